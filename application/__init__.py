@@ -1,0 +1,1 @@
+"""The use cases: one method per user verb, over one event store."""

@@ -1,0 +1,84 @@
+"""The event store application every group of verbs works on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import JSONTranscoder, RecordConflictError
+from eventsourcing.utils import Environment
+
+from application import transcodings
+from application.ports import Clock, IdFactory, Secrets
+from domain.calendar import WorkingCalendar
+from domain.deadlines import DeadlinePolicy
+from domain.errors import Conflict, DomainError
+
+# Names the event store's tables (oversight_events); every process must agree on it.
+EVENT_STORE_NAME = "Oversight"
+
+
+class ConcurrentChange(Conflict):
+    """Someone else changed the same record at the same moment; read it again and retry."""
+
+    code = "conflict"
+
+
+class OversightApplication(Application[UUID]):
+    """One event store, hence one notification log and one global order of events (§4)."""
+
+    name = EVENT_STORE_NAME
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        ids: IdFactory,
+        secrets: Secrets,
+        calendar: WorkingCalendar,
+        policy: DeadlinePolicy,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(env=env)
+        self.clock = clock
+        self.ids = ids
+        self.secrets = secrets
+        self.calendar = calendar
+        self.policy = policy
+
+    def construct_env(self, name: str, env: dict[str, str] | None = None) -> Environment:
+        # Settings are read once by the composition root: the process environment must not
+        # slip extra persistence options (such as unsafe database functions) in behind it.
+        return Environment(name, {**type(self).env, **(env or {})})
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        for transcoding in transcodings.ALL:
+            transcoder.register(transcoding())
+
+    def _load(self, aggregate_id: UUID, not_found: Callable[[], DomainError]) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise not_found() from None
+
+    def _load_or_none(self, aggregate_id: UUID) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def _commit(self, *aggregates: Aggregate) -> int:
+        """Save atomically and answer the global position of the last event written."""
+        try:
+            recordings = self.save(*aggregates)
+        except RecordConflictError as error:
+            raise ConcurrentChange(
+                "the record was changed by someone else at the same moment; read it and retry"
+            ) from error
+        if recordings:
+            return recordings[-1].notification.id
+        return self.recorder.max_notification_id() or 0

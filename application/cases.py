@@ -1,0 +1,270 @@
+"""Verbs on cases: one method per thing a person does to a case (§5)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from application.base import ConcurrentChange, OversightApplication
+from application.directory import DirectoryVerbs
+from application.views import CaseView, HistoryEntry, RegisteredCase
+from domain.actor import Actor
+from domain.case import (
+    Case,
+    CaseNotFound,
+    Channel,
+    Kind,
+    NotAssignedDepartment,
+    Outcome,
+    Satisfaction,
+)
+from domain.tracking import TrackingSequence, sequence_id, tracking_number
+
+# Registrations of one day share a numbering sequence; a clash means another operator took
+# the same number at the same moment, and taking the next one again is always safe.
+TRACKING_NUMBER_ATTEMPTS = 20
+_EVENT_BOOKKEEPING = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+_REASON_FIELDS = ("reason", "note")
+
+
+class CaseVerbs(DirectoryVerbs, OversightApplication):
+    """Register, route, handle, answer, call back and close cases."""
+
+    # Reading ----------------------------------------------------------------
+
+    def _case(self, case_id: UUID) -> Case:
+        return self._load(case_id, lambda: CaseNotFound(f"there is no case {case_id}"))
+
+    def _readable_case(self, case_id: UUID, viewer: Actor) -> Case:
+        case = self._case(case_id)
+        if not case.may_be_read_by(viewer):
+            raise NotAssignedDepartment("this case is not assigned to your department")
+        return case
+
+    def get_case(self, case_id: UUID, viewer: Actor) -> CaseView:
+        """One case as the viewer may see it."""
+        case = self._readable_case(case_id, viewer)
+        return CaseView.of(case, viewer, position=None)
+
+    def case_history(self, case_id: UUID, viewer: Actor) -> list[HistoryEntry]:
+        """Every event of a case, with actor, time, reason and request id."""
+        self._readable_case(case_id, viewer)
+        return [_history_entry(event) for event in self.repository.event_store.get(case_id)]
+
+    def _answer(self, case: Case, by: Actor, *others: Any) -> CaseView:
+        position = self._commit(case, *others)
+        return CaseView.of(case, by, position)
+
+    # Registration and routing ------------------------------------------------
+
+    def register_case(
+        self,
+        *,
+        kind: Kind,
+        channel: Channel,
+        department: str | None,
+        window: str | None,
+        staff: str | None,
+        category: str | None,
+        urgent: bool,
+        summary: str,
+        details: str,
+        complainant: dict[str, Any],
+        by: Actor,
+    ) -> RegisteredCase:
+        """Register a case and give the citizen a tracking number and an access code."""
+        routing = self.directory().route(department, window, staff)
+        access_code = self.secrets.new_access_code()
+        access_code_hash = self.secrets.hash_access_code(access_code)
+        case_id = self.ids()
+        for _ in range(TRACKING_NUMBER_ATTEMPTS):
+            now = self.clock.now()
+            day = now.astimezone(self.calendar.office_hours.tz).date()
+            sequence = self._load_or_none(sequence_id(day)) or TrackingSequence.start(day, now)
+            number = sequence.take_next(by=by, at=now)
+            case = Case.register(
+                case_id=case_id,
+                tracking_number=tracking_number(channel.value, day, number),
+                access_code_hash=access_code_hash,
+                kind=kind,
+                channel=channel,
+                department=routing.department,
+                window=routing.window,
+                staff=routing.staff,
+                category=category,
+                urgent=urgent,
+                summary=summary,
+                details=details,
+                complainant=complainant,
+                by=by,
+                at=now,
+            )
+            try:
+                return RegisteredCase(self._answer(case, by, sequence), access_code)
+            except ConcurrentChange:
+                continue
+        raise ConcurrentChange("too many registrations at the same moment; please retry")
+
+    def assign_case(
+        self,
+        case_id: UUID,
+        *,
+        department: str,
+        urgent: bool | None,
+        final: bool,
+        note: str | None,
+        by: Actor,
+    ) -> CaseView:
+        """Hand a case to a department with its deadlines (派单); `final` arbitrates (审定)."""
+        self.directory().active_department(department)
+        case = self._case(case_id)
+        case.assign(
+            department=department,
+            urgent=urgent,
+            final=final,
+            note=note,
+            policy=self.policy,
+            calendar=self.calendar,
+            by=by,
+            at=self.clock.now(),
+        )
+        return self._answer(case, by)
+
+    # The department's handling -------------------------------------------------
+
+    def acknowledge_case(self, case_id: UUID, by: Actor) -> CaseView:
+        """The assigned department takes the case (签收)."""
+        case = self._case(case_id)
+        case.acknowledge(by=by, at=self.clock.now())
+        return self._answer(case, by)
+
+    def return_case(self, case_id: UUID, *, reason: str, by: Actor) -> CaseView:
+        """The department hands the case back as not theirs (退单)."""
+        case = self._case(case_id)
+        case.return_to_sender(reason=reason, by=by, at=self.clock.now())
+        return self._answer(case, by)
+
+    def stop_case_clock(self, case_id: UUID, *, reason: str, by: Actor) -> CaseView:
+        """Stop the case's clock while waiting on someone else (挂起)."""
+        case = self._case(case_id)
+        case.stop_clock(reason=reason, by=by, at=self.clock.now())
+        return self._answer(case, by)
+
+    def resume_case_clock(self, case_id: UUID, by: Actor) -> CaseView:
+        """Restart the case's clock; the stopped working time is added back."""
+        case = self._case(case_id)
+        case.resume_clock(policy=self.policy, calendar=self.calendar, by=by, at=self.clock.now())
+        return self._answer(case, by)
+
+    def request_extension(
+        self, case_id: UUID, *, working_days: int, reason: str, by: Actor
+    ) -> CaseView:
+        """Ask for more working days before the deadline passes (申请延期)."""
+        case = self._case(case_id)
+        case.request_extension(working_days=working_days, reason=reason, by=by, at=self.clock.now())
+        return self._answer(case, by)
+
+    def grant_extension(self, case_id: UUID, by: Actor) -> CaseView:
+        """An inspector grants the requested extension."""
+        case = self._case(case_id)
+        case.grant_extension(policy=self.policy, calendar=self.calendar, by=by, at=self.clock.now())
+        return self._answer(case, by)
+
+    def refuse_extension(self, case_id: UUID, *, reason: str, by: Actor) -> CaseView:
+        """An inspector refuses the requested extension."""
+        case = self._case(case_id)
+        case.refuse_extension(reason=reason, by=by, at=self.clock.now())
+        return self._answer(case, by)
+
+    def post_result(
+        self, case_id: UUID, *, outcome: Outcome, actions: str, answer: str, by: Actor
+    ) -> CaseView:
+        """The department posts its findings, actions and answer (答复)."""
+        case = self._case(case_id)
+        case.post_result(
+            outcome=outcome, actions=actions, answer=answer, by=by, at=self.clock.now()
+        )
+        return self._answer(case, by)
+
+    # The centre's follow-up ------------------------------------------------------
+
+    def record_callback(
+        self,
+        case_id: UUID,
+        *,
+        reached: bool,
+        satisfaction: Satisfaction | None,
+        comment: str | None,
+        by: Actor,
+    ) -> CaseView:
+        """Record the callback to the complainant (回访)."""
+        case = self._case(case_id)
+        case.record_callback(
+            reached=reached, satisfaction=satisfaction, comment=comment, by=by, at=self.clock.now()
+        )
+        return self._answer(case, by)
+
+    def close_case(self, case_id: UUID, by: Actor) -> CaseView:
+        """Close an answered case (办结)."""
+        case = self._case(case_id)
+        case.close(by=by, at=self.clock.now())
+        return self._answer(case, by)
+
+    def reopen_case(self, case_id: UUID, *, reason: str, by: Actor) -> CaseView:
+        """Send the case back to its department with a new deadline (重办)."""
+        case = self._case(case_id)
+        case.reopen(
+            reason=reason, policy=self.policy, calendar=self.calendar, by=by, at=self.clock.now()
+        )
+        return self._answer(case, by)
+
+    def merge_case(self, case_id: UUID, *, into: UUID, by: Actor) -> CaseView:
+        """Merge a duplicate into the first case about the same facts (重复件)."""
+        case = self._case(case_id)
+        target = case if into == case_id else self._case(into)
+        case.merge_into(target, by=by, at=self.clock.now())
+        return self._answer(case, by, target)
+
+    def add_case_note(self, case_id: UUID, *, text: str, public: bool, by: Actor) -> CaseView:
+        """Add a public or internal note to a case."""
+        case = self._case(case_id)
+        case.add_note(text=text, public=public, by=by, at=self.clock.now())
+        return self._answer(case, by)
+
+    def supervise_case(self, case_id: UUID, *, note: str, by: Actor) -> CaseView:
+        """An inspector escalates an overdue case (督办)."""
+        case = self._case(case_id)
+        case.supervise(note=note, by=by, at=self.clock.now())
+        return self._answer(case, by)
+
+
+def _history_entry(event: Any) -> HistoryEntry:
+    actor = getattr(event, "actor", None)
+    fields = {
+        name: _plain(value)
+        for name, value in vars(event).items()
+        if name not in _EVENT_BOOKKEEPING and name != "actor"
+    }
+    fields.pop("access_code_hash", None)
+    reason = next((fields[name] for name in _REASON_FIELDS if fields.get(name)), None)
+    return HistoryEntry(
+        version=event.originator_version,
+        type=type(event).__name__,
+        at=event.timestamp,
+        actor=actor.as_dict() if actor else None,
+        reason=reason,
+        request_id=actor.request_id if actor else None,
+        fields=fields,
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "as_dict"):
+        return value.as_dict()
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return value

@@ -1,0 +1,47 @@
+"""Verbs on the centre's directory: departments, windows and staff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.base import OversightApplication
+from domain.actor import Actor
+from domain.directory import DIRECTORY_ID, Department, Directory, DirectorySpec, StaffMember, Window
+
+
+@dataclass(frozen=True)
+class DirectoryImport:
+    """What an import recorded."""
+
+    changes: int
+    position: int
+
+
+class DirectoryVerbs(OversightApplication):
+    """Importing and consulting the directory."""
+
+    def import_directory(self, spec: DirectorySpec, by: Actor) -> DirectoryImport:
+        """Record what changed between the directory on record and `spec` (idempotent)."""
+        now = self.clock.now()
+        directory = self._load_or_none(DIRECTORY_ID) or Directory.create(by, now)
+        changes = directory.reconcile(spec, by, now)
+        if not directory.pending_events:
+            return DirectoryImport(changes=0, position=self.recorder.max_notification_id() or 0)
+        return DirectoryImport(changes=changes, position=self._commit(directory))
+
+    def directory(self) -> Directory:
+        """The directory as recorded (empty before the first import)."""
+        found = self._load_or_none(DIRECTORY_ID)
+        return found if found is not None else Directory.create(Actor.system(), self.clock.now())
+
+    def list_departments(self) -> tuple[Department, ...]:
+        """The active departments."""
+        return self.directory().departments
+
+    def list_windows(self) -> tuple[Window, ...]:
+        """The active windows."""
+        return self.directory().windows
+
+    def list_staff(self) -> tuple[StaffMember, ...]:
+        """The active staff."""
+        return self.directory().staff

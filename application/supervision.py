@@ -1,0 +1,13 @@
+"""The Oversight application: every user verb over one event store."""
+
+from __future__ import annotations
+
+from application.access import AccessVerbs
+from application.base import EVENT_STORE_NAME
+from application.cases import CaseVerbs
+
+
+class Supervision(CaseVerbs, AccessVerbs):
+    """Cases, the directory and access, recorded in one notification log."""
+
+    name = EVENT_STORE_NAME

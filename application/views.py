@@ -1,0 +1,115 @@
+"""What commands and queries answer: plain data, shaped for the viewer's role (§3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from domain.actor import Actor
+from domain.case import Case
+from domain.deadlines import Deadline
+from domain.privacy import complainant_for
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as one viewer may see it, with the global position of its last event."""
+
+    id: UUID
+    tracking_number: str
+    kind: str
+    channel: str
+    status: str
+    department: str | None
+    assigned_department: str | None
+    window: str | None
+    staff: str | None
+    category: str | None
+    urgent: bool
+    final: bool
+    summary: str
+    details: str
+    complainant: dict[str, Any] | None
+    registered_at: datetime
+    updated_at: datetime
+    assigned_at: datetime | None
+    acknowledged_at: datetime | None
+    acknowledge_deadline: Deadline | None
+    deadline: Deadline | None
+    clock_stopped: bool
+    pending_extension: dict[str, Any] | None
+    result: dict[str, Any] | None
+    answered_at: datetime | None
+    satisfaction: str | None
+    callbacks: list[dict[str, Any]]
+    closed_at: datetime | None
+    reopenings: int
+    merged_into: str | None
+    duplicates: list[str]
+    notes: list[dict[str, Any]]
+    supervisions: list[dict[str, Any]]
+    version: int
+    position: int | None
+
+    @classmethod
+    def of(cls, case: Case, viewer: Actor, position: int | None) -> CaseView:
+        return cls(
+            id=case.id,
+            tracking_number=case.tracking_number,
+            kind=case.kind.value,
+            channel=case.channel.value,
+            status=case.status.value,
+            department=case.department,
+            assigned_department=case.assigned_department,
+            window=case.window,
+            staff=case.staff,
+            category=case.category,
+            urgent=case.urgent,
+            final=case.final,
+            summary=case.summary,
+            details=case.details,
+            complainant=complainant_for(viewer, case.kind.value, case.complainant),
+            registered_at=case.created_on,
+            updated_at=case.modified_on,
+            assigned_at=case.assigned_at,
+            acknowledged_at=case.acknowledged_at,
+            acknowledge_deadline=case.acknowledge_deadline,
+            deadline=case.deadline,
+            clock_stopped=case.clock_stopped,
+            pending_extension=case.pending_extension,
+            result=case.result,
+            answered_at=case.answered_at,
+            satisfaction=case.satisfaction,
+            callbacks=list(case.callbacks),
+            closed_at=case.closed_at,
+            reopenings=case.reopenings,
+            merged_into=case.merged_into,
+            duplicates=list(case.duplicates),
+            notes=list(case.notes),
+            supervisions=list(case.supervisions),
+            version=case.version,
+            position=position,
+        )
+
+
+@dataclass(frozen=True)
+class RegisteredCase:
+    """A newly registered case, with the access code that is shown only this once."""
+
+    case: CaseView
+    access_code: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One event in a record's history, in words an inspector can read."""
+
+    version: int
+    type: str
+    at: datetime
+    actor: dict[str, Any] | None
+    reason: str | None
+    request_id: str | None
+    fields: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,55 @@
+"""Who did something, in which role, and through which request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The roles of DESIGN §3, plus the system itself and the public."""
+
+    OPERATOR = "operator"
+    DEPARTMENT = "department"
+    INSPECTOR = "inspector"
+    ADMIN = "admin"
+    SYSTEM = "system"
+    PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The principal behind an event: stored on every event so history can say who and how."""
+
+    principal: str
+    role: Role
+    department: str | None = None
+    request_id: str | None = None
+
+    @classmethod
+    def system(cls, request_id: str | None = None) -> Actor:
+        return cls(principal="system", role=Role.SYSTEM, request_id=request_id)
+
+    def acts_for(self, department: str | None) -> bool:
+        return (
+            self.role is Role.DEPARTMENT
+            and department is not None
+            and self.department == department
+        )
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "principal": self.principal,
+            "role": self.role.value,
+            "department": self.department,
+            "request_id": self.request_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str | None]) -> Actor:
+        return cls(
+            principal=str(data["principal"]),
+            role=Role(str(data["role"])),
+            department=data.get("department"),
+            request_id=data.get("request_id"),
+        )

@@ -1,0 +1,1 @@
+"""Adapters: databases, files, keys, clocks and the composition root."""

@@ -1,0 +1,12 @@
+"""The wall clock, the one place that reads it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+class SystemClock:
+    """The current time in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)

@@ -1,0 +1,29 @@
+"""An embedded PostgreSQL in a local folder, so a newcomer needs nothing installed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+class EmbeddedPostgres:
+    """A PostgreSQL server kept in `<data_dir>/pgdata`, started on demand."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.pgdata = (data_dir / "pgdata").resolve()
+        self._server: Any = None
+
+    def start(self) -> str:
+        """Start (or join) the server and answer its connection URL."""
+        # Imported here: pgserver is only needed when no DATABASE_URL is configured.
+        import pgserver
+
+        self.pgdata.mkdir(parents=True, exist_ok=True)
+        self._server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
+        return self._server.get_uri()
+
+    def stop(self) -> None:
+        """Let go of the server; it stops when the last process using it lets go."""
+        if self._server is not None:
+            self._server.cleanup()
+            self._server = None

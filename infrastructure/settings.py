@@ -1,0 +1,29 @@
+"""Settings from the environment: DATABASE_URL and OVERSIGHT_* (read once, at bootstrap)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the service can be configured with; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="OVERSIGHT_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "OVERSIGHT_DATABASE_URL")
+    )
+    read_database_url: str | None = None
+    data_dir: Path = Path(".oversight")
+    environment: Literal["development", "production"] = "development"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    api_threads: int = Field(default=40, ge=1, le=1000)
+    db_pool_size: int = Field(default=8, ge=1, le=200)
+    db_connect_timeout: int = Field(default=10, ge=1, le=300)
+    max_body_bytes: int = Field(default=1_000_000, ge=1_000)
+    public_rate_limit: int = Field(default=60, ge=0)

@@ -1,0 +1,1 @@
+"""The edges: HTTP API, command line, and the composition root that wires them."""

@@ -1,0 +1,171 @@
+"""The `oversight` command: serve, set up the schema, import the directory, issue tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from application.deadlines import preview_deadlines
+from domain.actor import Actor, Role
+from domain.errors import DomainError
+from interfaces import bootstrap as composition
+from interfaces.http.schemas.calendar import TaskKind
+
+cli = typer.Typer(
+    name="oversight",
+    help="Oversight: complaint and supervision records of a government service centre.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+directory_cli = typer.Typer(
+    help="The centre's departments, windows and staff.", no_args_is_help=True
+)
+token_cli = typer.Typer(help="Bearer tokens for the API.", no_args_is_help=True)
+cli.add_typer(directory_cli, name="directory")
+cli.add_typer(token_cli, name="token")
+
+ADMIN = Actor(principal="cli-admin", role=Role.ADMIN)
+
+
+class TokenRole(StrEnum):
+    """The roles a token can be issued for."""
+
+    OPERATOR = "operator"
+    DEPARTMENT = "department"
+    INSPECTOR = "inspector"
+    ADMIN = "admin"
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Set up the schema if needed, then serve the API (embedded PostgreSQL if no DATABASE_URL)."""
+    import uvicorn
+
+    from interfaces.http.app import create_app
+
+    container = composition.bootstrap()
+    typer.echo(f"database: {_describe(container)}", err=True)
+    typer.echo(f"serving on http://{host}:{port} (API docs at /docs)", err=True)
+    try:
+        uvicorn.run(create_app(container), host=host, port=port, log_config=None)
+    finally:
+        container.close()
+
+
+@cli.command()
+def init() -> None:
+    """Create the event store's tables if they are missing (safe to run concurrently)."""
+    url = composition.initialise()
+    typer.echo(f"schema ready at {_redact(url)}")
+
+
+@directory_cli.command("import")
+def import_directory(
+    file: Annotated[Path | None, typer.Argument(help="A directory YAML file.")] = None,
+    sample: Annotated[bool, typer.Option("--sample", help="Import the sample directory.")] = False,
+) -> None:
+    """Record the directory a file describes; importing the same file twice records nothing."""
+    if sample == (file is not None):
+        raise _fail("give either --sample or a FILE.yaml")
+    try:
+        spec = composition.sample_directory() if sample else composition.read_directory_file(file)  # type: ignore[arg-type]
+    except (OSError, ValueError) as error:
+        raise _fail(str(error)) from error
+    container = composition.bootstrap()
+    try:
+        result = container.supervision.import_directory(spec, ADMIN)
+    except DomainError as error:
+        raise _fail(error.message) from error
+    finally:
+        container.close()
+    typer.echo(
+        f"{len(spec.departments)} departments, {len(spec.windows)} windows, "
+        f"{len(spec.staff)} staff: {result.changes} changes recorded"
+    )
+
+
+@token_cli.command("create")
+def create_token(
+    role: Annotated[TokenRole, typer.Option(help="The role the token acts in.")],
+    department: Annotated[
+        str | None, typer.Option(help="The department (for the department role).")
+    ] = None,
+    name: Annotated[str, typer.Option(help="Who holds the token, for the history.")] = "",
+) -> None:
+    """Issue a token; it is printed once, alone on the last line, and stored only as a hash."""
+    container = composition.bootstrap()
+    try:
+        issued = container.supervision.issue_token(
+            role=Role(role.value), department=department, name=name, by=ADMIN
+        )
+    except DomainError as error:
+        raise _fail(error.message) from error
+    finally:
+        container.close()
+    scope = f" for {issued.department}" if issued.department else ""
+    typer.echo(f"token for {issued.name} ({issued.role.value}{scope}); it is shown only once:")
+    typer.echo(issued.token)
+
+
+@cli.command()
+def deadline(
+    kind: Annotated[TaskKind, typer.Argument(help="The kind of case, or rectification_order.")],
+    start: Annotated[
+        datetime,
+        typer.Option(
+            help="When the task is assigned, ISO 8601; without an offset, Asia/Shanghai.",
+            formats=[
+                "%Y-%m-%dT%H:%M:%S%z",
+                "%Y-%m-%dT%H:%M%z",
+                "%Y-%m-%dT%H:%M:%S",
+                "%Y-%m-%dT%H:%M",
+                "%Y-%m-%d",
+            ],
+        ),
+    ],
+    urgent: Annotated[bool, typer.Option(help="An urgent case.")] = False,
+) -> None:
+    """Print the acknowledge-by and due dates of a task assigned at START, and how."""
+    calendar, policy = composition.timekeeping()
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=calendar.office_hours.tz)
+    preview = preview_deadlines(policy, calendar, kind.value, start, urgent)
+    typer.echo(f"acknowledge by: {preview.acknowledge.due_at.isoformat()}")
+    due = preview.handling.due_at.isoformat() if preview.handling else "none"
+    typer.echo(f"due:            {due}")
+    typer.echo(f"provisional:    {'yes' if preview.provisional else 'no'}")
+    typer.echo(preview.acknowledge.explanation)
+    if preview.handling is not None:
+        typer.echo(preview.handling.explanation)
+
+
+def _describe(container: composition.Container) -> str:
+    if container.settings.database_url:
+        return _redact(container.database_url)
+    return f"embedded PostgreSQL, data kept in {(container.settings.data_dir / 'pgdata').resolve()}"
+
+
+def _redact(url: str) -> str:
+    head, at, tail = url.rpartition("@")
+    if not at:
+        return url
+    scheme, _, credentials = head.partition("://")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}@{tail}"
+
+
+def main() -> None:
+    """Entry point of the `oversight` console script."""
+    cli()

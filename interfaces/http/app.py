@@ -1,0 +1,158 @@
+"""The FastAPI application: routers under /api/v1, one error mapping, request ids in logs."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+from uuid import uuid4
+
+import anyio.to_thread
+import structlog
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from interfaces.bootstrap import Container, bootstrap
+from interfaces.http.errors import error_body, install_error_handlers
+from interfaces.http.routers import calendar, cases, directory, health
+
+API_PREFIX = "/api/v1"
+REQUEST_ID_HEADER = b"x-request-id"
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+]
+
+log = structlog.get_logger("oversight.http")
+
+
+class RequestContext:
+    """Gives every request an id, logs it without personal data, and bounds its body size."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: Callable[[], int]) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        request_id = _clean_request_id(headers.get(REQUEST_ID_HEADER)) or uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+        limit = self.max_body_bytes()
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _send_json(send, 413, _too_large(limit), request_id)
+            return
+
+        received = 0
+
+        async def bounded_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (REQUEST_ID_HEADER, request_id.encode()),
+                    *SECURITY_HEADERS,
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, bounded_receive, send_with_headers)
+        except BodyTooLarge:
+            status_holder["status"] = 413
+            await _send_json(send, 413, _too_large(limit), request_id)
+        finally:
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status_holder["status"],
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+            structlog.contextvars.unbind_contextvars("request_id")
+
+
+class BodyTooLarge(Exception):
+    """The request body grew past the limit while it was read."""
+
+
+def _too_large(limit: int) -> dict[str, Any]:
+    return error_body("body_too_large", f"request bodies are limited to {limit} bytes")
+
+
+def _clean_request_id(raw: bytes | None) -> str | None:
+    if not raw:
+        return None
+    text = raw.decode("latin-1")[:64]
+    return text if text.replace("-", "").replace("_", "").isalnum() else None
+
+
+async def _send_json(send: Send, status: int, body: dict[str, Any], request_id: str) -> None:
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (REQUEST_ID_HEADER, request_id.encode()),
+                *SECURITY_HEADERS,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+def create_app(container: Container | None = None) -> FastAPI:
+    """The API; with no container given, one is bootstrapped from settings at start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = container is None
+        app.state.container = container or await anyio.to_thread.run_sync(bootstrap)
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = app.state.container.settings.api_threads
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.container.close()
+
+    app = FastAPI(
+        title="Oversight",
+        summary="Complaint and supervision records of a government service centre (政务服务中心)",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    if container is not None:
+        app.state.container = container
+    install_error_handlers(app)
+    for router in (cases.router, directory.router, calendar.router):
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(health.router)
+    app.add_middleware(
+        RequestContext,  # type: ignore[arg-type]
+        max_body_bytes=lambda: app.state.container.settings.max_body_bytes,
+    )
+    return app

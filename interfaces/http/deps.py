@@ -1,0 +1,62 @@
+"""Dependencies shared by the routers: the application, the caller and their role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from application.supervision import Supervision
+from domain.actor import Actor, Role
+from interfaces.bootstrap import Container
+from interfaces.http.errors import NotAuthenticated, RoleNotAllowed
+
+bearer = HTTPBearer(auto_error=False, description="A token printed by `oversight token create`")
+
+
+def get_container(request: Request) -> Container:
+    return request.app.state.container
+
+
+def get_supervision(request: Request) -> Supervision:
+    return request.app.state.container.supervision
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+SupervisionDep = Annotated[Supervision, Depends(get_supervision)]
+
+
+def current_actor(
+    request: Request,
+    supervision: SupervisionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Actor:
+    """The signed-in caller; a sync dependency, so the token lookup runs off the event loop."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise NotAuthenticated("sign in with an Authorization: Bearer <token> header")
+    actor = supervision.sign_in(credentials.credentials, request.state.request_id)
+    if actor is None:
+        raise NotAuthenticated("the bearer token is not valid")
+    return actor
+
+
+def roles(*allowed: Role) -> Callable[[Actor], Actor]:
+    """A dependency that lets only the given roles through."""
+    names = ", ".join(role.value for role in allowed)
+
+    def require(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        if actor.role not in allowed:
+            raise RoleNotAllowed(f"this needs one of the roles: {names}")
+        return actor
+
+    return require
+
+
+SignedInDep = Annotated[Actor, Depends(current_actor)]
+StaffDep = Annotated[Actor, Depends(roles(Role.OPERATOR, Role.DEPARTMENT, Role.INSPECTOR))]
+CentreDep = Annotated[Actor, Depends(roles(Role.OPERATOR, Role.INSPECTOR))]
+DepartmentDep = Annotated[Actor, Depends(roles(Role.DEPARTMENT))]
+InspectorDep = Annotated[Actor, Depends(roles(Role.INSPECTOR))]
+AdminDep = Annotated[Actor, Depends(roles(Role.ADMIN))]

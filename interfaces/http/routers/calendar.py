@@ -1,0 +1,38 @@
+"""Routes on the working-day calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from application.deadlines import preview_deadlines
+from interfaces.http.deps import ContainerDep, SignedInDep
+from interfaces.http.schemas.calendar import DeadlineComputation, TaskKind
+from interfaces.http.schemas.cases import DeadlinePublic
+
+router = APIRouter(prefix="/calendar", tags=["calendar"])
+
+
+@router.get("/deadline")
+def compute_deadline(
+    container: ContainerDep,
+    _: SignedInDep,
+    kind: TaskKind,
+    start: Annotated[datetime, Query(description="when the task is assigned, with its UTC offset")],
+    urgent: bool = False,
+) -> DeadlineComputation:
+    """The acknowledge-by and due dates a task assigned at `start` gets, and why."""
+    preview = preview_deadlines(container.policy, container.calendar, kind.value, start, urgent)
+    return DeadlineComputation(
+        kind=kind,
+        start=start,
+        urgent=urgent,
+        acknowledge_due_at=preview.acknowledge.due_at,
+        due_at=preview.handling.due_at if preview.handling else None,
+        provisional=preview.provisional,
+        explanation=preview.explanation,
+        acknowledge_deadline=DeadlinePublic.of(preview.acknowledge),  # type: ignore[arg-type]
+        deadline=DeadlinePublic.of(preview.handling),
+    )

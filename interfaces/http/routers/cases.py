@@ -1,0 +1,196 @@
+"""Routes on cases: registration, routing, handling, follow-up and history (§5, §11)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, status
+
+from interfaces.http.deps import (
+    CentreDep,
+    DepartmentDep,
+    InspectorDep,
+    StaffDep,
+    SupervisionDep,
+)
+from interfaces.http.schemas.cases import (
+    CallbackCreate,
+    CaseAssign,
+    CaseCreate,
+    CaseHistory,
+    CasePublic,
+    CaseRegistered,
+    ExtensionCreate,
+    HistoryEntryPublic,
+    MergeCreate,
+    NoteCreate,
+    Reason,
+    ResultCreate,
+    SuperviseCreate,
+)
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def register_case(body: CaseCreate, app: SupervisionDep, actor: CentreDep) -> CaseRegistered:
+    """Register a case (登记); the answer carries the access code, shown only this once."""
+    registered = app.register_case(
+        kind=body.kind,
+        channel=body.channel,
+        department=body.department,
+        window=body.window,
+        staff=body.staff,
+        category=body.category,
+        urgent=body.urgent,
+        summary=body.summary,
+        details=body.details,
+        complainant=body.complainant.model_dump(),
+        by=actor,
+    )
+    return CaseRegistered.of_registered(registered)
+
+
+@router.get("/{case_id}")
+def get_case(case_id: UUID, app: SupervisionDep, actor: StaffDep) -> CasePublic:
+    """One case; a department sees only cases assigned to it, reporters never."""
+    return CasePublic.of(app.get_case(case_id, actor))
+
+
+@router.get("/{case_id}/history")
+def case_history(case_id: UUID, app: SupervisionDep, actor: InspectorDep) -> CaseHistory:
+    """Every event of the case with actor, time, reason and request id (inspectors)."""
+    return CaseHistory(items=[HistoryEntryPublic.of(e) for e in app.case_history(case_id, actor)])
+
+
+@router.post("/{case_id}/assign")
+def assign_case(
+    case_id: UUID, body: CaseAssign, app: SupervisionDep, actor: CentreDep
+) -> CasePublic:
+    """Hand the case to a department with its deadlines (派单); `final` arbitrates (审定)."""
+    return CasePublic.of(
+        app.assign_case(
+            case_id,
+            department=body.department,
+            urgent=body.urgent,
+            final=body.final,
+            note=body.note,
+            by=actor,
+        )
+    )
+
+
+@router.post("/{case_id}/acknowledge")
+def acknowledge_case(case_id: UUID, app: SupervisionDep, actor: DepartmentDep) -> CasePublic:
+    """Acknowledge a case assigned to your department (签收)."""
+    return CasePublic.of(app.acknowledge_case(case_id, actor))
+
+
+@router.post("/{case_id}/return")
+def return_case(
+    case_id: UUID, body: Reason, app: SupervisionDep, actor: DepartmentDep
+) -> CasePublic:
+    """Return a case that is not your department's, with the reason (退单)."""
+    return CasePublic.of(app.return_case(case_id, reason=body.reason, by=actor))
+
+
+@router.post("/{case_id}/clock/stop")
+def stop_case_clock(
+    case_id: UUID, body: Reason, app: SupervisionDep, actor: DepartmentDep
+) -> CasePublic:
+    """Stop the clock while waiting on the complainant or a third party (挂起)."""
+    return CasePublic.of(app.stop_case_clock(case_id, reason=body.reason, by=actor))
+
+
+@router.post("/{case_id}/clock/resume")
+def resume_case_clock(case_id: UUID, app: SupervisionDep, actor: DepartmentDep) -> CasePublic:
+    """Restart the clock; the working time it stood still is added to the due date."""
+    return CasePublic.of(app.resume_case_clock(case_id, actor))
+
+
+@router.post("/{case_id}/extension")
+def request_extension(
+    case_id: UUID, body: ExtensionCreate, app: SupervisionDep, actor: DepartmentDep
+) -> CasePublic:
+    """Ask for more working days, before the deadline passes (申请延期)."""
+    return CasePublic.of(
+        app.request_extension(case_id, working_days=body.working_days, reason=body.reason, by=actor)
+    )
+
+
+@router.post("/{case_id}/extension/grant")
+def grant_extension(case_id: UUID, app: SupervisionDep, actor: InspectorDep) -> CasePublic:
+    """Grant the requested extension (批准延期)."""
+    return CasePublic.of(app.grant_extension(case_id, actor))
+
+
+@router.post("/{case_id}/extension/refuse")
+def refuse_extension(
+    case_id: UUID, body: Reason, app: SupervisionDep, actor: InspectorDep
+) -> CasePublic:
+    """Refuse the requested extension, with the reason (不予延期)."""
+    return CasePublic.of(app.refuse_extension(case_id, reason=body.reason, by=actor))
+
+
+@router.post("/{case_id}/result")
+def post_result(
+    case_id: UUID, body: ResultCreate, app: SupervisionDep, actor: DepartmentDep
+) -> CasePublic:
+    """Post your department's findings, actions and answer (办理结果/答复)."""
+    return CasePublic.of(
+        app.post_result(
+            case_id, outcome=body.outcome, actions=body.actions, answer=body.answer, by=actor
+        )
+    )
+
+
+@router.post("/{case_id}/callback")
+def record_callback(
+    case_id: UUID, body: CallbackCreate, app: SupervisionDep, actor: CentreDep
+) -> CasePublic:
+    """Record the callback to the complainant and their satisfaction (回访)."""
+    return CasePublic.of(
+        app.record_callback(
+            case_id,
+            reached=body.reached,
+            satisfaction=body.satisfaction,
+            comment=body.comment,
+            by=actor,
+        )
+    )
+
+
+@router.post("/{case_id}/close")
+def close_case(case_id: UUID, app: SupervisionDep, actor: CentreDep) -> CasePublic:
+    """Close an answered case (办结)."""
+    return CasePublic.of(app.close_case(case_id, actor))
+
+
+@router.post("/{case_id}/reopen")
+def reopen_case(case_id: UUID, body: Reason, app: SupervisionDep, actor: CentreDep) -> CasePublic:
+    """Send the case back to its department with a new deadline (重办): 30 days, twice at most."""
+    return CasePublic.of(app.reopen_case(case_id, reason=body.reason, by=actor))
+
+
+@router.post("/{case_id}/merge")
+def merge_case(
+    case_id: UUID, body: MergeCreate, app: SupervisionDep, actor: CentreDep
+) -> CasePublic:
+    """Merge this duplicate into the first case about the same facts (重复件)."""
+    return CasePublic.of(app.merge_case(case_id, into=body.into, by=actor))
+
+
+@router.post("/{case_id}/notes")
+def add_case_note(
+    case_id: UUID, body: NoteCreate, app: SupervisionDep, actor: CentreDep
+) -> CasePublic:
+    """Add a public or internal note."""
+    return CasePublic.of(app.add_case_note(case_id, text=body.text, public=body.public, by=actor))
+
+
+@router.post("/{case_id}/supervise")
+def supervise_case(
+    case_id: UUID, body: SuperviseCreate, app: SupervisionDep, actor: InspectorDep
+) -> CasePublic:
+    """Escalate a case whose deadline passed (督办)."""
+    return CasePublic.of(app.supervise_case(case_id, note=body.note, by=actor))

@@ -1,0 +1,1 @@
+"""Pydantic shapes of requests and answers, at this edge only."""

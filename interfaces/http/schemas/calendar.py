@@ -1,0 +1,36 @@
+"""The shapes of deadline computations at the HTTP edge."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from interfaces.http.schemas.cases import DeadlinePublic
+
+
+class TaskKind(StrEnum):
+    """What the deadline is for: a case kind, or a rectification order."""
+
+    COMPLAINT = "complaint"
+    REPORT = "report"
+    REQUEST = "request"
+    CONSULTATION = "consultation"
+    SUGGESTION = "suggestion"
+    PRAISE = "praise"
+    RECTIFICATION_ORDER = "rectification_order"
+
+
+class DeadlineComputation(BaseModel):
+    """The deadlines a task assigned at `start` would get, and how they were computed."""
+
+    kind: TaskKind
+    start: datetime
+    urgent: bool
+    acknowledge_due_at: datetime
+    due_at: datetime | None
+    provisional: bool
+    explanation: str
+    acknowledge_deadline: DeadlinePublic
+    deadline: DeadlinePublic | None

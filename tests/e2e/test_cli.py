@@ -1,0 +1,147 @@
+"""The `oversight` command as scripts and administrators call it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+OVERSIGHT = shutil.which("oversight") or str(Path(sys.executable).with_name("oversight"))
+
+
+def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "OVERSIGHT_LOG_LEVEL": "WARNING"}
+    return subprocess.run(  # noqa: S603 -- our own console script with fixed arguments
+        [OVERSIGHT, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_init_creates_the_schema_and_can_run_again(empty_database_url: str) -> None:
+    first = run(empty_database_url, "init")
+    second = run(empty_database_url, "init")
+
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert "schema ready" in second.stdout
+
+
+def test_importing_the_sample_twice_records_nothing_the_second_time(database_url: str) -> None:
+    first = run(database_url, "directory", "import", "--sample")
+    second = run(database_url, "directory", "import", "--sample")
+
+    assert first.returncode == 0, first.stderr
+    assert "30 departments" in first.stdout
+    assert "0 changes recorded" not in first.stdout
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.strip().endswith("0 changes recorded")
+
+
+def test_importing_a_changed_file_records_only_the_changes(
+    database_url: str, tmp_path: Path
+) -> None:
+    original = {
+        "departments": [{"id": "taxation", "name": "税务局", "name_en": "Taxation"}],
+        "windows": [
+            {"id": "W-1", "name": "办税窗口", "department": "taxation", "zone": "税务服务专区"}
+        ],
+        "staff": [
+            {"id": "S1", "name": "张伟", "department": "taxation", "window": "W-1", "post": "A"}
+        ],
+    }
+    path = tmp_path / "directory.yaml"
+    path.write_text(yaml.safe_dump(original, allow_unicode=True), encoding="utf-8")
+    run(database_url, "directory", "import", str(path))
+    original["staff"][0]["name"] = "张薇"
+    path.write_text(yaml.safe_dump(original, allow_unicode=True), encoding="utf-8")
+
+    changed = run(database_url, "directory", "import", str(path))
+
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stdout.strip().endswith("1 changes recorded")
+
+
+def test_a_malformed_directory_file_is_refused_with_a_message(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("departments: [{id: x}]\n", encoding="utf-8")
+
+    result = run(database_url, "directory", "import", str(path))
+
+    assert result.returncode == 2
+    assert "error:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_token_is_printed_alone_on_the_last_line(database_url: str) -> None:
+    run(database_url, "directory", "import", "--sample")
+
+    result = run(
+        database_url,
+        "token",
+        "create",
+        "--role",
+        "department",
+        "--department",
+        "taxation",
+        "--name",
+        "税务局值班",
+    )
+
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip().splitlines()[-1]
+    assert len(token) >= 40
+    assert " " not in token
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--role", "department"),
+        ("--role", "department", "--department", "ministry-of-magic"),
+        ("--role", "operator", "--department", "taxation"),
+        ("--role", "emperor"),
+    ],
+    ids=["department without id", "unknown department", "operator with department", "bad role"],
+)
+def test_bad_token_requests_are_refused(database_url: str, args: tuple[str, ...]) -> None:
+    run(database_url, "directory", "import", "--sample")
+
+    result = run(database_url, "token", "create", *args)
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_the_deadline_command_explains_a_date_across_spring_festival() -> None:
+    result = subprocess.run(  # noqa: S603
+        [OVERSIGHT, "deadline", "complaint", "--start", "2026-02-13T10:00:00+08:00"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "acknowledge by: 2026-02-14T17:30:00+08:00" in result.stdout
+    assert "due:            2026-03-12T17:30:00+08:00" in result.stdout
+    assert "次日起算" in result.stdout
+    assert "provisional:    no" in result.stdout
+
+
+def test_the_deadline_command_marks_a_year_without_a_schedule_as_provisional() -> None:
+    result = subprocess.run(  # noqa: S603
+        [OVERSIGHT, "deadline", "request", "--start", "2027-03-01T10:00:00", "--urgent"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "provisional:    yes" in result.stdout

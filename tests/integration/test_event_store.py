@@ -1,0 +1,173 @@
+"""The write side on real PostgreSQL: schema creation, durability, concurrency."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from threading import Barrier
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from application.base import ConcurrentChange
+from domain.actor import Actor, Role
+from domain.case import Channel, Kind
+from infrastructure.directory_file import sample_directory
+from infrastructure.eventstore import (
+    UnsafeConfiguration,
+    initialise_schema,
+    refuse_unsafe_environment,
+)
+from infrastructure.settings import Settings
+from interfaces.bootstrap import Container, bootstrap
+from tests.support import SettableClock
+
+OPERATOR = Actor("operator-1", Role.OPERATOR)
+DEPARTMENT = Actor("clerk-1", Role.DEPARTMENT, department="real-estate-registration")
+
+
+@pytest.fixture
+def open_container(database_url: str) -> Iterator[Callable[[], Container]]:
+    """Build containers on the test's database (each one a separate "process")."""
+    built: list[Container] = []
+
+    def build() -> Container:
+        container = bootstrap(
+            Settings(database_url=database_url, log_level="WARNING"),
+            clock=SettableClock(),
+            initialise=False,
+        )
+        built.append(container)
+        return container
+
+    yield build
+    for container in built:
+        container.close()
+
+
+def register(container: Container, **overrides: Any) -> UUID:
+    fields: dict[str, Any] = {
+        "kind": Kind.COMPLAINT,
+        "channel": Channel.HOTLINE,
+        "department": None,
+        "window": "W-A01",
+        "staff": None,
+        "category": None,
+        "urgent": False,
+        "summary": "排队时间过长",
+        "details": "",
+        "complainant": {"name": "李雷", "phone": "13900001111"},
+        **overrides,
+    }
+    return container.supervision.register_case(**fields, by=OPERATOR).case.id
+
+
+def test_schema_creation_is_safe_when_many_processes_start_at_once(
+    empty_database_url: str,
+) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: initialise_schema(empty_database_url), range(8)))
+
+    assert results == [None] * 8
+    with psycopg.connect(empty_database_url) as connection:
+        tables = connection.execute(
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'oversight_events'"
+        ).fetchone()
+    assert tables == (1,)
+
+
+def test_recorded_cases_are_there_for_the_next_process(
+    open_container: Callable[[], Container],
+) -> None:
+    first = open_container()
+    first.supervision.import_directory(sample_directory(), Actor("admin", Role.ADMIN))
+    case_id = register(first)
+    first.supervision.assign_case(
+        case_id,
+        department="real-estate-registration",
+        urgent=None,
+        final=False,
+        note=None,
+        by=OPERATOR,
+    )
+    first.close()
+
+    second = open_container()
+    case = second.supervision.get_case(case_id, OPERATOR)
+
+    assert case.status == "assigned"
+    assert case.complainant == {"name": "李雷", "phone": "13900001111"}
+    assert case.deadline is not None
+    assert case.deadline.due_at.isoformat() == "2026-12-18T17:30:00+08:00"
+
+
+def test_two_departments_acting_on_one_case_at_once_leave_exactly_one_winner(
+    open_container: Callable[[], Container],
+) -> None:
+    setup = open_container()
+    setup.supervision.import_directory(sample_directory(), Actor("admin", Role.ADMIN))
+    case_id = register(setup)
+    setup.supervision.assign_case(
+        case_id,
+        department="real-estate-registration",
+        urgent=None,
+        final=False,
+        note=None,
+        by=OPERATOR,
+    )
+    contenders = [open_container() for _ in range(4)]
+    for contender in contenders:
+        contender.supervision.get_case(case_id, OPERATOR)  # warm each cache at the same version
+    barrier = Barrier(len(contenders))
+
+    def acknowledge(container: Container) -> str:
+        barrier.wait()
+        try:
+            container.supervision.acknowledge_case(case_id, DEPARTMENT)
+        except ConcurrentChange:
+            return "conflict"
+        except Exception as error:  # a loser that saw the winner's event is refused by rule
+            return getattr(error, "code", type(error).__name__)
+        return "won"
+
+    with ThreadPoolExecutor(max_workers=len(contenders)) as pool:
+        outcomes = list(pool.map(acknowledge, contenders))
+
+    assert outcomes.count("won") == 1
+    assert set(outcomes) <= {"won", "conflict", "case_status_forbids"}
+    versions = [
+        event.originator_version for event in setup.supervision.repository.event_store.get(case_id)
+    ]
+    assert versions == list(range(1, len(versions) + 1))
+    assert len(versions) == 3
+
+
+def test_concurrent_registrations_get_distinct_tracking_numbers(
+    open_container: Callable[[], Container],
+) -> None:
+    setup = open_container()
+    setup.supervision.import_directory(sample_directory(), Actor("admin", Role.ADMIN))
+    operators = [open_container() for _ in range(4)]
+    barrier = Barrier(len(operators))
+
+    def register_three(container: Container) -> list[str]:
+        barrier.wait()
+        numbers = []
+        for _ in range(3):
+            case_id = register(container)
+            numbers.append(container.supervision.get_case(case_id, OPERATOR).tracking_number)
+        return numbers
+
+    with ThreadPoolExecutor(max_workers=len(operators)) as pool:
+        numbers = [n for batch in pool.map(register_three, operators) for n in batch]
+
+    assert len(set(numbers)) == 12
+    assert sorted(numbers) == [f"HL20261127-{n:04d}" for n in range(1, 13)]
+
+
+def test_the_service_refuses_to_start_with_database_functions_enabled() -> None:
+    with pytest.raises(UnsafeConfiguration):
+        refuse_unsafe_environment({"POSTGRES_ENABLE_DB_FUNCTIONS": "y"})
+    refuse_unsafe_environment({"POSTGRES_ENABLE_DB_FUNCTIONS": "n"})

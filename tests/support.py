@@ -1,0 +1,63 @@
+"""Helpers shared by every tier of tests: a clock the test sets, and an in-memory application."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import uuid4
+
+from application.supervision import Supervision
+from domain.actor import Actor, Role
+from domain.calendar import OFFICE_TZ, WorkingCalendar
+from domain.deadlines import DeadlinePolicy
+from infrastructure.calendar_source import known_schedules
+from infrastructure.directory_file import sample_directory
+from infrastructure.secrets import RandomSecrets
+
+# Friday 27 November 2026, 10:00 in the service centre.
+START = datetime(2026, 11, 27, 10, 0, tzinfo=OFFICE_TZ)
+
+DIRECTORY_ADMIN = Actor(principal="admin-directory", role=Role.ADMIN)
+
+
+class SettableClock:
+    """A clock that stands still until the test sets or advances it."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self._now = _aware(start)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, moment: datetime) -> None:
+        """Jump to `moment` (timezone-aware)."""
+        self._now = _aware(moment)
+
+    def advance(self, **delta: float) -> datetime:
+        """Move on by a timedelta given as keywords, e.g. `advance(hours=2)`; answer the new now."""
+        self._now = self._now + timedelta(**delta)
+        return self._now
+
+
+def in_memory_supervision(
+    clock: SettableClock,
+    *,
+    calendar: WorkingCalendar | None = None,
+    policy: DeadlinePolicy | None = None,
+) -> Supervision:
+    """The application on the in-memory event store, with the sample directory imported."""
+    supervision = Supervision(
+        clock=clock,
+        ids=uuid4,
+        secrets=RandomSecrets(),
+        calendar=calendar if calendar is not None else WorkingCalendar(known_schedules()),
+        policy=policy if policy is not None else DeadlinePolicy.default(),
+        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+    )
+    supervision.import_directory(sample_directory(), DIRECTORY_ADMIN)
+    return supervision
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"the clock needs a timezone-aware moment, got {moment!r}")
+    return moment
