@@ -38,3 +38,5 @@ def configure_logging(level: str = "INFO", log_format: str = "json") -> None:
     root.setLevel(level)
     # Uvicorn's access log would print query strings; the service logs requests itself.
     logging.getLogger("uvicorn.access").disabled = True
+    # The embedded server's start-up chatter (initdb command lines) is not operational news.
+    logging.getLogger("pgserver").setLevel(max(root.level, logging.WARNING))
