@@ -14,6 +14,7 @@ from eventsourcing.utils import Environment
 from application import transcodings
 from application.ports import Clock, IdFactory, Secrets
 from domain.calendar import WorkingCalendar
+from domain.calendar_book import CALENDAR_BOOK_ID
 from domain.deadlines import DeadlinePolicy
 from domain.errors import Conflict, DomainError
 
@@ -46,8 +47,19 @@ class OversightApplication(Application[UUID]):
         self.clock = clock
         self.ids = ids
         self.secrets = secrets
-        self.calendar = calendar
+        self.known_calendar = calendar
         self.policy = policy
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        """The library's known years, overridden by the years an administrator published."""
+        book = self._load_or_none(CALENDAR_BOOK_ID)
+        if book is None:
+            return self.known_calendar
+        calendar = self.known_calendar
+        for schedule in book.schedules().values():
+            calendar = calendar.with_schedule(schedule)
+        return calendar
 
     def construct_env(self, name: str, env: dict[str, str] | None = None) -> Environment:
         # Settings are read once by the composition root: the process environment must not

@@ -10,7 +10,7 @@ from uuid import UUID
 from application.base import ConcurrentChange, OversightApplication
 from application.directory import DirectoryVerbs
 from application.views import CaseView, HistoryEntry, RegisteredCase
-from domain.actor import Actor
+from domain.actor import Actor, Role
 from domain.case import (
     Case,
     CaseNotFound,
@@ -20,6 +20,7 @@ from domain.case import (
     Outcome,
     Satisfaction,
 )
+from domain.errors import Forbidden
 from domain.tracking import TrackingSequence, sequence_id, tracking_number
 
 # Registrations of one day share a numbering sequence; a clash means another operator took
@@ -27,6 +28,12 @@ from domain.tracking import TrackingSequence, sequence_id, tracking_number
 TRACKING_NUMBER_ATTEMPTS = 20
 _EVENT_BOOKKEEPING = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 _REASON_FIELDS = ("reason", "note")
+
+
+class HistoryForInspectors(Forbidden):
+    """The full history holds complainants' identities as recorded: inspectors read it (§3)."""
+
+    code = "history_for_inspectors"
 
 
 class CaseVerbs(DirectoryVerbs, OversightApplication):
@@ -49,8 +56,10 @@ class CaseVerbs(DirectoryVerbs, OversightApplication):
         return CaseView.of(case, viewer, position=None)
 
     def case_history(self, case_id: UUID, viewer: Actor) -> list[HistoryEntry]:
-        """Every event of a case, with actor, time, reason and request id."""
-        self._readable_case(case_id, viewer)
+        """Every event of a case, with actor, time, reason and request id (inspectors only)."""
+        if viewer.role is not Role.INSPECTOR:
+            raise HistoryForInspectors("the full event history is for discipline inspectors")
+        self._case(case_id)
         return [_history_entry(event) for event in self.repository.event_store.get(case_id)]
 
     def _answer(self, case: Case, by: Actor, *others: Any) -> CaseView:

@@ -13,6 +13,7 @@ from domain.actor import Actor, Role
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlinePolicy
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.task_clock import Alarm, ClockState, due_alarms, missed_by
 
 REOPEN_WINDOW = timedelta(days=30)
 MAX_REOPENINGS = 2
@@ -116,6 +117,12 @@ class ClockAlreadyStopped(Conflict):
     """The clock is already stopped."""
 
     code = "clock_already_stopped"
+
+
+class DeadlineAlreadyPassed(Conflict):
+    """The clock cannot be stopped once the deadline has passed: that would hide the delay."""
+
+    code = "deadline_already_passed"
 
 
 class ClockNotStopped(Conflict):
@@ -278,6 +285,7 @@ class Case(Aggregate):
         self.result: dict[str, Any] | None = None
         self.answered_at: datetime | None = None
         self.callbacks: list[dict[str, Any]] = []
+        self.satisfaction: str | None = None
         self.closed_at: datetime | None = None
         self.reopenings = 0
         self.returns = 0
@@ -285,6 +293,16 @@ class Case(Aggregate):
         self.duplicates: list[str] = []
         self.notes: list[dict[str, Any]] = []
         self.supervisions: list[dict[str, Any]] = []
+        self.handling_started_at: datetime | None = None
+        self.reminded_for: datetime | None = None
+        self.acknowledge_missed_for: datetime | None = None
+        self.due_missed_for: datetime | None = None
+        self.supervised_at: datetime | None = None
+        self.public_notice_flagged = False
+        # The handling deadline as first computed, and what moved it since, in order: so a
+        # deadline can be recomputed from its base when a provisional year is published.
+        self.handling_base: Deadline | None = None
+        self.deadline_adjustments: list[dict[str, Any]] = []
 
     @classmethod
     def register(
@@ -367,9 +385,9 @@ class Case(Aggregate):
     def is_overdue(self, at: datetime) -> bool:
         """Whether the deadline that currently binds the case has passed at `at`."""
         if self.status is Status.ASSIGNED and self.acknowledge_deadline is not None:
-            return at > self.acknowledge_deadline.due_at
+            return at >= self.acknowledge_deadline.due_at
         if self.status is Status.IN_PROGRESS and self.deadline is not None:
-            return not self.clock_stopped and at > self.deadline.due_at
+            return not self.clock_stopped and at >= self.deadline.due_at
         return False
 
     # Assignment -----------------------------------------------------------
@@ -392,6 +410,11 @@ class Case(Aggregate):
             case.acknowledge_deadline = self.acknowledge_deadline
             case.deadline = self.deadline
             case.assigned_at = self.timestamp
+            case.handling_started_at = self.timestamp
+            case.handling_base = self.deadline
+            case.deadline_adjustments = []
+            case.supervised_at = None
+            case.public_notice_flagged = False
             case.acknowledged_at = None
             case.clock_stopped_at = None
             case.pending_extension = None
@@ -411,6 +434,7 @@ class Case(Aggregate):
         """Hand the case to a department with its deadlines (派单); `final` arbitrates (审定)."""
         self._require_status("assigned", Status.REGISTERED, Status.RETURNED, Status.ASSIGNED)
         is_urgent = self.urgent if urgent is None else urgent
+        self._record_missed_deadlines(by, at)
         self.trigger_event(
             self.Assigned,
             department=department,
@@ -439,6 +463,7 @@ class Case(Aggregate):
             raise CaseNotAssigned(f"case {self.tracking_number} is not assigned to a department")
         self._require_assigned_department(by)
         self._require_status("acknowledged", Status.ASSIGNED)
+        self._record_missed_deadlines(by, at)
         self.trigger_event(self.Acknowledged, actor=by, timestamp=at)
 
     class Returned(Event):
@@ -464,6 +489,7 @@ class Case(Aggregate):
                 f"case {self.tracking_number} was assigned as final (审定) and cannot be returned"
             )
         _require_reason(reason, "returning a case")
+        self._record_missed_deadlines(by, at)
         self.trigger_event(self.Returned, reason=reason, actor=by, timestamp=at)
 
     # The clock ------------------------------------------------------------
@@ -491,6 +517,11 @@ class Case(Aggregate):
             raise NoHandlingDeadline(f"case {self.tracking_number} has no handling deadline")
         if self.clock_stopped:
             raise ClockAlreadyStopped(f"the clock of case {self.tracking_number} is stopped")
+        if at >= self.deadline.due_at:
+            raise DeadlineAlreadyPassed(
+                f"the deadline of case {self.tracking_number} passed at "
+                f"{self.deadline.due_at.isoformat()}; the clock can no longer be stopped"
+            )
         _require_reason(reason, "stopping the clock")
         self.trigger_event(self.ClockStopped, reason=reason, actor=by, timestamp=at)
 
@@ -499,6 +530,10 @@ class Case(Aggregate):
         deadline: Deadline
 
         def apply(self, case: Case) -> None:
+            if case.clock_stopped_at is not None:
+                case.deadline_adjustments.append(
+                    {"resumed": True, "stopped_at": case.clock_stopped_at, "at": self.timestamp}
+                )
             case.clock_stopped_at = None
             case.deadline = self.deadline
 
@@ -566,6 +601,14 @@ class Case(Aggregate):
         deadline: Deadline
 
         def apply(self, case: Case) -> None:
+            if case.pending_extension is not None:
+                case.deadline_adjustments.append(
+                    {
+                        "resumed": False,
+                        "working_days": case.pending_extension["working_days"],
+                        "at": self.timestamp,
+                    }
+                )
             case.deadline = self.deadline
             case.pending_extension = None
 
@@ -616,6 +659,7 @@ class Case(Aggregate):
         self._require_handling("answered", by)
         if not answer.strip():
             raise Invalid("a result needs an answer to the complainant")
+        self._record_missed_deadlines(by, at)
         self.trigger_event(
             self.ResultPosted,
             outcome=outcome.value,
@@ -632,6 +676,8 @@ class Case(Aggregate):
         comment: str | None
 
         def apply(self, case: Case) -> None:
+            if self.reached:
+                case.satisfaction = self.satisfaction
             case.callbacks.append(
                 {
                     "reached": self.reached,
@@ -666,12 +712,6 @@ class Case(Aggregate):
             timestamp=at,
         )
 
-    @property
-    def satisfaction(self) -> str | None:
-        """The latest satisfaction the complainant gave."""
-        reached = [c["satisfaction"] for c in self.callbacks if c["reached"]]
-        return reached[-1] if reached else None
-
     class Closed(Event):
         TOPIC = "oversight:Case.Closed"
 
@@ -697,9 +737,15 @@ class Case(Aggregate):
         def apply(self, case: Case) -> None:
             case.status = Status.IN_PROGRESS
             case.deadline = self.deadline
+            case.handling_started_at = self.timestamp
+            case.handling_base = self.deadline
+            case.deadline_adjustments = []
+            case.supervised_at = None
+            case.public_notice_flagged = False
             case.result = None
             case.answered_at = None
             case.closed_at = None
+            case.satisfaction = None
             case.reopenings += 1
 
     def reopen(
@@ -755,6 +801,7 @@ class Case(Aggregate):
             raise MergeIntoItself("a case cannot be merged into itself")
         self._require_not_finished()
         target._require_not_finished()
+        self._record_missed_deadlines(by, at)
         self.trigger_event(self.Merged, into=str(target.id), actor=by, timestamp=at)
         target.trigger_event(
             target.DuplicateAttached, duplicate=str(self.id), actor=by, timestamp=at
@@ -796,6 +843,7 @@ class Case(Aggregate):
 
         def apply(self, case: Case) -> None:
             case.supervisions.append({"note": self.note, "at": self.timestamp.isoformat()})
+            case.supervised_at = self.timestamp
 
     def supervise(self, *, note: str, by: Actor, at: datetime) -> None:
         """An inspector escalates a case whose deadline passed (督办)."""
@@ -806,3 +854,145 @@ class Case(Aggregate):
             )
         _require_reason(note, "supervision")
         self.trigger_event(self.Supervised, note=note, actor=by, timestamp=at)
+
+    # The clock, run by the system itself -----------------------------------
+
+    @property
+    def clock_state(self) -> ClockState:
+        """The facts that decide what the deadline clock must record for this case."""
+        return ClockState(
+            awaiting_acknowledgement=self.status is Status.ASSIGNED,
+            handling=self.status in (Status.ASSIGNED, Status.IN_PROGRESS),
+            acknowledge_due_at=self.acknowledge_deadline.due_at
+            if self.acknowledge_deadline
+            else None,
+            due_at=self.deadline.due_at if self.deadline else None,
+            handling_started_at=self.handling_started_at,
+            clock_stopped=self.clock_stopped,
+            acknowledge_missed_for=self.acknowledge_missed_for,
+            due_missed_for=self.due_missed_for,
+            reminded_for=self.reminded_for,
+            supervised_at=self.supervised_at,
+            public_notice_flagged=self.public_notice_flagged,
+        )
+
+    def _record_missed_deadlines(self, by: Actor, at: datetime) -> None:
+        """A step taken after a deadline the clock has not yet seen pass records the miss first,
+        so acting late never erases the fact that a deadline was missed."""
+        system = Actor.system(request_id=by.request_id)
+        for moment, alarm in missed_by(self.clock_state, at):
+            event_class = (
+                self.AcknowledgeDeadlineMissed
+                if alarm is Alarm.ACKNOWLEDGE_MISSED
+                else self.DeadlineMissed
+            )
+            self.trigger_event(event_class, due_at=moment, actor=system, timestamp=at)
+
+    class Reminded(Event):
+        TOPIC = "oversight:Case.Reminded"
+        remind_at: datetime
+        due_at: datetime
+
+        def apply(self, case: Case) -> None:
+            case.reminded_for = self.due_at
+
+    class AcknowledgeDeadlineMissed(Event):
+        TOPIC = "oversight:Case.AcknowledgeDeadlineMissed"
+        due_at: datetime
+
+        def apply(self, case: Case) -> None:
+            case.acknowledge_missed_for = self.due_at
+
+    class DeadlineMissed(Event):
+        TOPIC = "oversight:Case.DeadlineMissed"
+        due_at: datetime
+
+        def apply(self, case: Case) -> None:
+            case.due_missed_for = self.due_at
+
+    class PublicNoticeFlagged(Event):
+        TOPIC = "oversight:Case.PublicNoticeFlagged"
+        notice_at: datetime
+        supervised_at: datetime
+
+        def apply(self, case: Case) -> None:
+            case.public_notice_flagged = True
+
+    def observe_clock(self, *, calendar: WorkingCalendar, by: Actor, at: datetime) -> int:
+        """Record every reminder, missed deadline and notice whose moment has come; once each.
+
+        Each event keeps the true moment it stands for, so a clock catching up after
+        downtime records what happened when it happened, not when it noticed.
+        """
+        recorded = 0
+        while alarms := due_alarms(self.clock_state, calendar, at):
+            moment, alarm = alarms[0]
+            state = self.clock_state
+            if alarm is Alarm.REMINDER:
+                event: dict[str, Any] = {"event_class": self.Reminded, "remind_at": moment}
+                event["due_at"] = state.due_at
+            elif alarm is Alarm.ACKNOWLEDGE_MISSED:
+                event = {"event_class": self.AcknowledgeDeadlineMissed, "due_at": moment}
+            elif alarm is Alarm.DEADLINE_MISSED:
+                event = {"event_class": self.DeadlineMissed, "due_at": moment}
+            else:
+                event = {"event_class": self.PublicNoticeFlagged, "notice_at": moment}
+                event["supervised_at"] = state.supervised_at
+            self.trigger_event(actor=by, timestamp=at, **event)
+            recorded += 1
+        return recorded
+
+    class DeadlinesRecomputed(Event):
+        TOPIC = "oversight:Case.DeadlinesRecomputed"
+        acknowledge_deadline: Deadline | None
+        deadline: Deadline | None
+
+        def apply(self, case: Case) -> None:
+            case.acknowledge_deadline = self.acknowledge_deadline
+            case.deadline = self.deadline
+
+    def _recomputed_handling_deadline(
+        self, policy: DeadlinePolicy, calendar: WorkingCalendar
+    ) -> Deadline | None:
+        """The base deadline recomputed, then every extension and resumption applied again."""
+        if self.handling_base is None:
+            return self.deadline
+        deadline = policy.recomputed(self.handling_base, calendar)
+        for adjustment in self.deadline_adjustments:
+            if adjustment["resumed"]:
+                deadline = policy.resumed(
+                    deadline, adjustment["stopped_at"], adjustment["at"], calendar
+                )
+            else:
+                deadline = policy.extended(
+                    deadline, adjustment["working_days"], calendar, adjustment["at"]
+                )
+        return deadline
+
+    @property
+    def has_provisional_deadline(self) -> bool:
+        """Whether an open deadline rests on a year whose schedule was not yet published."""
+        return any(
+            d is not None and d.provisional for d in (self.acknowledge_deadline, self.deadline)
+        )
+
+    def recompute_deadlines(
+        self, *, policy: DeadlinePolicy, calendar: WorkingCalendar, by: Actor, at: datetime
+    ) -> bool:
+        """Recompute provisional deadlines on a calendar with a newly published year."""
+        if self.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
+            return False
+        acknowledge = self.acknowledge_deadline
+        if acknowledge is not None:
+            acknowledge = policy.recomputed(acknowledge, calendar)
+        renewed = (acknowledge, self._recomputed_handling_deadline(policy, calendar))
+        if renewed == (self.acknowledge_deadline, self.deadline):
+            return False
+        self.trigger_event(
+            self.DeadlinesRecomputed,
+            acknowledge_deadline=renewed[0],
+            deadline=renewed[1],
+            actor=by,
+            timestamp=at,
+        )
+        return True

@@ -9,13 +9,18 @@ from domain.actor import Actor, Role
 ROLES_SEEING_FULL_IDENTITY = frozenset({Role.OPERATOR, Role.INSPECTOR})
 
 
+MOBILE_LENGTH = 11
+
+
 def mask_phone(phone: str | None) -> str | None:
-    """Keep the first three and last four digits, as on Chinese receipts: 138****5678."""
+    """Mobiles keep their first three and last four digits (138****5678); shorter numbers
+    keep only their last four, so at least four digits are always hidden."""
     if not phone:
         return phone
-    if len(phone) <= 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    if len(phone) >= MOBILE_LENGTH:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    shown = max(0, min(4, len(phone) - 4))
+    return "*" * (len(phone) - shown) + phone[len(phone) - shown :]
 
 
 def complainant_for(

@@ -8,6 +8,7 @@ from eventsourcing.utils import Environment
 from psycopg.conninfo import conninfo_to_dict
 
 from application.base import EVENT_STORE_NAME
+from infrastructure.schema import apply_migrations
 
 # Any fixed number shared by every process of the service: it serialises schema creation.
 SCHEMA_LOCK_KEY = 0x0F_E2_51_67
@@ -54,7 +55,7 @@ def event_store_env(
 
 
 def initialise_schema(database_url: str) -> None:
-    """Create the event store's tables if missing; safe when many processes start at once."""
+    """Create the event store's tables, then apply migrations; safe when many processes race."""
     env = event_store_env(database_url, pool_size=1, max_overflow=0, connect_timeout=30)
     env["CREATE_TABLE"] = "y"
     with psycopg.connect(database_url, autocommit=True) as lock_connection:
@@ -65,3 +66,4 @@ def initialise_schema(database_url: str) -> None:
             factory.close()
         finally:
             lock_connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
+    apply_migrations(database_url)  # the read side's tables, under a lock of their own

@@ -1,16 +1,28 @@
-"""Random tokens and access codes, and their one-way digests."""
+"""Random tokens and access codes, their one-way digests, and the server key behind the codes."""
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
+import os
+import re
 import secrets
+from pathlib import Path
 
 # No 0/O, 1/I/L: the code is read out over the phone and typed by citizens.
 ACCESS_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 ACCESS_CODE_LENGTH = 10  # 10 × log2(31) ≈ 49.5 random bits
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+ACCESS_CODE_SCHEME = "hmac-sha256"
+SALT_BYTES = 16
+MIN_KEY_BYTES = 32
+KEY_FILE_NAME = "access-code.key"
+_HEX = re.compile(r"^[0-9A-Fa-f]+$")
+
+
+class AccessCodeKeyError(ValueError):
+    """The server key for access codes is missing, malformed or too short."""
 
 
 def normalise_access_code(code: str) -> str:
@@ -19,7 +31,21 @@ def normalise_access_code(code: str) -> str:
 
 
 class RandomSecrets:
-    """Secrets from the operating system's random source; codes hashed with scrypt."""
+    """Secrets from the operating system's random source.
+
+    Access codes are hashed with HMAC-SHA256 under a server key (a "pepper") and a random
+    salt per code. A code has ≈49.5 random bits, so a slow hash would add little against a
+    thief of the read table, while the key (never in the database) makes the stolen hashes
+    useless on their own; and the public status route stays cheap enough to serve thousands
+    of requests a second.
+    """
+
+    def __init__(self, access_code_key: bytes) -> None:
+        if len(access_code_key) < MIN_KEY_BYTES:
+            raise AccessCodeKeyError(
+                f"the access code key must have at least {MIN_KEY_BYTES} bytes"
+            )
+        self._key = access_code_key
 
     def new_access_code(self) -> str:
         code = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
@@ -29,30 +55,74 @@ class RandomSecrets:
         return secrets.token_urlsafe(32)
 
     def hash_access_code(self, code: str) -> str:
-        salt = secrets.token_bytes(16)
-        digest = self._scrypt(code, salt)
-        return "$".join(
-            ["scrypt", str(SCRYPT_N), str(SCRYPT_R), str(SCRYPT_P), _b64(salt), _b64(digest)]
-        )
+        """`hmac-sha256$<salt>$<digest>`, both unpadded URL-safe base64."""
+        salt = secrets.token_bytes(SALT_BYTES)
+        return "$".join([ACCESS_CODE_SCHEME, _b64(salt), _b64(self._digest(code, salt))])
 
     def access_code_matches(self, code: str, hashed: str) -> bool:
         try:
-            scheme, _n, _r, _p, salt, digest = hashed.split("$")
-        except ValueError:
+            scheme, salt, digest = hashed.split("$")
+            salt_bytes, digest_bytes = _unb64(salt), _unb64(digest)
+        except (ValueError, binascii.Error):
             return False
-        if scheme != "scrypt":
+        if scheme != ACCESS_CODE_SCHEME or not salt_bytes:
             return False
-        return hmac.compare_digest(self._scrypt(code, _unb64(salt)), _unb64(digest))
+        return hmac.compare_digest(self._digest(code, salt_bytes), digest_bytes)
 
     def token_digest(self, token: str) -> str:
         # Tokens carry 256 random bits, so a fast digest is enough to make a leak useless.
         return hashlib.sha256(token.encode()).hexdigest()
 
-    @staticmethod
-    def _scrypt(code: str, salt: bytes) -> bytes:
-        return hashlib.scrypt(
-            normalise_access_code(code).encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P
+    def _digest(self, code: str, salt: bytes) -> bytes:
+        message = salt + normalise_access_code(code).encode()
+        return hmac.new(self._key, message, hashlib.sha256).digest()
+
+
+def decode_access_code_key(text: str) -> bytes:
+    """A configured key: hex or base64 (standard or URL-safe) of at least 32 bytes."""
+    text = text.strip()
+    key = b""
+    if _HEX.match(text) and len(text) % 2 == 0:
+        key = bytes.fromhex(text)
+    if len(key) < MIN_KEY_BYTES:
+        try:
+            padded = text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4)
+            key = base64.b64decode(padded, validate=True)
+        except (ValueError, binascii.Error):
+            key = b""
+    if len(key) < MIN_KEY_BYTES:
+        raise AccessCodeKeyError(
+            f"OVERSIGHT_ACCESS_CODE_KEY must be hex or base64 of at least {MIN_KEY_BYTES} bytes"
         )
+    return key
+
+
+def read_or_create_access_code_key(data_dir: Path) -> bytes:
+    """The key kept in `<data_dir>/access-code.key`, made (32 random bytes, mode 0600) if absent.
+
+    Several processes may start at once: the key is written to a private temporary file and
+    then linked into place, which fails if another process got there first, so every process
+    ends up reading the same complete key.
+    """
+    path = data_dir / KEY_FILE_NAME
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        temporary = data_dir / f".{KEY_FILE_NAME}.{secrets.token_hex(8)}"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(secrets.token_bytes(MIN_KEY_BYTES))
+                file.flush()
+                os.fsync(file.fileno())
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process created it first; use theirs
+        finally:
+            temporary.unlink(missing_ok=True)
+    key = path.read_bytes()
+    if len(key) < MIN_KEY_BYTES:
+        raise AccessCodeKeyError(f"{path} holds fewer than {MIN_KEY_BYTES} bytes")
+    return key
 
 
 def _b64(data: bytes) -> str:

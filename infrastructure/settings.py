@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from infrastructure.secrets import decode_access_code_key
 
 
 class Settings(BaseSettings):
@@ -24,6 +26,16 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
     api_threads: int = Field(default=40, ge=1, le=1000)
     db_pool_size: int = Field(default=8, ge=1, le=200)
+    read_pool_size: int = Field(default=10, ge=1, le=200)
     db_connect_timeout: int = Field(default=10, ge=1, le=300)
     max_body_bytes: int = Field(default=1_000_000, ge=1_000)
     public_rate_limit: int = Field(default=60, ge=0)
+    # Hex or base64, ≥ 32 bytes; unset: kept in <data_dir>/access-code.key, made on first start.
+    access_code_key: SecretStr | None = None
+
+    @field_validator("access_code_key")
+    @classmethod
+    def _access_code_key_decodes(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None:
+            decode_access_code_key(key.get_secret_value())
+        return key

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import uuid4
@@ -10,22 +12,50 @@ from uuid import uuid4
 import structlog
 
 from application.ports import Clock, IdFactory
+from application.projections import Projection
+from application.projections.case_list import CaseListProjection
+from application.public_status import (
+    FAILED_LOOKUPS_CLIENT_WINDOW,
+    FAILED_LOOKUPS_PER_CLIENT,
+    ClientLimit,
+    PublicStatus,
+)
+from application.queries import CaseQueries
 from application.supervision import Supervision
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
+from infrastructure.calendar_file import CalendarFileError, read_calendar_file
 from infrastructure.calendar_source import known_schedules, load_deadline_policy
+from infrastructure.case_queries import CaseQueriesOnPostgres
 from infrastructure.clock import SystemClock
 from infrastructure.directory_file import read_directory_file, sample_directory
 from infrastructure.embedded import EmbeddedPostgres
 from infrastructure.eventstore import event_store_env, initialise_schema, refuse_unsafe_environment
 from infrastructure.logging import configure_logging
-from infrastructure.secrets import RandomSecrets
+from infrastructure.projection_runner import (
+    CalendarCache,
+    Progress,
+    RebuildInProgress,
+    RebuildReport,
+    rebuild,
+)
+from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFailures
+from infrastructure.rate_limits import MovingWindowLimit
+from infrastructure.read_store import ReadStore
+from infrastructure.secrets import (
+    RandomSecrets,
+    decode_access_code_key,
+    read_or_create_access_code_key,
+)
 from infrastructure.settings import Settings
+from infrastructure.worker import Worker, WorkerHandle
 
 log = structlog.get_logger("oversight")
 
 # Connections beyond the API's threads: the in-process worker and administrative calls.
 SPARE_CONNECTIONS = 4
+# Published calendar years change a few times a year; lists need not re-read them per request.
+CALENDAR_TTL_SECONDS = 5.0
 
 
 @dataclass
@@ -37,10 +67,60 @@ class Container:
     supervision: Supervision
     calendar: WorkingCalendar
     policy: DeadlinePolicy
+    reads: ReadStore
+    queries: CaseQueries
+    public_status: PublicStatus
+    public_requests: ClientLimit  # OVERSIGHT_PUBLIC_RATE_LIMIT per client per minute
     _closers: list[Callable[[], None]] = field(default_factory=list)
+    _calendar_cache: tuple[float, WorkingCalendar] | None = None
+    _workers: list[WorkerHandle] = field(default_factory=list)
+
+    def current_calendar(self) -> WorkingCalendar:
+        """The calendar with published years, re-read at most every few seconds (blocking)."""
+        now = time.monotonic()
+        if self._calendar_cache is None or now - self._calendar_cache[0] > CALENDAR_TTL_SECONDS:
+            self._calendar_cache = (now, self.supervision.calendar)
+        return self._calendar_cache[1]
+
+    def read_side(self) -> tuple[list[Projection], CalendarCache]:
+        """Fresh projections, sharing a calendar read from the event store about once a second."""
+        calendar = CalendarCache.of(self.supervision)
+        return [CaseListProjection(calendar=calendar)], calendar
+
+    def worker(self, *, poll_interval: float = 1.0, standby_interval: float = 2.0) -> Worker:
+        """A worker on this database (active only while it holds the worker lock)."""
+        projections, calendar = self.read_side()
+        return Worker(
+            database_url=self.database_url,
+            supervision=self.supervision,
+            projections=projections,
+            calendar=calendar,
+            poll_interval=poll_interval,
+            standby_interval=standby_interval,
+        )
+
+    def start_worker(
+        self, *, poll_interval: float = 1.0, standby_interval: float = 2.0
+    ) -> WorkerHandle:
+        """Run a worker on a background thread (for `serve`); `close()` stops it."""
+        worker = self.worker(poll_interval=poll_interval, standby_interval=standby_interval)
+        handle = WorkerHandle(worker).start()
+        self._workers.append(handle)
+        return handle
+
+    def run_worker(self, stop_event: threading.Event) -> None:
+        """Run a worker on this thread until `stop_event` is set (for `oversight worker`)."""
+        self.worker().run_forever(stop_event)
+
+    def rebuild_projections(self, progress: Progress | None = None) -> RebuildReport:
+        """Replay every event into fresh read tables and swap them in."""
+        projections, _ = self.read_side()
+        return rebuild(self.database_url, self.supervision, projections, progress=progress)
 
     def close(self) -> None:
-        """Release connections and let go of an embedded server."""
+        """Stop workers, release connections and let go of an embedded server."""
+        while self._workers:
+            self._workers.pop().stop()
         self.supervision.close()
         while self._closers:
             self._closers.pop()()
@@ -82,12 +162,60 @@ def bootstrap(
     supervision = Supervision(
         clock=clock or SystemClock(),
         ids=ids or uuid4,
-        secrets=RandomSecrets(),
+        secrets=RandomSecrets(access_code_key(settings)),
         calendar=calendar,
         policy=policy,
         env=env,
     )
-    return Container(settings, url, supervision, calendar, policy, closers)
+    reads = ReadStore(settings.read_database_url or url, max_size=settings.read_pool_size)
+    public_status = public_status_query(settings, url, supervision, reads, closers)
+    public_requests = MovingWindowLimit(settings.public_rate_limit, seconds=60, name="public")
+    return Container(
+        settings,
+        url,
+        supervision,
+        calendar,
+        policy,
+        reads,
+        CaseQueriesOnPostgres(reads),
+        public_status,
+        public_requests,
+        closers,
+    )
+
+
+def access_code_key(settings: Settings) -> bytes:
+    """The configured key, else the one kept in (or first made in) the data folder."""
+    if settings.access_code_key is not None:
+        return decode_access_code_key(settings.access_code_key.get_secret_value())
+    return read_or_create_access_code_key(settings.data_dir)
+
+
+def public_status_query(
+    settings: Settings,
+    url: str,
+    supervision: Supervision,
+    reads: ReadStore,
+    closers: list[Callable[[], None]],
+) -> PublicStatus:
+    """The public status query (§9): case_list on the read side, failures on the primary."""
+    primary = reads
+    if settings.read_database_url:  # a replica cannot take the failure counter's writes
+        primary = ReadStore(url, max_size=max(2, settings.read_pool_size // 2))
+    failures = PostgresLookupFailures(primary)
+    if primary is not reads:
+        closers.append(failures.terminate)
+    return PublicStatus(
+        queries=CaseListPublicStatus(reads, supervision.directory),
+        failures=failures,
+        failed_by_client=MovingWindowLimit(
+            FAILED_LOOKUPS_PER_CLIENT,
+            seconds=int(FAILED_LOOKUPS_CLIENT_WINDOW.total_seconds()),
+            name="public-failed-lookups",
+        ),
+        secrets=supervision.secrets,
+        clock=supervision.clock,
+    )
 
 
 def initialise(settings: Settings | None = None) -> str:
@@ -107,4 +235,13 @@ def timekeeping() -> tuple[WorkingCalendar, DeadlinePolicy]:
     return WorkingCalendar(known_schedules()), load_deadline_policy()
 
 
-__all__ = ["Container", "bootstrap", "initialise", "read_directory_file", "sample_directory"]
+__all__ = [
+    "CalendarFileError",
+    "Container",
+    "RebuildInProgress",
+    "bootstrap",
+    "initialise",
+    "read_calendar_file",
+    "read_directory_file",
+    "sample_directory",
+]

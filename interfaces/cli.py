@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -26,7 +27,11 @@ directory_cli = typer.Typer(
 )
 token_cli = typer.Typer(help="Bearer tokens for the API.", no_args_is_help=True)
 cli.add_typer(directory_cli, name="directory")
+calendar_cli = typer.Typer(help="The working-day calendar.", no_args_is_help=True)
 cli.add_typer(token_cli, name="token")
+cli.add_typer(calendar_cli, name="calendar")
+projections_cli = typer.Typer(help="The read tables kept from the events.", no_args_is_help=True)
+cli.add_typer(projections_cli, name="projections")
 
 ADMIN = Actor(principal="cli-admin", role=Role.ADMIN)
 
@@ -49,6 +54,13 @@ def _fail(message: str) -> typer.Exit:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Run the worker (projections, deadline clock) inside this process.",
+        ),
+    ] = True,
 ) -> None:
     """Set up the schema if needed, then serve the API (embedded PostgreSQL if no DATABASE_URL)."""
     import uvicorn
@@ -59,9 +71,62 @@ def serve(
     typer.echo(f"database: {_describe(container)}", err=True)
     typer.echo(f"serving on http://{host}:{port} (API docs at /docs)", err=True)
     try:
+        if worker:
+            container.start_worker()  # stopped by container.close()
+            typer.echo("worker: in this process (standby while another holds the lock)", err=True)
         uvicorn.run(create_app(container), host=host, port=port, log_config=None)
     finally:
         container.close()
+
+
+@cli.command("worker")
+def run_worker() -> None:
+    """Keep the read tables current and run the deadline clock until SIGINT or SIGTERM.
+
+    One worker per database is active; any other waits as a standby and takes over when the
+    active one stops.
+    """
+    container = composition.bootstrap()
+    typer.echo(f"database: {_describe(container)}", err=True)
+    try:
+        handle = container.start_worker()
+        # The handler only sets the worker's stop flag; this thread merely waits for it to end.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: handle.request_stop())
+        while not handle.join(timeout=0.5):
+            pass
+    finally:
+        container.close()
+
+
+@projections_cli.command("rebuild")
+def rebuild_projections() -> None:
+    """Replay every event into fresh read tables, then swap them in (the service may run)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    container = composition.bootstrap()
+    try:
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+        ) as bar:
+            task = bar.add_task("replaying events", total=None)
+            report = container.rebuild_projections(
+                lambda done, total: bar.update(task, completed=done, total=total)
+            )
+    except composition.RebuildInProgress as error:
+        raise _fail(str(error)) from error
+    finally:
+        container.close()
+    typer.echo(
+        f"rebuilt {', '.join(report.projections)} up to position {report.position}: "
+        f"{report.notifications} events ({report.events} projected) in {report.seconds:.2f} s, "
+        f"{report.notifications_per_second:,.0f} events/s"
+    )
 
 
 @cli.command()
@@ -117,6 +182,38 @@ def create_token(
     scope = f" for {issued.department}" if issued.department else ""
     typer.echo(f"token for {issued.name} ({issued.role.value}{scope}); it is shown only once:")
     typer.echo(issued.token)
+
+
+@calendar_cli.command("load")
+def load_calendar_year(
+    year: Annotated[int, typer.Argument(help="The year the schedule is for.", min=2000, max=2100)],
+    file: Annotated[Path, typer.Argument(help="The published schedule, as YAML.")],
+) -> None:
+    """Record a year's published holiday schedule; open provisional deadlines are recomputed."""
+    try:
+        schedule = composition.read_calendar_file(file, year)
+    except composition.CalendarFileError as error:
+        raise _fail(str(error)) from error
+    container = composition.bootstrap()
+    try:
+        published = container.supervision.publish_calendar_year(
+            year=year,
+            holidays=schedule.holidays,
+            makeup_workdays=schedule.makeup_workdays,
+            source=schedule.source,
+            by=ADMIN,
+        )
+    except DomainError as error:
+        raise _fail(error.message) from error
+    finally:
+        container.close()
+    if not published.recorded:
+        typer.echo(f"{year}: this schedule is already on record; nothing recorded")
+        return
+    typer.echo(
+        f"{year}: {len(set(schedule.holidays))} days off and {len(schedule.makeup_workdays)} "
+        "make-up working days recorded; the worker recomputes every open provisional deadline"
+    )
 
 
 @cli.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 from uuid import uuid4
 
@@ -12,11 +13,34 @@ from domain.deadlines import DeadlinePolicy
 from infrastructure.calendar_source import known_schedules
 from infrastructure.directory_file import sample_directory
 from infrastructure.secrets import RandomSecrets
+from infrastructure.settings import Settings
 
 # Friday 27 November 2026, 10:00 in the service centre.
 START = datetime(2026, 11, 27, 10, 0, tzinfo=OFFICE_TZ)
 
 DIRECTORY_ADMIN = Actor(principal="admin-directory", role=Role.ADMIN)
+# The server key under which tests hash access codes (32 bytes, as production needs).
+TEST_ACCESS_CODE_KEY = b"oversight-test-access-code-key-0"
+
+
+def command_environment(database_url: str, log_level: str = "WARNING") -> dict[str, str]:
+    """The environment of an `oversight` command run by a test on its own database."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "OVERSIGHT_ACCESS_CODE_KEY": TEST_ACCESS_CODE_KEY.hex(),
+        "OVERSIGHT_LOG_LEVEL": log_level,
+    }
+
+
+def settings_for(database_url: str, **overrides: object) -> Settings:
+    """Settings of a test's process: its own database, the test key, quiet logs."""
+    return Settings(
+        database_url=database_url,
+        access_code_key=TEST_ACCESS_CODE_KEY.hex(),
+        log_level="WARNING",
+        **overrides,  # type: ignore[arg-type]
+    )
 
 
 class SettableClock:
@@ -48,7 +72,7 @@ def in_memory_supervision(
     supervision = Supervision(
         clock=clock,
         ids=uuid4,
-        secrets=RandomSecrets(),
+        secrets=RandomSecrets(TEST_ACCESS_CODE_KEY),
         calendar=calendar if calendar is not None else WorkingCalendar(known_schedules()),
         policy=policy if policy is not None else DeadlinePolicy.default(),
         env={"PERSISTENCE_MODULE": "eventsourcing.popo"},

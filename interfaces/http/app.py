@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.errors import error_body, install_error_handlers
-from interfaces.http.routers import calendar, cases, directory, health
+from interfaces.http.routers import boards, calendar, cases, directory, health, public
 
 API_PREFIX = "/api/v1"
 REQUEST_ID_HEADER = b"x-request-id"
@@ -131,9 +131,11 @@ def create_app(container: Container | None = None) -> FastAPI:
         app.state.container = container or await anyio.to_thread.run_sync(bootstrap)
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = app.state.container.settings.api_threads
+        await app.state.container.reads.open()
         try:
             yield
         finally:
+            await app.state.container.reads.close()
             if owned:
                 app.state.container.close()
 
@@ -148,7 +150,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     if container is not None:
         app.state.container = container
     install_error_handlers(app)
-    for router in (cases.router, directory.router, calendar.router):
+    for router in (cases.router, directory.router, boards.router, calendar.router, public.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
     app.add_middleware(

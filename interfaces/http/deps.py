@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from application.public_status import PublicStatus, TooManyRequests
+from application.queries import CaseQueries
 from application.supervision import Supervision
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
@@ -24,8 +26,33 @@ def get_supervision(request: Request) -> Supervision:
     return request.app.state.container.supervision
 
 
+def get_case_queries(request: Request) -> CaseQueries:
+    return request.app.state.container.queries
+
+
 ContainerDep = Annotated[Container, Depends(get_container)]
 SupervisionDep = Annotated[Supervision, Depends(get_supervision)]
+CaseQueriesDep = Annotated[CaseQueries, Depends(get_case_queries)]
+
+
+def get_public_status(request: Request) -> PublicStatus:
+    return request.app.state.container.public_status
+
+
+def client_address(request: Request) -> str:
+    """The socket peer; behind a proxy, uvicorn's `--forwarded-allow-ips` makes it the client."""
+    return request.client.host if request.client else "unknown"
+
+
+async def within_public_rate_limit(request: Request) -> None:
+    """OVERSIGHT_PUBLIC_RATE_LIMIT requests per client per minute on every public route."""
+    wait = request.app.state.container.public_requests.hit(client_address(request))
+    if wait is not None:
+        raise TooManyRequests(f"too many requests; try again in {wait} seconds", wait)
+
+
+PublicStatusDep = Annotated[PublicStatus, Depends(get_public_status)]
+ClientAddressDep = Annotated[str, Depends(client_address)]
 
 
 def current_actor(

@@ -10,10 +10,9 @@ from fastapi.testclient import TestClient
 
 from domain.actor import Actor, Role
 from infrastructure.directory_file import sample_directory
-from infrastructure.settings import Settings
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
-from tests.support import SettableClock
+from tests.support import SettableClock, settings_for
 
 SAMPLE_WINDOW = "W-A01"
 SAMPLE_DEPARTMENT = "real-estate-registration"
@@ -38,7 +37,7 @@ def clock() -> SettableClock:
 
 @pytest.fixture
 def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
-    settings = Settings(database_url=database_url, log_level="WARNING")
+    settings = settings_for(database_url)
     built = bootstrap(settings, clock=clock, initialise=False)
     built.supervision.import_directory(sample_directory(), Actor("test-admin", Role.ADMIN))
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -11,11 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support import command_environment
+
 OVERSIGHT = shutil.which("oversight") or str(Path(sys.executable).with_name("oversight"))
 
 
 def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "OVERSIGHT_LOG_LEVEL": "WARNING"}
+    env = command_environment(database_url)
     return subprocess.run(  # noqa: S603 -- our own console script with fixed arguments
         [OVERSIGHT, *args], env=env, capture_output=True, text=True, timeout=120, check=False
     )

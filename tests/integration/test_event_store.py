@@ -20,9 +20,8 @@ from infrastructure.eventstore import (
     initialise_schema,
     refuse_unsafe_environment,
 )
-from infrastructure.settings import Settings
 from interfaces.bootstrap import Container, bootstrap
-from tests.support import SettableClock
+from tests.support import SettableClock, settings_for
 
 OPERATOR = Actor("operator-1", Role.OPERATOR)
 DEPARTMENT = Actor("clerk-1", Role.DEPARTMENT, department="real-estate-registration")
@@ -35,7 +34,7 @@ def open_container(database_url: str) -> Iterator[Callable[[], Container]]:
 
     def build() -> Container:
         container = bootstrap(
-            Settings(database_url=database_url, log_level="WARNING"),
+            settings_for(database_url),
             clock=SettableClock(),
             initialise=False,
         )

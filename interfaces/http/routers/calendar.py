@@ -24,7 +24,8 @@ def compute_deadline(
     urgent: bool = False,
 ) -> DeadlineComputation:
     """The acknowledge-by and due dates a task assigned at `start` gets, and why."""
-    preview = preview_deadlines(container.policy, container.calendar, kind.value, start, urgent)
+    calendar = container.current_calendar()
+    preview = preview_deadlines(container.policy, calendar, kind.value, start, urgent)
     return DeadlineComputation(
         kind=kind,
         start=start,

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
+from domain.actor import Role
 from interfaces.http.deps import (
+    CaseQueriesDep,
     CentreDep,
     DepartmentDep,
     InspectorDep,
     StaffDep,
     SupervisionDep,
 )
+from interfaces.http.routers.boards import NotYourDepartment
 from interfaces.http.schemas.cases import (
     CallbackCreate,
     CaseAssign,
@@ -28,6 +32,7 @@ from interfaces.http.schemas.cases import (
     ResultCreate,
     SuperviseCreate,
 )
+from interfaces.http.schemas.lists import CaseList, CaseListQuery
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -49,6 +54,28 @@ def register_case(body: CaseCreate, app: SupervisionDep, actor: CentreDep) -> Ca
         by=actor,
     )
     return CaseRegistered.of_registered(registered)
+
+
+@router.get("")
+async def list_cases(
+    query: Annotated[CaseListQuery, Query()],
+    app: SupervisionDep,
+    queries: CaseQueriesDep,
+    actor: StaffDep,
+) -> CaseList:
+    """Cases newest first, filtered; a department sees only the cases assigned to it."""
+    own = actor.department if actor.role is Role.DEPARTMENT else None
+    if own is not None and query.department not in (None, own):
+        raise NotYourDepartment("a department lists its own cases only")
+    page = await queries.list_cases(
+        query.criteria(),
+        visible_to_department=own,
+        limit=query.limit,
+        cursor=query.cursor,
+        now=app.clock.now(),
+        after=query.after,
+    )
+    return CaseList.of(page)
 
 
 @router.get("/{case_id}")

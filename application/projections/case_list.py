@@ -1,0 +1,238 @@
+"""The case_list read table: one row per case, for lists, boards, metrics, public status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from application.projections import Row
+from domain.calendar import WorkingCalendar
+from domain.case import Case, Status
+from domain.deadlines import Deadline
+from domain.task_clock import ClockState, next_alarm
+
+CLOCK_STATUSES = (Status.ASSIGNED.value, Status.IN_PROGRESS.value)
+
+
+def _provisional(*deadlines: Deadline | None) -> bool:
+    return any(d is not None and d.provisional for d in deadlines)
+
+
+def _registered(_: Row | None, e: Any) -> Row:
+    return {
+        "id": e.originator_id,
+        "tracking_number": e.tracking_number,
+        "access_code_hash": e.access_code_hash,
+        "kind": e.kind,
+        "channel": e.channel,
+        "status": Status.REGISTERED.value,
+        "department": e.department,
+        "assigned_department": None,
+        "window_id": e.window,
+        "staff_id": e.staff,
+        "category": e.category,
+        "urgent": e.urgent,
+        "final": False,
+        "summary": e.summary,
+        "registered_at": e.timestamp,
+        "assigned_at": None,
+        "acknowledged_at": None,
+        "handling_started_at": None,
+        "acknowledge_due_at": None,
+        "due_at": None,
+        "provisional": False,
+        "clock_stopped": False,
+        "extension_requested": False,
+        "reminded_for": None,
+        "reminded_at": None,
+        "acknowledge_missed_for": None,
+        "due_missed_for": None,
+        "supervised_at": None,
+        "public_notice_at": None,
+        "answered_at": None,
+        "closed_at": None,
+        "outcome": None,
+        "satisfaction": None,
+        "reopenings": 0,
+        "merged_into": None,
+        "public_timeline": [],
+    }
+
+
+def _assigned(row: Row, e: Any) -> None:
+    due = e.deadline.due_at if e.deadline else None
+    row.update(
+        status=Status.ASSIGNED.value,
+        department=e.department,
+        assigned_department=e.department,
+        urgent=e.urgent,
+        final=e.final,
+        assigned_at=e.timestamp,
+        handling_started_at=e.timestamp,
+        acknowledged_at=None,
+        acknowledge_due_at=e.acknowledge_deadline.due_at,
+        due_at=due,
+        provisional=_provisional(e.acknowledge_deadline, e.deadline),
+        clock_stopped=False,
+        extension_requested=False,
+        supervised_at=None,
+        public_notice_at=None,
+    )
+
+
+def _acknowledged(row: Row, e: Any) -> None:
+    row.update(status=Status.IN_PROGRESS.value, acknowledged_at=e.timestamp)
+
+
+def _returned(row: Row, _: Any) -> None:
+    row.update(
+        status=Status.RETURNED.value,
+        assigned_department=None,
+        acknowledge_due_at=None,
+        due_at=None,
+        provisional=False,
+        clock_stopped=False,
+        extension_requested=False,
+    )
+
+
+def _new_deadline(row: Row, e: Any) -> None:
+    # These follow acknowledgement, so the acknowledge deadline no longer binds.
+    row.update(
+        due_at=e.deadline.due_at if e.deadline else None,
+        provisional=_provisional(e.deadline),
+        extension_requested=False,
+    )
+
+
+def _clock_resumed(row: Row, e: Any) -> None:
+    row.update(due_at=e.deadline.due_at, provisional=_provisional(e.deadline), clock_stopped=False)
+
+
+def _result_posted(row: Row, e: Any) -> None:
+    row.update(
+        status=Status.ANSWERED.value,
+        answered_at=e.timestamp,
+        outcome=e.outcome,
+        clock_stopped=False,
+        extension_requested=False,
+    )
+    _add_to_timeline(row, "answer", e.answer, e.timestamp)
+
+
+def _callback(row: Row, e: Any) -> None:
+    if e.reached:
+        row["satisfaction"] = e.satisfaction
+
+
+def _reopened(row: Row, e: Any) -> None:
+    _new_deadline(row, e)
+    row.update(
+        status=Status.IN_PROGRESS.value,
+        handling_started_at=e.timestamp,
+        answered_at=None,
+        closed_at=None,
+        outcome=None,
+        satisfaction=None,
+        supervised_at=None,
+        public_notice_at=None,
+        reopenings=row["reopenings"] + 1,
+    )
+    _add_to_timeline(row, "reopened", None, e.timestamp)
+
+
+def _note_added(row: Row, e: Any) -> None:
+    if e.public:
+        _add_to_timeline(row, "note", e.text, e.timestamp)
+
+
+def _deadlines_recomputed(row: Row, e: Any) -> None:
+    row.update(
+        acknowledge_due_at=e.acknowledge_deadline.due_at if e.acknowledge_deadline else None,
+        due_at=e.deadline.due_at if e.deadline else None,
+        provisional=_provisional(e.acknowledge_deadline, e.deadline),
+    )
+
+
+def _add_to_timeline(row: Row, kind: str, text: str | None, at: Any) -> None:
+    row["public_timeline"] = [
+        *row["public_timeline"],
+        {"type": kind, "text": text, "at": at.isoformat()},
+    ]
+
+
+CHANGES: dict[type, Callable[[Row, Any], None]] = {
+    Case.Assigned: _assigned,
+    Case.Acknowledged: _acknowledged,
+    Case.Returned: _returned,
+    Case.ClockStopped: lambda row, _: row.update(clock_stopped=True),
+    Case.ClockResumed: _clock_resumed,
+    Case.ExtensionRequested: lambda row, _: row.update(extension_requested=True),
+    Case.ExtensionGranted: _new_deadline,
+    Case.ExtensionRefused: lambda row, _: row.update(extension_requested=False),
+    Case.ResultPosted: _result_posted,
+    Case.CallbackRecorded: _callback,
+    Case.Closed: lambda row, e: row.update(status=Status.CLOSED.value, closed_at=e.timestamp),
+    Case.Reopened: _reopened,
+    Case.Merged: lambda row, e: row.update(
+        status=Status.MERGED.value,
+        merged_into=e.into,
+        clock_stopped=False,
+        extension_requested=False,
+    ),
+    Case.NoteAdded: _note_added,
+    Case.Supervised: lambda row, e: row.update(supervised_at=e.timestamp),
+    Case.Reminded: lambda row, e: row.update(reminded_for=e.due_at, reminded_at=e.timestamp),
+    Case.AcknowledgeDeadlineMissed: lambda row, e: row.update(acknowledge_missed_for=e.due_at),
+    Case.DeadlineMissed: lambda row, e: row.update(due_missed_for=e.due_at),
+    Case.PublicNoticeFlagged: lambda row, e: row.update(public_notice_at=e.timestamp),
+    Case.DeadlinesRecomputed: _deadlines_recomputed,
+}
+
+
+def clock_state_of(row: Row) -> ClockState:
+    """The clock's facts as the read table holds them."""
+    return ClockState(
+        awaiting_acknowledgement=row["status"] == Status.ASSIGNED.value,
+        handling=row["status"] in CLOCK_STATUSES,
+        acknowledge_due_at=row["acknowledge_due_at"],
+        due_at=row["due_at"],
+        handling_started_at=row["handling_started_at"],
+        clock_stopped=row["clock_stopped"],
+        acknowledge_missed_for=row["acknowledge_missed_for"],
+        due_missed_for=row["due_missed_for"],
+        reminded_for=row["reminded_for"],
+        supervised_at=row["supervised_at"],
+        public_notice_flagged=row["public_notice_at"] is not None,
+    )
+
+
+class CaseListProjection:
+    """Keeps case_list current; `next_clock_at` tells the deadline clock when to look again."""
+
+    name = "case_list"
+    table = "case_list"
+    key = "id"
+    topic_prefix = "oversight:Case."
+
+    def __init__(self, calendar: Callable[[], WorkingCalendar]) -> None:
+        self._calendar = calendar
+
+    def key_of(self, event: Any) -> Any:
+        return event.originator_id
+
+    def project(self, row: Row | None, event: Any, position: int) -> Row | None:
+        if isinstance(event, Case.Registered):
+            row = _registered(row, event)
+            row["registered_position"] = position
+        elif row is None:
+            return None  # unreachable in order: a case's events follow its registration
+        else:
+            row = dict(row)
+            change = CHANGES.get(type(event))
+            if change is not None:
+                change(row, event)
+        row["updated_at"] = event.timestamp
+        row["last_position"] = position
+        row["next_clock_at"] = next_alarm(clock_state_of(row), self._calendar())
+        return row

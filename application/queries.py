@@ -1,0 +1,154 @@
+"""What the read side answers: lists, boards and metrics from the projected tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from domain.calendar import WorkingCalendar
+from domain.errors import Invalid
+
+
+class InvalidCursor(Invalid):
+    """A page cursor that this service did not hand out."""
+
+    code = "invalid_cursor"
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """Which cases a list shows; None means "any"."""
+
+    status: str | None = None
+    department: str | None = None
+    kind: str | None = None
+    channel: str | None = None
+    overdue: bool | None = None
+    urgent: bool | None = None
+    text: str | None = None
+    registered_from: date | None = None
+    registered_to: date | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One line of a case list."""
+
+    id: UUID
+    tracking_number: str
+    kind: str
+    channel: str
+    status: str
+    department: str | None
+    assigned_department: str | None
+    window: str | None
+    category: str | None
+    urgent: bool
+    summary: str
+    registered_at: datetime
+    updated_at: datetime
+    acknowledge_due_at: datetime | None
+    due_at: datetime | None
+    overdue: bool
+    clock_stopped: bool
+    satisfaction: str | None
+    position: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of a list, and the cursor of the next one (None on the last page)."""
+
+    items: list[Any]
+    next: str | None
+    position: int
+    caught_up: bool
+
+
+@dataclass(frozen=True)
+class BoardItem:
+    """An open task on a department's deadline board."""
+
+    id: UUID
+    type: str
+    tracking_number: str
+    kind: str
+    status: str
+    urgent: bool
+    summary: str
+    binding_deadline: str
+    due_at: datetime | None
+    acknowledge_due_at: datetime | None
+    working_seconds_left: int | None
+    reminded: bool
+    overdue: bool
+    clock_stopped: bool
+    extension_requested: bool
+    supervised: bool
+    public_notice: bool
+
+
+@dataclass(frozen=True)
+class DepartmentMetrics:
+    """One department's counts and rates over a period."""
+
+    department: str
+    assigned: int
+    open: int
+    answered: int
+    closed: int
+    overdue: int
+    acknowledged_on_time: int
+    acknowledge_judged: int
+    completed_on_time: int
+    completion_judged: int
+    satisfied: int
+    called_back: int
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return round(part / whole, 4) if whole else None
+
+    @property
+    def acknowledged_on_time_rate(self) -> float | None:
+        return self._rate(self.acknowledged_on_time, self.acknowledge_judged)
+
+    @property
+    def completed_on_time_rate(self) -> float | None:
+        return self._rate(self.completed_on_time, self.completion_judged)
+
+    @property
+    def satisfied_rate(self) -> float | None:
+        return self._rate(self.satisfied, self.called_back)
+
+
+class CaseQueries(Protocol):
+    """The read side's case queries (asyncpg over the projected tables)."""
+
+    async def list_cases(
+        self,
+        criteria: CaseFilter,
+        *,
+        visible_to_department: str | None,
+        limit: int,
+        cursor: str | None,
+        now: datetime,
+        after: int | None,
+    ) -> Page: ...
+
+    async def board(
+        self,
+        department: str,
+        *,
+        now: datetime,
+        calendar: WorkingCalendar,
+        after: int | None,
+    ) -> Page: ...
+
+    async def department_metrics(
+        self, departments: list[str], *, start: datetime, end: datetime, now: datetime
+    ) -> list[DepartmentMetrics]: ...

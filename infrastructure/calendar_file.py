@@ -1,0 +1,83 @@
+"""Reading a published year's holiday schedule (节假日安排) from a YAML file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class CalendarFileError(ValueError):
+    """A schedule file that cannot be read as written."""
+
+
+@dataclass(frozen=True)
+class PublishedSchedule:
+    """A year's days off and make-up working days, and where they were published."""
+
+    year: int
+    holidays: list[date]
+    makeup_workdays: list[date]
+    source: str
+
+
+def read_calendar_file(path: Path, year: int) -> PublishedSchedule:
+    """Read a schedule file for `year`.
+
+    The file lists holiday periods and make-up working days::
+
+        year: 2027
+        source: 国务院办公厅关于2027年部分节假日安排的通知
+        holidays:
+          - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
+        makeup_workdays: [2027-02-06]
+    """
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise CalendarFileError(f"{path}: {error}") from error
+    if not isinstance(document, dict):
+        raise CalendarFileError(f"{path}: expected a mapping with year, source, holidays")
+    if document.get("year") != year:
+        raise CalendarFileError(f"{path}: the file is for {document.get('year')!r}, not {year}")
+    source = document.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise CalendarFileError(f"{path}: `source` must say where the schedule was published")
+    holidays: list[date] = []
+    for index, period in enumerate(_list(document, "holidays", path)):
+        start, end = _day(period, "from", path, index), _day(period, "to", path, index)
+        if end < start:
+            raise CalendarFileError(f"{path}: holidays[{index}] ends before it starts")
+        holidays.extend(start + timedelta(days=n) for n in range((end - start).days + 1))
+    makeup = [
+        _as_date(value, f"{path}: makeup_workdays[{index}]")
+        for index, value in enumerate(_list(document, "makeup_workdays", path))
+    ]
+    return PublishedSchedule(year, holidays, makeup, source.strip())
+
+
+def _list(document: dict[str, Any], key: str, path: Path) -> list[Any]:
+    value = document.get(key, [])
+    if not isinstance(value, list):
+        raise CalendarFileError(f"{path}: `{key}` must be a list")
+    return value
+
+
+def _day(period: Any, key: str, path: Path, index: int) -> date:
+    if not isinstance(period, dict):
+        raise CalendarFileError(f"{path}: holidays[{index}] must be a mapping with from and to")
+    return _as_date(period.get(key), f"{path}: holidays[{index}].{key}")
+
+
+def _as_date(value: Any, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise CalendarFileError(f"{where}: expected a date like 2027-01-01, got {value!r}")

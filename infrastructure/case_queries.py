@@ -1,0 +1,282 @@
+"""Case lists, deadline boards and department metrics, read from case_list with asyncpg."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import time
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from typing import Any
+
+import asyncpg
+
+from application.queries import (
+    BoardItem,
+    CaseFilter,
+    CaseSummary,
+    DepartmentMetrics,
+    InvalidCursor,
+    Page,
+)
+from domain.calendar import OFFICE_TZ, WorkingCalendar
+from infrastructure.read_store import ReadStore
+
+CASE_LIST_PROJECTION = "case_list"
+OPEN_FOR_BOARD = ("assigned", "in_progress")
+SATISFIED = ("very_satisfied", "satisfied")
+
+# Whether a case is overdue at $1 (now): the deadline that binds it has passed.
+OVERDUE_SQL = (
+    "((status = 'assigned' AND acknowledge_due_at <= $1)"
+    " OR (status IN ('assigned', 'in_progress') AND NOT clock_stopped AND due_at <= $1))"
+)
+
+SUMMARY_COLUMNS = f"""
+    id, tracking_number, kind, channel, status, department, assigned_department, window_id,
+    category, urgent, summary, registered_at, updated_at, acknowledge_due_at, due_at,
+    clock_stopped, satisfaction, registered_position, {OVERDUE_SQL} AS overdue
+"""
+
+
+def encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"p{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidCursor("the cursor is not one this service handed out") from None
+    if not text.startswith("p") or not text[1:].isdigit():
+        raise InvalidCursor("the cursor is not one this service handed out")
+    return int(text[1:])
+
+
+class CaseQueriesOnPostgres:
+    """The case queries over the projected tables, waiting (boundedly) for a client's write."""
+
+    def __init__(self, store: ReadStore, *, wait_seconds: float = 5.0) -> None:
+        self.store = store
+        self.wait_seconds = wait_seconds
+
+    async def projected_position(self) -> int:
+        """How far the case_list projection has got in the notification log."""
+        position = await self.store.fetchval(
+            "SELECT position FROM projection_tracking WHERE name = $1", CASE_LIST_PROJECTION
+        )
+        return int(position or 0)
+
+    async def _wait_for(self, after: int | None) -> tuple[int, bool]:
+        """Wait until the projection has passed `after`, or give up after `wait_seconds`."""
+        give_up_at = time.monotonic() + self.wait_seconds
+        delay = 0.01
+        while True:
+            position = await self.projected_position()
+            if after is None or position >= after:
+                return position, True
+            if time.monotonic() >= give_up_at:
+                return position, False
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+    async def list_cases(
+        self,
+        criteria: CaseFilter,
+        *,
+        visible_to_department: str | None,
+        limit: int,
+        cursor: str | None,
+        now: datetime,
+        after: int | None,
+    ) -> Page:
+        position, caught_up = await self._wait_for(after)
+        conditions: list[str] = []
+        args: list[Any] = [now]
+
+        def where(sql: str, value: Any) -> None:
+            args.append(value)
+            conditions.append(sql.replace("?", f"${len(args)}"))
+
+        if visible_to_department is not None:
+            where("assigned_department = ?", visible_to_department)
+        for column, value in (
+            ("status", criteria.status),
+            ("department", criteria.department),
+            ("kind", criteria.kind),
+            ("channel", criteria.channel),
+            ("urgent", criteria.urgent),
+        ):
+            if value is not None:
+                where(f"{column} = ?", value)
+        if criteria.overdue is not None:
+            conditions.append(OVERDUE_SQL if criteria.overdue else f"NOT {OVERDUE_SQL}")
+        if criteria.text:
+            where("(summary ILIKE ? OR tracking_number ILIKE ?)", _containing(criteria.text))
+        for column, start, end in (
+            ("registered_at", criteria.registered_from, criteria.registered_to),
+            ("due_at", criteria.due_from, criteria.due_to),
+        ):
+            if start is not None:
+                where(f"{column} >= ?", _start_of(start))
+            if end is not None:
+                where(f"{column} < ?", _start_of(end, next_day=True))
+        if cursor is not None:
+            where("registered_position < ?", decode_cursor(cursor))
+        args.append(limit + 1)
+        query = (
+            f"SELECT {SUMMARY_COLUMNS} FROM case_list"
+            f"{' WHERE ' + ' AND '.join(conditions) if conditions else ''}"
+            f" ORDER BY registered_position DESC LIMIT ${len(args)}"
+        )
+        rows = await self.store.fetch(query, *args)
+        items = [_summary(row) for row in rows[:limit]]
+        following = encode_cursor(items[-1].position) if len(rows) > limit else None
+        return Page(items=items, next=following, position=position, caught_up=caught_up)
+
+    async def board(
+        self,
+        department: str,
+        *,
+        now: datetime,
+        calendar: WorkingCalendar,
+        after: int | None,
+    ) -> Page:
+        position, caught_up = await self._wait_for(after)
+        rows = await self.store.fetch(
+            f"""
+            SELECT id, tracking_number, kind, status, urgent, summary, acknowledge_due_at,
+                   due_at, clock_stopped, extension_requested, reminded_for, supervised_at,
+                   public_notice_at, {OVERDUE_SQL} AS overdue
+            FROM case_list
+            WHERE assigned_department = $2 AND status = ANY($3::text[])
+            ORDER BY COALESCE(CASE WHEN status = 'assigned' THEN acknowledge_due_at END, due_at,
+                              acknowledge_due_at) NULLS LAST, registered_position
+            """,
+            now,
+            department,
+            list(OPEN_FOR_BOARD),
+        )
+        return Page(
+            items=[_board_item(row, now, calendar) for row in rows],
+            next=None,
+            position=position,
+            caught_up=caught_up,
+        )
+
+    async def department_metrics(
+        self, departments: list[str], *, start: datetime, end: datetime, now: datetime
+    ) -> list[DepartmentMetrics]:
+        rows = await self.store.fetch(
+            f"""
+            SELECT assigned_department AS department,
+              count(*) AS assigned,
+              count(*) FILTER (WHERE status IN ('assigned', 'in_progress')) AS open,
+              count(*) FILTER (WHERE answered_at IS NOT NULL) AS answered,
+              count(*) FILTER (WHERE status = 'closed') AS closed,
+              count(*) FILTER (WHERE {OVERDUE_SQL}) AS overdue,
+              count(*) FILTER (WHERE acknowledged_at <= acknowledge_due_at) AS acknowledged_on_time,
+              count(*) FILTER (WHERE acknowledged_at IS NOT NULL OR acknowledge_due_at < $1)
+                AS acknowledge_judged,
+              count(*) FILTER (WHERE answered_at <= due_at) AS completed_on_time,
+              count(*) FILTER (
+                WHERE due_at IS NOT NULL AND (answered_at IS NOT NULL OR due_at < $1)
+              ) AS completion_judged,
+              count(*) FILTER (WHERE satisfaction = ANY($4::text[])) AS satisfied,
+              count(*) FILTER (WHERE satisfaction IS NOT NULL) AS called_back
+            FROM case_list
+            WHERE assigned_department IS NOT NULL AND assigned_at >= $2 AND assigned_at < $3
+            GROUP BY assigned_department
+            """,
+            now,
+            start,
+            end,
+            list(SATISFIED),
+        )
+        found = {row["department"]: row for row in rows}
+        return [_metrics(department, found.get(department)) for department in departments]
+
+
+def _containing(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _start_of(day: date, *, next_day: bool = False) -> datetime:
+    moment = datetime.combine(day, clock_time(0), tzinfo=OFFICE_TZ)
+    return moment + timedelta(days=1) if next_day else moment
+
+
+def _summary(row: asyncpg.Record) -> CaseSummary:
+    return CaseSummary(
+        id=row["id"],
+        tracking_number=row["tracking_number"],
+        kind=row["kind"],
+        channel=row["channel"],
+        status=row["status"],
+        department=row["department"],
+        assigned_department=row["assigned_department"],
+        window=row["window_id"],
+        category=row["category"],
+        urgent=row["urgent"],
+        summary=row["summary"],
+        registered_at=row["registered_at"],
+        updated_at=row["updated_at"],
+        acknowledge_due_at=row["acknowledge_due_at"],
+        due_at=row["due_at"],
+        overdue=row["overdue"],
+        clock_stopped=row["clock_stopped"],
+        satisfaction=row["satisfaction"],
+        position=row["registered_position"],
+    )
+
+
+def _board_item(row: asyncpg.Record, now: datetime, calendar: WorkingCalendar) -> BoardItem:
+    awaiting = row["status"] == "assigned"
+    binding = row["acknowledge_due_at"] if awaiting else row["due_at"]
+    left: int | None = None
+    if binding is not None:
+        left = (
+            calendar.working_seconds_between(now, binding)
+            if binding >= now
+            else -calendar.working_seconds_between(binding, now)
+        )
+    return BoardItem(
+        id=row["id"],
+        type="case",
+        tracking_number=row["tracking_number"],
+        kind=row["kind"],
+        status=row["status"],
+        urgent=row["urgent"],
+        summary=row["summary"],
+        binding_deadline="acknowledge" if awaiting else "handle",
+        due_at=row["due_at"],
+        acknowledge_due_at=row["acknowledge_due_at"],
+        working_seconds_left=left,
+        reminded=row["reminded_for"] is not None and row["reminded_for"] == row["due_at"],
+        overdue=row["overdue"],
+        clock_stopped=row["clock_stopped"],
+        extension_requested=row["extension_requested"],
+        supervised=row["supervised_at"] is not None,
+        public_notice=row["public_notice_at"] is not None,
+    )
+
+
+def _metrics(department: str, row: asyncpg.Record | None) -> DepartmentMetrics:
+    fields = (
+        "assigned",
+        "open",
+        "answered",
+        "closed",
+        "overdue",
+        "acknowledged_on_time",
+        "acknowledge_judged",
+        "completed_on_time",
+        "completion_judged",
+        "satisfied",
+        "called_back",
+    )
+    return DepartmentMetrics(
+        department=department, **{name: int(row[name]) if row else 0 for name in fields}
+    )

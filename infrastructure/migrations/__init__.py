@@ -1,0 +1,1 @@
+"""Versioned SQL migrations of the read side, applied in order by `infrastructure.schema`."""

@@ -1,0 +1,619 @@
+"""Runs projections over the notification log in batches, exactly once, in PostgreSQL.
+
+A batch reads up to N notifications after the projection's tracking position, applies the
+events it is interested in to the rows they concern, writes the changed rows and moves the
+tracking position to the last notification read, all in one transaction: a crash rolls rows
+and position back together, and a restart resumes where the last commit left off.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+import psycopg
+import structlog
+from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from application.base import EVENT_STORE_NAME, OversightApplication
+from application.projections import Projection, Row
+from domain.calendar import WorkingCalendar
+from domain.calendar_book import CALENDAR_BOOK_ID
+
+log = structlog.get_logger("oversight.projections")
+
+# High bits of every projection's advisory lock key; the low 32 bits name the projection.
+PROJECTION_LOCK_NAMESPACE = 0x0F_E2_52
+DEFAULT_BATCH_SIZE = 500
+REBUILD_BATCH_SIZE = 5_000
+REBUILD_SUFFIX = "_rebuild"
+
+# The library names the table `<application name>_events` and NOTIFYs a channel of that name.
+DEFAULT_EVENTS_TABLE = f"{EVENT_STORE_NAME.lower()}_events"
+
+Progress = Callable[[int, int], None]
+
+
+class ProjectionFailed(RuntimeError):
+    """A projection produced a row its table cannot hold."""
+
+
+def projection_lock_key(tracking_name: str) -> int:
+    """The advisory lock a batch of this projection holds for its transaction."""
+    return (PROJECTION_LOCK_NAMESPACE << 32) | zlib.crc32(tracking_name.encode())
+
+
+def events_table_of(application: Application[Any]) -> str:
+    """The name of the application's events table (also its NOTIFY channel)."""
+    return str(getattr(application.recorder, "events_table_name", DEFAULT_EVENTS_TABLE))
+
+
+def tracked_position(connection: psycopg.Connection[Any], name: str) -> int:
+    """Where the projection tracked as `name` has got to in the notification log (0: nowhere)."""
+    row = connection.execute(
+        "SELECT position FROM projection_tracking WHERE name = %s", (name,)
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def position(database_url: str, name: str) -> int:
+    """Where the projection tracked as `name` has got to, read on a connection of its own."""
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        return tracked_position(connection, name)
+
+
+def _set_tracking(connection: psycopg.Connection[Any], name: str, position: int) -> None:
+    connection.execute(
+        "INSERT INTO projection_tracking (name, position) VALUES (%s, %s) "
+        "ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position",
+        (name, position),
+    )
+
+
+class CalendarCache:
+    """The application's working calendar, looked up in the event store at most once a second.
+
+    The projection asks for the calendar at every event, and reading it means reading the
+    published years from the database. With `version` (a cheap "has anything been
+    published?" answer), the calendar and what it has worked out are kept until it changes.
+    """
+
+    def __init__(
+        self,
+        load: Callable[[], WorkingCalendar],
+        *,
+        version: Callable[[], object] | None = None,
+        ttl: float = 1.0,
+    ) -> None:
+        self._load = load
+        self._version = version
+        self._ttl = ttl
+        self._value: WorkingCalendar | None = None
+        self._loaded_version: object = None
+        self._checked_at = 0.0
+
+    @classmethod
+    def of(cls, application: OversightApplication) -> CalendarCache:
+        """The application's calendar, read again when the CalendarBook gains an event."""
+        return cls(lambda: application.calendar, version=lambda: calendar_version(application))
+
+    def __call__(self) -> WorkingCalendar:
+        now = time.monotonic()
+        if self._value is None or now - self._checked_at >= self._ttl:
+            version = self._version() if self._version is not None else None
+            if self._value is None or version is None or version != self._loaded_version:
+                self._value = cast(WorkingCalendar, _RememberingCalendar(self._load()))
+                self._loaded_version = version
+            self._checked_at = now
+        return self._value
+
+    def invalidate(self) -> None:
+        """Read the calendar again on the next call (a year was just published)."""
+        self._value = None
+
+
+def calendar_version(application: Application[Any]) -> int:
+    """The version of the book of published calendar years (0: nothing published)."""
+    latest = application.recorder.select_events(CALENDAR_BOOK_ID, desc=True, limit=1)
+    return latest[0].originator_version if latest else 0
+
+
+class _RememberingCalendar:
+    """A working calendar that remembers its office-time arithmetic.
+
+    Every event of an open case asks again when its reminder falls, from the same start and
+    due moments; day-by-day counting made that most of a rebuild's time.
+    """
+
+    MAX_REMEMBERED = 100_000
+
+    def __init__(self, calendar: WorkingCalendar) -> None:
+        self._calendar = calendar
+        self._seconds_between: dict[tuple[datetime, datetime], int] = {}
+        self._plus_seconds: dict[tuple[datetime, int], datetime] = {}
+
+    def working_seconds_between(self, start: datetime, end: datetime) -> int:
+        key = (start, end)
+        found = self._seconds_between.get(key)
+        if found is None:
+            if len(self._seconds_between) >= self.MAX_REMEMBERED:
+                self._seconds_between.clear()
+            found = self._seconds_between[key] = self._calendar.working_seconds_between(start, end)
+        return found
+
+    def add_working_seconds(self, start: datetime, seconds: int) -> datetime:
+        key = (start, seconds)
+        found = self._plus_seconds.get(key)
+        if found is None:
+            if len(self._plus_seconds) >= self.MAX_REMEMBERED:
+                self._plus_seconds.clear()
+            found = self._plus_seconds[key] = self._calendar.add_working_seconds(start, seconds)
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._calendar, name)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one batch did."""
+
+    notifications: int
+    events: int
+    position: int
+
+
+@dataclass(frozen=True)
+class _Columns:
+    names: tuple[str, ...]
+    jsonb: frozenset[str]
+
+
+class ProjectionRunner:
+    """Keeps one projection's table current from the notification log, exactly once.
+
+    `table` and `tracking_name` default to the projection's own; a rebuild points them at a
+    fresh table and a tracking row of its own. The runner owns one connection, opened on
+    first use and opened again after it broke.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        application: Application[Any],
+        projection: Projection,
+        *,
+        table: str | None = None,
+        tracking_name: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("a batch holds at least one notification")
+        self.database_url = database_url
+        self.projection = projection
+        self.table = table or projection.table
+        self.tracking_name = tracking_name or projection.name
+        self.batch_size = batch_size
+        self.lock_key = projection_lock_key(self.tracking_name)
+        self._mapper = application.mapper
+        self.events_table = events_table_of(application)
+        self._connection: psycopg.Connection[Any] | None = None
+        self._columns: _Columns | None = None
+
+    # Connection -------------------------------------------------------------
+
+    def connection(self) -> psycopg.Connection[Any]:
+        """The runner's connection (autocommit; each batch opens its own transaction)."""
+        if self._connection is None or self._connection.closed or self._connection.broken:
+            if self._connection is not None:
+                self._connection.close()
+            self._connection = psycopg.connect(self.database_url, autocommit=True)
+        return self._connection
+
+    def close(self) -> None:
+        """Close the runner's connection."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def __enter__(self) -> ProjectionRunner:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # Running ------------------------------------------------------------------
+
+    def position(self) -> int:
+        """The last notification this projection has accounted for."""
+        return tracked_position(self.connection(), self.tracking_name)
+
+    def run_batch(self, *, stop: int | None = None) -> BatchResult:
+        """Project the next batch (up to `stop`, if given) in one transaction."""
+        connection = self.connection()
+        with connection.transaction():
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (self.lock_key,))
+            after = tracked_position(connection, self.tracking_name)
+            return self.project_batch(connection, after, stop=stop)
+
+    def run_until_caught_up(
+        self,
+        *,
+        stop: int | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> int:
+        """Run batches until the log (or `stop`) is reached; answer notifications processed."""
+        processed = 0
+        while True:
+            result = self.run_batch(stop=stop)
+            processed += result.notifications
+            if result.notifications < self.batch_size:
+                return processed
+            if should_stop is not None and should_stop():
+                return processed
+
+    def project_batch(
+        self, connection: psycopg.Connection[Any], after: int, *, stop: int | None = None
+    ) -> BatchResult:
+        """One batch after position `after`, inside the caller's transaction."""
+        notifications = self._read_notifications(connection, after, stop)
+        if not notifications:
+            return BatchResult(0, 0, after)
+        prefix = self.projection.topic_prefix
+        events = [
+            (n.id, self._mapper.to_domain_event(n))
+            for n in notifications
+            if n.topic.startswith(prefix)
+        ]
+        if events:
+            keys = list(dict.fromkeys(self.projection.key_of(event) for _, event in events))
+            rows: dict[Any, Row | None] = dict(self._lock_rows(connection, keys))
+            for position, event in events:
+                key = self.projection.key_of(event)
+                rows[key] = self.projection.project(rows.get(key), event, position)
+            self._write(connection, rows)  # every key read was an event's, so all are touched
+        last = notifications[-1].id
+        _set_tracking(connection, self.tracking_name, last)
+        return BatchResult(len(notifications), len(events), last)
+
+    # Reading and writing ------------------------------------------------------
+
+    def _read_notifications(
+        self, connection: psycopg.Connection[Any], after: int, stop: int | None
+    ) -> list[Notification]:
+        # Only the events the projection uses are fetched whole; the others count for the
+        # tracking position alone.
+        query = sql.SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, "
+            "CASE WHEN starts_with(topic, %s) THEN state END "
+            "FROM {events} WHERE notification_id > %s {upto} "
+            "ORDER BY notification_id LIMIT %s"
+        ).format(
+            events=sql.Identifier(self.events_table),
+            upto=sql.SQL("AND notification_id <= %s" if stop is not None else ""),
+        )
+        params: list[Any] = [self.projection.topic_prefix, after]
+        if stop is not None:
+            params.append(stop)
+        params.append(self.batch_size)
+        return [
+            Notification(
+                id=notification_id,
+                originator_id=originator_id,
+                originator_version=originator_version,
+                topic=topic,
+                state=bytes(state) if state is not None else b"",
+            )
+            for notification_id, originator_id, originator_version, topic, state in (
+                connection.execute(query, params).fetchall()
+            )
+        ]
+
+    def _lock_rows(self, connection: psycopg.Connection[Any], keys: list[Any]) -> dict[Any, Row]:
+        query = sql.SQL("SELECT * FROM {table} WHERE {key} = ANY(%s) FOR UPDATE").format(
+            table=sql.Identifier(self.table), key=sql.Identifier(self.projection.key)
+        )
+        with connection.cursor(row_factory=dict_row) as cursor:
+            cursor.execute(query, (keys,))
+            return {row[self.projection.key]: row for row in cursor.fetchall()}
+
+    def _write(self, connection: psycopg.Connection[Any], rows: dict[Any, Row | None]) -> None:
+        columns = self._table_columns(connection)
+        gone = [key for key, row in rows.items() if row is None]
+        kept = [row for row in rows.values() if row is not None]
+        if gone:
+            connection.execute(
+                sql.SQL("DELETE FROM {table} WHERE {key} = ANY(%s)").format(
+                    table=sql.Identifier(self.table), key=sql.Identifier(self.projection.key)
+                ),
+                (gone,),
+            )
+        by_shape: dict[tuple[str, ...], list[Row]] = {}
+        for row in kept:
+            unknown = row.keys() - set(columns.names)
+            if unknown:
+                raise ProjectionFailed(
+                    f"projection {self.projection.name} wrote columns {sorted(unknown)} "
+                    f"that table {self.table} does not have"
+                )
+            shape = tuple(name for name in columns.names if name in row)
+            by_shape.setdefault(shape, []).append(row)
+        with connection.cursor() as cursor:
+            for shape, shaped in by_shape.items():
+                cursor.executemany(
+                    self._upsert(shape),
+                    [
+                        [Jsonb(row[name]) if name in columns.jsonb else row[name] for name in shape]
+                        for row in shaped
+                    ],
+                )
+
+    def _upsert(self, shape: tuple[str, ...]) -> sql.Composed:
+        key = self.projection.key
+        updates = [name for name in shape if name != key]
+        conflict = (
+            sql.SQL("DO UPDATE SET {}").format(
+                sql.SQL(", ").join(
+                    sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(name)) for name in updates
+                )
+            )
+            if updates
+            else sql.SQL("DO NOTHING")
+        )
+        return sql.SQL(
+            "INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT ({key}) {conflict}"
+        ).format(
+            table=sql.Identifier(self.table),
+            columns=sql.SQL(", ").join(map(sql.Identifier, shape)),
+            values=sql.SQL(", ").join(sql.Placeholder() * len(shape)),
+            key=sql.Identifier(key),
+            conflict=conflict,
+        )
+
+    def _table_columns(self, connection: psycopg.Connection[Any]) -> _Columns:
+        if self._columns is None:
+            rows = connection.execute(
+                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+                "WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped "
+                "ORDER BY attnum",
+                (self.table,),
+            ).fetchall()
+            if not rows:
+                raise ProjectionFailed(f"table {self.table} does not exist; run the migrations")
+            self._columns = _Columns(
+                names=tuple(name for name, _ in rows),
+                jsonb=frozenset(name for name, kind in rows if kind in {"jsonb", "json"}),
+            )
+        return self._columns
+
+
+# Rebuild ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    """What a rebuild replayed, and how fast."""
+
+    projections: tuple[str, ...]
+    notifications: int
+    events: int
+    position: int
+    seconds: float
+
+    @property
+    def notifications_per_second(self) -> float:
+        return self.notifications / self.seconds if self.seconds > 0 else 0.0
+
+
+# Serialises rebuilds of the same projection across processes (a session-level lock).
+REBUILD_LOCK_NAMESPACE = 0x0F_E2_53
+
+
+class RebuildInProgress(RuntimeError):
+    """Another process is rebuilding the same projection."""
+
+
+def rebuild(
+    database_url: str,
+    application: Application[Any],
+    projections: Sequence[Projection],
+    *,
+    batch_size: int = REBUILD_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> RebuildReport:
+    """Replay the whole log into fresh tables, then swap each in for the live one.
+
+    The live runner keeps serving while a projection is rebuilt into `<table>_rebuild`; the
+    swap happens in one transaction holding the projection's advisory lock, so the live
+    runner waits for it and then resumes at the rebuilt position.
+    """
+    started = time.perf_counter()
+    notifications = events = position = 0
+    for projection in projections:
+        report = _rebuild_one(database_url, application, projection, batch_size, progress)
+        notifications += report.notifications
+        events += report.events
+        position = report.position
+    return RebuildReport(
+        projections=tuple(p.name for p in projections),
+        notifications=notifications,
+        events=events,
+        position=position,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _rebuild_one(
+    database_url: str,
+    application: Application[Any],
+    projection: Projection,
+    batch_size: int,
+    progress: Progress | None,
+) -> RebuildReport:
+    started = time.perf_counter()
+    live = projection.table
+    fresh = f"{live}{REBUILD_SUFFIX}"
+    runner = ProjectionRunner(
+        database_url,
+        application,
+        projection,
+        table=fresh,
+        tracking_name=f"{projection.name}{REBUILD_SUFFIX}",
+        batch_size=batch_size,
+    )
+    with runner, psycopg.connect(database_url, autocommit=True) as guard:
+        lock = (REBUILD_LOCK_NAMESPACE << 32) | zlib.crc32(projection.name.encode())
+        locked = guard.execute("SELECT pg_try_advisory_lock(%s)", (lock,)).fetchone()
+        if not locked or not locked[0]:
+            raise RebuildInProgress(f"projection {projection.name} is being rebuilt elsewhere")
+        connection = runner.connection()
+        with connection.transaction():
+            connection.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(fresh)))
+            connection.execute(
+                sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL)").format(
+                    sql.Identifier(fresh), sql.Identifier(live)
+                )
+            )
+            connection.execute(
+                "DELETE FROM projection_tracking WHERE name = %s", (runner.tracking_name,)
+            )
+        head = _head(connection, runner.events_table)
+        log.info("rebuild_started", projection=projection.name, head=head)
+        if progress is not None:
+            progress(0, head)
+        counts = _Counts()
+        while True:
+            result = runner.run_batch(stop=head)
+            counts.add(result)
+            if progress is not None and result.notifications:
+                progress(result.position, head)
+            if result.notifications < batch_size:
+                break
+        position = _swap(connection, runner, projection, counts)
+        if progress is not None:
+            progress(position, max(head, position))
+    seconds = time.perf_counter() - started
+    log.info(
+        "rebuild_finished",
+        projection=projection.name,
+        notifications=counts.notifications,
+        events=counts.events,
+        position=position,
+        seconds=round(seconds, 3),
+    )
+    return RebuildReport((projection.name,), counts.notifications, counts.events, position, seconds)
+
+
+@dataclass
+class _Counts:
+    notifications: int = 0
+    events: int = 0
+
+    def add(self, result: BatchResult) -> None:
+        self.notifications += result.notifications
+        self.events += result.events
+
+
+def _head(connection: psycopg.Connection[Any], events_table: str) -> int:
+    row = connection.execute(
+        sql.SQL("SELECT max(notification_id) FROM {}").format(sql.Identifier(events_table))
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _swap(
+    connection: psycopg.Connection[Any],
+    runner: ProjectionRunner,
+    projection: Projection,
+    counts: _Counts,
+) -> int:
+    """Catch up the last events and put the rebuilt table in place, in one transaction."""
+    live, fresh = projection.table, runner.table
+    with connection.transaction():
+        connection.execute(
+            "SELECT pg_advisory_xact_lock(%s)", (projection_lock_key(projection.name),)
+        )
+        position = tracked_position(connection, runner.tracking_name)
+        while True:
+            result = runner.project_batch(connection, position)
+            counts.add(result)
+            position = result.position
+            if result.notifications < runner.batch_size:
+                break
+        indexes = _index_names_by_definition(connection, live)
+        grants = _grants(connection, live)
+        connection.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(live)))
+        connection.execute(
+            sql.SQL("ALTER TABLE {} RENAME TO {}").format(
+                sql.Identifier(fresh), sql.Identifier(live)
+            )
+        )
+        _restore_index_names(connection, live, indexes)
+        for grantee, privilege in grants:
+            connection.execute(
+                sql.SQL("GRANT {} ON {} TO {}").format(
+                    sql.SQL(privilege),
+                    sql.Identifier(live),
+                    sql.SQL("PUBLIC") if grantee == "PUBLIC" else sql.Identifier(grantee),
+                )
+            )
+        _set_tracking(connection, projection.name, position)
+        connection.execute(
+            "DELETE FROM projection_tracking WHERE name = %s", (runner.tracking_name,)
+        )
+    return position
+
+
+_PRIVILEGES = frozenset(
+    {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"}
+)
+
+
+def _grants(connection: psycopg.Connection[Any], table: str) -> list[tuple[str, str]]:
+    # The swapped-in table is new: privileges given on the old one (say, to a read-only role
+    # of the replica) are given again.
+    rows = connection.execute(
+        "SELECT grantee, privilege_type FROM information_schema.table_privileges "
+        "WHERE table_schema = current_schema() AND table_name = %s AND grantee <> current_user",
+        (table,),
+    ).fetchall()
+    return [(grantee, privilege) for grantee, privilege in rows if privilege in _PRIVILEGES]
+
+
+def _index_names_by_definition(connection: psycopg.Connection[Any], table: str) -> dict[str, str]:
+    rows = connection.execute(
+        "SELECT indexname, indexdef FROM pg_indexes "
+        "WHERE schemaname = current_schema() AND tablename = %s",
+        (table,),
+    ).fetchall()
+    return {_definition_shape(definition): name for name, definition in rows}
+
+
+def _definition_shape(definition: str) -> str:
+    # "CREATE [UNIQUE] INDEX name ON schema.table USING ..." without its name and table.
+    head, _, rest = definition.partition(" ON ")
+    unique = head.startswith("CREATE UNIQUE")
+    using = rest.partition(" ")[2]
+    return f"{'unique ' if unique else ''}{using}"
+
+
+def _restore_index_names(
+    connection: psycopg.Connection[Any], table: str, old_names: dict[str, str]
+) -> None:
+    """Give the rebuilt table's indexes the names the migrations gave the old ones."""
+    for shape, name in _index_names_by_definition(connection, table).items():
+        wanted = old_names.get(shape)
+        if wanted is not None and wanted != name:
+            connection.execute(
+                sql.SQL("ALTER INDEX {} RENAME TO {}").format(
+                    sql.Identifier(name), sql.Identifier(wanted)
+                )
+            )

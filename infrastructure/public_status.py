@@ -1,0 +1,178 @@
+"""The public status query over case_list, and the failed-lookup counter, both with asyncpg."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import anyio.to_thread
+import asyncpg
+
+from application.public_status import LockPolicy, PublicCaseStatus, TimelineEntry
+from domain.directory import Directory
+from infrastructure.read_store import ReadStore
+
+# Only these columns are ever read: nothing of the complainant, staff, window, summary or
+# internal notes can leak through a column that was never selected.
+_FIND_SQL = """
+SELECT access_code_hash, kind, status, department, registered_at, due_at, updated_at,
+       public_timeline
+FROM case_list
+WHERE tracking_number = $1
+"""
+
+DIRECTORY_REFRESH_SECONDS = 60.0
+# A department missing from the cached directory was perhaps added since: look again, but
+# not more often than this.
+DIRECTORY_MISS_REFRESH_SECONDS = 5.0
+
+
+class CaseListPublicStatus:
+    """Finds a case's public view and its access code's hash in case_list.
+
+    Department names come from the directory, read through the event store at most once a
+    minute (in a worker thread, off the event loop) and kept here meanwhile.
+    """
+
+    def __init__(
+        self,
+        reads: ReadStore,
+        directory: Callable[[], Directory],
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._reads = reads
+        self._load_directory = directory
+        self._monotonic = monotonic
+        self._directory: Directory | None = None
+        self._loaded_at = 0.0
+        self._refreshing = asyncio.Lock()
+
+    async def find(self, tracking_number: str) -> tuple[str, PublicCaseStatus] | None:
+        row = await self._reads.fetchrow(_FIND_SQL, tracking_number)
+        if row is None:
+            return None
+        department_id = row["department"]
+        status = PublicCaseStatus(
+            kind=row["kind"],
+            status=row["status"],
+            department_id=department_id,
+            department_name=await self._department_name(department_id),
+            registered_at=row["registered_at"],
+            due_at=row["due_at"],
+            updated_at=row["updated_at"],
+            timeline=[_timeline_entry(entry) for entry in row["public_timeline"]],
+        )
+        return row["access_code_hash"], status
+
+    async def _department_name(self, department_id: str | None) -> str | None:
+        if department_id is None:
+            return None
+        directory = await self._current_directory(DIRECTORY_REFRESH_SECONDS)
+        department = directory.department(department_id)
+        if department is None:
+            directory = await self._current_directory(DIRECTORY_MISS_REFRESH_SECONDS)
+            department = directory.department(department_id)
+        return department.name if department is not None else None
+
+    async def _current_directory(self, max_age: float) -> Directory:
+        if self._directory is None or self._monotonic() - self._loaded_at >= max_age:
+            async with self._refreshing:
+                # Requests that queued behind a refresh use its result.
+                if self._directory is None or self._monotonic() - self._loaded_at >= max_age:
+                    self._directory = await anyio.to_thread.run_sync(self._load_directory)
+                    self._loaded_at = self._monotonic()
+        return self._directory
+
+
+def _timeline_entry(entry: dict[str, Any]) -> TimelineEntry:
+    return TimelineEntry(
+        type=entry["type"], text=entry.get("text"), at=datetime.fromisoformat(entry["at"])
+    )
+
+
+# One statement counts a failure and locks when due, so concurrent failures in several
+# processes cannot lose a count. While a number is locked nothing changes: a guesser cannot
+# lengthen the lock, nor can a citizen's typo. After a lock, or once the window has passed,
+# counting starts afresh.
+_RECORD_FAILURE_SQL = """
+INSERT INTO public_lookup_failures AS f (tracking_number, failures, window_started_at, locked_until)
+VALUES ($1, 1, $2::timestamptz, CASE WHEN $3::integer <= 1 THEN $2 + $5::interval END)
+ON CONFLICT (tracking_number) DO UPDATE SET
+    failures = CASE
+        WHEN f.locked_until IS NOT NULL OR f.window_started_at + $4::interval <= $2 THEN 1
+        ELSE f.failures + 1 END,
+    window_started_at = CASE
+        WHEN f.locked_until IS NOT NULL OR f.window_started_at + $4::interval <= $2 THEN $2
+        ELSE f.window_started_at END,
+    locked_until = CASE
+        WHEN f.locked_until IS NOT NULL OR f.window_started_at + $4::interval <= $2
+            THEN CASE WHEN $3 <= 1 THEN $2 + $5 END
+        WHEN f.failures + 1 >= $3 THEN $2 + $5
+    END
+WHERE f.locked_until IS NULL OR f.locked_until <= $2
+"""
+
+_LOCKED_SQL = """
+SELECT EXISTS (
+    SELECT 1 FROM public_lookup_failures WHERE tracking_number = $1 AND locked_until > $2
+)
+"""
+
+_PURGE_SQL = """
+DELETE FROM public_lookup_failures
+WHERE window_started_at <= $1 AND (locked_until IS NULL OR locked_until <= $2)
+"""
+
+PURGE_EVERY = timedelta(minutes=10)
+
+
+class PostgresLookupFailures:
+    """Failed lookups per tracking number in `public_lookup_failures`, on the primary.
+
+    "Now" is always the application's clock, passed in, never the database's. The pool is
+    the read store's when that is the primary; with a replica for reads it is a pool of its
+    own, opened on first use.
+    """
+
+    def __init__(self, store: ReadStore, policy: LockPolicy | None = None) -> None:
+        self._store = store
+        self.policy = policy or LockPolicy()
+        self._opening = asyncio.Lock()
+        self._purged_at: datetime | None = None
+
+    async def locked(self, tracking_number: str, now: datetime) -> bool:
+        pool = await self._pool()
+        return bool(await pool.fetchval(_LOCKED_SQL, tracking_number, now))
+
+    async def record_failure(self, tracking_number: str, now: datetime) -> None:
+        policy = self.policy
+        pool = await self._pool()
+        await pool.execute(
+            _RECORD_FAILURE_SQL,
+            tracking_number,
+            now,
+            policy.failures,
+            policy.window,
+            policy.duration,
+        )
+        if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
+            self._purged_at = now
+            await pool.execute(_PURGE_SQL, now - policy.window, now)
+
+    def terminate(self) -> None:
+        """Drop a pool of its own at shutdown (synchronous, for `Container.close`)."""
+        with contextlib.suppress(RuntimeError):
+            self._store.pool.terminate()
+
+    async def _pool(self) -> asyncpg.Pool:
+        try:
+            return self._store.pool
+        except RuntimeError:  # not open yet (a pool of its own) or reopened later
+            async with self._opening:
+                await self._store.open()
+            return self._store.pool

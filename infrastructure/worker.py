@@ -1,0 +1,268 @@
+"""The worker: keeps the read tables current and runs the deadline clock, one per database.
+
+Any number of processes may start a worker; the one holding a PostgreSQL advisory lock is
+active, the others wait as standbys and take over when it goes. Each turn of the active
+worker runs the projections until caught up, records the reminders and missed deadlines
+whose moment has come (`next_clock_at` in case_list says which cases to look at), and, when
+a calendar year was published, recomputes every open provisional deadline.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+import structlog
+from psycopg import sql
+
+from application.projections import Projection
+from application.supervision import Supervision
+from domain.case import Status
+from domain.errors import DomainError
+from infrastructure.projection_runner import (
+    DEFAULT_BATCH_SIZE,
+    CalendarCache,
+    ProjectionRunner,
+    calendar_version,
+    events_table_of,
+)
+
+log = structlog.get_logger("oversight.worker")
+
+# Any fixed number shared by every process of the service: whoever holds it is the worker.
+WORKER_LOCK_KEY = 0x0F_E2_51_69
+CLOCK_PAGE = 200
+OPEN_HANDLING_STATUSES = [Status.ASSIGNED.value, Status.IN_PROGRESS.value]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What one turn of the worker did."""
+
+    notifications: int
+    cases_observed: int
+    alarms_recorded: int
+    deadlines_recomputed: int
+
+
+class Worker:
+    """Runs the read side and the system's own verbs for one database."""
+
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        supervision: Supervision,
+        projections: Sequence[Projection],
+        calendar: CalendarCache | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        poll_interval: float = 1.0,
+        standby_interval: float = 2.0,
+        clock_page: int = CLOCK_PAGE,
+        lock_key: int = WORKER_LOCK_KEY,
+    ) -> None:
+        self.database_url = database_url
+        self.supervision = supervision
+        self.calendar = calendar
+        self.runners = [
+            ProjectionRunner(database_url, supervision, projection, batch_size=batch_size)
+            for projection in projections
+        ]
+        self.poll_interval = poll_interval
+        self.standby_interval = standby_interval
+        self.clock_page = clock_page
+        self.lock_key = lock_key
+        self.channel = events_table_of(supervision)
+        self.state = "stopped"
+        self._connection: psycopg.Connection[Any] | None = None
+        self._calendar_handled: int | None = None
+        self._stop: threading.Event | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether this worker holds the lock and does the work."""
+        return self.state == "active"
+
+    # One turn ---------------------------------------------------------------
+
+    def run_once(self) -> Turn:
+        """Catch the projections up, run the deadline clock and calendar recomputation once."""
+        notifications = self._project()
+        observed, recorded = self._run_clock()
+        recomputed = self._recompute_provisional_deadlines()
+        if recorded or recomputed:
+            notifications += self._project()
+        return Turn(notifications, observed, recorded, recomputed)
+
+    def _project(self) -> int:
+        stopping = self._stop.is_set if self._stop is not None else None
+        return sum(runner.run_until_caught_up(should_stop=stopping) for runner in self.runners)
+
+    def _run_clock(self) -> tuple[int, int]:
+        """Observe the clock of every case whose next alarm is due by the application's now."""
+        now = self.supervision.clock.now()
+        observed = recorded = 0
+        after: tuple[datetime, Any] | None = None
+        while True:
+            page = self._due_cases(now, after)
+            for case_id in (row[1] for row in page):
+                observed += 1
+                try:
+                    recorded += self.supervision.observe_case_clock(case_id)
+                except DomainError as error:
+                    # ConcurrentChange included: someone acted on the case; next turn retries.
+                    log.warning("clock_case_failed", case_id=str(case_id), error=error.code)
+            if len(page) < self.clock_page:
+                break
+            after = page[-1]
+        if recorded:
+            log.info("clock_alarms_recorded", cases=observed, alarms=recorded)
+        return observed, recorded
+
+    def _due_cases(self, now: datetime, after: tuple[datetime, Any] | None) -> list[Any]:
+        # Keyset pages over (next_clock_at, id): a case the clock could not settle this turn
+        # is not looked at twice, so a full page of stubborn cases cannot spin.
+        query = sql.SQL(
+            "SELECT next_clock_at, id FROM case_list WHERE next_clock_at <= %s {after} "
+            "ORDER BY next_clock_at, id LIMIT %s"
+        ).format(after=sql.SQL("AND (next_clock_at, id) > (%s, %s)" if after else ""))
+        params: list[Any] = [now, *(after or ()), self.clock_page]
+        return self.connection().execute(query, params).fetchall()
+
+    def _recompute_provisional_deadlines(self) -> int:
+        """Once at start and after each published year, recompute open provisional deadlines."""
+        version = calendar_version(self.supervision)
+        if version == self._calendar_handled:
+            return 0
+        if self.calendar is not None:
+            self.calendar.invalidate()
+        rows = self.connection().execute(
+            "SELECT id FROM case_list WHERE provisional AND status = ANY(%s) ORDER BY id",
+            (OPEN_HANDLING_STATUSES,),
+        )
+        recomputed = failed = 0
+        for (case_id,) in rows.fetchall():
+            try:
+                recomputed += self.supervision.recompute_case_deadlines(case_id)
+            except DomainError as error:
+                failed += 1
+                log.warning("deadline_recompute_failed", case_id=str(case_id), error=error.code)
+        if not failed:
+            self._calendar_handled = version
+        log.info("provisional_deadlines_checked", calendar_version=version, recomputed=recomputed)
+        return recomputed
+
+    def connection(self) -> psycopg.Connection[Any]:
+        """The worker's query connection (autocommit)."""
+        if self._connection is None or self._connection.closed or self._connection.broken:
+            if self._connection is not None:
+                self._connection.close()
+            self._connection = psycopg.connect(self.database_url, autocommit=True)
+        return self._connection
+
+    # Forever -------------------------------------------------------------------
+
+    def run_forever(self, stop_event: threading.Event) -> None:
+        """Take the worker lock (or wait as standby), then work until `stop_event` is set."""
+        self._stop = stop_event
+        try:
+            while not stop_event.is_set():
+                try:
+                    self._lead_or_wait(stop_event)
+                except psycopg.OperationalError as error:
+                    log.warning("worker_connection_lost", error=type(error).__name__)
+                except Exception:
+                    # The lock went with the connection; contend for it again after a pause
+                    # rather than leave this process without a worker.
+                    log.exception("worker_failed")
+                else:
+                    continue
+                self.state = "stopped"
+                self.close()
+                stop_event.wait(self.standby_interval)
+        finally:
+            self.state = "stopped"
+            self._stop = None
+            self.close()
+            log.info("worker_stopped")
+
+    def _lead_or_wait(self, stop_event: threading.Event) -> None:
+        with psycopg.connect(self.database_url, autocommit=True) as leader:
+            while not stop_event.is_set():
+                locked = leader.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,))
+                row = locked.fetchone()
+                if row and row[0]:
+                    break
+                if self.state != "standby":
+                    log.info("worker_standby", retry_seconds=self.standby_interval)
+                self.state = "standby"
+                stop_event.wait(self.standby_interval)
+            else:
+                return
+            self.state = "active"
+            log.info("worker_active")
+            # The event store NOTIFYs this channel on every save: it wakes the worker at once.
+            leader.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+            self._work(leader, stop_event)
+            # Closing the connection releases the lock, so a standby takes over.
+
+    def _work(self, leader: psycopg.Connection[Any], stop_event: threading.Event) -> None:
+        while not stop_event.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                # Retried next turn; the runners reconnect by themselves. Losing the leader
+                # connection (and with it the lock) surfaces from notifies() below.
+                log.exception("worker_turn_failed")
+            for _ in leader.notifies(timeout=self.poll_interval, stop_after=1):
+                pass
+
+    def close(self) -> None:
+        """Close the worker's connections."""
+        for runner in self.runners:
+            runner.close()
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+class WorkerHandle:
+    """A worker running on a background thread; `stop()` ends it and waits."""
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=worker.run_forever, args=(self._stop,), name="oversight-worker", daemon=True
+        )
+
+    def start(self) -> WorkerHandle:
+        self._thread.start()
+        return self
+
+    @property
+    def active(self) -> bool:
+        return self.worker.active
+
+    @property
+    def state(self) -> str:
+        return self.worker.state
+
+    def request_stop(self) -> None:
+        """Ask the worker to end after its turn (safe from a signal handler)."""
+        self._stop.set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the worker to end; answer whether it has."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask the worker to finish its turn, release the lock and end; wait for it."""
+        self.request_stop()
+        if self._thread.is_alive():
+            self._thread.join(timeout)

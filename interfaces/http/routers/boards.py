@@ -1,0 +1,80 @@
+"""Routes on departments' deadline boards and metrics (read side)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from starlette.concurrency import run_in_threadpool
+
+from domain.actor import Role
+from domain.calendar import OFFICE_TZ
+from domain.errors import Forbidden
+from interfaces.http.deps import CaseQueriesDep, CentreDep, ContainerDep, StaffDep
+from interfaces.http.schemas.cases import DIRECTORY_ID
+from interfaces.http.schemas.lists import (
+    Board,
+    BoardItemPublic,
+    BoardQuery,
+    DepartmentMetricsPublic,
+    MetricsList,
+    MetricsQuery,
+)
+
+router = APIRouter(tags=["boards and metrics"])
+
+
+class NotYourDepartment(Forbidden):
+    """A department reads its own board and lists only."""
+
+    code = "not_your_department"
+
+
+@router.get("/departments/{department_id}/board")
+async def department_board(
+    department_id: Annotated[str, Path(pattern=DIRECTORY_ID)],
+    options: Annotated[BoardQuery, Query()],
+    container: ContainerDep,
+    queries: CaseQueriesDep,
+    actor: StaffDep,
+) -> Board:
+    """A department's open cases by due date, with working time left and reminder/overdue flags."""
+    if actor.role is Role.DEPARTMENT and actor.department != department_id:
+        raise NotYourDepartment("a department reads its own board only")
+    directory = await run_in_threadpool(container.supervision.directory)
+    directory.active_department(department_id)
+    calendar = await run_in_threadpool(container.current_calendar)
+    page = await queries.board(
+        department_id,
+        now=container.supervision.clock.now(),
+        calendar=calendar,
+        after=options.after,
+    )
+    return Board(
+        department=department_id,
+        items=[BoardItemPublic.of(item) for item in page.items],
+        position=page.position,
+        caught_up=page.caught_up,
+    )
+
+
+@router.get("/metrics/departments")
+async def department_metrics(
+    period: Annotated[MetricsQuery, Query()],
+    container: ContainerDep,
+    queries: CaseQueriesDep,
+    _: CentreDep,
+) -> MetricsList:
+    """Per department: counts, and the rates acknowledged on time, completed on time, satisfied."""
+    departments = await run_in_threadpool(container.supervision.list_departments)
+    start = datetime.combine(period.start, time(0), tzinfo=OFFICE_TZ)
+    end = datetime.combine(period.end, time(0), tzinfo=OFFICE_TZ) + timedelta(days=1)
+    metrics = await queries.department_metrics(
+        [d.id for d in departments], start=start, end=end, now=container.supervision.clock.now()
+    )
+    return MetricsList(
+        start=period.start,
+        end=period.end,
+        items=[DepartmentMetricsPublic.of(m) for m in metrics],
+    )

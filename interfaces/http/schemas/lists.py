@@ -1,0 +1,207 @@
+"""The shapes of lists, boards and metrics at the HTTP edge."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from application.queries import BoardItem, CaseFilter, CaseSummary, DepartmentMetrics, Page
+from domain.case import Channel, Kind, Satisfaction, Status
+from interfaces.http.schemas.cases import DIRECTORY_ID
+
+Position = Annotated[
+    int | None,
+    Field(
+        ge=0,
+        description="wait (up to a few seconds) until the read side has seen this event "
+        "position, e.g. the `position` a command answered",
+    ),
+]
+
+
+class CaseListQuery(BaseModel):
+    """Filters of the case list; unknown parameters are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status | None = None
+    department: str | None = Field(default=None, pattern=DIRECTORY_ID)
+    kind: Kind | None = None
+    channel: Channel | None = None
+    overdue: bool | None = None
+    urgent: bool | None = None
+    q: str | None = Field(default=None, min_length=1, max_length=100)
+    registered_from: date | None = None
+    registered_to: date | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
+    after: Position = None
+
+    @model_validator(mode="after")
+    def _ranges_in_order(self) -> CaseListQuery:
+        for start, end in (
+            (self.registered_from, self.registered_to),
+            (self.due_from, self.due_to),
+        ):
+            if start and end and start > end:
+                raise ValueError("a date range must start before it ends")
+        return self
+
+    def criteria(self) -> CaseFilter:
+        return CaseFilter(
+            status=self.status.value if self.status else None,
+            department=self.department,
+            kind=self.kind.value if self.kind else None,
+            channel=self.channel.value if self.channel else None,
+            overdue=self.overdue,
+            urgent=self.urgent,
+            text=self.q,
+            registered_from=self.registered_from,
+            registered_to=self.registered_to,
+            due_from=self.due_from,
+            due_to=self.due_to,
+        )
+
+
+class CaseSummaryPublic(BaseModel):
+    """One line of the case list."""
+
+    id: UUID
+    tracking_number: str
+    kind: Kind
+    channel: Channel
+    status: Status
+    department: str | None
+    assigned_department: str | None
+    window: str | None
+    category: str | None
+    urgent: bool
+    summary: str
+    registered_at: datetime
+    updated_at: datetime
+    acknowledge_due_at: datetime | None
+    due_at: datetime | None
+    overdue: bool
+    clock_stopped: bool
+    satisfaction: Satisfaction | None
+
+    @classmethod
+    def of(cls, summary: CaseSummary) -> CaseSummaryPublic:
+        return cls.model_validate(summary, from_attributes=True)
+
+
+class CaseList(BaseModel):
+    """A page of cases, newest first; `next` is the cursor of the following page."""
+
+    items: list[CaseSummaryPublic]
+    next: str | None
+    position: int = Field(description="the event position the read side has reached")
+    caught_up: bool = Field(description="false when `after` was not reached in time")
+
+    @classmethod
+    def of(cls, page: Page) -> CaseList:
+        return cls(
+            items=[CaseSummaryPublic.of(item) for item in page.items],
+            next=page.next,
+            position=page.position,
+            caught_up=page.caught_up,
+        )
+
+
+class BoardQuery(BaseModel):
+    """Options of the deadline board."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    after: Position = None
+
+
+class BoardItemPublic(BaseModel):
+    """An open task on the board: the deadline that binds it and the working time left."""
+
+    id: UUID
+    type: str = Field(description="`case` (rectification orders join later)")
+    tracking_number: str
+    kind: str
+    status: str
+    urgent: bool
+    summary: str
+    binding_deadline: str = Field(description="`acknowledge` (签收) or `handle` (办结)")
+    due_at: datetime | None
+    acknowledge_due_at: datetime | None
+    working_seconds_left: int | None = Field(
+        description="office time left before the binding deadline; negative once it passed"
+    )
+    reminded: bool
+    overdue: bool
+    clock_stopped: bool
+    extension_requested: bool
+    supervised: bool
+    public_notice: bool
+
+    @classmethod
+    def of(cls, item: BoardItem) -> BoardItemPublic:
+        return cls.model_validate(item, from_attributes=True)
+
+
+class Board(BaseModel):
+    """A department's open tasks, the most pressing first."""
+
+    department: str
+    items: list[BoardItemPublic]
+    position: int
+    caught_up: bool
+
+
+class MetricsQuery(BaseModel):
+    """The period of the metrics: assignments from `from` up to and including `to`."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> MetricsQuery:
+        if self.start > self.end:
+            raise ValueError("`from` must not be after `to`")
+        if (self.end - self.start).days > 366:
+            raise ValueError("the period is at most one year")
+        return self
+
+
+class DepartmentMetricsPublic(BaseModel):
+    """A department's counts and its three rates (null when nothing could be judged yet)."""
+
+    department: str
+    assigned: int
+    open: int
+    answered: int
+    closed: int
+    overdue: int
+    acknowledged_on_time_rate: float | None = Field(description="签收及时率")
+    completed_on_time_rate: float | None = Field(description="按时办结率")
+    satisfied_rate: float | None = Field(description="满意率 (from callbacks)")
+    acknowledged_on_time: int
+    acknowledge_judged: int
+    completed_on_time: int
+    completion_judged: int
+    satisfied: int
+    called_back: int
+
+    @classmethod
+    def of(cls, metrics: DepartmentMetrics) -> DepartmentMetricsPublic:
+        return cls.model_validate(metrics, from_attributes=True)
+
+
+class MetricsList(BaseModel):
+    """Every department's metrics over the period."""
+
+    start: date = Field(serialization_alias="from")
+    end: date = Field(serialization_alias="to")
+    items: list[DepartmentMetricsPublic]

@@ -1,0 +1,82 @@
+"""The shapes of the public status query (§9): a tracking number and access code in, the
+public view out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from application.public_status import PublicCaseStatus, TimelineEntry
+from domain.case import Kind, Status
+from domain.labels import described, label
+
+# ASCII only: pydantic's `\d` would also take other scripts' digits.
+TRACKING_NUMBER = r"^[A-Z]{2}[0-9]{8}-[0-9]{4,6}$"
+ACCESS_CODE = r"^[A-Za-z0-9 -]{10,16}$"
+
+
+class CaseStatusQuery(BaseModel):
+    """What a citizen types: the tracking number and the access code given at registration."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    tracking_number: str = Field(
+        pattern=TRACKING_NUMBER,
+        max_length=24,
+        description="流水号, e.g. `HL20261127-0042` (any letter case)",
+        examples=["HL20261127-0042"],
+    )
+    access_code: str = Field(
+        pattern=ACCESS_CODE,
+        description="提取码, e.g. `K7M2P-9QXRT`; letter case, spaces and dashes do not matter",
+        examples=["K7M2P-9QXRT"],
+    )
+
+    @field_validator("tracking_number", mode="before")
+    @classmethod
+    def _upper_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+
+class TimelineEntryPublic(BaseModel):
+    """One public step: the department's answer, a public note, or a reopening."""
+
+    type: Literal["answer", "note", "reopened"]
+    text: str | None
+    at: datetime
+
+    @classmethod
+    def of(cls, entry: TimelineEntry) -> TimelineEntryPublic:
+        return cls(type=entry.type, text=entry.text, at=entry.at)  # type: ignore[arg-type]
+
+
+class CaseStatusPublic(BaseModel):
+    """All a citizen may see of their case: nothing of the complainant, staff or notes."""
+
+    kind: Kind = Field(description=f"诉求类型: {described('kind')}")
+    kind_label: str
+    status: Status = Field(description=f"状态: {described('status')}")
+    status_label: str
+    department: str | None = Field(description="the id of the department handling the case")
+    department_name: str | None
+    registered_at: datetime
+    due_at: datetime | None = Field(description="when the department's answer is due")
+    updated_at: datetime
+    timeline: list[TimelineEntryPublic]
+
+    @classmethod
+    def of(cls, status: PublicCaseStatus) -> CaseStatusPublic:
+        return cls(
+            kind=Kind(status.kind),
+            kind_label=label("kind", status.kind),
+            status=Status(status.status),
+            status_label=label("status", status.status),
+            department=status.department_id,
+            department_name=status.department_name,
+            registered_at=status.registered_at,
+            due_at=status.due_at,
+            updated_at=status.updated_at,
+            timeline=[TimelineEntryPublic.of(entry) for entry in status.timeline],
+        )

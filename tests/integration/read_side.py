@@ -1,0 +1,146 @@
+"""Helpers for the read side's tests: a container on the test's database and a few cases."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import psycopg
+
+from domain.actor import Actor, Role
+from domain.case import Channel, Kind, Outcome, Satisfaction
+from infrastructure.directory_file import sample_directory
+from interfaces.bootstrap import Container, bootstrap
+from tests.support import SettableClock, settings_for
+
+OPERATOR = Actor("operator-1", Role.OPERATOR)
+INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
+ADMIN = Actor("admin-1", Role.ADMIN)
+DEPARTMENT_ID = "real-estate-registration"
+DEPARTMENT = Actor("clerk-1", Role.DEPARTMENT, department=DEPARTMENT_ID)
+
+
+@contextmanager
+def open_container(database_url: str, clock: SettableClock) -> Iterator[Container]:
+    """The application on the test's database, as a process of the service would build it."""
+    container = bootstrap(settings_for(database_url), clock=clock, initialise=False)
+    try:
+        yield container
+    finally:
+        container.close()
+
+
+def import_sample_directory(container: Container) -> None:
+    container.supervision.import_directory(sample_directory(), ADMIN)
+
+
+def register(container: Container, **overrides: Any) -> UUID:
+    fields: dict[str, Any] = {
+        "kind": Kind.COMPLAINT,
+        "channel": Channel.HOTLINE,
+        "department": None,
+        "window": "W-A01",
+        "staff": None,
+        "category": None,
+        "urgent": False,
+        "summary": "排队时间过长",
+        "details": "",
+        "complainant": {"name": "李雷", "phone": "13900001111"},
+        **overrides,
+    }
+    return container.supervision.register_case(**fields, by=OPERATOR).case.id
+
+
+def assign(container: Container, case_id: UUID) -> None:
+    container.supervision.assign_case(
+        case_id, department=DEPARTMENT_ID, urgent=None, final=False, note=None, by=OPERATOR
+    )
+
+
+def answer(container: Container, case_id: UUID, text: str = "已约谈窗口人员并整改") -> None:
+    container.supervision.acknowledge_case(case_id, DEPARTMENT)
+    container.supervision.post_result(
+        case_id, outcome=Outcome.SUBSTANTIATED, actions="约谈", answer=text, by=DEPARTMENT
+    )
+
+
+def close_satisfied(container: Container, case_id: UUID) -> None:
+    container.supervision.record_callback(
+        case_id, reached=True, satisfaction=Satisfaction.SATISFIED, comment=None, by=OPERATOR
+    )
+    container.supervision.close_case(case_id, OPERATOR)
+
+
+def a_mix_of_cases(container: Container) -> list[UUID]:
+    """Cases in most states: registered, assigned, in progress, closed, reopened, merged."""
+    registered = register(container)
+    assigned = register(container, summary="窗口无人")
+    assign(container, assigned)
+    handling = register(container, kind=Kind.REQUEST, summary="材料丢失")
+    assign(container, handling)
+    container.supervision.acknowledge_case(handling, DEPARTMENT)
+    container.supervision.add_case_note(handling, text="已联系申请人", public=True, by=DEPARTMENT)
+    closed = register(container)
+    assign(container, closed)
+    answer(container, closed)
+    close_satisfied(container, closed)
+    reopened = register(container, summary="态度生硬")
+    assign(container, reopened)
+    answer(container, reopened)
+    close_satisfied(container, reopened)
+    container.supervision.reopen_case(reopened, reason="答复未解决问题", by=OPERATOR)
+    duplicate = register(container, summary="窗口无人（重复来电）")
+    container.supervision.merge_case(duplicate, into=assigned, by=OPERATOR)
+    return [registered, assigned, handling, closed, reopened, duplicate]
+
+
+def head(container: Container) -> int:
+    """The global position of the last event recorded."""
+    return container.supervision.recorder.max_notification_id() or 0
+
+
+def case_list(database_url: str) -> list[tuple[Any, ...]]:
+    """Every row of case_list, in id order."""
+    with psycopg.connect(database_url) as connection:
+        return connection.execute("SELECT * FROM case_list ORDER BY id").fetchall()
+
+
+def case_row(database_url: str, case_id: UUID) -> dict[str, Any]:
+    """One row of case_list as a dict."""
+    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM case_list WHERE id = %s", (case_id,))
+        values = cursor.fetchone()
+        assert values is not None, f"no case_list row for {case_id}"
+        names = [column.name for column in cursor.description or ()]
+    return dict(zip(names, values, strict=True))
+
+
+def tracking(database_url: str, name: str = "case_list") -> int | None:
+    with psycopg.connect(database_url) as connection:
+        row = connection.execute(
+            "SELECT position FROM projection_tracking WHERE name = %s", (name,)
+        ).fetchone()
+    return row[0] if row else None
+
+
+def events_of(container: Container, case_id: UUID) -> list[Any]:
+    return list(container.supervision.repository.event_store.get(case_id))
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    """Poll `condition` until it holds or `seconds` pass; answer whether it held."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def local(text: str) -> datetime:
+    """An ISO moment with an offset, e.g. '2026-12-18T17:30:00+08:00'."""
+    return datetime.fromisoformat(text)

@@ -1,0 +1,77 @@
+"""Fixtures of the unit tests: a settable clock, the real 2026 calendar, the default policy,
+the application on the in-memory store, and one actor per role."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from application.supervision import Supervision
+from domain.actor import Actor, Role
+from domain.calendar import WorkingCalendar
+from domain.deadlines import DeadlinePolicy
+from infrastructure.calendar_source import known_schedules
+from infrastructure.directory_file import sample_directory
+from tests.support import SettableClock, in_memory_supervision
+
+SAMPLE_WINDOW = "W-A01"
+OTHER_DEPARTMENT = "taxation"
+
+
+@cache
+def _department_running(window_id: str) -> str:
+    (window,) = [w for w in sample_directory().windows if w.id == window_id]
+    return window.department
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    """Friday 27 November 2026, 10:00 Asia/Shanghai, until the test moves it."""
+    return SettableClock()
+
+
+@pytest.fixture
+def calendar() -> WorkingCalendar:
+    return WorkingCalendar(known_schedules())
+
+
+@pytest.fixture
+def policy() -> DeadlinePolicy:
+    return DeadlinePolicy.default()
+
+
+@pytest.fixture
+def supervision(
+    clock: SettableClock, calendar: WorkingCalendar, policy: DeadlinePolicy
+) -> Supervision:
+    """The application on the in-memory event store, the sample directory imported."""
+    return in_memory_supervision(clock, calendar=calendar, policy=policy)
+
+
+@pytest.fixture
+def operator() -> Actor:
+    return Actor(principal="operator-wang", role=Role.OPERATOR)
+
+
+@pytest.fixture
+def inspector() -> Actor:
+    return Actor(principal="inspector-li", role=Role.INSPECTOR)
+
+
+@pytest.fixture
+def admin() -> Actor:
+    return Actor(principal="admin-zhao", role=Role.ADMIN)
+
+
+@pytest.fixture
+def department_actor() -> Actor:
+    """The department that runs window W-A01 (real-estate-registration)."""
+    department = _department_running(SAMPLE_WINDOW)
+    assert department == "real-estate-registration"
+    return Actor(principal="deeds-desk", role=Role.DEPARTMENT, department=department)
+
+
+@pytest.fixture
+def other_department_actor() -> Actor:
+    return Actor(principal="tax-desk", role=Role.DEPARTMENT, department=OTHER_DEPARTMENT)
