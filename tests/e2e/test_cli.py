@@ -146,3 +146,47 @@ def test_the_deadline_command_marks_a_year_without_a_schedule_as_provisional() -
 
     assert result.returncode == 0, result.stderr
     assert "provisional:    yes" in result.stdout
+
+
+PUBLISHED_2027 = """\
+year: 2027
+source: 测试用示例安排
+holidays:
+  - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
+makeup_workdays: [2027-01-09]
+"""
+
+
+def test_loading_a_published_year_records_it_once(database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "2027.yaml"
+    path.write_text(PUBLISHED_2027, encoding="utf-8")
+
+    first = run(database_url, "calendar", "load", "2027", str(path))
+    again = run(database_url, "calendar", "load", "2027", str(path))
+
+    assert first.returncode == 0, first.stderr
+    assert "3 days off and 1 make-up working days recorded" in first.stdout
+    assert again.returncode == 0, again.stderr
+    assert "already on record" in again.stdout
+
+
+@pytest.mark.parametrize(
+    ("year", "text", "message"),
+    [
+        ("2028", PUBLISHED_2027, "not 2028"),
+        ("2027", PUBLISHED_2027.replace("[2027-01-09]", "[2027-01-08]"), "weekend"),
+        ("2027", "year: 2027\n", "source"),
+    ],
+    ids=["another year", "make-up day on a weekday", "no source"],
+)
+def test_a_bad_calendar_file_is_refused_with_a_message(
+    database_url: str, tmp_path: Path, year: str, text: str, message: str
+) -> None:
+    path = tmp_path / "year.yaml"
+    path.write_text(text, encoding="utf-8")
+
+    result = run(database_url, "calendar", "load", year, str(path))
+
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

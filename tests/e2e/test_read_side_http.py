@@ -301,3 +301,22 @@ def test_departments_cannot_read_the_metrics(client: TestClient, tokens: Tokens)
     )
 
     assert response.status_code == 403
+
+
+def test_with_a_worker_running_an_assigned_case_reaches_the_board_without_waiting_on_anyone(
+    client: TestClient, tokens: Tokens, container: Container
+) -> None:
+    # given: the worker runs in the background, as `oversight serve` runs it
+    container.start_worker(poll_interval=0.2)
+
+    # when
+    case = assigned(client, tokens)
+    board = client.get(
+        f"{API}/departments/{SAMPLE_DEPARTMENT}/board",
+        params={"after": case["position"]},
+        headers=tokens.department,
+    ).json()
+
+    # then: the read waited for the worker to project the assignment
+    assert board["caught_up"] is True
+    assert [item["id"] for item in board["items"]] == [case["id"]]
