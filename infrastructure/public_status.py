@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -163,11 +162,6 @@ class PostgresLookupFailures:
         if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
             self._purged_at = now
             await pool.execute(_PURGE_SQL, now - policy.window, now)
-
-    def terminate(self) -> None:
-        """Drop a pool of its own at shutdown (synchronous, for `Container.close`)."""
-        with contextlib.suppress(RuntimeError):
-            self._store.pool.terminate()
 
     async def _pool(self) -> asyncpg.Pool:
         try:

@@ -53,6 +53,12 @@ class ReadStore:
             await self._pool.close()
             self._pool = None
 
+    def terminate(self) -> None:
+        """Drop every connection at once (synchronous, for shutting a container down)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool = None
+
     @property
     def pool(self) -> asyncpg.Pool:
         if self._pool is None:

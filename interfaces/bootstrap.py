@@ -11,6 +11,7 @@ from uuid import uuid4
 
 import structlog
 
+from application.idempotency import IdempotencyStore
 from application.ports import Clock, IdFactory
 from application.projections import Projection
 from application.projections.case_list import CaseListProjection
@@ -31,6 +32,7 @@ from infrastructure.clock import SystemClock
 from infrastructure.directory_file import read_directory_file, sample_directory
 from infrastructure.embedded import EmbeddedPostgres
 from infrastructure.eventstore import event_store_env, initialise_schema, refuse_unsafe_environment
+from infrastructure.idempotency import PostgresIdempotencyStore
 from infrastructure.logging import configure_logging
 from infrastructure.projection_runner import (
     CalendarCache,
@@ -74,6 +76,7 @@ class Container:
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _calendar_cache: tuple[float, WorkingCalendar] | None = None
     _workers: list[WorkerHandle] = field(default_factory=list)
+    idempotency: IdempotencyStore | None = None
 
     def current_calendar(self) -> WorkingCalendar:
         """The calendar with published years, re-read at most every few seconds (blocking)."""
@@ -168,7 +171,8 @@ def bootstrap(
         env=env,
     )
     reads = ReadStore(settings.read_database_url or url, max_size=settings.read_pool_size)
-    public_status = public_status_query(settings, url, supervision, reads, closers)
+    primary = primary_store(settings, url, reads, closers)
+    public_status = public_status_query(supervision, reads, primary)
     public_requests = MovingWindowLimit(settings.public_rate_limit, seconds=60, name="public")
     return Container(
         settings,
@@ -181,6 +185,7 @@ def bootstrap(
         public_status,
         public_requests,
         closers,
+        idempotency=PostgresIdempotencyStore(primary),
     )
 
 
@@ -191,20 +196,22 @@ def access_code_key(settings: Settings) -> bytes:
     return read_or_create_access_code_key(settings.data_dir)
 
 
+def primary_store(
+    settings: Settings, url: str, reads: ReadStore, closers: list[Callable[[], None]]
+) -> ReadStore:
+    """The read store when it is the primary; else a pool on the primary for small writes."""
+    if not settings.read_database_url:
+        return reads
+    primary = ReadStore(url, max_size=max(2, settings.read_pool_size // 2))
+    closers.append(primary.terminate)
+    return primary
+
+
 def public_status_query(
-    settings: Settings,
-    url: str,
-    supervision: Supervision,
-    reads: ReadStore,
-    closers: list[Callable[[], None]],
+    supervision: Supervision, reads: ReadStore, primary: ReadStore
 ) -> PublicStatus:
     """The public status query (§9): case_list on the read side, failures on the primary."""
-    primary = reads
-    if settings.read_database_url:  # a replica cannot take the failure counter's writes
-        primary = ReadStore(url, max_size=max(2, settings.read_pool_size // 2))
     failures = PostgresLookupFailures(primary)
-    if primary is not reads:
-        closers.append(failures.terminate)
     return PublicStatus(
         queries=CaseListPublicStatus(reads, supervision.directory),
         failures=failures,

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.errors import error_body, install_error_handlers
+from interfaces.http.idempotency import IdempotentCommands
 from interfaces.http.routers import boards, calendar, cases, directory, health, public
 
 API_PREFIX = "/api/v1"
@@ -153,6 +154,12 @@ def create_app(container: Container | None = None) -> FastAPI:
     for router in (cases.router, directory.router, boards.router, calendar.router, public.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
+    app.add_middleware(
+        IdempotentCommands,  # type: ignore[arg-type]
+        store=lambda: app.state.container.idempotency,
+        now=lambda: app.state.container.supervision.clock.now(),
+        prefix=API_PREFIX,
+    )
     app.add_middleware(
         RequestContext,  # type: ignore[arg-type]
         max_body_bytes=lambda: app.state.container.settings.max_body_bytes,

@@ -1,0 +1,81 @@
+"""Idempotency keys in PostgreSQL (on the primary), shared by every API process."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import asyncpg
+
+from application.idempotency import (
+    ANSWERS_KEPT_FOR,
+    CLAIM_ABANDONED_AFTER,
+    IdempotencyKeyInFlight,
+    IdempotencyKeyReused,
+    StoredAnswer,
+)
+from infrastructure.read_store import ReadStore
+
+_CLAIM = """
+INSERT INTO idempotency_keys (scope, body_digest, claimed_at) VALUES ($1, $2, $3)
+ON CONFLICT (scope) DO UPDATE
+   SET body_digest = EXCLUDED.body_digest, claimed_at = EXCLUDED.claimed_at,
+       status = NULL, content_type = NULL, body = NULL, completed_at = NULL
+ WHERE (idempotency_keys.completed_at IS NULL AND idempotency_keys.claimed_at < $4)
+    OR idempotency_keys.completed_at < $5
+RETURNING scope
+"""
+
+
+class PostgresIdempotencyStore:
+    """Claims and first answers in `idempotency_keys`."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self._store = store
+        self._opening = asyncio.Lock()
+
+    async def _pool(self) -> asyncpg.Pool:
+        async with self._opening:
+            await self._store.open()
+        return self._store.pool
+
+    async def claim(self, scope: str, body_digest: str, now: datetime) -> StoredAnswer | None:
+        pool = await self._pool()
+        claimed = await pool.fetchval(
+            _CLAIM, scope, body_digest, now, now - CLAIM_ABANDONED_AFTER, now - ANSWERS_KEPT_FOR
+        )
+        if claimed is not None:
+            return None
+        row = await pool.fetchrow(
+            "SELECT body_digest, status, content_type, body FROM idempotency_keys WHERE scope = $1",
+            scope,
+        )
+        if row is None:  # released between the two statements: claim again
+            return await self.claim(scope, body_digest, now)
+        if row["body_digest"] != body_digest:
+            raise IdempotencyKeyReused(
+                "this Idempotency-Key was used for a different request; use a new key"
+            )
+        if row["status"] is None:
+            raise IdempotencyKeyInFlight(
+                "the first request with this Idempotency-Key is still running; retry shortly"
+            )
+        return StoredAnswer(row["status"], row["content_type"], bytes(row["body"]))
+
+    async def complete(self, scope: str, answer: StoredAnswer, now: datetime) -> None:
+        pool = await self._pool()
+        await pool.execute(
+            "UPDATE idempotency_keys SET status = $2, content_type = $3, body = $4,"
+            " completed_at = $5 WHERE scope = $1",
+            scope,
+            answer.status,
+            answer.content_type,
+            answer.body,
+            now,
+        )
+
+    async def release(self, scope: str) -> None:
+        pool = await self._pool()
+        await pool.execute(
+            "DELETE FROM idempotency_keys WHERE scope = $1 AND completed_at IS NULL", scope
+        )

@@ -1,0 +1,144 @@
+"""The Idempotency-Key header on every command: a retry gets the first answer, nothing more."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from application.idempotency import IdempotencyStore, StoredAnswer
+from domain.errors import DomainError
+from interfaces.http.errors import error_body, status_of
+
+HEADER = b"idempotency-key"
+COMMAND_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_KEY_LENGTH = 200
+
+
+class IdempotentCommands:
+    """Keeps the first answer to each (caller, route, key); replays it for the same body."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        store: Callable[[], IdempotencyStore],
+        now: Callable[[], Any],
+        prefix: str,
+    ) -> None:
+        self.app = app
+        self.store = store
+        self.now = now
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers", [])) if scope["type"] == "http" else {}
+        key = headers.get(HEADER)
+        if (
+            key is None
+            or scope["method"] not in COMMAND_METHODS
+            or not scope["path"].startswith(self.prefix)
+        ):
+            await self.app(scope, receive, send)
+            return
+        if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isascii() or not key.strip():
+            await _answer(
+                send,
+                422,
+                error_body(
+                    "invalid_idempotency_key",
+                    f"an Idempotency-Key is 1 to {MAX_KEY_LENGTH} ASCII characters",
+                ),
+            )
+            return
+        body = await _read_body(receive)
+        caller = headers.get(b"authorization") or f"client:{_client(scope)}".encode()
+        scope_digest = hashlib.sha256(
+            b"\0".join([caller, scope["method"].encode(), scope["path"].encode(), key])
+        ).hexdigest()
+        store = self.store()
+        try:
+            stored = await store.claim(scope_digest, hashlib.sha256(body).hexdigest(), self.now())
+        except DomainError as error:
+            await _answer(send, status_of(error), error_body(error.code, error.message))
+            return
+        if stored is not None:
+            await _replay(send, stored)
+            return
+        await self._first_time(scope, body, send, store, scope_digest)
+
+    async def _first_time(
+        self, scope: Scope, body: bytes, send: Send, store: IdempotencyStore, scope_digest: str
+    ) -> None:
+        answered: dict[str, Any] = {"status": 500, "content_type": "", "chunks": []}
+        delivered = False
+
+        async def replay_body() -> Message:
+            nonlocal delivered
+            if delivered:
+                return {"type": "http.disconnect"}
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answered["status"] = message["status"]
+                answered["content_type"] = (
+                    dict(message.get("headers", []))
+                    .get(b"content-type", b"application/json")
+                    .decode("latin-1")
+                )
+            elif message["type"] == "http.response.body":
+                answered["chunks"].append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, replay_body, capture)
+        except BaseException:
+            await store.release(scope_digest)
+            raise
+        if answered["status"] >= 500:
+            await store.release(scope_digest)
+            return
+        await store.complete(
+            scope_digest,
+            StoredAnswer(
+                answered["status"], answered["content_type"], b"".join(answered["chunks"])
+            ),
+            self.now(),
+        )
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def _client(scope: Scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
+async def _replay(send: Send, stored: StoredAnswer, *, replayed: bool = True) -> None:
+    headers = [
+        (b"content-type", stored.content_type.encode("latin-1")),
+        (b"content-length", str(len(stored.body)).encode()),
+    ]
+    if replayed:
+        headers.append((b"idempotent-replayed", b"true"))
+    await send({"type": "http.response.start", "status": stored.status, "headers": headers})
+    await send({"type": "http.response.body", "body": stored.body})
+
+
+async def _answer(send: Send, status: int, body: dict[str, Any]) -> None:
+    answer = StoredAnswer(status, "application/json", json.dumps(body).encode())
+    await _replay(send, answer, replayed=False)

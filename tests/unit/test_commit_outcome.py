@@ -1,0 +1,76 @@
+"""A save whose outcome was unknown is settled by reading back, not answered as a conflict."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from application.base import ConcurrentChange
+from application.supervision import Supervision
+from domain.actor import Actor
+from domain.case import Case, Channel, Kind
+from tests.support import SettableClock
+
+
+def registered_and_assigned(supervision: Supervision, operator: Actor) -> Case:
+    case_id = supervision.register_case(
+        kind=Kind.COMPLAINT,
+        channel=Channel.HOTLINE,
+        department=None,
+        window="W-A01",
+        staff=None,
+        category=None,
+        urgent=False,
+        summary="排队时间过长",
+        details="",
+        complainant={},
+        by=operator,
+    ).case.id
+    supervision.assign_case(
+        case_id,
+        department="real-estate-registration",
+        urgent=None,
+        final=False,
+        note=None,
+        by=operator,
+    )
+    return supervision.repository.get(case_id)
+
+
+def test_a_retried_save_that_had_already_committed_answers_success_and_records_nothing_more(
+    supervision: Supervision, operator: Actor, department_actor: Actor, clock: SettableClock
+) -> None:
+    # given: the same command prepared twice, as a retry after a dropped connection would be
+    case = registered_and_assigned(supervision, operator)
+    retry = copy.deepcopy(case)
+    case.acknowledge(by=department_actor, at=clock.now())
+    retry.acknowledge(by=department_actor, at=clock.now())
+    first = supervision._commit(case)
+
+    # when: the retry hits the version the first attempt already wrote
+    second = supervision._commit(retry)
+
+    # then
+    assert second >= first
+    assert supervision.recorder.max_notification_id() == first
+    assert len(list(supervision.repository.event_store.get(case.id))) == case.version
+
+
+def test_a_real_concurrent_change_is_still_a_conflict(
+    supervision: Supervision, operator: Actor, department_actor: Actor, clock: SettableClock
+) -> None:
+    # given: two different commands on the same version
+    case = registered_and_assigned(supervision, operator)
+    other = copy.deepcopy(case)
+    case.acknowledge(by=department_actor, at=clock.now())
+    other.return_to_sender(reason="不属于本部门", by=department_actor, at=clock.now())
+    supervision._commit(case)
+
+    # then
+    with pytest.raises(ConcurrentChange):
+        supervision._commit(other)
+
+
+def test_saving_nothing_answers_the_current_position(supervision: Supervision) -> None:
+    assert supervision._commit() == supervision.recorder.max_notification_id()
