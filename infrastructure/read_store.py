@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -56,7 +57,9 @@ class ReadStore:
     def terminate(self) -> None:
         """Drop every connection at once (synchronous, for shutting a container down)."""
         if self._pool is not None:
-            self._pool.terminate()
+            # The loop that opened the pool may already be closed; its connections went with it.
+            with contextlib.suppress(RuntimeError):
+                self._pool.terminate()
             self._pool = None
 
     @property
