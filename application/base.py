@@ -8,10 +8,11 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder, RecordConflictError
+from eventsourcing.persistence import JSONTranscoder, Mapper, RecordConflictError
 from eventsourcing.utils import Environment
 
 from application import transcodings
+from application.personal_data import PersonalDataKeys, PersonalDataMapper
 from application.ports import Clock, IdFactory, Secrets
 from domain.calendar import WorkingCalendar
 from domain.calendar_book import CALENDAR_BOOK_ID
@@ -42,7 +43,10 @@ class OversightApplication(Application[UUID]):
         calendar: WorkingCalendar,
         policy: DeadlinePolicy,
         env: dict[str, str] | None = None,
+        personal_data_keys: PersonalDataKeys,
     ) -> None:
+        # Set before the library builds the mapper, which seals personal data under these keys.
+        self.personal_data_keys = personal_data_keys
         super().__init__(env=env)
         self.clock = clock
         self.ids = ids
@@ -65,6 +69,15 @@ class OversightApplication(Application[UUID]):
         # Settings are read once by the composition root: the process environment must not
         # slip extra persistence options (such as unsafe database functions) in behind it.
         return Environment(name, {**type(self).env, **(env or {})})
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        # Personal fields are sealed per case, so erasing one case's key erases only its data.
+        return PersonalDataMapper(
+            self.construct_transcoder(),
+            compressor=self.factory.compressor(),
+            cipher=self.factory.cipher(),
+            keys=self.personal_data_keys,
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -101,7 +114,13 @@ class OversightApplication(Application[UUID]):
         return recordings[-1].notification.id
 
     def _already_stored(self, events: list[Any]) -> bool:
-        """Whether exactly these events are what the store holds at their versions."""
+        """Whether exactly these events, of one request, are what the store holds.
+
+        Only a request id tells a retry of our own save from someone else's identical
+        command at the same moment; without one, a conflict stays a conflict.
+        """
+        if not all(getattr(getattr(e, "actor", None), "request_id", None) for e in events):
+            return False
         for originator_id in {event.originator_id for event in events}:
             ours = [event for event in events if event.originator_id == originator_id]
             stored = self.recorder.select_events(

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from application.base import ConcurrentChange, OversightApplication
 from application.directory import DirectoryVerbs
+from application.numbering import NumberingVerbs
 from application.views import CaseView, HistoryEntry, RegisteredCase
 from domain.actor import Actor, Role
 from domain.case import (
@@ -21,13 +21,9 @@ from domain.case import (
     Satisfaction,
 )
 from domain.errors import Forbidden
-from domain.tracking import TrackingSequence, sequence_id, tracking_number
 
-# Registrations of one day share a numbering sequence; a clash means another operator took
-# the same number at the same moment, and taking the next one again is always safe.
-TRACKING_NUMBER_ATTEMPTS = 20
 _EVENT_BOOKKEEPING = {"originator_id", "originator_version", "timestamp", "originator_topic"}
-_REASON_FIELDS = ("reason", "note")
+_REASON_FIELDS = ("reason", "reasons", "note")
 
 
 class HistoryForInspectors(Forbidden):
@@ -36,13 +32,16 @@ class HistoryForInspectors(Forbidden):
     code = "history_for_inspectors"
 
 
-class CaseVerbs(DirectoryVerbs, OversightApplication):
+class CaseVerbs(DirectoryVerbs, NumberingVerbs):
     """Register, route, handle, answer, call back and close cases."""
 
     # Reading ----------------------------------------------------------------
 
     def _case(self, case_id: UUID) -> Case:
-        return self._load(case_id, lambda: CaseNotFound(f"there is no case {case_id}"))
+        found = self._load_or_none(case_id)
+        if not isinstance(found, Case):  # unknown, or the id of another kind of record
+            raise CaseNotFound(f"there is no case {case_id}")
+        return found
 
     def _readable_case(self, case_id: UUID, viewer: Actor) -> Case:
         case = self._case(case_id)
@@ -60,7 +59,7 @@ class CaseVerbs(DirectoryVerbs, OversightApplication):
         if viewer.role is not Role.INSPECTOR:
             raise HistoryForInspectors("the full event history is for discipline inspectors")
         self._case(case_id)
-        return [_history_entry(event) for event in self.repository.event_store.get(case_id)]
+        return [history_entry(event) for event in self.repository.event_store.get(case_id)]
 
     def _answer(self, case: Case, by: Actor, *others: Any) -> CaseView:
         position = self._commit(case, *others)
@@ -86,22 +85,55 @@ class CaseVerbs(DirectoryVerbs, OversightApplication):
         """Register a case and give the citizen a tracking number and an access code."""
         routing = self.directory().route(department, window, staff)
         access_code = self.secrets.new_access_code()
+        case, position = self._register(
+            case_id=self.ids(),
+            access_code=access_code,
+            kind=kind,
+            channel=channel,
+            department=routing.department,
+            window=routing.window,
+            staff=routing.staff,
+            category=category,
+            urgent=urgent,
+            summary=summary,
+            details=details,
+            complainant=complainant,
+            by=by,
+        )
+        return RegisteredCase(CaseView.of(case, by, position), access_code)
+
+    def _register(
+        self,
+        *,
+        case_id: UUID,
+        access_code: str,
+        kind: Kind,
+        channel: Channel,
+        department: str | None,
+        window: str | None,
+        staff: str | None,
+        category: str | None,
+        urgent: bool,
+        summary: str,
+        details: str,
+        complainant: dict[str, Any],
+        by: Actor,
+        assign_to: str | None = None,
+    ) -> tuple[Case, int]:
+        """Register (and, given `assign_to`, assign) a case under the day's next number, in
+        one save. A case id taken already raises AlreadyRecorded."""
         access_code_hash = self.secrets.hash_access_code(access_code)
-        case_id = self.ids()
-        for _ in range(TRACKING_NUMBER_ATTEMPTS):
-            now = self.clock.now()
-            day = now.astimezone(self.calendar.office_hours.tz).date()
-            sequence = self._load_or_none(sequence_id(day)) or TrackingSequence.start(day, now)
-            number = sequence.take_next(by=by, at=now)
+
+        def make(number: str, now: datetime) -> Case:
             case = Case.register(
                 case_id=case_id,
-                tracking_number=tracking_number(channel.value, day, number),
+                tracking_number=number,
                 access_code_hash=access_code_hash,
                 kind=kind,
                 channel=channel,
-                department=routing.department,
-                window=routing.window,
-                staff=routing.staff,
+                department=department,
+                window=window,
+                staff=staff,
                 category=category,
                 urgent=urgent,
                 summary=summary,
@@ -110,11 +142,20 @@ class CaseVerbs(DirectoryVerbs, OversightApplication):
                 by=by,
                 at=now,
             )
-            try:
-                return RegisteredCase(self._answer(case, by, sequence), access_code)
-            except ConcurrentChange:
-                continue
-        raise ConcurrentChange("too many registrations at the same moment; please retry")
+            if assign_to is not None:
+                case.assign(
+                    department=assign_to,
+                    urgent=None,
+                    final=False,
+                    note=None,
+                    policy=self.policy,
+                    calendar=self.calendar,
+                    by=by,
+                    at=now,
+                )
+            return case
+
+        return self._save_numbered(make, prefix=channel.value, by=by)
 
     def assign_case(
         self,
@@ -188,12 +229,29 @@ class CaseVerbs(DirectoryVerbs, OversightApplication):
         return self._answer(case, by)
 
     def post_result(
-        self, case_id: UUID, *, outcome: Outcome, actions: str, answer: str, by: Actor
+        self,
+        case_id: UUID,
+        *,
+        outcome: Outcome,
+        actions: str,
+        answer: str,
+        by: Actor,
+        proposed_deduction: dict[str, Any] | None = None,
     ) -> CaseView:
-        """The department posts its findings, actions and answer (答复)."""
+        """The department posts its findings, actions and answer (答复), and may propose a
+        deduction when it finds the complaint substantiated (an inspector decides on it)."""
         case = self._case(case_id)
+        if proposed_deduction is not None:
+            self.directory().route(
+                None, proposed_deduction.get("window"), proposed_deduction.get("staff")
+            )
         case.post_result(
-            outcome=outcome, actions=actions, answer=answer, by=by, at=self.clock.now()
+            outcome=outcome,
+            actions=actions,
+            answer=answer,
+            by=by,
+            at=self.clock.now(),
+            proposed_deduction=proposed_deduction,
         )
         return self._answer(case, by)
 
@@ -249,7 +307,8 @@ class CaseVerbs(DirectoryVerbs, OversightApplication):
         return self._answer(case, by)
 
 
-def _history_entry(event: Any) -> HistoryEntry:
+def history_entry(event: Any) -> HistoryEntry:
+    """One event of any record, in words an inspector can read."""
     actor = getattr(event, "actor", None)
     fields = {
         name: _plain(value)

@@ -9,6 +9,8 @@ from uuid import UUID
 from application.cases import CaseVerbs
 from domain.actor import Actor
 from domain.calendar_book import CALENDAR_BOOK_ID, CalendarBook
+from domain.errors import NotFound
+from domain.task import Task
 
 
 @dataclass(frozen=True)
@@ -20,27 +22,55 @@ class PublishedYear:
     position: int
 
 
+class TaskNotFound(NotFound):
+    """No case or rectification order has this id."""
+
+    code = "task_not_found"
+
+
 class ClockVerbs(CaseVerbs):
-    """What the worker does on the system's behalf, and what administrators load."""
+    """What the worker does on the system's behalf, and what administrators load.
+
+    The clock runs the same way for every task with a deadline: cases and rectification
+    orders alike (domain/task.py).
+    """
+
+    def _task(self, task_id: UUID) -> Task:
+        found = self._load_or_none(task_id)
+        if not isinstance(found, Task):
+            raise TaskNotFound(f"there is no case or rectification order {task_id}")
+        return found
+
+    def observe_task_clock(self, task_id: UUID) -> int:
+        """Record the reminders, missed deadlines and notices whose moment has come."""
+        return self._observe(self._task(task_id))
+
+    def recompute_task_deadlines(self, task_id: UUID) -> bool:
+        """Recompute a task's provisional deadlines on the calendar as now published."""
+        return self._recompute(self._task(task_id))
 
     def observe_case_clock(self, case_id: UUID) -> int:
-        """Record the reminders, missed deadlines and notices whose moment has come."""
-        case = self._case(case_id)
-        recorded = case.observe_clock(
-            calendar=self.calendar, by=Actor.system(), at=self.clock.now()
-        )
-        if recorded:
-            self._commit(case)
-        return recorded
+        """Record the reminders, missed deadlines and notices of a case whose moment came."""
+        return self._observe(self._case(case_id))
 
     def recompute_case_deadlines(self, case_id: UUID) -> bool:
         """Recompute a case's provisional deadlines on the calendar as now published."""
-        case = self._case(case_id)
-        changed = case.recompute_deadlines(
+        return self._recompute(self._case(case_id))
+
+    def _observe(self, task: Task) -> int:
+        recorded = task.observe_clock(
+            calendar=self.calendar, by=Actor.system(), at=self.clock.now()
+        )
+        if recorded:
+            self._commit(task)
+        return recorded
+
+    def _recompute(self, task: Task) -> bool:
+        changed = task.recompute_deadlines(
             policy=self.policy, calendar=self.calendar, by=Actor.system(), at=self.clock.now()
         )
         if changed:
-            self._commit(case)
+            self._commit(task)
         return changed
 
     def publish_calendar_year(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -92,6 +92,55 @@ class BoardItem:
     public_notice: bool
 
 
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+@dataclass(frozen=True)
+class OrderMetrics:
+    """One department's rectification orders issued over a period (整改通知)."""
+
+    issued: int = 0
+    open: int = 0
+    reported: int = 0
+    closed: int = 0
+    overdue: int = 0
+    rejections: int = 0
+    acknowledged_on_time: int = 0
+    acknowledge_judged: int = 0
+    reported_on_time: int = 0
+    report_judged: int = 0
+
+    @property
+    def acknowledged_on_time_rate(self) -> float | None:
+        return _rate(self.acknowledged_on_time, self.acknowledge_judged)
+
+    @property
+    def reported_on_time_rate(self) -> float | None:
+        return _rate(self.reported_on_time, self.report_judged)
+
+
+@dataclass(frozen=True)
+class RatingMetrics:
+    """Ratings (好差评) over a period: how many, their sum, and how many were bad (1–2)."""
+
+    ratings: int = 0
+    rating_total: int = 0
+    bad_ratings: int = 0
+
+    @property
+    def rating_average(self) -> float | None:
+        return round(self.rating_total / self.ratings, 2) if self.ratings else None
+
+
+@dataclass(frozen=True)
+class WindowMetrics(RatingMetrics):
+    """One window's ratings over a period."""
+
+    window: str = ""
+    department: str = ""
+
+
 @dataclass(frozen=True)
 class DepartmentMetrics:
     """One department's counts and rates over a period."""
@@ -108,6 +157,8 @@ class DepartmentMetrics:
     completion_judged: int
     satisfied: int
     called_back: int
+    orders: OrderMetrics = field(default_factory=OrderMetrics)
+    rated: RatingMetrics = field(default_factory=RatingMetrics)
 
     @staticmethod
     def _rate(part: int, whole: int) -> float | None:
@@ -152,3 +203,9 @@ class CaseQueries(Protocol):
     async def department_metrics(
         self, departments: list[str], *, start: datetime, end: datetime, now: datetime
     ) -> list[DepartmentMetrics]: ...
+
+    async def window_metrics(
+        self, windows: list[tuple[str, str]], *, start: datetime, end: datetime
+    ) -> list[WindowMetrics]:
+        """Ratings per (window, department) given, rated from `start` until `end`."""
+        ...

@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 from application.access import AccessVerbs
+from application.audit import AuditVerbs
 from application.base import EVENT_STORE_NAME
 from application.clock import ClockVerbs
+from application.discipline import DisciplineVerbs
+from application.privacy import PrivacyVerbs
+from application.proposals import ProposalVerbs
+from application.ratings import RatingVerbs
+from application.rectification import RectificationVerbs
 
 
-class Supervision(ClockVerbs, AccessVerbs):
+class Supervision(
+    ProposalVerbs,
+    RatingVerbs,
+    RectificationVerbs,
+    DisciplineVerbs,
+    ClockVerbs,
+    AccessVerbs,
+    PrivacyVerbs,
+    AuditVerbs,
+):
     """Cases, the directory and access, recorded in one notification log."""
 
     name = EVENT_STORE_NAME

@@ -52,6 +52,8 @@ class CaseView:
     supervisions: list[dict[str, Any]]
     version: int
     position: int | None
+    # {rule, staff, window, points, status: proposed|confirmed|dismissed, ...} or None.
+    proposed_deduction: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, case: Case, viewer: Actor, position: int | None) -> CaseView:
@@ -91,6 +93,7 @@ class CaseView:
             supervisions=list(case.supervisions),
             version=case.version,
             position=position,
+            proposed_deduction=case.proposed_deduction,
         )
 
 

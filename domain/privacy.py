@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from domain.actor import Actor, Role
+from domain.personal_data import is_placeholder
 
 ROLES_SEEING_FULL_IDENTITY = frozenset({Role.OPERATOR, Role.INSPECTOR})
 
@@ -26,7 +27,10 @@ def mask_phone(phone: str | None) -> str | None:
 def complainant_for(
     viewer: Actor, kind: str, complainant: Mapping[str, object]
 ) -> dict[str, object] | None:
-    """The complainant as this viewer may see them: whole, masked, or not at all."""
+    """The complainant as this viewer may see them: whole, masked, or not at all; erased
+    data reads as erased (`{"erased": true}`) to everyone, since that reveals no one."""
+    if is_placeholder(complainant):
+        return dict(complainant)
     if viewer.role in ROLES_SEEING_FULL_IDENTITY:
         return dict(complainant)
     if viewer.role is not Role.DEPARTMENT or kind == "report" or complainant.get("anonymous"):

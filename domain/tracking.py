@@ -15,11 +15,16 @@ CHANNEL_PREFIXES = {
     "online": "OL",
     "letter": "LT",
     "rating": "RT",
+    # Not a channel: rectification orders (整改通知) are numbered in a series of their own.
+    "rectification_order": "ZG",
 }
+ORDER_SERIES = "rectification_order"
 
 
-def sequence_id(day: date) -> UUID:
-    """One numbering sequence per local day."""
+def sequence_id(day: date, series: str = "") -> UUID:
+    """One numbering sequence per local day (cases), or per day and series (e.g. orders)."""
+    if series:
+        return uuid5(NAMESPACE_URL, f"oversight:tracking-sequence:{series}:{day.isoformat()}")
     return uuid5(NAMESPACE_URL, f"oversight:tracking-sequence:{day.isoformat()}")
 
 
@@ -45,9 +50,11 @@ class TrackingSequence(Aggregate):
         self.last_number = 0
 
     @classmethod
-    def start(cls, day: date, at: datetime) -> TrackingSequence:
+    def start(cls, day: date, at: datetime, series: str = "") -> TrackingSequence:
         """Start the numbering of a day."""
-        return cls._create(cls.Started, id=sequence_id(day), day=day.isoformat(), timestamp=at)
+        return cls._create(
+            cls.Started, id=sequence_id(day, series), day=day.isoformat(), timestamp=at
+        )
 
     class NumberTaken(Event):
         TOPIC = "oversight:TrackingSequence.NumberTaken"

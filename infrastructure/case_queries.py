@@ -1,4 +1,8 @@
-"""Case lists, deadline boards and department metrics, read from case_list with asyncpg."""
+"""Case lists, deadline boards and department metrics, read from the task tables with asyncpg.
+
+Cases (case_list) and rectification orders (order_list) share one clock, so they share the
+boards; the metrics count them apart, and add the ratings of evaluation_list.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import asyncio
 import base64
 import binascii
 import time
+from dataclasses import fields as dataclass_fields
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
@@ -18,20 +24,33 @@ from application.queries import (
     CaseSummary,
     DepartmentMetrics,
     InvalidCursor,
+    OrderMetrics,
     Page,
+    RatingMetrics,
+    WindowMetrics,
 )
 from domain.calendar import OFFICE_TZ, WorkingCalendar
 from infrastructure.read_store import ReadStore
 
 CASE_LIST_PROJECTION = "case_list"
+ORDER_LIST_PROJECTION = "order_list"
+EVALUATION_LIST_PROJECTION = "evaluation_list"
 OPEN_FOR_BOARD = ("assigned", "in_progress")
+ORDERS_OPEN_FOR_BOARD = ("issued", "in_progress")
 SATISFIED = ("very_satisfied", "satisfied")
+BAD_RATING = 2
 
-# Whether a case is overdue at $1 (now): the deadline that binds it has passed.
-OVERDUE_SQL = (
-    "((status = 'assigned' AND acknowledge_due_at <= $1)"
-    " OR (status IN ('assigned', 'in_progress') AND NOT clock_stopped AND due_at <= $1))"
-)
+
+def _overdue_sql(awaiting: str, handling: str) -> str:
+    """Whether a task is overdue at $1 (now): the deadline that binds it has passed."""
+    return (
+        f"((status = '{awaiting}' AND acknowledge_due_at <= $1)"
+        f" OR (status IN ('{awaiting}', '{handling}') AND NOT clock_stopped AND due_at <= $1))"
+    )
+
+
+OVERDUE_SQL = _overdue_sql("assigned", "in_progress")
+ORDER_OVERDUE_SQL = _overdue_sql("issued", "in_progress")
 
 SUMMARY_COLUMNS = f"""
     id, tracking_number, kind, channel, status, department, assigned_department, window_id,
@@ -61,19 +80,25 @@ class CaseQueriesOnPostgres:
         self.store = store
         self.wait_seconds = wait_seconds
 
-    async def projected_position(self) -> int:
-        """How far the case_list projection has got in the notification log."""
+    async def projected_position(
+        self, projections: tuple[str, ...] = (CASE_LIST_PROJECTION,)
+    ) -> int:
+        """How far the projections (all of them: the least) have got in the notification log."""
         position = await self.store.fetchval(
-            "SELECT position FROM projection_tracking WHERE name = $1", CASE_LIST_PROJECTION
+            "SELECT min(coalesce(p.position, 0)) FROM unnest($1::text[]) AS n(name) "
+            "LEFT JOIN projection_tracking AS p ON p.name = n.name",
+            list(projections),
         )
         return int(position or 0)
 
-    async def _wait_for(self, after: int | None) -> tuple[int, bool]:
-        """Wait until the projection has passed `after`, or give up after `wait_seconds`."""
+    async def _wait_for(
+        self, after: int | None, projections: tuple[str, ...] = (CASE_LIST_PROJECTION,)
+    ) -> tuple[int, bool]:
+        """Wait until the projections have passed `after`, or give up after `wait_seconds`."""
         give_up_at = time.monotonic() + self.wait_seconds
         delay = 0.01
         while True:
-            position = await self.projected_position()
+            position = await self.projected_position(projections)
             if after is None or position >= after:
                 return position, True
             if time.monotonic() >= give_up_at:
@@ -143,20 +168,35 @@ class CaseQueriesOnPostgres:
         calendar: WorkingCalendar,
         after: int | None,
     ) -> Page:
-        position, caught_up = await self._wait_for(after)
+        position, caught_up = await self._wait_for(
+            after, (CASE_LIST_PROJECTION, ORDER_LIST_PROJECTION)
+        )
+        clock_columns = (
+            "acknowledge_due_at, due_at, clock_stopped, extension_requested, reminded_for, "
+            "supervised_at, public_notice_at"
+        )
         rows = await self.store.fetch(
             f"""
-            SELECT id, tracking_number, kind, status, urgent, summary, acknowledge_due_at,
-                   due_at, clock_stopped, extension_requested, reminded_for, supervised_at,
-                   public_notice_at, {OVERDUE_SQL} AS overdue
-            FROM case_list
-            WHERE assigned_department = $2 AND status = ANY($3::text[])
-            ORDER BY COALESCE(CASE WHEN status = 'assigned' THEN acknowledge_due_at END, due_at,
-                              acknowledge_due_at) NULLS LAST, registered_position
+            SELECT * FROM (
+                SELECT id, 'case' AS type, tracking_number, kind, status, urgent, summary,
+                       {clock_columns}, {OVERDUE_SQL} AS overdue,
+                       status = 'assigned' AS awaiting, registered_position AS position
+                FROM case_list
+                WHERE assigned_department = $2 AND status = ANY($3::text[])
+                UNION ALL
+                SELECT id, 'rectification_order', tracking_number, 'rectification_order',
+                       status, false, problem, {clock_columns}, {ORDER_OVERDUE_SQL},
+                       status = 'issued', issued_position
+                FROM order_list
+                WHERE department = $2 AND status = ANY($4::text[])
+            ) AS tasks
+            ORDER BY COALESCE(CASE WHEN awaiting THEN acknowledge_due_at END, due_at,
+                              acknowledge_due_at) NULLS LAST, position
             """,
             now,
             department,
             list(OPEN_FOR_BOARD),
+            list(ORDERS_OPEN_FOR_BOARD),
         )
         return Page(
             items=[_board_item(row, now, calendar) for row in rows],
@@ -195,7 +235,86 @@ class CaseQueriesOnPostgres:
             list(SATISFIED),
         )
         found = {row["department"]: row for row in rows}
-        return [_metrics(department, found.get(department)) for department in departments]
+        orders = await self._order_metrics(start=start, end=end, now=now)
+        ratings = await self._rating_metrics("department", start=start, end=end)
+        return [
+            replace(
+                _metrics(department, found.get(department)),
+                orders=orders.get(department, OrderMetrics()),
+                rated=ratings.get(department, RatingMetrics()),
+            )
+            for department in departments
+        ]
+
+    async def _order_metrics(
+        self, *, start: datetime, end: datetime, now: datetime
+    ) -> dict[str, OrderMetrics]:
+        rows = await self.store.fetch(
+            f"""
+            SELECT department,
+              count(*) AS issued,
+              count(*) FILTER (WHERE status IN ('issued', 'in_progress')) AS open,
+              count(*) FILTER (WHERE status = 'reported') AS reported,
+              count(*) FILTER (WHERE status = 'closed') AS closed,
+              count(*) FILTER (WHERE {ORDER_OVERDUE_SQL}) AS overdue,
+              coalesce(sum(rejections), 0) AS rejections,
+              count(*) FILTER (WHERE acknowledged_at <= acknowledge_due_at) AS acknowledged_on_time,
+              count(*) FILTER (WHERE acknowledged_at IS NOT NULL OR acknowledge_due_at < $1)
+                AS acknowledge_judged,
+              count(*) FILTER (
+                WHERE status IN ('reported', 'closed') AND reported_at <= reported_due_at
+              ) AS reported_on_time,
+              count(*) FILTER (
+                WHERE status IN ('reported', 'closed')
+                   OR (status IN ('issued', 'in_progress') AND due_at < $1)
+              ) AS report_judged
+            FROM order_list
+            WHERE issued_at >= $2 AND issued_at < $3
+            GROUP BY department
+            """,
+            now,
+            start,
+            end,
+        )
+        fields = [f.name for f in dataclass_fields(OrderMetrics)]
+        return {row["department"]: OrderMetrics(**{f: int(row[f]) for f in fields}) for row in rows}
+
+    async def _rating_metrics(
+        self, column: str, *, start: datetime, end: datetime
+    ) -> dict[str, RatingMetrics]:
+        # `column` is one of two constants (department, window_id), never a caller's text.
+        rows = await self.store.fetch(
+            f"""
+            SELECT {column} AS subject, count(*) AS ratings, sum(rating) AS rating_total,
+                   count(*) FILTER (WHERE rating <= {BAD_RATING}) AS bad_ratings
+            FROM evaluation_list
+            WHERE rated_at >= $1 AND rated_at < $2
+            GROUP BY {column}
+            """,
+            start,
+            end,
+        )
+        return {
+            row["subject"]: RatingMetrics(
+                ratings=int(row["ratings"]),
+                rating_total=int(row["rating_total"]),
+                bad_ratings=int(row["bad_ratings"]),
+            )
+            for row in rows
+        }
+
+    async def window_metrics(
+        self, windows: list[tuple[str, str]], *, start: datetime, end: datetime
+    ) -> list[WindowMetrics]:
+        found = await self._rating_metrics("window_id", start=start, end=end)
+        return [
+            WindowMetrics(
+                window=window,
+                department=department,
+                **vars(found.get(window, RatingMetrics())),
+            )
+            for window, department in windows
+        ]
 
 
 def _containing(text: str) -> str:
@@ -233,7 +352,7 @@ def _summary(row: asyncpg.Record) -> CaseSummary:
 
 
 def _board_item(row: asyncpg.Record, now: datetime, calendar: WorkingCalendar) -> BoardItem:
-    awaiting = row["status"] == "assigned"
+    awaiting = row["awaiting"]
     binding = row["acknowledge_due_at"] if awaiting else row["due_at"]
     left: int | None = None
     if binding is not None:
@@ -244,7 +363,7 @@ def _board_item(row: asyncpg.Record, now: datetime, calendar: WorkingCalendar) -
         )
     return BoardItem(
         id=row["id"],
-        type="case",
+        type=row["type"],
         tracking_number=row["tracking_number"],
         kind=row["kind"],
         status=row["status"],

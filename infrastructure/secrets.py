@@ -105,13 +105,26 @@ def read_or_create_access_code_key(data_dir: Path) -> bytes:
     ends up reading the same complete key.
     """
     path = data_dir / KEY_FILE_NAME
+    key = read_or_create_key_file(path, MIN_KEY_BYTES)
+    if len(key) < MIN_KEY_BYTES:
+        raise AccessCodeKeyError(f"{path} holds fewer than {MIN_KEY_BYTES} bytes")
+    return key
+
+
+def read_or_create_key_file(path: Path, size: int) -> bytes:
+    """The bytes of a key file, first made of `size` random bytes (mode 0600) if absent.
+
+    Several processes may start at once: the key is written to a private temporary file and
+    then linked into place, which fails if another process got there first, so every process
+    ends up reading the same complete key.
+    """
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        temporary = data_dir / f".{KEY_FILE_NAME}.{secrets.token_hex(8)}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(descriptor, "wb") as file:
-                file.write(secrets.token_bytes(MIN_KEY_BYTES))
+                file.write(secrets.token_bytes(size))
                 file.flush()
                 os.fsync(file.fileno())
             os.link(temporary, path)
@@ -119,10 +132,7 @@ def read_or_create_access_code_key(data_dir: Path) -> bytes:
             pass  # another process created it first; use theirs
         finally:
             temporary.unlink(missing_ok=True)
-    key = path.read_bytes()
-    if len(key) < MIN_KEY_BYTES:
-        raise AccessCodeKeyError(f"{path} holds fewer than {MIN_KEY_BYTES} bytes")
-    return key
+    return path.read_bytes()
 
 
 def _b64(data: bytes) -> str:

@@ -8,7 +8,9 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from infrastructure.personal_data_keys import decode_master_key
 from infrastructure.secrets import decode_access_code_key
+from infrastructure.signing import decode_signing_key
 
 
 class Settings(BaseSettings):
@@ -38,4 +40,26 @@ class Settings(BaseSettings):
     def _access_code_key_decodes(cls, key: SecretStr | None) -> SecretStr | None:
         if key is not None:
             decode_access_code_key(key.get_secret_value())
+        return key
+
+    # Base64 of 32 bytes: wraps the per-case keys of complainants' personal data. Unset: kept
+    # in <data_dir>/master.key, made on first start (production: from a secret store).
+    master_key: SecretStr | None = None
+
+    @field_validator("master_key")
+    @classmethod
+    def _master_key_decodes(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None:
+            decode_master_key(key.get_secret_value())
+        return key
+
+    # Base64 of the 32-byte Ed25519 seed that signs ledger checkpoints. Unset: kept in
+    # <data_dir>/signing.key, made on first use. Every process must have the same one.
+    signing_key: SecretStr | None = None
+
+    @field_validator("signing_key")
+    @classmethod
+    def _signing_key_decodes(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None:
+            decode_signing_key(key.get_secret_value())
         return key

@@ -2,9 +2,11 @@
 
 Any number of processes may start a worker; the one holding a PostgreSQL advisory lock is
 active, the others wait as standbys and take over when it goes. Each turn of the active
-worker runs the projections until caught up, records the reminders and missed deadlines
-whose moment has come (`next_clock_at` in case_list says which cases to look at), and, when
-a calendar year was published, recomputes every open provisional deadline.
+worker runs the projections until caught up, runs the policies (a bad rating opens a case),
+records the reminders and missed deadlines whose moment has come (`next_clock_at` in
+case_list and order_list says which tasks to look at: cases and rectification orders run on
+one clock), and, when a calendar year was published, recomputes every open provisional
+deadline of either.
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ import psycopg
 import structlog
 from psycopg import sql
 
+from application.policies import Policy
 from application.projections import Projection
 from application.supervision import Supervision
 from domain.case import Status
 from domain.errors import DomainError
+from domain.rectification import OrderStatus
+from infrastructure.policy_runner import PolicyRunner
 from infrastructure.projection_runner import (
     DEFAULT_BATCH_SIZE,
     CalendarCache,
@@ -37,6 +42,11 @@ log = structlog.get_logger("oversight.worker")
 WORKER_LOCK_KEY = 0x0F_E2_51_69
 CLOCK_PAGE = 200
 OPEN_HANDLING_STATUSES = [Status.ASSIGNED.value, Status.IN_PROGRESS.value]
+# Every read table of a task with a clock, and the statuses in which its deadlines bind.
+TASK_TABLES = (
+    ("case_list", OPEN_HANDLING_STATUSES),
+    ("order_list", [OrderStatus.ISSUED.value, OrderStatus.IN_PROGRESS.value]),
+)
 
 
 @dataclass(frozen=True)
@@ -44,9 +54,10 @@ class Turn:
     """What one turn of the worker did."""
 
     notifications: int
-    cases_observed: int
+    cases_observed: int  # tasks: cases and rectification orders
     alarms_recorded: int
     deadlines_recomputed: int
+    policy_records: int = 0
 
 
 class Worker:
@@ -64,6 +75,8 @@ class Worker:
         standby_interval: float = 2.0,
         clock_page: int = CLOCK_PAGE,
         lock_key: int = WORKER_LOCK_KEY,
+        tasks: Sequence[Any] = (),
+        policies: Sequence[Policy] = (),
     ) -> None:
         self.database_url = database_url
         self.supervision = supervision
@@ -71,6 +84,13 @@ class Worker:
         self.runners = [
             ProjectionRunner(database_url, supervision, projection, batch_size=batch_size)
             for projection in projections
+        ]
+        # Log readers beyond the projections (the audit feed, the ledger): each turn runs them
+        # like a runner, `run_until_caught_up(should_stop=…)`, and closes them with the rest.
+        self.runners += list(tasks)
+        self.policy_runners = [
+            PolicyRunner(database_url, supervision, policy, batch_size=batch_size)
+            for policy in policies
         ]
         self.poll_interval = poll_interval
         self.standby_interval = standby_interval
@@ -90,32 +110,47 @@ class Worker:
     # One turn ---------------------------------------------------------------
 
     def run_once(self) -> Turn:
-        """Catch the projections up, run the deadline clock and calendar recomputation once."""
+        """Catch the projections and policies up, run the deadline clock and calendar
+        recomputation once."""
         notifications = self._project()
+        reacted = self._run_policies()
+        if reacted:
+            notifications += self._project()
         observed, recorded = self._run_clock()
         recomputed = self._recompute_provisional_deadlines()
         if recorded or recomputed:
             notifications += self._project()
-        return Turn(notifications, observed, recorded, recomputed)
+        return Turn(notifications, observed, recorded, recomputed, reacted)
+
+    def _run_policies(self) -> int:
+        recorded = 0
+        for runner in self.policy_runners:
+            try:
+                recorded += runner.run_until_caught_up()
+            except Exception:
+                # Its position stays before the event that failed, so the next turn retries
+                # it; meanwhile the clock must not stop for it.
+                log.exception("policy_failed", policy=runner.policy.name)
+        return recorded
 
     def _project(self) -> int:
         stopping = self._stop.is_set if self._stop is not None else None
         return sum(runner.run_until_caught_up(should_stop=stopping) for runner in self.runners)
 
     def _run_clock(self) -> tuple[int, int]:
-        """Observe the clock of every case whose next alarm is due by the application's now."""
+        """Observe the clock of every task whose next alarm is due by the application's now."""
         now = self.supervision.clock.now()
         observed = recorded = 0
         after: tuple[datetime, Any] | None = None
         while True:
-            page = self._due_cases(now, after)
-            for case_id in (row[1] for row in page):
+            page = self._due_tasks(now, after)
+            for task_id in (row[1] for row in page):
                 observed += 1
                 try:
-                    recorded += self.supervision.observe_case_clock(case_id)
+                    recorded += self.supervision.observe_task_clock(task_id)
                 except DomainError as error:
-                    # ConcurrentChange included: someone acted on the case; next turn retries.
-                    log.warning("clock_case_failed", case_id=str(case_id), error=error.code)
+                    # ConcurrentChange included: someone acted on the task; next turn retries.
+                    log.warning("clock_case_failed", case_id=str(task_id), error=error.code)
             if len(page) < self.clock_page:
                 break
             after = page[-1]
@@ -123,14 +158,19 @@ class Worker:
             log.info("clock_alarms_recorded", cases=observed, alarms=recorded)
         return observed, recorded
 
-    def _due_cases(self, now: datetime, after: tuple[datetime, Any] | None) -> list[Any]:
-        # Keyset pages over (next_clock_at, id): a case the clock could not settle this turn
-        # is not looked at twice, so a full page of stubborn cases cannot spin.
-        query = sql.SQL(
-            "SELECT next_clock_at, id FROM case_list WHERE next_clock_at <= %s {after} "
-            "ORDER BY next_clock_at, id LIMIT %s"
-        ).format(after=sql.SQL("AND (next_clock_at, id) > (%s, %s)" if after else ""))
-        params: list[Any] = [now, *(after or ()), self.clock_page]
+    def _due_tasks(self, now: datetime, after: tuple[datetime, Any] | None) -> list[Any]:
+        # Keyset pages over (next_clock_at, id) across every task table: a task the clock
+        # could not settle this turn is not looked at twice, so a full page of stubborn tasks
+        # cannot spin. Ids are UUIDs, unique across the tables.
+        branch = sql.SQL("SELECT next_clock_at, id FROM {table} WHERE next_clock_at <= %s {after}")
+        after_clause = sql.SQL("AND (next_clock_at, id) > (%s, %s)" if after else "")
+        query = sql.SQL("{branches} ORDER BY next_clock_at, id LIMIT %s").format(
+            branches=sql.SQL(" UNION ALL ").join(
+                branch.format(table=sql.Identifier(table), after=after_clause)
+                for table, _ in TASK_TABLES
+            )
+        )
+        params: list[Any] = [now, *(after or ())] * len(TASK_TABLES) + [self.clock_page]
         return self.connection().execute(query, params).fetchall()
 
     def _recompute_provisional_deadlines(self) -> int:
@@ -140,17 +180,22 @@ class Worker:
             return 0
         if self.calendar is not None:
             self.calendar.invalidate()
+        query = sql.SQL(" UNION ALL ").join(
+            sql.SQL("SELECT id FROM {} WHERE provisional AND status = ANY(%s)").format(
+                sql.Identifier(table)
+            )
+            for table, _ in TASK_TABLES
+        )
         rows = self.connection().execute(
-            "SELECT id FROM case_list WHERE provisional AND status = ANY(%s) ORDER BY id",
-            (OPEN_HANDLING_STATUSES,),
+            sql.SQL("{} ORDER BY id").format(query), [statuses for _, statuses in TASK_TABLES]
         )
         recomputed = failed = 0
-        for (case_id,) in rows.fetchall():
+        for (task_id,) in rows.fetchall():
             try:
-                recomputed += self.supervision.recompute_case_deadlines(case_id)
+                recomputed += self.supervision.recompute_task_deadlines(task_id)
             except DomainError as error:
                 failed += 1
-                log.warning("deadline_recompute_failed", case_id=str(case_id), error=error.code)
+                log.warning("deadline_recompute_failed", case_id=str(task_id), error=error.code)
         if not failed:
             self._calendar_handled = version
         log.info("provisional_deadlines_checked", calendar_version=version, recomputed=recomputed)
@@ -225,6 +270,8 @@ class Worker:
         """Close the worker's connections."""
         for runner in self.runners:
             runner.close()
+        for policy_runner in self.policy_runners:
+            policy_runner.close()
         if self._connection is not None:
             self._connection.close()
             self._connection = None

@@ -7,14 +7,20 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from uuid import uuid4
 
 import structlog
 
+from application.audit import AuditQueries
 from application.idempotency import IdempotencyStore
 from application.ports import Clock, IdFactory
 from application.projections import Projection
 from application.projections.case_list import CaseListProjection
+from application.projections.deductions import DeductionsProjection
+from application.projections.directory_subjects import DirectorySubjectsProjection
+from application.projections.evaluation_list import EvaluationListProjection
+from application.projections.order_list import OrderListProjection
 from application.public_status import (
     FAILED_LOOKUPS_CLIENT_WINDOW,
     FAILED_LOOKUPS_PER_CLIENT,
@@ -22,34 +28,50 @@ from application.public_status import (
     PublicStatus,
 )
 from application.queries import CaseQueries
+from application.ratings import RatingCasePolicy
+from application.scores import ScoreQueries
 from application.supervision import Supervision
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
+from infrastructure.audit_ledger import CheckpointRefused, PostgresAuditLedger
+from infrastructure.audit_projection import AuditEventsRunner
+from infrastructure.audit_queries import AuditQueriesOnPostgres
 from infrastructure.calendar_file import CalendarFileError, read_calendar_file
 from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.case_queries import CaseQueriesOnPostgres
 from infrastructure.clock import SystemClock
+from infrastructure.conduct_file import ConductFileError, default_conduct_rules, read_conduct_file
 from infrastructure.directory_file import read_directory_file, sample_directory
 from infrastructure.embedded import EmbeddedPostgres
 from infrastructure.eventstore import event_store_env, initialise_schema, refuse_unsafe_environment
 from infrastructure.idempotency import PostgresIdempotencyStore
+from infrastructure.ledger import LazyConnection
 from infrastructure.logging import configure_logging
+from infrastructure.personal_data_keys import (
+    PostgresPersonalDataKeys,
+    decode_master_key,
+    read_or_create_master_key,
+)
 from infrastructure.projection_runner import (
     CalendarCache,
     Progress,
+    ProjectionRunner,
     RebuildInProgress,
     RebuildReport,
+    events_table_of,
     rebuild,
 )
 from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFailures
 from infrastructure.rate_limits import MovingWindowLimit
 from infrastructure.read_store import ReadStore
+from infrastructure.score_queries import ScoreQueriesOnPostgres
 from infrastructure.secrets import (
     RandomSecrets,
     decode_access_code_key,
     read_or_create_access_code_key,
 )
 from infrastructure.settings import Settings
+from infrastructure.signing import SigningKey, decode_signing_key, read_or_create_signing_key
 from infrastructure.worker import Worker, WorkerHandle
 
 log = structlog.get_logger("oversight")
@@ -88,7 +110,14 @@ class Container:
     def read_side(self) -> tuple[list[Projection], CalendarCache]:
         """Fresh projections, sharing a calendar read from the event store about once a second."""
         calendar = CalendarCache.of(self.supervision)
-        return [CaseListProjection(calendar=calendar)], calendar
+        projections: list[Projection] = [
+            CaseListProjection(calendar=calendar),
+            OrderListProjection(calendar=calendar),
+            EvaluationListProjection(),
+            DirectorySubjectsProjection(),
+            DeductionsProjection(),
+        ]
+        return projections, calendar
 
     def worker(self, *, poll_interval: float = 1.0, standby_interval: float = 2.0) -> Worker:
         """A worker on this database (active only while it holds the worker lock)."""
@@ -100,6 +129,8 @@ class Container:
             calendar=calendar,
             poll_interval=poll_interval,
             standby_interval=standby_interval,
+            tasks=self.audit_tasks(),
+            policies=[RatingCasePolicy(self.supervision)],
         )
 
     def start_worker(
@@ -119,6 +150,47 @@ class Container:
         """Replay every event into fresh read tables and swap them in."""
         projections, _ = self.read_side()
         return rebuild(self.database_url, self.supervision, projections, progress=progress)
+
+    def catch_up_projections(self) -> int:
+        """Bring every read table up to the log now, for commands that read them.
+
+        Safe while a worker runs: each batch holds its projection's lock.
+        """
+        projections, _ = self.read_side()
+        processed = 0
+        for projection in projections:
+            with ProjectionRunner(self.database_url, self.supervision, projection) as runner:
+                processed += runner.run_until_caught_up()
+        return processed
+
+    @cached_property
+    def scores(self) -> ScoreQueries:
+        """Scores, blue and red lists and monthly reports, over the read side's pool."""
+        return ScoreQueriesOnPostgres(self.reads)
+
+    @cached_property
+    def audit_events(self) -> AuditQueries:
+        """The inspectors' event feed and people's histories, over the read side's pool."""
+        return AuditQueriesOnPostgres(self.reads)
+
+    @cached_property
+    def ledger(self) -> PostgresAuditLedger:
+        """The tamper-evident ledger, its signed checkpoints and their verification (§8)."""
+        return PostgresAuditLedger(
+            self.database_url,
+            events_table_of(self.supervision),
+            SigningKey(signing_key(self.settings)),
+            self.supervision.clock,
+        )
+
+    def audit_tasks(self) -> list[object]:
+        """The worker's audit work each turn: the audit_events feed, then the ledger (one
+        connection between them: they run one after the other)."""
+        shared = LazyConnection(self.database_url)
+        return [
+            AuditEventsRunner(self.database_url, self.supervision, connection=shared),
+            self.ledger.writer(connection=shared),
+        ]
 
     def close(self) -> None:
         """Stop workers, release connections and let go of an embedded server."""
@@ -162,13 +234,16 @@ def bootstrap(
         max_overflow=max(0, settings.api_threads + SPARE_CONNECTIONS - settings.db_pool_size),
         connect_timeout=settings.db_connect_timeout,
     )
+    clock = clock or SystemClock()
+    personal_data_keys = personal_data_key_store(settings, url, clock, closers)
     supervision = Supervision(
-        clock=clock or SystemClock(),
+        clock=clock,
         ids=ids or uuid4,
         secrets=RandomSecrets(access_code_key(settings)),
         calendar=calendar,
         policy=policy,
         env=env,
+        personal_data_keys=personal_data_keys,
     )
     reads = ReadStore(settings.read_database_url or url, max_size=settings.read_pool_size)
     primary = primary_store(settings, url, reads, closers)
@@ -194,6 +269,46 @@ def access_code_key(settings: Settings) -> bytes:
     if settings.access_code_key is not None:
         return decode_access_code_key(settings.access_code_key.get_secret_value())
     return read_or_create_access_code_key(settings.data_dir)
+
+
+def signing_key(settings: Settings) -> bytes:
+    """OVERSIGHT_SIGNING_KEY, else the seed kept in (or first made in) the data folder."""
+    if settings.signing_key is not None:
+        return decode_signing_key(settings.signing_key.get_secret_value())
+    if settings.environment == "production":
+        log.warning(
+            "signing_key_from_data_dir",
+            path=str(settings.data_dir / "signing.key"),
+            advice="set OVERSIGHT_SIGNING_KEY, the same in every process (docs/operations.md)",
+        )
+    return read_or_create_signing_key(settings.data_dir)
+
+
+def master_key(settings: Settings) -> bytes:
+    """OVERSIGHT_MASTER_KEY, else the key kept in (or first made in) the data folder."""
+    if settings.master_key is not None:
+        return decode_master_key(settings.master_key.get_secret_value())
+    if settings.environment == "production":
+        log.warning(
+            "master_key_from_data_dir",
+            path=str(settings.data_dir / "master.key"),
+            advice="set OVERSIGHT_MASTER_KEY from a secret store (docs/operations.md, Keys)",
+        )
+    return read_or_create_master_key(settings.data_dir)
+
+
+def personal_data_key_store(
+    settings: Settings, url: str, clock: Clock, closers: list[Callable[[], None]]
+) -> PostgresPersonalDataKeys:
+    """The per-case keys of personal data; refuses a master key the database does not know."""
+    keys = PostgresPersonalDataKeys.connect(
+        url,
+        master_key=master_key(settings),
+        clock=clock,
+        connect_timeout=settings.db_connect_timeout,
+    )
+    closers.append(keys.close)
+    return keys
 
 
 def primary_store(
@@ -244,11 +359,15 @@ def timekeeping() -> tuple[WorkingCalendar, DeadlinePolicy]:
 
 __all__ = [
     "CalendarFileError",
+    "CheckpointRefused",
+    "ConductFileError",
     "Container",
     "RebuildInProgress",
     "bootstrap",
+    "default_conduct_rules",
     "initialise",
     "read_calendar_file",
+    "read_conduct_file",
     "read_directory_file",
     "sample_directory",
 ]

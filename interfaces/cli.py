@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from uuid import UUID
 
 import typer
 
 from application.deadlines import preview_deadlines
+from application.scores import MonthlyReport
 from domain.actor import Actor, Role
 from domain.errors import DomainError
+from domain.scorecard import require_past_or_current_month
 from interfaces import bootstrap as composition
+from interfaces.audit_cli import audit_cli
 from interfaces.http.schemas.calendar import TaskKind
+from interfaces.http.schemas.discipline import MonthlyReportPublic, ReportFormat
+from interfaces.reports import report_csv, report_xlsx
 
 cli = typer.Typer(
     name="oversight",
@@ -32,6 +39,13 @@ cli.add_typer(token_cli, name="token")
 cli.add_typer(calendar_cli, name="calendar")
 projections_cli = typer.Typer(help="The read tables kept from the events.", no_args_is_help=True)
 cli.add_typer(projections_cli, name="projections")
+privacy_cli = typer.Typer(help="Complainants' personal data.", no_args_is_help=True)
+cli.add_typer(privacy_cli, name="privacy")
+rules_cli = typer.Typer(help="The conduct catalogue (扣分事项).", no_args_is_help=True)
+cli.add_typer(rules_cli, name="rules")
+report_cli = typer.Typer(help="Reports of the double-hundred system.", no_args_is_help=True)
+cli.add_typer(report_cli, name="report")
+cli.add_typer(audit_cli, name="audit")
 
 ADMIN = Actor(principal="cli-admin", role=Role.ADMIN)
 
@@ -246,6 +260,102 @@ def deadline(
     typer.echo(preview.acknowledge.explanation)
     if preview.handling is not None:
         typer.echo(preview.handling.explanation)
+
+
+@privacy_cli.command("erase")
+def erase_personal_data(
+    case_id: Annotated[UUID, typer.Argument(help="The case whose complainant is erased.")],
+    reason: Annotated[str, typer.Option(help="Why, for the record (e.g. the request's number).")],
+    by: Annotated[
+        str, typer.Option(help="The inspector who decided it, recorded on the event.")
+    ] = "cli-inspector",
+) -> None:
+    """Erase a complainant's name, phone and address for good: the case's key is destroyed."""
+    if not reason.strip():
+        raise _fail("give the reason with --reason")
+    container = composition.bootstrap()
+    try:
+        view = container.supervision.erase_personal_data(
+            case_id, reason=reason, by=Actor(principal=by, role=Role.INSPECTOR)
+        )
+    except DomainError as error:
+        raise _fail(error.message) from error
+    finally:
+        container.close()
+    typer.echo(f"case {view.tracking_number}: the complainant's personal data is erased")
+
+
+@rules_cli.command("load")
+def load_conduct_rules(
+    file: Annotated[Path | None, typer.Argument(help="A conduct catalogue YAML file.")] = None,
+    default: Annotated[
+        bool, typer.Option("--default", help="Load the catalogue shipped with Oversight.")
+    ] = False,
+) -> None:
+    """Record the conduct catalogue a file lists; loading the same file twice records nothing."""
+    if default == (file is not None):
+        raise _fail("give either --default or a FILE.yaml")
+    try:
+        if file is None:
+            rules = composition.default_conduct_rules()
+        else:
+            rules = composition.read_conduct_file(file)
+    except (OSError, ValueError) as error:
+        raise _fail(str(error)) from error
+    container = composition.bootstrap()
+    try:
+        loaded = container.supervision.load_conduct_rules(rules, ADMIN)
+    except DomainError as error:
+        raise _fail(error.message) from error
+    finally:
+        container.close()
+    typer.echo(f"{loaded.rules} rules: {loaded.changes} changes recorded")
+
+
+@report_cli.command("monthly")
+def monthly_report(
+    month: Annotated[str, typer.Option(help="The month, YYYY-MM (Asia/Shanghai).")],
+    output: Annotated[Path, typer.Option(help="The file to write.")],
+    report_format: Annotated[
+        ReportFormat, typer.Option("--format", help="xlsx, csv (UTF-8 with BOM) or json.")
+    ] = ReportFormat.XLSX,
+    department: Annotated[str | None, typer.Option(help="One department's id only.")] = None,
+) -> None:
+    """Write a month's scores and deductions per department (the read tables, caught up first)."""
+    container = composition.bootstrap()
+    try:
+        require_past_or_current_month(month, container.supervision.clock.now())
+        directory = container.supervision.directory()
+        if department is not None and directory.department(department) is None:
+            raise _fail(f"there is no department {department!r}")
+        container.catch_up_projections()
+        report = asyncio.run(_read_monthly_report(container, month, department))
+    except DomainError as error:
+        raise _fail(error.message) from error
+    finally:
+        container.close()
+    if report_format is ReportFormat.XLSX:
+        content = report_xlsx(report)
+    elif report_format is ReportFormat.CSV:
+        content = report_csv(report)
+    else:
+        content = MonthlyReportPublic.of(report).model_dump_json(indent=2).encode()
+    try:
+        output.write_bytes(content)
+    except OSError as error:
+        raise _fail(str(error)) from error
+    deductions = sum(len(d.deductions) for d in report.departments)
+    typer.echo(f"{output}: {month}, {len(report.departments)} departments, {deductions} deductions")
+
+
+async def _read_monthly_report(
+    container: composition.Container, month: str, department: str | None
+) -> MonthlyReport:
+    await container.reads.open()
+    try:
+        return await container.scores.monthly_report(month, department=department, after=None)
+    finally:
+        await container.reads.close()
 
 
 def _describe(container: composition.Container) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from datetime import datetime, timedelta
 from uuid import uuid4
@@ -12,6 +13,7 @@ from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.deadlines import DeadlinePolicy
 from infrastructure.calendar_source import known_schedules
 from infrastructure.directory_file import sample_directory
+from infrastructure.personal_data_keys import InMemoryPersonalDataKeys
 from infrastructure.secrets import RandomSecrets
 from infrastructure.settings import Settings
 
@@ -21,6 +23,10 @@ START = datetime(2026, 11, 27, 10, 0, tzinfo=OFFICE_TZ)
 DIRECTORY_ADMIN = Actor(principal="admin-directory", role=Role.ADMIN)
 # The server key under which tests hash access codes (32 bytes, as production needs).
 TEST_ACCESS_CODE_KEY = b"oversight-test-access-code-key-0"
+# The master key that wraps the test databases' personal data keys (base64 of 32 bytes).
+TEST_MASTER_KEY = base64.b64encode(b"oversight-test-master-key-000000").decode()
+# The Ed25519 seed that signs the test databases' ledger checkpoints (base64 of 32 bytes).
+TEST_SIGNING_KEY = base64.b64encode(b"oversight-test-signing-key-00000").decode()
 
 
 def command_environment(database_url: str, log_level: str = "WARNING") -> dict[str, str]:
@@ -29,6 +35,8 @@ def command_environment(database_url: str, log_level: str = "WARNING") -> dict[s
         **os.environ,
         "DATABASE_URL": database_url,
         "OVERSIGHT_ACCESS_CODE_KEY": TEST_ACCESS_CODE_KEY.hex(),
+        "OVERSIGHT_MASTER_KEY": TEST_MASTER_KEY,
+        "OVERSIGHT_SIGNING_KEY": TEST_SIGNING_KEY,
         "OVERSIGHT_LOG_LEVEL": log_level,
     }
 
@@ -38,8 +46,9 @@ def settings_for(database_url: str, **overrides: object) -> Settings:
     return Settings(
         database_url=database_url,
         access_code_key=TEST_ACCESS_CODE_KEY.hex(),
+        master_key=TEST_MASTER_KEY,
         log_level="WARNING",
-        **overrides,  # type: ignore[arg-type]
+        **{"signing_key": TEST_SIGNING_KEY, **overrides},  # type: ignore[arg-type]
     )
 
 
@@ -76,6 +85,7 @@ def in_memory_supervision(
         calendar=calendar if calendar is not None else WorkingCalendar(known_schedules()),
         policy=policy if policy is not None else DeadlinePolicy.default(),
         env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+        personal_data_keys=InMemoryPersonalDataKeys(),
     )
     supervision.import_directory(sample_directory(), DIRECTORY_ADMIN)
     return supervision

@@ -6,16 +6,17 @@ from collections.abc import Callable
 from typing import Any
 
 from application.projections import Row
+from application.projections.task_clock import (
+    clock_changes,
+    clock_state,
+    handed_over,
+    new_deadline,
+)
 from domain.calendar import WorkingCalendar
 from domain.case import Case, Status
-from domain.deadlines import Deadline
 from domain.task_clock import ClockState, next_alarm
 
 CLOCK_STATUSES = (Status.ASSIGNED.value, Status.IN_PROGRESS.value)
-
-
-def _provisional(*deadlines: Deadline | None) -> bool:
-    return any(d is not None and d.provisional for d in deadlines)
 
 
 def _registered(_: Row | None, e: Any) -> Row:
@@ -60,7 +61,6 @@ def _registered(_: Row | None, e: Any) -> Row:
 
 
 def _assigned(row: Row, e: Any) -> None:
-    due = e.deadline.due_at if e.deadline else None
     row.update(
         status=Status.ASSIGNED.value,
         department=e.department,
@@ -68,16 +68,9 @@ def _assigned(row: Row, e: Any) -> None:
         urgent=e.urgent,
         final=e.final,
         assigned_at=e.timestamp,
-        handling_started_at=e.timestamp,
         acknowledged_at=None,
-        acknowledge_due_at=e.acknowledge_deadline.due_at,
-        due_at=due,
-        provisional=_provisional(e.acknowledge_deadline, e.deadline),
-        clock_stopped=False,
-        extension_requested=False,
-        supervised_at=None,
-        public_notice_at=None,
     )
+    handed_over(row, e.timestamp, e.acknowledge_deadline, e.deadline)
 
 
 def _acknowledged(row: Row, e: Any) -> None:
@@ -94,19 +87,6 @@ def _returned(row: Row, _: Any) -> None:
         clock_stopped=False,
         extension_requested=False,
     )
-
-
-def _new_deadline(row: Row, e: Any) -> None:
-    # These follow acknowledgement, so the acknowledge deadline no longer binds.
-    row.update(
-        due_at=e.deadline.due_at if e.deadline else None,
-        provisional=_provisional(e.deadline),
-        extension_requested=False,
-    )
-
-
-def _clock_resumed(row: Row, e: Any) -> None:
-    row.update(due_at=e.deadline.due_at, provisional=_provisional(e.deadline), clock_stopped=False)
 
 
 def _result_posted(row: Row, e: Any) -> None:
@@ -126,7 +106,7 @@ def _callback(row: Row, e: Any) -> None:
 
 
 def _reopened(row: Row, e: Any) -> None:
-    _new_deadline(row, e)
+    new_deadline(row, e)
     row.update(
         status=Status.IN_PROGRESS.value,
         handling_started_at=e.timestamp,
@@ -146,14 +126,6 @@ def _note_added(row: Row, e: Any) -> None:
         _add_to_timeline(row, "note", e.text, e.timestamp)
 
 
-def _deadlines_recomputed(row: Row, e: Any) -> None:
-    row.update(
-        acknowledge_due_at=e.acknowledge_deadline.due_at if e.acknowledge_deadline else None,
-        due_at=e.deadline.due_at if e.deadline else None,
-        provisional=_provisional(e.acknowledge_deadline, e.deadline),
-    )
-
-
 def _add_to_timeline(row: Row, kind: str, text: str | None, at: Any) -> None:
     row["public_timeline"] = [
         *row["public_timeline"],
@@ -162,14 +134,10 @@ def _add_to_timeline(row: Row, kind: str, text: str | None, at: Any) -> None:
 
 
 CHANGES: dict[type, Callable[[Row, Any], None]] = {
+    **clock_changes(Case),
     Case.Assigned: _assigned,
     Case.Acknowledged: _acknowledged,
     Case.Returned: _returned,
-    Case.ClockStopped: lambda row, _: row.update(clock_stopped=True),
-    Case.ClockResumed: _clock_resumed,
-    Case.ExtensionRequested: lambda row, _: row.update(extension_requested=True),
-    Case.ExtensionGranted: _new_deadline,
-    Case.ExtensionRefused: lambda row, _: row.update(extension_requested=False),
     Case.ResultPosted: _result_posted,
     Case.CallbackRecorded: _callback,
     Case.Closed: lambda row, e: row.update(status=Status.CLOSED.value, closed_at=e.timestamp),
@@ -181,29 +149,15 @@ CHANGES: dict[type, Callable[[Row, Any], None]] = {
         extension_requested=False,
     ),
     Case.NoteAdded: _note_added,
-    Case.Supervised: lambda row, e: row.update(supervised_at=e.timestamp),
-    Case.Reminded: lambda row, e: row.update(reminded_for=e.due_at, reminded_at=e.timestamp),
-    Case.AcknowledgeDeadlineMissed: lambda row, e: row.update(acknowledge_missed_for=e.due_at),
-    Case.DeadlineMissed: lambda row, e: row.update(due_missed_for=e.due_at),
-    Case.PublicNoticeFlagged: lambda row, e: row.update(public_notice_at=e.timestamp),
-    Case.DeadlinesRecomputed: _deadlines_recomputed,
 }
 
 
 def clock_state_of(row: Row) -> ClockState:
     """The clock's facts as the read table holds them."""
-    return ClockState(
-        awaiting_acknowledgement=row["status"] == Status.ASSIGNED.value,
+    return clock_state(
+        row,
+        awaiting=row["status"] == Status.ASSIGNED.value,
         handling=row["status"] in CLOCK_STATUSES,
-        acknowledge_due_at=row["acknowledge_due_at"],
-        due_at=row["due_at"],
-        handling_started_at=row["handling_started_at"],
-        clock_stopped=row["clock_stopped"],
-        acknowledge_missed_for=row["acknowledge_missed_for"],
-        due_missed_for=row["due_missed_for"],
-        reminded_for=row["reminded_for"],
-        supervised_at=row["supervised_at"],
-        public_notice_flagged=row["public_notice_at"] is not None,
     )
 
 

@@ -17,7 +17,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.errors import error_body, install_error_handlers
 from interfaces.http.idempotency import IdempotentCommands
-from interfaces.http.routers import boards, calendar, cases, directory, health, public
+from interfaces.http.routers import (
+    audit,
+    boards,
+    calendar,
+    cases,
+    directory,
+    discipline,
+    evaluations,
+    health,
+    orders,
+    privacy,
+    public,
+)
 
 API_PREFIX = "/api/v1"
 REQUEST_ID_HEADER = b"x-request-id"
@@ -153,6 +165,11 @@ def create_app(container: Container | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in (cases.router, directory.router, boards.router, calendar.router, public.router):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(privacy.router, prefix=API_PREFIX)
+    app.include_router(discipline.router, prefix=API_PREFIX)
+    app.include_router(audit.router, prefix=API_PREFIX)
+    app.include_router(orders.router, prefix=API_PREFIX)
+    app.include_router(evaluations.router, prefix=API_PREFIX)
     app.include_router(health.router)
     app.add_middleware(
         IdempotentCommands,  # type: ignore[arg-type]

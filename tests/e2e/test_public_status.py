@@ -20,7 +20,7 @@ from infrastructure.settings import Settings
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
 from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
-from tests.support import SettableClock
+from tests.support import TEST_MASTER_KEY, SettableClock
 
 API = "/api/v1"
 STATUS_URL = f"{API}/public/case-status"
@@ -139,6 +139,7 @@ def app_with(database_url: str, clock: SettableClock) -> Iterator[Callable[..., 
                 database_url=database_url,
                 log_level="WARNING",
                 access_code_key=TEST_KEY,
+                master_key=TEST_MASTER_KEY,
                 **overrides,
             )
             container = bootstrap(settings, clock=clock, initialise=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 import pytest
 
@@ -44,8 +45,9 @@ def test_a_retried_save_that_had_already_committed_answers_success_and_records_n
     # given: the same command prepared twice, as a retry after a dropped connection would be
     case = registered_and_assigned(supervision, operator)
     retry = copy.deepcopy(case)
-    case.acknowledge(by=department_actor, at=clock.now())
-    retry.acknowledge(by=department_actor, at=clock.now())
+    clerk = replace(department_actor, request_id="req-7f3a")
+    case.acknowledge(by=clerk, at=clock.now())
+    retry.acknowledge(by=clerk, at=clock.now())
     first = supervision._commit(case)
 
     # when: the retry hits the version the first attempt already wrote
@@ -70,6 +72,19 @@ def test_a_real_concurrent_change_is_still_a_conflict(
     # then
     with pytest.raises(ConcurrentChange):
         supervision._commit(other)
+
+
+def test_identical_commands_without_a_request_id_cannot_be_told_apart_and_stay_a_conflict(
+    supervision: Supervision, operator: Actor, department_actor: Actor, clock: SettableClock
+) -> None:
+    case = registered_and_assigned(supervision, operator)
+    twin = copy.deepcopy(case)
+    case.acknowledge(by=department_actor, at=clock.now())
+    twin.acknowledge(by=department_actor, at=clock.now())
+    supervision._commit(case)
+
+    with pytest.raises(ConcurrentChange):
+        supervision._commit(twin)
 
 
 def test_saving_nothing_answers_the_current_position(supervision: Supervision) -> None:

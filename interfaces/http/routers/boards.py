@@ -20,6 +20,8 @@ from interfaces.http.schemas.lists import (
     DepartmentMetricsPublic,
     MetricsList,
     MetricsQuery,
+    WindowMetricsList,
+    WindowMetricsPublic,
 )
 
 router = APIRouter(tags=["boards and metrics"])
@@ -39,7 +41,8 @@ async def department_board(
     queries: CaseQueriesDep,
     actor: StaffDep,
 ) -> Board:
-    """A department's open cases by due date, with working time left and reminder/overdue flags."""
+    """A department's open cases and rectification orders by due date, with working time
+    left and reminder/overdue flags."""
     if actor.role is Role.DEPARTMENT and actor.department != department_id:
         raise NotYourDepartment("a department reads its own board only")
     directory = await run_in_threadpool(container.supervision.directory)
@@ -77,4 +80,25 @@ async def department_metrics(
         start=period.start,
         end=period.end,
         items=[DepartmentMetricsPublic.of(m) for m in metrics],
+    )
+
+
+@router.get("/metrics/windows")
+async def window_metrics(
+    period: Annotated[MetricsQuery, Query()],
+    container: ContainerDep,
+    queries: CaseQueriesDep,
+    _: CentreDep,
+) -> WindowMetricsList:
+    """Per active window: its ratings (好差评) in the period, their average and the bad ones."""
+    windows = await run_in_threadpool(container.supervision.list_windows)
+    start = datetime.combine(period.start, time(0), tzinfo=OFFICE_TZ)
+    end = datetime.combine(period.end, time(0), tzinfo=OFFICE_TZ) + timedelta(days=1)
+    metrics = await queries.window_metrics(
+        [(w.id, w.department) for w in windows], start=start, end=end
+    )
+    return WindowMetricsList(
+        start=period.start,
+        end=period.end,
+        items=[WindowMetricsPublic.of(m) for m in metrics],
     )

@@ -163,12 +163,35 @@ def refuse_extension(
 def post_result(
     case_id: UUID, body: ResultCreate, app: SupervisionDep, actor: DepartmentDep
 ) -> CasePublic:
-    """Post your department's findings, actions and answer (办理结果/答复)."""
+    """Post your department's findings, actions and answer (办理结果/答复); a substantiated
+    complaint may come with a proposed deduction for an inspector to decide (建议扣分)."""
+    proposal = body.proposed_deduction
     return CasePublic.of(
         app.post_result(
-            case_id, outcome=body.outcome, actions=body.actions, answer=body.answer, by=actor
+            case_id,
+            outcome=body.outcome,
+            actions=body.actions,
+            answer=body.answer,
+            by=actor,
+            proposed_deduction=proposal.model_dump() if proposal is not None else None,
         )
     )
+
+
+@router.post("/{case_id}/proposed-deduction/confirm")
+def confirm_proposed_deduction(
+    case_id: UUID, app: SupervisionDep, actor: InspectorDep
+) -> CasePublic:
+    """Confirm the deduction the department proposed: it is recorded on the scorecards."""
+    return CasePublic.of(app.confirm_proposed_deduction(case_id, actor))
+
+
+@router.post("/{case_id}/proposed-deduction/dismiss")
+def dismiss_proposed_deduction(
+    case_id: UUID, body: Reason, app: SupervisionDep, actor: InspectorDep
+) -> CasePublic:
+    """Dismiss the deduction the department proposed, with the reason (不予扣分)."""
+    return CasePublic.of(app.dismiss_proposed_deduction(case_id, reason=body.reason, by=actor))
 
 
 @router.post("/{case_id}/callback")

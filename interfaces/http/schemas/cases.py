@@ -73,12 +73,29 @@ class ExtensionCreate(Strict):
     reason: str = Field(min_length=1, max_length=2_000)
 
 
+class ProposedDeductionCreate(Strict):
+    """A deduction the department proposes with a substantiated result (建议扣分)."""
+
+    rule: str = Field(min_length=1, max_length=64, description="a rule of the conduct catalogue")
+    staff: str | None = Field(
+        default=None, pattern=DIRECTORY_ID, description="defaults to the case's staff member"
+    )
+    window: str | None = Field(
+        default=None, pattern=DIRECTORY_ID, description="defaults to the case's window"
+    )
+    points: int | None = Field(default=None, ge=1, le=100, description="the rule's if left out")
+
+
 class ResultCreate(Strict):
     """What the department found and did, and its answer to the complainant (办理结果)."""
 
     outcome: Outcome = Field(description=f"办理结果: {described('outcome')}")
     actions: str = Field(default="", max_length=10_000)
     answer: str = Field(min_length=1, max_length=10_000)
+    proposed_deduction: ProposedDeductionCreate | None = Field(
+        default=None,
+        description="only with a `substantiated` complaint or report; an inspector decides",
+    )
 
 
 class CallbackCreate(Strict):
@@ -173,6 +190,10 @@ class CasePublic(BaseModel):
     supervisions: list[dict[str, Any]]
     version: int
     position: int | None
+    proposed_deduction: dict[str, Any] | None = Field(
+        default=None,
+        description=f"rule, staff, window, points, status: {described('proposal_status')}",
+    )
 
     @classmethod
     def of(cls, view: CaseView) -> CasePublic:

@@ -8,7 +8,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from application.queries import BoardItem, CaseFilter, CaseSummary, DepartmentMetrics, Page
+from application.queries import (
+    BoardItem,
+    CaseFilter,
+    CaseSummary,
+    DepartmentMetrics,
+    OrderMetrics,
+    Page,
+    WindowMetrics,
+)
 from domain.case import Channel, Kind, Satisfaction, Status
 from interfaces.http.schemas.cases import DIRECTORY_ID
 
@@ -125,7 +133,7 @@ class BoardItemPublic(BaseModel):
     """An open task on the board: the deadline that binds it and the working time left."""
 
     id: UUID
-    type: str = Field(description="`case` (rectification orders join later)")
+    type: str = Field(description="`case` or `rectification_order` (整改通知)")
     tracking_number: str
     kind: str
     status: str
@@ -175,6 +183,29 @@ class MetricsQuery(BaseModel):
         return self
 
 
+class OrderMetricsPublic(BaseModel):
+    """A department's rectification orders issued in the period, and their two rates."""
+
+    issued: int
+    open: int = Field(description="issued or in progress")
+    reported: int = Field(description="reported, waiting for verification")
+    closed: int
+    overdue: int
+    rejections: int = Field(description="reports rejected (验收不通过), counted each time")
+    acknowledged_on_time_rate: float | None = Field(description="签收及时率")
+    reported_on_time_rate: float | None = Field(
+        description="按时整改率: the latest report came by the deadline then in force"
+    )
+    acknowledged_on_time: int
+    acknowledge_judged: int
+    reported_on_time: int
+    report_judged: int
+
+    @classmethod
+    def of(cls, metrics: OrderMetrics) -> OrderMetricsPublic:
+        return cls.model_validate(metrics, from_attributes=True)
+
+
 class DepartmentMetricsPublic(BaseModel):
     """A department's counts and its three rates (null when nothing could be judged yet)."""
 
@@ -193,10 +224,49 @@ class DepartmentMetricsPublic(BaseModel):
     completion_judged: int
     satisfied: int
     called_back: int
+    orders: OrderMetricsPublic = Field(description="rectification orders issued in the period")
+    ratings: int = Field(description="ratings (好差评) of the department's windows in the period")
+    rating_average: float | None = Field(description="their average, 1–5; null without any")
+    bad_ratings: int = Field(description="ratings of 1 or 2 (差评)")
 
     @classmethod
     def of(cls, metrics: DepartmentMetrics) -> DepartmentMetricsPublic:
+        cases = {
+            name: getattr(metrics, name)
+            for name in cls.model_fields
+            if name != "orders" and hasattr(metrics, name)
+        }
+        return cls.model_validate(
+            {
+                **cases,
+                "orders": OrderMetricsPublic.of(metrics.orders),
+                "ratings": metrics.rated.ratings,
+                "rating_average": metrics.rated.rating_average,
+                "bad_ratings": metrics.rated.bad_ratings,
+            }
+        )
+
+
+class WindowMetricsPublic(BaseModel):
+    """A window's ratings (好差评) in the period."""
+
+    window: str
+    department: str
+    ratings: int
+    rating_average: float | None = Field(description="1–5; null without any rating")
+    bad_ratings: int = Field(description="ratings of 1 or 2 (差评)")
+
+    @classmethod
+    def of(cls, metrics: WindowMetrics) -> WindowMetricsPublic:
         return cls.model_validate(metrics, from_attributes=True)
+
+
+class WindowMetricsList(BaseModel):
+    """Every active window's ratings over the period."""
+
+    start: date = Field(serialization_alias="from")
+    end: date = Field(serialization_alias="to")
+    items: list[WindowMetricsPublic]
 
 
 class MetricsList(BaseModel):

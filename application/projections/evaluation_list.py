@@ -1,0 +1,34 @@
+"""The evaluation_list read table: one row per rating, for satisfaction per window."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from application.projections import Row
+from domain.evaluation import Evaluation
+
+
+class EvaluationListProjection:
+    """Keeps evaluation_list current (ratings are never changed once given)."""
+
+    name = "evaluation_list"
+    table = "evaluation_list"
+    key = "id"
+    topic_prefix = "oversight:Evaluation."
+
+    def key_of(self, event: Any) -> Any:
+        return event.originator_id
+
+    def project(self, row: Row | None, event: Any, position: int) -> Row | None:
+        if not isinstance(event, Evaluation.Rated):
+            return row
+        return {
+            "id": event.originator_id,
+            "window_id": event.window,
+            "department": event.department,
+            "staff_id": event.staff,
+            "rating": event.rating,
+            "service_item": event.service_item,
+            "rated_at": event.timestamp,
+            "position": position,
+        }

@@ -1,0 +1,120 @@
+"""The order_list read table: one row per rectification order, for boards, metrics, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from application.projections import Row
+from application.projections.task_clock import Change, clock_changes, clock_state, handed_over
+from domain.calendar import WorkingCalendar
+from domain.rectification import OrderStatus, RectificationOrder
+from domain.task_clock import ClockState, next_alarm
+
+CLOCK_STATUSES = (OrderStatus.ISSUED.value, OrderStatus.IN_PROGRESS.value)
+
+
+def _issued(e: Any) -> Row:
+    row: Row = {
+        "id": e.originator_id,
+        "tracking_number": e.tracking_number,
+        "status": OrderStatus.ISSUED.value,
+        "department": e.department,
+        "window_id": e.window,
+        "staff_id": e.staff,
+        "problem": e.problem,
+        "source_type": e.source_type,
+        "source_ref": e.source_ref,
+        "working_days": e.working_days,
+        "issued_at": e.timestamp,
+        "issued_by": e.actor.principal,
+        "acknowledged_at": None,
+        "reminded_for": None,
+        "reminded_at": None,
+        "acknowledge_missed_for": None,
+        "due_missed_for": None,
+        "first_reported_at": None,
+        "reported_at": None,
+        "reported_due_at": None,
+        "reports": 0,
+        "rejections": 0,
+        "closed_at": None,
+    }
+    handed_over(row, e.timestamp, e.acknowledge_deadline, e.deadline)
+    return row
+
+
+def _reported(row: Row, e: Any) -> None:
+    row.update(
+        status=OrderStatus.REPORTED.value,
+        first_reported_at=row["first_reported_at"] or e.timestamp,
+        reported_at=e.timestamp,
+        reported_due_at=row["due_at"],
+        reports=row["reports"] + 1,
+        clock_stopped=False,
+        extension_requested=False,
+    )
+
+
+def _rejected(row: Row, e: Any) -> None:
+    # The acknowledgement was due once (and kept or missed); a rejection leaves that alone.
+    acknowledge_due_at = row["acknowledge_due_at"]
+    handed_over(row, e.timestamp, None, e.deadline)
+    row.update(
+        status=OrderStatus.IN_PROGRESS.value,
+        rejections=row["rejections"] + 1,
+        acknowledge_due_at=acknowledge_due_at,
+    )
+
+
+CHANGES: dict[type, Change] = {
+    **clock_changes(RectificationOrder),
+    RectificationOrder.Acknowledged: lambda row, e: row.update(
+        status=OrderStatus.IN_PROGRESS.value, acknowledged_at=e.timestamp
+    ),
+    RectificationOrder.RectificationReported: _reported,
+    RectificationOrder.Accepted: lambda row, e: row.update(
+        status=OrderStatus.CLOSED.value, closed_at=e.timestamp
+    ),
+    RectificationOrder.Rejected: _rejected,
+}
+
+
+def clock_state_of(row: Row) -> ClockState:
+    """The clock's facts as the read table holds them."""
+    return clock_state(
+        row,
+        awaiting=row["status"] == OrderStatus.ISSUED.value,
+        handling=row["status"] in CLOCK_STATUSES,
+    )
+
+
+class OrderListProjection:
+    """Keeps order_list current; `next_clock_at` tells the deadline clock when to look again."""
+
+    name = "order_list"
+    table = "order_list"
+    key = "id"
+    topic_prefix = "oversight:RectificationOrder."
+
+    def __init__(self, calendar: Callable[[], WorkingCalendar]) -> None:
+        self._calendar = calendar
+
+    def key_of(self, event: Any) -> Any:
+        return event.originator_id
+
+    def project(self, row: Row | None, event: Any, position: int) -> Row | None:
+        if isinstance(event, RectificationOrder.Issued):
+            row = _issued(event)
+            row["issued_position"] = position
+        elif row is None:
+            return None  # unreachable in order: an order's events follow its issue
+        else:
+            row = dict(row)
+            change = CHANGES.get(type(event))
+            if change is not None:
+                change(row, event)
+        row["updated_at"] = event.timestamp
+        row["last_position"] = position
+        row["next_clock_at"] = next_alarm(clock_state_of(row), self._calendar())
+        return row

@@ -1,0 +1,175 @@
+"""Verbs on ratings (好差评): rating an encounter, and the complaint a bad rating opens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from application.cases import CaseVerbs
+from application.numbering import AlreadyRecorded
+from domain.actor import Actor
+from domain.case import Channel, Kind
+from domain.errors import NotFound
+from domain.evaluation import Evaluation, opens_case, rating_case_id
+from domain.labels import label
+
+# The citizen who rated is not known to the centre: the case has no one to call back.
+ANONYMOUS = {"name": None, "phone": None, "address": None, "anonymous": True}
+SUMMARY_COMMENT_CHARS = 80
+
+
+class EvaluationNotFound(NotFound):
+    """No evaluation has this id."""
+
+    code = "evaluation_not_found"
+
+
+@dataclass(frozen=True)
+class EvaluationView:
+    """A rating as recorded, and whether it opens a case."""
+
+    id: UUID
+    window: str
+    department: str
+    staff: str | None
+    rating: int
+    rating_label: str
+    comment: str | None
+    service_item: str | None
+    rated_at: datetime
+    opens_case: bool
+    position: int | None
+
+    @classmethod
+    def of(cls, evaluation: Evaluation, position: int | None) -> EvaluationView:
+        return cls(
+            id=evaluation.id,
+            window=evaluation.window,
+            department=evaluation.department,
+            staff=evaluation.staff,
+            rating=evaluation.rating,
+            rating_label=label("rating", str(evaluation.rating)),
+            comment=evaluation.comment,
+            service_item=evaluation.service_item,
+            rated_at=evaluation.created_on,
+            opens_case=evaluation.opens_case,
+            position=position,
+        )
+
+
+class RatingVerbs(CaseVerbs):
+    """Rating an encounter at a window, and opening the complaint a bad rating calls for."""
+
+    def rate_service(
+        self,
+        *,
+        window: str,
+        staff: str | None,
+        rating: int,
+        comment: str | None,
+        service_item: str | None,
+        by: Actor,
+    ) -> EvaluationView:
+        """Record a citizen's rating of one encounter (好差评); 1 or 2 will open a case."""
+        routing = self.directory().route(None, window, staff)
+        evaluation = Evaluation.rate(
+            evaluation_id=self.ids(),
+            window=window,
+            department=str(routing.department),
+            staff=staff,
+            rating=rating,
+            comment=comment,
+            service_item=service_item,
+            by=by,
+            at=self.clock.now(),
+        )
+        return EvaluationView.of(evaluation, self._commit(evaluation))
+
+    def get_evaluation(self, evaluation_id: UUID) -> EvaluationView:
+        """One rating as recorded."""
+        return EvaluationView.of(self._evaluation(evaluation_id), position=None)
+
+    def _evaluation(self, evaluation_id: UUID) -> Evaluation:
+        found = self._load_or_none(evaluation_id)
+        if not isinstance(found, Evaluation):
+            raise EvaluationNotFound(f"there is no evaluation {evaluation_id}")
+        return found
+
+    def open_case_for_rating(self, evaluation_id: UUID) -> bool:
+        """Open the complaint a bad rating calls for (差评转办), registered by the system and
+        assigned to the window's department in the same save; answer whether it was opened now.
+
+        The case's id is derived from the evaluation's, so doing this again (a replay after a
+        crash, a second worker) finds the case there and records nothing.
+        """
+        evaluation = self._evaluation(evaluation_id)
+        if not evaluation.opens_case:
+            return False
+        case_id = rating_case_id(evaluation.id)
+        if self._load_or_none(case_id) is not None:
+            return False
+        department = self.directory().department(evaluation.department)
+        # A department retired since the rating leaves the case for an operator to route.
+        assign_to = department.id if department is not None and department.active else None
+        try:
+            self._register(
+                case_id=case_id,
+                access_code=self.secrets.new_access_code(),
+                kind=Kind.COMPLAINT,
+                channel=Channel.RATING,
+                department=evaluation.department,
+                window=evaluation.window,
+                staff=evaluation.staff,
+                category=None,
+                urgent=False,
+                summary=_summary(evaluation),
+                details=_details(evaluation),
+                complainant=dict(ANONYMOUS),
+                by=Actor.system(),
+                assign_to=assign_to,
+            )
+        except AlreadyRecorded:
+            return False
+        return True
+
+
+class RatingCasePolicy:
+    """Every rating of 1 or 2 opens a complaint of channel `rating`, exactly once."""
+
+    name = "rating_cases"
+    topic_prefix = "oversight:Evaluation."
+
+    def __init__(self, ratings: RatingVerbs) -> None:
+        self.ratings = ratings
+
+    def handle(self, event: Any) -> int:
+        if isinstance(event, Evaluation.Rated) and opens_case(event.rating):
+            return int(self.ratings.open_case_for_rating(event.originator_id))
+        return 0
+
+
+def _summary(evaluation: Evaluation) -> str:
+    words = label("rating", str(evaluation.rating))
+    summary = f"差评转办：窗口 {evaluation.window} 评价为「{words}」（{evaluation.rating} 分）"
+    if evaluation.comment:
+        comment = evaluation.comment
+        if len(comment) > SUMMARY_COMMENT_CHARS:
+            comment = comment[: SUMMARY_COMMENT_CHARS - 1] + "…"
+        summary += f"：{comment}"
+    return summary
+
+
+def _details(evaluation: Evaluation) -> str:
+    lines = [
+        f"评价编号 {evaluation.id}，评价时间 {evaluation.created_on.isoformat()}",
+        f"评分 {evaluation.rating}（{label('rating', str(evaluation.rating))}）",
+    ]
+    if evaluation.staff:
+        lines.append(f"工作人员 {evaluation.staff}")
+    if evaluation.service_item:
+        lines.append(f"办理事项 {evaluation.service_item}")
+    if evaluation.comment:
+        lines.append(f"评价内容：{evaluation.comment}")
+    return "\n".join(lines)

@@ -1,0 +1,248 @@
+"""Verbs on rectification orders (整改通知, §7): issue, acknowledge, report, verify."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from application.cases import HistoryForInspectors, history_entry
+from application.directory import DirectoryVerbs
+from application.numbering import NumberingVerbs
+from application.views import HistoryEntry
+from domain.actor import Actor, Role
+from domain.deadlines import Deadline
+from domain.directory import WindowNotInDepartment
+from domain.rectification import (
+    NotOrderDepartment,
+    OrderNotFound,
+    OrderSourceType,
+    RectificationOrder,
+)
+from domain.tracking import ORDER_SERIES
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """A rectification order as its readers see it, with the global position of its last event."""
+
+    id: UUID
+    tracking_number: str
+    status: str
+    department: str
+    window: str | None
+    staff: str | None
+    problem: str
+    requirements: str
+    source_type: str
+    source_ref: str | None
+    working_days: int
+    issued_at: datetime
+    issued_by: str
+    updated_at: datetime
+    acknowledged_at: datetime | None
+    acknowledge_deadline: Deadline | None
+    deadline: Deadline | None
+    clock_stopped: bool
+    pending_extension: dict[str, Any] | None
+    reports: list[dict[str, Any]]
+    rejections: list[dict[str, Any]]
+    reported_at: datetime | None
+    closed_at: datetime | None
+    verdict_note: str | None
+    supervisions: list[dict[str, Any]]
+    version: int
+    position: int | None
+
+    @classmethod
+    def of(cls, order: RectificationOrder, position: int | None) -> OrderView:
+        return cls(
+            id=order.id,
+            tracking_number=order.tracking_number,
+            status=order.status.value,
+            department=order.department,
+            window=order.window,
+            staff=order.staff,
+            problem=order.problem,
+            requirements=order.requirements,
+            source_type=order.source_type.value,
+            source_ref=order.source_ref,
+            working_days=order.working_days,
+            issued_at=order.created_on,
+            issued_by=order.issued_by.principal,
+            updated_at=order.modified_on,
+            acknowledged_at=order.acknowledged_at,
+            acknowledge_deadline=order.acknowledge_deadline,
+            deadline=order.deadline,
+            clock_stopped=order.clock_stopped,
+            pending_extension=order.pending_extension,
+            reports=list(order.reports),
+            rejections=list(order.rejections),
+            reported_at=order.reported_at,
+            closed_at=order.closed_at,
+            verdict_note=order.verdict_note,
+            supervisions=list(order.supervisions),
+            version=order.version,
+            position=position,
+        )
+
+
+class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
+    """Issue an order, acknowledge and report it, verify it; extensions and supervision."""
+
+    # Reading ----------------------------------------------------------------------------
+
+    def _order(self, order_id: UUID) -> RectificationOrder:
+        found = self._load_or_none(order_id)
+        if not isinstance(found, RectificationOrder):
+            raise OrderNotFound(f"there is no rectification order {order_id}")
+        return found
+
+    def get_order(self, order_id: UUID, viewer: Actor) -> OrderView:
+        """One order; a department reads only the orders issued to it."""
+        order = self._order(order_id)
+        if not order.may_be_read_by(viewer):
+            raise NotOrderDepartment("this rectification order is not issued to your department")
+        return OrderView.of(order, position=None)
+
+    def order_history(self, order_id: UUID, viewer: Actor) -> list[HistoryEntry]:
+        """Every event of an order, with actor, time, reason and request id (inspectors)."""
+        if viewer.role is not Role.INSPECTOR:
+            raise HistoryForInspectors("the full event history is for discipline inspectors")
+        self._order(order_id)
+        return [history_entry(event) for event in self.repository.event_store.get(order_id)]
+
+    def _answer_order(self, order: RectificationOrder) -> OrderView:
+        return OrderView.of(order, self._commit(order))
+
+    # The inspector issues -----------------------------------------------------------------
+
+    def issue_order(
+        self,
+        *,
+        department: str,
+        window: str | None,
+        staff: str | None,
+        problem: str,
+        requirements: str,
+        working_days: int | None,
+        source_type: OrderSourceType,
+        source_ref: str | None,
+        by: Actor,
+    ) -> OrderView:
+        """Issue a rectification order to a department (下发整改通知), due in working days."""
+        directory = self.directory()
+        routing = directory.route(department, window, staff)
+        for named, entry in (
+            ("window", directory.window(window) if window else None),
+            ("staff member", directory.staff_member(staff) if staff else None),
+        ):
+            if entry is not None and entry.department != department:
+                raise WindowNotInDepartment(
+                    f"{named} {entry.id} belongs to {entry.department}, not {department}"
+                )
+        order_id = self.ids()
+        policy, calendar = self.policy, self.calendar
+
+        def make(number: str, now: datetime) -> RectificationOrder:
+            return RectificationOrder.issue(
+                order_id=order_id,
+                tracking_number=number,
+                department=department,
+                window=routing.window,
+                staff=routing.staff,
+                problem=problem,
+                requirements=requirements,
+                working_days=working_days,
+                source_type=source_type,
+                source_ref=source_ref,
+                policy=policy,
+                calendar=calendar,
+                by=by,
+                at=now,
+            )
+
+        order, position = self._save_numbered(make, prefix=ORDER_SERIES, series=ORDER_SERIES, by=by)
+        return OrderView.of(order, position)
+
+    # The department -----------------------------------------------------------------------
+
+    def acknowledge_order(self, order_id: UUID, by: Actor) -> OrderView:
+        """The department confirms it received the order (签收)."""
+        order = self._order(order_id)
+        order.acknowledge(by=by, at=self.clock.now())
+        return self._answer_order(order)
+
+    def report_rectification(
+        self, order_id: UUID, *, measures: str, evidence: str | None, by: Actor
+    ) -> OrderView:
+        """The department reports what it did to rectify (整改报告)."""
+        order = self._order(order_id)
+        order.report(measures=measures, evidence=evidence, by=by, at=self.clock.now())
+        return self._answer_order(order)
+
+    def stop_order_clock(self, order_id: UUID, *, reason: str, by: Actor) -> OrderView:
+        """Stop the order's clock while waiting on a third party (挂起)."""
+        order = self._order(order_id)
+        order.stop_clock(reason=reason, by=by, at=self.clock.now())
+        return self._answer_order(order)
+
+    def resume_order_clock(self, order_id: UUID, by: Actor) -> OrderView:
+        """Restart the order's clock; the stopped working time is added back."""
+        order = self._order(order_id)
+        order.resume_clock(policy=self.policy, calendar=self.calendar, by=by, at=self.clock.now())
+        return self._answer_order(order)
+
+    def request_order_extension(
+        self, order_id: UUID, *, working_days: int, reason: str, by: Actor
+    ) -> OrderView:
+        """Ask for more working days before the order's deadline passes (申请延期)."""
+        order = self._order(order_id)
+        order.request_extension(
+            working_days=working_days, reason=reason, by=by, at=self.clock.now()
+        )
+        return self._answer_order(order)
+
+    # The inspector verifies ------------------------------------------------------------
+
+    def accept_rectification(self, order_id: UUID, *, note: str | None, by: Actor) -> OrderView:
+        """Accept the reported rectification (验收通过); the order is closed."""
+        order = self._order(order_id)
+        order.accept(note=note, by=by, at=self.clock.now())
+        return self._answer_order(order)
+
+    def reject_rectification(
+        self, order_id: UUID, *, reasons: str, working_days: int, by: Actor
+    ) -> OrderView:
+        """Reject the reported rectification (验收不通过) with reasons and a new due date."""
+        order = self._order(order_id)
+        order.reject(
+            reasons=reasons,
+            working_days=working_days,
+            policy=self.policy,
+            calendar=self.calendar,
+            by=by,
+            at=self.clock.now(),
+        )
+        return self._answer_order(order)
+
+    def grant_order_extension(self, order_id: UUID, by: Actor) -> OrderView:
+        """Grant the extension the department asked for (批准延期)."""
+        order = self._order(order_id)
+        order.grant_extension(
+            policy=self.policy, calendar=self.calendar, by=by, at=self.clock.now()
+        )
+        return self._answer_order(order)
+
+    def refuse_order_extension(self, order_id: UUID, *, reason: str, by: Actor) -> OrderView:
+        """Refuse the extension the department asked for (不予延期)."""
+        order = self._order(order_id)
+        order.refuse_extension(reason=reason, by=by, at=self.clock.now())
+        return self._answer_order(order)
+
+    def supervise_order(self, order_id: UUID, *, note: str, by: Actor) -> OrderView:
+        """Escalate an order whose deadline passed (督办)."""
+        order = self._order(order_id)
+        order.supervise(note=note, by=by, at=self.clock.now())
+        return self._answer_order(order)

@@ -1,0 +1,106 @@
+"""What the read side answers about discipline: scores, blue and red lists, monthly reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class SubjectScore:
+    """A window's or staff member's month: 100 less the deductions in force, never below 0."""
+
+    subject: str
+    id: str
+    name: str
+    department: str
+    department_name: str | None
+    window: str | None
+    score: int
+    deducted: int
+    deductions: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class DeductionLine:
+    """One act deducted for, with whom it cost (`charged`: the cards it is on)."""
+
+    id: UUID
+    occurred_at: datetime
+    month: str
+    department: str
+    department_name: str | None
+    window: str | None
+    window_name: str | None
+    staff: str | None
+    staff_name: str | None
+    charged: tuple[str, ...]
+    rule: str
+    rule_name: str
+    points: int
+    all_remaining: bool
+    evidence: str
+    source_type: str
+    source_ref: str | None
+
+
+@dataclass(frozen=True)
+class Honoured:
+    """A window or staff member on the red list (红榜): names and departments only."""
+
+    subject: str
+    name: str
+    department: str
+    department_name: str | None
+    window: str | None
+
+
+@dataclass(frozen=True)
+class DepartmentReport:
+    """One department's month: its windows' and staff's scores and every deduction."""
+
+    id: str
+    name: str
+    windows: tuple[SubjectScore, ...]
+    staff: tuple[SubjectScore, ...]
+    deductions: tuple[DeductionLine, ...]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Items read from the projected tables, and how far the read side had got."""
+
+    items: list[Any]
+    position: int
+    caught_up: bool
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    """Every department's month (or one department's), for its leadership."""
+
+    month: str
+    departments: tuple[DepartmentReport, ...]
+    position: int
+    caught_up: bool
+
+
+class ScoreQueries(Protocol):
+    """The read side's discipline queries (asyncpg over the projected tables)."""
+
+    async def scores(
+        self, month: str, *, subject: str | None, department: str | None, after: int | None
+    ) -> Listing: ...
+
+    async def blue_list(
+        self, day: date, *, department: str | None, after: int | None
+    ) -> Listing: ...
+
+    async def red_list(self, month: str, *, after: int | None) -> Listing: ...
+
+    async def monthly_report(
+        self, month: str, *, department: str | None, after: int | None
+    ) -> MonthlyReport: ...

@@ -1,0 +1,478 @@
+"""A task handed to a department with a clock (DESIGN §4, §5.1): built once, for cases and orders.
+
+`Task` holds what cases and rectification orders share: the acknowledge and handling
+deadlines, the stopped clock, extensions, supervision, the reminders and missed deadlines the
+system records by itself, and the recomputation of provisional deadlines. Each concrete
+aggregate says which of its states await acknowledgement and which are being handled, names
+its own errors, and re-declares every event class below with a stable topic of its own, e.g.
+
+    class ExtensionGranted(Task.ExtensionGranted, Event):
+        TOPIC = "oversight:RectificationOrder.ExtensionGranted"
+
+The library derives an aggregate's event classes from its bases; one it had to derive would
+take the topic of the aggregate's `Event` and clash at import, so forgetting one fails loudly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from domain.actor import Actor
+from domain.calendar import WorkingCalendar
+from domain.deadlines import Deadline, DeadlinePolicy
+from domain.errors import Conflict, Invalid
+from domain.task_clock import Alarm, ClockState, due_alarms, missed_by
+
+MAX_EXTENSION_WORKING_DAYS = 30
+
+
+class ClockAlreadyStopped(Conflict):
+    """The clock is already stopped."""
+
+    code = "clock_already_stopped"
+
+
+class DeadlineAlreadyPassed(Conflict):
+    """The clock cannot be stopped once the deadline has passed: that would hide the delay."""
+
+    code = "deadline_already_passed"
+
+
+class ClockNotStopped(Conflict):
+    """Only a stopped clock can be resumed."""
+
+    code = "clock_not_stopped"
+
+
+class NoHandlingDeadline(Conflict):
+    """The task has no handling deadline to stop or extend (praise)."""
+
+    code = "no_handling_deadline"
+
+
+class ExtensionAfterDeadline(Conflict):
+    """An extension must be asked before the deadline it extends."""
+
+    code = "extension_after_deadline"
+
+
+class ExtensionAlreadyRequested(Conflict):
+    """An extension is already waiting for an inspector's decision."""
+
+    code = "extension_already_requested"
+
+
+class NoExtensionRequested(Conflict):
+    """There is no extension request to decide."""
+
+    code = "no_extension_requested"
+
+
+class NotOverdue(Conflict):
+    """Supervision (督办) follows a missed deadline."""
+
+    code = "not_overdue"
+
+
+class ReasonRequired(Invalid):
+    """This decision needs a reason in words."""
+
+    code = "reason_required"
+
+
+class ExtensionOutOfRange(Invalid):
+    """An extension asks for 1 to 30 working days."""
+
+    code = "extension_out_of_range"
+
+
+def require_reason(reason: str, what: str) -> None:
+    """Refuse a decision whose reason is empty."""
+    if not reason or not reason.strip():
+        raise ReasonRequired(f"{what} needs a reason")
+
+
+class Task(Aggregate):
+    """Something a department must acknowledge and handle by deadlines that the system watches.
+
+    A concrete task answers `label`, `awaiting_acknowledgement` and `handling`, guards its own
+    steps (`_require_handling`, `_require_extension_decidable`, `_require_supervisable`) and
+    names the error for supervising a task on time (`_not_overdue`).
+    """
+
+    # Not annotated: the library makes an aggregate class with annotations a dataclass.
+    _not_overdue = NotOverdue
+
+    class Event(Aggregate.Event):
+        actor: Actor
+
+    # What a concrete task says about itself -------------------------------------------
+
+    @property
+    def label(self) -> str:
+        """How messages name this task, e.g. `case HL20261127-0042`."""
+        raise NotImplementedError
+
+    @property
+    def awaiting_acknowledgement(self) -> bool:
+        """Whether the department has yet to acknowledge (签收) the task."""
+        raise NotImplementedError
+
+    @property
+    def handling(self) -> bool:
+        """Whether the task is in the department's hands, so its deadlines bind."""
+        raise NotImplementedError
+
+    def _require_handling(self, verb: str, by: Actor) -> None:
+        """Refuse unless `by` is the department and the task is acknowledged and in hand."""
+        raise NotImplementedError
+
+    def _require_extension_decidable(self) -> None:
+        """Refuse unless the task is in a state where an extension can be decided."""
+        raise NotImplementedError
+
+    def _require_supervisable(self) -> None:
+        """Refuse unless the task is in a state an inspector may supervise."""
+        raise NotImplementedError
+
+    # State ------------------------------------------------------------------------------
+
+    def _start_clock(self) -> None:
+        """Every clock attribute, before the task is handed to anyone (called by __init__)."""
+        self.acknowledge_deadline: Deadline | None = None
+        self.deadline: Deadline | None = None
+        self.handling_started_at: datetime | None = None
+        self.clock_stopped_at: datetime | None = None
+        self.pending_extension: dict[str, Any] | None = None
+        self.supervisions: list[dict[str, Any]] = []
+        self.reminded_for: datetime | None = None
+        self.acknowledge_missed_for: datetime | None = None
+        self.due_missed_for: datetime | None = None
+        self.supervised_at: datetime | None = None
+        self.public_notice_flagged = False
+        # The handling deadline as first computed, and what moved it since, in order: so a
+        # deadline can be recomputed from its base when a provisional year is published.
+        self.handling_base: Deadline | None = None
+        self.deadline_adjustments: list[dict[str, Any]] = []
+
+    def _hand_over(
+        self, acknowledge_deadline: Deadline | None, deadline: Deadline | None, at: datetime
+    ) -> None:
+        """The task reaches a department with fresh deadlines (applied by events)."""
+        self.acknowledge_deadline = acknowledge_deadline
+        self.clock_stopped_at = None
+        self.pending_extension = None
+        self._restart_handling(deadline, at)
+
+    def _restart_handling(self, deadline: Deadline | None, at: datetime) -> None:
+        """Handling starts again from `at` with a new deadline (applied by events)."""
+        self.deadline = deadline
+        self.handling_started_at = at
+        self.handling_base = deadline
+        self.deadline_adjustments = []
+        self.supervised_at = None
+        self.public_notice_flagged = False
+
+    @property
+    def clock_stopped(self) -> bool:
+        return self.clock_stopped_at is not None
+
+    def is_overdue(self, at: datetime) -> bool:
+        """Whether the deadline that currently binds the task has passed at `at`."""
+        if self.awaiting_acknowledgement and self.acknowledge_deadline is not None:
+            return at >= self.acknowledge_deadline.due_at
+        if self.handling and self.deadline is not None:
+            return not self.clock_stopped and at >= self.deadline.due_at
+        return False
+
+    # Stopping the clock (挂起) ------------------------------------------------------------
+
+    class ClockStopped(Event):
+        reason: str
+
+        def apply(self, task: Task) -> None:
+            task.clock_stopped_at = self.timestamp
+
+    def stop_clock(self, *, reason: str, by: Actor, at: datetime) -> None:
+        """Stop the clock while waiting on the complainant or a third party (挂起)."""
+        self._require_handling("suspended", by)
+        if self.deadline is None:
+            raise NoHandlingDeadline(f"{self.label} has no handling deadline")
+        if self.clock_stopped:
+            raise ClockAlreadyStopped(f"the clock of {self.label} is stopped")
+        if at >= self.deadline.due_at:
+            raise DeadlineAlreadyPassed(
+                f"the deadline of {self.label} passed at "
+                f"{self.deadline.due_at.isoformat()}; the clock can no longer be stopped"
+            )
+        require_reason(reason, "stopping the clock")
+        self.trigger_event(self.ClockStopped, reason=reason, actor=by, timestamp=at)
+
+    class ClockResumed(Event):
+        deadline: Deadline
+
+        def apply(self, task: Task) -> None:
+            if task.clock_stopped_at is not None:
+                task.deadline_adjustments.append(
+                    {"resumed": True, "stopped_at": task.clock_stopped_at, "at": self.timestamp}
+                )
+            task.clock_stopped_at = None
+            task.deadline = self.deadline
+
+    def resume_clock(
+        self, *, policy: DeadlinePolicy, calendar: WorkingCalendar, by: Actor, at: datetime
+    ) -> None:
+        """Restart the clock; the working time it stood still is added to the due date."""
+        self._require_handling("resumed", by)
+        if self.clock_stopped_at is None or self.deadline is None:
+            raise ClockNotStopped(f"the clock of {self.label} is running")
+        self.trigger_event(
+            self.ClockResumed,
+            deadline=policy.resumed(self.deadline, self.clock_stopped_at, at, calendar),
+            actor=by,
+            timestamp=at,
+        )
+
+    # Extensions (延期) --------------------------------------------------------------------
+
+    class ExtensionRequested(Event):
+        working_days: int
+        reason: str
+
+        def apply(self, task: Task) -> None:
+            task.pending_extension = {
+                "working_days": self.working_days,
+                "reason": self.reason,
+                "requested_at": self.timestamp.isoformat(),
+            }
+
+    def request_extension(self, *, working_days: int, reason: str, by: Actor, at: datetime) -> None:
+        """Ask an inspector for more time (申请延期), before the deadline passes."""
+        self._require_handling("extended", by)
+        if self.deadline is None:
+            raise NoHandlingDeadline(f"{self.label} has no handling deadline")
+        if not 1 <= working_days <= MAX_EXTENSION_WORKING_DAYS:
+            raise ExtensionOutOfRange(
+                f"an extension asks for 1 to {MAX_EXTENSION_WORKING_DAYS} working days"
+            )
+        if at >= self.deadline.due_at:
+            raise ExtensionAfterDeadline(
+                f"the deadline of {self.label} passed at "
+                f"{self.deadline.due_at.isoformat()}; an extension must be asked before it"
+            )
+        if self.pending_extension is not None:
+            raise ExtensionAlreadyRequested(
+                f"{self.label} already has an extension request waiting"
+            )
+        require_reason(reason, "an extension")
+        self.trigger_event(
+            self.ExtensionRequested,
+            working_days=working_days,
+            reason=reason,
+            actor=by,
+            timestamp=at,
+        )
+
+    def _require_pending_extension(self) -> tuple[dict[str, Any], Deadline]:
+        self._require_extension_decidable()
+        if self.pending_extension is None or self.deadline is None:
+            raise NoExtensionRequested(f"{self.label} has no extension request")
+        return self.pending_extension, self.deadline
+
+    class ExtensionGranted(Event):
+        deadline: Deadline
+
+        def apply(self, task: Task) -> None:
+            if task.pending_extension is not None:
+                task.deadline_adjustments.append(
+                    {
+                        "resumed": False,
+                        "working_days": task.pending_extension["working_days"],
+                        "at": self.timestamp,
+                    }
+                )
+            task.deadline = self.deadline
+            task.pending_extension = None
+
+    def grant_extension(
+        self, *, policy: DeadlinePolicy, calendar: WorkingCalendar, by: Actor, at: datetime
+    ) -> None:
+        """An inspector grants the requested extension (批准延期)."""
+        request, deadline = self._require_pending_extension()
+        self.trigger_event(
+            self.ExtensionGranted,
+            deadline=policy.extended(deadline, request["working_days"], calendar, at),
+            actor=by,
+            timestamp=at,
+        )
+
+    class ExtensionRefused(Event):
+        reason: str
+
+        def apply(self, task: Task) -> None:
+            task.pending_extension = None
+
+    def refuse_extension(self, *, reason: str, by: Actor, at: datetime) -> None:
+        """An inspector refuses the requested extension (不予延期), with a reason."""
+        self._require_pending_extension()
+        require_reason(reason, "refusing an extension")
+        self.trigger_event(self.ExtensionRefused, reason=reason, actor=by, timestamp=at)
+
+    # Supervision (督办) -------------------------------------------------------------------
+
+    class Supervised(Event):
+        note: str
+
+        def apply(self, task: Task) -> None:
+            task.supervisions.append({"note": self.note, "at": self.timestamp.isoformat()})
+            task.supervised_at = self.timestamp
+
+    def supervise(self, *, note: str, by: Actor, at: datetime) -> None:
+        """An inspector escalates a task whose deadline passed (督办)."""
+        self._require_supervisable()
+        if not self.is_overdue(at):
+            raise self._not_overdue(f"{self.label} has missed no deadline; supervision follows one")
+        require_reason(note, "supervision")
+        self.trigger_event(self.Supervised, note=note, actor=by, timestamp=at)
+
+    # The clock, run by the system itself -----------------------------------------------
+
+    @property
+    def clock_state(self) -> ClockState:
+        """The facts that decide what the deadline clock must record for this task."""
+        return ClockState(
+            awaiting_acknowledgement=self.awaiting_acknowledgement,
+            handling=self.handling,
+            acknowledge_due_at=self.acknowledge_deadline.due_at
+            if self.acknowledge_deadline
+            else None,
+            due_at=self.deadline.due_at if self.deadline else None,
+            handling_started_at=self.handling_started_at,
+            clock_stopped=self.clock_stopped,
+            acknowledge_missed_for=self.acknowledge_missed_for,
+            due_missed_for=self.due_missed_for,
+            reminded_for=self.reminded_for,
+            supervised_at=self.supervised_at,
+            public_notice_flagged=self.public_notice_flagged,
+        )
+
+    def _record_missed_deadlines(self, by: Actor, at: datetime) -> None:
+        """A step taken after a deadline the clock has not yet seen pass records the miss first,
+        so acting late never erases the fact that a deadline was missed."""
+        system = Actor.system(request_id=by.request_id)
+        for moment, alarm in missed_by(self.clock_state, at):
+            event_class = (
+                self.AcknowledgeDeadlineMissed
+                if alarm is Alarm.ACKNOWLEDGE_MISSED
+                else self.DeadlineMissed
+            )
+            self.trigger_event(event_class, due_at=moment, actor=system, timestamp=at)
+
+    class Reminded(Event):
+        remind_at: datetime
+        due_at: datetime
+
+        def apply(self, task: Task) -> None:
+            task.reminded_for = self.due_at
+
+    class AcknowledgeDeadlineMissed(Event):
+        due_at: datetime
+
+        def apply(self, task: Task) -> None:
+            task.acknowledge_missed_for = self.due_at
+
+    class DeadlineMissed(Event):
+        due_at: datetime
+
+        def apply(self, task: Task) -> None:
+            task.due_missed_for = self.due_at
+
+    class PublicNoticeFlagged(Event):
+        notice_at: datetime
+        supervised_at: datetime
+
+        def apply(self, task: Task) -> None:
+            task.public_notice_flagged = True
+
+    def observe_clock(self, *, calendar: WorkingCalendar, by: Actor, at: datetime) -> int:
+        """Record every reminder, missed deadline and notice whose moment has come; once each.
+
+        Each event keeps the true moment it stands for, so a clock catching up after
+        downtime records what happened when it happened, not when it noticed.
+        """
+        recorded = 0
+        while alarms := due_alarms(self.clock_state, calendar, at):
+            moment, alarm = alarms[0]
+            state = self.clock_state
+            if alarm is Alarm.REMINDER:
+                event: dict[str, Any] = {"event_class": self.Reminded, "remind_at": moment}
+                event["due_at"] = state.due_at
+            elif alarm is Alarm.ACKNOWLEDGE_MISSED:
+                event = {"event_class": self.AcknowledgeDeadlineMissed, "due_at": moment}
+            elif alarm is Alarm.DEADLINE_MISSED:
+                event = {"event_class": self.DeadlineMissed, "due_at": moment}
+            else:
+                event = {"event_class": self.PublicNoticeFlagged, "notice_at": moment}
+                event["supervised_at"] = state.supervised_at
+            self.trigger_event(actor=by, timestamp=at, **event)
+            recorded += 1
+        return recorded
+
+    # Provisional deadlines (§5.2) -------------------------------------------------------
+
+    class DeadlinesRecomputed(Event):
+        acknowledge_deadline: Deadline | None
+        deadline: Deadline | None
+
+        def apply(self, task: Task) -> None:
+            task.acknowledge_deadline = self.acknowledge_deadline
+            task.deadline = self.deadline
+
+    def _recomputed_handling_deadline(
+        self, policy: DeadlinePolicy, calendar: WorkingCalendar
+    ) -> Deadline | None:
+        """The base deadline recomputed, then every extension and resumption applied again."""
+        if self.handling_base is None:
+            return self.deadline
+        deadline = policy.recomputed(self.handling_base, calendar)
+        for adjustment in self.deadline_adjustments:
+            if adjustment["resumed"]:
+                deadline = policy.resumed(
+                    deadline, adjustment["stopped_at"], adjustment["at"], calendar
+                )
+            else:
+                deadline = policy.extended(
+                    deadline, adjustment["working_days"], calendar, adjustment["at"]
+                )
+        return deadline
+
+    @property
+    def has_provisional_deadline(self) -> bool:
+        """Whether an open deadline rests on a year whose schedule was not yet published."""
+        return any(
+            d is not None and d.provisional for d in (self.acknowledge_deadline, self.deadline)
+        )
+
+    def recompute_deadlines(
+        self, *, policy: DeadlinePolicy, calendar: WorkingCalendar, by: Actor, at: datetime
+    ) -> bool:
+        """Recompute provisional deadlines on a calendar with a newly published year."""
+        if not self.handling:
+            return False
+        acknowledge = self.acknowledge_deadline
+        if acknowledge is not None:
+            acknowledge = policy.recomputed(acknowledge, calendar)
+        renewed = (acknowledge, self._recomputed_handling_deadline(policy, calendar))
+        if renewed == (self.acknowledge_deadline, self.deadline):
+            return False
+        self.trigger_event(
+            self.DeadlinesRecomputed,
+            acknowledge_deadline=renewed[0],
+            deadline=renewed[1],
+            actor=by,
+            timestamp=at,
+        )
+        return True

@@ -1,0 +1,357 @@
+"""The ledger's checkpoints and verification, behind the application's `AuditLedger` port.
+
+A checkpoint is an Ed25519-signed statement of the ledger's head — position, chain hash,
+time, and the hash of the checkpoint before it — made daily by the worker and on demand
+(`oversight audit checkpoint`). A new checkpoint is made only after checking that the
+previous one is signed by this service's key, that the ledger still holds its chain hash at
+its position, and that the events since then, recomputed from the event store, lead from
+there to the current head: so each checkpoint extends the one before.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg
+import structlog
+
+from application.audit import (
+    Checkpoint,
+    CheckpointCheck,
+    Problem,
+    Progress,
+    PublicKeyText,
+    VerificationReport,
+)
+from application.ports import Clock
+from infrastructure.ledger import (
+    LEDGER_LOCK_KEY,
+    LazyConnection,
+    LedgerHalted,
+    LedgerHead,
+    LedgerWriter,
+    ledger_head,
+)
+from infrastructure.ledger_verification import (
+    Statement,
+    StoredCheckpoint,
+    canonical_statement,
+    statement_hash,
+    stored_checkpoints,
+    verify_log,
+)
+from infrastructure.signing import PublicKey, SigningKey, SigningKeyError
+
+log = structlog.get_logger("oversight.ledger")
+
+CHECKPOINT_INTERVAL = timedelta(days=1)
+# After a refused daily checkpoint the worker tries again this much later, not every turn.
+RETRY_AFTER_REFUSAL = 3600.0
+
+
+class CheckpointRefused(RuntimeError):
+    """The ledger does not extend the previous checkpoint (or is empty): nothing is signed."""
+
+
+class PostgresAuditLedger:
+    """The ledger on PostgreSQL, its signed checkpoints, and verification."""
+
+    def __init__(
+        self,
+        database_url: str,
+        events_table: str,
+        key: SigningKey,
+        clock: Clock,
+        *,
+        interval: timedelta = CHECKPOINT_INTERVAL,
+    ) -> None:
+        self.database_url = database_url
+        self.events_table = events_table
+        self.key = key
+        self.clock = clock
+        self.interval = interval
+        self._refused_at: float | None = None
+
+    def connect(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(self.database_url, autocommit=True)
+
+    # The worker's task ------------------------------------------------------------------
+
+    def writer(self, connection: LazyConnection | None = None) -> LedgerWriter:
+        """A ledger writer for the worker: appends each turn, then checkpoints once a day."""
+        return LedgerWriter(
+            self.database_url,
+            self.events_table,
+            self.key.seal_key,
+            after_catching_up=self.checkpoint_if_due,
+            connection=connection,
+        )
+
+    def catch_up(self) -> int:
+        """Bring the ledger up to the log's end now (as the worker does each turn)."""
+        writer = LedgerWriter(self.database_url, self.events_table, self.key.seal_key)
+        try:
+            return writer.append_all()
+        except LedgerHalted as halted:
+            raise CheckpointRefused(str(halted)) from halted
+        finally:
+            writer.close()
+
+    def checkpoint_if_due(self, connection: psycopg.Connection[Any]) -> Checkpoint | None:
+        """Make the daily checkpoint once a day has passed since the last (by the app's clock)."""
+        if (
+            self._refused_at is not None
+            and time.monotonic() - self._refused_at < RETRY_AFTER_REFUSAL
+        ):
+            return None
+        now = self.clock.now()
+        last = connection.execute(
+            "SELECT made_at FROM ledger_checkpoints ORDER BY number DESC LIMIT 1"
+        ).fetchone()
+        if last is not None and now - last[0] < self.interval:
+            return None
+        if last is None and ledger_head(connection).through == 0:
+            return None
+        try:
+            checkpoint = self._make(connection, now)
+        except CheckpointRefused as refusal:
+            self._refused_at = time.monotonic()
+            log.error("ledger_checkpoint_refused", reason=str(refusal))
+            return None
+        self._refused_at = None
+        return checkpoint
+
+    # Checkpoints ----------------------------------------------------------------------
+
+    def make_checkpoint(self) -> Checkpoint:
+        """Sign the ledger's head now (on demand)."""
+        with self.connect() as connection:
+            return self._make(connection, self.clock.now())
+
+    def _make(self, connection: psycopg.Connection[Any], now: datetime) -> Checkpoint:
+        # A session lock keeps the writer from moving the head while the segment since the
+        # previous checkpoint is checked and the new one signed.
+        connection.execute("SELECT pg_advisory_lock(%s)", (LEDGER_LOCK_KEY,))
+        try:
+            head = ledger_head(connection)
+            if head.through == 0:
+                raise CheckpointRefused("the ledger is empty: there is nothing to sign yet")
+            stored = stored_checkpoints(connection)
+            previous = stored[-1] if stored else None
+            start = self._extends(connection, previous, head) if previous else None
+            statement = canonical_statement(
+                number=previous.number + 1 if previous else 1,
+                position=head.through,
+                chain_hash=head.chain_hash,
+                made_at=now.astimezone(UTC).isoformat(),
+                previous=previous.hash if previous else None,
+                key_id=self.key.key_id,
+                log=self.events_table,
+            )
+            signature = self.key.sign(statement.encode())
+            parsed = Statement.parse(statement)
+            connection.execute(
+                "INSERT INTO ledger_checkpoints (number, position, chain_hash, made_at, "
+                "previous_hash, key_id, statement, signature) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                (
+                    parsed.number,
+                    parsed.position,
+                    parsed.chain_hash,
+                    now,
+                    parsed.previous,
+                    parsed.key_id,
+                    statement,
+                    signature,
+                ),
+            )
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (LEDGER_LOCK_KEY,))
+        log.info(
+            "ledger_checkpoint_made",
+            number=parsed.number,
+            position=parsed.position,
+            verified_from=start,
+        )
+        return self._exported(statement, signature)
+
+    def _extends(
+        self, connection: psycopg.Connection[Any], previous: StoredCheckpoint, head: LedgerHead
+    ) -> int:
+        """Check that the current chain extends `previous`; answer the position it starts at."""
+        if not self.key.public.verifies(previous.signature, previous.statement.encode()):
+            raise CheckpointRefused(
+                f"the last checkpoint (#{previous.number}) is not signed by this service's key "
+                f"{self.key.key_id}; run `oversight audit verify`"
+            )
+        before = Statement.parse(previous.statement)
+        row = connection.execute(
+            "SELECT chain_hash FROM ledger WHERE through = %s", (before.position,)
+        ).fetchone()
+        if row is None or bytes(row[0]) != before.chain_hash:
+            raise CheckpointRefused(
+                f"the ledger no longer holds checkpoint #{before.number}'s chain hash at "
+                f"position {before.position}: the current chain does not extend it; "
+                "run `oversight audit verify`"
+            )
+        if head.through < before.position:
+            raise CheckpointRefused(
+                f"the ledger ends at position {head.through}, before checkpoint "
+                f"#{before.number}'s position {before.position}"
+            )
+        report = verify_log(
+            connection,
+            self.events_table,
+            self.key,
+            start=LedgerHead(before.position, before.chain_hash),
+            stop=head.through,
+            with_checkpoints=False,
+        )
+        if not report.ok:
+            raise CheckpointRefused(
+                f"the events since checkpoint #{before.number} do not match the ledger: "
+                f"{report.message}"
+            )
+        return before.position
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every checkpoint, oldest first, as exported."""
+        with self.connect() as connection:
+            stored = stored_checkpoints(connection)
+        return [self._exported(c.statement, c.signature) for c in stored]
+
+    def _exported(self, statement: str, signature: bytes) -> Checkpoint:
+        parsed = Statement.parse(statement)
+        return Checkpoint(
+            number=parsed.number,
+            position=parsed.position,
+            chain_hash=parsed.chain_hash.hex(),
+            made_at=parsed.made_at,
+            previous=parsed.previous.hex() if parsed.previous else None,
+            key_id=parsed.key_id,
+            statement=statement,
+            signature=base64.b64encode(signature).decode(),
+            public_key=self.key.public.base64,
+            hash=statement_hash(statement).hex(),
+        )
+
+    def check_checkpoint(self, exported: Mapping[str, Any]) -> CheckpointCheck:
+        """Check a checkpoint from elsewhere: our signature on it, and our log still behind it."""
+        refusal, statement = self._signed_by_us(exported)
+        if refusal is not None:
+            return refusal
+        assert statement is not None
+        with self.connect() as connection:
+            report = verify_log(
+                connection,
+                self.events_table,
+                self.key,
+                stop=statement.position,
+                extra=(statement,),
+                with_checkpoints=False,
+            )
+        if report.ok:
+            return CheckpointCheck(
+                ok=True,
+                problem=None,
+                position=statement.position,
+                message=(
+                    f"checkpoint #{statement.number} is signed by this service's key "
+                    f"{self.key.key_id}, and the event store up to position "
+                    f"{statement.position} still gives its chain hash"
+                ),
+            )
+        return CheckpointCheck(
+            ok=False,
+            problem=report.problem,
+            position=report.first_bad_position,
+            message=f"checkpoint #{statement.number} is genuine, but: {report.message}",
+        )
+
+    def _signed_by_us(
+        self, exported: Mapping[str, Any]
+    ) -> tuple[CheckpointCheck | None, Statement | None]:
+        def forged(message: str, problem: Problem = Problem.FORGED_CHECKPOINT) -> Any:
+            position = exported.get("position")
+            return (
+                CheckpointCheck(
+                    ok=False,
+                    problem=problem,
+                    position=position if isinstance(position, int) else None,
+                    message=message,
+                ),
+                None,
+            )
+
+        text = exported.get("statement")
+        try:
+            signature = base64.b64decode(str(exported.get("signature", "")), validate=True)
+        except (ValueError, binascii.Error):
+            return forged("the checkpoint's signature is not base64")
+        if not isinstance(text, str):
+            return forged("the checkpoint has no signed `statement`")
+        try:
+            statement = Statement.parse(text)
+        except (ValueError, KeyError, TypeError):
+            return forged("the checkpoint's `statement` is not an Oversight checkpoint statement")
+        for name, value in (
+            ("number", statement.number),
+            ("position", statement.position),
+            ("chain_hash", statement.chain_hash.hex()),
+            ("key_id", statement.key_id),
+        ):
+            if name in exported and exported[name] != value:
+                return forged(
+                    f"the checkpoint's `{name}` ({exported[name]!r}) is not what its signed "
+                    f"statement says ({value!r}): it was altered"
+                )
+        if self.key.public.verifies(signature, text.encode()):
+            return None, statement
+        ours = self.key.key_id
+        claimed = exported.get("public_key")
+        if isinstance(claimed, str) and claimed != self.key.public.base64:
+            try:
+                theirs = PublicKey.from_base64(claimed)
+            except (SigningKeyError, ValueError):
+                theirs = None
+            if theirs is not None and theirs.verifies(signature, text.encode()):
+                return forged(
+                    f"this checkpoint was signed by another key ({theirs.key_id}), not by this "
+                    f"service's key {ours}: it is foreign, not ours",
+                    Problem.FOREIGN_CHECKPOINT,
+                )
+        if statement.key_id != ours:
+            return forged(
+                f"this checkpoint names key {statement.key_id}, not this service's key {ours}, "
+                "and its signature does not verify: it is foreign or forged",
+                Problem.FOREIGN_CHECKPOINT,
+            )
+        return forged(
+            f"the signature does not match the statement under this service's key {ours}: "
+            "the checkpoint was forged or altered"
+        )
+
+    # Verification and the key ----------------------------------------------------------
+
+    def verify(self, progress: Progress | None = None) -> VerificationReport:
+        """Recompute the whole chain from the event store; compare with ledger and checkpoints."""
+        with self.connect() as connection:
+            report = verify_log(connection, self.events_table, self.key, progress=progress)
+        log.info(
+            "ledger_verified",
+            ok=report.ok,
+            checked=report.checked,
+            first_bad_position=report.first_bad_position,
+            problem=report.problem.value if report.problem else None,
+            seconds=round(report.seconds, 3),
+        )
+        return report
+
+    def public_key(self) -> PublicKeyText:
+        public = self.key.public
+        return PublicKeyText(key_id=public.key_id, base64=public.base64, pem=public.pem)

@@ -1,0 +1,240 @@
+"""Keeps the audit_events table current: one row per event, in batches, exactly once.
+
+Unlike the row-per-record projections, the feed appends: each batch reads the next events
+after its tracking position, decodes each (an event that cannot be decoded any more — its
+personal-data key erased — still gets a row saying where and what), writes the rows, the
+subject index a person's history is read from, and the tracking position in one
+transaction under the projection's advisory lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import structlog
+from eventsourcing.application import Application
+from eventsourcing.persistence import Notification, StoredEvent
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from application.projections import Row
+from application.projections.audit_events import (
+    PROJECTION_NAME,
+    Subjects,
+    audit_row,
+    inherited_subjects,
+    no_subjects,
+    personal_strings,
+    subject_links,
+    unreadable_row,
+)
+from infrastructure.ledger import LazyConnection
+from infrastructure.projection_runner import (
+    DEFAULT_BATCH_SIZE,
+    events_table_of,
+    projection_lock_key,
+    tracked_position,
+)
+
+log = structlog.get_logger("oversight.projections")
+
+_COLUMNS = (
+    "position", "record_id", "record_type", "version", "event_type", "at", "actor_principal",
+    "actor_role", "actor_department", "request_id", "reason", "staff_ids", "window_ids",
+    "department_ids", "changes", "readable",
+)  # fmt: skip
+_INSERT_ROW = sql.SQL(
+    "INSERT INTO audit_events ({columns}) VALUES ({values}) ON CONFLICT (position) DO NOTHING"
+).format(
+    columns=sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
+    values=sql.SQL(", ").join(sql.Placeholder() * len(_COLUMNS)),
+)
+
+
+class AuditEventsRunner:
+    """Appends every event of the notification log to audit_events (a worker task)."""
+
+    name = PROJECTION_NAME
+
+    def __init__(
+        self,
+        database_url: str,
+        application: Application[Any],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        connection: LazyConnection | None = None,
+    ) -> None:
+        self.database_url = database_url
+        self.mapper = application.mapper
+        self.events_table = events_table_of(application)
+        self.batch_size = batch_size
+        self.lock_key = projection_lock_key(self.name)
+        self._connection = connection or LazyConnection(database_url)
+
+    def connection(self) -> psycopg.Connection[Any]:
+        return self._connection()
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def position(self) -> int:
+        return tracked_position(self.connection(), self.name)
+
+    def run_until_caught_up(self, *, should_stop: Callable[[], bool] | None = None) -> int:
+        """Run batches until the log's end; answer how many events were projected."""
+        projected = 0
+        while True:
+            count = self.run_batch()
+            projected += count
+            if count < self.batch_size or (should_stop is not None and should_stop()):
+                return projected
+
+    def run_batch(self) -> int:
+        connection = self.connection()
+        with connection.transaction():
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (self.lock_key,))
+            after = tracked_position(connection, self.name)
+            notifications = self._read(connection, after)
+            if not notifications:
+                return 0
+            rows = self._rows(connection, notifications)
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    _INSERT_ROW,
+                    [
+                        [Jsonb(row[c]) if c == "changes" else row[c] for c in _COLUMNS]
+                        for row in rows
+                    ],
+                )
+                links = [link for row in rows for link in subject_links(row)]
+                if links:
+                    cursor.executemany(
+                        "INSERT INTO audit_subjects (kind, subject_id, position) "
+                        "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                        links,
+                    )
+            connection.execute(
+                "INSERT INTO projection_tracking (name, position) VALUES (%s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position",
+                (self.name, notifications[-1].id),
+            )
+        return len(notifications)
+
+    def _read(self, connection: psycopg.Connection[Any], after: int) -> list[Notification]:
+        query = sql.SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "FROM {} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(sql.Identifier(self.events_table))
+        return [
+            Notification(
+                id=position,
+                originator_id=originator_id,
+                originator_version=version,
+                topic=topic,
+                state=bytes(state) if state is not None else b"",
+            )
+            for position, originator_id, version, topic, state in connection.execute(
+                query, (after, self.batch_size)
+            ).fetchall()
+        ]
+
+    def _rows(
+        self, connection: psycopg.Connection[Any], notifications: list[Notification]
+    ) -> list[Row]:
+        decoded: list[tuple[Notification, Any]] = []
+        for notification in notifications:
+            try:
+                event = self.mapper.to_domain_event(notification)
+            except Exception as error:  # an erased key or an unknown topic: a row without it
+                log.warning(
+                    "audit_event_unreadable",
+                    position=notification.id,
+                    error=type(error).__name__,
+                )
+                event = None
+            decoded.append((notification, event))
+
+        record_ids = list(dict.fromkeys(n.originator_id for n, _ in decoded))
+        subjects = self._record_subjects(connection, record_ids)
+        personal: dict[UUID, set[str]] = {}
+        created_here: set[UUID] = set()
+        new_links: list[tuple[UUID, str, str]] = []
+        for notification, event in decoded:
+            if notification.originator_version == 1 and event is not None:
+                record_id = notification.originator_id
+                created_here.add(record_id)
+                personal[record_id] = personal_strings(event)
+                inherited = inherited_subjects(event)
+                subjects[record_id] = inherited
+                new_links += [(record_id, k, s) for k, ids in inherited.items() for s in ids]
+        earlier = [record_id for record_id in record_ids if record_id not in created_here]
+        personal.update(self._personal_strings(earlier))
+        if new_links:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO audit_record_subjects (record_id, kind, subject_id) "
+                    "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                    new_links,
+                )
+
+        rows: list[Row] = []
+        for notification, event in decoded:
+            inherited = subjects.get(notification.originator_id)
+            if event is None:
+                rows.append(
+                    unreadable_row(
+                        position=notification.id,
+                        record_id=notification.originator_id,
+                        version=notification.originator_version,
+                        topic=notification.topic,
+                        inherited=inherited,
+                    )
+                )
+                continue
+            rows.append(
+                audit_row(
+                    event,
+                    position=notification.id,
+                    topic=notification.topic,
+                    inherited=inherited,
+                    personal=personal.get(notification.originator_id, ()),
+                )
+            )
+        return rows
+
+    def _record_subjects(
+        self, connection: psycopg.Connection[Any], record_ids: list[UUID]
+    ) -> dict[UUID, Subjects]:
+        found: dict[UUID, Subjects] = {}
+        for record_id, kind, subject_id in connection.execute(
+            "SELECT record_id, kind, subject_id FROM audit_record_subjects "
+            "WHERE record_id = ANY(%s)",
+            (record_ids,),
+        ):
+            found.setdefault(record_id, no_subjects())[kind].add(subject_id)
+        return found
+
+    def _personal_strings(self, record_ids: list[UUID]) -> dict[UUID, set[str]]:
+        """The complainants' identities in records created earlier, to mask in later text."""
+        if not record_ids:
+            return {}
+        connection = self.connection()
+        query = sql.SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {} "
+            "WHERE originator_id = ANY(%s) AND originator_version = 1"
+        ).format(sql.Identifier(self.events_table))
+        found: dict[UUID, set[str]] = {}
+        for originator_id, version, topic, state in connection.execute(query, (record_ids,)):
+            try:
+                event = self.mapper.to_domain_event(
+                    StoredEvent(originator_id, version, topic, bytes(state))
+                )
+            except Exception:  # an erased key: nothing readable is left to mask
+                event = None
+            strings = personal_strings(event) if event is not None else set()
+            if strings:
+                found[originator_id] = strings
+        return found

@@ -1,0 +1,116 @@
+"""The event feed and a person's history, read from audit_events with asyncpg."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from application.audit import AuditEvent, AuditFilter, AuditPage
+from application.projections.audit_events import PROJECTION_NAME
+from domain.labels import label
+from infrastructure.case_queries import decode_cursor, encode_cursor
+from infrastructure.read_store import ReadStore
+
+_COLUMNS = """
+    e.position, e.record_id, e.record_type, e.version, e.event_type, e.at, e.actor_principal,
+    e.actor_role, e.actor_department, e.request_id, e.reason, e.staff_ids, e.window_ids,
+    e.department_ids, e.changes, e.readable
+"""
+
+
+class AuditQueriesOnPostgres:
+    """The feed and a person's history, newest first, in pages by position."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self.store = store
+
+    async def projected_position(self) -> int:
+        position = await self.store.fetchval(
+            "SELECT position FROM projection_tracking WHERE name = $1", PROJECTION_NAME
+        )
+        return int(position or 0)
+
+    async def events(self, criteria: AuditFilter, *, limit: int, cursor: str | None) -> AuditPage:
+        conditions: list[str] = []
+        args: list[Any] = []
+
+        def where(condition: str, value: Any) -> None:
+            args.append(value)
+            conditions.append(condition.replace("?", f"${len(args)}"))
+
+        if criteria.start is not None:
+            where("e.at >= ?", criteria.start)
+        if criteria.end is not None:
+            where("e.at < ?", criteria.end)
+        if criteria.actor is not None:
+            where("e.actor_principal = ?", criteria.actor)
+        if criteria.department is not None:
+            where(
+                "e.position IN (SELECT position FROM audit_subjects "
+                "WHERE kind = 'department' AND subject_id = ?)",
+                criteria.department,
+            )
+        if criteria.type is not None:
+            column = "e.event_type" if "." in criteria.type else "e.record_type"
+            where(f"{column} = ?", criteria.type)
+        if cursor is not None:
+            where("e.position < ?", decode_cursor(cursor))
+        args.append(limit + 1)
+        query = (
+            f"SELECT {_COLUMNS} FROM audit_events e"
+            f"{' WHERE ' + ' AND '.join(conditions) if conditions else ''}"
+            f" ORDER BY e.position DESC LIMIT ${len(args)}"
+        )
+        return await self._page(query, args, limit)
+
+    async def staff_history(self, staff_id: str, *, limit: int, cursor: str | None) -> AuditPage:
+        args: list[Any] = [staff_id]
+        before = ""
+        if cursor is not None:
+            args.append(decode_cursor(cursor))
+            before = f" AND s.position < ${len(args)}"
+        args.append(limit + 1)
+        query = (
+            f"SELECT {_COLUMNS} FROM audit_subjects s"
+            " JOIN audit_events e ON e.position = s.position"
+            f" WHERE s.kind = 'staff' AND s.subject_id = $1{before}"
+            f" ORDER BY s.position DESC LIMIT ${len(args)}"
+        )
+        return await self._page(query, args, limit)
+
+    async def _page(self, query: str, args: list[Any], limit: int) -> AuditPage:
+        position = await self.projected_position()
+        rows = await self.store.fetch(query, *args)
+        items = [_event(row) for row in rows[:limit]]
+        following = encode_cursor(items[-1].position) if len(rows) > limit else None
+        return AuditPage(items=items, next=following, position=position)
+
+
+def _event(row: asyncpg.Record) -> AuditEvent:
+    actor = None
+    if row["actor_principal"] is not None:
+        actor = {
+            "principal": row["actor_principal"],
+            "role": row["actor_role"],
+            "department": row["actor_department"],
+        }
+    return AuditEvent(
+        position=row["position"],
+        at=row["at"],
+        record_id=row["record_id"],
+        record_type=row["record_type"],
+        version=row["version"],
+        type=row["event_type"],
+        label=label("event", row["event_type"]),
+        actor=actor,
+        request_id=row["request_id"],
+        reason=row["reason"],
+        subjects={
+            "staff": list(row["staff_ids"]),
+            "windows": list(row["window_ids"]),
+            "departments": list(row["department_ids"]),
+        },
+        changes=row["changes"] or {},
+        readable=row["readable"],
+    )

@@ -1,0 +1,212 @@
+"""Scores, blue and red lists and monthly reports, read with asyncpg from the projected tables.
+
+Scores are worked out in SQL: every window and staff member in `directory_subjects` (active,
+or deducted from in the month) joined with the month's deductions in force, 100 less their
+points and never below 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from application.scores import (
+    DeductionLine,
+    DepartmentReport,
+    Honoured,
+    Listing,
+    MonthlyReport,
+    SubjectScore,
+)
+from domain.conduct import FULL_MARKS
+from domain.scorecard import SubjectKind
+from infrastructure.read_store import ReadStore
+
+# The read tables these queries join; an answer waits for both to pass the caller's write.
+PROJECTIONS = ("deductions", "directory_subjects")
+SUBJECT_KINDS = [SubjectKind.WINDOW.value, SubjectKind.STAFF.value]
+
+_SCORES = """
+WITH totals AS (
+    SELECT subject_kind, subject_id, sum(points) AS points, count(*) AS deductions
+    FROM deductions
+    WHERE month = $1 AND NOT revoked
+    GROUP BY subject_kind, subject_id
+)
+SELECT s.kind, s.id, s.name, s.department, dep.name AS department_name, s.window_id, s.active,
+       GREATEST(0, $4::int - COALESCE(t.points, 0)) AS score,
+       COALESCE(t.deductions, 0) AS deductions
+FROM directory_subjects s
+LEFT JOIN totals t ON t.subject_kind = s.kind AND t.subject_id = s.id
+LEFT JOIN directory_subjects dep ON dep.key = 'department:' || s.department
+WHERE s.kind = ANY($2::text[])
+  AND (s.active OR t.subject_id IS NOT NULL)
+  AND ($3::text IS NULL OR s.department = $3)
+ORDER BY s.department, s.kind DESC, s.id
+"""
+
+_DEDUCTIONS = """
+SELECT d.deduction_id, d.occurred_at, d.month, d.department, dep.name AS department_name,
+       d.window_id, w.name AS window_name, d.staff_id, st.name AS staff_name,
+       array_agg(d.subject_kind ORDER BY d.subject_kind DESC) AS charged,
+       d.rule, d.rule_name, d.points, d.all_remaining, d.evidence, d.source_type, d.source_ref
+FROM deductions d
+LEFT JOIN directory_subjects dep ON dep.key = 'department:' || d.department
+LEFT JOIN directory_subjects w ON w.key = 'window:' || d.window_id
+LEFT JOIN directory_subjects st ON st.key = 'staff:' || d.staff_id
+WHERE NOT d.revoked AND {period} AND ($2::text IS NULL OR d.department = $2)
+GROUP BY d.deduction_id, d.occurred_at, d.month, d.department, dep.name, d.window_id, w.name,
+         d.staff_id, st.name, d.rule, d.rule_name, d.points, d.all_remaining, d.evidence,
+         d.source_type, d.source_ref
+ORDER BY d.occurred_at, d.deduction_id
+"""
+
+_RED_LIST = """
+SELECT s.kind, s.name, s.department, dep.name AS department_name, s.id, s.window_id
+FROM directory_subjects s
+LEFT JOIN directory_subjects dep ON dep.key = 'department:' || s.department
+WHERE s.kind = ANY($2::text[]) AND s.active
+  AND NOT EXISTS (
+    SELECT 1 FROM deductions d
+    WHERE d.month = $1 AND NOT d.revoked AND d.subject_kind = s.kind AND d.subject_id = s.id
+  )
+ORDER BY s.department, s.kind DESC, s.id
+"""
+
+_DEPARTMENTS = """
+SELECT id, name FROM directory_subjects
+WHERE kind = 'department' AND ($1::text IS NULL OR id = $1)
+ORDER BY id
+"""
+
+
+class ScoreQueriesOnPostgres:
+    """The discipline queries, waiting (boundedly) for the read side to see a client's write."""
+
+    def __init__(self, store: ReadStore, *, wait_seconds: float = 5.0) -> None:
+        self.store = store
+        self.wait_seconds = wait_seconds
+
+    async def projected_position(self) -> int:
+        """How far both tables these queries read have got in the notification log."""
+        rows = await self.store.fetch(
+            "SELECT name, position FROM projection_tracking WHERE name = ANY($1::text[])",
+            list(PROJECTIONS),
+        )
+        found = {row["name"]: int(row["position"]) for row in rows}
+        return min(found.get(name, 0) for name in PROJECTIONS)
+
+    async def _wait_for(self, after: int | None) -> tuple[int, bool]:
+        give_up_at = time.monotonic() + self.wait_seconds
+        delay = 0.01
+        while True:
+            position = await self.projected_position()
+            if after is None or position >= after:
+                return position, True
+            if time.monotonic() >= give_up_at:
+                return position, False
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+    async def scores(
+        self, month: str, *, subject: str | None, department: str | None, after: int | None
+    ) -> Listing:
+        position, caught_up = await self._wait_for(after)
+        kinds = [subject] if subject else SUBJECT_KINDS
+        rows = await self.store.fetch(_SCORES, month, kinds, department, FULL_MARKS)
+        return Listing([_score(row) for row in rows], position, caught_up)
+
+    async def blue_list(self, day: date, *, department: str | None, after: int | None) -> Listing:
+        position, caught_up = await self._wait_for(after)
+        rows = await self.store.fetch(
+            _DEDUCTIONS.format(period="d.occurred_on = $1"), day, department
+        )
+        return Listing([_deduction(row) for row in rows], position, caught_up)
+
+    async def red_list(self, month: str, *, after: int | None) -> Listing:
+        position, caught_up = await self._wait_for(after)
+        rows = await self.store.fetch(_RED_LIST, month, SUBJECT_KINDS)
+        return Listing([_honoured(row) for row in rows], position, caught_up)
+
+    async def monthly_report(
+        self, month: str, *, department: str | None, after: int | None
+    ) -> MonthlyReport:
+        position, caught_up = await self._wait_for(after)
+        departments = await self.store.fetch(_DEPARTMENTS, department)
+        scores = [
+            _score(row)
+            for row in await self.store.fetch(_SCORES, month, SUBJECT_KINDS, department, FULL_MARKS)
+        ]
+        deductions = [
+            _deduction(row)
+            for row in await self.store.fetch(
+                _DEDUCTIONS.format(period="d.month = $1"), month, department
+            )
+        ]
+        reports = []
+        for row in departments:
+            own_scores = [s for s in scores if s.department == row["id"]]
+            own_deductions = tuple(d for d in deductions if d.department == row["id"])
+            if not own_scores and not own_deductions:
+                continue
+            reports.append(
+                DepartmentReport(
+                    id=row["id"],
+                    name=row["name"],
+                    windows=tuple(s for s in own_scores if s.subject == SubjectKind.WINDOW.value),
+                    staff=tuple(s for s in own_scores if s.subject == SubjectKind.STAFF.value),
+                    deductions=own_deductions,
+                )
+            )
+        return MonthlyReport(month, tuple(reports), position, caught_up)
+
+
+def _score(row: asyncpg.Record) -> SubjectScore:
+    return SubjectScore(
+        subject=row["kind"],
+        id=row["id"],
+        name=row["name"],
+        department=row["department"],
+        department_name=row["department_name"],
+        window=row["window_id"],
+        score=row["score"],
+        deducted=FULL_MARKS - row["score"],
+        deductions=row["deductions"],
+        active=row["active"],
+    )
+
+
+def _deduction(row: asyncpg.Record) -> DeductionLine:
+    return DeductionLine(
+        id=row["deduction_id"],
+        occurred_at=row["occurred_at"],
+        month=row["month"],
+        department=row["department"],
+        department_name=row["department_name"],
+        window=row["window_id"],
+        window_name=row["window_name"],
+        staff=row["staff_id"],
+        staff_name=row["staff_name"],
+        charged=tuple(row["charged"]),
+        rule=row["rule"],
+        rule_name=row["rule_name"],
+        points=row["points"],
+        all_remaining=row["all_remaining"],
+        evidence=row["evidence"],
+        source_type=row["source_type"],
+        source_ref=row["source_ref"],
+    )
+
+
+def _honoured(row: Any) -> Honoured:
+    return Honoured(
+        subject=row["kind"],
+        name=row["name"],
+        department=row["department"],
+        department_name=row["department_name"],
+        window=row["id"] if row["kind"] == SubjectKind.WINDOW.value else row["window_id"],
+    )

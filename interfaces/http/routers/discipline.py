@@ -1,0 +1,184 @@
+"""Routes of the double-hundred system (§6): the catalogue, deductions, scores, lists, reports."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Query, Response, status
+from starlette.concurrency import run_in_threadpool
+
+from domain.actor import Actor, Role
+from domain.directory import UnknownDepartment
+from domain.scorecard import (
+    day_of,
+    deduction_id_for_key,
+    month_of,
+    require_past_or_current_day,
+    require_past_or_current_month,
+)
+from interfaces.http.deps import (
+    ContainerDep,
+    InspectorDep,
+    SignedInDep,
+    StaffDep,
+    SupervisionDep,
+    within_public_rate_limit,
+)
+from interfaces.http.routers.boards import NotYourDepartment
+from interfaces.http.schemas.cases import Reason
+from interfaces.http.schemas.discipline import (
+    BlueList,
+    BlueListQuery,
+    ConductRuleList,
+    ConductRulePublic,
+    DeductionCreate,
+    DeductionLinePublic,
+    DeductionPublic,
+    HonouredPublic,
+    MonthlyReportPublic,
+    RedList,
+    RedListQuery,
+    ReportFormat,
+    ReportQuery,
+    ScoreList,
+    ScorePublic,
+    ScoresQuery,
+)
+from interfaces.reports import MEDIA_TYPES, report_csv, report_filename, report_xlsx
+
+router = APIRouter(tags=["discipline"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        min_length=1,
+        max_length=200,
+        description="a retry with the same key and body answers the first answer",
+    ),
+]
+
+
+@router.get("/conduct-rules")
+def list_conduct_rules(app: SupervisionDep, _: SignedInDep) -> ConductRuleList:
+    """The conduct catalogue in force (扣分事项), as loaded by `oversight rules load`."""
+    return ConductRuleList(items=[ConductRulePublic.of(r) for r in app.list_conduct_rules()])
+
+
+@router.post("/deductions", status_code=status.HTTP_201_CREATED)
+def record_deduction(
+    body: DeductionCreate,
+    app: SupervisionDep,
+    actor: InspectorDep,
+    idempotency_key: IdempotencyKey = None,
+) -> DeductionPublic:
+    """Deduct points from a staff member and/or window (扣分): both cards in one transaction."""
+    deduction_id = deduction_id_for_key(idempotency_key) if idempotency_key else None
+    return DeductionPublic.of(
+        app.record_deduction(body.request(), actor, deduction_id=deduction_id)
+    )
+
+
+@router.post("/deductions/{deduction_id}/revoke")
+def revoke_deduction(
+    deduction_id: UUID, body: Reason, app: SupervisionDep, actor: InspectorDep
+) -> DeductionPublic:
+    """Withdraw a deduction from every card carrying it (撤销), with the reason."""
+    return DeductionPublic.of(app.revoke_deduction(deduction_id, reason=body.reason, by=actor))
+
+
+@router.get("/scores")
+async def list_scores(
+    query: Annotated[ScoresQuery, Query()], container: ContainerDep, actor: StaffDep
+) -> ScoreList:
+    """Every window's and staff member's score in a month; a department sees its own."""
+    month = _month(container, query.month)
+    department = await _scope(container, actor, query.department)
+    listing = await container.scores.scores(
+        month, subject=query.subject, department=department, after=query.after
+    )
+    return ScoreList(
+        month=month,
+        items=[ScorePublic.of(item) for item in listing.items],
+        position=listing.position,
+        caught_up=listing.caught_up,
+    )
+
+
+@router.get("/blue-list")
+async def blue_list(
+    query: Annotated[BlueListQuery, Query()], container: ContainerDep, actor: StaffDep
+) -> BlueList:
+    """A day's deductions in force (蓝榜), Asia/Shanghai; a department sees its own."""
+    now = container.supervision.clock.now()
+    day = require_past_or_current_day(query.day or day_of(now), now)
+    department = await _scope(container, actor, query.department)
+    listing = await container.scores.blue_list(day, department=department, after=query.after)
+    return BlueList(
+        date=day,
+        items=[DeductionLinePublic.of(item) for item in listing.items],
+        position=listing.position,
+        caught_up=listing.caught_up,
+    )
+
+
+@router.get("/red-list", dependencies=[Depends(within_public_rate_limit)])
+async def red_list(query: Annotated[RedListQuery, Query()], container: ContainerDep) -> RedList:
+    """The month's windows and staff with no deduction in force (红榜); public, no sign-in."""
+    month = _month(container, query.month)
+    listing = await container.scores.red_list(month, after=query.after)
+    return RedList(
+        month=month,
+        windows=[HonouredPublic.of(i) for i in listing.items if i.subject == "window"],
+        staff=[HonouredPublic.of(i) for i in listing.items if i.subject == "staff"],
+        position=listing.position,
+        caught_up=listing.caught_up,
+    )
+
+
+@router.get(
+    "/reports/monthly",
+    responses={
+        200: {
+            "model": MonthlyReportPublic,
+            "content": {media: {} for media in MEDIA_TYPES.values()},
+            "description": "JSON, or the CSV or XLSX file as an attachment",
+        }
+    },
+)
+async def monthly_report(
+    query: Annotated[ReportQuery, Query()], container: ContainerDep, actor: StaffDep
+) -> Response:
+    """Per department, every window's and staff member's score and every deduction."""
+    month = _month(container, query.month)
+    department = await _scope(container, actor, query.department)
+    report = await container.scores.monthly_report(month, department=department, after=query.after)
+    if query.format is ReportFormat.JSON:
+        body = MonthlyReportPublic.of(report).model_dump_json().encode()
+        return Response(body, media_type="application/json")
+    write = report_xlsx if query.format is ReportFormat.XLSX else report_csv
+    content = await run_in_threadpool(write, report)
+    filename = report_filename(report, department, query.format.value)
+    return Response(
+        content,
+        media_type=MEDIA_TYPES[query.format.value],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _month(container: ContainerDep, month: str | None) -> str:
+    now = container.supervision.clock.now()
+    return require_past_or_current_month(month or month_of(now), now)
+
+
+async def _scope(container: ContainerDep, actor: Actor, department: str | None) -> str | None:
+    """The department whose figures the caller reads: a department reads its own only."""
+    if actor.role is Role.DEPARTMENT:
+        if department not in (None, actor.department):
+            raise NotYourDepartment("a department reads its own scores and lists only")
+        return actor.department
+    if department is not None:
+        directory = await run_in_threadpool(container.supervision.directory)
+        if directory.department(department) is None:
+            raise UnknownDepartment(f"there is no department {department!r}")
+    return department

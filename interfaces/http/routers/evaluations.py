@@ -1,0 +1,42 @@
+"""Ratings (好差评): open to the public, limited per client like every public route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, status
+
+from domain.actor import Actor, Role
+from interfaces.http.deps import SupervisionDep, within_public_rate_limit
+from interfaces.http.schemas.evaluations import EvaluationCreate, EvaluationPublic
+
+router = APIRouter(prefix="/evaluations", tags=["ratings"])
+
+_REFUSALS: dict[int | str, dict[str, Any]] = {
+    422: {"description": "an unknown window or staff member, or a rating outside 1–5"},
+    429: {"description": "too many requests from this client; see Retry-After"},
+}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(within_public_rate_limit)],
+    responses=_REFUSALS,
+)
+def rate_service(body: EvaluationCreate, request: Request, app: SupervisionDep) -> EvaluationPublic:
+    """Rate one encounter at a window, 1 (非常不满意) to 5 (非常满意), without signing in.
+
+    A rating of 1 or 2 (差评) opens a complaint for the window's department shortly after.
+    """
+    public = Actor(principal="public", role=Role.PUBLIC, request_id=request.state.request_id)
+    return EvaluationPublic.of(
+        app.rate_service(
+            window=body.window,
+            staff=body.staff,
+            rating=body.rating,
+            comment=body.comment,
+            service_item=body.service_item,
+            by=public,
+        )
+    )

@@ -1,0 +1,142 @@
+"""Routes on rectification orders (整改通知, §7): issue, acknowledge, report, verify, clock."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, status
+
+from interfaces.http.deps import DepartmentDep, InspectorDep, StaffDep, SupervisionDep
+from interfaces.http.schemas.cases import (
+    ExtensionCreate,
+    HistoryEntryPublic,
+    Reason,
+    SuperviseCreate,
+)
+from interfaces.http.schemas.orders import (
+    AcceptCreate,
+    OrderCreate,
+    OrderHistory,
+    OrderPublic,
+    RectificationReportCreate,
+    RejectCreate,
+)
+
+router = APIRouter(prefix="/rectification-orders", tags=["rectification orders"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def issue_order(body: OrderCreate, app: SupervisionDep, actor: InspectorDep) -> OrderPublic:
+    """Issue a rectification order to a department (下发整改通知), due in working days."""
+    return OrderPublic.of(
+        app.issue_order(
+            department=body.department,
+            window=body.window,
+            staff=body.staff,
+            problem=body.problem,
+            requirements=body.requirements,
+            working_days=body.working_days,
+            source_type=body.source.type,
+            source_ref=body.source.ref,
+            by=actor,
+        )
+    )
+
+
+@router.get("/{order_id}")
+def get_order(order_id: UUID, app: SupervisionDep, actor: StaffDep) -> OrderPublic:
+    """One order; a department reads only the orders issued to it."""
+    return OrderPublic.of(app.get_order(order_id, actor))
+
+
+@router.get("/{order_id}/history")
+def order_history(order_id: UUID, app: SupervisionDep, actor: InspectorDep) -> OrderHistory:
+    """Every event of the order with actor, time, reason and request id (inspectors)."""
+    return OrderHistory(
+        items=[HistoryEntryPublic.of(e) for e in app.order_history(order_id, actor)]
+    )
+
+
+@router.post("/{order_id}/acknowledge")
+def acknowledge_order(order_id: UUID, app: SupervisionDep, actor: DepartmentDep) -> OrderPublic:
+    """Acknowledge an order issued to your department (签收)."""
+    return OrderPublic.of(app.acknowledge_order(order_id, actor))
+
+
+@router.post("/{order_id}/report")
+def report_rectification(
+    order_id: UUID, body: RectificationReportCreate, app: SupervisionDep, actor: DepartmentDep
+) -> OrderPublic:
+    """Report what your department did to rectify (整改报告); the inspector verifies it."""
+    return OrderPublic.of(
+        app.report_rectification(order_id, measures=body.measures, evidence=body.evidence, by=actor)
+    )
+
+
+@router.post("/{order_id}/clock/stop")
+def stop_order_clock(
+    order_id: UUID, body: Reason, app: SupervisionDep, actor: DepartmentDep
+) -> OrderPublic:
+    """Stop the order's clock while waiting on a third party (挂起)."""
+    return OrderPublic.of(app.stop_order_clock(order_id, reason=body.reason, by=actor))
+
+
+@router.post("/{order_id}/clock/resume")
+def resume_order_clock(order_id: UUID, app: SupervisionDep, actor: DepartmentDep) -> OrderPublic:
+    """Restart the order's clock; the working time it stood still is added to the due date."""
+    return OrderPublic.of(app.resume_order_clock(order_id, actor))
+
+
+@router.post("/{order_id}/extension")
+def request_order_extension(
+    order_id: UUID, body: ExtensionCreate, app: SupervisionDep, actor: DepartmentDep
+) -> OrderPublic:
+    """Ask for more working days, before the deadline passes (申请延期)."""
+    return OrderPublic.of(
+        app.request_order_extension(
+            order_id, working_days=body.working_days, reason=body.reason, by=actor
+        )
+    )
+
+
+@router.post("/{order_id}/extension/grant")
+def grant_order_extension(order_id: UUID, app: SupervisionDep, actor: InspectorDep) -> OrderPublic:
+    """Grant the requested extension (批准延期)."""
+    return OrderPublic.of(app.grant_order_extension(order_id, actor))
+
+
+@router.post("/{order_id}/extension/refuse")
+def refuse_order_extension(
+    order_id: UUID, body: Reason, app: SupervisionDep, actor: InspectorDep
+) -> OrderPublic:
+    """Refuse the requested extension, with the reason (不予延期)."""
+    return OrderPublic.of(app.refuse_order_extension(order_id, reason=body.reason, by=actor))
+
+
+@router.post("/{order_id}/accept")
+def accept_rectification(
+    order_id: UUID, app: SupervisionDep, actor: InspectorDep, body: AcceptCreate | None = None
+) -> OrderPublic:
+    """Accept the reported rectification (验收通过); the order is closed."""
+    note = body.note if body is not None else None
+    return OrderPublic.of(app.accept_rectification(order_id, note=note, by=actor))
+
+
+@router.post("/{order_id}/reject")
+def reject_rectification(
+    order_id: UUID, body: RejectCreate, app: SupervisionDep, actor: InspectorDep
+) -> OrderPublic:
+    """Reject the reported rectification (验收不通过): reasons and new working days."""
+    return OrderPublic.of(
+        app.reject_rectification(
+            order_id, reasons=body.reasons, working_days=body.working_days, by=actor
+        )
+    )
+
+
+@router.post("/{order_id}/supervise")
+def supervise_order(
+    order_id: UUID, body: SuperviseCreate, app: SupervisionDep, actor: InspectorDep
+) -> OrderPublic:
+    """Escalate an order whose deadline passed (督办)."""
+    return OrderPublic.of(app.supervise_order(order_id, note=body.note, by=actor))

@@ -1,0 +1,280 @@
+"""The shapes of the audit trail at the HTTP edge (§8)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from application.audit import (
+    AuditEvent,
+    AuditFilter,
+    AuditPage,
+    Checkpoint,
+    CheckpointCheck,
+    Problem,
+    PublicKeyText,
+    RecordHistory,
+    RecordHistoryEntry,
+    VerificationReport,
+)
+from domain.calendar import OFFICE_TZ
+from interfaces.http.schemas.cases import DIRECTORY_ID
+
+CURSOR = r"^[A-Za-z0-9_-]+$"
+EVENT_TYPE = r"^[A-Za-z]+(\.[A-Za-z]+)?$"
+MOMENT_HELP = (
+    "a day `YYYY-MM-DD` (Asia/Shanghai; `to` includes the whole day) or a moment in "
+    "ISO 8601 with its offset"
+)
+
+
+def _moment(text: str | None, *, end: bool) -> datetime | None:
+    """A bound of the feed's period: a whole day in the centre's time, or an exact moment."""
+    if text is None:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        day = None
+    if day is not None and len(text) == len("YYYY-MM-DD"):
+        start = datetime.combine(day, time(0), tzinfo=OFFICE_TZ)
+        return start + timedelta(days=1) if end else start
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("a moment needs its UTC offset, e.g. 2026-11-27T10:00:00+08:00")
+    return moment
+
+
+class AuditEventsQuery(BaseModel):
+    """Filters of the event feed; unknown parameters are refused."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    start: str | None = Field(default=None, alias="from", description=MOMENT_HELP)
+    end: str | None = Field(default=None, alias="to", description=MOMENT_HELP)
+    actor: str | None = Field(
+        default=None, min_length=1, max_length=100, description="the principal who acted"
+    )
+    department: str | None = Field(
+        default=None,
+        pattern=DIRECTORY_ID,
+        description="events done by the department or naming it",
+    )
+    type: str | None = Field(
+        default=None,
+        pattern=EVENT_TYPE,
+        description="an event type (`Case.Acknowledged`) or a record type (`Case`)",
+    )
+    limit: int = Field(default=50, ge=1, le=500)
+    cursor: str | None = Field(default=None, max_length=100, pattern=CURSOR)
+
+    @field_validator("start", "end")
+    @classmethod
+    def _is_a_moment(cls, text: str | None) -> str | None:
+        _moment(text, end=False)
+        return text
+
+    @model_validator(mode="after")
+    def _in_order(self) -> AuditEventsQuery:
+        start, end = _moment(self.start, end=False), _moment(self.end, end=True)
+        if start and end and start >= end:
+            raise ValueError("`from` must come before `to`")
+        return self
+
+    def criteria(self) -> AuditFilter:
+        return AuditFilter(
+            start=_moment(self.start, end=False),
+            end=_moment(self.end, end=True),
+            actor=self.actor,
+            department=self.department,
+            type=self.type,
+        )
+
+
+class PageQuery(BaseModel):
+    """A page of a history: newest first, `cursor` from the previous page."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=50, ge=1, le=500)
+    cursor: str | None = Field(default=None, max_length=100, pattern=CURSOR)
+
+
+class ActorPublic(BaseModel):
+    """Who acted, in which role (and for which department)."""
+
+    principal: str
+    role: str | None
+    department: str | None
+
+
+class AuditEventPublic(BaseModel):
+    """One event of the feed: where, when, who, why, what it concerns and what it changed.
+
+    Complainants' personal data never appears here.
+    """
+
+    position: int = Field(description="the event's position in the one notification log")
+    at: datetime | None
+    record_id: UUID
+    record_type: str = Field(description="`Case`, `RectificationOrder`, `Scorecard`, …")
+    version: int
+    type: str = Field(description="the event type, e.g. `Case.Acknowledged`")
+    label: str = Field(description="the event type in Chinese, e.g. 签收")
+    actor: ActorPublic | None
+    request_id: str | None
+    reason: str | None
+    subjects: dict[str, list[str]] = Field(
+        description="`staff`, `windows` and `departments` the event concerns"
+    )
+    changes: dict[str, Any] = Field(description="the fields the event recorded, in plain values")
+    readable: bool = Field(description="false when the event can no longer be decoded")
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> AuditEventPublic:
+        return cls.model_validate(event, from_attributes=True)
+
+
+class AuditEventList(BaseModel):
+    """A page of events, newest first; `next` is the cursor of the following page."""
+
+    items: list[AuditEventPublic]
+    next: str | None
+    position: int = Field(description="the event position the feed has reached")
+
+    @classmethod
+    def of(cls, page: AuditPage) -> AuditEventList:
+        return cls(
+            items=[AuditEventPublic.of(item) for item in page.items],
+            next=page.next,
+            position=page.position,
+        )
+
+
+class RecordHistoryEntryPublic(BaseModel):
+    """One event of a record, with actor, time, reason and request id."""
+
+    version: int
+    type: str
+    label: str
+    at: datetime | None
+    actor: dict[str, Any] | None
+    reason: str | None
+    request_id: str | None
+    fields: dict[str, Any]
+    readable: bool
+
+    @classmethod
+    def of(cls, entry: RecordHistoryEntry) -> RecordHistoryEntryPublic:
+        return cls.model_validate(entry, from_attributes=True)
+
+
+class RecordHistoryPublic(BaseModel):
+    """Every event of one record, oldest first, as stored."""
+
+    id: UUID
+    type: str
+    items: list[RecordHistoryEntryPublic]
+
+    @classmethod
+    def of(cls, history: RecordHistory) -> RecordHistoryPublic:
+        return cls(
+            id=history.id,
+            type=history.type,
+            items=[RecordHistoryEntryPublic.of(entry) for entry in history.entries],
+        )
+
+
+class CheckpointPublic(BaseModel):
+    """A signed checkpoint of the ledger's head, ready to keep outside the system.
+
+    `statement` is the exact text that was signed; `signature` is Ed25519 over its UTF-8
+    bytes, base64; `public_key` is the raw 32-byte key, base64 (also `GET
+    /audit/public-key`).
+    """
+
+    number: int
+    position: int
+    chain_hash: str
+    made_at: str
+    previous: str | None
+    key_id: str
+    hash: str = Field(description="SHA-256 of `statement`: what the next checkpoint names")
+    statement: str
+    signature: str
+    public_key: str
+
+    @classmethod
+    def of(cls, checkpoint: Checkpoint) -> CheckpointPublic:
+        return cls(**checkpoint.as_export())
+
+
+class CheckpointList(BaseModel):
+    """Every checkpoint, oldest first."""
+
+    items: list[CheckpointPublic]
+
+
+class CheckpointUpload(BaseModel):
+    """A checkpoint as exported (by this service or, to be refused, another)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    statement: str = Field(max_length=4_000)
+    signature: str = Field(max_length=200)
+    number: int | None = None
+    position: int | None = None
+    chain_hash: str | None = Field(default=None, max_length=200)
+    key_id: str | None = Field(default=None, max_length=200)
+    public_key: str | None = Field(default=None, max_length=200)
+
+    def exported(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class CheckpointCheckPublic(BaseModel):
+    """Whether a checkpoint is ours and our log still stands behind it."""
+
+    ok: bool
+    problem: Problem | None
+    position: int | None
+    message: str
+
+    @classmethod
+    def of(cls, check: CheckpointCheck) -> CheckpointCheckPublic:
+        return cls.model_validate(check, from_attributes=True)
+
+
+class VerificationPublic(BaseModel):
+    """What verification found: `ok`, or the first bad position and what is wrong there."""
+
+    ok: bool
+    checked: int = Field(description="events compared with the ledger")
+    first_bad_position: int | None
+    problem: Problem | None = Field(
+        description="`altered`, `missing`, `inserted`, `reordered`, "
+        "`truncated_after_checkpoint` or `forged_checkpoint`"
+    )
+    message: str
+    checkpoints: int = Field(description="checkpoints whose signature and chain hash held")
+    unledgered: int = Field(description="events newer than the ledger, not yet compared")
+    seconds: float
+
+    @classmethod
+    def of(cls, report: VerificationReport) -> VerificationPublic:
+        return cls.model_validate(report, from_attributes=True)
+
+
+class PublicKeyPublic(BaseModel):
+    """The key that checks checkpoints: raw 32 bytes in base64, and PEM for openssl."""
+
+    key_id: str
+    base64: str
+    pem: str
+
+    @classmethod
+    def of(cls, key: PublicKeyText) -> PublicKeyPublic:
+        return cls.model_validate(key, from_attributes=True)

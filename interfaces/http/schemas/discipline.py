@@ -1,0 +1,337 @@
+"""The shapes of the conduct catalogue, deductions, scores, lists and reports at the HTTP edge."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from application.discipline import CardScore, DeductionAnswer
+from application.scores import (
+    DeductionLine,
+    DepartmentReport,
+    Honoured,
+    MonthlyReport,
+    SubjectScore,
+)
+from domain.conduct import AppliesTo, ConductRule
+from domain.labels import described
+from domain.scorecard import DeductionRequest, SourceType, SubjectKind
+from interfaces.http.schemas.cases import DIRECTORY_ID, Strict
+from interfaces.http.schemas.lists import Position
+
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+RULE_CODE = r"^[a-z][a-z0-9_]{0,49}$"
+
+
+class ReportFormat(StrEnum):
+    """How the monthly report is delivered."""
+
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+# The catalogue -------------------------------------------------------------------
+
+
+class ConductRulePublic(BaseModel):
+    """A rule of conduct (扣分事项) and what breaking it costs."""
+
+    code: str
+    name: str = Field(description="the rule in Chinese, as lists and reports print it")
+    name_en: str
+    points: int = Field(description="default points per occurrence")
+    applies_to: AppliesTo = Field(description=f"适用对象: {described('applies_to')}")
+    all_remaining: bool = Field(description="costs every point left (扣完为止); points are 100")
+
+    @classmethod
+    def of(cls, rule: ConductRule) -> ConductRulePublic:
+        return cls(
+            code=rule.code,
+            name=rule.name_zh,
+            name_en=rule.name_en,
+            points=rule.points,
+            applies_to=rule.applies_to,
+            all_remaining=rule.all_remaining,
+        )
+
+
+class ConductRuleList(BaseModel):
+    """The rules in force."""
+
+    items: list[ConductRulePublic]
+
+
+# Deductions ----------------------------------------------------------------------
+
+
+class DeductionSource(Strict):
+    """Where the inspector learnt of the act, and its reference (e.g. a tracking number)."""
+
+    type: SourceType = Field(description=f"扣分来源: {described('source_type')}")
+    ref: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class DeductionCreate(Strict):
+    """A deduction (扣分): a rule, the staff member and/or window, when, and the evidence."""
+
+    rule: str = Field(pattern=RULE_CODE, description="a code from GET /conduct-rules")
+    staff: str | None = Field(
+        default=None,
+        pattern=DIRECTORY_ID,
+        description="the staff member; alone under a rule for both, their window pays too",
+    )
+    window: str | None = Field(default=None, pattern=DIRECTORY_ID)
+    occurred_at: AwareDatetime = Field(
+        description="when it happened, ISO 8601 with an offset; not in the future"
+    )
+    evidence: str = Field(min_length=1, max_length=2_000, description="依据")
+    source: DeductionSource = Field(default_factory=lambda: DeductionSource(type=SourceType.OTHER))
+    points: int | None = Field(
+        default=None, ge=1, le=100, description="the rule's default points unless given"
+    )
+
+    def request(self) -> DeductionRequest:
+        return DeductionRequest(
+            rule=self.rule,
+            staff=self.staff,
+            window=self.window,
+            occurred_at=self.occurred_at,
+            evidence=self.evidence,
+            source_type=self.source.type,
+            source_ref=self.source.ref,
+            points=self.points,
+        )
+
+
+class CardScorePublic(BaseModel):
+    """A scorecard's standing once the command took effect."""
+
+    subject: SubjectKind
+    id: str
+    month: str
+    score: int
+    deducted: int
+
+    @classmethod
+    def of(cls, card: CardScore) -> CardScorePublic:
+        return cls.model_validate(card, from_attributes=True)
+
+
+class DeductionPublic(BaseModel):
+    """A deduction as recorded (or revoked), the cards carrying it and the event position."""
+
+    id: UUID
+    rule: str
+    rule_name: str
+    points: int
+    all_remaining: bool
+    occurred_at: datetime
+    month: str = Field(description="the scorecards' month, YYYY-MM in Asia/Shanghai")
+    revoked: bool
+    cards: list[CardScorePublic]
+    position: int = Field(description="the global position of the last event; pass as `after`")
+
+    @classmethod
+    def of(cls, answer: DeductionAnswer) -> DeductionPublic:
+        return cls(
+            id=answer.id,
+            rule=answer.rule,
+            rule_name=answer.rule_name,
+            points=answer.points,
+            all_remaining=answer.all_remaining,
+            occurred_at=answer.occurred_at,
+            month=answer.month,
+            revoked=answer.revoked,
+            cards=[CardScorePublic.of(card) for card in answer.cards],
+            position=answer.position,
+        )
+
+
+# Reading: scores, lists and the report -------------------------------------------------
+
+
+class ScoresQuery(BaseModel):
+    """Which scores to list; the month defaults to the current one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    month: str | None = Field(default=None, pattern=MONTH, description="YYYY-MM")
+    subject: SubjectKind | None = Field(default=None, description=described("subject"))
+    department: str | None = Field(default=None, pattern=DIRECTORY_ID)
+    after: Position = None
+
+
+class BlueListQuery(BaseModel):
+    """Which day's blue list; the day defaults to today (Asia/Shanghai)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    day: date | None = Field(default=None, alias="date", description="YYYY-MM-DD")
+    department: str | None = Field(default=None, pattern=DIRECTORY_ID)
+    after: Position = None
+
+
+class RedListQuery(BaseModel):
+    """Which month's red list; the month defaults to the current one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    month: str | None = Field(default=None, pattern=MONTH, description="YYYY-MM")
+    after: Position = None
+
+
+class ReportQuery(BaseModel):
+    """Which month's report, for which department, in which format."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    month: str | None = Field(default=None, pattern=MONTH, description="YYYY-MM")
+    department: str | None = Field(default=None, pattern=DIRECTORY_ID)
+    format: ReportFormat = Field(default=ReportFormat.JSON, description=described("report_format"))
+    after: Position = None
+
+
+class ScorePublic(BaseModel):
+    """A window's or staff member's score in the month (100 when nothing was deducted)."""
+
+    subject: SubjectKind
+    id: str
+    name: str
+    department: str
+    department_name: str | None
+    window: str | None = Field(description="a staff member's window")
+    score: int = Field(description="100 less the deductions in force, never below 0")
+    deducted: int = Field(description="points taken: 100 − score (扣完为止)")
+    deductions: int = Field(description="how many deductions are in force")
+
+    @classmethod
+    def of(cls, score: SubjectScore) -> ScorePublic:
+        return cls.model_validate(score, from_attributes=True)
+
+
+class ScoreList(BaseModel):
+    """Every window's and staff member's score in the month."""
+
+    month: str
+    items: list[ScorePublic]
+    position: int
+    caught_up: bool
+
+
+class SourcePublic(BaseModel):
+    type: SourceType
+    ref: str | None
+
+
+class DeductionLinePublic(BaseModel):
+    """One deduction in force: where, who, which rule, how many points, on what evidence."""
+
+    id: UUID
+    occurred_at: datetime
+    department: str
+    department_name: str | None
+    window: str | None
+    window_name: str | None
+    staff: str | None
+    staff_name: str | None
+    charged: list[SubjectKind] = Field(description="whose scorecards it costs")
+    rule: str
+    rule_name: str
+    points: int
+    all_remaining: bool
+    evidence: str
+    source: SourcePublic
+
+    @classmethod
+    def of(cls, line: DeductionLine) -> DeductionLinePublic:
+        return cls(
+            id=line.id,
+            occurred_at=line.occurred_at,
+            department=line.department,
+            department_name=line.department_name,
+            window=line.window,
+            window_name=line.window_name,
+            staff=line.staff,
+            staff_name=line.staff_name,
+            charged=[SubjectKind(kind) for kind in line.charged],
+            rule=line.rule,
+            rule_name=line.rule_name,
+            points=line.points,
+            all_remaining=line.all_remaining,
+            evidence=line.evidence,
+            source=SourcePublic(type=SourceType(line.source_type), ref=line.source_ref),
+        )
+
+
+class BlueList(BaseModel):
+    """A day's deductions in force (蓝榜), in the order they happened."""
+
+    date: date
+    items: list[DeductionLinePublic]
+    position: int
+    caught_up: bool
+
+
+class HonouredPublic(BaseModel):
+    """A window or staff member on the red list: names and departments only."""
+
+    name: str
+    department: str
+    department_name: str | None
+    window: str | None = Field(description="the window's number (a staff member's window)")
+
+    @classmethod
+    def of(cls, honoured: Honoured) -> HonouredPublic:
+        return cls.model_validate(honoured, from_attributes=True)
+
+
+class RedList(BaseModel):
+    """The month's windows and staff members with no deduction in force (红榜, full marks)."""
+
+    month: str
+    windows: list[HonouredPublic]
+    staff: list[HonouredPublic]
+    position: int
+    caught_up: bool
+
+
+class DepartmentReportPublic(BaseModel):
+    """One department's month: every window's and staff member's score and every deduction."""
+
+    id: str
+    name: str
+    windows: list[ScorePublic]
+    staff: list[ScorePublic]
+    deductions: list[DeductionLinePublic]
+
+    @classmethod
+    def of(cls, report: DepartmentReport) -> DepartmentReportPublic:
+        return cls(
+            id=report.id,
+            name=report.name,
+            windows=[ScorePublic.of(s) for s in report.windows],
+            staff=[ScorePublic.of(s) for s in report.staff],
+            deductions=[DeductionLinePublic.of(d) for d in report.deductions],
+        )
+
+
+class MonthlyReportPublic(BaseModel):
+    """The monthly report of the double-hundred system, per department."""
+
+    month: str
+    departments: list[DepartmentReportPublic]
+    position: int
+    caught_up: bool
+
+    @classmethod
+    def of(cls, report: MonthlyReport) -> MonthlyReportPublic:
+        return cls(
+            month=report.month,
+            departments=[DepartmentReportPublic.of(d) for d in report.departments],
+            position=report.position,
+            caught_up=report.caught_up,
+        )

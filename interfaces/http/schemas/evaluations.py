@@ -1,0 +1,44 @@
+"""The shapes of ratings (好差评) at the HTTP edge."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from application.ratings import EvaluationView
+from domain.evaluation import HIGHEST_RATING, LOWEST_RATING, MAX_COMMENT
+from domain.labels import described
+from interfaces.http.schemas.cases import DIRECTORY_ID, Strict
+
+
+class EvaluationCreate(Strict):
+    """A citizen's rating of one encounter at a window."""
+
+    window: str = Field(pattern=DIRECTORY_ID, description="the window, e.g. W-A01")
+    staff: str | None = Field(
+        default=None, pattern=DIRECTORY_ID, description="who served, if the citizen knows"
+    )
+    rating: int = Field(ge=LOWEST_RATING, le=HIGHEST_RATING, description=described("rating"))
+    comment: str | None = Field(default=None, max_length=MAX_COMMENT)
+    service_item: str | None = Field(default=None, max_length=200, description="办理事项")
+
+
+class EvaluationPublic(BaseModel):
+    """A recorded rating; `opens_case` says whether the centre will open a complaint for it."""
+
+    id: UUID
+    window: str
+    department: str
+    staff: str | None
+    rating: int
+    rating_label: str
+    service_item: str | None
+    rated_at: datetime
+    opens_case: bool = Field(description="a rating of 1 or 2 (差评) opens a complaint")
+    position: int | None
+
+    @classmethod
+    def of(cls, view: EvaluationView) -> EvaluationPublic:
+        return cls.model_validate(view, from_attributes=True)

@@ -1,0 +1,111 @@
+"""The shapes of rectification order requests and answers at the HTTP edge (§7)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from application.rectification import OrderView
+from domain.labels import described
+from domain.rectification import MAX_ORDER_WORKING_DAYS, OrderSourceType, OrderStatus
+from interfaces.http.schemas.cases import DIRECTORY_ID, DeadlinePublic, HistoryEntryPublic, Strict
+
+
+class OrderSource(Strict):
+    """What led to the order: a case, an inspection, an evaluation, or something else."""
+
+    type: OrderSourceType = Field(description=f"整改来源: {described('order_source')}")
+    ref: str | None = Field(
+        default=None, max_length=200, description="e.g. the case's tracking number"
+    )
+
+
+class OrderCreate(Strict):
+    """A rectification order to issue (下发整改通知)."""
+
+    department: str = Field(pattern=DIRECTORY_ID, description="the department that must rectify")
+    window: str | None = Field(default=None, pattern=DIRECTORY_ID)
+    staff: str | None = Field(default=None, pattern=DIRECTORY_ID)
+    problem: str = Field(min_length=1, max_length=2_000)
+    requirements: str = Field(min_length=1, max_length=5_000)
+    working_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ORDER_WORKING_DAYS,
+        description="working days to rectify; the deadline policy's default (10) if left out",
+    )
+    source: OrderSource
+
+
+class RectificationReportCreate(Strict):
+    """What the department did to rectify (整改报告)."""
+
+    measures: str = Field(min_length=1, max_length=10_000)
+    evidence: str | None = Field(default=None, max_length=5_000)
+
+
+class AcceptCreate(Strict):
+    """The inspector's acceptance of a reported rectification (验收通过)."""
+
+    note: str | None = Field(default=None, max_length=2_000)
+
+
+class RejectCreate(Strict):
+    """The inspector's rejection of a report (验收不通过), with a new term."""
+
+    reasons: str = Field(min_length=1, max_length=2_000)
+    working_days: int = Field(ge=1, le=MAX_ORDER_WORKING_DAYS)
+
+
+class OrderPublic(BaseModel):
+    """A rectification order; `position` is the global position of its last event."""
+
+    id: UUID
+    tracking_number: str
+    status: OrderStatus = Field(description=f"状态: {described('order_status')}")
+    department: str
+    window: str | None
+    staff: str | None
+    problem: str
+    requirements: str
+    source: dict[str, Any]
+    working_days: int
+    issued_at: datetime
+    issued_by: str
+    updated_at: datetime
+    acknowledged_at: datetime | None
+    acknowledge_due_at: datetime | None
+    due_at: datetime | None
+    acknowledge_deadline: DeadlinePublic | None
+    deadline: DeadlinePublic | None
+    clock_stopped: bool
+    pending_extension: dict[str, Any] | None
+    reports: list[dict[str, Any]]
+    rejections: list[dict[str, Any]]
+    reported_at: datetime | None
+    closed_at: datetime | None
+    verdict_note: str | None
+    supervisions: list[dict[str, Any]]
+    version: int
+    position: int | None
+
+    @classmethod
+    def of(cls, view: OrderView) -> OrderPublic:
+        fields = {name: getattr(view, name) for name in cls.model_fields if hasattr(view, name)}
+        fields["source"] = {"type": view.source_type, "ref": view.source_ref}
+        fields["acknowledge_deadline"] = DeadlinePublic.of(view.acknowledge_deadline)
+        fields["deadline"] = DeadlinePublic.of(view.deadline)
+        fields["acknowledge_due_at"] = (
+            view.acknowledge_deadline.due_at if view.acknowledge_deadline else None
+        )
+        fields["due_at"] = view.deadline.due_at if view.deadline else None
+        return cls(**fields)
+
+
+class OrderHistory(BaseModel):
+    """Every event of an order, oldest first."""
+
+    items: list[HistoryEntryPublic]

@@ -1,0 +1,247 @@
+"""The monthly report as files a department's leadership opens in Excel: XLSX and CSV.
+
+XLSX: a summary sheet (汇总) and one sheet per department, each with a title row naming the
+month, its windows' and staff's scores, and every deduction in force. CSV: one table, UTF-8
+with a byte-order mark so that Excel shows the Chinese; one line per window or staff member,
+and one more per further deduction charged to them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from application.scores import DeductionLine, DepartmentReport, MonthlyReport, SubjectScore
+from domain.calendar import OFFICE_TZ
+from domain.labels import label
+
+SUMMARY_SHEET = "汇总"
+SUMMARY_HEADERS = (
+    "部门",
+    "窗口数",
+    "工作人员数",
+    "窗口平均分",
+    "工作人员平均分",
+    "扣分次数",
+    "扣分",
+)
+SCORE_HEADERS = ("类别", "窗口", "工作人员", "得分", "扣分")
+DEDUCTION_HEADERS = ("时间", "窗口", "工作人员", "扣分事项", "扣分", "扣分对象", "依据", "来源")
+CSV_HEADERS = (
+    "月份",
+    "部门",
+    "类别",
+    "窗口",
+    "工作人员",
+    "得分",
+    "扣分",
+    "扣分事项",
+    "事项扣分",
+    "时间",
+    "依据",
+)
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_SHEET_NAME_MAX = 31
+_MAX_COLUMN_WIDTH = 60
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def report_filename(report: MonthlyReport, department: str | None, extension: str) -> str:
+    """e.g. oversight-report-2026-11.xlsx, or …-2026-11-taxation.csv for one department."""
+    scope = f"-{department}" if department else ""
+    return f"oversight-report-{report.month}{scope}.{extension}"
+
+
+def month_title(month: str) -> str:
+    """2026-11 as 2026年11月."""
+    year, number = month.split("-")
+    return f"{year}年{int(number)}月"
+
+
+# XLSX ------------------------------------------------------------------------------
+
+
+def report_xlsx(report: MonthlyReport) -> bytes:
+    """The report as an Excel workbook: 汇总, then one sheet per department."""
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = SUMMARY_SHEET
+    _title(summary, f"{month_title(report.month)} 双百分考核汇总", len(SUMMARY_HEADERS))
+    _header(summary, 2, SUMMARY_HEADERS)
+    for department in report.departments:
+        summary.append(_summary_row(department))
+    _fit_columns(summary)
+    taken: set[str] = {SUMMARY_SHEET}
+    for department in report.departments:
+        sheet = book.create_sheet(_sheet_name(department.name, taken))
+        _department_sheet(sheet, report.month, department)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _summary_row(department: DepartmentReport) -> list[object]:
+    return [
+        department.name,
+        len(department.windows),
+        len(department.staff),
+        _average(s.score for s in department.windows),
+        _average(s.score for s in department.staff),
+        len(department.deductions),
+        sum(d.points for d in department.deductions),
+    ]
+
+
+def _department_sheet(sheet: Worksheet, month: str, department: DepartmentReport) -> None:
+    _title(sheet, f"{department.name} {month_title(month)} 双百分考核", len(DEDUCTION_HEADERS))
+    _header(sheet, 2, SCORE_HEADERS)
+    for score in (*department.windows, *department.staff):
+        sheet.append(_score_row(score))
+    _header(sheet, sheet.max_row + 2, DEDUCTION_HEADERS)  # a blank row between the tables
+    for line in department.deductions:
+        sheet.append(_deduction_row(line))
+        sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd hh:mm"
+    if not department.deductions:
+        sheet.append(["本月无扣分"])
+    _fit_columns(sheet)
+    sheet.freeze_panes = "A3"
+
+
+def _score_row(score: SubjectScore) -> list[object]:
+    if score.subject == "window":
+        return [
+            label("subject", "window"),
+            f"{score.id} {score.name}",
+            "",
+            score.score,
+            score.deducted,
+        ]
+    return [label("subject", "staff"), score.window, score.name, score.score, score.deducted]
+
+
+def _deduction_row(line: DeductionLine) -> list[object]:
+    window = (
+        f"{line.window} {line.window_name}" if line.window and line.window_name else line.window
+    )
+    source = label("source_type", line.source_type)
+    return [
+        _local(line.occurred_at),
+        window,
+        line.staff_name or line.staff,
+        line.rule_name,
+        line.points,
+        "、".join(label("subject", kind) for kind in line.charged),
+        line.evidence,
+        f"{source} {line.source_ref}" if line.source_ref else source,
+    ]
+
+
+def _title(sheet: Worksheet, text: str, width: int) -> None:
+    sheet.append([text])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet.cell(1, 1).font = _TITLE
+    sheet.cell(1, 1).alignment = Alignment(horizontal="center")
+    sheet.row_dimensions[1].height = 24
+
+
+def _header(sheet: Worksheet, row: int, headers: Sequence[str]) -> None:
+    for column, text in enumerate(headers, start=1):
+        cell = sheet.cell(row, column, text)
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+
+
+def _fit_columns(sheet: Worksheet) -> None:
+    widths: dict[int, float] = {}
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.value is not None:
+                widths[cell.column] = max(widths.get(cell.column, 0), _display_width(cell.value))
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = min(_MAX_COLUMN_WIDTH, width + 2)
+
+
+def _display_width(value: object) -> float:
+    text = value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else str(value)
+    # A Chinese character takes about two columns of a Latin one.
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    base = _SHEET_NAME_FORBIDDEN.sub("_", name).strip("'")[:_SHEET_NAME_MAX] or "部门"
+    candidate, n = base, 2
+    while candidate in taken:
+        suffix = f"({n})"
+        candidate, n = f"{base[: _SHEET_NAME_MAX - len(suffix)]}{suffix}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+# CSV -------------------------------------------------------------------------------
+
+
+def report_csv(report: MonthlyReport) -> bytes:
+    """The report as one CSV table, UTF-8 with a byte-order mark (Excel reads it as UTF-8)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_HEADERS)
+    for department in report.departments:
+        for score in (*department.windows, *department.staff):
+            writer.writerows(_csv_rows(report.month, department, score))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _csv_rows(
+    month: str, department: DepartmentReport, score: SubjectScore
+) -> Iterable[list[object]]:
+    is_window = score.subject == "window"
+    head = [
+        month,
+        department.name,
+        label("subject", score.subject),
+        f"{score.id} {score.name}" if is_window else (score.window or ""),
+        "" if is_window else score.name,
+        score.score,
+        score.deducted,
+    ]
+    charged = [
+        line
+        for line in department.deductions
+        if score.subject in line.charged and (line.window if is_window else line.staff) == score.id
+    ]
+    if not charged:
+        yield [*head, "", "", "", ""]
+    for line in charged:
+        yield [
+            *head,
+            line.rule_name,
+            line.points,
+            _local(line.occurred_at).strftime("%Y-%m-%d %H:%M"),
+            line.evidence,
+        ]
+
+
+def _local(moment: datetime) -> datetime:
+    # Excel has no time zones: moments are written as the centre's wall-clock time.
+    return moment.astimezone(OFFICE_TZ).replace(tzinfo=None)
+
+
+def _average(scores: Iterable[int]) -> float | None:
+    values = list(scores)
+    return round(sum(values) / len(values), 1) if values else None

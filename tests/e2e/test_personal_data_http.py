@@ -1,0 +1,288 @@
+"""Erasing a complainant's personal data over HTTP, and what every reader sees afterwards;
+no personal data in the logs of a whole case's life."""
+
+from __future__ import annotations
+
+import io
+import logging
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from interfaces.bootstrap import Container
+from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
+from tests.e2e.test_cli import OVERSIGHT, run
+from tests.support import SettableClock, command_environment
+
+API = "/api/v1"
+NAME, PHONE, ADDRESS = "王芳", "13812345678", "和平路 8 号"
+COMPLAINT = {
+    "kind": "complaint",
+    "channel": "hotline",
+    "window": SAMPLE_WINDOW,
+    "category": "service_attitude",
+    "summary": "窗口工作人员态度生硬",
+    "details": "办理不动产登记时被要求反复提交材料",
+    "complainant": {"name": NAME, "phone": PHONE, "address": ADDRESS},
+}
+ERASED = {"erased": True}
+
+
+def project(container: Container) -> None:
+    """Bring the read tables up to date, as the worker would."""
+    worker = container.worker()
+    try:
+        worker.run_once()
+    finally:
+        worker.close()
+
+
+def post(client: TestClient, path: str, headers: dict[str, str], body: Any = None) -> Any:
+    response = client.post(f"{API}{path}", json=body, headers=headers)
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def erase(client: TestClient, case_id: str, headers: dict[str, str]) -> Any:
+    return client.post(
+        f"{API}/cases/{case_id}/erase-personal-data",
+        json={"reason": "本人来电要求删除个人信息"},
+        headers=headers,
+    )
+
+
+@pytest.fixture
+def assigned_case(client: TestClient, tokens: Tokens) -> dict[str, Any]:
+    case = post(client, "/cases", tokens.operator, COMPLAINT)
+    post(client, f"/cases/{case['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT})
+    return case
+
+
+def test_before_erasure_the_department_sees_the_phone_masked_and_no_address(
+    client: TestClient, tokens: Tokens, assigned_case: dict[str, Any]
+) -> None:
+    url = f"{API}/cases/{assigned_case['id']}"
+
+    seen_by_department = client.get(url, headers=tokens.department).json()["complainant"]
+    seen_by_operator = client.get(url, headers=tokens.operator).json()["complainant"]
+
+    assert seen_by_department == {
+        "name": NAME,
+        "phone": "138****5678",
+        "address": None,
+        "anonymous": False,
+    }
+    assert seen_by_operator["phone"] == PHONE
+
+
+def test_after_erasure_the_case_list_board_history_and_public_status_all_still_work(
+    client: TestClient, tokens: Tokens, container: Container, assigned_case: dict[str, Any]
+) -> None:
+    case_id = assigned_case["id"]
+
+    response = erase(client, case_id, tokens.inspector)
+    project(container)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["complainant"] == ERASED
+    for headers in (tokens.operator, tokens.inspector, tokens.department):
+        case = client.get(f"{API}/cases/{case_id}", headers=headers)
+        assert case.status_code == 200, case.text
+        assert case.json()["complainant"] == ERASED
+        assert case.json()["status"] == "assigned"
+    listed = client.get(f"{API}/cases", headers=tokens.operator).json()
+    assert [item["id"] for item in listed["items"]] == [case_id]
+    board = client.get(f"{API}/departments/{SAMPLE_DEPARTMENT}/board", headers=tokens.department)
+    assert board.status_code == 200, board.text
+    assert [item["id"] for item in board.json()["items"]] == [case_id]
+    history = client.get(f"{API}/cases/{case_id}/history", headers=tokens.inspector).json()
+    assert history["items"][0]["fields"]["complainant"] == ERASED
+    assert history["items"][-1]["type"] == "PersonalDataErased"
+    assert history["items"][-1]["reason"] == "本人来电要求删除个人信息"
+    public = client.post(
+        f"{API}/public/case-status",
+        json={
+            "tracking_number": assigned_case["tracking_number"],
+            "access_code": assigned_case["access_code"],
+        },
+    )
+    assert public.status_code == 200, public.text
+    assert public.json()["status"] == "assigned"
+
+
+def test_the_case_can_still_be_handled_and_closed_after_erasure(
+    client: TestClient, tokens: Tokens, assigned_case: dict[str, Any]
+) -> None:
+    case_id = assigned_case["id"]
+    assert erase(client, case_id, tokens.inspector).status_code == 200
+
+    post(client, f"/cases/{case_id}/acknowledge", tokens.department)
+    post(
+        client,
+        f"/cases/{case_id}/result",
+        tokens.department,
+        {"outcome": "substantiated", "actions": "约谈", "answer": "已整改"},
+    )
+    post(client, f"/cases/{case_id}/callback", tokens.operator, {"reached": False})
+    closed = post(client, f"/cases/{case_id}/close", tokens.operator)
+
+    assert closed["status"] == "closed"
+    assert closed["complainant"] == ERASED
+
+
+def test_the_ledger_taken_before_erasure_still_verifies_after_it(
+    client: TestClient, tokens: Tokens, container: Container, assigned_case: dict[str, Any]
+) -> None:
+    project(container)  # the ledger hashes the registration as stored, key and all
+    assert erase(client, assigned_case["id"], tokens.inspector).status_code == 200
+    project(container)
+
+    verified = client.post(f"{API}/audit/verify", headers=tokens.inspector)
+
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["ok"] is True, verified.json()
+
+
+def test_erasing_twice_is_a_conflict(
+    client: TestClient, tokens: Tokens, assigned_case: dict[str, Any]
+) -> None:
+    erase(client, assigned_case["id"], tokens.inspector)
+
+    again = erase(client, assigned_case["id"], tokens.inspector)
+
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "personal_data_already_erased"
+
+
+@pytest.mark.parametrize("role", ["operator", "department", "admin"])
+def test_only_inspectors_may_erase(
+    client: TestClient, tokens: Tokens, assigned_case: dict[str, Any], role: str
+) -> None:
+    response = erase(client, assigned_case["id"], getattr(tokens, role))
+
+    assert response.status_code == 403
+    seen = client.get(f"{API}/cases/{assigned_case['id']}", headers=tokens.operator).json()
+    assert seen["complainant"]["name"] == NAME
+
+
+def test_erasing_an_unknown_case_is_not_found(client: TestClient, tokens: Tokens) -> None:
+    response = erase(client, "00000000-0000-4000-8000-000000000000", tokens.inspector)
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "case_not_found"
+
+
+def test_the_key_row_keeps_only_the_moment_of_erasure(
+    client: TestClient, tokens: Tokens, container: Container, assigned_case: dict[str, Any]
+) -> None:
+    erase(client, assigned_case["id"], tokens.inspector)
+
+    with psycopg.connect(container.database_url) as connection:
+        wrapped, erased_at = connection.execute(
+            "SELECT wrapped_key, erased_at FROM personal_data_keys WHERE key_id = %s",
+            (assigned_case["id"],),
+        ).fetchone()  # type: ignore[misc]
+
+    assert wrapped is None
+    assert erased_at is not None
+
+
+def test_the_command_line_erases_too(
+    client: TestClient, tokens: Tokens, container: Container, assigned_case: dict[str, Any]
+) -> None:
+    result = run(
+        container.database_url,
+        "privacy",
+        "erase",
+        assigned_case["id"],
+        "--reason",
+        "依申请删除",
+        "--by",
+        "纪检组",
+    )
+    again = run(container.database_url, "privacy", "erase", assigned_case["id"], "--reason", "x")
+
+    assert result.returncode == 0, result.stderr
+    assert assigned_case["tracking_number"] in result.stdout
+    assert again.returncode == 2
+    assert "erased already" in again.stderr
+    history = client.get(
+        f"{API}/cases/{assigned_case['id']}/history", headers=tokens.inspector
+    ).json()
+    assert history["items"][-1]["actor"]["principal"] == "纪检组"
+
+
+def test_a_process_started_with_another_master_key_stops_with_a_clear_message(
+    container: Container,
+) -> None:
+    env = {**command_environment(container.database_url), "OVERSIGHT_MASTER_KEY": "A" * 43}
+
+    result = subprocess.run(  # noqa: S603 -- our own console script with fixed arguments
+        [OVERSIGHT, "token", "create", "--role", "operator"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "OVERSIGHT_MASTER_KEY is not the master key" in result.stderr
+    assert "token for" not in result.stdout
+
+
+@pytest.fixture
+def captured_logs(container: Container) -> Iterator[io.StringIO]:
+    """Every log line of the process, at DEBUG, rendered as the service renders it."""
+    root = logging.getLogger()
+    sink = io.StringIO()
+    handler = logging.StreamHandler(sink)
+    handler.setFormatter(root.handlers[0].formatter)
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield sink
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
+def test_a_whole_case_life_over_http_logs_no_name_phone_or_address(
+    client: TestClient,
+    tokens: Tokens,
+    container: Container,
+    clock: SettableClock,
+    captured_logs: io.StringIO,
+) -> None:
+    case = post(client, "/cases", tokens.operator, COMPLAINT)
+    case_id = case["id"]
+    steps: list[tuple[str, dict[str, str], Any]] = [
+        ("assign", tokens.operator, {"department": SAMPLE_DEPARTMENT}),
+        ("acknowledge", tokens.department, None),
+        ("result", tokens.department, {"outcome": "resolved", "actions": "", "answer": "已办理"}),
+        ("callback", tokens.operator, {"reached": True, "satisfaction": "satisfied"}),
+        ("close", tokens.operator, None),
+    ]
+    for verb, headers, body in steps:
+        clock.advance(hours=1)
+        post(client, f"/cases/{case_id}/{verb}", headers, body)
+        project(container)
+    for headers in (tokens.operator, tokens.department, tokens.inspector):
+        client.get(f"{API}/cases/{case_id}", headers=headers)
+    client.get(f"{API}/cases/{case_id}/history", headers=tokens.inspector)
+    client.get(f"{API}/cases", params={"q": NAME}, headers=tokens.operator)
+    client.post(f"{API}/cases", json={**COMPLAINT, "urgent": "x"}, headers=tokens.operator)
+    client.post(f"{API}/cases", json=COMPLAINT, headers={"Authorization": "Bearer wrong"})
+    erase(client, case_id, tokens.inspector)
+    erase(client, case_id, tokens.inspector)
+
+    logged = captured_logs.getvalue()
+
+    assert '"request"' in logged  # the capture works: request lines are there
+    for secret in (NAME, PHONE, ADDRESS, PHONE[-4:] + '"', "138****5678"):
+        assert secret not in logged

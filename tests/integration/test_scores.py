@@ -1,0 +1,145 @@
+"""Deductions and the directory projected into PostgreSQL, and scores worked out in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import psycopg
+import pytest
+
+from domain.calendar import OFFICE_TZ
+from domain.scorecard import DeductionRequest, SourceType
+from infrastructure.conduct_file import default_conduct_rules
+from infrastructure.directory_file import sample_directory
+from infrastructure.projection_runner import ProjectionRunner
+from interfaces.bootstrap import Container
+from tests.integration.read_side import (
+    ADMIN,
+    INSPECTOR,
+    head,
+    import_sample_directory,
+    open_container,
+)
+from tests.support import SettableClock
+
+
+@pytest.fixture
+def container(database_url: str) -> Iterator[Container]:
+    with open_container(database_url, SettableClock()) as built:
+        import_sample_directory(built)
+        built.supervision.load_conduct_rules(default_conduct_rules(), ADMIN)
+        yield built
+
+
+@pytest.fixture
+async def reading(container: Container) -> AsyncIterator[Container]:
+    """The container with its asyncpg pool open, as inside the API process."""
+    await container.reads.open()
+    try:
+        yield container
+    finally:
+        await container.reads.close()
+
+
+def deduct(container: Container, **overrides: Any) -> Any:
+    fields: dict[str, Any] = {
+        "rule": "harsh_attitude",
+        "staff": "S0001",
+        "window": None,
+        "occurred_at": datetime(2026, 11, 3, 10, 15, tzinfo=OFFICE_TZ),
+        "evidence": "暗访录像",
+        "source_type": SourceType.UNANNOUNCED_VISIT,
+        "source_ref": None,
+        "points": None,
+        **overrides,
+    }
+    return container.supervision.record_deduction(DeductionRequest(**fields), INSPECTOR)
+
+
+def project(container: Container) -> None:
+    projections, _ = container.read_side()
+    for projection in projections:
+        with ProjectionRunner(container.database_url, container.supervision, projection) as runner:
+            runner.run_until_caught_up()
+
+
+def rows(database_url: str, query: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(database_url) as connection:
+        return connection.execute(query).fetchall()
+
+
+def test_a_deduction_on_two_cards_lands_as_two_rows_and_its_revocation_marks_both(
+    container: Container, database_url: str
+) -> None:
+    answer = deduct(container)
+    container.supervision.revoke_deduction(answer.id, reason="申诉成立", by=INSPECTOR)
+
+    project(container)
+
+    assert rows(
+        database_url,
+        "SELECT subject_kind, subject_id, department, window_id, staff_id, points, revoked, "
+        "occurred_on::text FROM deductions ORDER BY subject_kind",
+    ) == [
+        ("staff", "S0001", "real-estate-registration", "W-A01", "S0001", 5, True, "2026-11-03"),
+        ("window", "W-A01", "real-estate-registration", "W-A01", "S0001", 5, True, "2026-11-03"),
+    ]
+    counts = rows(database_url, "SELECT kind, count(*) FROM directory_subjects GROUP BY kind")
+    assert sorted(counts) == [("department", 30), ("staff", 110), ("window", 61)]
+
+
+def test_a_rebuild_gives_the_discipline_tables_row_for_row_what_the_incremental_run_gave(
+    container: Container, database_url: str
+) -> None:
+    deduct(container)
+    revoked = deduct(container, rule="window_unattended", staff=None, window="W-A02")
+    container.supervision.revoke_deduction(revoked.id, reason="申诉成立", by=INSPECTOR)
+    project(container)
+    query = "SELECT * FROM {} ORDER BY 1"
+    before = {t: rows(database_url, query.format(t)) for t in ("deductions", "directory_subjects")}
+
+    report = container.rebuild_projections()
+
+    assert {"deductions", "directory_subjects"} <= set(report.projections)
+    for table, kept in before.items():
+        assert rows(database_url, query.format(table)) == kept
+
+
+async def test_a_staff_member_who_left_keeps_the_score_of_a_month_they_were_deducted_in(
+    reading: Container,
+) -> None:
+    deduct(reading, rule="lateness_early_leave")
+    directory = sample_directory()
+    leaving = {"S0001", "S0002"}  # 韩蕾 was deducted from; 夏芳 was not
+    reading.supervision.import_directory(
+        replace(directory, staff=tuple(s for s in directory.staff if s.id not in leaving)), ADMIN
+    )
+    project(reading)
+
+    listing = await reading.scores.scores(
+        "2026-11", subject="staff", department="real-estate-registration", after=head(reading)
+    )
+
+    by_id = {s.id: s for s in listing.items}
+    assert listing.caught_up is True
+    assert "S0002" not in by_id
+    assert (by_id["S0001"].score, by_id["S0001"].active, by_id["S0001"].name) == (98, False, "韩蕾")
+    assert len(by_id) == 9
+
+
+async def test_a_read_waits_for_a_write_the_read_side_has_not_seen_then_says_so(
+    reading: Container,
+) -> None:
+    project(reading)
+    reading.scores.wait_seconds = 0.2  # type: ignore[attr-defined]
+    answer = deduct(reading)
+
+    listing = await reading.scores.scores(
+        "2026-11", subject=None, department=None, after=answer.position
+    )
+
+    assert listing.caught_up is False
+    assert all(s.score == 100 for s in listing.items)

@@ -1,0 +1,111 @@
+"""The order_list projection as a pure function, and its clock columns beside case_list's.
+
+An order is taken through its life with the application's verbs on the in-memory store; its
+events are then folded through the projection from scratch. Issued Fri 27 Nov 2026 10:00 with
+the default 10 working days: acknowledge by Mon 30 Nov 17:30, due Fri 11 Dec 17:30.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from application.projections import Row
+from application.projections.order_list import OrderListProjection, clock_state_of
+from application.supervision import Supervision
+from domain.actor import Actor
+from domain.calendar import OFFICE_TZ, WorkingCalendar
+from domain.rectification import OrderSourceType
+from domain.task_clock import next_alarm
+from tests.support import SettableClock
+
+DEEDS = "real-estate-registration"
+
+
+def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=OFFICE_TZ)
+
+
+def issue(supervision: Supervision, inspector: Actor) -> UUID:
+    return supervision.issue_order(
+        department=DEEDS,
+        window=None,
+        staff=None,
+        problem="未落实一次性告知",
+        requirements="组织学习并报告",
+        working_days=None,
+        source_type=OrderSourceType.CASE,
+        source_ref="HL20261127-0001",
+        by=inspector,
+    ).id
+
+
+def fold(supervision: Supervision, order_id: UUID, calendar: WorkingCalendar) -> Row | None:
+    projection = OrderListProjection(calendar=lambda: calendar)
+    row: Row | None = None
+    events: list[Any] = list(supervision.repository.event_store.get(order_id))
+    for position, event in enumerate(events, start=1):
+        row = projection.project(row, event, position)
+    return row
+
+
+def test_an_issued_order_waits_for_acknowledgement_on_its_departments_clock(
+    supervision: Supervision, inspector: Actor, calendar: WorkingCalendar
+) -> None:
+    order_id = issue(supervision, inspector)
+
+    row = fold(supervision, order_id, calendar)
+
+    assert row is not None
+    assert row["status"] == "issued"
+    assert row["department"] == DEEDS
+    assert row["source_type"] == "case"
+    assert row["acknowledge_due_at"] == at(11, 30, 17, 30)
+    assert row["due_at"] == at(12, 11, 17, 30)
+    assert row["next_clock_at"] == at(11, 30, 17, 30)
+    assert row["issued_position"] == 1
+
+
+def test_an_order_reported_rejected_and_reported_again_reads_as_it_was_handled(
+    supervision: Supervision,
+    inspector: Actor,
+    department_actor: Actor,
+    clock: SettableClock,
+    calendar: WorkingCalendar,
+) -> None:
+    order_id = issue(supervision, inspector)
+    supervision.acknowledge_order(order_id, department_actor)
+    supervision.request_order_extension(
+        order_id, working_days=2, reason="需要协调", by=department_actor
+    )
+    supervision.refuse_order_extension(order_id, reason="无需延期", by=inspector)
+    clock.set(at(12, 7, 10))
+    supervision.report_rectification(
+        order_id, measures="已整改", evidence=None, by=department_actor
+    )
+    clock.set(at(12, 8, 10))
+    supervision.reject_rectification(order_id, reasons="不到位", working_days=3, by=inspector)
+
+    rejected = fold(supervision, order_id, calendar)
+    clock.set(at(12, 9, 10))
+    supervision.report_rectification(
+        order_id, measures="已全面整改", evidence="照片", by=department_actor
+    )
+    reported = fold(supervision, order_id, calendar)
+
+    assert rejected is not None
+    assert rejected["status"] == "in_progress"
+    assert rejected["due_at"] == at(12, 11, 17, 30)  # Wed 9, Thu 10, Fri 11
+    assert rejected["handling_started_at"] == at(12, 8, 10)
+    assert rejected["acknowledge_due_at"] == at(11, 30, 17, 30)  # kept for the metrics
+    assert rejected["extension_requested"] is False
+    assert (rejected["reports"], rejected["rejections"]) == (1, 1)
+    assert rejected["next_clock_at"] == next_alarm(clock_state_of(rejected), calendar)
+    assert rejected["next_clock_at"] is not None
+    assert reported is not None
+    assert reported["status"] == "reported"
+    assert reported["first_reported_at"] == at(12, 7, 10)
+    assert reported["reported_at"] == at(12, 9, 10)
+    assert reported["reported_due_at"] == at(12, 11, 17, 30)
+    assert reported["next_clock_at"] is None

@@ -1,0 +1,296 @@
+"""Complainants' personal data sealed per case in the events, and erased by destroying a key."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+from uuid import UUID, uuid4
+
+import pytest
+from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
+
+from application.personal_data import is_sealed
+from application.supervision import Supervision
+from domain.actor import Actor
+from domain.case import Case, Channel, Kind
+from domain.errors import Invalid
+from domain.personal_data import ErasureForInspectors, PersonalDataAlreadyErased
+from infrastructure.personal_data_keys import InMemoryPersonalDataKeys, KeyCache
+from tests.support import SettableClock
+
+NAME, PHONE, ADDRESS = "王芳", "13812345678", "和平路 8 号"
+COMPLAINANT = {"name": NAME, "phone": PHONE, "address": ADDRESS, "anonymous": False}
+ERASED = {"erased": True}
+
+
+def register(supervision: Supervision, by: Actor, **complainant: Any) -> UUID:
+    registered = supervision.register_case(
+        kind=Kind.COMPLAINT,
+        channel=Channel.HOTLINE,
+        department=None,
+        window="W-A01",
+        staff=None,
+        category="service_attitude",
+        urgent=False,
+        summary="窗口人员态度生硬",
+        details="",
+        complainant={**COMPLAINANT, **complainant},
+        by=by,
+    )
+    return registered.case.id
+
+
+def stored_registration(supervision: Supervision, case_id: UUID) -> StoredEvent:
+    return supervision.recorder.select_events(case_id)[0]
+
+
+def reloaded(supervision: Supervision, case_id: UUID) -> Case:
+    """The case replayed from its stored events, past the aggregate cache."""
+    case = None
+    for event in supervision.events.get(case_id):
+        case = event.mutate(case)
+    return cast(Case, case)
+
+
+def keys_of(supervision: Supervision) -> InMemoryPersonalDataKeys:
+    return cast(InMemoryPersonalDataKeys, supervision.personal_data_keys)
+
+
+def test_the_stored_event_holds_no_name_phone_or_address_but_everything_else_is_readable(
+    supervision: Supervision, operator: Actor
+) -> None:
+    case_id = register(supervision, operator)
+
+    stored = stored_registration(supervision, case_id)
+    state = json.loads(stored.state)
+
+    for secret in (NAME, PHONE, ADDRESS):
+        assert secret.encode() not in stored.state
+    assert is_sealed(state["complainant"])
+    assert state["complainant"]["key_id"] == str(case_id)
+    assert state["summary"] == "窗口人员态度生硬"
+    assert state["window"] == "W-A01"
+
+
+def test_the_sealed_complainant_reads_back_whole(supervision: Supervision, operator: Actor) -> None:
+    case_id = register(supervision, operator)
+
+    assert reloaded(supervision, case_id).complainant == COMPLAINANT
+
+
+def test_erasing_one_case_leaves_the_other_cases_readable(
+    supervision: Supervision, operator: Actor, inspector: Actor
+) -> None:
+    erased_id = register(supervision, operator)
+    kept_id = register(supervision, operator, name="李雷", phone="13900001111")
+
+    supervision.erase_personal_data(erased_id, reason="本人申请删除（依申请第12号）", by=inspector)
+
+    assert reloaded(supervision, erased_id).complainant == ERASED
+    assert reloaded(supervision, kept_id).complainant["name"] == "李雷"
+    assert stored_registration(supervision, kept_id).state  # untouched, still loads
+
+
+def test_a_destroyed_key_alone_makes_the_registration_read_as_erased(
+    supervision: Supervision, operator: Actor
+) -> None:
+    case_id = register(supervision, operator)
+    keys_of(supervision).erase(case_id)
+
+    registration = next(iter(supervision.events.get(case_id)))
+
+    assert registration.complainant == ERASED  # type: ignore[attr-defined]
+    assert registration.summary == "窗口人员态度生硬"  # type: ignore[attr-defined]
+
+
+def test_a_key_that_cannot_be_found_reads_as_unavailable_not_erased(
+    supervision: Supervision, operator: Actor
+) -> None:
+    case_id = register(supervision, operator)
+    keys_of(supervision).forget(case_id)
+
+    assert reloaded(supervision, case_id).complainant == {"unavailable": True}
+
+
+@pytest.mark.parametrize("role", ["operator", "inspector", "department_actor"])
+def test_after_erasure_every_role_sees_the_complainant_as_erased(
+    supervision: Supervision,
+    operator: Actor,
+    inspector: Actor,
+    role: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    case_id = register(supervision, operator)
+    supervision.assign_case(
+        case_id,
+        department="real-estate-registration",
+        urgent=None,
+        final=False,
+        note=None,
+        by=operator,
+    )
+    answer = supervision.erase_personal_data(case_id, reason="本人申请", by=inspector)
+    viewer: Actor = request.getfixturevalue(role)
+
+    assert answer.complainant == ERASED
+    assert supervision.get_case(case_id, viewer).complainant == ERASED
+    assert supervision.get_case(case_id, viewer).status == "assigned"
+
+
+def test_the_history_records_who_erased_and_why_and_shows_no_personal_data(
+    supervision: Supervision, operator: Actor, inspector: Actor
+) -> None:
+    case_id = register(supervision, operator)
+
+    supervision.erase_personal_data(case_id, reason="本人申请删除", by=inspector)
+    history = supervision.case_history(case_id, inspector)
+
+    assert history[0].fields["complainant"] == ERASED
+    assert history[-1].type == "PersonalDataErased"
+    assert history[-1].reason == "本人申请删除"
+    assert history[-1].actor is not None
+    assert history[-1].actor["principal"] == inspector.principal
+
+
+def test_erasing_twice_is_refused(
+    supervision: Supervision, operator: Actor, inspector: Actor
+) -> None:
+    case_id = register(supervision, operator)
+    supervision.erase_personal_data(case_id, reason="本人申请", by=inspector)
+
+    with pytest.raises(PersonalDataAlreadyErased):
+        supervision.erase_personal_data(case_id, reason="再次", by=inspector)
+
+
+def test_an_erasure_interrupted_before_the_key_went_finishes_on_the_next_attempt(
+    supervision: Supervision, operator: Actor, inspector: Actor, clock: SettableClock
+) -> None:
+    case_id = register(supervision, operator)
+    case = supervision.repository.get(case_id)
+    case.erase_personal_data(reason="本人申请", by=inspector, at=clock.now())
+    supervision.save(case)  # the process stopped here, before the key was destroyed
+
+    with pytest.raises(PersonalDataAlreadyErased):
+        supervision.erase_personal_data(case_id, reason="再次", by=inspector)
+
+    assert keys_of(supervision).key_for_reading(case_id) is None
+
+
+@pytest.mark.parametrize("role", ["operator", "department_actor", "admin"])
+def test_only_an_inspector_erases_personal_data(
+    supervision: Supervision, operator: Actor, role: str, request: pytest.FixtureRequest
+) -> None:
+    case_id = register(supervision, operator)
+
+    with pytest.raises(ErasureForInspectors):
+        supervision.erase_personal_data(
+            case_id, reason="本人申请", by=request.getfixturevalue(role)
+        )
+
+    assert reloaded(supervision, case_id).complainant == COMPLAINANT
+
+
+def test_erasure_needs_a_reason(
+    supervision: Supervision, operator: Actor, inspector: Actor
+) -> None:
+    case_id = register(supervision, operator)
+
+    with pytest.raises(Invalid):
+        supervision.erase_personal_data(case_id, reason="  ", by=inspector)
+
+
+def test_nothing_personal_can_be_recorded_again_under_an_erased_key() -> None:
+    keys = InMemoryPersonalDataKeys()
+    key_id = uuid4()
+    keys.key_for_writing(key_id)
+    keys.erase(key_id)
+
+    with pytest.raises(PersonalDataAlreadyErased):
+        keys.key_for_writing(key_id)
+
+
+def test_events_stored_before_sealing_existed_still_load_and_can_be_erased(
+    supervision: Supervision, operator: Actor, inspector: Actor, clock: SettableClock
+) -> None:
+    plain = Mapper(transcoder=supervision.mapper.transcoder)  # the mapper of before
+    case = Case.register(
+        case_id=uuid4(),
+        tracking_number="HL20261127-9001",
+        access_code_hash="hmac-sha256$x$y",
+        kind=Kind.COMPLAINT,
+        channel=Channel.HOTLINE,
+        department="real-estate-registration",
+        window="W-A01",
+        staff=None,
+        category=None,
+        urgent=False,
+        summary="旧工单",
+        details="",
+        complainant=COMPLAINANT,
+        by=operator,
+        at=clock.now(),
+    )
+    stored = [plain.to_stored_event(event) for event in case.collect_events()]
+    supervision.recorder.insert_events(stored)
+    assert NAME.encode() in stored[0].state
+
+    assert supervision.get_case(case.id, operator).complainant == COMPLAINANT
+    supervision.erase_personal_data(case.id, reason="本人申请", by=inspector)
+    assert supervision.get_case(case.id, operator).complainant == ERASED
+    assert supervision.case_history(case.id, inspector)[-1].type == "PersonalDataErased"
+
+
+def test_a_sealed_value_altered_in_storage_is_refused_not_misread(
+    supervision: Supervision, operator: Actor
+) -> None:
+    case_id = register(supervision, operator)
+    stored = stored_registration(supervision, case_id)
+    state = json.loads(stored.state)
+    data = bytearray(state["complainant"]["data"].encode())
+    data[-3] = ord("A") if data[-3] != ord("A") else ord("B")
+    state["complainant"]["data"] = data.decode()
+    altered = StoredEvent(
+        originator_id=stored.originator_id,
+        originator_version=stored.originator_version,
+        topic=stored.topic,
+        state=json.dumps(state).encode(),
+    )
+
+    with pytest.raises(MapperDeserialisationError):
+        supervision.mapper.to_domain_event(altered)
+
+
+def test_a_sealed_value_moved_to_another_case_does_not_open_there(
+    supervision: Supervision, operator: Actor
+) -> None:
+    first = register(supervision, operator)
+    second = register(supervision, operator, name="李雷")
+    moved = json.loads(stored_registration(supervision, second).state)
+    moved["complainant"] = {
+        **json.loads(stored_registration(supervision, first).state)["complainant"],
+        "key_id": str(second),
+    }
+    stored = stored_registration(supervision, second)
+
+    with pytest.raises(MapperDeserialisationError):
+        supervision.mapper.to_domain_event(
+            StoredEvent(stored.originator_id, 1, stored.topic, json.dumps(moved).encode())
+        )
+
+
+def test_the_key_cache_is_bounded_and_forgets_keys_but_not_erasures() -> None:
+    now = [0.0]
+    cache = KeyCache(maxsize=2, seconds=60, monotonic=lambda: now[0])
+    first, second, third = uuid4(), uuid4(), uuid4()
+    cache.put(first, b"k" * 32)
+    cache.put(second, None)
+    cache.get(first)  # used lately: kept
+    cache.put(third, b"t" * 32)
+
+    assert len(cache) == 2
+    assert cache.get(second) == (False, None)  # least recently used, dropped
+    now[0] += 61
+    cache.put(second, None)
+    now[0] += 61
+    assert cache.get(first) == (False, None)  # a key expires
+    assert cache.get(second) == (True, None)  # an erasure does not
