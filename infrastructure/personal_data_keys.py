@@ -182,6 +182,8 @@ class PostgresPersonalDataKeys:
             max_size=pool_size,
             timeout=connect_timeout,
             kwargs={"autocommit": True, "application_name": "oversight-personal-data-keys"},
+            # A database restart leaves dead connections in the pool: test each on checkout.
+            check=ConnectionPool.check_connection,
             name="personal-data-keys",
             open=True,
         )

@@ -121,16 +121,7 @@ def contend(
     "distinct_requests",
     [
         pytest.param(True, id="each-its-own-request"),
-        pytest.param(
-            False,
-            id="identical-actor-and-moment",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="application/base.py::_already_stored takes a concurrent command whose "
-                "events equal the stored ones (same actor, no request id, same moment) for a "
-                "retry of its own commit, so every contender is told it won",
-            ),
-        ),
+        pytest.param(False, id="identical-actor-and-moment"),
     ],
 )
 def test_eight_processes_contending_at_each_step_of_a_case_leave_one_winner_each_time(

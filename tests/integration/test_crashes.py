@@ -568,12 +568,6 @@ def test_a_worker_crashed_mid_projection_and_mid_clock_ends_as_a_rebuild_and_ala
     assert incremental == rebuilt, "the crashed incremental run equals a full rebuild, row for row"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="infrastructure/personal_data_keys.py: the key store's ConnectionPool has no "
-    "check=ConnectionPool.check_connection, so after a database restart its stale "
-    "connections fail the next registrations although the database is up",
-)
 def test_registering_right_after_the_database_restarted_succeeds(
     cluster: ThrowawayCluster, database_url: str, tmp_path: Path
 ) -> None:
