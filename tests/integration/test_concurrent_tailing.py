@@ -117,6 +117,9 @@ def contend(
         return list(pool.map(attempt, enumerate(contenders)))
 
 
+# Each contender acts through a request of its own, as over HTTP; or all act as the same
+# actor without a request id on a frozen clock, so that their events are identical and a
+# read-back of an unknown outcome must not take another's commit for its own.
 @pytest.mark.parametrize(
     "distinct_requests",
     [
