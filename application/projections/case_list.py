@@ -7,19 +7,19 @@ from typing import Any
 
 from application.projections import Row
 from application.projections.task_clock import (
+    TaskListProjection,
     clock_changes,
     clock_state,
     handed_over,
     new_deadline,
 )
-from domain.calendar import WorkingCalendar
 from domain.case import Case, Status
-from domain.task_clock import ClockState, next_alarm
+from domain.task_clock import ClockState
 
 CLOCK_STATUSES = (Status.ASSIGNED.value, Status.IN_PROGRESS.value)
 
 
-def _registered(_: Row | None, e: Any) -> Row:
+def _registered(e: Any) -> Row:
     return {
         "id": e.originator_id,
         "tracking_number": e.tracking_number,
@@ -161,32 +161,18 @@ def clock_state_of(row: Row) -> ClockState:
     )
 
 
-class CaseListProjection:
+class CaseListProjection(TaskListProjection):
     """Keeps case_list current; `next_clock_at` tells the deadline clock when to look again."""
 
     name = "case_list"
     table = "case_list"
-    key = "id"
     topic_prefix = "oversight:Case."
+    opening_event = Case.Registered
+    opened_position_column = "registered_position"
+    changes = CHANGES
 
-    def __init__(self, calendar: Callable[[], WorkingCalendar]) -> None:
-        self._calendar = calendar
+    def opened(self, event: Any) -> Row:
+        return _registered(event)
 
-    def key_of(self, event: Any) -> Any:
-        return event.originator_id
-
-    def project(self, row: Row | None, event: Any, position: int) -> Row | None:
-        if isinstance(event, Case.Registered):
-            row = _registered(row, event)
-            row["registered_position"] = position
-        elif row is None:
-            return None  # unreachable in order: a case's events follow its registration
-        else:
-            row = dict(row)
-            change = CHANGES.get(type(event))
-            if change is not None:
-                change(row, event)
-        row["updated_at"] = event.timestamp
-        row["last_position"] = position
-        row["next_clock_at"] = next_alarm(clock_state_of(row), self._calendar())
-        return row
+    def clock_state_of(self, row: Row) -> ClockState:
+        return clock_state_of(row)

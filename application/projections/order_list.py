@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from application.projections import Row
-from application.projections.task_clock import Change, clock_changes, clock_state, handed_over
-from domain.calendar import WorkingCalendar
+from application.projections.task_clock import (
+    Change,
+    TaskListProjection,
+    clock_changes,
+    clock_state,
+    handed_over,
+)
 from domain.rectification import OrderStatus, RectificationOrder
-from domain.task_clock import ClockState, next_alarm
+from domain.task_clock import ClockState
 
 CLOCK_STATUSES = (OrderStatus.ISSUED.value, OrderStatus.IN_PROGRESS.value)
 
@@ -89,32 +93,18 @@ def clock_state_of(row: Row) -> ClockState:
     )
 
 
-class OrderListProjection:
+class OrderListProjection(TaskListProjection):
     """Keeps order_list current; `next_clock_at` tells the deadline clock when to look again."""
 
     name = "order_list"
     table = "order_list"
-    key = "id"
     topic_prefix = "oversight:RectificationOrder."
+    opening_event = RectificationOrder.Issued
+    opened_position_column = "issued_position"
+    changes = CHANGES
 
-    def __init__(self, calendar: Callable[[], WorkingCalendar]) -> None:
-        self._calendar = calendar
+    def opened(self, event: Any) -> Row:
+        return _issued(event)
 
-    def key_of(self, event: Any) -> Any:
-        return event.originator_id
-
-    def project(self, row: Row | None, event: Any, position: int) -> Row | None:
-        if isinstance(event, RectificationOrder.Issued):
-            row = _issued(event)
-            row["issued_position"] = position
-        elif row is None:
-            return None  # unreachable in order: an order's events follow its issue
-        else:
-            row = dict(row)
-            change = CHANGES.get(type(event))
-            if change is not None:
-                change(row, event)
-        row["updated_at"] = event.timestamp
-        row["last_position"] = position
-        row["next_clock_at"] = next_alarm(clock_state_of(row), self._calendar())
-        return row
+    def clock_state_of(self, row: Row) -> ClockState:
+        return clock_state_of(row)

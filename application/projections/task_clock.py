@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from application.projections import Row
+from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline
 from domain.task import Task
-from domain.task_clock import ClockState
+from domain.task_clock import ClockState, next_alarm
 
 Change = Callable[[Row, Any], None]
 
@@ -97,3 +98,45 @@ def clock_state(row: Row, *, awaiting: bool, handling: bool) -> ClockState:
         supervised_at=row["supervised_at"],
         public_notice_flagged=row["public_notice_at"] is not None,
     )
+
+
+class TaskListProjection:
+    """A read table of tasks with a clock: one row per task, opened by its first event.
+
+    `next_clock_at` tells the deadline clock when to look at the task again.
+    """
+
+    key = "id"
+    opening_event: type
+    opened_position_column: str
+    changes: dict[type, Change]
+
+    def __init__(self, calendar: Callable[[], WorkingCalendar]) -> None:
+        self._calendar = calendar
+
+    def key_of(self, event: Any) -> Any:
+        return event.originator_id
+
+    def opened(self, event: Any) -> Row:
+        """The row of a task as its first event opens it."""
+        raise NotImplementedError
+
+    def clock_state_of(self, row: Row) -> ClockState:
+        """The clock's facts as the read table holds them."""
+        raise NotImplementedError
+
+    def project(self, row: Row | None, event: Any, position: int) -> Row | None:
+        if isinstance(event, self.opening_event):
+            row = self.opened(event)
+            row[self.opened_position_column] = position
+        elif row is None:
+            return None  # unreachable in order: a task's events follow its first one
+        else:
+            row = dict(row)
+            change = self.changes.get(type(event))
+            if change is not None:
+                change(row, event)
+        row["updated_at"] = event.timestamp
+        row["last_position"] = position
+        row["next_clock_at"] = next_alarm(self.clock_state_of(row), self._calendar())
+        return row
