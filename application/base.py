@@ -8,7 +8,12 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder, Mapper, RecordConflictError
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    Mapper,
+    PersistenceError,
+    RecordConflictError,
+)
 from eventsourcing.utils import Environment
 
 from application import transcodings
@@ -27,6 +32,17 @@ class ConcurrentChange(Conflict):
     """Someone else changed the same record at the same moment; read it again and retry."""
 
     code = "conflict"
+
+
+class StorageUnavailable(DomainError):
+    """The database did not answer in time (a lock wait, a timeout, a lost connection).
+
+    Nothing was recorded, or a retry with the same request id will find what was: the caller
+    should retry in a moment, with the same Idempotency-Key.
+    """
+
+    code = "storage_unavailable"
+    retry_after = 1
 
 
 class OversightApplication(Application[UUID]):
@@ -89,12 +105,16 @@ class OversightApplication(Application[UUID]):
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise not_found() from None
+        except PersistenceError as error:
+            raise _unavailable(error) from error
 
     def _load_or_none(self, aggregate_id: UUID) -> Any:
         try:
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
+        except PersistenceError as error:
+            raise _unavailable(error) from error
 
     def _commit(self, *aggregates: Aggregate) -> int:
         """Save atomically and answer the global position of the last event written."""
@@ -111,6 +131,8 @@ class OversightApplication(Application[UUID]):
             raise ConcurrentChange(
                 "the record was changed by someone else at the same moment; read it and retry"
             ) from error
+        except PersistenceError as error:
+            raise _unavailable(error) from error
         return recordings[-1].notification.id
 
     def _already_stored(self, events: list[Any]) -> bool:
@@ -131,3 +153,10 @@ class OversightApplication(Application[UUID]):
             if [self.mapper.to_domain_event(record) for record in stored] != ours:
                 return False
         return True
+
+
+def _unavailable(error: PersistenceError) -> StorageUnavailable:
+    return StorageUnavailable(
+        f"the event store did not answer in time ({type(error).__name__}); "
+        "retry in a moment with the same Idempotency-Key"
+    )

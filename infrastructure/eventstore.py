@@ -31,7 +31,12 @@ def refuse_unsafe_environment(environ: dict[str, str]) -> None:
 
 
 def event_store_env(
-    database_url: str, *, pool_size: int, max_overflow: int, connect_timeout: int
+    database_url: str,
+    *,
+    pool_size: int,
+    max_overflow: int,
+    connect_timeout: int,
+    lock_timeout: int = 5,
 ) -> dict[str, str]:
     """Translate a PostgreSQL URL into the eventsourcing library's settings."""
     params = conninfo_to_dict(database_url)
@@ -46,6 +51,9 @@ def event_store_env(
         "POSTGRES_MAX_OVERFLOW": str(max_overflow),
         "POSTGRES_CONNECT_TIMEOUT": str(connect_timeout),
         "POSTGRES_PRE_PING": "y",
+        # Bounds the wait for the table lock every write takes, so a stuck writer cannot
+        # queue the whole service behind it; the command answers 503 and may be retried.
+        "POSTGRES_LOCK_TIMEOUT": str(lock_timeout),
         "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
         # Tables are made once by `initialise_schema`, not raced over by every process.
         "CREATE_TABLE": "n",

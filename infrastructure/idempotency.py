@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
-
-import asyncpg
 
 from application.idempotency import (
     ANSWERS_KEPT_FOR,
@@ -32,21 +29,14 @@ class PostgresIdempotencyStore:
 
     def __init__(self, store: ReadStore) -> None:
         self._store = store
-        self._opening = asyncio.Lock()
-
-    async def _pool(self) -> asyncpg.Pool:
-        async with self._opening:
-            await self._store.open()
-        return self._store.pool
 
     async def claim(self, scope: str, body_digest: str, now: datetime) -> StoredAnswer | None:
-        pool = await self._pool()
-        claimed = await pool.fetchval(
+        claimed = await self._store.fetchval(
             _CLAIM, scope, body_digest, now, now - CLAIM_ABANDONED_AFTER, now - ANSWERS_KEPT_FOR
         )
         if claimed is not None:
             return None
-        row = await pool.fetchrow(
+        row = await self._store.fetchrow(
             "SELECT body_digest, status, content_type, body FROM idempotency_keys WHERE scope = $1",
             scope,
         )
@@ -63,8 +53,7 @@ class PostgresIdempotencyStore:
         return StoredAnswer(row["status"], row["content_type"], bytes(row["body"]))
 
     async def complete(self, scope: str, answer: StoredAnswer, now: datetime) -> None:
-        pool = await self._pool()
-        await pool.execute(
+        await self._store.execute(
             "UPDATE idempotency_keys SET status = $2, content_type = $3, body = $4,"
             " completed_at = $5 WHERE scope = $1",
             scope,
@@ -75,7 +64,6 @@ class PostgresIdempotencyStore:
         )
 
     async def release(self, scope: str) -> None:
-        pool = await self._pool()
-        await pool.execute(
+        await self._store.execute(
             "DELETE FROM idempotency_keys WHERE scope = $1 AND completed_at IS NULL", scope
         )

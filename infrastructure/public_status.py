@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import anyio.to_thread
-import asyncpg
 
 from application.public_status import LockPolicy, PublicCaseStatus, TimelineEntry
 from domain.directory import Directory
@@ -141,17 +140,14 @@ class PostgresLookupFailures:
     def __init__(self, store: ReadStore, policy: LockPolicy | None = None) -> None:
         self._store = store
         self.policy = policy or LockPolicy()
-        self._opening = asyncio.Lock()
         self._purged_at: datetime | None = None
 
     async def locked(self, tracking_number: str, now: datetime) -> bool:
-        pool = await self._pool()
-        return bool(await pool.fetchval(_LOCKED_SQL, tracking_number, now))
+        return bool(await self._store.fetchval(_LOCKED_SQL, tracking_number, now))
 
     async def record_failure(self, tracking_number: str, now: datetime) -> None:
         policy = self.policy
-        pool = await self._pool()
-        await pool.execute(
+        await self._store.execute(
             _RECORD_FAILURE_SQL,
             tracking_number,
             now,
@@ -161,12 +157,4 @@ class PostgresLookupFailures:
         )
         if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
             self._purged_at = now
-            await pool.execute(_PURGE_SQL, now - policy.window, now)
-
-    async def _pool(self) -> asyncpg.Pool:
-        try:
-            return self._store.pool
-        except RuntimeError:  # not open yet (a pool of its own) or reopened later
-            async with self._opening:
-                await self._store.open()
-            return self._store.pool
+            await self._store.execute(_PURGE_SQL, now - policy.window, now)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import asyncpg
 from psycopg.conninfo import conninfo_to_dict
+
+from application.base import StorageUnavailable
 
 
 async def _init_connection(connection: asyncpg.Connection) -> None:
@@ -31,22 +35,38 @@ def asyncpg_dsn(database_url: str) -> str:
 
 
 class ReadStore:
-    """A pool of asyncpg connections for queries; opened inside the server's event loop."""
+    """A pool of asyncpg connections for queries, opened on first use inside the event loop.
 
-    def __init__(self, database_url: str, *, max_size: int = 10) -> None:
+    Every statement is bounded by `statement_timeout` seconds, in the server (so a slow query
+    stops holding locks and a connection) and in the client (so a dead server cannot hold a
+    request). Timeouts and lost connections become `StorageUnavailable`: a 503 to be retried,
+    never a 500.
+    """
+
+    def __init__(
+        self, database_url: str, *, max_size: int = 10, statement_timeout: float = 15.0
+    ) -> None:
         self.database_url = database_url
         self.max_size = max_size
+        self.statement_timeout = statement_timeout
         self._pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()
 
     async def open(self) -> None:
         """Connect; called once the event loop runs (never at import or bootstrap)."""
-        if self._pool is None:
-            self._pool = await asyncpg.create_pool(
-                asyncpg_dsn(self.database_url),
-                min_size=1,
-                max_size=self.max_size,
-                init=_init_connection,
-            )
+        async with self._opening:
+            if self._pool is None:
+                with _unavailable_on_failure():
+                    self._pool = await asyncpg.create_pool(
+                        asyncpg_dsn(self.database_url),
+                        min_size=1,
+                        max_size=self.max_size,
+                        init=_init_connection,
+                        command_timeout=self.statement_timeout,
+                        server_settings={
+                            "statement_timeout": str(int(self.statement_timeout * 1000)),
+                        },
+                    )
 
     async def close(self) -> None:
         """Close every connection."""
@@ -62,17 +82,46 @@ class ReadStore:
                 self._pool.terminate()
             self._pool = None
 
-    @property
-    def pool(self) -> asyncpg.Pool:
+    async def _opened(self) -> asyncpg.Pool:
         if self._pool is None:
-            raise RuntimeError("the read store is not open")
+            await self.open()
+        if self._pool is None:  # closed again while this request waited for it
+            raise StorageUnavailable("the database connections are closed; retry in a moment")
         return self._pool
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        return await self.pool.fetch(query, *args)
+        pool = await self._opened()
+        with _unavailable_on_failure():
+            return await pool.fetch(query, *args)
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        return await self.pool.fetchrow(query, *args)
+        pool = await self._opened()
+        with _unavailable_on_failure():
+            return await pool.fetchrow(query, *args)
 
     async def fetchval(self, query: str, *args: Any) -> Any:
-        return await self.pool.fetchval(query, *args)
+        pool = await self._opened()
+        with _unavailable_on_failure():
+            return await pool.fetchval(query, *args)
+
+    async def execute(self, query: str, *args: Any) -> str:
+        pool = await self._opened()
+        with _unavailable_on_failure():
+            return await pool.execute(query, *args)
+
+
+@contextlib.contextmanager
+def _unavailable_on_failure() -> Iterator[None]:
+    try:
+        yield
+    except (
+        TimeoutError,
+        OSError,
+        asyncpg.QueryCanceledError,
+        asyncpg.PostgresConnectionError,
+        asyncpg.InterfaceError,
+        asyncpg.CannotConnectNowError,
+    ) as error:
+        raise StorageUnavailable(
+            "the database did not answer in time; retry in a moment"
+        ) from error

@@ -5,12 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from psycopg.conninfo import conninfo_to_dict
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from infrastructure.eventstore import UnsafeConfiguration
 from infrastructure.personal_data_keys import decode_master_key
 from infrastructure.secrets import decode_access_code_key
 from infrastructure.signing import decode_signing_key
+
+# Passwords shipped by images, tutorials and installers; production needs its own.
+DEFAULT_DATABASE_PASSWORDS = frozenset(
+    {"postgres", "password", "admin", "root", "oversight", "secret", "changeme", "123456"}
+)
+# 32 random bytes show about 30 distinct values; a phrase or a pattern shows far fewer.
+MIN_DISTINCT_KEY_BYTES = 16
+
+
+class UnsafeProductionSettings(UnsafeConfiguration):
+    """Production mode was asked for with secrets that are missing, default or guessable."""
 
 
 class Settings(BaseSettings):
@@ -30,6 +43,11 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=8, ge=1, le=200)
     read_pool_size: int = Field(default=10, ge=1, le=200)
     db_connect_timeout: int = Field(default=10, ge=1, le=300)
+    # A write waits this long for the event table lock; the library tries 10 times, so a
+    # command gives up (503) after about 10 × (this + 0.2) seconds.
+    db_lock_timeout: int = Field(default=1, ge=1, le=60)
+    # Any read statement is cancelled (503) after this many seconds.
+    db_statement_timeout: float = Field(default=15.0, gt=0, le=600)
     max_body_bytes: int = Field(default=1_000_000, ge=1_000)
     public_rate_limit: int = Field(default=60, ge=0)
     # Hex or base64, ≥ 32 bytes; unset: kept in <data_dir>/access-code.key, made on first start.
@@ -63,3 +81,45 @@ class Settings(BaseSettings):
         if key is not None:
             decode_signing_key(key.get_secret_value())
         return key
+
+    def production_problems(self) -> list[str]:
+        """What makes these settings unfit for production; empty when there is nothing."""
+        problems: list[str] = []
+        keys = (
+            ("OVERSIGHT_ACCESS_CODE_KEY", self.access_code_key, decode_access_code_key),
+            ("OVERSIGHT_MASTER_KEY", self.master_key, decode_master_key),
+            ("OVERSIGHT_SIGNING_KEY", self.signing_key, decode_signing_key),
+        )
+        for name, secret, decode in keys:
+            if secret is None:
+                problems.append(
+                    f"{name} is not set: a key made in the data folder is lost with the "
+                    "machine and differs between processes"
+                )
+            elif _guessable(decode(secret.get_secret_value())):
+                problems.append(
+                    f"{name} is a typed phrase or a pattern, not random bytes "
+                    "(docs/operations.md shows how to make one)"
+                )
+        if not self.database_url:
+            problems.append(
+                "DATABASE_URL is not set: the embedded PostgreSQL is for trying the service out"
+            )
+        elif conninfo_to_dict(self.database_url).get("password") in DEFAULT_DATABASE_PASSWORDS:
+            problems.append("DATABASE_URL uses a default password")
+        return problems
+
+    def refuse_unsafe_production(self) -> None:
+        """In production mode, refuse to start on any of `production_problems`."""
+        if self.environment != "production":
+            return
+        problems = self.production_problems()
+        if problems:
+            raise UnsafeProductionSettings(
+                "refusing to start in production: " + "; ".join(problems)
+            )
+
+
+def _guessable(key: bytes) -> bool:
+    typed = all(32 <= byte < 127 for byte in key)
+    return typed or len(set(key)) < MIN_DISTINCT_KEY_BYTES

@@ -43,7 +43,12 @@ from infrastructure.clock import SystemClock
 from infrastructure.conduct_file import ConductFileError, default_conduct_rules, read_conduct_file
 from infrastructure.directory_file import read_directory_file, sample_directory
 from infrastructure.embedded import EmbeddedPostgres
-from infrastructure.eventstore import event_store_env, initialise_schema, refuse_unsafe_environment
+from infrastructure.eventstore import (
+    UnsafeConfiguration,
+    event_store_env,
+    initialise_schema,
+    refuse_unsafe_environment,
+)
 from infrastructure.idempotency import PostgresIdempotencyStore
 from infrastructure.ledger import LazyConnection
 from infrastructure.logging import configure_logging
@@ -222,6 +227,7 @@ def bootstrap(
     """Build the application on the configured (or embedded) PostgreSQL."""
     settings = settings or Settings()
     refuse_unsafe_environment(dict(os.environ))
+    settings.refuse_unsafe_production()
     configure_logging(settings.log_level, settings.log_format)
     closers: list[Callable[[], None]] = []
     url = database_url(settings, closers)
@@ -233,6 +239,7 @@ def bootstrap(
         pool_size=settings.db_pool_size,
         max_overflow=max(0, settings.api_threads + SPARE_CONNECTIONS - settings.db_pool_size),
         connect_timeout=settings.db_connect_timeout,
+        lock_timeout=settings.db_lock_timeout,
     )
     clock = clock or SystemClock()
     personal_data_keys = personal_data_key_store(settings, url, clock, closers)
@@ -245,7 +252,11 @@ def bootstrap(
         env=env,
         personal_data_keys=personal_data_keys,
     )
-    reads = ReadStore(settings.read_database_url or url, max_size=settings.read_pool_size)
+    reads = ReadStore(
+        settings.read_database_url or url,
+        max_size=settings.read_pool_size,
+        statement_timeout=settings.db_statement_timeout,
+    )
     primary = primary_store(settings, url, reads, closers)
     public_status = public_status_query(supervision, reads, primary)
     public_requests = MovingWindowLimit(settings.public_rate_limit, seconds=60, name="public")
@@ -275,12 +286,6 @@ def signing_key(settings: Settings) -> bytes:
     """OVERSIGHT_SIGNING_KEY, else the seed kept in (or first made in) the data folder."""
     if settings.signing_key is not None:
         return decode_signing_key(settings.signing_key.get_secret_value())
-    if settings.environment == "production":
-        log.warning(
-            "signing_key_from_data_dir",
-            path=str(settings.data_dir / "signing.key"),
-            advice="set OVERSIGHT_SIGNING_KEY, the same in every process (docs/operations.md)",
-        )
     return read_or_create_signing_key(settings.data_dir)
 
 
@@ -288,12 +293,6 @@ def master_key(settings: Settings) -> bytes:
     """OVERSIGHT_MASTER_KEY, else the key kept in (or first made in) the data folder."""
     if settings.master_key is not None:
         return decode_master_key(settings.master_key.get_secret_value())
-    if settings.environment == "production":
-        log.warning(
-            "master_key_from_data_dir",
-            path=str(settings.data_dir / "master.key"),
-            advice="set OVERSIGHT_MASTER_KEY from a secret store (docs/operations.md, Keys)",
-        )
     return read_or_create_master_key(settings.data_dir)
 
 
@@ -317,7 +316,11 @@ def primary_store(
     """The read store when it is the primary; else a pool on the primary for small writes."""
     if not settings.read_database_url:
         return reads
-    primary = ReadStore(url, max_size=max(2, settings.read_pool_size // 2))
+    primary = ReadStore(
+        url,
+        max_size=max(2, settings.read_pool_size // 2),
+        statement_timeout=settings.db_statement_timeout,
+    )
     closers.append(primary.terminate)
     return primary
 
@@ -363,6 +366,7 @@ __all__ = [
     "ConductFileError",
     "Container",
     "RebuildInProgress",
+    "UnsafeConfiguration",
     "bootstrap",
     "default_conduct_rules",
     "initialise",

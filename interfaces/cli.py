@@ -375,4 +375,8 @@ def _redact(url: str) -> str:
 
 def main() -> None:
     """Entry point of the `oversight` console script."""
-    cli()
+    try:
+        cli()
+    except composition.UnsafeConfiguration as refused:
+        typer.echo(f"error: {refused}", err=True)
+        raise SystemExit(2) from None

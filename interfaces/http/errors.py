@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from application.base import StorageUnavailable
 from application.public_status import TooManyRequests
 from domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
@@ -55,13 +56,15 @@ def status_of(error: DomainError) -> int:
         return 401
     if isinstance(error, TooManyRequests):
         return 429
+    if isinstance(error, StorageUnavailable):
+        return 503
     return next((status for kind, status in STATUS_BY_KIND if isinstance(error, kind)), 409)
 
 
 async def _domain_error(_: Request, error: DomainError) -> JSONResponse:
     status = status_of(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if isinstance(error, TooManyRequests):
+    if isinstance(error, TooManyRequests | StorageUnavailable):
         headers = {"Retry-After": str(error.retry_after)}
     return JSONResponse(error_body(error.code, error.message), status_code=status, headers=headers)
 

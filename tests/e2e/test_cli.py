@@ -190,3 +190,18 @@ def test_a_bad_calendar_file_is_refused_with_a_message(
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_production_mode_refuses_to_start_with_the_test_keys(database_url: str) -> None:
+    result = subprocess.run(  # noqa: S603
+        [OVERSIGHT, "token", "create", "--role", "admin", "--name", "ops"],
+        env={**command_environment(database_url), "OVERSIGHT_ENVIRONMENT": "production"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: refusing to start in production")
+    assert "OVERSIGHT_MASTER_KEY is a typed phrase" in result.stderr
+    assert "Traceback" not in result.stderr

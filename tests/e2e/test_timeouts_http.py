@@ -1,0 +1,73 @@
+"""Bounded waits: a stuck database answers 503 in seconds, records nothing, and may be retried."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from domain.actor import Actor, Role
+from infrastructure.directory_file import sample_directory
+from interfaces.bootstrap import Container, bootstrap
+from tests.e2e.conftest import SAMPLE_WINDOW, Tokens, position
+from tests.support import SettableClock, settings_for
+
+API = "/api/v1"
+COMPLAINT = {"kind": "complaint", "channel": "hotline", "window": SAMPLE_WINDOW, "summary": "久等"}
+
+
+@pytest.fixture
+def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
+    settings = settings_for(database_url, db_lock_timeout=1, db_statement_timeout=1.0)
+    built = bootstrap(settings, clock=clock, initialise=False)
+    built.supervision.import_directory(sample_directory(), Actor("test-admin", Role.ADMIN))
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+@pytest.fixture
+def blocker(database_url: str) -> Iterator[psycopg.Connection]:
+    """A session that holds locks (in an open transaction) until the test ends it."""
+    with psycopg.connect(database_url) as connection:
+        yield connection
+        connection.rollback()
+
+
+def test_a_command_stuck_behind_the_event_table_lock_answers_503_and_records_nothing(
+    client: TestClient, tokens: Tokens, container: Container, blocker: psycopg.Connection
+) -> None:
+    headers = {**tokens.operator, "Idempotency-Key": "stuck-call-1"}
+    before = position(container)
+    # The mode every writer takes: readers go on, writers wait.
+    blocker.execute("LOCK TABLE oversight_events IN EXCLUSIVE MODE")
+
+    stuck = client.post(f"{API}/cases", json=COMPLAINT, headers=headers)
+    after_stuck = position(container)
+    blocker.rollback()
+    retried = client.post(f"{API}/cases", json=COMPLAINT, headers=headers)
+
+    assert stuck.status_code == 503
+    assert stuck.json()["error"]["code"] == "storage_unavailable"
+    assert stuck.headers["retry-after"] == "1"
+    assert retried.status_code == 201
+    assert "idempotent-replayed" not in retried.headers
+    assert after_stuck == before
+    assert client.get(f"{API}/cases/{retried.json()['id']}", headers=tokens.operator).is_success
+
+
+def test_a_read_outlasting_the_statement_timeout_answers_503(
+    client: TestClient, tokens: Tokens, blocker: psycopg.Connection
+) -> None:
+    blocker.execute("LOCK TABLE case_list IN ACCESS EXCLUSIVE MODE")
+
+    stuck = client.get(f"{API}/cases", headers=tokens.operator)
+    blocker.rollback()
+    answered = client.get(f"{API}/cases", headers=tokens.operator)
+
+    assert stuck.status_code == 503
+    assert stuck.json()["error"]["code"] == "storage_unavailable"
+    assert answered.status_code == 200
