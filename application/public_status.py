@@ -49,10 +49,20 @@ class PublicCaseStatus:
     timeline: list[TimelineEntry]
 
 
-class PublicStatusQueries(Protocol):
-    """Reads the public view of a case by its tracking number, with its access code's hash."""
+@dataclass(frozen=True)
+class FoundCase:
+    """A case found by its tracking number: its access code's hash, its public view, and
+    whether the number is locked at the moment asked about."""
 
-    async def find(self, tracking_number: str) -> tuple[str, PublicCaseStatus] | None: ...
+    access_code_hash: str
+    status: PublicCaseStatus
+    locked: bool
+
+
+class PublicStatusQueries(Protocol):
+    """Reads the public view of a case by its tracking number, in one round trip."""
+
+    async def find(self, tracking_number: str, now: datetime) -> FoundCase | None: ...
 
 
 @dataclass(frozen=True)
@@ -66,10 +76,6 @@ class LockPolicy:
 
 class LookupFailures(Protocol):
     """The failed lookups of each tracking number, shared by every API process."""
-
-    async def locked(self, tracking_number: str, now: datetime) -> bool:
-        """Whether the number is locked at `now`."""
-        ...
 
     async def record_failure(self, tracking_number: str, now: datetime) -> None:
         """Count one failure; lock the number when the policy says so (not while locked)."""
@@ -138,12 +144,12 @@ class PublicStatus:
                 f"too many failed lookups; try again in {wait} seconds", retry_after=wait
             )
         now = self.clock.now()
-        found = await self.queries.find(tracking_number)
-        hashed, status = found if found is not None else (self._dummy_hash, None)
+        found = await self.queries.find(tracking_number, now)
+        hashed = found.access_code_hash if found is not None else self._dummy_hash
         matches = self.secrets.access_code_matches(access_code, hashed)
-        if matches and status is not None:
-            if not await self.failures.locked(tracking_number, now):
-                return status
+        if matches and found is not None:
+            if not found.locked:
+                return found.status
         else:
             await self.failures.record_failure(tracking_number, now)
         self.failed_by_client.hit(client)

@@ -10,17 +10,23 @@ from typing import Any
 
 import anyio.to_thread
 
-from application.public_status import LockPolicy, PublicCaseStatus, TimelineEntry
+from application.public_status import FoundCase, LockPolicy, PublicCaseStatus, TimelineEntry
 from domain.directory import Directory
 from infrastructure.read_store import ReadStore
 
 # Only these columns are ever read: nothing of the complainant, staff, window, summary or
-# internal notes can leak through a column that was never selected.
+# internal notes can leak through a column that was never selected. The lock is read in the
+# same statement, so a lookup costs one round trip. (With a replica for reads, a lock is seen
+# there after the replica's lag: at worst a guesser gets a try or two more.)
 _FIND_SQL = """
-SELECT access_code_hash, kind, status, department, registered_at, due_at, updated_at,
-       public_timeline
-FROM case_list
-WHERE tracking_number = $1
+SELECT c.access_code_hash, c.kind, c.status, c.department, c.registered_at, c.due_at,
+       c.updated_at, c.public_timeline,
+       EXISTS (
+           SELECT 1 FROM public_lookup_failures f
+           WHERE f.tracking_number = c.tracking_number AND f.locked_until > $2
+       ) AS locked
+FROM case_list c
+WHERE c.tracking_number = $1
 """
 
 DIRECTORY_REFRESH_SECONDS = 60.0
@@ -50,8 +56,8 @@ class CaseListPublicStatus:
         self._loaded_at = 0.0
         self._refreshing = asyncio.Lock()
 
-    async def find(self, tracking_number: str) -> tuple[str, PublicCaseStatus] | None:
-        row = await self._reads.fetchrow(_FIND_SQL, tracking_number)
+    async def find(self, tracking_number: str, now: datetime) -> FoundCase | None:
+        row = await self._reads.fetchrow(_FIND_SQL, tracking_number, now)
         if row is None:
             return None
         department_id = row["department"]
@@ -65,7 +71,7 @@ class CaseListPublicStatus:
             updated_at=row["updated_at"],
             timeline=[_timeline_entry(entry) for entry in row["public_timeline"]],
         )
-        return row["access_code_hash"], status
+        return FoundCase(row["access_code_hash"], status, row["locked"])
 
     async def _department_name(self, department_id: str | None) -> str | None:
         if department_id is None:
@@ -115,12 +121,6 @@ ON CONFLICT (tracking_number) DO UPDATE SET
 WHERE f.locked_until IS NULL OR f.locked_until <= $2
 """
 
-_LOCKED_SQL = """
-SELECT EXISTS (
-    SELECT 1 FROM public_lookup_failures WHERE tracking_number = $1 AND locked_until > $2
-)
-"""
-
 _PURGE_SQL = """
 DELETE FROM public_lookup_failures
 WHERE window_started_at <= $1 AND (locked_until IS NULL OR locked_until <= $2)
@@ -141,9 +141,6 @@ class PostgresLookupFailures:
         self._store = store
         self.policy = policy or LockPolicy()
         self._purged_at: datetime | None = None
-
-    async def locked(self, tracking_number: str, now: datetime) -> bool:
-        return bool(await self._store.fetchval(_LOCKED_SQL, tracking_number, now))
 
     async def record_failure(self, tracking_number: str, now: datetime) -> None:
         policy = self.policy

@@ -15,6 +15,11 @@ from psycopg.conninfo import conninfo_to_dict
 from application.base import StorageUnavailable
 
 
+async def _keep_session(_: asyncpg.Connection) -> None:
+    """Queries leave no session state (no locks, listeners or settings) to clear, so a
+    connection goes back to the pool without asyncpg's reset round trip."""
+
+
 async def _init_connection(connection: asyncpg.Connection) -> None:
     await connection.set_type_codec(
         "jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
@@ -62,6 +67,7 @@ class ReadStore:
                         min_size=1,
                         max_size=self.max_size,
                         init=_init_connection,
+                        reset=_keep_session,
                         command_timeout=self.statement_timeout,
                         server_settings={
                             "statement_timeout": str(int(self.statement_timeout * 1000)),
