@@ -42,18 +42,19 @@ class NumberingVerbs(OversightApplication):
         `make(tracking_number, now)` builds the record, unsaved. If its id turns out to be
         taken, AlreadyRecorded: whoever made it first made the same thing.
         """
+        office_tz = self.calendar.office_hours.tz
         for _ in range(TRACKING_NUMBER_ATTEMPTS):
-            now = self.clock.now()
-            day = now.astimezone(self.calendar.office_hours.tz).date()
-            sequence = self._load_or_none(sequence_id(day, series)) or TrackingSequence.start(
-                day, now, series
-            )
-            number = sequence.take_next(by=by, at=now)
-            record = make(tracking_number(prefix, day, number), now)
-            try:
-                return record, self._commit(record, sequence)
-            except ConcurrentChange:
-                if self._load_or_none(record.id) is not None:
-                    raise AlreadyRecorded(f"{record.id} is recorded already") from None
-                continue
+            with self.numbering_lock:
+                now = self.clock.now()
+                day = now.astimezone(office_tz).date()
+                sequence = self._load_or_none(sequence_id(day, series)) or TrackingSequence.start(
+                    day, now, series
+                )
+                number = sequence.take_next(by=by, at=now)
+                record = make(tracking_number(prefix, day, number), now)
+                try:
+                    return record, self._commit(record, sequence)
+                except ConcurrentChange:  # another process took the number first
+                    if self._load_or_none(record.id) is not None:
+                        raise AlreadyRecorded(f"{record.id} is recorded already") from None
         raise ConcurrentChange("too many new records at the same moment; please retry")
