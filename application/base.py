@@ -73,16 +73,22 @@ class OversightApplication(Application[UUID]):
         # New records of this process take the day's next number one at a time: racing each
         # other on the same sequence would only end in conflicts and retries.
         self.numbering_lock = threading.Lock()
+        self._shared: dict[UUID, Any] = {}
+        self._published_calendar: tuple[int, WorkingCalendar] | None = None
 
     @property
     def calendar(self) -> WorkingCalendar:
         """The library's known years, overridden by the years an administrator published."""
-        book = self._load_or_none(CALENDAR_BOOK_ID)
+        book = self._shared_or_none(CALENDAR_BOOK_ID)
         if book is None:
             return self.known_calendar
+        published = self._published_calendar
+        if published is not None and published[0] == book.version:
+            return published[1]
         calendar = self.known_calendar
         for schedule in book.schedules().values():
             calendar = calendar.with_schedule(schedule)
+        self._published_calendar = (book.version, calendar)
         return calendar
 
     def construct_env(self, name: str, env: dict[str, str] | None = None) -> Environment:
@@ -119,6 +125,27 @@ class OversightApplication(Application[UUID]):
             return None
         except PersistenceError as error:
             raise _unavailable(error) from error
+
+    def _shared_or_none(self, aggregate_id: UUID) -> Any:
+        """A record that commands only read, shared between them: never change it.
+
+        Loading through the repository copies the cached aggregate, which for the directory
+        (hundreds of entries, read by most commands) cost milliseconds a command. A record
+        that rarely changes is kept here instead, and loaded again only when the store
+        holds a newer version of it.
+        """
+        kept = self._shared.get(aggregate_id)
+        if kept is not None:
+            try:
+                newer = self.recorder.select_events(aggregate_id, gt=kept.version, limit=1)
+            except PersistenceError as error:
+                raise _unavailable(error) from error
+            if not newer:
+                return kept
+        found = self._load_or_none(aggregate_id)
+        if found is not None:
+            self._shared[aggregate_id] = found
+        return found
 
     def _commit(self, *aggregates: Aggregate) -> int:
         """Save atomically and answer the global position of the last event written."""

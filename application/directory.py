@@ -30,8 +30,8 @@ class DirectoryVerbs(OversightApplication):
         return DirectoryImport(changes=changes, position=self._commit(directory))
 
     def directory(self) -> Directory:
-        """The directory as recorded (empty before the first import)."""
-        found = self._load_or_none(DIRECTORY_ID)
+        """The directory as recorded (empty before the first import), to read, not change."""
+        found = self._shared_or_none(DIRECTORY_ID)
         return found if found is not None else Directory.create(Actor.system(), self.clock.now())
 
     def list_departments(self) -> tuple[Department, ...]:

@@ -50,7 +50,10 @@ def event_store_env(
         "POSTGRES_POOL_SIZE": str(pool_size),
         "POSTGRES_MAX_OVERFLOW": str(max_overflow),
         "POSTGRES_CONNECT_TIMEOUT": str(connect_timeout),
-        "POSTGRES_PRE_PING": "y",
+        # No test query before each use: it doubled the round trips of every command. A
+        # connection broken by a restart fails its statement, the pool drops it, and the
+        # library's retries take another (the crash tests in docs/reliability.md).
+        "POSTGRES_PRE_PING": "n",
         # Bounds the wait for the table lock every write takes, so a stuck writer cannot
         # queue the whole service behind it; the command answers 503 and may be retried.
         "POSTGRES_LOCK_TIMEOUT": str(lock_timeout),
