@@ -12,11 +12,13 @@ from uuid import uuid4
 import anyio.to_thread
 import structlog
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.errors import error_body, install_error_handlers
 from interfaces.http.idempotency import IdempotentCommands
+from interfaces.http.responses import EVERY_ROUTE, refusals
 from interfaces.http.routers import (
     audit,
     boards,
@@ -74,7 +76,7 @@ class RequestContext:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(limit)
             return message
 
         async def send_with_headers(message: Message) -> None:
@@ -103,8 +105,15 @@ class RequestContext:
             structlog.contextvars.unbind_contextvars("request_id")
 
 
-class BodyTooLarge(Exception):
-    """The request body grew past the limit while it was read."""
+class BodyTooLarge(StarletteHTTPException):
+    """The request body grew past the limit while it was read.
+
+    An HTTPException, so that FastAPI, reading a route's body, hands it to the error mapping
+    (413) rather than answering 400 for a body it could not parse.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, _too_large(limit)["error"]["message"])
 
 
 def _too_large(limit: int) -> dict[str, Any]:
@@ -163,14 +172,21 @@ def create_app(container: Container | None = None) -> FastAPI:
     if container is not None:
         app.state.container = container
     install_error_handlers(app)
-    for router in (cases.router, directory.router, boards.router, calendar.router, public.router):
-        app.include_router(router, prefix=API_PREFIX)
-    app.include_router(privacy.router, prefix=API_PREFIX)
-    app.include_router(discipline.router, prefix=API_PREFIX)
-    app.include_router(audit.router, prefix=API_PREFIX)
-    app.include_router(orders.router, prefix=API_PREFIX)
-    app.include_router(evaluations.router, prefix=API_PREFIX)
-    app.include_router(health.router)
+    # Routes are matched in order: the public status route, the busiest by far, goes first.
+    for router in (
+        public.router,
+        cases.router,
+        directory.router,
+        boards.router,
+        calendar.router,
+        privacy.router,
+        discipline.router,
+        audit.router,
+        orders.router,
+        evaluations.router,
+    ):
+        app.include_router(router, prefix=API_PREFIX, responses=EVERY_ROUTE)
+    app.include_router(health.router, responses=refusals(413))
     app.add_middleware(
         IdempotentCommands,  # type: ignore[arg-type]
         store=lambda: app.state.container.idempotency,

@@ -1,4 +1,8 @@
-"""Dependencies shared by the routers: the application, the caller and their role."""
+"""Dependencies shared by the routers: the application, the caller and their role.
+
+Dependencies that do not block are `async def`: FastAPI runs a plain `def` dependency on the
+thread pool, a hop that costs more than the dependency itself.
+"""
 
 from __future__ import annotations
 
@@ -18,15 +22,15 @@ from interfaces.http.errors import NotAuthenticated, RoleNotAllowed
 bearer = HTTPBearer(auto_error=False, description="A token printed by `oversight token create`")
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     return request.app.state.container
 
 
-def get_supervision(request: Request) -> Supervision:
+async def get_supervision(request: Request) -> Supervision:
     return request.app.state.container.supervision
 
 
-def get_case_queries(request: Request) -> CaseQueries:
+async def get_case_queries(request: Request) -> CaseQueries:
     return request.app.state.container.queries
 
 
@@ -35,7 +39,7 @@ SupervisionDep = Annotated[Supervision, Depends(get_supervision)]
 CaseQueriesDep = Annotated[CaseQueries, Depends(get_case_queries)]
 
 
-def get_public_status(request: Request) -> PublicStatus:
+async def get_public_status(request: Request) -> PublicStatus:
     return request.app.state.container.public_status
 
 
@@ -44,15 +48,22 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def within_public_rate_limit(request: Request) -> None:
-    """OVERSIGHT_PUBLIC_RATE_LIMIT requests per client per minute on every public route."""
-    wait = request.app.state.container.public_requests.hit(client_address(request))
+async def within_public_rate_limit(request: Request) -> str:
+    """OVERSIGHT_PUBLIC_RATE_LIMIT requests per client per minute on every public route;
+    answers the client's address."""
+    client = client_address(request)
+    wait = request.app.state.container.public_requests.hit(client)
     if wait is not None:
         raise TooManyRequests(f"too many requests; try again in {wait} seconds", wait)
+    return client
+
+
+# FastAPI solves a dependency once per request, so a route under a rate-limited router that
+# also asks for this gets the address without counting the request twice.
+PublicClientDep = Annotated[str, Depends(within_public_rate_limit)]
 
 
 PublicStatusDep = Annotated[PublicStatus, Depends(get_public_status)]
-ClientAddressDep = Annotated[str, Depends(client_address)]
 
 
 def current_actor(
@@ -73,7 +84,7 @@ def roles(*allowed: Role) -> Callable[[Actor], Actor]:
     """A dependency that lets only the given roles through."""
     names = ", ".join(role.value for role in allowed)
 
-    def require(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+    async def require(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
         if actor.role not in allowed:
             raise RoleNotAllowed(f"this needs one of the roles: {names}")
         return actor

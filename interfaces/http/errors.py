@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from application.base import StorageUnavailable
 from application.public_status import TooManyRequests
@@ -61,12 +62,17 @@ def status_of(error: DomainError) -> int:
     return next((status for kind, status in STATUS_BY_KIND if isinstance(error, kind)), 409)
 
 
-async def _domain_error(_: Request, error: DomainError) -> JSONResponse:
+def error_response(error: DomainError) -> JSONResponse:
+    """The answer to a refusal, with the headers its status documents."""
     status = status_of(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(error, TooManyRequests | StorageUnavailable):
         headers = {"Retry-After": str(error.retry_after)}
     return JSONResponse(error_body(error.code, error.message), status_code=status, headers=headers)
+
+
+async def _domain_error(_: Request, error: DomainError) -> JSONResponse:
+    return error_response(error)
 
 
 async def _validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -85,13 +91,25 @@ async def _validation_error(_: Request, error: RequestValidationError) -> JSONRe
     )
 
 
-async def _http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
     code = HTTP_CODES.get(error.status_code, "http_error")
+    headers = getattr(error, "headers", None)
+    if error.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
     return JSONResponse(
-        error_body(code, str(error.detail)),
-        status_code=error.status_code,
-        headers=getattr(error, "headers", None),
+        error_body(code, str(error.detail)), status_code=error.status_code, headers=headers
     )
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method of the path, not only the first route's: Starlette's 405 names the
+    methods of the one route it tried, though GET and POST of a path are two routes."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
 
 
 async def _unexpected_error(_: Request, error: Exception) -> JSONResponse:

@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.idempotency import IdempotencyStore, StoredAnswer
 from domain.errors import DomainError
-from interfaces.http.errors import error_body, status_of
+from interfaces.http.errors import error_body, error_response
 
 HEADER = b"idempotency-key"
 COMMAND_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -62,7 +62,8 @@ class IdempotentCommands:
         try:
             stored = await store.claim(scope_digest, hashlib.sha256(body).hexdigest(), self.now())
         except DomainError as error:
-            await _answer(send, status_of(error), error_body(error.code, error.message))
+            # The same answer as a route's refusal, Retry-After of a 503 included.
+            await error_response(error)(scope, receive, send)
             return
         if stored is not None:
             await _replay(send, stored)

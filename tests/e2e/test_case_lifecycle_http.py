@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -343,6 +344,23 @@ def test_an_oversized_body_is_refused_before_it_is_read(client: TestClient, toke
         f"{API}/cases",
         json={**COMPLAINT, "details": "x" * 2_000_000},
         headers=tokens.operator,
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "body_too_large"
+
+
+def test_an_oversized_body_sent_in_chunks_is_refused_as_too_large_while_it_is_read(
+    client: TestClient, tokens: Tokens
+) -> None:
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit trips while reading
+        for _ in range(20):
+            yield b" " * 100_000
+
+    response = client.post(
+        f"{API}/cases",
+        content=chunks(),
+        headers={**tokens.operator, "Content-Type": "application/json"},
     )
 
     assert response.status_code == 413

@@ -13,6 +13,13 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.errors import NotFound
 from interfaces.http.deps import ContainerDep, InspectorDep, SupervisionDep
+from interfaces.http.responses import (
+    COMMAND,
+    COMMAND_WITHOUT_BODY,
+    ONE_RECORD,
+    SOME_ROLES,
+    VALIDATED,
+)
 from interfaces.http.schemas.audit import (
     AuditEventList,
     AuditEventsQuery,
@@ -27,7 +34,7 @@ from interfaces.http.schemas.audit import (
 )
 from interfaces.http.schemas.cases import DIRECTORY_ID
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], responses=SOME_ROLES)
 
 
 class StaffNotFound(NotFound):
@@ -36,7 +43,7 @@ class StaffNotFound(NotFound):
     code = "staff_not_found"
 
 
-@router.get("/audit/events")
+@router.get("/audit/events", responses=VALIDATED)
 async def audit_events(
     query: Annotated[AuditEventsQuery, Query()],
     container: ContainerDep,
@@ -49,7 +56,7 @@ async def audit_events(
     return AuditEventList.of(page)
 
 
-@router.get("/audit/records/{record_id}/history")
+@router.get("/audit/records/{record_id}/history", responses=ONE_RECORD)
 def record_history(
     record_id: UUID, app: SupervisionDep, actor: InspectorDep
 ) -> RecordHistoryPublic:
@@ -58,7 +65,7 @@ def record_history(
     return RecordHistoryPublic.of(app.record_history(record_id, actor))
 
 
-@router.get("/staff/{staff_id}/history")
+@router.get("/staff/{staff_id}/history", responses=ONE_RECORD)
 async def staff_history(
     staff_id: Annotated[str, Path(pattern=DIRECTORY_ID)],
     page: Annotated[PageQuery, Query()],
@@ -82,7 +89,7 @@ def list_checkpoints(container: ContainerDep, _: InspectorDep) -> CheckpointList
     return CheckpointList(items=[CheckpointPublic.of(c) for c in container.ledger.checkpoints()])
 
 
-@router.post("/audit/checkpoints/verify")
+@router.post("/audit/checkpoints/verify", responses=COMMAND)
 def verify_checkpoint(
     body: CheckpointUpload, container: ContainerDep, _: InspectorDep
 ) -> CheckpointCheckPublic:
@@ -91,7 +98,7 @@ def verify_checkpoint(
     return CheckpointCheckPublic.of(container.ledger.check_checkpoint(body.exported()))
 
 
-@router.post("/audit/verify")
+@router.post("/audit/verify", responses=COMMAND_WITHOUT_BODY)
 def verify_ledger(container: ContainerDep, _: InspectorDep) -> VerificationPublic:
     """Recompute the chain from the event store and compare it with the ledger and every
     checkpoint; names the first bad position and what is wrong there. May take a while."""

@@ -12,6 +12,7 @@ from domain.actor import Role
 from domain.calendar import OFFICE_TZ
 from domain.errors import Forbidden
 from interfaces.http.deps import CaseQueriesDep, CentreDep, ContainerDep, StaffDep
+from interfaces.http.responses import SOME_ROLES, VALIDATED
 from interfaces.http.schemas.cases import DIRECTORY_ID
 from interfaces.http.schemas.lists import (
     Board,
@@ -24,7 +25,7 @@ from interfaces.http.schemas.lists import (
     WindowMetricsPublic,
 )
 
-router = APIRouter(tags=["boards and metrics"])
+router = APIRouter(tags=["boards and metrics"], responses={**SOME_ROLES, **VALIDATED})
 
 
 class NotYourDepartment(Forbidden):

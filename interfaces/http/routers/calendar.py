@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from application.deadlines import preview_deadlines
 from interfaces.http.deps import ContainerDep, SignedInDep
+from interfaces.http.responses import SIGNED_IN, VALIDATED
 from interfaces.http.schemas.calendar import DeadlineComputation, TaskKind
-from interfaces.http.schemas.cases import DeadlinePublic
+from interfaces.http.schemas.cases import DeadlinePublic, Moment
 
-router = APIRouter(prefix="/calendar", tags=["calendar"])
+router = APIRouter(prefix="/calendar", tags=["calendar"], responses={**SIGNED_IN, **VALIDATED})
 
 
 @router.get("/deadline")
@@ -20,7 +20,10 @@ def compute_deadline(
     container: ContainerDep,
     _: SignedInDep,
     kind: TaskKind,
-    start: Annotated[datetime, Query(description="when the task is assigned, with its UTC offset")],
+    start: Annotated[
+        Moment,
+        Query(description="when the task is assigned, with its UTC offset (2000 to 2099)"),
+    ],
     urgent: bool = False,
 ) -> DeadlineComputation:
     """The acknowledge-by and due dates a task assigned at `start` gets, and why."""

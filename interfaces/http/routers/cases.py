@@ -16,6 +16,14 @@ from interfaces.http.deps import (
     StaffDep,
     SupervisionDep,
 )
+from interfaces.http.responses import (
+    COMMAND,
+    COMMAND_ON_A_RECORD,
+    COMMAND_ON_A_RECORD_WITHOUT_BODY,
+    ONE_RECORD,
+    SOME_ROLES,
+    VALIDATED,
+)
 from interfaces.http.routers.boards import NotYourDepartment
 from interfaces.http.schemas.cases import (
     CallbackCreate,
@@ -34,10 +42,10 @@ from interfaces.http.schemas.cases import (
 )
 from interfaces.http.schemas.lists import CaseList, CaseListQuery
 
-router = APIRouter(prefix="/cases", tags=["cases"])
+router = APIRouter(prefix="/cases", tags=["cases"], responses=SOME_ROLES)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=COMMAND)
 def register_case(body: CaseCreate, app: SupervisionDep, actor: CentreDep) -> CaseRegistered:
     """Register a case (登记); the answer carries the access code, shown only this once."""
     registered = app.register_case(
@@ -56,7 +64,7 @@ def register_case(body: CaseCreate, app: SupervisionDep, actor: CentreDep) -> Ca
     return CaseRegistered.of_registered(registered)
 
 
-@router.get("")
+@router.get("", responses=VALIDATED)
 async def list_cases(
     query: Annotated[CaseListQuery, Query()],
     app: SupervisionDep,
@@ -78,19 +86,19 @@ async def list_cases(
     return CaseList.of(page)
 
 
-@router.get("/{case_id}")
+@router.get("/{case_id}", responses=ONE_RECORD)
 def get_case(case_id: UUID, app: SupervisionDep, actor: StaffDep) -> CasePublic:
     """One case; a department sees only cases assigned to it, reporters never."""
     return CasePublic.of(app.get_case(case_id, actor))
 
 
-@router.get("/{case_id}/history")
+@router.get("/{case_id}/history", responses=ONE_RECORD)
 def case_history(case_id: UUID, app: SupervisionDep, actor: InspectorDep) -> CaseHistory:
     """Every event of the case with actor, time, reason and request id (inspectors)."""
     return CaseHistory(items=[HistoryEntryPublic.of(e) for e in app.case_history(case_id, actor)])
 
 
-@router.post("/{case_id}/assign")
+@router.post("/{case_id}/assign", responses=COMMAND_ON_A_RECORD)
 def assign_case(
     case_id: UUID, body: CaseAssign, app: SupervisionDep, actor: CentreDep
 ) -> CasePublic:
@@ -107,13 +115,13 @@ def assign_case(
     )
 
 
-@router.post("/{case_id}/acknowledge")
+@router.post("/{case_id}/acknowledge", responses=COMMAND_ON_A_RECORD_WITHOUT_BODY)
 def acknowledge_case(case_id: UUID, app: SupervisionDep, actor: DepartmentDep) -> CasePublic:
     """Acknowledge a case assigned to your department (签收)."""
     return CasePublic.of(app.acknowledge_case(case_id, actor))
 
 
-@router.post("/{case_id}/return")
+@router.post("/{case_id}/return", responses=COMMAND_ON_A_RECORD)
 def return_case(
     case_id: UUID, body: Reason, app: SupervisionDep, actor: DepartmentDep
 ) -> CasePublic:
@@ -121,7 +129,7 @@ def return_case(
     return CasePublic.of(app.return_case(case_id, reason=body.reason, by=actor))
 
 
-@router.post("/{case_id}/clock/stop")
+@router.post("/{case_id}/clock/stop", responses=COMMAND_ON_A_RECORD)
 def stop_case_clock(
     case_id: UUID, body: Reason, app: SupervisionDep, actor: DepartmentDep
 ) -> CasePublic:
@@ -129,13 +137,13 @@ def stop_case_clock(
     return CasePublic.of(app.stop_case_clock(case_id, reason=body.reason, by=actor))
 
 
-@router.post("/{case_id}/clock/resume")
+@router.post("/{case_id}/clock/resume", responses=COMMAND_ON_A_RECORD_WITHOUT_BODY)
 def resume_case_clock(case_id: UUID, app: SupervisionDep, actor: DepartmentDep) -> CasePublic:
     """Restart the clock; the working time it stood still is added to the due date."""
     return CasePublic.of(app.resume_case_clock(case_id, actor))
 
 
-@router.post("/{case_id}/extension")
+@router.post("/{case_id}/extension", responses=COMMAND_ON_A_RECORD)
 def request_extension(
     case_id: UUID, body: ExtensionCreate, app: SupervisionDep, actor: DepartmentDep
 ) -> CasePublic:
@@ -145,13 +153,13 @@ def request_extension(
     )
 
 
-@router.post("/{case_id}/extension/grant")
+@router.post("/{case_id}/extension/grant", responses=COMMAND_ON_A_RECORD_WITHOUT_BODY)
 def grant_extension(case_id: UUID, app: SupervisionDep, actor: InspectorDep) -> CasePublic:
     """Grant the requested extension (批准延期)."""
     return CasePublic.of(app.grant_extension(case_id, actor))
 
 
-@router.post("/{case_id}/extension/refuse")
+@router.post("/{case_id}/extension/refuse", responses=COMMAND_ON_A_RECORD)
 def refuse_extension(
     case_id: UUID, body: Reason, app: SupervisionDep, actor: InspectorDep
 ) -> CasePublic:
@@ -159,7 +167,7 @@ def refuse_extension(
     return CasePublic.of(app.refuse_extension(case_id, reason=body.reason, by=actor))
 
 
-@router.post("/{case_id}/result")
+@router.post("/{case_id}/result", responses=COMMAND_ON_A_RECORD)
 def post_result(
     case_id: UUID, body: ResultCreate, app: SupervisionDep, actor: DepartmentDep
 ) -> CasePublic:
@@ -178,7 +186,7 @@ def post_result(
     )
 
 
-@router.post("/{case_id}/proposed-deduction/confirm")
+@router.post("/{case_id}/proposed-deduction/confirm", responses=COMMAND_ON_A_RECORD_WITHOUT_BODY)
 def confirm_proposed_deduction(
     case_id: UUID, app: SupervisionDep, actor: InspectorDep
 ) -> CasePublic:
@@ -186,7 +194,7 @@ def confirm_proposed_deduction(
     return CasePublic.of(app.confirm_proposed_deduction(case_id, actor))
 
 
-@router.post("/{case_id}/proposed-deduction/dismiss")
+@router.post("/{case_id}/proposed-deduction/dismiss", responses=COMMAND_ON_A_RECORD)
 def dismiss_proposed_deduction(
     case_id: UUID, body: Reason, app: SupervisionDep, actor: InspectorDep
 ) -> CasePublic:
@@ -194,7 +202,7 @@ def dismiss_proposed_deduction(
     return CasePublic.of(app.dismiss_proposed_deduction(case_id, reason=body.reason, by=actor))
 
 
-@router.post("/{case_id}/callback")
+@router.post("/{case_id}/callback", responses=COMMAND_ON_A_RECORD)
 def record_callback(
     case_id: UUID, body: CallbackCreate, app: SupervisionDep, actor: CentreDep
 ) -> CasePublic:
@@ -210,19 +218,19 @@ def record_callback(
     )
 
 
-@router.post("/{case_id}/close")
+@router.post("/{case_id}/close", responses=COMMAND_ON_A_RECORD_WITHOUT_BODY)
 def close_case(case_id: UUID, app: SupervisionDep, actor: CentreDep) -> CasePublic:
     """Close an answered case (办结)."""
     return CasePublic.of(app.close_case(case_id, actor))
 
 
-@router.post("/{case_id}/reopen")
+@router.post("/{case_id}/reopen", responses=COMMAND_ON_A_RECORD)
 def reopen_case(case_id: UUID, body: Reason, app: SupervisionDep, actor: CentreDep) -> CasePublic:
     """Send the case back to its department with a new deadline (重办): 30 days, twice at most."""
     return CasePublic.of(app.reopen_case(case_id, reason=body.reason, by=actor))
 
 
-@router.post("/{case_id}/merge")
+@router.post("/{case_id}/merge", responses=COMMAND_ON_A_RECORD)
 def merge_case(
     case_id: UUID, body: MergeCreate, app: SupervisionDep, actor: CentreDep
 ) -> CasePublic:
@@ -230,7 +238,7 @@ def merge_case(
     return CasePublic.of(app.merge_case(case_id, into=body.into, by=actor))
 
 
-@router.post("/{case_id}/notes")
+@router.post("/{case_id}/notes", responses=COMMAND_ON_A_RECORD)
 def add_case_note(
     case_id: UUID, body: NoteCreate, app: SupervisionDep, actor: CentreDep
 ) -> CasePublic:
@@ -238,7 +246,7 @@ def add_case_note(
     return CasePublic.of(app.add_case_note(case_id, text=body.text, public=body.public, by=actor))
 
 
-@router.post("/{case_id}/supervise")
+@router.post("/{case_id}/supervise", responses=COMMAND_ON_A_RECORD)
 def supervise_case(
     case_id: UUID, body: SuperviseCreate, app: SupervisionDep, actor: InspectorDep
 ) -> CasePublic:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from interfaces.http.deps import SignedInDep, SupervisionDep
+from interfaces.http.responses import SIGNED_IN, VALIDATED
 from interfaces.http.schemas.cases import DIRECTORY_ID
 from interfaces.http.schemas.directory import (
     DepartmentList,
@@ -17,7 +18,7 @@ from interfaces.http.schemas.directory import (
     WindowPublic,
 )
 
-router = APIRouter(tags=["directory"])
+router = APIRouter(tags=["directory"], responses=SIGNED_IN)
 
 
 @router.get("/departments")
@@ -26,7 +27,7 @@ def list_departments(app: SupervisionDep, _: SignedInDep) -> DepartmentList:
     return DepartmentList(items=[DepartmentPublic.of(d) for d in app.list_departments()])
 
 
-@router.get("/windows")
+@router.get("/windows", responses=VALIDATED)
 def list_windows(
     app: SupervisionDep,
     _: SignedInDep,
@@ -39,7 +40,7 @@ def list_windows(
     return WindowList(items=[WindowPublic.of(w) for w in windows])
 
 
-@router.get("/staff")
+@router.get("/staff", responses=VALIDATED)
 def list_staff(
     app: SupervisionDep,
     _: SignedInDep,

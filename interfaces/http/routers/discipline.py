@@ -25,6 +25,14 @@ from interfaces.http.deps import (
     SupervisionDep,
     within_public_rate_limit,
 )
+from interfaces.http.responses import (
+    COMMAND,
+    COMMAND_ON_A_RECORD,
+    RATE_LIMITED,
+    SIGNED_IN,
+    SOME_ROLES,
+    VALIDATED,
+)
 from interfaces.http.routers.boards import NotYourDepartment
 from interfaces.http.schemas.cases import Reason
 from interfaces.http.schemas.discipline import (
@@ -59,13 +67,15 @@ IdempotencyKey = Annotated[
 ]
 
 
-@router.get("/conduct-rules")
+@router.get("/conduct-rules", responses=SIGNED_IN)
 def list_conduct_rules(app: SupervisionDep, _: SignedInDep) -> ConductRuleList:
     """The conduct catalogue in force (扣分事项), as loaded by `oversight rules load`."""
     return ConductRuleList(items=[ConductRulePublic.of(r) for r in app.list_conduct_rules()])
 
 
-@router.post("/deductions", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/deductions", status_code=status.HTTP_201_CREATED, responses={**SOME_ROLES, **COMMAND}
+)
 def record_deduction(
     body: DeductionCreate,
     app: SupervisionDep,
@@ -79,7 +89,7 @@ def record_deduction(
     )
 
 
-@router.post("/deductions/{deduction_id}/revoke")
+@router.post("/deductions/{deduction_id}/revoke", responses={**SOME_ROLES, **COMMAND_ON_A_RECORD})
 def revoke_deduction(
     deduction_id: UUID, body: Reason, app: SupervisionDep, actor: InspectorDep
 ) -> DeductionPublic:
@@ -87,7 +97,7 @@ def revoke_deduction(
     return DeductionPublic.of(app.revoke_deduction(deduction_id, reason=body.reason, by=actor))
 
 
-@router.get("/scores")
+@router.get("/scores", responses={**SOME_ROLES, **VALIDATED})
 async def list_scores(
     query: Annotated[ScoresQuery, Query()], container: ContainerDep, actor: StaffDep
 ) -> ScoreList:
@@ -105,7 +115,7 @@ async def list_scores(
     )
 
 
-@router.get("/blue-list")
+@router.get("/blue-list", responses={**SOME_ROLES, **VALIDATED})
 async def blue_list(
     query: Annotated[BlueListQuery, Query()], container: ContainerDep, actor: StaffDep
 ) -> BlueList:
@@ -122,7 +132,11 @@ async def blue_list(
     )
 
 
-@router.get("/red-list", dependencies=[Depends(within_public_rate_limit)])
+@router.get(
+    "/red-list",
+    dependencies=[Depends(within_public_rate_limit)],
+    responses={**RATE_LIMITED, **VALIDATED},
+)
 async def red_list(query: Annotated[RedListQuery, Query()], container: ContainerDep) -> RedList:
     """The month's windows and staff with no deduction in force (红榜); public, no sign-in."""
     month = _month(container, query.month)
@@ -143,7 +157,9 @@ async def red_list(query: Annotated[RedListQuery, Query()], container: Container
             "model": MonthlyReportPublic,
             "content": {media: {} for media in MEDIA_TYPES.values()},
             "description": "JSON, or the CSV or XLSX file as an attachment",
-        }
+        },
+        **SOME_ROLES,
+        **VALIDATED,
     },
 )
 async def monthly_report(

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request, status
 
 from domain.actor import Actor, Role
 from interfaces.http.deps import SupervisionDep, within_public_rate_limit
+from interfaces.http.responses import COMMAND, RATE_LIMITED, Responses
 from interfaces.http.schemas.evaluations import EvaluationCreate, EvaluationPublic
 
 router = APIRouter(prefix="/evaluations", tags=["ratings"])
 
-_REFUSALS: dict[int | str, dict[str, Any]] = {
-    422: {"description": "an unknown window or staff member, or a rating outside 1–5"},
-    429: {"description": "too many requests from this client; see Retry-After"},
+_REFUSALS: Responses = {
+    **RATE_LIMITED,
+    **COMMAND,
+    422: {
+        **COMMAND[422],
+        "description": "An unknown window or staff member, or a rating outside 1–5",
+    },
 }
 
 

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from interfaces.http.deps import SupervisionDep
 
 router = APIRouter(tags=["operations"])
+
+
+class NotReady(BaseModel):
+    """Why the process cannot serve: the kind of failure the event store answered with."""
+
+    status: Literal["unavailable"]
+    reason: str
 
 
 @router.get("/healthz")
@@ -16,7 +26,11 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=None)
+@router.get(
+    "/readyz",
+    response_model=None,
+    responses={503: {"model": NotReady, "description": "The event store does not answer"}},
+)
 def readyz(app: SupervisionDep) -> dict[str, object] | JSONResponse:
     """The event store answers; `position` is the latest global event position."""
     try:

@@ -7,6 +7,13 @@ from uuid import UUID
 from fastapi import APIRouter, status
 
 from interfaces.http.deps import DepartmentDep, InspectorDep, StaffDep, SupervisionDep
+from interfaces.http.responses import (
+    COMMAND,
+    COMMAND_ON_A_RECORD,
+    COMMAND_ON_A_RECORD_WITHOUT_BODY,
+    ONE_RECORD,
+    SOME_ROLES,
+)
 from interfaces.http.schemas.cases import (
     ExtensionCreate,
     HistoryEntryPublic,
@@ -22,10 +29,12 @@ from interfaces.http.schemas.orders import (
     RejectCreate,
 )
 
-router = APIRouter(prefix="/rectification-orders", tags=["rectification orders"])
+router = APIRouter(
+    prefix="/rectification-orders", tags=["rectification orders"], responses=SOME_ROLES
+)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=COMMAND)
 def issue_order(body: OrderCreate, app: SupervisionDep, actor: InspectorDep) -> OrderPublic:
     """Issue a rectification order to a department (下发整改通知), due in working days."""
     return OrderPublic.of(
@@ -43,13 +52,13 @@ def issue_order(body: OrderCreate, app: SupervisionDep, actor: InspectorDep) -> 
     )
 
 
-@router.get("/{order_id}")
+@router.get("/{order_id}", responses=ONE_RECORD)
 def get_order(order_id: UUID, app: SupervisionDep, actor: StaffDep) -> OrderPublic:
     """One order; a department reads only the orders issued to it."""
     return OrderPublic.of(app.get_order(order_id, actor))
 
 
-@router.get("/{order_id}/history")
+@router.get("/{order_id}/history", responses=ONE_RECORD)
 def order_history(order_id: UUID, app: SupervisionDep, actor: InspectorDep) -> OrderHistory:
     """Every event of the order with actor, time, reason and request id (inspectors)."""
     return OrderHistory(
@@ -57,13 +66,13 @@ def order_history(order_id: UUID, app: SupervisionDep, actor: InspectorDep) -> O
     )
 
 
-@router.post("/{order_id}/acknowledge")
+@router.post("/{order_id}/acknowledge", responses=COMMAND_ON_A_RECORD_WITHOUT_BODY)
 def acknowledge_order(order_id: UUID, app: SupervisionDep, actor: DepartmentDep) -> OrderPublic:
     """Acknowledge an order issued to your department (签收)."""
     return OrderPublic.of(app.acknowledge_order(order_id, actor))
 
 
-@router.post("/{order_id}/report")
+@router.post("/{order_id}/report", responses=COMMAND_ON_A_RECORD)
 def report_rectification(
     order_id: UUID, body: RectificationReportCreate, app: SupervisionDep, actor: DepartmentDep
 ) -> OrderPublic:
@@ -73,7 +82,7 @@ def report_rectification(
     )
 
 
-@router.post("/{order_id}/clock/stop")
+@router.post("/{order_id}/clock/stop", responses=COMMAND_ON_A_RECORD)
 def stop_order_clock(
     order_id: UUID, body: Reason, app: SupervisionDep, actor: DepartmentDep
 ) -> OrderPublic:
@@ -81,13 +90,13 @@ def stop_order_clock(
     return OrderPublic.of(app.stop_order_clock(order_id, reason=body.reason, by=actor))
 
 
-@router.post("/{order_id}/clock/resume")
+@router.post("/{order_id}/clock/resume", responses=COMMAND_ON_A_RECORD_WITHOUT_BODY)
 def resume_order_clock(order_id: UUID, app: SupervisionDep, actor: DepartmentDep) -> OrderPublic:
     """Restart the order's clock; the working time it stood still is added to the due date."""
     return OrderPublic.of(app.resume_order_clock(order_id, actor))
 
 
-@router.post("/{order_id}/extension")
+@router.post("/{order_id}/extension", responses=COMMAND_ON_A_RECORD)
 def request_order_extension(
     order_id: UUID, body: ExtensionCreate, app: SupervisionDep, actor: DepartmentDep
 ) -> OrderPublic:
@@ -99,13 +108,13 @@ def request_order_extension(
     )
 
 
-@router.post("/{order_id}/extension/grant")
+@router.post("/{order_id}/extension/grant", responses=COMMAND_ON_A_RECORD_WITHOUT_BODY)
 def grant_order_extension(order_id: UUID, app: SupervisionDep, actor: InspectorDep) -> OrderPublic:
     """Grant the requested extension (批准延期)."""
     return OrderPublic.of(app.grant_order_extension(order_id, actor))
 
 
-@router.post("/{order_id}/extension/refuse")
+@router.post("/{order_id}/extension/refuse", responses=COMMAND_ON_A_RECORD)
 def refuse_order_extension(
     order_id: UUID, body: Reason, app: SupervisionDep, actor: InspectorDep
 ) -> OrderPublic:
@@ -113,7 +122,7 @@ def refuse_order_extension(
     return OrderPublic.of(app.refuse_order_extension(order_id, reason=body.reason, by=actor))
 
 
-@router.post("/{order_id}/accept")
+@router.post("/{order_id}/accept", responses=COMMAND_ON_A_RECORD)
 def accept_rectification(
     order_id: UUID, app: SupervisionDep, actor: InspectorDep, body: AcceptCreate | None = None
 ) -> OrderPublic:
@@ -122,7 +131,7 @@ def accept_rectification(
     return OrderPublic.of(app.accept_rectification(order_id, note=note, by=actor))
 
 
-@router.post("/{order_id}/reject")
+@router.post("/{order_id}/reject", responses=COMMAND_ON_A_RECORD)
 def reject_rectification(
     order_id: UUID, body: RejectCreate, app: SupervisionDep, actor: InspectorDep
 ) -> OrderPublic:
@@ -134,7 +143,7 @@ def reject_rectification(
     )
 
 
-@router.post("/{order_id}/supervise")
+@router.post("/{order_id}/supervise", responses=COMMAND_ON_A_RECORD)
 def supervise_order(
     order_id: UUID, body: SuperviseCreate, app: SupervisionDep, actor: InspectorDep
 ) -> OrderPublic:

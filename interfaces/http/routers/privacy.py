@@ -7,12 +7,13 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from interfaces.http.deps import InspectorDep, SupervisionDep
+from interfaces.http.responses import COMMAND_ON_A_RECORD, SOME_ROLES
 from interfaces.http.schemas.cases import CasePublic, Reason
 
-router = APIRouter(prefix="/cases", tags=["personal data"])
+router = APIRouter(prefix="/cases", tags=["personal data"], responses=SOME_ROLES)
 
 
-@router.post("/{case_id}/erase-personal-data")
+@router.post("/{case_id}/erase-personal-data", responses=COMMAND_ON_A_RECORD)
 def erase_personal_data(
     case_id: UUID, body: Reason, app: SupervisionDep, actor: InspectorDep
 ) -> CasePublic:

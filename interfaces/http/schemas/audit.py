@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from application.audit import (
     AuditEvent,
@@ -21,7 +21,7 @@ from application.audit import (
     VerificationReport,
 )
 from domain.calendar import OFFICE_TZ
-from interfaces.http.schemas.cases import DIRECTORY_ID
+from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Integer, Moment
 
 CURSOR = r"^[A-Za-z0-9_-]+$"
 EVENT_TYPE = r"^[A-Za-z]+(\.[A-Za-z]+)?$"
@@ -31,21 +31,17 @@ MOMENT_HELP = (
 )
 
 
-def _moment(text: str | None, *, end: bool) -> datetime | None:
+# A bound is a whole day or an exact moment; the moment is tried first, so a day is never
+# read as midnight UTC. A moment without its offset is neither, and is refused.
+DayOrMoment = Annotated[Moment | Day, Field(union_mode="left_to_right")]
+
+
+def _moment(bound: date | None, *, end: bool) -> datetime | None:
     """A bound of the feed's period: a whole day in the centre's time, or an exact moment."""
-    if text is None:
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        day = None
-    if day is not None and len(text) == len("YYYY-MM-DD"):
-        start = datetime.combine(day, time(0), tzinfo=OFFICE_TZ)
-        return start + timedelta(days=1) if end else start
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("a moment needs its UTC offset, e.g. 2026-11-27T10:00:00+08:00")
-    return moment
+    if bound is None or isinstance(bound, datetime):
+        return bound
+    start = datetime.combine(bound, time(0), tzinfo=OFFICE_TZ)
+    return start + timedelta(days=1) if end else start
 
 
 class AuditEventsQuery(BaseModel):
@@ -53,8 +49,8 @@ class AuditEventsQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    start: str | None = Field(default=None, alias="from", description=MOMENT_HELP)
-    end: str | None = Field(default=None, alias="to", description=MOMENT_HELP)
+    start: DayOrMoment | None = Field(default=None, alias="from", description=MOMENT_HELP)
+    end: DayOrMoment | None = Field(default=None, alias="to", description=MOMENT_HELP)
     actor: str | None = Field(
         default=None, min_length=1, max_length=100, description="the principal who acted"
     )
@@ -70,12 +66,6 @@ class AuditEventsQuery(BaseModel):
     )
     limit: int = Field(default=50, ge=1, le=500)
     cursor: str | None = Field(default=None, max_length=100, pattern=CURSOR)
-
-    @field_validator("start", "end")
-    @classmethod
-    def _is_a_moment(cls, text: str | None) -> str | None:
-        _moment(text, end=False)
-        return text
 
     @model_validator(mode="after")
     def _in_order(self) -> AuditEventsQuery:
@@ -225,8 +215,8 @@ class CheckpointUpload(BaseModel):
 
     statement: str = Field(max_length=4_000)
     signature: str = Field(max_length=200)
-    number: int | None = None
-    position: int | None = None
+    number: Integer | None = None
+    position: Integer | None = None
     chain_hash: str | None = Field(default=None, max_length=200)
     key_id: str | None = Field(default=None, max_length=200)
     public_key: str | None = Field(default=None, max_length=200)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+)
 
 from application.views import CaseView, HistoryEntry, RegisteredCase
 from domain.case import MAX_EXTENSION_WORKING_DAYS, Channel, Kind, Outcome, Satisfaction, Status
@@ -15,12 +24,77 @@ from domain.labels import described
 
 DIRECTORY_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 PHONE = r"^\+?[0-9][0-9 -]{5,19}$"
+# Days and moments a caller names are ISO 8601 text within the years the centre keeps
+# records of. The pattern is in the OpenAPI, so clients and fuzzers know the bound, and it
+# is checked on the text itself: pydantic alone would read "0" as 1 January 1970, and the
+# centre's time zone had no whole-minute offset before 1901.
+_DAY = r"20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_OFFSET = r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+DAY_PATTERN = rf"^{_DAY}$"
+MOMENT_PATTERN = rf"^{_DAY}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{{1,6}})?{_OFFSET}$"
+
+
+def _written_as(pattern: str, what: str) -> Callable[[object], object]:
+    compiled = re.compile(pattern)
+
+    def check(value: object) -> object:
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise ValueError(f"{what}, from 2000 to 2099")
+        return value
+
+    return check
+
+
+Day = Annotated[
+    date,
+    BeforeValidator(_written_as(DAY_PATTERN, "a day written YYYY-MM-DD")),
+    Field(json_schema_extra={"pattern": DAY_PATTERN}),
+]
+Moment = Annotated[
+    AwareDatetime,
+    BeforeValidator(_written_as(MOMENT_PATTERN, "a moment written YYYY-MM-DDThh:mm:ss+hh:mm")),
+    Field(json_schema_extra={"pattern": MOMENT_PATTERN}),
+]
+
+
+def _a_json_number(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("a number, not text or true/false")
+    return value
+
+
+# A JSON integer: 5 and 5.0, as JSON Schema counts them; pydantic's lax int would also take
+# `true` and `"5"`, and its strict one would refuse 5.0. Bounds go before it, as in `Points`:
+# after it, pydantic would leave them out of the OpenAPI's `minimum` and `maximum`.
+JSON_NUMBER = BeforeValidator(_a_json_number)
+Integer = Annotated[int, JSON_NUMBER]
+Points = Annotated[int, Field(ge=1, le=100), JSON_NUMBER]
+
+
+# Some character that is not white space as Python's `str.strip` counts it (ECMA's `\s`,
+# which JSON Schema patterns use, differs: it lacks \x1c-\x1f and \x85, and has \ufeff).
+NOT_BLANK = r"[^\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+
+
+def _required_text_is_not_blank(schema: dict[str, Any]) -> None:
+    """Text is stripped before its length is checked, so a `minLength` is met only by
+    characters that are not white space; the OpenAPI says so with a pattern."""
+    for field in schema.get("properties", {}).values():
+        for option in field.get("anyOf", [field]):
+            if option.get("minLength", 0) > 0 and "pattern" not in option:
+                option["pattern"] = NOT_BLANK
 
 
 class Strict(BaseModel):
-    """Request bodies refuse fields they do not know, so typos are not silently ignored."""
+    """Request bodies refuse fields they do not know, so typos are not silently ignored.
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    Their numbers are `Integer` and their flags `StrictBool`: `true` is not 1, `"5"` is not
+    5 and `"yes"` is not a flag, as the OpenAPI says.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=_required_text_is_not_blank
+    )
 
 
 class Complainant(Strict):
@@ -29,7 +103,7 @@ class Complainant(Strict):
     name: str | None = Field(default=None, max_length=100)
     phone: str | None = Field(default=None, pattern=PHONE)
     address: str | None = Field(default=None, max_length=300)
-    anonymous: bool = False
+    anonymous: StrictBool = False
 
 
 class CaseCreate(Strict):
@@ -45,7 +119,7 @@ class CaseCreate(Strict):
     window: str | None = Field(default=None, pattern=DIRECTORY_ID)
     staff: str | None = Field(default=None, pattern=DIRECTORY_ID)
     category: str | None = Field(default=None, max_length=50)
-    urgent: bool = False
+    urgent: StrictBool = False
     summary: str = Field(min_length=1, max_length=200)
     details: str = Field(default="", max_length=10_000)
     complainant: Complainant = Field(default_factory=Complainant)
@@ -55,8 +129,8 @@ class CaseAssign(Strict):
     """Hand the case to a department (派单); `final` arbitrates (审定): no more returns."""
 
     department: str = Field(pattern=DIRECTORY_ID)
-    urgent: bool | None = None
-    final: bool = False
+    urgent: StrictBool | None = None
+    final: StrictBool = False
     note: str | None = Field(default=None, max_length=2_000)
 
 
@@ -69,7 +143,7 @@ class Reason(Strict):
 class ExtensionCreate(Strict):
     """More working days, asked before the deadline (申请延期)."""
 
-    working_days: int = Field(ge=1, le=MAX_EXTENSION_WORKING_DAYS)
+    working_days: Integer = Field(ge=1, le=MAX_EXTENSION_WORKING_DAYS)
     reason: str = Field(min_length=1, max_length=2_000)
 
 
@@ -83,7 +157,7 @@ class ProposedDeductionCreate(Strict):
     window: str | None = Field(
         default=None, pattern=DIRECTORY_ID, description="defaults to the case's window"
     )
-    points: int | None = Field(default=None, ge=1, le=100, description="the rule's if left out")
+    points: Points | None = Field(default=None, description="the rule's if left out")
 
 
 class ResultCreate(Strict):
@@ -98,20 +172,24 @@ class ResultCreate(Strict):
     )
 
 
-class CallbackCreate(Strict):
-    """The callback to the complainant (回访)."""
+class CallbackReached(Strict):
+    """The callback reached the complainant, who said how satisfied they are (回访)."""
 
-    reached: bool
-    satisfaction: Satisfaction | None = Field(
-        default=None, description=f"满意度: {described('satisfaction')}"
-    )
+    reached: Literal[True]
+    satisfaction: Satisfaction = Field(description=f"满意度: {described('satisfaction')}")
     comment: str | None = Field(default=None, max_length=2_000)
 
-    @model_validator(mode="after")
-    def _satisfaction_when_reached(self) -> CallbackCreate:
-        if self.reached != (self.satisfaction is not None):
-            raise ValueError("give satisfaction when the complainant was reached, and only then")
-        return self
+
+class CallbackNotReached(Strict):
+    """The callback did not reach the complainant, so there is no satisfaction to record."""
+
+    reached: Literal[False]
+    satisfaction: None = None
+    comment: str | None = Field(default=None, max_length=2_000)
+
+
+# One shape per outcome, so the OpenAPI itself says satisfaction comes with `reached` only.
+CallbackCreate = CallbackReached | CallbackNotReached
 
 
 class MergeCreate(Strict):
@@ -124,7 +202,7 @@ class NoteCreate(Strict):
     """A note; public ones appear on the citizen's timeline."""
 
     text: str = Field(min_length=1, max_length=5_000)
-    public: bool = False
+    public: StrictBool = False
 
 
 class SuperviseCreate(Strict):

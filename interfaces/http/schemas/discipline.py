@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from application.discipline import CardScore, DeductionAnswer
 from application.scores import (
@@ -19,10 +19,11 @@ from application.scores import (
 from domain.conduct import AppliesTo, ConductRule
 from domain.labels import described
 from domain.scorecard import DeductionRequest, SourceType, SubjectKind
-from interfaces.http.schemas.cases import DIRECTORY_ID, Strict
+from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Moment, Points, Strict
 from interfaces.http.schemas.lists import Position
 
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+# ASCII digits (pydantic's `\d` takes any script's), in the years of `Day` and `Moment`.
+MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 RULE_CODE = r"^[a-z][a-z0-9_]{0,49}$"
 
 
@@ -85,13 +86,13 @@ class DeductionCreate(Strict):
         description="the staff member; alone under a rule for both, their window pays too",
     )
     window: str | None = Field(default=None, pattern=DIRECTORY_ID)
-    occurred_at: AwareDatetime = Field(
+    occurred_at: Moment = Field(
         description="when it happened, ISO 8601 with an offset; not in the future"
     )
     evidence: str = Field(min_length=1, max_length=2_000, description="依据")
     source: DeductionSource = Field(default_factory=lambda: DeductionSource(type=SourceType.OTHER))
-    points: int | None = Field(
-        default=None, ge=1, le=100, description="the rule's default points unless given"
+    points: Points | None = Field(
+        default=None, description="the rule's default points unless given"
     )
 
     def request(self) -> DeductionRequest:
@@ -170,7 +171,7 @@ class BlueListQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    day: date | None = Field(default=None, alias="date", description="YYYY-MM-DD")
+    day: Day | None = Field(default=None, alias="date", description="YYYY-MM-DD")
     department: str | None = Field(default=None, pattern=DIRECTORY_ID)
     after: Position = None
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from application.ratings import EvaluationView
 from domain.evaluation import HIGHEST_RATING, LOWEST_RATING, MAX_COMMENT
 from domain.labels import described
-from interfaces.http.schemas.cases import DIRECTORY_ID, Strict
+from interfaces.http.schemas.cases import DIRECTORY_ID, Integer, Strict
 
 
 class EvaluationCreate(Strict):
@@ -20,7 +20,7 @@ class EvaluationCreate(Strict):
     staff: str | None = Field(
         default=None, pattern=DIRECTORY_ID, description="who served, if the citizen knows"
     )
-    rating: int = Field(ge=LOWEST_RATING, le=HIGHEST_RATING, description=described("rating"))
+    rating: Integer = Field(ge=LOWEST_RATING, le=HIGHEST_RATING, description=described("rating"))
     comment: str | None = Field(default=None, max_length=MAX_COMMENT)
     service_item: str | None = Field(default=None, max_length=200, description="办理事项")
 

@@ -18,7 +18,7 @@ from application.queries import (
     WindowMetrics,
 )
 from domain.case import Channel, Kind, Satisfaction, Status
-from interfaces.http.schemas.cases import DIRECTORY_ID
+from interfaces.http.schemas.cases import DIRECTORY_ID, Day
 
 Position = Annotated[
     int | None,
@@ -42,10 +42,10 @@ class CaseListQuery(BaseModel):
     overdue: bool | None = None
     urgent: bool | None = None
     q: str | None = Field(default=None, min_length=1, max_length=100)
-    registered_from: date | None = None
-    registered_to: date | None = None
-    due_from: date | None = None
-    due_to: date | None = None
+    registered_from: Day | None = None
+    registered_to: Day | None = None
+    due_from: Day | None = None
+    due_to: Day | None = None
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
     after: Position = None
@@ -171,8 +171,8 @@ class MetricsQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    start: date = Field(alias="from")
-    end: date = Field(alias="to")
+    start: Day = Field(alias="from")
+    end: Day = Field(alias="to")
 
     @model_validator(mode="after")
     def _in_order(self) -> MetricsQuery:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -11,7 +11,16 @@ from pydantic import BaseModel, Field
 from application.rectification import OrderView
 from domain.labels import described
 from domain.rectification import MAX_ORDER_WORKING_DAYS, OrderSourceType, OrderStatus
-from interfaces.http.schemas.cases import DIRECTORY_ID, DeadlinePublic, HistoryEntryPublic, Strict
+from interfaces.http.schemas.cases import (
+    DIRECTORY_ID,
+    JSON_NUMBER,
+    DeadlinePublic,
+    HistoryEntryPublic,
+    Strict,
+)
+
+# The working days of an order's term, a JSON integer.
+WorkingDays = Annotated[int, Field(ge=1, le=MAX_ORDER_WORKING_DAYS), JSON_NUMBER]
 
 
 class OrderSource(Strict):
@@ -31,10 +40,8 @@ class OrderCreate(Strict):
     staff: str | None = Field(default=None, pattern=DIRECTORY_ID)
     problem: str = Field(min_length=1, max_length=2_000)
     requirements: str = Field(min_length=1, max_length=5_000)
-    working_days: int | None = Field(
+    working_days: WorkingDays | None = Field(
         default=None,
-        ge=1,
-        le=MAX_ORDER_WORKING_DAYS,
         description="working days to rectify; the deadline policy's default (10) if left out",
     )
     source: OrderSource
@@ -57,7 +64,7 @@ class RejectCreate(Strict):
     """The inspector's rejection of a report (验收不通过), with a new term."""
 
     reasons: str = Field(min_length=1, max_length=2_000)
-    working_days: int = Field(ge=1, le=MAX_ORDER_WORKING_DAYS)
+    working_days: WorkingDays
 
 
 class OrderPublic(BaseModel):
