@@ -10,7 +10,7 @@ from uuid import UUID
 from domain.actor import Actor
 from domain.case import Case
 from domain.deadlines import Deadline
-from domain.privacy import complainant_for
+from domain.privacy import complainant_for, identity_stand_ins, with_stand_ins
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,11 @@ class CaseView:
 
     @classmethod
     def of(cls, case: Case, viewer: Actor, position: int | None) -> CaseView:
+        stand_ins = identity_stand_ins(viewer, case.kind.value, case.complainant)
+
+        def told(value: Any) -> Any:
+            return with_stand_ins(value, stand_ins)
+
         return cls(
             id=case.id,
             tracking_number=case.tracking_number,
@@ -70,8 +75,8 @@ class CaseView:
             category=case.category,
             urgent=case.urgent,
             final=case.final,
-            summary=case.summary,
-            details=case.details,
+            summary=told(case.summary),
+            details=told(case.details),
             complainant=complainant_for(viewer, case.kind.value, case.complainant),
             registered_at=case.created_on,
             updated_at=case.modified_on,
@@ -80,20 +85,20 @@ class CaseView:
             acknowledge_deadline=case.acknowledge_deadline,
             deadline=case.deadline,
             clock_stopped=case.clock_stopped,
-            pending_extension=case.pending_extension,
-            result=case.result,
+            pending_extension=told(case.pending_extension),
+            result=told(case.result),
             answered_at=case.answered_at,
             satisfaction=case.satisfaction,
-            callbacks=list(case.callbacks),
+            callbacks=told(list(case.callbacks)),
             closed_at=case.closed_at,
             reopenings=case.reopenings,
             merged_into=case.merged_into,
             duplicates=list(case.duplicates),
-            notes=list(case.notes),
-            supervisions=list(case.supervisions),
+            notes=told(list(case.notes)),
+            supervisions=told(list(case.supervisions)),
             version=case.version,
             position=position,
-            proposed_deduction=case.proposed_deduction,
+            proposed_deduction=told(case.proposed_deduction),
         )
 
 

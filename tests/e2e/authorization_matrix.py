@@ -1,0 +1,114 @@
+"""Who may call which route (DESIGN §3, §11): the one table the authorisation tests read.
+
+Each row is a route (method, path as the app declares it) and its outcome for each caller:
+`OK` where the caller may use it, else the status of the refusal. `own` is a token of the
+department that owns the record the request concerns (the case assigned to it, the order
+issued to it, its board, its scores and lists); `other` is a token of another department.
+
+Refusals are 401 without a valid token and 403 for a role or a department that may not. No
+cell is 404: record ids are random UUIDs and department ids are public, so a 403 tells a
+caller nothing it could not know; the place where existence itself must not leak, the public
+status query, answers an unknown or wrong pair with the same 404 whoever asks (§9).
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+OK: Final = "allowed"
+Outcome = Literal["allowed", 401, 403, 404]
+Route = tuple[str, str]
+
+CALLERS: Final = ("anonymous", "operator", "inspector", "admin", "own", "other")
+
+# fmt: off
+# Routes under /api/v1, by their path below it.
+API_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
+    # route                                                    anon  oper  insp  admin own  other
+    # Cases: registration, routing, reading
+    ("POST", "/cases"):                                        (401, OK,  OK,  403, 403, 403),
+    ("GET",  "/cases"):                                        (401, OK,  OK,  403, OK,  403),
+    ("GET",  "/cases/{case_id}"):                              (401, OK,  OK,  403, OK,  403),
+    ("GET",  "/cases/{case_id}/history"):                      (401, 403, OK,  403, 403, 403),
+    ("POST", "/cases/{case_id}/assign"):                       (401, OK,  OK,  403, 403, 403),
+    # Cases: what the assigned department does
+    ("POST", "/cases/{case_id}/acknowledge"):                  (401, 403, 403, 403, OK,  403),
+    ("POST", "/cases/{case_id}/return"):                       (401, 403, 403, 403, OK,  403),
+    ("POST", "/cases/{case_id}/clock/stop"):                   (401, 403, 403, 403, OK,  403),
+    ("POST", "/cases/{case_id}/clock/resume"):                 (401, 403, 403, 403, OK,  403),
+    ("POST", "/cases/{case_id}/extension"):                    (401, 403, 403, 403, OK,  403),
+    ("POST", "/cases/{case_id}/result"):                       (401, 403, 403, 403, OK,  403),
+    # Cases: what inspectors decide
+    ("POST", "/cases/{case_id}/extension/grant"):              (401, 403, OK,  403, 403, 403),
+    ("POST", "/cases/{case_id}/extension/refuse"):             (401, 403, OK,  403, 403, 403),
+    ("POST", "/cases/{case_id}/proposed-deduction/confirm"):   (401, 403, OK,  403, 403, 403),
+    ("POST", "/cases/{case_id}/proposed-deduction/dismiss"):   (401, 403, OK,  403, 403, 403),
+    ("POST", "/cases/{case_id}/supervise"):                    (401, 403, OK,  403, 403, 403),
+    ("POST", "/cases/{case_id}/erase-personal-data"):          (401, 403, OK,  403, 403, 403),
+    # Cases: follow-up by the centre
+    ("POST", "/cases/{case_id}/callback"):                     (401, OK,  OK,  403, 403, 403),
+    ("POST", "/cases/{case_id}/close"):                        (401, OK,  OK,  403, 403, 403),
+    ("POST", "/cases/{case_id}/reopen"):                       (401, OK,  OK,  403, 403, 403),
+    ("POST", "/cases/{case_id}/merge"):                        (401, OK,  OK,  403, 403, 403),
+    ("POST", "/cases/{case_id}/notes"):                        (401, OK,  OK,  403, 403, 403),
+    # The directory, the catalogue and the calendar: every signed-in role
+    ("GET",  "/departments"):                                  (401, OK,  OK,  OK,  OK,  OK),
+    ("GET",  "/windows"):                                      (401, OK,  OK,  OK,  OK,  OK),
+    ("GET",  "/staff"):                                        (401, OK,  OK,  OK,  OK,  OK),
+    ("GET",  "/conduct-rules"):                                (401, OK,  OK,  OK,  OK,  OK),
+    ("GET",  "/calendar/deadline"):                            (401, OK,  OK,  OK,  OK,  OK),
+    # Boards and metrics
+    ("GET",  "/departments/{department_id}/board"):            (401, OK,  OK,  403, OK,  403),
+    ("GET",  "/metrics/departments"):                          (401, OK,  OK,  403, 403, 403),
+    ("GET",  "/metrics/windows"):                              (401, OK,  OK,  403, 403, 403),
+    # Double-hundred scoring
+    ("POST", "/deductions"):                                   (401, 403, OK,  403, 403, 403),
+    ("POST", "/deductions/{deduction_id}/revoke"):             (401, 403, OK,  403, 403, 403),
+    ("GET",  "/scores"):                                       (401, OK,  OK,  403, OK,  403),
+    ("GET",  "/blue-list"):                                    (401, OK,  OK,  403, OK,  403),
+    ("GET",  "/reports/monthly"):                              (401, OK,  OK,  403, OK,  403),
+    ("GET",  "/red-list"):                                     (OK,  OK,  OK,  OK,  OK,  OK),
+    # Rectification orders
+    ("POST", "/rectification-orders"):                         (401, 403, OK,  403, 403, 403),
+    ("GET",  "/rectification-orders/{order_id}"):              (401, OK,  OK,  403, OK,  403),
+    ("GET",  "/rectification-orders/{order_id}/history"):      (401, 403, OK,  403, 403, 403),
+    ("POST", "/rectification-orders/{order_id}/acknowledge"):  (401, 403, 403, 403, OK,  403),
+    ("POST", "/rectification-orders/{order_id}/report"):       (401, 403, 403, 403, OK,  403),
+    ("POST", "/rectification-orders/{order_id}/clock/stop"):   (401, 403, 403, 403, OK,  403),
+    ("POST", "/rectification-orders/{order_id}/clock/resume"): (401, 403, 403, 403, OK,  403),
+    ("POST", "/rectification-orders/{order_id}/extension"):    (401, 403, 403, 403, OK,  403),
+    ("POST", "/rectification-orders/{order_id}/extension/grant"):  (401, 403, OK, 403, 403, 403),
+    ("POST", "/rectification-orders/{order_id}/extension/refuse"): (401, 403, OK, 403, 403, 403),
+    ("POST", "/rectification-orders/{order_id}/accept"):       (401, 403, OK,  403, 403, 403),
+    ("POST", "/rectification-orders/{order_id}/reject"):       (401, 403, OK,  403, 403, 403),
+    ("POST", "/rectification-orders/{order_id}/supervise"):    (401, 403, OK,  403, 403, 403),
+    # The audit trail: inspectors only
+    ("GET",  "/audit/events"):                                 (401, 403, OK,  403, 403, 403),
+    ("GET",  "/audit/records/{record_id}/history"):            (401, 403, OK,  403, 403, 403),
+    ("GET",  "/staff/{staff_id}/history"):                     (401, 403, OK,  403, 403, 403),
+    ("GET",  "/audit/checkpoints"):                            (401, 403, OK,  403, 403, 403),
+    ("POST", "/audit/checkpoints/verify"):                     (401, 403, OK,  403, 403, 403),
+    ("POST", "/audit/verify"):                                 (401, 403, OK,  403, 403, 403),
+    ("GET",  "/audit/public-key"):                             (401, 403, OK,  403, 403, 403),
+    # The public: no sign-in, limited per client
+    ("POST", "/public/case-status"):                           (OK,  OK,  OK,  OK,  OK,  OK),
+    ("POST", "/evaluations"):                                  (OK,  OK,  OK,  OK,  OK,  OK),
+    ("GET",  "/openapi.json"):                                 (OK,  OK,  OK,  OK,  OK,  OK),
+}
+
+# Routes outside /api/v1: operations and the API's documentation pages.
+OPERATIONS_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
+    # route                                                    anon  oper  insp  admin own  other
+    ("GET",  "/healthz"):                                      (OK,  OK,  OK,  OK,  OK,  OK),
+    ("GET",  "/readyz"):                                       (OK,  OK,  OK,  OK,  OK,  OK),
+    ("GET",  "/docs"):                                         (OK,  OK,  OK,  OK,  OK,  OK),
+    ("GET",  "/docs/oauth2-redirect"):                         (OK,  OK,  OK,  OK,  OK,  OK),
+    ("GET",  "/redoc"):                                        (OK,  OK,  OK,  OK,  OK,  OK),
+}
+# fmt: on
+
+
+def full_matrix(api_prefix: str) -> dict[Route, tuple[Outcome, ...]]:
+    """Every row, keyed by the path the app serves it at."""
+    api = {(method, f"{api_prefix}{path}"): row for (method, path), row in API_MATRIX.items()}
+    return {**api, **OPERATIONS_MATRIX}

@@ -1,0 +1,627 @@
+"""Object- and property-level authorisation over HTTP (OWASP API1, API3): every route for
+every caller as the table in `authorization_matrix` says, and no complainant's identity in
+any answer to someone who may not see it (DESIGN §3)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from domain.actor import Actor, Role
+from domain.privacy import WITHHELD, mask_phone
+from infrastructure.conduct_file import default_conduct_rules
+from interfaces.bootstrap import Container
+from interfaces.http.app import API_PREFIX
+from tests.e2e.authorization_matrix import CALLERS, OK, Outcome, Route, full_matrix
+from tests.e2e.conftest import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens, position
+from tests.support import SettableClock
+
+MATRIX = full_matrix(API_PREFIX)
+
+COMPLAINT = {
+    "kind": "complaint",
+    "channel": "hotline",
+    "window": SAMPLE_WINDOW,
+    "staff": "S0001",
+    "category": "service_attitude",
+    "summary": "窗口工作人员态度生硬",
+    "details": "办理不动产登记时被要求反复提交材料",
+    "complainant": {"name": "王芳", "phone": "13812345678", "address": "和平路 8 号"},
+}
+ORDER = {
+    "department": SAMPLE_DEPARTMENT,
+    "window": SAMPLE_WINDOW,
+    "problem": "窗口未落实一次性告知，群众多次往返",
+    "requirements": "组织窗口人员学习一次性告知制度",
+    "working_days": 5,
+    "source": {"type": "inspection", "ref": "2026年11月暗访"},
+}
+DEDUCTION = {
+    "rule": "lateness_early_leave",
+    "staff": "S0001",
+    "evidence": "考勤 9:40 到岗",
+    "source": {"type": "patrol"},
+}
+REASON = {"reason": "需要等待不动产测绘结果"}
+EXTENSION = {"working_days": 3, "reason": "需要现场核查"}
+PERIOD = {"from": "2026-11-01", "to": "2026-11-30"}
+OWN_SCOPE = {"department": SAMPLE_DEPARTMENT}
+
+
+@dataclass(frozen=True)
+class Call:
+    """The request of one cell, less its caller: path ids, JSON body and query."""
+
+    ids: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    params: dict[str, Any] | None = None
+
+
+@dataclass
+class World:
+    """A test's service, with the verbs that bring a record into the state a route needs."""
+
+    client: TestClient
+    tokens: Tokens
+    clock: SettableClock
+    container: Container
+    catch_up: Callable[[], object]
+
+    def headers(self, caller: str) -> dict[str, str]:
+        by_caller = {
+            "anonymous": {},
+            "operator": self.tokens.operator,
+            "inspector": self.tokens.inspector,
+            "admin": self.tokens.admin,
+            "own": self.tokens.department,
+            "other": self.tokens.other_department,
+        }
+        return by_caller[caller]
+
+    def ok(self, method: str, path: str, caller: str, body: Any = None, **params: Any) -> Any:
+        response = self.client.request(
+            method, f"{API_PREFIX}{path}", json=body, params=params, headers=self.headers(caller)
+        )
+        assert response.status_code in (200, 201), f"{method} {path}: {response.text}"
+        return response.json()
+
+    # Cases ---------------------------------------------------------------------------------
+
+    def registered(self) -> dict[str, Any]:
+        return self.ok("POST", "/cases", "operator", COMPLAINT)  # type: ignore[no-any-return]
+
+    def registered_case(self) -> str:
+        return str(self.registered()["id"])
+
+    def assigned_case(self) -> str:
+        case_id = self.registered_case()
+        self.ok("POST", f"/cases/{case_id}/assign", "operator", {"department": SAMPLE_DEPARTMENT})
+        return case_id
+
+    def acknowledged_case(self) -> str:
+        case_id = self.assigned_case()
+        self.ok("POST", f"/cases/{case_id}/acknowledge", "own")
+        return case_id
+
+    def stopped_case(self) -> str:
+        case_id = self.acknowledged_case()
+        self.ok("POST", f"/cases/{case_id}/clock/stop", "own", REASON)
+        return case_id
+
+    def case_asking_extension(self) -> str:
+        case_id = self.acknowledged_case()
+        self.ok("POST", f"/cases/{case_id}/extension", "own", EXTENSION)
+        return case_id
+
+    def answered_case(self, proposal: dict[str, Any] | None = None) -> str:
+        case_id = self.acknowledged_case()
+        result = {"outcome": "substantiated", "answer": "经核实属实，已批评教育"}
+        self.ok(
+            "POST",
+            f"/cases/{case_id}/result",
+            "own",
+            {**result, "proposed_deduction": proposal} if proposal else result,
+        )
+        return case_id
+
+    def case_proposing_deduction(self) -> str:
+        return self.answered_case(proposal={"rule": "harsh_attitude"})
+
+    def closed_case(self) -> str:
+        case_id = self.answered_case()
+        self.ok("POST", f"/cases/{case_id}/close", "operator")
+        return case_id
+
+    def overdue_case(self) -> str:
+        case_id = self.assigned_case()
+        self.clock.advance(days=7)
+        self.catch_up()
+        return case_id
+
+    def status_query(self) -> dict[str, str]:
+        registered = self.registered()
+        self.catch_up()
+        return {
+            "tracking_number": registered["tracking_number"],
+            "access_code": registered["access_code"],
+        }
+
+    # Orders --------------------------------------------------------------------------------
+
+    def issued_order(self) -> str:
+        return str(self.ok("POST", "/rectification-orders", "inspector", ORDER)["id"])
+
+    def acknowledged_order(self) -> str:
+        order_id = self.issued_order()
+        self.ok("POST", f"/rectification-orders/{order_id}/acknowledge", "own")
+        return order_id
+
+    def stopped_order(self) -> str:
+        order_id = self.acknowledged_order()
+        self.ok("POST", f"/rectification-orders/{order_id}/clock/stop", "own", REASON)
+        return order_id
+
+    def order_asking_extension(self) -> str:
+        order_id = self.acknowledged_order()
+        self.ok("POST", f"/rectification-orders/{order_id}/extension", "own", EXTENSION)
+        return order_id
+
+    def reported_order(self) -> str:
+        order_id = self.acknowledged_order()
+        self.ok(
+            "POST", f"/rectification-orders/{order_id}/report", "own", {"measures": "已组织培训"}
+        )
+        return order_id
+
+    def overdue_order(self) -> str:
+        order_id = self.issued_order()
+        self.clock.advance(days=7)
+        self.catch_up()
+        return order_id
+
+    # Scoring and the audit trail -----------------------------------------------------------
+
+    def deduction_body(self) -> dict[str, Any]:
+        """A deduction for an hour ago: supervising overdue records moves the clock on."""
+        return {**DEDUCTION, "occurred_at": (self.clock.now() - timedelta(hours=1)).isoformat()}
+
+    def deduction(self) -> str:
+        return str(self.ok("POST", "/deductions", "inspector", self.deduction_body())["id"])
+
+    def checkpoint(self) -> dict[str, Any]:
+        self.registered_case()
+        self.catch_up()
+        return self.ok("GET", "/audit/checkpoints", "inspector")["items"][-1]  # type: ignore[no-any-return]
+
+
+# How to make each row's request so that only authorisation can refuse it: a fresh record in
+# the state the route needs, and a valid body. Built anew for every cell.
+API_REQUESTS: dict[Route, Callable[[World], Call]] = {
+    ("POST", "/cases"): lambda w: Call(body=COMPLAINT),
+    ("GET", "/cases"): lambda w: Call(params=OWN_SCOPE),
+    ("GET", "/cases/{case_id}"): lambda w: Call({"case_id": w.assigned_case()}),
+    ("GET", "/cases/{case_id}/history"): lambda w: Call({"case_id": w.assigned_case()}),
+    ("POST", "/cases/{case_id}/assign"): lambda w: Call(
+        {"case_id": w.registered_case()}, {"department": SAMPLE_DEPARTMENT}
+    ),
+    ("POST", "/cases/{case_id}/acknowledge"): lambda w: Call({"case_id": w.assigned_case()}),
+    ("POST", "/cases/{case_id}/return"): lambda w: Call(
+        {"case_id": w.assigned_case()}, {"reason": "该事项属税务窗口"}
+    ),
+    ("POST", "/cases/{case_id}/clock/stop"): lambda w: Call(
+        {"case_id": w.acknowledged_case()}, REASON
+    ),
+    ("POST", "/cases/{case_id}/clock/resume"): lambda w: Call({"case_id": w.stopped_case()}),
+    ("POST", "/cases/{case_id}/extension"): lambda w: Call(
+        {"case_id": w.acknowledged_case()}, EXTENSION
+    ),
+    ("POST", "/cases/{case_id}/result"): lambda w: Call(
+        {"case_id": w.acknowledged_case()}, {"outcome": "resolved", "answer": "已补正并致歉"}
+    ),
+    ("POST", "/cases/{case_id}/extension/grant"): lambda w: Call(
+        {"case_id": w.case_asking_extension()}
+    ),
+    ("POST", "/cases/{case_id}/extension/refuse"): lambda w: Call(
+        {"case_id": w.case_asking_extension()}, {"reason": "理由不充分"}
+    ),
+    ("POST", "/cases/{case_id}/proposed-deduction/confirm"): lambda w: Call(
+        {"case_id": w.case_proposing_deduction()}
+    ),
+    ("POST", "/cases/{case_id}/proposed-deduction/dismiss"): lambda w: Call(
+        {"case_id": w.case_proposing_deduction()}, {"reason": "情节轻微，批评教育"}
+    ),
+    ("POST", "/cases/{case_id}/supervise"): lambda w: Call(
+        {"case_id": w.overdue_case()}, {"note": "逾期未签收，督办"}
+    ),
+    ("POST", "/cases/{case_id}/erase-personal-data"): lambda w: Call(
+        {"case_id": w.registered_case()}, {"reason": "投诉人申请删除个人信息"}
+    ),
+    ("POST", "/cases/{case_id}/callback"): lambda w: Call(
+        {"case_id": w.answered_case()}, {"reached": True, "satisfaction": "satisfied"}
+    ),
+    ("POST", "/cases/{case_id}/close"): lambda w: Call({"case_id": w.answered_case()}),
+    ("POST", "/cases/{case_id}/reopen"): lambda w: Call(
+        {"case_id": w.closed_case()}, {"reason": "投诉人对答复不满意"}
+    ),
+    ("POST", "/cases/{case_id}/merge"): lambda w: Call(
+        {"case_id": w.registered_case()}, {"into": w.registered_case()}
+    ),
+    ("POST", "/cases/{case_id}/notes"): lambda w: Call(
+        {"case_id": w.registered_case()}, {"text": "已电话联系投诉人", "public": False}
+    ),
+    ("GET", "/departments"): lambda w: Call(),
+    ("GET", "/windows"): lambda w: Call(params=OWN_SCOPE),
+    ("GET", "/staff"): lambda w: Call(params=OWN_SCOPE),
+    ("GET", "/conduct-rules"): lambda w: Call(),
+    ("GET", "/calendar/deadline"): lambda w: Call(
+        params={"kind": "complaint", "start": "2026-11-27T10:00:00+08:00"}
+    ),
+    ("GET", "/departments/{department_id}/board"): lambda w: Call(
+        {"department_id": SAMPLE_DEPARTMENT}
+    ),
+    ("GET", "/metrics/departments"): lambda w: Call(params=PERIOD),
+    ("GET", "/metrics/windows"): lambda w: Call(params=PERIOD),
+    ("POST", "/deductions"): lambda w: Call(body=w.deduction_body()),
+    ("POST", "/deductions/{deduction_id}/revoke"): lambda w: Call(
+        {"deduction_id": w.deduction()}, {"reason": "申诉成立"}
+    ),
+    ("GET", "/scores"): lambda w: Call(params=OWN_SCOPE),
+    ("GET", "/blue-list"): lambda w: Call(params=OWN_SCOPE),
+    ("GET", "/reports/monthly"): lambda w: Call(params=OWN_SCOPE),
+    ("GET", "/red-list"): lambda w: Call(),
+    ("POST", "/rectification-orders"): lambda w: Call(body=ORDER),
+    ("GET", "/rectification-orders/{order_id}"): lambda w: Call({"order_id": w.issued_order()}),
+    ("GET", "/rectification-orders/{order_id}/history"): lambda w: Call(
+        {"order_id": w.issued_order()}
+    ),
+    ("POST", "/rectification-orders/{order_id}/acknowledge"): lambda w: Call(
+        {"order_id": w.issued_order()}
+    ),
+    ("POST", "/rectification-orders/{order_id}/report"): lambda w: Call(
+        {"order_id": w.acknowledged_order()}, {"measures": "已组织培训", "evidence": "签到表"}
+    ),
+    ("POST", "/rectification-orders/{order_id}/clock/stop"): lambda w: Call(
+        {"order_id": w.acknowledged_order()}, REASON
+    ),
+    ("POST", "/rectification-orders/{order_id}/clock/resume"): lambda w: Call(
+        {"order_id": w.stopped_order()}
+    ),
+    ("POST", "/rectification-orders/{order_id}/extension"): lambda w: Call(
+        {"order_id": w.acknowledged_order()}, EXTENSION
+    ),
+    ("POST", "/rectification-orders/{order_id}/extension/grant"): lambda w: Call(
+        {"order_id": w.order_asking_extension()}
+    ),
+    ("POST", "/rectification-orders/{order_id}/extension/refuse"): lambda w: Call(
+        {"order_id": w.order_asking_extension()}, {"reason": "理由不充分"}
+    ),
+    ("POST", "/rectification-orders/{order_id}/accept"): lambda w: Call(
+        {"order_id": w.reported_order()}, {"note": "合格"}
+    ),
+    ("POST", "/rectification-orders/{order_id}/reject"): lambda w: Call(
+        {"order_id": w.reported_order()}, {"reasons": "告知清单不完整", "working_days": 3}
+    ),
+    ("POST", "/rectification-orders/{order_id}/supervise"): lambda w: Call(
+        {"order_id": w.overdue_order()}, {"note": "逾期未签收，督办"}
+    ),
+    ("GET", "/audit/events"): lambda w: Call(),
+    ("GET", "/audit/records/{record_id}/history"): lambda w: Call(
+        {"record_id": w.registered_case()}
+    ),
+    ("GET", "/staff/{staff_id}/history"): lambda w: Call({"staff_id": "S0001"}),
+    ("GET", "/audit/checkpoints"): lambda w: Call(),
+    ("POST", "/audit/checkpoints/verify"): lambda w: Call(body=w.checkpoint()),
+    ("POST", "/audit/verify"): lambda w: Call(),
+    ("GET", "/audit/public-key"): lambda w: Call(),
+    ("POST", "/public/case-status"): lambda w: Call(body=w.status_query()),
+    ("POST", "/evaluations"): lambda w: Call(body={"window": SAMPLE_WINDOW, "rating": 4}),
+    ("GET", "/openapi.json"): lambda w: Call(),
+}
+OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
+    ("GET", path): lambda w: Call()
+    for path in ("/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc")
+}
+REQUESTS = {
+    **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},
+    **OPERATIONS_REQUESTS,
+}
+
+
+@pytest.fixture
+def world(
+    client: TestClient, tokens: Tokens, clock: SettableClock, container: Container
+) -> Iterator[World]:
+    container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
+    worker = container.worker()
+    yield World(client, tokens, clock, container, worker.run_once)
+    worker.close()
+
+
+def served_routes(app: Any) -> set[Route]:
+    """Every method and path the app answers; a mount answers every method, so it is `*`."""
+    return {
+        (method, route.path)
+        for route in iter_route_contexts(app.routes)
+        for method in route.methods or {"*"}
+        if method != "HEAD"
+    }
+
+
+def test_the_table_has_one_row_for_every_route_the_app_serves(client: TestClient) -> None:
+    served = served_routes(client.app)
+
+    assert sorted(served - MATRIX.keys()) == [], "routes without a row in the table"
+    assert sorted(MATRIX.keys() - served) == [], "rows for routes the app does not serve"
+    assert sorted(MATRIX.keys() ^ REQUESTS.keys()) == [], "rows without a request to make"
+    assert all(len(row) == len(CALLERS) for row in MATRIX.values())
+
+
+def what_is_wrong(expected: Outcome, response: Response, recorded: bool) -> str | None:
+    """Why a cell's answer breaks its row, or None when it keeps it."""
+    status = response.status_code
+    if expected == OK:
+        if not 200 <= status < 300:
+            return f"expected to be allowed, got {status} {response.text[:200]}"
+        return None
+    if status != expected:
+        return f"expected {expected}, got {status} {response.text[:200]}"
+    if "error" not in response.json():
+        return f"refused without an error body: {response.text[:200]}"
+    if recorded:
+        return "refused, yet events were recorded"
+    return None
+
+
+def resource_of(route: Route) -> str:
+    """The resource a route serves: its first path segment under the API prefix; the routes
+    outside it are all operations and documentation."""
+    path = route[1]
+    if not path.startswith(API_PREFIX):
+        return "operations"
+    return path.removeprefix(API_PREFIX).split("/")[1]
+
+
+@pytest.mark.parametrize("resource", sorted({resource_of(route) for route in MATRIX}))
+def test_every_caller_gets_what_the_table_says_and_a_refusal_records_nothing(
+    world: World, resource: str
+) -> None:
+    failures = []
+    for route in [route for route in MATRIX if resource_of(route) == resource]:
+        method, template = route
+        for caller, expected in zip(CALLERS, MATRIX[route], strict=True):
+            call = REQUESTS[route](world)
+            before = position(world.container)
+            response = world.client.request(
+                method,
+                template.format(**call.ids),
+                json=call.body,
+                params=call.params,
+                headers=world.headers(caller),
+            )
+            problem = what_is_wrong(expected, response, position(world.container) != before)
+            if problem:
+                failures.append(f"{method} {template} as {caller}: {problem}")
+
+    assert not failures, "\n".join(failures)
+
+
+# Property level: who sees a complainant's identity ------------------------------------------
+
+REPORTER = {"name": "李建国", "phone": "13998765432", "address": "建设路 21 号 3 单元"}
+COMPLAINANT = {"name": "王芳", "phone": "13812345678", "address": "和平路 8 号"}
+CENTRE = ("operator", "inspector")
+
+
+@dataclass
+class Answers:
+    """Every answer the service gave in a flow, with who asked."""
+
+    world: World
+    seen: list[tuple[str, str, Response]] = field(default_factory=list)
+
+    def ask(self, caller: str, method: str, path: str, body: Any = None, **params: Any) -> Response:
+        response = self.world.client.request(
+            method,
+            f"{API_PREFIX}{path}",
+            json=body,
+            params=params,
+            headers=self.world.headers(caller),
+        )
+        assert response.status_code < 500, f"{method} {path}: {response.text}"
+        self.seen.append((caller, f"{method} {path}", response))
+        return response
+
+    def do(self, caller: str, method: str, path: str, body: Any = None) -> Any:
+        """A step the flow needs to succeed; its answer is kept like any other."""
+        response = self.ask(caller, method, path, body)
+        assert response.status_code in (200, 201), f"{method} {path}: {response.text}"
+        return response.json()
+
+    def to(self, *callers: str, request: str | None = None) -> list[tuple[str, str]]:
+        """The raw text of the answers given to these callers (to this request, if given),
+        JSON escapes decoded too."""
+        return [
+            (f"{caller} {asked}", text_of(response))
+            for caller, asked, response in self.seen
+            if caller in callers and request in (None, asked)
+        ]
+
+
+def text_of(response: Response) -> str:
+    if "json" not in response.headers.get("content-type", ""):
+        return response.text
+    return response.text + json.dumps(response.json(), ensure_ascii=False)
+
+
+def a_report_and_a_complaint_handled_end_to_end(world: World) -> tuple[Answers, str, str]:
+    """A 举报 about the department's staff member and a complaint from a caller who gave a
+    phone number, from registration through handling, callback and scoring, read by everyone
+    who may try."""
+    answers = Answers(world)
+    ask, do = answers.ask, answers.do
+    report = do(
+        "operator",
+        "POST",
+        "/cases",
+        {
+            "kind": "report",
+            "channel": "hotline",
+            "window": SAMPLE_WINDOW,
+            "staff": "S0001",
+            "category": "integrity",
+            "summary": "举报窗口工作人员索要好处费",
+            "details": f"来电人{REPORTER['name']}（{REPORTER['phone']}）称过户时被暗示另付费用，"
+            f"要求保密；住{REPORTER['address']}",
+            "complainant": REPORTER,
+        },
+    )
+    complaint = do(
+        "operator",
+        "POST",
+        "/cases",
+        {
+            **COMPLAINT,
+            "details": f"来电人{COMPLAINANT['name']}反映被要求反复提交材料，"
+            f"回访电话{COMPLAINANT['phone']}",
+            "complainant": COMPLAINANT,
+        },
+    )
+    report_path, complaint_path = f"/cases/{report['id']}", f"/cases/{complaint['id']}"
+    for path in (report_path, complaint_path):
+        do("operator", "POST", f"{path}/assign", {"department": SAMPLE_DEPARTMENT})
+    do(
+        "operator",
+        "POST",
+        f"{report_path}/notes",
+        {"text": f"举报人{REPORTER['name']}再次来电，要求保密", "public": False},
+    )
+    do(
+        "operator",
+        "POST",
+        f"{complaint_path}/notes",
+        {"text": f"已回电{COMPLAINANT['phone']}，{COMPLAINANT['name']}要求书面答复"},
+    )
+    world.catch_up()
+
+    for department in ("own", "other"):
+        ask(department, "GET", "/cases")
+        ask(department, "GET", "/cases", kind="report")
+        ask(department, "GET", "/cases", department=SAMPLE_DEPARTMENT)
+        ask(department, "GET", f"/departments/{SAMPLE_DEPARTMENT}/board")
+        ask(department, "GET", f"/departments/{OTHER_DEPARTMENT}/board")
+        for path in (report_path, complaint_path):
+            ask(department, "GET", path)
+            ask(department, "GET", f"{path}/history")
+            ask(department, "POST", f"{path}/acknowledge")
+    do("own", "POST", f"{complaint_path}/clock/stop", REASON)
+    do("own", "POST", f"{complaint_path}/clock/resume")
+    do("own", "POST", f"{report_path}/extension", EXTENSION)
+    do("inspector", "POST", f"{report_path}/extension/grant")
+    do(
+        "own",
+        "POST",
+        f"{report_path}/result",
+        {
+            "outcome": "substantiated",
+            "actions": "已对当事人立案调查",
+            "answer": "经核实属实，已严肃处理",
+            "proposed_deduction": {"rule": "integrity"},
+        },
+    )
+    do("inspector", "POST", f"{report_path}/proposed-deduction/confirm")
+    do(
+        "own",
+        "POST",
+        f"{complaint_path}/result",
+        {"outcome": "resolved", "answer": f"{COMPLAINANT['name']}您好，材料已一次性告知"},
+    )
+    do(
+        "operator",
+        "POST",
+        f"{complaint_path}/callback",
+        {"reached": True, "satisfaction": "satisfied", "comment": f"{COMPLAINANT['name']}表示满意"},
+    )
+    do("operator", "POST", f"{complaint_path}/close")
+    order = do(
+        "inspector",
+        "POST",
+        "/rectification-orders",
+        {**ORDER, "source": {"type": "case", "ref": report["tracking_number"]}},
+    )
+    do("own", "POST", f"/rectification-orders/{order['id']}/acknowledge")
+    world.catch_up()
+
+    for caller in ("own", "other", "admin", "anonymous", *CENTRE):
+        for path in (report_path, complaint_path):
+            ask(caller, "GET", path)
+        ask(caller, "GET", "/cases", department=SAMPLE_DEPARTMENT)
+        ask(caller, "GET", f"/departments/{SAMPLE_DEPARTMENT}/board")
+        ask(caller, "GET", f"/rectification-orders/{order['id']}")
+        ask(caller, "GET", "/scores", department=SAMPLE_DEPARTMENT)
+        ask(caller, "GET", "/blue-list", department=SAMPLE_DEPARTMENT)
+        for spreadsheet in ("json", "csv"):
+            ask(caller, "GET", "/reports/monthly", department=SAMPLE_DEPARTMENT, format=spreadsheet)
+        ask(caller, "GET", "/red-list")
+        for case in (report, complaint):
+            ask(
+                caller,
+                "POST",
+                "/public/case-status",
+                {"tracking_number": case["tracking_number"], "access_code": case["access_code"]},
+            )
+    do("anonymous", "POST", "/evaluations", {"window": SAMPLE_WINDOW, "rating": 2})
+    return answers, report_path, complaint_path
+
+
+def identity_of(person: dict[str, str]) -> dict[str, str]:
+    return {**person, "masked phone": mask_phone(person["phone"]) or ""}
+
+
+def test_no_answer_to_a_department_names_the_reporter_of_its_staff_in_any_form(
+    world: World,
+) -> None:
+    answers, report_path, _ = a_report_and_a_complaint_handled_end_to_end(world)
+    (_, report_seen_by_own), *_ = answers.to("own", request=f"GET {report_path}")
+
+    leaks = [
+        f"{who}: {what} {value!r}"
+        for who, text in answers.to("own", "other")
+        for what, value in identity_of(REPORTER).items()
+        if value in text
+    ]
+
+    assert not leaks, "\n".join(leaks)
+    assert "举报窗口工作人员索要好处费" in report_seen_by_own
+    assert f"来电人{WITHHELD}（{WITHHELD}）" in report_seen_by_own
+
+
+def test_phone_numbers_reach_only_operators_and_inspectors_whole_and_departments_masked(
+    world: World,
+) -> None:
+    answers, report_path, complaint_path = a_report_and_a_complaint_handled_end_to_end(world)
+    phones = [REPORTER["phone"], COMPLAINANT["phone"]]
+
+    whole_phones_elsewhere = [
+        f"{who}: {phone}"
+        for who, text in answers.to("own", "other", "admin", "anonymous")
+        for phone in phones
+        if phone in text
+    ]
+    complaint_seen_by_own = answers.to("own", request=f"GET {complaint_path}")
+    report_seen_by_centre = answers.to(*CENTRE, request=f"GET {report_path}")
+    complaint_seen_by_centre = answers.to(*CENTRE, request=f"GET {complaint_path}")
+
+    assert not whole_phones_elsewhere, "\n".join(whole_phones_elsewhere)
+    assert complaint_seen_by_own
+    assert all("138****5678" in text for _, text in complaint_seen_by_own)
+    assert len(report_seen_by_centre) == len(complaint_seen_by_centre) == len(CENTRE)
+    assert all(REPORTER["phone"] in text for _, text in report_seen_by_centre)
+    assert all(COMPLAINANT["phone"] in text for _, text in complaint_seen_by_centre)
