@@ -31,7 +31,6 @@ from application.audit import (
 from application.ports import Clock
 from infrastructure.ledger import (
     LEDGER_LOCK_KEY,
-    LazyConnection,
     LedgerHalted,
     LedgerHead,
     LedgerWriter,
@@ -45,6 +44,7 @@ from infrastructure.ledger_verification import (
     stored_checkpoints,
     verify_log,
 )
+from infrastructure.notification_log import LazyConnection
 from infrastructure.signing import PublicKey, SigningKey, SigningKeyError
 
 log = structlog.get_logger("oversight.ledger")

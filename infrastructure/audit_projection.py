@@ -31,13 +31,14 @@ from application.projections.audit_events import (
     subject_links,
     unreadable_row,
 )
-from infrastructure.ledger import LazyConnection
-from infrastructure.projection_runner import (
+from infrastructure.notification_log import (
     DEFAULT_BATCH_SIZE,
-    events_table_of,
-    projection_lock_key,
-    tracked_position,
+    LazyConnection,
+    TrackedRunner,
+    read_notifications,
+    set_tracked_position,
 )
+from infrastructure.projection_runner import projection_lock_key
 
 log = structlog.get_logger("oversight.projections")
 
@@ -54,7 +55,7 @@ _INSERT_ROW = sql.SQL(
 )
 
 
-class AuditEventsRunner:
+class AuditEventsRunner(TrackedRunner):
     """Appends every event of the notification log to audit_events (a worker task)."""
 
     name = PROJECTION_NAME
@@ -67,21 +68,14 @@ class AuditEventsRunner:
         batch_size: int = DEFAULT_BATCH_SIZE,
         connection: LazyConnection | None = None,
     ) -> None:
-        self.database_url = database_url
-        self.mapper = application.mapper
-        self.events_table = events_table_of(application)
-        self.batch_size = batch_size
-        self.lock_key = projection_lock_key(self.name)
-        self._connection = connection or LazyConnection(database_url)
-
-    def connection(self) -> psycopg.Connection[Any]:
-        return self._connection()
-
-    def close(self) -> None:
-        self._connection.close()
-
-    def position(self) -> int:
-        return tracked_position(self.connection(), self.name)
+        super().__init__(
+            database_url,
+            application,
+            tracking_name=self.name,
+            lock_key=projection_lock_key(self.name),
+            batch_size=batch_size,
+            connection=connection,
+        )
 
     def run_until_caught_up(self, *, should_stop: Callable[[], bool] | None = None) -> int:
         """Run batches until the log's end; answer how many events were projected."""
@@ -93,11 +87,10 @@ class AuditEventsRunner:
                 return projected
 
     def run_batch(self) -> int:
-        connection = self.connection()
-        with connection.transaction():
-            connection.execute("SELECT pg_advisory_xact_lock(%s)", (self.lock_key,))
-            after = tracked_position(connection, self.name)
-            notifications = self._read(connection, after)
+        with self.batch() as (connection, after):
+            notifications = read_notifications(
+                connection, self.events_table, after=after, limit=self.batch_size
+            )
             if not notifications:
                 return 0
             rows = self._rows(connection, notifications)
@@ -116,30 +109,8 @@ class AuditEventsRunner:
                         "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
                         links,
                     )
-            connection.execute(
-                "INSERT INTO projection_tracking (name, position) VALUES (%s, %s) "
-                "ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position",
-                (self.name, notifications[-1].id),
-            )
+            set_tracked_position(connection, self.name, notifications[-1].id)
         return len(notifications)
-
-    def _read(self, connection: psycopg.Connection[Any], after: int) -> list[Notification]:
-        query = sql.SQL(
-            "SELECT notification_id, originator_id, originator_version, topic, state "
-            "FROM {} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
-        ).format(sql.Identifier(self.events_table))
-        return [
-            Notification(
-                id=position,
-                originator_id=originator_id,
-                originator_version=version,
-                topic=topic,
-                state=bytes(state) if state is not None else b"",
-            )
-            for position, originator_id, version, topic, state in connection.execute(
-                query, (after, self.batch_size)
-            ).fetchall()
-        ]
 
     def _rows(
         self, connection: psycopg.Connection[Any], notifications: list[Notification]

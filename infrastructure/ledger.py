@@ -28,6 +28,8 @@ import psycopg
 import structlog
 from psycopg import sql
 
+from infrastructure.notification_log import LazyConnection
+
 log = structlog.get_logger("oversight.ledger")
 
 LEDGER_FORMAT = "oversight-ledger/1"
@@ -173,30 +175,6 @@ def last_checkpoint_position(connection: psycopg.Connection[Any]) -> int | None:
         "SELECT position FROM ledger_checkpoints ORDER BY number DESC LIMIT 1"
     ).fetchone()
     return int(row[0]) if row else None
-
-
-class LazyConnection:
-    """One autocommit connection, opened on first use and again after it broke.
-
-    Worker tasks that run one after another on the worker's thread (the audit feed, the
-    ledger) share one, so the worker needs a single extra connection for both.
-    """
-
-    def __init__(self, database_url: str) -> None:
-        self.database_url = database_url
-        self._connection: psycopg.Connection[Any] | None = None
-
-    def __call__(self) -> psycopg.Connection[Any]:
-        if self._connection is None or self._connection.closed or self._connection.broken:
-            if self._connection is not None:
-                self._connection.close()
-            self._connection = psycopg.connect(self.database_url, autocommit=True)
-        return self._connection
-
-    def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
 
 
 class LedgerWriter:

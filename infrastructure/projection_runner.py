@@ -23,21 +23,24 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from application.base import EVENT_STORE_NAME, OversightApplication
+from application.base import OversightApplication
 from application.projections import Projection, Row
 from domain.calendar import WorkingCalendar
 from domain.calendar_book import CALENDAR_BOOK_ID
+from infrastructure.notification_log import (
+    DEFAULT_BATCH_SIZE,
+    TrackedRunner,
+    read_notifications,
+    set_tracked_position,
+    tracked_position,
+)
 
 log = structlog.get_logger("oversight.projections")
 
 # High bits of every projection's advisory lock key; the low 32 bits name the projection.
 PROJECTION_LOCK_NAMESPACE = 0x0F_E2_52
-DEFAULT_BATCH_SIZE = 500
 REBUILD_BATCH_SIZE = 5_000
 REBUILD_SUFFIX = "_rebuild"
-
-# The library names the table `<application name>_events` and NOTIFYs a channel of that name.
-DEFAULT_EVENTS_TABLE = f"{EVENT_STORE_NAME.lower()}_events"
 
 Progress = Callable[[int, int], None]
 
@@ -51,31 +54,10 @@ def projection_lock_key(tracking_name: str) -> int:
     return (PROJECTION_LOCK_NAMESPACE << 32) | zlib.crc32(tracking_name.encode())
 
 
-def events_table_of(application: Application[Any]) -> str:
-    """The name of the application's events table (also its NOTIFY channel)."""
-    return str(getattr(application.recorder, "events_table_name", DEFAULT_EVENTS_TABLE))
-
-
-def tracked_position(connection: psycopg.Connection[Any], name: str) -> int:
-    """Where the projection tracked as `name` has got to in the notification log (0: nowhere)."""
-    row = connection.execute(
-        "SELECT position FROM projection_tracking WHERE name = %s", (name,)
-    ).fetchone()
-    return int(row[0]) if row else 0
-
-
 def position(database_url: str, name: str) -> int:
     """Where the projection tracked as `name` has got to, read on a connection of its own."""
     with psycopg.connect(database_url, autocommit=True) as connection:
         return tracked_position(connection, name)
-
-
-def _set_tracking(connection: psycopg.Connection[Any], name: str, position: int) -> None:
-    connection.execute(
-        "INSERT INTO projection_tracking (name, position) VALUES (%s, %s) "
-        "ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position",
-        (name, position),
-    )
 
 
 class CalendarCache:
@@ -177,12 +159,11 @@ class _Columns:
     jsonb: frozenset[str]
 
 
-class ProjectionRunner:
+class ProjectionRunner(TrackedRunner):
     """Keeps one projection's table current from the notification log, exactly once.
 
     `table` and `tracking_name` default to the projection's own; a rebuild points them at a
-    fresh table and a tracking row of its own. The runner owns one connection, opened on
-    first use and opened again after it broke.
+    fresh table and a tracking row of its own.
     """
 
     def __init__(
@@ -195,53 +176,21 @@ class ProjectionRunner:
         tracking_name: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
-        if batch_size < 1:
-            raise ValueError("a batch holds at least one notification")
-        self.database_url = database_url
+        tracking_name = tracking_name or projection.name
+        super().__init__(
+            database_url,
+            application,
+            tracking_name=tracking_name,
+            lock_key=projection_lock_key(tracking_name),
+            batch_size=batch_size,
+        )
         self.projection = projection
         self.table = table or projection.table
-        self.tracking_name = tracking_name or projection.name
-        self.batch_size = batch_size
-        self.lock_key = projection_lock_key(self.tracking_name)
-        self._mapper = application.mapper
-        self.events_table = events_table_of(application)
-        self._connection: psycopg.Connection[Any] | None = None
         self._columns: _Columns | None = None
-
-    # Connection -------------------------------------------------------------
-
-    def connection(self) -> psycopg.Connection[Any]:
-        """The runner's connection (autocommit; each batch opens its own transaction)."""
-        if self._connection is None or self._connection.closed or self._connection.broken:
-            if self._connection is not None:
-                self._connection.close()
-            self._connection = psycopg.connect(self.database_url, autocommit=True)
-        return self._connection
-
-    def close(self) -> None:
-        """Close the runner's connection."""
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-
-    def __enter__(self) -> ProjectionRunner:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    # Running ------------------------------------------------------------------
-
-    def position(self) -> int:
-        """The last notification this projection has accounted for."""
-        return tracked_position(self.connection(), self.tracking_name)
 
     def run_batch(self, *, stop: int | None = None) -> BatchResult:
         """Project the next batch (up to `stop`, if given) in one transaction."""
-        connection = self.connection()
-        with connection.transaction():
-            connection.execute("SELECT pg_advisory_xact_lock(%s)", (self.lock_key,))
-            after = tracked_position(connection, self.tracking_name)
+        with self.batch() as (connection, after):
             return self.project_batch(connection, after, stop=stop)
 
     def run_until_caught_up(
@@ -269,7 +218,7 @@ class ProjectionRunner:
             return BatchResult(0, 0, after)
         prefix = self.projection.topic_prefix
         events = [
-            (n.id, self._mapper.to_domain_event(n))
+            (n.id, self.mapper.to_domain_event(n))
             for n in notifications
             if n.topic.startswith(prefix)
         ]
@@ -281,7 +230,7 @@ class ProjectionRunner:
                 rows[key] = self.projection.project(rows.get(key), event, position)
             self._write(connection, rows)  # every key read was an event's, so all are touched
         last = notifications[-1].id
-        _set_tracking(connection, self.tracking_name, last)
+        set_tracked_position(connection, self.tracking_name, last)
         return BatchResult(len(notifications), len(events), last)
 
     # Reading and writing ------------------------------------------------------
@@ -289,33 +238,14 @@ class ProjectionRunner:
     def _read_notifications(
         self, connection: psycopg.Connection[Any], after: int, stop: int | None
     ) -> list[Notification]:
-        # Only the events the projection uses are fetched whole; the others count for the
-        # tracking position alone.
-        query = sql.SQL(
-            "SELECT notification_id, originator_id, originator_version, topic, "
-            "CASE WHEN starts_with(topic, %s) THEN state END "
-            "FROM {events} WHERE notification_id > %s {upto} "
-            "ORDER BY notification_id LIMIT %s"
-        ).format(
-            events=sql.Identifier(self.events_table),
-            upto=sql.SQL("AND notification_id <= %s" if stop is not None else ""),
+        return read_notifications(
+            connection,
+            self.events_table,
+            after=after,
+            limit=self.batch_size,
+            topic_prefix=self.projection.topic_prefix,
+            stop=stop,
         )
-        params: list[Any] = [self.projection.topic_prefix, after]
-        if stop is not None:
-            params.append(stop)
-        params.append(self.batch_size)
-        return [
-            Notification(
-                id=notification_id,
-                originator_id=originator_id,
-                originator_version=originator_version,
-                topic=topic,
-                state=bytes(state) if state is not None else b"",
-            )
-            for notification_id, originator_id, originator_version, topic, state in (
-                connection.execute(query, params).fetchall()
-            )
-        ]
 
     def _lock_rows(self, connection: psycopg.Connection[Any], keys: list[Any]) -> dict[Any, Row]:
         query = sql.SQL("SELECT * FROM {table} WHERE {key} = ANY(%s) FOR UPDATE").format(
@@ -565,7 +495,7 @@ def _swap(
                     sql.SQL("PUBLIC") if grantee == "PUBLIC" else sql.Identifier(grantee),
                 )
             )
-        _set_tracking(connection, projection.name, position)
+        set_tracked_position(connection, projection.name, position)
         connection.execute(
             "DELETE FROM projection_tracking WHERE name = %s", (runner.tracking_name,)
         )
