@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from interfaces import bootstrap as composition
+from interfaces.progress import progress_bar
 
 audit_cli = typer.Typer(
     help="The tamper-evident ledger: verification, signed checkpoints, the public key.",
@@ -26,22 +27,10 @@ def verify() -> None:
     """Recompute the chain from the event store; compare it with the ledger and every
     checkpoint. Exits 1 naming the first bad position if anything was altered, removed,
     inserted or reordered."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     container = composition.bootstrap()
     try:
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-        ) as bar:
-            task = bar.add_task("verifying events", total=None)
-            report = container.ledger.verify(
-                lambda done, total: bar.update(task, completed=done, total=total)
-            )
+        with progress_bar("verifying events") as progress:
+            report = container.ledger.verify(progress)
     finally:
         container.close()
     rate = report.checked / report.seconds if report.seconds > 0 else 0.0

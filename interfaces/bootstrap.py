@@ -10,9 +10,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from uuid import uuid4
 
+import psycopg
 import structlog
 
 from application.audit import AuditQueries
+from application.campaign import (
+    DEFAULT_DAYS,
+    DEFAULT_SEED,
+    Campaign,
+    CampaignReport,
+    SimulatedClock,
+    campaign_start,
+)
 from application.idempotency import IdempotencyStore
 from application.ports import Clock, IdFactory
 from application.projections import Projection
@@ -50,8 +59,8 @@ from infrastructure.eventstore import (
     refuse_unsafe_environment,
 )
 from infrastructure.idempotency import PostgresIdempotencyStore
-from infrastructure.ledger import LazyConnection
 from infrastructure.logging import configure_logging
+from infrastructure.notification_log import LazyConnection, events_table_of
 from infrastructure.personal_data_keys import (
     PostgresPersonalDataKeys,
     decode_master_key,
@@ -63,7 +72,6 @@ from infrastructure.projection_runner import (
     ProjectionRunner,
     RebuildInProgress,
     RebuildReport,
-    events_table_of,
     rebuild,
 )
 from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFailures
@@ -77,7 +85,7 @@ from infrastructure.secrets import (
 )
 from infrastructure.settings import Settings
 from infrastructure.signing import SigningKey, decode_signing_key, read_or_create_signing_key
-from infrastructure.worker import Worker, WorkerHandle
+from infrastructure.worker import WORKER_LOCK_KEY, Worker, WorkerHandle
 
 log = structlog.get_logger("oversight")
 
@@ -360,6 +368,72 @@ def timekeeping() -> tuple[WorkingCalendar, DeadlinePolicy]:
     return WorkingCalendar(known_schedules()), load_deadline_policy()
 
 
+class WorkerActive(RuntimeError):
+    """A worker runs on the database: its real-time clock would act on simulated cases."""
+
+
+def demo_campaign(
+    settings: Settings | None = None, *, days: int, scale: float, seed: int
+) -> tuple[Container, Campaign]:
+    """A container on a simulated clock, and the campaign that moves it: `days` days up to
+    now, on the sample directory and the default conduct catalogue (`oversight demo`).
+
+    The worker lock is held until the container closes, so a worker started meanwhile
+    waits as a standby; one already running makes this refuse with WorkerActive.
+    """
+    end = SystemClock().now()
+    clock = SimulatedClock(campaign_start(end, days))
+    container = bootstrap(settings, clock=clock)
+    try:
+        container._closers.append(hold_worker_lock(container.database_url))
+    except WorkerActive:
+        container.close()
+        raise
+    campaign = Campaign(
+        container.supervision,
+        clock,
+        until=end,
+        directory=sample_directory(),
+        rules=default_conduct_rules(),
+        scale=scale,
+        seed=seed,
+    )
+    return container, campaign
+
+
+def load_demo_campaign(
+    database_url: str,
+    *,
+    days: int = DEFAULT_DAYS,
+    scale: float = 1.0,
+    seed: int = DEFAULT_SEED,
+) -> CampaignReport:
+    """Fill the (new) database at `database_url` with a demo campaign and bring the read
+    tables up to date: realistic data for benchmarks."""
+    container, campaign = demo_campaign(
+        Settings(database_url=database_url), days=days, scale=scale, seed=seed
+    )
+    try:
+        report = campaign.run()
+        container.catch_up_projections()
+    finally:
+        container.close()
+    return report
+
+
+def hold_worker_lock(url: str) -> Callable[[], None]:
+    """Take the lock the active worker holds (infrastructure/worker.py); answer its release."""
+    connection = psycopg.connect(url, autocommit=True)
+    row = connection.execute("SELECT pg_try_advisory_lock(%s)", (WORKER_LOCK_KEY,)).fetchone()
+    if not (row and row[0]):
+        connection.close()
+        raise WorkerActive(
+            "a worker is running on this database (`oversight serve` or `oversight worker`); "
+            "stop it while the demo runs, then start it again"
+        )
+    return connection.close
+
+
 __all__ = [
     "CalendarFileError",
     "CheckpointRefused",
@@ -367,6 +441,7 @@ __all__ = [
     "Container",
     "RebuildInProgress",
     "UnsafeConfiguration",
+    "WorkerActive",
     "bootstrap",
     "default_conduct_rules",
     "initialise",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from datetime import datetime
 from enum import StrEnum
@@ -12,6 +13,7 @@ from uuid import UUID
 
 import typer
 
+from application.campaign import DEFAULT_DAYS, DEFAULT_SEED, CampaignReport
 from application.deadlines import preview_deadlines
 from application.scores import MonthlyReport
 from domain.actor import Actor, Role
@@ -21,6 +23,7 @@ from interfaces import bootstrap as composition
 from interfaces.audit_cli import audit_cli
 from interfaces.http.schemas.calendar import TaskKind
 from interfaces.http.schemas.discipline import MonthlyReportPublic, ReportFormat
+from interfaces.progress import progress_bar
 from interfaces.reports import report_csv, report_xlsx
 
 cli = typer.Typer(
@@ -75,6 +78,15 @@ def serve(
             help="Run the worker (projections, deadline clock) inside this process.",
         ),
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="API processes sharing the port and the database (one event loop each).",
+        ),
+    ] = 1,
 ) -> None:
     """Set up the schema if needed, then serve the API (embedded PostgreSQL if no DATABASE_URL)."""
     import uvicorn
@@ -88,7 +100,22 @@ def serve(
         if worker:
             container.start_worker()  # stopped by container.close()
             typer.echo("worker: in this process (standby while another holds the lock)", err=True)
-        uvicorn.run(create_app(container), host=host, port=port, log_config=None)
+        if workers == 1:
+            uvicorn.run(create_app(container), host=host, port=port, log_config=None)
+        else:
+            # Each API process bootstraps its own container from the same settings; this one
+            # keeps the worker and watches over them. They reach the database this one found
+            # (an embedded server included) through the environment they inherit.
+            os.environ["DATABASE_URL"] = container.database_url
+            typer.echo(f"API processes: {workers}", err=True)
+            uvicorn.run(
+                "interfaces.http.app:create_app",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_config=None,
+            )
     finally:
         container.close()
 
@@ -116,22 +143,10 @@ def run_worker() -> None:
 @projections_cli.command("rebuild")
 def rebuild_projections() -> None:
     """Replay every event into fresh read tables, then swap them in (the service may run)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     container = composition.bootstrap()
     try:
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-        ) as bar:
-            task = bar.add_task("replaying events", total=None)
-            report = container.rebuild_projections(
-                lambda done, total: bar.update(task, completed=done, total=total)
-            )
+        with progress_bar("replaying events") as progress:
+            report = container.rebuild_projections(progress)
     except composition.RebuildInProgress as error:
         raise _fail(str(error)) from error
     finally:
@@ -346,6 +361,67 @@ def monthly_report(
         raise _fail(str(error)) from error
     deductions = sum(len(d.deductions) for d in report.departments)
     typer.echo(f"{output}: {month}, {len(report.departments)} departments, {deductions} deductions")
+
+
+@cli.command()
+def demo(
+    days: Annotated[
+        int, typer.Option(help="Simulated days, the last of them today.", min=1, max=366)
+    ] = DEFAULT_DAYS,
+    scale: Annotated[
+        float,
+        typer.Option(
+            help="Volume: 1 is about 50 cases and 100 ratings a working day.", min=0.01, max=20
+        ),
+    ] = 1.0,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same campaign.")] = (
+        DEFAULT_SEED
+    ),
+) -> None:
+    """Fill a new database with a simulated campaign on the sample directory, every step
+    through the application's own verbs, so boards, scores and lists have data to show."""
+    try:
+        container, campaign = composition.demo_campaign(days=days, scale=scale, seed=seed)
+    except composition.WorkerActive as error:
+        raise _fail(str(error)) from error
+    typer.echo(f"database: {_describe(container)}", err=True)
+    try:
+        with progress_bar("simulating", total=days) as progress:
+            report = campaign.run(
+                on_day=lambda day, done, total: progress(done, total, f"simulating {day}")
+            )
+        container.catch_up_projections()
+    except DomainError as error:
+        raise _fail(error.message) from error
+    finally:
+        container.close()
+    _print_demo_guide(report)
+
+
+def _print_demo_guide(report: CampaignReport) -> None:
+    first, last = report.first_day, report.last_day
+    month = f"{last:%Y-%m}"
+    typer.echo(
+        f"{first} to {last}: {report.cases:,} cases ({report.rating_cases:,} opened by bad "
+        f"ratings), {report.events:,} events, {report.deductions:,} deductions "
+        f"({report.revoked_deductions:,} revoked), {report.orders:,} rectification orders, "
+        f"{report.ratings:,} ratings"
+    )
+    typer.echo(
+        "see it: `oversight serve`, then with a token "
+        "(`oversight token create --role inspector`) under http://127.0.0.1:8000/api/v1:\n"
+        "  GET /cases?overdue=true                    open cases past a deadline\n"
+        "  GET /departments/taxation/board            a department's board\n"
+        f"  GET /metrics/departments?from={first}&to={last}\n"
+        f"  GET /scores?month={month}, /blue-list, /reports/monthly?month={month}&format=xlsx\n"
+        f"  GET /red-list?month={month}                (public)"
+    )
+    if report.public_query is not None:
+        number, code = report.public_query
+        typer.echo(
+            f'  POST /public/case-status  {{"tracking_number": "{number}", '
+            f'"access_code": "{code}"}}  (public)'
+        )
 
 
 async def _read_monthly_report(

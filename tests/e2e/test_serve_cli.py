@@ -1,0 +1,69 @@
+"""`oversight serve --workers N`: several API processes on one port and one database."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import time
+
+import httpx
+
+from tests.e2e.test_cli import OVERSIGHT, run
+from tests.support import command_environment
+
+COMPLAINT = {"kind": "complaint", "channel": "hotline", "window": "W-A01", "summary": "排队久"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_serving(base: str, server: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"serve exited: {server.communicate()[1]}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise AssertionError("serve did not answer within a minute")
+
+
+def test_two_api_processes_share_the_port_and_the_database(database_url: str) -> None:
+    run(database_url, "directory", "import", "--sample")
+    token = run(database_url, "token", "create", "--role", "operator", "--name", "值班员")
+    operator = {"Authorization": f"Bearer {token.stdout.strip().splitlines()[-1]}"}
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(  # noqa: S603 -- our own console script with fixed arguments
+        [OVERSIGHT, "serve", "--workers", "2", "--port", str(port)],
+        env=command_environment(database_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until_serving(base, server)
+        # New connections each time, so both processes take their share of the requests.
+        registered = [
+            httpx.post(f"{base}/api/v1/cases", json=COMPLAINT, headers=operator) for _ in range(6)
+        ]
+        read_back = [
+            httpx.get(f"{base}/api/v1/cases/{answer.json()['id']}", headers=operator)
+            for answer in registered
+        ]
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, stderr = server.communicate(timeout=60)
+
+    assert [answer.status_code for answer in registered] == [201] * 6
+    numbers = sorted(answer.json()["tracking_number"] for answer in registered)
+    assert numbers == [f"HL20261127-{n:04d}" for n in range(1, 7)]
+    assert [answer.status_code for answer in read_back] == [200] * 6
+    assert "API processes: 2" in stderr
+    assert server.returncode == 0, stderr

@@ -1,0 +1,318 @@
+"""The demo campaign (`oversight demo`) on the in-memory event store: what it records, in what
+order of time, and that the same seed records the same campaign."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from application.campaign import (
+    Campaign,
+    CampaignReport,
+    SimulatedClock,
+    StoreHoldsCases,
+    campaign_start,
+)
+from application.supervision import Supervision
+from domain.actor import Actor, Role
+from domain.calendar import OFFICE_TZ, WorkingCalendar
+from domain.case import Case, Channel, Kind
+from domain.deadlines import DeadlinePolicy
+from domain.directory import Directory
+from domain.evaluation import Evaluation, opens_case
+from domain.rectification import RectificationOrder
+from domain.scorecard import Deduction, Scorecard
+from infrastructure.calendar_source import known_schedules
+from infrastructure.conduct_file import default_conduct_rules
+from infrastructure.directory_file import sample_directory
+from infrastructure.personal_data_keys import InMemoryPersonalDataKeys
+from infrastructure.secrets import RandomSecrets
+from tests.support import DIRECTORY_ADMIN, TEST_ACCESS_CODE_KEY
+
+# Friday 27 November 2026, late afternoon in the service centre: the campaigns end here.
+END = datetime(2026, 11, 27, 17, 0, tzinfo=OFFICE_TZ)
+
+# What DESIGN §4–§7 says happens to cases, orders, scorecards and ratings. The calendar's
+# events are left out: its years come from the library, and a campaign publishes none.
+DESIGNED_EVENTS = {
+    Case.Registered,
+    Case.Assigned,
+    Case.Acknowledged,
+    Case.Returned,
+    Case.ClockStopped,
+    Case.ClockResumed,
+    Case.ExtensionRequested,
+    Case.ExtensionGranted,
+    Case.ExtensionRefused,
+    Case.Reminded,
+    Case.AcknowledgeDeadlineMissed,
+    Case.DeadlineMissed,
+    Case.Supervised,
+    Case.PublicNoticeFlagged,
+    Case.ResultPosted,
+    Case.ProposedDeductionConfirmed,
+    Case.ProposedDeductionDismissed,
+    Case.CallbackRecorded,
+    Case.Closed,
+    Case.Reopened,
+    Case.Merged,
+    Case.DuplicateAttached,
+    Case.NoteAdded,
+    Case.PersonalDataErased,
+    RectificationOrder.Issued,
+    RectificationOrder.Acknowledged,
+    RectificationOrder.ExtensionRequested,
+    RectificationOrder.ExtensionGranted,
+    RectificationOrder.ExtensionRefused,
+    RectificationOrder.DeadlineMissed,
+    RectificationOrder.Supervised,
+    RectificationOrder.RectificationReported,
+    RectificationOrder.Accepted,
+    RectificationOrder.Rejected,
+    Scorecard.DeductionRecorded,
+    Scorecard.DeductionRevoked,
+    Deduction.Recorded,
+    Deduction.Revoked,
+    Evaluation.Rated,
+    Directory.DepartmentAdded,
+    Directory.WindowOpened,
+    Directory.StaffJoined,
+}
+
+
+def cached_in_memory_supervision(clock: SimulatedClock) -> Supervision:
+    """The application on the in-memory store, with the aggregate cache PostgreSQL runs with.
+
+    Every registration, assignment and rating reads the directory: the cache keeps a
+    campaign of a few hundred cases to seconds.
+    """
+    return Supervision(
+        clock=clock,
+        ids=uuid4,
+        secrets=RandomSecrets(TEST_ACCESS_CODE_KEY),
+        calendar=WorkingCalendar(known_schedules()),
+        policy=DeadlinePolicy.default(),
+        env={
+            "PERSISTENCE_MODULE": "eventsourcing.popo",
+            "AGGREGATE_CACHE_MAXSIZE": "1000",
+            "AGGREGATE_CACHE_FASTFORWARD": "y",
+        },
+        personal_data_keys=InMemoryPersonalDataKeys(),
+    )
+
+
+def run_campaign(days: int, scale: float, seed: int = 7) -> tuple[Supervision, CampaignReport]:
+    clock = SimulatedClock(campaign_start(END, days))
+    supervision = cached_in_memory_supervision(clock)
+    campaign = Campaign(
+        supervision,
+        clock,
+        until=END,
+        directory=sample_directory(),
+        rules=default_conduct_rules(),
+        scale=scale,
+        seed=seed,
+    )
+    return supervision, campaign.run()
+
+
+def recorded(supervision: Supervision) -> Iterator[Any]:
+    """Every event in the order of the notification log."""
+    position = 0
+    while page := supervision.recorder.select_notifications(
+        position, 500, inclusive_of_start=False
+    ):
+        yield from (supervision.mapper.to_domain_event(n) for n in page)
+        position = page[-1].id
+
+
+@pytest.fixture(scope="module")
+def busy_campaign() -> tuple[Supervision, CampaignReport]:
+    """Two months at a quarter of the demo's volume: enough for the rare steps to happen
+    (with this seed, every kind of event the design names at least twice)."""
+    return run_campaign(days=60, scale=0.25)
+
+
+@pytest.mark.slow
+def test_a_campaign_records_every_kind_of_event_the_design_names(
+    busy_campaign: tuple[Supervision, CampaignReport],
+) -> None:
+    supervision, _ = busy_campaign
+
+    topics = Counter(event.__class__.TOPIC for event in recorded(supervision))
+
+    missing = sorted(cls.TOPIC for cls in DESIGNED_EVENTS if not topics[cls.TOPIC])
+    assert missing == []
+
+
+@pytest.mark.slow
+def test_its_report_counts_what_the_log_holds(
+    busy_campaign: tuple[Supervision, CampaignReport],
+) -> None:
+    supervision, report = busy_campaign
+    events = list(recorded(supervision))
+
+    assert report.events == len(events)
+    assert report.cases == sum(isinstance(e, Case.Registered) for e in events)
+    assert report.ratings == sum(isinstance(e, Evaluation.Rated) for e in events)
+    assert report.deductions == sum(isinstance(e, Deduction.Recorded) for e in events)
+    assert report.orders == sum(isinstance(e, RectificationOrder.Issued) for e in events)
+    assert report.public_query is not None
+
+
+@pytest.mark.slow
+def test_the_cases_mix_as_at_a_service_centre(
+    busy_campaign: tuple[Supervision, CampaignReport],
+) -> None:
+    supervision, _ = busy_campaign
+    registered = [e for e in recorded(supervision) if isinstance(e, Case.Registered)]
+    kinds = Counter(e.kind for e in registered)
+    channels = Counter(e.channel for e in registered)
+
+    assert kinds.most_common(1)[0][0] == Kind.COMPLAINT.value
+    assert set(kinds) == {kind.value for kind in Kind}
+    assert set(channels) == {channel.value for channel in Channel}
+    assert 0 < sum(e.urgent for e in registered) < len(registered) / 10
+
+
+@pytest.mark.slow
+def test_every_bad_rating_opens_one_case_and_no_other_rating_does(
+    busy_campaign: tuple[Supervision, CampaignReport],
+) -> None:
+    supervision, report = busy_campaign
+    events = list(recorded(supervision))
+
+    bad_ratings = sum(isinstance(e, Evaluation.Rated) and opens_case(e.rating) for e in events)
+    rating_cases = sum(
+        isinstance(e, Case.Registered) and e.channel == Channel.RATING.value for e in events
+    )
+
+    assert bad_ratings > 0
+    assert rating_cases == bad_ratings == report.rating_cases
+
+
+@pytest.mark.slow
+def test_the_log_runs_in_the_order_of_time_within_the_campaign(
+    busy_campaign: tuple[Supervision, CampaignReport],
+) -> None:
+    supervision, report = busy_campaign
+    moments = [event.timestamp for event in recorded(supervision)]
+
+    assert moments == sorted(moments)
+    assert report.start <= moments[0]
+    assert moments[-1] <= report.end
+
+
+@pytest.mark.slow
+def test_the_clock_records_each_missed_deadline_at_the_moment_it_passes(
+    busy_campaign: tuple[Supervision, CampaignReport],
+) -> None:
+    supervision, _ = busy_campaign
+    missed = [
+        event
+        for event in recorded(supervision)
+        if isinstance(
+            event,
+            Case.DeadlineMissed
+            | Case.AcknowledgeDeadlineMissed
+            | RectificationOrder.DeadlineMissed
+            | RectificationOrder.AcknowledgeDeadlineMissed,
+        )
+    ]
+
+    assert missed
+    assert [event.timestamp for event in missed] == [event.due_at for event in missed]
+
+
+@pytest.mark.slow
+def test_some_departments_lose_points_while_others_keep_full_marks(
+    busy_campaign: tuple[Supervision, CampaignReport],
+) -> None:
+    supervision, _ = busy_campaign
+    windows = {window.id: window.department for window in supervision.list_windows()}
+    deducted = Counter(
+        e.department for e in recorded(supervision) if isinstance(e, Scorecard.DeductionRecorded)
+    )
+
+    assert 0 < len(deducted) < len(set(windows.values()))
+    assert deducted.most_common(1)[0][1] >= 3 * min(deducted.values())
+
+
+def test_the_same_seed_records_the_same_campaign() -> None:
+    first, _ = run_campaign(days=12, scale=0.05, seed=11)
+    second, _ = run_campaign(days=12, scale=0.05, seed=11)
+    other, _ = run_campaign(days=12, scale=0.05, seed=12)
+
+    assert _story(first) == _story(second)
+    assert _story(first) != _story(other)
+
+
+def _story(supervision: Supervision) -> list[tuple[str, datetime, str | None]]:
+    """What happened when, without the ids and access codes the application draws itself."""
+    return [
+        (type(e).__name__, e.timestamp, getattr(e, "tracking_number", None))
+        for e in recorded(supervision)
+    ]
+
+
+def test_the_volume_grows_with_the_scale() -> None:
+    _, small = run_campaign(days=10, scale=0.05)
+    _, large = run_campaign(days=10, scale=0.2)
+
+    assert small.cases > 0
+    assert 2.5 < large.cases / small.cases < 6
+    assert 2.5 < large.ratings / small.ratings < 6
+
+
+def test_a_campaign_ends_at_its_end_with_work_still_open() -> None:
+    supervision, report = run_campaign(days=8, scale=0.05)
+    events = list(recorded(supervision))
+    closed = {e.originator_id for e in events if isinstance(e, Case.Closed | Case.Merged)}
+    cases = {e.originator_id for e in events if isinstance(e, Case.Registered)}
+
+    assert supervision.clock.now() == END == report.end
+    assert report.last_day == END.date()
+    assert report.first_day == END.date() - timedelta(days=7)
+    assert cases - closed  # as on any real afternoon, cases are still being handled
+
+
+def test_a_campaign_refuses_a_store_that_holds_cases() -> None:
+    clock = SimulatedClock(campaign_start(END, 3))
+    supervision = cached_in_memory_supervision(clock)
+    supervision.import_directory(sample_directory(), DIRECTORY_ADMIN)
+    supervision.register_case(
+        kind=Kind.COMPLAINT,
+        channel=Channel.HOTLINE,
+        department=None,
+        window="W-A01",
+        staff=None,
+        category=None,
+        urgent=False,
+        summary="窗口人员态度生硬",
+        details="",
+        complainant={"name": "张三", "phone": "13812345678"},
+        by=Actor("operator", Role.OPERATOR),
+    )
+    campaign = Campaign(
+        supervision,
+        clock,
+        until=END,
+        directory=sample_directory(),
+        rules=default_conduct_rules(),
+        scale=0.05,
+    )
+
+    with pytest.raises(StoreHoldsCases):
+        campaign.run()
+
+
+def test_the_simulated_clock_never_goes_back() -> None:
+    clock = SimulatedClock(END)
+
+    with pytest.raises(ValueError, match="not going back"):
+        clock.advance_to(END - timedelta(seconds=1))
