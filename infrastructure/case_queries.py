@@ -42,10 +42,12 @@ BAD_RATING = 2
 
 
 def _overdue_sql(awaiting: str, handling: str) -> str:
-    """Whether a task is overdue at $1 (now): the deadline that binds it has passed."""
+    """Whether a task is overdue at $1 (now): the deadline that binds it has passed. A task
+    without such a deadline (praise has none) is not overdue: false, never NULL."""
     return (
-        f"((status = '{awaiting}' AND acknowledge_due_at <= $1)"
-        f" OR (status IN ('{awaiting}', '{handling}') AND NOT clock_stopped AND due_at <= $1))"
+        f"COALESCE((status = '{awaiting}' AND acknowledge_due_at <= $1)"
+        f" OR (status IN ('{awaiting}', '{handling}') AND NOT clock_stopped AND due_at <= $1),"
+        " false)"
     )
 
 

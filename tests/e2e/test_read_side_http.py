@@ -187,6 +187,21 @@ def test_an_assigned_case_is_on_its_departments_board_with_the_time_left(
     assert item["reminded"] is False
 
 
+def test_open_praise_without_a_handling_deadline_is_on_the_board_and_lists_as_not_overdue(
+    client: TestClient, tokens: Tokens, catch_up: Any
+) -> None:
+    praise = assigned(client, tokens, kind="praise", summary="窗口人员耐心细致")
+    post(client, f"/cases/{praise['id']}/acknowledge", tokens.department)
+    catch_up()
+
+    board = client.get(f"{API}/departments/{SAMPLE_DEPARTMENT}/board", headers=tokens.department)
+    not_overdue = client.get(f"{API}/cases", params={"overdue": "false"}, headers=tokens.operator)
+
+    assert board.status_code == 200, board.text
+    assert [item["overdue"] for item in board.json()["items"]] == [False]
+    assert [case["id"] for case in not_overdue.json()["items"]] == [praise["id"]]
+
+
 def test_a_missed_deadline_is_recorded_once_and_flags_the_case_overdue_on_the_board(
     client: TestClient, tokens: Tokens, container: Container, clock: SettableClock, catch_up: Any
 ) -> None:
