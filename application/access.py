@@ -44,7 +44,7 @@ class AccessVerbs(DirectoryVerbs, OversightApplication):
 
     def sign_in(self, token: str, request_id: str | None = None) -> Actor | None:
         """The actor a bearer token stands for, or None for an unknown or revoked token."""
-        found = self._load_or_none(token_id(self.secrets.token_digest(token)))
+        found = self._shared_or_none(token_id(self.secrets.token_digest(token)))
         if found is None or found.revoked:
             return None
         return found.principal(request_id)

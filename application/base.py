@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
@@ -70,9 +69,6 @@ class OversightApplication(Application[UUID]):
         self.secrets = secrets
         self.known_calendar = calendar
         self.policy = policy
-        # New records of this process take the day's next number one at a time: racing each
-        # other on the same sequence would only end in conflicts and retries.
-        self.numbering_lock = threading.Lock()
         self._shared: dict[UUID, Any] = {}
         self._published_calendar: tuple[int, WorkingCalendar] | None = None
 

@@ -155,6 +155,9 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
                 )
             return case
 
+        if complainant:
+            # Made now, so the numbering turn (one at a time) holds no round trip for it.
+            self.personal_data_keys.key_for_writing(case_id)
         return self._save_numbered(make, prefix=channel.value, by=by)
 
     def assign_case(

@@ -1,10 +1,19 @@
-"""Giving new records a tracking number read over the phone (HL20261127-0042, ZG20261127-0003)."""
+"""Giving new records a tracking number read over the phone (HL20261127-0042, ZG20261127-0003).
+
+Every new record of a day takes the next number of that day's sequence and is saved with it,
+so numbers never repeat and never skip. Records made at the same moment in one process are
+saved together: while one thread saves, the others queue, and the next of them saves the
+whole queue in one transaction, numbered in the order they arrived. One save under the event
+table's lock then serves many registrations instead of each waiting for its own.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from datetime import datetime
-from typing import TypeVar
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
 
 from eventsourcing.domain import Aggregate
 
@@ -13,8 +22,8 @@ from domain.actor import Actor
 from domain.errors import Conflict
 from domain.tracking import TrackingSequence, sequence_id, tracking_number
 
-# Records of one day share a numbering sequence; a clash means someone else took the same
-# number at the same moment, and taking the next one again is always safe.
+# A clash means another process took the same numbers at the same moment; numbering the
+# batch again is always safe.
 TRACKING_NUMBER_ATTEMPTS = 20
 
 A = TypeVar("A", bound=Aggregate)
@@ -26,8 +35,34 @@ class AlreadyRecorded(Conflict):
     code = "already_recorded"
 
 
+@dataclass
+class _NewRecord:
+    """A record waiting for its number, and then for the save that stores it."""
+
+    make: Callable[[str, datetime], Any]
+    prefix: str
+    series: str
+    by: Actor
+    saved: threading.Event = field(default_factory=threading.Event)
+    record: Any = None
+    position: int = 0
+    error: BaseException | None = None
+
+    def settle(self, *, position: int = 0, error: BaseException | None = None) -> None:
+        self.position, self.error = position, error
+        self.saved.set()
+
+
 class NumberingVerbs(OversightApplication):
-    """Saves a new record together with the day's running number it took, atomically."""
+    """Saves new records together with the day's running numbers they took, atomically."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # One saver at a time: racing each other on the same sequence would only end in
+        # conflicts and retries. Records arriving meanwhile queue for the next save.
+        self._numbering_lock = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._queue: list[_NewRecord] = []
 
     def _save_numbered(
         self,
@@ -42,19 +77,71 @@ class NumberingVerbs(OversightApplication):
         `make(tracking_number, now)` builds the record, unsaved. If its id turns out to be
         taken, AlreadyRecorded: whoever made it first made the same thing.
         """
-        office_tz = self.calendar.office_hours.tz
-        for _ in range(TRACKING_NUMBER_ATTEMPTS):
-            with self.numbering_lock:
-                now = self.clock.now()
-                day = now.astimezone(office_tz).date()
-                sequence = self._load_or_none(sequence_id(day, series)) or TrackingSequence.start(
-                    day, now, series
-                )
-                number = sequence.take_next(by=by, at=now)
-                record = make(tracking_number(prefix, day, number), now)
+        waiting = _NewRecord(make, prefix, series, by)
+        with self._queue_lock:
+            self._queue.append(waiting)
+        with self._numbering_lock:
+            if not waiting.saved.is_set():
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                self._save_batch(batch)
+        if waiting.error is not None:
+            raise waiting.error
+        return waiting.record, waiting.position
+
+    def _save_batch(self, batch: list[_NewRecord]) -> None:
+        """Number and save the queued records in one transaction; settle every one of them."""
+        try:
+            for _ in range(TRACKING_NUMBER_ATTEMPTS):
+                batch = [waiting for waiting in batch if not waiting.saved.is_set()]
+                if not batch:
+                    return
+                records, sequences = self._number(batch)
                 try:
-                    return record, self._commit(record, sequence)
-                except ConcurrentChange:  # another process took the number first
-                    if self._load_or_none(record.id) is not None:
-                        raise AlreadyRecorded(f"{record.id} is recorded already") from None
-        raise ConcurrentChange("too many new records at the same moment; please retry")
+                    position = self._commit(*records, *sequences)
+                except ConcurrentChange:  # another process took these numbers first
+                    self._settle_made_before(batch)
+                    continue
+                for waiting in batch:
+                    if waiting.record is not None and not waiting.saved.is_set():
+                        waiting.settle(position=position)
+            busy = ConcurrentChange("too many new records at the same moment; please retry")
+            for waiting in batch:
+                if not waiting.saved.is_set():
+                    waiting.settle(error=busy)
+        except BaseException as error:  # the store failed: every record still waiting failed
+            for waiting in batch:
+                if not waiting.saved.is_set():
+                    waiting.settle(error=error)
+            raise
+
+    def _number(self, batch: list[_NewRecord]) -> tuple[list[Aggregate], list[TrackingSequence]]:
+        """Give each record the next number of its day's sequence, in the order they came."""
+        now = self.clock.now()
+        # The office's time zone is the same in every published year: no need to read them.
+        day = now.astimezone(self.known_calendar.office_hours.tz).date()
+        sequences: dict[str, TrackingSequence] = {}
+        records: list[Aggregate] = []
+        for waiting in batch:
+            sequence = sequences.get(waiting.series) or self._sequence(day, waiting.series, now)
+            sequences[waiting.series] = sequence
+            number = tracking_number(waiting.prefix, day, sequence.next_number)
+            try:
+                waiting.record = waiting.make(number, now)
+            except Exception as refused:  # a rule of the record itself: only this one fails
+                waiting.record = None
+                waiting.settle(error=refused)
+                continue
+            sequence.take_next(by=waiting.by, at=now)
+            records.append(waiting.record)
+        return records, list(sequences.values())
+
+    def _sequence(self, day: date, series: str, now: datetime) -> TrackingSequence:
+        found = self._load_or_none(sequence_id(day, series))
+        return found if found is not None else TrackingSequence.start(day, now, series)
+
+    def _settle_made_before(self, batch: list[_NewRecord]) -> None:
+        """A record whose id is taken was made before (a retry): it fails as AlreadyRecorded."""
+        for waiting in batch:
+            if waiting.record is not None and self._load_or_none(waiting.record.id) is not None:
+                waiting.settle(error=AlreadyRecorded(f"{waiting.record.id} is recorded already"))

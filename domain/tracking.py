@@ -64,8 +64,13 @@ class TrackingSequence(Aggregate):
         def apply(self, sequence: TrackingSequence) -> None:
             sequence.last_number = self.number
 
+    @property
+    def next_number(self) -> int:
+        """The number the next record of the day will take."""
+        return self.last_number + 1
+
     def take_next(self, *, by: Actor, at: datetime) -> int:
         """Take the day's next number."""
-        number = self.last_number + 1
+        number = self.next_number
         self.trigger_event(self.NumberTaken, number=number, actor=by, timestamp=at)
         return number

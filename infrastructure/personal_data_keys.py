@@ -20,15 +20,19 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
+import psycopg
 import structlog
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
+from application.base import StorageUnavailable
 from application.personal_data import PersonalDataKeyMissing, new_data_key
 from application.ports import Clock
 from domain.personal_data import PersonalDataAlreadyErased
@@ -198,6 +202,17 @@ class PostgresPersonalDataKeys:
     def close(self) -> None:
         self._pool.close()
 
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection; a database that does not answer is StorageUnavailable (503)."""
+        try:
+            with self._pool.connection() as connection:
+                yield connection
+        except (psycopg.OperationalError, PoolTimeout) as error:
+            raise StorageUnavailable(
+                "the personal data keys could not be reached; retry in a moment"
+            ) from error
+
     def check_master_key(self) -> None:
         """Record the master key's fingerprint on first use; refuse a different key after."""
         fingerprint = master_key_fingerprint(self._master_key)
@@ -222,7 +237,7 @@ class PostgresPersonalDataKeys:
         if found:
             raise _already_erased(key_id)
         candidate = new_data_key()
-        with self._pool.connection() as connection, connection.transaction():
+        with self._connection() as connection, connection.transaction():
             # No flush of its own: the event that uses the key commits after it, on the same
             # server, and flushing the event's commit flushes everything logged before it, so
             # no stored event can outlive its key; a key whose event never came is harmless.
@@ -252,7 +267,7 @@ class PostgresPersonalDataKeys:
         found, key = self._cache.get(key_id)
         if found:
             return key
-        with self._pool.connection() as connection:
+        with self._connection() as connection:
             row = connection.execute(
                 "SELECT wrapped_key FROM personal_data_keys WHERE key_id = %s", (key_id,)
             ).fetchone()
@@ -265,7 +280,7 @@ class PostgresPersonalDataKeys:
 
     def erase(self, key_id: UUID) -> bool:
         now = self._clock.now()
-        with self._pool.connection() as connection, connection.transaction():
+        with self._connection() as connection, connection.transaction():
             destroyed = connection.execute(
                 "UPDATE personal_data_keys SET wrapped_key = NULL, erased_at = %s "
                 "WHERE key_id = %s AND erased_at IS NULL RETURNING key_id",
