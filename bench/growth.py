@@ -1,0 +1,259 @@
+"""Read latency as the store grows: the public status query and a department's board at ~10k
+events, then again after growing the same database to ≥ 1M events.
+
+    .venv/bin/python bench/growth.py --small-events 10000 --large-events 1000000
+
+On a database of its own (`oversight_bench_<random>`, dropped afterwards) records cases
+through the domain's verbs, many aggregates per save (bench/support.py `RealisticFill`):
+every kind and channel, all 30 departments of the sample directory (a few much busier than
+the rest), one case every 10 minutes of simulated time ending about now, each case in one
+of every state while it is recent: unrouted, awaiting acknowledgement, returned, in
+progress, clock stopped, extension pending, answered, closed, reopened. Cases older than the
+last `--backlog` cases are finished and closed, so the open work (what a board shows) stays
+a working backlog's size while the store grows a hundredfold.
+
+At each size: the read tables are brought up to the log (`catch_up_projections`, or
+`--rebuild`), the database is ANALYZEd (what autovacuum does after a bulk load; `--no-analyze`
+to skip), `oversight serve --no-worker` is started (the bench's cases have old dates: the
+worker's deadline clock would record alarms while we measure), and after a warm-up,
+`--requests` sequential requests of each kind are timed:
+
+  status  POST /api/v1/public/case-status for a fixed sample of cases (chosen at the small
+          size, asked again at the large one);
+  board   GET /api/v1/departments/{id}/board with each department's own token, for the
+          `--departments` busiest departments in turn.
+
+Prints JSON: p50/p99 of each at each size and the ratios large/small. Target: within ±20%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import psycopg
+from support import (
+    BENCH_ACCESS_CODE,
+    BenchClock,
+    BenchKeys,
+    RealisticFill,
+    add_database_options,
+    bearer,
+    bench_container,
+    bench_parser,
+    latency_summary,
+    machine,
+    oversight_serve,
+    say,
+    scratch_database,
+)
+
+from domain.actor import Role
+from domain.calendar import OFFICE_TZ
+from interfaces.bootstrap import Container
+
+API = "/api/v1"
+SPACING = timedelta(minutes=10)  # 144 cases a day, in the 150–250 a real centre takes
+EVENTS_PER_CASE = 6.0  # what RealisticFill records per case over time (slightly fewer)
+TARGET_RATIO = 1.2
+
+
+def sample_cases(url: str, count: int) -> list[str]:
+    """A fixed, repeatable sample of tracking numbers."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT tracking_number FROM case_list ORDER BY md5(id::text) LIMIT %s", (count,)
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def busiest_departments(url: str, count: int) -> list[str]:
+    with psycopg.connect(url, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT assigned_department FROM case_list WHERE assigned_department IS NOT NULL "
+            "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT %s",
+            (count,),
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def bring_up_read_side(container: Container, url: str, options: argparse.Namespace) -> dict:
+    """Project everything recorded so far, then ANALYZE; answer what it took."""
+    started = time.perf_counter()
+    if options.rebuild:
+        report = container.rebuild_projections()
+        how = {"rebuild_events_per_second": round(report.notifications_per_second)}
+    else:
+        how = {"caught_up_notifications": container.catch_up_projections()}
+    seconds = time.perf_counter() - started
+    if not options.no_analyze:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute("ANALYZE")
+    return {"projections_s": round(seconds, 1), **how}
+
+
+def open_counts(url: str, departments: list[str]) -> dict[str, int]:
+    with psycopg.connect(url, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT count(*) FROM case_list WHERE status IN ('assigned', 'in_progress') "
+            "AND assigned_department = ANY(%s)",
+            (departments,),
+        ).fetchone()
+        cases = connection.execute("SELECT count(*) FROM case_list").fetchone()
+    return {
+        "open_on_measured_boards": int(rows[0]) if rows else 0,
+        "cases": int(cases[0]) if cases else 0,
+    }
+
+
+def timed(client: httpx.Client, requests: list[tuple[str, str, Any, dict[str, str]]]) -> list:
+    """Send each request in turn; answer latencies (s). A non-2xx answer stops the bench."""
+    latencies = []
+    for method, path, body, headers in requests:
+        started = time.perf_counter()
+        response = client.request(method, path, json=body, headers=headers)
+        latencies.append(time.perf_counter() - started)
+        if not response.is_success:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:300]}")
+    return latencies
+
+
+def measure(
+    url: str,
+    keys: BenchKeys,
+    options: argparse.Namespace,
+    tracking_numbers: list[str],
+    desks: dict[str, dict[str, str]],
+) -> dict[str, Any]:
+    """Serve, warm up, then time sequential status and board requests."""
+
+    def status(i: int) -> tuple[str, str, Any, dict[str, str]]:
+        number = tracking_numbers[i % len(tracking_numbers)]
+        body = {"tracking_number": number, "access_code": BENCH_ACCESS_CODE}
+        return ("POST", f"{API}/public/case-status", body, {})
+
+    departments = list(desks)
+
+    def board(i: int) -> tuple[str, str, Any, dict[str, str]]:
+        department = departments[i % len(departments)]
+        return ("GET", f"{API}/departments/{department}/board", None, desks[department])
+
+    with (
+        oversight_serve(keys.env(url), options.port, worker=False) as server,
+        httpx.Client(base_url=server.url, timeout=60) as client,
+    ):
+        try:
+            timed(client, [status(i) for i in range(options.warmup)])
+            timed(client, [board(i) for i in range(options.warmup)])
+            statuses = timed(client, [status(i) for i in range(options.requests)])
+            boards = timed(client, [board(i) for i in range(options.requests)])
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}\nthe server's log:\n{server.log_tail()}") from None
+        sizes = [
+            len(client.get(f"{API}/departments/{d}/board", headers=desks[d]).json()["items"])
+            for d in departments
+        ]
+    return {
+        "status": latency_summary(statuses),
+        "board": {**latency_summary(boards), "items_per_board_mean": sum(sizes) / len(sizes)},
+    }
+
+
+def main() -> None:
+    parser = bench_parser(__doc__)
+    parser.add_argument(
+        "--small-events", type=int, default=10_000, help="events at the first measurement"
+    )
+    parser.add_argument(
+        "--large-events",
+        type=int,
+        default=1_000_000,
+        help="events at the second measurement (a check run: 30000)",
+    )
+    parser.add_argument("--requests", type=int, default=500, help="timed requests of each kind")
+    parser.add_argument("--warmup", type=int, default=50, help="untimed requests of each kind")
+    parser.add_argument("--sample", type=int, default=200, help="cases asked about")
+    parser.add_argument("--departments", type=int, default=8, help="boards asked for")
+    parser.add_argument(
+        "--backlog", type=int, default=1000, help="most recent cases that may stay open"
+    )
+    parser.add_argument("--rebuild", action="store_true", help="rebuild instead of catch up")
+    parser.add_argument("--no-analyze", action="store_true", help="do not ANALYZE after filling")
+    parser.add_argument("--port", type=int, default=8768, help="the server's port")
+    add_database_options(parser)
+    options = parser.parse_args()
+    if options.large_events <= options.small_events:
+        parser.error("--large-events must be above --small-events")
+
+    keys = BenchKeys.fresh()
+    context = machine()
+    # Simulated time ends about now at the large size.
+    span = SPACING * round(options.large_events / EVENTS_PER_CASE)
+    start = (datetime.now(OFFICE_TZ) - span).replace(minute=0, second=0, microsecond=0)
+    stages: dict[str, dict[str, Any]] = {}
+    with scratch_database(options.server, keep=options.keep) as url:
+        container = bench_container(url, keys, clock=BenchClock(start))
+        try:
+            fill = RealisticFill(
+                container, start=start, spacing=SPACING, wave=250, backlog=options.backlog
+            )
+            tracking_numbers: list[str] = []
+            desks: dict[str, dict[str, str]] = {}
+            for stage, events in (("small", options.small_events), ("large", options.large_events)):
+                say(f"{stage}: filling to {events:,} events")
+                before = fill.head()
+                started = time.perf_counter()
+                head = fill.until(events)
+                filled = time.perf_counter() - started
+                say(f"{stage}: {head:,} events in {filled:.0f} s; projecting")
+                read_side = bring_up_read_side(container, url, options)
+                if not tracking_numbers:
+                    tracking_numbers = sample_cases(url, options.sample)
+                    desks = {
+                        d: bearer(container, Role.DEPARTMENT, d)
+                        for d in busiest_departments(url, options.departments)
+                    }
+                say(f"{stage}: measuring")
+                stages[stage] = {
+                    "events": head,
+                    **open_counts(url, list(desks)),
+                    "fill_s": round(filled, 1),
+                    "fill_events_per_second": round((head - before) / filled),
+                    **read_side,
+                    **measure(url, keys, options, tracking_numbers, desks),
+                }
+        finally:
+            container.close()
+
+    ratios = {
+        f"{kind}_{figure}": round(
+            stages["large"][kind][f"{figure}_ms"] / stages["small"][kind][f"{figure}_ms"], 3
+        )
+        for kind in ("status", "board")
+        for figure in ("p50", "p99")
+    }
+    result = {
+        "benchmark": "growth",
+        "machine": context,
+        "parameters": {k: v for k, v in vars(options).items() if k not in ("server", "keep")},
+        "simulated_days": {
+            "from": start.date().isoformat(),
+            "to": fill.at(fill.registered).date().isoformat(),
+        },
+        "small": stages["small"],
+        "large": stages["large"],
+        "ratios_large_over_small": ratios,
+        "targets": {
+            "ratio_at_most": TARGET_RATIO,
+            "met": all(ratio <= TARGET_RATIO for ratio in ratios.values()),
+        },
+    }
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
