@@ -117,19 +117,41 @@ class WorkingCalendar:
         return datetime.combine(day, self.office_hours.closes, tzinfo=self.office_hours.tz)
 
     def working_seconds_between(self, start: datetime, end: datetime) -> int:
-        """Seconds of office time on working days within [start, end); 0 if end <= start."""
+        """Seconds of office time on working days within [start, end); 0 if end <= start.
+
+        The first and last days are counted from their office hours; the days between are
+        whole office days where they are working days, counted without walking them, so a
+        case overdue for years costs no more than one overdue for a day.
+        """
         start, end = self._local(start), self._local(end)
         if end <= start:
             return 0
-        total = 0
-        day = start.date()
-        while day <= end.date():
-            window = self._office_window(day)
-            if window is not None:
-                opening, closing = window
-                total += max(0, _seconds_between(max(start, opening), min(end, closing)))
-            day += timedelta(days=1)
-        return total
+        first, last = start.date(), end.date()
+        total = self._office_seconds_within(first, start, end)
+        if last == first:
+            return total
+        total += self._office_seconds_within(last, start, end)
+        whole_days = self.working_days_in(first + timedelta(days=1), last - timedelta(days=1))
+        return total + whole_days * self._office_day_seconds(first)
+
+    def working_days_in(self, first: date, last: date) -> int:
+        """How many working days `first` … `last` (both included) holds; 0 if last < first."""
+        _require_plain_date(first)
+        _require_plain_date(last)
+        if last < first:
+            return 0
+        count = _weekdays_in(first, last)
+        for year in range(first.year, last.year + 1):
+            schedule = self.schedule_for(year)
+            count -= sum(
+                1 for day in schedule.holidays if first <= day <= last and day.weekday() < _SATURDAY
+            )
+            count += sum(
+                1
+                for day in schedule.makeup_workdays
+                if first <= day <= last and day.weekday() >= _SATURDAY
+            )
+        return count
 
     def add_working_seconds(self, start: datetime, seconds: int) -> datetime:
         """The moment when `seconds` of office time have passed since `start`."""
@@ -165,6 +187,22 @@ class WorkingCalendar:
             raise ValueError(f"a timezone-aware datetime is required, got naive {moment!r}")
         return moment.astimezone(self.office_hours.tz)
 
+    def _office_seconds_within(self, day: date, start: datetime, end: datetime) -> int:
+        window = self._office_window(day)
+        if window is None:
+            return 0
+        opening, closing = window
+        return max(0, _seconds_between(max(start, opening), min(end, closing)))
+
+    def _office_day_seconds(self, day: date) -> int:
+        # The office's zone keeps one offset all year (China Standard Time), so every office
+        # day is as long as any other.
+        tz = self.office_hours.tz
+        return _seconds_between(
+            datetime.combine(day, self.office_hours.opens, tzinfo=tz),
+            datetime.combine(day, self.office_hours.closes, tzinfo=tz),
+        )
+
     def _office_window(self, day: date) -> tuple[datetime, datetime] | None:
         if not self.is_working_day(day):
             return None
@@ -173,6 +211,15 @@ class WorkingCalendar:
             datetime.combine(day, self.office_hours.opens, tzinfo=tz),
             datetime.combine(day, self.office_hours.closes, tzinfo=tz),
         )
+
+
+def _weekdays_in(first: date, last: date) -> int:
+    """Mondays to Fridays from `first` to `last`, both included."""
+    days = (last - first).days + 1
+    weeks, rest = divmod(days, 7)
+    return weeks * 5 + sum(
+        1 for offset in range(rest) if (first.weekday() + offset) % 7 < _SATURDAY
+    )
 
 
 def _require_plain_date(day: date) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
 
@@ -237,3 +238,38 @@ def test_a_published_year_replaces_the_provisional_one(calendar: WorkingCalendar
     assert updated.version_for([date(2027, 2, 8)]) == ("2027: published 2026-11-04", False)
     assert calendar.is_working_day(date(2027, 2, 8)) is True
     assert calendar.version_for([date(2027, 2, 8)]) == ("2027: provisional", True)
+
+
+def office_seconds_day_by_day(calendar: WorkingCalendar, start: datetime, end: datetime) -> int:
+    """The definition: walk every day and add the office hours inside the interval."""
+    start, end = start.astimezone(OFFICE_TZ), end.astimezone(OFFICE_TZ)
+    total, day = 0, start.date()
+    while day <= end.date():
+        if calendar.is_working_day(day):
+            opening = datetime.combine(day, calendar.office_hours.opens, tzinfo=OFFICE_TZ)
+            closing = datetime.combine(day, calendar.office_hours.closes, tzinfo=OFFICE_TZ)
+            total += max(0, int((min(end, closing) - max(start, opening)).total_seconds()))
+        day += timedelta(days=1)
+    return total
+
+
+def test_working_seconds_over_long_spans_equal_the_day_by_day_count(
+    calendar: WorkingCalendar,
+) -> None:
+    chooser = random.Random(20261127)  # a fixed draw: the same intervals every run
+    origin = at(2019, 1, 1)
+    for _ in range(400):
+        start = origin + timedelta(minutes=chooser.randrange(0, 60 * 24 * 365 * 9))
+        end = start + timedelta(minutes=chooser.choice([30, 600, 3000, 40_000, 900_000]))
+
+        assert calendar.working_seconds_between(start, end) == office_seconds_day_by_day(
+            calendar, start, end
+        ), (start, end)
+
+
+def test_the_working_days_of_a_range_count_make_up_days_and_skip_holidays(
+    calendar: WorkingCalendar,
+) -> None:
+    # 2026 National Day week: 1–7 October off, Saturday 10 October worked (补班).
+    assert calendar.working_days_in(date(2026, 9, 28), date(2026, 10, 11)) == 6
+    assert calendar.working_days_in(date(2026, 10, 11), date(2026, 10, 10)) == 0
