@@ -51,6 +51,12 @@ def _overdue_sql(awaiting: str, handling: str) -> str:
     )
 
 
+def _sql_list(values: tuple[str, ...]) -> str:
+    """Constant statuses written into the SQL, so the planner matches the open-task indexes
+    (their predicates name the same statuses; a bound parameter could not be matched)."""
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
 OVERDUE_SQL = _overdue_sql("assigned", "in_progress")
 ORDER_OVERDUE_SQL = _overdue_sql("issued", "in_progress")
 
@@ -184,21 +190,19 @@ class CaseQueriesOnPostgres:
                        {clock_columns}, {OVERDUE_SQL} AS overdue,
                        status = 'assigned' AS awaiting, registered_position AS position
                 FROM case_list
-                WHERE assigned_department = $2 AND status = ANY($3::text[])
+                WHERE assigned_department = $2 AND status IN {_sql_list(OPEN_FOR_BOARD)}
                 UNION ALL
                 SELECT id, 'rectification_order', tracking_number, 'rectification_order',
                        status, false, problem, {clock_columns}, {ORDER_OVERDUE_SQL},
                        status = 'issued', issued_position
                 FROM order_list
-                WHERE department = $2 AND status = ANY($4::text[])
+                WHERE department = $2 AND status IN {_sql_list(ORDERS_OPEN_FOR_BOARD)}
             ) AS tasks
             ORDER BY COALESCE(CASE WHEN awaiting THEN acknowledge_due_at END, due_at,
                               acknowledge_due_at) NULLS LAST, position
             """,
             now,
             department,
-            list(OPEN_FOR_BOARD),
-            list(ORDERS_OPEN_FOR_BOARD),
         )
         return Page(
             items=[_board_item(row, now, calendar) for row in rows],
