@@ -9,6 +9,7 @@ table's lock then serves many registrations instead of each waiting for its own.
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from domain.tracking import TrackingSequence, sequence_id, tracking_number
 # A clash means another process took the same numbers at the same moment; numbering the
 # batch again is always safe.
 TRACKING_NUMBER_ATTEMPTS = 20
+RETRY_PAUSE_SECONDS = 0.01
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -92,7 +94,7 @@ class NumberingVerbs(OversightApplication):
     def _save_batch(self, batch: list[_NewRecord]) -> None:
         """Number and save the queued records in one transaction; settle every one of them."""
         try:
-            for _ in range(TRACKING_NUMBER_ATTEMPTS):
+            for attempt in range(1, TRACKING_NUMBER_ATTEMPTS + 1):
                 batch = [waiting for waiting in batch if not waiting.saved.is_set()]
                 if not batch:
                     return
@@ -101,6 +103,10 @@ class NumberingVerbs(OversightApplication):
                     position = self._commit(*records, *sequences)
                 except ConcurrentChange:  # another process took these numbers first
                     self._settle_made_before(batch)
+                    # Processes that lost together would race again at once: each waits a
+                    # random moment, growing with the tries, so they take turns instead.
+                    pause = random.uniform(0, RETRY_PAUSE_SECONDS * attempt)  # noqa: S311
+                    threading.Event().wait(pause)
                     continue
                 for waiting in batch:
                     if waiting.record is not None and not waiting.saved.is_set():
