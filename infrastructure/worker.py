@@ -27,7 +27,7 @@ from application.supervision import Supervision
 from domain.case import Status
 from domain.errors import DomainError
 from domain.rectification import OrderStatus
-from infrastructure.notification_log import DEFAULT_BATCH_SIZE, events_table_of
+from infrastructure.notification_log import DEFAULT_BATCH_SIZE, LazyConnection, events_table_of
 from infrastructure.policy_runner import PolicyRunner
 from infrastructure.projection_runner import CalendarCache, ProjectionRunner, calendar_version
 
@@ -97,7 +97,7 @@ class Worker:
         self.lock_key = lock_key
         self.channel = events_table_of(supervision)
         self.state = "stopped"
-        self._connection: psycopg.Connection[Any] | None = None
+        self._connection = LazyConnection(database_url)
         self._calendar_handled: int | None = None
         self._stop: threading.Event | None = None
 
@@ -202,11 +202,7 @@ class Worker:
 
     def connection(self) -> psycopg.Connection[Any]:
         """The worker's query connection (autocommit)."""
-        if self._connection is None or self._connection.closed or self._connection.broken:
-            if self._connection is not None:
-                self._connection.close()
-            self._connection = psycopg.connect(self.database_url, autocommit=True)
-        return self._connection
+        return self._connection()
 
     # Forever -------------------------------------------------------------------
 
@@ -275,9 +271,7 @@ class Worker:
             runner.close()
         for policy_runner in self.policy_runners:
             policy_runner.close()
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self._connection.close()
 
 
 class WorkerHandle:
