@@ -67,3 +67,13 @@ def test_two_api_processes_share_the_port_and_the_database(database_url: str) ->
     assert [answer.status_code for answer in read_back] == [200] * 6
     assert "API processes: 2" in stderr
     assert server.returncode == 0, stderr
+
+
+def test_serving_with_no_api_processes_is_refused_before_anything_starts() -> None:
+    refused = subprocess.run(  # noqa: S603 -- our own console script with fixed arguments
+        [OVERSIGHT, "serve", "--workers", "0"], capture_output=True, text=True, check=False
+    )
+
+    assert refused.returncode == 2
+    assert "--workers" in refused.stderr
+    assert "database:" not in refused.stderr
