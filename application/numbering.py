@@ -4,7 +4,9 @@ Every new record of a day takes the next number of that day's sequence and is sa
 so numbers never repeat and never skip. Records made at the same moment in one process are
 saved together: while one thread saves, the others queue, and the next of them saves the
 whole queue in one transaction, numbered in the order they arrived. One save under the event
-table's lock then serves many registrations instead of each waiting for its own.
+table's lock then serves many registrations instead of each waiting for its own. Processes
+take turns the same way (the numbering turn, an advisory lock on PostgreSQL), so the API
+processes of one database do not race for the day's sequence either.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -19,6 +22,7 @@ from typing import Any, TypeVar
 from eventsourcing.domain import Aggregate
 
 from application.base import ConcurrentChange, OversightApplication
+from application.ports import NumberingTurn
 from domain.actor import Actor
 from domain.errors import Conflict
 from domain.tracking import TrackingSequence, sequence_id, tracking_number
@@ -58,10 +62,12 @@ class _NewRecord:
 class NumberingVerbs(OversightApplication):
     """Saves new records together with the day's running numbers they took, atomically."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, numbering_turn: NumberingTurn = nullcontext, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # One saver at a time: racing each other on the same sequence would only end in
-        # conflicts and retries. Records arriving meanwhile queue for the next save.
+        # conflicts and retries. Records arriving meanwhile queue for the next save. The
+        # thread lock orders this process's savers, the numbering turn those of all processes.
+        self._numbering_turn = numbering_turn
         self._numbering_lock = threading.Lock()
         self._queue_lock = threading.Lock()
         self._queue: list[_NewRecord] = []
@@ -84,9 +90,10 @@ class NumberingVerbs(OversightApplication):
             self._queue.append(waiting)
         with self._numbering_lock:
             if not waiting.saved.is_set():
-                with self._queue_lock:
-                    batch, self._queue = self._queue, []
-                self._save_batch(batch)
+                with self._numbering_turn():
+                    with self._queue_lock:
+                        batch, self._queue = self._queue, []
+                    self._save_batch(batch)
         if waiting.error is not None:
             raise waiting.error
         return waiting.record, waiting.position

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -29,3 +30,9 @@ class Secrets(Protocol):
     def access_code_matches(self, code: str, hashed: str) -> bool: ...
 
     def token_digest(self, token: str) -> str: ...
+
+
+# Entered around every save of newly numbered records, so that savers in several processes
+# take turns on the day's sequence instead of racing for it and numbering again. It only
+# orders them: the event store's version check keeps numbers unique without it.
+NumberingTurn = Callable[[], AbstractContextManager[None]]

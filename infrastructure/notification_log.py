@@ -97,15 +97,16 @@ class LazyConnection:
     ledger) share one, so the worker needs a single extra connection for both.
     """
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, connect_timeout: int | None = None) -> None:
         self.database_url = database_url
+        self._options = {} if connect_timeout is None else {"connect_timeout": connect_timeout}
         self._connection: psycopg.Connection[Any] | None = None
 
     def __call__(self) -> psycopg.Connection[Any]:
         if self._connection is None or self._connection.closed or self._connection.broken:
             if self._connection is not None:
                 self._connection.close()
-            self._connection = psycopg.connect(self.database_url, autocommit=True)
+            self._connection = psycopg.connect(self.database_url, autocommit=True, **self._options)
         return self._connection
 
     def close(self) -> None:

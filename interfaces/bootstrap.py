@@ -61,6 +61,7 @@ from infrastructure.eventstore import (
 from infrastructure.idempotency import PostgresIdempotencyStore
 from infrastructure.logging import configure_logging
 from infrastructure.notification_log import LazyConnection, events_table_of
+from infrastructure.numbering_turn import AdvisoryNumberingTurn
 from infrastructure.personal_data_keys import (
     PostgresPersonalDataKeys,
     decode_master_key,
@@ -251,6 +252,11 @@ def bootstrap(
     )
     clock = clock or SystemClock()
     personal_data_keys = personal_data_key_store(settings, url, clock, closers)
+    numbering_turn = AdvisoryNumberingTurn(
+        LazyConnection(url, connect_timeout=settings.db_connect_timeout),
+        lock_timeout_seconds=settings.db_lock_timeout,
+    )
+    closers.append(numbering_turn.close)
     supervision = Supervision(
         clock=clock,
         ids=ids or uuid4,
@@ -259,6 +265,7 @@ def bootstrap(
         policy=policy,
         env=env,
         personal_data_keys=personal_data_keys,
+        numbering_turn=numbering_turn,
     )
     reads = ReadStore(
         settings.read_database_url or url,

@@ -144,3 +144,18 @@ def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
 def local(text: str) -> datetime:
     """An ISO moment with an offset, e.g. '2026-12-18T17:30:00+08:00'."""
     return datetime.fromisoformat(text)
+
+
+def count_lost_races(container: Container) -> list[int]:
+    """Count the saves that lost a race (a conflict `_commit` read back as not its own)."""
+    supervision = container.supervision
+    original = supervision._already_stored
+    lost = [0]
+
+    def counting(events: list[Any]) -> bool:
+        stored = original(events)
+        lost[0] += not stored
+        return stored
+
+    supervision._already_stored = counting  # type: ignore[method-assign]
+    return lost

@@ -39,6 +39,7 @@ from tests.integration.read_side import (
     DEPARTMENT,
     OPERATOR,
     assign,
+    count_lost_races,
     import_sample_directory,
     register,
 )
@@ -325,21 +326,6 @@ def test_a_tailing_projection_skips_nothing_while_sixteen_processes_write(
     order = [applied_order for _, _, applied_order in audited]
     assert order == sorted(order), "in the order of positions: no gap was filled later"
     assert len(turns_while_writing) > 10, "the runner tailed the log while it was being written"
-
-
-def count_lost_races(container: Container) -> list[int]:
-    """Count the saves that lost a race (a conflict `_commit` read back as not its own)."""
-    supervision = container.supervision
-    original = supervision._already_stored
-    lost = [0]
-
-    def counting(events: list[Any]) -> bool:
-        stored = original(events)
-        lost[0] += not stored
-        return stored
-
-    supervision._already_stored = counting  # type: ignore[method-assign]
-    return lost
 
 
 def _register_until_numbered(container: Container, refusals: list[int]) -> UUID:
