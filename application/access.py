@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
 
 from application.base import OversightApplication
 from application.directory import DirectoryVerbs
-from domain.access import AccessToken, token_id
+from domain.access import AccessToken, TokenNotFound, token_id
 from domain.actor import Actor, Role
+
+# A token the store confirmed this recently is taken on trust: most requests then need no
+# round trip to the store, nor a worker thread to make it. A token revoked elsewhere (by the
+# CLI, by another API process) stops working everywhere within this time.
+SIGN_IN_TRUSTED_FOR = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -15,14 +23,31 @@ class IssuedToken:
     """A new token: the secret itself is shown once and never stored."""
 
     token: str
+    id: UUID
     role: Role
     department: str | None
     name: str
     position: int
 
 
+@dataclass(frozen=True)
+class TokenSummary:
+    """A token as an administrator lists it: who holds it and whether it still works."""
+
+    id: UUID
+    name: str
+    role: Role
+    department: str | None
+    issued_at: datetime
+    revoked: bool
+
+
 class AccessVerbs(DirectoryVerbs, OversightApplication):
-    """Issuing tokens and signing requests in."""
+    """Issuing, listing and revoking tokens, and signing requests in."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._confirmed: dict[str, tuple[datetime, AccessToken]] = {}
 
     def issue_token(
         self, *, role: Role, department: str | None, name: str, by: Actor
@@ -40,11 +65,51 @@ class AccessVerbs(DirectoryVerbs, OversightApplication):
             at=self.clock.now(),
         )
         position = self._commit(issued)
-        return IssuedToken(token, role, department, issued.name, position)
+        return IssuedToken(token, issued.id, role, department, issued.name, position)
 
     def sign_in(self, token: str, request_id: str | None = None) -> Actor | None:
         """The actor a bearer token stands for, or None for an unknown or revoked token."""
-        found = self._shared_or_none(token_id(self.secrets.token_digest(token)))
+        digest = self.secrets.token_digest(token)
+        found = self._shared_or_none(token_id(digest))
         if found is None or found.revoked:
+            self._confirmed.pop(digest, None)
+            return None
+        self._confirmed[digest] = (self.clock.now(), found)
+        return found.principal(request_id)
+
+    def recently_signed_in(self, token: str, request_id: str | None = None) -> Actor | None:
+        """The actor of a token `sign_in` accepted less than SIGN_IN_TRUSTED_FOR ago, without
+        asking the store; None means "ask `sign_in`", not "refused"."""
+        confirmed = self._confirmed.get(self.secrets.token_digest(token))
+        if confirmed is None:
+            return None
+        at, found = confirmed
+        if not timedelta(0) <= self.clock.now() - at < SIGN_IN_TRUSTED_FOR:
             return None
         return found.principal(request_id)
+
+    def revoke_token(self, token: UUID, *, reason: str, by: Actor) -> TokenSummary:
+        """Withdraw a token (吊销): requests bearing it are refused from now on."""
+        found: AccessToken = self._load(token, lambda: TokenNotFound(f"no token {token}"))
+        found.revoke(reason=reason, by=by, at=self.clock.now())
+        self._commit(found)
+        self._confirmed.pop(found.digest, None)
+        return _summary(found)
+
+    def list_tokens(self) -> list[TokenSummary]:
+        """Every token ever issued, oldest first, revoked ones included."""
+        issued = self.recorder.select_notifications(
+            start=None, limit=2**31 - 1, topics=[AccessToken.Issued.TOPIC]
+        )
+        return [_summary(self._load_or_none(notification.originator_id)) for notification in issued]
+
+
+def _summary(token: AccessToken) -> TokenSummary:
+    return TokenSummary(
+        id=token.id,
+        name=token.name,
+        role=token.role,
+        department=token.department,
+        issued_at=token.created_on,
+        revoked=token.revoked,
+    )

@@ -8,7 +8,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.actor import Actor, Role
-from domain.errors import Conflict, Invalid
+from domain.errors import Conflict, Invalid, NotFound
 
 TOKEN_ROLES = frozenset({Role.OPERATOR, Role.DEPARTMENT, Role.INSPECTOR, Role.ADMIN})
 
@@ -29,6 +29,12 @@ class TokenAlreadyRevoked(Conflict):
     """A token is revoked once."""
 
     code = "token_already_revoked"
+
+
+class TokenNotFound(NotFound):
+    """No token was issued under this id."""
+
+    code = "token_not_found"
 
 
 def token_id(digest: str) -> UUID:

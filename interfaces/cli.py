@@ -209,8 +209,52 @@ def create_token(
     finally:
         container.close()
     scope = f" for {issued.department}" if issued.department else ""
-    typer.echo(f"token for {issued.name} ({issued.role.value}{scope}); it is shown only once:")
+    typer.echo(
+        f"token {issued.id} for {issued.name} ({issued.role.value}{scope}); "
+        "it is shown only once:"
+    )
     typer.echo(issued.token)
+
+
+@token_cli.command("list")
+def list_tokens() -> None:
+    """Every token issued, oldest first: id, role, department, holder, issued, revoked or not."""
+    container = composition.bootstrap()
+    try:
+        tokens = container.supervision.list_tokens()
+    finally:
+        container.close()
+    for token in tokens:
+        typer.echo(
+            "\t".join(
+                [
+                    str(token.id),
+                    token.role.value,
+                    token.department or "-",
+                    token.name,
+                    token.issued_at.isoformat(timespec="seconds"),
+                    "revoked" if token.revoked else "active",
+                ]
+            )
+        )
+
+
+@token_cli.command("revoke")
+def revoke_token(
+    token_id: Annotated[UUID, typer.Argument(help="The token's id, from `oversight token list`.")],
+    reason: Annotated[str, typer.Option(help="Why, for the history (lost, left, leaked…).")],
+) -> None:
+    """Revoke a token: every API process refuses it within a second."""
+    if not reason.strip():
+        raise _fail("give a reason")
+    container = composition.bootstrap()
+    try:
+        revoked = container.supervision.revoke_token(token_id, reason=reason.strip(), by=ADMIN)
+    except DomainError as error:
+        raise _fail(error.message) from error
+    finally:
+        container.close()
+    typer.echo(f"revoked token {revoked.id} of {revoked.name} ({revoked.role.value})")
 
 
 @calendar_cli.command("load")

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from application.public_status import PublicStatus, TooManyRequests
 from application.queries import CaseQueries
@@ -66,15 +67,19 @@ PublicClientDep = Annotated[str, Depends(within_public_rate_limit)]
 PublicStatusDep = Annotated[PublicStatus, Depends(get_public_status)]
 
 
-def current_actor(
+async def current_actor(
     request: Request,
     supervision: SupervisionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
-    """The signed-in caller; a sync dependency, so the token lookup runs off the event loop."""
+    """The signed-in caller: a token confirmed a moment ago is taken as it was, and any other
+    is looked up in the store on a worker thread, off the event loop."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("sign in with an Authorization: Bearer <token> header")
-    actor = supervision.sign_in(credentials.credentials, request.state.request_id)
+    token, request_id = credentials.credentials, request.state.request_id
+    actor = supervision.recently_signed_in(token, request_id)
+    if actor is None:
+        actor = await run_in_threadpool(supervision.sign_in, token, request_id)
     if actor is None:
         raise NotAuthenticated("the bearer token is not valid")
     return actor
