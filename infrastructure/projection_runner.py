@@ -428,6 +428,9 @@ def _rebuild_one(
             if result.notifications < batch_size:
                 break
         position = _swap(connection, runner, projection, counts)
+        # Replaying rewrote each row once per event: clear the dead versions now rather than
+        # leave every board to read past them until autovacuum comes by.
+        connection.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(live)))
         if progress is not None:
             progress(position, max(head, position))
     seconds = time.perf_counter() - started
@@ -480,6 +483,7 @@ def _swap(
                 break
         indexes = _index_names_by_definition(connection, live)
         grants = _grants(connection, live)
+        parameters = _storage_parameters(connection, live)
         connection.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(live)))
         connection.execute(
             sql.SQL("ALTER TABLE {} RENAME TO {}").format(
@@ -487,6 +491,12 @@ def _swap(
             )
         )
         _restore_index_names(connection, live, indexes)
+        if parameters:
+            connection.execute(
+                sql.SQL("ALTER TABLE {} SET ({})").format(
+                    sql.Identifier(live), sql.SQL(", ").join(map(sql.SQL, parameters))
+                )
+            )
         for grantee, privilege in grants:
             connection.execute(
                 sql.SQL("GRANT {} ON {} TO {}").format(
@@ -516,6 +526,15 @@ def _grants(connection: psycopg.Connection[Any], table: str) -> list[tuple[str, 
         (table,),
     ).fetchall()
     return [(grantee, privilege) for grantee, privilege in rows if privilege in _PRIVILEGES]
+
+
+def _storage_parameters(connection: psycopg.Connection[Any], table: str) -> list[str]:
+    # `LIKE … INCLUDING ALL` copies columns and indexes but not storage parameters, such as
+    # the task tables' autovacuum settings; they are set again on the swapped-in table.
+    row = connection.execute(
+        "SELECT reloptions FROM pg_class WHERE oid = to_regclass(%s)", (table,)
+    ).fetchone()
+    return list(row[0]) if row and row[0] else []
 
 
 def _index_names_by_definition(connection: psycopg.Connection[Any], table: str) -> dict[str, str]:

@@ -239,6 +239,27 @@ def test_a_rebuild_keeps_what_was_granted_on_the_read_table(
             connection.execute(f'DROP ROLE "{role}"')
 
 
+def test_a_rebuild_keeps_the_task_tables_autovacuum_settings(
+    container: Container, database_url: str
+) -> None:
+    migrated = _storage_parameters(database_url)
+    container.rebuild_projections()
+    assert _storage_parameters(database_url) == migrated
+    assert migrated["case_list"]["autovacuum_vacuum_scale_factor"] == "0.02"
+    assert migrated["order_list"]["autovacuum_vacuum_scale_factor"] == "0.02"
+
+
+def _storage_parameters(database_url: str) -> dict[str, dict[str, str]]:
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute(
+            "SELECT relname, reloptions FROM pg_class "
+            "WHERE relname IN ('case_list', 'order_list') AND relkind = 'r'"
+        ).fetchall()
+    return {
+        table: dict(option.split("=", 1) for option in options or ()) for table, options in rows
+    }
+
+
 def _rows(database_url: str) -> list[dict[str, Any]]:
     with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
         cursor.execute("SELECT * FROM case_list ORDER BY id")
