@@ -245,6 +245,7 @@ class Worker:
                 return
             self.state = "active"
             log.info("worker_active")
+            _warn_if_autovacuum_is_off(leader)
             # The event store NOTIFYs this channel on every save: it wakes the worker at once.
             leader.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
             self._work(leader, stop_event)
@@ -310,3 +311,11 @@ class WorkerHandle:
         self.request_stop()
         if self._thread.is_alive():
             self._thread.join(timeout)
+
+
+def _warn_if_autovacuum_is_off(connection: psycopg.Connection[Any]) -> None:
+    """Every step of a case rewrites its read row; without autovacuum the dead versions pile
+    up in the board indexes and boards slow down as the store ages (migration 0012)."""
+    row = connection.execute("SHOW autovacuum").fetchone()
+    if row and row[0] != "on":
+        log.warning("autovacuum_off", advice="turn autovacuum on, or VACUUM case_list nightly")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
+import psycopg
 import pytest
+import structlog.testing
 
 from domain.calendar import OFFICE_TZ
 from domain.case import Case
@@ -68,6 +70,23 @@ def test_of_two_workers_started_at_once_one_works_and_the_other_takes_over_when_
 
         assert active.state == "stopped"
         assert wait_until(lambda: standby.active)
+
+
+def test_an_active_worker_warns_exactly_when_the_server_runs_without_autovacuum(
+    container: Container, database_url: str
+) -> None:
+    with psycopg.connect(database_url) as connection:
+        row = connection.execute("SHOW autovacuum").fetchone()
+    autovacuum_on = row is not None and row[0] == "on"
+
+    with structlog.testing.capture_logs() as logs:
+        handle = container.start_worker(**QUICK)
+        assert wait_until(lambda: handle.active)
+        handle.stop()
+
+    warned = [entry for entry in logs if entry["event"] == "autovacuum_off"]
+    assert len(warned) == (0 if autovacuum_on else 1)
+    assert all(entry["log_level"] == "warning" for entry in warned)
 
 
 def test_a_running_worker_keeps_the_read_table_current_and_records_a_missed_deadline(
