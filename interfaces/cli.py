@@ -101,7 +101,7 @@ def serve(
             container.start_worker()  # stopped by container.close()
             typer.echo("worker: in this process (standby while another holds the lock)", err=True)
         if workers == 1:
-            uvicorn.run(create_app(container), host=host, port=port, log_config=None)
+            uvicorn.run(create_app(container, serving=True), host=host, port=port, log_config=None)
         else:
             # Each API process bootstraps its own container from the same settings; this one
             # keeps the worker and watches over them. They reach the database this one found
@@ -210,8 +210,7 @@ def create_token(
         container.close()
     scope = f" for {issued.department}" if issued.department else ""
     typer.echo(
-        f"token {issued.id} for {issued.name} ({issued.role.value}{scope}); "
-        "it is shown only once:"
+        f"token {issued.id} for {issued.name} ({issued.role.value}{scope}); it is shown only once:"
     )
     typer.echo(issued.token)
 
