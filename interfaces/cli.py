@@ -129,6 +129,7 @@ def run_worker() -> None:
     """
     container = composition.bootstrap()
     typer.echo(f"database: {_describe(container)}", err=True)
+    composition.freeze_startup_heap()
     try:
         handle = container.start_worker()
         # The handler only sets the worker's stop flag; this thread merely waits for it to end.
