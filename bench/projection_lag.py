@@ -22,7 +22,9 @@ position minus the moment its answer arrived (so it is overstated by up to one s
 interval; negative: already projected when the answer arrived). The baseline printed with it
 is the same commands' own latency, and the steady event rate actually achieved.
 Target: lag p99 < 1 s, counted only if the steady event rate reached 90% of the offered one
-(an overloaded run prints `"met": null`). `--workers N` serves with N API processes.
+(an overloaded run prints `"met": null`). `--workers N` serves with N API processes;
+`--worker-process` runs the worker as an `oversight worker` process of its own beside
+`oversight serve --no-worker` (the layout docs/operations.md advises for production).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import bisect
 import json
 import multiprocessing
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event
@@ -61,6 +64,7 @@ from support import (
     scratch_database,
     tracked_position,
     wait_for_projection,
+    worker_process,
     wrk_script,
 )
 
@@ -231,6 +235,11 @@ def main() -> None:
     parser.add_argument("--departments", type=int, default=8, help="departments with a desk")
     parser.add_argument("--sample-ms", type=float, default=10.0, help="sampling interval")
     parser.add_argument("--workers", type=int, default=1, help="`oversight serve --workers N`")
+    parser.add_argument(
+        "--worker-process",
+        action="store_true",
+        help="serve without the in-process worker, beside an `oversight worker` process",
+    )
     parser.add_argument("--port", type=int, default=8767, help="the server's port")
     add_database_options(parser)
     options = parser.parse_args()
@@ -245,7 +254,13 @@ def main() -> None:
         script = wrk_script(
             "POST", f"{API}/public/case-status", bodies, {"Content-Type": "application/json"}
         )
-        with oversight_serve(keys.env(url), options.port, workers=options.workers) as server:
+        env = keys.env(url)
+        with (
+            worker_process(env) if options.worker_process else nullcontext(),
+            oversight_serve(
+                env, options.port, worker=not options.worker_process, workers=options.workers
+            ) as server,
+        ):
             wait_for_projection(url, head_position(url))
             status = Wrk(server.url, script, threads=2, connections=options.status_connections)
             spawn = multiprocessing.get_context("spawn")

@@ -3,29 +3,32 @@
     .venv/bin/python bench/public_status.py --cases 1000 --seconds 15
 
 Creates `oversight_bench_<random>` on the local server, registers cases through the
-application, projects them, then serves `oversight serve --no-worker` and a hello-JSON app
-under the same uvicorn settings (one process each, in turn), drives each with
-`wrk -t2 -c32 --latency` on this machine and prints requests/s, p50 and p99, and the ratio.
-The database is dropped afterwards.
+application, projects them, then serves in turn, one process each under the same uvicorn
+settings: `oversight serve --no-worker`; a FastAPI hello-JSON app (the target's baseline);
+and a FastAPI app that only validates the body and runs the status route's own query
+through an asyncpg pool of the same size (the least any route answering from PostgreSQL
+does). Drives each with `wrk -t2 -c32 --latency` on this machine and prints requests/s, p50
+and p99, and the ratios. `--read-pool-size` sets OVERSIGHT_READ_POOL_SIZE for both apps that
+query. The database is dropped afterwards.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 from pathlib import Path
 
 from support import (
     OPERATOR,
     BenchKeys,
-    Server,
     Wrk,
     add_database_options,
     bench_container,
     bench_parser,
+    machine,
     oversight_serve,
     scratch_database,
+    uvicorn_server,
     wrk_script,
 )
 
@@ -38,6 +41,48 @@ app = FastAPI()
 @app.post("/api/v1/public/case-status")
 async def hello() -> dict[str, str]:
     return {"hello": "world"}
+
+@app.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+"""
+
+# The least a route answering from PostgreSQL can do: validate the body, run the status
+# route's own query through an asyncpg pool of the service's default size, answer the row.
+QUERY_APP = """
+import os
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+
+import asyncpg
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from infrastructure.public_status import _FIND_SQL
+from infrastructure.read_store import asyncpg_dsn
+from infrastructure.settings import Settings
+
+
+@asynccontextmanager
+async def lifespan(app):
+    app.state.pool = await asyncpg.create_pool(
+        asyncpg_dsn(os.environ["DATABASE_URL"]), min_size=1, max_size=Settings().read_pool_size
+    )
+    yield
+    await app.state.pool.close()
+
+app = FastAPI(lifespan=lifespan)
+
+class Query(BaseModel):
+    tracking_number: str
+    access_code: str
+
+@app.post("/api/v1/public/case-status")
+async def status(query: Query) -> dict:
+    row = await app.state.pool.fetchrow(
+        _FIND_SQL, query.tracking_number, datetime.now(timezone.utc)
+    )
+    return {key: row[key] for key in ("kind", "status", "department", "due_at")}
 
 @app.get("/healthz")
 async def healthz() -> dict[str, str]:
@@ -84,30 +129,51 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1000, help="cases registered and asked about")
     parser.add_argument("--seconds", type=int, default=15, help="each wrk run's length")
     parser.add_argument("--port", type=int, default=8765, help="the servers' port")
+    parser.add_argument(
+        "--read-pool-size", type=int, help="OVERSIGHT_READ_POOL_SIZE (default: the service's)"
+    )
     add_database_options(parser)
     args = parser.parse_args()
 
     keys = BenchKeys.fresh()
+    context = machine()
     with scratch_database(args.server, keep=args.keep) as database_url:
         script = status_script(fill(database_url, keys, args.cases))
         with tempfile.TemporaryDirectory() as folder:
-            (Path(folder) / "hello_app.py").write_text(HELLO_APP)
-            env = keys.env(database_url)
-            hello = [
-                sys.executable, "-m", "uvicorn", "hello_app:app", "--port", str(args.port),
-                "--log-level", "warning", "--app-dir", folder,
-            ]  # fmt: skip
+            pool = (
+                {}
+                if args.read_pool_size is None
+                else {"OVERSIGHT_READ_POOL_SIZE": str(args.read_pool_size)}
+            )
+            env = keys.env(database_url, **pool)
             results = {}
             for label, server in (
                 ("oversight", oversight_serve(env, args.port, worker=False)),
-                ("hello-json", Server(hello, env, args.port)),
+                ("hello-json", uvicorn_server(HELLO_APP, env, args.port, Path(folder))),
+                ("query-only", uvicorn_server(QUERY_APP, env, args.port, Path(folder))),
             ):
                 with server:
                     wrk = Wrk(server.url, script, threads=2, connections=32)
                     wrk.run(3)  # warm up
                     results[label] = wrk.run(args.seconds)
         ratio = results["oversight"]["rps"] / results["hello-json"]["rps"]
-        print(json.dumps({"results": results, "ratio": round(ratio, 3)}, indent=2))
+        floor = results["query-only"]["rps"] / results["hello-json"]["rps"]
+        print(
+            json.dumps(
+                {
+                    "benchmark": "public_status",
+                    "machine": context,
+                    "parameters": {
+                        k: v for k, v in vars(args).items() if k not in ("server", "keep")
+                    },
+                    "results": results,
+                    "ratio": round(ratio, 3),
+                    "query_only_over_hello": round(floor, 3),
+                    "oversight_over_query_only": round(ratio / floor, 3),
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -346,6 +346,18 @@ class Server:
         return "\n".join(text.splitlines()[-lines:])
 
 
+def uvicorn_server(source: str, env: dict[str, str], port: int, folder: Path) -> Server:
+    """A baseline app, its module's `source` written to `folder`, under plain uvicorn with the
+    settings `oversight serve` runs with (one process, the same event loop and parser)."""
+    module = f"baseline_{uuid4().hex[:8]}"
+    (folder / f"{module}.py").write_text(source)
+    command = [
+        sys.executable, "-m", "uvicorn", f"{module}:app", "--port", str(port),
+        "--log-level", "warning", "--app-dir", str(folder),
+    ]  # fmt: skip
+    return Server(command, env, port)
+
+
 def oversight_serve(
     env: dict[str, str], port: int, *, worker: bool = True, workers: int = 1
 ) -> Server:
@@ -354,6 +366,19 @@ def oversight_serve(
     if not worker:
         command.append("--no-worker")
     return Server(command, env, port)
+
+
+@contextmanager
+def worker_process(env: dict[str, str]) -> Iterator[None]:
+    """`oversight worker` as a process of its own, stopped (SIGTERM) on the way out."""
+    process = subprocess.Popen(  # noqa: S603 -- our own console script
+        [OVERSIGHT, "worker"], env=env, stderr=subprocess.DEVNULL
+    )
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 # wrk ------------------------------------------------------------------------------------------

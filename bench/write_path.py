@@ -9,19 +9,25 @@ database of its own (`oversight_bench_<random>`, dropped afterwards):
 
   http  POST /api/v1/cases with an operator's token and a realistic body (complainant name,
         phone, address), driven by wrk (C connections) against `oversight serve` with its
-        in-process worker, as in production (`--workers N` for more API processes);
+        in-process worker (`--worker-process`: `serve --no-worker` beside an `oversight
+        worker` process, the layout docs/operations.md advises for production;
+        `--workers N` for more API processes);
   bare  Supervision.register_case with the same arguments from C threads in this process:
         the same application saving the same events, without HTTP, auth or JSON;
   raw   per command one transaction of the library's shape (`SET LOCAL lock_timeout`,
         `LOCK TABLE oversight_events IN EXCLUSIVE MODE`, `NOTIFY oversight_events`,
         `INSERT … SELECT … FROM unnest(…) RETURNING notification_id`, pipelined), inserting
-        copies of the rows one registration stored in the bare run (same topics and bytes).
+        copies of the rows one registration stored in the bare run (same topics and bytes);
+  minimal http  the same wrk loop against the least HTTP route around the bare command
+        (MINIMAL_APP: uvicorn and FastAPI reading the JSON, `register_case` on the thread
+        pool; no token, schema, middleware or worker): what serving HTTP costs by itself.
 
 Then an open loop over HTTP: R new cases a second for T seconds, sent on schedule whatever
 the answers (asyncio + httpx), latency counted from each request's scheduled moment.
 
-Prints JSON: each run's requests/s, p50 and p99, the ratios http/bare and bare/raw, and
-whether the targets hold (http ≥ 80% of bare; open-loop p99 < 100 ms).
+Prints JSON: each run's requests/s, p50 and p99, the ratios http/bare, bare/raw,
+minimal http/bare and http/minimal http, and whether the targets hold (http ≥ 80% of
+bare; open-loop p99 < 100 ms).
 """
 
 from __future__ import annotations
@@ -30,9 +36,12 @@ import argparse
 import asyncio
 import itertools
 import json
+import tempfile
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -54,7 +63,9 @@ from support import (
     registration_command,
     say,
     scratch_database,
+    uvicorn_server,
     wait_for_projection,
+    worker_process,
     wrk_script,
 )
 
@@ -202,6 +213,65 @@ def run_raw(
 # http ---------------------------------------------------------------------------------------
 
 
+# The least a route running the command over HTTP does: the same uvicorn, FastAPI reading the
+# JSON, `register_case` on the thread pool as bare runs it; no token, schema, middleware or
+# worker. What separates it from bare is what serving HTTP costs on this machine.
+MINIMAL_APP = """
+import sys
+
+sys.path.insert(0, %(bench)r)
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from starlette.concurrency import run_in_threadpool
+
+from interfaces.bootstrap import bootstrap
+from support import OPERATOR, registration_command
+
+
+@asynccontextmanager
+async def lifespan(app):
+    app.state.container = await run_in_threadpool(bootstrap)
+    yield
+    app.state.container.close()
+
+app = FastAPI(lifespan=lifespan)
+
+@app.post("/api/v1/cases", status_code=201)
+async def register(request: Request) -> dict:
+    command = registration_command(await request.json())
+    supervision = app.state.container.supervision
+    registered = await run_in_threadpool(
+        lambda: supervision.register_case(**command, by=OPERATOR)
+    )
+    return {"id": str(registered.case.id), "tracking_number": registered.case.tracking_number}
+
+@app.get("/healthz")
+async def healthz() -> dict:
+    return {"status": "ok"}
+"""
+
+
+def run_minimal_http(url: str, keys: BenchKeys, options: argparse.Namespace) -> dict[str, Any]:
+    """wrk's closed loop against MINIMAL_APP."""
+    bodies = [json.dumps(registration_body(n), ensure_ascii=False) for n in range(BODIES)]
+    source = MINIMAL_APP % {"bench": str(Path(__file__).resolve().parent)}
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        uvicorn_server(source, keys.env(url), options.port, Path(folder)) as server,
+    ):
+        wrk = Wrk(
+            server.url,
+            wrk_script("POST", "/api/v1/cases", bodies, {"Content-Type": "application/json"}),
+            threads=min(2, options.concurrency),
+            connections=options.concurrency,
+        )
+        if options.warmup:
+            wrk.run(options.warmup)
+        return wrk.run(options.seconds)
+
+
 def run_http(url: str, keys: BenchKeys, options: argparse.Namespace) -> dict[str, Any]:
     """wrk's closed loop, then the open loop, against `oversight serve`."""
     container = bench_container(url, keys)
@@ -212,9 +282,11 @@ def run_http(url: str, keys: BenchKeys, options: argparse.Namespace) -> dict[str
     bodies = [json.dumps(registration_body(n), ensure_ascii=False) for n in range(BODIES)]
     headers = {"Content-Type": "application/json", **token}
     env = keys.env(url)
-    with oversight_serve(
-        env, options.port, worker=not options.no_worker, workers=options.workers
-    ) as server:
+    in_process = not (options.no_worker or options.worker_process)
+    with (
+        worker_process(env) if options.worker_process else nullcontext(),
+        oversight_serve(env, options.port, worker=in_process, workers=options.workers) as server,
+    ):
         wrk = Wrk(
             server.url,
             wrk_script("POST", "/api/v1/cases", bodies, headers),
@@ -225,7 +297,7 @@ def run_http(url: str, keys: BenchKeys, options: argparse.Namespace) -> dict[str
             wrk.run(options.warmup)
         closed = wrk.run(options.seconds)
         caught_up = None
-        if not options.no_worker:
+        if in_process or options.worker_process:
             caught_up = round(wait_for_projection(url, head_position(url)), 2)
             say(f"the worker caught up {caught_up} s after the closed loop")
         say(f"open loop: {options.rate}/s for {options.open_seconds} s")
@@ -264,6 +336,11 @@ def main() -> None:
         action="store_true",
         help="serve without the in-process worker (to see what the worker costs)",
     )
+    parser.add_argument(
+        "--worker-process",
+        action="store_true",
+        help="serve without the in-process worker, beside an `oversight worker` process",
+    )
     parser.add_argument("--port", type=int, default=8766, help="the server's port")
     parser.add_argument("--lock-timeout", type=int, default=1, help="raw: seconds")
     add_database_options(parser)
@@ -287,6 +364,9 @@ def main() -> None:
     with scratch_database(options.server, keep=options.keep) as url:
         say(f"http: wrk -c{options.concurrency} for {options.seconds} s")
         http = run_http(url, keys, options)
+    with scratch_database(options.server, keep=options.keep) as url:
+        say(f"minimal http: wrk -c{options.concurrency} for {options.seconds} s")
+        minimal = run_minimal_http(url, keys, options)
 
     http_over_bare = http["closed"]["rps"] / bare["rps"] if bare["rps"] else None
     bare_over_raw = bare["rps"] / raw["rps"] if raw["rps"] else None
@@ -298,11 +378,16 @@ def main() -> None:
         "http": http["closed"],
         "bare": bare,
         "raw": raw,
+        "minimal_http": minimal,
         "open_loop": http["open"],
         "worker_catch_up_s": http["worker_catch_up_s"],
         "ratios": {
             "http_over_bare": _round(http_over_bare),
             "bare_over_raw": _round(bare_over_raw),
+            "minimal_http_over_bare": _round(minimal["rps"] / bare["rps"] if bare["rps"] else None),
+            "http_over_minimal_http": _round(
+                http["closed"]["rps"] / minimal["rps"] if minimal["rps"] else None
+            ),
         },
         "targets": {
             "http_over_bare_at_least": TARGET_HTTP_OVER_BARE,
