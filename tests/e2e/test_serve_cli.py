@@ -6,9 +6,11 @@ import signal
 import socket
 import subprocess
 import time
+from datetime import datetime
 
 import httpx
 
+from domain.calendar import OFFICE_TZ
 from tests.e2e.test_cli import OVERSIGHT, run
 from tests.support import command_environment
 
@@ -49,6 +51,8 @@ def test_two_api_processes_share_the_port_and_the_database(database_url: str) ->
     )
     try:
         wait_until_serving(base, server)
+        # The server numbers by the real clock, on the office's calendar day.
+        today = datetime.now(OFFICE_TZ).strftime("%Y%m%d")
         # New connections each time, so both processes take their share of the requests.
         registered = [
             httpx.post(f"{base}/api/v1/cases", json=COMPLAINT, headers=operator) for _ in range(6)
@@ -63,7 +67,7 @@ def test_two_api_processes_share_the_port_and_the_database(database_url: str) ->
 
     assert [answer.status_code for answer in registered] == [201] * 6
     numbers = sorted(answer.json()["tracking_number"] for answer in registered)
-    assert numbers == [f"HL20261127-{n:04d}" for n in range(1, 7)]
+    assert numbers == [f"HL{today}-{n:04d}" for n in range(1, 7)]
     assert [answer.status_code for answer in read_back] == [200] * 6
     assert "API processes: 2" in stderr
     assert server.returncode == 0, stderr

@@ -11,6 +11,7 @@ import structlog.testing
 
 from domain.calendar import OFFICE_TZ
 from domain.case import Case
+from infrastructure import worker as worker_module
 from interfaces.bootstrap import Container
 from tests.integration.read_side import (
     ADMIN,
@@ -73,13 +74,16 @@ def test_of_two_workers_started_at_once_one_works_and_the_other_takes_over_when_
 
 
 def test_an_active_worker_warns_exactly_when_the_server_runs_without_autovacuum(
-    container: Container, database_url: str
+    container: Container, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with psycopg.connect(database_url) as connection:
         row = connection.execute("SHOW autovacuum").fetchone()
     autovacuum_on = row is not None and row[0] == "on"
 
     with structlog.testing.capture_logs() as logs:
+        # The module's logger may be cached from an earlier test, past capture_logs's reach:
+        # a fresh one, first used inside, logs to the capture.
+        monkeypatch.setattr(worker_module, "log", structlog.get_logger("oversight.worker"))
         handle = container.start_worker(**QUICK)
         assert wait_until(lambda: handle.active)
         handle.stop()
