@@ -318,4 +318,6 @@ def _warn_if_autovacuum_is_off(connection: psycopg.Connection[Any]) -> None:
     up in the board indexes and boards slow down as the store ages (migration 0012)."""
     row = connection.execute("SHOW autovacuum").fetchone()
     if row and row[0] != "on":
-        log.warning("autovacuum_off", advice="turn autovacuum on, or VACUUM case_list nightly")
+        log.warning(
+            "autovacuum_off", advice="turn autovacuum on, or VACUUM case_list, order_list nightly"
+        )
