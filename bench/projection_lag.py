@@ -35,7 +35,6 @@ import bisect
 import json
 import multiprocessing
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event
@@ -48,6 +47,7 @@ from support import (
     BenchKeys,
     Wrk,
     add_database_options,
+    add_layout_options,
     bearer,
     bench_container,
     bench_parser,
@@ -55,7 +55,7 @@ from support import (
     head_position,
     latency_summary,
     machine,
-    oversight_serve,
+    oversight_service,
     parse_wrk,
     percentile,
     registration_body,
@@ -64,7 +64,6 @@ from support import (
     scratch_database,
     tracked_position,
     wait_for_projection,
-    worker_process,
     wrk_script,
 )
 
@@ -234,12 +233,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=500, help="cases the public asks about")
     parser.add_argument("--departments", type=int, default=8, help="departments with a desk")
     parser.add_argument("--sample-ms", type=float, default=10.0, help="sampling interval")
-    parser.add_argument("--workers", type=int, default=1, help="`oversight serve --workers N`")
-    parser.add_argument(
-        "--worker-process",
-        action="store_true",
-        help="serve without the in-process worker, beside an `oversight worker` process",
-    )
+    add_layout_options(parser)
     parser.add_argument("--port", type=int, default=8767, help="the server's port")
     add_database_options(parser)
     options = parser.parse_args()
@@ -254,13 +248,7 @@ def main() -> None:
         script = wrk_script(
             "POST", f"{API}/public/case-status", bodies, {"Content-Type": "application/json"}
         )
-        env = keys.env(url)
-        with (
-            worker_process(env) if options.worker_process else nullcontext(),
-            oversight_serve(
-                env, options.port, worker=not options.worker_process, workers=options.workers
-            ) as server,
-        ):
+        with oversight_service(keys.env(url), options.port, options) as server:
             wait_for_projection(url, head_position(url))
             status = Wrk(server.url, script, threads=2, connections=options.status_connections)
             spawn = multiprocessing.get_context("spawn")

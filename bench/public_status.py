@@ -58,7 +58,7 @@ import asyncpg
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from infrastructure.public_status import _FIND_SQL
+from infrastructure.public_status import FIND_CASE_SQL
 from infrastructure.read_store import asyncpg_dsn
 from infrastructure.settings import Settings
 
@@ -80,7 +80,7 @@ class Query(BaseModel):
 @app.post("/api/v1/public/case-status")
 async def status(query: Query) -> dict:
     row = await app.state.pool.fetchrow(
-        _FIND_SQL, query.tracking_number, datetime.now(timezone.utc)
+        FIND_CASE_SQL, query.tracking_number, datetime.now(timezone.utc)
     )
     return {key: row[key] for key in ("kind", "status", "department", "due_at")}
 

@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -368,8 +368,34 @@ def oversight_serve(
     return Server(command, env, port)
 
 
+def add_layout_options(parser: argparse.ArgumentParser) -> None:
+    """How the service under test is laid out: its API processes, and where its worker runs."""
+    parser.add_argument("--workers", type=int, default=1, help="`oversight serve --workers N`")
+    parser.add_argument(
+        "--worker-process",
+        action="store_true",
+        help="serve without the in-process worker, beside an `oversight worker` process",
+    )
+
+
 @contextmanager
-def worker_process(env: dict[str, str]) -> Iterator[None]:
+def oversight_service(
+    env: dict[str, str], port: int, layout: argparse.Namespace, *, worker: bool = True
+) -> Iterator[Server]:
+    """`oversight serve` laid out as `add_layout_options` parsed it: with its in-process worker,
+    or (--worker-process) beside an `oversight worker` process; `worker=False`: none at all."""
+    separate = worker and layout.worker_process
+    with (
+        _worker_process(env) if separate else nullcontext(),
+        oversight_serve(
+            env, port, worker=worker and not separate, workers=layout.workers
+        ) as server,
+    ):
+        yield server
+
+
+@contextmanager
+def _worker_process(env: dict[str, str]) -> Iterator[None]:
     """`oversight worker` as a process of its own, stopped (SIGTERM) on the way out."""
     process = subprocess.Popen(  # noqa: S603 -- our own console script
         [OVERSIGHT, "worker"], env=env, stderr=subprocess.DEVNULL

@@ -40,7 +40,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -51,6 +50,7 @@ from support import (
     BenchKeys,
     Wrk,
     add_database_options,
+    add_layout_options,
     bearer,
     bench_container,
     bench_parser,
@@ -58,14 +58,13 @@ from support import (
     latency_summary,
     machine,
     open_loop,
-    oversight_serve,
+    oversight_service,
     registration_body,
     registration_command,
     say,
     scratch_database,
     uvicorn_server,
     wait_for_projection,
-    worker_process,
     wrk_script,
 )
 
@@ -281,12 +280,9 @@ def run_http(url: str, keys: BenchKeys, options: argparse.Namespace) -> dict[str
         container.close()
     bodies = [json.dumps(registration_body(n), ensure_ascii=False) for n in range(BODIES)]
     headers = {"Content-Type": "application/json", **token}
-    env = keys.env(url)
-    in_process = not (options.no_worker or options.worker_process)
-    with (
-        worker_process(env) if options.worker_process else nullcontext(),
-        oversight_serve(env, options.port, worker=in_process, workers=options.workers) as server,
-    ):
+    with oversight_service(
+        keys.env(url), options.port, options, worker=not options.no_worker
+    ) as server:
         wrk = Wrk(
             server.url,
             wrk_script("POST", "/api/v1/cases", bodies, headers),
@@ -297,7 +293,7 @@ def run_http(url: str, keys: BenchKeys, options: argparse.Namespace) -> dict[str
             wrk.run(options.warmup)
         closed = wrk.run(options.seconds)
         caught_up = None
-        if in_process or options.worker_process:
+        if not options.no_worker:
             caught_up = round(wait_for_projection(url, head_position(url)), 2)
             say(f"the worker caught up {caught_up} s after the closed loop")
         say(f"open loop: {options.rate}/s for {options.open_seconds} s")
@@ -330,16 +326,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3, help="uncounted seconds before each")
     parser.add_argument("--rate", type=float, default=25, help="open loop: cases/s")
     parser.add_argument("--open-seconds", type=float, default=20, help="open loop's length")
-    parser.add_argument("--workers", type=int, default=1, help="`oversight serve --workers N`")
+    add_layout_options(parser)
     parser.add_argument(
-        "--no-worker",
-        action="store_true",
-        help="serve without the in-process worker (to see what the worker costs)",
-    )
-    parser.add_argument(
-        "--worker-process",
-        action="store_true",
-        help="serve without the in-process worker, beside an `oversight worker` process",
+        "--no-worker", action="store_true", help="serve without any worker (what it costs)"
     )
     parser.add_argument("--port", type=int, default=8766, help="the server's port")
     parser.add_argument("--lock-timeout", type=int, default=1, help="raw: seconds")

@@ -18,7 +18,7 @@ from infrastructure.read_store import ReadStore
 # internal notes can leak through a column that was never selected. The lock is read in the
 # same statement, so a lookup costs one round trip. (With a replica for reads, a lock is seen
 # there after the replica's lag: at worst a guesser gets a try or two more.)
-_FIND_SQL = """
+FIND_CASE_SQL = """
 SELECT c.access_code_hash, c.kind, c.status, c.department, c.registered_at, c.due_at,
        c.updated_at, c.public_timeline,
        EXISTS (
@@ -57,7 +57,7 @@ class CaseListPublicStatus:
         self._refreshing = asyncio.Lock()
 
     async def find(self, tracking_number: str, now: datetime) -> FoundCase | None:
-        row = await self._reads.fetchrow(_FIND_SQL, tracking_number, now)
+        row = await self._reads.fetchrow(FIND_CASE_SQL, tracking_number, now)
         if row is None:
             return None
         department_id = row["department"]
