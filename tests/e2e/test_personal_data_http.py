@@ -504,3 +504,25 @@ def iter_pages(client: TestClient, path: str, headers: dict[str, str]) -> Iterat
         cursor = response.json()["next"]
         if cursor is None:
             return
+
+
+def test_a_rebuild_after_erasure_writes_the_same_case_rows_as_the_live_projection(
+    client: TestClient, tokens: Tokens, container: Container, assigned_case: dict[str, Any]
+) -> None:
+    report = post(client, "/cases", tokens.operator, REPORT)
+    for case in (assigned_case, report):
+        assert erase(client, case["id"], tokens.inspector).status_code == 200
+    project(container)
+
+    def case_rows() -> list[tuple[Any, ...]]:
+        with psycopg.connect(container.database_url) as connection:
+            return connection.execute("SELECT * FROM case_list ORDER BY id").fetchall()
+
+    live = case_rows()
+    container.rebuild_projections()
+
+    assert case_rows() == live
+    assert len(live) == 2
+    assert "（已删除个人信息）" in repr(live)
+    assert SIMA not in repr(live)
+    assert NAME not in repr(live)
