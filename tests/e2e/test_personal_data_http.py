@@ -22,6 +22,7 @@ from domain.evaluation import rating_case_id
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
+from tests.e2e.test_audit_http import every_page
 from tests.e2e.test_cli import OVERSIGHT, run
 from tests.support import SettableClock, command_environment
 
@@ -352,8 +353,8 @@ def test_a_department_sees_neither_name_nor_phone_of_a_reporter_its_summary_quot
     project(container)
 
     seen = {
-        request: client.get(f"{API}{request}", params=params, headers=tokens.department)
-        for request, params in (
+        f"{path} {params}": client.get(f"{API}{path}", params=params, headers=tokens.department)
+        for path, params in (
             ("/cases", {}),
             ("/cases", {"kind": "report"}),
             (f"/departments/{SAMPLE_DEPARTMENT}/board", {}),
@@ -364,9 +365,9 @@ def test_a_department_sees_neither_name_nor_phone_of_a_reporter_its_summary_quot
     by_operator = client.get(f"{API}/cases", params={"q": SIMA}, headers=tokens.operator)
 
     texts = [(request, text_of(response)) for request, response in seen.items()]
-    assert not leaks(texts, [SIMA, "司马", "光华"], [SIMA_PHONE, "13812340000"[-8:]])
-    (listed,) = seen["/cases"].json()["items"]
-    (on_board,) = seen[f"/departments/{SAMPLE_DEPARTMENT}/board"].json()["items"]
+    assert not leaks(texts, [SIMA, "司马", "光华", "138****0000"], [SIMA_PHONE])
+    (listed,) = seen["/cases {}"].json()["items"]
+    (on_board,) = seen[f"/departments/{SAMPLE_DEPARTMENT}/board {{}}"].json()["items"]
     assert listed["summary"] == on_board["summary"] == "举报人***（***）反映窗口吃拿卡要"
     assert searched.json()["items"] == []
     assert [item["summary"] for item in by_operator.json()["items"]] == [REPORT["summary"]]
@@ -448,11 +449,7 @@ def test_after_erasure_nothing_the_service_answers_holds_the_name_phone_or_quoti
     ]
     for path in inspector_reads:
         answers.append((path, client.get(f"{API}{path}", headers=tokens.inspector)))
-    feed = [
-        event
-        for page in iter_pages(client, "/audit/events", tokens.inspector)
-        for event in page["items"]
-    ]
+    feed = every_page(client, "/audit/events", tokens.inspector)
     for case in (complaint, report):
         answers.append(
             (
@@ -491,19 +488,6 @@ def test_after_erasure_nothing_the_service_answers_holds_the_name_phone_or_quoti
     assert {item["summary"] for item in listed} == {"（已删除个人信息）"}
     assert {item["kind"] for item in listed} == {"complaint", "report"}
     assert container.ledger.verify().ok
-
-
-def iter_pages(client: TestClient, path: str, headers: dict[str, str]) -> Iterator[Any]:
-    cursor = None
-    while True:
-        response = client.get(
-            f"{API}{path}", params={"cursor": cursor} if cursor else {}, headers=headers
-        )
-        assert response.status_code == 200, response.text
-        yield response.json()
-        cursor = response.json()["next"]
-        if cursor is None:
-            return
 
 
 def test_a_rebuild_after_erasure_writes_the_same_case_rows_as_the_live_projection(

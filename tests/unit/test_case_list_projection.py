@@ -54,20 +54,21 @@ def supervision(
     return in_memory_supervision(clock, calendar=calendar, policy=policy)
 
 
-def register(supervision: Supervision, by: Actor) -> UUID:
-    return supervision.register_case(
-        kind=Kind.COMPLAINT,
-        channel=Channel.HOTLINE,
-        department=None,
-        window="W-A01",
-        staff=None,
-        category="service_attitude",
-        urgent=False,
-        summary="窗口人员态度生硬",
-        details="办理抵押登记时被要求重复提交材料",
-        complainant=dict(ZHANG),
-        by=by,
-    ).case.id
+def register(supervision: Supervision, by: Actor, **overrides: Any) -> UUID:
+    fields: dict[str, Any] = {
+        "kind": Kind.COMPLAINT,
+        "channel": Channel.HOTLINE,
+        "department": None,
+        "window": "W-A01",
+        "staff": None,
+        "category": "service_attitude",
+        "urgent": False,
+        "summary": "窗口人员态度生硬",
+        "details": "办理抵押登记时被要求重复提交材料",
+        "complainant": dict(ZHANG),
+        **overrides,
+    }
+    return supervision.register_case(**fields, by=by).case.id
 
 
 def assign(
@@ -567,19 +568,16 @@ SIMA_REPORTS = "举报人司马光华（138 1234 0000）反映窗口吃拿卡要
 
 
 def register_report(supervision: Supervision, by: Actor) -> UUID:
-    return supervision.register_case(
+    return register(
+        supervision,
+        by,
         kind=Kind.REPORT,
-        channel=Channel.HOTLINE,
-        department=None,
-        window="W-A01",
         staff="S0001",
         category="integrity",
-        urgent=False,
         summary=SIMA_REPORTS,
         details="",
         complainant=dict(SIMA),
-        by=by,
-    ).case.id
+    )
 
 
 def test_a_department_reads_a_reports_summary_without_the_reporters_name_or_phone(
@@ -600,19 +598,7 @@ def test_a_department_reads_a_complaints_summary_with_the_surname_and_a_masked_p
     supervision: Supervision, operator: Actor
 ) -> None:
     # given
-    case_id = supervision.register_case(
-        kind=Kind.COMPLAINT,
-        channel=Channel.HOTLINE,
-        department=None,
-        window="W-A01",
-        staff=None,
-        category=None,
-        urgent=False,
-        summary="张三（13812345678）反映窗口人员态度生硬",
-        details="",
-        complainant=dict(ZHANG),
-        by=operator,
-    ).case.id
+    case_id = register(supervision, operator, summary="张三（13812345678）反映窗口人员态度生硬")
 
     # when
     (row,) = fold(supervision, events_of(supervision, case_id))
