@@ -9,7 +9,7 @@ infrastructure implements; the verbs on records are `AuditVerbs`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -20,6 +20,7 @@ from application.projections.audit_events import event_type_of, plain, record_ty
 from domain.actor import Actor, Role
 from domain.errors import Forbidden, NotFound
 from domain.labels import label
+from domain.personal_data import ERASURE_TOPICS, with_personal_fields_erased
 
 # Fields of an event that are the library's bookkeeping, not what happened.
 EVENT_BOOKKEEPING = frozenset(
@@ -130,6 +131,7 @@ class AuditVerbs(OversightApplication):
         stored = self.recorder.select_events(record_id)
         if not stored:
             raise RecordNotFound(f"there is no record {record_id}")
+        erased = any(record.topic in ERASURE_TOPICS for record in stored)
         entries = []
         for record in stored:
             try:
@@ -137,7 +139,11 @@ class AuditVerbs(OversightApplication):
             except Exception:  # an erased key or an unknown topic: say so and go on
                 entries.append(unreadable_entry(record.originator_version, record.topic))
                 continue
-            entries.append(history_entry(event, record.topic))
+            entry = history_entry(event, record.topic)
+            if erased:
+                fields = with_personal_fields_erased(type(event), entry.fields)
+                entry = replace(entry, fields=fields)
+            entries.append(entry)
         return RecordHistory(id=record_id, type=record_type_of(stored[0].topic), entries=entries)
 
 

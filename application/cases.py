@@ -21,6 +21,7 @@ from domain.case import (
     Satisfaction,
 )
 from domain.errors import Forbidden
+from domain.personal_data import with_personal_fields_erased
 
 _EVENT_BOOKKEEPING = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 _REASON_FIELDS = ("reason", "reasons", "note")
@@ -58,8 +59,8 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
         """Every event of a case, with actor, time, reason and request id (inspectors only)."""
         if viewer.role is not Role.INSPECTOR:
             raise HistoryForInspectors("the full event history is for discipline inspectors")
-        self._case(case_id)
-        return [history_entry(event) for event in self.repository.event_store.get(case_id)]
+        erased = self._case(case_id).personal_data_erased
+        return [history_entry(event, erased) for event in self.repository.event_store.get(case_id)]
 
     def _answer(self, case: Case, by: Actor, *others: Any) -> CaseView:
         position = self._commit(case, *others)
@@ -310,7 +311,7 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
         return self._answer(case, by)
 
 
-def history_entry(event: Any) -> HistoryEntry:
+def history_entry(event: Any, personal_data_erased: bool = False) -> HistoryEntry:
     """One event of any record, in words an inspector can read."""
     actor = getattr(event, "actor", None)
     fields = {
@@ -318,6 +319,8 @@ def history_entry(event: Any) -> HistoryEntry:
         for name, value in vars(event).items()
         if name not in _EVENT_BOOKKEEPING and name != "actor"
     }
+    if personal_data_erased:
+        fields = with_personal_fields_erased(type(event), fields)
     fields.pop("access_code_hash", None)
     reason = next((fields[name] for name in _REASON_FIELDS if fields.get(name)), None)
     return HistoryEntry(

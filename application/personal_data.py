@@ -2,9 +2,10 @@
 
 The library's cipher is application-wide; erasing one complainant means making only their
 data unreadable, so this mapper seals just the personal fields of an event (see
-`domain.personal_data`) with AES-256-GCM under the data key of the event's case, and leaves
-the rest of the event as readable JSON for projections, the audit feed and the ledger. The
-ledger hashes the stored bytes, which erasing a key does not touch.
+`domain.personal_data`) with AES-256-GCM under the data key of the event's case (or the key
+the event names: a bad rating's comment is sealed under the key of the case it opens), and
+leaves the rest of the event as readable JSON for projections, the audit feed and the
+ledger. The ledger hashes the stored bytes, which erasing a key does not touch.
 
 A sealed field is stored as::
 
@@ -36,7 +37,7 @@ from eventsourcing.persistence import (
     Transcoder,
 )
 
-from domain.personal_data import ERASED, UNAVAILABLE, personal_fields_of
+from domain.personal_data import ERASED, UNAVAILABLE, data_key_of, personal_fields_of
 
 SEALED_MARK = "sealed"
 SEALING_SCHEME = "aes-256-gcm/v1"
@@ -90,10 +91,13 @@ class PersonalDataMapper(Mapper[UUID]):
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         state = vars(domain_event)
-        fields = [name for name in personal_fields_of(type(domain_event)) if name in state]
+        # Nothing to seal in an absent value (a rating without a comment): no key is made.
+        fields = [
+            name for name in personal_fields_of(type(domain_event)) if state.get(name) is not None
+        ]
         if not fields:
             return super().to_stored_event(domain_event)
-        key_id = domain_event.originator_id
+        key_id = data_key_of(domain_event)
         key = self.keys.key_for_writing(key_id)
         sealed_state = dict(state)
         for name in fields:

@@ -18,7 +18,8 @@ class PrivacyVerbs(CaseVerbs):
     """What the centre does with complainants' personal data beyond handling their case."""
 
     def erase_personal_data(self, case_id: UUID, *, reason: str, by: Actor) -> CaseView:
-        """Erase the complainant's name, phone and address from a case for good (inspectors).
+        """Erase the complainant's name, phone and address, and the case's summary and details
+        (with a bad rating's comment they copy), from a case for good (inspectors).
 
         The event is recorded first, then the key destroyed: if the process stops in
         between, erasing again answers "already erased" and destroys the key then.

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from domain.actor import Role
 from domain.calendar import WorkingCalendar
 from domain.errors import Invalid
 
@@ -178,12 +179,14 @@ class DepartmentMetrics:
 
 
 class CaseQueries(Protocol):
-    """The read side's case queries (asyncpg over the projected tables)."""
+    """The read side's case queries (asyncpg over the projected tables); a list or board
+    shows each summary as a reader in `role` may read it (DESIGN §3)."""
 
     async def list_cases(
         self,
         criteria: CaseFilter,
         *,
+        role: Role,
         visible_to_department: str | None,
         limit: int,
         cursor: str | None,
@@ -195,6 +198,7 @@ class CaseQueries(Protocol):
         self,
         department: str,
         *,
+        role: Role,
         now: datetime,
         calendar: WorkingCalendar,
         after: int | None,

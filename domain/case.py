@@ -13,6 +13,7 @@ from domain.actor import Actor, Role
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlinePolicy
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.personal_data import personal_text
 from domain.task import MAX_EXTENSION_WORKING_DAYS as MAX_EXTENSION_WORKING_DAYS
 from domain.task import ClockAlreadyStopped as ClockAlreadyStopped
 from domain.task import ClockNotStopped as ClockNotStopped
@@ -251,8 +252,9 @@ class Case(Task):
         self.staff = staff
         self.category = category
         self.urgent = urgent
-        self.summary = summary
-        self.details = details
+        # Sealed with the complainant: once erased they read as the words that stand in.
+        self.summary = personal_text(summary) or ""
+        self.details = personal_text(details) or ""
         self.complainant = complainant
         self.registered_by = actor
         self.status = Status.REGISTERED
@@ -822,9 +824,12 @@ class Case(Task):
         reason: str
 
         def apply(self, case: Case) -> None:
-            from domain.personal_data import erased
+            from domain.personal_data import ERASED_TEXT, erased
 
             case.complainant = erased()
+            # Gone from every answer, whether the stored event sealed them or (recorded
+            # before sealing existed) holds them in plaintext.
+            case.summary = case.details = ERASED_TEXT
             case.personal_data_erased_at = self.timestamp
 
     @property

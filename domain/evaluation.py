@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.actor import Actor
 from domain.errors import Invalid
+from domain.personal_data import personal_text
 
 LOWEST_RATING = 1
 HIGHEST_RATING = 5
@@ -58,6 +59,14 @@ class Evaluation(Aggregate):
         comment: str | None
         service_item: str | None
 
+        def personal_data_key(self) -> UUID:
+            """The comment (sealed: people write names and numbers into it) is keyed to the
+            case a bad rating opens, which copies it into its summary and details: erasing
+            that case's personal data makes the comment unreadable everywhere at once."""
+            if opens_case(self.rating):
+                return rating_case_id(self.originator_id)
+            return self.originator_id
+
     def __init__(
         self,
         window: str,
@@ -72,7 +81,7 @@ class Evaluation(Aggregate):
         self.department = department
         self.staff = staff
         self.rating = rating
-        self.comment = comment
+        self.comment = personal_text(comment)
         self.service_item = service_item
         self.rated_by = actor
 

@@ -3,6 +3,9 @@ them once their key is erased (DESIGN §10: erasure is deleting a key).
 
 The event store seals these fields under a data key of their own case; everything else in
 an event stays readable, so projections, the audit feed and the ledger work without keys.
+Besides the complainant, a case's summary and details are sealed, and so is a rating's
+comment: people type names and phone numbers into free text, and what erasure cannot
+reach stays readable for ever.
 """
 
 from __future__ import annotations
@@ -22,8 +25,15 @@ UNAVAILABLE: Mapping[str, Any] = {"unavailable": True}
 # class moving), or with a class attribute `PERSONAL_FIELDS = ("field", ...)`. A field is
 # declared whole: its value, however nested, is sealed as one.
 PERSONAL_FIELDS_BY_TOPIC: Mapping[str, tuple[str, ...]] = {
-    "oversight:Case.Registered": ("complainant",),
+    "oversight:Case.Registered": ("complainant", "summary", "details"),
+    "oversight:Evaluation.Rated": ("comment",),
 }
+# The events that erase their record's personal data.
+ERASURE_TOPICS = frozenset({"oversight:Case.PersonalDataErased"})
+# What sealed free text reads as once its key is erased, or when its key cannot be found:
+# the record stays usable (kind, window, status, dates), its words are gone.
+ERASED_TEXT = "（已删除个人信息）"
+UNAVAILABLE_TEXT = "（个人信息暂不可读）"
 
 
 class PersonalDataAlreadyErased(Conflict):
@@ -46,6 +56,21 @@ def personal_fields_of(event_class: type) -> tuple[str, ...]:
     return PERSONAL_FIELDS_BY_TOPIC.get(getattr(event_class, "TOPIC", ""), ())
 
 
+def data_key_of(event: Any) -> Any:
+    """The id of the data key an event's personal fields are sealed under: its record's own,
+    unless the event names another with a `personal_data_key()` method."""
+    chosen = getattr(event, "personal_data_key", None)
+    return chosen() if callable(chosen) else event.originator_id
+
+
+def with_personal_fields_erased(event_class: type, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """An event's fields with each personal one read as erased: how a record whose personal
+    data was erased shows its events, also those stored in plaintext before sealing existed
+    (their stored bytes keep it: rewriting history would break the ledger)."""
+    personal = personal_fields_of(event_class)
+    return {name: erased() if name in personal else value for name, value in fields.items()}
+
+
 def erased() -> dict[str, Any]:
     """A fresh copy of the placeholder of erased personal data."""
     return dict(ERASED)
@@ -56,3 +81,13 @@ def is_placeholder(value: object) -> bool:
     return isinstance(value, Mapping) and (
         dict(value) == dict(ERASED) or dict(value) == dict(UNAVAILABLE)
     )
+
+
+def personal_text(value: object) -> str | None:
+    """Sealed free text as readers show it: the text itself, or the words that stand in for
+    it once its key is erased or cannot be found; None stays None."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and dict(value) == dict(ERASED):
+        return ERASED_TEXT
+    return UNAVAILABLE_TEXT

@@ -27,50 +27,88 @@ def mask_phone(phone: str | None) -> str | None:
     return "*" * (len(phone) - shown) + phone[len(phone) - shown :]
 
 
+def mask_name(name: str | None) -> str | None:
+    """The first character and a fixed `**`: 张** for 张三 and 张三丰 alike, so the mask tells
+    neither the given name nor its length. A compound surname keeps only its first character
+    (司马光华 → 司**): the surname's second character would narrow it down further."""
+    if not name or not name.strip():
+        return name
+    return name.strip()[0] + NAME_MASK
+
+
 def complainant_for(
     viewer: Actor, kind: str, complainant: Mapping[str, object]
 ) -> dict[str, object] | None:
     """The complainant as this viewer may see them: whole, masked, or not at all; erased
     data reads as erased (`{"erased": true}`) to everyone, since that reveals no one."""
+    return complainant_for_role(viewer.role, kind, complainant)
+
+
+def complainant_for_role(
+    role: Role, kind: str, complainant: Mapping[str, object]
+) -> dict[str, object] | None:
+    """The complainant as a viewer in this role may see them (see `complainant_for`)."""
     if is_placeholder(complainant):
         return dict(complainant)
-    if viewer.role in ROLES_SEEING_FULL_IDENTITY:
+    if role in ROLES_SEEING_FULL_IDENTITY:
         return dict(complainant)
-    if viewer.role is not Role.DEPARTMENT or kind == "report" or complainant.get("anonymous"):
+    if role is not Role.DEPARTMENT or kind == "report" or complainant.get("anonymous"):
         return None
     masked = dict(complainant)
+    masked["name"] = mask_name(complainant.get("name"))  # type: ignore[arg-type]
     masked["phone"] = mask_phone(complainant.get("phone"))  # type: ignore[arg-type]
     masked["address"] = None
     return masked
 
 
 WITHHELD = "***"
+NAME_MASK = "**"
 _SHORTEST_QUOTED = 2
 # Digits of a phone number as people type them: 138 1234 5678, 138-1234-5678, (138)12345678.
 _DIGIT_SEPARATORS = r"[\s\-().]{0,2}"
+# Any mainland mobile number, however spaced, standing on its own: not part of a longer run
+# of letters and digits (an evaluation's id, a tracking number).
+_ANY_MOBILE = (
+    r"(?<![0-9A-Za-z])1"
+    + _DIGIT_SEPARATORS
+    + "[3-9]"
+    + (_DIGIT_SEPARATORS + "[0-9]") * 9
+    + r"(?![0-9A-Za-z])"
+)
 
 
 @dataclass(frozen=True)
 class StandIns:
-    """How to rewrite free text for one viewer: each quoted identity and what replaces it."""
+    """How to rewrite free text for one viewer: each quoted identity and what replaces it
+    (None: the phone number found, masked as `mask_phone` does)."""
 
     pattern: re.Pattern[str] | None
-    replacements: tuple[str, ...]
+    replacements: tuple[str | None, ...]
 
     def __bool__(self) -> bool:
         return self.pattern is not None
 
 
 def identity_stand_ins(viewer: Actor, kind: str, complainant: Mapping[str, object]) -> StandIns:
-    """What free text (details, notes, answers) must show where it quotes the complainant's
-    name, phone or address: what this viewer sees of it in the complainant field, else ***.
-    People type identities into free text, so it may tell no more than that field does."""
-    if is_placeholder(complainant) or viewer.role in ROLES_SEEING_FULL_IDENTITY:
+    """What free text (summary, details, notes, answers) must show where it quotes the
+    complainant's name, phone or address: what this viewer sees of it in the complainant
+    field, else ***. People type identities into free text, so it may tell no more than
+    that field does."""
+    return stand_ins_for_role(viewer.role, kind, complainant)
+
+
+def stand_ins_for_role(role: Role, kind: str, complainant: Mapping[str, object]) -> StandIns:
+    """The stand-ins of `identity_stand_ins` for a viewer in this role.
+
+    Besides the complainant's own, every mobile number in the text is masked (138****5678)
+    for anyone but operators and inspectors (§3), and withheld in a report (举报), where
+    any number may be the reporter's."""
+    if role in ROLES_SEEING_FULL_IDENTITY:
         return StandIns(None, ())
-    shown = complainant_for(viewer, kind, complainant) or {}
+    shown = complainant_for_role(role, kind, complainant) or {}
     patterns: list[str] = []
-    replacements: list[str] = []
-    for key in ("name", "phone", "address"):
+    replacements: list[str | None] = []
+    for key in () if is_placeholder(complainant) else ("name", "phone", "address"):
         value = complainant.get(key)
         if not isinstance(value, str) or len(value.strip()) < _SHORTEST_QUOTED:
             continue
@@ -79,15 +117,18 @@ def identity_stand_ins(viewer: Actor, kind: str, complainant: Mapping[str, objec
             patterns.append(_DIGIT_SEPARATORS.join(map(re.escape, digits)))
             masked = mask_phone(digits) if shown.get(key) else None
             replacements.append(masked or WITHHELD)
-        elif not shown.get(key):
-            patterns.append(re.escape(value.strip()))
-            replacements.append(WITHHELD)
-    if not patterns:
-        return StandIns(None, ())
-    # Longest first, so an address that contains the name is replaced whole.
+            continue
+        stand_in = shown.get(key)
+        patterns.append(re.escape(value.strip()))
+        replacements.append(stand_in if isinstance(stand_in, str) and stand_in else WITHHELD)
+    # Longest first, so an address that contains the name is replaced whole; any other
+    # mobile number last, so the complainant's own is found as theirs first.
     order = sorted(range(len(patterns)), key=lambda i: len(patterns[i]), reverse=True)
-    pattern = re.compile("|".join(f"({patterns[i]})" for i in order))
-    return StandIns(pattern, tuple(replacements[i] for i in order))
+    alternatives = [patterns[i] for i in order] + [_ANY_MOBILE]
+    stand_ins = [replacements[i] for i in order]
+    stand_ins.append(WITHHELD if kind == "report" or not shown else None)
+    pattern = re.compile("|".join(f"({alternative})" for alternative in alternatives))
+    return StandIns(pattern, tuple(stand_ins))
 
 
 def with_stand_ins(value: Any, stand_ins: StandIns) -> Any:
@@ -95,11 +136,16 @@ def with_stand_ins(value: Any, stand_ins: StandIns) -> Any:
     if stand_ins.pattern is None:
         return value
     if isinstance(value, str):
-        return stand_ins.pattern.sub(
-            lambda found: stand_ins.replacements[(found.lastindex or 1) - 1], value
-        )
+        return stand_ins.pattern.sub(lambda found: _stand_in(found, stand_ins), value)
     if isinstance(value, Mapping):
         return {key: with_stand_ins(item, stand_ins) for key, item in value.items()}
     if isinstance(value, list):
         return [with_stand_ins(item, stand_ins) for item in value]
     return value
+
+
+def _stand_in(found: re.Match[str], stand_ins: StandIns) -> str:
+    replacement = stand_ins.replacements[(found.lastindex or 1) - 1]
+    if replacement is None:
+        return mask_phone("".join(ch for ch in found.group(0) if ch.isdigit())) or WITHHELD
+    return replacement

@@ -29,7 +29,9 @@ from application.queries import (
     RatingMetrics,
     WindowMetrics,
 )
+from domain.actor import Role
 from domain.calendar import OFFICE_TZ, WorkingCalendar
+from domain.privacy import ROLES_SEEING_FULL_IDENTITY
 from infrastructure.read_store import ReadStore
 
 CASE_LIST_PROJECTION = "case_list"
@@ -62,9 +64,16 @@ ORDER_OVERDUE_SQL = _overdue_sql("issued", "in_progress")
 
 SUMMARY_COLUMNS = f"""
     id, tracking_number, kind, channel, status, department, assigned_department, window_id,
-    category, urgent, summary, registered_at, updated_at, acknowledge_due_at, due_at,
+    category, urgent, registered_at, updated_at, acknowledge_due_at, due_at,
     clock_stopped, satisfaction, registered_position, {OVERDUE_SQL} AS overdue
 """
+
+
+def summary_column(role: Role) -> str:
+    """The summary a reader in this role may read: whole for those who see the complainant
+    whole, else the one with their identity masked (DESIGN §3). Searching reads the same
+    column, so a search cannot tell a department what its answers do not show."""
+    return "summary" if role in ROLES_SEEING_FULL_IDENTITY else "department_summary"
 
 
 def encode_cursor(position: int) -> str:
@@ -118,6 +127,7 @@ class CaseQueriesOnPostgres:
         self,
         criteria: CaseFilter,
         *,
+        role: Role,
         visible_to_department: str | None,
         limit: int,
         cursor: str | None,
@@ -125,6 +135,7 @@ class CaseQueriesOnPostgres:
         after: int | None,
     ) -> Page:
         position, caught_up = await self._wait_for(after)
+        summary = summary_column(role)
         conditions: list[str] = []
         args: list[Any] = [now]
 
@@ -146,7 +157,7 @@ class CaseQueriesOnPostgres:
         if criteria.overdue is not None:
             conditions.append(OVERDUE_SQL if criteria.overdue else f"NOT {OVERDUE_SQL}")
         if criteria.text:
-            where("(summary ILIKE ? OR tracking_number ILIKE ?)", _containing(criteria.text))
+            where(f"({summary} ILIKE ? OR tracking_number ILIKE ?)", _containing(criteria.text))
         for column, start, end in (
             ("registered_at", criteria.registered_from, criteria.registered_to),
             ("due_at", criteria.due_from, criteria.due_to),
@@ -159,7 +170,7 @@ class CaseQueriesOnPostgres:
             where("registered_position < ?", decode_cursor(cursor))
         args.append(limit + 1)
         query = (
-            f"SELECT {SUMMARY_COLUMNS} FROM case_list"
+            f"SELECT {SUMMARY_COLUMNS}, {summary} AS summary FROM case_list"
             f"{' WHERE ' + ' AND '.join(conditions) if conditions else ''}"
             f" ORDER BY registered_position DESC LIMIT ${len(args)}"
         )
@@ -172,6 +183,7 @@ class CaseQueriesOnPostgres:
         self,
         department: str,
         *,
+        role: Role,
         now: datetime,
         calendar: WorkingCalendar,
         after: int | None,
@@ -186,7 +198,8 @@ class CaseQueriesOnPostgres:
         rows = await self.store.fetch(
             f"""
             SELECT * FROM (
-                SELECT id, 'case' AS type, tracking_number, kind, status, urgent, summary,
+                SELECT id, 'case' AS type, tracking_number, kind, status, urgent,
+                       {summary_column(role)} AS summary,
                        {clock_columns}, {OVERDUE_SQL} AS overdue,
                        status = 'assigned' AS awaiting, registered_position AS position
                 FROM case_list

@@ -1,4 +1,11 @@
-"""The case_list read table: one row per case, for lists, boards, metrics, public status."""
+"""The case_list read table: one row per case, for lists, boards, metrics, public status.
+
+A row keeps the summary twice: whole, for operators and inspectors, and as a department may
+read it (`department_summary`: the complainant's name masked, phone numbers masked, a
+reporter's identity withheld; DESIGN §3). Only `Case.Registered` knows the complainant, so
+both are written then; an erasure replaces both with the words that stand in for erased
+text, and a rebuild, reading the erased event, writes the same.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +20,17 @@ from application.projections.task_clock import (
     handed_over,
     new_deadline,
 )
+from domain.actor import Role
 from domain.case import Case, Status
+from domain.personal_data import ERASED_TEXT, personal_text
+from domain.privacy import stand_ins_for_role, with_stand_ins
 from domain.task_clock import ClockState
 
 CLOCK_STATUSES = (Status.ASSIGNED.value, Status.IN_PROGRESS.value)
 
 
 def _registered(e: Any) -> Row:
+    summary = personal_text(e.summary) or ""
     return {
         "id": e.originator_id,
         "tracking_number": e.tracking_number,
@@ -34,7 +45,10 @@ def _registered(e: Any) -> Row:
         "category": e.category,
         "urgent": e.urgent,
         "final": False,
-        "summary": e.summary,
+        "summary": summary,
+        "department_summary": with_stand_ins(
+            summary, stand_ins_for_role(Role.DEPARTMENT, e.kind, e.complainant)
+        ),
         "registered_at": e.timestamp,
         "assigned_at": None,
         "acknowledged_at": None,
@@ -149,6 +163,9 @@ CHANGES: dict[type, Callable[[Row, Any], None]] = {
         extension_requested=False,
     ),
     Case.NoteAdded: _note_added,
+    Case.PersonalDataErased: lambda row, _: row.update(
+        summary=ERASED_TEXT, department_summary=ERASED_TEXT
+    ),
 }
 
 

@@ -477,7 +477,9 @@ def a_report_and_a_complaint_handled_end_to_end(world: World) -> tuple[Answers, 
             "window": SAMPLE_WINDOW,
             "staff": "S0001",
             "category": "integrity",
-            "summary": "举报窗口工作人员索要好处费",
+            # The measured worst case: the reporter's name and phone in the summary, which
+            # lists and boards show.
+            "summary": f"举报人{REPORTER['name']}（{REPORTER['phone']}）举报窗口工作人员索要好处费",
             "details": f"来电人{REPORTER['name']}（{REPORTER['phone']}）称过户时被暗示另付费用，"
             f"要求保密；住{REPORTER['address']}",
             "complainant": REPORTER,
@@ -489,6 +491,7 @@ def a_report_and_a_complaint_handled_end_to_end(world: World) -> tuple[Answers, 
         "/cases",
         {
             **COMPLAINT,
+            "summary": f"{COMPLAINANT['name']}反映窗口工作人员态度生硬",
             "details": f"来电人{COMPLAINANT['name']}反映被要求反复提交材料，"
             f"回访电话{COMPLAINANT['phone']}",
             "complainant": COMPLAINANT,
@@ -599,8 +602,28 @@ def test_no_answer_to_a_department_names_the_reporter_of_its_staff_in_any_form(
     ]
 
     assert not leaks, "\n".join(leaks)
-    assert "举报窗口工作人员索要好处费" in report_seen_by_own
+    assert f"举报人{WITHHELD}（{WITHHELD}）举报窗口工作人员索要好处费" in report_seen_by_own
     assert f"来电人{WITHHELD}（{WITHHELD}）" in report_seen_by_own
+
+
+def test_a_department_knows_a_complainant_by_surname_only_in_every_answer(world: World) -> None:
+    answers, _, complaint_path = a_report_and_a_complaint_handled_end_to_end(world)
+    (_, complaint_seen_by_own), *_ = answers.to("own", request=f"GET {complaint_path}")
+    (_, listed_for_own), *_ = answers.to("own", request="GET /cases")
+    (_, board_of_own), *_ = answers.to("own", request=f"GET /departments/{SAMPLE_DEPARTMENT}/board")
+
+    # The public status answers whoever holds the access code, the complainant: it shows the
+    # department's answer to them as written.
+    whole_names = [
+        f"{who}: {COMPLAINANT['name']}"
+        for who, text in answers.to("own", "other", "admin", "anonymous")
+        if COMPLAINANT["name"] in text and not who.endswith("POST /public/case-status")
+    ]
+
+    assert not whole_names, "\n".join(whole_names)
+    assert '"name": "王**"' in complaint_seen_by_own
+    for text in (complaint_seen_by_own, listed_for_own, board_of_own):
+        assert "王**反映窗口工作人员态度生硬" in text
 
 
 def test_phone_numbers_reach_only_operators_and_inspectors_whole_and_departments_masked(

@@ -4,17 +4,25 @@ no personal data in the logs of a whole case's life."""
 from __future__ import annotations
 
 import io
+import json
 import logging
+import re
 import subprocess
 from collections.abc import Iterator
 from typing import Any
+from uuid import UUID
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
+from domain.actor import Actor, Role
+from domain.evaluation import rating_case_id
+from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
+from tests.e2e.test_audit_http import every_page
 from tests.e2e.test_cli import OVERSIGHT, run
 from tests.support import SettableClock, command_environment
 
@@ -62,7 +70,7 @@ def assigned_case(client: TestClient, tokens: Tokens) -> dict[str, Any]:
     return case
 
 
-def test_before_erasure_the_department_sees_the_phone_masked_and_no_address(
+def test_before_erasure_the_department_sees_the_surname_the_phone_masked_and_no_address(
     client: TestClient, tokens: Tokens, assigned_case: dict[str, Any]
 ) -> None:
     url = f"{API}/cases/{assigned_case['id']}"
@@ -71,12 +79,13 @@ def test_before_erasure_the_department_sees_the_phone_masked_and_no_address(
     seen_by_operator = client.get(url, headers=tokens.operator).json()["complainant"]
 
     assert seen_by_department == {
-        "name": NAME,
+        "name": "王**",
         "phone": "138****5678",
         "address": None,
         "anonymous": False,
     }
     assert seen_by_operator["phone"] == PHONE
+    assert seen_by_operator["name"] == NAME
 
 
 def test_after_erasure_the_case_list_board_history_and_public_status_all_still_work(
@@ -286,3 +295,218 @@ def test_a_whole_case_life_over_http_logs_no_name_phone_or_address(
     assert '"request"' in logged  # the capture works: request lines are there
     for secret in (NAME, PHONE, ADDRESS, PHONE[-4:] + '"', "138****5678"):
         assert secret not in logged
+
+
+# What a department reads of a reporter quoted in a summary, and what erasure leaves -------------
+
+SIMA, SIMA_PHONE = "司马光华", "13812340000"
+REPORT = {
+    "kind": "report",
+    "channel": "hotline",
+    "window": SAMPLE_WINDOW,
+    "staff": "S0001",
+    "category": "integrity",
+    "summary": f"举报人{SIMA}（{SIMA_PHONE}）反映窗口吃拿卡要",
+    "details": f"{SIMA}称办理过户时被暗示另付好处费，回电 138 1234 0000",
+    "complainant": {"name": SIMA, "phone": SIMA_PHONE, "address": "建设路 21 号"},
+}
+
+
+def phone_pattern(phone: str) -> re.Pattern[str]:
+    """The number however it is spaced or punctuated: 138 1234 0000, 138-1234-0000…"""
+    return re.compile(r"[\s\-().]{0,2}".join(phone))
+
+
+def leaks(texts: list[tuple[str, str]], names: list[str], phones: list[str]) -> list[str]:
+    found = [f"{where}: {name}" for where, text in texts for name in names if name in text]
+    return found + [
+        f"{where}: {phone}"
+        for where, text in texts
+        for phone in phones
+        if phone_pattern(phone).search(text)
+    ]
+
+
+def text_of(response: Any) -> str:
+    assert response.status_code == 200, response.text
+    if "spreadsheetml" in response.headers["content-type"]:
+        book = load_workbook(io.BytesIO(response.content))
+        return "\n".join(
+            str(cell)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if cell is not None
+        )
+    if "json" in response.headers["content-type"]:
+        return json.dumps(response.json(), ensure_ascii=False)
+    return response.text
+
+
+def test_a_department_sees_neither_name_nor_phone_of_a_reporter_its_summary_quotes(
+    client: TestClient, tokens: Tokens, container: Container
+) -> None:
+    report = post(client, "/cases", tokens.operator, REPORT)
+    post(
+        client, f"/cases/{report['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT}
+    )
+    project(container)
+
+    seen = {
+        f"{path} {params}": client.get(f"{API}{path}", params=params, headers=tokens.department)
+        for path, params in (
+            ("/cases", {}),
+            ("/cases", {"kind": "report"}),
+            (f"/departments/{SAMPLE_DEPARTMENT}/board", {}),
+            (f"/cases/{report['id']}", {}),
+        )
+    }
+    searched = client.get(f"{API}/cases", params={"q": SIMA}, headers=tokens.department)
+    by_operator = client.get(f"{API}/cases", params={"q": SIMA}, headers=tokens.operator)
+
+    texts = [(request, text_of(response)) for request, response in seen.items()]
+    assert not leaks(texts, [SIMA, "司马", "光华", "138****0000"], [SIMA_PHONE])
+    (listed,) = seen["/cases {}"].json()["items"]
+    (on_board,) = seen[f"/departments/{SAMPLE_DEPARTMENT}/board {{}}"].json()["items"]
+    assert listed["summary"] == on_board["summary"] == "举报人***（***）反映窗口吃拿卡要"
+    assert searched.json()["items"] == []
+    assert [item["summary"] for item in by_operator.json()["items"]] == [REPORT["summary"]]
+
+
+def test_after_erasure_nothing_the_service_answers_holds_the_name_phone_or_quoting_text(
+    client: TestClient, tokens: Tokens, container: Container, clock: SettableClock
+) -> None:
+    container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
+    rater, rater_phone = "李雷", "13987654321"
+    comment = f"{rater}（139 8765 4321）反映窗口人员办事拖拉还玩手机"
+    complaint = post(
+        client,
+        "/cases",
+        tokens.operator,
+        {
+            **COMPLAINT,
+            "staff": "S0001",
+            "summary": f"{NAME}反映被要求反复提交材料七次，电话138-1234-5678",
+            "details": f"{NAME}住{ADDRESS}，要求书面答复",
+        },
+    )
+    report = post(client, "/cases", tokens.operator, REPORT)
+    evaluation = post(
+        client, "/evaluations", {}, {"window": SAMPLE_WINDOW, "rating": 1, "comment": comment}
+    )
+    project(container)  # the bad rating opens its case
+    rating_case = rating_case_id(UUID(evaluation["id"]))
+    cases = {"complaint": complaint["id"], "report": report["id"], "rating": str(rating_case)}
+    for case_id in (complaint["id"], report["id"]):
+        post(client, f"/cases/{case_id}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT})
+    clock.advance(hours=1)
+    post(client, f"/cases/{report['id']}/acknowledge", tokens.department)
+    post(
+        client,
+        f"/cases/{report['id']}/result",
+        tokens.department,
+        {
+            "outcome": "substantiated",
+            "answer": "经核实属实，已严肃处理",
+            "proposed_deduction": {"rule": "integrity"},
+        },
+    )
+    post(client, f"/cases/{report['id']}/proposed-deduction/confirm", tokens.inspector)
+    project(container)
+    before = client.get(f"{API}/cases", params={"q": rater}, headers=tokens.operator).json()
+    assert [item["id"] for item in before["items"]] == [cases["rating"]]
+
+    for case_id in cases.values():
+        assert erase(client, case_id, tokens.inspector).status_code == 200
+    project(container)
+
+    month = {"month": "2026-11"}
+    answers: list[tuple[str, Any]] = []
+    for role in ("operator", "inspector", "department"):
+        headers = getattr(tokens, role)
+        for path, params in [
+            *[(f"/cases/{case_id}", {}) for case_id in cases.values()],
+            ("/cases", {}),
+            ("/cases", {"q": "材料七次"}),
+            (f"/departments/{SAMPLE_DEPARTMENT}/board", {}),
+            ("/scores", {"department": SAMPLE_DEPARTMENT, **month}),
+            ("/blue-list", {"department": SAMPLE_DEPARTMENT}),
+            *[
+                ("/reports/monthly", {"department": SAMPLE_DEPARTMENT, "format": f, **month})
+                for f in ("json", "csv", "xlsx")
+            ],
+        ]:
+            answers.append(
+                (
+                    f"{role} {path} {params}",
+                    client.get(f"{API}{path}", params=params, headers=headers),
+                )
+            )
+    inspector_reads = [
+        *[f"/cases/{case_id}/history" for case_id in cases.values()],
+        *[f"/audit/records/{record}/history" for record in [*cases.values(), evaluation["id"]]],
+        "/staff/S0001/history",
+    ]
+    for path in inspector_reads:
+        answers.append((path, client.get(f"{API}{path}", headers=tokens.inspector)))
+    feed = every_page(client, "/audit/events", tokens.inspector)
+    for case in (complaint, report):
+        answers.append(
+            (
+                f"public status of {case['tracking_number']}",
+                client.post(
+                    f"{API}/public/case-status",
+                    json={
+                        "tracking_number": case["tracking_number"],
+                        "access_code": case["access_code"],
+                    },
+                ),
+            )
+        )
+    texts = [(where, text_of(response)) for where, response in answers]
+    texts.append(("the audit feed", json.dumps(feed, ensure_ascii=False)))
+    assert [e["type"] for e in feed].count("Case.PersonalDataErased") == len(cases)
+
+    assert not leaks(
+        texts,
+        [
+            NAME,
+            SIMA,
+            rater,
+            ADDRESS,
+            "材料七次",
+            REPORT["summary"],
+            "另付好处费",
+            "办事拖拉还玩手机",
+        ],
+        [PHONE, SIMA_PHONE, rater_phone],
+    )
+    for case_id in cases.values():
+        seen = client.get(f"{API}/cases/{case_id}", headers=tokens.operator).json()
+        assert seen["summary"] == seen["details"] == "（已删除个人信息）"
+    listed = client.get(f"{API}/cases", headers=tokens.department).json()["items"]
+    assert {item["summary"] for item in listed} == {"（已删除个人信息）"}
+    assert {item["kind"] for item in listed} == {"complaint", "report"}
+    assert container.ledger.verify().ok
+
+
+def test_a_rebuild_after_erasure_writes_the_same_case_rows_as_the_live_projection(
+    client: TestClient, tokens: Tokens, container: Container, assigned_case: dict[str, Any]
+) -> None:
+    report = post(client, "/cases", tokens.operator, REPORT)
+    for case in (assigned_case, report):
+        assert erase(client, case["id"], tokens.inspector).status_code == 200
+    project(container)
+
+    def case_rows() -> list[tuple[Any, ...]]:
+        with psycopg.connect(container.database_url) as connection:
+            return connection.execute("SELECT * FROM case_list ORDER BY id").fetchall()
+
+    live = case_rows()
+    container.rebuild_projections()
+
+    assert case_rows() == live
+    assert len(live) == 2
+    assert "（已删除个人信息）" in repr(live)
+    assert SIMA not in repr(live)
+    assert NAME not in repr(live)

@@ -1565,10 +1565,10 @@ def test_operators_and_inspectors_see_an_anonymous_complainant_too() -> None:
     assert complainant_for(ROLE_ACTORS["operator"], "complaint", anonymous) == anonymous
 
 
-def test_a_department_sees_the_complainant_with_a_masked_phone_and_no_address() -> None:
+def test_a_department_sees_the_complainant_with_a_masked_name_and_phone_and_no_address() -> None:
     seen = complainant_for(ROLE_ACTORS["the assigned department"], "complaint", ZHANG)
 
-    assert seen == {"name": "张三", "phone": "138****5678", "address": None, "anonymous": False}
+    assert seen == {"name": "张**", "phone": "138****5678", "address": None, "anonymous": False}
 
 
 def test_a_department_never_learns_who_reported() -> None:
@@ -1607,7 +1607,7 @@ def test_a_department_sees_no_phone_when_none_was_given() -> None:
         ROLE_ACTORS["the assigned department"], "suggestion", {"name": "李四", "anonymous": False}
     )
 
-    assert seen == {"name": "李四", "anonymous": False, "phone": None, "address": None}
+    assert seen == {"name": "李**", "anonymous": False, "phone": None, "address": None}
 
 
 @pytest.mark.parametrize(

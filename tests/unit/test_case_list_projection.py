@@ -22,6 +22,7 @@ from domain.actor import Actor
 from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.case import Case, Channel, Kind, Outcome, Satisfaction
 from domain.deadlines import DeadlinePolicy
+from domain.personal_data import ERASED_TEXT
 from domain.task_clock import next_alarm
 from infrastructure.calendar_source import known_schedules
 from tests.support import SettableClock, in_memory_supervision
@@ -53,20 +54,21 @@ def supervision(
     return in_memory_supervision(clock, calendar=calendar, policy=policy)
 
 
-def register(supervision: Supervision, by: Actor) -> UUID:
-    return supervision.register_case(
-        kind=Kind.COMPLAINT,
-        channel=Channel.HOTLINE,
-        department=None,
-        window="W-A01",
-        staff=None,
-        category="service_attitude",
-        urgent=False,
-        summary="窗口人员态度生硬",
-        details="办理抵押登记时被要求重复提交材料",
-        complainant=dict(ZHANG),
-        by=by,
-    ).case.id
+def register(supervision: Supervision, by: Actor, **overrides: Any) -> UUID:
+    fields: dict[str, Any] = {
+        "kind": Kind.COMPLAINT,
+        "channel": Channel.HOTLINE,
+        "department": None,
+        "window": "W-A01",
+        "staff": None,
+        "category": "service_attitude",
+        "urgent": False,
+        "summary": "窗口人员态度生硬",
+        "details": "办理抵押登记时被要求重复提交材料",
+        "complainant": dict(ZHANG),
+        **overrides,
+    }
+    return supervision.register_case(**fields, by=by).case.id
 
 
 def assign(
@@ -557,3 +559,76 @@ def test_a_provisional_row_becomes_final_when_the_deadlines_are_recomputed(
     assert rows[-1]["provisional"] is False
     assert rows[-1]["acknowledge_due_at"] == close_of(12, 29)
     assert rows[-1]["due_at"] == close_of(1, 18, year=2027)
+
+
+# What a department reads of the summary, and erasure ------------------------------------------
+
+SIMA = {"name": "司马光华", "phone": "13812340000", "address": None, "anonymous": False}
+SIMA_REPORTS = "举报人司马光华（138 1234 0000）反映窗口吃拿卡要"
+
+
+def register_report(supervision: Supervision, by: Actor) -> UUID:
+    return register(
+        supervision,
+        by,
+        kind=Kind.REPORT,
+        staff="S0001",
+        category="integrity",
+        summary=SIMA_REPORTS,
+        details="",
+        complainant=dict(SIMA),
+    )
+
+
+def test_a_department_reads_a_reports_summary_without_the_reporters_name_or_phone(
+    supervision: Supervision, operator: Actor
+) -> None:
+    # given
+    case_id = register_report(supervision, operator)
+
+    # when
+    (row,) = fold(supervision, events_of(supervision, case_id))
+
+    # then
+    assert row["summary"] == SIMA_REPORTS
+    assert row["department_summary"] == "举报人***（***）反映窗口吃拿卡要"
+
+
+def test_a_department_reads_a_complaints_summary_with_the_surname_and_a_masked_phone(
+    supervision: Supervision, operator: Actor
+) -> None:
+    # given
+    case_id = register(supervision, operator, summary="张三（13812345678）反映窗口人员态度生硬")
+
+    # when
+    (row,) = fold(supervision, events_of(supervision, case_id))
+
+    # then
+    assert row["department_summary"] == "张**（138****5678）反映窗口人员态度生硬"
+
+
+def test_erasure_leaves_no_summary_on_the_row_and_a_rebuild_writes_the_same_row(
+    supervision: Supervision, operator: Actor, inspector: Actor
+) -> None:
+    # given: the row as the live projection kept it, up to the erasure
+    case_id = register_report(supervision, operator)
+    assign(supervision, case_id, operator)
+    live = fold(supervision, events_of(supervision, case_id))[-1]
+    supervision.erase_personal_data(case_id, reason="本人申请删除个人信息", by=inspector)
+    erasure = events_of(supervision, case_id)[-1]
+    projection = CaseListProjection(calendar=lambda: supervision.calendar)
+
+    # when
+    after_erasure = projection.project(live, erasure, 3)
+    rebuilt = fold(supervision, events_of(supervision, case_id))[-1]  # the key is gone now
+
+    # then
+    assert after_erasure is not None
+    assert after_erasure["summary"] == after_erasure["department_summary"] == ERASED_TEXT
+    assert after_erasure == rebuilt
+    assert (rebuilt["kind"], rebuilt["status"], rebuilt["window_id"]) == (
+        "report",
+        "assigned",
+        "W-A01",
+    )
+    assert "司马" not in repr(rebuilt)

@@ -418,7 +418,7 @@ def test_a_department_reads_its_case_with_the_complainant_masked(
 
     # then
     assert seen_by_department.complainant == {
-        "name": "张三",
+        "name": "张**",
         "phone": "138****5678",
         "address": None,
         "anonymous": False,

@@ -9,12 +9,19 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
 
-from application.personal_data import is_sealed
+from application.personal_data import PersonalDataKeyMissing, is_sealed
+from application.ratings import RatingCasePolicy
 from application.supervision import Supervision
-from domain.actor import Actor
+from domain.actor import Actor, Role
 from domain.case import Case, Channel, Kind
 from domain.errors import Invalid
-from domain.personal_data import ErasureForInspectors, PersonalDataAlreadyErased
+from domain.evaluation import rating_case_id
+from domain.personal_data import (
+    ERASED_TEXT,
+    UNAVAILABLE_TEXT,
+    ErasureForInspectors,
+    PersonalDataAlreadyErased,
+)
 from infrastructure.personal_data_keys import InMemoryPersonalDataKeys, KeyCache
 from tests.support import SettableClock
 
@@ -56,7 +63,7 @@ def keys_of(supervision: Supervision) -> InMemoryPersonalDataKeys:
     return cast(InMemoryPersonalDataKeys, supervision.personal_data_keys)
 
 
-def test_the_stored_event_holds_no_name_phone_or_address_but_everything_else_is_readable(
+def test_the_stored_event_holds_no_name_phone_address_or_free_text_but_the_rest_is_readable(
     supervision: Supervision, operator: Actor
 ) -> None:
     case_id = register(supervision, operator)
@@ -64,12 +71,13 @@ def test_the_stored_event_holds_no_name_phone_or_address_but_everything_else_is_
     stored = stored_registration(supervision, case_id)
     state = json.loads(stored.state)
 
-    for secret in (NAME, PHONE, ADDRESS):
+    for secret in (NAME, PHONE, ADDRESS, "窗口人员态度生硬"):
         assert secret.encode() not in stored.state
-    assert is_sealed(state["complainant"])
-    assert state["complainant"]["key_id"] == str(case_id)
-    assert state["summary"] == "窗口人员态度生硬"
+    for field in ("complainant", "summary", "details"):
+        assert is_sealed(state[field])
+        assert state[field]["key_id"] == str(case_id)
     assert state["window"] == "W-A01"
+    assert state["kind"] == "complaint"
 
 
 def test_the_sealed_complainant_reads_back_whole(supervision: Supervision, operator: Actor) -> None:
@@ -100,7 +108,10 @@ def test_a_destroyed_key_alone_makes_the_registration_read_as_erased(
     registration = next(iter(supervision.events.get(case_id)))
 
     assert registration.complainant == ERASED  # type: ignore[attr-defined]
-    assert registration.summary == "窗口人员态度生硬"  # type: ignore[attr-defined]
+    assert registration.summary == ERASED  # type: ignore[attr-defined]
+    assert registration.details == ERASED  # type: ignore[attr-defined]
+    assert reloaded(supervision, case_id).summary == ERASED_TEXT
+    assert reloaded(supervision, case_id).kind is Kind.COMPLAINT
 
 
 def test_a_key_that_cannot_be_found_reads_as_unavailable_not_erased(
@@ -110,6 +121,7 @@ def test_a_key_that_cannot_be_found_reads_as_unavailable_not_erased(
     keys_of(supervision).forget(case_id)
 
     assert reloaded(supervision, case_id).complainant == {"unavailable": True}
+    assert reloaded(supervision, case_id).summary == UNAVAILABLE_TEXT
 
 
 @pytest.mark.parametrize("role", ["operator", "inspector", "department_actor"])
@@ -132,9 +144,12 @@ def test_after_erasure_every_role_sees_the_complainant_as_erased(
     answer = supervision.erase_personal_data(case_id, reason="本人申请", by=inspector)
     viewer: Actor = request.getfixturevalue(role)
 
+    seen = supervision.get_case(case_id, viewer)
     assert answer.complainant == ERASED
-    assert supervision.get_case(case_id, viewer).complainant == ERASED
-    assert supervision.get_case(case_id, viewer).status == "assigned"
+    assert (answer.summary, answer.details) == (ERASED_TEXT, ERASED_TEXT)
+    assert seen.complainant == ERASED
+    assert (seen.summary, seen.details) == (ERASED_TEXT, ERASED_TEXT)
+    assert seen.status == "assigned"
 
 
 def test_the_history_records_who_erased_and_why_and_shows_no_personal_data(
@@ -146,6 +161,7 @@ def test_the_history_records_who_erased_and_why_and_shows_no_personal_data(
     history = supervision.case_history(case_id, inspector)
 
     assert history[0].fields["complainant"] == ERASED
+    assert history[0].fields["summary"] == history[0].fields["details"] == ERASED
     assert history[-1].type == "PersonalDataErased"
     assert history[-1].reason == "本人申请删除"
     assert history[-1].actor is not None
@@ -236,8 +252,14 @@ def test_events_stored_before_sealing_existed_still_load_and_can_be_erased(
 
     assert supervision.get_case(case.id, operator).complainant == COMPLAINANT
     supervision.erase_personal_data(case.id, reason="本人申请", by=inspector)
-    assert supervision.get_case(case.id, operator).complainant == ERASED
-    assert supervision.case_history(case.id, inspector)[-1].type == "PersonalDataErased"
+    seen = supervision.get_case(case.id, operator)
+    assert seen.complainant == ERASED
+    assert (seen.summary, seen.details) == (ERASED_TEXT, ERASED_TEXT)
+    history = supervision.case_history(case.id, inspector)
+    assert history[-1].type == "PersonalDataErased"
+    assert history[0].fields["complainant"] == history[0].fields["summary"] == ERASED
+    record = supervision.record_history(case.id, inspector).entries[0]
+    assert record.fields["complainant"] == record.fields["summary"] == ERASED
 
 
 def test_a_sealed_value_altered_in_storage_is_refused_not_misread(
@@ -294,3 +316,90 @@ def test_the_key_cache_is_bounded_and_forgets_keys_but_not_erasures() -> None:
     now[0] += 61
     assert cache.get(first) == (False, None)  # a key expires
     assert cache.get(second) == (True, None)  # an erasure does not
+
+
+# A rating's comment ---------------------------------------------------------------------------
+
+PUBLIC = Actor(principal="public", role=Role.PUBLIC)
+
+
+def rate(supervision: Supervision, rating: int, comment: str | None) -> UUID:
+    return supervision.rate_service(
+        window="W-A01", staff=None, rating=rating, comment=comment, service_item=None, by=PUBLIC
+    ).id
+
+
+def test_a_bad_ratings_comment_is_sealed_under_the_key_of_the_case_it_opens(
+    supervision: Supervision,
+) -> None:
+    evaluation_id = rate(supervision, 1, f"{NAME}被窗口人员训斥，电话{PHONE}")
+
+    stored = supervision.recorder.select_events(evaluation_id)[0]
+    comment = json.loads(stored.state)["comment"]
+
+    assert NAME.encode() not in stored.state
+    assert PHONE.encode() not in stored.state
+    assert is_sealed(comment)
+    assert comment["key_id"] == str(rating_case_id(evaluation_id))
+    assert supervision.get_evaluation(evaluation_id).comment == f"{NAME}被窗口人员训斥，电话{PHONE}"
+
+
+def test_another_ratings_comment_is_sealed_under_the_evaluations_own_key(
+    supervision: Supervision,
+) -> None:
+    evaluation_id = rate(supervision, 4, "办理很快")
+
+    comment = json.loads(supervision.recorder.select_events(evaluation_id)[0].state)["comment"]
+
+    assert is_sealed(comment)
+    assert comment["key_id"] == str(evaluation_id)
+
+
+def test_a_rating_without_a_comment_makes_no_key(supervision: Supervision) -> None:
+    evaluation_id = rate(supervision, 5, None)
+
+    with pytest.raises(PersonalDataKeyMissing):
+        keys_of(supervision).key_for_reading(evaluation_id)
+    assert supervision.get_evaluation(evaluation_id).comment is None
+
+
+def test_erasing_a_bad_ratings_case_erases_the_comment_wherever_it_was_copied(
+    supervision: Supervision, inspector: Actor
+) -> None:
+    # given
+    evaluation_id = rate(supervision, 2, f"{NAME}反映窗口人员玩手机")
+    RatingCasePolicy(supervision).handle(next(iter(supervision.events.get(evaluation_id))))
+    case_id = rating_case_id(evaluation_id)
+    assert NAME in supervision.get_case(case_id, inspector).summary
+
+    # when
+    supervision.erase_personal_data(case_id, reason="评价人申请删除", by=inspector)
+
+    # then
+    case = reloaded(supervision, case_id)
+    assert (case.summary, case.details) == (ERASED_TEXT, ERASED_TEXT)
+    assert supervision.get_evaluation(evaluation_id).comment == ERASED_TEXT
+    assert supervision.get_evaluation(evaluation_id).rating == 2
+    seen = json.dumps(
+        [vars(entry) for entry in supervision.record_history(evaluation_id, inspector).entries],
+        ensure_ascii=False,
+        default=str,
+    )
+    assert NAME not in seen
+
+
+def test_a_bad_rating_whose_comment_cannot_be_read_still_opens_its_case(
+    supervision: Supervision, operator: Actor
+) -> None:
+    # given: the key table was restored from a backup older than the rating
+    evaluation_id = rate(supervision, 1, f"{NAME}反映窗口人员态度恶劣")
+    keys_of(supervision).forget(rating_case_id(evaluation_id))
+
+    # when
+    opened = RatingCasePolicy(supervision).handle(next(iter(supervision.events.get(evaluation_id))))
+
+    # then
+    case = supervision.get_case(rating_case_id(evaluation_id), operator)
+    assert opened == 1
+    assert UNAVAILABLE_TEXT in case.summary
+    assert NAME not in case.summary + case.details

@@ -51,6 +51,7 @@ async def department_board(
     calendar = await run_in_threadpool(container.current_calendar)
     page = await queries.board(
         department_id,
+        role=actor.role,
         now=container.supervision.clock.now(),
         calendar=calendar,
         after=options.after,

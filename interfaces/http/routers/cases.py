@@ -77,6 +77,7 @@ async def list_cases(
         raise NotYourDepartment("a department lists its own cases only")
     page = await queries.list_cases(
         query.criteria(),
+        role=actor.role,
         visible_to_department=own,
         limit=query.limit,
         cursor=query.cursor,
