@@ -1,4 +1,8 @@
-"""Structured logs: one JSON object per line, with the request id bound by the HTTP layer."""
+"""Structured logs: one JSON object per line, with the request id bound by the HTTP layer.
+
+A line logged with an exception (`log.exception`, `exc_info=…`, from structlog or the
+standard library) carries it under `exception`: type, message and frames.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,27 @@ import logging
 import sys
 
 import structlog
+from structlog.tracebacks import ExceptionDictTransformer
+
+# An exception in a JSON line: its type, message and frames, never the frames' local
+# variables (they hold events' and requests' contents, personal data among them).
+_EXCEPTION_AS_DICT = structlog.processors.ExceptionRenderer(
+    ExceptionDictTransformer(show_locals=False, use_rich=False)
+)
 
 
 def configure_logging(level: str = "INFO", log_format: str = "json") -> None:
     """Route structlog and the standard library's loggers through one JSON renderer."""
-    renderer = (
-        structlog.processors.JSONRenderer()
+    # The console renderer prints an exception itself (plainly: rich's would show locals);
+    # the JSON one needs it made data.
+    rendering: list[structlog.typing.Processor] = (
+        [_EXCEPTION_AS_DICT, structlog.processors.JSONRenderer()]
         if log_format == "json"
-        else structlog.dev.ConsoleRenderer(colors=False)
+        else [
+            structlog.dev.ConsoleRenderer(
+                colors=False, exception_formatter=structlog.dev.plain_traceback
+            )
+        ]
     )
     shared = [
         structlog.contextvars.merge_contextvars,
@@ -36,7 +53,7 @@ def configure_logging(level: str = "INFO", log_format: str = "json") -> None:
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *rendering],
         )
     )
     root = logging.getLogger()
