@@ -19,7 +19,6 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any, Protocol
 
 import psycopg
@@ -57,8 +56,12 @@ TASK_TABLES = (
 class LogRunner(Protocol):
     """A reader of the notification log that the worker runs each turn."""
 
+    batch_size: int
+
     @property
     def name(self) -> str: ...
+
+    def run_until_caught_up(self, *, should_stop: Callable[[], bool] | None = None) -> int: ...
 
     def position(self) -> int: ...
 
@@ -141,23 +144,18 @@ class Worker:
         return Turn(notifications, observed, recorded, recomputed, reacted)
 
     def _run_policies(self, failed: set[str]) -> int:
-        return sum(
-            self._run(runner, runner.run_until_caught_up, failed) for runner in self.policy_runners
-        )
+        return sum(self._run(runner, failed) for runner in self.policy_runners)
 
     def _project(self, failed: set[str]) -> int:
-        stopping = self._stop.is_set if self._stop is not None else None
-        return sum(
-            self._run(runner, partial(runner.run_until_caught_up, should_stop=stopping), failed)
-            for runner in self.runners
-        )
+        return sum(self._run(runner, failed) for runner in self.runners)
 
-    def _run(self, runner: LogRunner, run: Callable[[], int], failed: set[str]) -> int:
+    def _run(self, runner: LogRunner, failed: set[str]) -> int:
         """Run one runner; if it fails, record it and let the others and the clock go on."""
         if runner.name in failed:
             return 0
+        stopping = self._stop.is_set if self._stop is not None else None
         try:
-            done = run()
+            done = _catch_up(runner, stopping)
         except Exception as error:
             # Its position stays before what failed, so the next turn tries it again.
             failed.add(runner.name)
@@ -371,6 +369,34 @@ class WorkerHandle:
         self.request_stop()
         if self._thread.is_alive():
             self._thread.join(timeout)
+
+
+def _catch_up(runner: LogRunner, stopping: Callable[[], bool] | None) -> int:
+    try:
+        return runner.run_until_caught_up(should_stop=stopping)
+    except Exception:
+        if runner.batch_size == 1:
+            raise
+    # Outside the handler: what fails then is reported as itself, not as a sequel.
+    return _one_at_a_time(runner, stopping)
+
+
+def _one_at_a_time(runner: LogRunner, stopping: Callable[[], bool] | None) -> int:
+    """After a failed batch, go on one notification a transaction, as far as that batch
+    reached: what comes before the notification that fails is kept, and the runner's
+    position is just before it. Raises what that notification raises."""
+    size, steps = runner.batch_size, 0
+
+    def far_enough() -> bool:
+        nonlocal steps
+        steps += 1
+        return steps >= size or (stopping is not None and stopping())
+
+    runner.batch_size = 1
+    try:
+        return runner.run_until_caught_up(should_stop=far_enough)
+    finally:
+        runner.batch_size = size
 
 
 def _warn_if_autovacuum_is_off(connection: psycopg.Connection[Any]) -> None:
