@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 
 from domain.text import storable
+from infrastructure.logging import error_message
 from infrastructure.read_store import ReadStore
 
 # A transient failure (a dropped connection, a lock timeout) passes on the next turn, about a
@@ -65,9 +66,9 @@ class RunnerFailure:
         return self.attempts >= STUCK_AFTER_ATTEMPTS
 
 
-def error_message(error: BaseException) -> str:
+def one_line_message(error: BaseException) -> str:
     """An exception's message on one line, as the record can hold it, bounded in length."""
-    return storable(" ".join(str(error).split()))[:MESSAGE_LENGTH]
+    return storable(" ".join(error_message(error).split()))[:MESSAGE_LENGTH]
 
 
 class RunnerHealth:
@@ -92,7 +93,7 @@ class RunnerHealth:
                 "name": name,
                 "position": position,
                 "error_type": type(error).__name__,
-                "message": error_message(error),
+                "message": one_line_message(error),
             },
         )
         self._failing_names().add(name)

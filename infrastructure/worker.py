@@ -34,7 +34,7 @@ from domain.rectification import OrderStatus
 from infrastructure.notification_log import DEFAULT_BATCH_SIZE, LazyConnection, events_table_of
 from infrastructure.policy_runner import PolicyRunner
 from infrastructure.projection_runner import CalendarCache, ProjectionRunner, calendar_version
-from infrastructure.runner_health import STUCK_AFTER_ATTEMPTS, RunnerHealth
+from infrastructure.runner_health import STUCK_AFTER_ATTEMPTS, RunnerHealth, one_line_message
 
 log = structlog.get_logger("oversight.worker")
 
@@ -175,7 +175,7 @@ class Worker:
                 "runner_failed",
                 runner=runner.name,
                 error_type=type(error).__name__,
-                message=str(error),
+                message=one_line_message(error),
                 unrecorded=type(unrecorded).__name__,
             )
             return

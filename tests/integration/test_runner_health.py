@@ -174,7 +174,7 @@ def test_a_new_active_worker_forgets_failures_of_runners_it_does_not_run(
 
 
 def test_the_log_line_of_a_failure_carries_the_exception_s_type_and_message(
-    container: Container, capsys: pytest.CaptureFixture[str]
+    container: Container, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     case_id = register(container)
     worker = a_worker(container, FailingProjection(case_id))
@@ -185,13 +185,23 @@ def test_the_log_line_of_a_failure_carries_the_exception_s_type_and_message(
             raise ConnectionResetError("peer went away")
         except ConnectionResetError:
             logging.getLogger("oversight.elsewhere").exception("stdlib_failure")
+        try:
+            with psycopg.connect(database_url) as connection:
+                connection.execute("SELECT %s::jsonb", ['{"name": "王芳\\u0000"}'])
+        except psycopg.DataError:
+            logging.getLogger("oversight.elsewhere").exception("database_failure")
     finally:
         worker.close()
         configure_logging("WARNING", "json")
 
-    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
+    output = capsys.readouterr().err
+    lines = [json.loads(line) for line in output.splitlines() if line]
     (failed,) = [line for line in lines if line["event"] == "runner_failed"]
     (stdlib,) = [line for line in lines if line["event"] == "stdlib_failure"]
+    (database,) = [line for line in lines if line["event"] == "database_failure"]
+    # PostgreSQL quotes the data it refused (DETAIL, CONTEXT): the log keeps its message only.
+    assert database["exception"][0]["exc_value"] == "unsupported Unicode escape sequence"
+    assert "王芳" not in output
     assert failed["runner"] == "failing_projection"
     assert failed["error_type"] == "CaseProjectionFailure"
     assert failed["message"] == f"cannot project case {case_id}"

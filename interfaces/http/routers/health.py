@@ -69,9 +69,10 @@ async def readyz(container: ContainerDep) -> dict[str, object] | JSONResponse:
     """The event store answers and no runner of the worker is stuck; `position` is the
     latest global event position."""
     try:
-        # The event store's driver blocks: it runs on the thread pool, never on the loop.
-        latest = await run_in_threadpool(container.supervision.recorder.max_notification_id)
+        # First the read pool, which fails fast; the event store's driver retries a lost
+        # connection for seconds, and blocks: it runs on the thread pool, never on the loop.
         stuck = await container.stuck_runners()
+        latest = await run_in_threadpool(container.supervision.recorder.max_notification_id)
     except Exception as error:  # any failure at all means "not ready"
         return _not_ready(NotReady(status="unavailable", reason=type(error).__name__))
     position = latest or 0
