@@ -60,7 +60,7 @@ from infrastructure.eventstore import (
     refuse_unsafe_environment,
 )
 from infrastructure.idempotency import PostgresIdempotencyStore
-from infrastructure.logging import configure_logging
+from infrastructure.logging import configure_logging, error_message
 from infrastructure.notification_log import LazyConnection, events_table_of
 from infrastructure.numbering_turn import AdvisoryNumberingTurn
 from infrastructure.personal_data_keys import (
@@ -466,6 +466,7 @@ __all__ = [
     "WorkerActive",
     "bootstrap",
     "default_conduct_rules",
+    "error_message",
     "initialise",
     "read_calendar_file",
     "read_conduct_file",
