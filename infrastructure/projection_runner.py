@@ -31,7 +31,7 @@ from application.base import OversightApplication
 from application.projections import Projection, Row
 from domain.calendar import WorkingCalendar
 from domain.calendar_book import CALENDAR_BOOK_ID
-from domain.text import storable
+from domain.text import UNSTORABLE, storable
 from infrastructure.notification_log import (
     DEFAULT_BATCH_SIZE,
     TrackedRunner,
@@ -59,12 +59,16 @@ def storable_value(value: Any) -> Any:
 
     Events are never changed: their text is replaced only in the rows made from them.
     """
+    # Exact types first: every value of every row written passes here (a rebuild's hot path).
+    kind = type(value)
+    if kind is str:
+        return storable(value) if UNSTORABLE.search(value) else value
+    if kind is dict:
+        return {storable_value(key): storable_value(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [storable_value(item) for item in value]
     if isinstance(value, str):
         return storable(value)
-    if isinstance(value, dict):
-        return {storable_value(key): storable_value(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [storable_value(item) for item in value]
     return value
 
 
