@@ -11,22 +11,9 @@ from psycopg.conninfo import conninfo_to_dict
 from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.worker import Worker
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import SAMPLE_WINDOW, Tokens, position
+from tests.e2e.conftest import Tokens, position
+from tests.e2e.test_read_side_http import registered
 from tests.failing_projection import FailingProjection
-
-COMPLAINT = {
-    "kind": "complaint",
-    "channel": "hotline",
-    "window": SAMPLE_WINDOW,
-    "summary": "窗口人员态度生硬",
-    "complainant": {"name": "王芳", "phone": "13812345678"},
-}
-
-
-def registered(client: TestClient, tokens: Tokens) -> UUID:
-    response = client.post("/api/v1/cases", json=COMPLAINT, headers=tokens.operator)
-    assert response.status_code == 201, response.text
-    return UUID(response.json()["id"])
 
 
 def worker_failing_on(container: Container, failing: FailingProjection) -> Worker:
@@ -40,7 +27,7 @@ def worker_failing_on(container: Container, failing: FailingProjection) -> Worke
 def test_readiness_names_a_runner_failing_at_one_position_for_three_turns_until_it_moves_on(
     client: TestClient, tokens: Tokens, container: Container
 ) -> None:
-    case_id = registered(client, tokens)
+    case_id = UUID(registered(client, tokens)["id"])
     failing = FailingProjection(case_id)
     worker = worker_failing_on(container, failing)
     try:
