@@ -161,8 +161,15 @@ class Worker:
             failed.add(runner.name)
             self._record_failure(runner, error)
             return 0
-        if self.health.recovered(runner.name):
-            log.info("runner_recovered", runner=runner.name)
+        try:
+            if self.health.recovered(runner.name):
+                log.info("runner_recovered", runner=runner.name)
+        except psycopg.Error as unrecorded:  # cleared next turn; the turn goes on
+            log.warning(
+                "runner_recovery_unrecorded",
+                runner=runner.name,
+                error_type=type(unrecorded).__name__,
+            )
         return done
 
     def _record_failure(self, runner: LogRunner, error: Exception) -> None:
@@ -378,19 +385,24 @@ def _catch_up(runner: LogRunner, stopping: Callable[[], bool] | None) -> int:
         if runner.batch_size == 1:
             raise
     # Outside the handler: what fails then is reported as itself, not as a sequel.
-    return _one_at_a_time(runner, stopping)
+    done = _one_at_a_time(runner, stopping)
+    # The batch passed one notification at a time (its failure was passing: a dropped
+    # connection, a lock): catch up in batches again, as the clock reads the tables next.
+    return done + runner.run_until_caught_up(should_stop=stopping)
 
 
 def _one_at_a_time(runner: LogRunner, stopping: Callable[[], bool] | None) -> int:
     """After a failed batch, go on one notification a transaction, as far as that batch
-    reached: what comes before the notification that fails is kept, and the runner's
-    position is just before it. Raises what that notification raises."""
+    reached (the ledger's batches are larger: at most a projection's): what comes before the
+    notification that fails is kept, and the runner's position is just before it. Raises
+    what that notification raises."""
     size, steps = runner.batch_size, 0
+    reach = min(size, DEFAULT_BATCH_SIZE)
 
     def far_enough() -> bool:
         nonlocal steps
         steps += 1
-        return steps >= size or (stopping is not None and stopping())
+        return steps >= reach or (stopping is not None and stopping())
 
     runner.batch_size = 1
     try:
