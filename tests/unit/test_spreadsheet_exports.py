@@ -130,3 +130,11 @@ def test_line_breaks_in_text_are_kept() -> None:
     rows = csv_rows(report_csv(a_report("第一行\r\n第二行\t完")))
 
     assert rows[1][10] == "第一行\r\n第二行\t完"
+
+
+def test_text_longer_than_an_excel_cell_holds_is_cut_to_fit_and_says_so() -> None:
+    workbook = report_xlsx(a_report("录" * 40_000))
+
+    longest = max((v for v in cell_values(workbook) if isinstance(v, str)), key=len)
+    assert len(longest) == 32_767
+    assert longest.endswith("录…")
