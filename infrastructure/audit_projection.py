@@ -4,7 +4,8 @@ Unlike the row-per-record projections, the feed appends: each batch reads the ne
 after its tracking position, decodes each (an event that cannot be decoded any more — its
 personal-data key erased — still gets a row saying where and what), writes the rows, the
 subject index a person's history is read from, and the tracking position in one
-transaction under the projection's advisory lock.
+transaction under the projection's advisory lock. Rows are written as the projections'
+rows are (`storable_row`): text PostgreSQL cannot hold shows U+FFFD in its place.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from infrastructure.notification_log import (
     read_notifications,
     set_tracked_position,
 )
-from infrastructure.projection_runner import projection_lock_key
+from infrastructure.projection_runner import projection_lock_key, storable_row, storable_value
 
 log = structlog.get_logger("oversight.projections")
 
@@ -93,7 +94,7 @@ class AuditEventsRunner(TrackedRunner):
             )
             if not notifications:
                 return 0
-            rows = self._rows(connection, notifications)
+            rows = [storable_row(row) for row in self._rows(connection, notifications)]
             with connection.cursor() as cursor:
                 cursor.executemany(
                     _INSERT_ROW,
@@ -140,7 +141,11 @@ class AuditEventsRunner(TrackedRunner):
                 personal[record_id] = personal_strings(event)
                 inherited = inherited_subjects(event)
                 subjects[record_id] = inherited
-                new_links += [(record_id, k, s) for k, ids in inherited.items() for s in ids]
+                new_links += [
+                    (record_id, kind, storable_value(subject))
+                    for kind, ids in inherited.items()
+                    for subject in ids
+                ]
         earlier = [record_id for record_id in record_ids if record_id not in created_here]
         personal.update(self._personal_strings(earlier))
         if new_links:

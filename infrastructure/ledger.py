@@ -185,6 +185,8 @@ class LedgerWriter:
     writers never interleave and a crash leaves the ledger at a batch boundary.
     """
 
+    name = "ledger"
+
     def __init__(
         self,
         database_url: str,
@@ -202,7 +204,6 @@ class LedgerWriter:
         self.after_catching_up = after_catching_up
         self._connection = connection or LazyConnection(database_url)
         self._query = raw_events_query(events_table, after=True) + sql.SQL(" LIMIT %s")
-        self._halted: str | None = None
 
     def connection(self) -> psycopg.Connection[Any]:
         """The writer's connection (autocommit; each batch opens its own transaction)."""
@@ -211,18 +212,15 @@ class LedgerWriter:
     def close(self) -> None:
         self._connection.close()
 
+    def position(self) -> int:
+        """The last position the ledger covers."""
+        return ledger_head(self.connection()).through
+
     def run_until_caught_up(self, *, should_stop: Callable[[], bool] | None = None) -> int:
         """The worker's task: append until the log's end, then (say) checkpoint; answer how
-        many events were appended. A halted ledger is reported once, not raised, so the rest
-        of the worker's turn (the deadline clock) still runs."""
-        try:
-            appended = self.append_all(should_stop=should_stop)
-        except LedgerHalted as halted:
-            if self._halted != str(halted):
-                log.error("ledger_halted", reason=str(halted))
-                self._halted = str(halted)
-            return 0
-        self._halted = None
+        many events were appended. A halted ledger raises `LedgerHalted`, which the worker
+        records as this runner failing (runner_health) while the rest of its turn runs."""
+        appended = self.append_all(should_stop=should_stop)
         if self.after_catching_up is not None:
             self.after_catching_up(self.connection())
         return appended

@@ -138,6 +138,11 @@ class TrackedRunner:
         self.events_table = events_table_of(application)
         self._connection = connection or LazyConnection(database_url)
 
+    @property
+    def name(self) -> str:
+        """What the worker's logs and runner_health call this runner."""
+        return self.tracking_name
+
     def connection(self) -> psycopg.Connection[Any]:
         """The runner's connection (autocommit; each batch opens its own transaction)."""
         return self._connection()

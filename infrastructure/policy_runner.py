@@ -12,6 +12,7 @@ the same time.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,11 +92,14 @@ class PolicyRunner(TrackedRunner):
             log.info("policy_recorded", policy=self.policy.name, records=recorded, position=last)
         return PolicyBatch(len(notifications), events, recorded, last)
 
-    def run_until_caught_up(self) -> int:
-        """Run batches until the log is reached; answer how many records the policy made."""
+    def run_until_caught_up(self, *, should_stop: Callable[[], bool] | None = None) -> int:
+        """Run batches until the log is reached (or `should_stop` says so after a batch);
+        answer how many records the policy made."""
         recorded = 0
         while True:
             batch = self.run_batch()
             recorded += batch.recorded
             if batch.notifications < self.batch_size:
+                return recorded
+            if should_stop is not None and should_stop():
                 return recorded

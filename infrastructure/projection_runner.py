@@ -4,6 +4,10 @@ A batch reads up to N notifications after the projection's tracking position, ap
 events it is interested in to the rows they concern, writes the changed rows and moves the
 tracking position to the last notification read, all in one transaction: a crash rolls rows
 and position back together, and a restart resumes where the last commit left off.
+
+Rows are written as `storable_row` makes them: text an event holds that PostgreSQL's `text`
+and `jsonb` cannot (NUL, and the other characters of `domain.text`) is written with U+FFFD
+in its place, so an event recorded before such text was refused cannot stop the read side.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from application.base import OversightApplication
 from application.projections import Projection, Row
 from domain.calendar import WorkingCalendar
 from domain.calendar_book import CALENDAR_BOOK_ID
+from domain.text import UNSTORABLE, storable
 from infrastructure.notification_log import (
     DEFAULT_BATCH_SIZE,
     TrackedRunner,
@@ -47,6 +52,29 @@ Progress = Callable[[int, int], None]
 
 class ProjectionFailed(RuntimeError):
     """A projection produced a row its table cannot hold."""
+
+
+def storable_value(value: Any) -> Any:
+    """`value` with every string in it, mapping keys included, as the record can hold it.
+
+    Events are never changed: their text is replaced only in the rows made from them.
+    """
+    # Exact types first: every value of every row written passes here (a rebuild's hot path).
+    kind = type(value)
+    if kind is str:
+        return storable(value) if UNSTORABLE.search(value) else value
+    if kind is dict:
+        return {storable_value(key): storable_value(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [storable_value(item) for item in value]
+    if isinstance(value, str):
+        return storable(value)
+    return value
+
+
+def storable_row(row: Row) -> Row:
+    """A read row as PostgreSQL's text, text[] and jsonb columns can hold it."""
+    return {name: storable_value(value) for name, value in row.items()}
 
 
 def projection_lock_key(tracking_name: str) -> int:
@@ -223,10 +251,12 @@ class ProjectionRunner(TrackedRunner):
             if n.topic.startswith(prefix)
         ]
         if events:
-            keys = list(dict.fromkeys(self.projection.key_of(event) for _, event in events))
+            # Keys as written: a key made of stored text finds the row written under it.
+            key_of = self.projection.key_of
+            keyed = [(storable_value(key_of(event)), at, event) for at, event in events]
+            keys = list(dict.fromkeys(key for key, _, _ in keyed))
             rows: dict[Any, Row | None] = dict(self._lock_rows(connection, keys))
-            for position, event in events:
-                key = self.projection.key_of(event)
+            for key, position, event in keyed:
                 rows[key] = self.projection.project(rows.get(key), event, position)
             self._write(connection, rows)  # every key read was an event's, so all are touched
         last = notifications[-1].id
@@ -258,7 +288,7 @@ class ProjectionRunner(TrackedRunner):
     def _write(self, connection: psycopg.Connection[Any], rows: dict[Any, Row | None]) -> None:
         columns = self._table_columns(connection)
         gone = [key for key, row in rows.items() if row is None]
-        kept = [row for row in rows.values() if row is not None]
+        kept = [storable_row(row) for row in rows.values() if row is not None]
         if gone:
             connection.execute(
                 sql.SQL("DELETE FROM {table} WHERE {key} = ANY(%s)").format(

@@ -7,15 +7,19 @@ records the reminders and missed deadlines whose moment has come (`next_clock_at
 case_list and order_list says which tasks to look at: cases and rectification orders run on
 one clock), and, when a calendar year was published, recomputes every open provisional
 deadline of either.
+
+Each runner over the log (projections, policies, the audit feed, the ledger) runs on its
+own: one that fails is recorded in runner_health (infrastructure/runner_health.py) and tried
+again next turn, while the others and the clock go on.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import psycopg
 import structlog
@@ -30,6 +34,7 @@ from domain.rectification import OrderStatus
 from infrastructure.notification_log import DEFAULT_BATCH_SIZE, LazyConnection, events_table_of
 from infrastructure.policy_runner import PolicyRunner
 from infrastructure.projection_runner import CalendarCache, ProjectionRunner, calendar_version
+from infrastructure.runner_health import STUCK_AFTER_ATTEMPTS, RunnerHealth, one_line_message
 
 log = structlog.get_logger("oversight.worker")
 
@@ -46,6 +51,21 @@ TASK_TABLES = (
     ("case_list", OPEN_HANDLING_STATUSES),
     ("order_list", [OrderStatus.ISSUED.value, OrderStatus.IN_PROGRESS.value]),
 )
+
+
+class LogRunner(Protocol):
+    """A reader of the notification log that the worker runs each turn."""
+
+    batch_size: int
+
+    @property
+    def name(self) -> str: ...
+
+    def run_until_caught_up(self, *, should_stop: Callable[[], bool] | None = None) -> int: ...
+
+    def position(self) -> int: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -98,6 +118,7 @@ class Worker:
         self.channel = events_table_of(supervision)
         self.state = "stopped"
         self._connection = LazyConnection(database_url)
+        self.health = RunnerHealth(self._connection)
         self._calendar_handled: int | None = None
         self._stop: threading.Event | None = None
 
@@ -111,30 +132,73 @@ class Worker:
     def run_once(self) -> Turn:
         """Catch the projections and policies up, run the deadline clock and calendar
         recomputation once."""
-        notifications = self._project()
-        reacted = self._run_policies()
+        failed: set[str] = set()  # runners that failed this turn wait for the next one
+        notifications = self._project(failed)
+        reacted = self._run_policies(failed)
         if reacted:
-            notifications += self._project()
+            notifications += self._project(failed)
         observed, recorded = self._run_clock()
         recomputed = self._recompute_provisional_deadlines()
         if recorded or recomputed:
-            notifications += self._project()
+            notifications += self._project(failed)
         return Turn(notifications, observed, recorded, recomputed, reacted)
 
-    def _run_policies(self) -> int:
-        recorded = 0
-        for runner in self.policy_runners:
-            try:
-                recorded += runner.run_until_caught_up()
-            except Exception:
-                # Its position stays before the event that failed, so the next turn retries
-                # it; meanwhile the clock must not stop for it.
-                log.exception("policy_failed", policy=runner.policy.name)
-        return recorded
+    def _run_policies(self, failed: set[str]) -> int:
+        return sum(self._run(runner, failed) for runner in self.policy_runners)
 
-    def _project(self) -> int:
+    def _project(self, failed: set[str]) -> int:
+        return sum(self._run(runner, failed) for runner in self.runners)
+
+    def _run(self, runner: LogRunner, failed: set[str]) -> int:
+        """Run one runner; if it fails, record it and let the others and the clock go on."""
+        if runner.name in failed:
+            return 0
         stopping = self._stop.is_set if self._stop is not None else None
-        return sum(runner.run_until_caught_up(should_stop=stopping) for runner in self.runners)
+        try:
+            done = _catch_up(runner, stopping)
+        except Exception as error:
+            # Its position stays before what failed, so the next turn tries it again.
+            failed.add(runner.name)
+            self._record_failure(runner, error)
+            return 0
+        try:
+            if self.health.recovered(runner.name):
+                log.info("runner_recovered", runner=runner.name)
+        except psycopg.Error as unrecorded:  # cleared next turn; the turn goes on
+            log.warning(
+                "runner_recovery_unrecorded",
+                runner=runner.name,
+                error_type=type(unrecorded).__name__,
+            )
+        return done
+
+    def _record_failure(self, runner: LogRunner, error: Exception) -> None:
+        """Log the failure (with its traceback when it first happens at a position, and when
+        it turns out stuck) and record it in runner_health for every process to see."""
+        try:
+            failure = self.health.failed(runner.name, runner.position(), error)
+        except Exception as unrecorded:  # the database itself fails: the log has to do
+            log.warning(
+                "runner_failed",
+                runner=runner.name,
+                error_type=type(error).__name__,
+                message=one_line_message(error),
+                unrecorded=type(unrecorded).__name__,
+            )
+            return
+        fields = {
+            "runner": failure.name,
+            "position": failure.position,
+            "attempts": failure.attempts,
+            "error_type": failure.error_type,
+            "message": failure.message,
+        }
+        if failure.attempts == 1:
+            log.error("runner_failed", **fields, exc_info=error)
+        elif failure.attempts == STUCK_AFTER_ATTEMPTS:
+            log.error("runner_stuck", **fields, exc_info=error)
+        else:
+            log.debug("runner_failed_again", **fields)
 
     def _run_clock(self) -> tuple[int, int]:
         """Observe the clock of every task whose next alarm is due by the application's now."""
@@ -245,6 +309,7 @@ class Worker:
                 return
             self.state = "active"
             log.info("worker_active")
+            self.health.take_over([runner.name for runner in (*self.runners, *self.policy_runners)])
             _warn_if_autovacuum_is_off(leader)
             # The event store NOTIFYs this channel on every save: it wakes the worker at once.
             leader.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
@@ -311,6 +376,39 @@ class WorkerHandle:
         self.request_stop()
         if self._thread.is_alive():
             self._thread.join(timeout)
+
+
+def _catch_up(runner: LogRunner, stopping: Callable[[], bool] | None) -> int:
+    try:
+        return runner.run_until_caught_up(should_stop=stopping)
+    except Exception:
+        if runner.batch_size == 1:
+            raise
+    # Outside the handler: what fails then is reported as itself, not as a sequel.
+    done = _one_at_a_time(runner, stopping)
+    # The batch passed one notification at a time (its failure was passing: a dropped
+    # connection, a lock): catch up in batches again, as the clock reads the tables next.
+    return done + runner.run_until_caught_up(should_stop=stopping)
+
+
+def _one_at_a_time(runner: LogRunner, stopping: Callable[[], bool] | None) -> int:
+    """After a failed batch, go on one notification a transaction, as far as that batch
+    reached (the ledger's batches are larger: at most a projection's): what comes before the
+    notification that fails is kept, and the runner's position is just before it. Raises
+    what that notification raises."""
+    size, steps = runner.batch_size, 0
+    reach = min(size, DEFAULT_BATCH_SIZE)
+
+    def far_enough() -> bool:
+        nonlocal steps
+        steps += 1
+        return steps >= reach or (stopping is not None and stopping())
+
+    runner.batch_size = 1
+    try:
+        return runner.run_until_caught_up(should_stop=far_enough)
+    finally:
+        runner.batch_size = size
 
 
 def _warn_if_autovacuum_is_off(connection: psycopg.Connection[Any]) -> None:

@@ -60,7 +60,7 @@ from infrastructure.eventstore import (
     refuse_unsafe_environment,
 )
 from infrastructure.idempotency import PostgresIdempotencyStore
-from infrastructure.logging import configure_logging
+from infrastructure.logging import configure_logging, error_message
 from infrastructure.notification_log import LazyConnection, events_table_of
 from infrastructure.numbering_turn import AdvisoryNumberingTurn
 from infrastructure.personal_data_keys import (
@@ -79,6 +79,7 @@ from infrastructure.projection_runner import (
 from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFailures
 from infrastructure.rate_limits import MovingWindowLimit
 from infrastructure.read_store import ReadStore
+from infrastructure.runner_health import RunnerFailure, stuck_runners
 from infrastructure.score_queries import ScoreQueriesOnPostgres
 from infrastructure.secrets import (
     RandomSecrets,
@@ -177,6 +178,10 @@ class Container:
             with ProjectionRunner(self.database_url, self.supervision, projection) as runner:
                 processed += runner.run_until_caught_up()
         return processed
+
+    async def stuck_runners(self) -> list[RunnerFailure]:
+        """The worker's runners failing after one position turn after turn (for /readyz)."""
+        return await stuck_runners(self.reads)
 
     @cached_property
     def scores(self) -> ScoreQueries:
@@ -461,6 +466,7 @@ __all__ = [
     "WorkerActive",
     "bootstrap",
     "default_conduct_rules",
+    "error_message",
     "initialise",
     "read_calendar_file",
     "read_conduct_file",

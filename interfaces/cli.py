@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
+import sys
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -51,6 +53,8 @@ cli.add_typer(report_cli, name="report")
 cli.add_typer(audit_cli, name="audit")
 
 ADMIN = Actor(principal="cli-admin", role=Role.ADMIN)
+# The standard library's logger: before the settings configure logging, it prints nothing.
+_log = logging.getLogger("oversight.cli")
 
 
 class TokenRole(StrEnum):
@@ -494,9 +498,35 @@ def _redact(url: str) -> str:
 
 
 def main() -> None:
-    """Entry point of the `oversight` console script."""
+    """Entry point of the `oversight` console script.
+
+    Exit status: 0 done; 2 refused (arguments, input, settings), with one line `error: …`;
+    1 failed unexpectedly (say, the database cannot be reached), with one line
+    `error: <command> failed: <type>: <message>` and the traceback in the log at DEBUG
+    (OVERSIGHT_LOG_LEVEL=DEBUG).
+    """
     try:
         cli()
     except composition.UnsafeConfiguration as refused:
         typer.echo(f"error: {refused}", err=True)
         raise SystemExit(2) from None
+    except Exception as failure:
+        _log.debug("command_failed", exc_info=failure)
+        message = " ".join(composition.error_message(failure).split())
+        typer.echo(
+            f"error: {_command_named(sys.argv[1:])} failed: {type(failure).__name__}: {message}",
+            err=True,
+        )
+        raise SystemExit(1) from None
+
+
+def _command_named(args: list[str]) -> str:
+    """The (sub)command the arguments name, e.g. `report monthly`."""
+    command, names = typer.main.get_command(cli), []
+    for word in args:
+        found = getattr(command, "commands", {}).get(word)
+        if found is None:
+            break
+        command = found
+        names.append(word)
+    return " ".join(names) or "oversight"

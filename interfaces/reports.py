@@ -4,6 +4,12 @@ XLSX: a summary sheet (汇总) and one sheet per department, each with a title r
 month, its windows' and staff's scores, and every deduction in force. CSV: one table, UTF-8
 with a byte-order mark so that Excel shows the Chinese; one line per window or staff member,
 and one more per further deduction charged to them.
+
+Text in them comes from people (names, evidence, reasons) and may be anything the store
+holds. A character a spreadsheet cannot hold shows as U+FFFD (`domain.text.storable`); text
+is never a formula (OWASP, "CSV Injection"): XLSX cells of text are typed as strings, and a
+CSV cell starting with = + - @, tab or carriage return is prefixed with an apostrophe, which
+spreadsheets take as "text follows". Numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from application.scores import DeductionLine, DepartmentReport, MonthlyReport, SubjectScore
 from domain.calendar import OFFICE_TZ
 from domain.labels import label
+from domain.text import storable
 
 SUMMARY_SHEET = "汇总"
 SUMMARY_HEADERS = (
@@ -53,7 +60,11 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\t\n\r]")
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Excel's limit on the characters of one cell.
+XLSX_CELL_MAX = 32_767
 _SHEET_NAME_MAX = 31
 _MAX_COLUMN_WIDTH = 60
 _BOLD = Font(bold=True)
@@ -85,7 +96,7 @@ def report_xlsx(report: MonthlyReport) -> bytes:
     _title(summary, f"{month_title(report.month)} 双百分考核汇总", len(SUMMARY_HEADERS))
     _header(summary, 2, SUMMARY_HEADERS)
     for department in report.departments:
-        summary.append(_summary_row(department))
+        _append(summary, _summary_row(department))
     _fit_columns(summary)
     taken: set[str] = {SUMMARY_SHEET}
     for department in report.departments:
@@ -112,13 +123,13 @@ def _department_sheet(sheet: Worksheet, month: str, department: DepartmentReport
     _title(sheet, f"{department.name} {month_title(month)} 双百分考核", len(DEDUCTION_HEADERS))
     _header(sheet, 2, SCORE_HEADERS)
     for score in (*department.windows, *department.staff):
-        sheet.append(_score_row(score))
+        _append(sheet, _score_row(score))
     _header(sheet, sheet.max_row + 2, DEDUCTION_HEADERS)  # a blank row between the tables
     for line in department.deductions:
-        sheet.append(_deduction_row(line))
+        _append(sheet, _deduction_row(line))
         sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd hh:mm"
     if not department.deductions:
-        sheet.append(["本月无扣分"])
+        _append(sheet, ["本月无扣分"])
     _fit_columns(sheet)
     sheet.freeze_panes = "A3"
 
@@ -152,8 +163,21 @@ def _deduction_row(line: DeductionLine) -> list[object]:
     ]
 
 
+def _append(sheet: Worksheet, values: Sequence[object]) -> None:
+    """Append a row; its text as a spreadsheet can hold it, in cells typed as text."""
+    sheet.append([_xlsx_text(value) if isinstance(value, str) else value for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # openpyxl makes a formula of text starting with "="
+
+
+def _xlsx_text(text: str) -> str:
+    text = storable(text)
+    return text if len(text) <= XLSX_CELL_MAX else f"{text[: XLSX_CELL_MAX - 1]}…"
+
+
 def _title(sheet: Worksheet, text: str, width: int) -> None:
-    sheet.append([text])
+    _append(sheet, [text])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.cell(1, 1).font = _TITLE
     sheet.cell(1, 1).alignment = Alignment(horizontal="center")
@@ -184,7 +208,7 @@ def _display_width(value: object) -> float:
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:
-    base = _SHEET_NAME_FORBIDDEN.sub("_", name).strip("'")[:_SHEET_NAME_MAX] or "部门"
+    base = _SHEET_NAME_FORBIDDEN.sub("_", storable(name)).strip("'")[:_SHEET_NAME_MAX] or "部门"
     candidate, n = base, 2
     while candidate in taken:
         suffix = f"({n})"
@@ -203,8 +227,20 @@ def report_csv(report: MonthlyReport) -> bytes:
     writer.writerow(CSV_HEADERS)
     for department in report.departments:
         for score in (*department.windows, *department.staff):
-            writer.writerows(_csv_rows(report.month, department, score))
+            writer.writerows(
+                [csv_cell(value) for value in row]
+                for row in _csv_rows(report.month, department, score)
+            )
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell: text as a spreadsheet can hold it and never as a formula; numbers as they
+    are (a negative number is a number, not a formula)."""
+    if not isinstance(value, str):
+        return value
+    text = storable(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _csv_rows(
