@@ -44,7 +44,7 @@ from application.supervision import Supervision
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
 from infrastructure.audit_ledger import CheckpointRefused, PostgresAuditLedger
-from infrastructure.audit_projection import AuditEventsRunner
+from infrastructure.audit_projection import AuditEventsRunner, audit_feed_target
 from infrastructure.audit_queries import AuditQueriesOnPostgres
 from infrastructure.calendar_file import CalendarFileError, read_calendar_file
 from infrastructure.calendar_source import known_schedules, load_deadline_policy
@@ -74,6 +74,7 @@ from infrastructure.projection_runner import (
     ProjectionRunner,
     RebuildInProgress,
     RebuildReport,
+    projection_target,
     rebuild,
 )
 from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFailures
@@ -162,9 +163,13 @@ class Container:
         self.worker().run_forever(stop_event)
 
     def rebuild_projections(self, progress: Progress | None = None) -> RebuildReport:
-        """Replay every event into fresh read tables and swap them in."""
+        """Replay every event into fresh read tables (the audit feed's too) and swap them in."""
         projections, _ = self.read_side()
-        return rebuild(self.database_url, self.supervision, projections, progress=progress)
+        targets = [
+            *(projection_target(self.database_url, self.supervision, p) for p in projections),
+            audit_feed_target(self.database_url, self.supervision),
+        ]
+        return rebuild(self.database_url, targets, progress=progress)
 
     def catch_up_projections(self) -> int:
         """Bring every read table up to the log now, for commands that read them.
