@@ -307,11 +307,18 @@ def deadline(
     ],
     urgent: Annotated[bool, typer.Option(help="An urgent case.")] = False,
 ) -> None:
-    """Print the acknowledge-by and due dates of a task assigned at START, and how."""
-    calendar, policy = composition.timekeeping()
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=calendar.office_hours.tz)
-    preview = preview_deadlines(policy, calendar, kind.value, start, urgent)
+    """Print the acknowledge-by and due dates of a task assigned at START, and how: on the
+    calendar the service uses (the package's years and those loaded with `calendar load`)."""
+    container = composition.bootstrap()
+    try:
+        calendar = container.current_calendar()
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=calendar.office_hours.tz)
+        preview = preview_deadlines(container.policy, calendar, kind.value, start, urgent)
+    except DomainError as error:
+        raise _fail(error.message) from error
+    finally:
+        container.close()
     typer.echo(f"acknowledge by: {preview.acknowledge.due_at.isoformat()}")
     due = preview.handling.due_at.isoformat() if preview.handling else "none"
     typer.echo(f"due:            {due}")
