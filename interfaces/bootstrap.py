@@ -26,6 +26,7 @@ from application.campaign import (
 from application.idempotency import IdempotencyStore
 from application.ports import Clock, IdFactory
 from application.projections import Projection
+from application.projections.case_assignments import CaseAssignmentsProjection
 from application.projections.case_list import CaseListProjection
 from application.projections.deductions import DeductionsProjection
 from application.projections.directory_subjects import DirectorySubjectsProjection
@@ -132,6 +133,7 @@ class Container:
             EvaluationListProjection(),
             DirectorySubjectsProjection(),
             DeductionsProjection(),
+            CaseAssignmentsProjection(),
         ]
         return projections, calendar
 
