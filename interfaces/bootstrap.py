@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from uuid import uuid4
 
 import psycopg
@@ -65,9 +66,17 @@ from infrastructure.logging import configure_logging
 from infrastructure.notification_log import LazyConnection, events_table_of
 from infrastructure.numbering_turn import AdvisoryNumberingTurn
 from infrastructure.personal_data_keys import (
+    MasterKeyError,
+    MasterKeyMismatch,
+    MasterKeyRotationRefused,
     PostgresPersonalDataKeys,
+    RotationReport,
     decode_master_key,
+    install_master_key,
+    read_master_key_file,
     read_or_create_master_key,
+    read_or_create_next_master_key,
+    rotate_master_key,
 )
 from infrastructure.projection_runner import (
     CalendarCache,
@@ -328,6 +337,60 @@ def master_key(settings: Settings) -> bytes:
     return read_or_create_master_key(settings.data_dir)
 
 
+@dataclass(frozen=True)
+class MasterKeyRotated:
+    """A finished rotation, and the file that holds the new key when the data folder keeps it."""
+
+    report: RotationReport
+    key_file: Path | None
+
+
+def rotate_personal_data_master_key(
+    settings: Settings | None = None,
+    *,
+    new_key_file: Path | None = None,
+) -> MasterKeyRotated:
+    """Re-wrap every personal data key under a new master key (`oversight keys rotate`).
+
+    The key in use is the configured one (OVERSIGHT_MASTER_KEY, else the data folder's); the
+    new one comes from `new_key_file` (base64 of 32 bytes, as OVERSIGHT_MASTER_KEY) or, when
+    the data folder keeps the key, is made there and put in place once the database uses it.
+    """
+    settings = settings or Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    given = read_master_key_file(new_key_file) if new_key_file else None
+    in_data_folder = settings.master_key is None
+    old_key = master_key(settings)
+    if given == old_key:
+        raise MasterKeyRotationRefused(
+            f"{new_key_file} holds the master key in use: give a new one (base64 of 32 bytes)"
+        )
+    if in_data_folder:
+        new_key = read_or_create_next_master_key(settings.data_dir, given)
+    elif given is not None:
+        new_key = given
+    else:
+        raise MasterKeyRotationRefused(
+            "OVERSIGHT_MASTER_KEY is set: give the new key with --new-key-file (a file holding "
+            "base64 of 32 bytes, as OVERSIGHT_MASTER_KEY)"
+        )
+    closers: list[Callable[[], None]] = []
+    try:
+        url = database_url(settings, closers)
+        initialise_schema(url)
+        report = rotate_master_key(
+            url,
+            old_key=old_key,
+            new_key=new_key,
+            clock=SystemClock(),
+        )
+    finally:
+        for close in closers:
+            close()
+    installed = install_master_key(settings.data_dir, new_key) if in_data_folder else None
+    return MasterKeyRotated(report, installed)
+
+
 def personal_data_key_store(
     settings: Settings, url: str, clock: Clock, closers: list[Callable[[], None]]
 ) -> PostgresPersonalDataKeys:
@@ -463,6 +526,9 @@ __all__ = [
     "CheckpointRefused",
     "ConductFileError",
     "Container",
+    "MasterKeyError",
+    "MasterKeyMismatch",
+    "MasterKeyRotationRefused",
     "RebuildInProgress",
     "UnsafeConfiguration",
     "WorkerActive",

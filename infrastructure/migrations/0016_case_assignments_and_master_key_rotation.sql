@@ -18,3 +18,17 @@ ALTER TABLE case_assignments SET (
     autovacuum_vacuum_threshold = 200,
     autovacuum_analyze_scale_factor = 0.02
 );
+
+-- Master key rotation (`oversight keys rotate`, docs/operations.md "Keys and personal
+-- data"): each data key names the master key that wraps it, by its fingerprint (NULL once
+-- erased), and the database records the key a rotation moves to until every data key is
+-- re-wrapped; only then does `fingerprint` become the new key's.
+ALTER TABLE personal_data_keys ADD COLUMN wrapped_by bytea;
+UPDATE personal_data_keys
+   SET wrapped_by = (SELECT fingerprint FROM personal_data_master_key)
+ WHERE wrapped_key IS NOT NULL;
+
+ALTER TABLE personal_data_master_key
+    ADD COLUMN rotating_to         bytea,
+    ADD COLUMN rotation_started_at timestamptz,
+    ADD COLUMN rotated_at          timestamptz;
