@@ -13,13 +13,7 @@ from infrastructure.settings import Settings
 from interfaces.bootstrap import bootstrap
 from tests.e2e.test_cli import OVERSIGHT, run
 from tests.integration.read_side import INSPECTOR, import_sample_directory, register
-from tests.support import (
-    TEST_ACCESS_CODE_KEY,
-    TEST_MASTER_KEY,
-    TEST_SIGNING_KEY,
-    SettableClock,
-    command_environment,
-)
+from tests.support import TEST_MASTER_KEY, SettableClock, command_environment, settings_for
 
 NEW_KEY = base64.b64encode(os.urandom(32)).decode()
 
@@ -27,14 +21,9 @@ NEW_KEY = base64.b64encode(os.urandom(32)).decode()
 def settings_with(
     database_url: str, master_key: str | None, data_dir: Path | None = None
 ) -> Settings:
-    return Settings(
-        database_url=database_url,
-        access_code_key=TEST_ACCESS_CODE_KEY.hex(),
-        master_key=master_key,
-        signing_key=TEST_SIGNING_KEY,
-        log_level="WARNING",
-        **({"data_dir": data_dir} if data_dir is not None else {}),
-    )
+    """The test's settings with this master key (None: the data folder's)."""
+    where = {"data_dir": data_dir} if data_dir is not None else {}
+    return settings_for(database_url, master_key=master_key, **where)
 
 
 def complainants_of(settings: Settings, case_ids: list[UUID]) -> list[object]:

@@ -34,12 +34,7 @@ from tests.integration.read_side import (
     open_container,
     register,
 )
-from tests.support import (
-    TEST_ACCESS_CODE_KEY,
-    TEST_MASTER_KEY,
-    TEST_SIGNING_KEY,
-    SettableClock,
-)
+from tests.support import TEST_MASTER_KEY, SettableClock, settings_for
 
 OLD_KEY = decode_master_key(TEST_MASTER_KEY)
 NEW_KEY = os.urandom(32)
@@ -49,16 +44,6 @@ CASES = 7
 
 class InjectedCrash(RuntimeError):
     """Stands for the process dying between two batches."""
-
-
-def settings_with(database_url: str, master_key: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        access_code_key=TEST_ACCESS_CODE_KEY.hex(),
-        master_key=master_key,
-        signing_key=TEST_SIGNING_KEY,
-        log_level="WARNING",
-    )
 
 
 @contextmanager
@@ -71,7 +56,7 @@ def container_of(settings: Settings) -> Iterator[Container]:
 
 
 def container_with(database_url: str, key_text: str) -> Any:
-    return container_of(settings_with(database_url, key_text))
+    return container_of(settings_for(database_url, master_key=key_text))
 
 
 @pytest.fixture
@@ -137,7 +122,7 @@ def test_an_interrupted_rotation_is_finished_by_running_it_again(
     assert Counter(by for _, wrapped, by in halfway if wrapped) == {new: 4, old: 2}
     for key_text in (TEST_MASTER_KEY, NEW_KEY_TEXT):
         with pytest.raises(MasterKeyRotationUnfinished, match="oversight keys rotate"):
-            bootstrap(settings_with(database_url, key_text), initialise=False)
+            bootstrap(settings_for(database_url, master_key=key_text), initialise=False)
 
     # when: run again with the same keys
     report = rotate(database_url, batch_size=2)
@@ -159,7 +144,7 @@ def test_an_interrupted_rotation_is_finished_by_running_it_again(
             with pytest.raises(MasterKeyMismatch):
                 unwrap(OLD_KEY, key_id, wrapped)
     with pytest.raises(MasterKeyMismatch, match="not the master key"):
-        bootstrap(settings_with(database_url, TEST_MASTER_KEY), initialise=False)
+        bootstrap(settings_for(database_url), initialise=False)
 
 
 def test_a_finished_rotation_run_again_changes_nothing(
@@ -225,21 +210,11 @@ def test_a_rotation_to_a_third_key_is_refused_while_one_is_unfinished(
     assert rotate(database_url).under_new_key == CASES - 1
 
 
-def data_folder_settings(database_url: str, data_dir: Path) -> Settings:
-    return Settings(
-        database_url=database_url,
-        access_code_key=TEST_ACCESS_CODE_KEY.hex(),
-        signing_key=TEST_SIGNING_KEY,
-        data_dir=data_dir,
-        log_level="WARNING",
-    )
-
-
 def test_a_rotation_of_the_data_folder_key_interrupted_anywhere_finishes_on_the_next_run(
     database_url: str, tmp_path: Path
 ) -> None:
     data_dir = tmp_path / "data"
-    settings = data_folder_settings(database_url, data_dir)
+    settings = settings_for(database_url, master_key=None, data_dir=data_dir)
     with container_of(settings) as container:
         import_sample_directory(container)
         case_id = register(container, complainant={"name": "赵六", "phone": "13600000000"})
