@@ -10,7 +10,7 @@ rows are (`storable_row`): text PostgreSQL cannot hold shows U+FFFD in its place
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
@@ -39,25 +39,44 @@ from infrastructure.notification_log import (
     read_notifications,
     set_tracked_position,
 )
-from infrastructure.projection_runner import projection_lock_key, storable_row, storable_value
+from infrastructure.projection_runner import (
+    BatchResult,
+    RebuildTarget,
+    projection_lock_key,
+    storable_row,
+    storable_value,
+)
 
 log = structlog.get_logger("oversight.projections")
 
+# The feed's tables: the events, the subject index, and what each record was created about.
+AUDIT_TABLES = ("audit_events", "audit_subjects", "audit_record_subjects")
 _COLUMNS = (
     "position", "record_id", "record_type", "version", "event_type", "at", "actor_principal",
     "actor_role", "actor_department", "request_id", "reason", "staff_ids", "window_ids",
     "department_ids", "changes", "readable",
 )  # fmt: skip
 _INSERT_ROW = sql.SQL(
-    "INSERT INTO audit_events ({columns}) VALUES ({values}) ON CONFLICT (position) DO NOTHING"
-).format(
-    columns=sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
-    values=sql.SQL(", ").join(sql.Placeholder() * len(_COLUMNS)),
+    "INSERT INTO {events} ({columns}) VALUES ({values}) ON CONFLICT (position) DO NOTHING"
+)
+_INSERT_SUBJECT = sql.SQL(
+    "INSERT INTO {subjects} (kind, subject_id, position) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
+)
+_INSERT_RECORD_SUBJECT = sql.SQL(
+    "INSERT INTO {record_subjects} (record_id, kind, subject_id) VALUES (%s, %s, %s) "
+    "ON CONFLICT DO NOTHING"
+)
+_SELECT_RECORD_SUBJECTS = sql.SQL(
+    "SELECT record_id, kind, subject_id FROM {record_subjects} WHERE record_id = ANY(%s)"
 )
 
 
 class AuditEventsRunner(TrackedRunner):
-    """Appends every event of the notification log to audit_events (a worker task)."""
+    """Appends every event of the notification log to audit_events (a worker task).
+
+    `tables` (each of AUDIT_TABLES to the table written instead) and `tracking_name` default
+    to the feed's own; a rebuild points them at fresh tables and a tracking row of its own.
+    """
 
     name = PROJECTION_NAME
 
@@ -68,36 +87,52 @@ class AuditEventsRunner(TrackedRunner):
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         connection: LazyConnection | None = None,
+        tables: Mapping[str, str] | None = None,
+        tracking_name: str | None = None,
     ) -> None:
+        tracking_name = tracking_name or self.name
         super().__init__(
             database_url,
             application,
-            tracking_name=self.name,
-            lock_key=projection_lock_key(self.name),
+            tracking_name=tracking_name,
+            lock_key=projection_lock_key(tracking_name),
             batch_size=batch_size,
             connection=connection,
+        )
+        names = {table: sql.Identifier((tables or {}).get(table, table)) for table in AUDIT_TABLES}
+        events, subjects, record_subjects = (names[table] for table in AUDIT_TABLES)
+        self._insert_row = _INSERT_ROW.format(
+            events=events,
+            columns=sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
+            values=sql.SQL(", ").join(sql.Placeholder() * len(_COLUMNS)),
+        )
+        self._insert_subject = _INSERT_SUBJECT.format(subjects=subjects)
+        self._insert_record_subject = _INSERT_RECORD_SUBJECT.format(record_subjects=record_subjects)
+        self._select_record_subjects = _SELECT_RECORD_SUBJECTS.format(
+            record_subjects=record_subjects
         )
 
     def run_until_caught_up(self, *, should_stop: Callable[[], bool] | None = None) -> int:
         """Run batches until the log's end; answer how many events were projected."""
         projected = 0
         while True:
-            count = self.run_batch()
+            count = self.run_batch().notifications
             projected += count
             if count < self.batch_size or (should_stop is not None and should_stop()):
                 return projected
 
-    def run_batch(self) -> int:
+    def run_batch(self, *, stop: int | None = None) -> BatchResult:
+        """Append the next batch (up to `stop`, if given) in one transaction."""
         with self.batch() as (connection, after):
             notifications = read_notifications(
-                connection, self.events_table, after=after, limit=self.batch_size
+                connection, self.events_table, after=after, limit=self.batch_size, stop=stop
             )
             if not notifications:
-                return 0
+                return BatchResult(0, 0, after)
             rows = [storable_row(row) for row in self._rows(connection, notifications)]
             with connection.cursor() as cursor:
                 cursor.executemany(
-                    _INSERT_ROW,
+                    self._insert_row,
                     [
                         [Jsonb(row[c]) if c == "changes" else row[c] for c in _COLUMNS]
                         for row in rows
@@ -105,13 +140,10 @@ class AuditEventsRunner(TrackedRunner):
                 )
                 links = [link for row in rows for link in subject_links(row)]
                 if links:
-                    cursor.executemany(
-                        "INSERT INTO audit_subjects (kind, subject_id, position) "
-                        "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-                        links,
-                    )
-            set_tracked_position(connection, self.name, notifications[-1].id)
-        return len(notifications)
+                    cursor.executemany(self._insert_subject, links)
+            last = notifications[-1].id
+            set_tracked_position(connection, self.tracking_name, last)
+        return BatchResult(len(notifications), len(notifications), last)
 
     def _rows(
         self, connection: psycopg.Connection[Any], notifications: list[Notification]
@@ -150,11 +182,7 @@ class AuditEventsRunner(TrackedRunner):
         personal.update(self._personal_strings(earlier))
         if new_links:
             with connection.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO audit_record_subjects (record_id, kind, subject_id) "
-                    "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-                    new_links,
-                )
+                cursor.executemany(self._insert_record_subject, new_links)
 
         rows: list[Row] = []
         for notification, event in decoded:
@@ -186,9 +214,7 @@ class AuditEventsRunner(TrackedRunner):
     ) -> dict[UUID, Subjects]:
         found: dict[UUID, Subjects] = {}
         for record_id, kind, subject_id in connection.execute(
-            "SELECT record_id, kind, subject_id FROM audit_record_subjects "
-            "WHERE record_id = ANY(%s)",
-            (record_ids,),
+            self._select_record_subjects, (record_ids,)
         ):
             found.setdefault(record_id, no_subjects())[kind].add(subject_id)
         return found
@@ -214,3 +240,18 @@ class AuditEventsRunner(TrackedRunner):
             if strings:
                 found[originator_id] = strings
         return found
+
+
+def audit_feed_target(database_url: str, application: Application[Any]) -> RebuildTarget:
+    """The audit feed and its subject index, as `oversight projections rebuild` replays them."""
+    return RebuildTarget(
+        name=PROJECTION_NAME,
+        tables=AUDIT_TABLES,
+        replayer=lambda tables, tracking_name, batch_size: AuditEventsRunner(
+            database_url,
+            application,
+            tables=tables,
+            tracking_name=tracking_name,
+            batch_size=batch_size,
+        ),
+    )

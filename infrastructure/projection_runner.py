@@ -15,9 +15,10 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import psycopg
 import structlog
@@ -358,6 +359,52 @@ class ProjectionRunner(TrackedRunner):
 # Rebuild ----------------------------------------------------------------------------
 
 
+class Replayer(Protocol):
+    """A runner a rebuild drives: it writes into fresh tables under a tracking row of its own,
+    one batch per call, on one connection (a batch inside an open transaction nests in it)."""
+
+    tracking_name: str
+    batch_size: int
+    events_table: str
+
+    def connection(self) -> psycopg.Connection[Any]: ...
+
+    def run_batch(self, *, stop: int | None = None) -> BatchResult: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class RebuildTarget:
+    """A read model a rebuild replays: the name its live runner tracks and locks under, the
+    tables that runner writes, and how to make a runner writing into fresh copies of them.
+
+    `replayer(tables, tracking_name, batch_size)` gets each live table's fresh name.
+    """
+
+    name: str
+    tables: tuple[str, ...]
+    replayer: Callable[[dict[str, str], str, int], Replayer]
+
+
+def projection_target(
+    database_url: str, application: Application[Any], projection: Projection
+) -> RebuildTarget:
+    """A row-per-record projection, as a rebuild replays it."""
+    return RebuildTarget(
+        name=projection.name,
+        tables=(projection.table,),
+        replayer=lambda tables, tracking_name, batch_size: ProjectionRunner(
+            database_url,
+            application,
+            projection,
+            table=tables[projection.table],
+            tracking_name=tracking_name,
+            batch_size=batch_size,
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class RebuildReport:
     """What a rebuild replayed, and how fast."""
@@ -383,27 +430,26 @@ class RebuildInProgress(RuntimeError):
 
 def rebuild(
     database_url: str,
-    application: Application[Any],
-    projections: Sequence[Projection],
+    targets: Sequence[RebuildTarget],
     *,
     batch_size: int = REBUILD_BATCH_SIZE,
     progress: Progress | None = None,
 ) -> RebuildReport:
     """Replay the whole log into fresh tables, then swap each in for the live one.
 
-    The live runner keeps serving while a projection is rebuilt into `<table>_rebuild`; the
-    swap happens in one transaction holding the projection's advisory lock, so the live
+    The live runner keeps serving while a read model is rebuilt into `<table>_rebuild`; the
+    swap happens in one transaction holding the live runner's advisory lock, so the live
     runner waits for it and then resumes at the rebuilt position.
     """
     started = time.perf_counter()
     notifications = events = position = 0
-    for projection in projections:
-        report = _rebuild_one(database_url, application, projection, batch_size, progress)
+    for target in targets:
+        report = _rebuild_one(database_url, target, batch_size, progress)
         notifications += report.notifications
         events += report.events
         position = report.position
     return RebuildReport(
-        projections=tuple(p.name for p in projections),
+        projections=tuple(target.name for target in targets),
         notifications=notifications,
         events=events,
         position=position,
@@ -413,40 +459,32 @@ def rebuild(
 
 def _rebuild_one(
     database_url: str,
-    application: Application[Any],
-    projection: Projection,
+    target: RebuildTarget,
     batch_size: int,
     progress: Progress | None,
 ) -> RebuildReport:
     started = time.perf_counter()
-    live = projection.table
-    fresh = f"{live}{REBUILD_SUFFIX}"
-    runner = ProjectionRunner(
-        database_url,
-        application,
-        projection,
-        table=fresh,
-        tracking_name=f"{projection.name}{REBUILD_SUFFIX}",
-        batch_size=batch_size,
-    )
-    with runner, psycopg.connect(database_url, autocommit=True) as guard:
-        lock = (REBUILD_LOCK_NAMESPACE << 32) | zlib.crc32(projection.name.encode())
+    fresh = {live: f"{live}{REBUILD_SUFFIX}" for live in target.tables}
+    runner = target.replayer(fresh, f"{target.name}{REBUILD_SUFFIX}", batch_size)
+    with closing(runner), psycopg.connect(database_url, autocommit=True) as guard:
+        lock = (REBUILD_LOCK_NAMESPACE << 32) | zlib.crc32(target.name.encode())
         locked = guard.execute("SELECT pg_try_advisory_lock(%s)", (lock,)).fetchone()
         if not locked or not locked[0]:
-            raise RebuildInProgress(f"projection {projection.name} is being rebuilt elsewhere")
+            raise RebuildInProgress(f"projection {target.name} is being rebuilt elsewhere")
         connection = runner.connection()
         with connection.transaction():
-            connection.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(fresh)))
-            connection.execute(
-                sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL)").format(
-                    sql.Identifier(fresh), sql.Identifier(live)
+            for live, new in fresh.items():
+                connection.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(new)))
+                connection.execute(
+                    sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL)").format(
+                        sql.Identifier(new), sql.Identifier(live)
+                    )
                 )
-            )
             connection.execute(
                 "DELETE FROM projection_tracking WHERE name = %s", (runner.tracking_name,)
             )
         head = _head(connection, runner.events_table)
-        log.info("rebuild_started", projection=projection.name, head=head)
+        log.info("rebuild_started", projection=target.name, head=head)
         if progress is not None:
             progress(0, head)
         counts = _Counts()
@@ -457,22 +495,23 @@ def _rebuild_one(
                 progress(result.position, head)
             if result.notifications < batch_size:
                 break
-        position = _swap(connection, runner, projection, counts)
+        position = _swap(connection, runner, target, fresh, counts)
         # Replaying rewrote each row once per event: clear the dead versions now rather than
         # leave every board to read past them until autovacuum comes by.
-        connection.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(live)))
+        for live in target.tables:
+            connection.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(live)))
         if progress is not None:
             progress(position, max(head, position))
     seconds = time.perf_counter() - started
     log.info(
         "rebuild_finished",
-        projection=projection.name,
+        projection=target.name,
         notifications=counts.notifications,
         events=counts.events,
         position=position,
         seconds=round(seconds, 3),
     )
-    return RebuildReport((projection.name,), counts.notifications, counts.events, position, seconds)
+    return RebuildReport((target.name,), counts.notifications, counts.events, position, seconds)
 
 
 @dataclass
@@ -494,52 +533,54 @@ def _head(connection: psycopg.Connection[Any], events_table: str) -> int:
 
 def _swap(
     connection: psycopg.Connection[Any],
-    runner: ProjectionRunner,
-    projection: Projection,
+    runner: Replayer,
+    target: RebuildTarget,
+    fresh: dict[str, str],
     counts: _Counts,
 ) -> int:
-    """Catch up the last events and put the rebuilt table in place, in one transaction."""
-    live, fresh = projection.table, runner.table
+    """Catch up the last events and put the rebuilt tables in place, in one transaction."""
     with connection.transaction():
-        connection.execute(
-            "SELECT pg_advisory_xact_lock(%s)", (projection_lock_key(projection.name),)
-        )
-        position = tracked_position(connection, runner.tracking_name)
-        while True:
-            result = runner.project_batch(connection, position)
+        connection.execute("SELECT pg_advisory_xact_lock(%s)", (projection_lock_key(target.name),))
+        while True:  # each batch nests in this transaction, on the same connection
+            result = runner.run_batch()
             counts.add(result)
-            position = result.position
             if result.notifications < runner.batch_size:
                 break
-        indexes = _index_names_by_definition(connection, live)
-        grants = _grants(connection, live)
-        parameters = _storage_parameters(connection, live)
-        connection.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(live)))
-        connection.execute(
-            sql.SQL("ALTER TABLE {} RENAME TO {}").format(
-                sql.Identifier(fresh), sql.Identifier(live)
-            )
-        )
-        _restore_index_names(connection, live, indexes)
-        if parameters:
-            connection.execute(
-                sql.SQL("ALTER TABLE {} SET ({})").format(
-                    sql.Identifier(live), sql.SQL(", ").join(map(sql.SQL, parameters))
-                )
-            )
-        for grantee, privilege in grants:
-            connection.execute(
-                sql.SQL("GRANT {} ON {} TO {}").format(
-                    sql.SQL(privilege),
-                    sql.Identifier(live),
-                    sql.SQL("PUBLIC") if grantee == "PUBLIC" else sql.Identifier(grantee),
-                )
-            )
-        set_tracked_position(connection, projection.name, position)
+        position = tracked_position(connection, runner.tracking_name)
+        for live, new in fresh.items():
+            _replace_table(connection, live, new)
+        set_tracked_position(connection, target.name, position)
         connection.execute(
             "DELETE FROM projection_tracking WHERE name = %s", (runner.tracking_name,)
         )
     return position
+
+
+def _replace_table(connection: psycopg.Connection[Any], live: str, fresh: str) -> None:
+    """Drop `live` and rename `fresh` in its place, keeping its index names, storage
+    parameters and grants (inside the caller's transaction)."""
+    indexes = _index_names_by_definition(connection, live)
+    grants = _grants(connection, live)
+    parameters = _storage_parameters(connection, live)
+    connection.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(live)))
+    connection.execute(
+        sql.SQL("ALTER TABLE {} RENAME TO {}").format(sql.Identifier(fresh), sql.Identifier(live))
+    )
+    _restore_index_names(connection, live, indexes)
+    if parameters:
+        connection.execute(
+            sql.SQL("ALTER TABLE {} SET ({})").format(
+                sql.Identifier(live), sql.SQL(", ").join(map(sql.SQL, parameters))
+            )
+        )
+    for grantee, privilege in grants:
+        connection.execute(
+            sql.SQL("GRANT {} ON {} TO {}").format(
+                sql.SQL(privilege),
+                sql.Identifier(live),
+                sql.SQL("PUBLIC") if grantee == "PUBLIC" else sql.Identifier(grantee),
+            )
+        )
 
 
 _PRIVILEGES = frozenset(

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from uuid import uuid4
 
 import psycopg
@@ -26,6 +27,7 @@ from application.campaign import (
 from application.idempotency import IdempotencyStore
 from application.ports import Clock, IdFactory
 from application.projections import Projection
+from application.projections.case_assignments import CaseAssignmentsProjection
 from application.projections.case_list import CaseListProjection
 from application.projections.deductions import DeductionsProjection
 from application.projections.directory_subjects import DirectorySubjectsProjection
@@ -44,7 +46,7 @@ from application.supervision import Supervision
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
 from infrastructure.audit_ledger import CheckpointRefused, PostgresAuditLedger
-from infrastructure.audit_projection import AuditEventsRunner
+from infrastructure.audit_projection import AuditEventsRunner, audit_feed_target
 from infrastructure.audit_queries import AuditQueriesOnPostgres
 from infrastructure.calendar_file import CalendarFileError, read_calendar_file
 from infrastructure.calendar_source import known_schedules, load_deadline_policy
@@ -64,9 +66,17 @@ from infrastructure.logging import configure_logging, error_message
 from infrastructure.notification_log import LazyConnection, events_table_of
 from infrastructure.numbering_turn import AdvisoryNumberingTurn
 from infrastructure.personal_data_keys import (
+    MasterKeyError,
+    MasterKeyMismatch,
+    MasterKeyRotationRefused,
     PostgresPersonalDataKeys,
+    RotationReport,
     decode_master_key,
+    install_master_key,
+    read_master_key_file,
     read_or_create_master_key,
+    read_or_create_next_master_key,
+    rotate_master_key,
 )
 from infrastructure.projection_runner import (
     CalendarCache,
@@ -74,6 +84,7 @@ from infrastructure.projection_runner import (
     ProjectionRunner,
     RebuildInProgress,
     RebuildReport,
+    projection_target,
     rebuild,
 )
 from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFailures
@@ -132,6 +143,7 @@ class Container:
             EvaluationListProjection(),
             DirectorySubjectsProjection(),
             DeductionsProjection(),
+            CaseAssignmentsProjection(),
         ]
         return projections, calendar
 
@@ -163,9 +175,13 @@ class Container:
         self.worker().run_forever(stop_event)
 
     def rebuild_projections(self, progress: Progress | None = None) -> RebuildReport:
-        """Replay every event into fresh read tables and swap them in."""
+        """Replay every event into fresh read tables (the audit feed's too) and swap them in."""
         projections, _ = self.read_side()
-        return rebuild(self.database_url, self.supervision, projections, progress=progress)
+        targets = [
+            *(projection_target(self.database_url, self.supervision, p) for p in projections),
+            audit_feed_target(self.database_url, self.supervision),
+        ]
+        return rebuild(self.database_url, targets, progress=progress)
 
     def catch_up_projections(self) -> int:
         """Bring every read table up to the log now, for commands that read them.
@@ -326,6 +342,60 @@ def master_key(settings: Settings) -> bytes:
     return read_or_create_master_key(settings.data_dir)
 
 
+@dataclass(frozen=True)
+class MasterKeyRotated:
+    """A finished rotation, and the file that holds the new key when the data folder keeps it."""
+
+    report: RotationReport
+    key_file: Path | None
+
+
+def rotate_personal_data_master_key(
+    settings: Settings | None = None,
+    *,
+    new_key_file: Path | None = None,
+) -> MasterKeyRotated:
+    """Re-wrap every personal data key under a new master key (`oversight keys rotate`).
+
+    The key in use is the configured one (OVERSIGHT_MASTER_KEY, else the data folder's); the
+    new one comes from `new_key_file` (base64 of 32 bytes, as OVERSIGHT_MASTER_KEY) or, when
+    the data folder keeps the key, is made there and put in place once the database uses it.
+    """
+    settings = settings or Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    given = read_master_key_file(new_key_file) if new_key_file else None
+    in_data_folder = settings.master_key is None
+    old_key = master_key(settings)
+    if given == old_key:
+        raise MasterKeyRotationRefused(
+            f"{new_key_file} holds the master key in use: give a new one (base64 of 32 bytes)"
+        )
+    if in_data_folder:
+        new_key = read_or_create_next_master_key(settings.data_dir, given)
+    elif given is not None:
+        new_key = given
+    else:
+        raise MasterKeyRotationRefused(
+            "OVERSIGHT_MASTER_KEY is set: give the new key with --new-key-file (a file holding "
+            "base64 of 32 bytes, as OVERSIGHT_MASTER_KEY)"
+        )
+    closers: list[Callable[[], None]] = []
+    try:
+        url = database_url(settings, closers)
+        initialise_schema(url)
+        report = rotate_master_key(
+            url,
+            old_key=old_key,
+            new_key=new_key,
+            clock=SystemClock(),
+        )
+    finally:
+        for close in closers:
+            close()
+    installed = install_master_key(settings.data_dir, new_key) if in_data_folder else None
+    return MasterKeyRotated(report, installed)
+
+
 def personal_data_key_store(
     settings: Settings, url: str, clock: Clock, closers: list[Callable[[], None]]
 ) -> PostgresPersonalDataKeys:
@@ -461,6 +531,9 @@ __all__ = [
     "CheckpointRefused",
     "ConductFileError",
     "Container",
+    "MasterKeyError",
+    "MasterKeyMismatch",
+    "MasterKeyRotationRefused",
     "RebuildInProgress",
     "UnsafeConfiguration",
     "WorkerActive",

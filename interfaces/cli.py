@@ -46,6 +46,8 @@ projections_cli = typer.Typer(help="The read tables kept from the events.", no_a
 cli.add_typer(projections_cli, name="projections")
 privacy_cli = typer.Typer(help="Complainants' personal data.", no_args_is_help=True)
 cli.add_typer(privacy_cli, name="privacy")
+keys_cli = typer.Typer(help="The master key of complainants' personal data.", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
 rules_cli = typer.Typer(help="The conduct catalogue (扣分事项).", no_args_is_help=True)
 cli.add_typer(rules_cli, name="rules")
 report_cli = typer.Typer(help="Reports of the double-hundred system.", no_args_is_help=True)
@@ -311,11 +313,18 @@ def deadline(
     ],
     urgent: Annotated[bool, typer.Option(help="An urgent case.")] = False,
 ) -> None:
-    """Print the acknowledge-by and due dates of a task assigned at START, and how."""
-    calendar, policy = composition.timekeeping()
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=calendar.office_hours.tz)
-    preview = preview_deadlines(policy, calendar, kind.value, start, urgent)
+    """Print the acknowledge-by and due dates of a task assigned at START, and how: on the
+    calendar the service uses (the package's years and those loaded with `calendar load`)."""
+    container = composition.bootstrap()
+    try:
+        calendar = container.current_calendar()
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=calendar.office_hours.tz)
+        preview = preview_deadlines(container.policy, calendar, kind.value, start, urgent)
+    except DomainError as error:
+        raise _fail(error.message) from error
+    finally:
+        container.close()
     typer.echo(f"acknowledge by: {preview.acknowledge.due_at.isoformat()}")
     due = preview.handling.due_at.isoformat() if preview.handling else "none"
     typer.echo(f"due:            {due}")
@@ -346,6 +355,49 @@ def erase_personal_data(
     finally:
         container.close()
     typer.echo(f"case {view.tracking_number}: the complainant's personal data is erased")
+
+
+@keys_cli.command("rotate")
+def rotate_master_key(
+    new_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="The new master key: a file holding base64 of 32 bytes, as "
+            "OVERSIGHT_MASTER_KEY takes it. Without it, when the key lives in the data "
+            "folder, a new one is made there."
+        ),
+    ] = None,
+) -> None:
+    """Re-wrap every complainant's data key under a new master key (the events do not change).
+
+    Stop the service first. Interrupted, it leaves the service refusing to start until it is
+    run again with the same keys, which finishes the rotation.
+    """
+    try:
+        rotated = composition.rotate_personal_data_master_key(new_key_file=new_key_file)
+    except (
+        composition.MasterKeyError,
+        composition.MasterKeyMismatch,
+        composition.MasterKeyRotationRefused,
+        OSError,
+    ) as error:
+        raise _fail(str(error)) from error
+    report = rotated.report
+    done = (
+        f"nothing left to re-wrap: the database's master key is {report.new_key_id} already"
+        if report.already_done
+        else f"re-wrapped {report.rewrapped} data keys from master key {report.old_key_id} to "
+        f"{report.new_key_id}"
+    )
+    where = (
+        f"{rotated.key_file} holds the new key, the old one is gone"
+        if rotated.key_file is not None
+        else "set OVERSIGHT_MASTER_KEY to the new key in every process, then destroy the old one"
+    )
+    typer.echo(
+        f"{done} ({report.under_new_key} keys under it, {report.erased} erased); "
+        f"the old key opens nothing now: {where}"
+    )
 
 
 @rules_cli.command("load")

@@ -42,13 +42,12 @@ def command_environment(database_url: str, log_level: str = "WARNING") -> dict[s
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:
-    """Settings of a test's process: its own database, the test key, quiet logs."""
+    """Settings of a test's process: its own database, the test keys, quiet logs."""
     return Settings(
         database_url=database_url,
         access_code_key=TEST_ACCESS_CODE_KEY.hex(),
-        master_key=TEST_MASTER_KEY,
         log_level="WARNING",
-        **{"signing_key": TEST_SIGNING_KEY, **overrides},  # type: ignore[arg-type]
+        **{"master_key": TEST_MASTER_KEY, "signing_key": TEST_SIGNING_KEY, **overrides},  # type: ignore[arg-type]
     )
 
 

@@ -119,14 +119,8 @@ def test_bad_token_requests_are_refused(database_url: str, args: tuple[str, ...]
     assert "Traceback" not in result.stderr
 
 
-def test_the_deadline_command_explains_a_date_across_spring_festival() -> None:
-    result = subprocess.run(  # noqa: S603
-        [OVERSIGHT, "deadline", "complaint", "--start", "2026-02-13T10:00:00+08:00"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def test_the_deadline_command_explains_a_date_across_spring_festival(database_url: str) -> None:
+    result = run(database_url, "deadline", "complaint", "--start", "2026-02-13T10:00:00+08:00")
 
     assert result.returncode == 0, result.stderr
     assert "acknowledge by: 2026-02-14T17:30:00+08:00" in result.stdout
@@ -135,14 +129,10 @@ def test_the_deadline_command_explains_a_date_across_spring_festival() -> None:
     assert "provisional:    no" in result.stdout
 
 
-def test_the_deadline_command_marks_a_year_without_a_schedule_as_provisional() -> None:
-    result = subprocess.run(  # noqa: S603
-        [OVERSIGHT, "deadline", "request", "--start", "2027-03-01T10:00:00", "--urgent"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def test_the_deadline_command_marks_a_year_without_a_schedule_as_provisional(
+    database_url: str,
+) -> None:
+    result = run(database_url, "deadline", "request", "--start", "2027-03-01T10:00:00", "--urgent")
 
     assert result.returncode == 0, result.stderr
     assert "provisional:    yes" in result.stdout

@@ -54,3 +54,17 @@ def test_the_worker_keeps_the_read_tables_and_stops_cleanly_on_sigterm(
     assert worker.returncode == 0, stderr
     assert '"worker_active"' in stderr
     assert '"worker_stopped"' in stderr
+
+
+def test_a_rebuild_replays_the_audit_feed_and_names_it(database_url: str) -> None:
+    run(database_url, "directory", "import", "--sample")
+
+    rebuilt = run(database_url, "projections", "rebuild")
+
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    rebuilt_names = rebuilt.stdout.partition(" up to position ")[0].removeprefix("rebuilt ")
+    assert "audit_events" in rebuilt_names.split(", ")
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute("SELECT count(*) FROM audit_events").fetchone()
+        head = connection.execute("SELECT max(notification_id) FROM oversight_events").fetchone()
+    assert rows == head

@@ -432,7 +432,7 @@ def _alarms(database_url: str) -> int | None:
 
 
 def _read_tables(database_url: str, projections: list[Projection]) -> dict[str, list[Any]]:
-    """Every row of every read table, in key order, and every tracking position."""
+    """Every row of every read table, in key order, and where each projection got to."""
     tables: dict[str, list[Any]] = {}
     with psycopg.connect(database_url) as connection:
         for projection in projections:
@@ -442,7 +442,8 @@ def _read_tables(database_url: str, projections: list[Projection]) -> dict[str, 
                 )
             ).fetchall()
         tables["projection_tracking"] = connection.execute(
-            "SELECT name, position FROM projection_tracking ORDER BY name"
+            "SELECT name, position FROM projection_tracking WHERE name = ANY(%s) ORDER BY name",
+            ([projection.name for projection in projections],),
         ).fetchall()
     return tables
 
