@@ -62,6 +62,7 @@ RUNNERS = (
     "evaluation_list",
     "directory_subjects",
     "deductions",
+    "case_assignments",
     "audit_events",
     "rating_cases",
 )
@@ -312,7 +313,14 @@ def test_a_rebuild_and_the_audit_verification_pass_over_text_postgresql_cannot_h
         worker.run_once()
     finally:
         worker.close()
-    tables = ("case_list", "order_list", "deductions", "directory_subjects", "evaluation_list")
+    tables = (
+        "case_list",
+        "order_list",
+        "deductions",
+        "directory_subjects",
+        "evaluation_list",
+        "case_assignments",
+    )
     before = {t: fetch(database_url, f'SELECT * FROM "{t}" ORDER BY 1') for t in tables}
 
     report = container.rebuild_projections()
