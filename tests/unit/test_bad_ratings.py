@@ -493,3 +493,29 @@ def test_the_audit_feed_carries_neither_the_raters_client_nor_their_words(
     assert ALICE not in json.dumps(rated_row["changes"])
     assert "comment" not in added_row["changes"]
     assert added_row["window_ids"] == [WINDOW]
+
+
+def test_the_raters_words_on_a_case_are_erased_with_its_personal_data(
+    supervision: Supervision, inspector: Actor
+) -> None:
+    # given: a rating on the day's case, whose personal data is then erased
+    first = rate(supervision, ALICE, comment="窗口的张三态度恶劣，电话13812345678")
+    handle(supervision, first)
+    case_id = supervision.repository.get(first.id).case_id
+    supervision.erase_personal_data(case_id, reason="当事人申请删除", by=inspector)
+
+    # when: the same client rates the window badly again that day
+    later = rate(supervision, ALICE)
+    recorded = handle(supervision, later)
+
+    # then: the first comment reads erased, and nothing more is recorded on the case
+    case = supervision.repository.get(case_id)
+    assert recorded == [0]
+    (entry,) = case.bad_ratings
+    assert entry["comment"] == {"erased": True}
+    (added,) = [
+        record
+        for record in supervision.recorder.select_events(case_id)
+        if record.topic == Case.BadRatingAdded.TOPIC
+    ]
+    assert b"13812345678" not in added.state, "the comment is stored sealed"
