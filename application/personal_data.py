@@ -37,7 +37,7 @@ from eventsourcing.persistence import (
     Transcoder,
 )
 
-from domain.personal_data import ERASED, UNAVAILABLE, data_key_of, personal_fields_of
+from domain.personal_data import ERASED, UNAVAILABLE, personal_fields_of
 
 SEALED_MARK = "sealed"
 SEALING_SCHEME = "aes-256-gcm/v1"
@@ -97,7 +97,7 @@ class PersonalDataMapper(Mapper[UUID]):
         ]
         if not fields:
             return super().to_stored_event(domain_event)
-        key_id = data_key_of(domain_event)
+        key_id = domain_event.originator_id
         key = self.keys.key_for_writing(key_id)
         sealed_state = dict(state)
         for name in fields:

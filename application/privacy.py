@@ -9,6 +9,7 @@ import structlog
 from application.cases import CaseVerbs
 from application.views import CaseView
 from domain.actor import Actor
+from domain.case import Case
 from domain.personal_data import PersonalDataAlreadyErased
 
 log = structlog.get_logger("oversight.privacy")
@@ -29,10 +30,18 @@ class PrivacyVerbs(CaseVerbs):
             case.erase_personal_data(reason=reason, by=by, at=self.clock.now())
         except PersonalDataAlreadyErased:
             self.personal_data_keys.erase(case_id)
+            self._erase_ratings_copied_into(case)
             raise
         view = self._answer(case, by)
         if not self.personal_data_keys.erase(case_id):
             # Registered before personal data was sealed: hidden everywhere from now on, but
             # the stored event still holds it (operations.md, "Personal data").
             log.warning("personal_data_erased_without_key", case_id=str(case_id))
+        self._erase_ratings_copied_into(case)
         return view
+
+    def _erase_ratings_copied_into(self, case: Case) -> None:
+        """A bad rating's comment is sealed under its evaluation's own key, and the case it
+        went to copies it: erasing the case erases each of those ratings' comments too."""
+        for entry in case.bad_ratings:
+            self.personal_data_keys.erase(UUID(entry["evaluation"]))

@@ -1,8 +1,8 @@
 """The citizen's status query (§9): a tracking number and an access code open the public view.
 
 What a citizen sees is the public view and nothing else. A wrong code and an unknown number
-get the same answer, after the same work. Failed lookups are limited twice: per client (in
-the API process) and per tracking number (in PostgreSQL, shared by every process). While a
+get the same answer, after the same work. Failed lookups are limited twice, both counted for
+every API process together: per client and per tracking number. While a
 tracking number is locked, even the right code gets the same "not found" answer: telling a
 guesser "locked" would tell them the number is worth watching, and a citizen who waits the
 lock out loses nothing but minutes.
@@ -21,7 +21,7 @@ from domain.errors import DomainError, NotFound
 FAILURES_BEFORE_LOCK = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCK_DURATION = timedelta(minutes=15)
-# Failed lookups one client may make in a moving window, whatever the numbers it tries.
+# Failed lookups one client may make in a window of time, whatever the numbers it tries.
 FAILED_LOOKUPS_PER_CLIENT = 10
 FAILED_LOOKUPS_CLIENT_WINDOW = timedelta(minutes=10)
 
@@ -83,13 +83,14 @@ class LookupFailures(Protocol):
 
 
 class ClientLimit(Protocol):
-    """At most so many events per client in a moving window."""
+    """At most so many events per client in each window of time, counted for every API
+    process together; `client` is a keyed digest, never an address."""
 
-    def hit(self, client: str) -> int | None:
+    async def hit(self, client: str, now: datetime) -> int | None:
         """Count one event: None when within the limit, else seconds until one is allowed."""
         ...
 
-    def wait(self, client: str) -> int | None:
+    async def wait(self, client: str, now: datetime) -> int | None:
         """Without counting: None when the client may go on, else seconds to wait."""
         ...
 
@@ -138,12 +139,12 @@ class PublicStatus:
         self, tracking_number: str, access_code: str, *, client: str
     ) -> PublicCaseStatus:
         """The public view of the case the pair opens; the same refusal for every failure."""
-        wait = self.failed_by_client.wait(client)
+        now = self.clock.now()
+        wait = await self.failed_by_client.wait(client, now)
         if wait is not None:
             raise TooManyRequests(
                 f"too many failed lookups; try again in {wait} seconds", retry_after=wait
             )
-        now = self.clock.now()
         found = await self.queries.find(tracking_number, now)
         hashed = found.access_code_hash if found is not None else self._dummy_hash
         matches = self.secrets.access_code_matches(access_code, hashed)
@@ -152,5 +153,5 @@ class PublicStatus:
                 return found.status
         else:
             await self.failures.record_failure(tracking_number, now)
-        self.failed_by_client.hit(client)
+        await self.failed_by_client.hit(client, now)
         raise CaseStatusNotFound()

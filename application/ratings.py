@@ -1,4 +1,13 @@
-"""Verbs on ratings (好差评): rating an encounter, and the complaint a bad rating opens."""
+"""Verbs on ratings (好差评): rating an encounter, and the complaint a bad rating goes to.
+
+A client's bad ratings of one window on one office day go to one case: the first opens it,
+later ones are added to it (`Case.BadRatingAdded`), so a burst of bad ratings from one
+client puts one case on the department's board, not one per rating, while every rating
+still counts in the window's satisfaction. A later rating the same day goes onto the case
+whatever became of it: a closed case takes it onto its record without reopening (the
+centre decides whether it calls for more), and a case merged into another passes it on to
+that one, where the matter is handled.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +19,11 @@ from uuid import UUID
 from application.cases import CaseVerbs
 from application.numbering import AlreadyRecorded
 from domain.actor import Actor
-from domain.case import Channel, Kind
+from domain.case import BadRatingsFull, Case, Channel, Kind
 from domain.errors import NotFound
-from domain.evaluation import Evaluation, opens_case, rating_case_id
+from domain.evaluation import Evaluation, opens_case
 from domain.labels import label
+from domain.personal_data import PersonalDataAlreadyErased
 
 # The citizen who rated is not known to the centre: the case has no one to call back.
 ANONYMOUS = {"name": None, "phone": None, "address": None, "anonymous": True}
@@ -28,7 +38,7 @@ class EvaluationNotFound(NotFound):
 
 @dataclass(frozen=True)
 class EvaluationView:
-    """A rating as recorded, and whether it opens a case."""
+    """A rating as recorded, and whether it goes to a case (a bad one does)."""
 
     id: UUID
     window: str
@@ -71,8 +81,13 @@ class RatingVerbs(CaseVerbs):
         comment: str | None,
         service_item: str | None,
         by: Actor,
+        client: str | None = None,
     ) -> EvaluationView:
-        """Record a citizen's rating of one encounter (好差评); 1 or 2 will open a case."""
+        """Record a citizen's rating of one encounter (好差评); 1 or 2 goes to a case.
+
+        `client` is a keyed digest of the rater's network: their bad ratings of this window
+        today go to one case.
+        """
         routing = self.directory().route(None, window, staff)
         evaluation = Evaluation.rate(
             evaluation_id=self.ids(),
@@ -82,6 +97,7 @@ class RatingVerbs(CaseVerbs):
             rating=rating,
             comment=comment,
             service_item=service_item,
+            client=client,
             by=by,
             at=self.clock.now(),
         )
@@ -98,18 +114,25 @@ class RatingVerbs(CaseVerbs):
         return found
 
     def open_case_for_rating(self, evaluation_id: UUID) -> bool:
-        """Open the complaint a bad rating calls for (差评转办), registered by the system and
-        assigned to the window's department in the same save; answer whether it was opened now.
+        """Take a bad rating to its case (差评转办): open the case if it is not there yet,
+        registered by the system and assigned to the window's department in the same save,
+        and add the rating to it; answer whether anything was recorded now.
 
-        The case's id is derived from the evaluation's, so doing this again (a replay after a
-        crash, a second worker) finds the case there and records nothing.
+        The case's id is derived (see `Evaluation.case_id`) and a rating is added to a case
+        once, so doing this again (a replay after a crash, a second worker) records nothing.
         """
         evaluation = self._evaluation(evaluation_id)
-        if not evaluation.opens_case:
+        case_id = evaluation.case_id
+        if case_id is None:
             return False
-        case_id = rating_case_id(evaluation.id)
-        if self._load_or_none(case_id) is not None:
-            return False
+        opened = False
+        if self._load_or_none(case_id) is None:
+            opened = self._open_rating_case(evaluation, case_id)
+        # Recorded on the case even when it is this rating's alone (no client known): the
+        # case then lists every rating it holds, and erasing it erases their comments.
+        return self._add_bad_rating(evaluation, case_id) or opened
+
+    def _open_rating_case(self, evaluation: Evaluation, case_id: UUID) -> bool:
         department = self.directory().department(evaluation.department)
         # A department retired since the rating leaves the case for an operator to route.
         assign_to = department.id if department is not None and department.active else None
@@ -134,9 +157,38 @@ class RatingVerbs(CaseVerbs):
             return False
         return True
 
+    def _add_bad_rating(self, evaluation: Evaluation, case_id: UUID) -> bool:
+        case = self._case_taking_rating(case_id, evaluation.id)
+        if case is None:
+            return False
+        try:
+            case.add_bad_rating(
+                evaluation_id=evaluation.id,
+                window=evaluation.window,
+                rating=evaluation.rating,
+                comment=evaluation.comment,
+                rated_at=evaluation.created_on,
+                by=Actor.system(),
+                at=self.clock.now(),
+            )
+        except (BadRatingsFull, PersonalDataAlreadyErased):
+            return False  # the rating counts in the window's satisfaction all the same
+        self._commit(case)
+        return True
+
+    def _case_taking_rating(self, case_id: UUID, evaluation_id: UUID) -> Case | None:
+        """The case a rating is to be added to: the day's case, or the one it was merged
+        into (and so on); None if the rating is on one of them already."""
+        case = self._case(case_id)
+        while not case.holds_bad_rating(evaluation_id):
+            if case.merged_into is None:
+                return case
+            case = self._case(UUID(case.merged_into))
+        return None
+
 
 class RatingCasePolicy:
-    """Every rating of 1 or 2 opens a complaint of channel `rating`, exactly once."""
+    """Every rating of 1 or 2 goes to a complaint of channel `rating`, exactly once."""
 
     name = "rating_cases"
     topic_prefix = "oversight:Evaluation."
@@ -172,4 +224,6 @@ def _details(evaluation: Evaluation) -> str:
         lines.append(f"办理事项 {evaluation.service_item}")
     if evaluation.comment:
         lines.append(f"评价内容：{evaluation.comment}")
+    if evaluation.client is not None:
+        lines.append("同一来源当日对该窗口的其他差评记入本件，不另行立案")
     return "\n".join(lines)

@@ -54,6 +54,8 @@ class CaseView:
     position: int | None
     # {rule, staff, window, points, status: proposed|confirmed|dismissed, ...} or None.
     proposed_deduction: dict[str, Any] | None = None
+    # {evaluation, window, rating, comment, rated_at, added_at}: the bad ratings on the case.
+    bad_ratings: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def of(cls, case: Case, viewer: Actor, position: int | None) -> CaseView:
@@ -99,6 +101,7 @@ class CaseView:
             version=case.version,
             position=position,
             proposed_deduction=told(case.proposed_deduction),
+            bad_ratings=told(list(case.bad_ratings)),
         )
 
 

@@ -28,6 +28,9 @@ from domain.task import ReasonRequired as ReasonRequired
 
 REOPEN_WINDOW = timedelta(days=30)
 MAX_REOPENINGS = 2
+# A client's flood of bad ratings must not grow one case without end (every step loads it
+# whole); past this many the ratings still count in the window's satisfaction.
+MAX_BAD_RATINGS = 100
 
 
 class Kind(StrEnum):
@@ -192,6 +195,18 @@ class NoProposedDeduction(Conflict):
     """There is no proposed deduction waiting for an inspector's decision."""
 
     code = "no_proposed_deduction"
+
+
+class BadRatingAlreadyAdded(Conflict):
+    """A bad rating is on a case once."""
+
+    code = "bad_rating_already_added"
+
+
+class BadRatingsFull(Conflict):
+    """A case holds at most MAX_BAD_RATINGS bad ratings."""
+
+    code = "bad_ratings_full"
 
 
 _require_reason = require_reason
@@ -817,6 +832,79 @@ class Case(Task):
             raise Invalid("a note needs text")
         self.trigger_event(self.NoteAdded, text=text, public=public, actor=by, timestamp=at)
 
+    # Bad ratings (差评) -------------------------------------------------------
+
+    class BadRatingAdded(Event):
+        TOPIC = "oversight:Case.BadRatingAdded"
+        # The rater's words are sealed with the case's personal data: erasing it erases them.
+        PERSONAL_FIELDS = ("comment",)
+        evaluation: str
+        window: str
+        rating: int
+        comment: str | None
+        rated_at: datetime
+
+        def apply(self, case: Case) -> None:
+            entry = {
+                "evaluation": self.evaluation,
+                "window": self.window,
+                "rating": self.rating,
+                "comment": personal_text(self.comment),
+                "rated_at": self.rated_at.isoformat(),
+                "added_at": self.timestamp.isoformat(),
+            }
+            case._bad_ratings = [*case.bad_ratings, entry]
+
+    @property
+    def bad_ratings(self) -> list[dict[str, Any]]:
+        """The bad ratings recorded on the case, in the order they were added."""
+        return vars(self).get("_bad_ratings", [])
+
+    def holds_bad_rating(self, evaluation_id: UUID) -> bool:
+        """Whether this rating is recorded on the case already."""
+        return any(entry["evaluation"] == str(evaluation_id) for entry in self.bad_ratings)
+
+    def add_bad_rating(
+        self,
+        *,
+        evaluation_id: UUID,
+        window: str,
+        rating: int,
+        comment: str | None,
+        rated_at: datetime,
+        by: Actor,
+        at: datetime,
+    ) -> None:
+        """Record a bad rating on the case: the one that opened it, or a later one of the same
+        client, window and office day (同一来源当日重复差评). The status stays as it is: a
+        closed case takes the rating onto its record without reopening."""
+        from domain.personal_data import PersonalDataAlreadyErased
+
+        if self.status is Status.MERGED:
+            raise CaseMerged(f"case {self.tracking_number} was merged into another case")
+        if self.holds_bad_rating(evaluation_id):
+            raise BadRatingAlreadyAdded(f"rating {evaluation_id} is on this case already")
+        if len(self.bad_ratings) >= MAX_BAD_RATINGS:
+            raise BadRatingsFull(
+                f"case {self.tracking_number} holds {MAX_BAD_RATINGS} bad ratings already"
+            )
+        if self.personal_data_erased:
+            # The rater's words are personal data sealed under the case's erased key.
+            raise PersonalDataAlreadyErased(
+                f"the personal data of case {self.tracking_number} was erased: "
+                "no rater's words are recorded on it again"
+            )
+        self.trigger_event(
+            self.BadRatingAdded,
+            evaluation=str(evaluation_id),
+            window=window,
+            rating=rating,
+            comment=comment,
+            rated_at=rated_at,
+            actor=by,
+            timestamp=at,
+        )
+
     # Personal data ----------------------------------------------------------
 
     class PersonalDataErased(Event):
@@ -830,6 +918,10 @@ class Case(Task):
             # Gone from every answer, whether the stored event sealed them or (recorded
             # before sealing existed) holds them in plaintext.
             case.summary = case.details = ERASED_TEXT
+            case._bad_ratings = [
+                {**entry, "comment": ERASED_TEXT if entry["comment"] else None}
+                for entry in case.bad_ratings
+            ]
             case.personal_data_erased_at = self.timestamp
 
     @property

@@ -1,13 +1,19 @@
 """The Evaluation aggregate (好差评, GB/T 39734-2020 and 39735-2020): one rated encounter.
 
 A citizen rates one service encounter at a window from 1 (非常不满意) to 5 (非常满意). A rating
-of 1 or 2 is a bad rating (差评): the centre opens a complaint of channel `rating` for it, once,
-under an id derived from the evaluation's (`rating_case_id`), so doing it again finds it done.
+of 1 or 2 is a bad rating (差评): it goes to the centre as a complaint of channel `rating`.
+The rating records who rated as a keyed digest of their network (`client`), and a client's
+bad ratings of one window on one office day (Asia/Shanghai) all go to one case, whose id is
+derived from the three (`client_rating_case_id`): the first opens it, later ones are added
+to it, and one client cannot open a case per rating. A rating recorded before clients were
+known opens a case of its own, under an id derived from the evaluation's (`rating_case_id`).
+Either way the id is the same every time, so doing it again finds it done.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -15,6 +21,7 @@ from eventsourcing.domain import Aggregate
 from domain.actor import Actor
 from domain.errors import Invalid
 from domain.personal_data import personal_text
+from domain.scorecard import day_of
 
 LOWEST_RATING = 1
 HIGHEST_RATING = 5
@@ -23,6 +30,7 @@ BAD_RATING = 2
 MAX_COMMENT = 1_000
 
 RATING_CASE_NAMESPACE: UUID = uuid5(NAMESPACE_URL, "oversight:rating-case")
+CLIENT_RATING_CASE_NAMESPACE: UUID = uuid5(NAMESPACE_URL, "oversight:client-rating-case")
 
 
 class RatingOutOfRange(Invalid):
@@ -32,8 +40,26 @@ class RatingOutOfRange(Invalid):
 
 
 def rating_case_id(evaluation_id: UUID) -> UUID:
-    """The id of the case a bad rating opens: the same every time, so it opens only once."""
+    """The id of the case a bad rating of an unknown client opens: the same every time, so
+    it opens only once."""
     return uuid5(RATING_CASE_NAMESPACE, str(evaluation_id))
+
+
+def client_rating_case_id(window: str, client: str, day: date) -> UUID:
+    """The id of the one case a client's bad ratings of a window on an office day go to."""
+    return uuid5(CLIENT_RATING_CASE_NAMESPACE, f"{window}|{client}|{day.isoformat()}")
+
+
+def case_id_of_rating(
+    evaluation_id: UUID, *, window: str, client: str | None, rating: int, rated_at: datetime
+) -> UUID | None:
+    """The case a rating goes to, if it is bad: its client's case of the window and office
+    day, or (client unknown) a case of its own."""
+    if not opens_case(rating):
+        return None
+    if client is None:
+        return rating_case_id(evaluation_id)
+    return client_rating_case_id(window, client, day_of(rated_at))
 
 
 def opens_case(rating: int) -> bool:
@@ -52,20 +78,19 @@ class Evaluation(Aggregate):
 
     class Rated(Event, Aggregate.Created):
         TOPIC = "oversight:Evaluation.Rated"
+        # Version 2 added `client`; a version 1 event knew no client.
+        class_version = 2
         window: str
         department: str
         staff: str | None
         rating: int
         comment: str | None
         service_item: str | None
+        client: str | None
 
-        def personal_data_key(self) -> UUID:
-            """The comment (sealed: people write names and numbers into it) is keyed to the
-            case a bad rating opens, which copies it into its summary and details: erasing
-            that case's personal data makes the comment unreadable everywhere at once."""
-            if opens_case(self.rating):
-                return rating_case_id(self.originator_id)
-            return self.originator_id
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["client"] = None
 
     def __init__(
         self,
@@ -75,6 +100,7 @@ class Evaluation(Aggregate):
         rating: int,
         comment: str | None,
         service_item: str | None,
+        client: str | None,
         actor: Actor,
     ) -> None:
         self.window = window
@@ -83,6 +109,8 @@ class Evaluation(Aggregate):
         self.rating = rating
         self.comment = personal_text(comment)
         self.service_item = service_item
+        # Who rated, as a keyed digest of their network (None: rated before it was recorded).
+        self.client = client
         self.rated_by = actor
 
     @classmethod
@@ -96,10 +124,12 @@ class Evaluation(Aggregate):
         rating: int,
         comment: str | None,
         service_item: str | None,
+        client: str | None,
         by: Actor,
         at: datetime,
     ) -> Evaluation:
-        """Record a rating of one encounter; `department` is the window's at this moment."""
+        """Record a rating of one encounter; `department` is the window's at this moment and
+        `client` a keyed digest of the rater's network, if known."""
         if (
             isinstance(rating, bool)
             or not isinstance(rating, int)
@@ -121,6 +151,7 @@ class Evaluation(Aggregate):
             rating=rating,
             comment=comment or None,
             service_item=service_item.strip() if service_item else None,
+            client=client or None,
             actor=by,
             timestamp=at,
         )
@@ -132,5 +163,11 @@ class Evaluation(Aggregate):
 
     @property
     def case_id(self) -> UUID | None:
-        """The id of the case this rating opens, if it opens one."""
-        return rating_case_id(self.id) if self.opens_case else None
+        """The id of the case this rating goes to, if it is bad (see `case_id_of_rating`)."""
+        return case_id_of_rating(
+            self.id,
+            window=self.window,
+            client=self.client,
+            rating=self.rating,
+            rated_at=self.created_on,
+        )

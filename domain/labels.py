@@ -119,6 +119,7 @@ LABELS: dict[str, dict[str, str]] = {
         "Case.Merged": "合并为重复件",
         "Case.DuplicateAttached": "并入重复件",
         "Case.NoteAdded": "添加备注",
+        "Case.BadRatingAdded": "记入差评",
         "Case.Supervised": "督办",
         "Case.Reminded": "催办提醒",
         "Case.AcknowledgeDeadlineMissed": "签收超时",

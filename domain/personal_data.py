@@ -56,13 +56,6 @@ def personal_fields_of(event_class: type) -> tuple[str, ...]:
     return PERSONAL_FIELDS_BY_TOPIC.get(getattr(event_class, "TOPIC", ""), ())
 
 
-def data_key_of(event: Any) -> Any:
-    """The id of the data key an event's personal fields are sealed under: its record's own,
-    unless the event names another with a `personal_data_key()` method."""
-    chosen = getattr(event, "personal_data_key", None)
-    return chosen() if callable(chosen) else event.originator_id
-
-
 def with_personal_fields_erased(event_class: type, fields: Mapping[str, Any]) -> dict[str, Any]:
     """An event's fields with each personal one read as erased: how a record whose personal
     data was erased shows its events, also those stored in plaintext before sealing existed

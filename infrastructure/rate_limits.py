@@ -1,40 +1,146 @@
-"""Per-client limits with the `limits` package: a moving window kept in this process's memory.
+"""Per-client limits shared by every API process: counters in PostgreSQL, one per window.
 
-Each API process counts on its own, so behind a load balancer a client may get up to the
-limit once per process; the limit that must hold across processes, the lock of a tracking
-number, lives in PostgreSQL instead.
+A client's requests are counted in `client_request_counts` (migration 0014) on the primary,
+one row per counter, window and client, by one upsert per request; so `serve --workers N`,
+or N machines behind a load balancer, allow a client the limit once, not N times. Windows
+are fixed (aligned to the epoch), so a client may get up to twice the limit across the turn
+of a window, never more. "Now" is always the application's clock, passed in.
+
+A client is a keyed digest of its network (`ClientDigests`): addresses are never stored.
+When the counters cannot be read or written the request is refused with 503 (fail closed):
+a limiter that let requests through while its database was away would let a flood through
+exactly when the service is weakest.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
 import math
-import time
+from collections.abc import Awaitable
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
-from limits import RateLimitItemPerSecond
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+import asyncpg
+import structlog
+
+from application.base import StorageUnavailable
+from infrastructure.read_store import ReadStore
+
+log = structlog.get_logger("oversight.rate_limits")
+
+T = TypeVar("T")
+
+# Counts only what the limit allows: past it, the row is left alone (no write under a flood).
+_HIT_SQL = """
+INSERT INTO client_request_counts AS c (counter, window_started_at, client, hits)
+VALUES ($1, $2, $3, 1)
+ON CONFLICT (counter, window_started_at, client) DO UPDATE SET hits = c.hits + 1
+WHERE c.hits < $4::bigint
+RETURNING c.hits
+"""
+
+_HITS_SQL = """
+SELECT hits FROM client_request_counts
+WHERE counter = $1 AND window_started_at = $2 AND client = $3
+"""
+
+_PURGE_SQL = """
+DELETE FROM client_request_counts WHERE counter = $1 AND window_started_at < $2
+"""
+
+# IPv6 subscribers are commonly given a /64 (or more) to themselves: counting each address
+# of it apart would give one client 2^64 limits.
+IPV6_CLIENT_PREFIX = 64
+_DIGEST_LABEL = b"oversight client digest v1"
+_DIGEST_HEX_CHARS = 32  # 128 bits: no two clients share a digest in practice
 
 
-class MovingWindowLimit:
-    """At most `amount` events per client in any `seconds`; an amount of 0 switches it off."""
+def client_network(address: str) -> str:
+    """What counts as one client: an IPv4 address, or the /64 network of an IPv6 address;
+    anything that is not an address (a test client's name) as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{ip}/{IPV6_CLIENT_PREFIX}", strict=False))
+    return str(ip)
 
-    def __init__(self, amount: int, *, seconds: int, name: str) -> None:
+
+class ClientDigests:
+    """Keyed digests of clients' networks: enough to count a client and to tell its ratings
+    apart from others', without keeping its address.
+
+    The key is derived from a server key (the access-code key), so every API process that
+    shares that key — as they must for access codes — counts a client under one digest.
+    """
+
+    def __init__(self, server_key: bytes) -> None:
+        self._key = hmac.new(server_key, _DIGEST_LABEL, hashlib.sha256).digest()
+
+    def __call__(self, address: str) -> str:
+        network = client_network(address).encode("utf-8", "backslashreplace")
+        return hmac.new(self._key, network, hashlib.sha256).hexdigest()[:_DIGEST_HEX_CHARS]
+
+
+class PostgresClientLimit:
+    """At most `amount` requests per client in each window of `window`, for every API process
+    together; an amount of 0 switches it off (and nothing is counted)."""
+
+    def __init__(self, store: ReadStore, *, name: str, amount: int, window: timedelta) -> None:
+        self.name = name
         self.amount = amount
-        self._item = RateLimitItemPerSecond(amount, seconds, namespace=name) if amount else None
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._store = store
+        self._seconds = int(window.total_seconds())
+        if self._seconds < 1:
+            raise ValueError(f"a limit's window is at least a second, got {window}")
+        self._purged_window: datetime | None = None
 
-    def hit(self, client: str) -> int | None:
-        if self._item is None or self._limiter.hit(self._item, client):
+    async def hit(self, client: str, now: datetime) -> int | None:
+        """Count one request: None when within the limit, else seconds until one is allowed."""
+        if not self.amount:
             return None
-        return self._retry_after(client)
+        started = self._window_start(now)
+        await self._purge_before(started)
+        hits = await self._run(
+            self._store.fetchval(_HIT_SQL, self.name, started, client, self.amount)
+        )
+        return None if hits is not None else self._retry_after(started, now)
 
-    def wait(self, client: str) -> int | None:
-        if self._item is None or self._limiter.test(self._item, client):
+    async def wait(self, client: str, now: datetime) -> int | None:
+        """Without counting: None when the client may go on, else seconds to wait."""
+        if not self.amount:
             return None
-        return self._retry_after(client)
+        started = self._window_start(now)
+        hits = await self._run(self._store.fetchval(_HITS_SQL, self.name, started, client))
+        return None if (hits or 0) < self.amount else self._retry_after(started, now)
 
-    def _retry_after(self, client: str) -> int:
-        assert self._item is not None
-        # `limits` keeps its windows on the wall clock, so the wait is measured on it too.
-        reset_at = self._limiter.get_window_stats(self._item, client).reset_time
-        return max(1, math.ceil(reset_at - time.time()))
+    def _window_start(self, now: datetime) -> datetime:
+        epoch_seconds = math.floor(now.timestamp())
+        return datetime.fromtimestamp(epoch_seconds - epoch_seconds % self._seconds, UTC)
+
+    def _retry_after(self, started: datetime, now: datetime) -> int:
+        ends = started + timedelta(seconds=self._seconds)
+        return max(1, math.ceil((ends - now).total_seconds()))
+
+    async def _purge_before(self, started: datetime) -> None:
+        # Once per window in each process: the windows before this one are over for good.
+        if self._purged_window == started:
+            return
+        await self._run(self._store.execute(_PURGE_SQL, self.name, started))
+        self._purged_window = started
+
+    async def _run(self, statement: Awaitable[T]) -> T:
+        try:
+            return await statement
+        except asyncpg.PostgresError as error:
+            # Timeouts and lost connections are StorageUnavailable already (the read store);
+            # anything else (a missing table, a read-only server) refuses the same way.
+            log.warning("rate_limit_unavailable", counter=self.name, error=type(error).__name__)
+            raise StorageUnavailable(
+                "the request limit could not be checked; retry in a moment"
+            ) from error

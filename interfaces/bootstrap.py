@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from uuid import uuid4
@@ -88,7 +89,7 @@ from infrastructure.projection_runner import (
     rebuild,
 )
 from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFailures
-from infrastructure.rate_limits import MovingWindowLimit
+from infrastructure.rate_limits import ClientDigests, PostgresClientLimit
 from infrastructure.read_store import ReadStore
 from infrastructure.runner_health import RunnerFailure, stuck_runners
 from infrastructure.score_queries import ScoreQueriesOnPostgres
@@ -107,6 +108,8 @@ log = structlog.get_logger("oversight")
 SPARE_CONNECTIONS = 4
 # Published calendar years change a few times a year; lists need not re-read them per request.
 CALENDAR_TTL_SECONDS = 5.0
+# OVERSIGHT_PUBLIC_RATE_LIMIT counts requests per client in windows of this length.
+PUBLIC_RATE_WINDOW = timedelta(minutes=1)
 
 
 @dataclass
@@ -122,6 +125,8 @@ class Container:
     queries: CaseQueries
     public_status: PublicStatus
     public_requests: ClientLimit  # OVERSIGHT_PUBLIC_RATE_LIMIT per client per minute
+    # A keyed digest of a client's network: what limits count and ratings record.
+    client_digest: Callable[[str], str]
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _calendar_cache: tuple[float, WorkingCalendar] | None = None
     _workers: list[WorkerHandle] = field(default_factory=list)
@@ -282,6 +287,7 @@ def bootstrap(
         lock_timeout=settings.db_lock_timeout,
     )
     clock = clock or SystemClock()
+    server_key = access_code_key(settings)
     personal_data_keys = personal_data_key_store(settings, url, clock, closers)
     numbering_turn = AdvisoryNumberingTurn(
         LazyConnection(url, connect_timeout=settings.db_connect_timeout),
@@ -291,7 +297,7 @@ def bootstrap(
     supervision = Supervision(
         clock=clock,
         ids=ids or uuid4,
-        secrets=RandomSecrets(access_code_key(settings)),
+        secrets=RandomSecrets(server_key),
         calendar=calendar,
         policy=policy,
         env=env,
@@ -305,7 +311,9 @@ def bootstrap(
     )
     primary = primary_store(settings, url, reads, closers)
     public_status = public_status_query(supervision, reads, primary)
-    public_requests = MovingWindowLimit(settings.public_rate_limit, seconds=60, name="public")
+    public_requests = PostgresClientLimit(
+        primary, name="public", amount=settings.public_rate_limit, window=PUBLIC_RATE_WINDOW
+    )
     return Container(
         settings,
         url,
@@ -316,6 +324,7 @@ def bootstrap(
         CaseQueriesOnPostgres(reads),
         public_status,
         public_requests,
+        ClientDigests(server_key),
         closers,
         idempotency=PostgresIdempotencyStore(primary),
     )
@@ -433,10 +442,11 @@ def public_status_query(
     return PublicStatus(
         queries=CaseListPublicStatus(reads, supervision.directory),
         failures=failures,
-        failed_by_client=MovingWindowLimit(
-            FAILED_LOOKUPS_PER_CLIENT,
-            seconds=int(FAILED_LOOKUPS_CLIENT_WINDOW.total_seconds()),
+        failed_by_client=PostgresClientLimit(
+            primary,
             name="public-failed-lookups",
+            amount=FAILED_LOOKUPS_PER_CLIENT,
+            window=FAILED_LOOKUPS_CLIENT_WINDOW,
         ),
         secrets=supervision.secrets,
         clock=supervision.clock,

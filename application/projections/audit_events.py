@@ -35,10 +35,20 @@ _SUBJECT_FIELDS = {
 INHERITED_KINDS = ("staff", "window")
 
 _BOOKKEEPING = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})
-# Never copied: complainants' identity and words, and secrets' digests; besides these, every
-# field an event declares personal (domain.personal_data) is left out.
+# Never copied: complainants' identity and words, secrets' digests, and the keyed digest of
+# the client a rating came from; besides these, every field an event declares personal
+# (domain.personal_data) is left out.
 NEVER_COPIED = frozenset(
-    {"complainant", "details", "comment", "phone", "address", "access_code_hash", "digest"}
+    {
+        "complainant",
+        "details",
+        "comment",
+        "phone",
+        "address",
+        "access_code_hash",
+        "digest",
+        "client",
+    }
 )
 _REASON_FIELDS = ("reason", "note")
 _MIN_MASKED_LENGTH = 2

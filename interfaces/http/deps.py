@@ -50,17 +50,19 @@ def client_address(request: Request) -> str:
 
 
 async def within_public_rate_limit(request: Request) -> str:
-    """OVERSIGHT_PUBLIC_RATE_LIMIT requests per client per minute on every public route;
-    answers the client's address."""
-    client = client_address(request)
-    wait = request.app.state.container.public_requests.hit(client)
+    """OVERSIGHT_PUBLIC_RATE_LIMIT requests per client per minute on every public route,
+    counted for all API processes together; answers the client's keyed digest (what the
+    limits count and a rating records: the address itself is kept nowhere)."""
+    container: Container = request.app.state.container
+    client = container.client_digest(client_address(request))
+    wait = await container.public_requests.hit(client, container.supervision.clock.now())
     if wait is not None:
         raise TooManyRequests(f"too many requests; try again in {wait} seconds", wait)
     return client
 
 
 # FastAPI solves a dependency once per request, so a route under a rate-limited router that
-# also asks for this gets the address without counting the request twice.
+# also asks for this gets the client without counting the request twice.
 PublicClientDep = Annotated[str, Depends(within_public_rate_limit)]
 
 

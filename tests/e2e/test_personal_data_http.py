@@ -10,7 +10,6 @@ import re
 import subprocess
 from collections.abc import Iterator
 from typing import Any
-from uuid import UUID
 
 import psycopg
 import pytest
@@ -18,7 +17,6 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from domain.actor import Actor, Role
-from domain.evaluation import rating_case_id
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
@@ -395,8 +393,11 @@ def test_after_erasure_nothing_the_service_answers_holds_the_name_phone_or_quoti
         client, "/evaluations", {}, {"window": SAMPLE_WINDOW, "rating": 1, "comment": comment}
     )
     project(container)  # the bad rating opens its case
-    rating_case = rating_case_id(UUID(evaluation["id"]))
-    cases = {"complaint": complaint["id"], "report": report["id"], "rating": str(rating_case)}
+    assert evaluation["opens_case"]
+    (rating_case,) = client.get(f"{API}/cases?channel=rating", headers=tokens.operator).json()[
+        "items"
+    ]
+    cases = {"complaint": complaint["id"], "report": report["id"], "rating": rating_case["id"]}
     for case_id in (complaint["id"], report["id"]):
         post(client, f"/cases/{case_id}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT})
     clock.advance(hours=1)

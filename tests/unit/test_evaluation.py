@@ -27,6 +27,7 @@ def rate(rating: int, **overrides: object) -> Evaluation:
         "rating": rating,
         "comment": "等了两个小时",
         "service_item": "不动产抵押登记",
+        "client": None,
         "by": PUBLIC,
         "at": RATED_AT,
         **overrides,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Request, status
 
 from domain.actor import Actor, Role
-from interfaces.http.deps import SupervisionDep, within_public_rate_limit
+from interfaces.http.deps import PublicClientDep, SupervisionDep
 from interfaces.http.responses import COMMAND, RATE_LIMITED, Responses
 from interfaces.http.schemas.evaluations import EvaluationCreate, EvaluationPublic
 
@@ -21,16 +21,15 @@ _REFUSALS: Responses = {
 }
 
 
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    dependencies=[Depends(within_public_rate_limit)],
-    responses=_REFUSALS,
-)
-def rate_service(body: EvaluationCreate, request: Request, app: SupervisionDep) -> EvaluationPublic:
+@router.post("", status_code=status.HTTP_201_CREATED, responses=_REFUSALS)
+def rate_service(
+    body: EvaluationCreate, request: Request, app: SupervisionDep, client: PublicClientDep
+) -> EvaluationPublic:
     """Rate one encounter at a window, 1 (非常不满意) to 5 (非常满意), without signing in.
 
-    A rating of 1 or 2 (差评) opens a complaint for the window's department shortly after.
+    A rating of 1 or 2 (差评) goes to a complaint for the window's department shortly after:
+    the first bad rating of a window from one client on one office day opens it, and later
+    ones that day are added to it.
     """
     public = Actor(principal="public", role=Role.PUBLIC, request_id=request.state.request_id)
     return EvaluationPublic.of(
@@ -41,5 +40,6 @@ def rate_service(body: EvaluationCreate, request: Request, app: SupervisionDep) 
             comment=body.comment,
             service_item=body.service_item,
             by=public,
+            client=client,
         )
     )

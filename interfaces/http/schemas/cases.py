@@ -272,6 +272,12 @@ class CasePublic(BaseModel):
         default=None,
         description=f"rule, staff, window, points, status: {described('proposal_status')}",
     )
+    bad_ratings: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="the bad ratings (差评) recorded on a case of channel `rating`: the one "
+        "that opened it and the later ones of the same client, window and office day, each "
+        "`evaluation`, `window`, `rating`, `comment`, `rated_at`, `added_at`",
+    )
 
     @classmethod
     def of(cls, view: CaseView) -> CasePublic:

@@ -26,7 +26,7 @@ class EvaluationCreate(Strict):
 
 
 class EvaluationPublic(BaseModel):
-    """A recorded rating; `opens_case` says whether the centre will open a complaint for it."""
+    """A recorded rating; `opens_case` says whether it goes to the centre as a complaint."""
 
     id: UUID
     window: str
@@ -36,7 +36,11 @@ class EvaluationPublic(BaseModel):
     rating_label: str
     service_item: str | None
     rated_at: datetime
-    opens_case: bool = Field(description="a rating of 1 or 2 (差评) opens a complaint")
+    opens_case: bool = Field(
+        description="a rating of 1 or 2 (差评) goes to a complaint: it opens one, or is added "
+        "to the one an earlier bad rating of the window from the same client opened that "
+        "day; the answer is the same either way, so it tells nothing of other raters"
+    )
     position: int | None
 
     @classmethod
