@@ -11,34 +11,13 @@ from pathlib import Path
 import pytest
 
 from domain.actor import Actor, Role
-from domain.case import Channel, Kind
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import SAMPLE_WINDOW, position
+from tests.e2e.conftest import position, register_complaint
 from tests.e2e.test_cli import OVERSIGHT, run
 from tests.support import command_environment
+from tests.unit.test_imported_file_edges import CALENDAR, CATALOGUE, DIRECTORY
 
 ADMIN = Actor("edge-admin", Role.ADMIN)
-OPERATOR = Actor("edge-operator", Role.OPERATOR)
-
-# Each file's text has one `@` where a test puts a YAML escape, or nothing.
-DIRECTORY = """\
-departments:
-  - {id: taxation, name: 税务局, name_en: Taxation}
-windows:
-  - {id: W-1, name: 办税窗口, department: taxation, zone: 税务服务专区}
-staff:
-  - {id: S1, name: "张@伟", department: taxation, window: W-1, post: A}
-"""
-CATALOGUE = """\
-rules:
-  - {code: lateness, name_zh: "迟到@早退", name_en: Lateness, points: 2, applies_to: staff}
-"""
-CALENDAR = """\
-year: 2031
-source: "国务院@通知"
-holidays:
-  - {name: 元旦, from: 2031-01-01, to: 2031-01-01}
-"""
 
 
 def _refused(result: subprocess.CompletedProcess[str], *expected: str) -> None:
@@ -60,20 +39,7 @@ def token_id(container: Container) -> str:
 
 @pytest.fixture
 def case_id(container: Container) -> str:
-    registered = container.supervision.register_case(
-        kind=Kind.COMPLAINT,
-        channel=Channel.HOTLINE,
-        department=None,
-        window=SAMPLE_WINDOW,
-        staff=None,
-        category=None,
-        urgent=False,
-        summary="排队太久",
-        details="",
-        complainant={"name": "王芳", "phone": "13812345678"},
-        by=OPERATOR,
-    )
-    return str(registered.case.id)
+    return str(register_complaint(container))
 
 
 @pytest.mark.parametrize(
@@ -129,11 +95,11 @@ def test_an_option_that_is_not_utf8_is_refused_as_a_lone_surrogate(
 
 
 @pytest.mark.parametrize(
-    ("command", "text", "escape", "where"),
+    ("command", "text", "spoilt", "where"),
     [
-        (("directory", "import"), DIRECTORY, "\\e", "staff[0] (id 'S1'): field 'name'"),
-        (("rules", "load"), CATALOGUE, "\\0", "(code 'lateness'): field 'name_zh'"),
-        (("calendar", "load", "2031"), CALENDAR, "\\x1f", "`source`"),
+        (("directory", "import"), DIRECTORY, ("张伟", '"张\\e伟"'), "staff[0] (id 'S1'): field"),
+        (("rules", "load"), CATALOGUE, ("迟到早退", '"迟到\\0"'), "(code 'lateness'): field"),
+        (("calendar", "load", "2027"), CALENDAR, ("国务院办公厅通知", '"通知\\x1f"'), "`source`"),
     ],
     ids=["directory", "catalogue", "calendar"],
 )
@@ -143,11 +109,11 @@ def test_an_imported_file_holding_a_control_character_is_refused_recording_nothi
     tmp_path: Path,
     command: tuple[str, ...],
     text: str,
-    escape: str,
+    spoilt: tuple[str, str],
     where: str,
 ) -> None:
     path = tmp_path / "import.yaml"
-    path.write_text(text.replace("@", escape), encoding="utf-8")
+    path.write_text(text.replace(*spoilt), encoding="utf-8")
     before = position(container)
 
     result = run(database_url, *command, str(path))
@@ -161,7 +127,7 @@ def test_an_imported_file_holding_a_control_character_is_refused_recording_nothi
     [
         (("directory", "import"), DIRECTORY),
         (("rules", "load"), CATALOGUE),
-        (("calendar", "load", "2031"), CALENDAR),
+        (("calendar", "load", "2027"), CALENDAR),
     ],
     ids=["directory", "catalogue", "calendar"],
 )
@@ -185,7 +151,7 @@ def test_a_file_pyyaml_refuses_is_one_line_and_exit_2_not_a_traceback(
     complaint: str,
 ) -> None:
     path = tmp_path / "import.yaml"
-    path.write_bytes(spoil(text.replace("@", "")))
+    path.write_bytes(spoil(text))
     before = position(container)
 
     result = run(database_url, *command, str(path))
