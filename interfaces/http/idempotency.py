@@ -49,11 +49,12 @@ class IdempotentCommands:
         ):
             await self.app(scope, receive, send)
             return
-        refused = character_problem(("header", "Idempotency-Key"), key.decode("latin-1"))
+        text = key.decode("latin-1")
+        refused = character_problem(("header", "Idempotency-Key"), text)
         if refused is not None:
             await validation_response([refused])(scope, receive, send)
             return
-        if len(key) > MAX_KEY_LENGTH or not _KEY.fullmatch(key.decode("latin-1")):
+        if len(key) > MAX_KEY_LENGTH or not _KEY.fullmatch(text):
             await _answer(
                 send,
                 422,

@@ -431,7 +431,7 @@ def test_the_last_position_of_the_log_is_a_cursor_like_any_other(
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.parametrize("after", [str(2**63), str(2**64), "-1"])
+@pytest.mark.parametrize("after", [str(2**53), str(2**63), str(2**64), "-1"])
 def test_a_position_to_wait_for_that_the_log_cannot_reach_is_refused(
     client: TestClient, tokens: Tokens, after: str
 ) -> None:

@@ -20,9 +20,14 @@ from application.audit import (
     RecordHistoryEntry,
     VerificationReport,
 )
-from application.queries import LAST_POSITION
 from domain.calendar import OFFICE_TZ
-from interfaces.http.schemas.cases import DIRECTORY_ID, JSON_NUMBER, Day, Moment
+from interfaces.http.schemas.cases import (
+    DIRECTORY_ID,
+    JSON_NUMBER,
+    LARGEST_JSON_INTEGER,
+    Day,
+    Moment,
+)
 from interfaces.http.schemas.text import QueryText, RequestBody
 
 CURSOR = r"^[A-Za-z0-9_-]+$"
@@ -33,8 +38,8 @@ MOMENT_HELP = (
 )
 
 
-# A checkpoint's number or position: a JSON integer the database can hold (bigint).
-LedgerNumber = Annotated[int, Field(ge=0, le=LAST_POSITION), JSON_NUMBER]
+# A checkpoint's number or position, a JSON integer.
+LedgerNumber = Annotated[int, Field(ge=0, le=LARGEST_JSON_INTEGER), JSON_NUMBER]
 
 
 # A bound is a whole day or an exact moment; the moment is tried first, so a day is never

@@ -69,6 +69,9 @@ def _a_json_number(value: object) -> object:
 # after it, pydantic would leave them out of the OpenAPI's `minimum` and `maximum`.
 JSON_NUMBER = BeforeValidator(_a_json_number)
 Integer = Annotated[int, JSON_NUMBER]
+# The largest integer every JSON reader holds exactly (I-JSON, RFC 7493): past it, a reader
+# working in doubles, as fuzzers and browsers do, would round a bound or a position.
+LARGEST_JSON_INTEGER = 2**53 - 1
 Points = Annotated[int, Field(ge=1, le=100), JSON_NUMBER]
 
 

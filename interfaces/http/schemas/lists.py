@@ -9,7 +9,6 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from application.queries import (
-    LAST_POSITION,
     BoardItem,
     CaseFilter,
     CaseSummary,
@@ -19,14 +18,14 @@ from application.queries import (
     WindowMetrics,
 )
 from domain.case import Channel, Kind, Satisfaction, Status
-from interfaces.http.schemas.cases import DIRECTORY_ID, Day
+from interfaces.http.schemas.cases import DIRECTORY_ID, LARGEST_JSON_INTEGER, Day
 from interfaces.http.schemas.text import QueryText
 
 Position = Annotated[
     int | None,
     Field(
         ge=0,
-        le=LAST_POSITION,
+        le=LARGEST_JSON_INTEGER,
         description="wait (up to a few seconds) until the read side has seen this event "
         "position, e.g. the `position` a command answered",
     ),

@@ -54,17 +54,6 @@ STORABLE_NOT_BLANK = rf"^[^{_UNSTORABLE}]*[^{_UNSTORABLE}{_BLANK}][^{_UNSTORABLE
 QueryText = Annotated[str, Field(json_schema_extra={"pattern": STORABLE_TEXT})]
 
 
-def refuse_unstorable(value: Any) -> Any:
-    """`value` as it came, unless some text in it holds a character the record cannot hold."""
-    texts = value if isinstance(value, list | tuple) else (value,)
-    for number, text in enumerate(texts, start=1):
-        problem = why_refused(text) if isinstance(text, str) else None
-        if problem is not None:
-            where = f"item {number}: " if texts is value else ""
-            raise PydanticCustomError(INVALID_CHARACTER, where + problem)
-    return value
-
-
 def _document_text(schema: dict[str, Any], model: type[BaseModel]) -> None:
     """Each text property without a pattern of its own gets the pattern of storable text;
     where text is stripped before its `minLength` is checked, the pattern also asks for a
@@ -88,7 +77,13 @@ class RequestBody(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _storable(cls, value: Any) -> Any:
-        return refuse_unstorable(value)
+        texts = value if isinstance(value, list | tuple) else (value,)
+        for number, text in enumerate(texts, start=1):
+            problem = why_refused(text) if isinstance(text, str) else None
+            if problem is not None:
+                where = f"item {number}: " if texts is value else ""
+                raise PydanticCustomError(INVALID_CHARACTER, where + problem)
+        return value
 
 
 def character_problem(loc: tuple[str, ...], text: str) -> dict[str, Any] | None:
