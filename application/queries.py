@@ -11,6 +11,10 @@ from domain.actor import Role
 from domain.calendar import WorkingCalendar
 from domain.errors import Invalid
 
+# The last position the notification log can reach: PostgreSQL's bigint. No cursor, `after`
+# or other position a caller gives may go past it, or the database would refuse the query.
+LAST_POSITION = 2**63 - 1
+
 
 class InvalidCursor(Invalid):
     """A page cursor that this service did not hand out."""

@@ -29,3 +29,14 @@ def storable(text: str) -> str:
 def described(character: str) -> str:
     """A character as a person reads it in an error message: U+0000, U+001B…"""
     return f"U+{ord(character):04X}"
+
+
+def why_refused(text: str) -> str | None:
+    """Why the record refuses `text`, as an error message says it, or None if it can hold it.
+
+    Positions count characters from 1, as a person counts them.
+    """
+    index = first_unstorable(text)
+    if index is None:
+        return None
+    return f"the character {described(text[index])} at position {index + 1} cannot be recorded"

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
+from infrastructure.yaml_files import read_yaml_file, require_storable
 
 
 class CalendarFileError(ValueError):
@@ -35,10 +35,7 @@ def read_calendar_file(path: Path, year: int) -> PublishedSchedule:
           - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
         makeup_workdays: [2027-02-06]
     """
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise CalendarFileError(f"{path}: {error}") from error
+    document = read_yaml_file(path, CalendarFileError)
     if not isinstance(document, dict):
         raise CalendarFileError(f"{path}: expected a mapping with year, source, holidays")
     if document.get("year") != year:
@@ -46,11 +43,15 @@ def read_calendar_file(path: Path, year: int) -> PublishedSchedule:
     source = document.get("source")
     if not isinstance(source, str) or not source.strip():
         raise CalendarFileError(f"{path}: `source` must say where the schedule was published")
+    require_storable(source, f"{path}: `source`", CalendarFileError)
     holidays: list[date] = []
     for index, period in enumerate(_list(document, "holidays", path)):
         start, end = _day(period, "from", path, index), _day(period, "to", path, index)
         if end < start:
             raise CalendarFileError(f"{path}: holidays[{index}] ends before it starts")
+        # Checked before the days are counted out: a period to 9999 would be millions of them.
+        if start.year != year or end.year != year:
+            raise CalendarFileError(f"{path}: holidays[{index}] runs outside {year}")
         holidays.extend(start + timedelta(days=n) for n in range((end - start).days + 1))
     makeup = [
         _as_date(value, f"{path}: makeup_workdays[{index}]")

@@ -19,6 +19,7 @@ from typing import Any
 import asyncpg
 
 from application.queries import (
+    LAST_POSITION,
     BoardItem,
     CaseFilter,
     CaseSummary,
@@ -90,13 +91,17 @@ def encode_cursor(position: int) -> str:
 
 
 def decode_cursor(cursor: str) -> int:
+    """The position a cursor handed out by `encode_cursor` names; anything else, including a
+    position past the log's last (PostgreSQL's bigint), is refused."""
     try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeError, ValueError):
         raise InvalidCursor("the cursor is not one this service handed out") from None
-    if not text.startswith("p") or not text[1:].isdigit():
+    # ASCII, so `isdigit` takes no other script's digits.
+    digits = text.removeprefix("p")
+    if text == digits or not digits.isdigit() or int(digits) > LAST_POSITION:
         raise InvalidCursor("the cursor is not one this service handed out")
-    return int(text[1:])
+    return int(digits)
 
 
 class CaseQueriesOnPostgres:

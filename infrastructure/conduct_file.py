@@ -6,9 +6,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from domain.conduct import AppliesTo, ConductRule
+from infrastructure.yaml_files import parse_yaml, read_yaml_file, require_storable
 
 DEFAULT_CATALOGUE = "conduct_rules.yaml"
 
@@ -22,20 +21,17 @@ class ConductFileError(ValueError):
 
 def read_conduct_file(path: Path) -> tuple[ConductRule, ...]:
     """The rules a YAML file on disk lists."""
-    return _parse(path.read_text(encoding="utf-8"), source=str(path))
+    return _rules(read_yaml_file(path, ConductFileError), source=str(path))
 
 
 def default_conduct_rules() -> tuple[ConductRule, ...]:
     """The catalogue shipped with the package (DESIGN §6)."""
     resource = files("infrastructure") / "data" / DEFAULT_CATALOGUE
-    return _parse(resource.read_text(encoding="utf-8"), source=DEFAULT_CATALOGUE)
+    text = resource.read_text(encoding="utf-8")
+    return _rules(parse_yaml(text, DEFAULT_CATALOGUE, ConductFileError), source=DEFAULT_CATALOGUE)
 
 
-def _parse(text: str, source: str) -> tuple[ConductRule, ...]:
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ConductFileError(f"{source}: not valid YAML: {error}") from error
+def _rules(document: Any, source: str) -> tuple[ConductRule, ...]:
     if not isinstance(document, dict) or set(document) != {"rules"}:
         raise ConductFileError(f"{source}: expected a mapping with one list, `rules`")
     entries = document["rules"] or []
@@ -57,6 +53,7 @@ def _rule(raw: object, where: str) -> ConductRule:
             raise ConductFileError(f"{where}: missing field {field!r}")
     for field in ("code", "name_zh", "name_en", "applies_to"):
         _require(isinstance(raw[field], str), where, field, "text", raw[field])
+        require_storable(raw[field], f"{where}: field {field!r}", ConductFileError)
     points: Any = raw["points"]
     _require(
         isinstance(points, int) and not isinstance(points, bool),

@@ -6,9 +6,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from domain.directory import Department, DirectorySpec, StaffMember, Window
+from infrastructure.yaml_files import parse_yaml, read_yaml_file, require_storable
 
 SAMPLE_DIRECTORY = "sample_directory.yaml"
 
@@ -26,20 +25,17 @@ class DirectoryFileError(ValueError):
 
 def read_directory_file(path: Path) -> DirectorySpec:
     """The directory a YAML file on disk describes."""
-    return _parse(path.read_text(encoding="utf-8"), source=str(path))
+    return _spec(read_yaml_file(path, DirectoryFileError), source=str(path))
 
 
 def sample_directory() -> DirectorySpec:
     """The invented sample directory shipped with the package."""
     resource = files("infrastructure") / "data" / SAMPLE_DIRECTORY
-    return _parse(resource.read_text(encoding="utf-8"), source=SAMPLE_DIRECTORY)
+    text = resource.read_text(encoding="utf-8")
+    return _spec(parse_yaml(text, SAMPLE_DIRECTORY, DirectoryFileError), source=SAMPLE_DIRECTORY)
 
 
-def _parse(text: str, source: str) -> DirectorySpec:
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise DirectoryFileError(f"{source}: not valid YAML: {error}") from error
+def _spec(document: Any, source: str) -> DirectorySpec:
     if not isinstance(document, dict):
         raise DirectoryFileError(
             f"{source}: expected a mapping with departments, windows and staff"
@@ -90,4 +86,7 @@ def _entry(raw: object, where: str, section: str) -> dict[str, Any]:
             raise DirectoryFileError(
                 f"{where}: field {field!r} must be text or empty, got {type(raw[field]).__name__}"
             )
+    for field, value in raw.items():
+        if isinstance(value, str):
+            require_storable(value, f"{where}: field {field!r}", DirectoryFileError)
     return {field: raw[field] for field in (*required, *optional) if field in raw}

@@ -21,6 +21,7 @@ from application.scores import MonthlyReport
 from domain.actor import Actor, Role
 from domain.errors import DomainError
 from domain.scorecard import require_past_or_current_month
+from domain.text import why_refused
 from interfaces import bootstrap as composition
 from interfaces.audit_cli import audit_cli
 from interfaces.http.schemas.calendar import TaskKind
@@ -71,6 +72,16 @@ class TokenRole(StrEnum):
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code=2)
+
+
+def _require_storable(**options: str | None) -> None:
+    """Refuses an option's text holding a character the record cannot hold, before anything
+    is recorded: a control character typed or pasted, or bytes that are not UTF-8 (Python
+    reads them as lone surrogates)."""
+    for option, text in options.items():
+        problem = why_refused(text) if text is not None else None
+        if problem is not None:
+            raise _fail(f"--{option}: {problem}")
 
 
 @cli.command()
@@ -206,6 +217,7 @@ def create_token(
     name: Annotated[str, typer.Option(help="Who holds the token, for the history.")] = "",
 ) -> None:
     """Issue a token; it is printed once, alone on the last line, and stored only as a hash."""
+    _require_storable(department=department, name=name)
     container = composition.bootstrap()
     try:
         issued = container.supervision.issue_token(
@@ -251,6 +263,7 @@ def revoke_token(
     reason: Annotated[str, typer.Option(help="Why, for the history (lost, left, leaked…).")],
 ) -> None:
     """Revoke a token: every API process refuses it within a second."""
+    _require_storable(reason=reason)
     if not reason.strip():
         raise _fail("give a reason")
     container = composition.bootstrap()
@@ -343,6 +356,7 @@ def erase_personal_data(
     ] = "cli-inspector",
 ) -> None:
     """Erase a complainant's name, phone and address for good: the case's key is destroyed."""
+    _require_storable(reason=reason, by=by)
     if not reason.strip():
         raise _fail("give the reason with --reason")
     container = composition.bootstrap()

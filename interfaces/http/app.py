@@ -11,11 +11,12 @@ from uuid import uuid4
 
 import anyio.to_thread
 import structlog
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interfaces.bootstrap import Container, bootstrap, freeze_startup_heap
+from interfaces.http.deps import storable_parameters
 from interfaces.http.errors import error_body, install_error_handlers
 from interfaces.http.idempotency import IdempotentCommands
 from interfaces.http.responses import EVERY_ROUTE, refusals
@@ -191,7 +192,12 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         orders.router,
         evaluations.router,
     ):
-        app.include_router(router, prefix=API_PREFIX, responses=EVERY_ROUTE)
+        app.include_router(
+            router,
+            prefix=API_PREFIX,
+            responses=EVERY_ROUTE,
+            dependencies=[Depends(storable_parameters)],
+        )
     app.include_router(health.router, responses=refusals(413))
     app.add_middleware(
         IdempotentCommands,  # type: ignore[arg-type]

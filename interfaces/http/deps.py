@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
@@ -19,8 +20,28 @@ from application.supervision import Supervision
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
 from interfaces.http.errors import NotAuthenticated, RoleNotAllowed
+from interfaces.http.schemas.text import character_problem
 
 bearer = HTTPBearer(auto_error=False, description="A token printed by `oversight token create`")
+
+
+async def storable_parameters(request: Request) -> None:
+    """Refuses a path or query parameter holding a character the record cannot hold, before
+    any other check: every route of the API depends on it, whatever its parameters."""
+    parameters = [
+        *((("path", name), value) for name, value in request.path_params.items()),
+        *((("query", name), value) for name, value in request.query_params.multi_items()),
+    ]
+    _refuse_unstorable(parameters)
+
+
+def _refuse_unstorable(parameters: list[tuple[tuple[str, str], object]]) -> None:
+    problems = [
+        character_problem(loc, value) for loc, value in parameters if isinstance(value, str)
+    ]
+    refused = [problem for problem in problems if problem is not None]
+    if refused:
+        raise RequestValidationError(refused)
 
 
 async def get_container(request: Request) -> Container:
@@ -79,6 +100,7 @@ async def current_actor(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("sign in with an Authorization: Bearer <token> header")
     token, request_id = credentials.credentials, request.state.request_id
+    _refuse_unstorable([(("header", "Authorization"), token)])
     actor = supervision.recently_signed_in(token, request_id)
     if actor is None:
         actor = await run_in_threadpool(supervision.sign_in, token, request_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -14,6 +15,8 @@ from starlette.routing import Match
 from application.base import StorageUnavailable
 from application.public_status import TooManyRequests
 from domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from domain.text import storable
+from interfaces.http.schemas.text import INVALID_CHARACTER
 
 log = structlog.get_logger("oversight.http")
 
@@ -34,6 +37,8 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     429: "too_many_requests",
 }
+# Where a part of a request comes from, as the first element of a validation error's `loc`.
+REQUEST_PARTS = frozenset({"body", "query", "path", "header", "cookie"})
 
 
 class NotAuthenticated(DomainError):
@@ -76,19 +81,42 @@ async def _domain_error(_: Request, error: DomainError) -> JSONResponse:
 
 
 async def _validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+    return validation_response(error.errors())
+
+
+def validation_response(errors: Sequence[Mapping[str, Any]]) -> JSONResponse:
+    """422 naming each part of the request that is wrong: `invalid_character` when some text
+    holds a character the record cannot hold, `invalid_request` otherwise.
+
+    Names and messages may quote the request, so they are shown as the record would show
+    them: a lone surrogate could not even be written out as UTF-8.
+    """
     fields = [
         {
-            "field": ".".join(str(part) for part in item.get("loc", ())),
-            "message": item.get("msg", ""),
+            "field": storable(".".join(str(part) for part in item.get("loc", ()))),
+            "message": storable(str(item.get("msg", ""))),
             "type": item.get("type", ""),
         }
-        for item in error.errors()
+        for item in errors
     ]
+    refused = [f for f in fields if f["type"] == INVALID_CHARACTER]
+    if refused:
+        lines = dict.fromkeys(f"{_named(f['field'])}: {f['message']}" for f in refused)
+        return JSONResponse(
+            error_body(INVALID_CHARACTER, "; ".join(list(lines)[:5]), fields=fields),
+            status_code=422,
+        )
     summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
     return JSONResponse(
         error_body("invalid_request", f"the request is not valid: {summary}", fields=fields),
         status_code=422,
     )
+
+
+def _named(field: str) -> str:
+    """A field as its sender names it: `summary`, not `body.summary`."""
+    where, _, name = field.partition(".")
+    return name if where in REQUEST_PARTS and name else field
 
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:

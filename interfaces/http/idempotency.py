@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,11 +12,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.idempotency import IdempotencyStore, StoredAnswer
 from domain.errors import DomainError
-from interfaces.http.errors import error_body, error_response
+from interfaces.http.errors import error_body, error_response, validation_response
+from interfaces.http.schemas.text import character_problem
 
 HEADER = b"idempotency-key"
 COMMAND_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_KEY_LENGTH = 200
+# 1 to 200 ASCII characters, not all of them white space, none of them a character the
+# record cannot hold; the OpenAPI of a route that reads the key says the same.
+KEY_PATTERN = r"^[\t\n\r -\x7f]*[!-\x7f][\t\n\r -\x7f]*$"
+_KEY = re.compile(KEY_PATTERN)
 
 
 class IdempotentCommands:
@@ -43,7 +49,12 @@ class IdempotentCommands:
         ):
             await self.app(scope, receive, send)
             return
-        if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isascii() or not key.strip():
+        text = key.decode("latin-1")
+        refused = character_problem(("header", "Idempotency-Key"), text)
+        if refused is not None:
+            await validation_response([refused])(scope, receive, send)
+            return
+        if len(key) > MAX_KEY_LENGTH or not _KEY.fullmatch(text):
             await _answer(
                 send,
                 422,

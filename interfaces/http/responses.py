@@ -27,7 +27,9 @@ class ErrorDetailPublic(BaseModel):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="snake_case, e.g. `case_not_found`")
     message: str
     fields: list[FieldProblemPublic] | None = Field(
-        default=None, description="with `invalid_request` (422) only: each part that is wrong"
+        default=None,
+        description="with `invalid_request` and `invalid_character` (422) only: each part "
+        "that is wrong",
     )
 
 
@@ -57,8 +59,9 @@ _REFUSALS: Responses = {
     },
     413: {"description": "The request body is larger than the service accepts"},
     422: {
-        "description": "The request is not valid (`invalid_request`, with `fields`), or names "
-        "values the records cannot accept"
+        "description": "The request is not valid (`invalid_request`, with `fields`), some text "
+        "in it holds a character the record cannot hold (`invalid_character`, with `fields`), "
+        "or it names values the records cannot accept"
     },
     429: {
         "description": "Too many requests from this client; see Retry-After",
@@ -77,8 +80,9 @@ def refusals(*statuses: int) -> Responses:
     return {status: {**_REFUSALS[status], "model": ErrorPublic} for status in statuses}
 
 
-# Any route: the body limit and the database's own refusals.
-EVERY_ROUTE = refusals(413, 503)
+# Any route: the body limit, a parameter or header holding a character the record cannot
+# hold, and the database's own refusals.
+EVERY_ROUTE = refusals(413, 422, 503)
 # Routes for any signed-in role, and routes for some roles only.
 SIGNED_IN = refusals(401)
 SOME_ROLES = refusals(401, 403)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
 
 from domain.actor import Actor, Role
+from domain.case import Channel, Kind
 from infrastructure.directory_file import sample_directory
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
@@ -77,3 +79,20 @@ def tokens(container: Container) -> Tokens:
 def position(container: Container) -> int:
     """The global position of the last event recorded."""
     return container.supervision.recorder.max_notification_id() or 0
+
+
+def register_complaint(container: Container) -> UUID:
+    """A hotline complaint about the sample window, with its complainant, by an operator."""
+    return container.supervision.register_case(
+        kind=Kind.COMPLAINT,
+        channel=Channel.HOTLINE,
+        department=None,
+        window=SAMPLE_WINDOW,
+        staff=None,
+        category=None,
+        urgent=False,
+        summary="排队太久",
+        details="",
+        complainant={"name": "王芳", "phone": "13812345678"},
+        by=Actor("test-operator", Role.OPERATOR),
+    ).case.id

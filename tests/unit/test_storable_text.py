@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.text import REPLACEMENT, described, first_unstorable, storable
+from domain.text import REPLACEMENT, described, first_unstorable, storable, why_refused
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,9 @@ def test_text_people_type_is_kept_as_it_is(text: str) -> None:
 def test_a_character_is_described_by_its_code_point() -> None:
     assert described("\x00") == "U+0000"
     assert described("\ufffe") == "U+FFFE"
+
+
+def test_a_refusal_names_the_first_character_and_where_a_person_counts_it() -> None:
+    assert why_refused("ab\x00c\x1b") == "the character U+0000 at position 3 cannot be recorded"
+    assert why_refused(f"{chr(0xD800)}") == "the character U+D800 at position 1 cannot be recorded"
+    assert why_refused("窗口\n态度") is None

@@ -25,6 +25,7 @@ from interfaces.http.deps import (
     SupervisionDep,
     within_public_rate_limit,
 )
+from interfaces.http.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
 from interfaces.http.responses import (
     COMMAND,
     COMMAND_ON_A_RECORD,
@@ -61,7 +62,8 @@ IdempotencyKey = Annotated[
     str | None,
     Header(
         min_length=1,
-        max_length=200,
+        max_length=MAX_KEY_LENGTH,
+        pattern=KEY_PATTERN,
         description="a retry with the same key and body answers the first answer",
     ),
 ]

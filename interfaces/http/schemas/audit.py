@@ -21,7 +21,14 @@ from application.audit import (
     VerificationReport,
 )
 from domain.calendar import OFFICE_TZ
-from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Integer, Moment
+from interfaces.http.schemas.cases import (
+    DIRECTORY_ID,
+    JSON_NUMBER,
+    LARGEST_JSON_INTEGER,
+    Day,
+    Moment,
+)
+from interfaces.http.schemas.text import QueryText, RequestBody
 
 CURSOR = r"^[A-Za-z0-9_-]+$"
 EVENT_TYPE = r"^[A-Za-z]+(\.[A-Za-z]+)?$"
@@ -29,6 +36,10 @@ MOMENT_HELP = (
     "a day `YYYY-MM-DD` (Asia/Shanghai; `to` includes the whole day) or a moment in "
     "ISO 8601 with its offset"
 )
+
+
+# A checkpoint's number or position, a JSON integer.
+LedgerNumber = Annotated[int, Field(ge=0, le=LARGEST_JSON_INTEGER), JSON_NUMBER]
 
 
 # A bound is a whole day or an exact moment; the moment is tried first, so a day is never
@@ -51,7 +62,7 @@ class AuditEventsQuery(BaseModel):
 
     start: DayOrMoment | None = Field(default=None, alias="from", description=MOMENT_HELP)
     end: DayOrMoment | None = Field(default=None, alias="to", description=MOMENT_HELP)
-    actor: str | None = Field(
+    actor: QueryText | None = Field(
         default=None, min_length=1, max_length=100, description="the principal who acted"
     )
     department: str | None = Field(
@@ -208,15 +219,15 @@ class CheckpointList(BaseModel):
     items: list[CheckpointPublic]
 
 
-class CheckpointUpload(BaseModel):
+class CheckpointUpload(RequestBody):
     """A checkpoint as exported (by this service or, to be refused, another)."""
 
     model_config = ConfigDict(extra="allow")
 
     statement: str = Field(max_length=4_000)
     signature: str = Field(max_length=200)
-    number: Integer | None = None
-    position: Integer | None = None
+    number: LedgerNumber | None = None
+    position: LedgerNumber | None = None
     chain_hash: str | None = Field(default=None, max_length=200)
     key_id: str | None = Field(default=None, max_length=200)
     public_key: str | None = Field(default=None, max_length=200)

@@ -21,6 +21,7 @@ from application.views import CaseView, HistoryEntry, RegisteredCase
 from domain.case import MAX_EXTENSION_WORKING_DAYS, Channel, Kind, Outcome, Satisfaction, Status
 from domain.deadlines import Deadline
 from domain.labels import described
+from interfaces.http.schemas.text import RequestBody
 
 DIRECTORY_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 PHONE = r"^\+?[0-9][0-9 -]{5,19}$"
@@ -68,33 +69,21 @@ def _a_json_number(value: object) -> object:
 # after it, pydantic would leave them out of the OpenAPI's `minimum` and `maximum`.
 JSON_NUMBER = BeforeValidator(_a_json_number)
 Integer = Annotated[int, JSON_NUMBER]
+# The largest integer every JSON reader holds exactly (I-JSON, RFC 7493): past it, a reader
+# working in doubles, as fuzzers and browsers do, would round a bound or a position.
+LARGEST_JSON_INTEGER = 2**53 - 1
 Points = Annotated[int, Field(ge=1, le=100), JSON_NUMBER]
 
 
-# Some character that is not white space as Python's `str.strip` counts it (ECMA's `\s`,
-# which JSON Schema patterns use, differs: it lacks \x1c-\x1f and \x85, and has \ufeff).
-NOT_BLANK = r"[^\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-
-
-def _required_text_is_not_blank(schema: dict[str, Any]) -> None:
-    """Text is stripped before its length is checked, so a `minLength` is met only by
-    characters that are not white space; the OpenAPI says so with a pattern."""
-    for field in schema.get("properties", {}).values():
-        for option in field.get("anyOf", [field]):
-            if option.get("minLength", 0) > 0 and "pattern" not in option:
-                option["pattern"] = NOT_BLANK
-
-
-class Strict(BaseModel):
+class Strict(RequestBody):
     """Request bodies refuse fields they do not know, so typos are not silently ignored.
 
     Their numbers are `Integer` and their flags `StrictBool`: `true` is not 1, `"5"` is not
-    5 and `"yes"` is not a flag, as the OpenAPI says.
+    5 and `"yes"` is not a flag, as the OpenAPI says. Their text is stripped of white space
+    before its length is checked.
     """
 
-    model_config = ConfigDict(
-        extra="forbid", str_strip_whitespace=True, json_schema_extra=_required_text_is_not_blank
-    )
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class Complainant(Strict):

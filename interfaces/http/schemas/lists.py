@@ -18,12 +18,14 @@ from application.queries import (
     WindowMetrics,
 )
 from domain.case import Channel, Kind, Satisfaction, Status
-from interfaces.http.schemas.cases import DIRECTORY_ID, Day
+from interfaces.http.schemas.cases import DIRECTORY_ID, LARGEST_JSON_INTEGER, Day
+from interfaces.http.schemas.text import QueryText
 
 Position = Annotated[
     int | None,
     Field(
         ge=0,
+        le=LARGEST_JSON_INTEGER,
         description="wait (up to a few seconds) until the read side has seen this event "
         "position, e.g. the `position` a command answered",
     ),
@@ -41,7 +43,7 @@ class CaseListQuery(BaseModel):
     channel: Channel | None = None
     overdue: bool | None = None
     urgent: bool | None = None
-    q: str | None = Field(default=None, min_length=1, max_length=100)
+    q: QueryText | None = Field(default=None, min_length=1, max_length=100)
     registered_from: Day | None = None
     registered_to: Day | None = None
     due_from: Day | None = None

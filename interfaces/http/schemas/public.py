@@ -11,13 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from application.public_status import PublicCaseStatus, TimelineEntry
 from domain.case import Kind, Status
 from domain.labels import described, label
+from interfaces.http.schemas.text import RequestBody
 
 # ASCII only: pydantic's `\d` would also take other scripts' digits.
 TRACKING_NUMBER = r"^[A-Z]{2}[0-9]{8}-[0-9]{4,6}$"
 ACCESS_CODE = r"^[A-Za-z0-9 -]{10,16}$"
 
 
-class CaseStatusQuery(BaseModel):
+class CaseStatusQuery(RequestBody):
     """What a citizen types: the tracking number and the access code given at registration."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -34,10 +35,11 @@ class CaseStatusQuery(BaseModel):
         examples=["K7M2P-9QXRT"],
     )
 
+    # Upper case only: stripping is the model's, after the check of every character.
     @field_validator("tracking_number", mode="before")
     @classmethod
     def _upper_case(cls, value: object) -> object:
-        return value.strip().upper() if isinstance(value, str) else value
+        return value.upper() if isinstance(value, str) else value
 
 
 class TimelineEntryPublic(BaseModel):
