@@ -57,8 +57,8 @@ class BoundedConnection(psycopg.Connection[Any]):
 
     An exchange with the server (a statement, a pipeline's sync, a commit) still unanswered
     `answer_seconds` after it began closes the connection with ServerSilent, an
-    OperationalError like any lost connection. Waits given their own timeout (notifies)
-    keep it.
+    OperationalError like any lost connection. A wait given a timeout of its own keeps it,
+    so wait for notifications on such a connection only with a timeout.
     """
 
     answer_seconds: float | None = None

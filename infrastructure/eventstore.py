@@ -88,13 +88,13 @@ class EventRecorder(PostgresApplicationRecorder):
                     self._lock_table(cursor)
                     self._notify_channel(cursor)
                 try:
-                    with connection.cursor() as cursor:
+                    with connection.cursor() as insert:
                         for part in statement_parts(stored_events):
-                            cursor.execute(self.insert_events_statement, (self._rows(part),))
+                            insert.execute(self.insert_events_statement, (self._rows(part),))
                             connection.wait(sending(connection.pgconn))
                             # A conflict is IntegrityError here rather than at the commit.
                             pipeline.sync()
-                            notification_ids += [row["notification_id"] for row in cursor]
+                            notification_ids += [row["notification_id"] for row in insert]
                 except Exception as error:
                     # Raised once the pipeline has ended, as the library does, so psycopg
                     # does not warn about a pipeline left with an error.

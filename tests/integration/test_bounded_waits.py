@@ -7,7 +7,6 @@ holder or the peer never came back.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -16,43 +15,26 @@ from uuid import uuid4
 
 import psycopg
 import pytest
-from eventsourcing.persistence import OperationalError, StoredEvent
-from eventsourcing.utils import Environment
+from eventsourcing.persistence import OperationalError
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from application.base import EVENT_STORE_NAME, StorageUnavailable
+from application.base import StorageUnavailable
 from infrastructure.database_waits import DatabaseWaits, ServerSilent
-from infrastructure.eventstore import EventStoreFactory, event_store_env
+from infrastructure.eventstore import EventRecorder, EventStoreFactory
 from infrastructure.notification_log import LazyConnection
 from infrastructure.personal_data_keys import PostgresPersonalDataKeys, decode_master_key
 from interfaces.bootstrap import bootstrap
+from tests.integration.recorders import event_store, new_events
 from tests.integration.waiting import finishes
 from tests.support import TEST_MASTER_KEY, SettableClock, settings_for
 
 
-class QuickToGiveUpFactory(EventStoreFactory):
+class QuickToGiveUp(EventStoreFactory):
     """The event store, giving a silent server a second or two rather than the service's
     75 s (unacknowledged data) and 10 s beyond its own timeouts (no answer)."""
 
     unacknowledged_seconds = 1.0
     answer_margin_seconds = 0.5
-
-
-def event_store_factory(
-    database_url: str,
-    *,
-    lock_timeout: int = 1,
-    factory: type[EventStoreFactory] = EventStoreFactory,
-) -> EventStoreFactory:
-    env = event_store_env(
-        database_url,
-        pool_size=1,
-        max_overflow=0,
-        connect_timeout=1,
-        lock_timeout=lock_timeout,
-        statement_timeout=1,
-    )
-    return factory(Environment(EVENT_STORE_NAME, env))
 
 
 class StallingPeer:
@@ -133,40 +115,41 @@ def stalling_peer(database_url: str) -> Iterator[StallingPeer]:
         peer.close()
 
 
-def large_save() -> list[StoredEvent]:
-    return [StoredEvent(uuid4(), 1, "tests:Large", os.urandom(2_000)) for _ in range(4_000)]
+@contextmanager
+def event_store_behind_a_peer(database_url: str) -> Iterator[tuple[StallingPeer, EventRecorder]]:
+    """The event store reaching the test's server through a peer that may stall; connected."""
+    with (
+        stalling_peer(database_url) as peer,
+        event_store(
+            peer.url,
+            connect_timeout=1,
+            lock_timeout=1,
+            statement_timeout=1,
+            factory=QuickToGiveUp,
+        ) as store,
+    ):
+        store.insert_events(new_events(1, 10))
+        yield peer, store
 
 
 @pytest.mark.slow  # the library's ten tries, a second each
 def test_a_save_to_a_server_that_answers_nothing_ends_in_an_error(database_url: str) -> None:
-    with stalling_peer(database_url) as peer:
-        factory = event_store_factory(peer.url, factory=QuickToGiveUpFactory)
-        try:
-            recorder = factory.application_recorder()
-            recorder.insert_events([StoredEvent(uuid4(), 1, "tests:Small", b"{}")])
-            peer.stall()
+    with event_store_behind_a_peer(database_url) as (peer, recorder):
+        peer.stall()
 
-            with pytest.raises(OperationalError):
-                finishes(lambda: recorder.insert_events([StoredEvent(uuid4(), 1, "t:S", b"{}")]))
-        finally:
-            factory.close()
+        with pytest.raises(OperationalError):
+            finishes(lambda: recorder.insert_events(new_events(1, 10)))
 
 
 @pytest.mark.slow  # the library's ten tries, a second each
 def test_a_large_save_to_a_server_that_stops_reading_it_ends_in_an_error(
     database_url: str,
 ) -> None:
-    with stalling_peer(database_url) as peer:
-        factory = event_store_factory(peer.url, factory=QuickToGiveUpFactory)
-        try:
-            recorder = factory.application_recorder()
-            recorder.insert_events([StoredEvent(uuid4(), 1, "tests:Small", b"{}")])
-            peer.stall(client_bytes=1 << 16, answers=True)
+    with event_store_behind_a_peer(database_url) as (peer, recorder):
+        peer.stall(client_bytes=1 << 16, answers=True)
 
-            with pytest.raises(OperationalError):
-                finishes(lambda: recorder.insert_events(large_save()))
-        finally:
-            factory.close()
+        with pytest.raises(OperationalError):
+            finishes(lambda: recorder.insert_events(new_events(4_000, 2_000)))
 
 
 def test_a_connection_with_a_statement_timeout_gives_a_silent_server_up(
@@ -189,16 +172,14 @@ def test_a_connection_with_a_statement_timeout_gives_a_silent_server_up(
 def test_reading_events_while_a_migration_holds_the_event_table_ends_in_an_error(
     database_url: str,
 ) -> None:
-    factory = event_store_factory(database_url, lock_timeout=1)
-    try:
-        recorder = factory.application_recorder()
-        with psycopg.connect(database_url) as migration:
-            migration.execute("LOCK TABLE oversight_events IN ACCESS EXCLUSIVE MODE")
+    with (
+        event_store(database_url, lock_timeout=1) as recorder,
+        psycopg.connect(database_url) as migration,
+    ):
+        migration.execute("LOCK TABLE oversight_events IN ACCESS EXCLUSIVE MODE")
 
-            with pytest.raises(OperationalError):
-                finishes(lambda: recorder.select_events(uuid4()))
-    finally:
-        factory.close()
+        with pytest.raises(OperationalError):
+            finishes(lambda: recorder.select_events(uuid4()))
 
 
 def test_erasing_a_key_whose_row_another_transaction_holds_answers_storage_unavailable(

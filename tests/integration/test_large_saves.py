@@ -9,48 +9,21 @@ gets through before the wait.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from uuid import uuid4
-
 import psycopg
 import pytest
-from eventsourcing.persistence import InfrastructureFactory, IntegrityError, StoredEvent
-from eventsourcing.utils import Environment
+from eventsourcing.persistence import IntegrityError
 
-from application.base import EVENT_STORE_NAME
-from infrastructure.eventstore import STATEMENT_BYTES, EventRecorder, event_store_env
+from infrastructure.eventstore import STATEMENT_BYTES
 from tests.integration.read_side import wait_until
+from tests.integration.recorders import NEW_EVENTS_TOPIC, event_store, new_events
 from tests.integration.waiting import Running, finishes
-
-TOPIC = "tests:Filled"
-
-
-@contextmanager
-def event_store(database_url: str, *, lock_timeout: int = 30) -> Iterator[EventRecorder]:
-    """The service's event store on the test's database, as the composition root makes it."""
-    env = event_store_env(
-        database_url, pool_size=2, max_overflow=0, connect_timeout=10, lock_timeout=lock_timeout
-    )
-    factory = InfrastructureFactory.construct(Environment(EVENT_STORE_NAME, env))
-    try:
-        recorder = factory.application_recorder()
-        assert isinstance(recorder, EventRecorder)
-        yield recorder
-    finally:
-        factory.close()
-
-
-def new_events(count: int, state_bytes: int) -> list[StoredEvent]:
-    return [StoredEvent(uuid4(), 1, TOPIC, os.urandom(state_bytes)) for _ in range(count)]
 
 
 def stored_order(database_url: str) -> list[object]:
     with psycopg.connect(database_url) as connection:
         rows = connection.execute(
             "SELECT originator_id FROM oversight_events WHERE topic = %s ORDER BY notification_id",
-            (TOPIC,),
+            (NEW_EVENTS_TOPIC,),
         ).fetchall()
     return [row[0] for row in rows]
 
