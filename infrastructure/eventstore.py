@@ -205,7 +205,8 @@ def initialise_schema(database_url: str) -> None:
     """Create the event store's tables, then apply migrations; safe when many processes race."""
     env = event_store_env(database_url, pool_size=1, max_overflow=0, connect_timeout=30)
     env["CREATE_TABLE"] = "y"
-    with psycopg.connect(database_url, autocommit=True) as lock_connection:
+    waits = DatabaseWaits().parameters(database_url)
+    with psycopg.connect(database_url, autocommit=True, **waits) as lock_connection:
         lock_connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
         try:
             factory = InfrastructureFactory.construct(Environment(EVENT_STORE_NAME, env))
