@@ -29,6 +29,7 @@ from application.audit import (
     VerificationReport,
 )
 from application.ports import Clock
+from infrastructure.database_waits import DatabaseWaits
 from infrastructure.ledger import (
     LEDGER_LOCK_KEY,
     LedgerHalted,
@@ -78,7 +79,9 @@ class PostgresAuditLedger:
         self._refused_at: float | None = None
 
     def connect(self) -> psycopg.Connection[Any]:
-        return psycopg.connect(self.database_url, autocommit=True)
+        # No statement timeout: verifying the whole log is one long read.
+        waits = DatabaseWaits().parameters(self.database_url)
+        return psycopg.connect(self.database_url, autocommit=True, **waits)
 
     # The worker's task ------------------------------------------------------------------
 

@@ -7,10 +7,15 @@ from typing import Any
 
 
 class EmbeddedPostgres:
-    """A PostgreSQL server kept in `<data_dir>/pgdata`, started on demand."""
+    """A PostgreSQL server kept in `<data_dir>/pgdata`, started on demand.
 
-    def __init__(self, data_dir: Path) -> None:
+    It listens only on a unix socket. Run as root, pgserver runs it as a `pgserver` OS user
+    (made if missing) and opens the folders above the data to it.
+    """
+
+    def __init__(self, data_dir: Path, *, keep_data: bool = True) -> None:
         self.pgdata = (data_dir / "pgdata").resolve()
+        self._cleanup_mode = "stop" if keep_data else "delete"
         self._server: Any = None
 
     def start(self) -> str:
@@ -19,11 +24,12 @@ class EmbeddedPostgres:
         import pgserver
 
         self.pgdata.mkdir(parents=True, exist_ok=True)
-        self._server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
+        self._server = pgserver.get_server(self.pgdata, cleanup_mode=self._cleanup_mode)
         return self._server.get_uri()
 
     def stop(self) -> None:
-        """Let go of the server; it stops when the last process using it lets go."""
+        """Let go of the server; it stops (and, without `keep_data`, its data is deleted)
+        when the last process using it lets go."""
         if self._server is not None:
             self._server.cleanup()
             self._server = None

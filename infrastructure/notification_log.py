@@ -20,6 +20,7 @@ from eventsourcing.persistence import Notification
 from psycopg import sql
 
 from application.base import EVENT_STORE_NAME
+from infrastructure.database_waits import DatabaseWaits
 
 DEFAULT_BATCH_SIZE = 500
 # The library names the table `<application name>_events` and NOTIFYs a channel of that name.
@@ -94,19 +95,23 @@ class LazyConnection:
     """One autocommit connection, opened on first use and again after it broke.
 
     Worker tasks that run one after another on the worker's thread (the audit feed, the
-    ledger) share one, so the worker needs a single extra connection for both.
+    ledger) share one, so the worker needs a single extra connection for both. Its waits are
+    bounded by `waits`; the default sets no statement timeout, because a rebuild runs long
+    statements on a runner's connection.
     """
 
-    def __init__(self, database_url: str, *, connect_timeout: int | None = None) -> None:
+    def __init__(self, database_url: str, *, waits: DatabaseWaits | None = None) -> None:
         self.database_url = database_url
-        self._options = {} if connect_timeout is None else {"connect_timeout": connect_timeout}
+        self._waits = waits or DatabaseWaits()
         self._connection: psycopg.Connection[Any] | None = None
 
     def __call__(self) -> psycopg.Connection[Any]:
         if self._connection is None or self._connection.closed or self._connection.broken:
             if self._connection is not None:
                 self._connection.close()
-            self._connection = psycopg.connect(self.database_url, autocommit=True, **self._options)
+            self._connection = self._waits.connection_class.connect(
+                self.database_url, autocommit=True, **self._waits.parameters(self.database_url)
+            )
         return self._connection
 
     def close(self) -> None:

@@ -45,6 +45,7 @@ from application.base import StorageUnavailable
 from application.personal_data import PersonalDataKeyMissing, new_data_key
 from application.ports import Clock
 from domain.personal_data import PersonalDataAlreadyErased
+from infrastructure.database_waits import DatabaseWaits
 from infrastructure.secrets import read_or_create_key_file
 
 log = structlog.get_logger("oversight.personal_data")
@@ -271,16 +272,32 @@ class PostgresPersonalDataKeys:
         master_key: bytes,
         clock: Clock,
         pool_size: int = POOL_SIZE,
-        connect_timeout: float = 10.0,
+        connect_timeout: int = 10,
+        statement_timeout: float | None = None,
+        lock_timeout: float | None = None,
         cache: KeyCache | None = None,
     ) -> PostgresPersonalDataKeys:
-        """Open the pool and check the master key against the database's (MasterKeyMismatch)."""
+        """Open the pool and check the master key against the database's (MasterKeyMismatch).
+
+        Every wait ends (StorageUnavailable): for a connection after `connect_timeout`, for a
+        key's row locked by another transaction after `lock_timeout`, for any statement
+        after `statement_timeout`, for a vanished server after the TCP bounds."""
+        waits = DatabaseWaits(
+            connect_seconds=connect_timeout,
+            statement_seconds=statement_timeout,
+            lock_seconds=lock_timeout,
+        )
         pool = ConnectionPool(
             database_url,
             min_size=1,
             max_size=pool_size,
             timeout=connect_timeout,
-            kwargs={"autocommit": True, "application_name": POOL_APPLICATION_NAME},
+            connection_class=waits.connection_class,
+            kwargs={
+                "autocommit": True,
+                "application_name": POOL_APPLICATION_NAME,
+                **waits.parameters(database_url),
+            },
             # A database restart leaves dead connections in the pool: test each on checkout.
             check=ConnectionPool.check_connection,
             name="personal-data-keys",

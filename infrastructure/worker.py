@@ -31,6 +31,7 @@ from application.supervision import Supervision
 from domain.case import Status
 from domain.errors import DomainError
 from domain.rectification import OrderStatus
+from infrastructure.database_waits import DatabaseWaits
 from infrastructure.notification_log import DEFAULT_BATCH_SIZE, LazyConnection, events_table_of
 from infrastructure.policy_runner import PolicyRunner
 from infrastructure.projection_runner import CalendarCache, ProjectionRunner, calendar_version
@@ -295,7 +296,10 @@ class Worker:
             log.info("worker_stopped")
 
     def _lead_or_wait(self, stop_event: threading.Event) -> None:
-        with psycopg.connect(self.database_url, autocommit=True) as leader:
+        # Keepalives: a leader cut off from the server must notice, for the server drops its
+        # session and lock, and a standby takes over.
+        waits = DatabaseWaits().parameters(self.database_url)
+        with psycopg.connect(self.database_url, autocommit=True, **waits) as leader:
             while not stop_event.is_set():
                 locked = leader.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,))
                 row = locked.fetchone()

@@ -54,6 +54,7 @@ from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.case_queries import CaseQueriesOnPostgres
 from infrastructure.clock import SystemClock
 from infrastructure.conduct_file import ConductFileError, default_conduct_rules, read_conduct_file
+from infrastructure.database_waits import DatabaseWaits
 from infrastructure.directory_file import read_directory_file, sample_directory
 from infrastructure.embedded import EmbeddedPostgres
 from infrastructure.eventstore import (
@@ -285,12 +286,19 @@ def bootstrap(
         max_overflow=max(0, settings.api_threads + SPARE_CONNECTIONS - settings.db_pool_size),
         connect_timeout=settings.db_connect_timeout,
         lock_timeout=settings.db_lock_timeout,
+        statement_timeout=settings.db_statement_timeout,
     )
     clock = clock or SystemClock()
     server_key = access_code_key(settings)
     personal_data_keys = personal_data_key_store(settings, url, clock, closers)
     numbering_turn = AdvisoryNumberingTurn(
-        LazyConnection(url, connect_timeout=settings.db_connect_timeout),
+        LazyConnection(
+            url,
+            waits=DatabaseWaits(
+                connect_seconds=settings.db_connect_timeout,
+                statement_seconds=settings.db_statement_timeout,
+            ),
+        ),
         lock_timeout_seconds=settings.db_lock_timeout,
     )
     closers.append(numbering_turn.close)
@@ -414,6 +422,8 @@ def personal_data_key_store(
         master_key=master_key(settings),
         clock=clock,
         connect_timeout=settings.db_connect_timeout,
+        statement_timeout=settings.db_statement_timeout,
+        lock_timeout=settings.db_lock_timeout,
     )
     closers.append(keys.close)
     return keys

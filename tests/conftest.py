@@ -1,12 +1,17 @@
 """Database fixtures: a PostgreSQL server for the run, and a fresh database for each test.
 
 The server is the one at OVERSIGHT_TEST_DATABASE_URL, else the local one on 127.0.0.1:5432
-when it answers, else an embedded one started with pgserver, so the suite runs anywhere.
+when it answers, else an embedded one (infrastructure/embedded.py), so the suite runs
+anywhere. OVERSIGHT_TEST_DATABASE_URL=embedded asks for the embedded one even when a local
+server answers: it is reached over a unix socket rather than TCP, as `oversight serve`
+without DATABASE_URL reaches it.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
@@ -15,9 +20,11 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from infrastructure.embedded import EmbeddedPostgres
 from infrastructure.eventstore import initialise_schema
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+EMBEDDED = "embedded"
 
 
 def _answers(url: str) -> bool:
@@ -29,23 +36,24 @@ def _answers(url: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_server() -> Iterator[str]:
     """A URL of a maintenance database on a server where tests may create databases."""
-    configured = os.environ.get("OVERSIGHT_TEST_DATABASE_URL")
-    if configured:
+    configured = os.environ.get("OVERSIGHT_TEST_DATABASE_URL", "").strip()
+    if configured and configured != EMBEDDED:
         yield configured
         return
-    if _answers(LOCAL_SERVER):
+    if not configured and _answers(LOCAL_SERVER):
         yield LOCAL_SERVER
         return
-    import pgserver
-
-    data_dir: Path = tmp_path_factory.mktemp("embedded-postgres")
-    server = pgserver.get_server(data_dir, cleanup_mode="delete")
+    # Not under pytest's temporary root: run as root, the server runs as another OS user, and
+    # any pytest session starting meanwhile takes other users' access to that root away.
+    data_dir = Path(tempfile.mkdtemp(prefix="oversight-test-postgres-"))
+    server = EmbeddedPostgres(data_dir, keep_data=False)
     try:
-        yield server.get_uri()
+        yield server.start()
     finally:
-        server.cleanup()
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _with_database(url: str, dbname: str) -> str:
