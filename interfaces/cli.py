@@ -85,17 +85,6 @@ def _require_storable(**options: str | None) -> None:
             raise _fail(f"--{option}: {problem}")
 
 
-def _require_plain_path(option: str, path: Path) -> None:
-    """Refuses a path holding a character no one can type or see (a control character, a
-    line break, bytes that are not UTF-8), before anything is made under it."""
-    for position, character in enumerate(str(path), start=1):
-        if not character.isprintable():
-            raise _fail(
-                f"--{option}: the character {described(character)} at position {position} "
-                "cannot be in a folder's name"
-            )
-
-
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -568,6 +557,17 @@ def _print_demo_guide(report: CampaignReport, environment: str) -> None:
             f'  POST /public/case-status  {{"tracking_number": "{number}", '
             f'"access_code": "{code}"}}  (public)'
         )
+
+
+def _require_plain_path(option: str, path: Path) -> None:
+    """Refuses a path holding a character no one can type or see (a control character, a
+    line break, bytes that are not UTF-8), before anything is made under it."""
+    for position, character in enumerate(str(path), start=1):
+        if not character.isprintable():
+            raise _fail(
+                f"--{option}: the character {described(character)} at position {position} "
+                "cannot be in a folder's name"
+            )
 
 
 async def _read_monthly_report(
