@@ -4,13 +4,14 @@ events, then again after growing the same database to ≥ 1M events.
     .venv/bin/python bench/growth.py --small-events 10000 --large-events 1000000
 
 On a database of its own (`oversight_bench_<random>`, dropped afterwards) records cases
-through the domain's verbs, many aggregates per save (bench/support.py `RealisticFill`):
-every kind and channel, all 30 departments of the sample directory (a few much busier than
-the rest), one case every 10 minutes of simulated time ending about now, each case in one
-of every state while it is recent: unrouted, awaiting acknowledgement, returned, in
-progress, clock stopped, extension pending, answered, closed, reopened. Cases older than the
-last `--backlog` cases are finished and closed, so the open work (what a board shows) stays
-a working backlog's size while the store grows a hundredfold.
+through the domain's verbs, many aggregates per save (simulation/fills.py `RealisticFill`):
+every kind, channel and topic in the demo's mix (simulation/mixes.py), all 30 departments of
+the sample directory (a few much busier than the rest), one case every 10 minutes of
+simulated time ending about now, each case in one of every state while it is recent:
+unrouted, awaiting acknowledgement, returned, in progress, clock stopped, extension pending,
+answered, closed, reopened. Cases older than the last `--backlog` cases are finished and
+closed, so the open work (what a board shows) stays a working backlog's size while the store
+grows a hundredfold.
 
 At each size: the read tables are brought up to the log (`catch_up_projections`, or
 `--rebuild`); the script waits for autovacuum to clear the row versions the fill left dead in
@@ -41,10 +42,7 @@ from typing import Any
 import httpx
 import psycopg
 from support import (
-    BENCH_ACCESS_CODE,
-    BenchClock,
     BenchKeys,
-    RealisticFill,
     add_database_options,
     bearer,
     bench_container,
@@ -59,6 +57,8 @@ from support import (
 from domain.actor import Role
 from domain.calendar import OFFICE_TZ
 from interfaces.bootstrap import Container
+from simulation.clock import SimulatedClock
+from simulation.fills import FILLED_ACCESS_CODE, RealisticFill
 
 API = "/api/v1"
 SPACING = timedelta(minutes=10)  # 144 cases a day, in the 150–250 a real centre takes
@@ -168,7 +168,7 @@ def measure(
 
     def status(i: int) -> tuple[str, str, Any, dict[str, str]]:
         number = tracking_numbers[i % len(tracking_numbers)]
-        body = {"tracking_number": number, "access_code": BENCH_ACCESS_CODE}
+        body = {"tracking_number": number, "access_code": FILLED_ACCESS_CODE}
         return ("POST", f"{API}/public/case-status", body, {})
 
     departments = list(desks)
@@ -240,10 +240,14 @@ def main() -> None:
     start = (datetime.now(OFFICE_TZ) - span).replace(minute=0, second=0, microsecond=0)
     stages: dict[str, dict[str, Any]] = {}
     with scratch_database(options.server, keep=options.keep) as url:
-        container = bench_container(url, keys, clock=BenchClock(start))
+        container = bench_container(url, keys, clock=SimulatedClock(start))
         try:
             fill = RealisticFill(
-                container, start=start, spacing=SPACING, wave=250, backlog=options.backlog
+                container.supervision,
+                start=start,
+                spacing=SPACING,
+                wave=250,
+                backlog=options.backlog,
             )
             tracking_numbers: list[str] = []
             desks: dict[str, dict[str, str]] = {}

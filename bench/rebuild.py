@@ -14,18 +14,17 @@ from datetime import datetime, timedelta
 
 from support import (
     OPERATOR,
-    BenchClock,
     BenchKeys,
-    CaseFill,
     add_database_options,
     bench_container,
     bench_parser,
-    clerk_of,
     scratch_database,
 )
 
 from domain.calendar import OFFICE_TZ
 from domain.case import Case, Kind, Outcome, Satisfaction
+from simulation.clock import SimulatedClock
+from simulation.fills import CaseFill, clerk_of
 
 DEPARTMENTS = ("real-estate-registration", "taxation", "medical-insurance", "public-security")
 KINDS = (Kind.COMPLAINT, Kind.REQUEST, Kind.CONSULTATION, Kind.SUGGESTION, Kind.REPORT)
@@ -70,10 +69,10 @@ def main() -> None:
     options = parser.parse_args()
 
     with scratch_database(options.server, keep=options.keep) as url:
-        container = bench_container(url, BenchKeys.fresh(), clock=BenchClock(START))
+        container = bench_container(url, BenchKeys.fresh(), clock=SimulatedClock(START))
         try:
             started = time.perf_counter()
-            head = RebuildFill(container, start=START).until(options.events)
+            head = RebuildFill(container.supervision, start=START).until(options.events)
             print(f"filled {head} events in {time.perf_counter() - started:.1f} s")
 
             worker = container.worker()

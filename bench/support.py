@@ -1,6 +1,6 @@
 """What the benchmarks share: a scratch database, bench keys and settings, `oversight serve` as
-a subprocess, wrk and an open-loop driver, percentiles, and filling a store quickly through
-the domain's verbs.
+a subprocess, wrk and an open-loop driver, percentiles, and realistic registrations. The data
+they fill stores with comes from `simulation` (its fills and mixes, the demo's own).
 
 The scripts in this folder import it as `support` (Python puts the script's folder first on
 `sys.path`), so each runs as `.venv/bin/python bench/<name>.py` from the project root.
@@ -13,18 +13,16 @@ import asyncio
 import base64
 import math
 import os
-import random
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -34,22 +32,19 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from domain.actor import Actor, Role
-from domain.calendar import OFFICE_TZ
-from domain.case import Case, Channel, Kind, Outcome, Satisfaction, Status
-from domain.tracking import tracking_number
+from domain.case import Channel, Kind
 from infrastructure.directory_file import sample_directory
 from infrastructure.eventstore import initialise_schema
 from infrastructure.logging import configure_logging
 from infrastructure.settings import Settings
 from interfaces.bootstrap import Container, bootstrap
+from simulation.clock import SimulatedClock
+from simulation.texts import GIVEN_NAMES, SURNAMES
 
 SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 OVERSIGHT = str(Path(sys.executable).with_name("oversight"))
 OPERATOR = Actor("bench-operator", Role.OPERATOR)
-INSPECTOR = Actor("bench-inspector", Role.INSPECTOR)
 ADMIN = Actor("bench-admin", Role.ADMIN)
-# What every filled case's access code is (the public status route checks its shape).
-BENCH_ACCESS_CODE = "BENCH-CODE-0001"
 
 
 def say(message: str) -> None:
@@ -176,20 +171,15 @@ class BenchKeys:
         }
 
 
-class BenchClock:
-    """A clock that stands still; the bench sets event times itself."""
-
-    def __init__(self, now: datetime) -> None:
-        self.moment = now
-
-    def now(self) -> datetime:
-        return self.moment
-
-
 def bench_container(
-    database_url: str, keys: BenchKeys, *, clock: Any = None, directory: bool = True
+    database_url: str,
+    keys: BenchKeys,
+    *,
+    clock: SimulatedClock | None = None,
+    directory: bool = True,
 ) -> Container:
-    """A container on the scratch database (schema made already), with the sample directory."""
+    """A container on the scratch database (schema made already), with the sample directory;
+    on a simulated clock, which stands still unless the bench moves it, if one is given."""
     container = bootstrap(keys.settings(database_url), clock=clock, initialise=False)
     if directory:
         container.supervision.import_directory(sample_directory(), ADMIN)
@@ -213,9 +203,6 @@ def department_ids() -> list[str]:
 
 
 # Requests ---------------------------------------------------------------------------------
-
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN_NAMES = ("芳", "伟", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛")
 
 
 def registration_body(n: int, **overrides: Any) -> dict[str, Any]:
@@ -556,328 +543,3 @@ async def open_loop(
 
     await asyncio.gather(*(one(i, start + i / rate) for i in range(count)))
     return OpenLoopResult(rate, seconds, latencies, statuses, late)
-
-
-# Filling a store fast, through the domain's verbs -------------------------------------------
-
-
-class CaseFill:
-    """Records cases in waves through the domain's verbs, many aggregates per
-    `supervision.save(...)`, until the store holds enough events.
-
-    Each step is taken for a whole wave of cases before the next, so a case's events lie far
-    apart in the log, as they do in service. Subclasses say what each step does
-    (`take_step`), how a case is registered (`new_case`), and, with `backlog` set, how a case
-    still open when `backlog` newer cases have come is finished (`settle`): then open work
-    stays the size of a working backlog however large the store grows.
-    """
-
-    steps = 5
-
-    def __init__(
-        self,
-        container: Container,
-        *,
-        start: datetime,
-        spacing: timedelta = timedelta(minutes=7),
-        wave: int = 500,
-        per_save: int = 100,
-        backlog: int | None = None,
-        seed: int = 2026,
-    ) -> None:
-        self.container = container
-        self.start = start
-        self.spacing = spacing
-        self.wave = wave
-        self.per_save = per_save
-        self.backlog = backlog
-        self.random = random.Random(seed)  # noqa: S311 -- a repeatable mix, not a secret
-        self.access_code_hash = container.supervision.secrets.hash_access_code(BENCH_ACCESS_CODE)
-        self.registered = 0
-        self._numbers: dict[date, int] = {}
-        self._open: deque[Case] = deque()
-
-    # What a subclass says ----------------------------------------------------
-
-    def new_case(self, n: int, at: datetime) -> Case:
-        raise NotImplementedError
-
-    def take_step(self, case: Case, n: int, step: int, at: datetime) -> None:
-        raise NotImplementedError
-
-    def step_time(self, n: int, step: int) -> datetime:
-        """When step `step` of the n-th case is taken."""
-        return self.at(n) + timedelta(days=step + 1)
-
-    def settle(self, case: Case, at: datetime) -> None:
-        """Finish an open case that has aged out of the backlog."""
-
-    def wave_done(self, wave: list[Case]) -> None:
-        """Every step of the wave was taken and saved."""
-
-    # The machinery -------------------------------------------------------------
-
-    def at(self, n: int) -> datetime:
-        return self.start + self.spacing * n
-
-    def register(
-        self,
-        n: int,
-        at: datetime,
-        *,
-        department: str | None,
-        kind: Kind = Kind.COMPLAINT,
-        channel: Channel = Channel.HOTLINE,
-        window: str | None = None,
-        category: str | None = None,
-        urgent: bool = False,
-        complainant: dict[str, Any] | None = None,
-    ) -> Case:
-        """The n-th case, registered under the day's next tracking number."""
-        day = at.astimezone(OFFICE_TZ).date()
-        number = self._numbers[day] = self._numbers.get(day, 0) + 1
-        return Case.register(
-            case_id=uuid4(),
-            tracking_number=tracking_number(channel.value, day, number),
-            access_code_hash=self.access_code_hash,
-            kind=kind,
-            channel=channel,
-            department=department,
-            window=window,
-            staff=None,
-            category=category,
-            urgent=urgent,
-            summary=f"测试诉求 {n}",
-            details="",
-            complainant=complainant or {"name": "测试", "phone": "13800000000"},
-            by=OPERATOR,
-            at=at,
-        )
-
-    def assign(self, case: Case, department: str, at: datetime, *, final: bool = False) -> None:
-        case.assign(
-            department=department,
-            urgent=None,
-            final=final,
-            note=None,
-            policy=self.container.supervision.policy,
-            calendar=self.container.calendar,
-            by=OPERATOR,
-            at=at,
-        )
-
-    def head(self) -> int:
-        return self.container.supervision.recorder.max_notification_id() or 0
-
-    def until(self, events: int) -> int:
-        """Record waves of cases until the store holds at least `events` events; answer the
-        head."""
-        head = self.head()
-        while head < events:
-            first = self.registered
-            wave = [self.new_case(first + i, self.at(first + i)) for i in range(self.wave)]
-            self.save(wave)
-            for step in range(self.steps):
-                for i, case in enumerate(wave):
-                    self.take_step(case, first + i, step, self.step_time(first + i, step))
-                self.save(wave)
-            self.wave_done(wave)
-            self.registered += self.wave
-            if self.backlog is not None:
-                self._settle_aged(wave)
-            head = self.head()
-        return head
-
-    def _settle_aged(self, wave: list[Case]) -> None:
-        self._open.extend(case for case in wave if case.is_open)
-        aged = []
-        while len(self._open) > self.backlog:  # type: ignore[operator]
-            aged.append(self._open.popleft())
-        now = self.at(self.registered)
-        for case in aged:
-            self.settle(case, now)
-        self.save(aged)
-
-    def save(self, cases: list[Case]) -> None:
-        for start in range(0, len(cases), self.per_save):
-            self.container.supervision.save(*cases[start : start + self.per_save])
-
-
-def clerk_of(case: Case) -> Actor:
-    """The assigned department's desk."""
-    department = case.assigned_department or case.department
-    return Actor(f"clerk-{department}", Role.DEPARTMENT, department=department)
-
-
-# How each case of the realistic fill ends up while it is in the backlog, in 1,000s.
-FATES = {
-    "registered": 20,  # not routed yet
-    "assigned": 100,  # awaiting acknowledgement
-    "returned": 30,  # sent back: the centre must route it again
-    "in_progress": 110,
-    "clock_stopped": 40,
-    "extension": 40,  # an extension request waits for an inspector
-    "answered": 100,  # awaiting the callback
-    "reopened": 20,  # answered, closed, reopened: in progress again
-    "closed": 540,
-}
-KIND_WEIGHTS = {
-    Kind.COMPLAINT: 55,
-    Kind.CONSULTATION: 15,
-    Kind.REQUEST: 10,
-    Kind.REPORT: 8,
-    Kind.SUGGESTION: 7,
-    Kind.PRAISE: 5,
-}
-CHANNEL_WEIGHTS = {Channel.HOTLINE: 55, Channel.ONLINE: 25, Channel.WALK_IN: 15, Channel.LETTER: 5}
-
-
-class RealisticFill(CaseFill):
-    """Cases of every kind, channel and state across all of the sample directory's
-    departments (a few much busier than the rest) and many days; cases that age out of the
-    backlog are finished and closed, so the open work per department stays steady while the
-    store grows.
-
-    Steps: registration and routing; acknowledgement (or a return); a note, a stopped clock
-    or an extension request; the result; the callback; closing (and a few reopenings).
-    """
-
-    steps = 6
-    STEP_HOURS = (2, 20, 50, 70, 90, 110)
-
-    def __init__(self, container: Container, **options: Any) -> None:
-        super().__init__(container, **options)
-        departments = department_ids()
-        # Zipf-like: the first departments of the directory take most of the work.
-        self.departments = departments
-        self.department_weights = [1 / (rank + 1) for rank in range(len(departments))]
-        self.fates: dict[Any, str] = {}
-
-    def _choose(self, weights: dict[Any, float]) -> Any:
-        return self.random.choices(list(weights), weights=list(weights.values()))[0]
-
-    def step_time(self, n: int, step: int) -> datetime:
-        return self.at(n) + timedelta(hours=self.STEP_HOURS[step])
-
-    def new_case(self, n: int, at: datetime) -> Case:
-        department = self.random.choices(self.departments, weights=self.department_weights)[0]
-        kind = self._choose(KIND_WEIGHTS)
-        case = self.register(
-            n,
-            at,
-            department=department,
-            kind=kind,
-            channel=self._choose(CHANNEL_WEIGHTS),
-            urgent=self.random.random() < 0.05,
-            category="service_attitude" if kind is Kind.COMPLAINT else None,
-            complainant={
-                "name": SURNAMES[n % len(SURNAMES)] + GIVEN_NAMES[n % len(GIVEN_NAMES)],
-                "phone": f"139{n % 100_000_000:08d}",
-                "anonymous": kind is Kind.REPORT and n % 3 == 0,
-            },
-        )
-        fate = self._choose(FATES)
-        if kind is Kind.PRAISE and fate not in ("registered", "returned", "closed"):
-            # Praise has no handling deadline: while one is open on a board and not overdue
-            # for acknowledgement, the board answers 500 (the overdue flag comes out NULL;
-            # see docs/benchmarks.md). Until that is fixed, praise does not stay open here.
-            fate = "closed"
-        self.fates[case.id] = fate
-        return case
-
-    def take_step(self, case: Case, n: int, step: int, at: datetime) -> None:
-        fate = self.fates[case.id]
-        if fate == "registered":
-            return
-        clerk = clerk_of(case)
-        if step == 0:
-            self.assign(case, case.department or self.departments[0], at)
-        elif step == 1 and fate != "assigned":
-            if fate == "returned":
-                case.return_to_sender(reason="不属于本部门职责", by=clerk, at=at)
-            else:
-                case.acknowledge(by=clerk, at=at)
-        elif fate in ("assigned", "returned"):
-            return
-        elif step == 2:
-            # Short deadlines (consultations) may have passed: then only a note.
-            in_time = case.deadline is not None and at < case.deadline.due_at
-            if fate == "clock_stopped" and in_time:
-                case.stop_clock(reason="等待当事人补充材料", by=clerk, at=at)
-            elif fate == "extension" and in_time:
-                case.request_extension(working_days=5, reason="需要现场核查", by=clerk, at=at)
-            elif n % 2 == 0:
-                case.add_note(text="已联系当事人", public=True, by=clerk, at=at)
-        elif fate in ("in_progress", "clock_stopped", "extension"):
-            return
-        elif step == 3:
-            self._answer(case, n, clerk, at)
-        elif step == 4 and fate != "answered" and case.status is Status.ANSWERED:
-            case.record_callback(
-                reached=True,
-                satisfaction=Satisfaction.SATISFIED if n % 7 else Satisfaction.DISSATISFIED,
-                comment=None,
-                by=OPERATOR,
-                at=at,
-            )
-        elif step == 5 and fate != "answered":
-            case.close(by=OPERATOR, at=at)
-            if fate == "reopened":
-                case.reopen(
-                    reason="当事人对答复不满意",
-                    policy=self.container.supervision.policy,
-                    calendar=self.container.calendar,
-                    by=OPERATOR,
-                    at=at + timedelta(hours=1),
-                )
-
-    def wave_done(self, wave: list[Case]) -> None:
-        for case in wave:
-            del self.fates[case.id]
-
-    def _answer(self, case: Case, n: int, clerk: Actor, at: datetime) -> None:
-        if case.kind is Kind.PRAISE:
-            return
-        case.post_result(
-            outcome=Outcome.SUBSTANTIATED if n % 4 == 0 else Outcome.RESOLVED,
-            actions="核实并处理",
-            answer="已处理并答复当事人",
-            by=clerk,
-            at=at,
-        )
-
-    def settle(self, case: Case, at: datetime) -> None:
-        """Route, take, answer, call back and close whatever is left of the case."""
-        moments = (at + timedelta(minutes=m) for m in range(0, 600, 5))
-        supervision = self.container.supervision
-        if case.status in (Status.REGISTERED, Status.RETURNED):
-            department = self.random.choice(self.departments)
-            self.assign(case, department, next(moments), final=True)
-        clerk = clerk_of(case)
-        if case.status is Status.ASSIGNED:
-            case.acknowledge(by=clerk, at=next(moments))
-        if case.clock_stopped:
-            case.resume_clock(
-                policy=supervision.policy,
-                calendar=self.container.calendar,
-                by=clerk,
-                at=next(moments),
-            )
-        if case.pending_extension is not None:
-            case.grant_extension(
-                policy=supervision.policy,
-                calendar=self.container.calendar,
-                by=INSPECTOR,
-                at=next(moments),
-            )
-        if case.status is Status.IN_PROGRESS:
-            self._answer(case, 1, clerk, next(moments))
-        if case.status is Status.ANSWERED:
-            case.record_callback(
-                reached=True,
-                satisfaction=Satisfaction.SATISFIED,
-                comment=None,
-                by=OPERATOR,
-                at=next(moments),
-            )
-        case.close(by=OPERATOR, at=next(moments))

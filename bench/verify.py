@@ -15,9 +15,7 @@ from datetime import datetime, timedelta
 
 from support import (
     OPERATOR,
-    BenchClock,
     BenchKeys,
-    CaseFill,
     add_database_options,
     bench_container,
     bench_parser,
@@ -26,6 +24,8 @@ from support import (
 
 from domain.calendar import OFFICE_TZ
 from domain.case import Case
+from simulation.clock import SimulatedClock
+from simulation.fills import CaseFill
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=OFFICE_TZ)
 CASES_PER_SAVE = 100
@@ -57,12 +57,12 @@ def main() -> None:
 
     with scratch_database(options.server, keep=options.keep) as url:
         container = bench_container(
-            url, BenchKeys.fresh(), clock=BenchClock(START), directory=False
+            url, BenchKeys.fresh(), clock=SimulatedClock(START), directory=False
         )
         try:
             started = time.perf_counter()
             fill = NotesFill(
-                container,
+                container.supervision,
                 start=START,
                 spacing=timedelta(minutes=1),
                 wave=CASES_PER_SAVE,

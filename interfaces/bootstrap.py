@@ -17,14 +17,6 @@ import psycopg
 import structlog
 
 from application.audit import AuditQueries
-from application.campaign import (
-    DEFAULT_DAYS,
-    DEFAULT_SEED,
-    Campaign,
-    CampaignReport,
-    SimulatedClock,
-    campaign_start,
-)
 from application.idempotency import IdempotencyStore
 from application.ports import Clock, IdFactory
 from application.projections import Projection
@@ -102,6 +94,8 @@ from infrastructure.secrets import (
 from infrastructure.settings import Settings
 from infrastructure.signing import SigningKey, decode_signing_key, read_or_create_signing_key
 from infrastructure.worker import WORKER_LOCK_KEY, Worker, WorkerHandle
+from simulation.campaign import Campaign, StoreHoldsCases
+from simulation.clock import SimulatedClock, campaign_start
 
 log = structlog.get_logger("oversight")
 
@@ -480,57 +474,83 @@ def timekeeping() -> tuple[WorkingCalendar, DeadlinePolicy]:
     return WorkingCalendar(known_schedules()), load_deadline_policy()
 
 
-class WorkerActive(RuntimeError):
+class DemoRefused(RuntimeError):
+    """`oversight demo` cannot run here; nothing was recorded. The message says what to do."""
+
+
+class WorkerActive(DemoRefused):
     """A worker runs on the database: its real-time clock would act on simulated cases."""
 
 
+# Where the demo's own data folder goes when the configured database holds cases already.
+DEMO_DATA_DIR = Path(".oversight-demo")
+
+
 def demo_campaign(
-    settings: Settings | None = None, *, days: int, scale: float, seed: int
+    settings: Settings | None = None,
+    *,
+    days: int,
+    scale: float,
+    seed: int,
+    data_dir: Path | None = None,
 ) -> tuple[Container, Campaign]:
     """A container on a simulated clock, and the campaign that moves it: `days` days up to
-    now, on the sample directory and the default conduct catalogue (`oversight demo`).
+    now, on the sample directory and the default conduct catalogue (`oversight demo`), in
+    the configured database, or in the embedded one kept in `data_dir` (made if new).
 
-    The worker lock is held until the container closes, so a worker started meanwhile
-    waits as a standby; one already running makes this refuse with WorkerActive.
+    Refuses (DemoRefused) a database that holds cases, and one a worker runs on
+    (WorkerActive). The worker lock is held until the container closes, so a worker started
+    meanwhile waits as a standby.
     """
+    settings = settings or Settings()
+    if data_dir is not None:
+        if settings.database_url:
+            raise DemoRefused(
+                "--data-dir runs the demo on the embedded database of a data folder, but "
+                "DATABASE_URL is set: unset it to use the folder, or drop --data-dir and point "
+                "DATABASE_URL at a new database"
+            )
+        settings = settings.model_copy(update={"data_dir": data_dir})
     end = SystemClock().now()
     clock = SimulatedClock(campaign_start(end, days))
     container = bootstrap(settings, clock=clock)
     try:
+        campaign = Campaign(
+            container.supervision,
+            clock,
+            until=end,
+            directory=sample_directory(),
+            rules=default_conduct_rules(),
+            scale=scale,
+            seed=seed,
+        )
+        try:
+            campaign.refuse_store_with_cases()
+        except StoreHoldsCases as refused:
+            raise DemoRefused(holding_cases(settings)) from refused
         container._closers.append(hold_worker_lock(container.database_url))
-    except WorkerActive:
+    except BaseException:
         container.close()
         raise
-    campaign = Campaign(
-        container.supervision,
-        clock,
-        until=end,
-        directory=sample_directory(),
-        rules=default_conduct_rules(),
-        scale=scale,
-        seed=seed,
-    )
     return container, campaign
 
 
-def load_demo_campaign(
-    database_url: str,
-    *,
-    days: int = DEFAULT_DAYS,
-    scale: float = 1.0,
-    seed: int = DEFAULT_SEED,
-) -> CampaignReport:
-    """Fill the (new) database at `database_url` with a demo campaign and bring the read
-    tables up to date: realistic data for benchmarks."""
-    container, campaign = demo_campaign(
-        Settings(database_url=database_url), days=days, scale=scale, seed=seed
+def holding_cases(settings: Settings) -> str:
+    """Why the demo refuses a database with cases, and how to run it on a new one instead."""
+    if settings.database_url:
+        return (
+            "the database DATABASE_URL names holds cases already, and the demo fills a new one: "
+            "point DATABASE_URL at a new database, or unset it and run the demo on a new data "
+            f"folder: `oversight demo --data-dir {DEMO_DATA_DIR}`"
+        )
+    folder = DEMO_DATA_DIR
+    if folder.resolve() == settings.data_dir.resolve():
+        folder = folder.with_name(f"{folder.name}-2")
+    return (
+        f"the database in {settings.data_dir} holds cases already, and the demo fills a new "
+        f"one: run it on a new data folder, `oversight demo --data-dir {folder}`, then serve "
+        f"that folder with `OVERSIGHT_DATA_DIR={folder} oversight serve`"
     )
-    try:
-        report = campaign.run()
-        container.catch_up_projections()
-    finally:
-        container.close()
-    return report
 
 
 def hold_worker_lock(url: str) -> Callable[[], None]:
@@ -551,6 +571,7 @@ __all__ = [
     "CheckpointRefused",
     "ConductFileError",
     "Container",
+    "DemoRefused",
     "MasterKeyError",
     "MasterKeyMismatch",
     "MasterKeyRotationRefused",

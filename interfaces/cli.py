@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shlex
 import signal
 import sys
 from datetime import datetime
@@ -15,19 +16,19 @@ from uuid import UUID
 
 import typer
 
-from application.campaign import DEFAULT_DAYS, DEFAULT_SEED, CampaignReport
 from application.deadlines import preview_deadlines
 from application.scores import MonthlyReport
 from domain.actor import Actor, Role
 from domain.errors import DomainError
 from domain.scorecard import require_past_or_current_month
-from domain.text import why_refused
+from domain.text import described, why_refused
 from interfaces import bootstrap as composition
 from interfaces.audit_cli import audit_cli
 from interfaces.http.schemas.calendar import TaskKind
 from interfaces.http.schemas.discipline import MonthlyReportPublic, ReportFormat
 from interfaces.progress import progress_bar
 from interfaces.reports import report_csv, report_xlsx
+from simulation.campaign import DEFAULT_DAYS, DEFAULT_SEED, CampaignReport
 
 cli = typer.Typer(
     name="oversight",
@@ -491,12 +492,28 @@ def demo(
     seed: Annotated[int, typer.Option(help="The same seed gives the same campaign.")] = (
         DEFAULT_SEED
     ),
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            file_okay=False,
+            help="Run on the embedded PostgreSQL kept in this folder (made if new), with its "
+            "keys, instead of OVERSIGHT_DATA_DIR; serve it afterwards with "
+            "OVERSIGHT_DATA_DIR=<folder> oversight serve.",
+        ),
+    ] = None,
 ) -> None:
     """Fill a new database with a simulated campaign on the sample directory, every step
     through the application's own verbs, so boards, scores and lists have data to show."""
+    if data_dir is not None:
+        _require_plain_path("data-dir", data_dir)
     try:
-        container, campaign = composition.demo_campaign(days=days, scale=scale, seed=seed)
-    except composition.WorkerActive as error:
+        container, campaign = composition.demo_campaign(
+            days=days, scale=scale, seed=seed, data_dir=data_dir
+        )
+    except composition.DemoRefused as error:
+        raise _fail(str(error)) from error
+    except OSError as error:  # the data folder cannot be made or written
         raise _fail(str(error)) from error
     typer.echo(f"database: {_describe(container)}", err=True)
     try:
@@ -509,10 +526,13 @@ def demo(
         raise _fail(error.message) from error
     finally:
         container.close()
-    _print_demo_guide(report)
+    # A demo in a folder of its own is served by naming that folder.
+    _print_demo_guide(
+        report, f"OVERSIGHT_DATA_DIR={shlex.quote(str(data_dir))} " if data_dir else ""
+    )
 
 
-def _print_demo_guide(report: CampaignReport) -> None:
+def _print_demo_guide(report: CampaignReport, environment: str) -> None:
     first, last = report.first_day, report.last_day
     month = f"{last:%Y-%m}"
     typer.echo(
@@ -522,8 +542,9 @@ def _print_demo_guide(report: CampaignReport) -> None:
         f"{report.ratings:,} ratings"
     )
     typer.echo(
-        "see it: `oversight serve`, then with a token "
-        "(`oversight token create --role inspector`) under http://127.0.0.1:8000/api/v1:\n"
+        f"see it: `{environment}oversight serve`, then with a token "
+        f"(`{environment}oversight token create --role inspector`) under "
+        "http://127.0.0.1:8000/api/v1:\n"
         "  GET /cases?overdue=true                    open cases past a deadline\n"
         "  GET /departments/taxation/board            a department's board\n"
         f"  GET /metrics/departments?from={first}&to={last}\n"
@@ -536,6 +557,17 @@ def _print_demo_guide(report: CampaignReport) -> None:
             f'  POST /public/case-status  {{"tracking_number": "{number}", '
             f'"access_code": "{code}"}}  (public)'
         )
+
+
+def _require_plain_path(option: str, path: Path) -> None:
+    """Refuses a path holding a character no one can type or see (a control character, a
+    line break, bytes that are not UTF-8), before anything is made under it."""
+    for position, character in enumerate(str(path), start=1):
+        if not character.isprintable():
+            raise _fail(
+                f"--{option}: the character {described(character)} at position {position} "
+                "cannot be in a folder's name"
+            )
 
 
 async def _read_monthly_report(

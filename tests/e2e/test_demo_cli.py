@@ -6,10 +6,13 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from infrastructure.worker import WORKER_LOCK_KEY
 from tests.support import command_environment
@@ -18,9 +21,16 @@ OVERSIGHT = shutil.which("oversight") or str(Path(sys.executable).with_name("ove
 
 
 def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_with(command_environment(database_url), *args)
+
+
+def run_with(
+    env: dict[str, str], *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 -- our own console script with fixed arguments
         [OVERSIGHT, *args],
-        env=command_environment(database_url),
+        env=env,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=300,
@@ -53,15 +63,20 @@ def test_a_small_demo_fills_the_read_tables_it_points_to(database_url: str, tmp_
     assert len(json.loads(output.read_text())["departments"]) == 30
 
 
-def test_a_second_demo_on_the_same_database_is_refused(database_url: str) -> None:
+def test_a_second_demo_on_the_same_database_is_refused_before_anything_is_drawn(
+    database_url: str,
+) -> None:
     first = run(database_url, "demo", "--days", "7", "--scale", "0.05")
     assert first.returncode == 0, first.stderr
 
     again = run(database_url, "demo", "--days", "7", "--scale", "0.05")
 
     assert again.returncode == 2
-    assert "holds cases already" in again.stderr
-    assert "Traceback" not in again.stderr
+    assert again.stderr.splitlines() == [again.stderr.strip()]  # one line
+    assert again.stderr.startswith("error: the database DATABASE_URL names holds cases already")
+    assert "`oversight demo --data-dir .oversight-demo`" in again.stderr
+    assert "simulating" not in again.stderr
+    assert again.stdout == ""
 
 
 def test_the_demo_waits_for_no_worker_it_would_race(database_url: str) -> None:
@@ -72,3 +87,80 @@ def test_the_demo_waits_for_no_worker_it_would_race(database_url: str) -> None:
 
     assert demo.returncode == 2
     assert "a worker is running on this database" in demo.stderr
+
+
+@pytest.fixture
+def data_folder() -> Iterator[Path]:
+    """A path for a new data folder, made by the command under test and removed afterwards.
+
+    Not under pytest's temporary root: run as root, the embedded server runs as another OS
+    user, which must be able to reach the folder (tests/conftest.py says why).
+    """
+    parent = Path(tempfile.mkdtemp(prefix="oversight-demo-test-"))
+    try:
+        yield parent / "demo-data"
+    finally:
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+def embedded_environment(**extra: str) -> dict[str, str]:
+    """A command's environment without DATABASE_URL: the data folder's embedded database."""
+    env = command_environment("")
+    del env["DATABASE_URL"]
+    return {**env, **extra}
+
+
+@pytest.mark.slow
+def test_a_demo_fills_the_new_data_folder_it_is_given_which_oversight_data_dir_then_names(
+    data_folder: Path,
+) -> None:
+    demo = run_with(
+        embedded_environment(), "demo", "--days", "2", "--scale", "0.05",
+        "--data-dir", str(data_folder),
+    )  # fmt: skip
+
+    assert demo.returncode == 0, demo.stderr
+    assert (data_folder / "pgdata" / "PG_VERSION").is_file()
+    assert f"`OVERSIGHT_DATA_DIR={data_folder} oversight serve`" in demo.stdout
+    again = run_with(
+        embedded_environment(OVERSIGHT_DATA_DIR=str(data_folder)), "demo", "--days", "2"
+    )
+    assert again.returncode == 2
+    assert f"error: the database in {data_folder} holds cases already" in again.stderr
+    assert "`oversight demo --data-dir .oversight-demo`" in again.stderr
+
+
+def test_a_data_folder_is_refused_beside_a_database_url(
+    database_url: str, data_folder: Path
+) -> None:
+    demo = run(database_url, "demo", "--days", "2", "--data-dir", str(data_folder))
+
+    assert demo.returncode == 2
+    assert "DATABASE_URL is set" in demo.stderr
+    assert not data_folder.exists()
+
+
+# (A NUL cannot reach a command: the system takes its arguments as C strings.)
+@pytest.mark.parametrize("folder", ["demo\x01data", "demo\x1bdata", "demo\ndata"])
+def test_a_data_folder_named_with_a_control_character_is_refused(
+    folder: str, tmp_path: Path
+) -> None:
+    demo = run_with(
+        embedded_environment(), "demo", "--days", "2", "--data-dir", folder, cwd=tmp_path
+    )
+
+    assert demo.returncode == 2
+    assert demo.stderr.startswith("error: --data-dir: the character U+00")
+    assert "cannot be in a folder's name" in demo.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_data_folder_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    taken = tmp_path / "notes.txt"
+    taken.write_text("not a folder")
+
+    demo = run_with(embedded_environment(), "demo", "--days", "2", "--data-dir", str(taken))
+
+    assert demo.returncode == 2
+    assert "is a file" in demo.stderr
+    assert taken.read_text() == "not a folder"

@@ -1,5 +1,6 @@
-"""The demo campaign (`oversight demo`) on the in-memory event store: what it records, in what
-order of time, and that the same seed records the same campaign."""
+"""The simulation on the in-memory event store: what the demo campaign (`oversight demo`)
+records, in what order of time, and that the same seed records the same campaign; and that
+the benchmarks' fills record cases of the same kind."""
 
 from __future__ import annotations
 
@@ -11,13 +12,6 @@ from uuid import uuid4
 
 import pytest
 
-from application.campaign import (
-    Campaign,
-    CampaignReport,
-    SimulatedClock,
-    StoreHoldsCases,
-    campaign_start,
-)
 from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ, WorkingCalendar
@@ -32,7 +26,17 @@ from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from infrastructure.personal_data_keys import InMemoryPersonalDataKeys
 from infrastructure.secrets import RandomSecrets
-from tests.support import DIRECTORY_ADMIN, TEST_ACCESS_CODE_KEY
+from simulation.campaign import Campaign, CampaignReport, StoreHoldsCases
+from simulation.clock import SimulatedClock, campaign_start
+from simulation.fills import FILLED_ACCESS_CODE, RealisticFill
+from simulation.mixes import CATEGORY_MIX, CHANNEL_MIX
+from simulation.texts import SUMMARIES
+from tests.support import (
+    DIRECTORY_ADMIN,
+    TEST_ACCESS_CODE_KEY,
+    SettableClock,
+    in_memory_supervision,
+)
 
 # Friday 27 November 2026, late afternoon in the service centre: the campaigns end here.
 END = datetime(2026, 11, 27, 17, 0, tzinfo=OFFICE_TZ)
@@ -316,3 +320,53 @@ def test_the_simulated_clock_never_goes_back() -> None:
 
     with pytest.raises(ValueError, match="not going back"):
         clock.advance_to(END - timedelta(seconds=1))
+
+
+# The benchmarks' fills ---------------------------------------------------------------------
+
+
+def realistic_fill(events: int, backlog: int) -> Supervision:
+    supervision = in_memory_supervision(SettableClock())
+    fill = RealisticFill(
+        supervision, start=END - timedelta(days=30), spacing=timedelta(minutes=10), wave=100,
+        backlog=backlog,
+    )  # fmt: skip
+    fill.until(events)
+    return supervision
+
+
+@pytest.fixture(scope="module")
+def filled() -> Supervision:
+    return realistic_fill(events=4_000, backlog=150)
+
+
+def test_a_realistic_fill_registers_cases_of_the_demos_kinds_channels_and_topics(
+    filled: Supervision,
+) -> None:
+    registered = [e for e in recorded(filled) if isinstance(e, Case.Registered)]
+
+    assert {e.kind for e in registered} == {kind.value for kind in Kind}
+    assert {e.channel for e in registered} == {channel.value for channel in CHANNEL_MIX}
+    assert all(e.category in CATEGORY_MIX[Kind(e.kind)] for e in registered)
+    assert all(e.summary in SUMMARIES[Kind(e.kind), e.category] for e in registered)
+
+
+def test_a_realistic_fill_leaves_cases_in_every_state_and_open_work_within_its_backlog(
+    filled: Supervision,
+) -> None:
+    events = list(recorded(filled))
+    registered = {e.originator_id for e in events if isinstance(e, Case.Registered)}
+    still_open = [case for case in map(filled.repository.get, registered) if case.is_open]
+    kinds = {type(e) for e in events}
+
+    assert 0 < len(still_open) <= 150 < len(registered)
+    assert {
+        Case.Assigned, Case.Acknowledged, Case.Returned, Case.ClockStopped,
+        Case.ExtensionRequested, Case.ResultPosted, Case.CallbackRecorded, Case.Reopened,
+    } <= kinds  # fmt: skip
+
+
+def test_every_filled_case_opens_to_the_fills_access_code(filled: Supervision) -> None:
+    hashes = {e.access_code_hash for e in recorded(filled) if isinstance(e, Case.Registered)}
+
+    assert all(filled.secrets.access_code_matches(FILLED_ACCESS_CODE, h) for h in hashes)

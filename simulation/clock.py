@@ -1,0 +1,34 @@
+"""The simulated clock a campaign or a fill moves forward itself."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from domain.calendar import OFFICE_TZ
+
+
+class SimulatedClock:
+    """The application's clock during a simulation: it stands still until the simulation
+    moves it."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None or start.utcoffset() is None:
+            raise ValueError(f"a simulated clock needs a timezone-aware start, got {start!r}")
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance_to(self, moment: datetime) -> None:
+        """Move on to `moment`; time never runs backwards, or the log would contradict it."""
+        if moment < self._now:
+            raise ValueError(f"the simulated clock is at {self._now}, not going back to {moment}")
+        self._now = moment
+
+
+def campaign_start(end: datetime, days: int) -> datetime:
+    """Midnight (centre time) of the first of `days` days whose last is the day of `end`."""
+    if days < 1:
+        raise ValueError(f"a campaign lasts at least one day, not {days}")
+    first = end.astimezone(OFFICE_TZ).date() - timedelta(days=days - 1)
+    return datetime.combine(first, time(0), tzinfo=OFFICE_TZ)
