@@ -19,8 +19,6 @@ meanwhile no process starts (the message names the command that finishes it).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import os
@@ -46,7 +44,7 @@ from application.personal_data import PersonalDataKeyMissing, new_data_key
 from application.ports import Clock
 from domain.personal_data import PersonalDataAlreadyErased
 from infrastructure.database_waits import DatabaseWaits
-from infrastructure.secrets import read_or_create_key_file
+from infrastructure.key_files import decode_base64, read_or_create_key_file, replace_key_file
 
 log = structlog.get_logger("oversight.personal_data")
 
@@ -93,11 +91,7 @@ class MasterKeyRotationRefused(RuntimeError):
 
 def decode_master_key(text: str) -> bytes:
     """A configured master key: base64 (standard or URL-safe, padding optional) of 32 bytes."""
-    cleaned = "".join(text.split()).replace("-", "+").replace("_", "/")
-    try:
-        key = base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True)
-    except (ValueError, binascii.Error):
-        key = b""
+    key = decode_base64(text)
     if len(key) != MASTER_KEY_BYTES:
         raise MasterKeyError(
             f"OVERSIGHT_MASTER_KEY must be base64 of exactly {MASTER_KEY_BYTES} bytes; "
@@ -135,7 +129,7 @@ def read_or_create_next_master_key(data_dir: Path, given: bytes | None = None) -
     part-way finds it again. Made from `given`, else at random, if absent."""
     path = data_dir / NEXT_MASTER_KEY_FILE_NAME
     if given is not None and not path.exists():
-        _write_key_file(path, given)
+        replace_key_file(path, given)
     key = read_or_create_key_file(path, MASTER_KEY_BYTES)
     if len(key) != MASTER_KEY_BYTES:
         raise MasterKeyError(f"{path} must hold exactly {MASTER_KEY_BYTES} bytes")
@@ -150,29 +144,9 @@ def read_or_create_next_master_key(data_dir: Path, given: bytes | None = None) -
 def install_master_key(data_dir: Path, key: bytes) -> Path:
     """Put the new key in `<data_dir>/master.key` in one step, then drop `master.key.next`."""
     path = data_dir / MASTER_KEY_FILE_NAME
-    _write_key_file(path, key)
+    replace_key_file(path, key)
     (data_dir / NEXT_MASTER_KEY_FILE_NAME).unlink(missing_ok=True)
     return path
-
-
-def _write_key_file(path: Path, key: bytes) -> None:
-    """Write `key` to `path` (mode 0600) so that a crash leaves the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.urandom(8).hex()}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(key)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
 
 
 def master_key_fingerprint(master_key: bytes) -> bytes:

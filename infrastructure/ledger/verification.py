@@ -420,15 +420,10 @@ class ChainCheck:
                 f"the event at position {first} ({_describe(stored)}) is not as it was stored: "
                 "its bytes were altered",
             )
-        moved_from = self._ledger_position_of(stored) if stored else None
-        if moved_from is not None:
-            return Finding(
-                first,
-                Problem.REORDERED,
-                f"position {first} holds {_describe(stored)}, which the ledger recorded at "
-                f"position {moved_from}: events were moved",
-            )
-        if recorded is not None and self._store_position_of(recorded) is not None:
+        if (stored is not None and self._ledger_position_of(stored) is not None) or (
+            recorded is not None and self._store_position_of(recorded) is not None
+        ):
+            # Moved here from elsewhere in the log, or put before an event that moved on.
             return self._inserted(first)
         return Finding(
             first,
