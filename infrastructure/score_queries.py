@@ -7,8 +7,6 @@ points and never below 0.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import date
 from typing import Any
 
@@ -24,6 +22,7 @@ from application.scores import (
 )
 from domain.conduct import FULL_MARKS
 from domain.scorecard import SubjectKind
+from infrastructure.read_side import wait_until_projected
 from infrastructure.read_store import ReadStore
 
 # The read tables these queries join; an answer waits for both to pass the caller's write.
@@ -91,26 +90,9 @@ class ScoreQueriesOnPostgres:
         self.store = store
         self.wait_seconds = wait_seconds
 
-    async def projected_position(self) -> int:
-        """How far both tables these queries read have got in the notification log."""
-        rows = await self.store.fetch(
-            "SELECT name, position FROM projection_tracking WHERE name = ANY($1::text[])",
-            list(PROJECTIONS),
-        )
-        found = {row["name"]: int(row["position"]) for row in rows}
-        return min(found.get(name, 0) for name in PROJECTIONS)
-
     async def _wait_for(self, after: int | None) -> tuple[int, bool]:
-        give_up_at = time.monotonic() + self.wait_seconds
-        delay = 0.01
-        while True:
-            position = await self.projected_position()
-            if after is None or position >= after:
-                return position, True
-            if time.monotonic() >= give_up_at:
-                return position, False
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.1)
+        """Wait until both tables have passed `after`, or give up after `wait_seconds`."""
+        return await wait_until_projected(self.store, PROJECTIONS, after, seconds=self.wait_seconds)
 
     async def scores(
         self, month: str, *, subject: str | None, department: str | None, after: int | None
