@@ -23,8 +23,21 @@ def decode_base64(text: str) -> bytes:
         return b""
 
 
-def read_or_create_key_file(path: Path, size: int) -> bytes:
-    """The bytes of a key file, first made of `size` random bytes (mode 0600) if absent.
+def decode_base64_key(
+    text: str, size: int, refuse: type[ValueError], *, setting: str, hint: str = ""
+) -> bytes:
+    """A key given in `setting` as base64 of exactly `size` bytes; `refuse` saying so if not."""
+    key = decode_base64(text)
+    if len(key) != size:
+        raise refuse(f"{setting} must be base64 of exactly {size} bytes{hint}")
+    return key
+
+
+def read_or_create_key_file(
+    path: Path, size: int, refuse: type[ValueError], *, at_least: bool = False
+) -> bytes:
+    """The key in a file, first made of `size` random bytes (mode 0600) if absent; `refuse`
+    when the file holds other than `size` bytes (fewer, when `at_least`).
 
     Several processes may start at once: the key is written to a private temporary file and
     then linked into place, which fails if another process got there first, so every process
@@ -38,7 +51,12 @@ def read_or_create_key_file(path: Path, size: int) -> bytes:
             pass  # another process created it first; use theirs
         finally:
             temporary.unlink(missing_ok=True)
-    return path.read_bytes()
+    key = path.read_bytes()
+    if at_least and len(key) < size:
+        raise refuse(f"{path} holds fewer than {size} bytes")
+    if not at_least and len(key) != size:
+        raise refuse(f"{path} must hold exactly {size} bytes")
+    return key
 
 
 def replace_key_file(path: Path, key: bytes) -> None:

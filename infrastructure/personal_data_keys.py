@@ -44,7 +44,7 @@ from application.personal_data import PersonalDataKeyMissing, new_data_key
 from application.ports import Clock
 from domain.personal_data import PersonalDataAlreadyErased
 from infrastructure.database_waits import DatabaseWaits
-from infrastructure.key_files import decode_base64, read_or_create_key_file, replace_key_file
+from infrastructure.key_files import decode_base64_key, read_or_create_key_file, replace_key_file
 
 log = structlog.get_logger("oversight.personal_data")
 
@@ -91,14 +91,14 @@ class MasterKeyRotationRefused(RuntimeError):
 
 def decode_master_key(text: str) -> bytes:
     """A configured master key: base64 (standard or URL-safe, padding optional) of 32 bytes."""
-    key = decode_base64(text)
-    if len(key) != MASTER_KEY_BYTES:
-        raise MasterKeyError(
-            f"OVERSIGHT_MASTER_KEY must be base64 of exactly {MASTER_KEY_BYTES} bytes; "
-            'make one with: python -c "import os, base64; '
-            'print(base64.b64encode(os.urandom(32)).decode())"'
-        )
-    return key
+    return decode_base64_key(
+        text,
+        MASTER_KEY_BYTES,
+        MasterKeyError,
+        setting="OVERSIGHT_MASTER_KEY",
+        hint='; make one with: python -c "import os, base64; '
+        'print(base64.b64encode(os.urandom(32)).decode())"',
+    )
 
 
 def read_master_key_file(path: Path) -> bytes:
@@ -116,11 +116,9 @@ def read_master_key_file(path: Path) -> bytes:
 
 def read_or_create_master_key(data_dir: Path) -> bytes:
     """The master key kept in `<data_dir>/master.key` (32 bytes, mode 0600), made if absent."""
-    path = data_dir / MASTER_KEY_FILE_NAME
-    key = read_or_create_key_file(path, MASTER_KEY_BYTES)
-    if len(key) != MASTER_KEY_BYTES:
-        raise MasterKeyError(f"{path} must hold exactly {MASTER_KEY_BYTES} bytes")
-    return key
+    return read_or_create_key_file(
+        data_dir / MASTER_KEY_FILE_NAME, MASTER_KEY_BYTES, MasterKeyError
+    )
 
 
 def read_or_create_next_master_key(data_dir: Path, given: bytes | None = None) -> bytes:
@@ -130,9 +128,7 @@ def read_or_create_next_master_key(data_dir: Path, given: bytes | None = None) -
     path = data_dir / NEXT_MASTER_KEY_FILE_NAME
     if given is not None and not path.exists():
         replace_key_file(path, given)
-    key = read_or_create_key_file(path, MASTER_KEY_BYTES)
-    if len(key) != MASTER_KEY_BYTES:
-        raise MasterKeyError(f"{path} must hold exactly {MASTER_KEY_BYTES} bytes")
+    key = read_or_create_key_file(path, MASTER_KEY_BYTES, MasterKeyError)
     if given is not None and key != given:
         raise MasterKeyRotationRefused(
             f"{path} holds the new key of an unfinished rotation, not the one given: run the "

@@ -94,11 +94,9 @@ def decode_access_code_key(text: str) -> bytes:
 
 def read_or_create_access_code_key(data_dir: Path) -> bytes:
     """The key kept in `<data_dir>/access-code.key`, made (32 random bytes, mode 0600) if absent."""
-    path = data_dir / KEY_FILE_NAME
-    key = read_or_create_key_file(path, MIN_KEY_BYTES)
-    if len(key) < MIN_KEY_BYTES:
-        raise AccessCodeKeyError(f"{path} holds fewer than {MIN_KEY_BYTES} bytes")
-    return key
+    return read_or_create_key_file(
+        data_dir / KEY_FILE_NAME, MIN_KEY_BYTES, AccessCodeKeyError, at_least=True
+    )
 
 
 def _b64(data: bytes) -> str:

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from infrastructure.key_files import decode_base64, read_or_create_key_file
+from infrastructure.key_files import decode_base64_key, read_or_create_key_file
 
 SEED_BYTES = 32
 KEY_FILE_NAME = "signing.key"
@@ -35,22 +35,18 @@ class SigningKeyError(ValueError):
 
 def decode_signing_key(text: str) -> bytes:
     """A configured seed: base64 (standard or URL-safe, padded or not) of exactly 32 bytes."""
-    seed = decode_base64(text)
-    if len(seed) != SEED_BYTES:
-        raise SigningKeyError(
-            f"OVERSIGHT_SIGNING_KEY must be base64 of exactly {SEED_BYTES} bytes "
-            "(the Ed25519 private seed)"
-        )
-    return seed
+    return decode_base64_key(
+        text,
+        SEED_BYTES,
+        SigningKeyError,
+        setting="OVERSIGHT_SIGNING_KEY",
+        hint=" (the Ed25519 private seed)",
+    )
 
 
 def read_or_create_signing_key(data_dir: Path) -> bytes:
     """The seed kept in `<data_dir>/signing.key`, made (32 random bytes, mode 0600) if absent."""
-    path = data_dir / KEY_FILE_NAME
-    seed = read_or_create_key_file(path, SEED_BYTES)
-    if len(seed) != SEED_BYTES:
-        raise SigningKeyError(f"{path} must hold exactly {SEED_BYTES} bytes")
-    return seed
+    return read_or_create_key_file(data_dir / KEY_FILE_NAME, SEED_BYTES, SigningKeyError)
 
 
 def key_id_of(public_raw: bytes) -> str:

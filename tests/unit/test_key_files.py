@@ -65,7 +65,7 @@ def test_processes_starting_at_once_all_read_the_one_key_made(tmp_path: Path) ->
     path = tmp_path / "data" / "some.key"
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        keys = list(pool.map(lambda _: read_or_create_key_file(path, 32), range(32)))
+        keys = list(pool.map(lambda _: read_or_create_key_file(path, 32, ValueError), range(32)))
 
     assert len(set(keys)) == 1
     assert [p.name for p in path.parent.iterdir()] == ["some.key"]
@@ -75,7 +75,7 @@ def test_a_replaced_key_file_holds_the_new_key_and_nothing_is_left_beside_it(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "master.key"
-    read_or_create_key_file(path, 32)
+    read_or_create_key_file(path, 32, ValueError)
 
     replace_key_file(path, KEY)
 
