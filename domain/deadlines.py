@@ -114,34 +114,21 @@ class TaskTerms:
 
 @dataclass(frozen=True)
 class DeadlinePolicy:
-    """The configurable deadline table of DESIGN §5.1 and the rules that turn it into dates."""
+    """The configurable deadline table of DESIGN §5.1 and the rules that turn it into dates.
+
+    The numbers are data administrators edit (the service's deadline policy file, read by
+    `from_mapping`); this class holds the rules, never a second copy of the numbers.
+    """
 
     terms: Mapping[str, TaskTerms]
-    urgent_acknowledge_hours: int = 2
-    urgent_handle_working_days: int = 1
+    urgent_acknowledge_hours: int
+    urgent_handle_working_days: int
 
     def __post_init__(self) -> None:
         # A read-only copy, so a policy recorded in an event cannot change underneath it.
         object.__setattr__(self, "terms", MappingProxyType(dict(self.terms)))
         _whole_number(self.urgent_acknowledge_hours, "urgent_acknowledge_hours")
         _whole_number(self.urgent_handle_working_days, "urgent_handle_working_days")
-
-    @classmethod
-    def default(cls) -> DeadlinePolicy:
-        """The defaults of DESIGN §5.1."""
-        return cls(
-            terms={
-                "consultation": TaskTerms(acknowledge_working_days=1, handle_working_days=2),
-                "request": TaskTerms(acknowledge_working_days=1, handle_working_days=5),
-                "suggestion": TaskTerms(acknowledge_working_days=1, handle_working_days=10),
-                "complaint": TaskTerms(acknowledge_working_days=1, handle_working_days=15),
-                "report": TaskTerms(acknowledge_working_days=1, handle_working_days=15),
-                "praise": TaskTerms(acknowledge_working_days=1, handle_working_days=None),
-                "rectification_order": TaskTerms(
-                    acknowledge_working_days=1, handle_working_days=10
-                ),
-            }
-        )
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object]) -> DeadlinePolicy:

@@ -26,6 +26,8 @@ from domain.directory import StaffMember, Window
 from domain.errors import Conflict, Invalid, NotFound
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# A card's score never goes below this, whatever is deducted (扣完为止, 不计负分).
+SCORE_FLOOR = 0
 DEDUCTION_KEY_NAMESPACE: UUID = uuid5(NAMESPACE_URL, "oversight:deduction-idempotency-key")
 
 
@@ -176,6 +178,12 @@ def require_past_or_current_day(day: date, now: datetime) -> date:
     return day
 
 
+def score_after(points: int) -> int:
+    """A card's score once `points` in force are deducted from the full marks: what is left,
+    and never below the floor. The read side's scores are worked out by this same rule."""
+    return max(SCORE_FLOOR, FULL_MARKS - points)
+
+
 def scorecard_id(kind: SubjectKind, subject_id: str, month: str) -> UUID:
     """One scorecard per window or staff member and month, with an id anyone can work out."""
     return uuid5(NAMESPACE_URL, f"oversight:scorecard:{kind.value}:{subject_id}:{month}")
@@ -323,9 +331,7 @@ class Scorecard(Aggregate):
     @property
     def score(self) -> int:
         """100 less the deductions in force, and never below zero (不计负分)."""
-        return max(
-            0, FULL_MARKS - sum(d["points"] for d in self.deductions.values() if not d["revoked"])
-        )
+        return score_after(sum(d["points"] for d in self.deductions.values() if not d["revoked"]))
 
     def carries(self, deduction_id: UUID) -> bool:
         return str(deduction_id) in self.deductions

@@ -9,7 +9,7 @@ import asyncpg
 from application.audit import AuditEvent, AuditFilter, AuditPage
 from application.projections.audit_events import PROJECTION_NAME
 from domain.labels import label
-from infrastructure.case_queries import decode_cursor, encode_cursor
+from infrastructure.read_side import decode_cursor, encode_cursor, projected_position
 from infrastructure.read_store import ReadStore
 
 _COLUMNS = """
@@ -24,12 +24,6 @@ class AuditQueriesOnPostgres:
 
     def __init__(self, store: ReadStore) -> None:
         self.store = store
-
-    async def projected_position(self) -> int:
-        position = await self.store.fetchval(
-            "SELECT position FROM projection_tracking WHERE name = $1", PROJECTION_NAME
-        )
-        return int(position or 0)
 
     async def events(self, criteria: AuditFilter, *, limit: int, cursor: str | None) -> AuditPage:
         conditions: list[str] = []
@@ -80,7 +74,7 @@ class AuditQueriesOnPostgres:
         return await self._page(query, args, limit)
 
     async def _page(self, query: str, args: list[Any], limit: int) -> AuditPage:
-        position = await self.projected_position()
+        position = await projected_position(self.store, (PROJECTION_NAME,))
         rows = await self.store.fetch(query, *args)
         items = [_event(row) for row in rows[:limit]]
         following = encode_cursor(items[-1].position) if len(rows) > limit else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import chinese_calendar
 import yaml
@@ -29,10 +30,15 @@ def known_schedules() -> dict[int, YearSchedule]:
     }
 
 
-def load_deadline_policy(path: Path | None = None) -> DeadlinePolicy:
-    """The deadline policy from `path`, or from the packaged `deadline_policy.yaml`."""
+def deadline_policy_data(path: Path | None = None) -> Any:
+    """The deadline policy file at `path`, or the packaged `deadline_policy.yaml`, parsed."""
     if path is None:
         text = files("infrastructure").joinpath("data", "deadline_policy.yaml").read_text("utf-8")
     else:
         text = path.read_text("utf-8")
-    return DeadlinePolicy.from_mapping(yaml.safe_load(text))
+    return yaml.safe_load(text)
+
+
+def load_deadline_policy(path: Path | None = None) -> DeadlinePolicy:
+    """The deadline policy from `path`, or from the packaged `deadline_policy.yaml`."""
+    return DeadlinePolicy.from_mapping(deadline_policy_data(path))

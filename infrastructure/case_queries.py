@@ -6,10 +6,6 @@ boards; the metrics count them apart, and add the ratings of evaluation_list.
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import binascii
-import time
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -19,12 +15,10 @@ from typing import Any
 import asyncpg
 
 from application.queries import (
-    LAST_POSITION,
     BoardItem,
     CaseFilter,
     CaseSummary,
     DepartmentMetrics,
-    InvalidCursor,
     OrderMetrics,
     Page,
     RatingMetrics,
@@ -33,6 +27,7 @@ from application.queries import (
 from domain.actor import Role
 from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.privacy import ROLES_SEEING_FULL_IDENTITY
+from infrastructure.read_side import decode_cursor, encode_cursor, wait_until_projected
 from infrastructure.read_store import ReadStore
 
 CASE_LIST_PROJECTION = "case_list"
@@ -86,24 +81,6 @@ def summary_column(role: Role) -> str:
     return "summary" if role in ROLES_SEEING_FULL_IDENTITY else "department_summary"
 
 
-def encode_cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"p{position}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    """The position a cursor handed out by `encode_cursor` names; anything else, including a
-    position past the log's last (PostgreSQL's bigint), is refused."""
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (binascii.Error, UnicodeError, ValueError):
-        raise InvalidCursor("the cursor is not one this service handed out") from None
-    # ASCII, so `isdigit` takes no other script's digits.
-    digits = text.removeprefix("p")
-    if text == digits or not digits.isdigit() or int(digits) > LAST_POSITION:
-        raise InvalidCursor("the cursor is not one this service handed out")
-    return int(digits)
-
-
 class CaseQueriesOnPostgres:
     """The case queries over the projected tables, waiting (boundedly) for a client's write."""
 
@@ -111,31 +88,11 @@ class CaseQueriesOnPostgres:
         self.store = store
         self.wait_seconds = wait_seconds
 
-    async def projected_position(
-        self, projections: tuple[str, ...] = (CASE_LIST_PROJECTION,)
-    ) -> int:
-        """How far the projections (all of them: the least) have got in the notification log."""
-        position = await self.store.fetchval(
-            "SELECT min(coalesce(p.position, 0)) FROM unnest($1::text[]) AS n(name) "
-            "LEFT JOIN projection_tracking AS p ON p.name = n.name",
-            list(projections),
-        )
-        return int(position or 0)
-
     async def _wait_for(
         self, after: int | None, projections: tuple[str, ...] = (CASE_LIST_PROJECTION,)
     ) -> tuple[int, bool]:
         """Wait until the projections have passed `after`, or give up after `wait_seconds`."""
-        give_up_at = time.monotonic() + self.wait_seconds
-        delay = 0.01
-        while True:
-            position = await self.projected_position(projections)
-            if after is None or position >= after:
-                return position, True
-            if time.monotonic() >= give_up_at:
-                return position, False
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.1)
+        return await wait_until_projected(self.store, projections, after, seconds=self.wait_seconds)
 
     async def list_cases(
         self,

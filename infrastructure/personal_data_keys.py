@@ -19,8 +19,6 @@ meanwhile no process starts (the message names the command that finishes it).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import os
@@ -46,7 +44,7 @@ from application.personal_data import PersonalDataKeyMissing, new_data_key
 from application.ports import Clock
 from domain.personal_data import PersonalDataAlreadyErased
 from infrastructure.database_waits import DatabaseWaits
-from infrastructure.secrets import read_or_create_key_file
+from infrastructure.key_files import decode_base64_key, read_or_create_key_file, replace_key_file
 
 log = structlog.get_logger("oversight.personal_data")
 
@@ -93,18 +91,14 @@ class MasterKeyRotationRefused(RuntimeError):
 
 def decode_master_key(text: str) -> bytes:
     """A configured master key: base64 (standard or URL-safe, padding optional) of 32 bytes."""
-    cleaned = "".join(text.split()).replace("-", "+").replace("_", "/")
-    try:
-        key = base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True)
-    except (ValueError, binascii.Error):
-        key = b""
-    if len(key) != MASTER_KEY_BYTES:
-        raise MasterKeyError(
-            f"OVERSIGHT_MASTER_KEY must be base64 of exactly {MASTER_KEY_BYTES} bytes; "
-            'make one with: python -c "import os, base64; '
-            'print(base64.b64encode(os.urandom(32)).decode())"'
-        )
-    return key
+    return decode_base64_key(
+        text,
+        MASTER_KEY_BYTES,
+        MasterKeyError,
+        setting="OVERSIGHT_MASTER_KEY",
+        hint='; make one with: python -c "import os, base64; '
+        'print(base64.b64encode(os.urandom(32)).decode())"',
+    )
 
 
 def read_master_key_file(path: Path) -> bytes:
@@ -122,11 +116,9 @@ def read_master_key_file(path: Path) -> bytes:
 
 def read_or_create_master_key(data_dir: Path) -> bytes:
     """The master key kept in `<data_dir>/master.key` (32 bytes, mode 0600), made if absent."""
-    path = data_dir / MASTER_KEY_FILE_NAME
-    key = read_or_create_key_file(path, MASTER_KEY_BYTES)
-    if len(key) != MASTER_KEY_BYTES:
-        raise MasterKeyError(f"{path} must hold exactly {MASTER_KEY_BYTES} bytes")
-    return key
+    return read_or_create_key_file(
+        data_dir / MASTER_KEY_FILE_NAME, MASTER_KEY_BYTES, MasterKeyError
+    )
 
 
 def read_or_create_next_master_key(data_dir: Path, given: bytes | None = None) -> bytes:
@@ -135,10 +127,8 @@ def read_or_create_next_master_key(data_dir: Path, given: bytes | None = None) -
     part-way finds it again. Made from `given`, else at random, if absent."""
     path = data_dir / NEXT_MASTER_KEY_FILE_NAME
     if given is not None and not path.exists():
-        _write_key_file(path, given)
-    key = read_or_create_key_file(path, MASTER_KEY_BYTES)
-    if len(key) != MASTER_KEY_BYTES:
-        raise MasterKeyError(f"{path} must hold exactly {MASTER_KEY_BYTES} bytes")
+        replace_key_file(path, given)
+    key = read_or_create_key_file(path, MASTER_KEY_BYTES, MasterKeyError)
     if given is not None and key != given:
         raise MasterKeyRotationRefused(
             f"{path} holds the new key of an unfinished rotation, not the one given: run the "
@@ -150,29 +140,9 @@ def read_or_create_next_master_key(data_dir: Path, given: bytes | None = None) -
 def install_master_key(data_dir: Path, key: bytes) -> Path:
     """Put the new key in `<data_dir>/master.key` in one step, then drop `master.key.next`."""
     path = data_dir / MASTER_KEY_FILE_NAME
-    _write_key_file(path, key)
+    replace_key_file(path, key)
     (data_dir / NEXT_MASTER_KEY_FILE_NAME).unlink(missing_ok=True)
     return path
-
-
-def _write_key_file(path: Path, key: bytes) -> None:
-    """Write `key` to `path` (mode 0600) so that a crash leaves the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.urandom(8).hex()}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(key)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
 
 
 def master_key_fingerprint(master_key: bytes) -> bytes:

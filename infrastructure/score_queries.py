@@ -1,14 +1,13 @@
 """Scores, blue and red lists and monthly reports, read with asyncpg from the projected tables.
 
-Scores are worked out in SQL: every window and staff member in `directory_subjects` (active,
-or deducted from in the month) joined with the month's deductions in force, 100 less their
-points and never below 0.
+Every window and staff member in `directory_subjects` (active, or deducted from in the month)
+is joined in SQL with the sum of the month's deductions in force; its score is then the
+domain's own rule (`score_after`: 100 less the points, never below the floor), so the read
+side cannot drift from the scorecards.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import date
 from typing import Any
 
@@ -23,7 +22,8 @@ from application.scores import (
     SubjectScore,
 )
 from domain.conduct import FULL_MARKS
-from domain.scorecard import SubjectKind
+from domain.scorecard import SubjectKind, score_after
+from infrastructure.read_side import wait_until_projected
 from infrastructure.read_store import ReadStore
 
 # The read tables these queries join; an answer waits for both to pass the caller's write.
@@ -38,7 +38,7 @@ WITH totals AS (
     GROUP BY subject_kind, subject_id
 )
 SELECT s.kind, s.id, s.name, s.department, dep.name AS department_name, s.window_id, s.active,
-       GREATEST(0, $4::int - COALESCE(t.points, 0)) AS score,
+       COALESCE(t.points, 0) AS points,
        COALESCE(t.deductions, 0) AS deductions
 FROM directory_subjects s
 LEFT JOIN totals t ON t.subject_kind = s.kind AND t.subject_id = s.id
@@ -91,33 +91,16 @@ class ScoreQueriesOnPostgres:
         self.store = store
         self.wait_seconds = wait_seconds
 
-    async def projected_position(self) -> int:
-        """How far both tables these queries read have got in the notification log."""
-        rows = await self.store.fetch(
-            "SELECT name, position FROM projection_tracking WHERE name = ANY($1::text[])",
-            list(PROJECTIONS),
-        )
-        found = {row["name"]: int(row["position"]) for row in rows}
-        return min(found.get(name, 0) for name in PROJECTIONS)
-
     async def _wait_for(self, after: int | None) -> tuple[int, bool]:
-        give_up_at = time.monotonic() + self.wait_seconds
-        delay = 0.01
-        while True:
-            position = await self.projected_position()
-            if after is None or position >= after:
-                return position, True
-            if time.monotonic() >= give_up_at:
-                return position, False
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.1)
+        """Wait until both tables have passed `after`, or give up after `wait_seconds`."""
+        return await wait_until_projected(self.store, PROJECTIONS, after, seconds=self.wait_seconds)
 
     async def scores(
         self, month: str, *, subject: str | None, department: str | None, after: int | None
     ) -> Listing:
         position, caught_up = await self._wait_for(after)
         kinds = [subject] if subject else SUBJECT_KINDS
-        rows = await self.store.fetch(_SCORES, month, kinds, department, FULL_MARKS)
+        rows = await self.store.fetch(_SCORES, month, kinds, department)
         return Listing([_score(row) for row in rows], position, caught_up)
 
     async def blue_list(self, day: date, *, department: str | None, after: int | None) -> Listing:
@@ -138,8 +121,7 @@ class ScoreQueriesOnPostgres:
         position, caught_up = await self._wait_for(after)
         departments = await self.store.fetch(_DEPARTMENTS, department)
         scores = [
-            _score(row)
-            for row in await self.store.fetch(_SCORES, month, SUBJECT_KINDS, department, FULL_MARKS)
+            _score(row) for row in await self.store.fetch(_SCORES, month, SUBJECT_KINDS, department)
         ]
         deductions = [
             _deduction(row)
@@ -166,6 +148,7 @@ class ScoreQueriesOnPostgres:
 
 
 def _score(row: asyncpg.Record) -> SubjectScore:
+    score = score_after(row["points"])
     return SubjectScore(
         subject=row["kind"],
         id=row["id"],
@@ -173,8 +156,8 @@ def _score(row: asyncpg.Record) -> SubjectScore:
         department=row["department"],
         department_name=row["department_name"],
         window=row["window_id"],
-        score=row["score"],
-        deducted=FULL_MARKS - row["score"],
+        score=score,
+        deducted=FULL_MARKS - score,
         deductions=row["deductions"],
         active=row["active"],
     )

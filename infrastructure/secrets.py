@@ -6,10 +6,11 @@ import base64
 import binascii
 import hashlib
 import hmac
-import os
 import re
 import secrets
 from pathlib import Path
+
+from infrastructure.key_files import decode_base64, read_or_create_key_file
 
 # No 0/O, 1/I/L: the code is read out over the phone and typed by citizens.
 ACCESS_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -81,15 +82,9 @@ class RandomSecrets:
 def decode_access_code_key(text: str) -> bytes:
     """A configured key: hex or base64 (standard or URL-safe) of at least 32 bytes."""
     text = text.strip()
-    key = b""
-    if _HEX.match(text) and len(text) % 2 == 0:
-        key = bytes.fromhex(text)
+    key = bytes.fromhex(text) if _HEX.match(text) and len(text) % 2 == 0 else b""
     if len(key) < MIN_KEY_BYTES:
-        try:
-            padded = text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4)
-            key = base64.b64decode(padded, validate=True)
-        except (ValueError, binascii.Error):
-            key = b""
+        key = decode_base64(text)
     if len(key) < MIN_KEY_BYTES:
         raise AccessCodeKeyError(
             f"OVERSIGHT_ACCESS_CODE_KEY must be hex or base64 of at least {MIN_KEY_BYTES} bytes"
@@ -98,41 +93,10 @@ def decode_access_code_key(text: str) -> bytes:
 
 
 def read_or_create_access_code_key(data_dir: Path) -> bytes:
-    """The key kept in `<data_dir>/access-code.key`, made (32 random bytes, mode 0600) if absent.
-
-    Several processes may start at once: the key is written to a private temporary file and
-    then linked into place, which fails if another process got there first, so every process
-    ends up reading the same complete key.
-    """
-    path = data_dir / KEY_FILE_NAME
-    key = read_or_create_key_file(path, MIN_KEY_BYTES)
-    if len(key) < MIN_KEY_BYTES:
-        raise AccessCodeKeyError(f"{path} holds fewer than {MIN_KEY_BYTES} bytes")
-    return key
-
-
-def read_or_create_key_file(path: Path, size: int) -> bytes:
-    """The bytes of a key file, first made of `size` random bytes (mode 0600) if absent.
-
-    Several processes may start at once: the key is written to a private temporary file and
-    then linked into place, which fails if another process got there first, so every process
-    ends up reading the same complete key.
-    """
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(secrets.token_bytes(size))
-                file.flush()
-                os.fsync(file.fileno())
-            os.link(temporary, path)
-        except FileExistsError:
-            pass  # another process created it first; use theirs
-        finally:
-            temporary.unlink(missing_ok=True)
-    return path.read_bytes()
+    """The key kept in `<data_dir>/access-code.key`, made (32 random bytes, mode 0600) if absent."""
+    return read_or_create_key_file(
+        data_dir / KEY_FILE_NAME, MIN_KEY_BYTES, AccessCodeKeyError, at_least=True
+    )
 
 
 def _b64(data: bytes) -> str:

@@ -11,7 +11,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import os
 import secrets
 from pathlib import Path
 
@@ -21,6 +20,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
+
+from infrastructure.key_files import decode_base64_key, read_or_create_key_file
 
 SEED_BYTES = 32
 KEY_FILE_NAME = "signing.key"
@@ -34,45 +35,18 @@ class SigningKeyError(ValueError):
 
 def decode_signing_key(text: str) -> bytes:
     """A configured seed: base64 (standard or URL-safe, padded or not) of exactly 32 bytes."""
-    cleaned = "".join(text.split()).replace("-", "+").replace("_", "/")
-    try:
-        seed = base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True)
-    except (ValueError, binascii.Error):
-        seed = b""
-    if len(seed) != SEED_BYTES:
-        raise SigningKeyError(
-            f"OVERSIGHT_SIGNING_KEY must be base64 of exactly {SEED_BYTES} bytes "
-            "(the Ed25519 private seed)"
-        )
-    return seed
+    return decode_base64_key(
+        text,
+        SEED_BYTES,
+        SigningKeyError,
+        setting="OVERSIGHT_SIGNING_KEY",
+        hint=" (the Ed25519 private seed)",
+    )
 
 
 def read_or_create_signing_key(data_dir: Path) -> bytes:
-    """The seed kept in `<data_dir>/signing.key`, made (32 random bytes, mode 0600) if absent.
-
-    Several processes may start at once: the seed is written to a private temporary file
-    and then linked into place, which fails if another process got there first, so every
-    process ends up with the same key.
-    """
-    path = data_dir / KEY_FILE_NAME
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        temporary = data_dir / f".{KEY_FILE_NAME}.{secrets.token_hex(8)}"
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(secrets.token_bytes(SEED_BYTES))
-                file.flush()
-                os.fsync(file.fileno())
-            os.link(temporary, path)
-        except FileExistsError:
-            pass  # another process created it first; use theirs
-        finally:
-            temporary.unlink(missing_ok=True)
-    seed = path.read_bytes()
-    if len(seed) != SEED_BYTES:
-        raise SigningKeyError(f"{path} must hold exactly {SEED_BYTES} bytes")
-    return seed
+    """The seed kept in `<data_dir>/signing.key`, made (32 random bytes, mode 0600) if absent."""
+    return read_or_create_key_file(data_dir / KEY_FILE_NAME, SEED_BYTES, SigningKeyError)
 
 
 def key_id_of(public_raw: bytes) -> str:

@@ -38,7 +38,6 @@ from application.scores import ScoreQueries
 from application.supervision import Supervision
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
-from infrastructure.audit_ledger import CheckpointRefused, PostgresAuditLedger
 from infrastructure.audit_projection import AuditEventsRunner, audit_feed_target
 from infrastructure.audit_queries import AuditQueriesOnPostgres
 from infrastructure.calendar_file import CalendarFileError, read_calendar_file
@@ -56,6 +55,7 @@ from infrastructure.eventstore import (
     refuse_unsafe_environment,
 )
 from infrastructure.idempotency import PostgresIdempotencyStore
+from infrastructure.ledger.adapter import CheckpointRefused, PostgresAuditLedger
 from infrastructure.logging import configure_logging, error_message
 from infrastructure.notification_log import LazyConnection, events_table_of
 from infrastructure.numbering_turn import AdvisoryNumberingTurn

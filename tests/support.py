@@ -11,7 +11,7 @@ from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.deadlines import DeadlinePolicy
-from infrastructure.calendar_source import known_schedules
+from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.directory_file import sample_directory
 from infrastructure.personal_data_keys import InMemoryPersonalDataKeys
 from infrastructure.secrets import RandomSecrets
@@ -82,7 +82,7 @@ def in_memory_supervision(
         ids=uuid4,
         secrets=RandomSecrets(TEST_ACCESS_CODE_KEY),
         calendar=calendar if calendar is not None else WorkingCalendar(known_schedules()),
-        policy=policy if policy is not None else DeadlinePolicy.default(),
+        policy=policy if policy is not None else load_deadline_policy(),
         env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
         personal_data_keys=InMemoryPersonalDataKeys(),
     )

@@ -21,9 +21,9 @@ from domain.actor import Actor, Role
 from domain.case import Channel, Kind, Outcome
 from domain.rectification import OrderSourceType
 from domain.scorecard import DeductionRequest, SourceType
-from infrastructure.case_queries import encode_cursor
 from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
+from infrastructure.read_side import encode_cursor
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import API_PREFIX, create_app
 from tests.e2e.conftest import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens

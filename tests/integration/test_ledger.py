@@ -22,8 +22,8 @@ from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Case, Channel, Kind
 from domain.tracking import tracking_number
-from infrastructure.audit_ledger import CheckpointRefused
-from infrastructure.ledger import (
+from infrastructure.ledger.adapter import CheckpointRefused
+from infrastructure.ledger.chain import (
     GENESIS,
     LedgerTruncated,
     chained,
@@ -31,7 +31,7 @@ from infrastructure.ledger import (
     raw_events_query,
     seal,
 )
-from infrastructure.ledger_verification import canonical_statement, statement_hash
+from infrastructure.ledger.checkpoints import Statement, statement_hash
 from infrastructure.signing import SigningKey
 from interfaces.bootstrap import Container
 from tests.integration.read_side import (
@@ -631,7 +631,7 @@ def test_a_foreign_checkpoint_is_refused_naming_the_other_key(container: Contain
     ledgered(container)
     ours = container.ledger.make_checkpoint().as_export()
     theirs = SigningKey.generate()
-    statement = canonical_statement(
+    statement = Statement(
         number=1,
         position=ours["position"],
         chain_hash=bytes.fromhex(ours["chain_hash"]),
@@ -639,7 +639,7 @@ def test_a_foreign_checkpoint_is_refused_naming_the_other_key(container: Contain
         previous=None,
         key_id=theirs.key_id,
         log="oversight_events",
-    )
+    ).text()
     foreign = {
         "statement": statement,
         "signature": base64.b64encode(theirs.sign(statement.encode())).decode(),

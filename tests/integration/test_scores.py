@@ -11,7 +11,8 @@ import psycopg
 import pytest
 
 from domain.calendar import OFFICE_TZ
-from domain.scorecard import DeductionRequest, SourceType
+from domain.conduct import FULL_MARKS
+from domain.scorecard import SCORE_FLOOR, DeductionRequest, SourceType, SubjectKind
 from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from infrastructure.projection_runner import ProjectionRunner
@@ -143,3 +144,30 @@ async def test_a_read_waits_for_a_write_the_read_side_has_not_seen_then_says_so(
 
     assert listing.caught_up is False
     assert all(s.score == 100 for s in listing.items)
+
+
+async def test_every_score_on_the_read_side_is_its_scorecards_score_past_the_floor_too(
+    reading: Container,
+) -> None:
+    deduct(reading, rule="integrity")  # all that is left: 100 points
+    deduct(reading, rule="quarrel_with_citizen")  # past the floor
+    deduct(reading, rule="lateness_early_leave", staff="S0002")
+    revoked = deduct(reading, rule="quarrel_with_citizen", staff="S0002")
+    reading.supervision.revoke_deduction(revoked.id, reason="申诉成立", by=INSPECTOR)
+    deduct(reading, rule="guide_not_posted", staff=None, window="W-A02")
+    deduct(reading, occurred_at=datetime(2026, 10, 30, 10, tzinfo=OFFICE_TZ))  # last month
+    project(reading)
+
+    listing = await reading.scores.scores(
+        "2026-11", subject=None, department="real-estate-registration", after=head(reading)
+    )
+
+    read_side = {(s.subject, s.id): (s.score, s.deducted) for s in listing.items}
+    cards = {
+        key: reading.supervision.scorecard(SubjectKind(key[0]), key[1], "2026-11")
+        for key in read_side
+    }
+    assert read_side == {key: (card.score, card.deducted) for key, card in cards.items()}
+    assert read_side[("staff", "S0001")] == (SCORE_FLOOR, FULL_MARKS)
+    assert read_side[("staff", "S0002")] == (98, 2)
+    assert read_side[("window", "W-A02")] == (98, 2)

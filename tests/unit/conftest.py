@@ -11,7 +11,7 @@ from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
-from infrastructure.calendar_source import known_schedules
+from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.directory_file import sample_directory
 from tests.support import SettableClock, in_memory_supervision
 
@@ -38,7 +38,7 @@ def calendar() -> WorkingCalendar:
 
 @pytest.fixture
 def policy() -> DeadlinePolicy:
-    return DeadlinePolicy.default()
+    return load_deadline_policy()
 
 
 @pytest.fixture

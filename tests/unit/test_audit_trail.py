@@ -33,7 +33,7 @@ from domain.directory import DIRECTORY_ID
 from domain.labels import LABELS, label
 from domain.scorecard import DeductionRequest, SourceType, SubjectKind, scorecard_id
 from infrastructure.conduct_file import default_conduct_rules
-from infrastructure.ledger import (
+from infrastructure.ledger.chain import (
     GENESIS,
     chained,
     entries,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
@@ -20,7 +19,11 @@ from domain.deadlines import (
     TaskTerms,
     UnknownTaskKind,
 )
-from infrastructure.calendar_source import known_schedules, load_deadline_policy
+from infrastructure.calendar_source import (
+    deadline_policy_data,
+    known_schedules,
+    load_deadline_policy,
+)
 
 LIBRARY_VERSION = f"chinesecalendar {version('chinesecalendar')}"
 VERSION_2026 = f"2026: {LIBRARY_VERSION}"
@@ -35,7 +38,7 @@ def calendar() -> WorkingCalendar:
 
 @pytest.fixture
 def policy() -> DeadlinePolicy:
-    return DeadlinePolicy.default()
+    return load_deadline_policy()
 
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -418,8 +421,22 @@ def test_a_stored_deadline_missing_a_field_is_refused() -> None:
         Deadline.from_dict(stored)
 
 
-def test_the_shipped_policy_file_is_the_default_policy() -> None:
-    assert load_deadline_policy() == DeadlinePolicy.default()
+def test_the_shipped_policy_file_holds_the_terms_of_design_5_1() -> None:
+    policy = load_deadline_policy()
+
+    assert {
+        kind: (terms.acknowledge_working_days, terms.handle_working_days)
+        for kind, terms in policy.terms.items()
+    } == {
+        "consultation": (1, 2),
+        "request": (1, 5),
+        "suggestion": (1, 10),
+        "complaint": (1, 15),
+        "report": (1, 15),
+        "praise": (1, None),
+        "rectification_order": (1, 10),
+    }
+    assert (policy.urgent_acknowledge_hours, policy.urgent_handle_working_days) == (2, 1)
 
 
 def test_an_administrator_may_change_a_term_in_the_policy_file(tmp_path: Path) -> None:
@@ -434,10 +451,6 @@ def test_an_administrator_may_change_a_term_in_the_policy_file(tmp_path: Path) -
         acknowledge_working_days=2, handle_working_days=20
     )
     assert policy.terms["report"] == TaskTerms(acknowledge_working_days=1, handle_working_days=15)
-
-
-def test_the_policy_data_of_these_tests_is_the_default_policy() -> None:
-    assert DeadlinePolicy.from_mapping(valid_policy_data()) == DeadlinePolicy.default()
 
 
 @pytest.mark.parametrize(
@@ -518,19 +531,6 @@ def deadline_due(due_at: datetime) -> Deadline:
     )
 
 
-_VALID_POLICY_DATA: dict[str, Any] = {
-    "kinds": {
-        "consultation": {"acknowledge_working_days": 1, "handle_working_days": 2},
-        "request": {"acknowledge_working_days": 1, "handle_working_days": 5},
-        "suggestion": {"acknowledge_working_days": 1, "handle_working_days": 10},
-        "complaint": {"acknowledge_working_days": 1, "handle_working_days": 15},
-        "report": {"acknowledge_working_days": 1, "handle_working_days": 15},
-        "praise": {"acknowledge_working_days": 1, "handle_working_days": None},
-        "rectification_order": {"acknowledge_working_days": 1, "handle_working_days": 10},
-    },
-    "urgent": {"acknowledge_hours": 2, "handle_working_days": 1},
-}
-
-
 def valid_policy_data() -> dict[str, Any]:
-    return copy.deepcopy(_VALID_POLICY_DATA)
+    """The shipped policy file, parsed afresh: a test may change it."""
+    return deadline_policy_data()

@@ -16,12 +16,11 @@ from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.case import Case, Channel, Kind
-from domain.deadlines import DeadlinePolicy
 from domain.directory import Directory
 from domain.evaluation import Evaluation, opens_case
 from domain.rectification import RectificationOrder
 from domain.scorecard import Deduction, Scorecard
-from infrastructure.calendar_source import known_schedules
+from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from infrastructure.personal_data_keys import InMemoryPersonalDataKeys
@@ -100,7 +99,7 @@ def cached_in_memory_supervision(clock: SimulatedClock) -> Supervision:
         ids=uuid4,
         secrets=RandomSecrets(TEST_ACCESS_CODE_KEY),
         calendar=WorkingCalendar(known_schedules()),
-        policy=DeadlinePolicy.default(),
+        policy=load_deadline_policy(),
         env={
             "PERSISTENCE_MODULE": "eventsourcing.popo",
             "AGGREGATE_CACHE_MAXSIZE": "1000",

@@ -1,7 +1,6 @@
-"""The ledger's checkpoints and verification, behind the application's `AuditLedger` port.
+"""The ledger behind the application's `AuditLedger` port: its writer, checkpoints, verification.
 
-A checkpoint is an Ed25519-signed statement of the ledger's head — position, chain hash,
-time, and the hash of the checkpoint before it — made daily by the worker and on demand
+A checkpoint (checkpoints.py) is made daily by the worker and on demand
 (`oversight audit checkpoint`). A new checkpoint is made only after checking that the
 previous one is signed by this service's key, that the ledger still holds its chain hash at
 its position, and that the events since then, recomputed from the event store, lead from
@@ -10,11 +9,9 @@ there to the current head: so each checkpoint extends the one before.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -30,21 +27,23 @@ from application.audit import (
 )
 from application.ports import Clock
 from infrastructure.database_waits import DatabaseWaits
-from infrastructure.ledger import (
+from infrastructure.ledger.chain import (
     LEDGER_LOCK_KEY,
     LedgerHalted,
     LedgerHead,
     LedgerWriter,
     ledger_head,
 )
-from infrastructure.ledger_verification import (
+from infrastructure.ledger.checkpoints import (
+    NotACheckpoint,
+    SignedCheckpoint,
     Statement,
     StoredCheckpoint,
-    canonical_statement,
-    statement_hash,
+    newest_checkpoint,
+    store_checkpoint,
     stored_checkpoints,
-    verify_log,
 )
+from infrastructure.ledger.verification import verify_log
 from infrastructure.notification_log import LazyConnection
 from infrastructure.signing import PublicKey, SigningKey, SigningKeyError
 
@@ -113,10 +112,8 @@ class PostgresAuditLedger:
         ):
             return None
         now = self.clock.now()
-        last = connection.execute(
-            "SELECT made_at FROM ledger_checkpoints ORDER BY number DESC LIMIT 1"
-        ).fetchone()
-        if last is not None and now - last[0] < self.interval:
+        last = newest_checkpoint(connection)
+        if last is not None and now - last[1] < self.interval:
             return None
         if last is None and ledger_head(connection).through == 0:
             return None
@@ -147,52 +144,39 @@ class PostgresAuditLedger:
             stored = stored_checkpoints(connection)
             previous = stored[-1] if stored else None
             start = self._extends(connection, previous, head) if previous else None
-            statement = canonical_statement(
-                number=previous.number + 1 if previous else 1,
-                position=head.through,
-                chain_hash=head.chain_hash,
-                made_at=now.astimezone(UTC).isoformat(),
-                previous=previous.hash if previous else None,
-                key_id=self.key.key_id,
-                log=self.events_table,
-            )
-            signature = self.key.sign(statement.encode())
-            parsed = Statement.parse(statement)
-            connection.execute(
-                "INSERT INTO ledger_checkpoints (number, position, chain_hash, made_at, "
-                "previous_hash, key_id, statement, signature) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    parsed.number,
-                    parsed.position,
-                    parsed.chain_hash,
-                    now,
-                    parsed.previous,
-                    parsed.key_id,
-                    statement,
-                    signature,
+            signed = SignedCheckpoint.sign(
+                Statement.of_head(
+                    number=previous.number + 1 if previous else 1,
+                    position=head.through,
+                    chain_hash=head.chain_hash,
+                    at=now,
+                    previous=previous.signed.hash if previous else None,
+                    key_id=self.key.key_id,
+                    log=self.events_table,
                 ),
+                self.key,
             )
+            statement = store_checkpoint(connection, signed)
         finally:
             connection.execute("SELECT pg_advisory_unlock(%s)", (LEDGER_LOCK_KEY,))
         log.info(
             "ledger_checkpoint_made",
-            number=parsed.number,
-            position=parsed.position,
+            number=statement.number,
+            position=statement.position,
             verified_from=start,
         )
-        return self._exported(statement, signature)
+        return signed.exported(self.key.public)
 
     def _extends(
         self, connection: psycopg.Connection[Any], previous: StoredCheckpoint, head: LedgerHead
     ) -> int:
         """Check that the current chain extends `previous`; answer the position it starts at."""
-        if not self.key.public.verifies(previous.signature, previous.statement.encode()):
+        if not previous.signed.signed_by(self.key.public):
             raise CheckpointRefused(
                 f"the last checkpoint (#{previous.number}) is not signed by this service's key "
                 f"{self.key.key_id}; run `oversight audit verify`"
             )
-        before = Statement.parse(previous.statement)
+        before = previous.signed.statement()
         row = connection.execute(
             "SELECT chain_hash FROM ledger WHERE through = %s", (before.position,)
         ).fetchone()
@@ -226,29 +210,13 @@ class PostgresAuditLedger:
         """Every checkpoint, oldest first, as exported."""
         with self.connect() as connection:
             stored = stored_checkpoints(connection)
-        return [self._exported(c.statement, c.signature) for c in stored]
-
-    def _exported(self, statement: str, signature: bytes) -> Checkpoint:
-        parsed = Statement.parse(statement)
-        return Checkpoint(
-            number=parsed.number,
-            position=parsed.position,
-            chain_hash=parsed.chain_hash.hex(),
-            made_at=parsed.made_at,
-            previous=parsed.previous.hex() if parsed.previous else None,
-            key_id=parsed.key_id,
-            statement=statement,
-            signature=base64.b64encode(signature).decode(),
-            public_key=self.key.public.base64,
-            hash=statement_hash(statement).hex(),
-        )
+        return [c.signed.exported(self.key.public) for c in stored]
 
     def check_checkpoint(self, exported: Mapping[str, Any]) -> CheckpointCheck:
         """Check a checkpoint from elsewhere: our signature on it, and our log still behind it."""
-        refusal, statement = self._signed_by_us(exported)
-        if refusal is not None:
-            return refusal
-        assert statement is not None
+        statement = self._signed_by_us(exported)
+        if isinstance(statement, CheckpointCheck):
+            return statement
         with self.connect() as connection:
             report = verify_log(
                 connection,
@@ -276,45 +244,24 @@ class PostgresAuditLedger:
             message=f"checkpoint #{statement.number} is genuine, but: {report.message}",
         )
 
-    def _signed_by_us(
-        self, exported: Mapping[str, Any]
-    ) -> tuple[CheckpointCheck | None, Statement | None]:
-        def forged(message: str, problem: Problem = Problem.FORGED_CHECKPOINT) -> Any:
+    def _signed_by_us(self, exported: Mapping[str, Any]) -> Statement | CheckpointCheck:
+        """What the checkpoint states when this service's key signed it, else the refusal."""
+
+        def forged(message: str, problem: Problem = Problem.FORGED_CHECKPOINT) -> CheckpointCheck:
             position = exported.get("position")
-            return (
-                CheckpointCheck(
-                    ok=False,
-                    problem=problem,
-                    position=position if isinstance(position, int) else None,
-                    message=message,
-                ),
-                None,
+            return CheckpointCheck(
+                ok=False,
+                problem=problem,
+                position=position if isinstance(position, int) else None,
+                message=message,
             )
 
-        text = exported.get("statement")
         try:
-            signature = base64.b64decode(str(exported.get("signature", "")), validate=True)
-        except (ValueError, binascii.Error):
-            return forged("the checkpoint's signature is not base64")
-        if not isinstance(text, str):
-            return forged("the checkpoint has no signed `statement`")
-        try:
-            statement = Statement.parse(text)
-        except (ValueError, KeyError, TypeError):
-            return forged("the checkpoint's `statement` is not an Oversight checkpoint statement")
-        for name, value in (
-            ("number", statement.number),
-            ("position", statement.position),
-            ("chain_hash", statement.chain_hash.hex()),
-            ("key_id", statement.key_id),
-        ):
-            if name in exported and exported[name] != value:
-                return forged(
-                    f"the checkpoint's `{name}` ({exported[name]!r}) is not what its signed "
-                    f"statement says ({value!r}): it was altered"
-                )
-        if self.key.public.verifies(signature, text.encode()):
-            return None, statement
+            signed, statement = SignedCheckpoint.from_export(exported)
+        except NotACheckpoint as malformed:
+            return forged(str(malformed))
+        if signed.signed_by(self.key.public):
+            return statement
         ours = self.key.key_id
         claimed = exported.get("public_key")
         if isinstance(claimed, str) and claimed != self.key.public.base64:
@@ -322,7 +269,7 @@ class PostgresAuditLedger:
                 theirs = PublicKey.from_base64(claimed)
             except (SigningKeyError, ValueError):
                 theirs = None
-            if theirs is not None and theirs.verifies(signature, text.encode()):
+            if theirs is not None and signed.signed_by(theirs):
                 return forged(
                     f"this checkpoint was signed by another key ({theirs.key_id}), not by this "
                     f"service's key {ours}: it is foreign, not ours",

@@ -1,4 +1,4 @@
-"""The tamper-evident ledger (§8): a running SHA-256 chain over the notification log as stored.
+"""The ledger's hash chain (§8): a running SHA-256 chain over the notification log as stored.
 
 Each row of `oversight_events` is hashed as its bytes stand in the table — position,
 originator id, originator version, topic and state, never decoded — so encrypted fields and
@@ -28,6 +28,7 @@ import psycopg
 import structlog
 from psycopg import sql
 
+from infrastructure.ledger.checkpoints import newest_checkpoint
 from infrastructure.notification_log import LazyConnection
 
 log = structlog.get_logger("oversight.ledger")
@@ -35,9 +36,9 @@ log = structlog.get_logger("oversight.ledger")
 LEDGER_FORMAT = "oversight-ledger/1"
 # The chain hash before the first entry.
 GENESIS = hashlib.sha256(b"oversight ledger genesis v1").digest()
-EVENT_TAG = b"oversight-ledger/1 event\x00"
-EVENT_TAG_NO_STATE = b"oversight-ledger/1 event without state\x00"
-GAP_TAG = b"oversight-ledger/1 gap\x00"
+EVENT_TAG = f"{LEDGER_FORMAT} event\x00".encode()
+EVENT_TAG_NO_STATE = f"{LEDGER_FORMAT} event without state\x00".encode()
+GAP_TAG = f"{LEDGER_FORMAT} gap\x00".encode()
 NO_TOPIC = 0xFFFF_FFFF
 # position, originator version, originator id (16 bytes), length of the topic (or NO_TOPIC)
 _EVENT_HEAD = struct.Struct(">qq16sI").pack
@@ -88,6 +89,11 @@ def chained(previous: bytes, entry_hash: bytes) -> bytes:
 def seal(seal_key: bytes, through: int, chain_hash: bytes) -> bytes:
     """The HMAC that shows a ledger row was written by a holder of the signing key."""
     return hmac.digest(seal_key, _SEAL(through) + chain_hash, "sha256")
+
+
+def seal_holds(seal_key: bytes, through: int, chain_hash: bytes, sealed: bytes) -> bool:
+    """Whether a ledger row's seal was made with this key for this chain hash."""
+    return hmac.compare_digest(sealed, seal(seal_key, through, chain_hash))
 
 
 # Entries -------------------------------------------------------------------------
@@ -169,14 +175,6 @@ def ledger_head(connection: psycopg.Connection[Any]) -> LedgerHead:
     return LedgerHead(int(row[0]), bytes(row[1]), bytes(row[2]))
 
 
-def last_checkpoint_position(connection: psycopg.Connection[Any]) -> int | None:
-    """The position the newest checkpoint covers to, as its columns say (None: none yet)."""
-    row = connection.execute(
-        "SELECT position FROM ledger_checkpoints ORDER BY number DESC LIMIT 1"
-    ).fetchone()
-    return int(row[0]) if row else None
-
-
 class LedgerWriter:
     """Appends the notification log to the ledger, in batches, exactly once.
 
@@ -240,15 +238,15 @@ class LedgerWriter:
         with connection.transaction():
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (LEDGER_LOCK_KEY,))
             head = ledger_head(connection)
-            checkpointed = last_checkpoint_position(connection)
-            if checkpointed is not None and head.through < checkpointed:
+            checkpointed = newest_checkpoint(connection)
+            if checkpointed is not None and head.through < checkpointed[0]:
                 # Appending now would seal whatever stands in the removed positions today.
                 raise LedgerTruncated(
                     f"the ledger ends at position {head.through} but a checkpoint covers up to "
-                    f"{checkpointed}: its tail was removed; run `oversight audit verify`"
+                    f"{checkpointed[0]}: its tail was removed; run `oversight audit verify`"
                 )
-            if head.seal is not None and not hmac.compare_digest(
-                head.seal, seal(self.seal_key, head.through, head.chain_hash)
+            if head.seal is not None and not seal_holds(
+                self.seal_key, head.through, head.chain_hash, head.seal
             ):
                 raise LedgerSealedByAnotherKey(
                     f"the ledger's last row (position {head.through}) is not sealed by this "

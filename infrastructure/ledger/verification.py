@@ -1,7 +1,7 @@
 """Verification of the ledger (§8): recompute the chain from the event store and compare.
 
 One pass, in one read-only snapshot, streams the events table and the ledger side by side
-through server-side cursors, hashes each stored row with hashlib, and compares hash, chain
+through server-side cursors, hashes each stored row as the chain does, and compares hash, chain
 hash and seal with the ledger row at the same position; every checkpoint's signature is
 checked with the service's public key and its chain hash compared where the pass reaches
 its position. The answer names the first bad position and what is wrong there: an event
@@ -11,10 +11,6 @@ checkpoint forged.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import struct
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,121 +21,25 @@ import psycopg
 from psycopg import sql
 
 from application.audit import Problem, Progress, VerificationReport
-from infrastructure.ledger import (
-    EVENT_TAG,
-    EVENT_TAG_NO_STATE,
-    NO_TOPIC,
+from application.queries import LAST_POSITION
+from infrastructure.ledger.chain import (
     LedgerHead,
     chained,
     entries,
+    event_hash,
     gap_hash,
     raw_events_query,
-    seal,
+    seal_holds,
+)
+from infrastructure.ledger.checkpoints import (
+    NotACheckpoint,
+    Statement,
+    StoredCheckpoint,
+    stored_checkpoints,
 )
 from infrastructure.signing import PublicKey, SigningKey
 
 FETCH_SIZE = 10_000
-CHECKPOINT_FORMAT = "oversight-ledger-checkpoint/1"
-
-
-# Checkpoints as stored ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StoredCheckpoint:
-    """A checkpoint row: the signed statement, its signature, and the columns beside them."""
-
-    number: int
-    position: int
-    chain_hash: bytes
-    previous_hash: bytes | None
-    key_id: str
-    statement: str
-    signature: bytes
-
-    @property
-    def hash(self) -> bytes:
-        return statement_hash(self.statement)
-
-
-def statement_hash(statement: str) -> bytes:
-    """What the next checkpoint names as its `previous`: SHA-256 of the signed text."""
-    return hashlib.sha256(statement.encode()).digest()
-
-
-def stored_checkpoints(connection: psycopg.Connection[Any]) -> list[StoredCheckpoint]:
-    rows = connection.execute(
-        "SELECT number, position, chain_hash, previous_hash, key_id, statement, signature "
-        "FROM ledger_checkpoints ORDER BY number"
-    ).fetchall()
-    return [
-        StoredCheckpoint(
-            number=int(number),
-            position=int(position),
-            chain_hash=bytes(chain_hash),
-            previous_hash=bytes(previous) if previous is not None else None,
-            key_id=key_id,
-            statement=statement,
-            signature=bytes(signature),
-        )
-        for number, position, chain_hash, previous, key_id, statement, signature in rows
-    ]
-
-
-@dataclass(frozen=True)
-class Statement:
-    """What a checkpoint states, parsed from the signed text."""
-
-    number: int
-    position: int
-    chain_hash: bytes
-    made_at: str
-    previous: bytes | None
-    key_id: str
-
-    @classmethod
-    def parse(cls, text: str) -> Statement:
-        """The statement, or ValueError when the text is not one."""
-        data = json.loads(text)
-        if not isinstance(data, dict) or data.get("format") != CHECKPOINT_FORMAT:
-            raise ValueError("not an Oversight ledger checkpoint statement")
-        previous = data.get("previous")
-        return cls(
-            number=int(data["number"]),
-            position=int(data["position"]),
-            chain_hash=bytes.fromhex(str(data["chain_hash"])),
-            made_at=str(data["made_at"]),
-            previous=bytes.fromhex(previous) if previous is not None else None,
-            key_id=str(data["key_id"]),
-        )
-
-
-def canonical_statement(
-    *,
-    number: int,
-    position: int,
-    chain_hash: bytes,
-    made_at: str,
-    previous: bytes | None,
-    key_id: str,
-    log: str,
-) -> str:
-    """The exact text a checkpoint signs: compact JSON with sorted keys, ASCII only."""
-    return json.dumps(
-        {
-            "format": CHECKPOINT_FORMAT,
-            "log": log,
-            "number": number,
-            "position": position,
-            "chain_hash": chain_hash.hex(),
-            "made_at": made_at,
-            "previous": previous.hex() if previous is not None else None,
-            "key_id": key_id,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=True,
-    )
 
 
 @dataclass(frozen=True)
@@ -163,8 +63,8 @@ def checkpoint_findings(
     for checkpoint in checkpoints:
         name = f"checkpoint #{checkpoint.number}"
         try:
-            statement = Statement.parse(checkpoint.statement)
-        except (ValueError, KeyError, TypeError):
+            statement = checkpoint.signed.statement()
+        except NotACheckpoint:
             findings.append(
                 Finding(
                     checkpoint.position,
@@ -174,7 +74,7 @@ def checkpoint_findings(
             )
             previous = checkpoint
             continue
-        if not public_key.verifies(checkpoint.signature, checkpoint.statement.encode()):
+        if not checkpoint.signed.signed_by(public_key):
             other = statement.key_id != public_key.key_id
             findings.append(
                 Finding(
@@ -185,12 +85,7 @@ def checkpoint_findings(
                     + (f": it names key {statement.key_id}" if other else ": it was altered"),
                 )
             )
-        elif (
-            statement.number != checkpoint.number
-            or statement.position != checkpoint.position
-            or statement.chain_hash != checkpoint.chain_hash
-            or statement.previous != checkpoint.previous_hash
-        ):
+        elif not checkpoint.columns_match(statement):
             findings.append(
                 Finding(
                     statement.position,
@@ -198,7 +93,7 @@ def checkpoint_findings(
                     f"{name}: the columns stored beside its signed statement were changed",
                 )
             )
-        elif statement.previous != (previous.hash if previous is not None else None):
+        elif statement.previous != (previous.signed.hash if previous is not None else None):
             findings.append(
                 Finding(
                     statement.position,
@@ -262,7 +157,7 @@ class ChainCheck:
         self.tally = _Tally()
         self.valid: list[Statement] = []
         self.matched_checkpoints: list[int] = []
-        self.last_legitimate = 2**63 - 1
+        self.last_legitimate = LAST_POSITION
         self.ledger_end = 0
 
     def run(self, *, with_checkpoints: bool = True) -> VerificationReport:
@@ -325,8 +220,6 @@ class ChainCheck:
         events = self.connection.cursor(name="verify_events", binary=True)
         events.execute(raw_events_query(self.events_table, after=True, upto=upto), bounds)
 
-        sha256 = hashlib.sha256
-        head_of = struct.Struct(">qq16sI").pack
         last_legitimate = self.last_legitimate
         ledger_end = self.ledger_end
         tally = self.tally
@@ -342,7 +235,7 @@ class ChainCheck:
         for rows in _fetched(events, self.fetch_size):
             for position, originator, version, topic, state in rows:
                 if position != expected:
-                    chain = sha256(chain + gap_hash(expected, position - 1)).digest()
+                    chain = chained(chain, gap_hash(expected, position - 1))
                 if position > last_legitimate:
                     return self._localize(good, good_chain, position - 1, unsealed_from) or (
                         Finding(
@@ -353,19 +246,7 @@ class ChainCheck:
                             "a row was inserted by hand",
                         )
                     )
-                if topic is None:
-                    topic, length = b"", NO_TOPIC
-                else:
-                    length = len(topic)
-                if state is None:
-                    hashed = sha256(
-                        EVENT_TAG_NO_STATE + head_of(position, version, originator, length) + topic
-                    ).digest()
-                else:
-                    hashed = sha256(
-                        EVENT_TAG + head_of(position, version, originator, length) + topic + state
-                    ).digest()
-                chain = sha256(chain + hashed).digest()
+                chain = chained(chain, event_hash(position, originator, version, topic, state))
                 expected = position + 1
                 if position <= ledger_end:
                     ledgered, ledgered_chain = position, chain
@@ -416,7 +297,7 @@ class ChainCheck:
     def _seal_holds(self, through: int, chain: bytes, sealed: bytes) -> bool:
         """Whether a ledger row's seal was made with our key for this chain hash: then the
         ledger vouches that everything up to `through` is as first recorded."""
-        return hmac.compare_digest(sealed, seal(self.key.seal_key, through, chain))
+        return seal_holds(self.key.seal_key, through, chain, sealed)
 
     def _first_unsealed(self, after: int, upto: int) -> int:
         """The first ledger row in (`after`, `upto`] whose seal does not hold."""
@@ -539,15 +420,10 @@ class ChainCheck:
                 f"the event at position {first} ({_describe(stored)}) is not as it was stored: "
                 "its bytes were altered",
             )
-        moved_from = self._ledger_position_of(stored) if stored else None
-        if moved_from is not None:
-            return Finding(
-                first,
-                Problem.REORDERED,
-                f"position {first} holds {_describe(stored)}, which the ledger recorded at "
-                f"position {moved_from}: events were moved",
-            )
-        if recorded is not None and self._store_position_of(recorded) is not None:
+        if (stored is not None and self._ledger_position_of(stored) is not None) or (
+            recorded is not None and self._store_position_of(recorded) is not None
+        ):
+            # Moved here from elsewhere in the log, or put before an event that moved on.
             return self._inserted(first)
         return Finding(
             first,
@@ -705,13 +581,13 @@ class ChainCheck:
             "SELECT pg_get_serial_sequence(%s, 'notification_id')", (self.events_table,)
         ).fetchone()
         if not row or not row[0]:
-            return 2**63 - 1
+            return LAST_POSITION
         # The name comes from the catalogue, quoted as needed.
         values = self.connection.execute(
             sql.SQL("SELECT last_value, is_called FROM {}").format(sql.SQL(row[0]))
         ).fetchone()
         if values is None:
-            return 2**63 - 1
+            return LAST_POSITION
         return int(values[0]) if values[1] else int(values[0]) - 1
 
     def _ledger_end(self) -> int:

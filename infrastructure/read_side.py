@@ -1,0 +1,64 @@
+"""What every read-side query module shares: how far the projections have got, waiting
+(boundedly) until a client's own write is projected, and the cursor of a page of a list."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import time
+from collections.abc import Sequence
+
+from application.queries import LAST_POSITION, InvalidCursor
+from infrastructure.read_store import ReadStore
+
+# The first look again after a write not yet projected, and the longest pause between looks.
+FIRST_PAUSE = 0.01
+LONGEST_PAUSE = 0.1
+
+
+async def projected_position(store: ReadStore, projections: Sequence[str]) -> int:
+    """How far the projections (all of them: the least) have got in the notification log; a
+    projection that has projected nothing yet stands at 0."""
+    position = await store.fetchval(
+        "SELECT min(coalesce(p.position, 0)) FROM unnest($1::text[]) AS n(name) "
+        "LEFT JOIN projection_tracking AS p ON p.name = n.name",
+        list(projections),
+    )
+    return int(position or 0)
+
+
+async def wait_until_projected(
+    store: ReadStore, projections: Sequence[str], after: int | None, *, seconds: float
+) -> tuple[int, bool]:
+    """Wait until the projections have passed `after` (a position the client's write got), or
+    give up after `seconds`; answer where they stand and whether they got there."""
+    give_up_at = time.monotonic() + seconds
+    pause = FIRST_PAUSE
+    while True:
+        position = await projected_position(store, projections)
+        if after is None or position >= after:
+            return position, True
+        if time.monotonic() >= give_up_at:
+            return position, False
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, LONGEST_PAUSE)
+
+
+def encode_cursor(position: int) -> str:
+    """The cursor of the page after the item at `position` (lists run newest first)."""
+    return base64.urlsafe_b64encode(f"p{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The position a cursor handed out by `encode_cursor` names; anything else, including a
+    position past the log's last (PostgreSQL's bigint), is refused."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeError, ValueError):
+        raise InvalidCursor("the cursor is not one this service handed out") from None
+    # ASCII, so `isdigit` takes no other script's digits.
+    digits = text.removeprefix("p")
+    if text == digits or not digits.isdigit() or int(digits) > LAST_POSITION:
+        raise InvalidCursor("the cursor is not one this service handed out")
+    return int(digits)
