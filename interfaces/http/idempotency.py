@@ -16,6 +16,9 @@ from interfaces.http.errors import error_body, error_response, validation_respon
 from interfaces.http.schemas.text import character_problem
 
 HEADER = b"idempotency-key"
+# Answers that recorded nothing and tell the caller to come back (signed in, later): a retry
+# with the same key must reach the route again, and their headers must not be lost to a replay.
+COME_BACK = frozenset({401, 429, 503})
 COMMAND_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_KEY_LENGTH = 200
 # 1 to 200 ASCII characters, not all of them white space, none of them a character the
@@ -111,7 +114,7 @@ class IdempotentCommands:
         except BaseException:
             await store.release(scope_digest)
             raise
-        if answered["status"] >= 500:
+        if answered["status"] >= 500 or answered["status"] in COME_BACK:
             await store.release(scope_digest)
             return
         await store.complete(

@@ -67,6 +67,18 @@ def test_a_refusal_is_the_first_answer_too(
     assert retried.json() == refused.json()
 
 
+def test_an_unauthenticated_attempt_is_not_kept_so_the_retry_reaches_the_route(
+    client: TestClient,
+) -> None:
+    headers = {"Idempotency-Key": "no-token-yet"}
+
+    answers = [client.post(f"{API}/cases", json=COMPLAINT, headers=headers) for _ in range(2)]
+
+    assert [answer.status_code for answer in answers] == [401, 401]
+    assert all(answer.headers["www-authenticate"] == "Bearer" for answer in answers)
+    assert "idempotent-replayed" not in answers[1].headers
+
+
 def test_keys_belong_to_their_caller_and_route(
     client: TestClient, tokens: Tokens, container: Container
 ) -> None:
