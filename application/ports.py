@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
@@ -119,5 +119,17 @@ class ConsoleSessions(Protocol):
     def end(self, token: str) -> None: ...
 
     def end_all_for(self, account_id: UUID) -> int:
-        """End every session of an account; answer how many were live."""
+        """End every session of an account; answer how many it ended."""
         ...
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    """How long a console session lives: ended after `idle` without a request, and after
+    `absolute` in all, however busy (§12: 30 minutes and 12 hours by default)."""
+
+    idle: timedelta
+    absolute: timedelta
+
+    def expired(self, session: ConsoleSession, at: datetime) -> bool:
+        return at - session.last_seen_at >= self.idle or at - session.created_at >= self.absolute
