@@ -39,7 +39,6 @@ from domain.account import (
     SignInStep,
     account_id,
     require_acceptable_password,
-    require_username,
 )
 from domain.actor import Actor, Role
 from domain.errors import DomainError, Forbidden, Invalid, NotFound
@@ -189,11 +188,6 @@ class Accounts:
     ) -> OneTimePassword:
         """Open an account; answer its one-time password, shown once."""
         _require_manager(by)
-        require_username(username)
-        if department is not None:
-            self.records.directory().active_department(department)
-        if self.records.account_or_none(username) is not None:
-            raise _exists(username)
         password = self.new_password()
         account = Account.create(
             username=username,
@@ -204,6 +198,10 @@ class Accounts:
             by=by,
             at=self.records.clock.now(),
         )
+        if department is not None:
+            self.records.directory().active_department(department)
+        if self.records.account_or_none(username) is not None:
+            raise _exists(username)
         try:
             self.records.save_account(account)
         except ConcurrentChange:
