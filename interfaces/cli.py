@@ -111,12 +111,11 @@ def serve(
 
     from interfaces.http.app import create_app
 
-    container = composition.bootstrap()
-    typer.echo(f"database: {_describe(container)}", err=True)
-    typer.echo(f"serving on http://{host}:{port} (API docs at /docs)", err=True)
-    try:
+    with composition.bootstrap(serving=True) as container:
+        typer.echo(f"database: {_describe(container)}", err=True)
+        typer.echo(f"serving on http://{host}:{port} (API docs at /docs)", err=True)
         if worker:
-            container.start_worker()  # stopped by container.close()
+            container.start_worker()  # stopped when the container closes
             typer.echo("worker: in this process (standby while another holds the lock)", err=True)
         if workers == 1:
             uvicorn.run(create_app(container, serving=True), host=host, port=port, log_config=None)
@@ -134,8 +133,6 @@ def serve(
                 workers=workers,
                 log_config=None,
             )
-    finally:
-        container.close()
 
 
 @cli.command("worker")
@@ -145,31 +142,26 @@ def run_worker() -> None:
     One worker per database is active; any other waits as a standby and takes over when the
     active one stops.
     """
-    container = composition.bootstrap()
-    typer.echo(f"database: {_describe(container)}", err=True)
-    composition.freeze_startup_heap()
-    try:
+    with composition.bootstrap(serving=True) as container:
+        typer.echo(f"database: {_describe(container)}", err=True)
+        composition.freeze_startup_heap()
         handle = container.start_worker()
         # The handler only sets the worker's stop flag; this thread merely waits for it to end.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: handle.request_stop())
         while not handle.join(timeout=0.5):
             pass
-    finally:
-        container.close()
 
 
 @projections_cli.command("rebuild")
 def rebuild_projections() -> None:
     """Replay every event into fresh read tables, then swap them in (the service may run)."""
-    container = composition.bootstrap()
-    try:
-        with progress_bar("replaying events") as progress:
-            report = container.rebuild_projections(progress)
-    except composition.RebuildInProgress as error:
-        raise _fail(str(error)) from error
-    finally:
-        container.close()
+    with composition.bootstrap() as container:
+        try:
+            with progress_bar("replaying events") as progress:
+                report = container.rebuild_projections(progress)
+        except composition.RebuildInProgress as error:
+            raise _fail(str(error)) from error
     typer.echo(
         f"rebuilt {', '.join(report.projections)} up to position {report.position}: "
         f"{report.notifications} events ({report.events} projected) in {report.seconds:.2f} s, "
@@ -196,13 +188,11 @@ def import_directory(
         spec = composition.sample_directory() if sample else composition.read_directory_file(file)  # type: ignore[arg-type]
     except (OSError, ValueError) as error:
         raise _fail(str(error)) from error
-    container = composition.bootstrap()
-    try:
-        result = container.supervision.import_directory(spec, ADMIN)
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    with composition.bootstrap() as container:
+        try:
+            result = container.supervision.import_directory(spec, ADMIN)
+        except DomainError as error:
+            raise _fail(error.message) from error
     typer.echo(
         f"{len(spec.departments)} departments, {len(spec.windows)} windows, "
         f"{len(spec.staff)} staff: {result.changes} changes recorded"
@@ -219,15 +209,13 @@ def create_token(
 ) -> None:
     """Issue a token; it is printed once, alone on the last line, and stored only as a hash."""
     _require_storable(department=department, name=name)
-    container = composition.bootstrap()
-    try:
-        issued = container.supervision.issue_token(
-            role=Role(role.value), department=department, name=name, by=ADMIN
-        )
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    with composition.bootstrap() as container:
+        try:
+            issued = container.supervision.issue_token(
+                role=Role(role.value), department=department, name=name, by=ADMIN
+            )
+        except DomainError as error:
+            raise _fail(error.message) from error
     scope = f" for {issued.department}" if issued.department else ""
     typer.echo(
         f"token {issued.id} for {issued.name} ({issued.role.value}{scope}); it is shown only once:"
@@ -238,11 +226,8 @@ def create_token(
 @token_cli.command("list")
 def list_tokens() -> None:
     """Every token issued, oldest first: id, role, department, holder, issued, revoked or not."""
-    container = composition.bootstrap()
-    try:
+    with composition.bootstrap() as container:
         tokens = container.supervision.list_tokens()
-    finally:
-        container.close()
     for token in tokens:
         typer.echo(
             "\t".join(
@@ -267,13 +252,11 @@ def revoke_token(
     _require_storable(reason=reason)
     if not reason.strip():
         raise _fail("give a reason")
-    container = composition.bootstrap()
-    try:
-        revoked = container.supervision.revoke_token(token_id, reason=reason.strip(), by=ADMIN)
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    with composition.bootstrap() as container:
+        try:
+            revoked = container.supervision.revoke_token(token_id, reason=reason.strip(), by=ADMIN)
+        except DomainError as error:
+            raise _fail(error.message) from error
     typer.echo(f"revoked token {revoked.id} of {revoked.name} ({revoked.role.value})")
 
 
@@ -287,19 +270,17 @@ def load_calendar_year(
         schedule = composition.read_calendar_file(file, year)
     except composition.CalendarFileError as error:
         raise _fail(str(error)) from error
-    container = composition.bootstrap()
-    try:
-        published = container.supervision.publish_calendar_year(
-            year=year,
-            holidays=schedule.holidays,
-            makeup_workdays=schedule.makeup_workdays,
-            source=schedule.source,
-            by=ADMIN,
-        )
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    with composition.bootstrap() as container:
+        try:
+            published = container.supervision.publish_calendar_year(
+                year=year,
+                holidays=schedule.holidays,
+                makeup_workdays=schedule.makeup_workdays,
+                source=schedule.source,
+                by=ADMIN,
+            )
+        except DomainError as error:
+            raise _fail(error.message) from error
     if not published.recorded:
         typer.echo(f"{year}: this schedule is already on record; nothing recorded")
         return
@@ -329,16 +310,14 @@ def deadline(
 ) -> None:
     """Print the acknowledge-by and due dates of a task assigned at START, and how: on the
     calendar the service uses (the package's years and those loaded with `calendar load`)."""
-    container = composition.bootstrap()
-    try:
-        calendar = container.current_calendar()
-        if start.tzinfo is None:
-            start = start.replace(tzinfo=calendar.office_hours.tz)
-        preview = preview_deadlines(container.policy, calendar, kind.value, start, urgent)
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    with composition.bootstrap() as container:
+        try:
+            calendar = container.current_calendar()
+            if start.tzinfo is None:
+                start = start.replace(tzinfo=calendar.office_hours.tz)
+            preview = preview_deadlines(container.policy, calendar, kind.value, start, urgent)
+        except DomainError as error:
+            raise _fail(error.message) from error
     typer.echo(f"acknowledge by: {preview.acknowledge.due_at.isoformat()}")
     due = preview.handling.due_at.isoformat() if preview.handling else "none"
     typer.echo(f"due:            {due}")
@@ -360,15 +339,13 @@ def erase_personal_data(
     _require_storable(reason=reason, by=by)
     if not reason.strip():
         raise _fail("give the reason with --reason")
-    container = composition.bootstrap()
-    try:
-        view = container.supervision.erase_personal_data(
-            case_id, reason=reason, by=Actor(principal=by, role=Role.INSPECTOR)
-        )
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    with composition.bootstrap() as container:
+        try:
+            view = container.supervision.erase_personal_data(
+                case_id, reason=reason, by=Actor(principal=by, role=Role.INSPECTOR)
+            )
+        except DomainError as error:
+            raise _fail(error.message) from error
     typer.echo(f"case {view.tracking_number}: the complainant's personal data is erased")
 
 
@@ -432,13 +409,11 @@ def load_conduct_rules(
             rules = composition.read_conduct_file(file)
     except (OSError, ValueError) as error:
         raise _fail(str(error)) from error
-    container = composition.bootstrap()
-    try:
-        loaded = container.supervision.load_conduct_rules(rules, ADMIN)
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    with composition.bootstrap() as container:
+        try:
+            loaded = container.supervision.load_conduct_rules(rules, ADMIN)
+        except DomainError as error:
+            raise _fail(error.message) from error
     typer.echo(f"{loaded.rules} rules: {loaded.changes} changes recorded")
 
 
@@ -452,18 +427,16 @@ def monthly_report(
     department: Annotated[str | None, typer.Option(help="One department's id only.")] = None,
 ) -> None:
     """Write a month's scores and deductions per department (the read tables, caught up first)."""
-    container = composition.bootstrap()
-    try:
-        require_past_or_current_month(month, container.supervision.clock.now())
-        directory = container.supervision.directory()
-        if department is not None and directory.department(department) is None:
-            raise _fail(f"there is no department {department!r}")
-        container.catch_up_projections()
-        report = asyncio.run(_read_monthly_report(container, month, department))
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    with composition.bootstrap() as container:
+        try:
+            require_past_or_current_month(month, container.supervision.clock.now())
+            directory = container.supervision.directory()
+            if department is not None and directory.department(department) is None:
+                raise _fail(f"there is no department {department!r}")
+            container.catch_up_projections()
+            report = asyncio.run(_read_monthly_report(container, month, department))
+        except DomainError as error:
+            raise _fail(error.message) from error
     if report_format is ReportFormat.XLSX:
         content = report_xlsx(report)
     elif report_format is ReportFormat.CSV:
@@ -515,17 +488,16 @@ def demo(
         raise _fail(str(error)) from error
     except OSError as error:  # the data folder cannot be made or written
         raise _fail(str(error)) from error
-    typer.echo(f"database: {_describe(container)}", err=True)
-    try:
-        with progress_bar("simulating", total=days) as progress:
-            report = campaign.run(
-                on_day=lambda day, done, total: progress(done, total, f"simulating {day}")
-            )
-        container.catch_up_projections()
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    with container:
+        typer.echo(f"database: {_describe(container)}", err=True)
+        try:
+            with progress_bar("simulating", total=days) as progress:
+                report = campaign.run(
+                    on_day=lambda day, done, total: progress(done, total, f"simulating {day}")
+                )
+            container.catch_up_projections()
+        except DomainError as error:
+            raise _fail(error.message) from error
     # A demo in a folder of its own is served by naming that folder.
     _print_demo_guide(
         report, f"OVERSIGHT_DATA_DIR={shlex.quote(str(data_dir))} " if data_dir else ""
