@@ -1,4 +1,8 @@
-"""`oversight audit …`: verify the ledger, sign and export checkpoints, print the public key."""
+"""`oversight audit …`: verify the ledger, sign and export checkpoints, print the public key.
+
+The composition root is imported by each command, not here: help needs none of the service
+(interfaces/cli.py says why).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-
-from interfaces import bootstrap as composition
-from interfaces.progress import progress_bar
 
 audit_cli = typer.Typer(
     help="The tamper-evident ledger: verification, signed checkpoints, the public key.",
@@ -27,7 +28,10 @@ def verify() -> None:
     """Recompute the chain from the event store; compare it with the ledger and every
     checkpoint. Exits 1 naming the first bad position if anything was altered, removed,
     inserted or reordered."""
-    with composition.bootstrap() as container, progress_bar("verifying events") as progress:
+    from interfaces.bootstrap import bootstrap
+    from interfaces.progress import progress_bar
+
+    with bootstrap() as container, progress_bar("verifying events") as progress:
         report = container.ledger.verify(progress)
     rate = report.checked / report.seconds if report.seconds > 0 else 0.0
     typer.echo(
@@ -50,11 +54,13 @@ def verify() -> None:
 @audit_cli.command("checkpoint")
 def checkpoint() -> None:
     """Bring the ledger up to the log's end and sign its head now; prints the checkpoint."""
-    with composition.bootstrap() as container:
+    from interfaces.bootstrap import CheckpointRefused, bootstrap
+
+    with bootstrap() as container:
         try:
             container.ledger.catch_up()
             made = container.ledger.make_checkpoint()
-        except composition.CheckpointRefused as refusal:
+        except CheckpointRefused as refusal:
             raise _fail(str(refusal)) from refusal
     typer.echo(json.dumps(made.as_export(), indent=2))
 
@@ -62,14 +68,18 @@ def checkpoint() -> None:
 @audit_cli.command("checkpoints")
 def checkpoints() -> None:
     """Print every checkpoint as a JSON list, to keep outside the system."""
-    with composition.bootstrap() as container:
+    from interfaces.bootstrap import bootstrap
+
+    with bootstrap() as container:
         made = container.ledger.checkpoints()
     typer.echo(json.dumps([c.as_export() for c in made], indent=2))
 
 
 @audit_cli.command("check-checkpoint")
 def check_checkpoint(
-    file: Annotated[Path, typer.Argument(help="A checkpoint as exported (JSON), or a list.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A checkpoint as exported (JSON), or a list.")
+    ],
 ) -> None:
     """Check checkpoints kept elsewhere: signed by this service, and the log still behind them."""
     try:
@@ -79,7 +89,9 @@ def check_checkpoint(
     exported = loaded if isinstance(loaded, list) else [loaded]
     if not all(isinstance(item, dict) for item in exported):
         raise _fail(f"{file} holds no checkpoint objects")
-    with composition.bootstrap() as container:
+    from interfaces.bootstrap import bootstrap
+
+    with bootstrap() as container:
         checks = [container.ledger.check_checkpoint(item) for item in exported]
     for check in checks:
         mark = "ok" if check.ok else (check.problem.value if check.problem else "bad")
@@ -91,7 +103,9 @@ def check_checkpoint(
 @audit_cli.command("public-key")
 def public_key() -> None:
     """Print the Ed25519 public key that checks checkpoints (base64, then PEM)."""
-    with composition.bootstrap() as container:
+    from interfaces.bootstrap import bootstrap
+
+    with bootstrap() as container:
         key = container.ledger.public_key()
     typer.echo(f"key id: {key.key_id}")
     typer.echo(f"base64: {key.base64}")
