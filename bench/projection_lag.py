@@ -205,8 +205,7 @@ def steady_event_rate(
 
 def prepare(url: str, keys: BenchKeys, options: argparse.Namespace) -> dict[str, Any]:
     """Register the cases the public will ask about, project them, issue the tokens."""
-    container = bench_container(url, keys)
-    try:
+    with bench_container(url, keys) as container:
         pairs = []
         for n in range(options.cases):
             registered = container.supervision.register_case(
@@ -220,8 +219,6 @@ def prepare(url: str, keys: BenchKeys, options: argparse.Namespace) -> dict[str,
             "operator": bearer(container, Role.OPERATOR),
             "desks": {d: bearer(container, Role.DEPARTMENT, d) for d in departments},
         }
-    finally:
-        container.close()
 
 
 def main() -> None:

@@ -92,8 +92,7 @@ async def healthz() -> dict[str, str]:
 
 def fill(database_url: str, keys: BenchKeys, cases: int) -> list[tuple[str, str]]:
     """Register cases through the application and project them; answer (number, code) pairs."""
-    container = bench_container(database_url, keys)
-    try:
+    with bench_container(database_url, keys) as container:
         pairs = []
         for n in range(cases):
             registered = container.supervision.register_case(
@@ -112,8 +111,6 @@ def fill(database_url: str, keys: BenchKeys, cases: int) -> list[tuple[str, str]
             pairs.append((registered.case.tracking_number, registered.access_code))
         container.catch_up_projections()
         return pairs
-    finally:
-        container.close()
 
 
 def status_script(pairs: list[tuple[str, str]]) -> str:

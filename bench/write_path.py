@@ -126,8 +126,7 @@ def run_bare(
 ) -> tuple[dict[str, Any], tuple[UUID, int]]:
     """Register cases through the application from threads; answer the figures and the id
     and position of the last registration."""
-    container = bench_container(url, keys)
-    try:
+    with bench_container(url, keys) as container:
         commands = [registration_command(registration_body(n)) for n in range(BODIES)]
         last: list[tuple[UUID, int]] = []
 
@@ -138,8 +137,6 @@ def run_bare(
 
         figures = closed_loop(register, concurrency=concurrency, seconds=seconds, warmup=warmup)
         return figures, last[0]
-    finally:
-        container.close()
 
 
 # raw ----------------------------------------------------------------------------------------
@@ -273,11 +270,8 @@ def run_minimal_http(url: str, keys: BenchKeys, options: argparse.Namespace) -> 
 
 def run_http(url: str, keys: BenchKeys, options: argparse.Namespace) -> dict[str, Any]:
     """wrk's closed loop, then the open loop, against `oversight serve`."""
-    container = bench_container(url, keys)
-    try:
+    with bench_container(url, keys) as container:
         token = bearer(container, Role.OPERATOR)
-    finally:
-        container.close()
     bodies = [json.dumps(registration_body(n), ensure_ascii=False) for n in range(BODIES)]
     headers = {"Content-Type": "application/json", **token}
     with oversight_service(

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
+
+# pgserver asks platformdirs for the user's runtime folder as it is imported, for a lock file
+# (and for the socket when the data folder's path is too long for one). Without
+# XDG_RUNTIME_DIR (a container, a service account, ssh without a login session) platformdirs
+# falls back to /tmp/runtime-<uid>, which serves that well, and warns on every command; that
+# warning alone is silenced: any other problem with the folder is still shown.
+RUNTIME_DIR_UNSET = r"XDG_RUNTIME_DIR is not set"
 
 
 class EmbeddedPostgres:
@@ -21,7 +29,9 @@ class EmbeddedPostgres:
     def start(self) -> str:
         """Start (or join) the server and answer its connection URL."""
         # Imported here: pgserver is only needed when no DATABASE_URL is configured.
-        import pgserver
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=RUNTIME_DIR_UNSET, category=UserWarning)
+            import pgserver
 
         self.pgdata.mkdir(parents=True, exist_ok=True)
         self._server = pgserver.get_server(self.pgdata, cleanup_mode=self._cleanup_mode)

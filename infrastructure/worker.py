@@ -54,6 +54,22 @@ TASK_TABLES = (
 )
 
 
+def try_worker_lock(connection: psycopg.Connection[Any], key: int = WORKER_LOCK_KEY) -> bool:
+    """Take the worker lock on this session if no one holds it; answer whether it did."""
+    row = connection.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+    return bool(row and row[0])
+
+
+def hold_worker_lock(database_url: str) -> Callable[[], None] | None:
+    """Hold the worker lock on a connection of its own, so that any worker started meanwhile
+    waits as a standby; answer what releases it, or None when a worker holds it already."""
+    connection = psycopg.connect(database_url, autocommit=True)
+    if not try_worker_lock(connection):
+        connection.close()
+        return None
+    return connection.close
+
+
 class LogRunner(Protocol):
     """A reader of the notification log that the worker runs each turn."""
 
@@ -301,9 +317,7 @@ class Worker:
         waits = DatabaseWaits().parameters(self.database_url)
         with psycopg.connect(self.database_url, autocommit=True, **waits) as leader:
             while not stop_event.is_set():
-                locked = leader.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,))
-                row = locked.fetchone()
-                if row and row[0]:
+                if try_worker_lock(leader, self.lock_key):
                     break
                 if self.state != "standby":
                     log.info("worker_standby", retry_seconds=self.standby_interval)

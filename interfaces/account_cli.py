@@ -1,16 +1,24 @@
-"""`oversight account …`: create, reset, disable and list the console's accounts (§12)."""
+"""`oversight account …`: create, reset, disable and list the console's accounts (§12).
+
+The composition root is imported by each command, not here: help needs none of the service
+(interfaces/cli.py says why).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from application.accounts import Accounts, AccountSummary, OneTimePassword
-from domain.account import ACCOUNT_ROLES
 from domain.actor import Actor, Role
 from domain.errors import DomainError
-from interfaces import bootstrap as composition
+
+if TYPE_CHECKING:
+    from application.accounts import Accounts, AccountSummary, OneTimePassword
+
+Answer = TypeVar("Answer")
 
 account_cli = typer.Typer(
     help="People's accounts for the console: roles, one-time passwords, disabling.",
@@ -20,7 +28,9 @@ account_cli = typer.Typer(
 # Whoever runs the command on the server is the administrator (separation of duties: the
 # console's own account pages are for admin accounts).
 CLI_ADMIN = Actor(principal="cli-admin", role=Role.ADMIN)
-ROLE_NAMES = ", ".join(sorted(role.value for role in ACCOUNT_ROLES))
+# The people's roles as help text; the Account record refuses any other (domain/account.py).
+PEOPLES_ROLES = set(Role) - {Role.SYSTEM, Role.PUBLIC}
+ROLE_NAMES = ", ".join(sorted(PEOPLES_ROLES))
 LIST_HEADER = ("username", "name", "role", "department", "state", "second factor", "created")
 
 
@@ -29,10 +39,22 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def _accounts(container: composition.Container) -> Accounts:
-    if container.accounts is None:
-        raise _fail("accounts are not configured in this process")
-    return container.accounts
+@contextmanager
+def _accounts() -> Iterator[Accounts]:
+    """The account verbs of a service built for one command, closed when it is done."""
+    from interfaces.bootstrap import bootstrap
+
+    with bootstrap() as container:
+        yield container.accounts
+
+
+def _refusing(verb: Callable[[Accounts], Answer]) -> Answer:
+    """The verb's answer, or its refusal on one line."""
+    with _accounts() as accounts:
+        try:
+            return verb(accounts)
+        except DomainError as error:
+            raise _fail(error.message) from error
 
 
 def _print_one_time_password(issued: OneTimePassword, done: str) -> None:
@@ -53,17 +75,13 @@ def create_account(
     ] = None,
 ) -> None:
     """Create an account; its one-time password is printed alone on the last line."""
-    if role not in {r.value for r in ACCOUNT_ROLES}:
+    if role not in PEOPLES_ROLES:
         raise _fail(f"--role must be one of: {ROLE_NAMES}")
-    container = composition.bootstrap()
-    try:
-        issued = _accounts(container).create_account(
+    issued = _refusing(
+        lambda accounts: accounts.create_account(
             username=username, name=name, role=Role(role), department=department, by=CLI_ADMIN
         )
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    )
     _print_one_time_password(issued, "Created")
 
 
@@ -73,13 +91,7 @@ def reset_password(
 ) -> None:
     """Give an account a new one-time password (printed alone on the last line); this also
     lifts a lock, and ends the account's sessions at once."""
-    container = composition.bootstrap()
-    try:
-        issued = _accounts(container).reset_password(username, by=CLI_ADMIN)
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    issued = _refusing(lambda accounts: accounts.reset_password(username, by=CLI_ADMIN))
     _print_one_time_password(issued, "Reset the password of")
 
 
@@ -88,24 +100,15 @@ def disable_account(
     username: Annotated[str, typer.Argument(help="The account's username.")],
 ) -> None:
     """Disable an account: nobody signs in with it any more; its sessions end at once."""
-    container = composition.bootstrap()
-    try:
-        account = _accounts(container).disable_account(username, by=CLI_ADMIN)
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    account = _refusing(lambda accounts: accounts.disable_account(username, by=CLI_ADMIN))
     typer.echo(f"Disabled {account.username} ({account.name}).")
 
 
 @account_cli.command("list")
 def list_accounts() -> None:
     """Every account, oldest first, tab-separated under a header row."""
-    container = composition.bootstrap()
-    try:
-        accounts = _accounts(container).list_accounts(viewer=CLI_ADMIN)
-    finally:
-        container.close()
+    with _accounts() as verbs:
+        accounts = verbs.list_accounts(viewer=CLI_ADMIN)
     typer.echo("\t".join(LIST_HEADER))
     for account in accounts:
         typer.echo("\t".join(_row(account)))

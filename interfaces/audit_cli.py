@@ -1,4 +1,8 @@
-"""`oversight audit …`: verify the ledger, sign and export checkpoints, print the public key."""
+"""`oversight audit …`: verify the ledger, sign and export checkpoints, print the public key.
+
+The composition root is imported by each command, not here: help needs none of the service
+(interfaces/cli.py says why).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-
-from interfaces import bootstrap as composition
-from interfaces.progress import progress_bar
 
 audit_cli = typer.Typer(
     help="The tamper-evident ledger: verification, signed checkpoints, the public key.",
@@ -27,12 +28,11 @@ def verify() -> None:
     """Recompute the chain from the event store; compare it with the ledger and every
     checkpoint. Exits 1 naming the first bad position if anything was altered, removed,
     inserted or reordered."""
-    container = composition.bootstrap()
-    try:
-        with progress_bar("verifying events") as progress:
-            report = container.ledger.verify(progress)
-    finally:
-        container.close()
+    from interfaces.bootstrap import bootstrap
+    from interfaces.progress import progress_bar
+
+    with bootstrap() as container, progress_bar("verifying events") as progress:
+        report = container.ledger.verify(progress)
     rate = report.checked / report.seconds if report.seconds > 0 else 0.0
     typer.echo(
         json.dumps(
@@ -54,31 +54,32 @@ def verify() -> None:
 @audit_cli.command("checkpoint")
 def checkpoint() -> None:
     """Bring the ledger up to the log's end and sign its head now; prints the checkpoint."""
-    container = composition.bootstrap()
-    try:
-        container.ledger.catch_up()
-        made = container.ledger.make_checkpoint()
-    except composition.CheckpointRefused as refusal:
-        raise _fail(str(refusal)) from refusal
-    finally:
-        container.close()
+    from interfaces.bootstrap import CheckpointRefused, bootstrap
+
+    with bootstrap() as container:
+        try:
+            container.ledger.catch_up()
+            made = container.ledger.make_checkpoint()
+        except CheckpointRefused as refusal:
+            raise _fail(str(refusal)) from refusal
     typer.echo(json.dumps(made.as_export(), indent=2))
 
 
 @audit_cli.command("checkpoints")
 def checkpoints() -> None:
     """Print every checkpoint as a JSON list, to keep outside the system."""
-    container = composition.bootstrap()
-    try:
+    from interfaces.bootstrap import bootstrap
+
+    with bootstrap() as container:
         made = container.ledger.checkpoints()
-    finally:
-        container.close()
     typer.echo(json.dumps([c.as_export() for c in made], indent=2))
 
 
 @audit_cli.command("check-checkpoint")
 def check_checkpoint(
-    file: Annotated[Path, typer.Argument(help="A checkpoint as exported (JSON), or a list.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A checkpoint as exported (JSON), or a list.")
+    ],
 ) -> None:
     """Check checkpoints kept elsewhere: signed by this service, and the log still behind them."""
     try:
@@ -88,11 +89,10 @@ def check_checkpoint(
     exported = loaded if isinstance(loaded, list) else [loaded]
     if not all(isinstance(item, dict) for item in exported):
         raise _fail(f"{file} holds no checkpoint objects")
-    container = composition.bootstrap()
-    try:
+    from interfaces.bootstrap import bootstrap
+
+    with bootstrap() as container:
         checks = [container.ledger.check_checkpoint(item) for item in exported]
-    finally:
-        container.close()
     for check in checks:
         mark = "ok" if check.ok else (check.problem.value if check.problem else "bad")
         typer.echo(f"{mark}: {check.message}")
@@ -103,11 +103,10 @@ def check_checkpoint(
 @audit_cli.command("public-key")
 def public_key() -> None:
     """Print the Ed25519 public key that checks checkpoints (base64, then PEM)."""
-    container = composition.bootstrap()
-    try:
+    from interfaces.bootstrap import bootstrap
+
+    with bootstrap() as container:
         key = container.ledger.public_key()
-    finally:
-        container.close()
     typer.echo(f"key id: {key.key_id}")
     typer.echo(f"base64: {key.base64}")
     typer.echo(key.pem.rstrip("\n"))

@@ -7,13 +7,13 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import InitVar, dataclass, field
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from uuid import uuid4
 
-import psycopg
 import structlog
 
 from application.accounts import (
@@ -100,7 +100,7 @@ from infrastructure.secrets import (
 from infrastructure.sessions import PostgresConsoleSessions
 from infrastructure.settings import Settings
 from infrastructure.signing import SigningKey, decode_signing_key, read_or_create_signing_key
-from infrastructure.worker import WORKER_LOCK_KEY, Worker, WorkerHandle
+from infrastructure.worker import Worker, WorkerHandle, hold_worker_lock
 from simulation.campaign import Campaign, StoreHoldsCases
 from simulation.clock import SimulatedClock, campaign_start
 
@@ -114,9 +114,10 @@ CALENDAR_TTL_SECONDS = 5.0
 PUBLIC_RATE_WINDOW = timedelta(minutes=1)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Container:
-    """Everything a running process needs, built once."""
+    """Everything a running process needs, built once; closing it (or leaving its `with`
+    block) releases what it holds."""
 
     settings: Settings
     database_url: str
@@ -129,12 +130,27 @@ class Container:
     public_requests: ClientLimit  # OVERSIGHT_PUBLIC_RATE_LIMIT per client per minute
     # A keyed digest of a client's network: what limits count and ratings record.
     client_digest: Callable[[str], str]
-    _closers: list[Callable[[], None]] = field(default_factory=list)
-    _calendar_cache: tuple[float, WorkingCalendar] | None = None
-    _workers: list[WorkerHandle] = field(default_factory=list)
-    idempotency: IdempotencyStore | None = None
-    accounts: Accounts | None = None
-    console_sessions: ConsoleSessions | None = None
+    idempotency: IdempotencyStore
+    accounts: Accounts
+    console_sessions: ConsoleSessions
+    # What was opened to build it (connections, an embedded server): close() releases it.
+    resources: InitVar[ExitStack]
+    _resources: ExitStack = field(init=False, repr=False)
+    _calendar_cache: tuple[float, WorkingCalendar] | None = field(default=None, init=False)
+    _workers: list[WorkerHandle] = field(default_factory=list, init=False)
+
+    def __post_init__(self, resources: ExitStack) -> None:
+        self._resources = resources
+
+    def __enter__(self) -> Container:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close_with(self, release: Callable[[], None]) -> None:
+        """Have close() call `release` too, before what the container was built with."""
+        self._resources.callback(release)
 
     def current_calendar(self) -> WorkingCalendar:
         """The calendar with published years, re-read at most every few seconds (blocking)."""
@@ -241,9 +257,7 @@ class Container:
         """Stop workers, release connections and let go of an embedded server."""
         while self._workers:
             self._workers.pop().stop()
-        self.supervision.close()
-        while self._closers:
-            self._closers.pop()()
+        self._resources.close()
 
 
 def freeze_startup_heap() -> None:
@@ -255,14 +269,17 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
-def database_url(settings: Settings, closers: list[Callable[[], None]]) -> str:
-    """The configured server, or an embedded one in the data folder."""
+def database_url(settings: Settings, resources: ExitStack, *, serving: bool = False) -> str:
+    """The configured server, or an embedded one in the data folder (stopped with
+    `resources`). Its start is news to a serving process's log; to a one-shot command's, a
+    detail (the command says which database it uses when that matters)."""
     if settings.database_url:
         return settings.database_url
     embedded = EmbeddedPostgres(settings.data_dir)
     url = embedded.start()
-    closers.append(embedded.stop)
-    log.info("embedded_postgres_started", data_dir=str(embedded.pgdata))
+    resources.callback(embedded.stop)
+    announce = log.info if serving else log.debug
+    announce("embedded_postgres_started", data_dir=str(embedded.pgdata))
     return url
 
 
@@ -272,80 +289,85 @@ def bootstrap(
     clock: Clock | None = None,
     ids: IdFactory | None = None,
     initialise: bool = True,
+    serving: bool = False,
 ) -> Container:
-    """Build the application on the configured (or embedded) PostgreSQL."""
+    """Build the application on the configured (or embedded) PostgreSQL; `serving` for a
+    process that serves (`serve`, `worker`) rather than runs one command."""
     settings = settings or Settings()
     refuse_unsafe_environment(dict(os.environ))
     settings.refuse_unsafe_production()
     configure_logging(settings.log_level, settings.log_format)
-    closers: list[Callable[[], None]] = []
-    url = database_url(settings, closers)
-    if initialise:
-        initialise_schema(url)
-    calendar, policy = timekeeping()
-    env = event_store_env(
-        url,
-        pool_size=settings.db_pool_size,
-        max_overflow=max(0, settings.api_threads + SPARE_CONNECTIONS - settings.db_pool_size),
-        connect_timeout=settings.db_connect_timeout,
-        lock_timeout=settings.db_lock_timeout,
-        statement_timeout=settings.db_statement_timeout,
-    )
-    clock = clock or SystemClock()
-    server_key = access_code_key(settings)
-    personal_data_keys = personal_data_key_store(settings, url, clock, closers)
-    numbering_turn = AdvisoryNumberingTurn(
-        LazyConnection(
+    # Whatever is opened is let go again if a later step fails; else the container owns it.
+    with ExitStack() as resources:
+        url = database_url(settings, resources, serving=serving)
+        if initialise:
+            initialise_schema(url)
+        calendar, policy = timekeeping()
+        env = event_store_env(
             url,
-            waits=DatabaseWaits(
-                connect_seconds=settings.db_connect_timeout,
-                statement_seconds=settings.db_statement_timeout,
+            pool_size=settings.db_pool_size,
+            max_overflow=max(0, settings.api_threads + SPARE_CONNECTIONS - settings.db_pool_size),
+            connect_timeout=settings.db_connect_timeout,
+            lock_timeout=settings.db_lock_timeout,
+            statement_timeout=settings.db_statement_timeout,
+        )
+        clock = clock or SystemClock()
+        server_key = access_code_key(settings)
+        personal_data_keys = personal_data_key_store(settings, url, clock, resources)
+        numbering_turn = AdvisoryNumberingTurn(
+            LazyConnection(
+                url,
+                waits=DatabaseWaits(
+                    connect_seconds=settings.db_connect_timeout,
+                    statement_seconds=settings.db_statement_timeout,
+                ),
             ),
-        ),
-        lock_timeout_seconds=settings.db_lock_timeout,
-    )
-    closers.append(numbering_turn.close)
-    supervision = Supervision(
-        clock=clock,
-        ids=ids or uuid4,
-        secrets=RandomSecrets(server_key),
-        calendar=calendar,
-        policy=policy,
-        env=env,
-        personal_data_keys=personal_data_keys,
-        numbering_turn=numbering_turn,
-    )
-    reads = ReadStore(
-        settings.read_database_url or url,
-        max_size=settings.read_pool_size,
-        statement_timeout=settings.db_statement_timeout,
-    )
-    primary = primary_store(settings, url, reads, closers)
-    public_status = public_status_query(supervision, reads, primary)
-    public_requests = PostgresClientLimit(
-        primary, name="public", amount=settings.public_rate_limit, window=PUBLIC_RATE_WINDOW
-    )
-    console_sessions = console_session_store(settings, url, closers)
-    return Container(
-        settings,
-        url,
-        supervision,
-        calendar,
-        policy,
-        reads,
-        CaseQueriesOnPostgres(reads),
-        public_status,
-        public_requests,
-        ClientDigests(server_key),
-        closers,
-        idempotency=PostgresIdempotencyStore(primary),
-        accounts=account_verbs(supervision, primary, console_sessions),
-        console_sessions=console_sessions,
-    )
+            lock_timeout_seconds=settings.db_lock_timeout,
+        )
+        resources.callback(numbering_turn.close)
+        supervision = Supervision(
+            clock=clock,
+            ids=ids or uuid4,
+            secrets=RandomSecrets(server_key),
+            calendar=calendar,
+            policy=policy,
+            env=env,
+            personal_data_keys=personal_data_keys,
+            numbering_turn=numbering_turn,
+        )
+        resources.callback(supervision.close)
+        reads = ReadStore(
+            settings.read_database_url or url,
+            max_size=settings.read_pool_size,
+            statement_timeout=settings.db_statement_timeout,
+        )
+        primary = primary_store(settings, url, reads, resources)
+        console_sessions = console_session_store(settings, url, resources)
+        return Container(
+            settings=settings,
+            database_url=url,
+            supervision=supervision,
+            calendar=calendar,
+            policy=policy,
+            reads=reads,
+            queries=CaseQueriesOnPostgres(reads),
+            public_status=public_status_query(supervision, reads, primary),
+            public_requests=PostgresClientLimit(
+                primary,
+                name="public",
+                amount=settings.public_rate_limit,
+                window=PUBLIC_RATE_WINDOW,
+            ),
+            client_digest=ClientDigests(server_key),
+            idempotency=PostgresIdempotencyStore(primary),
+            accounts=account_verbs(supervision, primary, console_sessions),
+            console_sessions=console_sessions,
+            resources=resources.pop_all(),
+        )
 
 
 def console_session_store(
-    settings: Settings, url: str, closers: list[Callable[[], None]]
+    settings: Settings, url: str, resources: ExitStack
 ) -> PostgresConsoleSessions:
     """Console sessions on the primary, with the configured idle and absolute limits."""
     sessions = PostgresConsoleSessions.connect(
@@ -357,7 +379,7 @@ def console_session_store(
         connect_timeout=settings.db_connect_timeout,
         statement_timeout=settings.db_statement_timeout,
     )
-    closers.append(sessions.close)
+    resources.callback(sessions.close)
     return sessions
 
 
@@ -438,9 +460,8 @@ def rotate_personal_data_master_key(
             "OVERSIGHT_MASTER_KEY is set: give the new key with --new-key-file (a file holding "
             "base64 of 32 bytes, as OVERSIGHT_MASTER_KEY)"
         )
-    closers: list[Callable[[], None]] = []
-    try:
-        url = database_url(settings, closers)
+    with ExitStack() as resources:
+        url = database_url(settings, resources)
         initialise_schema(url)
         report = rotate_master_key(
             url,
@@ -448,15 +469,12 @@ def rotate_personal_data_master_key(
             new_key=new_key,
             clock=SystemClock(),
         )
-    finally:
-        for close in closers:
-            close()
     installed = install_master_key(settings.data_dir, new_key) if in_data_folder else None
     return MasterKeyRotated(report, installed)
 
 
 def personal_data_key_store(
-    settings: Settings, url: str, clock: Clock, closers: list[Callable[[], None]]
+    settings: Settings, url: str, clock: Clock, resources: ExitStack
 ) -> PostgresPersonalDataKeys:
     """The per-case keys of personal data; refuses a master key the database does not know."""
     keys = PostgresPersonalDataKeys.connect(
@@ -467,12 +485,12 @@ def personal_data_key_store(
         statement_timeout=settings.db_statement_timeout,
         lock_timeout=settings.db_lock_timeout,
     )
-    closers.append(keys.close)
+    resources.callback(keys.close)
     return keys
 
 
 def primary_store(
-    settings: Settings, url: str, reads: ReadStore, closers: list[Callable[[], None]]
+    settings: Settings, url: str, reads: ReadStore, resources: ExitStack
 ) -> ReadStore:
     """The read store when it is the primary; else a pool on the primary for small writes."""
     if not settings.read_database_url:
@@ -482,7 +500,7 @@ def primary_store(
         max_size=max(2, settings.read_pool_size // 2),
         statement_timeout=settings.db_statement_timeout,
     )
-    closers.append(primary.terminate)
+    resources.callback(primary.terminate)
     return primary
 
 
@@ -509,11 +527,9 @@ def initialise(settings: Settings | None = None) -> str:
     """Create the schema and answer where the database is (for `oversight init`)."""
     settings = settings or Settings()
     configure_logging(settings.log_level, settings.log_format)
-    closers: list[Callable[[], None]] = []
-    url = database_url(settings, closers)
-    initialise_schema(url)
-    for close in closers:
-        close()
+    with ExitStack() as resources:
+        url = database_url(settings, resources)
+        initialise_schema(url)
     return url
 
 
@@ -576,7 +592,13 @@ def demo_campaign(
             campaign.refuse_store_with_cases()
         except StoreHoldsCases as refused:
             raise DemoRefused(holding_cases(settings)) from refused
-        container._closers.append(hold_worker_lock(container.database_url))
+        release_worker_lock = hold_worker_lock(container.database_url)
+        if release_worker_lock is None:
+            raise WorkerActive(
+                "a worker is running on this database (`oversight serve` or `oversight worker`); "
+                "stop it while the demo runs, then start it again"
+            )
+        container.close_with(release_worker_lock)
     except BaseException:
         container.close()
         raise
@@ -599,19 +621,6 @@ def holding_cases(settings: Settings) -> str:
         f"one: run it on a new data folder, `oversight demo --data-dir {folder}`, then serve "
         f"that folder with `OVERSIGHT_DATA_DIR={folder} oversight serve`"
     )
-
-
-def hold_worker_lock(url: str) -> Callable[[], None]:
-    """Take the lock the active worker holds (infrastructure/worker.py); answer its release."""
-    connection = psycopg.connect(url, autocommit=True)
-    row = connection.execute("SELECT pg_try_advisory_lock(%s)", (WORKER_LOCK_KEY,)).fetchone()
-    if not (row and row[0]):
-        connection.close()
-        raise WorkerActive(
-            "a worker is running on this database (`oversight serve` or `oversight worker`); "
-            "stop it while the demo runs, then start it again"
-        )
-    return connection.close
 
 
 __all__ = [

@@ -1,41 +1,48 @@
-"""The `oversight` command: serve, set up the schema, import the directory, issue tokens."""
+"""The `oversight` command: serve, set up the schema, import the directory, issue tokens.
+
+Help and refused arguments need none of the service: the modules that load it (the
+composition root, with eventsourcing, FastAPI, asyncpg and pgserver; the reports, with
+openpyxl; the progress bar, with rich) are imported by the commands that use them, so that
+`oversight --help` answers at once (docs/benchmarks.md, "The command line's start").
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import shlex
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import typer
 
-from application.deadlines import preview_deadlines
-from application.scores import MonthlyReport
 from domain.actor import Actor, Role
 from domain.errors import DomainError
-from domain.scorecard import require_past_or_current_month
 from domain.text import described, why_refused
-from interfaces import bootstrap as composition
 from interfaces.account_cli import account_cli
 from interfaces.audit_cli import audit_cli
-from interfaces.http.schemas.calendar import TaskKind
-from interfaces.http.schemas.discipline import MonthlyReportPublic, ReportFormat
-from interfaces.progress import progress_bar
-from interfaces.reports import report_csv, report_xlsx
-from simulation.campaign import DEFAULT_DAYS, DEFAULT_SEED, CampaignReport
+from interfaces.choices import ReportFormat, TaskKind
+from simulation.defaults import DEFAULT_DAYS, DEFAULT_SEED
+
+if TYPE_CHECKING:
+    from application.scores import MonthlyReport
+    from interfaces.bootstrap import Container
+    from simulation.campaign import CampaignReport
 
 cli = typer.Typer(
     name="oversight",
     help="Oversight: complaint and supervision records of a government service centre.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Click's plain help: rich's panels print a type beside every flag (`--sample <bool>`).
+    rich_markup_mode=None,
 )
 directory_cli = typer.Typer(
     help="The centre's departments, windows and staff.", no_args_is_help=True
@@ -63,6 +70,10 @@ ADMIN = Actor(principal="cli-admin", role=Role.ADMIN)
 _log = logging.getLogger("oversight.cli")
 
 
+# The header row of `oversight token list`.
+TOKEN_LIST_COLUMNS = ("id", "role", "department", "holder", "issued", "status")
+
+
 class TokenRole(StrEnum):
     """The roles a token can be issued for."""
 
@@ -70,6 +81,15 @@ class TokenRole(StrEnum):
     DEPARTMENT = "department"
     INSPECTOR = "inspector"
     ADMIN = "admin"
+
+
+@contextmanager
+def _service(*, serving: bool = False) -> Iterator[Container]:
+    """The service built for one command, closed when it is done."""
+    from interfaces.bootstrap import bootstrap
+
+    with bootstrap(serving=serving) as container:
+        yield container
 
 
 def _fail(message: str) -> typer.Exit:
@@ -89,8 +109,10 @@ def _require_storable(**options: str | None) -> None:
 
 @cli.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(metavar="ADDRESS", help="Address to listen on.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8000,
     worker: Annotated[
         bool,
         typer.Option(
@@ -104,6 +126,7 @@ def serve(
             "--workers",
             min=1,
             max=64,
+            metavar="N",
             help="API processes sharing the port and the database (one event loop each).",
         ),
     ] = 1,
@@ -113,12 +136,11 @@ def serve(
 
     from interfaces.http.app import create_app
 
-    container = composition.bootstrap()
-    typer.echo(f"database: {_describe(container)}", err=True)
-    typer.echo(f"serving on http://{host}:{port} (API docs at /docs)", err=True)
-    try:
+    with _service(serving=True) as container:
+        typer.echo(f"database: {_describe(container)}", err=True)
+        typer.echo(f"serving on http://{host}:{port} (API docs at /docs)", err=True)
         if worker:
-            container.start_worker()  # stopped by container.close()
+            container.start_worker()  # stopped when the container closes
             typer.echo("worker: in this process (standby while another holds the lock)", err=True)
         if workers == 1:
             uvicorn.run(create_app(container, serving=True), host=host, port=port, log_config=None)
@@ -136,8 +158,6 @@ def serve(
                 workers=workers,
                 log_config=None,
             )
-    finally:
-        container.close()
 
 
 @cli.command("worker")
@@ -147,31 +167,31 @@ def run_worker() -> None:
     One worker per database is active; any other waits as a standby and takes over when the
     active one stops.
     """
-    container = composition.bootstrap()
-    typer.echo(f"database: {_describe(container)}", err=True)
-    composition.freeze_startup_heap()
-    try:
+    from interfaces.bootstrap import freeze_startup_heap
+
+    with _service(serving=True) as container:
+        typer.echo(f"database: {_describe(container)}", err=True)
+        freeze_startup_heap()
         handle = container.start_worker()
         # The handler only sets the worker's stop flag; this thread merely waits for it to end.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: handle.request_stop())
         while not handle.join(timeout=0.5):
             pass
-    finally:
-        container.close()
 
 
 @projections_cli.command("rebuild")
 def rebuild_projections() -> None:
     """Replay every event into fresh read tables, then swap them in (the service may run)."""
-    container = composition.bootstrap()
-    try:
-        with progress_bar("replaying events") as progress:
-            report = container.rebuild_projections(progress)
-    except composition.RebuildInProgress as error:
-        raise _fail(str(error)) from error
-    finally:
-        container.close()
+    from interfaces.bootstrap import RebuildInProgress
+    from interfaces.progress import progress_bar
+
+    with _service() as container:
+        try:
+            with progress_bar("replaying events") as progress:
+                report = container.rebuild_projections(progress)
+        except RebuildInProgress as error:
+            raise _fail(str(error)) from error
     typer.echo(
         f"rebuilt {', '.join(report.projections)} up to position {report.position}: "
         f"{report.notifications} events ({report.events} projected) in {report.seconds:.2f} s, "
@@ -182,29 +202,33 @@ def rebuild_projections() -> None:
 @cli.command()
 def init() -> None:
     """Create the event store's tables if they are missing (safe to run concurrently)."""
-    url = composition.initialise()
+    from interfaces.bootstrap import initialise
+
+    url = initialise()
     typer.echo(f"schema ready at {_redact(url)}")
 
 
 @directory_cli.command("import")
 def import_directory(
-    file: Annotated[Path | None, typer.Argument(help="A directory YAML file.")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(metavar="FILE", help="A directory YAML file.")
+    ] = None,
     sample: Annotated[bool, typer.Option("--sample", help="Import the sample directory.")] = False,
 ) -> None:
     """Record the directory a file describes; importing the same file twice records nothing."""
     if sample == (file is not None):
         raise _fail("give either --sample or a FILE.yaml")
+    from interfaces.bootstrap import read_directory_file, sample_directory
+
     try:
-        spec = composition.sample_directory() if sample else composition.read_directory_file(file)  # type: ignore[arg-type]
+        spec = sample_directory() if sample else read_directory_file(file)  # type: ignore[arg-type]
     except (OSError, ValueError) as error:
         raise _fail(str(error)) from error
-    container = composition.bootstrap()
-    try:
-        result = container.supervision.import_directory(spec, ADMIN)
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    with _service() as container:
+        try:
+            result = container.supervision.import_directory(spec, ADMIN)
+        except DomainError as error:
+            raise _fail(error.message) from error
     typer.echo(
         f"{len(spec.departments)} departments, {len(spec.windows)} windows, "
         f"{len(spec.staff)} staff: {result.changes} changes recorded"
@@ -215,21 +239,22 @@ def import_directory(
 def create_token(
     role: Annotated[TokenRole, typer.Option(help="The role the token acts in.")],
     department: Annotated[
-        str | None, typer.Option(help="The department (for the department role).")
+        str | None,
+        typer.Option(metavar="DEPARTMENT", help="The department's id (for the department role)."),
     ] = None,
-    name: Annotated[str, typer.Option(help="Who holds the token, for the history.")] = "",
+    name: Annotated[
+        str, typer.Option(metavar="NAME", help="Who holds the token, for the history.")
+    ] = "",
 ) -> None:
     """Issue a token; it is printed once, alone on the last line, and stored only as a hash."""
     _require_storable(department=department, name=name)
-    container = composition.bootstrap()
-    try:
-        issued = container.supervision.issue_token(
-            role=Role(role.value), department=department, name=name, by=ADMIN
-        )
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    with _service() as container:
+        try:
+            issued = container.supervision.issue_token(
+                role=Role(role.value), department=department, name=name, by=ADMIN
+            )
+        except DomainError as error:
+            raise _fail(error.message) from error
     scope = f" for {issued.department}" if issued.department else ""
     typer.echo(
         f"token {issued.id} for {issued.name} ({issued.role.value}{scope}); it is shown only once:"
@@ -239,12 +264,11 @@ def create_token(
 
 @token_cli.command("list")
 def list_tokens() -> None:
-    """Every token issued, oldest first: id, role, department, holder, issued, revoked or not."""
-    container = composition.bootstrap()
-    try:
+    """Every token issued, oldest first, under a header row: id, role, department, holder,
+    issued, active or revoked (tab-separated)."""
+    with _service() as container:
         tokens = container.supervision.list_tokens()
-    finally:
-        container.close()
+    typer.echo("\t".join(TOKEN_LIST_COLUMNS))
     for token in tokens:
         typer.echo(
             "\t".join(
@@ -262,46 +286,52 @@ def list_tokens() -> None:
 
 @token_cli.command("revoke")
 def revoke_token(
-    token_id: Annotated[UUID, typer.Argument(help="The token's id, from `oversight token list`.")],
-    reason: Annotated[str, typer.Option(help="Why, for the history (lost, left, leaked…).")],
+    token_id: Annotated[
+        UUID,
+        typer.Argument(metavar="TOKEN_ID", help="The token's id, from `oversight token list`."),
+    ],
+    reason: Annotated[
+        str, typer.Option(metavar="TEXT", help="Why, for the history (lost, left, leaked…).")
+    ],
 ) -> None:
     """Revoke a token: every API process refuses it within a second."""
     _require_storable(reason=reason)
     if not reason.strip():
         raise _fail("give a reason")
-    container = composition.bootstrap()
-    try:
-        revoked = container.supervision.revoke_token(token_id, reason=reason.strip(), by=ADMIN)
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    with _service() as container:
+        try:
+            revoked = container.supervision.revoke_token(token_id, reason=reason.strip(), by=ADMIN)
+        except DomainError as error:
+            raise _fail(error.message) from error
     typer.echo(f"revoked token {revoked.id} of {revoked.name} ({revoked.role.value})")
 
 
 @calendar_cli.command("load")
 def load_calendar_year(
-    year: Annotated[int, typer.Argument(help="The year the schedule is for.", min=2000, max=2100)],
-    file: Annotated[Path, typer.Argument(help="The published schedule, as YAML.")],
+    year: Annotated[
+        int,
+        typer.Argument(metavar="YEAR", help="The year the schedule is for.", min=2000, max=2100),
+    ],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The published schedule, as YAML.")],
 ) -> None:
     """Record a year's published holiday schedule; open provisional deadlines are recomputed."""
+    from interfaces.bootstrap import CalendarFileError, read_calendar_file
+
     try:
-        schedule = composition.read_calendar_file(file, year)
-    except composition.CalendarFileError as error:
+        schedule = read_calendar_file(file, year)
+    except CalendarFileError as error:
         raise _fail(str(error)) from error
-    container = composition.bootstrap()
-    try:
-        published = container.supervision.publish_calendar_year(
-            year=year,
-            holidays=schedule.holidays,
-            makeup_workdays=schedule.makeup_workdays,
-            source=schedule.source,
-            by=ADMIN,
-        )
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    with _service() as container:
+        try:
+            published = container.supervision.publish_calendar_year(
+                year=year,
+                holidays=schedule.holidays,
+                makeup_workdays=schedule.makeup_workdays,
+                source=schedule.source,
+                by=ADMIN,
+            )
+        except DomainError as error:
+            raise _fail(error.message) from error
     if not published.recorded:
         typer.echo(f"{year}: this schedule is already on record; nothing recorded")
         return
@@ -313,11 +343,16 @@ def load_calendar_year(
 
 @cli.command()
 def deadline(
-    kind: Annotated[TaskKind, typer.Argument(help="The kind of case, or rectification_order.")],
+    kind: Annotated[
+        TaskKind,
+        typer.Argument(metavar="KIND", help="The kind of case, or rectification_order."),
+    ],
     start: Annotated[
         datetime,
         typer.Option(
-            help="When the task is assigned, ISO 8601; without an offset, Asia/Shanghai.",
+            metavar="DATETIME",
+            help="When the task is assigned: a day (2026-11-03) or a moment (2026-11-03T09:30, "
+            "seconds and an offset such as +08:00 optional); without an offset, Asia/Shanghai.",
             formats=[
                 "%Y-%m-%dT%H:%M:%S%z",
                 "%Y-%m-%dT%H:%M%z",
@@ -331,16 +366,16 @@ def deadline(
 ) -> None:
     """Print the acknowledge-by and due dates of a task assigned at START, and how: on the
     calendar the service uses (the package's years and those loaded with `calendar load`)."""
-    container = composition.bootstrap()
-    try:
-        calendar = container.current_calendar()
-        if start.tzinfo is None:
-            start = start.replace(tzinfo=calendar.office_hours.tz)
-        preview = preview_deadlines(container.policy, calendar, kind.value, start, urgent)
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    from application.deadlines import preview_deadlines
+
+    with _service() as container:
+        try:
+            calendar = container.current_calendar()
+            if start.tzinfo is None:
+                start = start.replace(tzinfo=calendar.office_hours.tz)
+            preview = preview_deadlines(container.policy, calendar, kind.value, start, urgent)
+        except DomainError as error:
+            raise _fail(error.message) from error
     typer.echo(f"acknowledge by: {preview.acknowledge.due_at.isoformat()}")
     due = preview.handling.due_at.isoformat() if preview.handling else "none"
     typer.echo(f"due:            {due}")
@@ -352,25 +387,28 @@ def deadline(
 
 @privacy_cli.command("erase")
 def erase_personal_data(
-    case_id: Annotated[UUID, typer.Argument(help="The case whose complainant is erased.")],
-    reason: Annotated[str, typer.Option(help="Why, for the record (e.g. the request's number).")],
+    case_id: Annotated[
+        UUID, typer.Argument(metavar="CASE_ID", help="The case whose complainant is erased.")
+    ],
+    reason: Annotated[
+        str, typer.Option(metavar="TEXT", help="Why, for the record (e.g. the request's number).")
+    ],
     by: Annotated[
-        str, typer.Option(help="The inspector who decided it, recorded on the event.")
+        str,
+        typer.Option(metavar="NAME", help="The inspector who decided it, recorded on the event."),
     ] = "cli-inspector",
 ) -> None:
     """Erase a complainant's name, phone and address for good: the case's key is destroyed."""
     _require_storable(reason=reason, by=by)
     if not reason.strip():
         raise _fail("give the reason with --reason")
-    container = composition.bootstrap()
-    try:
-        view = container.supervision.erase_personal_data(
-            case_id, reason=reason, by=Actor(principal=by, role=Role.INSPECTOR)
-        )
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    with _service() as container:
+        try:
+            view = container.supervision.erase_personal_data(
+                case_id, reason=reason, by=Actor(principal=by, role=Role.INSPECTOR)
+            )
+        except DomainError as error:
+            raise _fail(error.message) from error
     typer.echo(f"case {view.tracking_number}: the complainant's personal data is erased")
 
 
@@ -379,9 +417,10 @@ def rotate_master_key(
     new_key_file: Annotated[
         Path | None,
         typer.Option(
+            metavar="FILE",
             help="The new master key: a file holding base64 of 32 bytes, as "
             "OVERSIGHT_MASTER_KEY takes it. Without it, when the key lives in the data "
-            "folder, a new one is made there."
+            "folder, a new one is made there.",
         ),
     ] = None,
 ) -> None:
@@ -390,14 +429,16 @@ def rotate_master_key(
     Stop the service first. Interrupted, it leaves the service refusing to start until it is
     run again with the same keys, which finishes the rotation.
     """
+    from interfaces.bootstrap import (
+        MasterKeyError,
+        MasterKeyMismatch,
+        MasterKeyRotationRefused,
+        rotate_personal_data_master_key,
+    )
+
     try:
-        rotated = composition.rotate_personal_data_master_key(new_key_file=new_key_file)
-    except (
-        composition.MasterKeyError,
-        composition.MasterKeyMismatch,
-        composition.MasterKeyRotationRefused,
-        OSError,
-    ) as error:
+        rotated = rotate_personal_data_master_key(new_key_file=new_key_file)
+    except (MasterKeyError, MasterKeyMismatch, MasterKeyRotationRefused, OSError) as error:
         raise _fail(str(error)) from error
     report = rotated.report
     done = (
@@ -419,7 +460,9 @@ def rotate_master_key(
 
 @rules_cli.command("load")
 def load_conduct_rules(
-    file: Annotated[Path | None, typer.Argument(help="A conduct catalogue YAML file.")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(metavar="FILE", help="A conduct catalogue YAML file.")
+    ] = None,
     default: Annotated[
         bool, typer.Option("--default", help="Load the catalogue shipped with Oversight.")
     ] = False,
@@ -427,45 +470,50 @@ def load_conduct_rules(
     """Record the conduct catalogue a file lists; loading the same file twice records nothing."""
     if default == (file is not None):
         raise _fail("give either --default or a FILE.yaml")
+    from interfaces.bootstrap import default_conduct_rules, read_conduct_file
+
     try:
-        if file is None:
-            rules = composition.default_conduct_rules()
-        else:
-            rules = composition.read_conduct_file(file)
+        rules = default_conduct_rules() if file is None else read_conduct_file(file)
     except (OSError, ValueError) as error:
         raise _fail(str(error)) from error
-    container = composition.bootstrap()
-    try:
-        loaded = container.supervision.load_conduct_rules(rules, ADMIN)
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    with _service() as container:
+        try:
+            loaded = container.supervision.load_conduct_rules(rules, ADMIN)
+        except DomainError as error:
+            raise _fail(error.message) from error
     typer.echo(f"{loaded.rules} rules: {loaded.changes} changes recorded")
 
 
 @report_cli.command("monthly")
 def monthly_report(
-    month: Annotated[str, typer.Option(help="The month, YYYY-MM (Asia/Shanghai).")],
-    output: Annotated[Path, typer.Option(help="The file to write.")],
+    month: Annotated[
+        str, typer.Option(metavar="YYYY-MM", help="The month (Asia/Shanghai), e.g. 2026-11.")
+    ],
+    output: Annotated[Path, typer.Option(metavar="FILE", help="The file to write.")],
     report_format: Annotated[
         ReportFormat, typer.Option("--format", help="xlsx, csv (UTF-8 with BOM) or json.")
     ] = ReportFormat.XLSX,
-    department: Annotated[str | None, typer.Option(help="One department's id only.")] = None,
+    department: Annotated[
+        str | None, typer.Option(metavar="DEPARTMENT", help="One department's id only.")
+    ] = None,
 ) -> None:
     """Write a month's scores and deductions per department (the read tables, caught up first)."""
-    container = composition.bootstrap()
-    try:
-        require_past_or_current_month(month, container.supervision.clock.now())
-        directory = container.supervision.directory()
-        if department is not None and directory.department(department) is None:
-            raise _fail(f"there is no department {department!r}")
-        container.catch_up_projections()
-        report = asyncio.run(_read_monthly_report(container, month, department))
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    import asyncio
+
+    from domain.scorecard import require_past_or_current_month
+    from interfaces.http.schemas.discipline import MonthlyReportPublic
+    from interfaces.reports import report_csv, report_xlsx
+
+    with _service() as container:
+        try:
+            require_past_or_current_month(month, container.supervision.clock.now())
+            directory = container.supervision.directory()
+            if department is not None and directory.department(department) is None:
+                raise _fail(f"there is no department {department!r}")
+            container.catch_up_projections()
+            report = asyncio.run(_read_monthly_report(container, month, department))
+        except DomainError as error:
+            raise _fail(error.message) from error
     if report_format is ReportFormat.XLSX:
         content = report_xlsx(report)
     elif report_format is ReportFormat.CSV:
@@ -483,22 +531,29 @@ def monthly_report(
 @cli.command()
 def demo(
     days: Annotated[
-        int, typer.Option(help="Simulated days, the last of them today.", min=1, max=366)
+        int,
+        typer.Option(
+            metavar="DAYS", help="Simulated days, the last of them today.", min=1, max=366
+        ),
     ] = DEFAULT_DAYS,
     scale: Annotated[
         float,
         typer.Option(
-            help="Volume: 1 is about 50 cases and 100 ratings a working day.", min=0.01, max=20
+            metavar="FACTOR",
+            help="Volume: 1 is about 50 cases and 100 ratings a working day.",
+            min=0.01,
+            max=20,
         ),
     ] = 1.0,
-    seed: Annotated[int, typer.Option(help="The same seed gives the same campaign.")] = (
-        DEFAULT_SEED
-    ),
+    seed: Annotated[
+        int, typer.Option(metavar="SEED", help="The same seed gives the same campaign.")
+    ] = DEFAULT_SEED,
     data_dir: Annotated[
         Path | None,
         typer.Option(
             "--data-dir",
             file_okay=False,
+            metavar="FOLDER",
             help="Run on the embedded PostgreSQL kept in this folder (made if new), with its "
             "keys, instead of OVERSIGHT_DATA_DIR; serve it afterwards with "
             "OVERSIGHT_DATA_DIR=<folder> oversight serve.",
@@ -509,25 +564,25 @@ def demo(
     through the application's own verbs, so boards, scores and lists have data to show."""
     if data_dir is not None:
         _require_plain_path("data-dir", data_dir)
+    from interfaces.bootstrap import DemoRefused, demo_campaign
+    from interfaces.progress import progress_bar
+
     try:
-        container, campaign = composition.demo_campaign(
-            days=days, scale=scale, seed=seed, data_dir=data_dir
-        )
-    except composition.DemoRefused as error:
+        container, campaign = demo_campaign(days=days, scale=scale, seed=seed, data_dir=data_dir)
+    except DemoRefused as error:
         raise _fail(str(error)) from error
     except OSError as error:  # the data folder cannot be made or written
         raise _fail(str(error)) from error
-    typer.echo(f"database: {_describe(container)}", err=True)
-    try:
-        with progress_bar("simulating", total=days) as progress:
-            report = campaign.run(
-                on_day=lambda day, done, total: progress(done, total, f"simulating {day}")
-            )
-        container.catch_up_projections()
-    except DomainError as error:
-        raise _fail(error.message) from error
-    finally:
-        container.close()
+    with container:
+        typer.echo(f"database: {_describe(container)}", err=True)
+        try:
+            with progress_bar("simulating", total=days) as progress:
+                report = campaign.run(
+                    on_day=lambda day, done, total: progress(done, total, f"simulating {day}")
+                )
+            container.catch_up_projections()
+        except DomainError as error:
+            raise _fail(error.message) from error
     # A demo in a folder of its own is served by naming that folder.
     _print_demo_guide(
         report, f"OVERSIGHT_DATA_DIR={shlex.quote(str(data_dir))} " if data_dir else ""
@@ -573,7 +628,7 @@ def _require_plain_path(option: str, path: Path) -> None:
 
 
 async def _read_monthly_report(
-    container: composition.Container, month: str, department: str | None
+    container: Container, month: str, department: str | None
 ) -> MonthlyReport:
     await container.reads.open()
     try:
@@ -582,7 +637,7 @@ async def _read_monthly_report(
         await container.reads.close()
 
 
-def _describe(container: composition.Container) -> str:
+def _describe(container: Container) -> str:
     if container.settings.database_url:
         return _redact(container.database_url)
     return f"embedded PostgreSQL, data kept in {(container.settings.data_dir / 'pgdata').resolve()}"
@@ -607,12 +662,15 @@ def main() -> None:
     """
     try:
         cli()
-    except composition.UnsafeConfiguration as refused:
-        typer.echo(f"error: {refused}", err=True)
-        raise SystemExit(2) from None
     except Exception as failure:
+        # A command failed, so the composition root is loaded already (or nearly so).
+        from interfaces.bootstrap import UnsafeConfiguration, error_message
+
+        if isinstance(failure, UnsafeConfiguration):
+            typer.echo(f"error: {failure}", err=True)
+            raise SystemExit(2) from None
         _log.debug("command_failed", exc_info=failure)
-        message = " ".join(composition.error_message(failure).split())
+        message = " ".join(error_message(failure).split())
         typer.echo(
             f"error: {_command_named(sys.argv[1:])} failed: {type(failure).__name__}: {message}",
             err=True,

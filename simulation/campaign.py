@@ -39,6 +39,7 @@ from domain.evaluation import Evaluation
 from domain.rectification import RectificationOrder
 from domain.scorecard import Deduction
 from simulation.clock import SimulatedClock
+from simulation.defaults import DEFAULT_SEED
 from simulation.journeys.ratings import RatingJourneys
 from simulation.mixes import (
     CASES_PER_WORKING_DAY,
@@ -50,8 +51,6 @@ from simulation.mixes import (
 )
 from simulation.world import ADMIN, SimulatedDepartment
 
-DEFAULT_SEED = 2026
-DEFAULT_DAYS = 100
 NOTIFICATION_PAGE = 1_000
 
 DayDone = Callable[[date, int, int], None]

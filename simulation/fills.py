@@ -22,7 +22,7 @@ from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Case, Channel, Kind, Outcome, Status
 from domain.tracking import tracking_number
-from simulation.campaign import DEFAULT_SEED
+from simulation.defaults import DEFAULT_SEED
 from simulation.mixes import (
     ANONYMOUS_REPORT_SHARE,
     CATEGORY_MIX,

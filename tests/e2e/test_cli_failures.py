@@ -42,8 +42,9 @@ def run(
 def store_holding_nul(database_url: str) -> str:
     """A store whose case summary and deduction evidence hold NUL, recorded before the
     entrance refused it."""
-    container = bootstrap(settings_for(database_url), clock=SettableClock(), initialise=False)
-    try:
+    with bootstrap(
+        settings_for(database_url), clock=SettableClock(), initialise=False
+    ) as container:
         app = container.supervision
         app.import_directory(sample_directory(), ADMIN)
         app.load_conduct_rules(default_conduct_rules(), ADMIN)
@@ -61,8 +62,6 @@ def store_holding_nul(database_url: str) -> str:
             ),
             Actor("inspector", Role.INSPECTOR),
         )  # fmt: skip
-    finally:
-        container.close()
     return database_url
 
 

@@ -27,23 +27,17 @@ def settings_with(
 
 
 def complainants_of(settings: Settings, case_ids: list[UUID]) -> list[object]:
-    container = bootstrap(settings, clock=SettableClock(), initialise=False)
-    try:
+    with bootstrap(settings, clock=SettableClock(), initialise=False) as container:
         return [container.supervision.get_case(i, INSPECTOR).complainant for i in case_ids]
-    finally:
-        container.close()
 
 
 def cases_registered_with(settings: Settings) -> list[UUID]:
-    container = bootstrap(settings, clock=SettableClock(), initialise=False)
-    try:
+    with bootstrap(settings, clock=SettableClock(), initialise=False) as container:
         import_sample_directory(container)
         return [
             register(container, complainant={"name": f"市民{n}", "phone": f"1380000{n:04d}"})
             for n in range(3)
         ]
-    finally:
-        container.close()
 
 
 def run_in_data_folder(

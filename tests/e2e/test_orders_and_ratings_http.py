@@ -329,18 +329,15 @@ def test_a_rating_with_bad_input_is_refused_with_422(
 def test_ratings_are_limited_per_client_like_every_public_route(
     database_url: str, clock: SettableClock
 ) -> None:
-    container = bootstrap(
+    with bootstrap(
         settings_for(database_url, public_rate_limit=2), clock=clock, initialise=False
-    )
-    try:
+    ) as container:
         container.supervision.import_directory(sample_directory(), Actor("admin", Role.ADMIN))
         with TestClient(create_app(container), raise_server_exceptions=False) as client:
             answers = [
                 client.post(f"{API}/evaluations", json={"window": SAMPLE_WINDOW, "rating": 4})
                 for _ in range(3)
             ]
-    finally:
-        container.close()
 
     assert [a.status_code for a in answers] == [201, 201, 429]
     assert "Retry-After" in answers[2].headers

@@ -27,11 +27,8 @@ DEPARTMENT = Actor("clerk-1", Role.DEPARTMENT, department=DEPARTMENT_ID)
 @contextmanager
 def open_container(database_url: str, clock: SettableClock) -> Iterator[Container]:
     """The application on the test's database, as a process of the service would build it."""
-    container = bootstrap(settings_for(database_url), clock=clock, initialise=False)
-    try:
+    with bootstrap(settings_for(database_url), clock=clock, initialise=False) as container:
         yield container
-    finally:
-        container.close()
 
 
 def import_sample_directory(container: Container) -> None:

@@ -207,20 +207,19 @@ def test_erasing_a_key_whose_row_another_transaction_holds_answers_storage_unava
 
 
 def test_the_event_stores_connections_carry_the_configured_bounds(database_url: str) -> None:
-    container = bootstrap(
-        settings_for(database_url, db_statement_timeout=7, db_lock_timeout=2),
-        clock=SettableClock(),
-        initialise=False,
-    )
-    try:
-        with container.supervision.recorder.datastore.get_connection() as connection:  # type: ignore[attr-defined]
-            shown = {
-                name: connection.execute(f"SHOW {name}").fetchone()[name]  # type: ignore[index]
-                for name in ("statement_timeout", "lock_timeout")
-            }
-            parameters = connection.info.get_parameters()
-    finally:
-        container.close()
+    with (
+        bootstrap(
+            settings_for(database_url, db_statement_timeout=7, db_lock_timeout=2),
+            clock=SettableClock(),
+            initialise=False,
+        ) as container,
+        container.supervision.recorder.datastore.get_connection() as connection,  # type: ignore[attr-defined]
+    ):
+        shown = {
+            name: connection.execute(f"SHOW {name}").fetchone()[name]  # type: ignore[index]
+            for name in ("statement_timeout", "lock_timeout")
+        }
+        parameters = connection.info.get_parameters()
 
     assert shown == {"statement_timeout": "7s", "lock_timeout": "2s"}
     assert parameters["keepalives"] == "1"

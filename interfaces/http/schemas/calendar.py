@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel
 
+from interfaces.choices import TaskKind
 from interfaces.http.schemas.cases import DeadlinePublic
-
-
-class TaskKind(StrEnum):
-    """What the deadline is for: a case kind, or a rectification order."""
-
-    COMPLAINT = "complaint"
-    REPORT = "report"
-    REQUEST = "request"
-    CONSULTATION = "consultation"
-    SUGGESTION = "suggestion"
-    PRAISE = "praise"
-    RECTIFICATION_ORDER = "rectification_order"
 
 
 class DeadlineComputation(BaseModel):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,20 +18,13 @@ from application.scores import (
 from domain.conduct import AppliesTo, ConductRule
 from domain.labels import described
 from domain.scorecard import DeductionRequest, SourceType, SubjectKind
+from interfaces.choices import ReportFormat
 from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Moment, Points, Strict
 from interfaces.http.schemas.lists import Position
 
 # ASCII digits (pydantic's `\d` takes any script's), in the years of `Day` and `Moment`.
 MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 RULE_CODE = r"^[a-z][a-z0-9_]{0,49}$"
-
-
-class ReportFormat(StrEnum):
-    """How the monthly report is delivered."""
-
-    JSON = "json"
-    CSV = "csv"
-    XLSX = "xlsx"
 
 
 # The catalogue -------------------------------------------------------------------
