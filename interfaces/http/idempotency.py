@@ -27,6 +27,28 @@ KEY_PATTERN = r"^[\t\n\r -\x7f]*[!-\x7f][\t\n\r -\x7f]*$"
 _KEY = re.compile(KEY_PATTERN)
 
 
+def reads_idempotency_key(method: str, path: str, prefix: str) -> bool:
+    """Every command under the API prefix honours an Idempotency-Key, whatever its route."""
+    return method.upper() in COMMAND_METHODS and path.startswith(prefix)
+
+
+def idempotency_key_parameter() -> dict[str, Any]:
+    """The header as the OpenAPI of a command declares it."""
+    return {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": "a retry with the same key and body gets the first answer and records "
+        "nothing again; the same key with another body is refused (`idempotency_key_reused`)",
+        "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_KEY_LENGTH,
+            "pattern": KEY_PATTERN,
+        },
+    }
+
+
 class IdempotentCommands:
     """Keeps the first answer to each (caller, route, key); replays it for the same body."""
 
@@ -45,11 +67,7 @@ class IdempotentCommands:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers", [])) if scope["type"] == "http" else {}
         key = headers.get(HEADER)
-        if (
-            key is None
-            or scope["method"] not in COMMAND_METHODS
-            or not scope["path"].startswith(self.prefix)
-        ):
+        if key is None or not reads_idempotency_key(scope["method"], scope["path"], self.prefix):
             await self.app(scope, receive, send)
             return
         text = key.decode("latin-1")

@@ -63,6 +63,14 @@ class Call:
     ids: dict[str, str] = field(default_factory=dict)
     body: Any = None
     params: dict[str, Any] | None = None
+    # Below a mount: the file to GET.
+    file: str | None = None
+
+    def method_and_url(self, route: Route) -> tuple[str, str]:
+        method, template = route
+        if method == "*":
+            return "GET", f"{template}/{self.file}"
+        return method, template.format(**self.ids)
 
 
 @dataclass
@@ -327,8 +335,9 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
 }
 OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()
-    for path in ("/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc")
+    for path in ("/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
 }
+OPERATIONS_REQUESTS["*", "/docs/assets"] = lambda w: Call(file="swagger-ui.css")
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},
     **OPERATIONS_REQUESTS,
@@ -400,8 +409,7 @@ def test_every_caller_gets_what_the_table_says_and_a_refusal_records_nothing(
             call = REQUESTS[route](world)
             before = position(world.container)
             response = world.client.request(
-                method,
-                template.format(**call.ids),
+                *call.method_and_url(route),
                 json=call.body,
                 params=call.params,
                 headers=world.headers(caller),
