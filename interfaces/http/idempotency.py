@@ -12,7 +12,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.idempotency import IdempotencyStore, StoredAnswer
 from domain.errors import DomainError
-from interfaces.http.errors import error_body, error_response, validation_response
+from interfaces.http.errors import (
+    INVALID_IDEMPOTENCY_KEY,
+    error_body,
+    error_response,
+    validation_response,
+)
 from interfaces.http.schemas.text import character_problem
 
 HEADER = b"idempotency-key"
@@ -80,7 +85,7 @@ class IdempotentCommands:
                 send,
                 422,
                 error_body(
-                    "invalid_idempotency_key",
+                    INVALID_IDEMPOTENCY_KEY,
                     f"an Idempotency-Key is 1 to {MAX_KEY_LENGTH} ASCII characters",
                 ),
             )

@@ -13,8 +13,9 @@ from domain.case import Kind, Status
 from domain.labels import described, label
 from interfaces.http.schemas.text import RequestBody
 
-# ASCII only: pydantic's `\d` would also take other scripts' digits.
-TRACKING_NUMBER = r"^[A-Z]{2}[0-9]{8}-[0-9]{4,6}$"
+# ASCII only: pydantic's `\d` would also take other scripts' digits. Either letter case, as
+# citizens type it: the model upper-cases the number before looking it up.
+TRACKING_NUMBER = r"^[A-Za-z]{2}[0-9]{8}-[0-9]{4,6}$"
 ACCESS_CODE = r"^[A-Za-z0-9 -]{10,16}$"
 
 
@@ -35,11 +36,12 @@ class CaseStatusQuery(RequestBody):
         examples=["K7M2P-9QXRT"],
     )
 
-    # Upper case only: stripping is the model's, after the check of every character.
+    # Upper case only: stripping is the model's, after the check of every character. ASCII
+    # only, as the pattern says: `str.upper` would turn some other letters into ASCII ones.
     @field_validator("tracking_number", mode="before")
     @classmethod
     def _upper_case(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) else value
+        return value.upper() if isinstance(value, str) and value.isascii() else value
 
 
 class TimelineEntryPublic(BaseModel):
