@@ -3,7 +3,6 @@ public view out."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -11,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from application.public_status import PublicCaseStatus, TimelineEntry
 from domain.case import Kind, Status
 from domain.labels import described, label
+from interfaces.http.schemas.office_time import OfficeTime
 from interfaces.http.schemas.text import RequestBody
 
 # ASCII only: pydantic's `\d` would also take other scripts' digits. Either letter case, as
@@ -49,7 +49,7 @@ class TimelineEntryPublic(BaseModel):
 
     type: Literal["answer", "note", "reopened"]
     text: str | None
-    at: datetime
+    at: OfficeTime
 
     @classmethod
     def of(cls, entry: TimelineEntry) -> TimelineEntryPublic:
@@ -65,9 +65,9 @@ class CaseStatusPublic(BaseModel):
     status_label: str
     department: str | None = Field(description="the id of the department handling the case")
     department_name: str | None
-    registered_at: datetime
-    due_at: datetime | None = Field(description="when the department's answer is due")
-    updated_at: datetime
+    registered_at: OfficeTime
+    due_at: OfficeTime | None = Field(description="when the department's answer is due")
+    updated_at: OfficeTime
     timeline: list[TimelineEntryPublic]
 
     @classmethod
