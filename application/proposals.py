@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from application.cases import CaseVerbs
 from application.discipline import DisciplineVerbs
 from application.views import CaseView
 from domain.actor import Actor
+from domain.calendar import OFFICE_TZ
 from domain.case import Case
 from domain.scorecard import DeductionRequest, SourceType
 
@@ -54,12 +56,17 @@ def _request(case: Case, proposal: dict[str, object]) -> DeductionRequest:
         occurred_at=case.created_on,
         evidence=(
             f"工单 {case.tracking_number}：承办部门办理结果认定投诉属实，"
-            f"建议扣分（{proposal.get('proposed_at')}）"
+            f"建议扣分（{_in_office_time(proposal['proposed_at'])}）"
         ),
         source_type=SourceType.CASE,
         source_ref=case.tracking_number,
         points=points if isinstance(points, int) else None,
     )
+
+
+def _in_office_time(recorded: object) -> str:
+    """A moment the case recorded, as people at the centre read a clock (and answers say)."""
+    return datetime.fromisoformat(str(recorded)).astimezone(OFFICE_TZ).isoformat()
 
 
 def _text_or_none(value: object) -> str | None:

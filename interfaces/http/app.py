@@ -17,7 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interfaces.bootstrap import Container, bootstrap, freeze_startup_heap
 from interfaces.http.deps import storable_parameters
-from interfaces.http.errors import error_body, install_error_handlers
+from interfaces.http.documentation import documented_api
+from interfaces.http.errors import HTTP_CODES, error_body, install_error_handlers
 from interfaces.http.idempotency import IdempotentCommands
 from interfaces.http.responses import EVERY_ROUTE, refusals
 from interfaces.http.routers import (
@@ -118,7 +119,7 @@ class BodyTooLarge(StarletteHTTPException):
 
 
 def _too_large(limit: int) -> dict[str, Any]:
-    return error_body("body_too_large", f"request bodies are limited to {limit} bytes")
+    return error_body(HTTP_CODES[413], f"request bodies are limited to {limit} bytes")
 
 
 def _clean_request_id(raw: bytes | None) -> str | None:
@@ -168,13 +169,12 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
             if owned:
                 app.state.container.close()
 
-    app = FastAPI(
+    app = documented_api(
+        API_PREFIX,
         title="Oversight",
         summary="Complaint and supervision records of a government service centre (政务服务中心)",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url="/docs",
-        openapi_url=f"{API_PREFIX}/openapi.json",
     )
     if container is not None:
         app.state.container = container

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -37,6 +37,13 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     429: "too_many_requests",
 }
+# Codes this module and the middlewares answer with themselves, beside each refusal's own.
+INVALID_REQUEST = "invalid_request"
+INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
+INTERNAL_ERROR = "internal_error"
+OTHER_HTTP_ERROR = "http_error"  # a status HTTP_CODES does not name
+# The layers an API request runs through; the simulation's refusals are the demo's.
+SERVING_LAYERS = frozenset({"domain", "application", "infrastructure", "interfaces"})
 # Where a part of a request comes from, as the first element of a validation error's `loc`.
 REQUEST_PARTS = frozenset({"body", "query", "path", "header", "cookie"})
 
@@ -55,6 +62,24 @@ class RoleNotAllowed(Forbidden):
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
+
+
+def every_error_code() -> list[str]:
+    """Every `code` an answer of the API may carry, sorted: each refusal's own, the HTTP
+    statuses', and those answered here and by the middlewares."""
+    refusals = {kind.code for kind in _kinds_of(DomainError) if _serving(kind)}
+    edge = {INVALID_REQUEST, INVALID_CHARACTER, INVALID_IDEMPOTENCY_KEY, INTERNAL_ERROR}
+    return sorted({*refusals, *HTTP_CODES.values(), *edge, OTHER_HTTP_ERROR})
+
+
+def _kinds_of(kind: type[DomainError]) -> Iterator[type[DomainError]]:
+    yield kind
+    for subclass in kind.__subclasses__():
+        yield from _kinds_of(subclass)
+
+
+def _serving(kind: type[DomainError]) -> bool:
+    return kind.__module__.partition(".")[0] in SERVING_LAYERS
 
 
 def status_of(error: DomainError) -> int:
@@ -108,7 +133,7 @@ def validation_response(errors: Sequence[Mapping[str, Any]]) -> JSONResponse:
         )
     summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
     return JSONResponse(
-        error_body("invalid_request", f"the request is not valid: {summary}", fields=fields),
+        error_body(INVALID_REQUEST, f"the request is not valid: {summary}", fields=fields),
         status_code=422,
     )
 
@@ -120,7 +145,7 @@ def _named(field: str) -> str:
 
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-    code = HTTP_CODES.get(error.status_code, "http_error")
+    code = HTTP_CODES.get(error.status_code, OTHER_HTTP_ERROR)
     headers = getattr(error, "headers", None)
     if error.status_code == 405:
         headers = {**(headers or {}), "Allow": _allowed_methods(request)}
@@ -143,7 +168,7 @@ def _allowed_methods(request: Request) -> str:
 async def _unexpected_error(_: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected_error", error_type=type(error).__name__)
     return JSONResponse(
-        error_body("internal_error", "the service failed to answer; the failure was logged"),
+        error_body(INTERNAL_ERROR, "the service failed to answer; the failure was logged"),
         status_code=500,
     )
 

@@ -12,7 +12,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.idempotency import IdempotencyStore, StoredAnswer
 from domain.errors import DomainError
-from interfaces.http.errors import error_body, error_response, validation_response
+from interfaces.http.errors import (
+    INVALID_IDEMPOTENCY_KEY,
+    error_body,
+    error_response,
+    validation_response,
+)
 from interfaces.http.schemas.text import character_problem
 
 HEADER = b"idempotency-key"
@@ -25,6 +30,28 @@ MAX_KEY_LENGTH = 200
 # record cannot hold; the OpenAPI of a route that reads the key says the same.
 KEY_PATTERN = r"^[\t\n\r -\x7f]*[!-\x7f][\t\n\r -\x7f]*$"
 _KEY = re.compile(KEY_PATTERN)
+
+
+def reads_idempotency_key(method: str, path: str, prefix: str) -> bool:
+    """Every command under the API prefix honours an Idempotency-Key, whatever its route."""
+    return method.upper() in COMMAND_METHODS and path.startswith(prefix)
+
+
+def idempotency_key_parameter() -> dict[str, Any]:
+    """The header as the OpenAPI of a command declares it."""
+    return {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": "a retry with the same key and body gets the first answer and records "
+        "nothing again; the same key with another body is refused (`idempotency_key_reused`)",
+        "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_KEY_LENGTH,
+            "pattern": KEY_PATTERN,
+        },
+    }
 
 
 class IdempotentCommands:
@@ -45,11 +72,7 @@ class IdempotentCommands:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers", [])) if scope["type"] == "http" else {}
         key = headers.get(HEADER)
-        if (
-            key is None
-            or scope["method"] not in COMMAND_METHODS
-            or not scope["path"].startswith(self.prefix)
-        ):
+        if key is None or not reads_idempotency_key(scope["method"], scope["path"], self.prefix):
             await self.app(scope, receive, send)
             return
         text = key.decode("latin-1")
@@ -62,7 +85,7 @@ class IdempotentCommands:
                 send,
                 422,
                 error_body(
-                    "invalid_idempotency_key",
+                    INVALID_IDEMPOTENCY_KEY,
                     f"an Idempotency-Key is 1 to {MAX_KEY_LENGTH} ASCII characters",
                 ),
             )

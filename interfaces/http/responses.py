@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from interfaces.http.errors import every_error_code
 
 Responses = dict[int | str, dict[str, Any]]
 
@@ -21,10 +23,17 @@ class FieldProblemPublic(BaseModel):
     type: str = Field(description="the kind of problem, e.g. `missing`, `string_too_long`")
 
 
+def _every_code(schema: dict[str, Any]) -> None:
+    schema["properties"]["code"]["enum"] = every_error_code()
+
+
 class ErrorDetailPublic(BaseModel):
     """What was refused: a code for programs and a message for people."""
 
-    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="snake_case, e.g. `case_not_found`")
+    # The codes are listed when the OpenAPI is generated, once every refusal is imported.
+    model_config = ConfigDict(json_schema_extra=_every_code)
+
+    code: str = Field(description="what was refused; docs/api.md says what each code means")
     message: str
     fields: list[FieldProblemPublic] | None = Field(
         default=None,

@@ -104,6 +104,9 @@ OPERATIONS_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("GET",  "/docs"):                                         (OK,  OK,  OK,  OK,  OK,  OK),
     ("GET",  "/docs/oauth2-redirect"):                         (OK,  OK,  OK,  OK,  OK,  OK),
     ("GET",  "/redoc"):                                        (OK,  OK,  OK,  OK,  OK,  OK),
+    ("GET",  "/openapi.json"):                                 (OK,  OK,  OK,  OK,  OK,  OK),
+    # The pages' scripts and styles: a mount, which answers any method below its path.
+    ("*",    "/docs/assets"):                                  (OK,  OK,  OK,  OK,  OK,  OK),
 }
 # fmt: on
 

@@ -4,10 +4,11 @@ operation's run, the read side has kept up with whatever the fuzzer got recorded
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import psycopg
 import pytest
@@ -26,6 +27,7 @@ from infrastructure.directory_file import sample_directory
 from infrastructure.read_side import encode_cursor
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import API_PREFIX, create_app
+from interfaces.http.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
 from tests.e2e.conftest import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
 from tests.support import SettableClock, settings_for
 
@@ -63,6 +65,8 @@ REFUSED_BY_THE_RECORDS = {
 }
 # schemathesis's own default; a 5xx is not_a_server_error's to report, not this check's.
 ACCEPTED_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+
+_VALID_KEY = re.compile(KEY_PATTERN)
 
 OPERATOR = Actor("fuzz-operator", Role.OPERATOR)
 INSPECTOR = Actor("fuzz-inspector", Role.INSPECTOR)
@@ -261,4 +265,17 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 def test_every_operation_answers_as_its_openapi_documents(
     case: schemathesis.Case, caller: dict[str, str]
 ) -> None:
+    _fresh_idempotency_key(case)
     case.call_and_validate(headers=caller or None)
+
+
+def _fresh_idempotency_key(case: schemathesis.Case) -> None:
+    """Makes a valid generated Idempotency-Key unique to its request: the fuzzer draws the
+    same few keys again and again, and a key already used with another request is refused
+    (422 `idempotency_key_reused`), a fact of history no OpenAPI can state. Invalid keys are
+    left as drawn, for the service to refuse."""
+    headers = case.headers or {}
+    for name, key in headers.items():
+        valid = len(key) <= MAX_KEY_LENGTH and _VALID_KEY.fullmatch(key)
+        if name.lower() == "idempotency-key" and valid:
+            headers[name] = f"{key[: MAX_KEY_LENGTH - 33]}-{uuid4().hex}"

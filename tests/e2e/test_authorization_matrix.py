@@ -5,9 +5,10 @@ any answer to someone who may not see it (DESIGN §3)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
@@ -63,6 +64,14 @@ class Call:
     ids: dict[str, str] = field(default_factory=dict)
     body: Any = None
     params: dict[str, Any] | None = None
+    # Below a mount: the file to GET.
+    file: str | None = None
+
+    def method_and_url(self, route: Route) -> tuple[str, str]:
+        method, template = route
+        if method == "*":
+            return "GET", f"{template}/{self.file}"
+        return method, template.format(**self.ids)
 
 
 @dataclass
@@ -327,8 +336,9 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
 }
 OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()
-    for path in ("/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc")
+    for path in ("/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
 }
+OPERATIONS_REQUESTS["*", "/docs/assets"] = lambda w: Call(file="swagger-ui.css")
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},
     **OPERATIONS_REQUESTS,
@@ -400,8 +410,7 @@ def test_every_caller_gets_what_the_table_says_and_a_refusal_records_nothing(
             call = REQUESTS[route](world)
             before = position(world.container)
             response = world.client.request(
-                method,
-                template.format(**call.ids),
+                *call.method_and_url(route),
                 json=call.body,
                 params=call.params,
                 headers=world.headers(caller),
@@ -648,3 +657,39 @@ def test_phone_numbers_reach_only_operators_and_inspectors_whole_and_departments
     assert len(report_seen_by_centre) == len(complaint_seen_by_centre) == len(CENTRE)
     assert all(REPORTER["phone"] in text for _, text in report_seen_by_centre)
     assert all(COMPLAINANT["phone"] in text for _, text in complaint_seen_by_centre)
+
+
+# Property level: one way to write a moment ---------------------------------------------------
+
+# A moment as ISO 8601 writes it, with whatever offset, or none.
+MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?")
+OFFICE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?\+08:00")
+
+
+def test_every_moment_in_every_answer_is_written_in_the_centres_time(world: World) -> None:
+    # The service's own clock reads UTC; moments sent in come with any offset.
+    world.clock.set(world.clock.now().astimezone(UTC))
+    answers, report_path, _ = a_report_and_a_complaint_handled_end_to_end(world)
+    answers.do(
+        "inspector",
+        "POST",
+        "/deductions",
+        {**DEDUCTION, "occurred_at": (world.clock.now() - timedelta(hours=1)).isoformat()},
+    )
+    world.catch_up()
+    for path, params in (
+        ("/audit/events", {}),
+        (f"/audit/records/{report_path.rsplit('/', 1)[1]}/history", {}),
+        ("/staff/S0001/history", {}),
+        ("/blue-list", {}),
+        ("/calendar/deadline", {"kind": "complaint", "start": "2026-11-27T01:00:00Z"}),
+    ):
+        answers.ask("inspector", "GET", path, **params)
+
+    moments = [
+        (who, moment) for who, text in answers.to(*CALLERS) for moment in MOMENT.findall(text)
+    ]
+    elsewhere = [f"{who}: {moment}" for who, moment in moments if not OFFICE_TIME.fullmatch(moment)]
+
+    assert len(moments) > 100
+    assert not elsewhere, "\n".join(dict.fromkeys(elsewhere))

@@ -238,7 +238,7 @@ def test_a_blue_list_line_names_the_rule_the_people_and_the_evidence(
     assert (quarrel["staff_name"], quarrel["window_name"]) == ("黄德胜", "不动产登记综合受理窗口")
     assert quarrel["evidence"] == "与办事群众争吵"
     assert quarrel["source"] == {"type": "case", "ref": "HL20261105-0003"}
-    assert quarrel["occurred_at"].startswith("2026-11-05T03:00:00")
+    assert quarrel["occurred_at"] == "2026-11-05T11:00:00+08:00"
 
 
 def test_the_red_list_is_public_and_names_everyone_with_no_deduction_in_force(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter
@@ -11,6 +10,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from interfaces.http.deps import ContainerDep
+from interfaces.http.schemas.office_time import OfficeTime
 
 router = APIRouter(tags=["operations"])
 
@@ -30,7 +30,7 @@ class StuckRunner(BaseModel):
     position: int = Field(
         description="The last position it handled: what fails is among the events after it."
     )
-    failing_since: datetime
+    failing_since: OfficeTime
     attempts: int = Field(description="Turns failed at this position.")
     error_type: str = Field(description="The exception's type; its message is in the log.")
 

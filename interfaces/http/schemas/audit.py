@@ -28,6 +28,7 @@ from interfaces.http.schemas.cases import (
     Day,
     Moment,
 )
+from interfaces.http.schemas.office_time import OfficeTime, Recorded
 from interfaces.http.schemas.text import QueryText, RequestBody
 
 CURSOR = r"^[A-Za-z0-9_-]+$"
@@ -124,7 +125,7 @@ class AuditEventPublic(BaseModel):
     """
 
     position: int = Field(description="the event's position in the one notification log")
-    at: datetime | None
+    at: OfficeTime | None
     record_id: UUID
     record_type: str = Field(description="`Case`, `RectificationOrder`, `Scorecard`, …")
     version: int
@@ -136,7 +137,7 @@ class AuditEventPublic(BaseModel):
     subjects: dict[str, list[str]] = Field(
         description="`staff`, `windows` and `departments` the event concerns"
     )
-    changes: dict[str, Any] = Field(description="the fields the event recorded, in plain values")
+    changes: Recorded = Field(description="the fields the event recorded, in plain values")
     readable: bool = Field(description="false when the event can no longer be decoded")
 
     @classmethod
@@ -166,11 +167,11 @@ class RecordHistoryEntryPublic(BaseModel):
     version: int
     type: str
     label: str
-    at: datetime | None
-    actor: dict[str, Any] | None
+    at: OfficeTime | None
+    actor: Recorded | None
     reason: str | None
     request_id: str | None
-    fields: dict[str, Any]
+    fields: Recorded
     readable: bool
 
     @classmethod

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from datetime import date
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -21,6 +21,7 @@ from application.views import CaseView, HistoryEntry, RegisteredCase
 from domain.case import MAX_EXTENSION_WORKING_DAYS, Channel, Kind, Outcome, Satisfaction, Status
 from domain.deadlines import Deadline
 from domain.labels import described
+from interfaces.http.schemas.office_time import OfficeTime, Recorded
 from interfaces.http.schemas.text import RequestBody
 
 DIRECTORY_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -203,11 +204,11 @@ class SuperviseCreate(Strict):
 class DeadlinePublic(BaseModel):
     """A deadline and how it was computed."""
 
-    due_at: datetime
+    due_at: OfficeTime
     policy: str
     unit: str
     amount: int
-    counted_from: datetime
+    counted_from: OfficeTime
     calendar_version: str
     provisional: bool
     explanation: str
@@ -234,34 +235,34 @@ class CasePublic(BaseModel):
     final: bool
     summary: str
     details: str
-    complainant: dict[str, Any] | None
-    registered_at: datetime
-    updated_at: datetime
-    assigned_at: datetime | None
-    acknowledged_at: datetime | None
-    acknowledge_due_at: datetime | None
-    due_at: datetime | None
+    complainant: Recorded | None
+    registered_at: OfficeTime
+    updated_at: OfficeTime
+    assigned_at: OfficeTime | None
+    acknowledged_at: OfficeTime | None
+    acknowledge_due_at: OfficeTime | None
+    due_at: OfficeTime | None
     acknowledge_deadline: DeadlinePublic | None
     deadline: DeadlinePublic | None
     clock_stopped: bool
-    pending_extension: dict[str, Any] | None
-    result: dict[str, Any] | None
-    answered_at: datetime | None
+    pending_extension: Recorded | None
+    result: Recorded | None
+    answered_at: OfficeTime | None
     satisfaction: Satisfaction | None
-    callbacks: list[dict[str, Any]]
-    closed_at: datetime | None
+    callbacks: list[Recorded]
+    closed_at: OfficeTime | None
     reopenings: int
     merged_into: UUID | None
     duplicates: list[UUID]
-    notes: list[dict[str, Any]]
-    supervisions: list[dict[str, Any]]
+    notes: list[Recorded]
+    supervisions: list[Recorded]
     version: int
     position: int | None
-    proposed_deduction: dict[str, Any] | None = Field(
+    proposed_deduction: Recorded | None = Field(
         default=None,
         description=f"rule, staff, window, points, status: {described('proposal_status')}",
     )
-    bad_ratings: list[dict[str, Any]] = Field(
+    bad_ratings: list[Recorded] = Field(
         default_factory=list,
         description="the bad ratings (差评) recorded on a case of channel `rating`: the one "
         "that opened it and the later ones of the same client, window and office day, each "
@@ -296,11 +297,11 @@ class HistoryEntryPublic(BaseModel):
 
     version: int
     type: str
-    at: datetime
-    actor: dict[str, Any] | None
+    at: OfficeTime
+    actor: Recorded | None
     reason: str | None
     request_id: str | None
-    fields: dict[str, Any]
+    fields: Recorded
 
     @classmethod
     def of(cls, entry: HistoryEntry) -> HistoryEntryPublic:

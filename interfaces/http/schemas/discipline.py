@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,6 +21,7 @@ from domain.scorecard import DeductionRequest, SourceType, SubjectKind
 from interfaces.choices import ReportFormat
 from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Moment, Points, Strict
 from interfaces.http.schemas.lists import Position
+from interfaces.http.schemas.office_time import OfficeTime
 
 # ASCII digits (pydantic's `\d` takes any script's), in the years of `Day` and `Moment`.
 MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
@@ -122,7 +123,7 @@ class DeductionPublic(BaseModel):
     rule_name: str
     points: int
     all_remaining: bool
-    occurred_at: datetime
+    occurred_at: OfficeTime
     month: str = Field(description="the scorecards' month, YYYY-MM in Asia/Shanghai")
     revoked: bool
     cards: list[CardScorePublic]
@@ -224,7 +225,7 @@ class DeductionLinePublic(BaseModel):
     """One deduction in force: where, who, which rule, how many points, on what evidence."""
 
     id: UUID
-    occurred_at: datetime
+    occurred_at: OfficeTime
     department: str
     department_name: str | None
     window: str | None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -11,6 +10,7 @@ from application.ratings import EvaluationView
 from domain.evaluation import HIGHEST_RATING, LOWEST_RATING, MAX_COMMENT
 from domain.labels import described
 from interfaces.http.schemas.cases import DIRECTORY_ID, Integer, Strict
+from interfaces.http.schemas.office_time import OfficeTime
 
 
 class EvaluationCreate(Strict):
@@ -35,7 +35,7 @@ class EvaluationPublic(BaseModel):
     rating: int
     rating_label: str
     service_item: str | None
-    rated_at: datetime
+    rated_at: OfficeTime
     opens_case: bool = Field(
         description="a rating of 1 or 2 (差评) goes to a complaint: it opens one, or is added "
         "to the one an earlier bad rating of the window from the same client opened that "

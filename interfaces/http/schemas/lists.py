@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -19,6 +19,7 @@ from application.queries import (
 )
 from domain.case import Channel, Kind, Satisfaction, Status
 from interfaces.http.schemas.cases import DIRECTORY_ID, LARGEST_JSON_INTEGER, Day
+from interfaces.http.schemas.office_time import OfficeTime
 from interfaces.http.schemas.text import QueryText
 
 Position = Annotated[
@@ -92,10 +93,10 @@ class CaseSummaryPublic(BaseModel):
     category: str | None
     urgent: bool
     summary: str
-    registered_at: datetime
-    updated_at: datetime
-    acknowledge_due_at: datetime | None
-    due_at: datetime | None
+    registered_at: OfficeTime
+    updated_at: OfficeTime
+    acknowledge_due_at: OfficeTime | None
+    due_at: OfficeTime | None
     overdue: bool
     clock_stopped: bool
     satisfaction: Satisfaction | None
@@ -142,8 +143,8 @@ class BoardItemPublic(BaseModel):
     urgent: bool
     summary: str
     binding_deadline: str = Field(description="`acknowledge` (签收) or `handle` (办结)")
-    due_at: datetime | None
-    acknowledge_due_at: datetime | None
+    due_at: OfficeTime | None
+    acknowledge_due_at: OfficeTime | None
     working_seconds_left: int | None = Field(
         description="office time left before the binding deadline; negative once it passed"
     )

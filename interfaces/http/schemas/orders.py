@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -18,6 +17,7 @@ from interfaces.http.schemas.cases import (
     HistoryEntryPublic,
     Strict,
 )
+from interfaces.http.schemas.office_time import OfficeTime, Recorded
 
 # The working days of an order's term, a JSON integer.
 WorkingDays = Annotated[int, Field(ge=1, le=MAX_ORDER_WORKING_DAYS), JSON_NUMBER]
@@ -78,24 +78,24 @@ class OrderPublic(BaseModel):
     staff: str | None
     problem: str
     requirements: str
-    source: dict[str, Any]
+    source: Recorded
     working_days: int
-    issued_at: datetime
+    issued_at: OfficeTime
     issued_by: str
-    updated_at: datetime
-    acknowledged_at: datetime | None
-    acknowledge_due_at: datetime | None
-    due_at: datetime | None
+    updated_at: OfficeTime
+    acknowledged_at: OfficeTime | None
+    acknowledge_due_at: OfficeTime | None
+    due_at: OfficeTime | None
     acknowledge_deadline: DeadlinePublic | None
     deadline: DeadlinePublic | None
     clock_stopped: bool
-    pending_extension: dict[str, Any] | None
-    reports: list[dict[str, Any]]
-    rejections: list[dict[str, Any]]
-    reported_at: datetime | None
-    closed_at: datetime | None
+    pending_extension: Recorded | None
+    reports: list[Recorded]
+    rejections: list[Recorded]
+    reported_at: OfficeTime | None
+    closed_at: OfficeTime | None
     verdict_note: str | None
-    supervisions: list[dict[str, Any]]
+    supervisions: list[Recorded]
     version: int
     position: int | None
 

@@ -3,7 +3,6 @@ public view out."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -11,10 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from application.public_status import PublicCaseStatus, TimelineEntry
 from domain.case import Kind, Status
 from domain.labels import described, label
+from interfaces.http.schemas.office_time import OfficeTime
 from interfaces.http.schemas.text import RequestBody
 
-# ASCII only: pydantic's `\d` would also take other scripts' digits.
-TRACKING_NUMBER = r"^[A-Z]{2}[0-9]{8}-[0-9]{4,6}$"
+# ASCII only: pydantic's `\d` would also take other scripts' digits. Either letter case, as
+# citizens type it: the model upper-cases the number before looking it up.
+TRACKING_NUMBER = r"^[A-Za-z]{2}[0-9]{8}-[0-9]{4,6}$"
 ACCESS_CODE = r"^[A-Za-z0-9 -]{10,16}$"
 
 
@@ -35,11 +36,12 @@ class CaseStatusQuery(RequestBody):
         examples=["K7M2P-9QXRT"],
     )
 
-    # Upper case only: stripping is the model's, after the check of every character.
+    # Upper case only: stripping is the model's, after the check of every character. ASCII
+    # only, as the pattern says: `str.upper` would turn some other letters into ASCII ones.
     @field_validator("tracking_number", mode="before")
     @classmethod
     def _upper_case(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) else value
+        return value.upper() if isinstance(value, str) and value.isascii() else value
 
 
 class TimelineEntryPublic(BaseModel):
@@ -47,7 +49,7 @@ class TimelineEntryPublic(BaseModel):
 
     type: Literal["answer", "note", "reopened"]
     text: str | None
-    at: datetime
+    at: OfficeTime
 
     @classmethod
     def of(cls, entry: TimelineEntry) -> TimelineEntryPublic:
@@ -63,9 +65,9 @@ class CaseStatusPublic(BaseModel):
     status_label: str
     department: str | None = Field(description="the id of the department handling the case")
     department_name: str | None
-    registered_at: datetime
-    due_at: datetime | None = Field(description="when the department's answer is due")
-    updated_at: datetime
+    registered_at: OfficeTime
+    due_at: OfficeTime | None = Field(description="when the department's answer is due")
+    updated_at: OfficeTime
     timeline: list[TimelineEntryPublic]
 
     @classmethod
