@@ -26,7 +26,8 @@ from infrastructure.directory_file import sample_directory
 from infrastructure.read_side import encode_cursor
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import API_PREFIX, create_app
-from tests.e2e.conftest import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
+from tests.e2e.conftest import Tokens
+from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import SettableClock, settings_for
 
 pytestmark = pytest.mark.slow

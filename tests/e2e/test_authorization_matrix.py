@@ -21,7 +21,8 @@ from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from interfaces.http.app import API_PREFIX
 from tests.e2e.authorization_matrix import CALLERS, OK, Outcome, Route, full_matrix
-from tests.e2e.conftest import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens, position
+from tests.e2e.conftest import Tokens, position
+from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import SettableClock
 
 MATRIX = full_matrix(API_PREFIX)

@@ -14,11 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, Tokens
+from tests.e2e.conftest import Tokens
 from tests.e2e.test_read_side_http import assigned, post
+from tests.factories import API, OTHER_DEPARTMENT, SAMPLE_DEPARTMENT
 from tests.support import SettableClock
 
-API = "/api/v1"
 PERIOD = {"from": "2026-11-01", "to": "2026-12-31"}
 RETURN = {"reason": "不属于本部门职责"}
 

@@ -14,10 +14,10 @@ from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
-from tests.e2e.conftest import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
+from tests.e2e.conftest import Tokens
+from tests.factories import API, OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import SettableClock, settings_for
 
-API = "/api/v1"
 ORDER = {
     "department": SAMPLE_DEPARTMENT,
     "window": SAMPLE_WINDOW,

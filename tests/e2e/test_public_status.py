@@ -19,10 +19,10 @@ from infrastructure.directory_file import sample_directory
 from infrastructure.settings import Settings
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
-from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
+from tests.e2e.conftest import Tokens
+from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import TEST_MASTER_KEY, SettableClock
 
-API = "/api/v1"
 STATUS_URL = f"{API}/public/case-status"
 TEST_KEY = "6f" * 32
 

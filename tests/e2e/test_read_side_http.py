@@ -9,10 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
+from tests.e2e.conftest import Tokens
+from tests.factories import API, OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import SettableClock
-
-API = "/api/v1"
 
 COMPLAINT = {
     "kind": "complaint",

@@ -23,9 +23,9 @@ from domain.scorecard import DeductionRequest, SourceType
 from domain.text import REPLACEMENT
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens, position
+from tests.e2e.conftest import Tokens, position
+from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 
-API = "/api/v1"
 OPERATOR = Actor("operator-1", Role.OPERATOR)
 DEPARTMENT = Actor("clerk-1", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
 INSPECTOR = Actor("inspector-1", Role.INSPECTOR)

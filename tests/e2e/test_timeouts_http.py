@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from domain.actor import Actor, Role
 from infrastructure.directory_file import sample_directory
 from interfaces.bootstrap import Container, bootstrap
-from tests.e2e.conftest import SAMPLE_WINDOW, Tokens, position
+from tests.e2e.conftest import Tokens, position
+from tests.factories import API, SAMPLE_WINDOW
 from tests.support import SettableClock, settings_for
 
-API = "/api/v1"
 COMPLAINT = {"kind": "complaint", "channel": "hotline", "window": SAMPLE_WINDOW, "summary": "久等"}
 
 
