@@ -10,15 +10,8 @@ import psycopg
 import pytest
 
 from interfaces.bootstrap import Container
-from tests.factories import import_sample_directory, registered_case
-from tests.integration.read_side import (
-    DEPARTMENT,
-    OPERATOR,
-    a_mix_of_cases,
-    head,
-    open_container,
-    tracking,
-)
+from tests.factories import OPERATOR, import_sample_directory, registered_case
+from tests.integration.read_side import DEPARTMENT, a_mix_of_cases, head, open_container, tracking
 from tests.support import SettableClock
 
 

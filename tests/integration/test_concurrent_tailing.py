@@ -35,8 +35,8 @@ from domain.case import Outcome
 from infrastructure.eventstore import initialise_schema
 from infrastructure.worker import Worker
 from interfaces.bootstrap import Container, bootstrap
-from tests.factories import import_sample_directory, registered_case
-from tests.integration.read_side import DEPARTMENT, OPERATOR, assign, count_lost_races
+from tests.factories import OPERATOR, import_sample_directory, registered_case
+from tests.integration.read_side import DEPARTMENT, assign, count_lost_races
 from tests.integration.throwaway_cluster import ThrowawayCluster
 from tests.support import SettableClock, settings_for
 

@@ -28,15 +28,8 @@ from infrastructure.eventstore import initialise_schema
 from infrastructure.projection_runner import PROJECTION_LOCK_NAMESPACE
 from infrastructure.worker import Worker
 from interfaces.bootstrap import Container, bootstrap
-from tests.factories import import_sample_directory, registered_case
-from tests.integration.read_side import (
-    DEPARTMENT,
-    DEPARTMENT_ID,
-    OPERATOR,
-    a_mix_of_cases,
-    assign,
-    local,
-)
+from tests.factories import OPERATOR, import_sample_directory, registered_case
+from tests.integration.read_side import DEPARTMENT, DEPARTMENT_ID, a_mix_of_cases, assign, local
 from tests.integration.throwaway_cluster import ThrowawayCluster
 from tests.support import SettableClock, settings_for
 

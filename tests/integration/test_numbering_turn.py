@@ -17,8 +17,8 @@ import pytest
 
 from infrastructure.numbering_turn import NUMBERING_LOCK_KEY
 from interfaces.bootstrap import Container, bootstrap
-from tests.factories import import_sample_directory, registered_case
-from tests.integration.read_side import OPERATOR, count_lost_races
+from tests.factories import OPERATOR, import_sample_directory, registered_case
+from tests.integration.read_side import count_lost_races
 from tests.support import SettableClock, settings_for
 
 PROCESSES = 4

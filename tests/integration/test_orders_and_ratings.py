@@ -19,9 +19,8 @@ from domain.evaluation import Evaluation, rating_case_id
 from domain.rectification import OrderSourceType, RectificationOrder
 from infrastructure.policy_runner import PolicyRunner
 from interfaces.bootstrap import Container
-from tests.factories import import_sample_directory, registered_case
+from tests.factories import ADMIN, import_sample_directory, registered_case
 from tests.integration.read_side import (
-    ADMIN,
     DEPARTMENT,
     DEPARTMENT_ID,
     INSPECTOR,

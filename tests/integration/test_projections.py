@@ -13,9 +13,8 @@ from application.projections import Projection, Row
 from domain.actor import Role
 from infrastructure.projection_runner import ProjectionRunner
 from interfaces.bootstrap import Container
-from tests.factories import import_sample_directory, registered_case
+from tests.factories import ADMIN, import_sample_directory, registered_case
 from tests.integration.read_side import (
-    ADMIN,
     DEPARTMENT_ID,
     a_mix_of_cases,
     answer,

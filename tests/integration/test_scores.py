@@ -17,8 +17,8 @@ from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from infrastructure.projection_runner import ProjectionRunner
 from interfaces.bootstrap import Container
-from tests.factories import import_sample_directory
-from tests.integration.read_side import ADMIN, INSPECTOR, head, open_container
+from tests.factories import ADMIN, import_sample_directory
+from tests.integration.read_side import INSPECTOR, head, open_container
 from tests.support import SettableClock
 
 

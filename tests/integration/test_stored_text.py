@@ -36,13 +36,11 @@ from infrastructure.directory_file import sample_directory
 from interfaces.bootstrap import Container
 from interfaces.http.schemas.discipline import MonthlyReportPublic
 from interfaces.reports import report_csv, report_xlsx
-from tests.factories import registered_case
+from tests.factories import ADMIN, OPERATOR, registered_case
 from tests.integration.read_side import (
-    ADMIN,
     DEPARTMENT,
     DEPARTMENT_ID,
     INSPECTOR,
-    OPERATOR,
     events_of,
     head,
     open_container,

@@ -13,9 +13,8 @@ from domain.calendar import OFFICE_TZ
 from domain.case import Case
 from infrastructure import worker as worker_module
 from interfaces.bootstrap import Container
-from tests.factories import import_sample_directory, registered_case
+from tests.factories import ADMIN, import_sample_directory, registered_case
 from tests.integration.read_side import (
-    ADMIN,
     a_mix_of_cases,
     assign,
     case_list,
