@@ -42,10 +42,9 @@ def issued_token(
     return app.issue_token(role=role, department=department, name=name, by=by)
 
 
-def bearer(token: IssuedToken | str) -> dict[str, str]:
-    """The Authorization header that presents a token."""
-    secret = token.token if isinstance(token, IssuedToken) else token
-    return {"Authorization": f"Bearer {secret}"}
+def bearer(issued: IssuedToken) -> dict[str, str]:
+    """The Authorization header that presents an issued token."""
+    return {"Authorization": f"Bearer {issued.token}"}
 
 
 def a_complaint(**fields: Any) -> dict[str, Any]:
