@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
 
-from domain.actor import Actor, Role
-from domain.case import Channel, Kind
-from infrastructure.directory_file import sample_directory
+from domain.actor import Role
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
+from tests.factories import (
+    OTHER_DEPARTMENT,
+    SAMPLE_DEPARTMENT,
+    bearer,
+    import_sample_directory,
+    issued_token,
+)
 from tests.support import SettableClock, settings_for
-
-SAMPLE_WINDOW = "W-A01"
-SAMPLE_DEPARTMENT = "real-estate-registration"
-OTHER_DEPARTMENT = "taxation"
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def clock() -> SettableClock:
 def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
     settings = settings_for(database_url)
     built = bootstrap(settings, clock=clock, initialise=False)
-    built.supervision.import_directory(sample_directory(), Actor("test-admin", Role.ADMIN))
+    import_sample_directory(built.supervision)
     try:
         yield built
     finally:
@@ -56,43 +56,19 @@ def client(container: Container) -> Iterator[TestClient]:
 
 @pytest.fixture
 def tokens(container: Container) -> Tokens:
-    admin = Actor("test-admin", Role.ADMIN)
-
-    def bearer(role: Role, department: str | None = None) -> dict[str, str]:
-        issued = container.supervision.issue_token(
-            role=role,
-            department=department,
-            name=f"{role.value}-{department or 'centre'}",
-            by=admin,
-        )
-        return {"Authorization": f"Bearer {issued.token}"}
+    def headers(role: Role, department: str | None = None) -> dict[str, str]:
+        name = f"{role.value}-{department or 'centre'}"
+        return bearer(issued_token(container.supervision, role, department=department, name=name))
 
     return Tokens(
-        operator=bearer(Role.OPERATOR),
-        inspector=bearer(Role.INSPECTOR),
-        admin=bearer(Role.ADMIN),
-        department=bearer(Role.DEPARTMENT, SAMPLE_DEPARTMENT),
-        other_department=bearer(Role.DEPARTMENT, OTHER_DEPARTMENT),
+        operator=headers(Role.OPERATOR),
+        inspector=headers(Role.INSPECTOR),
+        admin=headers(Role.ADMIN),
+        department=headers(Role.DEPARTMENT, SAMPLE_DEPARTMENT),
+        other_department=headers(Role.DEPARTMENT, OTHER_DEPARTMENT),
     )
 
 
 def position(container: Container) -> int:
     """The global position of the last event recorded."""
     return container.supervision.recorder.max_notification_id() or 0
-
-
-def register_complaint(container: Container) -> UUID:
-    """A hotline complaint about the sample window, with its complainant, by an operator."""
-    return container.supervision.register_case(
-        kind=Kind.COMPLAINT,
-        channel=Channel.HOTLINE,
-        department=None,
-        window=SAMPLE_WINDOW,
-        staff=None,
-        category=None,
-        urgent=False,
-        summary="排队太久",
-        details="",
-        complainant={"name": "王芳", "phone": "13812345678"},
-        by=Actor("test-operator", Role.OPERATOR),
-    ).case.id

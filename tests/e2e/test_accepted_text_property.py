@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from domain.actor import Actor, Role
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens, position
+from tests.e2e.conftest import Tokens, position
+from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import SettableClock
 
-API = "/api/v1"
 MONTH = "2026-11"
 # Any code point at all, surrogates included (Hypothesis leaves them out unless told), and
 # the text the centre's people mostly type, so that most drawn commands are accepted.

@@ -16,19 +16,24 @@ import schemathesis
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from application.supervision import Supervision
-from application.views import RegisteredCase
 from domain.actor import Actor, Role
-from domain.case import Channel, Kind, Outcome
+from domain.case import Outcome
 from domain.rectification import OrderSourceType
 from domain.scorecard import DeductionRequest, SourceType
 from infrastructure.conduct_file import default_conduct_rules
-from infrastructure.directory_file import sample_directory
 from infrastructure.read_side import encode_cursor
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import API_PREFIX, create_app
 from interfaces.http.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
-from tests.e2e.conftest import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
+from tests.e2e.conftest import Tokens
+from tests.factories import (
+    OTHER_DEPARTMENT,
+    SAMPLE_DEPARTMENT,
+    SAMPLE_WINDOW,
+    assigned_case,
+    import_sample_directory,
+    registered_case,
+)
 from tests.support import SettableClock, settings_for
 
 pytestmark = pytest.mark.slow
@@ -81,7 +86,7 @@ def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
     built = bootstrap(
         settings_for(database_url, public_rate_limit=1_000_000), clock=clock, initialise=False
     )
-    built.supervision.import_directory(sample_directory(), Actor("fuzz-admin", Role.ADMIN))
+    import_sample_directory(built.supervision)
     built.supervision.load_conduct_rules(default_conduct_rules(), Actor("fuzz-admin", Role.ADMIN))
     built.queries.wait_seconds = 0.05  # type: ignore[attr-defined]
     built.scores.wait_seconds = 0.05  # type: ignore[attr-defined]
@@ -104,11 +109,8 @@ class Seeded:
 def seeded(container: Container, clock: SettableClock) -> Seeded:
     """Cases in each stage of handling, orders, a deduction; the read side caught up."""
     app = container.supervision
-    cases = [_register(app, f"排队太久 {n}").case.id for n in range(4)]
-    for case_id in cases[1:]:
-        app.assign_case(
-            case_id, department=SAMPLE_DEPARTMENT, urgent=None, final=False, note=None, by=OPERATOR
-        )
+    cases = [registered_case(app, OPERATOR, summary="排队太久 0")]
+    cases += [assigned_case(app, OPERATOR, summary=f"排队太久 {n}") for n in (1, 2, 3)]
     for case_id in cases[2:]:
         app.acknowledge_case(case_id, DEPARTMENT)
     app.post_result(
@@ -148,22 +150,6 @@ def seeded(container: Container, clock: SettableClock) -> Seeded:
     finally:
         worker.close()
     return Seeded(cases=tuple(cases), orders=tuple(orders), deductions=(deduction.id,))
-
-
-def _register(app: Supervision, summary: str) -> RegisteredCase:
-    return app.register_case(
-        kind=Kind.COMPLAINT,
-        channel=Channel.HOTLINE,
-        department=None,
-        window=SAMPLE_WINDOW,
-        staff=None,
-        category=None,
-        urgent=False,
-        summary=summary,
-        details="",
-        complainant={"name": "王芳", "phone": "13812345678"},
-        by=OPERATOR,
-    )
 
 
 @pytest.fixture(params=CALLERS)

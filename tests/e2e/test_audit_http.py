@@ -17,10 +17,10 @@ from domain.scorecard import SubjectKind, scorecard_id
 from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.signing import SigningKey
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
+from tests.e2e.conftest import Tokens
+from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import SettableClock
 
-API = "/api/v1"
 NAME, PHONE, ADDRESS = "王芳", "13812345678", "人民路18号3单元"
 COMPLAINT = {
     "kind": "complaint",

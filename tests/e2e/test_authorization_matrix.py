@@ -22,21 +22,13 @@ from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from interfaces.http.app import API_PREFIX
 from tests.e2e.authorization_matrix import CALLERS, OK, Outcome, Route, full_matrix
-from tests.e2e.conftest import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens, position
+from tests.e2e.conftest import Tokens, position
+from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, a_complaint_body
 from tests.support import SettableClock
 
 MATRIX = full_matrix(API_PREFIX)
 
-COMPLAINT = {
-    "kind": "complaint",
-    "channel": "hotline",
-    "window": SAMPLE_WINDOW,
-    "staff": "S0001",
-    "category": "service_attitude",
-    "summary": "窗口工作人员态度生硬",
-    "details": "办理不动产登记时被要求反复提交材料",
-    "complainant": {"name": "王芳", "phone": "13812345678", "address": "和平路 8 号"},
-}
+COMPLAINT = a_complaint_body(staff="S0001")
 ORDER = {
     "department": SAMPLE_DEPARTMENT,
     "window": SAMPLE_WINDOW,

@@ -9,45 +9,23 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens, position
+from tests.e2e.conftest import Tokens, position
+from tests.factories import (
+    API,
+    SAMPLE_DEPARTMENT,
+    a_complaint_body,
+    assigned_through_api,
+    registered_through_api,
+)
 from tests.support import SettableClock
 
-API = "/api/v1"
-
-COMPLAINT = {
-    "kind": "complaint",
-    "channel": "hotline",
-    "window": SAMPLE_WINDOW,
-    "category": "service_attitude",
-    "summary": "窗口工作人员态度生硬",
-    "details": "办理不动产登记时被要求反复提交材料",
-    "complainant": {"name": "王芳", "phone": "13812345678", "address": "和平路 8 号"},
-}
-
-
-def register(client: TestClient, tokens: Tokens, **overrides: Any) -> dict[str, Any]:
-    response = client.post(f"{API}/cases", json={**COMPLAINT, **overrides}, headers=tokens.operator)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def assigned_case(
-    client: TestClient, tokens: Tokens, department: str = SAMPLE_DEPARTMENT, **overrides: Any
-) -> dict[str, Any]:
-    case = register(client, tokens, **overrides)
-    response = client.post(
-        f"{API}/cases/{case['id']}/assign",
-        json={"department": department},
-        headers=tokens.operator,
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
+COMPLAINT = a_complaint_body()
 
 
 def test_a_complaint_goes_from_registration_to_closing_and_each_step_is_in_the_history(
     client: TestClient, tokens: Tokens, clock: SettableClock
 ) -> None:
-    registered = register(client, tokens)
+    registered = registered_through_api(client, tokens.operator)
     assert registered["status"] == "registered"
     assert registered["tracking_number"] == "HL20261127-0001"
     assert len(registered["access_code"]) == 11
@@ -101,7 +79,7 @@ def test_a_complaint_goes_from_registration_to_closing_and_each_step_is_in_the_h
 def test_the_assignment_answers_both_deadlines_and_how_they_were_computed(
     client: TestClient, tokens: Tokens
 ) -> None:
-    case = assigned_case(client, tokens)
+    case = assigned_through_api(client, tokens.operator)
 
     assert case["acknowledge_due_at"].startswith("2026-11-30T17:30:00")
     assert case["due_at"].startswith("2026-12-18T17:30:00")
@@ -114,7 +92,7 @@ def test_the_assignment_answers_both_deadlines_and_how_they_were_computed(
 def test_another_department_is_refused_at_every_step_and_nothing_is_recorded(
     client: TestClient, tokens: Tokens, container: Container
 ) -> None:
-    case = assigned_case(client, tokens)
+    case = assigned_through_api(client, tokens.operator)
     case_url = f"{API}/cases/{case['id']}"
     before = position(container)
 
@@ -150,8 +128,10 @@ def test_another_department_is_refused_at_every_step_and_nothing_is_recorded(
 def test_a_department_sees_a_masked_phone_and_never_a_reporter(
     client: TestClient, tokens: Tokens
 ) -> None:
-    complaint = assigned_case(client, tokens)
-    report = assigned_case(client, tokens, kind="report", summary="工作人员索要好处费")
+    complaint = assigned_through_api(client, tokens.operator)
+    report = assigned_through_api(
+        client, tokens.operator, kind="report", summary="工作人员索要好处费"
+    )
 
     seen = client.get(f"{API}/cases/{complaint['id']}", headers=tokens.department).json()
     assert seen["complainant"]["phone"] == "138****5678"
@@ -166,7 +146,7 @@ def test_a_department_sees_a_masked_phone_and_never_a_reporter(
 def test_a_result_before_acknowledging_is_refused_with_the_rule_named(
     client: TestClient, tokens: Tokens, container: Container
 ) -> None:
-    case = assigned_case(client, tokens)
+    case = assigned_through_api(client, tokens.operator)
     before = position(container)
 
     response = client.post(
@@ -182,7 +162,7 @@ def test_a_result_before_acknowledging_is_refused_with_the_rule_named(
 
 
 def test_an_arbitrated_case_cannot_be_returned(client: TestClient, tokens: Tokens) -> None:
-    case = register(client, tokens)
+    case = registered_through_api(client, tokens.operator)
     client.post(
         f"{API}/cases/{case['id']}/assign",
         json={"department": SAMPLE_DEPARTMENT, "final": True},
@@ -202,7 +182,7 @@ def test_an_arbitrated_case_cannot_be_returned(client: TestClient, tokens: Token
 def test_an_urgent_case_must_be_acknowledged_within_two_clock_hours(
     client: TestClient, tokens: Tokens
 ) -> None:
-    case = assigned_case(client, tokens, urgent=True)
+    case = assigned_through_api(client, tokens.operator, urgent=True)
 
     assert case["acknowledge_due_at"].startswith("2026-11-27T12:00:00")
     assert case["deadline"]["amount"] == 1
@@ -323,7 +303,7 @@ def test_an_unknown_case_is_not_found_and_a_malformed_id_is_invalid(
 def test_assigning_to_an_unknown_department_is_refused(
     client: TestClient, tokens: Tokens, container: Container
 ) -> None:
-    case = register(client, tokens)
+    case = registered_through_api(client, tokens.operator)
     before = position(container)
 
     response = client.post(
@@ -368,7 +348,7 @@ def test_an_oversized_body_sent_in_chunks_is_refused_as_too_large_while_it_is_re
 def test_a_case_is_returned_reassigned_as_final_and_then_handled(
     client: TestClient, tokens: Tokens
 ) -> None:
-    case = assigned_case(client, tokens, department="taxation", window=None)
+    case = assigned_through_api(client, tokens.operator, department="taxation", window=None)
     case_url = f"{API}/cases/{case['id']}"
     other = {"Authorization": tokens.other_department["Authorization"]}
 
@@ -388,7 +368,7 @@ def test_a_case_is_returned_reassigned_as_final_and_then_handled(
 def test_an_extension_is_asked_by_the_department_and_granted_by_an_inspector(
     client: TestClient, tokens: Tokens
 ) -> None:
-    case = assigned_case(client, tokens)
+    case = assigned_through_api(client, tokens.operator)
     case_url = f"{API}/cases/{case['id']}"
     client.post(f"{case_url}/acknowledge", headers=tokens.department)
 
@@ -412,8 +392,8 @@ def test_an_extension_is_asked_by_the_department_and_granted_by_an_inspector(
 def test_a_duplicate_is_merged_and_then_refuses_every_command(
     client: TestClient, tokens: Tokens
 ) -> None:
-    first = register(client, tokens)
-    duplicate = register(client, tokens)
+    first = registered_through_api(client, tokens.operator)
+    duplicate = registered_through_api(client, tokens.operator)
 
     merged = client.post(
         f"{API}/cases/{duplicate['id']}/merge", json={"into": first["id"]}, headers=tokens.operator

@@ -13,13 +13,12 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.case import Channel, Kind
 from domain.scorecard import DeductionRequest, SourceType
 from domain.text import REPLACEMENT
 from infrastructure.conduct_file import default_conduct_rules
-from infrastructure.directory_file import sample_directory
 from interfaces.bootstrap import bootstrap
 from tests.e2e.test_cli import OVERSIGHT
+from tests.factories import import_sample_directory, registered_case
 from tests.support import SettableClock, command_environment, settings_for
 
 ADMIN = Actor("admin", Role.ADMIN)
@@ -46,13 +45,9 @@ def store_holding_nul(database_url: str) -> str:
         settings_for(database_url), clock=SettableClock(), initialise=False
     ) as container:
         app = container.supervision
-        app.import_directory(sample_directory(), ADMIN)
+        import_sample_directory(app, ADMIN)
         app.load_conduct_rules(default_conduct_rules(), ADMIN)
-        app.register_case(
-            kind=Kind.COMPLAINT, channel=Channel.HOTLINE, department=None, window="W-A01",
-            staff=None, category=None, urgent=False, summary="排队\x00过长", details="",
-            complainant={"name": "王芳"}, by=Actor("operator", Role.OPERATOR),
-        )  # fmt: skip
+        registered_case(app, summary="排队\x00过长", complainant={"name": "王芳"})
         app.record_deduction(
             DeductionRequest(
                 rule="harsh_attitude", staff="S0001", window=None,

@@ -14,11 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, Tokens
-from tests.e2e.test_read_side_http import assigned, post
+from tests.e2e.conftest import Tokens
+from tests.e2e.test_read_side_http import post
+from tests.factories import API, OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, assigned_through_api
 from tests.support import SettableClock
 
-API = "/api/v1"
 PERIOD = {"from": "2026-11-01", "to": "2026-12-31"}
 RETURN = {"reason": "不属于本部门职责"}
 
@@ -45,7 +45,7 @@ def test_a_missed_acknowledgement_stays_with_the_department_after_the_case_moves
     client: TestClient, tokens: Tokens, clock: SettableClock, catch_up: Any
 ) -> None:
     # given: the deeds office lets the acknowledge deadline pass, then returns the case
-    case = assigned(client, tokens)
+    case = assigned_through_api(client, tokens.operator)
     clock.advance(days=4)  # Tuesday 1 December, 10:00
     post(client, f"/cases/{case['id']}/return", tokens.department, RETURN)
     # and taxation, given it next, acknowledges and answers on time; the complainant is happy
@@ -91,11 +91,11 @@ def test_each_department_owes_only_what_fell_due_while_it_held_the_case(
     client: TestClient, tokens: Tokens, clock: SettableClock, catch_up: Any
 ) -> None:
     # given: the deeds office returns one case at once, before its acknowledge deadline
-    prompt = assigned(client, tokens)
+    prompt = assigned_through_api(client, tokens.operator)
     clock.advance(hours=1)
     post(client, f"/cases/{prompt['id']}/return", tokens.department, RETURN)
     # and acknowledges another on time, but returns it only after its handling deadline
-    late = assigned(client, tokens)
+    late = assigned_through_api(client, tokens.operator)
     post(client, f"/cases/{late['id']}/acknowledge", tokens.department)
     clock.set(clock.now().replace(month=12, day=21))  # Monday 21 December, 11:00
     post(client, f"/cases/{late['id']}/return", tokens.department, RETURN)
@@ -125,10 +125,10 @@ def test_a_case_reassigned_by_the_centre_after_the_deadline_is_a_miss_for_the_fi
     client: TestClient, tokens: Tokens, clock: SettableClock, catch_up: Any
 ) -> None:
     # given: one case moved to taxation before its acknowledge deadline, one after it
-    early = assigned(client, tokens)
+    early = assigned_through_api(client, tokens.operator)
     clock.advance(hours=2)
     reassign(client, tokens, early["id"], OTHER_DEPARTMENT)
-    late = assigned(client, tokens)
+    late = assigned_through_api(client, tokens.operator)
     clock.advance(days=4)  # Tuesday 1 December, 12:00
     reassign(client, tokens, late["id"], OTHER_DEPARTMENT)
     catch_up()

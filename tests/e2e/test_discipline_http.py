@@ -16,9 +16,9 @@ from domain.actor import Actor, Role
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from interfaces.reports import CSV_HEADERS
-from tests.e2e.conftest import SAMPLE_DEPARTMENT, Tokens, position
+from tests.e2e.conftest import Tokens, position
+from tests.factories import API, SAMPLE_DEPARTMENT
 
-API = "/api/v1"
 WINDOWS, STAFF = 61, 110  # in the sample directory
 
 # The hand-checked month (November 2026; the clock stands at 27 November 10:00):

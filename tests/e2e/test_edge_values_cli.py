@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from domain.actor import Actor, Role
+from domain.actor import Role
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import position, register_complaint
+from tests.e2e.conftest import position
 from tests.e2e.test_cli import OVERSIGHT, run
+from tests.factories import issued_token, registered_case
 from tests.support import command_environment
 from tests.unit.test_imported_file_edges import CALENDAR, CATALOGUE, DIRECTORY
-
-ADMIN = Actor("edge-admin", Role.ADMIN)
 
 
 def _refused(result: subprocess.CompletedProcess[str], *expected: str) -> None:
@@ -31,15 +30,12 @@ def _refused(result: subprocess.CompletedProcess[str], *expected: str) -> None:
 
 @pytest.fixture
 def token_id(container: Container) -> str:
-    issued = container.supervision.issue_token(
-        role=Role.OPERATOR, department=None, name="值班", by=ADMIN
-    )
-    return str(issued.id)
+    return str(issued_token(container.supervision, Role.OPERATOR, name="值班").id)
 
 
 @pytest.fixture
 def case_id(container: Container) -> str:
-    return str(register_complaint(container))
+    return str(registered_case(container.supervision))
 
 
 @pytest.mark.parametrize(

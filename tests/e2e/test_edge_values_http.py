@@ -30,13 +30,8 @@ from domain.text import described
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from interfaces.http.app import API_PREFIX
-from tests.e2e.conftest import (
-    SAMPLE_DEPARTMENT,
-    SAMPLE_WINDOW,
-    Tokens,
-    position,
-    register_complaint,
-)
+from tests.e2e.conftest import Tokens, position
+from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, registered_case
 from tests.support import SettableClock
 
 OPERATOR = Actor("edge-operator", Role.OPERATOR)
@@ -84,7 +79,7 @@ class Seeded:
 def seeded(container: Container, clock: SettableClock) -> Seeded:
     app = container.supervision
     app.load_conduct_rules(default_conduct_rules(), Actor("edge-admin", Role.ADMIN))
-    case = register_complaint(container)
+    case = registered_case(container.supervision)
     app.assign_case(
         case, department=SAMPLE_DEPARTMENT, urgent=None, final=False, note=None, by=OPERATOR
     )

@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi.testclient import TestClient
 
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens, position
+from tests.e2e.conftest import Tokens, position
+from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 
-API = "/api/v1"
 COMPLAINT = {
     "kind": "complaint",
     "channel": "hotline",

@@ -12,7 +12,8 @@ from uuid import UUID
 from infrastructure.settings import Settings
 from interfaces.bootstrap import bootstrap
 from tests.e2e.test_cli import OVERSIGHT, run
-from tests.integration.read_side import INSPECTOR, import_sample_directory, register
+from tests.factories import import_sample_directory, registered_case
+from tests.integration.read_side import INSPECTOR
 from tests.support import TEST_MASTER_KEY, SettableClock, command_environment, settings_for
 
 NEW_KEY = base64.b64encode(os.urandom(32)).decode()
@@ -33,9 +34,11 @@ def complainants_of(settings: Settings, case_ids: list[UUID]) -> list[object]:
 
 def cases_registered_with(settings: Settings) -> list[UUID]:
     with bootstrap(settings, clock=SettableClock(), initialise=False) as container:
-        import_sample_directory(container)
+        import_sample_directory(container.supervision)
         return [
-            register(container, complainant={"name": f"市民{n}", "phone": f"1380000{n:04d}"})
+            registered_case(
+                container.supervision, complainant={"name": f"市民{n}", "phone": f"1380000{n:04d}"}
+            )
             for n in range(3)
         ]
 

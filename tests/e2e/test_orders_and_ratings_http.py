@@ -11,13 +11,18 @@ from fastapi.testclient import TestClient
 from domain.actor import Actor, Role
 from domain.scorecard import SubjectKind
 from infrastructure.conduct_file import default_conduct_rules
-from infrastructure.directory_file import sample_directory
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
-from tests.e2e.conftest import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
+from tests.e2e.conftest import Tokens
+from tests.factories import (
+    API,
+    OTHER_DEPARTMENT,
+    SAMPLE_DEPARTMENT,
+    SAMPLE_WINDOW,
+    import_sample_directory,
+)
 from tests.support import SettableClock, settings_for
 
-API = "/api/v1"
 ORDER = {
     "department": SAMPLE_DEPARTMENT,
     "window": SAMPLE_WINDOW,
@@ -332,7 +337,7 @@ def test_ratings_are_limited_per_client_like_every_public_route(
     with bootstrap(
         settings_for(database_url, public_rate_limit=2), clock=clock, initialise=False
     ) as container:
-        container.supervision.import_directory(sample_directory(), Actor("admin", Role.ADMIN))
+        import_sample_directory(container.supervision)
         with TestClient(create_app(container), raise_server_exceptions=False) as client:
             answers = [
                 client.post(f"{API}/evaluations", json={"window": SAMPLE_WINDOW, "rating": 4})

@@ -19,22 +19,14 @@ from openpyxl import load_workbook
 from domain.actor import Actor, Role
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
+from tests.e2e.conftest import Tokens
 from tests.e2e.test_audit_http import every_page
 from tests.e2e.test_cli import OVERSIGHT, run
+from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, a_complaint_body
 from tests.support import SettableClock, command_environment
 
-API = "/api/v1"
 NAME, PHONE, ADDRESS = "王芳", "13812345678", "和平路 8 号"
-COMPLAINT = {
-    "kind": "complaint",
-    "channel": "hotline",
-    "window": SAMPLE_WINDOW,
-    "category": "service_attitude",
-    "summary": "窗口工作人员态度生硬",
-    "details": "办理不动产登记时被要求反复提交材料",
-    "complainant": {"name": NAME, "phone": PHONE, "address": ADDRESS},
-}
+COMPLAINT = a_complaint_body(complainant={"name": NAME, "phone": PHONE, "address": ADDRESS})
 ERASED = {"erased": True}
 
 

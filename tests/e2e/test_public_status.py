@@ -14,29 +14,30 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from domain.actor import Actor, Role
-from infrastructure.directory_file import sample_directory
+from domain.actor import Role
 from infrastructure.settings import Settings
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
-from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
+from tests.e2e.conftest import Tokens
+from tests.factories import (
+    API,
+    SAMPLE_DEPARTMENT,
+    SAMPLE_WINDOW,
+    a_complaint_body,
+    bearer,
+    import_sample_directory,
+    issued_token,
+    registered_through_api,
+)
 from tests.support import TEST_MASTER_KEY, SettableClock
 
-API = "/api/v1"
 STATUS_URL = f"{API}/public/case-status"
 TEST_KEY = "6f" * 32
 
-COMPLAINANT = {"name": "王芳", "phone": "13812345678", "address": "和平路 8 号"}
-COMPLAINT = {
-    "kind": "complaint",
-    "channel": "hotline",
-    "window": SAMPLE_WINDOW,
-    "staff": "S0001",
-    "category": "service_attitude",
-    "summary": "窗口工作人员态度生硬",
-    "details": "办理不动产登记时被要求反复提交材料",
-    "complainant": COMPLAINANT,
-}
+# A staff member is named so that the tests can show the public view never names them.
+STAFF = "S0001"
+COMPLAINT = a_complaint_body(staff=STAFF)
+COMPLAINANT = COMPLAINT["complainant"]
 INTERNAL_NOTE = "内部备注：当事人为A岗韩蕾，已约谈"
 PUBLIC_NOTE = "您的诉求已转承办部门办理"
 ACTIONS = "约谈窗口人员并通报批评"
@@ -70,12 +71,6 @@ def project(container: Container) -> None:
         worker.close()
 
 
-def register(client: TestClient, tokens: Tokens, **overrides: Any) -> dict[str, Any]:
-    response = client.post(f"{API}/cases", json={**COMPLAINT, **overrides}, headers=tokens.operator)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
 def ask(
     client: TestClient, tracking_number: str, access_code: str, **headers: str
 ) -> httpx.Response:
@@ -101,7 +96,7 @@ def answered_case(
     client: TestClient, tokens: Tokens, container: Container, clock: SettableClock
 ) -> dict[str, Any]:
     """A complaint assigned, acknowledged, noted (publicly and not) and answered; projected."""
-    case = register(client, tokens)
+    case = registered_through_api(client, tokens.operator, staff=STAFF)
     url = f"{API}/cases/{case['id']}"
     steps = [
         ("assign", {"department": SAMPLE_DEPARTMENT}, tokens.operator),
@@ -124,7 +119,7 @@ def answered_case(
 
 @pytest.fixture
 def registered_case(client: TestClient, tokens: Tokens, container: Container) -> dict[str, Any]:
-    case = register(client, tokens)
+    case = registered_through_api(client, tokens.operator, staff=STAFF)
     project(container)
     return case
 
@@ -144,9 +139,7 @@ def app_with(database_url: str, clock: SettableClock) -> Iterator[Callable[..., 
             )
             container = bootstrap(settings, clock=clock, initialise=False)
             stack.callback(container.close)
-            container.supervision.import_directory(
-                sample_directory(), Actor("test-admin", Role.ADMIN)
-            )
+            import_sample_directory(container.supervision)
             return stack.enter_context(
                 TestClient(create_app(container), raise_server_exceptions=False)
             )
@@ -157,15 +150,10 @@ def app_with(database_url: str, clock: SettableClock) -> Iterator[Callable[..., 
 def registered_through(client: TestClient) -> dict[str, Any]:
     """Register a case on this client's container, with a token of its own, and project it."""
     container: Container = client.app.state.container  # type: ignore[attr-defined]
-    issued = container.supervision.issue_token(
-        role=Role.OPERATOR, department=None, name="operator", by=Actor("test-admin", Role.ADMIN)
-    )
-    response = client.post(
-        f"{API}/cases", json=COMPLAINT, headers={"Authorization": f"Bearer {issued.token}"}
-    )
-    assert response.status_code == 201, response.text
+    operator = bearer(issued_token(container.supervision, Role.OPERATOR, name="operator"))
+    case = registered_through_api(client, operator, staff=STAFF)
     project(container)
-    return response.json()
+    return case
 
 
 def another_client(client: TestClient, host: str) -> TestClient:
@@ -216,7 +204,7 @@ def test_nothing_of_the_complainant_staff_window_or_internal_notes_is_shown(
         COMPLAINANT["address"],
         SAMPLE_WINDOW,
         "不动产登记综合受理窗口",
-        "S0001",
+        STAFF,
         "韩蕾",
         COMPLAINT["summary"],
         COMPLAINT["details"],
@@ -279,7 +267,7 @@ def test_a_wrong_code_and_an_unknown_number_get_the_same_answer(
 def test_a_case_registered_but_not_yet_projected_is_not_found_the_same_way(
     client: TestClient, tokens: Tokens, registered_case: dict[str, Any]
 ) -> None:
-    unprojected = register(client, tokens)
+    unprojected = registered_through_api(client, tokens.operator, staff=STAFF)
     response = ask(client, unprojected["tracking_number"], unprojected["access_code"])
     assert response.status_code == 404
     assert response.json() == NOT_FOUND

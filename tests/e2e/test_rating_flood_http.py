@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from domain.evaluation import Evaluation
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
-from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
+from tests.e2e.conftest import Tokens
+from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import SettableClock, settings_for
 
-API = "/api/v1"
 BAD = {"window": SAMPLE_WINDOW, "rating": 1, "comment": "工作人员玩手机不理人"}
 STATUS_URL = f"{API}/public/case-status"
 UNKNOWN_CASE = {"tracking_number": "HL20261127-9999", "access_code": "K7M2P-9QXRT"}

@@ -9,18 +9,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
+from tests.e2e.conftest import Tokens
+from tests.factories import (
+    API,
+    OTHER_DEPARTMENT,
+    SAMPLE_DEPARTMENT,
+    assigned_through_api,
+    registered_through_api,
+)
 from tests.support import SettableClock
-
-API = "/api/v1"
-
-COMPLAINT = {
-    "kind": "complaint",
-    "channel": "hotline",
-    "window": SAMPLE_WINDOW,
-    "summary": "窗口人员态度生硬",
-    "complainant": {"name": "王芳", "phone": "13812345678"},
-}
 
 
 @pytest.fixture
@@ -37,21 +34,10 @@ def post(client: TestClient, path: str, headers: dict[str, str], body: Any = Non
     return response.json()
 
 
-def registered(client: TestClient, tokens: Tokens, **overrides: Any) -> dict[str, Any]:
-    return post(client, "/cases", tokens.operator, {**COMPLAINT, **overrides})
-
-
-def assigned(
-    client: TestClient, tokens: Tokens, department: str = SAMPLE_DEPARTMENT, **overrides: Any
-) -> dict[str, Any]:
-    case = registered(client, tokens, **overrides)
-    return post(client, f"/cases/{case['id']}/assign", tokens.operator, {"department": department})
-
-
 def test_a_list_waits_for_the_callers_own_write_and_says_it_caught_up(
     client: TestClient, tokens: Tokens, catch_up: Any
 ) -> None:
-    case = registered(client, tokens)
+    case = registered_through_api(client, tokens.operator)
     catch_up()
 
     listed = client.get(
@@ -68,7 +54,7 @@ def test_a_list_gives_up_waiting_after_a_bounded_time_and_says_so(
     client: TestClient, tokens: Tokens, container: Container
 ) -> None:
     container.queries.wait_seconds = 0.2  # type: ignore[attr-defined]
-    case = registered(client, tokens)
+    case = registered_through_api(client, tokens.operator)
 
     listed = client.get(
         f"{API}/cases", params={"after": case["position"]}, headers=tokens.operator
@@ -82,8 +68,8 @@ def test_lists_filter_and_page_with_a_stable_cursor(
     client: TestClient, tokens: Tokens, catch_up: Any
 ) -> None:
     for n in range(5):
-        assigned(client, tokens, summary=f"排队太久 {n}")
-    registered(client, tokens, kind="consultation", summary="咨询公积金提取")
+        assigned_through_api(client, tokens.operator, summary=f"排队太久 {n}")
+    registered_through_api(client, tokens.operator, kind="consultation", summary="咨询公积金提取")
     catch_up()
 
     first = client.get(f"{API}/cases", params={"limit": 2}, headers=tokens.operator).json()
@@ -110,8 +96,8 @@ def test_lists_filter_and_page_with_a_stable_cursor(
 def test_a_department_lists_only_the_cases_assigned_to_it(
     client: TestClient, tokens: Tokens, catch_up: Any
 ) -> None:
-    mine = assigned(client, tokens)
-    assigned(client, tokens, department=OTHER_DEPARTMENT, window=None)
+    mine = assigned_through_api(client, tokens.operator)
+    assigned_through_api(client, tokens.operator, department=OTHER_DEPARTMENT, window=None)
     catch_up()
 
     listed = client.get(f"{API}/cases", headers=tokens.department).json()
@@ -168,7 +154,7 @@ def test_a_cursor_this_service_did_not_hand_out_is_refused(
 def test_an_assigned_case_is_on_its_departments_board_with_the_time_left(
     client: TestClient, tokens: Tokens, catch_up: Any
 ) -> None:
-    case = assigned(client, tokens)
+    case = assigned_through_api(client, tokens.operator)
     catch_up()
 
     board = client.get(
@@ -190,7 +176,9 @@ def test_an_assigned_case_is_on_its_departments_board_with_the_time_left(
 def test_open_praise_without_a_handling_deadline_is_on_the_board_and_lists_as_not_overdue(
     client: TestClient, tokens: Tokens, catch_up: Any
 ) -> None:
-    praise = assigned(client, tokens, kind="praise", summary="窗口人员耐心细致")
+    praise = assigned_through_api(
+        client, tokens.operator, kind="praise", summary="窗口人员耐心细致"
+    )
     post(client, f"/cases/{praise['id']}/acknowledge", tokens.department)
     catch_up()
 
@@ -205,7 +193,7 @@ def test_open_praise_without_a_handling_deadline_is_on_the_board_and_lists_as_no
 def test_a_missed_deadline_is_recorded_once_and_flags_the_case_overdue_on_the_board(
     client: TestClient, tokens: Tokens, container: Container, clock: SettableClock, catch_up: Any
 ) -> None:
-    case = assigned(client, tokens)
+    case = assigned_through_api(client, tokens.operator)
     catch_up()
 
     clock.advance(days=4)  # Tue 1 Dec 10:00, past Monday's 17:30 acknowledge deadline
@@ -248,8 +236,8 @@ def test_metrics_count_cases_and_give_the_three_rates(
     client: TestClient, tokens: Tokens, clock: SettableClock, catch_up: Any
 ) -> None:
     # given: two cases; the first acknowledged and answered in time, called back satisfied
-    first = assigned(client, tokens)
-    second = assigned(client, tokens)
+    first = assigned_through_api(client, tokens.operator)
+    second = assigned_through_api(client, tokens.operator)
     clock.advance(hours=1)
     post(client, f"/cases/{first['id']}/acknowledge", tokens.department)
     post(
@@ -325,7 +313,7 @@ def test_with_a_worker_running_an_assigned_case_reaches_the_board_without_waitin
     container.start_worker(poll_interval=0.2)
 
     # when
-    case = assigned(client, tokens)
+    case = assigned_through_api(client, tokens.operator)
     board = client.get(
         f"{API}/departments/{SAMPLE_DEPARTMENT}/board",
         params={"after": case["position"]},

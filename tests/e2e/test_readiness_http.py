@@ -12,7 +12,7 @@ from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.worker import Worker
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import Tokens, position
-from tests.e2e.test_read_side_http import registered
+from tests.factories import registered_through_api
 from tests.failing_projection import FailingProjection
 
 
@@ -27,7 +27,7 @@ def worker_failing_on(container: Container, failing: FailingProjection) -> Worke
 def test_readiness_names_a_runner_failing_at_one_position_for_three_turns_until_it_moves_on(
     client: TestClient, tokens: Tokens, container: Container
 ) -> None:
-    case_id = UUID(registered(client, tokens)["id"])
+    case_id = UUID(registered_through_api(client, tokens.operator)["id"])
     failing = FailingProjection(case_id)
     worker = worker_failing_on(container, failing)
     try:

@@ -18,14 +18,13 @@ from openpyxl import load_workbook
 
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.case import Channel, Kind
 from domain.scorecard import DeductionRequest, SourceType
 from domain.text import REPLACEMENT
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens, position
+from tests.e2e.conftest import Tokens, position
+from tests.factories import API, SAMPLE_DEPARTMENT, registration
 
-API = "/api/v1"
 OPERATOR = Actor("operator-1", Role.OPERATOR)
 DEPARTMENT = Actor("clerk-1", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
 INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
@@ -36,11 +35,7 @@ def test_a_case_holding_nul_reaches_lists_boards_public_status_and_the_audit_fee
     client: TestClient, tokens: Tokens, container: Container
 ) -> None:
     app = container.supervision
-    registered = app.register_case(
-        kind=Kind.COMPLAINT, channel=Channel.HOTLINE, department=None, window=SAMPLE_WINDOW,
-        staff=None, category=None, urgent=False, summary="排队\x00过长", details="",
-        complainant={"name": "王芳", "phone": "13812345678"}, by=OPERATOR,
-    )  # fmt: skip
+    registered = registration(app, OPERATOR, summary="排队\x00过长")
     case_id = registered.case.id
     app.assign_case(
         case_id, department=SAMPLE_DEPARTMENT, urgent=None, final=False, note=None, by=OPERATOR

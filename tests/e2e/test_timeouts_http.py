@@ -8,13 +8,11 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from domain.actor import Actor, Role
-from infrastructure.directory_file import sample_directory
 from interfaces.bootstrap import Container, bootstrap
-from tests.e2e.conftest import SAMPLE_WINDOW, Tokens, position
+from tests.e2e.conftest import Tokens, position
+from tests.factories import API, SAMPLE_WINDOW, import_sample_directory
 from tests.support import SettableClock, settings_for
 
-API = "/api/v1"
 COMPLAINT = {"kind": "complaint", "channel": "hotline", "window": SAMPLE_WINDOW, "summary": "久等"}
 
 
@@ -22,7 +20,7 @@ COMPLAINT = {"kind": "complaint", "channel": "hotline", "window": SAMPLE_WINDOW,
 def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
     settings = settings_for(database_url, db_lock_timeout=1, db_statement_timeout=1.0)
     built = bootstrap(settings, clock=clock, initialise=False)
-    built.supervision.import_directory(sample_directory(), Actor("test-admin", Role.ADMIN))
+    import_sample_directory(built.supervision)
     try:
         yield built
     finally:

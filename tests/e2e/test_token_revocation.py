@@ -10,20 +10,17 @@ from application.access import SIGN_IN_TRUSTED_FOR
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container, bootstrap
 from tests.e2e.test_cli import run
+from tests.factories import API, bearer, issued_token
 from tests.support import SettableClock, settings_for
-
-API = "/api/v1"
 
 
 def test_a_token_revoked_by_another_process_is_refused_once_the_moment_of_trust_is_over(
     client: TestClient, container: Container, database_url: str, clock: SettableClock
 ) -> None:
     # given an operator whose token the API has just accepted
-    issued = container.supervision.issue_token(
-        role=Role.OPERATOR, department=None, name="wang", by=Actor("admin", Role.ADMIN)
-    )
-    bearer = {"Authorization": f"Bearer {issued.token}"}
-    assert client.get(f"{API}/cases", headers=bearer).status_code == 200
+    issued = issued_token(container.supervision, Role.OPERATOR, name="wang")
+    operator = bearer(issued)
+    assert client.get(f"{API}/cases", headers=operator).status_code == 200
 
     # when an administrator revokes it through another process
     other = bootstrap(settings_for(database_url), clock=clock, initialise=False)
@@ -33,9 +30,9 @@ def test_a_token_revoked_by_another_process_is_refused_once_the_moment_of_trust_
         other.close()
 
     # then the API still trusts it for the rest of the moment, and refuses it after
-    assert client.get(f"{API}/cases", headers=bearer).status_code == 200
+    assert client.get(f"{API}/cases", headers=operator).status_code == 200
     clock.advance(seconds=SIGN_IN_TRUSTED_FOR.total_seconds())
-    refused = client.get(f"{API}/cases", headers=bearer)
+    refused = client.get(f"{API}/cases", headers=operator)
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "not_authenticated"
 

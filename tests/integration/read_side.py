@@ -12,14 +12,12 @@ from uuid import UUID
 import psycopg
 
 from domain.actor import Actor, Role
-from domain.case import Channel, Kind, Outcome, Satisfaction
-from infrastructure.directory_file import sample_directory
+from domain.case import Kind, Outcome, Satisfaction
 from interfaces.bootstrap import Container, bootstrap
+from tests.factories import OPERATOR, registered_case
 from tests.support import SettableClock, settings_for
 
-OPERATOR = Actor("operator-1", Role.OPERATOR)
 INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
-ADMIN = Actor("admin-1", Role.ADMIN)
 DEPARTMENT_ID = "real-estate-registration"
 DEPARTMENT = Actor("clerk-1", Role.DEPARTMENT, department=DEPARTMENT_ID)
 
@@ -29,27 +27,6 @@ def open_container(database_url: str, clock: SettableClock) -> Iterator[Containe
     """The application on the test's database, as a process of the service would build it."""
     with bootstrap(settings_for(database_url), clock=clock, initialise=False) as container:
         yield container
-
-
-def import_sample_directory(container: Container) -> None:
-    container.supervision.import_directory(sample_directory(), ADMIN)
-
-
-def register(container: Container, **overrides: Any) -> UUID:
-    fields: dict[str, Any] = {
-        "kind": Kind.COMPLAINT,
-        "channel": Channel.HOTLINE,
-        "department": None,
-        "window": "W-A01",
-        "staff": None,
-        "category": None,
-        "urgent": False,
-        "summary": "排队时间过长",
-        "details": "",
-        "complainant": {"name": "李雷", "phone": "13900001111"},
-        **overrides,
-    }
-    return container.supervision.register_case(**fields, by=OPERATOR).case.id
 
 
 def assign(container: Container, case_id: UUID) -> None:
@@ -74,23 +51,23 @@ def close_satisfied(container: Container, case_id: UUID) -> None:
 
 def a_mix_of_cases(container: Container) -> list[UUID]:
     """Cases in most states: registered, assigned, in progress, closed, reopened, merged."""
-    registered = register(container)
-    assigned = register(container, summary="窗口无人")
+    registered = registered_case(container.supervision)
+    assigned = registered_case(container.supervision, summary="窗口无人")
     assign(container, assigned)
-    handling = register(container, kind=Kind.REQUEST, summary="材料丢失")
+    handling = registered_case(container.supervision, kind=Kind.REQUEST, summary="材料丢失")
     assign(container, handling)
     container.supervision.acknowledge_case(handling, DEPARTMENT)
     container.supervision.add_case_note(handling, text="已联系申请人", public=True, by=DEPARTMENT)
-    closed = register(container)
+    closed = registered_case(container.supervision)
     assign(container, closed)
     answer(container, closed)
     close_satisfied(container, closed)
-    reopened = register(container, summary="态度生硬")
+    reopened = registered_case(container.supervision, summary="态度生硬")
     assign(container, reopened)
     answer(container, reopened)
     close_satisfied(container, reopened)
     container.supervision.reopen_case(reopened, reason="答复未解决问题", by=OPERATOR)
-    duplicate = register(container, summary="窗口无人（重复来电）")
+    duplicate = registered_case(container.supervision, summary="窗口无人（重复来电）")
     container.supervision.merge_case(duplicate, into=assigned, by=OPERATOR)
     return [registered, assigned, handling, closed, reopened, duplicate]
 

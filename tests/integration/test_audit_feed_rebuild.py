@@ -10,15 +10,8 @@ import pytest
 
 from infrastructure.audit_projection import AUDIT_TABLES, AuditEventsRunner
 from interfaces.bootstrap import Container
-from tests.integration.read_side import (
-    INSPECTOR,
-    a_mix_of_cases,
-    head,
-    import_sample_directory,
-    open_container,
-    register,
-    tracking,
-)
+from tests.factories import import_sample_directory, registered_case
+from tests.integration.read_side import INSPECTOR, a_mix_of_cases, head, open_container, tracking
 from tests.support import SettableClock
 
 ORDER_BY = {
@@ -31,7 +24,7 @@ ORDER_BY = {
 @pytest.fixture
 def container(database_url: str) -> Iterator[Container]:
     with open_container(database_url, SettableClock()) as built:
-        import_sample_directory(built)
+        import_sample_directory(built.supervision)
         yield built
 
 
@@ -104,7 +97,7 @@ def test_events_recorded_while_the_feed_is_rebuilt_are_in_the_feed_it_swaps_in(
 
     def record_during_rebuild(done: int, total: int) -> None:
         if not late:  # after the rebuild fixed its target, before it swaps
-            late.append(register(container, summary="重建期间登记"))
+            late.append(registered_case(container.supervision, summary="重建期间登记"))
 
     container.rebuild_projections(record_during_rebuild)
 
@@ -115,7 +108,7 @@ def test_events_recorded_while_the_feed_is_rebuilt_are_in_the_feed_it_swaps_in(
     assert recorded == (1,)
     assert tracking(database_url, "audit_events") == head(container)
     with live:  # the live runner carries on in the swapped-in tables
-        register(container, summary="重建之后登记")
+        registered_case(container.supervision, summary="重建之后登记")
         live.run_until_caught_up()
     rebuilt_then_live = feed(database_url)
     container.rebuild_projections()

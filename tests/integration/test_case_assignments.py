@@ -10,23 +10,15 @@ import psycopg
 import pytest
 
 from interfaces.bootstrap import Container
-from tests.integration.read_side import (
-    DEPARTMENT,
-    OPERATOR,
-    a_mix_of_cases,
-    head,
-    import_sample_directory,
-    open_container,
-    register,
-    tracking,
-)
+from tests.factories import OPERATOR, import_sample_directory, registered_case
+from tests.integration.read_side import DEPARTMENT, a_mix_of_cases, head, open_container, tracking
 from tests.support import SettableClock
 
 
 @pytest.fixture
 def container(database_url: str) -> Iterator[Container]:
     with open_container(database_url, SettableClock()) as built:
-        import_sample_directory(built)
+        import_sample_directory(built.supervision)
         yield built
 
 
@@ -39,7 +31,7 @@ def test_the_worker_keeps_every_assignment_and_a_rebuild_gives_the_same_rows(
     container: Container, database_url: str
 ) -> None:
     a_mix_of_cases(container)
-    moved = register(container, summary="先派错部门")
+    moved = registered_case(container.supervision, summary="先派错部门")
     container.supervision.assign_case(
         moved, department=DEPARTMENT.department, urgent=None, final=False, note=None, by=OPERATOR
     )

@@ -35,14 +35,8 @@ from domain.case import Outcome
 from infrastructure.eventstore import initialise_schema
 from infrastructure.worker import Worker
 from interfaces.bootstrap import Container, bootstrap
-from tests.integration.read_side import (
-    DEPARTMENT,
-    OPERATOR,
-    assign,
-    count_lost_races,
-    import_sample_directory,
-    register,
-)
+from tests.factories import OPERATOR, import_sample_directory, registered_case
+from tests.integration.read_side import DEPARTMENT, assign, count_lost_races
 from tests.integration.throwaway_cluster import ThrowawayCluster
 from tests.support import SettableClock, settings_for
 
@@ -132,8 +126,8 @@ def test_eight_processes_contending_at_each_step_of_a_case_leave_one_winner_each
     open_container: Callable[[], Container], distinct_requests: bool
 ) -> None:
     setup = open_container()
-    import_sample_directory(setup)
-    case_id = register(setup)
+    import_sample_directory(setup.supervision)
+    case_id = registered_case(setup.supervision)
     assign(setup, case_id)
     contenders = [open_container() for _ in range(8)]
 
@@ -232,7 +226,7 @@ def test_a_tailing_projection_skips_nothing_while_sixteen_processes_write(
     database_url = own_database_url
     writers, cases_each = 16, 25
     setup = open_container()
-    import_sample_directory(setup)
+    import_sample_directory(setup.supervision)
     with psycopg.connect(database_url, autocommit=True) as connection:
         connection.execute(
             "CREATE TABLE tailing_audit (key text PRIMARY KEY, position bigint NOT NULL, "
@@ -333,7 +327,7 @@ def _register_until_numbered(container: Container, refusals: list[int]) -> UUID:
     # twenty lost races a registration answers "retry" (409), and nothing of it was stored.
     for _ in range(20):
         try:
-            return register(container)
+            return registered_case(container.supervision)
         except ConcurrentChange:
             refusals.append(1)
     raise AssertionError("a registration was refused 20 times over")

@@ -24,21 +24,12 @@ import pytest
 from psycopg import sql
 
 from application.projections import Projection, Row
-from domain.case import Channel, Kind
 from infrastructure.eventstore import initialise_schema
 from infrastructure.projection_runner import PROJECTION_LOCK_NAMESPACE
 from infrastructure.worker import Worker
 from interfaces.bootstrap import Container, bootstrap
-from tests.integration.read_side import (
-    DEPARTMENT,
-    DEPARTMENT_ID,
-    OPERATOR,
-    a_mix_of_cases,
-    assign,
-    import_sample_directory,
-    local,
-    register,
-)
+from tests.factories import OPERATOR, import_sample_directory, registered_case
+from tests.integration.read_side import DEPARTMENT, DEPARTMENT_ID, a_mix_of_cases, assign, local
 from tests.integration.throwaway_cluster import ThrowawayCluster
 from tests.support import SettableClock, settings_for
 
@@ -181,20 +172,8 @@ def run_step(container: Container, ids: ChosenIds, case_id: UUID, step: str) -> 
     supervision = container.supervision
     if step == "register":
         ids.next = case_id
-        registered = supervision.register_case(
-            kind=Kind.COMPLAINT,
-            channel=Channel.HOTLINE,
-            department=None,
-            window="W-A01",
-            staff=None,
-            category=None,
-            urgent=False,
-            summary="排队时间过长",
-            details="",
-            complainant={"name": "李雷", "phone": "13900001111"},
-            by=replace(OPERATOR, request_id=request),
-        )
-        assert registered.case.id == case_id
+        registered = registered_case(supervision, replace(OPERATOR, request_id=request))
+        assert registered == case_id
     elif step == "assign":
         supervision.assign_case(
             case_id,
@@ -255,7 +234,7 @@ def test_no_acknowledged_command_is_lost_or_doubled_when_the_database_crashes_un
     writers, cases_each = 4, 40
     clock = SettableClock()
     setup = build_container(database_url, clock, tmp_path / "data")
-    import_sample_directory(setup)
+    import_sample_directory(setup.supervision)
     setup.close()
     ledger = Ledger()
     plans = [
@@ -456,12 +435,12 @@ def test_a_worker_crashed_mid_projection_and_mid_clock_ends_as_a_rebuild_and_ala
     began = time.monotonic()
     container = build_container(database_url, clock, tmp_path / "data")
     try:
-        import_sample_directory(container)
+        import_sample_directory(container.supervision)
         first_case = (_head(database_url) or 0) + 1
-        due = [register(container) for _ in range(due_cases)]
+        due = [registered_case(container.supervision) for _ in range(due_cases)]
         for case_id in due:
             assign(container, case_id)
-        acknowledged = [register(container) for _ in range(acknowledged_cases)]
+        acknowledged = [registered_case(container.supervision) for _ in range(acknowledged_cases)]
         for case_id in acknowledged:
             assign(container, case_id)
             container.supervision.acknowledge_case(case_id, DEPARTMENT)
@@ -614,11 +593,12 @@ def test_registering_right_after_the_database_restarted_succeeds(
     clock = SettableClock()
     container = build_container(database_url, clock, tmp_path / "data")
     try:
-        import_sample_directory(container)
-        register(container)  # every pool now holds a connection to the server as it was
+        import_sample_directory(container.supervision)
+        # Every pool now holds a connection to the server as it was.
+        registered_case(container.supervision)
         cluster.kill()
         cluster.start()
 
-        register(container)  # the server answers: the command must not fail
+        registered_case(container.supervision)  # the server answers: the command must not fail
     finally:
         container.close()

@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
-from typing import Any
-from uuid import UUID
 
 import psycopg
 import pytest
 
 from application.base import ConcurrentChange
 from domain.actor import Actor, Role
-from domain.case import Channel, Kind
 from infrastructure.directory_file import sample_directory
 from infrastructure.eventstore import (
     UnsafeConfiguration,
@@ -21,6 +18,7 @@ from infrastructure.eventstore import (
     refuse_unsafe_environment,
 )
 from interfaces.bootstrap import Container, bootstrap
+from tests.factories import ADMIN, registered_case
 from tests.support import SettableClock, settings_for
 
 OPERATOR = Actor("operator-1", Role.OPERATOR)
@@ -46,23 +44,6 @@ def open_container(database_url: str) -> Iterator[Callable[[], Container]]:
         container.close()
 
 
-def register(container: Container, **overrides: Any) -> UUID:
-    fields: dict[str, Any] = {
-        "kind": Kind.COMPLAINT,
-        "channel": Channel.HOTLINE,
-        "department": None,
-        "window": "W-A01",
-        "staff": None,
-        "category": None,
-        "urgent": False,
-        "summary": "排队时间过长",
-        "details": "",
-        "complainant": {"name": "李雷", "phone": "13900001111"},
-        **overrides,
-    }
-    return container.supervision.register_case(**fields, by=OPERATOR).case.id
-
-
 def test_schema_creation_is_safe_when_many_processes_start_at_once(
     empty_database_url: str,
 ) -> None:
@@ -81,8 +62,10 @@ def test_recorded_cases_are_there_for_the_next_process(
     open_container: Callable[[], Container],
 ) -> None:
     first = open_container()
-    first.supervision.import_directory(sample_directory(), Actor("admin", Role.ADMIN))
-    case_id = register(first)
+    first.supervision.import_directory(sample_directory(), ADMIN)
+    case_id = registered_case(
+        first.supervision, complainant={"name": "李雷", "phone": "13900001111"}
+    )
     first.supervision.assign_case(
         case_id,
         department="real-estate-registration",
@@ -106,8 +89,8 @@ def test_two_departments_acting_on_one_case_at_once_leave_exactly_one_winner(
     open_container: Callable[[], Container],
 ) -> None:
     setup = open_container()
-    setup.supervision.import_directory(sample_directory(), Actor("admin", Role.ADMIN))
-    case_id = register(setup)
+    setup.supervision.import_directory(sample_directory(), ADMIN)
+    case_id = registered_case(setup.supervision)
     setup.supervision.assign_case(
         case_id,
         department="real-estate-registration",
@@ -147,7 +130,7 @@ def test_concurrent_registrations_get_distinct_tracking_numbers(
     open_container: Callable[[], Container],
 ) -> None:
     setup = open_container()
-    setup.supervision.import_directory(sample_directory(), Actor("admin", Role.ADMIN))
+    setup.supervision.import_directory(sample_directory(), ADMIN)
     operators = [open_container() for _ in range(4)]
     barrier = Barrier(len(operators))
 
@@ -155,7 +138,7 @@ def test_concurrent_registrations_get_distinct_tracking_numbers(
         barrier.wait()
         numbers = []
         for _ in range(3):
-            case_id = register(container)
+            case_id = registered_case(container.supervision)
             numbers.append(container.supervision.get_case(case_id, OPERATOR).tracking_number)
         return numbers
 

@@ -34,13 +34,8 @@ from infrastructure.ledger.chain import (
 from infrastructure.ledger.checkpoints import Statement, statement_hash
 from infrastructure.signing import SigningKey
 from interfaces.bootstrap import Container
-from tests.integration.read_side import (
-    a_mix_of_cases,
-    head,
-    import_sample_directory,
-    open_container,
-    register,
-)
+from tests.factories import import_sample_directory, registered_case
+from tests.integration.read_side import a_mix_of_cases, head, open_container
 from tests.support import START, SettableClock
 
 OPERATOR = Actor("operator-1", Role.OPERATOR)
@@ -54,7 +49,7 @@ def clock() -> SettableClock:
 @pytest.fixture
 def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
     with open_container(database_url, clock) as built:
-        import_sample_directory(built)
+        import_sample_directory(built.supervision)
         a_mix_of_cases(built)
         yield built
 
@@ -132,7 +127,7 @@ def forge_row(database_url: str, position: int) -> None:
 def make_a_gap(container: Container, database_url: str) -> int:
     """Use up a position as a rolled-back transaction would, then record more events."""
     skipped = int(sql(database_url, "SELECT nextval('oversight_events_notification_id_seq')")[0][0])
-    register(container, summary="窗口人员离岗")
+    registered_case(container.supervision, summary="窗口人员离岗")
     return skipped
 
 
@@ -171,7 +166,7 @@ def test_events_recorded_after_the_ledger_are_counted_but_not_yet_compared(
     container: Container,
 ) -> None:
     last = ledgered(container)
-    register(container)
+    registered_case(container.supervision)
 
     report = container.ledger.verify()
 
@@ -543,7 +538,7 @@ def test_each_checkpoint_names_the_one_before_and_extends_its_chain(
 ) -> None:
     ledgered(container)
     first = container.ledger.make_checkpoint()
-    register(container)
+    registered_case(container.supervision)
     clock.advance(hours=2)
     ledgered(container)
     second = container.ledger.make_checkpoint()
@@ -560,7 +555,7 @@ def test_no_checkpoint_is_signed_over_a_chain_that_does_not_extend_the_last_one(
 ) -> None:
     ledgered(container)
     previous = container.ledger.make_checkpoint()
-    register(container)
+    registered_case(container.supervision)
     ledgered(container)
     flip_a_byte(database_url, a_case_event(database_url, after=previous.position))
 
@@ -577,7 +572,7 @@ def test_the_worker_signs_a_checkpoint_once_a_day_by_the_applications_clock(
         worker.run_once()
         first = len(container.ledger.checkpoints())
         clock.advance(hours=23)
-        register(container)
+        registered_case(container.supervision)
         worker.run_once()
         same_day = len(container.ledger.checkpoints())
         clock.advance(hours=2)
@@ -670,7 +665,7 @@ def test_a_worker_with_another_signing_key_halts_the_ledger_but_still_runs_its_t
     container: Container, database_url: str
 ) -> None:
     ledgered(container)
-    register(container)
+    registered_case(container.supervision)
     container.ledger.key = SigningKey.generate()  # as if OVERSIGHT_SIGNING_KEY had changed
     worker = container.worker()
     try:

@@ -28,12 +28,8 @@ from infrastructure.personal_data_keys import (
 )
 from infrastructure.settings import Settings
 from interfaces.bootstrap import Container, bootstrap, rotate_personal_data_master_key
-from tests.integration.read_side import (
-    INSPECTOR,
-    import_sample_directory,
-    open_container,
-    register,
-)
+from tests.factories import import_sample_directory, registered_case
+from tests.integration.read_side import INSPECTOR, open_container
 from tests.support import TEST_MASTER_KEY, SettableClock, settings_for
 
 OLD_KEY = decode_master_key(TEST_MASTER_KEY)
@@ -63,9 +59,11 @@ def container_with(database_url: str, key_text: str) -> Any:
 def complainants(database_url: str) -> dict[UUID, Any]:
     """Cases registered under the old key, one of them erased: each case's complainant."""
     with open_container(database_url, SettableClock()) as container:
-        import_sample_directory(container)
+        import_sample_directory(container.supervision)
         ids = [
-            register(container, complainant={"name": f"市民{n}", "phone": f"1390000{n:04d}"})
+            registered_case(
+                container.supervision, complainant={"name": f"市民{n}", "phone": f"1390000{n:04d}"}
+            )
             for n in range(CASES)
         ]
         container.supervision.erase_personal_data(ids[3], reason="本人申请删除", by=INSPECTOR)
@@ -182,7 +180,9 @@ def test_a_rotation_refuses_to_run_beside_the_service_and_leaves_it_running(
         with pytest.raises(MasterKeyRotationRefused, match="the service is running"):
             rotate(database_url)
 
-        case_id = register(running, complainant={"name": "王五", "phone": "13700000000"})
+        case_id = registered_case(
+            running.supervision, complainant={"name": "王五", "phone": "13700000000"}
+        )
         seen = running.supervision.get_case(case_id, INSPECTOR).complainant
 
     assert seen is not None
@@ -216,8 +216,10 @@ def test_a_rotation_of_the_data_folder_key_interrupted_anywhere_finishes_on_the_
     data_dir = tmp_path / "data"
     settings = settings_for(database_url, master_key=None, data_dir=data_dir)
     with container_of(settings) as container:
-        import_sample_directory(container)
-        case_id = register(container, complainant={"name": "赵六", "phone": "13600000000"})
+        import_sample_directory(container.supervision)
+        case_id = registered_case(
+            container.supervision, complainant={"name": "赵六", "phone": "13600000000"}
+        )
     old_key = (data_dir / "master.key").read_bytes()
     next_key = read_or_create_next_master_key(data_dir)
 

@@ -17,12 +17,8 @@ import pytest
 
 from infrastructure.numbering_turn import NUMBERING_LOCK_KEY
 from interfaces.bootstrap import Container, bootstrap
-from tests.integration.read_side import (
-    OPERATOR,
-    count_lost_races,
-    import_sample_directory,
-    register,
-)
+from tests.factories import OPERATOR, import_sample_directory, registered_case
+from tests.integration.read_side import count_lost_races
 from tests.support import SettableClock, settings_for
 
 PROCESSES = 4
@@ -41,7 +37,7 @@ def processes(database_url: str, tmp_path: Path) -> Iterator[list[Container]]:
         )
         for _ in range(PROCESSES)
     ]
-    import_sample_directory(built[0])
+    import_sample_directory(built[0].supervision)
     try:
         yield built
     finally:
@@ -61,7 +57,10 @@ def test_processes_registering_at_the_same_moment_take_turns_and_none_loses_a_ra
 
     def registrations(container: Container) -> list[str]:
         start.wait()
-        return [_number_of(container, register(container)) for _ in range(CASES_EACH_THREAD)]
+        return [
+            _number_of(container, registered_case(container.supervision))
+            for _ in range(CASES_EACH_THREAD)
+        ]
 
     with ThreadPoolExecutor(max_workers=PROCESSES * THREADS_EACH) as pool:
         numbered = [
@@ -82,14 +81,14 @@ def test_a_registration_is_saved_when_another_session_holds_the_turn_past_the_lo
 ) -> None:
     with psycopg.connect(database_url, autocommit=True) as holder:
         holder.execute("SELECT pg_advisory_lock(%s)", (NUMBERING_LOCK_KEY,))
-        case_id = register(processes[0])
+        case_id = registered_case(processes[0].supervision)
     assert _number_of(processes[0], case_id).endswith("-0001")
 
 
 def test_the_turn_is_given_back_after_each_save_and_taken_again_after_its_session_died(
     processes: list[Container], database_url: str
 ) -> None:
-    register(processes[0])
+    registered_case(processes[0].supervision)
     with psycopg.connect(database_url, autocommit=True) as other:
         taken = other.execute("SELECT pg_try_advisory_lock(%s)", (NUMBERING_LOCK_KEY,)).fetchone()
         assert taken == (True,)
@@ -100,5 +99,5 @@ def test_the_turn_is_given_back_after_each_save_and_taken_again_after_its_sessio
             ("%pg_advisory_unlock%",),
         ).fetchall()
     assert killed == [(True,)], "the turn's own session, and only it, was ended"
-    second = register(processes[0])
+    second = registered_case(processes[0].supervision)
     assert _number_of(processes[0], second).endswith("-0002")

@@ -19,18 +19,16 @@ from domain.evaluation import Evaluation, rating_case_id
 from domain.rectification import OrderSourceType, RectificationOrder
 from infrastructure.policy_runner import PolicyRunner
 from interfaces.bootstrap import Container
+from tests.factories import ADMIN, import_sample_directory, registered_case
 from tests.integration.read_side import (
-    ADMIN,
     DEPARTMENT,
     DEPARTMENT_ID,
     INSPECTOR,
     assign,
     events_of,
     head,
-    import_sample_directory,
     local,
     open_container,
-    register,
     tracking,
 )
 from tests.support import SettableClock
@@ -50,7 +48,7 @@ def clock() -> SettableClock:
 @pytest.fixture
 def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
     with open_container(database_url, clock) as built:
-        import_sample_directory(built)
+        import_sample_directory(built.supervision)
         yield built
 
 
@@ -181,7 +179,7 @@ def test_one_turn_of_the_clock_observes_due_cases_and_orders_alike(
     container: Container, clock: SettableClock
 ) -> None:
     orders = [issue(container) for _ in range(3)]
-    cases = [register(container) for _ in range(3)]
+    cases = [registered_case(container.supervision) for _ in range(3)]
     for case_id in cases:
         assign(container, case_id)
     clock.set(ACKNOWLEDGE_DUE + timedelta(hours=1))
@@ -282,7 +280,7 @@ def test_a_restarted_worker_does_not_open_the_case_of_a_rating_again(
     database_url: str, clock: SettableClock
 ) -> None:
     with open_container(database_url, clock) as first:
-        import_sample_directory(first)
+        import_sample_directory(first.supervision)
         evaluation_id = rate(first, 1)
         worker = first.worker()
         worker.run_once()

@@ -24,7 +24,8 @@ from infrastructure.personal_data_keys import (
 )
 from infrastructure.settings import Settings
 from interfaces.bootstrap import bootstrap
-from tests.integration.read_side import INSPECTOR, import_sample_directory, open_container, register
+from tests.factories import a_complaint, import_sample_directory, registered_case
+from tests.integration.read_side import INSPECTOR, open_container
 from tests.support import TEST_MASTER_KEY, SettableClock
 
 MASTER_KEY = decode_master_key(TEST_MASTER_KEY)
@@ -163,9 +164,9 @@ def test_the_stored_events_of_a_registered_case_hold_no_name_phone_address_or_su
     database_url: str,
 ) -> None:
     with open_container(database_url, SettableClock()) as container:
-        import_sample_directory(container)
-        case_id = register(
-            container, complainant={"name": NAME, "phone": PHONE, "address": ADDRESS}
+        import_sample_directory(container.supervision)
+        case_id = registered_case(
+            container.supervision, complainant={"name": NAME, "phone": PHONE, "address": ADDRESS}
         )
         seen = container.supervision.get_case(case_id, INSPECTOR).complainant
 
@@ -175,7 +176,7 @@ def test_the_stored_events_of_a_registered_case_hold_no_name_phone_address_or_su
         ).fetchall()
     assert rows
     for (state,) in rows:
-        for secret in (NAME, PHONE, ADDRESS, "排队时间过长"):
+        for secret in (NAME, PHONE, ADDRESS, a_complaint()["summary"]):
             assert secret.encode() not in bytes(state)
         assert b"W-A01" in bytes(state)  # the rest stays readable
     assert seen is not None
@@ -186,8 +187,8 @@ def test_an_erased_case_loads_in_a_fresh_process_and_its_stored_bytes_did_not_ch
     database_url: str,
 ) -> None:
     with open_container(database_url, SettableClock()) as container:
-        import_sample_directory(container)
-        case_id = register(container, complainant={"name": NAME, "phone": PHONE})
+        import_sample_directory(container.supervision)
+        case_id = registered_case(container.supervision, complainant={"name": NAME, "phone": PHONE})
     before = _states(database_url, case_id)
 
     with open_container(database_url, SettableClock()) as container:

@@ -13,8 +13,8 @@ from application.projections import Projection, Row
 from domain.actor import Role
 from infrastructure.projection_runner import ProjectionRunner
 from interfaces.bootstrap import Container
+from tests.factories import ADMIN, import_sample_directory, registered_case
 from tests.integration.read_side import (
-    ADMIN,
     DEPARTMENT_ID,
     a_mix_of_cases,
     answer,
@@ -23,10 +23,8 @@ from tests.integration.read_side import (
     case_row,
     close_satisfied,
     head,
-    import_sample_directory,
     local,
     open_container,
-    register,
     tracking,
 )
 from tests.support import SettableClock
@@ -35,7 +33,7 @@ from tests.support import SettableClock
 @pytest.fixture
 def container(database_url: str) -> Iterator[Container]:
     with open_container(database_url, SettableClock()) as built:
-        import_sample_directory(built)
+        import_sample_directory(built.supervision)
         yield built
 
 
@@ -69,7 +67,7 @@ class FailsOnEvent:
 def test_a_case_taken_from_registration_to_closing_reads_as_it_was_handled(
     container: Container, database_url: str
 ) -> None:
-    case_id = register(container)
+    case_id = registered_case(container.supervision)
     assign(container, case_id)
     answer(container, case_id, text="已约谈窗口人员，向您致歉")
     close_satisfied(container, case_id)
@@ -97,7 +95,9 @@ def test_a_case_taken_from_registration_to_closing_reads_as_it_was_handled(
 def test_the_read_table_holds_no_personal_data_of_the_complainant(
     container: Container, database_url: str
 ) -> None:
-    case_id = register(container, complainant={"name": "韩梅梅", "phone": "13711112222"})
+    case_id = registered_case(
+        container.supervision, complainant={"name": "韩梅梅", "phone": "13711112222"}
+    )
 
     with runner(container) as projection:
         projection.run_until_caught_up()
@@ -152,13 +152,13 @@ def test_a_runner_stopped_part_way_and_restarted_ends_where_one_uninterrupted_ru
 def test_a_failure_part_way_through_a_batch_leaves_rows_and_position_as_they_were(
     container: Container, database_url: str
 ) -> None:
-    first = register(container)
+    first = registered_case(container.supervision)
     with runner(container) as projection:
         projection.run_until_caught_up()
     rows_before, position_before = case_list(database_url), tracking(database_url)
     assign(container, first)
     answer(container, first)
-    register(container)
+    registered_case(container.supervision)
 
     projections, _ = container.read_side()
     failing = FailsOnEvent(projections[0], n=3)
@@ -206,7 +206,7 @@ def test_events_recorded_while_a_rebuild_runs_are_in_the_table_it_swaps_in(
 
     def record_during_rebuild(done: int, total: int) -> None:
         if not late:  # after the rebuild fixed its target, before it swaps
-            late.append(register(container, summary="重建期间登记"))
+            late.append(registered_case(container.supervision, summary="重建期间登记"))
 
     container.rebuild_projections(record_during_rebuild)
 

@@ -18,14 +18,13 @@ from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.signing import SigningKey
 from infrastructure.worker import Worker
 from interfaces.bootstrap import Container
+from tests.factories import import_sample_directory, registered_case
 from tests.failing_projection import FailingProjection
 from tests.integration.read_side import (
     assign,
     events_of,
     head,
-    import_sample_directory,
     open_container,
-    register,
     tracking,
     wait_until,
 )
@@ -45,7 +44,7 @@ def clock() -> SettableClock:
 def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
     FailingProjection.create_table(database_url)
     with open_container(database_url, clock) as built:
-        import_sample_directory(built)
+        import_sample_directory(built.supervision)
         yield built
 
 
@@ -81,7 +80,7 @@ def first_position(database_url: str, record_id: UUID) -> int:
 def test_a_failing_projection_stops_neither_the_others_nor_the_clock_and_is_recorded(
     container: Container, database_url: str, clock: SettableClock
 ) -> None:
-    case_id = register(container)
+    case_id = registered_case(container.supervision)
     assign(container, case_id)
     clock.set(ACKNOWLEDGE_DUE + timedelta(minutes=1))
     worker = a_worker(container, FailingProjection(case_id))
@@ -110,7 +109,7 @@ def test_a_failing_projection_stops_neither_the_others_nor_the_clock_and_is_reco
 def test_a_runner_that_moves_on_is_cleared_and_one_failing_further_on_starts_counting_again(
     container: Container, database_url: str
 ) -> None:
-    first, second = register(container), register(container)
+    first, second = registered_case(container.supervision), registered_case(container.supervision)
     failing = FailingProjection(first)
     worker = a_worker(container, failing)
     try:
@@ -140,7 +139,7 @@ def test_a_halted_ledger_is_recorded_as_a_runner_that_cannot_move_on(
     container: Container, database_url: str
 ) -> None:
     container.worker().run_once()
-    register(container)
+    registered_case(container.supervision)
     container.ledger.key = SigningKey.generate()  # as if OVERSIGHT_SIGNING_KEY had changed
     worker = container.worker()
     try:
@@ -158,7 +157,7 @@ def test_a_halted_ledger_is_recorded_as_a_runner_that_cannot_move_on(
 def test_a_new_active_worker_forgets_failures_of_runners_it_does_not_run(
     container: Container, database_url: str
 ) -> None:
-    case_id = register(container)
+    case_id = registered_case(container.supervision)
     worker = a_worker(container, FailingProjection(case_id))
     try:
         worker.run_once()
@@ -176,7 +175,7 @@ def test_a_new_active_worker_forgets_failures_of_runners_it_does_not_run(
 def test_the_log_line_of_a_failure_carries_the_exception_s_type_and_message(
     container: Container, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    case_id = register(container)
+    case_id = registered_case(container.supervision)
     worker = a_worker(container, FailingProjection(case_id))
     configure_logging("INFO", "json")
     try:

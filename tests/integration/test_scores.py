@@ -17,20 +17,15 @@ from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from infrastructure.projection_runner import ProjectionRunner
 from interfaces.bootstrap import Container
-from tests.integration.read_side import (
-    ADMIN,
-    INSPECTOR,
-    head,
-    import_sample_directory,
-    open_container,
-)
+from tests.factories import ADMIN, import_sample_directory
+from tests.integration.read_side import INSPECTOR, head, open_container
 from tests.support import SettableClock
 
 
 @pytest.fixture
 def container(database_url: str) -> Iterator[Container]:
     with open_container(database_url, SettableClock()) as built:
-        import_sample_directory(built)
+        import_sample_directory(built.supervision)
         built.supervision.load_conduct_rules(default_conduct_rules(), ADMIN)
         yield built
 

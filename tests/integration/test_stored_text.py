@@ -36,16 +36,14 @@ from infrastructure.directory_file import sample_directory
 from interfaces.bootstrap import Container
 from interfaces.http.schemas.discipline import MonthlyReportPublic
 from interfaces.reports import report_csv, report_xlsx
+from tests.factories import ADMIN, OPERATOR, registered_case
 from tests.integration.read_side import (
-    ADMIN,
     DEPARTMENT,
     DEPARTMENT_ID,
     INSPECTOR,
-    OPERATOR,
     events_of,
     head,
     open_container,
-    register,
 )
 from tests.support import SettableClock
 
@@ -151,8 +149,8 @@ def record_unholdable_text_everywhere(container: Container, clock: SettableClock
 
     # A case through its whole life.
     summary = hostile("summary")
-    case = register(
-        container,
+    case = registered_case(
+        container.supervision,
         window=window.id,
         staff=staff.id,
         category=hostile("category"),
@@ -192,12 +190,16 @@ def record_unholdable_text_everywhere(container: Container, clock: SettableClock
     )  # fmt: skip
     app.close_case(case, OPERATOR)
     app.reopen_case(case, reason=hostile("reopen"), by=OPERATOR)
-    returned = register(container, kind=Kind.REQUEST, summary=hostile("returned"))
+    returned = registered_case(
+        container.supervision, kind=Kind.REQUEST, summary=hostile("returned")
+    )
     app.assign_case(
         returned, department=DEPARTMENT_ID, urgent=None, final=False, note=None, by=OPERATOR
     )
     app.return_case(returned, reason=hostile("return"), by=DEPARTMENT)
-    app.merge_case(register(container, summary=hostile("merged")), into=case, by=OPERATOR)
+    app.merge_case(
+        registered_case(container.supervision, summary=hostile("merged")), into=case, by=OPERATOR
+    )
     app.erase_personal_data(returned, reason=hostile("erase"), by=INSPECTOR)
 
     # A deduction, and one revoked.

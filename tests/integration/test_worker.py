@@ -13,18 +13,16 @@ from domain.calendar import OFFICE_TZ
 from domain.case import Case
 from infrastructure import worker as worker_module
 from interfaces.bootstrap import Container
+from tests.factories import ADMIN, import_sample_directory, registered_case
 from tests.integration.read_side import (
-    ADMIN,
     a_mix_of_cases,
     assign,
     case_list,
     case_row,
     events_of,
     head,
-    import_sample_directory,
     local,
     open_container,
-    register,
     tracking,
     wait_until,
 )
@@ -46,7 +44,7 @@ def clock() -> SettableClock:
 @pytest.fixture
 def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
     with open_container(database_url, clock) as built:
-        import_sample_directory(built)
+        import_sample_directory(built.supervision)
         yield built
 
 
@@ -96,7 +94,7 @@ def test_an_active_worker_warns_exactly_when_the_server_runs_without_autovacuum(
 def test_a_running_worker_keeps_the_read_table_current_and_records_a_missed_deadline(
     container: Container, database_url: str, clock: SettableClock
 ) -> None:
-    case_id = register(container)
+    case_id = registered_case(container.supervision)
     assign(container, case_id)
     handle = container.start_worker(**QUICK)
 
@@ -114,7 +112,7 @@ def test_a_running_worker_keeps_the_read_table_current_and_records_a_missed_dead
 def test_the_clock_records_a_missed_acknowledgement_once(
     container: Container, clock: SettableClock
 ) -> None:
-    case_id = register(container)
+    case_id = registered_case(container.supervision)
     assign(container, case_id)
     worker = container.worker()
     worker.run_once()
@@ -133,7 +131,7 @@ def test_the_clock_records_a_missed_acknowledgement_once(
 def test_after_days_of_downtime_one_turn_records_every_passed_moment_once_at_its_true_time(
     container: Container, database_url: str, clock: SettableClock
 ) -> None:
-    case_id = register(container)
+    case_id = registered_case(container.supervision)
     assign(container, case_id)
     clock.set(DUE + timedelta(days=4))
     worker = container.worker()
@@ -162,7 +160,7 @@ def test_after_days_of_downtime_one_turn_records_every_passed_moment_once_at_its
 def test_many_due_cases_are_all_observed_in_one_turn(
     container: Container, clock: SettableClock
 ) -> None:
-    cases = [register(container) for _ in range(5)]
+    cases = [registered_case(container.supervision) for _ in range(5)]
     for case_id in cases:
         assign(container, case_id)
     clock.set(ACKNOWLEDGE_DUE + timedelta(hours=1))
@@ -182,7 +180,7 @@ def test_publishing_a_year_recomputes_the_open_provisional_deadlines_that_fall_i
     # Monday 25 January 2027: the 15 working days run into the Spring Festival, and 2027 is
     # not published yet, so the deadline is provisional (weekends and 1 January only).
     clock.set(datetime(2027, 1, 25, 10, 0, tzinfo=OFFICE_TZ))
-    case_id = register(container)
+    case_id = registered_case(container.supervision)
     assign(container, case_id)
     worker = container.worker()
     worker.run_once()

@@ -13,10 +13,8 @@ from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
 from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.directory_file import sample_directory
+from tests.factories import OTHER_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import SettableClock, in_memory_supervision
-
-SAMPLE_WINDOW = "W-A01"
-OTHER_DEPARTMENT = "taxation"
 
 
 @cache

@@ -28,7 +28,6 @@ from application.supervision import Supervision
 from domain.access import token_id
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.case import Channel, Kind
 from domain.directory import DIRECTORY_ID
 from domain.labels import LABELS, label
 from domain.scorecard import DeductionRequest, SourceType, SubjectKind, scorecard_id
@@ -48,6 +47,7 @@ from infrastructure.signing import (
     decode_signing_key,
     read_or_create_signing_key,
 )
+from tests.factories import a_complaint, registration
 from tests.support import DIRECTORY_ADMIN
 
 COMPLAINANT = {
@@ -56,23 +56,13 @@ COMPLAINANT = {
     "address": "人民路18号3单元",
     "anonymous": False,
 }
-
-
-def register(app: Supervision, operator: Actor, **overrides: Any) -> Any:
-    fields: dict[str, Any] = {
-        "kind": Kind.COMPLAINT,
-        "channel": Channel.HOTLINE,
-        "department": None,
-        "window": "W-A01",
-        "staff": "S0001",
-        "category": None,
-        "urgent": False,
-        "summary": "王芳反映窗口人员态度生硬，请回电13812345678",
-        "details": "住在人民路18号3单元",
-        "complainant": dict(COMPLAINANT),
-        **overrides,
-    }
-    return app.register_case(**fields, by=operator).case
+# A complaint whose summary and details repeat the complainant's name, phone and address.
+TELLING_COMPLAINT = a_complaint(
+    staff="S0001",
+    summary="王芳反映窗口人员态度生硬，请回电13812345678",
+    details="住在人民路18号3单元",
+    complainant=COMPLAINANT,
+)
 
 
 def rows_of(app: Supervision, record_id: Any) -> list[dict[str, Any]]:
@@ -97,7 +87,7 @@ def rows_of(app: Supervision, record_id: Any) -> list[dict[str, Any]]:
 def test_a_feed_row_never_holds_the_complainants_name_phone_or_address(
     supervision: Supervision, operator: Actor, department_actor: Actor
 ) -> None:
-    case = register(supervision, operator)
+    case = registration(supervision, operator, **TELLING_COMPLAINT).case
     supervision.assign_case(
         case.id, department=department_actor.department or "", urgent=None, final=False,
         note="请尽快联系王芳", by=operator,
@@ -119,7 +109,7 @@ def test_a_feed_row_never_holds_the_complainants_name_phone_or_address(
 def test_a_feed_row_says_who_when_why_and_what_it_concerns(
     supervision: Supervision, operator: Actor
 ) -> None:
-    case = register(supervision, operator)
+    case = registration(supervision, operator, **TELLING_COMPLAINT).case
     supervision.add_case_note(case.id, text="跟进", public=True, by=operator)
 
     registered, noted = rows_of(supervision, case.id)
@@ -139,7 +129,7 @@ def test_a_feed_row_says_who_when_why_and_what_it_concerns(
 def test_a_reason_is_lifted_into_its_own_column(
     supervision: Supervision, operator: Actor, department_actor: Actor
 ) -> None:
-    case = register(supervision, operator)
+    case = registration(supervision, operator, **TELLING_COMPLAINT).case
     supervision.assign_case(
         case.id, department="real-estate-registration", urgent=None, final=False, note=None,
         by=operator,
@@ -224,7 +214,7 @@ def test_every_event_type_has_a_chinese_label() -> None:
 def test_an_inspector_reads_the_history_of_any_record(
     supervision: Supervision, operator: Actor, inspector: Actor
 ) -> None:
-    case = register(supervision, operator)
+    case = registration(supervision, operator, **TELLING_COMPLAINT).case
 
     history = supervision.record_history(case.id, inspector)
     directory = supervision.record_history(DIRECTORY_ID, inspector)
@@ -349,7 +339,10 @@ def test_a_seal_depends_on_the_key_the_position_and_the_chain() -> None:
 def test_complainant_strings_to_mask_come_from_the_creating_event(
     supervision: Supervision, operator: Actor
 ) -> None:
-    case = register(supervision, operator, complainant={**COMPLAINANT, "phone": "138 1234 5678"})
+    spaced_phone = {**COMPLAINANT, "phone": "138 1234 5678"}
+    case = registration(
+        supervision, operator, **{**TELLING_COMPLAINT, "complainant": spaced_phone}
+    ).case
     (registered,) = supervision.repository.event_store.get(case.id)
 
     assert personal_strings(registered) >= {"王芳", "138 1234 5678", "13812345678"}

@@ -32,6 +32,7 @@ from domain.case import (
 from domain.deadlines import DeadlinePolicy
 from domain.evaluation import Evaluation, client_rating_case_id, rating_case_id
 from domain.personal_data import ERASED_TEXT, PersonalDataAlreadyErased
+from tests.factories import registered_case
 from tests.support import SettableClock
 from tests.unit.test_case import Given, at, refused
 
@@ -372,20 +373,8 @@ def test_a_later_bad_rating_goes_to_the_case_the_days_case_was_merged_into(
     first = rate(supervision, ALICE)
     handle(supervision, first)
     days_case = supervision.repository.get(first.id).case_id
-    hotline = supervision.register_case(
-        kind=Kind.COMPLAINT,
-        channel=Channel.HOTLINE,
-        department=None,
-        window=WINDOW,
-        staff=None,
-        category=None,
-        urgent=False,
-        summary="窗口人员态度恶劣",
-        details="来电反映窗口人员态度恶劣",
-        complainant={"name": "王芳", "phone": "13812345678", "address": None},
-        by=operator,
-    ).case
-    supervision.merge_case(days_case, into=hotline.id, by=operator)
+    hotline = registered_case(supervision, operator, window=WINDOW, summary="窗口人员态度恶劣")
+    supervision.merge_case(days_case, into=hotline, by=operator)
 
     # when
     later = rate(supervision, ALICE)
@@ -393,7 +382,7 @@ def test_a_later_bad_rating_goes_to_the_case_the_days_case_was_merged_into(
 
     # then
     assert recorded == [1, 0]
-    target = supervision.repository.get(hotline.id)
+    target = supervision.repository.get(hotline)
     assert [entry["evaluation"] for entry in target.bad_ratings] == [str(later.id)]
     assert len(supervision.repository.get(days_case).bad_ratings) == 1
 

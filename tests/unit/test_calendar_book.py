@@ -15,9 +15,9 @@ from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.calendar_book import CALENDAR_BOOK_ID, CalendarBook, InvalidYearSchedule
-from domain.case import Channel, Kind
 from domain.deadlines import DeadlinePolicy
 from infrastructure.calendar_source import known_schedules
+from tests.factories import assigned_case
 from tests.support import SettableClock, in_memory_supervision
 
 NEW_YEAR_2027 = [date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)]
@@ -273,32 +273,11 @@ def test_a_refused_schedule_through_the_application_records_nothing(
     assert supervision.calendar.schedule_for(2027).provisional is True
 
 
-def register_and_assign(supervision: Supervision, operator: Actor) -> Any:
-    registered = supervision.register_case(
-        kind=Kind.COMPLAINT,
-        channel=Channel.HOTLINE,
-        department=None,
-        window="W-A01",
-        staff=None,
-        category="service_attitude",
-        urgent=False,
-        summary="窗口人员态度生硬",
-        details="办理抵押登记时被要求重复提交材料",
-        complainant=dict(ZHANG),
-        by=operator,
-    )
-    case_id = registered.case.id
-    supervision.assign_case(
-        case_id, department=DEEDS, urgent=None, final=False, note=None, by=operator
-    )
-    return case_id
-
-
 def test_the_case_clock_runs_end_to_end_on_the_store(
     supervision: Supervision, clock: SettableClock, operator: Actor, inspector: Actor
 ) -> None:
     # given: assigned Fri 27 Nov 10:00, to be acknowledged by Mon 30 Nov 17:30
-    case_id = register_and_assign(supervision, operator)
+    case_id = assigned_case(supervision, operator)
 
     # when
     clock.set(at(11, 30, 17, 29))
@@ -329,7 +308,7 @@ def test_provisional_deadlines_are_recomputed_end_to_end_once_the_year_is_publis
     # given: a complaint assigned Mon 28 Dec 10:00; 15 working days from Tue 29 Dec run into an
     # unpublished 2027: 29–31 Dec, 4–8, 11–15, 18, 19 Jan → Tue 19 Jan provisionally
     clock.set(at(12, 28, 10))
-    case_id = register_and_assign(supervision, operator)
+    case_id = assigned_case(supervision, operator)
     before = supervision.get_case(case_id, inspector)
     assert before.deadline is not None
     assert (before.deadline.due_at, before.deadline.provisional) == (
@@ -364,7 +343,7 @@ def test_recomputing_a_case_before_the_year_is_published_records_nothing(
 ) -> None:
     # given
     clock.set(at(12, 28, 10))
-    case_id = register_and_assign(supervision, operator)
+    case_id = assigned_case(supervision, operator)
     before = supervision.recorder.max_notification_id()
 
     # when

@@ -20,9 +20,10 @@ from application.projections.case_assignments import CaseAssignmentsProjection
 from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ, WorkingCalendar
-from domain.case import Case, Channel, Kind, Outcome, Satisfaction
+from domain.case import Case, Kind, Outcome, Satisfaction
 from domain.deadlines import DeadlinePolicy
 from infrastructure.calendar_source import known_schedules
+from tests.factories import registered_case
 from tests.support import SettableClock, in_memory_supervision
 
 DEEDS = "real-estate-registration"
@@ -50,22 +51,6 @@ def supervision(
     clock: SettableClock, calendar: WorkingCalendar, policy: DeadlinePolicy
 ) -> Supervision:
     return in_memory_supervision(clock, calendar=calendar, policy=policy)
-
-
-def register(supervision: Supervision, by: Actor, kind: Kind = Kind.COMPLAINT) -> UUID:
-    return supervision.register_case(
-        kind=kind,
-        channel=Channel.HOTLINE,
-        department=None,
-        window="W-A01",
-        staff=None,
-        category="service_attitude",
-        urgent=False,
-        summary="窗口人员态度生硬",
-        details="",
-        complainant={"name": "张三", "phone": "13812345678"},
-        by=by,
-    ).case.id
 
 
 def assign(supervision: Supervision, case_id: UUID, by: Actor, department: str = DEEDS) -> None:
@@ -122,7 +107,7 @@ def assert_the_holding_entry_agrees_with_the_aggregate(
 
 
 def test_a_case_never_assigned_has_no_row(supervision: Supervision, operator: Actor) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator)
     supervision.add_case_note(case_id, text="等待分派", public=False, by=operator)
 
     assert fold(supervision, case_id) == [None, None]
@@ -131,7 +116,7 @@ def test_a_case_never_assigned_has_no_row(supervision: Supervision, operator: Ac
 def test_a_case_handled_by_one_department_has_one_entry_from_assignment_to_closing(
     supervision: Supervision, clock: SettableClock, operator: Actor, department_actor: Actor
 ) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator)
     clock.set(moment(at(11, 27, 10, 30)))
     assign(supervision, case_id, operator)
     clock.set(moment(at(11, 30, 9, 15)))
@@ -175,7 +160,7 @@ def test_a_department_that_returned_a_case_keeps_its_entry_beside_the_next_ones(
 ) -> None:
     # given: assigned to the deeds office, which lets its acknowledge deadline pass and
     # returns the case; the centre hands it to taxation, which answers it on time
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     clock.set(moment(at(12, 1, 10)))
     supervision.return_case(case_id, reason="不属于本部门职责", by=department_actor)
@@ -204,7 +189,7 @@ def test_a_department_that_returned_a_case_keeps_its_entry_beside_the_next_ones(
 def test_a_case_the_centre_reassigns_before_acknowledgement_ends_the_first_entry(
     supervision: Supervision, clock: SettableClock, operator: Actor
 ) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     clock.set(moment(at(11, 27, 14)))
     assign(supervision, case_id, operator, department=TAXATION)
@@ -222,13 +207,13 @@ def test_a_case_the_centre_reassigns_before_acknowledgement_ends_the_first_entry
 def test_what_happens_after_a_case_left_a_department_does_not_change_its_entry(
     supervision: Supervision, clock: SettableClock, operator: Actor, department_actor: Actor
 ) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     supervision.acknowledge_case(case_id, department_actor)
     clock.set(moment(at(11, 30, 10)))
     supervision.return_case(case_id, reason="不属于本部门职责", by=department_actor)
     returned = assignments(supervision, case_id)
-    first = register(supervision, operator)
+    first = registered_case(supervision, operator)
     clock.set(moment(at(11, 30, 11)))
     supervision.merge_case(case_id, into=first, by=operator)
 
@@ -239,8 +224,8 @@ def test_what_happens_after_a_case_left_a_department_does_not_change_its_entry(
 def test_a_case_merged_while_a_department_holds_it_leaves_that_department(
     supervision: Supervision, clock: SettableClock, operator: Actor
 ) -> None:
-    first = register(supervision, operator)
-    duplicate = register(supervision, operator)
+    first = registered_case(supervision, operator)
+    duplicate = registered_case(supervision, operator)
     assign(supervision, duplicate, operator)
     clock.set(moment(at(11, 27, 15)))
     supervision.merge_case(duplicate, into=first, by=operator)
@@ -257,7 +242,7 @@ def test_a_stopped_clock_and_an_extension_move_the_deadline_of_the_holding_entry
     department_actor: Actor,
     inspector: Actor,
 ) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     supervision.acknowledge_case(case_id, department_actor)
     clock.set(moment(at(12, 1, 9)))
@@ -284,7 +269,7 @@ def test_a_stopped_clock_and_an_extension_move_the_deadline_of_the_holding_entry
 def test_a_reopened_case_is_judged_again_on_its_new_deadline(
     supervision: Supervision, clock: SettableClock, operator: Actor, department_actor: Actor
 ) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     supervision.acknowledge_case(case_id, department_actor)
     clock.set(moment(at(12, 4, 10)))
@@ -312,7 +297,7 @@ def test_recomputed_deadlines_replace_the_provisional_ones_of_the_holding_entry(
 ) -> None:
     # given: assigned Mon 28 Dec 10:00; due provisionally Tue 19 Jan 2027
     clock.set(moment(at(12, 28, 10)))
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     provisional = assignments(supervision, case_id)[0]
     supervision.publish_calendar_year(
@@ -334,7 +319,7 @@ def test_recomputed_deadlines_replace_the_provisional_ones_of_the_holding_entry(
 def test_praise_has_no_handling_deadline_and_closes_once_acknowledged(
     supervision: Supervision, clock: SettableClock, operator: Actor, department_actor: Actor
 ) -> None:
-    case_id = register(supervision, operator, kind=Kind.PRAISE)
+    case_id = registered_case(supervision, operator, kind=Kind.PRAISE)
     assign(supervision, case_id, operator)
     supervision.acknowledge_case(case_id, department_actor)
     clock.set(moment(at(11, 27, 11)))

@@ -20,11 +20,12 @@ from application.projections.case_list import CaseListProjection
 from application.supervision import Supervision
 from domain.actor import Actor
 from domain.calendar import OFFICE_TZ, WorkingCalendar
-from domain.case import Case, Channel, Kind, Outcome, Satisfaction
+from domain.case import Case, Kind, Outcome, Satisfaction
 from domain.deadlines import DeadlinePolicy
 from domain.personal_data import ERASED_TEXT
 from domain.task_clock import next_alarm
 from infrastructure.calendar_source import known_schedules
+from tests.factories import registered_case
 from tests.support import SettableClock, in_memory_supervision
 
 DEEDS = "real-estate-registration"
@@ -52,23 +53,6 @@ def supervision(
     clock: SettableClock, calendar: WorkingCalendar, policy: DeadlinePolicy
 ) -> Supervision:
     return in_memory_supervision(clock, calendar=calendar, policy=policy)
-
-
-def register(supervision: Supervision, by: Actor, **overrides: Any) -> UUID:
-    fields: dict[str, Any] = {
-        "kind": Kind.COMPLAINT,
-        "channel": Channel.HOTLINE,
-        "department": None,
-        "window": "W-A01",
-        "staff": None,
-        "category": "service_attitude",
-        "urgent": False,
-        "summary": "窗口人员态度生硬",
-        "details": "办理抵押登记时被要求重复提交材料",
-        "complainant": dict(ZHANG),
-        **overrides,
-    }
-    return supervision.register_case(**fields, by=by).case.id
 
 
 def assign(
@@ -128,7 +112,7 @@ def lifecycle(
     inspector: Actor,
 ) -> UUID:
     """A complaint registered Fri 27 Nov 10:00 and taken through every step, one event each."""
-    case_id = register(supervision, operator)  # 1
+    case_id = registered_case(supervision, operator)  # 1
     clock.set(at(11, 27, 10, 30))
     assign(supervision, case_id, operator)  # 2
     clock.set(at(11, 30, 9, 15))
@@ -384,7 +368,7 @@ def test_a_returned_case_has_no_department_and_no_deadlines_until_assigned_again
     department_actor: Actor,
 ) -> None:
     # given
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     clock.set(at(11, 27, 11))
     supervision.return_case(case_id, reason="应由税务局办理", by=department_actor)
@@ -412,8 +396,8 @@ def test_a_merged_case_names_the_case_it_was_merged_into_and_is_no_longer_watche
     supervision: Supervision, clock: SettableClock, operator: Actor
 ) -> None:
     # given
-    first = register(supervision, operator)
-    duplicate = register(supervision, operator)
+    first = registered_case(supervision, operator)
+    duplicate = registered_case(supervision, operator)
     assign(supervision, duplicate, operator)
     clock.set(at(11, 27, 11))
     supervision.merge_case(duplicate, into=first, by=operator)
@@ -434,8 +418,8 @@ def test_merging_a_case_whose_clock_is_stopped_clears_the_flags_as_the_aggregate
     department_actor: Actor,
 ) -> None:
     # given
-    first = register(supervision, operator)
-    duplicate = register(supervision, operator)
+    first = registered_case(supervision, operator)
+    duplicate = registered_case(supervision, operator)
     assign(supervision, duplicate, operator)
     supervision.acknowledge_case(duplicate, department_actor)
     supervision.request_extension(
@@ -460,7 +444,7 @@ def test_resuming_the_clock_leaves_a_pending_extension_request_on_the_row(
     department_actor: Actor,
 ) -> None:
     # given: an extension asked, then the clock stopped and resumed while it waits
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     supervision.acknowledge_case(case_id, department_actor)
     clock.set(at(11, 30, 9))
@@ -490,7 +474,7 @@ def test_the_row_follows_the_clocks_own_events_and_looks_again_only_when_needed(
     inspector: Actor,
 ) -> None:
     # given: assigned Fri 27 Nov 10:00, never acknowledged; the clock catches up Mon 21 Dec
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     clock.set(at(12, 21, 9))
     supervision.observe_case_clock(case_id)
@@ -537,7 +521,7 @@ def test_a_provisional_row_becomes_final_when_the_deadlines_are_recomputed(
 ) -> None:
     # given: assigned Mon 28 Dec 10:00; due provisionally Tue 19 Jan 2027
     clock.set(at(12, 28, 10))
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     provisional = fold(supervision, events_of(supervision, case_id))[-1]
     clock.set(at(12, 28, 11))
@@ -568,7 +552,7 @@ SIMA_REPORTS = "举报人司马光华（138 1234 0000）反映窗口吃拿卡要
 
 
 def register_report(supervision: Supervision, by: Actor) -> UUID:
-    return register(
+    return registered_case(
         supervision,
         by,
         kind=Kind.REPORT,
@@ -598,7 +582,9 @@ def test_a_department_reads_a_complaints_summary_with_the_surname_and_a_masked_p
     supervision: Supervision, operator: Actor
 ) -> None:
     # given
-    case_id = register(supervision, operator, summary="张三（13812345678）反映窗口人员态度生硬")
+    case_id = registered_case(
+        supervision, operator, summary="张三（13812345678）反映窗口人员态度生硬", complainant=ZHANG
+    )
 
     # when
     (row,) = fold(supervision, events_of(supervision, case_id))

@@ -17,7 +17,7 @@ import pytest
 
 from application.cases import HistoryForInspectors
 from application.supervision import Supervision
-from application.views import CaseView, RegisteredCase
+from application.views import CaseView
 from domain.access import AccessToken, DepartmentRequired, TokenRoleInvalid, token_id
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
@@ -32,6 +32,7 @@ from domain.case import (
 )
 from domain.directory import UnknownDepartment
 from domain.errors import DomainError
+from tests.factories import registered_case, registration
 from tests.support import SettableClock
 
 DEEDS = "real-estate-registration"
@@ -49,32 +50,6 @@ def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 def close_of(month: int, day: int) -> datetime:
     return at(month, day, 17, 30)
-
-
-def register(
-    supervision: Supervision,
-    by: Actor,
-    *,
-    kind: Kind = Kind.COMPLAINT,
-    channel: Channel = Channel.HOTLINE,
-    department: str | None = None,
-    window: str | None = "W-A01",
-    staff: str | None = None,
-    complainant: dict[str, Any] | None = None,
-) -> RegisteredCase:
-    return supervision.register_case(
-        kind=kind,
-        channel=channel,
-        department=department,
-        window=window,
-        staff=staff,
-        category="service_attitude",
-        urgent=False,
-        summary="窗口人员态度生硬",
-        details="办理抵押登记时被要求重复提交材料",
-        complainant=dict(ZHANG) if complainant is None else complainant,
-        by=by,
-    )
 
 
 def assign(supervision: Supervision, case_id: UUID, by: Actor, department: str = DEEDS) -> CaseView:
@@ -110,7 +85,7 @@ def test_a_complaint_goes_from_registration_to_closing_and_the_history_says_who_
     inspector: Actor,
 ) -> None:
     # given: registered on Fri 27 Nov 10:00
-    registered = register(supervision, operator)
+    registered = registration(supervision, operator)
     case_id = registered.case.id
 
     # when
@@ -183,7 +158,7 @@ def test_the_history_gives_the_reason_of_each_decision_and_the_request_it_came_f
     inspector: Actor,
 ) -> None:
     # given
-    case_id = register(supervision, operator).case.id
+    case_id = registered_case(supervision, operator)
     desk = Actor("deeds-desk", Role.DEPARTMENT, DEEDS, request_id="req-42")
 
     # when
@@ -228,7 +203,7 @@ def test_cases_of_all_channels_share_the_days_running_number(
 ) -> None:
     # when
     numbers = [
-        register(supervision, operator, channel=channel).case.tracking_number
+        registration(supervision, operator, channel=channel).case.tracking_number
         for channel in (Channel.HOTLINE, Channel.WALK_IN, Channel.ONLINE, Channel.HOTLINE)
     ]
 
@@ -240,13 +215,13 @@ def test_the_running_number_starts_again_the_next_day(
     supervision: Supervision, clock: SettableClock, operator: Actor
 ) -> None:
     # given
-    register(supervision, operator)
-    register(supervision, operator, channel=Channel.LETTER)
+    registration(supervision, operator)
+    registration(supervision, operator, channel=Channel.LETTER)
 
     # when: the next morning
     clock.advance(days=1)
-    first_of_the_day = register(supervision, operator, channel=Channel.LETTER)
-    second_of_the_day = register(supervision, operator)
+    first_of_the_day = registration(supervision, operator, channel=Channel.LETTER)
+    second_of_the_day = registration(supervision, operator)
 
     # then
     assert first_of_the_day.case.tracking_number == "LT20261128-0001"
@@ -258,11 +233,11 @@ def test_the_day_of_a_tracking_number_is_the_centres_day_not_utc(
 ) -> None:
     # given: the last case of Friday, 23:50 in the centre
     clock.set(at(11, 27, 23, 50))
-    register(supervision, operator)
+    registration(supervision, operator)
 
     # when: 16:30 UTC on Friday is already 00:30 on Saturday in the centre
     clock.set(datetime(2026, 11, 27, 16, 30, tzinfo=UTC))
-    registered = register(supervision, operator)
+    registered = registration(supervision, operator)
 
     # then
     assert registered.case.tracking_number == "HL20261128-0001"
@@ -272,7 +247,7 @@ def test_the_access_code_is_easy_to_read_out_and_only_its_hash_is_kept(
     supervision: Supervision, operator: Actor
 ) -> None:
     # when
-    registered = register(supervision, operator)
+    registered = registration(supervision, operator)
 
     # then
     code = registered.access_code
@@ -293,7 +268,7 @@ def test_the_access_code_hash_never_leaves_the_application(
     department_actor: Actor,
 ) -> None:
     # given
-    registered = register(supervision, operator)
+    registered = registration(supervision, operator)
     case_id = registered.case.id
     stored = supervision.repository.get(case_id).access_code_hash
     assigned = assign(supervision, case_id, operator)
@@ -337,7 +312,9 @@ def test_registration_defaults_the_department_from_the_window_or_the_staff_membe
     routed_to: str | None,
 ) -> None:
     # when
-    registered = register(supervision, operator, department=department, window=window, staff=staff)
+    registered = registration(
+        supervision, operator, department=department, window=window, staff=staff
+    )
 
     # then
     assert registered.case.department == routed_to
@@ -367,7 +344,7 @@ def test_registration_naming_what_the_directory_does_not_know_is_refused_and_rec
 
     # when
     with pytest.raises(DomainError) as refused:
-        register(supervision, operator, department=department, window=window, staff=staff)
+        registration(supervision, operator, department=department, window=window, staff=staff)
 
     # then
     assert refused.value.code == code
@@ -378,7 +355,7 @@ def test_a_case_cannot_be_assigned_to_an_unknown_department(
     supervision: Supervision, operator: Actor
 ) -> None:
     # given
-    case_id = register(supervision, operator).case.id
+    case_id = registered_case(supervision, operator)
     before = position(supervision)
 
     # when
@@ -397,7 +374,7 @@ def test_a_department_cannot_read_another_departments_case(
     supervision: Supervision, operator: Actor, other_department_actor: Actor
 ) -> None:
     # given
-    case_id = register(supervision, operator).case.id
+    case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
 
     # then
@@ -409,7 +386,7 @@ def test_a_department_reads_its_case_with_the_complainant_masked(
     supervision: Supervision, operator: Actor, department_actor: Actor
 ) -> None:
     # given
-    case_id = register(supervision, operator).case.id
+    case_id = registered_case(supervision, operator, complainant=ZHANG)
     assign(supervision, case_id, operator)
 
     # when
@@ -430,7 +407,7 @@ def test_a_department_reading_a_report_does_not_see_who_reported(
     supervision: Supervision, operator: Actor, department_actor: Actor, inspector: Actor
 ) -> None:
     # given
-    case_id = register(supervision, operator, kind=Kind.REPORT).case.id
+    case_id = registered_case(supervision, operator, kind=Kind.REPORT, complainant=ZHANG)
     assign(supervision, case_id, operator)
 
     # then
@@ -446,7 +423,7 @@ def test_only_inspectors_read_the_full_history_so_no_department_learns_who_compl
     kind: Kind,
 ) -> None:
     # given
-    case_id = register(supervision, operator, kind=kind).case.id
+    case_id = registered_case(supervision, operator, kind=kind)
     assign(supervision, case_id, operator)
 
     # when / then: the history holds the complainant's identity as recorded
@@ -479,7 +456,7 @@ def test_a_refused_command_records_nothing(
     supervision: Supervision, operator: Actor, department_actor: Actor
 ) -> None:
     # given
-    case_id = register(supervision, operator).case.id
+    case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     before = position(supervision)
 
@@ -508,7 +485,7 @@ def test_every_command_answers_the_global_position_of_its_last_event(
     start = position(supervision)
 
     # when / then
-    registered = register(supervision, operator)
+    registered = registration(supervision, operator)
     case_id = registered.case.id
     # a new day's sequence starts, takes a number, and the case is registered: 3 events
     assert registered.case.position == position(supervision) == start + 3
@@ -530,8 +507,8 @@ def test_merging_saves_both_cases_and_answers_the_position_of_the_last_event(
     supervision: Supervision, operator: Actor
 ) -> None:
     # given
-    first = register(supervision, operator).case.id
-    duplicate = register(supervision, operator).case.id
+    first = registered_case(supervision, operator)
+    duplicate = registered_case(supervision, operator)
 
     # when
     merged = supervision.merge_case(duplicate, into=first, by=operator)

@@ -10,40 +10,15 @@ import pytest
 from application.base import ConcurrentChange
 from application.supervision import Supervision
 from domain.actor import Actor
-from domain.case import Case, Channel, Kind
+from tests.factories import assigned_case
 from tests.support import SettableClock
-
-
-def registered_and_assigned(supervision: Supervision, operator: Actor) -> Case:
-    case_id = supervision.register_case(
-        kind=Kind.COMPLAINT,
-        channel=Channel.HOTLINE,
-        department=None,
-        window="W-A01",
-        staff=None,
-        category=None,
-        urgent=False,
-        summary="排队时间过长",
-        details="",
-        complainant={},
-        by=operator,
-    ).case.id
-    supervision.assign_case(
-        case_id,
-        department="real-estate-registration",
-        urgent=None,
-        final=False,
-        note=None,
-        by=operator,
-    )
-    return supervision.repository.get(case_id)
 
 
 def test_a_retried_save_that_had_already_committed_answers_success_and_records_nothing_more(
     supervision: Supervision, operator: Actor, department_actor: Actor, clock: SettableClock
 ) -> None:
     # given: the same command prepared twice, as a retry after a dropped connection would be
-    case = registered_and_assigned(supervision, operator)
+    case = supervision.repository.get(assigned_case(supervision, operator))
     retry = copy.deepcopy(case)
     clerk = replace(department_actor, request_id="req-7f3a")
     case.acknowledge(by=clerk, at=clock.now())
@@ -63,7 +38,7 @@ def test_a_real_concurrent_change_is_still_a_conflict(
     supervision: Supervision, operator: Actor, department_actor: Actor, clock: SettableClock
 ) -> None:
     # given: two different commands on the same version
-    case = registered_and_assigned(supervision, operator)
+    case = supervision.repository.get(assigned_case(supervision, operator))
     other = copy.deepcopy(case)
     case.acknowledge(by=department_actor, at=clock.now())
     other.return_to_sender(reason="不属于本部门", by=department_actor, at=clock.now())
@@ -77,7 +52,7 @@ def test_a_real_concurrent_change_is_still_a_conflict(
 def test_identical_commands_without_a_request_id_cannot_be_told_apart_and_stay_a_conflict(
     supervision: Supervision, operator: Actor, department_actor: Actor, clock: SettableClock
 ) -> None:
-    case = registered_and_assigned(supervision, operator)
+    case = supervision.repository.get(assigned_case(supervision, operator))
     twin = copy.deepcopy(case)
     case.acknowledge(by=department_actor, at=clock.now())
     twin.acknowledge(by=department_actor, at=clock.now())

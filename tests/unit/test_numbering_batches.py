@@ -9,31 +9,14 @@ from typing import Any
 
 import pytest
 
-from application.supervision import Supervision
 from application.views import RegisteredCase
 from domain.actor import Actor, Role
-from domain.case import Channel, Kind
 from domain.errors import Invalid
+from tests.factories import registration
 from tests.support import SettableClock, in_memory_supervision
 
 OPERATOR = Actor("operator-1", Role.OPERATOR)
 ARRIVING_DURING_FIRST_SAVE = 7
-
-
-def register(supervision: Supervision, n: int) -> RegisteredCase:
-    return supervision.register_case(
-        kind=Kind.COMPLAINT,
-        channel=Channel.HOTLINE,
-        department=None,
-        window="W-A01",
-        staff=None,
-        category=None,
-        urgent=False,
-        summary=f"排队 {n}",
-        details="",
-        complainant={},
-        by=OPERATOR,
-    )
 
 
 def test_registrations_arriving_during_a_save_share_the_next_save_with_gapless_numbers() -> None:
@@ -55,7 +38,7 @@ def test_registrations_arriving_during_a_save_share_the_next_save_with_gapless_n
     def arrive(n: int) -> RegisteredCase:
         if n > 0:
             first_save_started.wait()
-        return register(supervision, n)
+        return registration(supervision, OPERATOR, summary=f"排队 {n}")
 
     with ThreadPoolExecutor(max_workers=ARRIVING_DURING_FIRST_SAVE + 1) as pool:
         futures = [pool.submit(arrive, n) for n in range(ARRIVING_DURING_FIRST_SAVE + 1)]
@@ -76,14 +59,14 @@ def test_registrations_arriving_during_a_save_share_the_next_save_with_gapless_n
 
 def test_a_record_refused_by_its_own_rules_fails_alone_and_takes_no_number() -> None:
     supervision = in_memory_supervision(SettableClock())
-    first = register(supervision, 0)
+    first = registration(supervision, OPERATOR, summary="排队 0")
 
     def refuse(number: str, now: datetime) -> Any:
         raise Invalid(f"{number} is refused by the record's own rules")
 
     with pytest.raises(Invalid):
         supervision._save_numbered(refuse, prefix="hotline", by=OPERATOR)
-    following = register(supervision, 1)
+    following = registration(supervision, OPERATOR, summary="排队 1")
 
     assert first.case.tracking_number == "HL20261127-0001"
     assert following.case.tracking_number == "HL20261127-0002"

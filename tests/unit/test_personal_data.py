@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import cast
 from uuid import UUID, uuid4
 
 import pytest
@@ -23,28 +23,12 @@ from domain.personal_data import (
     PersonalDataAlreadyErased,
 )
 from infrastructure.personal_data_keys import InMemoryPersonalDataKeys, KeyCache
+from tests.factories import registered_case
 from tests.support import SettableClock
 
 NAME, PHONE, ADDRESS = "王芳", "13812345678", "和平路 8 号"
 COMPLAINANT = {"name": NAME, "phone": PHONE, "address": ADDRESS, "anonymous": False}
 ERASED = {"erased": True}
-
-
-def register(supervision: Supervision, by: Actor, **complainant: Any) -> UUID:
-    registered = supervision.register_case(
-        kind=Kind.COMPLAINT,
-        channel=Channel.HOTLINE,
-        department=None,
-        window="W-A01",
-        staff=None,
-        category="service_attitude",
-        urgent=False,
-        summary="窗口人员态度生硬",
-        details="",
-        complainant={**COMPLAINANT, **complainant},
-        by=by,
-    )
-    return registered.case.id
 
 
 def stored_registration(supervision: Supervision, case_id: UUID) -> StoredEvent:
@@ -66,7 +50,7 @@ def keys_of(supervision: Supervision) -> InMemoryPersonalDataKeys:
 def test_the_stored_event_holds_no_name_phone_address_or_free_text_but_the_rest_is_readable(
     supervision: Supervision, operator: Actor
 ) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
 
     stored = stored_registration(supervision, case_id)
     state = json.loads(stored.state)
@@ -81,7 +65,7 @@ def test_the_stored_event_holds_no_name_phone_address_or_free_text_but_the_rest_
 
 
 def test_the_sealed_complainant_reads_back_whole(supervision: Supervision, operator: Actor) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
 
     assert reloaded(supervision, case_id).complainant == COMPLAINANT
 
@@ -89,8 +73,10 @@ def test_the_sealed_complainant_reads_back_whole(supervision: Supervision, opera
 def test_erasing_one_case_leaves_the_other_cases_readable(
     supervision: Supervision, operator: Actor, inspector: Actor
 ) -> None:
-    erased_id = register(supervision, operator)
-    kept_id = register(supervision, operator, name="李雷", phone="13900001111")
+    erased_id = registered_case(supervision, operator, complainant=COMPLAINANT)
+    kept_id = registered_case(
+        supervision, operator, complainant={**COMPLAINANT, "name": "李雷", "phone": "13900001111"}
+    )
 
     supervision.erase_personal_data(erased_id, reason="本人申请删除（依申请第12号）", by=inspector)
 
@@ -102,7 +88,7 @@ def test_erasing_one_case_leaves_the_other_cases_readable(
 def test_a_destroyed_key_alone_makes_the_registration_read_as_erased(
     supervision: Supervision, operator: Actor
 ) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
     keys_of(supervision).erase(case_id)
 
     registration = next(iter(supervision.events.get(case_id)))
@@ -117,7 +103,7 @@ def test_a_destroyed_key_alone_makes_the_registration_read_as_erased(
 def test_a_key_that_cannot_be_found_reads_as_unavailable_not_erased(
     supervision: Supervision, operator: Actor
 ) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
     keys_of(supervision).forget(case_id)
 
     assert reloaded(supervision, case_id).complainant == {"unavailable": True}
@@ -132,7 +118,7 @@ def test_after_erasure_every_role_sees_the_complainant_as_erased(
     role: str,
     request: pytest.FixtureRequest,
 ) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
     supervision.assign_case(
         case_id,
         department="real-estate-registration",
@@ -155,7 +141,7 @@ def test_after_erasure_every_role_sees_the_complainant_as_erased(
 def test_the_history_records_who_erased_and_why_and_shows_no_personal_data(
     supervision: Supervision, operator: Actor, inspector: Actor
 ) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
 
     supervision.erase_personal_data(case_id, reason="本人申请删除", by=inspector)
     history = supervision.case_history(case_id, inspector)
@@ -171,7 +157,7 @@ def test_the_history_records_who_erased_and_why_and_shows_no_personal_data(
 def test_erasing_twice_is_refused(
     supervision: Supervision, operator: Actor, inspector: Actor
 ) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
     supervision.erase_personal_data(case_id, reason="本人申请", by=inspector)
 
     with pytest.raises(PersonalDataAlreadyErased):
@@ -181,7 +167,7 @@ def test_erasing_twice_is_refused(
 def test_an_erasure_interrupted_before_the_key_went_finishes_on_the_next_attempt(
     supervision: Supervision, operator: Actor, inspector: Actor, clock: SettableClock
 ) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
     case = supervision.repository.get(case_id)
     case.erase_personal_data(reason="本人申请", by=inspector, at=clock.now())
     supervision.save(case)  # the process stopped here, before the key was destroyed
@@ -196,7 +182,7 @@ def test_an_erasure_interrupted_before_the_key_went_finishes_on_the_next_attempt
 def test_only_an_inspector_erases_personal_data(
     supervision: Supervision, operator: Actor, role: str, request: pytest.FixtureRequest
 ) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
 
     with pytest.raises(ErasureForInspectors):
         supervision.erase_personal_data(
@@ -209,7 +195,7 @@ def test_only_an_inspector_erases_personal_data(
 def test_erasure_needs_a_reason(
     supervision: Supervision, operator: Actor, inspector: Actor
 ) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
 
     with pytest.raises(Invalid):
         supervision.erase_personal_data(case_id, reason="  ", by=inspector)
@@ -265,7 +251,7 @@ def test_events_stored_before_sealing_existed_still_load_and_can_be_erased(
 def test_a_sealed_value_altered_in_storage_is_refused_not_misread(
     supervision: Supervision, operator: Actor
 ) -> None:
-    case_id = register(supervision, operator)
+    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
     stored = stored_registration(supervision, case_id)
     state = json.loads(stored.state)
     data = bytearray(state["complainant"]["data"].encode())
@@ -285,8 +271,8 @@ def test_a_sealed_value_altered_in_storage_is_refused_not_misread(
 def test_a_sealed_value_moved_to_another_case_does_not_open_there(
     supervision: Supervision, operator: Actor
 ) -> None:
-    first = register(supervision, operator)
-    second = register(supervision, operator, name="李雷")
+    first = registered_case(supervision, operator, complainant=COMPLAINANT)
+    second = registered_case(supervision, operator, complainant={**COMPLAINANT, "name": "李雷"})
     moved = json.loads(stored_registration(supervision, second).state)
     moved["complainant"] = {
         **json.loads(stored_registration(supervision, first).state)["complainant"],

@@ -13,7 +13,6 @@ from domain.calendar import WorkingCalendar
 from domain.case import (
     Case,
     CaseNotAcknowledged,
-    Channel,
     DeductionNotProposable,
     Kind,
     NoProposedDeduction,
@@ -24,6 +23,7 @@ from domain.case import (
 from domain.deadlines import DeadlinePolicy
 from domain.scorecard import SubjectKind
 from infrastructure.conduct_file import default_conduct_rules
+from tests.factories import assigned_case
 from tests.unit.test_case import ANSWERED_AT, Given, at, refused
 
 PROPOSAL = {"rule": "harsh_attitude", "staff": None, "window": None, "points": None}
@@ -191,28 +191,7 @@ def answered_with_proposal(
     supervision: Supervision, operator: Actor, department_actor: Actor, admin: Actor
 ) -> Case:
     supervision.load_conduct_rules(default_conduct_rules(), admin)
-    registered = supervision.register_case(
-        kind=Kind.COMPLAINT,
-        channel=Channel.HOTLINE,
-        department=None,
-        window="W-A01",
-        staff=None,
-        category=None,
-        urgent=False,
-        summary="态度生硬",
-        details="",
-        complainant={},
-        by=operator,
-    )
-    case_id = registered.case.id
-    supervision.assign_case(
-        case_id,
-        department="real-estate-registration",
-        urgent=None,
-        final=False,
-        note=None,
-        by=operator,
-    )
+    case_id = assigned_case(supervision, operator, summary="态度生硬")
     supervision.acknowledge_case(case_id, department_actor)
     supervision.post_result(
         case_id,

@@ -13,7 +13,6 @@ from uuid import uuid4
 import pytest
 
 from application.supervision import Supervision
-from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.case import Case, Channel, Kind
 from domain.directory import Directory
@@ -30,6 +29,7 @@ from simulation.clock import SimulatedClock, campaign_start
 from simulation.fills import FILLED_ACCESS_CODE, RealisticFill
 from simulation.mixes import CATEGORY_MIX, CHANNEL_MIX
 from simulation.texts import SUMMARIES
+from tests.factories import registered_case
 from tests.support import (
     DIRECTORY_ADMIN,
     TEST_ACCESS_CODE_KEY,
@@ -288,19 +288,7 @@ def test_a_campaign_refuses_a_store_that_holds_cases() -> None:
     clock = SimulatedClock(campaign_start(END, 3))
     supervision = cached_in_memory_supervision(clock)
     supervision.import_directory(sample_directory(), DIRECTORY_ADMIN)
-    supervision.register_case(
-        kind=Kind.COMPLAINT,
-        channel=Channel.HOTLINE,
-        department=None,
-        window="W-A01",
-        staff=None,
-        category=None,
-        urgent=False,
-        summary="窗口人员态度生硬",
-        details="",
-        complainant={"name": "张三", "phone": "13812345678"},
-        by=Actor("operator", Role.OPERATOR),
-    )
+    registered_case(supervision)
     campaign = Campaign(
         supervision,
         clock,
