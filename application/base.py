@@ -18,7 +18,7 @@ from eventsourcing.utils import Environment
 
 from application import transcodings
 from application.personal_data import PersonalDataKeys, PersonalDataMapper
-from application.ports import Clock, IdFactory, Secrets
+from application.ports import IdFactory, Secrets, TimeSource
 from domain.calendar import WorkingCalendar
 from domain.calendar_book import CALENDAR_BOOK_ID
 from domain.deadlines import DeadlinePolicy
@@ -53,7 +53,7 @@ class OversightApplication(Application[UUID]):
     def __init__(
         self,
         *,
-        clock: Clock,
+        time_source: TimeSource,
         ids: IdFactory,
         secrets: Secrets,
         calendar: WorkingCalendar,
@@ -64,7 +64,7 @@ class OversightApplication(Application[UUID]):
         # Set before the library builds the mapper, which seals personal data under these keys.
         self.personal_data_keys = personal_data_keys
         super().__init__(env=env)
-        self.clock = clock
+        self.time_source = time_source
         self.ids = ids
         self.secrets = secrets
         self.known_calendar = calendar

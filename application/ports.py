@@ -9,7 +9,7 @@ from typing import Protocol
 from uuid import UUID
 
 
-class Clock(Protocol):
+class TimeSource(Protocol):
     """The source of the current time; tests set it."""
 
     def now(self) -> datetime: ...

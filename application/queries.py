@@ -126,7 +126,7 @@ class OrderMetrics:
 
 
 @dataclass(frozen=True)
-class RatingMetrics:
+class EvaluationMetrics:
     """Ratings (好差评) over a period: how many, their sum, and how many were bad (1–2)."""
 
     ratings: int = 0
@@ -139,7 +139,7 @@ class RatingMetrics:
 
 
 @dataclass(frozen=True)
-class WindowMetrics(RatingMetrics):
+class WindowMetrics(EvaluationMetrics):
     """One window's ratings over a period."""
 
     window: str = ""
@@ -163,7 +163,7 @@ class DepartmentMetrics:
     satisfied: int
     called_back: int
     orders: OrderMetrics = field(default_factory=OrderMetrics)
-    rated: RatingMetrics = field(default_factory=RatingMetrics)
+    rated: EvaluationMetrics = field(default_factory=EvaluationMetrics)
 
     @staticmethod
     def _rate(part: int, whole: int) -> float | None:

@@ -50,7 +50,7 @@ def client_rating_case_id(window: str, client: str, day: date) -> UUID:
     return uuid5(CLIENT_RATING_CASE_NAMESPACE, f"{window}|{client}|{day.isoformat()}")
 
 
-def case_id_of_rating(
+def case_id_of_evaluation(
     evaluation_id: UUID, *, window: str, client: str | None, rating: int, rated_at: datetime
 ) -> UUID | None:
     """The case a rating goes to, if it is bad: its client's case of the window and office
@@ -163,8 +163,8 @@ class Evaluation(Aggregate):
 
     @property
     def case_id(self) -> UUID | None:
-        """The id of the case this rating goes to, if it is bad (see `case_id_of_rating`)."""
-        return case_id_of_rating(
+        """The id of the case this rating goes to, if it is bad (see `case_id_of_evaluation`)."""
+        return case_id_of_evaluation(
             self.id,
             window=self.window,
             client=self.client,

@@ -26,7 +26,7 @@ import asyncpg
 import structlog
 
 from application.base import StorageUnavailable
-from infrastructure.read_store import ReadStore
+from infrastructure.sql_pool import SqlPool
 
 log = structlog.get_logger("oversight.rate_limits")
 
@@ -91,7 +91,7 @@ class PostgresClientLimit:
     """At most `amount` requests per client in each window of `window`, for every API process
     together; an amount of 0 switches it off (and nothing is counted)."""
 
-    def __init__(self, store: ReadStore, *, name: str, amount: int, window: timedelta) -> None:
+    def __init__(self, store: SqlPool, *, name: str, amount: int, window: timedelta) -> None:
         self.name = name
         self.amount = amount
         self._store = store

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-from application.ratings import ANONYMOUS
+from application.evaluations import ANONYMOUS
 from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ

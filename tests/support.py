@@ -51,7 +51,7 @@ def settings_for(database_url: str, **overrides: object) -> Settings:
     )
 
 
-class SettableClock:
+class SettableTimeSource:
     """A clock that stands still until the test sets or advances it."""
 
     def __init__(self, start: datetime = START) -> None:
@@ -71,14 +71,14 @@ class SettableClock:
 
 
 def in_memory_supervision(
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     *,
     calendar: WorkingCalendar | None = None,
     policy: DeadlinePolicy | None = None,
 ) -> Supervision:
     """The application on the in-memory event store, with the sample directory imported."""
     supervision = Supervision(
-        clock=clock,
+        time_source=time_source,
         ids=uuid4,
         secrets=RandomSecrets(TEST_ACCESS_CODE_KEY),
         calendar=calendar if calendar is not None else WorkingCalendar(known_schedules()),

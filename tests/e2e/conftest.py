@@ -14,7 +14,7 @@ from domain.case import Channel, Kind
 from infrastructure.directory_file import sample_directory
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 SAMPLE_WINDOW = "W-A01"
 SAMPLE_DEPARTMENT = "real-estate-registration"
@@ -33,14 +33,14 @@ class Tokens:
 
 
 @pytest.fixture
-def clock() -> SettableClock:
-    return SettableClock()
+def time_source() -> SettableTimeSource:
+    return SettableTimeSource()
 
 
 @pytest.fixture
-def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
+def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
     settings = settings_for(database_url)
-    built = bootstrap(settings, clock=clock, initialise=False)
+    built = bootstrap(settings, time_source=time_source, initialise=False)
     built.supervision.import_directory(sample_directory(), Actor("test-admin", Role.ADMIN))
     try:
         yield built

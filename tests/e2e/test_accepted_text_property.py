@@ -24,7 +24,7 @@ from domain.actor import Actor, Role
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens, position
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 API = "/api/v1"
 MONTH = "2026-11"
@@ -193,7 +193,7 @@ def test_any_text_the_api_accepts_reaches_every_read_model_the_ledger_and_the_re
     client: TestClient,
     container: Container,
     tokens: Tokens,
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     database_url: str,
 ) -> None:
     container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
@@ -237,7 +237,7 @@ def test_any_text_the_api_accepts_reaches_every_read_model_the_ledger_and_the_re
     )
     @given(text=TEXT, which=st.integers(min_value=0, max_value=6))
     def accepted_text_is_handled_everywhere(text: str, which: int) -> None:
-        clock.advance(minutes=7)  # past the minute of the public rate limit
+        time_source.advance(minutes=7)  # past the minute of the public rate limit
         _commands(send, tokens, text)[which]()
 
     try:

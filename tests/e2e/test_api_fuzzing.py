@@ -27,7 +27,7 @@ from infrastructure.read_side import encode_cursor
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import API_PREFIX, create_app
 from tests.e2e.conftest import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 pytestmark = pytest.mark.slow
 
@@ -70,12 +70,14 @@ DEPARTMENT = Actor("fuzz-department", Role.DEPARTMENT, SAMPLE_DEPARTMENT)
 
 
 @pytest.fixture
-def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
+def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
     """The e2e container, with the public rate limit out of the way so the fuzzer reaches
     the routes behind it, and the read side's wait for `after` cut short so a generated
     position far ahead costs milliseconds, not five seconds a request."""
     built = bootstrap(
-        settings_for(database_url, public_rate_limit=1_000_000), clock=clock, initialise=False
+        settings_for(database_url, public_rate_limit=1_000_000),
+        time_source=time_source,
+        initialise=False,
     )
     built.supervision.import_directory(sample_directory(), Actor("fuzz-admin", Role.ADMIN))
     built.supervision.load_conduct_rules(default_conduct_rules(), Actor("fuzz-admin", Role.ADMIN))
@@ -97,7 +99,7 @@ class Seeded:
 
 
 @pytest.fixture
-def seeded(container: Container, clock: SettableClock) -> Seeded:
+def seeded(container: Container, time_source: SettableTimeSource) -> Seeded:
     """Cases in each stage of handling, orders, a deduction; the read side caught up."""
     app = container.supervision
     cases = [_register(app, f"排队太久 {n}").case.id for n in range(4)]
@@ -130,7 +132,7 @@ def seeded(container: Container, clock: SettableClock) -> Seeded:
             rule="lateness_early_leave",
             staff="S0001",
             window=None,
-            occurred_at=clock.now() - timedelta(days=1),
+            occurred_at=time_source.now() - timedelta(days=1),
             evidence="考勤记录",
             source_type=SourceType.PATROL,
             source_ref=None,

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from tests.e2e.test_cli import OVERSIGHT
 from tests.integration.read_side import a_mix_of_cases, import_sample_directory, open_container
-from tests.support import SettableClock, command_environment
+from tests.support import SettableTimeSource, command_environment
 
 
 def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -31,7 +31,7 @@ def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def recorded(database_url: str) -> str:
-    with open_container(database_url, SettableClock()) as container:
+    with open_container(database_url, SettableTimeSource()) as container:
         import_sample_directory(container)
         a_mix_of_cases(container)
     return database_url

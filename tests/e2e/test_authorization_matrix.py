@@ -22,7 +22,7 @@ from interfaces.bootstrap import Container
 from interfaces.http.app import API_PREFIX
 from tests.e2e.authorization_matrix import CALLERS, OK, Outcome, Route, full_matrix
 from tests.e2e.conftest import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens, position
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 MATRIX = full_matrix(API_PREFIX)
 
@@ -71,7 +71,7 @@ class World:
 
     client: TestClient
     tokens: Tokens
-    clock: SettableClock
+    time_source: SettableTimeSource
     container: Container
     catch_up: Callable[[], object]
 
@@ -142,7 +142,7 @@ class World:
 
     def overdue_case(self) -> str:
         case_id = self.assigned_case()
-        self.clock.advance(days=7)
+        self.time_source.advance(days=7)
         self.catch_up()
         return case_id
 
@@ -183,7 +183,7 @@ class World:
 
     def overdue_order(self) -> str:
         order_id = self.issued_order()
-        self.clock.advance(days=7)
+        self.time_source.advance(days=7)
         self.catch_up()
         return order_id
 
@@ -191,7 +191,10 @@ class World:
 
     def deduction_body(self) -> dict[str, Any]:
         """A deduction for an hour ago: supervising overdue records moves the clock on."""
-        return {**DEDUCTION, "occurred_at": (self.clock.now() - timedelta(hours=1)).isoformat()}
+        return {
+            **DEDUCTION,
+            "occurred_at": (self.time_source.now() - timedelta(hours=1)).isoformat(),
+        }
 
     def deduction(self) -> str:
         return str(self.ok("POST", "/deductions", "inspector", self.deduction_body())["id"])
@@ -337,11 +340,11 @@ REQUESTS = {
 
 @pytest.fixture
 def world(
-    client: TestClient, tokens: Tokens, clock: SettableClock, container: Container
+    client: TestClient, tokens: Tokens, time_source: SettableTimeSource, container: Container
 ) -> Iterator[World]:
     container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
     worker = container.worker()
-    yield World(client, tokens, clock, container, worker.run_once)
+    yield World(client, tokens, time_source, container, worker.run_once)
     worker.close()
 
 

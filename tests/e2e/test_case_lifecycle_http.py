@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens, position
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 API = "/api/v1"
 
@@ -45,7 +45,7 @@ def assigned_case(
 
 
 def test_a_complaint_goes_from_registration_to_closing_and_each_step_is_in_the_history(
-    client: TestClient, tokens: Tokens, clock: SettableClock
+    client: TestClient, tokens: Tokens, time_source: SettableTimeSource
 ) -> None:
     registered = register(client, tokens)
     assert registered["status"] == "registered"
@@ -67,7 +67,7 @@ def test_a_complaint_goes_from_registration_to_closing_and_each_step_is_in_the_h
         ("close", None, tokens.operator, "closed"),
     ]
     for verb, body, headers, status in steps:
-        clock.advance(hours=1)
+        time_source.advance(hours=1)
         response = client.post(f"{case_url}/{verb}", json=body, headers=headers)
         assert response.status_code == 200, (verb, response.text)
         assert response.json()["status"] == status

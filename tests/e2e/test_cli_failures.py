@@ -20,7 +20,7 @@ from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from interfaces.bootstrap import bootstrap
 from tests.e2e.test_cli import OVERSIGHT
-from tests.support import SettableClock, command_environment, settings_for
+from tests.support import SettableTimeSource, command_environment, settings_for
 
 ADMIN = Actor("admin", Role.ADMIN)
 
@@ -42,7 +42,9 @@ def run(
 def store_holding_nul(database_url: str) -> str:
     """A store whose case summary and deduction evidence hold NUL, recorded before the
     entrance refused it."""
-    container = bootstrap(settings_for(database_url), clock=SettableClock(), initialise=False)
+    container = bootstrap(
+        settings_for(database_url), time_source=SettableTimeSource(), initialise=False
+    )
     try:
         app = container.supervision
         app.import_directory(sample_directory(), ADMIN)

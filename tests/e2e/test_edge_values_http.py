@@ -37,7 +37,7 @@ from tests.e2e.conftest import (
     position,
     register_complaint,
 )
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 OPERATOR = Actor("edge-operator", Role.OPERATOR)
 INSPECTOR = Actor("edge-inspector", Role.INSPECTOR)
@@ -81,7 +81,7 @@ class Seeded:
 
 
 @pytest.fixture
-def seeded(container: Container, clock: SettableClock) -> Seeded:
+def seeded(container: Container, time_source: SettableTimeSource) -> Seeded:
     app = container.supervision
     app.load_conduct_rules(default_conduct_rules(), Actor("edge-admin", Role.ADMIN))
     case = register_complaint(container)
@@ -104,7 +104,7 @@ def seeded(container: Container, clock: SettableClock) -> Seeded:
             rule="lateness_early_leave",
             staff="S0001",
             window=None,
-            occurred_at=clock.now() - timedelta(days=1),
+            occurred_at=time_source.now() - timedelta(days=1),
             evidence="考勤记录",
             source_type=SourceType.PATROL,
             source_ref=None,
@@ -248,7 +248,7 @@ def _sample_bodies(seeded: Seeded) -> dict[str, dict[str, Any]]:
         },
         "CaseAssign": {"department": SAMPLE_DEPARTMENT, "note": "请核实"},
         "Reason": reason,
-        "ExtensionCreate": {"working_days": 3, "reason": "需要调查"},
+        "ExtensionBody": {"working_days": 3, "reason": "需要调查"},
         "ResultCreate": {
             "outcome": "substantiated",
             "actions": "已约谈",
@@ -256,9 +256,9 @@ def _sample_bodies(seeded: Seeded) -> dict[str, dict[str, Any]]:
             "proposed_deduction": {"rule": "rude_attitude", "staff": "S0001", "window": "W-A01"},
         },
         "CallbackReached": {"reached": True, "satisfaction": "satisfied", "comment": "满意"},
-        "MergeCreate": {"into": str(seeded.case)},
+        "MergeBody": {"into": str(seeded.case)},
         "NoteCreate": {"text": "已电话联系", "public": True},
-        "SuperviseCreate": {"note": "请加快办理"},
+        "SuperviseBody": {"note": "请加快办理"},
         "DeductionCreate": {
             "rule": "lateness_early_leave",
             "staff": "S0001",
@@ -276,8 +276,8 @@ def _sample_bodies(seeded: Seeded) -> dict[str, dict[str, Any]]:
             "source": {"type": "inspection", "ref": "检查-1"},
         },
         "RectificationReportCreate": {"measures": "已排班", "evidence": "排班表"},
-        "AcceptCreate": {"note": "验收通过"},
-        "RejectCreate": {"reasons": "仍无人", "working_days": 3},
+        "AcceptBody": {"note": "验收通过"},
+        "RejectBody": {"reasons": "仍无人", "working_days": 3},
         "EvaluationCreate": {
             "window": SAMPLE_WINDOW,
             "staff": "S0001",

@@ -13,7 +13,7 @@ from infrastructure.settings import Settings
 from interfaces.bootstrap import bootstrap
 from tests.e2e.test_cli import OVERSIGHT, run
 from tests.integration.read_side import INSPECTOR, import_sample_directory, register
-from tests.support import TEST_MASTER_KEY, SettableClock, command_environment, settings_for
+from tests.support import TEST_MASTER_KEY, SettableTimeSource, command_environment, settings_for
 
 NEW_KEY = base64.b64encode(os.urandom(32)).decode()
 
@@ -27,7 +27,7 @@ def settings_with(
 
 
 def complainants_of(settings: Settings, case_ids: list[UUID]) -> list[object]:
-    container = bootstrap(settings, clock=SettableClock(), initialise=False)
+    container = bootstrap(settings, time_source=SettableTimeSource(), initialise=False)
     try:
         return [container.supervision.get_case(i, INSPECTOR).complainant for i in case_ids]
     finally:
@@ -35,7 +35,7 @@ def complainants_of(settings: Settings, case_ids: list[UUID]) -> list[object]:
 
 
 def cases_registered_with(settings: Settings) -> list[UUID]:
-    container = bootstrap(settings, clock=SettableClock(), initialise=False)
+    container = bootstrap(settings, time_source=SettableTimeSource(), initialise=False)
     try:
         import_sample_directory(container)
         return [
@@ -129,7 +129,7 @@ def test_rotation_is_refused_while_the_service_runs(database_url: str, tmp_path:
     cases_registered_with(settings)
     new_key_file = tmp_path / "new.key"
     new_key_file.write_text(NEW_KEY, encoding="utf-8")
-    service = bootstrap(settings, clock=SettableClock(), initialise=False)
+    service = bootstrap(settings, time_source=SettableTimeSource(), initialise=False)
     try:
         refused = run(database_url, "keys", "rotate", "--new-key-file", str(new_key_file))
     finally:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, Tokens
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 API = "/api/v1"
 
@@ -203,12 +203,16 @@ def test_open_praise_without_a_handling_deadline_is_on_the_board_and_lists_as_no
 
 
 def test_a_missed_deadline_is_recorded_once_and_flags_the_case_overdue_on_the_board(
-    client: TestClient, tokens: Tokens, container: Container, clock: SettableClock, catch_up: Any
+    client: TestClient,
+    tokens: Tokens,
+    container: Container,
+    time_source: SettableTimeSource,
+    catch_up: Any,
 ) -> None:
     case = assigned(client, tokens)
     catch_up()
 
-    clock.advance(days=4)  # Tue 1 Dec 10:00, past Monday's 17:30 acknowledge deadline
+    time_source.advance(days=4)  # Tue 1 Dec 10:00, past Monday's 17:30 acknowledge deadline
     catch_up()
     catch_up()
     catch_up()
@@ -245,12 +249,12 @@ def test_the_board_of_an_unknown_department_is_refused(client: TestClient, token
 
 
 def test_metrics_count_cases_and_give_the_three_rates(
-    client: TestClient, tokens: Tokens, clock: SettableClock, catch_up: Any
+    client: TestClient, tokens: Tokens, time_source: SettableTimeSource, catch_up: Any
 ) -> None:
     # given: two cases; the first acknowledged and answered in time, called back satisfied
     first = assigned(client, tokens)
     second = assigned(client, tokens)
-    clock.advance(hours=1)
+    time_source.advance(hours=1)
     post(client, f"/cases/{first['id']}/acknowledge", tokens.department)
     post(
         client,
@@ -265,7 +269,7 @@ def test_metrics_count_cases_and_give_the_three_rates(
         {"reached": True, "satisfaction": "very_satisfied"},
     )
     # and the second never acknowledged: its acknowledge deadline passes
-    clock.advance(days=4)
+    time_source.advance(days=4)
     catch_up()
 
     metrics = client.get(

@@ -12,16 +12,16 @@ from domain.actor import Actor, Role
 from infrastructure.directory_file import sample_directory
 from interfaces.bootstrap import Container, bootstrap
 from tests.e2e.conftest import SAMPLE_WINDOW, Tokens, position
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 API = "/api/v1"
 COMPLAINT = {"kind": "complaint", "channel": "hotline", "window": SAMPLE_WINDOW, "summary": "久等"}
 
 
 @pytest.fixture
-def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
+def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
     settings = settings_for(database_url, db_lock_timeout=1, db_statement_timeout=1.0)
-    built = bootstrap(settings, clock=clock, initialise=False)
+    built = bootstrap(settings, time_source=time_source, initialise=False)
     built.supervision.import_directory(sample_directory(), Actor("test-admin", Role.ADMIN))
     try:
         yield built

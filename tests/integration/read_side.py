@@ -15,7 +15,7 @@ from domain.actor import Actor, Role
 from domain.case import Channel, Kind, Outcome, Satisfaction
 from infrastructure.directory_file import sample_directory
 from interfaces.bootstrap import Container, bootstrap
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 OPERATOR = Actor("operator-1", Role.OPERATOR)
 INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
@@ -25,9 +25,9 @@ DEPARTMENT = Actor("clerk-1", Role.DEPARTMENT, department=DEPARTMENT_ID)
 
 
 @contextmanager
-def open_container(database_url: str, clock: SettableClock) -> Iterator[Container]:
+def open_container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
     """The application on the test's database, as a process of the service would build it."""
-    container = bootstrap(settings_for(database_url), clock=clock, initialise=False)
+    container = bootstrap(settings_for(database_url), time_source=time_source, initialise=False)
     try:
         yield container
     finally:

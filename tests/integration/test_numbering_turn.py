@@ -23,7 +23,7 @@ from tests.integration.read_side import (
     import_sample_directory,
     register,
 )
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 PROCESSES = 4
 THREADS_EACH = 4
@@ -32,11 +32,11 @@ CASES_EACH_THREAD = 8
 
 @pytest.fixture
 def processes(database_url: str, tmp_path: Path) -> Iterator[list[Container]]:
-    clock = SettableClock()
+    time_source = SettableTimeSource()
     built = [
         bootstrap(
             settings_for(database_url, data_dir=tmp_path, db_pool_size=2, api_threads=THREADS_EACH),
-            clock=clock,
+            time_source=time_source,
             initialise=False,
         )
         for _ in range(PROCESSES)

@@ -24,12 +24,12 @@ from tests.integration.read_side import (
     import_sample_directory,
     open_container,
 )
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 
 @pytest.fixture
 def container(database_url: str) -> Iterator[Container]:
-    with open_container(database_url, SettableClock()) as built:
+    with open_container(database_url, SettableTimeSource()) as built:
         import_sample_directory(built)
         built.supervision.load_conduct_rules(default_conduct_rules(), ADMIN)
         yield built

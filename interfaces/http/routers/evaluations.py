@@ -22,7 +22,7 @@ _REFUSALS: Responses = {
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=_REFUSALS)
-def rate_service(
+def record_evaluation(
     body: EvaluationCreate, request: Request, app: SupervisionDep, client: PublicClientDep
 ) -> EvaluationPublic:
     """Rate one encounter at a window, 1 (非常不满意) to 5 (非常满意), without signing in.
@@ -33,7 +33,7 @@ def rate_service(
     """
     public = Actor(principal="public", role=Role.PUBLIC, request_id=request.state.request_id)
     return EvaluationPublic.of(
-        app.rate_service(
+        app.record_evaluation(
             window=body.window,
             staff=body.staff,
             rating=body.rating,

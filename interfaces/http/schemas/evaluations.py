@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from application.ratings import EvaluationView
+from application.evaluations import EvaluationView
 from domain.evaluation import HIGHEST_RATING, LOWEST_RATING, MAX_COMMENT
 from domain.labels import described
 from interfaces.http.schemas.cases import DIRECTORY_ID, Integer, Strict

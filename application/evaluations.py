@@ -69,10 +69,10 @@ class EvaluationView:
         )
 
 
-class RatingVerbs(CaseVerbs):
+class EvaluationVerbs(CaseVerbs):
     """Rating an encounter at a window, and opening the complaint a bad rating calls for."""
 
-    def rate_service(
+    def record_evaluation(
         self,
         *,
         window: str,
@@ -99,7 +99,7 @@ class RatingVerbs(CaseVerbs):
             service_item=service_item,
             client=client,
             by=by,
-            at=self.clock.now(),
+            at=self.time_source.now(),
         )
         return EvaluationView.of(evaluation, self._commit(evaluation))
 
@@ -113,7 +113,7 @@ class RatingVerbs(CaseVerbs):
             raise EvaluationNotFound(f"there is no evaluation {evaluation_id}")
         return found
 
-    def open_case_for_rating(self, evaluation_id: UUID) -> bool:
+    def open_case_for_evaluation(self, evaluation_id: UUID) -> bool:
         """Take a bad rating to its case (差评转办): open the case if it is not there yet,
         registered by the system and assigned to the window's department in the same save,
         and add the rating to it; answer whether anything was recorded now.
@@ -169,7 +169,7 @@ class RatingVerbs(CaseVerbs):
                 comment=evaluation.comment,
                 rated_at=evaluation.created_on,
                 by=Actor.system(),
-                at=self.clock.now(),
+                at=self.time_source.now(),
             )
         except (BadRatingsFull, PersonalDataAlreadyErased):
             return False  # the rating counts in the window's satisfaction all the same
@@ -187,18 +187,18 @@ class RatingVerbs(CaseVerbs):
         return None
 
 
-class RatingCasePolicy:
+class BadRatingCasePolicy:
     """Every rating of 1 or 2 goes to a complaint of channel `rating`, exactly once."""
 
     name = "rating_cases"
     topic_prefix = "oversight:Evaluation."
 
-    def __init__(self, ratings: RatingVerbs) -> None:
+    def __init__(self, ratings: EvaluationVerbs) -> None:
         self.ratings = ratings
 
     def handle(self, event: Any) -> int:
         if isinstance(event, Evaluation.Rated) and opens_case(event.rating):
-            return int(self.ratings.open_case_for_rating(event.originator_id))
+            return int(self.ratings.open_case_for_evaluation(event.originator_id))
         return 0
 
 

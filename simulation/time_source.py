@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from domain.calendar import OFFICE_TZ
 
 
-class SimulatedClock:
+class SimulatedTimeSource:
     """The application's clock during a simulation: it stands still until the simulation
     moves it."""
 

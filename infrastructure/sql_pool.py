@@ -39,7 +39,7 @@ def asyncpg_dsn(database_url: str) -> str:
     return f"postgresql://{auth}/{dbname}{query}"
 
 
-class ReadStore:
+class SqlPool:
     """A pool of asyncpg connections for queries, opened on first use inside the event loop.
 
     Every statement is bounded by `statement_timeout` seconds, in the server (so a slow query

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 
-class SystemClock:
+class SystemTimeSource:
     """The current time in UTC."""
 
     def now(self) -> datetime:
