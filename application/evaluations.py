@@ -1,8 +1,8 @@
-"""Verbs on ratings (好差评): rating an encounter, and the complaint a bad rating goes to.
+"""Verbs on evaluations (好差评): evaluating an encounter, and the complaint a bad rating goes to.
 
 A client's bad ratings of one window on one office day go to one case: the first opens it,
 later ones are added to it (`Case.BadRatingAdded`), so a burst of bad ratings from one
-client puts one case on the department's board, not one per rating, while every rating
+client puts one case on the department's board, not one per rating, while every evaluation
 still counts in the window's satisfaction. A later rating the same day goes onto the case
 whatever became of it: a closed case takes it onto its record without reopening (the
 centre decides whether it calls for more), and a case merged into another passes it on to
@@ -38,7 +38,7 @@ class EvaluationNotFound(NotFound):
 
 @dataclass(frozen=True)
 class EvaluationView:
-    """A rating as recorded, and whether it goes to a case (a bad one does)."""
+    """An evaluation as recorded, and whether it goes to a case (a bad rating does)."""
 
     id: UUID
     window: str
@@ -70,7 +70,7 @@ class EvaluationView:
 
 
 class EvaluationVerbs(CaseVerbs):
-    """Rating an encounter at a window, and opening the complaint a bad rating calls for."""
+    """Evaluating an encounter at a window, and opening the complaint a bad rating calls for."""
 
     def record_evaluation(
         self,
@@ -83,7 +83,7 @@ class EvaluationVerbs(CaseVerbs):
         by: Actor,
         client: str | None = None,
     ) -> EvaluationView:
-        """Record a citizen's rating of one encounter (好差评); 1 or 2 goes to a case.
+        """Record a citizen's evaluation of an encounter (好差评); rated 1 or 2, it goes to a case.
 
         `client` is a keyed digest of the rater's network: their bad ratings of this window
         today go to one case.
@@ -104,7 +104,7 @@ class EvaluationVerbs(CaseVerbs):
         return EvaluationView.of(evaluation, self._commit(evaluation))
 
     def get_evaluation(self, evaluation_id: UUID) -> EvaluationView:
-        """One rating as recorded."""
+        """One evaluation as recorded."""
         return EvaluationView.of(self._evaluation(evaluation_id), position=None)
 
     def _evaluation(self, evaluation_id: UUID) -> Evaluation:
@@ -188,17 +188,17 @@ class EvaluationVerbs(CaseVerbs):
 
 
 class BadRatingCasePolicy:
-    """Every rating of 1 or 2 goes to a complaint of channel `rating`, exactly once."""
+    """Every evaluation rated 1 or 2 goes to a complaint of channel `rating`, exactly once."""
 
     name = "rating_cases"
     topic_prefix = "oversight:Evaluation."
 
-    def __init__(self, ratings: EvaluationVerbs) -> None:
-        self.ratings = ratings
+    def __init__(self, evaluations: EvaluationVerbs) -> None:
+        self.evaluations = evaluations
 
     def handle(self, event: Any) -> int:
         if isinstance(event, Evaluation.Rated) and opens_case(event.rating):
-            return int(self.ratings.open_case_for_evaluation(event.originator_id))
+            return int(self.evaluations.open_case_for_evaluation(event.originator_id))
         return 0
 
 

@@ -127,7 +127,8 @@ class OrderMetrics:
 
 @dataclass(frozen=True)
 class EvaluationMetrics:
-    """Ratings (好差评) over a period: how many, their sum, and how many were bad (1–2)."""
+    """Evaluations (好差评) over a period: how many, the sum of their ratings, and how many were
+    bad (rated 1–2)."""
 
     ratings: int = 0
     rating_total: int = 0
@@ -140,7 +141,7 @@ class EvaluationMetrics:
 
 @dataclass(frozen=True)
 class WindowMetrics(EvaluationMetrics):
-    """One window's ratings over a period."""
+    """One window's evaluations over a period."""
 
     window: str = ""
     department: str = ""
@@ -215,5 +216,5 @@ class CaseQueries(Protocol):
     async def window_metrics(
         self, windows: list[tuple[str, str]], *, start: datetime, end: datetime
     ) -> list[WindowMetrics]:
-        """Ratings per (window, department) given, rated from `start` until `end`."""
+        """Evaluations per (window, department), given from `start` until `end`."""
         ...

@@ -179,7 +179,7 @@ def bench_container(
     directory: bool = True,
 ) -> Container:
     """A container on the scratch database (schema made already), with the sample directory;
-    on a simulated clock, which stands still unless the bench moves it, if one is given."""
+    on a simulated time source, which stands still unless the bench moves it, if one is given."""
     container = bootstrap(keys.settings(database_url), time_source=time_source, initialise=False)
     if directory:
         container.supervision.import_directory(sample_directory(), ADMIN)

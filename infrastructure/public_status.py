@@ -132,8 +132,8 @@ PURGE_EVERY = timedelta(minutes=10)
 class PostgresLookupFailures:
     """Failed lookups per tracking number in `public_lookup_failures`, on the primary.
 
-    "Now" is always the application's clock, passed in, never the database's. The pool is
-    the read store's when that is the primary; with a replica for reads it is a pool of its
+    "Now" is always the application's time source, passed in, never the database's. The pool is
+    the reads' pool when that is the primary; with a replica for reads it is a pool of its
     own, opened on first use.
     """
 

@@ -1,4 +1,4 @@
-"""The wall clock, the one place that reads it."""
+"""The time source of a real process: the wall clock, the one place that reads it."""
 
 from __future__ import annotations
 

@@ -426,7 +426,7 @@ def personal_data_key_store(
 def primary_pool(
     settings: Settings, url: str, reads: SqlPool, closers: list[Callable[[], None]]
 ) -> SqlPool:
-    """The read store when it is the primary; else a pool on the primary for small writes."""
+    """The reads' pool when it is on the primary; else a pool on the primary for small writes."""
     if not settings.read_database_url:
         return reads
     primary = SqlPool(
@@ -477,7 +477,8 @@ class DemoRefused(RuntimeError):
 
 
 class WorkerActive(DemoRefused):
-    """A worker runs on the database: its real-time clock would act on simulated cases."""
+    """A worker runs on the database: its deadline clock, on real time, would act on the
+    simulated cases."""
 
 
 # Where the demo's own data folder goes when the configured database holds cases already.
@@ -492,7 +493,7 @@ def demo_campaign(
     seed: int,
     data_dir: Path | None = None,
 ) -> tuple[Container, Campaign]:
-    """A container on a simulated clock, and the campaign that moves it: `days` days up to
+    """A container on simulated time, and the campaign that moves it: `days` days up to
     now, on the sample directory and the default conduct catalogue (`oversight demo`), in
     the configured database, or in the embedded one kept in `data_dir` (made if new).
 

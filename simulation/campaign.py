@@ -4,7 +4,7 @@
 boards with open and overdue cases, months of scores, blue and red lists, rectification
 orders, ratings.
 
-The campaign owns the application's clock and moves it forward action by action, in the
+The campaign owns the application's time source and moves it forward action by action, in the
 order things happen, over every day up to its end (`simulation.world`); each day it puts
 the day's arrivals on the schedule — cases, ratings, patrols, inspections — and the
 journeys (`simulation.journeys`) play what follows: operators, departments, inspectors and

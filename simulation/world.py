@@ -3,7 +3,7 @@ follows, the schedule of what happens next, office time, and the deadline clock 
 the worker's stead.
 
 The journeys (`simulation.journeys`) say what each actor does; this says when and by whom.
-Actions wait on one schedule, ordered by moment; the campaign owns the application's clock
+Actions wait on one schedule, ordered by moment; the campaign owns the application's time source
 and moves it to each action's moment before running it, so the log runs in the order of
 time. Between actions it does the worker's part at the right moments: it records each
 reminder, missed deadline and public-notice flag when it falls due (`observe_task_clock`,

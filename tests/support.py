@@ -1,4 +1,4 @@
-"""Helpers shared by every tier of tests: a clock the test sets, and an in-memory application."""
+"""Helpers shared by every tier of tests: time the test sets, and an in-memory application."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def settings_for(database_url: str, **overrides: object) -> Settings:
 
 
 class SettableTimeSource:
-    """A clock that stands still until the test sets or advances it."""
+    """A time source that stands still until the test sets or advances it."""
 
     def __init__(self, start: datetime = START) -> None:
         self._now = _aware(start)
@@ -92,5 +92,5 @@ def in_memory_supervision(
 
 def _aware(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"the clock needs a timezone-aware moment, got {moment!r}")
+        raise ValueError(f"the time source needs a timezone-aware moment, got {moment!r}")
     return moment

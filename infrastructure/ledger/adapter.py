@@ -105,7 +105,7 @@ class PostgresAuditLedger:
             writer.close()
 
     def checkpoint_if_due(self, connection: psycopg.Connection[Any]) -> Checkpoint | None:
-        """Make the daily checkpoint once a day has passed since the last (by the app's clock)."""
+        """Make the daily checkpoint once a day has passed since the last (by the time source)."""
         if (
             self._refused_at is not None
             and time.monotonic() - self._refused_at < RETRY_AFTER_REFUSAL

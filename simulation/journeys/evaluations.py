@@ -1,4 +1,4 @@
-"""Ratings' journeys: citizens rate an encounter at a window; a bad rating opens a complaint
+"""Evaluations' journeys: citizens evaluate an encounter at a window; a bad rating opens a complaint
 at once (what BadRatingCasePolicy does in the worker) and now and then a rectification order."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from simulation.world import PUBLIC, CaseJourney
 
 
 class EvaluationJourneys(CaseJourneys):
-    """What citizens do at the windows' rating pads, and what a bad rating brings."""
+    """What citizens do at the windows' evaluation pads, and what a bad rating brings."""
 
     def _evaluate(self) -> None:
-        """A citizen rates an encounter at a window; a bad rating opens a complaint."""
+        """A citizen evaluates an encounter at a window; a bad rating opens a complaint."""
         window = self.rng.choice(list(self._windows.values()))
         posted = self._staff_at.get(window.id, [])
         staff = self.rng.choice(posted) if posted and self.rng.random() < 0.8 else None

@@ -1,4 +1,4 @@
-"""The HTTP API on a real PostgreSQL database of the test's own, with a clock the test sets."""
+"""The HTTP API on a real PostgreSQL database of the test's own, on time the test sets."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fixtures of the unit tests: a settable clock, the real 2026 calendar, the default policy,
+"""Fixtures of the unit tests: a settable time source, the real 2026 calendar, the default policy,
 the application on the in-memory store, and one actor per role."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Ratings (好差评): open to the public, limited per client like every public route."""
+"""Evaluations (好差评): open to the public, limited per client like every public route."""
 
 from __future__ import annotations
 
