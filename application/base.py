@@ -126,7 +126,8 @@ class OversightApplication(Application[UUID]):
         """A record that commands only read, shared between them: never change it.
 
         Loading through the repository copies the cached aggregate, which for the directory
-        (hundreds of entries, read by most commands) cost milliseconds a command. A record
+        (hundreds of entries, read by most commands) showed in every command's time
+        (docs/benchmarks.md, "What the measurements changed", item 2). A record
         that rarely changes is kept here instead, and loaded again only when the store
         holds a newer version of it.
         """

@@ -240,8 +240,9 @@ class Container:
 def freeze_startup_heap() -> None:
     """Put what is alive once a serving process has started (modules, routes, schemas, the
     container) out of the garbage collector's sight: it lives as long as the process, and
-    every full collection that requests' or turns' garbage sets off walked all of it (public
-    status p99 under load: 94 → 28 ms). Not for a process that shares its heap with tests."""
+    every full collection that requests' or turns' garbage sets off walked all of it (what it
+    saves under load: docs/benchmarks.md, item 10). Not for a process that shares its heap
+    with tests."""
     gc.collect()
     gc.freeze()
 

@@ -197,7 +197,7 @@ def test_a_clean_store_of_ten_thousand_events_verifies(
 
 
 def fill(container: Container, events: int) -> None:
-    """Cases with many notes, a hundred aggregates per save: thousands of events a second."""
+    """Cases with many notes, a hundred aggregates per save: the fast way to many events."""
     access_code_hash = container.supervision.secrets.hash_access_code("fill")
     n = 0
     while head(container) < events:
