@@ -25,7 +25,7 @@ _REFUSALS: Responses = {
 def record_evaluation(
     body: EvaluationCreate, request: Request, app: SupervisionDep, client: PublicClientDep
 ) -> EvaluationPublic:
-    """Rate one encounter at a window, 1 (非常不满意) to 5 (非常满意), without signing in.
+    """Evaluate an encounter at a window, rating it 1 (非常不满意) to 5 (非常满意), no sign-in.
 
     A rating of 1 or 2 (差评) goes to a complaint for the window's department shortly after:
     the first bad rating of a window from one client on one office day opens it, and later
