@@ -62,7 +62,7 @@ class AccessVerbs(DirectoryVerbs, OversightApplication):
             department=department,
             name=name or f"{role.value}-{self.ids().hex[:8]}",
             by=by,
-            at=self.clock.now(),
+            at=self.time_source.now(),
         )
         position = self._commit(issued)
         return IssuedToken(token, issued.id, role, department, issued.name, position)
@@ -74,7 +74,7 @@ class AccessVerbs(DirectoryVerbs, OversightApplication):
         if found is None or found.revoked:
             self._confirmed.pop(digest, None)
             return None
-        self._confirmed[digest] = (self.clock.now(), found)
+        self._confirmed[digest] = (self.time_source.now(), found)
         return found.principal(request_id)
 
     def recently_signed_in(self, token: str, request_id: str | None = None) -> Actor | None:
@@ -84,14 +84,14 @@ class AccessVerbs(DirectoryVerbs, OversightApplication):
         if confirmed is None:
             return None
         at, found = confirmed
-        if not timedelta(0) <= self.clock.now() - at < SIGN_IN_TRUSTED_FOR:
+        if not timedelta(0) <= self.time_source.now() - at < SIGN_IN_TRUSTED_FOR:
             return None
         return found.principal(request_id)
 
     def revoke_token(self, token: UUID, *, reason: str, by: Actor) -> TokenSummary:
         """Withdraw a token (吊销): requests bearing it are refused from now on."""
         found: AccessToken = self._load(token, lambda: TokenNotFound(f"no token {token}"))
-        found.revoke(reason=reason, by=by, at=self.clock.now())
+        found.revoke(reason=reason, by=by, at=self.time_source.now())
         self._commit(found)
         self._confirmed.pop(found.digest, None)
         return _summary(found)

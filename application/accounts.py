@@ -196,7 +196,7 @@ class Accounts:
             department=department,
             password_hash=self.passwords.hash(password),
             by=by,
-            at=self.records.clock.now(),
+            at=self.records.time_source.now(),
         )
         if department is not None:
             self.records.directory().active_department(department)
@@ -216,7 +216,7 @@ class Accounts:
 
         def reset() -> Account:
             account = self._account(username)
-            account.reset_password(password_hash, by=by, at=self.records.clock.now())
+            account.reset_password(password_hash, by=by, at=self.records.time_source.now())
             self.records.save_account(account)
             return account
 
@@ -230,7 +230,7 @@ class Accounts:
 
         def disable() -> Account:
             account = self._account(username)
-            account.disable(by=by, at=self.records.clock.now())
+            account.disable(by=by, at=self.records.time_source.now())
             self.records.save_account(account)
             return account
 

@@ -18,7 +18,7 @@ from eventsourcing.utils import Environment
 
 from application import transcodings
 from application.personal_data import PersonalDataKeys, PersonalDataMapper
-from application.ports import Clock, IdFactory, Secrets
+from application.ports import IdFactory, Secrets, TimeSource
 from domain.calendar import WorkingCalendar
 from domain.calendar_book import CALENDAR_BOOK_ID
 from domain.deadlines import DeadlinePolicy
@@ -53,7 +53,7 @@ class OversightApplication(Application[UUID]):
     def __init__(
         self,
         *,
-        clock: Clock,
+        time_source: TimeSource,
         ids: IdFactory,
         secrets: Secrets,
         calendar: WorkingCalendar,
@@ -64,7 +64,7 @@ class OversightApplication(Application[UUID]):
         # Set before the library builds the mapper, which seals personal data under these keys.
         self.personal_data_keys = personal_data_keys
         super().__init__(env=env)
-        self.clock = clock
+        self.time_source = time_source
         self.ids = ids
         self.secrets = secrets
         self.known_calendar = calendar
@@ -126,7 +126,8 @@ class OversightApplication(Application[UUID]):
         """A record that commands only read, shared between them: never change it.
 
         Loading through the repository copies the cached aggregate, which for the directory
-        (hundreds of entries, read by most commands) cost milliseconds a command. A record
+        (hundreds of entries, read by most commands) showed in every command's time
+        (docs/benchmarks.md, "What the measurements changed", item 2). A record
         that rarely changes is kept here instead, and loaded again only when the store
         holds a newer version of it.
         """

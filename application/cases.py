@@ -182,7 +182,7 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
             policy=self.policy,
             calendar=self.calendar,
             by=by,
-            at=self.clock.now(),
+            at=self.time_source.now(),
         )
         return self._answer(case, by)
 
@@ -191,25 +191,27 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
     def acknowledge_case(self, case_id: UUID, by: Actor) -> CaseView:
         """The assigned department takes the case (签收)."""
         case = self._case(case_id)
-        case.acknowledge(by=by, at=self.clock.now())
+        case.acknowledge(by=by, at=self.time_source.now())
         return self._answer(case, by)
 
     def return_case(self, case_id: UUID, *, reason: str, by: Actor) -> CaseView:
         """The department hands the case back as not theirs (退单)."""
         case = self._case(case_id)
-        case.return_to_sender(reason=reason, by=by, at=self.clock.now())
+        case.return_to_sender(reason=reason, by=by, at=self.time_source.now())
         return self._answer(case, by)
 
     def stop_case_clock(self, case_id: UUID, *, reason: str, by: Actor) -> CaseView:
         """Stop the case's clock while waiting on someone else (挂起)."""
         case = self._case(case_id)
-        case.stop_clock(reason=reason, by=by, at=self.clock.now())
+        case.stop_clock(reason=reason, by=by, at=self.time_source.now())
         return self._answer(case, by)
 
     def resume_case_clock(self, case_id: UUID, by: Actor) -> CaseView:
         """Restart the case's clock; the stopped working time is added back."""
         case = self._case(case_id)
-        case.resume_clock(policy=self.policy, calendar=self.calendar, by=by, at=self.clock.now())
+        case.resume_clock(
+            policy=self.policy, calendar=self.calendar, by=by, at=self.time_source.now()
+        )
         return self._answer(case, by)
 
     def request_extension(
@@ -217,19 +219,23 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
     ) -> CaseView:
         """Ask for more working days before the deadline passes (申请延期)."""
         case = self._case(case_id)
-        case.request_extension(working_days=working_days, reason=reason, by=by, at=self.clock.now())
+        case.request_extension(
+            working_days=working_days, reason=reason, by=by, at=self.time_source.now()
+        )
         return self._answer(case, by)
 
     def grant_extension(self, case_id: UUID, by: Actor) -> CaseView:
         """An inspector grants the requested extension."""
         case = self._case(case_id)
-        case.grant_extension(policy=self.policy, calendar=self.calendar, by=by, at=self.clock.now())
+        case.grant_extension(
+            policy=self.policy, calendar=self.calendar, by=by, at=self.time_source.now()
+        )
         return self._answer(case, by)
 
     def refuse_extension(self, case_id: UUID, *, reason: str, by: Actor) -> CaseView:
         """An inspector refuses the requested extension."""
         case = self._case(case_id)
-        case.refuse_extension(reason=reason, by=by, at=self.clock.now())
+        case.refuse_extension(reason=reason, by=by, at=self.time_source.now())
         return self._answer(case, by)
 
     def post_result(
@@ -254,7 +260,7 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
             actions=actions,
             answer=answer,
             by=by,
-            at=self.clock.now(),
+            at=self.time_source.now(),
             proposed_deduction=proposed_deduction,
         )
         return self._answer(case, by)
@@ -273,21 +279,29 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
         """Record the callback to the complainant (回访)."""
         case = self._case(case_id)
         case.record_callback(
-            reached=reached, satisfaction=satisfaction, comment=comment, by=by, at=self.clock.now()
+            reached=reached,
+            satisfaction=satisfaction,
+            comment=comment,
+            by=by,
+            at=self.time_source.now(),
         )
         return self._answer(case, by)
 
     def close_case(self, case_id: UUID, by: Actor) -> CaseView:
         """Close an answered case (办结)."""
         case = self._case(case_id)
-        case.close(by=by, at=self.clock.now())
+        case.close(by=by, at=self.time_source.now())
         return self._answer(case, by)
 
     def reopen_case(self, case_id: UUID, *, reason: str, by: Actor) -> CaseView:
         """Send the case back to its department with a new deadline (重办)."""
         case = self._case(case_id)
         case.reopen(
-            reason=reason, policy=self.policy, calendar=self.calendar, by=by, at=self.clock.now()
+            reason=reason,
+            policy=self.policy,
+            calendar=self.calendar,
+            by=by,
+            at=self.time_source.now(),
         )
         return self._answer(case, by)
 
@@ -295,19 +309,19 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
         """Merge a duplicate into the first case about the same facts (重复件)."""
         case = self._case(case_id)
         target = case if into == case_id else self._case(into)
-        case.merge_into(target, by=by, at=self.clock.now())
+        case.merge_into(target, by=by, at=self.time_source.now())
         return self._answer(case, by, target)
 
     def add_case_note(self, case_id: UUID, *, text: str, public: bool, by: Actor) -> CaseView:
         """Add a public or internal note to a case."""
         case = self._case(case_id)
-        case.add_note(text=text, public=public, by=by, at=self.clock.now())
+        case.add_note(text=text, public=public, by=by, at=self.time_source.now())
         return self._answer(case, by)
 
     def supervise_case(self, case_id: UUID, *, note: str, by: Actor) -> CaseView:
         """An inspector escalates an overdue case (督办)."""
         case = self._case(case_id)
-        case.supervise(note=note, by=by, at=self.clock.now())
+        case.supervise(note=note, by=by, at=self.time_source.now())
         return self._answer(case, by)
 
 

@@ -59,7 +59,7 @@ class ClockVerbs(CaseVerbs):
 
     def _observe(self, task: Task) -> int:
         recorded = task.observe_clock(
-            calendar=self.calendar, by=Actor.system(), at=self.clock.now()
+            calendar=self.calendar, by=Actor.system(), at=self.time_source.now()
         )
         if recorded:
             self._commit(task)
@@ -67,7 +67,7 @@ class ClockVerbs(CaseVerbs):
 
     def _recompute(self, task: Task) -> bool:
         changed = task.recompute_deadlines(
-            policy=self.policy, calendar=self.calendar, by=Actor.system(), at=self.clock.now()
+            policy=self.policy, calendar=self.calendar, by=Actor.system(), at=self.time_source.now()
         )
         if changed:
             self._commit(task)
@@ -83,7 +83,7 @@ class ClockVerbs(CaseVerbs):
         by: Actor,
     ) -> PublishedYear:
         """Record a year's schedule as the State Council published it (节假日安排)."""
-        now = self.clock.now()
+        now = self.time_source.now()
         book = self._load_or_none(CALENDAR_BOOK_ID) or CalendarBook.open(now)
         recorded = book.publish(
             year=year,

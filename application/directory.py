@@ -22,7 +22,7 @@ class DirectoryVerbs(OversightApplication):
 
     def import_directory(self, spec: DirectorySpec, by: Actor) -> DirectoryImport:
         """Record what changed between the directory on record and `spec` (idempotent)."""
-        now = self.clock.now()
+        now = self.time_source.now()
         directory = self._load_or_none(DIRECTORY_ID) or Directory.create(by, now)
         changes = directory.reconcile(spec, by, now)
         if not directory.pending_events:
@@ -32,7 +32,9 @@ class DirectoryVerbs(OversightApplication):
     def directory(self) -> Directory:
         """The directory as recorded (empty before the first import), to read, not change."""
         found = self._shared_or_none(DIRECTORY_ID)
-        return found if found is not None else Directory.create(Actor.system(), self.clock.now())
+        return (
+            found if found is not None else Directory.create(Actor.system(), self.time_source.now())
+        )
 
     def list_departments(self) -> tuple[Department, ...]:
         """The active departments."""

@@ -93,7 +93,7 @@ class DisciplineVerbs(DirectoryVerbs, OversightApplication):
 
     def load_conduct_rules(self, rules: tuple[ConductRule, ...], by: Actor) -> CatalogueLoad:
         """Record what changed between the catalogue on record and `rules` (idempotent)."""
-        now = self.clock.now()
+        now = self.time_source.now()
         catalogue = self._load_or_none(CONDUCT_CATALOGUE_ID) or ConductCatalogue.open(by, now)
         changes = catalogue.reconcile(rules, by, now)
         if not catalogue.pending_events:
@@ -145,7 +145,7 @@ class DisciplineVerbs(DirectoryVerbs, OversightApplication):
     def _record_new_deduction(
         self, deduction_id: UUID, request: DeductionRequest, by: Actor
     ) -> DeductionAnswer:
-        now = self.clock.now()
+        now = self.time_source.now()
         month = month_of(request.occurred_at)
         if request.occurred_at > now:
             raise OccurredInFuture(f"{request.occurred_at.isoformat()} has not happened yet")
@@ -203,7 +203,7 @@ class DisciplineVerbs(DirectoryVerbs, OversightApplication):
         )
         if not isinstance(deduction, Deduction):
             raise DeductionNotFound(f"there is no deduction {deduction_id}")
-        now = self.clock.now()
+        now = self.time_source.now()
         deduction.revoke(reason=reason, by=by, at=now)
         cards: list[Scorecard] = [self.repository.get(card_id) for card_id in deduction.card_ids]
         for card in cards:

@@ -130,7 +130,7 @@ class NumberingVerbs(OversightApplication):
 
     def _number(self, batch: list[_NewRecord]) -> tuple[list[Aggregate], list[TrackingSequence]]:
         """Give each record the next number of its day's sequence, in the order they came."""
-        now = self.clock.now()
+        now = self.time_source.now()
         # The office's time zone is the same in every published year: no need to read them.
         day = now.astimezone(self.known_calendar.office_hours.tz).date()
         sequences: dict[str, TrackingSequence] = {}

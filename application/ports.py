@@ -12,7 +12,7 @@ from uuid import UUID
 from domain.actor import Actor, Role
 
 
-class Clock(Protocol):
+class TimeSource(Protocol):
     """The source of the current time; tests set it."""
 
     def now(self) -> datetime: ...

@@ -27,7 +27,7 @@ class PrivacyVerbs(CaseVerbs):
         """
         case = self._case(case_id)
         try:
-            case.erase_personal_data(reason=reason, by=by, at=self.clock.now())
+            case.erase_personal_data(reason=reason, by=by, at=self.time_source.now())
         except PersonalDataAlreadyErased:
             self.personal_data_keys.erase(case_id)
             self._erase_ratings_copied_into(case)

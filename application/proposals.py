@@ -35,13 +35,13 @@ class ProposalVerbs(DisciplineVerbs, CaseVerbs):
         proposal = case.proposal_to_decide()
         deduction_id = proposed_deduction_id(case.id, int(proposal["result_version"]))
         self.record_deduction(_request(case, proposal), by, deduction_id=deduction_id)
-        case.confirm_proposed_deduction(deduction_id=deduction_id, by=by, at=self.clock.now())
+        case.confirm_proposed_deduction(deduction_id=deduction_id, by=by, at=self.time_source.now())
         return self._answer(case, by)
 
     def dismiss_proposed_deduction(self, case_id: UUID, *, reason: str, by: Actor) -> CaseView:
         """Dismiss the proposed deduction, with the reason (不予扣分)."""
         case = self._case(case_id)
-        case.dismiss_proposed_deduction(reason=reason, by=by, at=self.clock.now())
+        case.dismiss_proposed_deduction(reason=reason, by=by, at=self.time_source.now())
         return self._answer(case, by)
 
 

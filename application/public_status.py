@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from application.ports import Clock, Secrets
+from application.ports import Secrets, TimeSource
 from domain.errors import DomainError, NotFound
 
 # A tracking number whose code was missed this many times within the window is locked.
@@ -125,13 +125,13 @@ class PublicStatus:
         failures: LookupFailures,
         failed_by_client: ClientLimit,
         secrets: Secrets,
-        clock: Clock,
+        time_source: TimeSource,
     ) -> None:
         self.queries = queries
         self.failures = failures
         self.failed_by_client = failed_by_client
         self.secrets = secrets
-        self.clock = clock
+        self.time_source = time_source
         # Unknown numbers are checked against this, so they cost what a wrong code costs.
         self._dummy_hash = secrets.hash_access_code(secrets.new_access_code())
 
@@ -139,7 +139,7 @@ class PublicStatus:
         self, tracking_number: str, access_code: str, *, client: str
     ) -> PublicCaseStatus:
         """The public view of the case the pair opens; the same refusal for every failure."""
-        now = self.clock.now()
+        now = self.time_source.now()
         wait = await self.failed_by_client.wait(client, now)
         if wait is not None:
             raise TooManyRequests(

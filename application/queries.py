@@ -126,8 +126,9 @@ class OrderMetrics:
 
 
 @dataclass(frozen=True)
-class RatingMetrics:
-    """Ratings (好差评) over a period: how many, their sum, and how many were bad (1–2)."""
+class EvaluationMetrics:
+    """Evaluations (好差评) over a period: how many, the sum of their ratings, and how many were
+    bad (rated 1–2)."""
 
     ratings: int = 0
     rating_total: int = 0
@@ -139,8 +140,8 @@ class RatingMetrics:
 
 
 @dataclass(frozen=True)
-class WindowMetrics(RatingMetrics):
-    """One window's ratings over a period."""
+class WindowMetrics(EvaluationMetrics):
+    """One window's evaluations over a period."""
 
     window: str = ""
     department: str = ""
@@ -163,7 +164,7 @@ class DepartmentMetrics:
     satisfied: int
     called_back: int
     orders: OrderMetrics = field(default_factory=OrderMetrics)
-    rated: RatingMetrics = field(default_factory=RatingMetrics)
+    rated: EvaluationMetrics = field(default_factory=EvaluationMetrics)
 
     @staticmethod
     def _rate(part: int, whole: int) -> float | None:
@@ -215,5 +216,5 @@ class CaseQueries(Protocol):
     async def window_metrics(
         self, windows: list[tuple[str, str]], *, start: datetime, end: datetime
     ) -> list[WindowMetrics]:
-        """Ratings per (window, department) given, rated from `start` until `end`."""
+        """Evaluations per (window, department), given from `start` until `end`."""
         ...

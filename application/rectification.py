@@ -171,7 +171,7 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
     def acknowledge_order(self, order_id: UUID, by: Actor) -> OrderView:
         """The department confirms it received the order (签收)."""
         order = self._order(order_id)
-        order.acknowledge(by=by, at=self.clock.now())
+        order.acknowledge(by=by, at=self.time_source.now())
         return self._answer_order(order)
 
     def report_rectification(
@@ -179,19 +179,21 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
     ) -> OrderView:
         """The department reports what it did to rectify (整改报告)."""
         order = self._order(order_id)
-        order.report(measures=measures, evidence=evidence, by=by, at=self.clock.now())
+        order.report(measures=measures, evidence=evidence, by=by, at=self.time_source.now())
         return self._answer_order(order)
 
     def stop_order_clock(self, order_id: UUID, *, reason: str, by: Actor) -> OrderView:
         """Stop the order's clock while waiting on a third party (挂起)."""
         order = self._order(order_id)
-        order.stop_clock(reason=reason, by=by, at=self.clock.now())
+        order.stop_clock(reason=reason, by=by, at=self.time_source.now())
         return self._answer_order(order)
 
     def resume_order_clock(self, order_id: UUID, by: Actor) -> OrderView:
         """Restart the order's clock; the stopped working time is added back."""
         order = self._order(order_id)
-        order.resume_clock(policy=self.policy, calendar=self.calendar, by=by, at=self.clock.now())
+        order.resume_clock(
+            policy=self.policy, calendar=self.calendar, by=by, at=self.time_source.now()
+        )
         return self._answer_order(order)
 
     def request_order_extension(
@@ -200,7 +202,7 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
         """Ask for more working days before the order's deadline passes (申请延期)."""
         order = self._order(order_id)
         order.request_extension(
-            working_days=working_days, reason=reason, by=by, at=self.clock.now()
+            working_days=working_days, reason=reason, by=by, at=self.time_source.now()
         )
         return self._answer_order(order)
 
@@ -209,7 +211,7 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
     def accept_rectification(self, order_id: UUID, *, note: str | None, by: Actor) -> OrderView:
         """Accept the reported rectification (验收通过); the order is closed."""
         order = self._order(order_id)
-        order.accept(note=note, by=by, at=self.clock.now())
+        order.accept(note=note, by=by, at=self.time_source.now())
         return self._answer_order(order)
 
     def reject_rectification(
@@ -223,7 +225,7 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
             policy=self.policy,
             calendar=self.calendar,
             by=by,
-            at=self.clock.now(),
+            at=self.time_source.now(),
         )
         return self._answer_order(order)
 
@@ -231,18 +233,18 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
         """Grant the extension the department asked for (批准延期)."""
         order = self._order(order_id)
         order.grant_extension(
-            policy=self.policy, calendar=self.calendar, by=by, at=self.clock.now()
+            policy=self.policy, calendar=self.calendar, by=by, at=self.time_source.now()
         )
         return self._answer_order(order)
 
     def refuse_order_extension(self, order_id: UUID, *, reason: str, by: Actor) -> OrderView:
         """Refuse the extension the department asked for (不予延期)."""
         order = self._order(order_id)
-        order.refuse_extension(reason=reason, by=by, at=self.clock.now())
+        order.refuse_extension(reason=reason, by=by, at=self.time_source.now())
         return self._answer_order(order)
 
     def supervise_order(self, order_id: UUID, *, note: str, by: Actor) -> OrderView:
         """Escalate an order whose deadline passed (督办)."""
         order = self._order(order_id)
-        order.supervise(note=note, by=by, at=self.clock.now())
+        order.supervise(note=note, by=by, at=self.time_source.now())
         return self._answer_order(order)

@@ -8,15 +8,15 @@ from application.audit import AuditVerbs
 from application.base import EVENT_STORE_NAME
 from application.clock import ClockVerbs
 from application.discipline import DisciplineVerbs
+from application.evaluations import EvaluationVerbs
 from application.privacy import PrivacyVerbs
 from application.proposals import ProposalVerbs
-from application.ratings import RatingVerbs
 from application.rectification import RectificationVerbs
 
 
 class Supervision(
     ProposalVerbs,
-    RatingVerbs,
+    EvaluationVerbs,
     RectificationVerbs,
     DisciplineVerbs,
     ClockVerbs,

@@ -57,8 +57,8 @@ from support import (
 from domain.actor import Role
 from domain.calendar import OFFICE_TZ
 from interfaces.bootstrap import Container
-from simulation.clock import SimulatedClock
 from simulation.fills import FILLED_ACCESS_CODE, RealisticFill
+from simulation.time_source import SimulatedTimeSource
 
 API = "/api/v1"
 SPACING = timedelta(minutes=10)  # 144 cases a day, in the 150–250 a real centre takes
@@ -240,7 +240,7 @@ def main() -> None:
     start = (datetime.now(OFFICE_TZ) - span).replace(minute=0, second=0, microsecond=0)
     stages: dict[str, dict[str, Any]] = {}
     with scratch_database(options.server, keep=options.keep) as url:
-        container = bench_container(url, keys, clock=SimulatedClock(start))
+        container = bench_container(url, keys, time_source=SimulatedTimeSource(start))
         try:
             fill = RealisticFill(
                 container.supervision,

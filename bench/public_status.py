@@ -59,7 +59,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 from infrastructure.public_status import FIND_CASE_SQL
-from infrastructure.read_store import asyncpg_dsn
+from infrastructure.sql_pool import asyncpg_dsn
 from infrastructure.settings import Settings
 
 

@@ -23,8 +23,8 @@ from support import (
 
 from domain.calendar import OFFICE_TZ
 from domain.case import Case, Kind, Outcome, Satisfaction
-from simulation.clock import SimulatedClock
 from simulation.fills import CaseFill, clerk_of
+from simulation.time_source import SimulatedTimeSource
 
 DEPARTMENTS = ("real-estate-registration", "taxation", "medical-insurance", "public-security")
 KINDS = (Kind.COMPLAINT, Kind.REQUEST, Kind.CONSULTATION, Kind.SUGGESTION, Kind.REPORT)
@@ -69,7 +69,7 @@ def main() -> None:
     options = parser.parse_args()
 
     with scratch_database(options.server, keep=options.keep) as url:
-        container = bench_container(url, BenchKeys.fresh(), clock=SimulatedClock(START))
+        container = bench_container(url, BenchKeys.fresh(), time_source=SimulatedTimeSource(START))
         try:
             started = time.perf_counter()
             head = RebuildFill(container.supervision, start=START).until(options.events)

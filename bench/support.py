@@ -38,8 +38,8 @@ from infrastructure.eventstore import initialise_schema
 from infrastructure.logging import configure_logging
 from infrastructure.settings import Settings
 from interfaces.bootstrap import Container, bootstrap
-from simulation.clock import SimulatedClock
 from simulation.texts import GIVEN_NAMES, SURNAMES
+from simulation.time_source import SimulatedTimeSource
 
 SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 OVERSIGHT = str(Path(sys.executable).with_name("oversight"))
@@ -175,12 +175,12 @@ def bench_container(
     database_url: str,
     keys: BenchKeys,
     *,
-    clock: SimulatedClock | None = None,
+    time_source: SimulatedTimeSource | None = None,
     directory: bool = True,
 ) -> Container:
     """A container on the scratch database (schema made already), with the sample directory;
-    on a simulated clock, which stands still unless the bench moves it, if one is given."""
-    container = bootstrap(keys.settings(database_url), clock=clock, initialise=False)
+    on a simulated time source, which stands still unless the bench moves it, if one is given."""
+    container = bootstrap(keys.settings(database_url), time_source=time_source, initialise=False)
     if directory:
         container.supervision.import_directory(sample_directory(), ADMIN)
     return container

@@ -24,8 +24,8 @@ from support import (
 
 from domain.calendar import OFFICE_TZ
 from domain.case import Case
-from simulation.clock import SimulatedClock
 from simulation.fills import CaseFill
+from simulation.time_source import SimulatedTimeSource
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=OFFICE_TZ)
 CASES_PER_SAVE = 100
@@ -57,7 +57,7 @@ def main() -> None:
 
     with scratch_database(options.server, keep=options.keep) as url:
         container = bench_container(
-            url, BenchKeys.fresh(), clock=SimulatedClock(START), directory=False
+            url, BenchKeys.fresh(), time_source=SimulatedTimeSource(START), directory=False
         )
         try:
             started = time.perf_counter()

@@ -1,11 +1,11 @@
-"""The Evaluation aggregate (好差评, GB/T 39734-2020 and 39735-2020): one rated encounter.
+"""The Evaluation aggregate (好差评, GB/T 39734-2020 and 39735-2020): one evaluated encounter.
 
 A citizen rates one service encounter at a window from 1 (非常不满意) to 5 (非常满意). A rating
 of 1 or 2 is a bad rating (差评): it goes to the centre as a complaint of channel `rating`.
-The rating records who rated as a keyed digest of their network (`client`), and a client's
+The evaluation records who rated as a keyed digest of their network (`client`), and a client's
 bad ratings of one window on one office day (Asia/Shanghai) all go to one case, whose id is
 derived from the three (`client_rating_case_id`): the first opens it, later ones are added
-to it, and one client cannot open a case per rating. A rating recorded before clients were
+to it, and one client cannot open a case per rating. An evaluation recorded before clients were
 known opens a case of its own, under an id derived from the evaluation's (`rating_case_id`).
 Either way the id is the same every time, so doing it again finds it done.
 """
@@ -50,11 +50,11 @@ def client_rating_case_id(window: str, client: str, day: date) -> UUID:
     return uuid5(CLIENT_RATING_CASE_NAMESPACE, f"{window}|{client}|{day.isoformat()}")
 
 
-def case_id_of_rating(
+def case_id_of_evaluation(
     evaluation_id: UUID, *, window: str, client: str | None, rating: int, rated_at: datetime
 ) -> UUID | None:
-    """The case a rating goes to, if it is bad: its client's case of the window and office
-    day, or (client unknown) a case of its own."""
+    """The case an evaluation goes to, if its rating is bad: its client's case of the window
+    and office day, or (client unknown) a case of its own."""
     if not opens_case(rating):
         return None
     if client is None:
@@ -68,7 +68,7 @@ def opens_case(rating: int) -> bool:
 
 
 class Evaluation(Aggregate):
-    """A citizen's rating of one encounter at a window, with who served them if known."""
+    """A citizen's evaluation of one encounter at a window, with who served them if known."""
 
     TOPIC = "oversight:Evaluation"
 
@@ -128,7 +128,7 @@ class Evaluation(Aggregate):
         by: Actor,
         at: datetime,
     ) -> Evaluation:
-        """Record a rating of one encounter; `department` is the window's at this moment and
+        """Record an evaluation of one encounter; `department` is the window's at this moment and
         `client` a keyed digest of the rater's network, if known."""
         if (
             isinstance(rating, bool)
@@ -158,13 +158,14 @@ class Evaluation(Aggregate):
 
     @property
     def opens_case(self) -> bool:
-        """Whether this rating is bad enough to open a case (差评)."""
+        """Whether this evaluation's rating is bad enough to open a case (差评)."""
         return opens_case(self.rating)
 
     @property
     def case_id(self) -> UUID | None:
-        """The id of the case this rating goes to, if it is bad (see `case_id_of_rating`)."""
-        return case_id_of_rating(
+        """The id of the case this evaluation goes to, if its rating is bad (see
+        `case_id_of_evaluation`)."""
+        return case_id_of_evaluation(
             self.id,
             window=self.window,
             client=self.client,

@@ -1,1 +1,1 @@
-"""Adapters: databases, files, keys, clocks and the composition root."""
+"""Adapters: databases, files, keys, the time source and the composition root."""

@@ -10,7 +10,7 @@ from application.audit import AuditEvent, AuditFilter, AuditPage
 from application.projections.audit_events import PROJECTION_NAME
 from domain.labels import label
 from infrastructure.read_side import decode_cursor, encode_cursor, projected_position
-from infrastructure.read_store import ReadStore
+from infrastructure.sql_pool import SqlPool
 
 _COLUMNS = """
     e.position, e.record_id, e.record_type, e.version, e.event_type, e.at, e.actor_principal,
@@ -22,7 +22,7 @@ _COLUMNS = """
 class AuditQueriesOnPostgres:
     """The feed and a person's history, newest first, in pages by position."""
 
-    def __init__(self, store: ReadStore) -> None:
+    def __init__(self, store: SqlPool) -> None:
         self.store = store
 
     async def events(self, criteria: AuditFilter, *, limit: int, cursor: str | None) -> AuditPage:

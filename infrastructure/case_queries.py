@@ -19,16 +19,16 @@ from application.queries import (
     CaseFilter,
     CaseSummary,
     DepartmentMetrics,
+    EvaluationMetrics,
     OrderMetrics,
     Page,
-    RatingMetrics,
     WindowMetrics,
 )
 from domain.actor import Role
 from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.privacy import ROLES_SEEING_FULL_IDENTITY
 from infrastructure.read_side import decode_cursor, encode_cursor, wait_until_projected
-from infrastructure.read_store import ReadStore
+from infrastructure.sql_pool import SqlPool
 
 CASE_LIST_PROJECTION = "case_list"
 ORDER_LIST_PROJECTION = "order_list"
@@ -84,7 +84,7 @@ def summary_column(role: Role) -> str:
 class CaseQueriesOnPostgres:
     """The case queries over the projected tables, waiting (boundedly) for a client's write."""
 
-    def __init__(self, store: ReadStore, *, wait_seconds: float = 5.0) -> None:
+    def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:
         self.store = store
         self.wait_seconds = wait_seconds
 
@@ -244,7 +244,7 @@ class CaseQueriesOnPostgres:
             replace(
                 _metrics(department, found.get(department)),
                 orders=orders.get(department, OrderMetrics()),
-                rated=ratings.get(department, RatingMetrics()),
+                rated=ratings.get(department, EvaluationMetrics()),
             )
             for department in departments
         ]
@@ -284,7 +284,7 @@ class CaseQueriesOnPostgres:
 
     async def _rating_metrics(
         self, column: str, *, start: datetime, end: datetime
-    ) -> dict[str, RatingMetrics]:
+    ) -> dict[str, EvaluationMetrics]:
         # `column` is one of two constants (department, window_id), never a caller's text.
         rows = await self.store.fetch(
             f"""
@@ -298,7 +298,7 @@ class CaseQueriesOnPostgres:
             end,
         )
         return {
-            row["subject"]: RatingMetrics(
+            row["subject"]: EvaluationMetrics(
                 ratings=int(row["ratings"]),
                 rating_total=int(row["rating_total"]),
                 bad_ratings=int(row["bad_ratings"]),
@@ -314,7 +314,7 @@ class CaseQueriesOnPostgres:
             WindowMetrics(
                 window=window,
                 department=department,
-                **vars(found.get(window, RatingMetrics())),
+                **vars(found.get(window, EvaluationMetrics())),
             )
             for window, department in windows
         ]

@@ -43,7 +43,7 @@ SCHEMA_LOCK_KEY = 0x0F_E2_51_67
 UNSAFE_FLAGS = ("POSTGRES_ENABLE_DB_FUNCTIONS", "OVERSIGHT_POSTGRES_ENABLE_DB_FUNCTIONS")
 
 # An INSERT carries at most about this many bytes of events (more only for a single larger
-# event): a few thousand typical events, a fraction of a second for the server.
+# event): a few thousand typical events, one short statement for the server.
 STATEMENT_BYTES = 1 << 20
 # A row travels as text: its state hex-encoded (two characters a byte), its topic, and the id,
 # version and punctuation around them.

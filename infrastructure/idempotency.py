@@ -11,7 +11,7 @@ from application.idempotency import (
     IdempotencyKeyReused,
     StoredAnswer,
 )
-from infrastructure.read_store import ReadStore
+from infrastructure.sql_pool import SqlPool
 
 _CLAIM = """
 INSERT INTO idempotency_keys (scope, body_digest, claimed_at) VALUES ($1, $2, $3)
@@ -27,7 +27,7 @@ RETURNING scope
 class PostgresIdempotencyStore:
     """Claims and first answers in `idempotency_keys`."""
 
-    def __init__(self, store: ReadStore) -> None:
+    def __init__(self, store: SqlPool) -> None:
         self._store = store
 
     async def claim(self, scope: str, body_digest: str, now: datetime) -> StoredAnswer | None:

@@ -41,7 +41,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from application.base import StorageUnavailable
 from application.personal_data import PersonalDataKeyMissing, new_data_key
-from application.ports import Clock
+from application.ports import TimeSource
 from domain.personal_data import PersonalDataAlreadyErased
 from infrastructure.database_waits import DatabaseWaits
 from infrastructure.key_files import decode_base64_key, read_or_create_key_file, replace_key_file
@@ -223,7 +223,7 @@ class PostgresPersonalDataKeys:
         self,
         pool: ConnectionPool,
         master_key: bytes,
-        clock: Clock,
+        time_source: TimeSource,
         cache: KeyCache | None = None,
     ) -> None:
         if len(master_key) != MASTER_KEY_BYTES:
@@ -231,7 +231,7 @@ class PostgresPersonalDataKeys:
         self._pool = pool
         self._master_key = master_key
         self._fingerprint = master_key_fingerprint(master_key)
-        self._clock = clock
+        self._time_source = time_source
         self._cache = cache if cache is not None else KeyCache()
 
     @classmethod
@@ -240,7 +240,7 @@ class PostgresPersonalDataKeys:
         database_url: str,
         *,
         master_key: bytes,
-        clock: Clock,
+        time_source: TimeSource,
         pool_size: int = POOL_SIZE,
         connect_timeout: int = 10,
         statement_timeout: float | None = None,
@@ -274,7 +274,7 @@ class PostgresPersonalDataKeys:
             open=True,
         )
         try:
-            keys = cls(pool, master_key, clock, cache)
+            keys = cls(pool, master_key, time_source, cache)
             keys.check_master_key()
         except BaseException:
             pool.close()
@@ -303,7 +303,7 @@ class PostgresPersonalDataKeys:
             connection.execute(
                 "INSERT INTO personal_data_master_key (fingerprint, created_at) "
                 "VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                (fingerprint, self._clock.now()),
+                (fingerprint, self._time_source.now()),
             )
             row = connection.execute(
                 "SELECT fingerprint, rotating_to FROM personal_data_master_key"
@@ -341,7 +341,7 @@ class PostgresPersonalDataKeys:
                     key_id,
                     wrap(self._master_key, key_id, candidate),
                     self._fingerprint,
-                    self._clock.now(),
+                    self._time_source.now(),
                 ),
             ).fetchone()
             row = None
@@ -376,7 +376,7 @@ class PostgresPersonalDataKeys:
         return key
 
     def erase(self, key_id: UUID) -> bool:
-        now = self._clock.now()
+        now = self._time_source.now()
         with self._connection() as connection, connection.transaction():
             destroyed = connection.execute(
                 "UPDATE personal_data_keys SET wrapped_key = NULL, wrapped_by = NULL, "
@@ -417,7 +417,7 @@ def rotate_master_key(
     *,
     old_key: bytes,
     new_key: bytes,
-    clock: Clock,
+    time_source: TimeSource,
     batch_size: int = ROTATION_BATCH_SIZE,
     progress: RotationProgress | None = None,
 ) -> RotationReport:
@@ -438,7 +438,7 @@ def rotate_master_key(
         ).fetchone()
         if not (locked and locked[0]):
             raise MasterKeyRotationRefused("another `oversight keys rotate` is running")
-        stage = _begin_rotation(connection, old, new, clock)
+        stage = _begin_rotation(connection, old, new, time_source)
         rewrapped = 0
         if stage != "done":
             # Checked after the rotation is on record: a process starting from now on refuses.
@@ -448,7 +448,7 @@ def rotate_master_key(
                 rewrapped += _rewrap_all(
                     connection, old_key, new_key, batch_size, progress, rewrapped, total
                 )
-                if _finish_rotation(connection, new, clock):
+                if _finish_rotation(connection, new, time_source):
                     break
             log.info(
                 "master_key_rotated",
@@ -467,7 +467,7 @@ def rotate_master_key(
 
 
 def _begin_rotation(
-    connection: psycopg.Connection[Any], old: bytes, new: bytes, clock: Clock
+    connection: psycopg.Connection[Any], old: bytes, new: bytes, time_source: TimeSource
 ) -> str:
     """Record that a rotation from `old` to `new` runs: answer `started`, `resumed` (an
     earlier run stopped part-way) or `done` (the database's key is `new` already)."""
@@ -480,7 +480,7 @@ def _begin_rotation(
             # key is the one the first process must bring.
             connection.execute(
                 "INSERT INTO personal_data_master_key (fingerprint, created_at) VALUES (%s, %s)",
-                (new, clock.now()),
+                (new, time_source.now()),
             )
             return "done"
         recognised = bytes(row[0])
@@ -506,7 +506,7 @@ def _begin_rotation(
             return "resumed"
         connection.execute(
             "UPDATE personal_data_master_key SET rotating_to = %s, rotation_started_at = %s",
-            (new, clock.now()),
+            (new, time_source.now()),
         )
     log.info(
         "master_key_rotation_started", old_key_id=master_key_id(old), new_key_id=master_key_id(new)
@@ -575,7 +575,9 @@ def _rewrap_all(
             progress(min(done + rewrapped, total), total)
 
 
-def _finish_rotation(connection: psycopg.Connection[Any], new: bytes, clock: Clock) -> bool:
+def _finish_rotation(
+    connection: psycopg.Connection[Any], new: bytes, time_source: TimeSource
+) -> bool:
     """Make `new` the database's key if no data key is left under another; answer whether
     it was done."""
     with connection.transaction():
@@ -586,7 +588,7 @@ def _finish_rotation(connection: psycopg.Connection[Any], new: bytes, clock: Clo
         connection.execute(
             "UPDATE personal_data_master_key SET fingerprint = %s, rotating_to = NULL, "
             "rotation_started_at = NULL, rotated_at = %s",
-            (new, clock.now()),
+            (new, time_source.now()),
         )
     return True
 

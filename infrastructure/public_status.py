@@ -12,7 +12,7 @@ import anyio.to_thread
 
 from application.public_status import FoundCase, LockPolicy, PublicCaseStatus, TimelineEntry
 from domain.directory import Directory
-from infrastructure.read_store import ReadStore
+from infrastructure.sql_pool import SqlPool
 
 # Only these columns are ever read: nothing of the complainant, staff, window, summary or
 # internal notes can leak through a column that was never selected. The lock is read in the
@@ -44,7 +44,7 @@ class CaseListPublicStatus:
 
     def __init__(
         self,
-        reads: ReadStore,
+        reads: SqlPool,
         directory: Callable[[], Directory],
         *,
         monotonic: Callable[[], float] = time.monotonic,
@@ -132,12 +132,12 @@ PURGE_EVERY = timedelta(minutes=10)
 class PostgresLookupFailures:
     """Failed lookups per tracking number in `public_lookup_failures`, on the primary.
 
-    "Now" is always the application's clock, passed in, never the database's. The pool is
-    the read store's when that is the primary; with a replica for reads it is a pool of its
+    "Now" is always the application's time source, passed in, never the database's. The pool is
+    the reads' pool when that is the primary; with a replica for reads it is a pool of its
     own, opened on first use.
     """
 
-    def __init__(self, store: ReadStore, policy: LockPolicy | None = None) -> None:
+    def __init__(self, store: SqlPool, policy: LockPolicy | None = None) -> None:
         self._store = store
         self.policy = policy or LockPolicy()
         self._purged_at: datetime | None = None

@@ -4,7 +4,7 @@ A client's requests are counted in `client_request_counts` (migration 0014) on t
 one row per counter, window and client, by one upsert per request; so `serve --workers N`,
 or N machines behind a load balancer, allow a client the limit once, not N times. Windows
 are fixed (aligned to the epoch), so a client may get up to twice the limit across the turn
-of a window, never more. "Now" is always the application's clock, passed in.
+of a window, never more. "Now" is always the application's time source, passed in.
 
 A client is a keyed digest of its network (`ClientDigests`): addresses are never stored.
 When the counters cannot be read or written the request is refused with 503 (fail closed):
@@ -26,7 +26,7 @@ import asyncpg
 import structlog
 
 from application.base import StorageUnavailable
-from infrastructure.read_store import ReadStore
+from infrastructure.sql_pool import SqlPool
 
 log = structlog.get_logger("oversight.rate_limits")
 
@@ -103,7 +103,7 @@ class PostgresClientLimit:
     """At most `amount` requests per client in each window of `window`, for every API process
     together; an amount of 0 switches it off (and nothing is counted)."""
 
-    def __init__(self, store: ReadStore, *, name: str, amount: int, window: timedelta) -> None:
+    def __init__(self, store: SqlPool, *, name: str, amount: int, window: timedelta) -> None:
         self.name = name
         self.amount = amount
         self._store = store
@@ -148,7 +148,7 @@ class PostgresClientLimit:
         try:
             return await statement
         except asyncpg.PostgresError as error:
-            # Timeouts and lost connections are StorageUnavailable already (the read store);
+            # Timeouts and lost connections are StorageUnavailable already (the SqlPool);
             # anything else (a missing table, a read-only server) refuses the same way.
             log.warning("rate_limit_unavailable", counter=self.name, error=type(error).__name__)
             raise StorageUnavailable(

@@ -10,14 +10,14 @@ import time
 from collections.abc import Sequence
 
 from application.queries import LAST_POSITION, InvalidCursor
-from infrastructure.read_store import ReadStore
+from infrastructure.sql_pool import SqlPool
 
 # The first look again after a write not yet projected, and the longest pause between looks.
 FIRST_PAUSE = 0.01
 LONGEST_PAUSE = 0.1
 
 
-async def projected_position(store: ReadStore, projections: Sequence[str]) -> int:
+async def projected_position(store: SqlPool, projections: Sequence[str]) -> int:
     """How far the projections (all of them: the least) have got in the notification log; a
     projection that has projected nothing yet stands at 0."""
     position = await store.fetchval(
@@ -29,7 +29,7 @@ async def projected_position(store: ReadStore, projections: Sequence[str]) -> in
 
 
 async def wait_until_projected(
-    store: ReadStore, projections: Sequence[str], after: int | None, *, seconds: float
+    store: SqlPool, projections: Sequence[str], after: int | None, *, seconds: float
 ) -> tuple[int, bool]:
     """Wait until the projections have passed `after` (a position the client's write got), or
     give up after `seconds`; answer where they stand and whether they got there."""

@@ -20,7 +20,7 @@ import psycopg
 
 from domain.text import storable
 from infrastructure.logging import error_message
-from infrastructure.read_store import ReadStore
+from infrastructure.sql_pool import SqlPool
 
 # A transient failure (a dropped connection, a lock timeout) passes on the next turn, about a
 # second later; three failed turns at one position are not chance, and are still reported
@@ -114,6 +114,6 @@ class RunnerHealth:
         return self._failing
 
 
-async def stuck_runners(reads: ReadStore) -> list[RunnerFailure]:
+async def stuck_runners(reads: SqlPool) -> list[RunnerFailure]:
     """The runners failing after the same position for `STUCK_AFTER_ATTEMPTS` turns or more."""
     return [RunnerFailure(*row) for row in await reads.fetch(_STUCK, STUCK_AFTER_ATTEMPTS)]

@@ -24,7 +24,7 @@ from application.scores import (
 from domain.conduct import FULL_MARKS
 from domain.scorecard import SubjectKind, score_after
 from infrastructure.read_side import wait_until_projected
-from infrastructure.read_store import ReadStore
+from infrastructure.sql_pool import SqlPool
 
 # The read tables these queries join; an answer waits for both to pass the caller's write.
 PROJECTIONS = ("deductions", "directory_subjects")
@@ -87,7 +87,7 @@ ORDER BY id
 class ScoreQueriesOnPostgres:
     """The discipline queries, waiting (boundedly) for the read side to see a client's write."""
 
-    def __init__(self, store: ReadStore, *, wait_seconds: float = 5.0) -> None:
+    def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:
         self.store = store
         self.wait_seconds = wait_seconds
 

@@ -37,8 +37,8 @@ class RandomSecrets:
     Access codes are hashed with HMAC-SHA256 under a server key (a "pepper") and a random
     salt per code. A code has ≈49.5 random bits, so a slow hash would add little against a
     thief of the read table, while the key (never in the database) makes the stolen hashes
-    useless on their own; and the public status route stays cheap enough to serve thousands
-    of requests a second.
+    useless on their own; and the public status route stays cheap (docs/benchmarks.md,
+    "public_status").
     """
 
     def __init__(self, access_code_key: bytes) -> None:

@@ -219,7 +219,7 @@ class Worker:
 
     def _run_clock(self) -> tuple[int, int]:
         """Observe the clock of every task whose next alarm is due by the application's now."""
-        now = self.supervision.clock.now()
+        now = self.supervision.time_source.now()
         observed = recorded = 0
         after: tuple[datetime, Any] | None = None
         while True:

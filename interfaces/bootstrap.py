@@ -22,8 +22,9 @@ from application.accounts import (
     Accounts,
 )
 from application.audit import AuditQueries
+from application.evaluations import BadRatingCasePolicy
 from application.idempotency import IdempotencyStore
-from application.ports import Clock, ConsoleSessions, IdFactory, SessionLimits
+from application.ports import ConsoleSessions, IdFactory, SessionLimits, TimeSource
 from application.projections import Projection
 from application.projections.case_assignments import CaseAssignmentsProjection
 from application.projections.case_list import CaseListProjection
@@ -38,7 +39,6 @@ from application.public_status import (
     PublicStatus,
 )
 from application.queries import CaseQueries
-from application.ratings import RatingCasePolicy
 from application.scores import ScoreQueries
 from application.supervision import Supervision
 from domain.calendar import WorkingCalendar
@@ -48,7 +48,6 @@ from infrastructure.audit_queries import AuditQueriesOnPostgres
 from infrastructure.calendar_file import CalendarFileError, read_calendar_file
 from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.case_queries import CaseQueriesOnPostgres
-from infrastructure.clock import SystemClock
 from infrastructure.conduct_file import ConductFileError, default_conduct_rules, read_conduct_file
 from infrastructure.database_waits import DatabaseWaits
 from infrastructure.directory_file import read_directory_file, sample_directory
@@ -89,7 +88,6 @@ from infrastructure.projection_runner import (
 )
 from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFailures
 from infrastructure.rate_limits import ClientDigests, PostgresClientLimit
-from infrastructure.read_store import ReadStore
 from infrastructure.runner_health import RunnerFailure, stuck_runners
 from infrastructure.score_queries import ScoreQueriesOnPostgres
 from infrastructure.secrets import (
@@ -100,9 +98,11 @@ from infrastructure.secrets import (
 from infrastructure.sessions import PostgresConsoleSessions
 from infrastructure.settings import Settings
 from infrastructure.signing import SigningKey, decode_signing_key, read_or_create_signing_key
+from infrastructure.sql_pool import SqlPool
+from infrastructure.time_source import SystemTimeSource
 from infrastructure.worker import Worker, WorkerHandle, hold_worker_lock
 from simulation.campaign import Campaign, StoreHoldsCases
-from simulation.clock import SimulatedClock, campaign_start
+from simulation.time_source import SimulatedTimeSource, campaign_start
 
 log = structlog.get_logger("oversight")
 
@@ -124,7 +124,7 @@ class Container:
     supervision: Supervision
     calendar: WorkingCalendar
     policy: DeadlinePolicy
-    reads: ReadStore
+    reads: SqlPool
     queries: CaseQueries
     public_status: PublicStatus
     public_requests: ClientLimit  # OVERSIGHT_PUBLIC_RATE_LIMIT per client per minute
@@ -183,7 +183,7 @@ class Container:
             poll_interval=poll_interval,
             standby_interval=standby_interval,
             tasks=self.audit_tasks(),
-            policies=[RatingCasePolicy(self.supervision)],
+            policies=[BadRatingCasePolicy(self.supervision)],
         )
 
     def start_worker(
@@ -241,7 +241,7 @@ class Container:
             self.database_url,
             events_table_of(self.supervision),
             SigningKey(signing_key(self.settings)),
-            self.supervision.clock,
+            self.supervision.time_source,
         )
 
     def audit_tasks(self) -> list[object]:
@@ -286,7 +286,7 @@ def database_url(settings: Settings, resources: ExitStack, *, serving: bool = Fa
 def bootstrap(
     settings: Settings | None = None,
     *,
-    clock: Clock | None = None,
+    time_source: TimeSource | None = None,
     ids: IdFactory | None = None,
     initialise: bool = True,
     serving: bool = False,
@@ -311,9 +311,9 @@ def bootstrap(
             lock_timeout=settings.db_lock_timeout,
             statement_timeout=settings.db_statement_timeout,
         )
-        clock = clock or SystemClock()
+        time_source = time_source or SystemTimeSource()
         server_key = access_code_key(settings)
-        personal_data_keys = personal_data_key_store(settings, url, clock, resources)
+        personal_data_keys = personal_data_key_store(settings, url, time_source, resources)
         numbering_turn = AdvisoryNumberingTurn(
             LazyConnection(
                 url,
@@ -326,7 +326,7 @@ def bootstrap(
         )
         resources.callback(numbering_turn.close)
         supervision = Supervision(
-            clock=clock,
+            time_source=time_source,
             ids=ids or uuid4,
             secrets=RandomSecrets(server_key),
             calendar=calendar,
@@ -336,12 +336,12 @@ def bootstrap(
             numbering_turn=numbering_turn,
         )
         resources.callback(supervision.close)
-        reads = ReadStore(
+        reads = SqlPool(
             settings.read_database_url or url,
             max_size=settings.read_pool_size,
             statement_timeout=settings.db_statement_timeout,
         )
-        primary = primary_store(settings, url, reads, resources)
+        primary = primary_pool(settings, url, reads, resources)
         console_sessions = console_session_store(settings, url, resources)
         return Container(
             settings=settings,
@@ -384,7 +384,7 @@ def console_session_store(
 
 
 def account_verbs(
-    supervision: Supervision, primary: ReadStore, sessions: ConsoleSessions
+    supervision: Supervision, primary: SqlPool, sessions: ConsoleSessions
 ) -> Accounts:
     """The account verbs (§12): Argon2id, TOTP, server-side sessions, failures per client."""
     return Accounts(
@@ -467,20 +467,20 @@ def rotate_personal_data_master_key(
             url,
             old_key=old_key,
             new_key=new_key,
-            clock=SystemClock(),
+            time_source=SystemTimeSource(),
         )
     installed = install_master_key(settings.data_dir, new_key) if in_data_folder else None
     return MasterKeyRotated(report, installed)
 
 
 def personal_data_key_store(
-    settings: Settings, url: str, clock: Clock, resources: ExitStack
+    settings: Settings, url: str, time_source: TimeSource, resources: ExitStack
 ) -> PostgresPersonalDataKeys:
     """The per-case keys of personal data; refuses a master key the database does not know."""
     keys = PostgresPersonalDataKeys.connect(
         url,
         master_key=master_key(settings),
-        clock=clock,
+        time_source=time_source,
         connect_timeout=settings.db_connect_timeout,
         statement_timeout=settings.db_statement_timeout,
         lock_timeout=settings.db_lock_timeout,
@@ -489,13 +489,11 @@ def personal_data_key_store(
     return keys
 
 
-def primary_store(
-    settings: Settings, url: str, reads: ReadStore, resources: ExitStack
-) -> ReadStore:
+def primary_pool(settings: Settings, url: str, reads: SqlPool, resources: ExitStack) -> SqlPool:
     """The read store when it is the primary; else a pool on the primary for small writes."""
     if not settings.read_database_url:
         return reads
-    primary = ReadStore(
+    primary = SqlPool(
         url,
         max_size=max(2, settings.read_pool_size // 2),
         statement_timeout=settings.db_statement_timeout,
@@ -504,9 +502,7 @@ def primary_store(
     return primary
 
 
-def public_status_query(
-    supervision: Supervision, reads: ReadStore, primary: ReadStore
-) -> PublicStatus:
+def public_status_query(supervision: Supervision, reads: SqlPool, primary: SqlPool) -> PublicStatus:
     """The public status query (§9): case_list on the read side, failures on the primary."""
     failures = PostgresLookupFailures(primary)
     return PublicStatus(
@@ -519,7 +515,7 @@ def public_status_query(
             window=FAILED_LOOKUPS_CLIENT_WINDOW,
         ),
         secrets=supervision.secrets,
-        clock=supervision.clock,
+        time_source=supervision.time_source,
     )
 
 
@@ -575,13 +571,13 @@ def demo_campaign(
                 "DATABASE_URL at a new database"
             )
         settings = settings.model_copy(update={"data_dir": data_dir})
-    end = SystemClock().now()
-    clock = SimulatedClock(campaign_start(end, days))
-    container = bootstrap(settings, clock=clock)
+    end = SystemTimeSource().now()
+    time_source = SimulatedTimeSource(campaign_start(end, days))
+    container = bootstrap(settings, time_source=time_source)
     try:
         campaign = Campaign(
             container.supervision,
-            clock,
+            time_source,
             until=end,
             directory=sample_directory(),
             rules=default_conduct_rules(),

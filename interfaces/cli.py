@@ -506,7 +506,7 @@ def monthly_report(
 
     with _service() as container:
         try:
-            require_past_or_current_month(month, container.supervision.clock.now())
+            require_past_or_current_month(month, container.supervision.time_source.now())
             directory = container.supervision.directory()
             if department is not None and directory.department(department) is None:
                 raise _fail(f"there is no department {department!r}")

@@ -38,17 +38,17 @@ from domain.errors import Conflict
 from domain.evaluation import Evaluation
 from domain.rectification import RectificationOrder
 from domain.scorecard import Deduction
-from simulation.clock import SimulatedClock
 from simulation.defaults import DEFAULT_SEED
-from simulation.journeys.ratings import RatingJourneys
+from simulation.journeys.evaluations import EvaluationJourneys
 from simulation.mixes import (
     CASES_PER_WORKING_DAY,
     DAY_OFF_SHARE,
+    EVALUATIONS_PER_WORKING_DAY,
     INSPECTION_ORDERS_PER_WORKING_DAY,
     PATROL_DEDUCTIONS_PER_WORKING_DAY,
-    RATINGS_PER_WORKING_DAY,
     WEEKDAY_LOAD,
 )
+from simulation.time_source import SimulatedTimeSource
 from simulation.world import ADMIN, SimulatedDepartment
 
 NOTIFICATION_PAGE = 1_000
@@ -109,13 +109,13 @@ class CampaignReport:
         return self.count(Evaluation.Rated.TOPIC)
 
 
-class Campaign(RatingJourneys):
+class Campaign(EvaluationJourneys):
     """Drives a Supervision through simulated days, every step one of its own verbs."""
 
     def __init__(
         self,
         supervision: Supervision,
-        clock: SimulatedClock,
+        time_source: SimulatedTimeSource,
         *,
         until: datetime,
         directory: DirectorySpec,
@@ -125,9 +125,9 @@ class Campaign(RatingJourneys):
     ) -> None:
         if scale <= 0:
             raise ValueError(f"a campaign's scale is positive, not {scale}")
-        if until <= clock.now():
+        if until <= time_source.now():
             raise ValueError("a campaign ends after it starts")
-        super().__init__(supervision, clock, until=until, seed=seed)
+        super().__init__(supervision, time_source, until=until, seed=seed)
         self.directory_spec = directory
         self.rule_set = rules
         self.scale = scale
@@ -137,7 +137,7 @@ class Campaign(RatingJourneys):
     def run(self, on_day: DayDone | None = None) -> CampaignReport:
         """Simulate every day up to the end; `on_day(day, done, total)` after each one."""
         self.refuse_store_with_cases()
-        start = self.clock.now()
+        start = self.time_source.now()
         first_position = self.supervision.recorder.max_notification_id() or 0
         self._set_up()
         days = self._days()
@@ -147,7 +147,7 @@ class Campaign(RatingJourneys):
             self._run_until(min(self._midnight_after(day), self.until))
             if on_day is not None:
                 on_day(day, done, len(days))
-        self.clock.advance_to(self.until)
+        self.time_source.advance_to(self.until)
         events = self._topics_after(first_position)
         return CampaignReport(
             start, self.until, dict(events), self._rating_cases, self._public_query
@@ -191,7 +191,7 @@ class Campaign(RatingJourneys):
             )
 
     def _days(self) -> list[date]:
-        first = self.clock.now().astimezone(OFFICE_TZ).date()
+        first = self.time_source.now().astimezone(OFFICE_TZ).date()
         last = (self.until - timedelta(microseconds=1)).astimezone(OFFICE_TZ).date()
         return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
@@ -210,8 +210,8 @@ class Campaign(RatingJourneys):
             self._at_arrival(day, self._new_case, working)
         if not working:
             return
-        for _ in range(self._how_many(RATINGS_PER_WORKING_DAY * load)):
-            self._at_arrival(day, self._rate)
+        for _ in range(self._how_many(EVALUATIONS_PER_WORKING_DAY * load)):
+            self._at_arrival(day, self._evaluate)
         for _ in range(self._how_many(PATROL_DEDUCTIONS_PER_WORKING_DAY)):
             self._at_arrival(day, self._patrol_finding)
         for _ in range(self._how_many(INSPECTION_ORDERS_PER_WORKING_DAY)):

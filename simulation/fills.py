@@ -1,11 +1,11 @@
 """Filling an event store fast for the benchmarks, with cases of the demo's kind.
 
 A campaign (`simulation.campaign`) plays every step through one of the application's verbs,
-one save each: realistic down to the minute, and about a hundred events a second on
-PostgreSQL. A benchmark that needs a million events takes the faster road here: the same
-mixes and texts, the domain's verbs on the cases themselves with the application's deadline
-policy and calendar, and many cases written per `supervision.save(...)`, thousands of events
-a second. Dates are set by the fill (one case every `spacing`), not read from a clock.
+one save each: realistic down to the minute, and slow. A benchmark that needs a million
+events takes the faster road here: the same mixes and texts, the domain's verbs on the cases
+themselves with the application's deadline policy and calendar, and many cases written per
+`supervision.save(...)` (the rates reached are in docs/benchmarks.md, "growth"). Dates are
+set by the fill (one case every `spacing`), not read from a time source.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-from application.ratings import ANONYMOUS
+from application.evaluations import ANONYMOUS
 from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ

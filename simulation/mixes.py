@@ -22,7 +22,7 @@ from domain.case import Channel, Kind, Outcome, Satisfaction
 # Volume at scale 1 (see the module's docstring for why these figures).
 CASES_PER_WORKING_DAY = 50
 DAY_OFF_SHARE = 0.1  # of a working day's cases arrive on a weekend or holiday
-RATINGS_PER_WORKING_DAY = 100
+EVALUATIONS_PER_WORKING_DAY = 100
 PATROL_DEDUCTIONS_PER_WORKING_DAY = 4
 INSPECTION_ORDERS_PER_WORKING_DAY = 0.8
 # Mondays bring the weekend's backlog, Fridays are quieter (Monday first).

@@ -3,7 +3,7 @@ follows, the schedule of what happens next, office time, and the deadline clock 
 the worker's stead.
 
 The journeys (`simulation.journeys`) say what each actor does; this says when and by whom.
-Actions wait on one schedule, ordered by moment; the campaign owns the application's clock
+Actions wait on one schedule, ordered by moment; the campaign owns the application's time source
 and moves it to each action's moment before running it, so the log runs in the order of
 time. Between actions it does the worker's part at the right moments: it records each
 reminder, missed deadline and public-notice flag when it falls due (`observe_task_clock`,
@@ -32,12 +32,12 @@ from domain.conduct import ConductRule
 from domain.directory import StaffMember, Window
 from domain.task import Task
 from domain.task_clock import next_alarm, office_day_seconds
-from simulation.clock import SimulatedClock
 from simulation.mixes import (
     LATE_ACKNOWLEDGEMENT_SHARE,
     LATE_ACKNOWLEDGEMENT_SLOPPINESS,
     SUPERVISION_SHARE,
 )
+from simulation.time_source import SimulatedTimeSource
 
 T = TypeVar("T")
 
@@ -100,10 +100,15 @@ class World(ABC):
     """The state and schedule of a campaign; the journeys, its subclasses, act on it."""
 
     def __init__(
-        self, supervision: Supervision, clock: SimulatedClock, *, until: datetime, seed: int
+        self,
+        supervision: Supervision,
+        time_source: SimulatedTimeSource,
+        *,
+        until: datetime,
+        seed: int,
     ) -> None:
         self.supervision = supervision
-        self.clock = clock
+        self.time_source = time_source
         self.until = until
         self.rng = random.Random(seed)  # noqa: S311 -- a simulation, not a secret
         self._queue: list[tuple[datetime, int, int, Callable[..., None], tuple[Any, ...]]] = []
@@ -139,13 +144,13 @@ class World(ABC):
         moment = opens + timedelta(
             seconds=self.rng.uniform(0, (closes - opens).total_seconds() - 900)
         )
-        if moment >= self.clock.now():  # a campaign starting mid-day skips the hours before
+        if moment >= self.time_source.now():  # a campaign starting mid-day skips the hours before
             self._at(moment, action, *args)
 
     def _run_until(self, limit: datetime) -> None:
         while self._queue and self._queue[0][0] < limit:
             moment, _, _, action, args = heapq.heappop(self._queue)
-            self.clock.advance_to(moment)
+            self.time_source.advance_to(moment)
             action(*args)
 
     def _at(self, moment: datetime, action: Callable[..., None], *args: Any) -> None:
@@ -155,7 +160,7 @@ class World(ABC):
 
     @property
     def _now(self) -> datetime:
-        return self.clock.now()
+        return self.time_source.now()
 
     def _office_days(self, low: float, high: float) -> int:
         return int(self.rng.uniform(low, high) * office_day_seconds(self._calendar))

@@ -1,4 +1,4 @@
-"""Helpers shared by every tier of tests: a clock the test sets, and an in-memory application."""
+"""Helpers shared by every tier of tests: time the test sets, and an in-memory application."""
 
 from __future__ import annotations
 
@@ -51,8 +51,8 @@ def settings_for(database_url: str, **overrides: object) -> Settings:
     )
 
 
-class SettableClock:
-    """A clock that stands still until the test sets or advances it."""
+class SettableTimeSource:
+    """A time source that stands still until the test sets or advances it."""
 
     def __init__(self, start: datetime = START) -> None:
         self._now = _aware(start)
@@ -71,14 +71,14 @@ class SettableClock:
 
 
 def in_memory_supervision(
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     *,
     calendar: WorkingCalendar | None = None,
     policy: DeadlinePolicy | None = None,
 ) -> Supervision:
     """The application on the in-memory event store, with the sample directory imported."""
     supervision = Supervision(
-        clock=clock,
+        time_source=time_source,
         ids=uuid4,
         secrets=RandomSecrets(TEST_ACCESS_CODE_KEY),
         calendar=calendar if calendar is not None else WorkingCalendar(known_schedules()),
@@ -92,5 +92,5 @@ def in_memory_supervision(
 
 def _aware(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"the clock needs a timezone-aware moment, got {moment!r}")
+        raise ValueError(f"the time source needs a timezone-aware moment, got {moment!r}")
     return moment

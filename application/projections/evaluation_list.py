@@ -1,4 +1,4 @@
-"""The evaluation_list read table: one row per rating, for satisfaction per window."""
+"""The evaluation_list read table: one row per evaluation, for satisfaction per window."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from domain.evaluation import Evaluation
 
 
 class EvaluationListProjection:
-    """Keeps evaluation_list current (ratings are never changed once given)."""
+    """Keeps evaluation_list current (evaluations are never changed once given)."""
 
     name = "evaluation_list"
     table = "evaluation_list"

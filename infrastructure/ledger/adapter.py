@@ -25,7 +25,7 @@ from application.audit import (
     PublicKeyText,
     VerificationReport,
 )
-from application.ports import Clock
+from application.ports import TimeSource
 from infrastructure.database_waits import DatabaseWaits
 from infrastructure.ledger.chain import (
     LEDGER_LOCK_KEY,
@@ -66,14 +66,14 @@ class PostgresAuditLedger:
         database_url: str,
         events_table: str,
         key: SigningKey,
-        clock: Clock,
+        time_source: TimeSource,
         *,
         interval: timedelta = CHECKPOINT_INTERVAL,
     ) -> None:
         self.database_url = database_url
         self.events_table = events_table
         self.key = key
-        self.clock = clock
+        self.time_source = time_source
         self.interval = interval
         self._refused_at: float | None = None
 
@@ -105,13 +105,13 @@ class PostgresAuditLedger:
             writer.close()
 
     def checkpoint_if_due(self, connection: psycopg.Connection[Any]) -> Checkpoint | None:
-        """Make the daily checkpoint once a day has passed since the last (by the app's clock)."""
+        """Make the daily checkpoint once a day has passed since the last (by the time source)."""
         if (
             self._refused_at is not None
             and time.monotonic() - self._refused_at < RETRY_AFTER_REFUSAL
         ):
             return None
-        now = self.clock.now()
+        now = self.time_source.now()
         last = newest_checkpoint(connection)
         if last is not None and now - last[1] < self.interval:
             return None
@@ -131,7 +131,7 @@ class PostgresAuditLedger:
     def make_checkpoint(self) -> Checkpoint:
         """Sign the ledger's head now (on demand)."""
         with self.connect() as connection:
-            return self._make(connection, self.clock.now())
+            return self._make(connection, self.time_source.now())
 
     def _make(self, connection: psycopg.Connection[Any], now: datetime) -> Checkpoint:
         # A session lock keeps the writer from moving the head while the segment since the

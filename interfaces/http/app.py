@@ -202,7 +202,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
     app.add_middleware(
         IdempotentCommands,  # type: ignore[arg-type]
         store=lambda: app.state.container.idempotency,
-        now=lambda: app.state.container.supervision.clock.now(),
+        now=lambda: app.state.container.supervision.time_source.now(),
         prefix=API_PREFIX,
     )
     app.add_middleware(

@@ -76,7 +76,7 @@ async def within_public_rate_limit(request: Request) -> str:
     limits count and a rating records: the address itself is kept nowhere)."""
     container: Container = request.app.state.container
     client = container.client_digest(client_address(request))
-    wait = await container.public_requests.hit(client, container.supervision.clock.now())
+    wait = await container.public_requests.hit(client, container.supervision.time_source.now())
     if wait is not None:
         raise TooManyRequests(f"too many requests; try again in {wait} seconds", wait)
     return client

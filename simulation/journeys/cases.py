@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from application.ratings import ANONYMOUS
+from application.evaluations import ANONYMOUS
 from application.views import CaseView
 from domain.case import (
     DEDUCTIBLE_KINDS,

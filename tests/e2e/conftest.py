@@ -18,7 +18,7 @@ from tests.factories import (
     import_sample_directory,
     issued_token,
 )
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 
 @dataclass(frozen=True)
@@ -33,14 +33,14 @@ class Tokens:
 
 
 @pytest.fixture
-def clock() -> SettableClock:
-    return SettableClock()
+def time_source() -> SettableTimeSource:
+    return SettableTimeSource()
 
 
 @pytest.fixture
-def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
+def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
     settings = settings_for(database_url)
-    built = bootstrap(settings, clock=clock, initialise=False)
+    built = bootstrap(settings, time_source=time_source, initialise=False)
     import_sample_directory(built.supervision)
     try:
         yield built

@@ -25,7 +25,7 @@ from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import Tokens, position
 from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 MONTH = "2026-11"
 # Any code point at all, surrogates included (Hypothesis leaves them out unless told), and
@@ -193,7 +193,7 @@ def test_any_text_the_api_accepts_reaches_every_read_model_the_ledger_and_the_re
     client: TestClient,
     container: Container,
     tokens: Tokens,
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     database_url: str,
 ) -> None:
     container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
@@ -237,7 +237,7 @@ def test_any_text_the_api_accepts_reaches_every_read_model_the_ledger_and_the_re
     )
     @given(text=TEXT, which=st.integers(min_value=0, max_value=6))
     def accepted_text_is_handled_everywhere(text: str, which: int) -> None:
-        clock.advance(minutes=7)  # past the minute of the public rate limit
+        time_source.advance(minutes=7)  # past the minute of the public rate limit
         _commands(send, tokens, text)[which]()
 
     try:

@@ -34,7 +34,7 @@ from tests.factories import (
     import_sample_directory,
     registered_case,
 )
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 pytestmark = pytest.mark.slow
 
@@ -79,12 +79,14 @@ DEPARTMENT = Actor("fuzz-department", Role.DEPARTMENT, SAMPLE_DEPARTMENT)
 
 
 @pytest.fixture
-def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
+def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
     """The e2e container, with the public rate limit out of the way so the fuzzer reaches
     the routes behind it, and the read side's wait for `after` cut short so a generated
     position far ahead costs milliseconds, not five seconds a request."""
     built = bootstrap(
-        settings_for(database_url, public_rate_limit=1_000_000), clock=clock, initialise=False
+        settings_for(database_url, public_rate_limit=1_000_000),
+        time_source=time_source,
+        initialise=False,
     )
     import_sample_directory(built.supervision)
     built.supervision.load_conduct_rules(default_conduct_rules(), Actor("fuzz-admin", Role.ADMIN))
@@ -106,7 +108,7 @@ class Seeded:
 
 
 @pytest.fixture
-def seeded(container: Container, clock: SettableClock) -> Seeded:
+def seeded(container: Container, time_source: SettableTimeSource) -> Seeded:
     """Cases in each stage of handling, orders, a deduction; the read side caught up."""
     app = container.supervision
     cases = [registered_case(app, OPERATOR, summary="排队太久 0")]
@@ -136,7 +138,7 @@ def seeded(container: Container, clock: SettableClock) -> Seeded:
             rule="lateness_early_leave",
             staff="S0001",
             window=None,
-            occurred_at=clock.now() - timedelta(days=1),
+            occurred_at=time_source.now() - timedelta(days=1),
             evidence="考勤记录",
             source_type=SourceType.PATROL,
             source_ref=None,

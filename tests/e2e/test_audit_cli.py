@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from tests.e2e.test_cli import OVERSIGHT
 from tests.factories import import_sample_directory
 from tests.integration.read_side import a_mix_of_cases, open_container
-from tests.support import SettableClock, command_environment
+from tests.support import SettableTimeSource, command_environment
 
 
 def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -32,7 +32,7 @@ def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def recorded(database_url: str) -> str:
-    with open_container(database_url, SettableClock()) as container:
+    with open_container(database_url, SettableTimeSource()) as container:
         import_sample_directory(container.supervision)
         a_mix_of_cases(container)
     return database_url

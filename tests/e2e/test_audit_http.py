@@ -19,7 +19,7 @@ from infrastructure.signing import SigningKey
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import Tokens
 from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 NAME, PHONE, ADDRESS = "王芳", "13812345678", "人民路18号3单元"
 COMPLAINT = {
@@ -192,14 +192,14 @@ def test_the_feed_filters_by_actor_department_and_type(
 
 
 def test_the_feed_filters_by_time_range(
-    client: TestClient, tokens: Tokens, catch_up: Any, clock: SettableClock
+    client: TestClient, tokens: Tokens, catch_up: Any, time_source: SettableTimeSource
 ) -> None:
     first = post(client, "/cases", tokens.operator, COMPLAINT)
-    clock.advance(days=3)
+    time_source.advance(days=3)
     later = post(client, "/cases", tokens.operator, COMPLAINT)
     catch_up()
-    moment = (clock.now() - timedelta(days=1)).isoformat()
-    day_of_first = (clock.now() - timedelta(days=3)).date().isoformat()
+    moment = (time_source.now() - timedelta(days=1)).isoformat()
+    day_of_first = (time_source.now() - timedelta(days=3)).date().isoformat()
 
     since = every_page(client, "/audit/events", tokens.inspector, type="Case", **{"from": moment})
     that_day = every_page(

@@ -24,7 +24,7 @@ from interfaces.http.app import API_PREFIX
 from tests.e2e.authorization_matrix import CALLERS, OK, Outcome, Route, full_matrix
 from tests.e2e.conftest import Tokens, position
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, a_complaint_body
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 MATRIX = full_matrix(API_PREFIX)
 
@@ -72,7 +72,7 @@ class World:
 
     client: TestClient
     tokens: Tokens
-    clock: SettableClock
+    time_source: SettableTimeSource
     container: Container
     catch_up: Callable[[], object]
 
@@ -143,7 +143,7 @@ class World:
 
     def overdue_case(self) -> str:
         case_id = self.assigned_case()
-        self.clock.advance(days=7)
+        self.time_source.advance(days=7)
         self.catch_up()
         return case_id
 
@@ -184,7 +184,7 @@ class World:
 
     def overdue_order(self) -> str:
         order_id = self.issued_order()
-        self.clock.advance(days=7)
+        self.time_source.advance(days=7)
         self.catch_up()
         return order_id
 
@@ -192,7 +192,10 @@ class World:
 
     def deduction_body(self) -> dict[str, Any]:
         """A deduction for an hour ago: supervising overdue records moves the clock on."""
-        return {**DEDUCTION, "occurred_at": (self.clock.now() - timedelta(hours=1)).isoformat()}
+        return {
+            **DEDUCTION,
+            "occurred_at": (self.time_source.now() - timedelta(hours=1)).isoformat(),
+        }
 
     def deduction(self) -> str:
         return str(self.ok("POST", "/deductions", "inspector", self.deduction_body())["id"])
@@ -339,11 +342,11 @@ REQUESTS = {
 
 @pytest.fixture
 def world(
-    client: TestClient, tokens: Tokens, clock: SettableClock, container: Container
+    client: TestClient, tokens: Tokens, time_source: SettableTimeSource, container: Container
 ) -> Iterator[World]:
     container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
     worker = container.worker()
-    yield World(client, tokens, clock, container, worker.run_once)
+    yield World(client, tokens, time_source, container, worker.run_once)
     worker.close()
 
 
@@ -660,13 +663,13 @@ OFFICE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?\+08:00"
 
 def test_every_moment_in_every_answer_is_written_in_the_centres_time(world: World) -> None:
     # The service's own clock reads UTC; moments sent in come with any offset.
-    world.clock.set(world.clock.now().astimezone(UTC))
+    world.time_source.set(world.time_source.now().astimezone(UTC))
     answers, report_path, _ = a_report_and_a_complaint_handled_end_to_end(world)
     answers.do(
         "inspector",
         "POST",
         "/deductions",
-        {**DEDUCTION, "occurred_at": (world.clock.now() - timedelta(hours=1)).isoformat()},
+        {**DEDUCTION, "occurred_at": (world.time_source.now() - timedelta(hours=1)).isoformat()},
     )
     world.catch_up()
     for path, params in (

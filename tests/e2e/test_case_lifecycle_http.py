@@ -17,13 +17,13 @@ from tests.factories import (
     assigned_through_api,
     registered_through_api,
 )
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 COMPLAINT = a_complaint_body()
 
 
 def test_a_complaint_goes_from_registration_to_closing_and_each_step_is_in_the_history(
-    client: TestClient, tokens: Tokens, clock: SettableClock
+    client: TestClient, tokens: Tokens, time_source: SettableTimeSource
 ) -> None:
     registered = registered_through_api(client, tokens.operator)
     assert registered["status"] == "registered"
@@ -45,7 +45,7 @@ def test_a_complaint_goes_from_registration_to_closing_and_each_step_is_in_the_h
         ("close", None, tokens.operator, "closed"),
     ]
     for verb, body, headers, status in steps:
-        clock.advance(hours=1)
+        time_source.advance(hours=1)
         response = client.post(f"{case_url}/{verb}", json=body, headers=headers)
         assert response.status_code == 200, (verb, response.text)
         assert response.json()["status"] == status

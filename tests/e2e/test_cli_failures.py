@@ -19,7 +19,7 @@ from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import bootstrap
 from tests.e2e.test_cli import OVERSIGHT
 from tests.factories import import_sample_directory, registered_case
-from tests.support import SettableClock, command_environment, settings_for
+from tests.support import SettableTimeSource, command_environment, settings_for
 
 ADMIN = Actor("admin", Role.ADMIN)
 
@@ -42,7 +42,7 @@ def store_holding_nul(database_url: str) -> str:
     """A store whose case summary and deduction evidence hold NUL, recorded before the
     entrance refused it."""
     with bootstrap(
-        settings_for(database_url), clock=SettableClock(), initialise=False
+        settings_for(database_url), time_source=SettableTimeSource(), initialise=False
     ) as container:
         app = container.supervision
         import_sample_directory(app, ADMIN)

@@ -17,7 +17,7 @@ from interfaces.bootstrap import Container
 from tests.e2e.conftest import Tokens
 from tests.e2e.test_read_side_http import post
 from tests.factories import API, OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, assigned_through_api
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 PERIOD = {"from": "2026-11-01", "to": "2026-12-31"}
 RETURN = {"reason": "不属于本部门职责"}
@@ -42,15 +42,15 @@ def reassign(client: TestClient, tokens: Tokens, case_id: str, department: str) 
 
 
 def test_a_missed_acknowledgement_stays_with_the_department_after_the_case_moves_on(
-    client: TestClient, tokens: Tokens, clock: SettableClock, catch_up: Any
+    client: TestClient, tokens: Tokens, time_source: SettableTimeSource, catch_up: Any
 ) -> None:
     # given: the deeds office lets the acknowledge deadline pass, then returns the case
     case = assigned_through_api(client, tokens.operator)
-    clock.advance(days=4)  # Tuesday 1 December, 10:00
+    time_source.advance(days=4)  # Tuesday 1 December, 10:00
     post(client, f"/cases/{case['id']}/return", tokens.department, RETURN)
     # and taxation, given it next, acknowledges and answers on time; the complainant is happy
     reassign(client, tokens, case["id"], OTHER_DEPARTMENT)
-    clock.advance(minutes=30)
+    time_source.advance(minutes=30)
     post(client, f"/cases/{case['id']}/acknowledge", tokens.other_department)
     post(
         client,
@@ -88,21 +88,21 @@ def test_a_missed_acknowledgement_stays_with_the_department_after_the_case_moves
 
 
 def test_each_department_owes_only_what_fell_due_while_it_held_the_case(
-    client: TestClient, tokens: Tokens, clock: SettableClock, catch_up: Any
+    client: TestClient, tokens: Tokens, time_source: SettableTimeSource, catch_up: Any
 ) -> None:
     # given: the deeds office returns one case at once, before its acknowledge deadline
     prompt = assigned_through_api(client, tokens.operator)
-    clock.advance(hours=1)
+    time_source.advance(hours=1)
     post(client, f"/cases/{prompt['id']}/return", tokens.department, RETURN)
     # and acknowledges another on time, but returns it only after its handling deadline
     late = assigned_through_api(client, tokens.operator)
     post(client, f"/cases/{late['id']}/acknowledge", tokens.department)
-    clock.set(clock.now().replace(month=12, day=21))  # Monday 21 December, 11:00
+    time_source.set(time_source.now().replace(month=12, day=21))  # Monday 21 December, 11:00
     post(client, f"/cases/{late['id']}/return", tokens.department, RETURN)
     # and taxation, given both, has acknowledged neither two days later
     reassign(client, tokens, prompt["id"], OTHER_DEPARTMENT)
     reassign(client, tokens, late["id"], OTHER_DEPARTMENT)
-    clock.advance(days=2)  # Wednesday 23 December: acknowledgement was due on the 22nd
+    time_source.advance(days=2)  # Wednesday 23 December: acknowledgement was due on the 22nd
     catch_up()
 
     # when
@@ -122,14 +122,14 @@ def test_each_department_owes_only_what_fell_due_while_it_held_the_case(
 
 
 def test_a_case_reassigned_by_the_centre_after_the_deadline_is_a_miss_for_the_first_holder(
-    client: TestClient, tokens: Tokens, clock: SettableClock, catch_up: Any
+    client: TestClient, tokens: Tokens, time_source: SettableTimeSource, catch_up: Any
 ) -> None:
     # given: one case moved to taxation before its acknowledge deadline, one after it
     early = assigned_through_api(client, tokens.operator)
-    clock.advance(hours=2)
+    time_source.advance(hours=2)
     reassign(client, tokens, early["id"], OTHER_DEPARTMENT)
     late = assigned_through_api(client, tokens.operator)
-    clock.advance(days=4)  # Tuesday 1 December, 12:00
+    time_source.advance(days=4)  # Tuesday 1 December, 12:00
     reassign(client, tokens, late["id"], OTHER_DEPARTMENT)
     catch_up()
 

@@ -32,7 +32,7 @@ from interfaces.bootstrap import Container
 from interfaces.http.app import API_PREFIX
 from tests.e2e.conftest import Tokens, position
 from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, registered_case
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 OPERATOR = Actor("edge-operator", Role.OPERATOR)
 INSPECTOR = Actor("edge-inspector", Role.INSPECTOR)
@@ -76,7 +76,7 @@ class Seeded:
 
 
 @pytest.fixture
-def seeded(container: Container, clock: SettableClock) -> Seeded:
+def seeded(container: Container, time_source: SettableTimeSource) -> Seeded:
     app = container.supervision
     app.load_conduct_rules(default_conduct_rules(), Actor("edge-admin", Role.ADMIN))
     case = registered_case(container.supervision)
@@ -99,7 +99,7 @@ def seeded(container: Container, clock: SettableClock) -> Seeded:
             rule="lateness_early_leave",
             staff="S0001",
             window=None,
-            occurred_at=clock.now() - timedelta(days=1),
+            occurred_at=time_source.now() - timedelta(days=1),
             evidence="考勤记录",
             source_type=SourceType.PATROL,
             source_ref=None,
@@ -243,7 +243,7 @@ def _sample_bodies(seeded: Seeded) -> dict[str, dict[str, Any]]:
         },
         "CaseAssign": {"department": SAMPLE_DEPARTMENT, "note": "请核实"},
         "Reason": reason,
-        "ExtensionCreate": {"working_days": 3, "reason": "需要调查"},
+        "ExtensionBody": {"working_days": 3, "reason": "需要调查"},
         "ResultCreate": {
             "outcome": "substantiated",
             "actions": "已约谈",
@@ -251,9 +251,9 @@ def _sample_bodies(seeded: Seeded) -> dict[str, dict[str, Any]]:
             "proposed_deduction": {"rule": "rude_attitude", "staff": "S0001", "window": "W-A01"},
         },
         "CallbackReached": {"reached": True, "satisfaction": "satisfied", "comment": "满意"},
-        "MergeCreate": {"into": str(seeded.case)},
+        "MergeBody": {"into": str(seeded.case)},
         "NoteCreate": {"text": "已电话联系", "public": True},
-        "SuperviseCreate": {"note": "请加快办理"},
+        "SuperviseBody": {"note": "请加快办理"},
         "DeductionCreate": {
             "rule": "lateness_early_leave",
             "staff": "S0001",
@@ -271,8 +271,8 @@ def _sample_bodies(seeded: Seeded) -> dict[str, dict[str, Any]]:
             "source": {"type": "inspection", "ref": "检查-1"},
         },
         "RectificationReportCreate": {"measures": "已排班", "evidence": "排班表"},
-        "AcceptCreate": {"note": "验收通过"},
-        "RejectCreate": {"reasons": "仍无人", "working_days": 3},
+        "AcceptBody": {"note": "验收通过"},
+        "RejectBody": {"reasons": "仍无人", "working_days": 3},
         "EvaluationCreate": {
             "window": SAMPLE_WINDOW,
             "staff": "S0001",

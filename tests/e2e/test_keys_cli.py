@@ -14,7 +14,7 @@ from interfaces.bootstrap import bootstrap
 from tests.e2e.test_cli import OVERSIGHT, run
 from tests.factories import import_sample_directory, registered_case
 from tests.integration.read_side import INSPECTOR
-from tests.support import TEST_MASTER_KEY, SettableClock, command_environment, settings_for
+from tests.support import TEST_MASTER_KEY, SettableTimeSource, command_environment, settings_for
 
 NEW_KEY = base64.b64encode(os.urandom(32)).decode()
 
@@ -28,12 +28,12 @@ def settings_with(
 
 
 def complainants_of(settings: Settings, case_ids: list[UUID]) -> list[object]:
-    with bootstrap(settings, clock=SettableClock(), initialise=False) as container:
+    with bootstrap(settings, time_source=SettableTimeSource(), initialise=False) as container:
         return [container.supervision.get_case(i, INSPECTOR).complainant for i in case_ids]
 
 
 def cases_registered_with(settings: Settings) -> list[UUID]:
-    with bootstrap(settings, clock=SettableClock(), initialise=False) as container:
+    with bootstrap(settings, time_source=SettableTimeSource(), initialise=False) as container:
         import_sample_directory(container.supervision)
         return [
             registered_case(
@@ -126,7 +126,7 @@ def test_rotation_is_refused_while_the_service_runs(database_url: str, tmp_path:
     cases_registered_with(settings)
     new_key_file = tmp_path / "new.key"
     new_key_file.write_text(NEW_KEY, encoding="utf-8")
-    service = bootstrap(settings, clock=SettableClock(), initialise=False)
+    service = bootstrap(settings, time_source=SettableTimeSource(), initialise=False)
     try:
         refused = run(database_url, "keys", "rotate", "--new-key-file", str(new_key_file))
     finally:

@@ -23,7 +23,7 @@ from tests.e2e.conftest import Tokens
 from tests.e2e.test_audit_http import every_page
 from tests.e2e.test_cli import OVERSIGHT, run
 from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, a_complaint_body
-from tests.support import SettableClock, command_environment
+from tests.support import SettableTimeSource, command_environment
 
 NAME, PHONE, ADDRESS = "王芳", "13812345678", "和平路 8 号"
 COMPLAINT = a_complaint_body(complainant={"name": NAME, "phone": PHONE, "address": ADDRESS})
@@ -255,7 +255,7 @@ def test_a_whole_case_life_over_http_logs_no_name_phone_or_address(
     client: TestClient,
     tokens: Tokens,
     container: Container,
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     captured_logs: io.StringIO,
 ) -> None:
     case = post(client, "/cases", tokens.operator, COMPLAINT)
@@ -268,7 +268,7 @@ def test_a_whole_case_life_over_http_logs_no_name_phone_or_address(
         ("close", tokens.operator, None),
     ]
     for verb, headers, body in steps:
-        clock.advance(hours=1)
+        time_source.advance(hours=1)
         post(client, f"/cases/{case_id}/{verb}", headers, body)
         project(container)
     for headers in (tokens.operator, tokens.department, tokens.inspector):
@@ -364,7 +364,7 @@ def test_a_department_sees_neither_name_nor_phone_of_a_reporter_its_summary_quot
 
 
 def test_after_erasure_nothing_the_service_answers_holds_the_name_phone_or_quoting_text(
-    client: TestClient, tokens: Tokens, container: Container, clock: SettableClock
+    client: TestClient, tokens: Tokens, container: Container, time_source: SettableTimeSource
 ) -> None:
     container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
     rater, rater_phone = "李雷", "13987654321"
@@ -392,7 +392,7 @@ def test_after_erasure_nothing_the_service_answers_holds_the_name_phone_or_quoti
     cases = {"complaint": complaint["id"], "report": report["id"], "rating": rating_case["id"]}
     for case_id in (complaint["id"], report["id"]):
         post(client, f"/cases/{case_id}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT})
-    clock.advance(hours=1)
+    time_source.advance(hours=1)
     post(client, f"/cases/{report['id']}/acknowledge", tokens.department)
     post(
         client,

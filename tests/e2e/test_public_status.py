@@ -29,7 +29,7 @@ from tests.factories import (
     issued_token,
     registered_through_api,
 )
-from tests.support import TEST_MASTER_KEY, SettableClock
+from tests.support import TEST_MASTER_KEY, SettableTimeSource
 
 STATUS_URL = f"{API}/public/case-status"
 TEST_KEY = "6f" * 32
@@ -93,7 +93,7 @@ def wrong_code(access_code: str) -> str:
 
 @pytest.fixture
 def answered_case(
-    client: TestClient, tokens: Tokens, container: Container, clock: SettableClock
+    client: TestClient, tokens: Tokens, container: Container, time_source: SettableTimeSource
 ) -> dict[str, Any]:
     """A complaint assigned, acknowledged, noted (publicly and not) and answered; projected."""
     case = registered_through_api(client, tokens.operator, staff=STAFF)
@@ -110,7 +110,7 @@ def answered_case(
         ),
     ]
     for verb, body, headers in steps:
-        clock.advance(hours=1)
+        time_source.advance(hours=1)
         response = client.post(f"{url}/{verb}", json=body, headers=headers)
         assert response.status_code == 200, (verb, response.text)
     project(container)
@@ -125,7 +125,9 @@ def registered_case(client: TestClient, tokens: Tokens, container: Container) ->
 
 
 @pytest.fixture
-def app_with(database_url: str, clock: SettableClock) -> Iterator[Callable[..., TestClient]]:
+def app_with(
+    database_url: str, time_source: SettableTimeSource
+) -> Iterator[Callable[..., TestClient]]:
     """Start the API with the given settings on this test's database (shut down afterwards)."""
     with ExitStack() as stack:
 
@@ -137,7 +139,7 @@ def app_with(database_url: str, clock: SettableClock) -> Iterator[Callable[..., 
                 master_key=TEST_MASTER_KEY,
                 **overrides,
             )
-            container = bootstrap(settings, clock=clock, initialise=False)
+            container = bootstrap(settings, time_source=time_source, initialise=False)
             stack.callback(container.close)
             import_sample_directory(container.supervision)
             return stack.enter_context(
@@ -298,12 +300,12 @@ def test_repeated_failures_from_one_client_are_refused_for_a_while(
 def test_a_number_is_locked_after_repeated_failures_even_for_the_right_code(
     client: TestClient,
     container: Container,
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     registered_case: dict[str, Any],
 ) -> None:
     number, code = registered_case["tracking_number"], registered_case["access_code"]
     for _ in range(5):
-        clock.advance(minutes=1)
+        time_source.advance(minutes=1)
         assert ask(client, number, wrong_code(code)).status_code == 404
 
     citizen = another_client(client, "203.0.113.9")
@@ -314,19 +316,19 @@ def test_a_number_is_locked_after_repeated_failures_even_for_the_right_code(
     assert locked.status_code == elsewhere.status_code == 404
     assert locked.content == elsewhere.content == unknown.content, "the lock is not revealed"
 
-    clock.advance(minutes=14)
+    time_source.advance(minutes=14)
     assert ask(citizen, number, code).status_code == 404, "still locked"
-    clock.advance(minutes=1)
+    time_source.advance(minutes=1)
     assert ask(citizen, number, code).status_code == 200, "the lock has expired"
 
 
 def test_failures_spread_over_more_than_the_window_do_not_lock(
-    client: TestClient, clock: SettableClock, registered_case: dict[str, Any]
+    client: TestClient, time_source: SettableTimeSource, registered_case: dict[str, Any]
 ) -> None:
     number, code = registered_case["tracking_number"], registered_case["access_code"]
     for _ in range(4):
         assert ask(client, number, wrong_code(code)).status_code == 404
-    clock.advance(minutes=15)
+    time_source.advance(minutes=15)
     assert ask(client, number, wrong_code(code)).status_code == 404  # a new window begins
 
     assert ask(client, number, code).status_code == 200

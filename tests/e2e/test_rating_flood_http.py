@@ -17,7 +17,7 @@ from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
 from tests.e2e.conftest import Tokens
 from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 BAD = {"window": SAMPLE_WINDOW, "rating": 1, "comment": "工作人员玩手机不理人"}
 STATUS_URL = f"{API}/public/case-status"
@@ -26,7 +26,7 @@ UNKNOWN_CASE = {"tracking_number": "HL20261127-9999", "access_code": "K7M2P-9QXR
 
 @pytest.fixture
 def another_process(
-    container: Container, database_url: str, clock: SettableClock
+    container: Container, database_url: str, time_source: SettableTimeSource
 ) -> Iterator[Callable[..., TestClient]]:
     """Start another API process on the test's database, with the server key every process
     of the service shares (shut down afterwards)."""
@@ -34,7 +34,7 @@ def another_process(
 
         def start(**overrides: Any) -> TestClient:
             built = bootstrap(
-                settings_for(database_url, **overrides), clock=clock, initialise=False
+                settings_for(database_url, **overrides), time_source=time_source, initialise=False
             )
             stack.callback(built.close)
             return stack.enter_context(TestClient(create_app(built), raise_server_exceptions=False))

@@ -17,7 +17,7 @@ from tests.factories import (
     assigned_through_api,
     registered_through_api,
 )
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 
 @pytest.fixture
@@ -191,12 +191,16 @@ def test_open_praise_without_a_handling_deadline_is_on_the_board_and_lists_as_no
 
 
 def test_a_missed_deadline_is_recorded_once_and_flags_the_case_overdue_on_the_board(
-    client: TestClient, tokens: Tokens, container: Container, clock: SettableClock, catch_up: Any
+    client: TestClient,
+    tokens: Tokens,
+    container: Container,
+    time_source: SettableTimeSource,
+    catch_up: Any,
 ) -> None:
     case = assigned_through_api(client, tokens.operator)
     catch_up()
 
-    clock.advance(days=4)  # Tue 1 Dec 10:00, past Monday's 17:30 acknowledge deadline
+    time_source.advance(days=4)  # Tue 1 Dec 10:00, past Monday's 17:30 acknowledge deadline
     catch_up()
     catch_up()
     catch_up()
@@ -233,12 +237,12 @@ def test_the_board_of_an_unknown_department_is_refused(client: TestClient, token
 
 
 def test_metrics_count_cases_and_give_the_three_rates(
-    client: TestClient, tokens: Tokens, clock: SettableClock, catch_up: Any
+    client: TestClient, tokens: Tokens, time_source: SettableTimeSource, catch_up: Any
 ) -> None:
     # given: two cases; the first acknowledged and answered in time, called back satisfied
     first = assigned_through_api(client, tokens.operator)
     second = assigned_through_api(client, tokens.operator)
-    clock.advance(hours=1)
+    time_source.advance(hours=1)
     post(client, f"/cases/{first['id']}/acknowledge", tokens.department)
     post(
         client,
@@ -253,7 +257,7 @@ def test_metrics_count_cases_and_give_the_three_rates(
         {"reached": True, "satisfaction": "very_satisfied"},
     )
     # and the second never acknowledged: its acknowledge deadline passes
-    clock.advance(days=4)
+    time_source.advance(days=4)
     catch_up()
 
     metrics = client.get(

@@ -11,15 +11,15 @@ from fastapi.testclient import TestClient
 from interfaces.bootstrap import Container, bootstrap
 from tests.e2e.conftest import Tokens, position
 from tests.factories import API, SAMPLE_WINDOW, import_sample_directory
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 COMPLAINT = {"kind": "complaint", "channel": "hotline", "window": SAMPLE_WINDOW, "summary": "久等"}
 
 
 @pytest.fixture
-def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
+def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
     settings = settings_for(database_url, db_lock_timeout=1, db_statement_timeout=1.0)
-    built = bootstrap(settings, clock=clock, initialise=False)
+    built = bootstrap(settings, time_source=time_source, initialise=False)
     import_sample_directory(built.supervision)
     try:
         yield built

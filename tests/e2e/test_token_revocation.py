@@ -11,11 +11,11 @@ from domain.actor import Actor, Role
 from interfaces.bootstrap import Container, bootstrap
 from tests.e2e.test_cli import run
 from tests.factories import API, bearer, issued_token
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 
 def test_a_token_revoked_by_another_process_is_refused_once_the_moment_of_trust_is_over(
-    client: TestClient, container: Container, database_url: str, clock: SettableClock
+    client: TestClient, container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
     # given an operator whose token the API has just accepted
     issued = issued_token(container.supervision, Role.OPERATOR, name="wang")
@@ -23,7 +23,7 @@ def test_a_token_revoked_by_another_process_is_refused_once_the_moment_of_trust_
     assert client.get(f"{API}/cases", headers=operator).status_code == 200
 
     # when an administrator revokes it through another process
-    other = bootstrap(settings_for(database_url), clock=clock, initialise=False)
+    other = bootstrap(settings_for(database_url), time_source=time_source, initialise=False)
     try:
         other.supervision.revoke_token(issued.id, reason="工作证遗失", by=Actor("ops", Role.ADMIN))
     finally:
@@ -31,7 +31,7 @@ def test_a_token_revoked_by_another_process_is_refused_once_the_moment_of_trust_
 
     # then the API still trusts it for the rest of the moment, and refuses it after
     assert client.get(f"{API}/cases", headers=operator).status_code == 200
-    clock.advance(seconds=SIGN_IN_TRUSTED_FOR.total_seconds())
+    time_source.advance(seconds=SIGN_IN_TRUSTED_FOR.total_seconds())
     refused = client.get(f"{API}/cases", headers=operator)
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "not_authenticated"

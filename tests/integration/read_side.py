@@ -15,7 +15,7 @@ from domain.actor import Actor, Role
 from domain.case import Kind, Outcome, Satisfaction
 from interfaces.bootstrap import Container, bootstrap
 from tests.factories import OPERATOR, registered_case
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
 DEPARTMENT_ID = "real-estate-registration"
@@ -23,9 +23,11 @@ DEPARTMENT = Actor("clerk-1", Role.DEPARTMENT, department=DEPARTMENT_ID)
 
 
 @contextmanager
-def open_container(database_url: str, clock: SettableClock) -> Iterator[Container]:
+def open_container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
     """The application on the test's database, as a process of the service would build it."""
-    with bootstrap(settings_for(database_url), clock=clock, initialise=False) as container:
+    with bootstrap(
+        settings_for(database_url), time_source=time_source, initialise=False
+    ) as container:
         yield container
 
 

@@ -18,7 +18,7 @@ from infrastructure.audit_projection import AuditEventsRunner
 from infrastructure.sessions import PostgresConsoleSessions, token_digest
 from interfaces.bootstrap import Container
 from tests.integration.read_side import import_sample_directory, open_container
-from tests.support import START, SettableClock
+from tests.support import START, SettableTimeSource
 
 LIMITS = SessionLimits(idle=timedelta(minutes=30), absolute=timedelta(hours=12))
 ADMIN = Actor("admin-zhao", Role.ADMIN)
@@ -96,7 +96,7 @@ def test_ending_all_sessions_of_an_account_leaves_the_others(
 
 @pytest.fixture
 def container(database_url: str) -> Iterator[Container]:
-    with open_container(database_url, SettableClock()) as built:
+    with open_container(database_url, SettableTimeSource()) as built:
         import_sample_directory(built)
         yield built
 
@@ -106,18 +106,18 @@ async def test_the_audit_feed_shows_sign_ins_by_name_and_nothing_secret(
 ) -> None:
     accounts = container.accounts
     assert accounts is not None
-    clock = container.supervision.clock
+    time_source = container.supervision.time_source
     issued = accounts.create_account(
         username="wang.fang", name="王芳", role=Role.OPERATOR, department=None, by=ADMIN
     )
     with pytest.raises(SignInRefused):
-        await accounts.sign_in("wang.fang", "not the password", client="c1", at=clock.now())
-    first = await accounts.sign_in("wang.fang", issued.password, client="c1", at=clock.now())
+        await accounts.sign_in("wang.fang", "not the password", client="c1", at=time_source.now())
+    first = await accounts.sign_in("wang.fang", issued.password, client="c1", at=time_source.now())
     assert first.step is SignInStep.CHANGE_PASSWORD
     changed = accounts.change_password(
-        first.token, issued.password, "a new passphrase", "a new passphrase", at=clock.now()
+        first.token, issued.password, "a new passphrase", "a new passphrase", at=time_source.now()
     )
-    accounts.sign_out(changed.token, at=clock.now())
+    accounts.sign_out(changed.token, at=time_source.now())
 
     with AuditEventsRunner(database_url, container.supervision) as runner:
         runner.run_until_caught_up()

@@ -12,7 +12,7 @@ from infrastructure.audit_projection import AUDIT_TABLES, AuditEventsRunner
 from interfaces.bootstrap import Container
 from tests.factories import import_sample_directory, registered_case
 from tests.integration.read_side import INSPECTOR, a_mix_of_cases, head, open_container, tracking
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 ORDER_BY = {
     "audit_events": "position",
@@ -23,7 +23,7 @@ ORDER_BY = {
 
 @pytest.fixture
 def container(database_url: str) -> Iterator[Container]:
-    with open_container(database_url, SettableClock()) as built:
+    with open_container(database_url, SettableTimeSource()) as built:
         import_sample_directory(built.supervision)
         yield built
 

@@ -26,7 +26,7 @@ from infrastructure.personal_data_keys import PostgresPersonalDataKeys, decode_m
 from interfaces.bootstrap import bootstrap
 from tests.integration.recorders import event_store, new_events
 from tests.integration.waiting import finishes
-from tests.support import TEST_MASTER_KEY, SettableClock, settings_for
+from tests.support import TEST_MASTER_KEY, SettableTimeSource, settings_for
 
 
 class QuickToGiveUp(EventStoreFactory):
@@ -188,7 +188,7 @@ def test_erasing_a_key_whose_row_another_transaction_holds_answers_storage_unava
     keys = PostgresPersonalDataKeys.connect(
         database_url,
         master_key=decode_master_key(TEST_MASTER_KEY),
-        clock=SettableClock(),
+        time_source=SettableTimeSource(),
         lock_timeout=1,
     )
     key_id = uuid4()
@@ -210,7 +210,7 @@ def test_the_event_stores_connections_carry_the_configured_bounds(database_url: 
     with (
         bootstrap(
             settings_for(database_url, db_statement_timeout=7, db_lock_timeout=2),
-            clock=SettableClock(),
+            time_source=SettableTimeSource(),
             initialise=False,
         ) as container,
         container.supervision.recorder.datastore.get_connection() as connection,  # type: ignore[attr-defined]

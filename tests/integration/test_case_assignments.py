@@ -12,12 +12,12 @@ import pytest
 from interfaces.bootstrap import Container
 from tests.factories import OPERATOR, import_sample_directory, registered_case
 from tests.integration.read_side import DEPARTMENT, a_mix_of_cases, head, open_container, tracking
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 
 @pytest.fixture
 def container(database_url: str) -> Iterator[Container]:
-    with open_container(database_url, SettableClock()) as built:
+    with open_container(database_url, SettableTimeSource()) as built:
         import_sample_directory(built.supervision)
         yield built
 

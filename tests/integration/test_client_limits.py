@@ -11,7 +11,7 @@ import pytest
 
 from application.base import StorageUnavailable
 from infrastructure.rate_limits import PostgresClientLimit
-from infrastructure.read_store import ReadStore
+from infrastructure.sql_pool import SqlPool
 
 # 10:00:00 in Shanghai, the start of a minute (and of a ten-minute window).
 NOW = datetime(2026, 11, 27, 2, 0, 0, tzinfo=UTC)
@@ -20,9 +20,9 @@ CLIENT = "c0" * 16
 
 
 @pytest.fixture
-async def stores(database_url: str) -> AsyncIterator[tuple[ReadStore, ReadStore]]:
+async def stores(database_url: str) -> AsyncIterator[tuple[SqlPool, SqlPool]]:
     """Two pools on one database, as two API processes have."""
-    first, second = ReadStore(database_url, max_size=2), ReadStore(database_url, max_size=2)
+    first, second = SqlPool(database_url, max_size=2), SqlPool(database_url, max_size=2)
     try:
         yield first, second
     finally:
@@ -30,7 +30,7 @@ async def stores(database_url: str) -> AsyncIterator[tuple[ReadStore, ReadStore]
         await second.close()
 
 
-def limit(store: ReadStore, amount: int = 3, window: timedelta = MINUTE) -> PostgresClientLimit:
+def limit(store: SqlPool, amount: int = 3, window: timedelta = MINUTE) -> PostgresClientLimit:
     return PostgresClientLimit(store, name="public", amount=amount, window=window)
 
 
@@ -43,7 +43,7 @@ def rows(database_url: str) -> list[tuple[object, ...]]:
 
 
 async def test_a_client_is_refused_past_the_limit_until_the_window_ends(
-    stores: tuple[ReadStore, ReadStore],
+    stores: tuple[SqlPool, SqlPool],
 ) -> None:
     counting = limit(stores[0])
 
@@ -55,7 +55,7 @@ async def test_a_client_is_refused_past_the_limit_until_the_window_ends(
 
 
 async def test_two_processes_share_one_count_per_client(
-    stores: tuple[ReadStore, ReadStore],
+    stores: tuple[SqlPool, SqlPool],
 ) -> None:
     first, second = limit(stores[0]), limit(stores[1])
 
@@ -66,9 +66,7 @@ async def test_two_processes_share_one_count_per_client(
     assert other is None, "another client has a count of its own"
 
 
-async def test_waiting_counts_nothing(
-    stores: tuple[ReadStore, ReadStore], database_url: str
-) -> None:
+async def test_waiting_counts_nothing(stores: tuple[SqlPool, SqlPool], database_url: str) -> None:
     counting = limit(stores[0], amount=1)
 
     assert await counting.wait(CLIENT, NOW) is None
@@ -79,7 +77,7 @@ async def test_waiting_counts_nothing(
 
 
 async def test_a_refused_request_writes_nothing(
-    stores: tuple[ReadStore, ReadStore], database_url: str
+    stores: tuple[SqlPool, SqlPool], database_url: str
 ) -> None:
     counting = limit(stores[0], amount=2)
     for _ in range(10):
@@ -90,7 +88,7 @@ async def test_a_refused_request_writes_nothing(
 
 
 async def test_a_limit_of_zero_counts_nothing_and_refuses_no_one(
-    stores: tuple[ReadStore, ReadStore], database_url: str
+    stores: tuple[SqlPool, SqlPool], database_url: str
 ) -> None:
     off = limit(stores[0], amount=0)
 
@@ -103,13 +101,13 @@ async def test_a_limit_of_zero_counts_nothing_and_refuses_no_one(
 
 @pytest.mark.parametrize("amount", [2**31, 10**15])
 async def test_a_limit_beyond_what_an_integer_holds_still_counts(
-    stores: tuple[ReadStore, ReadStore], amount: int
+    stores: tuple[SqlPool, SqlPool], amount: int
 ) -> None:
     assert await limit(stores[0], amount=amount).hit(CLIENT, NOW) is None
 
 
 async def test_old_windows_are_removed_when_a_process_first_counts_in_a_new_one(
-    stores: tuple[ReadStore, ReadStore], database_url: str
+    stores: tuple[SqlPool, SqlPool], database_url: str
 ) -> None:
     counting = limit(stores[0])
     failed_lookups = PostgresClientLimit(
@@ -127,7 +125,7 @@ async def test_old_windows_are_removed_when_a_process_first_counts_in_a_new_one(
 
 
 async def test_a_count_that_cannot_be_kept_refuses_the_request_as_unavailable(
-    stores: tuple[ReadStore, ReadStore], database_url: str
+    stores: tuple[SqlPool, SqlPool], database_url: str
 ) -> None:
     counting = limit(stores[0])
     with psycopg.connect(database_url, autocommit=True) as connection:
@@ -140,7 +138,7 @@ async def test_a_count_that_cannot_be_kept_refuses_the_request_as_unavailable(
 
 
 async def test_a_database_that_does_not_answer_refuses_the_request_as_unavailable() -> None:
-    nowhere = ReadStore("postgresql://postgres@127.0.0.1:1/none", statement_timeout=1.0)
+    nowhere = SqlPool("postgresql://postgres@127.0.0.1:1/none", statement_timeout=1.0)
 
     with pytest.raises(StorageUnavailable):
         await limit(nowhere).hit(CLIENT, NOW)

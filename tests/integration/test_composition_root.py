@@ -7,7 +7,7 @@ import psycopg
 from infrastructure.worker import WORKER_LOCK_KEY, hold_worker_lock
 from interfaces.bootstrap import bootstrap
 from tests.integration.waiting import finishes
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 
 def worker_lock_taken_by_another_session(database_url: str) -> bool:
@@ -25,7 +25,7 @@ def test_leaving_a_containers_block_releases_what_it_was_given_to_hold(
     database_url: str,
 ) -> None:
     settings = settings_for(database_url)
-    with bootstrap(settings, clock=SettableClock(), initialise=False) as container:
+    with bootstrap(settings, time_source=SettableTimeSource(), initialise=False) as container:
         release = hold_worker_lock(database_url)
         assert release is not None
         container.close_with(release)
@@ -46,7 +46,7 @@ def test_the_worker_lock_is_not_held_twice(database_url: str) -> None:
 
 def test_leaving_a_containers_block_stops_the_worker_it_started(database_url: str) -> None:
     settings = settings_for(database_url)
-    with bootstrap(settings, clock=SettableClock(), initialise=False) as container:
+    with bootstrap(settings, time_source=SettableTimeSource(), initialise=False) as container:
         handle = container.start_worker(poll_interval=0.05, standby_interval=0.05)
 
     assert handle.join(timeout=0)

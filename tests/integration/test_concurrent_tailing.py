@@ -38,18 +38,18 @@ from interfaces.bootstrap import Container, bootstrap
 from tests.factories import OPERATOR, import_sample_directory, registered_case
 from tests.integration.read_side import DEPARTMENT, assign, count_lost_races
 from tests.integration.throwaway_cluster import ThrowawayCluster
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 
 @contextmanager
 def containers_on(database_url: str, data_dir: Path) -> Iterator[Callable[[], Container]]:
     """Build containers on a database, each a separate "process" with small pools."""
     built: list[Container] = []
-    clock = SettableClock()
+    time_source = SettableTimeSource()
 
     def build() -> Container:
         settings = settings_for(database_url, data_dir=data_dir, db_pool_size=1, api_threads=1)
-        container = bootstrap(settings, clock=clock, initialise=False)
+        container = bootstrap(settings, time_source=time_source, initialise=False)
         built.append(container)
         return container
 

@@ -31,7 +31,7 @@ from interfaces.bootstrap import Container, bootstrap
 from tests.factories import OPERATOR, import_sample_directory, registered_case
 from tests.integration.read_side import DEPARTMENT, DEPARTMENT_ID, a_mix_of_cases, assign, local
 from tests.integration.throwaway_cluster import ThrowawayCluster
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.crash]
 
@@ -79,13 +79,13 @@ class ChosenIds:
 
 
 def build_container(
-    database_url: str, clock: SettableClock, data_dir: Path, ids: ChosenIds | None = None
+    database_url: str, time_source: SettableTimeSource, data_dir: Path, ids: ChosenIds | None = None
 ) -> Container:
     """One "process" of the service: its own pools, few connections, quick to give up."""
     settings = settings_for(
         database_url, data_dir=data_dir, db_pool_size=2, api_threads=2, db_connect_timeout=5
     )
-    return bootstrap(settings, clock=clock, ids=ids, initialise=False)
+    return bootstrap(settings, time_source=time_source, ids=ids, initialise=False)
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, poll: float = 0.01) -> bool:
@@ -232,8 +232,8 @@ def test_no_acknowledged_command_is_lost_or_doubled_when_the_database_crashes_un
     cluster: ThrowawayCluster, database_url: str, tmp_path: Path
 ) -> None:
     writers, cases_each = 4, 40
-    clock = SettableClock()
-    setup = build_container(database_url, clock, tmp_path / "data")
+    time_source = SettableTimeSource()
+    setup = build_container(database_url, time_source, tmp_path / "data")
     import_sample_directory(setup.supervision)
     setup.close()
     ledger = Ledger()
@@ -244,7 +244,7 @@ def test_no_acknowledged_command_is_lost_or_doubled_when_the_database_crashes_un
     containers: list[tuple[Container, ChosenIds]] = []
     for _ in range(writers):
         ids = ChosenIds()
-        container = build_container(database_url, clock, tmp_path / "data", ids)
+        container = build_container(database_url, time_source, tmp_path / "data", ids)
         count_settled_reads(container, ledger)
         containers.append((container, ids))
     deadline = time.monotonic() + 50
@@ -293,7 +293,7 @@ def test_no_acknowledged_command_is_lost_or_doubled_when_the_database_crashes_un
     duplicated = [
         entry for entry in ledger.acknowledged if _topics(streams, entry).count(STEPS[entry[1]]) > 1
     ]
-    numbers = _tracking_numbers(database_url, clock, tmp_path / "data", all_cases)
+    numbers = _tracking_numbers(database_url, time_source, tmp_path / "data", all_cases)
     print(  # the figures docs/reliability.md quotes
         f"\ncrash-load: seconds={time.monotonic() - started:.1f} crashes={cluster.crashes} "
         f"planned={planned} "
@@ -322,9 +322,9 @@ def _topics(streams: dict[UUID, list[tuple[int, str]]], entry: tuple[UUID, str])
 
 
 def _tracking_numbers(
-    database_url: str, clock: SettableClock, data_dir: Path, case_ids: list[UUID]
+    database_url: str, time_source: SettableTimeSource, data_dir: Path, case_ids: list[UUID]
 ) -> list[str]:
-    reader = build_container(database_url, clock, data_dir)
+    reader = build_container(database_url, time_source, data_dir)
     try:
         return [
             reader.supervision.get_case(case_id, OPERATOR).tracking_number for case_id in case_ids
@@ -431,9 +431,9 @@ def test_a_worker_crashed_mid_projection_and_mid_clock_ends_as_a_rebuild_and_ala
     cluster: ThrowawayCluster, database_url: str, tmp_path: Path
 ) -> None:
     due_cases, acknowledged_cases = 100, 20
-    clock = SettableClock()
+    time_source = SettableTimeSource()
     began = time.monotonic()
-    container = build_container(database_url, clock, tmp_path / "data")
+    container = build_container(database_url, time_source, tmp_path / "data")
     try:
         import_sample_directory(container.supervision)
         first_case = (_head(database_url) or 0) + 1
@@ -446,7 +446,7 @@ def test_a_worker_crashed_mid_projection_and_mid_clock_ends_as_a_rebuild_and_ala
             container.supervision.acknowledge_case(case_id, DEPARTMENT)
         a_mix_of_cases(container)
         backlog = _head(database_url) or 0
-        clock.set(ACKNOWLEDGE_DUE + timedelta(minutes=1))  # every unacknowledged case is late
+        time_source.set(ACKNOWLEDGE_DUE + timedelta(minutes=1))  # every unacknowledged case is late
 
         projections, calendar = container.read_side()
         slowed = [
@@ -525,8 +525,8 @@ def test_a_worker_crashed_mid_projection_and_mid_clock_ends_as_a_rebuild_and_ala
                     database_url,
                     "SELECT (SELECT count(*) FROM case_list WHERE next_clock_at <= %s)"
                     " + (SELECT count(*) FROM order_list WHERE next_clock_at <= %s)",
-                    clock.now(),
-                    clock.now(),
+                    time_source.now(),
+                    time_source.now(),
                 )
                 return (
                     head is not None
@@ -590,8 +590,8 @@ def test_registering_right_after_the_database_restarted_succeeds(
 ) -> None:
     # Every pool must replace its connections to the server as it was before the restart
     # (the personal-data key store's once did not: docs/reliability.md).
-    clock = SettableClock()
-    container = build_container(database_url, clock, tmp_path / "data")
+    time_source = SettableTimeSource()
+    container = build_container(database_url, time_source, tmp_path / "data")
     try:
         import_sample_directory(container.supervision)
         # Every pool now holds a connection to the server as it was.

@@ -19,7 +19,7 @@ from infrastructure.eventstore import (
 )
 from interfaces.bootstrap import Container, bootstrap
 from tests.factories import ADMIN, registered_case
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 OPERATOR = Actor("operator-1", Role.OPERATOR)
 DEPARTMENT = Actor("clerk-1", Role.DEPARTMENT, department="real-estate-registration")
@@ -33,7 +33,7 @@ def open_container(database_url: str) -> Iterator[Callable[[], Container]]:
     def build() -> Container:
         container = bootstrap(
             settings_for(database_url),
-            clock=SettableClock(),
+            time_source=SettableTimeSource(),
             initialise=False,
         )
         built.append(container)

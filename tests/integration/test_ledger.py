@@ -36,19 +36,19 @@ from infrastructure.signing import SigningKey
 from interfaces.bootstrap import Container
 from tests.factories import import_sample_directory, registered_case
 from tests.integration.read_side import a_mix_of_cases, head, open_container
-from tests.support import START, SettableClock
+from tests.support import START, SettableTimeSource
 
 OPERATOR = Actor("operator-1", Role.OPERATOR)
 
 
 @pytest.fixture
-def clock() -> SettableClock:
-    return SettableClock()
+def time_source() -> SettableTimeSource:
+    return SettableTimeSource()
 
 
 @pytest.fixture
-def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
-    with open_container(database_url, clock) as built:
+def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
+    with open_container(database_url, time_source) as built:
         import_sample_directory(built.supervision)
         a_mix_of_cases(built)
         yield built
@@ -443,12 +443,12 @@ def test_an_event_altered_and_the_ledger_recomputed_from_there_is_named_exactly(
 
 
 def test_the_whole_chain_recomputed_without_the_key_is_caught_by_the_checkpoints(
-    container: Container, database_url: str, clock: SettableClock
+    container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
     first = ledgered(container)
     container.ledger.make_checkpoint()
     a_mix_of_cases(container)
-    clock.advance(hours=1)
+    time_source.advance(hours=1)
     ledgered(container)
     container.ledger.make_checkpoint()
     target = a_case_event(database_url, after=first)
@@ -514,13 +514,13 @@ def test_a_checkpoint_whose_hash_was_edited_no_longer_verifies(
 
 
 def test_a_removed_checkpoint_breaks_the_chain_of_checkpoints(
-    container: Container, database_url: str, clock: SettableClock
+    container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
     ledgered(container)
     container.ledger.make_checkpoint()
-    clock.advance(hours=1)
+    time_source.advance(hours=1)
     container.ledger.make_checkpoint()
-    clock.advance(hours=1)
+    time_source.advance(hours=1)
     third = container.ledger.make_checkpoint()
     sql(database_url, "DELETE FROM ledger_checkpoints WHERE number = %s", third.number - 1)
 
@@ -534,12 +534,12 @@ def test_a_removed_checkpoint_breaks_the_chain_of_checkpoints(
 
 
 def test_each_checkpoint_names_the_one_before_and_extends_its_chain(
-    container: Container, clock: SettableClock
+    container: Container, time_source: SettableTimeSource
 ) -> None:
     ledgered(container)
     first = container.ledger.make_checkpoint()
     registered_case(container.supervision)
-    clock.advance(hours=2)
+    time_source.advance(hours=2)
     ledgered(container)
     second = container.ledger.make_checkpoint()
 
@@ -563,19 +563,19 @@ def test_no_checkpoint_is_signed_over_a_chain_that_does_not_extend_the_last_one(
         container.ledger.make_checkpoint()
 
 
-def test_the_worker_signs_a_checkpoint_once_a_day_by_the_applications_clock(
-    container: Container, clock: SettableClock
+def test_the_worker_signs_a_checkpoint_once_a_day_by_the_applications_time_source(
+    container: Container, time_source: SettableTimeSource
 ) -> None:
     worker = container.worker()
     try:
         worker.run_once()
         worker.run_once()
         first = len(container.ledger.checkpoints())
-        clock.advance(hours=23)
+        time_source.advance(hours=23)
         registered_case(container.supervision)
         worker.run_once()
         same_day = len(container.ledger.checkpoints())
-        clock.advance(hours=2)
+        time_source.advance(hours=2)
         worker.run_once()
         next_day = len(container.ledger.checkpoints())
     finally:

@@ -30,7 +30,7 @@ from infrastructure.settings import Settings
 from interfaces.bootstrap import Container, bootstrap, rotate_personal_data_master_key
 from tests.factories import import_sample_directory, registered_case
 from tests.integration.read_side import INSPECTOR, open_container
-from tests.support import TEST_MASTER_KEY, SettableClock, settings_for
+from tests.support import TEST_MASTER_KEY, SettableTimeSource, settings_for
 
 OLD_KEY = decode_master_key(TEST_MASTER_KEY)
 NEW_KEY = os.urandom(32)
@@ -44,7 +44,7 @@ class InjectedCrash(RuntimeError):
 
 @contextmanager
 def container_of(settings: Settings) -> Iterator[Container]:
-    built = bootstrap(settings, clock=SettableClock(), initialise=False)
+    built = bootstrap(settings, time_source=SettableTimeSource(), initialise=False)
     try:
         yield built
     finally:
@@ -58,7 +58,7 @@ def container_with(database_url: str, key_text: str) -> Any:
 @pytest.fixture
 def complainants(database_url: str) -> dict[UUID, Any]:
     """Cases registered under the old key, one of them erased: each case's complainant."""
-    with open_container(database_url, SettableClock()) as container:
+    with open_container(database_url, SettableTimeSource()) as container:
         import_sample_directory(container.supervision)
         ids = [
             registered_case(
@@ -90,7 +90,7 @@ def stored_events(database_url: str) -> list[tuple[Any, ...]]:
 
 def rotate(database_url: str, **options: Any) -> Any:
     return rotate_master_key(
-        database_url, old_key=OLD_KEY, new_key=NEW_KEY, clock=SettableClock(), **options
+        database_url, old_key=OLD_KEY, new_key=NEW_KEY, time_source=SettableTimeSource(), **options
     )
 
 
@@ -176,7 +176,7 @@ def test_a_rotation_refuses_to_run_beside_the_service_and_leaves_it_running(
     database_url: str, complainants: dict[UUID, Any]
 ) -> None:
     rows = key_rows(database_url)
-    with open_container(database_url, SettableClock()) as running:
+    with open_container(database_url, SettableTimeSource()) as running:
         with pytest.raises(MasterKeyRotationRefused, match="the service is running"):
             rotate(database_url)
 
@@ -190,7 +190,7 @@ def test_a_rotation_refuses_to_run_beside_the_service_and_leaves_it_running(
     old = master_key_fingerprint(OLD_KEY)
     assert set(rows) < set(key_rows(database_url))  # nothing re-wrapped, one key more
     assert all(by == old for _, wrapped, by in key_rows(database_url) if wrapped)
-    with open_container(database_url, SettableClock()):
+    with open_container(database_url, SettableTimeSource()):
         pass  # no rotation is on record: a process with the old key still starts
 
 
@@ -202,10 +202,12 @@ def test_a_rotation_to_a_third_key_is_refused_while_one_is_unfinished(
 
     with pytest.raises(MasterKeyRotationRefused, match="another master key"):
         rotate_master_key(
-            database_url, old_key=OLD_KEY, new_key=os.urandom(32), clock=SettableClock()
+            database_url, old_key=OLD_KEY, new_key=os.urandom(32), time_source=SettableTimeSource()
         )
     with pytest.raises(MasterKeyRotationRefused, match="key in use"):
-        rotate_master_key(database_url, old_key=NEW_KEY, new_key=NEW_KEY, clock=SettableClock())
+        rotate_master_key(
+            database_url, old_key=NEW_KEY, new_key=NEW_KEY, time_source=SettableTimeSource()
+        )
 
     assert rotate(database_url).under_new_key == CASES - 1
 
@@ -230,11 +232,13 @@ def test_a_rotation_of_the_data_folder_key_interrupted_anywhere_finishes_on_the_
             database_url,
             old_key=old_key,
             new_key=next_key,
-            clock=SettableClock(),
+            time_source=SettableTimeSource(),
             batch_size=1,
             progress=crash_after(1),
         )
-    rotate_master_key(database_url, old_key=old_key, new_key=next_key, clock=SettableClock())
+    rotate_master_key(
+        database_url, old_key=old_key, new_key=next_key, time_source=SettableTimeSource()
+    )
     with pytest.raises(MasterKeyMismatch, match="run it again to finish"):
         bootstrap(settings, initialise=False)
 

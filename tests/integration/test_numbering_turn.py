@@ -19,7 +19,7 @@ from infrastructure.numbering_turn import NUMBERING_LOCK_KEY
 from interfaces.bootstrap import Container, bootstrap
 from tests.factories import OPERATOR, import_sample_directory, registered_case
 from tests.integration.read_side import count_lost_races
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 PROCESSES = 4
 THREADS_EACH = 4
@@ -28,11 +28,11 @@ CASES_EACH_THREAD = 8
 
 @pytest.fixture
 def processes(database_url: str, tmp_path: Path) -> Iterator[list[Container]]:
-    clock = SettableClock()
+    time_source = SettableTimeSource()
     built = [
         bootstrap(
             settings_for(database_url, data_dir=tmp_path, db_pool_size=2, api_threads=THREADS_EACH),
-            clock=clock,
+            time_source=time_source,
             initialise=False,
         )
         for _ in range(PROCESSES)

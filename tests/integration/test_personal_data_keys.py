@@ -26,7 +26,7 @@ from infrastructure.settings import Settings
 from interfaces.bootstrap import bootstrap
 from tests.factories import a_complaint, import_sample_directory, registered_case
 from tests.integration.read_side import INSPECTOR, open_container
-from tests.support import TEST_MASTER_KEY, SettableClock
+from tests.support import TEST_MASTER_KEY, SettableTimeSource
 
 MASTER_KEY = decode_master_key(TEST_MASTER_KEY)
 NAME, PHONE, ADDRESS = "李雷", "13900001111", "和平路 8 号"
@@ -35,7 +35,7 @@ NAME, PHONE, ADDRESS = "李雷", "13900001111", "和平路 8 号"
 @pytest.fixture
 def keys(database_url: str) -> Iterator[PostgresPersonalDataKeys]:
     store = PostgresPersonalDataKeys.connect(
-        database_url, master_key=MASTER_KEY, clock=SettableClock()
+        database_url, master_key=MASTER_KEY, time_source=SettableTimeSource()
     )
     yield store
     store.close()
@@ -57,7 +57,7 @@ def test_a_data_key_is_stored_only_wrapped_and_reads_back_in_another_process(
 
     row = row_of(database_url, key_id)
     other = PostgresPersonalDataKeys.connect(
-        database_url, master_key=MASTER_KEY, clock=SettableClock()
+        database_url, master_key=MASTER_KEY, time_source=SettableTimeSource()
     )
     try:
         assert other.key_for_reading(key_id) == key
@@ -94,7 +94,7 @@ def test_another_process_stops_opening_an_erased_key_once_its_cache_expires(
     other = PostgresPersonalDataKeys.connect(
         database_url,
         master_key=MASTER_KEY,
-        clock=SettableClock(),
+        time_source=SettableTimeSource(),
         cache=KeyCache(seconds=60, monotonic=lambda: now[0]),
     )
     try:
@@ -163,7 +163,7 @@ def test_without_a_configured_key_the_master_key_is_made_once_in_the_data_folder
 def test_the_stored_events_of_a_registered_case_hold_no_name_phone_address_or_summary(
     database_url: str,
 ) -> None:
-    with open_container(database_url, SettableClock()) as container:
+    with open_container(database_url, SettableTimeSource()) as container:
         import_sample_directory(container.supervision)
         case_id = registered_case(
             container.supervision, complainant={"name": NAME, "phone": PHONE, "address": ADDRESS}
@@ -186,14 +186,14 @@ def test_the_stored_events_of_a_registered_case_hold_no_name_phone_address_or_su
 def test_an_erased_case_loads_in_a_fresh_process_and_its_stored_bytes_did_not_change(
     database_url: str,
 ) -> None:
-    with open_container(database_url, SettableClock()) as container:
+    with open_container(database_url, SettableTimeSource()) as container:
         import_sample_directory(container.supervision)
         case_id = registered_case(container.supervision, complainant={"name": NAME, "phone": PHONE})
     before = _states(database_url, case_id)
 
-    with open_container(database_url, SettableClock()) as container:
+    with open_container(database_url, SettableTimeSource()) as container:
         container.supervision.erase_personal_data(case_id, reason="本人申请", by=INSPECTOR)
-    with open_container(database_url, SettableClock()) as fresh:
+    with open_container(database_url, SettableTimeSource()) as fresh:
         case = fresh.supervision.get_case(case_id, INSPECTOR)
         history = fresh.supervision.case_history(case_id, INSPECTOR)
 

@@ -27,12 +27,12 @@ from tests.integration.read_side import (
     open_container,
     tracking,
 )
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 
 @pytest.fixture
 def container(database_url: str) -> Iterator[Container]:
-    with open_container(database_url, SettableClock()) as built:
+    with open_container(database_url, SettableTimeSource()) as built:
         import_sample_directory(built.supervision)
         yield built
 

@@ -28,7 +28,7 @@ from tests.integration.read_side import (
     tracking,
     wait_until,
 )
-from tests.support import START, SettableClock
+from tests.support import START, SettableTimeSource
 
 # Assigned at START (Friday 27 November 2026, 10:00), a complaint must be acknowledged by
 # Monday 30 November 17:30.
@@ -36,14 +36,14 @@ ACKNOWLEDGE_DUE = START + timedelta(days=3, hours=7, minutes=30)
 
 
 @pytest.fixture
-def clock() -> SettableClock:
-    return SettableClock()
+def time_source() -> SettableTimeSource:
+    return SettableTimeSource()
 
 
 @pytest.fixture
-def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
+def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
     FailingProjection.create_table(database_url)
-    with open_container(database_url, clock) as built:
+    with open_container(database_url, time_source) as built:
         import_sample_directory(built.supervision)
         yield built
 
@@ -78,11 +78,11 @@ def first_position(database_url: str, record_id: UUID) -> int:
 
 
 def test_a_failing_projection_stops_neither_the_others_nor_the_clock_and_is_recorded(
-    container: Container, database_url: str, clock: SettableClock
+    container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
     case_id = registered_case(container.supervision)
     assign(container, case_id)
-    clock.set(ACKNOWLEDGE_DUE + timedelta(minutes=1))
+    time_source.set(ACKNOWLEDGE_DUE + timedelta(minutes=1))
     worker = a_worker(container, FailingProjection(case_id))
     try:
         for _ in range(3):

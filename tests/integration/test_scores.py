@@ -19,12 +19,12 @@ from infrastructure.projection_runner import ProjectionRunner
 from interfaces.bootstrap import Container
 from tests.factories import ADMIN, import_sample_directory
 from tests.integration.read_side import INSPECTOR, head, open_container
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 
 @pytest.fixture
 def container(database_url: str) -> Iterator[Container]:
-    with open_container(database_url, SettableClock()) as built:
+    with open_container(database_url, SettableTimeSource()) as built:
         import_sample_directory(built.supervision)
         built.supervision.load_conduct_rules(default_conduct_rules(), ADMIN)
         yield built

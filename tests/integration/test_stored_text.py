@@ -45,7 +45,7 @@ from tests.integration.read_side import (
     head,
     open_container,
 )
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 # Every C0 control (tab, line feed and carriage return among them, which stay), a lone
 # surrogate, and the two non-characters.
@@ -71,13 +71,13 @@ def hostile(field: str, characters: str = UNHOLDABLE) -> str:
 
 
 @pytest.fixture
-def clock() -> SettableClock:
-    return SettableClock()
+def time_source() -> SettableTimeSource:
+    return SettableTimeSource()
 
 
 @pytest.fixture
-def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
-    with open_container(database_url, clock) as built:
+def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
+    with open_container(database_url, time_source) as built:
         # A writer that escapes non-ASCII in its JSON can store a lone surrogate as \ud800;
         # this one stands for such a writer of the past.
         transcoder = built.supervision.mapper.transcoder
@@ -99,7 +99,9 @@ class Recorded:
     summary: str
 
 
-def record_unholdable_text_everywhere(container: Container, clock: SettableClock) -> Recorded:
+def record_unholdable_text_everywhere(
+    container: Container, time_source: SettableTimeSource
+) -> Recorded:
     """Every aggregate, every free-text field, holding what PostgreSQL cannot."""
     app = container.supervision
     directory = sample_directory()
@@ -173,7 +175,7 @@ def record_unholdable_text_everywhere(container: Container, clock: SettableClock
     app.refuse_extension(case, reason=hostile("refuse"), by=OPERATOR)
     app.add_case_note(case, text=hostile("public note"), public=True, by=DEPARTMENT)
     app.add_case_note(case, text=hostile("internal note"), public=False, by=OPERATOR)
-    clock.advance(days=40)
+    time_source.advance(days=40)
     app.supervise_case(case, note=hostile("supervise"), by=INSPECTOR)
     app.post_result(
         case,
@@ -234,7 +236,7 @@ def record_unholdable_text_everywhere(container: Container, clock: SettableClock
         order, working_days=2, reason=hostile("order extension"), by=DEPARTMENT
     )
     app.refuse_order_extension(order, reason=hostile("order refuse"), by=INSPECTOR)
-    clock.advance(days=20)
+    time_source.advance(days=20)
     app.supervise_order(order, note=hostile("order supervise"), by=INSPECTOR)
     app.report_rectification(
         order, measures=hostile("measures"), evidence=hostile("order evidence"), by=DEPARTMENT
@@ -244,7 +246,7 @@ def record_unholdable_text_everywhere(container: Container, clock: SettableClock
     app.accept_rectification(order, note=hostile("accept"), by=INSPECTOR)
 
     # A bad rating: the policy opens a case whose text comes from the comment.
-    app.rate_service(
+    app.record_evaluation(
         window=window.id, staff=staff.id, rating=1, comment=hostile("comment"),
         service_item=hostile("item"), by=Actor.system(),
     )  # fmt: skip
@@ -276,9 +278,9 @@ def read_text(database_url: str) -> list[str]:
 
 
 def test_every_runner_keeps_up_with_text_postgresql_cannot_hold_and_the_events_keep_it(
-    container: Container, clock: SettableClock, database_url: str
+    container: Container, time_source: SettableTimeSource, database_url: str
 ) -> None:
-    recorded = record_unholdable_text_everywhere(container, clock)
+    recorded = record_unholdable_text_everywhere(container, time_source)
     worker = container.worker()
     try:
         worker.run_once()
@@ -306,9 +308,9 @@ def test_every_runner_keeps_up_with_text_postgresql_cannot_hold_and_the_events_k
 
 
 def test_a_rebuild_and_the_audit_verification_pass_over_text_postgresql_cannot_hold(
-    container: Container, clock: SettableClock, database_url: str
+    container: Container, time_source: SettableTimeSource, database_url: str
 ) -> None:
-    record_unholdable_text_everywhere(container, clock)
+    record_unholdable_text_everywhere(container, time_source)
     worker = container.worker()
     try:
         worker.run_once()
@@ -335,9 +337,9 @@ def test_a_rebuild_and_the_audit_verification_pass_over_text_postgresql_cannot_h
 
 
 def test_the_monthly_report_is_written_in_every_format_from_text_postgresql_cannot_hold(
-    container: Container, clock: SettableClock
+    container: Container, time_source: SettableTimeSource
 ) -> None:
-    record_unholdable_text_everywhere(container, clock)
+    record_unholdable_text_everywhere(container, time_source)
     container.catch_up_projections()
 
     async def monthly() -> Any:

@@ -26,7 +26,7 @@ from tests.integration.read_side import (
     tracking,
     wait_until,
 )
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 # Assigned on Friday 27 November 2026 at 10:00 (tests.support.START), a complaint must be
 # acknowledged by Monday 30 November 17:30 and answered by Friday 18 December 17:30.
@@ -37,13 +37,13 @@ QUICK = {"poll_interval": 0.1, "standby_interval": 0.1}
 
 
 @pytest.fixture
-def clock() -> SettableClock:
-    return SettableClock()
+def time_source() -> SettableTimeSource:
+    return SettableTimeSource()
 
 
 @pytest.fixture
-def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
-    with open_container(database_url, clock) as built:
+def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
+    with open_container(database_url, time_source) as built:
         import_sample_directory(built.supervision)
         yield built
 
@@ -54,11 +54,11 @@ def clock_events(container: Container, case_id: object) -> list[Case.Event]:
 
 
 def test_of_two_workers_started_at_once_one_works_and_the_other_takes_over_when_it_stops(
-    database_url: str, clock: SettableClock
+    database_url: str, time_source: SettableTimeSource
 ) -> None:
     with (
-        open_container(database_url, clock) as first,
-        open_container(database_url, clock) as second,
+        open_container(database_url, time_source) as first,
+        open_container(database_url, time_source) as second,
     ):
         handles = [first.start_worker(**QUICK), second.start_worker(**QUICK)]
 
@@ -92,7 +92,7 @@ def test_an_active_worker_warns_exactly_when_the_server_runs_without_autovacuum(
 
 
 def test_a_running_worker_keeps_the_read_table_current_and_records_a_missed_deadline(
-    container: Container, database_url: str, clock: SettableClock
+    container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
     case_id = registered_case(container.supervision)
     assign(container, case_id)
@@ -100,7 +100,7 @@ def test_a_running_worker_keeps_the_read_table_current_and_records_a_missed_dead
 
     assert wait_until(lambda: tracking(database_url) == head(container))
     assert case_row(database_url, case_id)["next_clock_at"] == ACKNOWLEDGE_DUE
-    clock.set(ACKNOWLEDGE_DUE + timedelta(seconds=1))
+    time_source.set(ACKNOWLEDGE_DUE + timedelta(seconds=1))
 
     assert wait_until(lambda: len(clock_events(container, case_id)) == 1)
     assert wait_until(
@@ -110,13 +110,13 @@ def test_a_running_worker_keeps_the_read_table_current_and_records_a_missed_dead
 
 
 def test_the_clock_records_a_missed_acknowledgement_once(
-    container: Container, clock: SettableClock
+    container: Container, time_source: SettableTimeSource
 ) -> None:
     case_id = registered_case(container.supervision)
     assign(container, case_id)
     worker = container.worker()
     worker.run_once()
-    clock.set(ACKNOWLEDGE_DUE + timedelta(minutes=1))
+    time_source.set(ACKNOWLEDGE_DUE + timedelta(minutes=1))
 
     first = worker.run_once()
     second = worker.run_once()
@@ -129,11 +129,11 @@ def test_the_clock_records_a_missed_acknowledgement_once(
 
 
 def test_after_days_of_downtime_one_turn_records_every_passed_moment_once_at_its_true_time(
-    container: Container, database_url: str, clock: SettableClock
+    container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
     case_id = registered_case(container.supervision)
     assign(container, case_id)
-    clock.set(DUE + timedelta(days=4))
+    time_source.set(DUE + timedelta(days=4))
     worker = container.worker()
 
     worker.run_once()
@@ -158,12 +158,12 @@ def test_after_days_of_downtime_one_turn_records_every_passed_moment_once_at_its
 
 
 def test_many_due_cases_are_all_observed_in_one_turn(
-    container: Container, clock: SettableClock
+    container: Container, time_source: SettableTimeSource
 ) -> None:
     cases = [registered_case(container.supervision) for _ in range(5)]
     for case_id in cases:
         assign(container, case_id)
-    clock.set(ACKNOWLEDGE_DUE + timedelta(hours=1))
+    time_source.set(ACKNOWLEDGE_DUE + timedelta(hours=1))
     worker = container.worker()
     worker.clock_page = 2  # pages of two: the clock must read on past the first page
 
@@ -175,11 +175,11 @@ def test_many_due_cases_are_all_observed_in_one_turn(
 
 
 def test_publishing_a_year_recomputes_the_open_provisional_deadlines_that_fall_in_it(
-    container: Container, database_url: str, clock: SettableClock
+    container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
     # Monday 25 January 2027: the 15 working days run into the Spring Festival, and 2027 is
     # not published yet, so the deadline is provisional (weekends and 1 January only).
-    clock.set(datetime(2027, 1, 25, 10, 0, tzinfo=OFFICE_TZ))
+    time_source.set(datetime(2027, 1, 25, 10, 0, tzinfo=OFFICE_TZ))
     case_id = registered_case(container.supervision)
     assign(container, case_id)
     worker = container.worker()

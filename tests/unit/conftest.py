@@ -14,7 +14,7 @@ from domain.deadlines import DeadlinePolicy
 from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.directory_file import sample_directory
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_WINDOW
-from tests.support import SettableClock, in_memory_supervision
+from tests.support import SettableTimeSource, in_memory_supervision
 
 
 @cache
@@ -24,9 +24,9 @@ def _department_running(window_id: str) -> str:
 
 
 @pytest.fixture
-def clock() -> SettableClock:
+def time_source() -> SettableTimeSource:
     """Friday 27 November 2026, 10:00 Asia/Shanghai, until the test moves it."""
-    return SettableClock()
+    return SettableTimeSource()
 
 
 @pytest.fixture
@@ -41,10 +41,10 @@ def policy() -> DeadlinePolicy:
 
 @pytest.fixture
 def supervision(
-    clock: SettableClock, calendar: WorkingCalendar, policy: DeadlinePolicy
+    time_source: SettableTimeSource, calendar: WorkingCalendar, policy: DeadlinePolicy
 ) -> Supervision:
     """The application on the in-memory event store, the sample directory imported."""
-    return in_memory_supervision(clock, calendar=calendar, policy=policy)
+    return in_memory_supervision(time_source, calendar=calendar, policy=policy)
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from domain.directory import UnknownDepartment
 from infrastructure.passwords import Argon2Passwords, TotpCodes
 from infrastructure.rate_limits import InMemoryClientLimit
 from infrastructure.sessions import InMemoryConsoleSessions
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 ADMIN = Actor("admin-zhao", Role.ADMIN)
 CLIENT = "client-digest-1"
@@ -60,7 +60,7 @@ class CountingPasswords(Argon2Passwords):
 class Desk:
     accounts: Accounts
     passwords: CountingPasswords
-    clock: SettableClock
+    time_source: SettableTimeSource
 
     def create(self, username: str, role: Role = Role.OPERATOR, dept: str | None = None) -> str:
         return self.accounts.create_account(
@@ -68,14 +68,16 @@ class Desk:
         ).password
 
     async def sign_in(self, username: str, password: str, client: str = CLIENT) -> SignInResult:
-        return await self.accounts.sign_in(username, password, client=client, at=self.clock.now())
+        return await self.accounts.sign_in(
+            username, password, client=client, at=self.time_source.now()
+        )
 
     def change(self, token: str, current: str, new: str = NEW_PASSWORD) -> SignInResult:
-        return self.accounts.change_password(token, current, new, new, at=self.clock.now())
+        return self.accounts.change_password(token, current, new, new, at=self.time_source.now())
 
 
 @pytest.fixture
-def desk(supervision: Supervision, clock: SettableClock) -> Desk:
+def desk(supervision: Supervision, time_source: SettableTimeSource) -> Desk:
     passwords = CountingPasswords()
     accounts = Accounts(
         supervision,
@@ -91,7 +93,7 @@ def desk(supervision: Supervision, clock: SettableClock) -> Desk:
         ),
         new_password=lambda: "one-time-password-1",
     )
-    return Desk(accounts, passwords, clock)
+    return Desk(accounts, passwords, time_source)
 
 
 async def signed_in_operator(desk: Desk, username: str = "wang.fang") -> SignInResult:
@@ -102,10 +104,10 @@ async def signed_in_operator(desk: Desk, username: str = "wang.fang") -> SignInR
 async def enrolled_inspector(desk: Desk, username: str = "li.na") -> tuple[SignInResult, str]:
     first = await desk.sign_in(username, desk.create(username, Role.INSPECTOR))
     changed = desk.change(first.token, "one-time-password-1")
-    set_up = desk.accounts.new_second_factor(changed.token, at=desk.clock.now())
-    code = pyotp.TOTP(set_up.secret).at(desk.clock.now())
+    set_up = desk.accounts.new_second_factor(changed.token, at=desk.time_source.now())
+    code = pyotp.TOTP(set_up.secret).at(desk.time_source.now())
     enrolled = desk.accounts.enrol_second_factor(
-        changed.token, set_up.secret, code, at=desk.clock.now()
+        changed.token, set_up.secret, code, at=desk.time_source.now()
     )
     return enrolled, set_up.secret
 
@@ -115,27 +117,27 @@ async def test_a_new_account_signs_in_with_its_one_time_password_and_must_change
 ) -> None:
     first = await desk.sign_in("wang.fang", desk.create("wang.fang"))
     assert first.step is SignInStep.CHANGE_PASSWORD
-    session = desk.accounts.session(first.token, desk.clock.now())
+    session = desk.accounts.session(first.token, desk.time_source.now())
     assert session is not None
     assert not session.signed_in
 
     changed = desk.change(first.token, "one-time-password-1")
 
     assert changed.step is SignInStep.SIGNED_IN
-    session = desk.accounts.session(changed.token, desk.clock.now())
+    session = desk.accounts.session(changed.token, desk.time_source.now())
     assert session is not None
     assert session.signed_in
     assert session.actor("req-1") == Actor(
         "wang.fang", Role.OPERATOR, request_id="req-1", name="王芳"
     )
-    assert desk.accounts.session(first.token, desk.clock.now()) is None
+    assert desk.accounts.session(first.token, desk.time_source.now()) is None
 
 
 async def test_the_new_password_follows_the_rules(desk: Desk) -> None:
     first = await desk.sign_in("wangfang01", desk.create("wangfang01"))
     with pytest.raises(PasswordsDiffer):
         desk.accounts.change_password(
-            first.token, "one-time-password-1", NEW_PASSWORD, "other", at=desk.clock.now()
+            first.token, "one-time-password-1", NEW_PASSWORD, "other", at=desk.time_source.now()
         )
     with pytest.raises(PasswordIsUsername):
         desk.change(first.token, "one-time-password-1", "WangFang01")
@@ -164,7 +166,7 @@ async def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(desk: D
     with pytest.raises(SignInRefused):
         await desk.sign_in("wang.fang", NEW_PASSWORD)
 
-    desk.clock.advance(minutes=15)
+    desk.time_source.advance(minutes=15)
 
     assert (await desk.sign_in("wang.fang", NEW_PASSWORD)).step is SignInStep.SIGNED_IN
 
@@ -174,7 +176,7 @@ async def test_a_lock_ends_the_accounts_sessions(desk: Desk) -> None:
     for _ in range(5):
         with pytest.raises(SignInRefused):
             await desk.sign_in("wang.fang", "not the password")
-    assert desk.accounts.session(signed_in.token, desk.clock.now()) is None
+    assert desk.accounts.session(signed_in.token, desk.time_source.now()) is None
 
 
 async def test_a_client_that_fails_too_often_is_refused_even_with_a_right_password(
@@ -196,15 +198,15 @@ async def test_an_inspector_sets_up_a_second_factor_at_the_first_sign_in(desk: D
     changed = desk.change(first.token, "one-time-password-1")
     assert changed.step is SignInStep.ENROL_SECOND_FACTOR
 
-    set_up = desk.accounts.new_second_factor(changed.token, at=desk.clock.now())
+    set_up = desk.accounts.new_second_factor(changed.token, at=desk.time_source.now())
     assert set_up.uri.startswith("otpauth://totp/Oversight:li.na?secret=" + set_up.secret)
     with pytest.raises(SecondFactorCodeWrong):
         desk.accounts.enrol_second_factor(
-            changed.token, set_up.secret, "000000", at=desk.clock.now()
+            changed.token, set_up.secret, "000000", at=desk.time_source.now()
         )
-    code = pyotp.TOTP(set_up.secret).at(desk.clock.now())
+    code = pyotp.TOTP(set_up.secret).at(desk.time_source.now())
     enrolled = desk.accounts.enrol_second_factor(
-        changed.token, set_up.secret, code, at=desk.clock.now()
+        changed.token, set_up.secret, code, at=desk.time_source.now()
     )
 
     assert enrolled.step is SignInStep.SIGNED_IN
@@ -215,26 +217,26 @@ async def test_an_enrolled_inspector_gives_a_fresh_one_time_code_after_the_passw
     desk: Desk,
 ) -> None:
     _, secret = await enrolled_inspector(desk)
-    desk.clock.advance(minutes=1)
+    desk.time_source.advance(minutes=1)
     pending = await desk.sign_in("li.na", NEW_PASSWORD)
     assert pending.step is SignInStep.SECOND_FACTOR
     with pytest.raises(SessionEnded):
         desk.change(pending.token, NEW_PASSWORD, "yet another passphrase")
     with pytest.raises(SecondFactorCodeWrong):
         await desk.accounts.verify_second_factor(
-            pending.token, "000000", client=CLIENT, at=desk.clock.now()
+            pending.token, "000000", client=CLIENT, at=desk.time_source.now()
         )
-    code = pyotp.TOTP(secret).at(desk.clock.now())
+    code = pyotp.TOTP(secret).at(desk.time_source.now())
 
     signed_in = await desk.accounts.verify_second_factor(
-        pending.token, code, client=CLIENT, at=desk.clock.now()
+        pending.token, code, client=CLIENT, at=desk.time_source.now()
     )
 
     assert signed_in.step is SignInStep.SIGNED_IN
     again = await desk.sign_in("li.na", NEW_PASSWORD)
     with pytest.raises(SecondFactorCodeWrong):
         await desk.accounts.verify_second_factor(
-            again.token, code, client=CLIENT, at=desk.clock.now()
+            again.token, code, client=CLIENT, at=desk.time_source.now()
         )
 
 
@@ -243,7 +245,7 @@ async def test_disabling_an_account_ends_its_sessions_and_refuses_its_sign_in(
 ) -> None:
     signed_in = await signed_in_operator(desk)
     desk.accounts.disable_account("wang.fang", by=ADMIN)
-    assert desk.accounts.session(signed_in.token, desk.clock.now()) is None
+    assert desk.accounts.session(signed_in.token, desk.time_source.now()) is None
     with pytest.raises(SignInRefused):
         await desk.sign_in("wang.fang", NEW_PASSWORD)
 
@@ -251,7 +253,7 @@ async def test_disabling_an_account_ends_its_sessions_and_refuses_its_sign_in(
 async def test_resetting_a_password_ends_the_sessions_and_asks_for_a_change(desk: Desk) -> None:
     signed_in = await signed_in_operator(desk)
     reset = desk.accounts.reset_password("wang.fang", by=ADMIN)
-    assert desk.accounts.session(signed_in.token, desk.clock.now()) is None
+    assert desk.accounts.session(signed_in.token, desk.time_source.now()) is None
     assert (await desk.sign_in("wang.fang", reset.password)).step is SignInStep.CHANGE_PASSWORD
 
 
@@ -260,23 +262,23 @@ async def test_a_session_ends_after_thirty_idle_minutes_and_twelve_hours_in_all(
 ) -> None:
     token = (await signed_in_operator(desk)).token
     for _ in range(24):  # 24 × 29 minutes: 11 h 36 min, never idle for 30
-        desk.clock.advance(minutes=29)
-        assert desk.accounts.session(token, desk.clock.now()) is not None
-        desk.accounts.sessions.touch(token, desk.clock.now())
-    desk.clock.advance(minutes=29)
-    assert desk.accounts.session(token, desk.clock.now()) is None
+        desk.time_source.advance(minutes=29)
+        assert desk.accounts.session(token, desk.time_source.now()) is not None
+        desk.accounts.sessions.touch(token, desk.time_source.now())
+    desk.time_source.advance(minutes=29)
+    assert desk.accounts.session(token, desk.time_source.now()) is None
     token = (await desk.sign_in("wang.fang", NEW_PASSWORD)).token
-    desk.clock.advance(minutes=30)
-    assert desk.accounts.session(token, desk.clock.now()) is None
+    desk.time_source.advance(minutes=30)
+    assert desk.accounts.session(token, desk.time_source.now()) is None
 
 
 async def test_signing_out_ends_the_session_and_is_recorded(
     desk: Desk, supervision: Supervision
 ) -> None:
     token = (await signed_in_operator(desk)).token
-    desk.accounts.sign_out(token, at=desk.clock.now())
-    desk.accounts.sign_out(token, at=desk.clock.now())
-    assert desk.accounts.session(token, desk.clock.now()) is None
+    desk.accounts.sign_out(token, at=desk.time_source.now())
+    desk.accounts.sign_out(token, at=desk.time_source.now())
+    assert desk.accounts.session(token, desk.time_source.now()) is None
     recorded = supervision.recorder.select_events(account_id("wang.fang"))
     assert recorded[-1].topic == "oversight:Account.SignedOut"
 

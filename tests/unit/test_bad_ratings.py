@@ -13,8 +13,8 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from application.evaluations import BadRatingCasePolicy, EvaluationView
 from application.projections.audit_events import audit_row
-from application.ratings import EvaluationView, RatingCasePolicy
 from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import WorkingCalendar
@@ -33,7 +33,7 @@ from domain.deadlines import DeadlinePolicy
 from domain.evaluation import Evaluation, client_rating_case_id, rating_case_id
 from domain.personal_data import ERASED_TEXT, PersonalDataAlreadyErased
 from tests.factories import registered_case
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 from tests.unit.test_case import Given, at, refused
 
 PUBLIC = Actor(principal="public", role=Role.PUBLIC)
@@ -228,7 +228,7 @@ def rate(
         "client": client,
         **overrides,
     }
-    return supervision.rate_service(**fields)  # type: ignore[arg-type]
+    return supervision.record_evaluation(**fields)  # type: ignore[arg-type]
 
 
 def rated_event(supervision: Supervision, evaluation_id: UUID) -> Evaluation.Rated:
@@ -239,7 +239,7 @@ def rated_event(supervision: Supervision, evaluation_id: UUID) -> Evaluation.Rat
 
 def handle(supervision: Supervision, *views: EvaluationView) -> list[int]:
     """What the policy records for each rating, as the worker would run it."""
-    policy = RatingCasePolicy(supervision)
+    policy = BadRatingCasePolicy(supervision)
     return [policy.handle(rated_event(supervision, view.id)) for view in views]
 
 
@@ -253,13 +253,13 @@ def rating_cases(supervision: Supervision) -> list[Case]:
 
 
 def test_sixty_bad_ratings_from_one_client_for_one_window_in_a_day_make_one_case(
-    supervision: Supervision, clock: SettableClock, operator: Actor
+    supervision: Supervision, time_source: SettableTimeSource, operator: Actor
 ) -> None:
     # given: a burst of sixty 1★ ratings from one client, a second apart
     views = []
     for _ in range(60):
         views.append(rate(supervision, ALICE))
-        clock.advance(seconds=1)
+        time_source.advance(seconds=1)
 
     # when
     recorded = handle(supervision, *views)
@@ -292,10 +292,10 @@ def test_another_clients_bad_rating_of_the_window_opens_a_second_case(
 
 
 def test_the_next_office_day_a_clients_bad_rating_opens_a_new_case(
-    supervision: Supervision, clock: SettableClock, operator: Actor
+    supervision: Supervision, time_source: SettableTimeSource, operator: Actor
 ) -> None:
     handle(supervision, rate(supervision, ALICE))
-    clock.set(at(11, 28, 0, 1))
+    time_source.set(at(11, 28, 0, 1))
 
     handle(supervision, rate(supervision, ALICE))
 
@@ -450,7 +450,7 @@ def test_old_bad_ratings_without_a_client_still_open_one_case_each_holding_it_al
     # given: two bad ratings of one window on one day, stored before clients were recorded
     olds = [as_recorded_before_clients(supervision, rated(None)) for _ in range(2)]
     supervision.recorder.insert_events(olds)
-    policy = RatingCasePolicy(supervision)
+    policy = BadRatingCasePolicy(supervision)
 
     # when
     recorded = [policy.handle(supervision.mapper.to_domain_event(old)) for old in olds]

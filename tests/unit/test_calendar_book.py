@@ -18,7 +18,7 @@ from domain.calendar_book import CALENDAR_BOOK_ID, CalendarBook, InvalidYearSche
 from domain.deadlines import DeadlinePolicy
 from infrastructure.calendar_source import known_schedules
 from tests.factories import assigned_case
-from tests.support import SettableClock, in_memory_supervision
+from tests.support import SettableTimeSource, in_memory_supervision
 
 NEW_YEAR_2027 = [date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)]
 MAKE_UP_SATURDAY_2027 = date(2027, 1, 9)
@@ -48,9 +48,9 @@ def calendar() -> WorkingCalendar:
 
 @pytest.fixture
 def supervision(
-    clock: SettableClock, calendar: WorkingCalendar, policy: DeadlinePolicy
+    time_source: SettableTimeSource, calendar: WorkingCalendar, policy: DeadlinePolicy
 ) -> Supervision:
-    return in_memory_supervision(clock, calendar=calendar, policy=policy)
+    return in_memory_supervision(time_source, calendar=calendar, policy=policy)
 
 
 @pytest.fixture
@@ -274,17 +274,17 @@ def test_a_refused_schedule_through_the_application_records_nothing(
 
 
 def test_the_case_clock_runs_end_to_end_on_the_store(
-    supervision: Supervision, clock: SettableClock, operator: Actor, inspector: Actor
+    supervision: Supervision, time_source: SettableTimeSource, operator: Actor, inspector: Actor
 ) -> None:
     # given: assigned Fri 27 Nov 10:00, to be acknowledged by Mon 30 Nov 17:30
     case_id = assigned_case(supervision, operator)
 
     # when
-    clock.set(at(11, 30, 17, 29))
+    time_source.set(at(11, 30, 17, 29))
     early = supervision.observe_case_clock(case_id)
-    clock.set(at(11, 30, 17, 31))
+    time_source.set(at(11, 30, 17, 31))
     due = supervision.observe_case_clock(case_id)
-    clock.set(at(12, 1, 9))
+    time_source.set(at(12, 1, 9))
     again = supervision.observe_case_clock(case_id)
 
     # then
@@ -300,14 +300,14 @@ def test_the_case_clock_runs_end_to_end_on_the_store(
 
 def test_provisional_deadlines_are_recomputed_end_to_end_once_the_year_is_published(
     supervision: Supervision,
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     operator: Actor,
     inspector: Actor,
     admin: Actor,
 ) -> None:
     # given: a complaint assigned Mon 28 Dec 10:00; 15 working days from Tue 29 Dec run into an
     # unpublished 2027: 29–31 Dec, 4–8, 11–15, 18, 19 Jan → Tue 19 Jan provisionally
-    clock.set(at(12, 28, 10))
+    time_source.set(at(12, 28, 10))
     case_id = assigned_case(supervision, operator)
     before = supervision.get_case(case_id, inspector)
     assert before.deadline is not None
@@ -315,7 +315,7 @@ def test_provisional_deadlines_are_recomputed_end_to_end_once_the_year_is_publis
         close_of(1, 19, year=2027),
         True,
     )
-    clock.set(at(12, 28, 11))
+    time_source.set(at(12, 28, 11))
     publish_2027(supervision, admin)
 
     # when
@@ -339,10 +339,10 @@ def test_provisional_deadlines_are_recomputed_end_to_end_once_the_year_is_publis
 
 
 def test_recomputing_a_case_before_the_year_is_published_records_nothing(
-    supervision: Supervision, clock: SettableClock, operator: Actor
+    supervision: Supervision, time_source: SettableTimeSource, operator: Actor
 ) -> None:
     # given
-    clock.set(at(12, 28, 10))
+    time_source.set(at(12, 28, 10))
     case_id = assigned_case(supervision, operator)
     before = supervision.recorder.max_notification_id()
 

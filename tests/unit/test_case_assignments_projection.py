@@ -24,7 +24,7 @@ from domain.case import Case, Kind, Outcome, Satisfaction
 from domain.deadlines import DeadlinePolicy
 from infrastructure.calendar_source import known_schedules
 from tests.factories import registered_case
-from tests.support import SettableClock, in_memory_supervision
+from tests.support import SettableTimeSource, in_memory_supervision
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
@@ -48,9 +48,9 @@ def calendar() -> WorkingCalendar:
 
 @pytest.fixture
 def supervision(
-    clock: SettableClock, calendar: WorkingCalendar, policy: DeadlinePolicy
+    time_source: SettableTimeSource, calendar: WorkingCalendar, policy: DeadlinePolicy
 ) -> Supervision:
-    return in_memory_supervision(clock, calendar=calendar, policy=policy)
+    return in_memory_supervision(time_source, calendar=calendar, policy=policy)
 
 
 def assign(supervision: Supervision, case_id: UUID, by: Actor, department: str = DEEDS) -> None:
@@ -114,20 +114,23 @@ def test_a_case_never_assigned_has_no_row(supervision: Supervision, operator: Ac
 
 
 def test_a_case_handled_by_one_department_has_one_entry_from_assignment_to_closing(
-    supervision: Supervision, clock: SettableClock, operator: Actor, department_actor: Actor
+    supervision: Supervision,
+    time_source: SettableTimeSource,
+    operator: Actor,
+    department_actor: Actor,
 ) -> None:
     case_id = registered_case(supervision, operator)
-    clock.set(moment(at(11, 27, 10, 30)))
+    time_source.set(moment(at(11, 27, 10, 30)))
     assign(supervision, case_id, operator)
-    clock.set(moment(at(11, 30, 9, 15)))
+    time_source.set(moment(at(11, 30, 9, 15)))
     supervision.acknowledge_case(case_id, department_actor)
-    clock.set(moment(at(12, 4, 10)))
+    time_source.set(moment(at(12, 4, 10)))
     answer(supervision, case_id, department_actor)
-    clock.set(moment(at(12, 4, 15)))
+    time_source.set(moment(at(12, 4, 15)))
     supervision.record_callback(
         case_id, reached=True, satisfaction=Satisfaction.SATISFIED, comment=None, by=operator
     )
-    clock.set(moment(at(12, 4, 16)))
+    time_source.set(moment(at(12, 4, 16)))
     supervision.close_case(case_id, operator)
 
     rows = fold(supervision, case_id)
@@ -156,19 +159,22 @@ def test_a_case_handled_by_one_department_has_one_entry_from_assignment_to_closi
 
 
 def test_a_department_that_returned_a_case_keeps_its_entry_beside_the_next_ones(
-    supervision: Supervision, clock: SettableClock, operator: Actor, department_actor: Actor
+    supervision: Supervision,
+    time_source: SettableTimeSource,
+    operator: Actor,
+    department_actor: Actor,
 ) -> None:
     # given: assigned to the deeds office, which lets its acknowledge deadline pass and
     # returns the case; the centre hands it to taxation, which answers it on time
     case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
-    clock.set(moment(at(12, 1, 10)))
+    time_source.set(moment(at(12, 1, 10)))
     supervision.return_case(case_id, reason="不属于本部门职责", by=department_actor)
-    clock.set(moment(at(12, 1, 11)))
+    time_source.set(moment(at(12, 1, 11)))
     assign(supervision, case_id, operator, department=TAXATION)
-    clock.set(moment(at(12, 2, 9)))
+    time_source.set(moment(at(12, 2, 9)))
     supervision.acknowledge_case(case_id, TAX_DESK)
-    clock.set(moment(at(12, 3, 9)))
+    time_source.set(moment(at(12, 3, 9)))
     answer(supervision, case_id, TAX_DESK)
 
     # when
@@ -187,11 +193,11 @@ def test_a_department_that_returned_a_case_keeps_its_entry_beside_the_next_ones(
 
 
 def test_a_case_the_centre_reassigns_before_acknowledgement_ends_the_first_entry(
-    supervision: Supervision, clock: SettableClock, operator: Actor
+    supervision: Supervision, time_source: SettableTimeSource, operator: Actor
 ) -> None:
     case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
-    clock.set(moment(at(11, 27, 14)))
+    time_source.set(moment(at(11, 27, 14)))
     assign(supervision, case_id, operator, department=TAXATION)
 
     rows = fold(supervision, case_id)
@@ -205,16 +211,19 @@ def test_a_case_the_centre_reassigns_before_acknowledgement_ends_the_first_entry
 
 
 def test_what_happens_after_a_case_left_a_department_does_not_change_its_entry(
-    supervision: Supervision, clock: SettableClock, operator: Actor, department_actor: Actor
+    supervision: Supervision,
+    time_source: SettableTimeSource,
+    operator: Actor,
+    department_actor: Actor,
 ) -> None:
     case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     supervision.acknowledge_case(case_id, department_actor)
-    clock.set(moment(at(11, 30, 10)))
+    time_source.set(moment(at(11, 30, 10)))
     supervision.return_case(case_id, reason="不属于本部门职责", by=department_actor)
     returned = assignments(supervision, case_id)
     first = registered_case(supervision, operator)
-    clock.set(moment(at(11, 30, 11)))
+    time_source.set(moment(at(11, 30, 11)))
     supervision.merge_case(case_id, into=first, by=operator)
 
     assert assignments(supervision, case_id) == returned
@@ -222,12 +231,12 @@ def test_what_happens_after_a_case_left_a_department_does_not_change_its_entry(
 
 
 def test_a_case_merged_while_a_department_holds_it_leaves_that_department(
-    supervision: Supervision, clock: SettableClock, operator: Actor
+    supervision: Supervision, time_source: SettableTimeSource, operator: Actor
 ) -> None:
     first = registered_case(supervision, operator)
     duplicate = registered_case(supervision, operator)
     assign(supervision, duplicate, operator)
-    clock.set(moment(at(11, 27, 15)))
+    time_source.set(moment(at(11, 27, 15)))
     supervision.merge_case(duplicate, into=first, by=operator)
 
     (entry,) = assignments(supervision, duplicate)
@@ -237,7 +246,7 @@ def test_a_case_merged_while_a_department_holds_it_leaves_that_department(
 
 def test_a_stopped_clock_and_an_extension_move_the_deadline_of_the_holding_entry(
     supervision: Supervision,
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     operator: Actor,
     department_actor: Actor,
     inspector: Actor,
@@ -245,13 +254,13 @@ def test_a_stopped_clock_and_an_extension_move_the_deadline_of_the_holding_entry
     case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     supervision.acknowledge_case(case_id, department_actor)
-    clock.set(moment(at(12, 1, 9)))
+    time_source.set(moment(at(12, 1, 9)))
     supervision.stop_case_clock(case_id, reason="等待申请人补充材料", by=department_actor)
     stopped = assignments(supervision, case_id)[0]
-    clock.set(moment(at(12, 2, 9)))
+    time_source.set(moment(at(12, 2, 9)))
     supervision.resume_case_clock(case_id, department_actor)
     resumed = assignments(supervision, case_id)[0]
-    clock.set(moment(at(12, 3, 9)))
+    time_source.set(moment(at(12, 3, 9)))
     supervision.request_extension(
         case_id, working_days=5, reason="需要现场勘查", by=department_actor
     )
@@ -267,18 +276,21 @@ def test_a_stopped_clock_and_an_extension_move_the_deadline_of_the_holding_entry
 
 
 def test_a_reopened_case_is_judged_again_on_its_new_deadline(
-    supervision: Supervision, clock: SettableClock, operator: Actor, department_actor: Actor
+    supervision: Supervision,
+    time_source: SettableTimeSource,
+    operator: Actor,
+    department_actor: Actor,
 ) -> None:
     case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     supervision.acknowledge_case(case_id, department_actor)
-    clock.set(moment(at(12, 4, 10)))
+    time_source.set(moment(at(12, 4, 10)))
     answer(supervision, case_id, department_actor)
     supervision.record_callback(
         case_id, reached=True, satisfaction=Satisfaction.DISSATISFIED, comment=None, by=operator
     )
     supervision.close_case(case_id, operator)
-    clock.set(moment(at(12, 7, 9)))
+    time_source.set(moment(at(12, 7, 9)))
     supervision.reopen_case(case_id, reason="投诉人对答复不满意", by=operator)
 
     (entry,) = assignments(supervision, case_id)
@@ -293,10 +305,10 @@ def test_a_reopened_case_is_judged_again_on_its_new_deadline(
 
 
 def test_recomputed_deadlines_replace_the_provisional_ones_of_the_holding_entry(
-    supervision: Supervision, clock: SettableClock, operator: Actor, admin: Actor
+    supervision: Supervision, time_source: SettableTimeSource, operator: Actor, admin: Actor
 ) -> None:
     # given: assigned Mon 28 Dec 10:00; due provisionally Tue 19 Jan 2027
-    clock.set(moment(at(12, 28, 10)))
+    time_source.set(moment(at(12, 28, 10)))
     case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     provisional = assignments(supervision, case_id)[0]
@@ -317,12 +329,15 @@ def test_recomputed_deadlines_replace_the_provisional_ones_of_the_holding_entry(
 
 
 def test_praise_has_no_handling_deadline_and_closes_once_acknowledged(
-    supervision: Supervision, clock: SettableClock, operator: Actor, department_actor: Actor
+    supervision: Supervision,
+    time_source: SettableTimeSource,
+    operator: Actor,
+    department_actor: Actor,
 ) -> None:
     case_id = registered_case(supervision, operator, kind=Kind.PRAISE)
     assign(supervision, case_id, operator)
     supervision.acknowledge_case(case_id, department_actor)
-    clock.set(moment(at(11, 27, 11)))
+    time_source.set(moment(at(11, 27, 11)))
     supervision.close_case(case_id, operator)
 
     (entry,) = assignments(supervision, case_id)

@@ -26,7 +26,7 @@ from domain.personal_data import ERASED_TEXT
 from domain.task_clock import next_alarm
 from infrastructure.calendar_source import known_schedules
 from tests.factories import registered_case
-from tests.support import SettableClock, in_memory_supervision
+from tests.support import SettableTimeSource, in_memory_supervision
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
@@ -50,9 +50,9 @@ def calendar() -> WorkingCalendar:
 
 @pytest.fixture
 def supervision(
-    clock: SettableClock, calendar: WorkingCalendar, policy: DeadlinePolicy
+    time_source: SettableTimeSource, calendar: WorkingCalendar, policy: DeadlinePolicy
 ) -> Supervision:
-    return in_memory_supervision(clock, calendar=calendar, policy=policy)
+    return in_memory_supervision(time_source, calendar=calendar, policy=policy)
 
 
 def assign(
@@ -106,36 +106,36 @@ def assert_row_agrees_with_the_aggregate(supervision: Supervision, case_id: UUID
 @pytest.fixture
 def lifecycle(
     supervision: Supervision,
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     operator: Actor,
     department_actor: Actor,
     inspector: Actor,
 ) -> UUID:
     """A complaint registered Fri 27 Nov 10:00 and taken through every step, one event each."""
     case_id = registered_case(supervision, operator)  # 1
-    clock.set(at(11, 27, 10, 30))
+    time_source.set(at(11, 27, 10, 30))
     assign(supervision, case_id, operator)  # 2
-    clock.set(at(11, 30, 9, 15))
+    time_source.set(at(11, 30, 9, 15))
     supervision.acknowledge_case(case_id, department_actor)  # 3
-    clock.set(at(12, 1, 9))
+    time_source.set(at(12, 1, 9))
     supervision.stop_case_clock(case_id, reason="等待申请人补充材料", by=department_actor)  # 4
-    clock.set(at(12, 2, 9))
+    time_source.set(at(12, 2, 9))
     supervision.resume_case_clock(case_id, department_actor)  # 5
-    clock.set(at(12, 3, 9))
+    time_source.set(at(12, 3, 9))
     supervision.request_extension(
         case_id, working_days=5, reason="需要现场勘查", by=department_actor
     )  # 6
-    clock.set(at(12, 3, 10))
+    time_source.set(at(12, 3, 10))
     supervision.grant_extension(case_id, inspector)  # 7
-    clock.set(at(12, 3, 11))
+    time_source.set(at(12, 3, 11))
     supervision.add_case_note(
         case_id, text="已联系窗口负责人核实", public=True, by=department_actor
     )  # 8
-    clock.set(at(12, 3, 11, 30))
+    time_source.set(at(12, 3, 11, 30))
     supervision.add_case_note(
         case_id, text="已致电张三 13812345678 了解情况", public=False, by=operator
     )  # 9
-    clock.set(at(12, 4, 10))
+    time_source.set(at(12, 4, 10))
     supervision.post_result(
         case_id,
         outcome=Outcome.SUBSTANTIATED,
@@ -143,7 +143,7 @@ def lifecycle(
         answer="经核实情况属实，已整改",
         by=department_actor,
     )  # 10
-    clock.set(at(12, 4, 15))
+    time_source.set(at(12, 4, 15))
     supervision.record_callback(
         case_id,
         reached=True,
@@ -151,11 +151,11 @@ def lifecycle(
         comment="仍需补交材料",
         by=operator,
     )  # 11
-    clock.set(at(12, 4, 16))
+    time_source.set(at(12, 4, 16))
     supervision.close_case(case_id, operator)  # 12
-    clock.set(at(12, 7, 9))
+    time_source.set(at(12, 7, 9))
     supervision.reopen_case(case_id, reason="投诉人对答复不满意", by=operator)  # 13
-    clock.set(at(12, 8, 10))
+    time_source.set(at(12, 8, 10))
     supervision.post_result(
         case_id,
         outcome=Outcome.RESOLVED,
@@ -363,16 +363,16 @@ def test_projecting_does_not_change_the_row_it_was_given(
 
 def test_a_returned_case_has_no_department_and_no_deadlines_until_assigned_again(
     supervision: Supervision,
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     operator: Actor,
     department_actor: Actor,
 ) -> None:
     # given
     case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
-    clock.set(at(11, 27, 11))
+    time_source.set(at(11, 27, 11))
     supervision.return_case(case_id, reason="应由税务局办理", by=department_actor)
-    clock.set(at(11, 27, 14))
+    time_source.set(at(11, 27, 14))
     assign(supervision, case_id, operator, department=TAXATION, final=True)
 
     # when
@@ -393,13 +393,13 @@ def test_a_returned_case_has_no_department_and_no_deadlines_until_assigned_again
 
 
 def test_a_merged_case_names_the_case_it_was_merged_into_and_is_no_longer_watched(
-    supervision: Supervision, clock: SettableClock, operator: Actor
+    supervision: Supervision, time_source: SettableTimeSource, operator: Actor
 ) -> None:
     # given
     first = registered_case(supervision, operator)
     duplicate = registered_case(supervision, operator)
     assign(supervision, duplicate, operator)
-    clock.set(at(11, 27, 11))
+    time_source.set(at(11, 27, 11))
     supervision.merge_case(duplicate, into=first, by=operator)
 
     # when
@@ -413,7 +413,7 @@ def test_a_merged_case_names_the_case_it_was_merged_into_and_is_no_longer_watche
 
 def test_merging_a_case_whose_clock_is_stopped_clears_the_flags_as_the_aggregate_does(
     supervision: Supervision,
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     operator: Actor,
     department_actor: Actor,
 ) -> None:
@@ -426,7 +426,7 @@ def test_merging_a_case_whose_clock_is_stopped_clears_the_flags_as_the_aggregate
         duplicate, working_days=5, reason="需要现场勘查", by=department_actor
     )
     supervision.stop_case_clock(duplicate, reason="等待申请人补充材料", by=department_actor)
-    clock.set(at(11, 27, 11))
+    time_source.set(at(11, 27, 11))
     view = supervision.merge_case(duplicate, into=first, by=operator)
 
     # when
@@ -439,7 +439,7 @@ def test_merging_a_case_whose_clock_is_stopped_clears_the_flags_as_the_aggregate
 
 def test_resuming_the_clock_leaves_a_pending_extension_request_on_the_row(
     supervision: Supervision,
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     operator: Actor,
     department_actor: Actor,
 ) -> None:
@@ -447,12 +447,12 @@ def test_resuming_the_clock_leaves_a_pending_extension_request_on_the_row(
     case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     supervision.acknowledge_case(case_id, department_actor)
-    clock.set(at(11, 30, 9))
+    time_source.set(at(11, 30, 9))
     supervision.request_extension(
         case_id, working_days=5, reason="需要现场勘查", by=department_actor
     )
     supervision.stop_case_clock(case_id, reason="等待申请人补充材料", by=department_actor)
-    clock.set(at(11, 30, 12))
+    time_source.set(at(11, 30, 12))
     view = supervision.resume_case_clock(case_id, department_actor)
 
     # when
@@ -468,7 +468,7 @@ def test_resuming_the_clock_leaves_a_pending_extension_request_on_the_row(
 
 def test_the_row_follows_the_clocks_own_events_and_looks_again_only_when_needed(
     supervision: Supervision,
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     operator: Actor,
     department_actor: Actor,
     inspector: Actor,
@@ -476,13 +476,13 @@ def test_the_row_follows_the_clocks_own_events_and_looks_again_only_when_needed(
     # given: assigned Fri 27 Nov 10:00, never acknowledged; the clock catches up Mon 21 Dec
     case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
-    clock.set(at(12, 21, 9))
+    time_source.set(at(12, 21, 9))
     supervision.observe_case_clock(case_id)
-    clock.set(at(12, 21, 9, 30))
+    time_source.set(at(12, 21, 9, 30))
     supervision.acknowledge_case(case_id, department_actor)
-    clock.set(at(12, 21, 10))
+    time_source.set(at(12, 21, 10))
     supervision.supervise_case(case_id, note="已超期，请加快办理", by=inspector)
-    clock.set(at(12, 28, 10))
+    time_source.set(at(12, 28, 10))
     supervision.observe_case_clock(case_id)
 
     # when
@@ -517,14 +517,14 @@ def test_the_row_follows_the_clocks_own_events_and_looks_again_only_when_needed(
 
 
 def test_a_provisional_row_becomes_final_when_the_deadlines_are_recomputed(
-    supervision: Supervision, clock: SettableClock, operator: Actor, admin: Actor
+    supervision: Supervision, time_source: SettableTimeSource, operator: Actor, admin: Actor
 ) -> None:
     # given: assigned Mon 28 Dec 10:00; due provisionally Tue 19 Jan 2027
-    clock.set(at(12, 28, 10))
+    time_source.set(at(12, 28, 10))
     case_id = registered_case(supervision, operator)
     assign(supervision, case_id, operator)
     provisional = fold(supervision, events_of(supervision, case_id))[-1]
-    clock.set(at(12, 28, 11))
+    time_source.set(at(12, 28, 11))
     supervision.publish_calendar_year(
         year=2027,
         holidays=[date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)],

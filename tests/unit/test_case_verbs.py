@@ -33,7 +33,7 @@ from domain.case import (
 from domain.directory import UnknownDepartment
 from domain.errors import DomainError
 from tests.factories import registered_case, registration
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
@@ -79,7 +79,7 @@ def recorded_states(supervision: Supervision) -> list[bytes]:
 
 def test_a_complaint_goes_from_registration_to_closing_and_the_history_says_who_did_what(
     supervision: Supervision,
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     operator: Actor,
     department_actor: Actor,
     inspector: Actor,
@@ -89,13 +89,13 @@ def test_a_complaint_goes_from_registration_to_closing_and_the_history_says_who_
     case_id = registered.case.id
 
     # when
-    clock.set(at(11, 27, 10, 30))
+    time_source.set(at(11, 27, 10, 30))
     assigned = supervision.assign_case(
         case_id, department=DEEDS, urgent=None, final=False, note="请核实", by=operator
     )
-    clock.set(at(11, 30, 9, 15))
+    time_source.set(at(11, 30, 9, 15))
     acknowledged = supervision.acknowledge_case(case_id, department_actor)
-    clock.set(at(12, 3, 16))
+    time_source.set(at(12, 3, 16))
     answered = supervision.post_result(
         case_id,
         outcome=Outcome.SUBSTANTIATED,
@@ -103,11 +103,11 @@ def test_a_complaint_goes_from_registration_to_closing_and_the_history_says_who_
         answer="经核实情况属实，已整改",
         by=department_actor,
     )
-    clock.set(at(12, 4, 10))
+    time_source.set(at(12, 4, 10))
     called_back = supervision.record_callback(
         case_id, reached=True, satisfaction=Satisfaction.SATISFIED, comment=None, by=operator
     )
-    clock.set(at(12, 4, 10, 5))
+    time_source.set(at(12, 4, 10, 5))
     closed = supervision.close_case(case_id, operator)
 
     # then
@@ -152,7 +152,7 @@ def test_a_complaint_goes_from_registration_to_closing_and_the_history_says_who_
 
 def test_the_history_gives_the_reason_of_each_decision_and_the_request_it_came_from(
     supervision: Supervision,
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     operator: Actor,
     department_actor: Actor,
     inspector: Actor,
@@ -165,15 +165,15 @@ def test_the_history_gives_the_reason_of_each_decision_and_the_request_it_came_f
     supervision.assign_case(
         case_id, department=DEEDS, urgent=None, final=False, note="请核实", by=operator
     )
-    clock.set(at(11, 27, 11))
+    time_source.set(at(11, 27, 11))
     supervision.return_case(case_id, reason="应由税务局办理", by=department_actor)
     supervision.assign_case(
         case_id, department=DEEDS, urgent=None, final=True, note=None, by=operator
     )
     supervision.acknowledge_case(case_id, desk)
-    clock.set(at(11, 30, 9))
+    time_source.set(at(11, 30, 9))
     supervision.stop_case_clock(case_id, reason="等待申请人补充材料", by=desk)
-    clock.set(at(11, 30, 12))
+    time_source.set(at(11, 30, 12))
     resumed = supervision.resume_case_clock(case_id, desk)
 
     # then
@@ -199,7 +199,7 @@ def test_the_history_gives_the_reason_of_each_decision_and_the_request_it_came_f
 
 
 def test_cases_of_all_channels_share_the_days_running_number(
-    supervision: Supervision, clock: SettableClock, operator: Actor
+    supervision: Supervision, time_source: SettableTimeSource, operator: Actor
 ) -> None:
     # when
     numbers = [
@@ -212,14 +212,14 @@ def test_cases_of_all_channels_share_the_days_running_number(
 
 
 def test_the_running_number_starts_again_the_next_day(
-    supervision: Supervision, clock: SettableClock, operator: Actor
+    supervision: Supervision, time_source: SettableTimeSource, operator: Actor
 ) -> None:
     # given
     registration(supervision, operator)
     registration(supervision, operator, channel=Channel.LETTER)
 
     # when: the next morning
-    clock.advance(days=1)
+    time_source.advance(days=1)
     first_of_the_day = registration(supervision, operator, channel=Channel.LETTER)
     second_of_the_day = registration(supervision, operator)
 
@@ -229,14 +229,14 @@ def test_the_running_number_starts_again_the_next_day(
 
 
 def test_the_day_of_a_tracking_number_is_the_centres_day_not_utc(
-    supervision: Supervision, clock: SettableClock, operator: Actor
+    supervision: Supervision, time_source: SettableTimeSource, operator: Actor
 ) -> None:
     # given: the last case of Friday, 23:50 in the centre
-    clock.set(at(11, 27, 23, 50))
+    time_source.set(at(11, 27, 23, 50))
     registration(supervision, operator)
 
     # when: 16:30 UTC on Friday is already 00:30 on Saturday in the centre
-    clock.set(datetime(2026, 11, 27, 16, 30, tzinfo=UTC))
+    time_source.set(datetime(2026, 11, 27, 16, 30, tzinfo=UTC))
     registered = registration(supervision, operator)
 
     # then
@@ -476,7 +476,7 @@ def test_a_refused_command_records_nothing(
 
 def test_every_command_answers_the_global_position_of_its_last_event(
     supervision: Supervision,
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     operator: Actor,
     department_actor: Actor,
     inspector: Actor,
@@ -495,7 +495,7 @@ def test_every_command_answers_the_global_position_of_its_last_event(
         supervision.acknowledge_case(case_id, department_actor),
         supervision.add_case_note(case_id, text="已联系投诉人", public=True, by=operator),
     ]
-    clock.set(at(12, 21, 9))
+    time_source.set(at(12, 21, 9))
     answers.append(supervision.supervise_case(case_id, note="已超期", by=inspector))
     for offset, answer in enumerate(answers, start=4):
         assert answer.position == start + offset
@@ -604,7 +604,7 @@ def test_an_unknown_token_signs_in_as_nobody(supervision: Supervision) -> None:
 
 
 def test_a_revoked_token_signs_in_as_nobody(
-    supervision: Supervision, clock: SettableClock, admin: Actor
+    supervision: Supervision, time_source: SettableTimeSource, admin: Actor
 ) -> None:
     # given
     issued = supervision.issue_token(role=Role.OPERATOR, department=None, name="wang", by=admin)
@@ -613,7 +613,7 @@ def test_a_revoked_token_signs_in_as_nobody(
     )
 
     # when
-    token.revoke(reason="离职", by=admin, at=clock.now())
+    token.revoke(reason="离职", by=admin, at=time_source.now())
     supervision.save(token)
 
     # then

@@ -11,18 +11,21 @@ from application.base import ConcurrentChange
 from application.supervision import Supervision
 from domain.actor import Actor
 from tests.factories import assigned_case
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 
 def test_a_retried_save_that_had_already_committed_answers_success_and_records_nothing_more(
-    supervision: Supervision, operator: Actor, department_actor: Actor, clock: SettableClock
+    supervision: Supervision,
+    operator: Actor,
+    department_actor: Actor,
+    time_source: SettableTimeSource,
 ) -> None:
     # given: the same command prepared twice, as a retry after a dropped connection would be
     case = supervision.repository.get(assigned_case(supervision, operator))
     retry = copy.deepcopy(case)
     clerk = replace(department_actor, request_id="req-7f3a")
-    case.acknowledge(by=clerk, at=clock.now())
-    retry.acknowledge(by=clerk, at=clock.now())
+    case.acknowledge(by=clerk, at=time_source.now())
+    retry.acknowledge(by=clerk, at=time_source.now())
     first = supervision._commit(case)
 
     # when: the retry hits the version the first attempt already wrote
@@ -35,13 +38,16 @@ def test_a_retried_save_that_had_already_committed_answers_success_and_records_n
 
 
 def test_a_real_concurrent_change_is_still_a_conflict(
-    supervision: Supervision, operator: Actor, department_actor: Actor, clock: SettableClock
+    supervision: Supervision,
+    operator: Actor,
+    department_actor: Actor,
+    time_source: SettableTimeSource,
 ) -> None:
     # given: two different commands on the same version
     case = supervision.repository.get(assigned_case(supervision, operator))
     other = copy.deepcopy(case)
-    case.acknowledge(by=department_actor, at=clock.now())
-    other.return_to_sender(reason="不属于本部门", by=department_actor, at=clock.now())
+    case.acknowledge(by=department_actor, at=time_source.now())
+    other.return_to_sender(reason="不属于本部门", by=department_actor, at=time_source.now())
     supervision._commit(case)
 
     # then
@@ -50,12 +56,15 @@ def test_a_real_concurrent_change_is_still_a_conflict(
 
 
 def test_identical_commands_without_a_request_id_cannot_be_told_apart_and_stay_a_conflict(
-    supervision: Supervision, operator: Actor, department_actor: Actor, clock: SettableClock
+    supervision: Supervision,
+    operator: Actor,
+    department_actor: Actor,
+    time_source: SettableTimeSource,
 ) -> None:
     case = supervision.repository.get(assigned_case(supervision, operator))
     twin = copy.deepcopy(case)
-    case.acknowledge(by=department_actor, at=clock.now())
-    twin.acknowledge(by=department_actor, at=clock.now())
+    case.acknowledge(by=department_actor, at=time_source.now())
+    twin.acknowledge(by=department_actor, at=time_source.now())
     supervision._commit(case)
 
     with pytest.raises(ConcurrentChange):

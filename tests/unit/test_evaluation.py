@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from application.ratings import RatingCasePolicy
+from application.evaluations import BadRatingCasePolicy
 from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.case import Case, Channel, Kind, Status
@@ -76,7 +76,7 @@ def test_an_empty_comment_is_recorded_as_none() -> None:
 
 
 def test_the_public_rates_an_encounter_at_a_window(supervision: Supervision) -> None:
-    view = supervision.rate_service(
+    view = supervision.record_evaluation(
         window="W-A01", staff=None, rating=5, comment=None, service_item=None, by=PUBLIC
     )
 
@@ -96,7 +96,7 @@ def test_a_rating_of_an_unknown_window_or_staff_member_is_refused(
     supervision: Supervision, window: str, staff: str | None, error: type[Exception]
 ) -> None:
     with pytest.raises(error):
-        supervision.rate_service(
+        supervision.record_evaluation(
             window=window, staff=staff, rating=1, comment=None, service_item=None, by=PUBLIC
         )
 
@@ -106,7 +106,7 @@ def test_a_rating_of_a_staff_member_at_another_window_is_refused(
 ) -> None:
     elsewhere = next(s for s in supervision.list_staff() if s.window not in (None, "W-A01"))
     with pytest.raises(StaffNotAtWindow):
-        supervision.rate_service(
+        supervision.record_evaluation(
             window="W-A01", staff=elsewhere.id, rating=1, comment=None, service_item=None, by=PUBLIC
         )
 
@@ -121,12 +121,12 @@ def test_a_bad_rating_opens_an_assigned_complaint_of_channel_rating(
     supervision: Supervision,
 ) -> None:
     # given
-    view = supervision.rate_service(
+    view = supervision.record_evaluation(
         window="W-A01", staff=None, rating=1, comment="态度恶劣", service_item=None, by=PUBLIC
     )
 
     # when
-    opened = RatingCasePolicy(supervision).handle(_rated_event(supervision, view.id))
+    opened = BadRatingCasePolicy(supervision).handle(_rated_event(supervision, view.id))
 
     # then
     assert opened == 1
@@ -144,10 +144,10 @@ def test_a_bad_rating_opens_an_assigned_complaint_of_channel_rating(
 
 def test_handling_the_same_bad_rating_again_opens_nothing_more(supervision: Supervision) -> None:
     # given: the case was opened, and the worker stopped before it moved its position on
-    view = supervision.rate_service(
+    view = supervision.record_evaluation(
         window="W-A01", staff=None, rating=2, comment=None, service_item=None, by=PUBLIC
     )
-    policy = RatingCasePolicy(supervision)
+    policy = BadRatingCasePolicy(supervision)
     event = _rated_event(supervision, view.id)
     policy.handle(event)
     head = supervision.recorder.max_notification_id()
@@ -161,10 +161,10 @@ def test_handling_the_same_bad_rating_again_opens_nothing_more(supervision: Supe
 
 
 def test_a_good_rating_opens_no_case(supervision: Supervision) -> None:
-    view = supervision.rate_service(
+    view = supervision.record_evaluation(
         window="W-A01", staff=None, rating=3, comment=None, service_item=None, by=PUBLIC
     )
     head = supervision.recorder.max_notification_id()
 
-    assert RatingCasePolicy(supervision).handle(_rated_event(supervision, view.id)) == 0
+    assert BadRatingCasePolicy(supervision).handle(_rated_event(supervision, view.id)) == 0
     assert supervision.recorder.max_notification_id() == head

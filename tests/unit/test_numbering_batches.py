@@ -13,14 +13,14 @@ from application.views import RegisteredCase
 from domain.actor import Actor, Role
 from domain.errors import Invalid
 from tests.factories import registration
-from tests.support import SettableClock, in_memory_supervision
+from tests.support import SettableTimeSource, in_memory_supervision
 
 OPERATOR = Actor("operator-1", Role.OPERATOR)
 ARRIVING_DURING_FIRST_SAVE = 7
 
 
 def test_registrations_arriving_during_a_save_share_the_next_save_with_gapless_numbers() -> None:
-    supervision = in_memory_supervision(SettableClock())
+    supervision = in_memory_supervision(SettableTimeSource())
     saves: list[int] = []
     first_save_started = threading.Event()
     others_queued = threading.Event()
@@ -58,7 +58,7 @@ def test_registrations_arriving_during_a_save_share_the_next_save_with_gapless_n
 
 
 def test_a_record_refused_by_its_own_rules_fails_alone_and_takes_no_number() -> None:
-    supervision = in_memory_supervision(SettableClock())
+    supervision = in_memory_supervision(SettableTimeSource())
     first = registration(supervision, OPERATOR, summary="排队 0")
 
     def refuse(number: str, now: datetime) -> Any:

@@ -18,7 +18,7 @@ from domain.actor import Actor
 from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.rectification import OrderSourceType
 from domain.task_clock import next_alarm
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 DEEDS = "real-estate-registration"
 
@@ -71,7 +71,7 @@ def test_an_order_reported_rejected_and_reported_again_reads_as_it_was_handled(
     supervision: Supervision,
     inspector: Actor,
     department_actor: Actor,
-    clock: SettableClock,
+    time_source: SettableTimeSource,
     calendar: WorkingCalendar,
 ) -> None:
     order_id = issue(supervision, inspector)
@@ -80,15 +80,15 @@ def test_an_order_reported_rejected_and_reported_again_reads_as_it_was_handled(
         order_id, working_days=2, reason="需要协调", by=department_actor
     )
     supervision.refuse_order_extension(order_id, reason="无需延期", by=inspector)
-    clock.set(at(12, 7, 10))
+    time_source.set(at(12, 7, 10))
     supervision.report_rectification(
         order_id, measures="已整改", evidence=None, by=department_actor
     )
-    clock.set(at(12, 8, 10))
+    time_source.set(at(12, 8, 10))
     supervision.reject_rectification(order_id, reasons="不到位", working_days=3, by=inspector)
 
     rejected = fold(supervision, order_id, calendar)
-    clock.set(at(12, 9, 10))
+    time_source.set(at(12, 9, 10))
     supervision.report_rectification(
         order_id, measures="已全面整改", evidence="照片", by=department_actor
     )

@@ -9,8 +9,8 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
 
+from application.evaluations import BadRatingCasePolicy
 from application.personal_data import PersonalDataKeyMissing, is_sealed
-from application.ratings import RatingCasePolicy
 from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.case import Case, Channel, Kind
@@ -24,7 +24,7 @@ from domain.personal_data import (
 )
 from infrastructure.personal_data_keys import InMemoryPersonalDataKeys, KeyCache
 from tests.factories import registered_case
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 NAME, PHONE, ADDRESS = "王芳", "13812345678", "和平路 8 号"
 COMPLAINANT = {"name": NAME, "phone": PHONE, "address": ADDRESS, "anonymous": False}
@@ -165,11 +165,11 @@ def test_erasing_twice_is_refused(
 
 
 def test_an_erasure_interrupted_before_the_key_went_finishes_on_the_next_attempt(
-    supervision: Supervision, operator: Actor, inspector: Actor, clock: SettableClock
+    supervision: Supervision, operator: Actor, inspector: Actor, time_source: SettableTimeSource
 ) -> None:
     case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
     case = supervision.repository.get(case_id)
-    case.erase_personal_data(reason="本人申请", by=inspector, at=clock.now())
+    case.erase_personal_data(reason="本人申请", by=inspector, at=time_source.now())
     supervision.save(case)  # the process stopped here, before the key was destroyed
 
     with pytest.raises(PersonalDataAlreadyErased):
@@ -212,7 +212,7 @@ def test_nothing_personal_can_be_recorded_again_under_an_erased_key() -> None:
 
 
 def test_events_stored_before_sealing_existed_still_load_and_can_be_erased(
-    supervision: Supervision, operator: Actor, inspector: Actor, clock: SettableClock
+    supervision: Supervision, operator: Actor, inspector: Actor, time_source: SettableTimeSource
 ) -> None:
     plain = Mapper(transcoder=supervision.mapper.transcoder)  # the mapper of before
     case = Case.register(
@@ -230,7 +230,7 @@ def test_events_stored_before_sealing_existed_still_load_and_can_be_erased(
         details="",
         complainant=COMPLAINANT,
         by=operator,
-        at=clock.now(),
+        at=time_source.now(),
     )
     stored = [plain.to_stored_event(event) for event in case.collect_events()]
     supervision.recorder.insert_events(stored)
@@ -310,7 +310,7 @@ PUBLIC = Actor(principal="public", role=Role.PUBLIC)
 
 
 def rate(supervision: Supervision, rating: int, comment: str | None) -> UUID:
-    return supervision.rate_service(
+    return supervision.record_evaluation(
         window="W-A01", staff=None, rating=rating, comment=comment, service_item=None, by=PUBLIC
     ).id
 
@@ -344,7 +344,7 @@ def test_erasing_a_bad_ratings_case_erases_the_comment_wherever_it_was_copied(
 ) -> None:
     # given
     evaluation_id = rate(supervision, 2, f"{NAME}反映窗口人员玩手机")
-    RatingCasePolicy(supervision).handle(next(iter(supervision.events.get(evaluation_id))))
+    BadRatingCasePolicy(supervision).handle(next(iter(supervision.events.get(evaluation_id))))
     case_id = rating_case_id(evaluation_id)
     assert NAME in supervision.get_case(case_id, inspector).summary
 
@@ -372,7 +372,9 @@ def test_a_bad_rating_whose_comment_cannot_be_read_still_opens_its_case(
     keys_of(supervision).forget(evaluation_id)
 
     # when
-    opened = RatingCasePolicy(supervision).handle(next(iter(supervision.events.get(evaluation_id))))
+    opened = BadRatingCasePolicy(supervision).handle(
+        next(iter(supervision.events.get(evaluation_id)))
+    )
 
     # then
     case = supervision.get_case(rating_case_id(evaluation_id), operator)

@@ -25,15 +25,15 @@ from infrastructure.directory_file import sample_directory
 from infrastructure.personal_data_keys import InMemoryPersonalDataKeys
 from infrastructure.secrets import RandomSecrets
 from simulation.campaign import Campaign, CampaignReport, StoreHoldsCases
-from simulation.clock import SimulatedClock, campaign_start
 from simulation.fills import FILLED_ACCESS_CODE, RealisticFill
 from simulation.mixes import CATEGORY_MIX, CHANNEL_MIX
 from simulation.texts import SUMMARIES
+from simulation.time_source import SimulatedTimeSource, campaign_start
 from tests.factories import registered_case
 from tests.support import (
     DIRECTORY_ADMIN,
     TEST_ACCESS_CODE_KEY,
-    SettableClock,
+    SettableTimeSource,
     in_memory_supervision,
 )
 
@@ -88,14 +88,14 @@ DESIGNED_EVENTS = {
 }
 
 
-def cached_in_memory_supervision(clock: SimulatedClock) -> Supervision:
+def cached_in_memory_supervision(time_source: SimulatedTimeSource) -> Supervision:
     """The application on the in-memory store, with the aggregate cache PostgreSQL runs with.
 
     Every registration, assignment and rating reads the directory: the cache keeps a
     campaign of a few hundred cases to seconds.
     """
     return Supervision(
-        clock=clock,
+        time_source=time_source,
         ids=uuid4,
         secrets=RandomSecrets(TEST_ACCESS_CODE_KEY),
         calendar=WorkingCalendar(known_schedules()),
@@ -110,11 +110,11 @@ def cached_in_memory_supervision(clock: SimulatedClock) -> Supervision:
 
 
 def run_campaign(days: int, scale: float, seed: int = 7) -> tuple[Supervision, CampaignReport]:
-    clock = SimulatedClock(campaign_start(END, days))
-    supervision = cached_in_memory_supervision(clock)
+    time_source = SimulatedTimeSource(campaign_start(END, days))
+    supervision = cached_in_memory_supervision(time_source)
     campaign = Campaign(
         supervision,
-        clock,
+        time_source,
         until=END,
         directory=sample_directory(),
         rules=default_conduct_rules(),
@@ -278,20 +278,20 @@ def test_a_campaign_ends_at_its_end_with_work_still_open() -> None:
     closed = {e.originator_id for e in events if isinstance(e, Case.Closed | Case.Merged)}
     cases = {e.originator_id for e in events if isinstance(e, Case.Registered)}
 
-    assert supervision.clock.now() == END == report.end
+    assert supervision.time_source.now() == END == report.end
     assert report.last_day == END.date()
     assert report.first_day == END.date() - timedelta(days=7)
     assert cases - closed  # as on any real afternoon, cases are still being handled
 
 
 def test_a_campaign_refuses_a_store_that_holds_cases() -> None:
-    clock = SimulatedClock(campaign_start(END, 3))
-    supervision = cached_in_memory_supervision(clock)
+    time_source = SimulatedTimeSource(campaign_start(END, 3))
+    supervision = cached_in_memory_supervision(time_source)
     supervision.import_directory(sample_directory(), DIRECTORY_ADMIN)
     registered_case(supervision)
     campaign = Campaign(
         supervision,
-        clock,
+        time_source,
         until=END,
         directory=sample_directory(),
         rules=default_conduct_rules(),
@@ -302,18 +302,18 @@ def test_a_campaign_refuses_a_store_that_holds_cases() -> None:
         campaign.run()
 
 
-def test_the_simulated_clock_never_goes_back() -> None:
-    clock = SimulatedClock(END)
+def test_simulated_time_never_goes_back() -> None:
+    time_source = SimulatedTimeSource(END)
 
     with pytest.raises(ValueError, match="not going back"):
-        clock.advance_to(END - timedelta(seconds=1))
+        time_source.advance_to(END - timedelta(seconds=1))
 
 
 # The benchmarks' fills ---------------------------------------------------------------------
 
 
 def realistic_fill(events: int, backlog: int) -> Supervision:
-    supervision = in_memory_supervision(SettableClock())
+    supervision = in_memory_supervision(SettableTimeSource())
     fill = RealisticFill(
         supervision, start=END - timedelta(days=30), spacing=timedelta(minutes=10), wave=100,
         backlog=backlog,

@@ -10,7 +10,7 @@ from application.access import SIGN_IN_TRUSTED_FOR
 from application.supervision import Supervision
 from domain.access import AccessToken, TokenAlreadyRevoked, TokenNotFound
 from domain.actor import Actor, Role
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 
 def _position(supervision: Supervision) -> int:
@@ -71,7 +71,7 @@ def test_the_token_list_shows_every_token_oldest_first_with_its_state(
 
 
 def test_a_token_confirmed_a_moment_ago_is_taken_on_trust_and_checked_again_after(
-    supervision: Supervision, admin: Actor, clock: SettableClock
+    supervision: Supervision, admin: Actor, time_source: SettableTimeSource
 ) -> None:
     # given a token the store confirmed just now
     issued = supervision.issue_token(role=Role.OPERATOR, department=None, name="wang", by=admin)
@@ -80,25 +80,25 @@ def test_a_token_confirmed_a_moment_ago_is_taken_on_trust_and_checked_again_afte
 
     # when another process revokes it (straight in the store, past this process's verbs)
     token: AccessToken = supervision.repository.get(issued.id)
-    token.revoke(reason="泄露", by=admin, at=clock.now())
+    token.revoke(reason="泄露", by=admin, at=time_source.now())
     supervision.save(token)
 
     # then it is trusted, with this request's id, until the moment of trust is over
-    clock.advance(seconds=SIGN_IN_TRUSTED_FOR.total_seconds() / 2)
+    time_source.advance(seconds=SIGN_IN_TRUSTED_FOR.total_seconds() / 2)
     assert supervision.recently_signed_in(issued.token, "req-9") == Actor(
         "wang", Role.OPERATOR, request_id="req-9"
     )
-    clock.advance(seconds=SIGN_IN_TRUSTED_FOR.total_seconds() / 2)
+    time_source.advance(seconds=SIGN_IN_TRUSTED_FOR.total_seconds() / 2)
     assert supervision.recently_signed_in(issued.token) is None
     assert supervision.sign_in(issued.token) is None
 
 
 def test_a_clock_set_back_does_not_stretch_the_trust(
-    supervision: Supervision, admin: Actor, clock: SettableClock
+    supervision: Supervision, admin: Actor, time_source: SettableTimeSource
 ) -> None:
     issued = supervision.issue_token(role=Role.OPERATOR, department=None, name="wang", by=admin)
     supervision.sign_in(issued.token)
 
-    clock.advance(hours=-1)
+    time_source.advance(hours=-1)
 
     assert supervision.recently_signed_in(issued.token) is None

@@ -52,7 +52,7 @@ async def department_board(
     page = await queries.board(
         department_id,
         role=actor.role,
-        now=container.supervision.clock.now(),
+        now=container.supervision.time_source.now(),
         calendar=calendar,
         after=options.after,
     )
@@ -76,7 +76,10 @@ async def department_metrics(
     start = datetime.combine(period.start, time(0), tzinfo=OFFICE_TZ)
     end = datetime.combine(period.end, time(0), tzinfo=OFFICE_TZ) + timedelta(days=1)
     metrics = await queries.department_metrics(
-        [d.id for d in departments], start=start, end=end, now=container.supervision.clock.now()
+        [d.id for d in departments],
+        start=start,
+        end=end,
+        now=container.supervision.time_source.now(),
     )
     return MetricsList(
         start=period.start,

@@ -32,13 +32,13 @@ from interfaces.http.schemas.cases import (
     CaseHistory,
     CasePublic,
     CaseRegistered,
-    ExtensionCreate,
+    ExtensionBody,
     HistoryEntryPublic,
-    MergeCreate,
+    MergeBody,
     NoteCreate,
     Reason,
     ResultCreate,
-    SuperviseCreate,
+    SuperviseBody,
 )
 from interfaces.http.schemas.lists import CaseList, CaseListQuery
 
@@ -81,7 +81,7 @@ async def list_cases(
         visible_to_department=own,
         limit=query.limit,
         cursor=query.cursor,
-        now=app.clock.now(),
+        now=app.time_source.now(),
         after=query.after,
     )
     return CaseList.of(page)
@@ -146,7 +146,7 @@ def resume_case_clock(case_id: UUID, app: SupervisionDep, actor: DepartmentDep) 
 
 @router.post("/{case_id}/extension", responses=COMMAND_ON_A_RECORD)
 def request_extension(
-    case_id: UUID, body: ExtensionCreate, app: SupervisionDep, actor: DepartmentDep
+    case_id: UUID, body: ExtensionBody, app: SupervisionDep, actor: DepartmentDep
 ) -> CasePublic:
     """Ask for more working days, before the deadline passes (申请延期)."""
     return CasePublic.of(
@@ -232,9 +232,7 @@ def reopen_case(case_id: UUID, body: Reason, app: SupervisionDep, actor: CentreD
 
 
 @router.post("/{case_id}/merge", responses=COMMAND_ON_A_RECORD)
-def merge_case(
-    case_id: UUID, body: MergeCreate, app: SupervisionDep, actor: CentreDep
-) -> CasePublic:
+def merge_case(case_id: UUID, body: MergeBody, app: SupervisionDep, actor: CentreDep) -> CasePublic:
     """Merge this duplicate into the first case about the same facts (重复件)."""
     return CasePublic.of(app.merge_case(case_id, into=body.into, by=actor))
 
@@ -249,7 +247,7 @@ def add_case_note(
 
 @router.post("/{case_id}/supervise", responses=COMMAND_ON_A_RECORD)
 def supervise_case(
-    case_id: UUID, body: SuperviseCreate, app: SupervisionDep, actor: InspectorDep
+    case_id: UUID, body: SuperviseBody, app: SupervisionDep, actor: InspectorDep
 ) -> CasePublic:
     """Escalate a case whose deadline passed (督办)."""
     return CasePublic.of(app.supervise_case(case_id, note=body.note, by=actor))

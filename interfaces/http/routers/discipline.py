@@ -122,7 +122,7 @@ async def blue_list(
     query: Annotated[BlueListQuery, Query()], container: ContainerDep, actor: StaffDep
 ) -> BlueList:
     """A day's deductions in force (蓝榜), Asia/Shanghai; a department sees its own."""
-    now = container.supervision.clock.now()
+    now = container.supervision.time_source.now()
     day = require_past_or_current_day(query.day or day_of(now), now)
     department = await _scope(container, actor, query.department)
     listing = await container.scores.blue_list(day, department=department, after=query.after)
@@ -185,7 +185,7 @@ async def monthly_report(
 
 
 def _month(container: ContainerDep, month: str | None) -> str:
-    now = container.supervision.clock.now()
+    now = container.supervision.time_source.now()
     return require_past_or_current_month(month or month_of(now), now)
 
 

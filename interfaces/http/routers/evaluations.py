@@ -1,4 +1,4 @@
-"""Ratings (好差评): open to the public, limited per client like every public route."""
+"""Evaluations (好差评): open to the public, limited per client like every public route."""
 
 from __future__ import annotations
 
@@ -22,10 +22,10 @@ _REFUSALS: Responses = {
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=_REFUSALS)
-def rate_service(
+def record_evaluation(
     body: EvaluationCreate, request: Request, app: SupervisionDep, client: PublicClientDep
 ) -> EvaluationPublic:
-    """Rate one encounter at a window, 1 (非常不满意) to 5 (非常满意), without signing in.
+    """Evaluate an encounter at a window, rating it 1 (非常不满意) to 5 (非常满意), no sign-in.
 
     A rating of 1 or 2 (差评) goes to a complaint for the window's department shortly after:
     the first bad rating of a window from one client on one office day opens it, and later
@@ -33,7 +33,7 @@ def rate_service(
     """
     public = Actor(principal="public", role=Role.PUBLIC, request_id=request.state.request_id)
     return EvaluationPublic.of(
-        app.rate_service(
+        app.record_evaluation(
             window=body.window,
             staff=body.staff,
             rating=body.rating,

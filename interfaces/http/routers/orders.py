@@ -15,18 +15,18 @@ from interfaces.http.responses import (
     SOME_ROLES,
 )
 from interfaces.http.schemas.cases import (
-    ExtensionCreate,
+    ExtensionBody,
     HistoryEntryPublic,
     Reason,
-    SuperviseCreate,
+    SuperviseBody,
 )
 from interfaces.http.schemas.orders import (
-    AcceptCreate,
+    AcceptBody,
     OrderCreate,
     OrderHistory,
     OrderPublic,
     RectificationReportCreate,
-    RejectCreate,
+    RejectBody,
 )
 
 router = APIRouter(
@@ -98,7 +98,7 @@ def resume_order_clock(order_id: UUID, app: SupervisionDep, actor: DepartmentDep
 
 @router.post("/{order_id}/extension", responses=COMMAND_ON_A_RECORD)
 def request_order_extension(
-    order_id: UUID, body: ExtensionCreate, app: SupervisionDep, actor: DepartmentDep
+    order_id: UUID, body: ExtensionBody, app: SupervisionDep, actor: DepartmentDep
 ) -> OrderPublic:
     """Ask for more working days, before the deadline passes (申请延期)."""
     return OrderPublic.of(
@@ -124,7 +124,7 @@ def refuse_order_extension(
 
 @router.post("/{order_id}/accept", responses=COMMAND_ON_A_RECORD)
 def accept_rectification(
-    order_id: UUID, app: SupervisionDep, actor: InspectorDep, body: AcceptCreate | None = None
+    order_id: UUID, app: SupervisionDep, actor: InspectorDep, body: AcceptBody | None = None
 ) -> OrderPublic:
     """Accept the reported rectification (验收通过); the order is closed."""
     note = body.note if body is not None else None
@@ -133,7 +133,7 @@ def accept_rectification(
 
 @router.post("/{order_id}/reject", responses=COMMAND_ON_A_RECORD)
 def reject_rectification(
-    order_id: UUID, body: RejectCreate, app: SupervisionDep, actor: InspectorDep
+    order_id: UUID, body: RejectBody, app: SupervisionDep, actor: InspectorDep
 ) -> OrderPublic:
     """Reject the reported rectification (验收不通过): reasons and new working days."""
     return OrderPublic.of(
@@ -145,7 +145,7 @@ def reject_rectification(
 
 @router.post("/{order_id}/supervise", responses=COMMAND_ON_A_RECORD)
 def supervise_order(
-    order_id: UUID, body: SuperviseCreate, app: SupervisionDep, actor: InspectorDep
+    order_id: UUID, body: SuperviseBody, app: SupervisionDep, actor: InspectorDep
 ) -> OrderPublic:
     """Escalate an order whose deadline passed (督办)."""
     return OrderPublic.of(app.supervise_order(order_id, note=body.note, by=actor))

@@ -130,7 +130,7 @@ class Reason(Strict):
     reason: str = Field(min_length=1, max_length=2_000)
 
 
-class ExtensionCreate(Strict):
+class ExtensionBody(Strict):
     """More working days, asked before the deadline (申请延期)."""
 
     working_days: Integer = Field(ge=1, le=MAX_EXTENSION_WORKING_DAYS)
@@ -182,7 +182,7 @@ class CallbackNotReached(Strict):
 CallbackCreate = CallbackReached | CallbackNotReached
 
 
-class MergeCreate(Strict):
+class MergeBody(Strict):
     """Merge this case into the first case about the same facts."""
 
     into: UUID
@@ -195,7 +195,7 @@ class NoteCreate(Strict):
     public: StrictBool = False
 
 
-class SuperviseCreate(Strict):
+class SuperviseBody(Strict):
     """An inspector's escalation of an overdue case (督办)."""
 
     note: str = Field(min_length=1, max_length=2_000)

@@ -1,4 +1,4 @@
-"""The shapes of ratings (好差评) at the HTTP edge."""
+"""The shapes of evaluations (好差评) at the HTTP edge."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from application.ratings import EvaluationView
+from application.evaluations import EvaluationView
 from domain.evaluation import HIGHEST_RATING, LOWEST_RATING, MAX_COMMENT
 from domain.labels import described
 from interfaces.http.schemas.cases import DIRECTORY_ID, Integer, Strict
@@ -14,7 +14,7 @@ from interfaces.http.schemas.office_time import OfficeTime
 
 
 class EvaluationCreate(Strict):
-    """A citizen's rating of one encounter at a window."""
+    """A citizen's evaluation of one encounter at a window."""
 
     window: str = Field(pattern=DIRECTORY_ID, description="the window, e.g. W-A01")
     staff: str | None = Field(
@@ -26,7 +26,7 @@ class EvaluationCreate(Strict):
 
 
 class EvaluationPublic(BaseModel):
-    """A recorded rating; `opens_case` says whether it goes to the centre as a complaint."""
+    """A recorded evaluation; `opens_case` says whether it goes to the centre as a complaint."""
 
     id: UUID
     window: str

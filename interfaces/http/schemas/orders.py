@@ -54,13 +54,13 @@ class RectificationReportCreate(Strict):
     evidence: str | None = Field(default=None, max_length=5_000)
 
 
-class AcceptCreate(Strict):
+class AcceptBody(Strict):
     """The inspector's acceptance of a reported rectification (验收通过)."""
 
     note: str | None = Field(default=None, max_length=2_000)
 
 
-class RejectCreate(Strict):
+class RejectBody(Strict):
     """The inspector's rejection of a report (验收不通过), with a new term."""
 
     reasons: str = Field(min_length=1, max_length=2_000)

@@ -1,11 +1,11 @@
-"""The wall clock, the one place that reads it."""
+"""The time source of a real process: the wall clock, the one place that reads it."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 
-class SystemClock:
+class SystemTimeSource:
     """The current time in UTC."""
 
     def now(self) -> datetime:

@@ -1,4 +1,5 @@
-"""The read side's connections: an asyncpg pool on the primary or a read-only replica."""
+"""The asyncpg side of the database: pools on the primary or a read-only replica, for the read
+side's queries and the HTTP side's small writes (rate limits, idempotency keys)."""
 
 from __future__ import annotations
 
@@ -39,8 +40,8 @@ def asyncpg_dsn(database_url: str) -> str:
     return f"postgresql://{auth}/{dbname}{query}"
 
 
-class ReadStore:
-    """A pool of asyncpg connections for queries, opened on first use inside the event loop.
+class SqlPool:
+    """A pool of asyncpg connections, opened on first use inside the event loop.
 
     Every statement is bounded by `statement_timeout` seconds, in the server (so a slow query
     stops holding locks and a connection) and in the client (so a dead server cannot hold a

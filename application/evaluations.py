@@ -1,8 +1,8 @@
-"""Verbs on ratings (好差评): rating an encounter, and the complaint a bad rating goes to.
+"""Verbs on evaluations (好差评): evaluating an encounter, and the complaint a bad rating goes to.
 
 A client's bad ratings of one window on one office day go to one case: the first opens it,
 later ones are added to it (`Case.BadRatingAdded`), so a burst of bad ratings from one
-client puts one case on the department's board, not one per rating, while every rating
+client puts one case on the department's board, not one per rating, while every evaluation
 still counts in the window's satisfaction. A later rating the same day goes onto the case
 whatever became of it: a closed case takes it onto its record without reopening (the
 centre decides whether it calls for more), and a case merged into another passes it on to
@@ -38,7 +38,7 @@ class EvaluationNotFound(NotFound):
 
 @dataclass(frozen=True)
 class EvaluationView:
-    """A rating as recorded, and whether it goes to a case (a bad one does)."""
+    """An evaluation as recorded, and whether it goes to a case (a bad rating does)."""
 
     id: UUID
     window: str
@@ -69,10 +69,10 @@ class EvaluationView:
         )
 
 
-class RatingVerbs(CaseVerbs):
-    """Rating an encounter at a window, and opening the complaint a bad rating calls for."""
+class EvaluationVerbs(CaseVerbs):
+    """Evaluating an encounter at a window, and opening the complaint a bad rating calls for."""
 
-    def rate_service(
+    def record_evaluation(
         self,
         *,
         window: str,
@@ -83,7 +83,7 @@ class RatingVerbs(CaseVerbs):
         by: Actor,
         client: str | None = None,
     ) -> EvaluationView:
-        """Record a citizen's rating of one encounter (好差评); 1 or 2 goes to a case.
+        """Record a citizen's evaluation of an encounter (好差评); rated 1 or 2, it goes to a case.
 
         `client` is a keyed digest of the rater's network: their bad ratings of this window
         today go to one case.
@@ -99,12 +99,12 @@ class RatingVerbs(CaseVerbs):
             service_item=service_item,
             client=client,
             by=by,
-            at=self.clock.now(),
+            at=self.time_source.now(),
         )
         return EvaluationView.of(evaluation, self._commit(evaluation))
 
     def get_evaluation(self, evaluation_id: UUID) -> EvaluationView:
-        """One rating as recorded."""
+        """One evaluation as recorded."""
         return EvaluationView.of(self._evaluation(evaluation_id), position=None)
 
     def _evaluation(self, evaluation_id: UUID) -> Evaluation:
@@ -113,7 +113,7 @@ class RatingVerbs(CaseVerbs):
             raise EvaluationNotFound(f"there is no evaluation {evaluation_id}")
         return found
 
-    def open_case_for_rating(self, evaluation_id: UUID) -> bool:
+    def open_case_for_evaluation(self, evaluation_id: UUID) -> bool:
         """Take a bad rating to its case (差评转办): open the case if it is not there yet,
         registered by the system and assigned to the window's department in the same save,
         and add the rating to it; answer whether anything was recorded now.
@@ -169,7 +169,7 @@ class RatingVerbs(CaseVerbs):
                 comment=evaluation.comment,
                 rated_at=evaluation.created_on,
                 by=Actor.system(),
-                at=self.clock.now(),
+                at=self.time_source.now(),
             )
         except (BadRatingsFull, PersonalDataAlreadyErased):
             return False  # the rating counts in the window's satisfaction all the same
@@ -187,18 +187,18 @@ class RatingVerbs(CaseVerbs):
         return None
 
 
-class RatingCasePolicy:
-    """Every rating of 1 or 2 goes to a complaint of channel `rating`, exactly once."""
+class BadRatingCasePolicy:
+    """Every evaluation rated 1 or 2 goes to a complaint of channel `rating`, exactly once."""
 
     name = "rating_cases"
     topic_prefix = "oversight:Evaluation."
 
-    def __init__(self, ratings: RatingVerbs) -> None:
-        self.ratings = ratings
+    def __init__(self, evaluations: EvaluationVerbs) -> None:
+        self.evaluations = evaluations
 
     def handle(self, event: Any) -> int:
         if isinstance(event, Evaluation.Rated) and opens_case(event.rating):
-            return int(self.ratings.open_case_for_rating(event.originator_id))
+            return int(self.evaluations.open_case_for_evaluation(event.originator_id))
         return 0
 
 

@@ -1,4 +1,4 @@
-"""The simulated clock a campaign or a fill moves forward itself."""
+"""The simulated time source a campaign or a fill moves forward itself."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from datetime import datetime, time, timedelta
 from domain.calendar import OFFICE_TZ
 
 
-class SimulatedClock:
-    """The application's clock during a simulation: it stands still until the simulation
+class SimulatedTimeSource:
+    """The application's time source during a simulation: it stands still until the simulation
     moves it."""
 
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None or start.utcoffset() is None:
-            raise ValueError(f"a simulated clock needs a timezone-aware start, got {start!r}")
+            raise ValueError(f"simulated time needs a timezone-aware start, got {start!r}")
         self._now = start
 
     def now(self) -> datetime:
@@ -22,7 +22,7 @@ class SimulatedClock:
     def advance_to(self, moment: datetime) -> None:
         """Move on to `moment`; time never runs backwards, or the log would contradict it."""
         if moment < self._now:
-            raise ValueError(f"the simulated clock is at {self._now}, not going back to {moment}")
+            raise ValueError(f"simulated time is at {self._now}, not going back to {moment}")
         self._now = moment
 
 

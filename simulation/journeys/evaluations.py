@@ -1,9 +1,9 @@
-"""Ratings' journeys: citizens rate an encounter at a window; a bad rating opens a complaint
-at once (what RatingCasePolicy does in the worker) and now and then a rectification order."""
+"""Evaluations' journeys: citizens evaluate an encounter at a window; a bad rating opens a complaint
+at once (what BadRatingCasePolicy does in the worker) and now and then a rectification order."""
 
 from __future__ import annotations
 
-from application.ratings import ANONYMOUS
+from application.evaluations import ANONYMOUS
 from domain.evaluation import rating_case_id
 from domain.rectification import OrderSourceType
 from simulation.journeys.cases import CaseJourneys
@@ -12,11 +12,11 @@ from simulation.texts import BAD_RATING_COMMENTS, GOOD_RATING_COMMENTS, SERVICE_
 from simulation.world import PUBLIC, CaseJourney
 
 
-class RatingJourneys(CaseJourneys):
-    """What citizens do at the windows' rating pads, and what a bad rating brings."""
+class EvaluationJourneys(CaseJourneys):
+    """What citizens do at the windows' evaluation pads, and what a bad rating brings."""
 
-    def _rate(self) -> None:
-        """A citizen rates an encounter at a window; a bad rating opens a complaint."""
+    def _evaluate(self) -> None:
+        """A citizen evaluates an encounter at a window; a bad rating opens a complaint."""
         window = self.rng.choice(list(self._windows.values()))
         posted = self._staff_at.get(window.id, [])
         staff = self.rng.choice(posted) if posted and self.rng.random() < 0.8 else None
@@ -33,7 +33,7 @@ class RatingJourneys(CaseJourneys):
             comment = self.rng.choice(BAD_RATING_COMMENTS)
         elif rating == 5 and self.rng.random() < 0.2:
             comment = self.rng.choice(GOOD_RATING_COMMENTS)
-        evaluation = self.supervision.rate_service(
+        evaluation = self.supervision.record_evaluation(
             window=window.id,
             staff=staff.id if staff else None,
             rating=rating,
@@ -43,8 +43,8 @@ class RatingJourneys(CaseJourneys):
         )
         if not evaluation.opens_case:
             return
-        # What RatingCasePolicy does in the worker, at once: the complaint, assigned.
-        self.supervision.open_case_for_rating(evaluation.id)
+        # What BadRatingCasePolicy does in the worker, at once: the complaint, assigned.
+        self.supervision.open_case_for_evaluation(evaluation.id)
         view = self.supervision.get_case(rating_case_id(evaluation.id), self._operator())
         journey = CaseJourney(view, home=evaluation.department, complainant=dict(ANONYMOUS))
         self._cases[journey.id] = journey

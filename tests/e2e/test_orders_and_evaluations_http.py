@@ -21,7 +21,7 @@ from tests.factories import (
     SAMPLE_WINDOW,
     import_sample_directory,
 )
-from tests.support import SettableClock, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 ORDER = {
     "department": SAMPLE_DEPARTMENT,
@@ -66,12 +66,12 @@ def issued(client: TestClient, tokens: Tokens, **overrides: Any) -> dict[str, An
 
 
 def test_an_order_goes_issued_reported_rejected_reported_accepted(
-    client: TestClient, tokens: Tokens, clock: SettableClock
+    client: TestClient, tokens: Tokens, time_source: SettableTimeSource
 ) -> None:
     order = issued(client, tokens)
     order_id = order["id"]
     acknowledged = post(client, f"/rectification-orders/{order_id}/acknowledge", tokens.department)
-    clock.advance(days=3)
+    time_source.advance(days=3)
     reported = post(
         client,
         f"/rectification-orders/{order_id}/report",
@@ -84,7 +84,7 @@ def test_an_order_goes_issued_reported_rejected_reported_accepted(
         tokens.inspector,
         {"reasons": "告知清单不完整", "working_days": 3},
     )
-    clock.advance(days=1)
+    time_source.advance(days=1)
     reported_again = post(
         client,
         f"/rectification-orders/{order_id}/report",
@@ -332,10 +332,10 @@ def test_a_rating_with_bad_input_is_refused_with_422(
 
 
 def test_ratings_are_limited_per_client_like_every_public_route(
-    database_url: str, clock: SettableClock
+    database_url: str, time_source: SettableTimeSource
 ) -> None:
     with bootstrap(
-        settings_for(database_url, public_rate_limit=2), clock=clock, initialise=False
+        settings_for(database_url, public_rate_limit=2), time_source=time_source, initialise=False
     ) as container:
         import_sample_directory(container.supervision)
         with TestClient(create_app(container), raise_server_exceptions=False) as client:

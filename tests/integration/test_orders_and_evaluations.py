@@ -11,7 +11,7 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from application.ratings import RatingCasePolicy
+from application.evaluations import BadRatingCasePolicy
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Case, Channel, Status
@@ -31,7 +31,7 @@ from tests.integration.read_side import (
     open_container,
     tracking,
 )
-from tests.support import SettableClock
+from tests.support import SettableTimeSource
 
 PUBLIC = Actor("public", Role.PUBLIC)
 # Issued Friday 27 November 2026 at 10:00 (tests.support.START): acknowledge by Monday
@@ -41,13 +41,13 @@ DUE = local("2026-12-11T17:30:00+08:00")
 
 
 @pytest.fixture
-def clock() -> SettableClock:
-    return SettableClock()
+def time_source() -> SettableTimeSource:
+    return SettableTimeSource()
 
 
 @pytest.fixture
-def container(database_url: str, clock: SettableClock) -> Iterator[Container]:
-    with open_container(database_url, clock) as built:
+def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
+    with open_container(database_url, time_source) as built:
         import_sample_directory(built.supervision)
         yield built
 
@@ -93,7 +93,7 @@ def rate(container: Container, rating: int, **overrides: Any) -> UUID:
         "service_item": None,
         **overrides,
     }
-    return container.supervision.rate_service(**fields, by=PUBLIC).id
+    return container.supervision.record_evaluation(**fields, by=PUBLIC).id
 
 
 def rated_event(container: Container, evaluation_id: UUID) -> Evaluation.Rated:
@@ -106,27 +106,27 @@ def rated_event(container: Container, evaluation_id: UUID) -> Evaluation.Rated:
 
 
 def test_an_order_taken_through_its_life_reads_as_it_was_handled(
-    container: Container, database_url: str, clock: SettableClock
+    container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
     order_id = issue(container)
     worker = container.worker()
     worker.run_once()
     issued = order_row(database_url, order_id)
 
-    clock.set(local("2026-11-30T10:00:00+08:00"))
+    time_source.set(local("2026-11-30T10:00:00+08:00"))
     container.supervision.acknowledge_order(order_id, DEPARTMENT)
-    clock.set(local("2026-12-07T10:00:00+08:00"))
+    time_source.set(local("2026-12-07T10:00:00+08:00"))
     container.supervision.report_rectification(
         order_id, measures="已整改", evidence=None, by=DEPARTMENT
     )
-    clock.set(local("2026-12-08T10:00:00+08:00"))
+    time_source.set(local("2026-12-08T10:00:00+08:00"))
     container.supervision.reject_rectification(
         order_id, reasons="整改不到位", working_days=3, by=INSPECTOR
     )
     worker.run_once()
     rejected = order_row(database_url, order_id)
 
-    clock.set(local("2026-12-10T10:00:00+08:00"))
+    time_source.set(local("2026-12-10T10:00:00+08:00"))
     container.supervision.report_rectification(
         order_id, measures="已全面整改", evidence="照片", by=DEPARTMENT
     )
@@ -151,12 +151,12 @@ def test_an_order_taken_through_its_life_reads_as_it_was_handled(
 
 
 def test_the_worker_clock_records_an_orders_missed_deadlines_once(
-    container: Container, database_url: str, clock: SettableClock
+    container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
     order_id = issue(container)
     worker = container.worker()
     worker.run_once()
-    clock.set(DUE + timedelta(days=3))
+    time_source.set(DUE + timedelta(days=3))
 
     first = worker.run_once()
     second = worker.run_once()
@@ -176,13 +176,13 @@ def test_the_worker_clock_records_an_orders_missed_deadlines_once(
 
 
 def test_one_turn_of_the_clock_observes_due_cases_and_orders_alike(
-    container: Container, clock: SettableClock
+    container: Container, time_source: SettableTimeSource
 ) -> None:
     orders = [issue(container) for _ in range(3)]
     cases = [registered_case(container.supervision) for _ in range(3)]
     for case_id in cases:
         assign(container, case_id)
-    clock.set(ACKNOWLEDGE_DUE + timedelta(hours=1))
+    time_source.set(ACKNOWLEDGE_DUE + timedelta(hours=1))
     worker = container.worker()
     worker.clock_page = 2  # pages over both tables: the clock must read past the first
 
@@ -196,10 +196,10 @@ def test_one_turn_of_the_clock_observes_due_cases_and_orders_alike(
 
 
 def test_publishing_a_year_recomputes_an_orders_provisional_deadline(
-    container: Container, database_url: str, clock: SettableClock
+    container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
     # Monday 25 January 2027, 10 working days into an unpublished 2027 (the Spring Festival).
-    clock.set(datetime(2027, 1, 25, 10, 0, tzinfo=OFFICE_TZ))
+    time_source.set(datetime(2027, 1, 25, 10, 0, tzinfo=OFFICE_TZ))
     order_id = issue(container)
     worker = container.worker()
     worker.run_once()
@@ -253,7 +253,7 @@ def test_a_crash_after_the_case_was_saved_but_before_the_position_moved_opens_no
     # given: the policy handled the rating (the case is saved) and the process died before
     # its tracking position moved past the rating
     evaluation_id = rate(container, 2)
-    policy = RatingCasePolicy(container.supervision)
+    policy = BadRatingCasePolicy(container.supervision)
     assert policy.handle(rated_event(container, evaluation_id)) == 1
     with PolicyRunner(database_url, container.supervision, policy) as runner:
         assert runner.position() == 0
@@ -277,9 +277,9 @@ def test_a_crash_after_the_case_was_saved_but_before_the_position_moved_opens_no
 
 
 def test_a_restarted_worker_does_not_open_the_case_of_a_rating_again(
-    database_url: str, clock: SettableClock
+    database_url: str, time_source: SettableTimeSource
 ) -> None:
-    with open_container(database_url, clock) as first:
+    with open_container(database_url, time_source) as first:
         import_sample_directory(first.supervision)
         evaluation_id = rate(first, 1)
         worker = first.worker()
@@ -287,7 +287,7 @@ def test_a_restarted_worker_does_not_open_the_case_of_a_rating_again(
         worker.close()
         recorded = head(first)
 
-    with open_container(database_url, clock) as second:
+    with open_container(database_url, time_source) as second:
         worker = second.worker()
         turn = worker.run_once()
         worker.close()
