@@ -1,0 +1,78 @@
+"""Signing people in for page tests: accounts made and signed in through the application, the
+session handed to a test client as its cookie, and forms posted as a browser posts them."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import pyotp
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from domain.account import SignInStep
+from domain.actor import Role
+from interfaces.bootstrap import Container
+from interfaces.web.csrf import FORM_TOKEN_FIELD
+from interfaces.web.session import SESSION_COOKIE
+from tests.factories import ADMIN
+
+ORIGIN = "http://testserver"
+PASSWORD = "a-long-enough-password-1"  # noqa: S105 (a test account's)
+_FORM_TOKEN = re.compile(rf'name="{FORM_TOKEN_FIELD}" value="([^"]+)"')
+
+
+def signed_in(
+    client: TestClient,
+    container: Container,
+    role: Role,
+    *,
+    username: str | None = None,
+    name: str = "测试人员",
+    department: str | None = None,
+) -> TestClient:
+    """The client, carrying the session of a new account of this role that has changed its
+    first password (and set up its second factor where the role needs one)."""
+    username = username or f"{role.value}.{len(container.accounts.list_accounts(viewer=ADMIN))}"
+    accounts = container.accounts
+    issued = accounts.create_account(
+        username=username, name=name, role=role, department=department, by=ADMIN
+    )
+    at = container.supervision.time_source.now()
+    result = asyncio.run(accounts.sign_in(username, issued.password, client="test", at=at))
+    while result.step is not SignInStep.SIGNED_IN:
+        result = _next_step(container, result.step, result.token, issued.password)
+    client.cookies.set(SESSION_COOKIE, result.token)
+    return client
+
+
+def _next_step(container: Container, step: SignInStep, token: str, password: str) -> Any:
+    accounts, at = container.accounts, container.supervision.time_source.now()
+    if step is SignInStep.CHANGE_PASSWORD:
+        return accounts.change_password(token, password, PASSWORD, PASSWORD, at=at)
+    if step is SignInStep.ENROL_SECOND_FACTOR:
+        secret = accounts.new_second_factor(token, at=at).secret
+        return accounts.enrol_second_factor(token, secret, pyotp.TOTP(secret).at(at), at=at)
+    raise AssertionError(f"no test path through the sign-in step {step}")
+
+
+def form_token(client: TestClient, page: str) -> str:
+    """The form token a page hands out (its cookie is then on the client)."""
+    found = _FORM_TOKEN.search(client.get(page).text)
+    assert found, f"{page} carries no form token"
+    return found.group(1)
+
+
+def post_form(
+    client: TestClient, url: str, data: dict[str, Any], *, from_page: str | None = None
+) -> Response:
+    """POST a form as the browser does from `from_page` (default: `url`): its form token and
+    the service's Origin, without following the redirect."""
+    token = form_token(client, from_page or url)
+    return client.post(
+        url,
+        data={**data, FORM_TOKEN_FIELD: token},
+        headers={"Origin": ORIGIN},
+        follow_redirects=False,
+    )
