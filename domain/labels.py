@@ -96,6 +96,154 @@ LABELS: dict[str, dict[str, str]] = {
         "confirmed": "已确认扣分",
         "dismissed": "不予扣分",
     },
+    "alarm": {
+        "reminder": "催办提醒",
+        "acknowledge_missed": "签收超时",
+        "deadline_missed": "办理超期",
+        "public_notice": "列入通报",
+    },
+    "audit_problem": {
+        "altered": "记录被篡改",
+        "missing": "记录缺失",
+        "inserted": "记录被插入",
+        "reordered": "记录顺序被调换",
+        "truncated_after_checkpoint": "检查点之后的记录被截断",
+        "forged_checkpoint": "检查点被伪造",
+        "foreign_checkpoint": "检查点不属于本系统",
+    },
+    "task_type": {
+        "case": "工单",
+        "rectification_order": "整改通知",
+    },
+    "binding_deadline": {
+        "acknowledge": "签收期限",
+        "handle": "办结期限",
+    },
+    "timeline": {
+        "answer": "承办部门答复",
+        "note": "办理进展",
+        "reopened": "重新办理",
+    },
+    # Every error code the service answers with (each DomainError's `code`, the HTTP codes of
+    # interfaces/http/errors.py and the codes the HTTP edge names itself): what a person reads.
+    "error": {
+        # Kinds of refusal
+        "rule_broken": "该操作不符合办理规则。",
+        "not_found": "未找到您要的内容。",
+        "forbidden": "您无权进行此操作。",
+        "conflict": "记录已被他人更新，请刷新后重试。",
+        "invalid": "提交的内容不符合要求，请检查后重试。",
+        # The HTTP edge
+        "bad_request": "请求无法识别，请检查后重试。",
+        "not_authenticated": "请先登录。",
+        "role_not_allowed": "您的角色无权进行此操作。",
+        "method_not_allowed": "不支持此操作方式。",
+        "body_too_large": "提交的内容过大，请精简后重试。",
+        "unsupported_media_type": "不支持提交的内容格式。",
+        "too_many_requests": "您的操作过于频繁，请稍候再试。",
+        "http_error": "请求未能完成，请稍后重试。",
+        "invalid_request": "提交的内容不符合要求，请检查后重试。",
+        "invalid_character": "内容含有无法保存的字符（如控制字符），请删除后重试。",
+        "invalid_idempotency_key": "请求标识（Idempotency-Key）格式不正确。",
+        "internal_error": "服务暂时出现故障，已记录，请稍后重试。",
+        "storage_unavailable": "服务暂时繁忙，请稍后重试。",
+        "idempotency_key_reused": "该请求标识已用于另一次提交。",
+        "idempotency_key_in_flight": "相同的请求正在处理，请稍候。",
+        "already_recorded": "该操作已记录，无需重复提交。",
+        "invalid_cursor": "翻页参数无效，请从第一页重新查看。",
+        "not_your_department": "只能查看本部门的内容。",
+        "staff_not_found": "未找到该工作人员。",
+        # Public services
+        "case_status_not_found": "流水号或提取码不正确，请核对后重新输入。",
+        "evaluation_not_found": "未找到该评价。",
+        "rating_out_of_range": "评价须为 1 至 5 星。",
+        # Cases
+        "case_not_found": "未找到该工单。",
+        "not_assigned_department": "只有承办部门可以办理或查看该工单。",
+        "case_status_forbids": "工单当前状态不允许此操作。",
+        "case_not_assigned": "工单尚未派单。",
+        "case_not_acknowledged": "请先签收工单，再提交办理结果。",
+        "case_arbitrated": "该工单为最终派单，不能退单。",
+        "case_not_answered": "工单尚未答复，不能办结。",
+        "case_closed": "工单已办结，只能重办或添加备注。",
+        "case_merged": "工单已合并到其他工单。",
+        "reopen_window_expired": "办结已超过 30 日，不能重办。",
+        "reopen_limit_reached": "工单最多重办两次。",
+        "case_not_overdue": "工单未超期，不能督办。",
+        "merge_into_itself": "工单不能合并到自身。",
+        "satisfaction_required": "回访联系上诉求人时，请记录满意度。",
+        "deduction_not_proposable": (
+            "只有核实属实的投诉或举报才能建议扣分，并须写明扣分事项和对象。"
+        ),
+        "no_proposed_deduction": "没有待审定的建议扣分。",
+        "bad_rating_already_added": "该差评已记入工单。",
+        "bad_ratings_full": "该工单记入的差评已达上限。",
+        "history_for_inspectors": "只有纪检督查可以查看完整办理记录。",
+        # Deadlines and the task clock
+        "clock_already_stopped": "计时已挂起。",
+        "deadline_already_passed": "已超过期限，不能挂起计时。",
+        "clock_not_stopped": "计时未挂起，无需恢复。",
+        "no_handling_deadline": "该事项没有办结期限。",
+        "extension_after_deadline": "延期须在期限届满前申请。",
+        "extension_already_requested": "已有延期申请等待审批。",
+        "no_extension_requested": "没有待审批的延期申请。",
+        "not_overdue": "未超期，不能督办。",
+        "reason_required": "请填写理由。",
+        "extension_out_of_range": "延期须为 1 至 30 个工作日。",
+        "unknown_task_kind": "期限规则中没有该事项类型。",
+        "invalid_deadline_term": "期限规则的天数无效。",
+        "start_without_timezone": "起算时间须注明时区。",
+        "task_not_found": "未找到该计时事项。",
+        # Rectification orders
+        "order_not_found": "未找到该整改通知。",
+        "not_order_department": "只有整改部门可以办理或查看该整改通知。",
+        "order_status_forbids": "整改通知当前状态不允许此操作。",
+        "order_not_acknowledged": "请先签收整改通知。",
+        "order_already_reported": "整改情况已报告，等待验收。",
+        "order_not_reported": "整改情况尚未报告，不能验收。",
+        "order_closed": "整改通知已验收办结。",
+        "order_not_overdue": "整改通知未超期，不能督办。",
+        "order_term_out_of_range": "整改期限须为 1 至 60 个工作日。",
+        "order_content_required": "请填写整改问题、整改要求或整改措施。",
+        # Double-hundred scoring
+        "invalid_month": "月份格式应为 YYYY-MM。",
+        "month_in_future": "该月份尚未到来。",
+        "date_in_future": "该日期尚未到来。",
+        "subject_required": "扣分须指明工作人员或窗口。",
+        "rule_not_applicable": "该扣分事项不适用于所选对象。",
+        "points_out_of_range": "扣分须为 1 至 100 分。",
+        "points_fixed_by_rule": "该事项扣完为止，分值不能更改。",
+        "evidence_required": "请填写扣分依据。",
+        "occurred_in_future": "发生时间不能晚于现在。",
+        "occurred_without_timezone": "发生时间须注明时区。",
+        "deduction_not_found": "未找到该扣分记录。",
+        "deduction_already_recorded": "该扣分已记录。",
+        "deduction_already_revoked": "该扣分已撤销。",
+        "invalid_conduct_catalogue": "行为规范目录文件有误。",
+        "unknown_rule": "没有该扣分事项。",
+        # Directory, calendar and tokens
+        "invalid_directory": "名录文件有误。",
+        "unknown_department": "没有该部门。",
+        "unknown_window": "没有该窗口。",
+        "window_not_in_department": "该窗口不属于所选部门。",
+        "duplicate_directory_id": "名录中有重复的编号。",
+        "invalid_post": "岗位须为 A 岗或 B 岗，并属于某个窗口。",
+        "post_held_twice": "同一窗口的同一岗位只能有一人。",
+        "empty_name": "编号、名称或区域不能为空。",
+        "inactive_entry_in_spec": "名录文件只列在用的条目。",
+        "unknown_staff": "没有该工作人员。",
+        "staff_not_at_window": "该工作人员不在所选窗口工作。",
+        "invalid_year_schedule": "年度节假日安排有误。",
+        "invalid_token_role": "访问令牌只能发给话务员、承办部门、纪检督查或管理员。",
+        "department_required": "承办部门的令牌须指明部门，其他角色不能指明部门。",
+        "token_already_revoked": "该访问令牌已吊销。",
+        "token_not_found": "没有该访问令牌。",
+        # Personal data and the audit trail
+        "personal_data_already_erased": "该工单的个人信息已删除。",
+        "erasure_for_inspectors": "只有纪检督查可以删除诉求人的个人信息。",
+        "record_not_found": "未找到该记录。",
+        "store_holds_cases": "数据库中已有工单，演示数据只能写入空库。",
+    },
     # Every event type (`Record.Event`, the stable topic without `oversight:`), for the
     # audit trail's history and feed.
     "event": {
@@ -174,6 +322,11 @@ LABELS: dict[str, dict[str, str]] = {
 def label(group: str, value: StrEnum | str) -> str:
     """The Chinese label of one value, or the value itself when none is known."""
     return LABELS.get(group, {}).get(str(value), str(value))
+
+
+def error_message(code: str) -> str:
+    """What a person reads for an error code: its Chinese message, or a general one."""
+    return LABELS["error"].get(code, LABELS["error"]["rule_broken"])
 
 
 def described(group: str) -> str:

@@ -37,6 +37,8 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     429: "too_many_requests",
 }
+# The code of any other HTTP refusal.
+OTHER_HTTP_CODE = "http_error"
 # Where a part of a request comes from, as the first element of a validation error's `loc`.
 REQUEST_PARTS = frozenset({"body", "query", "path", "header", "cookie"})
 
@@ -120,7 +122,7 @@ def _named(field: str) -> str:
 
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-    code = HTTP_CODES.get(error.status_code, "http_error")
+    code = HTTP_CODES.get(error.status_code, OTHER_HTTP_CODE)
     headers = getattr(error, "headers", None)
     if error.status_code == 405:
         headers = {**(headers or {}), "Allow": _allowed_methods(request)}
