@@ -87,7 +87,7 @@ LABELS: dict[str, dict[str, str]] = {
     "rating": {
         "1": "非常不满意",
         "2": "不满意",
-        "3": "基本满意",
+        "3": "一般",
         "4": "满意",
         "5": "非常满意",
     },
@@ -153,6 +153,7 @@ LABELS: dict[str, dict[str, str]] = {
         "invalid_cursor": "翻页参数无效，请从第一页重新查看。",
         "not_your_department": "只能查看本部门的内容。",
         "staff_not_found": "未找到该工作人员。",
+        "form_refused": "页面已过期或来自其他网站，请刷新页面后重新提交。",
         # Public services
         "case_status_not_found": "流水号或提取码不正确，请核对后重新输入。",
         "evaluation_not_found": "未找到该评价。",

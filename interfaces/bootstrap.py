@@ -45,6 +45,7 @@ from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.case_queries import CaseQueriesOnPostgres
 from infrastructure.clock import SystemClock
 from infrastructure.conduct_file import ConductFileError, default_conduct_rules, read_conduct_file
+from infrastructure.cookie_signing import CookieSigner
 from infrastructure.database_waits import DatabaseWaits
 from infrastructure.directory_file import read_directory_file, sample_directory
 from infrastructure.embedded import EmbeddedPostgres
@@ -122,6 +123,7 @@ class Container:
     public_requests: ClientLimit  # OVERSIGHT_PUBLIC_RATE_LIMIT per client per minute
     # A keyed digest of a client's network: what limits count and ratings record.
     client_digest: Callable[[str], str]
+    cookie_signer: CookieSigner  # the pages' form tokens and flash messages
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _calendar_cache: tuple[float, WorkingCalendar] | None = None
     _workers: list[WorkerHandle] = field(default_factory=list)
@@ -327,6 +329,7 @@ def bootstrap(
         public_status,
         public_requests,
         ClientDigests(server_key),
+        CookieSigner(server_key),
         closers,
         idempotency=PostgresIdempotencyStore(primary),
     )
