@@ -79,7 +79,9 @@ def time_left(working_seconds_left: int | None, *, overdue: bool = False) -> Tim
         if part
     )
     if late:
-        return TimeLeft(f"已超期 {amount}" if amount else "已超期", "time-left time-left--late")
+        return TimeLeft(
+            f"已超期 {amount}" if amount else "已超期不足 1 小时", "time-left time-left--late"
+        )
     soon = working_seconds_left <= WORKING_DAY_SECONDS
     return TimeLeft(
         f"剩余 {amount}" if amount else "剩余不足 1 小时",
