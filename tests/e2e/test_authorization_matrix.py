@@ -58,11 +58,13 @@ OWN_SCOPE = {"department": SAMPLE_DEPARTMENT}
 
 @dataclass(frozen=True)
 class Call:
-    """The request of one cell, less its caller: path ids, JSON body and query."""
+    """The request of one cell, less its caller: path ids, JSON body and query; `path` in
+    place of the route's own for a mount (whose route is a folder)."""
 
     ids: dict[str, str] = field(default_factory=dict)
     body: Any = None
     params: dict[str, Any] | None = None
+    path: str | None = None
 
 
 @dataclass
@@ -329,9 +331,17 @@ OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()
     for path in ("/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc")
 }
+PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
+    **{("GET", path): lambda w: Call() for path in ("/", "/status", "/red-list", "/blue-list")},
+    ("POST", "/status"): lambda w: Call(body=w.status_query()),
+    ("GET", "/rate/{window}"): lambda w: Call({"window": SAMPLE_WINDOW}),
+    ("POST", "/rate/{window}"): lambda w: Call({"window": SAMPLE_WINDOW}, {"rating": 1}),
+    ("*", "/static"): lambda w: Call(path="/static/oversight.css"),
+}
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},
     **OPERATIONS_REQUESTS,
+    **PAGES_REQUESTS,
 }
 
 
@@ -373,7 +383,10 @@ def what_is_wrong(expected: Outcome, response: Response, recorded: bool) -> str 
         return None
     if status != expected:
         return f"expected {expected}, got {status} {response.text[:200]}"
-    if "error" not in response.json():
+    if response.headers["content-type"].startswith("text/html"):
+        if '<html lang="zh-CN">' not in response.text:
+            return f"refused without a Chinese page: {response.text[:200]}"
+    elif "error" not in response.json():
         return f"refused without an error body: {response.text[:200]}"
     if recorded:
         return "refused, yet events were recorded"
@@ -381,9 +394,11 @@ def what_is_wrong(expected: Outcome, response: Response, recorded: bool) -> str 
 
 
 def resource_of(route: Route) -> str:
-    """The resource a route serves: its first path segment under the API prefix; the routes
-    outside it are all operations and documentation."""
+    """The resource a route serves: its first path segment under the API prefix; outside
+    it, the pages and, apart from them, operations and documentation."""
     path = route[1]
+    if route in PAGES_REQUESTS:
+        return "pages"
     if not path.startswith(API_PREFIX):
         return "operations"
     return path.removeprefix(API_PREFIX).split("/")[1]
@@ -400,8 +415,8 @@ def test_every_caller_gets_what_the_table_says_and_a_refusal_records_nothing(
             call = REQUESTS[route](world)
             before = position(world.container)
             response = world.client.request(
-                method,
-                template.format(**call.ids),
+                "GET" if method == "*" else method,
+                call.path or template.format(**call.ids),
                 json=call.body,
                 params=call.params,
                 headers=world.headers(caller),
