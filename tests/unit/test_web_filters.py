@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from starlette.requests import Request
 
 from domain.actor import Role
 from interfaces.web.navigation import BY_ROLE, PUBLIC, navigation_for
 from interfaces.web.templating import (
     WORKING_DAY_SECONDS,
+    Person,
     prose_date,
     table_time,
     templates,
@@ -86,3 +88,33 @@ def test_every_role_that_signs_in_has_navigation_and_visitors_get_the_public_lin
         links = navigation_for(role)
         assert links == BY_ROLE[role]
         assert all(url.startswith("/console/") for _, url in links)
+
+
+def _layout(**context: object) -> str:
+    request = Request({"type": "http", "method": "GET", "path": "/console/", "headers": []})
+    page = templates.get_template("error.html")
+    return page.render(
+        request=request,
+        csrf_token="token-value",
+        status=404,
+        title="页面不存在",
+        message="未找到",
+        **context,
+    )
+
+
+def test_the_layout_shows_the_person_and_sign_out_only_when_a_page_has_a_person() -> None:
+    person = Person(name="李明", role=Role.DEPARTMENT, department_name="税务局")
+
+    signed_in = _layout(person=person, navigation=navigation_for(person.role))
+    visitor = _layout(person=None, navigation=navigation_for(None))
+
+    assert "李明" in signed_in
+    assert "承办部门" in signed_in
+    assert "税务局" in signed_in
+    assert ">退出登录</button>" in signed_in
+    assert 'href="/console/" aria-current="page"' in signed_in
+    assert ">退出登录</button>" not in visitor
+    assert 'href="/status"' in visitor
+    assert '<html lang="zh-CN">' in visitor
+    assert '<main id="main"' in visitor
