@@ -16,7 +16,12 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from application.base import OversightApplication
-from application.projections.audit_events import event_type_of, plain, record_type_of
+from application.projections.audit_events import (
+    SECRET_FIELDS,
+    event_type_of,
+    plain,
+    record_type_of,
+)
 from domain.actor import Actor, Role
 from domain.errors import Forbidden, NotFound
 from domain.labels import label
@@ -26,8 +31,6 @@ from domain.personal_data import ERASURE_TOPICS, with_personal_fields_erased
 EVENT_BOOKKEEPING = frozenset(
     {"originator_id", "originator_version", "timestamp", "originator_topic"}
 )
-# Secrets' digests are never shown, not even to inspectors.
-HIDDEN_FIELDS = frozenset({"access_code_hash", "digest"})
 REASON_FIELDS = ("reason", "note")
 
 Progress = Callable[[int, int], None]
@@ -85,12 +88,12 @@ class RecordHistory:
 
 
 def history_entry(event: Any, topic: str) -> RecordHistoryEntry:
-    """One decoded event as an inspector reads it: everything recorded but secrets' digests."""
+    """One decoded event as an inspector reads it: everything recorded but secrets."""
     actor = getattr(event, "actor", None)
     fields = {
         name: plain(value)
         for name, value in vars(event).items()
-        if name not in EVENT_BOOKKEEPING and name != "actor" and name not in HIDDEN_FIELDS
+        if name not in EVENT_BOOKKEEPING and name != "actor" and name not in SECRET_FIELDS
     }
     reason = next((fields[name] for name in REASON_FIELDS if fields.get(name)), None)
     event_type = event_type_of(topic)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from application.access import AccessVerbs
+from application.accounts import AccountRecords
 from application.audit import AuditVerbs
 from application.base import EVENT_STORE_NAME
 from application.clock import ClockVerbs
@@ -20,9 +21,10 @@ class Supervision(
     DisciplineVerbs,
     ClockVerbs,
     AccessVerbs,
+    AccountRecords,
     PrivacyVerbs,
     AuditVerbs,
 ):
-    """Cases, the directory and access, recorded in one notification log."""
+    """Cases, the directory, access and accounts, recorded in one notification log."""
 
     name = EVENT_STORE_NAME

@@ -25,6 +25,9 @@ class Actor:
     role: Role
     department: str | None = None
     request_id: str | None = None
+    # The person's display name, when a person signed in to act (an account, §12); events
+    # recorded before names existed, and those of tokens and the system, have none.
+    name: str | None = None
 
     @classmethod
     def system(cls, request_id: str | None = None) -> Actor:
@@ -38,12 +41,15 @@ class Actor:
         )
 
     def as_dict(self) -> dict[str, str | None]:
-        return {
+        stored: dict[str, str | None] = {
             "principal": self.principal,
             "role": self.role.value,
             "department": self.department,
             "request_id": self.request_id,
         }
+        if self.name is not None:
+            stored["name"] = self.name
+        return stored
 
     @classmethod
     def from_dict(cls, data: dict[str, str | None]) -> Actor:
@@ -52,4 +58,5 @@ class Actor:
             role=Role(str(data["role"])),
             department=data.get("department"),
             request_id=data.get("request_id"),
+            name=data.get("name"),
         )

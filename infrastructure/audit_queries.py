@@ -15,7 +15,7 @@ from infrastructure.read_store import ReadStore
 _COLUMNS = """
     e.position, e.record_id, e.record_type, e.version, e.event_type, e.at, e.actor_principal,
     e.actor_role, e.actor_department, e.request_id, e.reason, e.staff_ids, e.window_ids,
-    e.department_ids, e.changes, e.readable
+    e.department_ids, e.changes, e.readable, e.actor_name
 """
 
 
@@ -86,6 +86,7 @@ def _event(row: asyncpg.Record) -> AuditEvent:
     if row["actor_principal"] is not None:
         actor = {
             "principal": row["actor_principal"],
+            "name": row["actor_name"],
             "role": row["actor_role"],
             "department": row["actor_department"],
         }

@@ -87,6 +87,18 @@ class ClientDigests:
         return hmac.new(self._key, network, hashlib.sha256).hexdigest()[:_DIGEST_HEX_CHARS]
 
 
+def window_start(now: datetime, seconds: int) -> datetime:
+    """The start of the fixed window (aligned to the epoch) that `now` falls in."""
+    epoch_seconds = math.floor(now.timestamp())
+    return datetime.fromtimestamp(epoch_seconds - epoch_seconds % seconds, UTC)
+
+
+def retry_after(started: datetime, seconds: int, now: datetime) -> int:
+    """Whole seconds from `now` until the window that started at `started` is over."""
+    ends = started + timedelta(seconds=seconds)
+    return max(1, math.ceil((ends - now).total_seconds()))
+
+
 class PostgresClientLimit:
     """At most `amount` requests per client in each window of `window`, for every API process
     together; an amount of 0 switches it off (and nothing is counted)."""
@@ -120,12 +132,10 @@ class PostgresClientLimit:
         return None if (hits or 0) < self.amount else self._retry_after(started, now)
 
     def _window_start(self, now: datetime) -> datetime:
-        epoch_seconds = math.floor(now.timestamp())
-        return datetime.fromtimestamp(epoch_seconds - epoch_seconds % self._seconds, UTC)
+        return window_start(now, self._seconds)
 
     def _retry_after(self, started: datetime, now: datetime) -> int:
-        ends = started + timedelta(seconds=self._seconds)
-        return max(1, math.ceil((ends - now).total_seconds()))
+        return retry_after(started, self._seconds, now)
 
     async def _purge_before(self, started: datetime) -> None:
         # Once per window in each process: the windows before this one are over for good.
@@ -144,3 +154,28 @@ class PostgresClientLimit:
             raise StorageUnavailable(
                 "the request limit could not be checked; retry in a moment"
             ) from error
+
+
+class InMemoryClientLimit:
+    """The same limit counted in a dictionary, for one process: the unit tests' tier."""
+
+    def __init__(self, *, name: str, amount: int, window: timedelta) -> None:
+        self.name = name
+        self.amount = amount
+        self._seconds = max(1, int(window.total_seconds()))
+        self._hits: dict[tuple[datetime, str], int] = {}
+
+    async def hit(self, client: str, now: datetime) -> int | None:
+        started = window_start(now, self._seconds)
+        hits = self._hits.get((started, client), 0)
+        if self.amount and hits >= self.amount:
+            return retry_after(started, self._seconds, now)
+        self._hits = {key: n for key, n in self._hits.items() if key[0] >= started}
+        self._hits[(started, client)] = hits + 1
+        return None
+
+    async def wait(self, client: str, now: datetime) -> int | None:
+        started = window_start(now, self._seconds)
+        if self.amount and self._hits.get((started, client), 0) >= self.amount:
+            return retry_after(started, self._seconds, now)
+        return None

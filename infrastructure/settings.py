@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     db_statement_timeout: float = Field(default=15.0, gt=0, le=600)
     max_body_bytes: int = Field(default=1_000_000, ge=1_000)
     public_rate_limit: int = Field(default=60, ge=0)
+    # Console sessions end after this long without a request, and after this long in all.
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_absolute_hours: int = Field(default=12, ge=1, le=24 * 30)
     # Hex or base64, ≥ 32 bytes; unset: kept in <data_dir>/access-code.key, made on first start.
     access_code_key: SecretStr | None = None
 

@@ -16,9 +16,14 @@ from uuid import uuid4
 import psycopg
 import structlog
 
+from application.accounts import (
+    SIGN_IN_FAILURES_CLIENT_WINDOW,
+    SIGN_IN_FAILURES_PER_CLIENT,
+    Accounts,
+)
 from application.audit import AuditQueries
 from application.idempotency import IdempotencyStore
-from application.ports import Clock, IdFactory
+from application.ports import Clock, ConsoleSessions, IdFactory, SessionLimits
 from application.projections import Projection
 from application.projections.case_assignments import CaseAssignmentsProjection
 from application.projections.case_list import CaseListProjection
@@ -60,6 +65,7 @@ from infrastructure.ledger.adapter import CheckpointRefused, PostgresAuditLedger
 from infrastructure.logging import configure_logging, error_message
 from infrastructure.notification_log import LazyConnection, events_table_of
 from infrastructure.numbering_turn import AdvisoryNumberingTurn
+from infrastructure.passwords import Argon2Passwords, TotpCodes, new_one_time_password
 from infrastructure.personal_data_keys import (
     MasterKeyError,
     MasterKeyMismatch,
@@ -92,6 +98,7 @@ from infrastructure.secrets import (
     decode_access_code_key,
     read_or_create_access_code_key,
 )
+from infrastructure.sessions import PostgresConsoleSessions
 from infrastructure.settings import Settings
 from infrastructure.signing import SigningKey, decode_signing_key, read_or_create_signing_key
 from infrastructure.worker import WORKER_LOCK_KEY, Worker, WorkerHandle
@@ -128,6 +135,8 @@ class Container:
     _calendar_cache: tuple[float, WorkingCalendar] | None = None
     _workers: list[WorkerHandle] = field(default_factory=list)
     idempotency: IdempotencyStore | None = None
+    accounts: Accounts | None = None
+    console_sessions: ConsoleSessions | None = None
 
     def current_calendar(self) -> WorkingCalendar:
         """The calendar with published years, re-read at most every few seconds (blocking)."""
@@ -318,6 +327,7 @@ def bootstrap(
     public_requests = PostgresClientLimit(
         primary, name="public", amount=settings.public_rate_limit, window=PUBLIC_RATE_WINDOW
     )
+    console_sessions = console_session_store(settings, url, closers)
     return Container(
         settings,
         url,
@@ -332,6 +342,44 @@ def bootstrap(
         CookieSigner(server_key),
         closers,
         idempotency=PostgresIdempotencyStore(primary),
+        accounts=account_verbs(supervision, primary, console_sessions),
+        console_sessions=console_sessions,
+    )
+
+
+def console_session_store(
+    settings: Settings, url: str, closers: list[Callable[[], None]]
+) -> PostgresConsoleSessions:
+    """Console sessions on the primary, with the configured idle and absolute limits."""
+    sessions = PostgresConsoleSessions.connect(
+        url,
+        limits=SessionLimits(
+            idle=timedelta(minutes=settings.session_idle_minutes),
+            absolute=timedelta(hours=settings.session_absolute_hours),
+        ),
+        connect_timeout=settings.db_connect_timeout,
+        statement_timeout=settings.db_statement_timeout,
+    )
+    closers.append(sessions.close)
+    return sessions
+
+
+def account_verbs(
+    supervision: Supervision, primary: ReadStore, sessions: ConsoleSessions
+) -> Accounts:
+    """The account verbs (§12): Argon2id, TOTP, server-side sessions, failures per client."""
+    return Accounts(
+        supervision,
+        passwords=Argon2Passwords(),
+        codes=TotpCodes(),
+        sessions=sessions,
+        failures_by_client=PostgresClientLimit(
+            primary,
+            name="sign-in-failures",
+            amount=SIGN_IN_FAILURES_PER_CLIENT,
+            window=SIGN_IN_FAILURES_CLIENT_WINDOW,
+        ),
+        new_password=new_one_time_password,
     )
 
 

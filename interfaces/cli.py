@@ -23,6 +23,7 @@ from domain.errors import DomainError
 from domain.scorecard import require_past_or_current_month
 from domain.text import described, why_refused
 from interfaces import bootstrap as composition
+from interfaces.account_cli import account_cli
 from interfaces.audit_cli import audit_cli
 from interfaces.http.schemas.calendar import TaskKind
 from interfaces.http.schemas.discipline import MonthlyReportPublic, ReportFormat
@@ -55,6 +56,7 @@ cli.add_typer(rules_cli, name="rules")
 report_cli = typer.Typer(help="Reports of the double-hundred system.", no_args_is_help=True)
 cli.add_typer(report_cli, name="report")
 cli.add_typer(audit_cli, name="audit")
+cli.add_typer(account_cli, name="account")
 
 ADMIN = Actor(principal="cli-admin", role=Role.ADMIN)
 # The standard library's logger: before the settings configure logging, it prints nothing.

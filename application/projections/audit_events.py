@@ -1,7 +1,7 @@
 """The audit_events read table: one row per event, for the inspectors' feed (§8).
 
 A row says where the event stands in the log, on which record, what kind of event, when,
-who (principal, role, department) through which request, why, which staff members, windows
+who (principal, name, role, department) through which request, why, which staff members, windows
 and departments it concerns, and what it changed — without complainants' personal data:
 their name, phone and address are never copied here (the record's own history reads the
 event store instead), and free text that quotes them is masked.
@@ -35,20 +35,15 @@ _SUBJECT_FIELDS = {
 INHERITED_KINDS = ("staff", "window")
 
 _BOOKKEEPING = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})
-# Never copied: complainants' identity and words, secrets' digests, and the keyed digest of
-# the client a rating came from; besides these, every field an event declares personal
+# Secrets and their digests or hashes: shown to nobody, not even inspectors (the record's
+# history leaves them out too). An account's password hash and second-factor secret are
+# also sealed in the store (domain/account.py).
+SECRET_FIELDS = frozenset({"access_code_hash", "digest", "password_hash", "secret"})
+# Never copied: complainants' identity and words, secrets, and the keyed digest of the
+# client a rating came from; besides these, every field an event declares personal
 # (domain.personal_data) is left out.
-NEVER_COPIED = frozenset(
-    {
-        "complainant",
-        "details",
-        "comment",
-        "phone",
-        "address",
-        "access_code_hash",
-        "digest",
-        "client",
-    }
+NEVER_COPIED = SECRET_FIELDS | frozenset(
+    {"complainant", "details", "comment", "phone", "address", "client"}
 )
 _REASON_FIELDS = ("reason", "note")
 _MIN_MASKED_LENGTH = 2
@@ -176,6 +171,7 @@ def audit_row(
         "at": getattr(event, "timestamp", None),
         "actor_principal": actor.principal if actor else None,
         "actor_role": actor.role.value if actor else None,
+        "actor_name": actor.name if actor else None,
         "actor_department": actor.department if actor else None,
         "request_id": actor.request_id if actor else None,
         "reason": reason if isinstance(reason, str) else None,
@@ -201,6 +197,7 @@ def unreadable_row(
         "at": None,
         "actor_principal": None,
         "actor_role": None,
+        "actor_name": None,
         "actor_department": None,
         "request_id": None,
         "reason": None,

@@ -140,6 +140,7 @@ def test_the_feed_shows_each_event_with_position_time_actor_reason_request_and_l
     assert returned["record_type"] == "Case"
     assert returned["actor"] == {
         "principal": f"department-{SAMPLE_DEPARTMENT}",
+        "name": None,  # a token acted, not a person's account
         "role": "department",
         "department": SAMPLE_DEPARTMENT,
     }

@@ -108,6 +108,11 @@ class ActorPublic(BaseModel):
     """Who acted, in which role (and for which department)."""
 
     principal: str
+    name: str | None = Field(
+        default=None,
+        description="the person's display name, when an account acted (null for tokens, the "
+        "system, and events recorded before names were kept)",
+    )
     role: str | None
     department: str | None
 
