@@ -49,6 +49,7 @@ from infrastructure.calendar_file import CalendarFileError, read_calendar_file
 from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.case_queries import CaseQueriesOnPostgres
 from infrastructure.conduct_file import ConductFileError, default_conduct_rules, read_conduct_file
+from infrastructure.cookie_signing import CookieSigner
 from infrastructure.database_waits import DatabaseWaits
 from infrastructure.directory_file import read_directory_file, sample_directory
 from infrastructure.embedded import EmbeddedPostgres
@@ -133,6 +134,7 @@ class Container:
     idempotency: IdempotencyStore
     accounts: Accounts
     console_sessions: ConsoleSessions
+    cookie_signer: CookieSigner  # the pages' form tokens and flash messages
     # What was opened to build it (connections, an embedded server): close() releases it.
     resources: InitVar[ExitStack]
     _resources: ExitStack = field(init=False, repr=False)
@@ -359,6 +361,7 @@ def bootstrap(
                 window=PUBLIC_RATE_WINDOW,
             ),
             client_digest=ClientDigests(server_key),
+            cookie_signer=CookieSigner(server_key),
             idempotency=PostgresIdempotencyStore(primary),
             accounts=account_verbs(supervision, primary, console_sessions),
             console_sessions=console_sessions,

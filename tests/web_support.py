@@ -19,7 +19,7 @@ from interfaces.web.session import SESSION_COOKIE
 from tests.factories import ADMIN
 
 ORIGIN = "http://testserver"
-PASSWORD = "a-long-enough-password-1"  # noqa: S105 (a test account's)
+PASSWORD = "a-long-enough-password-1"
 _FORM_TOKEN = re.compile(rf'name="{FORM_TOKEN_FIELD}" value="([^"]+)"')
 
 

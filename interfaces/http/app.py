@@ -34,6 +34,7 @@ from interfaces.http.routers import (
     privacy,
     public,
 )
+from interfaces.web import mount_console
 
 API_PREFIX = "/api/v1"
 REQUEST_ID_HEADER = b"x-request-id"
@@ -209,4 +210,5 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         RequestContext,  # type: ignore[arg-type]
         max_body_bytes=lambda: app.state.container.settings.max_body_bytes,
     )
+    mount_console(app)
     return app

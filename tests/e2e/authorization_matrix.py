@@ -108,10 +108,24 @@ OPERATIONS_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     # The pages' scripts and styles: a mount, which answers any method below its path.
     ("*",    "/docs/assets"):                                  (OK,  OK,  OK,  OK,  OK,  OK),
 }
+
+# The pages (interfaces/web): public, no token needed. A form posted without the visitor's
+# form token from the service's own origin is refused (403) whatever bearer token it carries.
+PAGES_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
+    # route                                                    anon  oper  insp  admin own  other
+    ("GET",  "/"):                                             (OK,  OK,  OK,  OK,  OK,  OK),
+    ("GET",  "/status"):                                       (OK,  OK,  OK,  OK,  OK,  OK),
+    ("POST", "/status"):                                       (403, 403, 403, 403, 403, 403),
+    ("GET",  "/rate/{window}"):                                (OK,  OK,  OK,  OK,  OK,  OK),
+    ("POST", "/rate/{window}"):                                (403, 403, 403, 403, 403, 403),
+    ("GET",  "/red-list"):                                     (OK,  OK,  OK,  OK,  OK,  OK),
+    ("GET",  "/blue-list"):                                    (OK,  OK,  OK,  OK,  OK,  OK),
+    ("*",    "/static"):                                       (OK,  OK,  OK,  OK,  OK,  OK),
+}
 # fmt: on
 
 
 def full_matrix(api_prefix: str) -> dict[Route, tuple[Outcome, ...]]:
     """Every row, keyed by the path the app serves it at."""
     api = {(method, f"{api_prefix}{path}"): row for (method, path), row in API_MATRIX.items()}
-    return {**api, **OPERATIONS_MATRIX}
+    return {**api, **OPERATIONS_MATRIX, **PAGES_MATRIX}

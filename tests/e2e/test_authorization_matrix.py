@@ -51,7 +51,8 @@ OWN_SCOPE = {"department": SAMPLE_DEPARTMENT}
 
 @dataclass(frozen=True)
 class Call:
-    """The request of one cell, less its caller: path ids, JSON body and query."""
+    """The request of one cell, less its caller: path ids, JSON body and query; `path` in
+    place of the route's own for a mount (whose route is a folder)."""
 
     ids: dict[str, str] = field(default_factory=dict)
     body: Any = None
@@ -334,9 +335,17 @@ OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     for path in ("/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
 }
 OPERATIONS_REQUESTS["*", "/docs/assets"] = lambda w: Call(file="swagger-ui.css")
+PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
+    **{("GET", path): lambda w: Call() for path in ("/", "/status", "/red-list", "/blue-list")},
+    ("POST", "/status"): lambda w: Call(body=w.status_query()),
+    ("GET", "/rate/{window}"): lambda w: Call({"window": SAMPLE_WINDOW}),
+    ("POST", "/rate/{window}"): lambda w: Call({"window": SAMPLE_WINDOW}, {"rating": 1}),
+    ("*", "/static"): lambda w: Call(file="oversight.css"),
+}
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},
     **OPERATIONS_REQUESTS,
+    **PAGES_REQUESTS,
 }
 
 
@@ -378,7 +387,10 @@ def what_is_wrong(expected: Outcome, response: Response, recorded: bool) -> str 
         return None
     if status != expected:
         return f"expected {expected}, got {status} {response.text[:200]}"
-    if "error" not in response.json():
+    if response.headers["content-type"].startswith("text/html"):
+        if '<html lang="zh-CN">' not in response.text:
+            return f"refused without a Chinese page: {response.text[:200]}"
+    elif "error" not in response.json():
         return f"refused without an error body: {response.text[:200]}"
     if recorded:
         return "refused, yet events were recorded"
@@ -386,9 +398,11 @@ def what_is_wrong(expected: Outcome, response: Response, recorded: bool) -> str 
 
 
 def resource_of(route: Route) -> str:
-    """The resource a route serves: its first path segment under the API prefix; the routes
-    outside it are all operations and documentation."""
+    """The resource a route serves: its first path segment under the API prefix; outside
+    it, the pages and, apart from them, operations and documentation."""
     path = route[1]
+    if route in PAGES_REQUESTS:
+        return "pages"
     if not path.startswith(API_PREFIX):
         return "operations"
     return path.removeprefix(API_PREFIX).split("/")[1]

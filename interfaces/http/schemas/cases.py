@@ -15,12 +15,13 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    computed_field,
 )
 
 from application.views import CaseView, HistoryEntry, RegisteredCase
 from domain.case import MAX_EXTENSION_WORKING_DAYS, Channel, Kind, Outcome, Satisfaction, Status
 from domain.deadlines import Deadline
-from domain.labels import described
+from domain.labels import described, label
 from interfaces.http.schemas.office_time import OfficeTime, Recorded
 from interfaces.http.schemas.text import RequestBody
 
@@ -218,7 +219,36 @@ class DeadlinePublic(BaseModel):
         return None if deadline is None else cls(**deadline.as_dict())  # type: ignore[arg-type]
 
 
-class CasePublic(BaseModel):
+class CaseLabels(BaseModel):
+    """The Chinese labels of a case's codes, beside the codes (domain/labels.py)."""
+
+    kind: Kind
+    channel: Channel
+    status: Status
+    satisfaction: Satisfaction | None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind_label(self) -> str:
+        return label("kind", self.kind)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def channel_label(self) -> str:
+        return label("channel", self.channel)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_label(self) -> str:
+        return label("status", self.status)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def satisfaction_label(self) -> str | None:
+        return None if self.satisfaction is None else label("satisfaction", self.satisfaction)
+
+
+class CasePublic(CaseLabels):
     """A case as the caller may see it; `position` is the global position of its last event."""
 
     id: UUID

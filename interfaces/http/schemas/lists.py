@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from application.queries import (
     BoardItem,
@@ -18,7 +18,8 @@ from application.queries import (
     WindowMetrics,
 )
 from domain.case import Channel, Kind, Satisfaction, Status
-from interfaces.http.schemas.cases import DIRECTORY_ID, LARGEST_JSON_INTEGER, Day
+from domain.labels import label
+from interfaces.http.schemas.cases import DIRECTORY_ID, LARGEST_JSON_INTEGER, CaseLabels, Day
 from interfaces.http.schemas.office_time import OfficeTime
 from interfaces.http.schemas.text import QueryText
 
@@ -79,7 +80,7 @@ class CaseListQuery(BaseModel):
         )
 
 
-class CaseSummaryPublic(BaseModel):
+class CaseSummaryPublic(CaseLabels):
     """One line of the case list."""
 
     id: UUID
@@ -154,6 +155,26 @@ class BoardItemPublic(BaseModel):
     extension_requested: bool
     supervised: bool
     public_notice: bool
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def type_label(self) -> str:
+        return label("task_type", self.type)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind_label(self) -> str:
+        return label("kind" if self.type == "case" else "task_type", self.kind)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_label(self) -> str:
+        return label("status" if self.type == "case" else "order_status", self.status)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def binding_deadline_label(self) -> str:
+        return label("binding_deadline", self.binding_deadline)
 
     @classmethod
     def of(cls, item: BoardItem) -> BoardItemPublic:

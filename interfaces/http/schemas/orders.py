@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from application.rectification import OrderView
-from domain.labels import described
+from domain.labels import described, label
 from domain.rectification import MAX_ORDER_WORKING_DAYS, OrderSourceType, OrderStatus
 from interfaces.http.schemas.cases import (
     DIRECTORY_ID,
@@ -98,6 +98,11 @@ class OrderPublic(BaseModel):
     supervisions: list[Recorded]
     version: int
     position: int | None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_label(self) -> str:
+        return label("order_status", self.status)
 
     @classmethod
     def of(cls, view: OrderView) -> OrderPublic:

@@ -1,0 +1,39 @@
+"""The pages people use (§13): the public pages and, under /console/, the staff's desks.
+
+`mount_console(app)` adds them to the API's app, after its own routes, middleware and error
+handlers: the JSON API's routes and errors stay exactly as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from interfaces.web.errors import install_page_errors
+from interfaces.web.headers import PageSecurityHeaders
+from interfaces.web.routers import public
+from interfaces.web.session import install_sign_in_redirects
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def mount_console(app: FastAPI) -> None:
+    """Serve the pages and their static files beside the API, with Chinese error pages and
+    the pages' security headers."""
+    is_page = _outside_the_api(app)
+    install_page_errors(app, is_page)
+    install_sign_in_redirects(app)
+    app.include_router(public.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
+
+
+def _outside_the_api(app: FastAPI) -> Callable[[str], bool]:
+    """Whether a path is a page's: not under the API's prefix (the folder of its OpenAPI
+    document) nor one of the routes the app had before the pages (health, docs)."""
+    api_root = (app.openapi_url or "/api/v1/openapi.json").rsplit("/", 1)[0] + "/"
+    before = {getattr(route, "path", "") for route in app.routes}
+    return lambda path: not path.startswith(api_root) and path not in before

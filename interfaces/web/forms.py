@@ -1,0 +1,38 @@
+"""Forms read into the API's own request schemas, so a page accepts exactly what the API
+accepts; what is wrong is said in Chinese, field by field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from domain.labels import error_message
+from interfaces.http.schemas.text import INVALID_CHARACTER
+
+Schema = TypeVar("Schema", bound=BaseModel)
+
+PROBLEMS = {
+    INVALID_CHARACTER: error_message(INVALID_CHARACTER),
+    "missing": "请填写。",
+    "string_too_short": "请填写。",
+    "string_too_long": "内容过长，请精简。",
+}
+OTHERWISE = "格式不正确，请核对。"
+
+
+def read_form(
+    schema: type[Schema], values: Mapping[str, Any], names: Mapping[str, str]
+) -> Schema | list[str]:
+    """The schema's instance for the form's values, or one Chinese line per wrong field,
+    each named as the form names it (`names`: field → accessible name)."""
+    try:
+        return schema.model_validate(dict(values))
+    except ValidationError as invalid:
+        lines = []
+        for problem in invalid.errors():
+            field = str(problem["loc"][0]) if problem["loc"] else ""
+            text = PROBLEMS.get(problem["type"], OTHERWISE)
+            lines.append(f"{names.get(field, field)}：{text}")
+        return list(dict.fromkeys(lines))

@@ -1,0 +1,46 @@
+"""The navigation of the pages: (label, url) links for the public and for each role.
+
+One list per role, in the order shown; a page marks the link of its own URL as current.
+Console pages are added here as they are built.
+"""
+
+from __future__ import annotations
+
+from domain.actor import Role
+
+Link = tuple[str, str]
+
+PUBLIC: tuple[Link, ...] = (
+    ("首页", "/"),
+    ("办理进度查询", "/status"),
+    ("红榜", "/red-list"),
+    ("蓝榜", "/blue-list"),
+)
+
+BY_ROLE: dict[Role, tuple[Link, ...]] = {
+    Role.OPERATOR: (
+        ("工作台", "/console/"),
+        ("登记工单", "/console/cases/new"),
+        ("工单列表", "/console/cases"),
+    ),
+    Role.DEPARTMENT: (
+        ("待办工单", "/console/"),
+        ("工单列表", "/console/cases"),
+    ),
+    Role.INSPECTOR: (
+        ("工作台", "/console/"),
+        ("工单列表", "/console/cases"),
+        ("记录扣分", "/console/deductions/new"),
+        ("下发整改通知", "/console/orders/new"),
+        ("数据看板", "/console/dashboard"),
+    ),
+    Role.ADMIN: (
+        ("工作台", "/console/"),
+        ("窗口二维码", "/console/admin/qr-codes"),
+    ),
+}
+
+
+def navigation_for(role: Role | None) -> tuple[Link, ...]:
+    """The links for a signed-in person of this role, or the public ones for a visitor."""
+    return PUBLIC if role is None else BY_ROLE.get(role, ())

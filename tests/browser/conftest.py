@@ -1,0 +1,103 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against the service served by
+uvicorn in a thread of the test's process on the test's own database.
+
+Controls are found by their accessible names only (§13). Screenshots are written to the
+folder named by OVERSIGHT_SCREENSHOTS, when it is set (docs/console.md shows them).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from interfaces.bootstrap import Container
+from interfaces.http.app import create_app
+
+# The e2e tier's container (the test's database, a clock the test sets) and its tokens.
+from tests.e2e.conftest import container, time_source, tokens  # noqa: F401
+
+CHROMIUM = "/usr/bin/chromium"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 800}
+SERVER_START_SECONDS = 30
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, in Chinese; `.ci/run` installs it when it is missing."""
+    if shutil.which(CHROMIUM) is None:
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--lang=zh-CN"]
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def base_url(container: Container) -> Iterator[str]:  # noqa: F811
+    """The service on a free port of the loopback, until the test ends."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(container), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )
+    )
+    thread = threading.Thread(target=server.run, name="uvicorn-under-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the service did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=SERVER_START_SECONDS)
+
+
+@pytest.fixture
+def page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A fresh visitor at a desktop's size, speaking Chinese."""
+    context = browser.new_context(base_url=base_url, locale="zh-CN", viewport=DESKTOP)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A fresh visitor on a phone 375 px wide."""
+    context = browser.new_context(
+        base_url=base_url, locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def screenshot(page: Page, name: str, **options: object) -> bytes:
+    """The page as shown; also kept as `<name>.png` in OVERSIGHT_SCREENSHOTS when it is set."""
+    picture = page.screenshot(**options)  # type: ignore[arg-type]
+    folder = os.environ.get("OVERSIGHT_SCREENSHOTS", "").strip()
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        (Path(folder) / f"{name}.png").write_bytes(picture)
+    return picture
