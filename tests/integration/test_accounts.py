@@ -17,7 +17,8 @@ from domain.actor import Actor, Role
 from infrastructure.audit_projection import AuditEventsRunner
 from infrastructure.sessions import PostgresConsoleSessions, token_digest
 from interfaces.bootstrap import Container
-from tests.integration.read_side import import_sample_directory, open_container
+from tests.factories import import_sample_directory
+from tests.integration.read_side import open_container
 from tests.support import START, SettableTimeSource
 
 LIMITS = SessionLimits(idle=timedelta(minutes=30), absolute=timedelta(hours=12))
@@ -97,7 +98,7 @@ def test_ending_all_sessions_of_an_account_leaves_the_others(
 @pytest.fixture
 def container(database_url: str) -> Iterator[Container]:
     with open_container(database_url, SettableTimeSource()) as built:
-        import_sample_directory(built)
+        import_sample_directory(built.supervision)
         yield built
 
 
