@@ -416,3 +416,30 @@ def test_a_tampered_flash_message_is_not_shown(client: TestClient) -> None:
     client.cookies.set("oversight_flash", "WyJzdWNjZXNzIiwi5Lyq6YCgIl0.forged")
 
     assert "伪造" not in client.get("/").text
+
+
+def test_the_public_limit_per_client_is_a_polite_chinese_page(
+    client: TestClient, container: Container
+) -> None:
+    container.public_requests.amount = 2  # type: ignore[attr-defined]
+
+    answers = [client.get("/red-list") for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert "您的操作过于频繁" in answers[-1].text
+    assert answers[-1].headers["retry-after"].isdigit()
+
+
+def test_a_failure_of_the_service_is_a_chinese_500_page(
+    client: TestClient, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("the directory could not be read")
+
+    monkeypatch.setattr(container.supervision, "list_windows", broken)
+
+    response = client.get("/")
+
+    assert response.status_code == 500
+    assert "服务暂时出现故障" in response.text
+    assert "RuntimeError" not in response.text

@@ -7,6 +7,7 @@ what a form may hold, the same per-client limit on everything that reads or reco
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from application.public_status import CaseStatusNotFound, TooManyRequests
 from domain.actor import Actor, Role
+from domain.directory import Department, Window
 from domain.labels import LABELS, error_message
 from domain.scorecard import (
     day_of,
@@ -107,7 +109,7 @@ async def rating_form(request: Request, window: str, app: SupervisionDep) -> HTM
     found = await _open_window(app, window)
     if found is None:
         return error_page(request, 404, UNKNOWN_WINDOW)
-    return render(request, "public/rate.html", {**found, "values": {}, "ratings": RATINGS})
+    return render(request, "public/rate.html", {**found.context(), "values": {}})
 
 
 @router.post("/rate/{window}", response_class=HTMLResponse, response_model=None)
@@ -135,7 +137,7 @@ async def rate_window(
         return render(
             request,
             "public/rate.html",
-            {**found, "values": values, "ratings": RATINGS, "problems": body},
+            {**found.context(), "values": values, "problems": body},
             status_code=422,
         )
     public = Actor(principal="public", role=Role.PUBLIC, request_id=request.state.request_id)
@@ -150,7 +152,7 @@ async def rate_window(
             client=client,
         )
     )
-    thanks = f"感谢您对{found['window'].name}的评价。"
+    thanks = f"感谢您对{found.window.name}的评价。"
     if rated.opens_case:
         thanks += "您的意见已转为投诉件，由承办部门核实处理。"
     answer = RedirectResponse("/", status_code=303)
@@ -158,7 +160,18 @@ async def rate_window(
     return answer
 
 
-async def _open_window(app: SupervisionDep, window_id: str) -> dict[str, object] | None:
+@dataclass(frozen=True)
+class RatedWindow:
+    """The window a rating form is for, and the department that runs it."""
+
+    window: Window
+    department: Department | None
+
+    def context(self) -> dict[str, object]:
+        return {"window": self.window, "department": self.department, "ratings": RATINGS}
+
+
+async def _open_window(app: SupervisionDep, window_id: str) -> RatedWindow | None:
     """The open window with this id and its department, or None."""
     if not re.fullmatch(DIRECTORY_ID, window_id):
         return None
@@ -166,7 +179,7 @@ async def _open_window(app: SupervisionDep, window_id: str) -> dict[str, object]
     window = directory.window(window_id)
     if window is None or not window.active:
         return None
-    return {"window": window, "department": directory.department(window.department)}
+    return RatedWindow(window, directory.department(window.department))
 
 
 @router.get("/red-list", response_class=HTMLResponse)
