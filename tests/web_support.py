@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, TypeVar
 
 import pyotp
 from fastapi.testclient import TestClient
@@ -17,6 +19,8 @@ from interfaces.bootstrap import Container
 from interfaces.web.csrf import FORM_TOKEN_FIELD
 from interfaces.web.session import SESSION_COOKIE
 from tests.factories import ADMIN
+
+T = TypeVar("T")
 
 ORIGIN = "http://testserver"
 PASSWORD = "a-long-enough-password-1"
@@ -40,11 +44,22 @@ def signed_in(
         username=username, name=name, role=role, department=department, by=ADMIN
     )
     at = container.supervision.time_source.now()
-    result = asyncio.run(accounts.sign_in(username, issued.password, client="test", at=at))
+    result = on_loop_of(
+        client, partial(accounts.sign_in, username, issued.password, client="test", at=at)
+    )
     while result.step is not SignInStep.SIGNED_IN:
         result = _next_step(container, result.step, result.token, issued.password)
     client.cookies.set(SESSION_COOKIE, result.token)
     return client
+
+
+def on_loop_of(client: TestClient, work: Callable[[], Awaitable[T]]) -> T:
+    """Await `work` on the loop the client's app runs on: the read side's connections belong
+    to the loop that opened them (a client not yet started has no loop: a new one serves)."""
+    portal = getattr(client, "portal", None)
+    if portal is not None:
+        return portal.call(work)
+    return asyncio.run(work())  # type: ignore[arg-type]
 
 
 def _next_step(container: Container, step: SignInStep, token: str, password: str) -> Any:

@@ -10,7 +10,7 @@ this service.
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -353,15 +353,17 @@ async def sign_out(request: Request, _: CsrfFormDep, container: ContainerDep) ->
 
 def local_console_page(wanted: str) -> str:
     """`wanted` if it is a console page of this service, else the home page: a link that
-    signs someone in never sends them to another site (`//evil.example`, `https://…`,
-    `/console/\\evil` and the like are all refused)."""
+    signs someone in never sends them to another site or outside the console
+    (`//evil.example`, `https://…`, `/console/\\evil`, `/console/../..` and the like)."""
     parts = urlsplit(wanted)
+    path = unquote(parts.path)
     if (
         not wanted.startswith(HOME_PAGE)
         or parts.scheme
         or parts.netloc
-        or "//" in wanted
-        or "\\" in wanted
+        or "//" in path
+        or "\\" in path
+        or any(segment in (".", "..") for segment in path.split("/"))
         or why_refused(wanted) is not None
         or any(character.isspace() for character in wanted)
     ):
