@@ -23,6 +23,8 @@ from tests.factories import ADMIN
 T = TypeVar("T")
 
 ORIGIN = "http://testserver"
+# Where the test client keeps the cookies the service sets for `testserver` (a dotless host).
+COOKIE_DOMAIN = "testserver.local"
 PASSWORD = "a-long-enough-password-1"
 _FORM_TOKEN = re.compile(rf'name="{FORM_TOKEN_FIELD}" value="([^"]+)"')
 
@@ -49,8 +51,14 @@ def signed_in(
     )
     while result.step is not SignInStep.SIGNED_IN:
         result = _next_step(container, result.step, result.token, issued.password)
-    client.cookies.set(SESSION_COOKIE, result.token)
+    use_session(client, result.token)
     return client
+
+
+def use_session(client: TestClient, token: str) -> None:
+    """Hand the client a session's token as the service would: the same cookie it replaces
+    and takes back."""
+    client.cookies.set(SESSION_COOKIE, token, domain=COOKIE_DOMAIN)
 
 
 def on_loop_of(client: TestClient, work: Callable[[], Awaitable[T]]) -> T:

@@ -22,7 +22,15 @@ from interfaces.web.csrf import FORM_TOKEN_FIELD
 from interfaces.web.session import SESSION_COOKIE, PersonDep
 from tests.factories import ADMIN, SAMPLE_DEPARTMENT
 from tests.support import SettableTimeSource
-from tests.web_support import ORIGIN, PASSWORD, form_token, on_loop_of, post_form, signed_in
+from tests.web_support import (
+    ORIGIN,
+    PASSWORD,
+    form_token,
+    on_loop_of,
+    post_form,
+    signed_in,
+    use_session,
+)
 
 SIGN_IN = "/console/sign-in"
 # A console page that needs a signed-in person, standing for any of them.
@@ -321,7 +329,7 @@ def test_after_changing_the_first_password_the_person_is_signed_in_and_the_old_t
 
     response = change_password(client, password, PASSWORD)
     home = client.get(PROBE)
-    client.cookies.set(SESSION_COOKIE, pending)
+    use_session(client, pending)
     replayed = client.get(PROBE, follow_redirects=False)
 
     assert response.status_code == 303
@@ -452,7 +460,7 @@ def test_signing_out_ends_the_session_and_its_old_cookie_opens_nothing(
 
     response = post_form(client, "/console/sign-out", {}, from_page="/console/password")
     page = client.get(response.headers["location"])
-    client.cookies.set(SESSION_COOKIE, token)
+    use_session(client, token)
     replayed = client.get(PROBE, follow_redirects=False)
 
     assert response.status_code == 303
@@ -490,4 +498,5 @@ def test_a_signed_in_person_changes_their_password_from_the_header_at_any_time(
 
     assert response.headers["location"] == "/console/"
     assert client.get(PROBE).status_code == 200
+    post_form(client, "/console/sign-out", {}, from_page="/console/password")
     assert sign_in(client, "zhang.wei", "yet-another-password").status_code == 303
