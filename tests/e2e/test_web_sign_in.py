@@ -364,7 +364,7 @@ def test_an_inspector_sets_up_the_second_factor_and_is_asked_for_a_code_at_later
     )
 
     assert changed.headers["location"] == "/console/second-factor"
-    assert '<svg role="img" aria-label="动态口令二维码' in set_up.text
+    assert '<svg role="img" aria-label="二维码：请用验证器应用扫描' in set_up.text
     assert " ".join(re.findall(".{4}", secret.group(1))) in set_up.text
     assert '<button type="submit" class="button">绑定</button>' in set_up.text
     assert bound.headers["location"] == "/console/"

@@ -63,7 +63,7 @@ LOCK_RULE = (
     f"连续输错 {FAILURES_BEFORE_LOCK} 次，账号将锁定 "
     f"{int(LOCK_DURATION.total_seconds() // 60)} 分钟，到时可再试；忘记密码请联系管理员重置。"
 )
-QR_CODE_NAME = "动态口令二维码：请用验证器应用扫描"
+QR_CODE_NAME = "二维码：请用验证器应用扫描"
 SIGNED_OUT = "已退出。"
 PASSWORD_CHANGED = "密码已修改。"  # noqa: S105 (a message, not a password)
 SECOND_FACTOR_ENROLLED = "动态口令已绑定，以后登录时请输入验证器上的动态口令。"
