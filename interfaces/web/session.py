@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, FastAPI, Request
 from starlette.concurrency import run_in_threadpool
@@ -173,11 +173,13 @@ def install_sign_in_redirects(app: FastAPI) -> None:
 
 
 def _this_page(request: Request) -> str:
-    """The page asked for, to come back to after signing in; a form's answer comes back to
-    the home page (its POST cannot be repeated by a redirect)."""
+    """The page asked for, to come back to after signing in: for an htmx request the page it
+    was made from; a form's answer comes back to the home page (its POST cannot be repeated
+    by a redirect). The sign-in page follows it only to a console page of this service."""
     if request.method != "GET":
         return HOME_PAGE
-    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    url = urlsplit(request.headers.get("hx-current-url") or str(request.url))
+    return url.path + (f"?{url.query}" if url.query else "")
 
 
 PersonDep = Annotated[ConsoleSession, Depends(signed_in_person)]

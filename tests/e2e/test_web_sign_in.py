@@ -429,6 +429,22 @@ def test_an_idle_session_lands_on_the_sign_in_page_saying_it_timed_out(
     assert SESSION_COOKIE not in client.cookies
 
 
+def test_an_htmx_request_of_a_timed_out_session_sends_its_page_to_sign_in(
+    client: TestClient, container: Container, time_source: SettableTimeSource
+) -> None:
+    signed_in(client, container, Role.OPERATOR)
+    time_source.advance(minutes=31)
+
+    response = client.get(
+        PROBE,
+        headers={"HX-Request": "true", "HX-Current-URL": f"{ORIGIN}/console/cases?status=open"},
+        follow_redirects=False,
+    )
+
+    assert response.status_code == 204
+    assert response.headers["hx-redirect"] == "/console/sign-in?next=/console/cases%3Fstatus%3Dopen"
+
+
 def test_a_busy_session_still_ends_twelve_hours_after_signing_in(
     client: TestClient, container: Container, time_source: SettableTimeSource
 ) -> None:
