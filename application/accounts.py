@@ -279,8 +279,13 @@ class Accounts:
 
     def new_second_factor(self, token: str, *, at: datetime) -> SecondFactorSetUp:
         """A fresh secret to set up in an authenticator app (shown as text and QR code)."""
+        return self.second_factor_set_up(token, self.codes.new_secret(), at=at)
+
+    def second_factor_set_up(self, token: str, secret: str, *, at: datetime) -> SecondFactorSetUp:
+        """The set-up of a secret shown before, shown again (after a wrong code, the person's
+        app already holds it)."""
         session = self._session(token, at, SignInStep.ENROL_SECOND_FACTOR)
-        secret = self.codes.new_secret()
+        _require_second_factor_secret(secret)
         uri = self.codes.provisioning_uri(secret, account=session.username, issuer=ISSUER)
         return SecondFactorSetUp(secret, uri)
 
@@ -289,10 +294,7 @@ class Accounts:
     ) -> SignInResult:
         """Keep the secret the person's app holds, once it gives a valid code (绑定)."""
         session = self._session(token, at, SignInStep.ENROL_SECOND_FACTOR)
-        if not SECOND_FACTOR_SECRET.fullmatch(secret):
-            raise SecondFactorSecretInvalid(
-                "the secret is base32 text of 32 to 64 characters, as it was shown"
-            )
+        _require_second_factor_secret(secret)
         code_step = self.codes.verify(secret, code, at)
         if code_step is None:
             raise SecondFactorCodeWrong("the one-time code does not match the new secret")
@@ -484,6 +486,13 @@ class Accounts:
 def _require_manager(actor: Actor) -> None:
     if actor.role not in MANAGERS:
         raise AccountsForAdmins("only administrators manage accounts")
+
+
+def _require_second_factor_secret(secret: str) -> None:
+    if not SECOND_FACTOR_SECRET.fullmatch(secret):
+        raise SecondFactorSecretInvalid(
+            "the secret is base32 text of 32 to 64 characters, as it was shown"
+        )
 
 
 def _exists(username: str) -> AccountAlreadyExists:

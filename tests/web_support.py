@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, TypeVar
 
 import pyotp
 from fastapi.testclient import TestClient
@@ -18,7 +20,11 @@ from interfaces.web.csrf import FORM_TOKEN_FIELD
 from interfaces.web.session import SESSION_COOKIE
 from tests.factories import ADMIN
 
+T = TypeVar("T")
+
 ORIGIN = "http://testserver"
+# Where the test client keeps the cookies the service sets for `testserver` (a dotless host).
+COOKIE_DOMAIN = "testserver.local"
 PASSWORD = "a-long-enough-password-1"
 _FORM_TOKEN = re.compile(rf'name="{FORM_TOKEN_FIELD}" value="([^"]+)"')
 
@@ -40,11 +46,28 @@ def signed_in(
         username=username, name=name, role=role, department=department, by=ADMIN
     )
     at = container.supervision.time_source.now()
-    result = asyncio.run(accounts.sign_in(username, issued.password, client="test", at=at))
+    result = on_loop_of(
+        client, partial(accounts.sign_in, username, issued.password, client="test", at=at)
+    )
     while result.step is not SignInStep.SIGNED_IN:
         result = _next_step(container, result.step, result.token, issued.password)
-    client.cookies.set(SESSION_COOKIE, result.token)
+    use_session(client, result.token)
     return client
+
+
+def use_session(client: TestClient, token: str) -> None:
+    """Hand the client a session's token as the service would: the same cookie it replaces
+    and takes back."""
+    client.cookies.set(SESSION_COOKIE, token, domain=COOKIE_DOMAIN)
+
+
+def on_loop_of(client: TestClient, work: Callable[[], Awaitable[T]]) -> T:
+    """Await `work` on the loop the client's app runs on: the read side's connections belong
+    to the loop that opened them (a client not yet started has no loop: a new one serves)."""
+    portal = getattr(client, "portal", None)
+    if portal is not None:
+        return portal.call(work)
+    return asyncio.run(work())  # type: ignore[arg-type]
 
 
 def _next_step(container: Container, step: SignInStep, token: str, password: str) -> Any:

@@ -2,8 +2,10 @@
 
 The cookie holds only an opaque token; the session, its person and its limits (30 minutes
 idle, 12 hours in all) are kept on the server. A page depends on `PersonDep` (anyone signed
-in) or on `people(Role…)`; a visitor without a live session is sent to the sign-in page, and
-a person who still owes a step of the sign-in (a new password, a second factor) to that step.
+in) or on `people(Role…)`; a visitor without a live session is sent to the sign-in page
+(told that their session timed out when the cookie named one), and a person who still owes a
+step of the sign-in (a new password, a second factor) to that step. A signed-in person's
+name, role and department are left in `request.state.person` for the layout's header.
 """
 
 from __future__ import annotations
@@ -11,19 +13,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from application.ports import ConsoleSession, ConsoleSessions
+from application.ports import ConsoleSession
 from domain.account import SignInStep
 from domain.actor import Actor, Role
+from interfaces.bootstrap import Container
 from interfaces.http.errors import RoleNotAllowed
+from interfaces.web.flash import flash
+from interfaces.web.templating import Person
 
 SESSION_COOKIE = "oversight_session"
 SIGN_IN_PAGE = "/console/sign-in"
+HOME_PAGE = "/console/"
+SESSION_TIMED_OUT = "登录已超时，请重新登录。"
 # Where a person who still owes a step of the sign-in is sent.
 STEP_PAGES = {
     SignInStep.SECOND_FACTOR: "/console/sign-in/code",
@@ -33,11 +40,13 @@ STEP_PAGES = {
 
 
 class SignInNeeded(Exception):
-    """The page needs a signed-in person and the request has none (yet): go to `location`."""
+    """The page needs a signed-in person and the request has none (yet): go to `location`;
+    `timed_out` when the request's cookie named a session that has ended."""
 
-    def __init__(self, location: str) -> None:
+    def __init__(self, location: str, *, timed_out: bool = False) -> None:
         super().__init__(location)
         self.location = location
+        self.timed_out = timed_out
 
 
 async def console_session(request: Request) -> ConsoleSession | None:
@@ -48,26 +57,65 @@ async def console_session(request: Request) -> ConsoleSession | None:
         return None
     container = request.app.state.container
     at = container.supervision.time_source.now()
-    session = await run_in_threadpool(_find_and_touch, container.console_sessions, token, at)
-    request.state.person = session if session is not None and session.signed_in else None
+    session, shown = await run_in_threadpool(_find_and_touch, container, token, at)
+    request.state.person = shown
     return session
 
 
-def _find_and_touch(sessions: ConsoleSessions, token: str, at: datetime) -> ConsoleSession | None:
-    session = sessions.find(token, at)
-    if session is not None:
-        sessions.touch(token, at)
-    return session
+def _find_and_touch(
+    container: Container, token: str, at: datetime
+) -> tuple[ConsoleSession | None, Person | None]:
+    """The session and, once signed in, the person as the header shows them."""
+    session = container.console_sessions.find(token, at)
+    if session is None:
+        return None, None
+    container.console_sessions.touch(token, at)
+    if not session.signed_in:
+        return session, None
+    return session, Person(session.name, session.role, _department_name(container, session))
+
+
+def _department_name(container: Container, session: ConsoleSession) -> str | None:
+    """The department's name in the directory; its id if the directory no longer lists it."""
+    if session.department is None:
+        return None
+    found = container.supervision.directory().department(session.department)
+    return found.name if found is not None else session.department
+
+
+def step_of(session: ConsoleSession) -> SignInStep:
+    """Where the session's sign-in stands: SIGNED_IN, or the step still owed."""
+    return SignInStep.SIGNED_IN if session.signed_in else SignInStep(session.pending)
+
+
+def with_next(page: str, next_page: str) -> str:
+    """`page`, carrying where to go once signed in (unless that is the home page)."""
+    return page if next_page == HOME_PAGE else f"{page}?next={quote(next_page, safe='/')}"
 
 
 async def signed_in_person(request: Request) -> ConsoleSession:
     """The signed-in person, or a way to the page that gets them there."""
+    return await session_at(request, SignInStep.SIGNED_IN)
+
+
+async def session_at(request: Request, *steps: SignInStep) -> ConsoleSession:
+    """The request's live session if its sign-in stands at one of `steps`; else the visitor
+    is sent to sign in, or to the step they owe, or home when they have signed in already."""
     session = await console_session(request)
     if session is None:
-        raise SignInNeeded(f"{SIGN_IN_PAGE}?next={quote(_this_page(request), safe='/')}")
-    if not session.signed_in:
-        raise SignInNeeded(STEP_PAGES[SignInStep(session.pending)])
+        timed_out = SESSION_COOKIE in request.cookies
+        raise SignInNeeded(with_next(SIGN_IN_PAGE, _this_page(request)), timed_out=timed_out)
+    step = step_of(session)
+    if step not in steps:
+        if step is SignInStep.SIGNED_IN:
+            raise SignInNeeded(HOME_PAGE)
+        raise SignInNeeded(with_next(STEP_PAGES[step], _this_page(request)))
     return session
+
+
+def session_token(request: Request) -> str:
+    """The token of the request's session (once `session_at` has found it live)."""
+    return request.cookies[SESSION_COOKIE]
 
 
 def people(*allowed: Role) -> Callable[..., object]:
@@ -106,10 +154,17 @@ def forget_session(response: Response) -> None:
 
 
 async def _to_sign_in(request: Request, needed: SignInNeeded) -> Response:
-    """A page sends the visitor on with 303; an htmx request is told to by HX-Redirect."""
+    """A page sends the visitor on with 303; an htmx request is told to by HX-Redirect. A
+    session that timed out is said so on the sign-in page, and its cookie taken back."""
+    answer: Response
     if request.headers.get("hx-request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": needed.location})
-    return RedirectResponse(needed.location, status_code=303)
+        answer = Response(status_code=204, headers={"HX-Redirect": needed.location})
+    else:
+        answer = RedirectResponse(needed.location, status_code=303)
+    if needed.timed_out:
+        forget_session(answer)
+        flash(request, answer, SESSION_TIMED_OUT, "info")
+    return answer
 
 
 def install_sign_in_redirects(app: FastAPI) -> None:
@@ -118,7 +173,13 @@ def install_sign_in_redirects(app: FastAPI) -> None:
 
 
 def _this_page(request: Request) -> str:
-    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    """The page asked for, to come back to after signing in: for an htmx request the page it
+    was made from; a form's answer comes back to the home page (its POST cannot be repeated
+    by a redirect). The sign-in page follows it only to a console page of this service."""
+    if request.method != "GET":
+        return HOME_PAGE
+    url = urlsplit(request.headers.get("hx-current-url") or str(request.url))
+    return url.path + (f"?{url.query}" if url.query else "")
 
 
 PersonDep = Annotated[ConsoleSession, Depends(signed_in_person)]

@@ -1,8 +1,9 @@
 """The pages' one template environment, its filters, and `render`, which every page uses.
 
-A page calls `render(request, "name.html", {...}, person=...)`: the layout gets the visitor's
-form token, the flash message left for this page, the signed-in person (when there is one)
-and the navigation for their role, and the answer carries the cookies that go with them.
+A page calls `render(request, "name.html", {...})`: the layout gets the visitor's form token,
+the flash message left for this page, the signed-in person (when there is one: `person=`, or
+else the one the session dependency left in `request.state.person`) and the navigation for
+their role, and the answer carries the cookies that go with them.
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ def render(
 ) -> HTMLResponse:
     """A page in the layout: its context plus what the layout needs, with its cookies."""
     token = form_token(request)
+    person = person or getattr(request.state, "person", None)
     response = templates.TemplateResponse(
         request,
         template,

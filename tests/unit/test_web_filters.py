@@ -112,9 +112,11 @@ def test_the_layout_shows_the_person_and_sign_out_only_when_a_page_has_a_person(
     assert "李明" in signed_in
     assert "承办部门" in signed_in
     assert "税务局" in signed_in
-    assert ">退出登录</button>" in signed_in
+    assert ">退出</button>" in signed_in
+    assert '<a class="person__password" href="/console/password">修改密码</a>' in signed_in
     assert 'href="/console/" aria-current="page"' in signed_in
-    assert ">退出登录</button>" not in visitor
+    assert ">退出</button>" not in visitor
+    assert "修改密码" not in visitor
     assert 'href="/status"' in visitor
     assert '<html lang="zh-CN">' in visitor
     assert '<main id="main"' in visitor
