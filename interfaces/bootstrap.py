@@ -88,6 +88,7 @@ from infrastructure.projection_runner import (
     rebuild,
 )
 from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFailures
+from infrastructure.keyed_digests import PhoneDigests
 from infrastructure.rate_limits import ClientDigests, PostgresClientLimit
 from infrastructure.runner_health import RunnerFailure, stuck_runners
 from infrastructure.score_queries import ScoreQueriesOnPostgres
@@ -131,6 +132,8 @@ class Container:
     public_requests: ClientLimit  # OVERSIGHT_PUBLIC_RATE_LIMIT per client per minute
     # A keyed digest of a client's network: what limits count and ratings record.
     client_digest: Callable[[str], str]
+    # A keyed digest of a phone number's digits: how the read side knows a caller again.
+    phone_digest: Callable[[str], str]
     idempotency: IdempotencyStore
     accounts: Accounts
     console_sessions: ConsoleSessions
@@ -165,7 +168,7 @@ class Container:
         """Fresh projections, sharing a calendar read from the event store about once a second."""
         calendar = CalendarCache.of(self.supervision)
         projections: list[Projection] = [
-            CaseListProjection(calendar=calendar),
+            CaseListProjection(calendar=calendar, phone_digest=self.phone_digest),
             OrderListProjection(calendar=calendar),
             EvaluationListProjection(),
             DirectorySubjectsProjection(),
@@ -361,6 +364,7 @@ def bootstrap(
                 window=PUBLIC_RATE_WINDOW,
             ),
             client_digest=ClientDigests(server_key),
+            phone_digest=PhoneDigests(server_key),
             cookie_signer=CookieSigner(server_key),
             idempotency=PostgresIdempotencyStore(primary),
             accounts=account_verbs(supervision, primary, console_sessions),
