@@ -39,6 +39,7 @@ from application.public_status import (
     PublicStatus,
 )
 from application.queries import CaseQueries
+from application.saved_filters import SavedFilters
 from application.scores import ScoreQueries
 from application.supervision import Supervision
 from domain.calendar import WorkingCalendar
@@ -60,6 +61,7 @@ from infrastructure.eventstore import (
     refuse_unsafe_environment,
 )
 from infrastructure.idempotency import PostgresIdempotencyStore
+from infrastructure.keyed_digests import PhoneDigests
 from infrastructure.ledger.adapter import CheckpointRefused, PostgresAuditLedger
 from infrastructure.logging import configure_logging, error_message
 from infrastructure.notification_log import LazyConnection, events_table_of
@@ -88,9 +90,9 @@ from infrastructure.projection_runner import (
     rebuild,
 )
 from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFailures
-from infrastructure.keyed_digests import PhoneDigests
 from infrastructure.rate_limits import ClientDigests, PostgresClientLimit
 from infrastructure.runner_health import RunnerFailure, stuck_runners
+from infrastructure.saved_filters import PostgresSavedFilters
 from infrastructure.score_queries import ScoreQueriesOnPostgres
 from infrastructure.secrets import (
     RandomSecrets,
@@ -137,6 +139,7 @@ class Container:
     idempotency: IdempotencyStore
     accounts: Accounts
     console_sessions: ConsoleSessions
+    saved_filters: SavedFilters  # the case list's saved filters, per account
     cookie_signer: CookieSigner  # the pages' form tokens and flash messages
     # What was opened to build it (connections, an embedded server): close() releases it.
     resources: InitVar[ExitStack]
@@ -369,6 +372,7 @@ def bootstrap(
             idempotency=PostgresIdempotencyStore(primary),
             accounts=account_verbs(supervision, primary, console_sessions),
             console_sessions=console_sessions,
+            saved_filters=SavedFilters(PostgresSavedFilters(primary)),
             resources=resources.pop_all(),
         )
 
