@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import pyotp
 from fastapi.testclient import TestClient
@@ -18,6 +19,7 @@ from interfaces.web.csrf import FORM_TOKEN_FIELD
 from interfaces.web.session import SESSION_COOKIE
 from tests.factories import ADMIN
 
+T = TypeVar("T")
 ORIGIN = "http://testserver"
 PASSWORD = "a-long-enough-password-1"
 _FORM_TOKEN = re.compile(rf'name="{FORM_TOKEN_FIELD}" value="([^"]+)"')
@@ -40,11 +42,22 @@ def signed_in(
         username=username, name=name, role=role, department=department, by=ADMIN
     )
     at = container.supervision.time_source.now()
-    result = asyncio.run(accounts.sign_in(username, issued.password, client="test", at=at))
+    result = _on_the_clients_loop(
+        client, lambda: accounts.sign_in(username, issued.password, client="test", at=at)
+    )
     while result.step is not SignInStep.SIGNED_IN:
         result = _next_step(container, result.step, result.token, issued.password)
     client.cookies.set(SESSION_COOKIE, result.token)
     return client
+
+
+def _on_the_clients_loop(client: TestClient, coroutine: Callable[[], Awaitable[T]]) -> T:
+    """Await on the started client's own event loop (the read pool is bound to it), or on a
+    new loop before the client starts."""
+    portal = getattr(client, "portal", None)
+    if portal is not None:
+        return portal.call(coroutine)
+    return asyncio.run(coroutine())  # type: ignore[arg-type]
 
 
 def _next_step(container: Container, step: SignInStep, token: str, password: str) -> Any:

@@ -204,7 +204,6 @@ async def registered_page(
         {"case": case, "access_code": code, "duplicates": duplicates},
         person=shown(person),
     )
-    answer.headers["Cache-Control"] = "no-store"
     answer.delete_cookie(ACCESS_CODE_COOKIE, path=request.url.path)
     return answer
 
