@@ -65,6 +65,28 @@ class CaseSummary:
 
 
 @dataclass(frozen=True)
+class CallerCase:
+    """An earlier case of the same caller, as the intake desk lists it."""
+
+    id: UUID
+    tracking_number: str
+    kind: str
+    status: str
+    registered_at: datetime
+
+
+@dataclass(frozen=True)
+class RoutingItem:
+    """A case waiting for a department: never assigned, or returned (with the reason)."""
+
+    case: CaseSummary
+    department: str | None  # the suggested one: the window's or staff member's
+    return_reason: str | None
+    returned_by: str | None
+    final: bool
+
+
+@dataclass(frozen=True)
 class Page:
     """A page of a list, and the cursor of the next one (None on the last page)."""
 
@@ -208,6 +230,21 @@ class CaseQueries(Protocol):
         calendar: WorkingCalendar,
         after: int | None,
     ) -> Page: ...
+
+    async def cases_of_caller(self, phone_digest: str, *, limit: int) -> list[CallerCase]:
+        """The cases whose complainant's phone has this keyed digest, newest first."""
+        ...
+
+    async def open_cases_at_window(
+        self, window: str, *, since: datetime, now: datetime, role: Role, limit: int
+    ) -> list[CaseSummary]:
+        """Cases at this window registered since `since` and not closed or merged, newest
+        first: the likely duplicates of a new case there."""
+        ...
+
+    async def routing_queue(self, *, now: datetime, role: Role, limit: int) -> list[RoutingItem]:
+        """Cases waiting for a department (registered or returned), oldest first."""
+        ...
 
     async def department_metrics(
         self, departments: list[str], *, start: datetime, end: datetime, now: datetime

@@ -33,6 +33,21 @@ MAX_REOPENINGS = 2
 MAX_BAD_RATINGS = 100
 
 
+# What a case is about (§5): the categories the intake offers; a case may name another.
+CATEGORIES = (
+    "服务态度",
+    "业务能力",
+    "工作纪律",
+    "办事效率",
+    "一次性告知",
+    "推诿扯皮",
+    "廉洁自律",
+    "流程与系统",
+    "大厅环境",
+    "政策及其他",
+)
+
+
 class Kind(StrEnum):
     """What the citizen wants (诉求类型)."""
 

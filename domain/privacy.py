@@ -27,6 +27,17 @@ def mask_phone(phone: str | None) -> str | None:
     return "*" * (len(phone) - shown) + phone[len(phone) - shown :]
 
 
+def phone_digits(phone: str | None) -> str | None:
+    """The digits that name a phone line, however it was written (`+86 138-0013-8000` and
+    `13800138000` alike): a mainland mobile loses its country code. None for no number."""
+    if not phone:
+        return None
+    digits = re.sub(r"[^0-9]", "", phone)
+    if len(digits) == MOBILE_LENGTH + 2 and digits.startswith("861"):
+        digits = digits[2:]
+    return digits or None
+
+
 def mask_name(name: str | None) -> str | None:
     """The first character and a fixed `**`: 张** for 张三 and 张三丰 alike, so the mask tells
     neither the given name nor its length. A compound surname keeps only its first character

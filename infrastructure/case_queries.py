@@ -16,12 +16,14 @@ import asyncpg
 
 from application.queries import (
     BoardItem,
+    CallerCase,
     CaseFilter,
     CaseSummary,
     DepartmentMetrics,
     EvaluationMetrics,
     OrderMetrics,
     Page,
+    RoutingItem,
     WindowMetrics,
 )
 from domain.actor import Role
@@ -36,6 +38,8 @@ EVALUATION_LIST_PROJECTION = "evaluation_list"
 OPEN_FOR_BOARD = ("assigned", "in_progress")
 ORDERS_OPEN_FOR_BOARD = ("issued", "in_progress")
 SATISFIED = ("very_satisfied", "satisfied")
+FINISHED = ("closed", "merged")
+AWAITING_A_DEPARTMENT = ("registered", "returned")
 BAD_RATING = 2
 
 
@@ -194,6 +198,50 @@ class CaseQueriesOnPostgres:
             position=position,
             caught_up=caught_up,
         )
+
+    async def cases_of_caller(self, phone_digest: str, *, limit: int) -> list[CallerCase]:
+        rows = await self.store.fetch(
+            "SELECT id, tracking_number, kind, status, registered_at FROM case_list"
+            " WHERE phone_digest = $1 ORDER BY registered_position DESC LIMIT $2",
+            phone_digest,
+            limit,
+        )
+        return [CallerCase(**dict(row)) for row in rows]
+
+    async def open_cases_at_window(
+        self, window: str, *, since: datetime, now: datetime, role: Role, limit: int
+    ) -> list[CaseSummary]:
+        rows = await self.store.fetch(
+            f"SELECT {SUMMARY_COLUMNS}, {summary_column(role)} AS summary FROM case_list"
+            f" WHERE window_id = $2 AND registered_at >= $3"
+            f" AND status NOT IN {_sql_list(FINISHED)}"
+            " ORDER BY registered_at DESC LIMIT $4",
+            now,
+            window,
+            since,
+            limit,
+        )
+        return [_summary(row) for row in rows]
+
+    async def routing_queue(self, *, now: datetime, role: Role, limit: int) -> list[RoutingItem]:
+        rows = await self.store.fetch(
+            f"SELECT {SUMMARY_COLUMNS}, {summary_column(role)} AS summary,"
+            " return_reason, returned_by, final FROM case_list"
+            f" WHERE status IN {_sql_list(AWAITING_A_DEPARTMENT)}"
+            " ORDER BY registered_position LIMIT $2",
+            now,
+            limit,
+        )
+        return [
+            RoutingItem(
+                case=_summary(row),
+                department=row["department"],
+                return_reason=row["return_reason"],
+                returned_by=row["returned_by"],
+                final=row["final"],
+            )
+            for row in rows
+        ]
 
     async def department_metrics(
         self, departments: list[str], *, start: datetime, end: datetime, now: datetime

@@ -14,8 +14,6 @@ exactly when the service is weakest.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 import math
 from collections.abc import Awaitable
@@ -26,6 +24,7 @@ import asyncpg
 import structlog
 
 from application.base import StorageUnavailable
+from infrastructure.keyed_digests import derived_key, keyed_digest
 from infrastructure.sql_pool import SqlPool
 
 log = structlog.get_logger("oversight.rate_limits")
@@ -54,7 +53,6 @@ DELETE FROM client_request_counts WHERE counter = $1 AND window_started_at < $2
 # of it apart would give one client 2^64 limits.
 IPV6_CLIENT_PREFIX = 64
 _DIGEST_LABEL = b"oversight client digest v1"
-_DIGEST_HEX_CHARS = 32  # 128 bits: no two clients share a digest in practice
 
 
 def client_network(address: str) -> str:
@@ -80,11 +78,10 @@ class ClientDigests:
     """
 
     def __init__(self, server_key: bytes) -> None:
-        self._key = hmac.new(server_key, _DIGEST_LABEL, hashlib.sha256).digest()
+        self._key = derived_key(server_key, _DIGEST_LABEL)
 
     def __call__(self, address: str) -> str:
-        network = client_network(address).encode("utf-8", "backslashreplace")
-        return hmac.new(self._key, network, hashlib.sha256).hexdigest()[:_DIGEST_HEX_CHARS]
+        return keyed_digest(self._key, client_network(address))
 
 
 def window_start(now: datetime, seconds: int) -> datetime:

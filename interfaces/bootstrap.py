@@ -39,6 +39,7 @@ from application.public_status import (
     PublicStatus,
 )
 from application.queries import CaseQueries
+from application.saved_filters import SavedFilters
 from application.scores import ScoreQueries
 from application.supervision import Supervision
 from domain.calendar import WorkingCalendar
@@ -60,6 +61,7 @@ from infrastructure.eventstore import (
     refuse_unsafe_environment,
 )
 from infrastructure.idempotency import PostgresIdempotencyStore
+from infrastructure.keyed_digests import PhoneDigests
 from infrastructure.ledger.adapter import CheckpointRefused, PostgresAuditLedger
 from infrastructure.logging import configure_logging, error_message
 from infrastructure.notification_log import LazyConnection, events_table_of
@@ -90,6 +92,7 @@ from infrastructure.projection_runner import (
 from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFailures
 from infrastructure.rate_limits import ClientDigests, PostgresClientLimit
 from infrastructure.runner_health import RunnerFailure, stuck_runners
+from infrastructure.saved_filters import PostgresSavedFilters
 from infrastructure.score_queries import ScoreQueriesOnPostgres
 from infrastructure.secrets import (
     RandomSecrets,
@@ -131,9 +134,12 @@ class Container:
     public_requests: ClientLimit  # OVERSIGHT_PUBLIC_RATE_LIMIT per client per minute
     # A keyed digest of a client's network: what limits count and ratings record.
     client_digest: Callable[[str], str]
+    # A keyed digest of a phone number's digits: how the read side knows a caller again.
+    phone_digest: Callable[[str], str]
     idempotency: IdempotencyStore
     accounts: Accounts
     console_sessions: ConsoleSessions
+    saved_filters: SavedFilters  # the case list's saved filters, per account
     cookie_signer: CookieSigner  # the pages' form tokens and flash messages
     # What was opened to build it (connections, an embedded server): close() releases it.
     resources: InitVar[ExitStack]
@@ -165,7 +171,7 @@ class Container:
         """Fresh projections, sharing a calendar read from the event store about once a second."""
         calendar = CalendarCache.of(self.supervision)
         projections: list[Projection] = [
-            CaseListProjection(calendar=calendar),
+            CaseListProjection(calendar=calendar, phone_digest=self.phone_digest),
             OrderListProjection(calendar=calendar),
             EvaluationListProjection(),
             DirectorySubjectsProjection(),
@@ -361,10 +367,12 @@ def bootstrap(
                 window=PUBLIC_RATE_WINDOW,
             ),
             client_digest=ClientDigests(server_key),
+            phone_digest=PhoneDigests(server_key),
             cookie_signer=CookieSigner(server_key),
             idempotency=PostgresIdempotencyStore(primary),
             accounts=account_verbs(supervision, primary, console_sessions),
             console_sessions=console_sessions,
+            saved_filters=SavedFilters(PostgresSavedFilters(primary)),
             resources=resources.pop_all(),
         )
 

@@ -5,6 +5,10 @@ read it (`department_summary`: the complainant's name masked, phone numbers mask
 reporter's identity withheld; DESIGN §3). Only `Case.Registered` knows the complainant, so
 both are written then; an erasure replaces both with the words that stand in for erased
 text, and a rebuild, reading the erased event, writes the same.
+
+The complainant's phone is kept only as a keyed digest of its digits (`phone_digest`, made by
+the `phone_digest` function the projection is given): enough to find a caller's earlier
+cases, never the number; an erasure clears it, and a rebuild reads no phone in an erased event.
 """
 
 from __future__ import annotations
@@ -21,16 +25,20 @@ from application.projections.task_clock import (
     new_deadline,
 )
 from domain.actor import Role
+from domain.calendar import WorkingCalendar
 from domain.case import Case, Status
 from domain.personal_data import ERASED_TEXT, personal_text
-from domain.privacy import stand_ins_for_role, with_stand_ins
+from domain.privacy import phone_digits, stand_ins_for_role, with_stand_ins
 from domain.task_clock import ClockState
 
 CLOCK_STATUSES = (Status.ASSIGNED.value, Status.IN_PROGRESS.value)
 
 
-def _registered(e: Any) -> Row:
+def _registered(e: Any, phone_digest: Callable[[str], str]) -> Row:
     summary = personal_text(e.summary) or ""
+    complainant = e.complainant if isinstance(e.complainant, dict) else {}
+    phone = complainant.get("phone")
+    digits = phone_digits(phone) if isinstance(phone, str) else None
     return {
         "id": e.originator_id,
         "tracking_number": e.tracking_number,
@@ -71,6 +79,9 @@ def _registered(e: Any) -> Row:
         "reopenings": 0,
         "merged_into": None,
         "public_timeline": [],
+        "phone_digest": phone_digest(digits) if digits else None,
+        "return_reason": None,
+        "returned_by": None,
     }
 
 
@@ -91,9 +102,11 @@ def _acknowledged(row: Row, e: Any) -> None:
     row.update(status=Status.IN_PROGRESS.value, acknowledged_at=e.timestamp)
 
 
-def _returned(row: Row, _: Any) -> None:
+def _returned(row: Row, e: Any) -> None:
     row.update(
         status=Status.RETURNED.value,
+        return_reason=e.reason,
+        returned_by=row["assigned_department"],
         assigned_department=None,
         acknowledge_due_at=None,
         due_at=None,
@@ -164,7 +177,7 @@ CHANGES: dict[type, Callable[[Row, Any], None]] = {
     ),
     Case.NoteAdded: _note_added,
     Case.PersonalDataErased: lambda row, _: row.update(
-        summary=ERASED_TEXT, department_summary=ERASED_TEXT
+        summary=ERASED_TEXT, department_summary=ERASED_TEXT, phone_digest=None
     ),
 }
 
@@ -188,8 +201,14 @@ class CaseListProjection(TaskListProjection):
     opened_position_column = "registered_position"
     changes = CHANGES
 
+    def __init__(
+        self, calendar: Callable[[], WorkingCalendar], phone_digest: Callable[[str], str]
+    ) -> None:
+        super().__init__(calendar)
+        self._phone_digest = phone_digest
+
     def opened(self, event: Any) -> Row:
-        return _registered(event)
+        return _registered(event, self._phone_digest)
 
     def clock_state_of(self, row: Row) -> ClockState:
         return clock_state_of(row)

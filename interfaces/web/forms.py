@@ -26,13 +26,22 @@ def read_form(
     schema: type[Schema], values: Mapping[str, Any], names: Mapping[str, str]
 ) -> Schema | list[str]:
     """The schema's instance for the form's values, or one Chinese line per wrong field,
-    each named as the form names it (`names`: field → accessible name)."""
+    each named as the form names it (`names`: field → accessible name; a nested field as
+    `outer.inner`, else by its outer field)."""
     try:
         return schema.model_validate(dict(values))
     except ValidationError as invalid:
         lines = []
         for problem in invalid.errors():
-            field = str(problem["loc"][0]) if problem["loc"] else ""
             text = PROBLEMS.get(problem["type"], OTHERWISE)
-            lines.append(f"{names.get(field, field)}：{text}")
+            lines.append(f"{_field_name(problem['loc'], names)}：{text}")
         return list(dict.fromkeys(lines))
+
+
+def _field_name(loc: tuple[int | str, ...], names: Mapping[str, str]) -> str:
+    path = [str(part) for part in loc]
+    for depth in range(len(path), 0, -1):
+        known = names.get(".".join(path[:depth]))
+        if known is not None:
+            return known
+    return path[0] if path else ""

@@ -21,7 +21,9 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
     Role.OPERATOR: (
         ("工作台", "/console/"),
         ("登记工单", "/console/cases/new"),
+        ("派单队列", "/console/routing"),
         ("工单列表", "/console/cases"),
+        ("回访队列", "/console/callbacks"),
     ),
     Role.DEPARTMENT: (
         ("待办工单", "/console/"),

@@ -25,11 +25,13 @@ from domain.deadlines import DeadlinePolicy
 from domain.personal_data import ERASED_TEXT
 from domain.task_clock import next_alarm
 from infrastructure.calendar_source import known_schedules
+from infrastructure.keyed_digests import PhoneDigests
 from tests.factories import registered_case
 from tests.support import SettableTimeSource, in_memory_supervision
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
+PHONE_DIGESTS = PhoneDigests(bytes(32))
 ZHANG = {"name": "张三", "phone": "13812345678", "address": "解放路 1 号", "anonymous": False}
 
 
@@ -69,7 +71,9 @@ def events_of(supervision: Supervision, case_id: UUID) -> list[Any]:
 
 def fold(supervision: Supervision, events: list[Any]) -> list[Row]:
     """The row after each event, folded from scratch at positions 1, 2, 3…"""
-    projection = CaseListProjection(calendar=lambda: supervision.calendar)
+    projection = CaseListProjection(
+        calendar=lambda: supervision.calendar, phone_digest=PHONE_DIGESTS
+    )
     rows: list[Row] = []
     row: Row | None = None
     for position, event in enumerate(events, start=1):
@@ -314,6 +318,18 @@ def test_the_row_never_holds_the_complainants_identity(
         assert "complainant" not in row
 
 
+def test_the_row_knows_the_caller_again_by_a_keyed_digest_of_the_phones_digits(
+    supervision: Supervision, lifecycle: UUID
+) -> None:
+    # when
+    rows = fold(supervision, events_of(supervision, lifecycle))
+
+    # then
+    assert {row["phone_digest"] for row in rows} == {PHONE_DIGESTS("13812345678")}
+    assert PHONE_DIGESTS("13812345678") == PHONE_DIGESTS("13812345678")
+    assert PHONE_DIGESTS("13812345678") != PhoneDigests(bytes(31) + b"x")("13812345678")
+
+
 def test_the_row_records_the_positions_of_registration_and_of_the_last_event(
     supervision: Supervision, lifecycle: UUID
 ) -> None:
@@ -346,7 +362,9 @@ def test_projecting_does_not_change_the_row_it_was_given(
 ) -> None:
     # given
     events = events_of(supervision, lifecycle)
-    projection = CaseListProjection(calendar=lambda: supervision.calendar)
+    projection = CaseListProjection(
+        calendar=lambda: supervision.calendar, phone_digest=PHONE_DIGESTS
+    )
     registered = projection.project(None, events[0], 1)
     assert registered is not None
     snapshot = dict(registered)
@@ -384,6 +402,7 @@ def test_a_returned_case_has_no_department_and_no_deadlines_until_assigned_again
     assert returned["assigned_department"] is None
     assert (returned["acknowledge_due_at"], returned["due_at"]) == (None, None)
     assert returned["next_clock_at"] is None
+    assert (returned["return_reason"], returned["returned_by"]) == ("应由税务局办理", DEEDS)
     assert assigned_again["assigned_department"] == TAXATION
     assert assigned_again["department"] == TAXATION
     assert assigned_again["final"] is True
@@ -602,7 +621,9 @@ def test_erasure_leaves_no_summary_on_the_row_and_a_rebuild_writes_the_same_row(
     live = fold(supervision, events_of(supervision, case_id))[-1]
     supervision.erase_personal_data(case_id, reason="本人申请删除个人信息", by=inspector)
     erasure = events_of(supervision, case_id)[-1]
-    projection = CaseListProjection(calendar=lambda: supervision.calendar)
+    projection = CaseListProjection(
+        calendar=lambda: supervision.calendar, phone_digest=PHONE_DIGESTS
+    )
 
     # when
     after_erasure = projection.project(live, erasure, 3)
@@ -611,6 +632,8 @@ def test_erasure_leaves_no_summary_on_the_row_and_a_rebuild_writes_the_same_row(
     # then
     assert after_erasure is not None
     assert after_erasure["summary"] == after_erasure["department_summary"] == ERASED_TEXT
+    assert live["phone_digest"] is not None
+    assert after_erasure["phone_digest"] is None
     assert after_erasure == rebuilt
     assert (rebuilt["kind"], rebuilt["status"], rebuilt["window_id"]) == (
         "report",

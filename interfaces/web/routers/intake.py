@@ -1,0 +1,279 @@
+"""The intake desk (§13): register a case, see the caller's earlier cases as the phone is
+typed and the likely duplicates at the window, then read out the tracking number and the
+access code, shown once."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from application.queries import CallerCase, CaseSummary
+from application.views import RegisteredCase
+from domain.actor import Role
+from domain.case import CATEGORIES
+from domain.labels import LABELS
+from domain.privacy import phone_digits
+from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
+from interfaces.http.schemas.cases import DIRECTORY_ID, CaseCreate, MergeBody
+from interfaces.web.csrf import CsrfFormDep
+from interfaces.web.desk import back_to, form_text, refused_or_done, shown
+from interfaces.web.forms import read_form
+from interfaces.web.session import CentrePersonDep, acting
+from interfaces.web.templating import render
+
+router = APIRouter(
+    prefix="/console/cases", include_in_schema=False, dependencies=[Depends(storable_parameters)]
+)
+
+FIELDS = {
+    "kind": "诉求类型",
+    "channel": "渠道",
+    "window": "窗口",
+    "staff": "工作人员",
+    "category": "分类",
+    "urgent": "紧急",
+    "summary": "摘要",
+    "details": "详情",
+    "complainant.name": "姓名",
+    "complainant.phone": "手机号",
+    "complainant": "来电人",
+    "department": "承办部门",
+}
+FORM_NAMES = (
+    "kind",
+    "channel",
+    "window",
+    "staff",
+    "category",
+    "summary",
+    "details",
+    "complainant_name",
+    "complainant_phone",
+)
+# How far back a case at the same window counts as a likely duplicate, and how many of a
+# caller's earlier cases the desk shows.
+DUPLICATE_DAYS = 7
+SHOWN_AT_MOST = 20
+# The access code rides from the registration to its answer page in a signed cookie of
+# that page alone, for a minute; the page shows it once and takes the cookie back.
+ACCESS_CODE_COOKIE = "oversight_access_code"
+ACCESS_CODE_SECONDS = 60
+# A number is looked up once it could be a whole line (a landline has 7 digits at least).
+PHONE_DIGITS_TO_LOOK_UP = 7
+
+
+@router.get("/new", response_class=HTMLResponse)
+async def intake_form(
+    request: Request, person: CentrePersonDep, app: SupervisionDep
+) -> HTMLResponse:
+    """The intake form (诉求类型 … 手机号, 登记)."""
+    return await _form(request, person, app, {"kind": "complaint", "channel": "hotline"}, [])
+
+
+@router.post("/new", response_class=HTMLResponse, response_model=None)
+async def register(
+    request: Request, form: CsrfFormDep, person: CentrePersonDep, app: SupervisionDep
+) -> HTMLResponse | RedirectResponse:
+    """Register the case as the API's `POST /cases` does; refusals beside the form, kept."""
+    values = {name: form_text(form, name) for name in FORM_NAMES}
+    body = read_form(CaseCreate, _as_case(values, urgent=form.get("urgent") is not None), FIELDS)
+    if isinstance(body, list):
+        return await _form(request, person, app, values, body, status_code=422)
+    by = acting(request, person)
+    registered = await refused_or_done(
+        lambda: app.register_case(
+            kind=body.kind,
+            channel=body.channel,
+            department=body.department,
+            window=body.window,
+            staff=body.staff,
+            category=body.category,
+            urgent=body.urgent,
+            summary=body.summary,
+            details=body.details,
+            complainant=body.complainant.model_dump(),
+            by=by,
+        )
+    )
+    if isinstance(registered, str):
+        return await _form(request, person, app, values, [registered], status_code=409)
+    return _to_answer_page(request, person.account_id, registered)
+
+
+def _as_case(values: dict[str, str | None], *, urgent: bool) -> dict[str, object]:
+    """The form's values in the shape of the API's `CaseCreate` (empty fields left out)."""
+    complainant = {
+        "name": values["complainant_name"],
+        "phone": values["complainant_phone"],
+    }
+    case: dict[str, object] = {
+        name: values[name]
+        for name in ("kind", "channel", "window", "staff", "category", "summary", "details")
+        if values[name] is not None
+    }
+    case["urgent"] = urgent
+    case["complainant"] = {name: value for name, value in complainant.items() if value}
+    return case
+
+
+async def _form(
+    request: Request,
+    person: CentrePersonDep,
+    app: SupervisionDep,
+    values: dict[str, object],
+    problems: list[str],
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    directory = await run_in_threadpool(app.directory)
+    return render(
+        request,
+        "desk/intake.html",
+        {
+            "values": values,
+            "problems": problems,
+            "kinds": LABELS["kind"],
+            "channels": {k: v for k, v in LABELS["channel"].items() if k != "rating"},
+            "categories": CATEGORIES,
+            "windows": directory.windows,
+            "staff": directory.staff,
+            "departments": {d.id: d.name for d in directory.departments},
+        },
+        person=shown(person),
+        status_code=status_code,
+    )
+
+
+def _to_answer_page(request: Request, account_id: UUID, registered: RegisteredCase) -> Response:
+    page = f"/console/cases/{registered.case.id}/registered"
+    answer = RedirectResponse(page, status_code=303)
+    signer = request.app.state.container.cookie_signer
+    held = json.dumps([str(registered.case.id), str(account_id), registered.access_code])
+    answer.set_cookie(
+        ACCESS_CODE_COOKIE,
+        signer.sign(held),
+        max_age=ACCESS_CODE_SECONDS,
+        path=page,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return answer
+
+
+def _access_code_for(request: Request, case_id: UUID, account_id: UUID) -> str | None:
+    """The code the registration left for this page, if it is this case's and this person's."""
+    held = request.cookies.get(ACCESS_CODE_COOKIE)
+    text = request.app.state.container.cookie_signer.unsign(held) if held else None
+    try:
+        case, account, code = json.loads(text) if text else (None, None, None)
+    except (ValueError, TypeError):
+        return None
+    if case != str(case_id) or account != str(account_id) or not isinstance(code, str):
+        return None
+    return code
+
+
+@router.get("/{case_id}/registered", response_class=HTMLResponse)
+async def registered_page(
+    request: Request,
+    case_id: UUID,
+    person: CentrePersonDep,
+    app: SupervisionDep,
+    container: ContainerDep,
+) -> HTMLResponse:
+    """The tracking number and, this once, the access code, large, to read out; a print
+    button; the likely duplicates at the same window, to merge this case into."""
+    by = acting(request, person)
+    case = await run_in_threadpool(app.get_case, case_id, by)
+    code = _access_code_for(request, case_id, person.account_id)
+    duplicates: list[CaseSummary] = []
+    if case.window is not None and case.status not in ("closed", "merged"):
+        found = await _open_at_window(container, case.window, person.role)
+        duplicates = [item for item in found if item.id != case.id]
+    answer = render(
+        request,
+        "desk/registered.html",
+        {"case": case, "access_code": code, "duplicates": duplicates},
+        person=shown(person),
+    )
+    answer.delete_cookie(ACCESS_CODE_COOKIE, path=request.url.path)
+    return answer
+
+
+@router.post("/{case_id}/merge", response_class=RedirectResponse)
+async def merge(
+    request: Request,
+    case_id: UUID,
+    form: CsrfFormDep,
+    person: CentrePersonDep,
+    app: SupervisionDep,
+) -> RedirectResponse:
+    """Merge this case into the earlier one about the same facts (合并), as the API does."""
+    page = f"/console/cases/{case_id}/registered"
+    body = read_form(MergeBody, {"into": form_text(form, "into")}, {"into": "合并到"})
+    if isinstance(body, list):
+        return back_to(request, page, "；".join(body), refused=True)
+    by = acting(request, person)
+    merged = await refused_or_done(lambda: app.merge_case(case_id, into=body.into, by=by))
+    if isinstance(merged, str):
+        return back_to(request, page, merged, refused=True)
+    return back_to(
+        request,
+        f"/console/cases/{body.into}",
+        f"已将 {merged.tracking_number} 合并到本工单。",
+        refused=False,
+    )
+
+
+@router.post("/new/caller", response_class=HTMLResponse)
+async def earlier_cases_of_caller(
+    request: Request, form: CsrfFormDep, person: CentrePersonDep, container: ContainerDep
+) -> HTMLResponse:
+    """The caller's earlier cases, as the phone is typed (a fragment): found by the keyed
+    digest of the number's digits, never by the number. Posted, so the number stays out of
+    addresses and logs."""
+    phone = form.get("complainant_phone")
+    digits = phone_digits(phone) if isinstance(phone, str) else None
+    looked_up = digits is not None and len(digits) >= PHONE_DIGITS_TO_LOOK_UP
+    cases: list[CallerCase] = []
+    if digits is not None and looked_up:
+        cases = await container.queries.cases_of_caller(
+            container.phone_digest(digits), limit=SHOWN_AT_MOST
+        )
+    return render(
+        request,
+        "desk/_caller_cases.html",
+        {"cases": cases, "looked_up": looked_up},
+        person=shown(person),
+    )
+
+
+@router.get("/new/duplicates", response_class=HTMLResponse)
+async def likely_duplicates(
+    request: Request,
+    person: CentrePersonDep,
+    container: ContainerDep,
+    window: str = Query(default="", max_length=64),
+) -> HTMLResponse:
+    """Open cases at the chosen window in the last 7 days (a fragment)."""
+    cases: list[CaseSummary] = []
+    if re.fullmatch(DIRECTORY_ID, window):
+        cases = await _open_at_window(container, window, person.role)
+    return render(
+        request, "desk/_duplicates.html", {"cases": cases, "window": window}, person=shown(person)
+    )
+
+
+async def _open_at_window(container: ContainerDep, window: str, role: Role) -> list[CaseSummary]:
+    now = container.supervision.time_source.now()
+    return await container.queries.open_cases_at_window(
+        window, since=now - timedelta(days=DUPLICATE_DAYS), now=now, role=role, limit=SHOWN_AT_MOST
+    )

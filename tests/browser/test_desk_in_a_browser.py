@@ -1,0 +1,106 @@
+"""An operator at the desk in a real browser: registers a case through the intake form, reads
+the access code, assigns the case in the routing queue; axe on the intake form; screenshots."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from application.ports import ConsoleSession
+from domain.actor import Role
+from interfaces.bootstrap import Container
+from interfaces.web.session import SESSION_COOKIE
+from tests.browser.conftest import screenshot
+from tests.browser.test_public_pages_in_a_browser import catch_up, wcag_check
+from tests.e2e.test_web_desk_queues import answered_case
+from tests.factories import ADMIN, SAMPLE_DEPARTMENT
+
+
+def sign_in_as_operator(page: Page, container: Container, base_url: str) -> None:
+    """The browser carries a live server-side session of a new operator's account (the
+    sign-in pages themselves are tested on their own)."""
+    accounts = container.accounts
+    accounts.create_account(
+        username="li.hua", name="李华", role=Role.OPERATOR, department=None, by=ADMIN
+    )
+    account = next(a for a in accounts.list_accounts(viewer=ADMIN) if a.username == "li.hua")
+    at = container.supervision.time_source.now()
+    token = container.console_sessions.open(
+        ConsoleSession(
+            account_id=account.id,
+            username=account.username,
+            name=account.name,
+            role=Role.OPERATOR,
+            department=None,
+            created_at=at,
+            last_seen_at=at,
+        ),
+        at,
+    )
+    host = urlparse(base_url).hostname or "127.0.0.1"
+    page.context.add_cookies(
+        [{"name": SESSION_COOKIE, "value": token, "domain": host, "path": "/"}]
+    )
+
+
+@pytest.fixture
+def operator(page: Page, container: Container, base_url: str) -> Page:
+    sign_in_as_operator(page, container, base_url)
+    return page
+
+
+def test_an_operator_registers_a_case_and_assigns_it(operator: Page, container: Container) -> None:
+    # given
+    page = operator
+    page.goto("/console/cases/new")
+
+    # when: the intake form, by its accessible names
+    page.get_by_label("诉求类型").select_option(label="投诉")
+    page.get_by_label("渠道").select_option(label="投诉举报电话")
+    page.get_by_label("窗口").select_option(index=1)
+    page.get_by_label("分类").select_option(label="服务态度")
+    page.get_by_label("摘要").fill("窗口人员态度生硬")
+    page.get_by_label("详情").fill("上午十点在不动产登记窗口办理时被训斥")
+    page.get_by_label("姓名").fill("王芳")
+    page.get_by_label("手机号").fill("13812345678")
+    screenshot(page, "desk-intake", full_page=True)
+    page.get_by_role("button", name="登记").click()
+
+    # then: the answer page shows the number and the code, once
+    expect(page.get_by_role("heading", name="登记成功")).to_be_visible()
+    expect(page.get_by_role("button", name="打印")).to_be_visible()
+    tracking_number = page.locator(".receipt__code").first.inner_text()
+    screenshot(page, "desk-registered", full_page=True)
+
+    # when: the routing queue, once the read side has the case
+    catch_up(container)
+    page.goto("/console/routing")
+    row = page.get_by_role("row").filter(has_text=tracking_number)
+    expect(row.get_by_label("承办部门")).to_have_value(SAMPLE_DEPARTMENT)
+    screenshot(page, "desk-routing", full_page=True)
+    row.get_by_role("button", name="派单").click()
+
+    # then
+    expect(page.get_by_role("status")).to_contain_text(f"{tracking_number} 已派单")
+    catch_up(container)
+    page.goto("/console/cases")
+    expect(page.get_by_role("row").filter(has_text=tracking_number)).to_contain_text("已派单")
+    screenshot(page, "desk-case-list", full_page=True)
+
+
+def test_axe_finds_no_wcag_21_aa_violation_on_the_desk(
+    operator: Page, container: Container
+) -> None:
+    # given: a case awaiting its callback, so the queue shows its forms
+    answered_case(container)
+
+    for url in ("/console/cases/new", "/console/routing", "/console/cases", "/console/callbacks"):
+        # when
+        operator.goto(url)
+        found = wcag_check(operator)
+
+        # then
+        assert found.violations_count == 0, f"{url}: {found.generate_report()}"
+    screenshot(operator, "desk-callbacks", full_page=True)
