@@ -148,3 +148,6 @@ class CaseFile:
     case: CaseView
     actions: tuple[CaseAction, ...]
     timeline: list[TimelineStep]
+    # Office time left before each deadline while it binds (negative once past), else None.
+    acknowledge_seconds_left: int | None = None
+    seconds_left: int | None = None
