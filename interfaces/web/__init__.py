@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from interfaces.web.errors import install_page_errors
 from interfaces.web.headers import PageSecurityHeaders
-from interfaces.web.routers import public
+from interfaces.web.routers import case_page, home, public
 from interfaces.web.session import install_sign_in_redirects
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -27,6 +27,8 @@ def mount_console(app: FastAPI) -> None:
     install_page_errors(app, is_page)
     install_sign_in_redirects(app)
     app.include_router(public.router)
+    app.include_router(home.router)
+    app.include_router(case_page.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 
