@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from functools import partial
 from typing import Any
 
 import pyotp
@@ -40,7 +41,10 @@ def signed_in(
         username=username, name=name, role=role, department=department, by=ADMIN
     )
     at = container.supervision.time_source.now()
-    result = asyncio.run(accounts.sign_in(username, issued.password, client="test", at=at))
+    sign_in = partial(accounts.sign_in, username, issued.password, client="test", at=at)
+    # A client that is running has its own event loop, which the database pool belongs to.
+    portal = getattr(client, "portal", None)
+    result = portal.call(sign_in) if portal is not None else asyncio.run(sign_in())
     while result.step is not SignInStep.SIGNED_IN:
         result = _next_step(container, result.step, result.token, issued.password)
     client.cookies.set(SESSION_COOKIE, result.token)

@@ -236,6 +236,12 @@ async def _render(
         "case/page.html",
         {
             "file": case_file,
+            # A refused form stays on the page with what was typed, even when the case no
+            # longer offers its action: the person can copy it or try again.
+            "actions": [
+                *case_file.actions,
+                *([open_action] if open_action and open_action not in case_file.actions else []),
+            ],
             "case": case,
             "window": window,
             "staff": staff,
