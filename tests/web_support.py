@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -35,20 +36,37 @@ def signed_in(
 ) -> TestClient:
     """The client, carrying the session of a new account of this role that has changed its
     first password (and set up its second factor where the role needs one)."""
+    # A client that is running has its own event loop, which the database pool belongs to.
+    portal = getattr(client, "portal", None)
+    run = portal.call if portal is not None else lambda sign_in: asyncio.run(sign_in())
+    token = session_token(
+        container, role, run=run, username=username, name=name, department=department
+    )
+    client.cookies.set(SESSION_COOKIE, token)
+    return client
+
+
+def session_token(
+    container: Container,
+    role: Role,
+    *,
+    run: Callable[[Callable[[], Awaitable[Any]]], Any],
+    username: str | None = None,
+    name: str = "测试人员",
+    department: str | None = None,
+) -> str:
+    """The session token of a new account of this role, signed in through the application
+    and past its first steps; `run` runs the asynchronous sign-in on the service's loop."""
     username = username or f"{role.value}.{len(container.accounts.list_accounts(viewer=ADMIN))}"
     accounts = container.accounts
     issued = accounts.create_account(
         username=username, name=name, role=role, department=department, by=ADMIN
     )
     at = container.supervision.time_source.now()
-    sign_in = partial(accounts.sign_in, username, issued.password, client="test", at=at)
-    # A client that is running has its own event loop, which the database pool belongs to.
-    portal = getattr(client, "portal", None)
-    result = portal.call(sign_in) if portal is not None else asyncio.run(sign_in())
+    result = run(partial(accounts.sign_in, username, issued.password, client="test", at=at))
     while result.step is not SignInStep.SIGNED_IN:
         result = _next_step(container, result.step, result.token, issued.password)
-    client.cookies.set(SESSION_COOKIE, result.token)
-    return client
+    return str(result.token)
 
 
 def _next_step(container: Container, step: SignInStep, token: str, password: str) -> Any:
