@@ -9,7 +9,7 @@ from uuid import UUID
 
 from application.directory import DirectoryVerbs
 from application.numbering import NumberingVerbs
-from application.views import CaseView, HistoryEntry, RegisteredCase
+from application.views import CaseFile, CaseView, HistoryEntry, RegisteredCase, TimelineStep
 from domain.actor import Actor, Role
 from domain.case import (
     Case,
@@ -22,9 +22,12 @@ from domain.case import (
 )
 from domain.errors import Forbidden
 from domain.personal_data import with_personal_fields_erased
+from domain.privacy import identity_stand_ins, with_stand_ins
 
 _EVENT_BOOKKEEPING = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 _REASON_FIELDS = ("reason", "reasons", "note")
+# What a timeline step quotes as its "why": a reason, a note's or a callback's words, an answer.
+_TIMELINE_TEXT_FIELDS = (*_REASON_FIELDS, "text", "comment", "answer")
 
 
 class HistoryForInspectors(Forbidden):
@@ -61,6 +64,41 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
             raise HistoryForInspectors("the full event history is for discipline inspectors")
         erased = self._case(case_id).personal_data_erased
         return [history_entry(event, erased) for event in self.repository.event_store.get(case_id)]
+
+    def case_file(self, case_id: UUID, viewer: Actor) -> CaseFile:
+        """The case page's reading: the case as the viewer may see it, the actions open to
+        them now, and the timeline, its words masked as the case's are for this viewer."""
+        case = self._readable_case(case_id, viewer)
+        stand_ins = identity_stand_ins(viewer, case.kind.value, case.complainant)
+        timeline = []
+        for event in self.repository.event_store.get(case_id):
+            entry = history_entry(event, case.personal_data_erased)
+            text = next(
+                (entry.fields[f] for f in _TIMELINE_TEXT_FIELDS if entry.fields.get(f)), None
+            )
+            timeline.append(
+                TimelineStep(
+                    event=event.TOPIC.removeprefix("oversight:"),
+                    at=entry.at,
+                    actor_name=(entry.actor or {}).get("name"),
+                    actor_role=(entry.actor or {}).get("role"),
+                    text=with_stand_ins(text, stand_ins) if isinstance(text, str) else None,
+                    internal=isinstance(event, Case.NoteAdded) and not event.public,
+                )
+            )
+        now, calendar = self.time_source.now(), self.calendar
+        acknowledge, handling = case.acknowledge_deadline, case.deadline
+        return CaseFile(
+            case=CaseView.of(case, viewer, position=None),
+            actions=case.actions_open_to(viewer, now),
+            timeline=timeline,
+            acknowledge_seconds_left=calendar.working_seconds_left(now, acknowledge.due_at)
+            if case.awaiting_acknowledgement and acknowledge is not None
+            else None,
+            seconds_left=calendar.working_seconds_left(now, handling.due_at)
+            if case.handling and handling is not None and not case.clock_stopped
+            else None,
+        )
 
     def _answer(self, case: Case, by: Actor, *others: Any) -> CaseView:
         position = self._commit(case, *others)

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.actor import Actor
-from domain.case import Case
+from domain.case import Case, CaseAction
 from domain.deadlines import Deadline
 from domain.privacy import complainant_for, identity_stand_ins, with_stand_ins
 
@@ -124,3 +124,30 @@ class HistoryEntry:
     reason: str | None
     request_id: str | None
     fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    """One event of a case as the case page tells it: what (`event`, e.g. `Case.Assigned`),
+    when, who (the person's name when a person acted, and their role), why, and whether it
+    is an internal note."""
+
+    event: str
+    at: datetime
+    actor_name: str | None
+    actor_role: str | None
+    text: str | None
+    internal: bool = False
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """What the case page shows one viewer: the case, the actions open to them now, and the
+    timeline of who did what, when and why."""
+
+    case: CaseView
+    actions: tuple[CaseAction, ...]
+    timeline: list[TimelineStep]
+    # Office time left before each deadline while it binds (negative once past), else None.
+    acknowledge_seconds_left: int | None = None
+    seconds_left: int | None = None

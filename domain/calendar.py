@@ -116,6 +116,12 @@ class WorkingCalendar:
         _require_plain_date(day)
         return datetime.combine(day, self.office_hours.closes, tzinfo=self.office_hours.tz)
 
+    def working_seconds_left(self, now: datetime, due_at: datetime) -> int:
+        """Office time from `now` until `due_at`; negative, the office time since, once past."""
+        if due_at >= now:
+            return self.working_seconds_between(now, due_at)
+        return -self.working_seconds_between(due_at, now)
+
     def working_seconds_between(self, start: datetime, end: datetime) -> int:
         """Seconds of office time on working days within [start, end); 0 if end <= start.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -12,7 +13,7 @@ from eventsourcing.domain import Aggregate
 from domain.actor import Actor, Role
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlinePolicy
-from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from domain.personal_data import personal_text
 from domain.task import MAX_EXTENSION_WORKING_DAYS as MAX_EXTENSION_WORKING_DAYS
 from domain.task import ClockAlreadyStopped as ClockAlreadyStopped
@@ -107,6 +108,46 @@ class ProposalStatus(StrEnum):
     CONFIRMED = "confirmed"
     DISMISSED = "dismissed"
 
+
+class CaseAction(StrEnum):
+    """What a person may do to a case, in the order the case page offers them (§13)."""
+
+    ASSIGN = "assign"
+    ACKNOWLEDGE = "acknowledge"
+    RETURN = "return"
+    STOP_CLOCK = "stop_clock"
+    RESUME_CLOCK = "resume_clock"
+    REQUEST_EXTENSION = "request_extension"
+    GRANT_EXTENSION = "grant_extension"
+    REFUSE_EXTENSION = "refuse_extension"
+    POST_RESULT = "post_result"
+    SUPERVISE = "supervise"
+    CALLBACK = "callback"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    MERGE = "merge"
+
+
+_CENTRE = frozenset({Role.OPERATOR, Role.INSPECTOR})
+_DEPARTMENT = frozenset({Role.DEPARTMENT})
+_INSPECTOR = frozenset({Role.INSPECTOR})
+# Who may take each action (§3); the case's state decides the rest (`actions_open_to`).
+CASE_ACTION_ROLES: dict[CaseAction, frozenset[Role]] = {
+    CaseAction.ASSIGN: _CENTRE,
+    CaseAction.ACKNOWLEDGE: _DEPARTMENT,
+    CaseAction.RETURN: _DEPARTMENT,
+    CaseAction.STOP_CLOCK: _DEPARTMENT,
+    CaseAction.RESUME_CLOCK: _DEPARTMENT,
+    CaseAction.REQUEST_EXTENSION: _DEPARTMENT,
+    CaseAction.GRANT_EXTENSION: _INSPECTOR,
+    CaseAction.REFUSE_EXTENSION: _INSPECTOR,
+    CaseAction.POST_RESULT: _DEPARTMENT,
+    CaseAction.SUPERVISE: _INSPECTOR,
+    CaseAction.CALLBACK: _CENTRE,
+    CaseAction.CLOSE: _CENTRE,
+    CaseAction.REOPEN: _CENTRE,
+    CaseAction.MERGE: _CENTRE,
+}
 
 OPEN_STATUSES = frozenset(
     {Status.REGISTERED, Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.RETURNED}
@@ -225,6 +266,14 @@ class BadRatingsFull(Conflict):
 
 
 _require_reason = require_reason
+
+
+def _passes(check: Callable[[], object]) -> bool:
+    try:
+        check()
+    except DomainError:
+        return False
+    return True
 
 
 class Case(Task):
@@ -405,6 +454,31 @@ class Case(Task):
             return viewer.acts_for(self.assigned_department)
         return viewer.role in {Role.OPERATOR, Role.INSPECTOR}
 
+    def actions_open_to(self, actor: Actor, at: datetime) -> tuple[CaseAction, ...]:
+        """The actions `actor` may take on the case at `at`: their role's (§3), whose state
+        checks pass now — the very checks each command makes before it records anything."""
+        checks: dict[CaseAction, Callable[[], object]] = {
+            CaseAction.ASSIGN: self._check_assign,
+            CaseAction.ACKNOWLEDGE: lambda: self._check_acknowledge(actor),
+            CaseAction.RETURN: lambda: self._check_return(actor),
+            CaseAction.STOP_CLOCK: lambda: self._check_stop_clock(actor, at),
+            CaseAction.RESUME_CLOCK: lambda: self._check_resume_clock(actor),
+            CaseAction.REQUEST_EXTENSION: lambda: self._check_request_extension(actor, at),
+            CaseAction.GRANT_EXTENSION: self._require_pending_extension,
+            CaseAction.REFUSE_EXTENSION: self._require_pending_extension,
+            CaseAction.POST_RESULT: lambda: self._require_handling("answered", actor),
+            CaseAction.SUPERVISE: lambda: self._check_supervise(at),
+            CaseAction.CALLBACK: self._check_callback,
+            CaseAction.CLOSE: self._check_close,
+            CaseAction.REOPEN: lambda: self._check_reopen(at),
+            CaseAction.MERGE: self._require_not_finished,
+        }
+        return tuple(
+            action
+            for action in CaseAction
+            if actor.role in CASE_ACTION_ROLES[action] and _passes(checks[action])
+        )
+
     # Assignment -----------------------------------------------------------
 
     class Assigned(Event):
@@ -426,6 +500,9 @@ class Case(Task):
             case.acknowledged_at = None
             case._hand_over(self.acknowledge_deadline, self.deadline, self.timestamp)
 
+    def _check_assign(self) -> None:
+        self._require_status("assigned", Status.REGISTERED, Status.RETURNED, Status.ASSIGNED)
+
     def assign(
         self,
         *,
@@ -439,7 +516,7 @@ class Case(Task):
         at: datetime,
     ) -> None:
         """Hand the case to a department with its deadlines (派单); `final` arbitrates (审定)."""
-        self._require_status("assigned", Status.REGISTERED, Status.RETURNED, Status.ASSIGNED)
+        self._check_assign()
         is_urgent = self.urgent if urgent is None else urgent
         self._record_missed_deadlines(by, at)
         self.trigger_event(
@@ -463,13 +540,16 @@ class Case(Task):
             case.status = Status.IN_PROGRESS
             case.acknowledged_at = self.timestamp
 
-    def acknowledge(self, *, by: Actor, at: datetime) -> None:
-        """The assigned department confirms it took the case (签收)."""
+    def _check_acknowledge(self, by: Actor) -> None:
         self._require_not_finished()
         if self.status in (Status.REGISTERED, Status.RETURNED):
             raise CaseNotAssigned(f"case {self.tracking_number} is not assigned to a department")
         self._require_assigned_department(by)
         self._require_status("acknowledged", Status.ASSIGNED)
+
+    def acknowledge(self, *, by: Actor, at: datetime) -> None:
+        """The assigned department confirms it took the case (签收)."""
+        self._check_acknowledge(by)
         self._record_missed_deadlines(by, at)
         self.trigger_event(self.Acknowledged, actor=by, timestamp=at)
 
@@ -486,8 +566,7 @@ class Case(Task):
             case.pending_extension = None
             case.returns += 1
 
-    def return_to_sender(self, *, reason: str, by: Actor, at: datetime) -> None:
-        """The department says the case is not theirs (退单); the centre decides again."""
+    def _check_return(self, by: Actor) -> None:
         self._require_not_finished()
         self._require_assigned_department(by)
         self._require_status("returned", Status.ASSIGNED, Status.IN_PROGRESS)
@@ -495,6 +574,10 @@ class Case(Task):
             raise CaseArbitrated(
                 f"case {self.tracking_number} was assigned as final (审定) and cannot be returned"
             )
+
+    def return_to_sender(self, *, reason: str, by: Actor, at: datetime) -> None:
+        """The department says the case is not theirs (退单); the centre decides again."""
+        self._check_return(by)
         _require_reason(reason, "returning a case")
         self._record_missed_deadlines(by, at)
         self.trigger_event(self.Returned, reason=reason, actor=by, timestamp=at)
@@ -702,6 +785,9 @@ class Case(Task):
                 }
             )
 
+    def _check_callback(self) -> None:
+        self._require_status("called back", Status.ANSWERED)
+
     def record_callback(
         self,
         *,
@@ -712,7 +798,7 @@ class Case(Task):
         at: datetime,
     ) -> None:
         """The operator calls the complainant back and records their satisfaction (回访)."""
-        self._require_status("called back", Status.ANSWERED)
+        self._check_callback()
         if reached != (satisfaction is not None):
             raise SatisfactionRequired(
                 "a callback that reached the complainant records their satisfaction; "
@@ -734,14 +820,17 @@ class Case(Task):
             case.status = Status.CLOSED
             case.closed_at = self.timestamp
 
-    def close(self, *, by: Actor, at: datetime) -> None:
-        """Close a case whose result was posted (办结); praise closes once acknowledged."""
+    def _check_close(self) -> None:
         self._require_not_finished()
         praise_taken = self.kind is Kind.PRAISE and self.status is Status.IN_PROGRESS
         if self.status is not Status.ANSWERED and not praise_taken:
             raise CaseNotAnswered(
                 f"case {self.tracking_number} is {self.status.value}: closing needs a posted result"
             )
+
+    def close(self, *, by: Actor, at: datetime) -> None:
+        """Close a case whose result was posted (办结); praise closes once acknowledged."""
+        self._check_close()
         self.trigger_event(self.Closed, actor=by, timestamp=at)
 
     class Reopened(Event):
@@ -768,6 +857,17 @@ class Case(Task):
         at: datetime,
     ) -> None:
         """Send an answer that was not accepted back to the department (重办)."""
+        self._check_reopen(at)
+        _require_reason(reason, "reopening a case")
+        self.trigger_event(
+            self.Reopened,
+            reason=reason,
+            deadline=policy.handling_deadline(self.kind.value, at, self.urgent, calendar),
+            actor=by,
+            timestamp=at,
+        )
+
+    def _check_reopen(self, at: datetime) -> None:
         if self.status is Status.MERGED:
             raise CaseMerged(f"case {self.tracking_number} was merged into another case")
         if self.status not in (Status.ANSWERED, Status.CLOSED):
@@ -784,14 +884,6 @@ class Case(Task):
             raise ReopenLimitReached(
                 f"case {self.tracking_number} was reopened {self.reopenings} times already"
             )
-        _require_reason(reason, "reopening a case")
-        self.trigger_event(
-            self.Reopened,
-            reason=reason,
-            deadline=policy.handling_deadline(self.kind.value, at, self.urgent, calendar),
-            actor=by,
-            timestamp=at,
-        )
 
     # Duplicates, notes ---------------------------------------------------
 

@@ -131,6 +131,23 @@ LABELS: dict[str, dict[str, str]] = {
         "acknowledge": "签收期限",
         "handle": "办结期限",
     },
+    # The buttons of the case page (§13), one per action.
+    "case_action": {
+        "assign": "派单",
+        "acknowledge": "签收",
+        "return": "退单",
+        "stop_clock": "挂起",
+        "resume_clock": "恢复计时",
+        "request_extension": "申请延期",
+        "grant_extension": "批准延期",
+        "refuse_extension": "驳回延期",
+        "post_result": "提交办理结果",
+        "supervise": "督办",
+        "callback": "回访",
+        "close": "办结",
+        "reopen": "重办",
+        "merge": "合并",
+    },
     "timeline": {
         "answer": "承办部门答复",
         "note": "办理进展",

@@ -190,14 +190,8 @@ class Task(Aggregate):
 
     # Stopping the clock (挂起) ------------------------------------------------------------
 
-    class ClockStopped(Event):
-        reason: str
-
-        def apply(self, task: Task) -> None:
-            task.clock_stopped_at = self.timestamp
-
-    def stop_clock(self, *, reason: str, by: Actor, at: datetime) -> None:
-        """Stop the clock while waiting on the complainant or a third party (挂起)."""
+    def _check_stop_clock(self, by: Actor, at: datetime) -> None:
+        """Refuse unless `by` may stop the clock now: in hand, running, before the deadline."""
         self._require_handling("suspended", by)
         if self.deadline is None:
             raise NoHandlingDeadline(f"{self.label} has no handling deadline")
@@ -208,6 +202,16 @@ class Task(Aggregate):
                 f"the deadline of {self.label} passed at "
                 f"{self.deadline.due_at.isoformat()}; the clock can no longer be stopped"
             )
+
+    class ClockStopped(Event):
+        reason: str
+
+        def apply(self, task: Task) -> None:
+            task.clock_stopped_at = self.timestamp
+
+    def stop_clock(self, *, reason: str, by: Actor, at: datetime) -> None:
+        """Stop the clock while waiting on the complainant or a third party (挂起)."""
+        self._check_stop_clock(by, at)
         require_reason(reason, "stopping the clock")
         self.trigger_event(self.ClockStopped, reason=reason, actor=by, timestamp=at)
 
@@ -222,16 +226,22 @@ class Task(Aggregate):
             task.clock_stopped_at = None
             task.deadline = self.deadline
 
+    def _check_resume_clock(self, by: Actor) -> tuple[datetime, Deadline]:
+        """Refuse unless `by` may restart the clock: in hand, and stopped; answers when it
+        stopped and the deadline it stopped."""
+        self._require_handling("resumed", by)
+        if self.clock_stopped_at is None or self.deadline is None:
+            raise ClockNotStopped(f"the clock of {self.label} is running")
+        return self.clock_stopped_at, self.deadline
+
     def resume_clock(
         self, *, policy: DeadlinePolicy, calendar: WorkingCalendar, by: Actor, at: datetime
     ) -> None:
         """Restart the clock; the working time it stood still is added to the due date."""
-        self._require_handling("resumed", by)
-        if self.clock_stopped_at is None or self.deadline is None:
-            raise ClockNotStopped(f"the clock of {self.label} is running")
+        stopped_at, deadline = self._check_resume_clock(by)
         self.trigger_event(
             self.ClockResumed,
-            deadline=policy.resumed(self.deadline, self.clock_stopped_at, at, calendar),
+            deadline=policy.resumed(deadline, stopped_at, at, calendar),
             actor=by,
             timestamp=at,
         )
@@ -249,15 +259,12 @@ class Task(Aggregate):
                 "requested_at": self.timestamp.isoformat(),
             }
 
-    def request_extension(self, *, working_days: int, reason: str, by: Actor, at: datetime) -> None:
-        """Ask an inspector for more time (申请延期), before the deadline passes."""
+    def _check_request_extension(self, by: Actor, at: datetime) -> None:
+        """Refuse unless `by` may ask for an extension now: in hand, before the deadline,
+        with no request waiting."""
         self._require_handling("extended", by)
         if self.deadline is None:
             raise NoHandlingDeadline(f"{self.label} has no handling deadline")
-        if not 1 <= working_days <= MAX_EXTENSION_WORKING_DAYS:
-            raise ExtensionOutOfRange(
-                f"an extension asks for 1 to {MAX_EXTENSION_WORKING_DAYS} working days"
-            )
         if at >= self.deadline.due_at:
             raise ExtensionAfterDeadline(
                 f"the deadline of {self.label} passed at "
@@ -266,6 +273,14 @@ class Task(Aggregate):
         if self.pending_extension is not None:
             raise ExtensionAlreadyRequested(
                 f"{self.label} already has an extension request waiting"
+            )
+
+    def request_extension(self, *, working_days: int, reason: str, by: Actor, at: datetime) -> None:
+        """Ask an inspector for more time (申请延期), before the deadline passes."""
+        self._check_request_extension(by, at)
+        if not 1 <= working_days <= MAX_EXTENSION_WORKING_DAYS:
+            raise ExtensionOutOfRange(
+                f"an extension asks for 1 to {MAX_EXTENSION_WORKING_DAYS} working days"
             )
         require_reason(reason, "an extension")
         self.trigger_event(
@@ -330,11 +345,15 @@ class Task(Aggregate):
             task.supervisions.append({"note": self.note, "at": self.timestamp.isoformat()})
             task.supervised_at = self.timestamp
 
-    def supervise(self, *, note: str, by: Actor, at: datetime) -> None:
-        """An inspector escalates a task whose deadline passed (督办)."""
+    def _check_supervise(self, at: datetime) -> None:
+        """Refuse unless the task may be supervised now: supervisable, and overdue."""
         self._require_supervisable()
         if not self.is_overdue(at):
             raise self._not_overdue(f"{self.label} has missed no deadline; supervision follows one")
+
+    def supervise(self, *, note: str, by: Actor, at: datetime) -> None:
+        """An inspector escalates a task whose deadline passed (督办)."""
+        self._check_supervise(at)
         require_reason(note, "supervision")
         self.trigger_event(self.Supervised, note=note, actor=by, timestamp=at)
 

@@ -405,13 +405,7 @@ def _summary(row: asyncpg.Record) -> CaseSummary:
 def _board_item(row: asyncpg.Record, now: datetime, calendar: WorkingCalendar) -> BoardItem:
     awaiting = row["awaiting"]
     binding = row["acknowledge_due_at"] if awaiting else row["due_at"]
-    left: int | None = None
-    if binding is not None:
-        left = (
-            calendar.working_seconds_between(now, binding)
-            if binding >= now
-            else -calendar.working_seconds_between(binding, now)
-        )
+    left = None if binding is None else calendar.working_seconds_left(now, binding)
     return BoardItem(
         id=row["id"],
         type=row["type"],

@@ -40,19 +40,39 @@ def signed_in(
 ) -> TestClient:
     """The client, carrying the session of a new account of this role that has changed its
     first password (and set up its second factor where the role needs one)."""
+    token = session_token(
+        container,
+        role,
+        run=partial(on_loop_of, client),
+        username=username,
+        name=name,
+        department=department,
+    )
+    use_session(client, token)
+    return client
+
+
+def session_token(
+    container: Container,
+    role: Role,
+    *,
+    run: Callable[[Callable[[], Awaitable[Any]]], Any],
+    username: str | None = None,
+    name: str = "测试人员",
+    department: str | None = None,
+) -> str:
+    """The session token of a new account of this role, signed in through the application
+    and past its first steps; `run` runs the asynchronous sign-in on the service's loop."""
     username = username or f"{role.value}.{len(container.accounts.list_accounts(viewer=ADMIN))}"
     accounts = container.accounts
     issued = accounts.create_account(
         username=username, name=name, role=role, department=department, by=ADMIN
     )
     at = container.supervision.time_source.now()
-    result = on_loop_of(
-        client, partial(accounts.sign_in, username, issued.password, client="test", at=at)
-    )
+    result = run(partial(accounts.sign_in, username, issued.password, client="test", at=at))
     while result.step is not SignInStep.SIGNED_IN:
         result = _next_step(container, result.step, result.token, issued.password)
-    use_session(client, result.token)
-    return client
+    return str(result.token)
 
 
 def use_session(client: TestClient, token: str) -> None:

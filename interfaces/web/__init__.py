@@ -14,7 +14,16 @@ from fastapi.staticfiles import StaticFiles
 
 from interfaces.web.errors import install_page_errors
 from interfaces.web.headers import PageSecurityHeaders
-from interfaces.web.routers import callbacks, case_list, intake, public, routing, sign_in
+from interfaces.web.routers import (
+    callbacks,
+    case_list,
+    case_page,
+    home,
+    intake,
+    public,
+    routing,
+    sign_in,
+)
 from interfaces.web.session import install_sign_in_redirects
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -28,9 +37,11 @@ def mount_console(app: FastAPI) -> None:
     install_sign_in_redirects(app)
     app.include_router(public.router)
     app.include_router(sign_in.router)
+    app.include_router(home.router)
     # The desk's fixed paths (/console/cases/new …) before any /console/cases/{id}.
     for desk in (intake, routing, case_list, callbacks):
         app.include_router(desk.router)
+    app.include_router(case_page.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

@@ -7,13 +7,15 @@ folder named by OVERSIGHT_SCREENSHOTS, when it is set (docs/console.md shows the
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import uvicorn
@@ -29,6 +31,7 @@ CHROMIUM = "/usr/bin/chromium"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 800}
 SERVER_START_SECONDS = 30
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +50,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def base_url(container: Container) -> Iterator[str]:  # noqa: F811
+def server(container: Container) -> Iterator[uvicorn.Server]:  # noqa: F811
     """The service on a free port of the loopback, until the test ends."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -65,10 +68,25 @@ def base_url(container: Container) -> Iterator[str]:  # noqa: F811
             pytest.fail("the service did not start")
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield server
     finally:
         server.should_exit = True
         thread.join(timeout=SERVER_START_SECONDS)
+
+
+@pytest.fixture
+def base_url(server: uvicorn.Server) -> str:
+    """The address the service answers at."""
+    host, port = server.servers[0].sockets[0].getsockname()[:2]
+    return f"http://{host}:{port}"
+
+
+def on_the_service_loop(server: uvicorn.Server) -> Callable[[Callable[[], Awaitable[T]]], T]:
+    """Runs a coroutine on the served app's event loop (its database pool belongs there)."""
+    loop = server.servers[0].get_loop()
+    return lambda start: asyncio.run_coroutine_threadsafe(start(), loop).result(  # type: ignore[arg-type]
+        timeout=SERVER_START_SECONDS
+    )
 
 
 @pytest.fixture

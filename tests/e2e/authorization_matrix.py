@@ -16,7 +16,9 @@ from __future__ import annotations
 from typing import Final, Literal
 
 OK: Final = "allowed"
-Outcome = Literal["allowed", 401, 403, 404]
+# A console page or form without a signed-in person: sent to the sign-in page (§12).
+SIGN_IN: Final = 303
+Outcome = Literal["allowed", 303, 401, 403, 404]
 Route = tuple[str, str]
 
 CALLERS: Final = ("anonymous", "operator", "inspector", "admin", "own", "other")
@@ -109,7 +111,7 @@ OPERATIONS_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("*",    "/docs/assets"):                                  (OK,  OK,  OK,  OK,  OK,  OK),
 }
 
-# The pages (interfaces/web): public, no token needed. A form posted without the visitor's
+# The pages (interfaces/web): the public ones need no token. A form posted without the visitor's
 # form token from the service's own origin is refused (403) whatever bearer token it carries.
 PAGES_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     # route                                                    anon  oper  insp  admin own  other
@@ -121,6 +123,13 @@ PAGES_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("GET",  "/red-list"):                                     (OK,  OK,  OK,  OK,  OK,  OK),
     ("GET",  "/blue-list"):                                    (OK,  OK,  OK,  OK,  OK,  OK),
     ("*",    "/static"):                                       (OK,  OK,  OK,  OK,  OK,  OK),
+    # The console: a person signs in; a bearer token is no session, so every caller here is
+    # sent to the sign-in page, and nothing is recorded.
+    ("GET",  "/console/"):                                     (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/inbox"):                                (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/inbox/acknowledge"):                    (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/cases/{case_id:uuid}"):                 (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/cases/{case_id:uuid}/{action}"):        (303, 303, 303, 303, 303, 303),
 }
 # fmt: on
 

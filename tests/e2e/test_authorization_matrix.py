@@ -21,7 +21,7 @@ from domain.privacy import WITHHELD, mask_phone
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from interfaces.http.app import API_PREFIX
-from tests.e2e.authorization_matrix import CALLERS, OK, Outcome, Route, full_matrix
+from tests.e2e.authorization_matrix import CALLERS, OK, SIGN_IN, Outcome, Route, full_matrix
 from tests.e2e.conftest import Tokens, position
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, a_complaint_body
 from tests.support import SettableTimeSource
@@ -64,7 +64,8 @@ class Call:
         method, template = route
         if method == "*":
             return "GET", f"{template}/{self.file}"
-        return method, template.format(**self.ids)
+        # A path parameter's convertor (`{case_id:uuid}`) is no part of the URL.
+        return method, re.sub(r"\{(\w+):\w+\}", r"{\1}", template).format(**self.ids)
 
 
 @dataclass
@@ -341,6 +342,13 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/rate/{window}"): lambda w: Call({"window": SAMPLE_WINDOW}),
     ("POST", "/rate/{window}"): lambda w: Call({"window": SAMPLE_WINDOW}, {"rating": 1}),
     ("*", "/static"): lambda w: Call(file="oversight.css"),
+    ("GET", "/console/"): lambda w: Call(),
+    ("GET", "/console/inbox"): lambda w: Call(),
+    ("POST", "/console/inbox/acknowledge"): lambda w: Call(body={"case": str(w.assigned_case())}),
+    ("GET", "/console/cases/{case_id:uuid}"): lambda w: Call({"case_id": w.assigned_case()}),
+    ("POST", "/console/cases/{case_id:uuid}/{action}"): lambda w: Call(
+        {"case_id": w.assigned_case(), "action": "acknowledge"}
+    ),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},
@@ -381,6 +389,10 @@ def test_the_table_has_one_row_for_every_route_the_app_serves(client: TestClient
 def what_is_wrong(expected: Outcome, response: Response, recorded: bool) -> str | None:
     """Why a cell's answer breaks its row, or None when it keeps it."""
     status = response.status_code
+    if expected == SIGN_IN:
+        if status != SIGN_IN or not response.headers["location"].startswith("/console/sign-in"):
+            return f"expected to be sent to sign in, got {status} {response.headers}"
+        return "sent to sign in, yet events were recorded" if recorded else None
     if expected == OK:
         if not 200 <= status < 300:
             return f"expected to be allowed, got {status} {response.text[:200]}"
@@ -423,6 +435,7 @@ def test_every_caller_gets_what_the_table_says_and_a_refusal_records_nothing(
                 json=call.body,
                 params=call.params,
                 headers=world.headers(caller),
+                follow_redirects=False,
             )
             problem = what_is_wrong(expected, response, position(world.container) != before)
             if problem:

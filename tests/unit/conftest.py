@@ -15,6 +15,7 @@ from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.directory_file import sample_directory
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import SettableTimeSource, in_memory_supervision
+from tests.unit.test_case import Given
 
 
 @cache
@@ -73,3 +74,16 @@ def department_actor() -> Actor:
 @pytest.fixture
 def other_department_actor() -> Actor:
     return Actor(principal="tax-desk", role=Role.DEPARTMENT, department=OTHER_DEPARTMENT)
+
+
+@pytest.fixture
+def given(
+    operator: Actor,
+    inspector: Actor,
+    department_actor: Actor,
+    other_department_actor: Actor,
+    policy: DeadlinePolicy,
+    calendar: WorkingCalendar,
+) -> Given:
+    """Builds cases up to a point of their lifecycle (tests/unit/test_case.py)."""
+    return Given(operator, inspector, department_actor, other_department_actor, policy, calendar)

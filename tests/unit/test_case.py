@@ -212,18 +212,6 @@ class Given:
         )
 
 
-@pytest.fixture
-def given(
-    operator: Actor,
-    inspector: Actor,
-    department_actor: Actor,
-    other_department_actor: Actor,
-    policy: DeadlinePolicy,
-    calendar: WorkingCalendar,
-) -> Given:
-    return Given(operator, inspector, department_actor, other_department_actor, policy, calendar)
-
-
 def recorded(case: Case) -> list[str]:
     """The names of the events the case recorded since its events were last collected."""
     return [type(event).__name__ for event in case.pending_events]

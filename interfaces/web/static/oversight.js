@@ -10,6 +10,27 @@
     }
   });
 
+  // A region marked data-keep-checked (the inbox) is refreshed by polling: the boxes the
+  // person ticked stay ticked across the refresh.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.hasAttribute("data-keep-checked")) {
+      target._checked = Array.prototype.map.call(
+        target.querySelectorAll("input[type=checkbox]:checked"),
+        function (box) { return box.value; }
+      );
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target._checked) {
+      target.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+        box.checked = target._checked.indexOf(box.value) !== -1;
+      });
+      target._checked = null;
+    }
+  });
+
   // Buttons marked data-print print the page (printable lists, the intake answer).
   document.addEventListener("click", function (event) {
     var target = event.target instanceof Element ? event.target.closest("[data-print]") : null;

@@ -1,0 +1,343 @@
+"""The case page (§13): the facts, both deadlines with their explanation and time left, the
+timeline of who did what, when and why, and one button per action the person may take now.
+
+Which actions are offered is the case's own rule (`Case.actions_open_to`, read through
+`Supervision.case_file`); each form posts to the same application verb as the API's route,
+read into the API's own request schema, as the person who signed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from application.queries import CaseFilter
+from application.supervision import Supervision
+from application.views import CaseFile, CaseView
+from domain.actor import Actor
+from domain.case import CASE_ACTION_ROLES, CaseAction, CaseNotFound, Outcome, Satisfaction
+from domain.deadlines import CLOCK_HOURS, EXTENSION, OFFICE_SECONDS, Deadline
+from domain.errors import DomainError
+from domain.labels import LABELS, error_message, label
+from interfaces.http.deps import CaseQueriesDep, SupervisionDep, storable_parameters
+from interfaces.http.errors import RoleNotAllowed, error_response
+from interfaces.http.schemas.cases import (
+    CallbackNotReached,
+    CallbackReached,
+    CaseAssign,
+    ExtensionBody,
+    Reason,
+    ResultCreate,
+    Strict,
+    SuperviseBody,
+)
+from interfaces.web.csrf import CsrfFormDep
+from interfaces.web.flash import flash
+from interfaces.web.forms import read_form
+from interfaces.web.people import shown_person
+from interfaces.web.session import StaffPersonDep, acting
+from interfaces.web.templating import prose_date, table_time
+from interfaces.web.templating import render as render_page
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(storable_parameters)])
+
+CASE_PAGE = "/console/cases/{case_id}"
+HOME = "/console/"
+# The callback form's choice for a call that did not reach the complainant.
+NOT_REACHED = "not_reached"
+# What the person is told when the case no longer awaits what the form asked for.
+REFUSED_HINT = "请按工单当前状态选择可办理的操作，或刷新页面后重试。"
+
+
+class MergeByNumber(Strict):
+    """The merge form: the tracking number of the first case about the same facts."""
+
+    into: str = Field(min_length=1, max_length=24)
+
+
+@dataclass(frozen=True)
+class CaseCommand:
+    """One action's form: its fields (name → accessible name), the API's schema that reads
+    them, the application verb it runs, and what the person is told once it is done."""
+
+    fields: Mapping[str, str]
+    schema: Callable[[FormData], type[BaseModel]] | None
+    run: Callable[[Supervision, UUID, Any, Actor], CaseView]
+    done: str
+
+
+def _reason(verb: Callable[..., CaseView]) -> Callable[[Supervision, UUID, Any, Actor], CaseView]:
+    return lambda app, case_id, body, by: verb(app, case_id, reason=body.reason, by=by)
+
+
+def _callback_schema(form: FormData) -> type[BaseModel]:
+    return CallbackNotReached if form.get("outcome") == NOT_REACHED else CallbackReached
+
+
+COMMANDS: dict[CaseAction, CaseCommand] = {
+    CaseAction.ASSIGN: CaseCommand(
+        {"department": "承办部门", "urgent": "紧急", "final": "审定", "note": "派单说明"},
+        lambda _: CaseAssign,
+        lambda app, case_id, body, by: app.assign_case(
+            case_id,
+            department=body.department,
+            urgent=body.urgent,
+            final=body.final,
+            note=body.note,
+            by=by,
+        ),
+        "已派单。",
+    ),
+    CaseAction.ACKNOWLEDGE: CaseCommand(
+        {}, None, lambda app, case_id, _, by: app.acknowledge_case(case_id, by), "已签收。"
+    ),
+    CaseAction.RETURN: CaseCommand(
+        {"reason": "退单理由"}, lambda _: Reason, _reason(Supervision.return_case), "已退单。"
+    ),
+    CaseAction.STOP_CLOCK: CaseCommand(
+        {"reason": "挂起理由"},
+        lambda _: Reason,
+        _reason(Supervision.stop_case_clock),
+        "已挂起计时。",
+    ),
+    CaseAction.RESUME_CLOCK: CaseCommand(
+        {}, None, lambda app, case_id, _, by: app.resume_case_clock(case_id, by), "已恢复计时。"
+    ),
+    CaseAction.REQUEST_EXTENSION: CaseCommand(
+        {"working_days": "延期工作日数", "reason": "延期理由"},
+        lambda _: ExtensionBody,
+        lambda app, case_id, body, by: app.request_extension(
+            case_id, working_days=body.working_days, reason=body.reason, by=by
+        ),
+        "已申请延期，等待纪检督查审批。",
+    ),
+    CaseAction.GRANT_EXTENSION: CaseCommand(
+        {}, None, lambda app, case_id, _, by: app.grant_extension(case_id, by), "已批准延期。"
+    ),
+    CaseAction.REFUSE_EXTENSION: CaseCommand(
+        {"reason": "驳回理由"},
+        lambda _: Reason,
+        _reason(Supervision.refuse_extension),
+        "已驳回延期申请。",
+    ),
+    CaseAction.POST_RESULT: CaseCommand(
+        {"outcome": "办理结果", "actions": "办理措施", "answer": "答复内容"},
+        lambda _: ResultCreate,
+        lambda app, case_id, body, by: app.post_result(
+            case_id, outcome=body.outcome, actions=body.actions, answer=body.answer, by=by
+        ),
+        "已提交办理结果。",
+    ),
+    CaseAction.SUPERVISE: CaseCommand(
+        {"note": "督办意见"},
+        lambda _: SuperviseBody,
+        lambda app, case_id, body, by: app.supervise_case(case_id, note=body.note, by=by),
+        "已督办。",
+    ),
+    CaseAction.CALLBACK: CaseCommand(
+        {"outcome": "回访结果", "satisfaction": "回访结果", "comment": "回访记录"},
+        _callback_schema,
+        lambda app, case_id, body, by: app.record_callback(
+            case_id,
+            reached=body.reached,
+            satisfaction=body.satisfaction,
+            comment=body.comment,
+            by=by,
+        ),
+        "已记录回访。",
+    ),
+    CaseAction.CLOSE: CaseCommand(
+        {}, None, lambda app, case_id, _, by: app.close_case(case_id, by), "已办结。"
+    ),
+    CaseAction.REOPEN: CaseCommand(
+        {"reason": "重办理由"},
+        lambda _: Reason,
+        _reason(Supervision.reopen_case),
+        "已重办，工单已退回承办部门。",
+    ),
+    CaseAction.MERGE: CaseCommand(
+        {"into": "合并到工单（流水号）"},
+        lambda _: MergeByNumber,
+        lambda app, case_id, body, by: app.merge_case(case_id, into=body.into, by=by),
+        "已合并为重复件。",
+    ),
+}
+
+
+def _form_values(action: CaseAction, form: FormData) -> dict[str, object]:
+    """The form's values as the API's schema takes them: checkboxes as flags, a number of
+    days as a number, a callback's choice as `reached` and `satisfaction`."""
+    values: dict[str, object] = {
+        name: form.get(name) for name in COMMANDS[action].fields if form.get(name)
+    }
+    if action is CaseAction.ASSIGN:
+        values["urgent"] = True if form.get("urgent") else None
+        values["final"] = bool(form.get("final"))
+    if action is CaseAction.REQUEST_EXTENSION:
+        days = values.get("working_days")
+        if isinstance(days, str) and days.isdigit() and len(days) <= len(str(2**31)):
+            values["working_days"] = int(days)
+    if action is CaseAction.CALLBACK:
+        choice = values.pop("outcome", None)
+        values["reached"] = choice != NOT_REACHED
+        if choice not in (None, NOT_REACHED):
+            values["satisfaction"] = choice
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def deadline_in_words(deadline: Deadline | None) -> str:
+    """How a deadline was computed, in Chinese, from what it records about itself."""
+    if deadline is None:
+        return ""
+    start, due = table_time(deadline.counted_from), table_time(deadline.due_at)
+    if deadline.unit == CLOCK_HOURS:
+        words = f"自 {start} 起 {deadline.amount} 小时（含夜间和节假日），至 {due} 届满"
+    elif deadline.unit == OFFICE_SECONDS:
+        hours = round(deadline.amount / 3600, 1)
+        words = f"自 {start} 恢复计时起，补回挂起期间的 {hours} 个工作小时，至 {due} 届满"
+    else:
+        counted = "原期限" if deadline.policy == EXTENSION else prose_date(deadline.counted_from)
+        words = (
+            f"自{counted}次日起算 {deadline.amount} 个工作日，"
+            f"至 {prose_date(deadline.due_at)} {deadline.due_at:%H:%M} 下班时届满"
+        )
+    words += f"；工作日历 {deadline.calendar_version}"
+    if deadline.provisional:
+        words += "（该年节假日安排尚未公布，期限为暂定，公布后自动重算）"
+    return words + "。"
+
+
+async def _render(
+    request: Request,
+    session: Any,
+    app: Supervision,
+    case_file: CaseFile,
+    *,
+    open_action: CaseAction | None = None,
+    values: Mapping[str, object] | None = None,
+    problems: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    directory = await run_in_threadpool(app.directory)
+    case = case_file.case
+    window = directory.window(case.window) if case.window else None
+    staff = directory.staff_member(case.staff) if case.staff else None
+    department = directory.department(case.department) if case.department else None
+    return render_page(
+        request,
+        "case/page.html",
+        {
+            "file": case_file,
+            # A refused form stays on the page with what was typed, even when the case no
+            # longer offers its action: the person can copy it or try again.
+            "actions": [
+                *case_file.actions,
+                *([open_action] if open_action and open_action not in case_file.actions else []),
+            ],
+            "case": case,
+            "window": window,
+            "staff": staff,
+            "department": department,
+            "departments": directory.departments,
+            "acknowledge_words": deadline_in_words(case.acknowledge_deadline),
+            "deadline_words": deadline_in_words(case.deadline),
+            "outcomes": [(o.value, label("outcome", o)) for o in Outcome],
+            "satisfactions": [(s.value, label("satisfaction", s)) for s in Satisfaction],
+            "not_reached": NOT_REACHED,
+            "action_names": LABELS["case_action"],
+            "open_action": open_action,
+            "values": values or {},
+            "problems": problems,
+        },
+        person=await shown_person(request, session),
+        status_code=status_code,
+    )
+
+
+@router.get("/console/cases/{case_id:uuid}", response_class=HTMLResponse)
+async def case_page(
+    request: Request, case_id: UUID, app: SupervisionDep, person: StaffPersonDep
+) -> HTMLResponse:
+    """One case as this person may see it, with the actions open to them now."""
+    viewer = acting(request, person)
+    case_file = await run_in_threadpool(app.case_file, case_id, viewer)
+    return await _render(request, person, app, case_file)
+
+
+@router.post(
+    "/console/cases/{case_id:uuid}/{action}", response_class=HTMLResponse, response_model=None
+)
+async def act_on_case(
+    request: Request,
+    case_id: UUID,
+    action: CaseAction,
+    person: StaffPersonDep,
+    form: CsrfFormDep,
+    app: SupervisionDep,
+    queries: CaseQueriesDep,
+) -> HTMLResponse | RedirectResponse:
+    """Take one action on the case (its button on the case page), as the signed-in person."""
+    if person.role not in CASE_ACTION_ROLES[action]:
+        raise RoleNotAllowed(f"{action.value} is not for {person.role.value}")
+    actor = acting(request, person)
+    command = COMMANDS[action]
+    values = _form_values(action, form)
+    body: Any = None
+    try:
+        if command.schema is not None:
+            body = read_form(command.schema(form), values, command.fields)
+            if isinstance(body, list):
+                case_file = await run_in_threadpool(app.case_file, case_id, actor)
+                return await _render(
+                    request, person, app, case_file,
+                    open_action=action, values=dict(form), problems=body, status_code=422,
+                )  # fmt: skip
+            if isinstance(body, MergeByNumber):
+                body = _MergeInto(await _case_numbered(app, queries, body.into, actor))
+        await run_in_threadpool(command.run, app, case_id, body, actor)
+    except DomainError as refused:
+        case_file = await run_in_threadpool(app.case_file, case_id, actor)
+        return await _render(
+            request, person, app, case_file,
+            open_action=action, values=dict(form),
+            problems=[error_message(refused.code) + REFUSED_HINT],
+            status_code=error_response(refused).status_code,
+        )  # fmt: skip
+    # A returned case is no longer the department's to read: back to its inbox.
+    after = HOME if action is CaseAction.RETURN else CASE_PAGE.format(case_id=case_id)
+    answer = RedirectResponse(after, status_code=303)
+    flash(request, answer, command.done)
+    return answer
+
+
+@dataclass(frozen=True)
+class _MergeInto:
+    into: UUID
+
+
+async def _case_numbered(
+    app: Supervision, queries: CaseQueriesDep, tracking_number: str, actor: Actor
+) -> UUID:
+    """The id of the case with this tracking number, as the case list finds it."""
+    wanted = tracking_number.strip().upper()
+    page = await queries.list_cases(
+        CaseFilter(text=wanted),
+        role=actor.role,
+        visible_to_department=None,
+        limit=10,
+        cursor=None,
+        now=app.time_source.now(),
+        after=None,
+    )
+    for item in page.items:
+        if item.tracking_number.upper() == wanted:
+            return item.id
+    raise CaseNotFound(f"there is no case {tracking_number}")
