@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
-from datetime import date, datetime, timedelta
-from datetime import time as clock_time
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -25,7 +24,7 @@ from application.queries import (
     WindowMetrics,
 )
 from domain.actor import Role
-from domain.calendar import OFFICE_TZ, WorkingCalendar
+from domain.calendar import WorkingCalendar, office_midnight
 from domain.privacy import ROLES_SEEING_FULL_IDENTITY
 from infrastructure.read_side import decode_cursor, encode_cursor, wait_until_projected
 from infrastructure.sql_pool import SqlPool
@@ -134,9 +133,9 @@ class CaseQueriesOnPostgres:
             ("due_at", criteria.due_from, criteria.due_to),
         ):
             if start is not None:
-                where(f"{column} >= ?", _start_of(start))
+                where(f"{column} >= ?", office_midnight(start))
             if end is not None:
-                where(f"{column} < ?", _start_of(end, next_day=True))
+                where(f"{column} < ?", office_midnight(end + timedelta(days=1)))
         if cursor is not None:
             where("registered_position < ?", decode_cursor(cursor))
         args.append(limit + 1)
@@ -323,11 +322,6 @@ class CaseQueriesOnPostgres:
 def _containing(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-def _start_of(day: date, *, next_day: bool = False) -> datetime:
-    moment = datetime.combine(day, clock_time(0), tzinfo=OFFICE_TZ)
-    return moment + timedelta(days=1) if next_day else moment
 
 
 def _summary(row: asyncpg.Record) -> CaseSummary:
