@@ -18,6 +18,12 @@ _FIXED_DATE_HOLIDAYS = ((1, 1), (5, 1), (10, 1), (10, 2), (10, 3))
 _SATURDAY = 5
 
 
+def office_midnight(day: date) -> datetime:
+    """Midnight beginning `day` in the centre's time: where a period of whole office days starts,
+    and, for the day after its last, where it ends."""
+    return datetime.combine(day, time(0), tzinfo=OFFICE_TZ)
+
+
 @dataclass(frozen=True)
 class OfficeHours:
     """One office day in local time: when the service centre opens and closes."""

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 
 from application.audit import AuditEvent, AuditFilter, AuditPage
 from application.projections.audit_events import PROJECTION_NAME
 from domain.labels import label
-from infrastructure.read_side import decode_cursor, encode_cursor, projected_position
+from infrastructure.read_side import NewestFirstPage, projected_position
 from infrastructure.sql_pool import SqlPool
 
 _COLUMNS = """
@@ -26,58 +24,37 @@ class AuditQueriesOnPostgres:
         self.store = store
 
     async def events(self, criteria: AuditFilter, *, limit: int, cursor: str | None) -> AuditPage:
-        conditions: list[str] = []
-        args: list[Any] = []
-
-        def where(condition: str, value: Any) -> None:
-            args.append(value)
-            conditions.append(condition.replace("?", f"${len(args)}"))
-
+        page = NewestFirstPage("e.position", limit=limit, cursor=cursor)
         if criteria.start is not None:
-            where("e.at >= ?", criteria.start)
+            page.where("e.at >= ?", criteria.start)
         if criteria.end is not None:
-            where("e.at < ?", criteria.end)
+            page.where("e.at < ?", criteria.end)
         if criteria.actor is not None:
-            where("e.actor_principal = ?", criteria.actor)
+            page.where("e.actor_principal = ?", criteria.actor)
         if criteria.department is not None:
-            where(
+            page.where(
                 "e.position IN (SELECT position FROM audit_subjects "
                 "WHERE kind = 'department' AND subject_id = ?)",
                 criteria.department,
             )
         if criteria.type is not None:
             column = "e.event_type" if "." in criteria.type else "e.record_type"
-            where(f"{column} = ?", criteria.type)
-        if cursor is not None:
-            where("e.position < ?", decode_cursor(cursor))
-        args.append(limit + 1)
-        query = (
-            f"SELECT {_COLUMNS} FROM audit_events e"
-            f"{' WHERE ' + ' AND '.join(conditions) if conditions else ''}"
-            f" ORDER BY e.position DESC LIMIT ${len(args)}"
-        )
-        return await self._page(query, args, limit)
+            page.where(f"{column} = ?", criteria.type)
+        return await self._page(page, f"SELECT {_COLUMNS} FROM audit_events e")
 
     async def staff_history(self, staff_id: str, *, limit: int, cursor: str | None) -> AuditPage:
-        args: list[Any] = [staff_id]
-        before = ""
-        if cursor is not None:
-            args.append(decode_cursor(cursor))
-            before = f" AND s.position < ${len(args)}"
-        args.append(limit + 1)
-        query = (
+        page = NewestFirstPage("s.position", limit=limit, cursor=cursor)
+        page.where("s.kind = 'staff' AND s.subject_id = ?", staff_id)
+        return await self._page(
+            page,
             f"SELECT {_COLUMNS} FROM audit_subjects s"
-            " JOIN audit_events e ON e.position = s.position"
-            f" WHERE s.kind = 'staff' AND s.subject_id = $1{before}"
-            f" ORDER BY s.position DESC LIMIT ${len(args)}"
+            " JOIN audit_events e ON e.position = s.position",
         )
-        return await self._page(query, args, limit)
 
-    async def _page(self, query: str, args: list[Any], limit: int) -> AuditPage:
+    async def _page(self, page: NewestFirstPage, select_from: str) -> AuditPage:
+        query = page.query(select_from)
         position = await projected_position(self.store, (PROJECTION_NAME,))
-        rows = await self.store.fetch(query, *args)
-        items = [_event(row) for row in rows[:limit]]
-        following = encode_cursor(items[-1].position) if len(rows) > limit else None
+        items, following = page.items(await self.store.fetch(query, *page.args), _event)
         return AuditPage(items=items, next=following, position=position)
 
 

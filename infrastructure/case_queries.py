@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
-from datetime import date, datetime, timedelta
-from datetime import time as clock_time
-from typing import Any
+from datetime import datetime, timedelta
 
 import asyncpg
 
@@ -27,9 +25,9 @@ from application.queries import (
     WindowMetrics,
 )
 from domain.actor import Role
-from domain.calendar import OFFICE_TZ, WorkingCalendar
+from domain.calendar import WorkingCalendar, office_midnight
 from domain.privacy import ROLES_SEEING_FULL_IDENTITY
-from infrastructure.read_side import decode_cursor, encode_cursor, wait_until_projected
+from infrastructure.read_side import NewestFirstPage, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 
 CASE_LIST_PROJECTION = "case_list"
@@ -111,15 +109,9 @@ class CaseQueriesOnPostgres:
     ) -> Page:
         position, caught_up = await self._wait_for(after)
         summary = summary_column(role)
-        conditions: list[str] = []
-        args: list[Any] = [now]
-
-        def where(sql: str, value: Any) -> None:
-            args.append(value)
-            conditions.append(sql.replace("?", f"${len(args)}"))
-
+        page = NewestFirstPage("registered_position", limit=limit, cursor=cursor, args=[now])
         if visible_to_department is not None:
-            where("assigned_department = ?", visible_to_department)
+            page.where("assigned_department = ?", visible_to_department)
         for column, value in (
             ("status", criteria.status),
             ("department", criteria.department),
@@ -128,30 +120,23 @@ class CaseQueriesOnPostgres:
             ("urgent", criteria.urgent),
         ):
             if value is not None:
-                where(f"{column} = ?", value)
+                page.where(f"{column} = ?", value)
         if criteria.overdue is not None:
-            conditions.append(OVERDUE_SQL if criteria.overdue else f"NOT {OVERDUE_SQL}")
+            page.require(OVERDUE_SQL if criteria.overdue else f"NOT {OVERDUE_SQL}")
         if criteria.text:
-            where(f"({summary} ILIKE ? OR tracking_number ILIKE ?)", _containing(criteria.text))
+            page.where(
+                f"({summary} ILIKE ? OR tracking_number ILIKE ?)", _containing(criteria.text)
+            )
         for column, start, end in (
             ("registered_at", criteria.registered_from, criteria.registered_to),
             ("due_at", criteria.due_from, criteria.due_to),
         ):
             if start is not None:
-                where(f"{column} >= ?", _start_of(start))
+                page.where(f"{column} >= ?", office_midnight(start))
             if end is not None:
-                where(f"{column} < ?", _start_of(end, next_day=True))
-        if cursor is not None:
-            where("registered_position < ?", decode_cursor(cursor))
-        args.append(limit + 1)
-        query = (
-            f"SELECT {SUMMARY_COLUMNS}, {summary} AS summary FROM case_list"
-            f"{' WHERE ' + ' AND '.join(conditions) if conditions else ''}"
-            f" ORDER BY registered_position DESC LIMIT ${len(args)}"
-        )
-        rows = await self.store.fetch(query, *args)
-        items = [_summary(row) for row in rows[:limit]]
-        following = encode_cursor(items[-1].position) if len(rows) > limit else None
+                page.where(f"{column} < ?", office_midnight(end + timedelta(days=1)))
+        query = page.query(f"SELECT {SUMMARY_COLUMNS}, {summary} AS summary FROM case_list")
+        items, following = page.items(await self.store.fetch(query, *page.args), _summary)
         return Page(items=items, next=following, position=position, caught_up=caught_up)
 
     async def board(
@@ -371,11 +356,6 @@ class CaseQueriesOnPostgres:
 def _containing(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-def _start_of(day: date, *, next_day: bool = False) -> datetime:
-    moment = datetime.combine(day, clock_time(0), tzinfo=OFFICE_TZ)
-    return moment + timedelta(days=1) if next_day else moment
 
 
 def _summary(row: asyncpg.Record) -> CaseSummary:

@@ -20,6 +20,8 @@ libpq ignores the TCP parameters on a unix socket, where a vanished server close
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from time import monotonic
@@ -29,6 +31,9 @@ import psycopg
 from psycopg.abc import PQGen
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.waiting import Ready
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from application.base import StorageUnavailable
 
 RV = TypeVar("RV")
 
@@ -154,3 +159,14 @@ class DatabaseWaits:
 
 def _milliseconds(seconds: float) -> int:
     return max(1, round(seconds * 1000))
+
+
+@contextmanager
+def pooled_connection(pool: ConnectionPool[Any], holding: str) -> Iterator[psycopg.Connection[Any]]:
+    """A connection from the pool; a database that does not answer is StorageUnavailable (503),
+    naming what the pool holds (`the console sessions`) for the message."""
+    try:
+        with pool.connection() as connection:
+            yield connection
+    except (psycopg.OperationalError, PoolTimeout) as error:
+        raise StorageUnavailable(f"{holding} could not be reached; retry in a moment") from error

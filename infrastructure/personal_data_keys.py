@@ -25,8 +25,8 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,13 +37,12 @@ import structlog
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from psycopg import sql
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import ConnectionPool
 
-from application.base import StorageUnavailable
 from application.personal_data import PersonalDataKeyMissing, new_data_key
 from application.ports import TimeSource
 from domain.personal_data import PersonalDataAlreadyErased
-from infrastructure.database_waits import DatabaseWaits
+from infrastructure.database_waits import DatabaseWaits, pooled_connection
 from infrastructure.key_files import decode_base64_key, read_or_create_key_file, replace_key_file
 
 log = structlog.get_logger("oversight.personal_data")
@@ -284,16 +283,8 @@ class PostgresPersonalDataKeys:
     def close(self) -> None:
         self._pool.close()
 
-    @contextmanager
-    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
-        """A pooled connection; a database that does not answer is StorageUnavailable (503)."""
-        try:
-            with self._pool.connection() as connection:
-                yield connection
-        except (psycopg.OperationalError, PoolTimeout) as error:
-            raise StorageUnavailable(
-                "the personal data keys could not be reached; retry in a moment"
-            ) from error
+    def _connection(self) -> AbstractContextManager[psycopg.Connection[Any]]:
+        return pooled_connection(self._pool, "the personal data keys")
 
     def check_master_key(self) -> None:
         """Record the master key's fingerprint on first use; refuse a different key after,

@@ -7,10 +7,21 @@ import asyncio
 import base64
 import binascii
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
 
 from application.queries import LAST_POSITION, InvalidCursor
 from infrastructure.sql_pool import SqlPool
+
+
+class Positioned(Protocol):
+    """An item of a list, at its position in the notification log."""
+
+    @property
+    def position(self) -> int: ...
+
+
+Item = TypeVar("Item", bound=Positioned)
 
 # The first look again after a write not yet projected, and the longest pause between looks.
 FIRST_PAUSE = 0.01
@@ -62,3 +73,43 @@ def decode_cursor(cursor: str) -> int:
     if text == digits or not digits.isdigit() or int(digits) > LAST_POSITION:
         raise InvalidCursor("the cursor is not one this service handed out")
     return int(digits)
+
+
+class NewestFirstPage:
+    """One page of a list that runs newest first by a position column: the filters with their
+    numbered parameters ($1, $2, …), then the rows before the cursor, one more than the page
+    holds to know whether another follows."""
+
+    def __init__(
+        self, position_column: str, *, limit: int, cursor: str | None, args: Sequence[Any] = ()
+    ) -> None:
+        self.position_column = position_column
+        self.limit = limit
+        self.cursor = cursor
+        self.args: list[Any] = list(args)
+        self.conditions: list[str] = []
+
+    def where(self, condition: str, value: Any) -> None:
+        """Keep the rows where `condition` holds, its `?` standing for `value`."""
+        self.args.append(value)
+        self.conditions.append(condition.replace("?", f"${len(self.args)}"))
+
+    def require(self, condition: str) -> None:
+        """Keep the rows where `condition`, which takes no parameter, holds."""
+        self.conditions.append(condition)
+
+    def query(self, select_from: str) -> str:
+        """`select_from` filtered, from the cursor on, newest first, one row past the page."""
+        if self.cursor is not None:
+            self.where(f"{self.position_column} < ?", decode_cursor(self.cursor))
+        self.args.append(self.limit + 1)
+        where = f" WHERE {' AND '.join(self.conditions)}" if self.conditions else ""
+        return f"{select_from}{where} ORDER BY {self.position_column} DESC LIMIT ${len(self.args)}"
+
+    def items(
+        self, rows: Sequence[Any], item: Callable[[Any], Item]
+    ) -> tuple[list[Item], str | None]:
+        """The page's items, and the cursor of the next page if there is one."""
+        items = [item(row) for row in rows[: self.limit]]
+        following = encode_cursor(items[-1].position) if len(rows) > self.limit else None
+        return items, following

@@ -14,8 +14,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -23,12 +22,11 @@ from uuid import UUID
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import ConnectionPool
 
-from application.base import StorageUnavailable
 from application.ports import ConsoleSession, SessionLimits
 from domain.actor import Role
-from infrastructure.database_waits import DatabaseWaits
+from infrastructure.database_waits import DatabaseWaits, pooled_connection
 
 TOKEN_BYTES = 32
 POOL_SIZE = 4
@@ -142,16 +140,8 @@ class PostgresConsoleSessions:
             )
             return ended.rowcount
 
-    @contextmanager
-    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
-        """A pooled connection; a database that does not answer is StorageUnavailable (503)."""
-        try:
-            with self._pool.connection() as connection:
-                yield connection
-        except (psycopg.OperationalError, PoolTimeout) as error:
-            raise StorageUnavailable(
-                "the console sessions could not be reached; retry in a moment"
-            ) from error
+    def _connection(self) -> AbstractContextManager[psycopg.Connection[Any]]:
+        return pooled_connection(self._pool, "the console sessions")
 
 
 class InMemoryConsoleSessions:

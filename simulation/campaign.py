@@ -26,11 +26,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from application.supervision import Supervision
 from domain.actor import Actor, Role
-from domain.calendar import OFFICE_TZ
+from domain.calendar import OFFICE_TZ, office_midnight
 from domain.case import Case
 from domain.conduct import ConductRule
 from domain.directory import DirectorySpec
@@ -196,7 +196,7 @@ class Campaign(EvaluationJourneys):
         return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
     def _midnight_after(self, day: date) -> datetime:
-        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=OFFICE_TZ)
+        return office_midnight(day + timedelta(days=1))
 
     def _plan(self, day: date) -> None:
         """Put the day's arrivals on the schedule: cases, ratings, patrols, inspections."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from domain.calendar import OFFICE_TZ
+from domain.calendar import OFFICE_TZ, office_midnight
 
 
 class SimulatedTimeSource:
@@ -31,4 +31,4 @@ def campaign_start(end: datetime, days: int) -> datetime:
     if days < 1:
         raise ValueError(f"a campaign lasts at least one day, not {days}")
     first = end.astimezone(OFFICE_TZ).date() - timedelta(days=days - 1)
-    return datetime.combine(first, time(0), tzinfo=OFFICE_TZ)
+    return office_midnight(first)

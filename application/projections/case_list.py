@@ -20,7 +20,6 @@ from application.projections import Row
 from application.projections.task_clock import (
     TaskListProjection,
     clock_changes,
-    clock_state,
     handed_over,
     new_deadline,
 )
@@ -29,7 +28,6 @@ from domain.calendar import WorkingCalendar
 from domain.case import Case, Status
 from domain.personal_data import ERASED_TEXT, personal_text
 from domain.privacy import phone_digits, stand_ins_for_role, with_stand_ins
-from domain.task_clock import ClockState
 
 CLOCK_STATUSES = (Status.ASSIGNED.value, Status.IN_PROGRESS.value)
 
@@ -182,15 +180,6 @@ CHANGES: dict[type, Callable[[Row, Any], None]] = {
 }
 
 
-def clock_state_of(row: Row) -> ClockState:
-    """The clock's facts as the read table holds them."""
-    return clock_state(
-        row,
-        awaiting=row["status"] == Status.ASSIGNED.value,
-        handling=row["status"] in CLOCK_STATUSES,
-    )
-
-
 class CaseListProjection(TaskListProjection):
     """Keeps case_list current; `next_clock_at` tells the deadline clock when to look again."""
 
@@ -200,6 +189,8 @@ class CaseListProjection(TaskListProjection):
     opening_event = Case.Registered
     opened_position_column = "registered_position"
     changes = CHANGES
+    awaiting_status = Status.ASSIGNED.value
+    clock_statuses = CLOCK_STATUSES
 
     def __init__(
         self, calendar: Callable[[], WorkingCalendar], phone_digest: Callable[[str], str]
@@ -209,6 +200,3 @@ class CaseListProjection(TaskListProjection):
 
     def opened(self, event: Any) -> Row:
         return _registered(event, self._phone_digest)
-
-    def clock_state_of(self, row: Row) -> ClockState:
-        return clock_state_of(row)

@@ -9,11 +9,9 @@ from application.projections.task_clock import (
     Change,
     TaskListProjection,
     clock_changes,
-    clock_state,
     handed_over,
 )
 from domain.rectification import OrderStatus, RectificationOrder
-from domain.task_clock import ClockState
 
 CLOCK_STATUSES = (OrderStatus.ISSUED.value, OrderStatus.IN_PROGRESS.value)
 
@@ -84,15 +82,6 @@ CHANGES: dict[type, Change] = {
 }
 
 
-def clock_state_of(row: Row) -> ClockState:
-    """The clock's facts as the read table holds them."""
-    return clock_state(
-        row,
-        awaiting=row["status"] == OrderStatus.ISSUED.value,
-        handling=row["status"] in CLOCK_STATUSES,
-    )
-
-
 class OrderListProjection(TaskListProjection):
     """Keeps order_list current; `next_clock_at` tells the deadline clock when to look again."""
 
@@ -102,9 +91,8 @@ class OrderListProjection(TaskListProjection):
     opening_event = RectificationOrder.Issued
     opened_position_column = "issued_position"
     changes = CHANGES
+    awaiting_status = OrderStatus.ISSUED.value
+    clock_statuses = CLOCK_STATUSES
 
     def opened(self, event: Any) -> Row:
         return _issued(event)
-
-    def clock_state_of(self, row: Row) -> ClockState:
-        return clock_state_of(row)

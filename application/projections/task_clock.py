@@ -110,6 +110,10 @@ class TaskListProjection:
     opening_event: type
     opened_position_column: str
     changes: dict[type, Change]
+    # The status in which the department has yet to acknowledge the task, and those in which
+    # its clock runs.
+    awaiting_status: str
+    clock_statuses: tuple[str, ...]
 
     def __init__(self, calendar: Callable[[], WorkingCalendar]) -> None:
         self._calendar = calendar
@@ -123,7 +127,11 @@ class TaskListProjection:
 
     def clock_state_of(self, row: Row) -> ClockState:
         """The clock's facts as the read table holds them."""
-        raise NotImplementedError
+        return clock_state(
+            row,
+            awaiting=row["status"] == self.awaiting_status,
+            handling=row["status"] in self.clock_statuses,
+        )
 
     def project(self, row: Row | None, event: Any, position: int) -> Row | None:
         if isinstance(event, self.opening_event):

@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from application.projections import Row
-from application.projections.order_list import OrderListProjection, clock_state_of
+from application.projections.order_list import OrderListProjection
 from application.supervision import Supervision
 from domain.actor import Actor
 from domain.calendar import OFFICE_TZ, WorkingCalendar
@@ -101,7 +101,9 @@ def test_an_order_reported_rejected_and_reported_again_reads_as_it_was_handled(
     assert rejected["acknowledge_due_at"] == at(11, 30, 17, 30)  # kept for the metrics
     assert rejected["extension_requested"] is False
     assert (rejected["reports"], rejected["rejections"]) == (1, 1)
-    assert rejected["next_clock_at"] == next_alarm(clock_state_of(rejected), calendar)
+    assert rejected["next_clock_at"] == next_alarm(
+        OrderListProjection(calendar=lambda: calendar).clock_state_of(rejected), calendar
+    )
     assert rejected["next_clock_at"] is not None
     assert reported is not None
     assert reported["status"] == "reported"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from starlette.concurrency import run_in_threadpool
 
 from domain.actor import Role
-from domain.calendar import OFFICE_TZ
 from domain.errors import Forbidden
 from interfaces.http.deps import CaseQueriesDep, CentreDep, ContainerDep, StaffDep
 from interfaces.http.responses import SOME_ROLES, VALIDATED
@@ -73,8 +71,7 @@ async def department_metrics(
 ) -> MetricsList:
     """Per department: counts, and the rates acknowledged on time, completed on time, satisfied."""
     departments = await run_in_threadpool(container.supervision.list_departments)
-    start = datetime.combine(period.start, time(0), tzinfo=OFFICE_TZ)
-    end = datetime.combine(period.end, time(0), tzinfo=OFFICE_TZ) + timedelta(days=1)
+    start, end = period.moments()
     metrics = await queries.department_metrics(
         [d.id for d in departments],
         start=start,
@@ -97,8 +94,7 @@ async def window_metrics(
 ) -> WindowMetricsList:
     """Per active window: its ratings (好差评) in the period, their average and the bad ones."""
     windows = await run_in_threadpool(container.supervision.list_windows)
-    start = datetime.combine(period.start, time(0), tzinfo=OFFICE_TZ)
-    end = datetime.combine(period.end, time(0), tzinfo=OFFICE_TZ) + timedelta(days=1)
+    start, end = period.moments()
     metrics = await queries.window_metrics(
         [(w.id, w.department) for w in windows], start=start, end=end
     )

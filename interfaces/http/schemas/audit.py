@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -20,7 +20,7 @@ from application.audit import (
     RecordHistoryEntry,
     VerificationReport,
 )
-from domain.calendar import OFFICE_TZ
+from domain.calendar import office_midnight
 from interfaces.http.schemas.cases import (
     DIRECTORY_ID,
     JSON_NUMBER,
@@ -52,8 +52,7 @@ def _moment(bound: date | None, *, end: bool) -> datetime | None:
     """A bound of the feed's period: a whole day in the centre's time, or an exact moment."""
     if bound is None or isinstance(bound, datetime):
         return bound
-    start = datetime.combine(bound, time(0), tzinfo=OFFICE_TZ)
-    return start + timedelta(days=1) if end else start
+    return office_midnight(bound + timedelta(days=1) if end else bound)
 
 
 class AuditEventsQuery(BaseModel):

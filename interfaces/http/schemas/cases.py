@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Protocol
 from uuid import UUID
 
 from pydantic import (
@@ -219,6 +219,26 @@ class DeadlinePublic(BaseModel):
         return None if deadline is None else cls(**deadline.as_dict())  # type: ignore[arg-type]
 
 
+class DeadlineTaskView(Protocol):
+    """A case's or an order's view: both run on the same two deadlines."""
+
+    acknowledge_deadline: Deadline | None
+    deadline: Deadline | None
+
+
+def deadline_task_fields(schema: type[BaseModel], view: DeadlineTaskView) -> dict[str, Any]:
+    """The fields of `schema` the view holds, with its two deadlines published and their due times
+    beside them: cases and rectification orders answer their deadlines alike."""
+    fields = {name: getattr(view, name) for name in schema.model_fields if hasattr(view, name)}
+    fields["acknowledge_deadline"] = DeadlinePublic.of(view.acknowledge_deadline)
+    fields["deadline"] = DeadlinePublic.of(view.deadline)
+    fields["acknowledge_due_at"] = (
+        view.acknowledge_deadline.due_at if view.acknowledge_deadline else None
+    )
+    fields["due_at"] = view.deadline.due_at if view.deadline else None
+    return fields
+
+
 class CaseLabels(BaseModel):
     """The Chinese labels of a case's codes, beside the codes (domain/labels.py)."""
 
@@ -301,14 +321,7 @@ class CasePublic(CaseLabels):
 
     @classmethod
     def of(cls, view: CaseView) -> CasePublic:
-        fields = {name: getattr(view, name) for name in cls.model_fields if hasattr(view, name)}
-        fields["acknowledge_deadline"] = DeadlinePublic.of(view.acknowledge_deadline)
-        fields["deadline"] = DeadlinePublic.of(view.deadline)
-        fields["acknowledge_due_at"] = (
-            view.acknowledge_deadline.due_at if view.acknowledge_deadline else None
-        )
-        fields["due_at"] = view.deadline.due_at if view.deadline else None
-        return cls(**fields)
+        return cls(**deadline_task_fields(cls, view))
 
 
 class CaseRegistered(CasePublic):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -17,6 +17,7 @@ from application.queries import (
     Page,
     WindowMetrics,
 )
+from domain.calendar import office_midnight
 from domain.case import Channel, Kind, Satisfaction, Status
 from domain.labels import label
 from interfaces.http.schemas.cases import DIRECTORY_ID, LARGEST_JSON_INTEGER, CaseLabels, Day
@@ -205,6 +206,10 @@ class MetricsQuery(BaseModel):
         if (self.end - self.start).days > 366:
             raise ValueError("the period is at most one year")
         return self
+
+    def moments(self) -> tuple[datetime, datetime]:
+        """The period as moments: from midnight of `from` to the midnight after `to`."""
+        return office_midnight(self.start), office_midnight(self.end + timedelta(days=1))
 
 
 class OrderMetricsPublic(BaseModel):

@@ -16,6 +16,7 @@ from interfaces.http.schemas.cases import (
     DeadlinePublic,
     HistoryEntryPublic,
     Strict,
+    deadline_task_fields,
 )
 from interfaces.http.schemas.office_time import OfficeTime, Recorded
 
@@ -106,14 +107,8 @@ class OrderPublic(BaseModel):
 
     @classmethod
     def of(cls, view: OrderView) -> OrderPublic:
-        fields = {name: getattr(view, name) for name in cls.model_fields if hasattr(view, name)}
+        fields = deadline_task_fields(cls, view)
         fields["source"] = {"type": view.source_type, "ref": view.source_ref}
-        fields["acknowledge_deadline"] = DeadlinePublic.of(view.acknowledge_deadline)
-        fields["deadline"] = DeadlinePublic.of(view.deadline)
-        fields["acknowledge_due_at"] = (
-            view.acknowledge_deadline.due_at if view.acknowledge_deadline else None
-        )
-        fields["due_at"] = view.deadline.due_at if view.deadline else None
         return cls(**fields)
 
 
