@@ -1,4 +1,4 @@
-"""Fixtures of the unit tests: a settable clock, the real 2026 calendar, the default policy,
+"""Fixtures of the unit tests: a settable clock, the real calendar up to 2026, the default policy,
 the application on the in-memory store, and one actor per role."""
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ def time_source() -> SettableTimeSource:
 
 @pytest.fixture
 def calendar() -> WorkingCalendar:
-    return WorkingCalendar(known_schedules())
+    """The real calendar as the library stood when 2027 was not yet published, so deadlines
+    running into 2027 stay provisional here even after the library learns it."""
+    return WorkingCalendar({y: s for y, s in known_schedules().items() if y <= 2026})
 
 
 @pytest.fixture

@@ -13,18 +13,14 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-import pytest
-
 from application.projections import Row
 from application.projections.case_assignments import CaseAssignmentsProjection
 from application.supervision import Supervision
 from domain.actor import Actor, Role
-from domain.calendar import OFFICE_TZ, WorkingCalendar
+from domain.calendar import OFFICE_TZ
 from domain.case import Case, Kind, Outcome, Satisfaction
-from domain.deadlines import DeadlinePolicy
-from infrastructure.calendar_source import known_schedules
 from tests.factories import registered_case
-from tests.support import SettableTimeSource, in_memory_supervision
+from tests.support import SettableTimeSource
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
@@ -38,19 +34,6 @@ def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> st
 
 def moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-@pytest.fixture
-def calendar() -> WorkingCalendar:
-    # The library as it stood when 2027 was not yet published.
-    return WorkingCalendar({y: s for y, s in known_schedules().items() if y <= 2026})
-
-
-@pytest.fixture
-def supervision(
-    time_source: SettableTimeSource, calendar: WorkingCalendar, policy: DeadlinePolicy
-) -> Supervision:
-    return in_memory_supervision(time_source, calendar=calendar, policy=policy)
 
 
 def assign(supervision: Supervision, case_id: UUID, by: Actor, department: str = DEEDS) -> None:

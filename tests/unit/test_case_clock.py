@@ -23,7 +23,6 @@ from domain.actor import Actor, Role
 from domain.calendar import WorkingCalendar, YearSchedule
 from domain.case import Case, Kind, Status
 from domain.deadlines import DeadlinePolicy
-from infrastructure.calendar_source import known_schedules
 from tests.unit.test_case import (
     COMPLAINT_ACKNOWLEDGE_BY,
     COMPLAINT_DUE,
@@ -50,13 +49,6 @@ PUBLISHED_2027 = YearSchedule(
     version="published (国办发明电〔2026〕9号)",
     provisional=False,
 )
-
-
-@pytest.fixture
-def calendar() -> WorkingCalendar:
-    # The library as it stood when 2027 was not yet published, so 2027 stays provisional
-    # here even after the library learns it.
-    return WorkingCalendar({y: s for y, s in known_schedules().items() if y <= 2026})
 
 
 @pytest.fixture

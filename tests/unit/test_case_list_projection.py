@@ -19,14 +19,12 @@ from application.projections import Row
 from application.projections.case_list import CaseListProjection
 from application.supervision import Supervision
 from domain.actor import Actor
-from domain.calendar import OFFICE_TZ, WorkingCalendar
+from domain.calendar import OFFICE_TZ
 from domain.case import Case, Kind, Outcome, Satisfaction
-from domain.deadlines import DeadlinePolicy
 from domain.personal_data import ERASED_TEXT
 from domain.task_clock import next_alarm
-from infrastructure.calendar_source import known_schedules
 from tests.factories import registered_case
-from tests.support import SettableTimeSource, in_memory_supervision
+from tests.support import SettableTimeSource
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
@@ -40,19 +38,6 @@ def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> da
 
 def close_of(month: int, day: int, year: int = 2026) -> datetime:
     return at(month, day, 17, 30, year=year)
-
-
-@pytest.fixture
-def calendar() -> WorkingCalendar:
-    # The library as it stood when 2027 was not yet published.
-    return WorkingCalendar({y: s for y, s in known_schedules().items() if y <= 2026})
-
-
-@pytest.fixture
-def supervision(
-    time_source: SettableTimeSource, calendar: WorkingCalendar, policy: DeadlinePolicy
-) -> Supervision:
-    return in_memory_supervision(time_source, calendar=calendar, policy=policy)
 
 
 def assign(
