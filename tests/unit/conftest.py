@@ -1,5 +1,6 @@
 """Fixtures of the unit tests: a settable clock, the real calendar up to 2026, the default policy,
-the application on the in-memory store, and one actor per role."""
+the application on the in-memory store, one actor per role, and the builder of cases for the
+Case aggregate's tests."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.directory_file import sample_directory
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import SettableTimeSource, in_memory_supervision
+from tests.unit.case_story import Given
 
 
 @cache
@@ -75,3 +77,16 @@ def department_actor() -> Actor:
 @pytest.fixture
 def other_department_actor() -> Actor:
     return Actor(principal="tax-desk", role=Role.DEPARTMENT, department=OTHER_DEPARTMENT)
+
+
+@pytest.fixture
+def given(
+    operator: Actor,
+    inspector: Actor,
+    department_actor: Actor,
+    other_department_actor: Actor,
+    policy: DeadlinePolicy,
+    calendar: WorkingCalendar,
+) -> Given:
+    """Builds cases of the Case aggregate's tests up to a point of their lifecycle."""
+    return Given(operator, inspector, department_actor, other_department_actor, policy, calendar)

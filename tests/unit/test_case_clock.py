@@ -23,7 +23,7 @@ from domain.actor import Actor, Role
 from domain.calendar import WorkingCalendar, YearSchedule
 from domain.case import Case, Kind, Status
 from domain.deadlines import DeadlinePolicy
-from tests.unit.test_case import (
+from tests.unit.case_story import (
     COMPLAINT_ACKNOWLEDGE_BY,
     COMPLAINT_DUE,
     Given,
@@ -49,18 +49,6 @@ PUBLISHED_2027 = YearSchedule(
     version="published (国办发明电〔2026〕9号)",
     provisional=False,
 )
-
-
-@pytest.fixture
-def given(
-    operator: Actor,
-    inspector: Actor,
-    department_actor: Actor,
-    other_department_actor: Actor,
-    policy: DeadlinePolicy,
-    calendar: WorkingCalendar,
-) -> Given:
-    return Given(operator, inspector, department_actor, other_department_actor, policy, calendar)
 
 
 def observe(case: Case, calendar: WorkingCalendar, when: datetime) -> int:

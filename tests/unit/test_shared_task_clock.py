@@ -24,7 +24,7 @@ from domain.case import Case, CaseNotOverdue, Channel, Kind
 from domain.deadlines import DeadlinePolicy
 from domain.rectification import OrderNotOverdue, OrderSourceType, RectificationOrder
 from domain.task import NotOverdue, Task
-from tests.unit.test_case import at, close_of
+from tests.unit.case_story import at, close_of
 
 HANDED_OVER = at(11, 27, 10, 30)
 ACKNOWLEDGED = at(11, 27, 14, 0)
