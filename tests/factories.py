@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from application.access import IssuedToken
 from application.supervision import Supervision
-from application.views import RegisteredCase
+from application.views import CaseView, RegisteredCase
 from domain.actor import Actor, Role
 from domain.case import Channel, Kind
 from infrastructure.directory_file import sample_directory
@@ -75,6 +75,20 @@ def registered_case(app: Supervision, by: Actor = OPERATOR, **fields: Any) -> UU
     return registration(app, by, **fields).case.id
 
 
+def assign(
+    app: Supervision,
+    case_id: UUID,
+    by: Actor = OPERATOR,
+    department: str = SAMPLE_DEPARTMENT,
+    *,
+    final: bool = False,
+) -> CaseView:
+    """Assign a case to `department` as an operator does, urgency unchanged and with no note."""
+    return app.assign_case(
+        case_id, department=department, urgent=None, final=final, note=None, by=by
+    )
+
+
 def assigned_case(
     app: Supervision,
     by: Actor = OPERATOR,
@@ -84,7 +98,7 @@ def assigned_case(
 ) -> UUID:
     """The id of a case registered from `a_complaint(**fields)` and assigned to `department`."""
     case_id = registered_case(app, by, **fields)
-    app.assign_case(case_id, department=department, urgent=None, final=False, note=None, by=by)
+    assign(app, case_id, by, department)
     return case_id
 
 
