@@ -3,6 +3,7 @@ through the application or through the HTTP API, each with defaults a test overr
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,7 +13,10 @@ from application.access import IssuedToken
 from application.supervision import Supervision
 from application.views import CaseView, RegisteredCase
 from domain.actor import Actor, Role
+from domain.calendar import OFFICE_TZ
 from domain.case import Channel, Kind
+from domain.rectification import OrderSourceType
+from domain.scorecard import DeductionRequest, SourceType
 from infrastructure.directory_file import sample_directory
 
 API = "/api/v1"
@@ -23,6 +27,7 @@ OTHER_DEPARTMENT = "taxation"
 
 OPERATOR = Actor("operator-1", Role.OPERATOR)
 ADMIN = Actor("admin-1", Role.ADMIN)
+INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
 
 
 def import_sample_directory(app: Supervision, by: Actor = ADMIN) -> None:
@@ -100,6 +105,46 @@ def assigned_case(
     case_id = registered_case(app, by, **fields)
     assign(app, case_id, by, department)
     return case_id
+
+
+def an_order(**fields: Any) -> dict[str, Any]:
+    """The arguments of `issue_order` but `by`: an inspection found the sample department's
+    window unstaffed, to be rectified in the policy's working days; any field given replaces
+    its default."""
+    return {
+        "department": SAMPLE_DEPARTMENT,
+        "window": SAMPLE_WINDOW,
+        "staff": None,
+        "problem": "窗口无人",
+        "requirements": "排班到岗",
+        "working_days": None,
+        "source_type": OrderSourceType.INSPECTION,
+        "source_ref": None,
+        **fields,
+    }
+
+
+def issued_order(app: Supervision, by: Actor = INSPECTOR, **fields: Any) -> UUID:
+    """The id of a rectification order just issued from `an_order(**fields)`."""
+    return app.issue_order(**an_order(**fields), by=by).id
+
+
+def a_deduction(**fields: Any) -> DeductionRequest:
+    """A patrol's deduction for staff S0001 arriving late on Mon 2 Nov 2026, the rule's own
+    points; any field given replaces its default."""
+    return DeductionRequest(
+        **{
+            "rule": "lateness_early_leave",
+            "staff": "S0001",
+            "window": None,
+            "occurred_at": datetime(2026, 11, 2, 9, 40, tzinfo=OFFICE_TZ),
+            "evidence": "考勤记录",
+            "source_type": SourceType.PATROL,
+            "source_ref": None,
+            "points": None,
+            **fields,
+        }
+    )
 
 
 def a_complaint_body(**fields: Any) -> dict[str, Any]:
