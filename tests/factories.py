@@ -147,6 +147,13 @@ def a_deduction(**fields: Any) -> DeductionRequest:
     )
 
 
+def posted(client: TestClient, path: str, headers: dict[str, str], body: Any = None) -> Any:
+    """The answer of a `POST` to the API at `path`, which must succeed (200 or 201)."""
+    response = client.post(f"{API}{path}", json=body, headers=headers)
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
 def a_complaint_body(**fields: Any) -> dict[str, Any]:
     """The JSON body of `POST /cases` for a hotline complaint about the sample window; any field
     given replaces its default."""

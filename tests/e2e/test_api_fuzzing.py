@@ -33,7 +33,7 @@ from tests.factories import (
     issued_order,
     registered_case,
 )
-from tests.support import SettableTimeSource, settings_for
+from tests.support import SettableTimeSource, run_worker_once, settings_for
 
 pytestmark = pytest.mark.slow
 
@@ -122,11 +122,7 @@ def seeded(container: Container, time_source: SettableTimeSource) -> Seeded:
     deduction = app.record_deduction(
         a_deduction(occurred_at=time_source.now() - timedelta(days=1)), INSPECTOR
     )
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
+    run_worker_once(container)
     return Seeded(cases=tuple(cases), orders=tuple(orders), deductions=(deduction.id,))
 
 

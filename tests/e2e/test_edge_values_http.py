@@ -37,7 +37,7 @@ from tests.factories import (
     issued_order,
     registered_case,
 )
-from tests.support import SettableTimeSource
+from tests.support import SettableTimeSource, run_worker_once
 
 OPERATOR = Actor("edge-operator", Role.OPERATOR)
 INSPECTOR = Actor("edge-inspector", Role.INSPECTOR)
@@ -90,11 +90,7 @@ def seeded(container: Container, time_source: SettableTimeSource) -> Seeded:
     deduction = app.record_deduction(
         a_deduction(occurred_at=time_source.now() - timedelta(days=1)), INSPECTOR
     ).id
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
+    run_worker_once(container)
     return Seeded(case=case, order=order, deduction=deduction)
 
 
