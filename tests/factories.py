@@ -3,6 +3,7 @@ through the application or through the HTTP API, each with defaults a test overr
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -10,9 +11,12 @@ from fastapi.testclient import TestClient
 
 from application.access import IssuedToken
 from application.supervision import Supervision
-from application.views import RegisteredCase
+from application.views import CaseView, RegisteredCase
 from domain.actor import Actor, Role
+from domain.calendar import OFFICE_TZ
 from domain.case import Channel, Kind
+from domain.rectification import OrderSourceType
+from domain.scorecard import DeductionRequest, SourceType
 from infrastructure.directory_file import sample_directory
 
 API = "/api/v1"
@@ -23,6 +27,7 @@ OTHER_DEPARTMENT = "taxation"
 
 OPERATOR = Actor("operator-1", Role.OPERATOR)
 ADMIN = Actor("admin-1", Role.ADMIN)
+INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
 
 
 def import_sample_directory(app: Supervision, by: Actor = ADMIN) -> None:
@@ -75,6 +80,20 @@ def registered_case(app: Supervision, by: Actor = OPERATOR, **fields: Any) -> UU
     return registration(app, by, **fields).case.id
 
 
+def assign(
+    app: Supervision,
+    case_id: UUID,
+    by: Actor = OPERATOR,
+    department: str = SAMPLE_DEPARTMENT,
+    *,
+    final: bool = False,
+) -> CaseView:
+    """Assign a case to `department` as an operator does, urgency unchanged and with no note."""
+    return app.assign_case(
+        case_id, department=department, urgent=None, final=final, note=None, by=by
+    )
+
+
 def assigned_case(
     app: Supervision,
     by: Actor = OPERATOR,
@@ -84,8 +103,55 @@ def assigned_case(
 ) -> UUID:
     """The id of a case registered from `a_complaint(**fields)` and assigned to `department`."""
     case_id = registered_case(app, by, **fields)
-    app.assign_case(case_id, department=department, urgent=None, final=False, note=None, by=by)
+    assign(app, case_id, by, department)
     return case_id
+
+
+def an_order(**fields: Any) -> dict[str, Any]:
+    """The arguments of `issue_order` but `by`: an inspection found the sample department's
+    window unstaffed, to be rectified in the policy's working days; any field given replaces
+    its default."""
+    return {
+        "department": SAMPLE_DEPARTMENT,
+        "window": SAMPLE_WINDOW,
+        "staff": None,
+        "problem": "窗口无人",
+        "requirements": "排班到岗",
+        "working_days": None,
+        "source_type": OrderSourceType.INSPECTION,
+        "source_ref": None,
+        **fields,
+    }
+
+
+def issued_order(app: Supervision, by: Actor = INSPECTOR, **fields: Any) -> UUID:
+    """The id of a rectification order just issued from `an_order(**fields)`."""
+    return app.issue_order(**an_order(**fields), by=by).id
+
+
+def a_deduction(**fields: Any) -> DeductionRequest:
+    """A patrol's deduction for staff S0001 arriving late on Mon 2 Nov 2026, the rule's own
+    points; any field given replaces its default."""
+    return DeductionRequest(
+        **{
+            "rule": "lateness_early_leave",
+            "staff": "S0001",
+            "window": None,
+            "occurred_at": datetime(2026, 11, 2, 9, 40, tzinfo=OFFICE_TZ),
+            "evidence": "考勤记录",
+            "source_type": SourceType.PATROL,
+            "source_ref": None,
+            "points": None,
+            **fields,
+        }
+    )
+
+
+def posted(client: TestClient, path: str, headers: dict[str, str], body: Any = None) -> Any:
+    """The answer of a `POST` to the API at `path`, which must succeed (200 or 201)."""
+    response = client.post(f"{API}{path}", json=body, headers=headers)
+    assert response.status_code in (200, 201), response.text
+    return response.json()
 
 
 def a_complaint_body(**fields: Any) -> dict[str, Any]:

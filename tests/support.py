@@ -1,10 +1,12 @@
-"""Helpers shared by every tier of tests: time the test sets, and an in-memory application."""
+"""Helpers shared by every tier of tests: time the test sets, an in-memory application, and one
+turn of the worker."""
 
 from __future__ import annotations
 
 import base64
 import os
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from application.supervision import Supervision
@@ -16,6 +18,9 @@ from infrastructure.directory_file import sample_directory
 from infrastructure.personal_data_keys import InMemoryPersonalDataKeys
 from infrastructure.secrets import RandomSecrets
 from infrastructure.settings import Settings
+
+if TYPE_CHECKING:
+    from interfaces.bootstrap import Container
 
 # Friday 27 November 2026, 10:00 in the service centre.
 START = datetime(2026, 11, 27, 10, 0, tzinfo=OFFICE_TZ)
@@ -88,6 +93,16 @@ def in_memory_supervision(
     )
     supervision.import_directory(sample_directory(), DIRECTORY_ADMIN)
     return supervision
+
+
+def run_worker_once(container: Container) -> None:
+    """One turn of a worker of its own (projections, policies, the clock), closed afterwards:
+    the read side caught up, as the background worker would."""
+    worker = container.worker()
+    try:
+        worker.run_once()
+    finally:
+        worker.close()
 
 
 def _aware(moment: datetime) -> datetime:

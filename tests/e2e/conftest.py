@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -72,3 +72,12 @@ def tokens(container: Container) -> Tokens:
 def position(container: Container) -> int:
     """The global position of the last event recorded."""
     return container.supervision.recorder.max_notification_id() or 0
+
+
+@pytest.fixture
+def catch_up(container: Container) -> Iterator[Callable[[], object]]:
+    """One worker for the test; each call is one of its turns (projections, policies, the
+    clock, the audit feed and ledger), as the background worker would run it."""
+    worker = container.worker()
+    yield worker.run_once
+    worker.close()

@@ -18,8 +18,6 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from domain.actor import Actor, Role
 from domain.case import Outcome
-from domain.rectification import OrderSourceType
-from domain.scorecard import DeductionRequest, SourceType
 from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.read_side import encode_cursor
 from interfaces.bootstrap import Container, bootstrap
@@ -29,12 +27,13 @@ from tests.e2e.conftest import Tokens
 from tests.factories import (
     OTHER_DEPARTMENT,
     SAMPLE_DEPARTMENT,
-    SAMPLE_WINDOW,
+    a_deduction,
     assigned_case,
     import_sample_directory,
+    issued_order,
     registered_case,
 )
-from tests.support import SettableTimeSource, settings_for
+from tests.support import SettableTimeSource, run_worker_once, settings_for
 
 pytestmark = pytest.mark.slow
 
@@ -118,39 +117,12 @@ def seeded(container: Container, time_source: SettableTimeSource) -> Seeded:
     app.post_result(
         cases[3], outcome=Outcome.RESOLVED, actions="已解释", answer="已答复", by=DEPARTMENT
     )
-    orders = [
-        app.issue_order(
-            department=SAMPLE_DEPARTMENT,
-            window=SAMPLE_WINDOW,
-            staff=None,
-            problem="窗口无人",
-            requirements="排班到岗",
-            working_days=None,
-            source_type=OrderSourceType.INSPECTION,
-            source_ref=None,
-            by=INSPECTOR,
-        ).id
-        for _ in range(2)
-    ]
+    orders = [issued_order(app, INSPECTOR) for _ in range(2)]
     app.acknowledge_order(orders[1], DEPARTMENT)
     deduction = app.record_deduction(
-        DeductionRequest(
-            rule="lateness_early_leave",
-            staff="S0001",
-            window=None,
-            occurred_at=time_source.now() - timedelta(days=1),
-            evidence="考勤记录",
-            source_type=SourceType.PATROL,
-            source_ref=None,
-            points=None,
-        ),
-        INSPECTOR,
+        a_deduction(occurred_at=time_source.now() - timedelta(days=1)), INSPECTOR
     )
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
+    run_worker_once(container)
     return Seeded(cases=tuple(cases), orders=tuple(orders), deductions=(deduction.id,))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +17,7 @@ from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.signing import SigningKey
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import Tokens
-from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
+from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, posted
 from tests.support import SettableTimeSource
 
 NAME, PHONE, ADDRESS = "王芳", "13812345678", "人民路18号3单元"
@@ -43,20 +42,6 @@ AUDIT_ROUTES = [
 ]
 
 
-@pytest.fixture
-def catch_up(container: Container) -> Iterator[Any]:
-    """Run the worker's turn (projections, the audit feed, the ledger) once."""
-    worker = container.worker()
-    yield worker.run_once
-    worker.close()
-
-
-def post(client: TestClient, path: str, headers: dict[str, str], body: Any = None) -> Any:
-    response = client.post(f"{API}{path}", json=body, headers=headers)
-    assert response.status_code in (200, 201), response.text
-    return response.json()
-
-
 def get(client: TestClient, path: str, headers: dict[str, str], **params: Any) -> Any:
     response = client.get(f"{API}{path}", params=params, headers=headers)
     assert response.status_code == 200, response.text
@@ -64,10 +49,12 @@ def get(client: TestClient, path: str, headers: dict[str, str], **params: Any) -
 
 
 def a_handled_case(client: TestClient, tokens: Tokens) -> dict[str, Any]:
-    case = post(client, "/cases", tokens.operator, COMPLAINT)
-    post(client, f"/cases/{case['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT})
-    post(client, f"/cases/{case['id']}/acknowledge", tokens.department)
-    post(
+    case = posted(client, "/cases", tokens.operator, COMPLAINT)
+    posted(
+        client, f"/cases/{case['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT}
+    )
+    posted(client, f"/cases/{case['id']}/acknowledge", tokens.department)
+    posted(
         client,
         f"/cases/{case['id']}/notes",
         tokens.operator,
@@ -116,8 +103,10 @@ def test_every_audit_route_needs_a_token(
 def test_the_feed_shows_each_event_with_position_time_actor_reason_request_and_label(
     client: TestClient, tokens: Tokens, catch_up: Any
 ) -> None:
-    case = post(client, "/cases", tokens.operator, COMPLAINT)
-    post(client, f"/cases/{case['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT})
+    case = posted(client, "/cases", tokens.operator, COMPLAINT)
+    posted(
+        client, f"/cases/{case['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT}
+    )
     response = client.post(
         f"{API}/cases/{case['id']}/return",
         json={"reason": "不属于本部门职责"},
@@ -194,9 +183,9 @@ def test_the_feed_filters_by_actor_department_and_type(
 def test_the_feed_filters_by_time_range(
     client: TestClient, tokens: Tokens, catch_up: Any, time_source: SettableTimeSource
 ) -> None:
-    first = post(client, "/cases", tokens.operator, COMPLAINT)
+    first = posted(client, "/cases", tokens.operator, COMPLAINT)
     time_source.advance(days=3)
-    later = post(client, "/cases", tokens.operator, COMPLAINT)
+    later = posted(client, "/cases", tokens.operator, COMPLAINT)
     catch_up()
     moment = (time_source.now() - timedelta(days=1)).isoformat()
     day_of_first = (time_source.now() - timedelta(days=3)).date().isoformat()
@@ -282,8 +271,8 @@ def test_a_staff_members_history_holds_the_directory_their_cases_and_their_score
 ) -> None:
     container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
     case = a_handled_case(client, tokens)
-    other = post(client, "/cases", tokens.operator, {**COMPLAINT, "staff": "S0002"})
-    post(
+    other = posted(client, "/cases", tokens.operator, {**COMPLAINT, "staff": "S0002"})
+    posted(
         client,
         "/deductions",
         tokens.inspector,
@@ -326,7 +315,7 @@ def test_checkpoints_are_exported_and_an_exported_one_checks_out(
     catch_up()
 
     (checkpoint,) = get(client, "/audit/checkpoints", tokens.inspector)["items"]
-    check = post(client, "/audit/checkpoints/verify", tokens.inspector, checkpoint)
+    check = posted(client, "/audit/checkpoints/verify", tokens.inspector, checkpoint)
     key = get(client, "/audit/public-key", tokens.inspector)
 
     assert checkpoint["number"] == 1
@@ -357,8 +346,8 @@ def test_a_forged_or_foreign_checkpoint_is_refused_with_a_clear_message(
         "public_key": intruder.public.base64,
     }
 
-    forged_check = post(client, "/audit/checkpoints/verify", tokens.inspector, forged)
-    foreign_check = post(client, "/audit/checkpoints/verify", tokens.inspector, foreign)
+    forged_check = posted(client, "/audit/checkpoints/verify", tokens.inspector, forged)
+    foreign_check = posted(client, "/audit/checkpoints/verify", tokens.inspector, foreign)
 
     assert (forged_check["ok"], forged_check["problem"]) == (False, "forged_checkpoint")
     assert "forged" in forged_check["message"]
@@ -372,14 +361,14 @@ def test_verification_over_http_answers_ok_then_names_the_first_bad_position(
     case = a_handled_case(client, tokens)
     catch_up()
 
-    clean = post(client, "/audit/verify", tokens.inspector)
+    clean = posted(client, "/audit/verify", tokens.inspector)
     with psycopg.connect(database_url, autocommit=True) as connection:
         connection.execute(
             "UPDATE oversight_events SET state = set_byte(state, 20, get_byte(state, 20) # 4) "
             "WHERE notification_id = %s",
             (case["position"],),
         )
-    tampered = post(client, "/audit/verify", tokens.inspector)
+    tampered = posted(client, "/audit/verify", tokens.inspector)
 
     assert clean["ok"] is True
     assert clean["checked"] > 0

@@ -7,28 +7,22 @@ acknowledged by Monday 30 November 17:30 and answered by Friday 18 December 17:3
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
-from interfaces.bootstrap import Container
 from tests.e2e.conftest import Tokens
-from tests.e2e.test_read_side_http import post
-from tests.factories import API, OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, assigned_through_api
+from tests.factories import (
+    API,
+    OTHER_DEPARTMENT,
+    SAMPLE_DEPARTMENT,
+    assigned_through_api,
+    posted,
+)
 from tests.support import SettableTimeSource
 
 PERIOD = {"from": "2026-11-01", "to": "2026-12-31"}
 RETURN = {"reason": "不属于本部门职责"}
-
-
-@pytest.fixture
-def catch_up(container: Container) -> Iterator[Any]:
-    """Run the worker's turn (projections and the clock) once, as the background worker would."""
-    worker = container.worker()
-    yield worker.run_once
-    worker.close()
 
 
 def metrics_of(client: TestClient, tokens: Tokens, department: str) -> dict[str, Any]:
@@ -38,7 +32,7 @@ def metrics_of(client: TestClient, tokens: Tokens, department: str) -> dict[str,
 
 
 def reassign(client: TestClient, tokens: Tokens, case_id: str, department: str) -> None:
-    post(client, f"/cases/{case_id}/assign", tokens.operator, {"department": department})
+    posted(client, f"/cases/{case_id}/assign", tokens.operator, {"department": department})
 
 
 def test_a_missed_acknowledgement_stays_with_the_department_after_the_case_moves_on(
@@ -47,18 +41,18 @@ def test_a_missed_acknowledgement_stays_with_the_department_after_the_case_moves
     # given: the deeds office lets the acknowledge deadline pass, then returns the case
     case = assigned_through_api(client, tokens.operator)
     time_source.advance(days=4)  # Tuesday 1 December, 10:00
-    post(client, f"/cases/{case['id']}/return", tokens.department, RETURN)
+    posted(client, f"/cases/{case['id']}/return", tokens.department, RETURN)
     # and taxation, given it next, acknowledges and answers on time; the complainant is happy
     reassign(client, tokens, case["id"], OTHER_DEPARTMENT)
     time_source.advance(minutes=30)
-    post(client, f"/cases/{case['id']}/acknowledge", tokens.other_department)
-    post(
+    posted(client, f"/cases/{case['id']}/acknowledge", tokens.other_department)
+    posted(
         client,
         f"/cases/{case['id']}/result",
         tokens.other_department,
         {"outcome": "resolved", "actions": "已处理", "answer": "已办结"},
     )
-    post(
+    posted(
         client,
         f"/cases/{case['id']}/callback",
         tokens.operator,
@@ -93,12 +87,12 @@ def test_each_department_owes_only_what_fell_due_while_it_held_the_case(
     # given: the deeds office returns one case at once, before its acknowledge deadline
     prompt = assigned_through_api(client, tokens.operator)
     time_source.advance(hours=1)
-    post(client, f"/cases/{prompt['id']}/return", tokens.department, RETURN)
+    posted(client, f"/cases/{prompt['id']}/return", tokens.department, RETURN)
     # and acknowledges another on time, but returns it only after its handling deadline
     late = assigned_through_api(client, tokens.operator)
-    post(client, f"/cases/{late['id']}/acknowledge", tokens.department)
+    posted(client, f"/cases/{late['id']}/acknowledge", tokens.department)
     time_source.set(time_source.now().replace(month=12, day=21))  # Monday 21 December, 11:00
-    post(client, f"/cases/{late['id']}/return", tokens.department, RETURN)
+    posted(client, f"/cases/{late['id']}/return", tokens.department, RETURN)
     # and taxation, given both, has acknowledged neither two days later
     reassign(client, tokens, prompt["id"], OTHER_DEPARTMENT)
     reassign(client, tokens, late["id"], OTHER_DEPARTMENT)

@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.scorecard import DeductionRequest, SourceType
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.e2e.test_cli import run
+from tests.factories import a_deduction
 
 INSPECTOR = Actor("inspector-li", Role.INSPECTOR)
 RULES = len(default_conduct_rules())
@@ -86,15 +86,11 @@ def deducted(container: Container) -> None:
     container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
     for rule, staff, day in (("harsh_attitude", "S0001", 3), ("phone_or_games", "S0010", 10)):
         container.supervision.record_deduction(
-            DeductionRequest(
+            a_deduction(
                 rule=rule,
                 staff=staff,
-                window=None,
                 occurred_at=datetime(2026, 11, day, 10, 0, tzinfo=OFFICE_TZ),
                 evidence="巡查记录",
-                source_type=SourceType.PATROL,
-                source_ref=None,
-                points=None,
             ),
             INSPECTOR,
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -76,14 +75,6 @@ MONTH_OF_ACTIVITY: list[tuple[str, dict[str, Any]]] = [
 @pytest.fixture
 def rules(container: Container) -> None:
     container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
-
-
-@pytest.fixture
-def catch_up(container: Container) -> Iterator[Any]:
-    """Run the worker's turn once, as the background worker would."""
-    worker = container.worker()
-    yield worker.run_once
-    worker.close()
 
 
 @pytest.fixture

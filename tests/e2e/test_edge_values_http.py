@@ -24,15 +24,20 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from domain.actor import Actor, Role
-from domain.rectification import OrderSourceType
-from domain.scorecard import DeductionRequest, SourceType
 from domain.text import described
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from interfaces.http.app import API_PREFIX
 from tests.e2e.conftest import Tokens, position
-from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, registered_case
-from tests.support import SettableTimeSource
+from tests.factories import (
+    SAMPLE_DEPARTMENT,
+    SAMPLE_WINDOW,
+    a_deduction,
+    assign,
+    issued_order,
+    registered_case,
+)
+from tests.support import SettableTimeSource, run_worker_once
 
 OPERATOR = Actor("edge-operator", Role.OPERATOR)
 INSPECTOR = Actor("edge-inspector", Role.INSPECTOR)
@@ -80,38 +85,12 @@ def seeded(container: Container, time_source: SettableTimeSource) -> Seeded:
     app = container.supervision
     app.load_conduct_rules(default_conduct_rules(), Actor("edge-admin", Role.ADMIN))
     case = registered_case(container.supervision)
-    app.assign_case(
-        case, department=SAMPLE_DEPARTMENT, urgent=None, final=False, note=None, by=OPERATOR
-    )
-    order = app.issue_order(
-        department=SAMPLE_DEPARTMENT,
-        window=SAMPLE_WINDOW,
-        staff=None,
-        problem="窗口无人",
-        requirements="排班到岗",
-        working_days=None,
-        source_type=OrderSourceType.INSPECTION,
-        source_ref=None,
-        by=INSPECTOR,
-    ).id
+    assign(app, case, OPERATOR)
+    order = issued_order(app, INSPECTOR)
     deduction = app.record_deduction(
-        DeductionRequest(
-            rule="lateness_early_leave",
-            staff="S0001",
-            window=None,
-            occurred_at=time_source.now() - timedelta(days=1),
-            evidence="考勤记录",
-            source_type=SourceType.PATROL,
-            source_ref=None,
-            points=None,
-        ),
-        INSPECTOR,
+        a_deduction(occurred_at=time_source.now() - timedelta(days=1)), INSPECTOR
     ).id
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
+    run_worker_once(container)
     return Seeded(case=case, order=order, deduction=deduction)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from tests.factories import (
     SAMPLE_DEPARTMENT,
     SAMPLE_WINDOW,
     import_sample_directory,
+    posted,
 )
 from tests.support import SettableTimeSource, settings_for
 
@@ -31,20 +31,6 @@ ORDER = {
     "working_days": 5,
     "source": {"type": "inspection", "ref": "2026年11月暗访"},
 }
-
-
-@pytest.fixture
-def catch_up(container: Container) -> Iterator[Any]:
-    """One turn of the worker: projections, policies, the clock."""
-    worker = container.worker()
-    yield worker.run_once
-    worker.close()
-
-
-def post(client: TestClient, path: str, headers: dict[str, str], body: Any = None) -> Any:
-    response = client.post(f"{API}{path}", json=body, headers=headers)
-    assert response.status_code in (200, 201), response.text
-    return response.json()
 
 
 def refused(
@@ -70,28 +56,30 @@ def test_an_order_goes_issued_reported_rejected_reported_accepted(
 ) -> None:
     order = issued(client, tokens)
     order_id = order["id"]
-    acknowledged = post(client, f"/rectification-orders/{order_id}/acknowledge", tokens.department)
+    acknowledged = posted(
+        client, f"/rectification-orders/{order_id}/acknowledge", tokens.department
+    )
     time_source.advance(days=3)
-    reported = post(
+    reported = posted(
         client,
         f"/rectification-orders/{order_id}/report",
         tokens.department,
         {"measures": "已组织培训", "evidence": "签到表"},
     )
-    rejected = post(
+    rejected = posted(
         client,
         f"/rectification-orders/{order_id}/reject",
         tokens.inspector,
         {"reasons": "告知清单不完整", "working_days": 3},
     )
     time_source.advance(days=1)
-    reported_again = post(
+    reported_again = posted(
         client,
         f"/rectification-orders/{order_id}/report",
         tokens.department,
         {"measures": "已补全告知清单并张贴"},
     )
-    accepted = post(
+    accepted = posted(
         client, f"/rectification-orders/{order_id}/accept", tokens.inspector, {"note": "合格"}
     )
     history = client.get(f"{API}/rectification-orders/{order_id}/history", headers=tokens.inspector)
@@ -143,13 +131,15 @@ def test_an_order_is_read_by_its_department_and_the_centre_but_not_by_another_de
 def test_an_order_is_on_its_departments_board_beside_its_cases(
     client: TestClient, tokens: Tokens, catch_up: Any
 ) -> None:
-    case = post(
+    case = posted(
         client,
         "/cases",
         tokens.operator,
         {"kind": "complaint", "channel": "hotline", "window": SAMPLE_WINDOW, "summary": "态度差"},
     )
-    post(client, f"/cases/{case['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT})
+    posted(
+        client, f"/cases/{case['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT}
+    )
     order = issued(client, tokens, working_days=2)
     catch_up()
 
@@ -217,9 +207,9 @@ def test_steps_the_orders_state_forbids_are_refused_with_409_and_a_named_rule(
     )
     on_time = refused(client, f"{base}/supervise", tokens.inspector, {"note": "督办"})
     by_another = refused(client, f"{base}/acknowledge", tokens.other_department)
-    post(client, f"{base}/acknowledge", tokens.department)
-    post(client, f"{base}/report", tokens.department, {"measures": "已整改"})
-    post(client, f"{base}/accept", tokens.inspector)
+    posted(client, f"{base}/acknowledge", tokens.department)
+    posted(client, f"{base}/report", tokens.department, {"measures": "已整改"})
+    posted(client, f"{base}/accept", tokens.inspector)
     after_closing = refused(client, f"{base}/accept", tokens.inspector)
 
     assert before_report == (409, "order_not_reported")
@@ -253,7 +243,7 @@ def test_an_order_with_bad_input_is_refused_with_422(
 
 
 def test_an_unknown_order_is_not_found(client: TestClient, tokens: Tokens) -> None:
-    case = post(
+    case = posted(
         client,
         "/cases",
         tokens.operator,
@@ -355,8 +345,8 @@ def test_metrics_count_orders_and_ratings_beside_the_cases(
     client: TestClient, tokens: Tokens, catch_up: Any
 ) -> None:
     order = issued(client, tokens)
-    post(client, f"/rectification-orders/{order['id']}/acknowledge", tokens.department)
-    post(
+    posted(client, f"/rectification-orders/{order['id']}/acknowledge", tokens.department)
+    posted(
         client, f"/rectification-orders/{order['id']}/report", tokens.department, {"measures": "好"}
     )
     issued(client, tokens)
@@ -390,16 +380,16 @@ def test_metrics_count_orders_and_ratings_beside_the_cases(
 @pytest.fixture
 def answered_with_proposal(client: TestClient, tokens: Tokens, container: Container) -> str:
     container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
-    case = post(
+    case = posted(
         client,
         "/cases",
         tokens.operator,
         {"kind": "complaint", "channel": "hotline", "window": SAMPLE_WINDOW, "summary": "态度差"},
     )
     case_id = case["id"]
-    post(client, f"/cases/{case_id}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT})
-    post(client, f"/cases/{case_id}/acknowledge", tokens.department)
-    answered = post(
+    posted(client, f"/cases/{case_id}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT})
+    posted(client, f"/cases/{case_id}/acknowledge", tokens.department)
+    answered = posted(
         client,
         f"/cases/{case_id}/result",
         tokens.department,
@@ -420,7 +410,7 @@ def test_an_inspector_confirms_a_proposed_deduction_and_it_costs_the_window_its_
     by_department = refused(
         client, f"/cases/{answered_with_proposal}/proposed-deduction/confirm", tokens.department
     )
-    confirmed = post(
+    confirmed = posted(
         client, f"/cases/{answered_with_proposal}/proposed-deduction/confirm", tokens.inspector
     )
     again = refused(
@@ -442,7 +432,7 @@ def test_an_inspector_dismisses_a_proposed_deduction_with_a_reason(
         json={},
         headers=tokens.inspector,
     )
-    dismissed = post(
+    dismissed = posted(
         client,
         f"/cases/{answered_with_proposal}/proposed-deduction/dismiss",
         tokens.inspector,
@@ -457,14 +447,16 @@ def test_an_inspector_dismisses_a_proposed_deduction_with_a_reason(
 def test_only_a_substantiated_result_proposes_a_deduction(
     client: TestClient, tokens: Tokens
 ) -> None:
-    case = post(
+    case = posted(
         client,
         "/cases",
         tokens.operator,
         {"kind": "complaint", "channel": "hotline", "window": SAMPLE_WINDOW, "summary": "态度差"},
     )
-    post(client, f"/cases/{case['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT})
-    post(client, f"/cases/{case['id']}/acknowledge", tokens.department)
+    posted(
+        client, f"/cases/{case['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT}
+    )
+    posted(client, f"/cases/{case['id']}/acknowledge", tokens.department)
 
     status, code = refused(
         client,

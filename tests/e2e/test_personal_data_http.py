@@ -22,27 +22,12 @@ from interfaces.bootstrap import Container
 from tests.e2e.conftest import Tokens
 from tests.e2e.test_audit_http import every_page
 from tests.e2e.test_cli import OVERSIGHT, run
-from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, a_complaint_body
-from tests.support import SettableTimeSource, command_environment
+from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, a_complaint_body, posted
+from tests.support import SettableTimeSource, command_environment, run_worker_once
 
 NAME, PHONE, ADDRESS = "王芳", "13812345678", "和平路 8 号"
 COMPLAINT = a_complaint_body(complainant={"name": NAME, "phone": PHONE, "address": ADDRESS})
 ERASED = {"erased": True}
-
-
-def project(container: Container) -> None:
-    """Bring the read tables up to date, as the worker would."""
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
-
-
-def post(client: TestClient, path: str, headers: dict[str, str], body: Any = None) -> Any:
-    response = client.post(f"{API}{path}", json=body, headers=headers)
-    assert response.status_code in (200, 201), response.text
-    return response.json()
 
 
 def erase(client: TestClient, case_id: str, headers: dict[str, str]) -> Any:
@@ -55,8 +40,10 @@ def erase(client: TestClient, case_id: str, headers: dict[str, str]) -> Any:
 
 @pytest.fixture
 def assigned_case(client: TestClient, tokens: Tokens) -> dict[str, Any]:
-    case = post(client, "/cases", tokens.operator, COMPLAINT)
-    post(client, f"/cases/{case['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT})
+    case = posted(client, "/cases", tokens.operator, COMPLAINT)
+    posted(
+        client, f"/cases/{case['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT}
+    )
     return case
 
 
@@ -84,7 +71,7 @@ def test_after_erasure_the_case_list_board_history_and_public_status_all_still_w
     case_id = assigned_case["id"]
 
     response = erase(client, case_id, tokens.inspector)
-    project(container)
+    run_worker_once(container)
 
     assert response.status_code == 200, response.text
     assert response.json()["complainant"] == ERASED
@@ -119,15 +106,15 @@ def test_the_case_can_still_be_handled_and_closed_after_erasure(
     case_id = assigned_case["id"]
     assert erase(client, case_id, tokens.inspector).status_code == 200
 
-    post(client, f"/cases/{case_id}/acknowledge", tokens.department)
-    post(
+    posted(client, f"/cases/{case_id}/acknowledge", tokens.department)
+    posted(
         client,
         f"/cases/{case_id}/result",
         tokens.department,
         {"outcome": "substantiated", "actions": "约谈", "answer": "已整改"},
     )
-    post(client, f"/cases/{case_id}/callback", tokens.operator, {"reached": False})
-    closed = post(client, f"/cases/{case_id}/close", tokens.operator)
+    posted(client, f"/cases/{case_id}/callback", tokens.operator, {"reached": False})
+    closed = posted(client, f"/cases/{case_id}/close", tokens.operator)
 
     assert closed["status"] == "closed"
     assert closed["complainant"] == ERASED
@@ -136,9 +123,9 @@ def test_the_case_can_still_be_handled_and_closed_after_erasure(
 def test_the_ledger_taken_before_erasure_still_verifies_after_it(
     client: TestClient, tokens: Tokens, container: Container, assigned_case: dict[str, Any]
 ) -> None:
-    project(container)  # the ledger hashes the registration as stored, key and all
+    run_worker_once(container)  # the ledger hashes the registration as stored, key and all
     assert erase(client, assigned_case["id"], tokens.inspector).status_code == 200
-    project(container)
+    run_worker_once(container)
 
     verified = client.post(f"{API}/audit/verify", headers=tokens.inspector)
 
@@ -258,7 +245,7 @@ def test_a_whole_case_life_over_http_logs_no_name_phone_or_address(
     time_source: SettableTimeSource,
     captured_logs: io.StringIO,
 ) -> None:
-    case = post(client, "/cases", tokens.operator, COMPLAINT)
+    case = posted(client, "/cases", tokens.operator, COMPLAINT)
     case_id = case["id"]
     steps: list[tuple[str, dict[str, str], Any]] = [
         ("assign", tokens.operator, {"department": SAMPLE_DEPARTMENT}),
@@ -269,8 +256,8 @@ def test_a_whole_case_life_over_http_logs_no_name_phone_or_address(
     ]
     for verb, headers, body in steps:
         time_source.advance(hours=1)
-        post(client, f"/cases/{case_id}/{verb}", headers, body)
-        project(container)
+        posted(client, f"/cases/{case_id}/{verb}", headers, body)
+        run_worker_once(container)
     for headers in (tokens.operator, tokens.department, tokens.inspector):
         client.get(f"{API}/cases/{case_id}", headers=headers)
     client.get(f"{API}/cases/{case_id}/history", headers=tokens.inspector)
@@ -336,11 +323,11 @@ def text_of(response: Any) -> str:
 def test_a_department_sees_neither_name_nor_phone_of_a_reporter_its_summary_quotes(
     client: TestClient, tokens: Tokens, container: Container
 ) -> None:
-    report = post(client, "/cases", tokens.operator, REPORT)
-    post(
+    report = posted(client, "/cases", tokens.operator, REPORT)
+    posted(
         client, f"/cases/{report['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT}
     )
-    project(container)
+    run_worker_once(container)
 
     seen = {
         f"{path} {params}": client.get(f"{API}{path}", params=params, headers=tokens.department)
@@ -369,7 +356,7 @@ def test_after_erasure_nothing_the_service_answers_holds_the_name_phone_or_quoti
     container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
     rater, rater_phone = "李雷", "13987654321"
     comment = f"{rater}（139 8765 4321）反映窗口人员办事拖拉还玩手机"
-    complaint = post(
+    complaint = posted(
         client,
         "/cases",
         tokens.operator,
@@ -380,21 +367,23 @@ def test_after_erasure_nothing_the_service_answers_holds_the_name_phone_or_quoti
             "details": f"{NAME}住{ADDRESS}，要求书面答复",
         },
     )
-    report = post(client, "/cases", tokens.operator, REPORT)
-    evaluation = post(
+    report = posted(client, "/cases", tokens.operator, REPORT)
+    evaluation = posted(
         client, "/evaluations", {}, {"window": SAMPLE_WINDOW, "rating": 1, "comment": comment}
     )
-    project(container)  # the bad rating opens its case
+    run_worker_once(container)  # the bad rating opens its case
     assert evaluation["opens_case"]
     (rating_case,) = client.get(f"{API}/cases?channel=rating", headers=tokens.operator).json()[
         "items"
     ]
     cases = {"complaint": complaint["id"], "report": report["id"], "rating": rating_case["id"]}
     for case_id in (complaint["id"], report["id"]):
-        post(client, f"/cases/{case_id}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT})
+        posted(
+            client, f"/cases/{case_id}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT}
+        )
     time_source.advance(hours=1)
-    post(client, f"/cases/{report['id']}/acknowledge", tokens.department)
-    post(
+    posted(client, f"/cases/{report['id']}/acknowledge", tokens.department)
+    posted(
         client,
         f"/cases/{report['id']}/result",
         tokens.department,
@@ -404,14 +393,14 @@ def test_after_erasure_nothing_the_service_answers_holds_the_name_phone_or_quoti
             "proposed_deduction": {"rule": "integrity"},
         },
     )
-    post(client, f"/cases/{report['id']}/proposed-deduction/confirm", tokens.inspector)
-    project(container)
+    posted(client, f"/cases/{report['id']}/proposed-deduction/confirm", tokens.inspector)
+    run_worker_once(container)
     before = client.get(f"{API}/cases", params={"q": rater}, headers=tokens.operator).json()
     assert [item["id"] for item in before["items"]] == [cases["rating"]]
 
     for case_id in cases.values():
         assert erase(client, case_id, tokens.inspector).status_code == 200
-    project(container)
+    run_worker_once(container)
 
     month = {"month": "2026-11"}
     answers: list[tuple[str, Any]] = []
@@ -486,10 +475,10 @@ def test_after_erasure_nothing_the_service_answers_holds_the_name_phone_or_quoti
 def test_a_rebuild_after_erasure_writes_the_same_case_rows_as_the_live_projection(
     client: TestClient, tokens: Tokens, container: Container, assigned_case: dict[str, Any]
 ) -> None:
-    report = post(client, "/cases", tokens.operator, REPORT)
+    report = posted(client, "/cases", tokens.operator, REPORT)
     for case in (assigned_case, report):
         assert erase(client, case["id"], tokens.inspector).status_code == 200
-    project(container)
+    run_worker_once(container)
 
     def case_rows() -> list[tuple[Any, ...]]:
         with psycopg.connect(container.database_url) as connection:

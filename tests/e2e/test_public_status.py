@@ -29,7 +29,7 @@ from tests.factories import (
     issued_token,
     registered_through_api,
 )
-from tests.support import TEST_MASTER_KEY, SettableTimeSource
+from tests.support import TEST_MASTER_KEY, SettableTimeSource, run_worker_once
 
 STATUS_URL = f"{API}/public/case-status"
 TEST_KEY = "6f" * 32
@@ -60,15 +60,6 @@ PUBLIC_FIELDS = {
     "updated_at",
     "timeline",
 }
-
-
-def project(container: Container) -> None:
-    """Bring the read tables up to date, as the worker would."""
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
 
 
 def ask(
@@ -113,14 +104,14 @@ def answered_case(
         time_source.advance(hours=1)
         response = client.post(f"{url}/{verb}", json=body, headers=headers)
         assert response.status_code == 200, (verb, response.text)
-    project(container)
+    run_worker_once(container)
     return case
 
 
 @pytest.fixture
 def registered_case(client: TestClient, tokens: Tokens, container: Container) -> dict[str, Any]:
     case = registered_through_api(client, tokens.operator, staff=STAFF)
-    project(container)
+    run_worker_once(container)
     return case
 
 
@@ -154,7 +145,7 @@ def registered_through(client: TestClient) -> dict[str, Any]:
     container: Container = client.app.state.container  # type: ignore[attr-defined]
     operator = bearer(issued_token(container.supervision, Role.OPERATOR, name="operator"))
     case = registered_through_api(client, operator, staff=STAFF)
-    project(container)
+    run_worker_once(container)
     return case
 
 

@@ -17,7 +17,7 @@ from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
 from tests.e2e.conftest import Tokens
 from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
-from tests.support import SettableTimeSource, settings_for
+from tests.support import SettableTimeSource, run_worker_once, settings_for
 
 BAD = {"window": SAMPLE_WINDOW, "rating": 1, "comment": "工作人员玩手机不理人"}
 STATUS_URL = f"{API}/public/case-status"
@@ -53,15 +53,6 @@ def rate(client: TestClient, body: dict[str, Any] = BAD) -> httpx.Response:
     return client.post(f"{API}/evaluations", json=body)
 
 
-def catch_up(container: Container) -> None:
-    """One turn of the worker: projections, the rating policy, the clock."""
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
-
-
 def rating_cases(client: TestClient, tokens: Tokens) -> list[dict[str, Any]]:
     listed = client.get(f"{API}/cases", params={"channel": "rating"}, headers=tokens.operator)
     assert listed.status_code == 200, listed.text
@@ -89,7 +80,7 @@ def test_a_burst_from_one_client_is_limited_across_processes_and_makes_one_case(
 
     # when: one client sends 70 bad ratings of one window, turn about to the two processes
     answers = [rate(process) for _ in range(35) for process in (client, second)]
-    catch_up(container)
+    run_worker_once(container)
 
     # then: the limit held for both together
     statuses = [answer.status_code for answer in answers]
@@ -125,7 +116,7 @@ def test_each_client_opens_a_case_of_its_own_and_has_a_count_of_its_own(
     elsewhere = from_address(client, "198.51.100.7")
 
     answers = [rate(client), rate(client), rate(elsewhere)]
-    catch_up(container)
+    run_worker_once(container)
 
     assert [answer.status_code for answer in answers] == [201, 201, 201]
     assert sorted(len(case["bad_ratings"]) for case in rating_cases(client, tokens)) == [1, 2]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,23 +14,10 @@ from tests.factories import (
     OTHER_DEPARTMENT,
     SAMPLE_DEPARTMENT,
     assigned_through_api,
+    posted,
     registered_through_api,
 )
 from tests.support import SettableTimeSource
-
-
-@pytest.fixture
-def catch_up(container: Container) -> Iterator[Any]:
-    """Run the worker's turn (projections and the clock) once, as the background worker would."""
-    worker = container.worker()
-    yield worker.run_once
-    worker.close()
-
-
-def post(client: TestClient, path: str, headers: dict[str, str], body: Any = None) -> Any:
-    response = client.post(f"{API}{path}", json=body, headers=headers)
-    assert response.status_code in (200, 201), response.text
-    return response.json()
 
 
 def test_a_list_waits_for_the_callers_own_write_and_says_it_caught_up(
@@ -179,7 +165,7 @@ def test_open_praise_without_a_handling_deadline_is_on_the_board_and_lists_as_no
     praise = assigned_through_api(
         client, tokens.operator, kind="praise", summary="窗口人员耐心细致"
     )
-    post(client, f"/cases/{praise['id']}/acknowledge", tokens.department)
+    posted(client, f"/cases/{praise['id']}/acknowledge", tokens.department)
     catch_up()
 
     board = client.get(f"{API}/departments/{SAMPLE_DEPARTMENT}/board", headers=tokens.department)
@@ -243,14 +229,14 @@ def test_metrics_count_cases_and_give_the_three_rates(
     first = assigned_through_api(client, tokens.operator)
     second = assigned_through_api(client, tokens.operator)
     time_source.advance(hours=1)
-    post(client, f"/cases/{first['id']}/acknowledge", tokens.department)
-    post(
+    posted(client, f"/cases/{first['id']}/acknowledge", tokens.department)
+    posted(
         client,
         f"/cases/{first['id']}/result",
         tokens.department,
         {"outcome": "resolved", "actions": "已处理", "answer": "已办结"},
     )
-    post(
+    posted(
         client,
         f"/cases/{first['id']}/callback",
         tokens.operator,

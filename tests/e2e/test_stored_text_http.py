@@ -24,6 +24,7 @@ from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import Tokens, position
 from tests.factories import API, SAMPLE_DEPARTMENT, registration
+from tests.support import run_worker_once
 
 OPERATOR = Actor("operator-1", Role.OPERATOR)
 DEPARTMENT = Actor("clerk-1", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
@@ -42,11 +43,7 @@ def test_a_case_holding_nul_reaches_lists_boards_public_status_and_the_audit_fee
     )
     app.acknowledge_case(case_id, DEPARTMENT)
     app.add_case_note(case_id, text="已联系\x00申请人\x07", public=True, by=DEPARTMENT)
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
+    run_worker_once(container)
 
     listed = client.get(f"{API}/cases", headers=tokens.operator).json()["items"]
     board = client.get(f"{API}/departments/{SAMPLE_DEPARTMENT}/board", headers=tokens.department)
@@ -84,11 +81,7 @@ def deductions(container: Container) -> list[str]:
             ),
             INSPECTOR,
         )  # fmt: skip
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
+    run_worker_once(container)
     return evidence
 
 

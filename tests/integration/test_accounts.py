@@ -17,9 +17,7 @@ from domain.actor import Actor, Role
 from infrastructure.audit_projection import AuditEventsRunner
 from infrastructure.sessions import PostgresConsoleSessions, token_digest
 from interfaces.bootstrap import Container
-from tests.factories import import_sample_directory
-from tests.integration.read_side import open_container
-from tests.support import START, SettableTimeSource
+from tests.support import START
 
 LIMITS = SessionLimits(idle=timedelta(minutes=30), absolute=timedelta(hours=12))
 ADMIN = Actor("admin-zhao", Role.ADMIN)
@@ -93,13 +91,6 @@ def test_ending_all_sessions_of_an_account_leaves_the_others(
     assert sessions.end_all_for(account) == 2
     assert all(sessions.find(token, START) is None for token in mine)
     assert sessions.find(other, START) is not None
-
-
-@pytest.fixture
-def container(database_url: str) -> Iterator[Container]:
-    with open_container(database_url, SettableTimeSource()) as built:
-        import_sample_directory(built.supervision)
-        yield built
 
 
 async def test_the_audit_feed_shows_sign_ins_by_name_and_nothing_secret(

@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
-import pytest
 
 from infrastructure.audit_projection import AUDIT_TABLES, AuditEventsRunner
 from interfaces.bootstrap import Container
-from tests.factories import import_sample_directory, registered_case
-from tests.integration.read_side import INSPECTOR, a_mix_of_cases, head, open_container, tracking
-from tests.support import SettableTimeSource
+from tests.factories import registered_case
+from tests.integration.read_side import INSPECTOR, a_mix_of_cases, head, tracking
 
 ORDER_BY = {
     "audit_events": "position",
     "audit_subjects": "kind, subject_id, position",
     "audit_record_subjects": "record_id, kind, subject_id",
 }
-
-
-@pytest.fixture
-def container(database_url: str) -> Iterator[Container]:
-    with open_container(database_url, SettableTimeSource()) as built:
-        import_sample_directory(built.supervision)
-        yield built
 
 
 def feed(database_url: str) -> dict[str, list[tuple[Any, ...]]]:

@@ -3,23 +3,13 @@ rebuild into the same rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
-import pytest
 
 from interfaces.bootstrap import Container
-from tests.factories import OPERATOR, import_sample_directory, registered_case
-from tests.integration.read_side import DEPARTMENT, a_mix_of_cases, head, open_container, tracking
-from tests.support import SettableTimeSource
-
-
-@pytest.fixture
-def container(database_url: str) -> Iterator[Container]:
-    with open_container(database_url, SettableTimeSource()) as built:
-        import_sample_directory(built.supervision)
-        yield built
+from tests.factories import OPERATOR, registered_case
+from tests.integration.read_side import DEPARTMENT, a_mix_of_cases, head, tracking
 
 
 def rows(database_url: str) -> list[tuple[Any, ...]]:

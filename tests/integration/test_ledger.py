@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -34,24 +33,18 @@ from infrastructure.ledger.chain import (
 from infrastructure.ledger.checkpoints import Statement, statement_hash
 from infrastructure.signing import SigningKey
 from interfaces.bootstrap import Container
-from tests.factories import import_sample_directory, registered_case
-from tests.integration.read_side import a_mix_of_cases, head, open_container
+from tests.factories import registered_case
+from tests.integration.read_side import a_mix_of_cases, head
 from tests.support import START, SettableTimeSource
 
 OPERATOR = Actor("operator-1", Role.OPERATOR)
 
 
 @pytest.fixture
-def time_source() -> SettableTimeSource:
-    return SettableTimeSource()
-
-
-@pytest.fixture
-def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
-    with open_container(database_url, time_source) as built:
-        import_sample_directory(built.supervision)
-        a_mix_of_cases(built)
-        yield built
+def container(container: Container) -> Container:
+    """The application on the test's database, the sample directory and a mix of cases in it."""
+    a_mix_of_cases(container)
+    return container
 
 
 def ledgered(container: Container) -> int:

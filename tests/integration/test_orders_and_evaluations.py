@@ -3,13 +3,11 @@ rating policy that opens a case exactly once, across crashes and restarts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import psycopg
-import pytest
 
 from application.evaluations import BadRatingCasePolicy
 from domain.actor import Actor, Role
@@ -38,18 +36,6 @@ PUBLIC = Actor("public", Role.PUBLIC)
 # 30 November 17:30, rectify within 10 working days, by Friday 11 December 17:30.
 ACKNOWLEDGE_DUE = local("2026-11-30T17:30:00+08:00")
 DUE = local("2026-12-11T17:30:00+08:00")
-
-
-@pytest.fixture
-def time_source() -> SettableTimeSource:
-    return SettableTimeSource()
-
-
-@pytest.fixture
-def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
-    with open_container(database_url, time_source) as built:
-        import_sample_directory(built.supervision)
-        yield built
 
 
 def issue(container: Container, **overrides: Any) -> UUID:

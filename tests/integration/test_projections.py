@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
 
@@ -13,7 +12,7 @@ from application.projections import Projection, Row
 from domain.actor import Role
 from infrastructure.projection_runner import ProjectionRunner
 from interfaces.bootstrap import Container
-from tests.factories import ADMIN, import_sample_directory, registered_case
+from tests.factories import ADMIN, registered_case
 from tests.integration.read_side import (
     DEPARTMENT_ID,
     a_mix_of_cases,
@@ -24,17 +23,8 @@ from tests.integration.read_side import (
     close_satisfied,
     head,
     local,
-    open_container,
     tracking,
 )
-from tests.support import SettableTimeSource
-
-
-@pytest.fixture
-def container(database_url: str) -> Iterator[Container]:
-    with open_container(database_url, SettableTimeSource()) as built:
-        import_sample_directory(built.supervision)
-        yield built
 
 
 def runner(container: Container, **options: Any) -> ProjectionRunner:

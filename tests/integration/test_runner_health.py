@@ -36,11 +36,6 @@ ACKNOWLEDGE_DUE = START + timedelta(days=3, hours=7, minutes=30)
 
 
 @pytest.fixture
-def time_source() -> SettableTimeSource:
-    return SettableTimeSource()
-
-
-@pytest.fixture
 def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
     FailingProjection.create_table(database_url)
     with open_container(database_url, time_source) as built:

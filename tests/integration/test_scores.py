@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -17,17 +17,16 @@ from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from infrastructure.projection_runner import ProjectionRunner
 from interfaces.bootstrap import Container
-from tests.factories import ADMIN, import_sample_directory
-from tests.integration.read_side import INSPECTOR, head, open_container
-from tests.support import SettableTimeSource
+from tests.factories import ADMIN
+from tests.integration.read_side import INSPECTOR, head
 
 
 @pytest.fixture
-def container(database_url: str) -> Iterator[Container]:
-    with open_container(database_url, SettableTimeSource()) as built:
-        import_sample_directory(built.supervision)
-        built.supervision.load_conduct_rules(default_conduct_rules(), ADMIN)
-        yield built
+def container(container: Container) -> Container:
+    """The application on the test's database, the sample directory and the default conduct
+    catalogue loaded."""
+    container.supervision.load_conduct_rules(default_conduct_rules(), ADMIN)
+    return container
 
 
 @pytest.fixture

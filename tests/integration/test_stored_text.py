@@ -71,11 +71,6 @@ def hostile(field: str, characters: str = UNHOLDABLE) -> str:
 
 
 @pytest.fixture
-def time_source() -> SettableTimeSource:
-    return SettableTimeSource()
-
-
-@pytest.fixture
 def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
     with open_container(database_url, time_source) as built:
         # A writer that escapes non-ASCII in its JSON can store a lone surrogate as \ud800;

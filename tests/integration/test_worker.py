@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import psycopg
@@ -13,7 +12,7 @@ from domain.calendar import OFFICE_TZ
 from domain.case import Case
 from infrastructure import worker as worker_module
 from interfaces.bootstrap import Container
-from tests.factories import ADMIN, import_sample_directory, registered_case
+from tests.factories import ADMIN, registered_case
 from tests.integration.read_side import (
     a_mix_of_cases,
     assign,
@@ -34,18 +33,6 @@ ACKNOWLEDGE_DUE = local("2026-11-30T17:30:00+08:00")
 DUE = local("2026-12-18T17:30:00+08:00")
 # Fast enough that the tests' bounded waits are short; the service uses 1 s and 2 s.
 QUICK = {"poll_interval": 0.1, "standby_interval": 0.1}
-
-
-@pytest.fixture
-def time_source() -> SettableTimeSource:
-    return SettableTimeSource()
-
-
-@pytest.fixture
-def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
-    with open_container(database_url, time_source) as built:
-        import_sample_directory(built.supervision)
-        yield built
 
 
 def clock_events(container: Container, case_id: object) -> list[Case.Event]:

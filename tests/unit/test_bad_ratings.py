@@ -17,7 +17,6 @@ from application.evaluations import BadRatingCasePolicy, EvaluationView
 from application.projections.audit_events import audit_row
 from application.supervision import Supervision
 from domain.actor import Actor, Role
-from domain.calendar import WorkingCalendar
 from domain.case import (
     MAX_BAD_RATINGS,
     BadRatingAlreadyAdded,
@@ -29,12 +28,11 @@ from domain.case import (
     Outcome,
     Status,
 )
-from domain.deadlines import DeadlinePolicy
 from domain.evaluation import Evaluation, client_rating_case_id, rating_case_id
 from domain.personal_data import ERASED_TEXT, PersonalDataAlreadyErased
 from tests.factories import registered_case
 from tests.support import SettableTimeSource
-from tests.unit.test_case import Given, at, refused
+from tests.unit.case_story import Given, at, refused
 
 PUBLIC = Actor(principal="public", role=Role.PUBLIC)
 SYSTEM = Actor.system()
@@ -43,18 +41,6 @@ OTHER_WINDOW = "W-A02"
 ALICE = "a1" * 16  # keyed digests of two clients' networks
 BOB = "b2" * 16
 RATED_AT = at(11, 27, 11, 0)
-
-
-@pytest.fixture
-def given(
-    operator: Actor,
-    inspector: Actor,
-    department_actor: Actor,
-    other_department_actor: Actor,
-    policy: DeadlinePolicy,
-    calendar: WorkingCalendar,
-) -> Given:
-    return Given(operator, inspector, department_actor, other_department_actor, policy, calendar)
 
 
 def add(case: Case, evaluation_id: UUID | None = None, **overrides: object) -> UUID:

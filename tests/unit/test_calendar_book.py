@@ -13,12 +13,10 @@ import pytest
 
 from application.supervision import Supervision
 from domain.actor import Actor, Role
-from domain.calendar import OFFICE_TZ, WorkingCalendar
+from domain.calendar import OFFICE_TZ
 from domain.calendar_book import CALENDAR_BOOK_ID, CalendarBook, InvalidYearSchedule
-from domain.deadlines import DeadlinePolicy
-from infrastructure.calendar_source import known_schedules
 from tests.factories import assigned_case
-from tests.support import SettableTimeSource, in_memory_supervision
+from tests.support import SettableTimeSource
 
 NEW_YEAR_2027 = [date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)]
 MAKE_UP_SATURDAY_2027 = date(2027, 1, 9)
@@ -38,19 +36,6 @@ def close_of(month: int, day: int, year: int = 2026) -> datetime:
 
 OPENED_AT = at(11, 20, 9)
 PUBLISHED_AT = at(11, 20, 10)
-
-
-@pytest.fixture
-def calendar() -> WorkingCalendar:
-    # The library as it stood when 2027 was not yet published.
-    return WorkingCalendar({y: s for y, s in known_schedules().items() if y <= 2026})
-
-
-@pytest.fixture
-def supervision(
-    time_source: SettableTimeSource, calendar: WorkingCalendar, policy: DeadlinePolicy
-) -> Supervision:
-    return in_memory_supervision(time_source, calendar=calendar, policy=policy)
 
 
 @pytest.fixture

@@ -12,19 +12,13 @@ after assignment (次日起算).
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from itertools import count
-from typing import Any
 from uuid import uuid4
 
 import pytest
 
 from domain.actor import Actor, Role
-from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.case import (
     Case,
     CaseArbitrated,
@@ -55,182 +49,25 @@ from domain.case import (
     SatisfactionRequired,
     Status,
 )
-from domain.deadlines import DeadlinePolicy
 from domain.errors import Invalid
 from domain.privacy import complainant_for, mask_phone
 from domain.tracking import TrackingSequence, sequence_id, tracking_number
-
-
-def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> datetime:
-    """A moment in the service centre's time zone."""
-    return datetime(year, month, day, hour, minute, tzinfo=OFFICE_TZ)
-
-
-def close_of(month: int, day: int, year: int = 2026) -> datetime:
-    """The close of office on a day: when a deadline of that day ends."""
-    return at(month, day, 17, 30, year=year)
-
-
-# The default story of a case; a test that needs other moments says so.
-REGISTERED_AT = at(11, 27, 10, 0)  # Fri
-ASSIGNED_AT = at(11, 27, 10, 30)  # Fri: acknowledge by Mon 30 Nov, handle by Fri 18 Dec
-ACKNOWLEDGED_AT = at(11, 27, 14, 0)  # Fri
-ANSWERED_AT = at(12, 3, 16, 0)  # Thu
-CALLED_BACK_AT = at(12, 4, 10, 0)  # Fri
-CLOSED_AT = at(12, 4, 11, 0)  # Fri
-
-COMPLAINT_ACKNOWLEDGE_BY = close_of(11, 30)  # 1 working day: Mon 30 Nov
-COMPLAINT_DUE = close_of(12, 18)  # 15 working days: 30 Nov–4 Dec, 7–11 Dec, 14–18 Dec
-
-ZHANG = {"name": "张三", "phone": "13812345678", "address": "解放路 1 号", "anonymous": False}
-
-
-@dataclass
-class Given:
-    """Builds a case up to a point of its lifecycle, its events already collected."""
-
-    operator: Actor
-    inspector: Actor
-    department: Actor
-    other_department: Actor
-    policy: DeadlinePolicy
-    calendar: WorkingCalendar
-    numbers: Iterator[int] = field(default_factory=lambda: count(1))
-
-    def registered(
-        self,
-        kind: Kind = Kind.COMPLAINT,
-        *,
-        urgent: bool = False,
-        complainant: dict[str, Any] | None = None,
-        collect: bool = True,
-    ) -> Case:
-        case = Case.register(
-            case_id=uuid4(),
-            tracking_number=f"HL20261127-{next(self.numbers):04d}",
-            access_code_hash="scrypt$not-a-real-hash",
-            kind=kind,
-            channel=Channel.HOTLINE,
-            department=self.department.department,
-            window="W-A01",
-            staff="S0001",
-            category="service_attitude",
-            urgent=urgent,
-            summary="窗口人员态度生硬",
-            details="办理抵押登记时被要求重复提交材料",
-            complainant=dict(ZHANG) if complainant is None else complainant,
-            by=self.operator,
-            at=REGISTERED_AT,
-        )
-        if collect:
-            case.collect_events()
-        return case
-
-    def assign(
-        self,
-        case: Case,
-        *,
-        when: datetime = ASSIGNED_AT,
-        department: str | None = None,
-        urgent: bool | None = None,
-        final: bool = False,
-        note: str | None = None,
-    ) -> None:
-        case.assign(
-            department=department or str(self.department.department),
-            urgent=urgent,
-            final=final,
-            note=note,
-            policy=self.policy,
-            calendar=self.calendar,
-            by=self.operator,
-            at=when,
-        )
-
-    def assigned(
-        self, kind: Kind = Kind.COMPLAINT, *, urgent: bool = False, final: bool = False
-    ) -> Case:
-        case = self.registered(kind, urgent=urgent)
-        self.assign(case, final=final)
-        case.collect_events()
-        return case
-
-    def acknowledged(
-        self, kind: Kind = Kind.COMPLAINT, *, urgent: bool = False, final: bool = False
-    ) -> Case:
-        case = self.assigned(kind, urgent=urgent, final=final)
-        case.acknowledge(by=self.department, at=ACKNOWLEDGED_AT)
-        case.collect_events()
-        return case
-
-    def post_result(self, case: Case, when: datetime = ANSWERED_AT) -> None:
-        case.post_result(
-            outcome=Outcome.SUBSTANTIATED,
-            actions="已对窗口人员批评教育",
-            answer="经核实情况属实，已整改",
-            by=self.department,
-            at=when,
-        )
-
-    def answered(self, kind: Kind = Kind.COMPLAINT, *, urgent: bool = False) -> Case:
-        case = self.acknowledged(kind, urgent=urgent)
-        self.post_result(case)
-        case.collect_events()
-        return case
-
-    def closed(self, *, when: datetime = CLOSED_AT) -> Case:
-        case = self.answered()
-        case.record_callback(
-            reached=True,
-            satisfaction=Satisfaction.SATISFIED,
-            comment=None,
-            by=self.operator,
-            at=CALLED_BACK_AT,
-        )
-        case.close(by=self.operator, at=when)
-        case.collect_events()
-        return case
-
-    def reopen(self, case: Case, when: datetime) -> None:
-        case.reopen(
-            reason="投诉人对答复不满意",
-            policy=self.policy,
-            calendar=self.calendar,
-            by=self.operator,
-            at=when,
-        )
-
-    def stop_clock(self, case: Case, when: datetime) -> None:
-        case.stop_clock(reason="等待申请人补充材料", by=self.department, at=when)
-
-    def resume_clock(self, case: Case, when: datetime) -> None:
-        case.resume_clock(policy=self.policy, calendar=self.calendar, by=self.department, at=when)
-
-    def request_extension(self, case: Case, working_days: int, when: datetime) -> None:
-        case.request_extension(
-            working_days=working_days, reason="需要现场勘查", by=self.department, at=when
-        )
-
-
-def recorded(case: Case) -> list[str]:
-    """The names of the events the case recorded since its events were last collected."""
-    return [type(event).__name__ for event in case.pending_events]
-
-
-def _state(case: Case) -> tuple[list[int], dict[str, Any]]:
-    pending = [id(event) for event in case.pending_events]
-    rest = {name: value for name, value in vars(case).items() if name != "_pending_events"}
-    return pending, copy.deepcopy(rest)
-
-
-@contextmanager
-def refused(error: type[Exception], *cases: Case) -> Iterator[pytest.ExceptionInfo[Any]]:
-    """Expect `error`, and that the cases neither recorded an event nor changed at all."""
-    before = [_state(case) for case in cases]
-    with pytest.raises(error) as info:
-        yield info
-    assert [_state(case) for case in cases] == before
-
+from tests.unit.case_story import (
+    ACKNOWLEDGED_AT,
+    ANSWERED_AT,
+    ASSIGNED_AT,
+    CALLED_BACK_AT,
+    CLOSED_AT,
+    COMPLAINT_ACKNOWLEDGE_BY,
+    COMPLAINT_DUE,
+    REGISTERED_AT,
+    ZHANG,
+    Given,
+    at,
+    close_of,
+    recorded,
+    refused,
+)
 
 # Registration -------------------------------------------------------------------------------
 

@@ -13,18 +13,14 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-import pytest
-
 from application.projections import Row
 from application.projections.case_assignments import CaseAssignmentsProjection
 from application.supervision import Supervision
 from domain.actor import Actor, Role
-from domain.calendar import OFFICE_TZ, WorkingCalendar
+from domain.calendar import OFFICE_TZ
 from domain.case import Case, Kind, Outcome, Satisfaction
-from domain.deadlines import DeadlinePolicy
-from infrastructure.calendar_source import known_schedules
-from tests.factories import registered_case
-from tests.support import SettableTimeSource, in_memory_supervision
+from tests.factories import assign, assigned_case, registered_case
+from tests.support import SettableTimeSource
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
@@ -38,25 +34,6 @@ def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> st
 
 def moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-@pytest.fixture
-def calendar() -> WorkingCalendar:
-    # The library as it stood when 2027 was not yet published.
-    return WorkingCalendar({y: s for y, s in known_schedules().items() if y <= 2026})
-
-
-@pytest.fixture
-def supervision(
-    time_source: SettableTimeSource, calendar: WorkingCalendar, policy: DeadlinePolicy
-) -> Supervision:
-    return in_memory_supervision(time_source, calendar=calendar, policy=policy)
-
-
-def assign(supervision: Supervision, case_id: UUID, by: Actor, department: str = DEEDS) -> None:
-    supervision.assign_case(
-        case_id, department=department, urgent=None, final=False, note=None, by=by
-    )
 
 
 def answer(supervision: Supervision, case_id: UUID, by: Actor) -> None:
@@ -166,8 +143,7 @@ def test_a_department_that_returned_a_case_keeps_its_entry_beside_the_next_ones(
 ) -> None:
     # given: assigned to the deeds office, which lets its acknowledge deadline pass and
     # returns the case; the centre hands it to taxation, which answers it on time
-    case_id = registered_case(supervision, operator)
-    assign(supervision, case_id, operator)
+    case_id = assigned_case(supervision, operator)
     time_source.set(moment(at(12, 1, 10)))
     supervision.return_case(case_id, reason="不属于本部门职责", by=department_actor)
     time_source.set(moment(at(12, 1, 11)))
@@ -195,8 +171,7 @@ def test_a_department_that_returned_a_case_keeps_its_entry_beside_the_next_ones(
 def test_a_case_the_centre_reassigns_before_acknowledgement_ends_the_first_entry(
     supervision: Supervision, time_source: SettableTimeSource, operator: Actor
 ) -> None:
-    case_id = registered_case(supervision, operator)
-    assign(supervision, case_id, operator)
+    case_id = assigned_case(supervision, operator)
     time_source.set(moment(at(11, 27, 14)))
     assign(supervision, case_id, operator, department=TAXATION)
 
@@ -216,8 +191,7 @@ def test_what_happens_after_a_case_left_a_department_does_not_change_its_entry(
     operator: Actor,
     department_actor: Actor,
 ) -> None:
-    case_id = registered_case(supervision, operator)
-    assign(supervision, case_id, operator)
+    case_id = assigned_case(supervision, operator)
     supervision.acknowledge_case(case_id, department_actor)
     time_source.set(moment(at(11, 30, 10)))
     supervision.return_case(case_id, reason="不属于本部门职责", by=department_actor)
@@ -234,8 +208,7 @@ def test_a_case_merged_while_a_department_holds_it_leaves_that_department(
     supervision: Supervision, time_source: SettableTimeSource, operator: Actor
 ) -> None:
     first = registered_case(supervision, operator)
-    duplicate = registered_case(supervision, operator)
-    assign(supervision, duplicate, operator)
+    duplicate = assigned_case(supervision, operator)
     time_source.set(moment(at(11, 27, 15)))
     supervision.merge_case(duplicate, into=first, by=operator)
 
@@ -251,8 +224,7 @@ def test_a_stopped_clock_and_an_extension_move_the_deadline_of_the_holding_entry
     department_actor: Actor,
     inspector: Actor,
 ) -> None:
-    case_id = registered_case(supervision, operator)
-    assign(supervision, case_id, operator)
+    case_id = assigned_case(supervision, operator)
     supervision.acknowledge_case(case_id, department_actor)
     time_source.set(moment(at(12, 1, 9)))
     supervision.stop_case_clock(case_id, reason="等待申请人补充材料", by=department_actor)
@@ -281,8 +253,7 @@ def test_a_reopened_case_is_judged_again_on_its_new_deadline(
     operator: Actor,
     department_actor: Actor,
 ) -> None:
-    case_id = registered_case(supervision, operator)
-    assign(supervision, case_id, operator)
+    case_id = assigned_case(supervision, operator)
     supervision.acknowledge_case(case_id, department_actor)
     time_source.set(moment(at(12, 4, 10)))
     answer(supervision, case_id, department_actor)
@@ -309,8 +280,7 @@ def test_recomputed_deadlines_replace_the_provisional_ones_of_the_holding_entry(
 ) -> None:
     # given: assigned Mon 28 Dec 10:00; due provisionally Tue 19 Jan 2027
     time_source.set(moment(at(12, 28, 10)))
-    case_id = registered_case(supervision, operator)
-    assign(supervision, case_id, operator)
+    case_id = assigned_case(supervision, operator)
     provisional = assignments(supervision, case_id)[0]
     supervision.publish_calendar_year(
         year=2027,
@@ -334,8 +304,7 @@ def test_praise_has_no_handling_deadline_and_closes_once_acknowledged(
     operator: Actor,
     department_actor: Actor,
 ) -> None:
-    case_id = registered_case(supervision, operator, kind=Kind.PRAISE)
-    assign(supervision, case_id, operator)
+    case_id = assigned_case(supervision, operator, kind=Kind.PRAISE)
     supervision.acknowledge_case(case_id, department_actor)
     time_source.set(moment(at(11, 27, 11)))
     supervision.close_case(case_id, operator)

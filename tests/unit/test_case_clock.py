@@ -15,6 +15,7 @@ A consultation assigned at the same moment is due Tue 1 Dec 17:30 and reminded a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 import pytest
@@ -23,8 +24,7 @@ from domain.actor import Actor, Role
 from domain.calendar import WorkingCalendar, YearSchedule
 from domain.case import Case, Kind, Status
 from domain.deadlines import DeadlinePolicy
-from infrastructure.calendar_source import known_schedules
-from tests.unit.test_case import (
+from tests.unit.case_story import (
     COMPLAINT_ACKNOWLEDGE_BY,
     COMPLAINT_DUE,
     Given,
@@ -52,25 +52,6 @@ PUBLISHED_2027 = YearSchedule(
 )
 
 
-@pytest.fixture
-def calendar() -> WorkingCalendar:
-    # The library as it stood when 2027 was not yet published, so 2027 stays provisional
-    # here even after the library learns it.
-    return WorkingCalendar({y: s for y, s in known_schedules().items() if y <= 2026})
-
-
-@pytest.fixture
-def given(
-    operator: Actor,
-    inspector: Actor,
-    department_actor: Actor,
-    other_department_actor: Actor,
-    policy: DeadlinePolicy,
-    calendar: WorkingCalendar,
-) -> Given:
-    return Given(operator, inspector, department_actor, other_department_actor, policy, calendar)
-
-
 def observe(case: Case, calendar: WorkingCalendar, when: datetime) -> int:
     return case.observe_clock(calendar=calendar, by=SYSTEM, at=when)
 
@@ -79,21 +60,91 @@ def answer(given: Given, case: Case, when: datetime) -> None:
     given.post_result(case, when)
 
 
-# Missed acknowledgement --------------------------------------------------------------------
+def looked_at(case: Case, calendar: WorkingCalendar, when: datetime) -> Case:
+    """The case after the clock looked at it at `when`."""
+    observe(case, calendar, when)
+    return case
 
 
-def test_the_clock_records_nothing_before_any_moment_has_come(
+def stopped_on_14_december(given: Given, calendar: WorkingCalendar) -> Case:
+    case = given.acknowledged()
+    given.stop_clock(case, at(12, 14, 9))
+    return case
+
+
+def answered_within_five_working_days_of_supervision(
     given: Given, calendar: WorkingCalendar
+) -> Case:
+    case = looked_at(given.acknowledged(), calendar, at(12, 21, 9))
+    case.supervise(note="已超期，请加快办理", by=given.inspector, at=at(12, 21, 10))
+    answer(given, case, at(12, 24, 15))
+    return case
+
+
+@pytest.mark.parametrize(
+    ("case_as_it_stands", "looks_at"),
+    [
+        pytest.param(
+            lambda given, calendar: given.assigned(),
+            at(11, 30, 17, 29),
+            id="before any moment has come: a minute before the acknowledge deadline",
+        ),
+        pytest.param(
+            lambda given, calendar: looked_at(given.assigned(), calendar, at(11, 30, 17, 31)),
+            at(12, 1, 9),
+            id="a missed acknowledgement is recorded once: the next morning",
+        ),
+        pytest.param(
+            lambda given, calendar: given.acknowledged(),
+            at(12, 1, 9),
+            id="once acknowledged in time, the acknowledge deadline no longer fires",
+        ),
+        pytest.param(
+            lambda given, calendar: looked_at(given.assigned(), calendar, at(12, 21, 9)),
+            at(12, 31, 17),
+            id="after catching up after downtime",
+        ),
+        pytest.param(
+            stopped_on_14_december,
+            at(12, 21, 9),
+            id="a stopped clock: no reminder and no missed deadline",
+        ),
+        pytest.param(
+            lambda given, calendar: given.answered(),
+            at(12, 31, 17),
+            id="an answered case, long after every deadline",
+        ),
+        pytest.param(
+            lambda given, calendar: given.closed(),
+            at(12, 31, 17),
+            id="a closed case",
+        ),
+        pytest.param(
+            answered_within_five_working_days_of_supervision,
+            at(12, 31, 9),
+            id="a case answered within five working days of supervision is not flagged",
+        ),
+    ],
+)
+def test_the_clock_records_nothing_when_no_moment_of_the_case_is_due(
+    given: Given,
+    calendar: WorkingCalendar,
+    case_as_it_stands: Callable[[Given, WorkingCalendar], Case],
+    looks_at: datetime,
 ) -> None:
     # given
-    case = given.assigned()
+    case = case_as_it_stands(given, calendar)
+    case.collect_events()
 
-    # when: a minute before the acknowledge deadline
-    count = observe(case, calendar, at(11, 30, 17, 29))
+    # when
+    count = observe(case, calendar, looks_at)
 
     # then
     assert count == 0
     assert recorded(case) == []
+
+
+# Missed acknowledgement --------------------------------------------------------------------
 
 
 def test_the_clock_records_a_missed_acknowledgement_with_its_true_due_moment(
@@ -114,36 +165,6 @@ def test_the_clock_records_a_missed_acknowledgement_with_its_true_due_moment(
     assert event.timestamp == at(11, 30, 17, 31)
     assert event.actor == SYSTEM
     assert case.acknowledge_missed_for == ACKNOWLEDGE_BY
-
-
-def test_the_clock_records_a_missed_acknowledgement_once(
-    given: Given, calendar: WorkingCalendar
-) -> None:
-    # given
-    case = given.assigned()
-    observe(case, calendar, at(11, 30, 17, 31))
-    case.collect_events()
-
-    # when: the clock looks again the next morning
-    count = observe(case, calendar, at(12, 1, 9))
-
-    # then
-    assert count == 0
-    assert recorded(case) == []
-
-
-def test_once_acknowledged_in_time_the_acknowledge_deadline_no_longer_fires(
-    given: Given, calendar: WorkingCalendar
-) -> None:
-    # given: acknowledged Fri 27 Nov 14:00
-    case = given.acknowledged()
-
-    # when: after the acknowledge deadline, before the reminder
-    count = observe(case, calendar, at(12, 1, 9))
-
-    # then
-    assert count == 0
-    assert recorded(case) == []
 
 
 def test_a_late_acknowledgement_before_the_clock_looked_still_leaves_the_miss_on_record(
@@ -189,22 +210,6 @@ def test_after_downtime_the_clock_records_each_moment_once_in_order_with_its_tru
     assert [e.actor for e in case.pending_events] == [SYSTEM] * 3
 
 
-def test_after_catching_up_the_clock_records_nothing_more(
-    given: Given, calendar: WorkingCalendar
-) -> None:
-    # given
-    case = given.assigned()
-    observe(case, calendar, at(12, 21, 9))
-    case.collect_events()
-
-    # when
-    count = observe(case, calendar, at(12, 31, 17))
-
-    # then
-    assert count == 0
-    assert recorded(case) == []
-
-
 def test_the_clock_reminds_a_case_in_progress_when_a_fifth_of_its_time_is_left(
     given: Given, calendar: WorkingCalendar
 ) -> None:
@@ -221,41 +226,6 @@ def test_the_clock_reminds_a_case_in_progress_when_a_fifth_of_its_time_is_left(
     assert isinstance(reminded, Case.Reminded)
     assert (reminded.remind_at, reminded.due_at) == (REMIND_AT, DUE)
     assert reminded.timestamp == at(12, 15, 16, 7)
-
-
-def test_a_stopped_clock_records_no_reminder_and_no_missed_deadline(
-    given: Given, calendar: WorkingCalendar
-) -> None:
-    # given: stopped on Mon 14 Dec, before the reminder, and never resumed
-    case = given.acknowledged()
-    given.stop_clock(case, at(12, 14, 9))
-    case.collect_events()
-
-    # when
-    count = observe(case, calendar, at(12, 21, 9))
-
-    # then
-    assert count == 0
-    assert recorded(case) == []
-
-
-def test_an_answered_case_records_nothing(given: Given, calendar: WorkingCalendar) -> None:
-    # given: answered Thu 3 Dec
-    case = given.answered()
-
-    # when: long after every deadline
-    count = observe(case, calendar, at(12, 31, 17))
-
-    # then
-    assert count == 0
-    assert recorded(case) == []
-
-
-def test_a_closed_case_records_nothing(given: Given, calendar: WorkingCalendar) -> None:
-    case = given.closed()
-
-    assert observe(case, calendar, at(12, 31, 17)) == 0
-    assert recorded(case) == []
 
 
 def test_a_late_answer_before_the_clock_looked_still_leaves_the_missed_deadline_on_record(
@@ -297,24 +267,6 @@ def test_a_case_still_overdue_five_working_days_after_supervision_is_flagged_onc
     assert flagged.supervised_at == at(12, 21, 10)
     assert flagged.timestamp == at(12, 28, 10, 30)
     assert flagged.actor == SYSTEM
-
-
-def test_a_case_answered_within_five_working_days_of_supervision_is_not_flagged(
-    given: Given, calendar: WorkingCalendar
-) -> None:
-    # given
-    case = given.acknowledged()
-    observe(case, calendar, at(12, 21, 9))
-    case.supervise(note="已超期，请加快办理", by=given.inspector, at=at(12, 21, 10))
-    answer(given, case, at(12, 24, 15))
-    case.collect_events()
-
-    # when
-    count = observe(case, calendar, at(12, 31, 9))
-
-    # then
-    assert count == 0
-    assert recorded(case) == []
 
 
 def test_a_reopened_case_is_not_flagged_on_a_supervision_of_its_previous_deadline(

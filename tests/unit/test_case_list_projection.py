@@ -19,15 +19,13 @@ from application.projections import Row
 from application.projections.case_list import CaseListProjection
 from application.supervision import Supervision
 from domain.actor import Actor
-from domain.calendar import OFFICE_TZ, WorkingCalendar
+from domain.calendar import OFFICE_TZ
 from domain.case import Case, Kind, Outcome, Satisfaction
-from domain.deadlines import DeadlinePolicy
 from domain.personal_data import ERASED_TEXT
 from domain.task_clock import next_alarm
-from infrastructure.calendar_source import known_schedules
 from infrastructure.keyed_digests import PhoneDigests
-from tests.factories import registered_case
-from tests.support import SettableTimeSource, in_memory_supervision
+from tests.factories import assign, assigned_case, registered_case
+from tests.support import SettableTimeSource
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
@@ -42,27 +40,6 @@ def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> da
 
 def close_of(month: int, day: int, year: int = 2026) -> datetime:
     return at(month, day, 17, 30, year=year)
-
-
-@pytest.fixture
-def calendar() -> WorkingCalendar:
-    # The library as it stood when 2027 was not yet published.
-    return WorkingCalendar({y: s for y, s in known_schedules().items() if y <= 2026})
-
-
-@pytest.fixture
-def supervision(
-    time_source: SettableTimeSource, calendar: WorkingCalendar, policy: DeadlinePolicy
-) -> Supervision:
-    return in_memory_supervision(time_source, calendar=calendar, policy=policy)
-
-
-def assign(
-    supervision: Supervision, case_id: UUID, by: Actor, department: str = DEEDS, final: bool = False
-) -> None:
-    supervision.assign_case(
-        case_id, department=department, urgent=None, final=final, note=None, by=by
-    )
 
 
 def events_of(supervision: Supervision, case_id: UUID) -> list[Any]:
@@ -386,8 +363,7 @@ def test_a_returned_case_has_no_department_and_no_deadlines_until_assigned_again
     department_actor: Actor,
 ) -> None:
     # given
-    case_id = registered_case(supervision, operator)
-    assign(supervision, case_id, operator)
+    case_id = assigned_case(supervision, operator)
     time_source.set(at(11, 27, 11))
     supervision.return_case(case_id, reason="应由税务局办理", by=department_actor)
     time_source.set(at(11, 27, 14))
@@ -416,8 +392,7 @@ def test_a_merged_case_names_the_case_it_was_merged_into_and_is_no_longer_watche
 ) -> None:
     # given
     first = registered_case(supervision, operator)
-    duplicate = registered_case(supervision, operator)
-    assign(supervision, duplicate, operator)
+    duplicate = assigned_case(supervision, operator)
     time_source.set(at(11, 27, 11))
     supervision.merge_case(duplicate, into=first, by=operator)
 
@@ -438,8 +413,7 @@ def test_merging_a_case_whose_clock_is_stopped_clears_the_flags_as_the_aggregate
 ) -> None:
     # given
     first = registered_case(supervision, operator)
-    duplicate = registered_case(supervision, operator)
-    assign(supervision, duplicate, operator)
+    duplicate = assigned_case(supervision, operator)
     supervision.acknowledge_case(duplicate, department_actor)
     supervision.request_extension(
         duplicate, working_days=5, reason="需要现场勘查", by=department_actor
@@ -463,8 +437,7 @@ def test_resuming_the_clock_leaves_a_pending_extension_request_on_the_row(
     department_actor: Actor,
 ) -> None:
     # given: an extension asked, then the clock stopped and resumed while it waits
-    case_id = registered_case(supervision, operator)
-    assign(supervision, case_id, operator)
+    case_id = assigned_case(supervision, operator)
     supervision.acknowledge_case(case_id, department_actor)
     time_source.set(at(11, 30, 9))
     supervision.request_extension(
@@ -493,8 +466,7 @@ def test_the_row_follows_the_clocks_own_events_and_looks_again_only_when_needed(
     inspector: Actor,
 ) -> None:
     # given: assigned Fri 27 Nov 10:00, never acknowledged; the clock catches up Mon 21 Dec
-    case_id = registered_case(supervision, operator)
-    assign(supervision, case_id, operator)
+    case_id = assigned_case(supervision, operator)
     time_source.set(at(12, 21, 9))
     supervision.observe_case_clock(case_id)
     time_source.set(at(12, 21, 9, 30))
@@ -540,8 +512,7 @@ def test_a_provisional_row_becomes_final_when_the_deadlines_are_recomputed(
 ) -> None:
     # given: assigned Mon 28 Dec 10:00; due provisionally Tue 19 Jan 2027
     time_source.set(at(12, 28, 10))
-    case_id = registered_case(supervision, operator)
-    assign(supervision, case_id, operator)
+    case_id = assigned_case(supervision, operator)
     provisional = fold(supervision, events_of(supervision, case_id))[-1]
     time_source.set(at(12, 28, 11))
     supervision.publish_calendar_year(

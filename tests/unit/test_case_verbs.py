@@ -11,13 +11,12 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 
 from application.cases import HistoryForInspectors
 from application.supervision import Supervision
-from application.views import CaseView
 from domain.access import AccessToken, DepartmentRequired, TokenRoleInvalid, token_id
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
@@ -32,7 +31,7 @@ from domain.case import (
 )
 from domain.directory import UnknownDepartment
 from domain.errors import DomainError
-from tests.factories import registered_case, registration
+from tests.factories import assign, assigned_case, registered_case, registration
 from tests.support import SettableTimeSource
 
 DEEDS = "real-estate-registration"
@@ -50,12 +49,6 @@ def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 def close_of(month: int, day: int) -> datetime:
     return at(month, day, 17, 30)
-
-
-def assign(supervision: Supervision, case_id: UUID, by: Actor, department: str = DEEDS) -> CaseView:
-    return supervision.assign_case(
-        case_id, department=department, urgent=None, final=False, note=None, by=by
-    )
 
 
 def who(actor: dict[str, Any] | None) -> tuple[str, str] | None:
@@ -374,8 +367,7 @@ def test_a_department_cannot_read_another_departments_case(
     supervision: Supervision, operator: Actor, other_department_actor: Actor
 ) -> None:
     # given
-    case_id = registered_case(supervision, operator)
-    assign(supervision, case_id, operator)
+    case_id = assigned_case(supervision, operator)
 
     # then
     with pytest.raises(NotAssignedDepartment):
@@ -386,8 +378,7 @@ def test_a_department_reads_its_case_with_the_complainant_masked(
     supervision: Supervision, operator: Actor, department_actor: Actor
 ) -> None:
     # given
-    case_id = registered_case(supervision, operator, complainant=ZHANG)
-    assign(supervision, case_id, operator)
+    case_id = assigned_case(supervision, operator, complainant=ZHANG)
 
     # when
     seen_by_department = supervision.get_case(case_id, department_actor)
@@ -407,8 +398,7 @@ def test_a_department_reading_a_report_does_not_see_who_reported(
     supervision: Supervision, operator: Actor, department_actor: Actor, inspector: Actor
 ) -> None:
     # given
-    case_id = registered_case(supervision, operator, kind=Kind.REPORT, complainant=ZHANG)
-    assign(supervision, case_id, operator)
+    case_id = assigned_case(supervision, operator, kind=Kind.REPORT, complainant=ZHANG)
 
     # then
     assert supervision.get_case(case_id, department_actor).complainant is None
@@ -423,8 +413,7 @@ def test_only_inspectors_read_the_full_history_so_no_department_learns_who_compl
     kind: Kind,
 ) -> None:
     # given
-    case_id = registered_case(supervision, operator, kind=kind)
-    assign(supervision, case_id, operator)
+    case_id = assigned_case(supervision, operator, kind=kind)
 
     # when / then: the history holds the complainant's identity as recorded
     for viewer in (department_actor, operator):
@@ -456,8 +445,7 @@ def test_a_refused_command_records_nothing(
     supervision: Supervision, operator: Actor, department_actor: Actor
 ) -> None:
     # given
-    case_id = registered_case(supervision, operator)
-    assign(supervision, case_id, operator)
+    case_id = assigned_case(supervision, operator)
     before = position(supervision)
 
     # when

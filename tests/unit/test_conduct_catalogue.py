@@ -18,8 +18,8 @@ from domain.conduct import (
     InvalidConductCatalogue,
     UnknownRule,
 )
-from domain.scorecard import DeductionRequest, SourceType
 from infrastructure.conduct_file import ConductFileError, default_conduct_rules, read_conduct_file
+from tests.factories import a_deduction
 
 ADMIN = Actor("admin-zhao", Role.ADMIN)
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=OFFICE_TZ)
@@ -148,16 +148,7 @@ def test_the_application_records_a_catalogue_once_and_lists_it(supervision: Supe
 def test_no_deduction_can_be_recorded_before_a_catalogue_is_loaded(
     supervision: Supervision,
 ) -> None:
-    request = DeductionRequest(
-        rule="lateness_early_leave",
-        staff="S0001",
-        window=None,
-        occurred_at=datetime(2026, 11, 2, 9, 40, tzinfo=OFFICE_TZ),
-        evidence="考勤记录",
-        source_type=SourceType.PATROL,
-        source_ref=None,
-        points=None,
-    )
+    request = a_deduction()
 
     with pytest.raises(UnknownRule, match="rules load --default"):
         supervision.record_deduction(request, Actor("inspector-li", Role.INSPECTOR))

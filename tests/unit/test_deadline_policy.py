@@ -21,24 +21,11 @@ from domain.deadlines import (
 )
 from infrastructure.calendar_source import (
     deadline_policy_data,
-    known_schedules,
     load_deadline_policy,
 )
 
 LIBRARY_VERSION = f"chinesecalendar {version('chinesecalendar')}"
 VERSION_2026 = f"2026: {LIBRARY_VERSION}"
-
-
-@pytest.fixture
-def calendar() -> WorkingCalendar:
-    # The library as it stood when 2027 was not yet published, so 2027 stays provisional
-    # here even after the library learns it.
-    return WorkingCalendar({y: s for y, s in known_schedules().items() if y <= 2026})
-
-
-@pytest.fixture
-def policy() -> DeadlinePolicy:
-    return load_deadline_policy()
 
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

@@ -12,7 +12,7 @@ from domain.actor import Actor, Role
 from domain.case import Case, Channel, Kind, Status
 from domain.directory import StaffNotAtWindow, UnknownStaff, UnknownWindow
 from domain.evaluation import Evaluation, RatingOutOfRange, rating_case_id
-from tests.unit.test_case import at
+from tests.unit.case_story import at
 
 PUBLIC = Actor(principal="public", role=Role.PUBLIC)
 RATED_AT = at(11, 27, 11, 0)

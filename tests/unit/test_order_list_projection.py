@@ -18,6 +18,7 @@ from domain.actor import Actor
 from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.rectification import OrderSourceType
 from domain.task_clock import next_alarm
+from tests.factories import issued_order
 from tests.support import SettableTimeSource
 
 DEEDS = "real-estate-registration"
@@ -28,17 +29,16 @@ def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def issue(supervision: Supervision, inspector: Actor) -> UUID:
-    return supervision.issue_order(
-        department=DEEDS,
+    """An order on the deeds office as a whole, issued on a case's finding."""
+    return issued_order(
+        supervision,
+        inspector,
         window=None,
-        staff=None,
         problem="未落实一次性告知",
         requirements="组织学习并报告",
-        working_days=None,
         source_type=OrderSourceType.CASE,
         source_ref="HL20261127-0001",
-        by=inspector,
-    ).id
+    )
 
 
 def fold(supervision: Supervision, order_id: UUID, calendar: WorkingCalendar) -> Row | None:

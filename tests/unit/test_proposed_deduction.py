@@ -9,7 +9,6 @@ import pytest
 from application.proposals import _request, proposed_deduction_id
 from application.supervision import Supervision
 from domain.actor import Actor
-from domain.calendar import WorkingCalendar
 from domain.case import (
     Case,
     CaseNotAcknowledged,
@@ -20,25 +19,12 @@ from domain.case import (
     ProposalStatus,
     ReasonRequired,
 )
-from domain.deadlines import DeadlinePolicy
 from domain.scorecard import SubjectKind
 from infrastructure.conduct_file import default_conduct_rules
 from tests.factories import assigned_case
-from tests.unit.test_case import ANSWERED_AT, Given, at, refused
+from tests.unit.case_story import ANSWERED_AT, Given, at, refused
 
 PROPOSAL = {"rule": "harsh_attitude", "staff": None, "window": None, "points": None}
-
-
-@pytest.fixture
-def given(
-    operator: Actor,
-    inspector: Actor,
-    department_actor: Actor,
-    other_department_actor: Actor,
-    policy: DeadlinePolicy,
-    calendar: WorkingCalendar,
-) -> Given:
-    return Given(operator, inspector, department_actor, other_department_actor, policy, calendar)
 
 
 def post(given: Given, case: Case, outcome: Outcome, proposal: dict | None) -> None:

@@ -41,7 +41,7 @@ from domain.task import (
     NoExtensionRequested,
     ReasonRequired,
 )
-from tests.unit.test_case import at, close_of, refused
+from tests.unit.case_story import at, close_of, refused
 
 ISSUED_AT = at(11, 27, 10, 30)  # Fri
 ACKNOWLEDGED_AT = at(11, 27, 14, 0)  # Fri

@@ -24,8 +24,7 @@ from domain.case import Case, CaseNotOverdue, Channel, Kind
 from domain.deadlines import DeadlinePolicy
 from domain.rectification import OrderNotOverdue, OrderSourceType, RectificationOrder
 from domain.task import NotOverdue, Task
-from infrastructure.calendar_source import known_schedules
-from tests.unit.test_case import at, close_of
+from tests.unit.case_story import at, close_of
 
 HANDED_OVER = at(11, 27, 10, 30)
 ACKNOWLEDGED = at(11, 27, 14, 0)
@@ -41,12 +40,6 @@ PUBLISHED_2027 = YearSchedule(
     version="published (国办发明电〔2026〕9号)",
     provisional=False,
 )
-
-
-@pytest.fixture
-def calendar() -> WorkingCalendar:
-    # 2027 unpublished, so deadlines running into it are provisional.
-    return WorkingCalendar({y: s for y, s in known_schedules().items() if y <= 2026})
 
 
 @dataclass

@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-import pytest
-
 from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.task_clock import (
     Alarm,
@@ -25,13 +23,6 @@ from domain.task_clock import (
     public_notice_moment,
     reminder_moment,
 )
-from infrastructure.calendar_source import known_schedules
-
-
-@pytest.fixture
-def calendar() -> WorkingCalendar:
-    # The library as it stood when 2027 was not yet published.
-    return WorkingCalendar({y: s for y, s in known_schedules().items() if y <= 2026})
 
 
 def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:

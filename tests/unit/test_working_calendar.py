@@ -9,16 +9,8 @@ from importlib.metadata import version
 import pytest
 
 from domain.calendar import OFFICE_TZ, WorkingCalendar, YearSchedule
-from infrastructure.calendar_source import known_schedules
 
 LIBRARY_VERSION = f"chinesecalendar {version('chinesecalendar')}"
-
-
-@pytest.fixture
-def calendar() -> WorkingCalendar:
-    # The library as it stood when 2027 was not yet published, so 2027 stays provisional
-    # here even after the library learns it.
-    return WorkingCalendar({y: s for y, s in known_schedules().items() if y <= 2026})
 
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
