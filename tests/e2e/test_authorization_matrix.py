@@ -51,8 +51,8 @@ OWN_SCOPE = {"department": SAMPLE_DEPARTMENT}
 
 @dataclass(frozen=True)
 class Call:
-    """The request of one cell, less its caller: path ids, JSON body and query; `path` in
-    place of the route's own for a mount (whose route is a folder)."""
+    """The request of one cell, less its caller: path ids, JSON body and query, and for a
+    mount (whose route is a folder) the file below it."""
 
     ids: dict[str, str] = field(default_factory=dict)
     body: Any = None
@@ -342,6 +342,40 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/rate/{window}"): lambda w: Call({"window": SAMPLE_WINDOW}),
     ("POST", "/rate/{window}"): lambda w: Call({"window": SAMPLE_WINDOW}, {"rating": 1}),
     ("*", "/static"): lambda w: Call(file="oversight.css"),
+    **{
+        ("GET", path): lambda w: Call()
+        for path in (
+            "/console/sign-in",
+            "/console/sign-in/code",
+            "/console/password",
+            "/console/second-factor",
+            "/console/cases/new",
+            "/console/cases/new/duplicates",
+            "/console/routing",
+            "/console/cases",
+            "/console/cases/export.xlsx",
+            "/console/callbacks",
+        )
+    },
+    ("POST", "/console/sign-in"): lambda w: Call(body={"username": "x", "password": "y"}),
+    ("POST", "/console/sign-in/code"): lambda w: Call(body={"code": "123456"}),
+    ("POST", "/console/password"): lambda w: Call(body={"current": "x"}),
+    ("POST", "/console/second-factor"): lambda w: Call(body={"code": "123456"}),
+    ("POST", "/console/sign-out"): lambda w: Call(),
+    ("POST", "/console/cases/new"): lambda w: Call(body=a_complaint_body()),
+    ("GET", "/console/cases/{case_id}/registered"): lambda w: Call({"case_id": w.assigned_case()}),
+    ("POST", "/console/cases/new/caller"): lambda w: Call(body={"complainant_phone": "138"}),
+    ("POST", "/console/routing/{case_id}/assign"): lambda w: Call(
+        {"case_id": w.assigned_case()}, {"department": SAMPLE_DEPARTMENT}
+    ),
+    ("POST", "/console/cases/filters"): lambda w: Call(body={"name": "x"}),
+    ("POST", "/console/cases/filters/delete"): lambda w: Call(body={"name": "x"}),
+    **{
+        ("POST", f"/console/callbacks/{{case_id}}/{verb}"): lambda w: Call(
+            {"case_id": w.assigned_case()}
+        )
+        for verb in ("callback", "close", "reopen")
+    },
     ("GET", "/console/"): lambda w: Call(),
     ("GET", "/console/inbox"): lambda w: Call(),
     ("POST", "/console/inbox/acknowledge"): lambda w: Call(body={"case": str(w.assigned_case())}),

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
 from interfaces.web.csrf import FORM_TOKEN_HEADER
-from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, registered_case
+from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, registered_case, registration
 from tests.web_support import ORIGIN, form_token, post_form, signed_in
 
 NEW = "/console/cases/new"
@@ -256,7 +256,7 @@ def test_likely_duplicates_at_the_window_are_listed_and_merged(
     operator: TestClient, container: Container
 ) -> None:
     # given
-    first = registered_case(container.supervision, summary="排队两小时无人办理")
+    first = registration(container.supervision, summary="排队两小时无人办理").case
     answer = register(operator)
     catch_up(container)
 
@@ -266,17 +266,17 @@ def test_likely_duplicates_at_the_window_are_listed_and_merged(
     merged = post_form(
         operator,
         answer.headers["location"].replace("/registered", "/merge"),
-        {"into": str(first)},
+        {"into": first.tracking_number},
         from_page=answer.headers["location"],
     )
 
     # then
     assert "排队两小时无人办理" in fragment.text
     assert "合并</button>" in page.text
-    assert str(first) in page.text
+    assert first.tracking_number in page.text
     assert merged.status_code == 303
-    assert merged.headers["location"] == f"/console/cases/{first}"
     new_id = answer.headers["location"].split("/")[3]
+    assert merged.headers["location"] == f"/console/cases/{new_id}"
     assert container.supervision.get_case(UUID(new_id), INSPECTOR).status == ("merged")
 
 

@@ -21,9 +21,9 @@ from domain.case import CATEGORIES
 from domain.labels import LABELS
 from domain.privacy import phone_digits
 from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
-from interfaces.http.schemas.cases import DIRECTORY_ID, CaseCreate, MergeBody
+from interfaces.http.schemas.cases import DIRECTORY_ID, CaseCreate
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import back_to, form_text, refused_or_done, shown
+from interfaces.web.desk import form_text, refused_or_done, shown
 from interfaces.web.forms import read_form
 from interfaces.web.session import CentrePersonDep, acting
 from interfaces.web.templating import render
@@ -206,31 +206,6 @@ async def registered_page(
     )
     answer.delete_cookie(ACCESS_CODE_COOKIE, path=request.url.path)
     return answer
-
-
-@router.post("/{case_id}/merge", response_class=RedirectResponse)
-async def merge(
-    request: Request,
-    case_id: UUID,
-    form: CsrfFormDep,
-    person: CentrePersonDep,
-    app: SupervisionDep,
-) -> RedirectResponse:
-    """Merge this case into the earlier one about the same facts (合并), as the API does."""
-    page = f"/console/cases/{case_id}/registered"
-    body = read_form(MergeBody, {"into": form_text(form, "into")}, {"into": "合并到"})
-    if isinstance(body, list):
-        return back_to(request, page, "；".join(body), refused=True)
-    by = acting(request, person)
-    merged = await refused_or_done(lambda: app.merge_case(case_id, into=body.into, by=by))
-    if isinstance(merged, str):
-        return back_to(request, page, merged, refused=True)
-    return back_to(
-        request,
-        f"/console/cases/{body.into}",
-        f"已将 {merged.tracking_number} 合并到本工单。",
-        refused=False,
-    )
 
 
 @router.post("/new/caller", response_class=HTMLResponse)
