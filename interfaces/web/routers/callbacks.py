@@ -16,6 +16,7 @@ from application.supervision import Supervision
 from domain.actor import Actor
 from domain.labels import LABELS
 from domain.privacy import mask_phone
+from interfaces.http import commands
 from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
 from interfaces.http.schemas.cases import CallbackNotReached, CallbackReached, Reason
 from interfaces.web.csrf import CsrfFormDep
@@ -108,15 +109,7 @@ async def record_callback(
     if isinstance(body, list):
         return back_to(request, QUEUE, "；".join(body), refused=True)
     by = acting(request, person)
-    done = await refused_or_done(
-        lambda: app.record_callback(
-            case_id,
-            reached=body.reached,
-            satisfaction=body.satisfaction,
-            comment=body.comment,
-            by=by,
-        )
-    )
+    done = await refused_or_done(lambda: commands.record_callback(app, case_id, body, by))
     if isinstance(done, str):
         return back_to(request, QUEUE, done, refused=True)
     return back_to(request, QUEUE, f"{done.tracking_number} 已记录回访。", refused=False)

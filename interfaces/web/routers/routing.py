@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from interfaces.http import commands
 from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
 from interfaces.http.schemas.cases import CaseAssign
 from interfaces.web.csrf import CsrfFormDep
@@ -67,16 +68,7 @@ async def assign(
     if isinstance(body, list):
         return back_to(request, QUEUE, "；".join(body), refused=True)
     by = acting(request, person)
-    assigned = await refused_or_done(
-        lambda: app.assign_case(
-            case_id,
-            department=body.department,
-            urgent=body.urgent,
-            final=body.final,
-            note=body.note,
-            by=by,
-        )
-    )
+    assigned = await refused_or_done(lambda: commands.assign_case(app, case_id, body, by))
     if isinstance(assigned, str):
         return back_to(request, QUEUE, assigned, refused=True)
     return back_to(request, QUEUE, f"{assigned.tracking_number} 已派单。", refused=False)
