@@ -1,5 +1,6 @@
 """What the operator's desk pages share: the person in the layout, a form's text, and a
-command run off the event loop whose refusal comes back as a Chinese message."""
+command run off the event loop whose refusal comes back as a Chinese message, and the
+way back to a queue with what was done or refused."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
 
 from application.ports import ConsoleSession
+from application.views import CaseView
 from domain.errors import DomainError
 from domain.labels import error_message
 from interfaces.web.flash import flash
@@ -41,6 +43,22 @@ async def refused_or_done(command: Callable[[], Answer]) -> Answer | str:
         return await run_in_threadpool(command)
     except DomainError as refused:
         return error_message(refused.code)
+
+
+def problems_back_to(request: Request, url: str, problems: list[str]) -> RedirectResponse:
+    """Back to `url` with what was wrong in the form, field by field, in one message."""
+    return back_to(request, url, "；".join(problems), refused=True)
+
+
+async def run_from_queue(
+    request: Request, queue: str, command: Callable[[], CaseView], done: str
+) -> RedirectResponse:
+    """Run a queue's command on one case and go back to the queue, saying the case's
+    tracking number and what was `done`, or why it was refused."""
+    outcome = await refused_or_done(command)
+    if isinstance(outcome, str):
+        return back_to(request, queue, outcome, refused=True)
+    return back_to(request, queue, f"{outcome.tracking_number} {done}", refused=False)
 
 
 def back_to(request: Request, url: str, message: str, *, refused: bool) -> RedirectResponse:

@@ -4,6 +4,7 @@ code shown once, the caller's earlier cases by a keyed digest, likely duplicates
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -30,15 +31,6 @@ INTAKE = {
     "complainant_name": "王芳",
     "complainant_phone": PHONE,
 }
-
-
-def catch_up(container: Container) -> None:
-    """One turn of the worker: the read tables catch up with the log."""
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
 
 
 @pytest.fixture
@@ -190,11 +182,11 @@ def lookup(client: TestClient, phone: str) -> Any:
 
 
 def test_the_callers_earlier_cases_are_found_by_their_phone_however_it_is_written(
-    operator: TestClient, container: Container
+    operator: TestClient, catch_up: Callable[[], object]
 ) -> None:
     # given
     register(operator)
-    catch_up(container)
+    catch_up()
 
     # when
     found = lookup(operator, "+86 138-1234-5678")
@@ -210,17 +202,17 @@ def test_the_callers_earlier_cases_are_found_by_their_phone_however_it_is_writte
 
 
 def test_the_read_tables_hold_no_phone_in_clear_and_erasure_removes_the_digest(
-    operator: TestClient, container: Container, database_url: str
+    operator: TestClient, container: Container, database_url: str, catch_up: Callable[[], object]
 ) -> None:
     # given
     case_id = registered_case(container.supervision)
-    catch_up(container)
+    catch_up()
 
     # when
     before = dump_of_read_tables(database_url)
     digest = digest_of(database_url, case_id)
     container.supervision.erase_personal_data(case_id, reason="本人申请", by=INSPECTOR)
-    catch_up(container)
+    catch_up()
 
     # then
     assert PHONE not in before
@@ -253,12 +245,12 @@ def digest_of(database_url: str, case_id: Any) -> str | None:
 
 
 def test_likely_duplicates_at_the_window_are_listed_and_merged(
-    operator: TestClient, container: Container
+    operator: TestClient, container: Container, catch_up: Callable[[], object]
 ) -> None:
     # given
     first = registration(container.supervision, summary="排队两小时无人办理").case
     answer = register(operator)
-    catch_up(container)
+    catch_up()
 
     # when
     fragment = operator.get(f"{NEW}/duplicates", params={"window": SAMPLE_WINDOW})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from uuid import UUID
 
 import pytest
@@ -20,25 +21,17 @@ OPERATOR = Actor("operator-1", Role.OPERATOR)
 DEPARTMENT = Actor("dept-1", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
 
 
-def catch_up(container: Container) -> None:
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
-
-
 @pytest.fixture
 def operator(client: TestClient, container: Container) -> TestClient:
     return signed_in(client, container, Role.OPERATOR)
 
 
 def test_the_routing_queue_suggests_the_windows_department_and_assigns(
-    operator: TestClient, container: Container
+    operator: TestClient, container: Container, catch_up: Callable[[], object]
 ) -> None:
     # given
     case_id = registered_case(container.supervision, summary="排队无人受理")
-    catch_up(container)
+    catch_up()
 
     # when
     page = operator.get("/console/routing")
@@ -62,7 +55,7 @@ def test_the_routing_queue_suggests_the_windows_department_and_assigns(
 
 
 def test_a_returned_case_shows_its_reason_and_may_be_arbitrated(
-    operator: TestClient, container: Container
+    operator: TestClient, container: Container, catch_up: Callable[[], object]
 ) -> None:
     # given
     app = container.supervision
@@ -71,7 +64,7 @@ def test_a_returned_case_shows_its_reason_and_may_be_arbitrated(
         case_id, department=SAMPLE_DEPARTMENT, urgent=None, final=False, note=None, by=OPERATOR
     )
     app.return_case(case_id, reason="应由税务局办理", by=DEPARTMENT)
-    catch_up(container)
+    catch_up()
 
     # when
     page = operator.get("/console/routing")
@@ -121,12 +114,12 @@ def test_a_department_person_may_not_open_the_desks_queues(
 
 
 def test_the_case_list_filters_pages_and_refuses_bad_dates_in_chinese(
-    operator: TestClient, container: Container
+    operator: TestClient, container: Container, catch_up: Callable[[], object]
 ) -> None:
     # given
     registered_case(container.supervision, summary="材料被退回三次")
     registered_case(container.supervision, summary="叫号系统故障")
-    catch_up(container)
+    catch_up()
 
     # when
     found = operator.get("/console/cases", params={"q": "叫号", "status": "registered"})
@@ -144,10 +137,12 @@ def test_the_case_list_filters_pages_and_refuses_bad_dates_in_chinese(
     assert nul.status_code == 422
 
 
-def test_the_filtered_list_exports_to_xlsx(operator: TestClient, container: Container) -> None:
+def test_the_filtered_list_exports_to_xlsx(
+    operator: TestClient, container: Container, catch_up: Callable[[], object]
+) -> None:
     # given
     registered_case(container.supervision, summary='=HYPERLINK("x")')
-    catch_up(container)
+    catch_up()
 
     # when
     answer = operator.get("/console/cases/export.xlsx", params={"kind": "complaint"})
@@ -199,7 +194,9 @@ def test_a_saved_filter_name_with_control_characters_is_refused(operator: TestCl
     assert "无法保存的字符" in page.text
 
 
-def answered_case(container: Container) -> UUID:
+@pytest.fixture
+def answered_case(container: Container, catch_up: Callable[[], object]) -> UUID:
+    """A case its department has answered, waiting in the callback queue."""
     app = container.supervision
     case_id = registered_case(app)
     app.assign_case(
@@ -209,15 +206,15 @@ def answered_case(container: Container) -> UUID:
     app.post_result(
         case_id, outcome=Outcome.RESOLVED, actions="", answer="已当面致歉", by=DEPARTMENT
     )
-    catch_up(container)
+    catch_up()
     return case_id
 
 
 def test_the_callback_queue_masks_the_phone_records_satisfaction_and_closes(
-    operator: TestClient, container: Container
+    operator: TestClient, container: Container, answered_case: UUID
 ) -> None:
     # given
-    case_id = answered_case(container)
+    case_id = answered_case
 
     # when
     page = operator.get("/console/callbacks")
@@ -243,10 +240,10 @@ def test_the_callback_queue_masks_the_phone_records_satisfaction_and_closes(
 
 
 def test_a_callback_without_satisfaction_is_refused_in_chinese(
-    operator: TestClient, container: Container
+    operator: TestClient, answered_case: UUID
 ) -> None:
     # given
-    case_id = answered_case(container)
+    case_id = answered_case
 
     # when
     post_form(
@@ -262,10 +259,10 @@ def test_a_callback_without_satisfaction_is_refused_in_chinese(
 
 
 def test_reopening_sends_the_case_back_with_the_reason(
-    operator: TestClient, container: Container
+    operator: TestClient, container: Container, answered_case: UUID
 ) -> None:
     # given
-    case_id = answered_case(container)
+    case_id = answered_case
 
     # when
     answer = post_form(

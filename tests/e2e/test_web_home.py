@@ -4,6 +4,7 @@ its polled fragment counting new cases, bulk acknowledgement, and the operator's
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from uuid import UUID
 
 from fastapi.testclient import TestClient
@@ -18,14 +19,6 @@ OPERATOR = Actor("operator-1", Role.OPERATOR, name="李小红")
 ROW_NUMBER = re.compile(r'<a href="/console/cases/[0-9a-f-]+">([A-Z0-9-]+)</a>')
 
 
-def catch_up(container: Container) -> None:
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
-
-
 def number_of(container: Container, case_id: UUID) -> str:
     return container.supervision.get_case(case_id, OPERATOR).tracking_number
 
@@ -38,14 +31,17 @@ def test_a_visitor_is_sent_to_sign_in(client: TestClient) -> None:
 
 
 def test_the_inbox_lists_the_departments_open_cases_least_time_left_first(
-    client: TestClient, container: Container, time_source: SettableTimeSource
+    client: TestClient,
+    container: Container,
+    time_source: SettableTimeSource,
+    catch_up: Callable[[], object],
 ) -> None:
     first = assigned_case(container.supervision, OPERATOR)
     time_source.advance(hours=2)
     later = assigned_case(container.supervision, OPERATOR)
     urgent = assigned_case(container.supervision, OPERATOR, urgent=True)
     assigned_case(container.supervision, OPERATOR, department=OTHER_DEPARTMENT)
-    catch_up(container)
+    catch_up()
     signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
 
     page = client.get("/console/")
@@ -62,15 +58,15 @@ def test_the_inbox_lists_the_departments_open_cases_least_time_left_first(
 
 
 def test_the_polled_fragment_counts_new_cases_in_the_title(
-    client: TestClient, container: Container
+    client: TestClient, container: Container, catch_up: Callable[[], object]
 ) -> None:
     assigned_case(container.supervision, OPERATOR)
-    catch_up(container)
+    catch_up()
     signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
     before = client.get("/console/inbox").text
 
     assigned_case(container.supervision, OPERATOR)
-    catch_up(container)
+    catch_up()
     after = client.get("/console/inbox")
 
     assert "<title>(1) 待办工单" in before
@@ -81,12 +77,12 @@ def test_the_polled_fragment_counts_new_cases_in_the_title(
 
 
 def test_bulk_acknowledgement_acknowledges_each_chosen_case_and_says_how_each_went(
-    client: TestClient, container: Container
+    client: TestClient, container: Container, catch_up: Callable[[], object]
 ) -> None:
     one = assigned_case(container.supervision, OPERATOR)
     two = assigned_case(container.supervision, OPERATOR)
     elsewhere = assigned_case(container.supervision, OPERATOR, department=OTHER_DEPARTMENT)
-    catch_up(container)
+    catch_up()
     signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT, name="王登记")
 
     answer = post_form(
@@ -157,12 +153,12 @@ def test_only_a_department_polls_an_inbox(client: TestClient, container: Contain
 
 
 def test_the_operators_home_counts_the_work_waiting_and_links_to_it(
-    client: TestClient, container: Container
+    client: TestClient, container: Container, catch_up: Callable[[], object]
 ) -> None:
     registered_case(container.supervision, OPERATOR)
     registered_case(container.supervision, OPERATOR)
     assigned_case(container.supervision, OPERATOR)
-    catch_up(container)
+    catch_up()
     signed_in(client, container, Role.OPERATOR)
 
     page = client.get("/console/").text

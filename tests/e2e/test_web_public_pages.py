@@ -5,6 +5,7 @@ forms do what the API does."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -48,20 +49,13 @@ def submit(
     )
 
 
-def catch_up(container: Container) -> None:
-    """One turn of the worker: projections, policies, the clock."""
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
-
-
 @pytest.fixture
-def registered(client: TestClient, tokens: Tokens, container: Container) -> dict[str, Any]:
+def registered(
+    client: TestClient, tokens: Tokens, catch_up: Callable[[], object]
+) -> dict[str, Any]:
     response = client.post(f"{API}/cases", json=COMPLAINT, headers=tokens.operator)
     assert response.status_code == 201, response.text
-    catch_up(container)
+    catch_up()
     return response.json()
 
 
@@ -321,7 +315,7 @@ def test_the_rating_form_names_the_window_and_its_department(client: TestClient)
 
 
 def test_a_one_star_rating_through_the_form_opens_a_case(
-    client: TestClient, tokens: Tokens, container: Container
+    client: TestClient, tokens: Tokens, catch_up: Callable[[], object]
 ) -> None:
     response = submit(
         client, f"/rate/{SAMPLE_WINDOW}", {"rating": "1", "comment": "工作人员玩手机不理人"}
@@ -333,7 +327,7 @@ def test_a_one_star_rating_through_the_form_opens_a_case(
     assert "感谢您对" in thanks.text
     assert "转为投诉件" in thanks.text
     assert "感谢您对" not in client.get("/").text  # shown once
-    catch_up(container)
+    catch_up()
     cases = client.get(f"{API}/cases?channel=rating", headers=tokens.operator).json()["items"]
     (case,) = cases
     assert case["assigned_department"] == SAMPLE_DEPARTMENT
@@ -342,10 +336,10 @@ def test_a_one_star_rating_through_the_form_opens_a_case(
 
 
 def test_a_good_rating_through_the_form_opens_no_case(
-    client: TestClient, tokens: Tokens, container: Container
+    client: TestClient, tokens: Tokens, catch_up: Callable[[], object]
 ) -> None:
     response = submit(client, f"/rate/{SAMPLE_WINDOW}", {"rating": "5"})
-    catch_up(container)
+    catch_up()
 
     assert response.status_code == 303
     assert client.get(f"{API}/cases?channel=rating", headers=tokens.operator).json()["items"] == []
@@ -366,12 +360,12 @@ def test_a_good_rating_through_the_form_opens_no_case(
 def test_a_bad_rating_form_is_refused_in_chinese_and_records_nothing(
     client: TestClient,
     tokens: Tokens,
-    container: Container,
     data: dict[str, str],
     message: str,
+    catch_up: Callable[[], object],
 ) -> None:
     response = submit(client, f"/rate/{SAMPLE_WINDOW}", data)
-    catch_up(container)
+    catch_up()
 
     assert response.status_code == 422
     assert message in response.text

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 
 from domain.actor import Role
+from interfaces.http import commands
 from interfaces.http.deps import (
     CaseQueriesDep,
     CentreDep,
@@ -48,20 +49,7 @@ router = APIRouter(prefix="/cases", tags=["cases"], responses=SOME_ROLES)
 @router.post("", status_code=status.HTTP_201_CREATED, responses=COMMAND)
 def register_case(body: CaseCreate, app: SupervisionDep, actor: CentreDep) -> CaseRegistered:
     """Register a case (登记); the answer carries the access code, shown only this once."""
-    registered = app.register_case(
-        kind=body.kind,
-        channel=body.channel,
-        department=body.department,
-        window=body.window,
-        staff=body.staff,
-        category=body.category,
-        urgent=body.urgent,
-        summary=body.summary,
-        details=body.details,
-        complainant=body.complainant.model_dump(),
-        by=actor,
-    )
-    return CaseRegistered.of_registered(registered)
+    return CaseRegistered.of_registered(commands.register_case(app, body, actor))
 
 
 @router.get("", responses=VALIDATED)
@@ -104,16 +92,7 @@ def assign_case(
     case_id: UUID, body: CaseAssign, app: SupervisionDep, actor: CentreDep
 ) -> CasePublic:
     """Hand the case to a department with its deadlines (派单); `final` arbitrates (审定)."""
-    return CasePublic.of(
-        app.assign_case(
-            case_id,
-            department=body.department,
-            urgent=body.urgent,
-            final=body.final,
-            note=body.note,
-            by=actor,
-        )
-    )
+    return CasePublic.of(commands.assign_case(app, case_id, body, actor))
 
 
 @router.post("/{case_id}/acknowledge", responses=COMMAND_ON_A_RECORD_WITHOUT_BODY)
@@ -208,15 +187,7 @@ def record_callback(
     case_id: UUID, body: CallbackCreate, app: SupervisionDep, actor: CentreDep
 ) -> CasePublic:
     """Record the callback to the complainant and their satisfaction (回访)."""
-    return CasePublic.of(
-        app.record_callback(
-            case_id,
-            reached=body.reached,
-            satisfaction=body.satisfaction,
-            comment=body.comment,
-            by=actor,
-        )
-    )
+    return CasePublic.of(commands.record_callback(app, case_id, body, actor))
 
 
 @router.post("/{case_id}/close", responses=COMMAND_ON_A_RECORD_WITHOUT_BODY)

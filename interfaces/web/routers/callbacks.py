@@ -16,10 +16,11 @@ from application.supervision import Supervision
 from domain.actor import Actor
 from domain.labels import LABELS
 from domain.privacy import mask_phone
+from interfaces.http import commands
 from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
 from interfaces.http.schemas.cases import CallbackNotReached, CallbackReached, Reason
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import back_to, form_text, refused_or_done, shown
+from interfaces.web.desk import form_text, problems_back_to, run_from_queue, shown
 from interfaces.web.forms import read_form
 from interfaces.web.session import CentrePersonDep, acting
 from interfaces.web.templating import render
@@ -106,20 +107,11 @@ async def record_callback(
     schema = CallbackReached if reached else CallbackNotReached
     body = read_form(schema, {k: v for k, v in values.items() if v is not None}, FIELDS)
     if isinstance(body, list):
-        return back_to(request, QUEUE, "；".join(body), refused=True)
+        return problems_back_to(request, QUEUE, body)
     by = acting(request, person)
-    done = await refused_or_done(
-        lambda: app.record_callback(
-            case_id,
-            reached=body.reached,
-            satisfaction=body.satisfaction,
-            comment=body.comment,
-            by=by,
-        )
+    return await run_from_queue(
+        request, QUEUE, lambda: commands.record_callback(app, case_id, body, by), "已记录回访。"
     )
-    if isinstance(done, str):
-        return back_to(request, QUEUE, done, refused=True)
-    return back_to(request, QUEUE, f"{done.tracking_number} 已记录回访。", refused=False)
 
 
 @router.post("/{case_id}/close", response_class=RedirectResponse)
@@ -128,10 +120,7 @@ async def close(
 ) -> RedirectResponse:
     """Close the answered case (办结)."""
     by = acting(request, person)
-    done = await refused_or_done(lambda: app.close_case(case_id, by))
-    if isinstance(done, str):
-        return back_to(request, QUEUE, done, refused=True)
-    return back_to(request, QUEUE, f"{done.tracking_number} 已办结。", refused=False)
+    return await run_from_queue(request, QUEUE, lambda: app.close_case(case_id, by), "已办结。")
 
 
 @router.post("/{case_id}/reopen", response_class=RedirectResponse)
@@ -141,9 +130,11 @@ async def reopen(
     """Send the case back to its department with the reason (重办)."""
     body = read_form(Reason, {"reason": form_text(form, "reason") or ""}, FIELDS)
     if isinstance(body, list):
-        return back_to(request, QUEUE, "；".join(body), refused=True)
+        return problems_back_to(request, QUEUE, body)
     by = acting(request, person)
-    done = await refused_or_done(lambda: app.reopen_case(case_id, reason=body.reason, by=by))
-    if isinstance(done, str):
-        return back_to(request, QUEUE, done, refused=True)
-    return back_to(request, QUEUE, f"{done.tracking_number} 已退回承办部门重办。", refused=False)
+    return await run_from_queue(
+        request,
+        QUEUE,
+        lambda: app.reopen_case(case_id, reason=body.reason, by=by),
+        "已退回承办部门重办。",
+    )

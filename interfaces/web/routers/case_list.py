@@ -23,7 +23,7 @@ from interfaces.http.schemas.lists import CaseListQuery
 from interfaces.http.schemas.text import RequestBody
 from interfaces.reports import MEDIA_TYPES, case_list_xlsx
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import back_to, form_text, shown
+from interfaces.web.desk import back_to, form_text, problems_back_to, shown
 from interfaces.web.forms import read_form
 from interfaces.web.session import CentrePersonDep
 from interfaces.web.templating import render
@@ -147,7 +147,7 @@ async def export_case_list(
     given = _filters(request.query_params)
     query = await _criteria(container, given, None)
     if isinstance(query, list):
-        return back_to(request, f"{LIST}?{urlencode(given)}", "；".join(query), refused=True)
+        return problems_back_to(request, f"{LIST}?{urlencode(given)}", query)
     now = container.supervision.time_source.now()
     cases: list[CaseSummary] = []
     cursor: str | None = None
@@ -187,7 +187,7 @@ async def save_filter(
         FIELDS,
     )
     if isinstance(body, list):
-        return back_to(request, LIST, "；".join(body), refused=True)
+        return problems_back_to(request, LIST, body)
     given = _filters(QueryParams(body.query))
     if isinstance(await _criteria(container, given, None), list):
         return back_to(request, LIST, error_message("invalid_request"), refused=True)
@@ -208,7 +208,7 @@ async def delete_filter(
     """Forget one of the person's saved filters."""
     body = read_form(SavedFilterBody, {"name": form_text(form, "name") or ""}, FIELDS)
     if isinstance(body, list):
-        return back_to(request, LIST, "；".join(body), refused=True)
+        return problems_back_to(request, LIST, body)
     if not await container.saved_filters.delete(person.account_id, body.name):
         return back_to(request, LIST, f"没有名为“{body.name}”的筛选条件。", refused=True)
     return back_to(request, LIST, f"已删除筛选条件“{body.name}”。", refused=False)

@@ -27,6 +27,7 @@ from domain.case import CASE_ACTION_ROLES, CaseAction, CaseNotFound, Outcome, Sa
 from domain.deadlines import CLOCK_HOURS, EXTENSION, OFFICE_SECONDS, Deadline
 from domain.errors import DomainError
 from domain.labels import LABELS, error_message, label
+from interfaces.http import commands
 from interfaces.http.deps import CaseQueriesDep, SupervisionDep, storable_parameters
 from interfaces.http.errors import RoleNotAllowed, error_response
 from interfaces.http.schemas.cases import (
@@ -86,14 +87,7 @@ COMMANDS: dict[CaseAction, CaseCommand] = {
     CaseAction.ASSIGN: CaseCommand(
         {"department": "承办部门", "urgent": "紧急", "final": "审定", "note": "派单说明"},
         lambda _: CaseAssign,
-        lambda app, case_id, body, by: app.assign_case(
-            case_id,
-            department=body.department,
-            urgent=body.urgent,
-            final=body.final,
-            note=body.note,
-            by=by,
-        ),
+        commands.assign_case,
         "已派单。",
     ),
     CaseAction.ACKNOWLEDGE: CaseCommand(
@@ -145,13 +139,7 @@ COMMANDS: dict[CaseAction, CaseCommand] = {
     CaseAction.CALLBACK: CaseCommand(
         {"outcome": "回访结果", "satisfaction": "回访结果", "comment": "回访记录"},
         _callback_schema,
-        lambda app, case_id, body, by: app.record_callback(
-            case_id,
-            reached=body.reached,
-            satisfaction=body.satisfaction,
-            comment=body.comment,
-            by=by,
-        ),
+        commands.record_callback,
         "已记录回访。",
     ),
     CaseAction.CLOSE: CaseCommand(

@@ -20,6 +20,7 @@ from domain.actor import Role
 from domain.case import CATEGORIES
 from domain.labels import LABELS
 from domain.privacy import phone_digits
+from interfaces.http import commands
 from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
 from interfaces.http.schemas.cases import DIRECTORY_ID, CaseCreate
 from interfaces.web.csrf import CsrfFormDep
@@ -87,21 +88,7 @@ async def register(
     if isinstance(body, list):
         return await _form(request, person, app, values, body, status_code=422)
     by = acting(request, person)
-    registered = await refused_or_done(
-        lambda: app.register_case(
-            kind=body.kind,
-            channel=body.channel,
-            department=body.department,
-            window=body.window,
-            staff=body.staff,
-            category=body.category,
-            urgent=body.urgent,
-            summary=body.summary,
-            details=body.details,
-            complainant=body.complainant.model_dump(),
-            by=by,
-        )
-    )
+    registered = await refused_or_done(lambda: commands.register_case(app, body, by))
     if isinstance(registered, str):
         return await _form(request, person, app, values, [registered], status_code=409)
     return _to_answer_page(request, person.account_id, registered)

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from interfaces.http import commands
 from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
 from interfaces.http.schemas.cases import CaseAssign
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import back_to, form_text, refused_or_done, shown
+from interfaces.web.desk import form_text, problems_back_to, run_from_queue, shown
 from interfaces.web.forms import read_form
 from interfaces.web.session import CentrePersonDep, acting
 from interfaces.web.templating import render
@@ -65,18 +66,8 @@ async def assign(
         values["note"] = note
     body = read_form(CaseAssign, {k: v for k, v in values.items() if v is not None}, FIELDS)
     if isinstance(body, list):
-        return back_to(request, QUEUE, "；".join(body), refused=True)
+        return problems_back_to(request, QUEUE, body)
     by = acting(request, person)
-    assigned = await refused_or_done(
-        lambda: app.assign_case(
-            case_id,
-            department=body.department,
-            urgent=body.urgent,
-            final=body.final,
-            note=body.note,
-            by=by,
-        )
+    return await run_from_queue(
+        request, QUEUE, lambda: commands.assign_case(app, case_id, body, by), "已派单。"
     )
-    if isinstance(assigned, str):
-        return back_to(request, QUEUE, assigned, refused=True)
-    return back_to(request, QUEUE, f"{assigned.tracking_number} 已派单。", refused=False)

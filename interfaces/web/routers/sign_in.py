@@ -100,7 +100,7 @@ async def sign_in_form(
     session = await console_session(request)
     if session is not None and session.signed_in:
         return RedirectResponse(onward, status_code=303)
-    return _sign_in_page(request, "", onward)
+    return _step_page(request, "sign_in/sign_in.html", {"username": "", "next": onward})
 
 
 @router.post("/sign-in", response_class=HTMLResponse, response_model=None)
@@ -110,7 +110,9 @@ async def sign_in(request: Request, form: CsrfFormDep, container: ContainerDep) 
     onward = local_console_page(_field(form, "next"))
     problems = _unstorable({"username": username, "password": password}, SIGN_IN_FIELDS)
     if problems:
-        return _sign_in_page(request, "", onward, problems, 422)
+        return _step_page(
+            request, "sign_in/sign_in.html", {"username": "", "next": onward}, problems, 422
+        )
     try:
         result = await container.accounts.sign_in(
             username,
@@ -121,27 +123,17 @@ async def sign_in(request: Request, form: CsrfFormDep, container: ContainerDep) 
         )
     except SignInRefused as refused:
         problems = [error_message(refused.code), LOCK_RULE]
-        return _sign_in_page(request, username, onward, problems, 401)
+        return _step_page(
+            request, "sign_in/sign_in.html", {"username": username, "next": onward}, problems, 401
+        )
     except TooManyRequests as busy:
-        return _sign_in_page(request, username, onward, *_too_many(busy))
+        return _step_page(
+            request,
+            "sign_in/sign_in.html",
+            {"username": username, "next": onward},
+            *_too_many(busy),
+        )
     return _onward(request, result, onward)
-
-
-def _sign_in_page(
-    request: Request,
-    username: str,
-    onward: str,
-    problems: list[str] | None = None,
-    status_code: int = 200,
-    headers: dict[str, str] | None = None,
-) -> HTMLResponse:
-    return render(
-        request,
-        "sign_in/sign_in.html",
-        {"username": username, "next": onward, "problems": problems or []},
-        status_code=status_code,
-        headers=headers,
-    )
 
 
 # The one-time code -----------------------------------------------------------------------------
@@ -150,7 +142,7 @@ def _sign_in_page(
 @router.get("/sign-in/code", response_class=HTMLResponse)
 async def code_form(_: OwesCodeDep, request: Request, next_page: NextQuery = HOME_PAGE) -> Response:
     """The second factor's form (动态口令 → 验证)."""
-    return _code_page(request, local_console_page(next_page))
+    return _step_page(request, "sign_in/code.html", {"next": local_console_page(next_page)})
 
 
 @router.post("/sign-in/code", response_class=HTMLResponse, response_model=None)
@@ -161,7 +153,7 @@ async def verify_code(
     code, onward = _field(form, "code").strip(), local_console_page(_field(form, "next"))
     problems = _unstorable({"code": code}, CODE_FIELDS)
     if problems:
-        return _code_page(request, onward, problems, 422)
+        return _step_page(request, "sign_in/code.html", {"next": onward}, problems, 422)
     try:
         result = await container.accounts.verify_second_factor(
             session_token(request),
@@ -173,26 +165,16 @@ async def verify_code(
     except SessionEnded:
         raise SignInNeeded(SIGN_IN_PAGE, timed_out=True) from None
     except TooManyRequests as busy:
-        return _code_page(request, onward, *_too_many(busy))
+        return _step_page(request, "sign_in/code.html", {"next": onward}, *_too_many(busy))
     except DomainError as refused:
-        return _code_page(request, onward, [error_message(refused.code)], status_of(refused))
+        return _step_page(
+            request,
+            "sign_in/code.html",
+            {"next": onward},
+            [error_message(refused.code)],
+            status_of(refused),
+        )
     return _onward(request, result, onward)
-
-
-def _code_page(
-    request: Request,
-    onward: str,
-    problems: list[str] | None = None,
-    status_code: int = 200,
-    headers: dict[str, str] | None = None,
-) -> HTMLResponse:
-    return render(
-        request,
-        "sign_in/code.html",
-        {"next": onward, "problems": problems or []},
-        status_code=status_code,
-        headers=headers,
-    )
 
 
 # The password ----------------------------------------------------------------------------------
@@ -203,7 +185,8 @@ async def password_form(
     session: MayChangePasswordDep, request: Request, next_page: NextQuery = HOME_PAGE
 ) -> Response:
     """The change-password form (当前密码, 新密码, 确认新密码 → 修改密码)."""
-    return _password_page(request, session, local_console_page(next_page))
+    onward = local_console_page(next_page)
+    return _step_page(request, "sign_in/password.html", _password_values(session, onward))
 
 
 @router.post("/password", response_class=HTMLResponse, response_model=None)
@@ -215,7 +198,9 @@ async def change_password(
     onward = local_console_page(_field(form, "next"))
     problems = _unstorable(values, PASSWORD_FIELDS)
     if problems:
-        return _password_page(request, session, onward, problems, 422)
+        return _step_page(
+            request, "sign_in/password.html", _password_values(session, onward), problems, 422
+        )
     try:
         result = await run_in_threadpool(
             lambda: container.accounts.change_password(
@@ -231,23 +216,14 @@ async def change_password(
         raise SignInNeeded(SIGN_IN_PAGE, timed_out=True) from None
     except DomainError as refused:
         problem = [error_message(refused.code)]
-        return _password_page(request, session, onward, problem, status_of(refused))
+        return _step_page(
+            request,
+            "sign_in/password.html",
+            _password_values(session, onward),
+            problem,
+            status_of(refused),
+        )
     return _onward(request, result, onward, PASSWORD_CHANGED)
-
-
-def _password_page(
-    request: Request,
-    session: ConsoleSession,
-    onward: str,
-    problems: list[str] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    return render(
-        request,
-        "sign_in/password.html",
-        {"first": not session.signed_in, "next": onward, "problems": problems or []},
-        status_code=status_code,
-    )
 
 
 # Setting up the second factor ------------------------------------------------------------------
@@ -266,7 +242,11 @@ async def second_factor_form(
             session_token(request), at=container.supervision.time_source.now()
         )
     )
-    return _second_factor_page(request, set_up, local_console_page(next_page))
+    return _step_page(
+        request,
+        "sign_in/second_factor.html",
+        _second_factor_values(set_up, local_console_page(next_page)),
+    )
 
 
 @router.post("/second-factor", response_class=HTMLResponse, response_model=None)
@@ -301,29 +281,8 @@ async def enrol_second_factor(
             return accounts.new_second_factor(token, at=at)
 
     set_up = await run_in_threadpool(shown_again)
-    return _second_factor_page(request, set_up, onward, problems, 422)
-
-
-def _second_factor_page(
-    request: Request,
-    set_up: SecondFactorSetUp,
-    onward: str,
-    problems: list[str] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    return render(
-        request,
-        "sign_in/second_factor.html",
-        {
-            "secret": set_up.secret,
-            "secret_groups": " ".join(
-                set_up.secret[i : i + 4] for i in range(0, len(set_up.secret), 4)
-            ),
-            "qr_code": qr_svg(set_up.uri, QR_CODE_NAME),
-            "next": onward,
-            "problems": problems or [],
-        },
-        status_code=status_code,
+    return _step_page(
+        request, "sign_in/second_factor.html", _second_factor_values(set_up, onward), problems, 422
     )
 
 
@@ -349,6 +308,41 @@ async def sign_out(request: Request, _: CsrfFormDep, container: ContainerDep) ->
 
 
 # Shared ----------------------------------------------------------------------------------------
+
+
+def _step_page(
+    request: Request,
+    template: str,
+    values: dict[str, object],
+    problems: list[str] | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """A sign-in step's form with what it shows and the problems with what was sent."""
+    return render(
+        request,
+        template,
+        {**values, "problems": problems or []},
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+def _password_values(session: ConsoleSession, onward: str) -> dict[str, object]:
+    """The password form asks for the first password apart from a change at any time."""
+    return {"first": not session.signed_in, "next": onward}
+
+
+def _second_factor_values(set_up: SecondFactorSetUp, onward: str) -> dict[str, object]:
+    """The secret in groups of four to copy by hand, and as a QR code to scan."""
+    return {
+        "secret": set_up.secret,
+        "secret_groups": " ".join(
+            set_up.secret[i : i + 4] for i in range(0, len(set_up.secret), 4)
+        ),
+        "qr_code": qr_svg(set_up.uri, QR_CODE_NAME),
+        "next": onward,
+    }
 
 
 def local_console_page(wanted: str) -> str:

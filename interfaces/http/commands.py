@@ -1,0 +1,51 @@
+"""The API's request bodies run as the application verbs they stand for, so the JSON
+routes and the console's forms that read the same schema pass on the same fields."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from application.supervision import Supervision
+from application.views import CaseView, RegisteredCase
+from domain.actor import Actor
+from interfaces.http.schemas.cases import CallbackCreate, CaseAssign, CaseCreate
+
+
+def register_case(app: Supervision, body: CaseCreate, by: Actor) -> RegisteredCase:
+    """Register the case the body describes (登记)."""
+    return app.register_case(
+        kind=body.kind,
+        channel=body.channel,
+        department=body.department,
+        window=body.window,
+        staff=body.staff,
+        category=body.category,
+        urgent=body.urgent,
+        summary=body.summary,
+        details=body.details,
+        complainant=body.complainant.model_dump(),
+        by=by,
+    )
+
+
+def assign_case(app: Supervision, case_id: UUID, body: CaseAssign, by: Actor) -> CaseView:
+    """Hand the case to the body's department (派单)."""
+    return app.assign_case(
+        case_id,
+        department=body.department,
+        urgent=body.urgent,
+        final=body.final,
+        note=body.note,
+        by=by,
+    )
+
+
+def record_callback(app: Supervision, case_id: UUID, body: CallbackCreate, by: Actor) -> CaseView:
+    """Record the callback the body tells of (回访)."""
+    return app.record_callback(
+        case_id,
+        reached=body.reached,
+        satisfaction=body.satisfaction,
+        comment=body.comment,
+        by=by,
+    )
