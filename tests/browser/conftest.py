@@ -34,7 +34,9 @@ SERVER_START_SECONDS = 30
 T = TypeVar("T")
 
 
-@pytest.fixture(scope="session")
+# Package, not session: Playwright's synchronous API keeps an event loop running in this
+# thread while it is open, and the asynchronous tests of the other tiers need the thread free.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless, in Chinese; `.ci/run` installs it when it is missing."""
     if shutil.which(CHROMIUM) is None:
