@@ -132,6 +132,7 @@ def rate_the_window_one(page: Page) -> None:
     page.get_by_label("意见").fill(RATING_COMMENT)
     page.get_by_role("button", name="提交评价").click()
     expect(page.get_by_role("status")).to_contain_text("转为投诉件")
+    assert wcag_check(page).violations_count == 0, wcag_check(page).generate_report()
 
 
 @pytest.mark.usefixtures("worker")
