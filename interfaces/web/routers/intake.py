@@ -208,7 +208,9 @@ async def registered_page(
     return answer
 
 
-@router.post("/{case_id}/merge", response_class=RedirectResponse)
+# Beside the registration answer: the case page's own 合并 (by tracking number) posts to
+# /console/cases/{id}/merge.
+@router.post("/{case_id}/registered/merge", response_class=RedirectResponse)
 async def merge(
     request: Request,
     case_id: UUID,
