@@ -27,7 +27,7 @@ from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 
 # How many times a page is loaded again while the worker catches up (each load is a round
 # trip through the service; the worker polls every tenth of a second).
-RELOADS = 100
+RELOADS = 300
 WORKER_POLL_SECONDS = 0.1
 COMPLAINT_SUMMARY = "窗口人员态度生硬"
 RATING_COMMENT = "排队两个小时，窗口无人办理"
