@@ -131,14 +131,19 @@ def serve(
         ),
     ] = 1,
 ) -> None:
-    """Set up the schema if needed, then serve the API (embedded PostgreSQL if no DATABASE_URL)."""
+    """Set up the schema if needed, then serve the pages and the API (embedded PostgreSQL if no
+    DATABASE_URL)."""
     import uvicorn
 
     from interfaces.http.app import create_app
 
     with _service(serving=True) as container:
         typer.echo(f"database: {_describe(container)}", err=True)
-        typer.echo(f"serving on http://{host}:{port} (API docs at /docs)", err=True)
+        typer.echo(
+            f"serving on http://{host}:{port} (staff sign in at /console/, "
+            "public pages at /, API docs at /docs)",
+            err=True,
+        )
         if worker:
             container.start_worker()  # stopped when the container closes
             typer.echo("worker: in this process (standby while another holds the lock)", err=True)

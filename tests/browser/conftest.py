@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import socket
 import threading
@@ -121,3 +122,10 @@ def screenshot(page: Page, name: str, **options: object) -> bytes:
         Path(folder).mkdir(parents=True, exist_ok=True)
         (Path(folder) / f"{name}.png").write_bytes(picture)
     return picture
+
+
+def defined(snapshot: str, term: str) -> str:
+    """The definition of `term` in a list of terms, as the accessibility tree reads it out."""
+    found = re.search(rf"- term: {term}\n\s*- definition: (\S+)", snapshot)
+    assert found, f"no {term} in\n{snapshot}"
+    return found.group(1)
