@@ -19,6 +19,7 @@ meanwhile no process starts (the message names the command that finishes it).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -429,32 +430,44 @@ def rotate_master_key(
         ).fetchone()
         if not (locked and locked[0]):
             raise MasterKeyRotationRefused("another `oversight keys rotate` is running")
-        stage = _begin_rotation(connection, old, new, time_source)
-        rewrapped = 0
-        if stage != "done":
-            # Checked after the rotation is on record: a process starting from now on refuses.
-            _refuse_beside_the_service(connection, undo=stage == "started")
-            total = _count(connection, _UNDER_OLD_KEY, old)
-            while True:
-                rewrapped += _rewrap_all(
-                    connection, old_key, new_key, batch_size, progress, rewrapped, total
+        try:
+            stage = _begin_rotation(connection, old, new, time_source)
+            rewrapped = 0
+            if stage != "done":
+                # Checked after the rotation is on record: a process starting from now on refuses.
+                _refuse_beside_the_service(connection, undo=stage == "started")
+                total = _count(connection, _UNDER_OLD_KEY, old)
+                while True:
+                    rewrapped += _rewrap_all(
+                        connection, old_key, new_key, batch_size, progress, rewrapped, total
+                    )
+                    if _finish_rotation(connection, new, time_source):
+                        break
+                log.info(
+                    "master_key_rotated",
+                    old_key_id=master_key_id(old),
+                    new_key_id=master_key_id(new),
+                    rewrapped=rewrapped,
                 )
-                if _finish_rotation(connection, new, time_source):
-                    break
-            log.info(
-                "master_key_rotated",
+            return RotationReport(
+                rewrapped=rewrapped,
+                under_new_key=_count(connection, "wrapped_by = %s", new),
+                erased=_count(connection, "wrapped_key IS NULL"),
                 old_key_id=master_key_id(old),
                 new_key_id=master_key_id(new),
-                rewrapped=rewrapped,
+                already_done=stage == "done",
             )
-        return RotationReport(
-            rewrapped=rewrapped,
-            under_new_key=_count(connection, "wrapped_by = %s", new),
-            erased=_count(connection, "wrapped_key IS NULL"),
-            old_key_id=master_key_id(old),
-            new_key_id=master_key_id(new),
-            already_done=stage == "done",
-        )
+        finally:
+            _release_rotation_lock(connection)
+
+
+def _release_rotation_lock(connection: psycopg.Connection[Any]) -> None:
+    """Let go of the rotation's lock at once, even after a failure: the server would only
+    free it once this session's backend has gone, which a run started right after may beat."""
+    if connection.closed:
+        return
+    with contextlib.suppress(psycopg.Error):
+        connection.execute("SELECT pg_advisory_unlock(%s)", (ROTATION_LOCK_KEY,))
 
 
 def _begin_rotation(

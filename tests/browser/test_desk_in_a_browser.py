@@ -14,7 +14,7 @@ from interfaces.bootstrap import Container
 from interfaces.web.session import SESSION_COOKIE
 from tests.browser.conftest import defined, screenshot
 from tests.browser.test_public_pages_in_a_browser import catch_up, wcag_check
-from tests.e2e.test_web_desk_queues import answered_case
+from tests.e2e.test_web_desk_queues import answered
 from tests.factories import ADMIN, SAMPLE_DEPARTMENT
 
 
@@ -96,7 +96,8 @@ def test_axe_finds_no_wcag_21_aa_violation_on_the_desk(
     operator: Page, container: Container
 ) -> None:
     # given: a case awaiting its callback, so the queue shows its forms
-    answered_case(container)
+    answered(container.supervision)
+    catch_up(container)
 
     for url in ("/console/cases/new", "/console/routing", "/console/cases", "/console/callbacks"):
         # when

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.case import Outcome
 from interfaces.bootstrap import Container
@@ -197,7 +198,13 @@ def test_a_saved_filter_name_with_control_characters_is_refused(operator: TestCl
 @pytest.fixture
 def answered_case(container: Container, catch_up: Callable[[], object]) -> UUID:
     """A case its department has answered, waiting in the callback queue."""
-    app = container.supervision
+    case_id = answered(container.supervision)
+    catch_up()
+    return case_id
+
+
+def answered(app: Supervision) -> UUID:
+    """Register a case, have its department answer it; its id."""
     case_id = registered_case(app)
     app.assign_case(
         case_id, department=SAMPLE_DEPARTMENT, urgent=None, final=False, note=None, by=OPERATOR
@@ -206,7 +213,6 @@ def answered_case(container: Container, catch_up: Callable[[], object]) -> UUID:
     app.post_result(
         case_id, outcome=Outcome.RESOLVED, actions="", answer="已当面致歉", by=DEPARTMENT
     )
-    catch_up()
     return case_id
 
 
