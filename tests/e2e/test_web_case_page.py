@@ -229,31 +229,23 @@ def test_a_refusal_is_shown_in_chinese_with_the_form_kept(
     assert "我的答复草稿" in answer.text
 
 
-def test_a_missing_reason_is_asked_for_in_chinese(client: TestClient, container: Container) -> None:
+@pytest.mark.parametrize(
+    ("reason", "says"),
+    [("", "退单理由：请填写。"), ("不是\x00我们的", "控制字符")],
+    ids=["missing", "nul"],
+)
+def test_a_return_without_a_storable_reason_is_refused_in_chinese(
+    client: TestClient, container: Container, reason: str, says: str
+) -> None:
     case_id = assigned_case(container.supervision, OPERATOR)
     as_department(client, container)
 
     answer = post_form(
-        client, f"{page_of(case_id)}/return", {"reason": ""}, from_page=page_of(case_id)
+        client, f"{page_of(case_id)}/return", {"reason": reason}, from_page=page_of(case_id)
     )
 
     assert answer.status_code == 422
-    assert "退单理由：请填写。" in answer.text
-
-
-def test_a_nul_character_is_refused_in_chinese(client: TestClient, container: Container) -> None:
-    case_id = assigned_case(container.supervision, OPERATOR)
-    as_department(client, container)
-
-    answer = post_form(
-        client,
-        f"{page_of(case_id)}/return",
-        {"reason": "不是\x00我们的"},
-        from_page=page_of(case_id),
-    )
-
-    assert answer.status_code == 422
-    assert "控制字符" in answer.text
+    assert says in answer.text
     case = container.supervision.get_case(case_id, Actor("op", Role.OPERATOR))
     assert case.status == "assigned"
 
