@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from application.access import AccessVerbs
 from application.accounts import AccountRecords
+from application.answer_templates import AnswerTemplateVerbs
 from application.audit import AuditVerbs
 from application.base import EVENT_STORE_NAME
 from application.clock import ClockVerbs
@@ -24,6 +25,7 @@ class Supervision(
     AccountRecords,
     PrivacyVerbs,
     AuditVerbs,
+    AnswerTemplateVerbs,
 ):
     """Cases, the directory, access and accounts, recorded in one notification log."""
 

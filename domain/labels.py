@@ -294,6 +294,17 @@ LABELS: dict[str, dict[str, str]] = {
         "passwords_differ": "两次输入的新密码不一致。",
         "wrong_second_factor_code": "动态口令不正确或已使用，请输入验证器上的最新口令。",
         "invalid_second_factor_secret": "动态口令密钥格式不正确。",
+        # Answer templates (the department's desk)
+        "answer_template_not_found": "未找到该答复模板。",
+        "answer_template_retired": "该答复模板已停用。",
+        "answer_template_title_taken": "同一分类下已有同名的答复模板。",
+        "answer_templates_full": "答复模板已达上限（200 个），请先停用不再使用的。",
+        "unknown_category": "没有该分类。",
+        "invalid_answer_template": (
+            "请填写模板标题（不超过 60 个字）和模板内容（不超过 10000 个字）。"
+        ),
+        "answer_templates_not_yours": "只能查看本部门的答复模板。",
+        "not_template_keeper": "只有本部门可以维护自己的答复模板。",
     },
     # Every event type (`Record.Event`, the stable topic without `oversight:`), for the
     # audit trail's history and feed.
@@ -311,6 +322,10 @@ LABELS: dict[str, dict[str, str]] = {
         "Account.PasswordReset": "重置密码",
         "Account.SecondFactorEnrolled": "绑定动态口令",
         "Account.Disabled": "停用账号",
+        "AnswerTemplateBook.Opened": "建立答复模板库",
+        "AnswerTemplateBook.TemplateCreated": "新增答复模板",
+        "AnswerTemplateBook.TemplateEdited": "修改答复模板",
+        "AnswerTemplateBook.TemplateRetired": "停用答复模板",
         "CalendarBook.Opened": "建立工作日历",
         "CalendarBook.YearPublished": "发布年度节假日安排",
         "Case.Registered": "登记",
