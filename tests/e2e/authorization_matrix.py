@@ -63,6 +63,13 @@ API_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("GET",  "/departments/{department_id}/board"):            (401, OK,  OK,  403, OK,  403),
     ("GET",  "/metrics/departments"):                          (401, OK,  OK,  403, 403, 403),
     ("GET",  "/metrics/windows"):                              (401, OK,  OK,  403, 403, 403),
+    # Answer templates (the department's desk): the department keeps them, the centre reads
+    ("GET",  "/departments/{department_id}/answer-templates"): (401, OK, OK, 403, OK, 403),
+    ("POST", "/departments/{department_id}/answer-templates"): (401, 403, 403, 403, OK, 403),
+    ("POST", "/departments/{department_id}/answer-templates/{template_id}/edit"):
+                                                               (401, 403, 403, 403, OK,  403),
+    ("POST", "/departments/{department_id}/answer-templates/{template_id}/retire"):
+                                                               (401, 403, 403, 403, OK,  403),
     # Double-hundred scoring
     ("POST", "/deductions"):                                   (401, 403, OK,  403, 403, 403),
     ("POST", "/deductions/{deduction_id}/revoke"):             (401, 403, OK,  403, 403, 403),

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from fastapi.routing import iter_route_contexts
@@ -45,6 +46,7 @@ DEDUCTION = {
 }
 REASON = {"reason": "需要等待不动产测绘结果"}
 EXTENSION = {"working_days": 3, "reason": "需要现场核查"}
+TEMPLATE = {"category": "服务态度", "title": "致歉", "text": "经核实，已批评教育，向您致歉。"}
 PERIOD = {"from": "2026-11-01", "to": "2026-11-30"}
 OWN_SCOPE = {"department": SAMPLE_DEPARTMENT}
 
@@ -190,6 +192,18 @@ class World:
         self.catch_up()
         return order_id
 
+    # Answer templates ----------------------------------------------------------------------
+
+    def answer_template(self) -> str:
+        return str(
+            self.ok(
+                "POST",
+                f"/departments/{SAMPLE_DEPARTMENT}/answer-templates",
+                "own",
+                {**TEMPLATE, "title": f"致歉 {uuid4()}"},
+            )["id"]
+        )
+
     # Scoring and the audit trail -----------------------------------------------------------
 
     def deduction_body(self) -> dict[str, Any]:
@@ -275,6 +289,19 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ),
     ("GET", "/metrics/departments"): lambda w: Call(params=PERIOD),
     ("GET", "/metrics/windows"): lambda w: Call(params=PERIOD),
+    ("GET", "/departments/{department_id}/answer-templates"): lambda w: Call(
+        {"department_id": SAMPLE_DEPARTMENT}
+    ),
+    ("POST", "/departments/{department_id}/answer-templates"): lambda w: Call(
+        {"department_id": SAMPLE_DEPARTMENT}, {**TEMPLATE, "title": f"致歉 {uuid4()}"}
+    ),
+    ("POST", "/departments/{department_id}/answer-templates/{template_id}/edit"): lambda w: Call(
+        {"department_id": SAMPLE_DEPARTMENT, "template_id": w.answer_template()},
+        {**TEMPLATE, "title": f"改 {uuid4()}"},
+    ),
+    ("POST", "/departments/{department_id}/answer-templates/{template_id}/retire"): lambda w: Call(
+        {"department_id": SAMPLE_DEPARTMENT, "template_id": w.answer_template()}
+    ),
     ("POST", "/deductions"): lambda w: Call(body=w.deduction_body()),
     ("POST", "/deductions/{deduction_id}/revoke"): lambda w: Call(
         {"deduction_id": w.deduction()}, {"reason": "申诉成立"}
