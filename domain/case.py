@@ -156,6 +156,12 @@ OPEN_STATUSES = frozenset(
 DEDUCTIBLE_KINDS = frozenset({Kind.COMPLAINT, Kind.REPORT})
 
 
+def kind_may_propose_deduction(kind: Kind | str) -> bool:
+    """Whether a result on a case of this kind may propose a deduction (建议扣分), when it
+    finds the case substantiated."""
+    return Kind(kind) in DEDUCTIBLE_KINDS
+
+
 class CaseNotFound(NotFound):
     """No case has this id (or the actor may not know of it)."""
 
@@ -682,7 +688,7 @@ class Case(Task):
         )
 
     def _proposal(self, outcome: Outcome, proposed: dict[str, Any]) -> dict[str, Any]:
-        if outcome is not Outcome.SUBSTANTIATED or self.kind not in DEDUCTIBLE_KINDS:
+        if outcome is not Outcome.SUBSTANTIATED or not kind_may_propose_deduction(self.kind):
             raise DeductionNotProposable(
                 "only a result finding a complaint or report substantiated may propose a deduction"
             )

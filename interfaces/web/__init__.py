@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from interfaces.web.errors import install_page_errors
 from interfaces.web.headers import PageSecurityHeaders
 from interfaces.web.routers import (
+    answer_templates,
     callbacks,
     case_list,
     case_page,
@@ -41,6 +42,7 @@ def mount_console(app: FastAPI) -> None:
     # The desk's fixed paths (/console/cases/new …) before any /console/cases/{id}.
     for desk in (intake, routing, case_list, callbacks):
         app.include_router(desk.router)
+    app.include_router(answer_templates.router)  # the department's desk
     app.include_router(case_page.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]

@@ -28,6 +28,7 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
     Role.DEPARTMENT: (
         ("待办工单", "/console/"),
         ("工单列表", "/console/cases"),
+        ("答复模板", "/console/templates"),
     ),
     Role.INSPECTOR: (
         ("工作台", "/console/"),

@@ -162,6 +162,11 @@ PAGES_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("POST", "/console/inbox/acknowledge"):                    (303, 303, 303, 303, 303, 303),
     ("GET",  "/console/cases/{case_id:uuid}"):                 (303, 303, 303, 303, 303, 303),
     ("POST", "/console/cases/{case_id:uuid}/{action}"):        (303, 303, 303, 303, 303, 303),
+    # The department's desk: its answer templates
+    ("GET",  "/console/templates"):                            (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/templates"):                            (403, 403, 403, 403, 403, 403),
+    ("POST", "/console/templates/{template_id}/edit"):         (403, 403, 403, 403, 403, 403),
+    ("POST", "/console/templates/{template_id}/retire"):       (403, 403, 403, 403, 403, 403),
 }
 # fmt: on
 

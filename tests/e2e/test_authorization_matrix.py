@@ -406,6 +406,14 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/console/"): lambda w: Call(),
     ("GET", "/console/inbox"): lambda w: Call(),
     ("POST", "/console/inbox/acknowledge"): lambda w: Call(body={"case": str(w.assigned_case())}),
+    ("GET", "/console/templates"): lambda w: Call(),
+    ("POST", "/console/templates"): lambda w: Call(body=TEMPLATE),
+    **{
+        ("POST", f"/console/templates/{{template_id}}/{verb}"): lambda w: Call(
+            {"template_id": w.answer_template()}, TEMPLATE
+        )
+        for verb in ("edit", "retire")
+    },
     ("GET", "/console/cases/{case_id:uuid}"): lambda w: Call({"case_id": w.assigned_case()}),
     ("POST", "/console/cases/{case_id:uuid}/{action}"): lambda w: Call(
         {"case_id": w.assigned_case(), "action": "acknowledge"}

@@ -23,7 +23,15 @@ from application.queries import CaseFilter
 from application.supervision import Supervision
 from application.views import CaseFile, CaseView
 from domain.actor import Actor
-from domain.case import CASE_ACTION_ROLES, CaseAction, CaseNotFound, Outcome, Satisfaction
+from domain.answer_templates import category_first
+from domain.case import (
+    CASE_ACTION_ROLES,
+    CaseAction,
+    CaseNotFound,
+    Outcome,
+    Satisfaction,
+    kind_may_propose_deduction,
+)
 from domain.deadlines import CLOCK_HOURS, EXTENSION, OFFICE_SECONDS, Deadline
 from domain.errors import DomainError
 from domain.labels import LABELS, error_message, label
@@ -75,6 +83,21 @@ class CaseCommand:
     done: str
 
 
+# The result form (办理结果): its fields by accessible name; a proposed deduction (建议扣分)
+# rides in fields of its own, read into `ResultCreate.proposed_deduction`.
+RESULT_FIELDS = {
+    "outcome": "办理结果",
+    "actions": "办理措施",
+    "answer": "答复内容",
+    "proposed_deduction.rule": "扣分事项",
+    "proposed_deduction.staff": "工作人员",
+    "proposed_deduction.window": "窗口",
+}
+PROPOSED_FIELDS = {"rule": "proposed_rule", "staff": "proposed_staff", "window": "proposed_window"}
+# The result form's button that fills 答复内容 from the chosen template without a script.
+USE_TEMPLATE = "use_template"
+
+
 def _reason(verb: Callable[..., CaseView]) -> Callable[[Supervision, UUID, Any, Actor], CaseView]:
     return lambda app, case_id, body, by: verb(app, case_id, reason=body.reason, by=by)
 
@@ -123,10 +146,17 @@ COMMANDS: dict[CaseAction, CaseCommand] = {
         "已驳回延期申请。",
     ),
     CaseAction.POST_RESULT: CaseCommand(
-        {"outcome": "办理结果", "actions": "办理措施", "answer": "答复内容"},
+        RESULT_FIELDS,
         lambda _: ResultCreate,
         lambda app, case_id, body, by: app.post_result(
-            case_id, outcome=body.outcome, actions=body.actions, answer=body.answer, by=by
+            case_id,
+            outcome=body.outcome,
+            actions=body.actions,
+            answer=body.answer,
+            by=by,
+            proposed_deduction=(
+                body.proposed_deduction.model_dump() if body.proposed_deduction else None
+            ),
         ),
         "已提交办理结果。",
     ),
@@ -173,6 +203,12 @@ def _form_values(action: CaseAction, form: FormData) -> dict[str, object]:
         days = values.get("working_days")
         if isinstance(days, str) and days.isdigit() and len(days) <= len(str(2**31)):
             values["working_days"] = int(days)
+    if action is CaseAction.POST_RESULT:
+        proposed = {
+            field: form.get(name) for field, name in PROPOSED_FIELDS.items() if form.get(name)
+        }
+        if proposed:
+            values["proposed_deduction"] = proposed
     if action is CaseAction.CALLBACK:
         choice = values.pop("outcome", None)
         values["reached"] = choice != NOT_REACHED
@@ -216,6 +252,7 @@ async def _render(
 ) -> HTMLResponse:
     directory = await run_in_threadpool(app.directory)
     case = case_file.case
+    result_form = await _result_form(request, session, app, case_file, directory)
     window = directory.window(case.window) if case.window else None
     staff = directory.staff_member(case.staff) if case.staff else None
     department = directory.department(case.department) if case.department else None
@@ -244,6 +281,7 @@ async def _render(
             "open_action": open_action,
             "values": values or {},
             "problems": problems,
+            **result_form,
         },
         person=await shown_person(request, session),
         status_code=status_code,
@@ -276,6 +314,8 @@ async def act_on_case(
     if person.role not in CASE_ACTION_ROLES[action]:
         raise RoleNotAllowed(f"{action.value} is not for {person.role.value}")
     actor = acting(request, person)
+    if action is CaseAction.POST_RESULT and form.get(USE_TEMPLATE):
+        return await _with_template(request, person, app, case_id, actor, form)
     command = COMMANDS[action]
     values = _form_values(action, form)
     body: Any = None
@@ -329,3 +369,54 @@ async def _case_numbered(
         if item.tracking_number.upper() == wanted:
             return item.id
     raise CaseNotFound(f"there is no case {tracking_number}")
+
+
+# The result form -----------------------------------------------------------------------------
+
+
+async def _result_form(
+    request: Request, session: Any, app: Supervision, case_file: CaseFile, directory: Any
+) -> dict[str, object]:
+    """What the department's result form offers: its live answer templates, the case's
+    category first, and, where the case's kind allows one, a proposed deduction's rules,
+    staff and windows."""
+    case = case_file.case
+    if CaseAction.POST_RESULT not in case_file.actions or case.department is None:
+        return {"answer_templates": [], "proposable": False}
+    viewer = acting(request, session)
+    templates = await run_in_threadpool(app.answer_templates, case.department, viewer)
+    offered = category_first(templates, case.category or "")
+    if not kind_may_propose_deduction(case.kind):
+        return {"answer_templates": offered, "proposable": False}
+    rules = await run_in_threadpool(app.list_conduct_rules)
+    return {
+        "answer_templates": offered,
+        "proposable": True,
+        "conduct_rules": [rule for rule in rules if rule.active],
+        "department_staff": [s for s in directory.staff if s.department == case.department],
+        "department_windows": [w for w in directory.windows if w.department == case.department],
+    }
+
+
+async def _with_template(
+    request: Request, person: Any, app: Supervision, case_id: UUID, actor: Actor, form: FormData
+) -> HTMLResponse:
+    """The result form again, its 答复内容 filled from the chosen template (使用模板): how the
+    form works without a script. Nothing is recorded."""
+    case_file = await run_in_threadpool(app.case_file, case_id, actor)
+    values: dict[str, object] = dict(form)
+    chosen = str(form.get("template") or "")
+    department = case_file.case.department
+    templates = (
+        await run_in_threadpool(app.answer_templates, department, actor) if department else []
+    )
+    found = next((t for t in templates if str(t.id) == chosen), None)
+    problems = None
+    if found is None:
+        problems = ["答复模板：请选择一个模板。"]
+    else:
+        values["answer"] = found.text
+    return await _render(
+        request, person, app, case_file,
+        open_action=CaseAction.POST_RESULT, values=values, problems=problems,
+    )  # fmt: skip

@@ -31,6 +31,22 @@
     }
   });
 
+  // A select marked data-fills (the result form's 答复模板) writes the chosen option's
+  // data-text into the field it names; without a script, its 使用模板 button does the same
+  // on the server.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!(select instanceof HTMLSelectElement) || !select.hasAttribute("data-fills")) {
+      return;
+    }
+    var field = document.getElementById(select.getAttribute("data-fills"));
+    var chosen = select.options[select.selectedIndex];
+    if (field && chosen && chosen.hasAttribute("data-text")) {
+      field.value = chosen.getAttribute("data-text");
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+
   // Buttons marked data-print print the page (printable lists, the intake answer).
   document.addEventListener("click", function (event) {
     var target = event.target instanceof Element ? event.target.closest("[data-print]") : null;
