@@ -8,7 +8,7 @@ a retired template stays in the record (its answers were sent) but is offered no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -201,18 +201,9 @@ class AnswerTemplateBook(Aggregate):
             raise AnswerTemplatesFull(
                 f"a department keeps at most {MAX_LIVE_TEMPLATES} live answer templates"
             )
-        category = _known_category(category)
-        title = _required_text("title", title, MAX_TITLE_LENGTH)
-        text = _required_text("text", text, MAX_TEXT_LENGTH)
-        self._require_title_free(category, title, but=None)
+        content = self._content(category, title, text, but=None)
         self.trigger_event(
-            self.TemplateCreated,
-            template_id=template_id,
-            category=category,
-            title=title,
-            text=text,
-            actor=by,
-            timestamp=at,
+            self.TemplateCreated, template_id=template_id, **content, actor=by, timestamp=at
         )
         return self.templates[template_id]
 
@@ -224,13 +215,11 @@ class AnswerTemplateBook(Aggregate):
         text: str
 
         def apply(self, book: AnswerTemplateBook) -> None:
-            before = book.templates[self.template_id]
-            book.templates[self.template_id] = AnswerTemplate(
-                id=before.id,
+            book.templates[self.template_id] = replace(
+                book.templates[self.template_id],
                 category=self.category,
                 title=self.title,
                 text=self.text,
-                created_at=before.created_at,
                 updated_at=self.timestamp,
             )
 
@@ -240,18 +229,9 @@ class AnswerTemplateBook(Aggregate):
         """Change a live template's category, title or text (修改答复模板)."""
         self._require_keeper(by)
         self._require_live(template_id)
-        category = _known_category(category)
-        title = _required_text("title", title, MAX_TITLE_LENGTH)
-        text = _required_text("text", text, MAX_TEXT_LENGTH)
-        self._require_title_free(category, title, but=template_id)
+        content = self._content(category, title, text, but=template_id)
         self.trigger_event(
-            self.TemplateEdited,
-            template_id=template_id,
-            category=category,
-            title=title,
-            text=text,
-            actor=by,
-            timestamp=at,
+            self.TemplateEdited, template_id=template_id, **content, actor=by, timestamp=at
         )
         return self.templates[template_id]
 
@@ -260,15 +240,8 @@ class AnswerTemplateBook(Aggregate):
         template_id: UUID
 
         def apply(self, book: AnswerTemplateBook) -> None:
-            before = book.templates[self.template_id]
-            book.templates[self.template_id] = AnswerTemplate(
-                id=before.id,
-                category=before.category,
-                title=before.title,
-                text=before.text,
-                created_at=before.created_at,
-                updated_at=self.timestamp,
-                retired=True,
+            book.templates[self.template_id] = replace(
+                book.templates[self.template_id], retired=True, updated_at=self.timestamp
             )
 
     def retire(self, template_id: UUID, *, by: Actor, at: datetime) -> AnswerTemplate:
@@ -282,6 +255,15 @@ class AnswerTemplateBook(Aggregate):
 
     def _require_keeper(self, by: Actor) -> None:
         _require_keeper(self.department, by)
+
+    def _content(self, category: str, title: str, text: str, *, but: UUID | None) -> dict[str, str]:
+        """A template's category, title and text as recorded: checked, stripped, and its
+        title free among the category's other live templates."""
+        category = _known_category(category)
+        title = _required_text("title", title, MAX_TITLE_LENGTH)
+        text = _required_text("text", text, MAX_TEXT_LENGTH)
+        self._require_title_free(category, title, but=but)
+        return {"category": category, "title": title, "text": text}
 
     def _require_live(self, template_id: UUID) -> None:
         if self.template(template_id).retired:
