@@ -1,7 +1,7 @@
 """A department at its desk in a real browser: keeps an answer template, bulk-acknowledges
 three cases from its inbox (a checkbox per row named by its tracking number, button 批量签收)
 and answers one with the template (the select 答复模板 fills 答复内容; 提交办理结果); axe on the
-inbox and the templates page; screenshots."""
+inbox, the templates page and the open result form; screenshots."""
 
 from __future__ import annotations
 
@@ -68,6 +68,8 @@ def test_a_department_acknowledges_three_cases_and_answers_one_with_a_template(
 
     # then the template fills 答复内容, which is posted as the answer
     expect(page.get_by_label("答复内容")).to_have_value(APOLOGY)
+    found = wcag_check(page)
+    assert found.violations_count == 0, found.generate_report()
     screenshot(page, "department-result-form", full_page=True)
     page.get_by_role("button", name="提交办理结果").click()
     expect(page.get_by_role("status")).to_contain_text("已提交办理结果。")
