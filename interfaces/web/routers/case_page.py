@@ -33,6 +33,7 @@ from domain.case import (
     kind_may_propose_deduction,
 )
 from domain.deadlines import CLOCK_HOURS, EXTENSION, OFFICE_SECONDS, Deadline
+from domain.directory import Directory
 from domain.errors import DomainError
 from domain.labels import LABELS, error_message, label
 from interfaces.http import commands
@@ -375,7 +376,7 @@ async def _case_numbered(
 
 
 async def _result_form(
-    request: Request, session: Any, app: Supervision, case_file: CaseFile, directory: Any
+    request: Request, session: Any, app: Supervision, case_file: CaseFile, directory: Directory
 ) -> dict[str, object]:
     """What the department's result form offers: its live answer templates, the case's
     category first, and, where the case's kind allows one, a proposed deduction's rules,
