@@ -155,6 +155,12 @@ PAGES_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("POST", "/console/inbox/acknowledge"):                    (303, 303, 303, 303, 303, 303),
     ("GET",  "/console/cases/{case_id:uuid}"):                 (303, 303, 303, 303, 303, 303),
     ("POST", "/console/cases/{case_id:uuid}/{action}"):        (303, 303, 303, 303, 303, 303),
+    # Scores, lists and the monthly report
+    ("GET",  "/console/scores"):                               (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/blue-list"):                            (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/red-list"):                             (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/reports/monthly"):                      (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/reports/monthly.{file_format}"):        (303, 303, 303, 303, 303, 303),
 }
 # fmt: on
 
