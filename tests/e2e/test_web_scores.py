@@ -39,6 +39,13 @@ def at(day: int, hour: int) -> datetime:
 
 @pytest.fixture
 def november(container: Container, catch_up: Callable[[], object]) -> dict[str, Any]:
+    """November's deductions recorded and the read side caught up."""
+    recorded = record_november(container)
+    catch_up()
+    return recorded
+
+
+def record_november(container: Container) -> dict[str, Any]:
     """November so far: 韩蕾 (S0001, 不动产登记中心, W-A01) late (−2) and rude (−5, her window
     too) on the 2nd, a revoked −5 on the 3rd; 彭莉 (S0010, 税务局) on her phone (−3) on the 2nd."""
     app = container.supervision
@@ -57,7 +64,6 @@ def november(container: Container, catch_up: Callable[[], object]) -> dict[str, 
         a_deduction(rule="phone_or_games", staff="S0010", occurred_at=at(2, 16), evidence="玩手机"),
         INSPECTOR,
     )
-    catch_up()
     return {"late": late, "rude": rude, "notice": notice, "phone": phone}
 
 
