@@ -75,7 +75,7 @@ def test_an_inspector_reads_the_monthly_report_and_downloads_it(inspector: Page)
     expect(page.get_by_role("heading", name="2026年11月 双百分考核月度报告")).to_be_visible()
     expect(page.get_by_role("heading", name="汇总")).to_be_visible()
     expect(page.get_by_role("heading", name="不动产登记中心")).to_be_visible()
-    screenshot(page, "monthly-report", full_page=True)
+    screenshot(page, "monthly-report")  # the summary and the first departments: the whole is long
 
     # when: the Excel file
     with page.expect_download() as download:

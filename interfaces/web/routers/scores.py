@@ -8,7 +8,7 @@ The same reads, the same query schemas and the same department scoping as the AP
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -20,6 +20,7 @@ from starlette.responses import Response
 from application.ports import ConsoleSession
 from application.scores import MonthlyReport
 from domain.actor import Role
+from domain.directory import Department
 from domain.scorecard import day_of, require_past_or_current_day
 from interfaces.choices import ReportFormat
 from interfaces.http.deps import ContainerDep, storable_parameters
@@ -57,7 +58,7 @@ def _refused(request: Request, problems: list[str]) -> HTMLResponse:
     return error_page(request, 422, "；".join(problems))
 
 
-async def _choices(container: ContainerDep, role: Role) -> list[Any]:
+async def _choices(container: ContainerDep, role: Role) -> list[Department]:
     """The departments a filter offers: every one to the centre, none to a department."""
     if role is Role.DEPARTMENT:
         return []
