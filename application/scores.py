@@ -26,7 +26,8 @@ class SubjectScore:
 
 @dataclass(frozen=True)
 class DeductionLine:
-    """One act deducted for, with whom it cost (`charged`: the cards it is on)."""
+    """One act deducted for, with whom it cost (`charged`: the cards it is on); a revoked one
+    (`revoked`) no longer counts and is read only where asked for."""
 
     id: UUID
     occurred_at: datetime
@@ -45,6 +46,8 @@ class DeductionLine:
     evidence: str
     source_type: str
     source_ref: str | None
+    revoked: bool = False
+    revoked_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,15 @@ class ScoreQueries(Protocol):
         self, day: date, *, department: str | None, after: int | None
     ) -> Listing: ...
 
-    async def red_list(self, month: str, *, after: int | None) -> Listing: ...
+    async def red_list(
+        self, month: str, *, after: int | None, department: str | None = None
+    ) -> Listing: ...
 
     async def monthly_report(
-        self, month: str, *, department: str | None, after: int | None
+        self,
+        month: str,
+        *,
+        department: str | None,
+        after: int | None,
+        with_revoked: bool = False,
     ) -> MonthlyReport: ...

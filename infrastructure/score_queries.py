@@ -53,15 +53,16 @@ _DEDUCTIONS = """
 SELECT d.deduction_id, d.occurred_at, d.month, d.department, dep.name AS department_name,
        d.window_id, w.name AS window_name, d.staff_id, st.name AS staff_name,
        array_agg(d.subject_kind ORDER BY d.subject_kind DESC) AS charged,
-       d.rule, d.rule_name, d.points, d.all_remaining, d.evidence, d.source_type, d.source_ref
+       d.rule, d.rule_name, d.points, d.all_remaining, d.evidence, d.source_type, d.source_ref,
+       d.revoked, d.revoked_at
 FROM deductions d
 LEFT JOIN directory_subjects dep ON dep.key = 'department:' || d.department
 LEFT JOIN directory_subjects w ON w.key = 'window:' || d.window_id
 LEFT JOIN directory_subjects st ON st.key = 'staff:' || d.staff_id
-WHERE NOT d.revoked AND {period} AND ($2::text IS NULL OR d.department = $2)
+WHERE ($3::boolean OR NOT d.revoked) AND {period} AND ($2::text IS NULL OR d.department = $2)
 GROUP BY d.deduction_id, d.occurred_at, d.month, d.department, dep.name, d.window_id, w.name,
          d.staff_id, st.name, d.rule, d.rule_name, d.points, d.all_remaining, d.evidence,
-         d.source_type, d.source_ref
+         d.source_type, d.source_ref, d.revoked, d.revoked_at
 ORDER BY d.occurred_at, d.deduction_id
 """
 
@@ -70,6 +71,7 @@ SELECT s.kind, s.name, s.department, dep.name AS department_name, s.id, s.window
 FROM directory_subjects s
 LEFT JOIN directory_subjects dep ON dep.key = 'department:' || s.department
 WHERE s.kind = ANY($2::text[]) AND s.active
+  AND ($3::text IS NULL OR s.department = $3)
   AND NOT EXISTS (
     SELECT 1 FROM deductions d
     WHERE d.month = $1 AND NOT d.revoked AND d.subject_kind = s.kind AND d.subject_id = s.id
@@ -106,17 +108,24 @@ class ScoreQueriesOnPostgres:
     async def blue_list(self, day: date, *, department: str | None, after: int | None) -> Listing:
         position, caught_up = await self._wait_for(after)
         rows = await self.store.fetch(
-            _DEDUCTIONS.format(period="d.occurred_on = $1"), day, department
+            _DEDUCTIONS.format(period="d.occurred_on = $1"), day, department, False
         )
         return Listing([_deduction(row) for row in rows], position, caught_up)
 
-    async def red_list(self, month: str, *, after: int | None) -> Listing:
+    async def red_list(
+        self, month: str, *, after: int | None, department: str | None = None
+    ) -> Listing:
         position, caught_up = await self._wait_for(after)
-        rows = await self.store.fetch(_RED_LIST, month, SUBJECT_KINDS)
+        rows = await self.store.fetch(_RED_LIST, month, SUBJECT_KINDS, department)
         return Listing([_honoured(row) for row in rows], position, caught_up)
 
     async def monthly_report(
-        self, month: str, *, department: str | None, after: int | None
+        self,
+        month: str,
+        *,
+        department: str | None,
+        after: int | None,
+        with_revoked: bool = False,
     ) -> MonthlyReport:
         position, caught_up = await self._wait_for(after)
         departments = await self.store.fetch(_DEPARTMENTS, department)
@@ -126,7 +135,7 @@ class ScoreQueriesOnPostgres:
         deductions = [
             _deduction(row)
             for row in await self.store.fetch(
-                _DEDUCTIONS.format(period="d.month = $1"), month, department
+                _DEDUCTIONS.format(period="d.month = $1"), month, department, with_revoked
             )
         ]
         reports = []
@@ -182,6 +191,8 @@ def _deduction(row: asyncpg.Record) -> DeductionLine:
         evidence=row["evidence"],
         source_type=row["source_type"],
         source_ref=row["source_ref"],
+        revoked=row["revoked"],
+        revoked_at=row["revoked_at"],
     )
 
 

@@ -72,6 +72,8 @@ CSV_HEADERS = (
     "时间",
     "依据",
 )
+# How a revoked deduction is marked, in the files and on the pages.
+REVOKED = "已撤销"
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -113,7 +115,7 @@ def report_xlsx(report: MonthlyReport) -> bytes:
     _title(summary, f"{month_title(report.month)} 双百分考核汇总", len(SUMMARY_HEADERS))
     _header(summary, 2, SUMMARY_HEADERS)
     for department in report.departments:
-        _append(summary, _summary_row(department))
+        _append(summary, summary_row(department))
     _fit_columns(summary)
     taken: set[str] = {SUMMARY_SHEET}
     for department in report.departments:
@@ -124,15 +126,17 @@ def report_xlsx(report: MonthlyReport) -> bytes:
     return buffer.getvalue()
 
 
-def _summary_row(department: DepartmentReport) -> list[object]:
+def summary_row(department: DepartmentReport) -> list[object]:
+    """A department's line of the summary (SUMMARY_HEADERS), counting deductions in force."""
+    in_force = [d for d in department.deductions if not d.revoked]
     return [
         department.name,
         len(department.windows),
         len(department.staff),
         _average(s.score for s in department.windows),
         _average(s.score for s in department.staff),
-        len(department.deductions),
-        sum(d.points for d in department.deductions),
+        len(in_force),
+        sum(d.points for d in in_force),
     ]
 
 
@@ -172,7 +176,7 @@ def _deduction_row(line: DeductionLine) -> list[object]:
         _local(line.occurred_at),
         window,
         line.staff_name or line.staff,
-        line.rule_name,
+        _rule_shown(line),
         line.points,
         "、".join(label("subject", kind) for kind in line.charged),
         line.evidence,
@@ -321,11 +325,16 @@ def _csv_rows(
     for line in charged:
         yield [
             *head,
-            line.rule_name,
+            _rule_shown(line),
             line.points,
             _local(line.occurred_at).strftime("%Y-%m-%d %H:%M"),
             line.evidence,
         ]
+
+
+def _rule_shown(line: DeductionLine) -> str:
+    """The rule's name; a revoked deduction (listed only when asked for) says so."""
+    return f"{line.rule_name}（{REVOKED}）" if line.revoked else line.rule_name
 
 
 def _local(moment: datetime) -> datetime:

@@ -23,6 +23,7 @@ from interfaces.web.routers import (
     intake,
     public,
     routing,
+    scores,
     sign_in,
 )
 from interfaces.web.session import install_sign_in_redirects
@@ -44,6 +45,8 @@ def mount_console(app: FastAPI) -> None:
         app.include_router(desk.router)
     app.include_router(answer_templates.router)  # the department's desk
     app.include_router(case_page.router)
+    # Scores, lists and the monthly report (§6).
+    app.include_router(scores.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

@@ -24,11 +24,18 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("派单队列", "/console/routing"),
         ("工单列表", "/console/cases"),
         ("回访队列", "/console/callbacks"),
+        # Scores and lists (§3: operators read them).
+        ("月度考评", "/console/scores"),
+        ("蓝榜", "/console/blue-list"),
+        ("红榜", "/console/red-list"),
     ),
     Role.DEPARTMENT: (
         ("待办工单", "/console/"),
         ("工单列表", "/console/cases"),
         ("答复模板", "/console/templates"),
+        # Its own scores and blue-list entries.
+        ("本部门考评", "/console/scores"),
+        ("蓝榜", "/console/blue-list"),
     ),
     Role.INSPECTOR: (
         ("工作台", "/console/"),
@@ -36,6 +43,11 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("记录扣分", "/console/deductions/new"),
         ("下发整改通知", "/console/orders/new"),
         ("数据看板", "/console/dashboard"),
+        # Scores, lists and the monthly report.
+        ("月度考评", "/console/scores"),
+        ("月度报告", "/console/reports/monthly"),
+        ("蓝榜", "/console/blue-list"),
+        ("红榜", "/console/red-list"),
     ),
     Role.ADMIN: (
         ("工作台", "/console/"),

@@ -17,16 +17,21 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlparse
 
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from application.ports import ConsoleSession
+from domain.actor import Role
 from interfaces.bootstrap import Container
 from interfaces.http.app import create_app
+from interfaces.web.session import SESSION_COOKIE
 
 # The e2e tier's container (the test's database, a clock the test sets) and its tokens.
 from tests.e2e.conftest import container, time_source, tokens  # noqa: F401
+from tests.factories import ADMIN
 
 CHROMIUM = "/usr/bin/chromium"
 DESKTOP = {"width": 1280, "height": 800}
@@ -129,3 +134,39 @@ def defined(snapshot: str, term: str) -> str:
     found = re.search(rf"- term: {term}\n\s*- definition: (\S+)", snapshot)
     assert found, f"no {term} in\n{snapshot}"
     return found.group(1)
+
+
+def sign_in_as(
+    page: Page,
+    service: Container,
+    base_url: str,
+    role: Role,
+    *,
+    username: str,
+    name: str,
+    department: str | None = None,
+) -> None:
+    """The browser carries a live server-side session of a new account of this role (the
+    sign-in pages themselves are tested on their own)."""
+    accounts = service.accounts
+    accounts.create_account(
+        username=username, name=name, role=role, department=department, by=ADMIN
+    )
+    account = next(a for a in accounts.list_accounts(viewer=ADMIN) if a.username == username)
+    at = service.supervision.time_source.now()
+    token = service.console_sessions.open(
+        ConsoleSession(
+            account_id=account.id,
+            username=account.username,
+            name=account.name,
+            role=role,
+            department=department,
+            created_at=at,
+            last_seen_at=at,
+        ),
+        at,
+    )
+    host = urlparse(base_url).hostname or "127.0.0.1"
+    page.context.add_cookies(
+        [{"name": SESSION_COOKIE, "value": token, "domain": host, "path": "/"}]
+    )

@@ -3,46 +3,20 @@ the access code, assigns the case in the routing queue; axe on the intake form; 
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from application.ports import ConsoleSession
 from domain.actor import Role
 from interfaces.bootstrap import Container
-from interfaces.web.session import SESSION_COOKIE
-from tests.browser.conftest import defined, screenshot
+from tests.browser.conftest import defined, screenshot, sign_in_as
 from tests.browser.test_public_pages_in_a_browser import catch_up, wcag_check
 from tests.e2e.test_web_desk_queues import answered
-from tests.factories import ADMIN, SAMPLE_DEPARTMENT
+from tests.factories import SAMPLE_DEPARTMENT
 
 
 def sign_in_as_operator(page: Page, container: Container, base_url: str) -> None:
-    """The browser carries a live server-side session of a new operator's account (the
-    sign-in pages themselves are tested on their own)."""
-    accounts = container.accounts
-    accounts.create_account(
-        username="li.hua", name="李华", role=Role.OPERATOR, department=None, by=ADMIN
-    )
-    account = next(a for a in accounts.list_accounts(viewer=ADMIN) if a.username == "li.hua")
-    at = container.supervision.time_source.now()
-    token = container.console_sessions.open(
-        ConsoleSession(
-            account_id=account.id,
-            username=account.username,
-            name=account.name,
-            role=Role.OPERATOR,
-            department=None,
-            created_at=at,
-            last_seen_at=at,
-        ),
-        at,
-    )
-    host = urlparse(base_url).hostname or "127.0.0.1"
-    page.context.add_cookies(
-        [{"name": SESSION_COOKIE, "value": token, "domain": host, "path": "/"}]
-    )
+    """The browser carries a live server-side session of a new operator's account."""
+    sign_in_as(page, container, base_url, Role.OPERATOR, username="li.hua", name="李华")
 
 
 @pytest.fixture

@@ -167,6 +167,12 @@ PAGES_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("POST", "/console/templates"):                            (403, 403, 403, 403, 403, 403),
     ("POST", "/console/templates/{template_id}/edit"):         (403, 403, 403, 403, 403, 403),
     ("POST", "/console/templates/{template_id}/retire"):       (403, 403, 403, 403, 403, 403),
+    # Scores, lists and the monthly report
+    ("GET",  "/console/scores"):                               (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/blue-list"):                            (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/red-list"):                             (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/reports/monthly"):                      (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/reports/monthly.{file_format}"):        (303, 303, 303, 303, 303, 303),
 }
 # fmt: on
 

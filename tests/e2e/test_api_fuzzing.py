@@ -61,7 +61,7 @@ REFUSED_BY_THE_RECORDS = {
     "POST /api/v1/deductions": "the rule, staff member and window must exist, and agree",
     "GET /api/v1/scores": "the department must be listed, the month not in the future",
     "GET /api/v1/blue-list": "the department must be listed, the day not in the future",
-    "GET /api/v1/red-list": "the month must not be in the future",
+    "GET /api/v1/red-list": "the department must be listed, the month not in the future",
     "GET /api/v1/reports/monthly": "the department must be listed, the month not in the future",
     "GET /api/v1/audit/events": "`from` must come before `to`",
     "POST /api/v1/rectification-orders": "the department, window and staff must exist",

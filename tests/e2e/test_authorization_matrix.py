@@ -418,6 +418,17 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/console/cases/{case_id:uuid}/{action}"): lambda w: Call(
         {"case_id": w.assigned_case(), "action": "acknowledge"}
     ),
+    # Scores, lists and the monthly report
+    **{
+        ("GET", path): lambda w: Call()
+        for path in (
+            "/console/scores",
+            "/console/blue-list",
+            "/console/red-list",
+            "/console/reports/monthly",
+        )
+    },
+    ("GET", "/console/reports/monthly.{file_format}"): lambda w: Call({"file_format": "xlsx"}),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},

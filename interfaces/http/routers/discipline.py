@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 from starlette.concurrency import run_in_threadpool
 
+from application.scores import MonthlyReport
 from domain.actor import Actor, Role
 from domain.directory import UnknownDepartment
 from domain.scorecard import (
@@ -104,8 +105,8 @@ async def list_scores(
     query: Annotated[ScoresQuery, Query()], container: ContainerDep, actor: StaffDep
 ) -> ScoreList:
     """Every window's and staff member's score in a month; a department sees its own."""
-    month = _month(container, query.month)
-    department = await _scope(container, actor, query.department)
+    month = report_month(container, query.month)
+    department = await readers_department(container, actor, query.department)
     listing = await container.scores.scores(
         month, subject=query.subject, department=department, after=query.after
     )
@@ -124,7 +125,7 @@ async def blue_list(
     """A day's deductions in force (蓝榜), Asia/Shanghai; a department sees its own."""
     now = container.supervision.time_source.now()
     day = require_past_or_current_day(query.day or day_of(now), now)
-    department = await _scope(container, actor, query.department)
+    department = await readers_department(container, actor, query.department)
     listing = await container.scores.blue_list(day, department=department, after=query.after)
     return BlueList(
         date=day,
@@ -141,8 +142,9 @@ async def blue_list(
 )
 async def red_list(query: Annotated[RedListQuery, Query()], container: ContainerDep) -> RedList:
     """The month's windows and staff with no deduction in force (红榜); public, no sign-in."""
-    month = _month(container, query.month)
-    listing = await container.scores.red_list(month, after=query.after)
+    month = report_month(container, query.month)
+    department = await known_department(container, query.department)
+    listing = await container.scores.red_list(month, after=query.after, department=department)
     return RedList(
         month=month,
         windows=[HonouredPublic.of(i) for i in listing.items if i.subject == "window"],
@@ -168,33 +170,50 @@ async def monthly_report(
     query: Annotated[ReportQuery, Query()], container: ContainerDep, actor: StaffDep
 ) -> Response:
     """Per department, every window's and staff member's score and every deduction."""
-    month = _month(container, query.month)
-    department = await _scope(container, actor, query.department)
-    report = await container.scores.monthly_report(month, department=department, after=query.after)
+    month = report_month(container, query.month)
+    department = await readers_department(container, actor, query.department)
+    report = await container.scores.monthly_report(
+        month, department=department, after=query.after, with_revoked=query.revoked
+    )
     if query.format is ReportFormat.JSON:
         body = MonthlyReportPublic.of(report).model_dump_json().encode()
         return Response(body, media_type="application/json")
-    write = report_xlsx if query.format is ReportFormat.XLSX else report_csv
+    return await report_attachment(report, department, query.format)
+
+
+async def report_attachment(
+    report: MonthlyReport, department: str | None, file_format: ReportFormat
+) -> Response:
+    """The report as an XLSX or CSV attachment (written in a worker thread)."""
+    write = report_xlsx if file_format is ReportFormat.XLSX else report_csv
     content = await run_in_threadpool(write, report)
-    filename = report_filename(report, department, query.format.value)
+    filename = report_filename(report, department, file_format.value)
     return Response(
         content,
-        media_type=MEDIA_TYPES[query.format.value],
+        media_type=MEDIA_TYPES[file_format.value],
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
-def _month(container: ContainerDep, month: str | None) -> str:
+def report_month(container: ContainerDep, month: str | None) -> str:
+    """The month asked for (the current one when none is), refused when still to come."""
     now = container.supervision.time_source.now()
     return require_past_or_current_month(month or month_of(now), now)
 
 
-async def _scope(container: ContainerDep, actor: Actor, department: str | None) -> str | None:
+async def readers_department(
+    container: ContainerDep, actor: Actor, department: str | None
+) -> str | None:
     """The department whose figures the caller reads: a department reads its own only."""
     if actor.role is Role.DEPARTMENT:
         if department not in (None, actor.department):
             raise NotYourDepartment("a department reads its own scores and lists only")
         return actor.department
+    return await known_department(container, department)
+
+
+async def known_department(container: ContainerDep, department: str | None) -> str | None:
+    """The department asked for, refused when the directory has none of that id."""
     if department is not None:
         directory = await run_in_threadpool(container.supervision.directory)
         if directory.department(department) is None:

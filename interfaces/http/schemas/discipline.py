@@ -175,6 +175,9 @@ class RedListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     month: str | None = Field(default=None, pattern=MONTH, description="YYYY-MM")
+    department: str | None = Field(
+        default=None, pattern=DIRECTORY_ID, description="only this department's windows and staff"
+    )
     after: Position = None
 
 
@@ -186,6 +189,11 @@ class ReportQuery(BaseModel):
     month: str | None = Field(default=None, pattern=MONTH, description="YYYY-MM")
     department: str | None = Field(default=None, pattern=DIRECTORY_ID)
     format: ReportFormat = Field(default=ReportFormat.JSON, description=described("report_format"))
+    revoked: bool = Field(
+        default=False,
+        description="also list the revoked deductions, each marked (scores count only those "
+        "in force)",
+    )
     after: Position = None
 
 
@@ -222,7 +230,8 @@ class SourcePublic(BaseModel):
 
 
 class DeductionLinePublic(BaseModel):
-    """One deduction in force: where, who, which rule, how many points, on what evidence."""
+    """One deduction: where, who, which rule, how many points, on what evidence; in force
+    unless `revoked`."""
 
     id: UUID
     occurred_at: OfficeTime
@@ -239,6 +248,8 @@ class DeductionLinePublic(BaseModel):
     all_remaining: bool
     evidence: str
     source: SourcePublic
+    revoked: bool = Field(description="withdrawn (撤销): it no longer counts")
+    revoked_at: OfficeTime | None = Field(description="when it was withdrawn")
 
     @classmethod
     def of(cls, line: DeductionLine) -> DeductionLinePublic:
@@ -258,6 +269,8 @@ class DeductionLinePublic(BaseModel):
             all_remaining=line.all_remaining,
             evidence=line.evidence,
             source=SourcePublic(type=SourceType(line.source_type), ref=line.source_ref),
+            revoked=line.revoked,
+            revoked_at=line.revoked_at,
         )
 
 

@@ -1,0 +1,205 @@
+"""Scores, lists and the monthly report at the console (§6, §13): a month's scorecards per
+department, the blue list of a day and the red list of a month (printable), and the monthly
+report with its XLSX and CSV files.
+
+The same reads, the same query schemas and the same department scoping as the API's
+`/scores`, `/blue-list`, `/red-list` and `/reports/monthly`; a department reads its own only.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypeVar
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from application.ports import ConsoleSession
+from application.scores import MonthlyReport
+from domain.actor import Role
+from domain.directory import Department
+from domain.scorecard import day_of, require_past_or_current_day
+from interfaces.choices import ReportFormat
+from interfaces.http.deps import ContainerDep, storable_parameters
+from interfaces.http.routers.discipline import (
+    known_department,
+    readers_department,
+    report_attachment,
+    report_month,
+)
+from interfaces.http.schemas.discipline import BlueListQuery, RedListQuery, ReportQuery
+from interfaces.reports import REVOKED, SUMMARY_HEADERS, month_title, summary_row
+from interfaces.web.errors import error_page
+from interfaces.web.forms import read_form
+from interfaces.web.session import StaffPersonDep, acting
+from interfaces.web.templating import render
+
+router = APIRouter(
+    prefix="/console", include_in_schema=False, dependencies=[Depends(storable_parameters)]
+)
+
+Query = TypeVar("Query", bound=BaseModel)
+
+# The filters of the pages, as their forms name them.
+FIELDS = {"month": "月份", "date": "日期", "day": "日期", "department": "部门"}
+
+
+def _query(request: Request, schema: type[Query], names: tuple[str, ...]) -> Query | list[str]:
+    """The API's query schema read from the page's filters (an empty filter is no filter),
+    or one Chinese line per wrong filter."""
+    given = {name: request.query_params[name] for name in names if request.query_params.get(name)}
+    return read_form(schema, given, FIELDS)
+
+
+def _refused(request: Request, problems: list[str]) -> HTMLResponse:
+    return error_page(request, 422, "；".join(problems))
+
+
+async def _choices(container: ContainerDep, role: Role) -> list[Department]:
+    """The departments a filter offers: every one to the centre, none to a department."""
+    if role is Role.DEPARTMENT:
+        return []
+    directory = await run_in_threadpool(container.supervision.directory)
+    return list(directory.departments)
+
+
+@router.get("/scores", response_class=HTMLResponse)
+async def scorecards(
+    request: Request, person: StaffPersonDep, container: ContainerDep
+) -> HTMLResponse:
+    """A department's month: its windows' and staff's scores and every deduction, revoked
+    ones marked (the centre chooses the department; a department sees its own)."""
+    query = _query(request, ReportQuery, ("month", "department"))
+    if isinstance(query, list):
+        return _refused(request, query)
+    month = report_month(container, query.month)
+    department = await readers_department(container, acting(request, person), query.department)
+    departments = await _choices(container, person.role)
+    if department is None and departments:
+        department = departments[0].id
+    report = await container.scores.monthly_report(
+        month, department=department, after=None, with_revoked=True
+    )
+    return render(
+        request,
+        "scores/scorecards.html",
+        {
+            "month": month,
+            "month_title": month_title(month),
+            "department": department,
+            "departments": departments,
+            "report": report.departments[0] if report.departments else None,
+            "revoked": REVOKED,
+        },
+    )
+
+
+@router.get("/blue-list", response_class=HTMLResponse)
+async def blue_list(
+    request: Request, person: StaffPersonDep, container: ContainerDep
+) -> HTMLResponse:
+    """A day's deductions in force (蓝榜) with their evidence and source, printable; a
+    department sees its own."""
+    query = _query(request, BlueListQuery, ("date", "department"))
+    if isinstance(query, list):
+        return _refused(request, query)
+    now = container.supervision.time_source.now()
+    day = require_past_or_current_day(query.day or day_of(now), now)
+    department = await readers_department(container, acting(request, person), query.department)
+    listing = await container.scores.blue_list(day, department=department, after=None)
+    return render(
+        request,
+        "scores/blue_list.html",
+        {
+            "day": day,
+            "lines": listing.items,
+            "department": department,
+            "departments": await _choices(container, person.role),
+        },
+    )
+
+
+@router.get("/red-list", response_class=HTMLResponse)
+async def red_list(
+    request: Request, person: StaffPersonDep, container: ContainerDep
+) -> HTMLResponse:
+    """The month's windows and staff with full marks (红榜), of one department or all, printable."""
+    query = _query(request, RedListQuery, ("month", "department"))
+    if isinstance(query, list):
+        return _refused(request, query)
+    month = report_month(container, query.month)
+    department = await known_department(container, query.department)
+    listing = await container.scores.red_list(month, after=None, department=department)
+    directory = await run_in_threadpool(container.supervision.directory)
+    return render(
+        request,
+        "scores/red_list.html",
+        {
+            "month": month,
+            "month_title": month_title(month),
+            "windows": [i for i in listing.items if i.subject == "window"],
+            "staff": [i for i in listing.items if i.subject == "staff"],
+            "department": department,
+            # The red list is public (§3): every department may read every department's.
+            "departments": directory.departments,
+        },
+    )
+
+
+@router.get("/reports/monthly", response_class=HTMLResponse)
+async def monthly_report(
+    request: Request, person: StaffPersonDep, container: ContainerDep
+) -> HTMLResponse:
+    """The monthly report as the API answers it: a summary, then each department's scores and
+    deductions in force, with the XLSX and CSV files to download."""
+    asked = await _asked_report(request, person, container)
+    if isinstance(asked, list):
+        return _refused(request, asked)
+    month, department, report = asked
+    query_string = urlencode({"month": month, **({"department": department} if department else {})})
+    return render(
+        request,
+        "scores/monthly_report.html",
+        {
+            "month": month,
+            "month_title": month_title(month),
+            "department": department,
+            "departments": await _choices(container, person.role),
+            "report": report,
+            "summary_headers": SUMMARY_HEADERS,
+            "summary": [summary_row(d) for d in report.departments],
+            "query_string": query_string,
+        },
+    )
+
+
+@router.get("/reports/monthly.{file_format}", response_class=Response)
+async def monthly_report_file(
+    request: Request,
+    file_format: Literal["xlsx", "csv"],
+    person: StaffPersonDep,
+    container: ContainerDep,
+) -> Response:
+    """The monthly report's file, the same bytes as the API's `format=xlsx` or `format=csv`."""
+    asked = await _asked_report(request, person, container)
+    if isinstance(asked, list):
+        return _refused(request, asked)
+    _, department, report = asked
+    return await report_attachment(report, department, ReportFormat(file_format))
+
+
+async def _asked_report(
+    request: Request, person: ConsoleSession, container: ContainerDep
+) -> tuple[str, str | None, MonthlyReport] | list[str]:
+    """The month, department and report the filters ask for (a department: its own), read
+    as the API's report reads it; or what is wrong with the filters."""
+    query = _query(request, ReportQuery, ("month", "department"))
+    if isinstance(query, list):
+        return query
+    month = report_month(container, query.month)
+    department = await readers_department(container, acting(request, person), query.department)
+    report = await container.scores.monthly_report(month, department=department, after=None)
+    return month, department, report
