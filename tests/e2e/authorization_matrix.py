@@ -66,6 +66,7 @@ API_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     # Double-hundred scoring
     ("POST", "/deductions"):                                   (401, 403, OK,  403, 403, 403),
     ("POST", "/deductions/{deduction_id}/revoke"):             (401, 403, OK,  403, 403, 403),
+    ("GET",  "/deductions"):                                   (401, OK,  OK,  403, OK,  403),
     ("GET",  "/scores"):                                       (401, OK,  OK,  403, OK,  403),
     ("GET",  "/blue-list"):                                    (401, OK,  OK,  403, OK,  403),
     ("GET",  "/reports/monthly"):                              (401, OK,  OK,  403, OK,  403),

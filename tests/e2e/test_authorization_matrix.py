@@ -279,6 +279,7 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/deductions/{deduction_id}/revoke"): lambda w: Call(
         {"deduction_id": w.deduction()}, {"reason": "申诉成立"}
     ),
+    ("GET", "/deductions"): lambda w: Call(params=OWN_SCOPE),
     ("GET", "/scores"): lambda w: Call(params=OWN_SCOPE),
     ("GET", "/blue-list"): lambda w: Call(params=OWN_SCOPE),
     ("GET", "/reports/monthly"): lambda w: Call(params=OWN_SCOPE),
