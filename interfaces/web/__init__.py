@@ -18,11 +18,13 @@ from interfaces.web.routers import (
     callbacks,
     case_list,
     case_page,
+    deductions,
     home,
     intake,
     public,
     routing,
     sign_in,
+    supervision,
 )
 from interfaces.web.session import install_sign_in_redirects
 
@@ -42,6 +44,9 @@ def mount_console(app: FastAPI) -> None:
     for desk in (intake, routing, case_list, callbacks):
         app.include_router(desk.router)
     app.include_router(case_page.router)
+    # The inspector's desk: the supervision queue and deductions.
+    app.include_router(supervision.router)
+    app.include_router(deductions.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

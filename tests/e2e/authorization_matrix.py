@@ -156,6 +156,14 @@ PAGES_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("POST", "/console/inbox/acknowledge"):                    (303, 303, 303, 303, 303, 303),
     ("GET",  "/console/cases/{case_id:uuid}"):                 (303, 303, 303, 303, 303, 303),
     ("POST", "/console/cases/{case_id:uuid}/{action}"):        (303, 303, 303, 303, 303, 303),
+    # The inspector's desk: the supervision queue, the deduction form and the deductions list.
+    ("GET",  "/console/supervision"):                          (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/supervision/{case_id}/{action}"):       (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/deductions/new"):                       (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/deductions/new/rule"):                  (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/deductions/new"):                       (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/deductions"):                           (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/deductions/{deduction_id}/revoke"):     (403, 403, 403, 403, 403, 403),
 }
 # fmt: on
 

@@ -384,6 +384,17 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/console/cases/{case_id:uuid}/{action}"): lambda w: Call(
         {"case_id": w.assigned_case(), "action": "acknowledge"}
     ),
+    ("GET", "/console/supervision"): lambda w: Call(),
+    ("POST", "/console/supervision/{case_id}/{action}"): lambda w: Call(
+        {"case_id": w.overdue_case(), "action": "supervise"}, {"note": "逾期未签收，督办"}
+    ),
+    ("GET", "/console/deductions/new"): lambda w: Call(),
+    ("GET", "/console/deductions/new/rule"): lambda w: Call(),
+    ("POST", "/console/deductions/new"): lambda w: Call(body={"rule": "harsh_attitude"}),
+    ("GET", "/console/deductions"): lambda w: Call(),
+    ("POST", "/console/deductions/{deduction_id}/revoke"): lambda w: Call(
+        {"deduction_id": w.deduction()}, {"reason": "申诉成立"}
+    ),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},
