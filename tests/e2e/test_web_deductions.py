@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from application.discipline import DeductionAnswer
-from domain.actor import Actor, Role
+from domain.actor import Role
 from domain.scorecard import SubjectKind
-from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from interfaces.web.routers.deductions import office_moment
+from tests.e2e.test_discipline_http import rules  # noqa: F401 (a fixture)
 from tests.factories import INSPECTOR, OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, a_deduction
 from tests.web_support import post_form, signed_in
 
@@ -24,12 +24,11 @@ LIST = "/console/deductions"
 
 
 @pytest.fixture
-def rules(container: Container) -> None:
-    container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
-
-
-@pytest.fixture
-def inspector(client: TestClient, container: Container, rules: None) -> TestClient:
+def inspector(
+    client: TestClient,
+    container: Container,
+    rules: None,  # noqa: F811 (the fixture imported)
+) -> TestClient:
     return signed_in(client, container, Role.INSPECTOR)
 
 
@@ -268,7 +267,10 @@ def test_revoking_twice_is_refused_in_chinese(
 
 
 def test_an_operator_reads_the_list_without_revoking(
-    client: TestClient, container: Container, rules: None, catch_up: Callable[[], object]
+    client: TestClient,
+    container: Container,
+    rules: None,  # noqa: F811 (the fixture imported)
+    catch_up: Callable[[], object],
 ) -> None:
     # given
     deduction = recorded(container)
@@ -287,7 +289,10 @@ def test_an_operator_reads_the_list_without_revoking(
 
 
 def test_a_department_reads_its_own_deductions_only(
-    client: TestClient, container: Container, rules: None, catch_up: Callable[[], object]
+    client: TestClient,
+    container: Container,
+    rules: None,  # noqa: F811 (the fixture imported)
+    catch_up: Callable[[], object],
 ) -> None:
     # given one deduction in the sample department, one in another
     recorded(container, evidence="本部门的扣分")

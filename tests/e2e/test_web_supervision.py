@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from domain.actor import Actor, Role
 from domain.case import ProposalStatus
-from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
+from tests.e2e.test_discipline_http import rules  # noqa: F401 (a fixture)
 from tests.factories import (
     SAMPLE_DEPARTMENT,
     assigned_case,
@@ -27,17 +27,20 @@ QUEUE = "/console/supervision"
 
 
 @pytest.fixture
-def rules(container: Container) -> None:
-    container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
-
-
-@pytest.fixture
-def inspector(client: TestClient, container: Container, rules: None) -> TestClient:
+def inspector(
+    client: TestClient,
+    container: Container,
+    rules: None,  # noqa: F811 (the fixture imported)
+) -> TestClient:
     return signed_in(client, container, Role.INSPECTOR)
 
 
 @pytest.fixture
-def overdue_case(container: Container, time_source: SettableTimeSource, rules: None) -> UUID:
+def overdue_case(
+    container: Container,
+    time_source: SettableTimeSource,
+    rules: None,  # noqa: F811 (the fixture imported)
+) -> UUID:
     """A case its department left unacknowledged for a week (before anyone signs in: the
     week would end their session)."""
     case_id = assigned_case(container.supervision, summary="逾期未签收的投诉")

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from domain.actor import Actor, Role
-from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
+from tests.e2e.test_discipline_http import rules  # noqa: F401 (a fixture)
 from tests.factories import INSPECTOR, case_asking_extension, case_proposing_deduction
 from tests.integration.read_side import case_row
 from tests.integration.test_projections import runner
@@ -21,11 +18,6 @@ PROPOSAL_COLUMNS = (
     "proposal_window",
     "proposal_points",
 )
-
-
-@pytest.fixture
-def rules(container: Container) -> None:
-    container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
 
 
 def projected(container: Container) -> None:
@@ -58,7 +50,9 @@ def test_a_result_proposing_a_deduction_is_projected_as_proposed_with_its_rule_a
 
 
 def test_confirming_and_dismissing_are_projected_as_the_proposals_standing(
-    container: Container, database_url: str, rules: None
+    container: Container,
+    database_url: str,
+    rules: None,  # noqa: F811 (the fixture imported)
 ) -> None:
     # given
     confirmed = case_proposing_deduction(container.supervision)
