@@ -4,6 +4,7 @@ pages, revocation with a reason, and who may see what."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -95,6 +96,24 @@ def test_an_inspector_records_a_deduction_through_the_form_and_sees_it_listed(
     scores = container.supervision.scorecard
     assert scores(SubjectKind.STAFF, "S0001", "2026-11").score == 95
     assert scores(SubjectKind.WINDOW, "W-A01", "2026-11").score == 95
+
+
+def test_the_same_form_sent_twice_records_one_deduction(
+    inspector: TestClient, container: Container, catch_up: Callable[[], object]
+) -> None:
+    # given the form's own key, as the page hands it out
+    key = re.search(r'name="request_key" value="([^"]+)"', inspector.get(FORM).text)
+    assert key is not None
+
+    # when a double click sends it twice
+    for _ in range(2):
+        answer = post_form(inspector, FORM, a_deduction_form(request_key=key.group(1)))
+        assert answer.status_code == 303
+    catch_up()
+
+    # then
+    assert container.supervision.scorecard(SubjectKind.STAFF, "S0001", "2026-11").score == 95
+    assert inspector.get(LIST).text.count("暗访录像：言语生硬") == 1
 
 
 def test_a_moment_typed_without_an_offset_is_read_in_the_offices_time() -> None:

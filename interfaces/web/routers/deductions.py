@@ -15,11 +15,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, QueryParams
 
+from application.ports import ConsoleSession
+from application.supervision import Supervision
 from domain.actor import Role
 from domain.calendar import OFFICE_TZ
 from domain.conduct import ConductRule
 from domain.labels import LABELS
-from domain.scorecard import SourceType
+from domain.scorecard import SourceType, deduction_id_for_key
+from interfaces.bootstrap import Container
 from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
 from interfaces.http.schemas.cases import Reason
 from interfaces.http.schemas.discipline import DeductionCreate, DeductionsQuery
@@ -109,8 +112,8 @@ def deduction_values(form: FormData) -> dict[str, Any]:
 
 async def _render_form(
     request: Request,
-    person: Any,
-    app: Any,
+    person: ConsoleSession,
+    app: Supervision,
     *,
     values: dict[str, Any] | None = None,
     problems: list[str] | None = None,
@@ -131,10 +134,26 @@ async def _render_form(
             "sources": [(s.value, LABELS["source_type"][s.value]) for s in FORM_SOURCES],
             "values": values,
             "problems": problems or [],
+            # The form's own key: sent twice (a double click, a resend), it records once.
+            "request_key": values.get("request_key") or _signer(request).new_token(),
         },
         person=shown(person),
         status_code=status_code,
     )
+
+
+def _signer(request: Request) -> Any:
+    """The service's signer of cookies and form tokens (the composition root's)."""
+    container: Container = request.app.state.container
+    return container.cookie_signer
+
+
+def _deduction_id(request: Request, form: FormData) -> UUID | None:
+    """The deduction id the form's key stands for, when the key is one this service made."""
+    key = form_text(form, "request_key")
+    if not isinstance(key, str) or _signer(request).unsign(key) is None:
+        return None
+    return deduction_id_for_key(key)
 
 
 def _rule(rules: tuple[ConductRule, ...], code: Any) -> ConductRule | None:
@@ -176,7 +195,10 @@ async def record_deduction(
             request, person, app, values=typed, problems=body, status_code=422
         )
     by = acting(request, person)
-    outcome = await refused_or_done(lambda: app.record_deduction(body.request(), by))
+    deduction_id = _deduction_id(request, form)
+    outcome = await refused_or_done(
+        lambda: app.record_deduction(body.request(), by, deduction_id=deduction_id)
+    )
     if isinstance(outcome, str):
         return await _render_form(
             request, person, app, values=typed, problems=[outcome], status_code=422
