@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from application.base import OversightApplication
 from domain.actor import Actor
@@ -40,10 +41,32 @@ class DirectoryVerbs(OversightApplication):
         """The active departments."""
         return self.directory().departments
 
-    def list_windows(self) -> tuple[Window, ...]:
-        """The active windows."""
-        return self.directory().windows
+    def list_windows(
+        self, *, department: str | None = None, matching: str | None = None
+    ) -> tuple[Window, ...]:
+        """The active windows, optionally of one department and whose number or name holds
+        `matching` (a picker's search)."""
+        return _chosen(self.directory().windows, department, matching)
 
-    def list_staff(self) -> tuple[StaffMember, ...]:
-        """The active staff."""
-        return self.directory().staff
+    def list_staff(
+        self, *, department: str | None = None, matching: str | None = None
+    ) -> tuple[StaffMember, ...]:
+        """The active staff, optionally of one department and whose number or name holds
+        `matching`."""
+        return _chosen(self.directory().staff, department, matching)
+
+
+Entry = TypeVar("Entry", Window, StaffMember)
+
+
+def _chosen(
+    entries: tuple[Entry, ...], department: str | None, matching: str | None
+) -> tuple[Entry, ...]:
+    """The entries of `department` whose id or name holds `matching`, ignoring case."""
+    text = (matching or "").strip().casefold()
+    return tuple(
+        entry
+        for entry in entries
+        if (department is None or entry.department == department)
+        and (text in entry.id.casefold() or text in entry.name.casefold())
+    )

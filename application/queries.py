@@ -37,6 +37,19 @@ class CaseFilter:
     registered_to: date | None = None
     due_from: date | None = None
     due_to: date | None = None
+    extension_requested: bool | None = None
+    proposal: str | None = None  # a ProposalStatus value
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A deduction a department proposed with its result (建议扣分), and where it stands."""
+
+    status: str
+    rule: str | None
+    staff: str | None
+    window: str | None
+    points: int | None
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,8 @@ class CaseSummary:
     clock_stopped: bool
     satisfaction: str | None
     position: int
+    extension_requested: bool = False
+    proposal: Proposal | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from application.queries import Page
+
 
 @dataclass(frozen=True)
 class SubjectScore:
@@ -48,6 +50,30 @@ class DeductionLine:
     source_ref: str | None
     revoked: bool = False
     revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DeductionEntry(DeductionLine):
+    """A deduction as the list of deductions shows it: in force or revoked, and when recorded."""
+
+    revoked: bool = False
+    revoked_at: datetime | None = None
+    revoke_reason: str | None = None
+    recorded_at: datetime | None = None
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class DeductionFilter:
+    """Which deductions the list shows; None means "any"."""
+
+    occurred_from: date | None = None
+    occurred_to: date | None = None
+    department: str | None = None
+    window: str | None = None
+    staff: str | None = None
+    rule: str | None = None
+    revoked: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +131,12 @@ class ScoreQueries(Protocol):
     async def red_list(
         self, month: str, *, after: int | None, department: str | None = None
     ) -> Listing: ...
+
+    async def deductions(
+        self, criteria: DeductionFilter, *, limit: int, cursor: str | None, after: int | None
+    ) -> Page:
+        """Deductions, in force or revoked, the last recorded first, a page at a time."""
+        ...
 
     async def monthly_report(
         self,

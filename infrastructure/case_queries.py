@@ -21,6 +21,7 @@ from application.queries import (
     EvaluationMetrics,
     OrderMetrics,
     Page,
+    Proposal,
     RoutingItem,
     WindowMetrics,
 )
@@ -72,7 +73,9 @@ _HELD_OPEN = "a.left_at IS NULL AND a.answered_at IS NULL AND a.closed_at IS NUL
 SUMMARY_COLUMNS = f"""
     id, tracking_number, kind, channel, status, department, assigned_department, window_id,
     category, urgent, registered_at, updated_at, acknowledge_due_at, due_at,
-    clock_stopped, satisfaction, registered_position, {OVERDUE_SQL} AS overdue
+    clock_stopped, satisfaction, registered_position, {OVERDUE_SQL} AS overdue,
+    extension_requested, proposal_status, proposal_rule, proposal_staff, proposal_window,
+    proposal_points
 """
 
 
@@ -118,6 +121,8 @@ class CaseQueriesOnPostgres:
             ("kind", criteria.kind),
             ("channel", criteria.channel),
             ("urgent", criteria.urgent),
+            ("extension_requested", criteria.extension_requested),
+            ("proposal_status", criteria.proposal),
         ):
             if value is not None:
                 page.where(f"{column} = ?", value)
@@ -379,6 +384,20 @@ def _summary(row: asyncpg.Record) -> CaseSummary:
         clock_stopped=row["clock_stopped"],
         satisfaction=row["satisfaction"],
         position=row["registered_position"],
+        extension_requested=row["extension_requested"],
+        proposal=_proposal(row),
+    )
+
+
+def _proposal(row: asyncpg.Record) -> Proposal | None:
+    if row["proposal_status"] is None:
+        return None
+    return Proposal(
+        status=row["proposal_status"],
+        rule=row["proposal_rule"],
+        staff=row["proposal_staff"],
+        window=row["proposal_window"],
+        points=row["proposal_points"],
     )
 
 

@@ -13,7 +13,10 @@ from typing import Any
 
 import asyncpg
 
+from application.queries import Page
 from application.scores import (
+    DeductionEntry,
+    DeductionFilter,
     DeductionLine,
     DepartmentReport,
     Honoured,
@@ -23,7 +26,7 @@ from application.scores import (
 )
 from domain.conduct import FULL_MARKS
 from domain.scorecard import SubjectKind, score_after
-from infrastructure.read_side import wait_until_projected
+from infrastructure.read_side import NewestFirstPage, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 
 # The read tables these queries join; an answer waits for both to pass the caller's write.
@@ -49,22 +52,37 @@ WHERE s.kind = ANY($2::text[])
 ORDER BY s.department, s.kind DESC, s.id
 """
 
-_DEDUCTIONS = """
-SELECT d.deduction_id, d.occurred_at, d.month, d.department, dep.name AS department_name,
-       d.window_id, w.name AS window_name, d.staff_id, st.name AS staff_name,
+# One line per deduction (its rows, one per card it costs, grouped), with the directory's names.
+_DEDUCTION_LINES = """
+SELECT d.deduction_id, d.occurred_at, d.occurred_on, d.month, d.department,
+       dep.name AS department_name, d.window_id, w.name AS window_name, d.staff_id,
+       st.name AS staff_name,
        array_agg(d.subject_kind ORDER BY d.subject_kind DESC) AS charged,
        d.rule, d.rule_name, d.points, d.all_remaining, d.evidence, d.source_type, d.source_ref,
-       d.revoked, d.revoked_at
+       d.revoked, d.revoked_at, d.revoke_reason, d.recorded_at,
+       min(d.recorded_position) AS position
 FROM deductions d
 LEFT JOIN directory_subjects dep ON dep.key = 'department:' || d.department
 LEFT JOIN directory_subjects w ON w.key = 'window:' || d.window_id
 LEFT JOIN directory_subjects st ON st.key = 'staff:' || d.staff_id
-WHERE ($3::boolean OR NOT d.revoked) AND {period} AND ($2::text IS NULL OR d.department = $2)
-GROUP BY d.deduction_id, d.occurred_at, d.month, d.department, dep.name, d.window_id, w.name,
-         d.staff_id, st.name, d.rule, d.rule_name, d.points, d.all_remaining, d.evidence,
-         d.source_type, d.source_ref, d.revoked, d.revoked_at
-ORDER BY d.occurred_at, d.deduction_id
+{where}
+GROUP BY d.deduction_id, d.occurred_at, d.occurred_on, d.month, d.department, dep.name,
+         d.window_id, w.name, d.staff_id, st.name, d.rule, d.rule_name, d.points,
+         d.all_remaining, d.evidence, d.source_type, d.source_ref, d.revoked, d.revoked_at,
+         d.revoke_reason, d.recorded_at
 """
+
+# Every deduction, for the list to filter and page: constant SQL, whose conditions come as
+# numbered parameters (NewestFirstPage), never a caller's text.
+_DEDUCTION_LIST = "SELECT * FROM (" + _DEDUCTION_LINES.format(where="") + ") AS lines"  # noqa: S608
+
+_DEDUCTIONS = (
+    _DEDUCTION_LINES.format(
+        where="WHERE ($3::boolean OR NOT d.revoked) AND {period}"
+        " AND ($2::text IS NULL OR d.department = $2)"
+    )
+    + "ORDER BY d.occurred_at, d.deduction_id"
+)
 
 _RED_LIST = """
 SELECT s.kind, s.name, s.department, dep.name AS department_name, s.id, s.window_id
@@ -118,6 +136,28 @@ class ScoreQueriesOnPostgres:
         position, caught_up = await self._wait_for(after)
         rows = await self.store.fetch(_RED_LIST, month, SUBJECT_KINDS, department)
         return Listing([_honoured(row) for row in rows], position, caught_up)
+
+    async def deductions(
+        self, criteria: DeductionFilter, *, limit: int, cursor: str | None, after: int | None
+    ) -> Page:
+        position, caught_up = await self._wait_for(after)
+        page = NewestFirstPage("position", limit=limit, cursor=cursor)
+        for column, value in (
+            ("department", criteria.department),
+            ("window_id", criteria.window),
+            ("staff_id", criteria.staff),
+            ("rule", criteria.rule),
+            ("revoked", criteria.revoked),
+        ):
+            if value is not None:
+                page.where(f"{column} = ?", value)
+        if criteria.occurred_from is not None:
+            page.where("occurred_on >= ?", criteria.occurred_from)
+        if criteria.occurred_to is not None:
+            page.where("occurred_on <= ?", criteria.occurred_to)
+        query = page.query(_DEDUCTION_LIST)
+        items, following = page.items(await self.store.fetch(query, *page.args), _entry)
+        return Page(items=items, next=following, position=position, caught_up=caught_up)
 
     async def monthly_report(
         self,
@@ -193,6 +233,17 @@ def _deduction(row: asyncpg.Record) -> DeductionLine:
         source_ref=row["source_ref"],
         revoked=row["revoked"],
         revoked_at=row["revoked_at"],
+    )
+
+
+def _entry(row: asyncpg.Record) -> DeductionEntry:
+    return DeductionEntry(
+        **vars(_deduction(row)),
+        revoked=row["revoked"],
+        revoked_at=row["revoked_at"],
+        revoke_reason=row["revoke_reason"],
+        recorded_at=row["recorded_at"],
+        position=row["position"],
     )
 
 

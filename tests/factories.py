@@ -14,7 +14,7 @@ from application.supervision import Supervision
 from application.views import CaseView, RegisteredCase
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.case import Channel, Kind
+from domain.case import Channel, Kind, Outcome
 from domain.rectification import OrderSourceType
 from domain.scorecard import DeductionRequest, SourceType
 from infrastructure.directory_file import sample_directory
@@ -104,6 +104,42 @@ def assigned_case(
     """The id of a case registered from `a_complaint(**fields)` and assigned to `department`."""
     case_id = registered_case(app, by, **fields)
     assign(app, case_id, by, department)
+    return case_id
+
+
+# Cases awaiting an inspector's decision (the supervision queue) ------------------------------
+
+SAMPLE_DEPARTMENT_ACTOR = Actor("dept-1", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
+
+
+def acknowledged_case(app: Supervision, **fields: Any) -> UUID:
+    """The id of a case assigned to the sample department, which acknowledged it."""
+    case_id = assigned_case(app, **fields)
+    app.acknowledge_case(case_id, SAMPLE_DEPARTMENT_ACTOR)
+    return case_id
+
+
+def case_asking_extension(app: Supervision, working_days: int = 5, **fields: Any) -> UUID:
+    """The id of an acknowledged case whose department asks for more working days."""
+    case_id = acknowledged_case(app, **fields)
+    app.request_extension(
+        case_id, working_days=working_days, reason="需现场核查", by=SAMPLE_DEPARTMENT_ACTOR
+    )
+    return case_id
+
+
+def case_proposing_deduction(app: Supervision, rule: str = "harsh_attitude", **fields: Any) -> UUID:
+    """The id of a complaint about the sample window that its department found substantiated,
+    proposing a deduction under `rule` for the case's staff and window."""
+    case_id = acknowledged_case(app, **fields)
+    app.post_result(
+        case_id,
+        outcome=Outcome.SUBSTANTIATED,
+        actions="约谈当事人",
+        answer="经核实属实，已批评教育",
+        by=SAMPLE_DEPARTMENT_ACTOR,
+        proposed_deduction={"rule": rule},
+    )
     return case_id
 
 

@@ -25,11 +25,19 @@ from application.projections.task_clock import (
 )
 from domain.actor import Role
 from domain.calendar import WorkingCalendar
-from domain.case import Case, Status
+from domain.case import Case, ProposalStatus, Status
 from domain.personal_data import ERASED_TEXT, personal_text
 from domain.privacy import phone_digits, stand_ins_for_role, with_stand_ins
 
 CLOCK_STATUSES = (Status.ASSIGNED.value, Status.IN_PROGRESS.value)
+# A deduction proposed with a result (建议扣分), and where it stands (ProposalStatus).
+NO_PROPOSAL: Row = {
+    "proposal_status": None,
+    "proposal_rule": None,
+    "proposal_staff": None,
+    "proposal_window": None,
+    "proposal_points": None,
+}
 
 
 def _registered(e: Any, phone_digest: Callable[[str], str]) -> Row:
@@ -80,6 +88,7 @@ def _registered(e: Any, phone_digest: Callable[[str], str]) -> Row:
         "phone_digest": phone_digest(digits) if digits else None,
         "return_reason": None,
         "returned_by": None,
+        **NO_PROPOSAL,
     }
 
 
@@ -122,6 +131,16 @@ def _result_posted(row: Row, e: Any) -> None:
         clock_stopped=False,
         extension_requested=False,
     )
+    # As the case itself keeps it: a result proposing nothing leaves an earlier proposal be.
+    proposal = e.proposed_deduction
+    if proposal is not None:
+        row.update(
+            proposal_status=ProposalStatus.PROPOSED.value,
+            proposal_rule=proposal.get("rule"),
+            proposal_staff=proposal.get("staff"),
+            proposal_window=proposal.get("window"),
+            proposal_points=proposal.get("points"),
+        )
     _add_to_timeline(row, "answer", e.answer, e.timestamp)
 
 
@@ -174,6 +193,12 @@ CHANGES: dict[type, Callable[[Row, Any], None]] = {
         extension_requested=False,
     ),
     Case.NoteAdded: _note_added,
+    Case.ProposedDeductionConfirmed: lambda row, _: row.update(
+        proposal_status=ProposalStatus.CONFIRMED.value
+    ),
+    Case.ProposedDeductionDismissed: lambda row, _: row.update(
+        proposal_status=ProposalStatus.DISMISSED.value
+    ),
     Case.PersonalDataErased: lambda row, _: row.update(
         summary=ERASED_TEXT, department_summary=ERASED_TEXT, phone_digest=None
     ),

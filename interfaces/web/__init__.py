@@ -19,12 +19,14 @@ from interfaces.web.routers import (
     callbacks,
     case_list,
     case_page,
+    deductions,
     home,
     intake,
     public,
     routing,
     scores,
     sign_in,
+    supervision,
 )
 from interfaces.web.session import install_sign_in_redirects
 
@@ -47,6 +49,9 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(case_page.router)
     # Scores, lists and the monthly report (§6).
     app.include_router(scores.router)
+    # The inspector's desk: the supervision queue and deductions.
+    app.include_router(supervision.router)
+    app.include_router(deductions.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

@@ -40,7 +40,9 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
     Role.INSPECTOR: (
         ("工作台", "/console/"),
         ("工单列表", "/console/cases"),
+        ("督办队列", "/console/supervision"),
         ("记录扣分", "/console/deductions/new"),
+        ("扣分记录", "/console/deductions"),
         ("下发整改通知", "/console/orders/new"),
         ("数据看板", "/console/dashboard"),
         # Scores, lists and the monthly report.

@@ -73,6 +73,7 @@ API_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     # Double-hundred scoring
     ("POST", "/deductions"):                                   (401, 403, OK,  403, 403, 403),
     ("POST", "/deductions/{deduction_id}/revoke"):             (401, 403, OK,  403, 403, 403),
+    ("GET",  "/deductions"):                                   (401, OK,  OK,  403, OK,  403),
     ("GET",  "/scores"):                                       (401, OK,  OK,  403, OK,  403),
     ("GET",  "/blue-list"):                                    (401, OK,  OK,  403, OK,  403),
     ("GET",  "/reports/monthly"):                              (401, OK,  OK,  403, OK,  403),
@@ -173,6 +174,14 @@ PAGES_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("GET",  "/console/red-list"):                             (303, 303, 303, 303, 303, 303),
     ("GET",  "/console/reports/monthly"):                      (303, 303, 303, 303, 303, 303),
     ("GET",  "/console/reports/monthly.{file_format}"):        (303, 303, 303, 303, 303, 303),
+    # The inspector's desk: the supervision queue, the deduction form and the deductions list.
+    ("GET",  "/console/supervision"):                          (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/supervision/{case_id}/{action}"):       (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/deductions/new"):                       (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/deductions/new/rule"):                  (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/deductions/new"):                       (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/deductions"):                           (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/deductions/{deduction_id}/revoke"):     (403, 403, 403, 403, 403, 403),
 }
 # fmt: on
 

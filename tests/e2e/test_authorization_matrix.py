@@ -306,6 +306,7 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/deductions/{deduction_id}/revoke"): lambda w: Call(
         {"deduction_id": w.deduction()}, {"reason": "申诉成立"}
     ),
+    ("GET", "/deductions"): lambda w: Call(params=OWN_SCOPE),
     ("GET", "/scores"): lambda w: Call(params=OWN_SCOPE),
     ("GET", "/blue-list"): lambda w: Call(params=OWN_SCOPE),
     ("GET", "/reports/monthly"): lambda w: Call(params=OWN_SCOPE),
@@ -429,6 +430,17 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
         )
     },
     ("GET", "/console/reports/monthly.{file_format}"): lambda w: Call({"file_format": "xlsx"}),
+    ("GET", "/console/supervision"): lambda w: Call(),
+    ("POST", "/console/supervision/{case_id}/{action}"): lambda w: Call(
+        {"case_id": w.overdue_case(), "action": "supervise"}, {"note": "逾期未签收，督办"}
+    ),
+    ("GET", "/console/deductions/new"): lambda w: Call(),
+    ("GET", "/console/deductions/new/rule"): lambda w: Call(),
+    ("POST", "/console/deductions/new"): lambda w: Call(body={"rule": "harsh_attitude"}),
+    ("GET", "/console/deductions"): lambda w: Call(),
+    ("POST", "/console/deductions/{deduction_id}/revoke"): lambda w: Call(
+        {"deduction_id": w.deduction()}, {"reason": "申诉成立"}
+    ),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},

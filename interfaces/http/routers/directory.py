@@ -17,6 +17,7 @@ from interfaces.http.schemas.directory import (
     WindowList,
     WindowPublic,
 )
+from interfaces.http.schemas.text import QueryText
 
 router = APIRouter(tags=["directory"], responses=SIGNED_IN)
 
@@ -27,16 +28,22 @@ def list_departments(app: SupervisionDep, _: SignedInDep) -> DepartmentList:
     return DepartmentList(items=[DepartmentPublic.of(d) for d in app.list_departments()])
 
 
+# A picker's search: part of a number or a name (窗口号、工号、姓名).
+Search = Annotated[
+    QueryText | None,
+    Query(min_length=1, max_length=50, description="part of the number or the name, any case"),
+]
+
+
 @router.get("/windows", responses=VALIDATED)
 def list_windows(
     app: SupervisionDep,
     _: SignedInDep,
     department: Annotated[str | None, Query(pattern=DIRECTORY_ID)] = None,
+    q: Search = None,
 ) -> WindowList:
-    """The service windows, optionally of one department."""
-    windows = app.list_windows()
-    if department:
-        windows = tuple(w for w in windows if w.department == department)
+    """The service windows, optionally of one department, or found by number or name."""
+    windows = app.list_windows(department=department or None, matching=q)
     return WindowList(items=[WindowPublic.of(w) for w in windows])
 
 
@@ -45,9 +52,9 @@ def list_staff(
     app: SupervisionDep,
     _: SignedInDep,
     department: Annotated[str | None, Query(pattern=DIRECTORY_ID)] = None,
+    q: Search = None,
 ) -> StaffList:
-    """The window staff and their A/B posts, optionally of one department."""
-    staff = app.list_staff()
-    if department:
-        staff = tuple(s for s in staff if s.department == department)
+    """The window staff and their A/B posts, optionally of one department, or found by
+    number or name."""
+    staff = app.list_staff(department=department or None, matching=q)
     return StaffList(items=[StaffPublic.of(s) for s in staff])

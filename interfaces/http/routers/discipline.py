@@ -43,8 +43,10 @@ from interfaces.http.schemas.discipline import (
     ConductRuleList,
     ConductRulePublic,
     DeductionCreate,
+    DeductionEntryList,
     DeductionLinePublic,
     DeductionPublic,
+    DeductionsQuery,
     HonouredPublic,
     MonthlyReportPublic,
     RedList,
@@ -98,6 +100,19 @@ def revoke_deduction(
 ) -> DeductionPublic:
     """Withdraw a deduction from every card carrying it (撤销), with the reason."""
     return DeductionPublic.of(app.revoke_deduction(deduction_id, reason=body.reason, by=actor))
+
+
+@router.get("/deductions", responses={**SOME_ROLES, **VALIDATED})
+async def list_deductions(
+    query: Annotated[DeductionsQuery, Query()], container: ContainerDep, actor: StaffDep
+) -> DeductionEntryList:
+    """Deductions in force and revoked, the last recorded first, filtered by the day they
+    happened, department, window, staff member, rule and standing; a department sees its own."""
+    department = await readers_department(container, actor, query.department)
+    page = await container.scores.deductions(
+        query.criteria(department), limit=query.limit, cursor=query.cursor, after=query.after
+    )
+    return DeductionEntryList.of(page)
 
 
 @router.get("/scores", responses={**SOME_ROLES, **VALIDATED})

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from application.discipline import CardScore, DeductionAnswer
+from application.queries import Page
 from application.scores import (
+    DeductionEntry,
+    DeductionFilter,
     DeductionLine,
     DepartmentReport,
     Honoured,
@@ -281,6 +284,77 @@ class BlueList(BaseModel):
     items: list[DeductionLinePublic]
     position: int
     caught_up: bool
+
+
+class DeductionsQuery(BaseModel):
+    """Filters of the list of deductions; unknown parameters are refused."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    occurred_from: Day | None = Field(default=None, alias="from", description="YYYY-MM-DD")
+    occurred_to: Day | None = Field(default=None, alias="to", description="YYYY-MM-DD")
+    department: str | None = Field(default=None, pattern=DIRECTORY_ID)
+    window: str | None = Field(default=None, pattern=DIRECTORY_ID)
+    staff: str | None = Field(default=None, pattern=DIRECTORY_ID)
+    rule: str | None = Field(default=None, pattern=RULE_CODE)
+    revoked: bool | None = Field(default=None, description="false: in force; true: revoked")
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
+    after: Position = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> DeductionsQuery:
+        if self.occurred_from and self.occurred_to and self.occurred_from > self.occurred_to:
+            raise ValueError("`from` must not be after `to`")
+        return self
+
+    def criteria(self, department: str | None) -> DeductionFilter:
+        return DeductionFilter(
+            occurred_from=self.occurred_from,
+            occurred_to=self.occurred_to,
+            department=department,
+            window=self.window,
+            staff=self.staff,
+            rule=self.rule,
+            revoked=self.revoked,
+        )
+
+
+class DeductionEntryPublic(DeductionLinePublic):
+    """A deduction in the list: in force or revoked (with the reason), and when recorded."""
+
+    revoked: bool
+    revoked_at: OfficeTime | None
+    revoke_reason: str | None
+    recorded_at: OfficeTime | None
+
+    @classmethod
+    def of_entry(cls, entry: DeductionEntry) -> DeductionEntryPublic:
+        return cls(
+            **DeductionLinePublic.of(entry).model_dump(),
+            revoked=entry.revoked,
+            revoked_at=entry.revoked_at,
+            revoke_reason=entry.revoke_reason,
+            recorded_at=entry.recorded_at,
+        )
+
+
+class DeductionEntryList(BaseModel):
+    """A page of deductions, the last recorded first; `next` is the following page's cursor."""
+
+    items: list[DeductionEntryPublic]
+    next: str | None
+    position: int
+    caught_up: bool
+
+    @classmethod
+    def of(cls, page: Page) -> DeductionEntryList:
+        return cls(
+            items=[DeductionEntryPublic.of_entry(item) for item in page.items],
+            next=page.next,
+            position=page.position,
+            caught_up=page.caught_up,
+        )
 
 
 class HonouredPublic(BaseModel):

@@ -18,8 +18,8 @@ from application.queries import (
     WindowMetrics,
 )
 from domain.calendar import office_midnight
-from domain.case import Channel, Kind, Satisfaction, Status
-from domain.labels import label
+from domain.case import Channel, Kind, ProposalStatus, Satisfaction, Status
+from domain.labels import described, label
 from interfaces.http.schemas.cases import DIRECTORY_ID, LARGEST_JSON_INTEGER, CaseLabels, Day
 from interfaces.http.schemas.office_time import OfficeTime
 from interfaces.http.schemas.text import QueryText
@@ -46,6 +46,14 @@ class CaseListQuery(BaseModel):
     channel: Channel | None = None
     overdue: bool | None = None
     urgent: bool | None = None
+    extension_requested: bool | None = Field(
+        default=None, description="true: an extension request awaits an inspector (延期待批)"
+    )
+    proposal: ProposalStatus | None = Field(
+        default=None,
+        description="where a deduction proposed with the result stands; `proposed`: no "
+        f"inspector has decided it yet ({described('proposal_status')})",
+    )
     q: QueryText | None = Field(default=None, min_length=1, max_length=100)
     registered_from: Day | None = None
     registered_to: Day | None = None
@@ -78,7 +86,26 @@ class CaseListQuery(BaseModel):
             registered_to=self.registered_to,
             due_from=self.due_from,
             due_to=self.due_to,
+            extension_requested=self.extension_requested,
+            proposal=self.proposal.value if self.proposal else None,
         )
+
+
+class ProposalPublic(BaseModel):
+    """A deduction a department proposed with its result, for an inspector to decide."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    status: ProposalStatus = Field(description=described("proposal_status"))
+    rule: str | None = Field(description="a code from GET /conduct-rules")
+    staff: str | None
+    window: str | None
+    points: int | None = Field(description="null: the rule's own points")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_label(self) -> str:
+        return label("proposal_status", self.status)
 
 
 class CaseSummaryPublic(CaseLabels):
@@ -102,6 +129,11 @@ class CaseSummaryPublic(CaseLabels):
     overdue: bool
     clock_stopped: bool
     satisfaction: Satisfaction | None
+    extension_requested: bool = Field(description="an extension request awaits an inspector")
+    proposed_deduction: ProposalPublic | None = Field(
+        validation_alias="proposal",
+        description="the deduction proposed with the result (建议扣分), if any",
+    )
 
     @classmethod
     def of(cls, summary: CaseSummary) -> CaseSummaryPublic:
