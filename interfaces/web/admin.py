@@ -1,0 +1,72 @@
+"""What the administrator's pages share (§12, §13): their router, the choices their forms
+offer, a confirmation box for verbs that cannot be undone, and files uploaded to import.
+
+Separation of duties: these pages manage accounts, the directory, the conduct catalogue, the
+calendar and tokens, and read no case, score or history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Depends
+from starlette.datastructures import FormData, UploadFile
+
+from domain.actor import Role
+from domain.labels import LABELS
+from interfaces.http.deps import storable_parameters
+
+ADMIN_PAGES = "/console/admin"
+# The roles a person's account or a token can be given (the records refuse the others).
+PEOPLES_ROLES = (Role.OPERATOR, Role.DEPARTMENT, Role.INSPECTOR, Role.ADMIN)
+# An import file is a few hundred lines of YAML: anything larger is not one.
+MAX_UPLOAD_BYTES = 200_000
+# The box ticked to confirm a verb that cannot be undone (disable, reset, revoke).
+CONFIRMED = "confirmed"
+NOT_CONFIRMED = "请先勾选确认框，再执行此操作。"
+
+
+def admin_router(path: str) -> APIRouter:
+    """A router for one area of the administrator's pages, under /console/admin/."""
+    return APIRouter(
+        prefix=f"{ADMIN_PAGES}/{path}",
+        include_in_schema=False,
+        dependencies=[Depends(storable_parameters)],
+    )
+
+
+def role_choices() -> dict[str, str]:
+    """The roles a form offers, value → Chinese label."""
+    return {role.value: LABELS["role"][role.value] for role in PEOPLES_ROLES}
+
+
+def confirmed(form: FormData) -> bool:
+    """Whether the person ticked the form's confirmation box."""
+    return form.get(CONFIRMED) == "yes"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file posted to import: its text, or why it cannot be read (in Chinese)."""
+
+    text: str | None
+    problem: str | None = None
+
+
+async def read_upload(form: FormData, field: str) -> Upload:
+    """The UTF-8 text of the file posted as `field`, refused when it is missing, empty, too
+    large, not a YAML file or not UTF-8 text."""
+    posted = form.get(field)
+    if not isinstance(posted, UploadFile) or not posted.filename:
+        return Upload(None, "请选择要导入的文件。")
+    if not posted.filename.lower().endswith((".yaml", ".yml")):
+        return Upload(None, "只能导入 YAML 文件（扩展名为 .yaml 或 .yml）。")
+    content = await posted.read(MAX_UPLOAD_BYTES + 1)
+    if not content:
+        return Upload(None, "文件是空的。")
+    if len(content) > MAX_UPLOAD_BYTES:
+        return Upload(None, f"文件过大：不能超过 {MAX_UPLOAD_BYTES // 1000} KB。")
+    try:
+        return Upload(content.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        return Upload(None, f"文件不是 UTF-8 编码的文本（第 {error.start + 1} 个字节无法识别）。")
