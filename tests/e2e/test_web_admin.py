@@ -267,3 +267,85 @@ def test_a_password_left_for_one_administrator_is_not_shown_to_another(
 
     # Then the password is not shown
     assert SHOWN_ONCE.search(page.text) is None
+
+
+# API tokens -----------------------------------------------------------------------------------
+
+
+def test_issuing_a_token_shows_it_once_and_it_opens_the_api(
+    client: TestClient, container: Container
+) -> None:
+    # Given an administrator
+    as_admin(client, container)
+
+    # When they issue a department token
+    answer = post_form(
+        client,
+        "/console/admin/tokens",
+        {"role": "department", "department": SAMPLE_DEPARTMENT, "name": "部门对接系统"},
+    )
+
+    # Then its page shows the token once, and the API accepts it
+    assert answer.status_code == 303
+    location = answer.headers["location"]
+    token = SHOWN_ONCE.search(client.get(location).text)
+    assert token is not None
+    assert token.group(1) not in location
+    board = client.get(
+        f"/api/v1/departments/{SAMPLE_DEPARTMENT}/board",
+        headers={"Authorization": f"Bearer {token.group(1)}"},
+    )
+    assert board.status_code == 200
+    # And a reload shows it no more, while the list names it without its secret
+    assert SHOWN_ONCE.search(client.get(location).text) is None
+    listed = client.get("/console/admin/tokens").text
+    assert "部门对接系统" in listed
+    assert token.group(1) not in listed
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"role": "department"}, "须指明所属部门"),
+        ({"role": "operator", "department": SAMPLE_DEPARTMENT}, "须指明所属部门"),
+        ({"role": "public"}, "访问令牌只能发给"),
+        ({"role": "nobody"}, "角色："),
+        ({"role": "operator", "name": "脚本\x00"}, "无法保存的字符"),
+        ({"role": "operator", "name": "长" * 101}, "内容过长"),
+        ({"role": "operator", "department": "no such\x07"}, "无法保存的字符"),
+    ],
+)
+def test_a_refused_token_is_said_in_chinese_and_none_is_issued(
+    client: TestClient, container: Container, fields: dict[str, str], message: str
+) -> None:
+    as_admin(client, container)
+
+    answer = post_form(client, "/console/admin/tokens", fields)
+
+    assert answer.status_code == 422
+    assert message in answer.text
+    assert container.supervision.list_tokens() == []
+
+
+def test_revoking_a_token_needs_a_reason_and_the_box_ticked(
+    client: TestClient, container: Container
+) -> None:
+    # Given an administrator and a token
+    as_admin(client, container)
+    issued = container.supervision.issue_token(
+        role=Role.OPERATOR, department=None, name="旧脚本", by=ADMIN
+    )
+    url = f"/console/admin/tokens/{issued.id}/revoke"
+
+    # When they revoke it without a reason, or without confirming, it stays
+    post_form(client, url, {"confirmed": "yes"}, from_page="/console/admin/tokens")
+    assert "吊销原因：请填写" in client.get("/console/admin/tokens").text
+    post_form(client, url, {"reason": "泄露"}, from_page="/console/admin/tokens")
+    assert not container.supervision.list_tokens()[0].revoked
+
+    # And with both, it is revoked
+    post_form(
+        client, url, {"reason": "泄露", "confirmed": "yes"}, from_page="/console/admin/tokens"
+    )
+    assert container.supervision.list_tokens()[0].revoked
+    assert "已吊销令牌“旧脚本”" in client.get("/console/admin/tokens").text
