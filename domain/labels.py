@@ -295,6 +295,33 @@ LABELS: dict[str, dict[str, str]] = {
         "wrong_second_factor_code": "动态口令不正确或已使用，请输入验证器上的最新口令。",
         "invalid_second_factor_secret": "动态口令密钥格式不正确。",
     },
+    # What is wrong in a file an administrator imports (infrastructure/yaml_files.py),
+    # shown line by line on the admin pages; {field} is the field or section named.
+    "file_problem": {
+        "malformed": "文件内容不符合格式要求。",
+        "not_utf8": "文件不是 UTF-8 编码的文本。",
+        "not_yaml": "不是有效的 YAML 格式。",
+        "unstorable": "字段“{field}”含有无法保存的字符（如控制字符）。",
+        "not_mapping": "文件应包含 departments、windows、staff 三节。",
+        "not_rules_mapping": "文件应只包含一节：rules（扣分事项列表）。",
+        "not_calendar_mapping": "文件应包含 year、source、holidays 等项。",
+        "unknown_section": "未知的节“{field}”。",
+        "missing_section": "缺少“{field}”一节。",
+        "not_a_list": "“{field}”应为列表。",
+        "entry_not_mapping": "该项应为“字段: 值”的映射。",
+        "unknown_field": "未知字段“{field}”。",
+        "missing_field": "缺少字段“{field}”。",
+        "not_text": "字段“{field}”应为文字。",
+        "not_whole_number": "字段“{field}”应为整数。",
+        "not_flag": "字段“{field}”应为 true 或 false。",
+        "bad_applies_to": "applies_to 只能是 staff、window 或 both。",
+        "wrong_year": "文件中的 year 与所选年份不符。",
+        "no_source": "须用 source 写明发布该安排的通知。",
+        "bad_period": "每个假期应写明 from 和 to 两个日期。",
+        "bad_date": "日期格式应为 2027-01-01。",
+        "ends_before_starts": "假期的结束日期早于开始日期。",
+        "outside_year": "假期超出了所选年份。",
+    },
     # Every event type (`Record.Event`, the stable topic without `oversight:`), for the
     # audit trail's history and feed.
     "event": {

@@ -16,6 +16,9 @@ from interfaces.web.errors import install_page_errors
 from interfaces.web.headers import PageSecurityHeaders
 from interfaces.web.routers import (
     admin_accounts,
+    admin_calendar,
+    admin_conduct,
+    admin_directory,
     admin_tokens,
     callbacks,
     case_list,
@@ -45,7 +48,13 @@ def mount_console(app: FastAPI) -> None:
         app.include_router(desk.router)
     app.include_router(case_page.router)
     # The administrator's pages (/console/admin/…).
-    for admin_area in (admin_accounts, admin_tokens):
+    for admin_area in (
+        admin_accounts,
+        admin_directory,
+        admin_conduct,
+        admin_calendar,
+        admin_tokens,
+    ):
         app.include_router(admin_area.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]

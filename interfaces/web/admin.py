@@ -7,14 +7,22 @@ calendar and tokens, and read no case, score or history.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from domain.actor import Role
-from domain.labels import LABELS
+from domain.labels import LABELS, label
+from interfaces.bootstrap import FileProblem, ImportFileError
 from interfaces.http.deps import storable_parameters
+from interfaces.web.desk import refused_or_done
+
+Parsed = TypeVar("Parsed")
+Recorded = TypeVar("Recorded")
 
 ADMIN_PAGES = "/console/admin"
 # The roles a person's account or a token can be given (the records refuse the others).
@@ -49,7 +57,8 @@ def confirmed(form: FormData) -> bool:
 class Upload:
     """A file posted to import: its text, or why it cannot be read (in Chinese)."""
 
-    text: str | None
+    text: str
+    name: str = ""
     problem: str | None = None
 
 
@@ -58,15 +67,43 @@ async def read_upload(form: FormData, field: str) -> Upload:
     large, not a YAML file or not UTF-8 text."""
     posted = form.get(field)
     if not isinstance(posted, UploadFile) or not posted.filename:
-        return Upload(None, "请选择要导入的文件。")
+        return Upload("", problem="请选择要导入的文件。")
     if not posted.filename.lower().endswith((".yaml", ".yml")):
-        return Upload(None, "只能导入 YAML 文件（扩展名为 .yaml 或 .yml）。")
+        return Upload("", problem="只能导入 YAML 文件（扩展名为 .yaml 或 .yml）。")
     content = await posted.read(MAX_UPLOAD_BYTES + 1)
     if not content:
-        return Upload(None, "文件是空的。")
+        return Upload("", problem="文件是空的。")
     if len(content) > MAX_UPLOAD_BYTES:
-        return Upload(None, f"文件过大：不能超过 {MAX_UPLOAD_BYTES // 1000} KB。")
+        return Upload("", problem=f"文件过大：不能超过 {MAX_UPLOAD_BYTES // 1000} KB。")
     try:
-        return Upload(content.decode("utf-8"))
+        return Upload(content.decode("utf-8"), posted.filename)
     except UnicodeDecodeError as error:
-        return Upload(None, f"文件不是 UTF-8 编码的文本（第 {error.start + 1} 个字节无法识别）。")
+        problem = f"文件不是 UTF-8 编码的文本（第 {error.start + 1} 个字节无法识别）。"
+        return Upload("", problem=problem)
+
+
+async def imported(
+    form: FormData,
+    parse: Callable[[str, str], Parsed],
+    record: Callable[[Parsed], Recorded],
+) -> tuple[Parsed, Recorded] | list[str]:
+    """Read the uploaded file with the CLI's own reader (`parse`: text, file name) and record
+    what it holds; or every problem, line by line in Chinese. A file with any problem is
+    refused whole: nothing of it is recorded."""
+    upload = await read_upload(form, "file")
+    if upload.problem is not None:
+        return [upload.problem]
+    try:
+        parsed = await run_in_threadpool(parse, upload.text, upload.name)
+    except ImportFileError as refused:
+        return [problem_line(problem) for problem in refused.problems]
+    outcome = await refused_or_done(lambda: record(parsed))
+    if isinstance(outcome, str):
+        return [outcome]
+    return parsed, outcome
+
+
+def problem_line(problem: FileProblem) -> str:
+    """`第 12 行：缺少字段“name”。`: a file's problem as a person reads it."""
+    text = label("file_problem", problem.code).format(field=problem.field or "")
+    return f"第 {problem.line} 行：{text}" if problem.line is not None else text

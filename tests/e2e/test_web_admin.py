@@ -13,8 +13,9 @@ from httpx import Response
 from application.accounts import AccountSummary
 from domain.actor import Role
 from interfaces.bootstrap import Container
+from interfaces.web.csrf import FORM_TOKEN_FIELD
 from tests.factories import ADMIN, SAMPLE_DEPARTMENT
-from tests.web_support import post_form, signed_in
+from tests.web_support import ORIGIN, form_token, post_form, signed_in
 
 ADMIN_PAGES = (
     "/console/admin/accounts",
@@ -349,3 +350,271 @@ def test_revoking_a_token_needs_a_reason_and_the_box_ticked(
     )
     assert container.supervision.list_tokens()[0].revoked
     assert "已吊销令牌“旧脚本”" in client.get("/console/admin/tokens").text
+
+
+# Imports from files ---------------------------------------------------------------------------
+
+NEW_DIRECTORY = """\
+departments:
+  - {id: taxation, name: 税务局, name_en: Taxation Bureau}
+  - {id: archives, name: 档案馆, name_en: Archives}
+windows:
+  - {id: W-T01, name: 综合办税, department: taxation, zone: 税务服务专区}
+staff:
+  - {id: S-901, name: 周敏, department: archives}
+"""
+BROKEN_DIRECTORY = """\
+departments:
+  - {id: museum, name: 博物馆, name_en: Museum}
+  - id: statistics
+    name_en: Statistics
+windows:
+  - {id: W-T01, name: 综合办税, department: taxation, zone: 税务服务专区, floor: 2}
+staff:
+  - {id: S-902, name: "周\\0敏", department: museum}
+"""
+RULES = """\
+rules:
+  - {code: lateness, name_zh: 迟到早退, name_en: Lateness, points: 2, applies_to: staff}
+  - code: bribery
+    name_zh: 吃拿卡要
+    name_en: Bribery
+    points: 100
+    applies_to: both
+    all_remaining: true
+"""
+BROKEN_RULES = """\
+rules:
+  - {code: lateness, name_zh: 迟到早退, name_en: Lateness, points: 2, applies_to: staff}
+  - {code: rude, name_zh: 态度生硬, name_en: Rude, points: many, applies_to: staff}
+  - {code: slow, name_zh: 拖延, name_en: Slow, points: 1, applies_to: everyone}
+"""
+CALENDAR_2031 = """\
+year: 2031
+source: 国务院办公厅关于2031年部分节假日安排的通知
+holidays:
+  - {name: 元旦, from: 2031-01-01, to: 2031-01-01}
+  - {name: 劳动节, from: 2031-05-01, to: 2031-05-05}
+makeup_workdays: [2031-04-27]
+"""
+
+
+def post_file(
+    client: TestClient,
+    url: str,
+    content: bytes | str,
+    *,
+    page: str,
+    filename: str = "upload.yaml",
+    data: dict[str, str] | None = None,
+) -> Response:
+    """Post a file as the page's upload form does: its form token, the service's Origin."""
+    raw = content.encode("utf-8") if isinstance(content, str) else content
+    return client.post(
+        url,
+        data={**(data or {}), FORM_TOKEN_FIELD: form_token(client, page)},
+        files={"file": (filename, raw, "application/yaml")},
+        headers={"Origin": ORIGIN},
+        follow_redirects=False,
+    )
+
+
+def test_the_directory_page_lists_departments_windows_and_staff(
+    client: TestClient, container: Container
+) -> None:
+    as_admin(client, container)
+
+    page = client.get("/console/admin/directory").text
+
+    directory = container.supervision.directory()
+    for shown in (directory.departments[0], directory.windows[0], directory.staff[0]):
+        assert f"<td>{shown.id}</td><td>{shown.name}</td>" in page
+    assert ">目录文件<" in page
+    assert ">导入目录<" in page
+
+
+def test_importing_a_directory_file_records_it_and_says_what_it_held(
+    client: TestClient, container: Container
+) -> None:
+    # Given an administrator
+    as_admin(client, container)
+
+    # When they upload a directory file
+    answer = post_file(
+        client, "/console/admin/directory/import", NEW_DIRECTORY, page="/console/admin/directory"
+    )
+
+    # Then it is recorded, and the page says what the file held
+    assert answer.status_code == 303
+    assert container.supervision.directory().department("archives") is not None
+    page = client.get("/console/admin/directory").text
+    assert "已导入：2 个部门、1 个窗口、1 名工作人员" in page
+    assert "<td>archives</td><td>档案馆</td>" in page
+
+
+def test_a_directory_file_with_errors_lists_them_by_line_and_imports_nothing(
+    client: TestClient, container: Container
+) -> None:
+    # Given an administrator
+    as_admin(client, container)
+
+    # When they upload a file with three wrong entries among right ones
+    answer = post_file(
+        client, "/console/admin/directory/import", BROKEN_DIRECTORY, page="/console/admin/directory"
+    )
+
+    # Then each wrong entry is listed with its line, in Chinese
+    assert answer.status_code == 422
+    assert "第 3 行：缺少字段“name”。" in answer.text
+    assert "第 6 行：未知字段“floor”。" in answer.text
+    assert "第 8 行：字段“name”含有无法保存的字符" in answer.text
+    # And nothing of the file is imported, not even its right entries
+    assert container.supervision.directory().department("museum") is None
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "message"),
+    [
+        ("directory.txt", NEW_DIRECTORY.encode(), "只能导入 YAML 文件"),
+        ("directory.yaml", b"", "文件是空的"),
+        ("directory.yaml", "departments: []\n".encode("utf-16"), "不是 UTF-8 编码"),
+        ("directory.yaml", b"x" * 200_001, "文件过大"),
+        ("directory.yaml", b"departments: [\n  {id: a\n", "不是有效的 YAML 格式"),
+        ("directory.yaml", b"- just\n- a list\n", "文件应包含 departments、windows、staff"),
+        ("directory.yaml", b"departments: []\nwindows: []\n", "缺少“staff”一节"),
+        ("directory.yaml", b"departments: []\nwindows: []\nstaff: []\nrooms: []\n", "未知的节"),
+        (
+            "directory.yaml",
+            b"departments: []\n"
+            b"windows: [{id: W, name: X, department: nowhere, zone: Z}]\n"
+            b"staff: []\n",
+            "没有该部门",
+        ),
+    ],
+)
+def test_a_bad_directory_upload_is_refused_in_chinese(
+    client: TestClient, container: Container, filename: str, content: bytes, message: str
+) -> None:
+    as_admin(client, container)
+    before = container.supervision.directory().version
+
+    answer = post_file(
+        client,
+        "/console/admin/directory/import",
+        content,
+        page="/console/admin/directory",
+        filename=filename,
+    )
+
+    assert answer.status_code == 422
+    assert message in answer.text
+    assert container.supervision.directory().version == before
+
+
+def test_an_import_without_a_file_asks_for_one(client: TestClient, container: Container) -> None:
+    as_admin(client, container)
+
+    answer = post_form(
+        client, "/console/admin/directory/import", {}, from_page="/console/admin/directory"
+    )
+
+    assert answer.status_code == 422
+    assert "请选择要导入的文件" in answer.text
+
+
+def test_importing_the_conduct_catalogue_lists_its_rules(
+    client: TestClient, container: Container
+) -> None:
+    as_admin(client, container)
+
+    answer = post_file(
+        client, "/console/admin/conduct-rules/import", RULES, page="/console/admin/conduct-rules"
+    )
+
+    assert answer.status_code == 303
+    page = client.get("/console/admin/conduct-rules").text
+    assert "已导入 2 条扣分事项" in page
+    assert "<td>lateness</td><td>迟到早退</td><td>2 分</td><td>工作人员</td>" in page
+    assert "<td>bribery</td><td>吃拿卡要</td><td>扣完为止</td>" in page
+
+
+def test_a_conduct_file_with_errors_lists_them_by_line_and_loads_nothing(
+    client: TestClient, container: Container
+) -> None:
+    as_admin(client, container)
+
+    answer = post_file(
+        client,
+        "/console/admin/conduct-rules/import",
+        BROKEN_RULES,
+        page="/console/admin/conduct-rules",
+    )
+
+    assert answer.status_code == 422
+    assert "第 3 行：字段“points”应为整数。" in answer.text
+    assert "第 4 行：applies_to 只能是 staff、window 或 both。" in answer.text
+    assert container.supervision.list_conduct_rules() == ()
+
+
+def test_loading_a_calendar_year_lists_it_and_counts_the_deadlines_recomputed(
+    client: TestClient, container: Container
+) -> None:
+    # Given an administrator
+    as_admin(client, container)
+
+    # When they load a year's published schedule
+    answer = post_file(
+        client,
+        "/console/admin/calendar/load",
+        CALENDAR_2031,
+        page="/console/admin/calendar",
+        data={"year": "2031"},
+    )
+
+    # Then the year is recorded and listed, and the answer counts the open deadlines
+    assert answer.status_code == 303
+    page = client.get("/console/admin/calendar").text
+    assert "已载入 2031 年节假日安排：6 个放假日、1 个调休上班日" in page
+    assert "后台正按新日历重新计算" in page
+    assert "<td>2031</td><td>6</td><td>1</td><td>管理员载入：国务院办公厅关于2031年" in page
+    # And loading the same file again records nothing
+    post_file(
+        client,
+        "/console/admin/calendar/load",
+        CALENDAR_2031,
+        page="/console/admin/calendar",
+        data={"year": "2031"},
+    )
+    assert "已经载入，未作变更" in client.get("/console/admin/calendar").text
+
+
+@pytest.mark.parametrize(
+    ("year", "content", "message"),
+    [
+        ("2030", CALENDAR_2031, "year 与所选年份不符"),
+        ("-2031", CALENDAR_2031, "年份：格式不正确"),
+        ("9" * 5000, CALENDAR_2031, "年份：格式不正确"),
+        ("二〇三一", CALENDAR_2031, "年份：格式不正确"),
+        ("2031\x00", CALENDAR_2031, "年份：内容含有无法保存的字符"),
+        ("2031", CALENDAR_2031.replace("2031-05-05", "soon"), "日期格式应为"),
+        ("2031", CALENDAR_2031.replace("2031-05-05", "2031-13-05"), "不是有效的 YAML"),
+        ("2031", CALENDAR_2031.replace("2031-05-05", "2031-04-05"), "结束日期早于开始日期"),
+        ("2031", CALENDAR_2031.replace("2031-05-05", "2032-05-05"), "超出了所选年份"),
+    ],
+)
+def test_a_bad_calendar_load_is_refused_in_chinese(
+    client: TestClient, container: Container, year: str, content: str, message: str
+) -> None:
+    as_admin(client, container)
+
+    answer = post_file(
+        client,
+        "/console/admin/calendar/load",
+        content,
+        page="/console/admin/calendar",
+        data={"year": year},
+    )
+
+    assert answer.status_code == 422
+    assert message in answer.text
+    assert 2031 not in [year.year for year in container.supervision.calendar_years()]
