@@ -19,6 +19,7 @@ from interfaces.web.routers import (
     admin_calendar,
     admin_conduct,
     admin_directory,
+    admin_qr,
     admin_tokens,
     callbacks,
     case_list,
@@ -54,6 +55,7 @@ def mount_console(app: FastAPI) -> None:
         admin_conduct,
         admin_calendar,
         admin_tokens,
+        admin_qr,
     ):
         app.include_router(admin_area.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

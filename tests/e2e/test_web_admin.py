@@ -618,3 +618,37 @@ def test_a_bad_calendar_load_is_refused_in_chinese(
     assert answer.status_code == 422
     assert message in answer.text
     assert 2031 not in [year.year for year in container.supervision.calendar_years()]
+
+
+# The QR code sheet ----------------------------------------------------------------------------
+
+
+def test_the_qr_sheet_has_one_named_code_per_window_pointing_at_its_rating_page(
+    client: TestClient, container: Container
+) -> None:
+    # Given an administrator and the sample directory's windows
+    as_admin(client, container)
+    windows = container.supervision.directory().windows
+
+    # When they open the QR code sheet
+    page = client.get("/console/admin/qr-codes").text
+
+    # Then every window has one code, named by the window, with its name and number under it
+    assert page.count('<svg role="img"') == len(windows)
+    for window in windows:
+        assert f'aria-label="{window.name} {window.id}"' in page
+        assert f'<span class="qr-card__number">{window.id} · ' in page
+        assert f"http://testserver/rate/{window.id}<" in page
+    assert "data-print" in page
+
+
+def test_the_qr_codes_point_at_the_public_address_when_one_is_set(
+    client: TestClient, container: Container
+) -> None:
+    as_admin(client, container)
+    container.settings.public_url = "https://zwfw.example.gov.cn/"
+
+    page = client.get("/console/admin/qr-codes").text
+
+    assert "https://zwfw.example.gov.cn/rate/W-" in page
+    assert "https://zwfw.example.gov.cn//rate" not in page
