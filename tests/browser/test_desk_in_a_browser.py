@@ -19,20 +19,25 @@ from tests.factories import ADMIN, SAMPLE_DEPARTMENT
 
 
 def sign_in_as_operator(page: Page, container: Container, base_url: str) -> None:
-    """The browser carries a live server-side session of a new operator's account (the
+    """The browser carries a live server-side session of a new operator's account."""
+    sign_in_as(page, container, base_url, Role.OPERATOR, "li.hua", "李华")
+
+
+def sign_in_as(
+    page: Page, container: Container, base_url: str, role: Role, username: str, name: str
+) -> None:
+    """The browser carries a live server-side session of a new account of this role (the
     sign-in pages themselves are tested on their own)."""
     accounts = container.accounts
-    accounts.create_account(
-        username="li.hua", name="李华", role=Role.OPERATOR, department=None, by=ADMIN
-    )
-    account = next(a for a in accounts.list_accounts(viewer=ADMIN) if a.username == "li.hua")
+    accounts.create_account(username=username, name=name, role=role, department=None, by=ADMIN)
+    account = next(a for a in accounts.list_accounts(viewer=ADMIN) if a.username == username)
     at = container.supervision.time_source.now()
     token = container.console_sessions.open(
         ConsoleSession(
             account_id=account.id,
             username=account.username,
             name=account.name,
-            role=Role.OPERATOR,
+            role=role,
             department=None,
             created_at=at,
             last_seen_at=at,

@@ -155,6 +155,23 @@ PAGES_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("POST", "/console/inbox/acknowledge"):                    (303, 303, 303, 303, 303, 303),
     ("GET",  "/console/cases/{case_id:uuid}"):                 (303, 303, 303, 303, 303, 303),
     ("POST", "/console/cases/{case_id:uuid}/{action}"):        (303, 303, 303, 303, 303, 303),
+    # The administrator's pages: accounts, directory, conduct catalogue, calendar, tokens, QR.
+    ("GET",  "/console/admin/accounts"):                       (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/admin/accounts"):                       (403, 403, 403, 403, 403, 403),
+    ("POST", "/console/admin/accounts/{username}/reset-password"): (403, 403, 403, 403, 403, 403),
+    ("POST", "/console/admin/accounts/{username}/disable"):    (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/admin/accounts/{username}/password"):   (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/admin/directory"):                      (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/admin/directory/import"):               (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/admin/conduct-rules"):                  (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/admin/conduct-rules/import"):           (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/admin/calendar"):                       (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/admin/calendar/load"):                  (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/admin/tokens"):                         (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/admin/tokens"):                         (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/admin/tokens/{token_id}/issued"):       (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/admin/tokens/{token_id}/revoke"):       (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/admin/qr-codes"):                       (303, 303, 303, 303, 303, 303),
 }
 # fmt: on
 

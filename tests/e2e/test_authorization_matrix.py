@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from fastapi.routing import iter_route_contexts
@@ -382,6 +383,29 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/console/cases/{case_id:uuid}"): lambda w: Call({"case_id": w.assigned_case()}),
     ("POST", "/console/cases/{case_id:uuid}/{action}"): lambda w: Call(
         {"case_id": w.assigned_case(), "action": "acknowledge"}
+    ),
+    # The administrator's pages.
+    **{
+        ("GET", f"/console/admin/{area}"): lambda w: Call()
+        for area in ("accounts", "directory", "conduct-rules", "calendar", "tokens", "qr-codes")
+    },
+    ("POST", "/console/admin/accounts"): lambda w: Call(
+        body={"username": "new.person", "name": "新人", "role": "operator"}
+    ),
+    **{
+        ("POST", f"/console/admin/accounts/{{username}}/{verb}"): lambda w: Call(
+            {"username": "admin"}, {"confirmed": "yes"}
+        )
+        for verb in ("reset-password", "disable")
+    },
+    ("GET", "/console/admin/accounts/{username}/password"): lambda w: Call({"username": "admin"}),
+    ("POST", "/console/admin/directory/import"): lambda w: Call(body={"file": "departments: []"}),
+    ("POST", "/console/admin/conduct-rules/import"): lambda w: Call(body={"file": "rules: []"}),
+    ("POST", "/console/admin/calendar/load"): lambda w: Call(body={"year": 2031}),
+    ("POST", "/console/admin/tokens"): lambda w: Call(body={"role": "operator"}),
+    ("GET", "/console/admin/tokens/{token_id}/issued"): lambda w: Call({"token_id": uuid4()}),
+    ("POST", "/console/admin/tokens/{token_id}/revoke"): lambda w: Call(
+        {"token_id": uuid4()}, {"reason": "x", "confirmed": "yes"}
     ),
 }
 REQUESTS = {

@@ -154,6 +154,8 @@ async def _page(
             "roles": role_choices(),
             "departments": {d.id: d.name for d in directory.departments},
             "now": container.supervision.time_source.now(),
+            # An administrator does not reset or disable their own account here.
+            "me": person.account_id,
         },
         person=shown(person),
         status_code=status_code,
