@@ -22,6 +22,7 @@ from interfaces.http.errors import HTTP_CODES, error_body, install_error_handler
 from interfaces.http.idempotency import IdempotentCommands
 from interfaces.http.responses import EVERY_ROUTE, refusals
 from interfaces.http.routers import (
+    administration,
     audit,
     boards,
     calendar,
@@ -192,6 +193,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         audit.router,
         orders.router,
         evaluations.router,
+        administration.router,
     ):
         app.include_router(
             router,

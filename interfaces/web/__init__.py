@@ -17,7 +17,6 @@ from interfaces.web.headers import PageSecurityHeaders
 from interfaces.web.routers import (
     admin_accounts,
     admin_calendar,
-    admin_conduct,
     admin_directory,
     admin_qr,
     admin_tokens,
@@ -52,7 +51,6 @@ def mount_console(app: FastAPI) -> None:
     for admin_area in (
         admin_accounts,
         admin_directory,
-        admin_conduct,
         admin_calendar,
         admin_tokens,
         admin_qr,

@@ -7,20 +7,22 @@ calendar and tokens, and read no case, score or history.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
+from starlette.responses import Response
 
 from domain.actor import Role
 from domain.labels import LABELS, label
 from interfaces.bootstrap import FileProblem, ImportFileError
 from interfaces.http.deps import storable_parameters
-from interfaces.web.desk import refused_or_done
+from interfaces.web.desk import back_to, refused_or_done
 
+Answer = TypeVar("Answer")
 Parsed = TypeVar("Parsed")
 Recorded = TypeVar("Recorded")
 
@@ -34,10 +36,10 @@ CONFIRMED = "confirmed"
 NOT_CONFIRMED = "请先勾选确认框，再执行此操作。"
 
 
-def admin_router(path: str) -> APIRouter:
+def admin_router(path: str = "") -> APIRouter:
     """A router for one area of the administrator's pages, under /console/admin/."""
     return APIRouter(
-        prefix=f"{ADMIN_PAGES}/{path}",
+        prefix=f"{ADMIN_PAGES}/{path}" if path else ADMIN_PAGES,
         include_in_schema=False,
         dependencies=[Depends(storable_parameters)],
     )
@@ -51,6 +53,23 @@ def role_choices() -> dict[str, str]:
 def confirmed(form: FormData) -> bool:
     """Whether the person ticked the form's confirmation box."""
     return form.get(CONFIRMED) == "yes"
+
+
+async def run_confirmed(
+    request: Request,
+    form: FormData,
+    page: str,
+    command: Callable[[], Answer],
+    answer: Callable[[Answer], Response],
+) -> Response:
+    """Run a verb that cannot be undone once its box is ticked, and `answer` what it did;
+    unconfirmed or refused, back to `page` saying why."""
+    if not confirmed(form):
+        return back_to(request, page, NOT_CONFIRMED, refused=True)
+    done = await refused_or_done(command)
+    if isinstance(done, str):
+        return back_to(request, page, done, refused=True)
+    return answer(done)
 
 
 @dataclass(frozen=True)
@@ -107,3 +126,17 @@ def problem_line(problem: FileProblem) -> str:
     """`第 12 行：缺少字段“name”。`: a file's problem as a person reads it."""
     text = label("file_problem", problem.code).format(field=problem.field or "")
     return f"第 {problem.line} 行：{text}" if problem.line is not None else text
+
+
+async def answer_import(
+    request: Request,
+    outcome: tuple[Parsed, Recorded] | list[str],
+    page_with: Callable[[list[str]], Awaitable[Response]],
+    page: str,
+    said: Callable[[Parsed, Recorded], str],
+) -> Response:
+    """An import's answer: the page again with the file's problems, or back to `page` saying
+    what was recorded."""
+    if isinstance(outcome, list):
+        return await page_with(outcome)
+    return back_to(request, page, said(*outcome), refused=False)

@@ -59,6 +59,10 @@ API_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("GET",  "/staff"):                                        (401, OK,  OK,  OK,  OK,  OK),
     ("GET",  "/conduct-rules"):                                (401, OK,  OK,  OK,  OK,  OK),
     ("GET",  "/calendar/deadline"):                            (401, OK,  OK,  OK,  OK,  OK),
+    ("GET",  "/calendar/years"):                               (401, OK,  OK,  OK,  OK,  OK),
+    # What administrators read: accounts and tokens (never a secret).
+    ("GET",  "/accounts"):                                     (401, 403, 403, OK,  403, 403),
+    ("GET",  "/tokens"):                                       (401, 403, 403, OK,  403, 403),
     # Boards and metrics
     ("GET",  "/departments/{department_id}/board"):            (401, OK,  OK,  403, OK,  403),
     ("GET",  "/metrics/departments"):                          (401, OK,  OK,  403, 403, 403),

@@ -331,6 +331,9 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/public/case-status"): lambda w: Call(body=w.status_query()),
     ("POST", "/evaluations"): lambda w: Call(body={"window": SAMPLE_WINDOW, "rating": 4}),
     ("GET", "/openapi.json"): lambda w: Call(),
+    ("GET", "/calendar/years"): lambda w: Call(),
+    ("GET", "/accounts"): lambda w: Call(),
+    ("GET", "/tokens"): lambda w: Call(),
 }
 OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()

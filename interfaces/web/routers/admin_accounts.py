@@ -16,7 +16,7 @@ from domain.account import AccountNotFound
 from domain.actor import Actor, Role
 from domain.labels import error_message
 from interfaces.http.deps import ContainerDep
-from interfaces.web.admin import NOT_CONFIRMED, admin_router, confirmed, role_choices
+from interfaces.web.admin import admin_router, role_choices, run_confirmed
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import back_to, form_text, refused_or_done, shown
 from interfaces.web.session import AdminPersonDep, acting
@@ -73,13 +73,14 @@ async def reset_password(
     container: ContainerDep,
 ) -> Response:
     """Give the account a new one-time password (重置密码), once confirmed; its sessions end."""
-    if not confirmed(form):
-        return back_to(request, PAGE, NOT_CONFIRMED, refused=True)
     by = acting(request, person)
-    issued = await refused_or_done(lambda: container.accounts.reset_password(username, by=by))
-    if isinstance(issued, str):
-        return back_to(request, PAGE, issued, refused=True)
-    return _to_password_page(request, person.account_id, issued)
+    return await run_confirmed(
+        request,
+        form,
+        PAGE,
+        lambda: container.accounts.reset_password(username, by=by),
+        lambda issued: _to_password_page(request, person.account_id, issued),
+    )
 
 
 @router.post("/{username}/disable", response_class=RedirectResponse)
@@ -89,15 +90,18 @@ async def disable_account(
     form: CsrfFormDep,
     person: AdminPersonDep,
     container: ContainerDep,
-) -> RedirectResponse:
+) -> Response:
     """Disable the account (停用), once confirmed: nobody signs in with it; its sessions end."""
-    if not confirmed(form):
-        return back_to(request, PAGE, NOT_CONFIRMED, refused=True)
     by = acting(request, person)
-    done = await refused_or_done(lambda: container.accounts.disable_account(username, by=by))
-    if isinstance(done, str):
-        return back_to(request, PAGE, done, refused=True)
-    return back_to(request, PAGE, f"已停用账号 {done.username}（{done.name}）。", refused=False)
+    return await run_confirmed(
+        request,
+        form,
+        PAGE,
+        lambda: container.accounts.disable_account(username, by=by),
+        lambda done: back_to(
+            request, PAGE, f"已停用账号 {done.username}（{done.name}）。", refused=False
+        ),
+    )
 
 
 @router.get("/{username}/password", response_class=HTMLResponse)

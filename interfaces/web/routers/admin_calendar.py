@@ -5,6 +5,8 @@ provisional calendar, which the worker now recomputes."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from pydantic import Field
@@ -14,9 +16,9 @@ from starlette.responses import Response
 from interfaces.bootstrap import parse_calendar_file
 from interfaces.http.deps import ContainerDep
 from interfaces.http.schemas.cases import Strict
-from interfaces.web.admin import admin_router, imported
+from interfaces.web.admin import admin_router, answer_import, imported
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import back_to, form_text, shown
+from interfaces.web.desk import form_text, shown
 from interfaces.web.forms import read_form
 from interfaces.web.session import AdminPersonDep, acting
 from interfaces.web.templating import render
@@ -61,20 +63,24 @@ async def load_calendar_year(
             by=by,
         ),
     )
-    if isinstance(outcome, list):
-        return await _page(request, person, container, outcome, status_code=422)
-    schedule, published = outcome
-    if not published.recorded:
-        return back_to(
-            request, PAGE, f"{choice.year} 年的这份安排已经载入，未作变更。", refused=False
-        )
     waiting = await container.queries.open_provisional_tasks()
-    done = (
-        f"已载入 {choice.year} 年节假日安排：{len(set(schedule.holidays))} 个放假日、"
+    return await answer_import(
+        request,
+        outcome,
+        lambda problems: _page(request, person, container, problems, status_code=422),
+        PAGE,
+        lambda schedule, published: _loaded(choice.year, schedule, published.recorded, waiting),
+    )
+
+
+def _loaded(year: int, schedule: Any, recorded: bool, waiting: int) -> str:
+    if not recorded:
+        return f"{year} 年的这份安排已经载入，未作变更。"
+    return (
+        f"已载入 {year} 年节假日安排：{len(set(schedule.holidays))} 个放假日、"
         f"{len(schedule.makeup_workdays)} 个调休上班日。"
         f"按临时日历计算期限的未办结工单和整改通知共 {waiting} 项，后台正按新日历重新计算。"
     )
-    return back_to(request, PAGE, done, refused=False)
 
 
 async def _page(

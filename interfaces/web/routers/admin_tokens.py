@@ -18,7 +18,7 @@ from domain.access import TokenNotFound
 from domain.actor import Role
 from interfaces.http.deps import SupervisionDep
 from interfaces.http.schemas.cases import DIRECTORY_ID, Reason, Strict
-from interfaces.web.admin import NOT_CONFIRMED, admin_router, confirmed, role_choices
+from interfaces.web.admin import admin_router, role_choices, run_confirmed
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import back_to, form_text, problems_back_to, refused_or_done, shown
 from interfaces.web.forms import read_form
@@ -88,18 +88,19 @@ async def issued_token_page(
 @router.post("/{token_id}/revoke", response_class=RedirectResponse)
 async def revoke_token(
     request: Request, token_id: UUID, form: CsrfFormDep, person: AdminPersonDep, app: SupervisionDep
-) -> RedirectResponse:
+) -> Response:
     """Revoke the token (吊销) with the reason, once confirmed: the API refuses it from now on."""
-    if not confirmed(form):
-        return back_to(request, PAGE, NOT_CONFIRMED, refused=True)
     body = read_form(Reason, {"reason": form_text(form, "reason") or ""}, FIELDS)
     if isinstance(body, list):
         return problems_back_to(request, PAGE, body)
     by = acting(request, person)
-    revoked = await refused_or_done(lambda: app.revoke_token(token_id, reason=body.reason, by=by))
-    if isinstance(revoked, str):
-        return back_to(request, PAGE, revoked, refused=True)
-    return back_to(request, PAGE, f"已吊销令牌“{revoked.name}”。", refused=False)
+    return await run_confirmed(
+        request,
+        form,
+        PAGE,
+        lambda: app.revoke_token(token_id, reason=body.reason, by=by),
+        lambda revoked: back_to(request, PAGE, f"已吊销令牌“{revoked.name}”。", refused=False),
+    )
 
 
 def _token(app: Supervision, token_id: UUID) -> TokenSummary:

@@ -1,0 +1,82 @@
+"""The shapes of what administrators read at the HTTP edge: accounts, tokens, calendar years."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from application.access import TokenSummary
+from application.accounts import AccountSummary
+from application.clock import CalendarYear
+from domain.actor import Role
+
+
+class AccountPublic(BaseModel):
+    """A person's console account, nothing secret: its state and its last sign-in."""
+
+    username: str
+    name: str
+    role: Role
+    department: str | None
+    disabled: bool
+    second_factor: bool
+    must_change_password: bool
+    locked_until: datetime | None
+    created_at: datetime
+    last_signed_in_at: datetime | None
+
+    @classmethod
+    def of(cls, account: AccountSummary) -> AccountPublic:
+        fields = {name: getattr(account, name) for name in cls.model_fields}
+        return cls(**fields)
+
+
+class AccountList(BaseModel):
+    """Every account, oldest first, disabled ones included."""
+
+    items: list[AccountPublic]
+
+
+class TokenPublic(BaseModel):
+    """An API token as issued (never the token itself): who holds it, whether it works."""
+
+    id: UUID
+    name: str
+    role: Role
+    department: str | None
+    issued_at: datetime
+    revoked: bool
+
+    @classmethod
+    def of(cls, token: TokenSummary) -> TokenPublic:
+        fields = {name: getattr(token, name) for name in cls.model_fields}
+        return cls(**fields)
+
+
+class TokenList(BaseModel):
+    """Every token issued, oldest first, revoked ones included."""
+
+    items: list[TokenPublic]
+
+
+class CalendarYearPublic(BaseModel):
+    """A year the working-day calendar knows, and where its schedule comes from."""
+
+    year: int
+    days_off: int
+    makeup_workdays: int
+    source: str
+    published: bool
+
+    @classmethod
+    def of(cls, year: CalendarYear) -> CalendarYearPublic:
+        fields = {name: getattr(year, name) for name in cls.model_fields}
+        return cls(**fields)
+
+
+class CalendarYearList(BaseModel):
+    """The years the calendar knows, oldest first; any other year is provisional."""
+
+    items: list[CalendarYearPublic]
