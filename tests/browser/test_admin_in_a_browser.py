@@ -24,8 +24,19 @@ def admin(page: Page, container: Container, base_url: str) -> Page:
 def test_an_administrator_creates_an_account_and_reads_its_password_once(
     admin: Page, container: Container
 ) -> None:
-    # given: the accounts page, which axe finds clean
+    # given: two colleagues' accounts, one disabled, on the accounts page, which axe finds clean
     page = admin
+    container.accounts.create_account(
+        username="li.hua", name="李华", role=Role.OPERATOR, department=None, by=ADMIN
+    )
+    container.accounts.create_account(
+        username="deeds",
+        name="不动产登记窗口",
+        role=Role.DEPARTMENT,
+        department=SAMPLE_DEPARTMENT,
+        by=ADMIN,
+    )
+    container.accounts.disable_account("deeds", by=ADMIN)
     page.goto("/console/admin/accounts")
     found = wcag_check(page)
     assert found.violations_count == 0, found.generate_report()
