@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
-from application.access import TokenSummary
-from application.accounts import AccountSummary
-from application.clock import CalendarYear
 from domain.actor import Role
 
 
-class AccountPublic(BaseModel):
+class ReadOff(BaseModel):
+    """An answer read field by field off the application's summary (`model_validate`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class AccountPublic(ReadOff):
     """A person's console account, nothing secret: its state and its last sign-in."""
 
     username: str
@@ -27,11 +30,6 @@ class AccountPublic(BaseModel):
     created_at: datetime
     last_signed_in_at: datetime | None
 
-    @classmethod
-    def of(cls, account: AccountSummary) -> AccountPublic:
-        fields = {name: getattr(account, name) for name in cls.model_fields}
-        return cls(**fields)
-
 
 class AccountList(BaseModel):
     """Every account, oldest first, disabled ones included."""
@@ -39,7 +37,7 @@ class AccountList(BaseModel):
     items: list[AccountPublic]
 
 
-class TokenPublic(BaseModel):
+class TokenPublic(ReadOff):
     """An API token as issued (never the token itself): who holds it, whether it works."""
 
     id: UUID
@@ -49,11 +47,6 @@ class TokenPublic(BaseModel):
     issued_at: datetime
     revoked: bool
 
-    @classmethod
-    def of(cls, token: TokenSummary) -> TokenPublic:
-        fields = {name: getattr(token, name) for name in cls.model_fields}
-        return cls(**fields)
-
 
 class TokenList(BaseModel):
     """Every token issued, oldest first, revoked ones included."""
@@ -61,7 +54,7 @@ class TokenList(BaseModel):
     items: list[TokenPublic]
 
 
-class CalendarYearPublic(BaseModel):
+class CalendarYearPublic(ReadOff):
     """A year the working-day calendar knows, and where its schedule comes from."""
 
     year: int
@@ -69,11 +62,6 @@ class CalendarYearPublic(BaseModel):
     makeup_workdays: int
     source: str
     published: bool
-
-    @classmethod
-    def of(cls, year: CalendarYear) -> CalendarYearPublic:
-        fields = {name: getattr(year, name) for name in cls.model_fields}
-        return cls(**fields)
 
 
 class CalendarYearList(BaseModel):
