@@ -111,6 +111,7 @@ class AccountSummary:
     must_change_password: bool
     locked_until: datetime | None
     created_at: datetime
+    last_signed_in_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -524,4 +525,5 @@ def _summary(account: Account) -> AccountSummary:
         must_change_password=account.must_change_password,
         locked_until=account.locked_until,
         created_at=account.created_on,
+        last_signed_in_at=account.last_signed_in_at,
     )

@@ -22,6 +22,18 @@ class PublishedYear:
     position: int
 
 
+@dataclass(frozen=True)
+class CalendarYear:
+    """A year the calendar knows: its days off, its make-up working days, where it comes
+    from, and whether an administrator published it (else the maintained library knew it)."""
+
+    year: int
+    days_off: int
+    makeup_workdays: int
+    source: str
+    published: bool
+
+
 class TaskNotFound(NotFound):
     """No case or rectification order has this id."""
 
@@ -96,3 +108,20 @@ class ClockVerbs(CaseVerbs):
         if not book.pending_events:
             return PublishedYear(year, False, self.recorder.max_notification_id() or 0)
         return PublishedYear(year, recorded, self._commit(book))
+
+    def calendar_years(self) -> list[CalendarYear]:
+        """Every year the calendar knows, oldest first; later years are provisional."""
+        book = self._shared_or_none(CALENDAR_BOOK_ID)
+        published = book.years if book is not None else {}
+        return [
+            CalendarYear(
+                year=schedule.year,
+                days_off=len(schedule.holidays),
+                makeup_workdays=len(schedule.makeup_workdays),
+                source=str(published[schedule.year]["source"])
+                if schedule.year in published
+                else schedule.version,
+                published=schedule.year in published,
+            )
+            for schedule in self.calendar.known_years()
+        ]

@@ -224,6 +224,8 @@ class CaseQueries(Protocol):
     """The read side's case queries (asyncpg over the projected tables); a list or board
     shows each summary as a reader in `role` may read it (DESIGN §3)."""
 
+    async def open_provisional_tasks(self) -> int: ...
+
     async def list_cases(
         self,
         criteria: CaseFilter,

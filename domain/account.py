@@ -218,6 +218,7 @@ class Account(Aggregate):
         self.last_code_step: int | None = None
         self.consecutive_failures = 0
         self.locked_until: datetime | None = None
+        self.last_signed_in_at: datetime | None = None
 
     @classmethod
     def create(
@@ -340,6 +341,7 @@ class Account(Aggregate):
         def apply(self, account: Account) -> None:
             account.consecutive_failures = 0
             account.locked_until = None
+            account.last_signed_in_at = self.timestamp
 
     def sign_in(self, *, by: Actor, at: datetime) -> None:
         """Record a completed sign-in: a session acts for the person from now on."""

@@ -90,6 +90,10 @@ class WorkingCalendar:
         known = self._schedules.get(year)
         return known if known is not None else YearSchedule.provisional_for(year)
 
+    def known_years(self) -> tuple[YearSchedule, ...]:
+        """The schedules known (not provisional), year by year."""
+        return tuple(self._schedules[year] for year in sorted(self._schedules))
+
     def with_schedule(self, schedule: YearSchedule) -> WorkingCalendar:
         """A new calendar with `schedule` added or replacing the one of its year."""
         return WorkingCalendar({**self._schedules, schedule.year: schedule}, self.office_hours)

@@ -30,6 +30,7 @@ from domain.calendar import WorkingCalendar, office_midnight
 from domain.privacy import ROLES_SEEING_FULL_IDENTITY
 from infrastructure.read_side import NewestFirstPage, wait_until_projected
 from infrastructure.sql_pool import SqlPool
+from infrastructure.worker import TASK_TABLES
 
 CASE_LIST_PROJECTION = "case_list"
 ORDER_LIST_PROJECTION = "order_list"
@@ -212,6 +213,15 @@ class CaseQueriesOnPostgres:
             limit,
         )
         return [_summary(row) for row in rows]
+
+    async def open_provisional_tasks(self) -> int:
+        """How many open cases and rectification orders have a deadline on a provisional
+        calendar: the worker recomputes them once their year is published."""
+        counts = " + ".join(
+            f"(SELECT count(*) FROM {table} WHERE provisional AND status = ANY(${n}))"
+            for n, (table, _) in enumerate(TASK_TABLES, start=1)
+        )
+        return int(await self.store.fetchval(f"SELECT {counts}", *(s for _, s in TASK_TABLES)))
 
     async def routing_queue(self, *, now: datetime, role: Role, limit: int) -> list[RoutingItem]:
         rows = await self.store.fetch(

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from domain.conduct import AppliesTo, ConductRule
-from infrastructure.yaml_files import parse_yaml, read_yaml_file, require_storable
+from infrastructure.yaml_files import (
+    ImportFileError,
+    item_line,
+    line_of,
+    parse_yaml,
+    read_yaml_file,
+    require_all,
+    require_storable,
+)
 
 DEFAULT_CATALOGUE = "conduct_rules.yaml"
 
@@ -15,13 +24,18 @@ _REQUIRED = ("code", "name_zh", "name_en", "points", "applies_to")
 _OPTIONAL = ("all_remaining",)
 
 
-class ConductFileError(ValueError):
+class ConductFileError(ImportFileError):
     """A conduct catalogue file that is not shaped as the format says."""
 
 
 def read_conduct_file(path: Path) -> tuple[ConductRule, ...]:
     """The rules a YAML file on disk lists."""
     return _rules(read_yaml_file(path, ConductFileError), source=str(path))
+
+
+def parse_conduct_file(text: str, source: str) -> tuple[ConductRule, ...]:
+    """The rules a file's text (uploaded as `source`) lists."""
+    return _rules(parse_yaml(text, source, ConductFileError), source=source)
 
 
 def default_conduct_rules() -> tuple[ConductRule, ...]:
@@ -33,45 +47,57 @@ def default_conduct_rules() -> tuple[ConductRule, ...]:
 
 def _rules(document: Any, source: str) -> tuple[ConductRule, ...]:
     if not isinstance(document, dict) or set(document) != {"rules"}:
-        raise ConductFileError(f"{source}: expected a mapping with one list, `rules`")
+        raise ConductFileError(
+            f"{source}: expected a mapping with one list, `rules`", code="not_rules_mapping"
+        )
     entries = document["rules"] or []
     if not isinstance(entries, list):
-        raise ConductFileError(f"{source}: rules must be a list")
-    return tuple(_rule(raw, f"{source}: rules[{n}]") for n, raw in enumerate(entries))
+        raise ConductFileError(
+            f"{source}: rules must be a list",
+            code="not_a_list",
+            line=line_of(document, "rules"),
+            field="rules",
+        )
+    # Every rule is checked before the file is refused: the refusal lists each wrong one.
+    checks = [
+        (item_line(entries, n), partial(_rule, raw, f"{source}: rules[{n}]"))
+        for n, raw in enumerate(entries)
+    ]
+    return tuple(require_all(checks, ConductFileError))
 
 
 def _rule(raw: object, where: str) -> ConductRule:
     if not isinstance(raw, dict):
-        raise ConductFileError(f"{where}: expected a mapping, got {type(raw).__name__}")
+        raise ConductFileError(
+            f"{where}: expected a mapping, got {type(raw).__name__}", code="entry_not_mapping"
+        )
     if isinstance(raw.get("code"), str):
         where = f"{where} (code {raw['code']!r})"
     for field in raw:
         if field not in _REQUIRED and field not in _OPTIONAL:
-            raise ConductFileError(f"{where}: unknown field {field!r}")
+            raise _about(raw, field, "unknown_field", f"{where}: unknown field {field!r}")
     for field in _REQUIRED:
         if field not in raw:
-            raise ConductFileError(f"{where}: missing field {field!r}")
+            raise _about(raw, field, "missing_field", f"{where}: missing field {field!r}")
     for field in ("code", "name_zh", "name_en", "applies_to"):
-        _require(isinstance(raw[field], str), where, field, "text", raw[field])
-        require_storable(raw[field], f"{where}: field {field!r}", ConductFileError)
+        _require(raw, isinstance(raw[field], str), where, field, "text")
+        require_storable(
+            raw[field],
+            f"{where}: field {field!r}",
+            ConductFileError,
+            line=line_of(raw, field),
+            field=field,
+        )
     points: Any = raw["points"]
-    _require(
-        isinstance(points, int) and not isinstance(points, bool),
-        where,
-        "points",
-        "a whole number",
-        points,
-    )
+    is_whole = isinstance(points, int) and not isinstance(points, bool)
+    _require(raw, is_whole, where, "points", "a whole number")
     all_remaining: Any = raw.get("all_remaining", False)
-    _require(
-        isinstance(all_remaining, bool), where, "all_remaining", "true or false", all_remaining
-    )
+    _require(raw, isinstance(all_remaining, bool), where, "all_remaining", "true or false")
     try:
         applies_to = AppliesTo(raw["applies_to"])
     except ValueError:
-        raise ConductFileError(
-            f"{where}: applies_to is {raw['applies_to']!r}; it is staff, window or both"
-        ) from None
+        detail = f"{where}: applies_to is {raw['applies_to']!r}; it is staff, window or both"
+        raise _about(raw, "applies_to", "bad_applies_to", detail) from None
     return ConductRule(
         code=raw["code"],
         name_zh=raw["name_zh"],
@@ -82,6 +108,16 @@ def _rule(raw: object, where: str) -> ConductRule:
     )
 
 
-def _require(holds: bool, where: str, field: str, kind: str, value: object) -> None:
+# What a field must be, as a `file_problem` code.
+_KINDS = {"text": "not_text", "a whole number": "not_whole_number", "true or false": "not_flag"}
+
+
+def _require(raw: dict[Any, Any], holds: bool, where: str, field: str, kind: str) -> None:
     if not holds:
-        raise ConductFileError(f"{where}: field {field!r} must be {kind}, got {value!r}")
+        detail = f"{where}: field {field!r} must be {kind}, got {raw.get(field, False)!r}"
+        raise _about(raw, field, _KINDS[kind], detail)
+
+
+def _about(raw: dict[Any, Any], field: object, code: str, detail: str) -> ConductFileError:
+    """A refusal about one field of a rule, on the field's line."""
+    return ConductFileError(detail, code=code, line=line_of(raw, field), field=str(field))

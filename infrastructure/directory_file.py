@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from domain.directory import Department, DirectorySpec, StaffMember, Window
-from infrastructure.yaml_files import parse_yaml, read_yaml_file, require_storable
+from infrastructure.yaml_files import (
+    ImportFileError,
+    item_line,
+    line_of,
+    parse_yaml,
+    read_yaml_file,
+    require_all,
+    require_storable,
+)
 
 SAMPLE_DIRECTORY = "sample_directory.yaml"
 
@@ -19,13 +28,18 @@ _REQUIRED = {
 _OPTIONAL = {"departments": (), "windows": (), "staff": ("window", "post")}
 
 
-class DirectoryFileError(ValueError):
+class DirectoryFileError(ImportFileError):
     """A directory file that is not shaped as the format says."""
 
 
 def read_directory_file(path: Path) -> DirectorySpec:
     """The directory a YAML file on disk describes."""
     return _spec(read_yaml_file(path, DirectoryFileError), source=str(path))
+
+
+def parse_directory_file(text: str, source: str) -> DirectorySpec:
+    """The directory a file's text (uploaded as `source`) describes."""
+    return _spec(parse_yaml(text, source, DirectoryFileError), source=source)
 
 
 def sample_directory() -> DirectorySpec:
@@ -38,55 +52,89 @@ def sample_directory() -> DirectorySpec:
 def _spec(document: Any, source: str) -> DirectorySpec:
     if not isinstance(document, dict):
         raise DirectoryFileError(
-            f"{source}: expected a mapping with departments, windows and staff"
+            f"{source}: expected a mapping with departments, windows and staff",
+            code="not_mapping",
         )
     unknown_sections = sorted(set(document) - set(_REQUIRED), key=str)
     if unknown_sections:
-        raise DirectoryFileError(f"{source}: unknown section {unknown_sections[0]!r}")
-    departments = _entries(document, "departments", source)
-    windows = _entries(document, "windows", source)
-    staff = _entries(document, "staff", source)
+        section = unknown_sections[0]
+        raise DirectoryFileError(
+            f"{source}: unknown section {section!r}",
+            code="unknown_section",
+            line=line_of(document, section),
+            field=str(section),
+        )
+    sections = {section: _section(document, section, source) for section in _REQUIRED}
+    # Every entry is checked before the file is refused: the refusal lists each wrong one.
+    checks = [
+        (section, item_line(entries, position), partial(_entry, raw, where, section))
+        for section, entries in sections.items()
+        for position, raw in enumerate(entries)
+        for where in [f"{source}: {section}[{position}]"]
+    ]
+    fields = require_all([(line, check) for _, line, check in checks], DirectoryFileError)
+    by_section: dict[str, list[dict[str, Any]]] = {section: [] for section in _REQUIRED}
+    for (section, _, _), entry in zip(checks, fields, strict=True):
+        by_section[section].append(entry)
     return DirectorySpec(
-        departments=tuple(Department(**fields) for fields in departments),
-        windows=tuple(Window(**fields) for fields in windows),
-        staff=tuple(StaffMember(**fields) for fields in staff),
+        departments=tuple(Department(**entry) for entry in by_section["departments"]),
+        windows=tuple(Window(**entry) for entry in by_section["windows"]),
+        staff=tuple(StaffMember(**entry) for entry in by_section["staff"]),
     )
 
 
-def _entries(document: dict[Any, Any], section: str, source: str) -> list[dict[str, Any]]:
+def _section(document: dict[Any, Any], section: str, source: str) -> list[Any]:
     if section not in document:
-        raise DirectoryFileError(f"{source}: missing section {section!r}")
+        raise DirectoryFileError(
+            f"{source}: missing section {section!r}", code="missing_section", field=section
+        )
     raw_entries = document[section] or []
     if not isinstance(raw_entries, list):
-        raise DirectoryFileError(f"{source}: {section} must be a list")
-    return [
-        _entry(raw, f"{source}: {section}[{position}]", section)
-        for position, raw in enumerate(raw_entries)
-    ]
+        raise DirectoryFileError(
+            f"{source}: {section} must be a list",
+            code="not_a_list",
+            line=line_of(document, section),
+            field=section,
+        )
+    return raw_entries
 
 
 def _entry(raw: object, where: str, section: str) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        raise DirectoryFileError(f"{where}: expected a mapping, got {type(raw).__name__}")
+        raise DirectoryFileError(
+            f"{where}: expected a mapping, got {type(raw).__name__}", code="entry_not_mapping"
+        )
     if isinstance(raw.get("id"), str):
         where = f"{where} (id {raw['id']!r})"
     required, optional = _REQUIRED[section], _OPTIONAL[section]
     for field in raw:
         if field not in required and field not in optional:
-            raise DirectoryFileError(f"{where}: unknown field {field!r}")
+            raise _about(raw, field, "unknown_field", f"{where}: unknown field {field!r}")
     for field in required:
         if field not in raw:
-            raise DirectoryFileError(f"{where}: missing field {field!r}")
+            raise _about(raw, field, "missing_field", f"{where}: missing field {field!r}")
         if not isinstance(raw[field], str):
-            raise DirectoryFileError(
-                f"{where}: field {field!r} must be text, got {type(raw[field]).__name__}"
+            kind = type(raw[field]).__name__
+            raise _about(
+                raw, field, "not_text", f"{where}: field {field!r} must be text, got {kind}"
             )
     for field in optional:
         if raw.get(field) is not None and not isinstance(raw[field], str):
-            raise DirectoryFileError(
-                f"{where}: field {field!r} must be text or empty, got {type(raw[field]).__name__}"
-            )
+            kind = type(raw[field]).__name__
+            detail = f"{where}: field {field!r} must be text or empty, got {kind}"
+            raise _about(raw, field, "not_text", detail)
     for field, value in raw.items():
         if isinstance(value, str):
-            require_storable(value, f"{where}: field {field!r}", DirectoryFileError)
+            require_storable(
+                value,
+                f"{where}: field {field!r}",
+                DirectoryFileError,
+                line=line_of(raw, field),
+                field=str(field),
+            )
     return {field: raw[field] for field in (*required, *optional) if field in raw}
+
+
+def _about(raw: dict[Any, Any], field: object, code: str, detail: str) -> DirectoryFileError:
+    """A refusal about one field of an entry, on the field's line."""
+    return DirectoryFileError(detail, code=code, line=line_of(raw, field), field=str(field))

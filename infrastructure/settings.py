@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     db_statement_timeout: float = Field(default=15.0, gt=0, le=600)
     max_body_bytes: int = Field(default=1_000_000, ge=1_000)
     public_rate_limit: int = Field(default=60, ge=0)
+    # The address the public reaches the service at, for the windows' printed QR codes
+    # (`https://zwfw.example.gov.cn`); unset: the address the administrator's browser used.
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
     # Console sessions end after this long without a request, and after this long in all.
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     session_absolute_hours: int = Field(default=12, ge=1, le=24 * 30)

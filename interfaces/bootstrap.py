@@ -46,13 +46,22 @@ from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
 from infrastructure.audit_projection import AuditEventsRunner, audit_feed_target
 from infrastructure.audit_queries import AuditQueriesOnPostgres
-from infrastructure.calendar_file import CalendarFileError, read_calendar_file
+from infrastructure.calendar_file import CalendarFileError, parse_calendar_file, read_calendar_file
 from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.case_queries import CaseQueriesOnPostgres
-from infrastructure.conduct_file import ConductFileError, default_conduct_rules, read_conduct_file
+from infrastructure.conduct_file import (
+    ConductFileError,
+    default_conduct_rules,
+    parse_conduct_file,
+    read_conduct_file,
+)
 from infrastructure.cookie_signing import CookieSigner
 from infrastructure.database_waits import DatabaseWaits
-from infrastructure.directory_file import read_directory_file, sample_directory
+from infrastructure.directory_file import (
+    parse_directory_file,
+    read_directory_file,
+    sample_directory,
+)
 from infrastructure.embedded import EmbeddedPostgres
 from infrastructure.eventstore import (
     UnsafeConfiguration,
@@ -105,6 +114,7 @@ from infrastructure.signing import SigningKey, decode_signing_key, read_or_creat
 from infrastructure.sql_pool import SqlPool
 from infrastructure.time_source import SystemTimeSource
 from infrastructure.worker import Worker, WorkerHandle, hold_worker_lock
+from infrastructure.yaml_files import FileProblem, ImportFileError
 from simulation.campaign import Campaign, StoreHoldsCases
 from simulation.time_source import SimulatedTimeSource, campaign_start
 
@@ -636,6 +646,8 @@ __all__ = [
     "ConductFileError",
     "Container",
     "DemoRefused",
+    "FileProblem",
+    "ImportFileError",
     "MasterKeyError",
     "MasterKeyMismatch",
     "MasterKeyRotationRefused",
@@ -646,6 +658,9 @@ __all__ = [
     "default_conduct_rules",
     "error_message",
     "initialise",
+    "parse_calendar_file",
+    "parse_conduct_file",
+    "parse_directory_file",
     "read_calendar_file",
     "read_conduct_file",
     "read_directory_file",

@@ -22,6 +22,7 @@ from interfaces.http.errors import HTTP_CODES, error_body, install_error_handler
 from interfaces.http.idempotency import IdempotentCommands
 from interfaces.http.responses import EVERY_ROUTE, refusals
 from interfaces.http.routers import (
+    administration,
     answer_templates,
     audit,
     boards,
@@ -194,6 +195,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         orders.router,
         evaluations.router,
         answer_templates.router,
+        administration.router,
     ):
         app.include_router(
             router,

@@ -15,6 +15,11 @@ from fastapi.staticfiles import StaticFiles
 from interfaces.web.errors import install_page_errors
 from interfaces.web.headers import PageSecurityHeaders
 from interfaces.web.routers import (
+    admin_accounts,
+    admin_calendar,
+    admin_directory,
+    admin_qr,
+    admin_tokens,
     answer_templates,
     callbacks,
     case_list,
@@ -52,6 +57,15 @@ def mount_console(app: FastAPI) -> None:
     # The inspector's desk: the supervision queue and deductions.
     app.include_router(supervision.router)
     app.include_router(deductions.router)
+    # The administrator's pages (/console/admin/…).
+    for admin_area in (
+        admin_accounts,
+        admin_directory,
+        admin_calendar,
+        admin_tokens,
+        admin_qr,
+    ):
+        app.include_router(admin_area.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

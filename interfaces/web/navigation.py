@@ -53,6 +53,11 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
     ),
     Role.ADMIN: (
         ("工作台", "/console/"),
+        ("账号管理", "/console/admin/accounts"),
+        ("机构目录", "/console/admin/directory"),
+        ("扣分事项", "/console/admin/conduct-rules"),
+        ("工作日历", "/console/admin/calendar"),
+        ("接口令牌", "/console/admin/tokens"),
         ("窗口二维码", "/console/admin/qr-codes"),
     ),
 }

@@ -59,6 +59,10 @@ API_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("GET",  "/staff"):                                        (401, OK,  OK,  OK,  OK,  OK),
     ("GET",  "/conduct-rules"):                                (401, OK,  OK,  OK,  OK,  OK),
     ("GET",  "/calendar/deadline"):                            (401, OK,  OK,  OK,  OK,  OK),
+    ("GET",  "/calendar/years"):                               (401, OK,  OK,  OK,  OK,  OK),
+    # What administrators read: accounts and tokens (never a secret).
+    ("GET",  "/accounts"):                                     (401, 403, 403, OK,  403, 403),
+    ("GET",  "/tokens"):                                       (401, 403, 403, OK,  403, 403),
     # Boards and metrics
     ("GET",  "/departments/{department_id}/board"):            (401, OK,  OK,  403, OK,  403),
     ("GET",  "/metrics/departments"):                          (401, OK,  OK,  403, 403, 403),
@@ -182,6 +186,23 @@ PAGES_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("POST", "/console/deductions/new"):                       (403, 403, 403, 403, 403, 403),
     ("GET",  "/console/deductions"):                           (303, 303, 303, 303, 303, 303),
     ("POST", "/console/deductions/{deduction_id}/revoke"):     (403, 403, 403, 403, 403, 403),
+    # The administrator's pages: accounts, directory, conduct catalogue, calendar, tokens, QR.
+    ("GET",  "/console/admin/accounts"):                       (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/admin/accounts"):                       (403, 403, 403, 403, 403, 403),
+    ("POST", "/console/admin/accounts/{username}/reset-password"): (403, 403, 403, 403, 403, 403),
+    ("POST", "/console/admin/accounts/{username}/disable"):    (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/admin/accounts/{username}/password"):   (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/admin/directory"):                      (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/admin/directory/import"):               (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/admin/conduct-rules"):                  (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/admin/conduct-rules/import"):           (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/admin/calendar"):                       (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/admin/calendar/load"):                  (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/admin/tokens"):                         (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/admin/tokens"):                         (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/admin/tokens/{token_id}/issued"):       (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/admin/tokens/{token_id}/revoke"):       (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/admin/qr-codes"):                       (303, 303, 303, 303, 303, 303),
 }
 # fmt: on
 

@@ -358,6 +358,9 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/public/case-status"): lambda w: Call(body=w.status_query()),
     ("POST", "/evaluations"): lambda w: Call(body={"window": SAMPLE_WINDOW, "rating": 4}),
     ("GET", "/openapi.json"): lambda w: Call(),
+    ("GET", "/calendar/years"): lambda w: Call(),
+    ("GET", "/accounts"): lambda w: Call(),
+    ("GET", "/tokens"): lambda w: Call(),
 }
 OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()
@@ -440,6 +443,29 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/console/deductions"): lambda w: Call(),
     ("POST", "/console/deductions/{deduction_id}/revoke"): lambda w: Call(
         {"deduction_id": w.deduction()}, {"reason": "申诉成立"}
+    ),
+    # The administrator's pages.
+    **{
+        ("GET", f"/console/admin/{area}"): lambda w: Call()
+        for area in ("accounts", "directory", "conduct-rules", "calendar", "tokens", "qr-codes")
+    },
+    ("POST", "/console/admin/accounts"): lambda w: Call(
+        body={"username": "new.person", "name": "新人", "role": "operator"}
+    ),
+    **{
+        ("POST", f"/console/admin/accounts/{{username}}/{verb}"): lambda w: Call(
+            {"username": "admin"}, {"confirmed": "yes"}
+        )
+        for verb in ("reset-password", "disable")
+    },
+    ("GET", "/console/admin/accounts/{username}/password"): lambda w: Call({"username": "admin"}),
+    ("POST", "/console/admin/directory/import"): lambda w: Call(body={"file": "departments: []"}),
+    ("POST", "/console/admin/conduct-rules/import"): lambda w: Call(body={"file": "rules: []"}),
+    ("POST", "/console/admin/calendar/load"): lambda w: Call(body={"year": 2031}),
+    ("POST", "/console/admin/tokens"): lambda w: Call(body={"role": "operator"}),
+    ("GET", "/console/admin/tokens/{token_id}/issued"): lambda w: Call({"token_id": uuid4()}),
+    ("POST", "/console/admin/tokens/{token_id}/revoke"): lambda w: Call(
+        {"token_id": uuid4()}, {"reason": "x", "confirmed": "yes"}
     ),
 }
 REQUESTS = {

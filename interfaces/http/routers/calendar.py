@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from application.deadlines import preview_deadlines
-from interfaces.http.deps import ContainerDep, SignedInDep
+from interfaces.http.deps import ContainerDep, SignedInDep, SupervisionDep
 from interfaces.http.responses import SIGNED_IN, VALIDATED
+from interfaces.http.schemas.administration import CalendarYearList, CalendarYearPublic
 from interfaces.http.schemas.calendar import DeadlineComputation, TaskKind
 from interfaces.http.schemas.cases import DeadlinePublic, Moment
 
@@ -39,4 +40,14 @@ def compute_deadline(
         explanation=preview.explanation,
         acknowledge_deadline=DeadlinePublic.of(preview.acknowledge),  # type: ignore[arg-type]
         deadline=DeadlinePublic.of(preview.handling),
+    )
+
+
+@router.get("/years")
+def list_calendar_years(app: SupervisionDep, _: SignedInDep) -> CalendarYearList:
+    """The years the working-day calendar knows, oldest first: days off, make-up working
+    days, and whether an administrator published the year (`oversight calendar load`) or the
+    maintained library knew it. Deadlines in any other year are provisional."""
+    return CalendarYearList(
+        items=[CalendarYearPublic.model_validate(year) for year in app.calendar_years()]
     )

@@ -4,7 +4,6 @@ access code, shown once."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 from uuid import UUID
@@ -27,6 +26,7 @@ from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text, refused_or_done, shown
 from interfaces.web.forms import read_form
 from interfaces.web.session import CentrePersonDep, acting
+from interfaces.web.shown_once import hand_over, held_secret, take_back
 from interfaces.web.templating import render
 
 router = APIRouter(
@@ -62,10 +62,8 @@ FORM_NAMES = (
 # caller's earlier cases the desk shows.
 DUPLICATE_DAYS = 7
 SHOWN_AT_MOST = 20
-# The access code rides from the registration to its answer page in a signed cookie of
-# that page alone, for a minute; the page shows it once and takes the cookie back.
+# The access code rides from the registration to its answer page (shown_once.py).
 ACCESS_CODE_COOKIE = "oversight_access_code"
-ACCESS_CODE_SECONDS = 60
 # A number is looked up once it could be a whole line (a landline has 7 digits at least).
 PHONE_DIGITS_TO_LOOK_UP = 7
 
@@ -140,32 +138,8 @@ async def _form(
 
 def _to_answer_page(request: Request, account_id: UUID, registered: RegisteredCase) -> Response:
     page = f"/console/cases/{registered.case.id}/registered"
-    answer = RedirectResponse(page, status_code=303)
-    signer = request.app.state.container.cookie_signer
-    held = json.dumps([str(registered.case.id), str(account_id), registered.access_code])
-    answer.set_cookie(
-        ACCESS_CODE_COOKIE,
-        signer.sign(held),
-        max_age=ACCESS_CODE_SECONDS,
-        path=page,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
-    return answer
-
-
-def _access_code_for(request: Request, case_id: UUID, account_id: UUID) -> str | None:
-    """The code the registration left for this page, if it is this case's and this person's."""
-    held = request.cookies.get(ACCESS_CODE_COOKIE)
-    text = request.app.state.container.cookie_signer.unsign(held) if held else None
-    try:
-        case, account, code = json.loads(text) if text else (None, None, None)
-    except (ValueError, TypeError):
-        return None
-    if case != str(case_id) or account != str(account_id) or not isinstance(code, str):
-        return None
-    return code
+    bound_to = [str(registered.case.id), str(account_id)]
+    return hand_over(request, page, ACCESS_CODE_COOKIE, bound_to, registered.access_code)
 
 
 @router.get("/{case_id}/registered", response_class=HTMLResponse)
@@ -180,7 +154,7 @@ async def registered_page(
     button; the likely duplicates at the same window, to merge this case into."""
     by = acting(request, person)
     case = await run_in_threadpool(app.get_case, case_id, by)
-    code = _access_code_for(request, case_id, person.account_id)
+    code = held_secret(request, ACCESS_CODE_COOKIE, [str(case_id), str(person.account_id)])
     duplicates: list[CaseSummary] = []
     if case.window is not None and case.status not in ("closed", "merged"):
         found = await _open_at_window(container, case.window, person.role)
@@ -191,7 +165,7 @@ async def registered_page(
         {"case": case, "access_code": code, "duplicates": duplicates},
         person=shown(person),
     )
-    answer.delete_cookie(ACCESS_CODE_COOKIE, path=request.url.path)
+    take_back(request, answer, ACCESS_CODE_COOKIE)
     return answer
 
 

@@ -1,0 +1,54 @@
+"""A secret shown once, on the page after the form that made it: a case's access code, an
+account's one-time password, an API token.
+
+It rides the redirect in a signed cookie of that page's path alone, for a minute, bound to
+what it belongs to (the case or account, and the person who made it); never in an address or
+a log. The page reads it and takes the cookie back, so a reload shows it no more.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import Request
+from starlette.responses import RedirectResponse, Response
+
+SHOWN_ONCE_SECONDS = 60
+
+
+def hand_over(
+    request: Request, page: str, cookie: str, bound_to: list[str], secret: str
+) -> RedirectResponse:
+    """A redirect to `page` carrying `secret`, for the page to show once to `bound_to`."""
+    answer = RedirectResponse(page, status_code=303)
+    signer = request.app.state.container.cookie_signer
+    answer.set_cookie(
+        cookie,
+        signer.sign(json.dumps([*bound_to, secret])),
+        max_age=SHOWN_ONCE_SECONDS,
+        path=page,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return answer
+
+
+def held_secret(request: Request, cookie: str, bound_to: list[str]) -> str | None:
+    """The secret the form left for this page, if the service signed it and it is bound to
+    exactly `bound_to`; else None."""
+    held = request.cookies.get(cookie)
+    text = request.app.state.container.cookie_signer.unsign(held) if held else None
+    try:
+        values = json.loads(text) if text else None
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(values, list) or not values or values[:-1] != bound_to:
+        return None
+    secret = values[-1]
+    return secret if isinstance(secret, str) else None
+
+
+def take_back(request: Request, response: Response, cookie: str) -> None:
+    """The page has shown the secret: its cookie goes, and a reload shows it no more."""
+    response.delete_cookie(cookie, path=request.url.path)
