@@ -63,6 +63,9 @@ API_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("GET",  "/departments/{department_id}/board"):            (401, OK,  OK,  403, OK,  403),
     ("GET",  "/metrics/departments"):                          (401, OK,  OK,  403, 403, 403),
     ("GET",  "/metrics/windows"):                              (401, OK,  OK,  403, 403, 403),
+    # The dashboard's reads (console: audit and the dashboard)
+    ("GET",  "/metrics/overdue-per-day"):                      (401, OK,  OK,  403, 403, 403),
+    ("GET",  "/metrics/cases"):                                (401, OK,  OK,  403, 403, 403),
     # Double-hundred scoring
     ("POST", "/deductions"):                                   (401, 403, OK,  403, 403, 403),
     ("POST", "/deductions/{deduction_id}/revoke"):             (401, 403, OK,  403, 403, 403),
