@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from interfaces.web.errors import install_page_errors
 from interfaces.web.headers import PageSecurityHeaders
 from interfaces.web.routers import (
+    audit,
     callbacks,
     case_list,
     case_page,
@@ -42,6 +43,8 @@ def mount_console(app: FastAPI) -> None:
     for desk in (intake, routing, case_list, callbacks):
         app.include_router(desk.router)
     app.include_router(case_page.router)
+    # Audit and the dashboard (inspectors; the dashboard for operators too).
+    app.include_router(audit.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

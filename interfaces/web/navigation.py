@@ -24,6 +24,7 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("派单队列", "/console/routing"),
         ("工单列表", "/console/cases"),
         ("回访队列", "/console/callbacks"),
+        ("数据看板", "/console/dashboard"),
     ),
     Role.DEPARTMENT: (
         ("待办工单", "/console/"),
@@ -35,6 +36,7 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("记录扣分", "/console/deductions/new"),
         ("下发整改通知", "/console/orders/new"),
         ("数据看板", "/console/dashboard"),
+        ("审计", "/console/audit"),
     ),
     Role.ADMIN: (
         ("工作台", "/console/"),

@@ -158,6 +158,12 @@ PAGES_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("POST", "/console/inbox/acknowledge"):                    (303, 303, 303, 303, 303, 303),
     ("GET",  "/console/cases/{case_id:uuid}"):                 (303, 303, 303, 303, 303, 303),
     ("POST", "/console/cases/{case_id:uuid}/{action}"):        (303, 303, 303, 303, 303, 303),
+    # Audit and the dashboard
+    ("GET",  "/console/audit"):                                (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/audit/records/{record_id}"):            (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/audit/verify"):                         (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/audit/verify"):                         (403, 403, 403, 403, 403, 403),
+    ("POST", "/console/audit/checkpoints/verify"):             (403, 403, 403, 403, 403, 403),
 }
 # fmt: on
 

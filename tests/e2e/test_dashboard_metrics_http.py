@@ -133,6 +133,7 @@ def test_the_dashboard_reads_are_for_the_centre_only(client: TestClient, tokens:
         for headers, status in ((tokens.department, 403), (tokens.admin, 403), ({}, 401)):
             response = client.get(f"{API}/metrics/{name}", params=PERIOD, headers=headers)
             assert response.status_code == status
-        assert client.get(
-            f"{API}/metrics/{name}", params=PERIOD, headers=tokens.operator
-        ).status_code == 200
+        assert (
+            client.get(f"{API}/metrics/{name}", params=PERIOD, headers=tokens.operator).status_code
+            == 200
+        )
