@@ -19,6 +19,7 @@ from interfaces.web.routers import (
     callbacks,
     case_list,
     case_page,
+    dashboard,
     home,
     intake,
     public,
@@ -45,6 +46,7 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(case_page.router)
     # Audit and the dashboard (inspectors; the dashboard for operators too).
     app.include_router(audit.router)
+    app.include_router(dashboard.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

@@ -164,6 +164,8 @@ PAGES_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("GET",  "/console/audit/verify"):                         (303, 303, 303, 303, 303, 303),
     ("POST", "/console/audit/verify"):                         (403, 403, 403, 403, 403, 403),
     ("POST", "/console/audit/checkpoints/verify"):             (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/dashboard"):                            (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/dashboard/{chart}.csv"):                (303, 303, 303, 303, 303, 303),
 }
 # fmt: on
 
