@@ -103,26 +103,21 @@ def overdue_chart(days: Sequence[DayCount]) -> Chart:
     )
 
 
+def _count_chart(name: str, caption: str, what: str, rows: list[tuple[Cell, ...]]) -> Chart:
+    """Bars of how many cases each `what` had."""
+    return Chart(name=name, caption=caption, drawing="bars", headers=(what, "工单数"), rows=rows)
+
+
 def kinds_chart(counts: CaseCounts) -> Chart:
     """The cases registered in the period, by kind."""
-    return Chart(
-        name="kinds",
-        caption="登记工单数（按诉求类型）",
-        drawing="bars",
-        headers=("诉求类型", "工单数"),
-        rows=[(label("kind", kind), cases) for kind, cases in counts.by_kind],
-    )
+    rows: list[tuple[Cell, ...]] = [(label("kind", kind), n) for kind, n in counts.by_kind]
+    return _count_chart("kinds", "登记工单数（按诉求类型）", "诉求类型", rows)
 
 
 def categories_chart(counts: CaseCounts) -> Chart:
     """The cases registered in the period, by category."""
-    return Chart(
-        name="categories",
-        caption="登记工单数（按分类）",
-        drawing="bars",
-        headers=("分类", "工单数"),
-        rows=[(category or NO_CATEGORY, cases) for category, cases in counts.by_category],
-    )
+    rows: list[tuple[Cell, ...]] = [(c or NO_CATEGORY, n) for c, n in counts.by_category]
+    return _count_chart("categories", "登记工单数（按分类）", "分类", rows)
 
 
 def ratings_chart(metrics: Sequence[WindowMetrics], names: dict[str, str]) -> Chart:

@@ -16,14 +16,13 @@ from tests.browser.test_public_pages_in_a_browser import catch_up, wcag_check
 from tests.factories import (
     OTHER_DEPARTMENT,
     SAMPLE_DEPARTMENT,
-    SAMPLE_WINDOW,
     assigned_case,
+    rated,
     registered_case,
 )
 
 OPERATOR = Actor("li.si", Role.OPERATOR, request_id="req-7f3a", name="李四")
 DEEDS = Actor("deeds.clerk", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT, name="王登记")
-PUBLIC = Actor("public", Role.PUBLIC)
 CHARTS = ("rates", "overdue", "kinds", "categories", "ratings")
 
 
@@ -37,15 +36,7 @@ def a_month_of_work(container: Container) -> None:
     app.return_case(returned, reason="应由税务局办理", by=DEEDS)
     assigned_case(app, OPERATOR, department=OTHER_DEPARTMENT, category="服务态度")
     registered_case(app, OPERATOR, kind=Kind.SUGGESTION, category="环境设施")
-    for rating in (5, 5, 4, 3, 1):
-        app.record_evaluation(
-            window=SAMPLE_WINDOW,
-            staff=None,
-            rating=rating,
-            comment=None,
-            service_item=None,
-            by=PUBLIC,
-        )
+    rated(app, 5, 5, 4, 3, 1)
     catch_up(container)
 
 

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from domain.actor import Actor, Role
 from domain.case import Kind
 from interfaces.bootstrap import Container
-from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, assigned_case, registered_case
+from tests.factories import SAMPLE_DEPARTMENT, assigned_case, rated, registered_case
 from tests.support import SettableTimeSource
 from tests.web_support import signed_in
 
@@ -27,7 +27,6 @@ DASHBOARD = "/console/dashboard"
 NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
 CHARTS = ("rates", "overdue", "kinds", "categories", "ratings")
 DEPARTMENT = Actor("deeds.clerk", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
-PUBLIC = Actor("public", Role.PUBLIC)
 SCRIPT_IN_A_CATEGORY = "</script><script>alert(1)</script>"
 
 
@@ -46,15 +45,7 @@ def a_month_of_work(container: Container, catch_up: Callable[[], object]) -> Non
     assigned_case(app, category="服务态度")
     registered_case(app, kind=Kind.SUGGESTION, category=None)
     app.acknowledge_case(first, DEPARTMENT)
-    for rating in (5, 1):
-        app.record_evaluation(
-            window=SAMPLE_WINDOW,
-            staff=None,
-            rating=rating,
-            comment=None,
-            service_item=None,
-            by=PUBLIC,
-        )
+    rated(app, 5, 1)
     catch_up()
 
 
