@@ -58,23 +58,24 @@ def _percent(rate: float | None) -> float | None:
     return None if rate is None else round(rate * 100, 1)
 
 
-def _worst_first(metrics: DepartmentMetrics) -> tuple[bool, float]:
-    """Sorts departments by the mean of the rates they could be judged on, lowest first;
-    those judged on nothing yet come last."""
-    rates = [
-        rate
-        for rate in (
-            metrics.acknowledged_on_time_rate,
-            metrics.completed_on_time_rate,
-            metrics.satisfied_rate,
-        )
-        if rate is not None
-    ]
-    return (not rates, sum(rates) / len(rates) if rates else 0.0)
+def _judged(metrics: DepartmentMetrics) -> list[float]:
+    """The rates a department could be judged on in the period (None until something was)."""
+    rates = (
+        metrics.acknowledged_on_time_rate,
+        metrics.completed_on_time_rate,
+        metrics.satisfied_rate,
+    )
+    return [rate for rate in rates if rate is not None]
+
+
+def _mean_rate(metrics: DepartmentMetrics) -> float:
+    rates = _judged(metrics)
+    return sum(rates) / len(rates)
 
 
 def rates_chart(metrics: Sequence[DepartmentMetrics], names: dict[str, str]) -> Chart:
-    """The three rates of each department, the worst first."""
+    """The three rates of each department judged on any, the worst (lowest mean) first; a
+    department with nothing to judge in the period has no bar and no row."""
     return Chart(
         name="rates",
         caption="各部门签收及时率、按时办结率、满意率（%，最差在前）",
@@ -87,7 +88,7 @@ def rates_chart(metrics: Sequence[DepartmentMetrics], names: dict[str, str]) -> 
                 _percent(m.completed_on_time_rate),
                 _percent(m.satisfied_rate),
             )
-            for m in sorted(metrics, key=_worst_first)
+            for m in sorted((m for m in metrics if _judged(m)), key=_mean_rate)
         ],
     )
 

@@ -19,7 +19,13 @@ from fastapi.testclient import TestClient
 from domain.actor import Actor, Role
 from domain.case import Kind
 from interfaces.bootstrap import Container
-from tests.factories import SAMPLE_DEPARTMENT, assigned_case, rated, registered_case
+from tests.factories import (
+    OTHER_DEPARTMENT,
+    SAMPLE_DEPARTMENT,
+    assigned_case,
+    rated,
+    registered_case,
+)
 from tests.support import SettableTimeSource
 from tests.web_support import signed_in
 
@@ -27,6 +33,7 @@ DASHBOARD = "/console/dashboard"
 NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
 CHARTS = ("rates", "overdue", "kinds", "categories", "ratings")
 DEPARTMENT = Actor("deeds.clerk", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
+TAXATION = Actor("tax.clerk", Role.DEPARTMENT, department=OTHER_DEPARTMENT)
 SCRIPT_IN_A_CATEGORY = "</script><script>alert(1)</script>"
 
 
@@ -95,14 +102,17 @@ def test_the_dashboard_shows_this_month_with_every_chart_beside_its_table(
     assert '<th scope="row">投诉</th><td>3</td>' in page.text
 
 
-def test_the_department_rates_come_worst_first(
+def test_the_department_rates_come_worst_first_without_departments_judged_on_nothing(
     client: TestClient,
     container: Container,
     time_source: SettableTimeSource,
     catch_up: Callable[[], object],
 ) -> None:
-    # given: the deeds office lets an acknowledgement deadline pass; the others are not judged
-    assigned_case(container.supervision)
+    # given: taxation acknowledges at once; the deeds office lets its deadline pass; the
+    # other departments are given nothing
+    app = container.supervision
+    assigned_case(app)
+    app.acknowledge_case(assigned_case(app, department=OTHER_DEPARTMENT), TAXATION)
     time_source.advance(days=4)  # Tuesday 1 December
     catch_up()
     inspector = signed_in(client, container, Role.INSPECTOR)
@@ -111,18 +121,20 @@ def test_the_department_rates_come_worst_first(
     rates = spec_of(inspector.get(DASHBOARD, params=NOVEMBER).text, "rates")
 
     # then
-    assert rates["categories"][0] == "不动产登记中心"
-    assert rates["series"][0]["data"][0] == 0.0
-    assert all(value is None for value in rates["series"][0]["data"][1:])
+    assert rates["categories"] == ["不动产登记中心", "税务局"]
+    assert [series["data"] for series in rates["series"]] == [
+        [0.0, 100.0],
+        [None, None],
+        [None, None],
+    ]
 
 
 def test_a_period_with_nothing_in_it_says_so_in_every_table(inspector: TestClient) -> None:
     page = inspector.get(DASHBOARD, params={"from": "2025-01-01", "to": "2025-01-31"})
 
     assert page.status_code == 200
-    # every department and every day of the period is listed, with nothing judged
-    assert page.text.count("该期间没有数据。") == len(("kinds", "categories", "ratings"))
-    assert "<td>—</td>" in page.text
+    # every day of the period is listed, with nothing overdue
+    assert page.text.count("该期间没有数据。") == len(("rates", "kinds", "categories", "ratings"))
     assert spec_of(page.text, "overdue")["categories"][:2] == ["2025-01-01", "2025-01-02"]
 
 

@@ -44,8 +44,13 @@
     if (!block || typeof echarts === "undefined") {
       return;
     }
+    var spec = JSON.parse(block.textContent);
+    if (spec.drawing === "horizontal_bars") {
+      // One band per department, tall enough for its three bars.
+      container.style.height = Math.max(320, 40 * spec.categories.length + 60) + "px";
+    }
     var chart = echarts.init(container, null, { renderer: "canvas" });
-    chart.setOption(option(JSON.parse(block.textContent)));
+    chart.setOption(option(spec));
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
