@@ -9,6 +9,7 @@ Verification reads the whole event store, so it runs on a worker thread.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -92,7 +93,26 @@ async def record_history(
 ) -> HTMLResponse:
     """Every event of one record, oldest first, with actor, time, request id and reason."""
     history = await run_in_threadpool(app.record_history, record_id, acting(request, person))
-    return render(request, "audit/history.html", {"history": history}, person=shown(person))
+    directory = await run_in_threadpool(app.directory)
+    return render(
+        request,
+        "audit/history.html",
+        {
+            "history": history,
+            "entries": [
+                (entry, [(name, _as_text(value)) for name, value in entry.fields.items()])
+                for entry in history.entries
+            ],
+            "names": {d.id: d.name for d in directory.departments},
+        },
+        person=shown(person),
+    )
+
+
+def _as_text(value: object) -> str:
+    """A recorded field as a person reads it: text as it is, anything else as JSON (with its
+    Chinese kept as characters)."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 @router.get("/verify", response_class=HTMLResponse)
@@ -159,7 +179,11 @@ async def _verification_page(
             "problems": problems or [],
             "pasted": pasted,
             "checkpoints": [
-                (checkpoint, json.dumps(checkpoint.as_export(), ensure_ascii=False))
+                (
+                    checkpoint,
+                    datetime.fromisoformat(checkpoint.made_at),
+                    json.dumps(checkpoint.as_export(), ensure_ascii=False),
+                )
                 for checkpoint in reversed(checkpoints)
             ],
         },
