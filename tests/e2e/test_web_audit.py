@@ -79,7 +79,7 @@ def test_the_feed_filters_by_event_type_actor_and_department(
 @pytest.mark.parametrize(
     ("params", "said"),
     [
-        ({"from": "2026-12-31", "to": "2026-12-01"}, "格式不正确"),
+        ({"from": "2026-12-31", "to": "2026-12-01"}, "时间范围：格式不正确"),
         ({"from": "2026-13-45"}, "时间起：格式不正确"),
         ({"to": "-1"}, "时间止：格式不正确"),
         ({"department": "../etc"}, "部门：格式不正确"),

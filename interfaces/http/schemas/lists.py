@@ -305,19 +305,22 @@ class WindowMetricsPublic(BaseModel):
         return cls.model_validate(metrics, from_attributes=True)
 
 
-class WindowMetricsList(BaseModel):
-    """Every active window's ratings over the period."""
+class PeriodPublic(BaseModel):
+    """The period a list of metrics covers, as its query named it (`from`, `to`)."""
 
     start: date = Field(serialization_alias="from")
     end: date = Field(serialization_alias="to")
+
+
+class WindowMetricsList(PeriodPublic):
+    """Every active window's ratings over the period."""
+
     items: list[WindowMetricsPublic]
 
 
-class MetricsList(BaseModel):
+class MetricsList(PeriodPublic):
     """Every department's metrics over the period."""
 
-    start: date = Field(serialization_alias="from")
-    end: date = Field(serialization_alias="to")
     items: list[DepartmentMetricsPublic]
 
 
@@ -332,11 +335,9 @@ class DayCountPublic(BaseModel):
         return cls(day=count.day, overdue=count.count)
 
 
-class OverduePerDayList(BaseModel):
+class OverduePerDayList(PeriodPublic):
     """The cases overdue at the end of each day of the period (today: now), oldest first."""
 
-    start: date = Field(serialization_alias="from")
-    end: date = Field(serialization_alias="to")
     items: list[DayCountPublic]
 
 
@@ -355,11 +356,9 @@ class CategoryCountPublic(BaseModel):
     cases: int
 
 
-class CaseCountsPublic(BaseModel):
+class CaseCountsPublic(PeriodPublic):
     """The cases registered in the period, by kind and by category, largest first."""
 
-    start: date = Field(serialization_alias="from")
-    end: date = Field(serialization_alias="to")
     by_kind: list[KindCountPublic]
     by_category: list[CategoryCountPublic]
 

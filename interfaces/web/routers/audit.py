@@ -35,6 +35,7 @@ router = APIRouter(
 # The feed's filters, as its query string (and the API's) names them.
 FILTERS = ("from", "to", "actor", "department", "type")
 FIELDS = {
+    "": "时间范围",
     "from": "时间起",
     "start": "时间起",
     "to": "时间止",

@@ -44,7 +44,13 @@ router = APIRouter(
 )
 
 DASHBOARD = "/console/dashboard"
-FIELDS = {"start": "开始日期", "from": "开始日期", "end": "结束日期", "to": "结束日期"}
+FIELDS = {
+    "": "统计期间（开始日期须不晚于结束日期，至多一年）",
+    "start": "开始日期",
+    "from": "开始日期",
+    "end": "结束日期",
+    "to": "结束日期",
+}
 
 
 def _this_month(today: date) -> tuple[date, date]:
