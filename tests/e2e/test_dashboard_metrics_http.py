@@ -117,6 +117,8 @@ def test_each_windows_ratings_are_counted_from_one_to_five(
         {"from": "2026-12-01"},
         {"from": "2026-12-01\x00", "to": "2026-12-31"},
         {"from": "-2026-12-01", "to": "2026-12-31"},
+        {"from": "9999-12-01", "to": "9999-12-31"},
+        {"from": "0001-01-01", "to": "0001-01-31"},
     ],
 )
 def test_a_period_that_is_backwards_too_long_or_malformed_is_refused(

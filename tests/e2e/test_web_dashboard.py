@@ -198,8 +198,18 @@ def test_a_bad_period_is_told_in_chinese_and_draws_nothing(
     assert "data-chart=" not in page.text
 
 
-def test_a_control_character_in_the_period_is_refused_as_a_page(inspector: TestClient) -> None:
-    page = inspector.get(DASHBOARD, params={"from": "2026-11-01\x00"})
+@pytest.mark.parametrize(
+    "period",
+    [
+        {"from": "2026-11-01\x00"},
+        {"from": "9999-12-01", "to": "9999-12-31"},
+        {"from": "0001-01-01", "to": "0001-01-31"},
+    ],
+)
+def test_a_control_character_or_a_day_at_the_calendars_ends_is_refused_as_a_page(
+    inspector: TestClient, period: dict[str, str]
+) -> None:
+    page = inspector.get(DASHBOARD, params=period)
 
     assert page.status_code == 422
     assert "<html" in page.text
