@@ -65,6 +65,7 @@ def test_the_feed_filters_by_event_type_actor_and_department(
     by_operator = inspector.get(FEED, params={"actor": "li.si"})
     taxation = inspector.get(FEED, params={"department": OTHER_DEPARTMENT})
     in_the_past = inspector.get(FEED, params={"from": "2020-01-01", "to": "2020-01-31"})
+    cases = inspector.get(FEED, params={"type": "Case"})
 
     # then
     assert "应由税务局办理" in returns.text
@@ -74,6 +75,9 @@ def test_the_feed_filters_by_event_type_actor_and_department(
     assert "应由税务局办理" not in by_operator.text
     assert "应由税务局办理" not in taxation.text
     assert "没有符合条件的事件。" in in_the_past.text
+    assert "应由税务局办理" in cases.text
+    assert "李四" in cases.text
+    assert 'value="Case" selected' in cases.text
 
 
 @pytest.mark.parametrize(

@@ -73,6 +73,7 @@ async def audit_feed(
         "query_string": urlencode(given),
         "departments": directory.departments,
         "names": {d.id: d.name for d in directory.departments},
+        "record_types": LABELS["record_type"],
         "event_types": LABELS["event"],
         "events": [],
         "next": None,
