@@ -170,6 +170,8 @@ class EvaluationMetrics:
     ratings: int = 0
     rating_total: int = 0
     bad_ratings: int = 0
+    # How many ratings gave 1, 2, 3, 4 and 5 (非常不满意 … 非常满意).
+    by_rating: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
 
     @property
     def rating_average(self) -> float | None:
@@ -182,6 +184,23 @@ class WindowMetrics(EvaluationMetrics):
 
     window: str = ""
     department: str = ""
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """How many of something one day of the centre's calendar had."""
+
+    day: date
+    count: int
+
+
+@dataclass(frozen=True)
+class CaseCounts:
+    """Cases registered in a period, counted by kind and by category (None: no category),
+    each list largest first."""
+
+    by_kind: list[tuple[str, int]]
+    by_category: list[tuple[str | None, int]]
 
 
 @dataclass(frozen=True)
@@ -271,4 +290,13 @@ class CaseQueries(Protocol):
         self, windows: list[tuple[str, str]], *, start: datetime, end: datetime
     ) -> list[WindowMetrics]:
         """Evaluations per (window, department), given from `start` until `end`."""
+        ...
+
+    async def overdue_per_day(self, day_ends: list[tuple[date, datetime]]) -> list[DayCount]:
+        """For each (day, moment its count is taken), the cases that a department then held
+        past a deadline it had not met."""
+        ...
+
+    async def case_counts(self, *, start: datetime, end: datetime) -> CaseCounts:
+        """Cases registered from `start` until `end`, by kind and by category."""
         ...

@@ -111,6 +111,20 @@ LABELS: dict[str, dict[str, str]] = {
         "forged_checkpoint": "检查点被伪造",
         "foreign_checkpoint": "检查点不属于本系统",
     },
+    # The kinds of record the audit trail names (the first part of an event type).
+    "record_type": {
+        "AccessToken": "访问令牌",
+        "Account": "账号",
+        "CalendarBook": "工作日历",
+        "Case": "工单",
+        "ConductCatalogue": "行为规范目录",
+        "Deduction": "扣分",
+        "Directory": "名录",
+        "Evaluation": "好差评",
+        "RectificationOrder": "整改通知",
+        "Scorecard": "考核卡",
+        "TrackingSequence": "流水号序列",
+    },
     "sign_in_step": {
         "second_factor": "验证动态口令",
         "change_password": "修改初始密码",

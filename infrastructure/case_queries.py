@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
 from application.queries import (
     BoardItem,
     CallerCase,
+    CaseCounts,
     CaseFilter,
     CaseSummary,
+    DayCount,
     DepartmentMetrics,
     EvaluationMetrics,
     OrderMetrics,
@@ -41,6 +43,8 @@ SATISFIED = ("very_satisfied", "satisfied")
 FINISHED = ("closed", "merged")
 AWAITING_A_DEPARTMENT = ("registered", "returned")
 BAD_RATING = 2
+# The five counts of a distribution of ratings, 1 to 5.
+_BY_RATING = ", ".join(f"count(*) FILTER (WHERE rating = {r})" for r in range(1, 6))
 
 
 def _overdue_sql(awaiting: str, handling: str) -> str:
@@ -337,7 +341,8 @@ class CaseQueriesOnPostgres:
         rows = await self.store.fetch(
             f"""
             SELECT {column} AS subject, count(*) AS ratings, sum(rating) AS rating_total,
-                   count(*) FILTER (WHERE rating <= {BAD_RATING}) AS bad_ratings
+                   count(*) FILTER (WHERE rating <= {BAD_RATING}) AS bad_ratings,
+                   ARRAY[{_BY_RATING}] AS by_rating
             FROM evaluation_list
             WHERE rated_at >= $1 AND rated_at < $2
             GROUP BY {column}
@@ -350,6 +355,7 @@ class CaseQueriesOnPostgres:
                 ratings=int(row["ratings"]),
                 rating_total=int(row["rating_total"]),
                 bad_ratings=int(row["bad_ratings"]),
+                by_rating=tuple(int(count) for count in row["by_rating"]),  # type: ignore[arg-type]
             )
             for row in rows
         }
@@ -366,6 +372,53 @@ class CaseQueriesOnPostgres:
             )
             for window, department in windows
         ]
+
+    async def overdue_per_day(self, day_ends: list[tuple[date, datetime]]) -> list[DayCount]:
+        # Each assignment as it stood at the day's end: still held and unanswered, and past
+        # the acknowledge deadline unacknowledged or past the handling deadline with the
+        # clock running. A case counts once a day however many deadlines it missed.
+        rows = await self.store.fetch(
+            f"""
+            SELECT d.day, count(DISTINCT c.case_id) AS overdue
+            FROM unnest($1::date[], $2::timestamptz[]) AS d(day, at)
+            LEFT JOIN (
+              case_assignments c
+              CROSS JOIN LATERAL jsonb_to_recordset(c.assignments) AS a({_ASSIGNMENT_FIELDS})
+            ) ON c.first_assigned_at <= d.at AND a.assigned_at <= d.at
+              AND (a.left_at IS NULL OR a.left_at > d.at)
+              AND (a.answered_at IS NULL OR a.answered_at > d.at)
+              AND (a.closed_at IS NULL OR a.closed_at > d.at)
+              AND (
+                ((a.acknowledged_at IS NULL OR a.acknowledged_at > d.at)
+                  AND a.acknowledge_due_at <= d.at)
+                OR ((a.clock_stopped_at IS NULL OR a.clock_stopped_at > d.at)
+                  AND a.due_at <= d.at))
+            GROUP BY d.day
+            ORDER BY d.day
+            """,
+            [day for day, _ in day_ends],
+            [at for _, at in day_ends],
+        )
+        return [DayCount(day=row["day"], count=int(row["overdue"])) for row in rows]
+
+    async def case_counts(self, *, start: datetime, end: datetime) -> CaseCounts:
+        rows = await self.store.fetch(
+            """
+            SELECT GROUPING(kind) = 0 AS by_kind, kind, category, count(*) AS cases
+            FROM case_list
+            WHERE registered_at >= $1 AND registered_at < $2
+            GROUP BY GROUPING SETS ((kind), (category))
+            ORDER BY cases DESC, kind, category
+            """,
+            start,
+            end,
+        )
+        return CaseCounts(
+            by_kind=[(row["kind"], int(row["cases"])) for row in rows if row["by_kind"]],
+            by_category=[
+                (row["category"], int(row["cases"])) for row in rows if not row["by_kind"]
+            ],
+        )
 
 
 def _containing(text: str) -> str:

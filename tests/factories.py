@@ -165,6 +165,15 @@ def issued_order(app: Supervision, by: Actor = INSPECTOR, **fields: Any) -> UUID
     return app.issue_order(**an_order(**fields), by=by).id
 
 
+def rated(app: Supervision, *ratings: int, window: str = SAMPLE_WINDOW) -> None:
+    """A window rated by the public, once per rating given, without a comment."""
+    public = Actor("public", Role.PUBLIC)
+    for rating in ratings:
+        app.record_evaluation(
+            window=window, staff=None, rating=rating, comment=None, service_item=None, by=public
+        )
+
+
 def a_deduction(**fields: Any) -> DeductionRequest:
     """A patrol's deduction for staff S0001 arriving late on Mon 2 Nov 2026, the rule's own
     points; any field given replaces its default."""

@@ -21,9 +21,11 @@ from interfaces.web.routers import (
     admin_qr,
     admin_tokens,
     answer_templates,
+    audit,
     callbacks,
     case_list,
     case_page,
+    dashboard,
     deductions,
     home,
     intake,
@@ -66,6 +68,9 @@ def mount_console(app: FastAPI) -> None:
         admin_qr,
     ):
         app.include_router(admin_area.router)
+    # Audit and the dashboard (inspectors; the dashboard for operators too).
+    app.include_router(audit.router)
+    app.include_router(dashboard.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

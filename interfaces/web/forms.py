@@ -27,7 +27,7 @@ def read_form(
 ) -> Schema | list[str]:
     """The schema's instance for the form's values, or one Chinese line per wrong field,
     each named as the form names it (`names`: field → accessible name; a nested field as
-    `outer.inner`, else by its outer field)."""
+    `outer.inner`, else by its outer field; "" names the form's rules over several fields)."""
     try:
         return schema.model_validate(dict(values))
     except ValidationError as invalid:
@@ -44,4 +44,5 @@ def _field_name(loc: tuple[int | str, ...], names: Mapping[str, str]) -> str:
         known = names.get(".".join(path[:depth]))
         if known is not None:
             return known
-    return path[0] if path else ""
+    # A rule over several fields (a range that runs backwards) has no field: names[""].
+    return path[0] if path else names.get("", "")

@@ -28,10 +28,10 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("月度考评", "/console/scores"),
         ("蓝榜", "/console/blue-list"),
         ("红榜", "/console/red-list"),
+        ("数据看板", "/console/dashboard"),
     ),
     Role.DEPARTMENT: (
         ("待办工单", "/console/"),
-        ("工单列表", "/console/cases"),
         ("答复模板", "/console/templates"),
         # Its own scores and blue-list entries.
         ("本部门考评", "/console/scores"),
@@ -50,6 +50,7 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("月度报告", "/console/reports/monthly"),
         ("蓝榜", "/console/blue-list"),
         ("红榜", "/console/red-list"),
+        ("审计", "/console/audit"),
     ),
     Role.ADMIN: (
         ("工作台", "/console/"),

@@ -74,6 +74,9 @@ API_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
                                                                (401, 403, 403, 403, OK,  403),
     ("POST", "/departments/{department_id}/answer-templates/{template_id}/retire"):
                                                                (401, 403, 403, 403, OK,  403),
+    # The dashboard's reads (console: audit and the dashboard)
+    ("GET",  "/metrics/overdue-per-day"):                      (401, OK,  OK,  403, 403, 403),
+    ("GET",  "/metrics/cases"):                                (401, OK,  OK,  403, 403, 403),
     # Double-hundred scoring
     ("POST", "/deductions"):                                   (401, 403, OK,  403, 403, 403),
     ("POST", "/deductions/{deduction_id}/revoke"):             (401, 403, OK,  403, 403, 403),
@@ -203,6 +206,14 @@ PAGES_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("GET",  "/console/admin/tokens/{token_id}/issued"):       (303, 303, 303, 303, 303, 303),
     ("POST", "/console/admin/tokens/{token_id}/revoke"):       (403, 403, 403, 403, 403, 403),
     ("GET",  "/console/admin/qr-codes"):                       (303, 303, 303, 303, 303, 303),
+    # Audit and the dashboard
+    ("GET",  "/console/audit"):                                (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/audit/records/{record_id}"):            (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/audit/verify"):                         (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/audit/verify"):                         (403, 403, 403, 403, 403, 403),
+    ("POST", "/console/audit/checkpoints/verify"):             (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/dashboard"):                            (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/dashboard/{chart}.csv"):                (303, 303, 303, 303, 303, 303),
 }
 # fmt: on
 

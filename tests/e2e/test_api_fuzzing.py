@@ -58,6 +58,8 @@ REFUSED_BY_THE_RECORDS = {
     "GET /api/v1/departments/{department_id}/board": "the department must be in the directory",
     "GET /api/v1/metrics/departments": "the period must run forwards, a year at most",
     "GET /api/v1/metrics/windows": "the period must run forwards, a year at most",
+    "GET /api/v1/metrics/overdue-per-day": "the period must run forwards, a year at most",
+    "GET /api/v1/metrics/cases": "the period must run forwards, a year at most",
     "POST /api/v1/deductions": "the rule, staff member and window must exist, and agree",
     "GET /api/v1/deductions": "the department must be listed; `from` not after `to`",
     "GET /api/v1/scores": "the department must be listed, the month not in the future",

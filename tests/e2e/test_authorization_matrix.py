@@ -302,6 +302,8 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/departments/{department_id}/answer-templates/{template_id}/retire"): lambda w: Call(
         {"department_id": SAMPLE_DEPARTMENT, "template_id": w.answer_template()}
     ),
+    ("GET", "/metrics/overdue-per-day"): lambda w: Call(params=PERIOD),
+    ("GET", "/metrics/cases"): lambda w: Call(params=PERIOD),
     ("POST", "/deductions"): lambda w: Call(body=w.deduction_body()),
     ("POST", "/deductions/{deduction_id}/revoke"): lambda w: Call(
         {"deduction_id": w.deduction()}, {"reason": "申诉成立"}
@@ -467,6 +469,17 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/console/admin/tokens/{token_id}/revoke"): lambda w: Call(
         {"token_id": uuid4()}, {"reason": "x", "confirmed": "yes"}
     ),
+    # Audit and the dashboard
+    **{
+        ("GET", path): lambda w: Call()
+        for path in ("/console/audit", "/console/audit/verify", "/console/dashboard")
+    },
+    ("GET", "/console/audit/records/{record_id}"): lambda w: Call({"record_id": w.assigned_case()}),
+    ("POST", "/console/audit/verify"): lambda w: Call(),
+    ("POST", "/console/audit/checkpoints/verify"): lambda w: Call(
+        body={"checkpoint": json.dumps(w.checkpoint())}
+    ),
+    ("GET", "/console/dashboard/{chart}.csv"): lambda w: Call({"chart": "rates"}, params=PERIOD),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},

@@ -16,9 +16,12 @@ from interfaces.http.schemas.lists import (
     Board,
     BoardItemPublic,
     BoardQuery,
+    CaseCountsPublic,
+    DayCountPublic,
     DepartmentMetricsPublic,
     MetricsList,
     MetricsQuery,
+    OverduePerDayList,
     WindowMetricsList,
     WindowMetricsPublic,
 )
@@ -103,3 +106,28 @@ async def window_metrics(
         end=period.end,
         items=[WindowMetricsPublic.of(m) for m in metrics],
     )
+
+
+@router.get("/metrics/overdue-per-day")
+async def overdue_per_day(
+    period: Annotated[MetricsQuery, Query()],
+    container: ContainerDep,
+    queries: CaseQueriesDep,
+    _: CentreDep,
+) -> OverduePerDayList:
+    """For each day of the period up to today: the cases a department held past a deadline
+    (签收 or 办结) at the day's end, as the department metrics count `overdue`."""
+    now = container.supervision.time_source.now()
+    counts = await queries.overdue_per_day(period.day_ends(now))
+    return OverduePerDayList(
+        start=period.start, end=period.end, items=[DayCountPublic.of(c) for c in counts]
+    )
+
+
+@router.get("/metrics/cases")
+async def case_counts(
+    period: Annotated[MetricsQuery, Query()], queries: CaseQueriesDep, _: CentreDep
+) -> CaseCountsPublic:
+    """The cases registered in the period, by kind (诉求类型) and by category (分类)."""
+    start, end = period.moments()
+    return CaseCountsPublic.of(period, await queries.case_counts(start=start, end=end))

@@ -10,8 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validat
 
 from application.queries import (
     BoardItem,
+    CaseCounts,
     CaseFilter,
     CaseSummary,
+    DayCount,
     DepartmentMetrics,
     OrderMetrics,
     Page,
@@ -243,6 +245,16 @@ class MetricsQuery(BaseModel):
         """The period as moments: from midnight of `from` to the midnight after `to`."""
         return office_midnight(self.start), office_midnight(self.end + timedelta(days=1))
 
+    def day_ends(self, now: datetime) -> list[tuple[date, datetime]]:
+        """Each day of the period that has begun, with the moment its count is taken: the
+        midnight after it, or `now` for today."""
+        days = (self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1))
+        return [
+            (day, min(office_midnight(day + timedelta(days=1)), now))
+            for day in days
+            if office_midnight(day) <= now
+        ]
+
 
 class OrderMetricsPublic(BaseModel):
     """A department's rectification orders issued in the period, and their two rates."""
@@ -316,23 +328,83 @@ class WindowMetricsPublic(BaseModel):
     ratings: int
     rating_average: float | None = Field(description="1–5; null without any rating")
     bad_ratings: int = Field(description="ratings of 1 or 2 (差评)")
+    by_rating: list[int] = Field(
+        description="the distribution: how many ratings gave 1, 2, 3, 4 and 5, in that order"
+    )
 
     @classmethod
     def of(cls, metrics: WindowMetrics) -> WindowMetricsPublic:
         return cls.model_validate(metrics, from_attributes=True)
 
 
-class WindowMetricsList(BaseModel):
-    """Every active window's ratings over the period."""
+class PeriodPublic(BaseModel):
+    """The period a list of metrics covers, as its query named it (`from`, `to`)."""
 
     start: date = Field(serialization_alias="from")
     end: date = Field(serialization_alias="to")
+
+
+class WindowMetricsList(PeriodPublic):
+    """Every active window's ratings over the period."""
+
     items: list[WindowMetricsPublic]
 
 
-class MetricsList(BaseModel):
+class MetricsList(PeriodPublic):
     """Every department's metrics over the period."""
 
-    start: date = Field(serialization_alias="from")
-    end: date = Field(serialization_alias="to")
     items: list[DepartmentMetricsPublic]
+
+
+class DayCountPublic(BaseModel):
+    """One day of the period and the cases overdue at its end."""
+
+    day: date
+    overdue: int
+
+    @classmethod
+    def of(cls, count: DayCount) -> DayCountPublic:
+        return cls(day=count.day, overdue=count.count)
+
+
+class OverduePerDayList(PeriodPublic):
+    """The cases overdue at the end of each day of the period (today: now), oldest first."""
+
+    items: list[DayCountPublic]
+
+
+class KindCountPublic(BaseModel):
+    """Cases of one kind (诉求类型)."""
+
+    kind: Kind
+    label: str = Field(description="the kind in Chinese")
+    cases: int
+
+
+class CategoryCountPublic(BaseModel):
+    """Cases of one category (分类); null for the cases registered without one."""
+
+    category: str | None
+    cases: int
+
+
+class CaseCountsPublic(PeriodPublic):
+    """The cases registered in the period, by kind and by category, largest first."""
+
+    by_kind: list[KindCountPublic]
+    by_category: list[CategoryCountPublic]
+
+    @classmethod
+    def of(cls, period: MetricsQuery, counts: CaseCounts) -> CaseCountsPublic:
+        return cls(
+            start=period.start,
+            end=period.end,
+            by_kind=[
+                KindCountPublic(kind=Kind(kind), label=label("kind", kind), cases=cases)
+                for kind, cases in counts.by_kind
+            ],
+            by_category=[
+                CategoryCountPublic(category=category, cases=cases)
+                for category, cases in counts.by_category
+            ],
+        )
