@@ -56,8 +56,6 @@ class DeductionLine:
 class DeductionEntry(DeductionLine):
     """A deduction as the list of deductions shows it: in force or revoked, and when recorded."""
 
-    revoked: bool = False
-    revoked_at: datetime | None = None
     revoke_reason: str | None = None
     recorded_at: datetime | None = None
     position: int = 0

@@ -239,8 +239,6 @@ def _deduction(row: asyncpg.Record) -> DeductionLine:
 def _entry(row: asyncpg.Record) -> DeductionEntry:
     return DeductionEntry(
         **vars(_deduction(row)),
-        revoked=row["revoked"],
-        revoked_at=row["revoked_at"],
         revoke_reason=row["revoke_reason"],
         recorded_at=row["recorded_at"],
         position=row["position"],

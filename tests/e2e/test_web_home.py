@@ -7,10 +7,12 @@ import re
 from collections.abc import Callable
 from uuid import UUID
 
+import pytest
 from fastapi.testclient import TestClient
 
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
+from interfaces.web.navigation import BY_ROLE
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, assigned_case, registered_case
 from tests.support import SettableTimeSource
 from tests.web_support import post_form, signed_in
@@ -179,3 +181,18 @@ def test_an_inspector_and_an_admin_get_a_home_of_links(
     assert 'href="/console/dashboard"' in inspector_home.text
     assert admin_home.status_code == 200
     assert 'href="/console/admin/qr-codes"' in admin_home.text
+
+
+@pytest.mark.parametrize("role", list(BY_ROLE))
+def test_every_link_of_a_roles_navigation_opens_for_a_person_of_that_role(
+    role: Role, client: TestClient, container: Container
+) -> None:
+    # given
+    department = SAMPLE_DEPARTMENT if role is Role.DEPARTMENT else None
+    person = signed_in(client, container, role, department=department)
+
+    # when
+    answers = {url: person.get(url).status_code for _, url in BY_ROLE[role]}
+
+    # then
+    assert answers == dict.fromkeys(answers, 200)
