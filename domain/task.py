@@ -15,6 +15,7 @@ take the topic of the aggregate's `Event` and clash at import, so forgetting one
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from eventsourcing.domain import Aggregate
 from domain.actor import Actor
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlinePolicy
-from domain.errors import Conflict, Invalid
+from domain.errors import Conflict, DomainError, Invalid
 from domain.task_clock import Alarm, ClockState, due_alarms, missed_by
 
 MAX_EXTENSION_WORKING_DAYS = 30
@@ -87,6 +88,15 @@ class ExtensionOutOfRange(Invalid):
     """An extension asks for 1 to 30 working days."""
 
     code = "extension_out_of_range"
+
+
+def passes(check: Callable[[], object]) -> bool:
+    """Whether a command's own check would let it through now (the actions a page offers)."""
+    try:
+        check()
+    except DomainError:
+        return False
+    return True
 
 
 def require_reason(reason: str, what: str) -> None:

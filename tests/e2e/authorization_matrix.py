@@ -72,6 +72,7 @@ API_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("GET",  "/red-list"):                                     (OK,  OK,  OK,  OK,  OK,  OK),
     # Rectification orders
     ("POST", "/rectification-orders"):                         (401, 403, OK,  403, 403, 403),
+    ("GET",  "/rectification-orders"):                         (401, OK,  OK,  403, OK,  403),
     ("GET",  "/rectification-orders/{order_id}"):              (401, OK,  OK,  403, OK,  403),
     ("GET",  "/rectification-orders/{order_id}/history"):      (401, 403, OK,  403, 403, 403),
     ("POST", "/rectification-orders/{order_id}/acknowledge"):  (401, 403, 403, 403, OK,  403),

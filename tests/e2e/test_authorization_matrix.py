@@ -284,6 +284,7 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/reports/monthly"): lambda w: Call(params=OWN_SCOPE),
     ("GET", "/red-list"): lambda w: Call(),
     ("POST", "/rectification-orders"): lambda w: Call(body=ORDER),
+    ("GET", "/rectification-orders"): lambda w: Call(params=OWN_SCOPE),
     ("GET", "/rectification-orders/{order_id}"): lambda w: Call({"order_id": w.issued_order()}),
     ("GET", "/rectification-orders/{order_id}/history"): lambda w: Call(
         {"order_id": w.issued_order()}
