@@ -20,6 +20,7 @@ from interfaces.web.routers import (
     case_page,
     home,
     intake,
+    orders,
     public,
     routing,
     sign_in,
@@ -42,6 +43,7 @@ def mount_console(app: FastAPI) -> None:
     for desk in (intake, routing, case_list, callbacks):
         app.include_router(desk.router)
     app.include_router(case_page.router)
+    app.include_router(orders.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

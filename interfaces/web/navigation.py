@@ -24,16 +24,19 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("派单队列", "/console/routing"),
         ("工单列表", "/console/cases"),
         ("回访队列", "/console/callbacks"),
+        ("整改通知", "/console/orders"),
     ),
     Role.DEPARTMENT: (
         ("待办工单", "/console/"),
         ("工单列表", "/console/cases"),
+        ("整改通知", "/console/orders"),
     ),
     Role.INSPECTOR: (
         ("工作台", "/console/"),
         ("工单列表", "/console/cases"),
         ("记录扣分", "/console/deductions/new"),
         ("下发整改通知", "/console/orders/new"),
+        ("整改通知", "/console/orders"),
         ("数据看板", "/console/dashboard"),
     ),
     Role.ADMIN: (

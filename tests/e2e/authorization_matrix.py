@@ -156,6 +156,12 @@ PAGES_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("POST", "/console/inbox/acknowledge"):                    (303, 303, 303, 303, 303, 303),
     ("GET",  "/console/cases/{case_id:uuid}"):                 (303, 303, 303, 303, 303, 303),
     ("POST", "/console/cases/{case_id:uuid}/{action}"):        (303, 303, 303, 303, 303, 303),
+    # Rectification orders: the list, the issue form, the order page and its actions
+    ("GET",  "/console/orders"):                               (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/orders/new"):                           (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/orders/new"):                           (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/orders/{order_id:uuid}"):               (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/orders/{order_id:uuid}/{action}"):      (403, 403, 403, 403, 403, 403),
 }
 # fmt: on
 

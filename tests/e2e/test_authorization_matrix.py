@@ -384,6 +384,16 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/console/cases/{case_id:uuid}/{action}"): lambda w: Call(
         {"case_id": w.assigned_case(), "action": "acknowledge"}
     ),
+    # Rectification orders
+    ("GET", "/console/orders"): lambda w: Call(),
+    ("GET", "/console/orders/new"): lambda w: Call(),
+    ("POST", "/console/orders/new"): lambda w: Call(
+        body={"department": SAMPLE_DEPARTMENT, "problem": "窗口无人", "requirements": "排班到岗"}
+    ),
+    ("GET", "/console/orders/{order_id:uuid}"): lambda w: Call({"order_id": w.issued_order()}),
+    ("POST", "/console/orders/{order_id:uuid}/{action}"): lambda w: Call(
+        {"order_id": w.issued_order(), "action": "acknowledge"}
+    ),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},
