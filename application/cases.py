@@ -80,18 +80,14 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
                     internal=isinstance(event, Case.NoteAdded) and not event.public,
                 )
             )
-        now, calendar = self.time_source.now(), self.calendar
-        acknowledge, handling = case.acknowledge_deadline, case.deadline
+        now = self.time_source.now()
+        acknowledge_left, left = case.working_seconds_left(self.calendar, now)
         return CaseFile(
             case=CaseView.of(case, viewer, position=None),
             actions=case.actions_open_to(viewer, now),
             timeline=timeline,
-            acknowledge_seconds_left=calendar.working_seconds_left(now, acknowledge.due_at)
-            if case.awaiting_acknowledgement and acknowledge is not None
-            else None,
-            seconds_left=calendar.working_seconds_left(now, handling.due_at)
-            if case.handling and handling is not None and not case.clock_stopped
-            else None,
+            acknowledge_seconds_left=acknowledge_left,
+            seconds_left=left,
         )
 
     def _answer(self, case: Case, by: Actor, *others: Any) -> CaseView:

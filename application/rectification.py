@@ -132,8 +132,8 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
         timeline and the time left (a department reads only the orders issued to it)."""
         order = self._readable_order(order_id, viewer)
         events = self.repository.event_store.get(order_id)
-        now, calendar = self.time_source.now(), self.calendar
-        acknowledge, handling = order.acknowledge_deadline, order.deadline
+        now = self.time_source.now()
+        acknowledge_left, left = order.working_seconds_left(self.calendar, now)
         return OrderFile(
             order=OrderView.of(order, position=None),
             actions=order.actions_open_to(viewer, now),
@@ -141,12 +141,8 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
                 timeline_step(event, history_entry(event), _TIMELINE_TEXT_FIELDS)
                 for event in events
             ],
-            acknowledge_seconds_left=calendar.working_seconds_left(now, acknowledge.due_at)
-            if order.awaiting_acknowledgement and acknowledge is not None
-            else None,
-            seconds_left=calendar.working_seconds_left(now, handling.due_at)
-            if order.handling and handling is not None and not order.clock_stopped
-            else None,
+            acknowledge_seconds_left=acknowledge_left,
+            seconds_left=left,
         )
 
     def order_history(self, order_id: UUID, viewer: Actor) -> list[HistoryEntry]:

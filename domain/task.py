@@ -198,6 +198,22 @@ class Task(Aggregate):
             return not self.clock_stopped and at >= self.deadline.due_at
         return False
 
+    def working_seconds_left(
+        self, calendar: WorkingCalendar, at: datetime
+    ) -> tuple[int | None, int | None]:
+        """Office time left at `at` before the acknowledge deadline while it binds, and before
+        the handling deadline while it is being handled and its clock runs; negative once
+        past, None while it does not bind (what a record's page shows as time left)."""
+        acknowledge, handling = self.acknowledge_deadline, self.deadline
+        return (
+            calendar.working_seconds_left(at, acknowledge.due_at)
+            if self.awaiting_acknowledgement and acknowledge is not None
+            else None,
+            calendar.working_seconds_left(at, handling.due_at)
+            if self.handling and handling is not None and not self.clock_stopped
+            else None,
+        )
+
     # Stopping the clock (挂起) ------------------------------------------------------------
 
     def _check_stop_clock(self, by: Actor, at: datetime) -> None:

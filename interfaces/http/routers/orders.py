@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from starlette.concurrency import run_in_threadpool
 
 from domain.actor import Role
+from interfaces.http import commands
 from interfaces.http.deps import (
     CaseQueriesDep,
     ContainerDep,
@@ -51,19 +52,7 @@ router = APIRouter(
 @router.post("", status_code=status.HTTP_201_CREATED, responses=COMMAND)
 def issue_order(body: OrderCreate, app: SupervisionDep, actor: InspectorDep) -> OrderPublic:
     """Issue a rectification order to a department (下发整改通知), due in working days."""
-    return OrderPublic.of(
-        app.issue_order(
-            department=body.department,
-            window=body.window,
-            staff=body.staff,
-            problem=body.problem,
-            requirements=body.requirements,
-            working_days=body.working_days,
-            source_type=body.source.type,
-            source_ref=body.source.ref,
-            by=actor,
-        )
-    )
+    return OrderPublic.of(commands.issue_order(app, body, actor))
 
 
 @router.get("", responses=VALIDATED)

@@ -30,6 +30,7 @@ from domain.actor import Actor, Role
 from domain.errors import DomainError
 from domain.labels import LABELS, error_message
 from domain.rectification import ORDER_ACTION_ROLES, OrderAction, OrderSourceType
+from interfaces.http import commands
 from interfaces.http.deps import ContainerDep, storable_parameters
 from interfaces.http.errors import RoleNotAllowed, error_response
 from interfaces.http.schemas.cases import ExtensionBody, Reason, SuperviseBody
@@ -229,7 +230,7 @@ async def issue_order(
         return await _render_new(request, person, app, typed, problems=body, status_code=422)
     actor = acting(request, person)
     try:
-        order = await run_in_threadpool(_issue, app, body, actor)
+        order = await run_in_threadpool(commands.issue_order, app, body, actor)
     except DomainError as refused:
         return await _render_new(
             request, person, app, typed,
@@ -239,20 +240,6 @@ async def issue_order(
     answer = RedirectResponse(ORDER_PAGE.format(order_id=order.id), status_code=303)
     flash(request, answer, f"已下发整改通知 {order.tracking_number}。")
     return answer
-
-
-def _issue(app: Supervision, body: OrderCreate, by: Actor) -> OrderView:
-    return app.issue_order(
-        department=body.department,
-        window=body.window,
-        staff=body.staff,
-        problem=body.problem,
-        requirements=body.requirements,
-        working_days=body.working_days,
-        source_type=body.source.type,
-        source_ref=body.source.ref,
-        by=by,
-    )
 
 
 # The order page --------------------------------------------------------------------------
