@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, is_dataclass, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -72,32 +72,22 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
         stand_ins = identity_stand_ins(viewer, case.kind.value, case.complainant)
         timeline = []
         for event in self.repository.event_store.get(case_id):
-            entry = history_entry(event, case.personal_data_erased)
-            text = next(
-                (entry.fields[f] for f in _TIMELINE_TEXT_FIELDS if entry.fields.get(f)), None
-            )
+            step = timeline_step(event, history_entry(event, case.personal_data_erased))
             timeline.append(
-                TimelineStep(
-                    event=event.TOPIC.removeprefix("oversight:"),
-                    at=entry.at,
-                    actor_name=(entry.actor or {}).get("name"),
-                    actor_role=(entry.actor or {}).get("role"),
-                    text=with_stand_ins(text, stand_ins) if isinstance(text, str) else None,
+                replace(
+                    step,
+                    text=with_stand_ins(step.text, stand_ins) if step.text else None,
                     internal=isinstance(event, Case.NoteAdded) and not event.public,
                 )
             )
-        now, calendar = self.time_source.now(), self.calendar
-        acknowledge, handling = case.acknowledge_deadline, case.deadline
+        now = self.time_source.now()
+        acknowledge_left, left = case.working_seconds_left(self.calendar, now)
         return CaseFile(
             case=CaseView.of(case, viewer, position=None),
             actions=case.actions_open_to(viewer, now),
             timeline=timeline,
-            acknowledge_seconds_left=calendar.working_seconds_left(now, acknowledge.due_at)
-            if case.awaiting_acknowledgement and acknowledge is not None
-            else None,
-            seconds_left=calendar.working_seconds_left(now, handling.due_at)
-            if case.handling and handling is not None and not case.clock_stopped
-            else None,
+            acknowledge_seconds_left=acknowledge_left,
+            seconds_left=left,
         )
 
     def _answer(self, case: Case, by: Actor, *others: Any) -> CaseView:
@@ -383,6 +373,21 @@ def history_entry(event: Any, personal_data_erased: bool = False) -> HistoryEntr
         reason=reason,
         request_id=actor.request_id if actor else None,
         fields=fields,
+    )
+
+
+def timeline_step(
+    event: Any, entry: HistoryEntry, text_fields: tuple[str, ...] = _TIMELINE_TEXT_FIELDS
+) -> TimelineStep:
+    """One event as a record's page tells it: what, when, who, and the first of
+    `text_fields` it carries as its "why"."""
+    text = next((entry.fields[f] for f in text_fields if entry.fields.get(f)), None)
+    return TimelineStep(
+        event=event.TOPIC.removeprefix("oversight:"),
+        at=entry.at,
+        actor_name=(entry.actor or {}).get("name"),
+        actor_role=(entry.actor or {}).get("role"),
+        text=text if isinstance(text, str) else None,
     )
 
 

@@ -80,6 +80,52 @@ class CaseSummary:
 
 
 @dataclass(frozen=True)
+class OrderFilter:
+    """Which rectification orders a list shows; None means "any"."""
+
+    status: str | None = None
+    department: str | None = None
+    window: str | None = None
+    staff: str | None = None
+    overdue: bool | None = None
+    extension_requested: bool | None = None
+    text: str | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    """One line of the list of rectification orders, with the deadline that binds it now
+    (`binding_deadline`: acknowledge or handle, None once reported or closed) and the office
+    time left before it (negative once past)."""
+
+    id: UUID
+    tracking_number: str
+    status: str
+    department: str
+    window: str | None
+    staff: str | None
+    problem: str
+    source_type: str
+    source_ref: str | None
+    issued_at: datetime
+    issued_by: str
+    acknowledge_due_at: datetime | None
+    due_at: datetime | None
+    binding_deadline: str | None
+    working_seconds_left: int | None
+    overdue: bool
+    clock_stopped: bool
+    extension_requested: bool
+    supervised: bool
+    reports: int
+    rejections: int
+    closed_at: datetime | None
+    position: int
+
+
+@dataclass(frozen=True)
 class CallerCase:
     """An earlier case of the same caller, as the intake desk lists it."""
 
@@ -256,6 +302,20 @@ class CaseQueries(Protocol):
         now: datetime,
         after: int | None,
     ) -> Page: ...
+
+    async def list_orders(
+        self,
+        criteria: OrderFilter,
+        *,
+        visible_to_department: str | None,
+        limit: int,
+        cursor: str | None,
+        now: datetime,
+        calendar: WorkingCalendar,
+        after: int | None,
+    ) -> Page:
+        """Rectification orders newest first, filtered; only one department's when given."""
+        ...
 
     async def board(
         self,

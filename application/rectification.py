@@ -7,20 +7,25 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from application.cases import HistoryForInspectors, history_entry
+from application.cases import HistoryForInspectors, history_entry, timeline_step
 from application.directory import DirectoryVerbs
 from application.numbering import NumberingVerbs
-from application.views import HistoryEntry
+from application.views import HistoryEntry, TimelineStep
 from domain.actor import Actor, Role
 from domain.deadlines import Deadline
 from domain.directory import WindowNotInDepartment
 from domain.rectification import (
     NotOrderDepartment,
+    OrderAction,
     OrderNotFound,
     OrderSourceType,
     RectificationOrder,
 )
 from domain.tracking import ORDER_SERIES
+
+# What an order's timeline quotes as its "why": a rejection's reasons, a reason, a note, the
+# measures a department reported.
+_TIMELINE_TEXT_FIELDS = ("reasons", "reason", "note", "measures")
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,19 @@ class OrderView:
         )
 
 
+@dataclass(frozen=True)
+class OrderFile:
+    """What the order page shows one viewer: the order, the actions open to them now, the
+    timeline of who did what, when and why, and the office time left before the deadline
+    that binds it (negative once past; None while none binds)."""
+
+    order: OrderView
+    actions: tuple[OrderAction, ...]
+    timeline: list[TimelineStep]
+    acknowledge_seconds_left: int | None
+    seconds_left: int | None
+
+
 class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
     """Issue an order, acknowledge and report it, verify it; extensions and supervision."""
 
@@ -99,12 +117,33 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
             raise OrderNotFound(f"there is no rectification order {order_id}")
         return found
 
-    def get_order(self, order_id: UUID, viewer: Actor) -> OrderView:
-        """One order; a department reads only the orders issued to it."""
+    def _readable_order(self, order_id: UUID, viewer: Actor) -> RectificationOrder:
         order = self._order(order_id)
         if not order.may_be_read_by(viewer):
             raise NotOrderDepartment("this rectification order is not issued to your department")
-        return OrderView.of(order, position=None)
+        return order
+
+    def get_order(self, order_id: UUID, viewer: Actor) -> OrderView:
+        """One order; a department reads only the orders issued to it."""
+        return OrderView.of(self._readable_order(order_id, viewer), position=None)
+
+    def order_file(self, order_id: UUID, viewer: Actor) -> OrderFile:
+        """The order page's reading: the order, the actions open to the viewer now, the
+        timeline and the time left (a department reads only the orders issued to it)."""
+        order = self._readable_order(order_id, viewer)
+        events = self.repository.event_store.get(order_id)
+        now = self.time_source.now()
+        acknowledge_left, left = order.working_seconds_left(self.calendar, now)
+        return OrderFile(
+            order=OrderView.of(order, position=None),
+            actions=order.actions_open_to(viewer, now),
+            timeline=[
+                timeline_step(event, history_entry(event), _TIMELINE_TEXT_FIELDS)
+                for event in events
+            ],
+            acknowledge_seconds_left=acknowledge_left,
+            seconds_left=left,
+        )
 
     def order_history(self, order_id: UUID, viewer: Actor) -> list[HistoryEntry]:
         """Every event of an order, with actor, time, reason and request id (inspectors)."""

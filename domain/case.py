@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate
 from domain.actor import Actor, Role
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlinePolicy
-from domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.personal_data import personal_text
 from domain.task import MAX_EXTENSION_WORKING_DAYS as MAX_EXTENSION_WORKING_DAYS
 from domain.task import ClockAlreadyStopped as ClockAlreadyStopped
@@ -24,7 +24,7 @@ from domain.task import ExtensionAlreadyRequested as ExtensionAlreadyRequested
 from domain.task import ExtensionOutOfRange as ExtensionOutOfRange
 from domain.task import NoExtensionRequested as NoExtensionRequested
 from domain.task import NoHandlingDeadline as NoHandlingDeadline
-from domain.task import NotOverdue, Task, require_reason
+from domain.task import NotOverdue, Task, passes, require_reason
 from domain.task import ReasonRequired as ReasonRequired
 
 REOPEN_WINDOW = timedelta(days=30)
@@ -274,14 +274,6 @@ class BadRatingsFull(Conflict):
 _require_reason = require_reason
 
 
-def _passes(check: Callable[[], object]) -> bool:
-    try:
-        check()
-    except DomainError:
-        return False
-    return True
-
-
 class Case(Task):
     """A case handed to a supervising department with a clock, answered and called back.
 
@@ -482,7 +474,7 @@ class Case(Task):
         return tuple(
             action
             for action in CaseAction
-            if actor.role in CASE_ACTION_ROLES[action] and _passes(checks[action])
+            if actor.role in CASE_ACTION_ROLES[action] and passes(checks[action])
         )
 
     # Assignment -----------------------------------------------------------

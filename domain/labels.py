@@ -162,6 +162,19 @@ LABELS: dict[str, dict[str, str]] = {
         "reopen": "重办",
         "merge": "合并",
     },
+    # The buttons of the rectification order page (§7, §13), one per action.
+    "order_action": {
+        "acknowledge": "签收",
+        "stop_clock": "挂起",
+        "resume_clock": "恢复计时",
+        "request_extension": "申请延期",
+        "report": "报告整改情况",
+        "grant_extension": "批准延期",
+        "refuse_extension": "驳回延期",
+        "accept": "验收通过",
+        "reject": "驳回",
+        "supervise": "督办",
+    },
     "timeline": {
         "answer": "承办部门答复",
         "note": "办理进展",

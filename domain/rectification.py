@@ -13,6 +13,7 @@ a `Task` (domain/task.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -24,7 +25,7 @@ from domain.actor import Actor, Role
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlinePolicy
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
-from domain.task import NotOverdue, Task, require_reason
+from domain.task import NotOverdue, Task, passes, require_reason
 
 TASK_KIND = "rectification_order"
 # An inspector gives a department between 1 and 60 working days (about three months).
@@ -47,6 +48,39 @@ class OrderSourceType(StrEnum):
     INSPECTION = "inspection"
     EVALUATION = "evaluation"
     OTHER = "other"
+
+
+class OrderAction(StrEnum):
+    """What a person may do to a rectification order, in the order the order page offers them."""
+
+    ACKNOWLEDGE = "acknowledge"
+    STOP_CLOCK = "stop_clock"
+    RESUME_CLOCK = "resume_clock"
+    REQUEST_EXTENSION = "request_extension"
+    REPORT = "report"
+    GRANT_EXTENSION = "grant_extension"
+    REFUSE_EXTENSION = "refuse_extension"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    SUPERVISE = "supervise"
+
+
+_DEPARTMENT = frozenset({Role.DEPARTMENT})
+_INSPECTOR = frozenset({Role.INSPECTOR})
+# Who may take each action (§3: the department reports, the inspector issues and verifies); the
+# order's state decides the rest (`actions_open_to`).
+ORDER_ACTION_ROLES: dict[OrderAction, frozenset[Role]] = {
+    OrderAction.ACKNOWLEDGE: _DEPARTMENT,
+    OrderAction.STOP_CLOCK: _DEPARTMENT,
+    OrderAction.RESUME_CLOCK: _DEPARTMENT,
+    OrderAction.REQUEST_EXTENSION: _DEPARTMENT,
+    OrderAction.REPORT: _DEPARTMENT,
+    OrderAction.GRANT_EXTENSION: _INSPECTOR,
+    OrderAction.REFUSE_EXTENSION: _INSPECTOR,
+    OrderAction.ACCEPT: _INSPECTOR,
+    OrderAction.REJECT: _INSPECTOR,
+    OrderAction.SUPERVISE: _INSPECTOR,
+}
 
 
 class OrderNotFound(NotFound):
@@ -262,6 +296,27 @@ class RectificationOrder(Task):
             return viewer.acts_for(self.department)
         return viewer.role in {Role.OPERATOR, Role.INSPECTOR}
 
+    def actions_open_to(self, actor: Actor, at: datetime) -> tuple[OrderAction, ...]:
+        """The actions `actor` may take on the order at `at`: their role's (§3), whose state
+        checks pass now — the very checks each command makes before it records anything."""
+        checks: dict[OrderAction, Callable[[], object]] = {
+            OrderAction.ACKNOWLEDGE: lambda: self._check_acknowledge(actor),
+            OrderAction.STOP_CLOCK: lambda: self._check_stop_clock(actor, at),
+            OrderAction.RESUME_CLOCK: lambda: self._check_resume_clock(actor),
+            OrderAction.REQUEST_EXTENSION: lambda: self._check_request_extension(actor, at),
+            OrderAction.REPORT: lambda: self._require_handling("reported", actor),
+            OrderAction.GRANT_EXTENSION: self._require_pending_extension,
+            OrderAction.REFUSE_EXTENSION: self._require_pending_extension,
+            OrderAction.ACCEPT: self._require_reported,
+            OrderAction.REJECT: self._require_reported,
+            OrderAction.SUPERVISE: lambda: self._check_supervise(at),
+        }
+        return tuple(
+            action
+            for action in OrderAction
+            if actor.role in ORDER_ACTION_ROLES[action] and passes(checks[action])
+        )
+
     def _require_not_closed(self) -> None:
         if self.status is OrderStatus.CLOSED:
             raise OrderClosed(f"order {self.tracking_number} is closed")
@@ -307,11 +362,14 @@ class RectificationOrder(Task):
             order.status = OrderStatus.IN_PROGRESS
             order.acknowledged_at = self.timestamp
 
-    def acknowledge(self, *, by: Actor, at: datetime) -> None:
-        """The department confirms it received the order (签收)."""
+    def _check_acknowledge(self, by: Actor) -> None:
         self._require_not_closed()
         self._require_department(by)
         self._require_status("acknowledged", OrderStatus.ISSUED)
+
+    def acknowledge(self, *, by: Actor, at: datetime) -> None:
+        """The department confirms it received the order (签收)."""
+        self._check_acknowledge(by)
         self._record_missed_deadlines(by, at)
         self.trigger_event(self.Acknowledged, actor=by, timestamp=at)
 
@@ -381,6 +439,7 @@ class RectificationOrder(Task):
                     "reasons": self.reasons,
                     "working_days": self.working_days,
                     "at": self.timestamp.isoformat(),
+                    "due_at": self.deadline.due_at.isoformat(),
                 }
             )
             order._restart_handling(self.deadline, self.timestamp)

@@ -15,6 +15,7 @@ take the topic of the aggregate's `Event` and clash at import, so forgetting one
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from eventsourcing.domain import Aggregate
 from domain.actor import Actor
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlinePolicy
-from domain.errors import Conflict, Invalid
+from domain.errors import Conflict, DomainError, Invalid
 from domain.task_clock import Alarm, ClockState, due_alarms, missed_by
 
 MAX_EXTENSION_WORKING_DAYS = 30
@@ -87,6 +88,15 @@ class ExtensionOutOfRange(Invalid):
     """An extension asks for 1 to 30 working days."""
 
     code = "extension_out_of_range"
+
+
+def passes(check: Callable[[], object]) -> bool:
+    """Whether a command's own check would let it through now (the actions a page offers)."""
+    try:
+        check()
+    except DomainError:
+        return False
+    return True
 
 
 def require_reason(reason: str, what: str) -> None:
@@ -187,6 +197,22 @@ class Task(Aggregate):
         if self.handling and self.deadline is not None:
             return not self.clock_stopped and at >= self.deadline.due_at
         return False
+
+    def working_seconds_left(
+        self, calendar: WorkingCalendar, at: datetime
+    ) -> tuple[int | None, int | None]:
+        """Office time left at `at` before the acknowledge deadline while it binds, and before
+        the handling deadline while it is being handled and its clock runs; negative once
+        past, None while it does not bind (what a record's page shows as time left)."""
+        acknowledge, handling = self.acknowledge_deadline, self.deadline
+        return (
+            calendar.working_seconds_left(at, acknowledge.due_at)
+            if self.awaiting_acknowledgement and acknowledge is not None
+            else None,
+            calendar.working_seconds_left(at, handling.due_at)
+            if self.handling and handling is not None and not self.clock_stopped
+            else None,
+        )
 
     # Stopping the clock (挂起) ------------------------------------------------------------
 

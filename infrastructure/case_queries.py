@@ -21,7 +21,9 @@ from application.queries import (
     DayCount,
     DepartmentMetrics,
     EvaluationMetrics,
+    OrderFilter,
     OrderMetrics,
+    OrderSummary,
     Page,
     Proposal,
     RoutingItem,
@@ -81,6 +83,14 @@ SUMMARY_COLUMNS = f"""
     clock_stopped, satisfaction, registered_position, {OVERDUE_SQL} AS overdue,
     extension_requested, proposal_status, proposal_rule, proposal_staff, proposal_window,
     proposal_points
+"""
+
+
+ORDER_SUMMARY_COLUMNS = f"""
+    id, tracking_number, status, department, window_id, staff_id, problem, source_type,
+    source_ref, issued_at, issued_by, acknowledge_due_at, due_at, clock_stopped,
+    extension_requested, supervised_at, reports, rejections, closed_at, issued_position,
+    {ORDER_OVERDUE_SQL} AS overdue
 """
 
 
@@ -147,6 +157,43 @@ class CaseQueriesOnPostgres:
                 page.where(f"{column} < ?", office_midnight(end + timedelta(days=1)))
         query = page.query(f"SELECT {SUMMARY_COLUMNS}, {summary} AS summary FROM case_list")
         items, following = page.items(await self.store.fetch(query, *page.args), _summary)
+        return Page(items=items, next=following, position=position, caught_up=caught_up)
+
+    async def list_orders(
+        self,
+        criteria: OrderFilter,
+        *,
+        visible_to_department: str | None,
+        limit: int,
+        cursor: str | None,
+        now: datetime,
+        calendar: WorkingCalendar,
+        after: int | None,
+    ) -> Page:
+        position, caught_up = await self._wait_for(after, (ORDER_LIST_PROJECTION,))
+        page = NewestFirstPage("issued_position", limit=limit, cursor=cursor, args=[now])
+        if visible_to_department is not None:
+            page.where("department = ?", visible_to_department)
+        for column, value in (
+            ("status", criteria.status),
+            ("department", criteria.department),
+            ("window_id", criteria.window),
+            ("staff_id", criteria.staff),
+            ("extension_requested", criteria.extension_requested),
+        ):
+            if value is not None:
+                page.where(f"{column} = ?", value)
+        if criteria.overdue is not None:
+            page.require(ORDER_OVERDUE_SQL if criteria.overdue else f"NOT {ORDER_OVERDUE_SQL}")
+        if criteria.text:
+            page.where("(problem ILIKE ? OR tracking_number ILIKE ?)", _containing(criteria.text))
+        if criteria.issued_from is not None:
+            page.where("issued_at >= ?", office_midnight(criteria.issued_from))
+        if criteria.issued_to is not None:
+            page.where("issued_at < ?", office_midnight(criteria.issued_to + timedelta(days=1)))
+        query = page.query(f"SELECT {ORDER_SUMMARY_COLUMNS} FROM order_list")
+        rows = await self.store.fetch(query, *page.args)
+        items, following = page.items(rows, lambda row: _order_summary(row, now, calendar))
         return Page(items=items, next=following, position=position, caught_up=caught_up)
 
     async def board(
@@ -461,6 +508,38 @@ def _proposal(row: asyncpg.Record) -> Proposal | None:
         staff=row["proposal_staff"],
         window=row["proposal_window"],
         points=row["proposal_points"],
+    )
+
+
+def _order_summary(row: asyncpg.Record, now: datetime, calendar: WorkingCalendar) -> OrderSummary:
+    status = row["status"]
+    binding = {"issued": "acknowledge", "in_progress": "handle"}.get(status)
+    due = row["acknowledge_due_at"] if binding == "acknowledge" else row["due_at"]
+    running = binding is not None and due is not None and not row["clock_stopped"]
+    return OrderSummary(
+        id=row["id"],
+        tracking_number=row["tracking_number"],
+        status=status,
+        department=row["department"],
+        window=row["window_id"],
+        staff=row["staff_id"],
+        problem=row["problem"],
+        source_type=row["source_type"],
+        source_ref=row["source_ref"],
+        issued_at=row["issued_at"],
+        issued_by=row["issued_by"],
+        acknowledge_due_at=row["acknowledge_due_at"],
+        due_at=row["due_at"],
+        binding_deadline=binding,
+        working_seconds_left=calendar.working_seconds_left(now, due) if running else None,
+        overdue=row["overdue"],
+        clock_stopped=row["clock_stopped"],
+        extension_requested=row["extension_requested"],
+        supervised=row["supervised_at"] is not None,
+        reports=row["reports"],
+        rejections=row["rejections"],
+        closed_at=row["closed_at"],
+        position=row["issued_position"],
     )
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from application.rectification import OrderView
 from application.supervision import Supervision
 from application.views import CaseView, RegisteredCase
 from domain.actor import Actor
 from interfaces.http.schemas.cases import CallbackCreate, CaseAssign, CaseCreate
+from interfaces.http.schemas.orders import OrderCreate
 
 
 def register_case(app: Supervision, body: CaseCreate, by: Actor) -> RegisteredCase:
@@ -47,5 +49,20 @@ def record_callback(app: Supervision, case_id: UUID, body: CallbackCreate, by: A
         reached=body.reached,
         satisfaction=body.satisfaction,
         comment=body.comment,
+        by=by,
+    )
+
+
+def issue_order(app: Supervision, body: OrderCreate, by: Actor) -> OrderView:
+    """Issue the rectification order the body describes (下发整改通知)."""
+    return app.issue_order(
+        department=body.department,
+        window=body.window,
+        staff=body.staff,
+        problem=body.problem,
+        requirements=body.requirements,
+        working_days=body.working_days,
+        source_type=body.source.type,
+        source_ref=body.source.ref,
         by=by,
     )

@@ -29,6 +29,7 @@ from interfaces.web.routers import (
     deductions,
     home,
     intake,
+    orders,
     public,
     routing,
     scores,
@@ -71,6 +72,7 @@ def mount_console(app: FastAPI) -> None:
     # Audit and the dashboard (inspectors; the dashboard for operators too).
     app.include_router(audit.router)
     app.include_router(dashboard.router)
+    app.include_router(orders.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

@@ -20,6 +20,8 @@ PROBLEMS = {
     "string_too_long": "内容过长，请精简。",
 }
 OTHERWISE = "格式不正确，请核对。"
+# A form's whole numbers (days, counts) have at most this many digits to be read as numbers.
+MAX_FORM_DIGITS = 10
 
 
 def read_form(
@@ -36,6 +38,16 @@ def read_form(
             text = PROBLEMS.get(problem["type"], OTHERWISE)
             lines.append(f"{_field_name(problem['loc'], names)}：{text}")
         return list(dict.fromkeys(lines))
+
+
+def form_number(text: str) -> int | str:
+    """A whole number typed in a form, as the number the API's JSON would carry; any other
+    text as it is, for the schema to refuse. Kept to a few digits: a longer one is refused by
+    the schema's own bounds all the same, without reading an enormous number."""
+    digits = text.removeprefix("-")
+    if digits.isascii() and digits.isdigit() and len(digits) <= MAX_FORM_DIGITS:
+        return int(text)
+    return text
 
 
 def _field_name(loc: tuple[int | str, ...], names: Mapping[str, str]) -> str:

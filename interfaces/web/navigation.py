@@ -24,6 +24,7 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("派单队列", "/console/routing"),
         ("工单列表", "/console/cases"),
         ("回访队列", "/console/callbacks"),
+        ("整改通知", "/console/orders"),
         # Scores and lists (§3: operators read them).
         ("月度考评", "/console/scores"),
         ("蓝榜", "/console/blue-list"),
@@ -32,6 +33,7 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
     ),
     Role.DEPARTMENT: (
         ("待办工单", "/console/"),
+        ("整改通知", "/console/orders"),
         ("答复模板", "/console/templates"),
         # Its own scores and blue-list entries.
         ("本部门考评", "/console/scores"),
@@ -44,6 +46,7 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("记录扣分", "/console/deductions/new"),
         ("扣分记录", "/console/deductions"),
         ("下发整改通知", "/console/orders/new"),
+        ("整改通知", "/console/orders"),
         ("数据看板", "/console/dashboard"),
         # Scores, lists and the monthly report.
         ("月度考评", "/console/scores"),

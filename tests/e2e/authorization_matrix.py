@@ -87,6 +87,7 @@ API_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("GET",  "/red-list"):                                     (OK,  OK,  OK,  OK,  OK,  OK),
     # Rectification orders
     ("POST", "/rectification-orders"):                         (401, 403, OK,  403, 403, 403),
+    ("GET",  "/rectification-orders"):                         (401, OK,  OK,  403, OK,  403),
     ("GET",  "/rectification-orders/{order_id}"):              (401, OK,  OK,  403, OK,  403),
     ("GET",  "/rectification-orders/{order_id}/history"):      (401, 403, OK,  403, 403, 403),
     ("POST", "/rectification-orders/{order_id}/acknowledge"):  (401, 403, 403, 403, OK,  403),
@@ -214,6 +215,12 @@ PAGES_MATRIX: Final[dict[Route, tuple[Outcome, ...]]] = {
     ("POST", "/console/audit/checkpoints/verify"):             (403, 403, 403, 403, 403, 403),
     ("GET",  "/console/dashboard"):                            (303, 303, 303, 303, 303, 303),
     ("GET",  "/console/dashboard/{chart}.csv"):                (303, 303, 303, 303, 303, 303),
+    # Rectification orders: the list, the issue form, the order page and its actions
+    ("GET",  "/console/orders"):                               (303, 303, 303, 303, 303, 303),
+    ("GET",  "/console/orders/new"):                           (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/orders/new"):                           (403, 403, 403, 403, 403, 403),
+    ("GET",  "/console/orders/{order_id:uuid}"):               (303, 303, 303, 303, 303, 303),
+    ("POST", "/console/orders/{order_id:uuid}/{action}"):      (403, 403, 403, 403, 403, 403),
 }
 # fmt: on
 

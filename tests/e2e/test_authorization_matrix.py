@@ -314,6 +314,7 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/reports/monthly"): lambda w: Call(params=OWN_SCOPE),
     ("GET", "/red-list"): lambda w: Call(),
     ("POST", "/rectification-orders"): lambda w: Call(body=ORDER),
+    ("GET", "/rectification-orders"): lambda w: Call(params=OWN_SCOPE),
     ("GET", "/rectification-orders/{order_id}"): lambda w: Call({"order_id": w.issued_order()}),
     ("GET", "/rectification-orders/{order_id}/history"): lambda w: Call(
         {"order_id": w.issued_order()}
@@ -480,6 +481,16 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
         body={"checkpoint": json.dumps(w.checkpoint())}
     ),
     ("GET", "/console/dashboard/{chart}.csv"): lambda w: Call({"chart": "rates"}, params=PERIOD),
+    # Rectification orders
+    ("GET", "/console/orders"): lambda w: Call(),
+    ("GET", "/console/orders/new"): lambda w: Call(),
+    ("POST", "/console/orders/new"): lambda w: Call(
+        body={"department": SAMPLE_DEPARTMENT, "problem": "窗口无人", "requirements": "排班到岗"}
+    ),
+    ("GET", "/console/orders/{order_id:uuid}"): lambda w: Call({"order_id": w.issued_order()}),
+    ("POST", "/console/orders/{order_id:uuid}/{action}"): lambda w: Call(
+        {"order_id": w.issued_order(), "action": "acknowledge"}
+    ),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},

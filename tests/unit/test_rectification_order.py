@@ -352,7 +352,12 @@ def test_the_inspector_rejects_a_report_with_reasons_and_a_new_due_date(
     assert order.deadline.counted_from == at(12, 8, 10)
     assert order.handling_started_at == at(12, 8, 10)
     assert order.rejections == [
-        {"reasons": "告知清单未覆盖全部事项", "working_days": 5, "at": at(12, 8, 10).isoformat()}
+        {
+            "reasons": "告知清单未覆盖全部事项",
+            "working_days": 5,
+            "at": at(12, 8, 10).isoformat(),
+            "due_at": close_of(12, 15).isoformat(),
+        }
     ]
 
 

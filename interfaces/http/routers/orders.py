@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
+from starlette.concurrency import run_in_threadpool
 
-from interfaces.http.deps import DepartmentDep, InspectorDep, StaffDep, SupervisionDep
+from domain.actor import Role
+from interfaces.http import commands
+from interfaces.http.deps import (
+    CaseQueriesDep,
+    ContainerDep,
+    DepartmentDep,
+    InspectorDep,
+    StaffDep,
+    SupervisionDep,
+)
 from interfaces.http.responses import (
     COMMAND,
     COMMAND_ON_A_RECORD,
     COMMAND_ON_A_RECORD_WITHOUT_BODY,
     ONE_RECORD,
     SOME_ROLES,
+    VALIDATED,
 )
+from interfaces.http.routers.boards import NotYourDepartment
 from interfaces.http.schemas.cases import (
     ExtensionBody,
     HistoryEntryPublic,
@@ -24,6 +37,8 @@ from interfaces.http.schemas.orders import (
     AcceptBody,
     OrderCreate,
     OrderHistory,
+    OrderList,
+    OrderListQuery,
     OrderPublic,
     RectificationReportCreate,
     RejectBody,
@@ -37,19 +52,32 @@ router = APIRouter(
 @router.post("", status_code=status.HTTP_201_CREATED, responses=COMMAND)
 def issue_order(body: OrderCreate, app: SupervisionDep, actor: InspectorDep) -> OrderPublic:
     """Issue a rectification order to a department (下发整改通知), due in working days."""
-    return OrderPublic.of(
-        app.issue_order(
-            department=body.department,
-            window=body.window,
-            staff=body.staff,
-            problem=body.problem,
-            requirements=body.requirements,
-            working_days=body.working_days,
-            source_type=body.source.type,
-            source_ref=body.source.ref,
-            by=actor,
-        )
+    return OrderPublic.of(commands.issue_order(app, body, actor))
+
+
+@router.get("", responses=VALIDATED)
+async def list_orders(
+    query: Annotated[OrderListQuery, Query()],
+    container: ContainerDep,
+    queries: CaseQueriesDep,
+    actor: StaffDep,
+) -> OrderList:
+    """Rectification orders newest first, filtered (status, department, window, staff,
+    overdue, extension requested, issue dates, text in the problem or number), a page at a
+    time; a department lists only the orders issued to it."""
+    own = actor.department if actor.role is Role.DEPARTMENT else None
+    if own is not None and query.department not in (None, own):
+        raise NotYourDepartment("a department lists its own orders only")
+    page = await queries.list_orders(
+        query.criteria(),
+        visible_to_department=own,
+        limit=query.limit,
+        cursor=query.cursor,
+        now=container.supervision.time_source.now(),
+        calendar=await run_in_threadpool(container.current_calendar),
+        after=query.after,
     )
+    return OrderList.of(page)
 
 
 @router.get("/{order_id}", responses=ONE_RECORD)

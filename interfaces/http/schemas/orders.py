@@ -5,20 +5,24 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
+from application.queries import OrderFilter, OrderSummary, Page
 from application.rectification import OrderView
 from domain.labels import described, label
 from domain.rectification import MAX_ORDER_WORKING_DAYS, OrderSourceType, OrderStatus
 from interfaces.http.schemas.cases import (
     DIRECTORY_ID,
     JSON_NUMBER,
+    Day,
     DeadlinePublic,
     HistoryEntryPublic,
     Strict,
     deadline_task_fields,
 )
+from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.office_time import OfficeTime, Recorded
+from interfaces.http.schemas.text import QueryText
 
 # The working days of an order's term, a JSON integer.
 WorkingDays = Annotated[int, Field(ge=1, le=MAX_ORDER_WORKING_DAYS), JSON_NUMBER]
@@ -116,3 +120,103 @@ class OrderHistory(BaseModel):
     """Every event of an order, oldest first."""
 
     items: list[HistoryEntryPublic]
+
+
+class OrderListQuery(BaseModel):
+    """Filters of the list of rectification orders; unknown parameters are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: OrderStatus | None = None
+    department: str | None = Field(default=None, pattern=DIRECTORY_ID)
+    window: str | None = Field(default=None, pattern=DIRECTORY_ID)
+    staff: str | None = Field(default=None, pattern=DIRECTORY_ID)
+    overdue: bool | None = Field(
+        default=None, description="a deadline (to acknowledge or to rectify) missed, not closed"
+    )
+    extension_requested: bool | None = None
+    q: QueryText | None = Field(
+        default=None, min_length=1, max_length=100, description="text in the problem or number"
+    )
+    issued_from: Day | None = None
+    issued_to: Day | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
+    after: Position = None
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> OrderListQuery:
+        if self.issued_from and self.issued_to and self.issued_from > self.issued_to:
+            raise ValueError("a date range must start before it ends")
+        return self
+
+    def criteria(self) -> OrderFilter:
+        return OrderFilter(
+            status=self.status.value if self.status else None,
+            department=self.department,
+            window=self.window,
+            staff=self.staff,
+            overdue=self.overdue,
+            extension_requested=self.extension_requested,
+            text=self.q,
+            issued_from=self.issued_from,
+            issued_to=self.issued_to,
+        )
+
+
+class OrderSummaryPublic(BaseModel):
+    """One line of the list of rectification orders."""
+
+    id: UUID
+    tracking_number: str
+    status: OrderStatus
+    department: str
+    window: str | None
+    staff: str | None
+    problem: str
+    source_type: OrderSourceType
+    source_ref: str | None
+    issued_at: OfficeTime
+    issued_by: str
+    acknowledge_due_at: OfficeTime | None
+    due_at: OfficeTime | None
+    binding_deadline: str | None = Field(
+        description="`acknowledge` (签收) or `handle` (整改); none once reported or closed"
+    )
+    working_seconds_left: int | None = Field(
+        description="office time left before the binding deadline; negative once it passed"
+    )
+    overdue: bool
+    clock_stopped: bool
+    extension_requested: bool
+    supervised: bool
+    reports: int
+    rejections: int
+    closed_at: OfficeTime | None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_label(self) -> str:
+        return label("order_status", self.status)
+
+    @classmethod
+    def of(cls, summary: OrderSummary) -> OrderSummaryPublic:
+        return cls.model_validate(summary, from_attributes=True)
+
+
+class OrderList(BaseModel):
+    """A page of rectification orders, newest first; `next` is the following page's cursor."""
+
+    items: list[OrderSummaryPublic]
+    next: str | None
+    position: int = Field(description="the event position the read side has reached")
+    caught_up: bool = Field(description="false when `after` was not reached in time")
+
+    @classmethod
+    def of(cls, page: Page) -> OrderList:
+        return cls(
+            items=[OrderSummaryPublic.of(item) for item in page.items],
+            next=page.next,
+            position=page.position,
+            caught_up=page.caught_up,
+        )

@@ -51,7 +51,7 @@ from interfaces.http.schemas.cases import (
 )
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.flash import flash
-from interfaces.web.forms import read_form
+from interfaces.web.forms import form_number, read_form
 from interfaces.web.people import shown_person
 from interfaces.web.session import StaffPersonDep, acting
 from interfaces.web.templating import prose_date, table_time
@@ -202,8 +202,8 @@ def _form_values(action: CaseAction, form: FormData) -> dict[str, object]:
         values["final"] = bool(form.get("final"))
     if action is CaseAction.REQUEST_EXTENSION:
         days = values.get("working_days")
-        if isinstance(days, str) and days.isdigit() and len(days) <= len(str(2**31)):
-            values["working_days"] = int(days)
+        if isinstance(days, str):
+            values["working_days"] = form_number(days)
     if action is CaseAction.POST_RESULT:
         proposed = {
             field: form.get(name) for field, name in PROPOSED_FIELDS.items() if form.get(name)
