@@ -323,8 +323,6 @@ class DeductionsQuery(BaseModel):
 class DeductionEntryPublic(DeductionLinePublic):
     """A deduction in the list: in force or revoked (with the reason), and when recorded."""
 
-    revoked: bool
-    revoked_at: OfficeTime | None
     revoke_reason: str | None
     recorded_at: OfficeTime | None
 
@@ -332,8 +330,6 @@ class DeductionEntryPublic(DeductionLinePublic):
     def of_entry(cls, entry: DeductionEntry) -> DeductionEntryPublic:
         return cls(
             **DeductionLinePublic.of(entry).model_dump(),
-            revoked=entry.revoked,
-            revoked_at=entry.revoked_at,
             revoke_reason=entry.revoke_reason,
             recorded_at=entry.recorded_at,
         )
