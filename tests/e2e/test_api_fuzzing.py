@@ -56,6 +56,12 @@ REFUSED_BY_THE_RECORDS = {
     "POST /api/v1/cases/{case_id}/result": "a proposed deduction's rule must be in the "
     "catalogue, and only a substantiated complaint or report may propose one",
     "GET /api/v1/departments/{department_id}/board": "the department must be in the directory",
+    "GET /api/v1/departments/{department_id}/answer-templates": "the department must be in "
+    "the directory",
+    "POST /api/v1/departments/{department_id}/answer-templates": "the department must be in "
+    "the directory, the category one of the categories, the title not another live template's",
+    "POST /api/v1/departments/{department_id}/answer-templates/{template_id}/edit": "the "
+    "department must be in the directory, the category one of the categories, the title free",
     "GET /api/v1/metrics/departments": "the period must run forwards, a year at most",
     "GET /api/v1/metrics/windows": "the period must run forwards, a year at most",
     "GET /api/v1/metrics/overdue-per-day": "the period must run forwards, a year at most",
