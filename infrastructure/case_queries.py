@@ -130,31 +130,23 @@ class CaseQueriesOnPostgres:
         page = NewestFirstPage("registered_position", limit=limit, cursor=cursor, args=[now])
         if visible_to_department is not None:
             page.where("assigned_department = ?", visible_to_department)
-        for column, value in (
-            ("status", criteria.status),
-            ("department", criteria.department),
-            ("kind", criteria.kind),
-            ("channel", criteria.channel),
-            ("urgent", criteria.urgent),
-            ("extension_requested", criteria.extension_requested),
-            ("proposal_status", criteria.proposal),
-        ):
-            if value is not None:
-                page.where(f"{column} = ?", value)
+        page.where_equal(
+            status=criteria.status,
+            department=criteria.department,
+            kind=criteria.kind,
+            channel=criteria.channel,
+            urgent=criteria.urgent,
+            extension_requested=criteria.extension_requested,
+            proposal_status=criteria.proposal,
+        )
         if criteria.overdue is not None:
             page.require(OVERDUE_SQL if criteria.overdue else f"NOT {OVERDUE_SQL}")
         if criteria.text:
             page.where(
                 f"({summary} ILIKE ? OR tracking_number ILIKE ?)", _containing(criteria.text)
             )
-        for column, start, end in (
-            ("registered_at", criteria.registered_from, criteria.registered_to),
-            ("due_at", criteria.due_from, criteria.due_to),
-        ):
-            if start is not None:
-                page.where(f"{column} >= ?", office_midnight(start))
-            if end is not None:
-                page.where(f"{column} < ?", office_midnight(end + timedelta(days=1)))
+        _where_within_days(page, "registered_at", criteria.registered_from, criteria.registered_to)
+        _where_within_days(page, "due_at", criteria.due_from, criteria.due_to)
         query = page.query(f"SELECT {SUMMARY_COLUMNS}, {summary} AS summary FROM case_list")
         items, following = page.items(await self.store.fetch(query, *page.args), _summary)
         return Page(items=items, next=following, position=position, caught_up=caught_up)
@@ -174,23 +166,18 @@ class CaseQueriesOnPostgres:
         page = NewestFirstPage("issued_position", limit=limit, cursor=cursor, args=[now])
         if visible_to_department is not None:
             page.where("department = ?", visible_to_department)
-        for column, value in (
-            ("status", criteria.status),
-            ("department", criteria.department),
-            ("window_id", criteria.window),
-            ("staff_id", criteria.staff),
-            ("extension_requested", criteria.extension_requested),
-        ):
-            if value is not None:
-                page.where(f"{column} = ?", value)
+        page.where_equal(
+            status=criteria.status,
+            department=criteria.department,
+            window_id=criteria.window,
+            staff_id=criteria.staff,
+            extension_requested=criteria.extension_requested,
+        )
         if criteria.overdue is not None:
             page.require(ORDER_OVERDUE_SQL if criteria.overdue else f"NOT {ORDER_OVERDUE_SQL}")
         if criteria.text:
             page.where("(problem ILIKE ? OR tracking_number ILIKE ?)", _containing(criteria.text))
-        if criteria.issued_from is not None:
-            page.where("issued_at >= ?", office_midnight(criteria.issued_from))
-        if criteria.issued_to is not None:
-            page.where("issued_at < ?", office_midnight(criteria.issued_to + timedelta(days=1)))
+        _where_within_days(page, "issued_at", criteria.issued_from, criteria.issued_to)
         query = page.query(f"SELECT {ORDER_SUMMARY_COLUMNS} FROM order_list")
         rows = await self.store.fetch(query, *page.args)
         items, following = page.items(rows, lambda row: _order_summary(row, now, calendar))
@@ -585,3 +572,13 @@ def _metrics(department: str, row: asyncpg.Record | None) -> DepartmentMetrics:
     return DepartmentMetrics(
         department=department, **{name: int(row[name]) if row else 0 for name in fields}
     )
+
+
+def _where_within_days(
+    page: NewestFirstPage, column: str, first: date | None, last: date | None
+) -> None:
+    """Keep the rows whose moment falls from the office's first day to its last, both whole."""
+    if first is not None:
+        page.where(f"{column} >= ?", office_midnight(first))
+    if last is not None:
+        page.where(f"{column} < ?", office_midnight(last + timedelta(days=1)))

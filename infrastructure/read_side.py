@@ -94,6 +94,12 @@ class NewestFirstPage:
         self.args.append(value)
         self.conditions.append(condition.replace("?", f"${len(self.args)}"))
 
+    def where_equal(self, **columns: Any) -> None:
+        """Keep the rows whose column equals each value given; a value of None filters nothing."""
+        for column, value in columns.items():
+            if value is not None:
+                self.where(f"{column} = ?", value)
+
     def require(self, condition: str) -> None:
         """Keep the rows where `condition`, which takes no parameter, holds."""
         self.conditions.append(condition)

@@ -142,15 +142,13 @@ class ScoreQueriesOnPostgres:
     ) -> Page:
         position, caught_up = await self._wait_for(after)
         page = NewestFirstPage("position", limit=limit, cursor=cursor)
-        for column, value in (
-            ("department", criteria.department),
-            ("window_id", criteria.window),
-            ("staff_id", criteria.staff),
-            ("rule", criteria.rule),
-            ("revoked", criteria.revoked),
-        ):
-            if value is not None:
-                page.where(f"{column} = ?", value)
+        page.where_equal(
+            department=criteria.department,
+            window_id=criteria.window,
+            staff_id=criteria.staff,
+            rule=criteria.rule,
+            revoked=criteria.revoked,
+        )
         if criteria.occurred_from is not None:
             page.where("occurred_on >= ?", criteria.occurred_from)
         if criteria.occurred_to is not None:

@@ -19,6 +19,7 @@ from tests.factories import (
     issued_token,
 )
 from tests.support import SettableTimeSource, settings_for
+from tests.web_support import signed_in
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,12 @@ def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Co
 def client(container: Container) -> Iterator[TestClient]:
     with TestClient(create_app(container), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def inspector(client: TestClient, container: Container) -> TestClient:
+    """The console's client, signed in as an inspector."""
+    return signed_in(client, container, Role.INSPECTOR)
 
 
 @pytest.fixture

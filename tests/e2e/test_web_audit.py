@@ -24,11 +24,6 @@ FEED, VERIFY = "/console/audit", "/console/audit/verify"
 
 
 @pytest.fixture
-def inspector(client: TestClient, container: Container) -> TestClient:
-    return signed_in(client, container, Role.INSPECTOR)
-
-
-@pytest.fixture
 def returned_case(container: Container, catch_up: Callable[[], object]) -> UUID:
     """A case assigned by a named operator and returned by the deeds office with a reason."""
     app = container.supervision

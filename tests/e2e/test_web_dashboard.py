@@ -38,11 +38,6 @@ SCRIPT_IN_A_CATEGORY = "</script><script>alert(1)</script>"
 
 
 @pytest.fixture
-def inspector(client: TestClient, container: Container) -> TestClient:
-    return signed_in(client, container, Role.INSPECTOR)
-
-
-@pytest.fixture
 def a_month_of_work(container: Container, catch_up: Callable[[], object]) -> None:
     """Two complaints about attitude assigned to the deeds office, which acknowledges one at
     once; a suggestion without a category; the sample window rated 5 and 1 (the bad rating

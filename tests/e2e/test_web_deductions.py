@@ -25,12 +25,9 @@ LIST = "/console/deductions"
 
 
 @pytest.fixture
-def inspector(
-    client: TestClient,
-    container: Container,
-    rules: None,  # noqa: F811 (the fixture imported)
-) -> TestClient:
-    return signed_in(client, container, Role.INSPECTOR)
+def inspector(inspector: TestClient, rules: None) -> TestClient:  # noqa: F811 (the fixture imported)
+    """The shared inspector's client, with the conduct catalogue loaded."""
+    return inspector
 
 
 def a_deduction_form(**fields: str) -> dict[str, str]:

@@ -12,9 +12,11 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from application.supervision import Supervision
+from domain.actor import Actor
 from interfaces.bootstrap import parse_conduct_file, parse_directory_file
 from interfaces.http.deps import SupervisionDep
 from interfaces.web.admin import admin_router, answer_import, imported
@@ -44,16 +46,14 @@ async def import_directory(
     request: Request, form: CsrfFormDep, person: AdminPersonDep, app: SupervisionDep
 ) -> Response:
     """Import the uploaded directory file (导入目录)."""
-    by = acting(request, person)
-    outcome = await imported(
-        form, parse_directory_file, lambda spec: app.import_directory(spec, by)
-    )
-    return await answer_import(
+    return await _import(
         request,
-        outcome,
-        lambda problems: _page(
-            request, person, "admin/directory.html", _directory(app), problems, status_code=422
-        ),
+        form,
+        person,
+        parse_directory_file,
+        app.import_directory,
+        "admin/directory.html",
+        _directory(app),
         DIRECTORY_PAGE,
         lambda spec, result: (
             f"已导入：{len(spec.departments)} 个部门、{len(spec.windows)} 个窗口、"
@@ -75,16 +75,14 @@ async def import_conduct_rules(
     request: Request, form: CsrfFormDep, person: AdminPersonDep, app: SupervisionDep
 ) -> Response:
     """Load the uploaded catalogue (导入扣分事项)."""
-    by = acting(request, person)
-    outcome = await imported(
-        form, parse_conduct_file, lambda rules: app.load_conduct_rules(rules, by)
-    )
-    return await answer_import(
+    return await _import(
         request,
-        outcome,
-        lambda problems: _page(
-            request, person, "admin/conduct_rules.html", _rules(app), problems, status_code=422
-        ),
+        form,
+        person,
+        parse_conduct_file,
+        app.load_conduct_rules,
+        "admin/conduct_rules.html",
+        _rules(app),
         RULES_PAGE,
         lambda _, loaded: f"已导入 {loaded.rules} 条扣分事项，记录 {loaded.changes} 项变更。",
     )
@@ -104,6 +102,30 @@ def _directory(app: Supervision) -> Reading:
 
 def _rules(app: Supervision) -> Reading:
     return lambda: {"rules": app.list_conduct_rules()}
+
+
+async def _import(
+    request: Request,
+    form: FormData,
+    person: AdminPersonDep,
+    parse: Callable[[str, str], Any],
+    record: Callable[[Any, Actor], Any],
+    template: str,
+    read: Reading,
+    page: str,
+    said: Callable[[Any, Any], str],
+) -> Response:
+    """Record the uploaded file as `parse` reads it, by this person; then back to `page` saying
+    what was recorded, or `template` again (422) with every problem of the refused file."""
+    by = acting(request, person)
+    outcome = await imported(form, parse, lambda parsed: record(parsed, by))
+    return await answer_import(
+        request,
+        outcome,
+        lambda problems: _page(request, person, template, read, problems, status_code=422),
+        page,
+        said,
+    )
 
 
 async def _page(
