@@ -107,6 +107,8 @@ def _valid_parameters(seeded: Seeded) -> dict[str, str]:
         "deduction_id": str(seeded.deduction),
         "record_id": str(seeded.case),
         "department_id": SAMPLE_DEPARTMENT,
+        # No template is seeded: a spoilt body is refused before any record is looked up.
+        "template_id": "00000000-0000-4000-8000-000000000001",
         "staff_id": "S0001",
         "from": "2026-11-01",
         "to": "2026-11-30",
@@ -260,6 +262,8 @@ def _sample_bodies(seeded: Seeded) -> dict[str, dict[str, Any]]:
             "service_item": "不动产登记",
         },
         "CaseStatusQuery": {"tracking_number": "HL20261127-0001", "access_code": "K7M2P-9QXRT"},
+        "AnswerTemplateCreate": {"category": "服务态度", "title": "致歉", "text": "已约谈当事人"},
+        "AnswerTemplateEdit": {"category": "服务态度", "title": "致歉", "text": "已约谈当事人"},
         "CheckpointUpload": {
             "statement": "oversight checkpoint",
             "signature": "c2lnbmF0dXJl",
