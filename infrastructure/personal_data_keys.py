@@ -62,6 +62,9 @@ POOL_SIZE = 4
 # How the service's processes name their connections to the key table: a rotation counts
 # them to refuse to run beside the service.
 POOL_APPLICATION_NAME = "oversight-personal-data-keys"
+# How long a rotation waits for the key connections of a process that has just stopped to go.
+SERVICE_EXIT_GRACE_SECONDS = 5.0
+SERVICE_EXIT_POLL_SECONDS = 0.1
 ROTATION_APPLICATION_NAME = "oversight-master-key-rotation"
 ROTATION_BATCH_SIZE = 500
 # Any fixed number shared by every process of the service: it serialises rotations.
@@ -521,21 +524,36 @@ def _begin_rotation(
 def _refuse_beside_the_service(connection: psycopg.Connection[Any], *, undo: bool) -> None:
     """Refuse while processes of the service hold key connections; a rotation that has only
     just been recorded is taken back (nothing was re-wrapped), so they may go on."""
-    running = connection.execute(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND application_name = %s",
-        (POOL_APPLICATION_NAME,),
-    ).fetchone()
-    if not (running and running[0]):
+    running = _key_connections_after_grace(connection)
+    if not running:
         return
     if undo:
         connection.execute(
             "UPDATE personal_data_master_key SET rotating_to = NULL, rotation_started_at = NULL"
         )
     raise MasterKeyRotationRefused(
-        f"the service is running ({running[0]} connections to the personal data keys): stop "
+        f"the service is running ({running} connections to the personal data keys): stop "
         "every process (serve, worker, other commands), then run the command again"
     )
+
+
+def _key_connections_after_grace(connection: psycopg.Connection[Any]) -> int:
+    """How many key connections other processes hold, once those of a process that has just
+    stopped have had a moment to go: PostgreSQL lists a closed connection until its backend
+    has exited, which on a busy machine can take a while."""
+    deadline = time.monotonic() + SERVICE_EXIT_GRACE_SECONDS
+    while True:
+        # The activity view is read once per transaction unless its snapshot is cleared.
+        connection.execute("SELECT pg_stat_clear_snapshot()")
+        row = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = %s",
+            (POOL_APPLICATION_NAME,),
+        ).fetchone()
+        running = int(row[0]) if row else 0
+        if not running or time.monotonic() >= deadline:
+            return running
+        time.sleep(SERVICE_EXIT_POLL_SECONDS)
 
 
 def _rewrap_all(
