@@ -34,11 +34,10 @@ from domain.case import (
 )
 from domain.deadlines import CLOCK_HOURS, EXTENSION, OFFICE_SECONDS, Deadline
 from domain.directory import Directory
-from domain.errors import DomainError
-from domain.labels import LABELS, error_message, label
+from domain.labels import LABELS, label
 from interfaces.http import commands
 from interfaces.http.deps import CaseQueriesDep, SupervisionDep, storable_parameters
-from interfaces.http.errors import RoleNotAllowed, error_response
+from interfaces.http.errors import RoleNotAllowed
 from interfaces.http.schemas.cases import (
     CallbackNotReached,
     CallbackReached,
@@ -50,9 +49,9 @@ from interfaces.http.schemas.cases import (
     SuperviseBody,
 )
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.flash import flash
 from interfaces.web.forms import form_number, read_form
 from interfaces.web.people import shown_person
+from interfaces.web.record_actions import act_on_record
 from interfaces.web.session import StaffPersonDep, acting
 from interfaces.web.templating import prose_date, table_time
 from interfaces.web.templating import render as render_page
@@ -318,33 +317,32 @@ async def act_on_case(
     if action is CaseAction.POST_RESULT and form.get(USE_TEMPLATE):
         return await _with_template(request, person, app, case_id, actor, form)
     command = COMMANDS[action]
-    values = _form_values(action, form)
-    body: Any = None
-    try:
-        if command.schema is not None:
-            body = read_form(command.schema(form), values, command.fields)
-            if isinstance(body, list):
-                case_file = await run_in_threadpool(app.case_file, case_id, actor)
-                return await _render(
-                    request, person, app, case_file,
-                    open_action=action, values=dict(form), problems=body, status_code=422,
-                )  # fmt: skip
-            if isinstance(body, MergeByNumber):
-                body = _MergeInto(await _case_numbered(app, queries, body.into, actor))
-        await run_in_threadpool(command.run, app, case_id, body, actor)
-    except DomainError as refused:
+
+    async def read() -> Any:
+        if command.schema is None:
+            return None
+        body = read_form(command.schema(form), _form_values(action, form), command.fields)
+        if isinstance(body, MergeByNumber):
+            return _MergeInto(await _case_numbered(app, queries, body.into, actor))
+        return body
+
+    async def page_again(problems: list[str], status_code: int) -> HTMLResponse:
         case_file = await run_in_threadpool(app.case_file, case_id, actor)
         return await _render(
             request, person, app, case_file,
-            open_action=action, values=dict(form),
-            problems=[error_message(refused.code) + REFUSED_HINT],
-            status_code=error_response(refused).status_code,
+            open_action=action, values=dict(form), problems=problems, status_code=status_code,
         )  # fmt: skip
-    # A returned case is no longer the department's to read: back to its inbox.
-    after = HOME if action is CaseAction.RETURN else CASE_PAGE.format(case_id=case_id)
-    answer = RedirectResponse(after, status_code=303)
-    flash(request, answer, command.done)
-    return answer
+
+    return await act_on_record(
+        request,
+        read=read,
+        run=lambda body: command.run(app, case_id, body, actor),
+        page_again=page_again,
+        refused_hint=REFUSED_HINT,
+        # A returned case is no longer the department's to read: back to its inbox.
+        after=HOME if action is CaseAction.RETURN else CASE_PAGE.format(case_id=case_id),
+        done=command.done,
+    )
 
 
 @dataclass(frozen=True)

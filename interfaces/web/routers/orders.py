@@ -46,6 +46,7 @@ from interfaces.web.desk import form_text
 from interfaces.web.flash import flash
 from interfaces.web.forms import form_number, read_form
 from interfaces.web.people import shown_person
+from interfaces.web.record_actions import act_on_record
 from interfaces.web.routers.case_page import deadline_in_words
 from interfaces.web.session import InspectorPersonDep, StaffPersonDep, acting
 from interfaces.web.templating import render
@@ -407,25 +408,25 @@ async def act_on_order(
     if person.role not in ORDER_ACTION_ROLES[action]:
         raise RoleNotAllowed(f"{action.value} is not for {person.role.value}")
     app, actor, command = container.supervision, acting(request, person), COMMANDS[action]
-    body: Any = None
-    try:
-        if command.schema is not None:
-            body = read_form(command.schema, _action_values(action, form), command.fields)
-            if isinstance(body, list):
-                order_file = await run_in_threadpool(app.order_file, order_id, actor)
-                return await _render_order(
-                    request, person, app, order_file,
-                    open_action=action, values=dict(form), problems=body, status_code=422,
-                )  # fmt: skip
-        await run_in_threadpool(command.run, app, order_id, body, actor)
-    except DomainError as refused:
+
+    async def read() -> Any:
+        if command.schema is None:
+            return None
+        return read_form(command.schema, _action_values(action, form), command.fields)
+
+    async def page_again(problems: list[str], status_code: int) -> HTMLResponse:
         order_file = await run_in_threadpool(app.order_file, order_id, actor)
         return await _render_order(
             request, person, app, order_file,
-            open_action=action, values=dict(form),
-            problems=[error_message(refused.code) + REFUSED_HINT],
-            status_code=error_response(refused).status_code,
+            open_action=action, values=dict(form), problems=problems, status_code=status_code,
         )  # fmt: skip
-    answer = RedirectResponse(ORDER_PAGE.format(order_id=order_id), status_code=303)
-    flash(request, answer, command.done)
-    return answer
+
+    return await act_on_record(
+        request,
+        read=read,
+        run=lambda body: command.run(app, order_id, body, actor),
+        page_again=page_again,
+        refused_hint=REFUSED_HINT,
+        after=ORDER_PAGE.format(order_id=order_id),
+        done=command.done,
+    )
