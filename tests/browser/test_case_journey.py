@@ -168,6 +168,8 @@ def test_a_case_goes_from_the_hotline_to_the_department_while_the_citizen_follow
     operator.goto("/console/cases")
     operator.get_by_label("关键词").fill(RATING_COMMENT)
     operator.get_by_role("button", name="筛选", exact=True).click()
+    # The filter is a GET form: a reload before its navigation ends detaches the page.
+    expect(operator).to_have_url(re.compile(r"[?&]q="))
     rating_case = operator.get_by_role("row").filter(has_text=RATING_COMMENT)
     reload_until(operator, operator.reload, lambda: rating_case)
     expect(rating_case).to_contain_text("投诉")
