@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, is_dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -93,6 +94,14 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
     def _answer(self, case: Case, by: Actor, *others: Any) -> CaseView:
         position = self._commit(case, *others)
         return CaseView.of(case, by, position)
+
+    def _on_case(
+        self, case_id: UUID, by: Actor, verb: Callable[..., None], **arguments: Any
+    ) -> CaseView:
+        """Load the case, run the verb on it by `by` now, save it and answer."""
+        case = self._case(case_id)
+        verb(case, **arguments, by=by, at=self.time_source.now())
+        return self._answer(case, by)
 
     # Registration and routing ------------------------------------------------
 
@@ -201,70 +210,55 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
     ) -> CaseView:
         """Hand a case to a department with its deadlines (派单); `final` arbitrates (审定)."""
         self.directory().active_department(department)
-        case = self._case(case_id)
-        case.assign(
+        return self._on_case(
+            case_id,
+            by,
+            Case.assign,
             department=department,
             urgent=urgent,
             final=final,
             note=note,
             policy=self.policy,
             calendar=self.calendar,
-            by=by,
-            at=self.time_source.now(),
         )
-        return self._answer(case, by)
 
     # The department's handling -------------------------------------------------
 
     def acknowledge_case(self, case_id: UUID, by: Actor) -> CaseView:
         """The assigned department takes the case (签收)."""
-        case = self._case(case_id)
-        case.acknowledge(by=by, at=self.time_source.now())
-        return self._answer(case, by)
+        return self._on_case(case_id, by, Case.acknowledge)
 
     def return_case(self, case_id: UUID, *, reason: str, by: Actor) -> CaseView:
         """The department hands the case back as not theirs (退单)."""
-        case = self._case(case_id)
-        case.return_to_sender(reason=reason, by=by, at=self.time_source.now())
-        return self._answer(case, by)
+        return self._on_case(case_id, by, Case.return_to_sender, reason=reason)
 
     def stop_case_clock(self, case_id: UUID, *, reason: str, by: Actor) -> CaseView:
         """Stop the case's clock while waiting on someone else (挂起)."""
-        case = self._case(case_id)
-        case.stop_clock(reason=reason, by=by, at=self.time_source.now())
-        return self._answer(case, by)
+        return self._on_case(case_id, by, Case.stop_clock, reason=reason)
 
     def resume_case_clock(self, case_id: UUID, by: Actor) -> CaseView:
         """Restart the case's clock; the stopped working time is added back."""
-        case = self._case(case_id)
-        case.resume_clock(
-            policy=self.policy, calendar=self.calendar, by=by, at=self.time_source.now()
+        return self._on_case(
+            case_id, by, Case.resume_clock, policy=self.policy, calendar=self.calendar
         )
-        return self._answer(case, by)
 
     def request_extension(
         self, case_id: UUID, *, working_days: int, reason: str, by: Actor
     ) -> CaseView:
         """Ask for more working days before the deadline passes (申请延期)."""
-        case = self._case(case_id)
-        case.request_extension(
-            working_days=working_days, reason=reason, by=by, at=self.time_source.now()
+        return self._on_case(
+            case_id, by, Case.request_extension, working_days=working_days, reason=reason
         )
-        return self._answer(case, by)
 
     def grant_extension(self, case_id: UUID, by: Actor) -> CaseView:
         """An inspector grants the requested extension."""
-        case = self._case(case_id)
-        case.grant_extension(
-            policy=self.policy, calendar=self.calendar, by=by, at=self.time_source.now()
+        return self._on_case(
+            case_id, by, Case.grant_extension, policy=self.policy, calendar=self.calendar
         )
-        return self._answer(case, by)
 
     def refuse_extension(self, case_id: UUID, *, reason: str, by: Actor) -> CaseView:
         """An inspector refuses the requested extension."""
-        case = self._case(case_id)
-        case.refuse_extension(reason=reason, by=by, at=self.time_source.now())
-        return self._answer(case, by)
+        return self._on_case(case_id, by, Case.refuse_extension, reason=reason)
 
     def post_result(
         self,
@@ -305,33 +299,24 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
         by: Actor,
     ) -> CaseView:
         """Record the callback to the complainant (回访)."""
-        case = self._case(case_id)
-        case.record_callback(
+        return self._on_case(
+            case_id,
+            by,
+            Case.record_callback,
             reached=reached,
             satisfaction=satisfaction,
             comment=comment,
-            by=by,
-            at=self.time_source.now(),
         )
-        return self._answer(case, by)
 
     def close_case(self, case_id: UUID, by: Actor) -> CaseView:
         """Close an answered case (办结)."""
-        case = self._case(case_id)
-        case.close(by=by, at=self.time_source.now())
-        return self._answer(case, by)
+        return self._on_case(case_id, by, Case.close)
 
     def reopen_case(self, case_id: UUID, *, reason: str, by: Actor) -> CaseView:
         """Send the case back to its department with a new deadline (重办)."""
-        case = self._case(case_id)
-        case.reopen(
-            reason=reason,
-            policy=self.policy,
-            calendar=self.calendar,
-            by=by,
-            at=self.time_source.now(),
+        return self._on_case(
+            case_id, by, Case.reopen, reason=reason, policy=self.policy, calendar=self.calendar
         )
-        return self._answer(case, by)
 
     def merge_case(self, case_id: UUID, *, into: UUID, by: Actor) -> CaseView:
         """Merge a duplicate into the first case about the same facts (重复件)."""
@@ -342,15 +327,11 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
 
     def add_case_note(self, case_id: UUID, *, text: str, public: bool, by: Actor) -> CaseView:
         """Add a public or internal note to a case."""
-        case = self._case(case_id)
-        case.add_note(text=text, public=public, by=by, at=self.time_source.now())
-        return self._answer(case, by)
+        return self._on_case(case_id, by, Case.add_note, text=text, public=public)
 
     def supervise_case(self, case_id: UUID, *, note: str, by: Actor) -> CaseView:
         """An inspector escalates an overdue case (督办)."""
-        case = self._case(case_id)
-        case.supervise(note=note, by=by, at=self.time_source.now())
-        return self._answer(case, by)
+        return self._on_case(case_id, by, Case.supervise, note=note)
 
 
 def history_entry(event: Any, personal_data_erased: bool = False) -> HistoryEntry:

@@ -40,9 +40,7 @@ class ProposalVerbs(DisciplineVerbs, CaseVerbs):
 
     def dismiss_proposed_deduction(self, case_id: UUID, *, reason: str, by: Actor) -> CaseView:
         """Dismiss the proposed deduction, with the reason (不予扣分)."""
-        case = self._case(case_id)
-        case.dismiss_proposed_deduction(reason=reason, by=by, at=self.time_source.now())
-        return self._answer(case, by)
+        return self._on_case(case_id, by, Case.dismiss_proposed_deduction, reason=reason)
 
 
 def _request(case: Case, proposal: dict[str, object]) -> DeductionRequest:

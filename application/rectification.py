@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -152,7 +153,12 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
         self._order(order_id)
         return [history_entry(event) for event in self.repository.event_store.get(order_id)]
 
-    def _answer_order(self, order: RectificationOrder) -> OrderView:
+    def _on_order(
+        self, order_id: UUID, by: Actor, verb: Callable[..., None], **arguments: Any
+    ) -> OrderView:
+        """Load the order, run the verb on it by `by` now, save it and answer."""
+        order = self._order(order_id)
+        verb(order, **arguments, by=by, at=self.time_source.now())
         return OrderView.of(order, self._commit(order))
 
     # The inspector issues -----------------------------------------------------------------
@@ -209,81 +215,76 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
 
     def acknowledge_order(self, order_id: UUID, by: Actor) -> OrderView:
         """The department confirms it received the order (签收)."""
-        order = self._order(order_id)
-        order.acknowledge(by=by, at=self.time_source.now())
-        return self._answer_order(order)
+        return self._on_order(order_id, by, RectificationOrder.acknowledge)
 
     def report_rectification(
         self, order_id: UUID, *, measures: str, evidence: str | None, by: Actor
     ) -> OrderView:
         """The department reports what it did to rectify (整改报告)."""
-        order = self._order(order_id)
-        order.report(measures=measures, evidence=evidence, by=by, at=self.time_source.now())
-        return self._answer_order(order)
+        return self._on_order(
+            order_id, by, RectificationOrder.report, measures=measures, evidence=evidence
+        )
 
     def stop_order_clock(self, order_id: UUID, *, reason: str, by: Actor) -> OrderView:
         """Stop the order's clock while waiting on a third party (挂起)."""
-        order = self._order(order_id)
-        order.stop_clock(reason=reason, by=by, at=self.time_source.now())
-        return self._answer_order(order)
+        return self._on_order(order_id, by, RectificationOrder.stop_clock, reason=reason)
 
     def resume_order_clock(self, order_id: UUID, by: Actor) -> OrderView:
         """Restart the order's clock; the stopped working time is added back."""
-        order = self._order(order_id)
-        order.resume_clock(
-            policy=self.policy, calendar=self.calendar, by=by, at=self.time_source.now()
+        return self._on_order(
+            order_id,
+            by,
+            RectificationOrder.resume_clock,
+            policy=self.policy,
+            calendar=self.calendar,
         )
-        return self._answer_order(order)
 
     def request_order_extension(
         self, order_id: UUID, *, working_days: int, reason: str, by: Actor
     ) -> OrderView:
         """Ask for more working days before the order's deadline passes (申请延期)."""
-        order = self._order(order_id)
-        order.request_extension(
-            working_days=working_days, reason=reason, by=by, at=self.time_source.now()
+        return self._on_order(
+            order_id,
+            by,
+            RectificationOrder.request_extension,
+            working_days=working_days,
+            reason=reason,
         )
-        return self._answer_order(order)
 
     # The inspector verifies ------------------------------------------------------------
 
     def accept_rectification(self, order_id: UUID, *, note: str | None, by: Actor) -> OrderView:
         """Accept the reported rectification (验收通过); the order is closed."""
-        order = self._order(order_id)
-        order.accept(note=note, by=by, at=self.time_source.now())
-        return self._answer_order(order)
+        return self._on_order(order_id, by, RectificationOrder.accept, note=note)
 
     def reject_rectification(
         self, order_id: UUID, *, reasons: str, working_days: int, by: Actor
     ) -> OrderView:
         """Reject the reported rectification (验收不通过) with reasons and a new due date."""
-        order = self._order(order_id)
-        order.reject(
+        return self._on_order(
+            order_id,
+            by,
+            RectificationOrder.reject,
             reasons=reasons,
             working_days=working_days,
             policy=self.policy,
             calendar=self.calendar,
-            by=by,
-            at=self.time_source.now(),
         )
-        return self._answer_order(order)
 
     def grant_order_extension(self, order_id: UUID, by: Actor) -> OrderView:
         """Grant the extension the department asked for (批准延期)."""
-        order = self._order(order_id)
-        order.grant_extension(
-            policy=self.policy, calendar=self.calendar, by=by, at=self.time_source.now()
+        return self._on_order(
+            order_id,
+            by,
+            RectificationOrder.grant_extension,
+            policy=self.policy,
+            calendar=self.calendar,
         )
-        return self._answer_order(order)
 
     def refuse_order_extension(self, order_id: UUID, *, reason: str, by: Actor) -> OrderView:
         """Refuse the extension the department asked for (不予延期)."""
-        order = self._order(order_id)
-        order.refuse_extension(reason=reason, by=by, at=self.time_source.now())
-        return self._answer_order(order)
+        return self._on_order(order_id, by, RectificationOrder.refuse_extension, reason=reason)
 
     def supervise_order(self, order_id: UUID, *, note: str, by: Actor) -> OrderView:
         """Escalate an order whose deadline passed (督办)."""
-        order = self._order(order_id)
-        order.supervise(note=note, by=by, at=self.time_source.now())
-        return self._answer_order(order)
+        return self._on_order(order_id, by, RectificationOrder.supervise, note=note)
