@@ -706,21 +706,28 @@ class Case(Task):
         deduction_id: str
 
         def apply(self, case: Case) -> None:
-            if case.proposed_deduction is not None:
-                case.proposed_deduction = {
-                    **case.proposed_deduction,
-                    "status": ProposalStatus.CONFIRMED.value,
-                    "deduction_id": self.deduction_id,
-                    "decided_at": self.timestamp.isoformat(),
-                    "decided_by": self.actor.principal,
-                }
+            case._mark_proposal_decided(
+                ProposalStatus.CONFIRMED, self, deduction_id=self.deduction_id
+            )
+
+    def _mark_proposal_decided(
+        self, status: ProposalStatus, decision: Case.Event, **details: str
+    ) -> None:
+        if self.proposed_deduction is not None:
+            self.proposed_deduction = {
+                **self.proposed_deduction,
+                "status": status.value,
+                **details,
+                "decided_at": decision.timestamp.isoformat(),
+                "decided_by": decision.actor.principal,
+            }
 
     def proposal_to_decide(self) -> dict[str, Any]:
         """The proposed deduction waiting for an inspector; refused if there is none."""
         if self.status is Status.MERGED:
             raise CaseMerged(f"case {self.tracking_number} was merged into another case")
-        proposal = self.proposed_deduction
-        if proposal is None or proposal["status"] != ProposalStatus.PROPOSED.value:
+        proposal = self.pending_proposal
+        if proposal is None:
             raise NoProposedDeduction(
                 f"case {self.tracking_number} has no proposed deduction waiting for a decision"
             )
@@ -750,14 +757,7 @@ class Case(Task):
         reason: str
 
         def apply(self, case: Case) -> None:
-            if case.proposed_deduction is not None:
-                case.proposed_deduction = {
-                    **case.proposed_deduction,
-                    "status": ProposalStatus.DISMISSED.value,
-                    "reason": self.reason,
-                    "decided_at": self.timestamp.isoformat(),
-                    "decided_by": self.actor.principal,
-                }
+            case._mark_proposal_decided(ProposalStatus.DISMISSED, self, reason=self.reason)
 
     def dismiss_proposed_deduction(self, *, reason: str, by: Actor, at: datetime) -> None:
         """An inspector dismisses the deduction the department proposed, with a reason."""
