@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -26,6 +26,8 @@ from domain.errors import Conflict, DomainError
 
 # Names the event store's tables (oversight_events); every process must agree on it.
 EVENT_STORE_NAME = "Oversight"
+
+_Record = TypeVar("_Record", bound=Aggregate)
 
 
 class ConcurrentChange(Conflict):
@@ -121,6 +123,16 @@ class OversightApplication(Application[UUID]):
             return None
         except PersistenceError as error:
             raise _unavailable(error) from error
+
+    def _load_as(
+        self, aggregate_id: UUID, kind: type[_Record], not_found: Callable[[], DomainError]
+    ) -> _Record:
+        """The record `aggregate_id` as a `kind`; `not_found` when there is none, or when the
+        id is another kind of record's."""
+        found = self._load_or_none(aggregate_id)
+        if not isinstance(found, kind):
+            raise not_found()
+        return found
 
     def _shared_or_none(self, aggregate_id: UUID) -> Any:
         """A record that commands only read, shared between them: never change it.

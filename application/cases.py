@@ -43,10 +43,7 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
     # Reading ----------------------------------------------------------------
 
     def _case(self, case_id: UUID) -> Case:
-        found = self._load_or_none(case_id)
-        if not isinstance(found, Case):  # unknown, or the id of another kind of record
-            raise CaseNotFound(f"there is no case {case_id}")
-        return found
+        return self._load_as(case_id, Case, lambda: CaseNotFound(f"there is no case {case_id}"))
 
     def _readable_case(self, case_id: UUID, viewer: Actor) -> Case:
         case = self._case(case_id)

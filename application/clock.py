@@ -48,10 +48,11 @@ class ClockVerbs(CaseVerbs):
     """
 
     def _task(self, task_id: UUID) -> Task:
-        found = self._load_or_none(task_id)
-        if not isinstance(found, Task):
-            raise TaskNotFound(f"there is no case or rectification order {task_id}")
-        return found
+        return self._load_as(
+            task_id,
+            Task,
+            lambda: TaskNotFound(f"there is no case or rectification order {task_id}"),
+        )
 
     def observe_task_clock(self, task_id: UUID) -> int:
         """Record the reminders, missed deadlines and notices whose moment has come."""

@@ -113,10 +113,11 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
     # Reading ----------------------------------------------------------------------------
 
     def _order(self, order_id: UUID) -> RectificationOrder:
-        found = self._load_or_none(order_id)
-        if not isinstance(found, RectificationOrder):
-            raise OrderNotFound(f"there is no rectification order {order_id}")
-        return found
+        return self._load_as(
+            order_id,
+            RectificationOrder,
+            lambda: OrderNotFound(f"there is no rectification order {order_id}"),
+        )
 
     def _readable_order(self, order_id: UUID, viewer: Actor) -> RectificationOrder:
         order = self._order(order_id)
