@@ -58,8 +58,7 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
 
     def case_history(self, case_id: UUID, viewer: Actor) -> list[HistoryEntry]:
         """Every event of a case, with actor, time, reason and request id (inspectors only)."""
-        if viewer.role is not Role.INSPECTOR:
-            raise HistoryForInspectors("the full event history is for discipline inspectors")
+        require_history_reader(viewer)
         erased = self._case(case_id).personal_data_erased
         return [history_entry(event, erased) for event in self.repository.event_store.get(case_id)]
 
@@ -329,6 +328,12 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
     def supervise_case(self, case_id: UUID, *, note: str, by: Actor) -> CaseView:
         """An inspector escalates an overdue case (督办)."""
         return self._on_case(case_id, by, Case.supervise, note=note)
+
+
+def require_history_reader(viewer: Actor) -> None:
+    """Refuse anyone but an inspector a record's full event history."""
+    if viewer.role is not Role.INSPECTOR:
+        raise HistoryForInspectors("the full event history is for discipline inspectors")
 
 
 def history_entry(event: Any, personal_data_erased: bool = False) -> HistoryEntry:

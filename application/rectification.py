@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from application.cases import HistoryForInspectors, history_entry, timeline_step
+from application.cases import history_entry, require_history_reader, timeline_step
 from application.directory import DirectoryVerbs
 from application.numbering import NumberingVerbs
 from application.views import HistoryEntry, TimelineStep
-from domain.actor import Actor, Role
+from domain.actor import Actor
 from domain.deadlines import Deadline
 from domain.directory import WindowNotInDepartment
 from domain.rectification import (
@@ -149,8 +149,7 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
 
     def order_history(self, order_id: UUID, viewer: Actor) -> list[HistoryEntry]:
         """Every event of an order, with actor, time, reason and request id (inspectors)."""
-        if viewer.role is not Role.INSPECTOR:
-            raise HistoryForInspectors("the full event history is for discipline inspectors")
+        require_history_reader(viewer)
         self._order(order_id)
         return [history_entry(event) for event in self.repository.event_store.get(order_id)]
 
