@@ -147,8 +147,9 @@ class CaseQueriesOnPostgres:
             )
         _where_within_days(page, "registered_at", criteria.registered_from, criteria.registered_to)
         _where_within_days(page, "due_at", criteria.due_from, criteria.due_to)
-        query = page.query(f"SELECT {SUMMARY_COLUMNS}, {summary} AS summary FROM case_list")
-        items, following = page.items(await self.store.fetch(query, *page.args), _summary)
+        items, following = await page.fetch(
+            self.store, f"SELECT {SUMMARY_COLUMNS}, {summary} AS summary FROM case_list", _summary
+        )
         return Page(items=items, next=following, position=position, caught_up=caught_up)
 
     async def list_orders(
@@ -178,9 +179,11 @@ class CaseQueriesOnPostgres:
         if criteria.text:
             page.where("(problem ILIKE ? OR tracking_number ILIKE ?)", _containing(criteria.text))
         _where_within_days(page, "issued_at", criteria.issued_from, criteria.issued_to)
-        query = page.query(f"SELECT {ORDER_SUMMARY_COLUMNS} FROM order_list")
-        rows = await self.store.fetch(query, *page.args)
-        items, following = page.items(rows, lambda row: _order_summary(row, now, calendar))
+        items, following = await page.fetch(
+            self.store,
+            f"SELECT {ORDER_SUMMARY_COLUMNS} FROM order_list",
+            lambda row: _order_summary(row, now, calendar),
+        )
         return Page(items=items, next=following, position=position, caught_up=caught_up)
 
     async def board(

@@ -93,14 +93,9 @@ class DeductionCreate(Strict):
 
     def request(self) -> DeductionRequest:
         return DeductionRequest(
-            rule=self.rule,
-            staff=self.staff,
-            window=self.window,
-            occurred_at=self.occurred_at,
-            evidence=self.evidence,
+            **self.model_dump(exclude={"source"}),
             source_type=self.source.type,
             source_ref=self.source.ref,
-            points=self.points,
         )
 
 
