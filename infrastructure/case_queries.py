@@ -128,9 +128,8 @@ class CaseQueriesOnPostgres:
         position, caught_up = await self._wait_for(after)
         summary = summary_column(role)
         page = NewestFirstPage("registered_position", limit=limit, cursor=cursor, args=[now])
-        if visible_to_department is not None:
-            page.where("assigned_department = ?", visible_to_department)
         page.where_equal(
+            assigned_department=visible_to_department,
             status=criteria.status,
             department=criteria.department,
             kind=criteria.kind,
@@ -139,12 +138,8 @@ class CaseQueriesOnPostgres:
             extension_requested=criteria.extension_requested,
             proposal_status=criteria.proposal,
         )
-        if criteria.overdue is not None:
-            page.require(OVERDUE_SQL if criteria.overdue else f"NOT {OVERDUE_SQL}")
-        if criteria.text:
-            page.where(
-                f"({summary} ILIKE ? OR tracking_number ILIKE ?)", _containing(criteria.text)
-            )
+        page.where_holds(OVERDUE_SQL, criteria.overdue)
+        _where_mentioning(page, summary, criteria.text)
         _where_within_days(page, "registered_at", criteria.registered_from, criteria.registered_to)
         _where_within_days(page, "due_at", criteria.due_from, criteria.due_to)
         items, following = await page.fetch(
@@ -165,8 +160,7 @@ class CaseQueriesOnPostgres:
     ) -> Page:
         position, caught_up = await self._wait_for(after, (ORDER_LIST_PROJECTION,))
         page = NewestFirstPage("issued_position", limit=limit, cursor=cursor, args=[now])
-        if visible_to_department is not None:
-            page.where("department = ?", visible_to_department)
+        page.where_equal(department=visible_to_department)
         page.where_equal(
             status=criteria.status,
             department=criteria.department,
@@ -174,10 +168,8 @@ class CaseQueriesOnPostgres:
             staff_id=criteria.staff,
             extension_requested=criteria.extension_requested,
         )
-        if criteria.overdue is not None:
-            page.require(ORDER_OVERDUE_SQL if criteria.overdue else f"NOT {ORDER_OVERDUE_SQL}")
-        if criteria.text:
-            page.where("(problem ILIKE ? OR tracking_number ILIKE ?)", _containing(criteria.text))
+        page.where_holds(ORDER_OVERDUE_SQL, criteria.overdue)
+        _where_mentioning(page, "problem", criteria.text)
         _where_within_days(page, "issued_at", criteria.issued_from, criteria.issued_to)
         items, following = await page.fetch(
             self.store,
@@ -458,9 +450,12 @@ class CaseQueriesOnPostgres:
         )
 
 
-def _containing(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def _where_mentioning(page: NewestFirstPage, column: str, text: str | None) -> None:
+    """Keep the rows whose `column` or tracking number holds the text, if any is given, as
+    it is: its `%`, `_` and `\\` match themselves."""
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        page.where(f"({column} ILIKE ? OR tracking_number ILIKE ?)", f"%{escaped}%")
 
 
 def _summary(row: asyncpg.Record) -> CaseSummary:

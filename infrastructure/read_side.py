@@ -100,9 +100,11 @@ class NewestFirstPage:
             if value is not None:
                 self.where(f"{column} = ?", value)
 
-    def require(self, condition: str) -> None:
-        """Keep the rows where `condition`, which takes no parameter, holds."""
-        self.conditions.append(condition)
+    def where_holds(self, condition: str, holds: bool | None) -> None:
+        """Keep the rows where `condition`, which takes no parameter, holds (True) or does not
+        (False); None filters nothing."""
+        if holds is not None:
+            self.conditions.append(condition if holds else f"NOT {condition}")
 
     async def fetch(
         self, store: SqlPool, select_from: str, item: Callable[[Any], Item]
