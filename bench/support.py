@@ -171,6 +171,32 @@ class BenchKeys:
         }
 
 
+def fill_options(doc: str | None, *, events: int) -> argparse.Namespace:
+    """The options of a bench that fills a scratch database: --events and the database's."""
+    parser = bench_parser(doc)
+    parser.add_argument("--events", type=int, default=events, help="events to fill the store with")
+    add_database_options(parser)
+    return parser.parse_args()
+
+
+@contextmanager
+def filled_container(
+    options: argparse.Namespace, fill: Callable[[Container], int], **container: Any
+) -> Iterator[Container]:
+    """A container (`bench_container` with `container`'s options) on a scratch database that
+    `fill` filled, saying how many events it holds and how long filling took; closed, and the
+    database dropped, on the way out."""
+    with scratch_database(options.server, keep=options.keep) as url:
+        built = bench_container(url, BenchKeys.fresh(), **container)
+        try:
+            started = time.perf_counter()
+            head = fill(built)
+            print(f"filled {head} events in {time.perf_counter() - started:.1f} s")
+            yield built
+        finally:
+            built.close()
+
+
 def bench_container(
     database_url: str,
     keys: BenchKeys,
