@@ -9,10 +9,9 @@ rebuild (and, for comparison, the worker's incremental catch-up), and drops the 
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 
-from support import OPERATOR, fill_options, filled_container
+from support import OPERATOR, fill_options, filled_container, timed
 
 from domain.calendar import OFFICE_TZ
 from domain.case import Case, Kind, Outcome, Satisfaction
@@ -64,9 +63,7 @@ def main() -> None:
 
     with filled_container(options, fill, time_source=SimulatedTimeSource(START)) as container:
         worker = container.worker()
-        started = time.perf_counter()
-        turn = worker.run_once()
-        seconds = time.perf_counter() - started
+        turn, seconds = timed(worker.run_once)
         worker.close()
         print(
             f"incremental catch-up (batches of 500): {turn.notifications} events in "

@@ -24,7 +24,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import uuid4
 
 import httpx
@@ -45,6 +45,8 @@ SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 OVERSIGHT = str(Path(sys.executable).with_name("oversight"))
 OPERATOR = Actor("bench-operator", Role.OPERATOR)
 ADMIN = Actor("bench-admin", Role.ADMIN)
+
+Result = TypeVar("Result")
 
 
 def say(message: str) -> None:
@@ -171,6 +173,13 @@ class BenchKeys:
         }
 
 
+def timed(run: Callable[[], Result]) -> tuple[Result, float]:
+    """What `run` answers, and the seconds it took."""
+    started = time.perf_counter()
+    result = run()
+    return result, time.perf_counter() - started
+
+
 def fill_options(doc: str | None, *, events: int) -> argparse.Namespace:
     """The options of a bench that fills a scratch database: --events and the database's."""
     parser = bench_parser(doc)
@@ -189,9 +198,8 @@ def filled_container(
     with scratch_database(options.server, keep=options.keep) as url:
         built = bench_container(url, BenchKeys.fresh(), **container)
         try:
-            started = time.perf_counter()
-            head = fill(built)
-            print(f"filled {head} events in {time.perf_counter() - started:.1f} s")
+            head, seconds = timed(lambda: fill(built))
+            print(f"filled {head} events in {seconds:.1f} s")
             yield built
         finally:
             built.close()

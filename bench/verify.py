@@ -10,10 +10,9 @@ second, and drops the database.
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 
-from support import OPERATOR, fill_options, filled_container
+from support import OPERATOR, fill_options, filled_container, timed
 
 from domain.calendar import OFFICE_TZ
 from domain.case import Case
@@ -60,9 +59,7 @@ def main() -> None:
         options, fill, time_source=SimulatedTimeSource(START), directory=False
     ) as container:
         writer = container.ledger.writer()
-        started = time.perf_counter()
-        appended = writer.run_until_caught_up()
-        seconds = time.perf_counter() - started
+        appended, seconds = timed(writer.run_until_caught_up)
         writer.close()
         print(
             f"ledger: {appended} events chained in {seconds:.2f} s, "
