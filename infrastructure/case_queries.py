@@ -160,6 +160,7 @@ class CaseQueriesOnPostgres:
     ) -> Page:
         position, caught_up = await self._wait_for(after, (ORDER_LIST_PROJECTION,))
         page = NewestFirstPage("issued_position", limit=limit, cursor=cursor, args=[now])
+        # Apart from the filter's department: a department confined to its own may name it.
         page.where_equal(department=visible_to_department)
         page.where_equal(
             status=criteria.status,
