@@ -9,20 +9,13 @@ rebuild (and, for comparison, the worker's incremental catch-up), and drops the 
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 
-from support import (
-    OPERATOR,
-    BenchKeys,
-    add_database_options,
-    bench_container,
-    bench_parser,
-    scratch_database,
-)
+from support import OPERATOR, fill_options, filled_container, timed
 
 from domain.calendar import OFFICE_TZ
 from domain.case import Case, Kind, Outcome, Satisfaction
+from interfaces.bootstrap import Container
 from simulation.fills import CaseFill, clerk_of
 from simulation.time_source import SimulatedTimeSource
 
@@ -63,35 +56,25 @@ class RebuildFill(CaseFill):
 
 
 def main() -> None:
-    parser = bench_parser(__doc__)
-    parser.add_argument("--events", type=int, default=20_000, help="events to fill the store with")
-    add_database_options(parser)
-    options = parser.parse_args()
+    options = fill_options(__doc__, events=20_000)
 
-    with scratch_database(options.server, keep=options.keep) as url:
-        container = bench_container(url, BenchKeys.fresh(), time_source=SimulatedTimeSource(START))
-        try:
-            started = time.perf_counter()
-            head = RebuildFill(container.supervision, start=START).until(options.events)
-            print(f"filled {head} events in {time.perf_counter() - started:.1f} s")
+    def fill(container: Container) -> int:
+        return RebuildFill(container.supervision, start=START).until(options.events)
 
-            worker = container.worker()
-            started = time.perf_counter()
-            turn = worker.run_once()
-            seconds = time.perf_counter() - started
-            worker.close()
-            print(
-                f"incremental catch-up (batches of 500): {turn.notifications} events in "
-                f"{seconds:.2f} s, {turn.notifications / seconds:,.0f} events/s"
-            )
+    with filled_container(options, fill, time_source=SimulatedTimeSource(START)) as container:
+        worker = container.worker()
+        turn, seconds = timed(worker.run_once)
+        worker.close()
+        print(
+            f"incremental catch-up (batches of 500): {turn.notifications} events in "
+            f"{seconds:.2f} s, {turn.notifications / seconds:,.0f} events/s"
+        )
 
-            report = container.rebuild_projections()
-            print(
-                f"rebuild: {report.notifications} events ({report.events} projected) in "
-                f"{report.seconds:.2f} s, {report.notifications_per_second:,.0f} events/s"
-            )
-        finally:
-            container.close()
+        report = container.rebuild_projections()
+        print(
+            f"rebuild: {report.notifications} events ({report.events} projected) in "
+            f"{report.seconds:.2f} s, {report.notifications_per_second:,.0f} events/s"
+        )
 
 
 if __name__ == "__main__":

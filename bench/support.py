@@ -24,7 +24,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import uuid4
 
 import httpx
@@ -45,6 +45,8 @@ SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 OVERSIGHT = str(Path(sys.executable).with_name("oversight"))
 OPERATOR = Actor("bench-operator", Role.OPERATOR)
 ADMIN = Actor("bench-admin", Role.ADMIN)
+
+Result = TypeVar("Result")
 
 
 def say(message: str) -> None:
@@ -169,6 +171,38 @@ class BenchKeys:
             "OVERSIGHT_PUBLIC_RATE_LIMIT": "0",
             **extra,
         }
+
+
+def timed(run: Callable[[], Result]) -> tuple[Result, float]:
+    """What `run` answers, and the seconds it took."""
+    started = time.perf_counter()
+    result = run()
+    return result, time.perf_counter() - started
+
+
+def fill_options(doc: str | None, *, events: int) -> argparse.Namespace:
+    """The options of a bench that fills a scratch database: --events and the database's."""
+    parser = bench_parser(doc)
+    parser.add_argument("--events", type=int, default=events, help="events to fill the store with")
+    add_database_options(parser)
+    return parser.parse_args()
+
+
+@contextmanager
+def filled_container(
+    options: argparse.Namespace, fill: Callable[[Container], int], **container: Any
+) -> Iterator[Container]:
+    """A container (`bench_container` with `container`'s options) on a scratch database that
+    `fill` filled, saying how many events it holds and how long filling took; closed, and the
+    database dropped, on the way out."""
+    with scratch_database(options.server, keep=options.keep) as url:
+        built = bench_container(url, BenchKeys.fresh(), **container)
+        try:
+            head, seconds = timed(lambda: fill(built))
+            print(f"filled {head} events in {seconds:.1f} s")
+            yield built
+        finally:
+            built.close()
 
 
 def bench_container(

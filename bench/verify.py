@@ -10,20 +10,13 @@ second, and drops the database.
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 
-from support import (
-    OPERATOR,
-    BenchKeys,
-    add_database_options,
-    bench_container,
-    bench_parser,
-    scratch_database,
-)
+from support import OPERATOR, fill_options, filled_container, timed
 
 from domain.calendar import OFFICE_TZ
 from domain.case import Case
+from interfaces.bootstrap import Container
 from simulation.fills import CaseFill
 from simulation.time_source import SimulatedTimeSource
 
@@ -50,46 +43,34 @@ class NotesFill(CaseFill):
 
 
 def main() -> None:
-    parser = bench_parser(__doc__)
-    parser.add_argument("--events", type=int, default=100_000, help="events to fill the store with")
-    add_database_options(parser)
-    options = parser.parse_args()
+    options = fill_options(__doc__, events=100_000)
 
-    with scratch_database(options.server, keep=options.keep) as url:
-        container = bench_container(
-            url, BenchKeys.fresh(), time_source=SimulatedTimeSource(START), directory=False
+    def fill(container: Container) -> int:
+        notes = NotesFill(
+            container.supervision,
+            start=START,
+            spacing=timedelta(minutes=1),
+            wave=CASES_PER_SAVE,
+            per_save=CASES_PER_SAVE,
         )
-        try:
-            started = time.perf_counter()
-            fill = NotesFill(
-                container.supervision,
-                start=START,
-                spacing=timedelta(minutes=1),
-                wave=CASES_PER_SAVE,
-                per_save=CASES_PER_SAVE,
-            )
-            head = fill.until(options.events)
-            print(f"filled {head} events in {time.perf_counter() - started:.1f} s")
+        return notes.until(options.events)
 
-            writer = container.ledger.writer()
-            started = time.perf_counter()
-            appended = writer.run_until_caught_up()
-            seconds = time.perf_counter() - started
-            writer.close()
-            print(
-                f"ledger: {appended} events chained in {seconds:.2f} s, "
-                f"{appended / seconds:,.0f} events/s"
-            )
-            container.ledger.make_checkpoint()
+    with filled_container(
+        options, fill, time_source=SimulatedTimeSource(START), directory=False
+    ) as container:
+        writer = container.ledger.writer()
+        appended, seconds = timed(writer.run_until_caught_up)
+        writer.close()
+        print(
+            f"ledger: {appended} events chained in {seconds:.2f} s, "
+            f"{appended / seconds:,.0f} events/s"
+        )
+        container.ledger.make_checkpoint()
 
-            report = container.ledger.verify()
-            rate = report.checked / report.seconds if report.seconds else 0.0
-            print(f"verify: ok={report.ok} — {report.message}")
-            print(
-                f"verify: {report.checked} events in {report.seconds:.2f} s, {rate:,.0f} events/s"
-            )
-        finally:
-            container.close()
+        report = container.ledger.verify()
+        rate = report.checked / report.seconds if report.seconds else 0.0
+        print(f"verify: ok={report.ok} — {report.message}")
+        print(f"verify: {report.checked} events in {report.seconds:.2f} s, {rate:,.0f} events/s")
 
 
 if __name__ == "__main__":

@@ -52,9 +52,8 @@ class AuditQueriesOnPostgres:
         )
 
     async def _page(self, page: NewestFirstPage, select_from: str) -> AuditPage:
-        query = page.query(select_from)
         position = await projected_position(self.store, (PROJECTION_NAME,))
-        items, following = page.items(await self.store.fetch(query, *page.args), _event)
+        items, following = await page.fetch(self.store, select_from, _event)
         return AuditPage(items=items, next=following, position=position)
 
 

@@ -128,9 +128,8 @@ class CaseQueriesOnPostgres:
         position, caught_up = await self._wait_for(after)
         summary = summary_column(role)
         page = NewestFirstPage("registered_position", limit=limit, cursor=cursor, args=[now])
-        if visible_to_department is not None:
-            page.where("assigned_department = ?", visible_to_department)
         page.where_equal(
+            assigned_department=visible_to_department,
             status=criteria.status,
             department=criteria.department,
             kind=criteria.kind,
@@ -139,16 +138,13 @@ class CaseQueriesOnPostgres:
             extension_requested=criteria.extension_requested,
             proposal_status=criteria.proposal,
         )
-        if criteria.overdue is not None:
-            page.require(OVERDUE_SQL if criteria.overdue else f"NOT {OVERDUE_SQL}")
-        if criteria.text:
-            page.where(
-                f"({summary} ILIKE ? OR tracking_number ILIKE ?)", _containing(criteria.text)
-            )
+        page.where_holds(OVERDUE_SQL, criteria.overdue)
+        _where_mentioning(page, summary, criteria.text)
         _where_within_days(page, "registered_at", criteria.registered_from, criteria.registered_to)
         _where_within_days(page, "due_at", criteria.due_from, criteria.due_to)
-        query = page.query(f"SELECT {SUMMARY_COLUMNS}, {summary} AS summary FROM case_list")
-        items, following = page.items(await self.store.fetch(query, *page.args), _summary)
+        items, following = await page.fetch(
+            self.store, f"SELECT {SUMMARY_COLUMNS}, {summary} AS summary FROM case_list", _summary
+        )
         return Page(items=items, next=following, position=position, caught_up=caught_up)
 
     async def list_orders(
@@ -164,8 +160,8 @@ class CaseQueriesOnPostgres:
     ) -> Page:
         position, caught_up = await self._wait_for(after, (ORDER_LIST_PROJECTION,))
         page = NewestFirstPage("issued_position", limit=limit, cursor=cursor, args=[now])
-        if visible_to_department is not None:
-            page.where("department = ?", visible_to_department)
+        # Apart from the filter's department: a department confined to its own may name it.
+        page.where_equal(department=visible_to_department)
         page.where_equal(
             status=criteria.status,
             department=criteria.department,
@@ -173,14 +169,14 @@ class CaseQueriesOnPostgres:
             staff_id=criteria.staff,
             extension_requested=criteria.extension_requested,
         )
-        if criteria.overdue is not None:
-            page.require(ORDER_OVERDUE_SQL if criteria.overdue else f"NOT {ORDER_OVERDUE_SQL}")
-        if criteria.text:
-            page.where("(problem ILIKE ? OR tracking_number ILIKE ?)", _containing(criteria.text))
+        page.where_holds(ORDER_OVERDUE_SQL, criteria.overdue)
+        _where_mentioning(page, "problem", criteria.text)
         _where_within_days(page, "issued_at", criteria.issued_from, criteria.issued_to)
-        query = page.query(f"SELECT {ORDER_SUMMARY_COLUMNS} FROM order_list")
-        rows = await self.store.fetch(query, *page.args)
-        items, following = page.items(rows, lambda row: _order_summary(row, now, calendar))
+        items, following = await page.fetch(
+            self.store,
+            f"SELECT {ORDER_SUMMARY_COLUMNS} FROM order_list",
+            lambda row: _order_summary(row, now, calendar),
+        )
         return Page(items=items, next=following, position=position, caught_up=caught_up)
 
     async def board(
@@ -455,9 +451,12 @@ class CaseQueriesOnPostgres:
         )
 
 
-def _containing(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def _where_mentioning(page: NewestFirstPage, column: str, text: str | None) -> None:
+    """Keep the rows whose `column` or tracking number holds the text, if any is given, as
+    it is: its `%`, `_` and `\\` match themselves."""
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        page.where(f"({column} ILIKE ? OR tracking_number ILIKE ?)", f"%{escaped}%")
 
 
 def _summary(row: asyncpg.Record) -> CaseSummary:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from infrastructure.yaml_files import (
     item_line,
     line_of,
     parse_yaml,
+    read_packaged_yaml,
     read_yaml_file,
     require_all,
     require_storable,
@@ -40,9 +40,8 @@ def parse_conduct_file(text: str, source: str) -> tuple[ConductRule, ...]:
 
 def default_conduct_rules() -> tuple[ConductRule, ...]:
     """The catalogue shipped with the package (DESIGN §6)."""
-    resource = files("infrastructure") / "data" / DEFAULT_CATALOGUE
-    text = resource.read_text(encoding="utf-8")
-    return _rules(parse_yaml(text, DEFAULT_CATALOGUE, ConductFileError), source=DEFAULT_CATALOGUE)
+    document = read_packaged_yaml(DEFAULT_CATALOGUE, ConductFileError)
+    return _rules(document, source=DEFAULT_CATALOGUE)
 
 
 def _rules(document: Any, source: str) -> tuple[ConductRule, ...]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from infrastructure.yaml_files import (
     item_line,
     line_of,
     parse_yaml,
+    read_packaged_yaml,
     read_yaml_file,
     require_all,
     require_storable,
@@ -44,9 +44,8 @@ def parse_directory_file(text: str, source: str) -> DirectorySpec:
 
 def sample_directory() -> DirectorySpec:
     """The invented sample directory shipped with the package."""
-    resource = files("infrastructure") / "data" / SAMPLE_DIRECTORY
-    text = resource.read_text(encoding="utf-8")
-    return _spec(parse_yaml(text, SAMPLE_DIRECTORY, DirectoryFileError), source=SAMPLE_DIRECTORY)
+    document = read_packaged_yaml(SAMPLE_DIRECTORY, DirectoryFileError)
+    return _spec(document, source=SAMPLE_DIRECTORY)
 
 
 def _spec(document: Any, source: str) -> DirectorySpec:

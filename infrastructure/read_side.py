@@ -100,22 +100,26 @@ class NewestFirstPage:
             if value is not None:
                 self.where(f"{column} = ?", value)
 
-    def require(self, condition: str) -> None:
-        """Keep the rows where `condition`, which takes no parameter, holds."""
-        self.conditions.append(condition)
+    def where_holds(self, condition: str, holds: bool | None) -> None:
+        """Keep the rows where `condition`, which takes no parameter, holds (True) or does not
+        (False); None filters nothing."""
+        if holds is not None:
+            self.conditions.append(condition if holds else f"NOT {condition}")
 
-    def query(self, select_from: str) -> str:
+    async def fetch(
+        self, store: SqlPool, select_from: str, item: Callable[[Any], Item]
+    ) -> tuple[list[Item], str | None]:
+        """The page's items, each made by `item` from a row of `select_from` filtered, and the
+        cursor of the next page if there is one."""
+        rows = await store.fetch(self._query(select_from), *self.args)
+        items = [item(row) for row in rows[: self.limit]]
+        following = encode_cursor(items[-1].position) if len(rows) > self.limit else None
+        return items, following
+
+    def _query(self, select_from: str) -> str:
         """`select_from` filtered, from the cursor on, newest first, one row past the page."""
         if self.cursor is not None:
             self.where(f"{self.position_column} < ?", decode_cursor(self.cursor))
         self.args.append(self.limit + 1)
         where = f" WHERE {' AND '.join(self.conditions)}" if self.conditions else ""
         return f"{select_from}{where} ORDER BY {self.position_column} DESC LIMIT ${len(self.args)}"
-
-    def items(
-        self, rows: Sequence[Any], item: Callable[[Any], Item]
-    ) -> tuple[list[Item], str | None]:
-        """The page's items, and the cursor of the next page if there is one."""
-        items = [item(row) for row in rows[: self.limit]]
-        following = encode_cursor(items[-1].position) if len(rows) > self.limit else None
-        return items, following

@@ -153,8 +153,7 @@ class ScoreQueriesOnPostgres:
             page.where("occurred_on >= ?", criteria.occurred_from)
         if criteria.occurred_to is not None:
             page.where("occurred_on <= ?", criteria.occurred_to)
-        query = page.query(_DEDUCTION_LIST)
-        items, following = page.items(await self.store.fetch(query, *page.args), _entry)
+        items, following = await page.fetch(self.store, _DEDUCTION_LIST, _entry)
         return Page(items=items, next=following, position=position, caught_up=caught_up)
 
     async def monthly_report(

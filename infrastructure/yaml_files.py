@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,12 @@ def read_yaml_file(path: Path, refusal: type[ImportFileError]) -> Any:
     except OSError as error:
         raise refusal(f"{path}: cannot read it: {error.strerror or error}") from None
     return parse_yaml(text, str(path), refusal)
+
+
+def read_packaged_yaml(name: str, refusal: type[ImportFileError]) -> Any:
+    """The document a YAML file shipped in the package's data folder holds."""
+    text = (files("infrastructure") / "data" / name).read_text(encoding="utf-8")
+    return parse_yaml(text, name, refusal)
 
 
 def parse_yaml(text: str, source: str, refusal: type[ImportFileError]) -> Any:

@@ -97,6 +97,15 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+@contextmanager
+def _refusal_fails() -> Iterator[None]:
+    """A refusal of the service's ends the command with the refusal's message."""
+    try:
+        yield
+    except DomainError as error:
+        raise _fail(error.message) from error
+
+
 def _require_storable(**options: str | None) -> None:
     """Refuses an option's text holding a character the record cannot hold, before anything
     is recorded: a control character typed or pasted, or bytes that are not UTF-8 (Python
@@ -229,11 +238,8 @@ def import_directory(
         spec = sample_directory() if sample else read_directory_file(file)  # type: ignore[arg-type]
     except (OSError, ValueError) as error:
         raise _fail(str(error)) from error
-    with _service() as container:
-        try:
-            result = container.supervision.import_directory(spec, ADMIN)
-        except DomainError as error:
-            raise _fail(error.message) from error
+    with _service() as container, _refusal_fails():
+        result = container.supervision.import_directory(spec, ADMIN)
     typer.echo(
         f"{len(spec.departments)} departments, {len(spec.windows)} windows, "
         f"{len(spec.staff)} staff: {result.changes} changes recorded"
@@ -253,13 +259,10 @@ def create_token(
 ) -> None:
     """Issue a token; it is printed once, alone on the last line, and stored only as a hash."""
     _require_storable(department=department, name=name)
-    with _service() as container:
-        try:
-            issued = container.supervision.issue_token(
-                role=Role(role.value), department=department, name=name, by=ADMIN
-            )
-        except DomainError as error:
-            raise _fail(error.message) from error
+    with _service() as container, _refusal_fails():
+        issued = container.supervision.issue_token(
+            role=Role(role.value), department=department, name=name, by=ADMIN
+        )
     scope = f" for {issued.department}" if issued.department else ""
     typer.echo(
         f"token {issued.id} for {issued.name} ({issued.role.value}{scope}); it is shown only once:"
@@ -303,11 +306,8 @@ def revoke_token(
     _require_storable(reason=reason)
     if not reason.strip():
         raise _fail("give a reason")
-    with _service() as container:
-        try:
-            revoked = container.supervision.revoke_token(token_id, reason=reason.strip(), by=ADMIN)
-        except DomainError as error:
-            raise _fail(error.message) from error
+    with _service() as container, _refusal_fails():
+        revoked = container.supervision.revoke_token(token_id, reason=reason.strip(), by=ADMIN)
     typer.echo(f"revoked token {revoked.id} of {revoked.name} ({revoked.role.value})")
 
 
@@ -326,17 +326,14 @@ def load_calendar_year(
         schedule = read_calendar_file(file, year)
     except CalendarFileError as error:
         raise _fail(str(error)) from error
-    with _service() as container:
-        try:
-            published = container.supervision.publish_calendar_year(
-                year=year,
-                holidays=schedule.holidays,
-                makeup_workdays=schedule.makeup_workdays,
-                source=schedule.source,
-                by=ADMIN,
-            )
-        except DomainError as error:
-            raise _fail(error.message) from error
+    with _service() as container, _refusal_fails():
+        published = container.supervision.publish_calendar_year(
+            year=year,
+            holidays=schedule.holidays,
+            makeup_workdays=schedule.makeup_workdays,
+            source=schedule.source,
+            by=ADMIN,
+        )
     if not published.recorded:
         typer.echo(f"{year}: this schedule is already on record; nothing recorded")
         return
@@ -373,14 +370,11 @@ def deadline(
     calendar the service uses (the package's years and those loaded with `calendar load`)."""
     from application.deadlines import preview_deadlines
 
-    with _service() as container:
-        try:
-            calendar = container.current_calendar()
-            if start.tzinfo is None:
-                start = start.replace(tzinfo=calendar.office_hours.tz)
-            preview = preview_deadlines(container.policy, calendar, kind.value, start, urgent)
-        except DomainError as error:
-            raise _fail(error.message) from error
+    with _service() as container, _refusal_fails():
+        calendar = container.current_calendar()
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=calendar.office_hours.tz)
+        preview = preview_deadlines(container.policy, calendar, kind.value, start, urgent)
     typer.echo(f"acknowledge by: {preview.acknowledge.due_at.isoformat()}")
     due = preview.handling.due_at.isoformat() if preview.handling else "none"
     typer.echo(f"due:            {due}")
@@ -407,13 +401,10 @@ def erase_personal_data(
     _require_storable(reason=reason, by=by)
     if not reason.strip():
         raise _fail("give the reason with --reason")
-    with _service() as container:
-        try:
-            view = container.supervision.erase_personal_data(
-                case_id, reason=reason, by=Actor(principal=by, role=Role.INSPECTOR)
-            )
-        except DomainError as error:
-            raise _fail(error.message) from error
+    with _service() as container, _refusal_fails():
+        view = container.supervision.erase_personal_data(
+            case_id, reason=reason, by=Actor(principal=by, role=Role.INSPECTOR)
+        )
     typer.echo(f"case {view.tracking_number}: the complainant's personal data is erased")
 
 
@@ -481,11 +472,8 @@ def load_conduct_rules(
         rules = default_conduct_rules() if file is None else read_conduct_file(file)
     except (OSError, ValueError) as error:
         raise _fail(str(error)) from error
-    with _service() as container:
-        try:
-            loaded = container.supervision.load_conduct_rules(rules, ADMIN)
-        except DomainError as error:
-            raise _fail(error.message) from error
+    with _service() as container, _refusal_fails():
+        loaded = container.supervision.load_conduct_rules(rules, ADMIN)
     typer.echo(f"{loaded.rules} rules: {loaded.changes} changes recorded")
 
 
@@ -509,16 +497,13 @@ def monthly_report(
     from interfaces.http.schemas.discipline import MonthlyReportPublic
     from interfaces.reports import report_csv, report_xlsx
 
-    with _service() as container:
-        try:
-            require_past_or_current_month(month, container.supervision.time_source.now())
-            directory = container.supervision.directory()
-            if department is not None and directory.department(department) is None:
-                raise _fail(f"there is no department {department!r}")
-            container.catch_up_projections()
-            report = asyncio.run(_read_monthly_report(container, month, department))
-        except DomainError as error:
-            raise _fail(error.message) from error
+    with _service() as container, _refusal_fails():
+        require_past_or_current_month(month, container.supervision.time_source.now())
+        directory = container.supervision.directory()
+        if department is not None and directory.department(department) is None:
+            raise _fail(f"there is no department {department!r}")
+        container.catch_up_projections()
+        report = asyncio.run(_read_monthly_report(container, month, department))
     if report_format is ReportFormat.XLSX:
         content = report_xlsx(report)
     elif report_format is ReportFormat.CSV:
@@ -580,14 +565,12 @@ def demo(
         raise _fail(str(error)) from error
     with container:
         typer.echo(f"database: {_describe(container)}", err=True)
-        try:
+        with _refusal_fails():
             with progress_bar("simulating", total=days) as progress:
                 report = campaign.run(
                     on_day=lambda day, done, total: progress(done, total, f"simulating {day}")
                 )
             container.catch_up_projections()
-        except DomainError as error:
-            raise _fail(error.message) from error
     # A demo in a folder of its own is served by naming that folder.
     _print_demo_guide(
         report, f"OVERSIGHT_DATA_DIR={shlex.quote(str(data_dir))} " if data_dir else ""

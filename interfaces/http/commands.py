@@ -15,53 +15,23 @@ from interfaces.http.schemas.orders import OrderCreate
 
 def register_case(app: Supervision, body: CaseCreate, by: Actor) -> RegisteredCase:
     """Register the case the body describes (登记)."""
-    return app.register_case(
-        kind=body.kind,
-        channel=body.channel,
-        department=body.department,
-        window=body.window,
-        staff=body.staff,
-        category=body.category,
-        urgent=body.urgent,
-        summary=body.summary,
-        details=body.details,
-        complainant=body.complainant.model_dump(),
-        by=by,
-    )
+    return app.register_case(**body.model_dump(), by=by)
 
 
 def assign_case(app: Supervision, case_id: UUID, body: CaseAssign, by: Actor) -> CaseView:
     """Hand the case to the body's department (派单)."""
-    return app.assign_case(
-        case_id,
-        department=body.department,
-        urgent=body.urgent,
-        final=body.final,
-        note=body.note,
-        by=by,
-    )
+    return app.assign_case(case_id, **body.model_dump(), by=by)
 
 
 def record_callback(app: Supervision, case_id: UUID, body: CallbackCreate, by: Actor) -> CaseView:
     """Record the callback the body tells of (回访)."""
-    return app.record_callback(
-        case_id,
-        reached=body.reached,
-        satisfaction=body.satisfaction,
-        comment=body.comment,
-        by=by,
-    )
+    return app.record_callback(case_id, **body.model_dump(), by=by)
 
 
 def issue_order(app: Supervision, body: OrderCreate, by: Actor) -> OrderView:
     """Issue the rectification order the body describes (下发整改通知)."""
     return app.issue_order(
-        department=body.department,
-        window=body.window,
-        staff=body.staff,
-        problem=body.problem,
-        requirements=body.requirements,
-        working_days=body.working_days,
+        **body.model_dump(exclude={"source"}),
         source_type=body.source.type,
         source_ref=body.source.ref,
         by=by,

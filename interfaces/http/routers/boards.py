@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from starlette.concurrency import run_in_threadpool
 
-from domain.actor import Role
+from domain.actor import Actor, Role
 from domain.errors import Forbidden
 from interfaces.http.deps import CaseQueriesDep, CentreDep, ContainerDep, StaffDep
 from interfaces.http.responses import SOME_ROLES, VALIDATED
@@ -33,6 +33,15 @@ class NotYourDepartment(Forbidden):
     """A department reads its own board and lists only."""
 
     code = "not_your_department"
+
+
+def listing_department(actor: Actor, asked: str | None, records: str) -> str | None:
+    """The department whose `records` alone the caller may list (None: the centre's staff
+    list every department's); a department asking for another's is refused."""
+    own = actor.department if actor.role is Role.DEPARTMENT else None
+    if own is not None and asked not in (None, own):
+        raise NotYourDepartment(f"a department lists its own {records} only")
+    return own
 
 
 @router.get("/departments/{department_id}/board")

@@ -7,7 +7,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
-from domain.actor import Role
 from interfaces.http import commands
 from interfaces.http.deps import (
     CaseQueriesDep,
@@ -25,7 +24,7 @@ from interfaces.http.responses import (
     SOME_ROLES,
     VALIDATED,
 )
-from interfaces.http.routers.boards import NotYourDepartment
+from interfaces.http.routers.boards import listing_department
 from interfaces.http.schemas.cases import (
     CallbackCreate,
     CaseAssign,
@@ -60,9 +59,7 @@ async def list_cases(
     actor: StaffDep,
 ) -> CaseList:
     """Cases newest first, filtered; a department sees only the cases assigned to it."""
-    own = actor.department if actor.role is Role.DEPARTMENT else None
-    if own is not None and query.department not in (None, own):
-        raise NotYourDepartment("a department lists its own cases only")
+    own = listing_department(actor, query.department, "cases")
     page = await queries.list_cases(
         query.criteria(),
         role=actor.role,

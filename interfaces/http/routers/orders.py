@@ -8,7 +8,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 from starlette.concurrency import run_in_threadpool
 
-from domain.actor import Role
 from interfaces.http import commands
 from interfaces.http.deps import (
     CaseQueriesDep,
@@ -26,7 +25,7 @@ from interfaces.http.responses import (
     SOME_ROLES,
     VALIDATED,
 )
-from interfaces.http.routers.boards import NotYourDepartment
+from interfaces.http.routers.boards import listing_department
 from interfaces.http.schemas.cases import (
     ExtensionBody,
     HistoryEntryPublic,
@@ -65,9 +64,7 @@ async def list_orders(
     """Rectification orders newest first, filtered (status, department, window, staff,
     overdue, extension requested, issue dates, text in the problem or number), a page at a
     time; a department lists only the orders issued to it."""
-    own = actor.department if actor.role is Role.DEPARTMENT else None
-    if own is not None and query.department not in (None, own):
-        raise NotYourDepartment("a department lists its own orders only")
+    own = listing_department(actor, query.department, "orders")
     page = await queries.list_orders(
         query.criteria(),
         visible_to_department=own,

@@ -16,7 +16,7 @@ class DepartmentPublic(BaseModel):
 
     @classmethod
     def of(cls, department: Department) -> DepartmentPublic:
-        return cls(id=department.id, name=department.name, name_en=department.name_en)
+        return cls.model_validate(department, from_attributes=True)
 
 
 class WindowPublic(BaseModel):
@@ -29,7 +29,7 @@ class WindowPublic(BaseModel):
 
     @classmethod
     def of(cls, window: Window) -> WindowPublic:
-        return cls(id=window.id, name=window.name, department=window.department, zone=window.zone)
+        return cls.model_validate(window, from_attributes=True)
 
 
 class StaffPublic(BaseModel):
@@ -43,13 +43,7 @@ class StaffPublic(BaseModel):
 
     @classmethod
     def of(cls, staff: StaffMember) -> StaffPublic:
-        return cls(
-            id=staff.id,
-            name=staff.name,
-            department=staff.department,
-            window=staff.window,
-            post=staff.post,
-        )
+        return cls.model_validate(staff, from_attributes=True)
 
 
 class DepartmentList(BaseModel):

@@ -93,14 +93,9 @@ class DeductionCreate(Strict):
 
     def request(self) -> DeductionRequest:
         return DeductionRequest(
-            rule=self.rule,
-            staff=self.staff,
-            window=self.window,
-            occurred_at=self.occurred_at,
-            evidence=self.evidence,
+            **self.model_dump(exclude={"source"}),
             source_type=self.source.type,
             source_ref=self.source.ref,
-            points=self.points,
         )
 
 
@@ -134,18 +129,7 @@ class DeductionPublic(BaseModel):
 
     @classmethod
     def of(cls, answer: DeductionAnswer) -> DeductionPublic:
-        return cls(
-            id=answer.id,
-            rule=answer.rule,
-            rule_name=answer.rule_name,
-            points=answer.points,
-            all_remaining=answer.all_remaining,
-            occurred_at=answer.occurred_at,
-            month=answer.month,
-            revoked=answer.revoked,
-            cards=[CardScorePublic.of(card) for card in answer.cards],
-            position=answer.position,
-        )
+        return cls.model_validate(answer, from_attributes=True)
 
 
 # Reading: scores, lists and the report -------------------------------------------------

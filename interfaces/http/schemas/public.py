@@ -53,7 +53,7 @@ class TimelineEntryPublic(BaseModel):
 
     @classmethod
     def of(cls, entry: TimelineEntry) -> TimelineEntryPublic:
-        return cls(type=entry.type, text=entry.text, at=entry.at)  # type: ignore[arg-type]
+        return cls.model_validate(entry, from_attributes=True)
 
 
 class CaseStatusPublic(BaseModel):
