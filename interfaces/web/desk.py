@@ -16,7 +16,9 @@ from application.ports import ConsoleSession
 from application.views import CaseView
 from domain.errors import DomainError
 from domain.labels import error_message
+from interfaces.http.schemas.cases import Reason
 from interfaces.web.flash import flash
+from interfaces.web.forms import read_form
 from interfaces.web.templating import Person
 
 Answer = TypeVar("Answer")
@@ -48,6 +50,17 @@ async def refused_or_done(command: Callable[[], Answer]) -> Answer | str:
 def problems_back_to(request: Request, url: str, problems: list[str]) -> RedirectResponse:
     """Back to `url` with what was wrong in the form, field by field, in one message."""
     return back_to(request, url, "；".join(problems), refused=True)
+
+
+def reason_or_back(
+    request: Request, form: FormData, url: str, names: dict[str, str]
+) -> Reason | RedirectResponse:
+    """The form's reason as the API's `Reason` reads it, or back to `url` saying what was
+    wrong with it (its field named as `names` says)."""
+    body = read_form(Reason, {"reason": form_text(form, "reason") or ""}, names)
+    if isinstance(body, list):
+        return problems_back_to(request, url, body)
+    return body
 
 
 async def run_from_queue(

@@ -18,9 +18,9 @@ from domain.labels import LABELS
 from domain.privacy import mask_phone
 from interfaces.http import commands
 from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
-from interfaces.http.schemas.cases import CallbackNotReached, CallbackReached, Reason
+from interfaces.http.schemas.cases import CallbackNotReached, CallbackReached
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import form_text, problems_back_to, run_from_queue, shown
+from interfaces.web.desk import form_text, problems_back_to, reason_or_back, run_from_queue, shown
 from interfaces.web.forms import read_form
 from interfaces.web.session import CentrePersonDep, acting
 from interfaces.web.templating import render
@@ -128,9 +128,9 @@ async def reopen(
     request: Request, case_id: UUID, form: CsrfFormDep, person: CentrePersonDep, app: SupervisionDep
 ) -> RedirectResponse:
     """Send the case back to its department with the reason (重办)."""
-    body = read_form(Reason, {"reason": form_text(form, "reason") or ""}, FIELDS)
-    if isinstance(body, list):
-        return problems_back_to(request, QUEUE, body)
+    body = reason_or_back(request, form, QUEUE, FIELDS)
+    if isinstance(body, RedirectResponse):
+        return body
     by = acting(request, person)
     return await run_from_queue(
         request,

@@ -24,10 +24,15 @@ from domain.labels import LABELS
 from domain.scorecard import SourceType, deduction_id_for_key
 from interfaces.bootstrap import Container
 from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
-from interfaces.http.schemas.cases import Reason
 from interfaces.http.schemas.discipline import DeductionCreate, DeductionsQuery
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import back_to, form_text, problems_back_to, refused_or_done, shown
+from interfaces.web.desk import (
+    back_to,
+    form_text,
+    reason_or_back,
+    refused_or_done,
+    shown,
+)
 from interfaces.web.forms import read_form
 from interfaces.web.people import shown_person
 from interfaces.web.session import InspectorPersonDep, StaffPersonDep, acting
@@ -262,9 +267,9 @@ async def revoke_deduction(
 ) -> RedirectResponse:
     """Withdraw the deduction from every card carrying it, with the reason (撤销)."""
     back = _list_with(_filters(QueryParams(form_text(form, "query") or "")))
-    body = read_form(Reason, {"reason": form_text(form, "reason") or ""}, REVOKE_FIELDS)
-    if isinstance(body, list):
-        return problems_back_to(request, back, body)
+    body = reason_or_back(request, form, back, REVOKE_FIELDS)
+    if isinstance(body, RedirectResponse):
+        return body
     by = acting(request, person)
     outcome = await refused_or_done(
         lambda: app.revoke_deduction(deduction_id, reason=body.reason, by=by)
