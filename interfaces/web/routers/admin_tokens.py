@@ -18,7 +18,7 @@ from domain.access import TokenNotFound
 from domain.actor import Role
 from interfaces.http.deps import SupervisionDep
 from interfaces.http.schemas.cases import DIRECTORY_ID, Strict
-from interfaces.web.admin import admin_router, role_choices, run_confirmed
+from interfaces.web.admin import admin_router, role_form_page, run_confirmed
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import (
     back_to,
@@ -125,18 +125,7 @@ async def _page(
     *,
     status_code: int = 200,
 ) -> HTMLResponse:
-    tokens = await run_in_threadpool(app.list_tokens)
-    directory = await run_in_threadpool(app.directory)
-    return render(
-        request,
-        "admin/tokens.html",
-        {
-            "tokens": tokens,
-            "values": values,
-            "problems": problems,
-            "roles": role_choices(),
-            "departments": {d.id: d.name for d in directory.departments},
-        },
-        person=shown(person),
-        status_code=status_code,
+    listed = {"tokens": await run_in_threadpool(app.list_tokens)}
+    return await role_form_page(
+        request, person, app, "admin/tokens.html", listed, values, problems, status_code
     )
