@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import HTMLResponse, Response
@@ -22,8 +22,8 @@ from application.supervision import Supervision
 from domain.actor import Role
 from domain.labels import LABELS, label
 from interfaces.bootstrap import FileProblem, ImportFileError
-from interfaces.http.deps import storable_parameters
 from interfaces.web.desk import back_to, refused_or_done, shown
+from interfaces.web.routers import page_router
 from interfaces.web.templating import render
 
 Answer = TypeVar("Answer")
@@ -42,11 +42,7 @@ NOT_CONFIRMED = "请先勾选确认框，再执行此操作。"
 
 def admin_router(path: str = "") -> APIRouter:
     """A router for one area of the administrator's pages, under /console/admin/."""
-    return APIRouter(
-        prefix=f"{ADMIN_PAGES}/{path}" if path else ADMIN_PAGES,
-        include_in_schema=False,
-        dependencies=[Depends(storable_parameters)],
-    )
+    return page_router(f"{ADMIN_PAGES}/{path}" if path else ADMIN_PAGES)
 
 
 def role_choices() -> dict[str, str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -17,19 +17,16 @@ from domain.actor import Actor
 from domain.labels import LABELS
 from domain.privacy import mask_phone
 from interfaces.http import commands
-from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
+from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.schemas.cases import CallbackNotReached, CallbackReached
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text, problems_back_to, reason_or_back, run_from_queue, shown
 from interfaces.web.forms import read_form
+from interfaces.web.routers import page_router
 from interfaces.web.session import CentrePersonDep, acting
 from interfaces.web.templating import render
 
-router = APIRouter(
-    prefix="/console/callbacks",
-    include_in_schema=False,
-    dependencies=[Depends(storable_parameters)],
-)
+router = page_router("/console/callbacks")
 
 QUEUE = "/console/callbacks"
 FIELDS = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
@@ -17,7 +17,7 @@ from application.queries import CaseSummary
 from application.saved_filters import TooManySavedFilters
 from domain.calendar import OFFICE_TZ
 from domain.labels import LABELS, error_message
-from interfaces.http.deps import ContainerDep, storable_parameters
+from interfaces.http.deps import ContainerDep
 from interfaces.http.schemas.cases import Integer
 from interfaces.http.schemas.lists import CaseListQuery
 from interfaces.http.schemas.text import RequestBody
@@ -25,12 +25,11 @@ from interfaces.reports import MEDIA_TYPES, case_list_xlsx
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import back_to, form_text, problems_back_to, shown
 from interfaces.web.forms import read_form
+from interfaces.web.routers import page_router
 from interfaces.web.session import CentrePersonDep
 from interfaces.web.templating import render
 
-router = APIRouter(
-    prefix="/console/cases", include_in_schema=False, dependencies=[Depends(storable_parameters)]
-)
+router = page_router("/console/cases")
 
 LIST = "/console/cases"
 # The filters of the form, as the list's query string names them.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -35,7 +35,7 @@ from domain.case import (
 from domain.directory import Directory
 from domain.labels import LABELS, label
 from interfaces.http import commands
-from interfaces.http.deps import CaseQueriesDep, SupervisionDep, storable_parameters
+from interfaces.http.deps import CaseQueriesDep, SupervisionDep
 from interfaces.http.errors import RoleNotAllowed
 from interfaces.http.schemas.cases import (
     CallbackNotReached,
@@ -50,9 +50,10 @@ from interfaces.http.schemas.cases import (
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.forms import form_number, read_form
 from interfaces.web.record_actions import FormAgain, act_on_record, render_record
+from interfaces.web.routers import page_router
 from interfaces.web.session import StaffPersonDep, acting
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(storable_parameters)])
+router = page_router()
 
 CASE_PAGE = "/console/cases/{case_id}"
 HOME = "/console/"

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, QueryParams
@@ -23,7 +23,7 @@ from domain.conduct import ConductRule
 from domain.labels import LABELS
 from domain.scorecard import SourceType, deduction_id_for_key
 from interfaces.bootstrap import Container
-from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
+from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.schemas.discipline import DeductionCreate, DeductionsQuery
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import (
@@ -35,14 +35,11 @@ from interfaces.web.desk import (
 )
 from interfaces.web.forms import read_form
 from interfaces.web.people import shown_person
+from interfaces.web.routers import page_router
 from interfaces.web.session import InspectorPersonDep, StaffPersonDep, acting
 from interfaces.web.templating import render
 
-router = APIRouter(
-    prefix="/console/deductions",
-    include_in_schema=False,
-    dependencies=[Depends(storable_parameters)],
-)
+router = page_router("/console/deductions")
 
 LIST = "/console/deductions"
 FORM = "/console/deductions/new"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -22,14 +22,15 @@ from domain.case import Status
 from domain.errors import DomainError
 from domain.labels import error_message
 from interfaces.bootstrap import Container
-from interfaces.http.deps import ContainerDep, storable_parameters
+from interfaces.http.deps import ContainerDep
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.flash import flash
 from interfaces.web.people import shown_person
+from interfaces.web.routers import page_router
 from interfaces.web.session import DepartmentPersonDep, PersonDep, acting
 from interfaces.web.templating import render, templates
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(storable_parameters)])
+router = page_router()
 
 HOME = "/console/"
 # How often the inbox asks for new cases (the brief of §13: within 10 seconds).

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -31,7 +31,7 @@ from domain.errors import DomainError
 from domain.labels import LABELS, error_message
 from domain.rectification import ORDER_ACTION_ROLES, OrderAction, OrderSourceType
 from interfaces.http import commands
-from interfaces.http.deps import ContainerDep, storable_parameters
+from interfaces.http.deps import ContainerDep
 from interfaces.http.errors import RoleNotAllowed, error_response
 from interfaces.http.schemas.cases import ExtensionBody, Reason, SuperviseBody
 from interfaces.http.schemas.orders import (
@@ -47,14 +47,11 @@ from interfaces.web.flash import flash
 from interfaces.web.forms import form_number, read_form
 from interfaces.web.people import shown_person
 from interfaces.web.record_actions import FormAgain, act_on_record, render_record
+from interfaces.web.routers import page_router
 from interfaces.web.session import InspectorPersonDep, StaffPersonDep, acting
 from interfaces.web.templating import render
 
-router = APIRouter(
-    prefix="/console/orders",
-    include_in_schema=False,
-    dependencies=[Depends(storable_parameters)],
-)
+router = page_router("/console/orders")
 
 LIST = "/console/orders"
 NEW = "/console/orders/new"
