@@ -1,10 +1,11 @@
-"""What the operator's desk pages share: the person in the layout, a form's text, and a
-command run off the event loop whose refusal comes back as a Chinese message, and the
-way back to a queue with what was done or refused."""
+"""What the operator's desk pages share: the person in the layout, the cases a queue lists,
+a form's text and reason, a command run off the event loop whose refusal comes back as a
+Chinese message, and the way back to a queue with what was done or refused."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 from fastapi import Request
@@ -13,7 +14,9 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
 
 from application.ports import ConsoleSession
+from application.queries import CaseFilter, CaseQueries, Page
 from application.views import CaseView
+from domain.actor import Role
 from domain.errors import DomainError
 from domain.labels import error_message
 from interfaces.http.schemas.cases import Reason
@@ -22,6 +25,27 @@ from interfaces.web.forms import read_form
 from interfaces.web.templating import Person
 
 Answer = TypeVar("Answer")
+
+
+async def centre_cases(
+    queries: CaseQueries,
+    criteria: CaseFilter,
+    role: Role,
+    limit: int,
+    now: datetime,
+    cursor: str | None = None,
+) -> Page:
+    """A page of the cases matching `criteria` in every department, as `role` reads them
+    at `now`."""
+    return await queries.list_cases(
+        criteria,
+        role=role,
+        visible_to_department=None,
+        limit=limit,
+        cursor=cursor,
+        now=now,
+        after=None,
+    )
 
 
 def shown(person: ConsoleSession) -> Person:

@@ -20,7 +20,14 @@ from interfaces.http import commands
 from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.schemas.cases import CallbackNotReached, CallbackReached
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import form_text, problems_back_to, reason_or_back, run_from_queue, shown
+from interfaces.web.desk import (
+    centre_cases,
+    form_text,
+    problems_back_to,
+    reason_or_back,
+    run_from_queue,
+    shown,
+)
 from interfaces.web.forms import read_form
 from interfaces.web.routers import page_router
 from interfaces.web.session import CentrePersonDep, acting
@@ -54,15 +61,9 @@ async def callback_queue(
     request: Request, person: CentrePersonDep, app: SupervisionDep, container: ContainerDep
 ) -> HTMLResponse:
     """Answered cases, newest first, with the department's answer and the callback forms."""
-    page = await container.queries.list_cases(
-        CaseFilter(status="answered"),
-        role=person.role,
-        visible_to_department=None,
-        limit=QUEUE_LENGTH,
-        cursor=None,
-        now=app.time_source.now(),
-        after=None,
-    )
+    answered = CaseFilter(status="answered")
+    now = app.time_source.now()
+    page = await centre_cases(container.queries, answered, person.role, QUEUE_LENGTH, now)
     by = acting(request, person)
     items = await run_in_threadpool(_with_callers, app, page.items, by)
     return render(

@@ -48,6 +48,7 @@ from interfaces.http.schemas.cases import (
     SuperviseBody,
 )
 from interfaces.web.csrf import CsrfFormDep
+from interfaces.web.desk import centre_cases
 from interfaces.web.forms import form_number, read_form
 from interfaces.web.record_actions import FormAgain, act_on_record, render_record
 from interfaces.web.routers import page_router
@@ -309,15 +310,8 @@ async def _case_numbered(
 ) -> UUID:
     """The id of the case with this tracking number, as the case list finds it."""
     wanted = tracking_number.strip().upper()
-    page = await queries.list_cases(
-        CaseFilter(text=wanted),
-        role=actor.role,
-        visible_to_department=None,
-        limit=10,
-        cursor=None,
-        now=app.time_source.now(),
-        after=None,
-    )
+    now = app.time_source.now()
+    page = await centre_cases(queries, CaseFilter(text=wanted), actor.role, 10, now)
     for item in page.items:
         if item.tracking_number.upper() == wanted:
             return item.id

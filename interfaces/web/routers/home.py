@@ -24,6 +24,7 @@ from domain.labels import error_message
 from interfaces.bootstrap import Container
 from interfaces.http.deps import ContainerDep
 from interfaces.web.csrf import CsrfFormDep
+from interfaces.web.desk import centre_cases
 from interfaces.web.flash import flash
 from interfaces.web.people import shown_person
 from interfaces.web.routers import page_router
@@ -135,13 +136,6 @@ def _waiting(inbox: list[BoardItem]) -> int:
 
 
 async def _count(container: Container, criteria: CaseFilter, person: ConsoleSession) -> str:
-    page = await container.queries.list_cases(
-        criteria,
-        role=person.role,
-        visible_to_department=None,
-        limit=COUNTED_UP_TO,
-        cursor=None,
-        now=container.supervision.time_source.now(),
-        after=None,
-    )
+    now = container.supervision.time_source.now()
+    page = await centre_cases(container.queries, criteria, person.role, COUNTED_UP_TO, now)
     return f"{COUNTED_UP_TO}+" if page.next else str(len(page.items))

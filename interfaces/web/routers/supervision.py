@@ -21,7 +21,7 @@ from domain.errors import NotFound
 from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.schemas.cases import Reason
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import form_text, problems_back_to, run_from_queue, shown
+from interfaces.web.desk import centre_cases, form_text, problems_back_to, run_from_queue, shown
 from interfaces.web.forms import read_form
 from interfaces.web.routers import page_router
 from interfaces.web.routers.case_page import COMMANDS, CaseCommand
@@ -77,15 +77,8 @@ async def supervision_queue(
     """Overdue cases, extension requests and proposed deductions, each with its forms."""
 
     async def cases(criteria: CaseFilter) -> list[CaseSummary]:
-        page = await container.queries.list_cases(
-            criteria,
-            role=person.role,
-            visible_to_department=None,
-            limit=QUEUE_LENGTH,
-            cursor=None,
-            now=app.time_source.now(),
-            after=None,
-        )
+        now = app.time_source.now()
+        page = await centre_cases(container.queries, criteria, person.role, QUEUE_LENGTH, now)
         return page.items
 
     overdue = await cases(CaseFilter(overdue=True))
