@@ -4,11 +4,12 @@ Chinese message, and the way back to a queue with what was done or refused."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TypeVar
 
 from fastapi import Request
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
@@ -25,6 +26,7 @@ from interfaces.web.forms import read_form
 from interfaces.web.templating import Person
 
 Answer = TypeVar("Answer")
+Body = TypeVar("Body", bound=BaseModel)
 
 
 async def centre_cases(
@@ -96,6 +98,23 @@ async def run_from_queue(
     if isinstance(outcome, str):
         return back_to(request, queue, outcome, refused=True)
     return back_to(request, queue, f"{outcome.tracking_number} {done}", refused=False)
+
+
+async def run_form_from_queue(
+    request: Request,
+    queue: str,
+    schema: type[Body],
+    values: Mapping[str, object],
+    names: Mapping[str, str],
+    command: Callable[[Body], CaseView],
+    done: str,
+) -> RedirectResponse:
+    """Read a queue's form `values` (the empty ones left out) into the API's `schema` and run
+    the command with it as `run_from_queue` does; what was wrong goes back to the queue."""
+    body = read_form(schema, {k: v for k, v in values.items() if v is not None}, names)
+    if isinstance(body, list):
+        return problems_back_to(request, queue, body)
+    return await run_from_queue(request, queue, lambda: command(body), done)
 
 
 def back_to(request: Request, url: str, message: str, *, refused: bool) -> RedirectResponse:

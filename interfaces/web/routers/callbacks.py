@@ -23,12 +23,11 @@ from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import (
     centre_cases,
     form_text,
-    problems_back_to,
     reason_or_back,
+    run_form_from_queue,
     run_from_queue,
     shown,
 )
-from interfaces.web.forms import read_form
 from interfaces.web.routers import page_router
 from interfaces.web.session import CentrePersonDep, acting
 from interfaces.web.templating import render
@@ -103,12 +102,15 @@ async def record_callback(
         "comment": form_text(form, "comment"),
     }
     schema = CallbackReached if reached else CallbackNotReached
-    body = read_form(schema, {k: v for k, v in values.items() if v is not None}, FIELDS)
-    if isinstance(body, list):
-        return problems_back_to(request, QUEUE, body)
     by = acting(request, person)
-    return await run_from_queue(
-        request, QUEUE, lambda: commands.record_callback(app, case_id, body, by), "已记录回访。"
+    return await run_form_from_queue(
+        request,
+        QUEUE,
+        schema,
+        values,
+        FIELDS,
+        lambda body: commands.record_callback(app, case_id, body, by),
+        "已记录回访。",
     )
 
 

@@ -14,8 +14,11 @@ from interfaces.http import commands
 from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.schemas.cases import CaseAssign
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import form_text, problems_back_to, run_from_queue, shown
-from interfaces.web.forms import read_form
+from interfaces.web.desk import (
+    form_text,
+    run_form_from_queue,
+    shown,
+)
 from interfaces.web.routers import page_router
 from interfaces.web.session import CentrePersonDep, acting
 from interfaces.web.templating import render
@@ -63,10 +66,13 @@ async def assign(
         values["final"] = True
     if (note := form_text(form, "note")) is not None:
         values["note"] = note
-    body = read_form(CaseAssign, {k: v for k, v in values.items() if v is not None}, FIELDS)
-    if isinstance(body, list):
-        return problems_back_to(request, QUEUE, body)
     by = acting(request, person)
-    return await run_from_queue(
-        request, QUEUE, lambda: commands.assign_case(app, case_id, body, by), "已派单。"
+    return await run_form_from_queue(
+        request,
+        QUEUE,
+        CaseAssign,
+        values,
+        FIELDS,
+        lambda body: commands.assign_case(app, case_id, body, by),
+        "已派单。",
     )
