@@ -1,5 +1,6 @@
 """What the administrator's pages share (§12, §13): their router, the choices their forms
-offer, a confirmation box for verbs that cannot be undone, and files uploaded to import.
+offer, the page of accounts or tokens under its form, a confirmation box for verbs that cannot
+be undone, and files uploaded to import.
 
 Separation of duties: these pages manage accounts, the directory, the conduct catalogue, the
 calendar and tokens, and read no case, score or history.
@@ -11,16 +12,19 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
+from application.ports import ConsoleSession
+from application.supervision import Supervision
 from domain.actor import Role
 from domain.labels import LABELS, label
 from interfaces.bootstrap import FileProblem, ImportFileError
-from interfaces.http.deps import storable_parameters
-from interfaces.web.desk import back_to, refused_or_done
+from interfaces.web.desk import back_to, refused_or_done, shown
+from interfaces.web.routers import page_router
+from interfaces.web.templating import render
 
 Answer = TypeVar("Answer")
 Parsed = TypeVar("Parsed")
@@ -38,16 +42,40 @@ NOT_CONFIRMED = "请先勾选确认框，再执行此操作。"
 
 def admin_router(path: str = "") -> APIRouter:
     """A router for one area of the administrator's pages, under /console/admin/."""
-    return APIRouter(
-        prefix=f"{ADMIN_PAGES}/{path}" if path else ADMIN_PAGES,
-        include_in_schema=False,
-        dependencies=[Depends(storable_parameters)],
-    )
+    return page_router(f"{ADMIN_PAGES}/{path}" if path else ADMIN_PAGES)
 
 
 def role_choices() -> dict[str, str]:
     """The roles a form offers, value → Chinese label."""
     return {role.value: LABELS["role"][role.value] for role in PEOPLES_ROLES}
+
+
+async def role_form_page(
+    request: Request,
+    person: ConsoleSession,
+    app: Supervision,
+    template: str,
+    listed: dict[str, object],
+    values: dict[str, str | None],
+    problems: list[str],
+    status_code: int,
+) -> HTMLResponse:
+    """A page of what was given out (accounts, tokens), `listed`, under its form to give one
+    to a role (角色, 所属部门), the form as typed and what was wrong with it."""
+    directory = await run_in_threadpool(app.directory)
+    return render(
+        request,
+        template,
+        {
+            **listed,
+            "values": values,
+            "problems": problems,
+            "roles": role_choices(),
+            "departments": {d.id: d.name for d in directory.departments},
+        },
+        person=shown(person),
+        status_code=status_code,
+    )
 
 
 def confirmed(form: FormData) -> bool:

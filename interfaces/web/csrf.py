@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from domain.errors import Forbidden
+from interfaces.web.cookies import set_page_cookie
 
 # Names, not secrets.
 FORM_TOKEN_COOKIE = "oversight_form_token"  # noqa: S105
@@ -47,14 +48,7 @@ def form_token(request: Request) -> str:
 def keep_form_token(request: Request, response: Response, token: str) -> None:
     """Set the token's cookie on a page that hands out a token the visitor does not hold."""
     if request.cookies.get(FORM_TOKEN_COOKIE) != token:
-        response.set_cookie(
-            FORM_TOKEN_COOKIE,
-            token,
-            path="/",
-            httponly=True,
-            samesite="lax",
-            secure=request.url.scheme == "https",
-        )
+        set_page_cookie(request, response, FORM_TOKEN_COOKIE, token)
 
 
 def own_origin(request: Request) -> str:

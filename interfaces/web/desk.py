@@ -1,25 +1,53 @@
-"""What the operator's desk pages share: the person in the layout, a form's text, and a
-command run off the event loop whose refusal comes back as a Chinese message, and the
-way back to a queue with what was done or refused."""
+"""What the operator's desk pages share: the person in the layout, the cases a queue lists,
+a form's text and reason, a command run off the event loop whose refusal comes back as a
+Chinese message, and the way back to a queue with what was done or refused."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import TypeVar
 
 from fastapi import Request
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
 
 from application.ports import ConsoleSession
+from application.queries import CaseFilter, CaseQueries, Page
 from application.views import CaseView
+from domain.actor import Role
 from domain.errors import DomainError
 from domain.labels import error_message
+from interfaces.http.schemas.cases import Reason
 from interfaces.web.flash import flash
+from interfaces.web.forms import read_form
 from interfaces.web.templating import Person
 
 Answer = TypeVar("Answer")
+Body = TypeVar("Body", bound=BaseModel)
+
+
+async def centre_cases(
+    queries: CaseQueries,
+    criteria: CaseFilter,
+    role: Role,
+    limit: int,
+    now: datetime,
+    cursor: str | None = None,
+) -> Page:
+    """A page of the cases matching `criteria` in every department, as `role` reads them
+    at `now`."""
+    return await queries.list_cases(
+        criteria,
+        role=role,
+        visible_to_department=None,
+        limit=limit,
+        cursor=cursor,
+        now=now,
+        after=None,
+    )
 
 
 def shown(person: ConsoleSession) -> Person:
@@ -50,6 +78,17 @@ def problems_back_to(request: Request, url: str, problems: list[str]) -> Redirec
     return back_to(request, url, "；".join(problems), refused=True)
 
 
+def reason_or_back(
+    request: Request, form: FormData, url: str, names: dict[str, str]
+) -> Reason | RedirectResponse:
+    """The form's reason as the API's `Reason` reads it, or back to `url` saying what was
+    wrong with it (its field named as `names` says)."""
+    body = read_form(Reason, {"reason": form_text(form, "reason") or ""}, names)
+    if isinstance(body, list):
+        return problems_back_to(request, url, body)
+    return body
+
+
 async def run_from_queue(
     request: Request, queue: str, command: Callable[[], CaseView], done: str
 ) -> RedirectResponse:
@@ -59,6 +98,23 @@ async def run_from_queue(
     if isinstance(outcome, str):
         return back_to(request, queue, outcome, refused=True)
     return back_to(request, queue, f"{outcome.tracking_number} {done}", refused=False)
+
+
+async def run_form_from_queue(
+    request: Request,
+    queue: str,
+    schema: type[Body],
+    values: Mapping[str, object],
+    names: Mapping[str, str],
+    command: Callable[[Body], CaseView],
+    done: str,
+) -> RedirectResponse:
+    """Read a queue's form `values` (the empty ones left out) into the API's `schema` and run
+    the command with it as `run_from_queue` does; what was wrong goes back to the queue."""
+    body = read_form(schema, {k: v for k, v in values.items() if v is not None}, names)
+    if isinstance(body, list):
+        return problems_back_to(request, queue, body)
+    return await run_from_queue(request, queue, lambda: command(body), done)
 
 
 def back_to(request: Request, url: str, message: str, *, refused: bool) -> RedirectResponse:

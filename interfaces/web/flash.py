@@ -13,6 +13,8 @@ from typing import Literal
 from fastapi import Request
 from starlette.responses import Response
 
+from interfaces.web.cookies import set_page_cookie
+
 FLASH_COOKIE = "oversight_flash"
 # Long enough to follow a redirect; a message not shown by then is stale.
 FLASH_SECONDS = 60
@@ -31,15 +33,8 @@ class Flash:
 def flash(request: Request, response: Response, text: str, level: Level = "success") -> None:
     """Leave `text` for the next page this visitor sees."""
     signer = request.app.state.container.cookie_signer
-    response.set_cookie(
-        FLASH_COOKIE,
-        signer.sign(json.dumps([level, text], ensure_ascii=True)),
-        max_age=FLASH_SECONDS,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
+    message = signer.sign(json.dumps([level, text], ensure_ascii=True))
+    set_page_cookie(request, response, FLASH_COOKIE, message, max_age=FLASH_SECONDS)
 
 
 def pop_flash(request: Request) -> Flash | None:

@@ -24,6 +24,7 @@ from domain.account import SignInStep
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
 from interfaces.http.errors import RoleNotAllowed
+from interfaces.web.cookies import set_page_cookie
 from interfaces.web.flash import flash
 from interfaces.web.templating import Person
 
@@ -138,14 +139,7 @@ def acting(request: Request, person: ConsoleSession) -> Actor:
 
 def keep_session(request: Request, response: Response, token: str) -> None:
     """Hand the browser a session's token: HttpOnly, SameSite=Lax, Secure over HTTPS."""
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
+    set_page_cookie(request, response, SESSION_COOKIE, token)
 
 
 def forget_session(response: Response) -> None:

@@ -13,6 +13,8 @@ import json
 from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
+from interfaces.web.cookies import set_page_cookie
+
 SHOWN_ONCE_SECONDS = 60
 
 
@@ -22,14 +24,9 @@ def hand_over(
     """A redirect to `page` carrying `secret`, for the page to show once to `bound_to`."""
     answer = RedirectResponse(page, status_code=303)
     signer = request.app.state.container.cookie_signer
-    answer.set_cookie(
-        cookie,
-        signer.sign(json.dumps([*bound_to, secret])),
-        max_age=SHOWN_ONCE_SECONDS,
-        path=page,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
+    held = signer.sign(json.dumps([*bound_to, secret]))
+    set_page_cookie(
+        request, answer, cookie, held, path=page, max_age=SHOWN_ONCE_SECONDS, samesite="strict"
     )
     return answer
 

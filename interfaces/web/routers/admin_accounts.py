@@ -16,7 +16,7 @@ from domain.account import AccountNotFound
 from domain.actor import Actor, Role
 from domain.labels import error_message
 from interfaces.http.deps import ContainerDep
-from interfaces.web.admin import admin_router, role_choices, run_confirmed
+from interfaces.web.admin import admin_router, role_choices, role_form_page, run_confirmed
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import back_to, form_text, refused_or_done, shown
 from interfaces.web.session import AdminPersonDep, acting
@@ -147,20 +147,19 @@ async def _page(
 ) -> HTMLResponse:
     by = acting(request, person)
     accounts = await run_in_threadpool(container.accounts.list_accounts, viewer=by)
-    directory = await run_in_threadpool(container.supervision.directory)
-    return render(
+    listed = {
+        "accounts": accounts,
+        "now": container.supervision.time_source.now(),
+        # An administrator does not reset or disable their own account here.
+        "me": person.account_id,
+    }
+    return await role_form_page(
         request,
+        person,
+        container.supervision,
         "admin/accounts.html",
-        {
-            "accounts": accounts,
-            "values": values,
-            "problems": problems,
-            "roles": role_choices(),
-            "departments": {d.id: d.name for d in directory.departments},
-            "now": container.supervision.time_source.now(),
-            # An administrator does not reset or disable their own account here.
-            "me": person.account_id,
-        },
-        person=shown(person),
-        status_code=status_code,
+        listed,
+        values,
+        problems,
+        status_code,
     )

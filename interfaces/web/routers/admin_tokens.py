@@ -17,10 +17,16 @@ from application.supervision import Supervision
 from domain.access import TokenNotFound
 from domain.actor import Role
 from interfaces.http.deps import SupervisionDep
-from interfaces.http.schemas.cases import DIRECTORY_ID, Reason, Strict
-from interfaces.web.admin import admin_router, role_choices, run_confirmed
+from interfaces.http.schemas.cases import DIRECTORY_ID, Strict
+from interfaces.web.admin import admin_router, role_form_page, run_confirmed
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import back_to, form_text, problems_back_to, refused_or_done, shown
+from interfaces.web.desk import (
+    back_to,
+    form_text,
+    reason_or_back,
+    refused_or_done,
+    shown,
+)
 from interfaces.web.forms import read_form
 from interfaces.web.session import AdminPersonDep, acting
 from interfaces.web.shown_once import hand_over, held_secret, take_back
@@ -90,9 +96,9 @@ async def revoke_token(
     request: Request, token_id: UUID, form: CsrfFormDep, person: AdminPersonDep, app: SupervisionDep
 ) -> Response:
     """Revoke the token (吊销) with the reason, once confirmed: the API refuses it from now on."""
-    body = read_form(Reason, {"reason": form_text(form, "reason") or ""}, FIELDS)
-    if isinstance(body, list):
-        return problems_back_to(request, PAGE, body)
+    body = reason_or_back(request, form, PAGE, FIELDS)
+    if isinstance(body, RedirectResponse):
+        return body
     by = acting(request, person)
     return await run_confirmed(
         request,
@@ -119,18 +125,7 @@ async def _page(
     *,
     status_code: int = 200,
 ) -> HTMLResponse:
-    tokens = await run_in_threadpool(app.list_tokens)
-    directory = await run_in_threadpool(app.directory)
-    return render(
-        request,
-        "admin/tokens.html",
-        {
-            "tokens": tokens,
-            "values": values,
-            "problems": problems,
-            "roles": role_choices(),
-            "departments": {d.id: d.name for d in directory.departments},
-        },
-        person=shown(person),
-        status_code=status_code,
+    listed = {"tokens": await run_in_threadpool(app.list_tokens)}
+    return await role_form_page(
+        request, person, app, "admin/tokens.html", listed, values, problems, status_code
     )

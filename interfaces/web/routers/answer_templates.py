@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -18,21 +18,18 @@ from application.supervision import Supervision
 from domain.case import CATEGORIES
 from domain.errors import DomainError
 from domain.labels import error_message
-from interfaces.http.deps import SupervisionDep, storable_parameters
+from interfaces.http.deps import SupervisionDep
 from interfaces.http.errors import status_of
 from interfaces.http.schemas.answer_templates import AnswerTemplateCreate, AnswerTemplateEdit
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import back_to
 from interfaces.web.forms import read_form
 from interfaces.web.people import shown_person
+from interfaces.web.routers import page_router
 from interfaces.web.session import DepartmentPersonDep, acting
 from interfaces.web.templating import render
 
-router = APIRouter(
-    prefix="/console/templates",
-    include_in_schema=False,
-    dependencies=[Depends(storable_parameters)],
-)
+router = page_router("/console/templates")
 
 PAGE = "/console/templates"
 # The form's fields by their accessible names, as a refusal names them.

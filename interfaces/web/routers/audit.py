@@ -14,23 +14,22 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from application.audit import CheckpointCheck, VerificationReport
 from domain.labels import LABELS
-from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
+from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.schemas.audit import AuditEventsQuery, CheckpointUpload
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text, shown
 from interfaces.web.forms import read_form
+from interfaces.web.routers import page_router
 from interfaces.web.session import InspectorPersonDep, acting
 from interfaces.web.templating import render
 
-router = APIRouter(
-    prefix="/console/audit", include_in_schema=False, dependencies=[Depends(storable_parameters)]
-)
+router = page_router("/console/audit")
 
 # The feed's filters, as its query string (and the API's) names them.
 FILTERS = ("from", "to", "actor", "department", "type")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -17,19 +17,22 @@ from domain.actor import Actor
 from domain.labels import LABELS
 from domain.privacy import mask_phone
 from interfaces.http import commands
-from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
-from interfaces.http.schemas.cases import CallbackNotReached, CallbackReached, Reason
+from interfaces.http.deps import ContainerDep, SupervisionDep
+from interfaces.http.schemas.cases import CallbackNotReached, CallbackReached
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import form_text, problems_back_to, run_from_queue, shown
-from interfaces.web.forms import read_form
+from interfaces.web.desk import (
+    centre_cases,
+    form_text,
+    reason_or_back,
+    run_form_from_queue,
+    run_from_queue,
+    shown,
+)
+from interfaces.web.routers import page_router
 from interfaces.web.session import CentrePersonDep, acting
 from interfaces.web.templating import render
 
-router = APIRouter(
-    prefix="/console/callbacks",
-    include_in_schema=False,
-    dependencies=[Depends(storable_parameters)],
-)
+router = page_router("/console/callbacks")
 
 QUEUE = "/console/callbacks"
 FIELDS = {
@@ -57,15 +60,9 @@ async def callback_queue(
     request: Request, person: CentrePersonDep, app: SupervisionDep, container: ContainerDep
 ) -> HTMLResponse:
     """Answered cases, newest first, with the department's answer and the callback forms."""
-    page = await container.queries.list_cases(
-        CaseFilter(status="answered"),
-        role=person.role,
-        visible_to_department=None,
-        limit=QUEUE_LENGTH,
-        cursor=None,
-        now=app.time_source.now(),
-        after=None,
-    )
+    answered = CaseFilter(status="answered")
+    now = app.time_source.now()
+    page = await centre_cases(container.queries, answered, person.role, QUEUE_LENGTH, now)
     by = acting(request, person)
     items = await run_in_threadpool(_with_callers, app, page.items, by)
     return render(
@@ -105,12 +102,15 @@ async def record_callback(
         "comment": form_text(form, "comment"),
     }
     schema = CallbackReached if reached else CallbackNotReached
-    body = read_form(schema, {k: v for k, v in values.items() if v is not None}, FIELDS)
-    if isinstance(body, list):
-        return problems_back_to(request, QUEUE, body)
     by = acting(request, person)
-    return await run_from_queue(
-        request, QUEUE, lambda: commands.record_callback(app, case_id, body, by), "已记录回访。"
+    return await run_form_from_queue(
+        request,
+        QUEUE,
+        schema,
+        values,
+        FIELDS,
+        lambda body: commands.record_callback(app, case_id, body, by),
+        "已记录回访。",
     )
 
 
@@ -128,9 +128,9 @@ async def reopen(
     request: Request, case_id: UUID, form: CsrfFormDep, person: CentrePersonDep, app: SupervisionDep
 ) -> RedirectResponse:
     """Send the case back to its department with the reason (重办)."""
-    body = read_form(Reason, {"reason": form_text(form, "reason") or ""}, FIELDS)
-    if isinstance(body, list):
-        return problems_back_to(request, QUEUE, body)
+    body = reason_or_back(request, form, QUEUE, FIELDS)
+    if isinstance(body, RedirectResponse):
+        return body
     by = acting(request, person)
     return await run_from_queue(
         request,

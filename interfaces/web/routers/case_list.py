@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
@@ -17,20 +17,19 @@ from application.queries import CaseSummary
 from application.saved_filters import TooManySavedFilters
 from domain.calendar import OFFICE_TZ
 from domain.labels import LABELS, error_message
-from interfaces.http.deps import ContainerDep, storable_parameters
+from interfaces.http.deps import ContainerDep
 from interfaces.http.schemas.cases import Integer
 from interfaces.http.schemas.lists import CaseListQuery
 from interfaces.http.schemas.text import RequestBody
 from interfaces.reports import MEDIA_TYPES, case_list_xlsx
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import back_to, form_text, problems_back_to, shown
+from interfaces.web.desk import back_to, centre_cases, form_text, problems_back_to, shown
 from interfaces.web.forms import read_form
+from interfaces.web.routers import page_router
 from interfaces.web.session import CentrePersonDep
 from interfaces.web.templating import render
 
-router = APIRouter(
-    prefix="/console/cases", include_in_schema=False, dependencies=[Depends(storable_parameters)]
-)
+router = page_router("/console/cases")
 
 LIST = "/console/cases"
 # The filters of the form, as the list's query string names them.
@@ -126,14 +125,9 @@ async def case_list(
         return render(
             request, "desk/case_list.html", context, person=shown(person), status_code=422
         )
-    page = await container.queries.list_cases(
-        query.criteria(),
-        role=person.role,
-        visible_to_department=None,
-        limit=query.limit,
-        cursor=query.cursor,
-        now=container.supervision.time_source.now(),
-        after=None,
+    now = container.supervision.time_source.now()
+    page = await centre_cases(
+        container.queries, query.criteria(), person.role, query.limit, now, query.cursor
     )
     context.update(cases=page.items, next=page.next)
     return render(request, "desk/case_list.html", context, person=shown(person))
@@ -152,14 +146,9 @@ async def export_case_list(
     cases: list[CaseSummary] = []
     cursor: str | None = None
     while len(cases) < EXPORT_AT_MOST:
-        page = await container.queries.list_cases(
-            query.criteria(),
-            role=person.role,
-            visible_to_department=None,
-            limit=min(200, EXPORT_AT_MOST - len(cases)),
-            cursor=cursor,
-            now=now,
-            after=None,
+        limit = min(200, EXPORT_AT_MOST - len(cases))
+        page = await centre_cases(
+            container.queries, query.criteria(), person.role, limit, now, cursor
         )
         cases.extend(page.items)
         cursor = page.next

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -32,11 +32,10 @@ from domain.case import (
     Satisfaction,
     kind_may_propose_deduction,
 )
-from domain.deadlines import CLOCK_HOURS, EXTENSION, OFFICE_SECONDS, Deadline
 from domain.directory import Directory
 from domain.labels import LABELS, label
 from interfaces.http import commands
-from interfaces.http.deps import CaseQueriesDep, SupervisionDep, storable_parameters
+from interfaces.http.deps import CaseQueriesDep, SupervisionDep
 from interfaces.http.errors import RoleNotAllowed
 from interfaces.http.schemas.cases import (
     CallbackNotReached,
@@ -49,14 +48,13 @@ from interfaces.http.schemas.cases import (
     SuperviseBody,
 )
 from interfaces.web.csrf import CsrfFormDep
+from interfaces.web.desk import centre_cases
 from interfaces.web.forms import form_number, read_form
-from interfaces.web.people import shown_person
-from interfaces.web.record_actions import act_on_record
+from interfaces.web.record_actions import FormAgain, act_on_record, render_record
+from interfaces.web.routers import page_router
 from interfaces.web.session import StaffPersonDep, acting
-from interfaces.web.templating import prose_date, table_time
-from interfaces.web.templating import render as render_page
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(storable_parameters)])
+router = page_router()
 
 CASE_PAGE = "/console/cases/{case_id}"
 HOME = "/console/"
@@ -217,74 +215,32 @@ def _form_values(action: CaseAction, form: FormData) -> dict[str, object]:
     return {name: value for name, value in values.items() if value is not None}
 
 
-def deadline_in_words(deadline: Deadline | None) -> str:
-    """How a deadline was computed, in Chinese, from what it records about itself."""
-    if deadline is None:
-        return ""
-    start, due = table_time(deadline.counted_from), table_time(deadline.due_at)
-    if deadline.unit == CLOCK_HOURS:
-        words = f"自 {start} 起 {deadline.amount} 小时（含夜间和节假日），至 {due} 届满"
-    elif deadline.unit == OFFICE_SECONDS:
-        hours = round(deadline.amount / 3600, 1)
-        words = f"自 {start} 恢复计时起，补回挂起期间的 {hours} 个工作小时，至 {due} 届满"
-    else:
-        counted = "原期限" if deadline.policy == EXTENSION else prose_date(deadline.counted_from)
-        words = (
-            f"自{counted}次日起算 {deadline.amount} 个工作日，"
-            f"至 {prose_date(deadline.due_at)} {deadline.due_at:%H:%M} 下班时届满"
-        )
-    words += f"；工作日历 {deadline.calendar_version}"
-    if deadline.provisional:
-        words += "（该年节假日安排尚未公布，期限为暂定，公布后自动重算）"
-    return words + "。"
-
-
 async def _render(
     request: Request,
     session: Any,
     app: Supervision,
     case_file: CaseFile,
-    *,
-    open_action: CaseAction | None = None,
-    values: Mapping[str, object] | None = None,
-    problems: list[str] | None = None,
-    status_code: int = 200,
+    again: FormAgain | None = None,
 ) -> HTMLResponse:
     directory = await run_in_threadpool(app.directory)
     case = case_file.case
-    result_form = await _result_form(request, session, app, case_file, directory)
-    window = directory.window(case.window) if case.window else None
-    staff = directory.staff_member(case.staff) if case.staff else None
-    department = directory.department(case.department) if case.department else None
-    return render_page(
+    return await render_record(
         request,
+        session,
         "case/page.html",
+        case_file,
+        case,
+        directory,
+        LABELS["case_action"],
+        again,
         {
-            "file": case_file,
-            # A refused form stays on the page with what was typed, even when the case no
-            # longer offers its action: the person can copy it or try again.
-            "actions": [
-                *case_file.actions,
-                *([open_action] if open_action and open_action not in case_file.actions else []),
-            ],
             "case": case,
-            "window": window,
-            "staff": staff,
-            "department": department,
             "departments": directory.departments,
-            "acknowledge_words": deadline_in_words(case.acknowledge_deadline),
-            "deadline_words": deadline_in_words(case.deadline),
             "outcomes": [(o.value, label("outcome", o)) for o in Outcome],
             "satisfactions": [(s.value, label("satisfaction", s)) for s in Satisfaction],
             "not_reached": NOT_REACHED,
-            "action_names": LABELS["case_action"],
-            "open_action": open_action,
-            "values": values or {},
-            "problems": problems,
-            **result_form,
+            **await _result_form(request, session, app, case_file, directory),
         },
-        person=await shown_person(request, session),
-        status_code=status_code,
     )
 
 
@@ -326,15 +282,14 @@ async def act_on_case(
             return _MergeInto(await _case_numbered(app, queries, body.into, actor))
         return body
 
-    async def page_again(problems: list[str], status_code: int) -> HTMLResponse:
+    async def page_again(again: FormAgain) -> HTMLResponse:
         case_file = await run_in_threadpool(app.case_file, case_id, actor)
-        return await _render(
-            request, person, app, case_file,
-            open_action=action, values=dict(form), problems=problems, status_code=status_code,
-        )  # fmt: skip
+        return await _render(request, person, app, case_file, again)
 
     return await act_on_record(
         request,
+        action,
+        form,
         read=read,
         run=lambda body: command.run(app, case_id, body, actor),
         page_again=page_again,
@@ -355,15 +310,8 @@ async def _case_numbered(
 ) -> UUID:
     """The id of the case with this tracking number, as the case list finds it."""
     wanted = tracking_number.strip().upper()
-    page = await queries.list_cases(
-        CaseFilter(text=wanted),
-        role=actor.role,
-        visible_to_department=None,
-        limit=10,
-        cursor=None,
-        now=app.time_source.now(),
-        after=None,
-    )
+    now = app.time_source.now()
+    page = await centre_cases(queries, CaseFilter(text=wanted), actor.role, 10, now)
     for item in page.items:
         if item.tracking_number.upper() == wanted:
             return item.id
@@ -415,7 +363,5 @@ async def _with_template(
         problems = ["答复模板：请选择一个模板。"]
     else:
         values["answer"] = found.text
-    return await _render(
-        request, person, app, case_file,
-        open_action=CaseAction.POST_RESULT, values=values, problems=problems,
-    )  # fmt: skip
+    again = FormAgain(CaseAction.POST_RESULT, values, problems)
+    return await _render(request, person, app, case_file, again)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -22,7 +22,7 @@ from starlette.responses import Response
 from application.queries import CaseQueries
 from domain.calendar import OFFICE_TZ
 from domain.directory import Directory
-from interfaces.http.deps import CaseQueriesDep, ContainerDep, storable_parameters
+from interfaces.http.deps import CaseQueriesDep, ContainerDep
 from interfaces.http.schemas.lists import MetricsQuery
 from interfaces.web.dashboard import (
     Chart,
@@ -34,14 +34,11 @@ from interfaces.web.dashboard import (
 )
 from interfaces.web.desk import problems_back_to, shown
 from interfaces.web.forms import read_form
+from interfaces.web.routers import page_router
 from interfaces.web.session import CentrePersonDep
 from interfaces.web.templating import render
 
-router = APIRouter(
-    prefix="/console/dashboard",
-    include_in_schema=False,
-    dependencies=[Depends(storable_parameters)],
-)
+router = page_router("/console/dashboard")
 
 DASHBOARD = "/console/dashboard"
 FIELDS = {

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, QueryParams
@@ -23,21 +23,23 @@ from domain.conduct import ConductRule
 from domain.labels import LABELS
 from domain.scorecard import SourceType, deduction_id_for_key
 from interfaces.bootstrap import Container
-from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
-from interfaces.http.schemas.cases import Reason
+from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.schemas.discipline import DeductionCreate, DeductionsQuery
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import back_to, form_text, problems_back_to, refused_or_done, shown
+from interfaces.web.desk import (
+    back_to,
+    form_text,
+    reason_or_back,
+    refused_or_done,
+    shown,
+)
 from interfaces.web.forms import read_form
 from interfaces.web.people import shown_person
+from interfaces.web.routers import page_router
 from interfaces.web.session import InspectorPersonDep, StaffPersonDep, acting
 from interfaces.web.templating import render
 
-router = APIRouter(
-    prefix="/console/deductions",
-    include_in_schema=False,
-    dependencies=[Depends(storable_parameters)],
-)
+router = page_router("/console/deductions")
 
 LIST = "/console/deductions"
 FORM = "/console/deductions/new"
@@ -262,9 +264,9 @@ async def revoke_deduction(
 ) -> RedirectResponse:
     """Withdraw the deduction from every card carrying it, with the reason (撤销)."""
     back = _list_with(_filters(QueryParams(form_text(form, "query") or "")))
-    body = read_form(Reason, {"reason": form_text(form, "reason") or ""}, REVOKE_FIELDS)
-    if isinstance(body, list):
-        return problems_back_to(request, back, body)
+    body = reason_or_back(request, form, back, REVOKE_FIELDS)
+    if isinstance(body, RedirectResponse):
+        return body
     by = acting(request, person)
     outcome = await refused_or_done(
         lambda: app.revoke_deduction(deduction_id, reason=body.reason, by=by)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -22,14 +22,16 @@ from domain.case import Status
 from domain.errors import DomainError
 from domain.labels import error_message
 from interfaces.bootstrap import Container
-from interfaces.http.deps import ContainerDep, storable_parameters
+from interfaces.http.deps import ContainerDep
 from interfaces.web.csrf import CsrfFormDep
+from interfaces.web.desk import centre_cases
 from interfaces.web.flash import flash
 from interfaces.web.people import shown_person
+from interfaces.web.routers import page_router
 from interfaces.web.session import DepartmentPersonDep, PersonDep, acting
 from interfaces.web.templating import render, templates
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(storable_parameters)])
+router = page_router()
 
 HOME = "/console/"
 # How often the inbox asks for new cases (the brief of §13: within 10 seconds).
@@ -134,13 +136,6 @@ def _waiting(inbox: list[BoardItem]) -> int:
 
 
 async def _count(container: Container, criteria: CaseFilter, person: ConsoleSession) -> str:
-    page = await container.queries.list_cases(
-        criteria,
-        role=person.role,
-        visible_to_department=None,
-        limit=COUNTED_UP_TO,
-        cursor=None,
-        now=container.supervision.time_source.now(),
-        after=None,
-    )
+    now = container.supervision.time_source.now()
+    page = await centre_cases(container.queries, criteria, person.role, COUNTED_UP_TO, now)
     return f"{COUNTED_UP_TO}+" if page.next else str(len(page.items))

@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -20,18 +20,17 @@ from domain.case import CATEGORIES
 from domain.labels import LABELS
 from domain.privacy import phone_digits
 from interfaces.http import commands
-from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
+from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.schemas.cases import DIRECTORY_ID, CaseCreate
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text, refused_or_done, shown
 from interfaces.web.forms import read_form
+from interfaces.web.routers import page_router
 from interfaces.web.session import CentrePersonDep, acting
 from interfaces.web.shown_once import hand_over, held_secret, take_back
 from interfaces.web.templating import render
 
-router = APIRouter(
-    prefix="/console/cases", include_in_schema=False, dependencies=[Depends(storable_parameters)]
-)
+router = page_router("/console/cases")
 
 FIELDS = {
     "kind": "诉求类型",

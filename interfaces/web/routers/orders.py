@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -31,7 +31,7 @@ from domain.errors import DomainError
 from domain.labels import LABELS, error_message
 from domain.rectification import ORDER_ACTION_ROLES, OrderAction, OrderSourceType
 from interfaces.http import commands
-from interfaces.http.deps import ContainerDep, storable_parameters
+from interfaces.http.deps import ContainerDep
 from interfaces.http.errors import RoleNotAllowed, error_response
 from interfaces.http.schemas.cases import ExtensionBody, Reason, SuperviseBody
 from interfaces.http.schemas.orders import (
@@ -46,16 +46,12 @@ from interfaces.web.desk import form_text
 from interfaces.web.flash import flash
 from interfaces.web.forms import form_number, read_form
 from interfaces.web.people import shown_person
-from interfaces.web.record_actions import act_on_record
-from interfaces.web.routers.case_page import deadline_in_words
+from interfaces.web.record_actions import FormAgain, act_on_record, render_record
+from interfaces.web.routers import page_router
 from interfaces.web.session import InspectorPersonDep, StaffPersonDep, acting
 from interfaces.web.templating import render
 
-router = APIRouter(
-    prefix="/console/orders",
-    include_in_schema=False,
-    dependencies=[Depends(storable_parameters)],
-)
+router = page_router("/console/orders")
 
 LIST = "/console/orders"
 NEW = "/console/orders/new"
@@ -347,40 +343,23 @@ async def _render_order(
     person: Any,
     app: Supervision,
     order_file: OrderFile,
-    *,
-    open_action: OrderAction | None = None,
-    values: Mapping[str, object] | None = None,
-    problems: list[str] | None = None,
-    status_code: int = 200,
+    again: FormAgain | None = None,
 ) -> HTMLResponse:
-    directory = await run_in_threadpool(app.directory)
     order = order_file.order
-    return render(
+    return await render_record(
         request,
+        person,
         "orders/page.html",
+        order_file,
+        order,
+        await run_in_threadpool(app.directory),
+        LABELS["order_action"],
+        again,
         {
-            "file": order_file,
             "order": order,
-            # A refused form stays on the page with what was typed, even when the order no
-            # longer offers its action: the person can copy it or try again.
-            "actions": [
-                *order_file.actions,
-                *([open_action] if open_action and open_action not in order_file.actions else []),
-            ],
             "reports": _with_moments(order.reports, "at"),
             "rejections": _with_moments(order.rejections, "at", "due_at"),
-            "department": directory.department(order.department),
-            "window": directory.window(order.window) if order.window else None,
-            "staff": directory.staff_member(order.staff) if order.staff else None,
-            "acknowledge_words": deadline_in_words(order.acknowledge_deadline),
-            "deadline_words": deadline_in_words(order.deadline),
-            "action_names": LABELS["order_action"],
-            "open_action": open_action,
-            "values": values or {},
-            "problems": problems,
         },
-        person=await shown_person(request, person),
-        status_code=status_code,
     )
 
 
@@ -414,15 +393,14 @@ async def act_on_order(
             return None
         return read_form(command.schema, _action_values(action, form), command.fields)
 
-    async def page_again(problems: list[str], status_code: int) -> HTMLResponse:
+    async def page_again(again: FormAgain) -> HTMLResponse:
         order_file = await run_in_threadpool(app.order_file, order_id, actor)
-        return await _render_order(
-            request, person, app, order_file,
-            open_action=action, values=dict(form), problems=problems, status_code=status_code,
-        )  # fmt: skip
+        return await _render_order(request, person, app, order_file, again)
 
     return await act_on_record(
         request,
+        action,
+        form,
         read=read,
         run=lambda body: command.run(app, order_id, body, actor),
         page_again=page_again,

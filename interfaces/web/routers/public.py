@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -29,7 +29,6 @@ from interfaces.http.deps import (
     PublicClientDep,
     PublicStatusDep,
     SupervisionDep,
-    storable_parameters,
 )
 from interfaces.http.schemas.cases import DIRECTORY_ID
 from interfaces.http.schemas.discipline import BlueListQuery, RedListQuery
@@ -39,9 +38,10 @@ from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.errors import error_page
 from interfaces.web.flash import flash
 from interfaces.web.forms import read_form
+from interfaces.web.routers import page_router
 from interfaces.web.templating import render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(storable_parameters)])
+router = page_router()
 
 STATUS_FIELDS = {"tracking_number": "流水号", "access_code": "提取码"}
 RATING_FIELDS = {"rating": "评价", "comment": "意见", "window": "窗口"}

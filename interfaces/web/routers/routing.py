@@ -6,22 +6,24 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from interfaces.http import commands
-from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
+from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.schemas.cases import CaseAssign
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import form_text, problems_back_to, run_from_queue, shown
-from interfaces.web.forms import read_form
+from interfaces.web.desk import (
+    form_text,
+    run_form_from_queue,
+    shown,
+)
+from interfaces.web.routers import page_router
 from interfaces.web.session import CentrePersonDep, acting
 from interfaces.web.templating import render
 
-router = APIRouter(
-    prefix="/console/routing", include_in_schema=False, dependencies=[Depends(storable_parameters)]
-)
+router = page_router("/console/routing")
 
 QUEUE = "/console/routing"
 FIELDS = {"department": "承办部门", "final": "审定", "note": "派单说明", "urgent": "紧急"}
@@ -64,10 +66,13 @@ async def assign(
         values["final"] = True
     if (note := form_text(form, "note")) is not None:
         values["note"] = note
-    body = read_form(CaseAssign, {k: v for k, v in values.items() if v is not None}, FIELDS)
-    if isinstance(body, list):
-        return problems_back_to(request, QUEUE, body)
     by = acting(request, person)
-    return await run_from_queue(
-        request, QUEUE, lambda: commands.assign_case(app, case_id, body, by), "已派单。"
+    return await run_form_from_queue(
+        request,
+        QUEUE,
+        CaseAssign,
+        values,
+        FIELDS,
+        lambda body: commands.assign_case(app, case_id, body, by),
+        "已派单。",
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Literal, TypeVar
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -23,7 +23,7 @@ from domain.actor import Role
 from domain.directory import Department
 from domain.scorecard import day_of, require_past_or_current_day
 from interfaces.choices import ReportFormat
-from interfaces.http.deps import ContainerDep, storable_parameters
+from interfaces.http.deps import ContainerDep
 from interfaces.http.routers.discipline import (
     known_department,
     readers_department,
@@ -34,12 +34,11 @@ from interfaces.http.schemas.discipline import BlueListQuery, RedListQuery, Repo
 from interfaces.reports import REVOKED, SUMMARY_HEADERS, month_title, summary_row
 from interfaces.web.errors import error_page
 from interfaces.web.forms import read_form
+from interfaces.web.routers import page_router
 from interfaces.web.session import StaffPersonDep, acting
 from interfaces.web.templating import render
 
-router = APIRouter(
-    prefix="/console", include_in_schema=False, dependencies=[Depends(storable_parameters)]
-)
+router = page_router("/console")
 
 Query = TypeVar("Query", bound=BaseModel)
 

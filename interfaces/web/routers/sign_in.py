@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import unquote, urlsplit
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -25,12 +25,13 @@ from domain.account import FAILURES_BEFORE_LOCK, LOCK_DURATION, SignInStep
 from domain.errors import DomainError
 from domain.labels import error_message
 from domain.text import why_refused
-from interfaces.http.deps import ContainerDep, client_address, storable_parameters
+from interfaces.http.deps import ContainerDep, client_address
 from interfaces.http.errors import status_of
 from interfaces.http.schemas.text import INVALID_CHARACTER
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.flash import flash
 from interfaces.web.qr import qr_svg
+from interfaces.web.routers import page_router
 from interfaces.web.session import (
     HOME_PAGE,
     SESSION_COOKIE,
@@ -46,9 +47,7 @@ from interfaces.web.session import (
 )
 from interfaces.web.templating import render
 
-router = APIRouter(
-    prefix="/console", include_in_schema=False, dependencies=[Depends(storable_parameters)]
-)
+router = page_router("/console")
 
 SIGN_IN_FIELDS = {"username": "用户名", "password": "密码"}
 CODE_FIELDS = {"code": "动态口令"}

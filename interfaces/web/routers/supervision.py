@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -18,20 +18,17 @@ from application.supervision import Supervision
 from domain.case import CaseAction
 from domain.conduct import ConductRule
 from domain.errors import NotFound
-from interfaces.http.deps import ContainerDep, SupervisionDep, storable_parameters
+from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.schemas.cases import Reason
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import form_text, problems_back_to, run_from_queue, shown
+from interfaces.web.desk import centre_cases, form_text, problems_back_to, run_from_queue, shown
 from interfaces.web.forms import read_form
+from interfaces.web.routers import page_router
 from interfaces.web.routers.case_page import COMMANDS, CaseCommand
 from interfaces.web.session import InspectorPersonDep, acting
 from interfaces.web.templating import render
 
-router = APIRouter(
-    prefix="/console/supervision",
-    include_in_schema=False,
-    dependencies=[Depends(storable_parameters)],
-)
+router = page_router("/console/supervision")
 
 QUEUE = "/console/supervision"
 QUEUE_LENGTH = 100
@@ -80,15 +77,8 @@ async def supervision_queue(
     """Overdue cases, extension requests and proposed deductions, each with its forms."""
 
     async def cases(criteria: CaseFilter) -> list[CaseSummary]:
-        page = await container.queries.list_cases(
-            criteria,
-            role=person.role,
-            visible_to_department=None,
-            limit=QUEUE_LENGTH,
-            cursor=None,
-            now=app.time_source.now(),
-            after=None,
-        )
+        now = app.time_source.now()
+        page = await centre_cases(container.queries, criteria, person.role, QUEUE_LENGTH, now)
         return page.items
 
     overdue = await cases(CaseFilter(overdue=True))
