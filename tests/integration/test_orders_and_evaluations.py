@@ -27,6 +27,7 @@ from tests.integration.read_side import (
     head,
     local,
     open_container,
+    order_row,
     tracking,
 )
 from tests.support import SettableTimeSource
@@ -51,15 +52,6 @@ def issue(container: Container, **overrides: Any) -> UUID:
         **overrides,
     }
     return container.supervision.issue_order(**fields, by=INSPECTOR).id
-
-
-def order_row(database_url: str, order_id: UUID) -> dict[str, Any]:
-    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM order_list WHERE id = %s", (order_id,))
-        values = cursor.fetchone()
-        assert values is not None, f"no order_list row for {order_id}"
-        names = [column.name for column in cursor.description or ()]
-    return dict(zip(names, values, strict=True))
 
 
 def cases_of_channel(database_url: str, channel: str) -> list[tuple[Any, ...]]:
