@@ -237,30 +237,6 @@ def test_a_late_answer_before_the_clock_looked_still_leaves_the_missed_deadline_
 # Supervision and the public notice ----------------------------------------------------------
 
 
-def test_a_case_still_overdue_five_working_days_after_supervision_is_flagged_once(
-    given: Given, calendar: WorkingCalendar
-) -> None:
-    # given: the deadline of Fri 18 Dec missed, supervised Mon 21 Dec 10:00
-    case = given.acknowledged()
-    observe(case, calendar, at(12, 21, 9))
-    case.supervise(note="已超期，请加快办理", by=given.inspector, at=at(12, 21, 10))
-    case.collect_events()
-
-    # when: five office days later is Mon 28 Dec 10:00 (Mon 7.5 h, Tue–Fri 34 h, 1 h more)
-    before = observe(case, calendar, at(12, 28, 9, 59))
-    then = observe(case, calendar, at(12, 28, 10, 30))
-    later = observe(case, calendar, at(12, 31, 9))
-
-    # then
-    assert (before, then, later) == (0, 1, 0)
-    (flagged,) = case.pending_events
-    assert isinstance(flagged, Case.PublicNoticeFlagged)
-    assert flagged.notice_at == at(12, 28, 10)
-    assert flagged.supervised_at == at(12, 21, 10)
-    assert flagged.timestamp == at(12, 28, 10, 30)
-    assert flagged.actor == SYSTEM
-
-
 def test_a_reopened_case_is_not_flagged_on_a_supervision_of_its_previous_deadline(
     given: Given, calendar: WorkingCalendar
 ) -> None:

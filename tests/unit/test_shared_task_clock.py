@@ -115,14 +115,25 @@ def test_after_downtime_the_clock_records_the_reminder_and_the_missed_deadline_i
 def test_a_task_still_overdue_five_working_days_after_supervision_is_flagged_once(
     tasks: Tasks, calendar: WorkingCalendar
 ) -> None:
+    # given: the deadline of Fri 18 Dec missed, supervised Mon 21 Dec 10:00
     task = tasks.acknowledged()
     observe(task, calendar, at(12, 21, 9))
     task.supervise(note="请立即办理", by=tasks.inspector, at=at(12, 21, 10))
     task.collect_events()
 
-    assert observe(task, calendar, at(12, 29, 9)) == 1
-    assert observe(task, calendar, at(12, 30, 9)) == 0
+    # when: five office days later is Mon 28 Dec 10:00 (Mon 7.5 h, Tue–Fri 34 h, 1 h more)
+    before = observe(task, calendar, at(12, 28, 9, 59))
+    then = observe(task, calendar, at(12, 28, 10, 30))
+    later = observe(task, calendar, at(12, 31, 9))
+
+    # then
+    assert (before, then, later) == (0, 1, 0)
     assert recorded(task) == [("PublicNoticeFlagged", at(12, 28, 10))]
+    (flagged,) = task.pending_events
+    assert isinstance(flagged, Task.PublicNoticeFlagged)
+    assert flagged.supervised_at == at(12, 21, 10)
+    assert flagged.timestamp == at(12, 28, 10, 30)
+    assert flagged.actor == SYSTEM
 
 
 def test_supervising_a_task_on_time_is_refused_with_its_own_named_error(tasks: Tasks) -> None:
