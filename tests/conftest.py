@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from uuid import uuid4
 
@@ -66,41 +67,39 @@ def _admin(server_url: str) -> psycopg.Connection:
     return psycopg.connect(server_url, autocommit=True)
 
 
+@contextmanager
+def _database(server_url: str, name: str, template: str | None = None) -> Iterator[str]:
+    """A database of `name` on the server (a copy of `template` if given) for the block, dropped
+    afterwards; its URL."""
+    copied = f' TEMPLATE "{template}"' if template else ""
+    with _admin(server_url) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"{copied}')
+    try:
+        yield _with_database(server_url, name)
+    finally:
+        with _admin(server_url) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def template_database(postgres_server: str) -> Iterator[str]:
     """A database with the event store's schema, copied for each test."""
     name = f"oversight_template_{uuid4().hex[:10]}"
-    with _admin(postgres_server) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    initialise_schema(_with_database(postgres_server, name))
-    try:
+    with _database(postgres_server, name) as url:
+        initialise_schema(url)
         yield name
-    finally:
-        with _admin(postgres_server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
 def database_url(postgres_server: str, template_database: str) -> Iterator[str]:
     """A fresh database of this test's own, dropped afterwards."""
     name = f"oversight_test_{uuid4().hex[:12]}"
-    with _admin(postgres_server) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
-    try:
-        yield _with_database(postgres_server, name)
-    finally:
-        with _admin(postgres_server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _database(postgres_server, name, template=template_database) as url:
+        yield url
 
 
 @pytest.fixture
 def empty_database_url(postgres_server: str) -> Iterator[str]:
     """A fresh database without any schema, for tests of schema creation itself."""
-    name = f"oversight_empty_{uuid4().hex[:12]}"
-    with _admin(postgres_server) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _with_database(postgres_server, name)
-    finally:
-        with _admin(postgres_server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _database(postgres_server, f"oversight_empty_{uuid4().hex[:12]}") as url:
+        yield url

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
+from psycopg import sql
 
 from domain.actor import Actor, Role
 from domain.case import Kind, Outcome, Satisfaction
@@ -74,6 +75,19 @@ def a_mix_of_cases(container: Container) -> list[UUID]:
     return [registered, assigned, handling, closed, reopened, duplicate]
 
 
+def case_registered_during_rebuild(container: Container) -> UUID:
+    """Rebuild the projections, registering a case after the rebuild fixed its target and
+    before it swaps the rebuilt tables in; answer that case's id."""
+    late: list[UUID] = []
+
+    def record_during_rebuild(done: int, total: int) -> None:
+        if not late:
+            late.append(registered_case(container.supervision, summary="重建期间登记"))
+
+    container.rebuild_projections(record_during_rebuild)
+    return late[0]
+
+
 def head(container: Container) -> int:
     """The global position of the last event recorded."""
     return container.supervision.recorder.max_notification_id() or 0
@@ -87,10 +101,20 @@ def case_list(database_url: str) -> list[tuple[Any, ...]]:
 
 def case_row(database_url: str, case_id: UUID) -> dict[str, Any]:
     """One row of case_list as a dict."""
+    return _list_row(database_url, "case_list", case_id)
+
+
+def order_row(database_url: str, order_id: UUID) -> dict[str, Any]:
+    """One row of order_list as a dict."""
+    return _list_row(database_url, "order_list", order_id)
+
+
+def _list_row(database_url: str, table: str, row_id: UUID) -> dict[str, Any]:
+    query = sql.SQL("SELECT * FROM {} WHERE id = %s").format(sql.Identifier(table))
     with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM case_list WHERE id = %s", (case_id,))
+        cursor.execute(query, (row_id,))
         values = cursor.fetchone()
-        assert values is not None, f"no case_list row for {case_id}"
+        assert values is not None, f"no {table} row for {row_id}"
         names = [column.name for column in cursor.description or ()]
     return dict(zip(names, values, strict=True))
 

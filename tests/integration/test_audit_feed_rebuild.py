@@ -9,7 +9,13 @@ import psycopg
 from infrastructure.audit_projection import AUDIT_TABLES, AuditEventsRunner
 from interfaces.bootstrap import Container
 from tests.factories import registered_case
-from tests.integration.read_side import INSPECTOR, a_mix_of_cases, head, tracking
+from tests.integration.read_side import (
+    INSPECTOR,
+    a_mix_of_cases,
+    case_registered_during_rebuild,
+    head,
+    tracking,
+)
 
 ORDER_BY = {
     "audit_events": "position",
@@ -83,17 +89,11 @@ def test_events_recorded_while_the_feed_is_rebuilt_are_in_the_feed_it_swaps_in(
     a_mix_of_cases(container)
     live = AuditEventsRunner(container.database_url, container.supervision, batch_size=2)
     live.run_until_caught_up()  # many batches: its statements are prepared by now
-    late: list[Any] = []
-
-    def record_during_rebuild(done: int, total: int) -> None:
-        if not late:  # after the rebuild fixed its target, before it swaps
-            late.append(registered_case(container.supervision, summary="重建期间登记"))
-
-    container.rebuild_projections(record_during_rebuild)
+    late = case_registered_during_rebuild(container)
 
     with psycopg.connect(database_url) as connection:
         recorded = connection.execute(
-            "SELECT count(*) FROM audit_events WHERE record_id = %s", (late[0],)
+            "SELECT count(*) FROM audit_events WHERE record_id = %s", (late,)
         ).fetchone()
     assert recorded == (1,)
     assert tracking(database_url, "audit_events") == head(container)

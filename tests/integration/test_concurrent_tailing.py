@@ -32,12 +32,11 @@ from application.base import ConcurrentChange
 from application.projections import Row
 from domain.actor import Actor
 from domain.case import Outcome
-from infrastructure.eventstore import initialise_schema
 from infrastructure.worker import Worker
 from interfaces.bootstrap import Container, bootstrap
 from tests.factories import OPERATOR, import_sample_directory, registered_case
-from tests.integration.read_side import DEPARTMENT, assign, count_lost_races
-from tests.integration.throwaway_cluster import ThrowawayCluster
+from tests.integration.read_side import DEPARTMENT, assign, count_lost_races, wait_until
+from tests.integration.throwaway_cluster import ThrowawayCluster, started_cluster
 from tests.support import SettableTimeSource, settings_for
 
 
@@ -64,20 +63,14 @@ def containers_on(database_url: str, data_dir: Path) -> Iterator[Callable[[], Co
 def own_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThrowawayCluster]:
     """A cluster of this module's own: these tests take some fifty connections at once, more
     than a test may count on from a server that other sessions share."""
-    cluster = ThrowawayCluster(tmp_path_factory.mktemp("concurrency") / "cluster")
-    try:
-        cluster.start()
+    with started_cluster(tmp_path_factory.mktemp("concurrency") / "cluster") as cluster:
         yield cluster
-    finally:
-        cluster.close()
 
 
 @pytest.fixture
 def own_database_url(own_cluster: ThrowawayCluster) -> str:
     """A fresh database with the schema, on the module's cluster."""
-    url = own_cluster.create_database(f"oversight_{uuid4().hex[:12]}")
-    initialise_schema(url)
-    return url
+    return own_cluster.create_database_with_schema(f"oversight_{uuid4().hex[:12]}")
 
 
 @pytest.fixture
@@ -281,7 +274,7 @@ def test_a_tailing_projection_skips_nothing_while_sixteen_processes_write(
             list(pool.map(write, processes))
         writing.clear()
         wrote_for = time.monotonic() - started
-        assert _wait_until(lambda: _positions(database_url) == {_head(database_url)}, 30)
+        assert wait_until(lambda: _positions(database_url) == {_head(database_url)}, 30)
     finally:
         stop.set()
         tailer.join(30)
@@ -343,12 +336,3 @@ def _positions(database_url: str) -> set[int]:
     with psycopg.connect(database_url) as connection:
         rows = connection.execute("SELECT position FROM projection_tracking").fetchall()
     return {int(position) for (position,) in rows}
-
-
-def _wait_until(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()

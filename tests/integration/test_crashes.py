@@ -24,13 +24,12 @@ import pytest
 from psycopg import sql
 
 from application.projections import Projection, Row
-from infrastructure.eventstore import initialise_schema
 from infrastructure.projection_runner import PROJECTION_LOCK_NAMESPACE
 from infrastructure.worker import Worker
 from interfaces.bootstrap import Container, bootstrap
 from tests.factories import OPERATOR, import_sample_directory, registered_case
 from tests.integration.read_side import DEPARTMENT, DEPARTMENT_ID, a_mix_of_cases, assign, local
-from tests.integration.throwaway_cluster import ThrowawayCluster
+from tests.integration.throwaway_cluster import ThrowawayCluster, started_cluster
 from tests.support import SettableTimeSource, settings_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.crash]
@@ -52,19 +51,13 @@ SERVICE_CODE = tuple(
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[ThrowawayCluster]:
-    built = ThrowawayCluster(tmp_path / "cluster")
-    try:
-        built.start()
+    with started_cluster(tmp_path / "cluster") as built:
         yield built
-    finally:
-        built.close()
 
 
 @pytest.fixture
 def database_url(cluster: ThrowawayCluster) -> str:
-    url = cluster.create_database("oversight")
-    initialise_schema(url)
-    return url
+    return cluster.create_database_with_schema("oversight")
 
 
 class ChosenIds:

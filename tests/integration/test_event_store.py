@@ -1,4 +1,4 @@
-"""The write side on real PostgreSQL: schema creation, durability, concurrency."""
+"""The write side on real PostgreSQL: durability, concurrency, a safe environment."""
 
 from __future__ import annotations
 
@@ -6,19 +6,16 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
-import psycopg
 import pytest
 
 from application.base import ConcurrentChange
 from domain.actor import Actor, Role
-from infrastructure.directory_file import sample_directory
 from infrastructure.eventstore import (
     UnsafeConfiguration,
-    initialise_schema,
     refuse_unsafe_environment,
 )
 from interfaces.bootstrap import Container, bootstrap
-from tests.factories import ADMIN, registered_case
+from tests.factories import assigned_case, import_sample_directory, registered_case
 from tests.support import SettableTimeSource, settings_for
 
 OPERATOR = Actor("operator-1", Role.OPERATOR)
@@ -44,36 +41,12 @@ def open_container(database_url: str) -> Iterator[Callable[[], Container]]:
         container.close()
 
 
-def test_schema_creation_is_safe_when_many_processes_start_at_once(
-    empty_database_url: str,
-) -> None:
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda _: initialise_schema(empty_database_url), range(8)))
-
-    assert results == [None] * 8
-    with psycopg.connect(empty_database_url) as connection:
-        tables = connection.execute(
-            "SELECT count(*) FROM pg_tables WHERE tablename = 'oversight_events'"
-        ).fetchone()
-    assert tables == (1,)
-
-
 def test_recorded_cases_are_there_for_the_next_process(
     open_container: Callable[[], Container],
 ) -> None:
     first = open_container()
-    first.supervision.import_directory(sample_directory(), ADMIN)
-    case_id = registered_case(
-        first.supervision, complainant={"name": "李雷", "phone": "13900001111"}
-    )
-    first.supervision.assign_case(
-        case_id,
-        department="real-estate-registration",
-        urgent=None,
-        final=False,
-        note=None,
-        by=OPERATOR,
-    )
+    import_sample_directory(first.supervision)
+    case_id = assigned_case(first.supervision, complainant={"name": "李雷", "phone": "13900001111"})
     first.close()
 
     second = open_container()
@@ -89,16 +62,8 @@ def test_two_departments_acting_on_one_case_at_once_leave_exactly_one_winner(
     open_container: Callable[[], Container],
 ) -> None:
     setup = open_container()
-    setup.supervision.import_directory(sample_directory(), ADMIN)
-    case_id = registered_case(setup.supervision)
-    setup.supervision.assign_case(
-        case_id,
-        department="real-estate-registration",
-        urgent=None,
-        final=False,
-        note=None,
-        by=OPERATOR,
-    )
+    import_sample_directory(setup.supervision)
+    case_id = assigned_case(setup.supervision)
     contenders = [open_container() for _ in range(4)]
     for contender in contenders:
         contender.supervision.get_case(case_id, OPERATOR)  # warm each cache at the same version
@@ -130,7 +95,7 @@ def test_concurrent_registrations_get_distinct_tracking_numbers(
     open_container: Callable[[], Container],
 ) -> None:
     setup = open_container()
-    setup.supervision.import_directory(sample_directory(), ADMIN)
+    import_sample_directory(setup.supervision)
     operators = [open_container() for _ in range(4)]
     barrier = Barrier(len(operators))
 

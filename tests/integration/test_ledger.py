@@ -53,6 +53,13 @@ def ledgered(container: Container) -> int:
     return head(container)
 
 
+def checkpointed(container: Container) -> int:
+    """Bring the ledger up to the log's end and seal it with a checkpoint; answer the head."""
+    last = ledgered(container)
+    container.ledger.make_checkpoint()
+    return last
+
+
 def sql(database_url: str, statement: str, *params: Any) -> list[tuple[Any, ...]]:
     with psycopg.connect(database_url, autocommit=True) as connection:
         cursor = connection.execute(statement, params)
@@ -130,8 +137,7 @@ def make_a_gap(container: Container, database_url: str) -> int:
 def test_a_clean_store_verifies_and_every_event_is_chained(
     container: Container, database_url: str
 ) -> None:
-    last = ledgered(container)
-    container.ledger.make_checkpoint()
+    last = checkpointed(container)
 
     report = container.ledger.verify()
 
@@ -174,8 +180,7 @@ def test_a_clean_store_of_ten_thousand_events_verifies(
     container: Container, database_url: str
 ) -> None:
     fill(container, 10_000)
-    last = ledgered(container)
-    container.ledger.make_checkpoint()
+    last = checkpointed(container)
 
     report = container.ledger.verify()
 
@@ -335,8 +340,7 @@ def test_two_swapped_rows_are_named_reordered_at_the_first(
 def test_a_tail_removed_after_a_checkpoint_is_named_truncated(
     container: Container, database_url: str
 ) -> None:
-    last = ledgered(container)
-    container.ledger.make_checkpoint()
+    last = checkpointed(container)
     cut = last - 5
     sql(database_url, "DELETE FROM oversight_events WHERE notification_id > %s", cut)
     sql(database_url, "DELETE FROM ledger WHERE position > %s", cut)
@@ -353,8 +357,7 @@ def test_a_tail_removed_after_a_checkpoint_is_named_truncated(
 def test_a_tail_removed_from_the_events_alone_is_named_truncated_too(
     container: Container, database_url: str
 ) -> None:
-    last = ledgered(container)
-    container.ledger.make_checkpoint()
+    last = checkpointed(container)
     sql(database_url, "DELETE FROM oversight_events WHERE notification_id > %s", last - 3)
 
     report = container.ledger.verify()
@@ -368,8 +371,7 @@ def test_a_tail_removed_from_the_events_alone_is_named_truncated_too(
 def test_the_worker_does_not_seal_again_what_stands_where_a_checkpointed_tail_was_removed(
     container: Container, database_url: str
 ) -> None:
-    last = ledgered(container)
-    container.ledger.make_checkpoint()
+    last = checkpointed(container)
     sql(database_url, "DELETE FROM ledger WHERE position > %s", last - 10)
 
     with pytest.raises(LedgerTruncated):
@@ -423,8 +425,7 @@ def recompute_ledger(database_url: str, seal_key: bytes, *, after: int = 0) -> N
 def test_an_event_altered_and_the_ledger_recomputed_from_there_is_named_exactly(
     container: Container, database_url: str
 ) -> None:
-    ledgered(container)
-    container.ledger.make_checkpoint()
+    checkpointed(container)
     target = a_case_event(database_url, after=150)
     flip_a_byte(database_url, target)
     recompute_ledger(database_url, SigningKey.generate().seal_key, after=target - 1)
@@ -438,12 +439,10 @@ def test_an_event_altered_and_the_ledger_recomputed_from_there_is_named_exactly(
 def test_the_whole_chain_recomputed_without_the_key_is_caught_by_the_checkpoints(
     container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
-    first = ledgered(container)
-    container.ledger.make_checkpoint()
+    first = checkpointed(container)
     a_mix_of_cases(container)
     time_source.advance(hours=1)
-    ledgered(container)
-    container.ledger.make_checkpoint()
+    checkpointed(container)
     target = a_case_event(database_url, after=first)
     flip_a_byte(database_url, target)
     recompute_ledger(database_url, SigningKey.generate().seal_key)
@@ -509,8 +508,7 @@ def test_a_checkpoint_whose_hash_was_edited_no_longer_verifies(
 def test_a_removed_checkpoint_breaks_the_chain_of_checkpoints(
     container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
-    ledgered(container)
-    container.ledger.make_checkpoint()
+    checkpointed(container)
     time_source.advance(hours=1)
     container.ledger.make_checkpoint()
     time_source.advance(hours=1)

@@ -16,6 +16,7 @@ from domain.case import Case, Channel, Status
 from domain.evaluation import Evaluation, rating_case_id
 from domain.rectification import OrderSourceType, RectificationOrder
 from infrastructure.policy_runner import PolicyRunner
+from infrastructure.worker import Worker
 from interfaces.bootstrap import Container
 from tests.factories import ADMIN, import_sample_directory, registered_case
 from tests.integration.read_side import (
@@ -27,6 +28,7 @@ from tests.integration.read_side import (
     head,
     local,
     open_container,
+    order_row,
     tracking,
 )
 from tests.support import SettableTimeSource
@@ -53,13 +55,13 @@ def issue(container: Container, **overrides: Any) -> UUID:
     return container.supervision.issue_order(**fields, by=INSPECTOR).id
 
 
-def order_row(database_url: str, order_id: UUID) -> dict[str, Any]:
-    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM order_list WHERE id = %s", (order_id,))
-        values = cursor.fetchone()
-        assert values is not None, f"no order_list row for {order_id}"
-        names = [column.name for column in cursor.description or ()]
-    return dict(zip(names, values, strict=True))
+def issued_and_projected(container: Container) -> tuple[UUID, Worker]:
+    """An order just issued, and the worker that has read it into order_list (the test goes on
+    turning that worker and closes it)."""
+    order_id = issue(container)
+    worker = container.worker()
+    worker.run_once()
+    return order_id, worker
 
 
 def cases_of_channel(database_url: str, channel: str) -> list[tuple[Any, ...]]:
@@ -94,9 +96,7 @@ def rated_event(container: Container, evaluation_id: UUID) -> Evaluation.Rated:
 def test_an_order_taken_through_its_life_reads_as_it_was_handled(
     container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
-    order_id = issue(container)
-    worker = container.worker()
-    worker.run_once()
+    order_id, worker = issued_and_projected(container)
     issued = order_row(database_url, order_id)
 
     time_source.set(local("2026-11-30T10:00:00+08:00"))
@@ -139,9 +139,7 @@ def test_an_order_taken_through_its_life_reads_as_it_was_handled(
 def test_the_worker_clock_records_an_orders_missed_deadlines_once(
     container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
-    order_id = issue(container)
-    worker = container.worker()
-    worker.run_once()
+    order_id, worker = issued_and_projected(container)
     time_source.set(DUE + timedelta(days=3))
 
     first = worker.run_once()
@@ -186,9 +184,7 @@ def test_publishing_a_year_recomputes_an_orders_provisional_deadline(
 ) -> None:
     # Monday 25 January 2027, 10 working days into an unpublished 2027 (the Spring Festival).
     time_source.set(datetime(2027, 1, 25, 10, 0, tzinfo=OFFICE_TZ))
-    order_id = issue(container)
-    worker = container.worker()
-    worker.run_once()
+    order_id, worker = issued_and_projected(container)
     before = order_row(database_url, order_id)
 
     container.supervision.publish_calendar_year(

@@ -18,10 +18,9 @@ from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.signing import SigningKey
 from infrastructure.worker import Worker
 from interfaces.bootstrap import Container
-from tests.factories import import_sample_directory, registered_case
+from tests.factories import assigned_case, import_sample_directory, registered_case
 from tests.failing_projection import FailingProjection
 from tests.integration.read_side import (
-    assign,
     events_of,
     head,
     open_container,
@@ -75,8 +74,7 @@ def first_position(database_url: str, record_id: UUID) -> int:
 def test_a_failing_projection_stops_neither_the_others_nor_the_clock_and_is_recorded(
     container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
-    case_id = registered_case(container.supervision)
-    assign(container, case_id)
+    case_id = assigned_case(container.supervision)
     time_source.set(ACKNOWLEDGE_DUE + timedelta(minutes=1))
     worker = a_worker(container, FailingProjection(case_id))
     try:

@@ -12,7 +12,7 @@ from domain.calendar import OFFICE_TZ
 from domain.case import Case
 from infrastructure import worker as worker_module
 from interfaces.bootstrap import Container
-from tests.factories import ADMIN, registered_case
+from tests.factories import ADMIN, assigned_case, registered_case
 from tests.integration.read_side import (
     a_mix_of_cases,
     assign,
@@ -81,8 +81,7 @@ def test_an_active_worker_warns_exactly_when_the_server_runs_without_autovacuum(
 def test_a_running_worker_keeps_the_read_table_current_and_records_a_missed_deadline(
     container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
-    case_id = registered_case(container.supervision)
-    assign(container, case_id)
+    case_id = assigned_case(container.supervision)
     handle = container.start_worker(**QUICK)
 
     assert wait_until(lambda: tracking(database_url) == head(container))
@@ -99,8 +98,7 @@ def test_a_running_worker_keeps_the_read_table_current_and_records_a_missed_dead
 def test_the_clock_records_a_missed_acknowledgement_once(
     container: Container, time_source: SettableTimeSource
 ) -> None:
-    case_id = registered_case(container.supervision)
-    assign(container, case_id)
+    case_id = assigned_case(container.supervision)
     worker = container.worker()
     worker.run_once()
     time_source.set(ACKNOWLEDGE_DUE + timedelta(minutes=1))
@@ -118,8 +116,7 @@ def test_the_clock_records_a_missed_acknowledgement_once(
 def test_after_days_of_downtime_one_turn_records_every_passed_moment_once_at_its_true_time(
     container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
-    case_id = registered_case(container.supervision)
-    assign(container, case_id)
+    case_id = assigned_case(container.supervision)
     time_source.set(DUE + timedelta(days=4))
     worker = container.worker()
 
@@ -167,8 +164,7 @@ def test_publishing_a_year_recomputes_the_open_provisional_deadlines_that_fall_i
     # Monday 25 January 2027: the 15 working days run into the Spring Festival, and 2027 is
     # not published yet, so the deadline is provisional (weekends and 1 January only).
     time_source.set(datetime(2027, 1, 25, 10, 0, tzinfo=OFFICE_TZ))
-    case_id = registered_case(container.supervision)
-    assign(container, case_id)
+    case_id = assigned_case(container.supervision)
     worker = container.worker()
     worker.run_once()
     before = case_row(database_url, case_id)

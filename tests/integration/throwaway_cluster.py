@@ -30,10 +30,13 @@ import stat
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 from psycopg.conninfo import make_conninfo
+
+from infrastructure.eventstore import initialise_schema
 
 START_TIMEOUT_SECONDS = 60
 SERVER_USER_CANDIDATES = ("postgres", "pgserver")
@@ -296,3 +299,20 @@ class ThrowawayCluster:
         with psycopg.connect(self.url(), autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+    def create_database_with_schema(self, name: str) -> str:
+        """Create a database with the service's schema and answer its URL."""
+        url = self.create_database(name)
+        initialise_schema(url)
+        return url
+
+
+@contextlib.contextmanager
+def started_cluster(base: Path) -> Iterator[ThrowawayCluster]:
+    """A cluster started in the folder `base`, closed when the block ends."""
+    cluster = ThrowawayCluster(base)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.close()

@@ -1,6 +1,6 @@
 """A case's default story for the tests of the Case aggregate: the moments it happens at on
-the real 2026 calendar, a builder that takes a case up to a point of its lifecycle, and a check
-that a refused command left the case as it was."""
+the real 2026 calendar, the 2027 an administrator publishes, a builder that takes a case up to
+a point of its lifecycle, and a check that a refused command left the case as it was."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from itertools import count
 from typing import Any
 from uuid import uuid4
@@ -16,7 +16,7 @@ from uuid import uuid4
 import pytest
 
 from domain.actor import Actor
-from domain.calendar import OFFICE_TZ, WorkingCalendar
+from domain.calendar import OFFICE_TZ, WorkingCalendar, YearSchedule
 from domain.case import Case, Channel, Kind, Outcome, Satisfaction
 from domain.deadlines import DeadlinePolicy
 
@@ -42,6 +42,15 @@ CLOSED_AT = at(12, 4, 11, 0)  # Fri
 COMPLAINT_ACKNOWLEDGE_BY = close_of(11, 30)  # 1 working day: Mon 30 Nov
 COMPLAINT_DUE = close_of(12, 18)  # 15 working days: 30 Nov–4 Dec, 7–11 Dec, 14–18 Dec
 
+# A 2027 as an administrator might load it: New Year off, and a make-up Saturday.
+PUBLISHED_2027 = YearSchedule(
+    year=2027,
+    holidays=frozenset({date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)}),
+    makeup_workdays=frozenset({date(2027, 1, 9)}),
+    version="published (国办发明电〔2026〕9号)",
+    provisional=False,
+)
+
 ZHANG = {"name": "张三", "phone": "13812345678", "address": "解放路 1 号", "anonymous": False}
 
 
@@ -62,6 +71,7 @@ class Given:
         kind: Kind = Kind.COMPLAINT,
         *,
         urgent: bool = False,
+        summary: str = "窗口人员态度生硬",
         complainant: dict[str, Any] | None = None,
         collect: bool = True,
     ) -> Case:
@@ -76,7 +86,7 @@ class Given:
             staff="S0001",
             category="service_attitude",
             urgent=urgent,
-            summary="窗口人员态度生硬",
+            summary=summary,
             details="办理抵押登记时被要求重复提交材料",
             complainant=dict(ZHANG) if complainant is None else complainant,
             by=self.operator,
@@ -138,15 +148,20 @@ class Given:
         case.collect_events()
         return case
 
+    def call_back(
+        self,
+        case: Case,
+        satisfaction: Satisfaction = Satisfaction.SATISFIED,
+        when: datetime = CALLED_BACK_AT,
+    ) -> None:
+        """The operator reaches the complainant, who tells their satisfaction."""
+        case.record_callback(
+            reached=True, satisfaction=satisfaction, comment=None, by=self.operator, at=when
+        )
+
     def closed(self, *, when: datetime = CLOSED_AT) -> Case:
         case = self.answered()
-        case.record_callback(
-            reached=True,
-            satisfaction=Satisfaction.SATISFIED,
-            comment=None,
-            by=self.operator,
-            at=CALLED_BACK_AT,
-        )
+        self.call_back(case)
         case.close(by=self.operator, at=when)
         case.collect_events()
         return case

@@ -45,6 +45,14 @@ def book() -> CalendarBook:
     return book
 
 
+@pytest.fixture
+def published_book(book: CalendarBook, admin: Actor) -> CalendarBook:
+    """The book with the hand-made 2027 published, its events collected."""
+    publish(book, admin)
+    book.collect_events()
+    return book
+
+
 def publish(
     book: CalendarBook,
     by: Actor,
@@ -106,15 +114,12 @@ def test_publishing_a_year_records_it(book: CalendarBook, admin: Actor) -> None:
 
 
 def test_publishing_the_same_schedule_again_records_nothing(
-    book: CalendarBook, admin: Actor
+    published_book: CalendarBook, admin: Actor
 ) -> None:
-    # given
-    publish(book, admin)
-    book.collect_events()
 
     # when: the same days, listed in another order and with a repeat
     changed = publish(
-        book,
+        published_book,
         admin,
         holidays=[date(2027, 1, 3), date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 1)],
         when=at(11, 21, 9),
@@ -122,19 +127,16 @@ def test_publishing_the_same_schedule_again_records_nothing(
 
     # then
     assert changed is False
-    assert recorded(book) == []
+    assert recorded(published_book) == []
 
 
 def test_a_changed_schedule_is_recorded_again_and_the_newest_wins(
-    book: CalendarBook, admin: Actor
+    published_book: CalendarBook, admin: Actor
 ) -> None:
-    # given
-    publish(book, admin)
-    book.collect_events()
 
     # when: corrected, with Sunday 10 Jan worked instead of Saturday 9 Jan
     changed = publish(
-        book,
+        published_book,
         admin,
         makeup_workdays=[date(2027, 1, 10)],
         source="国办发明电〔2026〕10号",
@@ -143,8 +145,8 @@ def test_a_changed_schedule_is_recorded_again_and_the_newest_wins(
 
     # then
     assert changed is True
-    assert recorded(book) == ["YearPublished"]
-    schedule = book.schedules()[2027]
+    assert recorded(published_book) == ["YearPublished"]
+    schedule = published_book.schedules()[2027]
     assert schedule.makeup_workdays == frozenset({date(2027, 1, 10)})
     assert schedule.version == "published (国办发明电〔2026〕10号)"
 
@@ -170,20 +172,18 @@ def test_years_are_kept_side_by_side(book: CalendarBook, admin: Actor) -> None:
     ],
 )
 def test_a_schedule_whose_dates_do_not_fit_is_refused_and_records_nothing(
-    book: CalendarBook, admin: Actor, holidays: list[date], makeup_workdays: list[date]
+    published_book: CalendarBook, admin: Actor, holidays: list[date], makeup_workdays: list[date]
 ) -> None:
     # given
-    publish(book, admin)
-    book.collect_events()
-    before = book.schedules()
+    before = published_book.schedules()
 
     # when
     with pytest.raises(InvalidYearSchedule):
-        publish(book, admin, holidays=holidays, makeup_workdays=makeup_workdays)
+        publish(published_book, admin, holidays=holidays, makeup_workdays=makeup_workdays)
 
     # then
-    assert recorded(book) == []
-    assert book.schedules() == before
+    assert recorded(published_book) == []
+    assert published_book.schedules() == before
 
 
 # Through the application ------------------------------------------------------------------------

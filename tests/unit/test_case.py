@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from uuid import uuid4
 
 import pytest
 
@@ -97,23 +96,7 @@ def test_registering_a_case_records_what_the_citizen_brought(given: Given) -> No
 @pytest.mark.parametrize("summary", ["", "   "])
 def test_a_case_cannot_be_registered_without_a_summary(given: Given, summary: str) -> None:
     with pytest.raises(Invalid):
-        Case.register(
-            case_id=uuid4(),
-            tracking_number="HL20261127-0001",
-            access_code_hash="scrypt$not-a-real-hash",
-            kind=Kind.COMPLAINT,
-            channel=Channel.HOTLINE,
-            department=None,
-            window=None,
-            staff=None,
-            category=None,
-            urgent=False,
-            summary=summary,
-            details="",
-            complainant={},
-            by=given.operator,
-            at=REGISTERED_AT,
-        )
+        given.registered(summary=summary)
 
 
 # Assignment ---------------------------------------------------------------------------------
@@ -842,25 +825,13 @@ def test_the_latest_callback_that_reached_the_complainant_gives_the_satisfaction
 ) -> None:
     # given
     case = given.answered()
-    case.record_callback(
-        reached=True,
-        satisfaction=Satisfaction.DISSATISFIED,
-        comment=None,
-        by=given.operator,
-        at=CALLED_BACK_AT,
-    )
+    given.call_back(case, Satisfaction.DISSATISFIED)
 
     # when
     case.record_callback(
         reached=False, satisfaction=None, comment=None, by=given.operator, at=at(12, 4, 15)
     )
-    case.record_callback(
-        reached=True,
-        satisfaction=Satisfaction.VERY_SATISFIED,
-        comment=None,
-        by=given.operator,
-        at=at(12, 7, 10),
-    )
+    given.call_back(case, Satisfaction.VERY_SATISFIED, when=at(12, 7, 10))
 
     # then
     assert case.satisfaction == "very_satisfied"
@@ -894,26 +865,14 @@ def test_a_case_not_yet_answered_cannot_be_called_back(given: Given) -> None:
     case = given.acknowledged()
 
     with refused(CaseStatusForbids, case):
-        case.record_callback(
-            reached=True,
-            satisfaction=Satisfaction.SATISFIED,
-            comment=None,
-            by=given.operator,
-            at=CALLED_BACK_AT,
-        )
+        given.call_back(case)
 
 
 def test_a_closed_case_cannot_be_called_back(given: Given) -> None:
     case = given.closed()
 
     with refused(CaseClosed, case):
-        case.record_callback(
-            reached=True,
-            satisfaction=Satisfaction.SATISFIED,
-            comment=None,
-            by=given.operator,
-            at=at(12, 7, 10),
-        )
+        given.call_back(case, when=at(12, 7, 10))
 
 
 # Closing --------------------------------------------------------------------------------------

@@ -16,17 +16,18 @@ A consultation assigned at the same moment is due Tue 1 Dec 17:30 and reminded a
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 
 from domain.actor import Actor, Role
-from domain.calendar import WorkingCalendar, YearSchedule
+from domain.calendar import WorkingCalendar
 from domain.case import Case, Kind, Status
 from domain.deadlines import DeadlinePolicy
 from tests.unit.case_story import (
     COMPLAINT_ACKNOWLEDGE_BY,
     COMPLAINT_DUE,
+    PUBLISHED_2027,
     Given,
     at,
     close_of,
@@ -41,15 +42,6 @@ DUE = close_of(12, 18)
 
 CONSULTATION_REMIND_AT = at(12, 1, 12, 42)
 CONSULTATION_DUE = close_of(12, 1)
-
-# A 2027 as an administrator might load it: New Year off, and a make-up Saturday.
-PUBLISHED_2027 = YearSchedule(
-    year=2027,
-    holidays=frozenset({date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)}),
-    makeup_workdays=frozenset({date(2027, 1, 9)}),
-    version="published (国办发明电〔2026〕9号)",
-    provisional=False,
-)
 
 
 def observe(case: Case, calendar: WorkingCalendar, when: datetime) -> int:
@@ -245,30 +237,6 @@ def test_a_late_answer_before_the_clock_looked_still_leaves_the_missed_deadline_
 # Supervision and the public notice ----------------------------------------------------------
 
 
-def test_a_case_still_overdue_five_working_days_after_supervision_is_flagged_once(
-    given: Given, calendar: WorkingCalendar
-) -> None:
-    # given: the deadline of Fri 18 Dec missed, supervised Mon 21 Dec 10:00
-    case = given.acknowledged()
-    observe(case, calendar, at(12, 21, 9))
-    case.supervise(note="已超期，请加快办理", by=given.inspector, at=at(12, 21, 10))
-    case.collect_events()
-
-    # when: five office days later is Mon 28 Dec 10:00 (Mon 7.5 h, Tue–Fri 34 h, 1 h more)
-    before = observe(case, calendar, at(12, 28, 9, 59))
-    then = observe(case, calendar, at(12, 28, 10, 30))
-    later = observe(case, calendar, at(12, 31, 9))
-
-    # then
-    assert (before, then, later) == (0, 1, 0)
-    (flagged,) = case.pending_events
-    assert isinstance(flagged, Case.PublicNoticeFlagged)
-    assert flagged.notice_at == at(12, 28, 10)
-    assert flagged.supervised_at == at(12, 21, 10)
-    assert flagged.timestamp == at(12, 28, 10, 30)
-    assert flagged.actor == SYSTEM
-
-
 def test_a_reopened_case_is_not_flagged_on_a_supervision_of_its_previous_deadline(
     given: Given, calendar: WorkingCalendar
 ) -> None:
@@ -382,6 +350,16 @@ def assigned_in_late_december(given: Given) -> Case:
     return case
 
 
+def recompute_on_published_2027(
+    case: Case, policy: DeadlinePolicy, calendar: WorkingCalendar, when: datetime
+) -> bool:
+    """The system recomputes the case's deadlines once 2027 is published; answer whether they
+    changed."""
+    return case.recompute_deadlines(
+        policy=policy, calendar=calendar.with_schedule(PUBLISHED_2027), by=SYSTEM, at=when
+    )
+
+
 def test_a_deadline_running_into_an_unpublished_year_is_provisional(given: Given) -> None:
     # when
     case = assigned_in_late_december(given)
@@ -402,12 +380,9 @@ def test_recomputing_on_the_published_year_records_the_new_final_deadline(
     # given
     case = assigned_in_late_december(given)
     acknowledge_deadline = case.acknowledge_deadline
-    published = calendar.with_schedule(PUBLISHED_2027)
 
     # when
-    changed = case.recompute_deadlines(
-        policy=policy, calendar=published, by=SYSTEM, at=at(11, 20, 9, year=2027)
-    )
+    changed = recompute_on_published_2027(case, policy, calendar, at(11, 20, 9, year=2027))
 
     # then
     assert changed is True
@@ -429,14 +404,11 @@ def test_recomputing_again_records_nothing(
 ) -> None:
     # given
     case = assigned_in_late_december(given)
-    published = calendar.with_schedule(PUBLISHED_2027)
-    case.recompute_deadlines(policy=policy, calendar=published, by=SYSTEM, at=at(12, 28, 11))
+    recompute_on_published_2027(case, policy, calendar, at(12, 28, 11))
     case.collect_events()
 
     # when
-    changed = case.recompute_deadlines(
-        policy=policy, calendar=published, by=SYSTEM, at=at(12, 28, 12)
-    )
+    changed = recompute_on_published_2027(case, policy, calendar, at(12, 28, 12))
 
     # then
     assert changed is False
@@ -471,12 +443,7 @@ def test_recomputing_leaves_answered_and_closed_cases_alone(
     deadline = case.deadline
 
     # when
-    changed = case.recompute_deadlines(
-        policy=policy,
-        calendar=calendar.with_schedule(PUBLISHED_2027),
-        by=SYSTEM,
-        at=at(12, 31, 9),
-    )
+    changed = recompute_on_published_2027(case, policy, calendar, at(12, 31, 9))
 
     # then
     assert changed is False
@@ -491,7 +458,7 @@ def test_a_recomputed_deadline_is_missed_at_its_new_moment(
     case = assigned_in_late_december(given)
     case.acknowledge(by=given.department, at=at(12, 28, 11))
     published = calendar.with_schedule(PUBLISHED_2027)
-    case.recompute_deadlines(policy=policy, calendar=published, by=SYSTEM, at=at(12, 28, 12))
+    recompute_on_published_2027(case, policy, calendar, at(12, 28, 12))
     observe(case, published, at(1, 18, 17, 0, year=2027))
     case.collect_events()
 
@@ -518,12 +485,7 @@ def test_recomputing_an_extended_deadline_extends_the_recomputed_base_deadline(
     case.collect_events()
 
     # when
-    case.recompute_deadlines(
-        policy=policy,
-        calendar=calendar.with_schedule(PUBLISHED_2027),
-        by=SYSTEM,
-        at=at(1, 4, 9, year=2027),
-    )
+    recompute_on_published_2027(case, policy, calendar, at(1, 4, 9, year=2027))
 
     # then: the base deadline is Mon 18 Jan, so 5 more working days (19–22, 25 Jan) end Mon 25 Jan
     assert case.deadline is not None
@@ -539,12 +501,7 @@ def test_a_returned_case_has_no_deadline_to_recompute(
     case.collect_events()
 
     # when
-    changed = case.recompute_deadlines(
-        policy=policy,
-        calendar=calendar.with_schedule(PUBLISHED_2027),
-        by=SYSTEM,
-        at=at(12, 31, 9),
-    )
+    changed = recompute_on_published_2027(case, policy, calendar, at(12, 31, 9))
 
     # then
     assert changed is False

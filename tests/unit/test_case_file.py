@@ -3,11 +3,9 @@ timeline that names the person who acted and masks what the viewer may not read.
 
 from __future__ import annotations
 
-import pytest
-
 from application.supervision import Supervision
 from domain.actor import Actor, Role
-from domain.case import CaseAction, NotAssignedDepartment
+from domain.case import CaseAction
 from tests.factories import assigned_case
 
 LI = Actor("account-li", Role.OPERATOR, name="李小红")
@@ -64,12 +62,3 @@ def test_the_actions_are_the_viewers_own(
         CaseAction.ASSIGN,
         CaseAction.MERGE,
     )
-
-
-def test_another_department_cannot_read_the_case_file(
-    supervision: Supervision, operator: Actor, other_department_actor: Actor
-) -> None:
-    case_id = assigned_case(supervision, operator)
-
-    with pytest.raises(NotAssignedDepartment):
-        supervision.case_file(case_id, other_department_actor)

@@ -8,10 +8,11 @@ so only weekends are skipped).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -363,15 +364,25 @@ def test_a_case_cannot_be_assigned_to_an_unknown_department(
 # Reading ------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "read",
+    [
+        pytest.param(Supervision.get_case, id="the case"),
+        pytest.param(Supervision.case_file, id="the case page's file"),
+    ],
+)
 def test_a_department_cannot_read_another_departments_case(
-    supervision: Supervision, operator: Actor, other_department_actor: Actor
+    supervision: Supervision,
+    operator: Actor,
+    other_department_actor: Actor,
+    read: Callable[[Supervision, UUID, Actor], object],
 ) -> None:
     # given
     case_id = assigned_case(supervision, operator)
 
     # then
     with pytest.raises(NotAssignedDepartment):
-        supervision.get_case(case_id, other_department_actor)
+        read(supervision, case_id, other_department_actor)
 
 
 def test_a_department_reads_its_case_with_the_complainant_masked(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 
 from application.base import ConcurrentChange
 from application.supervision import Supervision
 from domain.actor import Actor
+from domain.case import Case
 from tests.factories import assigned_case
 from tests.support import SettableTimeSource
 
@@ -37,38 +40,36 @@ def test_a_retried_save_that_had_already_committed_answers_success_and_records_n
     assert len(list(supervision.repository.event_store.get(case.id))) == case.version
 
 
-def test_a_real_concurrent_change_is_still_a_conflict(
+@pytest.mark.parametrize(
+    "rival_command",
+    [
+        pytest.param(
+            lambda case, by, at: case.return_to_sender(reason="不属于本部门", by=by, at=at),
+            id="a different command on the same version",
+        ),
+        pytest.param(
+            lambda case, by, at: case.acknowledge(by=by, at=at),
+            id="the identical command without a request id, which cannot be told apart",
+        ),
+    ],
+)
+def test_a_save_that_lost_to_another_command_is_still_a_conflict(
     supervision: Supervision,
     operator: Actor,
     department_actor: Actor,
     time_source: SettableTimeSource,
+    rival_command: Callable[[Case, Actor, datetime], None],
 ) -> None:
-    # given: two different commands on the same version
+    # given: two commands prepared on the same version, the first one saved
     case = supervision.repository.get(assigned_case(supervision, operator))
-    other = copy.deepcopy(case)
+    rival = copy.deepcopy(case)
     case.acknowledge(by=department_actor, at=time_source.now())
-    other.return_to_sender(reason="不属于本部门", by=department_actor, at=time_source.now())
+    rival_command(rival, department_actor, time_source.now())
     supervision._commit(case)
 
     # then
     with pytest.raises(ConcurrentChange):
-        supervision._commit(other)
-
-
-def test_identical_commands_without_a_request_id_cannot_be_told_apart_and_stay_a_conflict(
-    supervision: Supervision,
-    operator: Actor,
-    department_actor: Actor,
-    time_source: SettableTimeSource,
-) -> None:
-    case = supervision.repository.get(assigned_case(supervision, operator))
-    twin = copy.deepcopy(case)
-    case.acknowledge(by=department_actor, at=time_source.now())
-    twin.acknowledge(by=department_actor, at=time_source.now())
-    supervision._commit(case)
-
-    with pytest.raises(ConcurrentChange):
-        supervision._commit(twin)
+        supervision._commit(rival)
 
 
 def test_saving_nothing_answers_the_current_position(supervision: Supervision) -> None:

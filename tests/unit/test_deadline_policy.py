@@ -106,8 +106,7 @@ def test_deadlines_start_the_working_day_after_assignment_and_end_at_close_of_of
     acknowledge_by: datetime,
     handle_by: datetime | None,
 ) -> None:
-    acknowledge = policy.acknowledge_deadline(kind, assigned_at, urgent=False, calendar=calendar)
-    handle = policy.handling_deadline(kind, assigned_at, urgent=False, calendar=calendar)
+    acknowledge, handle = deadlines_of(policy, kind, assigned_at, False, calendar)
 
     assert acknowledge.due_at == acknowledge_by
     assert (acknowledge.policy, acknowledge.unit, acknowledge.amount) == (
@@ -142,8 +141,7 @@ def test_a_deadline_crossing_into_an_unpublished_year_is_provisional(
 ) -> None:
     assigned_at = at(2026, 12, 30, 10)
 
-    acknowledge = policy.acknowledge_deadline("request", assigned_at, False, calendar)
-    handle = policy.handling_deadline("request", assigned_at, False, calendar)
+    acknowledge, handle = deadlines_of(policy, "request", assigned_at, False, calendar)
 
     assert acknowledge.due_at == close_of(2026, 12, 31)
     assert acknowledge.provisional is False
@@ -159,8 +157,7 @@ def test_an_urgent_case_is_acknowledged_within_two_clock_hours_and_handled_next_
 ) -> None:
     assigned_at = at(2026, 2, 13, 16, 45)
 
-    acknowledge = policy.acknowledge_deadline("complaint", assigned_at, True, calendar)
-    handle = policy.handling_deadline("complaint", assigned_at, True, calendar)
+    acknowledge, handle = deadlines_of(policy, "complaint", assigned_at, True, calendar)
 
     assert acknowledge.due_at == at(2026, 2, 13, 18, 45)
     assert (acknowledge.policy, acknowledge.unit, acknowledge.amount) == (
@@ -179,8 +176,7 @@ def test_urgent_clock_hours_run_through_nights_and_holidays(
 ) -> None:
     assigned_at = at(2026, 9, 30, 23)
 
-    acknowledge = policy.acknowledge_deadline("request", assigned_at, True, calendar)
-    handle = policy.handling_deadline("request", assigned_at, True, calendar)
+    acknowledge, handle = deadlines_of(policy, "request", assigned_at, True, calendar)
 
     assert acknowledge.due_at == at(2026, 10, 1, 1)
     assert handle is not None
@@ -490,6 +486,20 @@ def test_a_policy_with_bad_data_is_refused_saying_what_is_wrong(
 def test_a_policy_that_is_not_a_mapping_is_refused() -> None:
     with pytest.raises(ValueError, match="the document must be a mapping"):
         DeadlinePolicy.from_mapping(None)  # type: ignore[arg-type]
+
+
+def deadlines_of(
+    policy: DeadlinePolicy,
+    kind: str,
+    assigned_at: datetime,
+    urgent: bool,
+    calendar: WorkingCalendar,
+) -> tuple[Deadline, Deadline | None]:
+    """The acknowledge and handling deadlines of a task of `kind` assigned at `assigned_at`."""
+    return (
+        policy.acknowledge_deadline(kind, assigned_at, urgent, calendar),
+        policy.handling_deadline(kind, assigned_at, urgent, calendar),
+    )
 
 
 def with_published_2027(calendar: WorkingCalendar) -> WorkingCalendar:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from uuid import UUID
 
 import pytest
 
@@ -172,6 +173,20 @@ def test_a_result_stored_before_proposals_existed_still_loads(
 # The application: confirming records the deduction on the scorecards ------------------------
 
 
+def answer_proposing_a_deduction(
+    supervision: Supervision, case_id: UUID, by: Actor, answer: str
+) -> None:
+    """The department finds the complaint substantiated and proposes the PROPOSAL deduction."""
+    supervision.post_result(
+        case_id,
+        outcome=Outcome.SUBSTANTIATED,
+        actions="批评教育",
+        answer=answer,
+        by=by,
+        proposed_deduction=dict(PROPOSAL),
+    )
+
+
 @pytest.fixture
 def answered_with_proposal(
     supervision: Supervision, operator: Actor, department_actor: Actor, admin: Actor
@@ -179,14 +194,7 @@ def answered_with_proposal(
     supervision.load_conduct_rules(default_conduct_rules(), admin)
     case_id = assigned_case(supervision, operator, summary="态度生硬")
     supervision.acknowledge_case(case_id, department_actor)
-    supervision.post_result(
-        case_id,
-        outcome=Outcome.SUBSTANTIATED,
-        actions="批评教育",
-        answer="属实，已整改",
-        by=department_actor,
-        proposed_deduction=dict(PROPOSAL),
-    )
+    answer_proposing_a_deduction(supervision, case_id, department_actor, "属实，已整改")
     return supervision._case(case_id)
 
 
@@ -240,14 +248,7 @@ def test_a_reopened_case_answered_again_may_propose_a_second_deduction(
     case_id = answered_with_proposal.id
     first = supervision.confirm_proposed_deduction(case_id, inspector)
     supervision.reopen_case(case_id, reason="投诉人不满意", by=operator)
-    supervision.post_result(
-        case_id,
-        outcome=Outcome.SUBSTANTIATED,
-        actions="再次约谈",
-        answer="属实，已再次整改",
-        by=department_actor,
-        proposed_deduction=dict(PROPOSAL),
-    )
+    answer_proposing_a_deduction(supervision, case_id, department_actor, "属实，已再次整改")
 
     # when
     second = supervision.confirm_proposed_deduction(case_id, inspector)

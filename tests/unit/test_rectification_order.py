@@ -10,8 +10,6 @@ Dates are counted by hand on the real 2026 calendar (only weekends between 20 No
 
 from __future__ import annotations
 
-from datetime import datetime
-from itertools import count
 from uuid import uuid4
 
 import pytest
@@ -42,86 +40,12 @@ from domain.task import (
     ReasonRequired,
 )
 from tests.unit.case_story import at, close_of, refused
+from tests.unit.order_story import ACKNOWLEDGED_AT, ISSUED_AT, REPORTED_AT, GivenOrder
 
-ISSUED_AT = at(11, 27, 10, 30)  # Fri
-ACKNOWLEDGED_AT = at(11, 27, 14, 0)  # Fri
-REPORTED_AT = at(12, 7, 11, 0)  # Mon
 ACKNOWLEDGE_BY = close_of(11, 30)  # Mon
 REMIND_AT = at(12, 9, 16, 6)  # Wed
 DUE = close_of(12, 11)  # Fri: 10 working days
 SYSTEM = Actor.system()
-
-
-class GivenOrder:
-    """Builds an order up to a point of its lifecycle, its events already collected."""
-
-    def __init__(
-        self,
-        inspector: Actor,
-        department: Actor,
-        other_department: Actor,
-        policy: DeadlinePolicy,
-        calendar: WorkingCalendar,
-    ) -> None:
-        self.inspector = inspector
-        self.department = department
-        self.other_department = other_department
-        self.policy = policy
-        self.calendar = calendar
-        self.numbers = count(1)
-
-    def issued(
-        self, *, working_days: int | None = None, when: datetime = ISSUED_AT, collect: bool = True
-    ) -> RectificationOrder:
-        order = RectificationOrder.issue(
-            order_id=uuid4(),
-            tracking_number=f"ZG20261127-{next(self.numbers):04d}",
-            department=str(self.department.department),
-            window="W-A01",
-            staff=None,
-            problem="窗口工作人员未落实一次性告知",
-            requirements="组织窗口人员学习一次性告知制度并提交整改报告",
-            working_days=working_days,
-            source_type=OrderSourceType.INSPECTION,
-            source_ref="2026年11月巡查",
-            policy=self.policy,
-            calendar=self.calendar,
-            by=self.inspector,
-            at=when,
-        )
-        if collect:
-            order.collect_events()
-        return order
-
-    def acknowledged(self, **options: object) -> RectificationOrder:
-        order = self.issued(**options)  # type: ignore[arg-type]
-        order.acknowledge(by=self.department, at=ACKNOWLEDGED_AT)
-        order.collect_events()
-        return order
-
-    def report(self, order: RectificationOrder, when: datetime = REPORTED_AT) -> None:
-        order.report(
-            measures="已组织全体窗口人员培训，制定告知清单",
-            evidence="培训签到表、告知清单",
-            by=self.department,
-            at=when,
-        )
-
-    def reported(self) -> RectificationOrder:
-        order = self.acknowledged()
-        self.report(order)
-        order.collect_events()
-        return order
-
-    def reject(self, order: RectificationOrder, when: datetime, working_days: int = 5) -> None:
-        order.reject(
-            reasons="告知清单未覆盖全部事项",
-            working_days=working_days,
-            policy=self.policy,
-            calendar=self.calendar,
-            by=self.inspector,
-            at=when,
-        )
 
 
 @pytest.fixture

@@ -12,19 +12,17 @@ the same moments (counted in tests/unit/test_case_clock.py):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
-from uuid import uuid4
+from datetime import datetime
 
 import pytest
 
 from domain.actor import Actor
-from domain.calendar import WorkingCalendar, YearSchedule
-from domain.case import Case, CaseNotOverdue, Channel, Kind
-from domain.deadlines import DeadlinePolicy
-from domain.rectification import OrderNotOverdue, OrderSourceType, RectificationOrder
+from domain.calendar import WorkingCalendar
+from domain.case import Case, CaseNotOverdue
+from domain.rectification import OrderNotOverdue, RectificationOrder
 from domain.task import NotOverdue, Task
-from tests.unit.case_story import at, close_of
+from tests.unit.case_story import PUBLISHED_2027, Given, at, close_of
+from tests.unit.order_story import GivenOrder
 
 HANDED_OVER = at(11, 27, 10, 30)
 ACKNOWLEDGED = at(11, 27, 14, 0)
@@ -33,76 +31,28 @@ REMIND_AT = at(12, 15, 16, 6)
 DUE = close_of(12, 18)
 SYSTEM = Actor.system()
 
-PUBLISHED_2027 = YearSchedule(
-    year=2027,
-    holidays=frozenset({date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)}),
-    makeup_workdays=frozenset({date(2027, 1, 9)}),
-    version="published (国办发明电〔2026〕9号)",
-    provisional=False,
-)
 
-
-@dataclass
 class Tasks:
     """Makes a task of one sort (case or order) handed to the department at a moment."""
 
-    sort: str
-    department: Actor
-    inspector: Actor
-    operator: Actor
-    policy: DeadlinePolicy
-    calendar: WorkingCalendar
+    def __init__(self, sort: str, given: Given) -> None:
+        self.sort = sort
+        self.cases = given
+        self.orders = GivenOrder(
+            given.inspector, given.department, given.other_department, given.policy, given.calendar
+        )
+        self.department = given.department
+        self.inspector = given.inspector
+        self.policy = given.policy
+        self.calendar = given.calendar
 
     def handed_over(self, when: datetime = HANDED_OVER) -> Task:
-        task: Task
-        if self.sort == "case":
-            case = Case.register(
-                case_id=uuid4(),
-                tracking_number="HL20261127-0001",
-                access_code_hash="scrypt$not-a-real-hash",
-                kind=Kind.COMPLAINT,
-                channel=Channel.HOTLINE,
-                department=None,
-                window="W-A01",
-                staff=None,
-                category=None,
-                urgent=False,
-                summary="窗口人员态度生硬",
-                details="",
-                complainant={},
-                by=self.operator,
-                at=when,
-            )
-            case.assign(
-                department=str(self.department.department),
-                urgent=None,
-                final=False,
-                note=None,
-                policy=self.policy,
-                calendar=self.calendar,
-                by=self.operator,
-                at=when,
-            )
-            task = case
-        else:
-            task = RectificationOrder.issue(
-                order_id=uuid4(),
-                tracking_number="ZG20261127-0001",
-                department=str(self.department.department),
-                window=None,
-                staff=None,
-                problem="未落实一次性告知",
-                requirements="组织学习并报告",
-                working_days=15,
-                source_type=OrderSourceType.CASE,
-                source_ref="HL20261127-0001",
-                policy=self.policy,
-                calendar=self.calendar,
-                by=self.inspector,
-                at=when,
-            )
-        task.collect_events()
-        return task
+        if self.sort == "order":
+            return self.orders.issued(working_days=15, when=when)
+        case = self.cases.registered()
+        self.cases.assign(case, when=when)
+        case.collect_events()
+        return case
 
     def acknowledged(self, when: datetime = HANDED_OVER) -> Task:
         task = self.handed_over(when)
@@ -112,15 +62,8 @@ class Tasks:
 
 
 @pytest.fixture(params=["case", "order"])
-def tasks(
-    request: pytest.FixtureRequest,
-    department_actor: Actor,
-    inspector: Actor,
-    operator: Actor,
-    policy: DeadlinePolicy,
-    calendar: WorkingCalendar,
-) -> Tasks:
-    return Tasks(request.param, department_actor, inspector, operator, policy, calendar)
+def tasks(request: pytest.FixtureRequest, given: Given) -> Tasks:
+    return Tasks(request.param, given)
 
 
 def recorded(task: Task) -> list[tuple[str, datetime | None]]:
@@ -172,14 +115,25 @@ def test_after_downtime_the_clock_records_the_reminder_and_the_missed_deadline_i
 def test_a_task_still_overdue_five_working_days_after_supervision_is_flagged_once(
     tasks: Tasks, calendar: WorkingCalendar
 ) -> None:
+    # given: the deadline of Fri 18 Dec missed, supervised Mon 21 Dec 10:00
     task = tasks.acknowledged()
     observe(task, calendar, at(12, 21, 9))
     task.supervise(note="请立即办理", by=tasks.inspector, at=at(12, 21, 10))
     task.collect_events()
 
-    assert observe(task, calendar, at(12, 29, 9)) == 1
-    assert observe(task, calendar, at(12, 30, 9)) == 0
+    # when: five office days later is Mon 28 Dec 10:00 (Mon 7.5 h, Tue–Fri 34 h, 1 h more)
+    before = observe(task, calendar, at(12, 28, 9, 59))
+    then = observe(task, calendar, at(12, 28, 10, 30))
+    later = observe(task, calendar, at(12, 31, 9))
+
+    # then
+    assert (before, then, later) == (0, 1, 0)
     assert recorded(task) == [("PublicNoticeFlagged", at(12, 28, 10))]
+    (flagged,) = task.pending_events
+    assert isinstance(flagged, Task.PublicNoticeFlagged)
+    assert flagged.supervised_at == at(12, 21, 10)
+    assert flagged.timestamp == at(12, 28, 10, 30)
+    assert flagged.actor == SYSTEM
 
 
 def test_supervising_a_task_on_time_is_refused_with_its_own_named_error(tasks: Tasks) -> None:
@@ -258,15 +212,11 @@ def _long_story(tasks: Tasks, task: Task, calendar: WorkingCalendar) -> None:
 
 
 def test_the_same_story_records_the_same_clock_events_on_a_case_and_an_order(
-    department_actor: Actor,
-    inspector: Actor,
-    operator: Actor,
-    policy: DeadlinePolicy,
-    calendar: WorkingCalendar,
+    given: Given, calendar: WorkingCalendar
 ) -> None:
     stories = []
     for sort in ("case", "order"):
-        tasks = Tasks(sort, department_actor, inspector, operator, policy, calendar)
+        tasks = Tasks(sort, given)
         task = tasks.handed_over()
         _long_story(tasks, task, calendar)
         stories.append((recorded(task), task.clock_state, task.deadline))

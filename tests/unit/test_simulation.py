@@ -112,7 +112,14 @@ def cached_in_memory_supervision(time_source: SimulatedTimeSource) -> Supervisio
 def run_campaign(days: int, scale: float, seed: int = 7) -> tuple[Supervision, CampaignReport]:
     time_source = SimulatedTimeSource(campaign_start(END, days))
     supervision = cached_in_memory_supervision(time_source)
-    campaign = Campaign(
+    return supervision, campaign_until_end(supervision, time_source, scale, seed).run()
+
+
+def campaign_until_end(
+    supervision: Supervision, time_source: SimulatedTimeSource, scale: float, seed: int = 7
+) -> Campaign:
+    """A campaign on the sample directory and the default conduct rules, running until END."""
+    return Campaign(
         supervision,
         time_source,
         until=END,
@@ -121,7 +128,6 @@ def run_campaign(days: int, scale: float, seed: int = 7) -> tuple[Supervision, C
         scale=scale,
         seed=seed,
     )
-    return supervision, campaign.run()
 
 
 def recorded(supervision: Supervision) -> Iterator[Any]:
@@ -289,14 +295,7 @@ def test_a_campaign_refuses_a_store_that_holds_cases() -> None:
     supervision = cached_in_memory_supervision(time_source)
     supervision.import_directory(sample_directory(), DIRECTORY_ADMIN)
     registered_case(supervision)
-    campaign = Campaign(
-        supervision,
-        time_source,
-        until=END,
-        directory=sample_directory(),
-        rules=default_conduct_rules(),
-        scale=0.05,
-    )
+    campaign = campaign_until_end(supervision, time_source, scale=0.05)
 
     with pytest.raises(StoreHoldsCases):
         campaign.run()

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+import pytest
+
 from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.task_clock import (
     Alarm,
@@ -72,68 +74,54 @@ def missed_and_supervised(supervised_at: datetime) -> ClockState:
 # The reminder -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("started", "due", "reminder"),
+    [
+        # Fri 10:00 to Tue 17:30 is 24.5 h of office time; 80% of it is 19.6 h: Fri 7.5 h +
+        # Mon 8.5 h, then 3.6 h into Tuesday.
+        pytest.param(STARTED, DUE, at(12, 1, 12, 36), id="over a weekday's hours"),
+        # Fri 4 Dec 09:00 to Mon 7 Dec 17:30 is 17 h of office time; 80% is 13.6 h: Fri 8.5 h,
+        # then 5.1 h into Monday.
+        pytest.param(
+            at(12, 4, 9), at(12, 7, 17, 30), at(12, 7, 14, 6), id="not counting the weekend"
+        ),
+        # A request assigned Wed 30 Sep 09:00; 5 working days from the day after are Thu 8,
+        # Fri 9, Sat 10 (补班), Mon 12, Tue 13 Oct: 6 days of 8.5 h = 51 h of office time; 80% is
+        # 40.8 h: Sep 30, Oct 8, 9 and 10 make 34 h, then 6.8 h into Mon 12 Oct.
+        pytest.param(
+            at(9, 30, 9),
+            at(10, 13, 17, 30),
+            at(10, 12, 15, 48),
+            id="skipping National Day and counting the make-up Saturday",
+        ),
+    ],
+)
 def test_the_reminder_comes_when_a_fifth_of_the_office_time_is_left(
-    calendar: WorkingCalendar,
+    calendar: WorkingCalendar, started: datetime, due: datetime, reminder: datetime
 ) -> None:
-    # when: Fri 10:00 to Tue 17:30 is 24.5 h of office time; 80% of it is 19.6 h
-    moment = reminder_moment(STARTED, DUE, calendar)
-
-    # then: Fri 7.5 h + Mon 8.5 h, then 3.6 h into Tuesday
-    assert moment == at(12, 1, 12, 36)
-
-
-def test_the_reminder_does_not_count_the_weekend(calendar: WorkingCalendar) -> None:
-    # given: Fri 4 Dec 09:00 to Mon 7 Dec 17:30 is 17 h of office time
-    started, due = at(12, 4, 9), at(12, 7, 17, 30)
-
-    # when
-    moment = reminder_moment(started, due, calendar)
-
-    # then: 80% is 13.6 h: Fri 8.5 h, then 5.1 h into Monday
-    assert moment == at(12, 7, 14, 6)
-
-
-def test_the_reminder_skips_national_day_and_counts_the_make_up_saturday(
-    calendar: WorkingCalendar,
-) -> None:
-    # given: a request assigned Wed 30 Sep 09:00; 5 working days from the day after are
-    # Thu 8, Fri 9, Sat 10 (补班), Mon 12, Tue 13 Oct: 6 days of 8.5 h = 51 h of office time
-    started, due = at(9, 30, 9), at(10, 13, 17, 30)
-
-    # when
-    moment = reminder_moment(started, due, calendar)
-
-    # then: 80% is 40.8 h: Sep 30, Oct 8, 9 and 10 make 34 h, then 6.8 h into Mon 12 Oct
-    assert moment == at(10, 12, 15, 48)
+    assert reminder_moment(started, due, calendar) == reminder
 
 
 # The public notice --------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("supervised_at", "notice_at"),
+    [
+        # 5 × 8.5 h = 42.5 h of office time: Mon 6.5 h, Tue to Fri 34 h, then 2 h into Mon 28 Dec.
+        pytest.param(at(12, 21, 11), at(12, 28, 11), id="supervised on a Monday morning"),
+        # Wed 7.5 h, Thu 8, Fri 9, Sat 10 (补班) and Mon 12 Oct 34 h, then 1 h into Tue 13 Oct.
+        pytest.param(at(9, 30, 10), at(10, 13, 10), id="skipping National Day"),
+        # After the office closed on Fri 18 Dec: the five office days Mon 21 to Fri 25 Dec.
+        pytest.param(
+            at(12, 18, 20), at(12, 25, 17, 30), id="after hours, counted from the next opening"
+        ),
+    ],
+)
 def test_the_public_notice_comes_five_working_days_after_supervision(
-    calendar: WorkingCalendar,
+    calendar: WorkingCalendar, supervised_at: datetime, notice_at: datetime
 ) -> None:
-    # when: supervised Mon 21 Dec 11:00; 5 × 8.5 h = 42.5 h of office time
-    moment = public_notice_moment(at(12, 21, 11), calendar)
-
-    # then: Mon 6.5 h, Tue to Fri 34 h, then 2 h into Mon 28 Dec
-    assert moment == at(12, 28, 11)
-
-
-def test_the_public_notice_skips_national_day(calendar: WorkingCalendar) -> None:
-    # when: supervised Wed 30 Sep 10:00
-    moment = public_notice_moment(at(9, 30, 10), calendar)
-
-    # then: Wed 7.5 h, Thu 8, Fri 9, Sat 10 (补班) and Mon 12 Oct 34 h, then 1 h into Tue 13 Oct
-    assert moment == at(10, 13, 10)
-
-
-def test_supervision_after_hours_counts_from_the_next_opening(calendar: WorkingCalendar) -> None:
-    # when: supervised Fri 18 Dec 20:00, after the office closed
-    moment = public_notice_moment(at(12, 18, 20), calendar)
-
-    # then: the five office days Mon 21 to Fri 25 Dec
-    assert moment == at(12, 25, 17, 30)
+    assert public_notice_moment(supervised_at, calendar) == notice_at
 
 
 # Pending alarms, state by state -------------------------------------------------------------
