@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -38,15 +39,23 @@ def time_source() -> SettableTimeSource:
     return SettableTimeSource()
 
 
+@contextmanager
+def sample_container(
+    database_url: str, time_source: SettableTimeSource, **settings: object
+) -> Iterator[Container]:
+    """The service's container on the test's database (any setting given replaces the test
+    default), the sample directory imported; closed when the block ends."""
+    with bootstrap(
+        settings_for(database_url, **settings), time_source=time_source, initialise=False
+    ) as built:
+        import_sample_directory(built.supervision)
+        yield built
+
+
 @pytest.fixture
 def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
-    settings = settings_for(database_url)
-    built = bootstrap(settings, time_source=time_source, initialise=False)
-    import_sample_directory(built.supervision)
-    try:
+    with sample_container(database_url, time_source) as built:
         yield built
-    finally:
-        built.close()
 
 
 @pytest.fixture

@@ -8,23 +8,20 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from interfaces.bootstrap import Container, bootstrap
-from tests.e2e.conftest import Tokens, position
-from tests.factories import API, SAMPLE_WINDOW, import_sample_directory
-from tests.support import SettableTimeSource, settings_for
+from interfaces.bootstrap import Container
+from tests.e2e.conftest import Tokens, position, sample_container
+from tests.factories import API, SAMPLE_WINDOW
+from tests.support import SettableTimeSource
 
 COMPLAINT = {"kind": "complaint", "channel": "hotline", "window": SAMPLE_WINDOW, "summary": "久等"}
 
 
 @pytest.fixture
 def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
-    settings = settings_for(database_url, db_lock_timeout=1, db_statement_timeout=1.0)
-    built = bootstrap(settings, time_source=time_source, initialise=False)
-    import_sample_directory(built.supervision)
-    try:
+    with sample_container(
+        database_url, time_source, db_lock_timeout=1, db_statement_timeout=1.0
+    ) as built:
         yield built
-    finally:
-        built.close()
 
 
 @pytest.fixture
