@@ -82,14 +82,6 @@ def test_every_other_role_gets_the_chinese_refusal_page(
     assert "无法完成操作" in answer.text
 
 
-@pytest.mark.parametrize("page", ADMIN_PAGES)
-def test_a_visitor_is_sent_to_sign_in(client: TestClient, page: str) -> None:
-    answer = client.get(page, follow_redirects=False)
-
-    assert answer.status_code == 303
-    assert answer.headers["location"].startswith("/console/sign-in")
-
-
 # Accounts -------------------------------------------------------------------------------------
 
 

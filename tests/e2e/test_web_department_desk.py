@@ -82,13 +82,6 @@ def test_the_centre_and_admins_get_the_chinese_403_page(
     assert '<html lang="zh-CN">' in page.text
 
 
-def test_a_visitor_is_sent_to_sign_in(client: TestClient) -> None:
-    answer = client.get(PAGE, follow_redirects=False)
-
-    assert answer.status_code == 303
-    assert answer.headers["location"].startswith("/console/sign-in")
-
-
 def test_a_department_creates_edits_and_retires_a_template_through_the_page(
     client: TestClient, container: Container
 ) -> None:

@@ -82,15 +82,6 @@ def test_a_department_person_may_not_open_the_intake_form(
     assert "无权" in page.text
 
 
-def test_a_visitor_is_sent_to_sign_in(client: TestClient) -> None:
-    # when
-    page = client.get(NEW, follow_redirects=False)
-
-    # then
-    assert page.status_code == 303
-    assert page.headers["location"].startswith("/console/sign-in")
-
-
 def test_registering_shows_the_tracking_number_and_the_access_code_once(
     operator: TestClient, container: Container
 ) -> None:

@@ -129,14 +129,6 @@ def test_an_admin_gets_the_chinese_403_page(
     assert "无法完成操作" in answer.text
 
 
-@pytest.mark.parametrize("page", [*PAGES, "/console/reports/monthly.xlsx"])
-def test_a_visitor_is_sent_to_sign_in(client: TestClient, page: str) -> None:
-    answer = client.get(page, follow_redirects=False)
-
-    assert answer.status_code == 303
-    assert answer.headers["location"].startswith("/console/sign-in")
-
-
 @pytest.mark.parametrize(
     "page", ["/console/scores", "/console/blue-list", "/console/reports/monthly"]
 )

@@ -225,6 +225,32 @@ def test_signing_in_goes_on_to_the_console_page_asked_for(
     assert client.get(PROBE).text == "张伟"
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/console/",
+        "/console/cases/new",
+        "/console/templates",
+        "/console/scores",
+        "/console/blue-list",
+        "/console/red-list",
+        "/console/reports/monthly",
+        "/console/reports/monthly.xlsx",
+        "/console/admin/accounts",
+        "/console/admin/directory",
+        "/console/admin/conduct-rules",
+        "/console/admin/calendar",
+        "/console/admin/tokens",
+        "/console/admin/qr-codes",
+    ],
+)
+def test_a_visitor_is_sent_to_sign_in_from_a_console_page(client: TestClient, page: str) -> None:
+    answer = client.get(page, follow_redirects=False)
+
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith(SIGN_IN)
+
+
 # CSRF ------------------------------------------------------------------------------------------
 
 
