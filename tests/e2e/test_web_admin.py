@@ -65,23 +65,6 @@ def test_an_administrator_gets_every_admin_page(
     assert 'href="/console/admin/accounts"' in answer.text
 
 
-@pytest.mark.parametrize("page", ADMIN_PAGES)
-@pytest.mark.parametrize("role", [Role.OPERATOR, Role.DEPARTMENT, Role.INSPECTOR])
-def test_every_other_role_gets_the_chinese_refusal_page(
-    client: TestClient, container: Container, page: str, role: Role
-) -> None:
-    # Given a signed-in person of another role
-    department = SAMPLE_DEPARTMENT if role is Role.DEPARTMENT else None
-    signed_in(client, container, role, department=department)
-
-    # When they open an administrator's page
-    answer = client.get(page)
-
-    # Then they are refused in Chinese (separation of duties)
-    assert answer.status_code == 403
-    assert "无法完成操作" in answer.text
-
-
 # Accounts -------------------------------------------------------------------------------------
 
 

@@ -70,18 +70,6 @@ def test_a_department_lists_its_templates_by_category(
     assert 'href="/console/templates"' in page.text  # the navigation's link
 
 
-@pytest.mark.parametrize("role", [Role.OPERATOR, Role.INSPECTOR, Role.ADMIN])
-def test_the_centre_and_admins_get_the_chinese_403_page(
-    client: TestClient, container: Container, role: Role
-) -> None:
-    signed_in(client, container, role)
-
-    page = client.get(PAGE)
-
-    assert page.status_code == 403
-    assert '<html lang="zh-CN">' in page.text
-
-
 def test_a_department_creates_edits_and_retires_a_template_through_the_page(
     client: TestClient, container: Container
 ) -> None:

@@ -117,18 +117,6 @@ def test_a_department_reads_every_scores_page_for_itself(
     assert answer.status_code == 200, answer.text
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_an_admin_gets_the_chinese_403_page(
-    client: TestClient, container: Container, page: str
-) -> None:
-    signed_in(client, container, Role.ADMIN)
-
-    answer = client.get(page)
-
-    assert answer.status_code == 403
-    assert "无法完成操作" in answer.text
-
-
 @pytest.mark.parametrize(
     "page", ["/console/scores", "/console/blue-list", "/console/reports/monthly"]
 )

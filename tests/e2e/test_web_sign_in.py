@@ -236,12 +236,10 @@ def test_signing_in_goes_on_to_the_console_page_asked_for(
         "/console/red-list",
         "/console/reports/monthly",
         "/console/reports/monthly.xlsx",
-        "/console/admin/accounts",
-        "/console/admin/directory",
-        "/console/admin/conduct-rules",
-        "/console/admin/calendar",
-        "/console/admin/tokens",
-        "/console/admin/qr-codes",
+        *[
+            f"/console/admin/{page}"
+            for page in ("accounts", "directory", "conduct-rules", "calendar", "tokens", "qr-codes")
+        ],
     ],
 )
 def test_a_visitor_is_sent_to_sign_in_from_a_console_page(client: TestClient, page: str) -> None:
