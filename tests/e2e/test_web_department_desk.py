@@ -14,7 +14,7 @@ from domain.case import Kind
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, assigned_case
-from tests.web_support import post_form, signed_in
+from tests.web_support import post_action, post_form, signed_in
 
 PAGE = "/console/templates"
 OPERATOR = Actor("operator-1", Role.OPERATOR, name="李小红")
@@ -172,11 +172,11 @@ def test_without_a_script_the_use_template_button_fills_the_answer_and_records_n
     case_id = acknowledged(container)
     as_department(client, container)
 
-    answer = post_form(
+    answer = post_action(
         client,
-        f"/console/cases/{case_id}/post_result",
+        f"/console/cases/{case_id}",
+        "post_result",
         {"outcome": "substantiated", "template": str(template.id), "use_template": "1"},
-        from_page=f"/console/cases/{case_id}",
     )
 
     assert answer.status_code == 200
@@ -193,11 +193,11 @@ def test_using_no_template_says_which_field_to_choose(
     case_id = acknowledged(container)
     as_department(client, container)
 
-    answer = post_form(
+    answer = post_action(
         client,
-        f"/console/cases/{case_id}/post_result",
+        f"/console/cases/{case_id}",
+        "post_result",
         {"template": "\x00", "use_template": "1"},
-        from_page=f"/console/cases/{case_id}",
     )
 
     assert answer.status_code == 200
@@ -214,16 +214,16 @@ def test_a_complaint_found_substantiated_is_answered_with_a_proposed_deduction(
     html = result_form(client, case_id)
 
     # when the department posts its result proposing a deduction
-    answer = post_form(
+    answer = post_action(
         client,
-        f"/console/cases/{case_id}/post_result",
+        f"/console/cases/{case_id}",
+        "post_result",
         {
             "outcome": "substantiated",
             "answer": APOLOGY,
             "proposed_rule": "harsh_attitude",
             "proposed_staff": "S0001",
         },
-        from_page=f"/console/cases/{case_id}",
     )
 
     # then the form offered it, and the case holds the proposal for an inspector
@@ -245,11 +245,11 @@ def test_a_proposed_deduction_with_another_outcome_is_refused_in_chinese(
     case_id = acknowledged(container, staff="S0001")
     as_department(client, container)
 
-    answer = post_form(
+    answer = post_action(
         client,
-        f"/console/cases/{case_id}/post_result",
+        f"/console/cases/{case_id}",
+        "post_result",
         {"outcome": "resolved", "answer": "已解决", "proposed_rule": "harsh_attitude"},
-        from_page=f"/console/cases/{case_id}",
     )
 
     assert answer.status_code == 422
