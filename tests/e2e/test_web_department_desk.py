@@ -7,6 +7,7 @@ from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from domain.actor import Actor, Role
 from domain.answer_templates import AnswerTemplate
@@ -25,6 +26,11 @@ TEMPLATE = {"category": "服务态度", "title": "态度问题致歉", "text": A
 
 def as_department(client: TestClient, container: Container) -> TestClient:
     return signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
+
+
+def posted_result(client: TestClient, case_id: UUID, fields: dict[str, str]) -> Response:
+    """Post the case page's result form, as the department's browser does."""
+    return post_action(client, f"/console/cases/{case_id}", "post_result", fields)
 
 
 def a_template(container: Container, **fields: str) -> AnswerTemplate:
@@ -172,10 +178,9 @@ def test_without_a_script_the_use_template_button_fills_the_answer_and_records_n
     case_id = acknowledged(container)
     as_department(client, container)
 
-    answer = post_action(
+    answer = posted_result(
         client,
-        f"/console/cases/{case_id}",
-        "post_result",
+        case_id,
         {"outcome": "substantiated", "template": str(template.id), "use_template": "1"},
     )
 
@@ -193,12 +198,7 @@ def test_using_no_template_says_which_field_to_choose(
     case_id = acknowledged(container)
     as_department(client, container)
 
-    answer = post_action(
-        client,
-        f"/console/cases/{case_id}",
-        "post_result",
-        {"template": "\x00", "use_template": "1"},
-    )
+    answer = posted_result(client, case_id, {"template": "\x00", "use_template": "1"})
 
     assert answer.status_code == 200
     assert "答复模板：请选择一个模板。" in answer.text
@@ -214,10 +214,9 @@ def test_a_complaint_found_substantiated_is_answered_with_a_proposed_deduction(
     html = result_form(client, case_id)
 
     # when the department posts its result proposing a deduction
-    answer = post_action(
+    answer = posted_result(
         client,
-        f"/console/cases/{case_id}",
-        "post_result",
+        case_id,
         {
             "outcome": "substantiated",
             "answer": APOLOGY,
@@ -245,10 +244,9 @@ def test_a_proposed_deduction_with_another_outcome_is_refused_in_chinese(
     case_id = acknowledged(container, staff="S0001")
     as_department(client, container)
 
-    answer = post_action(
+    answer = posted_result(
         client,
-        f"/console/cases/{case_id}",
-        "post_result",
+        case_id,
         {"outcome": "resolved", "answer": "已解决", "proposed_rule": "harsh_attitude"},
     )
 
