@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from domain.actor import Role
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
 from tests.factories import (
+    API,
     OTHER_DEPARTMENT,
     SAMPLE_DEPARTMENT,
     bearer,
@@ -83,6 +86,18 @@ def tokens(container: Container) -> Tokens:
         department=headers(Role.DEPARTMENT, SAMPLE_DEPARTMENT),
         other_department=headers(Role.DEPARTMENT, OTHER_DEPARTMENT),
     )
+
+
+def get(client: TestClient, path: str, headers: dict[str, str], **params: Any) -> Any:
+    """The answer of a `GET` of the API at `path`, which must succeed."""
+    response = client.get(f"{API}{path}", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def error_of(response: Response) -> tuple[int, str]:
+    """A refusal as its status and the code the API names it by."""
+    return response.status_code, response.json()["error"]["code"]
 
 
 def position(container: Container) -> int:

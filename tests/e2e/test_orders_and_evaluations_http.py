@@ -12,7 +12,7 @@ from domain.scorecard import SubjectKind
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from interfaces.http.app import create_app
-from tests.e2e.conftest import Tokens, sample_container
+from tests.e2e.conftest import Tokens, error_of, sample_container
 from tests.factories import (
     API,
     OTHER_DEPARTMENT,
@@ -36,8 +36,7 @@ ORDER = {
 def refused(
     client: TestClient, path: str, headers: dict[str, str], body: Any = None
 ) -> tuple[int, str]:
-    response = client.post(f"{API}{path}", json=body, headers=headers)
-    return response.status_code, response.json()["error"]["code"]
+    return error_of(client.post(f"{API}{path}", json=body, headers=headers))
 
 
 def issued(client: TestClient, tokens: Tokens, **overrides: Any) -> dict[str, Any]:
@@ -123,8 +122,7 @@ def test_an_order_is_read_by_its_department_and_the_centre_but_not_by_another_de
     history = client.get(f"{path}/history", headers=tokens.department)
 
     assert (own.status_code, centre.status_code) == (200, 200)
-    assert other.status_code == 403
-    assert other.json()["error"]["code"] == "not_order_department"
+    assert error_of(other) == (403, "not_order_department")
     assert history.status_code == 403
 
 
@@ -230,8 +228,7 @@ def test_an_order_with_bad_input_is_refused_with_422(
         f"{API}/rectification-orders", json={**ORDER, **overrides}, headers=tokens.inspector
     )
 
-    assert response.status_code == 422, response.text
-    assert response.json()["error"]["code"] == code
+    assert error_of(response) == (422, code)
 
 
 def test_an_unknown_order_is_not_found(client: TestClient, tokens: Tokens) -> None:
@@ -244,8 +241,7 @@ def test_an_unknown_order_is_not_found(client: TestClient, tokens: Tokens) -> No
 
     response = client.get(f"{API}/rectification-orders/{case['id']}", headers=tokens.inspector)
 
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "order_not_found"
+    assert error_of(response) == (404, "order_not_found")
 
 
 # Ratings ---------------------------------------------------------------------------------------
@@ -309,8 +305,7 @@ def test_a_rating_with_bad_input_is_refused_with_422(
 ) -> None:
     response = client.post(f"{API}/evaluations", json=body)
 
-    assert response.status_code == 422, response.text
-    assert response.json()["error"]["code"] == code
+    assert error_of(response) == (422, code)
 
 
 def test_ratings_are_limited_per_client_like_every_public_route(

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import Tokens
+from tests.e2e.conftest import Tokens, error_of
 from tests.factories import (
     API,
     OTHER_DEPARTMENT,
@@ -92,8 +92,7 @@ def test_a_department_lists_only_the_cases_assigned_to_it(
     )
 
     assert [i["id"] for i in listed["items"]] == [mine["id"]]
-    assert asked_for_another.status_code == 403
-    assert asked_for_another.json()["error"]["code"] == "not_your_department"
+    assert error_of(asked_for_another) == (403, "not_your_department")
 
 
 @pytest.mark.parametrize(
@@ -124,8 +123,7 @@ def test_unknown_filters_and_malformed_values_are_refused(
 ) -> None:
     response = client.get(f"{API}/cases", params=params, headers=tokens.operator)
 
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_request"
+    assert error_of(response) == (422, "invalid_request")
 
 
 def test_a_cursor_this_service_did_not_hand_out_is_refused(
@@ -133,8 +131,7 @@ def test_a_cursor_this_service_did_not_hand_out_is_refused(
 ) -> None:
     response = client.get(f"{API}/cases", params={"cursor": "abc"}, headers=tokens.operator)
 
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_cursor"
+    assert error_of(response) == (422, "invalid_cursor")
 
 
 def test_an_assigned_case_is_on_its_departments_board_with_the_time_left(
@@ -211,15 +208,13 @@ def test_a_department_cannot_read_another_departments_board(
 ) -> None:
     response = client.get(f"{API}/departments/{OTHER_DEPARTMENT}/board", headers=tokens.department)
 
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "not_your_department"
+    assert error_of(response) == (403, "not_your_department")
 
 
 def test_the_board_of_an_unknown_department_is_refused(client: TestClient, tokens: Tokens) -> None:
     response = client.get(f"{API}/departments/ministry-of-magic/board", headers=tokens.operator)
 
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "unknown_department"
+    assert error_of(response) == (422, "unknown_department")
 
 
 def test_metrics_count_cases_and_give_the_three_rates(

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import Tokens, position, sample_container
+from tests.e2e.conftest import Tokens, error_of, position, sample_container
 from tests.factories import API, SAMPLE_WINDOW
 from tests.support import SettableTimeSource
 
@@ -45,8 +45,7 @@ def test_a_command_stuck_behind_the_event_table_lock_answers_503_and_records_not
     blocker.rollback()
     retried = client.post(f"{API}/cases", json=COMPLAINT, headers=headers)
 
-    assert stuck.status_code == 503
-    assert stuck.json()["error"]["code"] == "storage_unavailable"
+    assert error_of(stuck) == (503, "storage_unavailable")
     assert stuck.headers["retry-after"] == "1"
     assert retried.status_code == 201
     assert "idempotent-replayed" not in retried.headers
@@ -63,6 +62,5 @@ def test_a_read_outlasting_the_statement_timeout_answers_503(
     blocker.rollback()
     answered = client.get(f"{API}/cases", headers=tokens.operator)
 
-    assert stuck.status_code == 503
-    assert stuck.json()["error"]["code"] == "storage_unavailable"
+    assert error_of(stuck) == (503, "storage_unavailable")
     assert answered.status_code == 200

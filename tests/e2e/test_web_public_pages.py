@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import Tokens
+from tests.e2e.conftest import Tokens, error_of
 from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 
 API = "/api/v1"
@@ -102,8 +102,7 @@ def test_no_page_holds_inline_script(client: TestClient, page: str) -> None:
 def test_the_api_keeps_its_own_headers_and_json_errors(client: TestClient) -> None:
     response = client.get(f"{API}/no-such-route")
 
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
+    assert error_of(response) == (404, "not_found")
     assert response.headers["referrer-policy"] == "no-referrer"
     assert "content-security-policy" not in response.headers
 
