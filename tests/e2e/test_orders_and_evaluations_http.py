@@ -12,7 +12,7 @@ from domain.scorecard import SubjectKind
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from interfaces.http.app import create_app
-from tests.e2e.conftest import Tokens, error_of, sample_container
+from tests.e2e.conftest import Tokens, error_of, get, sample_container
 from tests.factories import (
     API,
     OTHER_DEPARTMENT,
@@ -133,11 +133,12 @@ def test_an_order_is_on_its_departments_board_beside_its_cases(
     order = issued(client, tokens, working_days=2)
     catch_up()
 
-    board = client.get(
-        f"{API}/departments/{SAMPLE_DEPARTMENT}/board",
-        params={"after": order["position"]},
-        headers=tokens.department,
-    ).json()
+    board = get(
+        client,
+        f"/departments/{SAMPLE_DEPARTMENT}/board",
+        tokens.department,
+        after=order["position"],
+    )
     other_board = client.get(
         f"{API}/departments/{OTHER_DEPARTMENT}/board", headers=tokens.inspector
     ).json()

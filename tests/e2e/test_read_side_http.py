@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import Tokens, error_of
+from tests.e2e.conftest import Tokens, error_of, get
 from tests.factories import (
     API,
     OTHER_DEPARTMENT,
@@ -26,9 +26,7 @@ def test_a_list_waits_for_the_callers_own_write_and_says_it_caught_up(
     case = registered_through_api(client, tokens.operator)
     catch_up()
 
-    listed = client.get(
-        f"{API}/cases", params={"after": case["position"]}, headers=tokens.operator
-    ).json()
+    listed = get(client, "/cases", tokens.operator, after=case["position"])
 
     assert listed["caught_up"] is True
     assert listed["position"] >= case["position"]
@@ -42,9 +40,7 @@ def test_a_list_gives_up_waiting_after_a_bounded_time_and_says_so(
     container.queries.wait_seconds = 0.2  # type: ignore[attr-defined]
     case = registered_through_api(client, tokens.operator)
 
-    listed = client.get(
-        f"{API}/cases", params={"after": case["position"]}, headers=tokens.operator
-    ).json()
+    listed = get(client, "/cases", tokens.operator, after=case["position"])
 
     assert listed["caught_up"] is False
     assert listed["items"] == []
@@ -140,11 +136,9 @@ def test_an_assigned_case_is_on_its_departments_board_with_the_time_left(
     case = assigned_through_api(client, tokens.operator)
     catch_up()
 
-    board = client.get(
-        f"{API}/departments/{SAMPLE_DEPARTMENT}/board",
-        params={"after": case["position"]},
-        headers=tokens.department,
-    ).json()
+    board = get(
+        client, f"/departments/{SAMPLE_DEPARTMENT}/board", tokens.department, after=case["position"]
+    )
 
     assert board["caught_up"] is True
     [item] = board["items"]
@@ -299,11 +293,9 @@ def test_with_a_worker_running_an_assigned_case_reaches_the_board_without_waitin
 
     # when
     case = assigned_through_api(client, tokens.operator)
-    board = client.get(
-        f"{API}/departments/{SAMPLE_DEPARTMENT}/board",
-        params={"after": case["position"]},
-        headers=tokens.department,
-    ).json()
+    board = get(
+        client, f"/departments/{SAMPLE_DEPARTMENT}/board", tokens.department, after=case["position"]
+    )
 
     # then: the read waited for the worker to project the assignment
     assert board["caught_up"] is True
