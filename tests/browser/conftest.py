@@ -15,8 +15,9 @@ import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import pytest
@@ -97,26 +98,29 @@ def on_the_service_loop(server: uvicorn.Server) -> Callable[[Callable[[], Awaita
     )
 
 
+@contextmanager
+def visitor(browser: Browser, base_url: str, **context: Any) -> Iterator[Page]:
+    """A fresh visitor's page, speaking Chinese, in a browser context of its own (its own
+    cookies) with these options; the context is closed when the block ends."""
+    opened = browser.new_context(base_url=base_url, locale="zh-CN", **context)
+    try:
+        yield opened.new_page()
+    finally:
+        opened.close()
+
+
 @pytest.fixture
 def page(browser: Browser, base_url: str) -> Iterator[Page]:
     """A fresh visitor at a desktop's size, speaking Chinese."""
-    context = browser.new_context(base_url=base_url, locale="zh-CN", viewport=DESKTOP)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with visitor(browser, base_url, viewport=DESKTOP) as fresh:
+        yield fresh
 
 
 @pytest.fixture
 def phone(browser: Browser, base_url: str) -> Iterator[Page]:
     """A fresh visitor on a phone 375 px wide."""
-    context = browser.new_context(
-        base_url=base_url, locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True
-    )
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with visitor(browser, base_url, viewport=PHONE, is_mobile=True, has_touch=True) as fresh:
+        yield fresh
 
 
 def screenshot(page: Page, name: str, **options: object) -> bytes:

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from domain.actor import Role
 from interfaces.account_cli import CLI_ADMIN
 from interfaces.bootstrap import Container
-from tests.browser.conftest import DESKTOP, defined, screenshot
+from tests.browser.conftest import DESKTOP, defined, screenshot, visitor
 from tests.browser.test_public_pages_in_a_browser import wcag_check
 from tests.browser.test_sign_in_in_a_browser import change_first_password, sign_in
 from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW
@@ -43,11 +43,8 @@ def worker(container: Container) -> None:
 @pytest.fixture
 def department_page(browser: Browser, base_url: str) -> Iterator[Page]:
     """A second person's browser, at a desktop's size."""
-    context = browser.new_context(base_url=base_url, locale="zh-CN", viewport=DESKTOP)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with visitor(browser, base_url, viewport=DESKTOP) as fresh:
+        yield fresh
 
 
 def one_time_password(
