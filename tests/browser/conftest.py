@@ -22,6 +22,8 @@ from urllib.parse import urlparse
 
 import pytest
 import uvicorn
+from axe_playwright_python.base import AxeResults
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from application.ports import ConsoleSession
@@ -37,6 +39,7 @@ from tests.factories import ADMIN
 CHROMIUM = "/usr/bin/chromium"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 800}
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SERVER_START_SECONDS = 30
 T = TypeVar("T")
 
@@ -121,6 +124,21 @@ def phone(browser: Browser, base_url: str) -> Iterator[Page]:
     """A fresh visitor on a phone 375 px wide."""
     with visitor(browser, base_url, viewport=PHONE, is_mobile=True, has_touch=True) as fresh:
         yield fresh
+
+
+def wcag_check(page: Page) -> AxeResults:
+    """axe-core's WCAG 2.1 A and AA rules on the page as it stands."""
+    return Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]},
+    )
+
+
+def assert_accessible(page: Page) -> None:
+    """axe finds no WCAG 2.1 A or AA violation on the page as it stands; if it does, the
+    failure names the page and reads out axe's report."""
+    found = wcag_check(page)
+    assert found.violations_count == 0, f"{page.url}: {found.generate_report()}"
 
 
 def screenshot(page: Page, name: str, **options: object) -> bytes:

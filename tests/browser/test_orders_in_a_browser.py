@@ -12,9 +12,9 @@ from playwright.sync_api import Page, expect
 
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_case_page_in_a_browser import sign_in
-from tests.browser.test_public_pages_in_a_browser import catch_up, wcag_check
+from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, assigned_case, issued_order
 
 OPERATOR = Actor("operator-li", Role.OPERATOR, name="李小红")
@@ -28,11 +28,6 @@ def submit_action(page: Page, action: str, fields: dict[str, str], said: str) ->
         page.get_by_label(label).fill(value)
     page.get_by_role("button", name=action, exact=True).click()
     expect(page.get_by_role("status")).to_contain_text(said)
-
-
-def assert_accessible(page: Page) -> None:
-    found = wcag_check(page)
-    assert found.violations_count == 0, f"{page.url}: {found.generate_report()}"
 
 
 def test_an_order_is_issued_from_a_case_reported_rejected_reported_again_and_accepted(
