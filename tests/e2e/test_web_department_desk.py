@@ -204,13 +204,21 @@ def test_using_no_template_says_which_field_to_choose(
     assert "答复模板：请选择一个模板。" in answer.text
 
 
-def test_a_complaint_found_substantiated_is_answered_with_a_proposed_deduction(
-    client: TestClient, container: Container
-) -> None:
-    # given a complaint about staff member S0001 at the sample window
+@pytest.fixture
+def complaint_about_s0001(client: TestClient, container: Container) -> UUID:
+    """A complaint about staff member S0001 at the sample window, acknowledged by the
+    department, whose person is signed in; the conduct catalogue loaded."""
     container.supervision.load_conduct_rules(default_conduct_rules(), Actor("a", Role.ADMIN))
     case_id = acknowledged(container, staff="S0001")
     as_department(client, container)
+    return case_id
+
+
+def test_a_complaint_found_substantiated_is_answered_with_a_proposed_deduction(
+    client: TestClient, container: Container, complaint_about_s0001: UUID
+) -> None:
+    # given a complaint about staff member S0001 at the sample window
+    case_id = complaint_about_s0001
     html = result_form(client, case_id)
 
     # when the department posts its result proposing a deduction
@@ -238,11 +246,9 @@ def test_a_complaint_found_substantiated_is_answered_with_a_proposed_deduction(
 
 
 def test_a_proposed_deduction_with_another_outcome_is_refused_in_chinese(
-    client: TestClient, container: Container
+    client: TestClient, complaint_about_s0001: UUID
 ) -> None:
-    container.supervision.load_conduct_rules(default_conduct_rules(), Actor("a", Role.ADMIN))
-    case_id = acknowledged(container, staff="S0001")
-    as_department(client, container)
+    case_id = complaint_about_s0001
 
     answer = posted_result(
         client,
