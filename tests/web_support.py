@@ -119,3 +119,9 @@ def post_form(
         headers={"Origin": ORIGIN},
         follow_redirects=False,
     )
+
+
+def post_action(client: TestClient, page: str, action: str, fields: dict[str, Any]) -> Response:
+    """POST one of a record page's action forms (to `page`/`action`) as the browser does from
+    that page."""
+    return post_form(client, f"{page}/{action}", fields, from_page=page)

@@ -15,12 +15,15 @@ import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import pytest
 import uvicorn
+from axe_playwright_python.base import AxeResults
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from application.ports import ConsoleSession
@@ -36,6 +39,7 @@ from tests.factories import ADMIN
 CHROMIUM = "/usr/bin/chromium"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 800}
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SERVER_START_SECONDS = 30
 T = TypeVar("T")
 
@@ -97,26 +101,44 @@ def on_the_service_loop(server: uvicorn.Server) -> Callable[[Callable[[], Awaita
     )
 
 
+@contextmanager
+def visitor(browser: Browser, base_url: str, **context: Any) -> Iterator[Page]:
+    """A fresh visitor's page, speaking Chinese, in a browser context of its own (its own
+    cookies) with these options; the context is closed when the block ends."""
+    opened = browser.new_context(base_url=base_url, locale="zh-CN", **context)
+    try:
+        yield opened.new_page()
+    finally:
+        opened.close()
+
+
 @pytest.fixture
 def page(browser: Browser, base_url: str) -> Iterator[Page]:
     """A fresh visitor at a desktop's size, speaking Chinese."""
-    context = browser.new_context(base_url=base_url, locale="zh-CN", viewport=DESKTOP)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with visitor(browser, base_url, viewport=DESKTOP) as fresh:
+        yield fresh
 
 
 @pytest.fixture
 def phone(browser: Browser, base_url: str) -> Iterator[Page]:
     """A fresh visitor on a phone 375 px wide."""
-    context = browser.new_context(
-        base_url=base_url, locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True
+    with visitor(browser, base_url, viewport=PHONE, is_mobile=True, has_touch=True) as fresh:
+        yield fresh
+
+
+def wcag_check(page: Page) -> AxeResults:
+    """axe-core's WCAG 2.1 A and AA rules on the page as it stands."""
+    return Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]},
     )
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+
+
+def assert_accessible(page: Page) -> None:
+    """axe finds no WCAG 2.1 A or AA violation on the page as it stands; if it does, the
+    failure names the page and reads out axe's report."""
+    found = wcag_check(page)
+    assert found.violations_count == 0, f"{page.url}: {found.generate_report()}"
 
 
 def screenshot(page: Page, name: str, **options: object) -> bytes:

@@ -20,8 +20,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from domain.actor import Role
 from interfaces.account_cli import CLI_ADMIN
 from interfaces.bootstrap import Container
-from tests.browser.conftest import DESKTOP, defined, screenshot
-from tests.browser.test_public_pages_in_a_browser import wcag_check
+from tests.browser.conftest import DESKTOP, assert_accessible, defined, screenshot, visitor
 from tests.browser.test_sign_in_in_a_browser import change_first_password, sign_in
 from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 
@@ -43,11 +42,8 @@ def worker(container: Container) -> None:
 @pytest.fixture
 def department_page(browser: Browser, base_url: str) -> Iterator[Page]:
     """A second person's browser, at a desktop's size."""
-    context = browser.new_context(base_url=base_url, locale="zh-CN", viewport=DESKTOP)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with visitor(browser, base_url, viewport=DESKTOP) as fresh:
+        yield fresh
 
 
 def one_time_password(
@@ -92,7 +88,7 @@ def register_complaint(page: Page) -> tuple[str, str]:
     page.get_by_role("button", name="登记").click()
 
     expect(page.get_by_role("heading", name="登记成功")).to_be_visible()
-    assert wcag_check(page).violations_count == 0, wcag_check(page).generate_report()
+    assert_accessible(page)
     receipt = page.get_by_role("region", name="请告知来电人").aria_snapshot()
     return defined(receipt, "流水号"), defined(receipt, "提取码")
 
@@ -132,7 +128,7 @@ def rate_the_window_one(page: Page) -> None:
     page.get_by_label("意见").fill(RATING_COMMENT)
     page.get_by_role("button", name="提交评价").click()
     expect(page.get_by_role("status")).to_contain_text("转为投诉件")
-    assert wcag_check(page).violations_count == 0, wcag_check(page).generate_report()
+    assert_accessible(page)
 
 
 @pytest.mark.usefixtures("worker")
@@ -160,7 +156,7 @@ def test_a_case_goes_from_the_hotline_to_the_department_while_the_citizen_follow
     expect(answer).to_contain_text("办理中")
     expect(answer).to_contain_text("不动产登记中心")
     expect(citizen.get_by_role("main")).not_to_contain_text("王芳")
-    assert wcag_check(citizen).violations_count == 0, wcag_check(citizen).generate_report()
+    assert_accessible(citizen)
     screenshot(citizen, "journey-status", full_page=True)
 
     # The citizen rates the window 1: the complaint it opens reaches the operator's list.

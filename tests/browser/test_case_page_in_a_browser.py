@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
 from interfaces.web.session import SESSION_COOKIE
-from tests.browser.conftest import on_the_service_loop, screenshot
-from tests.browser.test_public_pages_in_a_browser import catch_up, wcag_check
+from tests.browser.conftest import assert_accessible, on_the_service_loop, screenshot
+from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.factories import SAMPLE_DEPARTMENT, assigned_case, registered_case
 from tests.web_support import session_token
 
@@ -51,7 +51,7 @@ def test_a_department_acknowledges_a_case_from_its_inbox(
 
     page.goto("/console/")
     expect(page).to_have_title("(2) 待办工单 · 政务服务中心投诉监督平台")
-    assert wcag_check(page).violations_count == 0, wcag_check(page).generate_report()
+    assert_accessible(page)
     screenshot(page, "inbox", full_page=True)
     page.get_by_role("checkbox", name=number).check()
     page.get_by_role("button", name="批量签收").click()
@@ -68,7 +68,7 @@ def test_a_department_acknowledges_a_case_from_its_page(
     sign_in(page, server, base_url, container, Role.DEPARTMENT, "王登记", SAMPLE_DEPARTMENT)
 
     page.goto(f"/console/cases/{case_id}")
-    assert wcag_check(page).violations_count == 0, wcag_check(page).generate_report()
+    assert_accessible(page)
     screenshot(page, "case-department", full_page=True)
     page.get_by_role("button", name="签收").click()
 
@@ -86,10 +86,10 @@ def test_an_operator_reads_the_case_page_and_their_home(
     sign_in(page, server, base_url, container, Role.OPERATOR, "李小红")
 
     page.goto("/console/")
-    assert wcag_check(page).violations_count == 0, wcag_check(page).generate_report()
+    assert_accessible(page)
     screenshot(page, "operator-home", full_page=True)
     page.goto(f"/console/cases/{case_id}")
     page.get_by_text("合并", exact=True).first.click()  # the summary that opens its form
     expect(page.get_by_label("合并到工单（流水号）")).to_be_visible()
-    assert wcag_check(page).violations_count == 0, wcag_check(page).generate_report()
+    assert_accessible(page)
     screenshot(page, "case-operator", full_page=True)

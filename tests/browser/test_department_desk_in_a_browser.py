@@ -10,9 +10,9 @@ from playwright.sync_api import Page, expect
 
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_case_page_in_a_browser import sign_in
-from tests.browser.test_public_pages_in_a_browser import catch_up, wcag_check
+from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.factories import SAMPLE_DEPARTMENT, assigned_case
 
 OPERATOR = Actor("operator-li", Role.OPERATOR, name="李小红")
@@ -44,14 +44,12 @@ def test_a_department_acknowledges_three_cases_and_answers_one_with_a_template(
     expect(page.get_by_role("status")).to_contain_text("已新增答复模板。")
     group = page.get_by_role("region", name="服务态度")
     expect(group.get_by_role("heading", name="态度问题致歉")).to_be_visible()
-    found = wcag_check(page)
-    assert found.violations_count == 0, found.generate_report()
+    assert_accessible(page)
     screenshot(page, "department-templates", full_page=True)
 
     # when it acknowledges the three from its inbox at once
     page.get_by_role("link", name="待办工单").click()
-    found = wcag_check(page)
-    assert found.violations_count == 0, found.generate_report()
+    assert_accessible(page)
     for number in numbers:
         page.get_by_role("checkbox", name=number).check()
     page.get_by_role("button", name="批量签收").click()
@@ -68,8 +66,7 @@ def test_a_department_acknowledges_three_cases_and_answers_one_with_a_template(
 
     # then the template fills 答复内容, which is posted as the answer
     expect(page.get_by_label("答复内容")).to_have_value(APOLOGY)
-    found = wcag_check(page)
-    assert found.violations_count == 0, found.generate_report()
+    assert_accessible(page)
     screenshot(page, "department-result-form", full_page=True)
     page.get_by_role("button", name="提交办理结果").click()
     expect(page.get_by_role("status")).to_contain_text("已提交办理结果。")

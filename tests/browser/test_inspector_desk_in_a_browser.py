@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 from domain.actor import Actor, Role
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
-from tests.browser.conftest import screenshot, sign_in_as
-from tests.browser.test_public_pages_in_a_browser import catch_up, wcag_check
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
+from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.factories import case_asking_extension, case_proposing_deduction
 
 
@@ -82,7 +82,6 @@ def test_axe_finds_no_wcag_21_aa_violation_on_the_inspectors_pages(
     for url in ("/console/deductions/new", "/console/supervision", "/console/deductions"):
         # when
         inspector.goto(url)
-        found = wcag_check(inspector)
 
         # then
-        assert found.violations_count == 0, f"{url}: {found.generate_report()}"
+        assert_accessible(inspector)

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from axe_playwright_python.base import AxeResults
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from domain.actor import Actor, Role
 from domain.case import Channel, Kind
 from interfaces.bootstrap import Container
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, wcag_check
 from tests.e2e.conftest import Tokens
 from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 
@@ -23,17 +21,8 @@ PUBLIC_PAGES = {
     "red-list": "/red-list",
     "blue-list": "/blue-list",
 }
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Code points no font has a glyph for: a browser draws each as the same empty box (tofu).
 UNASSIGNED = "\U000e0fff"
-
-
-def wcag_check(page: Page) -> AxeResults:
-    """axe-core's WCAG 2.1 A and AA rules on the page as it stands."""
-    return Axe().run(
-        page,
-        options={"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]},
-    )
 
 
 def catch_up(container: Container) -> None:

@@ -9,8 +9,8 @@ from playwright.sync_api import Page, expect
 
 from domain.actor import Role
 from interfaces.bootstrap import Container
-from tests.browser.conftest import screenshot, sign_in_as
-from tests.browser.test_public_pages_in_a_browser import catch_up, wcag_check
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
+from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.e2e.test_web_scores import record_november
 from tests.factories import SAMPLE_DEPARTMENT
 
@@ -40,7 +40,7 @@ def test_an_inspector_reads_a_departments_scorecards(inspector: Page) -> None:
     staff = page.get_by_role("row").filter(has_text="韩蕾")
     expect(staff.get_by_role("cell", name="93")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="未一次性告知")).to_contain_text("已撤销")
-    assert wcag_check(page).violations_count == 0
+    assert_accessible(page)
     screenshot(page, "scores", full_page=True)
 
 

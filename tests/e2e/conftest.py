@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from domain.actor import Role
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
 from tests.factories import (
+    API,
     OTHER_DEPARTMENT,
     SAMPLE_DEPARTMENT,
     bearer,
@@ -38,15 +42,23 @@ def time_source() -> SettableTimeSource:
     return SettableTimeSource()
 
 
+@contextmanager
+def sample_container(
+    database_url: str, time_source: SettableTimeSource, **settings: object
+) -> Iterator[Container]:
+    """The service's container on the test's database (any setting given replaces the test
+    default), the sample directory imported; closed when the block ends."""
+    with bootstrap(
+        settings_for(database_url, **settings), time_source=time_source, initialise=False
+    ) as built:
+        import_sample_directory(built.supervision)
+        yield built
+
+
 @pytest.fixture
 def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
-    settings = settings_for(database_url)
-    built = bootstrap(settings, time_source=time_source, initialise=False)
-    import_sample_directory(built.supervision)
-    try:
+    with sample_container(database_url, time_source) as built:
         yield built
-    finally:
-        built.close()
 
 
 @pytest.fixture
@@ -74,6 +86,18 @@ def tokens(container: Container) -> Tokens:
         department=headers(Role.DEPARTMENT, SAMPLE_DEPARTMENT),
         other_department=headers(Role.DEPARTMENT, OTHER_DEPARTMENT),
     )
+
+
+def get(client: TestClient, path: str, headers: dict[str, str], **params: Any) -> Any:
+    """The answer of a `GET` of the API at `path`, which must succeed."""
+    response = client.get(f"{API}{path}", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def error_of(response: Response) -> tuple[int, str]:
+    """A refusal as its status and the code the API names it by."""
+    return response.status_code, response.json()["error"]["code"]
 
 
 def position(container: Container) -> int:

@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from interfaces.cli import cli
-from tests.e2e.test_cli_failures import run
+from tests.e2e.test_cli import run
 from tests.support import command_environment
 
 

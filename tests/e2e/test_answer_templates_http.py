@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.e2e.conftest import Tokens
+from tests.e2e.conftest import Tokens, error_of
 from tests.factories import API, OTHER_DEPARTMENT, SAMPLE_DEPARTMENT
 
 TEMPLATES = f"{API}/departments/{SAMPLE_DEPARTMENT}/answer-templates"
@@ -68,8 +68,7 @@ def test_another_department_neither_reads_nor_changes_the_templates(
         "answer_templates_not_yours"
     )
     refused = client.post(f"{TEMPLATES}/{template['id']}/retire", headers=other)
-    assert refused.status_code == 403
-    assert refused.json()["error"]["code"] == "not_template_keeper"
+    assert error_of(refused) == (403, "not_template_keeper")
     own_book = f"{API}/departments/{OTHER_DEPARTMENT}/answer-templates"
     assert client.post(own_book, json=APOLOGY, headers=other).status_code == 201
 

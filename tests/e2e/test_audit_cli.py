@@ -13,21 +13,15 @@ import psycopg
 import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from tests.e2e.test_cli import OVERSIGHT
+from tests.e2e.test_cli import run as run_oversight
 from tests.factories import import_sample_directory
 from tests.integration.read_side import a_mix_of_cases, open_container
-from tests.support import SettableTimeSource, command_environment
+from tests.support import SettableTimeSource
 
 
 def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 -- our own console script with fixed arguments
-        [OVERSIGHT, "audit", *args],
-        env=command_environment(database_url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    """`oversight audit` with these arguments."""
+    return run_oversight(database_url, "audit", *args)
 
 
 @pytest.fixture

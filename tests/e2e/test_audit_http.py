@@ -16,7 +16,7 @@ from domain.scorecard import SubjectKind, scorecard_id
 from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.signing import SigningKey
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import Tokens
+from tests.e2e.conftest import Tokens, error_of, get
 from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, posted
 from tests.support import SettableTimeSource
 
@@ -40,12 +40,6 @@ AUDIT_ROUTES = [
     ("POST", "/audit/verify", None),
     ("GET", "/audit/public-key", None),
 ]
-
-
-def get(client: TestClient, path: str, headers: dict[str, str], **params: Any) -> Any:
-    response = client.get(f"{API}{path}", params=params, headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def a_handled_case(client: TestClient, tokens: Tokens) -> dict[str, Any]:
@@ -84,8 +78,7 @@ def test_every_audit_route_refuses_everyone_but_inspectors(
 ) -> None:
     response = client.request(method, f"{API}{path}", json=body, headers=getattr(tokens, role))
 
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "role_not_allowed"
+    assert error_of(response) == (403, "role_not_allowed")
 
 
 @pytest.mark.parametrize(("method", "path", "body"), AUDIT_ROUTES)
@@ -262,8 +255,7 @@ def test_an_unknown_record_has_no_history(client: TestClient, tokens: Tokens) ->
         headers=tokens.inspector,
     )
 
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "record_not_found"
+    assert error_of(response) == (404, "record_not_found")
 
 
 def test_a_staff_members_history_holds_the_directory_their_cases_and_their_scorecards(
@@ -301,8 +293,7 @@ def test_a_staff_members_history_holds_the_directory_their_cases_and_their_score
 def test_an_unknown_staff_member_has_no_history(client: TestClient, tokens: Tokens) -> None:
     response = client.get(f"{API}/staff/S9999/history", headers=tokens.inspector)
 
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "staff_not_found"
+    assert error_of(response) == (404, "staff_not_found")
 
 
 # Checkpoints and verification --------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import Tokens, position
+from tests.e2e.conftest import Tokens, error_of, position
 from tests.factories import (
     API,
     SAMPLE_DEPARTMENT,
@@ -155,8 +155,7 @@ def test_a_result_before_acknowledging_is_refused_with_the_rule_named(
         headers=tokens.department,
     )
 
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "case_not_acknowledged"
+    assert error_of(response) == (409, "case_not_acknowledged")
     assert response.json()["error"]["message"]
     assert position(container) == before
 
@@ -175,8 +174,7 @@ def test_an_arbitrated_case_cannot_be_returned(client: TestClient, tokens: Token
         headers=tokens.department,
     )
 
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "case_arbitrated"
+    assert error_of(response) == (409, "case_arbitrated")
 
 
 def test_an_urgent_case_must_be_acknowledged_within_two_clock_hours(
@@ -271,8 +269,7 @@ def test_registrations_naming_unknown_directory_entries_are_refused(
 
     response = client.post(f"{API}/cases", json={**COMPLAINT, **overrides}, headers=tokens.operator)
 
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == code
+    assert error_of(response) == (422, code)
     assert position(container) == before
 
 
@@ -283,8 +280,7 @@ def test_a_body_that_is_not_json_is_refused_as_invalid(client: TestClient, token
         headers={**tokens.operator, "Content-Type": "application/json"},
     )
 
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_request"
+    assert error_of(response) == (422, "invalid_request")
 
 
 def test_an_unknown_case_is_not_found_and_a_malformed_id_is_invalid(
@@ -295,8 +291,7 @@ def test_an_unknown_case_is_not_found_and_a_malformed_id_is_invalid(
     )
     malformed = client.get(f"{API}/cases/not-a-uuid", headers=tokens.operator)
 
-    assert missing.status_code == 404
-    assert missing.json()["error"]["code"] == "case_not_found"
+    assert error_of(missing) == (404, "case_not_found")
     assert malformed.status_code == 422
 
 
@@ -312,8 +307,7 @@ def test_assigning_to_an_unknown_department_is_refused(
         headers=tokens.operator,
     )
 
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "unknown_department"
+    assert error_of(response) == (422, "unknown_department")
     assert position(container) == before
 
 
@@ -324,8 +318,7 @@ def test_an_oversized_body_is_refused_before_it_is_read(client: TestClient, toke
         headers=tokens.operator,
     )
 
-    assert response.status_code == 413
-    assert response.json()["error"]["code"] == "body_too_large"
+    assert error_of(response) == (413, "body_too_large")
 
 
 def test_an_oversized_body_sent_in_chunks_is_refused_as_too_large_while_it_is_read(
@@ -341,8 +334,7 @@ def test_an_oversized_body_sent_in_chunks_is_refused_as_too_large_while_it_is_re
         headers={**tokens.operator, "Content-Type": "application/json"},
     )
 
-    assert response.status_code == 413
-    assert response.json()["error"]["code"] == "body_too_large"
+    assert error_of(response) == (413, "body_too_large")
 
 
 def test_a_case_is_returned_reassigned_as_final_and_then_handled(
@@ -404,8 +396,7 @@ def test_a_duplicate_is_merged_and_then_refuses_every_command(
         json={"department": SAMPLE_DEPARTMENT},
         headers=tokens.operator,
     )
-    assert again.status_code == 409
-    assert again.json()["error"]["code"] == "case_merged"
+    assert error_of(again) == (409, "case_merged")
     target = client.get(f"{API}/cases/{first['id']}", headers=tokens.operator).json()
     assert target["duplicates"] == [duplicate["id"]]
 
@@ -455,8 +446,7 @@ def test_the_deadline_calculator_refuses_bad_queries(
 ) -> None:
     response = client.get(f"{API}/calendar/deadline", params=params, headers=tokens.operator)
 
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_request"
+    assert error_of(response) == (422, "invalid_request")
 
 
 def test_health_and_readiness_answer(client: TestClient) -> None:

@@ -15,10 +15,25 @@ from tests.support import command_environment
 OVERSIGHT = shutil.which("oversight") or str(Path(sys.executable).with_name("oversight"))
 
 
-def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = command_environment(database_url)
+def run(
+    database_url: str, *args: str, log_level: str = "WARNING"
+) -> subprocess.CompletedProcess[str]:
+    """`oversight` with these arguments against the test's database, logging at `log_level`."""
+    return run_with(command_environment(database_url, log_level), *args)
+
+
+def run_with(
+    env: dict[str, str], *args: str, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`oversight` with these arguments in this environment, its output captured as text."""
     return subprocess.run(  # noqa: S603 -- our own console script with fixed arguments
-        [OVERSIGHT, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        [OVERSIGHT, *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import datetime
 from pathlib import Path
 
@@ -17,24 +16,11 @@ from domain.scorecard import DeductionRequest, SourceType
 from domain.text import REPLACEMENT
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import bootstrap
-from tests.e2e.test_cli import OVERSIGHT
+from tests.e2e.test_cli import run
 from tests.factories import import_sample_directory, registered_case
-from tests.support import SettableTimeSource, command_environment, settings_for
+from tests.support import SettableTimeSource, settings_for
 
 ADMIN = Actor("admin", Role.ADMIN)
-
-
-def run(
-    database_url: str, *args: str, log_level: str = "WARNING"
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 -- our own console script with fixed arguments
-        [OVERSIGHT, *args],
-        env=command_environment(database_url, log_level),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture

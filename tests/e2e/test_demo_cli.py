@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -15,9 +14,11 @@ import psycopg
 import pytest
 
 from infrastructure.worker import WORKER_LOCK_KEY
+from tests.e2e.test_cli import run_with as run_oversight
 from tests.support import command_environment
 
-OVERSIGHT = shutil.which("oversight") or str(Path(sys.executable).with_name("oversight"))
+# A demonstration writes weeks of work: it may take longer than the other commands.
+DEMO_SECONDS = 300
 
 
 def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -27,15 +28,7 @@ def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
 def run_with(
     env: dict[str, str], *args: str, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 -- our own console script with fixed arguments
-        [OVERSIGHT, *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_oversight(env, *args, cwd=cwd, timeout=DEMO_SECONDS)
 
 
 def test_a_small_demo_fills_the_read_tables_it_points_to(database_url: str, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from domain.actor import Actor, Role
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from interfaces.reports import CSV_HEADERS
-from tests.e2e.conftest import Tokens, position
+from tests.e2e.conftest import Tokens, error_of, get, position
 from tests.factories import API, SAMPLE_DEPARTMENT
 
 WINDOWS, STAFF = 61, 110  # in the sample directory
@@ -96,16 +96,6 @@ def deduct(client: TestClient, tokens: Tokens, body: dict[str, Any]) -> dict[str
     response = client.post(f"{API}/deductions", json=body, headers=tokens.inspector)
     assert response.status_code == 201, response.text
     return response.json()
-
-
-def get(client: TestClient, path: str, headers: dict[str, str], **params: Any) -> Any:
-    response = client.get(f"{API}{path}", params=params, headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def error_of(response: Any) -> tuple[int, str]:
-    return response.status_code, response.json()["error"]["code"]
 
 
 # Commands -------------------------------------------------------------------------

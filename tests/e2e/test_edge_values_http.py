@@ -28,7 +28,7 @@ from domain.text import described
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from interfaces.http.app import API_PREFIX
-from tests.e2e.conftest import Tokens, position
+from tests.e2e.conftest import Tokens, error_of, position
 from tests.factories import (
     SAMPLE_DEPARTMENT,
     SAMPLE_WINDOW,
@@ -395,8 +395,7 @@ def test_a_cursor_that_names_no_position_of_the_log_is_refused_as_invalid_cursor
 ) -> None:
     response = client.get(f"{API_PREFIX}{url}?cursor={cursor}", headers=tokens.inspector)
 
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_cursor"
+    assert error_of(response) == (422, "invalid_cursor")
 
 
 def test_the_last_position_of_the_log_is_a_cursor_like_any_other(

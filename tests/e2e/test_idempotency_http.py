@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi.testclient import TestClient
 
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import Tokens, position
+from tests.e2e.conftest import Tokens, error_of, position
 from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 
 COMPLAINT = {
@@ -42,8 +42,7 @@ def test_the_same_key_with_another_body_is_refused(
 
     other = client.post(f"{API}/cases", json={**COMPLAINT, "summary": "另一件事"}, headers=headers)
 
-    assert other.status_code == 422
-    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert error_of(other) == (422, "idempotency_key_reused")
     assert position(container) == before
 
 
@@ -124,5 +123,4 @@ def test_a_malformed_key_is_refused(client: TestClient, tokens: Tokens) -> None:
         headers={**tokens.operator, "Idempotency-Key": "x" * 201},
     )
 
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_idempotency_key"
+    assert error_of(response) == (422, "invalid_idempotency_key")

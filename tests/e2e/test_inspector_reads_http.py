@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import Tokens
-from tests.e2e.test_discipline_http import deduct, get, month, rules  # noqa: F401 (fixtures)
+from tests.e2e.conftest import Tokens, get
+from tests.e2e.test_discipline_http import deduct, month, rules  # noqa: F401 (fixtures)
 from tests.factories import (
     API,
     OTHER_DEPARTMENT,
@@ -60,12 +60,9 @@ def test_a_granted_extension_leaves_the_list_of_requests(
     assert listed["items"] == []
 
 
+@pytest.mark.usefixtures("rules")
 def test_the_case_list_finds_proposed_deductions_no_inspector_has_decided(
-    client: TestClient,
-    tokens: Tokens,
-    container: Container,
-    rules: None,  # noqa: F811
-    catch_up: Callable[[], object],
+    client: TestClient, tokens: Tokens, container: Container, catch_up: Callable[[], object]
 ) -> None:
     # given one proposal waiting, one dismissed
     waiting = case_proposing_deduction(container.supervision)
@@ -90,12 +87,9 @@ def test_the_case_list_finds_proposed_deductions_no_inspector_has_decided(
     assert [item["id"] for item in decided["items"]] == [str(dismissed)]
 
 
+@pytest.mark.usefixtures("rules")
 def test_a_confirmed_proposal_is_no_longer_proposed(
-    client: TestClient,
-    tokens: Tokens,
-    container: Container,
-    rules: None,  # noqa: F811
-    catch_up: Callable[[], object],
+    client: TestClient, tokens: Tokens, container: Container, catch_up: Callable[[], object]
 ) -> None:
     # given
     case_id = case_proposing_deduction(container.supervision)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.e2e.conftest import Tokens
+from tests.e2e.conftest import Tokens, error_of
 from tests.factories import API, OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, posted
 from tests.support import SettableTimeSource
 
@@ -142,8 +142,7 @@ def test_a_department_lists_only_the_orders_issued_to_it_and_an_operator_lists_a
     assert numbers(own) == [mine["tracking_number"]]
     assert numbers(other) == [theirs["tracking_number"]]
     assert set(numbers(everything)) == {mine["tracking_number"], theirs["tracking_number"]}
-    assert asked_for_another.status_code == 403
-    assert asked_for_another.json()["error"]["code"] == "not_your_department"
+    assert error_of(asked_for_another) == (403, "not_your_department")
 
 
 def test_a_list_waits_for_the_inspectors_own_order_to_be_projected(
@@ -221,5 +220,4 @@ def test_bad_filters_are_refused_with_a_code_never_a_server_error(
     response = client.get(ORDERS, params=params, headers=tokens.inspector)
 
     # then
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == code
+    assert error_of(response) == (422, code)

@@ -10,18 +10,18 @@ from fastapi.testclient import TestClient
 from domain.actor import Actor, Role
 from domain.scorecard import SubjectKind
 from infrastructure.conduct_file import default_conduct_rules
-from interfaces.bootstrap import Container, bootstrap
+from interfaces.bootstrap import Container
 from interfaces.http.app import create_app
-from tests.e2e.conftest import Tokens
+from tests.e2e.conftest import Tokens, error_of, get, sample_container
 from tests.factories import (
     API,
     OTHER_DEPARTMENT,
     SAMPLE_DEPARTMENT,
     SAMPLE_WINDOW,
-    import_sample_directory,
+    assigned_through_api,
     posted,
 )
-from tests.support import SettableTimeSource, settings_for
+from tests.support import SettableTimeSource
 
 ORDER = {
     "department": SAMPLE_DEPARTMENT,
@@ -36,8 +36,7 @@ ORDER = {
 def refused(
     client: TestClient, path: str, headers: dict[str, str], body: Any = None
 ) -> tuple[int, str]:
-    response = client.post(f"{API}{path}", json=body, headers=headers)
-    return response.status_code, response.json()["error"]["code"]
+    return error_of(client.post(f"{API}{path}", json=body, headers=headers))
 
 
 def issued(client: TestClient, tokens: Tokens, **overrides: Any) -> dict[str, Any]:
@@ -123,31 +122,23 @@ def test_an_order_is_read_by_its_department_and_the_centre_but_not_by_another_de
     history = client.get(f"{path}/history", headers=tokens.department)
 
     assert (own.status_code, centre.status_code) == (200, 200)
-    assert other.status_code == 403
-    assert other.json()["error"]["code"] == "not_order_department"
+    assert error_of(other) == (403, "not_order_department")
     assert history.status_code == 403
 
 
 def test_an_order_is_on_its_departments_board_beside_its_cases(
     client: TestClient, tokens: Tokens, catch_up: Any
 ) -> None:
-    case = posted(
-        client,
-        "/cases",
-        tokens.operator,
-        {"kind": "complaint", "channel": "hotline", "window": SAMPLE_WINDOW, "summary": "态度差"},
-    )
-    posted(
-        client, f"/cases/{case['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT}
-    )
+    assigned_through_api(client, tokens.operator, summary="态度差")
     order = issued(client, tokens, working_days=2)
     catch_up()
 
-    board = client.get(
-        f"{API}/departments/{SAMPLE_DEPARTMENT}/board",
-        params={"after": order["position"]},
-        headers=tokens.department,
-    ).json()
+    board = get(
+        client,
+        f"/departments/{SAMPLE_DEPARTMENT}/board",
+        tokens.department,
+        after=order["position"],
+    )
     other_board = client.get(
         f"{API}/departments/{OTHER_DEPARTMENT}/board", headers=tokens.inspector
     ).json()
@@ -238,8 +229,7 @@ def test_an_order_with_bad_input_is_refused_with_422(
         f"{API}/rectification-orders", json={**ORDER, **overrides}, headers=tokens.inspector
     )
 
-    assert response.status_code == 422, response.text
-    assert response.json()["error"]["code"] == code
+    assert error_of(response) == (422, code)
 
 
 def test_an_unknown_order_is_not_found(client: TestClient, tokens: Tokens) -> None:
@@ -252,8 +242,7 @@ def test_an_unknown_order_is_not_found(client: TestClient, tokens: Tokens) -> No
 
     response = client.get(f"{API}/rectification-orders/{case['id']}", headers=tokens.inspector)
 
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "order_not_found"
+    assert error_of(response) == (404, "order_not_found")
 
 
 # Ratings ---------------------------------------------------------------------------------------
@@ -317,22 +306,20 @@ def test_a_rating_with_bad_input_is_refused_with_422(
 ) -> None:
     response = client.post(f"{API}/evaluations", json=body)
 
-    assert response.status_code == 422, response.text
-    assert response.json()["error"]["code"] == code
+    assert error_of(response) == (422, code)
 
 
 def test_ratings_are_limited_per_client_like_every_public_route(
     database_url: str, time_source: SettableTimeSource
 ) -> None:
-    with bootstrap(
-        settings_for(database_url, public_rate_limit=2), time_source=time_source, initialise=False
-    ) as container:
-        import_sample_directory(container.supervision)
-        with TestClient(create_app(container), raise_server_exceptions=False) as client:
-            answers = [
-                client.post(f"{API}/evaluations", json={"window": SAMPLE_WINDOW, "rating": 4})
-                for _ in range(3)
-            ]
+    with (
+        sample_container(database_url, time_source, public_rate_limit=2) as container,
+        TestClient(create_app(container), raise_server_exceptions=False) as client,
+    ):
+        answers = [
+            client.post(f"{API}/evaluations", json={"window": SAMPLE_WINDOW, "rating": 4})
+            for _ in range(3)
+        ]
 
     assert [a.status_code for a in answers] == [201, 201, 429]
     assert "Retry-After" in answers[2].headers
@@ -380,14 +367,7 @@ def test_metrics_count_orders_and_ratings_beside_the_cases(
 @pytest.fixture
 def answered_with_proposal(client: TestClient, tokens: Tokens, container: Container) -> str:
     container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
-    case = posted(
-        client,
-        "/cases",
-        tokens.operator,
-        {"kind": "complaint", "channel": "hotline", "window": SAMPLE_WINDOW, "summary": "态度差"},
-    )
-    case_id = case["id"]
-    posted(client, f"/cases/{case_id}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT})
+    case_id = assigned_through_api(client, tokens.operator, summary="态度差")["id"]
     posted(client, f"/cases/{case_id}/acknowledge", tokens.department)
     answered = posted(
         client,
@@ -447,15 +427,7 @@ def test_an_inspector_dismisses_a_proposed_deduction_with_a_reason(
 def test_only_a_substantiated_result_proposes_a_deduction(
     client: TestClient, tokens: Tokens
 ) -> None:
-    case = posted(
-        client,
-        "/cases",
-        tokens.operator,
-        {"kind": "complaint", "channel": "hotline", "window": SAMPLE_WINDOW, "summary": "态度差"},
-    )
-    posted(
-        client, f"/cases/{case['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT}
-    )
+    case = assigned_through_api(client, tokens.operator, summary="态度差")
     posted(client, f"/cases/{case['id']}/acknowledge", tokens.department)
 
     status, code = refused(

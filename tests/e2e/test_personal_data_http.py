@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from domain.actor import Actor, Role
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import Tokens
+from tests.e2e.conftest import Tokens, error_of
 from tests.e2e.test_audit_http import every_page
 from tests.e2e.test_cli import OVERSIGHT, run
 from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, a_complaint_body, posted
@@ -140,8 +140,7 @@ def test_erasing_twice_is_a_conflict(
 
     again = erase(client, assigned_case["id"], tokens.inspector)
 
-    assert again.status_code == 409
-    assert again.json()["error"]["code"] == "personal_data_already_erased"
+    assert error_of(again) == (409, "personal_data_already_erased")
 
 
 @pytest.mark.parametrize("role", ["operator", "department", "admin"])
@@ -158,8 +157,7 @@ def test_only_inspectors_may_erase(
 def test_erasing_an_unknown_case_is_not_found(client: TestClient, tokens: Tokens) -> None:
     response = erase(client, "00000000-0000-4000-8000-000000000000", tokens.inspector)
 
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "case_not_found"
+    assert error_of(response) == (404, "case_not_found")
 
 
 def test_the_key_row_keeps_only_the_moment_of_erasure(

@@ -18,7 +18,7 @@ from domain.actor import Role
 from infrastructure.settings import Settings
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
-from tests.e2e.conftest import Tokens
+from tests.e2e.conftest import Tokens, error_of
 from tests.factories import (
     API,
     SAMPLE_DEPARTMENT,
@@ -279,8 +279,7 @@ def test_repeated_failures_from_one_client_are_refused_for_a_while(
 
     refused = ask(client, registered_case["tracking_number"], registered_case["access_code"])
 
-    assert refused.status_code == 429
-    assert refused.json()["error"]["code"] == "too_many_requests"
+    assert error_of(refused) == (429, "too_many_requests")
     assert 0 < int(refused.headers["retry-after"]) <= 600
 
     elsewhere = another_client(client, "198.51.100.7")
@@ -425,8 +424,7 @@ def test_a_body_that_is_not_json_is_an_invalid_request(
 ) -> None:
     response = client.post(STATUS_URL, content=content, headers={"Content-Type": content_type})
 
-    assert response.status_code == 422, response.text
-    assert response.json()["error"]["code"] == "invalid_request"
+    assert error_of(response) == (422, "invalid_request")
 
 
 def test_a_body_that_is_not_even_text_is_a_bad_request_not_a_failure(client: TestClient) -> None:
@@ -435,8 +433,7 @@ def test_a_body_that_is_not_even_text_is_a_bad_request_not_a_failure(client: Tes
         STATUS_URL, content=b"\xff\xfe\x00", headers={"Content-Type": "application/json"}
     )
 
-    assert response.status_code == 400, response.text
-    assert response.json()["error"]["code"] == "bad_request"
+    assert error_of(response) == (400, "bad_request")
 
 
 def test_with_a_replica_for_reads_the_failures_are_still_counted_on_the_primary(

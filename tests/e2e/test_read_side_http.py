@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import Tokens
+from tests.e2e.conftest import Tokens, error_of, get
 from tests.factories import (
     API,
     OTHER_DEPARTMENT,
@@ -26,9 +26,7 @@ def test_a_list_waits_for_the_callers_own_write_and_says_it_caught_up(
     case = registered_through_api(client, tokens.operator)
     catch_up()
 
-    listed = client.get(
-        f"{API}/cases", params={"after": case["position"]}, headers=tokens.operator
-    ).json()
+    listed = get(client, "/cases", tokens.operator, after=case["position"])
 
     assert listed["caught_up"] is True
     assert listed["position"] >= case["position"]
@@ -42,9 +40,7 @@ def test_a_list_gives_up_waiting_after_a_bounded_time_and_says_so(
     container.queries.wait_seconds = 0.2  # type: ignore[attr-defined]
     case = registered_through_api(client, tokens.operator)
 
-    listed = client.get(
-        f"{API}/cases", params={"after": case["position"]}, headers=tokens.operator
-    ).json()
+    listed = get(client, "/cases", tokens.operator, after=case["position"])
 
     assert listed["caught_up"] is False
     assert listed["items"] == []
@@ -92,8 +88,7 @@ def test_a_department_lists_only_the_cases_assigned_to_it(
     )
 
     assert [i["id"] for i in listed["items"]] == [mine["id"]]
-    assert asked_for_another.status_code == 403
-    assert asked_for_another.json()["error"]["code"] == "not_your_department"
+    assert error_of(asked_for_another) == (403, "not_your_department")
 
 
 @pytest.mark.parametrize(
@@ -124,8 +119,7 @@ def test_unknown_filters_and_malformed_values_are_refused(
 ) -> None:
     response = client.get(f"{API}/cases", params=params, headers=tokens.operator)
 
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_request"
+    assert error_of(response) == (422, "invalid_request")
 
 
 def test_a_cursor_this_service_did_not_hand_out_is_refused(
@@ -133,8 +127,7 @@ def test_a_cursor_this_service_did_not_hand_out_is_refused(
 ) -> None:
     response = client.get(f"{API}/cases", params={"cursor": "abc"}, headers=tokens.operator)
 
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_cursor"
+    assert error_of(response) == (422, "invalid_cursor")
 
 
 def test_an_assigned_case_is_on_its_departments_board_with_the_time_left(
@@ -143,11 +136,9 @@ def test_an_assigned_case_is_on_its_departments_board_with_the_time_left(
     case = assigned_through_api(client, tokens.operator)
     catch_up()
 
-    board = client.get(
-        f"{API}/departments/{SAMPLE_DEPARTMENT}/board",
-        params={"after": case["position"]},
-        headers=tokens.department,
-    ).json()
+    board = get(
+        client, f"/departments/{SAMPLE_DEPARTMENT}/board", tokens.department, after=case["position"]
+    )
 
     assert board["caught_up"] is True
     [item] = board["items"]
@@ -211,15 +202,13 @@ def test_a_department_cannot_read_another_departments_board(
 ) -> None:
     response = client.get(f"{API}/departments/{OTHER_DEPARTMENT}/board", headers=tokens.department)
 
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "not_your_department"
+    assert error_of(response) == (403, "not_your_department")
 
 
 def test_the_board_of_an_unknown_department_is_refused(client: TestClient, tokens: Tokens) -> None:
     response = client.get(f"{API}/departments/ministry-of-magic/board", headers=tokens.operator)
 
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "unknown_department"
+    assert error_of(response) == (422, "unknown_department")
 
 
 def test_metrics_count_cases_and_give_the_three_rates(
@@ -304,11 +293,9 @@ def test_with_a_worker_running_an_assigned_case_reaches_the_board_without_waitin
 
     # when
     case = assigned_through_api(client, tokens.operator)
-    board = client.get(
-        f"{API}/departments/{SAMPLE_DEPARTMENT}/board",
-        params={"after": case["position"]},
-        headers=tokens.department,
-    ).json()
+    board = get(
+        client, f"/departments/{SAMPLE_DEPARTMENT}/board", tokens.department, after=case["position"]
+    )
 
     # then: the read waited for the worker to project the assignment
     assert board["caught_up"] is True

@@ -8,23 +8,20 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from interfaces.bootstrap import Container, bootstrap
-from tests.e2e.conftest import Tokens, position
-from tests.factories import API, SAMPLE_WINDOW, import_sample_directory
-from tests.support import SettableTimeSource, settings_for
+from interfaces.bootstrap import Container
+from tests.e2e.conftest import Tokens, error_of, position, sample_container
+from tests.factories import API, SAMPLE_WINDOW
+from tests.support import SettableTimeSource
 
 COMPLAINT = {"kind": "complaint", "channel": "hotline", "window": SAMPLE_WINDOW, "summary": "久等"}
 
 
 @pytest.fixture
 def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
-    settings = settings_for(database_url, db_lock_timeout=1, db_statement_timeout=1.0)
-    built = bootstrap(settings, time_source=time_source, initialise=False)
-    import_sample_directory(built.supervision)
-    try:
+    with sample_container(
+        database_url, time_source, db_lock_timeout=1, db_statement_timeout=1.0
+    ) as built:
         yield built
-    finally:
-        built.close()
 
 
 @pytest.fixture
@@ -48,8 +45,7 @@ def test_a_command_stuck_behind_the_event_table_lock_answers_503_and_records_not
     blocker.rollback()
     retried = client.post(f"{API}/cases", json=COMPLAINT, headers=headers)
 
-    assert stuck.status_code == 503
-    assert stuck.json()["error"]["code"] == "storage_unavailable"
+    assert error_of(stuck) == (503, "storage_unavailable")
     assert stuck.headers["retry-after"] == "1"
     assert retried.status_code == 201
     assert "idempotent-replayed" not in retried.headers
@@ -66,6 +62,5 @@ def test_a_read_outlasting_the_statement_timeout_answers_503(
     blocker.rollback()
     answered = client.get(f"{API}/cases", headers=tokens.operator)
 
-    assert stuck.status_code == 503
-    assert stuck.json()["error"]["code"] == "storage_unavailable"
+    assert error_of(stuck) == (503, "storage_unavailable")
     assert answered.status_code == 200

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from application.access import SIGN_IN_TRUSTED_FOR
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container, bootstrap
+from tests.e2e.conftest import error_of
 from tests.e2e.test_cli import run
 from tests.factories import API, bearer, issued_token
 from tests.support import SettableTimeSource, settings_for
@@ -33,8 +34,7 @@ def test_a_token_revoked_by_another_process_is_refused_once_the_moment_of_trust_
     assert client.get(f"{API}/cases", headers=operator).status_code == 200
     time_source.advance(seconds=SIGN_IN_TRUSTED_FOR.total_seconds())
     refused = client.get(f"{API}/cases", headers=operator)
-    assert refused.status_code == 401
-    assert refused.json()["error"]["code"] == "not_authenticated"
+    assert error_of(refused) == (401, "not_authenticated")
 
 
 def test_the_command_line_lists_and_revokes_tokens(database_url: str) -> None:

@@ -19,7 +19,7 @@ from tests.factories import (
     registered_case,
     registration,
 )
-from tests.web_support import ORIGIN, post_form, signed_in
+from tests.web_support import ORIGIN, post_action, signed_in
 
 OPERATOR = Actor("operator-1", Role.OPERATOR, name="李小红")
 BUTTON = re.compile(r'<button type="submit" class="button">([^<]+)</button>')
@@ -154,7 +154,7 @@ def test_a_department_acknowledges_through_the_page_and_the_history_names_the_pe
         client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT, name="不动产登记窗口"
     )
 
-    answer = post_form(client, f"{page_of(case_id)}/acknowledge", {}, from_page=page_of(case_id))
+    answer = post_action(client, page_of(case_id), "acknowledge", {})
 
     assert answer.status_code == 303
     assert answer.headers["location"] == page_of(case_id)
@@ -175,12 +175,7 @@ def test_a_department_returns_a_case_with_its_reason(
     case_id = assigned_case(container.supervision, OPERATOR)
     as_department(client, container)
 
-    answer = post_form(
-        client,
-        f"{page_of(case_id)}/return",
-        {"reason": "不属于本部门职责"},
-        from_page=page_of(case_id),
-    )
+    answer = post_action(client, page_of(case_id), "return", {"reason": "不属于本部门职责"})
 
     assert answer.status_code == 303
     assert answer.headers["location"] == "/console/"
@@ -194,11 +189,11 @@ def test_a_department_posts_its_result_through_the_page(
     case_id = acknowledged(container)
     as_department(client, container)
 
-    answer = post_form(
+    answer = post_action(
         client,
-        f"{page_of(case_id)}/post_result",
+        page_of(case_id),
+        "post_result",
         {"outcome": "substantiated", "actions": "批评教育", "answer": "经核实属实，已整改"},
-        from_page=page_of(case_id),
     )
 
     assert answer.status_code == 303
@@ -217,11 +212,8 @@ def test_a_refusal_is_shown_in_chinese_with_the_form_kept(
     case_id = assigned_case(container.supervision, OPERATOR)
     as_department(client, container)
 
-    answer = post_form(
-        client,
-        f"{page_of(case_id)}/post_result",
-        {"outcome": "resolved", "answer": "我的答复草稿"},
-        from_page=page_of(case_id),
+    answer = post_action(
+        client, page_of(case_id), "post_result", {"outcome": "resolved", "answer": "我的答复草稿"}
     )
 
     assert answer.status_code == 409
@@ -240,9 +232,7 @@ def test_a_return_without_a_storable_reason_is_refused_in_chinese(
     case_id = assigned_case(container.supervision, OPERATOR)
     as_department(client, container)
 
-    answer = post_form(
-        client, f"{page_of(case_id)}/return", {"reason": reason}, from_page=page_of(case_id)
-    )
+    answer = post_action(client, page_of(case_id), "return", {"reason": reason})
 
     assert answer.status_code == 422
     assert says in answer.text
@@ -257,11 +247,11 @@ def test_an_extension_of_an_impossible_number_of_days_is_refused_in_chinese(
     case_id = acknowledged(container)
     as_department(client, container)
 
-    answer = post_form(
+    answer = post_action(
         client,
-        f"{page_of(case_id)}/request_extension",
+        page_of(case_id),
+        "request_extension",
         {"working_days": days, "reason": "需要现场勘查"},
-        from_page=page_of(case_id),
     )
 
     assert answer.status_code == 422
@@ -294,7 +284,7 @@ def test_an_operator_cannot_take_a_departments_action(
     case_id = assigned_case(container.supervision, OPERATOR)
     signed_in(client, container, Role.OPERATOR)
 
-    answer = post_form(client, f"{page_of(case_id)}/acknowledge", {}, from_page=page_of(case_id))
+    answer = post_action(client, page_of(case_id), "acknowledge", {})
 
     assert answer.status_code == 403
     assert "您的角色无权进行此操作" in answer.text
@@ -310,17 +300,11 @@ def test_an_operator_assigns_and_merges_a_duplicate_by_its_tracking_number(
     worker.close()
     signed_in(client, container, Role.OPERATOR)
 
-    assigned = post_form(
-        client,
-        f"{page_of(first.id)}/assign",
-        {"department": SAMPLE_DEPARTMENT, "note": "请核实"},
-        from_page=page_of(first.id),
+    assigned = post_action(
+        client, page_of(first.id), "assign", {"department": SAMPLE_DEPARTMENT, "note": "请核实"}
     )
-    merged = post_form(
-        client,
-        f"{page_of(duplicate)}/merge",
-        {"into": first.tracking_number.lower()},
-        from_page=page_of(duplicate),
+    merged = post_action(
+        client, page_of(duplicate), "merge", {"into": first.tracking_number.lower()}
     )
 
     assert assigned.status_code == 303, assigned.text
@@ -336,9 +320,7 @@ def test_a_merge_into_an_unknown_tracking_number_is_refused_in_chinese(
     case_id = registered_case(container.supervision, OPERATOR)
     signed_in(client, container, Role.OPERATOR)
 
-    answer = post_form(
-        client, f"{page_of(case_id)}/merge", {"into": "HL20000101-9999"}, from_page=page_of(case_id)
-    )
+    answer = post_action(client, page_of(case_id), "merge", {"into": "HL20000101-9999"})
 
     assert answer.status_code == 404
     assert "未找到该工单" in answer.text

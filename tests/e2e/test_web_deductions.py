@@ -325,14 +325,3 @@ def test_a_department_reads_its_own_deductions_only(
     assert "别的部门的扣分" not in own.text
     assert "别的部门的扣分" not in asking_for_another.text
     assert 'id="department"' not in own.text
-
-
-def test_an_admin_gets_the_chinese_403_page_for_the_list(
-    client: TestClient, container: Container
-) -> None:
-    signed_in(client, container, Role.ADMIN)
-
-    page = client.get(LIST)
-
-    assert page.status_code == 403
-    assert 'lang="zh-CN"' in page.text

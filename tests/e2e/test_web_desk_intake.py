@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
 from interfaces.web.csrf import FORM_TOKEN_HEADER
-from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, registered_case, registration
+from tests.factories import SAMPLE_WINDOW, registered_case, registration
 from tests.web_support import ORIGIN, form_token, post_form, signed_in
 
 NEW = "/console/cases/new"
@@ -66,29 +66,6 @@ def test_the_intake_form_has_the_controls_named_as_the_contract_says(operator: T
     assert "投诉" in page.text
     assert "服务态度" in page.text
     assert "W-A01" in page.text
-
-
-def test_a_department_person_may_not_open_the_intake_form(
-    client: TestClient, container: Container
-) -> None:
-    # given
-    signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
-
-    # when
-    page = client.get(NEW)
-
-    # then
-    assert page.status_code == 403
-    assert "无权" in page.text
-
-
-def test_a_visitor_is_sent_to_sign_in(client: TestClient) -> None:
-    # when
-    page = client.get(NEW, follow_redirects=False)
-
-    # then
-    assert page.status_code == 303
-    assert page.headers["location"].startswith("/console/sign-in")
 
 
 def test_registering_shows_the_tracking_number_and_the_access_code_once(

@@ -103,17 +103,6 @@ def test_assigning_to_an_unknown_department_is_refused_in_chinese(
     assert "flash--error" in page.text
 
 
-def test_a_department_person_may_not_open_the_desks_queues(
-    client: TestClient, container: Container
-) -> None:
-    # given
-    signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
-
-    # then
-    for page in ("/console/routing", "/console/callbacks", "/console/cases/export.xlsx"):
-        assert client.get(page).status_code == 403, page
-
-
 def test_the_case_list_filters_pages_and_refuses_bad_dates_in_chinese(
     operator: TestClient, container: Container, catch_up: Callable[[], object]
 ) -> None:

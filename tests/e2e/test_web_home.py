@@ -25,13 +25,6 @@ def number_of(container: Container, case_id: UUID) -> str:
     return container.supervision.get_case(case_id, OPERATOR).tracking_number
 
 
-def test_a_visitor_is_sent_to_sign_in(client: TestClient) -> None:
-    answer = client.get("/console/", follow_redirects=False)
-
-    assert answer.status_code == 303
-    assert answer.headers["location"].startswith("/console/sign-in")
-
-
 def test_the_inbox_lists_the_departments_open_cases_least_time_left_first(
     client: TestClient,
     container: Container,

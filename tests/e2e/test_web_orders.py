@@ -23,7 +23,7 @@ from tests.factories import (
     assigned_case,
     issued_order,
 )
-from tests.web_support import post_form, signed_in
+from tests.web_support import post_action, post_form, signed_in
 
 DEPARTMENT = Actor("dept-1", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
 BUTTON = re.compile(r'<button type="submit" class="button">([^<]+)</button>')
@@ -373,34 +373,26 @@ def test_the_department_acknowledges_and_reports_and_the_inspector_rejects_then_
 
     # when the department acknowledges and reports
     department = sign_in_as(client, container, "own")
-    acknowledged = post_form(department, f"{page}/acknowledge", {}, from_page=page)
-    first_report = post_form(
-        department,
-        f"{page}/report",
-        {"measures": "已组织培训", "evidence": "签到表"},
-        from_page=page,
+    acknowledged = post_action(department, page, "acknowledge", {})
+    first_report = post_action(
+        department, page, "report", {"measures": "已组织培训", "evidence": "签到表"}
     )
 
     # and the inspector rejects with reasons and a new term
     inspector = sign_in_as(client, container, "inspector")
-    rejected = post_form(
-        inspector,
-        f"{page}/reject",
-        {"reasons": "告知清单不完整", "working_days": "3"},
-        from_page=page,
+    rejected = post_action(
+        inspector, page, "reject", {"reasons": "告知清单不完整", "working_days": "3"}
     )
     after_rejection = app.get_order(order_id, INSPECTOR)
 
     # then the department sees the rejection, its reasons and the new due date
     department = sign_in_as(client, container, "own")
     seen = department.get(page).text
-    second_report = post_form(
-        department, f"{page}/report", {"measures": "已补全告知清单并张贴"}, from_page=page
-    )
+    second_report = post_action(department, page, "report", {"measures": "已补全告知清单并张贴"})
 
     # and the inspector accepts
     inspector = sign_in_as(client, container, "inspector")
-    accepted = post_form(inspector, f"{page}/accept", {"note": "合格"}, from_page=page)
+    accepted = post_action(inspector, page, "accept", {"note": "合格"})
     closed = inspector.get(page).text
 
     for answer in (acknowledged, first_report, rejected, second_report, accepted):
@@ -425,17 +417,17 @@ def test_the_inspector_grants_an_extension_the_department_asked_for(
     order_id = _acknowledged(container)
     page = page_of(order_id)
     department = sign_in_as(client, container, "own")
-    asked = post_form(
+    asked = post_action(
         department,
-        f"{page}/request_extension",
+        page,
+        "request_extension",
         {"working_days": "3", "reason": "需要采购新的叫号设备"},
-        from_page=page,
     )
 
     # when
     inspector = sign_in_as(client, container, "inspector")
     offered = actions(inspector.get(page).text)
-    granted = post_form(inspector, f"{page}/grant_extension", {}, from_page=page)
+    granted = post_action(inspector, page, "grant_extension", {})
 
     # then
     assert asked.status_code == 303
@@ -462,7 +454,7 @@ def test_a_refused_verdict_is_said_in_chinese_and_the_order_stays_reported(
     page = page_of(order_id)
     inspector = sign_in_as(client, container, "inspector")
 
-    answer = post_form(inspector, f"{page}/{action}", form, from_page=page)
+    answer = post_action(inspector, page, action, form)
 
     assert answer.status_code == 422
     assert problem in answer.text
@@ -478,7 +470,7 @@ def test_an_action_the_order_no_longer_allows_is_refused_in_chinese(
     department = sign_in_as(client, container, "own")
 
     # when it is acknowledged again (a second tab)
-    answer = post_form(department, f"{page}/acknowledge", {}, from_page=page)
+    answer = post_action(department, page, "acknowledge", {})
 
     # then
     assert answer.status_code == 409
@@ -506,7 +498,7 @@ def test_an_action_of_another_role_is_refused_before_anything_is_read(
     order_id = reported(container)
     department = sign_in_as(client, container, "own")
 
-    answer = post_form(department, f"{page_of(order_id)}/accept", {}, from_page=page_of(order_id))
+    answer = post_action(department, page_of(order_id), "accept", {})
 
     assert answer.status_code == 403
     assert ROLE_REFUSED in answer.text

@@ -225,6 +225,30 @@ def test_signing_in_goes_on_to_the_console_page_asked_for(
     assert client.get(PROBE).text == "张伟"
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/console/",
+        "/console/cases/new",
+        "/console/templates",
+        "/console/scores",
+        "/console/blue-list",
+        "/console/red-list",
+        "/console/reports/monthly",
+        "/console/reports/monthly.xlsx",
+        *[
+            f"/console/admin/{page}"
+            for page in ("accounts", "directory", "conduct-rules", "calendar", "tokens", "qr-codes")
+        ],
+    ],
+)
+def test_a_visitor_is_sent_to_sign_in_from_a_console_page(client: TestClient, page: str) -> None:
+    answer = client.get(page, follow_redirects=False)
+
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith(SIGN_IN)
+
+
 # CSRF ------------------------------------------------------------------------------------------
 
 

@@ -14,7 +14,6 @@ from domain.case import ProposalStatus
 from interfaces.bootstrap import Container
 from tests.e2e.test_discipline_http import rules  # noqa: F401 (a fixture)
 from tests.factories import (
-    SAMPLE_DEPARTMENT,
     assigned_case,
     case_asking_extension,
     case_proposing_deduction,
@@ -204,24 +203,6 @@ def test_an_action_the_queue_does_not_take_is_a_chinese_404(
 
     assert answer.status_code == 404
     assert "未找到" in answer.text
-
-
-@pytest.mark.parametrize(
-    ("role", "department"),
-    [(Role.OPERATOR, None), (Role.DEPARTMENT, SAMPLE_DEPARTMENT), (Role.ADMIN, None)],
-)
-def test_only_inspectors_get_the_supervision_queue(
-    client: TestClient, container: Container, role: Role, department: str | None
-) -> None:
-    # given
-    signed_in(client, container, role, department=department)
-
-    # when
-    page = client.get(QUEUE)
-
-    # then
-    assert page.status_code == 403
-    assert 'lang="zh-CN"' in page.text
 
 
 def test_a_person_of_another_role_cannot_post_the_queues_forms(
