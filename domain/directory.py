@@ -221,6 +221,9 @@ class Directory(Aggregate):
 
         def apply(self, directory: Directory) -> None:
             directory._departments[self.department_id].update(self.changes)
+            if self.changes.get("active") is True:
+                # Back in service: a successor it once went to is no longer its successor.
+                directory._departments[self.department_id].pop("successor", None)
 
     class DepartmentRetired(Event):
         TOPIC = "oversight:Directory.DepartmentRetired"
@@ -361,6 +364,11 @@ class Directory(Aggregate):
             raise DepartmentOutOfService(f"department {department_id} was retired{went_to}")
 
     @property
+    def department_names(self) -> dict[str, str]:
+        """The name of every department ever listed, retired ones too: what past work names."""
+        return {key: record["name"] for key, record in sorted(self._departments.items())}
+
+    @property
     def retired_departments(self) -> tuple[Department, ...]:
         """The departments retired, with the successor each went to (if any), by id."""
         return tuple(
@@ -459,8 +467,6 @@ class Directory(Aggregate):
             changes: Changes = {name: v for name, v in fields.items() if record[name] != v}
             if not record["active"]:
                 changes["active"] = True
-                if record.get("successor") is not None:
-                    changes["successor"] = None  # back in service: it went to nobody
             if changes:
                 self.trigger_event(
                     changed, **{id_field: entry.id}, changes=changes, actor=actor, timestamp=at

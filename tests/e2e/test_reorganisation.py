@@ -156,7 +156,7 @@ def test_a_merge_moves_open_work_to_the_successors_board_with_its_deadlines_and_
     # The retired department's token is refused once the moment it was trusted has passed.
     time_source.advance(seconds=2)
     refused = client.get(f"{API}/cases/{deeds_case}", headers=tokens.department)
-    assert error_of(refused) == (403, "department_retired")
+    assert error_of(refused) == (401, "department_retired")
     assert client.get(f"{API}/departments", headers=tokens.other_department).status_code == 200
 
 

@@ -127,9 +127,7 @@ def _directory(app: Supervision) -> Reading:
             "departments": {d.id: d.name for d in directory.departments},
             # Reorganisation: the retired departments, and the department each went to.
             "retired": directory.retired_departments,
-            "named": {
-                d.id: d.name for d in (*directory.departments, *directory.retired_departments)
-            },
+            "named": directory.department_names,
             "windows": {w.id: w.name for w in directory.windows},
         }
 
