@@ -23,6 +23,7 @@ from domain.directory import (
     DepartmentOutOfService,
     Directory,
     DirectorySpec,
+    EmptyName,
     EntryOfRetiringDepartment,
     Leaving,
     StaffMember,
@@ -35,6 +36,7 @@ from domain.directory import (
 from domain.rectification import OrderStatus
 from domain.reorganisation import Holding, OpenWorkLeftBehind, handovers
 from domain.task import NotHeld
+from infrastructure.directory_file import DirectoryFileError, parse_directory_file
 from tests.factories import (
     ADMIN,
     SAMPLE_DEPARTMENT_ACTOR,
@@ -411,3 +413,49 @@ def test_the_assignments_table_judges_the_retired_department_until_the_handover_
     assert successor["acknowledged_at"] == retired["acknowledged_at"]
     assert successor["due_at"] == retired["due_at"]
     assert successor["assigned_at"] == retired["left_at"]
+
+
+# The directory file ----------------------------------------------------------------------------
+
+FILE_HEAD = "departments:\n  - {id: a, name: 甲, name_en: A"
+FILE_TAIL = "}\n  - {id: b, name: 乙, name_en: B}\nwindows: []\nstaff: []\n"
+
+
+def test_a_directory_file_reads_a_departments_successor() -> None:
+    spec = parse_directory_file(f"{FILE_HEAD}, successor: b{FILE_TAIL}", "d.yaml")
+
+    assert [(d.id, d.successor) for d in spec.departments] == [("a", "b"), ("b", None)]
+
+
+@pytest.mark.parametrize(
+    ("successor", "code"),
+    [
+        ("123", "not_text"),
+        ("[b]", "not_text"),
+        ('"b\\0"', "unstorable"),
+        ('"b\\u0007"', "unstorable"),
+    ],
+    ids=["a number", "a list", "NUL", "a control character"],
+)
+def test_a_successor_that_is_not_plain_text_is_refused_on_its_line(
+    successor: str, code: str
+) -> None:
+    with pytest.raises(DirectoryFileError) as refused:
+        parse_directory_file(f"{FILE_HEAD}, successor: {successor}{FILE_TAIL}", "d.yaml")
+
+    (problem,) = refused.value.problems
+    assert (problem.code, problem.line, problem.field) == (code, 2, "successor")
+
+
+@pytest.mark.parametrize(
+    ("successor", "refusal"),
+    [('""', EmptyName), ('"  "', EmptyName), ("x" * 5000, UnknownSuccessor)],
+    ids=["empty", "blank", "huge"],
+)
+def test_an_empty_or_unknown_successor_is_refused_by_the_directory(
+    successor: str, refusal: type[Exception]
+) -> None:
+    spec = parse_directory_file(f"{FILE_HEAD}, successor: {successor}{FILE_TAIL}", "d.yaml")
+
+    with pytest.raises(refusal):
+        directory_of(department("a"), department("b")).leaving(spec)
