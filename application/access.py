@@ -74,6 +74,7 @@ class AccessVerbs(DirectoryVerbs, OversightApplication):
         if found is None or found.revoked:
             self._confirmed.pop(digest, None)
             return None
+        self.require_department_in_service(found.department)
         self._confirmed[digest] = (self.time_source.now(), found)
         return found.principal(request_id)
 

@@ -1048,3 +1048,22 @@ class Case(Task):
             )
         _require_reason(reason, "erasing personal data")
         self.trigger_event(self.PersonalDataErased, reason=reason, actor=by, timestamp=at)
+
+    # Reorganisation (机构改革) -----------------------------------------------------------
+
+    @property
+    def held_by(self) -> str | None:
+        """The department an open case names: the one it is assigned to, or else the one
+        suggested for it (registered) or that returned it."""
+        if not self.is_open:
+            return None
+        return self.assigned_department or self.department
+
+    def _taken_over(self, from_department: str, to_department: str) -> None:
+        if self.assigned_department == from_department:
+            self.assigned_department = to_department
+        if self.department == from_department:
+            self.department = to_department
+
+    class HandedToSuccessor(Task.HandedToSuccessor, Event):
+        TOPIC = "oversight:Case.HandedToSuccessor"

@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.actor import Actor
 from domain.calendar import OFFICE_TZ
-from domain.errors import Invalid
+from domain.errors import Forbidden, Invalid
 
 DIRECTORY_ID: UUID = uuid5(NAMESPACE_URL, "oversight:directory")
 
@@ -32,6 +32,9 @@ class Department:
     name: str
     name_en: str
     active: bool = True
+    # 承接部门: in a file, the department that takes over this one's open work as it is
+    # retired (机构改革); on record, the department a retired one went to.
+    successor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,51 @@ class InactiveEntryInSpec(InvalidDirectorySpec):
     code = "inactive_entry_in_spec"
 
 
+class UnknownSuccessor(InvalidDirectorySpec):
+    """A retiring department names a successor the file does not keep active."""
+
+    code = "unknown_successor"
+
+
+class SuccessorRetiring(InvalidDirectorySpec):
+    """A retiring department names a successor that is itself being retired."""
+
+    code = "successor_retiring"
+
+
+class SuccessorCycle(InvalidDirectorySpec):
+    """Retiring departments name each other (or themselves) as successors."""
+
+    code = "successor_cycle"
+
+
+class EntryOfRetiringDepartment(InvalidDirectorySpec):
+    """A window or staff member left with a department the file retires."""
+
+    code = "entry_of_retiring_department"
+
+
+class DepartmentOutOfService(Forbidden):
+    """The accounts and tokens of a retired department no longer act for it."""
+
+    code = "department_retired"
+
+
+@dataclass(frozen=True)
+class Leaving:
+    """What an import would take out of service (DESIGN §15, reorganisation)."""
+
+    # department id -> its successor, or None for a department simply left out of the file
+    departments: dict[str, str | None]
+    windows: frozenset[str]
+    staff: frozenset[str]
+    # window id -> the department that runs it after the import, for the windows kept
+    window_departments: dict[str, str]
+
+    def __bool__(self) -> bool:
+        return bool(self.departments or self.windows or self.staff)
+
+
 class UnknownStaff(Invalid):
     """A case names a staff member the directory does not list as active."""
 
@@ -173,13 +221,21 @@ class Directory(Aggregate):
 
         def apply(self, directory: Directory) -> None:
             directory._departments[self.department_id].update(self.changes)
+            if self.changes.get("active") is True:
+                # Back in service: a successor it once went to is no longer its successor.
+                directory._departments[self.department_id].pop("successor", None)
 
     class DepartmentRetired(Event):
         TOPIC = "oversight:Directory.DepartmentRetired"
         department_id: str
+        # The department that took its open work over (机构改革); None for events recorded
+        # before there were successors, and for a department simply left out of a file.
+        successor: str | None = None
 
         def apply(self, directory: Directory) -> None:
             directory._departments[self.department_id]["active"] = False
+            if self.successor is not None:
+                directory._departments[self.department_id]["successor"] = self.successor
 
     class WindowOpened(Event):
         TOPIC = "oversight:Directory.WindowOpened"
@@ -265,8 +321,9 @@ class Directory(Aggregate):
         """Record the events that turn the directory into `spec`; answer how many."""
         _check_spec(spec)
         version_before = self.version
+        successors = _successors(spec)
         kinds = (
-            (self._departments, spec.departments, "department_id",
+            (self._departments, _continuing(spec), "department_id",
              self.DepartmentAdded, self.DepartmentChanged, self.DepartmentRetired),
             (self._windows, spec.windows, "window_id",
              self.WindowOpened, self.WindowChanged, self.WindowClosed),
@@ -277,8 +334,48 @@ class Directory(Aggregate):
             self._add_or_change(current, wanted, id_field, added, changed, actor, at)
         # Removals run the other way round, so nothing active ever points at a retired entry.
         for current, wanted, id_field, _, _, removed in reversed(kinds):
-            self._remove_missing(current, wanted, id_field, removed, actor, at)
+            self._remove_missing(current, wanted, id_field, removed, actor, at, successors)
         return self.version - version_before
+
+    def leaving(self, spec: DirectorySpec) -> Leaving:
+        """What importing `spec` would take out of service: each department retired (and its
+        successor), each window closed, each staff member gone. Refuses a spec that breaks a
+        rule, as `reconcile` would."""
+        _check_spec(spec)
+        successors = _successors(spec)
+        kept = {department.id for department in _continuing(spec)}
+        window_ids = {window.id for window in spec.windows}
+        staff_ids = {member.id for member in spec.staff}
+        return Leaving(
+            departments={
+                key: successors.get(key) for key, _ in _active(self._departments) if key not in kept
+            },
+            windows=frozenset(key for key, _ in _active(self._windows) if key not in window_ids),
+            staff=frozenset(key for key, _ in _active(self._staff) if key not in staff_ids),
+            window_departments={window.id: window.department for window in spec.windows},
+        )
+
+    def require_in_service(self, department_id: str | None) -> None:
+        """Refuse to act for a department the directory retired (机构改革); a department it
+        never listed is left to the checks that know what it is for."""
+        department = self.department(department_id) if department_id is not None else None
+        if department is not None and not department.active:
+            went_to = f"; its work went to {department.successor}" if department.successor else ""
+            raise DepartmentOutOfService(f"department {department_id} was retired{went_to}")
+
+    @property
+    def department_names(self) -> dict[str, str]:
+        """The name of every department ever listed, retired ones too: what past work names."""
+        return {key: record["name"] for key, record in sorted(self._departments.items())}
+
+    @property
+    def retired_departments(self) -> tuple[Department, ...]:
+        """The departments retired, with the successor each went to (if any), by id."""
+        return tuple(
+            Department(id=key, **record)
+            for key, record in sorted(self._departments.items())
+            if not record["active"]
+        )
 
     @property
     def departments(self) -> tuple[Department, ...]:
@@ -383,11 +480,14 @@ class Directory(Aggregate):
         removed: type[Directory.Event],
         actor: Actor,
         at: datetime,
+        successors: dict[str, str],
     ) -> None:
         wanted_ids = {entry.id for entry in wanted}
         for key, _ in _active(current):
             if key not in wanted_ids:
-                self.trigger_event(removed, **{id_field: key}, actor=actor, timestamp=at)
+                # Only departments have successors: a retiring one names its own.
+                handed = {"successor": successors[key]} if key in successors else {}
+                self.trigger_event(removed, **{id_field: key}, **handed, actor=actor, timestamp=at)
 
     def _replace_staff_record(self, staff_id: str, record: Record, at: datetime) -> None:
         post_before = _post_of(self._staff.get(staff_id))
@@ -425,8 +525,17 @@ def _check_spec(spec: DirectorySpec) -> None:
         ("staff member", spec.staff),
     ):
         _check_entries(kind, entries)
-    department_ids = {department.id for department in spec.departments}
+    _check_successors(spec)
+    retiring = _successors(spec)
+    department_ids = {department.id for department in _continuing(spec)}
     windows_by_id = {window.id: window for window in spec.windows}
+    for entry in (*spec.windows, *spec.staff):
+        if entry.department in retiring:
+            raise EntryOfRetiringDepartment(
+                f"{entry.id!r} still belongs to {entry.department!r}, which the file retires "
+                f"into {retiring[entry.department]!r}: move it to a department kept, or leave "
+                "it out"
+            )
     for window in spec.windows:
         if window.department not in department_ids:
             raise UnknownDepartment(
@@ -485,7 +594,41 @@ def _check_entries(kind: str, entries: Iterable[Department | Window | StaffMembe
 def _fields_of(entry: Department | Window | StaffMember) -> Record:
     fields = asdict(entry)
     del fields["id"], fields["active"]
+    fields.pop("successor", None)  # a retirement is its own event, not a change of fields
     return fields
+
+
+def _successors(spec: DirectorySpec) -> dict[str, str]:
+    """Each department the spec retires, and the successor it names."""
+    return {d.id: d.successor for d in spec.departments if d.successor is not None}
+
+
+def _continuing(spec: DirectorySpec) -> tuple[Department, ...]:
+    """The departments the spec keeps in service."""
+    return tuple(d for d in spec.departments if d.successor is None)
+
+
+def _check_successors(spec: DirectorySpec) -> None:
+    """Every successor is a department the spec keeps: never unknown, retiring or circular."""
+    successors = _successors(spec)
+    listed = {department.id for department in spec.departments}
+    for department_id, successor in successors.items():
+        chain = [department_id]
+        while chain[-1] in successors and successors[chain[-1]] not in chain:
+            chain.append(successors[chain[-1]])
+        if chain[-1] in successors:
+            named = " → ".join([*chain, successors[chain[-1]]])
+            raise SuccessorCycle(f"the successors go round in a circle: {named}")
+        if successor not in listed:
+            raise UnknownSuccessor(
+                f"department {department_id!r} names successor {successor!r}, which the file "
+                "does not list"
+            )
+        if successor in successors:
+            raise SuccessorRetiring(
+                f"department {department_id!r} names successor {successor!r}, which the file "
+                f"retires too (into {successors[successor]!r}); name the department that stays"
+            )
 
 
 def _active(records: dict[str, Record]) -> list[tuple[str, Record]]:

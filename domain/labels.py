@@ -332,6 +332,19 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "answer_templates_not_yours": "只能查看本部门的答复模板。",
         "not_template_keeper": "只有本部门可以维护自己的答复模板。",
+        # Reorganisation (机构改革)
+        "unknown_successor": "撤并部门的承接部门须是文件中保留的部门。",
+        "successor_retiring": "承接部门本身也在撤并之列，请指定保留的部门。",
+        "successor_cycle": "撤并部门的承接关系构成循环。",
+        "entry_of_retiring_department": (
+            "撤并部门不能再有窗口或工作人员：请将其移至保留的部门，或从文件中删去。"
+        ),
+        "open_work_left_behind": (
+            "文件删去的部门、窗口或工作人员仍有未办结的工单或整改通知，未导入任何内容。"
+            "请以 successor 指定承接部门，或将窗口和人员移至其他部门，或先办结这些事项。"
+        ),
+        "task_not_held": "该事项已办结，不属于任何部门的在办事项。",
+        "department_retired": "所属部门已撤并，其账号和访问令牌已停止使用。",
     },
     # What is wrong in a file an administrator imports (infrastructure/yaml_files.py),
     # shown line by line on the admin pages; {field} is the field or section named.
@@ -446,6 +459,9 @@ LABELS: dict[str, dict[str, str]] = {
         "Scorecard.DeductionRevoked": "撤销扣分",
         "TrackingSequence.Started": "开始当日编号",
         "TrackingSequence.NumberTaken": "取流水号",
+        # Reorganisation (机构改革)
+        "Case.HandedToSuccessor": "机构改革移交",
+        "RectificationOrder.HandedToSuccessor": "机构改革移交",
     },
 }
 

@@ -502,3 +502,16 @@ class RectificationOrder(Task):
 
     class DeadlinesRecomputed(Task.DeadlinesRecomputed, Event):
         TOPIC = "oversight:RectificationOrder.DeadlinesRecomputed"
+
+    # Reorganisation (机构改革) -----------------------------------------------------------
+
+    @property
+    def held_by(self) -> str | None:
+        """The department an open order is issued to."""
+        return self.department if self.is_open else None
+
+    def _taken_over(self, from_department: str, to_department: str) -> None:
+        self.department = to_department
+
+    class HandedToSuccessor(Task.HandedToSuccessor, Event):
+        TOPIC = "oversight:RectificationOrder.HandedToSuccessor"

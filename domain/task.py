@@ -90,6 +90,12 @@ class ExtensionOutOfRange(Invalid):
     code = "extension_out_of_range"
 
 
+class NotHeld(Conflict):
+    """Only open work that a department holds can be handed to a successor."""
+
+    code = "task_not_held"
+
+
 def passes(check: Callable[[], object]) -> bool:
     """Whether a command's own check would let it through now (the actions a page offers)."""
     try:
@@ -521,3 +527,38 @@ class Task(Aggregate):
             timestamp=at,
         )
         return True
+
+    # Reorganisation (机构改革): a retired department's open work goes to its successor -------
+
+    @property
+    def held_by(self) -> str | None:
+        """The department the open task names as its own, or None (closed, or nobody's)."""
+        raise NotImplementedError
+
+    def _taken_over(self, from_department: str, to_department: str) -> None:
+        """The task now names `to_department` where it named `from_department` (applied)."""
+        raise NotImplementedError
+
+    class HandedToSuccessor(Event):
+        from_department: str
+        to_department: str
+
+        def apply(self, task: Task) -> None:
+            task._taken_over(self.from_department, self.to_department)
+
+    def hand_to_successor(self, *, successor: str, by: Actor, at: datetime) -> None:
+        """The department holding the task was retired: the task goes on, with its deadlines,
+        state and history, at `successor`; a deadline missed before is recorded first."""
+        held_by = self.held_by
+        if held_by is None:
+            raise NotHeld(f"{self.label} is not open work of any department")
+        if held_by == successor:
+            return
+        self._record_missed_deadlines(by, at)
+        self.trigger_event(
+            self.HandedToSuccessor,
+            from_department=held_by,
+            to_department=successor,
+            actor=by,
+            timestamp=at,
+        )

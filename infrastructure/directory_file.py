@@ -26,6 +26,9 @@ _REQUIRED = {
     "staff": ("id", "name", "department"),
 }
 _OPTIONAL = {"departments": (), "windows": (), "staff": ("window", "post")}
+# Reorganisation (机构改革): a department kept in the file with `successor: <department id>`
+# is retired, its open cases and orders handed to that department.
+_OPTIONAL["departments"] += ("successor",)
 
 
 class DirectoryFileError(ImportFileError):

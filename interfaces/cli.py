@@ -240,9 +240,14 @@ def import_directory(
         raise _fail(str(error)) from error
     with _service() as container, _refusal_fails():
         result = container.supervision.import_directory(spec, ADMIN)
+    handed = (
+        f"; {result.handed_over} open cases and orders handed to successors"
+        if result.handed_over
+        else ""
+    )
     typer.echo(
         f"{len(spec.departments)} departments, {len(spec.windows)} windows, "
-        f"{len(spec.staff)} staff: {result.changes} changes recorded"
+        f"{len(spec.staff)} staff: {result.changes} changes recorded{handed}"
     )
 
 

@@ -13,7 +13,8 @@ held the case:
   clock, recomputation, a reopening), `due_at` null for praise;
 - `acknowledged_at`, `clock_stopped_at` (while the clock stands still), `answered_at` and
   `closed_at` (cleared by a reopening), `satisfaction` (the callback on its answer);
-- `left_at` and `left_by` (`returned`, `reassigned` or `merged`): when and how the case
+- `left_at` and `left_by` (`returned`, `reassigned`, `merged` or `handed_over`, to a
+  retired department's successor): when and how the case
   left the department; null while it holds the case.
 
 Events after the case left a department never change that department's entry.
@@ -114,6 +115,8 @@ class CaseAssignmentsProjection:
     def project(self, row: Row | None, event: Any, position: int) -> Row | None:
         if isinstance(event, Case.Assigned):
             return self._assigned(row, event, position)
+        if isinstance(event, Case.HandedToSuccessor):
+            return self._handed_to_successor(row, event, position)
         change = CHANGES.get(type(event))
         if row is None or change is None:
             return row  # no assignment yet, or nothing an assignment keeps
@@ -123,6 +126,18 @@ class CaseAssignmentsProjection:
             return row  # the case is with no department (returned)
         change(holding, event)
         return {**row, "assignments": assignments}
+
+    def _handed_to_successor(self, row: Row | None, e: Any, position: int) -> Row | None:
+        """The retired department leaves the case (`handed_over`); the successor holds it
+        from now on, under the deadlines the case had."""
+        if row is None or row["assignments"][-1]["left_at"] is not None:
+            return row  # not assigned: nobody held it
+        assignments = [dict(entry) for entry in row["assignments"]]
+        holding = assignments[-1]
+        taken = {**holding, "department": e.to_department, "position": position}
+        taken["assigned_at"] = _moment(e.timestamp)
+        _left(holding, e.timestamp, "handed_over")
+        return {**row, "assignments": [*assignments, taken]}
 
     def _assigned(self, row: Row | None, e: Any, position: int) -> Row:
         assignments = [dict(entry) for entry in row["assignments"]] if row is not None else []

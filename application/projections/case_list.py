@@ -202,6 +202,14 @@ CHANGES: dict[type, Callable[[Row, Any], None]] = {
     Case.PersonalDataErased: lambda row, _: row.update(
         summary=ERASED_TEXT, department_summary=ERASED_TEXT, phone_digest=None
     ),
+    # Reorganisation: the case goes on, deadlines and all, at the successor.
+    Case.HandedToSuccessor: lambda row, e: row.update(
+        {
+            column: e.to_department
+            for column in ("department", "assigned_department")
+            if row[column] == e.from_department
+        }
+    ),
 }
 
 

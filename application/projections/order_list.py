@@ -79,6 +79,8 @@ CHANGES: dict[type, Change] = {
         status=OrderStatus.CLOSED.value, closed_at=e.timestamp
     ),
     RectificationOrder.Rejected: _rejected,
+    # Reorganisation: the order goes on, deadlines and all, at the successor.
+    RectificationOrder.HandedToSuccessor: lambda row, e: row.update(department=e.to_department),
 }
 
 

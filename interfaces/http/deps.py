@@ -18,8 +18,9 @@ from application.public_status import PublicStatus, TooManyRequests
 from application.queries import CaseQueries
 from application.supervision import Supervision
 from domain.actor import Actor, Role
+from domain.directory import DepartmentOutOfService
 from interfaces.bootstrap import Container
-from interfaces.http.errors import NotAuthenticated, RoleNotAllowed
+from interfaces.http.errors import NotAuthenticated, RoleNotAllowed, TokenOfRetiredDepartment
 from interfaces.http.schemas.text import character_problem
 
 bearer = HTTPBearer(auto_error=False, description="A token printed by `oversight token create`")
@@ -103,7 +104,10 @@ async def current_actor(
     _refuse_unstorable([(("header", "Authorization"), token)])
     actor = supervision.recently_signed_in(token, request_id)
     if actor is None:
-        actor = await run_in_threadpool(supervision.sign_in, token, request_id)
+        try:
+            actor = await run_in_threadpool(supervision.sign_in, token, request_id)
+        except DepartmentOutOfService as retired:
+            raise TokenOfRetiredDepartment(retired.message) from retired
     if actor is None:
         raise NotAuthenticated("the bearer token is not valid")
     return actor

@@ -54,6 +54,12 @@ class NotAuthenticated(DomainError):
     code = "not_authenticated"
 
 
+class TokenOfRetiredDepartment(NotAuthenticated):
+    """A token of a department the directory retired (机构改革): it no longer signs in."""
+
+    code = "department_retired"
+
+
 class RoleNotAllowed(Forbidden):
     """The caller's role may not use this route."""
 

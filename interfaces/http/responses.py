@@ -57,7 +57,8 @@ _RETRY_AFTER = _header("seconds to wait before trying again", schema={"type": "i
 _REFUSALS: Responses = {
     400: {"description": "The body cannot be read as JSON text (it is not UTF-8)"},
     401: {
-        "description": "No bearer token, or one the service does not know",
+        "description": "No bearer token, or one the service does not know, or a token of a "
+        "department retired in a reorganisation (`department_retired`)",
         "headers": {"WWW-Authenticate": _header("`Bearer`", schema={"type": "string"})},
     },
     403: {"description": "The caller's role or department may not do this"},

@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from application.ports import ConsoleSession
 from domain.account import SignInStep
 from domain.actor import Actor, Role
+from domain.directory import DepartmentOutOfService
 from interfaces.bootstrap import Container
 from interfaces.http.errors import RoleNotAllowed
 from interfaces.web.cookies import set_page_cookie
@@ -73,6 +74,11 @@ def _find_and_touch(
     container.console_sessions.touch(token, at)
     if not session.signed_in:
         return session, None
+    try:
+        container.supervision.require_department_in_service(session.department)
+    except DepartmentOutOfService:
+        container.console_sessions.end(token)  # the department was retired: so is the session
+        raise
     return session, Person(session.name, session.role, _department_name(container, session))
 
 

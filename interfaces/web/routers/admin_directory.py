@@ -15,8 +15,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from application.directory import DirectoryImport
 from application.supervision import Supervision
 from domain.actor import Actor
+from domain.directory import DirectorySpec
+from domain.reorganisation import Holding, OpenWorkLeftBehind
 from interfaces.bootstrap import parse_conduct_file, parse_directory_file
 from interfaces.http.deps import SupervisionDep
 from interfaces.web.admin import admin_router, answer_import, imported
@@ -45,21 +48,49 @@ async def directory_page(
 async def import_directory(
     request: Request, form: CsrfFormDep, person: AdminPersonDep, app: SupervisionDep
 ) -> Response:
-    """Import the uploaded directory file (导入目录)."""
+    """Import the uploaded directory file (导入目录). A file that would leave open cases or
+    orders with nobody is refused naming each entry and its open work."""
+    held: list[str] = []
+
+    def record(spec: DirectorySpec, by: Actor) -> DirectoryImport:
+        try:
+            return app.import_directory(spec, by)
+        except OpenWorkLeftBehind as refused:
+            held.extend(_held_line(holding, app) for holding in refused.holdings)
+            raise
+
     return await _import(
         request,
         form,
         person,
         parse_directory_file,
-        app.import_directory,
+        record,
         "admin/directory.html",
         _directory(app),
         DIRECTORY_PAGE,
         lambda spec, result: (
             f"已导入：{len(spec.departments)} 个部门、{len(spec.windows)} 个窗口、"
             f"{len(spec.staff)} 名工作人员，记录 {result.changes} 项变更。"
+            + (f"{result.handed_over} 件在办事项已移交承接部门。" if result.handed_over else "")
         ),
+        held,
     )
+
+
+# Reorganisation (机构改革): what each entry a refused file drops still has open.
+_KINDS = {"department": "部门", "window": "窗口", "staff": "工作人员"}
+
+
+def _held_line(holding: Holding, app: Supervision) -> str:
+    """`部门 不动产登记中心（real-estate-registration）仍有未办结事项：HL…、ZG…`"""
+    directory = app.directory()
+    entry = {
+        "department": directory.department,
+        "window": directory.window,
+        "staff": directory.staff_member,
+    }[holding.kind](holding.id)
+    name = f"{entry.name}（{holding.id}）" if entry is not None else holding.id
+    return f"{_KINDS[holding.kind]} {name} 仍有未办结事项：{'、'.join(holding.work)}"
 
 
 @router.get("/conduct-rules", response_class=HTMLResponse)
@@ -94,6 +125,9 @@ def _directory(app: Supervision) -> Reading:
         return {
             "directory": directory,
             "departments": {d.id: d.name for d in directory.departments},
+            # Reorganisation: the retired departments, and the department each went to.
+            "retired": directory.retired_departments,
+            "named": directory.department_names,
             "windows": {w.id: w.name for w in directory.windows},
         }
 
@@ -114,11 +148,15 @@ async def _import(
     read: Reading,
     page: str,
     said: Callable[[Any, Any], str],
+    details: list[str] | None = None,
 ) -> Response:
     """Record the uploaded file as `parse` reads it, by this person; then back to `page` saying
-    what was recorded, or `template` again (422) with every problem of the refused file."""
+    what was recorded, or `template` again (422) with every problem of the refused file (and
+    the `details` a refusal left, line by line)."""
     by = acting(request, person)
     outcome = await imported(form, parse, lambda parsed: record(parsed, by))
+    if isinstance(outcome, list):
+        outcome = [*outcome, *(details or [])]
     return await answer_import(
         request,
         outcome,

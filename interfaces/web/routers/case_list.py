@@ -115,7 +115,7 @@ async def case_list(
         "statuses": LABELS["status"],
         "kinds": LABELS["kind"],
         "departments": directory.departments,
-        "names": {d.id: d.name for d in directory.departments},
+        "names": directory.department_names,
         "cases": [],
         "next": None,
         "problems": [],
@@ -156,7 +156,7 @@ async def export_case_list(
             break
     directory = await run_in_threadpool(container.supervision.directory)
     title = f"工单列表（导出于 {now.astimezone(OFFICE_TZ):%Y-%m-%d %H:%M}）"
-    workbook = case_list_xlsx(title, cases, {d.id: d.name for d in directory.departments})
+    workbook = case_list_xlsx(title, cases, directory.department_names)
     filename = f"cases-{now.astimezone(OFFICE_TZ):%Y%m%d-%H%M}.xlsx"
     return Response(
         workbook,

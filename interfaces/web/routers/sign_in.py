@@ -132,6 +132,14 @@ async def sign_in(request: Request, form: CsrfFormDep, container: ContainerDep) 
             {"username": username, "next": onward},
             *_too_many(busy),
         )
+    try:
+        department = result.account.department
+        await run_in_threadpool(container.supervision.require_department_in_service, department)
+    except DomainError as retired:  # the account's department was retired (机构改革)
+        await run_in_threadpool(container.console_sessions.end, result.token)
+        problems = [error_message(retired.code)]
+        values = {"username": username, "next": onward}
+        return _step_page(request, "sign_in/sign_in.html", values, problems, status_of(retired))
     return _onward(request, result, onward)
 
 
