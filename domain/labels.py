@@ -161,6 +161,8 @@ LABELS: dict[str, dict[str, str]] = {
         "close": "办结",
         "reopen": "重办",
         "merge": "合并",
+        # Reminders by hand (人工催办)
+        "remind": "催办",
     },
     # The buttons of the rectification order page (§7, §13), one per action.
     "order_action": {
@@ -174,6 +176,8 @@ LABELS: dict[str, dict[str, str]] = {
         "accept": "验收通过",
         "reject": "驳回",
         "supervise": "督办",
+        # Reminders by hand (人工催办)
+        "remind": "催办",
     },
     "timeline": {
         "answer": "承办部门答复",
@@ -332,6 +336,10 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "answer_templates_not_yours": "只能查看本部门的答复模板。",
         "not_template_keeper": "只有本部门可以维护自己的答复模板。",
+        # Reminders by hand (人工催办)
+        "reminder_message_required": "请填写催办内容。",
+        "reminder_message_too_long": "催办内容不能超过 2000 个字。",
+        "reminder_not_allowed": "只有话务员和纪检督查可以催办。",
     },
     # What is wrong in a file an administrator imports (infrastructure/yaml_files.py),
     # shown line by line on the admin pages; {field} is the field or section named.
@@ -446,6 +454,9 @@ LABELS: dict[str, dict[str, str]] = {
         "Scorecard.DeductionRevoked": "撤销扣分",
         "TrackingSequence.Started": "开始当日编号",
         "TrackingSequence.NumberTaken": "取流水号",
+        # Reminders by hand (人工催办)
+        "Case.RemindedByHand": "人工催办",
+        "RectificationOrder.RemindedByHand": "人工催办",
     },
 }
 
