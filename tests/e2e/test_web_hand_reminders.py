@@ -4,6 +4,7 @@ page for operators and inspectors, its refusals, the timeline quoting each messa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 import pytest
@@ -24,14 +25,6 @@ def case_page(case_id: UUID) -> str:
 
 def order_page(order_id: UUID) -> str:
     return f"/console/orders/{order_id}"
-
-
-def catch_up(container: Container) -> None:
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
 
 
 def test_an_operator_reminds_from_the_case_page_and_the_timeline_quotes_the_message(
@@ -119,13 +112,13 @@ def test_a_department_has_no_reminder_form_and_may_not_post_one(
 
 
 def test_the_department_inbox_shows_a_reminder_badge_with_the_count(
-    client: TestClient, container: Container
+    client: TestClient, container: Container, catch_up: Callable[[], object]
 ) -> None:
     reminded = assigned_case(container.supervision, OPERATOR, summary="被催办的工单")
     assigned_case(container.supervision, OPERATOR, summary="未被催办的工单")
     container.supervision.remind_case(reminded, message=MESSAGE, by=OPERATOR)
     container.supervision.remind_case(reminded, message="再次催办", by=OPERATOR)
-    catch_up(container)
+    catch_up()
     department = signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
 
     inbox = department.get("/console/").text

@@ -16,7 +16,7 @@ from infrastructure.sql_pool import SqlPool
 from interfaces.bootstrap import Container
 from tests.factories import OPERATOR, assigned_case, issued_order
 from tests.integration.read_side import DEPARTMENT_ID, INSPECTOR, head, tracking
-from tests.support import SettableTimeSource
+from tests.support import SettableTimeSource, run_worker_once
 
 TAXATION = "taxation"
 # An operator who signed in to the console: the reminder names the person.
@@ -26,14 +26,6 @@ NAMED_OPERATOR = Actor("operator-2", Role.OPERATOR, name="李小红")
 def rows(database_url: str, table: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(database_url) as connection:
         return connection.execute(f'SELECT * FROM "{table}" ORDER BY id').fetchall()
-
-
-def run_worker(container: Container) -> None:
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
 
 
 def some_reminders(container: Container, time_source: SettableTimeSource) -> dict[str, Any]:
@@ -82,7 +74,7 @@ async def test_the_worker_keeps_one_row_per_reminder_which_metrics_and_boards_co
     made = some_reminders(container, time_source)
 
     # when
-    run_worker(container)
+    run_worker_once(container)
 
     # then: one row per reminder, with the department reminded
     cases = rows(database_url, "case_reminders")
@@ -118,7 +110,7 @@ async def test_a_rebuild_gives_the_same_rows_and_the_same_counts(
     container: Container, database_url: str, time_source: SettableTimeSource
 ) -> None:
     some_reminders(container, time_source)
-    run_worker(container)
+    run_worker_once(container)
     before = {t: rows(database_url, t) for t in ("case_reminders", "order_reminders")}
     counted = await read(container, database_url, container.current_calendar())
 

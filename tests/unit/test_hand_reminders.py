@@ -13,9 +13,7 @@ import pytest
 from application.projections.hand_reminders import case_reminders, order_reminders
 from application.supervision import Supervision
 from domain.actor import Actor, Role
-from domain.calendar import WorkingCalendar
 from domain.case import Case, CaseClosed, CaseMerged, CaseNotAssigned, CaseStatusForbids
-from domain.deadlines import DeadlinePolicy
 from domain.rectification import OrderClosed, OrderStatusForbids, RectificationOrder
 from domain.task import (
     MAX_REMINDER_MESSAGE_LENGTH,
@@ -34,14 +32,11 @@ DEEDS = "real-estate-registration"
 
 
 @pytest.fixture
-def given_order(
-    inspector: Actor,
-    department_actor: Actor,
-    other_department_actor: Actor,
-    policy: DeadlinePolicy,
-    calendar: WorkingCalendar,
-) -> GivenOrder:
-    return GivenOrder(inspector, department_actor, other_department_actor, policy, calendar)
+def given_order(given: Given) -> GivenOrder:
+    """Orders issued by the inspector of the cases' stories to the same department."""
+    return GivenOrder(
+        given.inspector, given.department, given.other_department, given.policy, given.calendar
+    )
 
 
 def recorded(task: Case | RectificationOrder) -> list[str]:
@@ -197,26 +192,19 @@ def test_the_verbs_answer_the_task_with_its_reminders(
     assert order.position is not None
 
 
-def test_the_case_page_timeline_quotes_each_reminders_message(
-    supervision: Supervision, operator: Actor, department_actor: Actor
+def test_the_case_and_order_pages_timelines_quote_each_reminders_message(
+    supervision: Supervision, operator: Actor, inspector: Actor, department_actor: Actor
 ) -> None:
     case_id = assigned_case(supervision, operator)
-    supervision.remind_case(case_id, message=MESSAGE, by=operator)
-
-    step = supervision.case_file(case_id, department_actor).timeline[-1]
-
-    assert (step.event, step.text) == ("Case.RemindedByHand", MESSAGE)
-
-
-def test_the_order_page_timeline_quotes_each_reminders_message(
-    supervision: Supervision, operator: Actor, inspector: Actor
-) -> None:
     order_id = issued_order(supervision, inspector)
-    supervision.remind_order(order_id, message=MESSAGE, by=operator)
+    supervision.remind_case(case_id, message=MESSAGE, by=operator)
+    supervision.remind_order(order_id, message="请按期整改", by=operator)
 
-    step = supervision.order_file(order_id, inspector).timeline[-1]
+    on_case = supervision.case_file(case_id, department_actor).timeline[-1]
+    on_order = supervision.order_file(order_id, inspector).timeline[-1]
 
-    assert (step.event, step.text) == ("RectificationOrder.RemindedByHand", MESSAGE)
+    assert (on_case.event, on_case.text) == ("Case.RemindedByHand", MESSAGE)
+    assert (on_order.event, on_order.text) == ("RectificationOrder.RemindedByHand", "请按期整改")
 
 
 def test_each_reminder_becomes_one_row_naming_the_department_reminded(
