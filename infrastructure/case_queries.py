@@ -193,6 +193,7 @@ class CaseQueriesOnPostgres:
         position, caught_up = await self._wait_for(
             after, (CASE_LIST_PROJECTION, ORDER_LIST_PROJECTION, *REMINDER_PROJECTIONS)
         )
+        whole = role in ROLES_SEEING_FULL_IDENTITY
         clock_columns = (
             "acknowledge_due_at, due_at, clock_stopped, extension_requested, reminded_for, "
             "supervised_at, public_notice_at, r.reminders, r.last_reminded_at, "
@@ -206,14 +207,14 @@ class CaseQueriesOnPostgres:
                        {clock_columns}, {OVERDUE_SQL} AS overdue,
                        status = 'assigned' AS awaiting, registered_position AS position
                 FROM case_list
-                {_reminders_to("case_reminders", "case_list")}
+                {_reminders_to("case_reminders", "case_list", quoted=whole)}
                 WHERE assigned_department = $2 AND status IN {_sql_list(OPEN_FOR_BOARD)}
                 UNION ALL
                 SELECT id, 'rectification_order', tracking_number, 'rectification_order',
                        status, false, problem, {clock_columns}, {ORDER_OVERDUE_SQL},
                        status = 'issued', issued_position
                 FROM order_list
-                {_reminders_to("order_reminders", "order_list")}
+                {_reminders_to("order_reminders", "order_list", quoted=True)}
                 WHERE department = $2 AND status IN {_sql_list(ORDERS_OPEN_FOR_BOARD)}
             ) AS tasks
             ORDER BY COALESCE(CASE WHEN awaiting THEN acknowledge_due_at END, due_at,
@@ -580,13 +581,18 @@ def _board_item(row: asyncpg.Record, now: datetime, calendar: WorkingCalendar) -
     )
 
 
-def _reminders_to(reminders: str, tasks: str) -> str:
+def _reminders_to(reminders: str, tasks: str, *, quoted: bool) -> str:
     """The join that gives each task of `tasks` the count and the last of the reminders sent
-    by hand to the department holding it (`$2`, the board's); both names are constants."""
+    by hand to the department holding it (`$2`, the board's); both names are constants.
+
+    A reminder's message may quote a complainant, and the table keeps it as typed: unless
+    `quoted`, it is left out (a department reads it on the case page, masked there as the
+    case's other text is, DESIGN §3)."""
+    last = "(array_agg(message ORDER BY position DESC))[1]" if quoted else "NULL::text"
     return f"""
         CROSS JOIN LATERAL (
             SELECT count(*) AS reminders, max(sent_at) AS last_reminded_at,
-                   (array_agg(message ORDER BY position DESC))[1] AS last_reminder_message
+                   {last} AS last_reminder_message
             FROM {reminders} WHERE task_id = {tasks}.id AND department = $2
         ) AS r"""
 
