@@ -28,7 +28,7 @@ from domain.privacy import identity_stand_ins, with_stand_ins
 _EVENT_BOOKKEEPING = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 _REASON_FIELDS = ("reason", "reasons", "note")
 # What a timeline step quotes as its "why": a reason, a note's or a callback's words, an answer.
-_TIMELINE_TEXT_FIELDS = (*_REASON_FIELDS, "text", "comment", "answer")
+_TIMELINE_TEXT_FIELDS = (*_REASON_FIELDS, "text", "comment", "answer", "message")
 
 
 class HistoryForInspectors(Forbidden):
@@ -328,6 +328,10 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
     def supervise_case(self, case_id: UUID, *, note: str, by: Actor) -> CaseView:
         """An inspector escalates an overdue case (督办)."""
         return self._on_case(case_id, by, Case.supervise, note=note)
+
+    def remind_case(self, case_id: UUID, *, message: str, by: Actor) -> CaseView:
+        """An operator or inspector reminds the handling department by hand (人工催办)."""
+        return self._on_case(case_id, by, Case.remind, message=message)
 
 
 def require_history_reader(viewer: Actor) -> None:

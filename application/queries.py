@@ -178,6 +178,10 @@ class BoardItem:
     extension_requested: bool
     supervised: bool
     public_notice: bool
+    # Reminders sent by hand (人工催办) to this department on the task, and the last one.
+    reminders: int = 0
+    last_reminded_at: datetime | None = None
+    last_reminder_message: str | None = None
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -267,6 +271,8 @@ class DepartmentMetrics:
     called_back: int
     orders: OrderMetrics = field(default_factory=OrderMetrics)
     rated: EvaluationMetrics = field(default_factory=EvaluationMetrics)
+    # Reminders sent by hand (人工催办) to the department in the period, cases and orders.
+    reminders: int = 0
 
     @staticmethod
     def _rate(part: int, whole: int) -> float | None:

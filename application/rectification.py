@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -26,7 +26,7 @@ from domain.tracking import ORDER_SERIES
 
 # What an order's timeline quotes as its "why": a rejection's reasons, a reason, a note, the
 # measures a department reported.
-_TIMELINE_TEXT_FIELDS = ("reasons", "reason", "note", "measures")
+_TIMELINE_TEXT_FIELDS = ("reasons", "reason", "note", "measures", "message")
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,8 @@ class OrderView:
     supervisions: list[dict[str, Any]]
     version: int
     position: int | None
+    # Reminders sent by hand (人工催办): at, message, department, role, name.
+    reminders: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def of(cls, order: RectificationOrder, position: int | None) -> OrderView:
@@ -91,6 +93,7 @@ class OrderView:
             supervisions=list(order.supervisions),
             version=order.version,
             position=position,
+            reminders=list(order.hand_reminders),
         )
 
 
@@ -288,3 +291,7 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
     def supervise_order(self, order_id: UUID, *, note: str, by: Actor) -> OrderView:
         """Escalate an order whose deadline passed (督办)."""
         return self._on_order(order_id, by, RectificationOrder.supervise, note=note)
+
+    def remind_order(self, order_id: UUID, *, message: str, by: Actor) -> OrderView:
+        """An operator or inspector reminds the order's department by hand (人工催办)."""
+        return self._on_order(order_id, by, RectificationOrder.remind, message=message)

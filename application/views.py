@@ -56,6 +56,8 @@ class CaseView:
     proposed_deduction: dict[str, Any] | None = None
     # {evaluation, window, rating, comment, rated_at, added_at}: the bad ratings on the case.
     bad_ratings: list[dict[str, Any]] = field(default_factory=list)
+    # Reminders sent by hand (人工催办): at, message, department, role, name.
+    reminders: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def of(cls, case: Case, viewer: Actor, position: int | None) -> CaseView:
@@ -102,6 +104,7 @@ class CaseView:
             position=position,
             proposed_deduction=told(case.proposed_deduction),
             bad_ratings=told(list(case.bad_ratings)),
+            reminders=told(list(case.hand_reminders)),
         )
 
 

@@ -126,6 +126,7 @@ class CaseAction(StrEnum):
     CLOSE = "close"
     REOPEN = "reopen"
     MERGE = "merge"
+    REMIND = "remind"
 
 
 _CENTRE = frozenset({Role.OPERATOR, Role.INSPECTOR})
@@ -147,6 +148,7 @@ CASE_ACTION_ROLES: dict[CaseAction, frozenset[Role]] = {
     CaseAction.CLOSE: _CENTRE,
     CaseAction.REOPEN: _CENTRE,
     CaseAction.MERGE: _CENTRE,
+    CaseAction.REMIND: _CENTRE,
 }
 
 OPEN_STATUSES = frozenset(
@@ -446,6 +448,13 @@ class Case(Task):
     def _require_supervisable(self) -> None:
         self._require_status("supervised", Status.ASSIGNED, Status.IN_PROGRESS)
 
+    def _require_remindable(self) -> str:
+        self._require_not_finished()
+        if self.status in (Status.REGISTERED, Status.RETURNED):
+            raise CaseNotAssigned(f"case {self.tracking_number} is not assigned to a department")
+        self._require_status("reminded", Status.ASSIGNED, Status.IN_PROGRESS)
+        return str(self.assigned_department)
+
     def may_be_read_by(self, viewer: Actor) -> bool:
         """Departments read only cases assigned to them; the other staff roles read all."""
         if viewer.role is Role.DEPARTMENT:
@@ -470,6 +479,7 @@ class Case(Task):
             CaseAction.CLOSE: self._check_close,
             CaseAction.REOPEN: lambda: self._check_reopen(at),
             CaseAction.MERGE: self._require_not_finished,
+            CaseAction.REMIND: lambda: self._check_remind(actor),
         }
         return tuple(
             action
@@ -614,6 +624,9 @@ class Case(Task):
 
     class DeadlinesRecomputed(Task.DeadlinesRecomputed, Event):
         TOPIC = "oversight:Case.DeadlinesRecomputed"
+
+    class RemindedByHand(Task.RemindedByHand, Event):
+        TOPIC = "oversight:Case.RemindedByHand"
 
     # Answer, callback, closing -------------------------------------------
 

@@ -161,6 +161,8 @@ LABELS: dict[str, dict[str, str]] = {
         "close": "办结",
         "reopen": "重办",
         "merge": "合并",
+        # Reminders by hand (人工催办)
+        "remind": "催办",
     },
     # The buttons of the rectification order page (§7, §13), one per action.
     "order_action": {
@@ -174,6 +176,8 @@ LABELS: dict[str, dict[str, str]] = {
         "accept": "验收通过",
         "reject": "驳回",
         "supervise": "督办",
+        # Reminders by hand (人工催办)
+        "remind": "催办",
     },
     "timeline": {
         "answer": "承办部门答复",
@@ -345,6 +349,10 @@ LABELS: dict[str, dict[str, str]] = {
         ),
         "task_not_held": "该事项已办结，不属于任何部门的在办事项。",
         "department_retired": "所属部门已撤并，其账号和访问令牌已停止使用。",
+        # Reminders by hand (人工催办)
+        "reminder_message_required": "请填写催办内容。",
+        "reminder_message_too_long": "催办内容不能超过 2000 个字。",
+        "reminder_not_allowed": "只有话务员和纪检督查可以催办。",
     },
     # What is wrong in a file an administrator imports (infrastructure/yaml_files.py),
     # shown line by line on the admin pages; {field} is the field or section named.
@@ -462,6 +470,9 @@ LABELS: dict[str, dict[str, str]] = {
         # Reorganisation (机构改革)
         "Case.HandedToSuccessor": "机构改革移交",
         "RectificationOrder.HandedToSuccessor": "机构改革移交",
+        # Reminders by hand (人工催办)
+        "Case.RemindedByHand": "人工催办",
+        "RectificationOrder.RemindedByHand": "人工催办",
     },
 }
 

@@ -63,10 +63,12 @@ class OrderAction(StrEnum):
     ACCEPT = "accept"
     REJECT = "reject"
     SUPERVISE = "supervise"
+    REMIND = "remind"
 
 
 _DEPARTMENT = frozenset({Role.DEPARTMENT})
 _INSPECTOR = frozenset({Role.INSPECTOR})
+_CENTRE = frozenset({Role.OPERATOR, Role.INSPECTOR})
 # Who may take each action (§3: the department reports, the inspector issues and verifies); the
 # order's state decides the rest (`actions_open_to`).
 ORDER_ACTION_ROLES: dict[OrderAction, frozenset[Role]] = {
@@ -80,6 +82,7 @@ ORDER_ACTION_ROLES: dict[OrderAction, frozenset[Role]] = {
     OrderAction.ACCEPT: _INSPECTOR,
     OrderAction.REJECT: _INSPECTOR,
     OrderAction.SUPERVISE: _INSPECTOR,
+    OrderAction.REMIND: _CENTRE,
 }
 
 
@@ -310,6 +313,7 @@ class RectificationOrder(Task):
             OrderAction.ACCEPT: self._require_reported,
             OrderAction.REJECT: self._require_reported,
             OrderAction.SUPERVISE: lambda: self._check_supervise(at),
+            OrderAction.REMIND: lambda: self._check_remind(actor),
         }
         return tuple(
             action
@@ -352,6 +356,10 @@ class RectificationOrder(Task):
 
     def _require_supervisable(self) -> None:
         self._require_status("supervised", OrderStatus.ISSUED, OrderStatus.IN_PROGRESS)
+
+    def _require_remindable(self) -> str:
+        self._require_status("reminded", OrderStatus.ISSUED, OrderStatus.IN_PROGRESS)
+        return self.department
 
     # The department's steps -------------------------------------------------------------
 
@@ -515,3 +523,6 @@ class RectificationOrder(Task):
 
     class HandedToSuccessor(Task.HandedToSuccessor, Event):
         TOPIC = "oversight:RectificationOrder.HandedToSuccessor"
+
+    class RemindedByHand(Task.RemindedByHand, Event):
+        TOPIC = "oversight:RectificationOrder.RemindedByHand"

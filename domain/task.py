@@ -21,13 +21,17 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
-from domain.actor import Actor
+from domain.actor import Actor, Role
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlinePolicy
-from domain.errors import Conflict, DomainError, Invalid
+from domain.errors import Conflict, DomainError, Forbidden, Invalid
 from domain.task_clock import Alarm, ClockState, due_alarms, missed_by
 
 MAX_EXTENSION_WORKING_DAYS = 30
+# A hand reminder (人工催办) says what is wanted in a few lines, not a report.
+MAX_REMINDER_MESSAGE_LENGTH = 2_000
+# Who sends a reminder by hand (§15): the centre's staff, never a department.
+REMINDER_SENDERS = frozenset({Role.OPERATOR, Role.INSPECTOR})
 
 
 class ClockAlreadyStopped(Conflict):
@@ -94,6 +98,24 @@ class NotHeld(Conflict):
     """Only open work that a department holds can be handed to a successor."""
 
     code = "task_not_held"
+
+
+class ReminderMessageRequired(Invalid):
+    """A reminder by hand (人工催办) says in words what the department is reminded of."""
+
+    code = "reminder_message_required"
+
+
+class ReminderMessageTooLong(Invalid):
+    """A reminder's message is at most 2,000 characters."""
+
+    code = "reminder_message_too_long"
+
+
+class ReminderNotAllowed(Forbidden):
+    """Operators and inspectors remind a department by hand; a department does not."""
+
+    code = "reminder_not_allowed"
 
 
 def passes(check: Callable[[], object]) -> bool:
@@ -173,6 +195,8 @@ class Task(Aggregate):
         # deadline can be recomputed from its base when a provisional year is published.
         self.handling_base: Deadline | None = None
         self.deadline_adjustments: list[dict[str, Any]] = []
+        # Reminders sent by hand (人工催办), oldest first: at, message, department, role, name.
+        self.hand_reminders: list[dict[str, Any]] = []
 
     def _hand_over(
         self, acknowledge_deadline: Deadline | None, deadline: Deadline | None, at: datetime
@@ -561,4 +585,50 @@ class Task(Aggregate):
             to_department=successor,
             actor=by,
             timestamp=at,
+        )
+
+    # Reminders by hand (人工催办, §15) ----------------------------------------------------
+
+    def _require_remindable(self) -> str:
+        """Refuse unless the task is in a department's hands; answer that department."""
+        raise NotImplementedError
+
+    def _check_remind(self, by: Actor) -> str:
+        """Refuse unless `by` may remind the department now; answer the department."""
+        if by.role not in REMINDER_SENDERS:
+            raise ReminderNotAllowed(
+                f"operators and inspectors remind a department of {self.label}"
+            )
+        return self._require_remindable()
+
+    class RemindedByHand(Event):
+        """An operator or an inspector reminded the handling department (人工催办); distinct
+        from `Reminded`, which the clock records by itself."""
+
+        message: str
+        department: str
+
+        def apply(self, task: Task) -> None:
+            task.hand_reminders.append(
+                {
+                    "at": self.timestamp.isoformat(),
+                    "message": self.message,
+                    "department": self.department,
+                    "role": self.actor.role.value,
+                    "name": self.actor.name,
+                }
+            )
+
+    def remind(self, *, message: str, by: Actor, at: datetime) -> None:
+        """Remind the department handling the task, with a message (人工催办)."""
+        department = self._check_remind(by)
+        if not message or not message.strip():
+            raise ReminderMessageRequired(f"a reminder of {self.label} needs a message")
+        if len(message) > MAX_REMINDER_MESSAGE_LENGTH:
+            raise ReminderMessageTooLong(
+                f"a reminder's message is at most {MAX_REMINDER_MESSAGE_LENGTH} characters"
+            )
+        self._record_missed_deadlines(by, at)
+        self.trigger_event(
+            self.RemindedByHand, message=message, department=department, actor=by, timestamp=at
         )

@@ -39,6 +39,8 @@ from infrastructure.worker import TASK_TABLES
 CASE_LIST_PROJECTION = "case_list"
 ORDER_LIST_PROJECTION = "order_list"
 EVALUATION_LIST_PROJECTION = "evaluation_list"
+# Reminders by hand (人工催办): one table per sort of task, read alike.
+REMINDER_PROJECTIONS = ("case_reminders", "order_reminders")
 OPEN_FOR_BOARD = ("assigned", "in_progress")
 ORDERS_OPEN_FOR_BOARD = ("issued", "in_progress")
 SATISFIED = ("very_satisfied", "satisfied")
@@ -189,11 +191,13 @@ class CaseQueriesOnPostgres:
         after: int | None,
     ) -> Page:
         position, caught_up = await self._wait_for(
-            after, (CASE_LIST_PROJECTION, ORDER_LIST_PROJECTION)
+            after, (CASE_LIST_PROJECTION, ORDER_LIST_PROJECTION, *REMINDER_PROJECTIONS)
         )
+        whole = role in ROLES_SEEING_FULL_IDENTITY
         clock_columns = (
             "acknowledge_due_at, due_at, clock_stopped, extension_requested, reminded_for, "
-            "supervised_at, public_notice_at"
+            "supervised_at, public_notice_at, r.reminders, r.last_reminded_at, "
+            "r.last_reminder_message"
         )
         rows = await self.store.fetch(
             f"""
@@ -203,12 +207,14 @@ class CaseQueriesOnPostgres:
                        {clock_columns}, {OVERDUE_SQL} AS overdue,
                        status = 'assigned' AS awaiting, registered_position AS position
                 FROM case_list
+                {_reminders_to("case_reminders", "case_list", quoted=whole)}
                 WHERE assigned_department = $2 AND status IN {_sql_list(OPEN_FOR_BOARD)}
                 UNION ALL
                 SELECT id, 'rectification_order', tracking_number, 'rectification_order',
                        status, false, problem, {clock_columns}, {ORDER_OVERDUE_SQL},
                        status = 'issued', issued_position
                 FROM order_list
+                {_reminders_to("order_reminders", "order_list", quoted=True)}
                 WHERE department = $2 AND status IN {_sql_list(ORDERS_OPEN_FOR_BOARD)}
             ) AS tasks
             ORDER BY COALESCE(CASE WHEN awaiting THEN acknowledge_due_at END, due_at,
@@ -322,14 +328,32 @@ class CaseQueriesOnPostgres:
         found = {row["department"]: row for row in rows}
         orders = await self._order_metrics(start=start, end=end, now=now)
         ratings = await self._rating_metrics("department", start=start, end=end)
+        reminders = await self._reminder_counts(start=start, end=end)
         return [
             replace(
                 _metrics(department, found.get(department)),
                 orders=orders.get(department, OrderMetrics()),
                 rated=ratings.get(department, EvaluationMetrics()),
+                reminders=reminders.get(department, 0),
             )
             for department in departments
         ]
+
+    async def _reminder_counts(self, *, start: datetime, end: datetime) -> dict[str, int]:
+        """The reminders sent by hand to each department in the period, on cases and orders."""
+        rows = await self.store.fetch(
+            """
+            SELECT department, count(*) AS reminders FROM (
+                SELECT department FROM case_reminders WHERE sent_at >= $1 AND sent_at < $2
+                UNION ALL
+                SELECT department FROM order_reminders WHERE sent_at >= $1 AND sent_at < $2
+            ) AS sent
+            GROUP BY department
+            """,
+            start,
+            end,
+        )
+        return {row["department"]: int(row["reminders"]) for row in rows}
 
     async def _order_metrics(
         self, *, start: datetime, end: datetime, now: datetime
@@ -551,7 +575,26 @@ def _board_item(row: asyncpg.Record, now: datetime, calendar: WorkingCalendar) -
         extension_requested=row["extension_requested"],
         supervised=row["supervised_at"] is not None,
         public_notice=row["public_notice_at"] is not None,
+        reminders=int(row["reminders"]),
+        last_reminded_at=row["last_reminded_at"],
+        last_reminder_message=row["last_reminder_message"],
     )
+
+
+def _reminders_to(reminders: str, tasks: str, *, quoted: bool) -> str:
+    """The join that gives each task of `tasks` the count and the last of the reminders sent
+    by hand to the department holding it (`$2`, the board's); both names are constants.
+
+    A reminder's message may quote a complainant, and the table keeps it as typed: unless
+    `quoted`, it is left out (a department reads it on the case page, masked there as the
+    case's other text is, DESIGN §3)."""
+    last = "(array_agg(message ORDER BY position DESC))[1]" if quoted else "NULL::text"
+    return f"""
+        CROSS JOIN LATERAL (
+            SELECT count(*) AS reminders, max(sent_at) AS last_reminded_at,
+                   {last} AS last_reminder_message
+            FROM {reminders} WHERE task_id = {tasks}.id AND department = $2
+        ) AS r"""
 
 
 def _metrics(department: str, row: asyncpg.Record | None) -> DepartmentMetrics:

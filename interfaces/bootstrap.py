@@ -31,6 +31,7 @@ from application.projections.case_list import CaseListProjection
 from application.projections.deductions import DeductionsProjection
 from application.projections.directory_subjects import DirectorySubjectsProjection
 from application.projections.evaluation_list import EvaluationListProjection
+from application.projections.hand_reminders import case_reminders, order_reminders
 from application.projections.order_list import OrderListProjection
 from application.public_status import (
     FAILED_LOOKUPS_CLIENT_WINDOW,
@@ -187,6 +188,9 @@ class Container:
             DirectorySubjectsProjection(),
             DeductionsProjection(),
             CaseAssignmentsProjection(),
+            # Reminders by hand (人工催办)
+            case_reminders(),
+            order_reminders(),
         ]
         return projections, calendar
 

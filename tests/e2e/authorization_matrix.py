@@ -125,6 +125,9 @@ API_MATRIX: Final[dict[Route, Row]] = {
     ("POST", "/public/case-status"): ANYONE,
     ("POST", "/evaluations"): ANYONE,
     ("GET", "/openapi.json"): ANYONE,
+    # Reminders by hand (人工催办): the centre reminds, a department does not
+    ("POST", "/cases/{case_id}/remind"): CENTRE,
+    ("POST", "/rectification-orders/{order_id}/remind"): CENTRE,
 }
 
 # Routes outside /api/v1: operations and the API's documentation pages.

@@ -364,6 +364,13 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/calendar/years"): lambda w: Call(),
     ("GET", "/accounts"): lambda w: Call(),
     ("GET", "/tokens"): lambda w: Call(),
+    # Reminders by hand (人工催办)
+    ("POST", "/cases/{case_id}/remind"): lambda w: Call(
+        {"case_id": w.assigned_case()}, {"message": "请尽快签收办理"}
+    ),
+    ("POST", "/rectification-orders/{order_id}/remind"): lambda w: Call(
+        {"order_id": w.issued_order()}, {"message": "请尽快签收整改"}
+    ),
 }
 OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()

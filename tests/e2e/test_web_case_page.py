@@ -53,10 +53,10 @@ def acknowledged(container: Container) -> UUID:
     [
         (Role.OPERATOR, "registered", {"派单", "合并"}),
         (Role.INSPECTOR, "registered", {"派单", "合并"}),
-        (Role.OPERATOR, "assigned", {"派单", "合并"}),
+        (Role.OPERATOR, "assigned", {"派单", "合并", "催办"}),
         (Role.DEPARTMENT, "assigned", {"签收", "退单"}),
         (Role.DEPARTMENT, "in_progress", {"退单", "挂起", "申请延期", "提交办理结果"}),
-        (Role.OPERATOR, "in_progress", {"合并"}),
+        (Role.OPERATOR, "in_progress", {"合并", "催办"}),
     ],
 )
 def test_each_role_sees_exactly_the_buttons_it_may_use_in_each_state(

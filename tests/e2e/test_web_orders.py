@@ -330,8 +330,8 @@ def test_a_window_of_another_department_is_refused_by_the_application_in_chinese
     ("who", "state", "expected"),
     [
         ("own", "issued", {"签收"}),
-        ("inspector", "issued", set()),
-        ("operator", "issued", set()),
+        ("inspector", "issued", {"催办"}),
+        ("operator", "issued", {"催办"}),
         ("own", "in_progress", {"挂起", "申请延期", "报告整改情况"}),
         ("own", "reported", set()),
         ("inspector", "reported", {"验收通过", "驳回"}),
@@ -431,7 +431,7 @@ def test_the_inspector_grants_an_extension_the_department_asked_for(
 
     # then
     assert asked.status_code == 303
-    assert offered == {"批准延期", "驳回延期"}
+    assert offered == {"批准延期", "驳回延期", "催办"}
     assert granted.status_code == 303
     assert container.supervision.get_order(order_id, INSPECTOR).pending_extension is None
 

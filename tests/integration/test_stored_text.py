@@ -63,6 +63,9 @@ RUNNERS = (
     "case_assignments",
     "audit_events",
     "rating_cases",
+    # Reminders by hand (人工催办)
+    "case_reminders",
+    "order_reminders",
 )
 
 
@@ -170,6 +173,7 @@ def record_unholdable_text_everywhere(
     app.refuse_extension(case, reason=hostile("refuse"), by=OPERATOR)
     app.add_case_note(case, text=hostile("public note"), public=True, by=DEPARTMENT)
     app.add_case_note(case, text=hostile("internal note"), public=False, by=OPERATOR)
+    app.remind_case(case, message=hostile("case reminder"), by=OPERATOR)
     time_source.advance(days=40)
     app.supervise_case(case, note=hostile("supervise"), by=INSPECTOR)
     app.post_result(
@@ -231,6 +235,7 @@ def record_unholdable_text_everywhere(
         order, working_days=2, reason=hostile("order extension"), by=DEPARTMENT
     )
     app.refuse_order_extension(order, reason=hostile("order refuse"), by=INSPECTOR)
+    app.remind_order(order, message=hostile("order reminder"), by=INSPECTOR)
     time_source.advance(days=20)
     app.supervise_order(order, note=hostile("order supervise"), by=INSPECTOR)
     app.report_rectification(
@@ -319,6 +324,8 @@ def test_a_rebuild_and_the_audit_verification_pass_over_text_postgresql_cannot_h
         "directory_subjects",
         "evaluation_list",
         "case_assignments",
+        "case_reminders",
+        "order_reminders",
     )
     before = {t: fetch(database_url, f'SELECT * FROM "{t}" ORDER BY 1') for t in tables}
 

@@ -61,4 +61,5 @@ def test_the_actions_are_the_viewers_own(
     assert supervision.case_file(case_id, operator).actions == (
         CaseAction.ASSIGN,
         CaseAction.MERGE,
+        CaseAction.REMIND,
     )

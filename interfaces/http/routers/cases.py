@@ -37,6 +37,7 @@ from interfaces.http.schemas.cases import (
     MergeBody,
     NoteCreate,
     Reason,
+    ReminderCreate,
     ResultCreate,
     SuperviseBody,
 )
@@ -219,3 +220,11 @@ def supervise_case(
 ) -> CasePublic:
     """Escalate a case whose deadline passed (督办)."""
     return CasePublic.of(app.supervise_case(case_id, note=body.note, by=actor))
+
+
+@router.post("/{case_id}/remind", responses=COMMAND_ON_A_RECORD)
+def remind_case(
+    case_id: UUID, body: ReminderCreate, app: SupervisionDep, actor: CentreDep
+) -> CasePublic:
+    """Remind the department handling the case, with a message (人工催办)."""
+    return CasePublic.of(app.remind_case(case_id, message=body.message, by=actor))

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from interfaces.http import commands
 from interfaces.http.deps import (
     CaseQueriesDep,
+    CentreDep,
     ContainerDep,
     DepartmentDep,
     InspectorDep,
@@ -30,6 +31,7 @@ from interfaces.http.schemas.cases import (
     ExtensionBody,
     HistoryEntryPublic,
     Reason,
+    ReminderCreate,
     SuperviseBody,
 )
 from interfaces.http.schemas.orders import (
@@ -174,3 +176,11 @@ def supervise_order(
 ) -> OrderPublic:
     """Escalate an order whose deadline passed (督办)."""
     return OrderPublic.of(app.supervise_order(order_id, note=body.note, by=actor))
+
+
+@router.post("/{order_id}/remind", responses=COMMAND_ON_A_RECORD)
+def remind_order(
+    order_id: UUID, body: ReminderCreate, app: SupervisionDep, actor: CentreDep
+) -> OrderPublic:
+    """Remind the order's department, with a message (人工催办)."""
+    return OrderPublic.of(app.remind_order(order_id, message=body.message, by=actor))

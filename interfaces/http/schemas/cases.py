@@ -22,6 +22,7 @@ from application.views import CaseView, HistoryEntry, RegisteredCase
 from domain.case import MAX_EXTENSION_WORKING_DAYS, Channel, Kind, Outcome, Satisfaction, Status
 from domain.deadlines import Deadline
 from domain.labels import described, label
+from domain.task import MAX_REMINDER_MESSAGE_LENGTH
 from interfaces.http.schemas.office_time import OfficeTime, Recorded
 from interfaces.http.schemas.text import RequestBody
 
@@ -202,6 +203,20 @@ class SuperviseBody(Strict):
     note: str = Field(min_length=1, max_length=2_000)
 
 
+class ReminderCreate(Strict):
+    """A reminder by hand to the department handling a case or an order (人工催办)."""
+
+    message: str = Field(
+        min_length=1, max_length=MAX_REMINDER_MESSAGE_LENGTH, description="催办内容"
+    )
+
+
+REMINDERS_DESCRIPTION = (
+    "the reminders sent by hand (人工催办), oldest first, each `at`, `message`, "
+    "`department` (the one reminded), `role` and `name` of who sent it"
+)
+
+
 class DeadlinePublic(BaseModel):
     """A deadline and how it was computed."""
 
@@ -318,6 +333,7 @@ class CasePublic(CaseLabels):
         "that opened it and the later ones of the same client, window and office day, each "
         "`evaluation`, `window`, `rating`, `comment`, `rated_at`, `added_at`",
     )
+    reminders: list[Recorded] = Field(default_factory=list, description=REMINDERS_DESCRIPTION)
 
     @classmethod
     def of(cls, view: CaseView) -> CasePublic:

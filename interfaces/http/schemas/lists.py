@@ -190,6 +190,13 @@ class BoardItemPublic(BaseModel):
     extension_requested: bool
     supervised: bool
     public_notice: bool
+    reminders: int = Field(
+        default=0,
+        description="reminders sent by hand (人工催办) to this department on the task; "
+        "`reminded` is the clock's own reminder (催办提醒)",
+    )
+    last_reminded_at: OfficeTime | None = Field(default=None, description="the last one's time")
+    last_reminder_message: str | None = Field(default=None, description="the last one's message")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -301,6 +308,11 @@ class DepartmentMetricsPublic(BaseModel):
     ratings: int = Field(description="ratings (好差评) of the department's windows in the period")
     rating_average: float | None = Field(description="their average, 1–5; null without any")
     bad_ratings: int = Field(description="ratings of 1 or 2 (差评)")
+    reminders: int = Field(
+        default=0,
+        description="reminders sent by hand (人工催办) to the department in the period, "
+        "on its cases and rectification orders together",
+    )
 
     @classmethod
     def of(cls, metrics: DepartmentMetrics) -> DepartmentMetricsPublic:

@@ -14,6 +14,7 @@ from domain.rectification import MAX_ORDER_WORKING_DAYS, OrderSourceType, OrderS
 from interfaces.http.schemas.cases import (
     DIRECTORY_ID,
     JSON_NUMBER,
+    REMINDERS_DESCRIPTION,
     Day,
     DeadlinePublic,
     HistoryEntryPublic,
@@ -103,6 +104,7 @@ class OrderPublic(BaseModel):
     supervisions: list[Recorded]
     version: int
     position: int | None
+    reminders: list[Recorded] = Field(default_factory=list, description=REMINDERS_DESCRIPTION)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -43,6 +43,7 @@ from interfaces.http.schemas.cases import (
     CaseAssign,
     ExtensionBody,
     Reason,
+    ReminderCreate,
     ResultCreate,
     Strict,
     SuperviseBody,
@@ -184,6 +185,13 @@ COMMANDS: dict[CaseAction, CaseCommand] = {
         lambda _: MergeByNumber,
         lambda app, case_id, body, by: app.merge_case(case_id, into=body.into, by=by),
         "已合并为重复件。",
+    ),
+    # Reminders by hand (人工催办)
+    CaseAction.REMIND: CaseCommand(
+        {"message": "催办内容"},
+        lambda _: ReminderCreate,
+        lambda app, case_id, body, by: app.remind_case(case_id, message=body.message, by=by),
+        "已催办，承办部门将在待办工单中看到。",
     ),
 }
 

@@ -33,7 +33,7 @@ from domain.rectification import ORDER_ACTION_ROLES, OrderAction, OrderSourceTyp
 from interfaces.http import commands
 from interfaces.http.deps import ContainerDep
 from interfaces.http.errors import RoleNotAllowed, error_response
-from interfaces.http.schemas.cases import ExtensionBody, Reason, SuperviseBody
+from interfaces.http.schemas.cases import ExtensionBody, Reason, ReminderCreate, SuperviseBody
 from interfaces.http.schemas.orders import (
     AcceptBody,
     OrderCreate,
@@ -316,6 +316,13 @@ COMMANDS: dict[OrderAction, OrderCommand] = {
         SuperviseBody,
         lambda app, order_id, body, by: app.supervise_order(order_id, note=body.note, by=by),
         "已督办。",
+    ),
+    # Reminders by hand (人工催办)
+    OrderAction.REMIND: OrderCommand(
+        {"message": "催办内容"},
+        ReminderCreate,
+        lambda app, order_id, body, by: app.remind_order(order_id, message=body.message, by=by),
+        "已催办，整改部门将在整改通知中看到。",
     ),
 }
 
