@@ -125,6 +125,13 @@ API_MATRIX: Final[dict[Route, Row]] = {
     ("POST", "/public/case-status"): ANYONE,
     ("POST", "/evaluations"): ANYONE,
     ("GET", "/openapi.json"): ANYONE,
+    # Appeals (申诉): the deduction's department appeals and reads its own; inspectors decide
+    ("POST", "/deductions/{deduction_id}/appeal"): OWN,
+    ("GET", "/appeals"): (401, 403, OK, 403, OK, 403),
+    ("GET", "/appeals/{appeal_id}"): (401, 403, OK, 403, OK, 403),
+    ("POST", "/appeals/{appeal_id}/uphold"): INSPECTORS,
+    ("POST", "/appeals/{appeal_id}/grant"): INSPECTORS,
+    ("POST", "/appeals/{appeal_id}/supervise"): INSPECTORS,
 }
 
 # Routes outside /api/v1: operations and the API's documentation pages.
