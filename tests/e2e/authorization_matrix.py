@@ -239,6 +239,10 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("POST", "/console/orders/new"): WITHOUT_FORM_TOKEN,
     ("GET", "/console/orders/{order_id:uuid}"): TO_SIGN_IN,
     ("POST", "/console/orders/{order_id:uuid}/{action}"): WITHOUT_FORM_TOKEN,
+    # Appeals (申诉): the appeal page, the department's appeal form, the inspectors' decisions
+    ("GET", "/console/appeals"): TO_SIGN_IN,
+    ("POST", "/console/deductions/{deduction_id:uuid}/appeal"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/appeals/{appeal_id:uuid}/{decision}"): WITHOUT_FORM_TOKEN,
 }
 
 

@@ -516,6 +516,14 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/console/orders/{order_id:uuid}/{action}"): lambda w: Call(
         {"order_id": w.issued_order(), "action": "acknowledge"}
     ),
+    # Appeals
+    ("GET", "/console/appeals"): lambda w: Call(),
+    ("POST", "/console/deductions/{deduction_id:uuid}/appeal"): lambda w: Call(
+        {"deduction_id": w.deduction()}, {"reasons": "当事人系在解释政策"}
+    ),
+    ("POST", "/console/appeals/{appeal_id:uuid}/{decision}"): lambda w: Call(
+        {"appeal_id": w.appeal(), "decision": "uphold"}, {"reason": "属实"}
+    ),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},
