@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from application.appeals import AppealsForInspectors
+from application.projections.appeal_list import AppealListProjection
 from application.supervision import Supervision
 from domain.actor import Actor
 from domain.appeal import (
@@ -311,3 +312,37 @@ def test_no_one_stops_or_extends_an_appeals_clock(
     with pytest.raises(AppealStepNotOffered):
         found.stop_clock(reason="等材料", by=department_actor, at=found.created_on)
     assert found.status is AppealStatus.OPEN
+
+
+# The appeal_list projection -------------------------------------------------------------------
+
+
+def fold(app: Supervision, appeal_id: UUID, calendar) -> dict | None:
+    projection = AppealListProjection(calendar=lambda: calendar)
+    row = None
+    for position, event in enumerate(app.repository.event_store.get(appeal_id), start=1):
+        row = projection.project(row, event, position)
+    return row
+
+
+def test_the_appeal_list_row_holds_the_deduction_and_the_clock_until_the_decision(
+    app: Supervision, deduction_id: UUID, department_actor: Actor, inspector: Actor, calendar
+) -> None:
+    appeal_id = appeal(app, deduction_id, department_actor).id
+    filed = fold(app, appeal_id, calendar)
+    app.uphold_appeal(appeal_id, reason="属实", by=inspector)
+    decided = fold(app, appeal_id, calendar)
+
+    assert filed is not None
+    assert decided is not None
+    assert (filed["status"], filed["rule"], filed["points"], filed["staff_id"]) == (
+        "open",
+        "harsh_attitude",
+        5,
+        "S0001",
+    )
+    assert filed["due_at"] == WINDOW_CLOSES  # filed on the 27th: decided by 4 December
+    assert filed["next_clock_at"] is not None
+    assert filed["next_clock_at"] < filed["due_at"]
+    assert (decided["status"], decided["decision_reason"]) == ("upheld", "属实")
+    assert decided["next_clock_at"] is None
