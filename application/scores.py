@@ -24,6 +24,8 @@ class SubjectScore:
     deducted: int
     deductions: int
     active: bool
+    # Deductions in force on the card whose appeal (申诉) waits for the inspectors' decision.
+    under_appeal: int = 0
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ class DeductionLine:
     source_ref: str | None
     revoked: bool = False
     revoked_at: datetime | None = None
+    # The deduction's appeal (申诉), if it was appealed: open (申诉中), upheld or granted.
+    appeal_id: UUID | None = None
+    appeal_status: str | None = None
+    appeal_reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from application.access import AccessVerbs
 from application.accounts import AccountRecords
 from application.answer_templates import AnswerTemplateVerbs
+from application.appeals import AppealVerbs
 from application.audit import AuditVerbs
 from application.base import EVENT_STORE_NAME
 from application.clock import ClockVerbs
@@ -26,6 +27,7 @@ class Supervision(
     PrivacyVerbs,
     AuditVerbs,
     AnswerTemplateVerbs,
+    AppealVerbs,
 ):
     """Cases, the directory, access and accounts, recorded in one notification log."""
 

@@ -489,3 +489,12 @@ def _read_moment(data: Mapping[str, object], key: str) -> datetime:
         return datetime.fromisoformat(text)
     except ValueError as error:
         raise ValueError(f"stored deadline: {key} is not an ISO-8601 moment: {text!r}") from error
+
+
+def fixed_term_deadline(
+    policy: str, counted_from: datetime, working_days: int, calendar: WorkingCalendar
+) -> Deadline:
+    """A deadline whose term a rule fixes rather than the policy table (an appeal's 5 days),
+    computed and explained like every working-day deadline, and recomputed the same way."""
+    _require_term(working_days, policy)
+    return _working_days_deadline(policy, counted_from, working_days, calendar)

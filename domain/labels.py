@@ -124,6 +124,12 @@ LABELS: dict[str, dict[str, str]] = {
         "RectificationOrder": "整改通知",
         "Scorecard": "考核卡",
         "TrackingSequence": "流水号序列",
+        "Appeal": "申诉",
+    },
+    "appeal_status": {
+        "open": "申诉中",
+        "upheld": "维持扣分",
+        "granted": "撤销扣分",
     },
     "sign_in_step": {
         "second_factor": "验证动态口令",
@@ -140,6 +146,7 @@ LABELS: dict[str, dict[str, str]] = {
     "task_type": {
         "case": "工单",
         "rectification_order": "整改通知",
+        "appeal": "申诉",
     },
     "binding_deadline": {
         "acknowledge": "签收期限",
@@ -353,6 +360,16 @@ LABELS: dict[str, dict[str, str]] = {
         "reminder_message_required": "请填写催办内容。",
         "reminder_message_too_long": "催办内容不能超过 2000 个字。",
         "reminder_not_allowed": "只有话务员和纪检督查可以催办。",
+        # Appeals (申诉)
+        "appeal_not_found": "未找到该申诉。",
+        "not_appeal_department": "只有被扣分工作人员或窗口所属部门可以申诉或查看该申诉。",
+        "deduction_already_appealed": "该扣分已申诉，每项扣分只能申诉一次。",
+        "appeal_window_closed": "已超过申诉期限（扣分记录后 5 个工作日内）。",
+        "revoked_deduction_not_appealable": "该扣分已撤销，无需申诉。",
+        "appeal_already_decided": "该申诉已审定。",
+        "appeal_not_overdue": "申诉未超期，不能督办。",
+        "appeal_step_not_offered": "申诉不能挂起或延期，期限由纪检督查把握。",
+        "appeal_reasons_required": "请填写申诉理由。",
     },
     # What is wrong in a file an administrator imports (infrastructure/yaml_files.py),
     # shown line by line on the admin pages; {field} is the field or section named.
@@ -473,6 +490,22 @@ LABELS: dict[str, dict[str, str]] = {
         # Reminders by hand (人工催办)
         "Case.RemindedByHand": "人工催办",
         "RectificationOrder.RemindedByHand": "人工催办",
+        # Appeals (申诉)
+        "Deduction.Appealed": "扣分被申诉",
+        "Appeal.Filed": "提交申诉",
+        "Appeal.Upheld": "维持扣分",
+        "Appeal.Granted": "撤销扣分",
+        "Appeal.ClockStopped": "挂起",
+        "Appeal.ClockResumed": "恢复计时",
+        "Appeal.ExtensionRequested": "申请延期",
+        "Appeal.ExtensionGranted": "同意延期",
+        "Appeal.ExtensionRefused": "不予延期",
+        "Appeal.Supervised": "督办",
+        "Appeal.Reminded": "催办提醒",
+        "Appeal.AcknowledgeDeadlineMissed": "签收超时",
+        "Appeal.DeadlineMissed": "申诉审定超期",
+        "Appeal.PublicNoticeFlagged": "列入通报",
+        "Appeal.DeadlinesRecomputed": "重算期限",
     },
 }
 

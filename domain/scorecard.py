@@ -361,6 +361,9 @@ class Scorecard(Aggregate):
                 "all_remaining": self.all_remaining,
                 "occurred_at": self.occurred_at.isoformat(),
                 "revoked": False,
+                "department": self.department,
+                "window": self.window,
+                "staff": self.staff,
             }
 
     def deduct(
@@ -457,6 +460,7 @@ class Deduction(Aggregate):
         self.request = request
         self.cards = cards
         self.revoked = False
+        self.appeal_id: UUID | None = None
 
     @classmethod
     def record(
@@ -503,6 +507,18 @@ class Deduction(Aggregate):
             raise DeductionAlreadyRevoked(f"deduction {self.id} was already revoked")
         _require_reason(reason)
         self.trigger_event(self.Revoked, reason=reason, actor=by, timestamp=at)
+
+    class Appealed(Event):
+        TOPIC = "oversight:Deduction.Appealed"
+        appeal_id: UUID
+
+        def apply(self, deduction: Deduction) -> None:
+            deduction.appeal_id = self.appeal_id
+
+    def appeal(self, *, appeal_id: UUID, by: Actor, at: datetime) -> None:
+        """The department contests the act (申诉), once; the appeal's own rules are in
+        domain/appeal.py, which calls this in the same command."""
+        self.trigger_event(self.Appealed, appeal_id=appeal_id, actor=by, timestamp=at)
 
 
 def _require_reason(reason: str) -> None:

@@ -30,19 +30,22 @@ from infrastructure.read_side import NewestFirstPage, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 
 # The read tables these queries join; an answer waits for both to pass the caller's write.
-PROJECTIONS = ("deductions", "directory_subjects")
+PROJECTIONS = ("deductions", "directory_subjects", "appeal_list")
 SUBJECT_KINDS = [SubjectKind.WINDOW.value, SubjectKind.STAFF.value]
 
 _SCORES = """
 WITH totals AS (
-    SELECT subject_kind, subject_id, sum(points) AS points, count(*) AS deductions
-    FROM deductions
-    WHERE month = $1 AND NOT revoked
-    GROUP BY subject_kind, subject_id
+    SELECT d.subject_kind, d.subject_id, sum(d.points) AS points, count(*) AS deductions,
+           count(*) FILTER (WHERE a.status = 'open') AS under_appeal
+    FROM deductions d
+    LEFT JOIN appeal_list a ON a.deduction_id = d.deduction_id
+    WHERE d.month = $1 AND NOT d.revoked
+    GROUP BY d.subject_kind, d.subject_id
 )
 SELECT s.kind, s.id, s.name, s.department, dep.name AS department_name, s.window_id, s.active,
        COALESCE(t.points, 0) AS points,
-       COALESCE(t.deductions, 0) AS deductions
+       COALESCE(t.deductions, 0) AS deductions,
+       COALESCE(t.under_appeal, 0) AS under_appeal
 FROM directory_subjects s
 LEFT JOIN totals t ON t.subject_kind = s.kind AND t.subject_id = s.id
 LEFT JOIN directory_subjects dep ON dep.key = 'department:' || s.department
@@ -60,16 +63,18 @@ SELECT d.deduction_id, d.occurred_at, d.occurred_on, d.month, d.department,
        array_agg(d.subject_kind ORDER BY d.subject_kind DESC) AS charged,
        d.rule, d.rule_name, d.points, d.all_remaining, d.evidence, d.source_type, d.source_ref,
        d.revoked, d.revoked_at, d.revoke_reason, d.recorded_at,
-       min(d.recorded_position) AS position
+       min(d.recorded_position) AS position,
+       a.id AS appeal_id, a.status AS appeal_status, a.decision_reason AS appeal_reason
 FROM deductions d
 LEFT JOIN directory_subjects dep ON dep.key = 'department:' || d.department
 LEFT JOIN directory_subjects w ON w.key = 'window:' || d.window_id
 LEFT JOIN directory_subjects st ON st.key = 'staff:' || d.staff_id
+LEFT JOIN appeal_list a ON a.deduction_id = d.deduction_id
 {where}
 GROUP BY d.deduction_id, d.occurred_at, d.occurred_on, d.month, d.department, dep.name,
          d.window_id, w.name, d.staff_id, st.name, d.rule, d.rule_name, d.points,
          d.all_remaining, d.evidence, d.source_type, d.source_ref, d.revoked, d.revoked_at,
-         d.revoke_reason, d.recorded_at
+         d.revoke_reason, d.recorded_at, a.id, a.status, a.decision_reason
 """
 
 # Every deduction, for the list to filter and page: constant SQL, whose conditions come as
@@ -206,6 +211,7 @@ def _score(row: asyncpg.Record) -> SubjectScore:
         deducted=FULL_MARKS - score,
         deductions=row["deductions"],
         active=row["active"],
+        under_appeal=row["under_appeal"],
     )
 
 
@@ -230,6 +236,9 @@ def _deduction(row: asyncpg.Record) -> DeductionLine:
         source_ref=row["source_ref"],
         revoked=row["revoked"],
         revoked_at=row["revoked_at"],
+        appeal_id=row["appeal_id"],
+        appeal_status=row["appeal_status"],
+        appeal_reason=row["appeal_reason"],
     )
 
 

@@ -28,6 +28,7 @@ from psycopg import sql
 from application.policies import Policy
 from application.projections import Projection
 from application.supervision import Supervision
+from domain.appeal import AppealStatus
 from domain.case import Status
 from domain.errors import DomainError
 from domain.rectification import OrderStatus
@@ -51,6 +52,7 @@ OPEN_HANDLING_STATUSES = [Status.ASSIGNED.value, Status.IN_PROGRESS.value]
 TASK_TABLES = (
     ("case_list", OPEN_HANDLING_STATUSES),
     ("order_list", [OrderStatus.ISSUED.value, OrderStatus.IN_PROGRESS.value]),
+    ("appeal_list", [AppealStatus.OPEN.value]),
 )
 
 

@@ -21,11 +21,13 @@ from application.accounts import (
     SIGN_IN_FAILURES_PER_CLIENT,
     Accounts,
 )
+from application.appeals import AppealQueries
 from application.audit import AuditQueries
 from application.evaluations import BadRatingCasePolicy
 from application.idempotency import IdempotencyStore
 from application.ports import ConsoleSessions, IdFactory, SessionLimits, TimeSource
 from application.projections import Projection
+from application.projections.appeal_list import AppealListProjection
 from application.projections.case_assignments import CaseAssignmentsProjection
 from application.projections.case_list import CaseListProjection
 from application.projections.deductions import DeductionsProjection
@@ -45,6 +47,7 @@ from application.scores import ScoreQueries
 from application.supervision import Supervision
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
+from infrastructure.appeal_queries import AppealQueriesOnPostgres
 from infrastructure.audit_projection import AuditEventsRunner, audit_feed_target
 from infrastructure.audit_queries import AuditQueriesOnPostgres
 from infrastructure.calendar_file import CalendarFileError, parse_calendar_file, read_calendar_file
@@ -191,6 +194,7 @@ class Container:
             # Reminders by hand (人工催办)
             case_reminders(),
             order_reminders(),
+            AppealListProjection(calendar=calendar),
         ]
         return projections, calendar
 
@@ -250,6 +254,11 @@ class Container:
     def scores(self) -> ScoreQueries:
         """Scores, blue and red lists and monthly reports, over the read side's pool."""
         return ScoreQueriesOnPostgres(self.reads)
+
+    @cached_property
+    def appeals(self) -> AppealQueries:
+        """The appeal list (申诉), over the read side's pool."""
+        return AppealQueriesOnPostgres(self.reads)
 
     @cached_property
     def audit_events(self) -> AuditQueries:

@@ -333,8 +333,19 @@ def _csv_rows(
 
 
 def _rule_shown(line: DeductionLine) -> str:
-    """The rule's name; a revoked deduction (listed only when asked for) says so."""
-    return f"{line.rule_name}（{REVOKED}）" if line.revoked else line.rule_name
+    """The rule's name; a revoked deduction (listed only when asked for) says so, and an
+    appealed one says how its appeal stands (申诉中, or its outcome)."""
+    marks = [REVOKED] if line.revoked else []
+    if line.appeal_status is not None:
+        marks.append(appeal_mark(line.appeal_status))
+    return f"{line.rule_name}（{'，'.join(marks)}）" if marks else line.rule_name
+
+
+def appeal_mark(status: str) -> str:
+    """How a deduction's appeal is marked in the files and on the pages: 申诉中 while open,
+    then 申诉维持扣分 or 申诉撤销扣分."""
+    text = label("appeal_status", status)
+    return text if status == "open" else f"申诉{text}"
 
 
 def _local(moment: datetime) -> datetime:

@@ -24,6 +24,7 @@ from interfaces.http.responses import EVERY_ROUTE, refusals
 from interfaces.http.routers import (
     administration,
     answer_templates,
+    appeals,
     audit,
     boards,
     calendar,
@@ -196,6 +197,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         evaluations.router,
         answer_templates.router,
         administration.router,
+        appeals.router,
     ):
         app.include_router(
             router,

@@ -21,6 +21,7 @@ from interfaces.web.routers import (
     admin_qr,
     admin_tokens,
     answer_templates,
+    appeals,
     audit,
     callbacks,
     case_list,
@@ -73,6 +74,8 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(audit.router)
     app.include_router(dashboard.router)
     app.include_router(orders.router)
+    # Appeals (申诉): the department's appeal of a deduction, the inspectors' decisions.
+    app.include_router(appeals.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

@@ -38,6 +38,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         # Its own scores and blue-list entries.
         ("本部门考评", "/console/scores"),
         ("蓝榜", "/console/blue-list"),
+        # Its appeals of deductions (申诉), filed from its scores page.
+        ("申诉", "/console/appeals"),
     ),
     Role.INSPECTOR: (
         ("工作台", "/console/"),
@@ -54,6 +56,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("蓝榜", "/console/blue-list"),
         ("红榜", "/console/red-list"),
         ("审计", "/console/audit"),
+        # Appeals of deductions waiting for a decision (申诉审定).
+        ("申诉审定", "/console/appeals"),
     ),
     Role.ADMIN: (
         ("工作台", "/console/"),

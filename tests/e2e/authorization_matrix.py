@@ -128,6 +128,13 @@ API_MATRIX: Final[dict[Route, Row]] = {
     # Reminders by hand (人工催办): the centre reminds, a department does not
     ("POST", "/cases/{case_id}/remind"): CENTRE,
     ("POST", "/rectification-orders/{order_id}/remind"): CENTRE,
+    # Appeals (申诉): the deduction's department appeals and reads its own; inspectors decide
+    ("POST", "/deductions/{deduction_id}/appeal"): OWN,
+    ("GET", "/appeals"): (401, 403, OK, 403, OK, 403),
+    ("GET", "/appeals/{appeal_id}"): (401, 403, OK, 403, OK, 403),
+    ("POST", "/appeals/{appeal_id}/uphold"): INSPECTORS,
+    ("POST", "/appeals/{appeal_id}/grant"): INSPECTORS,
+    ("POST", "/appeals/{appeal_id}/supervise"): INSPECTORS,
 }
 
 # Routes outside /api/v1: operations and the API's documentation pages.
@@ -235,6 +242,10 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("POST", "/console/orders/new"): WITHOUT_FORM_TOKEN,
     ("GET", "/console/orders/{order_id:uuid}"): TO_SIGN_IN,
     ("POST", "/console/orders/{order_id:uuid}/{action}"): WITHOUT_FORM_TOKEN,
+    # Appeals (申诉): the appeal page, the department's appeal form, the inspectors' decisions
+    ("GET", "/console/appeals"): TO_SIGN_IN,
+    ("POST", "/console/deductions/{deduction_id:uuid}/appeal"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/appeals/{appeal_id:uuid}/{decision}"): WITHOUT_FORM_TOKEN,
 }
 
 

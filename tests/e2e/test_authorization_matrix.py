@@ -216,6 +216,16 @@ class World:
     def deduction(self) -> str:
         return str(self.ok("POST", "/deductions", "inspector", self.deduction_body())["id"])
 
+    def appeal(self) -> str:
+        body = {"reasons": "当事人系在解释政策", "evidence": "现场录音"}
+        return str(self.ok("POST", f"/deductions/{self.deduction()}/appeal", "own", body)["id"])
+
+    def overdue_appeal(self) -> str:
+        appeal_id = self.appeal()
+        self.time_source.advance(days=9)
+        self.catch_up()
+        return appeal_id
+
     def checkpoint(self) -> dict[str, Any]:
         self.registered_case()
         self.catch_up()
@@ -371,6 +381,21 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/rectification-orders/{order_id}/remind"): lambda w: Call(
         {"order_id": w.issued_order()}, {"message": "请尽快签收整改"}
     ),
+    # Appeals
+    ("POST", "/deductions/{deduction_id}/appeal"): lambda w: Call(
+        {"deduction_id": w.deduction()}, {"reasons": "当事人系在解释政策"}
+    ),
+    ("GET", "/appeals"): lambda w: Call(params=OWN_SCOPE),
+    ("GET", "/appeals/{appeal_id}"): lambda w: Call({"appeal_id": w.appeal()}),
+    ("POST", "/appeals/{appeal_id}/uphold"): lambda w: Call(
+        {"appeal_id": w.appeal()}, {"reason": "录像清楚，扣分属实"}
+    ),
+    ("POST", "/appeals/{appeal_id}/grant"): lambda w: Call(
+        {"appeal_id": w.appeal()}, {"reason": "申诉成立"}
+    ),
+    ("POST", "/appeals/{appeal_id}/supervise"): lambda w: Call(
+        {"appeal_id": w.overdue_appeal()}, {"note": "申诉逾期未审定，督办"}
+    ),
 }
 OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()
@@ -497,6 +522,14 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/console/orders/{order_id:uuid}"): lambda w: Call({"order_id": w.issued_order()}),
     ("POST", "/console/orders/{order_id:uuid}/{action}"): lambda w: Call(
         {"order_id": w.issued_order(), "action": "acknowledge"}
+    ),
+    # Appeals
+    ("GET", "/console/appeals"): lambda w: Call(),
+    ("POST", "/console/deductions/{deduction_id:uuid}/appeal"): lambda w: Call(
+        {"deduction_id": w.deduction()}, {"reasons": "当事人系在解释政策"}
+    ),
+    ("POST", "/console/appeals/{appeal_id:uuid}/{decision}"): lambda w: Call(
+        {"appeal_id": w.appeal(), "decision": "uphold"}, {"reason": "属实"}
     ),
 }
 REQUESTS = {

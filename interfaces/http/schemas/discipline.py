@@ -22,6 +22,7 @@ from domain.conduct import AppliesTo, ConductRule
 from domain.labels import described
 from domain.scorecard import DeductionRequest, SourceType, SubjectKind
 from interfaces.choices import ReportFormat
+from interfaces.http.schemas.appeals import AppealMarkPublic
 from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Moment, Points, Strict
 from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.office_time import OfficeTime
@@ -196,6 +197,9 @@ class ScorePublic(BaseModel):
     score: int = Field(description="100 less the deductions in force, never below 0")
     deducted: int = Field(description="points taken: 100 − score (扣完为止)")
     deductions: int = Field(description="how many deductions are in force")
+    under_appeal: int = Field(
+        default=0, description="how many of them are under appeal (申诉中), awaiting decision"
+    )
 
     @classmethod
     def of(cls, score: SubjectScore) -> ScorePublic:
@@ -237,6 +241,9 @@ class DeductionLinePublic(BaseModel):
     source: SourcePublic
     revoked: bool = Field(description="withdrawn (撤销): it no longer counts")
     revoked_at: OfficeTime | None = Field(description="when it was withdrawn")
+    appeal: AppealMarkPublic | None = Field(
+        default=None, description="its appeal (申诉), if appealed: open (申诉中) or the outcome"
+    )
 
     @classmethod
     def of(cls, line: DeductionLine) -> DeductionLinePublic:
@@ -258,6 +265,7 @@ class DeductionLinePublic(BaseModel):
             source=SourcePublic(type=SourceType(line.source_type), ref=line.source_ref),
             revoked=line.revoked,
             revoked_at=line.revoked_at,
+            appeal=AppealMarkPublic.of(line.appeal_id, line.appeal_status, line.appeal_reason),
         )
 
 

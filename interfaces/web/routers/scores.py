@@ -32,6 +32,7 @@ from interfaces.http.routers.discipline import (
 )
 from interfaces.http.schemas.discipline import BlueListQuery, RedListQuery, ReportQuery
 from interfaces.reports import REVOKED, SUMMARY_HEADERS, month_title, summary_row
+from interfaces.web.appeal_forms import appealable_deductions
 from interfaces.web.errors import error_page
 from interfaces.web.forms import read_form
 from interfaces.web.routers import page_router
@@ -82,6 +83,12 @@ async def scorecards(
     report = await container.scores.monthly_report(
         month, department=department, after=None, with_revoked=True
     )
+    appealable = {}
+    if person.role is Role.DEPARTMENT and report.departments:
+        by = acting(request, person)
+        appealable = await run_in_threadpool(
+            appealable_deductions, container.supervision, report.departments[0], by
+        )
     return render(
         request,
         "scores/scorecards.html",
@@ -92,6 +99,7 @@ async def scorecards(
             "departments": departments,
             "report": report.departments[0] if report.departments else None,
             "revoked": REVOKED,
+            "appealable": appealable,
         },
     )
 

@@ -1,0 +1,59 @@
+"""The appeal list (申诉, §15), read with asyncpg from appeal_list."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from application.appeals import AppealFilter, AppealSummary
+from application.queries import Page
+from infrastructure.read_side import NewestFirstPage, wait_until_projected
+from infrastructure.sql_pool import SqlPool
+
+PROJECTIONS = ("appeal_list",)
+# A decision deadline missed and still standing: the clock recorded it and the appeal is open.
+APPEAL_OVERDUE_SQL = "(status = 'open' AND due_missed_for IS NOT NULL)"
+_APPEALS = "SELECT *, " + APPEAL_OVERDUE_SQL + " AS overdue FROM appeal_list"  # noqa: S608
+
+
+class AppealQueriesOnPostgres:
+    """The appeal list, waiting (boundedly) for the read side to see a client's write."""
+
+    def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:
+        self.store = store
+        self.wait_seconds = wait_seconds
+
+    async def list_appeals(
+        self, criteria: AppealFilter, *, limit: int, cursor: str | None, after: int | None
+    ) -> Page:
+        position, caught_up = await wait_until_projected(
+            self.store, PROJECTIONS, after, seconds=self.wait_seconds
+        )
+        page = NewestFirstPage("filed_position", limit=limit, cursor=cursor)
+        page.where_equal(status=criteria.status, department=criteria.department)
+        page.where_holds(APPEAL_OVERDUE_SQL, criteria.overdue)
+        items, following = await page.fetch(self.store, _APPEALS, _summary)
+        return Page(items=items, next=following, position=position, caught_up=caught_up)
+
+
+def _summary(row: asyncpg.Record) -> AppealSummary:
+    return AppealSummary(
+        id=row["id"],
+        deduction_id=row["deduction_id"],
+        status=row["status"],
+        department=row["department"],
+        reasons=row["reasons"],
+        evidence=row["evidence"],
+        rule=row["rule"],
+        rule_name=row["rule_name"],
+        points=row["points"],
+        staff=row["staff_id"],
+        window=row["window_id"],
+        month=row["month"],
+        occurred_at=row["occurred_at"],
+        filed_at=row["filed_at"],
+        due_at=row["due_at"],
+        overdue=row["overdue"],
+        decided_at=row["decided_at"],
+        decision_reason=row["decision_reason"],
+        position=row["filed_position"],
+    )
