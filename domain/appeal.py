@@ -323,3 +323,26 @@ class Appeal(Task):
 
     class DeadlinesRecomputed(Task.DeadlinesRecomputed, Event):
         TOPIC = "oversight:Appeal.DeadlinesRecomputed"
+
+    # Declared for the shared task's verbs that an appeal does not offer: the library needs
+    # a topic for every event class an aggregate has, used or not.
+
+    class RemindedByHand(Task.RemindedByHand, Event):
+        TOPIC = "oversight:Appeal.RemindedByHand"
+
+    class HandedToSuccessor(Task.HandedToSuccessor, Event):
+        TOPIC = "oversight:Appeal.HandedToSuccessor"
+
+    def _require_remindable(self) -> str:
+        """No department holds an appeal: the inspectors decide it, so no one is reminded."""
+        self._require_open()
+        raise AppealStepNotOffered("an appeal is decided by the inspectors: no one is reminded")
+
+    @property
+    def held_by(self) -> str | None:
+        """No department holds an appeal (the inspectors decide it): a reorganisation leaves
+        it where it is."""
+        return None
+
+    def _taken_over(self, from_department: str, to_department: str) -> None:
+        """Never applied: an appeal is never handed to a successor (see `held_by`)."""
