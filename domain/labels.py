@@ -506,6 +506,8 @@ LABELS: dict[str, dict[str, str]] = {
         "Appeal.DeadlineMissed": "申诉审定超期",
         "Appeal.PublicNoticeFlagged": "列入通报",
         "Appeal.DeadlinesRecomputed": "重算期限",
+        "Appeal.RemindedByHand": "人工催办",
+        "Appeal.HandedToSuccessor": "机构改革移交",
     },
 }
 
