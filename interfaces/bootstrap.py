@@ -24,6 +24,7 @@ from application.accounts import (
 from application.audit import AuditQueries
 from application.evaluations import BadRatingCasePolicy
 from application.idempotency import IdempotencyStore
+from application.notices import NoticeQueries, notice_draft_policies
 from application.ports import ConsoleSessions, IdFactory, SessionLimits, TimeSource
 from application.projections import Projection
 from application.projections.case_assignments import CaseAssignmentsProjection
@@ -31,6 +32,7 @@ from application.projections.case_list import CaseListProjection
 from application.projections.deductions import DeductionsProjection
 from application.projections.directory_subjects import DirectorySubjectsProjection
 from application.projections.evaluation_list import EvaluationListProjection
+from application.projections.notice_list import NoticeListProjection
 from application.projections.order_list import OrderListProjection
 from application.public_status import (
     FAILED_LOOKUPS_CLIENT_WINDOW,
@@ -73,6 +75,7 @@ from infrastructure.idempotency import PostgresIdempotencyStore
 from infrastructure.keyed_digests import PhoneDigests
 from infrastructure.ledger.adapter import CheckpointRefused, PostgresAuditLedger
 from infrastructure.logging import configure_logging, error_message
+from infrastructure.notice_queries import NoticeQueriesOnPostgres
 from infrastructure.notification_log import LazyConnection, events_table_of
 from infrastructure.numbering_turn import AdvisoryNumberingTurn
 from infrastructure.passwords import Argon2Passwords, TotpCodes, new_one_time_password
@@ -187,6 +190,7 @@ class Container:
             DirectorySubjectsProjection(),
             DeductionsProjection(),
             CaseAssignmentsProjection(),
+            NoticeListProjection(),
         ]
         return projections, calendar
 
@@ -201,7 +205,10 @@ class Container:
             poll_interval=poll_interval,
             standby_interval=standby_interval,
             tasks=self.audit_tasks(),
-            policies=[BadRatingCasePolicy(self.supervision)],
+            policies=[
+                BadRatingCasePolicy(self.supervision),
+                *notice_draft_policies(self.supervision),
+            ],
         )
 
     def start_worker(
@@ -251,6 +258,11 @@ class Container:
     def audit_events(self) -> AuditQueries:
         """The inspectors' event feed and people's histories, over the read side's pool."""
         return AuditQueriesOnPostgres(self.reads)
+
+    @cached_property
+    def notices(self) -> NoticeQueries:
+        """The notice list and the month's notices (通报, §15), over the read side's pool."""
+        return NoticeQueriesOnPostgres(self.reads)
 
     @cached_property
     def ledger(self) -> PostgresAuditLedger:

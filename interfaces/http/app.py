@@ -36,6 +36,7 @@ from interfaces.http.routers import (
     privacy,
     public,
 )
+from interfaces.http.routers import notices as notice_routes
 from interfaces.web import mount_console
 
 API_PREFIX = "/api/v1"
@@ -196,6 +197,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         evaluations.router,
         answer_templates.router,
         administration.router,
+        notice_routes.router,  # notices (通报, §15)
     ):
         app.include_router(
             router,

@@ -24,6 +24,7 @@ from domain.scorecard import DeductionRequest, SourceType, SubjectKind
 from interfaces.choices import ReportFormat
 from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Moment, Points, Strict
 from interfaces.http.schemas.lists import Position
+from interfaces.http.schemas.notices import NoticePublic
 from interfaces.http.schemas.office_time import OfficeTime
 
 # ASCII digits (pydantic's `\d` takes any script's), in the years of `Day` and `Moment`.
@@ -387,6 +388,11 @@ class MonthlyReportPublic(BaseModel):
     departments: list[DepartmentReportPublic]
     position: int
     caught_up: bool
+    notices: list[NoticePublic] = Field(
+        default_factory=list,
+        description="the notices (通报) published in the month, withdrawn ones marked, "
+        "oldest first",
+    )
 
     @classmethod
     def of(cls, report: MonthlyReport) -> MonthlyReportPublic:
@@ -395,4 +401,5 @@ class MonthlyReportPublic(BaseModel):
             departments=[DepartmentReportPublic.of(d) for d in report.departments],
             position=report.position,
             caught_up=report.caught_up,
+            notices=[NoticePublic.of(n) for n in report.notices],
         )
