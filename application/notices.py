@@ -178,9 +178,18 @@ class NoticeVerbs(DirectoryVerbs):
         """Change a draft's title, text and kind before publishing it."""
         return self._on_notice(notice_id, by, Notice.edit, title=title, text=text, kind=kind)
 
-    def publish_draft(self, notice_id: UUID, by: Actor) -> NoticeView:
-        """Publish a draft as it stands (发布通报)."""
-        return self._on_notice(notice_id, by, Notice.publish)
+    def publish_draft(
+        self, notice_id: UUID, by: Actor, *, edited: tuple[str, str, NoticeKind] | None = None
+    ) -> NoticeView:
+        """Publish a draft (发布通报): as it stands, or with its `edited` (title, text, kind)
+        saved with the publication, in one save."""
+        notice = self._notice(notice_id)
+        now = self.time_source.now()
+        if edited is not None and edited != (notice.title, notice.text, notice.kind):
+            title, text, kind = edited
+            notice.edit(title=title, text=text, kind=kind, by=by, at=now)
+        notice.publish(by=by, at=now)
+        return NoticeView.of(notice, self._commit(notice))
 
     def withdraw_notice(self, notice_id: UUID, *, reason: str, by: Actor) -> NoticeView:
         """Withdraw a published notice with the reason (撤回通报); it stays in the record."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Protocol
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from application.supervision import Supervision
 from domain.calendar import OFFICE_TZ
+from domain.actor import Actor
 from domain.case import Kind
-from tests.factories import INSPECTOR, acknowledged_case
+from domain.notice import Notice, NoticeKind, NoticeSubjectType
+from tests.factories import INSPECTOR, SAMPLE_WINDOW, acknowledged_case
 
 # A complainant's identity typed into the text of a case: no notice may ever show it.
 COMPLAINANT_NAME = "赵秀英"
@@ -47,3 +49,19 @@ def flagged_case(app: Supervision, time_source: Settable) -> UUID:
     time_source.set(AFTER_THE_FLAG)
     app.observe_task_clock(case_id)
     return case_id
+
+
+def a_notice_draft(app: Supervision) -> UUID:
+    """The id of a draft notice about the sample window, as the clock's flag would leave one."""
+    subject = app.notice_subject(NoticeSubjectType.WINDOW, SAMPLE_WINDOW)
+    draft = Notice.draft(
+        notice_id=uuid4(),
+        title="关于窗口超期未办结的通报",
+        text="该窗口承办事项督办后仍超期，拟予通报批评。",
+        kind=NoticeKind.CRITICISM,
+        subject=subject,
+        by=Actor.system(),
+        at=app.time_source.now(),
+    )
+    app.save(draft)
+    return draft.id

@@ -125,6 +125,14 @@ API_MATRIX: Final[dict[Route, Row]] = {
     ("POST", "/public/case-status"): ANYONE,
     ("POST", "/evaluations"): ANYONE,
     ("GET", "/openapi.json"): ANYONE,
+    # Notices (通报, §15): inspectors publish, edit drafts and withdraw; anyone reads
+    ("POST", "/notices"): INSPECTORS,
+    ("GET", "/notices"): ANYONE,
+    ("GET", "/notices/drafts"): INSPECTORS,
+    ("GET", "/notices/{notice_id}"): ANYONE,
+    ("PATCH", "/notices/{notice_id}"): INSPECTORS,
+    ("POST", "/notices/{notice_id}/publish"): INSPECTORS,
+    ("POST", "/notices/{notice_id}/withdraw"): INSPECTORS,
 }
 
 # Routes outside /api/v1: operations and the API's documentation pages.
@@ -232,6 +240,15 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("POST", "/console/orders/new"): WITHOUT_FORM_TOKEN,
     ("GET", "/console/orders/{order_id:uuid}"): TO_SIGN_IN,
     ("POST", "/console/orders/{order_id:uuid}/{action}"): WITHOUT_FORM_TOKEN,
+    # Notices (通报, §15): the public list and notice; the inspector's list, form and draft
+    ("GET", "/notices"): ANYONE,
+    ("GET", "/notices/{notice_id:uuid}"): ANYONE,
+    ("GET", "/console/notices"): TO_SIGN_IN,
+    ("GET", "/console/notices/new"): TO_SIGN_IN,
+    ("POST", "/console/notices/new"): WITHOUT_FORM_TOKEN,
+    ("GET", "/console/notices/{notice_id:uuid}"): TO_SIGN_IN,
+    ("POST", "/console/notices/{notice_id:uuid}"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/notices/{notice_id:uuid}/withdraw"): WITHOUT_FORM_TOKEN,
 }
 
 
