@@ -8,8 +8,8 @@ from typing import Protocol
 from uuid import UUID, uuid4
 
 from application.supervision import Supervision
-from domain.calendar import OFFICE_TZ
 from domain.actor import Actor
+from domain.calendar import OFFICE_TZ
 from domain.case import Kind
 from domain.notice import Notice, NoticeKind, NoticeSubjectType
 from tests.factories import INSPECTOR, SAMPLE_WINDOW, acknowledged_case

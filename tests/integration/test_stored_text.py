@@ -28,6 +28,7 @@ from openpyxl import load_workbook
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Kind, Outcome, Satisfaction
+from domain.notice import NoticeKind, NoticeSubjectType
 from domain.rectification import OrderSourceType
 from domain.scorecard import DeductionRequest, SourceType
 from domain.text import REPLACEMENT, first_unstorable, storable
@@ -63,6 +64,10 @@ RUNNERS = (
     "case_assignments",
     "audit_events",
     "rating_cases",
+    # Notices (通报): their read table and the policies drafting them from flags
+    "notice_list",
+    "notice_drafts_cases",
+    "notice_drafts_orders",
 )
 
 
@@ -245,6 +250,13 @@ def record_unholdable_text_everywhere(
         window=window.id, staff=staff.id, rating=1, comment=hostile("comment"),
         service_item=hostile("item"), by=Actor.system(),
     )  # fmt: skip
+
+    # A notice about the window (its name is stored text too), published and withdrawn.
+    notice = app.publish_notice(
+        title=hostile("title"), text=hostile("text"), kind=NoticeKind.CRITICISM,
+        subject_type=NoticeSubjectType.WINDOW, subject_id=window.id, by=INSPECTOR,
+    )  # fmt: skip
+    app.withdraw_notice(notice.id, reason=hostile("withdraw"), by=INSPECTOR)
     return Recorded(case=case, order=order, deduction=deduction.id, summary=summary)
 
 
@@ -319,6 +331,7 @@ def test_a_rebuild_and_the_audit_verification_pass_over_text_postgresql_cannot_h
         "directory_subjects",
         "evaluation_list",
         "case_assignments",
+        "notice_list",
     )
     before = {t: fetch(database_url, f'SELECT * FROM "{t}" ORDER BY 1') for t in tables}
 
