@@ -62,7 +62,8 @@ def test_the_public_list_and_notice_need_no_sign_in_and_mark_a_withdrawn_notice(
 
     assert listed.status_code == one.status_code == 200
     assert '<html lang="zh-CN">' in listed.text
-    assert "通报表扬" in listed.text and "通报批评" in listed.text
+    assert "通报表扬" in listed.text
+    assert "通报批评" in listed.text
     assert listed.text.index("通报批评") < listed.text.index("通报表扬")  # newest first
     assert "已撤回" in listed.text
     assert "对象认定有误" in one.text
@@ -146,7 +147,8 @@ def test_an_inspector_edits_then_publishes_the_draft_the_flag_proposed(
     signed_in(client, container, Role.INSPECTOR)
     listing = client.get("/console/notices").text
     found = re.search(r'href="/console/notices/([0-9a-f-]{36})"', listing)
-    assert found and "待发布草稿" in listing
+    assert found
+    assert "待发布草稿" in listing
     page = f"/console/notices/{found.group(1)}"
     assert "督办后仍超期未办结" in client.get(page).text
 
