@@ -38,8 +38,9 @@ _DIRECTORY_SUBJECTS = {
 
 
 @dataclass(frozen=True)
-class NoticeView:
-    """A notice as its readers see it, with the global position of its last event."""
+class NoticeSummary:
+    """A notice as the lists show it; `position`: where it stands in a list, newest first
+    (a command's answer: the global position of its last event)."""
 
     id: UUID
     status: str
@@ -51,9 +52,15 @@ class NoticeView:
     published_at: datetime | None
     withdrawn_at: datetime | None
     withdraw_reason: str | None
+    position: int | None
+
+
+@dataclass(frozen=True)
+class NoticeView(NoticeSummary):
+    """A notice as its readers see it: the flagged task a draft came from, and its version."""
+
     flagged_task: str | None
     version: int
-    position: int | None
 
     @classmethod
     def of(cls, notice: Notice, position: int | None) -> NoticeView:
@@ -68,27 +75,10 @@ class NoticeView:
             published_at=notice.published_at,
             withdrawn_at=notice.withdrawn_at,
             withdraw_reason=notice.withdraw_reason,
+            position=position,
             flagged_task=notice.flagged_task,
             version=notice.version,
-            position=position,
         )
-
-
-@dataclass(frozen=True)
-class NoticeSummary:
-    """One line of the notice list; `position` is where it stands, newest first."""
-
-    id: UUID
-    status: str
-    kind: str
-    title: str
-    text: str
-    subject: NoticeSubject
-    drafted_at: datetime
-    published_at: datetime | None
-    withdrawn_at: datetime | None
-    withdraw_reason: str | None
-    position: int
 
 
 class NoticeQueries(Protocol):

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, status
 
+from interfaces.http import commands
 from interfaces.http.deps import (
     ContainerDep,
     InspectorDep,
@@ -39,16 +40,7 @@ PUBLIC = {"dependencies": [Depends(within_public_rate_limit)]}
 @router.post("", status_code=status.HTTP_201_CREATED, responses={**COMMAND, **SOME_ROLES})
 def publish_notice(body: NoticeCreate, app: SupervisionDep, actor: InspectorDep) -> NoticePublic:
     """Publish a notice about a department, window, staff member, case or order (发布通报)."""
-    return NoticePublic.of(
-        app.publish_notice(
-            title=body.title,
-            text=body.text,
-            kind=body.kind,
-            subject_type=body.subject.type,
-            subject_id=body.subject.id,
-            by=actor,
-        )
-    )
+    return NoticePublic.of(commands.publish_notice(app, body, actor))
 
 
 @router.get("", responses={**RATE_LIMITED, **VALIDATED}, **PUBLIC)

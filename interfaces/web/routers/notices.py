@@ -7,17 +7,20 @@ API's route, off the event loop, as the person who signed in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from application.supervision import Supervision
 from domain.errors import DomainError
 from domain.labels import LABELS, error_message
+from interfaces.http import commands
 from interfaces.http.deps import ContainerDep, PublicClientDep, SupervisionDep
 from interfaces.http.errors import error_response
 from interfaces.http.schemas.cases import Reason
@@ -26,7 +29,7 @@ from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text, shown
 from interfaces.web.flash import flash
 from interfaces.web.forms import read_form
-from interfaces.web.record_actions import FormAgain, PageAgain, act_on_record
+from interfaces.web.record_actions import FormAgain, act_on_record
 from interfaces.web.routers import page_router
 from interfaces.web.session import InspectorPersonDep, acting
 from interfaces.web.templating import render
@@ -158,16 +161,7 @@ async def publish_notice(
         return await _render_new(request, person, app, typed, body, 422)
     actor = acting(request, person)
     try:
-        notice = await run_in_threadpool(
-            lambda: app.publish_notice(
-                title=body.title,
-                text=body.text,
-                kind=body.kind,
-                subject_type=body.subject.type,
-                subject_id=body.subject.id,
-                by=actor,
-            )
-        )
+        notice = await run_in_threadpool(commands.publish_notice, app, body, actor)
     except DomainError as refused:
         status_code = error_response(refused).status_code
         return await _render_new(
@@ -210,22 +204,42 @@ async def notice_page(
     return await _render_notice(request, person, app, notice_id)
 
 
-def _page_again(request: Request, person: Any, app: Supervision, notice_id: UUID) -> PageAgain:
-    """The notice's page again with a refused form: a draft's words as typed."""
+async def _act_on_notice(
+    request: Request,
+    person: Any,
+    app: Supervision,
+    notice_id: UUID,
+    form: FormData,
+    action: str,
+    body: BaseModel | list[str],
+    run: Callable[[Any], object],
+    done: str,
+) -> HTMLResponse | RedirectResponse:
+    """Run one of the notice page's forms (`body` as read, or what is wrong with it), then
+    back to the page saying `done`; a refusal shows the page again with a draft's words as
+    typed."""
+
+    async def read() -> BaseModel | list[str]:
+        return body
 
     async def page_again(again: FormAgain) -> HTMLResponse:
         typed = {k: v for k, v in again.values.items() if isinstance(v, str)}
+        words = typed if "title" in typed else None
         return await _render_notice(
-            request,
-            person,
-            app,
-            notice_id,
-            typed if "title" in typed else None,
-            again.problems,
-            again.status_code,
+            request, person, app, notice_id, words, again.problems, again.status_code
         )
 
-    return page_again
+    return await act_on_record(
+        request,
+        action,
+        form,
+        read=read,
+        run=run,
+        page_again=page_again,
+        refused_hint=REFUSED_HINT,
+        after=NOTICE_PAGE.format(notice_id=notice_id),
+        done=done,
+    )
 
 
 @router.post(f"{CONSOLE_LIST}/{{notice_id:uuid}}", response_class=HTMLResponse, response_model=None)
@@ -239,9 +253,6 @@ async def edit_or_publish_draft(
     """Save a draft's words (保存草稿), or publish it with them (发布通报)."""
     actor, publishing = acting(request, person), form.get("action") == "publish"
 
-    async def read() -> NoticeEdit | list[str]:
-        return read_form(NoticeEdit, _words(form), NAMES)
-
     def run(body: NoticeEdit) -> object:
         if publishing:
             return app.publish_draft(notice_id, actor, edited=(body.title, body.text, body.kind))
@@ -249,17 +260,13 @@ async def edit_or_publish_draft(
             notice_id, title=body.title, text=body.text, kind=body.kind, by=actor
         )
 
-    return await act_on_record(
-        request,
+    return await _act_on_notice(
+        request, person, app, notice_id, form,
         "publish" if publishing else "edit",
-        form,
-        read=read,
-        run=run,
-        page_again=_page_again(request, person, app, notice_id),
-        refused_hint=REFUSED_HINT,
-        after=NOTICE_PAGE.format(notice_id=notice_id),
-        done="已发布通报。" if publishing else "已保存草稿。",
-    )
+        read_form(NoticeEdit, _words(form), NAMES),
+        run,
+        "已发布通报。" if publishing else "已保存草稿。",
+    )  # fmt: skip
 
 
 @router.post(
@@ -274,18 +281,9 @@ async def withdraw_notice(
 ) -> HTMLResponse | RedirectResponse:
     """Withdraw a published notice with the reason (撤回通报)."""
     actor = acting(request, person)
-
-    async def read() -> Reason | list[str]:
-        return read_form(Reason, {"reason": form_text(form, "reason") or ""}, NAMES)
-
-    return await act_on_record(
-        request,
-        "withdraw",
-        form,
-        read=read,
-        run=lambda body: app.withdraw_notice(notice_id, reason=body.reason, by=actor),
-        page_again=_page_again(request, person, app, notice_id),
-        refused_hint=REFUSED_HINT,
-        after=NOTICE_PAGE.format(notice_id=notice_id),
-        done="已撤回通报，公开列表中标注为已撤回。",
-    )
+    return await _act_on_notice(
+        request, person, app, notice_id, form, "withdraw",
+        read_form(Reason, {"reason": form_text(form, "reason") or ""}, NAMES),
+        lambda body: app.withdraw_notice(notice_id, reason=body.reason, by=actor),
+        "已撤回通报，公开列表中标注为已撤回。",
+    )  # fmt: skip
