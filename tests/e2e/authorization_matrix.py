@@ -129,10 +129,10 @@ API_MATRIX: Final[dict[Route, Row]] = {
     ("POST", "/notices"): INSPECTORS,
     ("GET", "/notices"): ANYONE,
     ("GET", "/notices/drafts"): INSPECTORS,
-    ("GET", "/notices/{notice_id}"): ANYONE,
-    ("PATCH", "/notices/{notice_id}"): INSPECTORS,
-    ("POST", "/notices/{notice_id}/publish"): INSPECTORS,
-    ("POST", "/notices/{notice_id}/withdraw"): INSPECTORS,
+    ("GET", "/notices/{notice_id:uuid}"): ANYONE,
+    ("PATCH", "/notices/{notice_id:uuid}"): INSPECTORS,
+    ("POST", "/notices/{notice_id:uuid}/publish"): INSPECTORS,
+    ("POST", "/notices/{notice_id:uuid}/withdraw"): INSPECTORS,
 }
 
 # Routes outside /api/v1: operations and the API's documentation pages.

@@ -284,7 +284,7 @@ def test_what_a_notices_state_forbids_is_refused_with_a_code(
         "withdraw without reason": (422, "invalid_request"),
         "unknown": (404, "notice_not_found"),
         "a draft, publicly": (404, "notice_not_found"),
-        "not a uuid": (422, "invalid_request"),
+        "not a uuid": (404, "not_found"),
     }
 
 

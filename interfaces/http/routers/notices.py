@@ -65,13 +65,13 @@ async def list_notice_drafts(
     return NoticeList.of(page)
 
 
-@router.get("/{notice_id}", responses={**ONE_RECORD, **RATE_LIMITED}, **PUBLIC)
+@router.get("/{notice_id:uuid}", responses={**ONE_RECORD, **RATE_LIMITED}, **PUBLIC)
 def get_notice(notice_id: UUID, app: SupervisionDep) -> NoticePublic:
     """One published (or withdrawn) notice; public, no sign-in. A draft is not found."""
     return NoticePublic.of(app.get_notice(notice_id))
 
 
-@router.patch("/{notice_id}", responses={**COMMAND_ON_A_RECORD, **SOME_ROLES})
+@router.patch("/{notice_id:uuid}", responses={**COMMAND_ON_A_RECORD, **SOME_ROLES})
 def edit_notice(
     notice_id: UUID, body: NoticeEdit, app: SupervisionDep, actor: InspectorDep
 ) -> NoticePublic:
@@ -81,13 +81,15 @@ def edit_notice(
     )
 
 
-@router.post("/{notice_id}/publish", responses={**COMMAND_ON_A_RECORD_WITHOUT_BODY, **SOME_ROLES})
+@router.post(
+    "/{notice_id:uuid}/publish", responses={**COMMAND_ON_A_RECORD_WITHOUT_BODY, **SOME_ROLES}
+)
 def publish_draft(notice_id: UUID, app: SupervisionDep, actor: InspectorDep) -> NoticePublic:
     """Publish a draft as it stands (发布通报)."""
     return NoticePublic.of(app.publish_draft(notice_id, actor))
 
 
-@router.post("/{notice_id}/withdraw", responses={**COMMAND_ON_A_RECORD, **SOME_ROLES})
+@router.post("/{notice_id:uuid}/withdraw", responses={**COMMAND_ON_A_RECORD, **SOME_ROLES})
 def withdraw_notice(
     notice_id: UUID, body: Reason, app: SupervisionDep, actor: InspectorDep
 ) -> NoticePublic:
