@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from application.notices import NoticeSummary
 from application.queries import Page
 
 
@@ -119,6 +120,8 @@ class MonthlyReport:
     departments: tuple[DepartmentReport, ...]
     position: int
     caught_up: bool
+    # The notices (通报, §15) published in the month, withdrawn ones marked, oldest first.
+    notices: tuple[NoticeSummary, ...] = ()
 
 
 class ScoreQueries(Protocol):

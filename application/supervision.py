@@ -11,6 +11,7 @@ from application.base import EVENT_STORE_NAME
 from application.clock import ClockVerbs
 from application.discipline import DisciplineVerbs
 from application.evaluations import EvaluationVerbs
+from application.notices import NoticeVerbs
 from application.privacy import PrivacyVerbs
 from application.proposals import ProposalVerbs
 from application.rectification import RectificationVerbs
@@ -28,6 +29,7 @@ class Supervision(
     AuditVerbs,
     AnswerTemplateVerbs,
     AppealVerbs,
+    NoticeVerbs,
 ):
     """Cases, the directory, access and accounts, recorded in one notification log."""
 

@@ -125,6 +125,8 @@ LABELS: dict[str, dict[str, str]] = {
         "Scorecard": "考核卡",
         "TrackingSequence": "流水号序列",
         "Appeal": "申诉",
+        # Notices (通报, §15)
+        "Notice": "通报",
     },
     "appeal_status": {
         "open": "申诉中",
@@ -190,6 +192,23 @@ LABELS: dict[str, dict[str, str]] = {
         "answer": "承办部门答复",
         "note": "办理进展",
         "reopened": "重新办理",
+    },
+    # Notices (通报, §15)
+    "notice_kind": {
+        "criticism": "批评",
+        "commendation": "表扬",
+    },
+    "notice_subject": {
+        "department": "部门",
+        "window": "窗口",
+        "staff": "工作人员",
+        "case": "工单",
+        "order": "整改通知",
+    },
+    "notice_status": {
+        "draft": "草稿",
+        "published": "已发布",
+        "withdrawn": "已撤回",
     },
     # Every error code the service answers with (each DomainError's `code`, the HTTP codes of
     # interfaces/http/errors.py and the codes the HTTP edge names itself): what a person reads.
@@ -370,6 +389,12 @@ LABELS: dict[str, dict[str, str]] = {
         "appeal_not_overdue": "申诉未超期，不能督办。",
         "appeal_step_not_offered": "申诉不能挂起或延期，期限由纪检督查把握。",
         "appeal_reasons_required": "请填写申诉理由。",
+        # Notices (通报, §15)
+        "notice_not_found": "未找到该通报。",
+        "notice_subject_not_found": "通报对象不存在，请核对对象类型和编号。",
+        "notice_content_required": "请填写通报标题（不超过 100 个字）和正文（不超过 5000 个字）。",
+        "notice_not_draft": "只有草稿可以修改或发布。",
+        "notice_not_published": "只有已发布的通报可以撤回。",
     },
     # What is wrong in a file an administrator imports (infrastructure/yaml_files.py),
     # shown line by line on the admin pages; {field} is the field or section named.
@@ -508,6 +533,11 @@ LABELS: dict[str, dict[str, str]] = {
         "Appeal.DeadlinesRecomputed": "重算期限",
         "Appeal.RemindedByHand": "人工催办",
         "Appeal.HandedToSuccessor": "机构改革移交",
+        # Notices (通报, §15)
+        "Notice.Drafted": "拟写通报",
+        "Notice.Edited": "修改通报草稿",
+        "Notice.Published": "发布通报",
+        "Notice.Withdrawn": "撤回通报",
     },
 }
 

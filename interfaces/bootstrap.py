@@ -25,6 +25,7 @@ from application.appeals import AppealQueries
 from application.audit import AuditQueries
 from application.evaluations import BadRatingCasePolicy
 from application.idempotency import IdempotencyStore
+from application.notices import NoticeQueries, notice_draft_policies
 from application.ports import ConsoleSessions, IdFactory, SessionLimits, TimeSource
 from application.projections import Projection
 from application.projections.appeal_list import AppealListProjection
@@ -34,6 +35,7 @@ from application.projections.deductions import DeductionsProjection
 from application.projections.directory_subjects import DirectorySubjectsProjection
 from application.projections.evaluation_list import EvaluationListProjection
 from application.projections.hand_reminders import case_reminders, order_reminders
+from application.projections.notice_list import NoticeListProjection
 from application.projections.order_list import OrderListProjection
 from application.public_status import (
     FAILED_LOOKUPS_CLIENT_WINDOW,
@@ -77,6 +79,7 @@ from infrastructure.idempotency import PostgresIdempotencyStore
 from infrastructure.keyed_digests import PhoneDigests
 from infrastructure.ledger.adapter import CheckpointRefused, PostgresAuditLedger
 from infrastructure.logging import configure_logging, error_message
+from infrastructure.notice_queries import NoticeQueriesOnPostgres
 from infrastructure.notification_log import LazyConnection, events_table_of
 from infrastructure.numbering_turn import AdvisoryNumberingTurn
 from infrastructure.passwords import Argon2Passwords, TotpCodes, new_one_time_password
@@ -195,6 +198,7 @@ class Container:
             case_reminders(),
             order_reminders(),
             AppealListProjection(calendar=calendar),
+            NoticeListProjection(),
         ]
         return projections, calendar
 
@@ -209,7 +213,10 @@ class Container:
             poll_interval=poll_interval,
             standby_interval=standby_interval,
             tasks=self.audit_tasks(),
-            policies=[BadRatingCasePolicy(self.supervision)],
+            policies=[
+                BadRatingCasePolicy(self.supervision),
+                *notice_draft_policies(self.supervision),
+            ],
         )
 
     def start_worker(
@@ -264,6 +271,11 @@ class Container:
     def audit_events(self) -> AuditQueries:
         """The inspectors' event feed and people's histories, over the read side's pool."""
         return AuditQueriesOnPostgres(self.reads)
+
+    @cached_property
+    def notices(self) -> NoticeQueries:
+        """The notice list and the month's notices (通报, §15), over the read side's pool."""
+        return NoticeQueriesOnPostgres(self.reads)
 
     @cached_property
     def ledger(self) -> PostgresAuditLedger:

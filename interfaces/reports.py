@@ -3,7 +3,8 @@
 XLSX: a summary sheet (汇总) and one sheet per department, each with a title row naming the
 month, its windows' and staff's scores, and every deduction in force. CSV: one table, UTF-8
 with a byte-order mark so that Excel shows the Chinese; one line per window or staff member,
-and one more per further deduction charged to them.
+and one more per further deduction charged to them. The month's notices (通报), if any, are
+a sheet of their own (通报) in the workbook, and a second table after a blank line in the CSV.
 
 Text in them comes from people (names, evidence, reasons) and may be anything the store
 holds. A character a spreadsheet cannot hold shows as U+FFFD (`domain.text.storable`); text
@@ -72,6 +73,9 @@ CSV_HEADERS = (
     "时间",
     "依据",
 )
+# The month's notices (通报, §15): a sheet of the workbook, a table after the CSV's own.
+NOTICE_SHEET = "通报"
+NOTICE_HEADERS = ("发布时间", "类型", "对象", "部门", "标题", "正文", "状态", "撤回理由")
 # How a revoked deduction is marked, in the files and on the pages.
 REVOKED = "已撤销"
 MEDIA_TYPES = {
@@ -121,6 +125,8 @@ def report_xlsx(report: MonthlyReport) -> bytes:
     for department in report.departments:
         sheet = book.create_sheet(_sheet_name(department.name, taken))
         _department_sheet(sheet, report.month, department)
+    if report.notices:
+        _notice_sheet(book.create_sheet(NOTICE_SHEET), report)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -153,6 +159,36 @@ def _department_sheet(sheet: Worksheet, month: str, department: DepartmentReport
         _append(sheet, ["本月无扣分"])
     _fit_columns(sheet)
     sheet.freeze_panes = "A3"
+
+
+def _notice_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    _title(sheet, f"{month_title(report.month)} 通报", len(NOTICE_HEADERS))
+    _header(sheet, 2, NOTICE_HEADERS)
+    for row in notice_rows(report):
+        _append(sheet, row)
+        sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd hh:mm"
+    _fit_columns(sheet)
+    sheet.freeze_panes = "A3"
+
+
+def notice_rows(report: MonthlyReport) -> Iterable[list[object]]:
+    """One line per notice of the month (NOTICE_HEADERS), oldest first; a withdrawn one says
+    so, with the reason."""
+    names = {department.id: department.name for department in report.departments}
+    for notice in report.notices:
+        subject = notice.subject
+        shown = f"{label('notice_subject', subject.type)} {subject.name}"
+        department = subject.department or ""
+        yield [
+            _local(notice.published_at) if notice.published_at else None,
+            label("notice_kind", notice.kind),
+            f"{shown}（{subject.category}）" if subject.category else shown,
+            names.get(department, department),
+            notice.title,
+            notice.text,
+            label("notice_status", notice.status),
+            notice.withdraw_reason or "",
+        ]
 
 
 def _score_row(score: SubjectScore) -> list[object]:
@@ -290,6 +326,13 @@ def report_csv(report: MonthlyReport) -> bytes:
                 [csv_cell(value) for value in row]
                 for row in _csv_rows(report.month, department, score)
             )
+    if report.notices:  # a table of their own, after a blank line
+        writer.writerow([])
+        writer.writerow(NOTICE_HEADERS)
+        for row in notice_rows(report):
+            moment = row[0]
+            shown = moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else ""
+            writer.writerow([csv_cell(value) for value in [shown, *row[1:]]])
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -37,6 +37,7 @@ from interfaces.http.routers import (
     privacy,
     public,
 )
+from interfaces.http.routers import notices as notice_routes
 from interfaces.web import mount_console
 
 API_PREFIX = "/api/v1"
@@ -198,6 +199,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         answer_templates.router,
         administration.router,
         appeals.router,
+        notice_routes.router,  # notices (通报, §15)
     ):
         app.include_router(
             router,

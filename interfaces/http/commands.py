@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from application.notices import NoticeView
 from application.rectification import OrderView
 from application.supervision import Supervision
 from application.views import CaseView, RegisteredCase
 from domain.actor import Actor
 from interfaces.http.schemas.cases import CallbackCreate, CaseAssign, CaseCreate
+from interfaces.http.schemas.notices import NoticeCreate
 from interfaces.http.schemas.orders import OrderCreate
 
 
@@ -34,5 +36,17 @@ def issue_order(app: Supervision, body: OrderCreate, by: Actor) -> OrderView:
         **body.model_dump(exclude={"source"}),
         source_type=body.source.type,
         source_ref=body.source.ref,
+        by=by,
+    )
+
+
+def publish_notice(app: Supervision, body: NoticeCreate, by: Actor) -> NoticeView:
+    """Publish the notice the body describes (发布通报)."""
+    return app.publish_notice(
+        title=body.title,
+        text=body.text,
+        kind=body.kind,
+        subject_type=body.subject.type,
+        subject_id=body.subject.id,
         by=by,
     )

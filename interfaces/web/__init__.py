@@ -37,6 +37,7 @@ from interfaces.web.routers import (
     sign_in,
     supervision,
 )
+from interfaces.web.routers import notices as notice_pages
 from interfaces.web.session import install_sign_in_redirects
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -76,6 +77,8 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(orders.router)
     # Appeals (申诉): the department's appeal of a deduction, the inspectors' decisions.
     app.include_router(appeals.router)
+    # Notices (通报, §15): the public list and notice, the inspector's pages.
+    app.include_router(notice_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

@@ -15,6 +15,8 @@ PUBLIC: tuple[Link, ...] = (
     ("办理进度查询", "/status"),
     ("红榜", "/red-list"),
     ("蓝榜", "/blue-list"),
+    # Notices (通报, §15)
+    ("通报", "/notices"),
 )
 
 BY_ROLE: dict[Role, tuple[Link, ...]] = {
@@ -58,6 +60,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("审计", "/console/audit"),
         # Appeals of deductions waiting for a decision (申诉审定).
         ("申诉审定", "/console/appeals"),
+        # Notices (通报, §15): drafts to publish, and what was published
+        ("通报", "/console/notices"),
     ),
     Role.ADMIN: (
         ("工作台", "/console/"),

@@ -135,6 +135,14 @@ API_MATRIX: Final[dict[Route, Row]] = {
     ("POST", "/appeals/{appeal_id}/uphold"): INSPECTORS,
     ("POST", "/appeals/{appeal_id}/grant"): INSPECTORS,
     ("POST", "/appeals/{appeal_id}/supervise"): INSPECTORS,
+    # Notices (通报, §15): inspectors publish, edit drafts and withdraw; anyone reads
+    ("POST", "/notices"): INSPECTORS,
+    ("GET", "/notices"): ANYONE,
+    ("GET", "/notices/drafts"): INSPECTORS,
+    ("GET", "/notices/{notice_id:uuid}"): ANYONE,
+    ("PATCH", "/notices/{notice_id:uuid}"): INSPECTORS,
+    ("POST", "/notices/{notice_id:uuid}/publish"): INSPECTORS,
+    ("POST", "/notices/{notice_id:uuid}/withdraw"): INSPECTORS,
 }
 
 # Routes outside /api/v1: operations and the API's documentation pages.
@@ -246,6 +254,15 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/console/appeals"): TO_SIGN_IN,
     ("POST", "/console/deductions/{deduction_id:uuid}/appeal"): WITHOUT_FORM_TOKEN,
     ("POST", "/console/appeals/{appeal_id:uuid}/{decision}"): WITHOUT_FORM_TOKEN,
+    # Notices (通报, §15): the public list and notice; the inspector's list, form and draft
+    ("GET", "/notices"): ANYONE,
+    ("GET", "/notices/{notice_id:uuid}"): ANYONE,
+    ("GET", "/console/notices"): TO_SIGN_IN,
+    ("GET", "/console/notices/new"): TO_SIGN_IN,
+    ("POST", "/console/notices/new"): WITHOUT_FORM_TOKEN,
+    ("GET", "/console/notices/{notice_id:uuid}"): TO_SIGN_IN,
+    ("POST", "/console/notices/{notice_id:uuid}"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/notices/{notice_id:uuid}/withdraw"): WITHOUT_FORM_TOKEN,
 }
 
 

@@ -75,6 +75,8 @@ REFUSED_BY_THE_RECORDS = {
     "GET /api/v1/audit/events": "`from` must come before `to`",
     "POST /api/v1/rectification-orders": "the department, window and staff must exist",
     "POST /api/v1/evaluations": "the window and staff member must be in the directory",
+    # Notices (通报)
+    "POST /api/v1/notices": "the subject (directory entry, case or order) must exist",
 }
 # schemathesis's own default; a 5xx is not_a_server_error's to report, not this check's.
 ACCEPTED_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
@@ -100,6 +102,7 @@ def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Co
     built.supervision.load_conduct_rules(default_conduct_rules(), Actor("fuzz-admin", Role.ADMIN))
     built.queries.wait_seconds = 0.05  # type: ignore[attr-defined]
     built.scores.wait_seconds = 0.05  # type: ignore[attr-defined]
+    built.notices.wait_seconds = 0.05  # type: ignore[attr-defined]
     try:
         yield built
     finally:

@@ -25,6 +25,7 @@ from interfaces.http.app import API_PREFIX
 from tests.e2e.authorization_matrix import CALLERS, OK, SIGN_IN, Outcome, Route, full_matrix
 from tests.e2e.conftest import Tokens, position
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, a_complaint_body
+from tests.notice_story import a_notice_draft
 from tests.support import SettableTimeSource
 
 MATRIX = full_matrix(API_PREFIX)
@@ -49,6 +50,19 @@ EXTENSION = {"working_days": 3, "reason": "需要现场核查"}
 TEMPLATE = {"category": "服务态度", "title": "致歉", "text": "经核实，已批评教育，向您致歉。"}
 PERIOD = {"from": "2026-11-01", "to": "2026-11-30"}
 OWN_SCOPE = {"department": SAMPLE_DEPARTMENT}
+NOTICE = {
+    "title": "关于不动产登记窗口的通报",
+    "text": "该窗口未落实一次性告知，予以通报批评。",
+    "kind": "criticism",
+    "subject": {"type": "window", "id": SAMPLE_WINDOW},
+}
+NOTICE_FORM = {
+    "title": NOTICE["title"],
+    "text": NOTICE["text"],
+    "kind": "criticism",
+    "subject_type": "window",
+    "subject_id": SAMPLE_WINDOW,
+}
 
 
 @dataclass(frozen=True)
@@ -231,6 +245,14 @@ class World:
         self.catch_up()
         return self.ok("GET", "/audit/checkpoints", "inspector")["items"][-1]  # type: ignore[no-any-return]
 
+    # Notices (通报) ------------------------------------------------------------------------
+
+    def notice_draft(self) -> str:
+        return str(a_notice_draft(self.container.supervision))
+
+    def published_notice(self) -> str:
+        return str(self.ok("POST", "/notices", "inspector", NOTICE)["id"])
+
 
 # How to make each row's request so that only authorisation can refuse it: a fresh record in
 # the state the route needs, and a valid body. Built anew for every cell.
@@ -396,6 +418,18 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/appeals/{appeal_id}/supervise"): lambda w: Call(
         {"appeal_id": w.overdue_appeal()}, {"note": "申诉逾期未审定，督办"}
     ),
+    # Notices (通报)
+    ("POST", "/notices"): lambda w: Call(body=NOTICE),
+    ("GET", "/notices"): lambda w: Call(),
+    ("GET", "/notices/drafts"): lambda w: Call(),
+    ("GET", "/notices/{notice_id:uuid}"): lambda w: Call({"notice_id": w.published_notice()}),
+    ("PATCH", "/notices/{notice_id:uuid}"): lambda w: Call(
+        {"notice_id": w.notice_draft()}, {k: NOTICE[k] for k in ("title", "text", "kind")}
+    ),
+    ("POST", "/notices/{notice_id:uuid}/publish"): lambda w: Call({"notice_id": w.notice_draft()}),
+    ("POST", "/notices/{notice_id:uuid}/withdraw"): lambda w: Call(
+        {"notice_id": w.published_notice()}, {"reason": "对象认定有误"}
+    ),
 }
 OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()
@@ -530,6 +564,19 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ),
     ("POST", "/console/appeals/{appeal_id:uuid}/{decision}"): lambda w: Call(
         {"appeal_id": w.appeal(), "decision": "uphold"}, {"reason": "属实"}
+    ),
+    # Notices (通报)
+    ("GET", "/notices"): lambda w: Call(),
+    ("GET", "/notices/{notice_id:uuid}"): lambda w: Call({"notice_id": w.published_notice()}),
+    ("GET", "/console/notices"): lambda w: Call(),
+    ("GET", "/console/notices/new"): lambda w: Call(),
+    ("POST", "/console/notices/new"): lambda w: Call(body=NOTICE_FORM),
+    ("GET", "/console/notices/{notice_id:uuid}"): lambda w: Call({"notice_id": w.notice_draft()}),
+    ("POST", "/console/notices/{notice_id:uuid}"): lambda w: Call(
+        {"notice_id": w.notice_draft()}, {**NOTICE_FORM, "action": "publish"}
+    ),
+    ("POST", "/console/notices/{notice_id:uuid}/withdraw"): lambda w: Call(
+        {"notice_id": w.published_notice()}, {"reason": "对象认定有误"}
     ),
 }
 REQUESTS = {

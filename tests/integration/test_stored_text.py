@@ -28,6 +28,7 @@ from openpyxl import load_workbook
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Kind, Outcome, Satisfaction
+from domain.notice import NoticeKind, NoticeSubjectType
 from domain.rectification import OrderSourceType
 from domain.scorecard import DeductionRequest, SourceType
 from domain.text import REPLACEMENT, first_unstorable, storable
@@ -66,6 +67,10 @@ RUNNERS = (
     # Reminders by hand (人工催办)
     "case_reminders",
     "order_reminders",
+    # Notices (通报): their read table and the policies drafting them from flags
+    "notice_list",
+    "notice_drafts_cases",
+    "notice_drafts_orders",
 )
 
 
@@ -250,6 +255,13 @@ def record_unholdable_text_everywhere(
         window=window.id, staff=staff.id, rating=1, comment=hostile("comment"),
         service_item=hostile("item"), by=Actor.system(),
     )  # fmt: skip
+
+    # A notice about the window (its name is stored text too), published and withdrawn.
+    notice = app.publish_notice(
+        title=hostile("title"), text=hostile("text"), kind=NoticeKind.CRITICISM,
+        subject_type=NoticeSubjectType.WINDOW, subject_id=window.id, by=INSPECTOR,
+    )  # fmt: skip
+    app.withdraw_notice(notice.id, reason=hostile("withdraw"), by=INSPECTOR)
     return Recorded(case=case, order=order, deduction=deduction.id, summary=summary)
 
 
@@ -326,6 +338,7 @@ def test_a_rebuild_and_the_audit_verification_pass_over_text_postgresql_cannot_h
         "case_assignments",
         "case_reminders",
         "order_reminders",
+        "notice_list",
     )
     before = {t: fetch(database_url, f'SELECT * FROM "{t}" ORDER BY 1') for t in tables}
 

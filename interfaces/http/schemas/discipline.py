@@ -25,6 +25,7 @@ from interfaces.choices import ReportFormat
 from interfaces.http.schemas.appeals import AppealMarkPublic
 from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Moment, Points, Strict
 from interfaces.http.schemas.lists import Position
+from interfaces.http.schemas.notices import NoticePublic
 from interfaces.http.schemas.office_time import OfficeTime
 
 # ASCII digits (pydantic's `\d` takes any script's), in the years of `Day` and `Moment`.
@@ -395,6 +396,11 @@ class MonthlyReportPublic(BaseModel):
     departments: list[DepartmentReportPublic]
     position: int
     caught_up: bool
+    notices: list[NoticePublic] = Field(
+        default_factory=list,
+        description="the notices (通报) published in the month, withdrawn ones marked, "
+        "oldest first",
+    )
 
     @classmethod
     def of(cls, report: MonthlyReport) -> MonthlyReportPublic:
@@ -403,4 +409,5 @@ class MonthlyReportPublic(BaseModel):
             departments=[DepartmentReportPublic.of(d) for d in report.departments],
             position=report.position,
             caught_up=report.caught_up,
+            notices=[NoticePublic.of(n) for n in report.notices],
         )

@@ -1,0 +1,76 @@
+"""Notices (通报) read with asyncpg from notice_list: the list, a page at a time, and the
+notices a month published, for the monthly report."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from application.notices import NoticeSummary
+from application.queries import Page
+from domain.notice import NoticeStatus, NoticeSubject, NoticeSubjectType
+from infrastructure.read_side import NewestFirstPage, wait_until_projected
+from infrastructure.sql_pool import SqlPool
+
+PROJECTIONS = ("notice_list",)
+_COLUMNS = (
+    "SELECT id, status, kind, title, text, subject_type, subject_id, subject_name, "
+    "subject_department, subject_category, drafted_at, published_at, withdrawn_at, "
+    "withdraw_reason, listed_position FROM notice_list"
+)
+_OF_MONTH = (
+    _COLUMNS + " WHERE published_month = $1 AND ($2::text IS NULL OR subject_department = $2)"
+    " ORDER BY listed_position"
+)
+
+
+class NoticeQueriesOnPostgres:
+    """The notice queries, waiting (boundedly) for the read side to see a client's write."""
+
+    def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:
+        self.store = store
+        self.wait_seconds = wait_seconds
+
+    async def list_notices(
+        self, *, drafts: bool, limit: int, cursor: str | None, after: int | None
+    ) -> Page:
+        position, caught_up = await wait_until_projected(
+            self.store, PROJECTIONS, after, seconds=self.wait_seconds
+        )
+        page = NewestFirstPage("listed_position", limit=limit, cursor=cursor)
+        page.where_holds(f"status = '{NoticeStatus.DRAFT.value}'", drafts)
+        items, following = await page.fetch(self.store, _COLUMNS, notice_summary)
+        return Page(items=items, next=following, position=position, caught_up=caught_up)
+
+    async def notices_of_month(self, month: str, *, department: str | None) -> list[NoticeSummary]:
+        return await notices_of_month(self.store, month, department=department, after=None)
+
+
+async def notices_of_month(
+    store: SqlPool, month: str, *, department: str | None, after: int | None, seconds: float = 5.0
+) -> list[NoticeSummary]:
+    """The notices published in `month` (withdrawn ones too), about `department` if named,
+    oldest first, once notice_list has passed `after`."""
+    await wait_until_projected(store, PROJECTIONS, after, seconds=seconds)
+    return [notice_summary(row) for row in await store.fetch(_OF_MONTH, month, department)]
+
+
+def notice_summary(row: asyncpg.Record) -> NoticeSummary:
+    return NoticeSummary(
+        id=row["id"],
+        status=row["status"],
+        kind=row["kind"],
+        title=row["title"],
+        text=row["text"],
+        subject=NoticeSubject(
+            type=NoticeSubjectType(row["subject_type"]),
+            id=row["subject_id"],
+            name=row["subject_name"],
+            department=row["subject_department"],
+            category=row["subject_category"],
+        ),
+        drafted_at=row["drafted_at"],
+        published_at=row["published_at"],
+        withdrawn_at=row["withdrawn_at"],
+        withdraw_reason=row["withdraw_reason"],
+        position=row["listed_position"],
+    )

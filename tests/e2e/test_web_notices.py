@@ -1,0 +1,213 @@
+"""Notices (通报) as pages through the ASGI client: the public list and notice without signing
+in (no complainant anywhere), the inspector's list with drafts, the form that publishes, a
+draft's page (保存草稿, 发布通报), the withdrawal, and refusals said in Chinese."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from domain.actor import Role
+from domain.labels import error_message
+from interfaces.bootstrap import Container
+from tests.factories import INSPECTOR, SAMPLE_WINDOW
+from tests.notice_story import (
+    COMPLAINANT_NAME,
+    COMPLAINANT_PHONE,
+    a_notice_draft,
+    flagged_case,
+    supervised_case,
+)
+from tests.support import SettableTimeSource
+from tests.web_support import post_form, signed_in
+
+FORM = {
+    "title": "关于窗口服务的通报",
+    "text": "该窗口未落实一次性告知，予以通报批评。",
+    "kind": "criticism",
+    "subject_type": "window",
+    "subject_id": SAMPLE_WINDOW,
+}
+NOTICE_URL = re.compile(r"/console/notices/([0-9a-f-]{36})$")
+
+
+def published_through_the_form(client: TestClient, **fields: str) -> str:
+    answer = post_form(client, "/console/notices/new", {**FORM, **fields})
+    assert answer.status_code == 303, answer.text
+    found = NOTICE_URL.search(answer.headers["location"])
+    assert found
+    return found.group(1)
+
+
+def test_the_public_list_and_notice_need_no_sign_in_and_mark_a_withdrawn_notice(
+    client: TestClient, container: Container, catch_up: Callable[[], object]
+) -> None:
+    app = container.supervision
+    kept = app.publish_notice(
+        title="通报表扬", text="服务热情周到。", kind="commendation",
+        subject_type="staff", subject_id="S0001", by=INSPECTOR,
+    )  # fmt: skip
+    gone = app.publish_notice(
+        title="通报批评", text="态度生硬。", kind="criticism",
+        subject_type="window", subject_id=SAMPLE_WINDOW, by=INSPECTOR,
+    )  # fmt: skip
+    app.withdraw_notice(gone.id, reason="对象认定有误", by=INSPECTOR)
+    catch_up()
+
+    listed = client.get("/notices")
+    one = client.get(f"/notices/{gone.id}")
+
+    assert listed.status_code == one.status_code == 200
+    assert '<html lang="zh-CN">' in listed.text
+    assert "通报表扬" in listed.text
+    assert "通报批评" in listed.text
+    assert listed.text.index("通报批评") < listed.text.index("通报表扬")  # newest first
+    assert "已撤回" in listed.text
+    assert "对象认定有误" in one.text
+    assert f"/notices/{kept.id}" in listed.text
+    assert 'href="/notices"' in client.get("/").text
+
+
+def test_a_draft_is_no_public_page(client: TestClient, container: Container) -> None:
+    draft = a_notice_draft(container.supervision)
+
+    answer = client.get(f"/notices/{draft}")
+
+    assert answer.status_code == 404
+    assert error_message("notice_not_found") in answer.text
+
+
+def test_no_public_page_or_report_shows_the_people_of_a_notices_case(
+    client: TestClient,
+    container: Container,
+    time_source: SettableTimeSource,
+    catch_up: Callable[[], object],
+) -> None:
+    case_id = supervised_case(container.supervision, time_source)
+    signed_in(client, container, Role.INSPECTOR)
+    notice_id = published_through_the_form(
+        client, subject_type="case", subject_id=str(case_id), title="关于推诿扯皮的通报"
+    )
+    catch_up()
+    number = container.supervision.get_case(case_id, INSPECTOR).tracking_number
+
+    pages = [
+        client.get("/notices"),
+        client.get(f"/notices/{notice_id}"),
+        client.get(f"/console/notices/{notice_id}"),
+        client.get("/console/notices"),
+        client.get("/console/reports/monthly"),
+    ]
+
+    for page in pages:
+        assert page.status_code == 200
+        assert COMPLAINANT_NAME not in page.text
+        assert COMPLAINANT_PHONE not in page.text
+        assert number in page.text
+
+
+def test_an_inspector_publishes_through_the_form_and_withdraws_with_a_reason(
+    client: TestClient, container: Container, catch_up: Callable[[], object]
+) -> None:
+    signed_in(client, container, Role.INSPECTOR)
+    form = client.get("/console/notices/new").text
+    for name in ("标题", "正文", "类型", "对象类型", "对象", "发布通报"):
+        assert f">{name}<" in form
+
+    notice_id = published_through_the_form(client)
+    page = client.get(f"/console/notices/{notice_id}").text
+    assert "已发布通报。" in page
+    assert "撤回通报" in page
+
+    withdrawn = post_form(
+        client,
+        f"/console/notices/{notice_id}/withdraw",
+        {"reason": "已整改到位"},
+        from_page=f"/console/notices/{notice_id}",
+    )
+    catch_up()
+
+    assert withdrawn.status_code == 303
+    assert "已撤回" in client.get(f"/console/notices/{notice_id}").text
+    assert "已撤回" in client.get("/notices").text
+
+
+def test_an_inspector_edits_then_publishes_the_draft_the_flag_proposed(
+    client: TestClient,
+    container: Container,
+    time_source: SettableTimeSource,
+    catch_up: Callable[[], object],
+) -> None:
+    flagged_case(container.supervision, time_source)
+    catch_up()
+    catch_up()
+    signed_in(client, container, Role.INSPECTOR)
+    listing = client.get("/console/notices").text
+    found = re.search(r'href="/console/notices/([0-9a-f-]{36})"', listing)
+    assert found
+    assert "待发布草稿" in listing
+    page = f"/console/notices/{found.group(1)}"
+    assert "督办后仍超期未办结" in client.get(page).text
+
+    saved = post_form(client, page, {**FORM, "title": "改后的标题", "action": "edit"})
+    assert saved.status_code == 303
+    assert "已保存草稿。" in client.get(page).text
+    published = post_form(client, page, {**FORM, "title": "最终标题", "action": "publish"})
+    catch_up()
+
+    assert published.status_code == 303
+    assert "最终标题" in client.get("/notices").text
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "said"),
+    [
+        ({"subject_id": "W-Z99"}, 422, error_message("notice_subject_not_found")),
+        ({"title": ""}, 422, "标题"),
+        ({"text": "正文\u0000"}, 422, "正文"),
+        ({"subject_type": "planet"}, 422, "对象类型"),
+        ({"title": "标" * 101}, 422, "标题"),
+    ],
+)
+def test_a_refused_form_comes_back_in_chinese_as_typed(
+    client: TestClient, container: Container, fields: dict[str, str], status: int, said: str
+) -> None:
+    signed_in(client, container, Role.INSPECTOR)
+
+    answer = post_form(client, "/console/notices/new", {**FORM, **fields})
+
+    assert answer.status_code == status
+    assert said in answer.text
+    assert "请修改以下内容" in answer.text
+
+
+def test_what_a_notices_state_forbids_is_said_on_its_page(
+    client: TestClient, container: Container
+) -> None:
+    signed_in(client, container, Role.INSPECTOR)
+    notice_id = published_through_the_form(client)
+    page = f"/console/notices/{notice_id}"
+
+    again = post_form(client, page, {**FORM, "action": "publish"})
+    empty = post_form(client, f"{page}/withdraw", {"reason": " "}, from_page=page)
+
+    assert again.status_code == 409
+    assert error_message("notice_not_draft") in again.text
+    assert empty.status_code == 422
+    assert "撤回理由" in empty.text
+
+
+@pytest.mark.parametrize("role", [Role.OPERATOR, Role.DEPARTMENT, Role.ADMIN])
+def test_only_inspectors_get_the_notice_desk(
+    client: TestClient, container: Container, role: Role
+) -> None:
+    department = "real-estate-registration" if role is Role.DEPARTMENT else None
+    signed_in(client, container, role, department=department)
+
+    for path in ("/console/notices", "/console/notices/new"):
+        answer = client.get(path)
+        assert answer.status_code == 403
+        assert "无法完成操作" in answer.text
