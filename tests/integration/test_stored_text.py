@@ -71,6 +71,8 @@ RUNNERS = (
     "notice_list",
     "notice_drafts_cases",
     "notice_drafts_orders",
+    # Appeals (申诉)
+    "appeal_list",
 )
 
 
@@ -339,6 +341,7 @@ def test_a_rebuild_and_the_audit_verification_pass_over_text_postgresql_cannot_h
         "case_reminders",
         "order_reminders",
         "notice_list",
+        "appeal_list",
     )
     before = {t: fetch(database_url, f'SELECT * FROM "{t}" ORDER BY 1') for t in tables}
 
