@@ -9,6 +9,7 @@ from application.audit import AuditVerbs
 from application.base import EVENT_STORE_NAME
 from application.clock import ClockVerbs
 from application.discipline import DisciplineVerbs
+from application.escalation import EscalationVerbs
 from application.evaluations import EvaluationVerbs
 from application.privacy import PrivacyVerbs
 from application.proposals import ProposalVerbs
@@ -16,6 +17,7 @@ from application.rectification import RectificationVerbs
 
 
 class Supervision(
+    EscalationVerbs,  # first: it builds on the case and order verbs below
     ProposalVerbs,
     EvaluationVerbs,
     RectificationVerbs,

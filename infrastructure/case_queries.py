@@ -20,6 +20,7 @@ from application.queries import (
     CaseSummary,
     DayCount,
     DepartmentMetrics,
+    EscalatedItem,
     EvaluationMetrics,
     OrderFilter,
     OrderMetrics,
@@ -191,29 +192,8 @@ class CaseQueriesOnPostgres:
         position, caught_up = await self._wait_for(
             after, (CASE_LIST_PROJECTION, ORDER_LIST_PROJECTION)
         )
-        clock_columns = (
-            "acknowledge_due_at, due_at, clock_stopped, extension_requested, reminded_for, "
-            "supervised_at, public_notice_at"
-        )
         rows = await self.store.fetch(
-            f"""
-            SELECT * FROM (
-                SELECT id, 'case' AS type, tracking_number, kind, status, urgent,
-                       {summary_column(role)} AS summary,
-                       {clock_columns}, {OVERDUE_SQL} AS overdue,
-                       status = 'assigned' AS awaiting, registered_position AS position
-                FROM case_list
-                WHERE assigned_department = $2 AND status IN {_sql_list(OPEN_FOR_BOARD)}
-                UNION ALL
-                SELECT id, 'rectification_order', tracking_number, 'rectification_order',
-                       status, false, problem, {clock_columns}, {ORDER_OVERDUE_SQL},
-                       status = 'issued', issued_position
-                FROM order_list
-                WHERE department = $2 AND status IN {_sql_list(ORDERS_OPEN_FOR_BOARD)}
-            ) AS tasks
-            ORDER BY COALESCE(CASE WHEN awaiting THEN acknowledge_due_at END, due_at,
-                              acknowledge_due_at) NULLS LAST, position
-            """,
+            _open_tasks_sql(role, "assigned_department = $2", "department = $2"),
             now,
             department,
         )
@@ -450,6 +430,29 @@ class CaseQueriesOnPostgres:
             ],
         )
 
+    async def escalated_work(
+        self,
+        superior: str | None,
+        *,
+        role: Role,
+        now: datetime,
+        calendar: WorkingCalendar,
+        after: int | None,
+    ) -> list[EscalatedItem]:
+        """The open work escalated to `superior` (下级超期件), or to the inspectors when None
+        (提级督办): the most pressing first, each with the department that holds it."""
+        await self._wait_for(after, (CASE_LIST_PROJECTION, ORDER_LIST_PROJECTION))
+        escalated = "escalated_at IS NOT NULL AND escalated_to IS NOT DISTINCT FROM $2"
+        rows = await self.store.fetch(_open_tasks_sql(role, escalated, escalated), now, superior)
+        return [
+            EscalatedItem(
+                item=_board_item(row, now, calendar),
+                department=row["department"],
+                escalated_at=row["escalated_at"],
+            )
+            for row in rows
+        ]
+
 
 def _where_mentioning(page: NewestFirstPage, column: str, text: str | None) -> None:
     """Keep the rows whose `column` or tracking number holds the text, if any is given, as
@@ -527,6 +530,33 @@ def _order_summary(row: asyncpg.Record, now: datetime, calendar: WorkingCalendar
         closed_at=row["closed_at"],
         position=row["issued_position"],
     )
+
+
+def _open_tasks_sql(role: Role, cases_where: str, orders_where: str) -> str:
+    """The open cases and orders that match, the most pressing first ($1 is now)."""
+    clock_columns = (
+        "acknowledge_due_at, due_at, clock_stopped, extension_requested, reminded_for, "
+        "supervised_at, public_notice_at"
+    )
+    return f"""
+        SELECT * FROM (
+            SELECT id, 'case' AS type, tracking_number, kind, status, urgent,
+                   {summary_column(role)} AS summary,
+                   {clock_columns}, {OVERDUE_SQL} AS overdue,
+                   status = 'assigned' AS awaiting, registered_position AS position,
+                   assigned_department AS department, escalated_at
+            FROM case_list
+            WHERE {cases_where} AND status IN {_sql_list(OPEN_FOR_BOARD)}
+            UNION ALL
+            SELECT id, 'rectification_order', tracking_number, 'rectification_order',
+                   status, false, problem, {clock_columns}, {ORDER_OVERDUE_SQL},
+                   status = 'issued', issued_position, department, escalated_at
+            FROM order_list
+            WHERE {orders_where} AND status IN {_sql_list(ORDERS_OPEN_FOR_BOARD)}
+        ) AS tasks
+        ORDER BY COALESCE(CASE WHEN awaiting THEN acknowledge_due_at END, due_at,
+                          acknowledge_due_at) NULLS LAST, position
+        """
 
 
 def _board_item(row: asyncpg.Record, now: datetime, calendar: WorkingCalendar) -> BoardItem:

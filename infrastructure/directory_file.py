@@ -25,7 +25,7 @@ _REQUIRED = {
     "windows": ("id", "name", "department", "zone"),
     "staff": ("id", "name", "department"),
 }
-_OPTIONAL = {"departments": (), "windows": (), "staff": ("window", "post")}
+_OPTIONAL = {"departments": ("superior",), "windows": (), "staff": ("window", "post")}
 
 
 class DirectoryFileError(ImportFileError):

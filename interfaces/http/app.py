@@ -30,6 +30,7 @@ from interfaces.http.routers import (
     cases,
     directory,
     discipline,
+    escalation,
     evaluations,
     health,
     orders,
@@ -196,6 +197,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         evaluations.router,
         answer_templates.router,
         administration.router,
+        escalation.router,
     ):
         app.include_router(
             router,
