@@ -134,7 +134,8 @@ def test_a_task_still_overdue_five_working_days_after_supervision_is_flagged_onc
         ("PublicNoticeFlagged", at(12, 28, 10)),
     ]
     escalated, flagged = task.pending_events
-    assert isinstance(escalated, Task.Escalated) and escalated.superior is None
+    assert isinstance(escalated, Task.Escalated)
+    assert escalated.superior is None
     assert isinstance(flagged, Task.PublicNoticeFlagged)
     assert flagged.supervised_at == at(12, 21, 10)
     assert flagged.timestamp == at(12, 28, 10, 30)
