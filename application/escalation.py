@@ -8,6 +8,8 @@ may then direct its subordinate: a supervision note and a new due date (`Directe
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from application.cases import CaseVerbs
@@ -16,6 +18,7 @@ from application.views import CaseView
 from domain.actor import Actor, Role
 from domain.case import Case
 from domain.rectification import RectificationOrder
+from domain.task import NotTheSuperior, Task
 
 
 class EscalationVerbs(RectificationVerbs, CaseVerbs):
@@ -26,7 +29,7 @@ class EscalationVerbs(RectificationVerbs, CaseVerbs):
         return self._on_case(
             case_id,
             by,
-            Case.direct,
+            self._by_the_superior(Case.direct),
             note=note,
             working_days=working_days,
             policy=self.policy,
@@ -38,12 +41,25 @@ class EscalationVerbs(RectificationVerbs, CaseVerbs):
         return self._on_order(
             order_id,
             by,
-            RectificationOrder.direct,
+            self._by_the_superior(RectificationOrder.direct),
             note=note,
             working_days=working_days,
             policy=self.policy,
             calendar=self.calendar,
         )
+
+    def _by_the_superior(self, direct: Callable[..., None]) -> Callable[..., None]:
+        """`direct`, refused first to anyone but the superior the directory names for the
+        department holding the task: so no one else learns whether it was escalated."""
+
+        def directed(task: Task, *, by: Actor, **arguments: Any) -> None:
+            holder = getattr(task, "department", None)  # cases and orders both keep it
+            superior = self.directory().superior_of(holder) if holder else None
+            if not by.acts_for(superior):
+                raise NotTheSuperior(f"{task.label} is not held by a department below yours")
+            direct(task, by=by, **arguments)
+
+        return directed
 
     def subordinates(self, department_id: str) -> tuple[str, ...]:
         """The active departments below this one, directly or through others."""

@@ -35,6 +35,8 @@ INSPECTORS: Final[Row] = (401, 403, OK, 403, 403, 403)
 ADMINS: Final[Row] = (401, 403, 403, OK, 403, 403)
 # The department that owns the record, and no one else.
 OWN: Final[Row] = (401, 403, 403, 403, OK, 403)
+# The superior department of the record's department, which is none of the callers.
+SUPERIOR_ONLY: Final[Row] = (401, 403, 403, 403, 403, 403)
 # A console page: a bearer token is no session, so every caller is sent to sign in.
 TO_SIGN_IN: Final[Row] = (SIGN_IN,) * len(CALLERS)
 # A form posted without the visitor's form token from the service's own origin.
@@ -125,6 +127,11 @@ API_MATRIX: Final[dict[Route, Row]] = {
     ("POST", "/public/case-status"): ANYONE,
     ("POST", "/evaluations"): ANYONE,
     ("GET", "/openapi.json"): ANYONE,
+    # Superiors and escalation (提级督办): only the superior department of the department
+    # holding the work directs it, which none of the callers here is (tested by name in
+    # tests/e2e/test_escalation_http.py).
+    ("POST", "/cases/{case_id}/escalation/direct"): SUPERIOR_ONLY,
+    ("POST", "/rectification-orders/{order_id}/escalation/direct"): SUPERIOR_ONLY,
 }
 
 # Routes outside /api/v1: operations and the API's documentation pages.

@@ -49,6 +49,7 @@ EXTENSION = {"working_days": 3, "reason": "需要现场核查"}
 TEMPLATE = {"category": "服务态度", "title": "致歉", "text": "经核实，已批评教育，向您致歉。"}
 PERIOD = {"from": "2026-11-01", "to": "2026-11-30"}
 OWN_SCOPE = {"department": SAMPLE_DEPARTMENT}
+DIRECTION = {"note": "请于三个工作日内办结", "working_days": 3}
 
 
 @dataclass(frozen=True)
@@ -364,6 +365,13 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/calendar/years"): lambda w: Call(),
     ("GET", "/accounts"): lambda w: Call(),
     ("GET", "/tokens"): lambda w: Call(),
+    # Superiors and escalation (提级督办)
+    ("POST", "/cases/{case_id}/escalation/direct"): lambda w: Call(
+        {"case_id": w.overdue_case()}, DIRECTION
+    ),
+    ("POST", "/rectification-orders/{order_id}/escalation/direct"): lambda w: Call(
+        {"order_id": w.overdue_order()}, DIRECTION
+    ),
 }
 OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()
