@@ -61,6 +61,11 @@ class EscalationVerbs(RectificationVerbs, CaseVerbs):
 
         return directed
 
+    def may_direct(self, task_id: UUID, viewer: Actor) -> bool:
+        """Whether `viewer` may direct this case or order now (the form its page shows)."""
+        task = self._load_or_none(task_id)
+        return isinstance(task, Task) and task.takes_direction_from(viewer)
+
     def subordinates(self, department_id: str) -> tuple[str, ...]:
         """The active departments below this one, directly or through others."""
         return self.directory().subordinates_of(department_id)

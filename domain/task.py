@@ -570,6 +570,10 @@ class Task(Aggregate):
             timestamp=at,
         )
 
+    def takes_direction_from(self, viewer: Actor) -> bool:
+        """Whether `viewer` may direct the task now (what its page offers)."""
+        return passes(lambda: self._check_direct(viewer))
+
     def may_be_directed_by(self, viewer: Actor) -> bool:
         """Whether `viewer` is the superior this task stands escalated to (what it may read)."""
         return self.escalated_to is not None and viewer.acts_for(self.escalated_to)

@@ -34,6 +34,7 @@ from interfaces.web.routers import (
     routing,
     scores,
     sign_in,
+    superiors,
     supervision,
 )
 from interfaces.web.session import install_sign_in_redirects
@@ -73,6 +74,8 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(audit.router)
     app.include_router(dashboard.router)
     app.include_router(orders.router)
+    # Superiors and escalation (提级督办): subordinates' boards, directions.
+    app.include_router(superiors.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

@@ -38,6 +38,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         # Its own scores and blue-list entries.
         ("本部门考评", "/console/scores"),
         ("蓝榜", "/console/blue-list"),
+        # A superior's subordinates' boards and the work escalated to it (提级督办).
+        ("下级部门", "/console/boards"),
     ),
     Role.INSPECTOR: (
         ("工作台", "/console/"),

@@ -239,6 +239,11 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("POST", "/console/orders/new"): WITHOUT_FORM_TOKEN,
     ("GET", "/console/orders/{order_id:uuid}"): TO_SIGN_IN,
     ("POST", "/console/orders/{order_id:uuid}/{action}"): WITHOUT_FORM_TOKEN,
+    # Superiors and escalation (提级督办): subordinates' boards, the superior's direction.
+    ("GET", "/console/boards"): TO_SIGN_IN,
+    ("GET", "/console/boards/{department_id}"): TO_SIGN_IN,
+    ("POST", "/console/cases/{case_id:uuid}/escalation/direct"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/orders/{order_id:uuid}/escalation/direct"): WITHOUT_FORM_TOKEN,
 }
 
 

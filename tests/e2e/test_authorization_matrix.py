@@ -499,6 +499,17 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/console/orders/{order_id:uuid}/{action}"): lambda w: Call(
         {"order_id": w.issued_order(), "action": "acknowledge"}
     ),
+    # Superiors and escalation (提级督办)
+    ("GET", "/console/boards"): lambda w: Call(),
+    ("GET", "/console/boards/{department_id}"): lambda w: Call(
+        {"department_id": SAMPLE_DEPARTMENT}
+    ),
+    ("POST", "/console/cases/{case_id:uuid}/escalation/direct"): lambda w: Call(
+        {"case_id": w.assigned_case()}, DIRECTION
+    ),
+    ("POST", "/console/orders/{order_id:uuid}/escalation/direct"): lambda w: Call(
+        {"order_id": w.issued_order()}, DIRECTION
+    ),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},
