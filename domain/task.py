@@ -524,11 +524,12 @@ class Task(Aggregate):
         note: str
         working_days: int
         deadline: Deadline
+        # The superior's due date binds an acknowledgement still owed too; else unchanged.
+        acknowledge_deadline: Deadline | None
 
         def apply(self, task: Task) -> None:
             task.directions.append({"note": self.note, "at": self.timestamp.isoformat()})
-            # The superior's due date replaces both: the department answers by it.
-            task.acknowledge_deadline = None
+            task.acknowledge_deadline = self.acknowledge_deadline
             task.deadline = self.deadline
             # The direction is the new base: a recomputation starts from it.
             task.handling_base = self.deadline
@@ -561,11 +562,15 @@ class Task(Aggregate):
                 f"a direction gives 1 to {MAX_DIRECTION_WORKING_DAYS} working days"
             )
         require_reason(note, "a direction")
+        deadline = policy.directed(working_days, calendar, at)
         self.trigger_event(
             self.Directed,
             note=note,
             working_days=working_days,
-            deadline=policy.directed(working_days, calendar, at),
+            deadline=deadline,
+            acknowledge_deadline=deadline
+            if self.awaiting_acknowledgement
+            else self.acknowledge_deadline,
             actor=by,
             timestamp=at,
         )

@@ -73,9 +73,11 @@ def _escalated(row: Row, e: Any) -> None:
 
 
 def _directed(row: Row, e: Any) -> None:
-    # The superior's due date replaces both: the department answers by it (提级督办).
+    # The superior's due date (提级督办), which binds an acknowledgement still owed too.
     row.update(
-        acknowledge_due_at=None, due_at=due_of(e.deadline), provisional=provisional(e.deadline)
+        acknowledge_due_at=due_of(e.acknowledge_deadline),
+        due_at=due_of(e.deadline),
+        provisional=provisional(e.acknowledge_deadline, e.deadline),
     )
 
 

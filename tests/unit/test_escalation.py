@@ -268,3 +268,29 @@ def test_the_superior_reads_the_task_escalated_to_it_and_no_other_department_doe
     assert task.may_be_read_by(SUPERIOR) is True  # type: ignore[attr-defined]
     taxation = Actor("tax-desk", Role.DEPARTMENT, department="taxation")
     assert task.may_be_read_by(taxation) is False  # type: ignore[attr-defined]
+
+
+def test_a_direction_to_a_task_never_acknowledged_binds_its_acknowledgement_too(
+    tasks: Tasks, calendar: WorkingCalendar
+) -> None:
+    # given: handed over and never acknowledged, supervised, escalated
+    task = tasks.handed_over(when=HANDED_OVER)
+    task.observe_clock(calendar=calendar, by=SYSTEM, at=at(9, 29, 9))
+    task.supervise(note="逾期未签收", by=tasks.inspector, at=SUPERVISED)
+    escalated(task, calendar)
+
+    # when
+    task.direct(
+        note="请即签收办理",
+        working_days=2,
+        policy=tasks.policy,
+        calendar=calendar,
+        by=SUPERIOR,
+        at=at(10, 13, 11),
+    )
+
+    # then: both deadlines are the superior's, Thu 15 Oct, and no longer missed
+    assert task.acknowledge_deadline == task.deadline
+    assert task.deadline is not None
+    assert task.deadline.due_at == close_of(10, 15)
+    assert not task.is_overdue(at(10, 14, 9))

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from interfaces.http.deps import DepartmentDep, SupervisionDep
 from interfaces.http.responses import COMMAND_ON_A_RECORD, SOME_ROLES
 from interfaces.http.schemas.cases import CasePublic
-from interfaces.http.schemas.escalation import DirectionCreate
+from interfaces.http.schemas.escalation import DirectionBody
 from interfaces.http.schemas.orders import OrderPublic
 
 router = APIRouter(tags=["superiors and escalation"], responses=SOME_ROLES)
@@ -17,7 +17,7 @@ router = APIRouter(tags=["superiors and escalation"], responses=SOME_ROLES)
 
 @router.post("/cases/{case_id}/escalation/direct", responses=COMMAND_ON_A_RECORD)
 def direct_case(
-    case_id: UUID, body: DirectionCreate, app: SupervisionDep, actor: DepartmentDep
+    case_id: UUID, body: DirectionBody, app: SupervisionDep, actor: DepartmentDep
 ) -> CasePublic:
     """The superior department directs a case escalated to it (下达督办意见): a supervision
     note and a new due date for the subordinate, 1 to 30 working days from now."""
@@ -28,7 +28,7 @@ def direct_case(
 
 @router.post("/rectification-orders/{order_id}/escalation/direct", responses=COMMAND_ON_A_RECORD)
 def direct_order(
-    order_id: UUID, body: DirectionCreate, app: SupervisionDep, actor: DepartmentDep
+    order_id: UUID, body: DirectionBody, app: SupervisionDep, actor: DepartmentDep
 ) -> OrderPublic:
     """The superior department directs a rectification order escalated to it, as a case."""
     return OrderPublic.of(

@@ -10,7 +10,7 @@ from domain.task import MAX_DIRECTION_WORKING_DAYS
 from interfaces.http.schemas.cases import JSON_NUMBER, LARGEST_JSON_INTEGER, Strict
 
 
-class DirectionCreate(Strict):
+class DirectionBody(Strict):
     """The superior's direction to its subordinate (下达督办意见): a supervision note and a
     new due date, `working_days` counted from the working day after it."""
 

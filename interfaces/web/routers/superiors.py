@@ -18,7 +18,7 @@ from domain.actor import Role
 from interfaces.bootstrap import Container
 from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.routers.boards import NotYourDepartment
-from interfaces.http.schemas.escalation import DirectionCreate
+from interfaces.http.schemas.escalation import DirectionBody
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text, run_form_from_queue
 from interfaces.web.forms import form_number
@@ -130,7 +130,7 @@ async def direct_case(
     return await run_form_from_queue(
         request,
         f"/console/cases/{case_id}",
-        DirectionCreate,
+        DirectionBody,
         _direction(form),
         DIRECTION_FIELDS,
         lambda body: app.direct_case(
@@ -153,7 +153,7 @@ async def direct_order(
     return await run_form_from_queue(
         request,
         f"/console/orders/{order_id}",
-        DirectionCreate,
+        DirectionBody,
         _direction(form),
         DIRECTION_FIELDS,
         lambda body: app.direct_order(  # type: ignore[arg-type, return-value]
