@@ -60,6 +60,7 @@ def test_a_superior_finds_the_escalated_case_directs_it_and_reads_the_subordinat
     expect(page.get_by_role("status")).to_contain_text("已下达督办意见")
     expect(page.get_by_role("region", name="办理过程")).to_contain_text("上级督办意见")
     expect(page.get_by_role("region", name="办理期限")).to_contain_text("2026-12-31 17:30")
+    catch_up(container)
 
     # when: the subordinate's board, through 下级部门
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="下级部门").click()
@@ -70,7 +71,6 @@ def test_a_superior_finds_the_escalated_case_directs_it_and_reads_the_subordinat
     expect(page.get_by_role("row").filter(has_text=number)).to_be_visible()
     expect(page.locator("main form")).to_have_count(0)
     assert page.url.endswith(f"/console/boards/{SAMPLE_DEPARTMENT}")
-    catch_up(container)
     screenshot(page, "superior-board", full_page=True)
 
 

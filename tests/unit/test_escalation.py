@@ -14,6 +14,7 @@ working Saturday 10 Oct):
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 
@@ -58,6 +59,26 @@ def observe(
     task: Task, calendar: WorkingCalendar, when: object, superior: Callable[[], str | None]
 ) -> int:
     return task.observe_clock(calendar=calendar, by=SYSTEM, at=when, superior=superior)  # type: ignore[arg-type]
+
+
+def direct(
+    task: Task,
+    tasks: Tasks,
+    calendar: WorkingCalendar,
+    *,
+    note: str,
+    working_days: int,
+    by: Actor,
+    at: datetime,
+) -> None:
+    task.direct(
+        note=note,
+        working_days=working_days,
+        policy=tasks.policy,
+        calendar=calendar,
+        by=by,
+        at=at,
+    )
 
 
 def escalated(task: Task, calendar: WorkingCalendar, superior: str | None = BUREAU) -> Task:
@@ -113,13 +134,8 @@ def test_a_department_without_a_superior_escalates_to_the_inspectors(
 
     assert (task.escalated, task.escalated_to) == (True, None)
     with pytest.raises(NotEscalated) as refusal:
-        task.direct(
-            note="请限期办结",
-            working_days=3,
-            policy=tasks.policy,
-            calendar=calendar,
-            by=SUPERIOR,
-            at=at(10, 13, 11),
+        direct(
+            task, tasks, calendar, note="请限期办结", working_days=3, by=SUPERIOR, at=at(10, 13, 11)
         )
     assert refusal.value.code == "not_escalated"
 
@@ -130,11 +146,12 @@ def test_the_superior_directs_its_subordinate_with_a_note_and_a_new_due_date(
     task = escalated(supervised_task(tasks, calendar), calendar)
 
     # when: directed Tue 13 Oct 11:00 to finish within 3 working days
-    task.direct(
+    direct(
+        task,
+        tasks,
+        calendar,
         note="请于三个工作日内办结并报告",
         working_days=3,
-        policy=tasks.policy,
-        calendar=calendar,
         by=SUPERIOR,
         at=at(10, 13, 11),
     )
@@ -155,14 +172,7 @@ def test_a_directed_task_missing_its_new_date_is_not_escalated_a_second_time(
     tasks: Tasks, calendar: WorkingCalendar
 ) -> None:
     task = escalated(supervised_task(tasks, calendar), calendar)
-    task.direct(
-        note="请限期办结",
-        working_days=3,
-        policy=tasks.policy,
-        calendar=calendar,
-        by=SUPERIOR,
-        at=at(10, 13, 11),
-    )
+    direct(task, tasks, calendar, note="请限期办结", working_days=3, by=SUPERIOR, at=at(10, 13, 11))
     task.collect_events()
 
     # when: the new date passes, an inspector supervises again, five working days go by
@@ -194,11 +204,12 @@ def test_only_the_superior_it_was_escalated_to_directs_a_task(
     task = escalated(supervised_task(tasks, calendar), calendar)
 
     with pytest.raises(NotTheSuperior) as refusal:
-        task.direct(
+        direct(
+            task,
+            tasks,
+            calendar,
             note="督办意见",
             working_days=3,
-            policy=tasks.policy,
-            calendar=calendar,
             by=by or tasks.department,
             at=at(10, 13, 11),
         )
@@ -211,13 +222,8 @@ def test_a_task_not_escalated_takes_no_direction(tasks: Tasks, calendar: Working
     task = supervised_task(tasks, calendar)
 
     with pytest.raises(NotEscalated):
-        task.direct(
-            note="督办意见",
-            working_days=3,
-            policy=tasks.policy,
-            calendar=calendar,
-            by=SUPERIOR,
-            at=at(10, 9, 11),
+        direct(
+            task, tasks, calendar, note="督办意见", working_days=3, by=SUPERIOR, at=at(10, 9, 11)
         )
 
 
@@ -228,11 +234,12 @@ def test_a_direction_gives_one_to_thirty_working_days(
     task = escalated(supervised_task(tasks, calendar), calendar)
 
     with pytest.raises(DirectionOutOfRange) as refusal:
-        task.direct(
+        direct(
+            task,
+            tasks,
+            calendar,
             note="督办意见",
             working_days=working_days,
-            policy=tasks.policy,
-            calendar=calendar,
             by=SUPERIOR,
             at=at(10, 13, 11),
         )
@@ -247,14 +254,7 @@ def test_a_direction_says_what_the_superior_wants(
     task = escalated(supervised_task(tasks, calendar), calendar)
 
     with pytest.raises(ReasonRequired):
-        task.direct(
-            note=note,
-            working_days=3,
-            policy=tasks.policy,
-            calendar=calendar,
-            by=SUPERIOR,
-            at=at(10, 13, 11),
-        )
+        direct(task, tasks, calendar, note=note, working_days=3, by=SUPERIOR, at=at(10, 13, 11))
 
 
 def test_the_superior_reads_the_task_escalated_to_it_and_no_other_department_does(
@@ -280,13 +280,8 @@ def test_a_direction_to_a_task_never_acknowledged_binds_its_acknowledgement_too(
     escalated(task, calendar)
 
     # when
-    task.direct(
-        note="请即签收办理",
-        working_days=2,
-        policy=tasks.policy,
-        calendar=calendar,
-        by=SUPERIOR,
-        at=at(10, 13, 11),
+    direct(
+        task, tasks, calendar, note="请即签收办理", working_days=2, by=SUPERIOR, at=at(10, 13, 11)
     )
 
     # then: both deadlines are the superior's, Thu 15 Oct, and no longer missed

@@ -4,6 +4,7 @@ work escalated to it (下级超期件), and the direction it gives on an escalat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +15,7 @@ from starlette.datastructures import FormData
 
 from application.ports import ConsoleSession
 from application.queries import EscalatedItem
-from domain.actor import Role
+from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
 from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.routers.boards import NotYourDepartment
@@ -117,6 +118,27 @@ def _direction(form: FormData) -> dict[str, object]:
     return values
 
 
+async def _directed(
+    request: Request,
+    form: FormData,
+    page: str,
+    direct: Callable[..., Any],
+    record_id: UUID,
+    by: Actor,
+    done: str,
+) -> RedirectResponse:
+    """Read the form into the API's body, run `direct` on the record by `by`, back to `page`."""
+    return await run_form_from_queue(
+        request,
+        page,
+        DirectionBody,
+        _direction(form),
+        DIRECTION_FIELDS,
+        lambda body: direct(record_id, note=body.note, working_days=body.working_days, by=by),
+        done,
+    )
+
+
 @router.post("/console/cases/{case_id:uuid}/escalation/direct", response_class=RedirectResponse)
 async def direct_case(
     request: Request,
@@ -126,16 +148,13 @@ async def direct_case(
     app: SupervisionDep,
 ) -> RedirectResponse:
     """The superior's direction on an escalated case (下达督办意见), back to the case page."""
-    by = acting(request, person)
-    return await run_form_from_queue(
+    return await _directed(
         request,
+        form,
         f"/console/cases/{case_id}",
-        DirectionBody,
-        _direction(form),
-        DIRECTION_FIELDS,
-        lambda body: app.direct_case(
-            case_id, note=body.note, working_days=body.working_days, by=by
-        ),
+        app.direct_case,
+        case_id,
+        acting(request, person),
         "已下达督办意见，承办部门的办理期限已更新。",
     )
 
@@ -149,15 +168,12 @@ async def direct_order(
     app: SupervisionDep,
 ) -> RedirectResponse:
     """The superior's direction on an escalated rectification order, back to the order page."""
-    by = acting(request, person)
-    return await run_form_from_queue(
+    return await _directed(
         request,
+        form,
         f"/console/orders/{order_id}",
-        DirectionBody,
-        _direction(form),
-        DIRECTION_FIELDS,
-        lambda body: app.direct_order(  # type: ignore[arg-type, return-value]
-            order_id, note=body.note, working_days=body.working_days, by=by
-        ),
+        app.direct_order,
+        order_id,
+        acting(request, person),
         "已下达督办意见，承办部门的整改期限已更新。",
     )
