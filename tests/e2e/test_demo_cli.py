@@ -53,7 +53,7 @@ def test_a_small_demo_fills_the_read_tables_it_points_to(database_url: str, tmp_
         "--output", str(output),
     )  # fmt: skip
     assert report.returncode == 0, report.stderr
-    assert len(json.loads(output.read_text())["departments"]) == 33
+    assert len(json.loads(output.read_text())["departments"]) == 30
 
 
 def test_a_second_demo_on_the_same_database_is_refused_before_anything_is_drawn(

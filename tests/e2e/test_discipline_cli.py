@@ -104,7 +104,7 @@ def test_the_monthly_report_is_written_as_a_workbook_after_catching_the_read_sid
     result = run(database_url, "report", "monthly", "--month", "2026-11", "--output", str(output))
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"{output}: 2026-11, 33 departments, 2 deductions"
+    assert result.stdout.strip() == f"{output}: 2026-11, 30 departments, 2 deductions"
     book = load_workbook(output)
     assert book.sheetnames[0] == "汇总"
     rows = list(book["不动产登记中心"].iter_rows(min_row=3, values_only=True))
