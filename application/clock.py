@@ -72,7 +72,11 @@ class ClockVerbs(CaseVerbs):
 
     def _observe(self, task: Task) -> int:
         recorded = task.observe_clock(
-            calendar=self.calendar, by=Actor.system(), at=self.time_source.now()
+            calendar=self.calendar,
+            by=Actor.system(),
+            at=self.time_source.now(),
+            # Both cases and orders keep the department that holds them as `department`.
+            superior=lambda: self.directory().superior_of(task.department),  # type: ignore[attr-defined]
         )
         if recorded:
             self._commit(task)

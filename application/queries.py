@@ -184,6 +184,15 @@ class BoardItem:
     last_reminder_message: str | None = None
 
 
+@dataclass(frozen=True)
+class EscalatedItem:
+    """Open work escalated (提级督办): to a superior's board (下级超期件) or the inspectors."""
+
+    item: BoardItem
+    department: str
+    escalated_at: datetime
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -365,4 +374,16 @@ class CaseQueries(Protocol):
 
     async def case_counts(self, *, start: datetime, end: datetime) -> CaseCounts:
         """Cases registered from `start` until `end`, by kind and by category."""
+        ...
+
+    async def escalated_work(
+        self,
+        superior: str | None,
+        *,
+        role: Role,
+        now: datetime,
+        calendar: WorkingCalendar,
+        after: int | None,
+    ) -> list[EscalatedItem]:
+        """Open work escalated to `superior` (下级超期件), or to the inspectors when None."""
         ...

@@ -10,6 +10,7 @@ from application.audit import AuditVerbs
 from application.base import EVENT_STORE_NAME
 from application.clock import ClockVerbs
 from application.discipline import DisciplineVerbs
+from application.escalation import EscalationVerbs
 from application.evaluations import EvaluationVerbs
 from application.notices import NoticeVerbs
 from application.privacy import PrivacyVerbs
@@ -18,6 +19,7 @@ from application.rectification import RectificationVerbs
 
 
 class Supervision(
+    EscalationVerbs,  # first: it builds on the case and order verbs below
     ProposalVerbs,
     EvaluationVerbs,
     RectificationVerbs,

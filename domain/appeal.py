@@ -13,6 +13,7 @@ inspector may supervise it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -26,6 +27,7 @@ from domain.deadlines import Deadline, fixed_term_deadline
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.scorecard import Deduction
 from domain.task import NotOverdue, Task, require_reason
+from domain.task_clock import ClockState
 
 # A department appeals within this many working days of the deduction being recorded.
 APPEAL_WINDOW_WORKING_DAYS = 5
@@ -332,6 +334,19 @@ class Appeal(Task):
 
     class HandedToSuccessor(Task.HandedToSuccessor, Event):
         TOPIC = "oversight:Appeal.HandedToSuccessor"
+
+    class Escalated(Task.Escalated, Event):
+        TOPIC = "oversight:Appeal.Escalated"
+
+    class Directed(Task.Directed, Event):
+        TOPIC = "oversight:Appeal.Directed"
+
+    @property
+    def clock_state(self) -> ClockState:
+        """The shared clock's facts, with one difference: an appeal is the inspectors' own
+        work, with no one above them, so supervision is its last step and it is never
+        escalated (it counts as escalated already)."""
+        return replace(super().clock_state, escalated=True)
 
     def _require_remindable(self) -> str:
         """No department holds an appeal: the inspectors decide it, so no one is reminded."""

@@ -458,7 +458,8 @@ class Case(Task):
     def may_be_read_by(self, viewer: Actor) -> bool:
         """Departments read only cases assigned to them; the other staff roles read all."""
         if viewer.role is Role.DEPARTMENT:
-            return viewer.acts_for(self.assigned_department)
+            # The superior it stands escalated to reads it too (提级督办).
+            return viewer.acts_for(self.assigned_department) or self.may_be_directed_by(viewer)
         return viewer.role in {Role.OPERATOR, Role.INSPECTOR}
 
     def actions_open_to(self, actor: Actor, at: datetime) -> tuple[CaseAction, ...]:
@@ -627,6 +628,12 @@ class Case(Task):
 
     class RemindedByHand(Task.RemindedByHand, Event):
         TOPIC = "oversight:Case.RemindedByHand"
+
+    class Escalated(Task.Escalated, Event):
+        TOPIC = "oversight:Case.Escalated"
+
+    class Directed(Task.Directed, Event):
+        TOPIC = "oversight:Case.Directed"
 
     # Answer, callback, closing -------------------------------------------
 

@@ -19,6 +19,8 @@ _UNITS = (WORKING_DAYS, CLOCK_HOURS, OFFICE_SECONDS)
 EXTENSION = "extension"
 RESUMPTION = "resumption"
 URGENT = "urgent"
+# A superior's direction to an escalated task (提级督办): a new due date counted from it.
+DIRECTION = "direction"
 
 TASK_KINDS = (
     "consultation",
@@ -223,6 +225,15 @@ class DeadlinePolicy:
             EXTENSION, deadline.due_at, working_days, calendar, lead=f"extension granted {granted}"
         )
 
+    def directed(
+        self, working_days: int, calendar: WorkingCalendar, directed_at: datetime
+    ) -> Deadline:
+        """The new due date a superior sets: `working_days` counted from its direction."""
+        _require_term(working_days, "direction working days")
+        return _working_days_deadline(
+            DIRECTION, directed_at, working_days, calendar, lead="superior's direction"
+        )
+
     def resumed(
         self,
         deadline: Deadline,
@@ -369,6 +380,8 @@ def _describe(policy: str) -> str:
 
 
 def _counting_start(policy: str) -> str:
+    if policy == DIRECTION:
+        return "the direction at"
     return "the previous due date" if policy in (EXTENSION, RESUMPTION) else "assignment at"
 
 

@@ -35,6 +35,8 @@ class Department:
     # 承接部门: in a file, the department that takes over this one's open work as it is
     # retired (机构改革); on record, the department a retired one went to.
     successor: str | None = None
+    # The department's superior (上级主管部门), which reads its boards and takes escalations.
+    superior: str | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,18 @@ class Leaving:
         return bool(self.departments or self.windows or self.staff)
 
 
+class UnknownSuperior(InvalidDirectorySpec):
+    """A department names a superior the spec does not list."""
+
+    code = "unknown_superior"
+
+
+class SuperiorCycle(InvalidDirectorySpec):
+    """Superiors that lead back to where they started (A → B → A)."""
+
+    code = "superior_cycle"
+
+
 class UnknownStaff(Invalid):
     """A case names a staff member the directory does not list as active."""
 
@@ -206,12 +220,15 @@ class Directory(Aggregate):
         department_id: str
         name: str
         name_en: str
+        # Events recorded before superiors existed read the class default.
+        superior: str | None = None
 
         def apply(self, directory: Directory) -> None:
             directory._departments[self.department_id] = {
                 "name": self.name,
                 "name_en": self.name_en,
                 "active": True,
+                "superior": self.superior,
             }
 
     class DepartmentChanged(Event):
@@ -397,6 +414,28 @@ class Directory(Aggregate):
         record = self._departments.get(department_id)
         return None if record is None else Department(id=department_id, **record)
 
+    def superior_of(self, department_id: str) -> str | None:
+        """The active superior of a department (上级主管部门), or None when it has none."""
+        record = self._departments.get(department_id)
+        superior = None if record is None else record.get("superior")
+        if superior is None or not self._departments.get(superior, {}).get("active"):
+            return None
+        return str(superior)
+
+    def subordinates_of(self, department_id: str) -> tuple[str, ...]:
+        """The active departments below this one, directly or through others, by id."""
+        below: list[str] = []
+        reached = {department_id}
+        frontier = [department_id]
+        while frontier:
+            above = frontier.pop()
+            for key, record in _active(self._departments):
+                if record.get("superior") == above and key not in reached:
+                    reached.add(key)
+                    below.append(key)
+                    frontier.append(key)
+        return tuple(sorted(below))
+
     def window(self, window_id: str) -> Window | None:
         """The window with this id, closed or not; None if it was never listed."""
         record = self._windows.get(window_id)
@@ -464,7 +503,7 @@ class Directory(Aggregate):
                     added, **{id_field: entry.id}, **fields, actor=actor, timestamp=at
                 )
                 continue
-            changes: Changes = {name: v for name, v in fields.items() if record[name] != v}
+            changes: Changes = {name: v for name, v in fields.items() if record.get(name) != v}
             if not record["active"]:
                 changes["active"] = True
             if changes:
@@ -574,6 +613,24 @@ def _check_spec(spec: DirectorySpec) -> None:
                     f"staff members {other!r} and {member.id!r} both hold post "
                     f"{member.post} of window {member.window!r}"
                 )
+    _check_superiors(spec.departments)
+
+
+def _check_superiors(departments: tuple[Department, ...]) -> None:
+    """Refuse a superior the spec does not list, and any chain of superiors that loops."""
+    superiors = {d.id: d.superior for d in departments}
+    for department in departments:
+        if department.superior is not None and department.superior not in superiors:
+            raise UnknownSuperior(
+                f"department {department.id!r} names unknown superior {department.superior!r}"
+            )
+    for start in superiors:
+        chain = [start]
+        while (above := superiors[chain[-1]]) is not None:
+            if above in chain:
+                looped = " → ".join([*chain[chain.index(above) :], above])
+                raise SuperiorCycle(f"superiors form a cycle: {looped}")
+            chain.append(above)
 
 
 def _check_entries(kind: str, entries: Iterable[Department | Window | StaffMember]) -> None:

@@ -101,6 +101,7 @@ LABELS: dict[str, dict[str, str]] = {
         "acknowledge_missed": "签收超时",
         "deadline_missed": "办理超期",
         "public_notice": "列入通报",
+        "escalation": "提级督办",
     },
     "audit_problem": {
         "altered": "记录被篡改",
@@ -328,6 +329,12 @@ LABELS: dict[str, dict[str, str]] = {
         "token_not_found": "没有该访问令牌。",
         # Personal data and the audit trail
         "personal_data_already_erased": "该工单的个人信息已删除。",
+        # Superiors and escalation (提级督办)
+        "unknown_superior": "名录中的上级主管部门不存在。",
+        "superior_cycle": "上级主管部门不能循环。",
+        "not_escalated": "该事项未提级督办至上级主管部门。",
+        "not_the_superior": "只有提级督办的上级主管部门可以下达督办意见。",
+        "direction_out_of_range": "督办期限须为 1 至 30 个工作日。",
         "erasure_for_inspectors": "只有纪检督查可以删除诉求人的个人信息。",
         "record_not_found": "未找到该记录。",
         "store_holds_cases": "数据库中已有工单，演示数据只能写入空库。",
@@ -468,6 +475,8 @@ LABELS: dict[str, dict[str, str]] = {
         "Case.DeadlineMissed": "办理超期",
         "Case.PublicNoticeFlagged": "列入通报",
         "Case.DeadlinesRecomputed": "重算期限",
+        "Case.Escalated": "提级督办",
+        "Case.Directed": "上级督办意见",
         "Case.PersonalDataErased": "删除个人信息",
         "Case.ProposedDeductionConfirmed": "确认建议扣分",
         "Case.ProposedDeductionDismissed": "不予扣分",
@@ -504,6 +513,8 @@ LABELS: dict[str, dict[str, str]] = {
         "RectificationOrder.DeadlineMissed": "整改超期",
         "RectificationOrder.PublicNoticeFlagged": "列入通报",
         "RectificationOrder.DeadlinesRecomputed": "重算期限",
+        "RectificationOrder.Escalated": "提级督办",
+        "RectificationOrder.Directed": "上级督办意见",
         "Scorecard.Opened": "开立月度考核卡",
         "Scorecard.DeductionRecorded": "记录扣分",
         "Scorecard.DeductionRevoked": "撤销扣分",
@@ -533,6 +544,8 @@ LABELS: dict[str, dict[str, str]] = {
         "Appeal.DeadlinesRecomputed": "重算期限",
         "Appeal.RemindedByHand": "人工催办",
         "Appeal.HandedToSuccessor": "机构改革移交",
+        "Appeal.Escalated": "提级督办",
+        "Appeal.Directed": "上级督办意见",
         # Notices (通报, §15)
         "Notice.Drafted": "拟写通报",
         "Notice.Edited": "修改通报草稿",

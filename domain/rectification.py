@@ -296,7 +296,8 @@ class RectificationOrder(Task):
     def may_be_read_by(self, viewer: Actor) -> bool:
         """The department reads its own orders; operators and inspectors read all."""
         if viewer.role is Role.DEPARTMENT:
-            return viewer.acts_for(self.department)
+            # The superior it stands escalated to reads it too (提级督办).
+            return viewer.acts_for(self.department) or self.may_be_directed_by(viewer)
         return viewer.role in {Role.OPERATOR, Role.INSPECTOR}
 
     def actions_open_to(self, actor: Actor, at: datetime) -> tuple[OrderAction, ...]:
@@ -526,3 +527,9 @@ class RectificationOrder(Task):
 
     class RemindedByHand(Task.RemindedByHand, Event):
         TOPIC = "oversight:RectificationOrder.RemindedByHand"
+
+    class Escalated(Task.Escalated, Event):
+        TOPIC = "oversight:RectificationOrder.Escalated"
+
+    class Directed(Task.Directed, Event):
+        TOPIC = "oversight:RectificationOrder.Directed"

@@ -32,6 +32,8 @@ MAX_EXTENSION_WORKING_DAYS = 30
 MAX_REMINDER_MESSAGE_LENGTH = 2_000
 # Who sends a reminder by hand (§15): the centre's staff, never a department.
 REMINDER_SENDERS = frozenset({Role.OPERATOR, Role.INSPECTOR})
+# A superior's direction gives the subordinate 1 to this many working days.
+MAX_DIRECTION_WORKING_DAYS = 30
 
 
 class ClockAlreadyStopped(Conflict):
@@ -118,6 +120,24 @@ class ReminderNotAllowed(Forbidden):
     code = "reminder_not_allowed"
 
 
+class NotEscalated(Conflict):
+    """Only a task escalated to a superior (提级督办) takes the superior's direction."""
+
+    code = "not_escalated"
+
+
+class NotTheSuperior(Forbidden):
+    """Only the superior department the task was escalated to directs it."""
+
+    code = "not_the_superior"
+
+
+class DirectionOutOfRange(Invalid):
+    """A superior's direction gives 1 to 30 working days."""
+
+    code = "direction_out_of_range"
+
+
 def passes(check: Callable[[], object]) -> bool:
     """Whether a command's own check would let it through now (the actions a page offers)."""
     try:
@@ -191,6 +211,9 @@ class Task(Aggregate):
         self.due_missed_for: datetime | None = None
         self.supervised_at: datetime | None = None
         self.public_notice_flagged = False
+        self.escalated = False
+        self.escalated_to: str | None = None
+        self.directions: list[dict[str, Any]] = []
         # The handling deadline as first computed, and what moved it since, in order: so a
         # deadline can be recomputed from its base when a provisional year is published.
         self.handling_base: Deadline | None = None
@@ -205,6 +228,9 @@ class Task(Aggregate):
         self.acknowledge_deadline = acknowledge_deadline
         self.clock_stopped_at = None
         self.pending_extension = None
+        # Escalation happens once per hand-over: a reopened task is not escalated again.
+        self.escalated = False
+        self.escalated_to = None
         self._restart_handling(deadline, at)
 
     def _restart_handling(self, deadline: Deadline | None, at: datetime) -> None:
@@ -432,6 +458,7 @@ class Task(Aggregate):
             reminded_for=self.reminded_for,
             supervised_at=self.supervised_at,
             public_notice_flagged=self.public_notice_flagged,
+            escalated=self.escalated,
         )
 
     def _record_missed_deadlines(self, by: Actor, at: datetime) -> None:
@@ -472,8 +499,28 @@ class Task(Aggregate):
         def apply(self, task: Task) -> None:
             task.public_notice_flagged = True
 
-    def observe_clock(self, *, calendar: WorkingCalendar, by: Actor, at: datetime) -> int:
-        """Record every reminder, missed deadline and notice whose moment has come; once each.
+    class Escalated(Event):
+        """Still overdue 5 working days after supervision: escalated (提级督办) to the
+        department's superior, or to the inspectors when it has none (`superior` None)."""
+
+        escalate_at: datetime
+        supervised_at: datetime
+        superior: str | None
+
+        def apply(self, task: Task) -> None:
+            task.escalated = True
+            task.escalated_to = self.superior
+
+    def observe_clock(
+        self,
+        *,
+        calendar: WorkingCalendar,
+        by: Actor,
+        at: datetime,
+        superior: Callable[[], str | None] = lambda: None,
+    ) -> int:
+        """Record every reminder, missed deadline, notice and escalation whose moment has
+        come; once each. `superior` answers the department's superior, asked only to escalate.
 
         Each event keeps the true moment it stands for, so a clock catching up after
         downtime records what happened when it happened, not when it noticed.
@@ -489,12 +536,82 @@ class Task(Aggregate):
                 event = {"event_class": self.AcknowledgeDeadlineMissed, "due_at": moment}
             elif alarm is Alarm.DEADLINE_MISSED:
                 event = {"event_class": self.DeadlineMissed, "due_at": moment}
+            elif alarm is Alarm.ESCALATION:
+                event = {"event_class": self.Escalated, "escalate_at": moment}
+                event.update(supervised_at=state.supervised_at, superior=superior())
             else:
                 event = {"event_class": self.PublicNoticeFlagged, "notice_at": moment}
                 event["supervised_at"] = state.supervised_at
             self.trigger_event(actor=by, timestamp=at, **event)
             recorded += 1
         return recorded
+
+    # The superior's direction (提级督办) ---------------------------------------------------
+
+    class Directed(Event):
+        """The superior's supervision note and the new due date it set for the subordinate."""
+
+        note: str
+        working_days: int
+        deadline: Deadline
+        # The superior's due date binds an acknowledgement still owed too; else unchanged.
+        acknowledge_deadline: Deadline | None
+
+        def apply(self, task: Task) -> None:
+            task.directions.append({"note": self.note, "at": self.timestamp.isoformat()})
+            task.acknowledge_deadline = self.acknowledge_deadline
+            task.deadline = self.deadline
+            # The direction is the new base: a recomputation starts from it.
+            task.handling_base = self.deadline
+            task.deadline_adjustments = []
+
+    def _check_direct(self, by: Actor) -> None:
+        """Refuse unless `by` is the superior this task was escalated to, and it is in hand."""
+        self._require_supervisable()
+        if not self.escalated or self.escalated_to is None:
+            raise NotEscalated(f"{self.label} was not escalated to a superior department")
+        if not by.acts_for(self.escalated_to):
+            raise NotTheSuperior(
+                f"{self.label} was escalated to {self.escalated_to}, not to your department"
+            )
+
+    def direct(
+        self,
+        *,
+        note: str,
+        working_days: int,
+        policy: DeadlinePolicy,
+        calendar: WorkingCalendar,
+        by: Actor,
+        at: datetime,
+    ) -> None:
+        """The superior directs its subordinate (下达督办意见): a note and a new due date."""
+        self._check_direct(by)
+        if not 1 <= working_days <= MAX_DIRECTION_WORKING_DAYS:
+            raise DirectionOutOfRange(
+                f"a direction gives 1 to {MAX_DIRECTION_WORKING_DAYS} working days"
+            )
+        require_reason(note, "a direction")
+        deadline = policy.directed(working_days, calendar, at)
+        self.trigger_event(
+            self.Directed,
+            note=note,
+            working_days=working_days,
+            deadline=deadline,
+            acknowledge_deadline=deadline
+            if self.awaiting_acknowledgement
+            else self.acknowledge_deadline,
+            actor=by,
+            timestamp=at,
+        )
+
+    def takes_direction_from(self, viewer: Actor) -> bool:
+        """Whether `viewer` may direct the task now (what its page offers)."""
+        return passes(lambda: self._check_direct(viewer))
+
+    def may_be_directed_by(self, viewer: Actor) -> bool:
+        """Whether `viewer` is the superior this task stands escalated to (what it may read)."""
+        return self.escalated_to is not None and viewer.acts_for(self.escalated_to)
 
     # Provisional deadlines (§5.2) -------------------------------------------------------
 

@@ -26,6 +26,7 @@ class Alarm(StrEnum):
     ACKNOWLEDGE_MISSED = "acknowledge_missed"
     DEADLINE_MISSED = "deadline_missed"
     PUBLIC_NOTICE = "public_notice"
+    ESCALATION = "escalation"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class ClockState:
     reminded_for: datetime | None
     supervised_at: datetime | None
     public_notice_flagged: bool
+    # Escalated to the superior (提级督办), at the same moment as the notice flag.
+    escalated: bool = False
 
 
 def reminder_moment(started_at: datetime, due_at: datetime, calendar: WorkingCalendar) -> datetime:
@@ -106,6 +109,8 @@ def pending_alarms(state: ClockState, calendar: WorkingCalendar) -> list[tuple[d
             alarms.append((remind_at, Alarm.REMINDER))
     if state.supervised_at is not None and not state.public_notice_flagged and overdue(state):
         alarms.append((public_notice_moment(state.supervised_at, calendar), Alarm.PUBLIC_NOTICE))
+    if state.supervised_at is not None and not state.escalated and overdue(state):
+        alarms.append((public_notice_moment(state.supervised_at, calendar), Alarm.ESCALATION))
     return sorted(alarms)
 
 

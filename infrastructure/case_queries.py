@@ -20,6 +20,7 @@ from application.queries import (
     CaseSummary,
     DayCount,
     DepartmentMetrics,
+    EscalatedItem,
     EvaluationMetrics,
     OrderFilter,
     OrderMetrics,
@@ -193,33 +194,8 @@ class CaseQueriesOnPostgres:
         position, caught_up = await self._wait_for(
             after, (CASE_LIST_PROJECTION, ORDER_LIST_PROJECTION, *REMINDER_PROJECTIONS)
         )
-        whole = role in ROLES_SEEING_FULL_IDENTITY
-        clock_columns = (
-            "acknowledge_due_at, due_at, clock_stopped, extension_requested, reminded_for, "
-            "supervised_at, public_notice_at, r.reminders, r.last_reminded_at, "
-            "r.last_reminder_message"
-        )
         rows = await self.store.fetch(
-            f"""
-            SELECT * FROM (
-                SELECT id, 'case' AS type, tracking_number, kind, status, urgent,
-                       {summary_column(role)} AS summary,
-                       {clock_columns}, {OVERDUE_SQL} AS overdue,
-                       status = 'assigned' AS awaiting, registered_position AS position
-                FROM case_list
-                {_reminders_to("case_reminders", "case_list", quoted=whole)}
-                WHERE assigned_department = $2 AND status IN {_sql_list(OPEN_FOR_BOARD)}
-                UNION ALL
-                SELECT id, 'rectification_order', tracking_number, 'rectification_order',
-                       status, false, problem, {clock_columns}, {ORDER_OVERDUE_SQL},
-                       status = 'issued', issued_position
-                FROM order_list
-                {_reminders_to("order_reminders", "order_list", quoted=True)}
-                WHERE department = $2 AND status IN {_sql_list(ORDERS_OPEN_FOR_BOARD)}
-            ) AS tasks
-            ORDER BY COALESCE(CASE WHEN awaiting THEN acknowledge_due_at END, due_at,
-                              acknowledge_due_at) NULLS LAST, position
-            """,
+            _open_tasks_sql(role, "assigned_department = $2", "department = $2"),
             now,
             department,
         )
@@ -474,6 +450,29 @@ class CaseQueriesOnPostgres:
             ],
         )
 
+    async def escalated_work(
+        self,
+        superior: str | None,
+        *,
+        role: Role,
+        now: datetime,
+        calendar: WorkingCalendar,
+        after: int | None,
+    ) -> list[EscalatedItem]:
+        """The open work escalated to `superior` (下级超期件), or to the inspectors when None
+        (提级督办): the most pressing first, each with the department that holds it."""
+        await self._wait_for(after, (CASE_LIST_PROJECTION, ORDER_LIST_PROJECTION))
+        escalated = "escalated_at IS NOT NULL AND escalated_to IS NOT DISTINCT FROM $2"
+        rows = await self.store.fetch(_open_tasks_sql(role, escalated, escalated), now, superior)
+        return [
+            EscalatedItem(
+                item=_board_item(row, now, calendar),
+                department=row["department"],
+                escalated_at=row["escalated_at"],
+            )
+            for row in rows
+        ]
+
 
 def _where_mentioning(page: NewestFirstPage, column: str, text: str | None) -> None:
     """Keep the rows whose `column` or tracking number holds the text, if any is given, as
@@ -553,6 +552,44 @@ def _order_summary(row: asyncpg.Record, now: datetime, calendar: WorkingCalendar
     )
 
 
+def _open_tasks_sql(role: Role, cases_where: str, orders_where: str) -> str:
+    """The open cases and orders that match, the most pressing first ($1 is now), each with
+    the reminders sent by hand to the department holding it."""
+    clock_columns = (
+        "acknowledge_due_at, due_at, clock_stopped, extension_requested, reminded_for, "
+        "supervised_at, public_notice_at, r.reminders, r.last_reminded_at, "
+        "r.last_reminder_message"
+    )
+    case_reminders = _reminders_to(
+        "case_reminders",
+        "case_list",
+        "assigned_department",
+        quoted=role in ROLES_SEEING_FULL_IDENTITY,
+    )
+    order_reminders = _reminders_to("order_reminders", "order_list", "department", quoted=True)
+    return f"""
+        SELECT * FROM (
+            SELECT id, 'case' AS type, tracking_number, kind, status, urgent,
+                   {summary_column(role)} AS summary,
+                   {clock_columns}, {OVERDUE_SQL} AS overdue,
+                   status = 'assigned' AS awaiting, registered_position AS position,
+                   assigned_department AS department, escalated_at
+            FROM case_list
+            {case_reminders}
+            WHERE {cases_where} AND status IN {_sql_list(OPEN_FOR_BOARD)}
+            UNION ALL
+            SELECT id, 'rectification_order', tracking_number, 'rectification_order',
+                   status, false, problem, {clock_columns}, {ORDER_OVERDUE_SQL},
+                   status = 'issued', issued_position, department, escalated_at
+            FROM order_list
+            {order_reminders}
+            WHERE {orders_where} AND status IN {_sql_list(ORDERS_OPEN_FOR_BOARD)}
+        ) AS tasks
+        ORDER BY COALESCE(CASE WHEN awaiting THEN acknowledge_due_at END, due_at,
+                          acknowledge_due_at) NULLS LAST, position
+        """
+
+
 def _board_item(row: asyncpg.Record, now: datetime, calendar: WorkingCalendar) -> BoardItem:
     awaiting = row["awaiting"]
     binding = row["acknowledge_due_at"] if awaiting else row["due_at"]
@@ -581,9 +618,9 @@ def _board_item(row: asyncpg.Record, now: datetime, calendar: WorkingCalendar) -
     )
 
 
-def _reminders_to(reminders: str, tasks: str, *, quoted: bool) -> str:
+def _reminders_to(reminders: str, tasks: str, holder: str, *, quoted: bool) -> str:
     """The join that gives each task of `tasks` the count and the last of the reminders sent
-    by hand to the department holding it (`$2`, the board's); both names are constants.
+    by hand to the department holding it (its column `holder`); all names are constants.
 
     A reminder's message may quote a complainant, and the table keeps it as typed: unless
     `quoted`, it is left out (a department reads it on the case page, masked there as the
@@ -593,7 +630,7 @@ def _reminders_to(reminders: str, tasks: str, *, quoted: bool) -> str:
         CROSS JOIN LATERAL (
             SELECT count(*) AS reminders, max(sent_at) AS last_reminded_at,
                    {last} AS last_reminder_message
-            FROM {reminders} WHERE task_id = {tasks}.id AND department = $2
+            FROM {reminders} WHERE task_id = {tasks}.id AND department = {tasks}.{holder}
         ) AS r"""
 
 

@@ -25,10 +25,13 @@ _REQUIRED = {
     "windows": ("id", "name", "department", "zone"),
     "staff": ("id", "name", "department"),
 }
-_OPTIONAL = {"departments": (), "windows": (), "staff": ("window", "post")}
-# Reorganisation (机构改革): a department kept in the file with `successor: <department id>`
-# is retired, its open cases and orders handed to that department.
-_OPTIONAL["departments"] += ("successor",)
+# A department kept in the file with `successor: <department id>` is retired, its open cases
+# and orders handed to that department (机构改革).
+_OPTIONAL = {
+    "departments": ("superior", "successor"),
+    "windows": (),
+    "staff": ("window", "post"),
+}
 
 
 class DirectoryFileError(ImportFileError):

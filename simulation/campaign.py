@@ -174,6 +174,9 @@ class Campaign(EvaluationJourneys):
             if member.window is not None:
                 self._staff_at.setdefault(member.window, []).append(member)
         for department in self.supervision.list_departments():
+            # Superior bureaus without windows in the hall take no cases of their own.
+            if not any(w.department == department.id for w in windows):
+                continue
             self._departments[department.id] = SimulatedDepartment(
                 id=department.id,
                 windows=tuple(w for w in windows if w.department == department.id),

@@ -31,7 +31,8 @@ INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
 
 
 def import_sample_directory(app: Supervision, by: Actor = ADMIN) -> None:
-    """Record the sample directory (30 departments, 61 windows, 110 staff)."""
+    """Record the sample directory (33 departments, 3 of them superior bureaus without windows,
+    61 windows, 110 staff)."""
     app.import_directory(sample_directory(), by)
 
 
@@ -237,3 +238,27 @@ def assigned_through_api(
     )
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
+
+
+# Superiors and escalation (提级督办) ---------------------------------------------------------
+
+# The sample department's superior in the sample directory (a bureau without windows).
+SAMPLE_SUPERIOR = "natural-resources-bureau"
+SUPERIOR_ACTOR = Actor("bureau-1", Role.DEPARTMENT, department=SAMPLE_SUPERIOR)
+# Assigned Fri 27 Nov 2026 (the tests' start), due Fri 18 Dec; supervised Mon 21 Dec 10:00;
+# still overdue five working days later, Mon 28 Dec 10:00, so escalated then.
+SUPERVISED_AT = datetime(2026, 12, 21, 10, 0, tzinfo=OFFICE_TZ)
+ESCALATED_AT = datetime(2026, 12, 28, 10, 0, tzinfo=OFFICE_TZ)
+
+
+def escalated_case(app: Supervision, set_time: Any, **fields: Any) -> UUID:
+    """The id of a case of the sample department that the clock escalated to its superior:
+    `set_time(moment)` moves the application's clock (left at Mon 28 Dec 10:30)."""
+    case_id = acknowledged_case(app, **fields)
+    set_time(SUPERVISED_AT.replace(hour=9))
+    app.observe_case_clock(case_id)
+    set_time(SUPERVISED_AT)
+    app.supervise_case(case_id, note="已超期，请加快办理", by=INSPECTOR)
+    set_time(ESCALATED_AT.replace(minute=30))
+    app.observe_case_clock(case_id)
+    return case_id

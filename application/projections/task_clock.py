@@ -42,6 +42,8 @@ def handed_over(
         extension_requested=False,
         supervised_at=None,
         public_notice_at=None,
+        escalated_at=None,
+        escalated_to=None,
     )
 
 
@@ -66,6 +68,19 @@ def _deadlines_recomputed(row: Row, e: Any) -> None:
     )
 
 
+def _escalated(row: Row, e: Any) -> None:
+    row.update(escalated_at=e.timestamp, escalated_to=e.superior)
+
+
+def _directed(row: Row, e: Any) -> None:
+    # The superior's due date (提级督办), which binds an acknowledgement still owed too.
+    row.update(
+        acknowledge_due_at=due_of(e.acknowledge_deadline),
+        due_at=due_of(e.deadline),
+        provisional=provisional(e.acknowledge_deadline, e.deadline),
+    )
+
+
 def clock_changes(task: type[Task]) -> dict[type, Change]:
     """How each of the shared clock events of one sort of task changes its row."""
     return {
@@ -80,6 +95,8 @@ def clock_changes(task: type[Task]) -> dict[type, Change]:
         task.DeadlineMissed: lambda row, e: row.update(due_missed_for=e.due_at),
         task.PublicNoticeFlagged: lambda row, e: row.update(public_notice_at=e.timestamp),
         task.DeadlinesRecomputed: _deadlines_recomputed,
+        task.Escalated: _escalated,
+        task.Directed: _directed,
     }
 
 
@@ -97,6 +114,7 @@ def clock_state(row: Row, *, awaiting: bool, handling: bool) -> ClockState:
         reminded_for=row["reminded_for"],
         supervised_at=row["supervised_at"],
         public_notice_flagged=row["public_notice_at"] is not None,
+        escalated=row.get("escalated_at") is not None,
     )
 
 

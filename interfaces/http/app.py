@@ -31,6 +31,7 @@ from interfaces.http.routers import (
     cases,
     directory,
     discipline,
+    escalation,
     evaluations,
     health,
     orders,
@@ -200,6 +201,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         administration.router,
         appeals.router,
         notice_routes.router,  # notices (通报, §15)
+        escalation.router,
     ):
         app.include_router(
             router,

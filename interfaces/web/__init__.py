@@ -35,6 +35,7 @@ from interfaces.web.routers import (
     routing,
     scores,
     sign_in,
+    superiors,
     supervision,
 )
 from interfaces.web.routers import notices as notice_pages
@@ -79,6 +80,8 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(appeals.router)
     # Notices (通报, §15): the public list and notice, the inspector's pages.
     app.include_router(notice_pages.router)
+    # Superiors and escalation (提级督办): subordinates' boards, directions.
+    app.include_router(superiors.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

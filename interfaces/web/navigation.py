@@ -42,6 +42,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("蓝榜", "/console/blue-list"),
         # Its appeals of deductions (申诉), filed from its scores page.
         ("申诉", "/console/appeals"),
+        # A superior's subordinates' boards and the work escalated to it (提级督办).
+        ("下级部门", "/console/boards"),
     ),
     Role.INSPECTOR: (
         ("工作台", "/console/"),

@@ -35,6 +35,8 @@ INSPECTORS: Final[Row] = (401, 403, OK, 403, 403, 403)
 ADMINS: Final[Row] = (401, 403, 403, OK, 403, 403)
 # The department that owns the record, and no one else.
 OWN: Final[Row] = (401, 403, 403, 403, OK, 403)
+# The superior department of the record's department, which is none of the callers.
+SUPERIOR_ONLY: Final[Row] = (401, 403, 403, 403, 403, 403)
 # A console page: a bearer token is no session, so every caller is sent to sign in.
 TO_SIGN_IN: Final[Row] = (SIGN_IN,) * len(CALLERS)
 # A form posted without the visitor's form token from the service's own origin.
@@ -143,6 +145,11 @@ API_MATRIX: Final[dict[Route, Row]] = {
     ("PATCH", "/notices/{notice_id:uuid}"): INSPECTORS,
     ("POST", "/notices/{notice_id:uuid}/publish"): INSPECTORS,
     ("POST", "/notices/{notice_id:uuid}/withdraw"): INSPECTORS,
+    # Superiors and escalation (提级督办): only the superior department of the department
+    # holding the work directs it, which none of the callers here is (tested by name in
+    # tests/e2e/test_escalation_http.py).
+    ("POST", "/cases/{case_id}/escalation/direct"): SUPERIOR_ONLY,
+    ("POST", "/rectification-orders/{order_id}/escalation/direct"): SUPERIOR_ONLY,
 }
 
 # Routes outside /api/v1: operations and the API's documentation pages.
@@ -263,6 +270,11 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/console/notices/{notice_id:uuid}"): TO_SIGN_IN,
     ("POST", "/console/notices/{notice_id:uuid}"): WITHOUT_FORM_TOKEN,
     ("POST", "/console/notices/{notice_id:uuid}/withdraw"): WITHOUT_FORM_TOKEN,
+    # Superiors and escalation (提级督办): subordinates' boards, the superior's direction.
+    ("GET", "/console/boards"): TO_SIGN_IN,
+    ("GET", "/console/boards/{department_id}"): TO_SIGN_IN,
+    ("POST", "/console/cases/{case_id:uuid}/escalation/direct"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/orders/{order_id:uuid}/escalation/direct"): WITHOUT_FORM_TOKEN,
 }
 
 

@@ -63,6 +63,7 @@ NOTICE_FORM = {
     "subject_type": "window",
     "subject_id": SAMPLE_WINDOW,
 }
+DIRECTION = {"note": "请于三个工作日内办结", "working_days": 3}
 
 
 @dataclass(frozen=True)
@@ -430,6 +431,13 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/notices/{notice_id:uuid}/withdraw"): lambda w: Call(
         {"notice_id": w.published_notice()}, {"reason": "对象认定有误"}
     ),
+    # Superiors and escalation (提级督办)
+    ("POST", "/cases/{case_id}/escalation/direct"): lambda w: Call(
+        {"case_id": w.overdue_case()}, DIRECTION
+    ),
+    ("POST", "/rectification-orders/{order_id}/escalation/direct"): lambda w: Call(
+        {"order_id": w.overdue_order()}, DIRECTION
+    ),
 }
 OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()
@@ -577,6 +585,17 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ),
     ("POST", "/console/notices/{notice_id:uuid}/withdraw"): lambda w: Call(
         {"notice_id": w.published_notice()}, {"reason": "对象认定有误"}
+    ),
+    # Superiors and escalation (提级督办)
+    ("GET", "/console/boards"): lambda w: Call(),
+    ("GET", "/console/boards/{department_id}"): lambda w: Call(
+        {"department_id": SAMPLE_DEPARTMENT}
+    ),
+    ("POST", "/console/cases/{case_id:uuid}/escalation/direct"): lambda w: Call(
+        {"case_id": w.assigned_case()}, DIRECTION
+    ),
+    ("POST", "/console/orders/{order_id:uuid}/escalation/direct"): lambda w: Call(
+        {"order_id": w.issued_order()}, DIRECTION
     ),
 }
 REQUESTS = {

@@ -408,7 +408,7 @@ def test_the_directory_lists_departments_windows_and_staff(
     windows = client.get(f"{API}/windows", headers=tokens.operator).json()["items"]
     staff = client.get(f"{API}/staff", headers=tokens.inspector).json()["items"]
 
-    assert len(departments) == 30
+    assert len(departments) == 33
     assert {"id", "name"} <= departments[0].keys()
     assert {"id", "name", "department"} <= windows[0].keys()
     assert {"id", "name", "department"} <= staff[0].keys()

@@ -250,7 +250,7 @@ def test_metrics_count_cases_and_give_the_three_rates(
     assert row["completed_on_time_rate"] == 1.0
     assert row["satisfied_rate"] == 1.0
     assert row["overdue"] == 1
-    assert len(metrics["items"]) == 30
+    assert len(metrics["items"]) == 33
     other = next(m for m in metrics["items"] if m["department"] == OTHER_DEPARTMENT)
     assert other["assigned"] == 0
     assert other["satisfied_rate"] is None

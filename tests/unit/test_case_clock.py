@@ -322,6 +322,7 @@ def test_every_clock_event_is_recorded_by_the_system(
         "AcknowledgeDeadlineMissed",
         "Reminded",
         "DeadlineMissed",
+        "Escalated",
         "PublicNoticeFlagged",
     ]
     assert all(e.actor == SYSTEM for e in clock_events)

@@ -489,10 +489,11 @@ def test_the_row_follows_the_clocks_own_events_and_looks_again_only_when_needed(
         "DeadlineMissed",
         "Acknowledged",
         "Supervised",
+        "Escalated",
         "PublicNoticeFlagged",
     ]
     # Fri 10:00 to Fri 18 Dec 17:30 is 135 h; 20% (27 h) is left at Tue 15 Dec 16:00
-    (missed_ack, reminded, missed, acknowledged, supervised, flagged) = rows[2:]
+    (missed_ack, reminded, missed, acknowledged, supervised, escalated, flagged) = rows[2:]
     assert missed_ack["acknowledge_missed_for"] == close_of(11, 30)
     assert missed_ack["next_clock_at"] == at(12, 15, 16)
     assert (reminded["reminded_for"], reminded["reminded_at"]) == (close_of(12, 18), at(12, 21, 9))
@@ -503,6 +504,8 @@ def test_the_row_follows_the_clocks_own_events_and_looks_again_only_when_needed(
     # supervised Mon 21 Dec 10:00: five office days later is Mon 28 Dec 10:00
     assert supervised["supervised_at"] == at(12, 21, 10)
     assert supervised["next_clock_at"] == at(12, 28, 10)
+    assert escalated["escalated_at"] == at(12, 28, 10)
+    assert escalated["next_clock_at"] == at(12, 28, 10)
     assert flagged["public_notice_at"] == at(12, 28, 10)
     assert flagged["next_clock_at"] is None
 

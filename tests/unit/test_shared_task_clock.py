@@ -73,6 +73,7 @@ def recorded(task: Task) -> list[tuple[str, datetime | None]]:
             type(event).__name__,
             getattr(event, "remind_at", None)
             or getattr(event, "notice_at", None)
+            or getattr(event, "escalate_at", None)
             or getattr(event, "due_at", None),
         )
         for event in task.pending_events
@@ -126,10 +127,15 @@ def test_a_task_still_overdue_five_working_days_after_supervision_is_flagged_onc
     then = observe(task, calendar, at(12, 28, 10, 30))
     later = observe(task, calendar, at(12, 31, 9))
 
-    # then
-    assert (before, then, later) == (0, 1, 0)
-    assert recorded(task) == [("PublicNoticeFlagged", at(12, 28, 10))]
-    (flagged,) = task.pending_events
+    # then: escalated (提级督办) at the same moment, with no superior given: to the inspectors
+    assert (before, then, later) == (0, 2, 0)
+    assert recorded(task) == [
+        ("Escalated", at(12, 28, 10)),
+        ("PublicNoticeFlagged", at(12, 28, 10)),
+    ]
+    escalated, flagged = task.pending_events
+    assert isinstance(escalated, Task.Escalated)
+    assert escalated.superior is None
     assert isinstance(flagged, Task.PublicNoticeFlagged)
     assert flagged.supervised_at == at(12, 21, 10)
     assert flagged.timestamp == at(12, 28, 10, 30)

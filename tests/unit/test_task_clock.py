@@ -214,9 +214,12 @@ def test_a_supervised_task_still_overdue_is_due_a_public_notice(calendar: Workin
     # given: deadline Tue 1 Dec missed, supervised Wed 2 Dec 10:00
     state = missed_and_supervised(at(12, 2, 10))
 
-    # then: five working days later, Wed 9 Dec 10:00
+    # then: five working days later, Wed 9 Dec 10:00, escalated (提级督办) at the same moment
     assert overdue(state) is True
-    assert pending_alarms(state, calendar) == [(at(12, 9, 10), Alarm.PUBLIC_NOTICE)]
+    assert pending_alarms(state, calendar) == [
+        (at(12, 9, 10), Alarm.ESCALATION),
+        (at(12, 9, 10), Alarm.PUBLIC_NOTICE),
+    ]
 
 
 def test_a_task_supervised_for_a_missed_acknowledgement_is_due_a_public_notice(
@@ -234,6 +237,7 @@ def test_a_task_supervised_for_a_missed_acknowledgement_is_due_a_public_notice(
     # then: Tue 1 to Mon 7 Dec is five office days
     assert pending_alarms(state, calendar) == [
         (DUE, Alarm.DEADLINE_MISSED),
+        (at(12, 7, 17, 30), Alarm.ESCALATION),
         (at(12, 7, 17, 30), Alarm.PUBLIC_NOTICE),
     ]
 
@@ -277,7 +281,9 @@ def test_a_task_supervised_but_with_a_new_due_date_not_yet_missed_is_due_no_noti
 
 
 def test_a_public_notice_already_flagged_is_not_due_again(calendar: WorkingCalendar) -> None:
-    flagged = replace(missed_and_supervised(at(12, 2, 10)), public_notice_flagged=True)
+    flagged = replace(
+        missed_and_supervised(at(12, 2, 10)), public_notice_flagged=True, escalated=True
+    )
 
     assert pending_alarms(flagged, calendar) == []
 

@@ -19,6 +19,7 @@ from interfaces.http.schemas.lists import (
     CaseCountsPublic,
     DayCountPublic,
     DepartmentMetricsPublic,
+    EscalatedItemPublic,
     MetricsList,
     MetricsQuery,
     OverduePerDayList,
@@ -53,24 +54,29 @@ async def department_board(
     actor: StaffDep,
 ) -> Board:
     """A department's open cases and rectification orders by due date, with working time
-    left and reminder/overdue flags."""
-    if actor.role is Role.DEPARTMENT and actor.department != department_id:
-        raise NotYourDepartment("a department reads its own board only")
-    directory = await run_in_threadpool(container.supervision.directory)
+    left and reminder/overdue flags; under `escalated` (下级超期件), its subordinates' work
+    escalated to it. A department reads its own board and, read only (`read_only`), those of
+    the departments below it, directly or through others."""
+    app = container.supervision
+    if not await run_in_threadpool(app.may_read_board, actor, department_id):
+        raise NotYourDepartment("a department reads its own board and its subordinates' only")
+    directory = await run_in_threadpool(app.directory)
     directory.active_department(department_id)
     calendar = await run_in_threadpool(container.current_calendar)
+    now = app.time_source.now()
     page = await queries.board(
-        department_id,
-        role=actor.role,
-        now=container.supervision.time_source.now(),
-        calendar=calendar,
-        after=options.after,
+        department_id, role=actor.role, now=now, calendar=calendar, after=options.after
+    )
+    escalated = await queries.escalated_work(
+        department_id, role=actor.role, now=now, calendar=calendar, after=None
     )
     return Board(
         department=department_id,
         items=[BoardItemPublic.of(item) for item in page.items],
         position=page.position,
         caught_up=page.caught_up,
+        escalated=[EscalatedItemPublic.of_escalated(item) for item in escalated],
+        read_only=actor.role is Role.DEPARTMENT and actor.department != department_id,
     )
 
 

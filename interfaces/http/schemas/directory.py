@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain.directory import Department, StaffMember, Window
 
@@ -13,6 +13,11 @@ class DepartmentPublic(BaseModel):
     id: str
     name: str
     name_en: str
+    superior: str | None = Field(
+        default=None,
+        description="the superior department (上级主管部门), which reads this department's "
+        "board and takes its escalated work (提级督办); null when it has none",
+    )
 
     @classmethod
     def of(cls, department: Department) -> DepartmentPublic:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Annotated
 from uuid import UUID
@@ -15,6 +16,7 @@ from application.queries import (
     CaseSummary,
     DayCount,
     DepartmentMetrics,
+    EscalatedItem,
     OrderMetrics,
     Page,
     WindowMetrics,
@@ -223,6 +225,24 @@ class BoardItemPublic(BaseModel):
         return cls.model_validate(item, from_attributes=True)
 
 
+class EscalatedItemPublic(BoardItemPublic):
+    """Open work escalated to this department (下级超期件): held by `department`, one of
+    its subordinates, escalated at `escalated_at`."""
+
+    department: str
+    escalated_at: OfficeTime
+
+    @classmethod
+    def of_escalated(cls, escalated: EscalatedItem) -> EscalatedItemPublic:
+        return cls.model_validate(
+            {
+                **asdict(escalated.item),
+                "department": escalated.department,
+                "escalated_at": escalated.escalated_at,
+            }
+        )
+
+
 class Board(BaseModel):
     """A department's open tasks, the most pressing first."""
 
@@ -230,6 +250,10 @@ class Board(BaseModel):
     items: list[BoardItemPublic]
     position: int
     caught_up: bool
+    # Superiors and escalation (提级督办): the subordinates' work escalated to this
+    # department (下级超期件), and whether the caller reads this board as its superior.
+    escalated: list[EscalatedItemPublic] = []
+    read_only: bool = False
 
 
 class MetricsQuery(BaseModel):

@@ -248,6 +248,10 @@ async def _render(
             "satisfactions": [(s.value, label("satisfaction", s)) for s in Satisfaction],
             "not_reached": NOT_REACHED,
             **await _result_form(request, session, app, case_file, directory),
+            # Superiors and escalation (提级督办): the superior's direction form.
+            "may_direct": await run_in_threadpool(
+                app.may_direct, case.id, acting(request, session)
+            ),
         },
     )
 

@@ -28,6 +28,7 @@ from interfaces.web.desk import centre_cases
 from interfaces.web.flash import flash
 from interfaces.web.people import shown_person
 from interfaces.web.routers import page_router
+from interfaces.web.routers.superiors import superior_desk
 from interfaces.web.session import DepartmentPersonDep, PersonDep, acting
 from interfaces.web.templating import render, templates
 
@@ -58,7 +59,13 @@ async def home(request: Request, person: PersonDep, container: ContainerDep) -> 
         return render(
             request,
             "home/department.html",
-            {"inbox": inbox, "waiting": _waiting(inbox), "poll_seconds": POLL_SECONDS},
+            {
+                "inbox": inbox,
+                "waiting": _waiting(inbox),
+                "poll_seconds": POLL_SECONDS,
+                # A superior's own: its subordinates' boards and the work escalated to it.
+                **await superior_desk(container, person),
+            },
             person=shown,
         )
     if person.role is Role.OPERATOR:

@@ -366,6 +366,10 @@ async def _render_order(
             "order": order,
             "reports": _with_moments(order.reports, "at"),
             "rejections": _with_moments(order.rejections, "at", "due_at"),
+            # Superiors and escalation (提级督办): the superior's direction form.
+            "may_direct": await run_in_threadpool(
+                app.may_direct, order.id, acting(request, person)
+            ),
         },
     )
 

@@ -25,6 +25,7 @@ from interfaces.web.desk import centre_cases, form_text, problems_back_to, run_f
 from interfaces.web.forms import read_form
 from interfaces.web.routers import page_router
 from interfaces.web.routers.case_page import COMMANDS, CaseCommand
+from interfaces.web.routers.superiors import escalated_to
 from interfaces.web.session import InspectorPersonDep, acting
 from interfaces.web.templating import render
 
@@ -93,6 +94,8 @@ async def supervision_queue(
             "extensions": extensions,
             "proposals": await run_in_threadpool(_proposals, app, proposed),
             "names": {d.id: d.name for d in directory.departments},
+            # Work of departments without a superior, escalated to the inspectors (提级督办).
+            "escalated": await escalated_to(container, None, person.role),
         },
         person=shown(person),
     )
