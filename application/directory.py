@@ -8,6 +8,7 @@ from uuid import UUID
 
 from application.base import OversightApplication
 from domain.actor import Actor
+from domain.appeal import Appeal
 from domain.case import Case
 from domain.directory import (
     DIRECTORY_ID,
@@ -29,6 +30,8 @@ _NAMING_TOPICS = (
     Case.HandedToSuccessor.TOPIC,
     RectificationOrder.Issued.TOPIC,
     RectificationOrder.HandedToSuccessor.TOPIC,
+    Appeal.Filed.TOPIC,
+    Appeal.HandedToSuccessor.TOPIC,
 )
 _PAGE = 500
 
@@ -63,9 +66,9 @@ class DirectoryVerbs(OversightApplication):
             changes=changes, position=self._commit(directory, *tasks), handed_over=len(tasks)
         )
 
-    def _open_work_naming(self, leaving: Leaving) -> list[Case | RectificationOrder]:
-        """The open cases and orders that name a department, window or staff member leaving,
-        as the event store holds them (not the read tables, which may lag behind)."""
+    def _open_work_naming(self, leaving: Leaving) -> list[Case | RectificationOrder | Appeal]:
+        """The open cases, orders and appeals that name a department, window or staff member
+        leaving, as the event store holds them (not the read tables, which may lag behind)."""
         names = {*leaving.departments, *leaving.windows, *leaving.staff}
         candidates: set[UUID] = set()
         start: int | None = None
@@ -85,7 +88,7 @@ class DirectoryVerbs(OversightApplication):
         return [
             task
             for task in found
-            if isinstance(task, Case | RectificationOrder) and task.held_by is not None
+            if isinstance(task, Case | RectificationOrder | Appeal) and task.held_by is not None
         ]
 
     def directory(self) -> Directory:

@@ -353,11 +353,29 @@ class Appeal(Task):
         self._require_open()
         raise AppealStepNotOffered("an appeal is decided by the inspectors: no one is reminded")
 
+    # Reorganisation (机构改革): the appealing department's open appeal goes to its successor.
+
     @property
     def held_by(self) -> str | None:
-        """No department holds an appeal (the inspectors decide it): a reorganisation leaves
-        it where it is."""
+        """The department whose open appeal this is (the inspectors decide it, but the
+        department follows it and is told the outcome)."""
+        return self.department if self.is_open else None
+
+    @property
+    def tracking_number(self) -> str:
+        """How a refused reorganisation names the appeal (it has no tracking number)."""
+        return f"appeal {self.id}"
+
+    @property
+    def window(self) -> None:
+        """An appeal is the department's: the deduction's window is a past fact that does not
+        hold a reorganisation up."""
+        return None
+
+    @property
+    def staff(self) -> None:
+        """Likewise the deduction's staff member."""
         return None
 
     def _taken_over(self, from_department: str, to_department: str) -> None:
-        """Never applied: an appeal is never handed to a successor (see `held_by`)."""
+        self.department = to_department

@@ -1,12 +1,12 @@
 """Reorganisation (机构改革, DESIGN §15): what becomes of open work when the directory changes.
 
 A directory import may take departments, windows and staff out of service (`Leaving`). Open
-work (a case not closed or merged, a rectification order not verified) must never be left
-pointing at one of them with nobody to act on it:
+work (a case not closed or merged, a rectification order not verified, an appeal not yet
+decided) must never be left pointing at one of them with nobody to act on it:
 
-- a department retired with a successor (`successor:` in the file) hands each open case and
-  order it holds to the successor, or, in a split, to the department that now runs the
-  window the work names;
+- a department retired with a successor (`successor:` in the file) hands each open case,
+  order and appeal it holds to the successor, or, in a split, to the department that now
+  runs the window the work names;
 - a department, window or staff member simply left out of the file while open work names it
   refuses the whole import, naming each one and its open work.
 """
@@ -22,7 +22,7 @@ from domain.errors import Conflict
 
 
 class OpenWork(Protocol):
-    """A case or a rectification order, as reorganisation reads it."""
+    """A case, a rectification order or an appeal, as reorganisation reads it."""
 
     tracking_number: str
     window: str | None
@@ -38,7 +38,7 @@ class Holding:
 
     kind: str  # department, window or staff
     id: str
-    work: tuple[str, ...]  # the tracking numbers of the open cases and orders
+    work: tuple[str, ...]  # the tracking numbers of the open cases and orders, `appeal <id>`
 
 
 class OpenWorkLeftBehind(Conflict):

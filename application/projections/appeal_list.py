@@ -62,6 +62,7 @@ CHANGES: dict[type, Change] = {
     **clock_changes(Appeal),
     Appeal.Upheld: _decided(AppealStatus.UPHELD),
     Appeal.Granted: _decided(AppealStatus.GRANTED),
+    Appeal.HandedToSuccessor: lambda row, e: row.update(department=e.to_department),
 }
 
 

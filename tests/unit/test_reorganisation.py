@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from types import SimpleNamespace
+from uuid import UUID
 
 import pytest
 
+from application.projections.appeal_list import AppealListProjection
 from application.projections.case_assignments import CaseAssignmentsProjection
 from application.projections.case_list import CaseListProjection
 from application.projections.order_list import OrderListProjection
@@ -35,7 +37,9 @@ from domain.directory import (
 )
 from domain.rectification import OrderStatus
 from domain.reorganisation import Holding, OpenWorkLeftBehind, handovers
+from domain.scorecard import DeductionRequest, SourceType
 from domain.task import NotHeld
+from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import DirectoryFileError, parse_directory_file
 from tests.factories import (
     ADMIN,
@@ -47,7 +51,7 @@ from tests.factories import (
     registered_case,
 )
 from tests.reorganisation import DEEDS, FUND, MARKET, MERGED, TAXATION, reorganised
-from tests.support import SettableTimeSource
+from tests.support import DIRECTORY_ADMIN, SettableTimeSource
 
 AT = datetime(2026, 11, 27, 2, tzinfo=UTC)
 SYSTEM = Actor.system()
@@ -459,3 +463,54 @@ def test_an_empty_or_unknown_successor_is_refused_by_the_directory(
 
     with pytest.raises(refusal):
         directory_of(department("a"), department("b")).leaving(spec)
+
+
+def open_appeal(supervision: Supervision, inspector: Actor) -> UUID:
+    """A deduction from S0001 (real-estate-registration), appealed by that department."""
+    supervision.load_conduct_rules(default_conduct_rules(), DIRECTORY_ADMIN)
+    request = DeductionRequest(
+        rule="harsh_attitude",
+        staff="S0001",
+        window=None,
+        occurred_at=AT,
+        evidence="暗访录像：言语生硬",
+        source_type=SourceType.UNANNOUNCED_VISIT,
+        source_ref=None,
+        points=None,
+    )
+    deduction = supervision.record_deduction(request, inspector).id
+    return supervision.appeal_deduction(
+        deduction, reasons="当事人当时在解释政策", evidence=None, by=SAMPLE_DEPARTMENT_ACTOR
+    ).id
+
+
+def test_dropping_a_department_with_an_open_appeal_is_refused_naming_the_appeal(
+    supervision: Supervision, inspector: Actor
+) -> None:
+    appeal_id = open_appeal(supervision, inspector)
+    before = supervision.recorder.max_notification_id()
+
+    with pytest.raises(OpenWorkLeftBehind) as refused:
+        supervision.import_directory(
+            reorganised(drop_departments=[DEEDS], drop_staff=["S0001"]), ADMIN
+        )
+
+    assert refused.value.holdings[0] == Holding("department", DEEDS, (f"appeal {appeal_id}",))
+    assert supervision.recorder.max_notification_id() == before
+
+
+def test_a_retired_departments_open_appeal_goes_to_its_successor_and_its_list_row_too(
+    supervision: Supervision, inspector: Actor, calendar: WorkingCalendar
+) -> None:
+    appeal_id = open_appeal(supervision, inspector)
+
+    result = supervision.import_directory(reorganised(retire={DEEDS: TAXATION}), ADMIN)
+
+    assert result.handed_over == 1
+    assert supervision.get_appeal(appeal_id, inspector).department == TAXATION
+    projection = AppealListProjection(calendar=lambda: calendar)
+    row = None
+    for position, event in enumerate(supervision.repository.event_store.get(appeal_id), 1):
+        row = projection.project(row, event, position)
+    assert row is not None
+    assert row["department"] == TAXATION
