@@ -306,6 +306,10 @@ class CaseQueries(Protocol):
 
     async def open_provisional_tasks(self) -> int: ...
 
+    async def task_id_of(self, tracking_number: str) -> UUID | None:
+        """The case or rectification order this tracking number was given to, if any."""
+        ...
+
     async def list_cases(
         self,
         criteria: CaseFilter,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from uuid import UUID
 
 import asyncpg
 
@@ -229,6 +230,15 @@ class CaseQueriesOnPostgres:
             limit,
         )
         return [_summary(row) for row in rows]
+
+    async def task_id_of(self, tracking_number: str) -> UUID | None:
+        """The case or rectification order this tracking number was given to, if any (a
+        number is read aloud in upper or lower case: both find it)."""
+        return await self.store.fetchval(
+            "SELECT id FROM case_list WHERE tracking_number = upper($1)"
+            " UNION ALL SELECT id FROM order_list WHERE tracking_number = upper($1) LIMIT 1",
+            tracking_number,
+        )
 
     async def open_provisional_tasks(self) -> int:
         """How many open cases and rectification orders have a deadline on a provisional

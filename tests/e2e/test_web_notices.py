@@ -211,3 +211,37 @@ def test_only_inspectors_get_the_notice_desk(
         answer = client.get(path)
         assert answer.status_code == 403
         assert "无法完成操作" in answer.text
+
+
+def test_the_form_takes_a_case_by_its_tracking_number_as_staff_know_it(
+    client: TestClient,
+    container: Container,
+    time_source: SettableTimeSource,
+    catch_up: Callable[[], object],
+) -> None:
+    case_id = supervised_case(container.supervision, time_source)
+    catch_up()
+    number = container.supervision.get_case(case_id, INSPECTOR).tracking_number
+    signed_in(client, container, Role.INSPECTOR)
+
+    notice_id = published_through_the_form(
+        client, subject_type="case", subject_id=number.lower(), title="关于推诿扯皮的通报"
+    )
+
+    notice = client.get(f"/console/notices/{notice_id}").text
+    assert number in notice
+
+
+def test_an_unknown_tracking_number_is_refused_in_chinese_on_the_form(
+    client: TestClient, container: Container
+) -> None:
+    signed_in(client, container, Role.INSPECTOR)
+
+    refused = post_form(
+        client,
+        "/console/notices/new",
+        {**FORM, "subject_type": "case", "subject_id": "HL20991231-0001"},
+    )
+
+    assert refused.status_code == 422
+    assert error_message("notice_subject_not_found") in refused.text

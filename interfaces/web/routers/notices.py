@@ -7,6 +7,7 @@ API's route, off the event loop, as the person who signed in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
@@ -21,10 +22,16 @@ from application.supervision import Supervision
 from domain.errors import DomainError
 from domain.labels import LABELS, error_message
 from interfaces.http import commands
-from interfaces.http.deps import ContainerDep, PublicClientDep, SupervisionDep
+from interfaces.http.deps import (
+    CaseQueriesDep,
+    ContainerDep,
+    PublicClientDep,
+    SupervisionDep,
+)
 from interfaces.http.errors import error_response
 from interfaces.http.schemas.cases import Reason
 from interfaces.http.schemas.notices import NoticeCreate, NoticeEdit, NoticeListQuery
+from interfaces.http.schemas.public import TRACKING_NUMBER
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text, shown
 from interfaces.web.flash import flash
@@ -37,6 +44,9 @@ from interfaces.web.templating import render
 router = page_router()
 
 CONSOLE_LIST = "/console/notices"
+# Subjects that staff name by their tracking number (HL20261127-0001, ZG20261127-0001).
+TASK_SUBJECTS = ("case", "order")
+TRACKING_NUMBER_TYPED = re.compile(TRACKING_NUMBER)
 NOTICE_PAGE = "/console/notices/{notice_id}"
 PAGE_SIZE = 20
 # The form's fields: the API's field → the form's accessible name.
@@ -147,15 +157,23 @@ async def new_notice(
 
 @router.post(f"{CONSOLE_LIST}/new", response_class=HTMLResponse, response_model=None)
 async def publish_notice(
-    request: Request, form: CsrfFormDep, person: InspectorPersonDep, app: SupervisionDep
+    request: Request,
+    form: CsrfFormDep,
+    person: InspectorPersonDep,
+    app: SupervisionDep,
+    queries: CaseQueriesDep,
 ) -> HTMLResponse | RedirectResponse:
-    """Publish the notice as the signed-in inspector, then show it."""
+    """Publish the notice as the signed-in inspector, then show it; a case or an order may be
+    named by its tracking number, as staff know it."""
     typed = {name: value for name, value in form.items() if isinstance(value, str)}
     subject = {
         name: text
         for name in ("type", "id")
         if (text := form_text(form, f"subject_{name}")) is not None
     }
+    if subject.get("type") in TASK_SUBJECTS and TRACKING_NUMBER_TYPED.match(subject.get("id", "")):
+        found = await queries.task_id_of(subject["id"])
+        subject["id"] = str(found) if found is not None else subject["id"]
     body = read_form(NoticeCreate, {**_words(form), "subject": subject}, NAMES)
     if isinstance(body, list):
         return await _render_new(request, person, app, typed, body, 422)
