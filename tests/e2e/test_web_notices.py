@@ -245,3 +245,17 @@ def test_an_unknown_tracking_number_is_refused_in_chinese_on_the_form(
 
     assert refused.status_code == 422
     assert error_message("notice_subject_not_found") in refused.text
+
+
+def test_an_inspector_goes_from_a_case_page_to_a_notice_form_filled_with_its_number(
+    client: TestClient, container: Container, time_source: SettableTimeSource
+) -> None:
+    case_id = supervised_case(container.supervision, time_source)
+    number = container.supervision.get_case(case_id, INSPECTOR).tracking_number
+    signed_in(client, container, Role.INSPECTOR)
+
+    page = client.get(f"/console/cases/{case_id}").text
+    link = f"/console/notices/new?subject_type=case&amp;subject_id={number}"
+    assert link in page
+    form = client.get(link.replace("&amp;", "&")).text
+    assert f'value="{number}"' in form
