@@ -3,6 +3,7 @@ the departments' lists, the scores' marks and the deadline clock."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from application.projections.task_clock import (
     handed_over,
 )
 from domain.appeal import Appeal, AppealStatus
+from domain.task_clock import ClockState
 
 
 def _filed(e: Any) -> Row:
@@ -80,3 +82,7 @@ class AppealListProjection(TaskListProjection):
 
     def opened(self, event: Any) -> Row:
         return _filed(event)
+
+    def clock_state_of(self, row: Row) -> ClockState:
+        """As the appeal itself says: never escalated, so the clock never waits for that."""
+        return replace(super().clock_state_of(row), escalated=True)

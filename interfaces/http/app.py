@@ -201,6 +201,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         administration.router,
         appeals.router,
         notice_routes.router,  # notices (通报, §15)
+        notice_routes.drafts_router,
         escalation.router,
     ):
         app.include_router(

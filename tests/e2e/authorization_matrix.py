@@ -140,11 +140,11 @@ API_MATRIX: Final[dict[Route, Row]] = {
     # Notices (通报, §15): inspectors publish, edit drafts and withdraw; anyone reads
     ("POST", "/notices"): INSPECTORS,
     ("GET", "/notices"): ANYONE,
-    ("GET", "/notices/drafts"): INSPECTORS,
-    ("GET", "/notices/{notice_id:uuid}"): ANYONE,
-    ("PATCH", "/notices/{notice_id:uuid}"): INSPECTORS,
-    ("POST", "/notices/{notice_id:uuid}/publish"): INSPECTORS,
-    ("POST", "/notices/{notice_id:uuid}/withdraw"): INSPECTORS,
+    ("GET", "/notice-drafts"): INSPECTORS,
+    ("GET", "/notices/{notice_id}"): ANYONE,
+    ("PATCH", "/notices/{notice_id}"): INSPECTORS,
+    ("POST", "/notices/{notice_id}/publish"): INSPECTORS,
+    ("POST", "/notices/{notice_id}/withdraw"): INSPECTORS,
     # Superiors and escalation (提级督办): only the superior department of the department
     # holding the work directs it, which none of the callers here is (tested by name in
     # tests/e2e/test_escalation_http.py).

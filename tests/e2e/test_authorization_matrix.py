@@ -422,13 +422,13 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     # Notices (通报)
     ("POST", "/notices"): lambda w: Call(body=NOTICE),
     ("GET", "/notices"): lambda w: Call(),
-    ("GET", "/notices/drafts"): lambda w: Call(),
-    ("GET", "/notices/{notice_id:uuid}"): lambda w: Call({"notice_id": w.published_notice()}),
-    ("PATCH", "/notices/{notice_id:uuid}"): lambda w: Call(
+    ("GET", "/notice-drafts"): lambda w: Call(),
+    ("GET", "/notices/{notice_id}"): lambda w: Call({"notice_id": w.published_notice()}),
+    ("PATCH", "/notices/{notice_id}"): lambda w: Call(
         {"notice_id": w.notice_draft()}, {k: NOTICE[k] for k in ("title", "text", "kind")}
     ),
-    ("POST", "/notices/{notice_id:uuid}/publish"): lambda w: Call({"notice_id": w.notice_draft()}),
-    ("POST", "/notices/{notice_id:uuid}/withdraw"): lambda w: Call(
+    ("POST", "/notices/{notice_id}/publish"): lambda w: Call({"notice_id": w.notice_draft()}),
+    ("POST", "/notices/{notice_id}/withdraw"): lambda w: Call(
         {"notice_id": w.published_notice()}, {"reason": "对象认定有误"}
     ),
     # Superiors and escalation (提级督办)

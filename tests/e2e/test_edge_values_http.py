@@ -109,6 +109,9 @@ def _valid_parameters(seeded: Seeded) -> dict[str, str]:
         "department_id": SAMPLE_DEPARTMENT,
         # No template is seeded: a spoilt body is refused before any record is looked up.
         "template_id": "00000000-0000-4000-8000-000000000001",
+        # Nor an appeal or a notice: an edge value must be refused before any look-up too.
+        "appeal_id": "00000000-0000-4000-8000-000000000002",
+        "notice_id": "00000000-0000-4000-8000-000000000003",
         "staff_id": "S0001",
         "from": "2026-11-01",
         "to": "2026-11-30",
@@ -264,6 +267,16 @@ def _sample_bodies(seeded: Seeded) -> dict[str, dict[str, Any]]:
         "CaseStatusQuery": {"tracking_number": "HL20261127-0001", "access_code": "K7M2P-9QXRT"},
         "AnswerTemplateCreate": {"category": "服务态度", "title": "致歉", "text": "已约谈当事人"},
         "AnswerTemplateEdit": {"category": "服务态度", "title": "致歉", "text": "已约谈当事人"},
+        "ReminderCreate": {"message": "请尽快办理"},
+        "AppealCreate": {"reasons": "当事人当时在解释政策", "evidence": "录音一段"},
+        "DirectionBody": {"note": "请三个工作日内办结", "working_days": 3},
+        "NoticeCreate": {
+            "title": "关于窗口服务的通报",
+            "text": "予以通报批评",
+            "kind": "criticism",
+            "subject": {"type": "window", "id": SAMPLE_WINDOW},
+        },
+        "NoticeEdit": {"title": "关于窗口服务的通报", "text": "予以通报批评", "kind": "criticism"},
         "CheckpointUpload": {
             "statement": "oversight checkpoint",
             "signature": "c2lnbmF0dXJl",

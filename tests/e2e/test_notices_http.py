@@ -171,7 +171,7 @@ def test_the_supervision_flag_drafts_one_notice_that_an_inspector_edits_and_publ
     catch_up()
     catch_up()
 
-    (draft,) = get(client, "/notices/drafts", tokens.inspector, after=position(container))["items"]
+    (draft,) = get(client, "/notice-drafts", tokens.inspector, after=position(container))["items"]
     assert get(client, "/notices", {})["items"] == []
     assert client.get(f"{API}/notices/{draft['id']}").status_code == 404
     no_identity_in(str(draft))
@@ -188,7 +188,7 @@ def test_the_supervision_flag_drafts_one_notice_that_an_inspector_edits_and_publ
     catch_up()
     listed = get(client, "/notices", {}, after=published["position"])
     assert [i["id"] for i in listed["items"]] == [draft["id"]]
-    assert get(client, "/notices/drafts", tokens.inspector)["items"] == []
+    assert get(client, "/notice-drafts", tokens.inspector)["items"] == []
 
 
 def test_another_worker_after_a_restart_drafts_nothing_more(
@@ -203,7 +203,7 @@ def test_another_worker_after_a_restart_drafts_nothing_more(
         worker.run_once()
         worker.close()
 
-    drafts = get(client, "/notices/drafts", tokens.inspector, after=position(container))
+    drafts = get(client, "/notice-drafts", tokens.inspector, after=position(container))
     assert len(drafts["items"]) == 1
 
 
@@ -252,7 +252,7 @@ def test_only_inspectors_publish_edit_and_withdraw(client: TestClient, tokens: T
             ).status_code
             == status
         )
-    assert client.get(f"{API}/notices/drafts").status_code == 401
+    assert client.get(f"{API}/notice-drafts").status_code == 401
 
 
 def test_what_a_notices_state_forbids_is_refused_with_a_code(
@@ -284,7 +284,7 @@ def test_what_a_notices_state_forbids_is_refused_with_a_code(
         "withdraw without reason": (422, "invalid_request"),
         "unknown": (404, "notice_not_found"),
         "a draft, publicly": (404, "notice_not_found"),
-        "not a uuid": (404, "not_found"),
+        "not a uuid": (422, "invalid_request"),
     }
 
 

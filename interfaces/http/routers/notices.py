@@ -34,6 +34,8 @@ from interfaces.http.schemas.notices import (
 )
 
 router = APIRouter(prefix="/notices", tags=["notices"])
+# Drafts have a path of their own, so that no word under /notices is taken for a notice's id.
+drafts_router = APIRouter(prefix="/notice-drafts", tags=["notices"])
 PUBLIC = {"dependencies": [Depends(within_public_rate_limit)]}
 
 
@@ -54,7 +56,7 @@ async def list_notices(
     return NoticeList.of(page)
 
 
-@router.get("/drafts", responses={**SOME_ROLES, **VALIDATED})
+@drafts_router.get("", responses={**SOME_ROLES, **VALIDATED})
 async def list_notice_drafts(
     query: Annotated[NoticeListQuery, Query()], container: ContainerDep, actor: InspectorDep
 ) -> NoticeList:
@@ -65,13 +67,13 @@ async def list_notice_drafts(
     return NoticeList.of(page)
 
 
-@router.get("/{notice_id:uuid}", responses={**ONE_RECORD, **RATE_LIMITED}, **PUBLIC)
+@router.get("/{notice_id}", responses={**ONE_RECORD, **RATE_LIMITED}, **PUBLIC)
 def get_notice(notice_id: UUID, app: SupervisionDep) -> NoticePublic:
     """One published (or withdrawn) notice; public, no sign-in. A draft is not found."""
     return NoticePublic.of(app.get_notice(notice_id))
 
 
-@router.patch("/{notice_id:uuid}", responses={**COMMAND_ON_A_RECORD, **SOME_ROLES})
+@router.patch("/{notice_id}", responses={**COMMAND_ON_A_RECORD, **SOME_ROLES})
 def edit_notice(
     notice_id: UUID, body: NoticeEdit, app: SupervisionDep, actor: InspectorDep
 ) -> NoticePublic:
@@ -81,15 +83,13 @@ def edit_notice(
     )
 
 
-@router.post(
-    "/{notice_id:uuid}/publish", responses={**COMMAND_ON_A_RECORD_WITHOUT_BODY, **SOME_ROLES}
-)
+@router.post("/{notice_id}/publish", responses={**COMMAND_ON_A_RECORD_WITHOUT_BODY, **SOME_ROLES})
 def publish_draft(notice_id: UUID, app: SupervisionDep, actor: InspectorDep) -> NoticePublic:
     """Publish a draft as it stands (发布通报)."""
     return NoticePublic.of(app.publish_draft(notice_id, actor))
 
 
-@router.post("/{notice_id:uuid}/withdraw", responses={**COMMAND_ON_A_RECORD, **SOME_ROLES})
+@router.post("/{notice_id}/withdraw", responses={**COMMAND_ON_A_RECORD, **SOME_ROLES})
 def withdraw_notice(
     notice_id: UUID, body: Reason, app: SupervisionDep, actor: InspectorDep
 ) -> NoticePublic:
