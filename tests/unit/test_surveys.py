@@ -82,6 +82,8 @@ def test_a_third_party_batch_names_its_provider_and_a_paper_batch_names_none(
         a_batch(inspector, provider="某某测评公司")
     with pytest.raises(SurveyProviderRequired):
         a_batch(inspector, source=SurveySource.THIRD_PARTY, provider="测" * 101)
+    with pytest.raises(SurveyProviderRequired):
+        a_batch(inspector, source=SurveySource.THIRD_PARTY, provider="测\x00评")
 
     batch = a_batch(inspector, source=SurveySource.THIRD_PARTY, provider=" 某某测评公司 ")
 
