@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from application.notices import NoticeSummary
+from application.post_cover import GapView
 from application.queries import Page
 
 
@@ -122,6 +123,8 @@ class MonthlyReport:
     caught_up: bool
     # The notices (通报, §15) published in the month, withdrawn ones marked, oldest first.
     notices: tuple[NoticeSummary, ...] = ()
+    # The cover gaps (AB岗, §16) proposed for the month's office days, by day.
+    cover_gaps: tuple[GapView, ...] = ()
 
 
 class ScoreQueries(Protocol):

@@ -27,6 +27,7 @@ from application.scores import (
 from domain.conduct import FULL_MARKS
 from domain.scorecard import SubjectKind, score_after
 from infrastructure.notice_queries import notices_of_month
+from infrastructure.post_cover_queries import cover_gaps_of_month
 from infrastructure.read_side import NewestFirstPage, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 
@@ -199,7 +200,17 @@ class ScoreQueriesOnPostgres:
         notices = await notices_of_month(
             self.store, month, department=department, after=after, seconds=self.wait_seconds
         )
-        return MonthlyReport(month, tuple(reports), position, caught_up, notices=tuple(notices))
+        cover_gaps = await cover_gaps_of_month(
+            self.store, month, department=department, after=after, seconds=self.wait_seconds
+        )
+        return MonthlyReport(
+            month,
+            tuple(reports),
+            position,
+            caught_up,
+            notices=tuple(notices),
+            cover_gaps=tuple(cover_gaps),
+        )
 
 
 def _score(row: asyncpg.Record) -> SubjectScore:

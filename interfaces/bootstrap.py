@@ -37,6 +37,11 @@ from application.projections.evaluation_list import EvaluationListProjection
 from application.projections.hand_reminders import case_reminders, order_reminders
 from application.projections.notice_list import NoticeListProjection
 from application.projections.order_list import OrderListProjection
+from application.projections.post_cover import (
+    AbsenceListProjection,
+    CoverGapListProjection,
+    PostCoverListProjection,
+)
 from application.public_status import (
     FAILED_LOOKUPS_CLIENT_WINDOW,
     FAILED_LOOKUPS_PER_CLIENT,
@@ -96,6 +101,7 @@ from infrastructure.personal_data_keys import (
     read_or_create_next_master_key,
     rotate_master_key,
 )
+from infrastructure.post_cover_queries import PostCoverQueriesOnPostgres
 from infrastructure.projection_runner import (
     CalendarCache,
     Progress,
@@ -199,6 +205,10 @@ class Container:
             order_reminders(),
             AppealListProjection(calendar=calendar),
             NoticeListProjection(),
+            # A/B post cover (AB岗, §16)
+            AbsenceListProjection(),
+            CoverGapListProjection(),
+            PostCoverListProjection(),
         ]
         return projections, calendar
 
@@ -276,6 +286,11 @@ class Container:
     def notices(self) -> NoticeQueries:
         """The notice list and the month's notices (通报, §15), over the read side's pool."""
         return NoticeQueriesOnPostgres(self.reads)
+
+    @cached_property
+    def post_cover(self) -> PostCoverQueriesOnPostgres:
+        """Absences and cover gaps (AB岗, §16), over the read side's pool."""
+        return PostCoverQueriesOnPostgres(self.reads)
 
     @cached_property
     def ledger(self) -> PostgresAuditLedger:

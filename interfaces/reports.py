@@ -4,7 +4,8 @@ XLSX: a summary sheet (汇总) and one sheet per department, each with a title r
 month, its windows' and staff's scores, and every deduction in force. CSV: one table, UTF-8
 with a byte-order mark so that Excel shows the Chinese; one line per window or staff member,
 and one more per further deduction charged to them. The month's notices (通报), if any, are
-a sheet of their own (通报) in the workbook, and a second table after a blank line in the CSV.
+a sheet of their own (通报) in the workbook, and a second table after a blank line in the CSV;
+the month's A/B post cover gaps (AB岗缺岗), if any, likewise after them.
 
 Text in them comes from people (names, evidence, reasons) and may be anything the store
 holds. A character a spreadsheet cannot hold shows as U+FFFD (`domain.text.storable`); text
@@ -76,6 +77,9 @@ CSV_HEADERS = (
 # The month's notices (通报, §15): a sheet of the workbook, a table after the CSV's own.
 NOTICE_SHEET = "通报"
 NOTICE_HEADERS = ("发布时间", "类型", "对象", "部门", "标题", "正文", "状态", "撤回理由")
+# The month's A/B post cover gaps (AB岗, §16): a sheet, and a table after the notices in the CSV.
+COVER_GAP_SHEET = "AB岗缺岗"
+COVER_GAP_HEADERS = ("窗口", "日期", "部门", "无人在岗起", "扣分事项", "处理结果", "不予扣分理由")
 # How a revoked deduction is marked, in the files and on the pages.
 REVOKED = "已撤销"
 MEDIA_TYPES = {
@@ -127,6 +131,8 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         _department_sheet(sheet, report.month, department)
     if report.notices:
         _notice_sheet(book.create_sheet(NOTICE_SHEET), report)
+    if report.cover_gaps:
+        _cover_gap_sheet(book.create_sheet(COVER_GAP_SHEET), report)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -188,6 +194,31 @@ def notice_rows(report: MonthlyReport) -> Iterable[list[object]]:
             notice.text,
             label("notice_status", notice.status),
             notice.withdraw_reason or "",
+        ]
+
+
+def _cover_gap_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    _title(sheet, f"{month_title(report.month)} AB岗缺岗", len(COVER_GAP_HEADERS))
+    _header(sheet, 2, COVER_GAP_HEADERS)
+    for row in cover_gap_rows(report):
+        _append(sheet, row)
+    _fit_columns(sheet)
+    sheet.freeze_panes = "A3"
+
+
+def cover_gap_rows(report: MonthlyReport) -> Iterable[list[object]]:
+    """One line per cover gap of the month (COVER_GAP_HEADERS), by day: the window, the day,
+    the first moment neither post was on duty, and what the inspectors decided."""
+    names = {department.id: department.name for department in report.departments}
+    for gap in report.cover_gaps:
+        yield [
+            gap.window,
+            gap.day.isoformat(),
+            names.get(gap.department, gap.department),
+            _local(gap.starts_at).strftime("%H:%M"),
+            "AB岗未落实",
+            label("cover_gap_status", gap.status),
+            gap.reason or "",
         ]
 
 
@@ -333,6 +364,10 @@ def report_csv(report: MonthlyReport) -> bytes:
             moment = row[0]
             shown = moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else ""
             writer.writerow([csv_cell(value) for value in [shown, *row[1:]]])
+    if report.cover_gaps:  # a table of their own, after a blank line
+        writer.writerow([])
+        writer.writerow(COVER_GAP_HEADERS)
+        writer.writerows([csv_cell(value) for value in row] for row in cover_gap_rows(report))
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -39,6 +39,7 @@ from interfaces.http.routers import (
     public,
 )
 from interfaces.http.routers import notices as notice_routes
+from interfaces.http.routers import post_cover as post_cover_routes
 from interfaces.web import mount_console
 
 API_PREFIX = "/api/v1"
@@ -203,6 +204,8 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         notice_routes.router,  # notices (通报, §15)
         notice_routes.drafts_router,
         escalation.router,
+        post_cover_routes.absences_router,  # A/B post cover (AB岗, §16)
+        post_cover_routes.router,
     ):
         app.include_router(
             router,

@@ -27,6 +27,7 @@ from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Moment, Points, Str
 from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.notices import NoticePublic
 from interfaces.http.schemas.office_time import OfficeTime
+from interfaces.http.schemas.post_cover import GapPublic
 
 # ASCII digits (pydantic's `\d` takes any script's), in the years of `Day` and `Moment`.
 MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
@@ -401,6 +402,11 @@ class MonthlyReportPublic(BaseModel):
         description="the notices (通报) published in the month, withdrawn ones marked, "
         "oldest first",
     )
+    cover_gaps: list[GapPublic] = Field(
+        default_factory=list,
+        description="the A/B post cover gaps (AB岗未落实) proposed for the month's office days, "
+        "by day, with the decision on each",
+    )
 
     @classmethod
     def of(cls, report: MonthlyReport) -> MonthlyReportPublic:
@@ -410,4 +416,7 @@ class MonthlyReportPublic(BaseModel):
             position=report.position,
             caught_up=report.caught_up,
             notices=[NoticePublic.of(n) for n in report.notices],
+            cover_gaps=[
+                GapPublic.model_validate(g, from_attributes=True) for g in report.cover_gaps
+            ],
         )
