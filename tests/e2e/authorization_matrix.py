@@ -150,6 +150,14 @@ API_MATRIX: Final[dict[Route, Row]] = {
     # tests/e2e/test_escalation_http.py).
     ("POST", "/cases/{case_id}/escalation/direct"): SUPERIOR_ONLY,
     ("POST", "/rectification-orders/{order_id}/escalation/direct"): SUPERIOR_ONLY,
+    # A/B post cover (AB岗, §16): a department records its own staff's absences; departments
+    # (their own windows) and inspectors read the coverage; inspectors decide the gaps
+    ("POST", "/absences"): OWN,
+    ("POST", "/posts/{window_id}/absences/{absence_id}/cancel"): OWN,
+    ("GET", "/posts/coverage"): (401, 403, OK, 403, OK, OK),
+    ("GET", "/posts/gaps"): INSPECTORS,
+    ("POST", "/posts/{window_id}/gaps/{day}/confirm"): INSPECTORS,
+    ("POST", "/posts/{window_id}/gaps/{day}/dismiss"): INSPECTORS,
 }
 
 # Routes outside /api/v1: operations and the API's documentation pages.

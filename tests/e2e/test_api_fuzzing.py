@@ -77,6 +77,9 @@ REFUSED_BY_THE_RECORDS = {
     "POST /api/v1/evaluations": "the window and staff member must be in the directory",
     # Notices (通报)
     "POST /api/v1/notices": "the subject (directory entry, case or order) must exist",
+    # A/B post cover (AB岗)
+    "POST /api/v1/absences": "the staff member must be on a post of the department's window, "
+    "the cover its B holder, the period readable, forwards and a year and a day at most",
 }
 # schemathesis's own default; a 5xx is not_a_server_error's to report, not this check's.
 ACCEPTED_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]

@@ -117,6 +117,11 @@ def _valid_parameters(seeded: Seeded) -> dict[str, str]:
         "to": "2026-11-30",
         "kind": "complaint",
         "start": "2026-11-27T09:00:00%2B08:00",
+        # A/B post cover (AB岗): no absence or gap is seeded either
+        "window_id": "W-A01",
+        "absence_id": "00000000-0000-4000-8000-000000000004",
+        "day": "2026-11-23",
+        "month": "2026-11",
     }
 
 
@@ -283,6 +288,13 @@ def _sample_bodies(seeded: Seeded) -> dict[str, dict[str, Any]]:
             "chain_hash": "00",
             "key_id": "key",
             "public_key": "a2V5",
+        },
+        "AbsenceCreate": {
+            "staff": "S0001",
+            "from": "2026-12-07",
+            "to": "2026-12-07",
+            "reason": "病假",
+            "covered_by": "S0002",
         },
     }
 

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BeforeValidator
 
 from application.post_cover import office_day_bounds
 from domain.actor import Actor, Role
@@ -31,15 +32,15 @@ from interfaces.http.responses import (
 )
 from interfaces.http.schemas.cases import Reason
 from interfaces.http.schemas.post_cover import (
+    DAY_IN_PATH,
     DIRECTORY_ID,
-    FIRST_DAY,
-    LAST_DAY,
     AbsenceCreate,
     AbsencePublic,
     CoveragePublic,
     CoverageQuery,
     GapListQuery,
     GapPublic,
+    written_as_day,
 )
 
 absences_router = APIRouter(prefix="/absences", tags=["post cover"])
@@ -47,7 +48,7 @@ router = APIRouter(prefix="/posts", tags=["post cover"])
 
 DepartmentOrInspectorDep = Annotated[Actor, Depends(roles(Role.DEPARTMENT, Role.INSPECTOR))]
 WindowId = Annotated[str, Path(pattern=DIRECTORY_ID, description="the window's id")]
-GapDay = Annotated[date, Path(ge=FIRST_DAY, le=LAST_DAY, description="the office day")]
+GapDay = Annotated[date, BeforeValidator(written_as_day), Path(**DAY_IN_PATH)]
 
 
 @absences_router.post("", status_code=status.HTTP_201_CREATED, responses={**COMMAND, **SOME_ROLES})

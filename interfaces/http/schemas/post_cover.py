@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from datetime import date
 from typing import Any
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from domain.labels import described, label
 from domain.post_cover import EARLIEST_YEAR, LATEST_YEAR, MAX_REASON, GapStatus
-from interfaces.http.schemas.cases import Strict
+from interfaces.http.schemas.cases import DAY_PATTERN, Day, Strict
 from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.office_time import OfficeTime
 
@@ -20,8 +20,22 @@ DAY_OR_MOMENT = (
     r"^\d{4}-\d{2}-\d{2}"
     r"([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 )
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^(20\d\d|2100)-(0[1-9]|1[0-2])$"
 FIRST_DAY, LAST_DAY = date(EARLIEST_YEAR, 1, 1), date(LATEST_YEAR, 12, 31)
+
+
+# The office day of a gap, in a path: written YYYY-MM-DD as the OpenAPI says.
+DAY_IN_PATH: dict[str, Any] = {
+    "description": "the office day, YYYY-MM-DD",
+    "json_schema_extra": {"pattern": DAY_PATTERN},
+}
+
+
+def written_as_day(value: object) -> object:
+    """A day as the path writes it, refused otherwise (2000 to 2099)."""
+    if not isinstance(value, str) or not re.fullmatch(DAY_PATTERN, value):
+        raise ValueError("a day written YYYY-MM-DD, from 2000 to 2099")
+    return value
 
 
 class AbsenceCreate(Strict):
@@ -131,9 +145,7 @@ class CoverageQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date | None = Field(
-        default=None, ge=FIRST_DAY, le=LAST_DAY, description="the day (default: today)"
-    )
+    date: Day | None = Field(default=None, description="the day (default: today)")
     department: str | None = Field(
         default=None, pattern=DIRECTORY_ID, description="inspectors: one department's windows"
     )
