@@ -44,6 +44,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("申诉", "/console/appeals"),
         # A superior's subordinates' boards and the work escalated to it (提级督办).
         ("下级部门", "/console/boards"),
+        # A/B post cover (AB岗, §16): absences and the day's coverage
+        ("请假与AB岗", "/console/posts"),
     ),
     Role.INSPECTOR: (
         ("工作台", "/console/"),
@@ -64,6 +66,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("申诉审定", "/console/appeals"),
         # Notices (通报, §15): drafts to publish, and what was published
         ("通报", "/console/notices"),
+        # A/B post cover (AB岗, §16): every window's coverage, the gaps to decide
+        ("AB岗在岗", "/console/posts/coverage"),
     ),
     Role.ADMIN: (
         ("工作台", "/console/"),

@@ -283,6 +283,13 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/console/boards/{department_id}"): TO_SIGN_IN,
     ("POST", "/console/cases/{case_id:uuid}/escalation/direct"): WITHOUT_FORM_TOKEN,
     ("POST", "/console/orders/{order_id:uuid}/escalation/direct"): WITHOUT_FORM_TOKEN,
+    # A/B post cover (AB岗, §16): the department's 请假与AB岗, the inspectors' AB岗在岗
+    ("GET", "/console/posts"): TO_SIGN_IN,
+    ("POST", "/console/posts/absences"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/posts/{window_id}/absences/{absence_id:uuid}/cancel"): WITHOUT_FORM_TOKEN,
+    ("GET", "/console/posts/coverage"): TO_SIGN_IN,
+    ("POST", "/console/posts/coverage/{window_id}/gaps/{day}/confirm"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/posts/coverage/{window_id}/gaps/{day}/dismiss"): WITHOUT_FORM_TOKEN,
 }
 
 

@@ -634,6 +634,19 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/console/orders/{order_id:uuid}/escalation/direct"): lambda w: Call(
         {"order_id": w.issued_order()}, DIRECTION
     ),
+    # A/B post cover (AB岗)
+    ("GET", "/console/posts"): lambda w: Call(),
+    ("POST", "/console/posts/absences"): lambda w: Call(body=w.absence_body()),
+    ("POST", "/console/posts/{window_id}/absences/{absence_id:uuid}/cancel"): lambda w: Call(
+        {"window_id": SAMPLE_WINDOW, "absence_id": w.absence()}
+    ),
+    ("GET", "/console/posts/coverage"): lambda w: Call(),
+    ("POST", "/console/posts/coverage/{window_id}/gaps/{day}/confirm"): lambda w: Call(
+        {"window_id": SAMPLE_WINDOW, "day": w.cover_gap()}
+    ),
+    ("POST", "/console/posts/coverage/{window_id}/gaps/{day}/dismiss"): lambda w: Call(
+        {"window_id": SAMPLE_WINDOW, "day": w.cover_gap()}, {"reason": "闭厅维护"}
+    ),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},

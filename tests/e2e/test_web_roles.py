@@ -36,6 +36,9 @@ REFUSED = [
             "/console/cases/export.xlsx",
         )
     ],
+    # A/B post cover (AB岗): the department's page, the inspectors' coverage
+    *[(role, "/console/posts") for role in (Role.OPERATOR, Role.INSPECTOR, Role.ADMIN)],
+    *[(role, "/console/posts/coverage") for role in (Role.OPERATOR, Role.DEPARTMENT, Role.ADMIN)],
 ]
 
 
