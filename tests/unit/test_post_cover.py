@@ -269,3 +269,18 @@ def test_the_projections_follow_the_absences_and_gaps(app, clock) -> None:
 def test_a_windows_record_is_one_aggregate_per_window(app) -> None:
     absent(app, "S0001", "2026-12-07", "2026-12-07")
     assert isinstance(app.repository.get(post_cover_id("W-A01")), PostCover)
+
+
+# The demo ----------------------------------------------------------------------------------
+
+
+def test_the_demo_plays_one_covered_absence_and_one_gap_proposed() -> None:
+    from tests.unit.test_simulation import recorded, run_campaign
+
+    supervision, _ = run_campaign(days=14, scale=0.05)
+    events = [e for e in recorded(supervision) if isinstance(e, PostCover.Event)]
+
+    absences = [e for e in events if isinstance(e, PostCover.AbsenceRecorded)]
+    gaps = [e for e in events if isinstance(e, PostCover.GapProposed)]
+    assert [a.covered_by for a in absences] == ["S0002", None, None]
+    assert [(g.window, g.rule) for g in gaps] == [("W-A02", "ab_post_not_covered")]
