@@ -96,3 +96,27 @@ def test_the_inspector_confirms_one_gap_and_dismisses_another(
     assert "已扣分" in after.text
     assert "不予扣分：停电闭厅" in after.text
     assert 'href="/console/posts/coverage"' in after.text
+
+
+def test_the_monthly_report_page_lists_the_months_gaps(
+    client: TestClient,
+    container: Container,
+    time_source: SettableTimeSource,
+    catch_up: Callable[[], object],
+) -> None:
+    for staff in ("S0001", "S0002"):
+        container.supervision.record_absence(
+            staff=staff, start="2026-11-30", end="2026-11-30", reason="培训",
+            covered_by=None, by=SAMPLE_DEPARTMENT_ACTOR,
+        )  # fmt: skip
+    time_source.set(datetime(2026, 11, 30, 12, 0, tzinfo=OFFICE_TZ))
+    catch_up()
+    catch_up()
+    signed_in(client, container, Role.INSPECTOR)
+
+    page = client.get("/console/reports/monthly", params={"month": "2026-11"})
+
+    assert page.status_code == 200
+    assert "本月AB岗缺岗" in page.text
+    assert "2026-11-30" in page.text
+    assert "待审定" in page.text
