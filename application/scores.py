@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from application.notices import NoticeSummary
+from application.post_cover import GapView
 from application.queries import Page
 from application.surveys import WindowSatisfaction
 
@@ -126,6 +127,8 @@ class MonthlyReport:
     # The windows with a satisfaction survey (满意度调查, §16) whose collection ended in the
     # month: the surveys beside the month's online ratings, by department and window.
     surveys: tuple[WindowSatisfaction, ...] = ()
+    # The cover gaps (AB岗, §16) proposed for the month's office days, by day.
+    cover_gaps: tuple[GapView, ...] = ()
 
 
 class ScoreQueries(Protocol):

@@ -13,6 +13,7 @@ from application.discipline import DisciplineVerbs
 from application.escalation import EscalationVerbs
 from application.evaluations import EvaluationVerbs
 from application.notices import NoticeVerbs
+from application.post_cover import PostCoverVerbs
 from application.privacy import PrivacyVerbs
 from application.proposals import ProposalVerbs
 from application.rectification import RectificationVerbs
@@ -22,6 +23,7 @@ from application.surveys import SurveyVerbs
 class Supervision(
     EscalationVerbs,  # first: it builds on the case and order verbs below
     ProposalVerbs,
+    PostCoverVerbs,  # before DisciplineVerbs, on which it builds
     EvaluationVerbs,
     RectificationVerbs,
     DisciplineVerbs,

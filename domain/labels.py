@@ -128,6 +128,8 @@ LABELS: dict[str, dict[str, str]] = {
         "Appeal": "申诉",
         # Notices (通报, §15)
         "Notice": "通报",
+        # A/B post cover (AB岗, §16)
+        "PostCover": "AB岗",
     },
     "appeal_status": {
         "open": "申诉中",
@@ -216,6 +218,12 @@ LABELS: dict[str, dict[str, str]] = {
         "online": "线上评价",
         "paper": "纸质问卷",
         "third_party": "第三方测评",
+    },
+    # A/B post cover (AB岗, §16)
+    "cover_gap_status": {
+        "proposed": "待审定",
+        "confirmed": "已扣分",
+        "dismissed": "不予扣分",
     },
     # Every error code the service answers with (each DomainError's `code`, the HTTP codes of
     # interfaces/http/errors.py and the codes the HTTP edge names itself): what a person reads.
@@ -416,6 +424,20 @@ LABELS: dict[str, dict[str, str]] = {
         "survey_window_unknown": "窗口不存在，请核对窗口编号。",
         "survey_file_invalid": "调查结果文件有误，未导入任何批次。",
         "survey_row_unreadable": "该行无法读取（来源、日期、份数的格式不对，或文字过长）。",
+        # A/B post cover (AB岗, §16)
+        "absence_not_found": "未找到该请假记录。",
+        "cover_gap_not_found": "该窗口当日没有待审定的AB岗缺岗。",
+        "staff_not_in_department": "只能登记本部门工作人员的请假。",
+        "staff_not_on_post": "该工作人员不在窗口A岗或B岗上，无需登记AB岗请假。",
+        "cover_not_b_holder": "顶岗人员须为该窗口的B岗人员。",
+        "cover_for_b_post": "B岗人员请假无需填写顶岗人员。",
+        "absence_period_invalid": "请假时间应为日期（如 2026-12-07）或时刻，结束须晚于开始。",
+        "absence_too_long": "一次请假最长 366 天。",
+        "absence_reason_invalid": "请填写请假事由（不超过 500 个字）。",
+        "absence_overlaps": "该工作人员在这段时间已有请假记录。",
+        "cover_absent": "顶岗的B岗人员在这段时间也请假了。",
+        "absence_cancelled": "该请假已撤销。",
+        "cover_gap_decided": "该AB岗缺岗已审定。",
     },
     # What is wrong in a file an administrator imports (infrastructure/yaml_files.py),
     # shown line by line on the admin pages; {field} is the field or section named.
@@ -567,6 +589,13 @@ LABELS: dict[str, dict[str, str]] = {
         "Notice.Withdrawn": "撤回通报",
         # Satisfaction surveys (满意度调查, §16)
         "SurveyBatch.Recorded": "录入满意度调查",
+        # A/B post cover (AB岗, §16)
+        "PostCover.Opened": "建立AB岗记录",
+        "PostCover.AbsenceRecorded": "登记请假",
+        "PostCover.AbsenceWithdrawn": "撤销请假",
+        "PostCover.GapProposed": "AB岗缺岗建议扣分",
+        "PostCover.GapConfirmed": "确认AB岗缺岗扣分",
+        "PostCover.GapDismissed": "AB岗缺岗不予扣分",
     },
 }
 

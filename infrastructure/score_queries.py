@@ -27,6 +27,7 @@ from application.scores import (
 from domain.conduct import FULL_MARKS
 from domain.scorecard import SubjectKind, score_after
 from infrastructure.notice_queries import notices_of_month
+from infrastructure.post_cover_queries import cover_gaps_of_month
 from infrastructure.read_side import NewestFirstPage, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 from infrastructure.survey_queries import SurveyQueriesOnPostgres
@@ -203,6 +204,9 @@ class ScoreQueriesOnPostgres:
         surveys = await SurveyQueriesOnPostgres(
             self.store, wait_seconds=self.wait_seconds
         ).month_satisfaction(month, department=department, after=after)
+        cover_gaps = await cover_gaps_of_month(
+            self.store, month, department=department, after=after, seconds=self.wait_seconds
+        )
         return MonthlyReport(
             month,
             tuple(reports),
@@ -210,6 +214,7 @@ class ScoreQueriesOnPostgres:
             caught_up,
             notices=tuple(notices),
             surveys=tuple(surveys),
+            cover_gaps=tuple(cover_gaps),
         )
 
 

@@ -37,6 +37,11 @@ from application.projections.evaluation_list import EvaluationListProjection
 from application.projections.hand_reminders import case_reminders, order_reminders
 from application.projections.notice_list import NoticeListProjection
 from application.projections.order_list import OrderListProjection
+from application.projections.post_cover import (
+    AbsenceListProjection,
+    CoverGapListProjection,
+    PostCoverListProjection,
+)
 from application.projections.survey_list import SurveyListProjection
 from application.public_status import (
     FAILED_LOOKUPS_CLIENT_WINDOW,
@@ -98,6 +103,7 @@ from infrastructure.personal_data_keys import (
     read_or_create_next_master_key,
     rotate_master_key,
 )
+from infrastructure.post_cover_queries import PostCoverQueriesOnPostgres
 from infrastructure.projection_runner import (
     CalendarCache,
     Progress,
@@ -209,6 +215,10 @@ class Container:
             AppealListProjection(calendar=calendar),
             NoticeListProjection(),
             SurveyListProjection(),
+            # A/B post cover (AB岗, §16)
+            AbsenceListProjection(),
+            CoverGapListProjection(),
+            PostCoverListProjection(),
         ]
         return projections, calendar
 
@@ -292,6 +302,11 @@ class Container:
         """Satisfaction survey batches and their satisfaction (满意度调查, §16), over the read
         side's pool."""
         return SurveyQueriesOnPostgres(self.reads)
+
+    @cached_property
+    def post_cover(self) -> PostCoverQueriesOnPostgres:
+        """Absences and cover gaps (AB岗, §16), over the read side's pool."""
+        return PostCoverQueriesOnPostgres(self.reads)
 
     @cached_property
     def ledger(self) -> PostgresAuditLedger:

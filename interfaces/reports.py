@@ -5,7 +5,8 @@ month, its windows' and staff's scores, and every deduction in force. CSV: one t
 with a byte-order mark so that Excel shows the Chinese; one line per window or staff member,
 and one more per further deduction charged to them. The month's notices (通报), if any, are
 a sheet of their own (通报) in the workbook, and a second table after a blank line in the CSV;
-the month's satisfaction surveys (满意度调查) beside the online ratings likewise, after them.
+the month's satisfaction surveys (满意度调查) beside the online ratings likewise, after them,
+and the month's A/B post cover gaps (AB岗缺岗), if any, after those.
 
 Text in them comes from people (names, evidence, reasons) and may be anything the store
 holds. A character a spreadsheet cannot hold shows as U+FFFD (`domain.text.storable`); text
@@ -94,6 +95,9 @@ SURVEY_HEADERS = (
     "满意",
     "非常满意",
 )
+# The month's A/B post cover gaps (AB岗, §16): a sheet, and a table after the notices in the CSV.
+COVER_GAP_SHEET = "AB岗缺岗"
+COVER_GAP_HEADERS = ("窗口", "日期", "部门", "无人在岗起", "扣分事项", "处理结果", "不予扣分理由")
 # How a revoked deduction is marked, in the files and on the pages.
 REVOKED = "已撤销"
 MEDIA_TYPES = {
@@ -147,6 +151,8 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         _notice_sheet(book.create_sheet(NOTICE_SHEET), report)
     if report.surveys:
         _survey_sheet(book.create_sheet(SURVEY_SHEET), report)
+    if report.cover_gaps:
+        _cover_gap_sheet(book.create_sheet(COVER_GAP_SHEET), report)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -220,6 +226,15 @@ def _survey_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
     sheet.freeze_panes = "A3"
 
 
+def _cover_gap_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    _title(sheet, f"{month_title(report.month)} AB岗缺岗", len(COVER_GAP_HEADERS))
+    _header(sheet, 2, COVER_GAP_HEADERS)
+    for row in cover_gap_rows(report):
+        _append(sheet, row)
+    _fit_columns(sheet)
+    sheet.freeze_panes = "A3"
+
+
 def survey_rows(report: MonthlyReport) -> Iterable[list[object]]:
     """Per window with a survey ending in the month (SURVEY_HEADERS): its online ratings,
     then each survey source, with their sample sizes."""
@@ -248,6 +263,22 @@ def survey_rows(report: MonthlyReport) -> Iterable[list[object]]:
                 survey.bad,
                 *survey.by_rating,
             ]
+
+
+def cover_gap_rows(report: MonthlyReport) -> Iterable[list[object]]:
+    """One line per cover gap of the month (COVER_GAP_HEADERS), by day: the window, the day,
+    the first moment neither post was on duty, and what the inspectors decided."""
+    names = {department.id: department.name for department in report.departments}
+    for gap in report.cover_gaps:
+        yield [
+            gap.window,
+            gap.day.isoformat(),
+            names.get(gap.department, gap.department),
+            _local(gap.starts_at).strftime("%H:%M"),
+            "AB岗未落实",
+            label("cover_gap_status", gap.status),
+            gap.reason or "",
+        ]
 
 
 def _score_row(score: SubjectScore) -> list[object]:
@@ -396,6 +427,10 @@ def report_csv(report: MonthlyReport) -> bytes:
         writer.writerow([])
         writer.writerow(SURVEY_HEADERS)
         writer.writerows([csv_cell(value) for value in row] for row in survey_rows(report))
+    if report.cover_gaps:  # a table of their own, after a blank line
+        writer.writerow([])
+        writer.writerow(COVER_GAP_HEADERS)
+        writer.writerows([csv_cell(value) for value in row] for row in cover_gap_rows(report))
     return buffer.getvalue().encode("utf-8-sig")
 
 

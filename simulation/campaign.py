@@ -40,6 +40,7 @@ from domain.rectification import RectificationOrder
 from domain.scorecard import Deduction
 from simulation.defaults import DEFAULT_SEED
 from simulation.journeys.evaluations import EvaluationJourneys
+from simulation.journeys.post_cover import PostCoverJourneys
 from simulation.journeys.surveys import SurveyJourneys
 from simulation.mixes import (
     CASES_PER_WORKING_DAY,
@@ -110,7 +111,7 @@ class CampaignReport:
         return self.count(Evaluation.Rated.TOPIC)
 
 
-class Campaign(EvaluationJourneys, SurveyJourneys):
+class Campaign(EvaluationJourneys, SurveyJourneys, PostCoverJourneys):
     """Drives a Supervision through simulated days, every step one of its own verbs."""
 
     def __init__(
@@ -222,6 +223,8 @@ class Campaign(EvaluationJourneys, SurveyJourneys):
             self._at_arrival(day, self._inspection_order)
         # Satisfaction surveys (满意度调查, §16): last month's, on a month's first working day.
         self._plan_surveys(day)
+        # A/B post cover (AB岗): one covered absence and one gap, near the end
+        self._plan_post_cover(day, self._days()[-1])
 
     def _how_many(self, expected_at_scale_one: float) -> int:
         """A whole count whose average is the expectation at this scale."""

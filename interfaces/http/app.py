@@ -39,6 +39,7 @@ from interfaces.http.routers import (
     public,
 )
 from interfaces.http.routers import notices as notice_routes
+from interfaces.http.routers import post_cover as post_cover_routes
 from interfaces.http.routers import surveys as survey_routes
 from interfaces.web import mount_console
 
@@ -205,6 +206,8 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         notice_routes.drafts_router,
         escalation.router,
         survey_routes.router,  # satisfaction surveys (满意度调查, §16)
+        post_cover_routes.absences_router,  # A/B post cover (AB岗, §16)
+        post_cover_routes.router,
     ):
         app.include_router(
             router,

@@ -39,6 +39,7 @@ from interfaces.web.routers import (
     supervision,
 )
 from interfaces.web.routers import notices as notice_pages
+from interfaces.web.routers import post_cover as post_cover_pages
 from interfaces.web.routers import surveys as survey_pages
 from interfaces.web.session import install_sign_in_redirects
 
@@ -81,6 +82,8 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(appeals.router)
     # Notices (通报, §15): the public list and notice, the inspector's pages.
     app.include_router(notice_pages.router)
+    # A/B post cover (AB岗, §16): the department's absences, the inspectors' coverage
+    app.include_router(post_cover_pages.router)
     # Superiors and escalation (提级督办): subordinates' boards, directions.
     app.include_router(superiors.router)
     # Satisfaction surveys (满意度调查, §16): the inspector's batches and sheet upload.

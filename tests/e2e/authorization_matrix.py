@@ -153,6 +153,14 @@ API_MATRIX: Final[dict[Route, Row]] = {
     # Satisfaction surveys (满意度调查, §16): inspectors record batches; the centre lists them
     ("POST", "/surveys"): INSPECTORS,
     ("GET", "/surveys"): CENTRE,
+    # A/B post cover (AB岗, §16): a department records its own staff's absences; departments
+    # (their own windows) and inspectors read the coverage; inspectors decide the gaps
+    ("POST", "/absences"): OWN,
+    ("POST", "/posts/{window_id}/absences/{absence_id}/cancel"): OWN,
+    ("GET", "/posts/coverage"): (401, 403, OK, 403, OK, OK),
+    ("GET", "/posts/gaps"): INSPECTORS,
+    ("POST", "/posts/{window_id}/gaps/{day}/confirm"): INSPECTORS,
+    ("POST", "/posts/{window_id}/gaps/{day}/dismiss"): INSPECTORS,
 }
 
 # Routes outside /api/v1: operations and the API's documentation pages.
@@ -282,6 +290,13 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/console/surveys"): TO_SIGN_IN,
     ("POST", "/console/surveys"): WITHOUT_FORM_TOKEN,
     ("POST", "/console/surveys/import"): WITHOUT_FORM_TOKEN,
+    # A/B post cover (AB岗, §16): the department's 请假与AB岗, the inspectors' AB岗在岗
+    ("GET", "/console/posts"): TO_SIGN_IN,
+    ("POST", "/console/posts/absences"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/posts/{window_id}/absences/{absence_id:uuid}/cancel"): WITHOUT_FORM_TOKEN,
+    ("GET", "/console/posts/coverage"): TO_SIGN_IN,
+    ("POST", "/console/posts/coverage/{window_id}/gaps/{day}/confirm"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/posts/coverage/{window_id}/gaps/{day}/dismiss"): WITHOUT_FORM_TOKEN,
 }
 
 

@@ -4,11 +4,12 @@ any answer to someone who may not see it (DESIGN §3)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -268,6 +269,29 @@ class World:
     def published_notice(self) -> str:
         return str(self.ok("POST", "/notices", "inspector", NOTICE)["id"])
 
+    # A/B post cover (AB岗) ---------------------------------------------------------------
+
+    def absence_body(self, staff: str = "S0001", *, weeks: int | None = None) -> dict[str, Any]:
+        """A whole-day absence on a Monday of its own, so that no two overlap."""
+        week = next(_WEEKS) if weeks is None else weeks
+        day = (date(2026, 12, 7) + timedelta(weeks=week)).isoformat()
+        return {"staff": staff, "from": day, "to": day, "reason": "病假"}
+
+    def absence(self) -> str:
+        return str(self.ok("POST", "/absences", "own", self.absence_body())["id"])
+
+    def cover_gap(self) -> str:
+        """A past Monday with both posts of the sample window away: a gap the clock proposed."""
+        weeks = -next(_WEEKS) - 1  # Monday 2026-11-23, or one before it
+        for staff in ("S0001", "S0002"):
+            self.ok("POST", "/absences", "own", self.absence_body(staff, weeks=weeks))
+        self.container.supervision.observe_post_cover(SAMPLE_WINDOW)
+        return (date(2026, 12, 7) + timedelta(weeks=weeks)).isoformat()
+
+
+# Mondays apart for the absences the cells record (a counter shared by every world).
+_WEEKS = itertools.count(1)
+
 
 # How to make each row's request so that only authorisation can refuse it: a fresh record in
 # the state the route needs, and a valid body. Built anew for every cell.
@@ -455,6 +479,19 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     # Satisfaction surveys (满意度调查)
     ("POST", "/surveys"): lambda w: Call(body=SURVEY),
     ("GET", "/surveys"): lambda w: Call(),
+    # A/B post cover (AB岗)
+    ("POST", "/absences"): lambda w: Call(body=w.absence_body()),
+    ("POST", "/posts/{window_id}/absences/{absence_id}/cancel"): lambda w: Call(
+        {"window_id": SAMPLE_WINDOW, "absence_id": w.absence()}
+    ),
+    ("GET", "/posts/coverage"): lambda w: Call(params={"date": "2026-12-07"}),
+    ("GET", "/posts/gaps"): lambda w: Call(params={"month": "2026-11"}),
+    ("POST", "/posts/{window_id}/gaps/{day}/confirm"): lambda w: Call(
+        {"window_id": SAMPLE_WINDOW, "day": w.cover_gap()}
+    ),
+    ("POST", "/posts/{window_id}/gaps/{day}/dismiss"): lambda w: Call(
+        {"window_id": SAMPLE_WINDOW, "day": w.cover_gap()}, {"reason": "闭厅维护"}
+    ),
 }
 OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()
@@ -618,6 +655,19 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/console/surveys"): lambda w: Call(),
     ("POST", "/console/surveys"): lambda w: Call(body=SURVEY_FORM),
     ("POST", "/console/surveys/import"): lambda w: Call(body=SURVEY_FORM),
+    # A/B post cover (AB岗)
+    ("GET", "/console/posts"): lambda w: Call(),
+    ("POST", "/console/posts/absences"): lambda w: Call(body=w.absence_body()),
+    ("POST", "/console/posts/{window_id}/absences/{absence_id:uuid}/cancel"): lambda w: Call(
+        {"window_id": SAMPLE_WINDOW, "absence_id": w.absence()}
+    ),
+    ("GET", "/console/posts/coverage"): lambda w: Call(),
+    ("POST", "/console/posts/coverage/{window_id}/gaps/{day}/confirm"): lambda w: Call(
+        {"window_id": SAMPLE_WINDOW, "day": w.cover_gap()}
+    ),
+    ("POST", "/console/posts/coverage/{window_id}/gaps/{day}/dismiss"): lambda w: Call(
+        {"window_id": SAMPLE_WINDOW, "day": w.cover_gap()}, {"reason": "闭厅维护"}
+    ),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},

@@ -117,6 +117,11 @@ def _valid_parameters(seeded: Seeded) -> dict[str, str]:
         "to": "2026-11-30",
         "kind": "complaint",
         "start": "2026-11-27T09:00:00%2B08:00",
+        # A/B post cover (AB岗): no absence or gap is seeded either
+        "window_id": "W-A01",
+        "absence_id": "00000000-0000-4000-8000-000000000004",
+        "day": "2026-11-23",
+        "month": "2026-11",
     }
 
 
@@ -291,6 +296,13 @@ def _sample_bodies(seeded: Seeded) -> dict[str, dict[str, Any]]:
             "from": "2026-11-01",
             "to": "2026-11-20",
             "counts": {"1": 0, "2": 1, "3": 1, "4": 4, "5": 4},
+        },
+        "AbsenceCreate": {
+            "staff": "S0001",
+            "from": "2026-12-07",
+            "to": "2026-12-07",
+            "reason": "病假",
+            "covered_by": "S0002",
         },
     }
 

@@ -27,6 +27,7 @@ from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Moment, Points, Str
 from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.notices import NoticePublic
 from interfaces.http.schemas.office_time import OfficeTime
+from interfaces.http.schemas.post_cover import GapPublic
 from interfaces.http.schemas.surveys import WindowSatisfactionPublic
 
 # ASCII digits (pydantic's `\d` takes any script's), in the years of `Day` and `Moment`.
@@ -407,6 +408,11 @@ class MonthlyReportPublic(BaseModel):
         description="the windows with a satisfaction survey (满意度调查) whose collection ended "
         "in the month: the online ratings first, then each survey source, with sample sizes",
     )
+    cover_gaps: list[GapPublic] = Field(
+        default_factory=list,
+        description="the A/B post cover gaps (AB岗未落实) proposed for the month's office days, "
+        "by day, with the decision on each",
+    )
 
     @classmethod
     def of(cls, report: MonthlyReport) -> MonthlyReportPublic:
@@ -417,4 +423,7 @@ class MonthlyReportPublic(BaseModel):
             caught_up=report.caught_up,
             notices=[NoticePublic.of(n) for n in report.notices],
             surveys=[WindowSatisfactionPublic.of(w) for w in report.surveys],
+            cover_gaps=[
+                GapPublic.model_validate(g, from_attributes=True) for g in report.cover_gaps
+            ],
         )
