@@ -6,6 +6,7 @@ from application.access import AccessVerbs
 from application.accounts import AccountRecords
 from application.answer_templates import AnswerTemplateVerbs
 from application.appeals import AppealVerbs
+from application.assessments import AssessmentVerbs
 from application.audit import AuditVerbs
 from application.base import EVENT_STORE_NAME
 from application.clock import ClockVerbs
@@ -32,6 +33,7 @@ class Supervision(
     AnswerTemplateVerbs,
     AppealVerbs,
     NoticeVerbs,
+    AssessmentVerbs,
 ):
     """Cases, the directory, access and accounts, recorded in one notification log."""
 

@@ -402,6 +402,13 @@ LABELS: dict[str, dict[str, str]] = {
         "notice_content_required": "请填写通报标题（不超过 100 个字）和正文（不超过 5000 个字）。",
         "notice_not_draft": "只有草稿可以修改或发布。",
         "notice_not_published": "只有已发布的通报可以撤回。",
+        "assessment_not_found": "未找到该场考试。",
+        "assessment_title_required": "请填写考试名称（不超过 100 个字，不含控制字符）。",
+        "assessment_results_required": "请至少录入一名工作人员的成绩（每场不超过 1000 人）。",
+        "assessment_score_out_of_range": "成绩和合格分须为 0 到 100 之间的整数。",
+        "assessment_date_in_future": "考试日期不能晚于今天。",
+        "assessment_staff_unknown": "机构目录中没有这些在岗工作人员，请核对工号。",
+        "assessment_staff_repeated": "同一场考试中每名工作人员只能有一个成绩。",
     },
     # What is wrong in a file an administrator imports (infrastructure/yaml_files.py),
     # shown line by line on the admin pages; {field} is the field or section named.
