@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from application.assessments import StaffStanding
 from application.notices import NoticeSummary
 from application.queries import Page
 
@@ -122,6 +123,9 @@ class MonthlyReport:
     caught_up: bool
     # The notices (通报, §15) published in the month, withdrawn ones marked, oldest first.
     notices: tuple[NoticeSummary, ...] = ()
+    # Staff assessments (千人千题, §16): each staff member's latest result as of the month's
+    # end and whether a retest is due, by department then staff id.
+    assessments: tuple[StaffStanding, ...] = ()
 
 
 class ScoreQueries(Protocol):

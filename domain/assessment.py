@@ -66,11 +66,19 @@ class AssessedStaffUnknown(Invalid):
 
     code = "assessment_staff_unknown"
 
+    def __init__(self, staff: Sequence[str]) -> None:
+        super().__init__(f"the directory lists no active staff {', '.join(staff)}")
+        self.staff = tuple(staff)
+
 
 class AssessedTwice(Invalid):
     """A staff member has one result in a session."""
 
     code = "assessment_staff_repeated"
+
+    def __init__(self, staff: Sequence[str]) -> None:
+        super().__init__(f"a staff member has one result per session: {', '.join(staff)}")
+        self.staff = tuple(staff)
 
 
 @dataclass(frozen=True)
@@ -137,7 +145,7 @@ def _checked_results(
     seen: set[str] = set()
     repeated = [staff_id for staff_id, _ in results if staff_id in seen or seen.add(staff_id)]
     if repeated:
-        raise AssessedTwice(f"a staff member has one result per session: {', '.join(repeated)}")
+        raise AssessedTwice(list(dict.fromkeys(repeated)))
     active = {
         staff_id: member
         for staff_id, _ in results
@@ -145,7 +153,7 @@ def _checked_results(
     }
     unknown = [staff_id for staff_id, _ in results if staff_id not in active]
     if unknown:
-        raise AssessedStaffUnknown(f"the directory lists no active staff {', '.join(unknown)}")
+        raise AssessedStaffUnknown(unknown)
     checked = []
     for staff_id, score in results:
         member = active[staff_id]

@@ -3,6 +3,7 @@ page at a time, and each staff member's standing (latest result, retest due) as 
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date
 from typing import Any
 
@@ -74,6 +75,17 @@ async def standings_as_of(
         for result in _results(row["results"], department)
     ]
     return StaffStanding.of(lines)
+
+
+async def standings_of_month(
+    store: SqlPool, month: str, *, department: str | None, after: int | None, seconds: float = 5.0
+) -> list[StaffStanding]:
+    """Each staff member's standing at the end of `month` (YYYY-MM), a department's own staff
+    only if named, once assessment_list has passed `after`."""
+    await wait_until_projected(store, PROJECTIONS, after, seconds=seconds)
+    year, number = (int(part) for part in month.split("-"))
+    last_day = date(year, number, monthrange(year, number)[1])
+    return await standings_as_of(store, department, last_day)
 
 
 def _results(stored: list[dict[str, Any]], department: str | None) -> tuple[AssessmentResult, ...]:

@@ -26,6 +26,7 @@ from application.scores import (
 )
 from domain.conduct import FULL_MARKS
 from domain.scorecard import SubjectKind, score_after
+from infrastructure.assessment_queries import standings_of_month
 from infrastructure.notice_queries import notices_of_month
 from infrastructure.read_side import NewestFirstPage, wait_until_projected
 from infrastructure.sql_pool import SqlPool
@@ -199,7 +200,17 @@ class ScoreQueriesOnPostgres:
         notices = await notices_of_month(
             self.store, month, department=department, after=after, seconds=self.wait_seconds
         )
-        return MonthlyReport(month, tuple(reports), position, caught_up, notices=tuple(notices))
+        assessments = await standings_of_month(
+            self.store, month, department=department, after=after, seconds=self.wait_seconds
+        )
+        return MonthlyReport(
+            month,
+            tuple(reports),
+            position,
+            caught_up,
+            notices=tuple(notices),
+            assessments=tuple(assessments),
+        )
 
 
 def _score(row: asyncpg.Record) -> SubjectScore:

@@ -5,6 +5,8 @@ month, its windows' and staff's scores, and every deduction in force. CSV: one t
 with a byte-order mark so that Excel shows the Chinese; one line per window or staff member,
 and one more per further deduction charged to them. The month's notices (通报), if any, are
 a sheet of their own (通报) in the workbook, and a second table after a blank line in the CSV.
+Staff assessments (千人千题): each staff member's latest result as of the month's end and
+whether a retest is due, per department, likewise a sheet (千人千题) and a table after those.
 
 Text in them comes from people (names, evidence, reasons) and may be anything the store
 holds. A character a spreadsheet cannot hold shows as U+FFFD (`domain.text.storable`); text
@@ -19,7 +21,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -76,6 +78,19 @@ CSV_HEADERS = (
 # The month's notices (通报, §15): a sheet of the workbook, a table after the CSV's own.
 NOTICE_SHEET = "通报"
 NOTICE_HEADERS = ("发布时间", "类型", "对象", "部门", "标题", "正文", "状态", "撤回理由")
+# Staff assessments (千人千题, §16): a sheet of the workbook, a table at the end of the CSV.
+ASSESSMENT_SHEET = "千人千题"
+ASSESSMENT_HEADERS = (
+    "部门",
+    "工号",
+    "姓名",
+    "最近考试",
+    "考试日期",
+    "成绩",
+    "合格分",
+    "结果",
+    "补考",
+)
 # How a revoked deduction is marked, in the files and on the pages.
 REVOKED = "已撤销"
 MEDIA_TYPES = {
@@ -127,6 +142,8 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         _department_sheet(sheet, report.month, department)
     if report.notices:
         _notice_sheet(book.create_sheet(NOTICE_SHEET), report)
+    if report.assessments:
+        _assessment_sheet(book.create_sheet(ASSESSMENT_SHEET), report)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -188,6 +205,35 @@ def notice_rows(report: MonthlyReport) -> Iterable[list[object]]:
             notice.text,
             label("notice_status", notice.status),
             notice.withdraw_reason or "",
+        ]
+
+
+def _assessment_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    _title(sheet, f"{month_title(report.month)} 千人千题", len(ASSESSMENT_HEADERS))
+    _header(sheet, 2, ASSESSMENT_HEADERS)
+    for row in assessment_rows(report):
+        _append(sheet, row)
+        sheet.cell(sheet.max_row, 5).number_format = "yyyy-mm-dd"
+    _fit_columns(sheet)
+    sheet.freeze_panes = "A3"
+
+
+def assessment_rows(report: MonthlyReport) -> Iterable[list[object]]:
+    """One line per staff member with a result by the month's end (ASSESSMENT_HEADERS), by
+    department: the latest result, and whether a retest is due (补考) since which day."""
+    names = {department.id: department.name for department in report.departments}
+    for standing in report.assessments:
+        due = f"待补考（{standing.due_since.isoformat()} 起）" if standing.due_since else "待补考"
+        yield [
+            names.get(standing.department, standing.department),
+            standing.staff,
+            standing.name,
+            standing.title,
+            standing.held_on,
+            standing.score,
+            standing.pass_mark,
+            "合格" if standing.passed else "不合格",
+            due if standing.retest_due else "",
         ]
 
 
@@ -333,6 +379,11 @@ def report_csv(report: MonthlyReport) -> bytes:
             moment = row[0]
             shown = moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else ""
             writer.writerow([csv_cell(value) for value in [shown, *row[1:]]])
+    if report.assessments:  # staff assessments (千人千题), after a blank line
+        writer.writerow([])
+        writer.writerow(ASSESSMENT_HEADERS)
+        for row in assessment_rows(report):
+            writer.writerow([csv_cell(str(v) if isinstance(v, date) else v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -44,6 +44,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("申诉", "/console/appeals"),
         # A superior's subordinates' boards and the work escalated to it (提级督办).
         ("下级部门", "/console/boards"),
+        # Its staff's assessment results and who owes a retest (千人千题, §16).
+        ("千人千题", "/console/assessments"),
     ),
     Role.INSPECTOR: (
         ("工作台", "/console/"),
@@ -64,6 +66,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("申诉审定", "/console/appeals"),
         # Notices (通报, §15): drafts to publish, and what was published
         ("通报", "/console/notices"),
+        # Staff assessments (千人千题, §16): sessions, results, retests due
+        ("千人千题", "/console/assessments"),
     ),
     Role.ADMIN: (
         ("工作台", "/console/"),

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, status
 
 from application.assessments import reader_department
 from domain.actor import Actor, Role
+from interfaces.http import commands
 from interfaces.http.deps import ContainerDep, InspectorDep, SupervisionDep, roles
 from interfaces.http.responses import COMMAND, ONE_RECORD, SOME_ROLES, VALIDATED
 from interfaces.http.routers.discipline import readers_department
@@ -34,15 +35,7 @@ def record_assessment(
 ) -> AssessmentPublic:
     """Record a marked test session (录入千人千题成绩): a score below the pass mark makes a
     retest (补考) due for that staff member, until a later session's result of theirs passes."""
-    return AssessmentPublic.of(
-        app.record_assessment(
-            title=body.title,
-            held_on=body.date,
-            pass_mark=body.pass_mark,
-            results=[(result.staff, result.score) for result in body.results],
-            by=actor,
-        )
-    )
+    return AssessmentPublic.of(commands.record_assessment(app, body, actor))
 
 
 @router.get("", responses={**SOME_ROLES, **VALIDATED})

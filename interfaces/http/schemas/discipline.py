@@ -23,6 +23,7 @@ from domain.labels import described
 from domain.scorecard import DeductionRequest, SourceType, SubjectKind
 from interfaces.choices import ReportFormat
 from interfaces.http.schemas.appeals import AppealMarkPublic
+from interfaces.http.schemas.assessments import StandingPublic
 from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Moment, Points, Strict
 from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.notices import NoticePublic
@@ -401,6 +402,11 @@ class MonthlyReportPublic(BaseModel):
         description="the notices (通报) published in the month, withdrawn ones marked, "
         "oldest first",
     )
+    assessments: list[StandingPublic] = Field(
+        default_factory=list,
+        description="staff assessments (千人千题): each staff member's latest result as of the "
+        "month's end and whether a retest (补考) is due, by department then staff id",
+    )
 
     @classmethod
     def of(cls, report: MonthlyReport) -> MonthlyReportPublic:
@@ -410,4 +416,5 @@ class MonthlyReportPublic(BaseModel):
             position=report.position,
             caught_up=report.caught_up,
             notices=[NoticePublic.of(n) for n in report.notices],
+            assessments=[StandingPublic.of(s) for s in report.assessments],
         )
