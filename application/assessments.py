@@ -19,6 +19,7 @@ from domain.actor import Actor, Role
 from domain.assessment import (
     Assessment,
     AssessmentNotFound,
+    AssessmentNotYours,
     AssessmentResult,
     ResultLine,
     standings,
@@ -164,11 +165,14 @@ class AssessmentVerbs(DirectoryVerbs):
 
     def get_assessment(self, assessment_id: UUID, viewer: Actor) -> AssessmentSummary:
         """One session: all its results for an inspector, a department's own staff's for a
-        department (a session none of its staff sat is not found)."""
-        missing = AssessmentNotFound(f"there is no assessment session {assessment_id}")
-        assessment = self._load_as(assessment_id, Assessment, lambda: missing)
+        department (a session none of its staff sat is refused)."""
+        assessment = self._load_as(
+            assessment_id,
+            Assessment,
+            lambda: AssessmentNotFound(f"there is no assessment session {assessment_id}"),
+        )
         department = reader_department(viewer)
         summary = AssessmentSummary.of(assessment, None, department)
         if department is not None and not summary.results:
-            raise missing
+            raise AssessmentNotYours("a department reads the sessions its own staff sat")
         return summary

@@ -22,7 +22,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.actor import Actor
 from domain.directory import StaffMember
-from domain.errors import Invalid, NotFound
+from domain.errors import Forbidden, Invalid, NotFound
 from domain.text import why_refused
 
 MAX_TITLE = 100
@@ -35,6 +35,12 @@ class AssessmentNotFound(NotFound):
     """No session has this id (or none the reader may see)."""
 
     code = "assessment_not_found"
+
+
+class AssessmentNotYours(Forbidden):
+    """A department reads the sessions its own staff sat, and no other."""
+
+    code = "assessment_not_yours"
 
 
 class AssessmentTitleRequired(Invalid):

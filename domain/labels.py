@@ -403,6 +403,7 @@ LABELS: dict[str, dict[str, str]] = {
         "notice_not_draft": "只有草稿可以修改或发布。",
         "notice_not_published": "只有已发布的通报可以撤回。",
         "assessment_not_found": "未找到该场考试。",
+        "assessment_not_yours": "本部门没有工作人员参加这场考试，无权查看。",
         "assessment_title_required": "请填写考试名称（不超过 100 个字，不含控制字符）。",
         "assessment_results_required": "请至少录入一名工作人员的成绩（每场不超过 1000 人）。",
         "assessment_score_out_of_range": "成绩和合格分须为 0 到 100 之间的整数。",

@@ -104,7 +104,7 @@ def test_a_department_reads_its_own_staffs_results_and_retests_only(
     assert [r["staff"] for r in one["results"]] == ["S0010"]
     assert (one["sat"], one["failed"]) == (1, 1)
     assert [s["staff"] for s in due["items"]] == ["S0010"]
-    assert error_of(hidden) == (404, "assessment_not_found")
+    assert error_of(hidden) == (403, "assessment_not_yours")
     assert foreign.status_code == 403
 
 

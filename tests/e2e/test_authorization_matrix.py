@@ -64,6 +64,19 @@ NOTICE_FORM = {
     "subject_id": SAMPLE_WINDOW,
 }
 DIRECTION = {"note": "请于三个工作日内办结", "working_days": 3}
+# A session only the own department's staff sat (S0001), one of them failing.
+ASSESSMENT = {
+    "title": "11月千人千题",
+    "date": "2026-11-20",
+    "pass_mark": 60,
+    "results": [{"staff": "S0001", "score": 58}],
+}
+ASSESSMENT_FORM = {
+    "title": "11月千人千题",
+    "date": "2026-11-20",
+    "pass_mark": "60",
+    "results": "S0001 58",
+}
 
 
 @dataclass(frozen=True)
@@ -254,6 +267,11 @@ class World:
     def published_notice(self) -> str:
         return str(self.ok("POST", "/notices", "inspector", NOTICE)["id"])
 
+    # Staff assessments (千人千题) -------------------------------------------------------------
+
+    def assessment(self) -> str:
+        return str(self.ok("POST", "/assessments", "inspector", ASSESSMENT)["id"])
+
 
 # How to make each row's request so that only authorisation can refuse it: a fresh record in
 # the state the route needs, and a valid body. Built anew for every cell.
@@ -438,6 +456,11 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/rectification-orders/{order_id}/escalation/direct"): lambda w: Call(
         {"order_id": w.overdue_order()}, DIRECTION
     ),
+    # Staff assessments (千人千题)
+    ("POST", "/assessments"): lambda w: Call(body=ASSESSMENT),
+    ("GET", "/assessments"): lambda w: Call(),
+    ("GET", "/assessments/retests-due"): lambda w: Call(params=OWN_SCOPE),
+    ("GET", "/assessments/{assessment_id}"): lambda w: Call({"assessment_id": w.assessment()}),
 }
 OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()
@@ -596,6 +619,14 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ),
     ("POST", "/console/orders/{order_id:uuid}/escalation/direct"): lambda w: Call(
         {"order_id": w.issued_order()}, DIRECTION
+    ),
+    # Staff assessments (千人千题)
+    ("GET", "/console/assessments"): lambda w: Call(),
+    ("GET", "/console/assessments/retests"): lambda w: Call(),
+    ("GET", "/console/assessments/new"): lambda w: Call(),
+    ("POST", "/console/assessments/new"): lambda w: Call(body=ASSESSMENT_FORM),
+    ("GET", "/console/assessments/{assessment_id:uuid}"): lambda w: Call(
+        {"assessment_id": w.assessment()}
     ),
 }
 REQUESTS = {

@@ -36,6 +36,9 @@ REFUSED = [
             "/console/cases/export.xlsx",
         )
     ],
+    # Staff assessments (千人千题): inspectors and departments read; inspectors record.
+    *[(role, "/console/assessments") for role in (Role.OPERATOR, Role.ADMIN)],
+    *[(role, "/console/assessments/new") for role in (Role.OPERATOR, Role.DEPARTMENT)],
 ]
 
 

@@ -18,6 +18,7 @@ from domain.assessment import (
     Assessment,
     AssessmentDateInFuture,
     AssessmentNotFound,
+    AssessmentNotYours,
     AssessmentResultsRequired,
     AssessmentScoreOutOfRange,
     AssessmentTitleRequired,
@@ -217,7 +218,7 @@ def test_a_department_reads_only_its_own_staffs_results(supervision: Supervision
     assert (shown.sat, shown.failed) == (1, 0)
 
 
-def test_a_department_none_of_whose_staff_sat_the_session_does_not_find_it(
+def test_a_department_none_of_whose_staff_sat_the_session_is_refused_it(
     supervision: Supervision,
 ) -> None:
     recorded = supervision.record_assessment(
@@ -225,7 +226,7 @@ def test_a_department_none_of_whose_staff_sat_the_session_does_not_find_it(
     )
     taxation = Actor("tax-1", Role.DEPARTMENT, department=OTHER_DEPARTMENT)
 
-    with pytest.raises(AssessmentNotFound):
+    with pytest.raises(AssessmentNotYours):
         supervision.get_assessment(recorded.id, taxation)
     with pytest.raises(AssessmentNotFound):
         supervision.get_assessment(uuid4(), INSPECTOR)

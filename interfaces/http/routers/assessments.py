@@ -74,5 +74,5 @@ async def list_retests_due(
 @router.get("/{assessment_id}", responses={**ONE_RECORD, **SOME_ROLES})
 def get_assessment(assessment_id: UUID, app: SupervisionDep, actor: ReaderDep) -> AssessmentPublic:
     """One session; a department sees its own staff's results (a session none of its staff
-    sat is not found)."""
+    sat is refused)."""
     return AssessmentPublic.of(app.get_assessment(assessment_id, actor))
