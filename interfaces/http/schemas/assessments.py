@@ -19,7 +19,7 @@ from interfaces.http.schemas.office_time import OfficeTime
 Score = Annotated[int, Field(ge=SCORE_MIN, le=SCORE_MAX), JSON_NUMBER]
 
 
-class ResultCreate(Strict):
+class AssessmentResultCreate(Strict):
     """One staff member's score in the session."""
 
     staff: str = Field(pattern=DIRECTORY_ID, description="the staff member's id (工号)")
@@ -32,7 +32,7 @@ class AssessmentCreate(Strict):
     title: str = Field(min_length=1, max_length=MAX_TITLE)
     date: Day = Field(description="the day the session was held (YYYY-MM-DD), not after today")
     pass_mark: Score = Field(description=f"合格分: whole points, {SCORE_MIN}–{SCORE_MAX}")
-    results: list[ResultCreate] = Field(
+    results: list[AssessmentResultCreate] = Field(
         min_length=1,
         max_length=MAX_RESULTS,
         description="one result per staff member; a score below the pass mark makes a "
@@ -40,7 +40,7 @@ class AssessmentCreate(Strict):
     )
 
 
-class ResultPublic(BaseModel):
+class AssessmentResultPublic(BaseModel):
     """A staff member's score, with their name and department on the day of the session."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -60,7 +60,7 @@ class AssessmentPublic(BaseModel):
     title: str
     date: datetime.date
     pass_mark: int
-    results: list[ResultPublic]
+    results: list[AssessmentResultPublic]
     sat: int
     failed: int
     recorded_at: OfficeTime
@@ -77,7 +77,7 @@ class AssessmentPublic(BaseModel):
             title=summary.title,
             date=summary.held_on,
             pass_mark=summary.pass_mark,
-            results=[ResultPublic.model_validate(r) for r in summary.results],
+            results=[AssessmentResultPublic.model_validate(r) for r in summary.results],
             sat=summary.sat,
             failed=summary.failed,
             recorded_at=summary.recorded_at,
