@@ -73,6 +73,8 @@ RUNNERS = (
     "notice_drafts_orders",
     # Appeals (申诉)
     "appeal_list",
+    # Staff assessments (千人千题)
+    "assessment_list",
 )
 
 
