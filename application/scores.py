@@ -10,6 +10,7 @@ from uuid import UUID
 from application.assessments import StaffStanding
 from application.notices import NoticeSummary
 from application.queries import Page
+from application.surveys import WindowSatisfaction
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,9 @@ class MonthlyReport:
     caught_up: bool
     # The notices (通报, §15) published in the month, withdrawn ones marked, oldest first.
     notices: tuple[NoticeSummary, ...] = ()
+    # The windows with a satisfaction survey (满意度调查, §16) whose collection ended in the
+    # month: the surveys beside the month's online ratings, by department and window.
+    surveys: tuple[WindowSatisfaction, ...] = ()
     # Staff assessments (千人千题, §16): each staff member's latest result as of the month's
     # end and whether a retest is due, by department then staff id.
     assessments: tuple[StaffStanding, ...] = ()

@@ -17,6 +17,7 @@ from application.notices import NoticeVerbs
 from application.privacy import PrivacyVerbs
 from application.proposals import ProposalVerbs
 from application.rectification import RectificationVerbs
+from application.surveys import SurveyVerbs
 
 
 class Supervision(
@@ -33,6 +34,7 @@ class Supervision(
     AnswerTemplateVerbs,
     AppealVerbs,
     NoticeVerbs,
+    SurveyVerbs,
     AssessmentVerbs,
 ):
     """Cases, the directory, access and accounts, recorded in one notification log."""

@@ -30,6 +30,7 @@ from infrastructure.assessment_queries import standings_of_month
 from infrastructure.notice_queries import notices_of_month
 from infrastructure.read_side import NewestFirstPage, wait_until_projected
 from infrastructure.sql_pool import SqlPool
+from infrastructure.survey_queries import SurveyQueriesOnPostgres
 
 # The read tables these queries join; an answer waits for both to pass the caller's write.
 PROJECTIONS = ("deductions", "directory_subjects", "appeal_list")
@@ -200,6 +201,9 @@ class ScoreQueriesOnPostgres:
         notices = await notices_of_month(
             self.store, month, department=department, after=after, seconds=self.wait_seconds
         )
+        surveys = await SurveyQueriesOnPostgres(
+            self.store, wait_seconds=self.wait_seconds
+        ).month_satisfaction(month, department=department, after=after)
         assessments = await standings_of_month(
             self.store, month, department=department, after=after, seconds=self.wait_seconds
         )
@@ -209,6 +213,7 @@ class ScoreQueriesOnPostgres:
             position,
             caught_up,
             notices=tuple(notices),
+            surveys=tuple(surveys),
             assessments=tuple(assessments),
         )
 

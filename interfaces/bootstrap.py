@@ -39,6 +39,7 @@ from application.projections.evaluation_list import EvaluationListProjection
 from application.projections.hand_reminders import case_reminders, order_reminders
 from application.projections.notice_list import NoticeListProjection
 from application.projections.order_list import OrderListProjection
+from application.projections.survey_list import SurveyListProjection
 from application.public_status import (
     FAILED_LOOKUPS_CLIENT_WINDOW,
     FAILED_LOOKUPS_PER_CLIENT,
@@ -49,6 +50,7 @@ from application.queries import CaseQueries
 from application.saved_filters import SavedFilters
 from application.scores import ScoreQueries
 from application.supervision import Supervision
+from application.surveys import SurveyQueries
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
 from infrastructure.appeal_queries import AppealQueriesOnPostgres
@@ -122,6 +124,13 @@ from infrastructure.sessions import PostgresConsoleSessions
 from infrastructure.settings import Settings
 from infrastructure.signing import SigningKey, decode_signing_key, read_or_create_signing_key
 from infrastructure.sql_pool import SqlPool
+from infrastructure.survey_file import (
+    SurveyFileError,
+    parse_survey_file,
+    read_survey_file,
+    survey_template,
+)
+from infrastructure.survey_queries import SurveyQueriesOnPostgres
 from infrastructure.time_source import SystemTimeSource
 from infrastructure.worker import Worker, WorkerHandle, hold_worker_lock
 from infrastructure.yaml_files import FileProblem, ImportFileError
@@ -202,6 +211,7 @@ class Container:
             order_reminders(),
             AppealListProjection(calendar=calendar),
             NoticeListProjection(),
+            SurveyListProjection(),
             AssessmentListProjection(),
         ]
         return projections, calendar
@@ -280,6 +290,12 @@ class Container:
     def notices(self) -> NoticeQueries:
         """The notice list and the month's notices (通报, §15), over the read side's pool."""
         return NoticeQueriesOnPostgres(self.reads)
+
+    @cached_property
+    def surveys(self) -> SurveyQueries:
+        """Satisfaction survey batches and their satisfaction (满意度调查, §16), over the read
+        side's pool."""
+        return SurveyQueriesOnPostgres(self.reads)
 
     @cached_property
     def assessments(self) -> AssessmentQueries:
@@ -686,6 +702,7 @@ __all__ = [
     "MasterKeyMismatch",
     "MasterKeyRotationRefused",
     "RebuildInProgress",
+    "SurveyFileError",
     "UnsafeConfiguration",
     "WorkerActive",
     "bootstrap",
@@ -695,8 +712,11 @@ __all__ = [
     "parse_calendar_file",
     "parse_conduct_file",
     "parse_directory_file",
+    "parse_survey_file",
     "read_calendar_file",
     "read_conduct_file",
     "read_directory_file",
+    "read_survey_file",
     "sample_directory",
+    "survey_template",
 ]

@@ -4,7 +4,8 @@ XLSX: a summary sheet (汇总) and one sheet per department, each with a title r
 month, its windows' and staff's scores, and every deduction in force. CSV: one table, UTF-8
 with a byte-order mark so that Excel shows the Chinese; one line per window or staff member,
 and one more per further deduction charged to them. The month's notices (通报), if any, are
-a sheet of their own (通报) in the workbook, and a second table after a blank line in the CSV.
+a sheet of their own (通报) in the workbook, and a second table after a blank line in the CSV;
+the month's satisfaction surveys (满意度调查) beside the online ratings likewise, after them.
 Staff assessments (千人千题): each staff member's latest result as of the month's end and
 whether a retest is due, per department, likewise a sheet (千人千题) and a table after those.
 
@@ -78,6 +79,23 @@ CSV_HEADERS = (
 # The month's notices (通报, §15): a sheet of the workbook, a table after the CSV's own.
 NOTICE_SHEET = "通报"
 NOTICE_HEADERS = ("发布时间", "类型", "对象", "部门", "标题", "正文", "状态", "撤回理由")
+# The month's satisfaction surveys (满意度调查, §16) beside the online ratings, per window:
+# a sheet of the workbook, a table after the CSV's others.
+SURVEY_SHEET = "满意度调查"
+SURVEY_HEADERS = (
+    "部门",
+    "窗口",
+    "来源",
+    "测评机构",
+    "样本量",
+    "平均分",
+    "差评",
+    "非常不满意",
+    "不满意",
+    "一般",
+    "满意",
+    "非常满意",
+)
 # Staff assessments (千人千题, §16): a sheet of the workbook, a table at the end of the CSV.
 ASSESSMENT_SHEET = "千人千题"
 ASSESSMENT_HEADERS = (
@@ -142,6 +160,8 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         _department_sheet(sheet, report.month, department)
     if report.notices:
         _notice_sheet(book.create_sheet(NOTICE_SHEET), report)
+    if report.surveys:
+        _survey_sheet(book.create_sheet(SURVEY_SHEET), report)
     if report.assessments:
         _assessment_sheet(book.create_sheet(ASSESSMENT_SHEET), report)
     buffer = io.BytesIO()
@@ -208,6 +228,15 @@ def notice_rows(report: MonthlyReport) -> Iterable[list[object]]:
         ]
 
 
+def _survey_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    _title(sheet, f"{month_title(report.month)} 满意度调查与线上评价", len(SURVEY_HEADERS))
+    _header(sheet, 2, SURVEY_HEADERS)
+    for row in survey_rows(report):
+        _append(sheet, row)
+    _fit_columns(sheet)
+    sheet.freeze_panes = "A3"
+
+
 def _assessment_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
     _title(sheet, f"{month_title(report.month)} 千人千题", len(ASSESSMENT_HEADERS))
     _header(sheet, 2, ASSESSMENT_HEADERS)
@@ -216,6 +245,36 @@ def _assessment_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
         sheet.cell(sheet.max_row, 5).number_format = "yyyy-mm-dd"
     _fit_columns(sheet)
     sheet.freeze_panes = "A3"
+
+
+def survey_rows(report: MonthlyReport) -> Iterable[list[object]]:
+    """Per window with a survey ending in the month (SURVEY_HEADERS): its online ratings,
+    then each survey source, with their sample sizes."""
+    names = {department.id: department.name for department in report.departments}
+    for window in report.surveys:
+        department = names.get(window.department, window.department)
+        online = window.online
+        yield [
+            department,
+            window.window,
+            label("survey_source", "online"),
+            "",
+            online.ratings,
+            online.rating_average,
+            online.bad_ratings,
+            *online.by_rating,
+        ]
+        for survey in window.surveys:
+            yield [
+                department,
+                window.window,
+                label("survey_source", survey.source),
+                survey.provider or "",
+                survey.forms,
+                survey.average,
+                survey.bad,
+                *survey.by_rating,
+            ]
 
 
 def assessment_rows(report: MonthlyReport) -> Iterable[list[object]]:
@@ -379,6 +438,10 @@ def report_csv(report: MonthlyReport) -> bytes:
             moment = row[0]
             shown = moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else ""
             writer.writerow([csv_cell(value) for value in [shown, *row[1:]]])
+    if report.surveys:  # a table of their own, after a blank line
+        writer.writerow([])
+        writer.writerow(SURVEY_HEADERS)
+        writer.writerows([csv_cell(value) for value in row] for row in survey_rows(report))
     if report.assessments:  # staff assessments (千人千题), after a blank line
         writer.writerow([])
         writer.writerow(ASSESSMENT_HEADERS)

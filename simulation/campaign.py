@@ -41,6 +41,7 @@ from domain.scorecard import Deduction
 from simulation.defaults import DEFAULT_SEED
 from simulation.journeys.assessments import play_assessments
 from simulation.journeys.evaluations import EvaluationJourneys
+from simulation.journeys.surveys import SurveyJourneys
 from simulation.mixes import (
     CASES_PER_WORKING_DAY,
     DAY_OFF_SHARE,
@@ -110,7 +111,7 @@ class CampaignReport:
         return self.count(Evaluation.Rated.TOPIC)
 
 
-class Campaign(EvaluationJourneys):
+class Campaign(EvaluationJourneys, SurveyJourneys):
     """Drives a Supervision through simulated days, every step one of its own verbs."""
 
     def __init__(
@@ -223,6 +224,8 @@ class Campaign(EvaluationJourneys):
             self._at_arrival(day, self._patrol_finding)
         for _ in range(self._how_many(INSPECTION_ORDERS_PER_WORKING_DAY)):
             self._at_arrival(day, self._inspection_order)
+        # Satisfaction surveys (满意度调查, §16): last month's, on a month's first working day.
+        self._plan_surveys(day)
 
     def _how_many(self, expected_at_scale_one: float) -> int:
         """A whole count whose average is the expectation at this scale."""

@@ -40,6 +40,7 @@ from interfaces.http.routers import (
 )
 from interfaces.http.routers import assessments as assessment_routes
 from interfaces.http.routers import notices as notice_routes
+from interfaces.http.routers import surveys as survey_routes
 from interfaces.web import mount_console
 
 API_PREFIX = "/api/v1"
@@ -204,6 +205,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         notice_routes.router,  # notices (通报, §15)
         notice_routes.drafts_router,
         escalation.router,
+        survey_routes.router,  # satisfaction surveys (满意度调查, §16)
         assessment_routes.router,  # staff assessments (千人千题, §16)
     ):
         app.include_router(

@@ -40,6 +40,7 @@ from interfaces.web.routers import (
 )
 from interfaces.web.routers import assessments as assessment_pages
 from interfaces.web.routers import notices as notice_pages
+from interfaces.web.routers import surveys as survey_pages
 from interfaces.web.session import install_sign_in_redirects
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -83,6 +84,8 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(notice_pages.router)
     # Superiors and escalation (提级督办): subordinates' boards, directions.
     app.include_router(superiors.router)
+    # Satisfaction surveys (满意度调查, §16): the inspector's batches and sheet upload.
+    app.include_router(survey_pages.router)
     # Staff assessments (千人千题, §16): sessions, results and retests due.
     app.include_router(assessment_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

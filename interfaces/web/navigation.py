@@ -66,6 +66,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("申诉审定", "/console/appeals"),
         # Notices (通报, §15): drafts to publish, and what was published
         ("通报", "/console/notices"),
+        # Satisfaction surveys (满意度调查, §16): paper batches and third parties' sheets
+        ("满意度调查", "/console/surveys"),
         # Staff assessments (千人千题, §16): sessions, results, retests due
         ("千人千题", "/console/assessments"),
     ),

@@ -64,6 +64,20 @@ NOTICE_FORM = {
     "subject_id": SAMPLE_WINDOW,
 }
 DIRECTION = {"note": "请于三个工作日内办结", "working_days": 3}
+SURVEY = {
+    "source": "paper",
+    "window": SAMPLE_WINDOW,
+    "from": "2026-11-01",
+    "to": "2026-11-20",
+    "counts": {"1": 0, "2": 1, "3": 1, "4": 4, "5": 4},
+}
+SURVEY_FORM = {
+    "source": "paper",
+    "window": SAMPLE_WINDOW,
+    "from": "2026-11-01",
+    "to": "2026-11-20",
+    **{f"count_{level}": "1" for level in "12345"},
+}
 # A session only the own department's staff sat (S0001), one of them failing.
 ASSESSMENT = {
     "title": "11月千人千题",
@@ -456,6 +470,9 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/rectification-orders/{order_id}/escalation/direct"): lambda w: Call(
         {"order_id": w.overdue_order()}, DIRECTION
     ),
+    # Satisfaction surveys (满意度调查)
+    ("POST", "/surveys"): lambda w: Call(body=SURVEY),
+    ("GET", "/surveys"): lambda w: Call(),
     # Staff assessments (千人千题)
     ("POST", "/assessments"): lambda w: Call(body=ASSESSMENT),
     ("GET", "/assessments"): lambda w: Call(),
@@ -620,6 +637,10 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/console/orders/{order_id:uuid}/escalation/direct"): lambda w: Call(
         {"order_id": w.issued_order()}, DIRECTION
     ),
+    # Satisfaction surveys (满意度调查)
+    ("GET", "/console/surveys"): lambda w: Call(),
+    ("POST", "/console/surveys"): lambda w: Call(body=SURVEY_FORM),
+    ("POST", "/console/surveys/import"): lambda w: Call(body=SURVEY_FORM),
     # Staff assessments (千人千题)
     ("GET", "/console/assessments"): lambda w: Call(),
     ("GET", "/console/assessments/retests"): lambda w: Call(),

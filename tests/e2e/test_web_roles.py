@@ -36,6 +36,8 @@ REFUSED = [
             "/console/cases/export.xlsx",
         )
     ],
+    # Satisfaction surveys (满意度调查): the inspectors' page.
+    *[(role, "/console/surveys") for role in (Role.OPERATOR, Role.DEPARTMENT, Role.ADMIN)],
     # Staff assessments (千人千题): inspectors and departments read; inspectors record.
     *[(role, "/console/assessments") for role in (Role.OPERATOR, Role.ADMIN)],
     *[(role, "/console/assessments/new") for role in (Role.OPERATOR, Role.DEPARTMENT)],

@@ -28,6 +28,7 @@ from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Moment, Points, Str
 from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.notices import NoticePublic
 from interfaces.http.schemas.office_time import OfficeTime
+from interfaces.http.schemas.surveys import WindowSatisfactionPublic
 
 # ASCII digits (pydantic's `\d` takes any script's), in the years of `Day` and `Moment`.
 MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
@@ -402,6 +403,11 @@ class MonthlyReportPublic(BaseModel):
         description="the notices (通报) published in the month, withdrawn ones marked, "
         "oldest first",
     )
+    surveys: list[WindowSatisfactionPublic] = Field(
+        default_factory=list,
+        description="the windows with a satisfaction survey (满意度调查) whose collection ended "
+        "in the month: the online ratings first, then each survey source, with sample sizes",
+    )
     assessments: list[StandingPublic] = Field(
         default_factory=list,
         description="staff assessments (千人千题): each staff member's latest result as of the "
@@ -416,5 +422,6 @@ class MonthlyReportPublic(BaseModel):
             position=report.position,
             caught_up=report.caught_up,
             notices=[NoticePublic.of(n) for n in report.notices],
+            surveys=[WindowSatisfactionPublic.of(w) for w in report.surveys],
             assessments=[StandingPublic.of(s) for s in report.assessments],
         )
