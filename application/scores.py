@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from application.assessments import StaffStanding
 from application.notices import NoticeSummary
 from application.post_cover import GapView
 from application.queries import Page
@@ -129,6 +130,9 @@ class MonthlyReport:
     surveys: tuple[WindowSatisfaction, ...] = ()
     # The cover gaps (AB岗, §16) proposed for the month's office days, by day.
     cover_gaps: tuple[GapView, ...] = ()
+    # Staff assessments (千人千题, §16): each staff member's latest result as of the month's
+    # end and whether a retest is due, by department then staff id.
+    assessments: tuple[StaffStanding, ...] = ()
 
 
 class ScoreQueries(Protocol):

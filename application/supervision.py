@@ -6,6 +6,7 @@ from application.access import AccessVerbs
 from application.accounts import AccountRecords
 from application.answer_templates import AnswerTemplateVerbs
 from application.appeals import AppealVerbs
+from application.assessments import AssessmentVerbs
 from application.audit import AuditVerbs
 from application.base import EVENT_STORE_NAME
 from application.clock import ClockVerbs
@@ -36,6 +37,7 @@ class Supervision(
     AppealVerbs,
     NoticeVerbs,
     SurveyVerbs,
+    AssessmentVerbs,
 ):
     """Cases, the directory, access and accounts, recorded in one notification log."""
 

@@ -26,6 +26,7 @@ from application.scores import (
 )
 from domain.conduct import FULL_MARKS
 from domain.scorecard import SubjectKind, score_after
+from infrastructure.assessment_queries import standings_of_month
 from infrastructure.notice_queries import notices_of_month
 from infrastructure.post_cover_queries import cover_gaps_of_month
 from infrastructure.read_side import NewestFirstPage, wait_until_projected
@@ -207,6 +208,9 @@ class ScoreQueriesOnPostgres:
         cover_gaps = await cover_gaps_of_month(
             self.store, month, department=department, after=after, seconds=self.wait_seconds
         )
+        assessments = await standings_of_month(
+            self.store, month, department=department, after=after, seconds=self.wait_seconds
+        )
         return MonthlyReport(
             month,
             tuple(reports),
@@ -215,6 +219,7 @@ class ScoreQueriesOnPostgres:
             notices=tuple(notices),
             surveys=tuple(surveys),
             cover_gaps=tuple(cover_gaps),
+            assessments=tuple(assessments),
         )
 
 

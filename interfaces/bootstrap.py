@@ -22,6 +22,7 @@ from application.accounts import (
     Accounts,
 )
 from application.appeals import AppealQueries
+from application.assessments import AssessmentQueries
 from application.audit import AuditQueries
 from application.evaluations import BadRatingCasePolicy
 from application.idempotency import IdempotencyStore
@@ -29,6 +30,7 @@ from application.notices import NoticeQueries, notice_draft_policies
 from application.ports import ConsoleSessions, IdFactory, SessionLimits, TimeSource
 from application.projections import Projection
 from application.projections.appeal_list import AppealListProjection
+from application.projections.assessment_list import AssessmentListProjection
 from application.projections.case_assignments import CaseAssignmentsProjection
 from application.projections.case_list import CaseListProjection
 from application.projections.deductions import DeductionsProjection
@@ -57,6 +59,7 @@ from application.surveys import SurveyQueries
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
 from infrastructure.appeal_queries import AppealQueriesOnPostgres
+from infrastructure.assessment_queries import AssessmentQueriesOnPostgres
 from infrastructure.audit_projection import AuditEventsRunner, audit_feed_target
 from infrastructure.audit_queries import AuditQueriesOnPostgres
 from infrastructure.calendar_file import CalendarFileError, parse_calendar_file, read_calendar_file
@@ -219,6 +222,7 @@ class Container:
             AbsenceListProjection(),
             CoverGapListProjection(),
             PostCoverListProjection(),
+            AssessmentListProjection(),
         ]
         return projections, calendar
 
@@ -307,6 +311,11 @@ class Container:
     def post_cover(self) -> PostCoverQueriesOnPostgres:
         """Absences and cover gaps (AB岗, §16), over the read side's pool."""
         return PostCoverQueriesOnPostgres(self.reads)
+
+    @cached_property
+    def assessments(self) -> AssessmentQueries:
+        """Assessment sessions and staff standings (千人千题, §16), over the read side's pool."""
+        return AssessmentQueriesOnPostgres(self.reads)
 
     @cached_property
     def ledger(self) -> PostgresAuditLedger:

@@ -6,7 +6,9 @@ with a byte-order mark so that Excel shows the Chinese; one line per window or s
 and one more per further deduction charged to them. The month's notices (通报), if any, are
 a sheet of their own (通报) in the workbook, and a second table after a blank line in the CSV;
 the month's satisfaction surveys (满意度调查) beside the online ratings likewise, after them,
-and the month's A/B post cover gaps (AB岗缺岗), if any, after those.
+the month's A/B post cover gaps (AB岗缺岗), if any, after those, and the staff assessments
+(千人千题: each staff member's latest result as of the month's end and whether a retest is
+due, per department) last.
 
 Text in them comes from people (names, evidence, reasons) and may be anything the store
 holds. A character a spreadsheet cannot hold shows as U+FFFD (`domain.text.storable`); text
@@ -21,7 +23,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -98,6 +100,19 @@ SURVEY_HEADERS = (
 # The month's A/B post cover gaps (AB岗, §16): a sheet, and a table after the notices in the CSV.
 COVER_GAP_SHEET = "AB岗缺岗"
 COVER_GAP_HEADERS = ("窗口", "日期", "部门", "无人在岗起", "扣分事项", "处理结果", "不予扣分理由")
+# Staff assessments (千人千题, §16): a sheet of the workbook, a table at the end of the CSV.
+ASSESSMENT_SHEET = "千人千题"
+ASSESSMENT_HEADERS = (
+    "部门",
+    "工号",
+    "姓名",
+    "最近考试",
+    "考试日期",
+    "成绩",
+    "合格分",
+    "结果",
+    "补考",
+)
 # How a revoked deduction is marked, in the files and on the pages.
 REVOKED = "已撤销"
 MEDIA_TYPES = {
@@ -153,6 +168,8 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         _survey_sheet(book.create_sheet(SURVEY_SHEET), report)
     if report.cover_gaps:
         _cover_gap_sheet(book.create_sheet(COVER_GAP_SHEET), report)
+    if report.assessments:
+        _assessment_sheet(book.create_sheet(ASSESSMENT_SHEET), report)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -235,6 +252,16 @@ def _cover_gap_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
     sheet.freeze_panes = "A3"
 
 
+def _assessment_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    _title(sheet, f"{month_title(report.month)} 千人千题", len(ASSESSMENT_HEADERS))
+    _header(sheet, 2, ASSESSMENT_HEADERS)
+    for row in assessment_rows(report):
+        _append(sheet, row)
+        sheet.cell(sheet.max_row, 5).number_format = "yyyy-mm-dd"
+    _fit_columns(sheet)
+    sheet.freeze_panes = "A3"
+
+
 def survey_rows(report: MonthlyReport) -> Iterable[list[object]]:
     """Per window with a survey ending in the month (SURVEY_HEADERS): its online ratings,
     then each survey source, with their sample sizes."""
@@ -278,6 +305,25 @@ def cover_gap_rows(report: MonthlyReport) -> Iterable[list[object]]:
             "AB岗未落实",
             label("cover_gap_status", gap.status),
             gap.reason or "",
+        ]
+
+
+def assessment_rows(report: MonthlyReport) -> Iterable[list[object]]:
+    """One line per staff member with a result by the month's end (ASSESSMENT_HEADERS), by
+    department: the latest result, and whether a retest is due (补考) since which day."""
+    names = {department.id: department.name for department in report.departments}
+    for standing in report.assessments:
+        due = f"待补考（{standing.due_since.isoformat()} 起）" if standing.due_since else "待补考"
+        yield [
+            names.get(standing.department, standing.department),
+            standing.staff,
+            standing.name,
+            standing.title,
+            standing.held_on,
+            standing.score,
+            standing.pass_mark,
+            "合格" if standing.passed else "不合格",
+            due if standing.retest_due else "",
         ]
 
 
@@ -431,6 +477,11 @@ def report_csv(report: MonthlyReport) -> bytes:
         writer.writerow([])
         writer.writerow(COVER_GAP_HEADERS)
         writer.writerows([csv_cell(value) for value in row] for row in cover_gap_rows(report))
+    if report.assessments:  # staff assessments (千人千题), after a blank line
+        writer.writerow([])
+        writer.writerow(ASSESSMENT_HEADERS)
+        for row in assessment_rows(report):
+            writer.writerow([csv_cell(str(v) if isinstance(v, date) else v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -39,6 +39,7 @@ from domain.evaluation import Evaluation
 from domain.rectification import RectificationOrder
 from domain.scorecard import Deduction
 from simulation.defaults import DEFAULT_SEED
+from simulation.journeys.assessments import play_assessments
 from simulation.journeys.evaluations import EvaluationJourneys
 from simulation.journeys.post_cover import PostCoverJourneys
 from simulation.journeys.surveys import SurveyJourneys
@@ -149,6 +150,9 @@ class Campaign(EvaluationJourneys, SurveyJourneys, PostCoverJourneys):
             self._run_until(min(self._midnight_after(day), self.until))
             if on_day is not None:
                 on_day(day, done, len(days))
+        play_assessments(
+            self.supervision, self.rng, self.supervision.list_staff(), self._staff_risk, days
+        )
         self.time_source.advance_to(self.until)
         events = self._topics_after(first_position)
         return CampaignReport(

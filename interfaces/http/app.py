@@ -38,6 +38,7 @@ from interfaces.http.routers import (
     privacy,
     public,
 )
+from interfaces.http.routers import assessments as assessment_routes
 from interfaces.http.routers import notices as notice_routes
 from interfaces.http.routers import post_cover as post_cover_routes
 from interfaces.http.routers import surveys as survey_routes
@@ -208,6 +209,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         survey_routes.router,  # satisfaction surveys (满意度调查, §16)
         post_cover_routes.absences_router,  # A/B post cover (AB岗, §16)
         post_cover_routes.router,
+        assessment_routes.router,  # staff assessments (千人千题, §16)
     ):
         app.include_router(
             router,

@@ -46,6 +46,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("下级部门", "/console/boards"),
         # A/B post cover (AB岗, §16): absences and the day's coverage
         ("请假与AB岗", "/console/posts"),
+        # Its staff's assessment results and who owes a retest (千人千题, §16).
+        ("千人千题", "/console/assessments"),
     ),
     Role.INSPECTOR: (
         ("工作台", "/console/"),
@@ -70,6 +72,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("满意度调查", "/console/surveys"),
         # A/B post cover (AB岗, §16): every window's coverage, the gaps to decide
         ("AB岗在岗", "/console/posts/coverage"),
+        # Staff assessments (千人千题, §16): sessions, results, retests due
+        ("千人千题", "/console/assessments"),
     ),
     Role.ADMIN: (
         ("工作台", "/console/"),

@@ -84,6 +84,10 @@ REFUSED_BY_THE_RECORDS = {
     # A/B post cover (AB岗)
     "POST /api/v1/absences": "the staff member must be on a post of the department's window, "
     "the cover its B holder, the period readable, forwards and a year and a day at most",
+    # Staff assessments (千人千题)
+    "POST /api/v1/assessments": "each staff member must be in the directory, once, and the "
+    "session's day not after today",
+    "GET /api/v1/assessments/retests-due": "the department must be in the directory",
 }
 # schemathesis's own default; a 5xx is not_a_server_error's to report, not this check's.
 ACCEPTED_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
@@ -111,6 +115,7 @@ def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Co
     built.scores.wait_seconds = 0.05  # type: ignore[attr-defined]
     built.notices.wait_seconds = 0.05  # type: ignore[attr-defined]
     built.surveys.wait_seconds = 0.05  # type: ignore[attr-defined]
+    built.assessments.wait_seconds = 0.05  # type: ignore[attr-defined]
     try:
         yield built
     finally:

@@ -79,6 +79,19 @@ SURVEY_FORM = {
     "to": "2026-11-20",
     **{f"count_{level}": "1" for level in "12345"},
 }
+# A session only the own department's staff sat (S0001), one of them failing.
+ASSESSMENT = {
+    "title": "11月千人千题",
+    "date": "2026-11-20",
+    "pass_mark": 60,
+    "results": [{"staff": "S0001", "score": 58}],
+}
+ASSESSMENT_FORM = {
+    "title": "11月千人千题",
+    "date": "2026-11-20",
+    "pass_mark": "60",
+    "results": "S0001 58",
+}
 
 
 @dataclass(frozen=True)
@@ -268,6 +281,11 @@ class World:
 
     def published_notice(self) -> str:
         return str(self.ok("POST", "/notices", "inspector", NOTICE)["id"])
+
+    # Staff assessments (千人千题) -------------------------------------------------------------
+
+    def assessment(self) -> str:
+        return str(self.ok("POST", "/assessments", "inspector", ASSESSMENT)["id"])
 
     # A/B post cover (AB岗) ---------------------------------------------------------------
 
@@ -492,6 +510,11 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/posts/{window_id}/gaps/{day}/dismiss"): lambda w: Call(
         {"window_id": SAMPLE_WINDOW, "day": w.cover_gap()}, {"reason": "闭厅维护"}
     ),
+    # Staff assessments (千人千题)
+    ("POST", "/assessments"): lambda w: Call(body=ASSESSMENT),
+    ("GET", "/assessments"): lambda w: Call(),
+    ("GET", "/assessments/retests-due"): lambda w: Call(params=OWN_SCOPE),
+    ("GET", "/assessments/{assessment_id}"): lambda w: Call({"assessment_id": w.assessment()}),
 }
 OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()
@@ -667,6 +690,14 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ),
     ("POST", "/console/posts/coverage/{window_id}/gaps/{day}/dismiss"): lambda w: Call(
         {"window_id": SAMPLE_WINDOW, "day": w.cover_gap()}, {"reason": "闭厅维护"}
+    ),
+    # Staff assessments (千人千题)
+    ("GET", "/console/assessments"): lambda w: Call(),
+    ("GET", "/console/assessments/retests"): lambda w: Call(),
+    ("GET", "/console/assessments/new"): lambda w: Call(),
+    ("POST", "/console/assessments/new"): lambda w: Call(body=ASSESSMENT_FORM),
+    ("GET", "/console/assessments/{assessment_id:uuid}"): lambda w: Call(
+        {"assessment_id": w.assessment()}
     ),
 }
 REQUESTS = {

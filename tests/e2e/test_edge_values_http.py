@@ -112,6 +112,7 @@ def _valid_parameters(seeded: Seeded) -> dict[str, str]:
         # Nor an appeal or a notice: an edge value must be refused before any look-up too.
         "appeal_id": "00000000-0000-4000-8000-000000000002",
         "notice_id": "00000000-0000-4000-8000-000000000003",
+        "assessment_id": "00000000-0000-4000-8000-000000000004",
         "staff_id": "S0001",
         "from": "2026-11-01",
         "to": "2026-11-30",
@@ -282,6 +283,12 @@ def _sample_bodies(seeded: Seeded) -> dict[str, dict[str, Any]]:
             "subject": {"type": "window", "id": SAMPLE_WINDOW},
         },
         "NoticeEdit": {"title": "关于窗口服务的通报", "text": "予以通报批评", "kind": "criticism"},
+        "AssessmentCreate": {
+            "title": "11月千人千题",
+            "date": "2026-11-20",
+            "pass_mark": 60,
+            "results": [{"staff": "S0001", "score": 58}],
+        },
         "CheckpointUpload": {
             "statement": "oversight checkpoint",
             "signature": "c2lnbmF0dXJl",
@@ -313,12 +320,17 @@ def _resolved(openapi: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]
     return schema
 
 
-def _text_fields(openapi: dict[str, Any], schema: dict[str, Any]) -> Iterator[tuple[str, ...]]:
-    """The path of every field of a body that takes text (ids, enums, dates included)."""
+def _text_fields(
+    openapi: dict[str, Any], schema: dict[str, Any]
+) -> Iterator[tuple[str | int, ...]]:
+    """The path of every field of a body that takes text (ids, enums, dates included); in a
+    list, its first item's."""
     schema = _resolved(openapi, schema)
     for option in schema.get("anyOf", []):
         yield from _text_fields(openapi, option)
-    assert schema.get("type") != "array", "the sweep does not spoil lists yet: teach it"
+    if schema.get("type") == "array":
+        for inner in _text_fields(openapi, schema["items"]):
+            yield (0, *inner)
     if schema.get("type") == "string":
         yield ()
     for name, field in schema.get("properties", {}).items():
@@ -326,7 +338,7 @@ def _text_fields(openapi: dict[str, Any], schema: dict[str, Any]) -> Iterator[tu
             yield (name, *inner)
 
 
-def _spoilt(body: dict[str, Any], field: tuple[str, ...], character: str) -> dict[str, Any]:
+def _spoilt(body: dict[str, Any], field: tuple[str | int, ...], character: str) -> dict[str, Any]:
     spoilt = copy.deepcopy(body)
     holder = spoilt
     for name in field[:-1]:
@@ -376,11 +388,10 @@ def test_every_text_field_of_every_command_refuses_unstorable_characters_recordi
                     )
                     if response.status_code not in (401, 403):
                         break
-                problem = _refused_as_invalid_character(response, ".".join(field), character)
+                where = ".".join(str(part) for part in field)
+                problem = _refused_as_invalid_character(response, where, character)
                 if problem is not None:
-                    failures.append(
-                        f"POST {url} {'.'.join(field)} {described(character)}: {problem}"
-                    )
+                    failures.append(f"POST {url} {where} {described(character)}: {problem}")
     assert fields > 60, "the sweep found too few text fields: are the commands still there?"
     assert {f"{API_PREFIX}/evaluations", f"{API_PREFIX}/public/case-status"} <= swept
     assert not failures, "\n".join(failures)

@@ -23,6 +23,7 @@ from domain.labels import described
 from domain.scorecard import DeductionRequest, SourceType, SubjectKind
 from interfaces.choices import ReportFormat
 from interfaces.http.schemas.appeals import AppealMarkPublic
+from interfaces.http.schemas.assessments import StandingPublic
 from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Moment, Points, Strict
 from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.notices import NoticePublic
@@ -413,6 +414,11 @@ class MonthlyReportPublic(BaseModel):
         description="the A/B post cover gaps (AB岗未落实) proposed for the month's office days, "
         "by day, with the decision on each",
     )
+    assessments: list[StandingPublic] = Field(
+        default_factory=list,
+        description="staff assessments (千人千题): each staff member's latest result as of the "
+        "month's end and whether a retest (补考) is due, by department then staff id",
+    )
 
     @classmethod
     def of(cls, report: MonthlyReport) -> MonthlyReportPublic:
@@ -426,4 +432,5 @@ class MonthlyReportPublic(BaseModel):
             cover_gaps=[
                 GapPublic.model_validate(g, from_attributes=True) for g in report.cover_gaps
             ],
+            assessments=[StandingPublic.of(s) for s in report.assessments],
         )
