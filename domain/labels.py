@@ -130,6 +130,8 @@ LABELS: dict[str, dict[str, str]] = {
         "Notice": "通报",
         # A/B post cover (AB岗, §16)
         "PostCover": "AB岗",
+        # Staff assessments (千人千题, §16)
+        "Assessment": "千人千题",
     },
     "appeal_status": {
         "open": "申诉中",
@@ -604,6 +606,8 @@ LABELS: dict[str, dict[str, str]] = {
         "PostCover.GapProposed": "AB岗缺岗建议扣分",
         "PostCover.GapConfirmed": "确认AB岗缺岗扣分",
         "PostCover.GapDismissed": "AB岗缺岗不予扣分",
+        # Staff assessments (千人千题, §16)
+        "Assessment.Recorded": "录入考试成绩",
     },
 }
 

@@ -78,6 +78,10 @@ RUNNERS = (
     "survey_list",
     # Staff assessments (千人千题)
     "assessment_list",
+    # A/B post cover (AB岗)
+    "absence_list",
+    "cover_gap_list",
+    "post_cover_list",
 )
 
 
