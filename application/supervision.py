@@ -12,6 +12,7 @@ from application.clock import ClockVerbs
 from application.discipline import DisciplineVerbs
 from application.escalation import EscalationVerbs
 from application.evaluations import EvaluationVerbs
+from application.items import ItemVerbs
 from application.notices import NoticeVerbs
 from application.privacy import PrivacyVerbs
 from application.proposals import ProposalVerbs
@@ -32,6 +33,7 @@ class Supervision(
     AnswerTemplateVerbs,
     AppealVerbs,
     NoticeVerbs,
+    ItemVerbs,
 ):
     """Cases, the directory, access and accounts, recorded in one notification log."""
 

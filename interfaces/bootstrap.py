@@ -25,6 +25,7 @@ from application.appeals import AppealQueries
 from application.audit import AuditQueries
 from application.evaluations import BadRatingCasePolicy
 from application.idempotency import IdempotencyStore
+from application.items import ItemQueries
 from application.notices import NoticeQueries, notice_draft_policies
 from application.ports import ConsoleSessions, IdFactory, SessionLimits, TimeSource
 from application.projections import Projection
@@ -35,6 +36,7 @@ from application.projections.deductions import DeductionsProjection
 from application.projections.directory_subjects import DirectorySubjectsProjection
 from application.projections.evaluation_list import EvaluationListProjection
 from application.projections.hand_reminders import case_reminders, order_reminders
+from application.projections.item_list import ItemListProjection
 from application.projections.notice_list import NoticeListProjection
 from application.projections.order_list import OrderListProjection
 from application.public_status import (
@@ -76,6 +78,14 @@ from infrastructure.eventstore import (
     refuse_unsafe_environment,
 )
 from infrastructure.idempotency import PostgresIdempotencyStore
+from infrastructure.item_file import (
+    ItemFileError,
+    parse_item_workbook,
+    parse_item_yaml,
+    read_item_file,
+    sample_items,
+)
+from infrastructure.item_queries import ItemQueriesOnPostgres
 from infrastructure.keyed_digests import PhoneDigests
 from infrastructure.ledger.adapter import CheckpointRefused, PostgresAuditLedger
 from infrastructure.logging import configure_logging, error_message
@@ -199,6 +209,7 @@ class Container:
             order_reminders(),
             AppealListProjection(calendar=calendar),
             NoticeListProjection(),
+            ItemListProjection(),  # the item catalogue (事项清单, §16)
         ]
         return projections, calendar
 
@@ -276,6 +287,11 @@ class Container:
     def notices(self) -> NoticeQueries:
         """The notice list and the month's notices (通报, §15), over the read side's pool."""
         return NoticeQueriesOnPostgres(self.reads)
+
+    @cached_property
+    def items(self) -> ItemQueries:
+        """The item catalogue and its one-time notices (事项清单, §16), on the read side."""
+        return ItemQueriesOnPostgres(self.reads)
 
     @cached_property
     def ledger(self) -> PostgresAuditLedger:
@@ -673,6 +689,7 @@ __all__ = [
     "DemoRefused",
     "FileProblem",
     "ImportFileError",
+    "ItemFileError",
     "MasterKeyError",
     "MasterKeyMismatch",
     "MasterKeyRotationRefused",
@@ -686,8 +703,12 @@ __all__ = [
     "parse_calendar_file",
     "parse_conduct_file",
     "parse_directory_file",
+    "parse_item_workbook",
+    "parse_item_yaml",
     "read_calendar_file",
     "read_conduct_file",
     "read_directory_file",
+    "read_item_file",
     "sample_directory",
+    "sample_items",
 ]

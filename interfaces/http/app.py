@@ -38,6 +38,7 @@ from interfaces.http.routers import (
     privacy,
     public,
 )
+from interfaces.http.routers import items as item_routes
 from interfaces.http.routers import notices as notice_routes
 from interfaces.web import mount_console
 
@@ -203,6 +204,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         notice_routes.router,  # notices (通报, §15)
         notice_routes.drafts_router,
         escalation.router,
+        item_routes.router,  # the item catalogue (事项清单, §16)
     ):
         app.include_router(
             router,
