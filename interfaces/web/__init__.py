@@ -38,6 +38,7 @@ from interfaces.web.routers import (
     superiors,
     supervision,
 )
+from interfaces.web.routers import items as item_pages
 from interfaces.web.routers import notices as notice_pages
 from interfaces.web.session import install_sign_in_redirects
 
@@ -82,6 +83,8 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(notice_pages.router)
     # Superiors and escalation (提级督办): subordinates' boards, directions.
     app.include_router(superiors.router)
+    # The item catalogue (事项清单, §16): the public guide and one-time notices.
+    app.include_router(item_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

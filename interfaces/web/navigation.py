@@ -17,6 +17,8 @@ PUBLIC: tuple[Link, ...] = (
     ("蓝榜", "/blue-list"),
     # Notices (通报, §15)
     ("通报", "/notices"),
+    # The item catalogue (事项清单, §16)
+    ("办事指南", "/items"),
 )
 
 BY_ROLE: dict[Role, tuple[Link, ...]] = {
