@@ -14,6 +14,7 @@ from typing import Protocol
 
 from application.directory import DirectoryVerbs
 from domain.actor import Actor
+from domain.case import SEVERAL_TRIPS
 from domain.item import (
     CATALOGUE_ID,
     ItemCatalogue,
@@ -73,6 +74,35 @@ class ItemList:
     caught_up: bool
 
 
+# How the metrics name the cases that name no category.
+UNCATEGORISED = "未分类"
+
+
+@dataclass(frozen=True)
+class ItemMetrics:
+    """One item over a period: its cases by category, its ratings and the bad ones (差评),
+    and, for an item promised in at most one trip, the complaints that it took several
+    (多次跑动)."""
+
+    code: str
+    name: str
+    department: str
+    at_most_one_trip: bool
+    withdrawn: bool
+    cases_by_category: dict[str, int]
+    ratings: int
+    bad_ratings: int
+
+    @property
+    def cases(self) -> int:
+        return sum(self.cases_by_category.values())
+
+    @property
+    def several_trips(self) -> int:
+        """Cases of the category 多次跑动 on an item promised in one trip (0 on any other)."""
+        return self.cases_by_category.get(SEVERAL_TRIPS, 0) if self.at_most_one_trip else 0
+
+
 class ItemQueries(Protocol):
     """The public catalogue, read from the item_list table."""
 
@@ -90,6 +120,11 @@ class ItemQueries(Protocol):
 
     async def get_item(self, code: str) -> ItemSummary | None:
         """One item by code (a withdrawn one too, marked so); None when the code is unknown."""
+        ...
+
+    async def item_metrics(self, *, start: datetime, end: datetime) -> list[ItemMetrics]:
+        """Per item, by code: cases registered and ratings recorded from `start` to before
+        `end`; every item in service, and a withdrawn one with cases or ratings then."""
         ...
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from application.items import ItemMetrics
 from application.notices import NoticeSummary
 from application.queries import Page
 
@@ -122,6 +123,8 @@ class MonthlyReport:
     caught_up: bool
     # The notices (通报, §15) published in the month, withdrawn ones marked, oldest first.
     notices: tuple[NoticeSummary, ...] = ()
+    # The items of the catalogue (事项, §16) that cases or ratings of the month named, by code.
+    items: tuple[ItemMetrics, ...] = ()
 
 
 class ScoreQueries(Protocol):

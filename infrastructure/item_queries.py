@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import asyncpg
 
-from application.items import ItemList, ItemSummary
+from application.items import UNCATEGORISED, ItemList, ItemMetrics, ItemSummary
+from domain.calendar import office_midnight
+from domain.evaluation import BAD_RATING
 from domain.item import Material, MaterialForm
 from infrastructure.read_side import wait_until_projected
 from infrastructure.sql_pool import SqlPool
@@ -60,6 +64,9 @@ class ItemQueriesOnPostgres:
         row = await self.store.fetchrow(_ONE, code)
         return item_summary(row) if row is not None else None
 
+    async def item_metrics(self, *, start: datetime, end: datetime) -> list[ItemMetrics]:
+        return await item_metrics(self.store, start=start, end=end)
+
 
 def item_summary(row: asyncpg.Record) -> ItemSummary:
     return ItemSummary(
@@ -87,4 +94,62 @@ def item_summary(row: asyncpg.Record) -> ItemSummary:
         withdrawn=row["withdrawn"],
         version=row["version"],
         revised_at=row["revised_at"],
+    )
+
+
+_METRICS = """
+WITH cases AS (
+    SELECT item, COALESCE(category, '') AS category, count(*) AS n
+      FROM case_items WHERE registered_at >= $1 AND registered_at < $2
+     GROUP BY item, COALESCE(category, '')
+), ratings AS (
+    SELECT item, count(*) AS n, count(*) FILTER (WHERE rating <= $3) AS bad
+      FROM rating_items WHERE rated_at >= $1 AND rated_at < $2
+     GROUP BY item
+)
+SELECT i.code, i.name, i.department, i.at_most_one_trip, i.withdrawn,
+       COALESCE((SELECT jsonb_object_agg(c.category, c.n) FROM cases c WHERE c.item = i.code),
+                '{}'::jsonb) AS by_category,
+       COALESCE(r.n, 0) AS ratings, COALESCE(r.bad, 0) AS bad
+  FROM item_list i LEFT JOIN ratings r ON r.item = i.code
+ WHERE NOT i.withdrawn OR r.n > 0 OR EXISTS (SELECT 1 FROM cases c WHERE c.item = i.code)
+ ORDER BY i.code
+"""
+
+
+async def item_metrics(store: SqlPool, *, start: datetime, end: datetime) -> list[ItemMetrics]:
+    """Per item: cases by category, ratings and bad ratings from `start` to before `end`."""
+    rows = await store.fetch(_METRICS, start, end, BAD_RATING)
+    return [
+        ItemMetrics(
+            code=row["code"],
+            name=row["name"],
+            department=row["department"],
+            at_most_one_trip=row["at_most_one_trip"],
+            withdrawn=row["withdrawn"],
+            cases_by_category={
+                category or UNCATEGORISED: n for category, n in row["by_category"].items()
+            },
+            ratings=row["ratings"],
+            bad_ratings=row["bad"],
+        )
+        for row in rows
+    ]
+
+
+async def items_of_month(
+    store: SqlPool, month: str, *, department: str | None
+) -> tuple[ItemMetrics, ...]:
+    """The items that cases registered or ratings recorded in `month` (2026-11) named, by
+    code; of `department` only, if named."""
+    year, number = (int(part) for part in month.split("-"))
+    first = date(year, number, 1)
+    following = date(year + number // 12, number % 12 + 1, 1)
+    metrics = await item_metrics(
+        store, start=office_midnight(first), end=office_midnight(following)
+    )
+    return tuple(
+        m
+        for m in metrics
+        if (m.cases or m.ratings) and (department is None or m.department == department)
     )

@@ -26,6 +26,7 @@ from application.scores import (
 )
 from domain.conduct import FULL_MARKS
 from domain.scorecard import SubjectKind, score_after
+from infrastructure.item_queries import items_of_month
 from infrastructure.notice_queries import notices_of_month
 from infrastructure.read_side import NewestFirstPage, wait_until_projected
 from infrastructure.sql_pool import SqlPool
@@ -199,7 +200,10 @@ class ScoreQueriesOnPostgres:
         notices = await notices_of_month(
             self.store, month, department=department, after=after, seconds=self.wait_seconds
         )
-        return MonthlyReport(month, tuple(reports), position, caught_up, notices=tuple(notices))
+        items = await items_of_month(self.store, month, department=department)
+        return MonthlyReport(
+            month, tuple(reports), position, caught_up, notices=tuple(notices), items=items
+        )
 
 
 def _score(row: asyncpg.Record) -> SubjectScore:

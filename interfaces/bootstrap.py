@@ -36,7 +36,11 @@ from application.projections.deductions import DeductionsProjection
 from application.projections.directory_subjects import DirectorySubjectsProjection
 from application.projections.evaluation_list import EvaluationListProjection
 from application.projections.hand_reminders import case_reminders, order_reminders
-from application.projections.item_list import ItemListProjection
+from application.projections.item_list import (
+    CaseItemsProjection,
+    ItemListProjection,
+    RatingItemsProjection,
+)
 from application.projections.notice_list import NoticeListProjection
 from application.projections.order_list import OrderListProjection
 from application.public_status import (
@@ -210,6 +214,8 @@ class Container:
             AppealListProjection(calendar=calendar),
             NoticeListProjection(),
             ItemListProjection(),  # the item catalogue (事项清单, §16)
+            CaseItemsProjection(),
+            RatingItemsProjection(),
         ]
         return projections, calendar
 

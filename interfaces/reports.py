@@ -76,6 +76,19 @@ CSV_HEADERS = (
 # The month's notices (通报, §15): a sheet of the workbook, a table after the CSV's own.
 NOTICE_SHEET = "通报"
 NOTICE_HEADERS = ("发布时间", "类型", "对象", "部门", "标题", "正文", "状态", "撤回理由")
+# The month's item metrics (事项, §16): a sheet of the workbook, a table after the others.
+ITEM_SHEET = "事项"
+ITEM_HEADERS = (
+    "事项编码",
+    "事项名称",
+    "部门",
+    "最多跑一次",
+    "工单",
+    "按分类",
+    "评价",
+    "差评",
+    "多次跑动投诉",
+)
 # How a revoked deduction is marked, in the files and on the pages.
 REVOKED = "已撤销"
 MEDIA_TYPES = {
@@ -127,6 +140,8 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         _department_sheet(sheet, report.month, department)
     if report.notices:
         _notice_sheet(book.create_sheet(NOTICE_SHEET), report)
+    if report.items:
+        _item_sheet(book.create_sheet(ITEM_SHEET), report)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -188,6 +203,33 @@ def notice_rows(report: MonthlyReport) -> Iterable[list[object]]:
             notice.text,
             label("notice_status", notice.status),
             notice.withdraw_reason or "",
+        ]
+
+
+def _item_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    _title(sheet, f"{month_title(report.month)} 事项统计", len(ITEM_HEADERS))
+    _header(sheet, 2, ITEM_HEADERS)
+    for row in item_rows(report):
+        _append(sheet, row)
+    _fit_columns(sheet)
+    sheet.freeze_panes = "A3"
+
+
+def item_rows(report: MonthlyReport) -> Iterable[list[object]]:
+    """One line per item the month's cases or ratings named (ITEM_HEADERS), by code."""
+    names = {department.id: department.name for department in report.departments}
+    for item in report.items:
+        by_category = "；".join(f"{c} {n}" for c, n in sorted(item.cases_by_category.items()))
+        yield [
+            item.code,
+            item.name + ("（已取消）" if item.withdrawn else ""),
+            names.get(item.department, item.department),
+            "是" if item.at_most_one_trip else "否",
+            item.cases,
+            by_category,
+            item.ratings,
+            item.bad_ratings,
+            item.several_trips,
         ]
 
 
@@ -333,6 +375,10 @@ def report_csv(report: MonthlyReport) -> bytes:
             moment = row[0]
             shown = moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else ""
             writer.writerow([csv_cell(value) for value in [shown, *row[1:]]])
+    if report.items:  # the month's item metrics, after a blank line
+        writer.writerow([])
+        writer.writerow(ITEM_HEADERS)
+        writer.writerows([csv_cell(value) for value in row] for row in item_rows(report))
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -1,10 +1,13 @@
-"""The item_list read table: one row per item of the catalogue (事项清单), withdrawn ones kept."""
+"""The item catalogue's read tables (事项清单, §16): item_list, one row per item (withdrawn
+ones kept), and case_items and rating_items, the cases and ratings that name an item."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from application.projections import Row
+from domain.case import Case
+from domain.evaluation import Evaluation
 from domain.item import ItemCatalogue
 
 
@@ -43,3 +46,53 @@ class ItemListProjection:
         if isinstance(event, ItemCatalogue.ItemWithdrawn) and row is not None:
             return {**row, "withdrawn": True, "revised_at": event.timestamp, "position": position}
         return row
+
+
+class CaseItemsProjection:
+    """Keeps case_items current: one row per case that names an item."""
+
+    name = "case_items"
+    table = "case_items"
+    key = "case_id"
+    topic_prefix = Case.ItemNamed.TOPIC
+
+    def key_of(self, event: Any) -> Any:
+        return event.originator_id
+
+    def project(self, row: Row | None, event: Any, position: int) -> Row | None:
+        if not isinstance(event, Case.ItemNamed):
+            return row
+        return {
+            "case_id": event.originator_id,
+            "item": event.item,
+            "kind": event.kind,
+            "category": event.category,
+            "department": event.department,
+            "registered_at": event.timestamp,
+            "position": position,
+        }
+
+
+class RatingItemsProjection:
+    """Keeps rating_items current: one row per rating that names an item."""
+
+    name = "rating_items"
+    table = "rating_items"
+    key = "evaluation_id"
+    topic_prefix = Evaluation.ItemNamed.TOPIC
+
+    def key_of(self, event: Any) -> Any:
+        return event.originator_id
+
+    def project(self, row: Row | None, event: Any, position: int) -> Row | None:
+        if not isinstance(event, Evaluation.ItemNamed):
+            return row
+        return {
+            "evaluation_id": event.originator_id,
+            "item": event.item,
+            "rating": event.rating,
+            "window_id": event.window,
+            "department": event.department,
+            "rated_at": event.timestamp,
+            "position": position,
+        }

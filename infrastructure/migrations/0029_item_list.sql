@@ -22,3 +22,30 @@ CREATE TABLE item_list (
 );
 
 CREATE INDEX item_list_department_idx ON item_list (department) WHERE NOT withdrawn;
+
+-- Cases and ratings that name an item (Case.ItemNamed, Evaluation.ItemNamed), one row each,
+-- for the item metrics (GET /metrics/items): what the metrics count, nothing of the people.
+CREATE TABLE case_items (
+    case_id        uuid        PRIMARY KEY,
+    item           text        NOT NULL,
+    kind           text        NOT NULL,
+    category       text,
+    department     text,
+    registered_at  timestamptz NOT NULL,
+    position       bigint      NOT NULL
+);
+
+CREATE INDEX case_items_item_idx ON case_items (item, registered_at);
+CREATE INDEX case_items_registered_idx ON case_items (registered_at);
+
+CREATE TABLE rating_items (
+    evaluation_id  uuid        PRIMARY KEY,
+    item           text        NOT NULL,
+    rating         smallint    NOT NULL,
+    window_id      text        NOT NULL,
+    department     text        NOT NULL,
+    rated_at       timestamptz NOT NULL,
+    position       bigint      NOT NULL
+);
+
+CREATE INDEX rating_items_rated_idx ON rating_items (rated_at);

@@ -205,6 +205,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         notice_routes.drafts_router,
         escalation.router,
         item_routes.router,  # the item catalogue (事项清单, §16)
+        item_routes.metrics_router,
     ):
         app.include_router(
             router,

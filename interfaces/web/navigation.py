@@ -34,6 +34,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("蓝榜", "/console/blue-list"),
         ("红榜", "/console/red-list"),
         ("数据看板", "/console/dashboard"),
+        # The item catalogue's metrics (事项统计, §16)
+        ("事项统计", "/console/item-metrics"),
     ),
     Role.DEPARTMENT: (
         ("待办工单", "/console/"),
@@ -66,6 +68,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("申诉审定", "/console/appeals"),
         # Notices (通报, §15): drafts to publish, and what was published
         ("通报", "/console/notices"),
+        # The item catalogue's metrics (事项统计, §16)
+        ("事项统计", "/console/item-metrics"),
     ),
     Role.ADMIN: (
         ("工作台", "/console/"),

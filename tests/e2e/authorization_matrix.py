@@ -150,6 +150,10 @@ API_MATRIX: Final[dict[Route, Row]] = {
     # tests/e2e/test_escalation_http.py).
     ("POST", "/cases/{case_id}/escalation/direct"): SUPERIOR_ONLY,
     ("POST", "/rectification-orders/{order_id}/escalation/direct"): SUPERIOR_ONLY,
+    # The item catalogue (事项清单, §16): anyone reads it; its metrics are the centre's
+    ("GET", "/items"): ANYONE,
+    ("GET", "/items/{code}"): ANYONE,
+    ("GET", "/metrics/items"): CENTRE,
 }
 
 # Routes outside /api/v1: operations and the API's documentation pages.
@@ -275,6 +279,10 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/console/boards/{department_id}"): TO_SIGN_IN,
     ("POST", "/console/cases/{case_id:uuid}/escalation/direct"): WITHOUT_FORM_TOKEN,
     ("POST", "/console/orders/{order_id:uuid}/escalation/direct"): WITHOUT_FORM_TOKEN,
+    # The item catalogue (事项清单, §16): the public guide and notices; the item metrics
+    ("GET", "/items"): ANYONE,
+    ("GET", "/items/{code}"): ANYONE,
+    ("GET", "/console/item-metrics"): TO_SIGN_IN,
 }
 
 

@@ -25,6 +25,7 @@ from interfaces.http.app import API_PREFIX
 from tests.e2e.authorization_matrix import CALLERS, OK, SIGN_IN, Outcome, Route, full_matrix
 from tests.e2e.conftest import Tokens, position
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, a_complaint_body
+from tests.item_story import a_listed_item
 from tests.notice_story import a_notice_draft
 from tests.support import SettableTimeSource
 
@@ -254,6 +255,13 @@ class World:
     def published_notice(self) -> str:
         return str(self.ok("POST", "/notices", "inspector", NOTICE)["id"])
 
+    # The item catalogue (事项清单) ----------------------------------------------------------
+
+    def listed_item(self) -> str:
+        code = a_listed_item(self.container.supervision)
+        self.catch_up()
+        return code
+
 
 # How to make each row's request so that only authorisation can refuse it: a fresh record in
 # the state the route needs, and a valid body. Built anew for every cell.
@@ -438,6 +446,10 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/rectification-orders/{order_id}/escalation/direct"): lambda w: Call(
         {"order_id": w.overdue_order()}, DIRECTION
     ),
+    # The item catalogue (事项清单, §16)
+    ("GET", "/items"): lambda w: Call(),
+    ("GET", "/items/{code}"): lambda w: Call({"code": w.listed_item()}),
+    ("GET", "/metrics/items"): lambda w: Call(params=PERIOD),
 }
 OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()
@@ -597,6 +609,10 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/console/orders/{order_id:uuid}/escalation/direct"): lambda w: Call(
         {"order_id": w.issued_order()}, DIRECTION
     ),
+    # The item catalogue (事项清单, §16)
+    ("GET", "/items"): lambda w: Call(),
+    ("GET", "/items/{code}"): lambda w: Call({"code": w.listed_item()}),
+    ("GET", "/console/item-metrics"): lambda w: Call(),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},

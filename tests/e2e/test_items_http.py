@@ -4,19 +4,25 @@ answer or page about an item names a person; `oversight items import` loads the 
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container, sample_items
-from tests.e2e.conftest import error_of, get
-from tests.factories import API
+from tests.e2e.conftest import Tokens, error_of, get
+from tests.factories import API, INSPECTOR, a_complaint_body, posted
+from tests.support import START
+from tests.web_support import post_form, signed_in
 
 ADMIN = Actor("admin-items", Role.ADMIN)
+DAY = START.date().isoformat()
 
 
 @pytest.fixture
@@ -159,3 +165,156 @@ def test_no_item_answer_or_page_names_a_person(
         assert not any(member.name in text for member in staff)
         assert "phone" not in text
         assert "手机号" not in text
+
+
+# Cases and ratings naming an item, and the item metrics ------------------------------------
+
+
+def test_a_case_names_an_item_of_the_catalogue_and_an_unknown_one_is_refused(
+    client: TestClient, tokens: Tokens, catalogue: int
+) -> None:
+    case = posted(client, "/cases", tokens.operator, a_complaint_body(item="BDC-002"))
+    refused = client.post(
+        f"{API}/cases", json=a_complaint_body(item="NOPE-1"), headers=tokens.operator
+    )
+    malformed = client.post(
+        f"{API}/cases", json=a_complaint_body(item="BDC\x00002"), headers=tokens.operator
+    )
+
+    assert case["item"] == "BDC-002"
+    assert error_of(refused) == (422, "unknown_item")
+    assert malformed.status_code == 422
+
+
+def test_a_rating_names_an_item_and_a_withdrawn_item_is_refused(
+    client: TestClient, container: Container, catalogue: int
+) -> None:
+    rated = client.post(
+        f"{API}/evaluations", json={"window": "W-A01", "rating": 4, "item": "BDC-002"}
+    )
+    container.supervision.import_items([i for i in sample_items() if i.code != "BDC-002"], ADMIN)
+    withdrawn = client.post(
+        f"{API}/evaluations", json={"window": "W-A01", "rating": 4, "item": "BDC-002"}
+    )
+
+    assert rated.status_code == 201
+    assert rated.json()["item"] == "BDC-002"
+    assert error_of(withdrawn) == (422, "unknown_item")
+
+
+def test_the_item_metrics_count_cases_by_category_bad_ratings_and_several_trips(
+    client: TestClient,
+    tokens: Tokens,
+    catalogue: int,
+    catch_up: Callable[[], object],
+) -> None:
+    for category in ("多次跑动", "多次跑动", "服务态度"):
+        posted(
+            client, "/cases", tokens.operator, a_complaint_body(item="BDC-002", category=category)
+        )
+    posted(client, "/cases", tokens.operator, a_complaint_body(item="GA-003", category="多次跑动"))
+    for rating in (1, 2, 5):
+        client.post(
+            f"{API}/evaluations", json={"window": "W-A01", "rating": rating, "item": "BDC-002"}
+        )
+    catch_up()
+    catch_up()  # the bad ratings' case, opened by the policy, names the item too
+
+    metrics = get(client, "/metrics/items", tokens.inspector, **{"from": DAY, "to": DAY})
+    by_code = {m["code"]: m for m in metrics["items"]}
+
+    transfer = by_code["BDC-002"]
+    # One client's two bad ratings of a window on one day go to one case (未分类).
+    assert transfer["cases_by_category"] == {"多次跑动": 2, "服务态度": 1, "未分类": 1}
+    assert (transfer["ratings"], transfer["bad_ratings"], transfer["several_trips"]) == (3, 2, 2)
+    # GA-003 is not promised in one trip: its complaint of several trips is not counted so.
+    assert by_code["GA-003"]["several_trips"] == 0
+    assert by_code["GA-003"]["cases"] == 1
+    assert by_code["BDC-001"]["cases"] == 0
+
+
+def test_the_item_metrics_are_for_the_centres_staff(
+    client: TestClient, tokens: Tokens, catalogue: int
+) -> None:
+    period = {"from": DAY, "to": DAY}
+
+    assert client.get(f"{API}/metrics/items", params=period).status_code == 401
+    assert (
+        client.get(f"{API}/metrics/items", params=period, headers=tokens.department).status_code
+        == 403
+    )
+    assert (
+        client.get(f"{API}/metrics/items", params=period, headers=tokens.operator).status_code
+        == 200
+    )
+
+
+def test_the_operators_intake_form_offers_the_items_and_names_the_chosen_one(
+    client: TestClient, container: Container, catalogue: int
+) -> None:
+    operator = signed_in(client, container, Role.OPERATOR)
+    form = operator.get("/console/cases/new").text
+
+    assert '<label for="item">事项</label>' in form
+    assert "BDC-002 房屋买卖转移登记" in form
+    answer = post_form(
+        operator,
+        "/console/cases/new",
+        {
+            "kind": "complaint",
+            "channel": "walk_in",
+            "window": "W-A01",
+            "category": "多次跑动",
+            "summary": "材料一次没说清，跑了三次",
+            "item": "BDC-002",
+        },
+    )
+    assert answer.status_code == 303, answer.text
+    case_id = UUID(answer.headers["location"].split("/")[3])
+    assert container.supervision.get_case(case_id, INSPECTOR).item == "BDC-002"
+
+
+def test_inspectors_see_the_item_metrics_page(
+    client: TestClient,
+    container: Container,
+    tokens: Tokens,
+    catalogue: int,
+    catch_up: Callable[[], object],
+) -> None:
+    posted(client, "/cases", tokens.operator, a_complaint_body(item="BDC-002", category="多次跑动"))
+    catch_up()
+    inspector = signed_in(client, container, Role.INSPECTOR)
+
+    page = inspector.get("/console/item-metrics", params={"from": DAY, "to": DAY})
+
+    assert page.status_code == 200
+    assert "BDC-002 房屋买卖转移登记" in page.text
+    assert 'href="/console/item-metrics"' in inspector.get("/console/").text
+
+
+def test_the_monthly_report_has_the_months_item_metrics_after_its_other_sections(
+    client: TestClient, tokens: Tokens, catalogue: int, catch_up: Callable[[], object]
+) -> None:
+    posted(client, "/cases", tokens.operator, a_complaint_body(item="BDC-002", category="多次跑动"))
+    catch_up()
+    month = START.strftime("%Y-%m")
+
+    report = get(client, "/reports/monthly", tokens.inspector, month=month)
+    workbook = client.get(
+        f"{API}/reports/monthly",
+        params={"month": month, "format": "xlsx"},
+        headers=tokens.inspector,
+    )
+    table = client.get(
+        f"{API}/reports/monthly", params={"month": month, "format": "csv"}, headers=tokens.inspector
+    )
+
+    [item] = report["items"]
+    assert (item["code"], item["several_trips"]) == ("BDC-002", 1)
+    sheets = load_workbook(io.BytesIO(workbook.content)).sheetnames
+    assert sheets[-1] == "事项"
+    assert "多次跑动投诉" in table.content.decode("utf-8-sig").split("\r\n\r\n")[-1]
+    inspector = signed_in(client, client.app.state.container, Role.INSPECTOR)
+    page = inspector.get("/console/reports/monthly", params={"month": month}).text
+    assert "本月事项统计" in page
+    assert "BDC-002 房屋买卖转移登记" in page

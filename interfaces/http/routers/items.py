@@ -8,11 +8,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from domain.item import CODE_PATTERN, ItemNotFound
-from interfaces.http.deps import ContainerDep, within_public_rate_limit
-from interfaces.http.responses import ONE_RECORD, RATE_LIMITED, VALIDATED
-from interfaces.http.schemas.items import ItemListPublic, ItemListQuery, ItemPublic
+from interfaces.http.deps import CentreDep, ContainerDep, within_public_rate_limit
+from interfaces.http.responses import ONE_RECORD, RATE_LIMITED, SOME_ROLES, VALIDATED
+from interfaces.http.schemas.items import (
+    ItemListPublic,
+    ItemListQuery,
+    ItemMetricsList,
+    ItemMetricsPublic,
+    ItemPublic,
+)
+from interfaces.http.schemas.lists import MetricsQuery
 
 router = APIRouter(prefix="/items", tags=["items"])
+metrics_router = APIRouter(tags=["items"])
 PUBLIC = {"dependencies": [Depends(within_public_rate_limit)]}
 
 
@@ -42,3 +50,19 @@ async def get_item(
     if item is None:
         raise ItemNotFound(f"there is no item {code!r}")
     return ItemPublic.of(item)
+
+
+@metrics_router.get("/metrics/items", responses={**SOME_ROLES, **VALIDATED})
+async def item_metrics(
+    period: Annotated[MetricsQuery, Query()], container: ContainerDep, _: CentreDep
+) -> ItemMetricsList:
+    """Per item, by code: the cases registered in the period that name it, by category; its
+    ratings and bad ratings (差评); and for an item promised in at most one trip (最多跑一次)
+    the complaints that it took several (多次跑动)."""
+    start, end = period.moments()
+    metrics = await container.items.item_metrics(start=start, end=end)
+    return ItemMetricsList(
+        start=period.start,
+        end=period.end,
+        items=[ItemMetricsPublic.model_validate(m, from_attributes=True) for m in metrics],
+    )

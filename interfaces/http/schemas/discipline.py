@@ -24,6 +24,7 @@ from domain.scorecard import DeductionRequest, SourceType, SubjectKind
 from interfaces.choices import ReportFormat
 from interfaces.http.schemas.appeals import AppealMarkPublic
 from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Moment, Points, Strict
+from interfaces.http.schemas.items import ItemMetricsPublic
 from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.notices import NoticePublic
 from interfaces.http.schemas.office_time import OfficeTime
@@ -401,6 +402,11 @@ class MonthlyReportPublic(BaseModel):
         description="the notices (通报) published in the month, withdrawn ones marked, "
         "oldest first",
     )
+    items: list[ItemMetricsPublic] = Field(
+        default_factory=list,
+        description="the items of the catalogue (事项清单) that the month's cases or ratings "
+        "named, by code: cases by category, bad ratings, complaints of several trips",
+    )
 
     @classmethod
     def of(cls, report: MonthlyReport) -> MonthlyReportPublic:
@@ -410,4 +416,5 @@ class MonthlyReportPublic(BaseModel):
             position=report.position,
             caught_up=report.caught_up,
             notices=[NoticePublic.of(n) for n in report.notices],
+            items=[ItemMetricsPublic.model_validate(m, from_attributes=True) for m in report.items],
         )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from application.items import ItemList, ItemSummary
+from domain.case import SEVERAL_TRIPS
 from domain.item import Frequency, MaterialForm
 from domain.labels import described, label
 from interfaces.http.schemas.cases import DIRECTORY_ID
-from interfaces.http.schemas.lists import Position
+from interfaces.http.schemas.lists import PeriodPublic, Position
 from interfaces.http.schemas.office_time import OfficeTime
 from interfaces.http.schemas.text import QueryText
 
@@ -90,3 +91,33 @@ class ItemListPublic(BaseModel):
             position=found.position,
             caught_up=found.caught_up,
         )
+
+
+class ItemMetricsPublic(BaseModel):
+    """One item over the period: cases by category, ratings and bad ratings (差评), and the
+    complaints that an item promised in one trip took several (多次跑动)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    department: str
+    at_most_one_trip: bool
+    withdrawn: bool
+    cases: int
+    cases_by_category: dict[str, int] = Field(
+        description="cases registered in the period naming the item, by category (分类; "
+        "未分类 for none)"
+    )
+    ratings: int
+    bad_ratings: int = Field(description="ratings of 1 or 2 (差评)")
+    several_trips: int = Field(
+        description=f"cases of the category {SEVERAL_TRIPS} on an item promised in at most "
+        "one trip (0 for other items)"
+    )
+
+
+class ItemMetricsList(PeriodPublic):
+    """Every item in service (and any withdrawn one with cases or ratings) over the period."""
+
+    items: list[ItemMetricsPublic]
