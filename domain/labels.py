@@ -581,6 +581,8 @@ LABELS: dict[str, dict[str, str]] = {
         "ItemCatalogue.ItemListed": "新增事项",
         "ItemCatalogue.ItemRevised": "变更事项",
         "ItemCatalogue.ItemWithdrawn": "取消事项",
+        "Case.ItemNamed": "关联事项",
+        "Evaluation.ItemNamed": "关联事项",
     },
 }
 

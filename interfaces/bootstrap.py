@@ -651,6 +651,7 @@ def demo_campaign(
             rules=default_conduct_rules(),
             scale=scale,
             seed=seed,
+            items=tuple(sample_items()),
         )
         try:
             campaign.refuse_store_with_cases()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -15,6 +16,9 @@ from openpyxl import Workbook
 from application.projections.item_list import ItemListProjection
 from application.supervision import Supervision
 from domain.actor import Actor, Role
+from domain.calendar import OFFICE_TZ
+from domain.case import SEVERAL_TRIPS, Case
+from domain.evaluation import Evaluation, rating_case_id
 from domain.item import (
     Frequency,
     ItemCatalogue,
@@ -25,6 +29,7 @@ from domain.item import (
     UnknownItem,
     check_item,
 )
+from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from infrastructure.item_file import (
     ItemFileError,
@@ -32,7 +37,10 @@ from infrastructure.item_file import (
     parse_item_yaml,
     sample_items,
 )
-from tests.support import START
+from simulation.campaign import Campaign
+from simulation.time_source import SimulatedTimeSource, campaign_start
+from tests.factories import registered_case
+from tests.support import START, in_memory_supervision
 
 ADMIN = Actor("admin-items", Role.ADMIN)
 
@@ -339,3 +347,64 @@ def test_the_item_list_keeps_a_withdrawn_item_marked_and_counts_versions() -> No
     assert (row["name"], row["version"], row["withdrawn"]) == ("新名称", 2, True)
     first = {"name": "居民身份证", "form": "original", "count": 1, "notes": ""}
     assert row["materials"][0] == first
+
+
+# Cases, ratings and the demo ------------------------------------------------------------------
+
+
+def test_a_case_naming_an_item_records_it_with_its_kind_and_category(
+    supervision: Supervision,
+) -> None:
+    supervision.import_items([spec()], ADMIN)
+
+    case_id = registered_case(supervision, item="BDC-001", category=SEVERAL_TRIPS)
+
+    assert supervision.repository.get(case_id).item == "BDC-001"
+    events = supervision.repository.event_store.get(case_id)
+    [naming] = [e for e in events if isinstance(e, Case.ItemNamed)]
+    assert (naming.item, naming.kind, naming.category) == ("BDC-001", "complaint", SEVERAL_TRIPS)
+
+
+def test_a_case_naming_an_unknown_item_is_refused_and_records_nothing(
+    supervision: Supervision,
+) -> None:
+    before = supervision.recorder.max_notification_id()
+
+    with pytest.raises(UnknownItem):
+        registered_case(supervision, item="NOPE-1")
+
+    assert supervision.recorder.max_notification_id() == before
+
+
+def test_the_case_a_bad_rating_opens_names_the_rated_item(supervision: Supervision) -> None:
+    supervision.import_items([spec()], ADMIN)
+    rated = supervision.record_evaluation(
+        window="W-A01", staff=None, rating=1, comment=None, service_item=None, by=ADMIN,
+        item="BDC-001",
+    )  # fmt: skip
+
+    supervision.open_case_for_evaluation(rated.id)
+
+    assert rated.item == "BDC-001"
+    assert supervision.repository.get(rating_case_id(rated.id)).item == "BDC-001"
+
+
+def test_a_demo_campaign_loads_the_sample_catalogue_and_names_items_on_cases_and_ratings() -> None:
+    end = datetime(2026, 11, 27, 17, 0, tzinfo=OFFICE_TZ)
+    time_source = SimulatedTimeSource(campaign_start(end, 3))
+    supervision = in_memory_supervision(time_source)  # type: ignore[arg-type]
+    campaign = Campaign(
+        supervision,
+        time_source,
+        until=end,
+        directory=sample_directory(),
+        rules=default_conduct_rules(),
+        scale=0.2,
+        items=tuple(sample_items()),
+    )
+
+    report = campaign.run()
+
+    assert len(supervision.item_catalogue().items) == len(sample_items())
+    assert report.count(Case.ItemNamed.TOPIC) > 0
+    assert report.count(Evaluation.ItemNamed.TOPIC) > 0
