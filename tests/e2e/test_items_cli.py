@@ -7,20 +7,10 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from infrastructure.item_file import FIELDS
 from tests.e2e.test_cli import run
 
-HEADER = [
-    "code",
-    "name",
-    "department",
-    "windows",
-    "zone",
-    "frequency",
-    "at_most_one_trip",
-    "promised_working_days",
-    "materials",
-    "legal_basis",
-]
+HEADER = list(FIELDS)
 ROW = [
     "GZ-9",
     "委托公证",

@@ -32,6 +32,7 @@ from domain.item import (
 from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from infrastructure.item_file import (
+    FIELDS,
     ItemFileError,
     parse_item_workbook,
     parse_item_yaml,
@@ -172,20 +173,7 @@ def test_the_directory_check_names_unknown_departments_and_windows_by_line(
 def workbook(*rows: list[Any]) -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.append(
-        [
-            "code",
-            "name",
-            "department",
-            "windows",
-            "zone",
-            "frequency",
-            "at_most_one_trip",
-            "promised_working_days",
-            "materials",
-            "legal_basis",
-        ]
-    )
+    sheet.append(list(FIELDS))
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()
