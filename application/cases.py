@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from application.directory import DirectoryVerbs
+from application.items import ItemVerbs
 from application.numbering import NumberingVerbs
 from application.views import CaseFile, CaseView, HistoryEntry, RegisteredCase, TimelineStep
 from domain.actor import Actor, Role
@@ -37,7 +37,7 @@ class HistoryForInspectors(Forbidden):
     code = "history_for_inspectors"
 
 
-class CaseVerbs(DirectoryVerbs, NumberingVerbs):
+class CaseVerbs(ItemVerbs, NumberingVerbs):
     """Register, route, handle, answer, call back and close cases."""
 
     # Reading ----------------------------------------------------------------
@@ -115,9 +115,12 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
         details: str,
         complainant: dict[str, Any],
         by: Actor,
+        item: str | None = None,
     ) -> RegisteredCase:
-        """Register a case and give the citizen a tracking number and an access code."""
+        """Register a case and give the citizen a tracking number and an access code; `item`,
+        the service item it is about, must be in the catalogue's service (`unknown_item`)."""
         routing = self.directory().route(department, window, staff)
+        self.require_item(item)
         access_code = self.secrets.new_access_code()
         case, position = self._register(
             case_id=self.ids(),
@@ -133,6 +136,7 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
             details=details,
             complainant=complainant,
             by=by,
+            item=item,
         )
         return RegisteredCase(CaseView.of(case, by, position), access_code)
 
@@ -153,6 +157,7 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
         complainant: dict[str, Any],
         by: Actor,
         assign_to: str | None = None,
+        item: str | None = None,
     ) -> tuple[Case, int]:
         """Register (and, given `assign_to`, assign) a case under the day's next number, in
         one save. A case id taken already raises AlreadyRecorded."""
@@ -176,6 +181,8 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
                 by=by,
                 at=now,
             )
+            if item is not None:
+                case.name_item(item, by=by, at=now)
             if assign_to is not None:
                 case.assign(
                     department=assign_to,

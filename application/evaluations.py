@@ -51,6 +51,8 @@ class EvaluationView:
     rated_at: datetime
     opens_case: bool
     position: int | None
+    # The service item of the catalogue rated (事项, §16), if the rating named one.
+    item: str | None = None
 
     @classmethod
     def of(cls, evaluation: Evaluation, position: int | None) -> EvaluationView:
@@ -66,6 +68,7 @@ class EvaluationView:
             rated_at=evaluation.created_on,
             opens_case=evaluation.opens_case,
             position=position,
+            item=evaluation.item,
         )
 
 
@@ -82,6 +85,7 @@ class EvaluationVerbs(CaseVerbs):
         service_item: str | None,
         by: Actor,
         client: str | None = None,
+        item: str | None = None,
     ) -> EvaluationView:
         """Record a citizen's evaluation of an encounter (好差评); rated 1 or 2, it goes to a case.
 
@@ -89,6 +93,7 @@ class EvaluationVerbs(CaseVerbs):
         today go to one case.
         """
         routing = self.directory().route(None, window, staff)
+        self.require_item(item)
         evaluation = Evaluation.rate(
             evaluation_id=self.ids(),
             window=window,
@@ -101,6 +106,8 @@ class EvaluationVerbs(CaseVerbs):
             by=by,
             at=self.time_source.now(),
         )
+        if item is not None:
+            evaluation.name_item(item, by=by, at=evaluation.created_on)
         return EvaluationView.of(evaluation, self._commit(evaluation))
 
     def get_evaluation(self, evaluation_id: UUID) -> EvaluationView:
@@ -152,6 +159,8 @@ class EvaluationVerbs(CaseVerbs):
                 complainant=dict(ANONYMOUS),
                 by=Actor.system(),
                 assign_to=assign_to,
+                # The rated item, as the catalogue held it when the rating was recorded.
+                item=evaluation.item,
             )
         except AlreadyRecorded:
             return False

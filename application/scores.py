@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from application.assessments import StaffStanding
+from application.items import ItemMetrics
 from application.notices import NoticeSummary
 from application.post_cover import GapView
 from application.queries import Page
@@ -133,6 +134,8 @@ class MonthlyReport:
     # Staff assessments (千人千题, §16): each staff member's latest result as of the month's
     # end and whether a retest is due, by department then staff id.
     assessments: tuple[StaffStanding, ...] = ()
+    # The items of the catalogue (事项, §16) that cases or ratings of the month named, by code.
+    items: tuple[ItemMetrics, ...] = ()
 
 
 class ScoreQueries(Protocol):

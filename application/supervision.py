@@ -13,6 +13,7 @@ from application.clock import ClockVerbs
 from application.discipline import DisciplineVerbs
 from application.escalation import EscalationVerbs
 from application.evaluations import EvaluationVerbs
+from application.items import ItemVerbs
 from application.notices import NoticeVerbs
 from application.post_cover import PostCoverVerbs
 from application.privacy import PrivacyVerbs
@@ -38,6 +39,7 @@ class Supervision(
     NoticeVerbs,
     SurveyVerbs,
     AssessmentVerbs,
+    ItemVerbs,
 ):
     """Cases, the directory, access and accounts, recorded in one notification log."""
 

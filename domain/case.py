@@ -35,6 +35,10 @@ MAX_BAD_RATINGS = 100
 
 
 # What a case is about (§5): the categories the intake offers; a case may name another.
+# The category an operator picks for a complaint that an item promised in one trip took
+# several (多次跑动): counted per item in the item metrics (§16).
+SEVERAL_TRIPS = "多次跑动"
+
 CATEGORIES = (
     "服务态度",
     "业务能力",
@@ -46,6 +50,8 @@ CATEGORIES = (
     "流程与系统",
     "大厅环境",
     "政策及其他",
+    # Cases about an item promised in at most one trip (最多跑一次) that took several (§16).
+    SEVERAL_TRIPS,
 )
 
 
@@ -391,6 +397,35 @@ class Case(Task):
             summary=summary,
             details=details,
             complainant=complainant,
+            actor=by,
+            timestamp=at,
+        )
+
+    # The service item the case is about (事项, §16): named at registration, after the
+    # catalogue was checked; None when the case names none.
+    item: str | None = None
+
+    class ItemNamed(Event):
+        """The case is about an item of the catalogue (事项清单); its kind and category are
+        carried along, so that the item metrics need no other event."""
+
+        TOPIC = "oversight:Case.ItemNamed"
+        item: str
+        kind: str
+        category: str | None
+        department: str | None
+
+        def apply(self, case: Case) -> None:
+            case.item = self.item
+
+    def name_item(self, item: str, *, by: Actor, at: datetime) -> None:
+        """Name the service item the case is about (in the save that registers it)."""
+        self.trigger_event(
+            self.ItemNamed,
+            item=item,
+            kind=self.kind.value,
+            category=self.category,
+            department=self.department,
             actor=by,
             timestamp=at,
         )

@@ -156,6 +156,33 @@ class Evaluation(Aggregate):
             timestamp=at,
         )
 
+    # The service item rated (事项, §16), from the catalogue; None when the rating names none.
+    item: str | None = None
+
+    class ItemNamed(Event):
+        """The encounter rated was for an item of the catalogue (事项清单)."""
+
+        TOPIC = "oversight:Evaluation.ItemNamed"
+        item: str
+        rating: int
+        window: str
+        department: str
+
+        def apply(self, evaluation: Evaluation) -> None:
+            evaluation.item = self.item
+
+    def name_item(self, item: str, *, by: Actor, at: datetime) -> None:
+        """Name the service item rated (in the save that records the rating)."""
+        self.trigger_event(
+            self.ItemNamed,
+            item=item,
+            rating=self.rating,
+            window=self.window,
+            department=self.department,
+            actor=by,
+            timestamp=at,
+        )
+
     @property
     def opens_case(self) -> bool:
         """Whether this evaluation's rating is bad enough to open a case (差评)."""

@@ -132,6 +132,7 @@ LABELS: dict[str, dict[str, str]] = {
         "PostCover": "AB岗",
         # Staff assessments (千人千题, §16)
         "Assessment": "千人千题",
+        "ItemCatalogue": "事项清单",
     },
     "appeal_status": {
         "open": "申诉中",
@@ -226,6 +227,15 @@ LABELS: dict[str, dict[str, str]] = {
         "proposed": "待审定",
         "confirmed": "已扣分",
         "dismissed": "不予扣分",
+    },
+    # The item catalogue (事项清单, §16)
+    "item_frequency": {
+        "high": "高频",
+        "low": "低频",
+    },
+    "material_form": {
+        "original": "原件",
+        "copy": "复印件",
     },
     # Every error code the service answers with (each DomainError's `code`, the HTTP codes of
     # interfaces/http/errors.py and the codes the HTTP edge names itself): what a person reads.
@@ -448,6 +458,19 @@ LABELS: dict[str, dict[str, str]] = {
         "assessment_date_in_future": "考试日期不能晚于今天。",
         "assessment_staff_unknown": "机构目录中没有这些在岗工作人员，请核对工号。",
         "assessment_staff_repeated": "同一场考试中每名工作人员只能有一个成绩。",
+        # The item catalogue (事项清单, §16)
+        "item_not_found": "未找到该事项。",
+        "unknown_item": "事项清单中没有该事项，或该事项已取消。",
+        "invalid_item": "事项内容不符合要求。",
+        "item_code_invalid": "事项编码只能由字母、数字、点、横线和下划线组成，不超过 64 个字符。",
+        "item_text_invalid": "事项名称等文字为必填，不得过长，且不得含有控制字符。",
+        "item_frequency_invalid": "办件频度只能是 high（高频）或 low（低频）。",
+        "promised_days_invalid": "承诺时限应为 0 到 365 个工作日的整数。",
+        "material_invalid": "申请材料应写明名称、原件或复印件、份数（1 到 99）。",
+        "item_department_unknown": "事项的实施部门不在机构名录中。",
+        "item_window_unknown": "事项的办理窗口不在机构名录中。",
+        "item_zone_unknown": "事项的办理区域不在机构名录中。",
+        "duplicate_item_code": "同一文件中事项编码重复。",
     },
     # What is wrong in a file an administrator imports (infrastructure/yaml_files.py),
     # shown line by line on the admin pages; {field} is the field or section named.
@@ -475,6 +498,8 @@ LABELS: dict[str, dict[str, str]] = {
         "bad_date": "日期格式应为 2027-01-01。",
         "ends_before_starts": "假期的结束日期早于开始日期。",
         "outside_year": "假期超出了所选年份。",
+        "not_items_mapping": "文件应包含 items（事项列表）一节。",
+        "not_xlsx": "不是有效的 XLSX 工作簿。",
     },
     # Every event type (`Record.Event`, the stable topic without `oversight:`), for the
     # audit trail's history and feed.
@@ -608,6 +633,13 @@ LABELS: dict[str, dict[str, str]] = {
         "PostCover.GapDismissed": "AB岗缺岗不予扣分",
         # Staff assessments (千人千题, §16)
         "Assessment.Recorded": "录入考试成绩",
+        # The item catalogue (事项清单, §16)
+        "ItemCatalogue.Started": "建立事项清单",
+        "ItemCatalogue.ItemListed": "新增事项",
+        "ItemCatalogue.ItemRevised": "变更事项",
+        "ItemCatalogue.ItemWithdrawn": "取消事项",
+        "Case.ItemNamed": "关联事项",
+        "Evaluation.ItemNamed": "关联事项",
     },
 }
 

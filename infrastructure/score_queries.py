@@ -27,6 +27,7 @@ from application.scores import (
 from domain.conduct import FULL_MARKS
 from domain.scorecard import SubjectKind, score_after
 from infrastructure.assessment_queries import standings_of_month
+from infrastructure.item_queries import items_of_month
 from infrastructure.notice_queries import notices_of_month
 from infrastructure.post_cover_queries import cover_gaps_of_month
 from infrastructure.read_side import NewestFirstPage, wait_until_projected
@@ -211,6 +212,7 @@ class ScoreQueriesOnPostgres:
         assessments = await standings_of_month(
             self.store, month, department=department, after=after, seconds=self.wait_seconds
         )
+        items = await items_of_month(self.store, month, department=department)
         return MonthlyReport(
             month,
             tuple(reports),
@@ -220,6 +222,7 @@ class ScoreQueriesOnPostgres:
             surveys=tuple(surveys),
             cover_gaps=tuple(cover_gaps),
             assessments=tuple(assessments),
+            items=items,
         )
 
 

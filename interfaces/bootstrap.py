@@ -26,6 +26,7 @@ from application.assessments import AssessmentQueries
 from application.audit import AuditQueries
 from application.evaluations import BadRatingCasePolicy
 from application.idempotency import IdempotencyStore
+from application.items import ItemQueries
 from application.notices import NoticeQueries, notice_draft_policies
 from application.ports import ConsoleSessions, IdFactory, SessionLimits, TimeSource
 from application.projections import Projection
@@ -37,6 +38,11 @@ from application.projections.deductions import DeductionsProjection
 from application.projections.directory_subjects import DirectorySubjectsProjection
 from application.projections.evaluation_list import EvaluationListProjection
 from application.projections.hand_reminders import case_reminders, order_reminders
+from application.projections.item_list import (
+    CaseItemsProjection,
+    ItemListProjection,
+    RatingItemsProjection,
+)
 from application.projections.notice_list import NoticeListProjection
 from application.projections.order_list import OrderListProjection
 from application.projections.post_cover import (
@@ -86,6 +92,14 @@ from infrastructure.eventstore import (
     refuse_unsafe_environment,
 )
 from infrastructure.idempotency import PostgresIdempotencyStore
+from infrastructure.item_file import (
+    ItemFileError,
+    parse_item_workbook,
+    parse_item_yaml,
+    read_item_file,
+    sample_items,
+)
+from infrastructure.item_queries import ItemQueriesOnPostgres
 from infrastructure.keyed_digests import PhoneDigests
 from infrastructure.ledger.adapter import CheckpointRefused, PostgresAuditLedger
 from infrastructure.logging import configure_logging, error_message
@@ -223,6 +237,9 @@ class Container:
             CoverGapListProjection(),
             PostCoverListProjection(),
             AssessmentListProjection(),
+            ItemListProjection(),  # the item catalogue (事项清单, §16)
+            CaseItemsProjection(),
+            RatingItemsProjection(),
         ]
         return projections, calendar
 
@@ -316,6 +333,11 @@ class Container:
     def assessments(self) -> AssessmentQueries:
         """Assessment sessions and staff standings (千人千题, §16), over the read side's pool."""
         return AssessmentQueriesOnPostgres(self.reads)
+
+    @cached_property
+    def items(self) -> ItemQueries:
+        """The item catalogue and its one-time notices (事项清单, §16), on the read side."""
+        return ItemQueriesOnPostgres(self.reads)
 
     @cached_property
     def ledger(self) -> PostgresAuditLedger:
@@ -669,6 +691,7 @@ def demo_campaign(
             rules=default_conduct_rules(),
             scale=scale,
             seed=seed,
+            items=tuple(sample_items()),
         )
         try:
             campaign.refuse_store_with_cases()
@@ -713,6 +736,7 @@ __all__ = [
     "DemoRefused",
     "FileProblem",
     "ImportFileError",
+    "ItemFileError",
     "MasterKeyError",
     "MasterKeyMismatch",
     "MasterKeyRotationRefused",
@@ -727,11 +751,15 @@ __all__ = [
     "parse_calendar_file",
     "parse_conduct_file",
     "parse_directory_file",
+    "parse_item_workbook",
+    "parse_item_yaml",
     "parse_survey_file",
     "read_calendar_file",
     "read_conduct_file",
     "read_directory_file",
+    "read_item_file",
     "read_survey_file",
     "sample_directory",
+    "sample_items",
     "survey_template",
 ]

@@ -648,6 +648,41 @@ def _redact(url: str) -> str:
     return f"{scheme}://{user}@{tail}"
 
 
+# The item catalogue (事项清单, §16) -----------------------------------------------------
+
+items_cli = typer.Typer(help="The item catalogue and its one-time notices.", no_args_is_help=True)
+cli.add_typer(items_cli, name="items")
+
+
+@items_cli.command("import")
+def import_items(
+    file: Annotated[
+        Path | None, typer.Argument(metavar="FILE", help="An item catalogue, .yaml or .xlsx.")
+    ] = None,
+    sample: Annotated[
+        bool, typer.Option("--sample", help="Import the sample catalogue (示例数据).")
+    ] = False,
+) -> None:
+    """Record the item catalogue a file describes: new items listed, changed ones revised,
+    missing ones withdrawn; nothing at all when any row is refused (each named by its line)."""
+    if sample == (file is not None):
+        raise _fail("give either --sample or a FILE (.yaml or .xlsx)")
+    from interfaces.bootstrap import read_item_file, sample_items
+
+    with _service() as container:
+        check = container.supervision.check_item_in_directory
+        try:
+            specs = sample_items(check) if sample else read_item_file(file, check)  # type: ignore[arg-type]
+        except (OSError, ValueError) as error:
+            raise _fail(str(error)) from error
+        with _refusal_fails():
+            result = container.supervision.import_items(specs, ADMIN)
+    typer.echo(
+        f"{len(specs)} items: {result.listed} listed, {result.revised} revised, "
+        f"{result.withdrawn} withdrawn"
+    )
+
+
 def main() -> None:
     """Entry point of the `oversight` console script.
 

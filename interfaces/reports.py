@@ -8,7 +8,8 @@ a sheet of their own (通报) in the workbook, and a second table after a blank 
 the month's satisfaction surveys (满意度调查) beside the online ratings likewise, after them,
 the month's A/B post cover gaps (AB岗缺岗), if any, after those, and the staff assessments
 (千人千题: each staff member's latest result as of the month's end and whether a retest is
-due, per department) last.
+due, per department), and the item metrics (事项: per item the month's cases named, by
+category, its ratings and bad ones, complaints of several trips) last.
 
 Text in them comes from people (names, evidence, reasons) and may be anything the store
 holds. A character a spreadsheet cannot hold shows as U+FFFD (`domain.text.storable`); text
@@ -113,6 +114,19 @@ ASSESSMENT_HEADERS = (
     "结果",
     "补考",
 )
+# The month's item metrics (事项, §16): a sheet of the workbook, a table after the others.
+ITEM_SHEET = "事项"
+ITEM_HEADERS = (
+    "事项编码",
+    "事项名称",
+    "部门",
+    "最多跑一次",
+    "工单",
+    "按分类",
+    "评价",
+    "差评",
+    "多次跑动投诉",
+)
 # How a revoked deduction is marked, in the files and on the pages.
 REVOKED = "已撤销"
 MEDIA_TYPES = {
@@ -170,6 +184,8 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         _cover_gap_sheet(book.create_sheet(COVER_GAP_SHEET), report)
     if report.assessments:
         _assessment_sheet(book.create_sheet(ASSESSMENT_SHEET), report)
+    if report.items:
+        _item_sheet(book.create_sheet(ITEM_SHEET), report)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -324,6 +340,33 @@ def assessment_rows(report: MonthlyReport) -> Iterable[list[object]]:
             standing.pass_mark,
             "合格" if standing.passed else "不合格",
             due if standing.retest_due else "",
+        ]
+
+
+def _item_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    _title(sheet, f"{month_title(report.month)} 事项统计", len(ITEM_HEADERS))
+    _header(sheet, 2, ITEM_HEADERS)
+    for row in item_rows(report):
+        _append(sheet, row)
+    _fit_columns(sheet)
+    sheet.freeze_panes = "A3"
+
+
+def item_rows(report: MonthlyReport) -> Iterable[list[object]]:
+    """One line per item the month's cases or ratings named (ITEM_HEADERS), by code."""
+    names = {department.id: department.name for department in report.departments}
+    for item in report.items:
+        by_category = "；".join(f"{c} {n}" for c, n in sorted(item.cases_by_category.items()))
+        yield [
+            item.code,
+            item.name + ("（已取消）" if item.withdrawn else ""),
+            names.get(item.department, item.department),
+            "是" if item.at_most_one_trip else "否",
+            item.cases,
+            by_category,
+            item.ratings,
+            item.bad_ratings,
+            item.several_trips,
         ]
 
 
@@ -482,6 +525,10 @@ def report_csv(report: MonthlyReport) -> bytes:
         writer.writerow(ASSESSMENT_HEADERS)
         for row in assessment_rows(report):
             writer.writerow([csv_cell(str(v) if isinstance(v, date) else v) for v in row])
+    if report.items:  # the month's item metrics, after a blank line
+        writer.writerow([])
+        writer.writerow(ITEM_HEADERS)
+        writer.writerows([csv_cell(value) for value in row] for row in item_rows(report))
     return buffer.getvalue().encode("utf-8-sig")
 
 

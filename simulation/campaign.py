@@ -36,6 +36,7 @@ from domain.conduct import ConductRule
 from domain.directory import DirectorySpec
 from domain.errors import Conflict
 from domain.evaluation import Evaluation
+from domain.item import ItemSpec
 from domain.rectification import RectificationOrder
 from domain.scorecard import Deduction
 from simulation.defaults import DEFAULT_SEED
@@ -125,6 +126,7 @@ class Campaign(EvaluationJourneys, SurveyJourneys, PostCoverJourneys):
         rules: tuple[ConductRule, ...],
         scale: float = 1.0,
         seed: int = DEFAULT_SEED,
+        items: tuple[ItemSpec, ...] = (),
     ) -> None:
         if scale <= 0:
             raise ValueError(f"a campaign's scale is positive, not {scale}")
@@ -134,6 +136,8 @@ class Campaign(EvaluationJourneys, SurveyJourneys, PostCoverJourneys):
         self.directory_spec = directory
         self.rule_set = rules
         self.scale = scale
+        # The item catalogue (事项清单, §16) to load, cases and ratings naming its items.
+        self.item_specs = items
 
     # The run --------------------------------------------------------------------------------
 
@@ -172,6 +176,11 @@ class Campaign(EvaluationJourneys, SurveyJourneys, PostCoverJourneys):
         """The sample directory and conduct catalogue, and each department's habits."""
         self.supervision.import_directory(self.directory_spec, ADMIN)
         self.supervision.load_conduct_rules(self.rule_set, ADMIN)
+        if self.item_specs:
+            self.supervision.import_items(self.item_specs, ADMIN)
+            for item in self.item_specs:
+                for window in item.windows:
+                    self._items_at.setdefault(window, []).append(item)
         self._rules = {rule.code: rule for rule in self.supervision.list_conduct_rules()}
         windows = self.supervision.list_windows()
         staff = self.supervision.list_staff()

@@ -162,3 +162,8 @@ STAFF_FINDINGS = (
     "harsh_attitude",
 )
 WINDOW_FINDINGS = ("window_unattended", "ab_post_not_covered", "guide_not_posted")
+# The item catalogue (事项清单, §16): how often a case or a rating at a window names the item the
+# citizen came for, and how often a complaint about an item promised in one trip is that it
+# took several (多次跑动).
+ITEM_SHARE = 0.3
+SEVERAL_TRIPS_SHARE = 0.15

@@ -30,9 +30,11 @@ from domain.actor import Actor, Role
 from domain.calendar import WorkingCalendar
 from domain.conduct import ConductRule
 from domain.directory import StaffMember, Window
+from domain.item import ItemSpec
 from domain.task import Task
 from domain.task_clock import next_alarm, office_day_seconds
 from simulation.mixes import (
+    ITEM_SHARE,
     LATE_ACKNOWLEDGEMENT_SHARE,
     LATE_ACKNOWLEDGEMENT_SLOPPINESS,
     SUPERVISION_SHARE,
@@ -125,6 +127,17 @@ class World(ABC):
         self._calendar: WorkingCalendar = supervision.known_calendar
         self._rating_cases = 0
         self._public_query: tuple[str, str] | None = None
+        # The item catalogue (事项清单, §16): the items each window takes, and a random source
+        # of their own, so that naming items leaves every other draw of a campaign as it was.
+        self._items_at: dict[str, list[ItemSpec]] = {}
+        self._item_rng = random.Random(seed + 16)  # noqa: S311 -- a simulation, not a secret
+
+    def _item_for(self, window: str | None) -> ItemSpec | None:
+        """Now and then (ITEM_SHARE), the item a citizen came to the window for."""
+        offered = self._items_at.get(window or "", [])
+        if not offered or self._item_rng.random() >= ITEM_SHARE:
+            return None
+        return self._item_rng.choice(offered)
 
     # What the journeys do when an inspector escalates a missed deadline ---------------------
 

@@ -39,6 +39,7 @@ from interfaces.http.routers import (
     public,
 )
 from interfaces.http.routers import assessments as assessment_routes
+from interfaces.http.routers import items as item_routes
 from interfaces.http.routers import notices as notice_routes
 from interfaces.http.routers import post_cover as post_cover_routes
 from interfaces.http.routers import surveys as survey_routes
@@ -210,6 +211,8 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         post_cover_routes.absences_router,  # A/B post cover (AB岗, §16)
         post_cover_routes.router,
         assessment_routes.router,  # staff assessments (千人千题, §16)
+        item_routes.router,  # the item catalogue (事项清单, §16)
+        item_routes.metrics_router,
     ):
         app.include_router(
             router,

@@ -39,6 +39,7 @@ from interfaces.web.routers import (
     supervision,
 )
 from interfaces.web.routers import assessments as assessment_pages
+from interfaces.web.routers import items as item_pages
 from interfaces.web.routers import notices as notice_pages
 from interfaces.web.routers import post_cover as post_cover_pages
 from interfaces.web.routers import surveys as survey_pages
@@ -91,6 +92,8 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(survey_pages.router)
     # Staff assessments (千人千题, §16): sessions, results and retests due.
     app.include_router(assessment_pages.router)
+    # The item catalogue (事项清单, §16): the public guide and one-time notices.
+    app.include_router(item_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

@@ -17,6 +17,8 @@ PUBLIC: tuple[Link, ...] = (
     ("蓝榜", "/blue-list"),
     # Notices (通报, §15)
     ("通报", "/notices"),
+    # The item catalogue (事项清单, §16)
+    ("办事指南", "/items"),
 )
 
 BY_ROLE: dict[Role, tuple[Link, ...]] = {
@@ -32,6 +34,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("蓝榜", "/console/blue-list"),
         ("红榜", "/console/red-list"),
         ("数据看板", "/console/dashboard"),
+        # The item catalogue's metrics (事项统计, §16)
+        ("事项统计", "/console/item-metrics"),
     ),
     Role.DEPARTMENT: (
         ("待办工单", "/console/"),
@@ -74,6 +78,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("AB岗在岗", "/console/posts/coverage"),
         # Staff assessments (千人千题, §16): sessions, results, retests due
         ("千人千题", "/console/assessments"),
+        # The item catalogue's metrics (事项统计, §16)
+        ("事项统计", "/console/item-metrics"),
     ),
     Role.ADMIN: (
         ("工作台", "/console/"),

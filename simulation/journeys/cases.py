@@ -15,6 +15,7 @@ from application.views import CaseView
 from domain.case import (
     DEDUCTIBLE_KINDS,
     MAX_REOPENINGS,
+    SEVERAL_TRIPS,
     Channel,
     Kind,
     Outcome,
@@ -62,6 +63,7 @@ from simulation.mixes import (
     REOPEN_WHEN_DISSATISFIED_SHARE,
     RULES_BY_CATEGORY,
     SATISFACTION_MIX,
+    SEVERAL_TRIPS_SHARE,
     SHIRKING_SLOPPINESS,
     SUBSTANTIATED_COMPLAINT,
     URGENT_KINDS,
@@ -111,6 +113,14 @@ class CaseJourneys(DisciplineJourneys, OrderJourneys):
         category, summary = self._topic(kind)
         complainant = self._complainant(kind)
         urgent = working_day and kind in URGENT_KINDS and self.rng.random() < URGENT_SHARE
+        item = self._item_for(window.id if window else None)
+        if (
+            item is not None
+            and kind is Kind.COMPLAINT
+            and item.at_most_one_trip
+            and self._item_rng.random() < SEVERAL_TRIPS_SHARE
+        ):
+            category, summary = SEVERAL_TRIPS, f"办理“{item.name}”时材料未一次性告知清楚，往返多次"
         registered = self.supervision.register_case(
             kind=kind,
             channel=channel,
@@ -123,6 +133,7 @@ class CaseJourneys(DisciplineJourneys, OrderJourneys):
             details=self._details(summary, window),
             complainant=complainant,
             by=self._operator(),
+            item=item.code if item else None,
         )
         self._public_query = (registered.case.tracking_number, registered.access_code)
         journey = CaseJourney(registered.case, home=department.id, complainant=complainant)

@@ -40,6 +40,7 @@ class EvaluationJourneys(CaseJourneys):
             comment=comment,
             service_item=self.rng.choice(SERVICE_ITEMS),
             by=PUBLIC,
+            item=item.code if (item := self._item_for(window.id)) else None,
         )
         if not evaluation.opens_case:
             return

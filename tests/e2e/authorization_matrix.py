@@ -170,6 +170,10 @@ API_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/assessments"): INSPECTORS_AND_DEPARTMENTS,
     ("GET", "/assessments/retests-due"): INSPECTORS_AND_OWN,
     ("GET", "/assessments/{assessment_id}"): INSPECTORS_AND_OWN,
+    # The item catalogue (事项清单, §16): anyone reads it; its metrics are the centre's
+    ("GET", "/items"): ANYONE,
+    ("GET", "/items/{code}"): ANYONE,
+    ("GET", "/metrics/items"): CENTRE,
 }
 
 # Routes outside /api/v1: operations and the API's documentation pages.
@@ -312,6 +316,10 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/console/assessments/new"): TO_SIGN_IN,
     ("POST", "/console/assessments/new"): WITHOUT_FORM_TOKEN,
     ("GET", "/console/assessments/{assessment_id:uuid}"): TO_SIGN_IN,
+    # The item catalogue (事项清单, §16): the public guide and notices; the item metrics
+    ("GET", "/items"): ANYONE,
+    ("GET", "/items/{code}"): ANYONE,
+    ("GET", "/console/item-metrics"): TO_SIGN_IN,
 }
 
 

@@ -33,6 +33,7 @@ from tests.factories import (
     issued_order,
     registered_case,
 )
+from tests.item_story import SAMPLE_ITEM, a_listed_item
 from tests.support import SettableTimeSource, run_worker_once, settings_for
 
 pytestmark = pytest.mark.slow
@@ -88,6 +89,8 @@ REFUSED_BY_THE_RECORDS = {
     "POST /api/v1/assessments": "each staff member must be in the directory, once, and the "
     "session's day not after today",
     "GET /api/v1/assessments/retests-due": "the department must be in the directory",
+    # The item catalogue (事项清单): cases and ratings name an item in service
+    "GET /api/v1/metrics/items": "the period must run forwards, a year at most",
 }
 # schemathesis's own default; a 5xx is not_a_server_error's to report, not this check's.
 ACCEPTED_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
@@ -116,6 +119,7 @@ def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Co
     built.notices.wait_seconds = 0.05  # type: ignore[attr-defined]
     built.surveys.wait_seconds = 0.05  # type: ignore[attr-defined]
     built.assessments.wait_seconds = 0.05  # type: ignore[attr-defined]
+    built.items.wait_seconds = 0.05  # type: ignore[attr-defined]
     try:
         yield built
     finally:
@@ -147,6 +151,7 @@ def seeded(container: Container, time_source: SettableTimeSource) -> Seeded:
     deduction = app.record_deduction(
         a_deduction(occurred_at=time_source.now() - timedelta(days=1)), INSPECTOR
     )
+    a_listed_item(app)  # the item catalogue (事项清单): one item, SAMPLE_ITEM
     run_worker_once(container)
     return Seeded(cases=tuple(cases), orders=tuple(orders), deductions=(deduction.id,))
 
@@ -170,6 +175,7 @@ def api_schema(
         "orders": seeded.orders,
         "deductions": seeded.deductions,
         "records": (*seeded.cases, *seeded.orders),
+        "items": (SAMPLE_ITEM,),
     }
     config = schemathesis.Config.from_dict(
         {
@@ -194,6 +200,7 @@ def api_schema(
                 "path.record_id": {"dictionary": "records", "probability": 0.5},
                 "path.department_id": {"dictionary": "departments", "probability": 0.5},
                 "path.staff_id": {"dictionary": "staff", "probability": 0.5},
+                "path.code": {"dictionary": "items", "probability": 0.5},
                 # A cursor is only valid as a page's `next` handed it out; any other string
                 # is refused with 422 `invalid_cursor`, which no schema can tell apart.
                 "query.cursor": encode_cursor(1),

@@ -26,6 +26,7 @@ from interfaces.http.app import API_PREFIX
 from tests.e2e.authorization_matrix import CALLERS, OK, SIGN_IN, Outcome, Route, full_matrix
 from tests.e2e.conftest import Tokens, position
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, a_complaint_body
+from tests.item_story import a_listed_item
 from tests.notice_story import a_notice_draft
 from tests.support import SettableTimeSource
 
@@ -306,6 +307,13 @@ class World:
         self.container.supervision.observe_post_cover(SAMPLE_WINDOW)
         return (date(2026, 12, 7) + timedelta(weeks=weeks)).isoformat()
 
+    # The item catalogue (事项清单) ----------------------------------------------------------
+
+    def listed_item(self) -> str:
+        code = a_listed_item(self.container.supervision)
+        self.catch_up()
+        return code
+
 
 # Mondays apart for the absences the cells record (a counter shared by every world).
 _WEEKS = itertools.count(1)
@@ -515,6 +523,10 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/assessments"): lambda w: Call(),
     ("GET", "/assessments/retests-due"): lambda w: Call(params=OWN_SCOPE),
     ("GET", "/assessments/{assessment_id}"): lambda w: Call({"assessment_id": w.assessment()}),
+    # The item catalogue (事项清单, §16)
+    ("GET", "/items"): lambda w: Call(),
+    ("GET", "/items/{code}"): lambda w: Call({"code": w.listed_item()}),
+    ("GET", "/metrics/items"): lambda w: Call(params=PERIOD),
 }
 OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()
@@ -699,6 +711,10 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/console/assessments/{assessment_id:uuid}"): lambda w: Call(
         {"assessment_id": w.assessment()}
     ),
+    # The item catalogue (事项清单, §16)
+    ("GET", "/items"): lambda w: Call(),
+    ("GET", "/items/{code}"): lambda w: Call({"code": w.listed_item()}),
+    ("GET", "/console/item-metrics"): lambda w: Call(),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},

@@ -113,6 +113,8 @@ def _valid_parameters(seeded: Seeded) -> dict[str, str]:
         "appeal_id": "00000000-0000-4000-8000-000000000002",
         "notice_id": "00000000-0000-4000-8000-000000000003",
         "assessment_id": "00000000-0000-4000-8000-000000000004",
+        # Nor an item of the catalogue (事项清单): an unknown code is not found.
+        "code": "BDC-002",
         "staff_id": "S0001",
         "from": "2026-11-01",
         "to": "2026-11-30",

@@ -47,6 +47,7 @@ from tests.integration.read_side import (
     head,
     open_container,
 )
+from tests.item_story import a_listed_item
 from tests.support import SettableTimeSource
 
 # Every C0 control (tab, line feed and carriage return among them, which stay), a lone
@@ -82,6 +83,10 @@ RUNNERS = (
     "absence_list",
     "cover_gap_list",
     "post_cover_list",
+    # The item catalogue (事项清单) and the cases and ratings naming its items
+    "item_list",
+    "case_items",
+    "rating_items",
 )
 
 
@@ -261,10 +266,11 @@ def record_unholdable_text_everywhere(
     app.report_rectification(order, measures=hostile("again"), evidence=None, by=DEPARTMENT)
     app.accept_rectification(order, note=hostile("accept"), by=INSPECTOR)
 
-    # A bad rating: the policy opens a case whose text comes from the comment.
+    # A bad rating: the policy opens a case whose text comes from the comment; it names an
+    # item of the catalogue (事项清单), so the case does too.
     app.record_evaluation(
         window=window.id, staff=staff.id, rating=1, comment=hostile("comment"),
-        service_item=hostile("item"), by=Actor.system(),
+        service_item=hostile("item"), by=Actor.system(), item=a_listed_item(app),
     )  # fmt: skip
 
     # A notice about the window (its name is stored text too), published and withdrawn.
@@ -361,6 +367,9 @@ def test_a_rebuild_and_the_audit_verification_pass_over_text_postgresql_cannot_h
         "notice_list",
         "appeal_list",
         "survey_list",
+        "item_list",
+        "case_items",
+        "rating_items",
     )
     before = {t: fetch(database_url, f'SELECT * FROM "{t}" ORDER BY 1') for t in tables}
 

@@ -39,6 +39,7 @@ def record_evaluation(
             rating=body.rating,
             comment=body.comment,
             service_item=body.service_item,
+            item=body.item,
             by=public,
             client=client,
         )

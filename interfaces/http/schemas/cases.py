@@ -21,6 +21,7 @@ from pydantic import (
 from application.views import CaseView, HistoryEntry, RegisteredCase
 from domain.case import MAX_EXTENSION_WORKING_DAYS, Channel, Kind, Outcome, Satisfaction, Status
 from domain.deadlines import Deadline
+from domain.item import CODE_PATTERN
 from domain.labels import described, label
 from domain.task import MAX_REMINDER_MESSAGE_LENGTH
 from interfaces.http.schemas.office_time import OfficeTime, Recorded
@@ -115,6 +116,12 @@ class CaseCreate(Strict):
     summary: str = Field(min_length=1, max_length=200)
     details: str = Field(default="", max_length=10_000)
     complainant: Complainant = Field(default_factory=Complainant)
+    item: str | None = Field(
+        default=None,
+        pattern=CODE_PATTERN,
+        description="the service item's code in the item catalogue (事项清单, GET /items); "
+        "an item not in service is refused with `unknown_item`",
+    )
 
 
 class CaseAssign(Strict):
@@ -334,6 +341,7 @@ class CasePublic(CaseLabels):
         "`evaluation`, `window`, `rating`, `comment`, `rated_at`, `added_at`",
     )
     reminders: list[Recorded] = Field(default_factory=list, description=REMINDERS_DESCRIPTION)
+    item: str | None = Field(default=None, description="the catalogue's item code (事项, §16)")
 
     @classmethod
     def of(cls, view: CaseView) -> CasePublic:

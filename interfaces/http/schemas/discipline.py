@@ -25,6 +25,7 @@ from interfaces.choices import ReportFormat
 from interfaces.http.schemas.appeals import AppealMarkPublic
 from interfaces.http.schemas.assessments import StandingPublic
 from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Moment, Points, Strict
+from interfaces.http.schemas.items import ItemMetricsPublic
 from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.notices import NoticePublic
 from interfaces.http.schemas.office_time import OfficeTime
@@ -419,6 +420,11 @@ class MonthlyReportPublic(BaseModel):
         description="staff assessments (千人千题): each staff member's latest result as of the "
         "month's end and whether a retest (补考) is due, by department then staff id",
     )
+    items: list[ItemMetricsPublic] = Field(
+        default_factory=list,
+        description="the items of the catalogue (事项清单) that the month's cases or ratings "
+        "named, by code: cases by category, bad ratings, complaints of several trips",
+    )
 
     @classmethod
     def of(cls, report: MonthlyReport) -> MonthlyReportPublic:
@@ -433,4 +439,5 @@ class MonthlyReportPublic(BaseModel):
                 GapPublic.model_validate(g, from_attributes=True) for g in report.cover_gaps
             ],
             assessments=[StandingPublic.of(s) for s in report.assessments],
+            items=[ItemMetricsPublic.model_validate(m, from_attributes=True) for m in report.items],
         )

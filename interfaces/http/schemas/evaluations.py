@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from application.evaluations import EvaluationView
 from domain.evaluation import HIGHEST_RATING, LOWEST_RATING, MAX_COMMENT
+from domain.item import CODE_PATTERN
 from domain.labels import described
 from interfaces.http.schemas.cases import DIRECTORY_ID, Integer, Strict
 from interfaces.http.schemas.office_time import OfficeTime
@@ -23,6 +24,12 @@ class EvaluationCreate(Strict):
     rating: Integer = Field(ge=LOWEST_RATING, le=HIGHEST_RATING, description=described("rating"))
     comment: str | None = Field(default=None, max_length=MAX_COMMENT)
     service_item: str | None = Field(default=None, max_length=200, description="办理事项")
+    item: str | None = Field(
+        default=None,
+        pattern=CODE_PATTERN,
+        description="the service item's code in the item catalogue (事项清单, GET /items); "
+        "an item not in service is refused with `unknown_item`",
+    )
 
 
 class EvaluationPublic(BaseModel):
@@ -35,6 +42,7 @@ class EvaluationPublic(BaseModel):
     rating: int
     rating_label: str
     service_item: str | None
+    item: str | None = Field(default=None, description="the catalogue's item code (事项)")
     rated_at: OfficeTime
     opens_case: bool = Field(
         description="a rating of 1 or 2 (差评) goes to a complaint: it opens one, or is added "

@@ -45,6 +45,7 @@ FIELDS = {
     "complainant.phone": "手机号",
     "complainant": "来电人",
     "department": "承办部门",
+    "item": "事项",
 }
 FORM_NAMES = (
     "kind",
@@ -56,6 +57,7 @@ FORM_NAMES = (
     "details",
     "complainant_name",
     "complainant_phone",
+    "item",
 )
 # How far back a case at the same window counts as a likely duplicate, and how many of a
 # caller's earlier cases the desk shows.
@@ -99,7 +101,7 @@ def _as_case(values: dict[str, str | None], *, urgent: bool) -> dict[str, object
     }
     case: dict[str, object] = {
         name: values[name]
-        for name in ("kind", "channel", "window", "staff", "category", "summary", "details")
+        for name in ("kind", "channel", "window", "staff", "category", "summary", "details", "item")
         if values[name] is not None
     }
     case["urgent"] = urgent
@@ -117,6 +119,7 @@ async def _form(
     status_code: int = 200,
 ) -> HTMLResponse:
     directory = await run_in_threadpool(app.directory)
+    catalogue = await run_in_threadpool(app.item_catalogue)
     return render(
         request,
         "desk/intake.html",
@@ -129,6 +132,12 @@ async def _form(
             "windows": directory.windows,
             "staff": directory.staff,
             "departments": {d.id: d.name for d in directory.departments},
+            # The item catalogue's items in service (事项, §16), by code.
+            "items": sorted(
+                (code, item["name"])
+                for code, item in catalogue.items.items()
+                if not item["withdrawn"]
+            ),
         },
         person=shown(person),
         status_code=status_code,
