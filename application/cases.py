@@ -115,8 +115,10 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
         details: str,
         complainant: dict[str, Any],
         by: Actor,
+        source: dict[str, str] | None = None,
     ) -> RegisteredCase:
-        """Register a case and give the citizen a tracking number and an access code."""
+        """Register a case and give the citizen a tracking number and an access code
+        (`source`: the inspection visit that found it, if one did)."""
         routing = self.directory().route(department, window, staff)
         access_code = self.secrets.new_access_code()
         case, position = self._register(
@@ -133,6 +135,7 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
             details=details,
             complainant=complainant,
             by=by,
+            source=source,
         )
         return RegisteredCase(CaseView.of(case, by, position), access_code)
 
@@ -153,6 +156,7 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
         complainant: dict[str, Any],
         by: Actor,
         assign_to: str | None = None,
+        source: dict[str, str] | None = None,
     ) -> tuple[Case, int]:
         """Register (and, given `assign_to`, assign) a case under the day's next number, in
         one save. A case id taken already raises AlreadyRecorded."""
@@ -175,6 +179,7 @@ class CaseVerbs(DirectoryVerbs, NumberingVerbs):
                 complainant=complainant,
                 by=by,
                 at=now,
+                source=source,
             )
             if assign_to is not None:
                 case.assign(

@@ -16,9 +16,11 @@ from application.notices import NoticeVerbs
 from application.privacy import PrivacyVerbs
 from application.proposals import ProposalVerbs
 from application.rectification import RectificationVerbs
+from application.visits import VisitVerbs
 
 
 class Supervision(
+    VisitVerbs,  # first too: it builds on the deduction, order and case verbs
     EscalationVerbs,  # first: it builds on the case and order verbs below
     ProposalVerbs,
     EvaluationVerbs,

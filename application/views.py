@@ -58,6 +58,8 @@ class CaseView:
     bad_ratings: list[dict[str, Any]] = field(default_factory=list)
     # Reminders sent by hand (人工催办): at, message, department, role, name.
     reminders: list[dict[str, Any]] = field(default_factory=list)
+    # {type: "visit", ref: <the visit's id>} when an inspection visit found it (§16).
+    source: dict[str, str] | None = None
 
     @classmethod
     def of(cls, case: Case, viewer: Actor, position: int | None) -> CaseView:
@@ -105,6 +107,7 @@ class CaseView:
             proposed_deduction=told(case.proposed_deduction),
             bad_ratings=told(list(case.bad_ratings)),
             reminders=told(list(case.hand_reminders)),
+            source=case.source,
         )
 
 

@@ -304,6 +304,8 @@ class Case(Task):
         summary: str
         details: str
         complainant: dict[str, Any]
+        # {type: "visit", ref: <the visit's id>}: a finding of an inspection visit (§16).
+        source: dict[str, str] | None = None
 
     def __init__(
         self,
@@ -320,6 +322,7 @@ class Case(Task):
         details: str,
         complainant: dict[str, Any],
         actor: Actor,
+        source: dict[str, str] | None = None,
     ) -> None:
         self._start_clock()
         self.tracking_number = tracking_number
@@ -352,6 +355,7 @@ class Case(Task):
         self.merged_into: str | None = None
         self.duplicates: list[str] = []
         self.notes: list[dict[str, Any]] = []
+        self.source = source
 
     @classmethod
     def register(
@@ -372,8 +376,10 @@ class Case(Task):
         complainant: dict[str, Any],
         by: Actor,
         at: datetime,
+        source: dict[str, str] | None = None,
     ) -> Case:
-        """Register what a citizen brought to the centre (登记)."""
+        """Register what a citizen brought to the centre (登记), or what an inspection visit
+        found (`source`: the visit)."""
         if not summary.strip():
             raise Invalid("a case needs a summary")
         return cls._create(
@@ -393,6 +399,7 @@ class Case(Task):
             complainant=complainant,
             actor=by,
             timestamp=at,
+            source=source,
         )
 
     # Guards ---------------------------------------------------------------

@@ -66,6 +66,7 @@ LABELS: dict[str, dict[str, str]] = {
         "rectification_order": "整改通知",
         "evaluation": "好差评",
         "other": "其他",
+        "visit": "暗访巡查",
     },
     "report_format": {
         "json": "JSON",
@@ -83,6 +84,7 @@ LABELS: dict[str, dict[str, str]] = {
         "inspection": "检查",
         "evaluation": "好差评",
         "other": "其他",
+        "visit": "暗访巡查",
     },
     "rating": {
         "1": "非常不满意",
@@ -128,6 +130,8 @@ LABELS: dict[str, dict[str, str]] = {
         "Appeal": "申诉",
         # Notices (通报, §15)
         "Notice": "通报",
+        # Inspection visits (暗访巡查, §16)
+        "Visit": "暗访巡查",
     },
     "appeal_status": {
         "open": "申诉中",
@@ -402,6 +406,12 @@ LABELS: dict[str, dict[str, str]] = {
         "notice_content_required": "请填写通报标题（不超过 100 个字）和正文（不超过 5000 个字）。",
         "notice_not_draft": "只有草稿可以修改或发布。",
         "notice_not_published": "只有已发布的通报可以撤回。",
+        # Inspection visits (暗访巡查, §16)
+        "visit_not_found": "未找到该次暗访巡查。",
+        "visits_for_inspectors": "暗访巡查由纪检督查人员登记。",
+        "visit_date_out_of_range": "检查日期不能晚于今天，也不能早于一年前。",
+        "visit_windows_required": "请选择检查的窗口（至少一个，不重复，不超过 50 个）。",
+        "visit_summary_required": "请填写检查情况（不超过 2000 个字）。",
     },
     # What is wrong in a file an administrator imports (infrastructure/yaml_files.py),
     # shown line by line on the admin pages; {field} is the field or section named.
@@ -551,6 +561,19 @@ LABELS: dict[str, dict[str, str]] = {
         "Notice.Edited": "修改通报草稿",
         "Notice.Published": "发布通报",
         "Notice.Withdrawn": "撤回通报",
+        # Inspection visits (暗访巡查, §16)
+        "Visit.Recorded": "登记暗访巡查",
+        "Visit.FindingRecorded": "记录发现问题的处理",
+    },
+    "visit_method": {
+        "unannounced": "暗访",
+        "patrol": "巡查",
+        "third_party": "第三方检查",
+    },
+    "finding_type": {
+        "deduction": "扣分",
+        "order": "整改通知",
+        "case": "工单",
     },
 }
 

@@ -37,6 +37,7 @@ from application.projections.evaluation_list import EvaluationListProjection
 from application.projections.hand_reminders import case_reminders, order_reminders
 from application.projections.notice_list import NoticeListProjection
 from application.projections.order_list import OrderListProjection
+from application.projections.visit_list import VisitListProjection
 from application.public_status import (
     FAILED_LOOKUPS_CLIENT_WINDOW,
     FAILED_LOOKUPS_PER_CLIENT,
@@ -47,6 +48,7 @@ from application.queries import CaseQueries
 from application.saved_filters import SavedFilters
 from application.scores import ScoreQueries
 from application.supervision import Supervision
+from application.visits import VisitQueries, visit_finding_policies
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
 from infrastructure.appeal_queries import AppealQueriesOnPostgres
@@ -120,6 +122,7 @@ from infrastructure.settings import Settings
 from infrastructure.signing import SigningKey, decode_signing_key, read_or_create_signing_key
 from infrastructure.sql_pool import SqlPool
 from infrastructure.time_source import SystemTimeSource
+from infrastructure.visit_queries import VisitQueriesOnPostgres
 from infrastructure.worker import Worker, WorkerHandle, hold_worker_lock
 from infrastructure.yaml_files import FileProblem, ImportFileError
 from simulation.campaign import Campaign, StoreHoldsCases
@@ -199,6 +202,7 @@ class Container:
             order_reminders(),
             AppealListProjection(calendar=calendar),
             NoticeListProjection(),
+            VisitListProjection(),
         ]
         return projections, calendar
 
@@ -216,6 +220,7 @@ class Container:
             policies=[
                 BadRatingCasePolicy(self.supervision),
                 *notice_draft_policies(self.supervision),
+                *visit_finding_policies(self.supervision),
             ],
         )
 
@@ -276,6 +281,11 @@ class Container:
     def notices(self) -> NoticeQueries:
         """The notice list and the month's notices (通报, §15), over the read side's pool."""
         return NoticeQueriesOnPostgres(self.reads)
+
+    @cached_property
+    def visits(self) -> VisitQueries:
+        """The visit list and the month's visits (暗访巡查, §16), over the read side's pool."""
+        return VisitQueriesOnPostgres(self.reads)
 
     @cached_property
     def ledger(self) -> PostgresAuditLedger:

@@ -39,6 +39,7 @@ from interfaces.http.routers import (
     public,
 )
 from interfaces.http.routers import notices as notice_routes
+from interfaces.http.routers import visits as visit_routes
 from interfaces.web import mount_console
 
 API_PREFIX = "/api/v1"
@@ -202,6 +203,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         appeals.router,
         notice_routes.router,  # notices (通报, §15)
         notice_routes.drafts_router,
+        visit_routes.router,  # inspection visits (暗访巡查, §16)
         escalation.router,
     ):
         app.include_router(

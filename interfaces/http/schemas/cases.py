@@ -334,6 +334,11 @@ class CasePublic(CaseLabels):
         "`evaluation`, `window`, `rating`, `comment`, `rated_at`, `added_at`",
     )
     reminders: list[Recorded] = Field(default_factory=list, description=REMINDERS_DESCRIPTION)
+    source: Recorded | None = Field(
+        default=None,
+        description="`{type: visit, ref: <visit id>}` when an inspection visit found the case "
+        "(POST /visits/{id}/findings); null otherwise",
+    )
 
     @classmethod
     def of(cls, view: CaseView) -> CasePublic:

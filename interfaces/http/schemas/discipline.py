@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from application.discipline import CardScore, DeductionAnswer
 from application.queries import Page
@@ -27,6 +27,7 @@ from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Moment, Points, Str
 from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.notices import NoticePublic
 from interfaces.http.schemas.office_time import OfficeTime
+from interfaces.http.schemas.sources import refuse_visit_source
 
 # ASCII digits (pydantic's `\d` takes any script's), in the years of `Day` and `Moment`.
 MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
@@ -72,6 +73,11 @@ class DeductionSource(Strict):
 
     type: SourceType = Field(description=f"扣分来源: {described('source_type')}")
     ref: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @field_validator("type")
+    @classmethod
+    def _not_a_visit(cls, value: SourceType) -> SourceType:
+        return refuse_visit_source(value)
 
 
 class DeductionCreate(Strict):
