@@ -9,6 +9,7 @@ from uuid import UUID
 
 from application.notices import NoticeSummary
 from application.queries import Page
+from application.visits import VisitSummary
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ class MonthlyReport:
     caught_up: bool
     # The notices (通报, §15) published in the month, withdrawn ones marked, oldest first.
     notices: tuple[NoticeSummary, ...] = ()
+    # The inspection visits (暗访巡查, §16) of the month, oldest first.
+    visits: tuple[VisitSummary, ...] = ()
 
 
 class ScoreQueries(Protocol):

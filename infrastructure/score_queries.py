@@ -29,6 +29,7 @@ from domain.scorecard import SubjectKind, score_after
 from infrastructure.notice_queries import notices_of_month
 from infrastructure.read_side import NewestFirstPage, wait_until_projected
 from infrastructure.sql_pool import SqlPool
+from infrastructure.visit_queries import visits_of_month
 
 # The read tables these queries join; an answer waits for both to pass the caller's write.
 PROJECTIONS = ("deductions", "directory_subjects", "appeal_list")
@@ -199,7 +200,17 @@ class ScoreQueriesOnPostgres:
         notices = await notices_of_month(
             self.store, month, department=department, after=after, seconds=self.wait_seconds
         )
-        return MonthlyReport(month, tuple(reports), position, caught_up, notices=tuple(notices))
+        visits = await visits_of_month(
+            self.store, month, department=department, after=after, seconds=self.wait_seconds
+        )
+        return MonthlyReport(
+            month,
+            tuple(reports),
+            position,
+            caught_up,
+            notices=tuple(notices),
+            visits=tuple(visits),
+        )
 
 
 def _score(row: asyncpg.Record) -> SubjectScore:

@@ -4,7 +4,8 @@ XLSX: a summary sheet (汇总) and one sheet per department, each with a title r
 month, its windows' and staff's scores, and every deduction in force. CSV: one table, UTF-8
 with a byte-order mark so that Excel shows the Chinese; one line per window or staff member,
 and one more per further deduction charged to them. The month's notices (通报), if any, are
-a sheet of their own (通报) in the workbook, and a second table after a blank line in the CSV.
+a sheet of their own (通报) in the workbook, and a second table after a blank line in the CSV;
+so are the month's inspection visits (暗访巡查), after them.
 
 Text in them comes from people (names, evidence, reasons) and may be anything the store
 holds. A character a spreadsheet cannot hold shows as U+FFFD (`domain.text.storable`); text
@@ -76,6 +77,9 @@ CSV_HEADERS = (
 # The month's notices (通报, §15): a sheet of the workbook, a table after the CSV's own.
 NOTICE_SHEET = "通报"
 NOTICE_HEADERS = ("发布时间", "类型", "对象", "部门", "标题", "正文", "状态", "撤回理由")
+# The month's inspection visits (暗访巡查, §16): a sheet, and a table after the CSV's others.
+VISIT_SHEET = "暗访巡查"
+VISIT_HEADERS = ("日期", "方式", "窗口", "扣分", "整改通知", "工单", "检查情况")
 # How a revoked deduction is marked, in the files and on the pages.
 REVOKED = "已撤销"
 MEDIA_TYPES = {
@@ -127,6 +131,8 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         _department_sheet(sheet, report.month, department)
     if report.notices:
         _notice_sheet(book.create_sheet(NOTICE_SHEET), report)
+    if report.visits:
+        _visit_sheet(book.create_sheet(VISIT_SHEET), report)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -188,6 +194,30 @@ def notice_rows(report: MonthlyReport) -> Iterable[list[object]]:
             notice.text,
             label("notice_status", notice.status),
             notice.withdraw_reason or "",
+        ]
+
+
+def _visit_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    _title(sheet, f"{month_title(report.month)} 暗访巡查", len(VISIT_HEADERS))
+    _header(sheet, 2, VISIT_HEADERS)
+    for row in visit_rows(report):
+        _append(sheet, row)
+    _fit_columns(sheet)
+    sheet.freeze_panes = "A3"
+
+
+def visit_rows(report: MonthlyReport) -> Iterable[list[object]]:
+    """One line per visit of the month (VISIT_HEADERS), oldest first: its findings counted
+    by what they became."""
+    for visit in report.visits:
+        yield [
+            visit.day.isoformat(),
+            label("visit_method", visit.method),
+            "、".join(visit.windows),
+            visit.findings.get("deduction", 0),
+            visit.findings.get("order", 0),
+            visit.findings.get("case", 0),
+            visit.summary,
         ]
 
 
@@ -333,6 +363,10 @@ def report_csv(report: MonthlyReport) -> bytes:
             moment = row[0]
             shown = moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else ""
             writer.writerow([csv_cell(value) for value in [shown, *row[1:]]])
+    if report.visits:  # a table of their own, after a blank line
+        writer.writerow([])
+        writer.writerow(VISIT_HEADERS)
+        writer.writerows([csv_cell(value) for value in row] for row in visit_rows(report))
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -45,6 +45,7 @@ DEDUCTION = {
     "evidence": "考勤 9:40 到岗",
     "source": {"type": "patrol"},
 }
+VISIT = {"method": "patrol", "windows": [SAMPLE_WINDOW], "summary": "巡查不动产登记窗口"}
 REASON = {"reason": "需要等待不动产测绘结果"}
 EXTENSION = {"working_days": 3, "reason": "需要现场核查"}
 TEMPLATE = {"category": "服务态度", "title": "致歉", "text": "经核实，已批评教育，向您致歉。"}
@@ -254,6 +255,14 @@ class World:
     def published_notice(self) -> str:
         return str(self.ok("POST", "/notices", "inspector", NOTICE)["id"])
 
+    # Inspection visits (暗访巡查) ------------------------------------------------------------
+
+    def visit(self) -> str:
+        return str(self.ok("POST", "/visits", "inspector", self.visit_body())["id"])
+
+    def visit_body(self) -> dict[str, Any]:
+        return {**VISIT, "date": self.time_source.now().date().isoformat()}
+
 
 # How to make each row's request so that only authorisation can refuse it: a fresh record in
 # the state the route needs, and a valid body. Built anew for every cell.
@@ -430,6 +439,14 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/notices/{notice_id}/publish"): lambda w: Call({"notice_id": w.notice_draft()}),
     ("POST", "/notices/{notice_id}/withdraw"): lambda w: Call(
         {"notice_id": w.published_notice()}, {"reason": "对象认定有误"}
+    ),
+    # Inspection visits (暗访巡查)
+    ("POST", "/visits"): lambda w: Call(body=w.visit_body()),
+    ("GET", "/visits"): lambda w: Call(),
+    ("GET", "/visits/{visit_id}"): lambda w: Call({"visit_id": w.visit()}),
+    ("POST", "/visits/{visit_id}/findings"): lambda w: Call(
+        {"visit_id": w.visit()},
+        {"type": "order", **{k: v for k, v in ORDER.items() if k != "source"}},
     ),
     # Superiors and escalation (提级督办)
     ("POST", "/cases/{case_id}/escalation/direct"): lambda w: Call(

@@ -28,6 +28,7 @@ from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.notices import NoticePublic
 from interfaces.http.schemas.office_time import OfficeTime
 from interfaces.http.schemas.sources import refuse_visit_source
+from interfaces.http.schemas.visit_items import VisitItemPublic
 
 # ASCII digits (pydantic's `\d` takes any script's), in the years of `Day` and `Moment`.
 MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
@@ -407,6 +408,11 @@ class MonthlyReportPublic(BaseModel):
         description="the notices (通报) published in the month, withdrawn ones marked, "
         "oldest first",
     )
+    visits: list[VisitItemPublic] = Field(
+        default_factory=list,
+        description="the inspection visits (暗访巡查) of the month, oldest first, each with its "
+        "findings counted by type",
+    )
 
     @classmethod
     def of(cls, report: MonthlyReport) -> MonthlyReportPublic:
@@ -416,4 +422,5 @@ class MonthlyReportPublic(BaseModel):
             position=report.position,
             caught_up=report.caught_up,
             notices=[NoticePublic.of(n) for n in report.notices],
+            visits=[VisitItemPublic.of(v) for v in report.visits],
         )

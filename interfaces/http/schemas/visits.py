@@ -14,15 +14,17 @@ from uuid import UUID
 from pydantic import BaseModel, Discriminator, Field, Tag, computed_field
 
 from application.queries import Page
-from application.visits import Finding, FindingAnswer, VisitSummary, VisitView
+from application.visits import Finding, FindingAnswer, VisitView
 from domain.labels import described, label
 from domain.scorecard import DeductionRequest, SourceType
+from domain.text import first_unstorable
 from domain.visit import MAX_SUMMARY, MAX_WINDOWS, FindingType, VisitMethod
 from interfaces.http.schemas.cases import DIRECTORY_ID, CaseCreate, CasePublic, Day, Strict
 from interfaces.http.schemas.discipline import DeductionCreate, DeductionPublic
 from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.office_time import OfficeTime
 from interfaces.http.schemas.orders import OrderCreate, OrderPublic
+from interfaces.http.schemas.visit_items import VisitItemPublic, VisitLabels
 
 WindowId = Annotated[str, Field(pattern=DIRECTORY_ID)]
 NO_SOURCE = "not given: the visit is the finding's source"
@@ -69,10 +71,12 @@ class CaseFinding(CaseCreate):
 
 def _finding_type(body: Any) -> str | None:
     """The `type` a finding's body names (the union's choice), before any field is read."""
-    if isinstance(body, dict):
-        value = body.get("type")
-        return value if isinstance(value, str) else None
-    return getattr(body, "type", None)
+    value = body.get("type") if isinstance(body, dict) else getattr(body, "type", None)
+    if isinstance(value, str) and first_unstorable(value) is not None:
+        # Text the record cannot hold is refused as `invalid_character`, as in every body:
+        # one kind's checks name the field.
+        return FindingType.DEDUCTION.value
+    return value if isinstance(value, str) else None
 
 
 FindingCreate = Annotated[
@@ -112,17 +116,6 @@ class FindingPublic(BaseModel):
     @classmethod
     def of(cls, finding: Finding) -> FindingPublic:
         return cls(type=FindingType(finding.type), id=finding.record_id, href=finding_href(finding))
-
-
-class VisitLabels(BaseModel):
-    """The Chinese label of a visit's method beside the code."""
-
-    method: VisitMethod = Field(description=f"检查方式: {described('visit_method')}")
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def method_label(self) -> str:
-        return label("visit_method", self.method)
 
 
 class VisitPublic(VisitLabels):
@@ -180,33 +173,6 @@ class FindingRecordedPublic(BaseModel):
             finding=FindingPublic.of(answer.finding),
             record=record,
             visit=VisitPublic.of(answer.visit),
-        )
-
-
-class VisitItemPublic(VisitLabels):
-    """A visit as the list shows it, its findings counted by type."""
-
-    id: UUID
-    date: dt.date
-    windows: list[str]
-    summary: str
-    recorded_at: OfficeTime
-    recorded_by: str | None
-    findings: dict[str, int] = Field(description="the findings counted by type")
-    position: int | None = Field(description="its place in the list")
-
-    @classmethod
-    def of(cls, item: VisitSummary) -> VisitItemPublic:
-        return cls(
-            id=item.id,
-            date=item.day,
-            method=VisitMethod(item.method),
-            windows=item.windows,
-            summary=item.summary,
-            recorded_at=item.recorded_at,
-            recorded_by=item.recorded_by,
-            findings=item.findings,
-            position=item.position,
         )
 
 
