@@ -40,6 +40,7 @@ from domain.rectification import RectificationOrder
 from domain.scorecard import Deduction
 from simulation.defaults import DEFAULT_SEED
 from simulation.journeys.evaluations import EvaluationJourneys
+from simulation.journeys.visits import VisitJourneys
 from simulation.mixes import (
     CASES_PER_WORKING_DAY,
     DAY_OFF_SHARE,
@@ -109,7 +110,7 @@ class CampaignReport:
         return self.count(Evaluation.Rated.TOPIC)
 
 
-class Campaign(EvaluationJourneys):
+class Campaign(EvaluationJourneys, VisitJourneys):
     """Drives a Supervision through simulated days, every step one of its own verbs."""
 
     def __init__(
@@ -219,6 +220,7 @@ class Campaign(EvaluationJourneys):
             self._at_arrival(day, self._patrol_finding)
         for _ in range(self._how_many(INSPECTION_ORDERS_PER_WORKING_DAY)):
             self._at_arrival(day, self._inspection_order)
+        self._plan_visit(day)
 
     def _how_many(self, expected_at_scale_one: float) -> int:
         """A whole count whose average is the expectation at this scale."""

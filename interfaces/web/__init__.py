@@ -39,6 +39,7 @@ from interfaces.web.routers import (
     supervision,
 )
 from interfaces.web.routers import notices as notice_pages
+from interfaces.web.routers import visits as visit_pages
 from interfaces.web.session import install_sign_in_redirects
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -82,6 +83,8 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(notice_pages.router)
     # Superiors and escalation (提级督办): subordinates' boards, directions.
     app.include_router(superiors.router)
+    # Inspection visits (暗访巡查, §16): the inspector's list, form and visit pages.
+    app.include_router(visit_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

@@ -64,6 +64,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("申诉审定", "/console/appeals"),
         # Notices (通报, §15): drafts to publish, and what was published
         ("通报", "/console/notices"),
+        # Inspection visits (暗访巡查, §16) and the records their findings became
+        ("暗访巡查", "/console/visits"),
     ),
     Role.ADMIN: (
         ("工作台", "/console/"),

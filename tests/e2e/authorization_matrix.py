@@ -280,6 +280,12 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/console/boards/{department_id}"): TO_SIGN_IN,
     ("POST", "/console/cases/{case_id:uuid}/escalation/direct"): WITHOUT_FORM_TOKEN,
     ("POST", "/console/orders/{order_id:uuid}/escalation/direct"): WITHOUT_FORM_TOKEN,
+    # Inspection visits (暗访巡查, §16): the inspector's list, form, visit page and findings
+    ("GET", "/console/visits"): TO_SIGN_IN,
+    ("GET", "/console/visits/new"): TO_SIGN_IN,
+    ("POST", "/console/visits/new"): WITHOUT_FORM_TOKEN,
+    ("GET", "/console/visits/{visit_id:uuid}"): TO_SIGN_IN,
+    ("POST", "/console/visits/{visit_id:uuid}/findings"): WITHOUT_FORM_TOKEN,
 }
 
 

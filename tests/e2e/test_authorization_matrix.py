@@ -614,6 +614,15 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/console/orders/{order_id:uuid}/escalation/direct"): lambda w: Call(
         {"order_id": w.issued_order()}, DIRECTION
     ),
+    # Inspection visits (暗访巡查)
+    ("GET", "/console/visits"): lambda w: Call(),
+    ("GET", "/console/visits/new"): lambda w: Call(),
+    ("POST", "/console/visits/new"): lambda w: Call(body=w.visit_body()),
+    ("GET", "/console/visits/{visit_id:uuid}"): lambda w: Call({"visit_id": w.visit()}),
+    ("POST", "/console/visits/{visit_id:uuid}/findings"): lambda w: Call(
+        {"visit_id": w.visit()},
+        {"type": "order", **{k: v for k, v in ORDER.items() if k != "source"}},
+    ),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},
