@@ -24,7 +24,7 @@ from application.discipline import DisciplineVerbs
 from application.queries import Page
 from application.rectification import RectificationVerbs
 from domain.actor import Actor, Role
-from domain.case import Case, Channel, Kind
+from domain.case import Case
 from domain.directory import UnknownWindow
 from domain.rectification import OrderSourceType, RectificationOrder
 from domain.scorecard import DeductionRequest, Scorecard, SourceType, day_of
@@ -175,70 +175,25 @@ class VisitVerbs(RectificationVerbs, DisciplineVerbs, CaseVerbs):
             by,
         )
 
-    def issue_order_finding(
-        self,
-        visit_id: UUID,
-        *,
-        department: str,
-        window: str | None,
-        staff: str | None,
-        problem: str,
-        requirements: str,
-        working_days: int | None,
-        by: Actor,
-    ) -> FindingAnswer:
-        """A finding to rectify (整改通知), issued as POST /rectification-orders issues one."""
+    def issue_order_finding(self, visit_id: UUID, *, by: Actor, **order: Any) -> FindingAnswer:
+        """A finding to rectify (整改通知), issued as POST /rectification-orders issues one:
+        `order` are `issue_order`'s fields but the source."""
         return self._found(
             visit_id,
             FindingType.ORDER,
             lambda: self.issue_order(
-                department=department,
-                window=window,
-                staff=staff,
-                problem=problem,
-                requirements=requirements,
-                working_days=working_days,
-                source_type=OrderSourceType.VISIT,
-                source_ref=str(visit_id),
-                by=by,
+                **order, source_type=OrderSourceType.VISIT, source_ref=str(visit_id), by=by
             ),
             by,
         )
 
-    def register_case_finding(
-        self,
-        visit_id: UUID,
-        *,
-        kind: Kind,
-        channel: Channel,
-        department: str | None,
-        window: str | None,
-        staff: str | None,
-        category: str | None,
-        urgent: bool,
-        summary: str,
-        details: str,
-        complainant: dict[str, Any],
-        by: Actor,
-    ) -> FindingAnswer:
-        """A finding to handle as a case (工单), registered as POST /cases registers one."""
+    def register_case_finding(self, visit_id: UUID, *, by: Actor, **case: Any) -> FindingAnswer:
+        """A finding to handle as a case (工单), registered as POST /cases registers one:
+        `case` are `register_case`'s fields but the source."""
         return self._found(
             visit_id,
             FindingType.CASE,
-            lambda: self.register_case(
-                kind=kind,
-                channel=channel,
-                department=department,
-                window=window,
-                staff=staff,
-                category=category,
-                urgent=urgent,
-                summary=summary,
-                details=details,
-                complainant=complainant,
-                by=by,
-                source=visit_source(visit_id),
-            ),
+            lambda: self.register_case(**case, by=by, source=visit_source(visit_id)),
             by,
         )
 

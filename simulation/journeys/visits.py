@@ -1,9 +1,11 @@
 """Inspection visits' journeys (暗访巡查): now and then an inspector visits a few windows of
-the hall; what the visit finds becomes a deduction and, sometimes, a rectification order, each
-made from the visit (POST /visits/{id}/findings) so that it names the visit as its source.
+the hall; what the visit finds becomes a deduction made from the visit
+(POST /visits/{id}/findings), so that it names the visit as its source.
 
-Visits draw on a generator of their own, seeded from the campaign's, so that adding them left
-the rest of a campaign as the same seed played it before.
+Visits draw on a generator of their own, seeded from the campaign's, and their findings are
+deductions, which no later journey follows: adding visits left the rest of a campaign as the
+same seed played it before. (An order or a case found on a visit would be followed by the
+order's or case's journeys, which draw on the campaign's generator.)
 """
 
 from __future__ import annotations
@@ -12,19 +14,15 @@ import random
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
-from application.rectification import OrderView
 from domain.calendar import OFFICE_TZ
+from domain.labels import label
 from domain.scorecard import DeductionRequest, SourceType
 from domain.visit import VisitMethod
 from simulation.journeys.discipline import DisciplineJourneys
-from simulation.journeys.orders import OrderJourney, OrderJourneys
-from simulation.texts import INSPECTION_PROBLEMS, ORDER_REQUIREMENTS
-from simulation.world import INSPECTORS, SimulatedDepartment
+from simulation.world import INSPECTORS
 
 # The share of working days with a visit: a couple a week, whatever the campaign's volume.
 VISIT_DAY_SHARE = 0.3
-# The share of visits whose finding also needs rectifying (an order beside the deduction).
-ORDER_FINDING_SHARE = 0.4
 VISIT_SUMMARIES = {
     VisitMethod.UNANNOUNCED: "以办事群众身份暗访窗口，观察服务态度和一次性告知落实情况",
     VisitMethod.PATROL: "例行巡查大厅窗口在岗情况和办事指南公示情况",
@@ -33,13 +31,14 @@ VISIT_SUMMARIES = {
 VISIT_RULES = ("harsh_attitude", "phone_or_games", "dress_or_badge", "guide_not_posted")
 
 
-class VisitJourneys(DisciplineJourneys, OrderJourneys):
-    """What inspectors find on their visits, made into deductions and orders."""
+class VisitJourneys(DisciplineJourneys):
+    """What inspectors find on their visits, made into deductions."""
 
     @cached_property
     def _visit_rng(self) -> random.Random:
-        # Reading the campaign's state draws nothing from it.
-        return random.Random(hash(self.rng.getstate()))  # noqa: S311 -- a simulation
+        # Reading the campaign's state draws nothing from it; its numbers hash alike in every
+        # process (the state's last item, None, would not before Python 3.12).
+        return random.Random(hash(self.rng.getstate()[1]))  # noqa: S311 -- a simulation
 
     def _plan_visit(self, day: date) -> None:
         """Maybe put a visit on a working day's schedule, in office hours."""
@@ -51,7 +50,8 @@ class VisitJourneys(DisciplineJourneys, OrderJourneys):
         self._at(opens + timedelta(minutes=rng.randint(30, 300)), self._inspection_visit)
 
     def _inspection_visit(self) -> None:
-        """An inspector visits two or three windows; one of them has something wrong."""
+        """An inspector visits two or three windows; one of them has something wrong, which
+        costs points."""
         rng = self._visit_rng
         inspector = rng.choice(INSPECTORS)
         method = rng.choice(list(VisitMethod))
@@ -77,31 +77,10 @@ class VisitJourneys(DisciplineJourneys, OrderJourneys):
                     staff=rng.choice(staff).id if on_staff and staff else None,
                     window=None if on_staff else window.id,
                     occurred_at=occurred_at,
-                    evidence=f"{VISIT_SUMMARIES[method][:6]}发现：{rule.name_zh}（现场拍照留存）",
+                    evidence=f"{label('visit_method', method)}发现：{rule.name_zh}（现场拍照留存）",
                     source_type=SourceType.VISIT,
                     source_ref=None,
                     points=None,
                 ),
                 inspector,
             )
-        if rng.random() < ORDER_FINDING_SHARE and window.department in self._departments:
-            found = self.supervision.issue_order_finding(
-                visit.id,
-                department=window.department,
-                window=window.id,
-                staff=None,
-                problem=rng.choice(INSPECTION_PROBLEMS),
-                requirements=rng.choice(ORDER_REQUIREMENTS),
-                working_days=None,
-                by=inspector,
-            )
-            self._follow_order(found.record, self._departments[window.department])
-
-    def _follow_order(self, view: OrderView, department: SimulatedDepartment) -> None:
-        """The department answers an order found on a visit as it answers any other."""
-        journey = OrderJourney(view)
-        self._orders[journey.id] = journey
-        self._order_changed(journey, view)
-        assert view.acknowledge_deadline is not None  # an issued order awaits acknowledgement
-        moment = self._acknowledgement_at(view.acknowledge_deadline.due_at, department.sloppiness)
-        self._at(moment, self._acknowledge_order, journey)

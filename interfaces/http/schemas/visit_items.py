@@ -35,7 +35,10 @@ class VisitItemPublic(VisitLabels):
     recorded_at: OfficeTime
     recorded_by: str | None
     findings: dict[str, int] = Field(description="the findings counted by type")
-    position: int | None = Field(description="its place in the list")
+    position: int | None = Field(
+        description="a list's item: its place in the list; a command's answer: the global "
+        "position of its last event"
+    )
 
     @classmethod
     def of(cls, item: VisitSummary) -> VisitItemPublic:

@@ -7,7 +7,6 @@ source, filled in by the service.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -22,9 +21,8 @@ from domain.visit import MAX_SUMMARY, MAX_WINDOWS, FindingType, VisitMethod
 from interfaces.http.schemas.cases import DIRECTORY_ID, CaseCreate, CasePublic, Day, Strict
 from interfaces.http.schemas.discipline import DeductionCreate, DeductionPublic
 from interfaces.http.schemas.lists import Position
-from interfaces.http.schemas.office_time import OfficeTime
 from interfaces.http.schemas.orders import OrderCreate, OrderPublic
-from interfaces.http.schemas.visit_items import VisitItemPublic, VisitLabels
+from interfaces.http.schemas.visit_items import VisitItemPublic
 
 WindowId = Annotated[str, Field(pattern=DIRECTORY_ID)]
 NO_SOURCE = "not given: the visit is the finding's source"
@@ -118,22 +116,14 @@ class FindingPublic(BaseModel):
         return cls(type=FindingType(finding.type), id=finding.record_id, href=finding_href(finding))
 
 
-class VisitPublic(VisitLabels):
+class VisitPublic(VisitItemPublic):
     """A visit and the records its findings became, in the order they were made."""
 
-    id: UUID
-    date: dt.date
-    windows: list[str]
-    summary: str
-    recorded_at: OfficeTime
-    recorded_by: str | None
     outcomes: list[FindingPublic]
-    findings: dict[str, int] = Field(description="the findings counted by type")
     version: int
-    position: int | None = Field(description="a command's answer: the global position")
 
     @classmethod
-    def of(cls, view: VisitView) -> VisitPublic:
+    def of(cls, view: VisitView) -> VisitPublic:  # type: ignore[override]
         counts = {kind.value: 0 for kind in FindingType}
         for finding in view.outcomes:
             counts[finding.type] += 1
@@ -145,10 +135,10 @@ class VisitPublic(VisitLabels):
             summary=view.summary,
             recorded_at=view.recorded_at,
             recorded_by=view.recorded_by,
-            outcomes=[FindingPublic.of(f) for f in view.outcomes],
             findings=counts,
-            version=view.version,
             position=view.position,
+            outcomes=[FindingPublic.of(f) for f in view.outcomes],
+            version=view.version,
         )
 
 
