@@ -9,6 +9,7 @@ from uuid import UUID
 
 from application.notices import NoticeSummary
 from application.queries import Page
+from application.surveys import WindowSatisfaction
 from application.visits import VisitSummary
 
 
@@ -123,6 +124,9 @@ class MonthlyReport:
     caught_up: bool
     # The notices (通报, §15) published in the month, withdrawn ones marked, oldest first.
     notices: tuple[NoticeSummary, ...] = ()
+    # The windows with a satisfaction survey (满意度调查, §16) whose collection ended in the
+    # month: the surveys beside the month's online ratings, by department and window.
+    surveys: tuple[WindowSatisfaction, ...] = ()
     # The inspection visits (暗访巡查, §16) of the month, oldest first.
     visits: tuple[VisitSummary, ...] = ()
 

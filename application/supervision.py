@@ -16,6 +16,7 @@ from application.notices import NoticeVerbs
 from application.privacy import PrivacyVerbs
 from application.proposals import ProposalVerbs
 from application.rectification import RectificationVerbs
+from application.surveys import SurveyVerbs
 from application.visits import VisitVerbs
 
 
@@ -34,6 +35,7 @@ class Supervision(
     AnswerTemplateVerbs,
     AppealVerbs,
     NoticeVerbs,
+    SurveyVerbs,
 ):
     """Cases, the directory, access and accounts, recorded in one notification log."""
 

@@ -215,6 +215,12 @@ LABELS: dict[str, dict[str, str]] = {
         "published": "已发布",
         "withdrawn": "已撤回",
     },
+    # Satisfaction surveys (满意度调查, §16)
+    "survey_source": {
+        "online": "线上评价",
+        "paper": "纸质问卷",
+        "third_party": "第三方测评",
+    },
     # Every error code the service answers with (each DomainError's `code`, the HTTP codes of
     # interfaces/http/errors.py and the codes the HTTP edge names itself): what a person reads.
     "error": {
@@ -406,6 +412,14 @@ LABELS: dict[str, dict[str, str]] = {
         "notice_content_required": "请填写通报标题（不超过 100 个字）和正文（不超过 5000 个字）。",
         "notice_not_draft": "只有草稿可以修改或发布。",
         "notice_not_published": "只有已发布的通报可以撤回。",
+        # Satisfaction surveys (满意度调查, §16)
+        "invalid_survey": "调查结果不符合录入要求。",
+        "survey_provider": "第三方测评须填写测评机构（不超过 100 个字）；纸质问卷不填测评机构。",
+        "survey_period": "调查期间须起止有序、不超过一年，且不晚于今天。",
+        "survey_counts": "各评价等级的份数须为不小于 0 的整数，合计至少 1 份、至多 100000 份。",
+        "survey_window_unknown": "窗口不存在，请核对窗口编号。",
+        "survey_file_invalid": "调查结果文件有误，未导入任何批次。",
+        "survey_row_unreadable": "该行无法读取（来源、日期、份数的格式不对，或文字过长）。",
         # Inspection visits (暗访巡查, §16)
         "visit_not_found": "未找到该次暗访巡查。",
         "visits_for_inspectors": "暗访巡查由纪检督查人员登记。",
@@ -561,6 +575,8 @@ LABELS: dict[str, dict[str, str]] = {
         "Notice.Edited": "修改通报草稿",
         "Notice.Published": "发布通报",
         "Notice.Withdrawn": "撤回通报",
+        # Satisfaction surveys (满意度调查, §16)
+        "SurveyBatch.Recorded": "录入满意度调查",
         # Inspection visits (暗访巡查, §16)
         "Visit.Recorded": "登记暗访巡查",
         "Visit.FindingRecorded": "记录发现问题的处理",

@@ -29,6 +29,7 @@ from domain.scorecard import SubjectKind, score_after
 from infrastructure.notice_queries import notices_of_month
 from infrastructure.read_side import NewestFirstPage, wait_until_projected
 from infrastructure.sql_pool import SqlPool
+from infrastructure.survey_queries import SurveyQueriesOnPostgres
 from infrastructure.visit_queries import visits_of_month
 
 # The read tables these queries join; an answer waits for both to pass the caller's write.
@@ -200,6 +201,9 @@ class ScoreQueriesOnPostgres:
         notices = await notices_of_month(
             self.store, month, department=department, after=after, seconds=self.wait_seconds
         )
+        surveys = await SurveyQueriesOnPostgres(
+            self.store, wait_seconds=self.wait_seconds
+        ).month_satisfaction(month, department=department, after=after)
         visits = await visits_of_month(
             self.store, month, department=department, after=after, seconds=self.wait_seconds
         )
@@ -209,6 +213,7 @@ class ScoreQueriesOnPostgres:
             position,
             caught_up,
             notices=tuple(notices),
+            surveys=tuple(surveys),
             visits=tuple(visits),
         )
 

@@ -37,6 +37,7 @@ from application.projections.evaluation_list import EvaluationListProjection
 from application.projections.hand_reminders import case_reminders, order_reminders
 from application.projections.notice_list import NoticeListProjection
 from application.projections.order_list import OrderListProjection
+from application.projections.survey_list import SurveyListProjection
 from application.projections.visit_list import VisitListProjection
 from application.public_status import (
     FAILED_LOOKUPS_CLIENT_WINDOW,
@@ -48,6 +49,7 @@ from application.queries import CaseQueries
 from application.saved_filters import SavedFilters
 from application.scores import ScoreQueries
 from application.supervision import Supervision
+from application.surveys import SurveyQueries
 from application.visits import VisitQueries, visit_finding_policies
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
@@ -121,6 +123,13 @@ from infrastructure.sessions import PostgresConsoleSessions
 from infrastructure.settings import Settings
 from infrastructure.signing import SigningKey, decode_signing_key, read_or_create_signing_key
 from infrastructure.sql_pool import SqlPool
+from infrastructure.survey_file import (
+    SurveyFileError,
+    parse_survey_file,
+    read_survey_file,
+    survey_template,
+)
+from infrastructure.survey_queries import SurveyQueriesOnPostgres
 from infrastructure.time_source import SystemTimeSource
 from infrastructure.visit_queries import VisitQueriesOnPostgres
 from infrastructure.worker import Worker, WorkerHandle, hold_worker_lock
@@ -202,6 +211,7 @@ class Container:
             order_reminders(),
             AppealListProjection(calendar=calendar),
             NoticeListProjection(),
+            SurveyListProjection(),
             VisitListProjection(),
         ]
         return projections, calendar
@@ -281,6 +291,12 @@ class Container:
     def notices(self) -> NoticeQueries:
         """The notice list and the month's notices (通报, §15), over the read side's pool."""
         return NoticeQueriesOnPostgres(self.reads)
+
+    @cached_property
+    def surveys(self) -> SurveyQueries:
+        """Satisfaction survey batches and their satisfaction (满意度调查, §16), over the read
+        side's pool."""
+        return SurveyQueriesOnPostgres(self.reads)
 
     @cached_property
     def visits(self) -> VisitQueries:
@@ -687,6 +703,7 @@ __all__ = [
     "MasterKeyMismatch",
     "MasterKeyRotationRefused",
     "RebuildInProgress",
+    "SurveyFileError",
     "UnsafeConfiguration",
     "WorkerActive",
     "bootstrap",
@@ -696,8 +713,11 @@ __all__ = [
     "parse_calendar_file",
     "parse_conduct_file",
     "parse_directory_file",
+    "parse_survey_file",
     "read_calendar_file",
     "read_conduct_file",
     "read_directory_file",
+    "read_survey_file",
     "sample_directory",
+    "survey_template",
 ]

@@ -29,6 +29,7 @@ from domain.text import described, why_refused
 from interfaces.account_cli import account_cli
 from interfaces.audit_cli import audit_cli
 from interfaces.choices import ReportFormat, TaskKind
+from interfaces.survey_cli import survey_cli
 from simulation.defaults import DEFAULT_DAYS, DEFAULT_SEED
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ report_cli = typer.Typer(help="Reports of the double-hundred system.", no_args_i
 cli.add_typer(report_cli, name="report")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(account_cli, name="account")
+cli.add_typer(survey_cli, name="surveys")
 
 ADMIN = Actor(principal="cli-admin", role=Role.ADMIN)
 # The standard library's logger: before the settings configure logging, it prints nothing.

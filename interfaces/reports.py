@@ -5,7 +5,8 @@ month, its windows' and staff's scores, and every deduction in force. CSV: one t
 with a byte-order mark so that Excel shows the Chinese; one line per window or staff member,
 and one more per further deduction charged to them. The month's notices (通报), if any, are
 a sheet of their own (通报) in the workbook, and a second table after a blank line in the CSV;
-so are the month's inspection visits (暗访巡查), after them.
+the month's satisfaction surveys (满意度调查) beside the online ratings likewise, after them;
+and so are the month's inspection visits (暗访巡查), after those.
 
 Text in them comes from people (names, evidence, reasons) and may be anything the store
 holds. A character a spreadsheet cannot hold shows as U+FFFD (`domain.text.storable`); text
@@ -77,6 +78,23 @@ CSV_HEADERS = (
 # The month's notices (通报, §15): a sheet of the workbook, a table after the CSV's own.
 NOTICE_SHEET = "通报"
 NOTICE_HEADERS = ("发布时间", "类型", "对象", "部门", "标题", "正文", "状态", "撤回理由")
+# The month's satisfaction surveys (满意度调查, §16) beside the online ratings, per window:
+# a sheet of the workbook, a table after the CSV's others.
+SURVEY_SHEET = "满意度调查"
+SURVEY_HEADERS = (
+    "部门",
+    "窗口",
+    "来源",
+    "测评机构",
+    "样本量",
+    "平均分",
+    "差评",
+    "非常不满意",
+    "不满意",
+    "一般",
+    "满意",
+    "非常满意",
+)
 # The month's inspection visits (暗访巡查, §16): a sheet, and a table after the CSV's others.
 VISIT_SHEET = "暗访巡查"
 VISIT_HEADERS = ("日期", "方式", "窗口", "扣分", "整改通知", "工单", "检查情况")
@@ -131,6 +149,8 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         _department_sheet(sheet, report.month, department)
     if report.notices:
         _notice_sheet(book.create_sheet(NOTICE_SHEET), report)
+    if report.surveys:
+        _survey_sheet(book.create_sheet(SURVEY_SHEET), report)
     if report.visits:
         _visit_sheet(book.create_sheet(VISIT_SHEET), report)
     buffer = io.BytesIO()
@@ -197,6 +217,15 @@ def notice_rows(report: MonthlyReport) -> Iterable[list[object]]:
         ]
 
 
+def _survey_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    _title(sheet, f"{month_title(report.month)} 满意度调查与线上评价", len(SURVEY_HEADERS))
+    _header(sheet, 2, SURVEY_HEADERS)
+    for row in survey_rows(report):
+        _append(sheet, row)
+    _fit_columns(sheet)
+    sheet.freeze_panes = "A3"
+
+
 def _visit_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
     _title(sheet, f"{month_title(report.month)} 暗访巡查", len(VISIT_HEADERS))
     _header(sheet, 2, VISIT_HEADERS)
@@ -204,6 +233,36 @@ def _visit_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
         _append(sheet, row)
     _fit_columns(sheet)
     sheet.freeze_panes = "A3"
+
+
+def survey_rows(report: MonthlyReport) -> Iterable[list[object]]:
+    """Per window with a survey ending in the month (SURVEY_HEADERS): its online ratings,
+    then each survey source, with their sample sizes."""
+    names = {department.id: department.name for department in report.departments}
+    for window in report.surveys:
+        department = names.get(window.department, window.department)
+        online = window.online
+        yield [
+            department,
+            window.window,
+            label("survey_source", "online"),
+            "",
+            online.ratings,
+            online.rating_average,
+            online.bad_ratings,
+            *online.by_rating,
+        ]
+        for survey in window.surveys:
+            yield [
+                department,
+                window.window,
+                label("survey_source", survey.source),
+                survey.provider or "",
+                survey.forms,
+                survey.average,
+                survey.bad,
+                *survey.by_rating,
+            ]
 
 
 def visit_rows(report: MonthlyReport) -> Iterable[list[object]]:
@@ -363,6 +422,10 @@ def report_csv(report: MonthlyReport) -> bytes:
             moment = row[0]
             shown = moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else ""
             writer.writerow([csv_cell(value) for value in [shown, *row[1:]]])
+    if report.surveys:  # a table of their own, after a blank line
+        writer.writerow([])
+        writer.writerow(SURVEY_HEADERS)
+        writer.writerows([csv_cell(value) for value in row] for row in survey_rows(report))
     if report.visits:  # a table of their own, after a blank line
         writer.writerow([])
         writer.writerow(VISIT_HEADERS)

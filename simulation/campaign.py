@@ -40,6 +40,7 @@ from domain.rectification import RectificationOrder
 from domain.scorecard import Deduction
 from simulation.defaults import DEFAULT_SEED
 from simulation.journeys.evaluations import EvaluationJourneys
+from simulation.journeys.surveys import SurveyJourneys
 from simulation.journeys.visits import VisitJourneys
 from simulation.mixes import (
     CASES_PER_WORKING_DAY,
@@ -110,7 +111,7 @@ class CampaignReport:
         return self.count(Evaluation.Rated.TOPIC)
 
 
-class Campaign(EvaluationJourneys, VisitJourneys):
+class Campaign(EvaluationJourneys, SurveyJourneys, VisitJourneys):
     """Drives a Supervision through simulated days, every step one of its own verbs."""
 
     def __init__(
@@ -220,6 +221,8 @@ class Campaign(EvaluationJourneys, VisitJourneys):
             self._at_arrival(day, self._patrol_finding)
         for _ in range(self._how_many(INSPECTION_ORDERS_PER_WORKING_DAY)):
             self._at_arrival(day, self._inspection_order)
+        # Satisfaction surveys (满意度调查, §16): last month's, on a month's first working day.
+        self._plan_surveys(day)
         self._plan_visit(day)
 
     def _how_many(self, expected_at_scale_one: float) -> int:

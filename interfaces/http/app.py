@@ -39,6 +39,7 @@ from interfaces.http.routers import (
     public,
 )
 from interfaces.http.routers import notices as notice_routes
+from interfaces.http.routers import surveys as survey_routes
 from interfaces.http.routers import visits as visit_routes
 from interfaces.web import mount_console
 
@@ -205,6 +206,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         notice_routes.drafts_router,
         visit_routes.router,  # inspection visits (暗访巡查, §16)
         escalation.router,
+        survey_routes.router,  # satisfaction surveys (满意度调查, §16)
     ):
         app.include_router(
             router,

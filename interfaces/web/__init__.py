@@ -39,6 +39,7 @@ from interfaces.web.routers import (
     supervision,
 )
 from interfaces.web.routers import notices as notice_pages
+from interfaces.web.routers import surveys as survey_pages
 from interfaces.web.routers import visits as visit_pages
 from interfaces.web.session import install_sign_in_redirects
 
@@ -83,6 +84,8 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(notice_pages.router)
     # Superiors and escalation (提级督办): subordinates' boards, directions.
     app.include_router(superiors.router)
+    # Satisfaction surveys (满意度调查, §16): the inspector's batches and sheet upload.
+    app.include_router(survey_pages.router)
     # Inspection visits (暗访巡查, §16): the inspector's list, form and visit pages.
     app.include_router(visit_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from application.queries import CaseCounts, DayCount, DepartmentMetrics, WindowMetrics
+from application.surveys import SurveySatisfaction, average_of
 from domain.labels import LABELS, label
+from domain.survey import SurveySource
 
 Cell = str | int | float | None
 Drawing = Literal["bars", "horizontal_bars", "stacked_bars", "line"]
@@ -33,15 +35,18 @@ class Chart:
     drawing: Drawing
     headers: tuple[str, ...]
     rows: list[tuple[Cell, ...]]
+    # How many columns after the first are drawn (None: all); the others are only in the table.
+    drawn: int | None = None
 
     def spec(self) -> dict[str, object]:
-        """What the dashboard's script draws: categories and one series per column."""
+        """What the dashboard's script draws: categories and one series per drawn column."""
+        drawn = self.headers[1:] if self.drawn is None else self.headers[1 : 1 + self.drawn]
         return {
             "drawing": self.drawing,
             "categories": [row[0] for row in self.rows],
             "series": [
                 {"name": header, "data": [row[column] for row in self.rows]}
-                for column, header in enumerate(self.headers[1:], start=1)
+                for column, header in enumerate(drawn, start=1)
             ],
         }
 
@@ -134,4 +139,43 @@ def ratings_chart(metrics: Sequence[WindowMetrics], names: dict[str, str]) -> Ch
             for m in sorted(metrics, key=lambda m: -m.ratings)
             if m.ratings
         ],
+    )
+
+
+def satisfaction_chart(
+    metrics: Sequence[WindowMetrics],
+    surveys: Mapping[str, Sequence[SurveySatisfaction]],
+    names: dict[str, str],
+) -> Chart:
+    """Each surveyed window's satisfaction by source (满意度调查, §16): the average level of
+    its online ratings, paper forms and third parties' results (drawn), then each one's sample
+    size (in the table); third parties' providers together."""
+    sources = ("online", *(source.value for source in SurveySource))
+    shown = [label("survey_source", source) for source in sources]
+    rows: list[tuple[Cell, ...]] = []
+    for m in sorted(metrics, key=lambda m: names.get(m.window, m.window)):
+        found = surveys.get(m.window, ())
+        if not found:
+            continue
+        by_source = {"online": m.by_rating}
+        for survey in found:
+            before = by_source.get(survey.source, (0, 0, 0, 0, 0))
+            by_source[survey.source] = tuple(  # type: ignore[assignment]
+                a + b for a, b in zip(before, survey.by_rating, strict=True)
+            )
+        levels = [by_source.get(source, (0, 0, 0, 0, 0)) for source in sources]
+        rows.append(
+            (
+                names.get(m.window, m.window),
+                *(average_of(counts) for counts in levels),
+                *(sum(counts) for counts in levels),
+            )
+        )
+    return Chart(
+        name="satisfaction",
+        caption="各窗口满意度：线上评价与满意度调查（平均分 1–5）",
+        drawing="bars",
+        headers=("窗口", *(f"{s}平均分" for s in shown), *(f"{s}样本量" for s in shown)),
+        rows=rows,
+        drawn=len(sources),
     )

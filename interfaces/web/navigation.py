@@ -64,6 +64,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("申诉审定", "/console/appeals"),
         # Notices (通报, §15): drafts to publish, and what was published
         ("通报", "/console/notices"),
+        # Satisfaction surveys (满意度调查, §16): paper batches and third parties' sheets
+        ("满意度调查", "/console/surveys"),
         # Inspection visits (暗访巡查, §16) and the records their findings became
         ("暗访巡查", "/console/visits"),
     ),

@@ -23,7 +23,7 @@ from tests.factories import (
 
 OPERATOR = Actor("li.si", Role.OPERATOR, request_id="req-7f3a", name="李四")
 DEEDS = Actor("deeds.clerk", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT, name="王登记")
-CHARTS = ("rates", "overdue", "kinds", "categories", "ratings")
+CHARTS = ("rates", "overdue", "kinds", "categories", "ratings", "satisfaction")
 
 
 def a_month_of_work(container: Container) -> None:

@@ -155,6 +155,9 @@ API_MATRIX: Final[dict[Route, Row]] = {
     # tests/e2e/test_escalation_http.py).
     ("POST", "/cases/{case_id}/escalation/direct"): SUPERIOR_ONLY,
     ("POST", "/rectification-orders/{order_id}/escalation/direct"): SUPERIOR_ONLY,
+    # Satisfaction surveys (满意度调查, §16): inspectors record batches; the centre lists them
+    ("POST", "/surveys"): INSPECTORS,
+    ("GET", "/surveys"): CENTRE,
 }
 
 # Routes outside /api/v1: operations and the API's documentation pages.
@@ -280,6 +283,10 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/console/boards/{department_id}"): TO_SIGN_IN,
     ("POST", "/console/cases/{case_id:uuid}/escalation/direct"): WITHOUT_FORM_TOKEN,
     ("POST", "/console/orders/{order_id:uuid}/escalation/direct"): WITHOUT_FORM_TOKEN,
+    # Satisfaction surveys (满意度调查, §16): the inspector's list, batch form and sheet upload
+    ("GET", "/console/surveys"): TO_SIGN_IN,
+    ("POST", "/console/surveys"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/surveys/import"): WITHOUT_FORM_TOKEN,
     # Inspection visits (暗访巡查, §16): the inspector's list, form, visit page and findings
     ("GET", "/console/visits"): TO_SIGN_IN,
     ("GET", "/console/visits/new"): TO_SIGN_IN,

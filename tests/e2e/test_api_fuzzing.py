@@ -77,6 +77,10 @@ REFUSED_BY_THE_RECORDS = {
     "POST /api/v1/evaluations": "the window and staff member must be in the directory",
     # Notices (通报)
     "POST /api/v1/notices": "the subject (directory entry, case or order) must exist",
+    # Satisfaction surveys (满意度调查)
+    "POST /api/v1/surveys": "the window must be in the directory; a third party is named and "
+    "paper forms name none; the period runs forwards, a year at most, ending by today; at "
+    "least one form and at most 100,000",
     # Inspection visits (暗访巡查)
     "POST /api/v1/visits": "the windows must be in the directory, one at least, each once; "
     "the day today or within the past year",
@@ -108,6 +112,7 @@ def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Co
     built.queries.wait_seconds = 0.05  # type: ignore[attr-defined]
     built.scores.wait_seconds = 0.05  # type: ignore[attr-defined]
     built.notices.wait_seconds = 0.05  # type: ignore[attr-defined]
+    built.surveys.wait_seconds = 0.05  # type: ignore[attr-defined]
     try:
         yield built
     finally:

@@ -65,6 +65,20 @@ NOTICE_FORM = {
     "subject_id": SAMPLE_WINDOW,
 }
 DIRECTION = {"note": "请于三个工作日内办结", "working_days": 3}
+SURVEY = {
+    "source": "paper",
+    "window": SAMPLE_WINDOW,
+    "from": "2026-11-01",
+    "to": "2026-11-20",
+    "counts": {"1": 0, "2": 1, "3": 1, "4": 4, "5": 4},
+}
+SURVEY_FORM = {
+    "source": "paper",
+    "window": SAMPLE_WINDOW,
+    "from": "2026-11-01",
+    "to": "2026-11-20",
+    **{f"count_{level}": "1" for level in "12345"},
+}
 
 
 @dataclass(frozen=True)
@@ -455,6 +469,9 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/rectification-orders/{order_id}/escalation/direct"): lambda w: Call(
         {"order_id": w.overdue_order()}, DIRECTION
     ),
+    # Satisfaction surveys (满意度调查)
+    ("POST", "/surveys"): lambda w: Call(body=SURVEY),
+    ("GET", "/surveys"): lambda w: Call(),
 }
 OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()
@@ -614,6 +631,10 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/console/orders/{order_id:uuid}/escalation/direct"): lambda w: Call(
         {"order_id": w.issued_order()}, DIRECTION
     ),
+    # Satisfaction surveys (满意度调查)
+    ("GET", "/console/surveys"): lambda w: Call(),
+    ("POST", "/console/surveys"): lambda w: Call(body=SURVEY_FORM),
+    ("POST", "/console/surveys/import"): lambda w: Call(body=SURVEY_FORM),
     # Inspection visits (暗访巡查)
     ("GET", "/console/visits"): lambda w: Call(),
     ("GET", "/console/visits/new"): lambda w: Call(),

@@ -312,6 +312,14 @@ def _sample_bodies(seeded: Seeded) -> dict[str, dict[str, Any]]:
             "key_id": "key",
             "public_key": "a2V5",
         },
+        "SurveyBatchCreate": {
+            "source": "third_party",
+            "provider": "某某测评公司",
+            "window": SAMPLE_WINDOW,
+            "from": "2026-11-01",
+            "to": "2026-11-20",
+            "counts": {"1": 0, "2": 1, "3": 1, "4": 4, "5": 4},
+        },
     }
 
 

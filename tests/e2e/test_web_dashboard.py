@@ -31,7 +31,7 @@ from tests.web_support import signed_in
 
 DASHBOARD = "/console/dashboard"
 NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
-CHARTS = ("rates", "overdue", "kinds", "categories", "ratings")
+CHARTS = ("rates", "overdue", "kinds", "categories", "ratings", "satisfaction")
 DEPARTMENT = Actor("deeds.clerk", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
 TAXATION = Actor("tax.clerk", Role.DEPARTMENT, department=OTHER_DEPARTMENT)
 SCRIPT_IN_A_CATEGORY = "</script><script>alert(1)</script>"
@@ -129,7 +129,9 @@ def test_a_period_with_nothing_in_it_says_so_in_every_table(inspector: TestClien
 
     assert page.status_code == 200
     # every day of the period is listed, with nothing overdue
-    assert page.text.count("该期间没有数据。") == len(("rates", "kinds", "categories", "ratings"))
+    assert page.text.count("该期间没有数据。") == len(
+        ("rates", "kinds", "categories", "ratings", "satisfaction")
+    )
     assert spec_of(page.text, "overdue")["categories"][:2] == ["2025-01-01", "2025-01-02"]
 
 

@@ -36,6 +36,8 @@ REFUSED = [
             "/console/cases/export.xlsx",
         )
     ],
+    # Satisfaction surveys (满意度调查): the inspectors' page.
+    *[(role, "/console/surveys") for role in (Role.OPERATOR, Role.DEPARTMENT, Role.ADMIN)],
 ]
 
 

@@ -110,16 +110,19 @@ async def window_metrics(
     queries: CaseQueriesDep,
     _: CentreDep,
 ) -> WindowMetricsList:
-    """Per active window: its ratings (好差评) in the period, their average and the bad ones."""
+    """Per active window: its ratings (好差评) in the period, their average and the bad ones;
+    under `satisfaction`, the same beside its satisfaction surveys (满意度调查) whose
+    collection ended in the period, each with its source and sample size."""
     windows = await run_in_threadpool(container.supervision.list_windows)
     start, end = period.moments()
     metrics = await queries.window_metrics(
         [(w.id, w.department) for w in windows], start=start, end=end
     )
+    surveys = await container.surveys.satisfaction(period.start, period.end)
     return WindowMetricsList(
         start=period.start,
         end=period.end,
-        items=[WindowMetricsPublic.of(m) for m in metrics],
+        items=[WindowMetricsPublic.of(m, surveys.get(m.window, ())) for m in metrics],
     )
 
 

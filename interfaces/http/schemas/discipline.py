@@ -28,6 +28,7 @@ from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.notices import NoticePublic
 from interfaces.http.schemas.office_time import OfficeTime
 from interfaces.http.schemas.sources import refuse_visit_source
+from interfaces.http.schemas.surveys import WindowSatisfactionPublic
 from interfaces.http.schemas.visit_items import VisitItemPublic
 
 # ASCII digits (pydantic's `\d` takes any script's), in the years of `Day` and `Moment`.
@@ -408,6 +409,11 @@ class MonthlyReportPublic(BaseModel):
         description="the notices (通报) published in the month, withdrawn ones marked, "
         "oldest first",
     )
+    surveys: list[WindowSatisfactionPublic] = Field(
+        default_factory=list,
+        description="the windows with a satisfaction survey (满意度调查) whose collection ended "
+        "in the month: the online ratings first, then each survey source, with sample sizes",
+    )
     visits: list[VisitItemPublic] = Field(
         default_factory=list,
         description="the inspection visits (暗访巡查) of the month, oldest first, each with its "
@@ -422,5 +428,6 @@ class MonthlyReportPublic(BaseModel):
             position=report.position,
             caught_up=report.caught_up,
             notices=[NoticePublic.of(n) for n in report.notices],
+            surveys=[WindowSatisfactionPublic.of(w) for w in report.surveys],
             visits=[VisitItemPublic.of(v) for v in report.visits],
         )

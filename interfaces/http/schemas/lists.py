@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Annotated
@@ -17,10 +18,12 @@ from application.queries import (
     DayCount,
     DepartmentMetrics,
     EscalatedItem,
+    EvaluationMetrics,
     OrderMetrics,
     Page,
     WindowMetrics,
 )
+from application.surveys import SurveySatisfaction
 from domain.calendar import office_midnight
 from domain.case import Channel, Kind, ProposalStatus, Satisfaction, Status
 from domain.labels import described, label
@@ -356,6 +359,48 @@ class DepartmentMetricsPublic(BaseModel):
         )
 
 
+class SatisfactionPublic(BaseModel):
+    """One source's satisfaction at a window over the period: the online ratings (好差评),
+    paper forms, or one third party's results; each with its sample size."""
+
+    source: str = Field(description=f"`online`, or 调查来源: {described('survey_source')}")
+    provider: str | None = Field(description="a third party's name; null otherwise")
+    sample_size: int = Field(description="ratings, or forms, counted")
+    average: float | None = Field(description="the average level, 1–5; null without any")
+    bad: int = Field(description="ratings or forms at level 1 or 2 (差评)")
+    by_rating: list[int] = Field(description="how many gave 1, 2, 3, 4 and 5, in that order")
+    batches: int | None = Field(description="survey batches counted; null for online ratings")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def source_label(self) -> str:
+        return label("survey_source", self.source)
+
+    @classmethod
+    def online(cls, metrics: EvaluationMetrics) -> SatisfactionPublic:
+        return cls(
+            source="online",
+            provider=None,
+            sample_size=metrics.ratings,
+            average=metrics.rating_average,
+            bad=metrics.bad_ratings,
+            by_rating=list(metrics.by_rating),
+            batches=None,
+        )
+
+    @classmethod
+    def of_survey(cls, survey: SurveySatisfaction) -> SatisfactionPublic:
+        return cls(
+            source=survey.source,
+            provider=survey.provider,
+            sample_size=survey.forms,
+            average=survey.average,
+            bad=survey.bad,
+            by_rating=list(survey.by_rating),
+            batches=survey.batches,
+        )
+
+
 class WindowMetricsPublic(BaseModel):
     """A window's ratings (好差评) in the period."""
 
@@ -367,10 +412,23 @@ class WindowMetricsPublic(BaseModel):
     by_rating: list[int] = Field(
         description="the distribution: how many ratings gave 1, 2, 3, 4 and 5, in that order"
     )
+    satisfaction: list[SatisfactionPublic] = Field(
+        default_factory=list,
+        description="satisfaction side by side, each with its source and sample size: the "
+        "online ratings first, then the surveys (满意度调查) whose collection ended in the "
+        "period, paper forms together and a third party's per provider",
+    )
 
     @classmethod
-    def of(cls, metrics: WindowMetrics) -> WindowMetricsPublic:
-        return cls.model_validate(metrics, from_attributes=True)
+    def of(
+        cls, metrics: WindowMetrics, surveys: Sequence[SurveySatisfaction] = ()
+    ) -> WindowMetricsPublic:
+        shown = cls.model_validate(metrics, from_attributes=True)
+        shown.satisfaction = [
+            SatisfactionPublic.online(metrics),
+            *(SatisfactionPublic.of_survey(survey) for survey in surveys),
+        ]
+        return shown
 
 
 class PeriodPublic(BaseModel):

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from application.queries import CaseQueries
+from application.surveys import SurveyQueries
 from domain.calendar import OFFICE_TZ
 from domain.directory import Directory
 from interfaces.http.deps import CaseQueriesDep, ContainerDep
@@ -31,6 +32,7 @@ from interfaces.web.dashboard import (
     overdue_chart,
     rates_chart,
     ratings_chart,
+    satisfaction_chart,
 )
 from interfaces.web.desk import problems_back_to, shown
 from interfaces.web.forms import read_form
@@ -76,6 +78,7 @@ class Reading:
     directory: Directory
     queries: CaseQueries
     now: datetime
+    surveys: SurveyQueries | None = None
 
     @property
     def moments(self) -> tuple[datetime, datetime]:
@@ -116,6 +119,20 @@ async def _ratings(reading: Reading) -> Chart:
     return ratings_chart(metrics, {w.id: w.name for w in windows})
 
 
+async def _satisfaction(reading: Reading) -> Chart:
+    start, end = reading.moments
+    windows = reading.directory.windows
+    metrics = await reading.queries.window_metrics(
+        [(w.id, w.department) for w in windows], start=start, end=end
+    )
+    surveys = (
+        await reading.surveys.satisfaction(reading.period.start, reading.period.end)
+        if reading.surveys is not None
+        else {}
+    )
+    return satisfaction_chart(metrics, surveys, {w.id: w.name for w in windows})
+
+
 # Every chart of the dashboard by the name its CSV is downloaded under, in the page's order.
 CHARTS: dict[str, Callable[[Reading], Awaitable[Chart]]] = {
     "rates": _rates,
@@ -123,6 +140,8 @@ CHARTS: dict[str, Callable[[Reading], Awaitable[Chart]]] = {
     "kinds": _kinds,
     "categories": _categories,
     "ratings": _ratings,
+    # Satisfaction surveys (满意度调查, §16) beside the online ratings.
+    "satisfaction": _satisfaction,
 }
 
 
@@ -130,7 +149,13 @@ async def _reading(
     period: MetricsQuery, container: ContainerDep, queries: CaseQueriesDep
 ) -> Reading:
     directory = await run_in_threadpool(container.supervision.directory)
-    return Reading(period, directory, queries, container.supervision.time_source.now())
+    return Reading(
+        period,
+        directory,
+        queries,
+        container.supervision.time_source.now(),
+        surveys=container.surveys,
+    )
 
 
 @router.get("", response_class=HTMLResponse)

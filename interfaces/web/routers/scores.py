@@ -31,7 +31,14 @@ from interfaces.http.routers.discipline import (
     report_month,
 )
 from interfaces.http.schemas.discipline import BlueListQuery, RedListQuery, ReportQuery
-from interfaces.reports import REVOKED, SUMMARY_HEADERS, month_title, summary_row
+from interfaces.reports import (
+    REVOKED,
+    SUMMARY_HEADERS,
+    SURVEY_HEADERS,
+    month_title,
+    summary_row,
+    survey_rows,
+)
 from interfaces.web.appeal_forms import appealable_deductions
 from interfaces.web.errors import error_page
 from interfaces.web.forms import read_form
@@ -179,6 +186,8 @@ async def monthly_report(
             "summary_headers": SUMMARY_HEADERS,
             "summary": [summary_row(d) for d in report.departments],
             "query_string": query_string,
+            "survey_headers": SURVEY_HEADERS,
+            "survey_rows": list(survey_rows(report)),
         },
     )
 
