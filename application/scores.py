@@ -7,7 +7,9 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from application.assessments import StaffStanding
 from application.notices import NoticeSummary
+from application.post_cover import GapView
 from application.queries import Page
 from application.surveys import WindowSatisfaction
 from application.visits import VisitSummary
@@ -127,6 +129,11 @@ class MonthlyReport:
     # The windows with a satisfaction survey (满意度调查, §16) whose collection ended in the
     # month: the surveys beside the month's online ratings, by department and window.
     surveys: tuple[WindowSatisfaction, ...] = ()
+    # The cover gaps (AB岗, §16) proposed for the month's office days, by day.
+    cover_gaps: tuple[GapView, ...] = ()
+    # Staff assessments (千人千题, §16): each staff member's latest result as of the month's
+    # end and whether a retest is due, by department then staff id.
+    assessments: tuple[StaffStanding, ...] = ()
     # The inspection visits (暗访巡查, §16) of the month, oldest first.
     visits: tuple[VisitSummary, ...] = ()
 

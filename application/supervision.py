@@ -6,6 +6,7 @@ from application.access import AccessVerbs
 from application.accounts import AccountRecords
 from application.answer_templates import AnswerTemplateVerbs
 from application.appeals import AppealVerbs
+from application.assessments import AssessmentVerbs
 from application.audit import AuditVerbs
 from application.base import EVENT_STORE_NAME
 from application.clock import ClockVerbs
@@ -13,6 +14,7 @@ from application.discipline import DisciplineVerbs
 from application.escalation import EscalationVerbs
 from application.evaluations import EvaluationVerbs
 from application.notices import NoticeVerbs
+from application.post_cover import PostCoverVerbs
 from application.privacy import PrivacyVerbs
 from application.proposals import ProposalVerbs
 from application.rectification import RectificationVerbs
@@ -24,6 +26,7 @@ class Supervision(
     VisitVerbs,  # first too: it builds on the deduction, order and case verbs
     EscalationVerbs,  # first: it builds on the case and order verbs below
     ProposalVerbs,
+    PostCoverVerbs,  # before DisciplineVerbs, on which it builds
     EvaluationVerbs,
     RectificationVerbs,
     DisciplineVerbs,
@@ -36,6 +39,7 @@ class Supervision(
     AppealVerbs,
     NoticeVerbs,
     SurveyVerbs,
+    AssessmentVerbs,
 ):
     """Cases, the directory, access and accounts, recorded in one notification log."""
 

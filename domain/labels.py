@@ -130,6 +130,8 @@ LABELS: dict[str, dict[str, str]] = {
         "Appeal": "申诉",
         # Notices (通报, §15)
         "Notice": "通报",
+        # A/B post cover (AB岗, §16)
+        "PostCover": "AB岗",
         # Inspection visits (暗访巡查, §16)
         "Visit": "暗访巡查",
     },
@@ -220,6 +222,12 @@ LABELS: dict[str, dict[str, str]] = {
         "online": "线上评价",
         "paper": "纸质问卷",
         "third_party": "第三方测评",
+    },
+    # A/B post cover (AB岗, §16)
+    "cover_gap_status": {
+        "proposed": "待审定",
+        "confirmed": "已扣分",
+        "dismissed": "不予扣分",
     },
     # Every error code the service answers with (each DomainError's `code`, the HTTP codes of
     # interfaces/http/errors.py and the codes the HTTP edge names itself): what a person reads.
@@ -420,6 +428,28 @@ LABELS: dict[str, dict[str, str]] = {
         "survey_window_unknown": "窗口不存在，请核对窗口编号。",
         "survey_file_invalid": "调查结果文件有误，未导入任何批次。",
         "survey_row_unreadable": "该行无法读取（来源、日期、份数的格式不对，或文字过长）。",
+        # A/B post cover (AB岗, §16)
+        "absence_not_found": "未找到该请假记录。",
+        "cover_gap_not_found": "该窗口当日没有待审定的AB岗缺岗。",
+        "staff_not_in_department": "只能登记本部门工作人员的请假。",
+        "staff_not_on_post": "该工作人员不在窗口A岗或B岗上，无需登记AB岗请假。",
+        "cover_not_b_holder": "顶岗人员须为该窗口的B岗人员。",
+        "cover_for_b_post": "B岗人员请假无需填写顶岗人员。",
+        "absence_period_invalid": "请假时间应为日期（如 2026-12-07）或时刻，结束须晚于开始。",
+        "absence_too_long": "一次请假最长 366 天。",
+        "absence_reason_invalid": "请填写请假事由（不超过 500 个字）。",
+        "absence_overlaps": "该工作人员在这段时间已有请假记录。",
+        "cover_absent": "顶岗的B岗人员在这段时间也请假了。",
+        "absence_cancelled": "该请假已撤销。",
+        "cover_gap_decided": "该AB岗缺岗已审定。",
+        "assessment_not_found": "未找到该场考试。",
+        "assessment_not_yours": "本部门没有工作人员参加这场考试，无权查看。",
+        "assessment_title_required": "请填写考试名称（不超过 100 个字，不含控制字符）。",
+        "assessment_results_required": "请至少录入一名工作人员的成绩（每场不超过 1000 人）。",
+        "assessment_score_out_of_range": "成绩和合格分须为 0 到 100 之间的整数。",
+        "assessment_date_in_future": "考试日期不能晚于今天。",
+        "assessment_staff_unknown": "机构目录中没有这些在岗工作人员，请核对工号。",
+        "assessment_staff_repeated": "同一场考试中每名工作人员只能有一个成绩。",
         # Inspection visits (暗访巡查, §16)
         "visit_not_found": "未找到该次暗访巡查。",
         "visits_for_inspectors": "暗访巡查由纪检督查人员登记。",
@@ -577,6 +607,13 @@ LABELS: dict[str, dict[str, str]] = {
         "Notice.Withdrawn": "撤回通报",
         # Satisfaction surveys (满意度调查, §16)
         "SurveyBatch.Recorded": "录入满意度调查",
+        # A/B post cover (AB岗, §16)
+        "PostCover.Opened": "建立AB岗记录",
+        "PostCover.AbsenceRecorded": "登记请假",
+        "PostCover.AbsenceWithdrawn": "撤销请假",
+        "PostCover.GapProposed": "AB岗缺岗建议扣分",
+        "PostCover.GapConfirmed": "确认AB岗缺岗扣分",
+        "PostCover.GapDismissed": "AB岗缺岗不予扣分",
         # Inspection visits (暗访巡查, §16)
         "Visit.Recorded": "登记暗访巡查",
         "Visit.FindingRecorded": "记录发现问题的处理",

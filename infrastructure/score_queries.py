@@ -26,7 +26,9 @@ from application.scores import (
 )
 from domain.conduct import FULL_MARKS
 from domain.scorecard import SubjectKind, score_after
+from infrastructure.assessment_queries import standings_of_month
 from infrastructure.notice_queries import notices_of_month
+from infrastructure.post_cover_queries import cover_gaps_of_month
 from infrastructure.read_side import NewestFirstPage, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 from infrastructure.survey_queries import SurveyQueriesOnPostgres
@@ -204,6 +206,12 @@ class ScoreQueriesOnPostgres:
         surveys = await SurveyQueriesOnPostgres(
             self.store, wait_seconds=self.wait_seconds
         ).month_satisfaction(month, department=department, after=after)
+        cover_gaps = await cover_gaps_of_month(
+            self.store, month, department=department, after=after, seconds=self.wait_seconds
+        )
+        assessments = await standings_of_month(
+            self.store, month, department=department, after=after, seconds=self.wait_seconds
+        )
         visits = await visits_of_month(
             self.store, month, department=department, after=after, seconds=self.wait_seconds
         )
@@ -214,6 +222,8 @@ class ScoreQueriesOnPostgres:
             caught_up,
             notices=tuple(notices),
             surveys=tuple(surveys),
+            cover_gaps=tuple(cover_gaps),
+            assessments=tuple(assessments),
             visits=tuple(visits),
         )
 

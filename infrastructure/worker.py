@@ -96,6 +96,7 @@ class Turn:
     alarms_recorded: int
     deadlines_recomputed: int
     policy_records: int = 0
+    cover_gaps_proposed: int = 0
 
 
 class Worker:
@@ -158,9 +159,10 @@ class Worker:
             notifications += self._project(failed)
         observed, recorded = self._run_clock()
         recomputed = self._recompute_provisional_deadlines()
-        if recorded or recomputed:
+        gaps = self._run_cover_clock()
+        if recorded or recomputed or gaps:
             notifications += self._project(failed)
-        return Turn(notifications, observed, recorded, recomputed, reacted)
+        return Turn(notifications, observed, recorded, recomputed, reacted, gaps)
 
     def _run_policies(self, failed: set[str]) -> int:
         return sum(self._run(runner, failed) for runner in self.policy_runners)
@@ -239,6 +241,25 @@ class Worker:
         if recorded:
             log.info("clock_alarms_recorded", cases=observed, alarms=recorded)
         return observed, recorded
+
+    def _run_cover_clock(self) -> int:
+        """Propose the cover gaps (AB岗, §16) whose first moment has come: each window whose
+        `next_gap_at` in post_cover_list is due (the aggregate proposes each day once)."""
+        now = self.supervision.time_source.now()
+        rows = self.connection().execute(
+            "SELECT window_id FROM post_cover_list WHERE next_gap_at <= %s"
+            " ORDER BY next_gap_at, id LIMIT %s",
+            (now, self.clock_page),
+        )
+        proposed = 0
+        for (window,) in rows.fetchall():
+            try:
+                proposed += self.supervision.observe_post_cover(window)
+            except DomainError as error:  # ConcurrentChange included: next turn retries
+                log.warning("cover_clock_failed", window=window, error=error.code)
+        if proposed:
+            log.info("cover_gaps_proposed", gaps=proposed)
+        return proposed
 
     def _due_tasks(self, now: datetime, after: tuple[datetime, Any] | None) -> list[Any]:
         # Keyset pages over (next_clock_at, id) across every task table: a task the clock

@@ -22,6 +22,7 @@ from application.accounts import (
     Accounts,
 )
 from application.appeals import AppealQueries
+from application.assessments import AssessmentQueries
 from application.audit import AuditQueries
 from application.evaluations import BadRatingCasePolicy
 from application.idempotency import IdempotencyStore
@@ -29,6 +30,7 @@ from application.notices import NoticeQueries, notice_draft_policies
 from application.ports import ConsoleSessions, IdFactory, SessionLimits, TimeSource
 from application.projections import Projection
 from application.projections.appeal_list import AppealListProjection
+from application.projections.assessment_list import AssessmentListProjection
 from application.projections.case_assignments import CaseAssignmentsProjection
 from application.projections.case_list import CaseListProjection
 from application.projections.deductions import DeductionsProjection
@@ -37,6 +39,11 @@ from application.projections.evaluation_list import EvaluationListProjection
 from application.projections.hand_reminders import case_reminders, order_reminders
 from application.projections.notice_list import NoticeListProjection
 from application.projections.order_list import OrderListProjection
+from application.projections.post_cover import (
+    AbsenceListProjection,
+    CoverGapListProjection,
+    PostCoverListProjection,
+)
 from application.projections.survey_list import SurveyListProjection
 from application.projections.visit_list import VisitListProjection
 from application.public_status import (
@@ -54,6 +61,7 @@ from application.visits import VisitQueries, visit_finding_policies
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
 from infrastructure.appeal_queries import AppealQueriesOnPostgres
+from infrastructure.assessment_queries import AssessmentQueriesOnPostgres
 from infrastructure.audit_projection import AuditEventsRunner, audit_feed_target
 from infrastructure.audit_queries import AuditQueriesOnPostgres
 from infrastructure.calendar_file import CalendarFileError, parse_calendar_file, read_calendar_file
@@ -100,6 +108,7 @@ from infrastructure.personal_data_keys import (
     read_or_create_next_master_key,
     rotate_master_key,
 )
+from infrastructure.post_cover_queries import PostCoverQueriesOnPostgres
 from infrastructure.projection_runner import (
     CalendarCache,
     Progress,
@@ -212,6 +221,11 @@ class Container:
             AppealListProjection(calendar=calendar),
             NoticeListProjection(),
             SurveyListProjection(),
+            # A/B post cover (AB岗, §16)
+            AbsenceListProjection(),
+            CoverGapListProjection(),
+            PostCoverListProjection(),
+            AssessmentListProjection(),
             VisitListProjection(),
         ]
         return projections, calendar
@@ -297,6 +311,16 @@ class Container:
         """Satisfaction survey batches and their satisfaction (满意度调查, §16), over the read
         side's pool."""
         return SurveyQueriesOnPostgres(self.reads)
+
+    @cached_property
+    def post_cover(self) -> PostCoverQueriesOnPostgres:
+        """Absences and cover gaps (AB岗, §16), over the read side's pool."""
+        return PostCoverQueriesOnPostgres(self.reads)
+
+    @cached_property
+    def assessments(self) -> AssessmentQueries:
+        """Assessment sessions and staff standings (千人千题, §16), over the read side's pool."""
+        return AssessmentQueriesOnPostgres(self.reads)
 
     @cached_property
     def visits(self) -> VisitQueries:

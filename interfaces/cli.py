@@ -601,7 +601,8 @@ def _print_demo_guide(report: CampaignReport, environment: str) -> None:
         "  GET /departments/taxation/board            a department's board\n"
         f"  GET /metrics/departments?from={first}&to={last}\n"
         f"  GET /scores?month={month}, /blue-list, /reports/monthly?month={month}&format=xlsx\n"
-        f"  GET /red-list?month={month}                (public)"
+        f"  GET /red-list?month={month}                (public)\n"
+        "  GET /assessments/retests-due               staff who owe a retest (千人千题)"
     )
     if report.public_query is not None:
         number, code = report.public_query

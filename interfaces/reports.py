@@ -5,8 +5,10 @@ month, its windows' and staff's scores, and every deduction in force. CSV: one t
 with a byte-order mark so that Excel shows the Chinese; one line per window or staff member,
 and one more per further deduction charged to them. The month's notices (通报), if any, are
 a sheet of their own (通报) in the workbook, and a second table after a blank line in the CSV;
-the month's satisfaction surveys (满意度调查) beside the online ratings likewise, after them;
-and so are the month's inspection visits (暗访巡查), after those.
+the month's satisfaction surveys (满意度调查) beside the online ratings likewise, after them,
+the month's A/B post cover gaps (AB岗缺岗), if any, after those, and the staff assessments
+(千人千题: each staff member's latest result as of the month's end and whether a retest is
+due, per department); the month's inspection visits (暗访巡查) come last.
 
 Text in them comes from people (names, evidence, reasons) and may be anything the store
 holds. A character a spreadsheet cannot hold shows as U+FFFD (`domain.text.storable`); text
@@ -21,7 +23,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -95,6 +97,22 @@ SURVEY_HEADERS = (
     "满意",
     "非常满意",
 )
+# The month's A/B post cover gaps (AB岗, §16): a sheet, and a table after the notices in the CSV.
+COVER_GAP_SHEET = "AB岗缺岗"
+COVER_GAP_HEADERS = ("窗口", "日期", "部门", "无人在岗起", "扣分事项", "处理结果", "不予扣分理由")
+# Staff assessments (千人千题, §16): a sheet of the workbook, a table at the end of the CSV.
+ASSESSMENT_SHEET = "千人千题"
+ASSESSMENT_HEADERS = (
+    "部门",
+    "工号",
+    "姓名",
+    "最近考试",
+    "考试日期",
+    "成绩",
+    "合格分",
+    "结果",
+    "补考",
+)
 # The month's inspection visits (暗访巡查, §16): a sheet, and a table after the CSV's others.
 VISIT_SHEET = "暗访巡查"
 VISIT_HEADERS = ("日期", "方式", "窗口", "扣分", "整改通知", "工单", "检查情况")
@@ -151,6 +169,10 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         _notice_sheet(book.create_sheet(NOTICE_SHEET), report)
     if report.surveys:
         _survey_sheet(book.create_sheet(SURVEY_SHEET), report)
+    if report.cover_gaps:
+        _cover_gap_sheet(book.create_sheet(COVER_GAP_SHEET), report)
+    if report.assessments:
+        _assessment_sheet(book.create_sheet(ASSESSMENT_SHEET), report)
     if report.visits:
         _visit_sheet(book.create_sheet(VISIT_SHEET), report)
     buffer = io.BytesIO()
@@ -226,6 +248,25 @@ def _survey_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
     sheet.freeze_panes = "A3"
 
 
+def _cover_gap_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    _title(sheet, f"{month_title(report.month)} AB岗缺岗", len(COVER_GAP_HEADERS))
+    _header(sheet, 2, COVER_GAP_HEADERS)
+    for row in cover_gap_rows(report):
+        _append(sheet, row)
+    _fit_columns(sheet)
+    sheet.freeze_panes = "A3"
+
+
+def _assessment_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    _title(sheet, f"{month_title(report.month)} 千人千题", len(ASSESSMENT_HEADERS))
+    _header(sheet, 2, ASSESSMENT_HEADERS)
+    for row in assessment_rows(report):
+        _append(sheet, row)
+        sheet.cell(sheet.max_row, 5).number_format = "yyyy-mm-dd"
+    _fit_columns(sheet)
+    sheet.freeze_panes = "A3"
+
+
 def _visit_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
     _title(sheet, f"{month_title(report.month)} 暗访巡查", len(VISIT_HEADERS))
     _header(sheet, 2, VISIT_HEADERS)
@@ -263,6 +304,41 @@ def survey_rows(report: MonthlyReport) -> Iterable[list[object]]:
                 survey.bad,
                 *survey.by_rating,
             ]
+
+
+def cover_gap_rows(report: MonthlyReport) -> Iterable[list[object]]:
+    """One line per cover gap of the month (COVER_GAP_HEADERS), by day: the window, the day,
+    the first moment neither post was on duty, and what the inspectors decided."""
+    names = {department.id: department.name for department in report.departments}
+    for gap in report.cover_gaps:
+        yield [
+            gap.window,
+            gap.day.isoformat(),
+            names.get(gap.department, gap.department),
+            _local(gap.starts_at).strftime("%H:%M"),
+            "AB岗未落实",
+            label("cover_gap_status", gap.status),
+            gap.reason or "",
+        ]
+
+
+def assessment_rows(report: MonthlyReport) -> Iterable[list[object]]:
+    """One line per staff member with a result by the month's end (ASSESSMENT_HEADERS), by
+    department: the latest result, and whether a retest is due (补考) since which day."""
+    names = {department.id: department.name for department in report.departments}
+    for standing in report.assessments:
+        due = f"待补考（{standing.due_since.isoformat()} 起）" if standing.due_since else "待补考"
+        yield [
+            names.get(standing.department, standing.department),
+            standing.staff,
+            standing.name,
+            standing.title,
+            standing.held_on,
+            standing.score,
+            standing.pass_mark,
+            "合格" if standing.passed else "不合格",
+            due if standing.retest_due else "",
+        ]
 
 
 def visit_rows(report: MonthlyReport) -> Iterable[list[object]]:
@@ -426,6 +502,15 @@ def report_csv(report: MonthlyReport) -> bytes:
         writer.writerow([])
         writer.writerow(SURVEY_HEADERS)
         writer.writerows([csv_cell(value) for value in row] for row in survey_rows(report))
+    if report.cover_gaps:  # a table of their own, after a blank line
+        writer.writerow([])
+        writer.writerow(COVER_GAP_HEADERS)
+        writer.writerows([csv_cell(value) for value in row] for row in cover_gap_rows(report))
+    if report.assessments:  # staff assessments (千人千题), after a blank line
+        writer.writerow([])
+        writer.writerow(ASSESSMENT_HEADERS)
+        for row in assessment_rows(report):
+            writer.writerow([csv_cell(str(v) if isinstance(v, date) else v) for v in row])
     if report.visits:  # a table of their own, after a blank line
         writer.writerow([])
         writer.writerow(VISIT_HEADERS)

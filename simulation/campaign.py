@@ -39,7 +39,9 @@ from domain.evaluation import Evaluation
 from domain.rectification import RectificationOrder
 from domain.scorecard import Deduction
 from simulation.defaults import DEFAULT_SEED
+from simulation.journeys.assessments import play_assessments
 from simulation.journeys.evaluations import EvaluationJourneys
+from simulation.journeys.post_cover import PostCoverJourneys
 from simulation.journeys.surveys import SurveyJourneys
 from simulation.journeys.visits import VisitJourneys
 from simulation.mixes import (
@@ -111,7 +113,7 @@ class CampaignReport:
         return self.count(Evaluation.Rated.TOPIC)
 
 
-class Campaign(EvaluationJourneys, SurveyJourneys, VisitJourneys):
+class Campaign(EvaluationJourneys, SurveyJourneys, PostCoverJourneys, VisitJourneys):
     """Drives a Supervision through simulated days, every step one of its own verbs."""
 
     def __init__(
@@ -149,6 +151,9 @@ class Campaign(EvaluationJourneys, SurveyJourneys, VisitJourneys):
             self._run_until(min(self._midnight_after(day), self.until))
             if on_day is not None:
                 on_day(day, done, len(days))
+        play_assessments(
+            self.supervision, self.rng, self.supervision.list_staff(), self._staff_risk, days
+        )
         self.time_source.advance_to(self.until)
         events = self._topics_after(first_position)
         return CampaignReport(
@@ -223,6 +228,8 @@ class Campaign(EvaluationJourneys, SurveyJourneys, VisitJourneys):
             self._at_arrival(day, self._inspection_order)
         # Satisfaction surveys (满意度调查, §16): last month's, on a month's first working day.
         self._plan_surveys(day)
+        # A/B post cover (AB岗): one covered absence and one gap, near the end
+        self._plan_post_cover(day, self._days()[-1])
         self._plan_visit(day)
 
     def _how_many(self, expected_at_scale_one: float) -> int:

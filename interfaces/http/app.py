@@ -38,7 +38,9 @@ from interfaces.http.routers import (
     privacy,
     public,
 )
+from interfaces.http.routers import assessments as assessment_routes
 from interfaces.http.routers import notices as notice_routes
+from interfaces.http.routers import post_cover as post_cover_routes
 from interfaces.http.routers import surveys as survey_routes
 from interfaces.http.routers import visits as visit_routes
 from interfaces.web import mount_console
@@ -207,6 +209,9 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         visit_routes.router,  # inspection visits (暗访巡查, §16)
         escalation.router,
         survey_routes.router,  # satisfaction surveys (满意度调查, §16)
+        post_cover_routes.absences_router,  # A/B post cover (AB岗, §16)
+        post_cover_routes.router,
+        assessment_routes.router,  # staff assessments (千人千题, §16)
     ):
         app.include_router(
             router,

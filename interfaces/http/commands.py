@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from application.assessments import AssessmentSummary
 from application.notices import NoticeView
 from application.rectification import OrderView
 from application.supervision import Supervision
 from application.views import CaseView, RegisteredCase
 from application.visits import FindingAnswer, VisitView
 from domain.actor import Actor
+from interfaces.http.schemas.assessments import AssessmentCreate
 from interfaces.http.schemas.cases import CallbackCreate, CaseAssign, CaseCreate
 from interfaces.http.schemas.notices import NoticeCreate
 from interfaces.http.schemas.orders import OrderCreate
@@ -55,6 +57,17 @@ def publish_notice(app: Supervision, body: NoticeCreate, by: Actor) -> NoticeVie
         kind=body.kind,
         subject_type=body.subject.type,
         subject_id=body.subject.id,
+        by=by,
+    )
+
+
+def record_assessment(app: Supervision, body: AssessmentCreate, by: Actor) -> AssessmentSummary:
+    """Record the marked test session the body describes (录入千人千题成绩)."""
+    return app.record_assessment(
+        title=body.title,
+        held_on=body.date,
+        pass_mark=body.pass_mark,
+        results=[(result.staff, result.score) for result in body.results],
         by=by,
     )
 

@@ -38,7 +38,9 @@ from interfaces.web.routers import (
     superiors,
     supervision,
 )
+from interfaces.web.routers import assessments as assessment_pages
 from interfaces.web.routers import notices as notice_pages
+from interfaces.web.routers import post_cover as post_cover_pages
 from interfaces.web.routers import surveys as survey_pages
 from interfaces.web.routers import visits as visit_pages
 from interfaces.web.session import install_sign_in_redirects
@@ -82,10 +84,14 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(appeals.router)
     # Notices (通报, §15): the public list and notice, the inspector's pages.
     app.include_router(notice_pages.router)
+    # A/B post cover (AB岗, §16): the department's absences, the inspectors' coverage
+    app.include_router(post_cover_pages.router)
     # Superiors and escalation (提级督办): subordinates' boards, directions.
     app.include_router(superiors.router)
     # Satisfaction surveys (满意度调查, §16): the inspector's batches and sheet upload.
     app.include_router(survey_pages.router)
+    # Staff assessments (千人千题, §16): sessions, results and retests due.
+    app.include_router(assessment_pages.router)
     # Inspection visits (暗访巡查, §16): the inspector's list, form and visit pages.
     app.include_router(visit_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

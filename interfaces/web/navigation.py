@@ -44,6 +44,10 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("申诉", "/console/appeals"),
         # A superior's subordinates' boards and the work escalated to it (提级督办).
         ("下级部门", "/console/boards"),
+        # A/B post cover (AB岗, §16): absences and the day's coverage
+        ("请假与AB岗", "/console/posts"),
+        # Its staff's assessment results and who owes a retest (千人千题, §16).
+        ("千人千题", "/console/assessments"),
     ),
     Role.INSPECTOR: (
         ("工作台", "/console/"),
@@ -66,6 +70,10 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("通报", "/console/notices"),
         # Satisfaction surveys (满意度调查, §16): paper batches and third parties' sheets
         ("满意度调查", "/console/surveys"),
+        # A/B post cover (AB岗, §16): every window's coverage, the gaps to decide
+        ("AB岗在岗", "/console/posts/coverage"),
+        # Staff assessments (千人千题, §16): sessions, results, retests due
+        ("千人千题", "/console/assessments"),
         # Inspection visits (暗访巡查, §16) and the records their findings became
         ("暗访巡查", "/console/visits"),
     ),

@@ -37,6 +37,9 @@ ADMINS: Final[Row] = (401, 403, 403, OK, 403, 403)
 OWN: Final[Row] = (401, 403, 403, 403, OK, 403)
 # The superior department of the record's department, which is none of the callers.
 SUPERIOR_ONLY: Final[Row] = (401, 403, 403, 403, 403, 403)
+# Inspectors, and every department (each reads its own part); or the owning department only.
+INSPECTORS_AND_DEPARTMENTS: Final[Row] = (401, 403, OK, 403, OK, OK)
+INSPECTORS_AND_OWN: Final[Row] = (401, 403, OK, 403, OK, 403)
 # A console page: a bearer token is no session, so every caller is sent to sign in.
 TO_SIGN_IN: Final[Row] = (SIGN_IN,) * len(CALLERS)
 # A form posted without the visitor's form token from the service's own origin.
@@ -158,6 +161,20 @@ API_MATRIX: Final[dict[Route, Row]] = {
     # Satisfaction surveys (满意度调查, §16): inspectors record batches; the centre lists them
     ("POST", "/surveys"): INSPECTORS,
     ("GET", "/surveys"): CENTRE,
+    # A/B post cover (AB岗, §16): a department records its own staff's absences; departments
+    # (their own windows) and inspectors read the coverage; inspectors decide the gaps
+    ("POST", "/absences"): OWN,
+    ("POST", "/posts/{window_id}/absences/{absence_id}/cancel"): OWN,
+    ("GET", "/posts/coverage"): (401, 403, OK, 403, OK, OK),
+    ("GET", "/posts/gaps"): INSPECTORS,
+    ("POST", "/posts/{window_id}/gaps/{day}/confirm"): INSPECTORS,
+    ("POST", "/posts/{window_id}/gaps/{day}/dismiss"): INSPECTORS,
+    # Staff assessments (千人千题, §16): inspectors record and read all; a department reads
+    # the sessions its staff sat and its own staff's retests.
+    ("POST", "/assessments"): INSPECTORS,
+    ("GET", "/assessments"): INSPECTORS_AND_DEPARTMENTS,
+    ("GET", "/assessments/retests-due"): INSPECTORS_AND_OWN,
+    ("GET", "/assessments/{assessment_id}"): INSPECTORS_AND_OWN,
 }
 
 # Routes outside /api/v1: operations and the API's documentation pages.
@@ -287,6 +304,19 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/console/surveys"): TO_SIGN_IN,
     ("POST", "/console/surveys"): WITHOUT_FORM_TOKEN,
     ("POST", "/console/surveys/import"): WITHOUT_FORM_TOKEN,
+    # A/B post cover (AB岗, §16): the department's 请假与AB岗, the inspectors' AB岗在岗
+    ("GET", "/console/posts"): TO_SIGN_IN,
+    ("POST", "/console/posts/absences"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/posts/{window_id}/absences/{absence_id:uuid}/cancel"): WITHOUT_FORM_TOKEN,
+    ("GET", "/console/posts/coverage"): TO_SIGN_IN,
+    ("POST", "/console/posts/coverage/{window_id}/gaps/{day}/confirm"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/posts/coverage/{window_id}/gaps/{day}/dismiss"): WITHOUT_FORM_TOKEN,
+    # Staff assessments (千人千题, §16): sessions, the form, a session, retests due.
+    ("GET", "/console/assessments"): TO_SIGN_IN,
+    ("GET", "/console/assessments/retests"): TO_SIGN_IN,
+    ("GET", "/console/assessments/new"): TO_SIGN_IN,
+    ("POST", "/console/assessments/new"): WITHOUT_FORM_TOKEN,
+    ("GET", "/console/assessments/{assessment_id:uuid}"): TO_SIGN_IN,
     # Inspection visits (暗访巡查, §16): the inspector's list, form, visit page and findings
     ("GET", "/console/visits"): TO_SIGN_IN,
     ("GET", "/console/visits/new"): TO_SIGN_IN,

@@ -81,6 +81,13 @@ REFUSED_BY_THE_RECORDS = {
     "POST /api/v1/surveys": "the window must be in the directory; a third party is named and "
     "paper forms name none; the period runs forwards, a year at most, ending by today; at "
     "least one form and at most 100,000",
+    # A/B post cover (AB岗)
+    "POST /api/v1/absences": "the staff member must be on a post of the department's window, "
+    "the cover its B holder, the period readable, forwards and a year and a day at most",
+    # Staff assessments (千人千题)
+    "POST /api/v1/assessments": "each staff member must be in the directory, once, and the "
+    "session's day not after today",
+    "GET /api/v1/assessments/retests-due": "the department must be in the directory",
     # Inspection visits (暗访巡查)
     "POST /api/v1/visits": "the windows must be in the directory, one at least, each once; "
     "the day today or within the past year",
@@ -113,6 +120,7 @@ def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Co
     built.scores.wait_seconds = 0.05  # type: ignore[attr-defined]
     built.notices.wait_seconds = 0.05  # type: ignore[attr-defined]
     built.surveys.wait_seconds = 0.05  # type: ignore[attr-defined]
+    built.assessments.wait_seconds = 0.05  # type: ignore[attr-defined]
     try:
         yield built
     finally:

@@ -4,11 +4,12 @@ any answer to someone who may not see it (DESIGN §3)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -78,6 +79,19 @@ SURVEY_FORM = {
     "from": "2026-11-01",
     "to": "2026-11-20",
     **{f"count_{level}": "1" for level in "12345"},
+}
+# A session only the own department's staff sat (S0001), one of them failing.
+ASSESSMENT = {
+    "title": "11月千人千题",
+    "date": "2026-11-20",
+    "pass_mark": 60,
+    "results": [{"staff": "S0001", "score": 58}],
+}
+ASSESSMENT_FORM = {
+    "title": "11月千人千题",
+    "date": "2026-11-20",
+    "pass_mark": "60",
+    "results": "S0001 58",
 }
 
 
@@ -277,6 +291,34 @@ class World:
     def visit_body(self) -> dict[str, Any]:
         return {**VISIT, "date": self.time_source.now().date().isoformat()}
 
+    # Staff assessments (千人千题) -------------------------------------------------------------
+
+    def assessment(self) -> str:
+        return str(self.ok("POST", "/assessments", "inspector", ASSESSMENT)["id"])
+
+    # A/B post cover (AB岗) ---------------------------------------------------------------
+
+    def absence_body(self, staff: str = "S0001", *, weeks: int | None = None) -> dict[str, Any]:
+        """A whole-day absence on a Monday of its own, so that no two overlap."""
+        week = next(_WEEKS) if weeks is None else weeks
+        day = (date(2026, 12, 7) + timedelta(weeks=week)).isoformat()
+        return {"staff": staff, "from": day, "to": day, "reason": "病假"}
+
+    def absence(self) -> str:
+        return str(self.ok("POST", "/absences", "own", self.absence_body())["id"])
+
+    def cover_gap(self) -> str:
+        """A past Monday with both posts of the sample window away: a gap the clock proposed."""
+        weeks = -next(_WEEKS) - 1  # Monday 2026-11-23, or one before it
+        for staff in ("S0001", "S0002"):
+            self.ok("POST", "/absences", "own", self.absence_body(staff, weeks=weeks))
+        self.container.supervision.observe_post_cover(SAMPLE_WINDOW)
+        return (date(2026, 12, 7) + timedelta(weeks=weeks)).isoformat()
+
+
+# Mondays apart for the absences the cells record (a counter shared by every world).
+_WEEKS = itertools.count(1)
+
 
 # How to make each row's request so that only authorisation can refuse it: a fresh record in
 # the state the route needs, and a valid body. Built anew for every cell.
@@ -472,6 +514,24 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     # Satisfaction surveys (满意度调查)
     ("POST", "/surveys"): lambda w: Call(body=SURVEY),
     ("GET", "/surveys"): lambda w: Call(),
+    # A/B post cover (AB岗)
+    ("POST", "/absences"): lambda w: Call(body=w.absence_body()),
+    ("POST", "/posts/{window_id}/absences/{absence_id}/cancel"): lambda w: Call(
+        {"window_id": SAMPLE_WINDOW, "absence_id": w.absence()}
+    ),
+    ("GET", "/posts/coverage"): lambda w: Call(params={"date": "2026-12-07"}),
+    ("GET", "/posts/gaps"): lambda w: Call(params={"month": "2026-11"}),
+    ("POST", "/posts/{window_id}/gaps/{day}/confirm"): lambda w: Call(
+        {"window_id": SAMPLE_WINDOW, "day": w.cover_gap()}
+    ),
+    ("POST", "/posts/{window_id}/gaps/{day}/dismiss"): lambda w: Call(
+        {"window_id": SAMPLE_WINDOW, "day": w.cover_gap()}, {"reason": "闭厅维护"}
+    ),
+    # Staff assessments (千人千题)
+    ("POST", "/assessments"): lambda w: Call(body=ASSESSMENT),
+    ("GET", "/assessments"): lambda w: Call(),
+    ("GET", "/assessments/retests-due"): lambda w: Call(params=OWN_SCOPE),
+    ("GET", "/assessments/{assessment_id}"): lambda w: Call({"assessment_id": w.assessment()}),
 }
 OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", path): lambda w: Call()
@@ -635,6 +695,27 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/console/surveys"): lambda w: Call(),
     ("POST", "/console/surveys"): lambda w: Call(body=SURVEY_FORM),
     ("POST", "/console/surveys/import"): lambda w: Call(body=SURVEY_FORM),
+    # A/B post cover (AB岗)
+    ("GET", "/console/posts"): lambda w: Call(),
+    ("POST", "/console/posts/absences"): lambda w: Call(body=w.absence_body()),
+    ("POST", "/console/posts/{window_id}/absences/{absence_id:uuid}/cancel"): lambda w: Call(
+        {"window_id": SAMPLE_WINDOW, "absence_id": w.absence()}
+    ),
+    ("GET", "/console/posts/coverage"): lambda w: Call(),
+    ("POST", "/console/posts/coverage/{window_id}/gaps/{day}/confirm"): lambda w: Call(
+        {"window_id": SAMPLE_WINDOW, "day": w.cover_gap()}
+    ),
+    ("POST", "/console/posts/coverage/{window_id}/gaps/{day}/dismiss"): lambda w: Call(
+        {"window_id": SAMPLE_WINDOW, "day": w.cover_gap()}, {"reason": "闭厅维护"}
+    ),
+    # Staff assessments (千人千题)
+    ("GET", "/console/assessments"): lambda w: Call(),
+    ("GET", "/console/assessments/retests"): lambda w: Call(),
+    ("GET", "/console/assessments/new"): lambda w: Call(),
+    ("POST", "/console/assessments/new"): lambda w: Call(body=ASSESSMENT_FORM),
+    ("GET", "/console/assessments/{assessment_id:uuid}"): lambda w: Call(
+        {"assessment_id": w.assessment()}
+    ),
     # Inspection visits (暗访巡查)
     ("GET", "/console/visits"): lambda w: Call(),
     ("GET", "/console/visits/new"): lambda w: Call(),

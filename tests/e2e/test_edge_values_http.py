@@ -112,12 +112,18 @@ def _valid_parameters(seeded: Seeded) -> dict[str, str]:
         # Nor an appeal or a notice: an edge value must be refused before any look-up too.
         "appeal_id": "00000000-0000-4000-8000-000000000002",
         "notice_id": "00000000-0000-4000-8000-000000000003",
+        "assessment_id": "00000000-0000-4000-8000-000000000004",
         "visit_id": "00000000-0000-4000-8000-000000000004",
         "staff_id": "S0001",
         "from": "2026-11-01",
         "to": "2026-11-30",
         "kind": "complaint",
         "start": "2026-11-27T09:00:00%2B08:00",
+        # A/B post cover (AB岗): no absence or gap is seeded either
+        "window_id": "W-A01",
+        "absence_id": "00000000-0000-4000-8000-000000000004",
+        "day": "2026-11-23",
+        "month": "2026-11",
     }
 
 
@@ -278,6 +284,12 @@ def _sample_bodies(seeded: Seeded) -> dict[str, dict[str, Any]]:
             "subject": {"type": "window", "id": SAMPLE_WINDOW},
         },
         "NoticeEdit": {"title": "关于窗口服务的通报", "text": "予以通报批评", "kind": "criticism"},
+        "AssessmentCreate": {
+            "title": "11月千人千题",
+            "date": "2026-11-20",
+            "pass_mark": 60,
+            "results": [{"staff": "S0001", "score": 58}],
+        },
         "VisitCreate": {
             "date": "2026-11-26",
             "method": "patrol",
@@ -320,6 +332,13 @@ def _sample_bodies(seeded: Seeded) -> dict[str, dict[str, Any]]:
             "to": "2026-11-20",
             "counts": {"1": 0, "2": 1, "3": 1, "4": 4, "5": 4},
         },
+        "AbsenceCreate": {
+            "staff": "S0001",
+            "from": "2026-12-07",
+            "to": "2026-12-07",
+            "reason": "病假",
+            "covered_by": "S0002",
+        },
     }
 
 
@@ -329,15 +348,17 @@ def _resolved(openapi: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]
     return schema
 
 
-def _text_fields(openapi: dict[str, Any], schema: dict[str, Any]) -> Iterator[tuple[str, ...]]:
-    """The path of every field of a body that takes text (ids, enums, dates included)."""
+def _text_fields(
+    openapi: dict[str, Any], schema: dict[str, Any]
+) -> Iterator[tuple[str | int, ...]]:
+    """The path of every field of a body that takes text (ids, enums, dates included); in a
+    list, its first item's."""
     schema = _resolved(openapi, schema)
     for option in schema.get("anyOf", []):
         yield from _text_fields(openapi, option)
-    if schema.get("type") == "array":  # a list's first item stands for them all
-        for inner in _text_fields(openapi, schema.get("items", {})):
-            yield ("0", *inner)
-        return
+    if schema.get("type") == "array":
+        for inner in _text_fields(openapi, schema["items"]):
+            yield (0, *inner)
     if schema.get("type") == "string":
         yield ()
     for name, field in schema.get("properties", {}).items():
@@ -345,13 +366,12 @@ def _text_fields(openapi: dict[str, Any], schema: dict[str, Any]) -> Iterator[tu
             yield (name, *inner)
 
 
-def _spoilt(body: dict[str, Any], field: tuple[str, ...], character: str) -> dict[str, Any]:
+def _spoilt(body: dict[str, Any], field: tuple[str | int, ...], character: str) -> dict[str, Any]:
     spoilt = copy.deepcopy(body)
     holder = spoilt
     for name in field[:-1]:
-        holder = holder[int(name)] if isinstance(holder, list) else holder[name]
-    last = field[-1]
-    holder[int(last) if isinstance(holder, list) else last] = f"ok{character}ok"
+        holder = holder[name]
+    holder[field[-1]] = f"ok{character}ok"
     return spoilt
 
 
@@ -399,13 +419,12 @@ def test_every_text_field_of_every_command_refuses_unstorable_characters_recordi
                     )
                     if response.status_code not in (401, 403):
                         break
-                # A list's item is named by the list ("windows: item 1: …").
-                named = ".".join(part for part in field if not part.isdigit())
+                where = ".".join(str(part) for part in field)
+                # A list of text is refused as a whole, naming the item ("windows: item 1: …").
+                named = ".".join(str(part) for part in field[:-1]) if field[-1] == 0 else where
                 problem = _refused_as_invalid_character(response, named, character)
                 if problem is not None:
-                    failures.append(
-                        f"POST {url} {'.'.join(field)} {described(character)}: {problem}"
-                    )
+                    failures.append(f"POST {url} {where} {described(character)}: {problem}")
     assert fields > 60, "the sweep found too few text fields: are the commands still there?"
     assert {f"{API_PREFIX}/evaluations", f"{API_PREFIX}/public/case-status"} <= swept
     assert not failures, "\n".join(failures)

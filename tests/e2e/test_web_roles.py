@@ -38,6 +38,12 @@ REFUSED = [
     ],
     # Satisfaction surveys (满意度调查): the inspectors' page.
     *[(role, "/console/surveys") for role in (Role.OPERATOR, Role.DEPARTMENT, Role.ADMIN)],
+    # A/B post cover (AB岗): the department's page, the inspectors' coverage
+    *[(role, "/console/posts") for role in (Role.OPERATOR, Role.INSPECTOR, Role.ADMIN)],
+    *[(role, "/console/posts/coverage") for role in (Role.OPERATOR, Role.DEPARTMENT, Role.ADMIN)],
+    # Staff assessments (千人千题): inspectors and departments read; inspectors record.
+    *[(role, "/console/assessments") for role in (Role.OPERATOR, Role.ADMIN)],
+    *[(role, "/console/assessments/new") for role in (Role.OPERATOR, Role.DEPARTMENT)],
 ]
 
 

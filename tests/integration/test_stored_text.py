@@ -76,6 +76,8 @@ RUNNERS = (
     "appeal_list",
     # Satisfaction surveys (满意度调查)
     "survey_list",
+    # Staff assessments (千人千题)
+    "assessment_list",
 )
 
 

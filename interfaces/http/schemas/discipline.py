@@ -23,10 +23,12 @@ from domain.labels import described
 from domain.scorecard import DeductionRequest, SourceType, SubjectKind
 from interfaces.choices import ReportFormat
 from interfaces.http.schemas.appeals import AppealMarkPublic
+from interfaces.http.schemas.assessments import StandingPublic
 from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Moment, Points, Strict
 from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.notices import NoticePublic
 from interfaces.http.schemas.office_time import OfficeTime
+from interfaces.http.schemas.post_cover import GapPublic
 from interfaces.http.schemas.sources import refuse_visit_source
 from interfaces.http.schemas.surveys import WindowSatisfactionPublic
 from interfaces.http.schemas.visit_items import VisitItemPublic
@@ -414,6 +416,16 @@ class MonthlyReportPublic(BaseModel):
         description="the windows with a satisfaction survey (满意度调查) whose collection ended "
         "in the month: the online ratings first, then each survey source, with sample sizes",
     )
+    cover_gaps: list[GapPublic] = Field(
+        default_factory=list,
+        description="the A/B post cover gaps (AB岗未落实) proposed for the month's office days, "
+        "by day, with the decision on each",
+    )
+    assessments: list[StandingPublic] = Field(
+        default_factory=list,
+        description="staff assessments (千人千题): each staff member's latest result as of the "
+        "month's end and whether a retest (补考) is due, by department then staff id",
+    )
     visits: list[VisitItemPublic] = Field(
         default_factory=list,
         description="the inspection visits (暗访巡查) of the month, oldest first, each with its "
@@ -429,5 +441,9 @@ class MonthlyReportPublic(BaseModel):
             caught_up=report.caught_up,
             notices=[NoticePublic.of(n) for n in report.notices],
             surveys=[WindowSatisfactionPublic.of(w) for w in report.surveys],
+            cover_gaps=[
+                GapPublic.model_validate(g, from_attributes=True) for g in report.cover_gaps
+            ],
+            assessments=[StandingPublic.of(s) for s in report.assessments],
             visits=[VisitItemPublic.of(v) for v in report.visits],
         )

@@ -1,0 +1,86 @@
+"""A/B post cover (AB岗) read with asyncpg: the absences touching a day, the gaps proposed for
+some days or a month (the monthly report's section)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import asyncpg
+
+from application.post_cover import AbsenceView, GapView
+from infrastructure.read_side import wait_until_projected
+from infrastructure.sql_pool import SqlPool
+
+PROJECTIONS = ("absence_list", "cover_gap_list", "post_cover_list")
+_ABSENCES = (
+    "SELECT a.id, p.window_id, p.department, a.staff, a.post, a.starts_at, a.ends_at, a.reason,"
+    " a.covered_by, a.cancelled_at FROM absence_list a JOIN post_cover_list p"
+    " ON p.id = a.post_cover_id WHERE a.cancelled_at IS NULL AND a.starts_at < $2"
+    " AND a.ends_at > $1 AND ($3::text IS NULL OR p.department = $3) ORDER BY a.starts_at, a.id"
+)
+_GAPS = (
+    "SELECT window_id, department, day, starts_at, status, deduction_id, reason, position"
+    " FROM cover_gap_list WHERE {where} ORDER BY day, window_id"
+)
+_GAPS_BETWEEN = _GAPS.format(
+    where="day BETWEEN $1 AND $2 AND ($3::text IS NULL OR department = $3)"
+)
+_GAPS_OF_MONTH = _GAPS.format(where="month = $1 AND ($2::text IS NULL OR department = $2)")
+
+
+class PostCoverQueriesOnPostgres:
+    """The post cover queries, waiting (boundedly) for the read side to see a client's write."""
+
+    def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:
+        self.store = store
+        self.wait_seconds = wait_seconds
+
+    async def absences_between(
+        self, start: datetime, end: datetime, *, department: str | None, after: int | None = None
+    ) -> list[AbsenceView]:
+        await wait_until_projected(self.store, PROJECTIONS, after, seconds=self.wait_seconds)
+        rows = await self.store.fetch(_ABSENCES, start, end, department)
+        return [_absence(row) for row in rows]
+
+    async def gaps_between(
+        self, first: date, last: date, *, department: str | None, after: int | None = None
+    ) -> list[GapView]:
+        await wait_until_projected(self.store, PROJECTIONS, after, seconds=self.wait_seconds)
+        return [_gap(row) for row in await self.store.fetch(_GAPS_BETWEEN, first, last, department)]
+
+
+async def cover_gaps_of_month(
+    store: SqlPool, month: str, *, department: str | None, after: int | None, seconds: float = 5.0
+) -> list[GapView]:
+    """The gaps proposed for office days of `month`, of `department`'s windows if named, by
+    day, once cover_gap_list has passed `after`."""
+    await wait_until_projected(store, PROJECTIONS, after, seconds=seconds)
+    return [_gap(row) for row in await store.fetch(_GAPS_OF_MONTH, month, department)]
+
+
+def _absence(row: asyncpg.Record) -> AbsenceView:
+    return AbsenceView(
+        id=row["id"],
+        window=row["window_id"],
+        department=row["department"],
+        staff=row["staff"],
+        post=row["post"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        reason=row["reason"],
+        covered_by=row["covered_by"],
+        cancelled=row["cancelled_at"] is not None,
+    )
+
+
+def _gap(row: asyncpg.Record) -> GapView:
+    return GapView(
+        window=row["window_id"],
+        department=row["department"],
+        day=row["day"],
+        starts_at=row["starts_at"],
+        status=row["status"],
+        deduction_id=row["deduction_id"],
+        reason=row["reason"],
+        position=row["position"],
+    )
