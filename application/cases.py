@@ -116,9 +116,11 @@ class CaseVerbs(ItemVerbs, NumberingVerbs):
         complainant: dict[str, Any],
         by: Actor,
         item: str | None = None,
+        source: dict[str, str] | None = None,
     ) -> RegisteredCase:
         """Register a case and give the citizen a tracking number and an access code; `item`,
-        the service item it is about, must be in the catalogue's service (`unknown_item`)."""
+        the service item it is about, must be in the catalogue's service (`unknown_item`);
+        `source`: the inspection visit that found it, if one did."""
         routing = self.directory().route(department, window, staff)
         self.require_item(item)
         access_code = self.secrets.new_access_code()
@@ -137,6 +139,7 @@ class CaseVerbs(ItemVerbs, NumberingVerbs):
             complainant=complainant,
             by=by,
             item=item,
+            source=source,
         )
         return RegisteredCase(CaseView.of(case, by, position), access_code)
 
@@ -158,6 +161,7 @@ class CaseVerbs(ItemVerbs, NumberingVerbs):
         by: Actor,
         assign_to: str | None = None,
         item: str | None = None,
+        source: dict[str, str] | None = None,
     ) -> tuple[Case, int]:
         """Register (and, given `assign_to`, assign) a case under the day's next number, in
         one save. A case id taken already raises AlreadyRecorded."""
@@ -180,6 +184,7 @@ class CaseVerbs(ItemVerbs, NumberingVerbs):
                 complainant=complainant,
                 by=by,
                 at=now,
+                source=source,
             )
             if item is not None:
                 case.name_item(item, by=by, at=now)

@@ -13,6 +13,7 @@ from application.notices import NoticeSummary
 from application.post_cover import GapView
 from application.queries import Page
 from application.surveys import WindowSatisfaction
+from application.visits import VisitSummary
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,8 @@ class MonthlyReport:
     assessments: tuple[StaffStanding, ...] = ()
     # The items of the catalogue (事项, §16) that cases or ratings of the month named, by code.
     items: tuple[ItemMetrics, ...] = ()
+    # The inspection visits (暗访巡查, §16) of the month, oldest first.
+    visits: tuple[VisitSummary, ...] = ()
 
 
 class ScoreQueries(Protocol):

@@ -20,9 +20,11 @@ from application.privacy import PrivacyVerbs
 from application.proposals import ProposalVerbs
 from application.rectification import RectificationVerbs
 from application.surveys import SurveyVerbs
+from application.visits import VisitVerbs
 
 
 class Supervision(
+    VisitVerbs,  # first too: it builds on the deduction, order and case verbs
     EscalationVerbs,  # first: it builds on the case and order verbs below
     ProposalVerbs,
     PostCoverVerbs,  # before DisciplineVerbs, on which it builds

@@ -60,6 +60,8 @@ class CaseView:
     reminders: list[dict[str, Any]] = field(default_factory=list)
     # The service item of the catalogue the case is about (事项, §16), if named.
     item: str | None = None
+    # {type: "visit", ref: <the visit's id>} when an inspection visit found it (§16).
+    source: dict[str, str] | None = None
 
     @classmethod
     def of(cls, case: Case, viewer: Actor, position: int | None) -> CaseView:
@@ -108,6 +110,7 @@ class CaseView:
             bad_ratings=told(list(case.bad_ratings)),
             reminders=told(list(case.hand_reminders)),
             item=case.item,
+            source=case.source,
         )
 
 

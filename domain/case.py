@@ -310,6 +310,8 @@ class Case(Task):
         summary: str
         details: str
         complainant: dict[str, Any]
+        # {type: "visit", ref: <the visit's id>}: a finding of an inspection visit (§16).
+        source: dict[str, str] | None = None
 
     def __init__(
         self,
@@ -326,6 +328,7 @@ class Case(Task):
         details: str,
         complainant: dict[str, Any],
         actor: Actor,
+        source: dict[str, str] | None = None,
     ) -> None:
         self._start_clock()
         self.tracking_number = tracking_number
@@ -358,6 +361,7 @@ class Case(Task):
         self.merged_into: str | None = None
         self.duplicates: list[str] = []
         self.notes: list[dict[str, Any]] = []
+        self.source = source
 
     @classmethod
     def register(
@@ -378,8 +382,10 @@ class Case(Task):
         complainant: dict[str, Any],
         by: Actor,
         at: datetime,
+        source: dict[str, str] | None = None,
     ) -> Case:
-        """Register what a citizen brought to the centre (登记)."""
+        """Register what a citizen brought to the centre (登记), or what an inspection visit
+        found (`source`: the visit)."""
         if not summary.strip():
             raise Invalid("a case needs a summary")
         return cls._create(
@@ -399,6 +405,7 @@ class Case(Task):
             complainant=complainant,
             actor=by,
             timestamp=at,
+            source=source,
         )
 
     # The service item the case is about (事项, §16): named at registration, after the

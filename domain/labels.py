@@ -66,6 +66,7 @@ LABELS: dict[str, dict[str, str]] = {
         "rectification_order": "整改通知",
         "evaluation": "好差评",
         "other": "其他",
+        "visit": "暗访巡查",
     },
     "report_format": {
         "json": "JSON",
@@ -83,6 +84,7 @@ LABELS: dict[str, dict[str, str]] = {
         "inspection": "检查",
         "evaluation": "好差评",
         "other": "其他",
+        "visit": "暗访巡查",
     },
     "rating": {
         "1": "非常不满意",
@@ -133,6 +135,8 @@ LABELS: dict[str, dict[str, str]] = {
         # Staff assessments (千人千题, §16)
         "Assessment": "千人千题",
         "ItemCatalogue": "事项清单",
+        # Inspection visits (暗访巡查, §16)
+        "Visit": "暗访巡查",
     },
     "appeal_status": {
         "open": "申诉中",
@@ -471,6 +475,12 @@ LABELS: dict[str, dict[str, str]] = {
         "item_window_unknown": "事项的办理窗口不在机构名录中。",
         "item_zone_unknown": "事项的办理区域不在机构名录中。",
         "duplicate_item_code": "同一文件中事项编码重复。",
+        # Inspection visits (暗访巡查, §16)
+        "visit_not_found": "未找到该次暗访巡查。",
+        "visits_for_inspectors": "暗访巡查由纪检督查人员登记。",
+        "visit_date_out_of_range": "检查日期不能晚于今天，也不能早于一年前。",
+        "visit_windows_required": "请选择检查的窗口（至少一个，不重复，不超过 50 个）。",
+        "visit_summary_required": "请填写检查情况（不超过 2000 个字）。",
     },
     # What is wrong in a file an administrator imports (infrastructure/yaml_files.py),
     # shown line by line on the admin pages; {field} is the field or section named.
@@ -640,6 +650,19 @@ LABELS: dict[str, dict[str, str]] = {
         "ItemCatalogue.ItemWithdrawn": "取消事项",
         "Case.ItemNamed": "关联事项",
         "Evaluation.ItemNamed": "关联事项",
+        # Inspection visits (暗访巡查, §16)
+        "Visit.Recorded": "登记暗访巡查",
+        "Visit.FindingRecorded": "记录发现问题的处理",
+    },
+    "visit_method": {
+        "unannounced": "暗访",
+        "patrol": "巡查",
+        "third_party": "第三方检查",
+    },
+    "finding_type": {
+        "deduction": "扣分",
+        "order": "整改通知",
+        "case": "工单",
     },
 }
 

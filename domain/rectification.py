@@ -48,6 +48,9 @@ class OrderSourceType(StrEnum):
     INSPECTION = "inspection"
     EVALUATION = "evaluation"
     OTHER = "other"
+    # A finding of an inspection visit (§16), `ref` the visit's id: set by
+    # POST /visits/{id}/findings only.
+    VISIT = "visit"
 
 
 class OrderAction(StrEnum):

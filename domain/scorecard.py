@@ -47,6 +47,9 @@ class SourceType(StrEnum):
     RECTIFICATION_ORDER = "rectification_order"
     EVALUATION = "evaluation"
     OTHER = "other"
+    # A finding of an inspection visit (§16), `ref` the visit's id: set by
+    # POST /visits/{id}/findings only.
+    VISIT = "visit"
 
 
 # Errors --------------------------------------------------------------------------

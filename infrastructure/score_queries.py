@@ -33,6 +33,7 @@ from infrastructure.post_cover_queries import cover_gaps_of_month
 from infrastructure.read_side import NewestFirstPage, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 from infrastructure.survey_queries import SurveyQueriesOnPostgres
+from infrastructure.visit_queries import visits_of_month
 
 # The read tables these queries join; an answer waits for both to pass the caller's write.
 PROJECTIONS = ("deductions", "directory_subjects", "appeal_list")
@@ -213,6 +214,9 @@ class ScoreQueriesOnPostgres:
             self.store, month, department=department, after=after, seconds=self.wait_seconds
         )
         items = await items_of_month(self.store, month, department=department)
+        visits = await visits_of_month(
+            self.store, month, department=department, after=after, seconds=self.wait_seconds
+        )
         return MonthlyReport(
             month,
             tuple(reports),
@@ -223,6 +227,7 @@ class ScoreQueriesOnPostgres:
             cover_gaps=tuple(cover_gaps),
             assessments=tuple(assessments),
             items=items,
+            visits=tuple(visits),
         )
 
 

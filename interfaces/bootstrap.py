@@ -51,6 +51,7 @@ from application.projections.post_cover import (
     PostCoverListProjection,
 )
 from application.projections.survey_list import SurveyListProjection
+from application.projections.visit_list import VisitListProjection
 from application.public_status import (
     FAILED_LOOKUPS_CLIENT_WINDOW,
     FAILED_LOOKUPS_PER_CLIENT,
@@ -62,6 +63,7 @@ from application.saved_filters import SavedFilters
 from application.scores import ScoreQueries
 from application.supervision import Supervision
 from application.surveys import SurveyQueries
+from application.visits import VisitQueries, visit_finding_policies
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
 from infrastructure.appeal_queries import AppealQueriesOnPostgres
@@ -152,6 +154,7 @@ from infrastructure.survey_file import (
 )
 from infrastructure.survey_queries import SurveyQueriesOnPostgres
 from infrastructure.time_source import SystemTimeSource
+from infrastructure.visit_queries import VisitQueriesOnPostgres
 from infrastructure.worker import Worker, WorkerHandle, hold_worker_lock
 from infrastructure.yaml_files import FileProblem, ImportFileError
 from simulation.campaign import Campaign, StoreHoldsCases
@@ -240,6 +243,7 @@ class Container:
             ItemListProjection(),  # the item catalogue (事项清单, §16)
             CaseItemsProjection(),
             RatingItemsProjection(),
+            VisitListProjection(),
         ]
         return projections, calendar
 
@@ -257,6 +261,7 @@ class Container:
             policies=[
                 BadRatingCasePolicy(self.supervision),
                 *notice_draft_policies(self.supervision),
+                *visit_finding_policies(self.supervision),
             ],
         )
 
@@ -338,6 +343,11 @@ class Container:
     def items(self) -> ItemQueries:
         """The item catalogue and its one-time notices (事项清单, §16), on the read side."""
         return ItemQueriesOnPostgres(self.reads)
+
+    @cached_property
+    def visits(self) -> VisitQueries:
+        """The visit list and the month's visits (暗访巡查, §16), over the read side's pool."""
+        return VisitQueriesOnPostgres(self.reads)
 
     @cached_property
     def ledger(self) -> PostgresAuditLedger:

@@ -9,7 +9,8 @@ the month's satisfaction surveys (满意度调查) beside the online ratings lik
 the month's A/B post cover gaps (AB岗缺岗), if any, after those, and the staff assessments
 (千人千题: each staff member's latest result as of the month's end and whether a retest is
 due, per department), and the item metrics (事项: per item the month's cases named, by
-category, its ratings and bad ones, complaints of several trips) last.
+category, its ratings and bad ones, complaints of several trips), and the month's inspection
+visits (暗访巡查) last.
 
 Text in them comes from people (names, evidence, reasons) and may be anything the store
 holds. A character a spreadsheet cannot hold shows as U+FFFD (`domain.text.storable`); text
@@ -127,6 +128,9 @@ ITEM_HEADERS = (
     "差评",
     "多次跑动投诉",
 )
+# The month's inspection visits (暗访巡查, §16): a sheet, and a table after the CSV's others.
+VISIT_SHEET = "暗访巡查"
+VISIT_HEADERS = ("日期", "方式", "窗口", "扣分", "整改通知", "工单", "检查情况")
 # How a revoked deduction is marked, in the files and on the pages.
 REVOKED = "已撤销"
 MEDIA_TYPES = {
@@ -186,6 +190,8 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         _assessment_sheet(book.create_sheet(ASSESSMENT_SHEET), report)
     if report.items:
         _item_sheet(book.create_sheet(ITEM_SHEET), report)
+    if report.visits:
+        _visit_sheet(book.create_sheet(VISIT_SHEET), report)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -274,6 +280,15 @@ def _assessment_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
     for row in assessment_rows(report):
         _append(sheet, row)
         sheet.cell(sheet.max_row, 5).number_format = "yyyy-mm-dd"
+    _fit_columns(sheet)
+    sheet.freeze_panes = "A3"
+
+
+def _visit_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    _title(sheet, f"{month_title(report.month)} 暗访巡查", len(VISIT_HEADERS))
+    _header(sheet, 2, VISIT_HEADERS)
+    for row in visit_rows(report):
+        _append(sheet, row)
     _fit_columns(sheet)
     sheet.freeze_panes = "A3"
 
@@ -367,6 +382,21 @@ def item_rows(report: MonthlyReport) -> Iterable[list[object]]:
             item.ratings,
             item.bad_ratings,
             item.several_trips,
+        ]
+
+
+def visit_rows(report: MonthlyReport) -> Iterable[list[object]]:
+    """One line per visit of the month (VISIT_HEADERS), oldest first: its findings counted
+    by what they became."""
+    for visit in report.visits:
+        yield [
+            visit.day.isoformat(),
+            label("visit_method", visit.method),
+            "、".join(visit.windows),
+            visit.findings.get("deduction", 0),
+            visit.findings.get("order", 0),
+            visit.findings.get("case", 0),
+            visit.summary,
         ]
 
 
@@ -529,6 +559,10 @@ def report_csv(report: MonthlyReport) -> bytes:
         writer.writerow([])
         writer.writerow(ITEM_HEADERS)
         writer.writerows([csv_cell(value) for value in row] for row in item_rows(report))
+    if report.visits:  # a table of their own, after a blank line
+        writer.writerow([])
+        writer.writerow(VISIT_HEADERS)
+        writer.writerows([csv_cell(value) for value in row] for row in visit_rows(report))
     return buffer.getvalue().encode("utf-8-sig")
 
 

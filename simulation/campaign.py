@@ -44,6 +44,7 @@ from simulation.journeys.assessments import play_assessments
 from simulation.journeys.evaluations import EvaluationJourneys
 from simulation.journeys.post_cover import PostCoverJourneys
 from simulation.journeys.surveys import SurveyJourneys
+from simulation.journeys.visits import VisitJourneys
 from simulation.mixes import (
     CASES_PER_WORKING_DAY,
     DAY_OFF_SHARE,
@@ -113,7 +114,7 @@ class CampaignReport:
         return self.count(Evaluation.Rated.TOPIC)
 
 
-class Campaign(EvaluationJourneys, SurveyJourneys, PostCoverJourneys):
+class Campaign(EvaluationJourneys, SurveyJourneys, PostCoverJourneys, VisitJourneys):
     """Drives a Supervision through simulated days, every step one of its own verbs."""
 
     def __init__(
@@ -238,6 +239,7 @@ class Campaign(EvaluationJourneys, SurveyJourneys, PostCoverJourneys):
         self._plan_surveys(day)
         # A/B post cover (AB岗): one covered absence and one gap, near the end
         self._plan_post_cover(day, self._days()[-1])
+        self._plan_visit(day)
 
     def _how_many(self, expected_at_scale_one: float) -> int:
         """A whole count whose average is the expectation at this scale."""

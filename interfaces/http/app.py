@@ -43,6 +43,7 @@ from interfaces.http.routers import items as item_routes
 from interfaces.http.routers import notices as notice_routes
 from interfaces.http.routers import post_cover as post_cover_routes
 from interfaces.http.routers import surveys as survey_routes
+from interfaces.http.routers import visits as visit_routes
 from interfaces.web import mount_console
 
 API_PREFIX = "/api/v1"
@@ -206,6 +207,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         appeals.router,
         notice_routes.router,  # notices (通报, §15)
         notice_routes.drafts_router,
+        visit_routes.router,  # inspection visits (暗访巡查, §16)
         escalation.router,
         survey_routes.router,  # satisfaction surveys (满意度调查, §16)
         post_cover_routes.absences_router,  # A/B post cover (AB岗, §16)

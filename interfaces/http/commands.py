@@ -10,11 +10,18 @@ from application.notices import NoticeView
 from application.rectification import OrderView
 from application.supervision import Supervision
 from application.views import CaseView, RegisteredCase
+from application.visits import FindingAnswer, VisitView
 from domain.actor import Actor
 from interfaces.http.schemas.assessments import AssessmentCreate
 from interfaces.http.schemas.cases import CallbackCreate, CaseAssign, CaseCreate
 from interfaces.http.schemas.notices import NoticeCreate
 from interfaces.http.schemas.orders import OrderCreate
+from interfaces.http.schemas.visits import (
+    DeductionFinding,
+    FindingCreate,
+    OrderFinding,
+    VisitCreate,
+)
 
 
 def register_case(app: Supervision, body: CaseCreate, by: Actor) -> RegisteredCase:
@@ -63,3 +70,23 @@ def record_assessment(app: Supervision, body: AssessmentCreate, by: Actor) -> As
         results=[(result.staff, result.score) for result in body.results],
         by=by,
     )
+
+
+def record_visit(app: Supervision, body: VisitCreate, by: Actor) -> VisitView:
+    """Record the inspection visit the body describes (登记暗访巡查)."""
+    return app.record_visit(
+        day=body.date, method=body.method, windows=body.windows, summary=body.summary, by=by
+    )
+
+
+def record_finding(
+    app: Supervision, visit_id: UUID, body: FindingCreate, by: Actor
+) -> FindingAnswer:
+    """Make a visit's finding into the record its `type` names, by that record's own verb."""
+    if isinstance(body, DeductionFinding):
+        return app.record_deduction_finding(visit_id, body.request(), by)
+    if isinstance(body, OrderFinding):
+        return app.issue_order_finding(
+            visit_id, **body.model_dump(exclude={"source", "type"}), by=by
+        )
+    return app.register_case_finding(visit_id, **body.model_dump(exclude={"type"}), by=by)

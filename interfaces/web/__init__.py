@@ -43,6 +43,7 @@ from interfaces.web.routers import items as item_pages
 from interfaces.web.routers import notices as notice_pages
 from interfaces.web.routers import post_cover as post_cover_pages
 from interfaces.web.routers import surveys as survey_pages
+from interfaces.web.routers import visits as visit_pages
 from interfaces.web.session import install_sign_in_redirects
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -94,6 +95,8 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(assessment_pages.router)
     # The item catalogue (事项清单, §16): the public guide and one-time notices.
     app.include_router(item_pages.router)
+    # Inspection visits (暗访巡查, §16): the inspector's list, form and visit pages.
+    app.include_router(visit_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

@@ -80,6 +80,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("千人千题", "/console/assessments"),
         # The item catalogue's metrics (事项统计, §16)
         ("事项统计", "/console/item-metrics"),
+        # Inspection visits (暗访巡查, §16) and the records their findings became
+        ("暗访巡查", "/console/visits"),
     ),
     Role.ADMIN: (
         ("工作台", "/console/"),

@@ -148,6 +148,11 @@ API_MATRIX: Final[dict[Route, Row]] = {
     ("PATCH", "/notices/{notice_id}"): INSPECTORS,
     ("POST", "/notices/{notice_id}/publish"): INSPECTORS,
     ("POST", "/notices/{notice_id}/withdraw"): INSPECTORS,
+    # Inspection visits (暗访巡查, §16): the inspectors' own
+    ("POST", "/visits"): INSPECTORS,
+    ("GET", "/visits"): INSPECTORS,
+    ("GET", "/visits/{visit_id}"): INSPECTORS,
+    ("POST", "/visits/{visit_id}/findings"): INSPECTORS,
     # Superiors and escalation (提级督办): only the superior department of the department
     # holding the work directs it, which none of the callers here is (tested by name in
     # tests/e2e/test_escalation_http.py).
@@ -320,6 +325,12 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/items"): ANYONE,
     ("GET", "/items/{code}"): ANYONE,
     ("GET", "/console/item-metrics"): TO_SIGN_IN,
+    # Inspection visits (暗访巡查, §16): the inspector's list, form, visit page and findings
+    ("GET", "/console/visits"): TO_SIGN_IN,
+    ("GET", "/console/visits/new"): TO_SIGN_IN,
+    ("POST", "/console/visits/new"): WITHOUT_FORM_TOKEN,
+    ("GET", "/console/visits/{visit_id:uuid}"): TO_SIGN_IN,
+    ("POST", "/console/visits/{visit_id:uuid}/findings"): WITHOUT_FORM_TOKEN,
 }
 
 

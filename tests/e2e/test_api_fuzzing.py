@@ -91,6 +91,11 @@ REFUSED_BY_THE_RECORDS = {
     "GET /api/v1/assessments/retests-due": "the department must be in the directory",
     # The item catalogue (事项清单): cases and ratings name an item in service
     "GET /api/v1/metrics/items": "the period must run forwards, a year at most",
+    # Inspection visits (暗访巡查)
+    "POST /api/v1/visits": "the windows must be in the directory, one at least, each once; "
+    "the day today or within the past year",
+    "POST /api/v1/visits/{visit_id}/findings": "the record's own rules (rule, department, "
+    "window and staff must exist and agree)",
 }
 # schemathesis's own default; a 5xx is not_a_server_error's to report, not this check's.
 ACCEPTED_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]

@@ -47,6 +47,7 @@ DEDUCTION = {
     "evidence": "考勤 9:40 到岗",
     "source": {"type": "patrol"},
 }
+VISIT = {"method": "patrol", "windows": [SAMPLE_WINDOW], "summary": "巡查不动产登记窗口"}
 REASON = {"reason": "需要等待不动产测绘结果"}
 EXTENSION = {"working_days": 3, "reason": "需要现场核查"}
 TEMPLATE = {"category": "服务态度", "title": "致歉", "text": "经核实，已批评教育，向您致歉。"}
@@ -283,6 +284,14 @@ class World:
     def published_notice(self) -> str:
         return str(self.ok("POST", "/notices", "inspector", NOTICE)["id"])
 
+    # Inspection visits (暗访巡查) ------------------------------------------------------------
+
+    def visit(self) -> str:
+        return str(self.ok("POST", "/visits", "inspector", self.visit_body())["id"])
+
+    def visit_body(self) -> dict[str, Any]:
+        return {**VISIT, "date": self.time_source.now().date().isoformat()}
+
     # Staff assessments (千人千题) -------------------------------------------------------------
 
     def assessment(self) -> str:
@@ -494,6 +503,14 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/notices/{notice_id}/publish"): lambda w: Call({"notice_id": w.notice_draft()}),
     ("POST", "/notices/{notice_id}/withdraw"): lambda w: Call(
         {"notice_id": w.published_notice()}, {"reason": "对象认定有误"}
+    ),
+    # Inspection visits (暗访巡查)
+    ("POST", "/visits"): lambda w: Call(body=w.visit_body()),
+    ("GET", "/visits"): lambda w: Call(),
+    ("GET", "/visits/{visit_id}"): lambda w: Call({"visit_id": w.visit()}),
+    ("POST", "/visits/{visit_id}/findings"): lambda w: Call(
+        {"visit_id": w.visit()},
+        {"type": "order", **{k: v for k, v in ORDER.items() if k != "source"}},
     ),
     # Superiors and escalation (提级督办)
     ("POST", "/cases/{case_id}/escalation/direct"): lambda w: Call(
@@ -715,6 +732,15 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/items"): lambda w: Call(),
     ("GET", "/items/{code}"): lambda w: Call({"code": w.listed_item()}),
     ("GET", "/console/item-metrics"): lambda w: Call(),
+    # Inspection visits (暗访巡查)
+    ("GET", "/console/visits"): lambda w: Call(),
+    ("GET", "/console/visits/new"): lambda w: Call(),
+    ("POST", "/console/visits/new"): lambda w: Call(body=w.visit_body()),
+    ("GET", "/console/visits/{visit_id:uuid}"): lambda w: Call({"visit_id": w.visit()}),
+    ("POST", "/console/visits/{visit_id:uuid}/findings"): lambda w: Call(
+        {"visit_id": w.visit()},
+        {"type": "order", **{k: v for k, v in ORDER.items() if k != "source"}},
+    ),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},

@@ -115,6 +115,7 @@ def _valid_parameters(seeded: Seeded) -> dict[str, str]:
         "assessment_id": "00000000-0000-4000-8000-000000000004",
         # Nor an item of the catalogue (事项清单): an unknown code is not found.
         "code": "BDC-002",
+        "visit_id": "00000000-0000-4000-8000-000000000004",
         "staff_id": "S0001",
         "from": "2026-11-01",
         "to": "2026-11-30",
@@ -291,6 +292,33 @@ def _sample_bodies(seeded: Seeded) -> dict[str, dict[str, Any]]:
             "pass_mark": 60,
             "results": [{"staff": "S0001", "score": 58}],
         },
+        "VisitCreate": {
+            "date": "2026-11-26",
+            "method": "patrol",
+            "windows": [SAMPLE_WINDOW],
+            "summary": "巡查窗口",
+        },
+        "DeductionFinding": {
+            "type": "deduction",
+            "rule": "lateness_early_leave",
+            "staff": "S0001",
+            "occurred_at": "2026-11-26T10:00:00+08:00",
+            "evidence": "考勤记录",
+        },
+        "OrderFinding": {
+            "type": "order",
+            "department": SAMPLE_DEPARTMENT,
+            "problem": "办事指南未公示",
+            "requirements": "公示办事指南",
+        },
+        "CaseFinding": {
+            "type": "case",
+            "kind": "complaint",
+            "channel": "walk_in",
+            "window": SAMPLE_WINDOW,
+            "summary": "排队无人引导",
+            "complainant": {"name": "张三", "phone": "13800000000", "address": "某路 1 号"},
+        },
         "CheckpointUpload": {
             "statement": "oversight checkpoint",
             "signature": "c2lnbmF0dXJl",
@@ -357,9 +385,12 @@ def _commands(
         body = operations.get("post", {}).get("requestBody")
         if body is None:
             continue
-        schema = body["content"]["application/json"]["schema"]
-        named = [option for option in [schema, *schema.get("anyOf", [])] if "$ref" in option]
-        yield _url(path, [], valid), named[0]["$ref"].rsplit("/", 1)[1], schema
+        # A body of several kinds (`oneOf`: a visit's finding) is swept kind by kind.
+        for schema in body["content"]["application/json"]["schema"].get("oneOf") or [
+            body["content"]["application/json"]["schema"]
+        ]:
+            named = [option for option in [schema, *schema.get("anyOf", [])] if "$ref" in option]
+            yield _url(path, [], valid), named[0]["$ref"].rsplit("/", 1)[1], schema
 
 
 @pytest.mark.slow
@@ -391,7 +422,9 @@ def test_every_text_field_of_every_command_refuses_unstorable_characters_recordi
                     if response.status_code not in (401, 403):
                         break
                 where = ".".join(str(part) for part in field)
-                problem = _refused_as_invalid_character(response, where, character)
+                # A list of text is refused as a whole, naming the item ("windows: item 1: …").
+                named = ".".join(str(part) for part in field[:-1]) if field[-1] == 0 else where
+                problem = _refused_as_invalid_character(response, named, character)
                 if problem is not None:
                     failures.append(f"POST {url} {where} {described(character)}: {problem}")
     assert fields > 60, "the sweep found too few text fields: are the commands still there?"

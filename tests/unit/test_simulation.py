@@ -19,6 +19,7 @@ from domain.directory import Directory
 from domain.evaluation import Evaluation, opens_case
 from domain.rectification import RectificationOrder
 from domain.scorecard import Deduction, Scorecard
+from domain.visit import Visit
 from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
@@ -43,6 +44,8 @@ END = datetime(2026, 11, 27, 17, 0, tzinfo=OFFICE_TZ)
 # What DESIGN §4–§7 says happens to cases, orders, scorecards and ratings. The calendar's
 # events are left out: its years come from the library, and a campaign publishes none.
 DESIGNED_EVENTS = {
+    Visit.Recorded,
+    Visit.FindingRecorded,
     Case.Registered,
     Case.Assigned,
     Case.Acknowledged,

@@ -342,6 +342,11 @@ class CasePublic(CaseLabels):
     )
     reminders: list[Recorded] = Field(default_factory=list, description=REMINDERS_DESCRIPTION)
     item: str | None = Field(default=None, description="the catalogue's item code (事项, §16)")
+    source: Recorded | None = Field(
+        default=None,
+        description="`{type: visit, ref: <visit id>}` when an inspection visit found the case "
+        "(POST /visits/{id}/findings); null otherwise",
+    )
 
     @classmethod
     def of(cls, view: CaseView) -> CasePublic:

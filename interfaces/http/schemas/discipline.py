@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from application.discipline import CardScore, DeductionAnswer
 from application.queries import Page
@@ -30,7 +30,9 @@ from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.notices import NoticePublic
 from interfaces.http.schemas.office_time import OfficeTime
 from interfaces.http.schemas.post_cover import GapPublic
+from interfaces.http.schemas.sources import refuse_visit_source
 from interfaces.http.schemas.surveys import WindowSatisfactionPublic
+from interfaces.http.schemas.visit_items import VisitItemPublic
 
 # ASCII digits (pydantic's `\d` takes any script's), in the years of `Day` and `Moment`.
 MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
@@ -76,6 +78,11 @@ class DeductionSource(Strict):
 
     type: SourceType = Field(description=f"扣分来源: {described('source_type')}")
     ref: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @field_validator("type")
+    @classmethod
+    def _not_a_visit(cls, value: SourceType) -> SourceType:
+        return refuse_visit_source(value)
 
 
 class DeductionCreate(Strict):
@@ -425,6 +432,11 @@ class MonthlyReportPublic(BaseModel):
         description="the items of the catalogue (事项清单) that the month's cases or ratings "
         "named, by code: cases by category, bad ratings, complaints of several trips",
     )
+    visits: list[VisitItemPublic] = Field(
+        default_factory=list,
+        description="the inspection visits (暗访巡查) of the month, oldest first, each with its "
+        "findings counted by type",
+    )
 
     @classmethod
     def of(cls, report: MonthlyReport) -> MonthlyReportPublic:
@@ -440,4 +452,5 @@ class MonthlyReportPublic(BaseModel):
             ],
             assessments=[StandingPublic.of(s) for s in report.assessments],
             items=[ItemMetricsPublic.model_validate(m, from_attributes=True) for m in report.items],
+            visits=[VisitItemPublic.of(v) for v in report.visits],
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 from application.queries import OrderFilter, OrderSummary, Page
 from application.rectification import OrderView
@@ -23,6 +23,7 @@ from interfaces.http.schemas.cases import (
 )
 from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.office_time import OfficeTime, Recorded
+from interfaces.http.schemas.sources import refuse_visit_source
 from interfaces.http.schemas.text import QueryText
 
 # The working days of an order's term, a JSON integer.
@@ -36,6 +37,11 @@ class OrderSource(Strict):
     ref: str | None = Field(
         default=None, max_length=200, description="e.g. the case's tracking number"
     )
+
+    @field_validator("type")
+    @classmethod
+    def _not_a_visit(cls, value: OrderSourceType) -> OrderSourceType:
+        return refuse_visit_source(value)
 
 
 class OrderCreate(Strict):

@@ -163,7 +163,8 @@ async def _render_new(
             "windows": directory.windows,
             "staff": directory.staff,
             "names": {d.id: d.name for d in directory.departments},
-            "sources": LABELS["order_source"],
+            # A visit is named by the visit's own page (POST /visits/{id}/findings).
+            "sources": {k: v for k, v in LABELS["order_source"].items() if k != "visit"},
             "problems": problems or [],
         },
         person=await shown_person(request, person),

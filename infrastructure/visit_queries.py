@@ -1,0 +1,67 @@
+"""Inspection visits (暗访巡查) read with asyncpg from visit_list: the list, a page at a time,
+and the visits of a month, for the monthly report."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from application.queries import Page
+from application.visits import VisitSummary
+from infrastructure.read_side import NewestFirstPage, wait_until_projected
+from infrastructure.sql_pool import SqlPool
+
+PROJECTIONS = ("visit_list",)
+_COLUMNS = (
+    "SELECT id, day, method, windows, summary, recorded_at, recorded_by, deductions, orders, "
+    "cases, listed_position FROM visit_list"
+)
+_OF_MONTH = (
+    _COLUMNS + " WHERE month = $1 AND ($2::text IS NULL OR $2 = ANY(departments))"
+    " ORDER BY day, listed_position"
+)
+
+
+class VisitQueriesOnPostgres:
+    """The visit queries, waiting (boundedly) for the read side to see a client's write."""
+
+    def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:
+        self.store = store
+        self.wait_seconds = wait_seconds
+
+    async def list_visits(self, *, limit: int, cursor: str | None, after: int | None) -> Page:
+        position, caught_up = await wait_until_projected(
+            self.store, PROJECTIONS, after, seconds=self.wait_seconds
+        )
+        page = NewestFirstPage("listed_position", limit=limit, cursor=cursor)
+        items, following = await page.fetch(self.store, _COLUMNS, visit_summary)
+        return Page(items=items, next=following, position=position, caught_up=caught_up)
+
+    async def visits_of_month(self, month: str, *, department: str | None) -> list[VisitSummary]:
+        return await visits_of_month(self.store, month, department=department, after=None)
+
+
+async def visits_of_month(
+    store: SqlPool, month: str, *, department: str | None, after: int | None, seconds: float = 5.0
+) -> list[VisitSummary]:
+    """The visits made in `month` (by their day), to a window of `department` if named,
+    oldest first, once visit_list has passed `after`."""
+    await wait_until_projected(store, PROJECTIONS, after, seconds=seconds)
+    return [visit_summary(row) for row in await store.fetch(_OF_MONTH, month, department)]
+
+
+def visit_summary(row: asyncpg.Record) -> VisitSummary:
+    return VisitSummary(
+        id=row["id"],
+        day=row["day"],
+        method=row["method"],
+        windows=list(row["windows"]),
+        summary=row["summary"],
+        recorded_at=row["recorded_at"],
+        recorded_by=row["recorded_by"],
+        findings={
+            "deduction": row["deductions"],
+            "order": row["orders"],
+            "case": row["cases"],
+        },
+        position=row["listed_position"],
+    )

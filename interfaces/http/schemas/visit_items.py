@@ -1,0 +1,55 @@
+"""A visit as lists and the monthly report show it (暗访巡查, §16), apart from the visit
+routes' schemas so that the report's schema may name it without importing them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from pydantic import BaseModel, Field, computed_field
+
+from application.visits import VisitSummary
+from domain.labels import described, label
+from domain.visit import VisitMethod
+from interfaces.http.schemas.office_time import OfficeTime
+
+
+class VisitLabels(BaseModel):
+    """The Chinese label of a visit's method beside the code."""
+
+    method: VisitMethod = Field(description=f"检查方式: {described('visit_method')}")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def method_label(self) -> str:
+        return label("visit_method", self.method)
+
+
+class VisitItemPublic(VisitLabels):
+    """A visit as the list shows it, its findings counted by type."""
+
+    id: UUID
+    date: dt.date
+    windows: list[str]
+    summary: str
+    recorded_at: OfficeTime
+    recorded_by: str | None
+    findings: dict[str, int] = Field(description="the findings counted by type")
+    position: int | None = Field(
+        description="a list's item: its place in the list; a command's answer: the global "
+        "position of its last event"
+    )
+
+    @classmethod
+    def of(cls, item: VisitSummary) -> VisitItemPublic:
+        return cls(
+            id=item.id,
+            date=item.day,
+            method=VisitMethod(item.method),
+            windows=item.windows,
+            summary=item.summary,
+            recorded_at=item.recorded_at,
+            recorded_by=item.recorded_by,
+            findings=item.findings,
+            position=item.position,
+        )
