@@ -602,6 +602,11 @@ def _print_demo_guide(report: CampaignReport, environment: str) -> None:
         f"  GET /metrics/departments?from={first}&to={last}\n"
         f"  GET /scores?month={month}, /blue-list, /reports/monthly?month={month}&format=xlsx\n"
         f"  GET /red-list?month={month}                (public)\n"
+        "  GET /items?at_most_one_trip=true           the item catalogue (事项清单, public)\n"
+        f"  GET /metrics/items?from={first}&to={last}\n"
+        "  GET /visits                                inspection visits and their findings\n"
+        f"  GET /metrics/windows?from={first}&to={last}   ratings beside the surveys\n"
+        f"  GET /posts/gaps?month={month}                 A/B post cover gaps (AB岗)\n"
         "  GET /assessments/retests-due               staff who owe a retest (千人千题)"
     )
     if report.public_query is not None:

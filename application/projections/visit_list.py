@@ -38,7 +38,7 @@ class VisitListProjection:
                 "departments": list(event.departments),
                 "summary": event.summary,
                 "recorded_at": event.timestamp,
-                "recorded_by": event.actor.name,
+                "recorded_by": event.actor.name or event.actor.principal,
                 "deductions": 0,
                 "orders": 0,
                 "cases": 0,

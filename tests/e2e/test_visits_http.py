@@ -63,6 +63,8 @@ def test_an_inspector_records_a_visit_and_lists_it_with_its_findings_counted(
     (item,) = listed["items"]
     assert (item["id"], item["date"], item["method_label"]) == (visit["id"], "2026-11-26", "暗访")
     assert item["findings"] == {"deduction": 1, "order": 0, "case": 0}
+    # A token has no person's name: the list names its principal instead, as the survey list does.
+    assert item["recorded_by"]
 
 
 def test_each_finding_becomes_its_record_naming_the_visit_and_the_visit_links_them(
