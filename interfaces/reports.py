@@ -24,7 +24,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl import Workbook
@@ -180,21 +181,29 @@ def report_xlsx(report: MonthlyReport) -> bytes:
     for department in report.departments:
         sheet = book.create_sheet(_sheet_name(department.name, taken))
         _department_sheet(sheet, report.month, department)
-    if report.notices:
-        _notice_sheet(book.create_sheet(NOTICE_SHEET), report)
-    if report.surveys:
-        _survey_sheet(book.create_sheet(SURVEY_SHEET), report)
-    if report.cover_gaps:
-        _cover_gap_sheet(book.create_sheet(COVER_GAP_SHEET), report)
-    if report.assessments:
-        _assessment_sheet(book.create_sheet(ASSESSMENT_SHEET), report)
-    if report.items:
-        _item_sheet(book.create_sheet(ITEM_SHEET), report)
-    if report.visits:
-        _visit_sheet(book.create_sheet(VISIT_SHEET), report)
+    for table in SECTION_TABLES:
+        rows = list(table.rows(report))
+        if rows:
+            _section_sheet(book.create_sheet(table.sheet), report.month, table, rows)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _section_sheet(
+    sheet: Worksheet, month: str, table: SectionTable, rows: list[list[object]]
+) -> None:
+    _title(sheet, f"{month_title(month)} {table.title}", len(table.headers))
+    _header(sheet, 2, table.headers)
+    for row in rows:
+        _append(sheet, row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+    _fit_columns(sheet)
+    sheet.freeze_panes = "A3"
 
 
 def summary_row(department: DepartmentReport) -> list[object]:
@@ -226,16 +235,6 @@ def _department_sheet(sheet: Worksheet, month: str, department: DepartmentReport
     sheet.freeze_panes = "A3"
 
 
-def _notice_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
-    _title(sheet, f"{month_title(report.month)} 通报", len(NOTICE_HEADERS))
-    _header(sheet, 2, NOTICE_HEADERS)
-    for row in notice_rows(report):
-        _append(sheet, row)
-        sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd hh:mm"
-    _fit_columns(sheet)
-    sheet.freeze_panes = "A3"
-
-
 def notice_rows(report: MonthlyReport) -> Iterable[list[object]]:
     """One line per notice of the month (NOTICE_HEADERS), oldest first; a withdrawn one says
     so, with the reason."""
@@ -254,43 +253,6 @@ def notice_rows(report: MonthlyReport) -> Iterable[list[object]]:
             label("notice_status", notice.status),
             notice.withdraw_reason or "",
         ]
-
-
-def _survey_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
-    _title(sheet, f"{month_title(report.month)} 满意度调查与线上评价", len(SURVEY_HEADERS))
-    _header(sheet, 2, SURVEY_HEADERS)
-    for row in survey_rows(report):
-        _append(sheet, row)
-    _fit_columns(sheet)
-    sheet.freeze_panes = "A3"
-
-
-def _cover_gap_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
-    _title(sheet, f"{month_title(report.month)} AB岗缺岗", len(COVER_GAP_HEADERS))
-    _header(sheet, 2, COVER_GAP_HEADERS)
-    for row in cover_gap_rows(report):
-        _append(sheet, row)
-    _fit_columns(sheet)
-    sheet.freeze_panes = "A3"
-
-
-def _assessment_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
-    _title(sheet, f"{month_title(report.month)} 千人千题", len(ASSESSMENT_HEADERS))
-    _header(sheet, 2, ASSESSMENT_HEADERS)
-    for row in assessment_rows(report):
-        _append(sheet, row)
-        sheet.cell(sheet.max_row, 5).number_format = "yyyy-mm-dd"
-    _fit_columns(sheet)
-    sheet.freeze_panes = "A3"
-
-
-def _visit_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
-    _title(sheet, f"{month_title(report.month)} 暗访巡查", len(VISIT_HEADERS))
-    _header(sheet, 2, VISIT_HEADERS)
-    for row in visit_rows(report):
-        _append(sheet, row)
-    _fit_columns(sheet)
-    sheet.freeze_panes = "A3"
 
 
 def survey_rows(report: MonthlyReport) -> Iterable[list[object]]:
@@ -358,15 +320,6 @@ def assessment_rows(report: MonthlyReport) -> Iterable[list[object]]:
         ]
 
 
-def _item_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
-    _title(sheet, f"{month_title(report.month)} 事项统计", len(ITEM_HEADERS))
-    _header(sheet, 2, ITEM_HEADERS)
-    for row in item_rows(report):
-        _append(sheet, row)
-    _fit_columns(sheet)
-    sheet.freeze_panes = "A3"
-
-
 def item_rows(report: MonthlyReport) -> Iterable[list[object]]:
     """One line per item the month's cases or ratings named (ITEM_HEADERS), by code."""
     names = {department.id: department.name for department in report.departments}
@@ -398,6 +351,28 @@ def visit_rows(report: MonthlyReport) -> Iterable[list[object]]:
             visit.findings.get("case", 0),
             visit.summary,
         ]
+
+
+@dataclass(frozen=True)
+class SectionTable:
+    """A section of the report after the scores: a sheet of the workbook, a table of the CSV."""
+
+    sheet: str
+    title: str  # after the month's name
+    headers: tuple[str, ...]
+    rows: Callable[[MonthlyReport], Iterable[list[object]]]
+
+
+# In the order the workbook's sheets and the CSV's tables follow the scores; an empty one is
+# left out.
+SECTION_TABLES = (
+    SectionTable(NOTICE_SHEET, "通报", NOTICE_HEADERS, notice_rows),
+    SectionTable(SURVEY_SHEET, "满意度调查与线上评价", SURVEY_HEADERS, survey_rows),
+    SectionTable(COVER_GAP_SHEET, "AB岗缺岗", COVER_GAP_HEADERS, cover_gap_rows),
+    SectionTable(ASSESSMENT_SHEET, "千人千题", ASSESSMENT_HEADERS, assessment_rows),
+    SectionTable(ITEM_SHEET, "事项统计", ITEM_HEADERS, item_rows),
+    SectionTable(VISIT_SHEET, "暗访巡查", VISIT_HEADERS, visit_rows),
+)
 
 
 def _score_row(score: SubjectScore) -> list[object]:
@@ -535,35 +510,20 @@ def report_csv(report: MonthlyReport) -> bytes:
                 [csv_cell(value) for value in row]
                 for row in _csv_rows(report.month, department, score)
             )
-    if report.notices:  # a table of their own, after a blank line
-        writer.writerow([])
-        writer.writerow(NOTICE_HEADERS)
-        for row in notice_rows(report):
-            moment = row[0]
-            shown = moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else ""
-            writer.writerow([csv_cell(value) for value in [shown, *row[1:]]])
-    if report.surveys:  # a table of their own, after a blank line
-        writer.writerow([])
-        writer.writerow(SURVEY_HEADERS)
-        writer.writerows([csv_cell(value) for value in row] for row in survey_rows(report))
-    if report.cover_gaps:  # a table of their own, after a blank line
-        writer.writerow([])
-        writer.writerow(COVER_GAP_HEADERS)
-        writer.writerows([csv_cell(value) for value in row] for row in cover_gap_rows(report))
-    if report.assessments:  # staff assessments (千人千题), after a blank line
-        writer.writerow([])
-        writer.writerow(ASSESSMENT_HEADERS)
-        for row in assessment_rows(report):
-            writer.writerow([csv_cell(str(v) if isinstance(v, date) else v) for v in row])
-    if report.items:  # the month's item metrics, after a blank line
-        writer.writerow([])
-        writer.writerow(ITEM_HEADERS)
-        writer.writerows([csv_cell(value) for value in row] for row in item_rows(report))
-    if report.visits:  # a table of their own, after a blank line
-        writer.writerow([])
-        writer.writerow(VISIT_HEADERS)
-        writer.writerows([csv_cell(value) for value in row] for row in visit_rows(report))
+    for table in SECTION_TABLES:  # each section a table of its own, after a blank line
+        rows = list(table.rows(report))
+        if rows:
+            writer.writerow([])
+            writer.writerow(table.headers)
+            writer.writerows([csv_cell(_csv_moment(value)) for value in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _csv_moment(value: object) -> object:
+    """A moment as the CSV shows it (to the minute), a day as YYYY-MM-DD, the rest as it is."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def csv_cell(value: object) -> object:

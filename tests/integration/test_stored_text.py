@@ -87,6 +87,11 @@ RUNNERS = (
     "item_list",
     "case_items",
     "rating_items",
+    # Inspection visits (暗访巡查): their read table and the policies noting findings
+    "visit_list",
+    "visit_findings_deductions",
+    "visit_findings_orders",
+    "visit_findings_cases",
 )
 
 
