@@ -81,6 +81,7 @@ async def _render(
             "sources": LABELS["survey_source"],
             "levels": [(level, LABELS["rating"][level]) for level in RATING_LEVELS],
             "windows": directory.windows,
+            "names": {d.id: d.name for d in directory.departments},
         },
         person=shown(person),
         status_code=status_code,
