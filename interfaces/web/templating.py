@@ -9,7 +9,7 @@ their role, and the answer carries the cookies that go with them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,17 @@ def table_time(moment: datetime | None) -> str:
     return "" if moment is None else moment.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
 
 
+def period_shown(starts_at: datetime, ends_at: datetime) -> str:
+    """An absence's period for tables: whole office days as `2026-12-07 全天` or
+    `2026-12-07 至 2026-12-08 全天` (the end is the next midnight), else from minute to minute."""
+    start, end = starts_at.astimezone(OFFICE_TZ), ends_at.astimezone(OFFICE_TZ)
+    if start.time() == end.time() == time(0) and end > start:
+        first, last = start.date(), (end - timedelta(days=1)).date()
+        days = f"{first}" if first == last else f"{first} 至 {last}"
+        return f"{days} 全天"
+    return f"{table_time(starts_at)} 至 {table_time(ends_at)}"
+
+
 def prose_date(moment: datetime | date | None) -> str:
     """`2026年12月3日` (the office's day of a moment), for sentences; empty for no moment."""
     if moment is None:
@@ -99,6 +110,7 @@ templates.env.filters.update(
     label=_labelled,
     error_message=error_message,
     table_time=table_time,
+    period_shown=period_shown,
     prose_date=prose_date,
     time_left=time_left,
     mask_phone=mask_phone,

@@ -9,10 +9,12 @@ import pytest
 from starlette.requests import Request
 
 from domain.actor import Role
+from domain.calendar import OFFICE_TZ
 from interfaces.web.navigation import BY_ROLE, PUBLIC, navigation_for
 from interfaces.web.templating import (
     WORKING_DAY_SECONDS,
     Person,
+    period_shown,
     prose_date,
     table_time,
     templates,
@@ -34,6 +36,22 @@ def test_tables_show_minutes_and_prose_shows_the_day_in_the_offices_time_zone() 
     assert prose_date(datetime(2026, 12, 2, 16, 30, tzinfo=UTC)) == "2026年12月3日"
     assert prose_date(date(2026, 1, 9)) == "2026年1月9日"
     assert table_time(None) == prose_date(None) == ""
+
+
+def test_an_absence_of_whole_office_days_reads_as_days_and_any_other_from_minute_to_minute() -> (
+    None
+):
+    def office(day: int, hour: int = 0, minute: int = 0) -> datetime:
+        return datetime(2026, 12, day, hour, minute, tzinfo=OFFICE_TZ)
+
+    assert period_shown(office(7), office(8)) == "2026-12-07 全天"
+    assert period_shown(office(7), office(9)) == "2026-12-07 至 2026-12-08 全天"
+    assert period_shown(office(7, 13, 30), office(8)) == "2026-12-07 13:30 至 2026-12-08 00:00"
+    # Midnight in UTC is 08:00 in the office: not a whole office day.
+    utc_midnight = datetime(2026, 12, 7, tzinfo=UTC)
+    assert period_shown(utc_midnight, utc_midnight.replace(day=8)) == (
+        "2026-12-07 08:00 至 2026-12-08 08:00"
+    )
 
 
 @pytest.mark.parametrize(
