@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlencode
 
 from fastapi import HTTPException, Request
@@ -21,7 +21,6 @@ from starlette.responses import Response
 
 from application.queries import CaseQueries
 from application.surveys import SurveyQueries
-from domain.calendar import OFFICE_TZ
 from domain.directory import Directory
 from interfaces.http.deps import CaseQueriesDep, ContainerDep
 from interfaces.http.schemas.lists import MetricsQuery
@@ -35,7 +34,7 @@ from interfaces.web.dashboard import (
     satisfaction_chart,
 )
 from interfaces.web.desk import problems_back_to, shown
-from interfaces.web.forms import read_form
+from interfaces.web.periods import asked_period, period_given
 from interfaces.web.routers import page_router
 from interfaces.web.session import CentrePersonDep
 from interfaces.web.templating import render
@@ -43,31 +42,6 @@ from interfaces.web.templating import render
 router = page_router("/console/dashboard")
 
 DASHBOARD = "/console/dashboard"
-FIELDS = {
-    "": "统计期间（开始日期须不晚于结束日期，至多一年）",
-    "start": "开始日期",
-    "from": "开始日期",
-    "end": "结束日期",
-    "to": "结束日期",
-}
-
-
-def _this_month(today: date) -> tuple[date, date]:
-    """The first and the last day of today's month."""
-    first = today.replace(day=1)
-    next_month = (first + timedelta(days=32)).replace(day=1)
-    return first, next_month - timedelta(days=1)
-
-
-def _period(request: Request, container: ContainerDep) -> MetricsQuery | list[str]:
-    """The period asked for, this month by default, or what is wrong with it."""
-    today = container.supervision.time_source.now().astimezone(OFFICE_TZ).date()
-    first, last = _this_month(today)
-    given = {
-        name: request.query_params.get(name, "").strip() or default.isoformat()
-        for name, default in (("from", first), ("to", last))
-    }
-    return read_form(MetricsQuery, given, FIELDS)
 
 
 @dataclass(frozen=True)
@@ -163,16 +137,15 @@ async def dashboard(
     request: Request, person: CentrePersonDep, container: ContainerDep, queries: CaseQueriesDep
 ) -> HTMLResponse:
     """The period picker and the charts, each with its table and its CSV download."""
-    period = _period(request, container)
+    period = asked_period(request, container)
+    given = period_given(request, period)
     if isinstance(period, list):
-        given = {name: request.query_params.get(name, "") for name in ("from", "to")}
         context = {"problems": period, "given": given, "charts": [], "query_string": ""}
         return render(
             request, "dashboard/page.html", context, person=shown(person), status_code=422
         )
     reading = await _reading(period, container, queries)
     charts = [await read(reading) for read in CHARTS.values()]
-    given = {"from": period.start.isoformat(), "to": period.end.isoformat()}
     return render(
         request,
         "dashboard/page.html",
@@ -198,7 +171,7 @@ async def chart_csv(
     read = CHARTS.get(chart)
     if read is None:
         raise HTTPException(status_code=404)
-    period = _period(request, container)
+    period = asked_period(request, container)
     if isinstance(period, list):
         return problems_back_to(request, DASHBOARD, period)
     found = await read(await _reading(period, container, queries))

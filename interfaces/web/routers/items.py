@@ -7,23 +7,20 @@ Nothing on the public pages names a person: the catalogue holds none.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from domain.calendar import OFFICE_TZ
 from domain.case import SEVERAL_TRIPS
 from domain.errors import Invalid
 from domain.item import CODE_PATTERN, ItemNotFound
 from domain.labels import LABELS
 from domain.text import why_refused
 from interfaces.http.deps import ContainerDep, PublicClientDep, SupervisionDep
-from interfaces.http.schemas.lists import MetricsQuery
 from interfaces.web.desk import shown
-from interfaces.web.forms import read_form
+from interfaces.web.periods import asked_period, period_given
 from interfaces.web.routers import page_router
 from interfaces.web.session import CentrePersonDep
 from interfaces.web.templating import render
@@ -118,13 +115,6 @@ async def public_item(
 # The item metrics, for operators and inspectors --------------------------------------------
 
 ITEM_METRICS = "/console/item-metrics"
-PERIOD_FIELDS = {
-    "": "统计期间（开始日期须不晚于结束日期，至多一年）",
-    "start": "开始日期",
-    "from": "开始日期",
-    "end": "结束日期",
-    "to": "结束日期",
-}
 
 
 @router.get(ITEM_METRICS, response_class=HTMLResponse)
@@ -133,14 +123,8 @@ async def item_metrics_page(
 ) -> HTMLResponse:
     """Per item over a period (this month by default): cases by category, ratings and bad
     ratings, and the complaints of several trips on items promised in one (多次跑动)."""
-    today = container.supervision.time_source.now().astimezone(OFFICE_TZ).date()
-    first = today.replace(day=1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    given = {
-        name: request.query_params.get(name, "").strip() or default.isoformat()
-        for name, default in (("from", first), ("to", last))
-    }
-    period = read_form(MetricsQuery, given, PERIOD_FIELDS)
+    period = asked_period(request, container)
+    given = period_given(request, period)
     metrics, problems = [], []
     if isinstance(period, list):
         problems = period
