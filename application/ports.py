@@ -133,3 +133,34 @@ class SessionLimits:
 
     def expired(self, session: ConsoleSession, at: datetime) -> bool:
         return at - session.last_seen_at >= self.idle or at - session.created_at >= self.absolute
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message as a channel sends it: to a phone, an e-mail address or a webhook URL."""
+
+    channel: str
+    to: str
+    subject: str
+    text: str
+    idempotency_key: str
+
+
+class DeliveryFailed(Exception):
+    """A channel could not deliver a message; `permanent` when trying again cannot help
+    (the receiver refused the message itself, not its own trouble)."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class Channel(Protocol):
+    """A way out of the system: an SMS gateway, a mail server, a group robot's webhook."""
+
+    name: str
+
+    def deliver(self, message: OutgoingMessage) -> None:
+        """Hand the message over; raise `DeliveryFailed` if it was not accepted."""
+        ...
