@@ -58,6 +58,23 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(default=12, ge=1, le=24 * 30)
     # Hex or base64, ≥ 32 bytes; unset: kept in <data_dir>/access-code.key, made on first start.
     access_code_key: SecretStr | None = None
+    # Notifications (§17): each channel is off while its settings are unset.
+    sms_gateway_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
+    sms_gateway_key: SecretStr | None = None
+    # smtp://[user[:password]@]host[:port][?starttls=true]
+    smtp_url: str | None = Field(default=None, pattern=r"^smtps?://[^\s]+$")
+    mail_from: str | None = Field(default=None, pattern=r"^[^\s@]+@[^\s@]+$")
+    # Where extension requests and appeals are announced to the discipline inspectors.
+    inspectors_email: str | None = Field(default=None, pattern=r"^[^\s@]+@[^\s@]+$")
+    inspectors_webhook_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
+    # A message is dead after this many failed tries; the first retry waits this many
+    # seconds, each next one twice as long.
+    notify_max_attempts: int = Field(default=8, ge=1, le=50)
+    notify_retry_seconds: float = Field(default=30.0, gt=0, le=86_400)
+    # Evidence files (§17): larger uploads are refused with 413; unset directory: the bytes
+    # are kept in PostgreSQL.
+    max_attachment_bytes: int = Field(default=20_000_000, ge=1_000, le=2_000_000_000)
+    attachments_dir: Path | None = None
 
     @field_validator("access_code_key")
     @classmethod
