@@ -135,12 +135,14 @@ class GroupRobot:
 def robot_body(message: OutgoingMessage) -> dict[str, Any]:
     """The markdown message for the robot at `message.to`.
 
-    WeCom wants `{"msgtype": "markdown", "markdown": {"content": …}}`; DingTalk wants
-    `{"msgtype": "markdown", "markdown": {"title": …, "text": …}}`. Neither documents that it
-    ignores the other's fields, so the body is chosen by the URL's host; any other host (an
-    in-house adapter) gets all three fields and may read whichever it likes.
+    The text is the template's markdown as it is; the subject is DingTalk's `title` (what a
+    phone's notification shows). WeCom wants `{"msgtype": "markdown", "markdown":
+    {"content": …}}`; DingTalk wants `{"msgtype": "markdown", "markdown": {"title": …,
+    "text": …}}`. Neither documents that it ignores the other's fields, so the body is chosen
+    by the URL's host; any other host (an in-house adapter, a relay) gets all three fields and
+    may read whichever it likes.
     """
-    text = _cut(f"### {message.subject}\n\n{message.text}", ROBOT_TEXT_BYTES)
+    text = _cut(message.text, ROBOT_TEXT_BYTES)
     host = (urlsplit(message.to).hostname or "").lower()
     if host in WECOM_HOSTS:
         markdown: dict[str, str] = {"content": text}

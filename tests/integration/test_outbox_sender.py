@@ -28,6 +28,7 @@ from infrastructure.channels import (
 )
 from infrastructure.outbox_sender import OutboxSender, OutboxSenderThread
 from infrastructure.personal_data_keys import PostgresPersonalDataKeys
+from interfaces.bootstrap import bootstrap
 from tests.integration.outbox_rows import (
     attempts,
     message,
@@ -37,7 +38,7 @@ from tests.integration.outbox_rows import (
 )
 from tests.integration.read_side import wait_until
 from tests.receivers import HttpReceiver, SmtpReceiver, http_receiver, smtp_receiver
-from tests.support import SettableTimeSource
+from tests.support import SettableTimeSource, settings_for
 
 __all__ = ["http_receiver", "smtp_receiver"]
 
@@ -532,3 +533,24 @@ def waiting_for_news(database_url: str) -> bool:
             " AND state = 'idle' AND query LIKE '%%channel <> ALL%%'"
         ).fetchone()
     return bool(row and row[0])
+
+
+def test_the_active_worker_runs_the_sender_and_stops_it_with_itself(
+    database_url: str, time_source: SettableTimeSource, http_receiver: HttpReceiver
+) -> None:
+    settings = settings_for(
+        database_url,
+        sms_gateway_url=f"{http_receiver.url}/sms/send",
+        sms_gateway_key=GATEWAY_KEY,
+    )
+    with bootstrap(settings, time_source=time_source, initialise=False) as container:
+        keys = container.supervision.personal_data_keys
+        sent_id, key, _ = put_citizen_sms(
+            database_url, keys, phone=PHONE, text=CITIZEN_TEXT, due=time_source.now()
+        )
+        handle = container.start_worker(poll_interval=0.1, standby_interval=0.1)
+        assert wait_until(lambda: message(database_url, sent_id)["state"] == "delivered")
+        handle.stop()
+        assert not any(t.name == "oversight-outbox-sender" for t in threading.enumerate())
+
+    assert http_receiver.keys() == [key]

@@ -24,7 +24,7 @@ def test_a_wecom_robot_gets_its_markdown_content() -> None:
 
     assert body == {
         "msgtype": "markdown",
-        "markdown": {"content": "### 超期提醒\n\n案件已超期，请尽快处理。"},
+        "markdown": {"content": "案件已超期，请尽快处理。"},
     }
 
 
@@ -33,7 +33,7 @@ def test_a_dingtalk_robot_gets_its_markdown_title_and_text() -> None:
 
     assert body == {
         "msgtype": "markdown",
-        "markdown": {"title": "超期提醒", "text": "### 超期提醒\n\n案件已超期，请尽快处理。"},
+        "markdown": {"title": "超期提醒", "text": "案件已超期，请尽快处理。"},
     }
 
 
