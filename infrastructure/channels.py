@@ -23,7 +23,7 @@ import smtplib
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
@@ -192,7 +192,7 @@ class MailServer:
         self,
         server: SmtpServer,
         mail_from: str,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now: Callable[[], datetime],
     ) -> None:
         self.server = server
         self.mail_from = mail_from
@@ -204,7 +204,7 @@ class MailServer:
         mail = EmailMessage()
         mail["From"] = self.mail_from
         mail["To"] = message.to
-        mail["Subject"] = message.subject
+        mail["Subject"] = " ".join(message.subject.split())  # one line, whatever it holds
         mail["Date"] = format_datetime(self._now())
         mail["Message-ID"] = message_id(message.idempotency_key, self.mail_from)
         mail["X-Idempotency-Key"] = message.idempotency_key
@@ -212,7 +212,13 @@ class MailServer:
         return mail
 
     def deliver(self, message: OutgoingMessage) -> None:
-        mail = self.compose(message)
+        try:
+            mail = self.compose(message)
+        except (ValueError, TypeError) as error:  # an address or header no mail can carry
+            raise DeliveryFailed(
+                f"the message cannot be written as e-mail ({type(error).__name__})",
+                permanent=True,
+            ) from error
         try:
             with self._connect() as smtp:
                 if self.server.starttls:
@@ -267,7 +273,7 @@ def channels_from_settings(
     sms_gateway_key: str | None,
     smtp_url: str | None,
     mail_from: str | None,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    now: Callable[[], datetime],
 ) -> dict[str, Channel]:
     """The channels that are on: SMS when its URL is set, e-mail when the SMTP URL and the
     sender's address are, the webhook always (each recipient has its own URL or none)."""

@@ -43,6 +43,7 @@ from infrastructure.personal_data_keys import PersonalDataKeyMissing
 log = structlog.get_logger("oversight.outbox")
 
 NOTIFY_CHANNEL = "oversight_outbox"
+APPLICATION_NAME = "oversight-outbox-sender"  # its connection in pg_stat_activity
 SEALED_FIELD = "outbox_message"
 BATCH_SIZE = 50
 WAKE_SECONDS = 5.0
@@ -341,7 +342,9 @@ class OutboxSender:
     def connection(self) -> psycopg.Connection[Any]:
         if self._connection is None or self._connection.closed:
             waits = DatabaseWaits().parameters(self.database_url)
-            self._connection = psycopg.connect(self.database_url, autocommit=True, **waits)
+            self._connection = psycopg.connect(
+                self.database_url, autocommit=True, application_name=APPLICATION_NAME, **waits
+            )
         return self._connection
 
     def close(self) -> None:

@@ -67,7 +67,7 @@ def sms(receiver: HttpReceiver) -> SmsGateway:
 
 
 def mail(receiver: SmtpReceiver) -> MailServer:
-    return MailServer(SmtpServer.from_url(receiver.url), MAIL_FROM)
+    return MailServer(SmtpServer.from_url(receiver.url), MAIL_FROM, SettableTimeSource().now)
 
 
 def a_sender(

@@ -3,9 +3,11 @@ and which channels the settings turn on (§17)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
-from application.ports import OutgoingMessage
+from application.ports import DeliveryFailed, OutgoingMessage
 from infrastructure.channels import (
     MailServer,
     SmtpServer,
@@ -13,6 +15,12 @@ from infrastructure.channels import (
     message_id,
     robot_body,
 )
+from tests.support import START
+
+
+def now() -> datetime:
+    """The channels' clock (for the Date header)."""
+    return START
 
 
 def robot_message(url: str, text: str = "案件已超期，请尽快处理。") -> OutgoingMessage:
@@ -96,7 +104,7 @@ def test_the_message_id_is_the_same_for_every_attempt_of_a_message_and_differs_b
 
 
 def test_an_email_has_a_chinese_subject_and_body_in_utf8() -> None:
-    server = MailServer(SmtpServer.from_url("smtp://mail"), "notify@zwfw.example.gov.cn")
+    server = MailServer(SmtpServer.from_url("smtp://mail"), "notify@zwfw.example.gov.cn", now)
 
     mail = server.compose(OutgoingMessage("email", "a@b.cn", "新案件待处理", "请签收。", "k"))
 
@@ -108,14 +116,35 @@ def test_an_email_has_a_chinese_subject_and_body_in_utf8() -> None:
 
 def test_a_channel_is_on_only_when_its_settings_are_set() -> None:
     off = channels_from_settings(
-        sms_gateway_url=None, sms_gateway_key=None, smtp_url="smtp://mail", mail_from=None
+        sms_gateway_url=None, sms_gateway_key=None, smtp_url="smtp://mail", mail_from=None, now=now
     )
     on = channels_from_settings(
         sms_gateway_url="http://sms",
         sms_gateway_key=None,
         smtp_url="smtp://mail",
         mail_from="notify@zwfw.example.gov.cn",
+        now=now,
     )
 
     assert sorted(off) == ["webhook"]
     assert sorted(on) == ["email", "sms", "webhook"]
+
+
+def test_a_subject_with_line_breaks_goes_out_on_one_line() -> None:
+    server = MailServer(SmtpServer.from_url("smtp://mail"), "notify@zwfw.example.gov.cn", now)
+
+    mail = server.compose(OutgoingMessage("email", "a@b.cn", "新派单\r\nBcc: x@y.cn", "t", "k"))
+
+    assert mail["Subject"] == "新派单 Bcc: x@y.cn"
+    assert mail["Bcc"] is None
+
+
+def test_an_address_no_mail_can_carry_fails_for_good_without_connecting() -> None:
+    server = MailServer(
+        SmtpServer.from_url("smtp://127.0.0.1:9"), "notify@zwfw.example.gov.cn", now
+    )
+
+    with pytest.raises(DeliveryFailed) as failed:
+        server.deliver(OutgoingMessage("email", "a@b.cn\nBcc: x@y.cn", "s", "t", "k"))
+
+    assert failed.value.permanent
