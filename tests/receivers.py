@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 
 @dataclass(frozen=True)
@@ -157,13 +157,28 @@ class _Recorder:
 
 
 class SmtpReceiver:
-    """An SMTP server on 127.0.0.1 (aiosmtpd) that keeps every message it accepts."""
+    """An SMTP server on 127.0.0.1 (aiosmtpd) that keeps every message it accepts; with
+    `login`, it requires AUTH with that user and password (over plain TCP, for the test)."""
 
-    def __init__(self) -> None:
+    def __init__(self, login: tuple[str, str] | None = None) -> None:
         self.mails: list[ReceivedMail] = []
         self.failures: list[str] = []
         self.lock = threading.Lock()
-        self._controller = Controller(_Recorder(self), hostname="127.0.0.1", port=_free_port())
+        extra: dict[str, Any] = {}
+        if login is not None:
+
+            def authenticate(
+                server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+            ) -> AuthResult:
+                given = (data.login.decode(), data.password.decode())
+                accepted = isinstance(data, LoginPassword) and given == login
+                return AuthResult(success=accepted, handled=False)
+
+            extra = {"authenticator": authenticate, "auth_required": True}
+            extra["auth_require_tls"] = False
+        self._controller = Controller(
+            _Recorder(self), hostname="127.0.0.1", port=_free_port(), **extra
+        )
 
     def start(self) -> SmtpReceiver:
         self._controller.start()

@@ -554,3 +554,33 @@ def test_the_active_worker_runs_the_sender_and_stops_it_with_itself(
         assert not any(t.name == "oversight-outbox-sender" for t in threading.enumerate())
 
     assert http_receiver.keys() == [key]
+
+
+# The receiver asks for AUTH over plain TCP (no certificate to make); aiosmtpd warns of that.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_mail_goes_through_a_server_that_wants_a_login_and_a_wrong_password_is_retried(
+    database_url: str, keys: PostgresPersonalDataKeys, time_source: SettableTimeSource
+) -> None:
+    server = SmtpReceiver(login=("notify", "p@ss:word")).start()
+    try:
+        sent_id, _ = put_message(
+            database_url, channel="email", address="a@dept.example.gov.cn", due=time_source.now()
+        )
+        wrong = MailServer(
+            SmtpServer.from_url(f"smtp://notify:nope@127.0.0.1:{server.port}"),
+            MAIL_FROM,
+            time_source.now,
+        )
+        assert a_sender(database_url, keys, time_source, wrong).run_once().failed == 1
+        assert message(database_url, sent_id)["last_error"] == "the mail server answered 535"
+
+        right = MailServer(
+            SmtpServer.from_url(f"smtp://notify:p%40ss%3Aword@127.0.0.1:{server.port}"),
+            MAIL_FROM,
+            time_source.now,
+        )
+        time_source.advance(seconds=30)
+        assert a_sender(database_url, keys, time_source, right).run_once().delivered == 1
+        assert [mail.recipients for mail in server.mails] == [["a@dept.example.gov.cn"]]
+    finally:
+        server.stop()
