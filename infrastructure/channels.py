@@ -285,13 +285,6 @@ def channels_from_settings(
     return channels
 
 
-def close_channels(channels: Mapping[str, Channel]) -> None:
-    for channel in channels.values():
-        close = getattr(channel, "close", None)
-        if close is not None:
-            close()
-
-
 def _cut(text: str, limit: int) -> str:
     encoded = text.encode()
     if len(encoded) <= limit:

@@ -34,11 +34,12 @@ from uuid import UUID
 import psycopg
 import structlog
 
-from application.personal_data import unseal
+from application.personal_data import PersonalDataKeyMissing, PersonalDataKeys, unseal
 from application.ports import Channel, DeliveryFailed, OutgoingMessage, TimeSource
 from domain.quiet_hours import first_moment_to_text_a_citizen
+from infrastructure.channels import channels_from_settings
 from infrastructure.database_waits import DatabaseWaits
-from infrastructure.personal_data_keys import PersonalDataKeyMissing
+from infrastructure.settings import Settings
 
 log = structlog.get_logger("oversight.outbox")
 
@@ -109,7 +110,7 @@ class OutboxSender:
         database_url: str,
         *,
         channels: Mapping[str, Channel],
-        keys: Any,  # PersonalDataKeys: key_for_reading(key_id) -> bytes | None
+        keys: PersonalDataKeys,
         time_source: TimeSource,
         max_attempts: int = 8,
         retry_seconds: float = 30.0,
@@ -397,9 +398,8 @@ class OutboxSenderThread:
     """The sender on a thread of its own; the worker starts it on taking the lead and stops it
     on leaving it, so one process delivers at a time (others would only skip locked rows)."""
 
-    def __init__(self, sender: OutboxSender, on_stop: Callable[[], None] | None = None) -> None:
+    def __init__(self, sender: OutboxSender) -> None:
         self.sender = sender
-        self._on_stop = on_stop
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -426,11 +426,6 @@ class OutboxSenderThread:
             self._thread.join(timeout)
             self._thread = None
 
-    def close(self) -> None:
-        self.stop()
-        if self._on_stop is not None:
-            self._on_stop()
-
 
 def _fields(message: Claimed) -> dict[str, str]:
     """What a log line may say about a message: never its address, phone or text."""
@@ -449,11 +444,9 @@ def _detail(reason: str) -> str:
 
 
 def outbox_sender_from_settings(
-    settings: Any, database_url: str, keys: Any, time_source: TimeSource
+    settings: Settings, database_url: str, keys: PersonalDataKeys, time_source: TimeSource
 ) -> OutboxSenderThread:
     """The sender with the channels the settings turn on (OVERSIGHT_SMS_GATEWAY_URL, …)."""
-    from infrastructure.channels import channels_from_settings, close_channels
-
     gateway_key = settings.sms_gateway_key
     channels = channels_from_settings(
         sms_gateway_url=settings.sms_gateway_url,
@@ -470,4 +463,6 @@ def outbox_sender_from_settings(
         max_attempts=settings.notify_max_attempts,
         retry_seconds=settings.notify_retry_seconds,
     )
-    return OutboxSenderThread(sender, on_stop=lambda: close_channels(channels))
+    # The channels live as long as the process: the worker stops and starts the sender again
+    # as it loses and regains the lead, with the same channels.
+    return OutboxSenderThread(sender)
