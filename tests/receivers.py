@@ -2,7 +2,14 @@
 gateway, a group robot) and an SMTP server (aiosmtpd). Each records what it got and can be
 told to fail the next requests, or to hold one open until the test lets it go.
 
-Fixtures: `http_receiver`, `smtp_receiver`.
+Fixtures: `http_receiver`, `smtp_receiver`. A test module imports the ones it uses and
+names them in `__all__` (so the import counts as used):
+
+    from tests.receivers import HttpReceiver, http_receiver
+    __all__ = ["http_receiver"]
+
+Point the service at them with `OVERSIGHT_SMS_GATEWAY_URL=f"{http_receiver.url}/sms/send"`,
+`OVERSIGHT_SMTP_URL=smtp_receiver.url`, a department's webhook `http_receiver.url`.
 """
 
 from __future__ import annotations
