@@ -87,6 +87,14 @@ class LogRunner(Protocol):
     def close(self) -> None: ...
 
 
+class Companion(Protocol):
+    """A thread of its own that runs while the worker leads (the outbox's sender)."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Turn:
     """What one turn of the worker did."""
@@ -116,8 +124,12 @@ class Worker:
         lock_key: int = WORKER_LOCK_KEY,
         tasks: Sequence[Any] = (),
         policies: Sequence[Policy] = (),
+        companions: Sequence[Companion] = (),
     ) -> None:
         self.database_url = database_url
+        # Threads that run only while this worker leads (the outbox's sender): started on
+        # taking the lock, stopped on leaving it.
+        self.companions = list(companions)
         self.supervision = supervision
         self.calendar = calendar
         self.runners = [
@@ -354,7 +366,13 @@ class Worker:
             _warn_if_autovacuum_is_off(leader)
             # The event store NOTIFYs this channel on every save: it wakes the worker at once.
             leader.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
-            self._work(leader, stop_event)
+            for companion in self.companions:
+                companion.start()
+            try:
+                self._work(leader, stop_event)
+            finally:
+                for companion in self.companions:
+                    companion.stop()
             # Closing the connection releases the lock, so a standby takes over.
 
     def _work(self, leader: psycopg.Connection[Any], stop_event: threading.Event) -> None:

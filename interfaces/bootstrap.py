@@ -108,6 +108,7 @@ from infrastructure.logging import configure_logging, error_message
 from infrastructure.notice_queries import NoticeQueriesOnPostgres
 from infrastructure.notification_log import LazyConnection, events_table_of
 from infrastructure.numbering_turn import AdvisoryNumberingTurn
+from infrastructure.outbox_sender import OutboxSenderThread, outbox_sender_from_settings
 from infrastructure.passwords import Argon2Passwords, TotpCodes, new_one_time_password
 from infrastructure.personal_data_keys import (
     MasterKeyError,
@@ -263,6 +264,16 @@ class Container:
                 *notice_draft_policies(self.supervision),
                 *visit_finding_policies(self.supervision),
             ],
+            companions=[self.outbox_sender()],
+        )
+
+    def outbox_sender(self) -> OutboxSenderThread:
+        """The outbox's sender (§17), run by the worker on a thread while it leads."""
+        return outbox_sender_from_settings(
+            self.settings,
+            self.database_url,
+            self.supervision.personal_data_keys,
+            self.supervision.time_source,
         )
 
     def start_worker(

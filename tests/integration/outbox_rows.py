@@ -1,0 +1,135 @@
+"""Rows of the outbox (migration 0034) as the notification feed writes them, for the sender's
+tests: the table is the contract between the two."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from itertools import count
+from typing import Any
+from uuid import UUID, uuid4
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from application.personal_data import seal
+from infrastructure.personal_data_keys import PostgresPersonalDataKeys, decode_master_key
+from tests.support import TEST_MASTER_KEY, SettableTimeSource
+
+_positions: Iterator[int] = count(1)
+
+
+def personal_data_keys(
+    database_url: str, time_source: SettableTimeSource
+) -> PostgresPersonalDataKeys:
+    return PostgresPersonalDataKeys.connect(
+        database_url, master_key=decode_master_key(TEST_MASTER_KEY), time_source=time_source
+    )
+
+
+def put_message(
+    database_url: str,
+    *,
+    channel: str,
+    recipient_kind: str = "department",
+    address: str | None = None,
+    subject: str = "新案件待处理",
+    text: str = "案件 12345-20261127-0001 已分派给贵单位，请在规定时限内签收。",
+    due: datetime,
+    urgent: bool = False,
+    sealed: dict[str, str] | None = None,
+    key_id: UUID | None = None,
+    masked_address: str = "—",
+) -> tuple[UUID, str]:
+    """Insert a pending message due at `due`; answer its id and idempotency key."""
+    message_id = uuid4()
+    key = f"outbox-{message_id}"
+    recipient = {"citizen": "complainant", "inspectors": "inspectors"}.get(
+        recipient_kind, str(uuid4())
+    )
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "INSERT INTO outbox_messages (id, idempotency_key, position, event_topic, template,"
+            " channel, recipient_kind, recipient, address, masked_address, subject, text,"
+            " sealed, key_id, record_type, record_id, case_id, urgent, next_attempt_at,"
+            " created_at)"
+            " VALUES (%s, %s, %s, 'oversight:Case.Assigned', 'case_assigned', %s, %s, %s, %s,"
+            " %s, %s, %s, %s, %s, 'case', %s, %s, %s, %s, %s)",
+            (
+                message_id,
+                key,
+                next(_positions),
+                channel,
+                recipient_kind,
+                recipient,
+                address,
+                masked_address,
+                subject,
+                text,
+                Jsonb(sealed) if sealed is not None else None,
+                key_id,
+                key_id or uuid4(),
+                key_id,
+                urgent,
+                due,
+                due,
+            ),
+        )
+    return message_id, key
+
+
+def put_citizen_sms(
+    database_url: str,
+    keys: PostgresPersonalDataKeys,
+    *,
+    phone: str,
+    text: str,
+    due: datetime,
+    urgent: bool = False,
+    case_id: UUID | None = None,
+) -> tuple[UUID, str, UUID]:
+    """A citizen's SMS, its phone and full text sealed under the case's key; answer its id,
+    idempotency key and the case id."""
+    case_id = case_id or uuid4()
+    sealed = seal(
+        keys.key_for_writing(case_id),
+        case_id,
+        "outbox_message",
+        json.dumps({"to": phone, "text": text}, ensure_ascii=False).encode(),
+    )
+    masked_text = text.replace("739182", "******")
+    message_id, key = put_message(
+        database_url,
+        channel="sms",
+        recipient_kind="citizen",
+        text=masked_text,
+        subject="投诉受理",
+        due=due,
+        urgent=urgent,
+        sealed=sealed,
+        key_id=case_id,
+        masked_address=phone[:3] + "****" + phone[-4:],
+    )
+    return message_id, key, case_id
+
+
+def message(database_url: str, message_id: UUID) -> dict[str, Any]:
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        cursor = connection.execute("SELECT * FROM outbox_messages WHERE id = %s", (message_id,))
+        row = cursor.fetchone()
+        assert row is not None
+        names = [column.name for column in cursor.description or ()]
+    return dict(zip(names, row, strict=True))
+
+
+def attempts(database_url: str, message_id: UUID) -> list[tuple[int, str, str]]:
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        return [
+            (number, outcome, detail)
+            for number, outcome, detail in connection.execute(
+                "SELECT attempt, outcome, detail FROM outbox_attempts WHERE message_id = %s"
+                " ORDER BY attempt",
+                (message_id,),
+            ).fetchall()
+        ]
