@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import structlog
 from eventsourcing.persistence import StoredEvent
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -41,6 +42,8 @@ from prometheus_client.registry import Collector
 
 from infrastructure.projection_runner import REBUILD_SUFFIX
 from infrastructure.sql_pool import SqlPool
+
+log = structlog.get_logger("oversight.metrics")
 
 MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -275,7 +278,8 @@ async def scrape_database(
         return await asyncio.wait_for(
             _read_database(reads, events_table, worker_lock_key, event_time, now), timeout
         )
-    except (TimeoutError, Exception):  # any failure: the scrape still answers
+    except Exception as error:  # a timeout or any failure: the scrape still answers
+        log.warning("metrics_database_unread", error_type=type(error).__name__)
         return DatabaseReading(ok=False)
 
 

@@ -12,6 +12,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from interfaces.http.idempotency import reads_idempotency_key
 from interfaces.observability import UNMATCHED_ROUTE, in_flight, observe_request, pool_sampler
 
+# The header IdempotentCommands puts on an answer it replays.
+REPLAYED = b"idempotent-replayed"
+
 
 class RequestMetrics:
     """Times every HTTP request and counts the API's commands (docs/operations.md)."""
@@ -26,11 +29,12 @@ class RequestMetrics:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        answered = {"status": 500}
+        answered = {"status": 500, "replayed": False}
 
         async def send_status(message: Message) -> None:
             if message["type"] == "http.response.start":
                 answered["status"] = message["status"]
+                answered["replayed"] = (REPLAYED, b"true") in message.get("headers", [])
             await send(message)
 
         self.in_flight.inc()
@@ -38,14 +42,18 @@ class RequestMetrics:
             await self.app(scope, receive, send_status)
         finally:
             self.in_flight.dec()
-            self._observe(scope, answered["status"], time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            self._observe(scope, answered["status"], seconds, bool(answered["replayed"]))
 
-    def _observe(self, scope: Scope, status: int, seconds: float) -> None:
+    def _observe(self, scope: Scope, status: int, seconds: float, replayed: bool) -> None:
         route: Any = scope.get("route")
         template = route_template(scope)
         method = scope["method"]
         verb = None
-        if route is not None and reads_idempotency_key(method, scope["path"], self.prefix):
+        # A command is counted once: a retry that replays its first answer (Idempotency-Key)
+        # ran nothing.
+        command = reads_idempotency_key(method, scope["path"], self.prefix) and not replayed
+        if route is not None and command:
             verb = getattr(route, "name", None) or template
         code = scope.get("state", {}).get("error_code")
         observe_request(method, template, status, seconds, verb, code)

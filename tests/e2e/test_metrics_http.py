@@ -5,12 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import psycopg
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from domain.actor import Role
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import Tokens, error_of
-from tests.factories import API, SAMPLE_DEPARTMENT
+from interfaces.http.app import create_app
+from tests.e2e.conftest import Tokens, error_of, sample_container
+from tests.factories import API, SAMPLE_DEPARTMENT, bearer, issued_token
+from tests.support import SettableTimeSource
 
 COMPLAINT = {"kind": "complaint", "channel": "hotline", "window": "W-A01", "summary": "排队久"}
 
@@ -153,3 +157,69 @@ def test_the_leadership_gauge_is_one_in_the_process_whose_worker_holds_the_lock(
     assert value(leading, "oversight_deadline_clock_last_turn_timestamp_seconds") > 0
     assert value(stopped, "oversight_worker_leader") == 0
     assert value(stopped, "oversight_worker_lock_held") == 0
+
+
+def test_wrong_access_codes_are_counted_and_so_is_the_lock_they_bring(
+    client: TestClient, tokens: Tokens
+) -> None:
+    registered = client.post(f"{API}/cases", json=COMPLAINT, headers=tokens.operator).json()
+    wrong = {"tracking_number": registered["tracking_number"], "access_code": "AAAAAAAAAA"}
+    before = scraped(client, tokens)
+
+    answers = [client.post(f"{API}/public/case-status", json=wrong) for _ in range(5)]
+
+    after = scraped(client, tokens)
+    assert {answer.status_code for answer in answers} == {404}
+    refusals = "oversight_public_status_refusals_total"
+    lockouts = "oversight_public_status_lockouts_total"
+    assert value(after, refusals) - value(before, refusals) == 5
+    assert value(after, lockouts) - value(before, lockouts) == 1
+
+
+def test_a_request_past_the_public_rate_limit_is_counted(
+    database_url: str, time_source: SettableTimeSource
+) -> None:
+    with (
+        sample_container(database_url, time_source, public_rate_limit=2) as container,
+        TestClient(create_app(container), raise_server_exceptions=False) as client,
+    ):
+        monitor = bearer(issued_token(container.supervision, Role.MONITOR, name="prometheus"))
+        tokens = Tokens({}, {}, {}, {}, {}, monitor)
+        before = scraped(client, tokens)
+        answers = [client.get(f"{API}/red-list") for _ in range(3)]
+        after = scraped(client, tokens)
+
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    limited = "oversight_rate_limited_total"
+    assert value(after, limited, limit="public") - value(before, limited, limit="public") == 1
+
+
+def test_a_retry_that_replays_its_first_answer_is_not_counted_again(
+    client: TestClient, tokens: Tokens
+) -> None:
+    headers = {**tokens.operator, "Idempotency-Key": "metrics-replay-1"}
+    before = scraped(client, tokens)
+    first = client.post(f"{API}/cases", json=COMPLAINT, headers=headers)
+    again = client.post(f"{API}/cases", json=COMPLAINT, headers=headers)
+
+    after = scraped(client, tokens)
+
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert first.json()["id"] == again.json()["id"]
+    labels = {"verb": "register_case", "outcome": "ok", "code": ""}
+    counted = value(after, "oversight_commands_total", **labels)
+    assert counted - value(before, "oversight_commands_total", **labels) == 1
+
+
+def test_a_scrape_answers_without_the_database_when_it_is_held_up(
+    client: TestClient, tokens: Tokens, container: Container
+) -> None:
+    with psycopg.connect(container.database_url) as blocker:
+        blocker.execute("LOCK TABLE projection_tracking IN ACCESS EXCLUSIVE MODE")
+        samples = scraped(client, tokens)
+        blocker.rollback()
+
+    assert value(samples, "oversight_scrape_database_ok") == 0
+    assert not matching(samples, "oversight_projection_lag_positions")
+    assert matching(samples, "oversight_http_request_duration_seconds_count")
+    assert value(scraped(client, tokens), "oversight_scrape_database_ok") == 1
