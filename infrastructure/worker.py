@@ -148,15 +148,18 @@ class Worker:
         """Whether this worker holds the lock and does the work."""
         return self.state == "active"
 
-    # Metrics (docs/operations.md, "Metrics"): whether this process leads, shown as it changes.
+    # Metrics (docs/operations.md, "Metrics"): whether this process leads, shown when it
+    # takes or gives up the lead (a worker merely made, as a test's, says nothing).
     @property
     def state(self) -> str:
         return self._state
 
     @state.setter
     def state(self, state: str) -> None:
+        was = getattr(self, "_state", None)
         self._state = state
-        metrics.worker_leading(state == "active")
+        if was is not None and (was == "active") != (state == "active"):
+            metrics.worker_leading(state == "active")
 
     # One turn ---------------------------------------------------------------
 
