@@ -123,16 +123,22 @@ def test_commands_are_counted_by_verb_and_outcome_with_the_code_of_a_refusal(
 
 
 def test_the_lag_of_every_runner_is_shown_and_falls_to_zero_once_the_worker_caught_up(
-    client: TestClient, tokens: Tokens, catch_up: Callable[[], object]
+    client: TestClient,
+    tokens: Tokens,
+    catch_up: Callable[[], object],
+    time_source: SettableTimeSource,
 ) -> None:
     catch_up()
     client.post(f"{API}/cases", json=COMPLAINT, headers=tokens.operator)
+    time_source.advance(minutes=5)
 
     behind = scraped(client, tokens)
     catch_up()
     caught_up = scraped(client, tokens)
 
     assert value(behind, "oversight_projection_lag_positions", runner="case_list") >= 1
+    # The oldest event case_list has not handled was recorded five minutes ago.
+    assert value(behind, "oversight_projection_lag_seconds", runner="case_list") == 300
     for runner in ("case_list", "audit_events", "ledger"):
         assert value(caught_up, "oversight_projection_lag_positions", runner=runner) == 0
         assert ("oversight_projection_lag_seconds", (("runner", runner),)) in caught_up
