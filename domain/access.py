@@ -10,7 +10,7 @@ from eventsourcing.domain import Aggregate
 from domain.actor import Actor, Role
 from domain.errors import Conflict, Invalid, NotFound
 
-TOKEN_ROLES = frozenset({Role.OPERATOR, Role.DEPARTMENT, Role.INSPECTOR, Role.ADMIN})
+TOKEN_ROLES = frozenset({Role.OPERATOR, Role.DEPARTMENT, Role.INSPECTOR, Role.ADMIN, Role.MONITOR})
 
 
 class TokenRoleInvalid(Invalid):

@@ -15,6 +15,8 @@ class Role(StrEnum):
     ADMIN = "admin"
     SYSTEM = "system"
     PUBLIC = "public"
+    # Reads the service's metrics (GET /metrics) and nothing else; a token, never a person.
+    MONITOR = "monitor"
 
 
 @dataclass(frozen=True)

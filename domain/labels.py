@@ -49,6 +49,7 @@ LABELS: dict[str, dict[str, str]] = {
         "admin": "管理员",
         "system": "系统",
         "public": "公众",
+        "monitor": "监控",
     },
     "applies_to": {
         "staff": "工作人员",
@@ -353,7 +354,7 @@ LABELS: dict[str, dict[str, str]] = {
         "unknown_staff": "没有该工作人员。",
         "staff_not_at_window": "该工作人员不在所选窗口工作。",
         "invalid_year_schedule": "年度节假日安排有误。",
-        "invalid_token_role": "访问令牌只能发给话务员、承办部门、纪检督查或管理员。",
+        "invalid_token_role": "访问令牌只能发给话务员、承办部门、纪检督查、管理员或监控。",
         "department_required": "承办部门角色须指明所属部门，其他角色不能指明部门。",
         "token_already_revoked": "该访问令牌已吊销。",
         "token_not_found": "没有该访问令牌。",

@@ -12,6 +12,7 @@ import anyio.to_thread
 
 from application.public_status import FoundCase, LockPolicy, PublicCaseStatus, TimelineEntry
 from domain.directory import Directory
+from infrastructure import metrics
 from infrastructure.sql_pool import SqlPool
 
 # Only these columns are ever read: nothing of the complainant, staff, window, summary or
@@ -119,6 +120,7 @@ ON CONFLICT (tracking_number) DO UPDATE SET
         WHEN f.failures + 1 >= $3 THEN $2 + $5
     END
 WHERE f.locked_until IS NULL OR f.locked_until <= $2
+RETURNING locked_until IS NOT NULL
 """
 
 _PURGE_SQL = """
@@ -144,7 +146,8 @@ class PostgresLookupFailures:
 
     async def record_failure(self, tracking_number: str, now: datetime) -> None:
         policy = self.policy
-        await self._store.execute(
+        # Past a lock nothing is updated: a row back that holds a lock is a lock just taken.
+        locked_now = await self._store.fetchval(
             _RECORD_FAILURE_SQL,
             tracking_number,
             now,
@@ -152,6 +155,7 @@ class PostgresLookupFailures:
             policy.window,
             policy.duration,
         )
+        metrics.public_status_refused(locked_now=bool(locked_now))
         if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
             self._purged_at = now
             await self._store.execute(_PURGE_SQL, now - policy.window, now)

@@ -24,6 +24,7 @@ import asyncpg
 import structlog
 
 from application.base import StorageUnavailable
+from infrastructure import metrics
 from infrastructure.keyed_digests import derived_key, keyed_digest
 from infrastructure.sql_pool import SqlPool
 
@@ -118,7 +119,10 @@ class PostgresClientLimit:
         hits = await self._run(
             self._store.fetchval(_HIT_SQL, self.name, started, client, self.amount)
         )
-        return None if hits is not None else self._retry_after(started, now)
+        if hits is not None:
+            return None
+        metrics.rate_limited(self.name)
+        return self._retry_after(started, now)
 
     async def wait(self, client: str, now: datetime) -> int | None:
         """Without counting: None when the client may go on, else seconds to wait."""

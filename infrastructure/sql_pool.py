@@ -89,6 +89,13 @@ class SqlPool:
                 self._pool.terminate()
             self._pool = None
 
+    def usage(self) -> tuple[int, int, int]:
+        """Open connections, idle ones and the most it may open (0, 0, max before it opens)."""
+        pool = self._pool
+        if pool is None:
+            return 0, 0, self.max_size
+        return pool.get_size(), pool.get_idle_size(), pool.get_max_size()
+
     async def _opened(self) -> asyncpg.Pool:
         if self._pool is None:
             await self.open()

@@ -32,6 +32,7 @@ from domain.appeal import AppealStatus
 from domain.case import Status
 from domain.errors import DomainError
 from domain.rectification import OrderStatus
+from infrastructure import metrics
 from infrastructure.database_waits import DatabaseWaits
 from infrastructure.notification_log import DEFAULT_BATCH_SIZE, LazyConnection, events_table_of
 from infrastructure.policy_runner import PolicyRunner
@@ -159,6 +160,19 @@ class Worker:
         """Whether this worker holds the lock and does the work."""
         return self.state == "active"
 
+    # Metrics (docs/operations.md, "Metrics"): whether this process leads, shown when it
+    # takes or gives up the lead (a worker merely made, as a test's, says nothing).
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @state.setter
+    def state(self, state: str) -> None:
+        was = getattr(self, "_state", None)
+        self._state = state
+        if was is not None and (was == "active") != (state == "active"):
+            metrics.worker_leading(state == "active")
+
     # One turn ---------------------------------------------------------------
 
     def run_once(self) -> Turn:
@@ -170,6 +184,7 @@ class Worker:
         if reacted:
             notifications += self._project(failed)
         observed, recorded = self._run_clock()
+        metrics.clock_turned(self.supervision.time_source.now())
         recomputed = self._recompute_provisional_deadlines()
         gaps = self._run_cover_clock()
         if recorded or recomputed or gaps:
@@ -208,6 +223,7 @@ class Worker:
     def _record_failure(self, runner: LogRunner, error: Exception) -> None:
         """Log the failure (with its traceback when it first happens at a position, and when
         it turns out stuck) and record it in runner_health for every process to see."""
+        metrics.runner_failed(runner.name)
         try:
             failure = self.health.failed(runner.name, runner.position(), error)
         except Exception as unrecorded:  # the database itself fails: the log has to do

@@ -29,7 +29,7 @@ account_cli = typer.Typer(
 # console's own account pages are for admin accounts).
 CLI_ADMIN = Actor(principal="cli-admin", role=Role.ADMIN)
 # The people's roles as help text; the Account record refuses any other (domain/account.py).
-PEOPLES_ROLES = set(Role) - {Role.SYSTEM, Role.PUBLIC}
+PEOPLES_ROLES = set(Role) - {Role.SYSTEM, Role.PUBLIC, Role.MONITOR}
 ROLE_NAMES = ", ".join(sorted(PEOPLES_ROLES))
 LIST_HEADER = ("username", "name", "role", "department", "state", "second factor", "created")
 
@@ -75,6 +75,11 @@ def create_account(
     ] = None,
 ) -> None:
     """Create an account; its one-time password is printed alone on the last line."""
+    if role == Role.MONITOR:
+        raise _fail(
+            "monitor is a role for Prometheus, not for people, and has no console account: "
+            "issue a token with `oversight token create --role monitor --name prometheus`"
+        )
     if role not in PEOPLES_ROLES:
         raise _fail(f"--role must be one of: {ROLE_NAMES}")
     issued = _refusing(

@@ -83,6 +83,7 @@ class TokenRole(StrEnum):
     DEPARTMENT = "department"
     INSPECTOR = "inspector"
     ADMIN = "admin"
+    MONITOR = "monitor"  # Prometheus: GET /metrics and nothing else
 
 
 @contextmanager
@@ -144,6 +145,15 @@ def serve(
 ) -> None:
     """Set up the schema if needed, then serve the pages and the API (embedded PostgreSQL if no
     DATABASE_URL)."""
+    from interfaces.metrics_directory import shared_metrics_directory
+
+    # Several API processes share their metrics through a directory named before the
+    # service (and with it the metrics client) is imported.
+    with shared_metrics_directory(workers):
+        _serve(host, port, worker=worker, workers=workers)
+
+
+def _serve(host: str, port: int, *, worker: bool, workers: int) -> None:
     import uvicorn
 
     from interfaces.http.app import create_app

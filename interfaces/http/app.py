@@ -20,6 +20,7 @@ from interfaces.http.deps import storable_parameters
 from interfaces.http.documentation import documented_api
 from interfaces.http.errors import HTTP_CODES, error_body, install_error_handlers
 from interfaces.http.idempotency import IdempotentCommands
+from interfaces.http.request_metrics import RequestMetrics
 from interfaces.http.responses import EVERY_ROUTE, refusals
 from interfaces.http.routers import (
     administration,
@@ -42,6 +43,7 @@ from interfaces.http.routers import assessments as assessment_routes
 from interfaces.http.routers import items as item_routes
 from interfaces.http.routers import notices as notice_routes
 from interfaces.http.routers import post_cover as post_cover_routes
+from interfaces.http.routers import prometheus as prometheus_routes
 from interfaces.http.routers import surveys as survey_routes
 from interfaces.http.routers import visits as visit_routes
 from interfaces.web import mount_console
@@ -223,6 +225,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
             dependencies=[Depends(storable_parameters)],
         )
     app.include_router(health.router, responses=refusals(413))
+    app.include_router(prometheus_routes.router, responses=refusals(413))  # GET /metrics
     app.add_middleware(
         IdempotentCommands,  # type: ignore[arg-type]
         store=lambda: app.state.container.idempotency,
@@ -233,5 +236,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         RequestContext,  # type: ignore[arg-type]
         max_body_bytes=lambda: app.state.container.settings.max_body_bytes,
     )
+    # Outermost: times every answer, the refusals of the middlewares above included.
+    app.add_middleware(RequestMetrics, prefix=API_PREFIX)  # type: ignore[arg-type]
     mount_console(app)
     return app

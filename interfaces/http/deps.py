@@ -91,13 +91,13 @@ PublicClientDep = Annotated[str, Depends(within_public_rate_limit)]
 PublicStatusDep = Annotated[PublicStatus, Depends(get_public_status)]
 
 
-async def current_actor(
+async def bearer_actor(
     request: Request,
     supervision: SupervisionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
-    """The signed-in caller: a token confirmed a moment ago is taken as it was, and any other
-    is looked up in the store on a worker thread, off the event loop."""
+    """The bearer of the token, in any role: a token confirmed a moment ago is taken as it
+    was, and any other is looked up in the store on a worker thread, off the event loop."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("sign in with an Authorization: Bearer <token> header")
     token, request_id = credentials.credentials, request.state.request_id
@@ -111,6 +111,25 @@ async def current_actor(
     if actor is None:
         raise NotAuthenticated("the bearer token is not valid")
     return actor
+
+
+# A monitor token (Prometheus) reads GET /metrics and nothing else: every other route that
+# asks who signed in refuses it.
+async def current_actor(actor: Annotated[Actor, Depends(bearer_actor)]) -> Actor:
+    """The signed-in caller, any role but the monitor's."""
+    if actor.role is Role.MONITOR:
+        raise RoleNotAllowed("a monitor token reads /metrics and nothing else")
+    return actor
+
+
+async def monitor_actor(actor: Annotated[Actor, Depends(bearer_actor)]) -> Actor:
+    """The monitor (Prometheus) and no one else."""
+    if actor.role is not Role.MONITOR:
+        raise RoleNotAllowed("this needs the role: monitor")
+    return actor
+
+
+MonitorDep = Annotated[Actor, Depends(monitor_actor)]
 
 
 def roles(*allowed: Role) -> Callable[[Actor], Actor]:

@@ -107,12 +107,20 @@ def error_response(error: DomainError) -> JSONResponse:
     return JSONResponse(error_body(error.code, error.message), status_code=status, headers=headers)
 
 
-async def _domain_error(_: Request, error: DomainError) -> JSONResponse:
-    return error_response(error)
+async def _domain_error(request: Request, error: DomainError) -> JSONResponse:
+    return _remember_code(request, error_response(error), error.code)
 
 
-async def _validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
-    return validation_response(error.errors())
+async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    answer = validation_response(error.errors())
+    refused = any(item.get("type") == INVALID_CHARACTER for item in error.errors())
+    return _remember_code(request, answer, INVALID_CHARACTER if refused else INVALID_REQUEST)
+
+
+def _remember_code(request: Request, answer: JSONResponse, code: str) -> JSONResponse:
+    """Keep the answer's code where the metrics middleware reads it (commands by outcome)."""
+    request.state.error_code = code
+    return answer
 
 
 def validation_response(errors: Sequence[Mapping[str, Any]]) -> JSONResponse:
@@ -155,8 +163,12 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> JSONRe
     headers = getattr(error, "headers", None)
     if error.status_code == 405:
         headers = {**(headers or {}), "Allow": _allowed_methods(request)}
-    return JSONResponse(
-        error_body(code, str(error.detail)), status_code=error.status_code, headers=headers
+    return _remember_code(
+        request,
+        JSONResponse(
+            error_body(code, str(error.detail)), status_code=error.status_code, headers=headers
+        ),
+        code,
     )
 
 
@@ -171,11 +183,15 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-async def _unexpected_error(_: Request, error: Exception) -> JSONResponse:
+async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected_error", error_type=type(error).__name__)
-    return JSONResponse(
-        error_body(INTERNAL_ERROR, "the service failed to answer; the failure was logged"),
-        status_code=500,
+    return _remember_code(
+        request,
+        JSONResponse(
+            error_body(INTERNAL_ERROR, "the service failed to answer; the failure was logged"),
+            status_code=500,
+        ),
+        INTERNAL_ERROR,
     )
 
 

@@ -94,7 +94,8 @@ def refusals(*statuses: int) -> Responses:
 # hold, and the database's own refusals.
 EVERY_ROUTE = refusals(413, 422, 503)
 # Routes for any signed-in role, and routes for some roles only.
-SIGNED_IN = refusals(401)
+# (A monitor token signs in but may not use them: 403, as every route but GET /metrics.)
+SIGNED_IN = refusals(401, 403)
 SOME_ROLES = refusals(401, 403)
 # Routes that validate query or path parameters or a body.
 VALIDATED = refusals(422)

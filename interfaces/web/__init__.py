@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 
 from interfaces.web.errors import install_page_errors
@@ -105,5 +106,6 @@ def _outside_the_api(app: FastAPI) -> Callable[[str], bool]:
     """Whether a path is a page's: not under the API's prefix (the folder of its OpenAPI
     document) nor one of the routes the app had before the pages (health, docs)."""
     api_root = (app.openapi_url or "/api/v1/openapi.json").rsplit("/", 1)[0] + "/"
-    before = {getattr(route, "path", "") for route in app.routes}
+    # Routers the app includes hold their routes: each route's own path, under its prefix.
+    before = {getattr(route, "path", "") for route in iter_route_contexts(app.routes)}
     return lambda path: not path.startswith(api_root) and path not in before

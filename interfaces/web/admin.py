@@ -59,9 +59,11 @@ async def role_form_page(
     values: dict[str, str | None],
     problems: list[str],
     status_code: int,
+    roles: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """A page of what was given out (accounts, tokens), `listed`, under its form to give one
-    to a role (角色, 所属部门), the form as typed and what was wrong with it."""
+    to a role (角色, 所属部门; `roles`, else people's roles), the form as typed and what was
+    wrong with it."""
     directory = await run_in_threadpool(app.directory)
     return render(
         request,
@@ -70,7 +72,7 @@ async def role_form_page(
             **listed,
             "values": values,
             "problems": problems,
-            "roles": role_choices(),
+            "roles": roles or role_choices(),
             "departments": {d.id: d.name for d in directory.departments},
         },
         person=shown(person),

@@ -44,6 +44,8 @@ INSPECTORS_AND_OWN: Final[Row] = (401, 403, OK, 403, OK, 403)
 TO_SIGN_IN: Final[Row] = (SIGN_IN,) * len(CALLERS)
 # A form posted without the visitor's form token from the service's own origin.
 WITHOUT_FORM_TOKEN: Final[Row] = (403,) * len(CALLERS)
+# The metrics (GET /metrics): Prometheus's monitor token only, which none of CALLERS holds.
+MONITOR_ONLY: Final[Row] = (401, 403, 403, 403, 403, 403)
 
 # Routes under /api/v1, by their path below it.
 API_MATRIX: Final[dict[Route, Row]] = {
@@ -191,6 +193,7 @@ OPERATIONS_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/openapi.json"): ANYONE,
     # The pages' scripts and styles: a mount, which answers any method below its path.
     ("*", "/docs/assets"): ANYONE,
+    ("GET", "/metrics"): MONITOR_ONLY,
 }
 
 # The pages (interfaces/web): the public ones need no token. A form posted without the visitor's
@@ -338,3 +341,17 @@ def full_matrix(api_prefix: str) -> dict[Route, Row]:
     """Every row, keyed by the path the app serves it at."""
     api = {(method, f"{api_prefix}{path}"): row for (method, path), row in API_MATRIX.items()}
     return {**api, **OPERATIONS_MATRIX, **PAGES_MATRIX}
+
+
+# A monitor token (Prometheus) opens GET /metrics and nothing else: on every other route it
+# gets what a caller without a token gets, but 403 where that caller gets 401 (its token is
+# valid, its role may not).
+MONITOR_OPENS: Final[set[Route]] = {("GET", "/metrics")}
+
+
+def monitor_outcome(route: Route, row: Row) -> Outcome:
+    """What a route answers a monitor token, from its row."""
+    if route in MONITOR_OPENS:
+        return OK
+    anonymous = row[0]
+    return 403 if anonymous == 401 else anonymous

@@ -35,6 +35,7 @@ class Tokens:
     admin: dict[str, str]
     department: dict[str, str]
     other_department: dict[str, str]
+    monitor: dict[str, str]  # Prometheus: GET /metrics and nothing else
 
 
 @pytest.fixture
@@ -85,6 +86,7 @@ def tokens(container: Container) -> Tokens:
         admin=headers(Role.ADMIN),
         department=headers(Role.DEPARTMENT, SAMPLE_DEPARTMENT),
         other_department=headers(Role.DEPARTMENT, OTHER_DEPARTMENT),
+        monitor=headers(Role.MONITOR),
     )
 
 

@@ -44,7 +44,7 @@ pytestmark = pytest.mark.slow
 MAX_EXAMPLES = 15
 # A fixed seed and derandomized generation: CI runs the same requests every time.
 SEED = 20261127
-CALLERS = ("inspector", "operator", "department", "anonymous")
+CALLERS = ("inspector", "operator", "department", "anonymous", "monitor")
 
 # Operations that may refuse a request the OpenAPI calls valid with 422, and why. The
 # schema cannot say which ids the directory lists or which rules the catalogue has, how two

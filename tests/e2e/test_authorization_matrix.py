@@ -23,7 +23,15 @@ from domain.privacy import WITHHELD, mask_phone
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from interfaces.http.app import API_PREFIX
-from tests.e2e.authorization_matrix import CALLERS, OK, SIGN_IN, Outcome, Route, full_matrix
+from tests.e2e.authorization_matrix import (
+    CALLERS,
+    OK,
+    SIGN_IN,
+    Outcome,
+    Route,
+    full_matrix,
+    monitor_outcome,
+)
 from tests.e2e.conftest import Tokens, position
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, a_complaint_body
 from tests.item_story import a_listed_item
@@ -133,6 +141,7 @@ class World:
             "admin": self.tokens.admin,
             "own": self.tokens.department,
             "other": self.tokens.other_department,
+            "monitor": self.tokens.monitor,
         }
         return by_caller[caller]
 
@@ -550,6 +559,7 @@ OPERATIONS_REQUESTS: dict[Route, Callable[[World], Call]] = {
     for path in ("/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
 }
 OPERATIONS_REQUESTS["*", "/docs/assets"] = lambda w: Call(file="swagger-ui.css")
+OPERATIONS_REQUESTS["GET", "/metrics"] = lambda w: Call()
 PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     **{("GET", path): lambda w: Call() for path in ("/", "/status", "/red-list", "/blue-list")},
     ("POST", "/status"): lambda w: Call(body=w.status_query()),
@@ -819,7 +829,9 @@ def test_every_caller_gets_what_the_table_says_and_a_refusal_records_nothing(
     failures = []
     for route in [route for route in MATRIX if resource_of(route) == resource]:
         method, template = route
-        for caller, expected in zip(CALLERS, MATRIX[route], strict=True):
+        # The monitor's outcome follows from the row (authorization_matrix.monitor_outcome).
+        monitor = ("monitor", monitor_outcome(route, MATRIX[route]))
+        for caller, expected in [*zip(CALLERS, MATRIX[route], strict=True), monitor]:
             call = REQUESTS[route](world)
             before = position(world.container)
             response = world.client.request(

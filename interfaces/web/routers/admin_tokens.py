@@ -16,9 +16,10 @@ from application.access import TokenSummary
 from application.supervision import Supervision
 from domain.access import TokenNotFound
 from domain.actor import Role
+from domain.labels import LABELS
 from interfaces.http.deps import SupervisionDep
 from interfaces.http.schemas.cases import DIRECTORY_ID, Strict
-from interfaces.web.admin import admin_router, role_form_page, run_confirmed
+from interfaces.web.admin import admin_router, role_choices, role_form_page, run_confirmed
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import (
     back_to,
@@ -127,5 +128,14 @@ async def _page(
 ) -> HTMLResponse:
     listed = {"tokens": await run_in_threadpool(app.list_tokens)}
     return await role_form_page(
-        request, person, app, "admin/tokens.html", listed, values, problems, status_code
+        request,
+        person,
+        app,
+        "admin/tokens.html",
+        listed,
+        values,
+        problems,
+        status_code,
+        # Tokens also go to Prometheus (监控: GET /metrics only), which no person's account may.
+        roles={**role_choices(), Role.MONITOR.value: LABELS["role"][Role.MONITOR.value]},
     )
