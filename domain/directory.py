@@ -37,6 +37,10 @@ class Department:
     successor: str | None = None
     # The department's superior (上级主管部门), which reads its boards and takes escalations.
     superior: str | None = None
+    # Where notifications to the department go (§17): an e-mail address, a group-robot
+    # webhook URL (WeCom, DingTalk), either, both or neither.
+    email: str | None = None
+    webhook: str | None = None
 
 
 @dataclass(frozen=True)
@@ -220,8 +224,10 @@ class Directory(Aggregate):
         department_id: str
         name: str
         name_en: str
-        # Events recorded before superiors existed read the class default.
+        # Events recorded before superiors (or contacts) existed read the class default.
         superior: str | None = None
+        email: str | None = None
+        webhook: str | None = None
 
         def apply(self, directory: Directory) -> None:
             directory._departments[self.department_id] = {
@@ -229,6 +235,8 @@ class Directory(Aggregate):
                 "name_en": self.name_en,
                 "active": True,
                 "superior": self.superior,
+                "email": self.email,
+                "webhook": self.webhook,
             }
 
     class DepartmentChanged(Event):
