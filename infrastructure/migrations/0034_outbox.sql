@@ -54,3 +54,17 @@ CREATE TABLE outbox_attempts (
     detail      text        NOT NULL,
     PRIMARY KEY (message_id, attempt)
 );
+
+-- Where the notification feed starts: at the log's head as it is when the outbox comes in.
+-- A new database starts at 0 and notifies everything; one upgraded to this version does not
+-- notify its whole past (which events would have sent what, when, is no news to anyone now).
+-- The events table is the event store's, made before migrations run; if it is not there,
+-- the feed starts at 0 as on a new database.
+DO $$
+BEGIN
+    IF to_regclass('oversight_events') IS NOT NULL THEN
+        EXECUTE 'INSERT INTO projection_tracking (name, position) '
+                'SELECT ''notification_feed'', coalesce(max(notification_id), 0) '
+                'FROM oversight_events ON CONFLICT (name) DO NOTHING';
+    END IF;
+END $$;
