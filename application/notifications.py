@@ -25,6 +25,7 @@ from uuid import UUID
 from domain.calendar import OFFICE_TZ
 from domain.errors import Conflict, Gone, NotFound
 from domain.personal_data import is_placeholder
+from domain.privacy import mask_phone
 from domain.quiet_hours import first_moment_to_text_a_citizen
 
 SMS, EMAIL, WEBHOOK = "sms", "email", "webhook"
@@ -262,14 +263,6 @@ class Draft:
         return f"oversight-{position}-{self.channel}-{self.recipient}"
 
 
-def mask_phone(phone: str) -> str:
-    """`138****5678`: enough for staff to tell numbers apart, not to call one."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return f"{digits[:3]}****{digits[-4:]}"
-
-
 def office_time(moment: datetime | None) -> str:
     """A moment as people in the centre read it (office time, to the minute)."""
     return "" if moment is None else moment.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
@@ -409,7 +402,7 @@ class _Made:
                 recipient=COMPLAINANT,
                 address=None,
                 phone=phone,
-                masked_address=mask_phone(phone),
+                masked_address=mask_phone(phone) or "",
                 subject=sent.subject,
                 text=sent.text,
                 shown_text=shown.text,

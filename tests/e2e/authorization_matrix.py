@@ -153,6 +153,10 @@ API_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/visits"): INSPECTORS,
     ("GET", "/visits/{visit_id}"): INSPECTORS,
     ("POST", "/visits/{visit_id}/findings"): INSPECTORS,
+    # The notifications' outbox (外发消息, §17): administrators'
+    ("GET", "/outbox"): ADMINS,
+    ("GET", "/outbox/{message_id}"): ADMINS,
+    ("POST", "/outbox/{message_id}/resend"): ADMINS,
     # Superiors and escalation (提级督办): only the superior department of the department
     # holding the work directs it, which none of the callers here is (tested by name in
     # tests/e2e/test_escalation_http.py).
