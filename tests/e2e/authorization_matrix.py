@@ -276,6 +276,10 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/console/admin/tokens/{token_id}/issued"): TO_SIGN_IN,
     ("POST", "/console/admin/tokens/{token_id}/revoke"): WITHOUT_FORM_TOKEN,
     ("GET", "/console/admin/qr-codes"): TO_SIGN_IN,
+    # The notifications' outbox (外发消息, §17): the administrator's list, message, resend
+    ("GET", "/console/admin/outbox"): TO_SIGN_IN,
+    ("GET", "/console/admin/outbox/{message_id}"): TO_SIGN_IN,
+    ("POST", "/console/admin/outbox/{message_id}/resend"): WITHOUT_FORM_TOKEN,
     # Audit and the dashboard
     ("GET", "/console/audit"): TO_SIGN_IN,
     ("GET", "/console/audit/records/{record_id}"): TO_SIGN_IN,

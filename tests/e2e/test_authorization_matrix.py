@@ -660,6 +660,12 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("POST", "/console/admin/tokens/{token_id}/revoke"): lambda w: Call(
         {"token_id": uuid4()}, {"reason": "x", "confirmed": "yes"}
     ),
+    # The notifications' outbox (外发消息)
+    ("GET", "/console/admin/outbox"): lambda w: Call(),
+    ("GET", "/console/admin/outbox/{message_id}"): lambda w: Call({"message_id": w.dead_message()}),
+    ("POST", "/console/admin/outbox/{message_id}/resend"): lambda w: Call(
+        {"message_id": w.dead_message()}
+    ),
     # Audit and the dashboard
     **{
         ("GET", path): lambda w: Call()

@@ -1,0 +1,82 @@
+"""The administrator's outbox page (外发消息, §17): the list and its state filter, a message
+with its attempts, 重新发送 for a dead one; other roles get the Chinese 403 page."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from domain.actor import Role
+from domain.labels import error_message
+from interfaces.bootstrap import Container
+from tests.outbox_rows import add_attempt, insert_message
+from tests.web_support import post_form, signed_in
+
+PAGE = "/console/admin/outbox"
+
+
+def test_an_administrator_lists_filters_reads_and_resends_a_dead_message(
+    client: TestClient, container: Container
+) -> None:
+    url = container.database_url
+    dead = insert_message(url, subject="新派单：诉求 HL20261127-0001")
+    add_attempt(url, dead, 1, "connection refused")
+    insert_message(url, state="delivered", subject="督办：诉求 HL20261127-0002")
+    signed_in(client, container, Role.ADMIN)
+
+    everything = client.get(PAGE).text
+    assert "<h1>外发消息</h1>" in everything
+    assert "HL20261127-0001" in everything
+    assert "HL20261127-0002" in everything
+    only_dead = client.get(f"{PAGE}?state=dead").text
+    assert "HL20261127-0001" in only_dead
+    assert "HL20261127-0002" not in only_dead
+
+    page = f"{PAGE}/{dead}"
+    shown = client.get(page).text
+    assert "connection refused" in shown
+    assert "重新发送" in shown
+    answer = post_form(client, f"{page}/resend", {}, from_page=page)
+    assert answer.status_code == 303
+    after = client.get(answer.headers["location"]).text
+    assert "已重新加入发送队列。" in after
+    assert "待发送" in after
+    assert "重新发送</button>" not in after
+
+
+def test_resending_a_message_not_dead_is_refused_in_chinese(
+    client: TestClient, container: Container
+) -> None:
+    dead = insert_message(container.database_url)
+    signed_in(client, container, Role.ADMIN)
+    page = f"{PAGE}/{dead}"
+    post_form(client, f"{page}/resend", {}, from_page=page)
+    again = post_form(client, f"{page}/resend", {}, from_page=page)
+    assert error_message("outbox_message_not_dead") in client.get(again.headers["location"]).text
+
+
+@pytest.mark.parametrize("role", [Role.OPERATOR, Role.INSPECTOR])
+def test_the_outbox_is_for_administrators_alone(
+    client: TestClient, container: Container, role: Role
+) -> None:
+    signed_in(client, container, role)
+    answer = client.get(PAGE)
+    assert answer.status_code == 403
+    assert '<html lang="zh-CN">' in answer.text
+
+
+@pytest.mark.parametrize("query", ["state=lost", "cursor=%00", "cursor=abc", "limit=-1"])
+def test_bad_parameters_of_the_outbox_page_are_refused_with_a_page(
+    client: TestClient, container: Container, query: str
+) -> None:
+    signed_in(client, container, Role.ADMIN)
+    answer = client.get(f"{PAGE}?{query}")
+    assert 400 <= answer.status_code < 500
+    assert '<html lang="zh-CN">' in answer.text
+
+
+def test_an_unknown_message_is_a_chinese_404(client: TestClient, container: Container) -> None:
+    signed_in(client, container, Role.ADMIN)
+    answer = client.get(f"{PAGE}/00000000-0000-4000-8000-000000000009")
+    assert answer.status_code == 404
+    assert '<html lang="zh-CN">' in answer.text
