@@ -3,12 +3,15 @@ with its attempts, 重新发送 for a dead one; other roles get the Chinese 403 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from fastapi.testclient import TestClient
 
 from domain.actor import Role
 from domain.labels import error_message
 from interfaces.bootstrap import Container
+from tests.factories import SAMPLE_DEPARTMENT, assigned_case
 from tests.outbox_rows import add_attempt, insert_message
 from tests.web_support import post_form, signed_in
 
@@ -80,3 +83,39 @@ def test_an_unknown_message_is_a_chinese_404(client: TestClient, container: Cont
     answer = client.get(f"{PAGE}/00000000-0000-4000-8000-000000000009")
     assert answer.status_code == 404
     assert '<html lang="zh-CN">' in answer.text
+
+
+def test_the_case_page_tells_the_centre_what_was_sent_about_the_case(
+    client: TestClient, container: Container
+) -> None:
+    case_id = assigned_case(container.supervision)
+    insert_message(
+        container.database_url,
+        case_id=case_id,
+        record_id=case_id,
+        channel="sms",
+        recipient_kind="citizen",
+        recipient="complainant",
+        address=None,
+        masked_address="138****5678",
+        subject="诉求已登记",
+        state="delivered",
+        delivered_at=datetime(2026, 11, 27, 2, 1, tzinfo=UTC),
+    )
+    signed_in(client, container, Role.OPERATOR)
+    page = client.get(f"/console/cases/{case_id}").text
+    assert "通知记录" in page
+    assert "138****5678" in page
+    assert "诉求已登记" in page
+    assert "已送达" in page
+
+
+def test_a_departments_case_page_shows_no_notifications(
+    client: TestClient, container: Container
+) -> None:
+    case_id = assigned_case(container.supervision)
+    insert_message(container.database_url, case_id=case_id, record_id=case_id)
+    signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
+    page = client.get(f"/console/cases/{case_id}")
+    assert page.status_code == 200
+    assert "通知记录" not in page.text
