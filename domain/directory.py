@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.actor import Actor
 from domain.calendar import OFFICE_TZ
-from domain.errors import Forbidden, Invalid
+from domain.errors import Forbidden, Invalid, NotFound
 
 DIRECTORY_ID: UUID = uuid5(NAMESPACE_URL, "oversight:directory")
 
@@ -184,6 +184,12 @@ class SuperiorCycle(InvalidDirectorySpec):
     """Superiors that lead back to where they started (A → B → A)."""
 
     code = "superior_cycle"
+
+
+class DepartmentNotFound(NotFound):
+    """The directory never listed a department with this id."""
+
+    code = "department_not_found"
 
 
 class UnknownStaff(Invalid):

@@ -483,6 +483,7 @@ LABELS: dict[str, dict[str, str]] = {
         "visit_summary_required": "请填写检查情况（不超过 2000 个字）。",
         # Notifications (外发消息, §17)
         "notify_without_phone": "来电人同意短信通知时须填写手机号。",
+        "department_not_found": "机构目录中没有该部门。",
         "outbox_message_not_found": "未找到该外发消息。",
         "outbox_message_not_dead": "只有发送失败的消息才能重新发送。",
         "outbox_message_erased": "该消息的个人信息已删除，不能再发送。",

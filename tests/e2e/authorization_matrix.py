@@ -75,6 +75,7 @@ API_MATRIX: Final[dict[Route, Row]] = {
     ("POST", "/cases/{case_id}/notes"): CENTRE,
     # The directory, the catalogue and the calendar: every signed-in role
     ("GET", "/departments"): SIGNED_IN,
+    ("GET", "/departments/{department_id}"): SIGNED_IN,  # with its contacts (§17)
     ("GET", "/windows"): SIGNED_IN,
     ("GET", "/staff"): SIGNED_IN,
     ("GET", "/conduct-rules"): SIGNED_IN,

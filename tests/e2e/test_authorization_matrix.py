@@ -518,7 +518,8 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
         {"visit_id": w.visit()},
         {"type": "order", **{k: v for k, v in ORDER.items() if k != "source"}},
     ),
-    # The notifications' outbox (外发消息)
+    # The notifications' outbox (外发消息), and a department's contacts
+    ("GET", "/departments/{department_id}"): lambda w: Call({"department_id": SAMPLE_DEPARTMENT}),
     ("GET", "/outbox"): lambda w: Call(),
     ("GET", "/outbox/{message_id}"): lambda w: Call({"message_id": w.dead_message()}),
     ("POST", "/outbox/{message_id}/resend"): lambda w: Call({"message_id": w.dead_message()}),

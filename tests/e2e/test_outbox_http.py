@@ -227,3 +227,13 @@ def test_bad_outbox_parameters_are_refused_with_a_code(
         "invalid_cursor",
         "invalid_character",
     )
+
+
+def test_one_department_is_read_with_its_contacts(client: TestClient, tokens: Tokens) -> None:
+    found = client.get(f"{API}/departments/{SAMPLE_DEPARTMENT}", headers=tokens.department)
+    assert found.status_code == 200
+    assert found.json()["email"] == f"{SAMPLE_DEPARTMENT}@example.gov.cn"
+    missing = client.get(f"{API}/departments/nowhere", headers=tokens.department)
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "department_not_found"
+    assert client.get(f"{API}/departments/{SAMPLE_DEPARTMENT}").status_code == 401

@@ -4,7 +4,9 @@ with its attempts, 重新发送 for a dead one; other roles get the Chinese 403 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from uuid import UUID
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -16,6 +18,7 @@ from tests.outbox_rows import add_attempt, insert_message
 from tests.web_support import post_form, signed_in
 
 PAGE = "/console/admin/outbox"
+NEW = "/console/cases/new"
 
 
 def test_an_administrator_lists_filters_reads_and_resends_a_dead_message(
@@ -119,3 +122,48 @@ def test_a_departments_case_page_shows_no_notifications(
     page = client.get(f"/console/cases/{case_id}")
     assert page.status_code == 200
     assert "通知记录" not in page.text
+
+
+INTAKE = {
+    "kind": "complaint",
+    "channel": "hotline",
+    "window": "W-A01",
+    "summary": "窗口人员态度生硬",
+    "complainant_name": "王芳",
+}
+
+
+def test_an_operator_records_the_callers_consent_to_sms_on_the_intake_form(
+    client: TestClient, container: Container
+) -> None:
+    signed_in(client, container, Role.OPERATOR)
+    assert '<label for="complainant_notify">同意短信通知</label>' in client.get(NEW).text
+
+    answer = post_form(
+        client, NEW, {**INTAKE, "complainant_phone": "13812345678", "complainant_notify": "true"}
+    )
+    assert answer.status_code == 303, answer.text
+    (case_id,) = registered_case_ids(container)
+    assert container.supervision.repository.get(case_id).complainant["notify"] is True
+
+
+def test_consent_to_sms_without_a_phone_is_refused_in_chinese(
+    client: TestClient, container: Container
+) -> None:
+    signed_in(client, container, Role.OPERATOR)
+    answer = post_form(client, NEW, {**INTAKE, "complainant_notify": "true"})
+    assert answer.status_code == 409
+    assert error_message("notify_without_phone") in answer.text
+    assert (
+        'id="complainant_notify" name="complainant_notify" type="checkbox" value="true" checked'
+        in (answer.text)
+    )
+    assert registered_case_ids(container) == []
+
+
+def registered_case_ids(container: Container) -> list[UUID]:
+    with psycopg.connect(container.database_url) as connection:
+        rows = connection.execute(
+            "SELECT originator_id FROM oversight_events WHERE topic = 'oversight:Case.Registered'"
+        ).fetchall()
+    return [row[0] for row in rows]
