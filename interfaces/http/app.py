@@ -210,6 +210,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         notice_routes.drafts_router,
         visit_routes.router,  # inspection visits (暗访巡查, §16)
         outbox_routes.router,  # the notifications' outbox (外发消息, §17)
+        outbox_routes.case_router,
         escalation.router,
         survey_routes.router,  # satisfaction surveys (满意度调查, §16)
         post_cover_routes.absences_router,  # A/B post cover (AB岗, §16)

@@ -158,6 +158,8 @@ API_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/outbox"): ADMINS,
     ("GET", "/outbox/{message_id}"): ADMINS,
     ("POST", "/outbox/{message_id}/resend"): ADMINS,
+    # ... and what was sent about a case, for the centre
+    ("GET", "/cases/{case_id}/notifications"): CENTRE,
     # Superiors and escalation (提级督办): only the superior department of the department
     # holding the work directs it, which none of the callers here is (tested by name in
     # tests/e2e/test_escalation_http.py).

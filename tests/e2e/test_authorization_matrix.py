@@ -523,6 +523,7 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/outbox"): lambda w: Call(),
     ("GET", "/outbox/{message_id}"): lambda w: Call({"message_id": w.dead_message()}),
     ("POST", "/outbox/{message_id}/resend"): lambda w: Call({"message_id": w.dead_message()}),
+    ("GET", "/cases/{case_id}/notifications"): lambda w: Call({"case_id": w.assigned_case()}),
     # Superiors and escalation (提级督办)
     ("POST", "/cases/{case_id}/escalation/direct"): lambda w: Call(
         {"case_id": w.overdue_case()}, DIRECTION

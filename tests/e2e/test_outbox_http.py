@@ -237,3 +237,28 @@ def test_one_department_is_read_with_its_contacts(client: TestClient, tokens: To
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "department_not_found"
     assert client.get(f"{API}/departments/{SAMPLE_DEPARTMENT}").status_code == 401
+
+
+def test_the_centre_reads_what_was_sent_about_a_case(
+    client: TestClient, tokens: Tokens, container: Container
+) -> None:
+    case = registered_through_api(client, tokens.operator, complainant=AGREES)
+    client.post(
+        f"{API}/cases/{case['id']}/assign",
+        json={"department": SAMPLE_DEPARTMENT},
+        headers=tokens.operator,
+    )
+    run_worker_once(container)
+
+    answer = client.get(f"{API}/cases/{case['id']}/notifications", headers=tokens.inspector)
+    assert answer.status_code == 200
+    items = answer.json()["items"]
+    assert [(m["channel"], m["template"]) for m in items] == [
+        ("sms", "citizen_registered"),
+        ("email", "department_case_assigned"),
+    ]
+    assert items[0]["masked_address"] == "138****5678"
+    assert all(m["state"] == "pending" for m in items)
+    unknown = client.get(f"{API}/cases/{uuid4()}/notifications", headers=tokens.operator)
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "case_not_found"

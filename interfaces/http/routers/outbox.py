@@ -9,11 +9,18 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from interfaces.http.deps import AdminDep, ContainerDep
+from interfaces.http.deps import AdminDep, CentreDep, ContainerDep
 from interfaces.http.responses import ONE_RECORD, SOME_ROLES, VALIDATED, refusals
-from interfaces.http.schemas.outbox import OutboxList, OutboxMessageDetail, OutboxQuery
+from interfaces.http.schemas.outbox import (
+    CaseNotifications,
+    OutboxList,
+    OutboxMessageDetail,
+    OutboxQuery,
+)
 
 router = APIRouter(prefix="/outbox", tags=["outbox"], responses=SOME_ROLES)
+# What was sent about a case: its internal timeline's notifications, for the centre.
+case_router = APIRouter(prefix="/cases", tags=["outbox"], responses=SOME_ROLES)
 
 
 @router.get("", responses=VALIDATED)
@@ -44,3 +51,14 @@ async def resend_outbox_message(
     410 `outbox_message_erased` once the complainant's personal data was erased."""
     await run_in_threadpool(container.outbox.resend, message_id)
     return OutboxMessageDetail.of(await container.outbox.get_message(message_id))
+
+
+@case_router.get("/{case_id}/notifications", responses=ONE_RECORD)
+async def list_case_notifications(
+    case_id: UUID, container: ContainerDep, actor: CentreDep
+) -> CaseNotifications:
+    """What was sent (or is to be sent) about the case, to whom, and whether it arrived,
+    oldest first (operators and inspectors): a citizen's phone masked, their code masked."""
+    await run_in_threadpool(container.supervision.get_case, case_id, actor)  # 404 if none
+    messages = await container.outbox.messages_of_case(case_id)
+    return CaseNotifications.of(messages)

@@ -86,3 +86,13 @@ class OutboxList(BaseModel):
     @classmethod
     def of(cls, page: Page) -> OutboxList:
         return cls(items=[OutboxMessagePublic.of(item) for item in page.items], next=page.next)
+
+
+class CaseNotifications(BaseModel):
+    """The notifications of one case, oldest first."""
+
+    items: list[OutboxMessagePublic]
+
+    @classmethod
+    def of(cls, messages: list[OutboxMessage]) -> CaseNotifications:
+        return cls(items=[OutboxMessagePublic.of(message) for message in messages])
