@@ -19,15 +19,23 @@ from application.notifications import (
     messages_for,
 )
 from application.supervision import Supervision
-from domain.actor import Actor
+from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import NotifyWithoutPhone, Outcome, Satisfaction
 from domain.personal_data import ERASED
+from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import DirectoryFileError, parse_directory_file
 from infrastructure.notification_feed import notification_templates
 from infrastructure.yaml_files import read_packaged_yaml
-from tests.factories import SAMPLE_DEPARTMENT, a_complaint, assign
-from tests.support import SettableTimeSource
+from tests.factories import (
+    SAMPLE_DEPARTMENT,
+    a_complaint,
+    a_deduction,
+    assign,
+    escalated_case,
+    issued_order,
+)
+from tests.support import DIRECTORY_ADMIN, SettableTimeSource
 
 ALL_ON = Channels(
     sms=True,
@@ -318,3 +326,62 @@ def test_the_sample_department_is_reached_at_its_address(supervision: Supervisio
     assert department is not None
     assert department.email == f"{SAMPLE_DEPARTMENT}@example.gov.cn"
     assert department.webhook is None
+
+
+def test_a_rectification_order_is_told_to_its_department(
+    supervision: Supervision, inspector: Actor
+) -> None:
+    order_id = issued_order(supervision, inspector)
+    (mail, hook) = sent(supervision, order_id)
+    assert mail.template == "department_order_issued"
+    assert mail.record_type == "RectificationOrder"
+    assert mail.recipient == SAMPLE_DEPARTMENT
+    assert hook.channel == "webhook"
+    assert "整改通知" in mail.subject
+
+
+def test_an_escalation_goes_to_the_superior(
+    supervision: Supervision, time_source: SettableTimeSource
+) -> None:
+    case_id = escalated_case(supervision, time_source.set)
+    escalated = [d for d in sent(supervision, case_id) if d.template == "department_escalated"]
+    assert [d.recipient for d in escalated] == ["natural-resources-bureau"]
+    assert "市自然资源局" in escalated[0].text
+    assert "不动产登记中心" in escalated[0].text
+
+
+def test_an_escalation_without_a_superior_goes_to_the_inspectors(
+    supervision: Supervision, time_source: SettableTimeSource
+) -> None:
+    case_id = escalated_case(supervision, time_source.set)
+    contacts = {SAMPLE_DEPARTMENT: Contact(name="不动产登记中心")}
+    drafts: list[Draft] = []
+    for event in supervision.events.get(case_id):
+        if type(event).__name__ == "Escalated":
+            object.__setattr__(event, "superior", None)
+            record = supervision.repository.get(case_id, version=event.originator_version)
+            drafts += messages_for(
+                event, record, topic=type(event).TOPIC, templates=TEMPLATES,
+                channels=ALL_ON, contact=contacts.get,
+            )  # fmt: skip
+    assert [(d.recipient, d.template) for d in drafts] == [
+        ("inspectors", "inspectors_escalated"),
+        ("inspectors", "inspectors_escalated"),
+    ]
+
+
+def test_an_appeal_is_told_to_the_inspectors(supervision: Supervision, inspector: Actor) -> None:
+    supervision.load_conduct_rules(default_conduct_rules(), DIRECTORY_ADMIN)
+    deduction = supervision.record_deduction(
+        a_deduction(occurred_at=datetime(2026, 11, 26, 15, 0, tzinfo=OFFICE_TZ)), inspector
+    )
+    department = Actor("deeds-desk", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
+    appeal = supervision.appeal_deduction(
+        deduction.id, reasons="当事人当时在解释政策", evidence=None, by=department
+    )
+    (mail, hook) = sent(supervision, appeal.id)
+    assert mail.template == "inspectors_appeal_filed"
+    assert mail.address == "inspectors@example.gov.cn"
+    assert "当事人当时在解释政策" in mail.text
+    assert "不动产登记中心" in mail.text
+    assert hook.address == "https://robot.example.com/hook"
