@@ -22,9 +22,11 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import psycopg
 import structlog
 from eventsourcing.application import Application
+from eventsourcing.persistence import PersistenceError
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from application.base import StorageUnavailable
 from application.notifications import (
     CITIZEN,
     TOPICS,
@@ -168,8 +170,8 @@ class NotificationFeed(TrackedRunner):
             record = self.application.repository.get(
                 notification.originator_id, version=notification.originator_version
             )
-        except psycopg.Error:
-            raise  # the database: the batch is tried again
+        except (psycopg.Error, PersistenceError, StorageUnavailable):
+            raise  # the database: the batch is tried again, nothing of it written
         except Exception as error:  # an event that cannot be read sends nothing
             log.warning(
                 "notification_event_unreadable",

@@ -10,6 +10,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from eventsourcing.persistence import OperationalError
 
 from application.notifications import MASKED_CODE
 from domain.calendar import OFFICE_TZ
@@ -253,3 +254,25 @@ def test_a_registration_without_a_phone_cannot_ask_for_sms(container: Container)
 
     with pytest.raises(NotifyWithoutPhone):
         registration(container.supervision, complainant={"name": "王芳", "notify": True})
+
+
+def test_an_event_store_failure_while_reading_the_record_fails_the_batch_rather_than_skip_it(
+    container: Container, database_url: str
+) -> None:
+    registration(container.supervision, complainant=CITIZEN)
+    (feed,) = container.notification_tasks()
+
+    def unavailable(*_: object, **__: object) -> None:
+        raise OperationalError("the server closed the connection")
+
+    feed.application.repository.get = unavailable  # type: ignore[attr-defined]
+    try:
+        with feed, pytest.raises(OperationalError):  # type: ignore[attr-defined]
+            feed.run_until_caught_up()  # type: ignore[attr-defined]
+    finally:
+        del feed.application.repository.get  # type: ignore[attr-defined]
+
+    with psycopg.connect(database_url) as connection:
+        assert tracked_position(connection, FEED_NAME) == 0
+    run_feed(container)
+    assert len(outbox(database_url, channel="sms")) == 1
