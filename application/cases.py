@@ -185,6 +185,7 @@ class CaseVerbs(ItemVerbs, NumberingVerbs):
                 by=by,
                 at=now,
                 source=source,
+                access_code=access_code,
             )
             if item is not None:
                 case.name_item(item, by=by, at=now)
@@ -363,6 +364,7 @@ def history_entry(event: Any, personal_data_erased: bool = False) -> HistoryEntr
     if personal_data_erased:
         fields = with_personal_fields_erased(type(event), fields)
     fields.pop("access_code_hash", None)
+    fields.pop("notification", None)  # the access code kept for the registration SMS
     reason = next((fields[name] for name in _REASON_FIELDS if fields.get(name)), None)
     return HistoryEntry(
         version=event.originator_version,

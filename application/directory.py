@@ -13,6 +13,7 @@ from domain.case import Case
 from domain.directory import (
     DIRECTORY_ID,
     Department,
+    DepartmentNotFound,
     Directory,
     DirectorySpec,
     Leaving,
@@ -105,6 +106,13 @@ class DirectoryVerbs(OversightApplication):
     def list_departments(self) -> tuple[Department, ...]:
         """The active departments."""
         return self.directory().departments
+
+    def get_department(self, department_id: str) -> Department:
+        """One department of the directory, retired or not (its contacts for staff, §17)."""
+        department = self.directory().department(department_id)
+        if department is None:
+            raise DepartmentNotFound(f"there is no department {department_id}")
+        return department
 
     def list_windows(
         self, *, department: str | None = None, matching: str | None = None

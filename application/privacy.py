@@ -10,7 +10,7 @@ from application.cases import CaseVerbs
 from application.views import CaseView
 from domain.actor import Actor
 from domain.case import Case
-from domain.personal_data import PersonalDataAlreadyErased
+from domain.personal_data import PersonalDataAlreadyErased, is_placeholder
 
 log = structlog.get_logger("oversight.privacy")
 
@@ -39,6 +39,21 @@ class PrivacyVerbs(CaseVerbs):
             log.warning("personal_data_erased_without_key", case_id=str(case_id))
         self._erase_ratings_copied_into(case)
         return view
+
+    def complainant_contact(self, case_id: UUID) -> tuple[str, str | None] | None:
+        """The complainant's phone and the access code kept for their registration SMS, to
+        seal a resent SMS under (§17); None once their personal data was erased, or when they
+        gave no phone."""
+        complainant = self._case(case_id).complainant
+        if not isinstance(complainant, dict) or is_placeholder(complainant):
+            return None
+        phone = complainant.get("phone")
+        if not isinstance(phone, str) or not phone:
+            return None
+        registered = next(iter(self.events.get(case_id, lte=1)), None)
+        kept = getattr(registered, "notification", None)
+        code = kept.get("access_code") if isinstance(kept, dict) else None
+        return phone, code if isinstance(code, str) else None
 
     def _erase_ratings_copied_into(self, case: Case) -> None:
         """A bad rating's comment is sealed under its evaluation's own key, and the case it

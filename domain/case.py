@@ -242,6 +242,12 @@ class CaseNotOverdue(NotOverdue):
     code = "case_not_overdue"
 
 
+class NotifyWithoutPhone(Invalid):
+    """The complainant agreed to SMS notifications but gave no phone number to send them to."""
+
+    code = "notify_without_phone"
+
+
 class MergeIntoItself(Invalid):
     """A case cannot be merged into itself."""
 
@@ -312,6 +318,9 @@ class Case(Task):
         complainant: dict[str, Any]
         # {type: "visit", ref: <the visit's id>}: a finding of an inspection visit (§16).
         source: dict[str, str] | None = None
+        # {access_code: ...} when the citizen agreed to SMS (§17): what the registration SMS
+        # tells them. Sealed with the complainant, so erasure destroys it too; never applied.
+        notification: dict[str, str] | None = None
 
     def __init__(
         self,
@@ -329,6 +338,7 @@ class Case(Task):
         complainant: dict[str, Any],
         actor: Actor,
         source: dict[str, str] | None = None,
+        notification: dict[str, str] | None = None,
     ) -> None:
         self._start_clock()
         self.tracking_number = tracking_number
@@ -383,11 +393,16 @@ class Case(Task):
         by: Actor,
         at: datetime,
         source: dict[str, str] | None = None,
+        access_code: str | None = None,
     ) -> Case:
         """Register what a citizen brought to the centre (登记), or what an inspection visit
-        found (`source`: the visit)."""
+        found (`source`: the visit). A complainant with `notify` agreed to be told by SMS
+        (§17): they need a phone, and the `access_code` is kept sealed for the first SMS."""
         if not summary.strip():
             raise Invalid("a case needs a summary")
+        notify = bool(complainant.get("notify"))
+        if notify and not complainant.get("phone"):
+            raise NotifyWithoutPhone("a complainant told by SMS needs a phone number")
         return cls._create(
             cls.Registered,
             id=case_id,
@@ -406,6 +421,7 @@ class Case(Task):
             actor=by,
             timestamp=at,
             source=source,
+            notification={"access_code": access_code} if notify and access_code else None,
         )
 
     # The service item the case is about (事项, §16): named at registration, after the

@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.actor import Actor
 from domain.calendar import OFFICE_TZ
-from domain.errors import Forbidden, Invalid
+from domain.errors import Forbidden, Invalid, NotFound
 
 DIRECTORY_ID: UUID = uuid5(NAMESPACE_URL, "oversight:directory")
 
@@ -37,6 +37,10 @@ class Department:
     successor: str | None = None
     # The department's superior (上级主管部门), which reads its boards and takes escalations.
     superior: str | None = None
+    # Where notifications to the department go (§17): an e-mail address, a group-robot
+    # webhook URL (WeCom, DingTalk), either, both or neither.
+    email: str | None = None
+    webhook: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,12 @@ class SuperiorCycle(InvalidDirectorySpec):
     code = "superior_cycle"
 
 
+class DepartmentNotFound(NotFound):
+    """The directory never listed a department with this id."""
+
+    code = "department_not_found"
+
+
 class UnknownStaff(Invalid):
     """A case names a staff member the directory does not list as active."""
 
@@ -220,8 +230,10 @@ class Directory(Aggregate):
         department_id: str
         name: str
         name_en: str
-        # Events recorded before superiors existed read the class default.
+        # Events recorded before superiors (or contacts) existed read the class default.
         superior: str | None = None
+        email: str | None = None
+        webhook: str | None = None
 
         def apply(self, directory: Directory) -> None:
             directory._departments[self.department_id] = {
@@ -229,6 +241,8 @@ class Directory(Aggregate):
                 "name_en": self.name_en,
                 "active": True,
                 "superior": self.superior,
+                "email": self.email,
+                "webhook": self.webhook,
             }
 
     class DepartmentChanged(Event):

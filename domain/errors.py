@@ -33,3 +33,9 @@ class Invalid(DomainError):
     """The request names values the record cannot accept."""
 
     code = "invalid"
+
+
+class Gone(DomainError):
+    """The thing asked for existed but is gone for good (its data erased)."""
+
+    code = "gone"

@@ -482,6 +482,13 @@ LABELS: dict[str, dict[str, str]] = {
         "visit_date_out_of_range": "检查日期不能晚于今天，也不能早于一年前。",
         "visit_windows_required": "请选择检查的窗口（至少一个，不重复，不超过 50 个）。",
         "visit_summary_required": "请填写检查情况（不超过 2000 个字）。",
+        # Notifications (外发消息, §17)
+        "notify_without_phone": "来电人同意短信通知时须填写手机号。",
+        "department_not_found": "机构目录中没有该部门。",
+        "outbox_message_not_found": "未找到该外发消息。",
+        "outbox_message_not_dead": "只有发送失败的消息才能重新发送。",
+        "outbox_message_erased": "该消息的个人信息已删除，不能再发送。",
+        "gone": "该记录的个人信息已删除。",
     },
     # What is wrong in a file an administrator imports (infrastructure/yaml_files.py),
     # shown line by line on the admin pages; {field} is the field or section named.
@@ -511,6 +518,8 @@ LABELS: dict[str, dict[str, str]] = {
         "outside_year": "假期超出了所选年份。",
         "not_items_mapping": "文件应包含 items（事项列表）一节。",
         "not_xlsx": "不是有效的 XLSX 工作簿。",
+        "bad_email": "字段“{field}”应为电子邮件地址。",
+        "bad_webhook": "字段“{field}”应为以 http:// 或 https:// 开头的网址。",
     },
     # Every event type (`Record.Event`, the stable topic without `oversight:`), for the
     # audit trail's history and feed.
@@ -664,6 +673,23 @@ LABELS: dict[str, dict[str, str]] = {
         "deduction": "扣分",
         "order": "整改通知",
         "case": "工单",
+    },
+    # Notifications (外发消息, §17)
+    "outbox_state": {
+        "pending": "待发送",
+        "delivered": "已送达",
+        "dead": "发送失败",
+        "erased": "已删除个人信息",
+    },
+    "notification_channel": {
+        "sms": "短信",
+        "email": "电子邮件",
+        "webhook": "群机器人",
+    },
+    "recipient_kind": {
+        "citizen": "群众",
+        "department": "部门",
+        "inspectors": "纪检监督",
     },
 }
 

@@ -25,7 +25,8 @@ UNAVAILABLE: Mapping[str, Any] = {"unavailable": True}
 # class moving), or with a class attribute `PERSONAL_FIELDS = ("field", ...)`. A field is
 # declared whole: its value, however nested, is sealed as one.
 PERSONAL_FIELDS_BY_TOPIC: Mapping[str, tuple[str, ...]] = {
-    "oversight:Case.Registered": ("complainant", "summary", "details"),
+    # `notification`: the access code for the registration SMS, when the citizen agreed to SMS.
+    "oversight:Case.Registered": ("complainant", "summary", "details", "notification"),
     "oversight:Evaluation.Rated": ("comment",),
 }
 # The events that erase their record's personal data.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,11 @@ from infrastructure.yaml_files import (
 )
 
 SAMPLE_DIRECTORY = "sample_directory.yaml"
+# A department's notification contacts (§17): an e-mail address, and a group-robot webhook.
+_CONTACTS = {
+    "email": (re.compile(r"^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$"), 254, "an e-mail address"),
+    "webhook": (re.compile(r"^https?://[^\s]+$"), 2_000, "an http(s) URL"),
+}
 
 _REQUIRED = {
     "departments": ("id", "name", "name_en"),
@@ -28,7 +34,7 @@ _REQUIRED = {
 # A department kept in the file with `successor: <department id>` is retired, its open cases
 # and orders handed to that department (机构改革).
 _OPTIONAL = {
-    "departments": ("superior", "successor"),
+    "departments": ("superior", "successor", "email", "webhook"),
     "windows": (),
     "staff": ("window", "post"),
 }
@@ -128,6 +134,11 @@ def _entry(raw: object, where: str, section: str) -> dict[str, Any]:
             kind = type(raw[field]).__name__
             detail = f"{where}: field {field!r} must be text or empty, got {kind}"
             raise _about(raw, field, "not_text", detail)
+    for field, (pattern, longest, what) in _CONTACTS.items():
+        value = raw.get(field) if section == "departments" else None
+        if isinstance(value, str) and (len(value) > longest or not pattern.match(value)):
+            detail = f"{where}: field {field!r} must be {what}, got {value[:80]!r}"
+            raise _about(raw, field, f"bad_{field}", detail)
     for field, value in raw.items():
         if isinstance(value, str):
             require_storable(

@@ -54,14 +54,18 @@ RECONNECT_SECONDS = 2.0
 JITTER = 0.1
 DETAIL_CHARS = 500
 
+# A key erased in another process may still be in this one's key cache: whether it was erased
+# is read from the key table itself, in the claim, so nothing is sent after an erasure.
 _CLAIM = """
 SELECT id, idempotency_key, channel, recipient_kind, address, subject, text, sealed, key_id,
-       urgent, attempts, template
-FROM outbox_messages
+       urgent, attempts, template,
+       EXISTS (SELECT 1 FROM personal_data_keys k
+               WHERE k.key_id = m.key_id AND k.erased_at IS NOT NULL) AS key_erased
+FROM outbox_messages m
 WHERE state = 'pending' AND next_attempt_at <= %s AND channel = ANY(%s)
 ORDER BY next_attempt_at, id
 LIMIT 1
-FOR UPDATE SKIP LOCKED
+FOR UPDATE OF m SKIP LOCKED
 """
 
 
@@ -81,6 +85,7 @@ class Claimed:
     urgent: bool
     attempts: int
     template: str
+    key_erased: bool
 
     @property
     def to_a_citizen_phone(self) -> bool:
@@ -219,7 +224,7 @@ class OutboxSender:
             done.dead += 1
             return None
         try:
-            key = self.keys.key_for_reading(message.key_id)
+            key = None if message.key_erased else self.keys.key_for_reading(message.key_id)
         except PersonalDataKeyMissing:
             self._dead(connection, message, message.attempts, "the case has no data key")
             done.dead += 1

@@ -387,6 +387,16 @@ class PostgresPersonalDataKeys:
                     "VALUES (%s, NULL, %s, %s) ON CONFLICT (key_id) DO NOTHING",
                     (key_id, now, now),
                 )
+            # A citizen's messages not yet delivered go with the key (§17): never sent, and
+            # their sealed phone and text cleared in the same transaction. One the sender is
+            # delivering right now is passed by rather than waited for: the sender sees the
+            # key erased in the database before any later try (infrastructure/outbox_sender.py).
+            connection.execute(
+                "UPDATE outbox_messages SET state = 'erased', sealed = NULL WHERE id IN ("
+                "SELECT id FROM outbox_messages WHERE key_id = %s AND state IN ('pending', 'dead') "
+                "FOR UPDATE SKIP LOCKED)",
+                (key_id,),
+            )
         self._cache.put(key_id, None)
         log.info("personal_data_key_erased", key_id=str(key_id), destroyed=destroyed is not None)
         return destroyed is not None

@@ -106,8 +106,14 @@ from infrastructure.keyed_digests import PhoneDigests
 from infrastructure.ledger.adapter import CheckpointRefused, PostgresAuditLedger
 from infrastructure.logging import configure_logging, error_message
 from infrastructure.notice_queries import NoticeQueriesOnPostgres
+from infrastructure.notification_feed import (
+    NotificationFeed,
+    channels_of,
+    notification_templates,
+)
 from infrastructure.notification_log import LazyConnection, events_table_of
 from infrastructure.numbering_turn import AdvisoryNumberingTurn
+from infrastructure.outbox import OutboxOnPostgres
 from infrastructure.outbox_sender import OutboxSenderThread, outbox_sender_from_settings
 from infrastructure.passwords import Argon2Passwords, TotpCodes, new_one_time_password
 from infrastructure.personal_data_keys import (
@@ -258,7 +264,7 @@ class Container:
             calendar=calendar,
             poll_interval=poll_interval,
             standby_interval=standby_interval,
-            tasks=self.audit_tasks(),
+            tasks=[*self.audit_tasks(), *self.notification_tasks()],
             policies=[
                 BadRatingCasePolicy(self.supervision),
                 *notice_draft_policies(self.supervision),
@@ -378,6 +384,33 @@ class Container:
             AuditEventsRunner(self.database_url, self.supervision, connection=shared),
             self.ledger.writer(connection=shared),
         ]
+
+    # Notifications (§17) ---------------------------------------------------------
+    def notification_tasks(self) -> list[object]:
+        """The worker's notification feed: events into outbox messages, once each (the
+        templates are checked here, so a worker with a broken one does not start)."""
+        return [
+            NotificationFeed(
+                self.database_url,
+                self.supervision,
+                templates=notification_templates(),
+                channels=channels_of(self.settings),
+                keys=self.supervision.personal_data_keys,
+                time_source=self.supervision.time_source,
+                directory=self.supervision.directory,
+            )
+        ]
+
+    @cached_property
+    def outbox(self) -> OutboxOnPostgres:
+        """The outbox's messages for administrators, and resending a dead one."""
+        return OutboxOnPostgres(
+            self.reads,
+            self.database_url,
+            keys=self.supervision.personal_data_keys,
+            time_source=self.supervision.time_source,
+            citizen_of=self.supervision.complainant_contact,
+        )
 
     def close(self) -> None:
         """Stop workers, release connections and let go of an embedded server."""

@@ -54,3 +54,17 @@ CREATE TABLE outbox_attempts (
     detail      text        NOT NULL,
     PRIMARY KEY (message_id, attempt)
 );
+
+-- Where the notification feed starts: at the log's head as it is when the outbox comes in.
+-- A database upgraded to this version does not notify its whole past (which events would
+-- have sent what, when, is no news to anyone now). A new database has no events yet: it gets
+-- no row, and the feed starts at 0 as it does without one. The events table is the event
+-- store's, made before migrations run; without it there is nothing to skip either.
+DO $$
+BEGIN
+    IF to_regclass('oversight_events') IS NOT NULL THEN
+        EXECUTE 'INSERT INTO projection_tracking (name, position) '
+                'SELECT ''notification_feed'', max(notification_id) FROM oversight_events '
+                'HAVING max(notification_id) IS NOT NULL ON CONFLICT (name) DO NOTHING';
+    END IF;
+END $$;

@@ -42,6 +42,7 @@ from interfaces.http.routers import (
 from interfaces.http.routers import assessments as assessment_routes
 from interfaces.http.routers import items as item_routes
 from interfaces.http.routers import notices as notice_routes
+from interfaces.http.routers import outbox as outbox_routes
 from interfaces.http.routers import post_cover as post_cover_routes
 from interfaces.http.routers import prometheus as prometheus_routes
 from interfaces.http.routers import surveys as survey_routes
@@ -210,6 +211,8 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         notice_routes.router,  # notices (通报, §15)
         notice_routes.drafts_router,
         visit_routes.router,  # inspection visits (暗访巡查, §16)
+        outbox_routes.router,  # the notifications' outbox (外发消息, §17)
+        outbox_routes.case_router,
         escalation.router,
         survey_routes.router,  # satisfaction surveys (满意度调查, §16)
         post_cover_routes.absences_router,  # A/B post cover (AB岗, §16)

@@ -26,7 +26,10 @@ from interfaces.http.schemas.visits import (
 
 def register_case(app: Supervision, body: CaseCreate, by: Actor) -> RegisteredCase:
     """Register the case the body describes (登记)."""
-    return app.register_case(**body.model_dump(), by=by)
+    fields = body.model_dump()
+    if not fields["complainant"]["notify"]:  # recorded only when the citizen agreed to SMS
+        del fields["complainant"]["notify"]
+    return app.register_case(**fields, by=by)
 
 
 def assign_case(app: Supervision, case_id: UUID, body: CaseAssign, by: Actor) -> CaseView:

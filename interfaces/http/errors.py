@@ -14,7 +14,7 @@ from starlette.routing import Match
 
 from application.base import StorageUnavailable
 from application.public_status import TooManyRequests
-from domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from domain.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound
 from domain.text import storable
 from interfaces.http.schemas.text import INVALID_CHARACTER
 
@@ -25,6 +25,7 @@ STATUS_BY_KIND: tuple[tuple[type[DomainError], int], ...] = (
     (Forbidden, 403),
     (Conflict, 409),
     (Invalid, 422),
+    (Gone, 410),
 )
 
 HTTP_CODES = {

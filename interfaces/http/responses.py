@@ -67,6 +67,7 @@ _REFUSALS: Responses = {
         "description": "The record's state forbids this, or a request with the same "
         "Idempotency-Key is still being answered"
     },
+    410: {"description": "The record existed but its personal data was erased for good"},
     413: {"description": "The request body is larger than the service accepts"},
     422: {
         "description": "The request is not valid (`invalid_request`, with `fields`), some text "

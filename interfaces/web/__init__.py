@@ -19,6 +19,7 @@ from interfaces.web.routers import (
     admin_accounts,
     admin_calendar,
     admin_directory,
+    admin_outbox,
     admin_qr,
     admin_tokens,
     answer_templates,
@@ -98,6 +99,8 @@ def mount_console(app: FastAPI) -> None:
     app.include_router(item_pages.router)
     # Inspection visits (暗访巡查, §16): the inspector's list, form and visit pages.
     app.include_router(visit_pages.router)
+    # The notifications' outbox (外发消息, §17): the administrator's list, message, resend.
+    app.include_router(admin_outbox.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

@@ -91,6 +91,8 @@ BY_ROLE: dict[Role, tuple[Link, ...]] = {
         ("工作日历", "/console/admin/calendar"),
         ("接口令牌", "/console/admin/tokens"),
         ("窗口二维码", "/console/admin/qr-codes"),
+        # The notifications' outbox (外发消息, §17)
+        ("外发消息", "/console/admin/outbox"),
     ),
 }
 

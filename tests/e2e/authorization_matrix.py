@@ -77,6 +77,7 @@ API_MATRIX: Final[dict[Route, Row]] = {
     ("POST", "/cases/{case_id}/notes"): CENTRE,
     # The directory, the catalogue and the calendar: every signed-in role
     ("GET", "/departments"): SIGNED_IN,
+    ("GET", "/departments/{department_id}"): SIGNED_IN,  # with its contacts (§17)
     ("GET", "/windows"): SIGNED_IN,
     ("GET", "/staff"): SIGNED_IN,
     ("GET", "/conduct-rules"): SIGNED_IN,
@@ -155,6 +156,12 @@ API_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/visits"): INSPECTORS,
     ("GET", "/visits/{visit_id}"): INSPECTORS,
     ("POST", "/visits/{visit_id}/findings"): INSPECTORS,
+    # The notifications' outbox (外发消息, §17): administrators'
+    ("GET", "/outbox"): ADMINS,
+    ("GET", "/outbox/{message_id}"): ADMINS,
+    ("POST", "/outbox/{message_id}/resend"): ADMINS,
+    # ... and what was sent about a case, for the centre
+    ("GET", "/cases/{case_id}/notifications"): CENTRE,
     # Superiors and escalation (提级督办): only the superior department of the department
     # holding the work directs it, which none of the callers here is (tested by name in
     # tests/e2e/test_escalation_http.py).
@@ -275,6 +282,10 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/console/admin/tokens/{token_id}/issued"): TO_SIGN_IN,
     ("POST", "/console/admin/tokens/{token_id}/revoke"): WITHOUT_FORM_TOKEN,
     ("GET", "/console/admin/qr-codes"): TO_SIGN_IN,
+    # The notifications' outbox (外发消息, §17): the administrator's list, message, resend
+    ("GET", "/console/admin/outbox"): TO_SIGN_IN,
+    ("GET", "/console/admin/outbox/{message_id}"): TO_SIGN_IN,
+    ("POST", "/console/admin/outbox/{message_id}/resend"): WITHOUT_FORM_TOKEN,
     # Audit and the dashboard
     ("GET", "/console/audit"): TO_SIGN_IN,
     ("GET", "/console/audit/records/{record_id}"): TO_SIGN_IN,

@@ -36,6 +36,7 @@ from tests.e2e.conftest import Tokens, position
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, a_complaint_body
 from tests.item_story import a_listed_item
 from tests.notice_story import a_notice_draft
+from tests.outbox_rows import insert_message
 from tests.support import SettableTimeSource
 
 MATRIX = full_matrix(API_PREFIX)
@@ -301,6 +302,11 @@ class World:
     def visit_body(self) -> dict[str, Any]:
         return {**VISIT, "date": self.time_source.now().date().isoformat()}
 
+    # The notifications' outbox (外发消息) ------------------------------------------------------
+
+    def dead_message(self) -> str:
+        return str(insert_message(self.container.database_url))
+
     # Staff assessments (千人千题) -------------------------------------------------------------
 
     def assessment(self) -> str:
@@ -521,6 +527,12 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
         {"visit_id": w.visit()},
         {"type": "order", **{k: v for k, v in ORDER.items() if k != "source"}},
     ),
+    # The notifications' outbox (外发消息), and a department's contacts
+    ("GET", "/departments/{department_id}"): lambda w: Call({"department_id": SAMPLE_DEPARTMENT}),
+    ("GET", "/outbox"): lambda w: Call(),
+    ("GET", "/outbox/{message_id}"): lambda w: Call({"message_id": w.dead_message()}),
+    ("POST", "/outbox/{message_id}/resend"): lambda w: Call({"message_id": w.dead_message()}),
+    ("GET", "/cases/{case_id}/notifications"): lambda w: Call({"case_id": w.assigned_case()}),
     # Superiors and escalation (提级督办)
     ("POST", "/cases/{case_id}/escalation/direct"): lambda w: Call(
         {"case_id": w.overdue_case()}, DIRECTION
@@ -659,6 +671,12 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/console/admin/tokens/{token_id}/issued"): lambda w: Call({"token_id": uuid4()}),
     ("POST", "/console/admin/tokens/{token_id}/revoke"): lambda w: Call(
         {"token_id": uuid4()}, {"reason": "x", "confirmed": "yes"}
+    ),
+    # The notifications' outbox (外发消息)
+    ("GET", "/console/admin/outbox"): lambda w: Call(),
+    ("GET", "/console/admin/outbox/{message_id}"): lambda w: Call({"message_id": w.dead_message()}),
+    ("POST", "/console/admin/outbox/{message_id}/resend"): lambda w: Call(
+        {"message_id": w.dead_message()}
     ),
     # Audit and the dashboard
     **{

@@ -126,6 +126,8 @@ def _valid_parameters(seeded: Seeded) -> dict[str, str]:
         "absence_id": "00000000-0000-4000-8000-000000000004",
         "day": "2026-11-23",
         "month": "2026-11",
+        # The notifications' outbox (外发消息): no message is seeded
+        "message_id": "00000000-0000-4000-8000-000000000005",
     }
 
 

@@ -245,7 +245,7 @@ def test_the_retry_waits_carry_a_little_jitter(
         jitter=lambda: 1.0,
     )
     claimed = sender_module.Claimed(
-        UUID(int=1), "k", "webhook", "department", "x", "s", "t", None, None, False, 0, "t"
+        UUID(int=1), "k", "webhook", "department", "x", "s", "t", None, None, False, 0, "t", False
     )
     now = time_source.now()
     assert sender.next_attempt_at(now, 3, claimed) == now + timedelta(seconds=30 * 4 * 1.1)
@@ -360,26 +360,6 @@ def test_an_unreachable_gateway_is_retried(
 
 
 # Erasure, quiet hours, channels that are off ----------------------------------------------
-
-
-def test_a_citizens_message_whose_key_was_erased_becomes_erased_without_being_sent(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    http_receiver: HttpReceiver,
-) -> None:
-    sent_id, _, case_id = put_citizen_sms(
-        database_url, keys, phone=PHONE, text=CITIZEN_TEXT, due=time_source.now()
-    )
-    keys.erase(case_id)
-    sender = a_sender(database_url, keys, time_source, sms(http_receiver))
-
-    assert sender.run_once().erased == 1
-
-    assert http_receiver.requests == []
-    row = message(database_url, sent_id)
-    assert (row["state"], row["sealed"], row["attempts"]) == ("erased", None, 0)
-    assert attempts(database_url, sent_id) == []
 
 
 def office(moment: str) -> datetime:
@@ -584,3 +564,29 @@ def test_mail_goes_through_a_server_that_wants_a_login_and_a_wrong_password_is_r
         assert [mail.recipients for mail in server.mails] == [["a@dept.example.gov.cn"]]
     finally:
         server.stop()
+
+
+def test_a_message_in_flight_when_its_case_is_erased_is_not_waited_for_nor_sent_afterwards(
+    database_url: str,
+    keys: PostgresPersonalDataKeys,
+    time_source: SettableTimeSource,
+    http_receiver: HttpReceiver,
+) -> None:
+    sent_id, _, case_id = put_citizen_sms(
+        database_url, keys, phone=PHONE, text=CITIZEN_TEXT, due=time_source.now()
+    )
+    # The sender's process still holds the key in its cache; the erasure comes from another.
+    assert keys.key_for_reading(case_id) is not None
+    erasing_process = personal_data_keys(database_url, time_source)
+    with psycopg.connect(database_url) as delivering, delivering.transaction():
+        delivering.execute("SELECT 1 FROM outbox_messages WHERE id = %s FOR UPDATE", (sent_id,))
+        assert erasing_process.erase(case_id) is True
+    erasing_process.close()
+    assert message(database_url, sent_id)["state"] == "pending"
+
+    sender = a_sender(database_url, keys, time_source, sms(http_receiver))
+
+    assert sender.run_once().erased == 1
+    assert http_receiver.requests == []
+    row = message(database_url, sent_id)
+    assert (row["state"], row["sealed"]) == ("erased", None)

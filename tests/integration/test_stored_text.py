@@ -92,6 +92,8 @@ RUNNERS = (
     "visit_findings_deductions",
     "visit_findings_orders",
     "visit_findings_cases",
+    # Notifications (外发消息, §17): the feed writing the outbox
+    "notification_feed",
 )
 
 

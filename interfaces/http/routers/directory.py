@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from interfaces.http.deps import SignedInDep, SupervisionDep
-from interfaces.http.responses import SIGNED_IN, VALIDATED
+from interfaces.http.responses import ONE_RECORD, SIGNED_IN, VALIDATED
 from interfaces.http.schemas.cases import DIRECTORY_ID
 from interfaces.http.schemas.directory import (
     DepartmentList,
@@ -26,6 +26,14 @@ router = APIRouter(tags=["directory"], responses=SIGNED_IN)
 def list_departments(app: SupervisionDep, _: SignedInDep) -> DepartmentList:
     """The centre's departments."""
     return DepartmentList(items=[DepartmentPublic.of(d) for d in app.list_departments()])
+
+
+@router.get("/departments/{department_id}", responses=ONE_RECORD)
+def get_department(
+    department_id: Annotated[str, Path(pattern=DIRECTORY_ID)], app: SupervisionDep, _: SignedInDep
+) -> DepartmentPublic:
+    """One department, retired or not, with where its notifications go (`email`, `webhook`)."""
+    return DepartmentPublic.of(app.get_department(department_id))
 
 
 # A picker's search: part of a number or a name (窗口号、工号、姓名).

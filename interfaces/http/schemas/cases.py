@@ -97,6 +97,11 @@ class Complainant(Strict):
     phone: str | None = Field(default=None, pattern=PHONE)
     address: str | None = Field(default=None, max_length=300)
     anonymous: StrictBool = False
+    notify: StrictBool = Field(
+        default=False,
+        description="the citizen agreed to be told by SMS (registration, answer, callback; "
+        "§17); needs `phone`, else 422 `notify_without_phone`",
+    )
 
 
 class CaseCreate(Strict):

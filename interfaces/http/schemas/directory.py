@@ -18,6 +18,13 @@ class DepartmentPublic(BaseModel):
         description="the superior department (上级主管部门), which reads this department's "
         "board and takes its escalated work (提级督办); null when it has none",
     )
+    email: str | None = Field(
+        default=None, description="where its notifications are e-mailed (§17); null: none"
+    )
+    webhook: str | None = Field(
+        default=None,
+        description="its group-robot webhook URL (WeCom, DingTalk) for notifications; null: none",
+    )
 
     @classmethod
     def of(cls, department: Department) -> DepartmentPublic:

@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 from application.queries import CaseFilter
 from application.supervision import Supervision
 from application.views import CaseFile, CaseView
-from domain.actor import Actor
+from domain.actor import Actor, Role
 from domain.answer_templates import category_first
 from domain.case import (
     CASE_ACTION_ROLES,
@@ -252,8 +252,19 @@ async def _render(
             "may_direct": await run_in_threadpool(
                 app.may_direct, case.id, acting(request, session)
             ),
+            # Notifications (外发消息, §17): what was sent about the case, for the centre.
+            "notifications": await notifications_of(request, session, case.id),
         },
     )
+
+
+async def notifications_of(request: Request, session: Any, case_id: UUID) -> list[Any] | None:
+    """The messages sent (or to be sent) about the case, oldest first, for operators and
+    inspectors; None for a department (a citizen's phone, even masked, is not for it)."""
+    if session.role not in (Role.OPERATOR, Role.INSPECTOR):
+        return None
+    messages: list[Any] = await request.app.state.container.outbox.messages_of_case(case_id)
+    return messages
 
 
 @router.get("/console/cases/{case_id:uuid}", response_class=HTMLResponse)

@@ -43,6 +43,7 @@ FIELDS = {
     "details": "详情",
     "complainant.name": "姓名",
     "complainant.phone": "手机号",
+    "complainant.notify": "同意短信通知",
     "complainant": "来电人",
     "department": "承办部门",
     "item": "事项",
@@ -83,7 +84,11 @@ async def register(
 ) -> HTMLResponse | RedirectResponse:
     """Register the case as the API's `POST /cases` does; refusals beside the form, kept."""
     values = {name: form_text(form, name) for name in FORM_NAMES}
-    body = read_form(CaseCreate, _as_case(values, urgent=form.get("urgent") is not None), FIELDS)
+    case = _as_case(values, urgent=form.get("urgent") is not None)
+    if form.get("complainant_notify") is not None:  # 同意短信通知 (§17)
+        values["complainant_notify"] = "true"
+        case["complainant"] = {**case["complainant"], "notify": True}  # type: ignore[dict-item]
+    body = read_form(CaseCreate, case, FIELDS)
     if isinstance(body, list):
         return await _form(request, person, app, values, body, status_code=422)
     by = acting(request, person)
