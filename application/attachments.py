@@ -23,8 +23,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -32,6 +33,7 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from application.audit import VerificationReport
 from application.base import ConcurrentChange
 from application.personal_data import PersonalDataKeyMissing
 from application.visits import VisitVerbs
@@ -46,15 +48,15 @@ from domain.attachment import (
     AttachmentUnavailable,
     EmptyAttachment,
     FileType,
+    NotAnImage,
     OwnerType,
     UnsupportedFileType,
-    attachments_of,
     listed_attachment,
+    listed_entries,
     sanitised_name,
     sniff,
 )
 from domain.case import Case
-from domain.personal_data import personal_text
 from domain.rectification import OrderSourceType, RectificationOrder
 from domain.scorecard import Deduction, DeductionNotFound
 
@@ -65,6 +67,7 @@ _NONCE_LABEL = b"oversight attachment nonce v1|"
 _AAD_PREFIX = b"oversight attachment v1|"
 ATTACH_ATTEMPTS = 5
 VERIFY_PAGE = 500
+THUMBNAILS_KEPT = 256
 ATTACHED_TOPIC = "oversight:Attachment.Attached"
 
 
@@ -127,6 +130,18 @@ class AttachmentContent:
     @property
     def is_image(self) -> bool:
         return self.content_type in (FileType.JPEG.value, FileType.PNG.value)
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    """A photo's small copy: JPEG, or PNG when the photo has transparency."""
+
+    content_type: str
+    data: bytes
+
+
+# Draws a small copy of a photo: (content type, bytes); ValueError when it cannot.
+ThumbnailMaker = Callable[[bytes], tuple[str, bytes]]
 
 
 @dataclass(frozen=True)
@@ -199,11 +214,16 @@ class AttachmentVerbs(VisitVerbs):
         *,
         attachment_store: AttachmentStore | None = None,
         max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
+        make_thumbnail: ThumbnailMaker | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.attachment_store: AttachmentStore = attachment_store or InMemoryAttachmentStore()
         self.max_attachment_bytes = max_attachment_bytes
+        self.make_thumbnail = make_thumbnail
+        # Thumbnails drawn lately, by file: drawing is the slow part, reading stays checked.
+        self._thumbnails: OrderedDict[UUID, Thumbnail] = OrderedDict()
+        self._thumbnails_lock = threading.Lock()
 
     # Attaching --------------------------------------------------------------------------
 
@@ -320,7 +340,7 @@ class AttachmentVerbs(VisitVerbs):
             lambda: AttachmentNotFound(f"there is no attachment {attachment_id}"),
         )
         owner = self._readable_owner(attachment.owner_type, attachment.owner_id, viewer)
-        entry = next((e for e in attachments_of(owner) if e["id"] == attachment_id), None)
+        entry = next((e for e in listed_entries(owner) if e["id"] == attachment_id), None)
         if entry is None:  # cannot happen: both are saved at once
             raise AttachmentNotFound(f"there is no attachment {attachment_id}")
         stored = self.attachment_store.get(attachment.stored_sha256)
@@ -346,10 +366,32 @@ class AttachmentVerbs(VisitVerbs):
             )
         return AttachmentContent(
             id=attachment_id,
-            name=_shown_name(entry["name"], attachment.content_type),
+            name=entry["name"],
             content_type=attachment.content_type.value,
             data=data,
         )
+
+    def thumbnail(self, attachment_id: UUID, viewer: Actor) -> Thumbnail:
+        """A small copy of a photo, for whoever may read it (缩略图); NotAnImage for other
+        files and for photos that cannot be drawn."""
+        content = self.open_attachment(attachment_id, viewer)
+        if not content.is_image or self.make_thumbnail is None:
+            raise NotAnImage("only photos (JPEG, PNG) have thumbnails")
+        with self._thumbnails_lock:
+            kept = self._thumbnails.get(attachment_id)
+            if kept is not None:
+                self._thumbnails.move_to_end(attachment_id)
+                return kept
+        try:
+            content_type, data = self.make_thumbnail(content.data)
+        except ValueError as error:
+            raise NotAnImage(f"no thumbnail can be drawn of this photo: {error}") from error
+        made = Thumbnail(content_type=content_type, data=data)
+        with self._thumbnails_lock:
+            self._thumbnails[attachment_id] = made
+            while len(self._thumbnails) > THUMBNAILS_KEPT:
+                self._thumbnails.popitem(last=False)
+        return made
 
     def _readable_owner(self, owner_type: OwnerType, owner_id: UUID, viewer: Actor) -> Any:
         """The record, when the viewer may read it (as its own read route decides)."""
@@ -403,25 +445,7 @@ class AttachmentVerbs(VisitVerbs):
 
 def listed_files(record: Any) -> list[AttachmentView]:
     """The files a record lists, as views, oldest first."""
-    return [
-        AttachmentView(
-            id=entry["id"],
-            name=_shown_name(entry["name"], FileType(entry["content_type"])),
-            content_type=entry["content_type"],
-            size=entry["size"],
-            sha256=entry["sha256"],
-            attached_at=entry["at"],
-            attached_by=entry["by"],
-        )
-        for entry in attachments_of(record)
-    ]
-
-
-def _shown_name(name: Any, file_type: FileType) -> str:
-    """A listed name as shown: a case's, once erased, by its type alone."""
-    if isinstance(name, str):
-        return name
-    return sanitised_name(personal_text(name), file_type)
+    return [AttachmentView(**entry) for entry in listed_entries(record)]
 
 
 def _sealing_key_of(owner: Any) -> UUID | None:
@@ -435,3 +459,28 @@ def _sealing_key_of(owner: Any) -> UUID | None:
         except ValueError:
             return None
     return None
+
+
+def with_files(report: VerificationReport, files: FilesReport) -> VerificationReport:
+    """The ledger's verification with the files' added: not ok if any file is missing or
+    altered, the message naming the first such file after the ledger's own finding."""
+    if files.ok:
+        message = report.message
+    else:
+        first = files.problems[0]
+        named = (
+            f"evidence file {first.attachment_id} (recorded at position {first.position}) "
+            f"is {first.problem}"
+        )
+        more = len(files.problems) - 1
+        if more:
+            named += f", and {more} more file{'s' if more > 1 else ''}"
+        message = named if report.ok else f"{report.message}; {named}"
+    return replace(
+        report,
+        ok=report.ok and files.ok,
+        message=message,
+        files_checked=files.checked,
+        files_erased=files.erased,
+        file_problems=tuple(files.problems),
+    )

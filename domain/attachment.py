@@ -26,6 +26,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.actor import Actor
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.personal_data import ERASED, personal_text
 
 # A file name longer than this (characters, extension included) is shortened.
 MAX_NAME = 120
@@ -287,3 +288,32 @@ def add_to_attachments(record: Any, event: Any) -> None:
 def attachments_of(record: Any) -> list[dict[str, Any]]:
     """The files listed on a record, oldest first."""
     return list(getattr(record, "attachments", []))
+
+
+def listed_entries(record: Any) -> list[dict[str, Any]]:
+    """The files of a record as its read shows them: id, name, content_type, size, sha256,
+    attached_at, attached_by. A case's file name, once its personal data is erased, reads
+    as the words that stand in for erased data, with its type's extension."""
+    # A case erased since it was loaded still holds the names it read before.
+    erased = getattr(record, "personal_data_erased", False)
+    return [
+        {
+            "id": entry["id"],
+            "name": shown_name(
+                ERASED if erased else entry["name"], FileType(entry["content_type"])
+            ),
+            "content_type": entry["content_type"],
+            "size": entry["size"],
+            "sha256": entry["sha256"],
+            "attached_at": entry["at"],
+            "attached_by": entry["by"],
+        }
+        for entry in attachments_of(record)
+    ]
+
+
+def shown_name(name: Any, file_type: FileType) -> str:
+    """A listed name as shown: sealed and erased, the stand-in words instead."""
+    if isinstance(name, str):
+        return name
+    return sanitised_name(personal_text(name), file_type)
