@@ -153,6 +153,17 @@ API_MATRIX: Final[dict[Route, Row]] = {
     ("GET", "/visits"): INSPECTORS,
     ("GET", "/visits/{visit_id}"): INSPECTORS,
     ("POST", "/visits/{visit_id}/findings"): INSPECTORS,
+    # Evidence files (附件, §17): attached by those who work the record, read as it is read
+    ("POST", "/cases/{case_id}/attachments"): CENTRE_AND_OWN,
+    ("POST", "/rectification-orders/{order_id}/attachments"): INSPECTORS_AND_OWN,
+    ("POST", "/deductions/{deduction_id}/attachments"): INSPECTORS,
+    ("POST", "/visits/{visit_id}/attachments"): INSPECTORS,
+    ("GET", "/cases/{case_id}/attachments"): CENTRE_AND_OWN,
+    ("GET", "/rectification-orders/{order_id}/attachments"): CENTRE_AND_OWN,
+    ("GET", "/deductions/{deduction_id}/attachments"): INSPECTORS,
+    ("GET", "/visits/{visit_id}/attachments"): INSPECTORS,
+    ("GET", "/attachments/{attachment_id}"): CENTRE_AND_OWN,
+    ("GET", "/attachments/{attachment_id}/thumbnail"): CENTRE_AND_OWN,
     # Superiors and escalation (提级督办): only the superior department of the department
     # holding the work directs it, which none of the callers here is (tested by name in
     # tests/e2e/test_escalation_http.py).
