@@ -342,6 +342,14 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("POST", "/console/visits/new"): WITHOUT_FORM_TOKEN,
     ("GET", "/console/visits/{visit_id:uuid}"): TO_SIGN_IN,
     ("POST", "/console/visits/{visit_id:uuid}/findings"): WITHOUT_FORM_TOKEN,
+    # Evidence files (附件, §17): the upload forms, a deduction's files, downloads
+    ("POST", "/console/cases/{case_id:uuid}/attachments"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/orders/{order_id:uuid}/attachments"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/visits/{visit_id:uuid}/attachments"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/deductions/{deduction_id:uuid}/attachments"): WITHOUT_FORM_TOKEN,
+    ("GET", "/console/deductions/{deduction_id:uuid}/attachments"): TO_SIGN_IN,
+    ("GET", "/console/attachments/{attachment_id:uuid}"): TO_SIGN_IN,
+    ("GET", "/console/attachments/{attachment_id:uuid}/thumbnail"): TO_SIGN_IN,
 }
 
 

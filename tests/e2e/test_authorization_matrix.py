@@ -783,6 +783,28 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
         {"visit_id": w.visit()},
         {"type": "order", **{k: v for k, v in ORDER.items() if k != "source"}},
     ),
+    # Evidence files (附件)
+    ("POST", "/console/cases/{case_id:uuid}/attachments"): lambda w: Call(
+        {"case_id": w.assigned_case()}, files=PHOTO_UPLOAD
+    ),
+    ("POST", "/console/orders/{order_id:uuid}/attachments"): lambda w: Call(
+        {"order_id": w.issued_order()}, files=PHOTO_UPLOAD
+    ),
+    ("POST", "/console/visits/{visit_id:uuid}/attachments"): lambda w: Call(
+        {"visit_id": w.visit()}, files=PHOTO_UPLOAD
+    ),
+    ("POST", "/console/deductions/{deduction_id:uuid}/attachments"): lambda w: Call(
+        {"deduction_id": w.deduction()}, files=PHOTO_UPLOAD
+    ),
+    ("GET", "/console/deductions/{deduction_id:uuid}/attachments"): lambda w: Call(
+        {"deduction_id": w.deduction()}
+    ),
+    ("GET", "/console/attachments/{attachment_id:uuid}"): lambda w: Call(
+        {"attachment_id": w.case_photo()}
+    ),
+    ("GET", "/console/attachments/{attachment_id:uuid}/thumbnail"): lambda w: Call(
+        {"attachment_id": w.case_photo()}
+    ),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},
