@@ -330,7 +330,8 @@ class AttachmentVerbs(VisitVerbs):
         self, owner_type: OwnerType, owner_id: UUID, viewer: Actor
     ) -> list[AttachmentView]:
         """The files of a record the viewer may read, oldest first."""
-        return listed_files(self._readable_owner(OwnerType(owner_type), owner_id, viewer))
+        owner = self._readable_owner(OwnerType(owner_type), owner_id, viewer)
+        return [AttachmentView(**entry) for entry in listed_entries(owner, viewer)]
 
     def open_attachment(self, attachment_id: UUID, viewer: Actor) -> AttachmentContent:
         """A file's content, for whoever may read the record it belongs to (下载附件)."""
@@ -340,8 +341,8 @@ class AttachmentVerbs(VisitVerbs):
             lambda: AttachmentNotFound(f"there is no attachment {attachment_id}"),
         )
         owner = self._readable_owner(attachment.owner_type, attachment.owner_id, viewer)
-        entry = next((e for e in listed_entries(owner) if e["id"] == attachment_id), None)
-        if entry is None:  # cannot happen: both are saved at once
+        entry = next((e for e in listed_entries(owner, viewer) if e["id"] == attachment_id), None)
+        if entry is None:  # a report's file the centre attached, kept from its department
             raise AttachmentNotFound(f"there is no attachment {attachment_id}")
         stored = self.attachment_store.get(attachment.stored_sha256)
         data = stored
@@ -441,11 +442,6 @@ class AttachmentVerbs(VisitVerbs):
             return self.personal_data_keys.key_for_reading(key_id) is None
         except PersonalDataKeyMissing:
             return False
-
-
-def listed_files(record: Any) -> list[AttachmentView]:
-    """The files a record lists, as views, oldest first."""
-    return [AttachmentView(**entry) for entry in listed_entries(record)]
 
 
 def _sealing_key_of(owner: Any) -> UUID | None:

@@ -114,7 +114,7 @@ class CaseView:
             reminders=told(list(case.hand_reminders)),
             item=case.item,
             source=case.source,
-            attachments=[{**entry, "name": told(entry["name"])} for entry in listed_entries(case)],
+            attachments=listed_entries(case, viewer),
         )
 
 

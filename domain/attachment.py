@@ -24,9 +24,10 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.actor import Actor
+from domain.actor import Actor, Role
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.personal_data import ERASED, personal_text
+from domain.privacy import identity_stand_ins, with_stand_ins
 
 # A file name longer than this (characters, extension included) is shortened.
 MAX_NAME = 120
@@ -281,6 +282,7 @@ def add_to_attachments(record: Any, event: Any) -> None:
         "sha256": event.sha256,
         "at": event.timestamp,
         "by": event.actor.name or event.actor.principal,
+        "role": Role(event.actor.role).value,
     }
     record.__dict__.setdefault("attachments", []).append(entry)
 
@@ -290,26 +292,46 @@ def attachments_of(record: Any) -> list[dict[str, Any]]:
     return list(getattr(record, "attachments", []))
 
 
-def listed_entries(record: Any) -> list[dict[str, Any]]:
-    """The files of a record as its read shows them: id, name, content_type, size, sha256,
+def listed_entries(record: Any, viewer: Actor | None = None) -> list[dict[str, Any]]:
+    """The files of a record as `viewer` may see them: id, name, content_type, size, sha256,
     attached_at, attached_by. A case's file name, once its personal data is erased, reads
-    as the words that stand in for erased data, with its type's extension."""
+    as the words that stand in for erased data, with its type's extension.
+
+    A department never learns who reported (举报) its staff (§3): of a report's files it sees
+    only those departments attached (the centre's may show the reporter), and every name
+    with the identities the case quotes replaced, as in the case's other free text."""
     # A case erased since it was loaded still holds the names it read before.
     erased = getattr(record, "personal_data_erased", False)
-    return [
-        {
-            "id": entry["id"],
-            "name": shown_name(
-                ERASED if erased else entry["name"], FileType(entry["content_type"])
-            ),
-            "content_type": entry["content_type"],
-            "size": entry["size"],
-            "sha256": entry["sha256"],
-            "attached_at": entry["at"],
-            "attached_by": entry["by"],
-        }
-        for entry in attachments_of(record)
-    ]
+    stand_ins = None
+    if viewer is not None and hasattr(record, "complainant") and hasattr(record, "kind"):
+        stand_ins = identity_stand_ins(viewer, str(record.kind), record.complainant or {})
+    shown = []
+    for entry in attachments_of(record):
+        if viewer is not None and _withheld_from(record, viewer, entry):
+            continue
+        name = shown_name(ERASED if erased else entry["name"], FileType(entry["content_type"]))
+        shown.append(
+            {
+                "id": entry["id"],
+                "name": name if stand_ins is None else with_stand_ins(name, stand_ins),
+                "content_type": entry["content_type"],
+                "size": entry["size"],
+                "sha256": entry["sha256"],
+                "attached_at": entry["at"],
+                "attached_by": entry["by"],
+            }
+        )
+    return shown
+
+
+def _withheld_from(record: Any, viewer: Actor, entry: dict[str, Any]) -> bool:
+    """Whether a file of a report (举报) is kept from a department: one the centre attached."""
+    kind = str(getattr(record, "kind", ""))
+    return (
+        kind == "report"
+        and viewer.role is Role.DEPARTMENT
+        and entry.get("role") != Role.DEPARTMENT.value
+    )
 
 
 def shown_name(name: Any, file_type: FileType) -> str:

@@ -22,6 +22,7 @@ from domain.attachment import (
     AttachingNotAllowed,
     Attachment,
     AttachmentErased,
+    AttachmentNotFound,
     AttachmentTooLarge,
     AttachmentUnavailable,
     EmptyAttachment,
@@ -31,7 +32,7 @@ from domain.attachment import (
     sanitised_name,
     sniff,
 )
-from domain.case import Case, NotAssignedDepartment
+from domain.case import Case, Kind, NotAssignedDepartment
 from domain.labels import LABELS
 from domain.personal_data import PersonalDataAlreadyErased
 from infrastructure.conduct_file import default_conduct_rules
@@ -318,3 +319,29 @@ def test_verification_names_an_altered_and_a_missing_file(app: Supervision) -> N
     }
     with pytest.raises(AttachmentUnavailable):
         app.open_attachment(altered.id, OPERATOR)
+
+
+def test_a_department_sees_only_its_own_files_of_a_report_and_no_reporter_in_their_names(
+    app: Supervision,
+) -> None:
+    reporter = {"name": "李建国", "phone": "13998765432"}
+    case_id = assigned_case(app, kind=Kind.REPORT, staff="S0001", complainant=reporter)
+    centre = app.attach_file(
+        OwnerType.CASE, case_id, name="李建国身份证.png", data=samples.png(), by=OPERATOR
+    )
+    own = app.attach_file(
+        OwnerType.CASE, case_id, name="李建国来电记录.pdf", data=samples.pdf(),
+        by=SAMPLE_DEPARTMENT_ACTOR,
+    )  # fmt: skip
+
+    seen = app.attachments(OwnerType.CASE, case_id, SAMPLE_DEPARTMENT_ACTOR)
+    assert [f.id for f in seen] == [own.id]
+    assert "李建国" not in seen[0].name
+    assert "李建国" not in str(app.get_case(case_id, SAMPLE_DEPARTMENT_ACTOR).attachments)
+    with pytest.raises(AttachmentNotFound):
+        app.open_attachment(centre.id, SAMPLE_DEPARTMENT_ACTOR)
+    assert "李建国" not in app.open_attachment(own.id, SAMPLE_DEPARTMENT_ACTOR).name
+    assert [f.name for f in app.attachments(OwnerType.CASE, case_id, INSPECTOR)] == [
+        "李建国身份证.png",
+        "李建国来电记录.pdf",
+    ]
