@@ -45,7 +45,7 @@ from interfaces.http.routers import notices as notice_routes
 from interfaces.http.routers import post_cover as post_cover_routes
 from interfaces.http.routers import surveys as survey_routes
 from interfaces.http.routers import visits as visit_routes
-from interfaces.http.uploads import upload_body_limit, upload_too_large
+from interfaces.http.uploads import answered_as_a_page, upload_body_limit, upload_too_large
 from interfaces.web import mount_console
 
 API_PREFIX = "/api/v1"
@@ -91,7 +91,8 @@ class RequestContext:
         if attachment_bytes and upload_limit:
             limit, refusal = upload_limit, upload_too_large(attachment_bytes)
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        early = not (upload_limit and answered_as_a_page(scope))
+        if early and declared is not None and declared.isdigit() and int(declared) > limit:
             await _send_json(send, 413, refusal, request_id)
             return
 

@@ -32,6 +32,13 @@ def upload_body_limit(scope: Scope, max_attachment_bytes: int) -> int | None:
     return None
 
 
+def answered_as_a_page(scope: Scope) -> bool:
+    """Whether an upload is the console's: refused, when too large, by the Chinese error page
+    once the body grows past the limit (the pages' error handlers answer it), not by the
+    API's JSON before it is read."""
+    return str(scope.get("path", "")).startswith("/console/")
+
+
 def upload_too_large(max_attachment_bytes: int) -> dict[str, Any]:
     """The answer to an upload whose body is larger than the attachment limit allows."""
     return error_body(

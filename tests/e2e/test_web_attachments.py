@@ -12,10 +12,12 @@ from domain.actor import Actor, Role
 from domain.labels import error_message
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
+from interfaces.http.app import create_app
 from interfaces.web.csrf import FORM_TOKEN_FIELD
 from tests import attachment_samples as samples
+from tests.e2e.conftest import sample_container
 from tests.factories import INSPECTOR, SAMPLE_DEPARTMENT, a_deduction, assign, registered_case
-from tests.support import run_worker_once
+from tests.support import SettableTimeSource, run_worker_once
 from tests.web_support import ORIGIN, form_token, signed_in
 
 
@@ -126,3 +128,22 @@ def test_an_inspector_uploads_on_the_visit_and_deduction_pages(
     run_worker_once(container)  # the deduction list is read from the read side
     listed = client.get("/console/deductions").text
     assert f"/console/deductions/{deduction.id}/attachments" in listed
+
+
+def test_a_file_over_the_limit_is_refused_on_a_chinese_page(
+    database_url: str, time_source: SettableTimeSource
+) -> None:
+    with (
+        sample_container(database_url, time_source, max_attachment_bytes=50_000) as built,
+        TestClient(create_app(built), raise_server_exceptions=False) as client,
+    ):
+        case_id = registered_case(built.supervision)
+        signed_in(client, built, Role.OPERATOR)
+        page = f"/console/cases/{case_id}"
+
+        answer = upload_form(client, page, samples.pdf() + b"\x00" * 200_000, name="大文件.pdf")
+
+        assert answer.status_code == 413
+        assert '<html lang="zh-CN">' in answer.text
+        assert error_message("attachment_too_large") in answer.text
+        assert built.supervision.attachments("case", case_id, INSPECTOR) == []
