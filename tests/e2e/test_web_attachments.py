@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -18,7 +19,7 @@ from tests import attachment_samples as samples
 from tests.e2e.conftest import sample_container
 from tests.factories import INSPECTOR, SAMPLE_DEPARTMENT, a_deduction, assign, registered_case
 from tests.support import SettableTimeSource, run_worker_once
-from tests.web_support import ORIGIN, form_token, signed_in
+from tests.web_support import ORIGIN, form_token, post_form, signed_in
 
 
 def upload_form(client: TestClient, page: str, content: bytes, name: str = "现场照片.png") -> Any:
@@ -147,3 +148,23 @@ def test_a_file_over_the_limit_is_refused_on_a_chinese_page(
         assert '<html lang="zh-CN">' in answer.text
         assert error_message("attachment_too_large") in answer.text
         assert built.supervision.attachments("case", case_id, INSPECTOR) == []
+
+
+def test_the_audit_page_names_an_evidence_file_whose_stored_bytes_were_removed(
+    client: TestClient, container: Container, database_url: str
+) -> None:
+    app = container.supervision
+    view = app.attach_file(
+        "case", registered_case(app), name="a.png", data=samples.png(), by=INSPECTOR
+    )
+    signed_in(client, container, Role.INSPECTOR)
+    clean = post_form(client, "/console/audit/verify", {})
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("DELETE FROM attachment_blobs")
+    tampered = post_form(client, "/console/audit/verify", {})
+
+    assert "校验通过" in clean.text
+    assert "核对附件 1 个" in clean.text
+    assert "校验未通过：1 个附件的存储内容缺失或被篡改。" in tampered.text
+    assert f"附件 {view.id}" in tampered.text
+    assert "存储内容缺失" in tampered.text
