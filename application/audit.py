@@ -249,6 +249,11 @@ class VerificationReport:
     checkpoints: int = 0
     unledgered: int = 0
     seconds: float = 0.0
+    # Evidence files (§17): stored files checked against their recorded hashes; those
+    # erased with their case's personal data; each one missing or altered, by its event.
+    files_checked: int = 0
+    files_erased: int = 0
+    file_problems: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from application.directory import DirectoryVerbs
 from application.numbering import NumberingVerbs
 from application.views import HistoryEntry, TimelineStep
 from domain.actor import Actor
+from domain.attachment import listed_entries
 from domain.deadlines import Deadline
 from domain.directory import WindowNotInDepartment
 from domain.rectification import (
@@ -62,6 +63,8 @@ class OrderView:
     position: int | None
     # Reminders sent by hand (人工催办): at, message, department, role, name.
     reminders: list[dict[str, Any]] = field(default_factory=list)
+    # Evidence files (附件, §17): id, name, content_type, size, sha256, attached_at, by.
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def of(cls, order: RectificationOrder, position: int | None) -> OrderView:
@@ -94,6 +97,7 @@ class OrderView:
             version=order.version,
             position=position,
             reminders=list(order.hand_reminders),
+            attachments=listed_entries(order),
         )
 
 

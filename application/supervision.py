@@ -7,6 +7,7 @@ from application.accounts import AccountRecords
 from application.answer_templates import AnswerTemplateVerbs
 from application.appeals import AppealVerbs
 from application.assessments import AssessmentVerbs
+from application.attachments import AttachmentVerbs
 from application.audit import AuditVerbs
 from application.base import EVENT_STORE_NAME
 from application.clock import ClockVerbs
@@ -24,6 +25,7 @@ from application.visits import VisitVerbs
 
 
 class Supervision(
+    AttachmentVerbs,  # evidence files (附件, §17): first, it builds on the visit verbs
     VisitVerbs,  # first too: it builds on the deduction, order and case verbs
     EscalationVerbs,  # first: it builds on the case and order verbs below
     ProposalVerbs,

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.actor import Actor
+from domain.attachment import listed_entries
 from domain.case import Case, CaseAction
 from domain.deadlines import Deadline
 from domain.privacy import complainant_for, identity_stand_ins, with_stand_ins
@@ -62,6 +63,8 @@ class CaseView:
     item: str | None = None
     # {type: "visit", ref: <the visit's id>} when an inspection visit found it (§16).
     source: dict[str, str] | None = None
+    # Evidence files (附件, §17): id, name, content_type, size, sha256, attached_at, by.
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def of(cls, case: Case, viewer: Actor, position: int | None) -> CaseView:
@@ -111,6 +114,7 @@ class CaseView:
             reminders=told(list(case.hand_reminders)),
             item=case.item,
             source=case.source,
+            attachments=listed_entries(case, viewer),
         )
 
 

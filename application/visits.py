@@ -13,7 +13,7 @@ makes the note; should both run, the second notes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -24,6 +24,7 @@ from application.discipline import DisciplineVerbs
 from application.queries import Page
 from application.rectification import RectificationVerbs
 from domain.actor import Actor, Role
+from domain.attachment import listed_entries
 from domain.case import Case
 from domain.directory import UnknownWindow
 from domain.rectification import OrderSourceType, RectificationOrder
@@ -78,6 +79,8 @@ class VisitView:
     outcomes: list[Finding]
     version: int
     position: int | None
+    # Evidence files (附件, §17): id, name, content_type, size, sha256, attached_at, by.
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def of(cls, visit: Visit, position: int | None) -> VisitView:
@@ -92,6 +95,7 @@ class VisitView:
             outcomes=[Finding(type=kind.value, record_id=found) for kind, found in visit.findings],
             version=visit.version,
             position=position,
+            attachments=listed_entries(visit),
         )
 
 

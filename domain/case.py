@@ -11,6 +11,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.actor import Actor, Role
+from domain.attachment import add_to_attachments
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlinePolicy
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -1145,3 +1146,21 @@ class Case(Task):
 
     class HandedToSuccessor(Task.HandedToSuccessor, Event):
         TOPIC = "oversight:Case.HandedToSuccessor"
+
+    # Evidence files (附件, §17) -------------------------------------------------------------
+
+    class AttachmentAdded(Event):
+        TOPIC = "oversight:Case.AttachmentAdded"
+        PERSONAL_FIELDS = ("name",)  # a file name can name the complainant
+        attachment_id: UUID
+        name: Any
+        content_type: str
+        size: int
+        sha256: str
+
+        def apply(self, case: Case) -> None:
+            add_to_attachments(case, self)
+
+    def add_attachment(self, *, listed: dict[str, Any], by: Actor, at: datetime) -> None:
+        """List a file recorded as an `Attachment` on this record (上传附件)."""
+        self.trigger_event(self.AttachmentAdded, **listed, actor=by, timestamp=at)

@@ -257,6 +257,17 @@ LABELS: dict[str, dict[str, str]] = {
         "role_not_allowed": "您的角色无权进行此操作。",
         "method_not_allowed": "不支持此操作方式。",
         "body_too_large": "提交的内容过大，请精简后重试。",
+        # Evidence files (附件, §17)
+        "attachment_not_found": "未找到该附件。",
+        "attachment_too_large": "文件过大，超过了附件大小上限。",
+        "unsupported_file_type": (
+            "不支持该文件类型：仅可上传 JPG、PNG 图片，PDF 文件，MP3、M4A、WAV 音频或 MP4 视频。"
+        ),
+        "empty_attachment": "请选择要上传的文件（文件不能为空）。",
+        "attachment_erased": "该附件含有已删除的个人信息，无法再读取。",
+        "attachment_unavailable": "该附件的存储内容缺失或已损坏，请联系管理员。",
+        "thumbnail_not_available": "该附件不是图片，没有缩略图。",
+        "attaching_not_allowed": "您无权为此记录上传附件。",
         "unsupported_media_type": "不支持提交的内容格式。",
         "too_many_requests": "您的操作过于频繁，请稍候再试。",
         "http_error": "请求未能完成，请稍后重试。",
@@ -663,6 +674,12 @@ LABELS: dict[str, dict[str, str]] = {
         # Inspection visits (暗访巡查, §16)
         "Visit.Recorded": "登记暗访巡查",
         "Visit.FindingRecorded": "记录发现问题的处理",
+        # Evidence files (附件, §17)
+        "Attachment.Attached": "上传附件",
+        "Case.AttachmentAdded": "附件",
+        "RectificationOrder.AttachmentAdded": "附件",
+        "Deduction.AttachmentAdded": "附件",
+        "Visit.AttachmentAdded": "附件",
     },
     "visit_method": {
         "unannounced": "暗访",
@@ -690,6 +707,22 @@ LABELS: dict[str, dict[str, str]] = {
         "citizen": "群众",
         "department": "部门",
         "inspectors": "纪检监督",
+    },
+    # Evidence files (附件, §17)
+    "attachment_owner": {
+        "case": "工单",
+        "order": "整改通知",
+        "deduction": "扣分",
+        "visit": "暗访巡查",
+    },
+    "file_type": {
+        "image/jpeg": "JPG 图片",
+        "image/png": "PNG 图片",
+        "application/pdf": "PDF 文件",
+        "audio/mpeg": "MP3 音频",
+        "audio/mp4": "M4A 音频",
+        "audio/wav": "WAV 音频",
+        "video/mp4": "MP4 视频",
     },
 }
 

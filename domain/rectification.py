@@ -22,6 +22,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.actor import Actor, Role
+from domain.attachment import add_to_attachments
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlinePolicy
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -536,3 +537,20 @@ class RectificationOrder(Task):
 
     class Directed(Task.Directed, Event):
         TOPIC = "oversight:RectificationOrder.Directed"
+
+    # Evidence files (附件, §17) -------------------------------------------------------------
+
+    class AttachmentAdded(Event):
+        TOPIC = "oversight:RectificationOrder.AttachmentAdded"
+        attachment_id: UUID
+        name: Any
+        content_type: str
+        size: int
+        sha256: str
+
+        def apply(self, order: RectificationOrder) -> None:
+            add_to_attachments(order, self)
+
+    def add_attachment(self, *, listed: dict[str, Any], by: Actor, at: datetime) -> None:
+        """List a file recorded as an `Attachment` on this record (上传附件)."""
+        self.trigger_event(self.AttachmentAdded, **listed, actor=by, timestamp=at)

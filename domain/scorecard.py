@@ -20,6 +20,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.actor import Actor
+from domain.attachment import add_to_attachments
 from domain.calendar import OFFICE_TZ
 from domain.conduct import FULL_MARKS, MIN_POINTS, AppliesTo, ConductRule
 from domain.directory import StaffMember, Window
@@ -522,6 +523,23 @@ class Deduction(Aggregate):
         """The department contests the act (申诉), once; the appeal's own rules are in
         domain/appeal.py, which calls this in the same command."""
         self.trigger_event(self.Appealed, appeal_id=appeal_id, actor=by, timestamp=at)
+
+    # Evidence files (附件, §17) -------------------------------------------------------------
+
+    class AttachmentAdded(Event):
+        TOPIC = "oversight:Deduction.AttachmentAdded"
+        attachment_id: UUID
+        name: Any
+        content_type: str
+        size: int
+        sha256: str
+
+        def apply(self, deduction: Deduction) -> None:
+            add_to_attachments(deduction, self)
+
+    def add_attachment(self, *, listed: dict[str, Any], by: Actor, at: datetime) -> None:
+        """List a file recorded as an `Attachment` on this record (上传附件)."""
+        self.trigger_event(self.AttachmentAdded, **listed, actor=by, timestamp=at)
 
 
 def _require_reason(reason: str) -> None:

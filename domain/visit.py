@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from domain.actor import Actor
+from domain.attachment import add_to_attachments
 from domain.errors import Forbidden, Invalid, NotFound
 
 MAX_SUMMARY = 2_000
@@ -188,3 +190,20 @@ class Visit(Aggregate):
             timestamp=at,
         )
         return True
+
+    # Evidence files (附件, §17) -------------------------------------------------------------
+
+    class AttachmentAdded(Event):
+        TOPIC = "oversight:Visit.AttachmentAdded"
+        attachment_id: UUID
+        name: Any
+        content_type: str
+        size: int
+        sha256: str
+
+        def apply(self, visit: Visit) -> None:
+            add_to_attachments(visit, self)
+
+    def add_attachment(self, *, listed: dict[str, Any], by: Actor, at: datetime) -> None:
+        """List a file recorded as an `Attachment` on this record (上传附件)."""
+        self.trigger_event(self.AttachmentAdded, **listed, actor=by, timestamp=at)

@@ -26,13 +26,14 @@ def _fail(message: str) -> typer.Exit:
 @audit_cli.command("verify")
 def verify() -> None:
     """Recompute the chain from the event store; compare it with the ledger and every
-    checkpoint. Exits 1 naming the first bad position if anything was altered, removed,
-    inserted or reordered."""
+    checkpoint, and every stored evidence file with its recorded hash. Exits 1 naming the
+    first bad position if anything was altered, removed, inserted or reordered, and every
+    evidence file missing or altered."""
     from interfaces.bootstrap import bootstrap
     from interfaces.progress import progress_bar
 
     with bootstrap() as container, progress_bar("verifying events") as progress:
-        report = container.ledger.verify(progress)
+        report = container.verify_ledger_and_files(progress)
     rate = report.checked / report.seconds if report.seconds > 0 else 0.0
     typer.echo(
         json.dumps(
@@ -42,6 +43,13 @@ def verify() -> None:
                 "first_bad_position": report.first_bad_position,
                 "problem": report.problem.value if report.problem else None,
                 "message": report.message,
+                # Evidence files (§17): each stored file against its recorded hash.
+                "files_checked": report.files_checked,
+                "files_erased": report.files_erased,
+                "file_problems": [
+                    {"attachment": str(p.attachment_id), "problem": p.problem}
+                    for p in report.file_problems
+                ],
             },
             ensure_ascii=False,
         )

@@ -23,7 +23,8 @@ from application.accounts import (
 )
 from application.appeals import AppealQueries
 from application.assessments import AssessmentQueries
-from application.audit import AuditQueries
+from application.attachments import with_files
+from application.audit import AuditQueries, VerificationReport
 from application.evaluations import BadRatingCasePolicy
 from application.idempotency import IdempotencyStore
 from application.items import ItemQueries
@@ -68,6 +69,7 @@ from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
 from infrastructure.appeal_queries import AppealQueriesOnPostgres
 from infrastructure.assessment_queries import AssessmentQueriesOnPostgres
+from infrastructure.attachment_store import PostgresAttachmentStore, open_attachment_store
 from infrastructure.audit_projection import AuditEventsRunner, audit_feed_target
 from infrastructure.audit_queries import AuditQueriesOnPostgres
 from infrastructure.calendar_file import CalendarFileError, parse_calendar_file, read_calendar_file
@@ -160,6 +162,7 @@ from infrastructure.survey_file import (
     survey_template,
 )
 from infrastructure.survey_queries import SurveyQueriesOnPostgres
+from infrastructure.thumbnails import thumbnail_of
 from infrastructure.time_source import SystemTimeSource
 from infrastructure.visit_queries import VisitQueriesOnPostgres
 from infrastructure.worker import Worker, WorkerHandle, hold_worker_lock
@@ -376,6 +379,10 @@ class Container:
             self.supervision.time_source,
         )
 
+    def verify_ledger_and_files(self, progress: Progress | None = None) -> VerificationReport:
+        """The ledger's verification, then every stored evidence file's (§8, §17)."""
+        return with_files(self.ledger.verify(progress), self.supervision.verify_attachments())
+
     def audit_tasks(self) -> list[object]:
         """The worker's audit work each turn: the audit_events feed, then the ledger (one
         connection between them: they run one after the other)."""
@@ -484,6 +491,15 @@ def bootstrap(
             lock_timeout_seconds=settings.db_lock_timeout,
         )
         resources.callback(numbering_turn.close)
+        # Evidence files (附件, §17): in PostgreSQL, or in OVERSIGHT_ATTACHMENTS_DIR.
+        attachment_store = open_attachment_store(
+            settings.attachments_dir,
+            url,
+            connect_timeout=settings.db_connect_timeout,
+            statement_timeout=settings.db_statement_timeout,
+        )
+        if isinstance(attachment_store, PostgresAttachmentStore):
+            resources.callback(attachment_store.close)
         supervision = Supervision(
             time_source=time_source,
             ids=ids or uuid4,
@@ -493,6 +509,9 @@ def bootstrap(
             env=env,
             personal_data_keys=personal_data_keys,
             numbering_turn=numbering_turn,
+            attachment_store=attachment_store,
+            max_attachment_bytes=settings.max_attachment_bytes,
+            make_thumbnail=thumbnail_of,
         )
         resources.callback(supervision.close)
         reads = SqlPool(

@@ -40,6 +40,7 @@ from interfaces.http.routers import (
     public,
 )
 from interfaces.http.routers import assessments as assessment_routes
+from interfaces.http.routers import attachments as attachment_routes
 from interfaces.http.routers import items as item_routes
 from interfaces.http.routers import notices as notice_routes
 from interfaces.http.routers import outbox as outbox_routes
@@ -47,6 +48,7 @@ from interfaces.http.routers import post_cover as post_cover_routes
 from interfaces.http.routers import prometheus as prometheus_routes
 from interfaces.http.routers import surveys as survey_routes
 from interfaces.http.routers import visits as visit_routes
+from interfaces.http.uploads import answered_as_a_page, upload_body_limit, upload_too_large
 from interfaces.web import mount_console
 
 API_PREFIX = "/api/v1"
@@ -64,9 +66,15 @@ log = structlog.get_logger("oversight.http")
 class RequestContext:
     """Gives every request an id, logs it without personal data, and bounds its body size."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: Callable[[], int],
+        max_attachment_bytes: Callable[[], int] | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_attachment_bytes = max_attachment_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,9 +87,16 @@ class RequestContext:
         started = time.perf_counter()
         status_holder = {"status": 500}
         limit = self.max_body_bytes()
+        refusal = _too_large(limit)
+        # Evidence files (§17): an upload may carry up to the attachment limit.
+        attachment_bytes = self.max_attachment_bytes() if self.max_attachment_bytes else None
+        upload_limit = attachment_bytes and upload_body_limit(scope, attachment_bytes)
+        if attachment_bytes and upload_limit:
+            limit, refusal = upload_limit, upload_too_large(attachment_bytes)
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _send_json(send, 413, _too_large(limit), request_id)
+        early = not (upload_limit and answered_as_a_page(scope))
+        if early and declared is not None and declared.isdigit() and int(declared) > limit:
+            await _send_json(send, 413, refusal, request_id)
             return
 
         received = 0
@@ -92,7 +107,7 @@ class RequestContext:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge(limit)
+                    raise BodyTooLarge(limit, refusal)
             return message
 
         async def send_with_headers(message: Message) -> None:
@@ -109,7 +124,7 @@ class RequestContext:
             await self.app(scope, bounded_receive, send_with_headers)
         except BodyTooLarge:
             status_holder["status"] = 413
-            await _send_json(send, 413, _too_large(limit), request_id)
+            await _send_json(send, 413, refusal, request_id)
         finally:
             log.info(
                 "request",
@@ -128,8 +143,10 @@ class BodyTooLarge(StarletteHTTPException):
     (413) rather than answering 400 for a body it could not parse.
     """
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, _too_large(limit)["error"]["message"])
+    def __init__(self, limit: int, refusal: dict[str, Any] | None = None) -> None:
+        refusal = refusal or _too_large(limit)
+        super().__init__(413, refusal["error"]["message"])
+        self.code = refusal["error"]["code"]
 
 
 def _too_large(limit: int) -> dict[str, Any]:
@@ -220,6 +237,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         assessment_routes.router,  # staff assessments (千人千题, §16)
         item_routes.router,  # the item catalogue (事项清单, §16)
         item_routes.metrics_router,
+        attachment_routes.router,  # evidence files (附件, §17)
     ):
         app.include_router(
             router,
@@ -238,6 +256,7 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
     app.add_middleware(
         RequestContext,  # type: ignore[arg-type]
         max_body_bytes=lambda: app.state.container.settings.max_body_bytes,
+        max_attachment_bytes=lambda: app.state.container.settings.max_attachment_bytes,
     )
     # Outermost: times every answer, the refusals of the middlewares above included.
     app.add_middleware(RequestMetrics, prefix=API_PREFIX)  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ from starlette.routing import Match
 
 from application.base import StorageUnavailable
 from application.public_status import TooManyRequests
+from domain.attachment import AttachmentTooLarge, UnsupportedFileType
 from domain.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound
 from domain.text import storable
 from interfaces.http.schemas.text import INVALID_CHARACTER
@@ -21,6 +22,9 @@ from interfaces.http.schemas.text import INVALID_CHARACTER
 log = structlog.get_logger("oversight.http")
 
 STATUS_BY_KIND: tuple[tuple[type[DomainError], int], ...] = (
+    # Evidence files (§17): first, before the kinds they are.
+    (AttachmentTooLarge, 413),
+    (UnsupportedFileType, 415),
     (NotFound, 404),
     (Forbidden, 403),
     (Conflict, 409),
@@ -160,7 +164,7 @@ def _named(field: str) -> str:
 
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-    code = HTTP_CODES.get(error.status_code, OTHER_HTTP_ERROR)
+    code = getattr(error, "code", None) or HTTP_CODES.get(error.status_code, OTHER_HTTP_ERROR)
     headers = getattr(error, "headers", None)
     if error.status_code == 405:
         headers = {**(headers or {}), "Allow": _allowed_methods(request)}

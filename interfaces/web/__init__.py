@@ -41,6 +41,7 @@ from interfaces.web.routers import (
     supervision,
 )
 from interfaces.web.routers import assessments as assessment_pages
+from interfaces.web.routers import attachments as attachment_pages
 from interfaces.web.routers import items as item_pages
 from interfaces.web.routers import notices as notice_pages
 from interfaces.web.routers import post_cover as post_cover_pages
@@ -64,6 +65,8 @@ def mount_console(app: FastAPI) -> None:
     for desk in (intake, routing, case_list, callbacks):
         app.include_router(desk.router)
     app.include_router(answer_templates.router)  # the department's desk
+    # Evidence files (附件, §17): before /console/cases/{id}/{action} and its likes.
+    app.include_router(attachment_pages.router)
     app.include_router(case_page.router)
     # Scores, lists and the monthly report (§6).
     app.include_router(scores.router)

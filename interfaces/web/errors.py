@@ -70,7 +70,7 @@ def _validation_error(request: Request, error: RequestValidationError) -> Respon
 def _http_error(request: Request, error: StarletteHTTPException) -> Response:
     if error.status_code == 404:
         return error_page(request, 404, PAGE_NOT_FOUND)
-    code = HTTP_CODES.get(error.status_code, OTHER_HTTP_ERROR)
+    code = getattr(error, "code", None) or HTTP_CODES.get(error.status_code, OTHER_HTTP_ERROR)
     return error_page(request, error.status_code, error_message(code), error.headers)
 
 

@@ -162,6 +162,17 @@ API_MATRIX: Final[dict[Route, Row]] = {
     ("POST", "/outbox/{message_id}/resend"): ADMINS,
     # ... and what was sent about a case, for the centre
     ("GET", "/cases/{case_id}/notifications"): CENTRE,
+    # Evidence files (附件, §17): attached by those who work the record, read as it is read
+    ("POST", "/cases/{case_id}/attachments"): CENTRE_AND_OWN,
+    ("POST", "/rectification-orders/{order_id}/attachments"): INSPECTORS_AND_OWN,
+    ("POST", "/deductions/{deduction_id}/attachments"): INSPECTORS,
+    ("POST", "/visits/{visit_id}/attachments"): INSPECTORS,
+    ("GET", "/cases/{case_id}/attachments"): CENTRE_AND_OWN,
+    ("GET", "/rectification-orders/{order_id}/attachments"): CENTRE_AND_OWN,
+    ("GET", "/deductions/{deduction_id}/attachments"): INSPECTORS,
+    ("GET", "/visits/{visit_id}/attachments"): INSPECTORS,
+    ("GET", "/attachments/{attachment_id}"): CENTRE_AND_OWN,
+    ("GET", "/attachments/{attachment_id}/thumbnail"): CENTRE_AND_OWN,
     # Superiors and escalation (提级督办): only the superior department of the department
     # holding the work directs it, which none of the callers here is (tested by name in
     # tests/e2e/test_escalation_http.py).
@@ -345,6 +356,14 @@ PAGES_MATRIX: Final[dict[Route, Row]] = {
     ("POST", "/console/visits/new"): WITHOUT_FORM_TOKEN,
     ("GET", "/console/visits/{visit_id:uuid}"): TO_SIGN_IN,
     ("POST", "/console/visits/{visit_id:uuid}/findings"): WITHOUT_FORM_TOKEN,
+    # Evidence files (附件, §17): the upload forms, a deduction's files, downloads
+    ("POST", "/console/cases/{case_id:uuid}/attachments"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/orders/{order_id:uuid}/attachments"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/visits/{visit_id:uuid}/attachments"): WITHOUT_FORM_TOKEN,
+    ("POST", "/console/deductions/{deduction_id:uuid}/attachments"): WITHOUT_FORM_TOKEN,
+    ("GET", "/console/deductions/{deduction_id:uuid}/attachments"): TO_SIGN_IN,
+    ("GET", "/console/attachments/{attachment_id:uuid}"): TO_SIGN_IN,
+    ("GET", "/console/attachments/{attachment_id:uuid}/thumbnail"): TO_SIGN_IN,
 }
 
 

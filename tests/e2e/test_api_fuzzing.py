@@ -97,6 +97,17 @@ REFUSED_BY_THE_RECORDS = {
     "POST /api/v1/visits/{visit_id}/findings": "the record's own rules (rule, department, "
     "window and staff must exist and agree)",
 }
+# Evidence files (附件, §17): the OpenAPI says "a file"; only its content says whether it is
+# one of the accepted types (415), not empty (422) and within the limit (413).
+CHECKED_BY_THEIR_CONTENT = {
+    f"POST /api/v1/{records}/{{{key}}}/attachments": "the file's content decides"
+    for records, key in (
+        ("cases", "case_id"),
+        ("rectification-orders", "order_id"),
+        ("deductions", "deduction_id"),
+        ("visits", "visit_id"),
+    )
+}
 # schemathesis's own default; a 5xx is not_a_server_error's to report, not this check's.
 ACCEPTED_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 
@@ -218,7 +229,15 @@ def api_schema(
                             "expected-statuses": [*ACCEPTED_STATUSES, "422"]
                         }
                     },
-                }
+                },
+                {
+                    "include-name": list(CHECKED_BY_THEIR_CONTENT),
+                    "checks": {
+                        "positive_data_acceptance": {
+                            "expected-statuses": [*ACCEPTED_STATUSES, "413", "415", "422"]
+                        }
+                    },
+                },
             ],
         }
     )

@@ -23,6 +23,7 @@ from domain.privacy import WITHHELD, mask_phone
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from interfaces.http.app import API_PREFIX
+from tests import attachment_samples as samples
 from tests.e2e.authorization_matrix import (
     CALLERS,
     OK,
@@ -76,6 +77,7 @@ NOTICE_FORM = {
     "subject_id": SAMPLE_WINDOW,
 }
 DIRECTION = {"note": "请于三个工作日内办结", "working_days": 3}
+PHOTO_UPLOAD = {"file": ("现场.png", samples.png(), "image/png")}
 SURVEY = {
     "source": "paper",
     "window": SAMPLE_WINDOW,
@@ -115,6 +117,8 @@ class Call:
     params: dict[str, Any] | None = None
     # Below a mount: the file to GET.
     file: str | None = None
+    # A multipart upload (evidence files, §17) instead of a JSON body.
+    files: dict[str, Any] | None = None
 
     def method_and_url(self, route: Route) -> tuple[str, str]:
         method, template = route
@@ -306,6 +310,19 @@ class World:
 
     def dead_message(self) -> str:
         return str(insert_message(self.container.database_url))
+
+    # Evidence files (附件) -------------------------------------------------------------------
+
+    def case_photo(self) -> str:
+        """A photo attached to a case assigned to the own department."""
+        case_id = self.assigned_case()
+        response = self.client.post(
+            f"{API_PREFIX}/cases/{case_id}/attachments",
+            files=PHOTO_UPLOAD,
+            headers=self.headers("operator"),
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
 
     # Staff assessments (千人千题) -------------------------------------------------------------
 
@@ -533,6 +550,31 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
     ("GET", "/outbox/{message_id}"): lambda w: Call({"message_id": w.dead_message()}),
     ("POST", "/outbox/{message_id}/resend"): lambda w: Call({"message_id": w.dead_message()}),
     ("GET", "/cases/{case_id}/notifications"): lambda w: Call({"case_id": w.assigned_case()}),
+    # Evidence files (附件)
+    ("POST", "/cases/{case_id}/attachments"): lambda w: Call(
+        {"case_id": w.assigned_case()}, files=PHOTO_UPLOAD
+    ),
+    ("POST", "/rectification-orders/{order_id}/attachments"): lambda w: Call(
+        {"order_id": w.issued_order()}, files=PHOTO_UPLOAD
+    ),
+    ("POST", "/deductions/{deduction_id}/attachments"): lambda w: Call(
+        {"deduction_id": w.deduction()}, files=PHOTO_UPLOAD
+    ),
+    ("POST", "/visits/{visit_id}/attachments"): lambda w: Call(
+        {"visit_id": w.visit()}, files=PHOTO_UPLOAD
+    ),
+    ("GET", "/cases/{case_id}/attachments"): lambda w: Call({"case_id": w.assigned_case()}),
+    ("GET", "/rectification-orders/{order_id}/attachments"): lambda w: Call(
+        {"order_id": w.issued_order()}
+    ),
+    ("GET", "/deductions/{deduction_id}/attachments"): lambda w: Call(
+        {"deduction_id": w.deduction()}
+    ),
+    ("GET", "/visits/{visit_id}/attachments"): lambda w: Call({"visit_id": w.visit()}),
+    ("GET", "/attachments/{attachment_id}"): lambda w: Call({"attachment_id": w.case_photo()}),
+    ("GET", "/attachments/{attachment_id}/thumbnail"): lambda w: Call(
+        {"attachment_id": w.case_photo()}
+    ),
     # Superiors and escalation (提级督办)
     ("POST", "/cases/{case_id}/escalation/direct"): lambda w: Call(
         {"case_id": w.overdue_case()}, DIRECTION
@@ -769,6 +811,28 @@ PAGES_REQUESTS: dict[Route, Callable[[World], Call]] = {
         {"visit_id": w.visit()},
         {"type": "order", **{k: v for k, v in ORDER.items() if k != "source"}},
     ),
+    # Evidence files (附件)
+    ("POST", "/console/cases/{case_id:uuid}/attachments"): lambda w: Call(
+        {"case_id": w.assigned_case()}, files=PHOTO_UPLOAD
+    ),
+    ("POST", "/console/orders/{order_id:uuid}/attachments"): lambda w: Call(
+        {"order_id": w.issued_order()}, files=PHOTO_UPLOAD
+    ),
+    ("POST", "/console/visits/{visit_id:uuid}/attachments"): lambda w: Call(
+        {"visit_id": w.visit()}, files=PHOTO_UPLOAD
+    ),
+    ("POST", "/console/deductions/{deduction_id:uuid}/attachments"): lambda w: Call(
+        {"deduction_id": w.deduction()}, files=PHOTO_UPLOAD
+    ),
+    ("GET", "/console/deductions/{deduction_id:uuid}/attachments"): lambda w: Call(
+        {"deduction_id": w.deduction()}
+    ),
+    ("GET", "/console/attachments/{attachment_id:uuid}"): lambda w: Call(
+        {"attachment_id": w.case_photo()}
+    ),
+    ("GET", "/console/attachments/{attachment_id:uuid}/thumbnail"): lambda w: Call(
+        {"attachment_id": w.case_photo()}
+    ),
 }
 REQUESTS = {
     **{(method, f"{API_PREFIX}{path}"): build for (method, path), build in API_REQUESTS.items()},
@@ -856,6 +920,7 @@ def test_every_caller_gets_what_the_table_says_and_a_refusal_records_nothing(
                 *call.method_and_url(route),
                 json=call.body,
                 params=call.params,
+                files=call.files,
                 headers=world.headers(caller),
                 follow_redirects=False,
             )

@@ -116,6 +116,8 @@ def _valid_parameters(seeded: Seeded) -> dict[str, str]:
         # Nor an item of the catalogue (事项清单): an unknown code is not found.
         "code": "BDC-002",
         "visit_id": "00000000-0000-4000-8000-000000000004",
+        # Nor an evidence file (附件, §17): an unknown one is not found.
+        "attachment_id": "00000000-0000-4000-8000-000000000005",
         "staff_id": "S0001",
         "from": "2026-11-01",
         "to": "2026-11-30",
@@ -386,6 +388,10 @@ def _commands(
     for path, operations in openapi["paths"].items():
         body = operations.get("post", {}).get("requestBody")
         if body is None:
+            continue
+        # An upload (evidence files, §17) is multipart, no JSON text: the file's name, its
+        # only text, is sanitised rather than refused (tests/e2e/test_attachments_http.py).
+        if "application/json" not in body["content"]:
             continue
         # A body of several kinds (`oneOf`: a visit's finding) is swept kind by kind.
         for schema in body["content"]["application/json"]["schema"].get("oneOf") or [

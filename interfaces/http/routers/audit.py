@@ -102,7 +102,7 @@ def verify_checkpoint(
 def verify_ledger(container: ContainerDep, _: InspectorDep) -> VerificationPublic:
     """Recompute the chain from the event store and compare it with the ledger and every
     checkpoint; names the first bad position and what is wrong there. May take a while."""
-    return VerificationPublic.of(container.ledger.verify())
+    return VerificationPublic.of(container.verify_ledger_and_files())
 
 
 @router.get("/audit/public-key")

@@ -254,6 +254,14 @@ class CheckpointCheckPublic(BaseModel):
         return cls.model_validate(check, from_attributes=True)
 
 
+class FileProblemPublic(BaseModel):
+    """An evidence file whose stored bytes are missing or do not match its recorded hash."""
+
+    attachment_id: UUID
+    problem: str = Field(description="`missing` or `altered`")
+    position: int = Field(description="the position of the event that recorded the file")
+
+
 class VerificationPublic(BaseModel):
     """What verification found: `ok`, or the first bad position and what is wrong there."""
 
@@ -268,6 +276,12 @@ class VerificationPublic(BaseModel):
     checkpoints: int = Field(description="checkpoints whose signature and chain hash held")
     unledgered: int = Field(description="events newer than the ledger, not yet compared")
     seconds: float
+    # Evidence files (§17)
+    files_checked: int = Field(0, description="stored evidence files checked against their hash")
+    files_erased: int = Field(0, description="of those, files erased with a case's personal data")
+    file_problems: list[FileProblemPublic] = Field(
+        default_factory=list, description="each evidence file `missing` or `altered`"
+    )
 
     @classmethod
     def of(cls, report: VerificationReport) -> VerificationPublic:

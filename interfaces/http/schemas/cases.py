@@ -24,6 +24,7 @@ from domain.deadlines import Deadline
 from domain.item import CODE_PATTERN
 from domain.labels import described, label
 from domain.task import MAX_REMINDER_MESSAGE_LENGTH
+from interfaces.http.schemas.attachments import ATTACHMENTS_DESCRIPTION, AttachmentPublic
 from interfaces.http.schemas.office_time import OfficeTime, Recorded
 from interfaces.http.schemas.text import RequestBody
 
@@ -351,6 +352,9 @@ class CasePublic(CaseLabels):
         default=None,
         description="`{type: visit, ref: <visit id>}` when an inspection visit found the case "
         "(POST /visits/{id}/findings); null otherwise",
+    )
+    attachments: list[AttachmentPublic] = Field(
+        default_factory=list, description=ATTACHMENTS_DESCRIPTION
     )
 
     @classmethod

@@ -11,6 +11,7 @@ from application.queries import OrderFilter, OrderSummary, Page
 from application.rectification import OrderView
 from domain.labels import described, label
 from domain.rectification import MAX_ORDER_WORKING_DAYS, OrderSourceType, OrderStatus
+from interfaces.http.schemas.attachments import ATTACHMENTS_DESCRIPTION, AttachmentPublic
 from interfaces.http.schemas.cases import (
     DIRECTORY_ID,
     JSON_NUMBER,
@@ -111,6 +112,9 @@ class OrderPublic(BaseModel):
     version: int
     position: int | None
     reminders: list[Recorded] = Field(default_factory=list, description=REMINDERS_DESCRIPTION)
+    attachments: list[AttachmentPublic] = Field(
+        default_factory=list, description=ATTACHMENTS_DESCRIPTION
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property

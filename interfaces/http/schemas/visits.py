@@ -18,6 +18,7 @@ from domain.labels import described, label
 from domain.scorecard import DeductionRequest, SourceType
 from domain.text import first_unstorable
 from domain.visit import MAX_SUMMARY, MAX_WINDOWS, FindingType, VisitMethod
+from interfaces.http.schemas.attachments import ATTACHMENTS_DESCRIPTION, AttachmentPublic
 from interfaces.http.schemas.cases import DIRECTORY_ID, CaseCreate, CasePublic, Day, Strict
 from interfaces.http.schemas.discipline import DeductionCreate, DeductionPublic
 from interfaces.http.schemas.lists import Position
@@ -121,6 +122,9 @@ class VisitPublic(VisitItemPublic):
 
     outcomes: list[FindingPublic]
     version: int
+    attachments: list[AttachmentPublic] = Field(
+        default_factory=list, description=ATTACHMENTS_DESCRIPTION
+    )
 
     @classmethod
     def of(cls, view: VisitView) -> VisitPublic:  # type: ignore[override]
@@ -139,6 +143,7 @@ class VisitPublic(VisitItemPublic):
             position=view.position,
             outcomes=[FindingPublic.of(f) for f in view.outcomes],
             version=view.version,
+            attachments=[AttachmentPublic.of(a) for a in view.attachments],
         )
 
 

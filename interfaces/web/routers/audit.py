@@ -129,7 +129,7 @@ async def verify(
     request: Request, _: CsrfFormDep, person: InspectorPersonDep, container: ContainerDep
 ) -> HTMLResponse:
     """Recompute the chain from the event store (校验) and show what it found."""
-    report = await run_in_threadpool(container.ledger.verify)
+    report = await run_in_threadpool(container.verify_ledger_and_files)
     return await _verification_page(request, person, container, report=report)
 
 
