@@ -156,6 +156,25 @@ class DatabaseWaits:
             parameters["options"] = options
         return parameters
 
+    def small_pool(
+        self, database_url: str, *, name: str, size: int, application_name: str | None = None
+    ) -> ConnectionPool[Any]:
+        """An open pool of up to `size` autocommit connections on `database_url` that keep
+        these bounds; each connection is tested on checkout, since a database restart leaves
+        dead ones behind."""
+        named = {"application_name": application_name} if application_name else {}
+        return ConnectionPool(
+            database_url,
+            min_size=1,
+            max_size=size,
+            timeout=self.connect_seconds,
+            connection_class=self.connection_class,
+            kwargs={"autocommit": True, **named, **self.parameters(database_url)},
+            check=ConnectionPool.check_connection,
+            name=name,
+            open=True,
+        )
+
 
 def _milliseconds(seconds: float) -> int:
     return max(1, round(seconds * 1000))

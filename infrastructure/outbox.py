@@ -115,7 +115,7 @@ class OutboxOnPostgres:
     async def messages_of_case(self, case_id: UUID) -> list[OutboxMessage]:
         """What was sent (or is to be) about a case, oldest first: its internal timeline."""
         rows = await self.store.fetch(
-            f"{_COLUMNS} WHERE case_id = $1 ORDER BY created_at, id", case_id
+            f"{_COLUMNS} WHERE case_id = $1 ORDER BY position, id", case_id
         )
         return [outbox_message(row) for row in rows]
 

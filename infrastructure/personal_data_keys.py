@@ -260,21 +260,11 @@ class PostgresPersonalDataKeys:
             statement_seconds=statement_timeout,
             lock_seconds=lock_timeout,
         )
-        pool = ConnectionPool(
+        pool = waits.small_pool(
             database_url,
-            min_size=1,
-            max_size=pool_size,
-            timeout=connect_timeout,
-            connection_class=waits.connection_class,
-            kwargs={
-                "autocommit": True,
-                "application_name": POOL_APPLICATION_NAME,
-                **waits.parameters(database_url),
-            },
-            # A database restart leaves dead connections in the pool: test each on checkout.
-            check=ConnectionPool.check_connection,
             name="personal-data-keys",
-            open=True,
+            size=pool_size,
+            application_name=POOL_APPLICATION_NAME,
         )
         try:
             keys = cls(pool, master_key, time_source, cache)

@@ -75,18 +75,7 @@ class PostgresConsoleSessions:
     ) -> PostgresConsoleSessions:
         """Open a small pool on the primary; every wait on it ends (StorageUnavailable)."""
         waits = DatabaseWaits(connect_seconds=connect_timeout, statement_seconds=statement_timeout)
-        pool: ConnectionPool[Any] = ConnectionPool(
-            database_url,
-            min_size=1,
-            max_size=POOL_SIZE,
-            timeout=connect_timeout,
-            connection_class=waits.connection_class,
-            kwargs={"autocommit": True, **waits.parameters(database_url)},
-            check=ConnectionPool.check_connection,
-            name="console-sessions",
-            open=True,
-        )
-        return cls(pool, limits)
+        return cls(waits.small_pool(database_url, name="console-sessions", size=POOL_SIZE), limits)
 
     def close(self) -> None:
         self._pool.close()

@@ -4,20 +4,16 @@ tests: the table is the contract between the two."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime
-from itertools import count
 from typing import Any
 from uuid import UUID, uuid4
 
 import psycopg
-from psycopg.types.json import Jsonb
 
 from application.personal_data import seal
 from infrastructure.personal_data_keys import PostgresPersonalDataKeys, decode_master_key
+from tests.outbox_rows import insert_message
 from tests.support import TEST_MASTER_KEY, SettableTimeSource
-
-_positions: Iterator[int] = count(1)
 
 
 def personal_data_keys(
@@ -48,34 +44,29 @@ def put_message(
     recipient = {"citizen": "complainant", "inspectors": "inspectors"}.get(
         recipient_kind, str(uuid4())
     )
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute(
-            "INSERT INTO outbox_messages (id, idempotency_key, position, event_topic, template,"
-            " channel, recipient_kind, recipient, address, masked_address, subject, text,"
-            " sealed, key_id, record_type, record_id, case_id, urgent, next_attempt_at,"
-            " created_at)"
-            " VALUES (%s, %s, %s, 'oversight:Case.Assigned', 'case_assigned', %s, %s, %s, %s,"
-            " %s, %s, %s, %s, %s, 'case', %s, %s, %s, %s, %s)",
-            (
-                message_id,
-                key,
-                next(_positions),
-                channel,
-                recipient_kind,
-                recipient,
-                address,
-                masked_address,
-                subject,
-                text,
-                Jsonb(sealed) if sealed is not None else None,
-                key_id,
-                key_id or uuid4(),
-                key_id,
-                urgent,
-                due,
-                due,
-            ),
-        )
+    insert_message(
+        database_url,
+        id=message_id,
+        idempotency_key=key,
+        at=due,
+        template="case_assigned",
+        channel=channel,
+        recipient_kind=recipient_kind,
+        recipient=recipient,
+        address=address,
+        masked_address=masked_address,
+        subject=subject,
+        text=text,
+        sealed=sealed,
+        key_id=key_id,
+        record_type="case",
+        record_id=key_id or uuid4(),
+        case_id=key_id,
+        urgent=urgent,
+        state="pending",
+        attempts=0,
+        last_error=None,
+    )
     return message_id, key
 
 
