@@ -142,8 +142,9 @@ class NotificationFeed(TrackedRunner):
     def run_batch(self) -> BatchResult:
         """Write the messages of the next batch of events and move the position past it."""
         with self.batch() as (connection, after):
+            # Only the events that notify anyone are fetched whole.
             notifications = read_notifications(
-                connection, self.events_table, after=after, limit=self.batch_size
+                connection, self.events_table, after=after, limit=self.batch_size, topics=TOPICS
             )
             if not notifications:
                 return BatchResult(0, 0, after)

@@ -10,7 +10,7 @@ notification at once and a crash leaves the position at a batch boundary.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any, Self
 
@@ -56,14 +56,23 @@ def read_notifications(
     after: int,
     limit: int,
     topic_prefix: str | None = None,
+    topics: Collection[str] | None = None,
     stop: int | None = None,
 ) -> list[Notification]:
     """The next `limit` notifications after `after` (up to `stop`), in order.
 
-    Given a topic prefix, only the events it names are fetched whole; the others come with an
-    empty state and count for the position alone.
+    Given a topic prefix, or a set of topics, only the events it names are fetched whole; the
+    others come with an empty state and count for the position alone.
     """
-    state = sql.SQL("CASE WHEN starts_with(topic, %s) THEN state END" if topic_prefix else "state")
+    if topic_prefix:
+        state = sql.SQL("CASE WHEN starts_with(topic, %s) THEN state END")
+        params: list[Any] = [topic_prefix]
+    elif topics is not None:
+        state = sql.SQL("CASE WHEN topic = ANY(%s) THEN state END")
+        params = [list(topics)]
+    else:
+        state = sql.SQL("state")
+        params = []
     query = sql.SQL(
         "SELECT notification_id, originator_id, originator_version, topic, {state} "
         "FROM {events} WHERE notification_id > %s {upto} ORDER BY notification_id LIMIT %s"
@@ -72,7 +81,6 @@ def read_notifications(
         events=sql.Identifier(events_table),
         upto=sql.SQL("AND notification_id <= %s" if stop is not None else ""),
     )
-    params: list[Any] = [topic_prefix] if topic_prefix else []
     params.append(after)
     if stop is not None:
         params.append(stop)
