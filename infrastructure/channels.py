@@ -32,6 +32,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import httpx
 
 from application.ports import Channel, DeliveryFailed, OutgoingMessage
+from infrastructure.settings import Settings
 
 # Short: a slow gateway must not hold a message (and its row lock) for long; it is retried.
 CONNECT_SECONDS = 3.0
@@ -267,21 +268,19 @@ def message_id(idempotency_key: str, mail_from: str) -> str:
     return f"<{digest}.oversight@{domain}>"
 
 
-def channels_from_settings(
-    *,
-    sms_gateway_url: str | None,
-    sms_gateway_key: str | None,
-    smtp_url: str | None,
-    mail_from: str | None,
-    now: Callable[[], datetime],
-) -> dict[str, Channel]:
-    """The channels that are on: SMS when its URL is set, e-mail when the SMTP URL and the
-    sender's address are, the webhook always (each recipient has its own URL or none)."""
+def channels_from_settings(settings: Settings, now: Callable[[], datetime]) -> dict[str, Channel]:
+    """The channels the settings turn on (`Settings.sms_on`, `email_on`); the webhook always
+    (each recipient has its own URL or none)."""
     channels: dict[str, Channel] = {"webhook": GroupRobot()}
-    if sms_gateway_url:
-        channels["sms"] = SmsGateway(sms_gateway_url, sms_gateway_key)
-    if smtp_url and mail_from:
-        channels["email"] = MailServer(SmtpServer.from_url(smtp_url), mail_from, now)
+    if settings.sms_on:
+        key = settings.sms_gateway_key
+        channels["sms"] = SmsGateway(
+            str(settings.sms_gateway_url), key.get_secret_value() if key is not None else None
+        )
+    if settings.email_on:
+        channels["email"] = MailServer(
+            SmtpServer.from_url(str(settings.smtp_url)), str(settings.mail_from), now
+        )
     return channels
 
 

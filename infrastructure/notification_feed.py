@@ -50,6 +50,7 @@ from infrastructure.notification_log import (
     set_tracked_position,
 )
 from infrastructure.projection_runner import BatchResult, projection_lock_key, storable_value
+from infrastructure.settings import Settings
 from infrastructure.yaml_files import ImportFileError, read_packaged_yaml
 
 log = structlog.get_logger("oversight.notifications")
@@ -233,13 +234,13 @@ def _contacts(directory: Directory) -> dict[str, Contact | None]:
     return contacts
 
 
-def channels_of(settings: Any) -> Channels:
-    """Which channels the settings turn on (the contract): SMS with a gateway URL, e-mail with
-    an SMTP URL and a sender, a webhook wherever a recipient has one."""
-    email = bool(settings.smtp_url and settings.mail_from)
+def channels_of(settings: Settings) -> Channels:
+    """Which messages to make: for the channels the settings turn on (`Settings.sms_on`,
+    `email_on`, the same the sender builds), a webhook wherever a recipient has one."""
+    email = settings.email_on
     public = (settings.public_url or "").rstrip("/")
     return Channels(
-        sms=bool(settings.sms_gateway_url),
+        sms=settings.sms_on,
         email=email,
         inspectors_email=settings.inspectors_email if email else None,
         inspectors_webhook=settings.inspectors_webhook_url,

@@ -452,14 +452,7 @@ def outbox_sender_from_settings(
     settings: Settings, database_url: str, keys: PersonalDataKeys, time_source: TimeSource
 ) -> OutboxSenderThread:
     """The sender with the channels the settings turn on (OVERSIGHT_SMS_GATEWAY_URL, …)."""
-    gateway_key = settings.sms_gateway_key
-    channels = channels_from_settings(
-        sms_gateway_url=settings.sms_gateway_url,
-        sms_gateway_key=gateway_key.get_secret_value() if gateway_key is not None else None,
-        smtp_url=settings.smtp_url,
-        mail_from=settings.mail_from,
-        now=time_source.now,
-    )
+    channels = channels_from_settings(settings, time_source.now)
     sender = OutboxSender(
         database_url,
         channels=channels,

@@ -105,6 +105,16 @@ class Settings(BaseSettings):
             decode_signing_key(key.get_secret_value())
         return key
 
+    @property
+    def sms_on(self) -> bool:
+        """Citizens' SMS go out once the gateway is set."""
+        return bool(self.sms_gateway_url)
+
+    @property
+    def email_on(self) -> bool:
+        """Mail goes out once both the SMTP server and the sender's address are set."""
+        return bool(self.smtp_url and self.mail_from)
+
     def production_problems(self) -> list[str]:
         """What makes these settings unfit for production; empty when there is nothing."""
         problems: list[str] = []

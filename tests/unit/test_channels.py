@@ -15,6 +15,8 @@ from infrastructure.channels import (
     message_id,
     robot_body,
 )
+from infrastructure.notification_feed import channels_of
+from infrastructure.settings import Settings
 from tests.support import START
 
 
@@ -115,19 +117,27 @@ def test_an_email_has_a_chinese_subject_and_body_in_utf8() -> None:
 
 
 def test_a_channel_is_on_only_when_its_settings_are_set() -> None:
-    off = channels_from_settings(
-        sms_gateway_url=None, sms_gateway_key=None, smtp_url="smtp://mail", mail_from=None, now=now
-    )
-    on = channels_from_settings(
-        sms_gateway_url="http://sms",
-        sms_gateway_key=None,
-        smtp_url="smtp://mail",
-        mail_from="notify@zwfw.example.gov.cn",
-        now=now,
+    off = Settings(smtp_url="smtp://mail")  # e-mail wants a sender too
+    on = Settings(
+        sms_gateway_url="http://sms", smtp_url="smtp://mail", mail_from="notify@zwfw.example.gov.cn"
     )
 
-    assert sorted(off) == ["webhook"]
-    assert sorted(on) == ["email", "sms", "webhook"]
+    assert sorted(channels_from_settings(off, now)) == ["webhook"]
+    assert sorted(channels_from_settings(on, now)) == ["email", "sms", "webhook"]
+
+
+def test_the_feed_makes_messages_for_the_channels_the_sender_builds() -> None:
+    for settings in (
+        Settings(),
+        Settings(sms_gateway_url="http://sms"),
+        Settings(smtp_url="smtp://mail"),
+        Settings(smtp_url="smtp://mail", mail_from="notify@zwfw.example.gov.cn"),
+    ):
+        made = channels_of(settings)
+        built = channels_from_settings(settings, now)
+
+        assert made.sms == ("sms" in built)
+        assert made.email == ("email" in built)
 
 
 def test_a_subject_with_line_breaks_goes_out_on_one_line() -> None:
