@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from domain.actor import Role
 from infrastructure import read_replica
+from infrastructure.settings import Settings
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
 from tests.factories import (
@@ -152,35 +153,44 @@ class Service:
 
 
 @pytest.fixture
-def service(
-    primary: ThrowawayCluster, standby: ThrowawayCluster, time_source: SettableTimeSource
-) -> Iterator[Service]:
+def replica_settings(primary: ThrowawayCluster, standby: ThrowawayCluster) -> Iterator[Settings]:
+    """Settings of a database of the test's own on the primary, the standby having it too."""
     name = f"replica_{uuid.uuid4().hex[:12]}"
     primary_url = primary.create_database_with_schema(name)
     replayed(primary, standby)
-    settings = settings_for(
-        primary_url,
-        read_database_url=standby.url(name),
-        read_replica_wait_seconds=REPLICA_WAIT_SECONDS,
-        read_replica_retry_seconds=REPLICA_RETRY_SECONDS,
-        public_rate_limit=0,
-    )
     try:
-        with bootstrap(settings, time_source=time_source, initialise=False) as container:
-            import_sample_directory(container.supervision)
-
-            with TestClient(create_app(container), raise_server_exceptions=False) as client:
-                yield Service(
-                    client=client,
-                    container=container,
-                    operator=token_of(container, Role.OPERATOR),
-                    department=token_of(container, Role.DEPARTMENT, SAMPLE_DEPARTMENT),
-                    other_department=token_of(container, Role.DEPARTMENT, OTHER_DEPARTMENT),
-                    monitor=token_of(container, Role.MONITOR),
-                )
+        yield settings_for(
+            primary_url,
+            read_database_url=standby.url(name),
+            read_replica_wait_seconds=REPLICA_WAIT_SECONDS,
+            read_replica_retry_seconds=REPLICA_RETRY_SECONDS,
+            public_rate_limit=0,
+        )
     finally:
         with psycopg.connect(primary.url(), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def serving(settings: Settings, time_source: SettableTimeSource) -> Iterator[Service]:
+    """The API started (its read pool opened) on these settings, the sample directory in."""
+    with bootstrap(settings, time_source=time_source, initialise=False) as container:
+        import_sample_directory(container.supervision)
+        with TestClient(create_app(container), raise_server_exceptions=False) as client:
+            yield Service(
+                client=client,
+                container=container,
+                operator=token_of(container, Role.OPERATOR),
+                department=token_of(container, Role.DEPARTMENT, SAMPLE_DEPARTMENT),
+                other_department=token_of(container, Role.DEPARTMENT, OTHER_DEPARTMENT),
+                monitor=token_of(container, Role.MONITOR),
+            )
+
+
+@pytest.fixture
+def service(replica_settings: Settings, time_source: SettableTimeSource) -> Iterator[Service]:
+    with serving(replica_settings, time_source) as started:
+        yield started
 
 
 def assigned_case(service: Service) -> dict[str, Any]:
@@ -317,6 +327,28 @@ def test_with_the_standby_stopped_reads_go_to_the_primary_and_a_metric_and_a_log
     ]
     assert switches[0]["log_level"] == "warning"
     assert switches[0]["replica"] == f"127.0.0.1:{standby.port}"
+
+
+def test_a_service_started_while_the_standby_is_down_reads_the_primary_until_it_is_back(
+    replica_settings: Settings, standby: ThrowawayCluster, time_source: SettableTimeSource
+) -> None:
+    standby.stop()
+
+    with serving(replica_settings, time_source) as service:
+        case = assigned_case(service)
+        service.project()
+        assert listed_statuses(service) == {case["tracking_number"]: "assigned"}
+        assert metric(service, "oversight_read_replica_fallback") == 1
+
+        standby.start()
+        assert wait_until(
+            lambda: (
+                bool(listed_statuses(service))
+                and metric(service, "oversight_read_replica_fallback") == 0
+            ),
+            seconds=30,
+        )
+        assert listed_statuses(service) == {case["tracking_number"]: "assigned"}
 
 
 def test_nothing_that_authorises_a_request_reads_the_lagging_standby(
