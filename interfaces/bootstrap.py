@@ -668,17 +668,16 @@ def personal_data_key_store(
 
 def read_pools(settings: Settings, url: str, resources: ExitStack) -> tuple[SqlPool, SqlPool]:
     """The read side's pool and the primary's (rate limits, failed lookups, idempotency keys):
-    one pool on the primary; with a read replica, a pool on it that falls back to a pool of
-    the primary's own."""
-    reads = SqlPool(
+    the same pool on the primary; with a read replica, a pool on it that falls back to the
+    primary's."""
+    primary = SqlPool(
         url,
         max_size=settings.read_pool_size,
         statement_timeout=settings.db_statement_timeout,
         connect_timeout=settings.db_connect_timeout,
     )
     if not settings.read_database_url:
-        return reads, reads
-    primary = reads
+        return primary, primary
     resources.callback(primary.terminate)
     replica = ReplicaPool(
         settings.read_database_url,
