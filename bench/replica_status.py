@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-import time
 from pathlib import Path
 
 import psycopg
@@ -27,24 +26,13 @@ from support import BenchKeys, Wrk, bench_parser, machine, oversight_serve, say
 
 from infrastructure.eventstore import initialise_schema
 from infrastructure.logging import configure_logging
-from tests.integration.throwaway_cluster import ThrowawayCluster, streaming_pair
+from tests.integration.throwaway_cluster import (
+    ThrowawayCluster,
+    streaming_pair,
+    wait_until_replayed,
+)
 
 DATABASE = "oversight_bench"
-
-
-def replayed(primary: ThrowawayCluster, standby: ThrowawayCluster) -> None:
-    """Wait until the standby has replayed all the primary has written so far."""
-    with psycopg.connect(primary.url(), autocommit=True) as connection:
-        row = connection.execute("SELECT pg_current_wal_lsn()").fetchone()
-    assert row is not None
-    with psycopg.connect(standby.url(), autocommit=True) as connection:
-        while True:
-            done = connection.execute(
-                "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (row[0],)
-            ).fetchone()
-            if done and done[0]:
-                return
-            time.sleep(0.05)
 
 
 def commits(cluster: ThrowawayCluster) -> int:
@@ -76,7 +64,7 @@ def main() -> None:
         primary_url = primary.create_database(DATABASE)
         initialise_schema(primary_url)
         script = status_script(fill(primary_url, keys, args.cases))
-        replayed(primary, standby)
+        wait_until_replayed(primary, standby)
         say(f"{args.cases} cases on the primary, replayed by the standby")
         layouts = {
             "primary_alone": keys.env(primary_url),

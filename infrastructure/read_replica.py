@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -36,7 +36,6 @@ class ReplicaPool(SqlPool):
         max_size: int = 10,
         statement_timeout: float = 15.0,
         connect_timeout: float = 60.0,
-        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(
             database_url,
@@ -47,7 +46,6 @@ class ReplicaPool(SqlPool):
         self.primary = primary
         self.wait_seconds = wait_seconds
         self.retry_seconds = retry_seconds
-        self._monotonic = monotonic
         self._retry_replica_at: float | None = None  # set while reads go to the primary
         metrics.read_replica_in_use()
 
@@ -66,7 +64,7 @@ class ReplicaPool(SqlPool):
 
     async def run(self, method: Method, query: str, args: Sequence[Any]) -> Any:
         retry_at = self._retry_replica_at
-        if retry_at is not None and self._monotonic() < retry_at:
+        if retry_at is not None and time.monotonic() < retry_at:
             return await self.primary.run(method, query, args)
         try:
             answer = await super().run(method, query, args)
@@ -90,4 +88,4 @@ class ReplicaPool(SqlPool):
                 error_type=type(error.__cause__ or error).__name__,
                 retry_seconds=self.retry_seconds,
             )
-        self._retry_replica_at = self._monotonic() + self.retry_seconds
+        self._retry_replica_at = time.monotonic() + self.retry_seconds

@@ -38,6 +38,7 @@ from tests.integration.throwaway_cluster import (
     ThrowawayCluster,
     find_binaries,
     streaming_pair,
+    wait_until_replayed,
 )
 from tests.support import SettableTimeSource, run_worker_once, settings_for
 
@@ -49,7 +50,9 @@ REPLICA_RETRY_SECONDS = 0.2
 
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ThrowawayCluster, ...]]:
+def pair(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[ThrowawayCluster, ThrowawayCluster]]:
     """A primary and its streaming standby, shared by this module's tests."""
     try:
         binaries = find_binaries()
@@ -74,22 +77,6 @@ def standby(pair: tuple[ThrowawayCluster, ThrowawayCluster]) -> Iterator[Throwaw
         pair[1].start()
     with psycopg.connect(pair[1].url(), autocommit=True) as connection:
         connection.execute("SELECT pg_wal_replay_resume()")
-
-
-def replayed(primary: ThrowawayCluster, standby: ThrowawayCluster) -> None:
-    """Wait until the standby has replayed everything the primary has written so far."""
-    with psycopg.connect(primary.url(), autocommit=True) as connection:
-        row = connection.execute("SELECT pg_current_wal_lsn()").fetchone()
-    assert row is not None
-
-    def caught_up() -> bool:
-        with psycopg.connect(standby.url(), autocommit=True) as connection:
-            done = connection.execute(
-                "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (row[0],)
-            ).fetchone()
-        return bool(done and done[0])
-
-    assert wait_until(caught_up, seconds=30), "the standby did not catch up"
 
 
 @contextlib.contextmanager
@@ -157,7 +144,7 @@ def replica_settings(primary: ThrowawayCluster, standby: ThrowawayCluster) -> It
     """Settings of a database of the test's own on the primary, the standby having it too."""
     name = f"replica_{uuid.uuid4().hex[:12]}"
     primary_url = primary.create_database_with_schema(name)
-    replayed(primary, standby)
+    wait_until_replayed(primary, standby)
     try:
         yield settings_for(
             primary_url,
@@ -229,7 +216,7 @@ def test_lists_boards_and_public_status_read_the_standby(
 ) -> None:
     case = assigned_case(service)
     service.project()
-    replayed(primary, standby)
+    wait_until_replayed(primary, standby)
     number = case["tracking_number"]
 
     with replay_paused(standby) as resume:
@@ -241,7 +228,7 @@ def test_lists_boards_and_public_status_read_the_standby(
         assert service.status_of(case).json()["status"] == "assigned"
 
         resume()
-        replayed(primary, standby)
+        wait_until_replayed(primary, standby)
         assert listed_statuses(service) == {number: "in_progress"}
         assert board_statuses(service) == {number: "in_progress"}
         assert service.status_of(case).json()["status"] == "in_progress"
@@ -292,7 +279,7 @@ def test_with_the_standby_stopped_reads_go_to_the_primary_and_a_metric_and_a_log
 ) -> None:
     case = assigned_case(service)
     service.project()
-    replayed(primary, standby)
+    wait_until_replayed(primary, standby)
     assert listed_statuses(service) == {case["tracking_number"]: "assigned"}
     fallbacks_before = metric(service, "oversight_read_replica_fallbacks_total")
 
@@ -356,7 +343,7 @@ def test_nothing_that_authorises_a_request_reads_the_lagging_standby(
 ) -> None:
     locked = assigned_case(service)
     service.project()
-    replayed(primary, standby)
+    wait_until_replayed(primary, standby)
 
     with replay_paused(standby):
         # A token issued now signs in, though the standby knows nothing of it.

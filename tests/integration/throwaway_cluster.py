@@ -361,6 +361,26 @@ def streaming_pair(base: Path) -> Iterator[tuple[ThrowawayCluster, ThrowawayClus
         yield primary, standby
 
 
+def wait_until_replayed(
+    primary: ThrowawayCluster, standby: ThrowawayCluster, seconds: float = START_TIMEOUT_SECONDS
+) -> None:
+    """Wait until the standby has replayed everything the primary has written so far."""
+    with psycopg.connect(primary.url(), autocommit=True) as connection:
+        row = connection.execute("SELECT pg_current_wal_lsn()").fetchone()
+    assert row is not None
+    give_up_at = time.monotonic() + seconds
+    with psycopg.connect(standby.url(), autocommit=True) as connection:
+        while True:
+            done = connection.execute(
+                "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (row[0],)
+            ).fetchone()
+            if done is not None and done[0]:
+                return
+            if time.monotonic() > give_up_at:
+                raise TimeoutError(f"the standby did not replay up to {row[0]} in {seconds} s")
+            time.sleep(0.02)
+
+
 @contextlib.contextmanager
 def started_cluster(base: Path) -> Iterator[ThrowawayCluster]:
     """A cluster started in the folder `base`, closed when the block ends."""
