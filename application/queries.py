@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from application.base import StorageUnavailable
 from domain.actor import Role
 from domain.calendar import WorkingCalendar
 from domain.errors import Invalid
@@ -20,6 +21,13 @@ class InvalidCursor(Invalid):
     """A page cursor that this service did not hand out."""
 
     code = "invalid_cursor"
+
+
+class ReplicaBehind(StorageUnavailable):
+    """The read replica has not yet replayed what the primary has projected past `after`: a
+    read that must show the client's own write waits for it, and past the bound asks again."""
+
+    code = "replica_behind"
 
 
 @dataclass(frozen=True)

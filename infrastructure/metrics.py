@@ -125,6 +125,20 @@ POOL_WAITING = Gauge(
     multiprocess_mode="livesum",
 )
 
+# The read replica ----------------------------------------------------------------------
+
+READ_REPLICA_FALLBACK = Gauge(
+    "oversight_read_replica_fallback",
+    "1 while a process's reads go to the primary because the read replica cannot be reached, "
+    "else 0 (the most over live processes).",
+    multiprocess_mode="livemax",
+)
+READ_REPLICA_FALLBACKS = Counter(
+    "oversight_read_replica_fallbacks",
+    "Times a process's reads switched to the primary because the read replica could not be "
+    "reached.",
+)
+
 # The public ----------------------------------------------------------------------------
 
 PUBLIC_STATUS_REFUSALS = Counter(
@@ -180,6 +194,15 @@ def clock_turned(at: datetime) -> None:
 
 def runner_failed(runner: str) -> None:
     RUNNER_FAILURES.labels(runner).inc()
+
+
+def read_replica_fell_back() -> None:
+    READ_REPLICA_FALLBACK.set(1)
+    READ_REPLICA_FALLBACKS.inc()
+
+
+def read_replica_in_use() -> None:
+    READ_REPLICA_FALLBACK.set(0)
 
 
 def public_status_refused(*, locked_now: bool) -> None:

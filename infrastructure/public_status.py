@@ -13,12 +13,13 @@ import anyio.to_thread
 from application.public_status import FoundCase, LockPolicy, PublicCaseStatus, TimelineEntry
 from domain.directory import Directory
 from infrastructure import metrics
+from infrastructure.read_replica import ReplicaPool
 from infrastructure.sql_pool import SqlPool
 
 # Only these columns are ever read: nothing of the complainant, staff, window, summary or
 # internal notes can leak through a column that was never selected. The lock is read in the
-# same statement, so a lookup costs one round trip. (With a replica for reads, a lock is seen
-# there after the replica's lag: at worst a guesser gets a try or two more.)
+# same statement, so a lookup costs one round trip on the primary. On a read replica a lock
+# shows only after the replica's lag, so there the primary is asked too (LOCKED_SQL).
 FIND_CASE_SQL = """
 SELECT c.access_code_hash, c.kind, c.status, c.department, c.registered_at, c.due_at,
        c.updated_at, c.public_timeline,
@@ -28,6 +29,11 @@ SELECT c.access_code_hash, c.kind, c.status, c.department, c.registered_at, c.du
        ) AS locked
 FROM case_list c
 WHERE c.tracking_number = $1
+"""
+LOCKED_SQL = """
+SELECT EXISTS (
+    SELECT 1 FROM public_lookup_failures WHERE tracking_number = $1 AND locked_until > $2
+)
 """
 
 DIRECTORY_REFRESH_SECONDS = 60.0
@@ -59,8 +65,17 @@ class CaseListPublicStatus:
 
     async def find(self, tracking_number: str, now: datetime) -> FoundCase | None:
         row = await self._reads.fetchrow(FIND_CASE_SQL, tracking_number, now)
+        primary = self._reads.primary if isinstance(self._reads, ReplicaPool) else None
+        if row is None and primary is not None:
+            # A case registered a moment ago may not be on the replica yet: its absence there
+            # must not count as a failed lookup against the citizen.
+            row = await primary.fetchrow(FIND_CASE_SQL, tracking_number, now)
         if row is None:
             return None
+        locked = bool(row["locked"])  # a lock seen on the replica holds: locks only expire
+        if not locked and primary is not None:
+            # Whether the number is locked decides whether the code opens the case.
+            locked = bool(await primary.fetchval(LOCKED_SQL, tracking_number, now))
         department_id = row["department"]
         status = PublicCaseStatus(
             kind=row["kind"],
@@ -72,7 +87,7 @@ class CaseListPublicStatus:
             updated_at=row["updated_at"],
             timeline=[_timeline_entry(entry) for entry in row["public_timeline"]],
         )
-        return FoundCase(row["access_code_hash"], status, row["locked"])
+        return FoundCase(row["access_code_hash"], status, locked)
 
     async def _department_name(self, department_id: str | None) -> str | None:
         if department_id is None:

@@ -10,7 +10,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
-from application.queries import LAST_POSITION, InvalidCursor
+from application.queries import LAST_POSITION, InvalidCursor, ReplicaBehind
+from infrastructure.read_replica import ReplicaPool
 from infrastructure.sql_pool import SqlPool
 
 
@@ -43,7 +44,30 @@ async def wait_until_projected(
     store: SqlPool, projections: Sequence[str], after: int | None, *, seconds: float
 ) -> tuple[int, bool]:
     """Wait until the projections have passed `after` (a position the client's write got), or
-    give up after `seconds`; answer where they stand and whether they got there."""
+    give up after `seconds`; answer where they stand and whether they got there.
+
+    On a read replica the wait is the replica's own bound; past it, if the primary's
+    projections have passed `after`, the replica is what lags: `ReplicaBehind` (503, ask again)
+    rather than an answer that would not show the client's write.
+    """
+    if not isinstance(store, ReplicaPool):
+        return await _wait(store, projections, after, seconds)
+    position, reached = await _wait(store, projections, after, store.wait_seconds)
+    primary_passed = (
+        not reached
+        and after is not None
+        and await projected_position(store.primary, projections) >= after
+    )
+    if primary_passed:
+        raise ReplicaBehind(
+            f"the read replica has not yet replayed position {after}; retry in a moment"
+        )
+    return position, reached
+
+
+async def _wait(
+    store: SqlPool, projections: Sequence[str], after: int | None, seconds: float
+) -> tuple[int, bool]:
     give_up_at = time.monotonic() + seconds
     pause = FIRST_PAUSE
     while True:

@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     api_threads: int = Field(default=40, ge=1, le=1000)
     db_pool_size: int = Field(default=8, ge=1, le=200)
     read_pool_size: int = Field(default=10, ge=1, le=200)
+    # With a read replica: a read asked to show a position (`?after=`) waits this long for the
+    # replica, then answers 503 `replica_behind`; a replica that cannot be reached is tried
+    # again this long after, the primary answering meanwhile.
+    read_replica_wait_seconds: float = Field(default=3.0, gt=0, le=60)
+    read_replica_retry_seconds: float = Field(default=5.0, gt=0, le=600)
     db_connect_timeout: int = Field(default=10, ge=1, le=300)
     # A write waits this long for the event table lock; the library tries 10 times, so a
     # command gives up (503) after about 10 × (this + 0.2) seconds.

@@ -6,14 +6,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
 import asyncpg
 from psycopg.conninfo import conninfo_to_dict
 
 from application.base import StorageUnavailable
+
+Method = Literal["fetch", "fetchrow", "fetchval", "execute"]
+
+
+class DatabaseUnreachable(StorageUnavailable):
+    """The server refused or lost the connection, or did not answer in time."""
 
 
 async def _keep_session(_: asyncpg.Connection) -> None:
@@ -50,16 +56,31 @@ class SqlPool:
     """
 
     def __init__(
-        self, database_url: str, *, max_size: int = 10, statement_timeout: float = 15.0
+        self,
+        database_url: str,
+        *,
+        max_size: int = 10,
+        statement_timeout: float = 15.0,
+        connect_timeout: float = 60.0,
     ) -> None:
         self.database_url = database_url
         self.max_size = max_size
         self.statement_timeout = statement_timeout
+        self.connect_timeout = connect_timeout
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
 
+    @property
+    def server(self) -> str:
+        """Where the pool connects (host and port, never the credentials), for logs."""
+        params = conninfo_to_dict(self.database_url)
+        return f"{params.get('host', 'localhost')}:{params.get('port', 5432)}"
+
     async def open(self) -> None:
         """Connect; called once the event loop runs (never at import or bootstrap)."""
+        await self._open_pool()
+
+    async def _open_pool(self) -> None:
         async with self._opening:
             if self._pool is None:
                 with _unavailable_on_failure():
@@ -70,6 +91,7 @@ class SqlPool:
                         init=_init_connection,
                         reset=_keep_session,
                         command_timeout=self.statement_timeout,
+                        timeout=self.connect_timeout,
                         server_settings={
                             "statement_timeout": str(int(self.statement_timeout * 1000)),
                         },
@@ -98,44 +120,52 @@ class SqlPool:
 
     async def _opened(self) -> asyncpg.Pool:
         if self._pool is None:
-            await self.open()
+            await self._open_pool()
         if self._pool is None:  # closed again while this request waited for it
             raise StorageUnavailable("the database connections are closed; retry in a moment")
         return self._pool
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        pool = await self._opened()
-        with _unavailable_on_failure():
-            return await pool.fetch(query, *args)
+        return await self.run("fetch", query, args)
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        pool = await self._opened()
-        with _unavailable_on_failure():
-            return await pool.fetchrow(query, *args)
+        return await self.run("fetchrow", query, args)
 
     async def fetchval(self, query: str, *args: Any) -> Any:
-        pool = await self._opened()
-        with _unavailable_on_failure():
-            return await pool.fetchval(query, *args)
+        return await self.run("fetchval", query, args)
 
     async def execute(self, query: str, *args: Any) -> str:
+        return await self.run("execute", query, args)
+
+    async def run(self, method: Method, query: str, args: Sequence[Any]) -> Any:
+        """One statement through the pool method named (`fetch`, `fetchrow`, …)."""
         pool = await self._opened()
         with _unavailable_on_failure():
-            return await pool.execute(query, *args)
+            return await getattr(pool, method)(query, *args)
+
+
+# The server cannot be reached, or went away: another server (the primary, for a replica)
+# may still answer. A statement cancelled for its time is not among them: it would be as slow
+# elsewhere.
+_UNREACHABLE = (
+    OSError,  # refused, reset, unreachable; TimeoutError (a connect or a reply too late) too
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,  # starting up, shutting down, in recovery not yet open
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+)
 
 
 @contextlib.contextmanager
 def _unavailable_on_failure() -> Iterator[None]:
     try:
         yield
-    except (
-        TimeoutError,
-        OSError,
-        asyncpg.QueryCanceledError,
-        asyncpg.PostgresConnectionError,
-        asyncpg.InterfaceError,
-        asyncpg.CannotConnectNowError,
-    ) as error:
+    except _UNREACHABLE as error:
+        raise DatabaseUnreachable(
+            "the database did not answer in time; retry in a moment"
+        ) from error
+    except asyncpg.QueryCanceledError as error:
         raise StorageUnavailable(
             "the database did not answer in time; retry in a moment"
         ) from error

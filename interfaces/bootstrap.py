@@ -143,6 +143,7 @@ from infrastructure.projection_runner import (
 )
 from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFailures
 from infrastructure.rate_limits import ClientDigests, PostgresClientLimit
+from infrastructure.read_replica import ReplicaPool
 from infrastructure.runner_health import RunnerFailure, stuck_runners
 from infrastructure.saved_filters import PostgresSavedFilters
 from infrastructure.score_queries import ScoreQueriesOnPostgres
@@ -514,12 +515,7 @@ def bootstrap(
             make_thumbnail=thumbnail_of,
         )
         resources.callback(supervision.close)
-        reads = SqlPool(
-            settings.read_database_url or url,
-            max_size=settings.read_pool_size,
-            statement_timeout=settings.db_statement_timeout,
-        )
-        primary = primary_pool(settings, url, reads, resources)
+        reads, primary = read_pools(settings, url, resources)
         console_sessions = console_session_store(settings, url, resources)
         return Container(
             settings=settings,
@@ -670,17 +666,29 @@ def personal_data_key_store(
     return keys
 
 
-def primary_pool(settings: Settings, url: str, reads: SqlPool, resources: ExitStack) -> SqlPool:
-    """The read store when it is the primary; else a pool on the primary for small writes."""
-    if not settings.read_database_url:
-        return reads
+def read_pools(settings: Settings, url: str, resources: ExitStack) -> tuple[SqlPool, SqlPool]:
+    """The read side's pool and the primary's (rate limits, failed lookups, idempotency keys):
+    the same pool on the primary; with a read replica, a pool on it that falls back to the
+    primary's."""
     primary = SqlPool(
         url,
-        max_size=max(2, settings.read_pool_size // 2),
+        max_size=settings.read_pool_size,
         statement_timeout=settings.db_statement_timeout,
+        connect_timeout=settings.db_connect_timeout,
     )
+    if not settings.read_database_url:
+        return primary, primary
     resources.callback(primary.terminate)
-    return primary
+    replica = ReplicaPool(
+        settings.read_database_url,
+        primary=primary,
+        wait_seconds=settings.read_replica_wait_seconds,
+        retry_seconds=settings.read_replica_retry_seconds,
+        max_size=settings.read_pool_size,
+        statement_timeout=settings.db_statement_timeout,
+        connect_timeout=settings.db_connect_timeout,
+    )
+    return replica, primary
 
 
 def public_status_query(supervision: Supervision, reads: SqlPool, primary: SqlPool) -> PublicStatus:

@@ -80,7 +80,8 @@ _REFUSALS: Responses = {
     },
     503: {
         "description": "The database did not answer in time; nothing was recorded, retry "
-        "with the same Idempotency-Key",
+        "with the same Idempotency-Key (`storage_unavailable`); or, with `after`, the read "
+        "replica has not yet replayed that position (`replica_behind`)",
         "headers": {"Retry-After": _RETRY_AFTER},
     },
 }

@@ -15,6 +15,9 @@ lose its way to a data folder under `tmp_path` in mid-test, as happened with sev
 engineers' sessions at once. The server's log is copied to `tmp_path` when the cluster
 closes. Binaries: `OVERSIGHT_PG_BIN`, else the newest /usr/lib/postgresql/*/bin, else the
 ones on PATH, else those shipped in the `pgserver` package.
+
+`streaming_pair()` makes two: a primary and a streaming standby of it (`pg_basebackup -R`),
+for the read replica's tests.
 """
 
 from __future__ import annotations
@@ -120,7 +123,13 @@ def _alive(pid: int) -> bool:
 class ThrowawayCluster:
     """One PostgreSQL cluster in a folder of the test's own; crash it with `kill()`."""
 
-    def __init__(self, base: Path, *, settings: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        base: Path,
+        *,
+        settings: dict[str, str] | None = None,
+        standby_of: ThrowawayCluster | None = None,
+    ) -> None:
         self.bin_dir = find_binaries()
         self.user = _server_user()
         self.base = base
@@ -146,7 +155,10 @@ class ThrowawayCluster:
         self.crashes = 0
         self.pg_ctl_failures: list[str] = []
         try:
-            self._initdb()
+            if standby_of is None:
+                self._initdb()
+            else:
+                self._base_backup(standby_of)
         except BaseException:
             self.close()
             raise
@@ -172,12 +184,35 @@ class ThrowawayCluster:
             )
         return done
 
-    def _initdb(self) -> None:
+    def _make_data_dir(self) -> None:
         self.data_dir.mkdir(mode=0o700)
         if self.user is not None:
             _make_traversable(self.bin_dir)
             for owned in (self.home, self.data_dir, self.socket_dir):
                 os.chown(owned, self.user.pw_uid, self.user.pw_gid)
+
+    def _base_backup(self, primary: ThrowawayCluster) -> None:
+        """A copy of the running `primary` that, once started, streams its WAL and replays it
+        (`-R` writes standby.signal and the primary's address into the copy)."""
+        self._make_data_dir()
+        self._run(
+            "pg_basebackup",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(primary.port),
+            "-U",
+            "postgres",
+            "-D",
+            str(self.data_dir),
+            "-R",
+            "--wal-method=stream",
+            "--checkpoint=fast",
+            "--no-sync",
+        )
+
+    def _initdb(self) -> None:
+        self._make_data_dir()
         self._run(
             "initdb",
             "-D",
@@ -305,6 +340,45 @@ class ThrowawayCluster:
         url = self.create_database(name)
         initialise_schema(url)
         return url
+
+
+# A primary that a standby can stream from (PostgreSQL 15's defaults, stated): initdb's
+# pg_hba.conf already lets `replication` in from 127.0.0.1 with the cluster's trust.
+PRIMARY_SETTINGS = {"wal_level": "replica", "max_wal_senders": "5", "hot_standby": "on"}
+
+
+@contextlib.contextmanager
+def streaming_pair(base: Path) -> Iterator[tuple[ThrowawayCluster, ThrowawayCluster]]:
+    """A started primary and a started streaming standby of it (`pg_basebackup -R`), each in
+    its own folder on its own port, both closed when the block ends."""
+    with contextlib.ExitStack() as closing:
+        primary = ThrowawayCluster(base / "primary", settings=PRIMARY_SETTINGS)
+        closing.callback(primary.close)
+        primary.start()
+        standby = ThrowawayCluster(base / "standby", standby_of=primary)
+        closing.callback(standby.close)
+        standby.start()
+        yield primary, standby
+
+
+def wait_until_replayed(
+    primary: ThrowawayCluster, standby: ThrowawayCluster, seconds: float = START_TIMEOUT_SECONDS
+) -> None:
+    """Wait until the standby has replayed everything the primary has written so far."""
+    with psycopg.connect(primary.url(), autocommit=True) as connection:
+        row = connection.execute("SELECT pg_current_wal_lsn()").fetchone()
+    assert row is not None
+    give_up_at = time.monotonic() + seconds
+    with psycopg.connect(standby.url(), autocommit=True) as connection:
+        while True:
+            done = connection.execute(
+                "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (row[0],)
+            ).fetchone()
+            if done is not None and done[0]:
+                return
+            if time.monotonic() > give_up_at:
+                raise TimeoutError(f"the standby did not replay up to {row[0]} in {seconds} s")
+            time.sleep(0.02)
 
 
 @contextlib.contextmanager
