@@ -107,6 +107,7 @@ from infrastructure.item_queries import ItemQueriesOnPostgres
 from infrastructure.keyed_digests import PhoneDigests
 from infrastructure.ledger.adapter import CheckpointRefused, PostgresAuditLedger
 from infrastructure.logging import configure_logging, error_message
+from infrastructure.metrics import PoolSampler
 from infrastructure.notice_queries import NoticeQueriesOnPostgres
 from infrastructure.notification_feed import (
     NotificationFeed,
@@ -192,6 +193,9 @@ class Container:
     calendar: WorkingCalendar
     policy: DeadlinePolicy
     reads: SqlPool
+    # The primary's pool: what must not read a lagging replica (limits, keys, a scrape).
+    primary: SqlPool
+    pool_gauges: PoolSampler  # the pools' use, sampled into their metrics
     queries: CaseQueries
     public_status: PublicStatus
     public_requests: ClientLimit  # OVERSIGHT_PUBLIC_RATE_LIMIT per client per minute
@@ -524,6 +528,8 @@ def bootstrap(
             calendar=calendar,
             policy=policy,
             reads=reads,
+            primary=primary,
+            pool_gauges=pool_gauges(supervision, reads),
             queries=CaseQueriesOnPostgres(reads),
             public_status=public_status_query(supervision, reads, primary),
             public_requests=PostgresClientLimit(
@@ -541,6 +547,13 @@ def bootstrap(
             saved_filters=SavedFilters(PostgresSavedFilters(primary)),
             resources=resources.pop_all(),
         )
+
+
+def pool_gauges(supervision: Supervision, reads: SqlPool) -> PoolSampler:
+    """The sampler of the event store's pool (the library's, once it has made one) and the
+    read pool."""
+    datastore = getattr(supervision.recorder, "datastore", None)
+    return PoolSampler(event_store_pool=lambda: getattr(datastore, "pool", None), reads=reads)
 
 
 def console_session_store(

@@ -10,7 +10,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interfaces.http.idempotency import reads_idempotency_key
-from interfaces.observability import UNMATCHED_ROUTE, in_flight, observe_request, pool_sampler
+from interfaces.observability import UNMATCHED_ROUTE, in_flight, observe_request
 
 # The header IdempotentCommands puts on an answer it replays.
 REPLAYED = b"idempotent-replayed"
@@ -60,7 +60,7 @@ class RequestMetrics:
         app = scope.get("app")
         container = getattr(getattr(app, "state", None), "container", None)
         if container is not None:
-            pool_sampler(container).maybe_sample()
+            container.pool_gauges.maybe_sample()
 
 
 def route_template(scope: Scope) -> str:
