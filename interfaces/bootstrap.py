@@ -191,6 +191,8 @@ class Container:
     calendar: WorkingCalendar
     policy: DeadlinePolicy
     reads: SqlPool
+    # The public status query's own pool (OVERSIGHT_PUBLIC_READ_POOL_SIZE), or `reads` at 0.
+    public_reads: SqlPool
     queries: CaseQueries
     public_status: PublicStatus
     public_requests: ClientLimit  # OVERSIGHT_PUBLIC_RATE_LIMIT per client per minute
@@ -520,6 +522,7 @@ def bootstrap(
             statement_timeout=settings.db_statement_timeout,
         )
         primary = primary_pool(settings, url, reads, resources)
+        public_reads = public_read_pool(settings, reads, resources)
         console_sessions = console_session_store(settings, url, resources)
         return Container(
             settings=settings,
@@ -528,8 +531,9 @@ def bootstrap(
             calendar=calendar,
             policy=policy,
             reads=reads,
+            public_reads=public_reads,
             queries=CaseQueriesOnPostgres(reads),
-            public_status=public_status_query(supervision, reads, primary),
+            public_status=public_status_query(supervision, public_reads, primary),
             public_requests=PostgresClientLimit(
                 primary,
                 name="public",
@@ -683,11 +687,28 @@ def primary_pool(settings: Settings, url: str, reads: SqlPool, resources: ExitSt
     return primary
 
 
-def public_status_query(supervision: Supervision, reads: SqlPool, primary: SqlPool) -> PublicStatus:
-    """The public status query (§9): case_list on the read side, failures on the primary."""
+def public_read_pool(settings: Settings, reads: SqlPool, resources: ExitStack) -> SqlPool:
+    """Where the public status query reads: a small pool of its own on the read store, so a
+    public flood queues on its own connections, never before the staff's lists and boards."""
+    if settings.public_read_pool_size == 0:
+        return reads
+    pool = SqlPool(
+        settings.read_database_url or reads.database_url,
+        max_size=settings.public_read_pool_size,
+        statement_timeout=settings.db_statement_timeout,
+    )
+    resources.callback(pool.terminate)
+    return pool
+
+
+def public_status_query(
+    supervision: Supervision, public_reads: SqlPool, primary: SqlPool
+) -> PublicStatus:
+    """The public status query (§9): case_list on the public reads' pool, failures on the
+    primary."""
     failures = PostgresLookupFailures(primary)
     return PublicStatus(
-        queries=CaseListPublicStatus(reads, supervision.directory),
+        queries=CaseListPublicStatus(public_reads, supervision.directory),
         failures=failures,
         failed_by_client=PostgresClientLimit(
             primary,

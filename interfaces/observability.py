@@ -24,6 +24,7 @@ __all__ = [
     "in_flight",
     "observe_request",
     "pool_sampler",
+    "public_shed",
     "scrape",
 ]
 
@@ -31,6 +32,11 @@ __all__ = [
 def in_flight() -> metrics.Gauge:
     """The gauge of requests being answered."""
     return metrics.IN_FLIGHT
+
+
+def public_shed() -> None:
+    """Count a public request shed by the admission control."""
+    metrics.PUBLIC_SHED.inc()
 
 
 def pool_sampler(container: Container) -> PoolSampler:
