@@ -1,11 +1,13 @@
-"""Admission control on the public routes: a flood of citizens (or of anyone) can take only a
-bounded share of an API process, and what it cannot have is refused at once, cheaply, rather
-than queued behind the staff's commands.
+"""Admission control on the public routes: a flood of citizens (or of anyone) holds only a
+bounded number of requests in an API process, and what it cannot have is refused at once,
+cheaply, rather than answered slowly.
 
 Per-client limits (OVERSIGHT_PUBLIC_RATE_LIMIT) do not help against many clients; this bound
 is on the process: at most `max_in_flight` public requests are being answered at once, and the
 next one is answered 503 `public_busy` with `Retry-After` before it is parsed, routed or sent
-to the database. Staff routes never pass through it.
+to the database. Staff routes never pass through it. Answering even a refusal takes the
+process's time, so against a flood at the machine's limit the staff's commands are kept in
+time by a process of their own (docs/operations.md, "A public flood").
 """
 
 from __future__ import annotations
