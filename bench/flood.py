@@ -66,6 +66,7 @@ from domain.actor import Role
 API = "/api/v1"
 DEPARTMENT = "real-estate-registration"
 PUBLIC_NICENESS = 10
+PUBLIC_MAX_IN_FLIGHT = 8
 TARGET_P99_S = 1.0
 
 # Appended to the request script: every thread counts its answers by status, and at the end
@@ -213,6 +214,8 @@ def public_process(env: dict[str, str], port: int, options: Any) -> Iterator[Ser
         yield None
         return
     command = ["nice", "-n", str(PUBLIC_NICENESS), OVERSIGHT, "serve", "--no-worker"]
+    # Shedding on, as `oversight serve --public-port` has it in that process.
+    env = {"OVERSIGHT_PUBLIC_MAX_IN_FLIGHT": str(PUBLIC_MAX_IN_FLIGHT), **env}
     with Server([*command, "--port", str(port)], env, port) as server:
         yield server
 

@@ -55,7 +55,10 @@ class Settings(BaseSettings):
     public_rate_limit: int = Field(default=60, ge=0)
     # Public requests one API process answers at once; past it, 503 public_busy at once (the
     # bound every client shares, where the per-client limit cannot help); 0 switches it off.
-    public_max_in_flight: int = Field(default=8, ge=0, le=10_000)
+    # Off by default: in a process that also serves the staff, quick refusals let a flood
+    # come faster and take the staff's time (docs/benchmarks.md, "flood"); `serve
+    # --public-port` turns it on in the public paths' own process.
+    public_max_in_flight: int = Field(default=0, ge=0, le=10_000)
     # The address the public reaches the service at, for the windows' printed QR codes
     # (`https://zwfw.example.gov.cn`); unset: the address the administrator's browser used.
     public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")

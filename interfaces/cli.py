@@ -148,7 +148,9 @@ def serve(
             "--public-port",
             metavar="PORT",
             help="Also serve from an API process of its own on this port, at a lower CPU "
-            "priority (nice 10), for a proxy to send the public paths to.",
+            "priority (nice 10) and shedding public requests past "
+            "OVERSIGHT_PUBLIC_MAX_IN_FLIGHT (8 unless set), for a proxy to send the public "
+            "paths to.",
         ),
     ] = None,
 ) -> None:
@@ -164,6 +166,8 @@ def serve(
 
 # How much less CPU time the public process gets than the staff's when both want it (nice).
 PUBLIC_NICENESS = 10
+# The public process's bound on public requests in flight, unless the settings give one.
+PUBLIC_PROCESS_MAX_IN_FLIGHT = 8
 
 
 def _serve_public(host: str, port: int) -> None:
@@ -172,6 +176,9 @@ def _serve_public(host: str, port: int) -> None:
     import uvicorn
 
     os.nice(PUBLIC_NICENESS)
+    # This process's own environment: the bound sheds here, where refusals cost the staff
+    # nothing.
+    os.environ.setdefault("OVERSIGHT_PUBLIC_MAX_IN_FLIGHT", str(PUBLIC_PROCESS_MAX_IN_FLIGHT))
     uvicorn.run(
         "interfaces.http.app:create_app", factory=True, host=host, port=port, log_config=None
     )

@@ -6,8 +6,10 @@ Per-client limits (OVERSIGHT_PUBLIC_RATE_LIMIT) do not help against many clients
 is on the process: at most `max_in_flight` public requests are being answered at once, and the
 next one is answered 503 `public_busy` with `Retry-After` before it is parsed, routed or sent
 to the database. Staff routes never pass through it. Answering even a refusal takes the
-process's time, so against a flood at the machine's limit the staff's commands are kept in
-time by a process of their own (docs/operations.md, "A public flood").
+process's time, and a flood at the machine's limit only comes faster for quick answers: so
+the bound is off unless set, and is meant for the public paths' own process (`oversight
+serve --public-port`), where refusing costs the staff nothing (docs/operations.md, "A
+public flood").
 """
 
 from __future__ import annotations
