@@ -278,6 +278,7 @@ LABELS: dict[str, dict[str, str]] = {
         "too_many_saved_filters": "已保存的筛选条件已达上限（20 个），请先删除不再使用的。",
         "storage_unavailable": "服务暂时繁忙，请稍后重试。",
         "replica_behind": "数据正在同步，请稍后刷新。",
+        "public_busy": "查询的人太多，请稍候再试。",
         "idempotency_key_reused": "该请求标识已用于另一次提交。",
         "idempotency_key_in_flight": "相同的请求正在处理，请稍候。",
         "already_recorded": "该操作已记录，无需重复提交。",

@@ -156,6 +156,11 @@ RATE_LIMITED = Counter(
     "window passes).",
     ["limit"],
 )
+PUBLIC_SHED = Counter(
+    "oversight_public_shed",
+    "Public requests turned away at once (503 public_busy) because the process already had "
+    "OVERSIGHT_PUBLIC_MAX_IN_FLIGHT public requests in hand.",
+)
 
 if multiprocess():
     # A process that ends cleanly takes its live gauges with it.

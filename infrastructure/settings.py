@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # again this long after, the primary answering meanwhile.
     read_replica_wait_seconds: float = Field(default=3.0, gt=0, le=60)
     read_replica_retry_seconds: float = Field(default=5.0, gt=0, le=600)
+    # The public status query reads over a pool of its own, so staff reads never queue behind
+    # a public flood; 0 shares the read pool.
+    public_read_pool_size: int = Field(default=4, ge=0, le=200)
     db_connect_timeout: int = Field(default=10, ge=1, le=300)
     # A write waits this long for the event table lock; the library tries 10 times, so a
     # command gives up (503) after about 10 × (this + 0.2) seconds.
@@ -55,6 +58,12 @@ class Settings(BaseSettings):
     db_statement_timeout: float = Field(default=15.0, gt=0, le=600)
     max_body_bytes: int = Field(default=1_000_000, ge=1_000)
     public_rate_limit: int = Field(default=60, ge=0)
+    # Public requests one API process answers at once; past it, 503 public_busy at once (the
+    # bound every client shares, where the per-client limit cannot help); 0 switches it off.
+    # Off by default: in a process that also serves the staff, quick refusals let a flood
+    # come faster and take the staff's time (docs/benchmarks.md, "flood"); `serve
+    # --public-port` turns it on in the public paths' own process.
+    public_max_in_flight: int = Field(default=0, ge=0, le=10_000)
     # The address the public reaches the service at, for the windows' printed QR codes
     # (`https://zwfw.example.gov.cn`); unset: the address the administrator's browser used.
     public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")

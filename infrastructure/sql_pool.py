@@ -73,8 +73,7 @@ class SqlPool:
     @property
     def server(self) -> str:
         """Where the pool connects (host and port, never the credentials), for logs."""
-        params = conninfo_to_dict(self.database_url)
-        return f"{params.get('host', 'localhost')}:{params.get('port', 5432)}"
+        return server_of(self.database_url)
 
     async def open(self) -> None:
         """Connect; called once the event loop runs (never at import or bootstrap)."""
@@ -169,3 +168,9 @@ def _unavailable_on_failure() -> Iterator[None]:
         raise StorageUnavailable(
             "the database did not answer in time; retry in a moment"
         ) from error
+
+
+def server_of(database_url: str) -> str:
+    """The host and port a database URL names (never its credentials), for logs."""
+    params = conninfo_to_dict(database_url)
+    return f"{params.get('host', 'localhost')}:{params.get('port', 5432)}"

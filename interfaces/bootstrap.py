@@ -144,7 +144,7 @@ from infrastructure.projection_runner import (
 )
 from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFailures
 from infrastructure.rate_limits import ClientDigests, PostgresClientLimit
-from infrastructure.read_replica import ReplicaPool
+from infrastructure.read_replica import ReplicaPool, ReplicaReachability
 from infrastructure.runner_health import RunnerFailure, stuck_runners
 from infrastructure.saved_filters import PostgresSavedFilters
 from infrastructure.score_queries import ScoreQueriesOnPostgres
@@ -156,7 +156,7 @@ from infrastructure.secrets import (
 from infrastructure.sessions import PostgresConsoleSessions
 from infrastructure.settings import Settings
 from infrastructure.signing import SigningKey, decode_signing_key, read_or_create_signing_key
-from infrastructure.sql_pool import SqlPool
+from infrastructure.sql_pool import SqlPool, server_of
 from infrastructure.survey_file import (
     SurveyFileError,
     parse_survey_file,
@@ -196,6 +196,8 @@ class Container:
     # The primary's pool: what must not read a lagging replica (limits, keys, a scrape).
     primary: SqlPool
     pool_gauges: PoolSampler  # the pools' use, sampled into their metrics
+    # The public status query's own pool (OVERSIGHT_PUBLIC_READ_POOL_SIZE), or `reads` at 0.
+    public_reads: SqlPool
     queries: CaseQueries
     public_status: PublicStatus
     public_requests: ClientLimit  # OVERSIGHT_PUBLIC_RATE_LIMIT per client per minute
@@ -519,7 +521,9 @@ def bootstrap(
             make_thumbnail=thumbnail_of,
         )
         resources.callback(supervision.close)
-        reads, primary = read_pools(settings, url, resources)
+        pools = read_pools(settings, url, resources)
+        reads, primary = pools.reads, pools.primary
+        public_reads = pools.public
         console_sessions = console_session_store(settings, url, resources)
         return Container(
             settings=settings,
@@ -530,8 +534,9 @@ def bootstrap(
             reads=reads,
             primary=primary,
             pool_gauges=pool_gauges(supervision, reads),
+            public_reads=public_reads,
             queries=CaseQueriesOnPostgres(reads),
-            public_status=public_status_query(supervision, reads, primary),
+            public_status=public_status_query(supervision, public_reads, primary),
             public_requests=PostgresClientLimit(
                 primary,
                 name="public",
@@ -679,36 +684,69 @@ def personal_data_key_store(
     return keys
 
 
-def read_pools(settings: Settings, url: str, resources: ExitStack) -> tuple[SqlPool, SqlPool]:
-    """The read side's pool and the primary's (rate limits, failed lookups, idempotency keys):
-    the same pool on the primary; with a read replica, a pool on it that falls back to the
-    primary's."""
+@dataclass(frozen=True)
+class ReadPools:
+    """Where reads go: the read side's pool, the public status query's, and the primary's."""
+
+    reads: SqlPool
+    public: SqlPool  # OVERSIGHT_PUBLIC_READ_POOL_SIZE connections of its own, or `reads` at 0
+    primary: SqlPool  # rate limits, failed lookups, idempotency keys: never a lagging replica
+
+
+def read_pools(settings: Settings, url: str, resources: ExitStack) -> ReadPools:
+    """The pools on the read store (the primary; with a read replica, pools on it that fall
+    back to the primary's), the public status query's apart so that a public flood queues on
+    its own connections, never before the staff's lists and boards."""
     primary = SqlPool(
         url,
         max_size=settings.read_pool_size,
         statement_timeout=settings.db_statement_timeout,
         connect_timeout=settings.db_connect_timeout,
     )
-    if not settings.read_database_url:
-        return primary, primary
-    resources.callback(primary.terminate)
-    replica = ReplicaPool(
-        settings.read_database_url,
-        primary=primary,
-        wait_seconds=settings.read_replica_wait_seconds,
-        retry_seconds=settings.read_replica_retry_seconds,
-        max_size=settings.read_pool_size,
-        statement_timeout=settings.db_statement_timeout,
-        connect_timeout=settings.db_connect_timeout,
+
+    replica = settings.read_database_url
+    reachability = (
+        ReplicaReachability(server_of(replica), retry_seconds=settings.read_replica_retry_seconds)
+        if replica
+        else None
     )
-    return replica, primary
+
+    def on_read_store(size: int) -> SqlPool:
+        if not replica or reachability is None:
+            return SqlPool(
+                url,
+                max_size=size,
+                statement_timeout=settings.db_statement_timeout,
+                connect_timeout=settings.db_connect_timeout,
+            )
+        return ReplicaPool(
+            replica,
+            primary=primary,
+            reachability=reachability,
+            wait_seconds=settings.read_replica_wait_seconds,
+            max_size=size,
+            statement_timeout=settings.db_statement_timeout,
+            connect_timeout=settings.db_connect_timeout,
+        )
+
+    reads = on_read_store(settings.read_pool_size) if replica else primary
+    if reads is not primary:
+        resources.callback(primary.terminate)
+    if settings.public_read_pool_size == 0:
+        return ReadPools(reads=reads, public=reads, primary=primary)
+    public = on_read_store(settings.public_read_pool_size)
+    resources.callback(public.terminate)
+    return ReadPools(reads=reads, public=public, primary=primary)
 
 
-def public_status_query(supervision: Supervision, reads: SqlPool, primary: SqlPool) -> PublicStatus:
-    """The public status query (§9): case_list on the read side, failures on the primary."""
+def public_status_query(
+    supervision: Supervision, public_reads: SqlPool, primary: SqlPool
+) -> PublicStatus:
+    """The public status query (§9): case_list on the public reads' pool, failures on the
+    primary."""
     failures = PostgresLookupFailures(primary)
     return PublicStatus(
-        queries=CaseListPublicStatus(reads, supervision.directory),
+        queries=CaseListPublicStatus(public_reads, supervision.directory),
         failures=failures,
         failed_by_client=PostgresClientLimit(
             primary,

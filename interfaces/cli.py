@@ -142,6 +142,17 @@ def serve(
             help="API processes sharing the port and the database (one event loop each).",
         ),
     ] = 1,
+    public_port: Annotated[
+        int | None,
+        typer.Option(
+            "--public-port",
+            metavar="PORT",
+            help="Also serve from an API process of its own on this port, at a lower CPU "
+            "priority (nice 10) and shedding public requests past "
+            "OVERSIGHT_PUBLIC_MAX_IN_FLIGHT (8 unless set), for a proxy to send the public "
+            "paths to.",
+        ),
+    ] = None,
 ) -> None:
     """Set up the schema if needed, then serve the pages and the API (embedded PostgreSQL if no
     DATABASE_URL)."""
@@ -149,11 +160,55 @@ def serve(
 
     # Several API processes share their metrics through a directory named before the
     # service (and with it the metrics client) is imported.
-    with shared_metrics_directory(workers):
-        _serve(host, port, worker=worker, workers=workers)
+    with shared_metrics_directory(workers + (1 if public_port else 0)):
+        _serve(host, port, worker=worker, workers=workers, public_port=public_port)
 
 
-def _serve(host: str, port: int, *, worker: bool, workers: int) -> None:
+# How much less CPU time the public process gets than the staff's when both want it (nice).
+PUBLIC_NICENESS = 10
+# The public process's bound on public requests in flight, unless the settings give one.
+PUBLIC_PROCESS_MAX_IN_FLIGHT = 8
+
+
+def _serve_public(host: str, port: int) -> None:
+    """The public paths' API process: it bootstraps its own container from the settings,
+    runs no worker, and yields the cores to the staff's process under a flood."""
+    import uvicorn
+
+    os.nice(PUBLIC_NICENESS)
+    # This process's own environment: the bound sheds here, where refusals cost the staff
+    # nothing.
+    os.environ.setdefault("OVERSIGHT_PUBLIC_MAX_IN_FLIGHT", str(PUBLIC_PROCESS_MAX_IN_FLIGHT))
+    uvicorn.run(
+        "interfaces.http.app:create_app", factory=True, host=host, port=port, log_config=None
+    )
+
+
+@contextmanager
+def _public_process(host: str, port: int | None) -> Iterator[None]:
+    """With --public-port: the public paths' process, started now and stopped (SIGTERM, as
+    uvicorn ends gracefully) when serving ends."""
+    if port is None:
+        yield
+        return
+    import multiprocessing
+
+    process = multiprocessing.get_context("spawn").Process(
+        target=_serve_public, args=(host, port), name="oversight-public"
+    )
+    process.start()
+    typer.echo(f"public paths: also on http://{host}:{port}, at nice {PUBLIC_NICENESS}", err=True)
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.join(timeout=30)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+def _serve(host: str, port: int, *, worker: bool, workers: int, public_port: int | None) -> None:
     import uvicorn
 
     from interfaces.http.app import create_app
@@ -168,22 +223,25 @@ def _serve(host: str, port: int, *, worker: bool, workers: int) -> None:
         if worker:
             container.start_worker()  # stopped when the container closes
             typer.echo("worker: in this process (standby while another holds the lock)", err=True)
-        if workers == 1:
-            uvicorn.run(create_app(container, serving=True), host=host, port=port, log_config=None)
-        else:
-            # Each API process bootstraps its own container from the same settings; this one
-            # keeps the worker and watches over them. They reach the database this one found
-            # (an embedded server included) through the environment they inherit.
+        if workers > 1 or public_port:
+            # The other API processes bootstrap their own containers from the same settings;
+            # this one keeps the worker and watches over them. They reach the database this
+            # one found (an embedded server included) through the environment they inherit.
             os.environ["DATABASE_URL"] = container.database_url
-            typer.echo(f"API processes: {workers}", err=True)
-            uvicorn.run(
-                "interfaces.http.app:create_app",
-                factory=True,
-                host=host,
-                port=port,
-                workers=workers,
-                log_config=None,
-            )
+        with _public_process(host, public_port):
+            if workers == 1:
+                app = create_app(container, serving=True)
+                uvicorn.run(app, host=host, port=port, log_config=None)
+            else:
+                typer.echo(f"API processes: {workers}", err=True)
+                uvicorn.run(
+                    "interfaces.http.app:create_app",
+                    factory=True,
+                    host=host,
+                    port=port,
+                    workers=workers,
+                    log_config=None,
+                )
 
 
 @cli.command("worker")

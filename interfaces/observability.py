@@ -20,6 +20,7 @@ __all__ = [
     "UNMATCHED_ROUTE",
     "in_flight",
     "observe_request",
+    "public_shed",
     "scrape",
 ]
 
@@ -27,6 +28,11 @@ __all__ = [
 def in_flight() -> metrics.Gauge:
     """The gauge of requests being answered."""
     return metrics.IN_FLIGHT
+
+
+def public_shed() -> None:
+    """Count a public request shed by the admission control."""
+    metrics.PUBLIC_SHED.inc()
 
 
 async def scrape(container: Container) -> bytes:

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interfaces.bootstrap import Container, bootstrap, freeze_startup_heap
+from interfaces.http.admission import PublicAdmission
 from interfaces.http.deps import storable_parameters
 from interfaces.http.documentation import documented_api
 from interfaces.http.errors import HTTP_CODES, error_body, install_error_handlers
@@ -191,11 +192,13 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = app.state.container.settings.api_threads
         await app.state.container.reads.open()
+        await app.state.container.public_reads.open()
         if owned or serving:
             freeze_startup_heap()
         try:
             yield
         finally:
+            await app.state.container.public_reads.close()
             await app.state.container.reads.close()
             if owned:
                 app.state.container.close()
@@ -252,6 +255,12 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         store=lambda: app.state.container.idempotency,
         now=lambda: app.state.container.supervision.time_source.now(),
         prefix=API_PREFIX,
+    )
+    # Before the body is read or a route matched: a shed public request costs next to nothing.
+    app.add_middleware(
+        PublicAdmission,  # type: ignore[arg-type]
+        max_in_flight=lambda: app.state.container.settings.public_max_in_flight,
+        api_prefix=API_PREFIX,
     )
     app.add_middleware(
         RequestContext,  # type: ignore[arg-type]

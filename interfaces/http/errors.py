@@ -46,6 +46,7 @@ HTTP_CODES = {
 INVALID_REQUEST = "invalid_request"
 INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
 INTERNAL_ERROR = "internal_error"
+PUBLIC_BUSY = "public_busy"  # the public routes' admission control (interfaces/http/admission.py)
 OTHER_HTTP_ERROR = "http_error"  # a status HTTP_CODES does not name
 # The layers an API request runs through; the simulation's refusals are the demo's.
 SERVING_LAYERS = frozenset({"domain", "application", "infrastructure", "interfaces"})
@@ -79,7 +80,13 @@ def every_error_code() -> list[str]:
     """Every `code` an answer of the API may carry, sorted: each refusal's own, the HTTP
     statuses', and those answered here and by the middlewares."""
     refusals = {kind.code for kind in _kinds_of(DomainError) if _serving(kind)}
-    edge = {INVALID_REQUEST, INVALID_CHARACTER, INVALID_IDEMPOTENCY_KEY, INTERNAL_ERROR}
+    edge = {
+        INVALID_REQUEST,
+        INVALID_CHARACTER,
+        INVALID_IDEMPOTENCY_KEY,
+        INTERNAL_ERROR,
+        PUBLIC_BUSY,
+    }
     return sorted({*refusals, *HTTP_CODES.values(), *edge, OTHER_HTTP_ERROR})
 
 

@@ -1,14 +1,18 @@
-"""`oversight serve --workers N`: several API processes on one port and one database."""
+"""`oversight serve --workers N`: several API processes on one port and one database;
+`--public-port P`: the public paths' process of its own."""
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
 import time
 from datetime import datetime
+from pathlib import Path
 
 import httpx
+import pytest
 
 from domain.calendar import OFFICE_TZ
 from tests.e2e.test_cli import OVERSIGHT, run
@@ -81,3 +85,50 @@ def test_serving_with_no_api_processes_is_refused_before_anything_starts() -> No
     assert refused.returncode == 2
     assert "--workers" in refused.stderr
     assert "database:" not in refused.stderr
+
+
+def test_the_public_port_is_served_by_a_process_of_its_own_at_a_lower_priority(
+    database_url: str,
+) -> None:
+    port, public_port = free_port(), free_port()
+    server = subprocess.Popen(  # noqa: S603 -- our own console script with fixed arguments
+        [OVERSIGHT, "serve", "--no-worker", "--port", str(port), "--public-port", str(public_port)],
+        env=command_environment(database_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}", server)
+        wait_until_serving(f"http://127.0.0.1:{public_port}", server)
+        unknown = {"tracking_number": "HL20261127-0042", "access_code": "ABCD-EFGH-JK"}
+        answered = httpx.post(
+            f"http://127.0.0.1:{public_port}/api/v1/public/case-status", json=unknown
+        )
+        public_processes = [
+            pid for pid in children_of(server.pid) if niceness(pid) == own_niceness() + 10
+        ]
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, stderr = server.communicate(timeout=60)
+
+    assert answered.status_code == 404
+    assert answered.json()["error"]["code"] == "case_status_not_found"
+    assert len(public_processes) == 1
+    assert f"public paths: also on http://127.0.0.1:{public_port}, at nice 10" in stderr
+    assert server.returncode == 0, stderr
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{public_port}/healthz", timeout=1)
+
+
+def children_of(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in children]
+
+
+def niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[16])
+
+
+def own_niceness() -> int:
+    return os.nice(0)
