@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     db_statement_timeout: float = Field(default=15.0, gt=0, le=600)
     max_body_bytes: int = Field(default=1_000_000, ge=1_000)
     public_rate_limit: int = Field(default=60, ge=0)
+    # Public views kept by each API process between changes (LRU); 0 switches the cache off.
+    public_view_cache_size: int = Field(default=10_000, ge=0, le=10_000_000)
     # The address the public reaches the service at, for the windows' printed QR codes
     # (`https://zwfw.example.gov.cn`); unset: the address the administrator's browser used.
     public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")

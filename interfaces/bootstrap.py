@@ -142,6 +142,7 @@ from infrastructure.projection_runner import (
     rebuild,
 )
 from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFailures
+from infrastructure.public_views import PublicViewCache, PublicViewListener
 from infrastructure.rate_limits import ClientDigests, PostgresClientLimit
 from infrastructure.runner_health import RunnerFailure, stuck_runners
 from infrastructure.saved_filters import PostgresSavedFilters
@@ -193,6 +194,10 @@ class Container:
     reads: SqlPool
     queries: CaseQueries
     public_status: PublicStatus
+    # The public views this process keeps, and what keeps them current (None: the cache is
+    # off); the API starts and stops the listener with its event loop.
+    public_views: PublicViewCache
+    public_view_listener: PublicViewListener | None
     public_requests: ClientLimit  # OVERSIGHT_PUBLIC_RATE_LIMIT per client per minute
     # A keyed digest of a client's network: what limits count and ratings record.
     client_digest: Callable[[str], str]
@@ -521,6 +526,7 @@ def bootstrap(
         )
         primary = primary_pool(settings, url, reads, resources)
         console_sessions = console_session_store(settings, url, resources)
+        public_views = public_view_cache(settings)
         return Container(
             settings=settings,
             database_url=url,
@@ -529,7 +535,11 @@ def bootstrap(
             policy=policy,
             reads=reads,
             queries=CaseQueriesOnPostgres(reads),
-            public_status=public_status_query(supervision, reads, primary),
+            public_status=public_status_query(supervision, reads, primary, public_views),
+            public_views=public_views,
+            public_view_listener=(
+                PublicViewListener(url, public_views) if public_views.capacity else None
+            ),
             public_requests=PostgresClientLimit(
                 primary,
                 name="public",
@@ -683,11 +693,22 @@ def primary_pool(settings: Settings, url: str, reads: SqlPool, resources: ExitSt
     return primary
 
 
-def public_status_query(supervision: Supervision, reads: SqlPool, primary: SqlPool) -> PublicStatus:
-    """The public status query (§9): case_list on the read side, failures on the primary."""
-    failures = PostgresLookupFailures(primary)
+def public_view_cache(settings: Settings) -> PublicViewCache:
+    """OVERSIGHT_PUBLIC_VIEW_CACHE_SIZE public views; none with a read replica, which replays
+    case_list's rows but not the notifications that keep the cache current."""
+    if settings.read_database_url:
+        return PublicViewCache(0)
+    return PublicViewCache(settings.public_view_cache_size)
+
+
+def public_status_query(
+    supervision: Supervision, reads: SqlPool, primary: SqlPool, cache: PublicViewCache
+) -> PublicStatus:
+    """The public status query (§9): case_list on the read side through the cache of public
+    views, failures on the primary."""
+    failures = PostgresLookupFailures(primary, cache=cache)
     return PublicStatus(
-        queries=CaseListPublicStatus(reads, supervision.directory),
+        queries=CaseListPublicStatus(reads, supervision.directory, cache=cache),
         failures=failures,
         failed_by_client=PostgresClientLimit(
             primary,

@@ -191,11 +191,16 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = app.state.container.settings.api_threads
         await app.state.container.reads.open()
+        listener = app.state.container.public_view_listener
+        if listener is not None:
+            listener.start()
         if owned or serving:
             freeze_startup_heap()
         try:
             yield
         finally:
+            if listener is not None:
+                await listener.stop()
             await app.state.container.reads.close()
             if owned:
                 app.state.container.close()
