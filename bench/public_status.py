@@ -10,7 +10,8 @@ and a FastAPI app that only validates the body and runs the status route's own q
 through an asyncpg pool of the same size (the least any route answering from PostgreSQL
 does). Drives each with `wrk -t2 -c32 --latency` on this machine and prints requests/s, p50
 and p99, and the ratios. `--read-pool-size` sets OVERSIGHT_READ_POOL_SIZE for both apps that
-query. Then, for each, an open loop offers `--rate` requests/s for `--open-seconds`
+query; `--public-view-cache-size` sets OVERSIGHT_PUBLIC_VIEW_CACHE_SIZE for the service
+(0: the cache off). Then, for each, an open loop offers `--rate` requests/s for `--open-seconds`
 (`RawHttpClient` in this process, requests sent at fixed moments whether or not earlier
 ones were answered, each latency counted from its moment) and prints p50/p99. The
 database is dropped afterwards.
@@ -163,6 +164,11 @@ def main() -> None:
     parser.add_argument(
         "--read-pool-size", type=int, help="OVERSIGHT_READ_POOL_SIZE (default: the service's)"
     )
+    parser.add_argument(
+        "--public-view-cache-size",
+        type=int,
+        help="OVERSIGHT_PUBLIC_VIEW_CACHE_SIZE of the service (default: the service's; 0: off)",
+    )
     add_database_options(parser)
     args = parser.parse_args()
 
@@ -172,12 +178,14 @@ def main() -> None:
         pairs = fill(database_url, keys, args.cases)
         script = status_script(pairs)
         with tempfile.TemporaryDirectory() as folder:
-            pool = (
+            settings = (
                 {}
                 if args.read_pool_size is None
                 else {"OVERSIGHT_READ_POOL_SIZE": str(args.read_pool_size)}
             )
-            env = keys.env(database_url, **pool)
+            if args.public_view_cache_size is not None:
+                settings["OVERSIGHT_PUBLIC_VIEW_CACHE_SIZE"] = str(args.public_view_cache_size)
+            env = keys.env(database_url, **settings)
             results = {}
             open_loops = {}
             for label, server in (

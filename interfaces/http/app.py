@@ -87,7 +87,7 @@ class RequestContext:
         started = time.perf_counter()
         status_holder = {"status": 500}
         limit = self.max_body_bytes()
-        refusal = _too_large(limit)
+        refusal: dict[str, Any] | None = None  # built when a body is refused, not before
         # Evidence files (§17): an upload may carry up to the attachment limit.
         attachment_bytes = self.max_attachment_bytes() if self.max_attachment_bytes else None
         upload_limit = attachment_bytes and upload_body_limit(scope, attachment_bytes)
@@ -96,7 +96,7 @@ class RequestContext:
         declared = headers.get(b"content-length")
         early = not (upload_limit and answered_as_a_page(scope))
         if early and declared is not None and declared.isdigit() and int(declared) > limit:
-            await _send_json(send, 413, refusal, request_id)
+            await _send_json(send, 413, refusal or _too_large(limit), request_id)
             return
 
         received = 0
@@ -124,7 +124,7 @@ class RequestContext:
             await self.app(scope, bounded_receive, send_with_headers)
         except BodyTooLarge:
             status_holder["status"] = 413
-            await _send_json(send, 413, refusal, request_id)
+            await _send_json(send, 413, refusal or _too_large(limit), request_id)
         finally:
             log.info(
                 "request",
