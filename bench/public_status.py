@@ -8,13 +8,14 @@ application, projects them, then serves in turn, one process each under the same
 settings: `oversight serve --no-worker`; a FastAPI hello-JSON app (the target's baseline);
 and a FastAPI app that only validates the body and runs the status route's own query
 through an asyncpg pool of the same size (the least any route answering from PostgreSQL
-does). Drives each with `wrk -t2 -c32 --latency` on this machine and prints requests/s, p50
-and p99, and the ratios. `--read-pool-size` sets OVERSIGHT_READ_POOL_SIZE for both apps that
-query; `--public-view-cache-size` sets OVERSIGHT_PUBLIC_VIEW_CACHE_SIZE for the service
-(0: the cache off). Then, for each, an open loop offers `--rate` requests/s for `--open-seconds`
-(`RawHttpClient` in this process, requests sent at fixed moments whether or not earlier
-ones were answered, each latency counted from its moment) and prints p50/p99. The
-database is dropped afterwards.
+does). Drives each with `wrk -t2 -c32 --latency` on this machine and prints requests/s,
+p50 and p99, the server process's CPU time per answer during the wrk run (what a machine
+shared with other work moves least), and the ratios. `--read-pool-size` sets
+OVERSIGHT_READ_POOL_SIZE for both apps that query; `--public-view-cache-size` sets
+OVERSIGHT_PUBLIC_VIEW_CACHE_SIZE for the service (0: the cache off). Then, for each, an open
+loop offers `--rate` requests/s for `--open-seconds` (`RawHttpClient` in this process,
+requests sent at fixed moments whether or not earlier ones were answered, each latency
+counted from its moment) and prints p50/p99. The database is dropped afterwards.
 """
 
 from __future__ import annotations
@@ -196,7 +197,12 @@ def main() -> None:
                 with server:
                     wrk = Wrk(server.url, script, threads=2, connections=32)
                     wrk.run(3)  # warm up
+                    cpu_before = server.cpu_seconds()
                     results[label] = wrk.run(args.seconds)
+                    # CPU per answer: what the machine's load, shared by others, moves least.
+                    results[label]["server_cpu_us_per_request"] = round(
+                        (server.cpu_seconds() - cpu_before) / results[label]["requests"] * 1e6, 1
+                    )
                     open_loops[label] = asyncio.run(
                         status_open_loop(
                             args.port, pairs, rate=args.rate, seconds=args.open_seconds
@@ -220,6 +226,11 @@ def main() -> None:
                     "ratio": round(ratio, 3),
                     "query_only_over_hello": round(floor, 3),
                     "oversight_over_query_only": round(ratio / floor, 3),
+                    "query_only_cpu_over_oversight_cpu": round(
+                        results["query-only"]["server_cpu_us_per_request"]
+                        / results["oversight"]["server_cpu_us_per_request"],
+                        3,
+                    ),
                 },
                 indent=2,
             )
