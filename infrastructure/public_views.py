@@ -187,6 +187,8 @@ class PublicViewListener:
     def start(self) -> None:
         """Start listening in a task of the running event loop."""
         if self._task is None:
+            self._wake = asyncio.Event()  # of this loop: a test may start the app again
+            self._waiting = None
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def stop(self) -> None:
