@@ -149,6 +149,19 @@ PUBLIC_STATUS_LOCKOUTS = Counter(
     "oversight_public_status_lockouts",
     "Tracking numbers locked after repeated failed lookups.",
 )
+PUBLIC_VIEW_CACHE = Counter(
+    "oversight_public_view_cache",
+    "The public view cache of each API process, by event: hit and miss (lookups while it "
+    "serves), invalidation (a notification dropping cases or a locked number), flush (every "
+    "view dropped: a rebuild, too many changes for one notification, listening started or "
+    "lost).",
+    ["event"],
+)
+PUBLIC_VIEW_LISTENER_LOST = Counter(
+    "oversight_public_view_listener_lost",
+    "Times an API process's LISTEN on oversight_public_views was lost or could not be set up "
+    "(its cache serves nothing until it is back).",
+)
 RATE_LIMITED = Counter(
     "oversight_rate_limited",
     "Requests past a per-client limit, by limit: public (the public rate limit, answered "
@@ -214,6 +227,19 @@ def public_status_refused(*, locked_now: bool) -> None:
     PUBLIC_STATUS_REFUSALS.inc()
     if locked_now:
         PUBLIC_STATUS_LOCKOUTS.inc()
+
+
+_PUBLIC_VIEW_CACHE_EVENTS = {
+    event: PUBLIC_VIEW_CACHE.labels(event) for event in ("hit", "miss", "invalidation", "flush")
+}
+
+
+def public_view_cache(event: str) -> None:
+    _PUBLIC_VIEW_CACHE_EVENTS[event].inc()
+
+
+def public_view_listener_lost() -> None:
+    PUBLIC_VIEW_LISTENER_LOST.inc()
 
 
 def rate_limited(limit: str) -> None:

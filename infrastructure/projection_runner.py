@@ -40,6 +40,7 @@ from infrastructure.notification_log import (
     set_tracked_position,
     tracked_position,
 )
+from infrastructure.public_view_notices import ANNOUNCED_TABLES, announce_changed, announce_flush
 
 log = structlog.get_logger("oversight.projections")
 
@@ -260,6 +261,8 @@ class ProjectionRunner(TrackedRunner):
             for key, position, event in keyed:
                 rows[key] = self.projection.project(rows.get(key), event, position)
             self._write(connection, rows)  # every key read was an event's, so all are touched
+            if self.table in ANNOUNCED_TABLES:
+                announce_changed(connection, keys)
         last = notifications[-1].id
         set_tracked_position(connection, self.tracking_name, last)
         return BatchResult(len(notifications), len(events), last)
@@ -549,6 +552,8 @@ def _swap(
         position = tracked_position(connection, runner.tracking_name)
         for live, new in fresh.items():
             _replace_table(connection, live, new)
+            if live in ANNOUNCED_TABLES:
+                announce_flush(connection)
         set_tracked_position(connection, target.name, position)
         connection.execute(
             "DELETE FROM projection_tracking WHERE name = %s", (runner.tracking_name,)

@@ -14,6 +14,7 @@ exactly when the service is weakest.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import math
 from collections.abc import Awaitable
@@ -41,9 +42,13 @@ WHERE c.hits < $4::bigint
 RETURNING c.hits
 """
 
-_HITS_SQL = """
-SELECT hits FROM client_request_counts
-WHERE counter = $1 AND window_started_at = $2 AND client = $3
+# The counts of every (window, client) asked since the last round trip, in one.
+_HITS_OF_MANY_SQL = """
+SELECT c.window_started_at, c.client, c.hits
+FROM unnest($2::timestamptz[], $3::text[]) AS asked (window_started_at, client)
+JOIN client_request_counts c
+    ON c.counter = $1 AND c.window_started_at = asked.window_started_at
+    AND c.client = asked.client
 """
 
 _PURGE_SQL = """
@@ -97,9 +102,24 @@ def retry_after(started: datetime, seconds: int, now: datetime) -> int:
     return max(1, math.ceil((ends - now).total_seconds()))
 
 
+class _Asked:
+    """The waits gathered for the next round trip, and the counts it will answer."""
+
+    def __init__(self) -> None:
+        self.keys: set[tuple[datetime, str]] = set()
+        self.answered: asyncio.Future[dict[tuple[datetime, str], int]] = (
+            asyncio.get_running_loop().create_future()
+        )
+
+
 class PostgresClientLimit:
     """At most `amount` requests per client in each window of `window`, for every API process
-    together; an amount of 0 switches it off (and nothing is counted)."""
+    together; an amount of 0 switches it off (and nothing is counted).
+
+    Waits share round trips: those that arrive while one is under way are answered together
+    by the next, which is sent after they arrived, so each still reads the counts as they
+    stand after it was asked.
+    """
 
     def __init__(self, store: SqlPool, *, name: str, amount: int, window: timedelta) -> None:
         self.name = name
@@ -109,6 +129,8 @@ class PostgresClientLimit:
         if self._seconds < 1:
             raise ValueError(f"a limit's window is at least a second, got {window}")
         self._purged_window: datetime | None = None
+        self._asking: _Asked | None = None  # gathering, not yet sent
+        self._asker: asyncio.Task[None] | None = None
 
     async def hit(self, client: str, now: datetime) -> int | None:
         """Count one request: None when within the limit, else seconds until one is allowed."""
@@ -129,8 +151,33 @@ class PostgresClientLimit:
         if not self.amount:
             return None
         started = self._window_start(now)
-        hits = await self._run(self._store.fetchval(_HITS_SQL, self.name, started, client))
-        return None if (hits or 0) < self.amount else self._retry_after(started, now)
+        hits = await self._hits_of(started, client)
+        return None if hits < self.amount else self._retry_after(started, now)
+
+    async def _hits_of(self, started: datetime, client: str) -> int:
+        loop = asyncio.get_running_loop()
+        asking = self._asking
+        # (A gathering of another event loop, one a test has closed since, is left behind.)
+        if asking is None or asking.answered.get_loop() is not loop:
+            asking = self._asking = _Asked()
+        if self._asker is None or self._asker.done() or self._asker.get_loop() is not loop:
+            self._asker = loop.create_task(self._ask())
+        asking.keys.add((started, client))
+        counts = await asyncio.shield(asking.answered)
+        return counts.get((started, client), 0)
+
+    async def _ask(self) -> None:
+        while self._asking is not None:
+            asking, self._asking = self._asking, None
+            windows, clients = zip(*asking.keys, strict=True)
+            try:
+                rows = await self._run(
+                    self._store.fetch(_HITS_OF_MANY_SQL, self.name, list(windows), list(clients))
+                )
+            except Exception as error:  # every wait of the round trip refuses alike
+                asking.answered.set_exception(error)
+            else:
+                asking.answered.set_result({(row[0], row[1]): row[2] for row in rows})
 
     def _window_start(self, now: datetime) -> datetime:
         return window_start(now, self._seconds)

@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     # come faster and take the staff's time (docs/benchmarks.md, "flood"); `serve
     # --public-port` turns it on in the public paths' own process.
     public_max_in_flight: int = Field(default=0, ge=0, le=10_000)
+    # Public views kept by each API process between changes (LRU); 0 switches the cache off.
+    public_view_cache_size: int = Field(default=10_000, ge=0, le=10_000_000)
     # The address the public reaches the service at, for the windows' printed QR codes
     # (`https://zwfw.example.gov.cn`); unset: the address the administrator's browser used.
     public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")

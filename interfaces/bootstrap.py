@@ -143,6 +143,7 @@ from infrastructure.projection_runner import (
     rebuild,
 )
 from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFailures
+from infrastructure.public_views import PublicViewCache, PublicViewListener
 from infrastructure.rate_limits import ClientDigests, PostgresClientLimit
 from infrastructure.read_replica import ReplicaPool, ReplicaReachability
 from infrastructure.runner_health import RunnerFailure, stuck_runners
@@ -200,6 +201,10 @@ class Container:
     public_reads: SqlPool
     queries: CaseQueries
     public_status: PublicStatus
+    # The public views this process keeps, and what keeps them current (None: the cache is
+    # off); the API starts and stops the listener with its event loop.
+    public_views: PublicViewCache
+    public_view_listener: PublicViewListener | None
     public_requests: ClientLimit  # OVERSIGHT_PUBLIC_RATE_LIMIT per client per minute
     # A keyed digest of a client's network: what limits count and ratings record.
     client_digest: Callable[[str], str]
@@ -525,6 +530,7 @@ def bootstrap(
         reads, primary = pools.reads, pools.primary
         public_reads = pools.public
         console_sessions = console_session_store(settings, url, resources)
+        public_views = public_view_cache(settings)
         return Container(
             settings=settings,
             database_url=url,
@@ -536,7 +542,11 @@ def bootstrap(
             pool_gauges=pool_gauges(supervision, reads),
             public_reads=public_reads,
             queries=CaseQueriesOnPostgres(reads),
-            public_status=public_status_query(supervision, public_reads, primary),
+            public_status=public_status_query(supervision, public_reads, primary, public_views),
+            public_views=public_views,
+            public_view_listener=(
+                PublicViewListener(url, public_views) if public_views.capacity else None
+            ),
             public_requests=PostgresClientLimit(
                 primary,
                 name="public",
@@ -739,14 +749,22 @@ def read_pools(settings: Settings, url: str, resources: ExitStack) -> ReadPools:
     return ReadPools(reads=reads, public=public, primary=primary)
 
 
+def public_view_cache(settings: Settings) -> PublicViewCache:
+    """OVERSIGHT_PUBLIC_VIEW_CACHE_SIZE public views; none with a read replica, which replays
+    case_list's rows but not the notifications that keep the cache current."""
+    if settings.read_database_url:
+        return PublicViewCache(0)
+    return PublicViewCache(settings.public_view_cache_size)
+
+
 def public_status_query(
-    supervision: Supervision, public_reads: SqlPool, primary: SqlPool
+    supervision: Supervision, public_reads: SqlPool, primary: SqlPool, cache: PublicViewCache
 ) -> PublicStatus:
-    """The public status query (§9): case_list on the public reads' pool, failures on the
-    primary."""
-    failures = PostgresLookupFailures(primary)
+    """The public status query (§9): case_list on the public reads' pool through the cache of public
+    views, failures on the primary."""
+    failures = PostgresLookupFailures(primary, cache=cache)
     return PublicStatus(
-        queries=CaseListPublicStatus(public_reads, supervision.directory),
+        queries=CaseListPublicStatus(public_reads, supervision.directory, cache=cache),
         failures=failures,
         failed_by_client=PostgresClientLimit(
             primary,

@@ -88,7 +88,7 @@ class RequestContext:
         started = time.perf_counter()
         status_holder = {"status": 500}
         limit = self.max_body_bytes()
-        refusal = _too_large(limit)
+        refusal: dict[str, Any] | None = None  # built when a body is refused, not before
         # Evidence files (§17): an upload may carry up to the attachment limit.
         attachment_bytes = self.max_attachment_bytes() if self.max_attachment_bytes else None
         upload_limit = attachment_bytes and upload_body_limit(scope, attachment_bytes)
@@ -97,7 +97,7 @@ class RequestContext:
         declared = headers.get(b"content-length")
         early = not (upload_limit and answered_as_a_page(scope))
         if early and declared is not None and declared.isdigit() and int(declared) > limit:
-            await _send_json(send, 413, refusal, request_id)
+            await _send_json(send, 413, refusal or _too_large(limit), request_id)
             return
 
         received = 0
@@ -125,7 +125,7 @@ class RequestContext:
             await self.app(scope, bounded_receive, send_with_headers)
         except BodyTooLarge:
             status_holder["status"] = 413
-            await _send_json(send, 413, refusal, request_id)
+            await _send_json(send, 413, refusal or _too_large(limit), request_id)
         finally:
             log.info(
                 "request",
@@ -193,12 +193,17 @@ def create_app(container: Container | None = None, *, serving: bool = False) -> 
         limiter.total_tokens = app.state.container.settings.api_threads
         await app.state.container.reads.open()
         await app.state.container.public_reads.open()
+        listener = app.state.container.public_view_listener
+        if listener is not None:
+            listener.start()
         if owned or serving:
             freeze_startup_heap()
         try:
             yield
         finally:
             await app.state.container.public_reads.close()
+            if listener is not None:
+                await listener.stop()
             await app.state.container.reads.close()
             if owned:
                 app.state.container.close()

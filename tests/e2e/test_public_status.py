@@ -352,6 +352,75 @@ def test_the_lock_is_kept_in_postgresql_for_every_process_and_holds_no_client_ad
     assert "testclient" not in repr(rows)
 
 
+# With the view kept in the process's cache --------------------------------------------------
+
+
+def cached(client: TestClient, number: str, code: str) -> None:
+    """Ask once with the right pair, so the view is kept in the app's cache of public views."""
+    assert ask(client, number, code).status_code == 200
+    container: Container = client.app.state.container  # type: ignore[attr-defined]
+    assert len(container.public_views) == 1, "the view is kept"
+
+
+def test_a_cached_view_still_refuses_a_wrong_code_and_counts_the_failure_on_the_primary(
+    client: TestClient, database_url: str, registered_case: dict[str, Any]
+) -> None:
+    number, code = registered_case["tracking_number"], registered_case["access_code"]
+    cached(client, number, code)
+
+    response = ask(client, number, wrong_code(code))
+
+    assert response.status_code == 404
+    assert response.json() == NOT_FOUND
+    with psycopg.connect(database_url) as connection:
+        failures = connection.execute(
+            "SELECT failures FROM public_lookup_failures WHERE tracking_number = %s", (number,)
+        ).fetchone()
+    assert failures == (1,)
+
+
+def test_a_cached_view_does_not_open_a_number_locked_by_another_process(
+    client: TestClient, registered_case: dict[str, Any], app_with: Callable[..., TestClient]
+) -> None:
+    number, code = registered_case["tracking_number"], registered_case["access_code"]
+    cached(client, number, code)
+
+    another_process = app_with()  # its own cache and listener, on the same database
+    for _ in range(5):
+        assert ask(another_process, number, wrong_code(code)).status_code == 404
+
+    assert ask(client, number, code).json() == NOT_FOUND
+
+
+def test_a_cached_view_does_not_let_a_client_past_its_limit_of_failures(
+    client: TestClient, registered_case: dict[str, Any]
+) -> None:
+    number, code = registered_case["tracking_number"], registered_case["access_code"]
+    cached(client, number, code)
+    for n in range(10):
+        assert ask(client, f"HL20261127-{5000 + n}", code).status_code == 404
+
+    assert error_of(ask(client, number, code)) == (429, "too_many_requests")
+
+
+def test_a_change_projected_after_a_view_was_cached_is_shown_at_the_next_query(
+    client: TestClient, container: Container, tokens: Tokens, registered_case: dict[str, Any]
+) -> None:
+    number, code = registered_case["tracking_number"], registered_case["access_code"]
+    cached(client, number, code)
+    assigned = client.post(
+        f"{API}/cases/{registered_case['id']}/assign",
+        json={"department": SAMPLE_DEPARTMENT},
+        headers=tokens.operator,
+    )
+    assert assigned.status_code == 200, assigned.text
+    run_worker_once(container)
+
+    shown = ask(client, number, code).json()
+
+    assert (shown["status"], shown["department"]) == ("assigned", SAMPLE_DEPARTMENT)
+
+
 def test_the_general_limit_refuses_the_request_past_it(
     app_with: Callable[..., TestClient],
 ) -> None:

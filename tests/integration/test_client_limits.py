@@ -3,6 +3,7 @@ by fixed windows, without clients' addresses, and refusing when the count cannot
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -74,6 +75,24 @@ async def test_waiting_counts_nothing(stores: tuple[SqlPool, SqlPool], database_
     assert rows(database_url) == []
     assert await counting.hit(CLIENT, NOW) is None
     assert await counting.wait(CLIENT, NOW) == 60
+
+
+async def test_waits_asked_together_each_get_their_own_client_and_window(
+    stores: tuple[SqlPool, SqlPool],
+) -> None:
+    counting = limit(stores[0], amount=1)
+    held_back, free = CLIENT, "d1" * 16
+    assert await counting.hit(held_back, NOW) is None
+
+    answers = await asyncio.gather(
+        *(
+            counting.wait(client, moment)
+            for client in (held_back, free) * 10
+            for moment in (NOW, NOW + MINUTE)
+        )
+    )
+
+    assert answers == [60, None, None, None] * 10
 
 
 async def test_a_refused_request_writes_nothing(
