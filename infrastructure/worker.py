@@ -199,8 +199,9 @@ class Worker:
         recomputation once."""
         failed: set[str] = set()  # runners that failed this turn wait for the next one
         try:
-            notifications = self._project(failed)
-            reacted = self._run_policies(failed)
+            notifications, reacted = self._run_in_rounds(
+                [self.runners, self.policy_runners], failed
+            )
             if reacted:
                 notifications += self._project(failed)
             observed, recorded = self._run_clock()
@@ -213,26 +214,27 @@ class Worker:
             self.reader.forget()  # the next turn reads what is stored then
         return Turn(notifications, observed, recorded, recomputed, reacted, gaps)
 
-    def _run_policies(self, failed: set[str]) -> int:
-        return self._run_in_rounds(self.policy_runners, failed)
-
     def _project(self, failed: set[str]) -> int:
-        return self._run_in_rounds(self.runners, failed)
+        (projected,) = self._run_in_rounds([self.runners], failed)
+        return projected
 
-    def _run_in_rounds(self, runners: Sequence[LogRunner], failed: set[str]) -> int:
-        """Run each runner until caught up, taking turns at most ROUND_NOTIFICATIONS ahead
-        each, so runners that are far behind read the same stretch of the log one after
-        another, while the shared reader still holds it."""
-        done = 0
-        behind = list(runners)
-        while behind and not (self._stop is not None and self._stop.is_set()):
-            unfinished = []
-            for runner in behind:
-                quota = _RoundQuota(runner.batch_size, self._stop)
-                done += self._run(runner, failed, quota)
-                if quota.reached:
-                    unfinished.append(runner)
-            behind = unfinished
+    def _run_in_rounds(self, groups: Sequence[Sequence[LogRunner]], failed: set[str]) -> list[int]:
+        """Run every group's runners until caught up, and answer what each group did.
+
+        Runners far behind take turns of at most ROUND_NOTIFICATIONS each, every group's in
+        each round (the projections, then the policies), so that they all read the same
+        stretch of the log one after another, while the shared reader still holds it."""
+        done = [0] * len(groups)
+        behind = [list(group) for group in groups]
+        while any(behind) and not (self._stop is not None and self._stop.is_set()):
+            for index, runners in enumerate(behind):
+                unfinished = []
+                for runner in runners:
+                    quota = _RoundQuota(runner.batch_size, self._stop)
+                    done[index] += self._run(runner, failed, quota)
+                    if quota.reached:
+                        unfinished.append(runner)
+                behind[index] = unfinished
         return done
 
     def _run(self, runner: LogRunner, failed: set[str], quota: _RoundQuota) -> int:
