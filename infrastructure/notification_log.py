@@ -1,6 +1,6 @@
 """What every runner over the notification log shares: its connection, its tracked position,
-one batch per transaction under an advisory lock, and reading the notifications after a
-position.
+one batch per transaction under an advisory lock, and reading and decoding the notifications
+after a position (through a reader of its own, or the worker's, shared by its runners).
 
 Projections, policies and the audit feed each keep a row in `projection_tracking`. A batch
 takes the runner's advisory lock for its transaction, reads the position, handles the

@@ -10,7 +10,8 @@ deadline of either.
 
 Each runner over the log (projections, policies, the audit feed, the ledger) runs on its
 own: one that fails is recorded in runner_health (infrastructure/runner_health.py) and tried
-again next turn, while the others and the clock go on.
+again next turn, while the others and the clock go on. They share one reading of the log a
+turn (`LogReader`): each notification is read and its event decoded once for all of them.
 """
 
 from __future__ import annotations
