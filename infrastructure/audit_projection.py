@@ -36,7 +36,6 @@ from infrastructure.notification_log import (
     DEFAULT_BATCH_SIZE,
     LazyConnection,
     TrackedRunner,
-    read_notifications,
     set_tracked_position,
 )
 from infrastructure.projection_runner import (
@@ -124,8 +123,8 @@ class AuditEventsRunner(TrackedRunner):
     def run_batch(self, *, stop: int | None = None) -> BatchResult:
         """Append the next batch (up to `stop`, if given) in one transaction."""
         with self.batch() as (connection, after):
-            notifications = read_notifications(
-                connection, self.events_table, after=after, limit=self.batch_size, stop=stop
+            notifications = self.reader.read(
+                connection, after=after, limit=self.batch_size, stop=stop
             )
             if not notifications:
                 return BatchResult(0, 0, after)
@@ -151,7 +150,7 @@ class AuditEventsRunner(TrackedRunner):
         decoded: list[tuple[Notification, Any]] = []
         for notification in notifications:
             try:
-                event = self.mapper.to_domain_event(notification)
+                event = self.reader.decode(notification)
             except Exception as error:  # an erased key or an unknown topic: a row without it
                 log.warning(
                     "audit_event_unreadable",

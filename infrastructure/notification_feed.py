@@ -45,8 +45,8 @@ from domain.personal_data import PersonalDataAlreadyErased
 from infrastructure.notification_log import (
     DEFAULT_BATCH_SIZE,
     LazyConnection,
+    TopicFilter,
     TrackedRunner,
-    read_notifications,
     set_tracked_position,
 )
 from infrastructure.projection_runner import BatchResult, projection_lock_key, storable_value
@@ -121,6 +121,7 @@ class NotificationFeed(TrackedRunner):
             application,
             tracking_name=FEED_NAME,
             lock_key=projection_lock_key(FEED_NAME),
+            wanted=TopicFilter(topics=frozenset(TOPICS)),
             batch_size=batch_size,
             connection=connection,
         )
@@ -144,15 +145,13 @@ class NotificationFeed(TrackedRunner):
         """Write the messages of the next batch of events and move the position past it."""
         with self.batch() as (connection, after):
             # Only the events that notify anyone are fetched whole.
-            notifications = read_notifications(
-                connection, self.events_table, after=after, limit=self.batch_size, topics=TOPICS
-            )
+            notifications = self.reader.read(connection, after=after, limit=self.batch_size)
             if not notifications:
                 return BatchResult(0, 0, after)
             contacts: dict[str, Contact | None] | None = None
             written = 0
             for notification in notifications:
-                if notification.topic not in TOPICS:
+                if not self.wanted.wants(notification.topic):
                     continue
                 if contacts is None:
                     contacts = _contacts(self.directory())
@@ -168,7 +167,7 @@ class NotificationFeed(TrackedRunner):
 
     def _drafts(self, notification: Any, contacts: Mapping[str, Contact | None]) -> list[Draft]:
         try:
-            event = self.mapper.to_domain_event(notification)
+            event = self.reader.decode(notification)
             record = self.application.repository.get(
                 notification.originator_id, version=notification.originator_version
             )

@@ -1,6 +1,6 @@
 """What every runner over the notification log shares: its connection, its tracked position,
-one batch per transaction under an advisory lock, and reading the notifications after a
-position.
+one batch per transaction under an advisory lock, and reading and decoding the notifications
+after a position (through a reader of its own, or the worker's, shared by its runners).
 
 Projections, policies and the audit feed each keep a row in `projection_tracking`. A batch
 takes the runner's advisory lock for its transaction, reads the position, handles the
@@ -10,13 +10,17 @@ notification at once and a crash leaves the position at a batch boundary.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Self
+from uuid import UUID
 
 import psycopg
 from eventsourcing.application import Application
-from eventsourcing.persistence import Notification
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Mapper, Notification
 from psycopg import sql
 
 from application.base import EVENT_STORE_NAME
@@ -49,30 +53,50 @@ def set_tracked_position(connection: psycopg.Connection[Any], name: str, positio
     )
 
 
+@dataclass(frozen=True)
+class TopicFilter:
+    """The events of the log a runner handles: those whose topic starts with `prefix`, or is
+    one of `topics`; given neither, every event."""
+
+    prefix: str | None = None
+    topics: frozenset[str] | None = None
+
+    def wants(self, topic: str) -> bool:
+        """Whether the runner handles events of this topic."""
+        if self.prefix:
+            return topic.startswith(self.prefix)
+        return self.topics is None or topic in self.topics
+
+
+EVERY_EVENT = TopicFilter()
+
+
 def read_notifications(
     connection: psycopg.Connection[Any],
     events_table: str,
     *,
     after: int,
     limit: int,
-    topic_prefix: str | None = None,
-    topics: Collection[str] | None = None,
+    wanted: Collection[TopicFilter] = (EVERY_EVENT,),
     stop: int | None = None,
 ) -> list[Notification]:
     """The next `limit` notifications after `after` (up to `stop`), in order.
 
-    Given a topic prefix, or a set of topics, only the events it names are fetched whole; the
-    others come with an empty state and count for the position alone.
+    Only the events some filter of `wanted` names are fetched whole; the others come with an
+    empty state and count for the position alone.
     """
-    if topic_prefix:
-        state = sql.SQL("CASE WHEN starts_with(topic, %s) THEN state END")
-        params: list[Any] = [topic_prefix]
-    elif topics is not None:
-        state = sql.SQL("CASE WHEN topic = ANY(%s) THEN state END")
-        params = [list(topics)]
-    else:
+    prefixes = [f.prefix for f in wanted if f.prefix]
+    topics = sorted({topic for f in wanted if not f.prefix for topic in f.topics or ()})
+    if any(not f.prefix and f.topics is None for f in wanted):
         state = sql.SQL("state")
-        params = []
+        params: list[Any] = []
+    else:
+        names = [sql.SQL("topic = ANY(%s)")] if topics else []
+        names += [sql.SQL("starts_with(topic, %s)")] * len(prefixes)
+        state = sql.SQL("CASE WHEN {} THEN state END").format(
+            sql.SQL(" OR ").join(names) if names else sql.SQL("false")
+        )
+        params = ([topics] if topics else []) + prefixes
     query = sql.SQL(
         "SELECT notification_id, originator_id, originator_version, topic, {state} "
         "FROM {events} WHERE notification_id > %s {upto} ORDER BY notification_id LIMIT %s"
@@ -97,6 +121,98 @@ def read_notifications(
             connection.execute(query, params).fetchall()
         )
     ]
+
+
+class LogReader:
+    """Reads the notification log for runners and decodes its events.
+
+    A runner's own reader (`window` 0) reads each batch from the database and decodes each
+    event it is asked to. The worker's shared reader keeps the last `window` notifications
+    it read, and each event it decoded, until `forget()` at the end of a turn: every runner
+    reading a stretch of the log another has read that turn gets the same notifications and
+    events, without reading or decoding them again. That is sound because the log only
+    grows, in the order of commits (the event store's table lock): what one runner's
+    transaction saw up to a position, every later transaction sees the same.
+    """
+
+    def __init__(self, events_table: str, mapper: Mapper[UUID], *, window: int = 0) -> None:
+        self.events_table = events_table
+        self.mapper = mapper
+        self.window = window
+        # Events no filter names are read without their state, and never decoded.
+        self.wanted: tuple[TopicFilter, ...] = ()
+        self._after = 0  # the kept notifications are every one in (_after, their last id]
+        self._kept: list[Notification] = []
+        self._ids: list[int] = []
+        self._events: dict[int, DomainEventProtocol[UUID]] = {}
+
+    def read(
+        self,
+        connection: psycopg.Connection[Any],
+        *,
+        after: int,
+        limit: int,
+        stop: int | None = None,
+    ) -> list[Notification]:
+        """The next `limit` notifications after `after` (up to `stop`), in order."""
+        if not self.window:
+            return self._fetch(connection, after, limit, stop)
+        through = self._ids[-1] if self._ids else self._after
+        if not self._after <= after <= through:
+            self._forget_up_to(None, after)
+            through = after
+        start = bisect.bisect_right(self._ids, after)
+        kept = self._kept[start : start + limit]
+        if stop is not None:
+            kept = [n for n in kept if n.id <= stop]
+        if len(kept) == limit or (stop is not None and through >= stop):
+            return kept
+        more = self._fetch(connection, through, limit - len(kept), stop)
+        self._keep(more)
+        return kept + more
+
+    def want(self, wanted: TopicFilter) -> None:
+        """Fetch whole the events `wanted` names too (what was kept without them is dropped)."""
+        if wanted not in self.wanted:
+            self.wanted += (wanted,)
+            self.forget()
+
+    def decode(self, notification: Notification) -> DomainEventProtocol[UUID]:
+        """The event of a notification read here (raises what the mapper raises)."""
+        event = self._events.get(notification.id)
+        if event is None:
+            # A failure is not kept: each runner meets it, and handles it, as its own.
+            event = self.mapper.to_domain_event(notification)
+            if self.window:
+                self._events[notification.id] = event
+        return event
+
+    def forget(self) -> None:
+        """Drop what was kept (at the end of a turn: the next reads what is stored then)."""
+        self._forget_up_to(None, 0)
+
+    def _fetch(
+        self, connection: psycopg.Connection[Any], after: int, limit: int, stop: int | None
+    ) -> list[Notification]:
+        return read_notifications(
+            connection, self.events_table, after=after, limit=limit, wanted=self.wanted, stop=stop
+        )
+
+    def _keep(self, notifications: list[Notification]) -> None:
+        self._kept += notifications
+        self._ids += [n.id for n in notifications]
+        overflow = len(self._kept) - self.window
+        if overflow > 0:
+            self._forget_up_to(overflow, self._ids[overflow - 1])
+
+    def _forget_up_to(self, count: int | None, after: int) -> None:
+        """Drop the first `count` kept notifications (None: all); keep on from after `after`."""
+        dropped = self._kept if count is None else self._kept[:count]
+        for notification in dropped:
+            self._events.pop(notification.id, None)
+        self._kept = [] if count is None else self._kept[count:]
+        self._ids = [] if count is None else self._ids[count:]
+        self._after = after
 
 
 class LazyConnection:
@@ -138,6 +254,7 @@ class TrackedRunner:
         *,
         tracking_name: str,
         lock_key: int,
+        wanted: TopicFilter = EVERY_EVENT,
         batch_size: int = DEFAULT_BATCH_SIZE,
         connection: LazyConnection | None = None,
     ) -> None:
@@ -146,9 +263,12 @@ class TrackedRunner:
         self.database_url = database_url
         self.tracking_name = tracking_name
         self.lock_key = lock_key
+        self.wanted = wanted
         self.batch_size = batch_size
         self.mapper = application.mapper
         self.events_table = events_table_of(application)
+        self.reader = LogReader(self.events_table, self.mapper)
+        self.reader.want(wanted)
         self._connection = connection or LazyConnection(database_url)
 
     @property
@@ -159,6 +279,11 @@ class TrackedRunner:
     def connection(self) -> psycopg.Connection[Any]:
         """The runner's connection (autocommit; each batch opens its own transaction)."""
         return self._connection()
+
+    def read_from(self, reader: LogReader) -> None:
+        """Read and decode the log through `reader` (the worker's, shared by its runners)."""
+        reader.want(self.wanted)
+        self.reader = reader
 
     def close(self) -> None:
         """Close the runner's connection."""

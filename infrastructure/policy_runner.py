@@ -22,8 +22,8 @@ from eventsourcing.application import Application
 from application.policies import Policy
 from infrastructure.notification_log import (
     DEFAULT_BATCH_SIZE,
+    TopicFilter,
     TrackedRunner,
-    read_notifications,
     set_tracked_position,
 )
 
@@ -63,6 +63,7 @@ class PolicyRunner(TrackedRunner):
             application,
             tracking_name=policy.name,
             lock_key=policy_lock_key(policy.name),
+            wanted=TopicFilter(prefix=policy.topic_prefix),
             batch_size=batch_size,
         )
         self.policy = policy
@@ -70,22 +71,15 @@ class PolicyRunner(TrackedRunner):
     def run_batch(self) -> PolicyBatch:
         """Handle the next batch of events, then move the position past it."""
         with self.batch() as (connection, after):
-            # Only the events the policy reacts to are fetched whole.
-            notifications = read_notifications(
-                connection,
-                self.events_table,
-                after=after,
-                limit=self.batch_size,
-                topic_prefix=self.policy.topic_prefix,
-            )
+            notifications = self.reader.read(connection, after=after, limit=self.batch_size)
             if not notifications:
                 return PolicyBatch(0, 0, 0, after)
             events = recorded = 0
             for notification in notifications:
-                if not notification.topic.startswith(self.policy.topic_prefix):
+                if not self.wanted.wants(notification.topic):
                     continue
                 events += 1
-                recorded += self.policy.handle(self.mapper.to_domain_event(notification))
+                recorded += self.policy.handle(self.reader.decode(notification))
             last = notifications[-1].id
             set_tracked_position(connection, self.tracking_name, last)
         if recorded:

@@ -23,7 +23,6 @@ from typing import Any, Protocol, cast
 import psycopg
 import structlog
 from eventsourcing.application import Application
-from eventsourcing.persistence import Notification
 from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
@@ -35,8 +34,8 @@ from domain.calendar_book import CALENDAR_BOOK_ID
 from domain.text import UNSTORABLE, storable
 from infrastructure.notification_log import (
     DEFAULT_BATCH_SIZE,
+    TopicFilter,
     TrackedRunner,
-    read_notifications,
     set_tracked_position,
     tracked_position,
 )
@@ -212,6 +211,7 @@ class ProjectionRunner(TrackedRunner):
             application,
             tracking_name=tracking_name,
             lock_key=projection_lock_key(tracking_name),
+            wanted=TopicFilter(prefix=projection.topic_prefix),
             batch_size=batch_size,
         )
         self.projection = projection
@@ -243,15 +243,11 @@ class ProjectionRunner(TrackedRunner):
         self, connection: psycopg.Connection[Any], after: int, *, stop: int | None = None
     ) -> BatchResult:
         """One batch after position `after`, inside the caller's transaction."""
-        notifications = self._read_notifications(connection, after, stop)
+        notifications = self.reader.read(connection, after=after, limit=self.batch_size, stop=stop)
         if not notifications:
             return BatchResult(0, 0, after)
-        prefix = self.projection.topic_prefix
-        events = [
-            (n.id, self.mapper.to_domain_event(n))
-            for n in notifications
-            if n.topic.startswith(prefix)
-        ]
+        wants = self.wanted.wants
+        events = [(n.id, self.reader.decode(n)) for n in notifications if wants(n.topic)]
         if events:
             # Keys as written: a key made of stored text finds the row written under it.
             key_of = self.projection.key_of
@@ -268,18 +264,6 @@ class ProjectionRunner(TrackedRunner):
         return BatchResult(len(notifications), len(events), last)
 
     # Reading and writing ------------------------------------------------------
-
-    def _read_notifications(
-        self, connection: psycopg.Connection[Any], after: int, stop: int | None
-    ) -> list[Notification]:
-        return read_notifications(
-            connection,
-            self.events_table,
-            after=after,
-            limit=self.batch_size,
-            topic_prefix=self.projection.topic_prefix,
-            stop=stop,
-        )
 
     def _lock_rows(self, connection: psycopg.Connection[Any], keys: list[Any]) -> dict[Any, Row]:
         query = sql.SQL("SELECT * FROM {table} WHERE {key} = ANY(%s) FOR UPDATE").format(

@@ -10,7 +10,8 @@ deadline of either.
 
 Each runner over the log (projections, policies, the audit feed, the ledger) runs on its
 own: one that fails is recorded in runner_health (infrastructure/runner_health.py) and tried
-again next turn, while the others and the clock go on.
+again next turn, while the others and the clock go on. They share one reading of the log a
+turn (`LogReader`): each notification is read and its event decoded once for all of them.
 """
 
 from __future__ import annotations
@@ -34,7 +35,13 @@ from domain.errors import DomainError
 from domain.rectification import OrderStatus
 from infrastructure import metrics
 from infrastructure.database_waits import DatabaseWaits
-from infrastructure.notification_log import DEFAULT_BATCH_SIZE, LazyConnection, events_table_of
+from infrastructure.notification_log import (
+    DEFAULT_BATCH_SIZE,
+    LazyConnection,
+    LogReader,
+    TrackedRunner,
+    events_table_of,
+)
 from infrastructure.policy_runner import PolicyRunner
 from infrastructure.projection_runner import CalendarCache, ProjectionRunner, calendar_version
 from infrastructure.runner_health import STUCK_AFTER_ATTEMPTS, RunnerHealth, one_line_message
@@ -44,6 +51,11 @@ log = structlog.get_logger("oversight.worker")
 # How long the worker lets a burst of saves gather after the first wakes it: a little lag
 # for many fewer turns (each turn reads every runner's position and the clock).
 BURST_SECONDS = 0.05
+
+# How far one runner reads before the next has its go, in a turn that finds them far behind:
+# so the turn's shared reader holds what they all read, each notification read and decoded
+# once, and no more than two rounds of it.
+ROUND_NOTIFICATIONS = 2_500
 
 # Any fixed number shared by every process of the service: whoever holds it is the worker.
 WORKER_LOCK_KEY = 0x0F_E2_51_69
@@ -144,6 +156,14 @@ class Worker:
             PolicyRunner(database_url, supervision, policy, batch_size=batch_size)
             for policy in policies
         ]
+        # One reading and decoding of the log per turn for every runner behind it (the
+        # ledger reads the rows as stored, undecoded, on its own).
+        self.reader = LogReader(
+            events_table_of(supervision), supervision.mapper, window=2 * ROUND_NOTIFICATIONS
+        )
+        for runner in (*self.runners, *self.policy_runners):
+            if isinstance(runner, TrackedRunner):
+                runner.read_from(self.reader)
         self.poll_interval = poll_interval
         self.standby_interval = standby_interval
         self.clock_page = clock_page
@@ -179,31 +199,51 @@ class Worker:
         """Catch the projections and policies up, run the deadline clock and calendar
         recomputation once."""
         failed: set[str] = set()  # runners that failed this turn wait for the next one
-        notifications = self._project(failed)
-        reacted = self._run_policies(failed)
-        if reacted:
-            notifications += self._project(failed)
-        observed, recorded = self._run_clock()
-        metrics.clock_turned(self.supervision.time_source.now())
-        recomputed = self._recompute_provisional_deadlines()
-        gaps = self._run_cover_clock()
-        if recorded or recomputed or gaps:
-            notifications += self._project(failed)
+        try:
+            notifications, reacted = self._run_in_rounds(
+                [self.runners, self.policy_runners], failed
+            )
+            if reacted:
+                notifications += self._project(failed)
+            observed, recorded = self._run_clock()
+            metrics.clock_turned(self.supervision.time_source.now())
+            recomputed = self._recompute_provisional_deadlines()
+            gaps = self._run_cover_clock()
+            if recorded or recomputed or gaps:
+                notifications += self._project(failed)
+        finally:
+            self.reader.forget()  # the next turn reads what is stored then
         return Turn(notifications, observed, recorded, recomputed, reacted, gaps)
 
-    def _run_policies(self, failed: set[str]) -> int:
-        return sum(self._run(runner, failed) for runner in self.policy_runners)
-
     def _project(self, failed: set[str]) -> int:
-        return sum(self._run(runner, failed) for runner in self.runners)
+        (projected,) = self._run_in_rounds([self.runners], failed)
+        return projected
 
-    def _run(self, runner: LogRunner, failed: set[str]) -> int:
+    def _run_in_rounds(self, groups: Sequence[Sequence[LogRunner]], failed: set[str]) -> list[int]:
+        """Run every group's runners until caught up, and answer what each group did.
+
+        Runners far behind take turns of at most ROUND_NOTIFICATIONS each, every group's in
+        each round (the projections, then the policies), so that they all read the same
+        stretch of the log one after another, while the shared reader still holds it."""
+        done = [0] * len(groups)
+        behind = [list(group) for group in groups]
+        while any(behind) and not (self._stop is not None and self._stop.is_set()):
+            for index, runners in enumerate(behind):
+                unfinished = []
+                for runner in runners:
+                    quota = _RoundQuota(runner.batch_size, self._stop)
+                    done[index] += self._run(runner, failed, quota)
+                    if quota.reached:
+                        unfinished.append(runner)
+                behind[index] = unfinished
+        return done
+
+    def _run(self, runner: LogRunner, failed: set[str], quota: _RoundQuota) -> int:
         """Run one runner; if it fails, record it and let the others and the clock go on."""
         if runner.name in failed:
             return 0
-        stopping = self._stop.is_set if self._stop is not None else None
         try:
-            done = _catch_up(runner, stopping)
+            done = _catch_up(runner, quota)
         except Exception as error:
             # Its position stays before what failed, so the next turn tries it again.
             failed.add(runner.name)
@@ -453,20 +493,41 @@ class WorkerHandle:
             self._thread.join(timeout)
 
 
-def _catch_up(runner: LogRunner, stopping: Callable[[], bool] | None) -> int:
+class _RoundQuota:
+    """A runner's `should_stop` for one round: stop when the worker stops, or once its full
+    batches have read ROUND_NOTIFICATIONS (then `reached` says it may not be caught up)."""
+
+    def __init__(self, batch_size: int, stop: threading.Event | None) -> None:
+        self.batches_left = max(1, ROUND_NOTIFICATIONS // batch_size)
+        self.stop = stop
+        self.reached = False
+
+    def stopping(self) -> bool:
+        """Whether the worker is stopping."""
+        return self.stop is not None and self.stop.is_set()
+
+    def __call__(self) -> bool:
+        if self.stopping():
+            return True
+        self.batches_left -= 1
+        self.reached = self.batches_left <= 0
+        return self.reached
+
+
+def _catch_up(runner: LogRunner, quota: _RoundQuota) -> int:
     try:
-        return runner.run_until_caught_up(should_stop=stopping)
+        return runner.run_until_caught_up(should_stop=quota)
     except Exception:
         if runner.batch_size == 1:
             raise
     # Outside the handler: what fails then is reported as itself, not as a sequel.
-    done = _one_at_a_time(runner, stopping)
+    done = _one_at_a_time(runner, quota.stopping)
     # The batch passed one notification at a time (its failure was passing: a dropped
     # connection, a lock): catch up in batches again, as the clock reads the tables next.
-    return done + runner.run_until_caught_up(should_stop=stopping)
+    return done + runner.run_until_caught_up(should_stop=quota)
 
 
-def _one_at_a_time(runner: LogRunner, stopping: Callable[[], bool] | None) -> int:
+def _one_at_a_time(runner: LogRunner, stopping: Callable[[], bool]) -> int:
     """After a failed batch, go on one notification a transaction, as far as that batch
     reached (the ledger's batches are larger: at most a projection's): what comes before the
     notification that fails is kept, and the runner's position is just before it. Raises
@@ -477,7 +538,7 @@ def _one_at_a_time(runner: LogRunner, stopping: Callable[[], bool] | None) -> in
     def far_enough() -> bool:
         nonlocal steps
         steps += 1
-        return steps >= reach or (stopping is not None and stopping())
+        return steps >= reach or stopping()
 
     runner.batch_size = 1
     try:
