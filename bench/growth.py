@@ -172,7 +172,9 @@ def verify_rates(container: Container) -> dict[str, Any]:
         "ledger_chaining_events_per_second": round(chained / chaining) if chaining else None,
         "verified_events": report.checked,
         "verify_s": round(report.seconds, 1),
-        "verify_events_per_second": round(report.checked / report.seconds),
+        "verify_events_per_second": round(report.checked / report.seconds)
+        if report.seconds
+        else None,
     }
 
 
