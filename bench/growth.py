@@ -28,7 +28,14 @@ worker's deadline clock would record alarms while we measure), and after a warm-
   board   GET /api/v1/departments/{id}/board with each department's own token, for the
           `--departments` busiest departments in turn.
 
-Prints JSON: p50/p99 of each at each size and the ratios large/small. Target: within ±20%.
+Then, at each size, what an operator runs over the whole store is timed on it: the ledger is
+chained up to the log and a checkpoint signed, a full verification runs as `oversight audit
+verify` does (`--no-verify-rate` to skip both), and a full rebuild as `oversight projections
+rebuild` does (`--no-rebuild-rate` to skip); and the database's size is taken
+(`pg_database_size`, and each table's and its indexes'), per event stored.
+
+Prints JSON: p50/p99 of each at each size and the ratios large/small, the rates of the ledger,
+the verification and the rebuild, and bytes per event. Target: within ±20%.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from typing import Any
 
 import httpx
 import psycopg
+from psycopg import sql
 from support import (
     BenchKeys,
     add_database_options,
@@ -56,6 +64,8 @@ from support import (
 
 from domain.actor import Role
 from domain.calendar import OFFICE_TZ
+from infrastructure.audit_projection import AUDIT_TABLES
+from infrastructure.notification_log import events_table_of
 from interfaces.bootstrap import Container
 from simulation.fills import FILLED_ACCESS_CODE, RealisticFill
 from simulation.time_source import SimulatedTimeSource
@@ -64,6 +74,7 @@ API = "/api/v1"
 SPACING = timedelta(minutes=10)  # 144 cases a day, in the 150–250 a real centre takes
 EVENTS_PER_CASE = 6.0  # what RealisticFill records per case over time (slightly fewer)
 TARGET_RATIO = 1.2
+LEDGER_TABLES = ("ledger", "ledger_checkpoints")
 
 
 def sample_cases(url: str, count: int) -> list[str]:
@@ -142,6 +153,91 @@ def open_counts(url: str, departments: list[str]) -> dict[str, int]:
     return {
         "open_on_measured_boards": int(rows[0]) if rows else 0,
         "cases": int(cases[0]) if cases else 0,
+    }
+
+
+def verify_rates(container: Container) -> dict[str, Any]:
+    """Chain the ledger up to the log and sign a checkpoint (as the worker would have), then
+    verify the whole chain and the evidence files as `oversight audit verify` does."""
+    started = time.perf_counter()
+    chained = container.ledger.catch_up()
+    chaining = time.perf_counter() - started
+    container.ledger.make_checkpoint()
+    report = container.verify_ledger_and_files()
+    if not report.ok:
+        raise RuntimeError(f"the ledger's verification failed: {report.message}")
+    return {
+        "ledger_chained_events": chained,
+        "ledger_chaining_s": round(chaining, 1),
+        "ledger_chaining_events_per_second": round(chained / chaining) if chaining else None,
+        "verified_events": report.checked,
+        "verify_s": round(report.seconds, 1),
+        "verify_events_per_second": round(report.checked / report.seconds)
+        if report.seconds
+        else None,
+    }
+
+
+def rebuild_rates(container: Container) -> dict[str, Any]:
+    """A full rebuild of every read table, as `oversight projections rebuild` runs it."""
+    report = container.rebuild_projections()
+    # Each read model replays the whole log in a pass of its own; the command's own figure
+    # counts every pass's notifications, an operator waits for the log's length.
+    log_events = report.notifications / len(report.projections)
+    return {
+        "rebuilt_read_models": len(report.projections),
+        "rebuild_s": round(report.seconds, 1),
+        "rebuild_log_events_per_second": round(log_events / report.seconds),
+        "rebuild_notifications_per_second": round(report.notifications_per_second),
+    }
+
+
+def store_sizes(url: str, container: Container) -> dict[str, Any]:
+    """The database's size on disk per event stored: in all, and by part (the events table,
+    the read tables, the ledger, the rest; each table's own bytes apart from its indexes'),
+    with every table over 1% of the database on its own."""
+    events_table = events_table_of(container.supervision)
+    read_tables = {p.table for p in container.read_side()[0]} | set(AUDIT_TABLES)
+    with psycopg.connect(url, autocommit=True) as connection:
+        events = connection.execute(
+            sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(events_table))
+        ).fetchone()[0]
+        database = connection.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+        tables = connection.execute(
+            "SELECT c.relname, pg_table_size(c.oid), pg_indexes_size(c.oid) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'r' AND n.nspname = current_schema() ORDER BY 2 + 3 DESC"
+        ).fetchall()
+
+    def part_of(table: str) -> str:
+        if table == events_table:
+            return "events"
+        if table in read_tables:
+            return "read"
+        return "ledger" if table in LEDGER_TABLES else "other"
+
+    parts: dict[str, int] = {}
+    for table, data, indexes in tables:
+        part = part_of(table)
+        parts[f"{part}_tables"] = parts.get(f"{part}_tables", 0) + data
+        parts[f"{part}_indexes"] = parts.get(f"{part}_indexes", 0) + indexes
+    parts["catalogue_and_free"] = database - sum(parts.values())
+
+    def per_event(size: int) -> float:
+        return round(size / events, 1)
+
+    return {
+        "stored_events": events,
+        "database_bytes": database,
+        "bytes_per_event": {
+            "database": per_event(database),
+            **{part: per_event(size) for part, size in parts.items()},
+        },
+        "largest_tables_bytes_per_event": {
+            table: {"table": per_event(data), "indexes": per_event(indexes)}
+            for table, data, indexes in tables
+            if data + indexes >= database / 100
+        },
     }
 
 
@@ -227,6 +323,14 @@ def main() -> None:
     parser.add_argument(
         "--vacuum-wait", type=float, default=300, help="seconds to wait for autovacuum"
     )
+    parser.add_argument(
+        "--no-verify-rate",
+        action="store_true",
+        help="do not chain the ledger and time a full verification at each size",
+    )
+    parser.add_argument(
+        "--no-rebuild-rate", action="store_true", help="do not time a full rebuild at each size"
+    )
     parser.add_argument("--port", type=int, default=8768, help="the server's port")
     add_database_options(parser)
     options = parser.parse_args()
@@ -274,6 +378,15 @@ def main() -> None:
                     **read_side,
                     **measure(url, keys, options, tracking_numbers, desks),
                 }
+                # After the latency, which they would disturb; the sizes before the rebuild
+                # compacts the read tables, as served.
+                if not options.no_verify_rate:
+                    say(f"{stage}: chaining the ledger and verifying it")
+                    stages[stage]["verify"] = verify_rates(container)
+                stages[stage]["size"] = store_sizes(url, container)
+                if not options.no_rebuild_rate:
+                    say(f"{stage}: rebuilding the read tables")
+                    stages[stage]["rebuild"] = rebuild_rates(container)
         finally:
             container.close()
 
