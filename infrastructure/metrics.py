@@ -102,7 +102,7 @@ RUNNER_FAILURES = Counter(
 
 POOL_SIZE = Gauge(
     "oversight_db_pool_connections",
-    "Open connections of a pool (event_store: psycopg; reads: asyncpg), summed over processes.",
+    "Open connections of a pool (event_store: psycopg; others: asyncpg), summed over processes.",
     ["pool"],
     multiprocess_mode="livesum",
 )
@@ -253,6 +253,7 @@ class PoolSampler:
 
     event_store_pool: Callable[[], Any]
     reads: SqlPool
+    public: SqlPool | None = None  # the public status query's own pool, when it has one
     _sampled_at: float = field(default=float("-inf"), init=False)
 
     def maybe_sample(self) -> None:
@@ -270,10 +271,13 @@ class PoolSampler:
             POOL_IN_USE.labels("event_store").set(size - stats.get("pool_available", 0))
             POOL_MAX.labels("event_store").set(stats.get("pool_max", 0))
             POOL_WAITING.labels("event_store").set(stats.get("requests_waiting", 0))
-        size, idle, most = self.reads.usage()
-        POOL_SIZE.labels("reads").set(size)
-        POOL_IN_USE.labels("reads").set(size - idle)
-        POOL_MAX.labels("reads").set(most)
+        asyncpg_pools = {"reads": self.reads, "public": self.public}
+        for name, asyncpg_pool in asyncpg_pools.items():
+            if asyncpg_pool is not None:
+                size, idle, most = asyncpg_pool.usage()
+                POOL_SIZE.labels(name).set(size)
+                POOL_IN_USE.labels(name).set(size - idle)
+                POOL_MAX.labels(name).set(most)
 
 
 # What a scrape reads from the database ---------------------------------------------------

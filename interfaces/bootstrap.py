@@ -539,7 +539,7 @@ def bootstrap(
             policy=policy,
             reads=reads,
             primary=primary,
-            pool_gauges=pool_gauges(supervision, reads),
+            pool_gauges=pool_gauges(supervision, pools),
             public_reads=public_reads,
             queries=CaseQueriesOnPostgres(reads),
             public_status=public_status_query(supervision, public_reads, primary, public_views),
@@ -564,11 +564,15 @@ def bootstrap(
         )
 
 
-def pool_gauges(supervision: Supervision, reads: SqlPool) -> PoolSampler:
-    """The sampler of the event store's pool (the library's, once it has made one) and the
-    read pool."""
+def pool_gauges(supervision: Supervision, pools: ReadPools) -> PoolSampler:
+    """The sampler of the event store's pool (the library's, once it has made one), the read
+    pool and the public status query's, when it has its own."""
     datastore = getattr(supervision.recorder, "datastore", None)
-    return PoolSampler(event_store_pool=lambda: getattr(datastore, "pool", None), reads=reads)
+    return PoolSampler(
+        event_store_pool=lambda: getattr(datastore, "pool", None),
+        reads=pools.reads,
+        public=pools.public if pools.public is not pools.reads else None,
+    )
 
 
 def console_session_store(

@@ -71,6 +71,7 @@ def test_the_scrape_parses_as_prometheus_text(client: TestClient, tokens: Tokens
     assert value(samples, "oversight_scrape_database_ok") == 1
     assert value(samples, "oversight_event_store_position") > 0
     assert matching(samples, "oversight_db_pool_connections_max", pool="reads")
+    assert matching(samples, "oversight_db_pool_connections_max", pool="public")
     assert matching(samples, "oversight_db_pool_connections_max", pool="event_store")
 
 
