@@ -5,7 +5,8 @@ departments' commands still answer in time, and how does the public side give wa
 
 On a database of its own (`oversight_bench_<random>`, dropped afterwards) with `--cases` cases
 registered, assigned and projected beforehand, serves `oversight serve` (with its in-process
-worker, or `--worker-process`), and for `--seconds` seconds at once:
+worker, or `--worker-process`; with `--public-process`, `--public-port` on the next port, where
+the flood then goes), and for `--seconds` seconds at once:
 
   * wrk with `--connections` connections (many clients: no per-client limit applies, the
     bench serves with OVERSIGHT_PUBLIC_RATE_LIMIT=0) drives POST /api/v1/public/case-status
@@ -39,9 +40,7 @@ from typing import Any
 import httpx
 from support import (
     OPERATOR,
-    OVERSIGHT,
     BenchKeys,
-    Server,
     Wrk,
     add_database_options,
     add_layout_options,
@@ -57,6 +56,7 @@ from support import (
     registration_command,
     say,
     scratch_database,
+    staff_client,
     wait_for_projection,
     wrk_script,
 )
@@ -65,8 +65,6 @@ from domain.actor import Role
 
 API = "/api/v1"
 DEPARTMENT = "real-estate-registration"
-PUBLIC_NICENESS = 10
-PUBLIC_MAX_IN_FLIGHT = 8
 TARGET_P99_S = 1.0
 
 # Appended to the request script: every thread counts its answers by status, and at the end
@@ -118,8 +116,7 @@ def prepare(url: str, keys: BenchKeys, options: Any) -> dict[str, Any]:
 
 async def commands(base_url: str, setup: dict[str, Any], options: Any) -> dict[str, Any]:
     """The staff's open loop: registrations and acknowledgements in turn."""
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=256)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
+    async with staff_client(base_url) as client:
 
         async def send(i: int) -> int:
             if i % 2 == 0:
@@ -169,6 +166,19 @@ def children_cpu_seconds() -> float:
     return used.ru_utime + used.ru_stime
 
 
+def children_of(pid: int) -> list[int]:
+    """The processes `pid` started (Linux)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(entry.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            found.append(int(entry.parent.name))
+    return found
+
+
 def processes_named(fragment: str) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -206,20 +216,6 @@ def cpu_shares(parts: dict[str, list[int]]) -> Iterator[dict[str, float]]:
     shares.update({name: round((after[name] - before[name]) / elapsed, 2) for name in after})
 
 
-@contextmanager
-def public_process(env: dict[str, str], port: int, options: Any) -> Iterator[Server | None]:
-    """With --public-process: `oversight serve --no-worker` on `port` at a lower CPU priority,
-    the process a proxy would send the public paths to (docs/operations.md)."""
-    if not options.public_process:
-        yield None
-        return
-    command = ["nice", "-n", str(PUBLIC_NICENESS), OVERSIGHT, "serve", "--no-worker"]
-    # Shedding on, as `oversight serve --public-port` has it in that process.
-    env = {"OVERSIGHT_PUBLIC_MAX_IN_FLIGHT": str(PUBLIC_MAX_IN_FLIGHT), **env}
-    with Server([*command, "--port", str(port)], env, port) as server:
-        yield server
-
-
 def main() -> None:
     parser = bench_parser(__doc__)
     parser.add_argument("--connections", type=int, default=256, help="wrk's connections")
@@ -228,11 +224,6 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1000, help="cases registered beforehand")
     add_layout_options(parser)
     parser.add_argument("--port", type=int, default=8768, help="the server's port")
-    parser.add_argument(
-        "--public-process",
-        action="store_true",
-        help="send the flood to an API process of its own (the next port), run at nice 10",
-    )
     add_database_options(parser)
     options = parser.parse_args()
     if options.command_rate * options.seconds / 2 > options.cases:
@@ -247,22 +238,17 @@ def main() -> None:
             "POST", f"{API}/public/case-status", bodies, {"Content-Type": "application/json"}
         )
         # The environment passes on: OVERSIGHT_PUBLIC_MAX_IN_FLIGHT=… sets the public bound.
-        with (
-            oversight_service(keys.env(url), options.port, options) as server,
-            public_process(keys.env(url), options.port + 1, options) as public_server,
-        ):
+        with oversight_service(keys.env(url), options.port, options) as server:
             wait_for_projection(url, head_position(url))
-            flooded = public_server or server
-            flood = Wrk(flooded.url, script + COUNT_STATUSES, connections=options.connections)
+            flood = Wrk(server.public_url, script + COUNT_STATUSES, connections=options.connections)
             say(
                 f"wrk -c{options.connections} on the public status route and "
                 f"{options.command_rate}/s staff commands for {options.seconds} s"
             )
             parts = {
                 "service": [server.process.pid] if server.process else [],
-                "public_process": [public_server.process.pid]
-                if public_server and public_server.process
-                else [],
+                # `serve --public-port` starts it (and multiprocessing's helper) as children.
+                "public_process": children_of(server.process.pid) if server.process else [],
                 "worker_process": processes_named("oversight worker"),
                 "driver": [os.getpid()],
             }

@@ -24,7 +24,8 @@ is the same commands' own latency, and the steady event rate actually achieved.
 Target: lag p99 < 1 s, counted only if the steady event rate reached 90% of the offered one
 (an overloaded run prints `"met": null`). `--workers N` serves with N API processes;
 `--worker-process` runs the worker as an `oversight worker` process of its own beside
-`oversight serve --no-worker` (the layout docs/operations.md advises for production).
+`oversight serve --no-worker` (the layout docs/operations.md advises for production);
+`--public-process` serves with `--public-port` and sends the status load to that process.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from support import (
     registration_command,
     say,
     scratch_database,
+    staff_client,
     tracked_position,
     wait_for_projection,
     wrk_script,
@@ -123,8 +125,7 @@ async def journeys(
     `gap` apart (or when the previous one answered, if later)."""
     answers = Answers()
     departments = list(desks)
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=512)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
+    async with staff_client(base_url) as client:
 
         async def command(path: str, body: Any, headers: dict[str, str]) -> dict[str, Any] | None:
             sent = time.monotonic()
@@ -247,7 +248,9 @@ def main() -> None:
         )
         with oversight_service(keys.env(url), options.port, options) as server:
             wait_for_projection(url, head_position(url))
-            status = Wrk(server.url, script, threads=2, connections=options.status_connections)
+            status = Wrk(
+                server.public_url, script, threads=2, connections=options.status_connections
+            )
             spawn = multiprocessing.get_context("spawn")
             stop = spawn.Event()
             receive, send = spawn.Pipe(duplex=False)

@@ -316,10 +316,12 @@ class Server:
         *,
         health: str = "/healthz",
         start_timeout: float = 60.0,
+        public_port: int | None = None,
     ) -> None:
         self.command = command
         self.env = env
         self.port = port
+        self.public_port = public_port
         self.health = health
         self.start_timeout = start_timeout
         self.process: subprocess.Popen[bytes] | None = None
@@ -328,6 +330,11 @@ class Server:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def public_url(self) -> str:
+        """Where the public's requests go: the public paths' own process, if it has one."""
+        return f"http://127.0.0.1:{self.public_port or self.port}"
 
     def __enter__(self) -> Server:
         self.process = subprocess.Popen(  # noqa: S603 -- the bench's own fixed commands
@@ -338,7 +345,10 @@ class Server:
             if self.process.poll() is not None:
                 break
             try:
-                if httpx.get(self.url + self.health, timeout=1).status_code == 200:
+                if all(
+                    httpx.get(url + self.health, timeout=1).status_code == 200
+                    for url in {self.url, self.public_url}
+                ):
                     say(f"server up: pid {self.process.pid}, {' '.join(self.command[1:])}")
                     return self
             except httpx.HTTPError:
@@ -386,13 +396,21 @@ def uvicorn_server(source: str, env: dict[str, str], port: int, folder: Path) ->
 
 
 def oversight_serve(
-    env: dict[str, str], port: int, *, worker: bool = True, workers: int = 1
+    env: dict[str, str],
+    port: int,
+    *,
+    worker: bool = True,
+    workers: int = 1,
+    public_port: int | None = None,
 ) -> Server:
-    """`oversight serve` on 127.0.0.1:port, with its in-process worker unless told not to."""
+    """`oversight serve` on 127.0.0.1:port, with its in-process worker unless told not to, and
+    with `public_port`, the public paths' own process there too."""
     command = [OVERSIGHT, "serve", "--port", str(port), "--workers", str(workers)]
     if not worker:
         command.append("--no-worker")
-    return Server(command, env, port)
+    if public_port is not None:
+        command += ["--public-port", str(public_port)]
+    return Server(command, env, port, public_port=public_port)
 
 
 def add_layout_options(parser: argparse.ArgumentParser) -> None:
@@ -402,6 +420,12 @@ def add_layout_options(parser: argparse.ArgumentParser) -> None:
         "--worker-process",
         action="store_true",
         help="serve without the in-process worker, beside an `oversight worker` process",
+    )
+    parser.add_argument(
+        "--public-process",
+        action="store_true",
+        help="serve with `--public-port` (the next port) and send the public load there: "
+        "the public paths' own process, as docs/operations.md lays out for a flood",
     )
 
 
@@ -415,7 +439,11 @@ def oversight_service(
     with (
         _worker_process(env) if separate else nullcontext(),
         oversight_serve(
-            env, port, worker=worker and not separate, workers=layout.workers
+            env,
+            port,
+            worker=worker and not separate,
+            workers=layout.workers,
+            public_port=port + 1 if layout.public_process else None,
         ) as server,
     ):
         yield server
@@ -530,6 +558,25 @@ def parse_wrk(out: str) -> dict[str, float]:
         "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
         "socket_errors": sum(int(n) for n in errors.groups()) if errors else 0,
     }
+
+
+# The staff's client ----------------------------------------------------------------------------
+
+# httpx's connection pool walks (and polls) every open connection for each request and each
+# answer. Unbounded, it opens a connection per request in flight, so the slower the server
+# answers the more CPU the driver burns, until the driver and not the service sets the pace:
+# measured on 2026-12-04, 81% of a core in the pool's bookkeeping with the service's command
+# threads idle. A desk's browser keeps a few connections; 32 are plenty for the offered rates.
+STAFF_CONNECTIONS = 32
+
+
+def staff_client(base_url: str, **options: Any) -> httpx.AsyncClient:
+    """A client for the staff's commands on at most STAFF_CONNECTIONS kept-alive connections;
+    a request waiting for one counts that wait in its latency."""
+    limits = httpx.Limits(
+        max_connections=STAFF_CONNECTIONS, max_keepalive_connections=STAFF_CONNECTIONS
+    )
+    return httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60, **options)
 
 
 # An open loop -------------------------------------------------------------------------------

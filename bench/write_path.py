@@ -44,7 +44,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-import httpx
 import psycopg
 from support import (
     BenchKeys,
@@ -63,6 +62,7 @@ from support import (
     registration_command,
     say,
     scratch_database,
+    staff_client,
     uvicorn_server,
     wait_for_projection,
     wrk_script,
@@ -299,8 +299,7 @@ async def http_open_loop(
     base_url: str, token: dict[str, str], options: argparse.Namespace
 ) -> dict[str, Any]:
     bodies = [registration_body(n) for n in range(BODIES)]
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=256)
-    async with httpx.AsyncClient(base_url=base_url, headers=token, limits=limits) as client:
+    async with staff_client(base_url, headers=token) as client:
 
         async def send(i: int) -> int:
             response = await client.post("/api/v1/cases", json=bodies[i % BODIES], timeout=30)

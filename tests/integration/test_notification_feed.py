@@ -11,17 +11,21 @@ from typing import Any
 import psycopg
 import pytest
 from eventsourcing.persistence import OperationalError
+from psycopg import sql
 
 from application.notifications import MASKED_CODE
 from domain.calendar import OFFICE_TZ
+from domain.case import Outcome
 from infrastructure.notification_feed import FEED_NAME
-from infrastructure.notification_log import tracked_position
+from infrastructure.notification_log import events_table_of, tracked_position
 from infrastructure.outbox import opened
 from infrastructure.schema import apply_migrations
 from interfaces.bootstrap import Container, bootstrap
 from tests.factories import (
     INSPECTOR,
     SAMPLE_DEPARTMENT,
+    SAMPLE_DEPARTMENT_ACTOR,
+    acknowledged_case,
     assign,
     import_sample_directory,
     registration,
@@ -276,3 +280,44 @@ def test_an_event_store_failure_while_reading_the_record_fails_the_batch_rather_
         assert tracked_position(connection, FEED_NAME) == 0
     run_feed(container)
     assert len(outbox(database_url, channel="sms")) == 1
+
+
+def test_a_cases_later_messages_read_only_the_events_stored_since_its_earlier_ones(
+    container: Container, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_id = acknowledged_case(container.supervision, complainant=CITIZEN)
+    container.supervision.post_result(
+        case_id,
+        outcome=Outcome.RESOLVED,
+        actions="核实",
+        answer="已答复",
+        by=SAMPLE_DEPARTMENT_ACTOR,
+    )
+    store = container.supervision.repository.event_store
+    read_events = store.get
+
+    def counting(originator_id: Any, **options: Any) -> Iterator[Any]:
+        for event in read_events(originator_id, **options):
+            if originator_id == case_id:
+                read[0] += 1
+            yield event
+
+    read = [0]
+    monkeypatch.setattr(store, "get", counting)
+    run_feed(container, batch_size=1)  # one message per batch: the records outlive batches
+
+    messages = outbox(database_url, case_id=case_id)
+    result = max(message["position"] for message in messages)
+    with psycopg.connect(database_url) as connection:
+        (version,) = connection.execute(
+            sql.SQL("SELECT originator_version FROM {} WHERE notification_id = %s").format(
+                sql.Identifier(events_table_of(container.supervision))
+            ),
+            (result,),
+        ).fetchone()
+    # Registered, Assigned and ResultPosted notify: replayed from the start each time, the
+    # case's first events would be read three times.
+    assert {m["event_topic"].rsplit(".", 1)[1] for m in messages} >= {
+        "Registered", "Assigned", "ResultPosted"
+    }  # fmt: skip
+    assert read[0] == version

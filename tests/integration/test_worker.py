@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timedelta
 
 import psycopg
@@ -210,3 +211,34 @@ def test_a_worker_starting_on_a_busy_store_catches_every_read_table_up(
     assert tracking(database_url) == head(container)
     assert sorted(row[0] for row in case_list(database_url)) == sorted(cases)
     worker.close()
+
+
+class CountedWaits(threading.Event):
+    """A stop event whose waits return at once and are counted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits = 0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits += 1
+        return False
+
+
+def test_a_burst_of_saves_notified_together_is_waited_for_once_and_then_drained(
+    database_url: str,
+) -> None:
+    with (
+        psycopg.connect(database_url, autocommit=True) as leader,
+        psycopg.connect(database_url, autocommit=True) as saver,
+    ):
+        leader.execute("LISTEN saves")
+        with saver.transaction():  # delivered together, at the commit
+            for n in range(20):
+                saver.execute("SELECT pg_notify('saves', %s)", (str(n),))
+        stop = CountedWaits()
+
+        worker_module.wait_for_saves(leader, stop, timeout=5)
+
+        assert stop.waits == 1
+        assert list(leader.notifies(timeout=0)) == []
