@@ -208,11 +208,20 @@ def _public_process(host: str, port: int | None) -> Iterator[None]:
             process.join()
 
 
+def _exit_on_sigterm(*_: object) -> None:
+    raise SystemExit(0)
+
+
 def _serve(host: str, port: int, *, worker: bool, workers: int, public_port: int | None) -> None:
     import uvicorn
 
     from interfaces.http.app import create_app
 
+    # uvicorn stops gracefully on SIGTERM and then raises the signal again: under the default
+    # handler the process died right there, before the public paths' process, the worker and
+    # an embedded PostgreSQL were stopped (they outlived it). Exiting instead runs their
+    # `finally`s, as SIGINT's KeyboardInterrupt does.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with _service(serving=True) as container:
         typer.echo(f"database: {_describe(container)}", err=True)
         typer.echo(

@@ -121,6 +121,31 @@ def test_the_public_port_is_served_by_a_process_of_its_own_at_a_lower_priority(
         httpx.get(f"http://127.0.0.1:{public_port}/healthz", timeout=1)
 
 
+def test_sigterm_stops_the_public_paths_process_with_the_service(database_url: str) -> None:
+    port, public_port = free_port(), free_port()
+    server = subprocess.Popen(  # noqa: S603 -- our own console script with fixed arguments
+        [OVERSIGHT, "serve", "--no-worker", "--port", str(port), "--public-port", str(public_port)],
+        env=command_environment(database_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until_serving(f"http://127.0.0.1:{public_port}", server)
+        public_processes = [
+            pid for pid in children_of(server.pid) if niceness(pid) == own_niceness() + 10
+        ]
+    finally:
+        server.send_signal(signal.SIGTERM)  # what systemd, docker and kill send
+        _, stderr = server.communicate(timeout=60)
+
+    assert server.returncode == 0, stderr
+    assert len(public_processes) == 1
+    assert not Path(f"/proc/{public_processes[0]}").exists()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{public_port}/healthz", timeout=1)
+
+
 def children_of(pid: int) -> list[int]:
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     return [int(child) for child in children]
