@@ -27,6 +27,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def started_serve(database_url: str, *arguments: str) -> subprocess.Popen[str]:
+    """`oversight serve` with these arguments, its output captured."""
+    return subprocess.Popen(  # noqa: S603 -- our own console script with fixed arguments
+        [OVERSIGHT, "serve", *arguments],
+        env=command_environment(database_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def wait_until_serving(base: str, server: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -46,13 +57,7 @@ def test_two_api_processes_share_the_port_and_the_database(database_url: str) ->
     operator = {"Authorization": f"Bearer {token.stdout.strip().splitlines()[-1]}"}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(  # noqa: S603 -- our own console script with fixed arguments
-        [OVERSIGHT, "serve", "--workers", "2", "--port", str(port)],
-        env=command_environment(database_url),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    server = started_serve(database_url, "--workers", "2", "--port", str(port))
     try:
         wait_until_serving(base, server)
         # The server numbers by the real clock, on the office's calendar day.
@@ -87,16 +92,14 @@ def test_serving_with_no_api_processes_is_refused_before_anything_starts() -> No
     assert "database:" not in refused.stderr
 
 
-def test_the_public_port_is_served_by_a_process_of_its_own_at_a_lower_priority(
-    database_url: str,
+# SIGTERM is what systemd, docker and kill send.
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
+def test_the_public_port_is_served_by_a_process_of_its_own_at_a_lower_priority_and_stops_with_it(
+    database_url: str, stop: signal.Signals
 ) -> None:
     port, public_port = free_port(), free_port()
-    server = subprocess.Popen(  # noqa: S603 -- our own console script with fixed arguments
-        [OVERSIGHT, "serve", "--no-worker", "--port", str(port), "--public-port", str(public_port)],
-        env=command_environment(database_url),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    server = started_serve(
+        database_url, "--no-worker", "--port", str(port), "--public-port", str(public_port)
     )
     try:
         wait_until_serving(f"http://127.0.0.1:{port}", server)
@@ -109,7 +112,7 @@ def test_the_public_port_is_served_by_a_process_of_its_own_at_a_lower_priority(
             pid for pid in children_of(server.pid) if niceness(pid) == own_niceness() + 10
         ]
     finally:
-        server.send_signal(signal.SIGINT)
+        server.send_signal(stop)
         _, stderr = server.communicate(timeout=60)
 
     assert answered.status_code == 404
@@ -117,30 +120,6 @@ def test_the_public_port_is_served_by_a_process_of_its_own_at_a_lower_priority(
     assert len(public_processes) == 1
     assert f"public paths: also on http://127.0.0.1:{public_port}, at nice 10" in stderr
     assert server.returncode == 0, stderr
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(f"http://127.0.0.1:{public_port}/healthz", timeout=1)
-
-
-def test_sigterm_stops_the_public_paths_process_with_the_service(database_url: str) -> None:
-    port, public_port = free_port(), free_port()
-    server = subprocess.Popen(  # noqa: S603 -- our own console script with fixed arguments
-        [OVERSIGHT, "serve", "--no-worker", "--port", str(port), "--public-port", str(public_port)],
-        env=command_environment(database_url),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        wait_until_serving(f"http://127.0.0.1:{public_port}", server)
-        public_processes = [
-            pid for pid in children_of(server.pid) if niceness(pid) == own_niceness() + 10
-        ]
-    finally:
-        server.send_signal(signal.SIGTERM)  # what systemd, docker and kill send
-        _, stderr = server.communicate(timeout=60)
-
-    assert server.returncode == 0, stderr
-    assert len(public_processes) == 1
     assert not Path(f"/proc/{public_processes[0]}").exists()
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{public_port}/healthz", timeout=1)
