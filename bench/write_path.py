@@ -251,6 +251,8 @@ async def healthz() -> dict:
 
 def run_minimal_http(url: str, keys: BenchKeys, options: argparse.Namespace) -> dict[str, Any]:
     """wrk's closed loop against MINIMAL_APP."""
+    with bench_container(url, keys):
+        pass  # the sample directory, which the registrations name
     bodies = [json.dumps(registration_body(n), ensure_ascii=False) for n in range(BODIES)]
     source = MINIMAL_APP % {"bench": str(Path(__file__).resolve().parent)}
     with (
