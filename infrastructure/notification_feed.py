@@ -105,7 +105,7 @@ class RecentRecords:
     """The records the feed read last, each as of the version it was read at.
 
     A case's next notifying event then reads only the events stored since, instead of
-    replaying the case from its registration (half of a catching-up turn's time, measured).
+    replaying the case from its registration once for each of its messages.
     A record is kept no longer than a data key is (KEY_CACHE_SECONDS): its personal data was
     opened with a key that may since have been erased.
     """

@@ -456,9 +456,9 @@ def wait_for_saves(
     """Wait up to `timeout` for the event store's NOTIFY of a save; then let its burst land
     for BURST_SECONDS, once, and drop the notifications the next turn covers anyway."""
     # psycopg yields every notification of the packet it read, stop_after or not: waiting
-    # once per notification slept 50 ms per save, and the more saves a turn let pile up the
-    # longer the next sleep (measured: the worker idle 69% of the time, lag 10-30 s at
-    # 170 saves a second).
+    # once per notification slept BURST_SECONDS per save, and the more saves a turn let pile
+    # up the longer the next sleep, until the worker mostly slept while the read tables fell
+    # behind (docs/benchmarks.md, projection_lag).
     notices = leader.notifies(timeout=timeout, stop_after=1)
     try:
         woken = next(notices, None) is not None
