@@ -167,16 +167,8 @@ def children_cpu_seconds() -> float:
 
 
 def children_of(pid: int) -> list[int]:
-    """The processes `pid` started (Linux)."""
-    found = []
-    for entry in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(entry.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        if parent == pid:
-            found.append(int(entry.parent.name))
-    return found
+    """The processes `pid`'s main thread started (Linux)."""
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def processes_named(fragment: str) -> list[int]:
