@@ -16,7 +16,7 @@ proposed once per day) are checked in one place, under one version.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -440,23 +440,12 @@ class PostCover(Aggregate):
         deduction_id: str
 
         def apply(self, cover: PostCover) -> None:
-            gap = cover.gaps[date.fromisoformat(self.day)]
-            cover.gaps[gap.day] = Gap(
-                gap.day, gap.starts_at, GapStatus.CONFIRMED, deduction_id=self.deduction_id
-            )
+            cover._mark_gap_decided(self.day, GapStatus.CONFIRMED, deduction_id=self.deduction_id)
 
     def confirm_gap(self, day: date, *, deduction_id: UUID, by: Actor, at: datetime) -> None:
         """Mark the gap's proposed deduction confirmed: the deduction is on the scorecards."""
         self.require_undecided(day)
-        self.trigger_event(
-            self.GapConfirmed,
-            window=self.window,
-            day=day.isoformat(),
-            deduction_id=str(deduction_id),
-            next_gap_at=self.next_gap_at,
-            actor=by,
-            timestamp=at,
-        )
+        self._decide_gap(self.GapConfirmed, day, by, at, deduction_id=str(deduction_id))
 
     class GapDismissed(Event):
         TOPIC = "oversight:PostCover.GapDismissed"
@@ -465,24 +454,31 @@ class PostCover(Aggregate):
         reason: str
 
         def apply(self, cover: PostCover) -> None:
-            gap = cover.gaps[date.fromisoformat(self.day)]
-            cover.gaps[gap.day] = Gap(
-                gap.day, gap.starts_at, GapStatus.DISMISSED, reason=self.reason
-            )
+            cover._mark_gap_decided(self.day, GapStatus.DISMISSED, reason=self.reason)
 
     def dismiss_gap(self, day: date, *, reason: str, by: Actor, at: datetime) -> None:
         """Dismiss the gap's proposed deduction with the reason (不予扣分)."""
         self.require_undecided(day)
         require_reason(reason, "dismissing a proposed deduction")
+        self._decide_gap(self.GapDismissed, day, by, at, reason=reason.strip())
+
+    def _decide_gap(
+        self, decision: type[PostCover.Event], day: date, by: Actor, at: datetime, **details: str
+    ) -> None:
+        """Record the inspectors' decision on the gap of `day`."""
         self.trigger_event(
-            self.GapDismissed,
+            decision,
             window=self.window,
             day=day.isoformat(),
-            reason=reason.strip(),
+            **details,
             next_gap_at=self.next_gap_at,
             actor=by,
             timestamp=at,
         )
+
+    def _mark_gap_decided(self, day: str, status: GapStatus, **details: str) -> None:
+        gap = self.gaps[date.fromisoformat(day)]
+        self.gaps[gap.day] = replace(gap, status=status, **details)
 
 
 def _expected_of(expected: list[Any]) -> dict[date, datetime]:
