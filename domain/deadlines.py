@@ -201,14 +201,12 @@ class DeadlinePolicy:
             return None
         if working_days is not None:
             _require_term(working_days, "handling working days")
-            return _working_days_deadline(f"{kind}.handle", assigned_at, working_days, calendar)
-        if urgent:
-            return _working_days_deadline(
-                f"{URGENT}.handle", assigned_at, self.urgent_handle_working_days, calendar
-            )
-        return _working_days_deadline(
-            f"{kind}.handle", assigned_at, terms.handle_working_days, calendar
-        )
+            policy, days = f"{kind}.handle", working_days
+        elif urgent:
+            policy, days = f"{URGENT}.handle", self.urgent_handle_working_days
+        else:
+            policy, days = f"{kind}.handle", terms.handle_working_days
+        return _working_days_deadline(policy, assigned_at, days, calendar)
 
     def extended(
         self,
