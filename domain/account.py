@@ -18,7 +18,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.actor import Actor, Role
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
-from domain.text import why_refused
+from domain.text import stripped_text
 
 ACCOUNT_ROLES = frozenset({Role.OPERATOR, Role.DEPARTMENT, Role.INSPECTOR, Role.ADMIN})
 # Two factors for those who audit and those who manage accounts (等保 2.0 level 3).
@@ -157,15 +157,13 @@ def require_username(username: str) -> str:
 
 def require_display_name(name: str) -> str:
     """The display name without surrounding spaces, if the record can hold it."""
-    name = name.strip()
-    if not name:
-        raise DisplayNameInvalid("a display name is required")
-    if len(name) > MAX_DISPLAY_NAME_LENGTH:
-        raise DisplayNameInvalid(f"a display name has at most {MAX_DISPLAY_NAME_LENGTH} characters")
-    refused = why_refused(name)
-    if refused is not None:
-        raise DisplayNameInvalid(f"display name: {refused}")
-    return name
+    return stripped_text(
+        name,
+        subject="a display name",
+        label="display name",
+        longest=MAX_DISPLAY_NAME_LENGTH,
+        error=DisplayNameInvalid,
+    )
 
 
 def require_acceptable_password(password: str, username: str) -> None:

@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate
 from domain.actor import Actor, Role
 from domain.case import CATEGORIES
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
-from domain.text import why_refused
+from domain.text import stripped_text
 
 MAX_TITLE_LENGTH = 60
 MAX_TEXT_LENGTH = 10_000
@@ -105,15 +105,13 @@ class AnswerTemplate:
 
 
 def _required_text(what: str, value: str, longest: int) -> str:
-    value = value.strip()
-    if not value:
-        raise AnswerTemplateInvalid(f"a template's {what} is required")
-    if len(value) > longest:
-        raise AnswerTemplateInvalid(f"a template's {what} has at most {longest} characters")
-    refused = why_refused(value)
-    if refused is not None:
-        raise AnswerTemplateInvalid(f"{what}: {refused}")
-    return value
+    return stripped_text(
+        value,
+        subject=f"a template's {what}",
+        label=what,
+        longest=longest,
+        error=AnswerTemplateInvalid,
+    )
 
 
 def _require_keeper(department: str, by: Actor) -> None:

@@ -23,7 +23,7 @@ from eventsourcing.domain import Aggregate
 from domain.actor import Actor
 from domain.directory import StaffMember
 from domain.errors import Forbidden, Invalid, NotFound
-from domain.text import why_refused
+from domain.text import require_storable
 
 MAX_TITLE = 100
 MAX_RESULTS = 1_000
@@ -135,9 +135,7 @@ def _checked_title(title: str) -> str:
     title = (title or "").strip()
     if not title or len(title) > MAX_TITLE:
         raise AssessmentTitleRequired(f"a session needs a title of at most {MAX_TITLE} characters")
-    problem = why_refused(title)
-    if problem is not None:
-        raise AssessmentTitleRequired(f"the title cannot be kept: {problem}")
+    require_storable(title, AssessmentTitleRequired, "the title cannot be kept")
     return title
 
 

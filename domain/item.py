@@ -24,7 +24,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.actor import Actor
 from domain.errors import Invalid, NotFound
-from domain.text import why_refused
+from domain.text import require_storable
 
 CATALOGUE_ID: UUID = uuid5(NAMESPACE_URL, "oversight:item-catalogue")
 
@@ -171,9 +171,7 @@ def _text(value: str, what: str, *, maximum: int, required: bool = True) -> None
         raise ItemTextInvalid(f"{what} is required")
     if len(value) > maximum:
         raise ItemTextInvalid(f"{what} is at most {maximum} characters")
-    problem = why_refused(value)
-    if problem is not None:
-        raise ItemTextInvalid(f"{what}: {problem}")
+    require_storable(value, ItemTextInvalid, what)
 
 
 def check_item(spec: ItemSpec) -> None:

@@ -19,7 +19,7 @@ from eventsourcing.domain import Aggregate
 from domain.actor import Actor
 from domain.errors import Invalid
 from domain.scorecard import day_of
-from domain.text import why_refused
+from domain.text import require_storable
 
 # The rating levels a batch counts, as the API and the sheets name them.
 RATING_LEVELS = ("1", "2", "3", "4", "5")
@@ -78,9 +78,8 @@ def checked_provider(source: SurveySource, provider: str | None) -> str | None:
         raise SurveyProviderRequired("paper forms have no provider: leave it out")
     if provider is not None and len(provider) > MAX_PROVIDER:
         raise SurveyProviderRequired(f"a provider's name is at most {MAX_PROVIDER} characters")
-    problem = why_refused(provider) if provider is not None else None
-    if problem is not None:
-        raise SurveyProviderRequired(f"provider: {problem}")
+    if provider is not None:
+        require_storable(provider, SurveyProviderRequired, "provider")
     return provider
 
 

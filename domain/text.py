@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from domain.errors import Invalid
+
 REPLACEMENT = "\ufffd"
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -40,3 +42,25 @@ def why_refused(text: str) -> str | None:
     if index is None:
         return None
     return f"the character {described(text[index])} at position {index + 1} cannot be recorded"
+
+
+def require_storable(text: str, error: type[Invalid], lead: str) -> None:
+    """Refuse `text` with `error` ("<lead>: <why>") when the record cannot hold it."""
+    refused = why_refused(text)
+    if refused is not None:
+        raise error(f"{lead}: {refused}")
+
+
+def stripped_text(
+    text: str, *, subject: str, label: str, longest: int, error: type[Invalid]
+) -> str:
+    """`text` without surrounding spaces, refused with `error` when it is empty, longer than
+    `longest` characters or not text the record can hold. `subject` names it in a sentence
+    ("a display name"), `label` before the reason it cannot be recorded ("display name")."""
+    text = text.strip()
+    if not text:
+        raise error(f"{subject} is required")
+    if len(text) > longest:
+        raise error(f"{subject} has at most {longest} characters")
+    require_storable(text, error, label)
+    return text
