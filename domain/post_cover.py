@@ -327,32 +327,25 @@ class PostCover(Aggregate):
             a.overlaps(starts_at, ends_at) for a in self.absences_of(covered_by)
         ):
             raise CoverAbsent(f"the cover {covered_by} is away at some moment of this absence")
-        draft = Absence(
-            id=absence_id,
-            staff=staff,
-            post=post,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            reason=reason,
-            covered_by=covered_by,
-            alone=other_post_vacant,
-            recorded_at=at,
-        )
-        expected = self._expected_after([*self.absences.values(), draft], calendar)
-        self.trigger_event(
+        # The absence as the event records it (and as it stands once recorded).
+        recorded: dict[str, Any] = {
+            "staff": staff,
+            "post": post,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "reason": reason,
+            "covered_by": covered_by,
+            "alone": other_post_vacant,
+        }
+        draft = Absence(id=absence_id, **recorded, recorded_at=at)
+        self._change_absences(
             self.AbsenceRecorded,
+            [*self.absences.values(), draft],
+            calendar,
+            by,
+            at,
             absence_id=absence_id,
-            staff=staff,
-            post=post,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            reason=reason,
-            covered_by=covered_by,
-            alone=other_post_vacant,
-            expected=expected,
-            next_gap_at=self._next_after(expected),
-            actor=by,
-            timestamp=at,
+            **recorded,
         )
 
     class AbsenceWithdrawn(Event):
@@ -376,10 +369,23 @@ class PostCover(Aggregate):
         if absence.cancelled:
             raise AbsenceCancelled("the absence is cancelled already")
         rest = [a for a in self.absences.values() if a.id != absence_id]
-        expected = self._expected_after(rest, calendar)
+        self._change_absences(self.AbsenceWithdrawn, rest, calendar, by, at, absence_id=absence_id)
+
+    def _change_absences(
+        self,
+        change: type[PostCover.Event],
+        absences: list[Absence],
+        calendar: WorkingCalendar,
+        by: Actor,
+        at: datetime,
+        **fields: Any,
+    ) -> None:
+        """Record a change that leaves the window with `absences`, and the gaps they leave
+        expected: every office day on which neither post is on duty."""
+        expected = self._expected_after(absences, calendar)
         self.trigger_event(
-            self.AbsenceWithdrawn,
-            absence_id=absence_id,
+            change,
+            **fields,
             expected=expected,
             next_gap_at=self._next_after(expected),
             actor=by,
