@@ -472,9 +472,12 @@ class Case(Task):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    def _require_not_finished(self) -> None:
+    def _require_not_merged(self) -> None:
         if self.status is Status.MERGED:
             raise CaseMerged(f"case {self.tracking_number} was merged into another case")
+
+    def _require_not_finished(self) -> None:
+        self._require_not_merged()
         if self.status is Status.CLOSED:
             raise CaseClosed(f"case {self.tracking_number} is closed")
 
@@ -803,8 +806,7 @@ class Case(Task):
 
     def proposal_to_decide(self) -> dict[str, Any]:
         """The proposed deduction waiting for an inspector; refused if there is none."""
-        if self.status is Status.MERGED:
-            raise CaseMerged(f"case {self.tracking_number} was merged into another case")
+        self._require_not_merged()
         proposal = self.pending_proposal
         if proposal is None:
             raise NoProposedDeduction(
@@ -945,8 +947,7 @@ class Case(Task):
         )
 
     def _check_reopen(self, at: datetime) -> None:
-        if self.status is Status.MERGED:
-            raise CaseMerged(f"case {self.tracking_number} was merged into another case")
+        self._require_not_merged()
         if self.status not in (Status.ANSWERED, Status.CLOSED):
             raise CaseStatusForbids(
                 f"a case that is {self.status.value} cannot be reopened; "
@@ -1010,8 +1011,7 @@ class Case(Task):
 
     def add_note(self, *, text: str, public: bool, by: Actor, at: datetime) -> None:
         """Add a note: public ones appear on the citizen's timeline, internal ones do not."""
-        if self.status is Status.MERGED:
-            raise CaseMerged(f"case {self.tracking_number} was merged into another case")
+        self._require_not_merged()
         if not text.strip():
             raise Invalid("a note needs text")
         self.trigger_event(self.NoteAdded, text=text, public=public, actor=by, timestamp=at)
@@ -1064,8 +1064,7 @@ class Case(Task):
         closed case takes the rating onto its record without reopening."""
         from domain.personal_data import PersonalDataAlreadyErased
 
-        if self.status is Status.MERGED:
-            raise CaseMerged(f"case {self.tracking_number} was merged into another case")
+        self._require_not_merged()
         if self.holds_bad_rating(evaluation_id):
             raise BadRatingAlreadyAdded(f"rating {evaluation_id} is on this case already")
         if len(self.bad_ratings) >= MAX_BAD_RATINGS:
