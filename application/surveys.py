@@ -38,8 +38,27 @@ def average_of(by_rating: Sequence[int]) -> float | None:
     return round(sum(level * count for level, count in enumerate(by_rating, 1)) / total, 2)
 
 
+class RatingTally:
+    """What forms counted by rating (one to five) tell: how many, their average, how many bad."""
+
+    by_rating: tuple[int, int, int, int, int]
+
+    @property
+    def forms(self) -> int:
+        """The sample size."""
+        return sum(self.by_rating)
+
+    @property
+    def average(self) -> float | None:
+        return average_of(self.by_rating)
+
+    @property
+    def bad(self) -> int:
+        return sum(self.by_rating[:BAD_LEVEL])
+
+
 @dataclass(frozen=True)
-class SurveyBatchView:
+class SurveyBatchView(RatingTally):
     """A batch as its readers see it; `position`: a command's answer, the global position of
     its event; a list's item, its place in the list, newest first."""
 
@@ -54,18 +73,6 @@ class SurveyBatchView:
     recorded_at: datetime
     recorded_by: str
     position: int | None
-
-    @property
-    def forms(self) -> int:
-        return sum(self.by_rating)
-
-    @property
-    def average(self) -> float | None:
-        return average_of(self.by_rating)
-
-    @property
-    def bad(self) -> int:
-        return sum(self.by_rating[:BAD_LEVEL])
 
     @classmethod
     def of(cls, batch: SurveyBatch, position: int | None) -> SurveyBatchView:
@@ -86,7 +93,7 @@ class SurveyBatchView:
 
 
 @dataclass(frozen=True)
-class SurveySatisfaction:
+class SurveySatisfaction(RatingTally):
     """One source's forms at one window over a period: paper forms together, a third party's
     per provider; `batches` how many batches they came in."""
 
@@ -95,19 +102,6 @@ class SurveySatisfaction:
     provider: str | None
     batches: int
     by_rating: tuple[int, int, int, int, int]
-
-    @property
-    def forms(self) -> int:
-        """The sample size."""
-        return sum(self.by_rating)
-
-    @property
-    def average(self) -> float | None:
-        return average_of(self.by_rating)
-
-    @property
-    def bad(self) -> int:
-        return sum(self.by_rating[:BAD_LEVEL])
 
 
 @dataclass(frozen=True)
