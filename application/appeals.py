@@ -130,9 +130,11 @@ class AppealVerbs(OversightApplication):
 
     def get_appeal(self, appeal_id: UUID, viewer: Actor) -> AppealView:
         """One appeal: the appealing department reads its own, inspectors read all."""
-        appeal = self._appeal(appeal_id)
-        if not appeal.may_be_read_by(viewer):
-            raise NotAppealDepartment("this appeal is not your department's")
+        appeal = self._readable(
+            self._appeal(appeal_id),
+            viewer,
+            lambda: NotAppealDepartment("this appeal is not your department's"),
+        )
         return AppealView.of(appeal, position=None)
 
     def uphold_appeal(self, appeal_id: UUID, *, reason: str, by: Actor) -> AppealView:

@@ -19,6 +19,7 @@ from eventsourcing.utils import Environment
 from application import transcodings
 from application.personal_data import PersonalDataKeys, PersonalDataMapper
 from application.ports import IdFactory, Secrets, TimeSource
+from domain.actor import Actor
 from domain.calendar import WorkingCalendar
 from domain.calendar_book import CALENDAR_BOOK_ID
 from domain.deadlines import DeadlinePolicy
@@ -133,6 +134,13 @@ class OversightApplication(Application[UUID]):
         if not isinstance(found, kind):
             raise not_found()
         return found
+
+    @staticmethod
+    def _readable(record: _Record, viewer: Actor, refused: Callable[[], DomainError]) -> _Record:
+        """`record` when `viewer` may read it (its `may_be_read_by`); else `refused`."""
+        if not record.may_be_read_by(viewer):  # type: ignore[attr-defined]
+            raise refused()
+        return record
 
     def _shared_or_none(self, aggregate_id: UUID) -> Any:
         """A record that commands only read, shared between them: never change it.

@@ -46,10 +46,11 @@ class CaseVerbs(ItemVerbs, NumberingVerbs):
         return self._load_as(case_id, Case, lambda: CaseNotFound(f"there is no case {case_id}"))
 
     def _readable_case(self, case_id: UUID, viewer: Actor) -> Case:
-        case = self._case(case_id)
-        if not case.may_be_read_by(viewer):
-            raise NotAssignedDepartment("this case is not assigned to your department")
-        return case
+        return self._readable(
+            self._case(case_id),
+            viewer,
+            lambda: NotAssignedDepartment("this case is not assigned to your department"),
+        )
 
     def get_case(self, case_id: UUID, viewer: Actor) -> CaseView:
         """One case as the viewer may see it."""

@@ -127,10 +127,11 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
         )
 
     def _readable_order(self, order_id: UUID, viewer: Actor) -> RectificationOrder:
-        order = self._order(order_id)
-        if not order.may_be_read_by(viewer):
-            raise NotOrderDepartment("this rectification order is not issued to your department")
-        return order
+        return self._readable(
+            self._order(order_id),
+            viewer,
+            lambda: NotOrderDepartment("this rectification order is not issued to your department"),
+        )
 
     def get_order(self, order_id: UUID, viewer: Actor) -> OrderView:
         """One order; a department reads only the orders issued to it."""
