@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from application.directory import DirectoryVerbs
@@ -195,29 +195,16 @@ class SurveyVerbs(DirectoryVerbs):
             raise SurveyWindowUnknown(f"there is no window {window!r}")
         return found.department
 
-    def _batch(
-        self,
-        *,
-        source: SurveySource,
-        provider: str | None,
-        window: str,
-        start: date,
-        end: date,
-        counts: Sequence[int],
-        by: Actor,
-        at: datetime,
-    ) -> SurveyBatch:
+    def _batch(self, *, window: str, by: Actor, at: datetime, **particulars: Any) -> SurveyBatch:
+        """A batch at `window`, of its department; `particulars` are the rest of
+        `SurveyBatch.record`'s: source, provider, start, end and counts."""
         return SurveyBatch.record(
             batch_id=self.ids(),
-            source=source,
-            provider=provider,
             window=window,
             department=self._window_department(window),
-            start=start,
-            end=end,
-            counts=counts,
             by=by,
             at=at,
+            **particulars,
         )
 
     def record_survey_batch(
