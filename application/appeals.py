@@ -9,6 +9,7 @@ from uuid import UUID
 
 from application.base import ConcurrentChange, OversightApplication
 from application.queries import Page
+from application.views import view_of
 from domain.actor import Actor, Role
 from domain.appeal import (
     Appeal,
@@ -54,23 +55,15 @@ class AppealView:
 
     @classmethod
     def of(cls, appeal: Appeal, position: int | None) -> AppealView:
-        return cls(
-            id=appeal.id,
-            deduction_id=appeal.deduction_id,
-            department=appeal.department,
+        return view_of(
+            cls,
+            appeal,
             status=appeal.status.value,
-            reasons=appeal.reasons,
-            evidence=appeal.evidence,
             deduction=dict(appeal.deduction),
             filed_at=appeal.created_on,
             filed_by=appeal.filed_by.principal,
-            deadline=appeal.deadline,
             overdue=appeal.due_missed_for is not None,
-            decided_at=appeal.decided_at,
-            decided_by=appeal.decided_by,
-            decision_reason=appeal.decision_reason,
             supervisions=list(appeal.supervisions),
-            version=appeal.version,
             position=position,
         )
 

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from application.cases import CaseVerbs
 from application.numbering import AlreadyRecorded
+from application.views import view_of
 from domain.actor import Actor
 from domain.case import BadRatingsFull, Case, Channel, Kind
 from domain.errors import NotFound
@@ -56,19 +57,12 @@ class EvaluationView:
 
     @classmethod
     def of(cls, evaluation: Evaluation, position: int | None) -> EvaluationView:
-        return cls(
-            id=evaluation.id,
-            window=evaluation.window,
-            department=evaluation.department,
-            staff=evaluation.staff,
-            rating=evaluation.rating,
+        return view_of(
+            cls,
+            evaluation,
             rating_label=label("rating", str(evaluation.rating)),
-            comment=evaluation.comment,
-            service_item=evaluation.service_item,
             rated_at=evaluation.created_on,
-            opens_case=evaluation.opens_case,
             position=position,
-            item=evaluation.item,
         )
 
 

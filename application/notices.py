@@ -14,6 +14,7 @@ from uuid import UUID
 
 from application.directory import DirectoryVerbs
 from application.queries import Page
+from application.views import view_of
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import CATEGORIES, Case
@@ -64,20 +65,13 @@ class NoticeView(NoticeSummary):
 
     @classmethod
     def of(cls, notice: Notice, position: int | None) -> NoticeView:
-        return cls(
-            id=notice.id,
+        return view_of(
+            cls,
+            notice,
             status=notice.status.value,
             kind=notice.kind.value,
-            title=notice.title,
-            text=notice.text,
-            subject=notice.subject,
             drafted_at=notice.created_on,
-            published_at=notice.published_at,
-            withdrawn_at=notice.withdrawn_at,
-            withdraw_reason=notice.withdraw_reason,
             position=position,
-            flagged_task=notice.flagged_task,
-            version=notice.version,
         )
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from application.discipline import DisciplineVerbs
+from application.views import view_of
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.directory import Directory, StaffMember, UnknownStaff
@@ -316,30 +317,18 @@ def _as_absence(view: AbsenceView, holders: dict[str, HolderOnDay | None]) -> Ab
 
 
 def _absence_view(cover: PostCover, absence: Absence, position: int | None) -> AbsenceView:
-    return AbsenceView(
-        id=absence.id,
-        window=cover.window,
-        department=cover.department,
-        staff=absence.staff,
-        post=absence.post,
-        starts_at=absence.starts_at,
-        ends_at=absence.ends_at,
-        reason=absence.reason,
-        covered_by=absence.covered_by,
-        cancelled=absence.cancelled,
-        position=position,
+    return view_of(
+        AbsenceView, absence, window=cover.window, department=cover.department, position=position
     )
 
 
 def _gap_view(cover: PostCover, gap: Gap, position: int | None) -> GapView:
-    return GapView(
+    return view_of(
+        GapView,
+        gap,
         window=cover.window,
         department=cover.department,
-        day=gap.day,
-        starts_at=gap.starts_at,
         status=gap.status.value,
-        deduction_id=gap.deduction_id,
-        reason=gap.reason,
         position=position,
     )
 

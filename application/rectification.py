@@ -11,7 +11,7 @@ from uuid import UUID
 from application.cases import history_entry, require_history_reader, timeline_step
 from application.directory import DirectoryVerbs
 from application.numbering import NumberingVerbs
-from application.views import HistoryEntry, TimelineStep
+from application.views import HistoryEntry, TimelineStep, view_of
 from domain.actor import Actor
 from domain.attachment import listed_entries
 from domain.deadlines import Deadline
@@ -68,33 +68,17 @@ class OrderView:
 
     @classmethod
     def of(cls, order: RectificationOrder, position: int | None) -> OrderView:
-        return cls(
-            id=order.id,
-            tracking_number=order.tracking_number,
+        return view_of(
+            cls,
+            order,
             status=order.status.value,
-            department=order.department,
-            window=order.window,
-            staff=order.staff,
-            problem=order.problem,
-            requirements=order.requirements,
             source_type=order.source_type.value,
-            source_ref=order.source_ref,
-            working_days=order.working_days,
             issued_at=order.created_on,
             issued_by=order.issued_by.principal,
             updated_at=order.modified_on,
-            acknowledged_at=order.acknowledged_at,
-            acknowledge_deadline=order.acknowledge_deadline,
-            deadline=order.deadline,
-            clock_stopped=order.clock_stopped,
-            pending_extension=order.pending_extension,
             reports=list(order.reports),
             rejections=list(order.rejections),
-            reported_at=order.reported_at,
-            closed_at=order.closed_at,
-            verdict_note=order.verdict_note,
             supervisions=list(order.supervisions),
-            version=order.version,
             position=position,
             reminders=list(order.hand_reminders),
             attachments=listed_entries(order),

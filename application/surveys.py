@@ -17,6 +17,7 @@ from uuid import UUID
 
 from application.directory import DirectoryVerbs
 from application.queries import EvaluationMetrics, Page
+from application.views import view_of
 from domain.actor import Actor
 from domain.errors import DomainError, Invalid
 from domain.survey import SurveyBatch, SurveySource, SurveyWindowUnknown
@@ -77,12 +78,10 @@ class SurveyBatchView(RatingTally):
     @classmethod
     def of(cls, batch: SurveyBatch, position: int | None) -> SurveyBatchView:
         one, two, three, four, five = batch.counts
-        return cls(
-            id=batch.id,
+        return view_of(
+            cls,
+            batch,
             source=batch.source.value,
-            provider=batch.provider,
-            window=batch.window,
-            department=batch.department,
             start=batch.period_start,
             end=batch.period_end,
             by_rating=(one, two, three, four, five),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from domain.actor import Actor
@@ -12,6 +12,19 @@ from domain.attachment import listed_entries
 from domain.case import Case, CaseAction
 from domain.deadlines import Deadline
 from domain.privacy import complainant_for, identity_stand_ins, with_stand_ins
+
+_View = TypeVar("_View")
+
+
+def view_of(view: type[_View], record: Any, **worded_otherwise: Any) -> _View:
+    """A `view` (a dataclass) of `record`: each field is the record's attribute of the same
+    name, but for `worded_otherwise`, the fields the view takes from elsewhere."""
+    same = {
+        name: getattr(record, name)
+        for name in (f.name for f in fields(view))  # type: ignore[arg-type]
+        if name not in worded_otherwise
+    }
+    return view(**same, **worded_otherwise)
 
 
 @dataclass(frozen=True)
@@ -73,47 +86,27 @@ class CaseView:
         def told(value: Any) -> Any:
             return with_stand_ins(value, stand_ins)
 
-        return cls(
-            id=case.id,
-            tracking_number=case.tracking_number,
+        return view_of(
+            cls,
+            case,
             kind=case.kind.value,
             channel=case.channel.value,
             status=case.status.value,
-            department=case.department,
-            assigned_department=case.assigned_department,
-            window=case.window,
-            staff=case.staff,
-            category=case.category,
-            urgent=case.urgent,
-            final=case.final,
             summary=told(case.summary),
             details=told(case.details),
             complainant=complainant_for(viewer, case.kind.value, case.complainant),
             registered_at=case.created_on,
             updated_at=case.modified_on,
-            assigned_at=case.assigned_at,
-            acknowledged_at=case.acknowledged_at,
-            acknowledge_deadline=case.acknowledge_deadline,
-            deadline=case.deadline,
-            clock_stopped=case.clock_stopped,
             pending_extension=told(case.pending_extension),
             result=told(case.result),
-            answered_at=case.answered_at,
-            satisfaction=case.satisfaction,
             callbacks=told(list(case.callbacks)),
-            closed_at=case.closed_at,
-            reopenings=case.reopenings,
-            merged_into=case.merged_into,
             duplicates=list(case.duplicates),
             notes=told(list(case.notes)),
             supervisions=told(list(case.supervisions)),
-            version=case.version,
             position=position,
             proposed_deduction=told(case.proposed_deduction),
             bad_ratings=told(list(case.bad_ratings)),
             reminders=told(list(case.hand_reminders)),
-            item=case.item,
-            source=case.source,
             attachments=listed_entries(case, viewer),
         )
 

@@ -23,6 +23,7 @@ from application.cases import CaseVerbs
 from application.discipline import DisciplineVerbs
 from application.queries import Page
 from application.rectification import RectificationVerbs
+from application.views import view_of
 from domain.actor import Actor, Role
 from domain.attachment import listed_entries
 from domain.case import Case
@@ -84,16 +85,14 @@ class VisitView:
 
     @classmethod
     def of(cls, visit: Visit, position: int | None) -> VisitView:
-        return cls(
-            id=visit.id,
-            day=visit.day,
+        return view_of(
+            cls,
+            visit,
             method=visit.method.value,
             windows=list(visit.windows),
-            summary=visit.summary,
             recorded_at=visit.created_on,
             recorded_by=visit.recorded_by.name,
             outcomes=[Finding(type=kind.value, record_id=found) for kind, found in visit.findings],
-            version=visit.version,
             position=position,
             attachments=listed_entries(visit),
         )
