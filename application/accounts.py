@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TypeVar
@@ -161,26 +161,18 @@ class AccountRecords(DirectoryVerbs):
         return [self._load_or_none(notification.originator_id) for notification in created]
 
 
+@dataclass(eq=False)
 class Accounts:
     """The account verbs: creating, resetting, disabling and listing accounts (admins), and
     signing in, proving the second factor, changing the password and signing out (people)."""
 
-    def __init__(
-        self,
-        records: AccountRecords,
-        *,
-        passwords: PasswordHasher,
-        codes: OneTimeCodes,
-        sessions: ConsoleSessions,
-        failures_by_client: ClientLimit,
-        new_password: Callable[[], str],
-    ) -> None:
-        self.records = records
-        self.passwords = passwords
-        self.codes = codes
-        self.sessions = sessions
-        self.failures_by_client = failures_by_client
-        self.new_password = new_password
+    records: AccountRecords
+    _: KW_ONLY
+    passwords: PasswordHasher
+    codes: OneTimeCodes
+    sessions: ConsoleSessions
+    failures_by_client: ClientLimit
+    new_password: Callable[[], str]
 
     # Administrators' verbs -----------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -196,12 +196,12 @@ def check_templates(document: Any, source: str) -> dict[str, Template]:
             value = entry.get(part)
             if not isinstance(value, str) or not value.strip():
                 raise TemplateProblem(f"{source}: {name}: missing text for {part!r}")
-            for _, field, _, _ in _parsed(value, f"{source}: {name}.{part}"):
-                if field is not None and field not in PLACEHOLDERS:
+            for _, placeholder, _, _ in _parsed(value, f"{source}: {name}.{part}"):
+                if placeholder is not None and placeholder not in PLACEHOLDERS:
                     raise TemplateProblem(
-                        f"{source}: {name}.{part}: unknown placeholder {{{field}}}"
+                        f"{source}: {name}.{part}: unknown placeholder {{{placeholder}}}"
                     )
-                if field == "access_code" and name != "citizen_registered":
+                if placeholder == "access_code" and name != "citizen_registered":
                     raise TemplateProblem(
                         f"{source}: {name}.{part}: only citizen_registered tells the access code"
                     )
@@ -344,27 +344,24 @@ def _department_of(record_type: str, record: Any) -> str | None:
     return getattr(record, "department", None)
 
 
+@dataclass(eq=False)
 class _Made:
     """Drafts for one event: the parts every draft of it shares."""
 
-    def __init__(
-        self,
-        event: Any,
-        record: Any,
-        record_type: str,
-        at: datetime,
-        templates: Mapping[str, Template],
-        channels: Channels,
-    ) -> None:
-        self.event = event
-        self.record = record
-        self.record_type = record_type
-        self.at = at
-        self.templates = templates
-        self.channels = channels
-        self.record_id: UUID = event.originator_id
-        self.case_id = self.record_id if record_type == "Case" else _case_of(record)
-        self.urgent = bool(getattr(record, "urgent", False))
+    event: Any
+    record: Any
+    record_type: str
+    at: datetime
+    templates: Mapping[str, Template]
+    channels: Channels
+    record_id: UUID = field(init=False)
+    case_id: UUID | None = field(init=False)
+    urgent: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.record_id = self.event.originator_id
+        self.case_id = self.record_id if self.record_type == "Case" else _case_of(self.record)
+        self.urgent = bool(getattr(self.record, "urgent", False))
 
     def to_citizen(self, name: str) -> list[Draft]:
         if not self.channels.sms:
