@@ -18,6 +18,7 @@ from typing import Any
 
 from application.projections import Row
 from application.projections.task_clock import (
+    NO_STOP_NOR_REQUEST,
     TaskListProjection,
     clock_changes,
     handed_over,
@@ -118,8 +119,7 @@ def _returned(row: Row, e: Any) -> None:
         acknowledge_due_at=None,
         due_at=None,
         provisional=False,
-        clock_stopped=False,
-        extension_requested=False,
+        **NO_STOP_NOR_REQUEST,
     )
 
 
@@ -128,8 +128,7 @@ def _result_posted(row: Row, e: Any) -> None:
         status=Status.ANSWERED.value,
         answered_at=e.timestamp,
         outcome=e.outcome,
-        clock_stopped=False,
-        extension_requested=False,
+        **NO_STOP_NOR_REQUEST,
     )
     # As the case itself keeps it: a result proposing nothing leaves an earlier proposal be.
     proposal = e.proposed_deduction
@@ -189,8 +188,7 @@ CHANGES: dict[type, Callable[[Row, Any], None]] = {
     Case.Merged: lambda row, e: row.update(
         status=Status.MERGED.value,
         merged_into=e.into,
-        clock_stopped=False,
-        extension_requested=False,
+        **NO_STOP_NOR_REQUEST,
     ),
     Case.NoteAdded: _note_added,
     Case.ProposedDeductionConfirmed: lambda row, _: row.update(

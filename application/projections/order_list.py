@@ -6,6 +6,7 @@ from typing import Any
 
 from application.projections import Row
 from application.projections.task_clock import (
+    NO_STOP_NOR_REQUEST,
     Change,
     TaskListProjection,
     clock_changes,
@@ -53,8 +54,7 @@ def _reported(row: Row, e: Any) -> None:
         reported_at=e.timestamp,
         reported_due_at=row["due_at"],
         reports=row["reports"] + 1,
-        clock_stopped=False,
-        extension_requested=False,
+        **NO_STOP_NOR_REQUEST,
     )
 
 

@@ -19,6 +19,10 @@ from domain.task_clock import ClockState, next_alarm
 
 Change = Callable[[Row, Any], None]
 
+# Neither a stopped clock nor an extension request outlives a hand-over, an answer, a report,
+# a return or a merge.
+NO_STOP_NOR_REQUEST: Row = {"clock_stopped": False, "extension_requested": False}
+
 
 def provisional(*deadlines: Deadline | None) -> bool:
     """Whether any of the deadlines rests on an unpublished calendar year."""
@@ -38,8 +42,7 @@ def handed_over(
         acknowledge_due_at=due_of(acknowledge_deadline),
         due_at=due_of(deadline),
         provisional=provisional(acknowledge_deadline, deadline),
-        clock_stopped=False,
-        extension_requested=False,
+        **NO_STOP_NOR_REQUEST,
         supervised_at=None,
         public_notice_at=None,
         escalated_at=None,
