@@ -9,6 +9,7 @@ from uuid import UUID
 
 from application.base import OversightApplication
 from application.directory import DirectoryVerbs
+from application.views import view_of
 from domain.access import AccessToken, TokenNotFound, token_id
 from domain.actor import Actor, Role
 
@@ -99,18 +100,8 @@ class AccessVerbs(DirectoryVerbs, OversightApplication):
 
     def list_tokens(self) -> list[TokenSummary]:
         """Every token ever issued, oldest first, revoked ones included."""
-        issued = self.recorder.select_notifications(
-            start=None, limit=2**31 - 1, topics=[AccessToken.Issued.TOPIC]
-        )
-        return [_summary(self._load_or_none(notification.originator_id)) for notification in issued]
+        return [_summary(token) for token in self._all_opened_by(AccessToken.Issued)]
 
 
 def _summary(token: AccessToken) -> TokenSummary:
-    return TokenSummary(
-        id=token.id,
-        name=token.name,
-        role=token.role,
-        department=token.department,
-        issued_at=token.created_on,
-        revoked=token.revoked,
-    )
+    return view_of(TokenSummary, token, issued_at=token.created_on)

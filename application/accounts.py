@@ -27,6 +27,7 @@ from application.base import ConcurrentChange
 from application.directory import DirectoryVerbs
 from application.ports import ConsoleSession, ConsoleSessions, OneTimeCodes, PasswordHasher
 from application.public_status import ClientLimit, TooManyRequests
+from application.views import view_of
 from domain.account import (
     MAX_PASSWORD_LENGTH,
     USERNAME,
@@ -155,10 +156,7 @@ class AccountRecords(DirectoryVerbs):
 
     def all_accounts(self) -> list[Account]:
         """Every account ever created, oldest first."""
-        created = self.recorder.select_notifications(
-            start=None, limit=2**31 - 1, topics=[Account.Created.TOPIC]
-        )
-        return [self._load_or_none(notification.originator_id) for notification in created]
+        return self._all_opened_by(Account.Created)
 
 
 @dataclass(eq=False)
@@ -493,12 +491,10 @@ def _exists(username: str) -> AccountAlreadyExists:
 
 
 def _holder(account: Account, at: datetime, pending: str | None) -> ConsoleSession:
-    return ConsoleSession(
+    return view_of(
+        ConsoleSession,
+        account,
         account_id=account.id,
-        username=account.username,
-        name=account.name,
-        role=account.role,
-        department=account.department,
         created_at=at,
         last_seen_at=at,
         pending=pending,
@@ -506,16 +502,9 @@ def _holder(account: Account, at: datetime, pending: str | None) -> ConsoleSessi
 
 
 def _summary(account: Account) -> AccountSummary:
-    return AccountSummary(
-        id=account.id,
-        username=account.username,
-        name=account.name,
-        role=account.role,
-        department=account.department,
-        disabled=account.disabled,
+    return view_of(
+        AccountSummary,
+        account,
         second_factor=account.second_factor_secret is not None,
-        must_change_password=account.must_change_password,
-        locked_until=account.locked_until,
         created_at=account.created_on,
-        last_signed_in_at=account.last_signed_in_at,
     )

@@ -142,6 +142,13 @@ class OversightApplication(Application[UUID]):
             raise refused()
         return record
 
+    def _all_opened_by(self, opening: type[Aggregate.Event]) -> list[Any]:
+        """Every record that `opening`, its first event, began, oldest first."""
+        opened = self.recorder.select_notifications(
+            start=None, limit=2**31 - 1, topics=[opening.TOPIC]
+        )
+        return [self._load_or_none(notification.originator_id) for notification in opened]
+
     def _shared_or_none(self, aggregate_id: UUID) -> Any:
         """A record that commands only read, shared between them: never change it.
 
