@@ -392,7 +392,7 @@ class _Made:
         sent = self.templates[template].render({**values, "access_code": code})
         shown = self.templates[template].render({**values, "access_code": MASKED_CODE})
         return [
-            Draft(
+            self._draft(
                 template=template,
                 channel=SMS,
                 recipient_kind=CITIZEN,
@@ -403,13 +403,19 @@ class _Made:
                 subject=sent.subject,
                 text=sent.text,
                 shown_text=shown.text,
-                record_type=self.record_type,
-                record_id=self.record_id,
-                case_id=self.case_id,
-                urgent=self.urgent,
                 next_attempt_at=first_moment_to_text_a_citizen(self.at, urgent=self.urgent),
             )
         ]
+
+    def _draft(self, **message: Any) -> Draft:
+        """A draft about this event's record; `message`: to whom, how, what and when."""
+        return Draft(
+            **message,
+            record_type=self.record_type,
+            record_id=self.record_id,
+            case_id=self.case_id,
+            urgent=self.urgent,
+        )
 
     def to_department(
         self, template: str, department_id: str, contact: Contact, values: Mapping[str, str]
@@ -441,7 +447,7 @@ class _Made:
             (WEBHOOK, webhook, words.markdown or words.text),
         )
         return [
-            Draft(
+            self._draft(
                 template=template,
                 channel=channel,
                 recipient_kind=recipient_kind,
@@ -452,10 +458,6 @@ class _Made:
                 subject=words.subject,
                 text=text,
                 shown_text=text,
-                record_type=self.record_type,
-                record_id=self.record_id,
-                case_id=self.case_id,
-                urgent=self.urgent,
                 next_attempt_at=self.at,
             )
             for channel, address, text in routes
