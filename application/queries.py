@@ -103,10 +103,8 @@ class OrderFilter:
 
 
 @dataclass(frozen=True)
-class OrderSummary:
-    """One line of the list of rectification orders, with the deadline that binds it now
-    (`binding_deadline`: acknowledge or handle, None once reported or closed) and the office
-    time left before it (negative once past)."""
+class OrderHeading:
+    """What names a rectification order wherever it is shown, in the list or on its page."""
 
     id: UUID
     tracking_number: str
@@ -115,6 +113,14 @@ class OrderSummary:
     window: str | None
     staff: str | None
     problem: str
+
+
+@dataclass(frozen=True)
+class OrderSummary(OrderHeading):
+    """One line of the list of rectification orders, with the deadline that binds it now
+    (`binding_deadline`: acknowledge or handle, None once reported or closed) and the office
+    time left before it (negative once past)."""
+
     source_type: str
     source_ref: str | None
     issued_at: datetime

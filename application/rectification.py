@@ -11,6 +11,7 @@ from uuid import UUID
 from application.cases import history_entry, require_history_reader, timeline_step
 from application.directory import DirectoryVerbs
 from application.numbering import NumberingVerbs
+from application.queries import OrderHeading
 from application.views import HistoryEntry, TimelineStep, view_of
 from domain.actor import Actor
 from domain.attachment import listed_entries
@@ -31,16 +32,9 @@ _TIMELINE_TEXT_FIELDS = ("reasons", "reason", "note", "measures", "message")
 
 
 @dataclass(frozen=True)
-class OrderView:
+class OrderView(OrderHeading):
     """A rectification order as its readers see it, with the global position of its last event."""
 
-    id: UUID
-    tracking_number: str
-    status: str
-    department: str
-    window: str | None
-    staff: str | None
-    problem: str
     requirements: str
     source_type: str
     source_ref: str | None
