@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import json
 import math
 import os
 import re
@@ -429,6 +430,14 @@ def add_layout_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_service_options(parser: argparse.ArgumentParser, *, port: int) -> None:
+    """The options of a bench that runs `oversight_service`: its layout, its --port, and the
+    database's."""
+    add_layout_options(parser)
+    parser.add_argument("--port", type=int, default=port, help="the server's port")
+    add_database_options(parser)
+
+
 @contextmanager
 def oversight_service(
     env: dict[str, str], port: int, layout: argparse.Namespace, *, worker: bool = True
@@ -447,6 +456,21 @@ def oversight_service(
         ) as server,
     ):
         yield server
+
+
+@contextmanager
+def prepared_service(
+    options: argparse.Namespace,
+    keys: BenchKeys,
+    prepare: Callable[[str, BenchKeys, argparse.Namespace], dict[str, Any]],
+) -> Iterator[tuple[str, dict[str, Any], Server]]:
+    """A scratch database that `prepare` filled (its URL, and what `prepare` answered), and
+    `oversight_service` on it as `add_service_options` parsed it, the projections caught up."""
+    with scratch_database(options.server, keep=options.keep) as url:
+        setup = prepare(url, keys, options)
+        with oversight_service(keys.env(url), options.port, options) as server:
+            wait_for_projection(url, head_position(url))
+            yield url, setup, server
 
 
 @contextmanager
@@ -487,6 +511,14 @@ def wrk_script(method: str, path: str, bodies: Sequence[str], headers: dict[str,
         "method": method,
         "path": path,
     }
+
+
+def status_script(pairs: list[tuple[str, str]]) -> str:
+    """wrk's requests: POST /api/v1/public/case-status for each pair in turn."""
+    bodies = [json.dumps({"tracking_number": t, "access_code": c}) for t, c in pairs]
+    return wrk_script(
+        "POST", "/api/v1/public/case-status", bodies, {"Content-Type": "application/json"}
+    )
 
 
 @dataclass
