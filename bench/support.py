@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -303,30 +303,26 @@ def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
 # Serving ------------------------------------------------------------------------------------
 
 
+@dataclass(eq=False)
 class Server:
     """A server as a subprocess, ready once `health` answers; terminated on the way out.
 
     Its output goes to a log file, shown (the tail) if it fails to start.
     """
 
-    def __init__(
-        self,
-        command: list[str],
-        env: dict[str, str],
-        port: int,
-        *,
-        health: str = "/healthz",
-        start_timeout: float = 60.0,
-        public_port: int | None = None,
-    ) -> None:
-        self.command = command
-        self.env = env
-        self.port = port
-        self.public_port = public_port
-        self.health = health
-        self.start_timeout = start_timeout
-        self.process: subprocess.Popen[bytes] | None = None
-        self._log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log")  # noqa: SIM115
+    command: list[str]
+    env: dict[str, str]
+    port: int
+    _: KW_ONLY
+    health: str = "/healthz"
+    start_timeout: float = 60.0
+    public_port: int | None = None
+    process: subprocess.Popen[bytes] | None = field(default=None, init=False)
+    _log: Any = field(
+        default_factory=lambda: tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log"),  # noqa: SIM115
+        init=False,
+        repr=False,
+    )
 
     @property
     def url(self) -> str:
