@@ -28,9 +28,10 @@ from domain.appeal import (
     appeal_window_closes,
 )
 from domain.calendar import OFFICE_TZ
-from domain.scorecard import Deduction, DeductionRequest, SourceType, SubjectKind
+from domain.scorecard import Deduction, SourceType, SubjectKind
 from domain.task import ReasonRequired
 from infrastructure.conduct_file import default_conduct_rules
+from tests.factories import a_deduction
 from tests.support import DIRECTORY_ADMIN, SettableTimeSource
 
 NOV_26 = datetime(2026, 11, 26, 15, 0, tzinfo=OFFICE_TZ)
@@ -47,15 +48,11 @@ def app(supervision: Supervision) -> Supervision:
 @pytest.fixture
 def deduction_id(app: Supervision, inspector: Actor) -> UUID:
     """Five points from S0001 and their window W-A01 (real-estate-registration)."""
-    request = DeductionRequest(
+    request = a_deduction(
         rule="harsh_attitude",
-        staff="S0001",
-        window=None,
         occurred_at=NOV_26,
         evidence="暗访录像：言语生硬",
         source_type=SourceType.UNANNOUNCED_VISIT,
-        source_ref=None,
-        points=None,
     )
     return app.record_deduction(request, inspector).id
 
