@@ -42,23 +42,19 @@ from support import (
     OPERATOR,
     BenchKeys,
     Wrk,
-    add_database_options,
-    add_layout_options,
+    add_service_options,
     bearer,
     bench_container,
     bench_parser,
-    head_position,
     machine,
     open_loop,
-    oversight_service,
     parse_wrk,
+    prepared_service,
     registration_body,
     registration_command,
     say,
-    scratch_database,
     staff_client,
-    wait_for_projection,
-    wrk_script,
+    status_script,
 )
 
 from domain.actor import Role
@@ -214,41 +210,33 @@ def main() -> None:
     parser.add_argument("--command-rate", type=float, default=40, help="staff commands/s")
     parser.add_argument("--seconds", type=float, default=30, help="how long both run")
     parser.add_argument("--cases", type=int, default=1000, help="cases registered beforehand")
-    add_layout_options(parser)
-    parser.add_argument("--port", type=int, default=8768, help="the server's port")
-    add_database_options(parser)
+    add_service_options(parser, port=8768)
     options = parser.parse_args()
     if options.command_rate * options.seconds / 2 > options.cases:
         parser.error("--cases must cover the acknowledgements: rate × seconds / 2 at least")
 
     keys = BenchKeys.fresh()
     context = machine()
-    with scratch_database(options.server, keep=options.keep) as url:
-        setup = prepare(url, keys, options)
-        bodies = [json.dumps({"tracking_number": t, "access_code": c}) for t, c in setup["pairs"]]
-        script = wrk_script(
-            "POST", f"{API}/public/case-status", bodies, {"Content-Type": "application/json"}
+    # The environment passes on: OVERSIGHT_PUBLIC_MAX_IN_FLIGHT=… sets the public bound.
+    with prepared_service(options, keys, prepare) as (_, setup, server):
+        script = status_script(setup["pairs"])
+        flood = Wrk(server.public_url, script + COUNT_STATUSES, connections=options.connections)
+        say(
+            f"wrk -c{options.connections} on the public status route and "
+            f"{options.command_rate}/s staff commands for {options.seconds} s"
         )
-        # The environment passes on: OVERSIGHT_PUBLIC_MAX_IN_FLIGHT=… sets the public bound.
-        with oversight_service(keys.env(url), options.port, options) as server:
-            wait_for_projection(url, head_position(url))
-            flood = Wrk(server.public_url, script + COUNT_STATUSES, connections=options.connections)
-            say(
-                f"wrk -c{options.connections} on the public status route and "
-                f"{options.command_rate}/s staff commands for {options.seconds} s"
-            )
-            parts = {
-                "service": [server.process.pid] if server.process else [],
-                # `serve --public-port` starts it (and multiprocessing's helper) as children.
-                "public_process": children_of(server.process.pid) if server.process else [],
-                "worker_process": processes_named("oversight worker"),
-                "driver": [os.getpid()],
-            }
-            with cpu_shares(parts) as cpu:
-                wrk = flood.start(options.seconds + 1)
-                staff = asyncio.run(commands(server.url, setup, options))
-                wrk_out, wrk_err = wrk.communicate()
-            timing = server_timing(server.url, setup["monitor"])
+        parts = {
+            "service": [server.process.pid] if server.process else [],
+            # `serve --public-port` starts it (and multiprocessing's helper) as children.
+            "public_process": children_of(server.process.pid) if server.process else [],
+            "worker_process": processes_named("oversight worker"),
+            "driver": [os.getpid()],
+        }
+        with cpu_shares(parts) as cpu:
+            wrk = flood.start(options.seconds + 1)
+            staff = asyncio.run(commands(server.url, setup, options))
+            wrk_out, wrk_err = wrk.communicate()
+        timing = server_timing(server.url, setup["monitor"])
     if wrk.returncode != 0:
         raise RuntimeError(f"wrk failed: {wrk_err}")
 

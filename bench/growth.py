@@ -77,23 +77,27 @@ TARGET_RATIO = 1.2
 LEDGER_TABLES = ("ledger", "ledger_checkpoints")
 
 
+def first_column(url: str, query: str, params: tuple[Any, ...]) -> list[Any]:
+    """The first column of what `query` answers, row by row."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        rows = connection.execute(query, params).fetchall()
+    return [row[0] for row in rows]
+
+
 def sample_cases(url: str, count: int) -> list[str]:
     """A fixed, repeatable sample of tracking numbers."""
-    with psycopg.connect(url, autocommit=True) as connection:
-        rows = connection.execute(
-            "SELECT tracking_number FROM case_list ORDER BY md5(id::text) LIMIT %s", (count,)
-        ).fetchall()
-    return [row[0] for row in rows]
+    return first_column(
+        url, "SELECT tracking_number FROM case_list ORDER BY md5(id::text) LIMIT %s", (count,)
+    )
 
 
 def busiest_departments(url: str, count: int) -> list[str]:
-    with psycopg.connect(url, autocommit=True) as connection:
-        rows = connection.execute(
-            "SELECT assigned_department FROM case_list WHERE assigned_department IS NOT NULL "
-            "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT %s",
-            (count,),
-        ).fetchall()
-    return [row[0] for row in rows]
+    return first_column(
+        url,
+        "SELECT assigned_department FROM case_list WHERE assigned_department IS NOT NULL "
+        "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT %s",
+        (count,),
+    )
 
 
 def bring_up_read_side(container: Container, url: str, options: argparse.Namespace) -> dict:

@@ -47,26 +47,23 @@ from support import (
     OPERATOR,
     BenchKeys,
     Wrk,
-    add_database_options,
-    add_layout_options,
+    add_service_options,
     bearer,
     bench_container,
     bench_parser,
     department_ids,
-    head_position,
     latency_summary,
     machine,
-    oversight_service,
     parse_wrk,
     percentile,
+    prepared_service,
     registration_body,
     registration_command,
     say,
-    scratch_database,
     staff_client,
+    status_script,
     tracked_position,
     wait_for_projection,
-    wrk_script,
 )
 
 from domain.actor import Role
@@ -231,68 +228,58 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=500, help="cases the public asks about")
     parser.add_argument("--departments", type=int, default=8, help="departments with a desk")
     parser.add_argument("--sample-ms", type=float, default=10.0, help="sampling interval")
-    add_layout_options(parser)
-    parser.add_argument("--port", type=int, default=8767, help="the server's port")
-    add_database_options(parser)
+    add_service_options(parser, port=8767)
     options = parser.parse_args()
 
     keys = BenchKeys.fresh()
     context = machine()
     per_second = options.events_rate / EVENTS_PER_JOURNEY
     total = options.seconds + 5 * options.gap
-    with scratch_database(options.server, keep=options.keep) as url:
-        setup = prepare(url, keys, options)
-        bodies = [json.dumps({"tracking_number": t, "access_code": c}) for t, c in setup["pairs"]]
-        script = wrk_script(
-            "POST", f"{API}/public/case-status", bodies, {"Content-Type": "application/json"}
+    with prepared_service(options, keys, prepare) as (url, setup, server):
+        script = status_script(setup["pairs"])
+        status = Wrk(server.public_url, script, threads=2, connections=options.status_connections)
+        spawn = multiprocessing.get_context("spawn")
+        stop = spawn.Event()
+        receive, send = spawn.Pipe(duplex=False)
+        sampler = spawn.Process(
+            target=sample_tracking,
+            args=(url, options.sample_ms / 1000, stop, send),
+            daemon=True,
         )
-        with oversight_service(keys.env(url), options.port, options) as server:
-            wait_for_projection(url, head_position(url))
-            status = Wrk(
-                server.public_url, script, threads=2, connections=options.status_connections
-            )
-            spawn = multiprocessing.get_context("spawn")
-            stop = spawn.Event()
-            receive, send = spawn.Pipe(duplex=False)
-            sampler = spawn.Process(
-                target=sample_tracking,
-                args=(url, options.sample_ms / 1000, stop, send),
-                daemon=True,
-            )
-            sampler.start()
-            time.sleep(1.0)  # let it connect
-            say(
-                f"{per_second:.1f} journeys/s for {options.seconds} s, and wrk "
-                f"-c{options.status_connections} on the public status route for {total:.0f} s"
-            )
-            wrk = status.start(total)
-            try:
-                started = time.monotonic()
-                answers = asyncio.run(
-                    journeys(
-                        server.url,
-                        setup["operator"],
-                        setup["desks"],
-                        per_second=per_second,
-                        seconds=options.seconds,
-                        gap=options.gap,
-                    )
+        sampler.start()
+        time.sleep(1.0)  # let it connect
+        say(
+            f"{per_second:.1f} journeys/s for {options.seconds} s, and wrk "
+            f"-c{options.status_connections} on the public status route for {total:.0f} s"
+        )
+        wrk = status.start(total)
+        try:
+            started = time.monotonic()
+            answers = asyncio.run(
+                journeys(
+                    server.url,
+                    setup["operator"],
+                    setup["desks"],
+                    per_second=per_second,
+                    seconds=options.seconds,
+                    gap=options.gap,
                 )
-                finished = time.monotonic()
-                wrk_out, wrk_err = wrk.communicate()
-                last = max((position for _, position in answers.answered), default=0)
-                try:
-                    wait_for_projection(url, last, timeout=30)
-                except TimeoutError as error:
-                    say(str(error))
-                time.sleep(0.1)
-                stop.set()
-                samples = receive.recv()
-                sampler.join()
-            finally:
-                stop.set()
-                if wrk.poll() is None:
-                    wrk.kill()
+            )
+            finished = time.monotonic()
+            wrk_out, wrk_err = wrk.communicate()
+            last = max((position for _, position in answers.answered), default=0)
+            try:
+                wait_for_projection(url, last, timeout=30)
+            except TimeoutError as error:
+                say(str(error))
+            time.sleep(0.1)
+            stop.set()
+            samples = receive.recv()
+            sampler.join()
+        finally:
+            stop.set()
+            if wrk.poll() is None:
+                wrk.kill()
 
     if wrk.returncode != 0:
         raise RuntimeError(f"wrk failed: {wrk_err}")

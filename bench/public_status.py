@@ -38,8 +38,8 @@ from support import (
     open_loop,
     oversight_serve,
     scratch_database,
+    status_script,
     uvicorn_server,
-    wrk_script,
 )
 
 from domain.case import Channel, Kind
@@ -121,14 +121,6 @@ def fill(database_url: str, keys: BenchKeys, cases: int) -> list[tuple[str, str]
             pairs.append((registered.case.tracking_number, registered.access_code))
         container.catch_up_projections()
         return pairs
-
-
-def status_script(pairs: list[tuple[str, str]]) -> str:
-    """wrk's requests: POST /api/v1/public/case-status for each pair in turn."""
-    bodies = [json.dumps({"tracking_number": t, "access_code": c}) for t, c in pairs]
-    return wrk_script(
-        "POST", "/api/v1/public/case-status", bodies, {"Content-Type": "application/json"}
-    )
 
 
 async def status_open_loop(

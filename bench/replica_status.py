@@ -21,8 +21,8 @@ import tempfile
 from pathlib import Path
 
 import psycopg
-from public_status import fill, status_script
-from support import BenchKeys, Wrk, bench_parser, machine, oversight_serve, say
+from public_status import fill
+from support import BenchKeys, Wrk, bench_parser, machine, oversight_serve, say, status_script
 
 from infrastructure.eventstore import initialise_schema
 from infrastructure.logging import configure_logging

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import json
 import math
 import os
 import re
@@ -21,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -302,30 +303,26 @@ def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
 # Serving ------------------------------------------------------------------------------------
 
 
+@dataclass(eq=False)
 class Server:
     """A server as a subprocess, ready once `health` answers; terminated on the way out.
 
     Its output goes to a log file, shown (the tail) if it fails to start.
     """
 
-    def __init__(
-        self,
-        command: list[str],
-        env: dict[str, str],
-        port: int,
-        *,
-        health: str = "/healthz",
-        start_timeout: float = 60.0,
-        public_port: int | None = None,
-    ) -> None:
-        self.command = command
-        self.env = env
-        self.port = port
-        self.public_port = public_port
-        self.health = health
-        self.start_timeout = start_timeout
-        self.process: subprocess.Popen[bytes] | None = None
-        self._log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log")  # noqa: SIM115
+    command: list[str]
+    env: dict[str, str]
+    port: int
+    _: KW_ONLY
+    health: str = "/healthz"
+    start_timeout: float = 60.0
+    public_port: int | None = None
+    process: subprocess.Popen[bytes] | None = field(default=None, init=False)
+    _log: Any = field(
+        default_factory=lambda: tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log"),  # noqa: SIM115
+        init=False,
+        repr=False,
+    )
 
     @property
     def url(self) -> str:
@@ -429,6 +426,14 @@ def add_layout_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_service_options(parser: argparse.ArgumentParser, *, port: int) -> None:
+    """The options of a bench that runs `oversight_service`: its layout, its --port, and the
+    database's."""
+    add_layout_options(parser)
+    parser.add_argument("--port", type=int, default=port, help="the server's port")
+    add_database_options(parser)
+
+
 @contextmanager
 def oversight_service(
     env: dict[str, str], port: int, layout: argparse.Namespace, *, worker: bool = True
@@ -447,6 +452,21 @@ def oversight_service(
         ) as server,
     ):
         yield server
+
+
+@contextmanager
+def prepared_service(
+    options: argparse.Namespace,
+    keys: BenchKeys,
+    prepare: Callable[[str, BenchKeys, argparse.Namespace], dict[str, Any]],
+) -> Iterator[tuple[str, dict[str, Any], Server]]:
+    """A scratch database that `prepare` filled (its URL, and what `prepare` answered), and
+    `oversight_service` on it as `add_service_options` parsed it, the projections caught up."""
+    with scratch_database(options.server, keep=options.keep) as url:
+        setup = prepare(url, keys, options)
+        with oversight_service(keys.env(url), options.port, options) as server:
+            wait_for_projection(url, head_position(url))
+            yield url, setup, server
 
 
 @contextmanager
@@ -487,6 +507,14 @@ def wrk_script(method: str, path: str, bodies: Sequence[str], headers: dict[str,
         "method": method,
         "path": path,
     }
+
+
+def status_script(pairs: list[tuple[str, str]]) -> str:
+    """wrk's requests: POST /api/v1/public/case-status for each pair in turn."""
+    bodies = [json.dumps({"tracking_number": t, "access_code": c}) for t, c in pairs]
+    return wrk_script(
+        "POST", "/api/v1/public/case-status", bodies, {"Content-Type": "application/json"}
+    )
 
 
 @dataclass

@@ -48,8 +48,7 @@ import psycopg
 from support import (
     BenchKeys,
     Wrk,
-    add_database_options,
-    add_layout_options,
+    add_service_options,
     bearer,
     bench_container,
     bench_parser,
@@ -321,13 +320,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3, help="uncounted seconds before each")
     parser.add_argument("--rate", type=float, default=25, help="open loop: cases/s")
     parser.add_argument("--open-seconds", type=float, default=20, help="open loop's length")
-    add_layout_options(parser)
     parser.add_argument(
         "--no-worker", action="store_true", help="serve without any worker (what it costs)"
     )
-    parser.add_argument("--port", type=int, default=8766, help="the server's port")
     parser.add_argument("--lock-timeout", type=int, default=1, help="raw: seconds")
-    add_database_options(parser)
+    add_service_options(parser, port=8766)
     options = parser.parse_args()
 
     keys = BenchKeys.fresh()

@@ -26,7 +26,7 @@ from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from application.ports import ConsoleSession
+from application.accounts import _holder
 from domain.actor import Role
 from interfaces.bootstrap import Container
 from interfaces.http.app import create_app
@@ -174,21 +174,19 @@ def sign_in_as(
     accounts.create_account(
         username=username, name=name, role=role, department=department, by=ADMIN
     )
-    account = next(a for a in accounts.list_accounts(viewer=ADMIN) if a.username == username)
+    account = accounts.records.account_or_none(username)
+    assert account is not None
     at = service.supervision.time_source.now()
-    token = service.console_sessions.open(
-        ConsoleSession(
-            account_id=account.id,
-            username=account.username,
-            name=account.name,
-            role=role,
-            department=department,
-            created_at=at,
-            last_seen_at=at,
-        ),
-        at,
-    )
+    # The session the sign-in pages open once every step is done.
+    token = service.console_sessions.open(_holder(account, at, pending=None), at)
     host = urlparse(base_url).hostname or "127.0.0.1"
     page.context.add_cookies(
         [{"name": SESSION_COOKIE, "value": token, "domain": host, "path": "/"}]
     )
+
+
+@pytest.fixture
+def admin(page: Page, container: Container, base_url: str) -> Page:  # noqa: F811
+    """The browser signed in as an administrator, wang.admin."""
+    sign_in_as(page, container, base_url, Role.ADMIN, username="wang.admin", name="王管理")
+    return page

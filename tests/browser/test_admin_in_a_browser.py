@@ -4,19 +4,12 @@ axe on the accounts page; screenshots of each administrator's page."""
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from domain.actor import Role
 from interfaces.bootstrap import Container
-from tests.browser.conftest import assert_accessible, defined, screenshot, sign_in_as
+from tests.browser.conftest import assert_accessible, defined, screenshot
 from tests.factories import ADMIN, SAMPLE_DEPARTMENT
-
-
-@pytest.fixture
-def admin(page: Page, container: Container, base_url: str) -> Page:
-    sign_in_as(page, container, base_url, Role.ADMIN, username="wang.admin", name="王管理")
-    return page
 
 
 def test_an_administrator_creates_an_account_and_reads_its_password_once(

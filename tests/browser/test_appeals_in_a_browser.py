@@ -13,8 +13,8 @@ from domain.calendar import OFFICE_TZ
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.browser.conftest import DESKTOP, assert_accessible, screenshot, sign_in_as, visitor
-from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.factories import INSPECTOR, SAMPLE_DEPARTMENT, a_deduction
+from tests.support import run_worker_once
 
 
 def test_a_department_appeals_a_deduction_and_an_inspector_grants_it(
@@ -31,7 +31,7 @@ def test_a_department_appeals_a_deduction_and_an_inspector_grants_it(
         ),
         INSPECTOR,
     )
-    catch_up(container)
+    run_worker_once(container)
     sign_in_as(
         page,
         container,
@@ -54,7 +54,7 @@ def test_a_department_appeals_a_deduction_and_an_inspector_grants_it(
 
     # then: its appeal page says so, and lists the appeal as waiting
     expect(page.get_by_role("status")).to_contain_text("已提交申诉")
-    catch_up(container)
+    run_worker_once(container)
     page.reload()
     expect(page.get_by_role("heading", name="待审定的申诉（1）")).to_be_visible()
     assert_accessible(page)
@@ -77,7 +77,7 @@ def test_a_department_appeals_a_deduction_and_an_inspector_grants_it(
 
         # then: decided, the outcome and the reason listed
         expect(inspector.get_by_role("status")).to_contain_text("已审定申诉：撤销扣分")
-        catch_up(container)
+        run_worker_once(container)
         inspector.reload()
         expect(inspector.get_by_role("heading", name="待审定的申诉（0）")).to_be_visible()
         decided = inspector.get_by_role("row").filter(has_text="录像显示系解释政策")

@@ -13,8 +13,8 @@ from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
 from interfaces.web.session import SESSION_COOKIE
 from tests.browser.conftest import assert_accessible, on_the_service_loop, screenshot
-from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.factories import SAMPLE_DEPARTMENT, assigned_case, registered_case
+from tests.support import run_worker_once
 from tests.web_support import session_token
 
 OPERATOR = Actor("operator-li", Role.OPERATOR, name="李小红")
@@ -45,7 +45,7 @@ def test_a_department_acknowledges_a_case_from_its_inbox(
 ) -> None:
     chosen = assigned_case(container.supervision, OPERATOR)
     other = assigned_case(container.supervision, OPERATOR, summary="材料清单未一次性告知")
-    catch_up(container)
+    run_worker_once(container)
     number = container.supervision.get_case(chosen, OPERATOR).tracking_number
     sign_in(page, server, base_url, container, Role.DEPARTMENT, "王登记", SAMPLE_DEPARTMENT)
 
@@ -82,7 +82,7 @@ def test_an_operator_reads_the_case_page_and_their_home(
 ) -> None:
     registered_case(container.supervision, OPERATOR)
     case_id = assigned_case(container.supervision, OPERATOR)
-    catch_up(container)
+    run_worker_once(container)
     sign_in(page, server, base_url, container, Role.OPERATOR, "李小红")
 
     page.goto("/console/")

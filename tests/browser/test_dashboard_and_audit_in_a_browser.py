@@ -12,7 +12,6 @@ from domain.case import Kind
 from interfaces.bootstrap import Container
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_case_page_in_a_browser import sign_in
-from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.factories import (
     OTHER_DEPARTMENT,
     SAMPLE_DEPARTMENT,
@@ -20,6 +19,7 @@ from tests.factories import (
     rated,
     registered_case,
 )
+from tests.support import run_worker_once
 
 OPERATOR = Actor("li.si", Role.OPERATOR, request_id="req-7f3a", name="李四")
 DEEDS = Actor("deeds.clerk", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT, name="王登记")
@@ -37,7 +37,7 @@ def a_month_of_work(container: Container) -> None:
     assigned_case(app, OPERATOR, department=OTHER_DEPARTMENT, category="服务态度")
     registered_case(app, OPERATOR, kind=Kind.SUGGESTION, category="环境设施")
     rated(app, 5, 5, 4, 3, 1)
-    catch_up(container)
+    run_worker_once(container)
 
 
 def test_an_inspector_reads_the_dashboard_with_every_chart_drawn(

@@ -12,8 +12,8 @@ from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_case_page_in_a_browser import sign_in
-from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.factories import SAMPLE_DEPARTMENT, assigned_case
+from tests.support import run_worker_once
 
 OPERATOR = Actor("operator-li", Role.OPERATOR, name="李小红")
 APOLOGY = "经核实，窗口工作人员态度生硬，已批评教育并向您致歉。感谢您的监督。"
@@ -29,7 +29,7 @@ def test_a_department_acknowledges_three_cases_and_answers_one_with_a_template(
         for summary in SUMMARIES
     ]
     numbers = [container.supervision.get_case(c, OPERATOR).tracking_number for c in cases]
-    catch_up(container)
+    run_worker_once(container)
     sign_in(page, server, base_url, container, Role.DEPARTMENT, "王登记", SAMPLE_DEPARTMENT)
 
     # when it keeps an answer template, through the templates page

@@ -9,9 +9,9 @@ from playwright.sync_api import Page, expect
 from domain.actor import Role
 from interfaces.bootstrap import Container
 from tests.browser.conftest import assert_accessible, defined, screenshot, sign_in_as
-from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.e2e.test_web_desk_queues import answered
 from tests.factories import SAMPLE_DEPARTMENT
+from tests.support import run_worker_once
 
 
 def sign_in_as_operator(page: Page, container: Container, base_url: str) -> None:
@@ -51,7 +51,7 @@ def test_an_operator_registers_a_case_and_assigns_it(operator: Page, container: 
     screenshot(page, "desk-registered", full_page=True)
 
     # when: the routing queue, once the read side has the case
-    catch_up(container)
+    run_worker_once(container)
     page.goto("/console/routing")
     row = page.get_by_role("row").filter(has_text=tracking_number)
     expect(row.get_by_label("承办部门")).to_have_value(SAMPLE_DEPARTMENT)
@@ -60,7 +60,7 @@ def test_an_operator_registers_a_case_and_assigns_it(operator: Page, container: 
 
     # then
     expect(page.get_by_role("status")).to_contain_text(f"{tracking_number} 已派单")
-    catch_up(container)
+    run_worker_once(container)
     page.goto("/console/cases")
     expect(page.get_by_role("row").filter(has_text=tracking_number)).to_contain_text("已派单")
     screenshot(page, "desk-case-list", full_page=True)
@@ -71,7 +71,7 @@ def test_axe_finds_no_wcag_21_aa_violation_on_the_desk(
 ) -> None:
     # given: a case awaiting its callback, so the queue shows its forms
     answered(container.supervision)
-    catch_up(container)
+    run_worker_once(container)
 
     for url in ("/console/cases/new", "/console/routing", "/console/cases", "/console/callbacks"):
         # when

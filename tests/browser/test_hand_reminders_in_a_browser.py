@@ -13,8 +13,8 @@ from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_case_page_in_a_browser import sign_in
-from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.factories import SAMPLE_DEPARTMENT, assigned_case
+from tests.support import run_worker_once
 
 OPERATOR = Actor("operator-li", Role.OPERATOR, name="李小红")
 MESSAGE = "诉求人多次来电，请今天下班前联系并反馈办理进展"
@@ -42,7 +42,7 @@ def test_an_operator_reminds_the_department_which_sees_it_in_its_inbox(
 
     # and the department finds the 催办 badge with its count in its inbox
     sign_in(page, server, base_url, container, Role.DEPARTMENT, "王登记", SAMPLE_DEPARTMENT)
-    catch_up(container)
+    run_worker_once(container)
     page.goto("/console/")
     row = page.get_by_role("row").filter(has_text=number)
     expect(row.get_by_text("催办 1 次")).to_be_visible()

@@ -11,8 +11,8 @@ from domain.actor import Actor, Role
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
-from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.factories import case_asking_extension, case_proposing_deduction
+from tests.support import run_worker_once
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_an_inspector_grants_an_extension_and_records_a_deduction_for_the_blue_l
     page = inspector
     asking = case_asking_extension(container.supervision, summary="需现场核查的投诉")
     case_proposing_deduction(container.supervision, summary="窗口人员态度生硬，经核实属实")
-    catch_up(container)
+    run_worker_once(container)
     tracking_number = container.supervision.get_case(
         asking, Actor("inspector-1", Role.INSPECTOR)
     ).tracking_number
@@ -59,7 +59,7 @@ def test_an_inspector_grants_an_extension_and_records_a_deduction_for_the_blue_l
 
     # then: the list of the day's deductions says so
     expect(page.get_by_role("status")).to_contain_text("已记录扣分：态度生硬/言语粗暴，5 分。")
-    catch_up(container)
+    run_worker_once(container)
     page.reload()
     row = page.get_by_role("row").filter(has_text="暗访录像：言语生硬")
     expect(row).to_contain_text("韩蕾（S0001）")
@@ -77,7 +77,7 @@ def test_axe_finds_no_wcag_21_aa_violation_on_the_inspectors_pages(
     # given: something in each part of the queue
     case_asking_extension(container.supervision)
     case_proposing_deduction(container.supervision)
-    catch_up(container)
+    run_worker_once(container)
 
     for url in ("/console/deductions/new", "/console/supervision", "/console/deductions"):
         # when

@@ -12,8 +12,8 @@ from domain.actor import Role
 from interfaces.bootstrap import Container
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_case_page_in_a_browser import sign_in
-from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.factories import INSPECTOR, SAMPLE_WINDOW
+from tests.support import run_worker_once
 
 
 def test_an_inspector_publishes_a_notice_a_citizen_reads_it_and_it_is_withdrawn(
@@ -50,7 +50,7 @@ def test_an_inspector_publishes_a_notice_a_citizen_reads_it_and_it_is_withdrawn(
     expect(page.get_by_role("status")).to_contain_text("已发布通报")
     expect(page.get_by_role("button", name="撤回通报")).to_be_visible()
     assert_accessible(page)
-    catch_up(container)
+    run_worker_once(container)
 
     # and a citizen on a phone finds it from the home page, without signing in
     phone.goto("/")
@@ -72,7 +72,7 @@ def test_an_inspector_publishes_a_notice_a_citizen_reads_it_and_it_is_withdrawn(
     page.get_by_label("撤回理由").fill("该窗口已于通报前完成整改，通报对象认定有误")
     page.get_by_role("button", name="撤回通报").click()
     expect(page.get_by_role("status")).to_contain_text("已撤回通报")
-    catch_up(container)
+    run_worker_once(container)
 
     # then the public list keeps it, marked withdrawn
     page.goto("/notices")

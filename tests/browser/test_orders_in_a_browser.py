@@ -14,8 +14,8 @@ from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_case_page_in_a_browser import sign_in
-from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, assigned_case, issued_order
+from tests.support import run_worker_once
 
 OPERATOR = Actor("operator-li", Role.OPERATOR, name="李小红")
 
@@ -64,7 +64,7 @@ def test_an_order_is_issued_from_a_case_reported_rejected_reported_again_and_acc
 
     # when the department finds it in its list, acknowledges and reports
     as_department()
-    catch_up(container)
+    run_worker_once(container)
     page.goto("/console/orders")
     page.get_by_role("link", name=order_number).click()
     page.get_by_role("button", name="签收").click()
@@ -112,7 +112,7 @@ def test_an_order_is_issued_from_a_case_reported_rejected_reported_again_and_acc
     issued_order(
         container.supervision, department=OTHER_DEPARTMENT, window=None, problem="办税指引过期"
     )
-    catch_up(container)
+    run_worker_once(container)
     page.goto("/console/orders")
     expect(page.get_by_role("row").filter(has_text=order_number)).to_contain_text("已验收办结")
     assert_accessible(page)

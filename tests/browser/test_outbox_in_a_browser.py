@@ -5,19 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from domain.actor import Role
 from interfaces.bootstrap import Container
-from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.outbox_rows import add_attempt, insert_message
-
-
-@pytest.fixture
-def admin(page: Page, container: Container, base_url: str) -> Page:
-    sign_in_as(page, container, base_url, Role.ADMIN, username="wang.admin", name="王管理")
-    return page
 
 
 def test_an_administrator_filters_the_outbox_and_resends_a_dead_message(

@@ -16,8 +16,8 @@ from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container, sample_items
 from tests.browser.conftest import DESKTOP, assert_accessible, screenshot, visitor
 from tests.browser.test_case_page_in_a_browser import sign_in
-from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW
+from tests.support import run_worker_once
 
 ADMIN = Actor("admin-programmes", Role.ADMIN)
 TODAY = "2026-11-27"  # the tests' clock: Friday 10:00
@@ -35,7 +35,7 @@ def test_a_citizen_on_a_phone_finds_an_items_notice_and_it_prints(
     container.supervision.import_items(
         sample_items(container.supervision.check_item_in_directory), ADMIN
     )
-    catch_up(container)
+    run_worker_once(container)
 
     # when a citizen on a phone opens the guide from the home page and filters it
     phone.goto("/")
@@ -137,7 +137,7 @@ def test_an_inspector_records_a_visit_and_a_finding_that_names_it_as_source(
     assert_accessible(page)
 
     # and the list counts the finding
-    catch_up(container)
+    run_worker_once(container)
     page.get_by_role("link", name="查看该次暗访巡查").click()
     page.get_by_role("link", name="返回暗访巡查").click()
     visit = page.get_by_role("row").filter(has=page.get_by_role("link", name="2026-11-26"))
@@ -170,7 +170,7 @@ def test_an_inspector_enters_a_paper_survey_batch_and_sees_it_listed(
     # then the page says so and lists the batch with its sample size
     recorded = f"已录入窗口 {SAMPLE_WINDOW} 的调查结果：50 份。"
     expect(page.get_by_role("status")).to_contain_text(recorded)
-    catch_up(container)
+    run_worker_once(container)
     page.reload()
     batch = (
         page.get_by_role("region", name="已录入的调查")
@@ -205,7 +205,7 @@ def test_a_department_records_an_absence_the_b_holder_covers_and_an_inspector_se
 
     # then the day's coverage has the B holder on duty at the window
     expect(page.get_by_role("status")).to_contain_text("已登记请假。")
-    catch_up(container)
+    run_worker_once(container)
     page.reload()
     today = page.get_by_role("region", name="今日AB岗在岗情况")
     window = today.get_by_role("row").filter(has_text=f"{SAMPLE_WINDOW} ")
@@ -257,7 +257,7 @@ def test_an_inspector_records_an_assessment_with_a_failure_and_sees_the_retest_d
     failed = page.get_by_role("row").filter(has_text="S0001")
     expect(failed).to_contain_text("不合格，须补考")
     assert_accessible(page)
-    catch_up(container)
+    run_worker_once(container)
 
     # and the staff member who failed is due a retest
     page.get_by_role("main").get_by_role("link", name="千人千题", exact=True).click()

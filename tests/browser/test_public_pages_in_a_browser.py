@@ -8,11 +8,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from domain.actor import Actor, Role
-from domain.case import Channel, Kind
 from interfaces.bootstrap import Container
 from tests.browser.conftest import screenshot, wcag_check
 from tests.e2e.conftest import Tokens
-from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW
+from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, registration
+from tests.support import run_worker_once
 
 PUBLIC_PAGES = {
     "home": "/",
@@ -25,31 +25,12 @@ PUBLIC_PAGES = {
 UNASSIGNED = "\U000e0fff"
 
 
-def catch_up(container: Container) -> None:
-    """One turn of the worker, as the e2e tier does: the read side catches up."""
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
-
-
 def register_complaint(container: Container) -> tuple[str, str]:
     """A hotline complaint registered through the application: its number and access code."""
-    registered = container.supervision.register_case(
-        kind=Kind.COMPLAINT,
-        channel=Channel.HOTLINE,
-        department=None,
-        window=SAMPLE_WINDOW,
-        staff=None,
-        category=None,
-        urgent=False,
-        summary="窗口工作人员态度生硬",
-        details="",
-        complainant={"name": "王芳", "phone": "13812345678"},
-        by=Actor("test-operator", Role.OPERATOR),
+    registered = registration(
+        container.supervision, Actor("test-operator", Role.OPERATOR), summary="窗口工作人员态度生硬"
     )
-    catch_up(container)
+    run_worker_once(container)
     return registered.case.tracking_number, registered.access_code
 
 
@@ -148,7 +129,7 @@ def test_a_citizen_rates_a_window_one_star_and_a_complaint_is_opened(
     page.get_by_role("button", name="提交评价").click()
 
     expect(page.get_by_role("status")).to_contain_text("转为投诉件")
-    catch_up(container)
+    run_worker_once(container)
     answer = httpx.get(f"{base_url}/api/v1/cases?channel=rating", headers=tokens.operator)
     (case,) = answer.json()["items"]
     assert case["assigned_department"] == SAMPLE_DEPARTMENT

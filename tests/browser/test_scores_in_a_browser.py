@@ -10,16 +10,16 @@ from playwright.sync_api import Page, expect
 from domain.actor import Role
 from interfaces.bootstrap import Container
 from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
-from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.e2e.test_web_scores import record_november
 from tests.factories import SAMPLE_DEPARTMENT
+from tests.support import run_worker_once
 
 
 @pytest.fixture
 def inspector(page: Page, container: Container, base_url: str) -> Page:
     """An inspector at the console, with November's deductions on the read side."""
     record_november(container)
-    catch_up(container)
+    run_worker_once(container)
     sign_in_as(page, container, base_url, Role.INSPECTOR, username="zhou.jian", name="周检")
     return page
 

@@ -11,9 +11,8 @@ from playwright.sync_api import Page, expect
 from domain.actor import Role
 from interfaces.bootstrap import Container
 from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
-from tests.browser.test_public_pages_in_a_browser import catch_up
 from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_SUPERIOR, SUPERIOR_ACTOR, escalated_case
-from tests.support import SettableTimeSource
+from tests.support import SettableTimeSource, run_worker_once
 
 
 @pytest.fixture
@@ -23,7 +22,7 @@ def superior(
     """The bureau signed in, with a case of its subordinate escalated to it (made first: the
     weeks it takes would end a session)."""
     case_id = escalated_case(container.supervision, time_source.set, summary="抵押登记超期未办")
-    catch_up(container)
+    run_worker_once(container)
     sign_in_as(
         page,
         container,
@@ -60,7 +59,7 @@ def test_a_superior_finds_the_escalated_case_directs_it_and_reads_the_subordinat
     expect(page.get_by_role("status")).to_contain_text("已下达督办意见")
     expect(page.get_by_role("region", name="办理过程")).to_contain_text("上级督办意见")
     expect(page.get_by_role("region", name="办理期限")).to_contain_text("2026-12-31 17:30")
-    catch_up(container)
+    run_worker_once(container)
 
     # when: the subordinate's board, through 下级部门
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="下级部门").click()

@@ -12,6 +12,7 @@ import psycopg
 
 from application.personal_data import seal
 from infrastructure.personal_data_keys import PostgresPersonalDataKeys, decode_master_key
+from tests.integration.read_side import dict_rows
 from tests.outbox_rows import insert_message
 from tests.support import TEST_MASTER_KEY, SettableTimeSource
 
@@ -106,12 +107,8 @@ def put_citizen_sms(
 
 
 def message(database_url: str, message_id: UUID) -> dict[str, Any]:
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        cursor = connection.execute("SELECT * FROM outbox_messages WHERE id = %s", (message_id,))
-        row = cursor.fetchone()
-        assert row is not None
-        names = [column.name for column in cursor.description or ()]
-    return dict(zip(names, row, strict=True))
+    (row,) = dict_rows(database_url, "SELECT * FROM outbox_messages WHERE id = %s", (message_id,))
+    return row
 
 
 def attempts(database_url: str, message_id: UUID) -> list[tuple[int, str, str]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -111,12 +111,19 @@ def order_row(database_url: str, order_id: UUID) -> dict[str, Any]:
 
 def _list_row(database_url: str, table: str, row_id: UUID) -> dict[str, Any]:
     query = sql.SQL("SELECT * FROM {} WHERE id = %s").format(sql.Identifier(table))
+    found = dict_rows(database_url, query, (row_id,))
+    assert found, f"no {table} row for {row_id}"
+    return found[0]
+
+
+def dict_rows(
+    database_url: str, query: str | sql.Composable, params: Sequence[Any] = ()
+) -> list[dict[str, Any]]:
+    """The rows `query` answers, each as a dict of its columns."""
     with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
-        cursor.execute(query, (row_id,))
-        values = cursor.fetchone()
-        assert values is not None, f"no {table} row for {row_id}"
+        cursor.execute(query, params)  # type: ignore[arg-type]
         names = [column.name for column in cursor.description or ()]
-    return dict(zip(names, values, strict=True))
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
 def tracking(database_url: str, name: str = "case_list") -> int | None:

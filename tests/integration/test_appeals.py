@@ -16,7 +16,7 @@ from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.factories import INSPECTOR, a_deduction
 from tests.integration.read_side import DEPARTMENT, _list_row, events_of, head, local, tracking
-from tests.support import SettableTimeSource
+from tests.support import SettableTimeSource, run_worker_once
 
 # Recorded and appealed on Friday 27 November 2026 at 10:00: decided by Friday 4 December 17:30.
 DUE = local("2026-12-04T17:30:00+08:00")
@@ -46,8 +46,7 @@ def test_an_appeal_reads_into_appeal_list_with_its_deduction_and_its_clock(
     container: Container, database_url: str
 ) -> None:
     deduction_id, appeal_id = appealed(container)
-    worker = container.worker()
-    worker.run_once()
+    run_worker_once(container)
 
     row = appeal_row(database_url, appeal_id)
 
@@ -63,7 +62,6 @@ def test_an_appeal_reads_into_appeal_list_with_its_deduction_and_its_clock(
     assert row["next_clock_at"] is not None
     assert row["next_clock_at"] < DUE  # the reminder, with 20% of the time left
     assert tracking(database_url, "appeal_list") == head(container)
-    worker.close()
 
 
 def test_the_worker_clock_records_a_missed_appeal_deadline_once(
@@ -92,8 +90,7 @@ def test_a_granted_appeal_closes_its_row_and_the_deduction_leaves_the_scores(
 ) -> None:
     deduction_id, appeal_id = appealed(container)
     container.supervision.grant_appeal(appeal_id, reason="申诉成立", by=INSPECTOR)
-    worker = container.worker()
-    worker.run_once()
+    run_worker_once(container)
 
     row = appeal_row(database_url, appeal_id)
     with psycopg.connect(database_url) as connection:
@@ -105,7 +102,6 @@ def test_a_granted_appeal_closes_its_row_and_the_deduction_leaves_the_scores(
     assert (row["status"], row["decision_reason"]) == ("granted", "申诉成立")
     assert row["next_clock_at"] is None
     assert revoked == (True, 2)
-    worker.close()
 
 
 def test_rebuilding_the_read_side_gives_the_same_appeal_list(
@@ -113,10 +109,8 @@ def test_rebuilding_the_read_side_gives_the_same_appeal_list(
 ) -> None:
     _, appeal_id = appealed(container)
     container.supervision.uphold_appeal(appeal_id, reason="属实", by=INSPECTOR)
-    worker = container.worker()
-    worker.run_once()
+    run_worker_once(container)
     before = appeal_row(database_url, appeal_id)
-    worker.close()
 
     container.rebuild_projections()
 

@@ -7,17 +7,13 @@ import asyncio
 from datetime import date
 from typing import Any
 
-import psycopg
-
 from interfaces.bootstrap import Container
-from tests.integration.read_side import INSPECTOR, head, tracking
+from tests.integration.read_side import INSPECTOR, dict_rows, head, tracking
+from tests.support import run_worker_once
 
 
 def rows(database_url: str) -> list[dict[str, Any]]:
-    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM assessment_list ORDER BY position")
-        names = [column.name for column in cursor.description or ()]
-        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    return dict_rows(database_url, "SELECT * FROM assessment_list ORDER BY position")
 
 
 def test_the_worker_keeps_assessment_list_and_a_rebuild_gives_the_same_rows(
@@ -32,11 +28,7 @@ def test_the_worker_keeps_assessment_list_and_a_rebuild_gives_the_same_rows(
         title="补考", held_on=date(2026, 11, 26), pass_mark=60,
         results=[("S0001", 52)], by=INSPECTOR,
     )  # fmt: skip
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
+    run_worker_once(container)
     incremental = rows(database_url)
 
     container.rebuild_projections()

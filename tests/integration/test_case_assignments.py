@@ -10,6 +10,7 @@ import psycopg
 from interfaces.bootstrap import Container
 from tests.factories import OPERATOR, registered_case
 from tests.integration.read_side import DEPARTMENT, a_mix_of_cases, head, tracking
+from tests.support import run_worker_once
 
 
 def rows(database_url: str) -> list[tuple[Any, ...]]:
@@ -29,11 +30,7 @@ def test_the_worker_keeps_every_assignment_and_a_rebuild_gives_the_same_rows(
     container.supervision.assign_case(
         moved, department="taxation", urgent=None, final=False, note=None, by=OPERATOR
     )
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
+    run_worker_once(container)
     incremental = rows(database_url)
 
     container.rebuild_projections()

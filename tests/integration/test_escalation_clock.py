@@ -21,7 +21,7 @@ from tests.factories import (
     issued_order,
 )
 from tests.integration.read_side import case_row, open_container, order_row
-from tests.support import SettableTimeSource
+from tests.support import SettableTimeSource, run_worker_once
 
 
 def escalations(container: Container, record_id: UUID) -> list[object]:
@@ -40,9 +40,7 @@ def supervised_at_its_moment(
 ) -> None:
     """Run the clock up to supervision of each task, and supervise each."""
     time_source.set(SUPERVISED_AT.replace(hour=9))
-    worker = container.worker()
-    worker.run_once()
-    worker.close()
+    run_worker_once(container)
     time_source.set(SUPERVISED_AT)
     for case_id in cases:
         container.supervision.supervise_case(case_id, note="已超期，请加快办理", by=INSPECTOR)

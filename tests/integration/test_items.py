@@ -5,29 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import psycopg
-
 from interfaces.bootstrap import Container, sample_items
 from tests.factories import registered_case
-from tests.integration.read_side import head, tracking
+from tests.integration.read_side import dict_rows, head, tracking
 from tests.item_story import ITEM_ADMIN, the_sample_catalogue
+from tests.support import run_worker_once
 
 TABLES = {"item_list": "code", "case_items": "case_id", "rating_items": "evaluation_id"}
 
 
 def rows(database_url: str, table: str) -> list[dict[str, Any]]:
-    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {table} ORDER BY {TABLES[table]}")
-        names = [column.name for column in cursor.description or ()]
-        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
-
-
-def turn(container: Container) -> None:
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
+    return dict_rows(database_url, f"SELECT * FROM {table} ORDER BY {TABLES[table]}")
 
 
 def test_the_worker_keeps_the_item_tables_and_a_rebuild_gives_the_same_rows(
@@ -41,7 +29,7 @@ def test_the_worker_keeps_the_item_tables_and_a_rebuild_gives_the_same_rows(
         item="BDC-002",
     )  # fmt: skip
     app.import_items([i for i in sample_items() if i.code != "GA-001"], ITEM_ADMIN)
-    turn(container)
+    run_worker_once(container)
     incremental = {table: rows(database_url, table) for table in TABLES}
 
     container.rebuild_projections()

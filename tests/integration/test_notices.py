@@ -18,7 +18,14 @@ from domain.task import Task
 from infrastructure.policy_runner import PolicyRunner
 from interfaces.bootstrap import Container
 from tests.factories import import_sample_directory, issued_order
-from tests.integration.read_side import INSPECTOR, events_of, head, open_container, tracking
+from tests.integration.read_side import (
+    INSPECTOR,
+    dict_rows,
+    events_of,
+    head,
+    open_container,
+    tracking,
+)
 from tests.notice_story import flagged_case
 from tests.support import SettableTimeSource
 
@@ -26,10 +33,7 @@ POLICIES = ("notice_drafts_cases", "notice_drafts_orders")
 
 
 def rows(database_url: str) -> list[dict[str, Any]]:
-    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM notice_list ORDER BY listed_position")
-        names = [column.name for column in cursor.description or ()]
-        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    return dict_rows(database_url, "SELECT * FROM notice_list ORDER BY listed_position")
 
 
 def turn(container: Container, times: int = 1) -> int:

@@ -27,10 +27,12 @@ from tests.factories import (
     SAMPLE_DEPARTMENT_ACTOR,
     acknowledged_case,
     assign,
+    assigned_case,
     import_sample_directory,
     registration,
 )
-from tests.support import SettableTimeSource, settings_for
+from tests.integration.read_side import dict_rows
+from tests.support import SettableTimeSource, run_worker_once, settings_for
 
 CHANNELS = {
     "sms_gateway_url": "http://127.0.0.1:9/sms",
@@ -59,15 +61,19 @@ def run_feed(container: Container, **options: Any) -> int:
         return feed.run_until_caught_up()  # type: ignore[attr-defined, no-any-return]
 
 
+def feed_position(database_url: str) -> int:
+    """Where the notification feed has got to in the log."""
+    with psycopg.connect(database_url) as connection:
+        return tracked_position(connection, FEED_NAME)
+
+
 def outbox(database_url: str, **where: Any) -> list[dict[str, Any]]:
     conditions = " AND ".join(f"{column} = %s" for column in where) or "true"
-    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT * FROM outbox_messages WHERE {conditions} ORDER BY position, channel",
-            list(where.values()),
-        )
-        names = [column.name for column in cursor.description or ()]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return dict_rows(
+        database_url,
+        f"SELECT * FROM outbox_messages WHERE {conditions} ORDER BY position, channel",
+        list(where.values()),
+    )
 
 
 def test_a_registration_with_consent_makes_one_sealed_sms_with_the_code_masked(
@@ -132,8 +138,7 @@ def test_an_assignment_mails_the_department_at_its_directory_address(
 def test_the_feed_writes_each_message_once_however_often_it_runs_over_the_same_events(
     container: Container, database_url: str
 ) -> None:
-    case_id = registration(container.supervision, complainant=CITIZEN).case.id
-    assign(container.supervision, case_id)
+    assigned_case(container.supervision, complainant=CITIZEN)
     run_feed(container, batch_size=1)
     first = outbox(database_url)
     # A crash after the write and before the position: the same events are read again.
@@ -169,8 +174,7 @@ def test_a_crash_after_writing_and_before_the_commit_leaves_neither_messages_nor
         feed.run_until_caught_up()  # type: ignore[attr-defined]
 
     assert outbox(database_url) == []
-    with psycopg.connect(database_url) as connection:
-        assert tracked_position(connection, FEED_NAME) == 0
+    assert feed_position(database_url) == 0
     run_feed(container)
     assert len(outbox(database_url, channel="sms")) == 1
 
@@ -178,26 +182,22 @@ def test_a_crash_after_writing_and_before_the_commit_leaves_neither_messages_nor
 def test_a_rebuild_of_the_read_side_leaves_the_outbox_and_its_position_alone(
     container: Container, database_url: str
 ) -> None:
-    case_id = registration(container.supervision, complainant=CITIZEN).case.id
-    assign(container.supervision, case_id)
+    assigned_case(container.supervision, complainant=CITIZEN)
     run_feed(container)
     before = outbox(database_url)
-    with psycopg.connect(database_url) as connection:
-        position = tracked_position(connection, FEED_NAME)
+    position = feed_position(database_url)
 
     container.rebuild_projections()
     run_feed(container)
 
     assert outbox(database_url) == before
-    with psycopg.connect(database_url) as connection:
-        assert tracked_position(connection, FEED_NAME) == position
+    assert feed_position(database_url) == position
 
 
 def test_a_database_upgraded_to_the_outbox_starts_the_feed_at_its_head(
     container: Container, database_url: str
 ) -> None:
-    case_id = registration(container.supervision, complainant=CITIZEN).case.id
-    assign(container.supervision, case_id)
+    assigned_case(container.supervision, complainant=CITIZEN)
     with psycopg.connect(database_url, autocommit=True) as connection:
         # As the database was before the outbox came in.
         connection.execute("DROP TABLE outbox_attempts, outbox_messages")
@@ -208,9 +208,8 @@ def test_a_database_upgraded_to_the_outbox_starts_the_feed_at_its_head(
 
     run_feed(container)
     assert outbox(database_url) == []
-    with psycopg.connect(database_url) as connection:
-        assert head is not None
-        assert tracked_position(connection, FEED_NAME) >= head[0]
+    assert head is not None
+    assert feed_position(database_url) >= head[0]
     # What happens from now on is notified.
     registration(container.supervision, complainant=CITIZEN)
     run_feed(container)
@@ -220,8 +219,7 @@ def test_a_database_upgraded_to_the_outbox_starts_the_feed_at_its_head(
 def test_erasure_marks_the_cases_undelivered_messages_erased_and_clears_their_seal(
     container: Container, database_url: str
 ) -> None:
-    case_id = registration(container.supervision, complainant=CITIZEN).case.id
-    assign(container.supervision, case_id)
+    case_id = assigned_case(container.supervision, complainant=CITIZEN)
     run_feed(container)
     container.supervision.erase_personal_data(case_id, reason="本人申请删除", by=INSPECTOR)
 
@@ -245,11 +243,7 @@ def test_the_worker_runs_the_feed_with_the_other_runners(
     container: Container, database_url: str
 ) -> None:
     registration(container.supervision, complainant=CITIZEN)
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
+    run_worker_once(container)
     assert len(outbox(database_url, channel="sms")) == 1
 
 
@@ -276,8 +270,7 @@ def test_an_event_store_failure_while_reading_the_record_fails_the_batch_rather_
     finally:
         del feed.application.repository.get  # type: ignore[attr-defined]
 
-    with psycopg.connect(database_url) as connection:
-        assert tracked_position(connection, FEED_NAME) == 0
+    assert feed_position(database_url) == 0
     run_feed(container)
     assert len(outbox(database_url, channel="sms")) == 1
 

@@ -14,11 +14,11 @@ from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Case, Channel, Status
 from domain.evaluation import Evaluation, rating_case_id
-from domain.rectification import OrderSourceType, RectificationOrder
+from domain.rectification import RectificationOrder
 from infrastructure.policy_runner import PolicyRunner
 from infrastructure.worker import Worker
 from interfaces.bootstrap import Container
-from tests.factories import ADMIN, import_sample_directory, registered_case
+from tests.factories import ADMIN, import_sample_directory, issued_order, registered_case
 from tests.integration.read_side import (
     DEPARTMENT,
     DEPARTMENT_ID,
@@ -41,18 +41,13 @@ DUE = local("2026-12-11T17:30:00+08:00")
 
 
 def issue(container: Container, **overrides: Any) -> UUID:
+    """An inspection's order on window W-A01 of the deeds office, in the policy's working days."""
     fields: dict[str, Any] = {
-        "department": DEPARTMENT_ID,
-        "window": "W-A01",
-        "staff": None,
         "problem": "窗口未落实一次性告知",
         "requirements": "组织学习并提交整改报告",
-        "working_days": None,
-        "source_type": OrderSourceType.INSPECTION,
-        "source_ref": None,
         **overrides,
     }
-    return container.supervision.issue_order(**fields, by=INSPECTOR).id
+    return issued_order(container.supervision, INSPECTOR, **fields)
 
 
 def issued_and_projected(container: Container) -> tuple[UUID, Worker]:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -20,6 +18,7 @@ import pytest
 
 from tests.e2e.test_cli import OVERSIGHT
 from tests.integration.outbox_rows import attempts, personal_data_keys, put_citizen_sms, put_message
+from tests.integration.read_side import wait_until
 from tests.receivers import HttpReceiver, http_receiver
 from tests.support import SettableTimeSource, command_environment
 
@@ -28,15 +27,6 @@ __all__ = ["http_receiver"]
 pytestmark = [pytest.mark.slow, pytest.mark.crash]
 
 PHONE = "13987654321"
-
-
-def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def states(database_url: str) -> Counter[str]:
@@ -78,7 +68,7 @@ def test_a_sender_killed_mid_delivery_loses_no_message_and_resends_under_the_sam
 
     first = start_worker(database_url, http_receiver)
     try:
-        assert wait_for(http_receiver.holding.is_set, 60), "the first delivery never started"
+        assert wait_until(http_receiver.holding.is_set, 60), "the first delivery never started"
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
     finally:
@@ -96,7 +86,7 @@ def test_a_sender_killed_mid_delivery_loses_no_message_and_resends_under_the_sam
 
     second = start_worker(database_url, http_receiver)
     try:
-        delivered = wait_for(lambda: states(database_url)["delivered"] == len(messages), 60)
+        delivered = wait_until(lambda: states(database_url)["delivered"] == len(messages), 60)
     finally:
         second.send_signal(signal.SIGTERM)
         _, stderr = second.communicate(timeout=30)

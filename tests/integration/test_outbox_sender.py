@@ -8,8 +8,10 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import Any
 from uuid import UUID
 
 import psycopg
@@ -70,37 +72,65 @@ def mail(receiver: SmtpReceiver) -> MailServer:
     return MailServer(SmtpServer.from_url(receiver.url), MAIL_FROM, SettableTimeSource().now)
 
 
-def a_sender(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    *channels: Channel,
-    max_attempts: int = 8,
-) -> OutboxSender:
-    return OutboxSender(
-        database_url,
-        channels={channel.name: channel for channel in channels},
-        keys=keys,
-        time_source=time_source,
-        max_attempts=max_attempts,
-        retry_seconds=30,
-        jitter=lambda: 0.0,
-    )
+@dataclass
+class Outbox:
+    """The test's outbox: its database, the keys that seal citizens' messages, and the clock
+    that says when a message is due."""
+
+    database_url: str
+    keys: PostgresPersonalDataKeys
+    time_source: SettableTimeSource
+
+    def sender(self, *channels: Channel, max_attempts: int = 8) -> OutboxSender:
+        """A sender over these channels, retrying after 30 s, doubled each time, no jitter."""
+        return OutboxSender(
+            self.database_url,
+            channels={channel.name: channel for channel in channels},
+            keys=self.keys,
+            time_source=self.time_source,
+            max_attempts=max_attempts,
+            retry_seconds=30,
+            jitter=lambda: 0.0,
+        )
+
+    def put(self, **fields: Any) -> tuple[UUID, str]:
+        """A pending message due now (`put_message`'s fields): its id and idempotency key."""
+        return put_message(self.database_url, due=self.time_source.now(), **fields)
+
+    def citizen_sms(self, *, urgent: bool = False) -> tuple[UUID, str, UUID]:
+        """A pending SMS to the citizen, its phone and text sealed, due now: its id, its
+        idempotency key and its case's id."""
+        return put_citizen_sms(
+            self.database_url,
+            self.keys,
+            phone=PHONE,
+            text=CITIZEN_TEXT,
+            due=self.time_source.now(),
+            urgent=urgent,
+        )
+
+    def row(self, message_id: UUID) -> dict[str, Any]:
+        return message(self.database_url, message_id)
+
+    def attempts(self, message_id: UUID) -> list[tuple[int, str, str]]:
+        return attempts(self.database_url, message_id)
+
+
+@pytest.fixture
+def outbox(
+    database_url: str, keys: PostgresPersonalDataKeys, time_source: SettableTimeSource
+) -> Outbox:
+    return Outbox(database_url, keys, time_source)
 
 
 # Each channel delivers --------------------------------------------------------------------
 
 
 def test_a_departments_email_arrives_in_chinese_with_a_message_id_from_its_idempotency_key(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    smtp_receiver: SmtpReceiver,
+    outbox: Outbox, time_source: SettableTimeSource, smtp_receiver: SmtpReceiver
 ) -> None:
-    sent_id, key = put_message(
-        database_url, channel="email", address="xfb@dept.example.gov.cn", due=time_source.now()
-    )
-    sender = a_sender(database_url, keys, time_source, mail(smtp_receiver))
+    sent_id, key = outbox.put(channel="email", address="xfb@dept.example.gov.cn")
+    sender = outbox.sender(mail(smtp_receiver))
 
     assert sender.run_once().delivered == 1
 
@@ -114,29 +144,24 @@ def test_a_departments_email_arrives_in_chinese_with_a_message_id_from_its_idemp
     body = mail_message.get_body()
     assert body is not None
     assert "已分派给贵单位" in body.get_content()
-    row = message(database_url, sent_id)
+    row = outbox.row(sent_id)
     assert (row["state"], row["attempts"]) == ("delivered", 1)
     assert row["delivered_at"] == time_source.now()
-    assert attempts(database_url, sent_id) == [(1, "delivered", "delivered")]
+    assert outbox.attempts(sent_id) == [(1, "delivered", "delivered")]
 
 
 def test_a_group_robot_gets_a_markdown_message_with_the_idempotency_key(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    http_receiver: HttpReceiver,
+    outbox: Outbox, http_receiver: HttpReceiver
 ) -> None:
     robot_url = f"{http_receiver.url}/cgi-bin/webhook/send?key=robot-1"
-    sent_id, key = put_message(
-        database_url,
+    sent_id, key = outbox.put(
         channel="webhook",
         recipient_kind="inspectors",
         address=robot_url,
         subject="延期申请待审核",
         text="案件 12345-20261127-0001 申请延期 3 个工作日。",
-        due=time_source.now(),
     )
-    sender = a_sender(database_url, keys, time_source, GroupRobot())
+    sender = outbox.sender(GroupRobot())
 
     assert sender.run_once().delivered == 1
 
@@ -148,20 +173,15 @@ def test_a_group_robot_gets_a_markdown_message_with_the_idempotency_key(
     assert body["markdown"]["title"] == "延期申请待审核"
     assert "申请延期 3 个工作日" in body["markdown"]["text"]
     assert body["markdown"]["content"] == body["markdown"]["text"]
-    assert message(database_url, sent_id)["state"] == "delivered"
+    assert outbox.row(sent_id)["state"] == "delivered"
 
 
 def test_a_citizens_sms_is_opened_from_its_seal_sent_whole_and_its_seal_cleared(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    http_receiver: HttpReceiver,
+    outbox: Outbox, http_receiver: HttpReceiver
 ) -> None:
-    sent_id, key, _ = put_citizen_sms(
-        database_url, keys, phone=PHONE, text=CITIZEN_TEXT, due=time_source.now()
-    )
-    assert message(database_url, sent_id)["sealed"] is not None
-    sender = a_sender(database_url, keys, time_source, sms(http_receiver))
+    sent_id, key, _ = outbox.citizen_sms()
+    assert outbox.row(sent_id)["sealed"] is not None
+    sender = outbox.sender(sms(http_receiver))
 
     assert sender.run_once().delivered == 1
 
@@ -170,21 +190,20 @@ def test_a_citizens_sms_is_opened_from_its_seal_sent_whole_and_its_seal_cleared(
     assert request.headers["authorization"] == f"Bearer {GATEWAY_KEY}"
     assert request.headers["idempotency-key"] == key
     assert request.json() == {"to": PHONE, "text": CITIZEN_TEXT, "idempotency_key": key}
-    row = message(database_url, sent_id)
+    row = outbox.row(sent_id)
     assert (row["state"], row["sealed"]) == ("delivered", None)
     assert row["text"] == CITIZEN_TEXT.replace("739182", "******")
 
 
 def test_no_log_line_of_the_sender_holds_the_citizens_phone_or_text(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
+    outbox: Outbox,
     time_source: SettableTimeSource,
     http_receiver: HttpReceiver,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    put_citizen_sms(database_url, keys, phone=PHONE, text=CITIZEN_TEXT, due=time_source.now())
+    outbox.citizen_sms()
     http_receiver.fail_next(1, 503, {"to": PHONE, "error": "busy"})
-    sender = a_sender(database_url, keys, time_source, sms(http_receiver))
+    sender = outbox.sender(sms(http_receiver))
 
     with structlog.testing.capture_logs() as logs:
         monkeypatch.setattr(sender_module, "log", structlog.get_logger("oversight.outbox"))
@@ -200,32 +219,27 @@ def test_no_log_line_of_the_sender_holds_the_citizens_phone_or_text(
 
 
 def test_a_failing_gateway_is_retried_with_doubling_waits_then_delivered_under_one_key(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    http_receiver: HttpReceiver,
+    outbox: Outbox, time_source: SettableTimeSource, http_receiver: HttpReceiver
 ) -> None:
-    sent_id, key = put_message(
-        database_url, channel="webhook", address=http_receiver.url, due=time_source.now()
-    )
+    sent_id, key = outbox.put(channel="webhook", address=http_receiver.url)
     http_receiver.fail_next(1, 503)
     http_receiver.fail_next(1, 429)
-    sender = a_sender(database_url, keys, time_source, GroupRobot())
+    sender = outbox.sender(GroupRobot())
     start = time_source.now()
 
     assert sender.run_once().failed == 1
-    assert message(database_url, sent_id)["next_attempt_at"] == start + timedelta(seconds=30)
+    assert outbox.row(sent_id)["next_attempt_at"] == start + timedelta(seconds=30)
     time_source.advance(seconds=29)
     assert sender.run_once().handled == 0  # not due yet
     time_source.advance(seconds=1)
     assert sender.run_once().failed == 1
-    assert message(database_url, sent_id)["next_attempt_at"] == start + timedelta(seconds=90)
+    assert outbox.row(sent_id)["next_attempt_at"] == start + timedelta(seconds=90)
     time_source.advance(seconds=60)
     assert sender.run_once().delivered == 1
 
-    row = message(database_url, sent_id)
+    row = outbox.row(sent_id)
     assert (row["state"], row["attempts"], row["last_error"]) == ("delivered", 3, None)
-    assert attempts(database_url, sent_id) == [
+    assert outbox.attempts(sent_id) == [
         (1, "failed", "HTTP 503"),
         (2, "failed", "HTTP 429"),
         (3, "delivered", "delivered"),
@@ -252,109 +266,82 @@ def test_the_retry_waits_carry_a_little_jitter(
 
 
 def test_after_the_last_try_a_message_is_dead_with_every_attempt_recorded_and_its_seal_cleared(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    http_receiver: HttpReceiver,
+    outbox: Outbox, time_source: SettableTimeSource, http_receiver: HttpReceiver
 ) -> None:
-    sent_id, key, _ = put_citizen_sms(
-        database_url, keys, phone=PHONE, text=CITIZEN_TEXT, due=time_source.now(), urgent=True
-    )
+    sent_id, key, _ = outbox.citizen_sms(urgent=True)
     http_receiver.fail_next(10, 500)
-    sender = a_sender(database_url, keys, time_source, sms(http_receiver), max_attempts=3)
+    sender = outbox.sender(sms(http_receiver), max_attempts=3)
 
     for _ in range(3):
         sender.run_once()
         time_source.advance(hours=1)
     assert sender.run_once().handled == 0
 
-    row = message(database_url, sent_id)
+    row = outbox.row(sent_id)
     assert (row["state"], row["attempts"], row["sealed"]) == ("dead", 3, None)
     assert row["last_error"] == "HTTP 500"
-    assert [outcome for _, outcome, _ in attempts(database_url, sent_id)] == ["failed"] * 3
+    assert [outcome for _, outcome, _ in outbox.attempts(sent_id)] == ["failed"] * 3
     assert http_receiver.keys() == [key] * 3
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 422])
 def test_a_request_the_gateway_refuses_makes_the_message_dead_at_once(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    http_receiver: HttpReceiver,
-    status: int,
+    outbox: Outbox, http_receiver: HttpReceiver, status: int
 ) -> None:
-    sent_id, _, _ = put_citizen_sms(
-        database_url, keys, phone=PHONE, text=CITIZEN_TEXT, due=time_source.now()
-    )
+    sent_id, _, _ = outbox.citizen_sms()
     http_receiver.fail_next(1, status)
-    sender = a_sender(database_url, keys, time_source, sms(http_receiver))
+    sender = outbox.sender(sms(http_receiver))
 
     assert sender.run_once().dead == 1
 
-    row = message(database_url, sent_id)
+    row = outbox.row(sent_id)
     assert (row["state"], row["attempts"], row["sealed"]) == ("dead", 1, None)
-    assert attempts(database_url, sent_id) == [(1, "failed", f"HTTP {status}")]
+    assert outbox.attempts(sent_id) == [(1, "failed", f"HTTP {status}")]
 
 
 def test_a_robot_that_answers_an_error_code_has_failed_and_a_refused_robot_is_dead(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    http_receiver: HttpReceiver,
+    outbox: Outbox, http_receiver: HttpReceiver
 ) -> None:
-    busy_id, _ = put_message(
-        database_url, channel="webhook", address=http_receiver.url, due=time_source.now()
-    )
+    busy_id, _ = outbox.put(channel="webhook", address=http_receiver.url)
     http_receiver.answer_next(1, {"errcode": 45009, "errmsg": "api freq out of limit"})
-    sender = a_sender(database_url, keys, time_source, GroupRobot())
+    sender = outbox.sender(GroupRobot())
     assert sender.run_once().failed == 1
-    assert message(database_url, busy_id)["last_error"] == (
+    assert outbox.row(busy_id)["last_error"] == (
         "robot answered errcode 45009: api freq out of limit"
     )
 
-    refused_id, _ = put_message(
-        database_url, channel="webhook", address=http_receiver.url, due=time_source.now()
-    )
+    refused_id, _ = outbox.put(channel="webhook", address=http_receiver.url)
     http_receiver.answer_next(1, {"errcode": 310000, "errmsg": "keywords not in content"})
     assert sender.run_once().dead == 1
-    assert message(database_url, refused_id)["state"] == "dead"
+    assert outbox.row(refused_id)["state"] == "dead"
 
 
 def test_a_mail_server_that_says_try_later_is_retried_and_one_that_refuses_makes_it_dead(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    smtp_receiver: SmtpReceiver,
+    outbox: Outbox, time_source: SettableTimeSource, smtp_receiver: SmtpReceiver
 ) -> None:
-    later_id, _ = put_message(
-        database_url, channel="email", address="a@dept.example.gov.cn", due=time_source.now()
-    )
+    later_id, _ = outbox.put(channel="email", address="a@dept.example.gov.cn")
     smtp_receiver.fail_next(1, "451 4.3.0 Try again later")
-    sender = a_sender(database_url, keys, time_source, mail(smtp_receiver))
+    sender = outbox.sender(mail(smtp_receiver))
     assert sender.run_once().failed == 1
     time_source.advance(seconds=30)
     assert sender.run_once().delivered == 1
-    assert message(database_url, later_id)["state"] == "delivered"
+    assert outbox.row(later_id)["state"] == "delivered"
 
-    refused_id, _ = put_message(
-        database_url, channel="email", address="b@dept.example.gov.cn", due=time_source.now()
-    )
+    refused_id, _ = outbox.put(channel="email", address="b@dept.example.gov.cn")
     smtp_receiver.fail_next(1, "554 5.7.1 Rejected")
     assert sender.run_once().dead == 1
-    assert message(database_url, refused_id)["last_error"] == "the mail server answered 554"
+    assert outbox.row(refused_id)["last_error"] == "the mail server answered 554"
 
 
-def test_an_unreachable_gateway_is_retried(
-    database_url: str, keys: PostgresPersonalDataKeys, time_source: SettableTimeSource
-) -> None:
+def test_an_unreachable_gateway_is_retried(outbox: Outbox) -> None:
     closed = HttpReceiver().start()
     url = closed.url
     closed.stop()
-    sent_id, _ = put_message(database_url, channel="webhook", address=url, due=time_source.now())
-    sender = a_sender(database_url, keys, time_source, GroupRobot())
+    sent_id, _ = outbox.put(channel="webhook", address=url)
+    sender = outbox.sender(GroupRobot())
 
     assert sender.run_once().failed == 1
-    row = message(database_url, sent_id)
+    row = outbox.row(sent_id)
     assert (row["state"], row["attempts"]) == ("pending", 1)
     assert row["last_error"].startswith("could not reach the receiver")
 
@@ -367,58 +354,43 @@ def office(moment: str) -> datetime:
 
 
 def test_a_citizens_sms_retried_into_the_night_waits_for_eight_in_the_morning(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    http_receiver: HttpReceiver,
+    outbox: Outbox, time_source: SettableTimeSource, http_receiver: HttpReceiver
 ) -> None:
     time_source.set(office("2026-11-27T20:59:50"))
-    sent_id, _, _ = put_citizen_sms(
-        database_url, keys, phone=PHONE, text=CITIZEN_TEXT, due=time_source.now()
-    )
+    sent_id, _, _ = outbox.citizen_sms()
     http_receiver.fail_next(1, 503)
-    sender = a_sender(database_url, keys, time_source, sms(http_receiver))
+    sender = outbox.sender(sms(http_receiver))
 
     assert sender.run_once().failed == 1
 
-    assert message(database_url, sent_id)["next_attempt_at"] == office("2026-11-28T08:00:00")
+    assert outbox.row(sent_id)["next_attempt_at"] == office("2026-11-28T08:00:00")
 
 
 def test_an_urgent_citizens_sms_is_retried_through_the_night(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    http_receiver: HttpReceiver,
+    outbox: Outbox, time_source: SettableTimeSource, http_receiver: HttpReceiver
 ) -> None:
     time_source.set(office("2026-11-27T20:59:50"))
-    sent_id, _, _ = put_citizen_sms(
-        database_url, keys, phone=PHONE, text=CITIZEN_TEXT, due=time_source.now(), urgent=True
-    )
+    sent_id, _, _ = outbox.citizen_sms(urgent=True)
     http_receiver.fail_next(1, 503)
-    sender = a_sender(database_url, keys, time_source, sms(http_receiver))
+    sender = outbox.sender(sms(http_receiver))
 
     sender.run_once()
 
     expected = office("2026-11-27T21:00:20")
-    assert message(database_url, sent_id)["next_attempt_at"] == expected
+    assert outbox.row(sent_id)["next_attempt_at"] == expected
 
 
 def test_a_citizens_sms_due_at_night_is_put_off_to_the_morning_without_an_attempt(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    http_receiver: HttpReceiver,
+    outbox: Outbox, time_source: SettableTimeSource, http_receiver: HttpReceiver
 ) -> None:
     time_source.set(office("2026-11-27T23:30:00"))
-    sent_id, _, _ = put_citizen_sms(
-        database_url, keys, phone=PHONE, text=CITIZEN_TEXT, due=time_source.now()
-    )
-    sender = a_sender(database_url, keys, time_source, sms(http_receiver))
+    sent_id, _, _ = outbox.citizen_sms()
+    sender = outbox.sender(sms(http_receiver))
 
     assert sender.run_once().postponed == 1
 
     assert http_receiver.requests == []
-    row = message(database_url, sent_id)
+    row = outbox.row(sent_id)
     assert (row["state"], row["attempts"]) == ("pending", 0)
     assert row["next_attempt_at"] == office("2026-11-28T08:00:00")
     time_source.set(office("2026-11-28T08:00:00"))
@@ -426,22 +398,17 @@ def test_a_citizens_sms_due_at_night_is_put_off_to_the_morning_without_an_attemp
 
 
 def test_a_message_whose_channel_is_off_stays_pending_and_is_logged_once(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    monkeypatch: pytest.MonkeyPatch,
+    outbox: Outbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sent_id, _ = put_message(
-        database_url, channel="email", address="a@dept.example.gov.cn", due=time_source.now()
-    )
-    sender = a_sender(database_url, keys, time_source, GroupRobot())
+    sent_id, _ = outbox.put(channel="email", address="a@dept.example.gov.cn")
+    sender = outbox.sender(GroupRobot())
 
     with structlog.testing.capture_logs() as logs:
         monkeypatch.setattr(sender_module, "log", structlog.get_logger("oversight.outbox"))
         for _ in range(3):
             assert sender.run_once().handled == 0
 
-    row = message(database_url, sent_id)
+    row = outbox.row(sent_id)
     assert (row["state"], row["attempts"]) == ("pending", 0)
     noted = [entry for entry in logs if entry["event"] == "outbox_channel_not_configured"]
     assert [(entry["channel"], entry["waiting"]) for entry in noted] == [("email", 1)]
@@ -451,20 +418,12 @@ def test_a_message_whose_channel_is_off_stays_pending_and_is_logged_once(
 
 
 def test_two_senders_at_once_deliver_each_message_exactly_once(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    http_receiver: HttpReceiver,
+    outbox: Outbox, http_receiver: HttpReceiver
 ) -> None:
-    sent = [
-        put_message(
-            database_url, channel="webhook", address=http_receiver.url, due=time_source.now()
-        )
-        for _ in range(40)
-    ]
+    sent = [outbox.put(channel="webhook", address=http_receiver.url) for _ in range(40)]
     senders = [
-        a_sender(database_url, keys, time_source, GroupRobot()),
-        a_sender(database_url, keys, time_source, GroupRobot()),
+        outbox.sender(GroupRobot()),
+        outbox.sender(GroupRobot()),
     ]
     go = threading.Barrier(2)
 
@@ -479,27 +438,22 @@ def test_two_senders_at_once_deliver_each_message_exactly_once(
         thread.join()
 
     assert Counter(http_receiver.keys()) == Counter({key: 1 for _, key in sent})
-    assert {message(database_url, sent_id)["state"] for sent_id, _ in sent} == {"delivered"}
+    assert {outbox.row(sent_id)["state"] for sent_id, _ in sent} == {"delivered"}
 
 
 def test_the_sender_thread_is_woken_by_notify_and_stops_cleanly(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    http_receiver: HttpReceiver,
+    outbox: Outbox, database_url: str, http_receiver: HttpReceiver
 ) -> None:
-    sender = a_sender(database_url, keys, time_source, GroupRobot())
+    sender = outbox.sender(GroupRobot())
     sender.wake_seconds = 3600  # only a NOTIFY can wake it in time
     thread = OutboxSenderThread(sender)
     thread.start()
     try:
         assert wait_until(lambda: waiting_for_news(database_url))
-        sent_id, _ = put_message(
-            database_url, channel="webhook", address=http_receiver.url, due=time_source.now()
-        )
+        sent_id, _ = outbox.put(channel="webhook", address=http_receiver.url)
         with psycopg.connect(database_url, autocommit=True) as connection:
             connection.execute("NOTIFY oversight_outbox")
-        assert wait_until(lambda: message(database_url, sent_id)["state"] == "delivered")
+        assert wait_until(lambda: outbox.row(sent_id)["state"] == "delivered")
     finally:
         thread.stop()
     assert not thread.running
@@ -539,20 +493,18 @@ def test_the_active_worker_runs_the_sender_and_stops_it_with_itself(
 # The receiver asks for AUTH over plain TCP (no certificate to make); aiosmtpd warns of that.
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_mail_goes_through_a_server_that_wants_a_login_and_a_wrong_password_is_retried(
-    database_url: str, keys: PostgresPersonalDataKeys, time_source: SettableTimeSource
+    outbox: Outbox, time_source: SettableTimeSource
 ) -> None:
     server = SmtpReceiver(login=("notify", "p@ss:word")).start()
     try:
-        sent_id, _ = put_message(
-            database_url, channel="email", address="a@dept.example.gov.cn", due=time_source.now()
-        )
+        sent_id, _ = outbox.put(channel="email", address="a@dept.example.gov.cn")
         wrong = MailServer(
             SmtpServer.from_url(f"smtp://notify:nope@127.0.0.1:{server.port}"),
             MAIL_FROM,
             time_source.now,
         )
-        assert a_sender(database_url, keys, time_source, wrong).run_once().failed == 1
-        assert message(database_url, sent_id)["last_error"] == "the mail server answered 535"
+        assert outbox.sender(wrong).run_once().failed == 1
+        assert outbox.row(sent_id)["last_error"] == "the mail server answered 535"
 
         right = MailServer(
             SmtpServer.from_url(f"smtp://notify:p%40ss%3Aword@127.0.0.1:{server.port}"),
@@ -560,33 +512,28 @@ def test_mail_goes_through_a_server_that_wants_a_login_and_a_wrong_password_is_r
             time_source.now,
         )
         time_source.advance(seconds=30)
-        assert a_sender(database_url, keys, time_source, right).run_once().delivered == 1
+        assert outbox.sender(right).run_once().delivered == 1
         assert [mail.recipients for mail in server.mails] == [["a@dept.example.gov.cn"]]
     finally:
         server.stop()
 
 
 def test_a_message_in_flight_when_its_case_is_erased_is_not_waited_for_nor_sent_afterwards(
-    database_url: str,
-    keys: PostgresPersonalDataKeys,
-    time_source: SettableTimeSource,
-    http_receiver: HttpReceiver,
+    outbox: Outbox, http_receiver: HttpReceiver
 ) -> None:
-    sent_id, _, case_id = put_citizen_sms(
-        database_url, keys, phone=PHONE, text=CITIZEN_TEXT, due=time_source.now()
-    )
+    sent_id, _, case_id = outbox.citizen_sms()
     # The sender's process still holds the key in its cache; the erasure comes from another.
-    assert keys.key_for_reading(case_id) is not None
-    erasing_process = personal_data_keys(database_url, time_source)
-    with psycopg.connect(database_url) as delivering, delivering.transaction():
+    assert outbox.keys.key_for_reading(case_id) is not None
+    erasing_process = personal_data_keys(outbox.database_url, outbox.time_source)
+    with psycopg.connect(outbox.database_url) as delivering, delivering.transaction():
         delivering.execute("SELECT 1 FROM outbox_messages WHERE id = %s FOR UPDATE", (sent_id,))
         assert erasing_process.erase(case_id) is True
     erasing_process.close()
-    assert message(database_url, sent_id)["state"] == "pending"
+    assert outbox.row(sent_id)["state"] == "pending"
 
-    sender = a_sender(database_url, keys, time_source, sms(http_receiver))
+    sender = outbox.sender(sms(http_receiver))
 
     assert sender.run_once().erased == 1
     assert http_receiver.requests == []
-    row = message(database_url, sent_id)
+    row = outbox.row(sent_id)
     assert (row["state"], row["sealed"]) == ("erased", None)

@@ -7,23 +7,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import psycopg
-
 from domain.calendar import OFFICE_TZ
 from domain.post_cover import PostCover, post_cover_id
 from interfaces.bootstrap import Container
 from tests.factories import SAMPLE_DEPARTMENT_ACTOR
-from tests.integration.read_side import events_of, head, open_container, tracking
+from tests.integration.read_side import dict_rows, events_of, head, open_container, tracking
 from tests.support import SettableTimeSource
 
 TABLES = ("absence_list", "cover_gap_list", "post_cover_list")
 
 
 def rows(database_url: str, table: str) -> list[dict[str, Any]]:
-    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {table} ORDER BY id")
-        names = [column.name for column in cursor.description or ()]
-        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    return dict_rows(database_url, f"SELECT * FROM {table} ORDER BY id")
 
 
 def turn(container: Container, times: int = 1) -> int:

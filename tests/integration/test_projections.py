@@ -22,6 +22,7 @@ from tests.integration.read_side import (
     case_registered_during_rebuild,
     case_row,
     close_satisfied,
+    dict_rows,
     head,
     local,
     tracking,
@@ -246,10 +247,7 @@ def _storage_parameters(database_url: str) -> dict[str, dict[str, str]]:
 
 
 def _rows(database_url: str) -> list[dict[str, Any]]:
-    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM case_list ORDER BY id")
-        names = [column.name for column in cursor.description or ()]
-        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    return dict_rows(database_url, "SELECT * FROM case_list ORDER BY id")
 
 
 def _index_names(database_url: str) -> list[str]:

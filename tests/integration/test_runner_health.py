@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -18,28 +17,23 @@ from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.signing import SigningKey
 from infrastructure.worker import Worker
 from interfaces.bootstrap import Container
-from tests.factories import assigned_case, import_sample_directory, registered_case
+from tests.factories import assigned_case, registered_case
 from tests.failing_projection import FailingProjection
 from tests.integration.read_side import (
+    dict_rows,
     events_of,
     head,
-    open_container,
     tracking,
     wait_until,
 )
 from tests.support import START, SettableTimeSource
 
+# The workers here run the failing projection: its table is made before the container.
+pytestmark = pytest.mark.usefixtures("failing_projection_table")
+
 # Assigned at START (Friday 27 November 2026, 10:00), a complaint must be acknowledged by
 # Monday 30 November 17:30.
 ACKNOWLEDGE_DUE = START + timedelta(days=3, hours=7, minutes=30)
-
-
-@pytest.fixture
-def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
-    FailingProjection.create_table(database_url)
-    with open_container(database_url, time_source) as built:
-        import_sample_directory(built.supervision)
-        yield built
 
 
 def a_worker(container: Container, failing: FailingProjection) -> Worker:
@@ -52,13 +46,11 @@ def a_worker(container: Container, failing: FailingProjection) -> Worker:
 
 
 def health(database_url: str) -> list[dict[str, Any]]:
-    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, position, attempts, error_type, message, failing_since "
-            "FROM runner_health ORDER BY name"
-        )
-        names = [column.name for column in cursor.description or ()]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return dict_rows(
+        database_url,
+        "SELECT name, position, attempts, error_type, message, failing_since "
+        "FROM runner_health ORDER BY name",
+    )
 
 
 def first_position(database_url: str, record_id: UUID) -> int:

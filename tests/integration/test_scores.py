@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -12,12 +11,12 @@ import pytest
 
 from domain.calendar import OFFICE_TZ
 from domain.conduct import FULL_MARKS
-from domain.scorecard import SCORE_FLOOR, DeductionRequest, SourceType, SubjectKind
+from domain.scorecard import SCORE_FLOOR, SourceType, SubjectKind
 from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from infrastructure.projection_runner import ProjectionRunner
 from interfaces.bootstrap import Container
-from tests.factories import ADMIN
+from tests.factories import ADMIN, a_deduction
 from tests.integration.read_side import INSPECTOR, head
 
 
@@ -29,29 +28,15 @@ def container(container: Container) -> Container:
     return container
 
 
-@pytest.fixture
-async def reading(container: Container) -> AsyncIterator[Container]:
-    """The container with its asyncpg pool open, as inside the API process."""
-    await container.reads.open()
-    try:
-        yield container
-    finally:
-        await container.reads.close()
-
-
 def deduct(container: Container, **overrides: Any) -> Any:
     fields: dict[str, Any] = {
         "rule": "harsh_attitude",
-        "staff": "S0001",
-        "window": None,
         "occurred_at": datetime(2026, 11, 3, 10, 15, tzinfo=OFFICE_TZ),
         "evidence": "暗访录像",
         "source_type": SourceType.UNANNOUNCED_VISIT,
-        "source_ref": None,
-        "points": None,
         **overrides,
     }
-    return container.supervision.record_deduction(DeductionRequest(**fields), INSPECTOR)
+    return container.supervision.record_deduction(a_deduction(**fields), INSPECTOR)
 
 
 def project(container: Container) -> None:

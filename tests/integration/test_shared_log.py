@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -21,10 +20,12 @@ from infrastructure.notification_log import (
 )
 from infrastructure.worker import Worker
 from interfaces.bootstrap import Container
-from tests.factories import import_sample_directory, registered_case
+from tests.factories import registered_case
 from tests.failing_projection import FailingProjection
-from tests.integration.read_side import a_mix_of_cases, head, open_container, tracking
-from tests.support import SettableTimeSource
+from tests.integration.read_side import a_mix_of_cases, head, tracking
+
+# The workers here run the failing projection: its table is made before the container.
+pytestmark = pytest.mark.usefixtures("failing_projection_table")
 
 CASE_EVENTS = "oversight:Case."
 
@@ -47,14 +48,6 @@ class RecordingProjection:
     def project(self, row: Row | None, event: Any, position: int) -> Row | None:
         self.positions.append(position)
         return {"id": event.originator_id}
-
-
-@pytest.fixture
-def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
-    FailingProjection.create_table(database_url)
-    with open_container(database_url, time_source) as built:
-        import_sample_directory(built.supervision)
-        yield built
 
 
 @pytest.fixture
@@ -89,6 +82,22 @@ def place(database_url: str, name: str, position: int) -> None:
         set_tracked_position(connection, name, position)
 
 
+def one_turn(
+    database_url: str, container: Container, projections: list[Any], **options: Any
+) -> None:
+    """One turn of a worker running `projections` alone, closed afterwards."""
+    worker = Worker(
+        database_url=database_url,
+        supervision=container.supervision,
+        projections=projections,
+        **options,
+    )
+    try:
+        worker.run_once()
+    finally:
+        worker.close()
+
+
 def test_one_turn_decodes_each_notification_once_for_every_runner_of_the_service(
     container: Container, database_url: str, decoded: Counter[int]
 ) -> None:
@@ -119,13 +128,7 @@ def test_events_no_runner_wants_are_never_decoded(
 ) -> None:
     a_mix_of_cases(container)
     only_cases = RecordingProjection("recorded_cases")
-    worker = Worker(
-        database_url=database_url, supervision=container.supervision, projections=[only_cases]
-    )
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
+    one_turn(database_url, container, [only_cases])
 
     case_events = positions(database_url, CASE_EVENTS)
     assert len(case_events) < len(positions(database_url))  # the directory's events, say
@@ -143,16 +146,7 @@ def test_runners_at_different_positions_each_get_exactly_the_events_after_their_
     place(database_url, "level", head(container))
     place(database_url, "midway", middle)  # "behind" has never run
     # The one furthest behind reads last, back over what the others read.
-    worker = Worker(
-        database_url=database_url,
-        supervision=container.supervision,
-        projections=[midway, level, behind],
-        batch_size=3,
-    )
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
+    one_turn(database_url, container, [midway, level, behind], batch_size=3)
 
     assert level.positions == []
     assert midway.positions == [p for p in case_events if p > middle]
@@ -168,16 +162,7 @@ def test_runners_far_behind_take_turns_so_that_they_still_share_one_reading(
     a_mix_of_cases(container)
     monkeypatch.setattr(worker_module, "ROUND_NOTIFICATIONS", 6)  # two batches of three
     first, second = RecordingProjection("first"), RecordingProjection("second")
-    worker = Worker(
-        database_url=database_url,
-        supervision=container.supervision,
-        projections=[first, second],
-        batch_size=3,
-    )
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
+    one_turn(database_url, container, [first, second], batch_size=3)
 
     case_events = positions(database_url, CASE_EVENTS)
     assert len(positions(database_url)) > 4 * 6  # many rounds, past the reader's window
@@ -192,16 +177,7 @@ def test_a_failing_runner_sharing_the_reading_stops_none_of_the_others(
     cases = a_mix_of_cases(container)
     failing = FailingProjection(cases[2])
     after_it = RecordingProjection("after_the_failing_one")
-    worker = Worker(
-        database_url=database_url,
-        supervision=container.supervision,
-        projections=[failing, after_it],
-        batch_size=4,
-    )
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
+    one_turn(database_url, container, [failing, after_it], batch_size=4)
 
     case_events = positions(database_url, CASE_EVENTS)
     assert after_it.positions == case_events

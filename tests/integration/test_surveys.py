@@ -4,43 +4,19 @@ read by the `to` day of each batch."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
-
-import psycopg
-import pytest
 
 from application.surveys import SurveyRow, SurveySheet
 from domain.survey import SurveySource
 from interfaces.bootstrap import Container
 from tests.factories import SAMPLE_WINDOW
-from tests.integration.read_side import INSPECTOR, head, tracking
+from tests.integration.read_side import INSPECTOR, dict_rows, head, tracking
+from tests.support import run_worker_once
 
 
 def rows(database_url: str) -> list[dict[str, Any]]:
-    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM survey_list ORDER BY position")
-        names = [column.name for column in cursor.description or ()]
-        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
-
-
-def turn(container: Container) -> None:
-    worker = container.worker()
-    try:
-        worker.run_once()
-    finally:
-        worker.close()
-
-
-@pytest.fixture
-async def reading(container: Container) -> AsyncIterator[Container]:
-    """The container with its asyncpg pool open, as inside the API process."""
-    await container.reads.open()
-    try:
-        yield container
-    finally:
-        await container.reads.close()
+    return dict_rows(database_url, "SELECT * FROM survey_list ORDER BY position")
 
 
 def a_sheet() -> SurveySheet:
@@ -71,7 +47,7 @@ async def test_the_worker_keeps_survey_list_and_a_rebuild_gives_the_same_rows(
         start=date(2026, 10, 20), end=date(2026, 11, 2), counts=(0, 1, 2, 3, 4), by=INSPECTOR,
     )  # fmt: skip
     app.import_survey_sheet(a_sheet(), INSPECTOR)
-    turn(container)
+    run_worker_once(container)
     incremental = rows(database_url)
 
     container.rebuild_projections()

@@ -7,21 +7,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import psycopg
-
 from domain.rectification import OrderSourceType
 from domain.visit import VisitMethod
 from interfaces.bootstrap import Container
-from tests.integration.read_side import DEPARTMENT_ID, INSPECTOR, head, tracking
+from tests.integration.read_side import DEPARTMENT_ID, INSPECTOR, dict_rows, head, tracking
 
 DAY = date(2026, 11, 26)
 
 
 def rows(database_url: str) -> list[dict[str, Any]]:
-    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM visit_list ORDER BY listed_position")
-        names = [column.name for column in cursor.description or ()]
-        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    return dict_rows(database_url, "SELECT * FROM visit_list ORDER BY listed_position")
 
 
 def turn(container: Container) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -10,18 +9,12 @@ from prometheus_client import REGISTRY
 
 from infrastructure.projection_runner import ProjectionRunner
 from interfaces.bootstrap import Container
-from tests.factories import assigned_case, import_sample_directory
+from tests.factories import assigned_case
 from tests.failing_projection import FailingProjection
-from tests.integration.read_side import open_container
 from tests.support import START, SettableTimeSource
 
-
-@pytest.fixture
-def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
-    FailingProjection.create_table(database_url)
-    with open_container(database_url, time_source) as built:
-        import_sample_directory(built.supervision)
-        yield built
+# The workers here run the failing projection: its table is made before the container.
+pytestmark = pytest.mark.usefixtures("failing_projection_table")
 
 
 def failures(runner: str) -> float:

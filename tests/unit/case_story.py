@@ -15,6 +15,7 @@ from uuid import uuid4
 
 import pytest
 
+from application.supervision import Supervision
 from domain.actor import Actor
 from domain.calendar import OFFICE_TZ, WorkingCalendar, YearSchedule
 from domain.case import Case, Channel, Kind, Outcome, Satisfaction
@@ -43,13 +44,26 @@ COMPLAINT_ACKNOWLEDGE_BY = close_of(11, 30)  # 1 working day: Mon 30 Nov
 COMPLAINT_DUE = close_of(12, 18)  # 15 working days: 30 Nov–4 Dec, 7–11 Dec, 14–18 Dec
 
 # A 2027 as an administrator might load it: New Year off, and a make-up Saturday.
+SOURCE_OF_2027 = "国办发明电〔2026〕9号"
 PUBLISHED_2027 = YearSchedule(
     year=2027,
     holidays=frozenset({date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)}),
     makeup_workdays=frozenset({date(2027, 1, 9)}),
-    version="published (国办发明电〔2026〕9号)",
+    version=f"published ({SOURCE_OF_2027})",
     provisional=False,
 )
+
+
+def publish_2027(supervision: Supervision, admin: Actor) -> Any:
+    """An administrator publishes PUBLISHED_2027 through the application."""
+    return supervision.publish_calendar_year(
+        year=PUBLISHED_2027.year,
+        holidays=sorted(PUBLISHED_2027.holidays),
+        makeup_workdays=sorted(PUBLISHED_2027.makeup_workdays),
+        source=SOURCE_OF_2027,
+        by=admin,
+    )
+
 
 ZHANG = {"name": "张三", "phone": "13812345678", "address": "解放路 1 号", "anonymous": False}
 

@@ -12,7 +12,7 @@ from domain.actor import Actor
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
 from domain.rectification import OrderSourceType, RectificationOrder
-from tests.unit.case_story import at
+from tests.unit.case_story import Given, at
 
 ISSUED_AT = at(11, 27, 10, 30)  # Fri
 ACKNOWLEDGED_AT = at(11, 27, 14, 0)  # Fri
@@ -37,8 +37,21 @@ class GivenOrder:
         self.calendar = calendar
         self.numbers = count(1)
 
+    @classmethod
+    def beside(cls, cases: Given) -> GivenOrder:
+        """Orders issued by the inspector of the cases' stories to the same department."""
+        return cls(
+            cases.inspector, cases.department, cases.other_department, cases.policy, cases.calendar
+        )
+
     def issued(
-        self, *, working_days: int | None = None, when: datetime = ISSUED_AT, collect: bool = True
+        self,
+        *,
+        working_days: int | None = None,
+        when: datetime = ISSUED_AT,
+        collect: bool = True,
+        problem: str = "窗口工作人员未落实一次性告知",
+        requirements: str = "组织窗口人员学习一次性告知制度并提交整改报告",
     ) -> RectificationOrder:
         order = RectificationOrder.issue(
             order_id=uuid4(),
@@ -46,8 +59,8 @@ class GivenOrder:
             department=str(self.department.department),
             window="W-A01",
             staff=None,
-            problem="窗口工作人员未落实一次性告知",
-            requirements="组织窗口人员学习一次性告知制度并提交整改报告",
+            problem=problem,
+            requirements=requirements,
             working_days=working_days,
             source_type=OrderSourceType.INSPECTION,
             source_ref="2026年11月巡查",

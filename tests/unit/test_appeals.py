@@ -28,9 +28,10 @@ from domain.appeal import (
     appeal_window_closes,
 )
 from domain.calendar import OFFICE_TZ
-from domain.scorecard import Deduction, DeductionRequest, SourceType, SubjectKind
+from domain.scorecard import Deduction, SourceType, SubjectKind
 from domain.task import ReasonRequired
 from infrastructure.conduct_file import default_conduct_rules
+from tests.factories import a_deduction
 from tests.support import DIRECTORY_ADMIN, SettableTimeSource
 
 NOV_26 = datetime(2026, 11, 26, 15, 0, tzinfo=OFFICE_TZ)
@@ -47,17 +48,19 @@ def app(supervision: Supervision) -> Supervision:
 @pytest.fixture
 def deduction_id(app: Supervision, inspector: Actor) -> UUID:
     """Five points from S0001 and their window W-A01 (real-estate-registration)."""
-    request = DeductionRequest(
+    request = a_deduction(
         rule="harsh_attitude",
-        staff="S0001",
-        window=None,
         occurred_at=NOV_26,
         evidence="暗访录像：言语生硬",
         source_type=SourceType.UNANNOUNCED_VISIT,
-        source_ref=None,
-        points=None,
     )
     return app.record_deduction(request, inspector).id
+
+
+@pytest.fixture
+def appeal_id(app: Supervision, deduction_id: UUID, department_actor: Actor) -> UUID:
+    """The department's appeal of the deduction, open."""
+    return appeal(app, deduction_id, department_actor).id
 
 
 def appeal(app: Supervision, deduction_id: UUID, by: Actor, reasons: str = "当事人当时在解释政策"):
@@ -174,10 +177,8 @@ def test_the_console_offers_the_appeal_only_while_the_department_may_make_it(
 
 
 def test_an_upheld_appeal_leaves_the_deduction_standing(
-    app: Supervision, deduction_id: UUID, department_actor: Actor, inspector: Actor
+    app: Supervision, inspector: Actor, appeal_id: UUID
 ) -> None:
-    appeal_id = appeal(app, deduction_id, department_actor).id
-
     view = app.uphold_appeal(appeal_id, reason="录像清楚，态度生硬属实", by=inspector)
 
     assert (view.status, view.decision_reason) == ("upheld", "录像清楚，态度生硬属实")
@@ -185,9 +186,8 @@ def test_an_upheld_appeal_leaves_the_deduction_standing(
 
 
 def test_a_granted_appeal_revokes_the_deduction_on_every_card_in_the_same_save(
-    app: Supervision, deduction_id: UUID, department_actor: Actor, inspector: Actor
+    app: Supervision, deduction_id: UUID, inspector: Actor, appeal_id: UUID
 ) -> None:
-    appeal_id = appeal(app, deduction_id, department_actor).id
     before = app.recorder.max_notification_id() or 0
 
     view = app.grant_appeal(appeal_id, reason="录像显示系解释政策，不属态度生硬", by=inspector)
@@ -208,10 +208,7 @@ def test_a_granted_appeal_revokes_the_deduction_on_every_card_in_the_same_save(
     assert deduction.revoked
 
 
-def test_an_appeal_is_decided_once(
-    app: Supervision, deduction_id: UUID, department_actor: Actor, inspector: Actor
-) -> None:
-    appeal_id = appeal(app, deduction_id, department_actor).id
+def test_an_appeal_is_decided_once(app: Supervision, inspector: Actor, appeal_id: UUID) -> None:
     app.grant_appeal(appeal_id, reason="申诉成立", by=inspector)
 
     with pytest.raises(AppealAlreadyDecided):
@@ -221,10 +218,8 @@ def test_an_appeal_is_decided_once(
 
 
 def test_a_decision_needs_a_reason_and_an_inspector(
-    app: Supervision, deduction_id: UUID, department_actor: Actor, inspector: Actor
+    app: Supervision, department_actor: Actor, inspector: Actor, appeal_id: UUID
 ) -> None:
-    appeal_id = appeal(app, deduction_id, department_actor).id
-
     with pytest.raises(ReasonRequired):
         app.uphold_appeal(appeal_id, reason=" ", by=inspector)
     with pytest.raises(AppealsForInspectors):
@@ -232,9 +227,8 @@ def test_a_decision_needs_a_reason_and_an_inspector(
 
 
 def test_granting_an_appeal_of_a_deduction_revoked_meanwhile_records_the_decision_alone(
-    app: Supervision, deduction_id: UUID, department_actor: Actor, inspector: Actor
+    app: Supervision, deduction_id: UUID, inspector: Actor, appeal_id: UUID
 ) -> None:
-    appeal_id = appeal(app, deduction_id, department_actor).id
     app.revoke_deduction(deduction_id, reason="录入错误", by=inspector)
 
     assert app.grant_appeal(appeal_id, reason="申诉成立", by=inspector).status == "granted"
@@ -247,13 +241,11 @@ def test_an_unknown_appeal_is_not_found(app: Supervision, inspector: Actor) -> N
 
 def test_a_department_reads_its_own_appeals_only(
     app: Supervision,
-    deduction_id: UUID,
     department_actor: Actor,
     other_department_actor: Actor,
     inspector: Actor,
+    appeal_id: UUID,
 ) -> None:
-    appeal_id = appeal(app, deduction_id, department_actor).id
-
     assert app.get_appeal(appeal_id, department_actor).id == appeal_id
     assert app.get_appeal(appeal_id, inspector).id == appeal_id
     with pytest.raises(NotAppealDepartment):
@@ -264,13 +256,8 @@ def test_a_department_reads_its_own_appeals_only(
 
 
 def test_the_clock_records_a_missed_decision_once_and_an_inspector_may_supervise_it(
-    app: Supervision,
-    deduction_id: UUID,
-    department_actor: Actor,
-    inspector: Actor,
-    time_source: SettableTimeSource,
+    app: Supervision, inspector: Actor, time_source: SettableTimeSource, appeal_id: UUID
 ) -> None:
-    appeal_id = appeal(app, deduction_id, department_actor).id
     with pytest.raises(AppealNotOverdue):
         app.supervise_appeal(appeal_id, note="尽快审定", by=inspector)
 
@@ -288,13 +275,8 @@ def test_the_clock_records_a_missed_decision_once_and_an_inspector_may_supervise
 
 
 def test_a_late_decision_records_the_missed_deadline_first(
-    app: Supervision,
-    deduction_id: UUID,
-    department_actor: Actor,
-    inspector: Actor,
-    time_source: SettableTimeSource,
+    app: Supervision, inspector: Actor, time_source: SettableTimeSource, appeal_id: UUID
 ) -> None:
-    appeal_id = appeal(app, deduction_id, department_actor).id
     time_source.set(datetime(2026, 12, 8, 9, 0, tzinfo=OFFICE_TZ))
 
     app.uphold_appeal(appeal_id, reason="维持", by=inspector)
@@ -304,9 +286,8 @@ def test_a_late_decision_records_the_missed_deadline_first(
 
 
 def test_no_one_stops_or_extends_an_appeals_clock(
-    app: Supervision, deduction_id: UUID, department_actor: Actor
+    app: Supervision, department_actor: Actor, appeal_id: UUID
 ) -> None:
-    appeal_id = appeal(app, deduction_id, department_actor).id
     found = app.repository.get(appeal_id)
 
     with pytest.raises(AppealStepNotOffered):
@@ -326,9 +307,8 @@ def fold(app: Supervision, appeal_id: UUID, calendar) -> dict | None:
 
 
 def test_the_appeal_list_row_holds_the_deduction_and_the_clock_until_the_decision(
-    app: Supervision, deduction_id: UUID, department_actor: Actor, inspector: Actor, calendar
+    app: Supervision, inspector: Actor, calendar, appeal_id: UUID
 ) -> None:
-    appeal_id = appeal(app, deduction_id, department_actor).id
     filed = fold(app, appeal_id, calendar)
     app.uphold_appeal(appeal_id, reason="属实", by=inspector)
     decided = fold(app, appeal_id, calendar)

@@ -4,6 +4,7 @@ pass mark makes a retest due until a later result of that staff member passes.""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -177,14 +178,21 @@ def test_the_list_row_holds_each_result_with_whether_it_passed() -> None:
 # The application -----------------------------------------------------------------------
 
 
+def recorded_session(supervision: Supervision, **fields: Any) -> Any:
+    """What the application answers on recording a session, by default November's: S0001 fails
+    with 58 and S0010 passes with 88 of a pass mark of 60."""
+    arguments: dict[str, Any] = {
+        "title": "11月千人千题",
+        "held_on": TODAY,
+        "pass_mark": 60,
+        "results": [("S0001", 58), ("S0010", 88)],
+        **fields,
+    }
+    return supervision.record_assessment(**arguments, by=INSPECTOR)
+
+
 def test_an_inspector_records_a_session_against_the_directory(supervision: Supervision) -> None:
-    recorded = supervision.record_assessment(
-        title="11月千人千题",
-        held_on=TODAY,
-        pass_mark=60,
-        results=[("S0001", 58), ("S0010", 88)],
-        by=INSPECTOR,
-    )
+    recorded = recorded_session(supervision)
 
     assert (recorded.sat, recorded.failed) == (2, 1)
     assert recorded.position is not None
@@ -193,23 +201,16 @@ def test_an_inspector_records_a_session_against_the_directory(supervision: Super
 
 def test_a_session_dated_after_the_office_day_is_refused(supervision: Supervision) -> None:
     with pytest.raises(AssessmentDateInFuture):
-        supervision.record_assessment(
+        recorded_session(
+            supervision,
             title="明天的考试",
             held_on=TODAY + timedelta(days=1),
-            pass_mark=60,
             results=[("S0001", 70)],
-            by=INSPECTOR,
         )
 
 
 def test_a_department_reads_only_its_own_staffs_results(supervision: Supervision) -> None:
-    recorded = supervision.record_assessment(
-        title="11月千人千题",
-        held_on=TODAY,
-        pass_mark=60,
-        results=[("S0001", 58), ("S0010", 88)],
-        by=INSPECTOR,
-    )
+    recorded = recorded_session(supervision)
     taxation = Actor("tax-1", Role.DEPARTMENT, department=OTHER_DEPARTMENT)
 
     shown = supervision.get_assessment(recorded.id, taxation)
@@ -221,9 +222,7 @@ def test_a_department_reads_only_its_own_staffs_results(supervision: Supervision
 def test_a_department_none_of_whose_staff_sat_the_session_is_refused_it(
     supervision: Supervision,
 ) -> None:
-    recorded = supervision.record_assessment(
-        title="窗口业务考试", held_on=TODAY, pass_mark=60, results=[("S0001", 70)], by=INSPECTOR
-    )
+    recorded = recorded_session(supervision, title="窗口业务考试", results=[("S0001", 70)])
     taxation = Actor("tax-1", Role.DEPARTMENT, department=OTHER_DEPARTMENT)
 
     with pytest.raises(AssessmentNotYours):

@@ -7,7 +7,6 @@ off, Saturday 9 Jan a make-up working day (补班).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 import pytest
 
@@ -17,10 +16,10 @@ from domain.calendar import OFFICE_TZ
 from domain.calendar_book import CALENDAR_BOOK_ID, CalendarBook, InvalidYearSchedule
 from tests.factories import assigned_case
 from tests.support import SettableTimeSource
+from tests.unit.case_story import SOURCE_OF_2027, publish_2027
 
 NEW_YEAR_2027 = [date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)]
 MAKE_UP_SATURDAY_2027 = date(2027, 1, 9)
-SOURCE = "国办发明电〔2026〕9号"
 DEEDS = "real-estate-registration"
 ZHANG = {"name": "张三", "phone": "13812345678", "address": "解放路 1 号", "anonymous": False}
 
@@ -60,7 +59,7 @@ def publish(
     year: int = 2027,
     holidays: list[date] | None = None,
     makeup_workdays: list[date] | None = None,
-    source: str = SOURCE,
+    source: str = SOURCE_OF_2027,
     when: datetime = PUBLISHED_AT,
 ) -> bool:
     return book.publish(
@@ -102,7 +101,7 @@ def test_publishing_a_year_records_it(book: CalendarBook, admin: Actor) -> None:
     assert event.year == 2027
     assert event.holidays == ["2027-01-01", "2027-01-02", "2027-01-03"]
     assert event.makeup_workdays == ["2027-01-09"]
-    assert event.source == SOURCE
+    assert event.source == SOURCE_OF_2027
     assert event.actor == admin
     assert event.timestamp == PUBLISHED_AT
 
@@ -110,7 +109,7 @@ def test_publishing_a_year_records_it(book: CalendarBook, admin: Actor) -> None:
     assert schedule.holidays == frozenset(NEW_YEAR_2027)
     assert schedule.makeup_workdays == frozenset({MAKE_UP_SATURDAY_2027})
     assert schedule.provisional is False
-    assert schedule.version == f"published ({SOURCE})"
+    assert schedule.version == f"published ({SOURCE_OF_2027})"
 
 
 def test_publishing_the_same_schedule_again_records_nothing(
@@ -189,16 +188,6 @@ def test_a_schedule_whose_dates_do_not_fit_is_refused_and_records_nothing(
 # Through the application ------------------------------------------------------------------------
 
 
-def publish_2027(supervision: Supervision, admin: Actor) -> Any:
-    return supervision.publish_calendar_year(
-        year=2027,
-        holidays=NEW_YEAR_2027,
-        makeup_workdays=[MAKE_UP_SATURDAY_2027],
-        source=SOURCE,
-        by=admin,
-    )
-
-
 def test_a_published_year_changes_the_applications_calendar(
     supervision: Supervision, admin: Actor
 ) -> None:
@@ -249,7 +238,7 @@ def test_a_refused_schedule_through_the_application_records_nothing(
             year=2027,
             holidays=NEW_YEAR_2027,
             makeup_workdays=[date(2027, 1, 8)],
-            source=SOURCE,
+            source=SOURCE_OF_2027,
             by=admin,
         )
 

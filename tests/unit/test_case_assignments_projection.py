@@ -9,7 +9,7 @@ by Monday 30 November 17:30 and answered within 15 working days, by Friday 18 De
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +21,7 @@ from domain.calendar import OFFICE_TZ
 from domain.case import Case, Kind, Outcome, Satisfaction
 from tests.factories import assign, assigned_case, registered_case
 from tests.support import SettableTimeSource
+from tests.unit.case_story import publish_2027
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
@@ -282,13 +283,7 @@ def test_recomputed_deadlines_replace_the_provisional_ones_of_the_holding_entry(
     time_source.set(moment(at(12, 28, 10)))
     case_id = assigned_case(supervision, operator)
     provisional = assignments(supervision, case_id)[0]
-    supervision.publish_calendar_year(
-        year=2027,
-        holidays=[date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)],
-        makeup_workdays=[date(2027, 1, 9)],
-        source="国办发明电〔2026〕9号",
-        by=admin,
-    )
+    publish_2027(supervision, admin)
     supervision.recompute_case_deadlines(case_id)
 
     (entry,) = assignments(supervision, case_id)

@@ -9,7 +9,7 @@ the real 2026 calendar (only weekends between 20 November and 31 December), offi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +26,7 @@ from domain.task_clock import next_alarm
 from infrastructure.keyed_digests import PhoneDigests
 from tests.factories import assign, assigned_case, registered_case
 from tests.support import SettableTimeSource
+from tests.unit.case_story import publish_2027
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
@@ -518,13 +519,7 @@ def test_a_provisional_row_becomes_final_when_the_deadlines_are_recomputed(
     case_id = assigned_case(supervision, operator)
     provisional = fold(supervision, events_of(supervision, case_id))[-1]
     time_source.set(at(12, 28, 11))
-    supervision.publish_calendar_year(
-        year=2027,
-        holidays=[date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)],
-        makeup_workdays=[date(2027, 1, 9)],
-        source="国办发明电〔2026〕9号",
-        by=admin,
-    )
+    publish_2027(supervision, admin)
     supervision.recompute_case_deadlines(case_id)
 
     # when

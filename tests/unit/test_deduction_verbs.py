@@ -30,6 +30,7 @@ from domain.scorecard import (
     scorecard_id,
 )
 from infrastructure.conduct_file import default_conduct_rules
+from tests.factories import a_deduction
 from tests.support import DIRECTORY_ADMIN
 
 NOV_3 = datetime(2026, 11, 3, 10, 15, tzinfo=OFFICE_TZ)
@@ -43,18 +44,15 @@ def app(supervision: Supervision) -> Supervision:
 
 
 def request(**overrides: Any) -> DeductionRequest:
+    """A deduction for staff S0001 (韩蕾, post A of window W-A01) being rude on 3 November."""
     fields: dict[str, Any] = {
         "rule": "harsh_attitude",
-        "staff": "S0001",  # 韩蕾, post A of window W-A01
-        "window": None,
         "occurred_at": NOV_3,
         "evidence": "暗访录像：对办事群众言语生硬",
         "source_type": SourceType.UNANNOUNCED_VISIT,
-        "source_ref": None,
-        "points": None,
         **overrides,
     }
-    return DeductionRequest(**fields)
+    return a_deduction(**fields)
 
 
 def score(app: Supervision, kind: SubjectKind, subject: str, month: str = "2026-11") -> int:

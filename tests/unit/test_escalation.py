@@ -33,6 +33,7 @@ from tests.unit.test_shared_task_clock import SYSTEM, Tasks
 HANDED_OVER = at(9, 7, 10, 30)
 SUPERVISED = at(9, 29, 10)
 ESCALATES_AT = at(10, 12, 10)
+DIRECTED = at(10, 13, 11)
 BUREAU = "natural-resources-bureau"
 
 
@@ -66,11 +67,12 @@ def direct(
     tasks: Tasks,
     calendar: WorkingCalendar,
     *,
-    note: str,
-    working_days: int,
-    by: Actor,
-    at: datetime,
+    note: str = "督办意见",
+    working_days: int = 3,
+    by: Actor = SUPERIOR,
+    at: datetime = DIRECTED,
 ) -> None:
+    """The superior directs the task, by default three working days on Tue 13 Oct 11:00."""
     task.direct(
         note=note,
         working_days=working_days,
@@ -134,9 +136,7 @@ def test_a_department_without_a_superior_escalates_to_the_inspectors(
 
     assert (task.escalated, task.escalated_to) == (True, None)
     with pytest.raises(NotEscalated) as refusal:
-        direct(
-            task, tasks, calendar, note="请限期办结", working_days=3, by=SUPERIOR, at=at(10, 13, 11)
-        )
+        direct(task, tasks, calendar, note="请限期办结")
     assert refusal.value.code == "not_escalated"
 
 
@@ -146,15 +146,7 @@ def test_the_superior_directs_its_subordinate_with_a_note_and_a_new_due_date(
     task = escalated(supervised_task(tasks, calendar), calendar)
 
     # when: directed Tue 13 Oct 11:00 to finish within 3 working days
-    direct(
-        task,
-        tasks,
-        calendar,
-        note="请于三个工作日内办结并报告",
-        working_days=3,
-        by=SUPERIOR,
-        at=at(10, 13, 11),
-    )
+    direct(task, tasks, calendar, note="请于三个工作日内办结并报告", working_days=3, at=DIRECTED)
 
     # then: due Fri 16 Oct 17:30, counted from the working day after the direction
     (directed,) = task.pending_events
@@ -172,7 +164,7 @@ def test_a_directed_task_missing_its_new_date_is_not_escalated_a_second_time(
     tasks: Tasks, calendar: WorkingCalendar
 ) -> None:
     task = escalated(supervised_task(tasks, calendar), calendar)
-    direct(task, tasks, calendar, note="请限期办结", working_days=3, by=SUPERIOR, at=at(10, 13, 11))
+    direct(task, tasks, calendar, note="请限期办结")
     task.collect_events()
 
     # when: the new date passes, an inspector supervises again, five working days go by
@@ -204,15 +196,7 @@ def test_only_the_superior_it_was_escalated_to_directs_a_task(
     task = escalated(supervised_task(tasks, calendar), calendar)
 
     with pytest.raises(NotTheSuperior) as refusal:
-        direct(
-            task,
-            tasks,
-            calendar,
-            note="督办意见",
-            working_days=3,
-            by=by or tasks.department,
-            at=at(10, 13, 11),
-        )
+        direct(task, tasks, calendar, by=by or tasks.department)
 
     assert refusal.value.code == code
     assert task.pending_events == []
@@ -222,9 +206,7 @@ def test_a_task_not_escalated_takes_no_direction(tasks: Tasks, calendar: Working
     task = supervised_task(tasks, calendar)
 
     with pytest.raises(NotEscalated):
-        direct(
-            task, tasks, calendar, note="督办意见", working_days=3, by=SUPERIOR, at=at(10, 9, 11)
-        )
+        direct(task, tasks, calendar, at=at(10, 9, 11))
 
 
 @pytest.mark.parametrize("working_days", [0, -1, 31, 10**12])
@@ -234,15 +216,7 @@ def test_a_direction_gives_one_to_thirty_working_days(
     task = escalated(supervised_task(tasks, calendar), calendar)
 
     with pytest.raises(DirectionOutOfRange) as refusal:
-        direct(
-            task,
-            tasks,
-            calendar,
-            note="督办意见",
-            working_days=working_days,
-            by=SUPERIOR,
-            at=at(10, 13, 11),
-        )
+        direct(task, tasks, calendar, working_days=working_days)
 
     assert refusal.value.code == "direction_out_of_range"
 
@@ -254,7 +228,7 @@ def test_a_direction_says_what_the_superior_wants(
     task = escalated(supervised_task(tasks, calendar), calendar)
 
     with pytest.raises(ReasonRequired):
-        direct(task, tasks, calendar, note=note, working_days=3, by=SUPERIOR, at=at(10, 13, 11))
+        direct(task, tasks, calendar, note=note)
 
 
 def test_the_superior_reads_the_task_escalated_to_it_and_no_other_department_does(
@@ -280,9 +254,7 @@ def test_a_direction_to_a_task_never_acknowledged_binds_its_acknowledgement_too(
     escalated(task, calendar)
 
     # when
-    direct(
-        task, tasks, calendar, note="请即签收办理", working_days=2, by=SUPERIOR, at=at(10, 13, 11)
-    )
+    direct(task, tasks, calendar, note="请即签收办理", working_days=2, at=DIRECTED)
 
     # then: both deadlines are the superior's, Thu 15 Oct, and no longer missed
     assert task.acknowledge_deadline == task.deadline

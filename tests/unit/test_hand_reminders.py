@@ -34,9 +34,7 @@ DEEDS = "real-estate-registration"
 @pytest.fixture
 def given_order(given: Given) -> GivenOrder:
     """Orders issued by the inspector of the cases' stories to the same department."""
-    return GivenOrder(
-        given.inspector, given.department, given.other_department, given.policy, given.calendar
-    )
+    return GivenOrder.beside(given)
 
 
 def recorded(task: Case | RectificationOrder) -> list[str]:

@@ -3,6 +3,7 @@ store: the pure part of the notification feed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -62,15 +63,25 @@ def sent(app: Supervision, record_id: UUID, channels: Channels = ALL_ON) -> list
     drafts: list[Draft] = []
     for event in app.events.get(record_id):
         record = app.repository.get(record_id, version=event.originator_version)
-        drafts += messages_for(
-            event,
-            record,
-            topic=type(event).TOPIC,
-            templates=TEMPLATES,
-            channels=channels,
-            contact=CONTACTS.get,
-        )
+        drafts += drafts_of(event, record, channels)
     return drafts
+
+
+def drafts_of(
+    event: Any,
+    record: Any,
+    channels: Channels = ALL_ON,
+    contact: Callable[[str], Contact | None] = CONTACTS.get,
+) -> list[Draft]:
+    """The drafts one event of a record makes, as the feed would make them."""
+    return messages_for(
+        event,
+        record,
+        topic=type(event).TOPIC,
+        templates=TEMPLATES,
+        channels=channels,
+        contact=contact,
+    )
 
 
 def registered(app: Supervision, operator: Actor, **fields: Any) -> tuple[UUID, str]:
@@ -217,17 +228,7 @@ def test_an_erased_complainant_is_sent_nothing(supervision: Supervision, operato
     (event,) = supervision.events.get(case_id)
     record = supervision.repository.get(case_id)
     record.complainant = dict(ERASED)
-    assert (
-        messages_for(
-            event,
-            record,
-            topic=type(event).TOPIC,
-            templates=TEMPLATES,
-            channels=ALL_ON,
-            contact=CONTACTS.get,
-        )
-        == []
-    )
+    assert drafts_of(event, record) == []
 
 
 def test_the_packaged_templates_pass_their_check() -> None:
@@ -360,10 +361,7 @@ def test_an_escalation_without_a_superior_goes_to_the_inspectors(
         if type(event).__name__ == "Escalated":
             object.__setattr__(event, "superior", None)
             record = supervision.repository.get(case_id, version=event.originator_version)
-            drafts += messages_for(
-                event, record, topic=type(event).TOPIC, templates=TEMPLATES,
-                channels=ALL_ON, contact=contacts.get,
-            )  # fmt: skip
+            drafts += drafts_of(event, record, contact=contacts.get)
     assert [(d.recipient, d.template) for d in drafts] == [
         ("inspectors", "inspectors_escalated"),
         ("inspectors", "inspectors_escalated"),

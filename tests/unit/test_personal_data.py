@@ -31,6 +31,12 @@ COMPLAINANT = {"name": NAME, "phone": PHONE, "address": ADDRESS, "anonymous": Fa
 ERASED = {"erased": True}
 
 
+@pytest.fixture
+def case_id(supervision: Supervision, operator: Actor) -> UUID:
+    """A complaint registered with the complainant's name, phone and address."""
+    return registered_case(supervision, operator, complainant=COMPLAINANT)
+
+
 def stored_registration(supervision: Supervision, case_id: UUID) -> StoredEvent:
     return supervision.recorder.select_events(case_id)[0]
 
@@ -48,10 +54,8 @@ def keys_of(supervision: Supervision) -> InMemoryPersonalDataKeys:
 
 
 def test_the_stored_event_holds_no_name_phone_address_or_free_text_but_the_rest_is_readable(
-    supervision: Supervision, operator: Actor
+    supervision: Supervision, case_id: UUID
 ) -> None:
-    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
-
     stored = stored_registration(supervision, case_id)
     state = json.loads(stored.state)
 
@@ -64,9 +68,7 @@ def test_the_stored_event_holds_no_name_phone_address_or_free_text_but_the_rest_
     assert state["kind"] == "complaint"
 
 
-def test_the_sealed_complainant_reads_back_whole(supervision: Supervision, operator: Actor) -> None:
-    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
-
+def test_the_sealed_complainant_reads_back_whole(supervision: Supervision, case_id: UUID) -> None:
     assert reloaded(supervision, case_id).complainant == COMPLAINANT
 
 
@@ -86,9 +88,8 @@ def test_erasing_one_case_leaves_the_other_cases_readable(
 
 
 def test_a_destroyed_key_alone_makes_the_registration_read_as_erased(
-    supervision: Supervision, operator: Actor
+    supervision: Supervision, case_id: UUID
 ) -> None:
-    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
     keys_of(supervision).erase(case_id)
 
     registration = next(iter(supervision.events.get(case_id)))
@@ -101,9 +102,8 @@ def test_a_destroyed_key_alone_makes_the_registration_read_as_erased(
 
 
 def test_a_key_that_cannot_be_found_reads_as_unavailable_not_erased(
-    supervision: Supervision, operator: Actor
+    supervision: Supervision, case_id: UUID
 ) -> None:
-    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
     keys_of(supervision).forget(case_id)
 
     assert reloaded(supervision, case_id).complainant == {"unavailable": True}
@@ -117,8 +117,8 @@ def test_after_erasure_every_role_sees_the_complainant_as_erased(
     inspector: Actor,
     role: str,
     request: pytest.FixtureRequest,
+    case_id: UUID,
 ) -> None:
-    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
     supervision.assign_case(
         case_id,
         department="real-estate-registration",
@@ -139,10 +139,8 @@ def test_after_erasure_every_role_sees_the_complainant_as_erased(
 
 
 def test_the_history_records_who_erased_and_why_and_shows_no_personal_data(
-    supervision: Supervision, operator: Actor, inspector: Actor
+    supervision: Supervision, inspector: Actor, case_id: UUID
 ) -> None:
-    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
-
     supervision.erase_personal_data(case_id, reason="本人申请删除", by=inspector)
     history = supervision.case_history(case_id, inspector)
 
@@ -155,9 +153,8 @@ def test_the_history_records_who_erased_and_why_and_shows_no_personal_data(
 
 
 def test_erasing_twice_is_refused(
-    supervision: Supervision, operator: Actor, inspector: Actor
+    supervision: Supervision, inspector: Actor, case_id: UUID
 ) -> None:
-    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
     supervision.erase_personal_data(case_id, reason="本人申请", by=inspector)
 
     with pytest.raises(PersonalDataAlreadyErased):
@@ -165,9 +162,8 @@ def test_erasing_twice_is_refused(
 
 
 def test_an_erasure_interrupted_before_the_key_went_finishes_on_the_next_attempt(
-    supervision: Supervision, operator: Actor, inspector: Actor, time_source: SettableTimeSource
+    supervision: Supervision, inspector: Actor, time_source: SettableTimeSource, case_id: UUID
 ) -> None:
-    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
     case = supervision.repository.get(case_id)
     case.erase_personal_data(reason="本人申请", by=inspector, at=time_source.now())
     supervision.save(case)  # the process stopped here, before the key was destroyed
@@ -180,10 +176,8 @@ def test_an_erasure_interrupted_before_the_key_went_finishes_on_the_next_attempt
 
 @pytest.mark.parametrize("role", ["operator", "department_actor", "admin"])
 def test_only_an_inspector_erases_personal_data(
-    supervision: Supervision, operator: Actor, role: str, request: pytest.FixtureRequest
+    supervision: Supervision, role: str, request: pytest.FixtureRequest, case_id: UUID
 ) -> None:
-    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
-
     with pytest.raises(ErasureForInspectors):
         supervision.erase_personal_data(
             case_id, reason="本人申请", by=request.getfixturevalue(role)
@@ -192,11 +186,7 @@ def test_only_an_inspector_erases_personal_data(
     assert reloaded(supervision, case_id).complainant == COMPLAINANT
 
 
-def test_erasure_needs_a_reason(
-    supervision: Supervision, operator: Actor, inspector: Actor
-) -> None:
-    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
-
+def test_erasure_needs_a_reason(supervision: Supervision, inspector: Actor, case_id: UUID) -> None:
     with pytest.raises(Invalid):
         supervision.erase_personal_data(case_id, reason="  ", by=inspector)
 
@@ -249,9 +239,8 @@ def test_events_stored_before_sealing_existed_still_load_and_can_be_erased(
 
 
 def test_a_sealed_value_altered_in_storage_is_refused_not_misread(
-    supervision: Supervision, operator: Actor
+    supervision: Supervision, case_id: UUID
 ) -> None:
-    case_id = registered_case(supervision, operator, complainant=COMPLAINANT)
     stored = stored_registration(supervision, case_id)
     state = json.loads(stored.state)
     data = bytearray(state["complainant"]["data"].encode())

@@ -10,8 +10,6 @@ Dates are counted by hand on the real 2026 calendar (only weekends between 20 No
 
 from __future__ import annotations
 
-from uuid import uuid4
-
 import pytest
 
 from domain.actor import Actor
@@ -107,22 +105,7 @@ def test_an_order_states_its_problem_and_requirements(
     given: GivenOrder, problem: str, requirements: str
 ) -> None:
     with pytest.raises(OrderContentRequired):
-        RectificationOrder.issue(
-            order_id=uuid4(),
-            tracking_number="ZG20261127-0001",
-            department="real-estate-registration",
-            window=None,
-            staff=None,
-            problem=problem,
-            requirements=requirements,
-            working_days=None,
-            source_type=OrderSourceType.OTHER,
-            source_ref=None,
-            policy=given.policy,
-            calendar=given.calendar,
-            by=given.inspector,
-            at=ISSUED_AT,
-        )
+        given.issued(problem=problem, requirements=requirements)
 
 
 # Acknowledging -----------------------------------------------------------------------------

@@ -37,13 +37,14 @@ from domain.directory import (
 )
 from domain.rectification import OrderStatus
 from domain.reorganisation import Holding, OpenWorkLeftBehind, handovers
-from domain.scorecard import DeductionRequest, SourceType
+from domain.scorecard import SourceType
 from domain.task import NotHeld
 from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import DirectoryFileError, parse_directory_file
 from tests.factories import (
     ADMIN,
     SAMPLE_DEPARTMENT_ACTOR,
+    a_deduction,
     acknowledged_case,
     assigned_case,
     issued_order,
@@ -468,15 +469,11 @@ def test_an_empty_or_unknown_successor_is_refused_by_the_directory(
 def open_appeal(supervision: Supervision, inspector: Actor) -> UUID:
     """A deduction from S0001 (real-estate-registration), appealed by that department."""
     supervision.load_conduct_rules(default_conduct_rules(), DIRECTORY_ADMIN)
-    request = DeductionRequest(
+    request = a_deduction(
         rule="harsh_attitude",
-        staff="S0001",
-        window=None,
         occurred_at=AT,
         evidence="暗访录像：言语生硬",
         source_type=SourceType.UNANNOUNCED_VISIT,
-        source_ref=None,
-        points=None,
     )
     deduction = supervision.record_deduction(request, inspector).id
     return supervision.appeal_deduction(

@@ -38,9 +38,7 @@ class Tasks:
     def __init__(self, sort: str, given: Given) -> None:
         self.sort = sort
         self.cases = given
-        self.orders = GivenOrder(
-            given.inspector, given.department, given.other_department, given.policy, given.calendar
-        )
+        self.orders = GivenOrder.beside(given)
         self.department = given.department
         self.inspector = given.inspector
         self.policy = given.policy

@@ -32,6 +32,7 @@ from domain.visit import (
     VisitWindowsRequired,
 )
 from infrastructure.conduct_file import default_conduct_rules
+from tests.factories import a_deduction
 from tests.support import DIRECTORY_ADMIN, START
 
 INSPECTOR = Actor("inspector-li", Role.INSPECTOR)
@@ -77,16 +78,12 @@ def visit(app: Supervision, **fields: Any) -> UUID:
 def deduction_request(**fields: Any) -> DeductionRequest:
     arguments: dict[str, Any] = {
         "rule": "harsh_attitude",
-        "staff": "S0001",
-        "window": None,
         "occurred_at": datetime(2026, 11, 27, 9, 30, tzinfo=OFFICE_TZ),
         "evidence": "暗访录像：对办事群众言语生硬",
         "source_type": SourceType.OTHER,
-        "source_ref": None,
-        "points": None,
         **fields,
     }
-    return DeductionRequest(**arguments)
+    return a_deduction(**arguments)
 
 
 def order_fields(**fields: Any) -> dict[str, Any]:
