@@ -417,7 +417,7 @@ class Accounts:
         self.records.save_account(account)
         ending()
         pending = None if step is SignInStep.SIGNED_IN else step.value
-        token = self.sessions.open(_holder(account, at, pending), at)
+        token = self.sessions.open(console_session(account, at, pending), at)
         return SignInResult(step, token, _summary(account))
 
     def _ending_all(self, account: Account) -> Callable[[], object]:
@@ -490,7 +490,8 @@ def _exists(username: str) -> AccountAlreadyExists:
     return AccountAlreadyExists(f"the username {username!r} is taken")
 
 
-def _holder(account: Account, at: datetime, pending: str | None) -> ConsoleSession:
+def console_session(account: Account, at: datetime, pending: str | None) -> ConsoleSession:
+    """The console session an account holds from `at`; `pending`: a sign-in step still to do."""
     return view_of(
         ConsoleSession,
         account,

@@ -26,7 +26,7 @@ from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from application.accounts import _holder
+from application.accounts import console_session
 from domain.actor import Role
 from interfaces.bootstrap import Container
 from interfaces.http.app import create_app
@@ -178,7 +178,7 @@ def sign_in_as(
     assert account is not None
     at = service.supervision.time_source.now()
     # The session the sign-in pages open once every step is done.
-    token = service.console_sessions.open(_holder(account, at, pending=None), at)
+    token = service.console_sessions.open(console_session(account, at, pending=None), at)
     host = urlparse(base_url).hostname or "127.0.0.1"
     page.context.add_cookies(
         [{"name": SESSION_COOKIE, "value": token, "domain": host, "path": "/"}]
