@@ -50,6 +50,54 @@ from interfaces.web.routers import visits as visit_pages
 from interfaces.web.session import install_sign_in_redirects
 
 STATIC_DIR = Path(__file__).parent / "static"
+# The pages' routers, in the order their routes are matched.
+PAGES = (
+    public,
+    sign_in,
+    home,
+    # The desk's fixed paths (/console/cases/new …) before any /console/cases/{id}.
+    intake,
+    routing,
+    case_list,
+    callbacks,
+    answer_templates,  # the department's desk
+    # Evidence files (附件, §17): before /console/cases/{id}/{action} and its likes.
+    attachment_pages,
+    case_page,
+    # Scores, lists and the monthly report (§6).
+    scores,
+    # The inspector's desk: the supervision queue and deductions.
+    supervision,
+    deductions,
+    # The administrator's pages (/console/admin/…).
+    admin_accounts,
+    admin_directory,
+    admin_calendar,
+    admin_tokens,
+    admin_qr,
+    # Audit and the dashboard (inspectors; the dashboard for operators too).
+    audit,
+    dashboard,
+    orders,
+    # Appeals (申诉): the department's appeal of a deduction, the inspectors' decisions.
+    appeals,
+    # Notices (通报, §15): the public list and notice, the inspector's pages.
+    notice_pages,
+    # A/B post cover (AB岗, §16): the department's absences, the inspectors' coverage
+    post_cover_pages,
+    # Superiors and escalation (提级督办): subordinates' boards, directions.
+    superiors,
+    # Satisfaction surveys (满意度调查, §16): the inspector's batches and sheet upload.
+    survey_pages,
+    # Staff assessments (千人千题, §16): sessions, results and retests due.
+    assessment_pages,
+    # The item catalogue (事项清单, §16): the public guide and one-time notices.
+    item_pages,
+    # Inspection visits (暗访巡查, §16): the inspector's list, form and visit pages.
+    visit_pages,
+    # The notifications' outbox (外发消息, §17): the administrator's list, message, resend.
+    admin_outbox,
+)
 
 
 def mount_console(app: FastAPI) -> None:
@@ -58,52 +106,8 @@ def mount_console(app: FastAPI) -> None:
     is_page = _outside_the_api(app)
     install_page_errors(app, is_page)
     install_sign_in_redirects(app)
-    app.include_router(public.router)
-    app.include_router(sign_in.router)
-    app.include_router(home.router)
-    # The desk's fixed paths (/console/cases/new …) before any /console/cases/{id}.
-    for desk in (intake, routing, case_list, callbacks):
-        app.include_router(desk.router)
-    app.include_router(answer_templates.router)  # the department's desk
-    # Evidence files (附件, §17): before /console/cases/{id}/{action} and its likes.
-    app.include_router(attachment_pages.router)
-    app.include_router(case_page.router)
-    # Scores, lists and the monthly report (§6).
-    app.include_router(scores.router)
-    # The inspector's desk: the supervision queue and deductions.
-    app.include_router(supervision.router)
-    app.include_router(deductions.router)
-    # The administrator's pages (/console/admin/…).
-    for admin_area in (
-        admin_accounts,
-        admin_directory,
-        admin_calendar,
-        admin_tokens,
-        admin_qr,
-    ):
-        app.include_router(admin_area.router)
-    # Audit and the dashboard (inspectors; the dashboard for operators too).
-    app.include_router(audit.router)
-    app.include_router(dashboard.router)
-    app.include_router(orders.router)
-    # Appeals (申诉): the department's appeal of a deduction, the inspectors' decisions.
-    app.include_router(appeals.router)
-    # Notices (通报, §15): the public list and notice, the inspector's pages.
-    app.include_router(notice_pages.router)
-    # A/B post cover (AB岗, §16): the department's absences, the inspectors' coverage
-    app.include_router(post_cover_pages.router)
-    # Superiors and escalation (提级督办): subordinates' boards, directions.
-    app.include_router(superiors.router)
-    # Satisfaction surveys (满意度调查, §16): the inspector's batches and sheet upload.
-    app.include_router(survey_pages.router)
-    # Staff assessments (千人千题, §16): sessions, results and retests due.
-    app.include_router(assessment_pages.router)
-    # The item catalogue (事项清单, §16): the public guide and one-time notices.
-    app.include_router(item_pages.router)
-    # Inspection visits (暗访巡查, §16): the inspector's list, form and visit pages.
-    app.include_router(visit_pages.router)
-    # The notifications' outbox (外发消息, §17): the administrator's list, message, resend.
-    app.include_router(admin_outbox.router)
+    for pages in PAGES:
+        app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageSecurityHeaders, is_page=is_page)  # type: ignore[arg-type]
 

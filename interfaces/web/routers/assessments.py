@@ -26,12 +26,11 @@ from domain.errors import DomainError
 from domain.labels import error_message
 from interfaces.http import commands
 from interfaces.http.deps import ContainerDep, SupervisionDep
-from interfaces.http.errors import error_response
 from interfaces.http.schemas.assessments import AssessmentCreate
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text
-from interfaces.web.flash import flash
 from interfaces.web.forms import form_number, read_form
+from interfaces.web.new_records import NewRecordForm
 from interfaces.web.people import shown_person
 from interfaces.web.routers import page_router
 from interfaces.web.session import ConsoleSession, InspectorPersonDep, acting, people
@@ -124,26 +123,14 @@ async def retests_due(
     )
 
 
-async def _render_new(
-    request: Request,
-    person: ConsoleSession,
-    values: dict[str, str],
-    problems: list[str] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    return render(
-        request,
-        "assessments/new.html",
-        {"values": values, "problems": problems or []},
-        person=await shown_person(request, person),
-        status_code=status_code,
-    )
+def _new_form(request: Request, person: ConsoleSession) -> NewRecordForm:
+    return NewRecordForm(request, person, "assessments/new.html")
 
 
 @router.get(f"{CONSOLE_LIST}/new", response_class=HTMLResponse)
 async def new_assessment(request: Request, person: InspectorPersonDep) -> HTMLResponse:
     """The form that records a marked session (录入成绩)."""
-    return await _render_new(request, person, {"pass_mark": "60"})
+    return await _new_form(request, person).page({"pass_mark": "60"})
 
 
 @router.post(f"{CONSOLE_LIST}/new", response_class=HTMLResponse, response_model=None)
@@ -162,18 +149,17 @@ async def record_assessment(
     body = read_form(AssessmentCreate, fields, NAMES)
     if isinstance(body, list):
         problems.extend(body)
-    if problems or isinstance(body, list):
-        return await _render_new(request, person, typed, problems, 422)
-    try:
-        recorded = await run_in_threadpool(
-            commands.record_assessment, app, body, acting(request, person)
-        )
-    except DomainError as refused:
-        status_code = error_response(refused).status_code
-        return await _render_new(request, person, typed, [_refusal(refused)], status_code)
-    answer = RedirectResponse(SESSION_PAGE.format(assessment_id=recorded.id), status_code=303)
-    flash(request, answer, f"已录入成绩：{recorded.sat} 人参考，{recorded.failed} 人不合格。")
-    return answer
+    actor = acting(request, person)
+    return await _new_form(request, person).submit(
+        typed,
+        problems or body,
+        lambda body: commands.record_assessment(app, body, actor),
+        lambda recorded: (
+            SESSION_PAGE.format(assessment_id=recorded.id),
+            f"已录入成绩：{recorded.sat} 人参考，{recorded.failed} 人不合格。",
+        ),
+        _refusal,
+    )
 
 
 @router.get(f"{CONSOLE_LIST}/{{assessment_id:uuid}}", response_class=HTMLResponse)

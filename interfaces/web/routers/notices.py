@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -18,9 +19,9 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from application.ports import ConsoleSession
 from application.supervision import Supervision
-from domain.errors import DomainError
-from domain.labels import LABELS, error_message
+from domain.labels import LABELS
 from interfaces.http import commands
 from interfaces.http.deps import (
     CaseQueriesDep,
@@ -28,14 +29,13 @@ from interfaces.http.deps import (
     PublicClientDep,
     SupervisionDep,
 )
-from interfaces.http.errors import error_response
 from interfaces.http.schemas.cases import Reason
 from interfaces.http.schemas.notices import NoticeCreate, NoticeEdit, NoticeListQuery
 from interfaces.http.schemas.public import TRACKING_NUMBER
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text, shown
-from interfaces.web.flash import flash
 from interfaces.web.forms import read_form
+from interfaces.web.new_records import NewRecordForm
 from interfaces.web.record_actions import FormAgain, act_on_record
 from interfaces.web.routers import page_router
 from interfaces.web.session import InspectorPersonDep, acting
@@ -118,28 +118,17 @@ async def notice_list(
     )
 
 
-async def _render_new(
-    request: Request,
-    person: Any,
-    app: Supervision,
-    values: dict[str, Any],
-    problems: list[str] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    directory = await run_in_threadpool(app.directory)
-    return render(
-        request,
-        "notices/new.html",
-        {
-            "values": values,
-            "problems": problems or [],
-            "kinds": LABELS["notice_kind"],
-            "subject_types": LABELS["notice_subject"],
-            "directory": directory,
-        },
-        person=shown(person),
-        status_code=status_code,
-    )
+async def _new_form_context(app: Supervision) -> dict[str, Any]:
+    """What the publish form offers: the kinds, the subjects, the directory to name one."""
+    return {
+        "kinds": LABELS["notice_kind"],
+        "subject_types": LABELS["notice_subject"],
+        "directory": await run_in_threadpool(app.directory),
+    }
+
+
+def _new_form(request: Request, person: ConsoleSession, app: Supervision) -> NewRecordForm:
+    return NewRecordForm(request, person, "notices/new.html", partial(_new_form_context, app))
 
 
 @router.get(f"{CONSOLE_LIST}/new", response_class=HTMLResponse)
@@ -152,7 +141,7 @@ async def new_notice(
 ) -> HTMLResponse:
     """The form that publishes a notice (发布通报); `?subject_type=&subject_id=` fill it."""
     values = {"subject_type": subject_type or "", "subject_id": subject_id or ""}
-    return await _render_new(request, person, app, values)
+    return await _new_form(request, person, app).page(values)
 
 
 @router.post(f"{CONSOLE_LIST}/new", response_class=HTMLResponse, response_model=None)
@@ -174,20 +163,12 @@ async def publish_notice(
     if subject.get("type") in TASK_SUBJECTS and TRACKING_NUMBER_TYPED.match(subject.get("id", "")):
         found = await queries.task_id_of(subject["id"])
         subject["id"] = str(found) if found is not None else subject["id"]
-    body = read_form(NoticeCreate, {**_words(form), "subject": subject}, NAMES)
-    if isinstance(body, list):
-        return await _render_new(request, person, app, typed, body, 422)
-    actor = acting(request, person)
-    try:
-        notice = await run_in_threadpool(commands.publish_notice, app, body, actor)
-    except DomainError as refused:
-        status_code = error_response(refused).status_code
-        return await _render_new(
-            request, person, app, typed, [error_message(refused.code)], status_code
-        )
-    answer = RedirectResponse(NOTICE_PAGE.format(notice_id=notice.id), status_code=303)
-    flash(request, answer, "已发布通报。")
-    return answer
+    return await _new_form(request, person, app).submit(
+        typed,
+        read_form(NoticeCreate, {**_words(form), "subject": subject}, NAMES),
+        lambda body: commands.publish_notice(app, body, acting(request, person)),
+        lambda notice: (NOTICE_PAGE.format(notice_id=notice.id), "已发布通报。"),
+    )
 
 
 async def _render_notice(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -23,16 +24,16 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from application.ports import ConsoleSession
 from application.rectification import OrderFile, OrderView
 from application.supervision import Supervision
 from application.views import CaseView
 from domain.actor import Actor, Role
-from domain.errors import DomainError
-from domain.labels import LABELS, error_message
+from domain.labels import LABELS
 from domain.rectification import ORDER_ACTION_ROLES, OrderAction, OrderSourceType
 from interfaces.http import commands
 from interfaces.http.deps import ContainerDep
-from interfaces.http.errors import RoleNotAllowed, error_response
+from interfaces.http.errors import RoleNotAllowed
 from interfaces.http.schemas.cases import ExtensionBody, Reason, ReminderCreate, SuperviseBody
 from interfaces.http.schemas.orders import (
     AcceptBody,
@@ -43,8 +44,8 @@ from interfaces.http.schemas.orders import (
 )
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text
-from interfaces.web.flash import flash
 from interfaces.web.forms import form_number, read_form
+from interfaces.web.new_records import NewRecordForm
 from interfaces.web.people import shown_person
 from interfaces.web.record_actions import FormAgain, act_on_record, render_record
 from interfaces.web.routers import page_router
@@ -144,32 +145,22 @@ async def order_list(
 # Issuing ---------------------------------------------------------------------------------
 
 
-async def _render_new(
-    request: Request,
-    person: Any,
-    app: Supervision,
-    values: Mapping[str, Any],
-    *,
-    problems: list[str] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
+async def _new_form_context(app: Supervision) -> dict[str, Any]:
+    """What the issue form offers: the directory's departments, windows and staff, and the
+    sources an order is issued from."""
     directory = await run_in_threadpool(app.directory)
-    return render(
-        request,
-        "orders/new.html",
-        {
-            "values": values,
-            "departments": directory.departments,
-            "windows": directory.windows,
-            "staff": directory.staff,
-            "names": {d.id: d.name for d in directory.departments},
-            # A visit is named by the visit's own page (POST /visits/{id}/findings).
-            "sources": {k: v for k, v in LABELS["order_source"].items() if k != "visit"},
-            "problems": problems or [],
-        },
-        person=await shown_person(request, person),
-        status_code=status_code,
-    )
+    return {
+        "departments": directory.departments,
+        "windows": directory.windows,
+        "staff": directory.staff,
+        "names": {d.id: d.name for d in directory.departments},
+        # A visit is named by the visit's own page (POST /visits/{id}/findings).
+        "sources": {k: v for k, v in LABELS["order_source"].items() if k != "visit"},
+    }
+
+
+def _new_form(request: Request, person: ConsoleSession, app: Supervision) -> NewRecordForm:
+    return NewRecordForm(request, person, "orders/new.html", partial(_new_form_context, app))
 
 
 def _from_case(case: CaseView) -> dict[str, Any]:
@@ -194,7 +185,7 @@ async def new_order(
     if case is not None:
         found = await run_in_threadpool(app.get_case, case, acting(request, person))
         values = _from_case(found)
-    return await _render_new(request, person, app, values)
+    return await _new_form(request, person, app).page(values)
 
 
 def _issue_values(form: FormData) -> dict[str, Any]:
@@ -223,21 +214,15 @@ async def issue_order(
     """Issue the order as the signed-in inspector, then show it."""
     app = container.supervision
     typed = {name: value for name, value in form.items() if isinstance(value, str)}
-    body = read_form(OrderCreate, _issue_values(form), ISSUE_NAMES)
-    if isinstance(body, list):
-        return await _render_new(request, person, app, typed, problems=body, status_code=422)
-    actor = acting(request, person)
-    try:
-        order = await run_in_threadpool(commands.issue_order, app, body, actor)
-    except DomainError as refused:
-        return await _render_new(
-            request, person, app, typed,
-            problems=[error_message(refused.code)],
-            status_code=error_response(refused).status_code,
-        )  # fmt: skip
-    answer = RedirectResponse(ORDER_PAGE.format(order_id=order.id), status_code=303)
-    flash(request, answer, f"已下发整改通知 {order.tracking_number}。")
-    return answer
+    return await _new_form(request, person, app).submit(
+        typed,
+        read_form(OrderCreate, _issue_values(form), ISSUE_NAMES),
+        lambda body: commands.issue_order(app, body, acting(request, person)),
+        lambda order: (
+            ORDER_PAGE.format(order_id=order.id),
+            f"已下发整改通知 {order.tracking_number}。",
+        ),
+    )
 
 
 # The order page --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ The form is read into the API's own request schema and runs the same application
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Query, Request
@@ -16,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from application.ports import ConsoleSession
 from application.supervision import Supervision
 from application.surveys import RowProblem, SurveyImportRefused
 from domain.errors import DomainError
@@ -26,12 +28,12 @@ from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.errors import error_response
 from interfaces.http.schemas.surveys import SurveyBatchCreate, SurveyListQuery
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import form_text, shown
+from interfaces.web.desk import form_text
 from interfaces.web.flash import flash
 from interfaces.web.forms import form_number, read_form
+from interfaces.web.new_records import NewRecordForm
 from interfaces.web.routers import page_router
 from interfaces.web.session import InspectorPersonDep, acting
-from interfaces.web.templating import render
 
 router = page_router()
 
@@ -49,43 +51,47 @@ NAMES = {
     "": "调查结果",
 }
 FIELDS = ("source", "provider", "window", "from", "to")
+# The batch form as the list first shows it.
+BLANK = {"source": "paper"}
 # An uploaded sheet is read up to this many bytes; the reader refuses a larger one.
 MAX_SHEET_BYTES = 2_000_000
 
 
-async def _render(
-    request: Request,
-    person: Any,
+async def _list_context(
     app: Supervision,
     container: Any,
-    *,
     cursor: str | None = None,
-    values: dict[str, Any] | None = None,
-    problems: list[str] | None = None,
     import_problems: list[str] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
+) -> dict[str, Any]:
+    """What the list shows besides the batch form: a page of batches, what was wrong with an
+    uploaded sheet, and the form's choices."""
     directory = await run_in_threadpool(app.directory)
     page = await container.surveys.list_batches(
         window=None, limit=PAGE_SIZE, cursor=cursor, after=None
     )
-    return render(
-        request,
-        "surveys/list.html",
-        {
-            "batches": page.items,
-            "next": page.next,
-            "values": values or {"source": "paper"},
-            "problems": problems or [],
-            "import_problems": import_problems or [],
-            "sources": LABELS["survey_source"],
-            "levels": [(level, LABELS["rating"][level]) for level in RATING_LEVELS],
-            "windows": directory.windows,
-            "names": {d.id: d.name for d in directory.departments},
-        },
-        person=shown(person),
-        status_code=status_code,
-    )
+    return {
+        "batches": page.items,
+        "next": page.next,
+        "import_problems": import_problems or [],
+        "sources": LABELS["survey_source"],
+        "levels": [(level, LABELS["rating"][level]) for level in RATING_LEVELS],
+        "windows": directory.windows,
+        "names": {d.id: d.name for d in directory.departments},
+    }
+
+
+def _list_page(
+    request: Request,
+    person: ConsoleSession,
+    app: Supervision,
+    container: Any,
+    *,
+    cursor: str | None = None,
+    import_problems: list[str] | None = None,
+) -> NewRecordForm:
+    """The list with the form that records a batch (a page of batches from `cursor`)."""
+    context = partial(_list_context, app, container, cursor, import_problems)
+    return NewRecordForm(request, person, "surveys/list.html", context)
 
 
 @router.get(CONSOLE_LIST, response_class=HTMLResponse)
@@ -97,7 +103,7 @@ async def survey_list(
     query: Annotated[SurveyListQuery, Query()],
 ) -> HTMLResponse:
     """The batches recorded, the last first, with the form of a batch and the sheet upload."""
-    return await _render(request, person, app, container, cursor=query.cursor)
+    return await _list_page(request, person, app, container, cursor=query.cursor).page(BLANK)
 
 
 @router.post(CONSOLE_LIST, response_class=HTMLResponse, response_model=None)
@@ -116,37 +122,21 @@ async def record_survey_batch(
         for level in RATING_LEVELS
         if (text := form_text(form, f"count_{level}")) is not None
     }
-    body = read_form(SurveyBatchCreate, {**fields, "counts": counts}, NAMES)
-    if isinstance(body, list):
-        return await _render(
-            request, person, app, container, values=typed, problems=body, status_code=422
-        )
     actor = acting(request, person)
-    try:
-        batch = await run_in_threadpool(
-            lambda: app.record_survey_batch(
-                source=body.source,
-                provider=body.provider,
-                window=body.window,
-                start=body.start,
-                end=body.end,
-                counts=body.counts.levels(),
-                by=actor,
-            )
-        )
-    except DomainError as refused:
-        return await _render(
-            request,
-            person,
-            app,
-            container,
-            values=typed,
-            problems=[error_message(refused.code)],
-            status_code=error_response(refused).status_code,
-        )
-    answer = RedirectResponse(CONSOLE_LIST, status_code=303)
-    flash(request, answer, f"已录入窗口 {batch.window} 的调查结果：{batch.forms} 份。")
-    return answer
+    return await _list_page(request, person, app, container).submit(
+        typed,
+        read_form(SurveyBatchCreate, {**fields, "counts": counts}, NAMES),
+        lambda body: app.record_survey_batch(
+            source=body.source,
+            provider=body.provider,
+            window=body.window,
+            start=body.start,
+            end=body.end,
+            counts=body.counts.levels(),
+            by=actor,
+        ),
+        lambda batch: (CONSOLE_LIST, f"已录入窗口 {batch.window} 的调查结果：{batch.forms} 份。"),
+    )
 
 
 @router.post(f"{CONSOLE_LIST}/import", response_class=HTMLResponse, response_model=None)
@@ -162,14 +152,8 @@ async def import_survey_sheet(
     posted = form.get("file")
 
     async def refused(problems: list[str], status_code: int = 422) -> HTMLResponse:
-        return await _render(
-            request,
-            person,
-            app,
-            container,
-            import_problems=problems,
-            status_code=status_code,
-        )
+        page = _list_page(request, person, app, container, import_problems=problems)
+        return await page.page(BLANK, status_code=status_code)
 
     if not isinstance(posted, UploadFile) or not posted.filename:
         return await refused(["请选择要导入的调查结果文件（.xlsx）。"])

@@ -9,6 +9,7 @@ values read as the deduction, order and case forms read them) and runs the same 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from application.ports import ConsoleSession
 from application.supervision import Supervision
 from domain.errors import DomainError
 from domain.labels import LABELS, error_message
@@ -36,6 +38,7 @@ from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text, shown
 from interfaces.web.flash import flash
 from interfaces.web.forms import read_form
+from interfaces.web.new_records import NewRecordForm
 from interfaces.web.routers import page_router
 from interfaces.web.routers.deductions import FIELDS as DEDUCTION_FIELDS
 from interfaces.web.routers.deductions import deduction_values
@@ -99,28 +102,18 @@ async def visit_list(
     )
 
 
-async def _render_new(
-    request: Request,
-    person: Any,
-    app: Supervision,
-    values: dict[str, Any],
-    problems: list[str] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
+async def _new_form_context(app: Supervision) -> dict[str, Any]:
+    """What the visit form offers: the methods, the windows in service, today's date."""
     directory = await run_in_threadpool(app.directory)
-    return render(
-        request,
-        "visits/new.html",
-        {
-            "values": values,
-            "problems": problems or [],
-            "methods": LABELS["visit_method"],
-            "windows": [w for w in directory.windows if w.active],
-            "today": app.time_source.now().date().isoformat(),
-        },
-        person=shown(person),
-        status_code=status_code,
-    )
+    return {
+        "methods": LABELS["visit_method"],
+        "windows": [w for w in directory.windows if w.active],
+        "today": app.time_source.now().date().isoformat(),
+    }
+
+
+def _new_form(request: Request, person: ConsoleSession, app: Supervision) -> NewRecordForm:
+    return NewRecordForm(request, person, "visits/new.html", partial(_new_form_context, app))
 
 
 @router.get("/new", response_class=HTMLResponse)
@@ -128,7 +121,7 @@ async def new_visit(
     request: Request, person: InspectorPersonDep, app: SupervisionDep
 ) -> HTMLResponse:
     """The form that records a visit (登记暗访巡查)."""
-    return await _render_new(request, person, app, {"method": "unannounced", "windows": []})
+    return await _new_form(request, person, app).page({"method": "unannounced", "windows": []})
 
 
 @router.post("/new", response_class=HTMLResponse, response_model=None)
@@ -141,19 +134,12 @@ async def record_visit(
         name: text for name in ("date", "method", "summary") if (text := form_text(form, name))
     }
     values["windows"] = windows
-    body = read_form(VisitCreate, values, NAMES)
-    if isinstance(body, list):
-        return await _render_new(request, person, app, values, body, 422)
-    try:
-        visit = await run_in_threadpool(commands.record_visit, app, body, acting(request, person))
-    except DomainError as refused:
-        status_code = error_response(refused).status_code
-        return await _render_new(
-            request, person, app, values, [error_message(refused.code)], status_code
-        )
-    answer = RedirectResponse(VISIT_PAGE.format(visit_id=visit.id), status_code=303)
-    flash(request, answer, "已登记暗访巡查。")
-    return answer
+    return await _new_form(request, person, app).submit(
+        values,
+        read_form(VisitCreate, values, NAMES),
+        lambda body: commands.record_visit(app, body, acting(request, person)),
+        lambda visit: (VISIT_PAGE.format(visit_id=visit.id), "已登记暗访巡查。"),
+    )
 
 
 async def _render_visit(
