@@ -214,7 +214,7 @@ class CaseQueriesOnPostgres:
             phone_digest,
             limit,
         )
-        return [CallerCase(**dict(row)) for row in rows]
+        return [from_row(CallerCase, row) for row in rows]
 
     async def open_cases_at_window(
         self, window: str, *, since: datetime, now: datetime, role: Role, limit: int
