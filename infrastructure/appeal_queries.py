@@ -6,7 +6,7 @@ import asyncpg
 
 from application.appeals import AppealFilter, AppealSummary
 from application.queries import Page
-from infrastructure.read_side import NewestFirstPage, wait_until_projected
+from infrastructure.read_side import NewestFirstPage, from_row, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 
 PROJECTIONS = ("appeal_list",)
@@ -36,24 +36,10 @@ class AppealQueriesOnPostgres:
 
 
 def _summary(row: asyncpg.Record) -> AppealSummary:
-    return AppealSummary(
-        id=row["id"],
-        deduction_id=row["deduction_id"],
-        status=row["status"],
-        department=row["department"],
-        reasons=row["reasons"],
-        evidence=row["evidence"],
-        rule=row["rule"],
-        rule_name=row["rule_name"],
-        points=row["points"],
+    return from_row(
+        AppealSummary,
+        row,
         staff=row["staff_id"],
         window=row["window_id"],
-        month=row["month"],
-        occurred_at=row["occurred_at"],
-        filed_at=row["filed_at"],
-        due_at=row["due_at"],
-        overdue=row["overdue"],
-        decided_at=row["decided_at"],
-        decision_reason=row["decision_reason"],
         position=row["filed_position"],
     )

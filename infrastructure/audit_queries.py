@@ -7,7 +7,7 @@ import asyncpg
 from application.audit import AuditEvent, AuditFilter, AuditPage
 from application.projections.audit_events import PROJECTION_NAME
 from domain.labels import label
-from infrastructure.read_side import NewestFirstPage, projected_position
+from infrastructure.read_side import NewestFirstPage, from_row, projected_position
 from infrastructure.sql_pool import SqlPool
 
 _COLUMNS = """
@@ -66,22 +66,17 @@ def _event(row: asyncpg.Record) -> AuditEvent:
             "role": row["actor_role"],
             "department": row["actor_department"],
         }
-    return AuditEvent(
-        position=row["position"],
-        at=row["at"],
-        record_id=row["record_id"],
-        record_type=row["record_type"],
-        version=row["version"],
+    subjects = {
+        "staff": list(row["staff_ids"]),
+        "windows": list(row["window_ids"]),
+        "departments": list(row["department_ids"]),
+    }
+    return from_row(
+        AuditEvent,
+        row,
         type=row["event_type"],
         label=label("event", row["event_type"]),
         actor=actor,
-        request_id=row["request_id"],
-        reason=row["reason"],
-        subjects={
-            "staff": list(row["staff_ids"]),
-            "windows": list(row["window_ids"]),
-            "departments": list(row["department_ids"]),
-        },
+        subjects=subjects,
         changes=row["changes"] or {},
-        readable=row["readable"],
     )

@@ -34,7 +34,7 @@ from application.queries import (
 from domain.actor import Role
 from domain.calendar import WorkingCalendar, office_midnight
 from domain.privacy import ROLES_SEEING_FULL_IDENTITY
-from infrastructure.read_side import NewestFirstPage, wait_until_projected
+from infrastructure.read_side import NewestFirstPage, from_row, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 from infrastructure.worker import TASK_TABLES
 
@@ -214,7 +214,7 @@ class CaseQueriesOnPostgres:
             phone_digest,
             limit,
         )
-        return [CallerCase(**dict(row)) for row in rows]
+        return [from_row(CallerCase, row) for row in rows]
 
     async def open_cases_at_window(
         self, window: str, *, since: datetime, now: datetime, role: Role, limit: int
@@ -493,27 +493,11 @@ def _where_mentioning(page: NewestFirstPage, column: str, text: str | None) -> N
 
 
 def _summary(row: asyncpg.Record) -> CaseSummary:
-    return CaseSummary(
-        id=row["id"],
-        tracking_number=row["tracking_number"],
-        kind=row["kind"],
-        channel=row["channel"],
-        status=row["status"],
-        department=row["department"],
-        assigned_department=row["assigned_department"],
+    return from_row(
+        CaseSummary,
+        row,
         window=row["window_id"],
-        category=row["category"],
-        urgent=row["urgent"],
-        summary=row["summary"],
-        registered_at=row["registered_at"],
-        updated_at=row["updated_at"],
-        acknowledge_due_at=row["acknowledge_due_at"],
-        due_at=row["due_at"],
-        overdue=row["overdue"],
-        clock_stopped=row["clock_stopped"],
-        satisfaction=row["satisfaction"],
         position=row["registered_position"],
-        extension_requested=row["extension_requested"],
         proposal=_proposal(row),
     )
 
@@ -531,33 +515,17 @@ def _proposal(row: asyncpg.Record) -> Proposal | None:
 
 
 def _order_summary(row: asyncpg.Record, now: datetime, calendar: WorkingCalendar) -> OrderSummary:
-    status = row["status"]
-    binding = {"issued": "acknowledge", "in_progress": "handle"}.get(status)
+    binding = {"issued": "acknowledge", "in_progress": "handle"}.get(row["status"])
     due = row["acknowledge_due_at"] if binding == "acknowledge" else row["due_at"]
     running = binding is not None and due is not None and not row["clock_stopped"]
-    return OrderSummary(
-        id=row["id"],
-        tracking_number=row["tracking_number"],
-        status=status,
-        department=row["department"],
+    return from_row(
+        OrderSummary,
+        row,
         window=row["window_id"],
         staff=row["staff_id"],
-        problem=row["problem"],
-        source_type=row["source_type"],
-        source_ref=row["source_ref"],
-        issued_at=row["issued_at"],
-        issued_by=row["issued_by"],
-        acknowledge_due_at=row["acknowledge_due_at"],
-        due_at=row["due_at"],
         binding_deadline=binding,
         working_seconds_left=calendar.working_seconds_left(now, due) if running else None,
-        overdue=row["overdue"],
-        clock_stopped=row["clock_stopped"],
-        extension_requested=row["extension_requested"],
         supervised=row["supervised_at"] is not None,
-        reports=row["reports"],
-        rejections=row["rejections"],
-        closed_at=row["closed_at"],
         position=row["issued_position"],
     )
 
@@ -604,27 +572,15 @@ def _board_item(row: asyncpg.Record, now: datetime, calendar: WorkingCalendar) -
     awaiting = row["awaiting"]
     binding = row["acknowledge_due_at"] if awaiting else row["due_at"]
     left = None if binding is None else calendar.working_seconds_left(now, binding)
-    return BoardItem(
-        id=row["id"],
-        type=row["type"],
-        tracking_number=row["tracking_number"],
-        kind=row["kind"],
-        status=row["status"],
-        urgent=row["urgent"],
-        summary=row["summary"],
+    return from_row(
+        BoardItem,
+        row,
         binding_deadline="acknowledge" if awaiting else "handle",
-        due_at=row["due_at"],
-        acknowledge_due_at=row["acknowledge_due_at"],
         working_seconds_left=left,
         reminded=row["reminded_for"] is not None and row["reminded_for"] == row["due_at"],
-        overdue=row["overdue"],
-        clock_stopped=row["clock_stopped"],
-        extension_requested=row["extension_requested"],
         supervised=row["supervised_at"] is not None,
         public_notice=row["public_notice_at"] is not None,
         reminders=int(row["reminders"]),
-        last_reminded_at=row["last_reminded_at"],
-        last_reminder_message=row["last_reminder_message"],
     )
 
 

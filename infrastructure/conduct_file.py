@@ -11,6 +11,8 @@ from infrastructure.yaml_files import (
     ImportFileError,
     item_line,
     line_of,
+    list_under,
+    mapping_entry,
     parse_yaml,
     read_packaged_yaml,
     read_yaml_file,
@@ -49,14 +51,7 @@ def _rules(document: Any, source: str) -> tuple[ConductRule, ...]:
         raise ConductFileError(
             f"{source}: expected a mapping with one list, `rules`", code="not_rules_mapping"
         )
-    entries = document["rules"] or []
-    if not isinstance(entries, list):
-        raise ConductFileError(
-            f"{source}: rules must be a list",
-            code="not_a_list",
-            line=line_of(document, "rules"),
-            field="rules",
-        )
+    entries = list_under(document, "rules", source, ConductFileError)
     # Every rule is checked before the file is refused: the refusal lists each wrong one.
     checks = [
         (item_line(entries, n), partial(_rule, raw, f"{source}: rules[{n}]"))
@@ -65,11 +60,8 @@ def _rules(document: Any, source: str) -> tuple[ConductRule, ...]:
     return tuple(require_all(checks, ConductFileError))
 
 
-def _rule(raw: object, where: str) -> ConductRule:
-    if not isinstance(raw, dict):
-        raise ConductFileError(
-            f"{where}: expected a mapping, got {type(raw).__name__}", code="entry_not_mapping"
-        )
+def _rule(entry: object, where: str) -> ConductRule:
+    raw = mapping_entry(entry, where, ConductFileError)
     if isinstance(raw.get("code"), str):
         where = f"{where} (code {raw['code']!r})"
     for field in raw:

@@ -12,11 +12,14 @@ from infrastructure.yaml_files import (
     ImportFileError,
     item_line,
     line_of,
+    list_under,
+    mapping_entry,
     parse_yaml,
     read_packaged_yaml,
     read_yaml_file,
     require_all,
     require_storable,
+    sections_known,
 )
 
 SAMPLE_DIRECTORY = "sample_directory.yaml"
@@ -66,15 +69,7 @@ def _spec(document: Any, source: str) -> DirectorySpec:
             f"{source}: expected a mapping with departments, windows and staff",
             code="not_mapping",
         )
-    unknown_sections = sorted(set(document) - set(_REQUIRED), key=str)
-    if unknown_sections:
-        section = unknown_sections[0]
-        raise DirectoryFileError(
-            f"{source}: unknown section {section!r}",
-            code="unknown_section",
-            line=line_of(document, section),
-            field=str(section),
-        )
+    sections_known(document, _REQUIRED, source, DirectoryFileError)
     sections = {section: _section(document, section, source) for section in _REQUIRED}
     # Every entry is checked before the file is refused: the refusal lists each wrong one.
     checks = [
@@ -99,22 +94,11 @@ def _section(document: dict[Any, Any], section: str, source: str) -> list[Any]:
         raise DirectoryFileError(
             f"{source}: missing section {section!r}", code="missing_section", field=section
         )
-    raw_entries = document[section] or []
-    if not isinstance(raw_entries, list):
-        raise DirectoryFileError(
-            f"{source}: {section} must be a list",
-            code="not_a_list",
-            line=line_of(document, section),
-            field=section,
-        )
-    return raw_entries
+    return list_under(document, section, source, DirectoryFileError)
 
 
-def _entry(raw: object, where: str, section: str) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise DirectoryFileError(
-            f"{where}: expected a mapping, got {type(raw).__name__}", code="entry_not_mapping"
-        )
+def _entry(entry: object, where: str, section: str) -> dict[str, Any]:
+    raw = mapping_entry(entry, where, DirectoryFileError)
     if isinstance(raw.get("id"), str):
         where = f"{where} (id {raw['id']!r})"
     required, optional = _REQUIRED[section], _OPTIONAL[section]

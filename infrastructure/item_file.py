@@ -20,10 +20,12 @@ from infrastructure.yaml_files import (
     FileProblem,
     ImportFileError,
     item_line,
-    line_of,
+    list_under,
+    mapping_entry,
     parse_yaml,
     read_packaged_yaml,
     read_yaml_file,
+    sections_known,
 )
 
 SAMPLE_ITEMS = "sample_items.yaml"
@@ -141,22 +143,8 @@ def _specs_of_document(document: Any, source: str, check: Check | None) -> list[
         raise ItemFileError(
             f"{source}: expected a mapping with an `items:` list", code="not_items_mapping"
         )
-    unknown = sorted(set(document) - {"items", "sample"}, key=str)
-    if unknown:
-        raise ItemFileError(
-            f"{source}: unknown section {unknown[0]!r}",
-            code="unknown_section",
-            line=line_of(document, unknown[0]),
-            field=str(unknown[0]),
-        )
-    items = document["items"] or []
-    if not isinstance(items, list):
-        raise ItemFileError(
-            f"{source}: items must be a list",
-            code="not_a_list",
-            line=line_of(document, "items"),
-            field="items",
-        )
+    sections_known(document, ("items", "sample"), source, ItemFileError)
+    items = list_under(document, "items", source, ItemFileError)
     entries = [(item_line(items, position), raw) for position, raw in enumerate(items)]
     return _checked_rows(entries, source, check, sample=document.get("sample") is True)
 
@@ -203,11 +191,8 @@ def _refused(where: str, field: str, code: str, detail: str) -> ItemFileError:
     return ItemFileError(f"{where}: {detail}", code=code, field=field)
 
 
-def _spec(raw: Any, where: str, sample: bool) -> ItemSpec:
-    if not isinstance(raw, dict):
-        raise ItemFileError(
-            f"{where}: expected a mapping, got {type(raw).__name__}", code="entry_not_mapping"
-        )
+def _spec(entry: Any, where: str, sample: bool) -> ItemSpec:
+    raw = mapping_entry(entry, where, ItemFileError)
     for field in raw:
         if field not in FIELDS:
             raise _refused(where, str(field), "unknown_field", f"unknown field {field!r}")

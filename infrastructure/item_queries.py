@@ -10,7 +10,7 @@ from application.items import UNCATEGORISED, ItemList, ItemMetrics, ItemSummary
 from domain.calendar import office_midnight
 from domain.evaluation import BAD_RATING
 from domain.item import Material, MaterialForm
-from infrastructure.read_side import wait_until_projected
+from infrastructure.read_side import from_row, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 
 PROJECTIONS = ("item_list",)
@@ -69,31 +69,21 @@ class ItemQueriesOnPostgres:
 
 
 def item_summary(row: asyncpg.Record) -> ItemSummary:
-    return ItemSummary(
-        code=row["code"],
-        name=row["name"],
-        department=row["department"],
-        department_name=row["department_name"],
+    materials = tuple(
+        Material(
+            name=m["name"],
+            form=MaterialForm(m["form"]),
+            count=m["count"],
+            notes=m.get("notes") or "",
+        )
+        for m in row["materials"]
+    )
+    return from_row(
+        ItemSummary,
+        row,
         windows=tuple(row["windows"]),
         window_names=tuple(row["window_names"]),
-        zone=row["zone"],
-        frequency=row["frequency"],
-        at_most_one_trip=row["at_most_one_trip"],
-        promised_working_days=row["promised_working_days"],
-        materials=tuple(
-            Material(
-                name=m["name"],
-                form=MaterialForm(m["form"]),
-                count=m["count"],
-                notes=m.get("notes") or "",
-            )
-            for m in row["materials"]
-        ),
-        legal_basis=row["legal_basis"],
-        sample=row["sample"],
-        withdrawn=row["withdrawn"],
-        version=row["version"],
-        revised_at=row["revised_at"],
+        materials=materials,
     )
 
 
@@ -121,16 +111,12 @@ async def item_metrics(store: SqlPool, *, start: datetime, end: datetime) -> lis
     """Per item: cases by category, ratings and bad ratings from `start` to before `end`."""
     rows = await store.fetch(_METRICS, start, end, BAD_RATING)
     return [
-        ItemMetrics(
-            code=row["code"],
-            name=row["name"],
-            department=row["department"],
-            at_most_one_trip=row["at_most_one_trip"],
-            withdrawn=row["withdrawn"],
+        from_row(
+            ItemMetrics,
+            row,
             cases_by_category={
                 category or UNCATEGORISED: n for category, n in row["by_category"].items()
             },
-            ratings=row["ratings"],
             bad_ratings=row["bad"],
         )
         for row in rows

@@ -8,7 +8,7 @@ import asyncpg
 from application.notices import NoticeSummary
 from application.queries import Page
 from domain.notice import NoticeStatus, NoticeSubject, NoticeSubjectType
-from infrastructure.read_side import NewestFirstPage, wait_until_projected
+from infrastructure.read_side import NewestFirstPage, from_row, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 
 PROJECTIONS = ("notice_list",)
@@ -55,22 +55,11 @@ async def notices_of_month(
 
 
 def notice_summary(row: asyncpg.Record) -> NoticeSummary:
-    return NoticeSummary(
-        id=row["id"],
-        status=row["status"],
-        kind=row["kind"],
-        title=row["title"],
-        text=row["text"],
-        subject=NoticeSubject(
-            type=NoticeSubjectType(row["subject_type"]),
-            id=row["subject_id"],
-            name=row["subject_name"],
-            department=row["subject_department"],
-            category=row["subject_category"],
-        ),
-        drafted_at=row["drafted_at"],
-        published_at=row["published_at"],
-        withdrawn_at=row["withdrawn_at"],
-        withdraw_reason=row["withdraw_reason"],
-        position=row["listed_position"],
+    subject = NoticeSubject(
+        type=NoticeSubjectType(row["subject_type"]),
+        id=row["subject_id"],
+        name=row["subject_name"],
+        department=row["subject_department"],
+        category=row["subject_category"],
     )
+    return from_row(NoticeSummary, row, subject=subject, position=row["listed_position"])

@@ -32,6 +32,7 @@ from domain.case import CaseNotFound
 from domain.personal_data import PersonalDataAlreadyErased
 from domain.quiet_hours import first_moment_to_text_a_citizen
 from infrastructure.notification_feed import OUTBOX_CHANNEL, SEALED_FIELD, sealed_message
+from infrastructure.read_side import from_row
 from infrastructure.sql_pool import SqlPool
 
 _COLUMNS = (
@@ -199,29 +200,5 @@ def opened(keys: PersonalDataKeys, key_id: UUID, sealed: dict[str, Any]) -> dict
 
 
 def outbox_message(row: asyncpg.Record, attempts: Sequence[asyncpg.Record] = ()) -> OutboxMessage:
-    return OutboxMessage(
-        id=row["id"],
-        channel=row["channel"],
-        recipient_kind=row["recipient_kind"],
-        recipient=row["recipient"],
-        masked_address=row["masked_address"],
-        subject=row["subject"],
-        text=row["text"],
-        state=row["state"],
-        attempts=row["attempts"],
-        next_attempt_at=row["next_attempt_at"],
-        created_at=row["created_at"],
-        delivered_at=row["delivered_at"],
-        last_error=row["last_error"],
-        record_type=row["record_type"],
-        record_id=row["record_id"],
-        case_id=row["case_id"],
-        template=row["template"],
-        position=row["position"],
-        attempt_log=tuple(
-            OutboxAttempt(
-                attempt=a["attempt"], at=a["at"], outcome=a["outcome"], detail=a["detail"]
-            )
-            for a in attempts
-        ),
-    )
+    attempt_log = tuple(from_row(OutboxAttempt, attempt) for attempt in attempts)
+    return from_row(OutboxMessage, row, attempt_log=attempt_log)

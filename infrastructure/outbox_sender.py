@@ -26,7 +26,7 @@ import json
 import random
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -107,33 +107,25 @@ class Round:
         return self.delivered + self.failed + self.dead + self.erased + self.postponed
 
 
+@dataclass(eq=False, repr=False)  # its repr would show the database URL, password and all
 class OutboxSender:
     """Delivers due outbox messages; `run_once` for a round, `run_forever` on a thread."""
 
-    def __init__(
-        self,
-        database_url: str,
-        *,
-        channels: Mapping[str, Channel],
-        keys: PersonalDataKeys,
-        time_source: TimeSource,
-        max_attempts: int = 8,
-        retry_seconds: float = 30.0,
-        batch_size: int = BATCH_SIZE,
-        wake_seconds: float = WAKE_SECONDS,
-        jitter: Callable[[], float] = random.random,
-    ) -> None:
-        self.database_url = database_url
-        self.channels = dict(channels)
-        self.keys = keys
-        self.time_source = time_source
-        self.max_attempts = max_attempts
-        self.retry_seconds = retry_seconds
-        self.batch_size = batch_size
-        self.wake_seconds = wake_seconds
-        self._jitter = jitter
-        self._connection: psycopg.Connection[Any] | None = None
-        self._unconfigured_logged: set[str] = set()
+    database_url: str
+    _: KW_ONLY
+    channels: Mapping[str, Channel]
+    keys: PersonalDataKeys
+    time_source: TimeSource
+    max_attempts: int = 8
+    retry_seconds: float = 30.0
+    batch_size: int = BATCH_SIZE
+    wake_seconds: float = WAKE_SECONDS
+    jitter: Callable[[], float] = random.random
+    _connection: psycopg.Connection[Any] | None = field(default=None, init=False)
+    _unconfigured_logged: set[str] = field(default_factory=set, init=False)
+
+    def __post_init__(self) -> None:
+        self.channels = dict(self.channels)  # the sender's own, whatever the caller does after
 
     # One round ---------------------------------------------------------------
 
@@ -279,7 +271,7 @@ class OutboxSender:
 
     def next_attempt_at(self, now: datetime, attempt: int, message: Claimed) -> datetime:
         """After failed attempt number `attempt`: back off, then respect quiet hours."""
-        wait = self.retry_seconds * 2 ** (attempt - 1) * (1 + JITTER * self._jitter())
+        wait = self.retry_seconds * 2 ** (attempt - 1) * (1 + JITTER * self.jitter())
         later = now + timedelta(seconds=wait)
         if message.to_a_citizen_phone:
             later = first_moment_to_text_a_citizen(later, urgent=message.urgent)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import asyncpg
 
 from application.post_cover import AbsenceView, GapView
-from infrastructure.read_side import wait_until_projected
+from infrastructure.read_side import from_row, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 
 PROJECTIONS = ("absence_list", "cover_gap_list", "post_cover_list")
@@ -59,28 +59,10 @@ async def cover_gaps_of_month(
 
 
 def _absence(row: asyncpg.Record) -> AbsenceView:
-    return AbsenceView(
-        id=row["id"],
-        window=row["window_id"],
-        department=row["department"],
-        staff=row["staff"],
-        post=row["post"],
-        starts_at=row["starts_at"],
-        ends_at=row["ends_at"],
-        reason=row["reason"],
-        covered_by=row["covered_by"],
-        cancelled=row["cancelled_at"] is not None,
+    return from_row(
+        AbsenceView, row, window=row["window_id"], cancelled=row["cancelled_at"] is not None
     )
 
 
 def _gap(row: asyncpg.Record) -> GapView:
-    return GapView(
-        window=row["window_id"],
-        department=row["department"],
-        day=row["day"],
-        starts_at=row["starts_at"],
-        status=row["status"],
-        deduction_id=row["deduction_id"],
-        reason=row["reason"],
-        position=row["position"],
-    )
+    return from_row(GapView, row, window=row["window_id"])

@@ -17,6 +17,7 @@ from infrastructure import metrics
 from infrastructure.public_view_notices import NUMBER_PREFIX, PUBLIC_VIEWS_CHANNEL
 from infrastructure.public_views import PublicRecord, PublicViewCache
 from infrastructure.read_replica import ReplicaPool
+from infrastructure.read_side import from_row
 from infrastructure.sql_pool import SqlPool
 
 # Only these columns are ever read: nothing of the complainant, staff, window, summary or
@@ -101,15 +102,11 @@ class CaseListPublicStatus:
         if locked_until is None and primary is not None:
             # Whether the number is locked decides whether the code opens the case.
             locked_until = await primary.fetchval(LOCKED_UNTIL_SQL, tracking_number, now)
-        return PublicRecord(
+        return from_row(
+            PublicRecord,
+            row,
             case_id=str(row["id"]),
-            access_code_hash=row["access_code_hash"],
-            kind=row["kind"],
-            status=row["status"],
             department_id=row["department"],
-            registered_at=row["registered_at"],
-            due_at=row["due_at"],
-            updated_at=row["updated_at"],
             timeline=tuple(_timeline_entry(entry) for entry in row["public_timeline"]),
             locked_until=locked_until,
         )

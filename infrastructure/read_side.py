@@ -1,5 +1,6 @@
 """What every read-side query module shares: how far the projections have got, waiting
-(boundedly) until a client's own write is projected, and the cursor of a page of a list."""
+(boundedly) until a client's own write is projected, the cursor of a page of a list, and the
+answer a row makes."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ import base64
 import binascii
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from application.queries import LAST_POSITION, InvalidCursor, ReplicaBehind
 from infrastructure.read_replica import ReplicaPool
 from infrastructure.sql_pool import SqlPool
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 class Positioned(Protocol):
@@ -23,10 +28,24 @@ class Positioned(Protocol):
 
 
 Item = TypeVar("Item", bound=Positioned)
+Made = TypeVar("Made", bound="DataclassInstance")
 
 # The first look again after a write not yet projected, and the longest pause between looks.
 FIRST_PAUSE = 0.01
 LONGEST_PAUSE = 0.1
+
+
+def from_row(kind: type[Made], row: Any, **given: Any) -> Made:
+    """A `kind` (a dataclass) made from a row: each field from the column of its name, but
+    those `given` (a column named otherwise, or a value worked out); where the row has no
+    column of a field's name, the field keeps its default."""
+    columns = set(row.keys())
+    named = {
+        field.name: row[field.name]
+        for field in fields(kind)
+        if field.init and field.name in columns and field.name not in given
+    }
+    return kind(**named, **given)
 
 
 async def projected_position(store: SqlPool, projections: Sequence[str]) -> int:

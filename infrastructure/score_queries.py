@@ -30,7 +30,7 @@ from infrastructure.assessment_queries import standings_of_month
 from infrastructure.item_queries import items_of_month
 from infrastructure.notice_queries import notices_of_month
 from infrastructure.post_cover_queries import cover_gaps_of_month
-from infrastructure.read_side import NewestFirstPage, wait_until_projected
+from infrastructure.read_side import NewestFirstPage, from_row, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 from infrastructure.survey_queries import SurveyQueriesOnPostgres
 from infrastructure.visit_queries import visits_of_month
@@ -233,62 +233,34 @@ class ScoreQueriesOnPostgres:
 
 def _score(row: asyncpg.Record) -> SubjectScore:
     score = score_after(row["points"])
-    return SubjectScore(
+    return from_row(
+        SubjectScore,
+        row,
         subject=row["kind"],
-        id=row["id"],
-        name=row["name"],
-        department=row["department"],
-        department_name=row["department_name"],
         window=row["window_id"],
         score=score,
         deducted=FULL_MARKS - score,
-        deductions=row["deductions"],
-        active=row["active"],
-        under_appeal=row["under_appeal"],
     )
 
 
 def _deduction(row: asyncpg.Record) -> DeductionLine:
-    return DeductionLine(
-        id=row["deduction_id"],
-        occurred_at=row["occurred_at"],
-        month=row["month"],
-        department=row["department"],
-        department_name=row["department_name"],
-        window=row["window_id"],
-        window_name=row["window_name"],
-        staff=row["staff_id"],
-        staff_name=row["staff_name"],
-        charged=tuple(row["charged"]),
-        rule=row["rule"],
-        rule_name=row["rule_name"],
-        points=row["points"],
-        all_remaining=row["all_remaining"],
-        evidence=row["evidence"],
-        source_type=row["source_type"],
-        source_ref=row["source_ref"],
-        revoked=row["revoked"],
-        revoked_at=row["revoked_at"],
-        appeal_id=row["appeal_id"],
-        appeal_status=row["appeal_status"],
-        appeal_reason=row["appeal_reason"],
-    )
+    return from_row(DeductionLine, row, **_deduction_columns(row))
 
 
 def _entry(row: asyncpg.Record) -> DeductionEntry:
-    return DeductionEntry(
-        **vars(_deduction(row)),
-        revoke_reason=row["revoke_reason"],
-        recorded_at=row["recorded_at"],
-        position=row["position"],
-    )
+    return from_row(DeductionEntry, row, **_deduction_columns(row))
+
+
+def _deduction_columns(row: asyncpg.Record) -> dict[str, Any]:
+    """The fields of a deduction's line whose columns are named otherwise."""
+    return {
+        "id": row["deduction_id"],
+        "window": row["window_id"],
+        "staff": row["staff_id"],
+        "charged": tuple(row["charged"]),
+    }
 
 
 def _honoured(row: Any) -> Honoured:
-    return Honoured(
-        subject=row["kind"],
-        name=row["name"],
-        department=row["department"],
-        department_name=row["department_name"],
-        window=row["id"] if row["kind"] == SubjectKind.WINDOW.value else row["window_id"],
-    )
+    window = row["id"] if row["kind"] == SubjectKind.WINDOW.value else row["window_id"]
+    return from_row(Honoured, row, subject=row["kind"], window=window)

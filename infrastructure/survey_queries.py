@@ -16,7 +16,7 @@ from application.surveys import (
     WindowSatisfaction,
 )
 from domain.calendar import office_midnight
-from infrastructure.read_side import NewestFirstPage, wait_until_projected
+from infrastructure.read_side import NewestFirstPage, from_row, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 
 PROJECTIONS = ("survey_list",)
@@ -126,22 +126,11 @@ def _satisfaction(row: asyncpg.Record) -> SurveySatisfaction:
 
 
 def survey_batch(row: asyncpg.Record) -> SurveyBatchView:
-    return SurveyBatchView(
-        id=row["id"],
-        source=row["source"],
-        provider=row["provider"],
+    return from_row(
+        SurveyBatchView,
+        row,
         window=row["window_id"],
-        department=row["department"],
         start=row["period_start"],
         end=row["period_end"],
-        by_rating=(
-            row["rated_1"],
-            row["rated_2"],
-            row["rated_3"],
-            row["rated_4"],
-            row["rated_5"],
-        ),
-        recorded_at=row["recorded_at"],
-        recorded_by=row["recorded_by"],
-        position=row["position"],
+        by_rating=tuple(row[f"rated_{level}"] for level in range(1, 6)),
     )

@@ -7,7 +7,7 @@ import asyncpg
 
 from application.queries import Page
 from application.visits import VisitSummary
-from infrastructure.read_side import NewestFirstPage, wait_until_projected
+from infrastructure.read_side import NewestFirstPage, from_row, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 
 PROJECTIONS = ("visit_list",)
@@ -50,14 +50,10 @@ async def visits_of_month(
 
 
 def visit_summary(row: asyncpg.Record) -> VisitSummary:
-    return VisitSummary(
-        id=row["id"],
-        day=row["day"],
-        method=row["method"],
+    return from_row(
+        VisitSummary,
+        row,
         windows=list(row["windows"]),
-        summary=row["summary"],
-        recorded_at=row["recorded_at"],
-        recorded_by=row["recorded_by"],
         findings={
             "deduction": row["deductions"],
             "order": row["orders"],

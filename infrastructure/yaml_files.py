@@ -75,6 +75,46 @@ def item_line(items: object, index: int) -> int | None:
     return None
 
 
+def sections_known(
+    document: dict[Any, Any], known: Iterable[str], source: str, refusal: type[ImportFileError]
+) -> None:
+    """Refuses a file whose mapping holds a section other than the `known`, on the line of
+    the first such (in sorted order)."""
+    unknown = sorted(set(document) - set(known), key=str)
+    if unknown:
+        raise refusal(
+            f"{source}: unknown section {unknown[0]!r}",
+            code="unknown_section",
+            line=line_of(document, unknown[0]),
+            field=str(unknown[0]),
+        )
+
+
+def list_under(
+    document: dict[Any, Any], key: str, source: str, refusal: type[ImportFileError]
+) -> list[Any]:
+    """The list a file's mapping holds under `key` (an empty one when left blank); `refusal`
+    on the key's line when it holds anything else."""
+    entries = document[key] or []
+    if not isinstance(entries, list):
+        raise refusal(
+            f"{source}: {key} must be a list",
+            code="not_a_list",
+            line=line_of(document, key),
+            field=key,
+        )
+    return entries
+
+
+def mapping_entry(raw: object, where: str, refusal: type[ImportFileError]) -> dict[Any, Any]:
+    """An entry of a list that must be a mapping (a rule, a department, an item)."""
+    if not isinstance(raw, dict):
+        raise refusal(
+            f"{where}: expected a mapping, got {type(raw).__name__}", code="entry_not_mapping"
+        )
+    return raw
+
+
 def require_all(
     checked: Iterable[tuple[int | None, Any]], refusal: type[ImportFileError]
 ) -> list[Any]:
