@@ -6,10 +6,11 @@ import re
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field
 
-from domain.labels import described, label
+from domain.labels import described
 from domain.post_cover import EARLIEST_YEAR, LATEST_YEAR, MAX_REASON, GapStatus
+from interfaces.http.schemas.answers import ReadOff, labelled
 from interfaces.http.schemas.cases import DAY_PATTERN, Day, Strict
 from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.office_time import OfficeTime
@@ -95,10 +96,7 @@ class GapPublic(BaseModel):
     reason: str | None = Field(description="why it was dismissed")
     position: int | None = None
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def status_label(self) -> str:
-        return label("cover_gap_status", self.status)
+    status_label = labelled("cover_gap_status", "status")
 
 
 class HolderPublic(BaseModel):
@@ -126,18 +124,12 @@ class PostCoveragePublic(BaseModel):
     gap: GapPublic | None
 
 
-class CoveragePublic(BaseModel):
+class CoveragePublic(ReadOff):
     """Each post's holder on duty on one day."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     day: date
     working_day: bool
     posts: list[PostCoveragePublic]
-
-    @classmethod
-    def of(cls, coverage: Any) -> CoveragePublic:
-        return cls.model_validate(coverage, from_attributes=True)
 
 
 class CoverageQuery(BaseModel):

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field
 
 from application.visits import VisitSummary
-from domain.labels import described, label
+from domain.labels import described
 from domain.visit import VisitMethod
+from interfaces.http.schemas.answers import labelled
 from interfaces.http.schemas.office_time import OfficeTime
 
 
@@ -19,10 +20,7 @@ class VisitLabels(BaseModel):
 
     method: VisitMethod = Field(description=f"检查方式: {described('visit_method')}")
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def method_label(self) -> str:
-        return label("visit_method", self.method)
+    method_label = labelled("visit_method", "method")
 
 
 class VisitItemPublic(VisitLabels):
