@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from application.assessments import AssessmentSummary, StaffStanding
 from domain.assessment import MAX_RESULTS, MAX_TITLE, SCORE_MAX, SCORE_MIN
+from interfaces.http.schemas.answers import ReadOff
 from interfaces.http.schemas.cases import DIRECTORY_ID, JSON_NUMBER, Day, Strict
 from interfaces.http.schemas.lists import ListPage, ListQuery, Position
 from interfaces.http.schemas.office_time import OfficeTime
@@ -39,10 +40,8 @@ class AssessmentCreate(Strict):
     )
 
 
-class AssessmentResultPublic(BaseModel):
+class AssessmentResultPublic(ReadOff):
     """A staff member's score, with their name and department on the day of the session."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     staff: str
     name: str
@@ -76,7 +75,7 @@ class AssessmentPublic(BaseModel):
             title=summary.title,
             date=summary.held_on,
             pass_mark=summary.pass_mark,
-            results=[AssessmentResultPublic.model_validate(r) for r in summary.results],
+            results=[AssessmentResultPublic.of(r) for r in summary.results],
             sat=summary.sat,
             failed=summary.failed,
             recorded_at=summary.recorded_at,

@@ -429,10 +429,8 @@ class MonthlyReportPublic(BaseModel):
             caught_up=report.caught_up,
             notices=[NoticePublic.of(n) for n in report.notices],
             surveys=[WindowSatisfactionPublic.of(w) for w in report.surveys],
-            cover_gaps=[
-                GapPublic.model_validate(g, from_attributes=True) for g in report.cover_gaps
-            ],
+            cover_gaps=[GapPublic.of(g) for g in report.cover_gaps],
             assessments=[StandingPublic.of(s) for s in report.assessments],
-            items=[ItemMetricsPublic.model_validate(m, from_attributes=True) for m in report.items],
+            items=[ItemMetricsPublic.of(m) for m in report.items],
             visits=[VisitItemPublic.of(v) for v in report.visits],
         )

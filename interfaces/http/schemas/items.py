@@ -8,7 +8,7 @@ from application.items import ItemList, ItemSummary
 from domain.case import SEVERAL_TRIPS
 from domain.item import Frequency, MaterialForm
 from domain.labels import described
-from interfaces.http.schemas.answers import labelled
+from interfaces.http.schemas.answers import ReadOff, labelled
 from interfaces.http.schemas.cases import DIRECTORY_ID
 from interfaces.http.schemas.lists import PeriodPublic, Position
 from interfaces.http.schemas.office_time import OfficeTime
@@ -88,11 +88,9 @@ class ItemListPublic(BaseModel):
         )
 
 
-class ItemMetricsPublic(BaseModel):
+class ItemMetricsPublic(ReadOff):
     """One item over the period: cases by category, ratings and bad ratings (差评), and the
     complaints that an item promised in one trip took several (多次跑动)."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     code: str
     name: str

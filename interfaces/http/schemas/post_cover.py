@@ -64,10 +64,8 @@ class AbsenceCreate(Strict):
     )
 
 
-class AbsencePublic(BaseModel):
+class AbsencePublic(ReadOff):
     """An absence as recorded."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: str
     window: str
@@ -82,10 +80,8 @@ class AbsencePublic(BaseModel):
     position: int | None = Field(default=None, description="where the command's last event is")
 
 
-class GapPublic(BaseModel):
+class GapPublic(ReadOff):
     """A cover gap proposed for one window and office day (AB岗未落实), and its decision."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     window: str
     department: str
