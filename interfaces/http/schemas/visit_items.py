@@ -4,11 +4,12 @@ routes' schemas so that the report's schema may name it without importing them."
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from application.visits import VisitSummary
+from application.visits import VisitSummary, VisitView
 from domain.labels import described
 from domain.visit import VisitMethod
 from interfaces.http.schemas.answers import labelled
@@ -40,14 +41,18 @@ class VisitItemPublic(VisitLabels):
 
     @classmethod
     def of(cls, item: VisitSummary) -> VisitItemPublic:
-        return cls(
-            id=item.id,
-            date=item.day,
-            method=VisitMethod(item.method),
-            windows=item.windows,
-            summary=item.summary,
-            recorded_at=item.recorded_at,
-            recorded_by=item.recorded_by,
-            findings=item.findings,
-            position=item.position,
-        )
+        return cls(**visit_fields(item), findings=item.findings)
+
+
+def visit_fields(visit: VisitSummary | VisitView) -> dict[str, Any]:
+    """The fields a visit's line in a list and its own page read alike off either record."""
+    return {
+        "id": visit.id,
+        "date": visit.day,
+        "method": VisitMethod(visit.method),
+        "windows": visit.windows,
+        "summary": visit.summary,
+        "recorded_at": visit.recorded_at,
+        "recorded_by": visit.recorded_by,
+        "position": visit.position,
+    }

@@ -23,7 +23,7 @@ from interfaces.http.schemas.cases import DIRECTORY_ID, CaseCreate, CasePublic, 
 from interfaces.http.schemas.discipline import DeductionCreate, DeductionPublic
 from interfaces.http.schemas.lists import ListPage, ListQuery
 from interfaces.http.schemas.orders import OrderCreate, OrderPublic
-from interfaces.http.schemas.visit_items import VisitItemPublic
+from interfaces.http.schemas.visit_items import VisitItemPublic, visit_fields
 
 WindowId = Annotated[str, Field(pattern=DIRECTORY_ID)]
 NO_SOURCE = "not given: the visit is the finding's source"
@@ -129,15 +129,8 @@ class VisitPublic(VisitItemPublic):
         for finding in view.outcomes:
             counts[finding.type] += 1
         return cls(
-            id=view.id,
-            date=view.day,
-            method=VisitMethod(view.method),
-            windows=view.windows,
-            summary=view.summary,
-            recorded_at=view.recorded_at,
-            recorded_by=view.recorded_by,
+            **visit_fields(view),
             findings=counts,
-            position=view.position,
             outcomes=[FindingPublic.of(f) for f in view.outcomes],
             version=view.version,
             attachments=[AttachmentPublic.of(a) for a in view.attachments],
