@@ -7,6 +7,7 @@ from uuid import UUID
 
 from application.assessments import AssessmentSummary
 from application.notices import NoticeView
+from application.post_cover import AbsenceView
 from application.rectification import OrderView
 from application.supervision import Supervision
 from application.surveys import SurveyBatchView
@@ -17,6 +18,7 @@ from interfaces.http.schemas.assessments import AssessmentCreate
 from interfaces.http.schemas.cases import CallbackCreate, CaseAssign, CaseCreate
 from interfaces.http.schemas.notices import NoticeCreate
 from interfaces.http.schemas.orders import OrderCreate
+from interfaces.http.schemas.post_cover import AbsenceCreate
 from interfaces.http.schemas.surveys import SurveyBatchCreate
 from interfaces.http.schemas.visits import (
     DeductionFinding,
@@ -73,6 +75,18 @@ def record_assessment(app: Supervision, body: AssessmentCreate, by: Actor) -> As
         held_on=body.date,
         pass_mark=body.pass_mark,
         results=[(result.staff, result.score) for result in body.results],
+        by=by,
+    )
+
+
+def record_absence(app: Supervision, body: AbsenceCreate, by: Actor) -> AbsenceView:
+    """Record the absence of a post holder the body describes (请假)."""
+    return app.record_absence(
+        staff=body.staff,
+        start=body.from_,
+        end=body.to,
+        reason=body.reason,
+        covered_by=body.covered_by,
         by=by,
     )
 

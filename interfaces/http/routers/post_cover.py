@@ -16,6 +16,7 @@ from pydantic import BeforeValidator
 from application.post_cover import office_day_bounds
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
+from interfaces.http import commands
 from interfaces.http.deps import (
     ContainerDep,
     DepartmentDep,
@@ -55,16 +56,7 @@ GapDay = Annotated[date, BeforeValidator(written_as_day), Path(**DAY_IN_PATH)]
 def record_absence(body: AbsenceCreate, app: SupervisionDep, actor: DepartmentDep) -> AbsencePublic:
     """Record an absence of one of your post holders (请假); an A holder's cover is the
     window's B holder."""
-    return AbsencePublic.of(
-        app.record_absence(
-            staff=body.staff,
-            start=body.from_,
-            end=body.to,
-            reason=body.reason,
-            covered_by=body.covered_by,
-            by=actor,
-        )
-    )
+    return AbsencePublic.of(commands.record_absence(app, body, actor))
 
 
 @router.post(
