@@ -26,7 +26,8 @@ class ReadOff(BaseModel):
 
     @classmethod
     def of(cls, record: object) -> Self:
-        return cls.model_validate(record)
+        """The answer off the record, and its nested answers off the record's own parts."""
+        return cls.model_validate(record, from_attributes=True)
 
 
 def labelled(group: str, code: str, *, nullable: bool = False) -> Any:
