@@ -7,8 +7,10 @@ from uuid import UUID
 
 from application.assessments import AssessmentSummary
 from application.notices import NoticeView
+from application.post_cover import AbsenceView
 from application.rectification import OrderView
 from application.supervision import Supervision
+from application.surveys import SurveyBatchView
 from application.views import CaseView, RegisteredCase
 from application.visits import FindingAnswer, VisitView
 from domain.actor import Actor
@@ -16,6 +18,8 @@ from interfaces.http.schemas.assessments import AssessmentCreate
 from interfaces.http.schemas.cases import CallbackCreate, CaseAssign, CaseCreate
 from interfaces.http.schemas.notices import NoticeCreate
 from interfaces.http.schemas.orders import OrderCreate
+from interfaces.http.schemas.post_cover import AbsenceCreate
+from interfaces.http.schemas.surveys import SurveyBatchCreate
 from interfaces.http.schemas.visits import (
     DeductionFinding,
     FindingCreate,
@@ -71,6 +75,31 @@ def record_assessment(app: Supervision, body: AssessmentCreate, by: Actor) -> As
         held_on=body.date,
         pass_mark=body.pass_mark,
         results=[(result.staff, result.score) for result in body.results],
+        by=by,
+    )
+
+
+def record_absence(app: Supervision, body: AbsenceCreate, by: Actor) -> AbsenceView:
+    """Record the absence of a post holder the body describes (请假)."""
+    return app.record_absence(
+        staff=body.staff,
+        start=body.from_,
+        end=body.to,
+        reason=body.reason,
+        covered_by=body.covered_by,
+        by=by,
+    )
+
+
+def record_survey_batch(app: Supervision, body: SurveyBatchCreate, by: Actor) -> SurveyBatchView:
+    """Record the batch of satisfaction forms the body describes (录入调查结果)."""
+    return app.record_survey_batch(
+        source=body.source,
+        provider=body.provider,
+        window=body.window,
+        start=body.start,
+        end=body.end,
+        counts=body.counts.levels(),
         by=by,
     )
 

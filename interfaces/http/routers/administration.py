@@ -21,11 +21,11 @@ def list_accounts(container: ContainerDep, actor: AdminDep) -> AccountList:
     """Every console account, oldest first, disabled ones included: its role, department,
     state and last sign-in; nothing secret (administrators only)."""
     accounts = container.accounts.list_accounts(viewer=actor)
-    return AccountList(items=[AccountPublic.model_validate(account) for account in accounts])
+    return AccountList(items=[AccountPublic.of(account) for account in accounts])
 
 
 @router.get("/tokens")
 def list_tokens(app: SupervisionDep, _: AdminDep) -> TokenList:
     """Every API token issued, oldest first, revoked ones included; never the token itself
     (administrators only)."""
-    return TokenList(items=[TokenPublic.model_validate(token) for token in app.list_tokens()])
+    return TokenList(items=[TokenPublic.of(token) for token in app.list_tokens()])

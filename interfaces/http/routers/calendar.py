@@ -48,6 +48,4 @@ def list_calendar_years(app: SupervisionDep, _: SignedInDep) -> CalendarYearList
     """The years the working-day calendar knows, oldest first: days off, make-up working
     days, and whether an administrator published the year (`oversight calendar load`) or the
     maintained library knew it. Deadlines in any other year are provisional."""
-    return CalendarYearList(
-        items=[CalendarYearPublic.model_validate(year) for year in app.calendar_years()]
-    )
+    return CalendarYearList(items=[CalendarYearPublic.of(year) for year in app.calendar_years()])

@@ -64,5 +64,5 @@ async def item_metrics(
     return ItemMetricsList(
         start=period.start,
         end=period.end,
-        items=[ItemMetricsPublic.model_validate(m, from_attributes=True) for m in metrics],
+        items=[ItemMetricsPublic.of(m) for m in metrics],
     )

@@ -16,6 +16,7 @@ from pydantic import BeforeValidator
 from application.post_cover import office_day_bounds
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
+from interfaces.http import commands
 from interfaces.http.deps import (
     ContainerDep,
     DepartmentDep,
@@ -55,17 +56,7 @@ GapDay = Annotated[date, BeforeValidator(written_as_day), Path(**DAY_IN_PATH)]
 def record_absence(body: AbsenceCreate, app: SupervisionDep, actor: DepartmentDep) -> AbsencePublic:
     """Record an absence of one of your post holders (请假); an A holder's cover is the
     window's B holder."""
-    return AbsencePublic.model_validate(
-        app.record_absence(
-            staff=body.staff,
-            start=body.from_,
-            end=body.to,
-            reason=body.reason,
-            covered_by=body.covered_by,
-            by=actor,
-        ),
-        from_attributes=True,
-    )
+    return AbsencePublic.of(commands.record_absence(app, body, actor))
 
 
 @router.post(
@@ -76,9 +67,7 @@ def cancel_absence(
     window_id: WindowId, absence_id: UUID, app: SupervisionDep, actor: DepartmentDep
 ) -> AbsencePublic:
     """Cancel an absence of one of your post holders (撤销请假)."""
-    return AbsencePublic.model_validate(
-        app.cancel_absence(window_id, str(absence_id), actor), from_attributes=True
-    )
+    return AbsencePublic.of(app.cancel_absence(window_id, str(absence_id), actor))
 
 
 @router.get("/coverage", responses={**SOME_ROLES, **VALIDATED})
@@ -120,7 +109,7 @@ async def list_cover_gaps(
     gaps = await container.post_cover.gaps_between(
         first, last, department=query.department, after=query.after
     )
-    return [GapPublic.model_validate(gap, from_attributes=True) for gap in gaps if gap.day < last]
+    return [GapPublic.of(gap) for gap in gaps if gap.day < last]
 
 
 @router.post(
@@ -131,9 +120,7 @@ def confirm_cover_gap(
     window_id: WindowId, day: GapDay, app: SupervisionDep, actor: InspectorDep
 ) -> GapPublic:
     """Confirm a cover gap's proposed deduction: it goes on the window's scorecard."""
-    return GapPublic.model_validate(
-        app.confirm_cover_gap(window_id, day, actor), from_attributes=True
-    )
+    return GapPublic.of(app.confirm_cover_gap(window_id, day, actor))
 
 
 @router.post("/{window_id}/gaps/{day}/dismiss", responses={**COMMAND_ON_A_RECORD, **SOME_ROLES})
@@ -141,6 +128,4 @@ def dismiss_cover_gap(
     window_id: WindowId, day: GapDay, body: Reason, app: SupervisionDep, actor: InspectorDep
 ) -> GapPublic:
     """Dismiss a cover gap's proposed deduction, with the reason (不予扣分)."""
-    return GapPublic.model_validate(
-        app.dismiss_cover_gap(window_id, day, reason=body.reason, by=actor), from_attributes=True
-    )
+    return GapPublic.of(app.dismiss_cover_gap(window_id, day, reason=body.reason, by=actor))

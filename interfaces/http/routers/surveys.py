@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from interfaces.http import commands
 from interfaces.http.deps import CentreDep, ContainerDep, InspectorDep, SupervisionDep
 from interfaces.http.responses import COMMAND, SOME_ROLES, VALIDATED
 from interfaces.http.schemas.surveys import (
@@ -25,17 +26,7 @@ def record_survey_batch(
 ) -> SurveyBatchPublic:
     """Record a batch of satisfaction forms at a window over a period (录入调查结果): paper
     forms handed out at random, or one window's results from a third party's survey."""
-    return SurveyBatchPublic.of(
-        app.record_survey_batch(
-            source=body.source,
-            provider=body.provider,
-            window=body.window,
-            start=body.start,
-            end=body.end,
-            counts=body.counts.levels(),
-            by=actor,
-        )
-    )
+    return SurveyBatchPublic.of(commands.record_survey_batch(app, body, actor))
 
 
 @router.get("", responses={**SOME_ROLES, **VALIDATED})

@@ -5,15 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from domain.actor import Role
-
-
-class ReadOff(BaseModel):
-    """An answer read field by field off the application's summary (`model_validate`)."""
-
-    model_config = ConfigDict(from_attributes=True)
+from interfaces.http.schemas.answers import ReadOff
 
 
 class AccountPublic(ReadOff):

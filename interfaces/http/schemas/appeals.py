@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field
 
-from application.appeals import AppealFilter, AppealSummary, AppealView
-from application.queries import Page
+from application.appeals import AppealFilter, AppealView
 from domain.appeal import AppealStatus
-from domain.labels import described, label
+from domain.labels import described
+from interfaces.http.schemas.answers import ReadOff, labelled
 from interfaces.http.schemas.cases import DIRECTORY_ID, DeadlinePublic, Strict
-from interfaces.http.schemas.lists import Position
+from interfaces.http.schemas.lists import ListPage, Position
 from interfaces.http.schemas.office_time import OfficeTime, Recorded
 
 STATUS_DESCRIPTION = f"状态: {described('appeal_status')}"
@@ -29,10 +29,7 @@ class AppealLabels(BaseModel):
 
     status: AppealStatus = Field(description=STATUS_DESCRIPTION)
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def status_label(self) -> str:
-        return label("appeal_status", self.status)
+    status_label = labelled("appeal_status", "status")
 
 
 class AppealPublic(AppealLabels):
@@ -89,7 +86,7 @@ class AppealListQuery(BaseModel):
         )
 
 
-class AppealSummaryPublic(AppealLabels):
+class AppealSummaryPublic(AppealLabels, ReadOff):
     """One line of the appeal list, with the deduction it contests."""
 
     id: UUID
@@ -110,27 +107,9 @@ class AppealSummaryPublic(AppealLabels):
     decided_at: OfficeTime | None
     decision_reason: str | None
 
-    @classmethod
-    def of(cls, summary: AppealSummary) -> AppealSummaryPublic:
-        return cls.model_validate(summary, from_attributes=True)
 
-
-class AppealList(BaseModel):
+class AppealList(ListPage[AppealSummaryPublic]):
     """A page of appeals, the last filed first; `next` is the following page's cursor."""
-
-    items: list[AppealSummaryPublic]
-    next: str | None
-    position: int = Field(description="the event position the read side has reached")
-    caught_up: bool = Field(description="false when `after` was not reached in time")
-
-    @classmethod
-    def of(cls, page: Page) -> AppealList:
-        return cls(
-            items=[AppealSummaryPublic.of(item) for item in page.items],
-            next=page.next,
-            position=page.position,
-            caught_up=page.caught_up,
-        )
 
 
 class AppealMarkPublic(AppealLabels):

@@ -9,10 +9,10 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from application.assessments import AssessmentSummary, StaffStanding
-from application.queries import Page
 from domain.assessment import MAX_RESULTS, MAX_TITLE, SCORE_MAX, SCORE_MIN
+from interfaces.http.schemas.answers import ReadOff
 from interfaces.http.schemas.cases import DIRECTORY_ID, JSON_NUMBER, Day, Strict
-from interfaces.http.schemas.lists import Position
+from interfaces.http.schemas.lists import ListPage, ListQuery, Position
 from interfaces.http.schemas.office_time import OfficeTime
 
 # Whole points from 0 to 100: a score, or the pass mark.
@@ -40,10 +40,8 @@ class AssessmentCreate(Strict):
     )
 
 
-class AssessmentResultPublic(BaseModel):
+class AssessmentResultPublic(ReadOff):
     """A staff member's score, with their name and department on the day of the session."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     staff: str
     name: str
@@ -77,7 +75,7 @@ class AssessmentPublic(BaseModel):
             title=summary.title,
             date=summary.held_on,
             pass_mark=summary.pass_mark,
-            results=[AssessmentResultPublic.model_validate(r) for r in summary.results],
+            results=[AssessmentResultPublic.of(r) for r in summary.results],
             sat=summary.sat,
             failed=summary.failed,
             recorded_at=summary.recorded_at,
@@ -85,32 +83,12 @@ class AssessmentPublic(BaseModel):
         )
 
 
-class AssessmentListQuery(BaseModel):
+class AssessmentListQuery(ListQuery):
     """A page of the session list; unknown parameters are refused."""
 
-    model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
-    after: Position = None
-
-
-class AssessmentList(BaseModel):
+class AssessmentList(ListPage[AssessmentPublic]):
     """A page of sessions, the most recently recorded first; `next`: the following page."""
-
-    items: list[AssessmentPublic]
-    next: str | None
-    position: int = Field(description="the event position the read side has reached")
-    caught_up: bool = Field(description="false when `after` was not reached in time")
-
-    @classmethod
-    def of(cls, page: Page) -> AssessmentList:
-        return cls(
-            items=[AssessmentPublic.of(item) for item in page.items],
-            next=page.next,
-            position=page.position,
-            caught_up=page.caught_up,
-        )
 
 
 class RetestQuery(BaseModel):

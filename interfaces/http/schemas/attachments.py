@@ -8,7 +8,8 @@ from uuid import UUID
 from pydantic import BaseModel, Field, computed_field
 
 from application.attachments import AttachmentView
-from domain.labels import described, label
+from domain.labels import described
+from interfaces.http.schemas.answers import labelled
 from interfaces.http.schemas.office_time import OfficeTime
 
 CONTENT_TYPE_DESCRIPTION = f"the type checked from the content: {described('file_type')}"
@@ -31,10 +32,7 @@ class AttachmentPublic(BaseModel):
     def href(self) -> str:
         return f"/api/v1/attachments/{self.id}"
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def content_type_label(self) -> str:
-        return label("file_type", self.content_type)
+    content_type_label = labelled("file_type", "content_type")
 
     @classmethod
     def of(cls, view: AttachmentView | dict[str, Any]) -> AttachmentPublic:

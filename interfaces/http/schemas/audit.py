@@ -9,18 +9,14 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from application.audit import (
-    AuditEvent,
     AuditFilter,
     AuditPage,
     Checkpoint,
-    CheckpointCheck,
     Problem,
-    PublicKeyText,
     RecordHistory,
-    RecordHistoryEntry,
-    VerificationReport,
 )
 from domain.calendar import office_midnight
+from interfaces.http.schemas.answers import ReadOff
 from interfaces.http.schemas.cases import (
     DIRECTORY_ID,
     JSON_NUMBER,
@@ -117,7 +113,7 @@ class ActorPublic(BaseModel):
     department: str | None
 
 
-class AuditEventPublic(BaseModel):
+class AuditEventPublic(ReadOff):
     """One event of the feed: where, when, who, why, what it concerns and what it changed.
 
     Complainants' personal data never appears here.
@@ -139,10 +135,6 @@ class AuditEventPublic(BaseModel):
     changes: Recorded = Field(description="the fields the event recorded, in plain values")
     readable: bool = Field(description="false when the event can no longer be decoded")
 
-    @classmethod
-    def of(cls, event: AuditEvent) -> AuditEventPublic:
-        return cls.model_validate(event, from_attributes=True)
-
 
 class AuditEventList(BaseModel):
     """A page of events, newest first; `next` is the cursor of the following page."""
@@ -160,7 +152,7 @@ class AuditEventList(BaseModel):
         )
 
 
-class RecordHistoryEntryPublic(BaseModel):
+class RecordHistoryEntryPublic(ReadOff):
     """One event of a record, with actor, time, reason and request id."""
 
     version: int
@@ -172,10 +164,6 @@ class RecordHistoryEntryPublic(BaseModel):
     request_id: str | None
     fields: Recorded
     readable: bool
-
-    @classmethod
-    def of(cls, entry: RecordHistoryEntry) -> RecordHistoryEntryPublic:
-        return cls.model_validate(entry, from_attributes=True)
 
 
 class RecordHistoryPublic(BaseModel):
@@ -241,17 +229,13 @@ class CheckpointUpload(RequestBody):
         return self.model_dump(exclude_none=True)
 
 
-class CheckpointCheckPublic(BaseModel):
+class CheckpointCheckPublic(ReadOff):
     """Whether a checkpoint is ours and our log still stands behind it."""
 
     ok: bool
     problem: Problem | None
     position: int | None
     message: str
-
-    @classmethod
-    def of(cls, check: CheckpointCheck) -> CheckpointCheckPublic:
-        return cls.model_validate(check, from_attributes=True)
 
 
 class FileProblemPublic(BaseModel):
@@ -262,7 +246,7 @@ class FileProblemPublic(BaseModel):
     position: int = Field(description="the position of the event that recorded the file")
 
 
-class VerificationPublic(BaseModel):
+class VerificationPublic(ReadOff):
     """What verification found: `ok`, or the first bad position and what is wrong there."""
 
     ok: bool
@@ -283,18 +267,10 @@ class VerificationPublic(BaseModel):
         default_factory=list, description="each evidence file `missing` or `altered`"
     )
 
-    @classmethod
-    def of(cls, report: VerificationReport) -> VerificationPublic:
-        return cls.model_validate(report, from_attributes=True)
 
-
-class PublicKeyPublic(BaseModel):
+class PublicKeyPublic(ReadOff):
     """The key that checks checkpoints: raw 32 bytes in base64, and PEM for openssl."""
 
     key_id: str
     base64: str
     pem: str
-
-    @classmethod
-    def of(cls, key: PublicKeyText) -> PublicKeyPublic:
-        return cls.model_validate(key, from_attributes=True)

@@ -15,15 +15,15 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    computed_field,
 )
 
 from application.views import CaseView, HistoryEntry, RegisteredCase
 from domain.case import MAX_EXTENSION_WORKING_DAYS, Channel, Kind, Outcome, Satisfaction, Status
 from domain.deadlines import Deadline
 from domain.item import CODE_PATTERN
-from domain.labels import described, label
+from domain.labels import described
 from domain.task import MAX_REMINDER_MESSAGE_LENGTH
+from interfaces.http.schemas.answers import labelled
 from interfaces.http.schemas.attachments import ATTACHMENTS_DESCRIPTION, AttachmentPublic
 from interfaces.http.schemas.office_time import OfficeTime, Recorded
 from interfaces.http.schemas.text import RequestBody
@@ -275,25 +275,10 @@ class CaseLabels(BaseModel):
     status: Status
     satisfaction: Satisfaction | None
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def kind_label(self) -> str:
-        return label("kind", self.kind)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def channel_label(self) -> str:
-        return label("channel", self.channel)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def status_label(self) -> str:
-        return label("status", self.status)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def satisfaction_label(self) -> str | None:
-        return None if self.satisfaction is None else label("satisfaction", self.satisfaction)
+    kind_label = labelled("kind", "kind")
+    channel_label = labelled("channel", "channel")
+    status_label = labelled("status", "status")
+    satisfaction_label = labelled("satisfaction", "satisfaction", nullable=True)
 
 
 class CasePublic(CaseLabels):

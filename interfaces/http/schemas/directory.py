@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from domain.directory import Department, StaffMember, Window
+from interfaces.http.schemas.answers import ReadOff
 
 
-class DepartmentPublic(BaseModel):
+class DepartmentPublic(ReadOff):
     """A department with windows in the hall."""
 
     id: str
@@ -26,12 +26,8 @@ class DepartmentPublic(BaseModel):
         description="its group-robot webhook URL (WeCom, DingTalk) for notifications; null: none",
     )
 
-    @classmethod
-    def of(cls, department: Department) -> DepartmentPublic:
-        return cls.model_validate(department, from_attributes=True)
 
-
-class WindowPublic(BaseModel):
+class WindowPublic(ReadOff):
     """A service window, its department and its service zone."""
 
     id: str
@@ -39,12 +35,8 @@ class WindowPublic(BaseModel):
     department: str
     zone: str
 
-    @classmethod
-    def of(cls, window: Window) -> WindowPublic:
-        return cls.model_validate(window, from_attributes=True)
 
-
-class StaffPublic(BaseModel):
+class StaffPublic(ReadOff):
     """A member of staff and their post (A main, B backup) at a window."""
 
     id: str
@@ -52,10 +44,6 @@ class StaffPublic(BaseModel):
     department: str
     window: str | None
     post: str | None
-
-    @classmethod
-    def of(cls, staff: StaffMember) -> StaffPublic:
-        return cls.model_validate(staff, from_attributes=True)
 
 
 class DepartmentList(BaseModel):

@@ -7,21 +7,19 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from application.discipline import CardScore, DeductionAnswer
 from application.queries import Page
 from application.scores import (
     DeductionEntry,
     DeductionFilter,
     DeductionLine,
     DepartmentReport,
-    Honoured,
     MonthlyReport,
-    SubjectScore,
 )
 from domain.conduct import AppliesTo, ConductRule
 from domain.labels import described
 from domain.scorecard import DeductionRequest, SourceType, SubjectKind
 from interfaces.choices import ReportFormat
+from interfaces.http.schemas.answers import ReadOff
 from interfaces.http.schemas.appeals import AppealMarkPublic
 from interfaces.http.schemas.assessments import StandingPublic
 from interfaces.http.schemas.cases import DIRECTORY_ID, Day, Moment, Points, Strict
@@ -112,7 +110,7 @@ class DeductionCreate(Strict):
         )
 
 
-class CardScorePublic(BaseModel):
+class CardScorePublic(ReadOff):
     """A scorecard's standing once the command took effect."""
 
     subject: SubjectKind
@@ -121,12 +119,8 @@ class CardScorePublic(BaseModel):
     score: int
     deducted: int
 
-    @classmethod
-    def of(cls, card: CardScore) -> CardScorePublic:
-        return cls.model_validate(card, from_attributes=True)
 
-
-class DeductionPublic(BaseModel):
+class DeductionPublic(ReadOff):
     """A deduction as recorded (or revoked), the cards carrying it and the event position."""
 
     id: UUID
@@ -139,10 +133,6 @@ class DeductionPublic(BaseModel):
     revoked: bool
     cards: list[CardScorePublic]
     position: int = Field(description="the global position of the last event; pass as `after`")
-
-    @classmethod
-    def of(cls, answer: DeductionAnswer) -> DeductionPublic:
-        return cls.model_validate(answer, from_attributes=True)
 
 
 # Reading: scores, lists and the report -------------------------------------------------
@@ -197,7 +187,7 @@ class ReportQuery(BaseModel):
     after: Position = None
 
 
-class ScorePublic(BaseModel):
+class ScorePublic(ReadOff):
     """A window's or staff member's score in the month (100 when nothing was deducted)."""
 
     subject: SubjectKind
@@ -212,10 +202,6 @@ class ScorePublic(BaseModel):
     under_appeal: int = Field(
         default=0, description="how many of them are under appeal (申诉中), awaiting decision"
     )
-
-    @classmethod
-    def of(cls, score: SubjectScore) -> ScorePublic:
-        return cls.model_validate(score, from_attributes=True)
 
 
 class ScoreList(BaseModel):
@@ -357,17 +343,13 @@ class DeductionEntryList(BaseModel):
         )
 
 
-class HonouredPublic(BaseModel):
+class HonouredPublic(ReadOff):
     """A window or staff member on the red list: names and departments only."""
 
     name: str
     department: str
     department_name: str | None
     window: str | None = Field(description="the window's number (a staff member's window)")
-
-    @classmethod
-    def of(cls, honoured: Honoured) -> HonouredPublic:
-        return cls.model_validate(honoured, from_attributes=True)
 
 
 class RedList(BaseModel):
@@ -447,10 +429,8 @@ class MonthlyReportPublic(BaseModel):
             caught_up=report.caught_up,
             notices=[NoticePublic.of(n) for n in report.notices],
             surveys=[WindowSatisfactionPublic.of(w) for w in report.surveys],
-            cover_gaps=[
-                GapPublic.model_validate(g, from_attributes=True) for g in report.cover_gaps
-            ],
+            cover_gaps=[GapPublic.of(g) for g in report.cover_gaps],
             assessments=[StandingPublic.of(s) for s in report.assessments],
-            items=[ItemMetricsPublic.model_validate(m, from_attributes=True) for m in report.items],
+            items=[ItemMetricsPublic.of(m) for m in report.items],
             visits=[VisitItemPublic.of(v) for v in report.visits],
         )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from application.evaluations import EvaluationView
 from domain.evaluation import HIGHEST_RATING, LOWEST_RATING, MAX_COMMENT
 from domain.item import CODE_PATTERN
 from domain.labels import described
+from interfaces.http.schemas.answers import ReadOff
 from interfaces.http.schemas.cases import DIRECTORY_ID, Integer, Strict
 from interfaces.http.schemas.office_time import OfficeTime
 
@@ -32,7 +32,7 @@ class EvaluationCreate(Strict):
     )
 
 
-class EvaluationPublic(BaseModel):
+class EvaluationPublic(ReadOff):
     """A recorded evaluation; `opens_case` says whether it goes to the centre as a complaint."""
 
     id: UUID
@@ -50,7 +50,3 @@ class EvaluationPublic(BaseModel):
         "day; the answer is the same either way, so it tells nothing of other raters"
     )
     position: int | None
-
-    @classmethod
-    def of(cls, view: EvaluationView) -> EvaluationPublic:
-        return cls.model_validate(view, from_attributes=True)

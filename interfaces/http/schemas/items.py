@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field
 
 from application.items import ItemList, ItemSummary
 from domain.case import SEVERAL_TRIPS
 from domain.item import Frequency, MaterialForm
-from domain.labels import described, label
+from domain.labels import described
+from interfaces.http.schemas.answers import ReadOff, labelled
 from interfaces.http.schemas.cases import DIRECTORY_ID
 from interfaces.http.schemas.lists import PeriodPublic, Position
 from interfaces.http.schemas.office_time import OfficeTime
@@ -38,10 +39,7 @@ class MaterialPublic(BaseModel):
     count: int
     notes: str
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def form_label(self) -> str:
-        return label("material_form", self.form)
+    form_label = labelled("material_form", "form")
 
 
 class ItemPublic(BaseModel):
@@ -67,10 +65,7 @@ class ItemPublic(BaseModel):
     version: int
     revised_at: OfficeTime
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def frequency_label(self) -> str:
-        return label("item_frequency", self.frequency)
+    frequency_label = labelled("item_frequency", "frequency")
 
     @classmethod
     def of(cls, item: ItemSummary) -> ItemPublic:
@@ -93,11 +88,9 @@ class ItemListPublic(BaseModel):
         )
 
 
-class ItemMetricsPublic(BaseModel):
+class ItemMetricsPublic(ReadOff):
     """One item over the period: cases by category, ratings and bad ratings (差评), and the
     complaints that an item promised in one trip took several (多次跑动)."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     code: str
     name: str

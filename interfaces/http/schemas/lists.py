@@ -5,21 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Generic, Self, TypeVar, get_args
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from application.queries import (
-    BoardItem,
     CaseCounts,
     CaseFilter,
-    CaseSummary,
     DayCount,
     DepartmentMetrics,
     EscalatedItem,
     EvaluationMetrics,
-    OrderMetrics,
     Page,
     WindowMetrics,
 )
@@ -27,6 +24,7 @@ from application.surveys import SurveySatisfaction
 from domain.calendar import office_midnight
 from domain.case import Channel, Kind, ProposalStatus, Satisfaction, Status
 from domain.labels import described, label
+from interfaces.http.schemas.answers import ReadOff, labelled
 from interfaces.http.schemas.cases import DIRECTORY_ID, LARGEST_JSON_INTEGER, CaseLabels, Day
 from interfaces.http.schemas.office_time import OfficeTime
 from interfaces.http.schemas.text import QueryText
@@ -40,6 +38,38 @@ Position = Annotated[
         "position, e.g. the `position` a command answered",
     ),
 ]
+Item = TypeVar("Item", bound=BaseModel)
+
+
+class ListQuery(BaseModel):
+    """A page of a list and nothing else; unknown parameters are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
+    after: Position = None
+
+
+class ListPage(BaseModel, Generic[Item]):
+    """A page of a list; `next` is the cursor of the following page. A list names the public
+    shape of its items, whose own `of` makes one of each read-side item, as in
+    `class CaseList(ListPage[CaseSummaryPublic])`."""
+
+    items: list[Item]
+    next: str | None
+    position: int = Field(description="the event position the read side has reached")
+    caught_up: bool = Field(description="false when `after` was not reached in time")
+
+    @classmethod
+    def of(cls, page: Page) -> Self:
+        (item,) = get_args(cls.model_fields["items"].annotation)
+        return cls(
+            items=[item.of(entry) for entry in page.items],
+            next=page.next,
+            position=page.position,
+            caught_up=page.caught_up,
+        )
 
 
 class CaseListQuery(BaseModel):
@@ -109,13 +139,10 @@ class ProposalPublic(BaseModel):
     window: str | None
     points: int | None = Field(description="null: the rule's own points")
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def status_label(self) -> str:
-        return label("proposal_status", self.status)
+    status_label = labelled("proposal_status", "status")
 
 
-class CaseSummaryPublic(CaseLabels):
+class CaseSummaryPublic(CaseLabels, ReadOff):
     """One line of the case list."""
 
     id: UUID
@@ -142,27 +169,9 @@ class CaseSummaryPublic(CaseLabels):
         description="the deduction proposed with the result (建议扣分), if any",
     )
 
-    @classmethod
-    def of(cls, summary: CaseSummary) -> CaseSummaryPublic:
-        return cls.model_validate(summary, from_attributes=True)
 
-
-class CaseList(BaseModel):
+class CaseList(ListPage[CaseSummaryPublic]):
     """A page of cases, newest first; `next` is the cursor of the following page."""
-
-    items: list[CaseSummaryPublic]
-    next: str | None
-    position: int = Field(description="the event position the read side has reached")
-    caught_up: bool = Field(description="false when `after` was not reached in time")
-
-    @classmethod
-    def of(cls, page: Page) -> CaseList:
-        return cls(
-            items=[CaseSummaryPublic.of(item) for item in page.items],
-            next=page.next,
-            position=page.position,
-            caught_up=page.caught_up,
-        )
 
 
 class BoardQuery(BaseModel):
@@ -173,7 +182,7 @@ class BoardQuery(BaseModel):
     after: Position = None
 
 
-class BoardItemPublic(BaseModel):
+class BoardItemPublic(ReadOff):
     """An open task on the board: the deadline that binds it and the working time left."""
 
     id: UUID
@@ -203,10 +212,7 @@ class BoardItemPublic(BaseModel):
     last_reminded_at: OfficeTime | None = Field(default=None, description="the last one's time")
     last_reminder_message: str | None = Field(default=None, description="the last one's message")
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def type_label(self) -> str:
-        return label("task_type", self.type)
+    type_label = labelled("task_type", "type")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -218,14 +224,7 @@ class BoardItemPublic(BaseModel):
     def status_label(self) -> str:
         return label("status" if self.type == "case" else "order_status", self.status)
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def binding_deadline_label(self) -> str:
-        return label("binding_deadline", self.binding_deadline)
-
-    @classmethod
-    def of(cls, item: BoardItem) -> BoardItemPublic:
-        return cls.model_validate(item, from_attributes=True)
+    binding_deadline_label = labelled("binding_deadline", "binding_deadline")
 
 
 class EscalatedItemPublic(BoardItemPublic):
@@ -290,7 +289,7 @@ class MetricsQuery(BaseModel):
         ]
 
 
-class OrderMetricsPublic(BaseModel):
+class OrderMetricsPublic(ReadOff):
     """A department's rectification orders issued in the period, and their two rates."""
 
     issued: int
@@ -307,10 +306,6 @@ class OrderMetricsPublic(BaseModel):
     acknowledge_judged: int
     reported_on_time: int
     report_judged: int
-
-    @classmethod
-    def of(cls, metrics: OrderMetrics) -> OrderMetricsPublic:
-        return cls.model_validate(metrics, from_attributes=True)
 
 
 class DepartmentMetricsPublic(BaseModel):
@@ -371,10 +366,7 @@ class SatisfactionPublic(BaseModel):
     by_rating: list[int] = Field(description="how many gave 1, 2, 3, 4 and 5, in that order")
     batches: int | None = Field(description="survey batches counted; null for online ratings")
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def source_label(self) -> str:
-        return label("survey_source", self.source)
+    source_label = labelled("survey_source", "source")
 
     @classmethod
     def online(cls, metrics: EvaluationMetrics) -> SatisfactionPublic:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field
 
-from application.queries import Page
-from domain.labels import described, label
+from domain.labels import described
 from domain.notice import MAX_TEXT, MAX_TITLE, NoticeKind, NoticeStatus, NoticeSubjectType
+from interfaces.http.schemas.answers import ReadOff, RecordPosition, labelled
 from interfaces.http.schemas.cases import Strict
-from interfaces.http.schemas.lists import Position
+from interfaces.http.schemas.lists import ListPage, ListQuery
 from interfaces.http.schemas.office_time import OfficeTime
 
 # A directory id (department, window, staff member) or a case's or order's id (a UUID).
@@ -55,16 +54,11 @@ class NoticeSubjectPublic(BaseModel):
     department: str | None
     category: str | None = Field(description="a case's category (分类)")
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def type_label(self) -> str:
-        return label("notice_subject", self.type)
+    type_label = labelled("notice_subject", "type")
 
 
-class NoticePublic(BaseModel):
+class NoticePublic(ReadOff):
     """A notice (通报): published, withdrawn (with the reason) or, for inspectors, a draft."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: UUID
     status: NoticeStatus = Field(description=f"状态: {described('notice_status')}")
@@ -76,50 +70,15 @@ class NoticePublic(BaseModel):
     published_at: OfficeTime | None
     withdrawn_at: OfficeTime | None
     withdraw_reason: str | None
-    position: int | None = Field(
-        default=None,
-        description="a command's answer: the global position of its last event; a list's "
-        "item: its place in the list",
-    )
+    position: RecordPosition = None
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def status_label(self) -> str:
-        return label("notice_status", self.status)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def kind_label(self) -> str:
-        return label("notice_kind", self.kind)
-
-    @classmethod
-    def of(cls, notice: Any) -> NoticePublic:
-        return cls.model_validate(notice, from_attributes=True)
+    status_label = labelled("notice_status", "status")
+    kind_label = labelled("notice_kind", "kind")
 
 
-class NoticeListQuery(BaseModel):
+class NoticeListQuery(ListQuery):
     """A page of the notice list; unknown parameters are refused."""
 
-    model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
-    after: Position = None
-
-
-class NoticeList(BaseModel):
+class NoticeList(ListPage[NoticePublic]):
     """A page of notices, newest first; `next` is the cursor of the following page."""
-
-    items: list[NoticePublic]
-    next: str | None
-    position: int = Field(description="the event position the read side has reached")
-    caught_up: bool = Field(description="false when `after` was not reached in time")
-
-    @classmethod
-    def of(cls, page: Page) -> NoticeList:
-        return cls(
-            items=[NoticePublic.of(item) for item in page.items],
-            next=page.next,
-            position=page.position,
-            caught_up=page.caught_up,
-        )

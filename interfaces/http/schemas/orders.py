@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from application.queries import OrderFilter, OrderSummary, Page
+from application.queries import OrderFilter
 from application.rectification import OrderView
-from domain.labels import described, label
+from domain.labels import described
 from domain.rectification import MAX_ORDER_WORKING_DAYS, OrderSourceType, OrderStatus
+from interfaces.http.schemas.answers import ReadOff, labelled
 from interfaces.http.schemas.attachments import ATTACHMENTS_DESCRIPTION, AttachmentPublic
 from interfaces.http.schemas.cases import (
     DIRECTORY_ID,
@@ -22,7 +23,7 @@ from interfaces.http.schemas.cases import (
     Strict,
     deadline_task_fields,
 )
-from interfaces.http.schemas.lists import Position
+from interfaces.http.schemas.lists import ListPage, Position
 from interfaces.http.schemas.office_time import OfficeTime, Recorded
 from interfaces.http.schemas.sources import refuse_visit_source
 from interfaces.http.schemas.text import QueryText
@@ -116,10 +117,7 @@ class OrderPublic(BaseModel):
         default_factory=list, description=ATTACHMENTS_DESCRIPTION
     )
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def status_label(self) -> str:
-        return label("order_status", self.status)
+    status_label = labelled("order_status", "status")
 
     @classmethod
     def of(cls, view: OrderView) -> OrderPublic:
@@ -176,7 +174,7 @@ class OrderListQuery(BaseModel):
         )
 
 
-class OrderSummaryPublic(BaseModel):
+class OrderSummaryPublic(ReadOff):
     """One line of the list of rectification orders."""
 
     id: UUID
@@ -206,29 +204,8 @@ class OrderSummaryPublic(BaseModel):
     rejections: int
     closed_at: OfficeTime | None
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def status_label(self) -> str:
-        return label("order_status", self.status)
-
-    @classmethod
-    def of(cls, summary: OrderSummary) -> OrderSummaryPublic:
-        return cls.model_validate(summary, from_attributes=True)
+    status_label = labelled("order_status", "status")
 
 
-class OrderList(BaseModel):
+class OrderList(ListPage[OrderSummaryPublic]):
     """A page of rectification orders, newest first; `next` is the following page's cursor."""
-
-    items: list[OrderSummaryPublic]
-    next: str | None
-    position: int = Field(description="the event position the read side has reached")
-    caught_up: bool = Field(description="false when `after` was not reached in time")
-
-    @classmethod
-    def of(cls, page: Page) -> OrderList:
-        return cls(
-            items=[OrderSummaryPublic.of(item) for item in page.items],
-            next=page.next,
-            position=page.position,
-            caught_up=page.caught_up,
-        )

@@ -8,9 +8,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from application.notifications import OutboxAttempt, OutboxMessage
+from application.notifications import OutboxMessage
 from application.queries import Page
 from domain.labels import described
+from interfaces.http.schemas.answers import ReadOff
 
 OutboxState = Literal["pending", "delivered", "dead", "erased"]
 
@@ -27,7 +28,7 @@ class OutboxQuery(BaseModel):
     cursor: str | None = Field(default=None, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
 
 
-class OutboxAttemptPublic(BaseModel):
+class OutboxAttemptPublic(ReadOff):
     """One try at delivering the message."""
 
     attempt: int
@@ -35,12 +36,8 @@ class OutboxAttemptPublic(BaseModel):
     outcome: Literal["delivered", "failed"]
     detail: str
 
-    @classmethod
-    def of(cls, attempt: OutboxAttempt) -> OutboxAttemptPublic:
-        return cls.model_validate(attempt, from_attributes=True)
 
-
-class OutboxMessagePublic(BaseModel):
+class OutboxMessagePublic(ReadOff):
     """A notification in the outbox. A citizen's phone shows masked (`138****5678`) and
     their access code as `******`; what was sent to them is kept sealed until delivery."""
 
@@ -62,19 +59,11 @@ class OutboxMessagePublic(BaseModel):
     case_id: UUID | None
     template: str
 
-    @classmethod
-    def of(cls, message: OutboxMessage) -> OutboxMessagePublic:
-        return cls.model_validate(message, from_attributes=True)
-
 
 class OutboxMessageDetail(OutboxMessagePublic):
     """A message with every attempt at delivering it, oldest first."""
 
     attempt_log: list[OutboxAttemptPublic]
-
-    @classmethod
-    def of(cls, message: OutboxMessage) -> OutboxMessageDetail:
-        return cls.model_validate(message, from_attributes=True)
 
 
 class OutboxList(BaseModel):

@@ -6,10 +6,11 @@ import re
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field
 
-from domain.labels import described, label
+from domain.labels import described
 from domain.post_cover import EARLIEST_YEAR, LATEST_YEAR, MAX_REASON, GapStatus
+from interfaces.http.schemas.answers import ReadOff, labelled
 from interfaces.http.schemas.cases import DAY_PATTERN, Day, Strict
 from interfaces.http.schemas.lists import Position
 from interfaces.http.schemas.office_time import OfficeTime
@@ -63,10 +64,8 @@ class AbsenceCreate(Strict):
     )
 
 
-class AbsencePublic(BaseModel):
+class AbsencePublic(ReadOff):
     """An absence as recorded."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: str
     window: str
@@ -81,10 +80,8 @@ class AbsencePublic(BaseModel):
     position: int | None = Field(default=None, description="where the command's last event is")
 
 
-class GapPublic(BaseModel):
+class GapPublic(ReadOff):
     """A cover gap proposed for one window and office day (AB岗未落实), and its decision."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     window: str
     department: str
@@ -95,10 +92,7 @@ class GapPublic(BaseModel):
     reason: str | None = Field(description="why it was dismissed")
     position: int | None = None
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def status_label(self) -> str:
-        return label("cover_gap_status", self.status)
+    status_label = labelled("cover_gap_status", "status")
 
 
 class HolderPublic(BaseModel):
@@ -126,18 +120,12 @@ class PostCoveragePublic(BaseModel):
     gap: GapPublic | None
 
 
-class CoveragePublic(BaseModel):
+class CoveragePublic(ReadOff):
     """Each post's holder on duty on one day."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     day: date
     working_day: bool
     posts: list[PostCoveragePublic]
-
-    @classmethod
-    def of(cls, coverage: Any) -> CoveragePublic:
-        return cls.model_validate(coverage, from_attributes=True)
 
 
 class CoverageQuery(BaseModel):

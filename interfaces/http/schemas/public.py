@@ -7,9 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from application.public_status import PublicCaseStatus, TimelineEntry
+from application.public_status import PublicCaseStatus
 from domain.case import Kind, Status
 from domain.labels import described, label
+from interfaces.http.schemas.answers import ReadOff
 from interfaces.http.schemas.office_time import OfficeTime
 from interfaces.http.schemas.text import RequestBody
 
@@ -44,16 +45,12 @@ class CaseStatusQuery(RequestBody):
         return value.upper() if isinstance(value, str) and value.isascii() else value
 
 
-class TimelineEntryPublic(BaseModel):
+class TimelineEntryPublic(ReadOff):
     """One public step: the department's answer, a public note, or a reopening."""
 
     type: Literal["answer", "note", "reopened"]
     text: str | None
     at: OfficeTime
-
-    @classmethod
-    def of(cls, entry: TimelineEntry) -> TimelineEntryPublic:
-        return cls.model_validate(entry, from_attributes=True)
 
 
 class CaseStatusPublic(BaseModel):

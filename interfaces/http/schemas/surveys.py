@@ -6,14 +6,14 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field
 
-from application.queries import Page
 from application.surveys import WindowSatisfaction
-from domain.labels import described, label
+from domain.labels import described
 from domain.survey import MAX_FORMS, MAX_PROVIDER, SurveySource
+from interfaces.http.schemas.answers import RecordPosition, labelled
 from interfaces.http.schemas.cases import DIRECTORY_ID, JSON_NUMBER, Day, Strict
-from interfaces.http.schemas.lists import Position, SatisfactionPublic
+from interfaces.http.schemas.lists import ListPage, Position, SatisfactionPublic
 from interfaces.http.schemas.office_time import OfficeTime
 
 FormCount = Annotated[int, Field(ge=0, le=MAX_FORMS), JSON_NUMBER]
@@ -68,16 +68,9 @@ class SurveyBatchPublic(BaseModel):
     bad: int = Field(description="forms at level 1 or 2 (差评)")
     recorded_at: OfficeTime
     recorded_by: str
-    position: int | None = Field(
-        default=None,
-        description="a command's answer: the global position of its last event; a list's "
-        "item: its place in the list",
-    )
+    position: RecordPosition = None
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def source_label(self) -> str:
-        return label("survey_source", self.source)
+    source_label = labelled("survey_source", "source")
 
     @classmethod
     def of(cls, batch: Any) -> SurveyBatchPublic:
@@ -110,22 +103,8 @@ class SurveyListQuery(BaseModel):
     after: Position = None
 
 
-class SurveyList(BaseModel):
+class SurveyList(ListPage[SurveyBatchPublic]):
     """A page of batches, the last recorded first; `next` is the cursor of the following page."""
-
-    items: list[SurveyBatchPublic]
-    next: str | None
-    position: int = Field(description="the event position the read side has reached")
-    caught_up: bool = Field(description="false when `after` was not reached in time")
-
-    @classmethod
-    def of(cls, page: Page) -> SurveyList:
-        return cls(
-            items=[SurveyBatchPublic.of(item) for item in page.items],
-            next=page.next,
-            position=page.position,
-            caught_up=page.caught_up,
-        )
 
 
 class WindowSatisfactionPublic(BaseModel):

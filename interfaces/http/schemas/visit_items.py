@@ -4,13 +4,15 @@ routes' schemas so that the report's schema may name it without importing them."
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field
 
-from application.visits import VisitSummary
-from domain.labels import described, label
+from application.visits import VisitSummary, VisitView
+from domain.labels import described
 from domain.visit import VisitMethod
+from interfaces.http.schemas.answers import labelled
 from interfaces.http.schemas.office_time import OfficeTime
 
 
@@ -19,10 +21,7 @@ class VisitLabels(BaseModel):
 
     method: VisitMethod = Field(description=f"检查方式: {described('visit_method')}")
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def method_label(self) -> str:
-        return label("visit_method", self.method)
+    method_label = labelled("visit_method", "method")
 
 
 class VisitItemPublic(VisitLabels):
@@ -42,14 +41,18 @@ class VisitItemPublic(VisitLabels):
 
     @classmethod
     def of(cls, item: VisitSummary) -> VisitItemPublic:
-        return cls(
-            id=item.id,
-            date=item.day,
-            method=VisitMethod(item.method),
-            windows=item.windows,
-            summary=item.summary,
-            recorded_at=item.recorded_at,
-            recorded_by=item.recorded_by,
-            findings=item.findings,
-            position=item.position,
-        )
+        return cls(**visit_fields(item), findings=item.findings)
+
+
+def visit_fields(visit: VisitSummary | VisitView) -> dict[str, Any]:
+    """The fields a visit's line in a list and its own page read alike off either record."""
+    return {
+        "id": visit.id,
+        "date": visit.day,
+        "method": VisitMethod(visit.method),
+        "windows": visit.windows,
+        "summary": visit.summary,
+        "recorded_at": visit.recorded_at,
+        "recorded_by": visit.recorded_by,
+        "position": visit.position,
+    }

@@ -10,20 +10,20 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Discriminator, Field, Tag, computed_field
+from pydantic import BaseModel, Discriminator, Field, Tag
 
-from application.queries import Page
 from application.visits import Finding, FindingAnswer, VisitView
-from domain.labels import described, label
+from domain.labels import described
 from domain.scorecard import DeductionRequest, SourceType
 from domain.text import first_unstorable
 from domain.visit import MAX_SUMMARY, MAX_WINDOWS, FindingType, VisitMethod
+from interfaces.http.schemas.answers import labelled
 from interfaces.http.schemas.attachments import ATTACHMENTS_DESCRIPTION, AttachmentPublic
 from interfaces.http.schemas.cases import DIRECTORY_ID, CaseCreate, CasePublic, Day, Strict
 from interfaces.http.schemas.discipline import DeductionCreate, DeductionPublic
-from interfaces.http.schemas.lists import Position
+from interfaces.http.schemas.lists import ListPage, ListQuery
 from interfaces.http.schemas.orders import OrderCreate, OrderPublic
-from interfaces.http.schemas.visit_items import VisitItemPublic
+from interfaces.http.schemas.visit_items import VisitItemPublic, visit_fields
 
 WindowId = Annotated[str, Field(pattern=DIRECTORY_ID)]
 NO_SOURCE = "not given: the visit is the finding's source"
@@ -107,10 +107,7 @@ class FindingPublic(BaseModel):
     id: UUID = Field(description="the deduction's, rectification order's or case's id")
     href: str | None = Field(description="the record's route; null for a deduction")
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def type_label(self) -> str:
-        return label("finding_type", self.type)
+    type_label = labelled("finding_type", "type")
 
     @classmethod
     def of(cls, finding: Finding) -> FindingPublic:
@@ -132,15 +129,8 @@ class VisitPublic(VisitItemPublic):
         for finding in view.outcomes:
             counts[finding.type] += 1
         return cls(
-            id=view.id,
-            date=view.day,
-            method=VisitMethod(view.method),
-            windows=view.windows,
-            summary=view.summary,
-            recorded_at=view.recorded_at,
-            recorded_by=view.recorded_by,
+            **visit_fields(view),
             findings=counts,
-            position=view.position,
             outcomes=[FindingPublic.of(f) for f in view.outcomes],
             version=view.version,
             attachments=[AttachmentPublic.of(a) for a in view.attachments],
@@ -171,29 +161,9 @@ class FindingRecordedPublic(BaseModel):
         )
 
 
-class VisitListQuery(BaseModel):
+class VisitListQuery(ListQuery):
     """A page of the visit list; unknown parameters are refused."""
 
-    model_config = {"extra": "forbid"}
 
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
-    after: Position = None
-
-
-class VisitList(BaseModel):
+class VisitList(ListPage[VisitItemPublic]):
     """A page of visits, newest first; `next` is the cursor of the following page."""
-
-    items: list[VisitItemPublic]
-    next: str | None
-    position: int = Field(description="the event position the read side has reached")
-    caught_up: bool = Field(description="false when `after` was not reached in time")
-
-    @classmethod
-    def of(cls, page: Page) -> VisitList:
-        return cls(
-            items=[VisitItemPublic.of(item) for item in page.items],
-            next=page.next,
-            position=page.position,
-            caught_up=page.caught_up,
-        )
