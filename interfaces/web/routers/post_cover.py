@@ -22,6 +22,7 @@ from application.post_cover import office_day_bounds
 from application.supervision import Supervision
 from domain.calendar import OFFICE_TZ
 from interfaces.bootstrap import Container
+from interfaces.http import commands
 from interfaces.http.deps import ContainerDep
 from interfaces.http.schemas.cases import Reason
 from interfaces.http.schemas.post_cover import AbsenceCreate, CoverageQuery
@@ -125,10 +126,7 @@ async def record_absence(
     actor = acting(request, person)
 
     def run(body: AbsenceCreate) -> object:
-        return app.record_absence(
-            staff=body.staff, start=body.from_, end=body.to, reason=body.reason,
-            covered_by=body.covered_by, by=actor,
-        )  # fmt: skip
+        return commands.record_absence(app, body, actor)
 
     async def read() -> BaseModel | list[str]:
         return read_form(AbsenceCreate, fields, NAMES)

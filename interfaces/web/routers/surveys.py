@@ -24,6 +24,7 @@ from domain.errors import DomainError
 from domain.labels import LABELS, error_message
 from domain.survey import RATING_LEVELS
 from interfaces.bootstrap import SurveyFileError, parse_survey_file
+from interfaces.http import commands
 from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.errors import error_response
 from interfaces.http.schemas.surveys import SurveyBatchCreate, SurveyListQuery
@@ -126,15 +127,7 @@ async def record_survey_batch(
     return await _list_page(request, person, app, container).submit(
         typed,
         read_form(SurveyBatchCreate, {**fields, "counts": counts}, NAMES),
-        lambda body: app.record_survey_batch(
-            source=body.source,
-            provider=body.provider,
-            window=body.window,
-            start=body.start,
-            end=body.end,
-            counts=body.counts.levels(),
-            by=actor,
-        ),
+        lambda body: commands.record_survey_batch(app, body, actor),
         lambda batch: (CONSOLE_LIST, f"已录入窗口 {batch.window} 的调查结果：{batch.forms} 份。"),
     )
 
