@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from openpyxl import Workbook, load_workbook
 
 from domain.actor import Role
 from interfaces.bootstrap import Container, bootstrap
@@ -95,6 +97,36 @@ def get(client: TestClient, path: str, headers: dict[str, str], **params: Any) -
     response = client.get(f"{API}{path}", params=params, headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    """The monthly report in each format the API gives it in."""
+
+    answer: Any
+    csv_text: str
+    workbook: Workbook
+
+    def cells(self, sheet: str) -> list[Any]:
+        """The values of a sheet of the workbook, row after row."""
+        return [cell.value for row in self.workbook[sheet].iter_rows() for cell in row]
+
+
+def monthly_report(client: TestClient, headers: dict[str, str], **query: Any) -> MonthlyReport:
+    """The monthly report for `query`, read as JSON, as CSV and as a workbook."""
+
+    def file(file_format: str) -> bytes:
+        response = client.get(
+            f"{API}/reports/monthly", params={**query, "format": file_format}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        return response.content
+
+    return MonthlyReport(
+        answer=get(client, "/reports/monthly", headers, **query),
+        csv_text=file("csv").decode("utf-8-sig"),
+        workbook=load_workbook(io.BytesIO(file("xlsx"))),
+    )
 
 
 def error_of(response: Response) -> tuple[int, str]:

@@ -4,16 +4,14 @@ answer about a notice ever carries the people of its subject case."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import load_workbook
 
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import Tokens, error_of, get, position
+from tests.e2e.conftest import Tokens, error_of, get, monthly_report, position
 from tests.factories import API, SAMPLE_WINDOW, posted
 from tests.notice_story import (
     COMPLAINANT_NAME,
@@ -102,26 +100,13 @@ def test_the_monthly_report_lists_the_months_notices_in_every_format(
     catch_up()
     query = {"after": withdrawn["position"]}
 
-    report = get(client, "/reports/monthly", tokens.inspector, **query)
-    csv_text = client.get(
-        f"{API}/reports/monthly", params={**query, "format": "csv"}, headers=tokens.inspector
-    ).content.decode("utf-8-sig")
-    workbook = load_workbook(
-        io.BytesIO(
-            client.get(
-                f"{API}/reports/monthly",
-                params={**query, "format": "xlsx"},
-                headers=tokens.inspector,
-            ).content
-        )
-    )
+    report = monthly_report(client, tokens.inspector, **query)
 
-    (notice,) = report["notices"]
+    (notice,) = report.answer["notices"]
     assert (notice["title"], notice["status"]) == (NOTICE["title"], "withdrawn")
-    assert NOTICE["title"] in csv_text
-    assert "已撤回" in csv_text
-    sheet = workbook["通报"]
-    cells = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert NOTICE["title"] in report.csv_text
+    assert "已撤回" in report.csv_text
+    cells = report.cells("通报")
     assert NOTICE["title"] in cells
     assert "已撤回" in cells
 

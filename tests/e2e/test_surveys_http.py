@@ -4,16 +4,14 @@ online ratings, each with its source and sample size; bad batches are refused wi
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import load_workbook
 
 from domain.survey import MAX_FORMS
-from tests.e2e.conftest import Tokens, error_of, get
+from tests.e2e.conftest import Tokens, error_of, get, monthly_report
 from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, posted
 
 PAPER = {
@@ -98,29 +96,17 @@ def test_the_monthly_report_has_the_months_surveys_beside_the_online_ratings(
     catch_up()
     query = {"month": "2026-11", "after": recorded["position"]}
 
-    report = get(client, "/reports/monthly", tokens.inspector, **query)
-    csv_text = client.get(
-        f"{API}/reports/monthly", params={**query, "format": "csv"}, headers=tokens.inspector
-    ).content.decode("utf-8-sig")
-    workbook = load_workbook(
-        io.BytesIO(
-            client.get(
-                f"{API}/reports/monthly",
-                params={**query, "format": "xlsx"},
-                headers=tokens.inspector,
-            ).content
-        )
-    )
+    report = monthly_report(client, tokens.inspector, **query)
 
-    (window,) = report["surveys"]
+    (window,) = report.answer["surveys"]
     assert window["window"] == SAMPLE_WINDOW
     assert [(s["source"], s["sample_size"]) for s in window["satisfaction"]] == [
         ("online", 1),
         ("third_party", 4),
     ]
-    assert "某某测评公司" in csv_text
-    assert "第三方测评" in csv_text
-    cells = [cell.value for row in workbook["满意度调查"].iter_rows() for cell in row]
+    assert "某某测评公司" in report.csv_text
+    assert "第三方测评" in report.csv_text
+    cells = report.cells("满意度调查")
     assert "某某测评公司" in cells
     assert "线上评价" in cells
 
