@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,6 +25,7 @@ from tests.factories import (
     import_sample_directory,
     issued_token,
 )
+from tests.notice_story import flagged_case, supervised_case
 from tests.support import SettableTimeSource, settings_for
 from tests.web_support import signed_in
 
@@ -146,3 +148,21 @@ def catch_up(container: Container) -> Iterator[Callable[[], object]]:
     worker = container.worker()
     yield worker.run_once
     worker.close()
+
+
+@pytest.fixture
+def supervised_case_id(container: Container, time_source: SettableTimeSource) -> UUID:
+    """A consultation past its deadline and supervised, its complainant's identity in its text
+    (`tests.notice_story.supervised_case`)."""
+    return supervised_case(container.supervision, time_source)
+
+
+@pytest.fixture
+def notice_drafted_by_the_flag(
+    container: Container, time_source: SettableTimeSource, catch_up: Callable[[], object]
+) -> None:
+    """A supervised case the clock has flagged for public notice (列入通报), and two turns of
+    the worker: its policy drafts the notice, its projection lists the draft."""
+    flagged_case(container.supervision, time_source)
+    catch_up()
+    catch_up()

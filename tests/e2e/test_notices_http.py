@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,7 +19,6 @@ from tests.notice_story import (
     COMPLAINANT_PHONE,
     a_notice_draft,
     flagged_case,
-    supervised_case,
 )
 from tests.support import SettableTimeSource
 
@@ -56,17 +56,16 @@ def test_an_inspectors_notice_is_read_by_anyone_without_signing_in(
 
 
 def test_a_notice_about_a_case_shows_its_number_and_category_and_never_its_people(
-    client: TestClient,
-    tokens: Tokens,
-    container: Container,
-    time_source: SettableTimeSource,
-    catch_up: Callable[[], object],
+    client: TestClient, tokens: Tokens, catch_up: Callable[[], object], supervised_case_id: UUID
 ) -> None:
-    case_id = supervised_case(container.supervision, time_source)
-    tracking_number = get(client, f"/cases/{case_id}", tokens.inspector)["tracking_number"]
+    case = get(client, f"/cases/{supervised_case_id}", tokens.inspector)
+    tracking_number = case["tracking_number"]
 
     published = publish(
-        client, tokens, subject={"type": "case", "id": str(case_id)}, title="关于推诿的通报"
+        client,
+        tokens,
+        subject={"type": "case", "id": str(supervised_case_id)},
+        title="关于推诿的通报",
     )
     catch_up()
     after = {"after": published["position"]}
@@ -145,17 +144,10 @@ def test_the_list_pages_newest_first(
     assert rest["next"] is None
 
 
+@pytest.mark.usefixtures("notice_drafted_by_the_flag")
 def test_the_supervision_flag_drafts_one_notice_that_an_inspector_edits_and_publishes(
-    client: TestClient,
-    tokens: Tokens,
-    container: Container,
-    time_source: SettableTimeSource,
-    catch_up: Callable[[], object],
+    client: TestClient, tokens: Tokens, container: Container, catch_up: Callable[[], object]
 ) -> None:
-    flagged_case(container.supervision, time_source)
-    catch_up()
-    catch_up()
-
     (draft,) = get(client, "/notice-drafts", tokens.inspector, after=position(container))["items"]
     assert get(client, "/notices", {})["items"] == []
     assert client.get(f"{API}/notices/{draft['id']}").status_code == 404

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,10 +19,7 @@ from tests.notice_story import (
     COMPLAINANT_NAME,
     COMPLAINANT_PHONE,
     a_notice_draft,
-    flagged_case,
-    supervised_case,
 )
-from tests.support import SettableTimeSource
 from tests.web_support import post_form, signed_in
 
 FORM = {
@@ -83,16 +81,15 @@ def test_a_draft_is_no_public_page(client: TestClient, container: Container) -> 
 def test_no_public_page_or_report_shows_the_people_of_a_notices_case(
     client: TestClient,
     container: Container,
-    time_source: SettableTimeSource,
     catch_up: Callable[[], object],
+    supervised_case_id: UUID,
 ) -> None:
-    case_id = supervised_case(container.supervision, time_source)
     signed_in(client, container, Role.INSPECTOR)
     notice_id = published_through_the_form(
-        client, subject_type="case", subject_id=str(case_id), title="关于推诿扯皮的通报"
+        client, subject_type="case", subject_id=str(supervised_case_id), title="关于推诿扯皮的通报"
     )
     catch_up()
-    number = container.supervision.get_case(case_id, INSPECTOR).tracking_number
+    number = container.supervision.get_case(supervised_case_id, INSPECTOR).tracking_number
 
     pages = [
         client.get("/notices"),
@@ -135,15 +132,10 @@ def test_an_inspector_publishes_through_the_form_and_withdraws_with_a_reason(
     assert "已撤回" in client.get("/notices").text
 
 
+@pytest.mark.usefixtures("notice_drafted_by_the_flag")
 def test_an_inspector_edits_then_publishes_the_draft_the_flag_proposed(
-    client: TestClient,
-    container: Container,
-    time_source: SettableTimeSource,
-    catch_up: Callable[[], object],
+    client: TestClient, container: Container, catch_up: Callable[[], object]
 ) -> None:
-    flagged_case(container.supervision, time_source)
-    catch_up()
-    catch_up()
     signed_in(client, container, Role.INSPECTOR)
     listing = client.get("/console/notices").text
     found = re.search(r'href="/console/notices/([0-9a-f-]{36})"', listing)
@@ -216,12 +208,11 @@ def test_only_inspectors_get_the_notice_desk(
 def test_the_form_takes_a_case_by_its_tracking_number_as_staff_know_it(
     client: TestClient,
     container: Container,
-    time_source: SettableTimeSource,
     catch_up: Callable[[], object],
+    supervised_case_id: UUID,
 ) -> None:
-    case_id = supervised_case(container.supervision, time_source)
     catch_up()
-    number = container.supervision.get_case(case_id, INSPECTOR).tracking_number
+    number = container.supervision.get_case(supervised_case_id, INSPECTOR).tracking_number
     signed_in(client, container, Role.INSPECTOR)
 
     notice_id = published_through_the_form(
@@ -248,13 +239,12 @@ def test_an_unknown_tracking_number_is_refused_in_chinese_on_the_form(
 
 
 def test_an_inspector_goes_from_a_case_page_to_a_notice_form_filled_with_its_number(
-    client: TestClient, container: Container, time_source: SettableTimeSource
+    client: TestClient, container: Container, supervised_case_id: UUID
 ) -> None:
-    case_id = supervised_case(container.supervision, time_source)
-    number = container.supervision.get_case(case_id, INSPECTOR).tracking_number
+    number = container.supervision.get_case(supervised_case_id, INSPECTOR).tracking_number
     signed_in(client, container, Role.INSPECTOR)
 
-    page = client.get(f"/console/cases/{case_id}").text
+    page = client.get(f"/console/cases/{supervised_case_id}").text
     link = f"/console/notices/new?subject_type=case&amp;subject_id={number}"
     assert link in page
     form = client.get(link.replace("&amp;", "&")).text
