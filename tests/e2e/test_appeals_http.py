@@ -18,17 +18,11 @@ from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
+from tests.e2e.bodies import RUDE_REMARK
 from tests.e2e.conftest import Tokens, error_of, get
 from tests.factories import API, SAMPLE_DEPARTMENT
 from tests.support import SettableTimeSource
 
-RUDE = {
-    "rule": "harsh_attitude",
-    "staff": "S0001",
-    "occurred_at": "2026-11-26T15:00:00+08:00",
-    "evidence": "暗访录像：言语生硬",
-    "source": {"type": "unannounced_visit"},
-}
 APPEAL = {"reasons": "当事人系在向群众解释政策，语气并无不当", "evidence": "现场录音一段"}
 
 
@@ -57,7 +51,7 @@ def read(client: TestClient, catch_up: Callable[[], object]) -> Callable[..., An
 @pytest.fixture
 def deduction_id(client: TestClient, tokens: Tokens, catalogue: None) -> str:
     """Five points from S0001 (and their window W-A01), recorded on Friday 27 November."""
-    return str(post(client, "/deductions", tokens.inspector, RUDE)["id"])
+    return str(post(client, "/deductions", tokens.inspector, RUDE_REMARK)["id"])
 
 
 @pytest.fixture
