@@ -79,6 +79,18 @@ def inspector(client: TestClient, container: Container) -> TestClient:
 
 
 @pytest.fixture
+def department(client: TestClient, container: Container) -> TestClient:
+    """The console's client, signed in as the sample department."""
+    return signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
+
+
+@pytest.fixture
+def admin(client: TestClient, container: Container) -> TestClient:
+    """The console's client, signed in as the administrator 王管理."""
+    return signed_in(client, container, Role.ADMIN, username="admin.page", name="王管理")
+
+
+@pytest.fixture
 def tokens(container: Container) -> Tokens:
     def headers(role: Role, department: str | None = None) -> dict[str, str]:
         name = f"{role.value}-{department or 'centre'}"
