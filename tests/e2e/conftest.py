@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from openpyxl import Workbook, load_workbook
 
-from domain.actor import Role
+from domain.actor import Actor, Role
+from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
 from tests.factories import (
@@ -88,6 +89,12 @@ def department(client: TestClient, container: Container) -> TestClient:
 def admin(client: TestClient, container: Container) -> TestClient:
     """The console's client, signed in as the administrator 王管理."""
     return signed_in(client, container, Role.ADMIN, username="admin.page", name="王管理")
+
+
+@pytest.fixture
+def conduct_rules(container: Container) -> None:
+    """The conduct catalogue the service ships (扣分事项), loaded by an administrator."""
+    container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
 
 
 @pytest.fixture

@@ -14,21 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from infrastructure.conduct_file import default_conduct_rules
-from interfaces.bootstrap import Container
 from tests.e2e.bodies import RUDE_REMARK
 from tests.e2e.conftest import Tokens, error_of, get
 from tests.factories import API, SAMPLE_DEPARTMENT
 from tests.support import SettableTimeSource
 
 APPEAL = {"reasons": "当事人系在向群众解释政策，语气并无不当", "evidence": "现场录音一段"}
-
-
-@pytest.fixture
-def catalogue(container: Container) -> None:
-    container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
 
 
 def post(client: TestClient, path: str, headers: dict[str, str], body: Any = None) -> Any:
@@ -49,7 +41,7 @@ def read(client: TestClient, catch_up: Callable[[], object]) -> Callable[..., An
 
 
 @pytest.fixture
-def deduction_id(client: TestClient, tokens: Tokens, catalogue: None) -> str:
+def deduction_id(client: TestClient, tokens: Tokens, conduct_rules: None) -> str:
     """Five points from S0001 (and their window W-A01), recorded on Friday 27 November."""
     return str(post(client, "/deductions", tokens.inspector, RUDE_REMARK)["id"])
 

@@ -14,16 +14,14 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from domain.actor import Actor, Role
-from infrastructure.conduct_file import default_conduct_rules
+from domain.actor import Role
 from interfaces.bootstrap import Container
 from interfaces.http.app import create_app
 from tests import attachment_samples as samples
-from tests.e2e.bodies import RUDE_REMARK
+from tests.e2e.bodies import INSPECTION_ORDER, RUDE_REMARK
 from tests.e2e.conftest import Tokens, error_of, get, sample_container
 from tests.factories import (
     API,
-    SAMPLE_DEPARTMENT,
     SAMPLE_WINDOW,
     assigned_through_api,
     posted,
@@ -31,10 +29,7 @@ from tests.factories import (
 )
 from tests.support import SettableTimeSource
 
-
-@pytest.fixture(autouse=True)
-def conduct_rules(container: Container) -> None:
-    container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
+pytestmark = pytest.mark.usefixtures("conduct_rules")
 
 
 def upload(
@@ -56,12 +51,6 @@ def uploaded(client: TestClient, path: str, headers: dict[str, str], content: by
     return response.json()
 
 
-ORDER = {
-    "department": SAMPLE_DEPARTMENT,
-    "problem": "未落实一次性告知",
-    "requirements": "组织学习并提交整改报告",
-    "source": {"type": "inspection"},
-}
 VISIT = {
     "date": "2026-11-26",
     "method": "unannounced",
@@ -116,7 +105,7 @@ def test_a_pdf_has_no_thumbnail(client: TestClient, tokens: Tokens) -> None:
 def test_orders_deductions_and_visits_take_files_from_those_who_may(
     client: TestClient, tokens: Tokens
 ) -> None:
-    order = posted(client, "/rectification-orders", tokens.inspector, ORDER)
+    order = posted(client, "/rectification-orders", tokens.inspector, INSPECTION_ORDER)
     report = uploaded(
         client, f"/rectification-orders/{order['id']}", tokens.department, samples.pdf(),
         name="整改报告.pdf",
