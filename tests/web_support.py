@@ -1,5 +1,6 @@
 """Signing people in for page tests: accounts made and signed in through the application, the
-session handed to a test client as its cookie, and forms posted as a browser posts them."""
+session handed to a test client as its cookie, forms posted as a browser posts them, and what
+a page shows."""
 
 from __future__ import annotations
 
@@ -125,3 +126,32 @@ def post_action(client: TestClient, page: str, action: str, fields: dict[str, An
     """POST one of a record page's action forms (to `page`/`action`) as the browser does from
     that page."""
     return post_form(client, f"{page}/{action}", fields, from_page=page)
+
+
+def assert_shows(page: Response | str, *texts: str) -> None:
+    """Assert that the page (an answer, or its text) holds every one of `texts`, naming all it
+    lacks."""
+    html = page if isinstance(page, str) else page.text
+    missing = [text for text in texts if text not in html]
+    assert not missing, f"the page lacks {missing}"
+
+
+def assert_hides(page: Response | str, *texts: str) -> None:
+    """Assert that the page (an answer, or its text) holds none of `texts`, naming all it
+    holds."""
+    html = page if isinstance(page, str) else page.text
+    present = [text for text in texts if text in html]
+    assert not present, f"the page holds {present}"
+
+
+def assert_refused(answer: Response, *said: str) -> None:
+    """Assert that a form or page was refused as it stood (422), saying each of `said`."""
+    assert answer.status_code == 422, answer.status_code
+    assert_shows(answer, *said)
+
+
+def assert_error_page(answer: Response, status: int) -> None:
+    """Assert that the answer is a page in Chinese (the console's own, never a bare error)
+    with this status."""
+    assert answer.status_code == status, answer.status_code
+    assert '<html lang="zh-CN">' in answer.text

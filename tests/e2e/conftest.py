@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from openpyxl import Workbook, load_workbook
 
-from domain.actor import Role
+from domain.actor import Actor, Role
+from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
 from tests.factories import (
@@ -22,6 +26,7 @@ from tests.factories import (
     import_sample_directory,
     issued_token,
 )
+from tests.notice_story import flagged_case, supervised_case
 from tests.support import SettableTimeSource, settings_for
 from tests.web_support import signed_in
 
@@ -75,6 +80,24 @@ def inspector(client: TestClient, container: Container) -> TestClient:
 
 
 @pytest.fixture
+def department(client: TestClient, container: Container) -> TestClient:
+    """The console's client, signed in as the sample department."""
+    return signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
+
+
+@pytest.fixture
+def admin(client: TestClient, container: Container) -> TestClient:
+    """The console's client, signed in as the administrator 王管理."""
+    return signed_in(client, container, Role.ADMIN, username="admin.page", name="王管理")
+
+
+@pytest.fixture
+def conduct_rules(container: Container) -> None:
+    """The conduct catalogue the service ships (扣分事项), loaded by an administrator."""
+    container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
+
+
+@pytest.fixture
 def tokens(container: Container) -> Tokens:
     def headers(role: Role, department: str | None = None) -> dict[str, str]:
         name = f"{role.value}-{department or 'centre'}"
@@ -97,6 +120,36 @@ def get(client: TestClient, path: str, headers: dict[str, str], **params: Any) -
     return response.json()
 
 
+@dataclass(frozen=True)
+class MonthlyReport:
+    """The monthly report in each format the API gives it in."""
+
+    answer: Any
+    csv_text: str
+    workbook: Workbook
+
+    def cells(self, sheet: str) -> list[Any]:
+        """The values of a sheet of the workbook, row after row."""
+        return [cell.value for row in self.workbook[sheet].iter_rows() for cell in row]
+
+
+def monthly_report(client: TestClient, headers: dict[str, str], **query: Any) -> MonthlyReport:
+    """The monthly report for `query`, read as JSON, as CSV and as a workbook."""
+
+    def file(file_format: str) -> bytes:
+        response = client.get(
+            f"{API}/reports/monthly", params={**query, "format": file_format}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        return response.content
+
+    return MonthlyReport(
+        answer=get(client, "/reports/monthly", headers, **query),
+        csv_text=file("csv").decode("utf-8-sig"),
+        workbook=load_workbook(io.BytesIO(file("xlsx"))),
+    )
+
+
 def error_of(response: Response) -> tuple[int, str]:
     """A refusal as its status and the code the API names it by."""
     return response.status_code, response.json()["error"]["code"]
@@ -114,3 +167,21 @@ def catch_up(container: Container) -> Iterator[Callable[[], object]]:
     worker = container.worker()
     yield worker.run_once
     worker.close()
+
+
+@pytest.fixture
+def supervised_case_id(container: Container, time_source: SettableTimeSource) -> UUID:
+    """A consultation past its deadline and supervised, its complainant's identity in its text
+    (`tests.notice_story.supervised_case`)."""
+    return supervised_case(container.supervision, time_source)
+
+
+@pytest.fixture
+def notice_drafted_by_the_flag(
+    container: Container, time_source: SettableTimeSource, catch_up: Callable[[], object]
+) -> None:
+    """A supervised case the clock has flagged for public notice (列入通报), and two turns of
+    the worker: its policy drafts the notice, its projection lists the draft."""
+    flagged_case(container.supervision, time_source)
+    catch_up()
+    catch_up()

@@ -12,28 +12,15 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
-from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from infrastructure.conduct_file import default_conduct_rules
-from interfaces.bootstrap import Container
+from tests.e2e.bodies import RUDE_REMARK
 from tests.e2e.conftest import Tokens, error_of, get
 from tests.factories import API, SAMPLE_DEPARTMENT
 from tests.support import SettableTimeSource
 
-RUDE = {
-    "rule": "harsh_attitude",
-    "staff": "S0001",
-    "occurred_at": "2026-11-26T15:00:00+08:00",
-    "evidence": "暗访录像：言语生硬",
-    "source": {"type": "unannounced_visit"},
-}
 APPEAL = {"reasons": "当事人系在向群众解释政策，语气并无不当", "evidence": "现场录音一段"}
-
-
-@pytest.fixture
-def catalogue(container: Container) -> None:
-    container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
 
 
 def post(client: TestClient, path: str, headers: dict[str, str], body: Any = None) -> Any:
@@ -54,9 +41,9 @@ def read(client: TestClient, catch_up: Callable[[], object]) -> Callable[..., An
 
 
 @pytest.fixture
-def deduction_id(client: TestClient, tokens: Tokens, catalogue: None) -> str:
+def deduction_id(client: TestClient, tokens: Tokens, conduct_rules: None) -> str:
     """Five points from S0001 (and their window W-A01), recorded on Friday 27 November."""
-    return str(post(client, "/deductions", tokens.inspector, RUDE)["id"])
+    return str(post(client, "/deductions", tokens.inspector, RUDE_REMARK)["id"])
 
 
 @pytest.fixture
@@ -64,12 +51,23 @@ def appeal(client: TestClient, tokens: Tokens, deduction_id: str) -> dict[str, A
     return post(client, f"/deductions/{deduction_id}/appeal", tokens.department, APPEAL)  # type: ignore[no-any-return]
 
 
+@pytest.fixture
+def send_appeal(client: TestClient, tokens: Tokens, deduction_id: str) -> Callable[..., Response]:
+    """Send an appeal of the deduction (the department's, by default); the answer, whatever
+    it is."""
+
+    def send(body: Any = APPEAL, headers: dict[str, str] | None = None) -> Response:
+        return client.post(
+            f"{API}/deductions/{deduction_id}/appeal",
+            json=body,
+            headers=headers or tokens.department,
+        )
+
+    return send
+
+
 def test_the_department_appeals_a_deduction_and_reads_it_in_its_list(
-    client: TestClient,
-    tokens: Tokens,
-    read: Callable[..., Any],
-    appeal: dict[str, Any],
-    deduction_id: str,
+    tokens: Tokens, read: Callable[..., Any], appeal: dict[str, Any], deduction_id: str
 ) -> None:
     listed = read("/appeals", tokens.department, after=appeal["position"])
     one = read(f"/appeals/{appeal['id']}", tokens.department)
@@ -109,11 +107,7 @@ def test_another_department_neither_lists_nor_reads_the_appeal(
 
 
 def test_an_upheld_appeal_keeps_the_deduction_and_the_scores_mark_its_outcome(
-    client: TestClient,
-    tokens: Tokens,
-    read: Callable[..., Any],
-    appeal: dict[str, Any],
-    deduction_id: str,
+    client: TestClient, tokens: Tokens, read: Callable[..., Any], appeal: dict[str, Any]
 ) -> None:
     decided = post(
         client, f"/appeals/{appeal['id']}/uphold", tokens.inspector, {"reason": "录像清楚"}
@@ -121,18 +115,14 @@ def test_an_upheld_appeal_keeps_the_deduction_and_the_scores_mark_its_outcome(
     lines = read("/deductions", tokens.department, after=decided["position"])
 
     assert (decided["status"], decided["decision_reason"]) == ("upheld", "录像清楚")
-    (line,) = [item for item in lines["items"] if item["id"] == deduction_id]
+    (line,) = [item for item in lines["items"] if item["id"] == appeal["deduction_id"]]
     assert line["revoked"] is False
     assert line["appeal"]["status"] == "upheld"
     assert line["appeal"]["status_label"] == "维持扣分"
 
 
 def test_a_granted_appeal_revokes_the_deduction_and_restores_the_scores(
-    client: TestClient,
-    tokens: Tokens,
-    read: Callable[..., Any],
-    appeal: dict[str, Any],
-    deduction_id: str,
+    client: TestClient, tokens: Tokens, read: Callable[..., Any], appeal: dict[str, Any]
 ) -> None:
     decided = post(
         client, f"/appeals/{appeal['id']}/grant", tokens.inspector, {"reason": "系解释政策"}
@@ -145,16 +135,12 @@ def test_a_granted_appeal_revokes_the_deduction_and_restores_the_scores(
     assert by_subject["staff", "S0001"]["score"] == 100
     assert by_subject["window", "W-A01"]["score"] == 100
     (line,) = lines["items"]
-    assert (line["id"], line["revoke_reason"]) == (deduction_id, "系解释政策")
+    assert (line["id"], line["revoke_reason"]) == (appeal["deduction_id"], "系解释政策")
     assert line["appeal"]["status"] == "granted"
 
 
 def test_scores_and_the_monthly_report_mark_a_deduction_under_appeal(
-    client: TestClient,
-    tokens: Tokens,
-    read: Callable[..., Any],
-    appeal: dict[str, Any],
-    deduction_id: str,
+    client: TestClient, tokens: Tokens, read: Callable[..., Any], appeal: dict[str, Any]
 ) -> None:
     after = appeal["position"]
     scores = read("/scores", tokens.department, month="2026-11", after=after)
@@ -170,7 +156,7 @@ def test_scores_and_the_monthly_report_mark_a_deduction_under_appeal(
     assert by_subject["staff", "S0001"]["score"] == 95
     assert by_subject["staff", "S0002"]["under_appeal"] == 0
     (department,) = [d for d in report["departments"] if d["id"] == SAMPLE_DEPARTMENT]
-    (line,) = [d for d in department["deductions"] if d["id"] == deduction_id]
+    (line,) = [d for d in department["deductions"] if d["id"] == appeal["deduction_id"]]
     assert line["appeal"]["status_label"] == "申诉中"
     rows = list(csv.reader(io.StringIO(spreadsheet.content.decode("utf-8-sig"))))
     assert any(cell.endswith("（申诉中）") for row in rows for cell in row)
@@ -180,45 +166,37 @@ def test_scores_and_the_monthly_report_mark_a_deduction_under_appeal(
 
 
 def test_a_second_appeal_of_the_deduction_is_refused(
-    client: TestClient, tokens: Tokens, appeal: dict[str, Any], deduction_id: str
+    appeal: dict[str, Any], send_appeal: Callable[..., Response]
 ) -> None:
-    again = client.post(
-        f"{API}/deductions/{deduction_id}/appeal", json=APPEAL, headers=tokens.department
-    )
+    again = send_appeal()
 
     assert error_of(again) == (409, "deduction_already_appealed")
 
 
 def test_an_appeal_after_five_working_days_is_refused(
-    client: TestClient, tokens: Tokens, deduction_id: str, time_source: SettableTimeSource
+    send_appeal: Callable[..., Response], time_source: SettableTimeSource
 ) -> None:
     time_source.set(datetime(2026, 12, 7, 9, 0, tzinfo=OFFICE_TZ))
 
-    late = client.post(
-        f"{API}/deductions/{deduction_id}/appeal", json=APPEAL, headers=tokens.department
-    )
+    late = send_appeal()
 
     assert error_of(late) == (409, "appeal_window_closed")
 
 
 def test_an_appeal_of_a_revoked_deduction_is_refused(
-    client: TestClient, tokens: Tokens, deduction_id: str
+    client: TestClient, tokens: Tokens, deduction_id: str, send_appeal: Callable[..., Response]
 ) -> None:
     post(client, f"/deductions/{deduction_id}/revoke", tokens.inspector, {"reason": "录入错误"})
 
-    refused = client.post(
-        f"{API}/deductions/{deduction_id}/appeal", json=APPEAL, headers=tokens.department
-    )
+    refused = send_appeal()
 
     assert error_of(refused) == (409, "revoked_deduction_not_appealable")
 
 
 def test_another_department_may_not_appeal_and_an_unknown_deduction_is_not_found(
-    client: TestClient, tokens: Tokens, deduction_id: str
+    client: TestClient, tokens: Tokens, send_appeal: Callable[..., Response]
 ) -> None:
-    other = client.post(
-        f"{API}/deductions/{deduction_id}/appeal", json=APPEAL, headers=tokens.other_department
-    )
+    other = send_appeal(headers=tokens.other_department)
     unknown = client.post(
         f"{API}/deductions/00000000-0000-4000-8000-000000000000/appeal",
         json=APPEAL,
@@ -276,11 +254,9 @@ def test_supervising_an_appeal_on_time_is_refused_and_an_unknown_appeal_is_not_f
     ],
 )
 def test_text_the_record_cannot_hold_is_refused_with_a_code(
-    client: TestClient, tokens: Tokens, deduction_id: str, body: dict[str, Any], code: str
+    send_appeal: Callable[..., Response], body: dict[str, Any], code: str
 ) -> None:
-    refused = client.post(
-        f"{API}/deductions/{deduction_id}/appeal", json=body, headers=tokens.department
-    )
+    refused = send_appeal(body)
 
     assert error_of(refused) == (422, code)
 

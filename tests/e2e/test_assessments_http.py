@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import load_workbook
 
-from tests.e2e.conftest import Tokens, error_of, get
+from tests.e2e.conftest import Tokens, error_of, get, monthly_report
 from tests.factories import API, OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, posted
 from tests.support import SettableTimeSource
 
@@ -200,25 +199,19 @@ def test_the_monthly_report_holds_each_staff_members_latest_result_as_of_the_mon
     catch_up()
     params = {"month": "2026-11", "after": december["position"]}
 
-    november = get(client, "/reports/monthly", tokens.inspector, **params)
+    november = monthly_report(client, tokens.inspector, **params)
     own = get(client, "/reports/monthly", tokens.other_department, **params)
     now = get(client, "/reports/monthly", tokens.inspector, month="2026-12")
-    xlsx = client.get(
-        f"{API}/reports/monthly", params={**params, "format": "xlsx"}, headers=tokens.inspector
-    )
-    csv_answer = client.get(
-        f"{API}/reports/monthly", params={**params, "format": "csv"}, headers=tokens.inspector
-    )
 
-    assert [(s["staff"], s["score"], s["retest_due"]) for s in november["assessments"]] == [
+    assert [(s["staff"], s["score"], s["retest_due"]) for s in november.answer["assessments"]] == [
         ("S0001", 58, True),
         ("S0002", 92, False),
         ("S0010", 45, True),
     ]
     assert [s["staff"] for s in own["assessments"]] == ["S0010"]
     assert (now["assessments"][0]["staff"], now["assessments"][0]["retest_due"]) == ("S0001", False)
-    sheet = load_workbook(io.BytesIO(xlsx.content))["千人千题"]
+    sheet = november.workbook["千人千题"]
     assert [cell.value for cell in sheet[3]][1:3] == ["S0001", "韩蕾"]
-    rows = list(csv.reader(io.StringIO(csv_answer.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(november.csv_text)))
     assert ["S0010" in row for row in rows].count(True) >= 1
     assert any("待补考" in cell for row in rows for cell in row)

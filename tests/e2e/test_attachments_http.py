@@ -14,15 +14,14 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from domain.actor import Actor, Role
-from infrastructure.conduct_file import default_conduct_rules
+from domain.actor import Role
 from interfaces.bootstrap import Container
 from interfaces.http.app import create_app
 from tests import attachment_samples as samples
+from tests.e2e.bodies import INSPECTION_ORDER, RUDE_REMARK
 from tests.e2e.conftest import Tokens, error_of, get, sample_container
 from tests.factories import (
     API,
-    SAMPLE_DEPARTMENT,
     SAMPLE_WINDOW,
     assigned_through_api,
     posted,
@@ -30,10 +29,7 @@ from tests.factories import (
 )
 from tests.support import SettableTimeSource
 
-
-@pytest.fixture(autouse=True)
-def conduct_rules(container: Container) -> None:
-    container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
+pytestmark = pytest.mark.usefixtures("conduct_rules")
 
 
 def upload(
@@ -55,47 +51,12 @@ def uploaded(client: TestClient, path: str, headers: dict[str, str], content: by
     return response.json()
 
 
-def an_order(client: TestClient, tokens: Tokens) -> dict[str, Any]:
-    return posted(
-        client,
-        "/rectification-orders",
-        tokens.inspector,
-        {
-            "department": SAMPLE_DEPARTMENT,
-            "problem": "未落实一次性告知",
-            "requirements": "组织学习并提交整改报告",
-            "source": {"type": "inspection"},
-        },
-    )
-
-
-def a_deduction(client: TestClient, tokens: Tokens) -> dict[str, Any]:
-    return posted(
-        client,
-        "/deductions",
-        tokens.inspector,
-        {
-            "rule": "harsh_attitude",
-            "staff": "S0001",
-            "occurred_at": "2026-11-26T10:15:00+08:00",
-            "evidence": "暗访录像：言语生硬",
-            "source": {"type": "unannounced_visit"},
-        },
-    )
-
-
-def a_visit(client: TestClient, tokens: Tokens) -> dict[str, Any]:
-    return posted(
-        client,
-        "/visits",
-        tokens.inspector,
-        {
-            "date": "2026-11-26",
-            "method": "unannounced",
-            "windows": [SAMPLE_WINDOW],
-            "summary": "上午暗访不动产登记窗口",
-        },
-    )
+VISIT = {
+    "date": "2026-11-26",
+    "method": "unannounced",
+    "windows": [SAMPLE_WINDOW],
+    "summary": "上午暗访不动产登记窗口",
+}
 
 
 def test_a_case_photo_is_uploaded_listed_downloaded_and_shown_small(
@@ -144,7 +105,7 @@ def test_a_pdf_has_no_thumbnail(client: TestClient, tokens: Tokens) -> None:
 def test_orders_deductions_and_visits_take_files_from_those_who_may(
     client: TestClient, tokens: Tokens
 ) -> None:
-    order = an_order(client, tokens)
+    order = posted(client, "/rectification-orders", tokens.inspector, INSPECTION_ORDER)
     report = uploaded(
         client, f"/rectification-orders/{order['id']}", tokens.department, samples.pdf(),
         name="整改报告.pdf",
@@ -155,7 +116,7 @@ def test_orders_deductions_and_visits_take_files_from_those_who_may(
         ]
         == report["id"]
     )
-    deduction = a_deduction(client, tokens)
+    deduction = posted(client, "/deductions", tokens.inspector, RUDE_REMARK)
     video = uploaded(
         client, f"/deductions/{deduction['id']}", tokens.inspector, samples.mp4(), name="录像.mp4"
     )
@@ -164,7 +125,7 @@ def test_orders_deductions_and_visits_take_files_from_those_who_may(
         get(client, f"/deductions/{deduction['id']}/attachments", tokens.inspector)[0]["id"]
         == video["id"]
     )
-    visit = a_visit(client, tokens)
+    visit = posted(client, "/visits", tokens.inspector, VISIT)
     audio = uploaded(
         client, f"/visits/{visit['id']}", tokens.inspector, samples.m4a(), name="录音.m4a"
     )

@@ -33,6 +33,7 @@ from tests.e2e.authorization_matrix import (
     full_matrix,
     monitor_outcome,
 )
+from tests.e2e.bodies import PAPER_SURVEY
 from tests.e2e.conftest import Tokens, position
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, a_complaint_body
 from tests.item_story import a_listed_item
@@ -78,13 +79,6 @@ NOTICE_FORM = {
 }
 DIRECTION = {"note": "请于三个工作日内办结", "working_days": 3}
 PHOTO_UPLOAD = {"file": ("现场.png", samples.png(), "image/png")}
-SURVEY = {
-    "source": "paper",
-    "window": SAMPLE_WINDOW,
-    "from": "2026-11-01",
-    "to": "2026-11-20",
-    "counts": {"1": 0, "2": 1, "3": 1, "4": 4, "5": 4},
-}
 SURVEY_FORM = {
     "source": "paper",
     "window": SAMPLE_WINDOW,
@@ -583,7 +577,7 @@ API_REQUESTS: dict[Route, Callable[[World], Call]] = {
         {"order_id": w.overdue_order()}, DIRECTION
     ),
     # Satisfaction surveys (满意度调查)
-    ("POST", "/surveys"): lambda w: Call(body=SURVEY),
+    ("POST", "/surveys"): lambda w: Call(body=PAPER_SURVEY),
     ("GET", "/surveys"): lambda w: Call(),
     # A/B post cover (AB岗)
     ("POST", "/absences"): lambda w: Call(body=w.absence_body()),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -143,19 +143,40 @@ def test_a_department_sees_a_masked_phone_and_never_a_reporter(
     assert full["complainant"]["phone"] == "13812345678"
 
 
-def test_a_result_before_acknowledging_is_refused_with_the_rule_named(
-    client: TestClient, tokens: Tokens, container: Container
+@pytest.mark.parametrize(
+    ("made", "action", "body", "role", "refusal"),
+    [
+        pytest.param(
+            assigned_through_api, "result",
+            {"outcome": "resolved", "actions": "", "answer": "已处理"},
+            "department", (409, "case_not_acknowledged"),
+            id="result-before-acknowledging",
+        ),
+        pytest.param(
+            registered_through_api, "assign", {"department": "ministry-of-magic"},
+            "operator", (422, "unknown_department"),
+            id="assigning-to-an-unknown-department",
+        ),
+    ],
+)  # fmt: skip
+def test_a_refused_step_of_a_case_names_its_rule_and_records_nothing(
+    client: TestClient,
+    tokens: Tokens,
+    container: Container,
+    made: Callable[..., dict[str, Any]],
+    action: str,
+    body: dict[str, Any],
+    role: str,
+    refusal: tuple[int, str],
 ) -> None:
-    case = assigned_through_api(client, tokens.operator)
+    case = made(client, tokens.operator)
     before = position(container)
 
     response = client.post(
-        f"{API}/cases/{case['id']}/result",
-        json={"outcome": "resolved", "actions": "", "answer": "已处理"},
-        headers=tokens.department,
+        f"{API}/cases/{case['id']}/{action}", json=body, headers=getattr(tokens, role)
     )
 
-    assert error_of(response) == (409, "case_not_acknowledged")
+    assert error_of(response) == refusal
     assert response.json()["error"]["message"]
     assert position(container) == before
 
@@ -293,22 +314,6 @@ def test_an_unknown_case_is_not_found_and_a_malformed_id_is_invalid(
 
     assert error_of(missing) == (404, "case_not_found")
     assert malformed.status_code == 422
-
-
-def test_assigning_to_an_unknown_department_is_refused(
-    client: TestClient, tokens: Tokens, container: Container
-) -> None:
-    case = registered_through_api(client, tokens.operator)
-    before = position(container)
-
-    response = client.post(
-        f"{API}/cases/{case['id']}/assign",
-        json={"department": "ministry-of-magic"},
-        headers=tokens.operator,
-    )
-
-    assert error_of(response) == (422, "unknown_department")
-    assert position(container) == before
 
 
 def test_an_oversized_body_is_refused_before_it_is_read(client: TestClient, tokens: Tokens) -> None:

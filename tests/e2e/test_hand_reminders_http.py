@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.e2e.bodies import INSPECTION_ORDER
 from tests.e2e.conftest import Tokens, error_of, get
 from tests.factories import (
     API,
@@ -24,12 +25,6 @@ from tests.factories import (
 
 MESSAGE = "请尽快联系诉求人并反馈办理进展"
 PERIOD = {"from": "2026-11-01", "to": "2026-12-31"}
-AN_ORDER = {
-    "department": SAMPLE_DEPARTMENT,
-    "problem": "未落实一次性告知",
-    "requirements": "组织学习并提交整改报告",
-    "source": {"type": "inspection"},
-}
 
 
 def remind(client: TestClient, path: str, headers: dict[str, str], message: Any = MESSAGE) -> Any:
@@ -37,7 +32,7 @@ def remind(client: TestClient, path: str, headers: dict[str, str], message: Any 
 
 
 def an_order(client: TestClient, tokens: Tokens) -> dict[str, Any]:
-    return posted(client, "/rectification-orders", tokens.inspector, AN_ORDER)  # type: ignore[no-any-return]
+    return posted(client, "/rectification-orders", tokens.inspector, INSPECTION_ORDER)  # type: ignore[no-any-return]
 
 
 def metrics_of(client: TestClient, tokens: Tokens, department: str) -> dict[str, Any]:

@@ -4,7 +4,6 @@ answer or page about an item names a person; `oversight items import` loads the 
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -12,11 +11,10 @@ from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import load_workbook
 
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container, sample_items
-from tests.e2e.conftest import Tokens, error_of, get
+from tests.e2e.conftest import Tokens, error_of, get, monthly_report
 from tests.factories import API, INSPECTOR, a_complaint_body, posted
 from tests.support import START
 from tests.web_support import post_form, signed_in
@@ -299,21 +297,12 @@ def test_the_monthly_report_has_the_months_item_metrics_after_its_other_sections
     catch_up()
     month = START.strftime("%Y-%m")
 
-    report = get(client, "/reports/monthly", tokens.inspector, month=month)
-    workbook = client.get(
-        f"{API}/reports/monthly",
-        params={"month": month, "format": "xlsx"},
-        headers=tokens.inspector,
-    )
-    table = client.get(
-        f"{API}/reports/monthly", params={"month": month, "format": "csv"}, headers=tokens.inspector
-    )
+    report = monthly_report(client, tokens.inspector, month=month)
 
-    [item] = report["items"]
+    [item] = report.answer["items"]
     assert (item["code"], item["several_trips"]) == ("BDC-002", 1)
-    sheets = load_workbook(io.BytesIO(workbook.content)).sheetnames
-    assert sheets[-1] == "事项"
-    assert "多次跑动投诉" in table.content.decode("utf-8-sig").split("\r\n\r\n")[-1]
+    assert report.workbook.sheetnames[-1] == "事项"
+    assert "多次跑动投诉" in report.csv_text.split("\r\n\r\n")[-1]
     inspector = signed_in(client, client.app.state.container, Role.INSPECTOR)
     page = inspector.get("/console/reports/monthly", params={"month": month}).text
     assert "本月事项统计" in page

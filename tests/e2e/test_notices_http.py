@@ -4,23 +4,21 @@ answer about a notice ever carries the people of its subject case."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import load_workbook
 
 from interfaces.bootstrap import Container
-from tests.e2e.conftest import Tokens, error_of, get, position
+from tests.e2e.conftest import Tokens, error_of, get, monthly_report, position
 from tests.factories import API, SAMPLE_WINDOW, posted
 from tests.notice_story import (
     COMPLAINANT_NAME,
     COMPLAINANT_PHONE,
     a_notice_draft,
     flagged_case,
-    supervised_case,
 )
 from tests.support import SettableTimeSource
 
@@ -58,17 +56,16 @@ def test_an_inspectors_notice_is_read_by_anyone_without_signing_in(
 
 
 def test_a_notice_about_a_case_shows_its_number_and_category_and_never_its_people(
-    client: TestClient,
-    tokens: Tokens,
-    container: Container,
-    time_source: SettableTimeSource,
-    catch_up: Callable[[], object],
+    client: TestClient, tokens: Tokens, catch_up: Callable[[], object], supervised_case_id: UUID
 ) -> None:
-    case_id = supervised_case(container.supervision, time_source)
-    tracking_number = get(client, f"/cases/{case_id}", tokens.inspector)["tracking_number"]
+    case = get(client, f"/cases/{supervised_case_id}", tokens.inspector)
+    tracking_number = case["tracking_number"]
 
     published = publish(
-        client, tokens, subject={"type": "case", "id": str(case_id)}, title="关于推诿的通报"
+        client,
+        tokens,
+        subject={"type": "case", "id": str(supervised_case_id)},
+        title="关于推诿的通报",
     )
     catch_up()
     after = {"after": published["position"]}
@@ -102,26 +99,13 @@ def test_the_monthly_report_lists_the_months_notices_in_every_format(
     catch_up()
     query = {"after": withdrawn["position"]}
 
-    report = get(client, "/reports/monthly", tokens.inspector, **query)
-    csv_text = client.get(
-        f"{API}/reports/monthly", params={**query, "format": "csv"}, headers=tokens.inspector
-    ).content.decode("utf-8-sig")
-    workbook = load_workbook(
-        io.BytesIO(
-            client.get(
-                f"{API}/reports/monthly",
-                params={**query, "format": "xlsx"},
-                headers=tokens.inspector,
-            ).content
-        )
-    )
+    report = monthly_report(client, tokens.inspector, **query)
 
-    (notice,) = report["notices"]
+    (notice,) = report.answer["notices"]
     assert (notice["title"], notice["status"]) == (NOTICE["title"], "withdrawn")
-    assert NOTICE["title"] in csv_text
-    assert "已撤回" in csv_text
-    sheet = workbook["通报"]
-    cells = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert NOTICE["title"] in report.csv_text
+    assert "已撤回" in report.csv_text
+    cells = report.cells("通报")
     assert NOTICE["title"] in cells
     assert "已撤回" in cells
 
@@ -160,17 +144,10 @@ def test_the_list_pages_newest_first(
     assert rest["next"] is None
 
 
+@pytest.mark.usefixtures("notice_drafted_by_the_flag")
 def test_the_supervision_flag_drafts_one_notice_that_an_inspector_edits_and_publishes(
-    client: TestClient,
-    tokens: Tokens,
-    container: Container,
-    time_source: SettableTimeSource,
-    catch_up: Callable[[], object],
+    client: TestClient, tokens: Tokens, container: Container, catch_up: Callable[[], object]
 ) -> None:
-    flagged_case(container.supervision, time_source)
-    catch_up()
-    catch_up()
-
     (draft,) = get(client, "/notice-drafts", tokens.inspector, after=position(container))["items"]
     assert get(client, "/notices", {})["items"] == []
     assert client.get(f"{API}/notices/{draft['id']}").status_code == 404

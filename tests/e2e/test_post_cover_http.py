@@ -9,15 +9,14 @@ import io
 from collections.abc import Callable
 from datetime import datetime
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from domain.calendar import OFFICE_TZ
-from infrastructure.conduct_file import default_conduct_rules
-from interfaces.bootstrap import Container
 from tests.e2e.conftest import Tokens, error_of, get
 from tests.factories import API, posted
-from tests.support import DIRECTORY_ADMIN, SettableTimeSource
+from tests.support import SettableTimeSource
 
 MONDAY = "2026-12-07"
 
@@ -73,14 +72,13 @@ def test_refusals_name_their_codes(client: TestClient, tokens: Tokens) -> None:
     assert refused(tokens.department, covered_by=None) == (409, "absence_overlaps")
 
 
+@pytest.mark.usefixtures("conduct_rules")
 def test_a_gap_is_proposed_once_and_an_inspector_confirms_it(
     client: TestClient,
     tokens: Tokens,
-    container: Container,
     time_source: SettableTimeSource,
     catch_up: Callable[[], object],
 ) -> None:
-    container.supervision.load_conduct_rules(default_conduct_rules(), DIRECTORY_ADMIN)
     posted(client, "/absences", tokens.department, absence(covered_by=None))
     posted(
         client,

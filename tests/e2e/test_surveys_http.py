@@ -4,27 +4,19 @@ online ratings, each with its source and sample size; bad batches are refused wi
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import load_workbook
 
 from domain.survey import MAX_FORMS
-from tests.e2e.conftest import Tokens, error_of, get
+from tests.e2e.bodies import PAPER_SURVEY
+from tests.e2e.conftest import Tokens, error_of, get, monthly_report
 from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, posted
 
-PAPER = {
-    "source": "paper",
-    "window": SAMPLE_WINDOW,
-    "from": "2026-11-01",
-    "to": "2026-11-20",
-    "counts": {"1": 0, "2": 1, "3": 1, "4": 4, "5": 4},
-}
 THIRD_PARTY = {
-    **PAPER,
+    **PAPER_SURVEY,
     "source": "third_party",
     "provider": "某某测评公司",
     "counts": {"1": 2, "2": 0, "3": 0, "4": 0, "5": 2},
@@ -39,7 +31,7 @@ def record(client: TestClient, tokens: Tokens, body: dict[str, Any]) -> Any:
 def test_an_inspectors_batch_is_listed_with_its_sample_size_and_average(
     client: TestClient, tokens: Tokens, catch_up: Callable[[], object]
 ) -> None:
-    recorded = record(client, tokens, PAPER)
+    recorded = record(client, tokens, PAPER_SURVEY)
     catch_up()
 
     listed = get(client, "/surveys", tokens.operator, after=recorded["position"])
@@ -58,17 +50,17 @@ def test_an_inspectors_batch_is_listed_with_its_sample_size_and_average(
         1,
         "纸质问卷",
     )
-    assert item["counts"] == PAPER["counts"]
+    assert item["counts"] == PAPER_SURVEY["counts"]
     assert of_window["items"] == []
 
 
 def test_window_metrics_show_surveys_beside_online_ratings_with_source_and_sample_size(
     client: TestClient, tokens: Tokens, catch_up: Callable[[], object]
 ) -> None:
-    record(client, tokens, PAPER)
-    record(client, tokens, PAPER)
+    record(client, tokens, PAPER_SURVEY)
+    record(client, tokens, PAPER_SURVEY)
     record(client, tokens, THIRD_PARTY)
-    record(client, tokens, {**PAPER, "from": "2026-10-01", "to": "2026-10-31"})
+    record(client, tokens, {**PAPER_SURVEY, "from": "2026-10-01", "to": "2026-10-31"})
     for rating in (4, 5):
         client.post(f"{API}/evaluations", json={"window": SAMPLE_WINDOW, "rating": rating})
     catch_up()
@@ -98,29 +90,17 @@ def test_the_monthly_report_has_the_months_surveys_beside_the_online_ratings(
     catch_up()
     query = {"month": "2026-11", "after": recorded["position"]}
 
-    report = get(client, "/reports/monthly", tokens.inspector, **query)
-    csv_text = client.get(
-        f"{API}/reports/monthly", params={**query, "format": "csv"}, headers=tokens.inspector
-    ).content.decode("utf-8-sig")
-    workbook = load_workbook(
-        io.BytesIO(
-            client.get(
-                f"{API}/reports/monthly",
-                params={**query, "format": "xlsx"},
-                headers=tokens.inspector,
-            ).content
-        )
-    )
+    report = monthly_report(client, tokens.inspector, **query)
 
-    (window,) = report["surveys"]
+    (window,) = report.answer["surveys"]
     assert window["window"] == SAMPLE_WINDOW
     assert [(s["source"], s["sample_size"]) for s in window["satisfaction"]] == [
         ("online", 1),
         ("third_party", 4),
     ]
-    assert "某某测评公司" in csv_text
-    assert "第三方测评" in csv_text
-    cells = [cell.value for row in workbook["满意度调查"].iter_rows() for cell in row]
+    assert "某某测评公司" in report.csv_text
+    assert "第三方测评" in report.csv_text
+    cells = report.cells("满意度调查")
     assert "某某测评公司" in cells
     assert "线上评价" in cells
 
@@ -155,7 +135,9 @@ def test_a_bad_batch_is_refused_with_a_code_and_nothing_is_recorded(
     change: dict[str, Any],
     code: str,
 ) -> None:
-    response = client.post(f"{API}/surveys", json={**PAPER, **change}, headers=tokens.inspector)
+    response = client.post(
+        f"{API}/surveys", json={**PAPER_SURVEY, **change}, headers=tokens.inspector
+    )
     catch_up()
 
     assert error_of(response) == (422, code)
@@ -166,7 +148,7 @@ def test_only_inspectors_record_batches_and_departments_do_not_list_them(
     client: TestClient, tokens: Tokens
 ) -> None:
     refused = [
-        client.post(f"{API}/surveys", json=PAPER, headers=headers)
+        client.post(f"{API}/surveys", json=PAPER_SURVEY, headers=headers)
         for headers in (tokens.operator, tokens.department, tokens.admin)
     ]
     listing = client.get(f"{API}/surveys", headers=tokens.department)

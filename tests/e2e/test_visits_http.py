@@ -10,8 +10,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from domain.actor import Actor, Role
-from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import Tokens, error_of, get
 from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, a_complaint_body, posted
@@ -38,9 +36,7 @@ ORDER = {
 }
 
 
-@pytest.fixture(autouse=True)
-def conduct_rules(container: Container) -> None:
-    container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
+pytestmark = pytest.mark.usefixtures("conduct_rules")
 
 
 def record_visit(client: TestClient, tokens: Tokens, **fields: Any) -> Any:
@@ -51,13 +47,22 @@ def post(client: TestClient, path: str, headers: dict[str, str], body: Any) -> A
     return client.post(f"{API}{path}", json=body, headers=headers)
 
 
-def test_an_inspector_records_a_visit_and_lists_it_with_its_findings_counted(
+@pytest.fixture
+def found_on_a_visit(
     client: TestClient, tokens: Tokens, catch_up: Callable[[], object]
-) -> None:
+) -> tuple[Any, Any]:
+    """An unannounced visit and the deduction found on it, as the API answered each, and the
+    read side caught up."""
     visit = record_visit(client, tokens)
     finding = posted(client, f"/visits/{visit['id']}/findings", tokens.inspector, DEDUCTION)
     catch_up()
+    return visit, finding
 
+
+def test_an_inspector_records_a_visit_and_lists_it_with_its_findings_counted(
+    client: TestClient, tokens: Tokens, found_on_a_visit: tuple[Any, Any]
+) -> None:
+    visit, finding = found_on_a_visit
     listed = get(client, "/visits", tokens.inspector, after=finding["visit"]["position"])
 
     (item,) = listed["items"]
@@ -94,12 +99,9 @@ def test_each_finding_becomes_its_record_naming_the_visit_and_the_visit_links_th
 
 
 def test_a_deduction_found_on_a_visit_shows_the_visit_as_its_source_in_the_list(
-    client: TestClient, tokens: Tokens, catch_up: Callable[[], object]
+    client: TestClient, tokens: Tokens, found_on_a_visit: tuple[Any, Any]
 ) -> None:
-    visit = record_visit(client, tokens)
-    found = posted(client, f"/visits/{visit['id']}/findings", tokens.inspector, DEDUCTION)
-    catch_up()
-
+    visit, found = found_on_a_visit
     lines = get(client, "/deductions", tokens.inspector, after=found["record"]["position"])
 
     (line,) = [item for item in lines["items"] if item["id"] == found["record"]["id"]]

@@ -29,8 +29,17 @@ ADMIN_PAGES = (
 SHOWN_ONCE = re.compile(r'class="receipt__code shown-once">([^<]+)<')
 
 
-def as_admin(client: TestClient, container: Container) -> TestClient:
-    return signed_in(client, container, Role.ADMIN, username="admin.page", name="王管理")
+def made(
+    container: Container,
+    username: str,
+    name: str,
+    role: Role = Role.OPERATOR,
+    department: str | None = None,
+) -> None:
+    """An account made by the application's administrator, not through the pages."""
+    container.accounts.create_account(
+        username=username, name=name, role=role, department=department, by=ADMIN
+    )
 
 
 def account_named(container: Container, username: str) -> AccountSummary | None:
@@ -51,14 +60,11 @@ def created(client: TestClient, **fields: str) -> Response:
 
 
 @pytest.mark.parametrize("page", ADMIN_PAGES)
-def test_an_administrator_gets_every_admin_page(
-    client: TestClient, container: Container, page: str
-) -> None:
+def test_an_administrator_gets_every_admin_page(admin: TestClient, page: str) -> None:
     # Given a signed-in administrator
-    as_admin(client, container)
 
     # When they open the page
-    answer = client.get(page)
+    answer = admin.get(page)
 
     # Then it is served, with the administrator's navigation
     assert answer.status_code == 200
@@ -69,17 +75,14 @@ def test_an_administrator_gets_every_admin_page(
 
 
 def test_the_accounts_page_lists_every_account_with_its_state_and_the_create_form(
-    client: TestClient, container: Container
+    admin: TestClient, container: Container
 ) -> None:
     # Given an administrator and a department account that was disabled
-    as_admin(client, container)
-    container.accounts.create_account(
-        username="li.na", name="李娜", role=Role.DEPARTMENT, department=SAMPLE_DEPARTMENT, by=ADMIN
-    )
+    made(container, "li.na", "李娜", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
     container.accounts.disable_account("li.na", by=ADMIN)
 
     # When they open the accounts page
-    page = client.get("/console/admin/accounts").text
+    page = admin.get("/console/admin/accounts").text
 
     # Then every account shows, with role, department, state and last sign-in, and the form
     disabled_row = row_of(page, "li.na")
@@ -91,36 +94,33 @@ def test_the_accounts_page_lists_every_account_with_its_state_and_the_create_for
 
 
 def test_creating_an_account_shows_its_one_time_password_once(
-    client: TestClient, container: Container
+    admin: TestClient, container: Container
 ) -> None:
     # Given an administrator
-    as_admin(client, container)
 
     # When they create an account
-    answer = created(client)
+    answer = created(admin)
 
     # Then they are sent to its password page, the password never in the address
     assert answer.status_code == 303
     location = answer.headers["location"]
     assert location == "/console/admin/accounts/zhang.wei/password"
     # And the page shows the one-time password, which signs in
-    page = client.get(location)
+    page = admin.get(location)
     password = SHOWN_ONCE.search(page.text)
     assert password is not None
     assert password.group(1) not in location
     assert account_named(container, "zhang.wei").must_change_password
     # And a reload shows it no more
-    again = client.get(location)
+    again = admin.get(location)
     assert SHOWN_ONCE.search(again.text) is None
     assert "只显示一次" in again.text
 
 
 def test_creating_a_department_account_records_its_department(
-    client: TestClient, container: Container
+    admin: TestClient, container: Container
 ) -> None:
-    as_admin(client, container)
-
-    answer = created(client, username="dept.one", role="department", department=SAMPLE_DEPARTMENT)
+    answer = created(admin, username="dept.one", role="department", department=SAMPLE_DEPARTMENT)
 
     assert answer.status_code == 303
     assert account_named(container, "dept.one").department == SAMPLE_DEPARTMENT
@@ -140,13 +140,12 @@ def test_creating_a_department_account_records_its_department(
     ],
 )
 def test_a_refused_account_is_said_in_chinese_beside_the_kept_form(
-    client: TestClient, container: Container, fields: dict[str, str], message: str
+    admin: TestClient, container: Container, fields: dict[str, str], message: str
 ) -> None:
     # Given an administrator
-    as_admin(client, container)
 
     # When they create an account the record refuses
-    answer = created(client, **fields)
+    answer = created(admin, **fields)
 
     # Then the form comes back with the refusal in Chinese, and nothing is created
     assert answer.status_code == 422
@@ -155,49 +154,42 @@ def test_a_refused_account_is_said_in_chinese_beside_the_kept_form(
     assert account_named(container, "zhang.wei") is None
 
 
-def test_a_taken_username_is_refused(client: TestClient, container: Container) -> None:
-    as_admin(client, container)
-    created(client)
+def test_a_taken_username_is_refused(admin: TestClient) -> None:
+    created(admin)
 
-    answer = created(client, name="另一个张伟")
+    answer = created(admin, name="另一个张伟")
 
     assert answer.status_code == 422
     assert "该用户名已被使用" in answer.text
 
 
 def test_resetting_a_password_needs_the_box_ticked_then_shows_the_new_password_once(
-    client: TestClient, container: Container
+    admin: TestClient, container: Container
 ) -> None:
     # Given an administrator and an account
-    as_admin(client, container)
-    container.accounts.create_account(
-        username="wang.fang", name="王芳", role=Role.OPERATOR, department=None, by=ADMIN
-    )
+    made(container, "wang.fang", "王芳")
     url = "/console/admin/accounts/wang.fang/reset-password"
 
     # When they reset its password without confirming, nothing happens
-    refused = post_form(client, url, {}, from_page="/console/admin/accounts")
+    refused = post_form(admin, url, {}, from_page="/console/admin/accounts")
     assert refused.status_code == 303
     assert refused.headers["location"] == "/console/admin/accounts"
-    assert "请先勾选确认框" in client.get("/console/admin/accounts").text
+    assert "请先勾选确认框" in admin.get("/console/admin/accounts").text
 
     # And when they confirm, the new one-time password is shown once
-    answer = post_form(client, url, {"confirmed": "yes"}, from_page="/console/admin/accounts")
+    answer = post_form(admin, url, {"confirmed": "yes"}, from_page="/console/admin/accounts")
     assert answer.headers["location"] == "/console/admin/accounts/wang.fang/password"
-    assert SHOWN_ONCE.search(client.get(answer.headers["location"]).text) is not None
-    assert SHOWN_ONCE.search(client.get(answer.headers["location"]).text) is None
+    assert SHOWN_ONCE.search(admin.get(answer.headers["location"]).text) is not None
+    assert SHOWN_ONCE.search(admin.get(answer.headers["location"]).text) is None
 
 
 def test_disabling_an_account_once_confirmed_ends_it(
-    client: TestClient, container: Container
+    admin: TestClient, container: Container
 ) -> None:
-    as_admin(client, container)
-    container.accounts.create_account(
-        username="zhao.lei", name="赵磊", role=Role.OPERATOR, department=None, by=ADMIN
-    )
+    made(container, "zhao.lei", "赵磊")
 
     answer = post_form(
-        client,
+        admin,
         "/console/admin/accounts/zhao.lei/disable",
         {"confirmed": "yes"},
         from_page="/console/admin/accounts",
@@ -205,42 +197,33 @@ def test_disabling_an_account_once_confirmed_ends_it(
 
     assert answer.status_code == 303
     assert account_named(container, "zhao.lei").disabled
-    assert "已停用账号 zhao.lei" in client.get("/console/admin/accounts").text
+    assert "已停用账号 zhao.lei" in admin.get("/console/admin/accounts").text
 
 
-def test_disabling_an_unknown_account_is_refused_in_chinese(
-    client: TestClient, container: Container
-) -> None:
-    as_admin(client, container)
-
+def test_disabling_an_unknown_account_is_refused_in_chinese(admin: TestClient) -> None:
     post_form(
-        client,
+        admin,
         "/console/admin/accounts/nobody/disable",
         {"confirmed": "yes"},
         from_page="/console/admin/accounts",
     )
 
-    assert "没有该账号" in client.get("/console/admin/accounts").text
+    assert "没有该账号" in admin.get("/console/admin/accounts").text
 
 
-def test_the_password_page_of_an_unknown_account_is_not_found(
-    client: TestClient, container: Container
-) -> None:
-    as_admin(client, container)
-
-    assert client.get("/console/admin/accounts/nobody/password").status_code == 404
+def test_the_password_page_of_an_unknown_account_is_not_found(admin: TestClient) -> None:
+    assert admin.get("/console/admin/accounts/nobody/password").status_code == 404
 
 
 def test_a_password_left_for_one_administrator_is_not_shown_to_another(
-    client: TestClient, container: Container
+    admin: TestClient, container: Container
 ) -> None:
     # Given a password handed over to one administrator's browser
-    as_admin(client, container)
-    location = created(client).headers["location"]
+    location = created(admin).headers["location"]
 
     # When another administrator's session reads the page with that cookie
-    signed_in(client, container, Role.ADMIN, username="admin.other")
-    page = client.get(location)
+    signed_in(admin, container, Role.ADMIN, username="admin.other")
+    page = admin.get(location)
 
     # Then the password is not shown
     assert SHOWN_ONCE.search(page.text) is None
@@ -249,15 +232,12 @@ def test_a_password_left_for_one_administrator_is_not_shown_to_another(
 # API tokens -----------------------------------------------------------------------------------
 
 
-def test_issuing_a_token_shows_it_once_and_it_opens_the_api(
-    client: TestClient, container: Container
-) -> None:
+def test_issuing_a_token_shows_it_once_and_it_opens_the_api(admin: TestClient) -> None:
     # Given an administrator
-    as_admin(client, container)
 
     # When they issue a department token
     answer = post_form(
-        client,
+        admin,
         "/console/admin/tokens",
         {"role": "department", "department": SAMPLE_DEPARTMENT, "name": "部门对接系统"},
     )
@@ -265,17 +245,17 @@ def test_issuing_a_token_shows_it_once_and_it_opens_the_api(
     # Then its page shows the token once, and the API accepts it
     assert answer.status_code == 303
     location = answer.headers["location"]
-    token = SHOWN_ONCE.search(client.get(location).text)
+    token = SHOWN_ONCE.search(admin.get(location).text)
     assert token is not None
     assert token.group(1) not in location
-    board = client.get(
+    board = admin.get(
         f"/api/v1/departments/{SAMPLE_DEPARTMENT}/board",
         headers={"Authorization": f"Bearer {token.group(1)}"},
     )
     assert board.status_code == 200
     # And a reload shows it no more, while the list names it without its secret
-    assert SHOWN_ONCE.search(client.get(location).text) is None
-    listed = client.get("/console/admin/tokens").text
+    assert SHOWN_ONCE.search(admin.get(location).text) is None
+    listed = admin.get("/console/admin/tokens").text
     assert "部门对接系统" in listed
     assert token.group(1) not in listed
 
@@ -293,11 +273,9 @@ def test_issuing_a_token_shows_it_once_and_it_opens_the_api(
     ],
 )
 def test_a_refused_token_is_said_in_chinese_and_none_is_issued(
-    client: TestClient, container: Container, fields: dict[str, str], message: str
+    admin: TestClient, container: Container, fields: dict[str, str], message: str
 ) -> None:
-    as_admin(client, container)
-
-    answer = post_form(client, "/console/admin/tokens", fields)
+    answer = post_form(admin, "/console/admin/tokens", fields)
 
     assert answer.status_code == 422
     assert message in answer.text
@@ -305,27 +283,24 @@ def test_a_refused_token_is_said_in_chinese_and_none_is_issued(
 
 
 def test_revoking_a_token_needs_a_reason_and_the_box_ticked(
-    client: TestClient, container: Container
+    admin: TestClient, container: Container
 ) -> None:
     # Given an administrator and a token
-    as_admin(client, container)
     issued = container.supervision.issue_token(
         role=Role.OPERATOR, department=None, name="旧脚本", by=ADMIN
     )
     url = f"/console/admin/tokens/{issued.id}/revoke"
 
     # When they revoke it without a reason, or without confirming, it stays
-    post_form(client, url, {"confirmed": "yes"}, from_page="/console/admin/tokens")
-    assert "吊销原因：请填写" in client.get("/console/admin/tokens").text
-    post_form(client, url, {"reason": "泄露"}, from_page="/console/admin/tokens")
+    post_form(admin, url, {"confirmed": "yes"}, from_page="/console/admin/tokens")
+    assert "吊销原因：请填写" in admin.get("/console/admin/tokens").text
+    post_form(admin, url, {"reason": "泄露"}, from_page="/console/admin/tokens")
     assert not container.supervision.list_tokens()[0].revoked
 
     # And with both, it is revoked
-    post_form(
-        client, url, {"reason": "泄露", "confirmed": "yes"}, from_page="/console/admin/tokens"
-    )
+    post_form(admin, url, {"reason": "泄露", "confirmed": "yes"}, from_page="/console/admin/tokens")
     assert container.supervision.list_tokens()[0].revoked
-    assert "已吊销令牌“旧脚本”" in client.get("/console/admin/tokens").text
+    assert "已吊销令牌“旧脚本”" in admin.get("/console/admin/tokens").text
 
 
 # Imports from files ---------------------------------------------------------------------------
@@ -410,11 +385,9 @@ def conduct_rules(container: Container) -> object:
 
 
 def test_the_directory_page_lists_departments_windows_and_staff(
-    client: TestClient, container: Container
+    admin: TestClient, container: Container
 ) -> None:
-    as_admin(client, container)
-
-    page = client.get(DIRECTORY_PAGE).text
+    page = admin.get(DIRECTORY_PAGE).text
 
     directory = container.supervision.directory()
     for shown in (directory.departments[0], directory.windows[0], directory.staff[0]):
@@ -458,7 +431,7 @@ def test_the_directory_page_lists_departments_windows_and_staff(
     ],
 )
 def test_a_file_with_errors_imports_nothing_and_a_right_one_is_recorded_and_summed_up(
-    client: TestClient,
+    admin: TestClient,
     container: Container,
     page: str,
     recorded: Callable[[Container], object],
@@ -468,11 +441,10 @@ def test_a_file_with_errors_imports_nothing_and_a_right_one_is_recorded_and_summ
     shown: list[str],
 ) -> None:
     # Given an administrator
-    as_admin(client, container)
     before = recorded(container)
 
     # When they upload a file with wrong entries among right ones
-    refused = post_file(client, page, "import", broken)
+    refused = post_file(admin, page, "import", broken)
 
     # Then each wrong entry is listed with its line, in Chinese
     assert refused.status_code == 422
@@ -481,12 +453,12 @@ def test_a_file_with_errors_imports_nothing_and_a_right_one_is_recorded_and_summ
     assert recorded(container) == before
 
     # When they upload a right file (a directory or a conduct catalogue)
-    imported = post_file(client, page, "import", right)
+    imported = post_file(admin, page, "import", right)
 
     # Then it is recorded, and the page says what the file held
     assert imported.status_code == 303
     assert recorded(container) != before
-    text = client.get(page).text
+    text = admin.get(page).text
     assert [line for line in shown if line not in text] == []
 
 
@@ -511,45 +483,41 @@ def test_a_file_with_errors_imports_nothing_and_a_right_one_is_recorded_and_summ
     ],
 )
 def test_a_bad_directory_upload_is_refused_in_chinese(
-    client: TestClient, container: Container, filename: str, content: bytes, message: str
+    admin: TestClient, container: Container, filename: str, content: bytes, message: str
 ) -> None:
-    as_admin(client, container)
     before = container.supervision.directory().version
 
-    answer = post_file(client, DIRECTORY_PAGE, "import", content, filename=filename)
+    answer = post_file(admin, DIRECTORY_PAGE, "import", content, filename=filename)
 
     assert answer.status_code == 422
     assert message in answer.text
     assert container.supervision.directory().version == before
 
 
-def test_an_import_without_a_file_asks_for_one(client: TestClient, container: Container) -> None:
-    as_admin(client, container)
-
-    answer = post_form(client, f"{DIRECTORY_PAGE}/import", {}, from_page=DIRECTORY_PAGE)
+def test_an_import_without_a_file_asks_for_one(admin: TestClient) -> None:
+    answer = post_form(admin, f"{DIRECTORY_PAGE}/import", {}, from_page=DIRECTORY_PAGE)
 
     assert answer.status_code == 422
     assert "请选择要导入的文件" in answer.text
 
 
 def test_loading_a_calendar_year_lists_it_and_counts_the_deadlines_recomputed(
-    client: TestClient, container: Container
+    admin: TestClient,
 ) -> None:
     # Given an administrator
-    as_admin(client, container)
 
     # When they load a year's published schedule
-    answer = post_file(client, CALENDAR_PAGE, "load", CALENDAR_2031, data={"year": "2031"})
+    answer = post_file(admin, CALENDAR_PAGE, "load", CALENDAR_2031, data={"year": "2031"})
 
     # Then the year is recorded and listed, and the answer counts the open deadlines
     assert answer.status_code == 303
-    page = client.get(CALENDAR_PAGE).text
+    page = admin.get(CALENDAR_PAGE).text
     assert "已载入 2031 年节假日安排：6 个放假日、1 个调休上班日" in page
     assert "后台正按新日历重新计算" in page
     assert "<td>2031</td><td>6</td><td>1</td><td>管理员载入：国务院办公厅关于2031年" in page
     # And loading the same file again records nothing
-    post_file(client, CALENDAR_PAGE, "load", CALENDAR_2031, data={"year": "2031"})
-    assert "已经载入，未作变更" in client.get(CALENDAR_PAGE).text
+    post_file(admin, CALENDAR_PAGE, "load", CALENDAR_2031, data={"year": "2031"})
+    assert "已经载入，未作变更" in admin.get(CALENDAR_PAGE).text
 
 
 @pytest.mark.parametrize(
@@ -567,11 +535,9 @@ def test_loading_a_calendar_year_lists_it_and_counts_the_deadlines_recomputed(
     ],
 )
 def test_a_bad_calendar_load_is_refused_in_chinese(
-    client: TestClient, container: Container, year: str, content: str, message: str
+    admin: TestClient, container: Container, year: str, content: str, message: str
 ) -> None:
-    as_admin(client, container)
-
-    answer = post_file(client, CALENDAR_PAGE, "load", content, data={"year": year})
+    answer = post_file(admin, CALENDAR_PAGE, "load", content, data={"year": year})
 
     assert answer.status_code == 422
     assert message in answer.text
@@ -582,14 +548,13 @@ def test_a_bad_calendar_load_is_refused_in_chinese(
 
 
 def test_the_qr_sheet_has_one_named_code_per_window_pointing_at_its_rating_page(
-    client: TestClient, container: Container
+    admin: TestClient, container: Container
 ) -> None:
     # Given an administrator and the sample directory's windows
-    as_admin(client, container)
     windows = container.supervision.directory().windows
 
     # When they open the QR code sheet
-    page = client.get("/console/admin/qr-codes").text
+    page = admin.get("/console/admin/qr-codes").text
 
     # Then every window has one code, named by the window, with its name and number under it
     assert page.count('<svg role="img"') == len(windows)
@@ -601,12 +566,11 @@ def test_the_qr_sheet_has_one_named_code_per_window_pointing_at_its_rating_page(
 
 
 def test_the_qr_codes_point_at_the_public_address_when_one_is_set(
-    client: TestClient, container: Container
+    admin: TestClient, container: Container
 ) -> None:
-    as_admin(client, container)
     container.settings.public_url = "https://zwfw.example.gov.cn/"
 
-    page = client.get("/console/admin/qr-codes").text
+    page = admin.get("/console/admin/qr-codes").text
 
     assert "https://zwfw.example.gov.cn/rate/W-" in page
     assert "https://zwfw.example.gov.cn//rate" not in page

@@ -40,11 +40,6 @@ def deduction_id(container: Container, catch_up: Callable[[], object]) -> UUID:
     return recorded.id
 
 
-@pytest.fixture
-def department(client: TestClient, container: Container) -> TestClient:
-    return signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
-
-
 def appeal_from_scores(client: TestClient, deduction_id: UUID, **fields: str) -> object:
     return post_form(
         client,

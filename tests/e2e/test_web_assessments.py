@@ -14,7 +14,7 @@ from domain.actor import Role
 from domain.labels import error_message
 from interfaces.bootstrap import Container
 from tests.factories import INSPECTOR, OTHER_DEPARTMENT, SAMPLE_DEPARTMENT
-from tests.web_support import post_form, signed_in
+from tests.web_support import assert_error_page, post_form, signed_in
 
 FORM = {
     "title": "11月千人千题",
@@ -27,18 +27,16 @@ SESSION_URL = re.compile(r"/console/assessments/([0-9a-f-]{36})$")
 
 
 def test_an_inspector_records_a_session_from_lines_and_sees_who_failed(
-    client: TestClient, container: Container, catch_up: Callable[[], object]
+    catch_up: Callable[[], object], inspector: TestClient
 ) -> None:
-    signed_in(client, container, Role.INSPECTOR)
-
-    answer = post_form(client, "/console/assessments/new", FORM)
+    answer = post_form(inspector, "/console/assessments/new", FORM)
     found = SESSION_URL.search(answer.headers.get("location", ""))
     assert answer.status_code == 303, answer.text
     assert found
-    page = client.get(found.group(0))
+    page = inspector.get(found.group(0))
     catch_up()
-    listed = client.get("/console/assessments")
-    due = client.get("/console/assessments/retests")
+    listed = inspector.get("/console/assessments")
+    due = inspector.get("/console/assessments/retests")
 
     assert "已录入成绩：3 人参考，2 人不合格。" in page.text
     assert page.text.count("不合格，须补考") == 2
@@ -63,14 +61,11 @@ def test_an_inspector_records_a_session_from_lines_and_sees_who_failed(
     ],
 )
 def test_a_form_the_record_cannot_take_is_shown_again_with_the_problem_in_chinese(
-    client: TestClient, container: Container, fields: dict[str, str], said: str
+    fields: dict[str, str], said: str, inspector: TestClient
 ) -> None:
-    signed_in(client, container, Role.INSPECTOR)
+    answer = post_form(inspector, "/console/assessments/new", {**FORM, **fields})
 
-    answer = post_form(client, "/console/assessments/new", {**FORM, **fields})
-
-    assert answer.status_code == 422
-    assert '<html lang="zh-CN">' in answer.text
+    assert_error_page(answer, 422)
     assert said in answer.text
     assert f'value="{fields.get("title", FORM["title"])}"' in answer.text  # kept as typed
 

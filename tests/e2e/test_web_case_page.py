@@ -19,7 +19,7 @@ from tests.factories import (
     registered_case,
     registration,
 )
-from tests.web_support import ORIGIN, post_action, signed_in
+from tests.web_support import ORIGIN, assert_shows, post_action, signed_in
 
 OPERATOR = Actor("operator-1", Role.OPERATOR, name="李小红")
 BUTTON = re.compile(r'<button type="submit" class="button">([^<]+)</button>')
@@ -41,11 +41,23 @@ def as_department(client: TestClient, container: Container) -> TestClient:
     return signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
 
 
+@pytest.fixture
+def case_id(container: Container) -> UUID:
+    """A case 李小红 registered and assigned to the sample department."""
+    return assigned_case(container.supervision, OPERATOR)
+
+
 def acknowledged(container: Container) -> UUID:
     case_id = assigned_case(container.supervision, OPERATOR)
     deeds = Actor("deeds", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
     container.supervision.acknowledge_case(case_id, deeds)
     return case_id
+
+
+@pytest.fixture
+def acknowledged_case_id(container: Container) -> UUID:
+    """A case assigned to the sample department and acknowledged by it."""
+    return acknowledged(container)
 
 
 @pytest.mark.parametrize(
@@ -77,27 +89,28 @@ def test_each_role_sees_exactly_the_buttons_it_may_use_in_each_state(
 
 
 def test_the_page_shows_the_facts_both_deadlines_and_the_timeline_naming_the_person(
-    client: TestClient, container: Container
+    client: TestClient, container: Container, case_id: UUID
 ) -> None:
-    case_id = assigned_case(container.supervision, OPERATOR)
     as_department(client, container)
 
     page = client.get(page_of(case_id)).text
 
-    assert "窗口人员态度生硬" in page
-    assert "签收期限" in page
-    assert "办结期限" in page
-    assert "次日起算 15 个工作日" in page
-    assert "time-left--" in page
-    assert "李小红" in page
-    assert "话务员" in page
-    assert "派单" in page
+    assert_shows(
+        page,
+        "窗口人员态度生硬",
+        "签收期限",
+        "办结期限",
+        "次日起算 15 个工作日",
+        "time-left--",
+        "李小红",
+        "话务员",
+        "派单",
+    )
 
 
 def test_a_department_sees_the_complainant_masked_and_an_operator_sees_them_whole(
-    client: TestClient, container: Container
+    client: TestClient, container: Container, case_id: UUID
 ) -> None:
-    case_id = assigned_case(container.supervision, OPERATOR)
 
     operator_page = signed_in(client, container, Role.OPERATOR).get(page_of(case_id)).text
     client.cookies.clear()
@@ -109,9 +122,8 @@ def test_a_department_sees_the_complainant_masked_and_an_operator_sees_them_whol
 
 
 def test_a_department_cannot_open_another_departments_case(
-    client: TestClient, container: Container
+    client: TestClient, container: Container, case_id: UUID
 ) -> None:
-    case_id = assigned_case(container.supervision, OPERATOR)
     signed_in(client, container, Role.DEPARTMENT, department=OTHER_DEPARTMENT)
 
     page = client.get(page_of(case_id))
@@ -121,8 +133,9 @@ def test_a_department_cannot_open_another_departments_case(
     assert "13812345678" not in page.text
 
 
-def test_an_admin_cannot_open_a_case_page(client: TestClient, container: Container) -> None:
-    case_id = assigned_case(container.supervision, OPERATOR)
+def test_an_admin_cannot_open_a_case_page(
+    client: TestClient, container: Container, case_id: UUID
+) -> None:
     signed_in(client, container, Role.ADMIN)
 
     assert client.get(page_of(case_id)).status_code == 403
@@ -147,9 +160,8 @@ def test_a_visitor_is_sent_to_sign_in(client: TestClient, container: Container) 
 
 
 def test_a_department_acknowledges_through_the_page_and_the_history_names_the_person(
-    client: TestClient, container: Container
+    client: TestClient, container: Container, case_id: UUID
 ) -> None:
-    case_id = assigned_case(container.supervision, OPERATOR)
     signed_in(
         client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT, name="不动产登记窗口"
     )
@@ -170,9 +182,8 @@ def test_a_department_acknowledges_through_the_page_and_the_history_names_the_pe
 
 
 def test_a_department_returns_a_case_with_its_reason(
-    client: TestClient, container: Container
+    client: TestClient, container: Container, case_id: UUID
 ) -> None:
-    case_id = assigned_case(container.supervision, OPERATOR)
     as_department(client, container)
 
     answer = post_action(client, page_of(case_id), "return", {"reason": "不属于本部门职责"})
@@ -184,20 +195,19 @@ def test_a_department_returns_a_case_with_its_reason(
 
 
 def test_a_department_posts_its_result_through_the_page(
-    client: TestClient, container: Container
+    client: TestClient, container: Container, acknowledged_case_id: UUID
 ) -> None:
-    case_id = acknowledged(container)
     as_department(client, container)
 
     answer = post_action(
         client,
-        page_of(case_id),
+        page_of(acknowledged_case_id),
         "post_result",
         {"outcome": "substantiated", "actions": "批评教育", "answer": "经核实属实，已整改"},
     )
 
     assert answer.status_code == 303
-    case = container.supervision.get_case(case_id, Actor("op", Role.OPERATOR))
+    case = container.supervision.get_case(acknowledged_case_id, Actor("op", Role.OPERATOR))
     assert case.status == "answered"
     assert case.result == {
         "outcome": "substantiated",
@@ -207,9 +217,8 @@ def test_a_department_posts_its_result_through_the_page(
 
 
 def test_a_refusal_is_shown_in_chinese_with_the_form_kept(
-    client: TestClient, container: Container
+    client: TestClient, container: Container, case_id: UUID
 ) -> None:
-    case_id = assigned_case(container.supervision, OPERATOR)
     as_department(client, container)
 
     answer = post_action(
@@ -227,9 +236,8 @@ def test_a_refusal_is_shown_in_chinese_with_the_form_kept(
     ids=["missing", "nul"],
 )
 def test_a_return_without_a_storable_reason_is_refused_in_chinese(
-    client: TestClient, container: Container, reason: str, says: str
+    client: TestClient, container: Container, reason: str, says: str, case_id: UUID
 ) -> None:
-    case_id = assigned_case(container.supervision, OPERATOR)
     as_department(client, container)
 
     answer = post_action(client, page_of(case_id), "return", {"reason": reason})
@@ -242,14 +250,13 @@ def test_a_return_without_a_storable_reason_is_refused_in_chinese(
 
 @pytest.mark.parametrize("days", ["-1", "999999999999999999999", "两天"])
 def test_an_extension_of_an_impossible_number_of_days_is_refused_in_chinese(
-    client: TestClient, container: Container, days: str
+    client: TestClient, container: Container, days: str, acknowledged_case_id: UUID
 ) -> None:
-    case_id = acknowledged(container)
     as_department(client, container)
 
     answer = post_action(
         client,
-        page_of(case_id),
+        page_of(acknowledged_case_id),
         "request_extension",
         {"working_days": days, "reason": "需要现场勘查"},
     )
@@ -259,9 +266,8 @@ def test_an_extension_of_an_impossible_number_of_days_is_refused_in_chinese(
 
 
 def test_a_form_without_the_visitors_token_is_refused(
-    client: TestClient, container: Container
+    client: TestClient, container: Container, case_id: UUID
 ) -> None:
-    case_id = assigned_case(container.supervision, OPERATOR)
     as_department(client, container)
     client.get(page_of(case_id))
 
@@ -279,9 +285,8 @@ def test_a_form_without_the_visitors_token_is_refused(
 
 
 def test_an_operator_cannot_take_a_departments_action(
-    client: TestClient, container: Container
+    client: TestClient, container: Container, case_id: UUID
 ) -> None:
-    case_id = assigned_case(container.supervision, OPERATOR)
     signed_in(client, container, Role.OPERATOR)
 
     answer = post_action(client, page_of(case_id), "acknowledge", {})

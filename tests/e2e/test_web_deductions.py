@@ -18,7 +18,7 @@ from interfaces.bootstrap import Container
 from interfaces.web.routers.deductions import office_moment
 from tests.e2e.test_discipline_http import rules  # noqa: F401 (a fixture)
 from tests.factories import INSPECTOR, OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, a_deduction
-from tests.web_support import post_form, signed_in
+from tests.web_support import assert_shows, post_form, signed_in
 
 FORM = "/console/deductions/new"
 LIST = "/console/deductions"
@@ -59,11 +59,14 @@ def test_the_form_offers_each_rule_with_its_code_text_and_points_and_the_pickers
     assert page.status_code == 200
     for name in ("扣分事项", "工作人员", "窗口", "发生时间", "证据", "来源"):
         assert f">{name}</label>" in page.text, name
-    assert "harsh_attitude · 态度生硬/言语粗暴（5 分）" in page.text
-    assert 'list="staff-options"' in page.text
-    assert '<option value="S0001" label="韩蕾' in page.text
-    assert '<option value="W-A01"' in page.text
-    assert ">记录扣分</button>" in page.text
+    assert_shows(
+        page,
+        "harsh_attitude · 态度生硬/言语粗暴（5 分）",
+        'list="staff-options"',
+        '<option value="S0001" label="韩蕾',
+        '<option value="W-A01"',
+        ">记录扣分</button>",
+    )
 
 
 def test_the_rule_fragment_shows_the_chosen_rules_text_and_points(inspector: TestClient) -> None:
@@ -87,9 +90,9 @@ def test_an_inspector_records_a_deduction_through_the_form_and_sees_it_listed(
     # then
     assert answer.status_code == 303
     assert answer.headers["location"] == f"{LIST}?from=2026-11-27&to=2026-11-27"
-    assert "已记录扣分：态度生硬/言语粗暴，5 分。" in listed.text
-    assert "暗访录像：言语生硬" in listed.text
-    assert "韩蕾（S0001）" in listed.text
+    assert_shows(
+        listed, "已记录扣分：态度生硬/言语粗暴，5 分。", "暗访录像：言语生硬", "韩蕾（S0001）"
+    )
     scores = container.supervision.scorecard
     assert scores(SubjectKind.STAFF, "S0001", "2026-11").score == 95
     assert scores(SubjectKind.WINDOW, "W-A01", "2026-11").score == 95
@@ -258,8 +261,7 @@ def test_an_inspector_revokes_a_deduction_with_a_reason(
     # then
     assert without.status_code == 303
     assert revoked.headers["location"] == f"{LIST}?staff=S0001"
-    assert "已撤销扣分：迟到早退。" in page.text
-    assert "申诉成立：考勤机故障" in page.text
+    assert_shows(page, "已撤销扣分：迟到早退。", "申诉成立：考勤机故障")
     assert ">撤销理由</label>" not in page.text  # nothing left in force to revoke
 
 

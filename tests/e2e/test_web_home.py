@@ -100,28 +100,20 @@ def test_bulk_acknowledgement_acknowledges_each_chosen_case_and_says_how_each_we
     assert history[-1].actor["name"] == "王登记"
 
 
-def test_bulk_acknowledgement_with_nothing_chosen_asks_for_a_choice(
-    client: TestClient, container: Container
-) -> None:
-    signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
-
-    answer = post_form(client, "/console/inbox/acknowledge", {}, from_page="/console/")
+def test_bulk_acknowledgement_with_nothing_chosen_asks_for_a_choice(department: TestClient) -> None:
+    answer = post_form(department, "/console/inbox/acknowledge", {}, from_page="/console/")
 
     assert answer.status_code == 303
-    assert "请先勾选要签收的工单" in client.get("/console/").text
+    assert "请先勾选要签收的工单" in department.get("/console/").text
 
 
-def test_bulk_acknowledgement_refuses_a_garbled_choice_in_chinese(
-    client: TestClient, container: Container
-) -> None:
-    signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
-
+def test_bulk_acknowledgement_refuses_a_garbled_choice_in_chinese(department: TestClient) -> None:
     answer = post_form(
-        client, "/console/inbox/acknowledge", {"case": "not-a-case"}, from_page="/console/"
+        department, "/console/inbox/acknowledge", {"case": "not-a-case"}, from_page="/console/"
     )
 
     assert answer.status_code == 303
-    assert "所选工单：未找到该工单。" in client.get("/console/").text
+    assert "所选工单：未找到该工单。" in department.get("/console/").text
 
 
 def test_bulk_acknowledgement_without_the_form_token_is_refused(

@@ -5,37 +5,31 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from interfaces.bootstrap import Container
-from tests.e2e.test_web_admin import SHOWN_ONCE, as_admin
+from tests.e2e.test_web_admin import SHOWN_ONCE
 from tests.factories import SAMPLE_DEPARTMENT
 from tests.web_support import post_form
 
 
 def test_the_token_form_offers_the_monitor_role_and_its_token_opens_only_the_metrics(
-    client: TestClient, container: Container
+    admin: TestClient,
 ) -> None:
     # Given an administrator on the tokens page, which offers 监控
-    as_admin(client, container)
-    assert '<option value="monitor"' in client.get("/console/admin/tokens").text
+    assert '<option value="monitor"' in admin.get("/console/admin/tokens").text
 
     # When they issue a token for Prometheus
-    answer = post_form(client, "/console/admin/tokens", {"role": "monitor", "name": "prometheus"})
+    answer = post_form(admin, "/console/admin/tokens", {"role": "monitor", "name": "prometheus"})
 
     # Then it reads the metrics, and is refused the rest of the API
     assert answer.status_code == 303
-    token = SHOWN_ONCE.search(client.get(answer.headers["location"]).text)
+    token = SHOWN_ONCE.search(admin.get(answer.headers["location"]).text)
     assert token is not None
     bearer = {"Authorization": f"Bearer {token.group(1)}"}
-    assert client.get("/metrics", headers=bearer).status_code == 200
-    board = client.get(f"/api/v1/departments/{SAMPLE_DEPARTMENT}/board", headers=bearer)
+    assert admin.get("/metrics", headers=bearer).status_code == 200
+    board = admin.get(f"/api/v1/departments/{SAMPLE_DEPARTMENT}/board", headers=bearer)
     assert board.status_code == 403
     # And the list names its role in Chinese
-    assert "监控" in client.get("/console/admin/tokens").text
+    assert "监控" in admin.get("/console/admin/tokens").text
 
 
-def test_the_account_form_does_not_offer_the_monitor_role(
-    client: TestClient, container: Container
-) -> None:
-    as_admin(client, container)
-
-    assert 'value="monitor"' not in client.get("/console/admin/accounts").text
+def test_the_account_form_does_not_offer_the_monitor_role(admin: TestClient) -> None:
+    assert 'value="monitor"' not in admin.get("/console/admin/accounts").text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,10 +19,7 @@ from tests.notice_story import (
     COMPLAINANT_NAME,
     COMPLAINANT_PHONE,
     a_notice_draft,
-    flagged_case,
-    supervised_case,
 )
-from tests.support import SettableTimeSource
 from tests.web_support import post_form, signed_in
 
 FORM = {
@@ -81,25 +79,26 @@ def test_a_draft_is_no_public_page(client: TestClient, container: Container) -> 
 
 
 def test_no_public_page_or_report_shows_the_people_of_a_notices_case(
-    client: TestClient,
     container: Container,
-    time_source: SettableTimeSource,
     catch_up: Callable[[], object],
+    supervised_case_id: UUID,
+    inspector: TestClient,
 ) -> None:
-    case_id = supervised_case(container.supervision, time_source)
-    signed_in(client, container, Role.INSPECTOR)
     notice_id = published_through_the_form(
-        client, subject_type="case", subject_id=str(case_id), title="关于推诿扯皮的通报"
+        inspector,
+        subject_type="case",
+        subject_id=str(supervised_case_id),
+        title="关于推诿扯皮的通报",
     )
     catch_up()
-    number = container.supervision.get_case(case_id, INSPECTOR).tracking_number
+    number = container.supervision.get_case(supervised_case_id, INSPECTOR).tracking_number
 
     pages = [
-        client.get("/notices"),
-        client.get(f"/notices/{notice_id}"),
-        client.get(f"/console/notices/{notice_id}"),
-        client.get("/console/notices"),
-        client.get("/console/reports/monthly"),
+        inspector.get("/notices"),
+        inspector.get(f"/notices/{notice_id}"),
+        inspector.get(f"/console/notices/{notice_id}"),
+        inspector.get("/console/notices"),
+        inspector.get("/console/reports/monthly"),
     ]
 
     for page in pages:
@@ -110,20 +109,19 @@ def test_no_public_page_or_report_shows_the_people_of_a_notices_case(
 
 
 def test_an_inspector_publishes_through_the_form_and_withdraws_with_a_reason(
-    client: TestClient, container: Container, catch_up: Callable[[], object]
+    catch_up: Callable[[], object], inspector: TestClient
 ) -> None:
-    signed_in(client, container, Role.INSPECTOR)
-    form = client.get("/console/notices/new").text
+    form = inspector.get("/console/notices/new").text
     for name in ("标题", "正文", "类型", "对象类型", "对象", "发布通报"):
         assert f">{name}<" in form
 
-    notice_id = published_through_the_form(client)
-    page = client.get(f"/console/notices/{notice_id}").text
+    notice_id = published_through_the_form(inspector)
+    page = inspector.get(f"/console/notices/{notice_id}").text
     assert "已发布通报。" in page
     assert "撤回通报" in page
 
     withdrawn = post_form(
-        client,
+        inspector,
         f"/console/notices/{notice_id}/withdraw",
         {"reason": "已整改到位"},
         from_page=f"/console/notices/{notice_id}",
@@ -131,35 +129,29 @@ def test_an_inspector_publishes_through_the_form_and_withdraws_with_a_reason(
     catch_up()
 
     assert withdrawn.status_code == 303
-    assert "已撤回" in client.get(f"/console/notices/{notice_id}").text
-    assert "已撤回" in client.get("/notices").text
+    assert "已撤回" in inspector.get(f"/console/notices/{notice_id}").text
+    assert "已撤回" in inspector.get("/notices").text
 
 
+@pytest.mark.usefixtures("notice_drafted_by_the_flag")
 def test_an_inspector_edits_then_publishes_the_draft_the_flag_proposed(
-    client: TestClient,
-    container: Container,
-    time_source: SettableTimeSource,
-    catch_up: Callable[[], object],
+    catch_up: Callable[[], object], inspector: TestClient
 ) -> None:
-    flagged_case(container.supervision, time_source)
-    catch_up()
-    catch_up()
-    signed_in(client, container, Role.INSPECTOR)
-    listing = client.get("/console/notices").text
+    listing = inspector.get("/console/notices").text
     found = re.search(r'href="/console/notices/([0-9a-f-]{36})"', listing)
     assert found
     assert "待发布草稿" in listing
     page = f"/console/notices/{found.group(1)}"
-    assert "督办后仍超期未办结" in client.get(page).text
+    assert "督办后仍超期未办结" in inspector.get(page).text
 
-    saved = post_form(client, page, {**FORM, "title": "改后的标题", "action": "edit"})
+    saved = post_form(inspector, page, {**FORM, "title": "改后的标题", "action": "edit"})
     assert saved.status_code == 303
-    assert "已保存草稿。" in client.get(page).text
-    published = post_form(client, page, {**FORM, "title": "最终标题", "action": "publish"})
+    assert "已保存草稿。" in inspector.get(page).text
+    published = post_form(inspector, page, {**FORM, "title": "最终标题", "action": "publish"})
     catch_up()
 
     assert published.status_code == 303
-    assert "最终标题" in client.get("/notices").text
+    assert "最终标题" in inspector.get("/notices").text
 
 
 @pytest.mark.parametrize(
@@ -173,26 +165,21 @@ def test_an_inspector_edits_then_publishes_the_draft_the_flag_proposed(
     ],
 )
 def test_a_refused_form_comes_back_in_chinese_as_typed(
-    client: TestClient, container: Container, fields: dict[str, str], status: int, said: str
+    fields: dict[str, str], status: int, said: str, inspector: TestClient
 ) -> None:
-    signed_in(client, container, Role.INSPECTOR)
-
-    answer = post_form(client, "/console/notices/new", {**FORM, **fields})
+    answer = post_form(inspector, "/console/notices/new", {**FORM, **fields})
 
     assert answer.status_code == status
     assert said in answer.text
     assert "请修改以下内容" in answer.text
 
 
-def test_what_a_notices_state_forbids_is_said_on_its_page(
-    client: TestClient, container: Container
-) -> None:
-    signed_in(client, container, Role.INSPECTOR)
-    notice_id = published_through_the_form(client)
+def test_what_a_notices_state_forbids_is_said_on_its_page(inspector: TestClient) -> None:
+    notice_id = published_through_the_form(inspector)
     page = f"/console/notices/{notice_id}"
 
-    again = post_form(client, page, {**FORM, "action": "publish"})
-    empty = post_form(client, f"{page}/withdraw", {"reason": " "}, from_page=page)
+    again = post_form(inspector, page, {**FORM, "action": "publish"})
+    empty = post_form(inspector, f"{page}/withdraw", {"reason": " "}, from_page=page)
 
     assert again.status_code == 409
     assert error_message("notice_not_draft") in again.text
@@ -216,12 +203,11 @@ def test_only_inspectors_get_the_notice_desk(
 def test_the_form_takes_a_case_by_its_tracking_number_as_staff_know_it(
     client: TestClient,
     container: Container,
-    time_source: SettableTimeSource,
     catch_up: Callable[[], object],
+    supervised_case_id: UUID,
 ) -> None:
-    case_id = supervised_case(container.supervision, time_source)
     catch_up()
-    number = container.supervision.get_case(case_id, INSPECTOR).tracking_number
+    number = container.supervision.get_case(supervised_case_id, INSPECTOR).tracking_number
     signed_in(client, container, Role.INSPECTOR)
 
     notice_id = published_through_the_form(
@@ -233,12 +219,10 @@ def test_the_form_takes_a_case_by_its_tracking_number_as_staff_know_it(
 
 
 def test_an_unknown_tracking_number_is_refused_in_chinese_on_the_form(
-    client: TestClient, container: Container
+    inspector: TestClient,
 ) -> None:
-    signed_in(client, container, Role.INSPECTOR)
-
     refused = post_form(
-        client,
+        inspector,
         "/console/notices/new",
         {**FORM, "subject_type": "case", "subject_id": "HL20991231-0001"},
     )
@@ -248,13 +232,12 @@ def test_an_unknown_tracking_number_is_refused_in_chinese_on_the_form(
 
 
 def test_an_inspector_goes_from_a_case_page_to_a_notice_form_filled_with_its_number(
-    client: TestClient, container: Container, time_source: SettableTimeSource
+    client: TestClient, container: Container, supervised_case_id: UUID
 ) -> None:
-    case_id = supervised_case(container.supervision, time_source)
-    number = container.supervision.get_case(case_id, INSPECTOR).tracking_number
+    number = container.supervision.get_case(supervised_case_id, INSPECTOR).tracking_number
     signed_in(client, container, Role.INSPECTOR)
 
-    page = client.get(f"/console/cases/{case_id}").text
+    page = client.get(f"/console/cases/{supervised_case_id}").text
     link = f"/console/notices/new?subject_type=case&amp;subject_id={number}"
     assert link in page
     form = client.get(link.replace("&amp;", "&")).text

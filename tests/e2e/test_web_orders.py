@@ -23,7 +23,7 @@ from tests.factories import (
     assigned_case,
     issued_order,
 )
-from tests.web_support import post_action, post_form, signed_in
+from tests.web_support import assert_shows, post_action, post_form, signed_in
 
 DEPARTMENT = Actor("dept-1", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
 BUTTON = re.compile(r'<button type="submit" class="button">([^<]+)</button>')
@@ -405,9 +405,7 @@ def test_the_department_acknowledges_and_reports_and_the_inspector_rejects_then_
     new_due = after_rejection.deadline.due_at.astimezone(after_rejection.issued_at.tzinfo)
     assert f"{new_due:%Y-%m-%d %H:%M}" in seen
     assert app.get_order(order_id, INSPECTOR).status == OrderStatus.CLOSED.value
-    assert "已验收办结" in closed
-    assert "当前状态下您无需对该整改通知进行操作。" in closed
-    assert "合格" in closed
+    assert_shows(closed, "已验收办结", "当前状态下您无需对该整改通知进行操作。", "合格")
 
 
 def test_the_inspector_grants_an_extension_the_department_asked_for(

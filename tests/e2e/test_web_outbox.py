@@ -15,7 +15,7 @@ from domain.labels import error_message
 from interfaces.bootstrap import Container
 from tests.factories import SAMPLE_DEPARTMENT, assigned_case
 from tests.outbox_rows import add_attempt, insert_message
-from tests.web_support import post_form, signed_in
+from tests.web_support import assert_error_page, assert_shows, post_form, signed_in
 
 PAGE = "/console/admin/outbox"
 NEW = "/console/cases/new"
@@ -67,25 +67,21 @@ def test_the_outbox_is_for_administrators_alone(
 ) -> None:
     signed_in(client, container, role)
     answer = client.get(PAGE)
-    assert answer.status_code == 403
-    assert '<html lang="zh-CN">' in answer.text
+    assert_error_page(answer, 403)
 
 
 @pytest.mark.parametrize("query", ["state=lost", "cursor=%00", "cursor=abc", "limit=-1"])
 def test_bad_parameters_of_the_outbox_page_are_refused_with_a_page(
-    client: TestClient, container: Container, query: str
+    query: str, admin: TestClient
 ) -> None:
-    signed_in(client, container, Role.ADMIN)
-    answer = client.get(f"{PAGE}?{query}")
+    answer = admin.get(f"{PAGE}?{query}")
     assert 400 <= answer.status_code < 500
     assert '<html lang="zh-CN">' in answer.text
 
 
-def test_an_unknown_message_is_a_chinese_404(client: TestClient, container: Container) -> None:
-    signed_in(client, container, Role.ADMIN)
-    answer = client.get(f"{PAGE}/00000000-0000-4000-8000-000000000009")
-    assert answer.status_code == 404
-    assert '<html lang="zh-CN">' in answer.text
+def test_an_unknown_message_is_a_chinese_404(admin: TestClient) -> None:
+    answer = admin.get(f"{PAGE}/00000000-0000-4000-8000-000000000009")
+    assert_error_page(answer, 404)
 
 
 def test_the_case_page_tells_the_centre_what_was_sent_about_the_case(
@@ -107,10 +103,7 @@ def test_the_case_page_tells_the_centre_what_was_sent_about_the_case(
     )
     signed_in(client, container, Role.OPERATOR)
     page = client.get(f"/console/cases/{case_id}").text
-    assert "通知记录" in page
-    assert "138****5678" in page
-    assert "诉求已登记" in page
-    assert "已送达" in page
+    assert_shows(page, "通知记录", "138****5678", "诉求已登记", "已送达")
 
 
 def test_a_departments_case_page_shows_no_notifications(

@@ -7,49 +7,63 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+import pytest
 from fastapi.testclient import TestClient
 
 from domain.actor import Role
 from domain.calendar import OFFICE_TZ
 from domain.labels import error_message
-from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
-from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_DEPARTMENT_ACTOR
-from tests.support import DIRECTORY_ADMIN, SettableTimeSource
-from tests.web_support import post_form, signed_in
+from tests.factories import SAMPLE_DEPARTMENT_ACTOR
+from tests.support import SettableTimeSource
+from tests.web_support import assert_shows, post_form, signed_in
 
 TODAY = "2026-11-27"  # the tests' clock: Friday 10:00
 ABSENCE = {"staff": "S0001", "from": TODAY, "to": TODAY, "reason": "病假", "covered_by": "S0002"}
 
 
-def test_a_department_records_an_absence_and_sees_the_b_holder_on_duty(
-    client: TestClient, container: Container, catch_up: Callable[[], object]
-) -> None:
-    signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
+@pytest.fixture
+def away_uncovered_on_monday(
+    container: Container, time_source: SettableTimeSource, catch_up: Callable[[], object]
+) -> Callable[..., None]:
+    """Record the staff given away training on Monday 30 November with no one covering, then
+    set the clock to noon that day and let the worker find the windows left empty."""
 
-    answer = post_form(client, "/console/posts/absences", ABSENCE, from_page="/console/posts")
+    def away(*staff: str) -> None:
+        for one in staff:
+            container.supervision.record_absence(
+                staff=one, start="2026-11-30", end="2026-11-30", reason="培训",
+                covered_by=None, by=SAMPLE_DEPARTMENT_ACTOR,
+            )  # fmt: skip
+        time_source.set(datetime(2026, 11, 30, 12, 0, tzinfo=OFFICE_TZ))
+        catch_up()
+        catch_up()
+
+    return away
+
+
+def test_a_department_records_an_absence_and_sees_the_b_holder_on_duty(
+    catch_up: Callable[[], object], department: TestClient
+) -> None:
+    answer = post_form(department, "/console/posts/absences", ABSENCE, from_page="/console/posts")
     catch_up()
-    page = client.get(answer.headers["location"])
+    page = department.get(answer.headers["location"])
 
     assert answer.status_code == 303
-    assert '<html lang="zh-CN">' in page.text
-    assert "已登记请假。" in page.text
-    assert "B岗顶岗" in page.text
-    assert "病假" in page.text
-    assert 'href="/console/posts"' in page.text
+    assert_shows(
+        page, '<html lang="zh-CN">', "已登记请假。", "B岗顶岗", "病假", 'href="/console/posts"'
+    )
 
 
 def test_a_refused_absence_is_said_in_chinese_with_the_form_as_typed(
-    client: TestClient, container: Container
+    department: TestClient,
 ) -> None:
-    signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
-
     wrong_cover = post_form(
-        client, "/console/posts/absences", {**ABSENCE, "covered_by": "S0004"},
+        department, "/console/posts/absences", {**ABSENCE, "covered_by": "S0004"},
         from_page="/console/posts",
     )  # fmt: skip
     reversed_period = post_form(
-        client, "/console/posts/absences", {**ABSENCE, "to": "2026-11-26"},
+        department, "/console/posts/absences", {**ABSENCE, "to": "2026-11-26"},
         from_page="/console/posts",
     )  # fmt: skip
 
@@ -60,22 +74,14 @@ def test_a_refused_absence_is_said_in_chinese_with_the_form_as_typed(
     assert 'value="病假"' in reversed_period.text
 
 
+@pytest.mark.usefixtures("conduct_rules")
 def test_the_inspector_confirms_one_gap_and_dismisses_another(
     client: TestClient,
     container: Container,
-    time_source: SettableTimeSource,
     catch_up: Callable[[], object],
+    away_uncovered_on_monday: Callable[..., None],
 ) -> None:
-    app = container.supervision
-    app.load_conduct_rules(default_conduct_rules(), DIRECTORY_ADMIN)
-    for staff in ("S0001", "S0002", "S0003", "S0004"):
-        app.record_absence(
-            staff=staff, start="2026-11-30", end="2026-11-30", reason="培训",
-            covered_by=None, by=SAMPLE_DEPARTMENT_ACTOR,
-        )  # fmt: skip
-    time_source.set(datetime(2026, 11, 30, 12, 0, tzinfo=OFFICE_TZ))
-    catch_up()
-    catch_up()
+    away_uncovered_on_monday("S0001", "S0002", "S0003", "S0004")
     signed_in(client, container, Role.INSPECTOR)
 
     page = client.get("/console/posts/coverage")
@@ -99,19 +105,9 @@ def test_the_inspector_confirms_one_gap_and_dismisses_another(
 
 
 def test_the_monthly_report_page_lists_the_months_gaps(
-    client: TestClient,
-    container: Container,
-    time_source: SettableTimeSource,
-    catch_up: Callable[[], object],
+    client: TestClient, container: Container, away_uncovered_on_monday: Callable[..., None]
 ) -> None:
-    for staff in ("S0001", "S0002"):
-        container.supervision.record_absence(
-            staff=staff, start="2026-11-30", end="2026-11-30", reason="培训",
-            covered_by=None, by=SAMPLE_DEPARTMENT_ACTOR,
-        )  # fmt: skip
-    time_source.set(datetime(2026, 11, 30, 12, 0, tzinfo=OFFICE_TZ))
-    catch_up()
-    catch_up()
+    away_uncovered_on_monday("S0001", "S0002")
     signed_in(client, container, Role.INSPECTOR)
 
     page = client.get("/console/reports/monthly", params={"month": "2026-11"})

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from domain.actor import Role
 from interfaces.bootstrap import Container
 from tests.factories import SAMPLE_DEPARTMENT
-from tests.web_support import signed_in
+from tests.web_support import assert_error_page, signed_in
 
 ADMIN_PAGES = [
     f"/console/admin/{page}"
@@ -61,7 +61,6 @@ def test_a_page_not_for_the_persons_role_is_refused_with_the_chinese_refusal_pag
     answer = client.get(page)
 
     # Then they are refused, in Chinese, saying their role may not
-    assert answer.status_code == 403
-    assert '<html lang="zh-CN">' in answer.text
+    assert_error_page(answer, 403)
     assert "无法完成操作" in answer.text
     assert "无权" in answer.text

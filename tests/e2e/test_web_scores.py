@@ -20,7 +20,7 @@ from interfaces.bootstrap import Container
 from interfaces.reports import CSV_HEADERS
 from tests.e2e.conftest import Tokens
 from tests.factories import API, INSPECTOR, OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, a_deduction
-from tests.web_support import signed_in
+from tests.web_support import assert_error_page, signed_in
 
 PAGES = [
     "/console/scores",
@@ -107,12 +107,8 @@ def test_the_centre_reads_every_scores_page(
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_a_department_reads_every_scores_page_for_itself(
-    client: TestClient, container: Container, page: str
-) -> None:
-    signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
-
-    answer = client.get(page)
+def test_a_department_reads_every_scores_page_for_itself(page: str, department: TestClient) -> None:
+    answer = department.get(page)
 
     assert answer.status_code == 200, answer.text
 
@@ -283,13 +279,10 @@ def test_the_api_red_list_takes_a_department_too(
     assert "彭莉" not in {item["name"] for item in staff}
 
 
-def test_the_lists_print_on_a4_without_the_navigation(
-    client: TestClient, container: Container
-) -> None:
-    signed_in(client, container, Role.INSPECTOR)
-    page = client.get("/console/blue-list").text
+def test_the_lists_print_on_a4_without_the_navigation(inspector: TestClient) -> None:
+    page = inspector.get("/console/blue-list").text
 
-    css = client.get("/static/oversight.css").text
+    css = inspector.get("/static/oversight.css").text
 
     assert 'class="button button--quiet no-print" data-print' in page
     assert "@page { size: A4" in css
@@ -301,11 +294,9 @@ def test_the_lists_print_on_a4_without_the_navigation(
 
 
 def test_the_monthly_report_page_has_a_summary_every_department_and_its_files(
-    client: TestClient, container: Container, november: dict[str, Any]
+    november: dict[str, Any], inspector: TestClient
 ) -> None:
-    signed_in(client, container, Role.INSPECTOR)
-
-    page = client.get(f"/console/reports/monthly?{NOVEMBER}").text
+    page = inspector.get(f"/console/reports/monthly?{NOVEMBER}").text
     rows = rows_of(page)
 
     assert "2026年11月 双百分考核月度报告" in page
@@ -434,12 +425,7 @@ def test_a_bad_filter_is_refused_with_a_chinese_page_never_a_500(
     assert message in answer.text
 
 
-def test_a_file_format_other_than_xlsx_or_csv_is_refused(
-    client: TestClient, container: Container
-) -> None:
-    signed_in(client, container, Role.INSPECTOR)
+def test_a_file_format_other_than_xlsx_or_csv_is_refused(inspector: TestClient) -> None:
+    answer = inspector.get("/console/reports/monthly.json")
 
-    answer = client.get("/console/reports/monthly.json")
-
-    assert answer.status_code == 422
-    assert '<html lang="zh-CN">' in answer.text
+    assert_error_page(answer, 422)

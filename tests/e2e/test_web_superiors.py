@@ -21,7 +21,7 @@ from tests.factories import (
     escalated_case,
 )
 from tests.support import SettableTimeSource
-from tests.web_support import post_form, signed_in
+from tests.web_support import assert_error_page, post_form, signed_in
 
 
 @pytest.fixture
@@ -83,8 +83,7 @@ def test_the_superior_cannot_read_the_board_of_a_department_not_below_it(
 ) -> None:
     refused = superior.get(f"/console/boards/{OTHER_DEPARTMENT}")
 
-    assert refused.status_code == 403
-    assert '<html lang="zh-CN">' in refused.text
+    assert_error_page(refused, 403)
 
 
 def test_the_superior_directs_the_escalated_case_from_its_page(

@@ -12,11 +12,10 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from openpyxl import Workbook
 
-from domain.actor import Role
 from infrastructure.survey_file import COLUMNS
-from interfaces.bootstrap import Container, survey_template
+from interfaces.bootstrap import survey_template
 from tests.factories import API, SAMPLE_WINDOW
-from tests.web_support import ORIGIN, form_token, post_form, signed_in
+from tests.web_support import ORIGIN, assert_refused, form_token, post_form
 
 PAGE = "/console/surveys"
 FORM = {
@@ -44,13 +43,11 @@ def uploaded(client: TestClient, content: bytes, filename: str = "results.xlsx")
 
 
 def test_an_inspector_records_a_paper_batch_and_sees_it_listed(
-    client: TestClient, container: Container, catch_up: Callable[[], object]
+    catch_up: Callable[[], object], inspector: TestClient
 ) -> None:
-    signed_in(client, container, Role.INSPECTOR)
-
-    answer = post_form(client, PAGE, FORM)
+    answer = post_form(inspector, PAGE, FORM)
     catch_up()
-    page = client.get(PAGE)
+    page = inspector.get(PAGE)
 
     assert answer.status_code == 303, answer.text
     assert '<html lang="zh-CN">' in page.text
@@ -59,32 +56,22 @@ def test_an_inspector_records_a_paper_batch_and_sees_it_listed(
     assert "纸质问卷" in page.text
 
 
-def test_a_refused_batch_is_said_in_chinese_with_the_form_kept(
-    client: TestClient, container: Container
-) -> None:
-    signed_in(client, container, Role.INSPECTOR)
+def test_a_refused_batch_is_said_in_chinese_with_the_form_kept(inspector: TestClient) -> None:
+    provider = post_form(inspector, PAGE, {**FORM, "provider": "某某测评公司"})
+    counts = post_form(inspector, PAGE, {**FORM, "count_5": "-1"})
+    nothing = post_form(inspector, PAGE, {**FORM, **{f"count_{n}": "0" for n in range(1, 6)}})
 
-    provider = post_form(client, PAGE, {**FORM, "provider": "某某测评公司"})
-    counts = post_form(client, PAGE, {**FORM, "count_5": "-1"})
-    nothing = post_form(client, PAGE, {**FORM, **{f"count_{n}": "0" for n in range(1, 6)}})
-
-    assert provider.status_code == 422
-    assert "纸质问卷不填测评机构" in provider.text
-    assert 'value="某某测评公司"' in provider.text
-    assert counts.status_code == 422
-    assert "非常满意：" in counts.text
-    assert nothing.status_code == 422
-    assert "合计至少 1 份" in nothing.text
+    assert_refused(provider, "纸质问卷不填测评机构", 'value="某某测评公司"')
+    assert_refused(counts, "非常满意：")
+    assert_refused(nothing, "合计至少 1 份")
 
 
 def test_a_third_partys_sheet_is_imported_whole(
-    client: TestClient, container: Container, catch_up: Callable[[], object]
+    catch_up: Callable[[], object], inspector: TestClient
 ) -> None:
-    signed_in(client, container, Role.INSPECTOR)
-
-    answer = uploaded(client, survey_template())
+    answer = uploaded(inspector, survey_template())
     catch_up()
-    page = client.get(PAGE)
+    page = inspector.get(PAGE)
 
     assert answer.status_code == 303, answer.text
     assert "已导入 2 批调查结果，共 140 份。" in page.text
@@ -104,45 +91,45 @@ def _sheet(*rows: list[Any]) -> bytes:
 
 
 def test_a_sheet_with_a_bad_row_imports_nothing_and_names_the_row_in_chinese(
-    client: TestClient, container: Container, catch_up: Callable[[], object]
+    catch_up: Callable[[], object], inspector: TestClient
 ) -> None:
-    signed_in(client, container, Role.INSPECTOR)
     content = _sheet(
         ["第三方测评", "某某测评公司", SAMPLE_WINDOW, "2026-11-01", "2026-11-20", 1, 2, 3, 4, 5],
         ["第三方测评", "某某测评公司", "W-NONE", "2026-11-01", "2026-11-20", 1, 2, 3, 4, 5],
         ["邮寄问卷", None, SAMPLE_WINDOW, "2026-11-01", "2026-11-20", 1, 2, 3, 4, 5],
     )
 
-    answer = uploaded(client, content)
-    not_a_sheet = uploaded(client, b"not a workbook")
-    not_xlsx = uploaded(client, b"a,b", filename="results.csv")
+    answer = uploaded(inspector, content)
+    not_a_sheet = uploaded(inspector, b"not a workbook")
+    not_xlsx = uploaded(inspector, b"a,b", filename="results.csv")
     catch_up()
 
-    assert answer.status_code == 422
-    assert "调查结果文件有误，未导入任何批次。" in answer.text
-    assert "第 3 行：窗口不存在，请核对窗口编号。" in answer.text
-    assert "第 4 行：该行无法读取" in answer.text
+    assert_refused(
+        answer,
+        "调查结果文件有误，未导入任何批次。",
+        "第 3 行：窗口不存在，请核对窗口编号。",
+        "第 4 行：该行无法读取",
+        "暂无调查结果。",
+    )
     assert "第 2 行" not in answer.text
-    assert "暂无调查结果。" in answer.text
-    assert not_a_sheet.status_code == 422
-    assert "文件无法读取" in not_a_sheet.text
-    assert not_xlsx.status_code == 422
-    assert "只能导入 Excel 文件" in not_xlsx.text
+    assert_refused(not_a_sheet, "文件无法读取")
+    assert_refused(not_xlsx, "只能导入 Excel 文件")
 
 
 def test_the_dashboard_and_the_monthly_report_show_surveys_beside_online_ratings(
-    client: TestClient, container: Container, catch_up: Callable[[], object]
+    catch_up: Callable[[], object], inspector: TestClient
 ) -> None:
-    signed_in(client, container, Role.INSPECTOR)
-    post_form(client, PAGE, FORM)
-    client.post(f"{API}/evaluations", json={"window": SAMPLE_WINDOW, "rating": 5})
+    post_form(inspector, PAGE, FORM)
+    inspector.post(f"{API}/evaluations", json={"window": SAMPLE_WINDOW, "rating": 5})
     catch_up()
 
-    dashboard = client.get("/console/dashboard", params={"from": "2026-11-01", "to": "2026-11-30"})
-    csv_file = client.get(
+    dashboard = inspector.get(
+        "/console/dashboard", params={"from": "2026-11-01", "to": "2026-11-30"}
+    )
+    csv_file = inspector.get(
         "/console/dashboard/satisfaction.csv", params={"from": "2026-11-01", "to": "2026-11-30"}
     )
-    report = client.get("/console/reports/monthly", params={"month": "2026-11"})
+    report = inspector.get("/console/reports/monthly", params={"month": "2026-11"})
 
     assert dashboard.status_code == 200
     assert "各窗口满意度：线上评价与满意度调查" in dashboard.text

@@ -11,12 +11,10 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
-from domain.actor import Actor, Role
 from domain.labels import error_message
-from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW
-from tests.web_support import post_form, signed_in
+from tests.web_support import post_form
 
 VISIT_URL = re.compile(r"/console/visits/([0-9a-f-]{36})$")
 FORM = {
@@ -27,9 +25,7 @@ FORM = {
 }
 
 
-@pytest.fixture(autouse=True)
-def conduct_rules(container: Container) -> None:
-    container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
+pytestmark = pytest.mark.usefixtures("conduct_rules")
 
 
 def recorded_through_the_form(client: TestClient) -> str:
@@ -41,37 +37,36 @@ def recorded_through_the_form(client: TestClient) -> str:
 
 
 def test_an_inspector_records_a_visit_and_its_findings_through_the_pages(
-    client: TestClient, container: Container, catch_up: Callable[[], object]
+    container: Container, catch_up: Callable[[], object], inspector: TestClient
 ) -> None:
-    signed_in(client, container, Role.INSPECTOR)
-    form = client.get("/console/visits/new").text
+    form = inspector.get("/console/visits/new").text
     for name in ("检查日期", "检查方式", "检查情况", "登记"):
         assert f">{name}<" in form
-    visit_id = recorded_through_the_form(client)
+    visit_id = recorded_through_the_form(inspector)
     page = f"/console/visits/{visit_id}"
     findings = f"{page}/findings"
 
     deduction = post_form(
-        client, findings,
+        inspector, findings,
         {"type": "deduction", "rule": "harsh_attitude", "staff": "S0001",
          "occurred_at": "2026-11-26T10:15", "evidence": "巡查时言语生硬"},
         from_page=page,
     )  # fmt: skip
     order = post_form(
-        client, findings,
+        inspector, findings,
         {"type": "order", "department": SAMPLE_DEPARTMENT, "window": SAMPLE_WINDOW,
          "problem": "办事指南未公示", "requirements": "三日内公示"},
         from_page=page,
     )  # fmt: skip
     case = post_form(
-        client, findings,
+        inspector, findings,
         {"type": "case", "kind": "complaint", "channel": "walk_in", "window": SAMPLE_WINDOW,
          "summary": "排队无人引导"},
         from_page=page,
     )  # fmt: skip
 
     assert [a.status_code for a in (deduction, order, case)] == [303, 303, 303]
-    shown = client.get(page).text
+    shown = inspector.get(page).text
     assert "已记录发现问题" in shown
     visit = container.supervision.get_visit(UUID(visit_id))
     kinds = {outcome.type: outcome.record_id for outcome in visit.outcomes}
@@ -79,24 +74,20 @@ def test_an_inspector_records_a_visit_and_its_findings_through_the_pages(
     assert f'href="/console/orders/{kinds["order"]}"' in shown
     assert f'href="/console/cases/{kinds["case"]}"' in shown
     for record_page in (f"/console/orders/{kinds['order']}", f"/console/cases/{kinds['case']}"):
-        record = client.get(record_page).text
+        record = inspector.get(record_page).text
         assert "来源：暗访巡查" in record
         assert f'href="/console/visits/{visit_id}"' in record
     catch_up()
-    listed = client.get("/console/visits").text
+    listed = inspector.get("/console/visits").text
     assert f'href="/console/visits/{visit_id}"' in listed
     assert "巡查" in listed
-    report = client.get("/console/reports/monthly?month=2026-11").text
+    report = inspector.get("/console/reports/monthly?month=2026-11").text
     assert "本月暗访巡查" in report
     assert "办事指南未公示" in report
 
 
-def test_the_inspectors_navigation_leads_to_the_visits(
-    client: TestClient, container: Container
-) -> None:
-    signed_in(client, container, Role.INSPECTOR)
-
-    assert 'href="/console/visits"' in client.get("/console/").text
+def test_the_inspectors_navigation_leads_to_the_visits(inspector: TestClient) -> None:
+    assert 'href="/console/visits"' in inspector.get("/console/").text
 
 
 @pytest.mark.parametrize(
@@ -108,24 +99,21 @@ def test_the_inspectors_navigation_leads_to_the_visits(
     ],
 )
 def test_a_visit_the_form_cannot_record_is_refused_in_chinese(
-    client: TestClient, container: Container, fields: dict[str, object], code: str | None
+    fields: dict[str, object], code: str | None, inspector: TestClient
 ) -> None:
-    signed_in(client, container, Role.INSPECTOR)
-
-    answer = post_form(client, "/console/visits/new", {**FORM, **fields})
+    answer = post_form(inspector, "/console/visits/new", {**FORM, **fields})
 
     assert answer.status_code == 422
     assert (error_message(code) if code else "检查窗口") in answer.text
 
 
 def test_a_finding_its_records_rules_refuse_is_shown_on_the_visit_page(
-    client: TestClient, container: Container
+    inspector: TestClient,
 ) -> None:
-    signed_in(client, container, Role.INSPECTOR)
-    page = f"/console/visits/{recorded_through_the_form(client)}"
+    page = f"/console/visits/{recorded_through_the_form(inspector)}"
 
     answer = post_form(
-        client, f"{page}/findings",
+        inspector, f"{page}/findings",
         {"type": "order", "department": SAMPLE_DEPARTMENT, "problem": "问题",
          "requirements": "要求", "working_days": "999"},
         from_page=page,
@@ -136,9 +124,5 @@ def test_a_finding_its_records_rules_refuse_is_shown_on_the_visit_page(
     assert '<html lang="zh-CN">' in answer.text
 
 
-def test_a_department_may_not_open_the_visit_pages(
-    client: TestClient, container: Container
-) -> None:
-    signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
-
-    assert client.get("/console/visits", follow_redirects=False).status_code == 403
+def test_a_department_may_not_open_the_visit_pages(department: TestClient) -> None:
+    assert department.get("/console/visits", follow_redirects=False).status_code == 403
