@@ -386,9 +386,17 @@ def uvicorn_server(source: str, env: dict[str, str], port: int, folder: Path) ->
     module = f"baseline_{uuid4().hex[:8]}"
     (folder / f"{module}.py").write_text(source)
     command = [
-        sys.executable, "-m", "uvicorn", f"{module}:app", "--port", str(port),
-        "--log-level", "warning", "--app-dir", str(folder),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "uvicorn",
+        f"{module}:app",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--app-dir",
+        str(folder),
+    ]
     return Server(command, env, port)
 
 

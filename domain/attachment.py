@@ -72,9 +72,22 @@ IMAGE_TYPES = frozenset({FileType.JPEG, FileType.PNG})
 # ISO base media brands (the `ftyp` box): audio-only ones are M4A, the others MP4 video.
 _AUDIO_BRANDS = frozenset({b"M4A ", b"M4B ", b"M4P "})
 _VIDEO_BRANDS = frozenset(
-    {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"MSNV",
-     b"dash", b"mmp4", b"f4v "}
-)  # fmt: skip
+    {
+        b"isom",
+        b"iso2",
+        b"iso4",
+        b"iso5",
+        b"iso6",
+        b"mp41",
+        b"mp42",
+        b"avc1",
+        b"M4V ",
+        b"MSNV",
+        b"dash",
+        b"mmp4",
+        b"f4v ",
+    }
+)
 # Characters no file name keeps: path separators and those Windows refuses.
 _UNSAFE = re.compile(r'[\\/:*?"<>|]')
 _SPACES = re.compile(r"\s+")

@@ -354,13 +354,31 @@ class Directory(Aggregate):
         version_before = self.version
         successors = _successors(spec)
         kinds = (
-            (self._departments, _continuing(spec), "department_id",
-             self.DepartmentAdded, self.DepartmentChanged, self.DepartmentRetired),
-            (self._windows, spec.windows, "window_id",
-             self.WindowOpened, self.WindowChanged, self.WindowClosed),
-            (self._staff, spec.staff, "staff_id",
-             self.StaffJoined, self.StaffChanged, self.StaffLeft),
-        )  # fmt: skip
+            (
+                self._departments,
+                _continuing(spec),
+                "department_id",
+                self.DepartmentAdded,
+                self.DepartmentChanged,
+                self.DepartmentRetired,
+            ),
+            (
+                self._windows,
+                spec.windows,
+                "window_id",
+                self.WindowOpened,
+                self.WindowChanged,
+                self.WindowClosed,
+            ),
+            (
+                self._staff,
+                spec.staff,
+                "staff_id",
+                self.StaffJoined,
+                self.StaffChanged,
+                self.StaffLeft,
+            ),
+        )
         for current, wanted, id_field, added, changed, _ in kinds:
             self._add_or_change(current, wanted, id_field, added, changed, actor, at)
         # Removals run the other way round, so nothing active ever points at a retired entry.

@@ -226,9 +226,13 @@ class Notice(Aggregate):
         self._require_draft("edited")
         title, text = _checked(title, text)
         self.trigger_event(
-            self.Edited, title=title, text=text, kind=NoticeKind(kind).value, actor=by,
+            self.Edited,
+            title=title,
+            text=text,
+            kind=NoticeKind(kind).value,
+            actor=by,
             timestamp=at,
-        )  # fmt: skip
+        )
 
     class Published(Event):
         TOPIC = "oversight:Notice.Published"

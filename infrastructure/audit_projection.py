@@ -51,10 +51,24 @@ log = structlog.get_logger("oversight.projections")
 # The feed's tables: the events, the subject index, and what each record was created about.
 AUDIT_TABLES = ("audit_events", "audit_subjects", "audit_record_subjects")
 _COLUMNS = (
-    "position", "record_id", "record_type", "version", "event_type", "at", "actor_principal",
-    "actor_role", "actor_department", "request_id", "reason", "staff_ids", "window_ids",
-    "department_ids", "changes", "readable", "actor_name",
-)  # fmt: skip
+    "position",
+    "record_id",
+    "record_type",
+    "version",
+    "event_type",
+    "at",
+    "actor_principal",
+    "actor_role",
+    "actor_department",
+    "request_id",
+    "reason",
+    "staff_ids",
+    "window_ids",
+    "department_ids",
+    "changes",
+    "readable",
+    "actor_name",
+)
 _INSERT_ROW = sql.SQL(
     "INSERT INTO {events} ({columns}) VALUES ({values}) ON CONFLICT (position) DO NOTHING"
 )

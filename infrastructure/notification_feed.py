@@ -66,11 +66,28 @@ NOTIFICATION_TEMPLATES = "notification_templates.yaml"
 SEALED_FIELD = "outbox_message"
 _MESSAGE_IDS = uuid5(NAMESPACE_URL, "https://oversight.invalid/outbox")
 _COLUMNS = (
-    "id", "idempotency_key", "position", "event_topic", "template", "channel",
-    "recipient_kind", "recipient", "address", "masked_address", "subject", "text", "sealed",
-    "key_id", "record_type", "record_id", "case_id", "urgent", "state", "next_attempt_at",
+    "id",
+    "idempotency_key",
+    "position",
+    "event_topic",
+    "template",
+    "channel",
+    "recipient_kind",
+    "recipient",
+    "address",
+    "masked_address",
+    "subject",
+    "text",
+    "sealed",
+    "key_id",
+    "record_type",
+    "record_id",
+    "case_id",
+    "urgent",
+    "state",
+    "next_attempt_at",
     "created_at",
-)  # fmt: skip
+)
 _INSERT = sql.SQL("INSERT INTO outbox_messages ({}) VALUES ({}) ON CONFLICT DO NOTHING").format(
     sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
     sql.SQL(", ").join(sql.Placeholder() * len(_COLUMNS)),
@@ -247,13 +264,28 @@ class NotificationFeed(TrackedRunner):
                 key_id = draft.case_id
             key = draft.idempotency_key(position)
             row = (
-                message_id(key), key, position, topic, draft.template, draft.channel,
-                draft.recipient_kind, draft.recipient, storable_value(draft.address),
-                storable_value(draft.masked_address), storable_value(draft.subject),
-                storable_value(draft.shown_text), sealed, key_id, draft.record_type,
-                draft.record_id, draft.case_id, draft.urgent, "pending", draft.next_attempt_at,
+                message_id(key),
+                key,
+                position,
+                topic,
+                draft.template,
+                draft.channel,
+                draft.recipient_kind,
+                draft.recipient,
+                storable_value(draft.address),
+                storable_value(draft.masked_address),
+                storable_value(draft.subject),
+                storable_value(draft.shown_text),
+                sealed,
+                key_id,
+                draft.record_type,
+                draft.record_id,
+                draft.case_id,
+                draft.urgent,
+                "pending",
+                draft.next_attempt_at,
                 now,
-            )  # fmt: skip
+            )
             cursor = connection.execute(_INSERT, row)
             written += cursor.rowcount
         return written

@@ -211,7 +211,10 @@ def unreadable_row(
 
 def subject_links(row: Row) -> Iterable[tuple[str, str, int]]:
     """The (kind, id, position) entries of the index a person's history is read from."""
-    for kind, column in (("staff", "staff_ids"), ("window", "window_ids"),
-                         ("department", "department_ids")):  # fmt: skip
+    for kind, column in (
+        ("staff", "staff_ids"),
+        ("window", "window_ids"),
+        ("department", "department_ids"),
+    ):
         for subject_id in row[column]:
             yield kind, subject_id, row["position"]

@@ -27,8 +27,9 @@ def play_assessments(
     """Record the session and its retest; `days`: the campaign's days, the last one today."""
     if not staff or not days:
         return
-    sitters = sorted(rng.sample(sorted(staff, key=lambda m: m.id), min(SITTERS, len(staff))),
-                     key=lambda m: m.id)  # fmt: skip
+    sitters = sorted(
+        rng.sample(sorted(staff, key=lambda m: m.id), min(SITTERS, len(staff))), key=lambda m: m.id
+    )
     failing = sorted(sitters, key=lambda m: (-risk.get(m.id, 0.0), m.id))[:2]
     scores = {m.id: rng.randint(42, 58) if m in failing else rng.randint(65, 98) for m in sitters}
     inspector = INSPECTORS[0]

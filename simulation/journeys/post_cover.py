@@ -47,15 +47,23 @@ class PostCoverJourneys(World):
         whole_day = day.isoformat()
         holders = {m.post: m for m in self._staff_at[covered]}
         self.supervision.record_absence(
-            staff=holders["A"].id, start=whole_day, end=whole_day, reason="病假",
-            covered_by=holders["B"].id, by=self._desk(holders["A"].department),
-        )  # fmt: skip
+            staff=holders["A"].id,
+            start=whole_day,
+            end=whole_day,
+            reason="病假",
+            covered_by=holders["B"].id,
+            by=self._desk(holders["A"].department),
+        )
         for member in self._staff_at[uncovered]:
             if member.post in ("A", "B"):
                 self.supervision.record_absence(
-                    staff=member.id, start=whole_day, end=whole_day, reason="参加业务培训",
-                    covered_by=None, by=self._desk(member.department),
-                )  # fmt: skip
+                    staff=member.id,
+                    start=whole_day,
+                    end=whole_day,
+                    reason="参加业务培训",
+                    covered_by=None,
+                    by=self._desk(member.department),
+                )
 
     def _observe_post_cover(self, window: str) -> None:
         """The worker's clock, when the gap's first moment has come."""

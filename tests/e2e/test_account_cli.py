@@ -26,9 +26,17 @@ def test_create_prints_the_one_time_password_alone_on_the_last_line(directory: s
     assert " " not in password
 
     dept = run(
-        directory, "account", "create", "deeds", "--role", "department",
-        "--department", "real-estate-registration", "--name", "不动产登记窗口",
-    )  # fmt: skip
+        directory,
+        "account",
+        "create",
+        "deeds",
+        "--role",
+        "department",
+        "--department",
+        "real-estate-registration",
+        "--name",
+        "不动产登记窗口",
+    )
     assert dept.returncode == 0, dept.stderr
 
     listed = run(directory, "account", "list")

@@ -61,15 +61,28 @@ def test_a_retest_stays_due_after_a_later_failure_and_ends_when_one_passes(
     client: TestClient, tokens: Tokens, catch_up: Callable[[], object]
 ) -> None:
     record(client, tokens)
-    again = record(client, tokens, title="补考一", date="2026-11-24", results=[
-        {"staff": "S0001", "score": 55}, {"staff": "S0010", "score": 80},
-    ])  # fmt: skip
+    again = record(
+        client,
+        tokens,
+        title="补考一",
+        date="2026-11-24",
+        results=[
+            {"staff": "S0001", "score": 55},
+            {"staff": "S0010", "score": 80},
+        ],
+    )
     catch_up()
     still = get(client, "/assessments/retests-due", tokens.inspector, after=again["position"])
 
-    passed = record(client, tokens, title="补考二", date="2026-11-26", results=[
-        {"staff": "S0001", "score": 70},
-    ])  # fmt: skip
+    passed = record(
+        client,
+        tokens,
+        title="补考二",
+        date="2026-11-26",
+        results=[
+            {"staff": "S0001", "score": 70},
+        ],
+    )
     catch_up()
     due = get(client, "/assessments/retests-due", tokens.inspector, after=passed["position"])
 
@@ -193,9 +206,15 @@ def test_the_monthly_report_holds_each_staff_members_latest_result_as_of_the_mon
 ) -> None:
     record(client, tokens)
     time_source.advance(days=10)  # into December
-    december = record(client, tokens, title="12月补考", date="2026-12-03", results=[
-        {"staff": "S0001", "score": 75},
-    ])  # fmt: skip
+    december = record(
+        client,
+        tokens,
+        title="12月补考",
+        date="2026-12-03",
+        results=[
+            {"staff": "S0001", "score": 75},
+        ],
+    )
     catch_up()
     params = {"month": "2026-11", "after": december["position"]}
 

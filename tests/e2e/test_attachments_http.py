@@ -107,9 +107,12 @@ def test_orders_deductions_and_visits_take_files_from_those_who_may(
 ) -> None:
     order = posted(client, "/rectification-orders", tokens.inspector, INSPECTION_ORDER)
     report = uploaded(
-        client, f"/rectification-orders/{order['id']}", tokens.department, samples.pdf(),
+        client,
+        f"/rectification-orders/{order['id']}",
+        tokens.department,
+        samples.pdf(),
         name="整改报告.pdf",
-    )  # fmt: skip
+    )
     assert (
         get(client, f"/rectification-orders/{order['id']}", tokens.inspector)["attachments"][0][
             "id"
@@ -185,14 +188,22 @@ def test_the_type_is_judged_from_the_content_whatever_the_name_or_declared_type_
 ) -> None:
     case = registered_through_api(client, tokens.operator)
     refused = upload(
-        client, f"/cases/{case['id']}", tokens.operator, samples.html(),
-        name="photo.png", content_type="image/png",
-    )  # fmt: skip
+        client,
+        f"/cases/{case['id']}",
+        tokens.operator,
+        samples.html(),
+        name="photo.png",
+        content_type="image/png",
+    )
     assert error_of(refused) == (415, "unsupported_file_type")
     renamed = uploaded(
-        client, f"/cases/{case['id']}", tokens.operator, samples.pdf(),
-        name="page.html", content_type="text/html",
-    )  # fmt: skip
+        client,
+        f"/cases/{case['id']}",
+        tokens.operator,
+        samples.pdf(),
+        name="page.html",
+        content_type="text/html",
+    )
     assert (renamed["content_type"], renamed["name"]) == ("application/pdf", "page.html.pdf")
 
 

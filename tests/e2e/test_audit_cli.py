@@ -116,9 +116,18 @@ def test_a_checkpoint_can_be_checked_outside_the_system(recorded: str, tmp_path:
     (tmp_path / "statement.txt").write_bytes(checkpoint["statement"].encode())
     (tmp_path / "signature.bin").write_bytes(base64.b64decode(checkpoint["signature"]))
     command = [
-        openssl, "pkeyutl", "-verify", "-pubin", "-inkey", "public.pem", "-rawin",
-        "-in", "statement.txt", "-sigfile", "signature.bin",
-    ]  # fmt: skip
+        openssl,
+        "pkeyutl",
+        "-verify",
+        "-pubin",
+        "-inkey",
+        "public.pem",
+        "-rawin",
+        "-in",
+        "statement.txt",
+        "-sigfile",
+        "signature.bin",
+    ]
     genuine = subprocess.run(  # noqa: S603 -- fixed arguments
         command, cwd=tmp_path, capture_output=True, text=True, check=False
     )

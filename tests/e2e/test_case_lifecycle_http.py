@@ -147,18 +147,23 @@ def test_a_department_sees_a_masked_phone_and_never_a_reporter(
     ("made", "action", "body", "role", "refusal"),
     [
         pytest.param(
-            assigned_through_api, "result",
+            assigned_through_api,
+            "result",
             {"outcome": "resolved", "actions": "", "answer": "已处理"},
-            "department", (409, "case_not_acknowledged"),
+            "department",
+            (409, "case_not_acknowledged"),
             id="result-before-acknowledging",
         ),
         pytest.param(
-            registered_through_api, "assign", {"department": "ministry-of-magic"},
-            "operator", (422, "unknown_department"),
+            registered_through_api,
+            "assign",
+            {"department": "ministry-of-magic"},
+            "operator",
+            (422, "unknown_department"),
             id="assigning-to-an-unknown-department",
         ),
     ],
-)  # fmt: skip
+)
 def test_a_refused_step_of_a_case_names_its_rule_and_records_nothing(
     client: TestClient,
     tokens: Tokens,

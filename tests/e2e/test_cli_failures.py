@@ -36,13 +36,17 @@ def store_holding_nul(database_url: str) -> str:
         registered_case(app, summary="排队\x00过长", complainant={"name": "王芳"})
         app.record_deduction(
             DeductionRequest(
-                rule="harsh_attitude", staff="S0001", window=None,
+                rule="harsh_attitude",
+                staff="S0001",
+                window=None,
                 occurred_at=datetime(2026, 11, 3, 10, 15, tzinfo=OFFICE_TZ),
-                evidence="暗访\x00录像\x07", source_type=SourceType.PATROL, source_ref=None,
+                evidence="暗访\x00录像\x07",
+                source_type=SourceType.PATROL,
+                source_ref=None,
                 points=None,
             ),
             Actor("inspector", Role.INSPECTOR),
-        )  # fmt: skip
+        )
     return database_url
 
 

@@ -49,9 +49,16 @@ def test_a_small_demo_fills_the_read_tables_it_points_to(database_url: str, tmp_
     month = f"{datetime.now(UTC):%Y-%m}"
     output = tmp_path / "report.json"
     report = run(
-        database_url, "report", "monthly", "--month", month, "--format", "json",
-        "--output", str(output),
-    )  # fmt: skip
+        database_url,
+        "report",
+        "monthly",
+        "--month",
+        month,
+        "--format",
+        "json",
+        "--output",
+        str(output),
+    )
     assert report.returncode == 0, report.stderr
     assert len(json.loads(output.read_text())["departments"]) == 30
 
@@ -108,9 +115,15 @@ def test_a_demo_fills_the_new_data_folder_it_is_given_which_oversight_data_dir_t
     data_folder: Path,
 ) -> None:
     demo = run_with(
-        embedded_environment(), "demo", "--days", "2", "--scale", "0.05",
-        "--data-dir", str(data_folder),
-    )  # fmt: skip
+        embedded_environment(),
+        "demo",
+        "--days",
+        "2",
+        "--scale",
+        "0.05",
+        "--data-dir",
+        str(data_folder),
+    )
 
     assert demo.returncode == 0, demo.stderr
     assert (data_folder / "pgdata" / "PG_VERSION").is_file()

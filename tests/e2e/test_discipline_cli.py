@@ -61,11 +61,14 @@ def test_loading_an_edited_catalogue_records_only_the_changes(
         ((), None, "either --default or a FILE"),
         (("--default", "FILE"), None, "either --default or a FILE"),
         (("FILE",), "rules: [{code: x}]", "missing field"),
-        (("FILE",), "rules: [{code: x, name_zh: 甲, name_en: A, points: 0, applies_to: staff}]",
-         "1 to 100"),
+        (
+            ("FILE",),
+            "rules: [{code: x, name_zh: 甲, name_en: A, points: 0, applies_to: staff}]",
+            "1 to 100",
+        ),
     ],
     ids=["neither", "both", "missing field", "no points"],
-)  # fmt: skip
+)
 def test_a_bad_catalogue_is_refused_with_a_message(
     database_url: str, tmp_path: Path, args: tuple[str, ...], text: str | None, message: str
 ) -> None:
@@ -118,9 +121,18 @@ def test_one_departments_report_as_csv_and_as_json(
 
     for path, kind in ((as_csv, "csv"), (as_json, "json")):
         result = run(
-            database_url, "report", "monthly", "--month", "2026-11", "--department", "taxation",
-            "--format", kind, "--output", str(path),
-        )  # fmt: skip
+            database_url,
+            "report",
+            "monthly",
+            "--month",
+            "2026-11",
+            "--department",
+            "taxation",
+            "--format",
+            kind,
+            "--output",
+            str(path),
+        )
         assert result.returncode == 0, result.stderr
 
     table = list(csv.reader(io.StringIO(as_csv.read_bytes().decode("utf-8-sig"))))

@@ -46,30 +46,102 @@ def deduction(**fields: Any) -> dict[str, Any]:
 
 
 MONTH_OF_ACTIVITY: list[tuple[str, dict[str, Any]]] = [
-    ("late_han", deduction(rule="lateness_early_leave", staff="S0001",
-                           occurred_at="2026-11-02T09:40:00+08:00", evidence="考勤 9:40 到岗")),
-    ("rude_han", deduction(rule="harsh_attitude", staff="S0001",
-                           occurred_at="2026-11-03T10:15:00+08:00", evidence="暗访录像：言语生硬",
-                           source={"type": "unannounced_visit"})),
-    ("unattended", deduction(rule="window_unattended", window="W-A02",
-                             occurred_at="2026-11-03T14:00:00+08:00", evidence="窗口无人")),
-    ("quarrel", deduction(rule="quarrel_with_citizen", staff="S0003", window="W-A02",
-                          occurred_at="2026-11-05T11:00:00+08:00", evidence="与办事群众争吵",
-                          source={"type": "case", "ref": "HL20261105-0003"})),
-    ("phone", deduction(rule="phone_or_games", staff="S0010", points=4,
-                        occurred_at="2026-11-10T16:00:00+08:00", evidence="监控：玩手机")),
-    ("integrity", deduction(rule="integrity", staff="S0011",
-                            occurred_at="2026-11-12T09:00:00+08:00", evidence="收受购物卡",
-                            source={"type": "case", "ref": "HL20261111-0002"})),
-    ("late_meng", deduction(rule="lateness_early_leave", staff="S0011",
-                            occurred_at="2026-11-12T10:00:00+08:00", evidence="考勤 10:00")),
-    ("notice_han", deduction(rule="one_time_notice", staff="S0001",
-                             occurred_at="2026-11-18T15:00:00+08:00", evidence="未告知")),
-    ("late_huang_october", deduction(rule="lateness_early_leave", staff="S0003",
-                                     occurred_at="2026-10-31T23:30:00+08:00", evidence="迟到")),
-    ("guide_first_minutes", deduction(rule="guide_not_posted", window="W-A03",
-                                      occurred_at="2026-10-31T16:10:00Z", evidence="未公示")),
-]  # fmt: skip
+    (
+        "late_han",
+        deduction(
+            rule="lateness_early_leave",
+            staff="S0001",
+            occurred_at="2026-11-02T09:40:00+08:00",
+            evidence="考勤 9:40 到岗",
+        ),
+    ),
+    (
+        "rude_han",
+        deduction(
+            rule="harsh_attitude",
+            staff="S0001",
+            occurred_at="2026-11-03T10:15:00+08:00",
+            evidence="暗访录像：言语生硬",
+            source={"type": "unannounced_visit"},
+        ),
+    ),
+    (
+        "unattended",
+        deduction(
+            rule="window_unattended",
+            window="W-A02",
+            occurred_at="2026-11-03T14:00:00+08:00",
+            evidence="窗口无人",
+        ),
+    ),
+    (
+        "quarrel",
+        deduction(
+            rule="quarrel_with_citizen",
+            staff="S0003",
+            window="W-A02",
+            occurred_at="2026-11-05T11:00:00+08:00",
+            evidence="与办事群众争吵",
+            source={"type": "case", "ref": "HL20261105-0003"},
+        ),
+    ),
+    (
+        "phone",
+        deduction(
+            rule="phone_or_games",
+            staff="S0010",
+            points=4,
+            occurred_at="2026-11-10T16:00:00+08:00",
+            evidence="监控：玩手机",
+        ),
+    ),
+    (
+        "integrity",
+        deduction(
+            rule="integrity",
+            staff="S0011",
+            occurred_at="2026-11-12T09:00:00+08:00",
+            evidence="收受购物卡",
+            source={"type": "case", "ref": "HL20261111-0002"},
+        ),
+    ),
+    (
+        "late_meng",
+        deduction(
+            rule="lateness_early_leave",
+            staff="S0011",
+            occurred_at="2026-11-12T10:00:00+08:00",
+            evidence="考勤 10:00",
+        ),
+    ),
+    (
+        "notice_han",
+        deduction(
+            rule="one_time_notice",
+            staff="S0001",
+            occurred_at="2026-11-18T15:00:00+08:00",
+            evidence="未告知",
+        ),
+    ),
+    (
+        "late_huang_october",
+        deduction(
+            rule="lateness_early_leave",
+            staff="S0003",
+            occurred_at="2026-10-31T23:30:00+08:00",
+            evidence="迟到",
+        ),
+    ),
+    (
+        "guide_first_minutes",
+        deduction(
+            rule="guide_not_posted",
+            window="W-A03",
+            occurred_at="2026-10-31T16:10:00Z",
+            evidence="未公示",
+        ),
+    ),
+]
 
 
 @pytest.fixture
@@ -185,16 +257,26 @@ def test_october_only_has_the_lateness_of_its_last_half_hour(
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
-        ("2026-11-03", [("harsh_attitude", "S0001", "W-A01", ["window", "staff"], 5),
-                        ("window_unattended", None, "W-A02", ["window"], 5)]),
-        ("2026-11-12", [("integrity", "S0011", "W-A07", ["window", "staff"], 100),
-                        ("lateness_early_leave", "S0011", "W-A07", ["staff"], 2)]),
+        (
+            "2026-11-03",
+            [
+                ("harsh_attitude", "S0001", "W-A01", ["window", "staff"], 5),
+                ("window_unattended", None, "W-A02", ["window"], 5),
+            ],
+        ),
+        (
+            "2026-11-12",
+            [
+                ("integrity", "S0011", "W-A07", ["window", "staff"], 100),
+                ("lateness_early_leave", "S0011", "W-A07", ["staff"], 2),
+            ],
+        ),
         ("2026-11-18", []),
         ("2026-11-01", [("guide_not_posted", None, "W-A03", ["window"], 2)]),
         ("2026-10-31", [("lateness_early_leave", "S0003", "W-A02", ["staff"], 2)]),
     ],
     ids=["two on one day", "all remaining and more", "revoked", "first minutes", "last minutes"],
-)  # fmt: skip
+)
 def test_a_days_blue_list_shows_its_deductions_in_force(
     client: TestClient,
     tokens: Tokens,
@@ -285,8 +367,14 @@ def test_the_xlsx_report_has_a_summary_and_a_sheet_per_department_with_chinese_h
     summary = book["汇总"]
     assert "2026年11月" in summary["A1"].value
     assert [c.value for c in summary[2]] == [
-        "部门", "窗口数", "工作人员数", "窗口平均分", "工作人员平均分", "扣分次数", "扣分",
-    ]  # fmt: skip
+        "部门",
+        "窗口数",
+        "工作人员数",
+        "窗口平均分",
+        "工作人员平均分",
+        "扣分次数",
+        "扣分",
+    ]
     (deeds,) = [
         row for row in summary.iter_rows(min_row=3, values_only=True) if row[0] == "不动产登记中心"
     ]
@@ -300,8 +388,15 @@ def test_the_xlsx_report_has_a_summary_and_a_sheet_per_department_with_chinese_h
     headers = [r for r in rows if r and r[0] == "时间"]
     assert headers
     assert list(headers[0]) == [
-        "时间", "窗口", "工作人员", "扣分事项", "扣分", "扣分对象", "依据", "来源",
-    ]  # fmt: skip
+        "时间",
+        "窗口",
+        "工作人员",
+        "扣分事项",
+        "扣分",
+        "扣分对象",
+        "依据",
+        "来源",
+    ]
     assert sheet.column_dimensions["B"].width >= 20
     assert sheet.column_dimensions["G"].width >= 10
 

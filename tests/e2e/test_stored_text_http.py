@@ -75,12 +75,17 @@ def deductions(container: Container) -> list[str]:
     for text in evidence:
         container.supervision.record_deduction(
             DeductionRequest(
-                rule="harsh_attitude", staff="S0001", window=None,
-                occurred_at=datetime(2026, 11, 3, 10, 15, tzinfo=OFFICE_TZ), evidence=text,
-                source_type=SourceType.UNANNOUNCED_VISIT, source_ref=None, points=1,
+                rule="harsh_attitude",
+                staff="S0001",
+                window=None,
+                occurred_at=datetime(2026, 11, 3, 10, 15, tzinfo=OFFICE_TZ),
+                evidence=text,
+                source_type=SourceType.UNANNOUNCED_VISIT,
+                source_ref=None,
+                points=1,
             ),
             INSPECTOR,
-        )  # fmt: skip
+        )
     run_worker_once(container)
     return evidence
 

@@ -118,9 +118,12 @@ def test_an_inspector_uploads_on_the_visit_and_deduction_pages(
     app = container.supervision
     app.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
     visit = app.record_visit(
-        day=app.time_source.now().date(), method="patrol", windows=["W-A01"], summary="巡查",
+        day=app.time_source.now().date(),
+        method="patrol",
+        windows=["W-A01"],
+        summary="巡查",
         by=INSPECTOR,
-    )  # fmt: skip
+    )
     deduction = app.record_deduction(a_deduction(), INSPECTOR)
     signed_in(client, container, Role.INSPECTOR)
     for page in (f"/console/visits/{visit.id}", f"/console/deductions/{deduction.id}/attachments"):

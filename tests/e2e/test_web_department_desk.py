@@ -58,9 +58,10 @@ def test_a_department_lists_its_templates_by_category(
     a_template(container)
     a_template(container, category="办事效率", title="说明办理时限", text="已在时限内办结。")
     container.supervision.create_answer_template(
-        OTHER_DEPARTMENT, **{**TEMPLATE, "title": "别人的模板"},
+        OTHER_DEPARTMENT,
+        **{**TEMPLATE, "title": "别人的模板"},
         by=Actor("tax", Role.DEPARTMENT, department=OTHER_DEPARTMENT),
-    )  # fmt: skip
+    )
     as_department(client, container)
 
     # when

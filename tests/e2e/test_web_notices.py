@@ -45,13 +45,21 @@ def test_the_public_list_and_notice_need_no_sign_in_and_mark_a_withdrawn_notice(
 ) -> None:
     app = container.supervision
     kept = app.publish_notice(
-        title="通报表扬", text="服务热情周到。", kind="commendation",
-        subject_type="staff", subject_id="S0001", by=INSPECTOR,
-    )  # fmt: skip
+        title="通报表扬",
+        text="服务热情周到。",
+        kind="commendation",
+        subject_type="staff",
+        subject_id="S0001",
+        by=INSPECTOR,
+    )
     gone = app.publish_notice(
-        title="通报批评", text="态度生硬。", kind="criticism",
-        subject_type="window", subject_id=SAMPLE_WINDOW, by=INSPECTOR,
-    )  # fmt: skip
+        title="通报批评",
+        text="态度生硬。",
+        kind="criticism",
+        subject_type="window",
+        subject_id=SAMPLE_WINDOW,
+        by=INSPECTOR,
+    )
     app.withdraw_notice(gone.id, reason="对象认定有误", by=INSPECTOR)
     catch_up()
 

@@ -32,9 +32,13 @@ def away_uncovered_on_monday(
     def away(*staff: str) -> None:
         for one in staff:
             container.supervision.record_absence(
-                staff=one, start="2026-11-30", end="2026-11-30", reason="培训",
-                covered_by=None, by=SAMPLE_DEPARTMENT_ACTOR,
-            )  # fmt: skip
+                staff=one,
+                start="2026-11-30",
+                end="2026-11-30",
+                reason="培训",
+                covered_by=None,
+                by=SAMPLE_DEPARTMENT_ACTOR,
+            )
         time_source.set(datetime(2026, 11, 30, 12, 0, tzinfo=OFFICE_TZ))
         catch_up()
         catch_up()
@@ -59,13 +63,17 @@ def test_a_refused_absence_is_said_in_chinese_with_the_form_as_typed(
     department: TestClient,
 ) -> None:
     wrong_cover = post_form(
-        department, "/console/posts/absences", {**ABSENCE, "covered_by": "S0004"},
+        department,
+        "/console/posts/absences",
+        {**ABSENCE, "covered_by": "S0004"},
         from_page="/console/posts",
-    )  # fmt: skip
+    )
     reversed_period = post_form(
-        department, "/console/posts/absences", {**ABSENCE, "to": "2026-11-26"},
+        department,
+        "/console/posts/absences",
+        {**ABSENCE, "to": "2026-11-26"},
         from_page="/console/posts",
-    )  # fmt: skip
+    )
 
     assert wrong_cover.status_code == 422
     assert error_message("cover_not_b_holder") in wrong_cover.text
@@ -86,13 +94,17 @@ def test_the_inspector_confirms_one_gap_and_dismisses_another(
 
     page = client.get("/console/posts/coverage")
     confirmed = post_form(
-        client, "/console/posts/coverage/W-A01/gaps/2026-11-30/confirm", {},
+        client,
+        "/console/posts/coverage/W-A01/gaps/2026-11-30/confirm",
+        {},
         from_page="/console/posts/coverage",
-    )  # fmt: skip
+    )
     dismissed = post_form(
-        client, "/console/posts/coverage/W-A02/gaps/2026-11-30/dismiss", {"reason": "停电闭厅"},
+        client,
+        "/console/posts/coverage/W-A02/gaps/2026-11-30/dismiss",
+        {"reason": "停电闭厅"},
         from_page="/console/posts/coverage",
-    )  # fmt: skip
+    )
     catch_up()
     after = client.get("/console/posts/coverage")
 

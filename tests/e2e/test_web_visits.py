@@ -47,23 +47,41 @@ def test_an_inspector_records_a_visit_and_its_findings_through_the_pages(
     findings = f"{page}/findings"
 
     deduction = post_form(
-        inspector, findings,
-        {"type": "deduction", "rule": "harsh_attitude", "staff": "S0001",
-         "occurred_at": "2026-11-26T10:15", "evidence": "巡查时言语生硬"},
+        inspector,
+        findings,
+        {
+            "type": "deduction",
+            "rule": "harsh_attitude",
+            "staff": "S0001",
+            "occurred_at": "2026-11-26T10:15",
+            "evidence": "巡查时言语生硬",
+        },
         from_page=page,
-    )  # fmt: skip
+    )
     order = post_form(
-        inspector, findings,
-        {"type": "order", "department": SAMPLE_DEPARTMENT, "window": SAMPLE_WINDOW,
-         "problem": "办事指南未公示", "requirements": "三日内公示"},
+        inspector,
+        findings,
+        {
+            "type": "order",
+            "department": SAMPLE_DEPARTMENT,
+            "window": SAMPLE_WINDOW,
+            "problem": "办事指南未公示",
+            "requirements": "三日内公示",
+        },
         from_page=page,
-    )  # fmt: skip
+    )
     case = post_form(
-        inspector, findings,
-        {"type": "case", "kind": "complaint", "channel": "walk_in", "window": SAMPLE_WINDOW,
-         "summary": "排队无人引导"},
+        inspector,
+        findings,
+        {
+            "type": "case",
+            "kind": "complaint",
+            "channel": "walk_in",
+            "window": SAMPLE_WINDOW,
+            "summary": "排队无人引导",
+        },
         from_page=page,
-    )  # fmt: skip
+    )
 
     assert [a.status_code for a in (deduction, order, case)] == [303, 303, 303]
     shown = inspector.get(page).text
@@ -113,11 +131,17 @@ def test_a_finding_its_records_rules_refuse_is_shown_on_the_visit_page(
     page = f"/console/visits/{recorded_through_the_form(inspector)}"
 
     answer = post_form(
-        inspector, f"{page}/findings",
-        {"type": "order", "department": SAMPLE_DEPARTMENT, "problem": "问题",
-         "requirements": "要求", "working_days": "999"},
+        inspector,
+        f"{page}/findings",
+        {
+            "type": "order",
+            "department": SAMPLE_DEPARTMENT,
+            "problem": "问题",
+            "requirements": "要求",
+            "working_days": "999",
+        },
         from_page=page,
-    )  # fmt: skip
+    )
 
     assert answer.status_code == 422
     assert "整改" in answer.text

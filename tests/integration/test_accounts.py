@@ -51,8 +51,11 @@ def test_a_session_is_found_by_its_token_and_only_its_digest_is_kept(
     found = sessions.find(token, START + timedelta(minutes=1))
     assert found is not None
     assert (found.username, found.name, found.role, found.department) == (
-        "wang.fang", "王芳", Role.DEPARTMENT, "taxation",
-    )  # fmt: skip
+        "wang.fang",
+        "王芳",
+        Role.DEPARTMENT,
+        "taxation",
+    )
     assert found.signed_in
     with psycopg.connect(database_url) as connection:
         (digest,) = connection.execute("SELECT token_digest FROM console_sessions").fetchone()

@@ -21,13 +21,19 @@ def test_the_worker_keeps_assessment_list_and_a_rebuild_gives_the_same_rows(
 ) -> None:
     app = container.supervision
     first = app.record_assessment(
-        title="11月千人千题", held_on=date(2026, 11, 20), pass_mark=60,
-        results=[("S0001", 58), ("S0010", 91)], by=INSPECTOR,
-    )  # fmt: skip
+        title="11月千人千题",
+        held_on=date(2026, 11, 20),
+        pass_mark=60,
+        results=[("S0001", 58), ("S0010", 91)],
+        by=INSPECTOR,
+    )
     app.record_assessment(
-        title="补考", held_on=date(2026, 11, 26), pass_mark=60,
-        results=[("S0001", 52)], by=INSPECTOR,
-    )  # fmt: skip
+        title="补考",
+        held_on=date(2026, 11, 26),
+        pass_mark=60,
+        results=[("S0001", 52)],
+        by=INSPECTOR,
+    )
     run_worker_once(container)
     incremental = rows(database_url)
 
@@ -44,13 +50,19 @@ def test_the_worker_keeps_assessment_list_and_a_rebuild_gives_the_same_rows(
 def test_standings_as_of_a_day_leave_out_later_sessions(container: Container) -> None:
     app = container.supervision
     app.record_assessment(
-        title="11月千人千题", held_on=date(2026, 11, 20), pass_mark=60,
-        results=[("S0001", 58)], by=INSPECTOR,
-    )  # fmt: skip
+        title="11月千人千题",
+        held_on=date(2026, 11, 20),
+        pass_mark=60,
+        results=[("S0001", 58)],
+        by=INSPECTOR,
+    )
     last = app.record_assessment(
-        title="补考", held_on=date(2026, 11, 26), pass_mark=60,
-        results=[("S0001", 75)], by=INSPECTOR,
-    )  # fmt: skip
+        title="补考",
+        held_on=date(2026, 11, 26),
+        pass_mark=60,
+        results=[("S0001", 75)],
+        by=INSPECTOR,
+    )
     container.catch_up_projections()
 
     async def read(as_of: date | None) -> Any:

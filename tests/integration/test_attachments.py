@@ -129,9 +129,12 @@ def test_a_directory_keeps_each_content_once_by_its_hash_with_no_row_in_the_data
     photo = samples.jpeg()
     inspector = Actor("inspector-1", Role.INSPECTOR)
     visit = app.record_visit(
-        day=app.time_source.now().date(), method="patrol", windows=["W-A01"], summary="巡查",
+        day=app.time_source.now().date(),
+        method="patrol",
+        windows=["W-A01"],
+        summary="巡查",
         by=inspector,
-    )  # fmt: skip
+    )
     for name in ("a.jpg", "b.jpg"):
         app.attach_file(OwnerType.VISIT, visit.id, name=name, data=photo, by=inspector)
     files = [p for p in (tmp_path / "evidence").rglob("*") if p.is_file()]

@@ -39,9 +39,16 @@ def a_case(
         "INSERT INTO case_list (id, tracking_number, access_code_hash, kind, channel, status, "
         "urgent, summary, registered_at, registered_position, updated_at, last_position) "
         "VALUES (%s, %s, 'x', 'report', 'hotline', 'assigned', false, %s, %s, %s, %s, %s)",
-        (case_id, f"HL20261127-{position:04d}", summary, REGISTERED_AT, position,
-         REGISTERED_AT, position),
-    )  # fmt: skip
+        (
+            case_id,
+            f"HL20261127-{position:04d}",
+            summary,
+            REGISTERED_AT,
+            position,
+            REGISTERED_AT,
+            position,
+        ),
+    )
     events = [("Case.Registered", {"summary": summary, "kind": "report"})]
     if erased:
         events.append(("Case.PersonalDataErased", {"reason": "本人申请"}))

@@ -25,9 +25,14 @@ def test_the_worker_keeps_the_item_tables_and_a_rebuild_gives_the_same_rows(
     listed = the_sample_catalogue(app)
     registered_case(app, item="BDC-002", category="多次跑动")
     app.record_evaluation(
-        window="W-A01", staff=None, rating=2, comment=None, service_item=None, by=ITEM_ADMIN,
+        window="W-A01",
+        staff=None,
+        rating=2,
+        comment=None,
+        service_item=None,
+        by=ITEM_ADMIN,
         item="BDC-002",
-    )  # fmt: skip
+    )
     app.import_items([i for i in sample_items() if i.code != "GA-001"], ITEM_ADMIN)
     run_worker_once(container)
     incremental = {table: rows(database_url, table) for table in TABLES}

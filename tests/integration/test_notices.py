@@ -66,13 +66,21 @@ def test_the_worker_keeps_notice_list_and_a_rebuild_gives_the_same_rows(
 ) -> None:
     app = container.supervision
     kept = app.publish_notice(
-        title="通报表扬", text="服务热情。", kind=NoticeKind.COMMENDATION,
-        subject_type=NoticeSubjectType.STAFF, subject_id="S0001", by=INSPECTOR,
-    )  # fmt: skip
+        title="通报表扬",
+        text="服务热情。",
+        kind=NoticeKind.COMMENDATION,
+        subject_type=NoticeSubjectType.STAFF,
+        subject_id="S0001",
+        by=INSPECTOR,
+    )
     gone = app.publish_notice(
-        title="通报批评", text="态度生硬。", kind=NoticeKind.CRITICISM,
-        subject_type=NoticeSubjectType.DEPARTMENT, subject_id="taxation", by=INSPECTOR,
-    )  # fmt: skip
+        title="通报批评",
+        text="态度生硬。",
+        kind=NoticeKind.CRITICISM,
+        subject_type=NoticeSubjectType.DEPARTMENT,
+        subject_id="taxation",
+        by=INSPECTOR,
+    )
     app.withdraw_notice(gone.id, reason="对象认定有误", by=INSPECTOR)
     turn(container)
     incremental = rows(database_url)

@@ -311,6 +311,8 @@ def test_a_cases_later_messages_read_only_the_events_stored_since_its_earlier_on
     # Registered, Assigned and ResultPosted notify: replayed from the start each time, the
     # case's first events would be read three times.
     assert {m["event_topic"].rsplit(".", 1)[1] for m in messages} >= {
-        "Registered", "Assigned", "ResultPosted"
-    }  # fmt: skip
+        "Registered",
+        "Assigned",
+        "ResultPosted",
+    }
     assert read[0] == version

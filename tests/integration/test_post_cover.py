@@ -37,9 +37,13 @@ def both_away(container: Container) -> None:
         ("S0002", "2026-11-30T15:00", "2026-12-01T10:00"),
     ):
         container.supervision.record_absence(
-            staff=staff, start=start, end=end, reason="病假", covered_by=None,
+            staff=staff,
+            start=start,
+            end=end,
+            reason="病假",
+            covered_by=None,
             by=SAMPLE_DEPARTMENT_ACTOR,
-        )  # fmt: skip
+        )
 
 
 def test_the_clock_proposes_each_office_day_once_across_restarts_and_a_rebuild(
@@ -61,9 +65,10 @@ def test_the_clock_proposes_each_office_day_once_across_restarts_and_a_rebuild(
     assert turn(container, times=2) == 0  # nor after a rebuild
 
     proposed = [
-        e for e in events_of(container, post_cover_id("W-A01"))
+        e
+        for e in events_of(container, post_cover_id("W-A01"))
         if isinstance(e, PostCover.GapProposed)
-    ]  # fmt: skip
+    ]
     assert [e.day for e in proposed] == ["2026-11-30", "2026-12-01"]
     assert {table: rows(database_url, table) for table in TABLES} == incremental
     assert [(r["day"].isoformat(), r["status"]) for r in incremental["cover_gap_list"]] == [

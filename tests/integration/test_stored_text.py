@@ -191,9 +191,13 @@ def record_unholdable_text_everywhere(
         },
     )
     app.assign_case(
-        case, department=DEPARTMENT_ID, urgent=None, final=False, note=hostile("assign"),
+        case,
+        department=DEPARTMENT_ID,
+        urgent=None,
+        final=False,
+        note=hostile("assign"),
         by=someone,
-    )  # fmt: skip
+    )
     app.acknowledge_case(case, DEPARTMENT)
     app.stop_case_clock(case, reason=hostile("stop"), by=DEPARTMENT)
     app.resume_case_clock(case, DEPARTMENT)
@@ -214,9 +218,12 @@ def record_unholdable_text_everywhere(
     )
     app.dismiss_proposed_deduction(case, reason=hostile("dismiss"), by=INSPECTOR)
     app.record_callback(
-        case, reached=True, satisfaction=Satisfaction.SATISFIED, comment=hostile("callback"),
+        case,
+        reached=True,
+        satisfaction=Satisfaction.SATISFIED,
+        comment=hostile("callback"),
         by=OPERATOR,
-    )  # fmt: skip
+    )
     app.close_case(case, OPERATOR)
     app.reopen_case(case, reason=hostile("reopen"), by=OPERATOR)
     returned = registered_case(
@@ -235,27 +242,44 @@ def record_unholdable_text_everywhere(
     occurred = datetime(2026, 11, 3, 10, 15, tzinfo=OFFICE_TZ)
     deduction = app.record_deduction(
         DeductionRequest(
-            rule="harsh_attitude", staff=staff.id, window=None, occurred_at=occurred,
-            evidence=hostile("evidence", NO_SURROGATE), source_type=SourceType.PATROL,
-            source_ref=hostile("ref", NO_SURROGATE), points=None,
+            rule="harsh_attitude",
+            staff=staff.id,
+            window=None,
+            occurred_at=occurred,
+            evidence=hostile("evidence", NO_SURROGATE),
+            source_type=SourceType.PATROL,
+            source_ref=hostile("ref", NO_SURROGATE),
+            points=None,
         ),
         INSPECTOR,
-    )  # fmt: skip
+    )
     revoked = app.record_deduction(
         DeductionRequest(
-            rule="lateness_early_leave", staff=staff.id, window=None, occurred_at=occurred,
-            evidence="迟到", source_type=SourceType.OTHER, source_ref=None, points=None,
+            rule="lateness_early_leave",
+            staff=staff.id,
+            window=None,
+            occurred_at=occurred,
+            evidence="迟到",
+            source_type=SourceType.OTHER,
+            source_ref=None,
+            points=None,
         ),
         INSPECTOR,
-    )  # fmt: skip
+    )
     app.revoke_deduction(revoked.id, reason=hostile("revoked"), by=INSPECTOR)
 
     # A rectification order through its life.
     order = app.issue_order(
-        department=DEPARTMENT_ID, window=window.id, staff=staff.id, problem=hostile("problem"),
-        requirements=hostile("requirements"), working_days=5,
-        source_type=OrderSourceType.INSPECTION, source_ref=hostile("order ref"), by=INSPECTOR,
-    ).id  # fmt: skip
+        department=DEPARTMENT_ID,
+        window=window.id,
+        staff=staff.id,
+        problem=hostile("problem"),
+        requirements=hostile("requirements"),
+        working_days=5,
+        source_type=OrderSourceType.INSPECTION,
+        source_ref=hostile("order ref"),
+        by=INSPECTOR,
+    ).id
     app.acknowledge_order(order, DEPARTMENT)
     app.stop_order_clock(order, reason=hostile("order stop"), by=DEPARTMENT)
     app.resume_order_clock(order, DEPARTMENT)
@@ -276,24 +300,40 @@ def record_unholdable_text_everywhere(
     # A bad rating: the policy opens a case whose text comes from the comment; it names an
     # item of the catalogue (事项清单), so the case does too.
     app.record_evaluation(
-        window=window.id, staff=staff.id, rating=1, comment=hostile("comment"),
-        service_item=hostile("item"), by=Actor.system(), item=a_listed_item(app),
-    )  # fmt: skip
+        window=window.id,
+        staff=staff.id,
+        rating=1,
+        comment=hostile("comment"),
+        service_item=hostile("item"),
+        by=Actor.system(),
+        item=a_listed_item(app),
+    )
 
     # A notice about the window (its name is stored text too), published and withdrawn.
     notice = app.publish_notice(
-        title=hostile("title"), text=hostile("text"), kind=NoticeKind.CRITICISM,
-        subject_type=NoticeSubjectType.WINDOW, subject_id=window.id, by=INSPECTOR,
-    )  # fmt: skip
+        title=hostile("title"),
+        text=hostile("text"),
+        kind=NoticeKind.CRITICISM,
+        subject_type=NoticeSubjectType.WINDOW,
+        subject_id=window.id,
+        by=INSPECTOR,
+    )
     app.withdraw_notice(notice.id, reason=hostile("withdraw"), by=INSPECTOR)
     # A third party's survey batch at the window, its provider stored as it came (the domain
     # refuses such a name now: the event is made as an older version would have made it).
     batch = SurveyBatch._create(
-        SurveyBatch.Recorded, id=uuid4(), source="third_party", provider=hostile("provider"),
-        window=window.id, department=window.department, period_start="2026-11-01",
-        period_end="2026-11-20", counts=[0, 1, 2, 3, 4], actor=INSPECTOR,
+        SurveyBatch.Recorded,
+        id=uuid4(),
+        source="third_party",
+        provider=hostile("provider"),
+        window=window.id,
+        department=window.department,
+        period_start="2026-11-01",
+        period_end="2026-11-20",
+        counts=[0, 1, 2, 3, 4],
+        actor=INSPECTOR,
         timestamp=time_source.now(),
-    )  # fmt: skip
+    )
     app._commit(batch)
     return Recorded(case=case, order=order, deduction=deduction.id, summary=summary)
 
@@ -344,9 +384,10 @@ def test_every_runner_keeps_up_with_text_postgresql_cannot_hold_and_the_events_k
     assert summary == [(storable(recorded.summary),)]
     assert "\t\n" in summary[0][0]  # what the record can hold is kept
     (evidence,) = fetch(
-        database_url, "SELECT DISTINCT evidence FROM deductions WHERE deduction_id = %s",
+        database_url,
+        "SELECT DISTINCT evidence FROM deductions WHERE deduction_id = %s",
         recorded.deduction,
-    )  # fmt: skip
+    )
     assert evidence[0].startswith(f"evidence[{REPLACEMENT}")
     # The events themselves are as they were recorded.
     assert events_of(container, recorded.case)[0].summary == recorded.summary

@@ -43,9 +43,14 @@ async def test_the_worker_keeps_survey_list_and_a_rebuild_gives_the_same_rows(
     container = reading
     app = container.supervision
     paper = app.record_survey_batch(
-        source=SurveySource.PAPER, provider=None, window=SAMPLE_WINDOW,
-        start=date(2026, 10, 20), end=date(2026, 11, 2), counts=(0, 1, 2, 3, 4), by=INSPECTOR,
-    )  # fmt: skip
+        source=SurveySource.PAPER,
+        provider=None,
+        window=SAMPLE_WINDOW,
+        start=date(2026, 10, 20),
+        end=date(2026, 11, 2),
+        counts=(0, 1, 2, 3, 4),
+        by=INSPECTOR,
+    )
     app.import_survey_sheet(a_sheet(), INSPECTOR)
     run_worker_once(container)
     incremental = rows(database_url)

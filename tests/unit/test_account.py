@@ -63,18 +63,28 @@ def test_a_username_is_lower_case_letters_digits_dots_underscores_and_dashes(
 ) -> None:
     with pytest.raises(UsernameInvalid):
         Account.create(
-            username=username, name="王芳", role=Role.OPERATOR, department=None,
-            password_hash="h", by=ADMIN, at=START,
-        )  # fmt: skip
+            username=username,
+            name="王芳",
+            role=Role.OPERATOR,
+            department=None,
+            password_hash="h",
+            by=ADMIN,
+            at=START,
+        )
 
 
 @pytest.mark.parametrize("name", ["", "   ", "王\x00芳", "王\x1b芳", "名" * 51])
 def test_a_display_name_is_required_bounded_and_storable(name: str) -> None:
     with pytest.raises(DisplayNameInvalid):
         Account.create(
-            username="wang", name=name, role=Role.OPERATOR, department=None,
-            password_hash="h", by=ADMIN, at=START,
-        )  # fmt: skip
+            username="wang",
+            name=name,
+            role=Role.OPERATOR,
+            department=None,
+            password_hash="h",
+            by=ADMIN,
+            at=START,
+        )
 
 
 @pytest.mark.parametrize("role", [Role.SYSTEM, Role.PUBLIC])

@@ -43,9 +43,13 @@ def test_a_department_creates_edits_and_retires_its_templates(
     )
     # When it edits it, then adds another and retires the first
     edited = supervision.edit_answer_template(
-        DEEDS, created.id, category=EFFICIENCY, title="致歉（效率）", text="已整改。",
+        DEEDS,
+        created.id,
+        category=EFFICIENCY,
+        title="致歉（效率）",
+        text="已整改。",
         by=department_actor,
-    )  # fmt: skip
+    )
     other = a_template(supervision, department_actor, title="解释政策")
     supervision.retire_answer_template(DEEDS, created.id, by=department_actor)
 

@@ -330,9 +330,12 @@ def test_a_department_sees_only_its_own_files_of_a_report_and_no_reporter_in_the
         OwnerType.CASE, case_id, name="李建国身份证.png", data=samples.png(), by=OPERATOR
     )
     own = app.attach_file(
-        OwnerType.CASE, case_id, name="李建国来电记录.pdf", data=samples.pdf(),
+        OwnerType.CASE,
+        case_id,
+        name="李建国来电记录.pdf",
+        data=samples.pdf(),
         by=SAMPLE_DEPARTMENT_ACTOR,
-    )  # fmt: skip
+    )
 
     seen = app.attachments(OwnerType.CASE, case_id, SAMPLE_DEPARTMENT_ACTOR)
     assert [f.id for f in seen] == [own.id]

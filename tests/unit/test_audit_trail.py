@@ -89,9 +89,13 @@ def test_a_feed_row_never_holds_the_complainants_name_phone_or_address(
 ) -> None:
     case = registration(supervision, operator, **TELLING_COMPLAINT).case
     supervision.assign_case(
-        case.id, department=department_actor.department or "", urgent=None, final=False,
-        note="请尽快联系王芳", by=operator,
-    )  # fmt: skip
+        case.id,
+        department=department_actor.department or "",
+        urgent=None,
+        final=False,
+        note="请尽快联系王芳",
+        by=operator,
+    )
     supervision.add_case_note(
         case.id, text="已致电13812345678，王芳表示满意", public=False, by=operator
     )
@@ -131,9 +135,13 @@ def test_a_reason_is_lifted_into_its_own_column(
 ) -> None:
     case = registration(supervision, operator, **TELLING_COMPLAINT).case
     supervision.assign_case(
-        case.id, department="real-estate-registration", urgent=None, final=False, note=None,
+        case.id,
+        department="real-estate-registration",
+        urgent=None,
+        final=False,
+        note=None,
         by=operator,
-    )  # fmt: skip
+    )
     supervision.return_case(case.id, reason="不属于本部门职责", by=department_actor)
 
     returned = rows_of(supervision, case.id)[-1]

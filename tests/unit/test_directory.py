@@ -98,9 +98,15 @@ def test_reconciling_a_new_spec_records_departments_then_windows_then_staff() ->
     events = directory.collect_events()
     assert count == len(events) == 8
     assert [type(event).__name__ for event in events] == [
-        "DepartmentAdded", "DepartmentAdded", "WindowOpened", "WindowOpened",
-        "StaffJoined", "StaffJoined", "StaffJoined", "StaffJoined",
-    ]  # fmt: skip
+        "DepartmentAdded",
+        "DepartmentAdded",
+        "WindowOpened",
+        "WindowOpened",
+        "StaffJoined",
+        "StaffJoined",
+        "StaffJoined",
+        "StaffJoined",
+    ]
     assert all(event.actor == ADMIN and event.timestamp == MARCH_2 for event in events)
     assert directory.departments == (REAL_ESTATE, TAXATION)
     assert directory.windows == (DEEDS_WINDOW, TAX_WINDOW)
@@ -178,58 +184,84 @@ def test_unknown_entries_are_none() -> None:
     [
         pytest.param(
             replace(SPEC, windows=(replace(TAX_WINDOW, department="nowhere"), DEEDS_WINDOW)),
-            UnknownDepartment, "unknown_department", id="window-in-unknown-department",
+            UnknownDepartment,
+            "unknown_department",
+            id="window-in-unknown-department",
         ),
         pytest.param(
             replace(SPEC, staff=(replace(CHEN, department="nowhere"),)),
-            UnknownDepartment, "unknown_department", id="staff-in-unknown-department",
+            UnknownDepartment,
+            "unknown_department",
+            id="staff-in-unknown-department",
         ),
         pytest.param(
             replace(SPEC, staff=(replace(WANG, window="W-Z99"),)),
-            UnknownWindow, "unknown_window", id="staff-at-unknown-window",
+            UnknownWindow,
+            "unknown_window",
+            id="staff-at-unknown-window",
         ),
         pytest.param(
             replace(SPEC, staff=(replace(WANG, window="W-A01"),)),
-            WindowNotInDepartment, "window_not_in_department", id="window-of-other-department",
+            WindowNotInDepartment,
+            "window_not_in_department",
+            id="window-of-other-department",
         ),
         pytest.param(
             replace(SPEC, departments=(TAXATION, REAL_ESTATE, replace(TAXATION, name="税务"))),
-            DuplicateDirectoryId, "duplicate_directory_id", id="duplicate-department",
+            DuplicateDirectoryId,
+            "duplicate_directory_id",
+            id="duplicate-department",
         ),
         pytest.param(
             replace(SPEC, staff=(WANG, replace(LI, id="S0001"))),
-            DuplicateDirectoryId, "duplicate_directory_id", id="duplicate-staff",
+            DuplicateDirectoryId,
+            "duplicate_directory_id",
+            id="duplicate-staff",
         ),
         pytest.param(
             replace(SPEC, staff=(replace(WANG, post="C"),)),
-            InvalidPost, "invalid_post", id="post-other-than-a-or-b",
+            InvalidPost,
+            "invalid_post",
+            id="post-other-than-a-or-b",
         ),
         pytest.param(
             replace(SPEC, staff=(replace(CHEN, post="A"),)),
-            InvalidPost, "invalid_post", id="post-without-window",
+            InvalidPost,
+            "invalid_post",
+            id="post-without-window",
         ),
         pytest.param(
             replace(SPEC, staff=(WANG, replace(LI, post="A"))),
-            PostHeldTwice, "post_held_twice", id="two-on-one-post",
+            PostHeldTwice,
+            "post_held_twice",
+            id="two-on-one-post",
         ),
         pytest.param(
             replace(SPEC, departments=(replace(TAXATION, name=" "), REAL_ESTATE)),
-            EmptyName, "empty_name", id="empty-department-name",
+            EmptyName,
+            "empty_name",
+            id="empty-department-name",
         ),
         pytest.param(
             replace(SPEC, windows=(replace(TAX_WINDOW, zone=""), DEEDS_WINDOW)),
-            EmptyName, "empty_name", id="empty-zone",
+            EmptyName,
+            "empty_name",
+            id="empty-zone",
         ),
         pytest.param(
             replace(SPEC, staff=(replace(WANG, name=""),)),
-            EmptyName, "empty_name", id="empty-staff-name",
+            EmptyName,
+            "empty_name",
+            id="empty-staff-name",
         ),
         pytest.param(
             replace(SPEC, departments=(TAXATION, replace(REAL_ESTATE, active=False))),
-            InactiveEntryInSpec, "inactive_entry_in_spec", id="inactive-entry",
+            InactiveEntryInSpec,
+            "inactive_entry_in_spec",
+            id="inactive-entry",
         ),
     ],
-)  # fmt: skip
+)
 def test_a_spec_breaking_a_rule_is_refused_with_its_code_and_nothing_is_recorded(
     directory: Directory, spec: DirectorySpec, error: type[InvalidDirectorySpec], code: str
 ) -> None:
@@ -346,32 +378,38 @@ staff:
         ),
         pytest.param(
             "departments: {taxation: 税务局}\nwindows: []\nstaff: []\n",
-            ["departments", "list"], id="section-not-a-list",
+            ["departments", "list"],
+            id="section-not-a-list",
         ),
         pytest.param(
             "departments: [taxation]\nwindows: []\nstaff: []\n",
-            ["departments[0]", "mapping"], id="entry-not-a-mapping",
+            ["departments[0]", "mapping"],
+            id="entry-not-a-mapping",
         ),
         pytest.param(
             "departments: [{id: taxation, name: 税务局}]\nwindows: []\nstaff: []\n",
-            ["departments[0]", "'taxation'", "'name_en'"], id="missing-field",
+            ["departments[0]", "'taxation'", "'name_en'"],
+            id="missing-field",
         ),
         pytest.param(
             "departments: []\nwindows: []\nstaff: [{id: 7, name: 王丽华, department: taxation}]\n",
-            ["staff[0]", "'id'", "int"], id="number-for-id",
+            ["staff[0]", "'id'", "int"],
+            id="number-for-id",
         ),
         pytest.param(
             "departments: []\nwindows: []\n"
             "staff: [{id: S1, name: 王丽华, department: taxation, post: [A]}]\n",
-            ["staff[0]", "'S1'", "'post'"], id="list-for-post",
+            ["staff[0]", "'S1'", "'post'"],
+            id="list-for-post",
         ),
         pytest.param(
             "departments: []\nwindows: []\n"
             "staff: [{id: S1, name: 王丽华, department: taxation, windw: W-C01}]\n",
-            ["staff[0]", "'windw'"], id="unknown-field",
+            ["staff[0]", "'windw'"],
+            id="unknown-field",
         ),
     ],
-)  # fmt: skip
+)
 def test_a_malformed_directory_file_is_refused_naming_the_entry_and_field(
     tmp_path: Path, content: str, named: list[str]
 ) -> None:

@@ -367,9 +367,14 @@ def test_a_case_naming_an_unknown_item_is_refused_and_records_nothing(
 def test_the_case_a_bad_rating_opens_names_the_rated_item(supervision: Supervision) -> None:
     supervision.import_items([spec()], ADMIN)
     rated = supervision.record_evaluation(
-        window="W-A01", staff=None, rating=1, comment=None, service_item=None, by=ADMIN,
+        window="W-A01",
+        staff=None,
+        rating=1,
+        comment=None,
+        service_item=None,
+        by=ADMIN,
         item="BDC-001",
-    )  # fmt: skip
+    )
 
     supervision.open_case_for_evaluation(rated.id)
 

@@ -169,9 +169,13 @@ def test_a_notice_about_a_subject_that_does_not_exist_is_refused(
 ) -> None:
     with pytest.raises(NoticeSubjectNotFound):
         supervision.publish_notice(
-            title="标题", text="正文", kind=NoticeKind.CRITICISM,
-            subject_type=subject_type, subject_id=subject_id, by=INSPECTOR,
-        )  # fmt: skip
+            title="标题",
+            text="正文",
+            kind=NoticeKind.CRITICISM,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            by=INSPECTOR,
+        )
 
 
 def test_a_case_of_one_kind_is_not_taken_for_an_order(

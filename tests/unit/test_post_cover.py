@@ -133,9 +133,13 @@ def test_a_b_holder_away_at_the_time_cannot_cover(app) -> None:
 def test_a_department_records_its_own_staff_only_and_known_staff_on_posts(app) -> None:
     with pytest.raises(StaffNotInDepartment):
         app.record_absence(
-            staff="S0001", start="2026-12-07", end="2026-12-07", reason="事假",
-            covered_by=None, by=TAXATION,
-        )  # fmt: skip
+            staff="S0001",
+            start="2026-12-07",
+            end="2026-12-07",
+            reason="事假",
+            covered_by=None,
+            by=TAXATION,
+        )
     with pytest.raises(UnknownStaff):
         absent(app, "S9999", "2026-12-07", "2026-12-07")
     back_office = next(s.id for s in app.directory().staff if s.window is None)
@@ -146,9 +150,13 @@ def test_a_department_records_its_own_staff_only_and_known_staff_on_posts(app) -
 def test_an_absence_needs_a_reason(app) -> None:
     with pytest.raises(AbsenceReasonInvalid):
         app.record_absence(
-            staff="S0001", start="2026-12-07", end="2026-12-07", reason="  ",
-            covered_by=None, by=SAMPLE_DEPARTMENT_ACTOR,
-        )  # fmt: skip
+            staff="S0001",
+            start="2026-12-07",
+            end="2026-12-07",
+            reason="  ",
+            covered_by=None,
+            by=SAMPLE_DEPARTMENT_ACTOR,
+        )
 
 
 # Gaps and the clock ------------------------------------------------------------------------

@@ -248,9 +248,15 @@ def test_a_retry_is_told_from_a_different_request_by_its_fingerprint() -> None:
         "harsh_attitude", "S0001", None, at, "录像", SourceType.CASE, "HL20261103-0001", None
     )
     same_moment_in_utc = DeductionRequest(
-        "harsh_attitude", "S0001", None, at.astimezone(UTC), "录像", SourceType.CASE,
-        "HL20261103-0001", None,
-    )  # fmt: skip
+        "harsh_attitude",
+        "S0001",
+        None,
+        at.astimezone(UTC),
+        "录像",
+        SourceType.CASE,
+        "HL20261103-0001",
+        None,
+    )
     other_points = DeductionRequest(
         "harsh_attitude", "S0001", None, at, "录像", SourceType.CASE, "HL20261103-0001", 6
     )

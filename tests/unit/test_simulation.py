@@ -317,9 +317,12 @@ def test_simulated_time_never_goes_back() -> None:
 def realistic_fill(events: int, backlog: int) -> Supervision:
     supervision = in_memory_supervision(SettableTimeSource())
     fill = RealisticFill(
-        supervision, start=END - timedelta(days=30), spacing=timedelta(minutes=10), wave=100,
+        supervision,
+        start=END - timedelta(days=30),
+        spacing=timedelta(minutes=10),
+        wave=100,
         backlog=backlog,
-    )  # fmt: skip
+    )
     fill.until(events)
     return supervision
 
@@ -350,9 +353,15 @@ def test_a_realistic_fill_leaves_cases_in_every_state_and_open_work_within_its_b
 
     assert 0 < len(still_open) <= 150 < len(registered)
     assert {
-        Case.Assigned, Case.Acknowledged, Case.Returned, Case.ClockStopped,
-        Case.ExtensionRequested, Case.ResultPosted, Case.CallbackRecorded, Case.Reopened,
-    } <= kinds  # fmt: skip
+        Case.Assigned,
+        Case.Acknowledged,
+        Case.Returned,
+        Case.ClockStopped,
+        Case.ExtensionRequested,
+        Case.ResultPosted,
+        Case.CallbackRecorded,
+        Case.Reopened,
+    } <= kinds
 
 
 def test_every_filled_case_opens_to_the_fills_access_code(filled: Supervision) -> None:

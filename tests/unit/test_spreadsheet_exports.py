@@ -27,17 +27,37 @@ UNHOLDABLE = ["\x00", "\x07", "\x0b", "\x1b", "\ud800", "\ufffe"]
 def a_report(text: str, *, points: int = 5) -> MonthlyReport:
     """A month of one department whose every name, evidence and reference is `text`."""
     window = SubjectScore(
-        subject="window", id="W-A01", name=f"{text}窗口", department="d1",
-        department_name=text, window=None, score=95, deducted=5, deductions=1, active=True,
-    )  # fmt: skip
+        subject="window",
+        id="W-A01",
+        name=f"{text}窗口",
+        department="d1",
+        department_name=text,
+        window=None,
+        score=95,
+        deducted=5,
+        deductions=1,
+        active=True,
+    )
     staff = replace(window, subject="staff", id="S0001", name=text, window="W-A01")
     line = DeductionLine(
-        id=uuid4(), occurred_at=datetime(2026, 11, 3, 10, 15, tzinfo=OFFICE_TZ), month="2026-11",
-        department="d1", department_name=text, window="W-A01", window_name=text, staff="S0001",
-        staff_name=text, charged=("staff", "window"), rule="harsh_attitude", rule_name=text,
-        points=points, all_remaining=False, evidence=text, source_type="unannounced_visit",
+        id=uuid4(),
+        occurred_at=datetime(2026, 11, 3, 10, 15, tzinfo=OFFICE_TZ),
+        month="2026-11",
+        department="d1",
+        department_name=text,
+        window="W-A01",
+        window_name=text,
+        staff="S0001",
+        staff_name=text,
+        charged=("staff", "window"),
+        rule="harsh_attitude",
+        rule_name=text,
+        points=points,
+        all_remaining=False,
+        evidence=text,
+        source_type="unannounced_visit",
         source_ref=text,
-    )  # fmt: skip
+    )
     department = DepartmentReport(
         id="d1", name=text, windows=(window,), staff=(staff,), deductions=(line,)
     )

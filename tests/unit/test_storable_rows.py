@@ -37,9 +37,13 @@ def test_text_anywhere_in_a_row_is_made_storable_jsonb_keys_and_arrays_included(
 def test_values_that_are_not_text_and_text_people_type_are_left_as_they_are() -> None:
     moment, record_id = datetime(2026, 11, 27, tzinfo=UTC), uuid4()
     row = {
-        "at": moment, "id": record_id, "points": -5, "urgent": True, "none": None,
+        "at": moment,
+        "id": record_id,
+        "points": -5,
+        "urgent": True,
+        "none": None,
         "text": "第一行\r\n第二行\t完 👍",
-    }  # fmt: skip
+    }
 
     written = storable_row(row)
 

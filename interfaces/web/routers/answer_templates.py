@@ -50,11 +50,17 @@ async def create_template(
 ) -> HTMLResponse | RedirectResponse:
     """Add a template (新增模板)."""
     return await _run(
-        request, person, app, form, AnswerTemplateCreate, None, "已新增答复模板。",
+        request,
+        person,
+        app,
+        form,
+        AnswerTemplateCreate,
+        None,
+        "已新增答复模板。",
         lambda body, by: app.create_answer_template(
             _department(person), category=body.category, title=body.title, text=body.text, by=by
         ),
-    )  # fmt: skip
+    )
 
 
 @router.post("/{template_id}/edit", response_class=HTMLResponse, response_model=None)
@@ -67,12 +73,22 @@ async def edit_template(
 ) -> HTMLResponse | RedirectResponse:
     """Change a template's category, title and text (保存修改)."""
     return await _run(
-        request, person, app, form, AnswerTemplateEdit, template_id, "已修改答复模板。",
+        request,
+        person,
+        app,
+        form,
+        AnswerTemplateEdit,
+        template_id,
+        "已修改答复模板。",
         lambda body, by: app.edit_answer_template(
-            _department(person), template_id,
-            category=body.category, title=body.title, text=body.text, by=by,
+            _department(person),
+            template_id,
+            category=body.category,
+            title=body.title,
+            text=body.text,
+            by=by,
         ),
-    )  # fmt: skip
+    )
 
 
 @router.post("/{template_id}/retire", response_class=RedirectResponse)
@@ -127,9 +143,14 @@ async def _run(
         else:
             return back_to(request, PAGE, done, refused=False)
     return await _page(
-        request, person, app,
-        values=dict(form), problems=problems, editing=template_id, status_code=status,
-    )  # fmt: skip
+        request,
+        person,
+        app,
+        values=dict(form),
+        problems=problems,
+        editing=template_id,
+        status_code=status,
+    )
 
 
 async def _page(

@@ -260,12 +260,16 @@ async def edit_or_publish_draft(
         )
 
     return await _act_on_notice(
-        request, person, app, notice_id, form,
+        request,
+        person,
+        app,
+        notice_id,
+        form,
         "publish" if publishing else "edit",
         read_form(NoticeEdit, _words(form), NAMES),
         run,
         "已发布通报。" if publishing else "已保存草稿。",
-    )  # fmt: skip
+    )
 
 
 @router.post(
@@ -281,8 +285,13 @@ async def withdraw_notice(
     """Withdraw a published notice with the reason (撤回通报)."""
     actor = acting(request, person)
     return await _act_on_notice(
-        request, person, app, notice_id, form, "withdraw",
+        request,
+        person,
+        app,
+        notice_id,
+        form,
+        "withdraw",
         read_form(Reason, {"reason": form_text(form, "reason") or ""}, NAMES),
         lambda body: app.withdraw_notice(notice_id, reason=body.reason, by=actor),
         "已撤回通报，公开列表中标注为已撤回。",
-    )  # fmt: skip
+    )

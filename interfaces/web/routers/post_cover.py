@@ -137,9 +137,16 @@ async def record_absence(
         )
 
     return await act_on_record(
-        request, "record", form, read=read, run=run, page_again=page_again,
-        refused_hint=REFUSED_HINT, after=DEPARTMENT_PAGE, done="已登记请假。",
-    )  # fmt: skip
+        request,
+        "record",
+        form,
+        read=read,
+        run=run,
+        page_again=page_again,
+        refused_hint=REFUSED_HINT,
+        after=DEPARTMENT_PAGE,
+        done="已登记请假。",
+    )
 
 
 @router.post(
@@ -168,11 +175,16 @@ async def cancel_absence(
         )
 
     return await act_on_record(
-        request, "cancel", form, read=read,
+        request,
+        "cancel",
+        form,
+        read=read,
         run=lambda _: app.cancel_absence(window_id, str(absence_id), actor),
-        page_again=page_again, refused_hint=REFUSED_HINT, after=DEPARTMENT_PAGE,
+        page_again=page_again,
+        refused_hint=REFUSED_HINT,
+        after=DEPARTMENT_PAGE,
         done="已撤销请假。",
-    )  # fmt: skip
+    )
 
 
 # The inspectors' view -----------------------------------------------------------------------
@@ -241,9 +253,16 @@ async def _decide(
         )
 
     return await act_on_record(
-        request, action, form, read=read, run=run, page_again=page_again,
-        refused_hint=REFUSED_HINT, after=INSPECTOR_PAGE, done=done,
-    )  # fmt: skip
+        request,
+        action,
+        form,
+        read=read,
+        run=run,
+        page_again=page_again,
+        refused_hint=REFUSED_HINT,
+        after=INSPECTOR_PAGE,
+        done=done,
+    )
 
 
 def _gap_day(text: str) -> date | None:
@@ -270,9 +289,15 @@ async def confirm_cover_gap(
     app, actor, when = container.supervision, acting(request, person), _gap_day(day)
     body: BaseModel | list[str] = Reason(reason="确认") if when else ["日期格式应为 2026-12-07。"]
     return await _decide(
-        request, person, container, form, "confirm", body,
-        lambda _: app.confirm_cover_gap(window_id, when, actor), "已确认扣分。",
-    )  # fmt: skip
+        request,
+        person,
+        container,
+        form,
+        "confirm",
+        body,
+        lambda _: app.confirm_cover_gap(window_id, when, actor),
+        "已确认扣分。",
+    )
 
 
 @router.post(
@@ -296,7 +321,12 @@ async def dismiss_cover_gap(
     if when is None:
         body = ["日期格式应为 2026-12-07。"]
     return await _decide(
-        request, person, container, form, "dismiss", body,
+        request,
+        person,
+        container,
+        form,
+        "dismiss",
+        body,
         lambda b: app.dismiss_cover_gap(window_id, when, reason=b.reason, by=actor),
         "已作不予扣分处理。",
-    )  # fmt: skip
+    )

@@ -215,9 +215,15 @@ async def record_finding(
     body = read_form(schema, finding_values(kind, form), names)
     if isinstance(body, list):
         return await _render_visit(
-            request, person, app, visit_id, kind=kind, values=typed, problems=body,
+            request,
+            person,
+            app,
+            visit_id,
+            kind=kind,
+            values=typed,
+            problems=body,
             status_code=422,
-        )  # fmt: skip
+        )
     try:
         await run_in_threadpool(
             commands.record_finding,
@@ -231,9 +237,15 @@ async def record_finding(
         if status_code == 404:
             raise
         return await _render_visit(
-            request, person, app, visit_id, kind=kind, values=typed,
-            problems=[error_message(refused.code)], status_code=status_code,
-        )  # fmt: skip
+            request,
+            person,
+            app,
+            visit_id,
+            kind=kind,
+            values=typed,
+            problems=[error_message(refused.code)],
+            status_code=status_code,
+        )
     answer = RedirectResponse(VISIT_PAGE.format(visit_id=visit_id), status_code=303)
     flash(request, answer, f"已记录发现问题：{LABELS['finding_type'][kind]}。")
     return answer
