@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from _pytest.mark import ParameterSet
 
 from domain.actor import Actor, Role
 from domain.directory import (
@@ -179,98 +180,75 @@ def test_unknown_entries_are_none() -> None:
     assert directory.window_department("W-Z99") is None
 
 
+# The wire code each refusal answers with.
+CODES: dict[type[InvalidDirectorySpec], str] = {
+    UnknownDepartment: "unknown_department",
+    UnknownWindow: "unknown_window",
+    WindowNotInDepartment: "window_not_in_department",
+    DuplicateDirectoryId: "duplicate_directory_id",
+    InvalidPost: "invalid_post",
+    PostHeldTwice: "post_held_twice",
+    EmptyName: "empty_name",
+    InactiveEntryInSpec: "inactive_entry_in_spec",
+}
+
+
+def breaking(case_id: str, error: type[InvalidDirectorySpec], **change: object) -> ParameterSet:
+    """SPEC with `change` made to it, which the directory refuses with `error`."""
+    return pytest.param(replace(SPEC, **change), error, id=case_id)
+
+
 @pytest.mark.parametrize(
-    ("spec", "error", "code"),
+    ("spec", "error"),
     [
-        pytest.param(
-            replace(SPEC, windows=(replace(TAX_WINDOW, department="nowhere"), DEEDS_WINDOW)),
+        breaking(
+            "window-in-unknown-department",
             UnknownDepartment,
-            "unknown_department",
-            id="window-in-unknown-department",
+            windows=(replace(TAX_WINDOW, department="nowhere"), DEEDS_WINDOW),
         ),
-        pytest.param(
-            replace(SPEC, staff=(replace(CHEN, department="nowhere"),)),
+        breaking(
+            "staff-in-unknown-department",
             UnknownDepartment,
-            "unknown_department",
-            id="staff-in-unknown-department",
+            staff=(replace(CHEN, department="nowhere"),),
         ),
-        pytest.param(
-            replace(SPEC, staff=(replace(WANG, window="W-Z99"),)),
-            UnknownWindow,
-            "unknown_window",
-            id="staff-at-unknown-window",
-        ),
-        pytest.param(
-            replace(SPEC, staff=(replace(WANG, window="W-A01"),)),
+        breaking("staff-at-unknown-window", UnknownWindow, staff=(replace(WANG, window="W-Z99"),)),
+        breaking(
+            "window-of-other-department",
             WindowNotInDepartment,
-            "window_not_in_department",
-            id="window-of-other-department",
+            staff=(replace(WANG, window="W-A01"),),
         ),
-        pytest.param(
-            replace(SPEC, departments=(TAXATION, REAL_ESTATE, replace(TAXATION, name="税务"))),
+        breaking(
+            "duplicate-department",
             DuplicateDirectoryId,
-            "duplicate_directory_id",
-            id="duplicate-department",
+            departments=(TAXATION, REAL_ESTATE, replace(TAXATION, name="税务")),
         ),
-        pytest.param(
-            replace(SPEC, staff=(WANG, replace(LI, id="S0001"))),
-            DuplicateDirectoryId,
-            "duplicate_directory_id",
-            id="duplicate-staff",
-        ),
-        pytest.param(
-            replace(SPEC, staff=(replace(WANG, post="C"),)),
-            InvalidPost,
-            "invalid_post",
-            id="post-other-than-a-or-b",
-        ),
-        pytest.param(
-            replace(SPEC, staff=(replace(CHEN, post="A"),)),
-            InvalidPost,
-            "invalid_post",
-            id="post-without-window",
-        ),
-        pytest.param(
-            replace(SPEC, staff=(WANG, replace(LI, post="A"))),
-            PostHeldTwice,
-            "post_held_twice",
-            id="two-on-one-post",
-        ),
-        pytest.param(
-            replace(SPEC, departments=(replace(TAXATION, name=" "), REAL_ESTATE)),
+        breaking("duplicate-staff", DuplicateDirectoryId, staff=(WANG, replace(LI, id="S0001"))),
+        breaking("post-other-than-a-or-b", InvalidPost, staff=(replace(WANG, post="C"),)),
+        breaking("post-without-window", InvalidPost, staff=(replace(CHEN, post="A"),)),
+        breaking("two-on-one-post", PostHeldTwice, staff=(WANG, replace(LI, post="A"))),
+        breaking(
+            "empty-department-name",
             EmptyName,
-            "empty_name",
-            id="empty-department-name",
+            departments=(replace(TAXATION, name=" "), REAL_ESTATE),
         ),
-        pytest.param(
-            replace(SPEC, windows=(replace(TAX_WINDOW, zone=""), DEEDS_WINDOW)),
-            EmptyName,
-            "empty_name",
-            id="empty-zone",
-        ),
-        pytest.param(
-            replace(SPEC, staff=(replace(WANG, name=""),)),
-            EmptyName,
-            "empty_name",
-            id="empty-staff-name",
-        ),
-        pytest.param(
-            replace(SPEC, departments=(TAXATION, replace(REAL_ESTATE, active=False))),
+        breaking("empty-zone", EmptyName, windows=(replace(TAX_WINDOW, zone=""), DEEDS_WINDOW)),
+        breaking("empty-staff-name", EmptyName, staff=(replace(WANG, name=""),)),
+        breaking(
+            "inactive-entry",
             InactiveEntryInSpec,
-            "inactive_entry_in_spec",
-            id="inactive-entry",
+            departments=(TAXATION, replace(REAL_ESTATE, active=False)),
         ),
     ],
 )
 def test_a_spec_breaking_a_rule_is_refused_with_its_code_and_nothing_is_recorded(
-    directory: Directory, spec: DirectorySpec, error: type[InvalidDirectorySpec], code: str
+    directory: Directory, spec: DirectorySpec, error: type[InvalidDirectorySpec]
 ) -> None:
     version_before = directory.version
 
     with pytest.raises(error) as refusal:
         directory.reconcile(spec, ADMIN, MARCH_5)
 
-    assert refusal.value.code == code
+    assert refusal.value.code == CODES[error]
     assert refusal.value.message
     assert directory.version == version_before
     assert recorded(directory) == []
