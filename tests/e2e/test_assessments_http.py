@@ -33,6 +33,14 @@ def record(client: TestClient, tokens: Tokens, **fields: Any) -> Any:
     return posted(client, "/assessments", tokens.inspector, {**SESSION, **fields})
 
 
+def sitting(
+    client: TestClient, tokens: Tokens, title: str, date: str, scores: dict[str, int]
+) -> Any:
+    """A later session of the inspection, `scores` by staff id."""
+    results = [{"staff": staff, "score": score} for staff, score in scores.items()]
+    return record(client, tokens, title=title, date=date, results=results)
+
+
 def refused(client: TestClient, tokens: Tokens, **fields: Any) -> tuple[int, str]:
     body = {**SESSION, **fields}
     return error_of(client.post(f"{API}/assessments", json=body, headers=tokens.inspector))
@@ -61,28 +69,11 @@ def test_a_retest_stays_due_after_a_later_failure_and_ends_when_one_passes(
     client: TestClient, tokens: Tokens, catch_up: Callable[[], object]
 ) -> None:
     record(client, tokens)
-    again = record(
-        client,
-        tokens,
-        title="补考一",
-        date="2026-11-24",
-        results=[
-            {"staff": "S0001", "score": 55},
-            {"staff": "S0010", "score": 80},
-        ],
-    )
+    again = sitting(client, tokens, "补考一", "2026-11-24", {"S0001": 55, "S0010": 80})
     catch_up()
     still = get(client, "/assessments/retests-due", tokens.inspector, after=again["position"])
 
-    passed = record(
-        client,
-        tokens,
-        title="补考二",
-        date="2026-11-26",
-        results=[
-            {"staff": "S0001", "score": 70},
-        ],
-    )
+    passed = sitting(client, tokens, "补考二", "2026-11-26", {"S0001": 70})
     catch_up()
     due = get(client, "/assessments/retests-due", tokens.inspector, after=passed["position"])
 
@@ -206,15 +197,7 @@ def test_the_monthly_report_holds_each_staff_members_latest_result_as_of_the_mon
 ) -> None:
     record(client, tokens)
     time_source.advance(days=10)  # into December
-    december = record(
-        client,
-        tokens,
-        title="12月补考",
-        date="2026-12-03",
-        results=[
-            {"staff": "S0001", "score": 75},
-        ],
-    )
+    december = sitting(client, tokens, "12月补考", "2026-12-03", {"S0001": 75})
     catch_up()
     params = {"month": "2026-11", "after": december["position"]}
 
