@@ -62,14 +62,17 @@ def app(clock: SettableTimeSource) -> Supervision:
     return supervision
 
 
-def absent(app: Supervision, staff: str, start: str, end: str, cover: str | None = None):  # type: ignore[no-untyped-def]
+def absent(  # type: ignore[no-untyped-def]
+    app: Supervision,
+    staff: str,
+    start: str,
+    end: str,
+    cover: str | None = None,
+    reason: str = "病假",
+    by: Actor = SAMPLE_DEPARTMENT_ACTOR,
+):
     return app.record_absence(
-        staff=staff,
-        start=start,
-        end=end,
-        reason="病假",
-        covered_by=cover,
-        by=SAMPLE_DEPARTMENT_ACTOR,
+        staff=staff, start=start, end=end, reason=reason, covered_by=cover, by=by
     )
 
 
@@ -132,14 +135,7 @@ def test_a_b_holder_away_at_the_time_cannot_cover(app) -> None:
 
 def test_a_department_records_its_own_staff_only_and_known_staff_on_posts(app) -> None:
     with pytest.raises(StaffNotInDepartment):
-        app.record_absence(
-            staff="S0001",
-            start="2026-12-07",
-            end="2026-12-07",
-            reason="事假",
-            covered_by=None,
-            by=TAXATION,
-        )
+        absent(app, "S0001", "2026-12-07", "2026-12-07", reason="事假", by=TAXATION)
     with pytest.raises(UnknownStaff):
         absent(app, "S9999", "2026-12-07", "2026-12-07")
     back_office = next(s.id for s in app.directory().staff if s.window is None)
@@ -149,14 +145,7 @@ def test_a_department_records_its_own_staff_only_and_known_staff_on_posts(app) -
 
 def test_an_absence_needs_a_reason(app) -> None:
     with pytest.raises(AbsenceReasonInvalid):
-        app.record_absence(
-            staff="S0001",
-            start="2026-12-07",
-            end="2026-12-07",
-            reason="  ",
-            covered_by=None,
-            by=SAMPLE_DEPARTMENT_ACTOR,
-        )
+        absent(app, "S0001", "2026-12-07", "2026-12-07", reason="  ")
 
 
 # Gaps and the clock ------------------------------------------------------------------------
