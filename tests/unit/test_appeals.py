@@ -208,22 +208,36 @@ def test_a_granted_appeal_revokes_the_deduction_on_every_card_in_the_same_save(
     assert deduction.revoked
 
 
-def test_an_appeal_is_decided_once(app: Supervision, inspector: Actor, appeal_id: UUID) -> None:
-    app.grant_appeal(appeal_id, reason="申诉成立", by=inspector)
-
-    with pytest.raises(AppealAlreadyDecided):
-        app.uphold_appeal(appeal_id, reason="改判", by=inspector)
-    with pytest.raises(AppealAlreadyDecided):
-        app.grant_appeal(appeal_id, reason="再次撤销", by=inspector)
-
-
-def test_a_decision_needs_a_reason_and_an_inspector(
-    app: Supervision, department_actor: Actor, inspector: Actor, appeal_id: UUID
+@pytest.mark.parametrize(
+    ("granted_before", "decision", "reason", "by", "refusal"),
+    [
+        pytest.param(True, "uphold", "改判", "inspector", AppealAlreadyDecided, id="upheld-after"),
+        pytest.param(
+            True, "grant", "再次撤销", "inspector", AppealAlreadyDecided, id="granted-twice"
+        ),
+        pytest.param(False, "uphold", " ", "inspector", ReasonRequired, id="blank-reason"),
+        pytest.param(
+            False, "grant", "自行撤销", "department_actor", AppealsForInspectors, id="department"
+        ),
+    ],
+)
+def test_an_appeal_is_decided_once_with_a_reason_and_by_an_inspector_only(
+    app: Supervision,
+    inspector: Actor,
+    appeal_id: UUID,
+    request: pytest.FixtureRequest,
+    granted_before: bool,
+    decision: str,
+    reason: str,
+    by: str,
+    refusal: type[Exception],
 ) -> None:
-    with pytest.raises(ReasonRequired):
-        app.uphold_appeal(appeal_id, reason=" ", by=inspector)
-    with pytest.raises(AppealsForInspectors):
-        app.grant_appeal(appeal_id, reason="自行撤销", by=department_actor)
+    if granted_before:
+        app.grant_appeal(appeal_id, reason="申诉成立", by=inspector)
+    decide = getattr(app, f"{decision}_appeal")
+
+    with pytest.raises(refusal):
+        decide(appeal_id, reason=reason, by=request.getfixturevalue(by))
 
 
 def test_granting_an_appeal_of_a_deduction_revoked_meanwhile_records_the_decision_alone(
