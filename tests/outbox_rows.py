@@ -49,6 +49,26 @@ def insert_message(database_url: str, **fields: Any) -> UUID:
     return message_id  # type: ignore[no-any-return]
 
 
+def insert_delivered_sms(database_url: str, **fields: Any) -> UUID:
+    """The citizen's SMS that a complaint was registered, delivered on the first try."""
+    return insert_message(
+        database_url,
+        **{
+            "channel": "sms",
+            "recipient_kind": "citizen",
+            "recipient": "complainant",
+            "address": None,
+            "masked_address": "138****5678",
+            "subject": "诉求已登记",
+            "text": "【政务服务中心】您的诉求已登记，受理编号HL20261127-0001，查询码******。",
+            "state": "delivered",
+            "attempts": 1,
+            "delivered_at": datetime(2026, 11, 27, 2, 1, tzinfo=UTC),
+            **fields,
+        },
+    )
+
+
 def add_attempt(database_url: str, message_id: UUID, attempt: int, detail: str) -> None:
     """Record a failed try at delivering the message."""
     with psycopg.connect(database_url, autocommit=True) as connection:

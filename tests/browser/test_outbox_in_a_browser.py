@@ -3,13 +3,11 @@ a dead message's attempts and 重新发送; axe on the list; a screenshot of the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from playwright.sync_api import Page, expect
 
 from interfaces.bootstrap import Container
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.outbox_rows import add_attempt, insert_message
+from tests.outbox_rows import add_attempt, insert_delivered_sms, insert_message
 
 
 def test_an_administrator_filters_the_outbox_and_resends_a_dead_message(
@@ -17,19 +15,7 @@ def test_an_administrator_filters_the_outbox_and_resends_a_dead_message(
 ) -> None:
     # given: a delivered SMS to a citizen, a dead e-mail to a department with its tries
     url = container.database_url
-    insert_message(
-        url,
-        channel="sms",
-        recipient_kind="citizen",
-        recipient="complainant",
-        address=None,
-        masked_address="138****5678",
-        subject="诉求已登记",
-        text="【政务服务中心】您的诉求已登记，受理编号HL20261127-0001，查询码******。",
-        state="delivered",
-        attempts=1,
-        delivered_at=datetime(2026, 11, 27, 2, 1, tzinfo=UTC),
-    )
+    insert_delivered_sms(url)
     dead = insert_message(url, subject="新派单：诉求 HL20261127-0002")
     add_attempt(url, dead, 1, "SMTP 服务器拒绝连接")
     add_attempt(url, dead, 2, "连接超时")

@@ -3,7 +3,6 @@ with its attempts, 重新发送 for a dead one; other roles get the Chinese 403 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID
 
 import psycopg
@@ -14,7 +13,7 @@ from domain.actor import Role
 from domain.labels import error_message
 from interfaces.bootstrap import Container
 from tests.factories import SAMPLE_DEPARTMENT, assigned_case
-from tests.outbox_rows import add_attempt, insert_message
+from tests.outbox_rows import add_attempt, insert_delivered_sms, insert_message
 from tests.web_support import assert_error_page, assert_shows, post_form, signed_in
 
 PAGE = "/console/admin/outbox"
@@ -88,19 +87,7 @@ def test_the_case_page_tells_the_centre_what_was_sent_about_the_case(
     client: TestClient, container: Container
 ) -> None:
     case_id = assigned_case(container.supervision)
-    insert_message(
-        container.database_url,
-        case_id=case_id,
-        record_id=case_id,
-        channel="sms",
-        recipient_kind="citizen",
-        recipient="complainant",
-        address=None,
-        masked_address="138****5678",
-        subject="诉求已登记",
-        state="delivered",
-        delivered_at=datetime(2026, 11, 27, 2, 1, tzinfo=UTC),
-    )
+    insert_delivered_sms(container.database_url, case_id=case_id, record_id=case_id)
     signed_in(client, container, Role.OPERATOR)
     page = client.get(f"/console/cases/{case_id}").text
     assert_shows(page, "通知记录", "138****5678", "诉求已登记", "已送达")
