@@ -126,6 +126,13 @@ def phone(browser: Browser, base_url: str) -> Iterator[Page]:
         yield fresh
 
 
+def from_the_navigation(page: Page, link: str, *, exact: bool = False) -> None:
+    """From the console's home, the main navigation's link of that name."""
+    page.goto("/console/")
+    nav = page.get_by_role("navigation", name="主导航")
+    nav.get_by_role("link", name=link, exact=exact).click()
+
+
 def wcag_check(page: Page) -> AxeResults:
     """axe-core's WCAG 2.1 A and AA rules on the page as it stands."""
     return Axe().run(

@@ -12,7 +12,14 @@ from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
-from tests.browser.conftest import DESKTOP, assert_accessible, screenshot, sign_in_as, visitor
+from tests.browser.conftest import (
+    DESKTOP,
+    assert_accessible,
+    from_the_navigation,
+    screenshot,
+    sign_in_as,
+    visitor,
+)
 from tests.factories import INSPECTOR, SAMPLE_DEPARTMENT, a_deduction
 from tests.support import run_worker_once
 
@@ -43,8 +50,7 @@ def test_a_department_appeals_a_deduction_and_an_inspector_grants_it(
     )
 
     # when: from its scores page, the department opens the deduction's 申诉 form and sends it
-    page.goto("/console/")
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="本部门考评").click()
+    from_the_navigation(page, "本部门考评")
     row = page.get_by_role("row").filter(has_text="暗访录像：言语生硬")
     row.get_by_text("申诉（").click()
     row.get_by_label("申诉理由").fill("当事人系在向群众解释政策，语气并无不当")
@@ -64,10 +70,7 @@ def test_a_department_appeals_a_deduction_and_an_inspector_grants_it(
         sign_in_as(
             inspector, container, base_url, Role.INSPECTOR, username="zhou.jian", name="周检"
         )
-        inspector.goto("/console/")
-        inspector.get_by_role("navigation", name="主导航").get_by_role(
-            "link", name="申诉审定"
-        ).click()
+        from_the_navigation(inspector, "申诉审定")
         appeal = inspector.get_by_role("article").filter(has_text="当事人系在向群众解释政策")
         expect(appeal).to_contain_text("审定期限")
         assert_accessible(inspector)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from interfaces.bootstrap import Container
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, from_the_navigation, screenshot
 from tests.outbox_rows import add_attempt, insert_delivered_sms, insert_message
 
 
@@ -22,8 +22,7 @@ def test_an_administrator_filters_the_outbox_and_resends_a_dead_message(
     page = admin
 
     # when: the outbox, from the navigation, then only what failed
-    page.goto("/console/")
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="外发消息").click()
+    from_the_navigation(page, "外发消息")
     expect(page.get_by_role("heading", name="外发消息", exact=True)).to_be_visible()
     expect(page.get_by_text("138****5678")).to_be_visible()
     assert_accessible(page)

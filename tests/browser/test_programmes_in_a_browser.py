@@ -14,7 +14,13 @@ from playwright.sync_api import Browser, Page, expect
 from domain.actor import Actor, Role
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container, sample_items
-from tests.browser.conftest import DESKTOP, assert_accessible, screenshot, visitor
+from tests.browser.conftest import (
+    DESKTOP,
+    assert_accessible,
+    from_the_navigation,
+    screenshot,
+    visitor,
+)
 from tests.browser.test_case_page_in_a_browser import sign_in
 from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import run_worker_once
@@ -95,8 +101,7 @@ def test_an_inspector_records_a_visit_and_a_finding_that_names_it_as_source(
     # given an inspector at the visit form
     container.supervision.load_conduct_rules(default_conduct_rules(), ADMIN)
     sign_in(page, server, base_url, container, Role.INSPECTOR, "赵督查")
-    page.goto("/console/")
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="暗访巡查").click()
+    from_the_navigation(page, "暗访巡查")
     page.get_by_role("main").get_by_role("link", name="登记暗访巡查").click()
 
     # when the inspector records a patrol of one window
@@ -152,8 +157,7 @@ def test_an_inspector_enters_a_paper_survey_batch_and_sees_it_listed(
 ) -> None:
     # given an inspector at the survey page, nothing recorded yet
     sign_in(page, server, base_url, container, Role.INSPECTOR, "赵督查")
-    page.goto("/console/")
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="满意度调查").click()
+    from_the_navigation(page, "满意度调查")
     expect(page.get_by_role("main")).to_contain_text("暂无调查结果。")
     assert_accessible(page)
 
@@ -190,8 +194,7 @@ def test_a_department_records_an_absence_the_b_holder_covers_and_an_inspector_se
 ) -> None:
     # given the real-estate registration centre at its absences page
     sign_in(page, server, base_url, container, Role.DEPARTMENT, "王登记", SAMPLE_DEPARTMENT)
-    page.goto("/console/")
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="请假与AB岗").click()
+    from_the_navigation(page, "请假与AB岗")
     expect(page.get_by_role("heading", level=1)).to_have_text("请假与AB岗")
     assert_accessible(page)
 
@@ -219,9 +222,7 @@ def test_a_department_records_an_absence_the_b_holder_covers_and_an_inspector_se
     # and an inspector sees the same coverage, with no gap to decide
     with visitor(browser, base_url, viewport=DESKTOP) as inspector:
         sign_in(inspector, server, base_url, container, Role.INSPECTOR, "赵督查")
-        inspector.goto("/console/")
-        nav = inspector.get_by_role("navigation", name="主导航")
-        nav.get_by_role("link", name="AB岗在岗").click()
+        from_the_navigation(inspector, "AB岗在岗")
         expect(inspector.get_by_role("heading", level=1)).to_have_text("AB岗在岗")
         expect(inspector.get_by_role("main")).to_contain_text("本月无AB岗缺岗。")
         on_duty = inspector.get_by_role("region", name="在岗情况")
@@ -236,9 +237,7 @@ def test_an_inspector_records_an_assessment_with_a_failure_and_sees_the_retest_d
 ) -> None:
     # given an inspector at the assessments, none recorded yet
     sign_in(page, server, base_url, container, Role.INSPECTOR, "赵督查")
-    page.goto("/console/")
-    nav = page.get_by_role("navigation", name="主导航")
-    nav.get_by_role("link", name="千人千题", exact=True).click()
+    from_the_navigation(page, "千人千题", exact=True)
     expect(page.get_by_role("main")).to_contain_text("暂无考试成绩。")
     assert_accessible(page)
     page.get_by_role("link", name="录入成绩").click()

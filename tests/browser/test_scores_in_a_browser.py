@@ -9,7 +9,12 @@ from playwright.sync_api import Page, expect
 
 from domain.actor import Role
 from interfaces.bootstrap import Container
-from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
+from tests.browser.conftest import (
+    assert_accessible,
+    from_the_navigation,
+    screenshot,
+    sign_in_as,
+)
 from tests.e2e.test_web_scores import record_november
 from tests.factories import SAMPLE_DEPARTMENT
 from tests.support import run_worker_once
@@ -27,10 +32,9 @@ def inspector(page: Page, container: Container, base_url: str) -> Page:
 def test_an_inspector_reads_a_departments_scorecards(inspector: Page) -> None:
     # given
     page = inspector
-    page.goto("/console/")
 
     # when: from the navigation, November, the real-estate registration centre
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="月度考评").click()
+    from_the_navigation(page, "月度考评")
     page.get_by_label("月份", exact=True).fill("2026-11")
     page.get_by_label("部门", exact=True).select_option(SAMPLE_DEPARTMENT)
     page.get_by_role("button", name="查看").click()
@@ -60,8 +64,8 @@ def test_an_inspector_prints_the_blue_list_of_a_day(inspector: Page) -> None:
 
     # then: no navigation, no filters, no buttons; the table stays
     expect(page.get_by_role("navigation", name="主导航")).to_be_hidden()
-    expect(page.get_by_role("button", name="打印")).to_be_hidden()
-    expect(page.get_by_role("button", name="查看")).to_be_hidden()
+    for button in ("打印", "查看"):
+        expect(page.get_by_role("button", name=button)).to_be_hidden()
     expect(page.get_by_role("cell", name="考勤 9:40 到岗")).to_be_visible()
     screenshot(page, "blue-list-print", full_page=True)
 
@@ -72,9 +76,8 @@ def test_an_inspector_reads_the_monthly_report_and_downloads_it(inspector: Page)
     page.goto("/console/reports/monthly?month=2026-11")
 
     # then: the summary and each department
-    expect(page.get_by_role("heading", name="2026年11月 双百分考核月度报告")).to_be_visible()
-    expect(page.get_by_role("heading", name="汇总")).to_be_visible()
-    expect(page.get_by_role("heading", name="不动产登记中心")).to_be_visible()
+    for heading in ("2026年11月 双百分考核月度报告", "汇总", "不动产登记中心"):
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
     screenshot(page, "monthly-report")  # the summary and the first departments: the whole is long
 
     # when: the Excel file
