@@ -12,12 +12,11 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.scorecard import DeductionRequest, SourceType
 from domain.text import REPLACEMENT
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import bootstrap
 from tests.e2e.test_cli import run
-from tests.factories import import_sample_directory, registered_case
+from tests.factories import a_deduction, import_sample_directory, registered_case
 from tests.support import SettableTimeSource, settings_for
 
 ADMIN = Actor("admin", Role.ADMIN)
@@ -35,15 +34,10 @@ def store_holding_nul(database_url: str) -> str:
         app.load_conduct_rules(default_conduct_rules(), ADMIN)
         registered_case(app, summary="排队\x00过长", complainant={"name": "王芳"})
         app.record_deduction(
-            DeductionRequest(
+            a_deduction(
                 rule="harsh_attitude",
-                staff="S0001",
-                window=None,
                 occurred_at=datetime(2026, 11, 3, 10, 15, tzinfo=OFFICE_TZ),
                 evidence="暗访\x00录像\x07",
-                source_type=SourceType.PATROL,
-                source_ref=None,
-                points=None,
             ),
             Actor("inspector", Role.INSPECTOR),
         )

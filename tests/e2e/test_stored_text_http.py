@@ -18,12 +18,12 @@ from openpyxl import load_workbook
 
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.scorecard import DeductionRequest, SourceType
+from domain.scorecard import SourceType
 from domain.text import REPLACEMENT
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import Tokens, position
-from tests.factories import API, SAMPLE_DEPARTMENT, registration
+from tests.factories import API, SAMPLE_DEPARTMENT, a_deduction, registration
 from tests.support import run_worker_once
 
 OPERATOR = Actor("operator-1", Role.OPERATOR)
@@ -74,14 +74,11 @@ def deductions(container: Container) -> list[str]:
     evidence = ["暗访\x07录像", "暗访\x0b录像", "暗访\x00录像", HYPERLINK]
     for text in evidence:
         container.supervision.record_deduction(
-            DeductionRequest(
+            a_deduction(
                 rule="harsh_attitude",
-                staff="S0001",
-                window=None,
                 occurred_at=datetime(2026, 11, 3, 10, 15, tzinfo=OFFICE_TZ),
                 evidence=text,
                 source_type=SourceType.UNANNOUNCED_VISIT,
-                source_ref=None,
                 points=1,
             ),
             INSPECTOR,

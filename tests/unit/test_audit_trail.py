@@ -30,7 +30,7 @@ from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.directory import DIRECTORY_ID
 from domain.labels import LABELS, label
-from domain.scorecard import DeductionRequest, SourceType, SubjectKind, scorecard_id
+from domain.scorecard import SourceType, SubjectKind, scorecard_id
 from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.ledger.chain import (
     GENESIS,
@@ -47,7 +47,7 @@ from infrastructure.signing import (
     decode_signing_key,
     read_or_create_signing_key,
 )
-from tests.factories import a_complaint, registration
+from tests.factories import a_complaint, a_deduction, registration
 from tests.support import DIRECTORY_ADMIN
 
 COMPLAINANT = {
@@ -156,15 +156,11 @@ def test_directory_and_scorecard_events_name_the_staff_member_they_concern(
 ) -> None:
     supervision.load_conduct_rules(default_conduct_rules(), DIRECTORY_ADMIN)
     supervision.record_deduction(
-        DeductionRequest(
+        a_deduction(
             rule="harsh_attitude",
-            staff="S0001",
-            window=None,
             occurred_at=datetime(2026, 11, 3, 10, 15, tzinfo=OFFICE_TZ),
             evidence="暗访录像",
             source_type=SourceType.UNANNOUNCED_VISIT,
-            source_ref=None,
-            points=None,
         ),
         inspector,
     )
