@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
 
+from application.supervision import Supervision
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import Tokens, get
@@ -29,6 +31,15 @@ INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
 # Cases awaiting an inspector ----------------------------------------------------------
 
 
+def ids_of(listed: dict[str, Any]) -> list[str]:
+    return [item["id"] for item in listed["items"]]
+
+
+def cases_listed(client: TestClient, tokens: Tokens, **filters: str) -> list[str]:
+    """The ids of the cases the inspector's list shows with these filters."""
+    return ids_of(get(client, "/cases", tokens.inspector, **filters))
+
+
 def test_the_case_list_finds_the_extension_requests_awaiting_a_decision(
     client: TestClient, tokens: Tokens, container: Container, catch_up: Callable[[], object]
 ) -> None:
@@ -41,23 +52,8 @@ def test_the_case_list_finds_the_extension_requests_awaiting_a_decision(
     listed = get(client, "/cases", tokens.inspector, extension_requested="true")
 
     # then
-    assert [item["id"] for item in listed["items"]] == [str(asking)]
+    assert ids_of(listed) == [str(asking)]
     assert listed["items"][0]["extension_requested"] is True
-
-
-def test_a_granted_extension_leaves_the_list_of_requests(
-    client: TestClient, tokens: Tokens, container: Container, catch_up: Callable[[], object]
-) -> None:
-    # given
-    asking = case_asking_extension(container.supervision)
-    container.supervision.grant_extension(asking, INSPECTOR)
-    catch_up()
-
-    # when
-    listed = get(client, "/cases", tokens.inspector, extension_requested="true")
-
-    # then
-    assert listed["items"] == []
 
 
 @pytest.mark.usefixtures("rules")
@@ -72,10 +68,10 @@ def test_the_case_list_finds_proposed_deductions_no_inspector_has_decided(
 
     # when
     proposed = get(client, "/cases", tokens.inspector, proposal="proposed")
-    decided = get(client, "/cases", tokens.inspector, proposal="dismissed")
+    decided = cases_listed(client, tokens, proposal="dismissed")
 
     # then
-    assert [item["id"] for item in proposed["items"]] == [str(waiting)]
+    assert ids_of(proposed) == [str(waiting)]
     assert proposed["items"][0]["proposed_deduction"] == {
         "status": "proposed",
         "status_label": "建议扣分待审定",
@@ -84,32 +80,50 @@ def test_the_case_list_finds_proposed_deductions_no_inspector_has_decided(
         "window": "W-A01",
         "points": None,
     }
-    assert [item["id"] for item in decided["items"]] == [str(dismissed)]
+    assert decided == [str(dismissed)]
+
+
+def granted_extension(supervision: Supervision) -> UUID:
+    asking = case_asking_extension(supervision)
+    supervision.grant_extension(asking, INSPECTOR)
+    return asking
+
+
+def confirmed_proposal(supervision: Supervision) -> UUID:
+    proposing = case_proposing_deduction(supervision)
+    supervision.confirm_proposed_deduction(proposing, INSPECTOR)
+    return proposing
 
 
 @pytest.mark.usefixtures("rules")
-def test_a_confirmed_proposal_is_no_longer_proposed(
-    client: TestClient, tokens: Tokens, container: Container, catch_up: Callable[[], object]
+@pytest.mark.parametrize(
+    ("decided_case", "awaiting", "found_by"),
+    [
+        pytest.param(granted_extension, {"extension_requested": "true"}, {}, id="extension"),
+        pytest.param(
+            confirmed_proposal, {"proposal": "proposed"}, {"proposal": "confirmed"}, id="proposal"
+        ),
+    ],
+)
+def test_a_decided_case_leaves_the_list_of_those_awaiting_a_decision(
+    client: TestClient,
+    tokens: Tokens,
+    container: Container,
+    catch_up: Callable[[], object],
+    decided_case: Callable[[Supervision], UUID],
+    awaiting: dict[str, str],
+    found_by: dict[str, str],
 ) -> None:
     # given
-    case_id = case_proposing_deduction(container.supervision)
-    container.supervision.confirm_proposed_deduction(case_id, INSPECTOR)
+    case_id = decided_case(container.supervision)
     catch_up()
 
-    # when
-    proposed = get(client, "/cases", tokens.inspector, proposal="proposed")
-    confirmed = get(client, "/cases", tokens.inspector, proposal="confirmed")
-
     # then
-    assert proposed["items"] == []
-    assert [item["id"] for item in confirmed["items"]] == [str(case_id)]
+    assert cases_listed(client, tokens, **awaiting) == []
+    assert cases_listed(client, tokens, **found_by) == [str(case_id)]
 
 
 # The list of deductions ----------------------------------------------------------------
-
-
-def ids_of(listed: dict[str, Any]) -> list[str]:
-    return [item["id"] for item in listed["items"]]
 
 
 def test_the_list_of_deductions_runs_last_recorded_first_with_revoked_ones(
