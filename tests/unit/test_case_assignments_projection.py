@@ -19,12 +19,20 @@ from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Case, Kind, Outcome, Satisfaction
-from tests.factories import assign, assigned_case, registered_case
+from tests.factories import (
+    INSPECTOR,
+    OPERATOR,
+    acknowledged_case,
+    assign,
+    assigned_case,
+    registered_case,
+)
 from tests.support import SettableTimeSource
 from tests.unit.case_story import publish_2027
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
+DEEDS_DESK = Actor(principal="deeds-desk", role=Role.DEPARTMENT, department=DEEDS)
 TAX_DESK = Actor(principal="tax-desk", role=Role.DEPARTMENT, department=TAXATION)
 
 
@@ -84,32 +92,29 @@ def assert_the_holding_entry_agrees_with_the_aggregate(
         assert holding["acknowledged_at"] == acknowledged
 
 
-def test_a_case_never_assigned_has_no_row(supervision: Supervision, operator: Actor) -> None:
-    case_id = registered_case(supervision, operator)
-    supervision.add_case_note(case_id, text="等待分派", public=False, by=operator)
+def test_a_case_never_assigned_has_no_row(supervision: Supervision) -> None:
+    case_id = registered_case(supervision, OPERATOR)
+    supervision.add_case_note(case_id, text="等待分派", public=False, by=OPERATOR)
 
     assert fold(supervision, case_id) == [None, None]
 
 
 def test_a_case_handled_by_one_department_has_one_entry_from_assignment_to_closing(
-    supervision: Supervision,
-    time_source: SettableTimeSource,
-    operator: Actor,
-    department_actor: Actor,
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
-    case_id = registered_case(supervision, operator)
+    case_id = registered_case(supervision, OPERATOR)
     time_source.set(moment(at(11, 27, 10, 30)))
-    assign(supervision, case_id, operator)
+    assign(supervision, case_id, OPERATOR)
     time_source.set(moment(at(11, 30, 9, 15)))
-    supervision.acknowledge_case(case_id, department_actor)
+    supervision.acknowledge_case(case_id, DEEDS_DESK)
     time_source.set(moment(at(12, 4, 10)))
-    answer(supervision, case_id, department_actor)
+    answer(supervision, case_id, DEEDS_DESK)
     time_source.set(moment(at(12, 4, 15)))
     supervision.record_callback(
-        case_id, reached=True, satisfaction=Satisfaction.SATISFIED, comment=None, by=operator
+        case_id, reached=True, satisfaction=Satisfaction.SATISFIED, comment=None, by=OPERATOR
     )
     time_source.set(moment(at(12, 4, 16)))
-    supervision.close_case(case_id, operator)
+    supervision.close_case(case_id, OPERATOR)
 
     rows = fold(supervision, case_id)
 
@@ -137,18 +142,15 @@ def test_a_case_handled_by_one_department_has_one_entry_from_assignment_to_closi
 
 
 def test_a_department_that_returned_a_case_keeps_its_entry_beside_the_next_ones(
-    supervision: Supervision,
-    time_source: SettableTimeSource,
-    operator: Actor,
-    department_actor: Actor,
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
     # given: assigned to the deeds office, which lets its acknowledge deadline pass and
     # returns the case; the centre hands it to taxation, which answers it on time
-    case_id = assigned_case(supervision, operator)
+    case_id = assigned_case(supervision, OPERATOR)
     time_source.set(moment(at(12, 1, 10)))
-    supervision.return_case(case_id, reason="不属于本部门职责", by=department_actor)
+    supervision.return_case(case_id, reason="不属于本部门职责", by=DEEDS_DESK)
     time_source.set(moment(at(12, 1, 11)))
-    assign(supervision, case_id, operator, department=TAXATION)
+    assign(supervision, case_id, OPERATOR, department=TAXATION)
     time_source.set(moment(at(12, 2, 9)))
     supervision.acknowledge_case(case_id, TAX_DESK)
     time_source.set(moment(at(12, 3, 9)))
@@ -170,11 +172,11 @@ def test_a_department_that_returned_a_case_keeps_its_entry_beside_the_next_ones(
 
 
 def test_a_case_the_centre_reassigns_before_acknowledgement_ends_the_first_entry(
-    supervision: Supervision, time_source: SettableTimeSource, operator: Actor
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
-    case_id = assigned_case(supervision, operator)
+    case_id = assigned_case(supervision, OPERATOR)
     time_source.set(moment(at(11, 27, 14)))
-    assign(supervision, case_id, operator, department=TAXATION)
+    assign(supervision, case_id, OPERATOR, department=TAXATION)
 
     rows = fold(supervision, case_id)
     deeds, taxation = rows[-1]["assignments"]  # type: ignore[index]
@@ -187,31 +189,27 @@ def test_a_case_the_centre_reassigns_before_acknowledgement_ends_the_first_entry
 
 
 def test_what_happens_after_a_case_left_a_department_does_not_change_its_entry(
-    supervision: Supervision,
-    time_source: SettableTimeSource,
-    operator: Actor,
-    department_actor: Actor,
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
-    case_id = assigned_case(supervision, operator)
-    supervision.acknowledge_case(case_id, department_actor)
+    case_id = acknowledged_case(supervision)
     time_source.set(moment(at(11, 30, 10)))
-    supervision.return_case(case_id, reason="不属于本部门职责", by=department_actor)
+    supervision.return_case(case_id, reason="不属于本部门职责", by=DEEDS_DESK)
     returned = assignments(supervision, case_id)
-    first = registered_case(supervision, operator)
+    first = registered_case(supervision, OPERATOR)
     time_source.set(moment(at(11, 30, 11)))
-    supervision.merge_case(case_id, into=first, by=operator)
+    supervision.merge_case(case_id, into=first, by=OPERATOR)
 
     assert assignments(supervision, case_id) == returned
     assert returned[0]["left_by"] == "returned"
 
 
 def test_a_case_merged_while_a_department_holds_it_leaves_that_department(
-    supervision: Supervision, time_source: SettableTimeSource, operator: Actor
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
-    first = registered_case(supervision, operator)
-    duplicate = assigned_case(supervision, operator)
+    first = registered_case(supervision, OPERATOR)
+    duplicate = assigned_case(supervision, OPERATOR)
     time_source.set(moment(at(11, 27, 15)))
-    supervision.merge_case(duplicate, into=first, by=operator)
+    supervision.merge_case(duplicate, into=first, by=OPERATOR)
 
     (entry,) = assignments(supervision, duplicate)
 
@@ -219,25 +217,18 @@ def test_a_case_merged_while_a_department_holds_it_leaves_that_department(
 
 
 def test_a_stopped_clock_and_an_extension_move_the_deadline_of_the_holding_entry(
-    supervision: Supervision,
-    time_source: SettableTimeSource,
-    operator: Actor,
-    department_actor: Actor,
-    inspector: Actor,
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
-    case_id = assigned_case(supervision, operator)
-    supervision.acknowledge_case(case_id, department_actor)
+    case_id = acknowledged_case(supervision)
     time_source.set(moment(at(12, 1, 9)))
-    supervision.stop_case_clock(case_id, reason="等待申请人补充材料", by=department_actor)
+    supervision.stop_case_clock(case_id, reason="等待申请人补充材料", by=DEEDS_DESK)
     stopped = assignments(supervision, case_id)[0]
     time_source.set(moment(at(12, 2, 9)))
-    supervision.resume_case_clock(case_id, department_actor)
+    supervision.resume_case_clock(case_id, DEEDS_DESK)
     resumed = assignments(supervision, case_id)[0]
     time_source.set(moment(at(12, 3, 9)))
-    supervision.request_extension(
-        case_id, working_days=5, reason="需要现场勘查", by=department_actor
-    )
-    supervision.grant_extension(case_id, inspector)
+    supervision.request_extension(case_id, working_days=5, reason="需要现场勘查", by=DEEDS_DESK)
+    supervision.grant_extension(case_id, INSPECTOR)
     extended = assignments(supervision, case_id)[0]
 
     assert stopped["clock_stopped_at"] == at(12, 1, 9)
@@ -249,21 +240,17 @@ def test_a_stopped_clock_and_an_extension_move_the_deadline_of_the_holding_entry
 
 
 def test_a_reopened_case_is_judged_again_on_its_new_deadline(
-    supervision: Supervision,
-    time_source: SettableTimeSource,
-    operator: Actor,
-    department_actor: Actor,
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
-    case_id = assigned_case(supervision, operator)
-    supervision.acknowledge_case(case_id, department_actor)
+    case_id = acknowledged_case(supervision)
     time_source.set(moment(at(12, 4, 10)))
-    answer(supervision, case_id, department_actor)
+    answer(supervision, case_id, DEEDS_DESK)
     supervision.record_callback(
-        case_id, reached=True, satisfaction=Satisfaction.DISSATISFIED, comment=None, by=operator
+        case_id, reached=True, satisfaction=Satisfaction.DISSATISFIED, comment=None, by=OPERATOR
     )
-    supervision.close_case(case_id, operator)
+    supervision.close_case(case_id, OPERATOR)
     time_source.set(moment(at(12, 7, 9)))
-    supervision.reopen_case(case_id, reason="投诉人对答复不满意", by=operator)
+    supervision.reopen_case(case_id, reason="投诉人对答复不满意", by=OPERATOR)
 
     (entry,) = assignments(supervision, case_id)
 
@@ -277,11 +264,11 @@ def test_a_reopened_case_is_judged_again_on_its_new_deadline(
 
 
 def test_recomputed_deadlines_replace_the_provisional_ones_of_the_holding_entry(
-    supervision: Supervision, time_source: SettableTimeSource, operator: Actor, admin: Actor
+    supervision: Supervision, time_source: SettableTimeSource, admin: Actor
 ) -> None:
     # given: assigned Mon 28 Dec 10:00; due provisionally Tue 19 Jan 2027
     time_source.set(moment(at(12, 28, 10)))
-    case_id = assigned_case(supervision, operator)
+    case_id = assigned_case(supervision, OPERATOR)
     provisional = assignments(supervision, case_id)[0]
     publish_2027(supervision, admin)
     supervision.recompute_case_deadlines(case_id)
@@ -294,15 +281,12 @@ def test_recomputed_deadlines_replace_the_provisional_ones_of_the_holding_entry(
 
 
 def test_praise_has_no_handling_deadline_and_closes_once_acknowledged(
-    supervision: Supervision,
-    time_source: SettableTimeSource,
-    operator: Actor,
-    department_actor: Actor,
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
-    case_id = assigned_case(supervision, operator, kind=Kind.PRAISE)
-    supervision.acknowledge_case(case_id, department_actor)
+    case_id = assigned_case(supervision, OPERATOR, kind=Kind.PRAISE)
+    supervision.acknowledge_case(case_id, DEEDS_DESK)
     time_source.set(moment(at(11, 27, 11)))
-    supervision.close_case(case_id, operator)
+    supervision.close_case(case_id, OPERATOR)
 
     (entry,) = assignments(supervision, case_id)
 

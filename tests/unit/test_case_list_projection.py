@@ -18,18 +18,26 @@ import pytest
 from application.projections import Row
 from application.projections.case_list import CaseListProjection
 from application.supervision import Supervision
-from domain.actor import Actor
+from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Case, Kind, Outcome, Satisfaction
 from domain.personal_data import ERASED_TEXT
 from domain.task_clock import next_alarm
 from infrastructure.keyed_digests import PhoneDigests
-from tests.factories import assign, assigned_case, registered_case
+from tests.factories import (
+    INSPECTOR,
+    OPERATOR,
+    acknowledged_case,
+    assign,
+    assigned_case,
+    registered_case,
+)
 from tests.support import SettableTimeSource
 from tests.unit.case_story import publish_2027
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
+DEEDS_DESK = Actor(principal="deeds-desk", role=Role.DEPARTMENT, department=DEEDS)
 PHONE_DIGESTS = PhoneDigests(bytes(32))
 ZHANG = {"name": "张三", "phone": "13812345678", "address": "解放路 1 号", "anonymous": False}
 
@@ -86,36 +94,28 @@ def assert_row_agrees_with_the_aggregate(supervision: Supervision, case_id: UUID
 
 
 @pytest.fixture
-def lifecycle(
-    supervision: Supervision,
-    time_source: SettableTimeSource,
-    operator: Actor,
-    department_actor: Actor,
-    inspector: Actor,
-) -> UUID:
+def lifecycle(supervision: Supervision, time_source: SettableTimeSource) -> UUID:
     """A complaint registered Fri 27 Nov 10:00 and taken through every step, one event each."""
-    case_id = registered_case(supervision, operator)  # 1
+    case_id = registered_case(supervision, OPERATOR)  # 1
     time_source.set(at(11, 27, 10, 30))
-    assign(supervision, case_id, operator)  # 2
+    assign(supervision, case_id, OPERATOR)  # 2
     time_source.set(at(11, 30, 9, 15))
-    supervision.acknowledge_case(case_id, department_actor)  # 3
+    supervision.acknowledge_case(case_id, DEEDS_DESK)  # 3
     time_source.set(at(12, 1, 9))
-    supervision.stop_case_clock(case_id, reason="等待申请人补充材料", by=department_actor)  # 4
+    supervision.stop_case_clock(case_id, reason="等待申请人补充材料", by=DEEDS_DESK)  # 4
     time_source.set(at(12, 2, 9))
-    supervision.resume_case_clock(case_id, department_actor)  # 5
+    supervision.resume_case_clock(case_id, DEEDS_DESK)  # 5
     time_source.set(at(12, 3, 9))
     supervision.request_extension(
-        case_id, working_days=5, reason="需要现场勘查", by=department_actor
+        case_id, working_days=5, reason="需要现场勘查", by=DEEDS_DESK
     )  # 6
     time_source.set(at(12, 3, 10))
-    supervision.grant_extension(case_id, inspector)  # 7
+    supervision.grant_extension(case_id, INSPECTOR)  # 7
     time_source.set(at(12, 3, 11))
-    supervision.add_case_note(
-        case_id, text="已联系窗口负责人核实", public=True, by=department_actor
-    )  # 8
+    supervision.add_case_note(case_id, text="已联系窗口负责人核实", public=True, by=DEEDS_DESK)  # 8
     time_source.set(at(12, 3, 11, 30))
     supervision.add_case_note(
-        case_id, text="已致电张三 13812345678 了解情况", public=False, by=operator
+        case_id, text="已致电张三 13812345678 了解情况", public=False, by=OPERATOR
     )  # 9
     time_source.set(at(12, 4, 10))
     supervision.post_result(
@@ -123,7 +123,7 @@ def lifecycle(
         outcome=Outcome.SUBSTANTIATED,
         actions="已对窗口人员批评教育",
         answer="经核实情况属实，已整改",
-        by=department_actor,
+        by=DEEDS_DESK,
     )  # 10
     time_source.set(at(12, 4, 15))
     supervision.record_callback(
@@ -131,19 +131,19 @@ def lifecycle(
         reached=True,
         satisfaction=Satisfaction.DISSATISFIED,
         comment="仍需补交材料",
-        by=operator,
+        by=OPERATOR,
     )  # 11
     time_source.set(at(12, 4, 16))
-    supervision.close_case(case_id, operator)  # 12
+    supervision.close_case(case_id, OPERATOR)  # 12
     time_source.set(at(12, 7, 9))
-    supervision.reopen_case(case_id, reason="投诉人对答复不满意", by=operator)  # 13
+    supervision.reopen_case(case_id, reason="投诉人对答复不满意", by=OPERATOR)  # 13
     time_source.set(at(12, 8, 10))
     supervision.post_result(
         case_id,
         outcome=Outcome.RESOLVED,
         actions="已一次性告知所需材料",
         answer="已为您办结抵押登记",
-        by=department_actor,
+        by=DEEDS_DESK,
     )  # 14
     return case_id
 
@@ -358,17 +358,14 @@ def test_projecting_does_not_change_the_row_it_was_given(
 
 
 def test_a_returned_case_has_no_department_and_no_deadlines_until_assigned_again(
-    supervision: Supervision,
-    time_source: SettableTimeSource,
-    operator: Actor,
-    department_actor: Actor,
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
     # given
-    case_id = assigned_case(supervision, operator)
+    case_id = assigned_case(supervision, OPERATOR)
     time_source.set(at(11, 27, 11))
-    supervision.return_case(case_id, reason="应由税务局办理", by=department_actor)
+    supervision.return_case(case_id, reason="应由税务局办理", by=DEEDS_DESK)
     time_source.set(at(11, 27, 14))
-    assign(supervision, case_id, operator, department=TAXATION, final=True)
+    assign(supervision, case_id, OPERATOR, department=TAXATION, final=True)
 
     # when
     rows = assert_row_agrees_with_the_aggregate(supervision, case_id)
@@ -389,13 +386,13 @@ def test_a_returned_case_has_no_department_and_no_deadlines_until_assigned_again
 
 
 def test_a_merged_case_names_the_case_it_was_merged_into_and_is_no_longer_watched(
-    supervision: Supervision, time_source: SettableTimeSource, operator: Actor
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
     # given
-    first = registered_case(supervision, operator)
-    duplicate = assigned_case(supervision, operator)
+    first = registered_case(supervision, OPERATOR)
+    duplicate = assigned_case(supervision, OPERATOR)
     time_source.set(at(11, 27, 11))
-    supervision.merge_case(duplicate, into=first, by=operator)
+    supervision.merge_case(duplicate, into=first, by=OPERATOR)
 
     # when
     rows = assert_row_agrees_with_the_aggregate(supervision, duplicate)
@@ -407,21 +404,15 @@ def test_a_merged_case_names_the_case_it_was_merged_into_and_is_no_longer_watche
 
 
 def test_merging_a_case_whose_clock_is_stopped_clears_the_flags_as_the_aggregate_does(
-    supervision: Supervision,
-    time_source: SettableTimeSource,
-    operator: Actor,
-    department_actor: Actor,
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
     # given
-    first = registered_case(supervision, operator)
-    duplicate = assigned_case(supervision, operator)
-    supervision.acknowledge_case(duplicate, department_actor)
-    supervision.request_extension(
-        duplicate, working_days=5, reason="需要现场勘查", by=department_actor
-    )
-    supervision.stop_case_clock(duplicate, reason="等待申请人补充材料", by=department_actor)
+    first = registered_case(supervision, OPERATOR)
+    duplicate = acknowledged_case(supervision)
+    supervision.request_extension(duplicate, working_days=5, reason="需要现场勘查", by=DEEDS_DESK)
+    supervision.stop_case_clock(duplicate, reason="等待申请人补充材料", by=DEEDS_DESK)
     time_source.set(at(11, 27, 11))
-    view = supervision.merge_case(duplicate, into=first, by=operator)
+    view = supervision.merge_case(duplicate, into=first, by=OPERATOR)
 
     # when
     row = fold(supervision, events_of(supervision, duplicate))[-1]
@@ -432,21 +423,15 @@ def test_merging_a_case_whose_clock_is_stopped_clears_the_flags_as_the_aggregate
 
 
 def test_resuming_the_clock_leaves_a_pending_extension_request_on_the_row(
-    supervision: Supervision,
-    time_source: SettableTimeSource,
-    operator: Actor,
-    department_actor: Actor,
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
     # given: an extension asked, then the clock stopped and resumed while it waits
-    case_id = assigned_case(supervision, operator)
-    supervision.acknowledge_case(case_id, department_actor)
+    case_id = acknowledged_case(supervision)
     time_source.set(at(11, 30, 9))
-    supervision.request_extension(
-        case_id, working_days=5, reason="需要现场勘查", by=department_actor
-    )
-    supervision.stop_case_clock(case_id, reason="等待申请人补充材料", by=department_actor)
+    supervision.request_extension(case_id, working_days=5, reason="需要现场勘查", by=DEEDS_DESK)
+    supervision.stop_case_clock(case_id, reason="等待申请人补充材料", by=DEEDS_DESK)
     time_source.set(at(11, 30, 12))
-    view = supervision.resume_case_clock(case_id, department_actor)
+    view = supervision.resume_case_clock(case_id, DEEDS_DESK)
 
     # when
     row = fold(supervision, events_of(supervision, case_id))[-1]
@@ -460,20 +445,16 @@ def test_resuming_the_clock_leaves_a_pending_extension_request_on_the_row(
 
 
 def test_the_row_follows_the_clocks_own_events_and_looks_again_only_when_needed(
-    supervision: Supervision,
-    time_source: SettableTimeSource,
-    operator: Actor,
-    department_actor: Actor,
-    inspector: Actor,
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
     # given: assigned Fri 27 Nov 10:00, never acknowledged; the clock catches up Mon 21 Dec
-    case_id = assigned_case(supervision, operator)
+    case_id = assigned_case(supervision, OPERATOR)
     time_source.set(at(12, 21, 9))
     supervision.observe_case_clock(case_id)
     time_source.set(at(12, 21, 9, 30))
-    supervision.acknowledge_case(case_id, department_actor)
+    supervision.acknowledge_case(case_id, DEEDS_DESK)
     time_source.set(at(12, 21, 10))
-    supervision.supervise_case(case_id, note="已超期，请加快办理", by=inspector)
+    supervision.supervise_case(case_id, note="已超期，请加快办理", by=INSPECTOR)
     time_source.set(at(12, 28, 10))
     supervision.observe_case_clock(case_id)
 
@@ -512,11 +493,11 @@ def test_the_row_follows_the_clocks_own_events_and_looks_again_only_when_needed(
 
 
 def test_a_provisional_row_becomes_final_when_the_deadlines_are_recomputed(
-    supervision: Supervision, time_source: SettableTimeSource, operator: Actor, admin: Actor
+    supervision: Supervision, time_source: SettableTimeSource, admin: Actor
 ) -> None:
     # given: assigned Mon 28 Dec 10:00; due provisionally Tue 19 Jan 2027
     time_source.set(at(12, 28, 10))
-    case_id = assigned_case(supervision, operator)
+    case_id = assigned_case(supervision, OPERATOR)
     provisional = fold(supervision, events_of(supervision, case_id))[-1]
     time_source.set(at(12, 28, 11))
     publish_2027(supervision, admin)
@@ -553,10 +534,10 @@ def register_report(supervision: Supervision, by: Actor) -> UUID:
 
 
 def test_a_department_reads_a_reports_summary_without_the_reporters_name_or_phone(
-    supervision: Supervision, operator: Actor
+    supervision: Supervision,
 ) -> None:
     # given
-    case_id = register_report(supervision, operator)
+    case_id = register_report(supervision, OPERATOR)
 
     # when
     (row,) = fold(supervision, events_of(supervision, case_id))
@@ -567,11 +548,11 @@ def test_a_department_reads_a_reports_summary_without_the_reporters_name_or_phon
 
 
 def test_a_department_reads_a_complaints_summary_with_the_surname_and_a_masked_phone(
-    supervision: Supervision, operator: Actor
+    supervision: Supervision,
 ) -> None:
     # given
     case_id = registered_case(
-        supervision, operator, summary="张三（13812345678）反映窗口人员态度生硬", complainant=ZHANG
+        supervision, OPERATOR, summary="张三（13812345678）反映窗口人员态度生硬", complainant=ZHANG
     )
 
     # when
@@ -582,13 +563,13 @@ def test_a_department_reads_a_complaints_summary_with_the_surname_and_a_masked_p
 
 
 def test_erasure_leaves_no_summary_on_the_row_and_a_rebuild_writes_the_same_row(
-    supervision: Supervision, operator: Actor, inspector: Actor
+    supervision: Supervision,
 ) -> None:
     # given: the row as the live projection kept it, up to the erasure
-    case_id = register_report(supervision, operator)
-    assign(supervision, case_id, operator)
+    case_id = register_report(supervision, OPERATOR)
+    assign(supervision, case_id, OPERATOR)
     live = fold(supervision, events_of(supervision, case_id))[-1]
-    supervision.erase_personal_data(case_id, reason="本人申请删除个人信息", by=inspector)
+    supervision.erase_personal_data(case_id, reason="本人申请删除个人信息", by=INSPECTOR)
     erasure = events_of(supervision, case_id)[-1]
     projection = CaseListProjection(
         calendar=lambda: supervision.calendar, phone_digest=PHONE_DIGESTS
