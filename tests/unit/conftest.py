@@ -16,6 +16,7 @@ from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.directory_file import sample_directory
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import SettableTimeSource, in_memory_supervision
+from tests.unit.actors import DEEDS_DESK, INSPECTOR, OPERATOR
 from tests.unit.case_story import Given
 
 
@@ -53,12 +54,12 @@ def supervision(
 
 @pytest.fixture
 def operator() -> Actor:
-    return Actor(principal="operator-wang", role=Role.OPERATOR)
+    return OPERATOR
 
 
 @pytest.fixture
 def inspector() -> Actor:
-    return Actor(principal="inspector-li", role=Role.INSPECTOR)
+    return INSPECTOR
 
 
 @pytest.fixture
@@ -69,9 +70,8 @@ def admin() -> Actor:
 @pytest.fixture
 def department_actor() -> Actor:
     """The department that runs window W-A01 (real-estate-registration)."""
-    department = _department_running(SAMPLE_WINDOW)
-    assert department == "real-estate-registration"
-    return Actor(principal="deeds-desk", role=Role.DEPARTMENT, department=department)
+    assert _department_running(SAMPLE_WINDOW) == DEEDS_DESK.department
+    return DEEDS_DESK
 
 
 @pytest.fixture

@@ -19,20 +19,13 @@ from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Case, Kind, Outcome, Satisfaction
-from tests.factories import (
-    INSPECTOR,
-    OPERATOR,
-    acknowledged_case,
-    assign,
-    assigned_case,
-    registered_case,
-)
+from tests.factories import acknowledged_case, assign, assigned_case, registered_case
 from tests.support import SettableTimeSource
+from tests.unit.actors import DEEDS_DESK, INSPECTOR, OPERATOR
 from tests.unit.case_story import publish_2027
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
-DEEDS_DESK = Actor(principal="deeds-desk", role=Role.DEPARTMENT, department=DEEDS)
 TAX_DESK = Actor(principal="tax-desk", role=Role.DEPARTMENT, department=TAXATION)
 
 

@@ -18,26 +18,19 @@ import pytest
 from application.projections import Row
 from application.projections.case_list import CaseListProjection
 from application.supervision import Supervision
-from domain.actor import Actor, Role
+from domain.actor import Actor
 from domain.calendar import OFFICE_TZ
 from domain.case import Case, Kind, Outcome, Satisfaction
 from domain.personal_data import ERASED_TEXT
 from domain.task_clock import next_alarm
 from infrastructure.keyed_digests import PhoneDigests
-from tests.factories import (
-    INSPECTOR,
-    OPERATOR,
-    acknowledged_case,
-    assign,
-    assigned_case,
-    registered_case,
-)
+from tests.factories import acknowledged_case, assign, assigned_case, registered_case
 from tests.support import SettableTimeSource
+from tests.unit.actors import DEEDS_DESK, INSPECTOR, OPERATOR
 from tests.unit.case_story import publish_2027
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
-DEEDS_DESK = Actor(principal="deeds-desk", role=Role.DEPARTMENT, department=DEEDS)
 PHONE_DIGESTS = PhoneDigests(bytes(32))
 ZHANG = {"name": "张三", "phone": "13812345678", "address": "解放路 1 号", "anonymous": False}
 

@@ -34,6 +34,7 @@ from domain.directory import UnknownDepartment
 from domain.errors import DomainError
 from tests.factories import assign, assigned_case, registered_case, registration
 from tests.support import SettableTimeSource
+from tests.unit.actors import DEEDS_DESK, INSPECTOR, OPERATOR
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
@@ -72,37 +73,33 @@ def recorded_states(supervision: Supervision) -> list[bytes]:
 
 
 def test_a_complaint_goes_from_registration_to_closing_and_the_history_says_who_did_what(
-    supervision: Supervision,
-    time_source: SettableTimeSource,
-    operator: Actor,
-    department_actor: Actor,
-    inspector: Actor,
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
     # given: registered on Fri 27 Nov 10:00
-    registered = registration(supervision, operator)
+    registered = registration(supervision, OPERATOR)
     case_id = registered.case.id
 
     # when
     time_source.set(at(11, 27, 10, 30))
     assigned = supervision.assign_case(
-        case_id, department=DEEDS, urgent=None, final=False, note="请核实", by=operator
+        case_id, department=DEEDS, urgent=None, final=False, note="请核实", by=OPERATOR
     )
     time_source.set(at(11, 30, 9, 15))
-    acknowledged = supervision.acknowledge_case(case_id, department_actor)
+    acknowledged = supervision.acknowledge_case(case_id, DEEDS_DESK)
     time_source.set(at(12, 3, 16))
     answered = supervision.post_result(
         case_id,
         outcome=Outcome.SUBSTANTIATED,
         actions="已对窗口人员批评教育",
         answer="经核实情况属实，已整改",
-        by=department_actor,
+        by=DEEDS_DESK,
     )
     time_source.set(at(12, 4, 10))
     called_back = supervision.record_callback(
-        case_id, reached=True, satisfaction=Satisfaction.SATISFIED, comment=None, by=operator
+        case_id, reached=True, satisfaction=Satisfaction.SATISFIED, comment=None, by=OPERATOR
     )
     time_source.set(at(12, 4, 10, 5))
-    closed = supervision.close_case(case_id, operator)
+    closed = supervision.close_case(case_id, OPERATOR)
 
     # then
     assert registered.case.status == "registered"
@@ -123,9 +120,9 @@ def test_a_complaint_goes_from_registration_to_closing_and_the_history_says_who_
     assert closed.status == "closed"
     assert closed.closed_at == at(12, 4, 10, 5)
     assert closed.version == 6
-    assert supervision.get_case(case_id, inspector) == replace(closed, position=None)
+    assert supervision.get_case(case_id, INSPECTOR) == replace(closed, position=None)
 
-    history = supervision.case_history(case_id, inspector)
+    history = supervision.case_history(case_id, INSPECTOR)
     assert [(e.version, e.type, who(e.actor), e.at) for e in history] == [
         (1, "Registered", ("operator-wang", "operator"), at(11, 27, 10)),
         (2, "Assigned", ("operator-wang", "operator"), at(11, 27, 10, 30)),
@@ -145,24 +142,20 @@ def test_a_complaint_goes_from_registration_to_closing_and_the_history_says_who_
 
 
 def test_the_history_gives_the_reason_of_each_decision_and_the_request_it_came_from(
-    supervision: Supervision,
-    time_source: SettableTimeSource,
-    operator: Actor,
-    department_actor: Actor,
-    inspector: Actor,
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
     # given
-    case_id = registered_case(supervision, operator)
+    case_id = registered_case(supervision, OPERATOR)
     desk = Actor("deeds-desk", Role.DEPARTMENT, DEEDS, request_id="req-42")
 
     # when
     supervision.assign_case(
-        case_id, department=DEEDS, urgent=None, final=False, note="请核实", by=operator
+        case_id, department=DEEDS, urgent=None, final=False, note="请核实", by=OPERATOR
     )
     time_source.set(at(11, 27, 11))
-    supervision.return_case(case_id, reason="应由税务局办理", by=department_actor)
+    supervision.return_case(case_id, reason="应由税务局办理", by=DEEDS_DESK)
     supervision.assign_case(
-        case_id, department=DEEDS, urgent=None, final=True, note=None, by=operator
+        case_id, department=DEEDS, urgent=None, final=True, note=None, by=OPERATOR
     )
     supervision.acknowledge_case(case_id, desk)
     time_source.set(at(11, 30, 9))
@@ -171,7 +164,7 @@ def test_the_history_gives_the_reason_of_each_decision_and_the_request_it_came_f
     resumed = supervision.resume_case_clock(case_id, desk)
 
     # then
-    history = supervision.case_history(case_id, inspector)
+    history = supervision.case_history(case_id, INSPECTOR)
     assert [(e.type, e.reason) for e in history] == [
         ("Registered", None),
         ("Assigned", "请核实"),
@@ -193,11 +186,11 @@ def test_the_history_gives_the_reason_of_each_decision_and_the_request_it_came_f
 
 
 def test_cases_of_all_channels_share_the_days_running_number(
-    supervision: Supervision, time_source: SettableTimeSource, operator: Actor
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
     # when
     numbers = [
-        registration(supervision, operator, channel=channel).case.tracking_number
+        registration(supervision, OPERATOR, channel=channel).case.tracking_number
         for channel in (Channel.HOTLINE, Channel.WALK_IN, Channel.ONLINE, Channel.HOTLINE)
     ]
 
@@ -206,16 +199,16 @@ def test_cases_of_all_channels_share_the_days_running_number(
 
 
 def test_the_running_number_starts_again_the_next_day(
-    supervision: Supervision, time_source: SettableTimeSource, operator: Actor
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
     # given
-    registration(supervision, operator)
-    registration(supervision, operator, channel=Channel.LETTER)
+    registration(supervision, OPERATOR)
+    registration(supervision, OPERATOR, channel=Channel.LETTER)
 
     # when: the next morning
     time_source.advance(days=1)
-    first_of_the_day = registration(supervision, operator, channel=Channel.LETTER)
-    second_of_the_day = registration(supervision, operator)
+    first_of_the_day = registration(supervision, OPERATOR, channel=Channel.LETTER)
+    second_of_the_day = registration(supervision, OPERATOR)
 
     # then
     assert first_of_the_day.case.tracking_number == "LT20261128-0001"
@@ -223,25 +216,25 @@ def test_the_running_number_starts_again_the_next_day(
 
 
 def test_the_day_of_a_tracking_number_is_the_centres_day_not_utc(
-    supervision: Supervision, time_source: SettableTimeSource, operator: Actor
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
     # given: the last case of Friday, 23:50 in the centre
     time_source.set(at(11, 27, 23, 50))
-    registration(supervision, operator)
+    registration(supervision, OPERATOR)
 
     # when: 16:30 UTC on Friday is already 00:30 on Saturday in the centre
     time_source.set(datetime(2026, 11, 27, 16, 30, tzinfo=UTC))
-    registered = registration(supervision, operator)
+    registered = registration(supervision, OPERATOR)
 
     # then
     assert registered.case.tracking_number == "HL20261128-0001"
 
 
 def test_the_access_code_is_easy_to_read_out_and_only_its_hash_is_kept(
-    supervision: Supervision, operator: Actor
+    supervision: Supervision,
 ) -> None:
     # when
-    registered = registration(supervision, operator)
+    registered = registration(supervision, OPERATOR)
 
     # then
     code = registered.access_code
@@ -255,26 +248,21 @@ def test_the_access_code_is_easy_to_read_out_and_only_its_hash_is_kept(
     assert not any(code.encode() in state for state in recorded_states(supervision))
 
 
-def test_the_access_code_hash_never_leaves_the_application(
-    supervision: Supervision,
-    operator: Actor,
-    inspector: Actor,
-    department_actor: Actor,
-) -> None:
+def test_the_access_code_hash_never_leaves_the_application(supervision: Supervision) -> None:
     # given
-    registered = registration(supervision, operator)
+    registered = registration(supervision, OPERATOR)
     case_id = registered.case.id
     stored = supervision.repository.get(case_id).access_code_hash
-    assigned = assign(supervision, case_id, operator)
+    assigned = assign(supervision, case_id, OPERATOR)
 
     # when
     answers: list[object] = [
         registered.case,
         assigned,
-        supervision.get_case(case_id, operator),
-        supervision.get_case(case_id, inspector),
-        supervision.get_case(case_id, department_actor),
-        supervision.case_history(case_id, inspector),
+        supervision.get_case(case_id, OPERATOR),
+        supervision.get_case(case_id, INSPECTOR),
+        supervision.get_case(case_id, DEEDS_DESK),
+        supervision.case_history(case_id, INSPECTOR),
     ]
 
     # then
@@ -299,7 +287,6 @@ def test_the_access_code_hash_never_leaves_the_application(
 )
 def test_registration_defaults_the_department_from_the_window_or_the_staff_member(
     supervision: Supervision,
-    operator: Actor,
     department: str | None,
     window: str | None,
     staff: str | None,
@@ -307,7 +294,7 @@ def test_registration_defaults_the_department_from_the_window_or_the_staff_membe
 ) -> None:
     # when
     registered = registration(
-        supervision, operator, department=department, window=window, staff=staff
+        supervision, OPERATOR, department=department, window=window, staff=staff
     )
 
     # then
@@ -327,7 +314,6 @@ def test_registration_defaults_the_department_from_the_window_or_the_staff_membe
 )
 def test_registration_naming_what_the_directory_does_not_know_is_refused_and_records_nothing(
     supervision: Supervision,
-    operator: Actor,
     department: str | None,
     window: str | None,
     staff: str | None,
@@ -338,23 +324,21 @@ def test_registration_naming_what_the_directory_does_not_know_is_refused_and_rec
 
     # when
     with pytest.raises(DomainError) as refused:
-        registration(supervision, operator, department=department, window=window, staff=staff)
+        registration(supervision, OPERATOR, department=department, window=window, staff=staff)
 
     # then
     assert refused.value.code == code
     assert position(supervision) == before
 
 
-def test_a_case_cannot_be_assigned_to_an_unknown_department(
-    supervision: Supervision, operator: Actor
-) -> None:
+def test_a_case_cannot_be_assigned_to_an_unknown_department(supervision: Supervision) -> None:
     # given
-    case_id = registered_case(supervision, operator)
+    case_id = registered_case(supervision, OPERATOR)
     before = position(supervision)
 
     # when
     with pytest.raises(UnknownDepartment) as refused:
-        assign(supervision, case_id, operator, department="no-such-bureau")
+        assign(supervision, case_id, OPERATOR, department="no-such-bureau")
 
     # then
     assert refused.value.code == "unknown_department"
@@ -373,27 +357,24 @@ def test_a_case_cannot_be_assigned_to_an_unknown_department(
 )
 def test_a_department_cannot_read_another_departments_case(
     supervision: Supervision,
-    operator: Actor,
     other_department_actor: Actor,
     read: Callable[[Supervision, UUID, Actor], object],
 ) -> None:
     # given
-    case_id = assigned_case(supervision, operator)
+    case_id = assigned_case(supervision, OPERATOR)
 
     # then
     with pytest.raises(NotAssignedDepartment):
         read(supervision, case_id, other_department_actor)
 
 
-def test_a_department_reads_its_case_with_the_complainant_masked(
-    supervision: Supervision, operator: Actor, department_actor: Actor
-) -> None:
+def test_a_department_reads_its_case_with_the_complainant_masked(supervision: Supervision) -> None:
     # given
-    case_id = assigned_case(supervision, operator, complainant=ZHANG)
+    case_id = assigned_case(supervision, OPERATOR, complainant=ZHANG)
 
     # when
-    seen_by_department = supervision.get_case(case_id, department_actor)
-    seen_by_operator = supervision.get_case(case_id, operator)
+    seen_by_department = supervision.get_case(case_id, DEEDS_DESK)
+    seen_by_operator = supervision.get_case(case_id, OPERATOR)
 
     # then
     assert seen_by_department.complainant == {
@@ -405,118 +386,105 @@ def test_a_department_reads_its_case_with_the_complainant_masked(
     assert seen_by_operator.complainant == ZHANG
 
 
-def test_a_department_reading_a_report_does_not_see_who_reported(
-    supervision: Supervision, operator: Actor, department_actor: Actor, inspector: Actor
-) -> None:
+def test_a_department_reading_a_report_does_not_see_who_reported(supervision: Supervision) -> None:
     # given
-    case_id = assigned_case(supervision, operator, kind=Kind.REPORT, complainant=ZHANG)
+    case_id = assigned_case(supervision, OPERATOR, kind=Kind.REPORT, complainant=ZHANG)
 
     # then
-    assert supervision.get_case(case_id, department_actor).complainant is None
-    assert supervision.get_case(case_id, inspector).complainant == ZHANG
+    assert supervision.get_case(case_id, DEEDS_DESK).complainant is None
+    assert supervision.get_case(case_id, INSPECTOR).complainant == ZHANG
 
 
 @pytest.mark.parametrize("kind", [Kind.REPORT, Kind.COMPLAINT], ids=["report", "complaint"])
 def test_only_inspectors_read_the_full_history_so_no_department_learns_who_complained(
-    supervision: Supervision,
-    operator: Actor,
-    department_actor: Actor,
-    kind: Kind,
+    supervision: Supervision, kind: Kind
 ) -> None:
     # given
-    case_id = assigned_case(supervision, operator, kind=kind)
+    case_id = assigned_case(supervision, OPERATOR, kind=kind)
 
     # when / then: the history holds the complainant's identity as recorded
-    for viewer in (department_actor, operator):
+    for viewer in (DEEDS_DESK, OPERATOR):
         with pytest.raises(HistoryForInspectors):
             supervision.case_history(case_id, viewer)
 
 
-def test_an_unknown_case_is_not_found(
-    supervision: Supervision, operator: Actor, inspector: Actor
-) -> None:
+def test_an_unknown_case_is_not_found(supervision: Supervision) -> None:
     with pytest.raises(CaseNotFound):
-        supervision.get_case(uuid4(), operator)
+        supervision.get_case(uuid4(), OPERATOR)
     with pytest.raises(CaseNotFound):
-        supervision.case_history(uuid4(), inspector)
+        supervision.case_history(uuid4(), INSPECTOR)
 
 
 def test_a_command_on_an_unknown_case_is_refused_and_records_nothing(
-    supervision: Supervision, department_actor: Actor
+    supervision: Supervision,
 ) -> None:
     before = position(supervision)
 
     with pytest.raises(CaseNotFound):
-        supervision.acknowledge_case(uuid4(), department_actor)
+        supervision.acknowledge_case(uuid4(), DEEDS_DESK)
 
     assert position(supervision) == before
 
 
-def test_a_refused_command_records_nothing(
-    supervision: Supervision, operator: Actor, department_actor: Actor
-) -> None:
+def test_a_refused_command_records_nothing(supervision: Supervision) -> None:
     # given
-    case_id = assigned_case(supervision, operator)
+    case_id = assigned_case(supervision, OPERATOR)
     before = position(supervision)
 
     # when
     with pytest.raises(CaseNotAcknowledged):
         supervision.post_result(
-            case_id, outcome=Outcome.RESOLVED, actions="", answer="已解决", by=department_actor
+            case_id, outcome=Outcome.RESOLVED, actions="", answer="已解决", by=DEEDS_DESK
         )
 
     # then
     assert position(supervision) == before
-    assert supervision.get_case(case_id, operator).status == "assigned"
+    assert supervision.get_case(case_id, OPERATOR).status == "assigned"
 
 
 # Positions --------------------------------------------------------------------------------------
 
 
 def test_every_command_answers_the_global_position_of_its_last_event(
-    supervision: Supervision,
-    time_source: SettableTimeSource,
-    operator: Actor,
-    department_actor: Actor,
-    inspector: Actor,
+    supervision: Supervision, time_source: SettableTimeSource
 ) -> None:
     # given
     start = position(supervision)
 
     # when / then
-    registered = registration(supervision, operator)
+    registered = registration(supervision, OPERATOR)
     case_id = registered.case.id
     # a new day's sequence starts, takes a number, and the case is registered: 3 events
     assert registered.case.position == position(supervision) == start + 3
 
     answers = [
-        assign(supervision, case_id, operator),
-        supervision.acknowledge_case(case_id, department_actor),
-        supervision.add_case_note(case_id, text="已联系投诉人", public=True, by=operator),
+        assign(supervision, case_id, OPERATOR),
+        supervision.acknowledge_case(case_id, DEEDS_DESK),
+        supervision.add_case_note(case_id, text="已联系投诉人", public=True, by=OPERATOR),
     ]
     time_source.set(at(12, 21, 9))
-    answers.append(supervision.supervise_case(case_id, note="已超期", by=inspector))
+    answers.append(supervision.supervise_case(case_id, note="已超期", by=INSPECTOR))
     for offset, answer in enumerate(answers, start=4):
         assert answer.position == start + offset
     assert answers[-1].position == position(supervision)
-    assert supervision.get_case(case_id, operator).position is None
+    assert supervision.get_case(case_id, OPERATOR).position is None
 
 
 def test_merging_saves_both_cases_and_answers_the_position_of_the_last_event(
-    supervision: Supervision, operator: Actor
+    supervision: Supervision,
 ) -> None:
     # given
-    first = registered_case(supervision, operator)
-    duplicate = registered_case(supervision, operator)
+    first = registered_case(supervision, OPERATOR)
+    duplicate = registered_case(supervision, OPERATOR)
 
     # when
-    merged = supervision.merge_case(duplicate, into=first, by=operator)
+    merged = supervision.merge_case(duplicate, into=first, by=OPERATOR)
 
     # then
     assert merged.status == "merged"
     assert merged.merged_into == str(first)
     assert merged.position == position(supervision)
-    assert supervision.get_case(first, operator).duplicates == [str(duplicate)]
+    assert supervision.get_case(first, OPERATOR).duplicates == [str(duplicate)]
 
 
 # Access tokens ----------------------------------------------------------------------------------
