@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 from uuid import UUID
 
 from application.base import StorageUnavailable
@@ -28,6 +28,39 @@ class ReplicaBehind(StorageUnavailable):
     read that must show the client's own write waits for it, and past the bound asks again."""
 
     code = "replica_behind"
+
+
+class InvalidAsOf(Invalid):
+    """An `as_of` that is neither an instant with its offset nor a date."""
+
+    code = "invalid_as_of"
+
+
+class AsOfInFuture(Invalid):
+    """An `as_of` after now: the record cannot say yet how it will stand."""
+
+    code = "as_of_in_future"
+
+
+class PastNotProjected(StorageUnavailable):
+    """The read side has not yet got as far as the instant asked for; ask again shortly."""
+
+    code = "as_of_not_projected"
+
+
+@dataclass(frozen=True)
+class Past:
+    """An instant of record time (§14), and the log position of the record as it stood then:
+    the last of the events recorded by the instant (0: none yet)."""
+
+    instant: datetime
+    position: int
+
+
+class RecordTime(Protocol):
+    """Where in the notification log the record stood at an instant."""
+
+    async def past(self, instant: datetime) -> Past: ...
 
 
 @dataclass(frozen=True)
@@ -317,6 +350,10 @@ class DepartmentMetrics:
 class CaseQueries(Protocol):
     """The read side's case queries (asyncpg over the projected tables); a list or board
     shows each summary as a reader in `role` may read it (DESIGN §3)."""
+
+    def as_of(self, position: int) -> Self:
+        """These queries, reading the record as it stood at log `position` (§14)."""
+        ...
 
     async def open_provisional_tasks(self) -> int: ...
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 from uuid import UUID
 
 from application.assessments import StaffStanding
@@ -143,6 +143,10 @@ class MonthlyReport:
 
 class ScoreQueries(Protocol):
     """The read side's discipline queries (asyncpg over the projected tables)."""
+
+    def as_of(self, position: int) -> Self:
+        """These queries, reading the record as it stood at log `position` (§14)."""
+        ...
 
     async def scores(
         self, month: str, *, subject: str | None, department: str | None, after: int | None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 from uuid import UUID
 
 from application.directory import DirectoryVerbs
@@ -116,6 +116,10 @@ class WindowSatisfaction:
 
 class SurveyQueries(Protocol):
     """Survey batches and their satisfaction, read from the survey_list table."""
+
+    def as_of(self, position: int) -> Self:
+        """These queries, reading the record as it stood at log `position` (§14)."""
+        ...
 
     async def list_batches(
         self, *, window: str | None, limit: int, cursor: str | None, after: int | None

@@ -68,6 +68,7 @@ _COLUMNS = (
     "changes",
     "readable",
     "actor_name",
+    "recorded_at",
 )
 _INSERT_ROW = sql.SQL(
     "INSERT INTO {events} ({columns}) VALUES ({values}) ON CONFLICT (position) DO NOTHING"
@@ -79,6 +80,7 @@ _INSERT_RECORD_SUBJECT = sql.SQL(
     "INSERT INTO {record_subjects} (record_id, kind, subject_id) VALUES (%s, %s, %s) "
     "ON CONFLICT DO NOTHING"
 )
+_LATEST_RECORDED = sql.SQL("SELECT max(recorded_at) FROM {events}")
 _SELECT_RECORD_SUBJECTS = sql.SQL(
     "SELECT record_id, kind, subject_id FROM {record_subjects} WHERE record_id = ANY(%s)"
 )
@@ -119,6 +121,7 @@ class AuditEventsRunner(TrackedRunner):
             columns=sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
             values=sql.SQL(", ").join(sql.Placeholder() * len(_COLUMNS)),
         )
+        self._latest_recorded = _LATEST_RECORDED.format(events=events)
         self._insert_subject = _INSERT_SUBJECT.format(subjects=subjects)
         self._insert_record_subject = _INSERT_RECORD_SUBJECT.format(record_subjects=record_subjects)
         self._select_record_subjects = _SELECT_RECORD_SUBJECTS.format(
@@ -143,6 +146,7 @@ class AuditEventsRunner(TrackedRunner):
             if not notifications:
                 return BatchResult(0, 0, after)
             rows = [storable_row(row) for row in self._rows(connection, notifications)]
+            self._stamp_record_time(connection, rows)
             with connection.cursor() as cursor:
                 cursor.executemany(
                     self._insert_row,
@@ -157,6 +161,17 @@ class AuditEventsRunner(TrackedRunner):
             last = notifications[-1].id
             set_tracked_position(connection, self.tracking_name, last)
         return BatchResult(len(notifications), len(notifications), last)
+
+    def _stamp_record_time(self, connection: psycopg.Connection[Any], rows: list[Row]) -> None:
+        """Give each row the latest event time up to its position (§14's record time): the
+        running maximum never goes back, so an instant's prefix of the log is found by it."""
+        latest = connection.execute(self._latest_recorded).fetchone()
+        recorded = latest[0] if latest else None
+        for row in rows:
+            at = row["at"]
+            if at is not None and (recorded is None or at > recorded):
+                recorded = at
+            row["recorded_at"] = recorded
 
     def _rows(
         self, connection: psycopg.Connection[Any], notifications: list[Notification]

@@ -34,7 +34,7 @@ from application.queries import (
 from domain.actor import Role
 from domain.calendar import WorkingCalendar, office_midnight
 from domain.privacy import ROLES_SEEING_FULL_IDENTITY
-from infrastructure.read_side import NewestFirstPage, from_row, wait_until_projected
+from infrastructure.read_side import NewestFirstPage, ReadsThePast, from_row, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 from infrastructure.worker import TASK_TABLES
 
@@ -105,7 +105,7 @@ def summary_column(role: Role) -> str:
     return "summary" if role in ROLES_SEEING_FULL_IDENTITY else "department_summary"
 
 
-class CaseQueriesOnPostgres:
+class CaseQueriesOnPostgres(ReadsThePast):
     """The case queries over the projected tables, waiting (boundedly) for a client's write."""
 
     def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:

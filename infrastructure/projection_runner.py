@@ -32,6 +32,7 @@ from application.projections import Projection, Row
 from domain.calendar import WorkingCalendar
 from domain.calendar_book import CALENDAR_BOOK_ID
 from domain.text import UNSTORABLE, storable
+from infrastructure.history import KEPT_HISTORY, history_of
 from infrastructure.notification_log import (
     DEFAULT_BATCH_SIZE,
     TopicFilter,
@@ -191,8 +192,10 @@ class _Columns:
 class ProjectionRunner(TrackedRunner):
     """Keeps one projection's table current from the notification log, exactly once.
 
-    `table` and `tracking_name` default to the projection's own; a rebuild points them at a
-    fresh table and a tracking row of its own.
+    Where the table keeps history (infrastructure/history.py), every change an event makes
+    to a row is written as a version of it too, valid from that event's position.
+    `table`, `history` and `tracking_name` default to the projection's own; a rebuild points
+    them at fresh tables and a tracking row of its own.
     """
 
     def __init__(
@@ -202,6 +205,7 @@ class ProjectionRunner(TrackedRunner):
         projection: Projection,
         *,
         table: str | None = None,
+        history: str | None = None,
         tracking_name: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
@@ -216,7 +220,9 @@ class ProjectionRunner(TrackedRunner):
         )
         self.projection = projection
         self.table = table or projection.table
-        self._columns: _Columns | None = None
+        # A table of its own (a rebuild's, a test's) keeps only the history it is given.
+        self.history = history if table is not None else history_of(projection.table)
+        self._columns: dict[str, _Columns] = {}
 
     def run_batch(self, *, stop: int | None = None) -> BatchResult:
         """Project the next batch (up to `stop`, if given) in one transaction."""
@@ -254,9 +260,14 @@ class ProjectionRunner(TrackedRunner):
             keyed = [(storable_value(key_of(event)), at, event) for at, event in events]
             keys = list(dict.fromkeys(key for key, _, _ in keyed))
             rows: dict[Any, Row | None] = dict(self._lock_rows(connection, keys))
+            versions = _Versions(rows) if self.history is not None else None
             for key, position, event in keyed:
                 rows[key] = self.projection.project(rows.get(key), event, position)
+                if versions is not None:
+                    versions.seen(key, position, rows[key])
             self._write(connection, rows)  # every key read was an event's, so all are touched
+            if versions is not None and self.history is not None:
+                self._write_versions(connection, self.history, versions)
             if self.table in ANNOUNCED_TABLES:
                 announce_changed(connection, keys)
         last = notifications[-1].id
@@ -274,7 +285,6 @@ class ProjectionRunner(TrackedRunner):
             return {row[self.projection.key]: row for row in cursor.fetchall()}
 
     def _write(self, connection: psycopg.Connection[Any], rows: dict[Any, Row | None]) -> None:
-        columns = self._table_columns(connection)
         gone = [key for key, row in rows.items() if row is None]
         kept = [storable_row(row) for row in rows.values() if row is not None]
         if gone:
@@ -284,20 +294,58 @@ class ProjectionRunner(TrackedRunner):
                 ),
                 (gone,),
             )
+        self._insert(connection, self.table, kept, self._upsert)
+
+    def _write_versions(
+        self, connection: psycopg.Connection[Any], history: str, versions: _Versions
+    ) -> None:
+        """Close the versions the batch's first changes end, and add the batch's own."""
+        closing_at = versions.first_change_positions()
+        if closing_at:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    sql.SQL(
+                        "UPDATE {history} SET valid_to = %s WHERE {key} = %s AND valid_to IS NULL"
+                    ).format(
+                        history=sql.Identifier(history), key=sql.Identifier(self.projection.key)
+                    ),
+                    [(at, key) for key, at in closing_at.items()],
+                )
+        added = versions.rows()
+        self._insert(
+            connection,
+            history,
+            added,
+            lambda shape: sql.SQL("INSERT INTO {table} ({columns}) VALUES ({values})").format(
+                table=sql.Identifier(history),
+                columns=sql.SQL(", ").join(map(sql.Identifier, shape)),
+                values=sql.SQL(", ").join(sql.Placeholder() * len(shape)),
+            ),
+        )
+
+    def _insert(
+        self,
+        connection: psycopg.Connection[Any],
+        table: str,
+        rows: list[Row],
+        statement: Callable[[tuple[str, ...]], sql.Composed],
+    ) -> None:
+        """Write `rows` (storable already) into `table`, one statement per set of columns."""
+        columns = self._table_columns(connection, table)
         by_shape: dict[tuple[str, ...], list[Row]] = {}
-        for row in kept:
+        for row in rows:
             unknown = row.keys() - set(columns.names)
             if unknown:
                 raise ProjectionFailed(
                     f"projection {self.projection.name} wrote columns {sorted(unknown)} "
-                    f"that table {self.table} does not have"
+                    f"that table {table} does not have"
                 )
             shape = tuple(name for name in columns.names if name in row)
             by_shape.setdefault(shape, []).append(row)
         with connection.cursor() as cursor:
             for shape, shaped in by_shape.items():
                 cursor.executemany(
-                    self._upsert(shape),
+                    statement(shape),
                     [
                         [Jsonb(row[name]) if name in columns.jsonb else row[name] for name in shape]
                         for row in shaped
@@ -326,21 +374,57 @@ class ProjectionRunner(TrackedRunner):
             conflict=conflict,
         )
 
-    def _table_columns(self, connection: psycopg.Connection[Any]) -> _Columns:
-        if self._columns is None:
+    def _table_columns(self, connection: psycopg.Connection[Any], table: str) -> _Columns:
+        if table not in self._columns:
             rows = connection.execute(
                 "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
                 "WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped "
                 "ORDER BY attnum",
-                (self.table,),
+                (table,),
             ).fetchall()
             if not rows:
-                raise ProjectionFailed(f"table {self.table} does not exist; run the migrations")
-            self._columns = _Columns(
+                raise ProjectionFailed(f"table {table} does not exist; run the migrations")
+            self._columns[table] = _Columns(
                 names=tuple(name for name, _ in rows),
                 jsonb=frozenset(name for name, kind in rows if kind in {"jsonb", "json"}),
             )
-        return self._columns
+        return self._columns[table]
+
+
+class _Versions:
+    """The versions a batch makes of its rows: one per event that changed a row."""
+
+    def __init__(self, standing: dict[Any, Row]) -> None:
+        # As stored: a projection may change the row it is given in place.
+        self._last: dict[Any, Row | None] = {
+            key: storable_row(row) for key, row in standing.items()
+        }
+        self._made: list[tuple[Any, int, Row | None]] = []
+
+    def seen(self, key: Any, position: int, row: Row | None) -> None:
+        """The row `key` became at `position` (None: it went away)."""
+        version = storable_row(row) if row is not None else None
+        if version != self._last.get(key):
+            self._made.append((key, position, version))
+            self._last[key] = version
+
+    def first_change_positions(self) -> dict[Any, int]:
+        """Per key, where the batch first changed it: where its standing version ends."""
+        first: dict[Any, int] = {}
+        for key, position, _ in self._made:
+            first.setdefault(key, position)
+        return first
+
+    def rows(self) -> list[Row]:
+        """Each version made, valid from its event to the next change of its row."""
+        rows: list[Row] = []
+        next_change: dict[Any, int] = {}
+        for key, position, version in reversed(self._made):
+            if version is not None:
+                rows.append({**version, "valid_from": position, "valid_to": next_change.get(key)})
+            next_change[key] = position
+        rows.reverse()
+        return rows
 
 
 # Rebuild ----------------------------------------------------------------------------
@@ -378,14 +462,16 @@ def projection_target(
     database_url: str, application: Application[Any], projection: Projection
 ) -> RebuildTarget:
     """A row-per-record projection, as a rebuild replays it."""
+    history = history_of(projection.table)
     return RebuildTarget(
         name=projection.name,
-        tables=(projection.table,),
+        tables=(projection.table,) if history is None else (projection.table, history),
         replayer=lambda tables, tracking_name, batch_size: ProjectionRunner(
             database_url,
             application,
             projection,
             table=tables[projection.table],
+            history=tables.get(history) if history is not None else None,
             tracking_name=tracking_name,
             batch_size=batch_size,
         ),
@@ -534,10 +620,15 @@ def _swap(
             if result.notifications < runner.batch_size:
                 break
         position = tracked_position(connection, runner.tracking_name)
+        kept = [live for live in fresh if live in KEPT_HISTORY]
+        for live in kept:  # the view of a history table stands in the way of its swap
+            connection.execute(sql.SQL("DROP VIEW IF EXISTS as_of.{}").format(sql.Identifier(live)))
         for live, new in fresh.items():
             _replace_table(connection, live, new)
             if live in ANNOUNCED_TABLES:
                 announce_flush(connection)
+        for live in kept:
+            connection.execute("SELECT keep_history(%s, %s)", (live, KEPT_HISTORY[live]))
         set_tracked_position(connection, target.name, position)
         connection.execute(
             "DELETE FROM projection_tracking WHERE name = %s", (runner.tracking_name,)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import copy
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from application.queries import LAST_POSITION, InvalidCursor, ReplicaBehind
 from infrastructure.read_replica import ReplicaPool
@@ -33,6 +34,18 @@ Made = TypeVar("Made", bound="DataclassInstance")
 # The first look again after a write not yet projected, and the longest pause between looks.
 FIRST_PAUSE = 0.01
 LONGEST_PAUSE = 0.1
+
+
+class ReadsThePast:
+    """Queries over `store` that can read the tables as they stood at a log position."""
+
+    store: SqlPool
+
+    def as_of(self, position: int) -> Self:
+        """These queries, reading the record as it stood at `position` (§14)."""
+        past = copy.copy(self)
+        past.store = self.store.as_of(position)
+        return past
 
 
 def from_row(kind: type[Made], row: Any, **given: Any) -> Made:

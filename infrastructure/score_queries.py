@@ -30,7 +30,7 @@ from infrastructure.assessment_queries import standings_of_month
 from infrastructure.item_queries import items_of_month
 from infrastructure.notice_queries import notices_of_month
 from infrastructure.post_cover_queries import cover_gaps_of_month
-from infrastructure.read_side import NewestFirstPage, from_row, wait_until_projected
+from infrastructure.read_side import NewestFirstPage, ReadsThePast, from_row, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 from infrastructure.survey_queries import SurveyQueriesOnPostgres
 from infrastructure.visit_queries import visits_of_month
@@ -115,7 +115,7 @@ ORDER BY id
 """
 
 
-class ScoreQueriesOnPostgres:
+class ScoreQueriesOnPostgres(ReadsThePast):
     """The discipline queries, waiting (boundedly) for the read side to see a client's write."""
 
     def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:

@@ -142,6 +142,57 @@ class SqlPool:
         with _unavailable_on_failure():
             return await getattr(pool, method)(query, *args)
 
+    def as_of(self, position: int) -> SqlPool:
+        """The same connections reading the tables as they stood at log `position` (§14)."""
+        return PastPool(self, position)
+
+
+# Schema as_of first: its views stand in for the tables that keep history, showing the
+# versions standing at the position set beside them (migration 0036).
+_READ_THE_PAST = (
+    "SELECT set_config('search_path', 'as_of, ' || current_setting('search_path'), true),"
+    " set_config('oversight.as_of_position', $1, true)"
+)
+
+
+class PastPool(SqlPool):
+    """Reads through `present`'s connections, each statement in a read-only transaction that
+    sees the read tables as they stood at a log position: the same query text reads the past.
+
+    A replica's pool reads the past on its primary: the history a replica holds may lag the
+    position asked for, and the primary's never does once its projections have passed it.
+    """
+
+    def __init__(self, present: SqlPool, position: int) -> None:
+        primary = getattr(present, "primary", present)
+        super().__init__(
+            primary.database_url,
+            max_size=primary.max_size,
+            statement_timeout=primary.statement_timeout,
+            connect_timeout=primary.connect_timeout,
+        )
+        self.present = primary
+        self.position = position
+
+    async def open(self) -> None:
+        await self.present.open()
+
+    async def close(self) -> None:
+        """The connections are the present's: it closes them."""
+
+    def usage(self) -> tuple[int, int, int]:
+        return self.present.usage()
+
+    async def run(self, method: Method, query: str, args: Sequence[Any]) -> Any:
+        pool = await self.present._opened()
+        with _unavailable_on_failure():
+            async with pool.acquire() as connection, connection.transaction(readonly=True):
+                await connection.execute(_READ_THE_PAST, str(self.position))
+                return await getattr(connection, method)(query, *args)
+
+    def as_of(self, position: int) -> SqlPool:
+        return PastPool(self.present, position)
+
 
 # The server cannot be reached, or went away: another server (the primary, for a replica)
 # may still answer. A statement cancelled for its time is not among them: it would be as slow

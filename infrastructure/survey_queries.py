@@ -16,7 +16,7 @@ from application.surveys import (
     WindowSatisfaction,
 )
 from domain.calendar import office_midnight
-from infrastructure.read_side import NewestFirstPage, from_row, wait_until_projected
+from infrastructure.read_side import NewestFirstPage, ReadsThePast, from_row, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 
 PROJECTIONS = ("survey_list",)
@@ -47,7 +47,7 @@ GROUP BY window_id
 """
 
 
-class SurveyQueriesOnPostgres:
+class SurveyQueriesOnPostgres(ReadsThePast):
     """The survey queries, waiting (boundedly) for the read side to see a client's write."""
 
     def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:

@@ -59,7 +59,7 @@ from application.public_status import (
     ClientLimit,
     PublicStatus,
 )
-from application.queries import CaseQueries
+from application.queries import CaseQueries, RecordTime
 from application.saved_filters import SavedFilters
 from application.scores import ScoreQueries
 from application.supervision import Supervision
@@ -146,6 +146,7 @@ from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFai
 from infrastructure.public_views import PublicViewCache, PublicViewListener
 from infrastructure.rate_limits import ClientDigests, PostgresClientLimit
 from infrastructure.read_replica import ReplicaPool, ReplicaReachability
+from infrastructure.record_time import RecordTimeOnPostgres
 from infrastructure.runner_health import RunnerFailure, stuck_runners
 from infrastructure.saved_filters import PostgresSavedFilters
 from infrastructure.score_queries import ScoreQueriesOnPostgres
@@ -334,6 +335,11 @@ class Container:
     async def stuck_runners(self) -> list[RunnerFailure]:
         """The worker's runners failing after one position turn after turn (for /readyz)."""
         return await stuck_runners(self.reads)
+
+    @cached_property
+    def record_time(self) -> RecordTime:
+        """Where the record stood at a past instant (§14), over the read side's pool."""
+        return RecordTimeOnPostgres(self.reads, events_table_of(self.supervision))
 
     @cached_property
     def scores(self) -> ScoreQueries:

@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from application.public_status import PublicStatus, TooManyRequests
-from application.queries import CaseQueries
+from application.queries import CaseQueries, Past
 from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.directory import DepartmentOutOfService
+from interfaces.as_of import AS_OF_DESCRIPTION, past_asked
 from interfaces.bootstrap import Container
 from interfaces.http.errors import NotAuthenticated, RoleNotAllowed, TokenOfRetiredDepartment
 from interfaces.http.schemas.text import character_problem
@@ -57,7 +58,17 @@ async def get_case_queries(request: Request) -> CaseQueries:
     return request.app.state.container.queries
 
 
+async def get_past(
+    request: Request,
+    as_of: Annotated[str | None, Query(description=AS_OF_DESCRIPTION)] = None,
+) -> Past | None:
+    container: Container = request.app.state.container
+    return await past_asked(container.record_time, as_of, container.supervision.time_source.now())
+
+
 ContainerDep = Annotated[Container, Depends(get_container)]
+# The record as it stood at `as_of` (§14), or None for the present.
+PastDep = Annotated[Past | None, Depends(get_past)]
 SupervisionDep = Annotated[Supervision, Depends(get_supervision)]
 CaseQueriesDep = Annotated[CaseQueries, Depends(get_case_queries)]
 

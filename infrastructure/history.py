@@ -1,0 +1,31 @@
+"""Which read tables keep their rows' past versions, and where (§14, time travel).
+
+Each such table has a `<table>_history` beside it (migration 0036): every version of every
+row, valid from the log position of the event that made it until the next version's. The
+projection writing the table writes the versions in the same transaction, so they are kept
+exactly once and a rebuild replays them with the rows.
+"""
+
+from __future__ import annotations
+
+HISTORY_SUFFIX = "_history"
+
+# The tables the as-of reads read (cases, boards, scores, lists, metrics, the monthly
+# report), each with its key column.
+KEPT_HISTORY: dict[str, str] = {
+    "case_list": "id",
+    "order_list": "id",
+    "appeal_list": "id",
+    "case_assignments": "case_id",
+    "case_reminders": "id",
+    "order_reminders": "id",
+    "evaluation_list": "id",
+    "survey_list": "id",
+    "deductions": "id",
+    "directory_subjects": "key",
+}
+
+
+def history_of(table: str) -> str | None:
+    """The history table of a live table, if it keeps one."""
+    return f"{table}{HISTORY_SUFFIX}" if table in KEPT_HISTORY else None
