@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from domain.calendar import OFFICE_TZ
+from domain.scorecard import SourceType
+from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.factories import ADMIN, a_deduction
 from tests.integration.read_side import INSPECTOR
 from tests.support import SettableTimeSource, run_worker_once
-from infrastructure.conduct_file import default_conduct_rules
-from domain.scorecard import SourceType
 
 
 async def test_a_deduction_revoked_later_still_counts_as_of_before_its_revocation(
@@ -37,5 +37,7 @@ async def test_a_deduction_revoked_later_still_counts_as_of_before_its_revocatio
     )
     now = await reading.scores.blue_list(datetime(2026, 11, 3).date(), department=None, after=None)
 
-    assert then.caught_up and then.position == past.position
-    assert [line.id for line in then.items] == [answer.id] and not now.items
+    assert then.caught_up
+    assert then.position == past.position
+    assert [line.id for line in then.items] == [answer.id]
+    assert not now.items
