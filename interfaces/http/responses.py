@@ -81,7 +81,8 @@ _REFUSALS: Responses = {
     503: {
         "description": "The database did not answer in time; nothing was recorded, retry "
         "with the same Idempotency-Key (`storage_unavailable`); or, with `after`, the read "
-        "replica has not yet replayed that position (`replica_behind`)",
+        "replica has not yet replayed that position (`replica_behind`); or, with `as_of`, the "
+        "read side has not yet got as far as that instant (`as_of_not_projected`)",
         "headers": {"Retry-After": _RETRY_AFTER},
     },
 }
