@@ -286,6 +286,10 @@ LABELS: dict[str, dict[str, str]] = {
         "idempotency_key_in_flight": "相同的请求正在处理，请稍候。",
         "already_recorded": "该操作已记录，无需重复提交。",
         "invalid_cursor": "翻页参数无效，请从第一页重新查看。",
+        # Time travel (查看历史时点, §14)
+        "invalid_as_of": "历史时点的格式不正确：请选择日期和时间，或写作 2026-11-03T10:00+08:00。",
+        "as_of_in_future": "历史时点不能晚于现在：只能查看已经记录的内容。",
+        "as_of_not_projected": "该时点的记录仍在整理中，请稍后刷新。",
         "not_your_department": "只能查看本部门的内容。",
         "staff_not_found": "未找到该工作人员。",
         "form_refused": "页面已过期或来自其他网站，请刷新页面后重新提交。",

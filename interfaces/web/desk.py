@@ -36,9 +36,11 @@ async def centre_cases(
     limit: int,
     now: datetime,
     cursor: str | None = None,
+    *,
+    after: int | None = None,
 ) -> Page:
     """A page of the cases matching `criteria` in every department, as `role` reads them
-    at `now`."""
+    at `now` (once the read side has passed `after`, when given)."""
     return await queries.list_cases(
         criteria,
         role=role,
@@ -46,7 +48,7 @@ async def centre_cases(
         limit=limit,
         cursor=cursor,
         now=now,
-        after=None,
+        after=after,
     )
 
 

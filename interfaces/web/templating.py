@@ -3,7 +3,9 @@
 A page calls `render(request, "name.html", {...})`: the layout gets the visitor's form token,
 the flash message left for this page, the signed-in person (when there is one: `person=`, or
 else the one the session dependency left in `request.state.person`) and the navigation for
-their role, and the answer carries the cookies that go with them.
+their role, and the answer carries the cookies that go with them. A page that may show the
+past (`interfaces/web/past.py`) passes its `moment`, and the layout shows the banner of a past
+instant.
 """
 
 from __future__ import annotations
@@ -77,6 +79,11 @@ def prose_date(moment: datetime | date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def prose_time(moment: datetime) -> str:
+    """`2026年12月3日 14:30` in the office's time zone, for sentences."""
+    return f"{prose_date(moment)} {moment.astimezone(OFFICE_TZ):%H:%M}"
+
+
 def time_left(working_seconds_left: int | None, *, overdue: bool = False) -> TimeLeft | None:
     """`剩余 2 个工作日 3 小时` (green; amber within one working day) or `已超期 1 个工作日`
     (red), from the working seconds left that the board answers; None without a deadline."""
@@ -112,6 +119,7 @@ templates.env.filters.update(
     table_time=table_time,
     period_shown=period_shown,
     prose_date=prose_date,
+    prose_time=prose_time,
     time_left=time_left,
     mask_phone=mask_phone,
 )

@@ -65,10 +65,10 @@ def test_a_superior_finds_the_escalated_case_directs_it_and_reads_the_subordinat
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="下级部门").click()
     page.get_by_role("link", name="不动产登记中心").click()
 
-    # then: read only, with the case and no form
+    # then: read only, with the case and no form to post (查看历史时点 only reads)
     expect(page.get_by_role("heading", level=1)).to_have_text("不动产登记中心 待办看板")
     expect(page.get_by_role("row").filter(has_text=number)).to_be_visible()
-    expect(page.locator("main form")).to_have_count(0)
+    expect(page.locator("main form[method=post]")).to_have_count(0)
     assert page.url.endswith(f"/console/boards/{SAMPLE_DEPARTMENT}")
     screenshot(page, "superior-board", full_page=True)
 

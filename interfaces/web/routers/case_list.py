@@ -1,8 +1,10 @@
 """The case list (§13): the API's list query with its filters and cursor pages, "due within
-N working days", saved filters per account, and export of the filtered list to XLSX."""
+N working days", saved filters per account, and export of the filtered list to XLSX. Asked
+with `as_of` (查看历史时点, §14), the list and its export are as the record stood then."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +19,7 @@ from application.queries import CaseSummary
 from application.saved_filters import TooManySavedFilters
 from domain.calendar import OFFICE_TZ
 from domain.labels import LABELS, error_message
+from domain.scorecard import day_of
 from interfaces.http.deps import ContainerDep
 from interfaces.http.schemas.cases import Integer
 from interfaces.http.schemas.lists import CaseListQuery
@@ -25,6 +28,7 @@ from interfaces.reports import MEDIA_TYPES, case_list_xlsx
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import back_to, centre_cases, form_text, problems_back_to, shown
 from interfaces.web.forms import read_form
+from interfaces.web.past import MomentDep
 from interfaces.web.routers import page_router
 from interfaces.web.session import CentrePersonDep
 from interfaces.web.templating import render
@@ -81,17 +85,16 @@ def _filters(params: QueryParams) -> dict[str, str]:
 
 
 async def _criteria(
-    container: ContainerDep, given: dict[str, str], cursor: str | None
+    container: ContainerDep, given: dict[str, str], cursor: str | None, today: date
 ) -> CaseListQuery | list[str]:
     """The API's list query for the filters; "due within N" becomes a due-date range from
-    today to the Nth working day after it, on the working calendar."""
+    `today` to the Nth working day after it, on the working calendar."""
     extra = read_form(DeskListQuery, {k: v for k, v in given.items() if k == "due_within"}, FIELDS)
     if isinstance(extra, list):
         return extra
     values: dict[str, Any] = {k: v for k, v in given.items() if k != "due_within"}
     if extra.due_within is not None:
         calendar = await run_in_threadpool(container.current_calendar)
-        today = container.supervision.time_source.now().astimezone(OFFICE_TZ).date()
         values["due_from"] = today.isoformat()
         values["due_to"] = calendar.nth_working_day_after(today, extra.due_within).isoformat()
     if cursor:
@@ -101,16 +104,19 @@ async def _criteria(
 
 @router.get("", response_class=HTMLResponse)
 async def case_list(
-    request: Request, person: CentrePersonDep, container: ContainerDep
+    request: Request, person: CentrePersonDep, container: ContainerDep, moment: MomentDep
 ) -> HTMLResponse:
     """Cases newest first, filtered, a page at a time; saved filters beside them."""
     given = _filters(request.query_params)
-    query = await _criteria(container, given, request.query_params.get("cursor"))
+    cursor = request.query_params.get("cursor")
+    query = await _criteria(container, given, cursor, day_of(moment.at))
     saved = await container.saved_filters.of_account(person.account_id)
     directory = await run_in_threadpool(container.supervision.directory)
     context: dict[str, Any] = {
+        "moment": moment,
         "given": given,
-        "query_string": urlencode(given),
+        # What the pages, the export and (now: the past has no writes) a saved filter keep.
+        "query_string": urlencode({**given, **moment.query}),
         "saved": saved,
         "statuses": LABELS["status"],
         "kinds": LABELS["kind"],
@@ -125,37 +131,46 @@ async def case_list(
         return render(
             request, "desk/case_list.html", context, person=shown(person), status_code=422
         )
-    now = container.supervision.time_source.now()
     page = await centre_cases(
-        container.queries, query.criteria(), person.role, query.limit, now, query.cursor
+        moment.reading(container.queries),
+        query.criteria(),
+        person.role,
+        query.limit,
+        moment.at,
+        query.cursor,
+        after=moment.after,
     )
-    context.update(cases=page.items, next=page.next)
+    context.update(cases=moment.caught_up(page).items, next=page.next)
     return render(request, "desk/case_list.html", context, person=shown(person))
 
 
 @router.get("/export.xlsx", response_class=Response)
 async def export_case_list(
-    request: Request, person: CentrePersonDep, container: ContainerDep
+    request: Request, person: CentrePersonDep, container: ContainerDep, moment: MomentDep
 ) -> Response:
     """The filtered list as an Excel workbook (every page, up to EXPORT_AT_MOST cases)."""
     given = _filters(request.query_params)
-    query = await _criteria(container, given, None)
+    query = await _criteria(container, given, None, day_of(moment.at))
     if isinstance(query, list):
-        return problems_back_to(request, f"{LIST}?{urlencode(given)}", query)
-    now = container.supervision.time_source.now()
+        return problems_back_to(request, f"{LIST}?{urlencode({**given, **moment.query})}", query)
+    now = moment.now
+    queries = moment.reading(container.queries)
     cases: list[CaseSummary] = []
     cursor: str | None = None
     while len(cases) < EXPORT_AT_MOST:
         limit = min(200, EXPORT_AT_MOST - len(cases))
         page = await centre_cases(
-            container.queries, query.criteria(), person.role, limit, now, cursor
+            queries, query.criteria(), person.role, limit, moment.at, cursor, after=moment.after
         )
-        cases.extend(page.items)
+        cases.extend(moment.caught_up(page).items)
         cursor = page.next
         if cursor is None:
             break
     directory = await run_in_threadpool(container.supervision.directory)
-    title = f"工单列表（导出于 {now.astimezone(OFFICE_TZ):%Y-%m-%d %H:%M}）"
+    exported = f"导出于 {now.astimezone(OFFICE_TZ):%Y-%m-%d %H:%M}"
+    if moment.past is not None:
+        exported = f"历史时点 {moment.at.astimezone(OFFICE_TZ):%Y-%m-%d %H:%M}，{exported}"
+    title = f"工单列表（{exported}）"
     workbook = case_list_xlsx(title, cases, directory.department_names)
     filename = f"cases-{now.astimezone(OFFICE_TZ):%Y%m%d-%H%M}.xlsx"
     return Response(
@@ -178,7 +193,8 @@ async def save_filter(
     if isinstance(body, list):
         return problems_back_to(request, LIST, body)
     given = _filters(QueryParams(body.query))
-    if isinstance(await _criteria(container, given, None), list):
+    today = day_of(container.supervision.time_source.now())
+    if isinstance(await _criteria(container, given, None, today), list):
         return back_to(request, LIST, error_message("invalid_request"), refused=True)
     query = urlencode(given)
     try:

@@ -1,7 +1,8 @@
 """Deductions at the console (§6, §13): the deduction form (扣分事项 with the rule's text and
 points, 工作人员 and 窗口 pickers searching by number or name, 发生时间, 证据, 来源, button
 记录扣分), read into the API's own `DeductionCreate`; and the list of deductions with the
-API's filters and pages, where an inspector revokes one with the reason (撤销)."""
+API's filters and pages, where an inspector revokes one with the reason (撤销); asked with
+`as_of` (查看历史时点, §14), the list is as the record stood then, with nothing to revoke."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from interfaces.web.desk import (
     shown,
 )
 from interfaces.web.forms import read_form
+from interfaces.web.past import MomentDep
 from interfaces.web.people import shown_person
 from interfaces.web.routers import page_router
 from interfaces.web.session import InspectorPersonDep, StaffPersonDep, acting
@@ -217,7 +219,11 @@ async def record_deduction(
 
 @router.get("", response_class=HTMLResponse)
 async def deduction_list(
-    request: Request, person: StaffPersonDep, app: SupervisionDep, container: ContainerDep
+    request: Request,
+    person: StaffPersonDep,
+    app: SupervisionDep,
+    container: ContainerDep,
+    moment: MomentDep,
 ) -> HTMLResponse:
     """Deductions, the last recorded first, filtered, a page at a time; a department sees
     its own only; an inspector revokes one with the reason."""
@@ -230,14 +236,16 @@ async def deduction_list(
     directory = await run_in_threadpool(app.directory)
     rules = await run_in_threadpool(app.list_conduct_rules)
     context: dict[str, Any] = {
+        "moment": moment,
         "given": given,
-        "query_string": urlencode(given),
+        # What the pages and (now: the past has no writes) a revocation's way back keep.
+        "query_string": urlencode({**given, **moment.query}),
         "departments": [] if own else directory.departments,
         "rules": rules,
         "deductions": [],
         "next": None,
         "problems": [],
-        "may_revoke": person.role is Role.INSPECTOR,
+        "may_revoke": person.role is Role.INSPECTOR and moment.past is None,
     }
     shown_as = await shown_person(request, person)
     if isinstance(query, list):
@@ -247,10 +255,10 @@ async def deduction_list(
     if department is not None and directory.department(department) is None:
         context["problems"] = [f"{FILTER_FIELDS['department']}：没有该部门。"]
         return render(request, "deductions/list.html", context, person=shown_as, status_code=422)
-    page = await container.scores.deductions(
-        query.criteria(department), limit=query.limit, cursor=query.cursor, after=None
+    page = await moment.reading(container.scores).deductions(
+        query.criteria(department), limit=query.limit, cursor=query.cursor, after=moment.after
     )
-    context.update(deductions=page.items, next=page.next)
+    context.update(deductions=moment.caught_up(page).items, next=page.next)
     return render(request, "deductions/list.html", context, person=shown_as)
 
 

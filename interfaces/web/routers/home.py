@@ -4,7 +4,8 @@ counts and links, a simple page of links for the other roles.
 The inbox is the department's board (the API's `GET /departments/{id}/board`): its open cases
 by working time left. Its rows are a fragment the page polls, which also sets the tab's title
 to the count of cases still to acknowledge; bulk acknowledgement runs the acknowledge verb once
-per chosen case and says how each went.
+per chosen case and says how each went. Asked with `as_of` (查看历史时点, §14), the inbox is
+the board as it stood then, read only and not polled.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from interfaces.http.deps import ContainerDep
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import centre_cases
 from interfaces.web.flash import flash
+from interfaces.web.past import Moment, MomentDep, moment_asked
 from interfaces.web.people import shown_person
 from interfaces.web.routers import page_router
 from interfaces.web.routers.superiors import superior_desk
@@ -55,7 +57,9 @@ async def home(request: Request, person: PersonDep, container: ContainerDep) -> 
     """The person's home: a department's inbox, the operator's desk, or the role's links."""
     shown = await shown_person(request, person)
     if person.role is Role.DEPARTMENT:
-        inbox = await _inbox(container, person)
+        # Only the inbox reads the past: the other homes are links and counts of now.
+        moment = await moment_asked(request, container)
+        inbox = await _inbox(container, person, moment)
         return render(
             request,
             "home/department.html",
@@ -63,8 +67,9 @@ async def home(request: Request, person: PersonDep, container: ContainerDep) -> 
                 "inbox": inbox,
                 "waiting": _waiting(inbox),
                 "poll_seconds": POLL_SECONDS,
+                "moment": moment,
                 # A superior's own: its subordinates' boards and the work escalated to it.
-                **await superior_desk(container, person),
+                **await superior_desk(container, person, moment),
             },
             person=shown,
         )
@@ -79,12 +84,14 @@ async def home(request: Request, person: PersonDep, container: ContainerDep) -> 
 
 @router.get("/console/inbox", response_class=HTMLResponse)
 async def inbox_rows(
-    request: Request, person: DepartmentPersonDep, container: ContainerDep
+    request: Request, person: DepartmentPersonDep, container: ContainerDep, moment: MomentDep
 ) -> HTMLResponse:
     """The inbox's rows, polled by the page; its <title> gives the tab the count to acknowledge."""
-    inbox = await _inbox(container, person)
+    inbox = await _inbox(container, person, moment)
     return templates.TemplateResponse(
-        request, "home/inbox_fragment.html", {"inbox": inbox, "waiting": _waiting(inbox)}
+        request,
+        "home/inbox_fragment.html",
+        {"inbox": inbox, "waiting": _waiting(inbox), "moment": moment},
     )
 
 
@@ -101,7 +108,8 @@ async def acknowledge_chosen(
     if len(chosen) > MOST_AT_ONCE:
         flash(request, answer, f"一次最多签收 {MOST_AT_ONCE} 件，请分批签收。", "error")
         return answer
-    numbers = {str(item.id): item.tracking_number for item in await _inbox(container, person)}
+    now = Moment(container.supervision.time_source.now())
+    numbers = {str(item.id): item.tracking_number for item in await _inbox(container, person, now)}
     actor = acting(request, person)
     lines, refused = [], 0
     for value in chosen:
@@ -120,15 +128,18 @@ async def acknowledge_chosen(
     return answer
 
 
-async def _inbox(container: Container, person: ConsoleSession) -> list[BoardItem]:
-    """The department's open cases, least working time left first (no deadline last)."""
+async def _inbox(container: Container, person: ConsoleSession, moment: Moment) -> list[BoardItem]:
+    """The department's open cases at the instant shown, least working time left first (no
+    deadline last)."""
     calendar = await run_in_threadpool(container.current_calendar)
-    page = await container.queries.board(
-        str(person.department),
-        role=person.role,
-        now=container.supervision.time_source.now(),
-        calendar=calendar,
-        after=None,
+    page = moment.caught_up(
+        await moment.reading(container.queries).board(
+            str(person.department),
+            role=person.role,
+            now=moment.at,
+            calendar=calendar,
+            after=moment.after,
+        )
     )
     cases = [item for item in page.items if item.type == "case"]
     return sorted(

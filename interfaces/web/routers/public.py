@@ -1,7 +1,8 @@
 """The public pages (§13): home, the status query, the rating form, the red and blue lists.
 
 No sign-in; the same application services as the API's public routes, the same schemas for
-what a form may hold, the same per-client limit on everything that reads or records.
+what a form may hold, the same per-client limit on everything that reads or records. The red
+and blue lists may be read as they stood at `as_of` (查看历史时点, §14): as published then.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.errors import error_page
 from interfaces.web.flash import flash
 from interfaces.web.forms import read_form
+from interfaces.web.past import MomentDep
 from interfaces.web.routers import page_router
 from interfaces.web.templating import render
 
@@ -48,6 +50,18 @@ RATING_FIELDS = {"rating": "评价", "comment": "意见", "window": "窗口"}
 # The rating form's choices, worst first as the scale reads: (value, 非常不满意 … 非常满意).
 RATINGS = tuple((value, text) for value, text in LABELS["rating"].items())
 UNKNOWN_WINDOW = "未找到该窗口，请核对窗口上的二维码，或从首页选择窗口。"
+
+
+class RedListPageQuery(RedListQuery):
+    """The API's query of the red list, and the instant the page shows (`MomentDep` reads it)."""
+
+    as_of: str | None = None
+
+
+class BlueListPageQuery(BlueListQuery):
+    """The API's query of the blue list, and the instant the page shows (`MomentDep` reads it)."""
+
+    as_of: str | None = None
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -185,18 +199,21 @@ async def _open_window(app: SupervisionDep, window_id: str) -> RatedWindow | Non
 @router.get("/red-list", response_class=HTMLResponse)
 async def red_list(
     request: Request,
-    query: Annotated[RedListQuery, Query()],
+    query: Annotated[RedListPageQuery, Query()],
     container: ContainerDep,
     _: PublicClientDep,
+    moment: MomentDep,
 ) -> HTMLResponse:
     """The month's windows and staff with full marks (红榜), printable."""
-    now = container.supervision.time_source.now()
-    month = require_past_or_current_month(query.month or month_of(now), now)
-    listing = await container.scores.red_list(month, after=None)
+    month = require_past_or_current_month(query.month or month_of(moment.at), moment.at)
+    listing = moment.caught_up(
+        await moment.reading(container.scores).red_list(month, after=moment.after)
+    )
     return render(
         request,
         "public/red_list.html",
         {
+            "moment": moment,
             "month": month,
             "windows": [i for i in listing.items if i.subject == "window"],
             "staff": [i for i in listing.items if i.subject == "staff"],
@@ -207,12 +224,16 @@ async def red_list(
 @router.get("/blue-list", response_class=HTMLResponse)
 async def blue_list(
     request: Request,
-    query: Annotated[BlueListQuery, Query()],
+    query: Annotated[BlueListPageQuery, Query()],
     container: ContainerDep,
     _: PublicClientDep,
+    moment: MomentDep,
 ) -> HTMLResponse:
     """A day's deductions in force (蓝榜), printable: who, which rule, how many points."""
-    now = container.supervision.time_source.now()
-    day = require_past_or_current_day(query.day or day_of(now), now)
-    listing = await container.scores.blue_list(day, department=None, after=None)
-    return render(request, "public/blue_list.html", {"day": day, "lines": listing.items})
+    day = require_past_or_current_day(query.day or day_of(moment.at), moment.at)
+    listing = moment.caught_up(
+        await moment.reading(container.scores).blue_list(day, department=None, after=moment.after)
+    )
+    return render(
+        request, "public/blue_list.html", {"moment": moment, "day": day, "lines": listing.items}
+    )

@@ -4,6 +4,8 @@ report with its XLSX and CSV files.
 
 The same reads, the same query schemas and the same department scoping as the API's
 `/scores`, `/blue-list`, `/red-list` and `/reports/monthly`; a department reads its own only.
+Each page reads the record as it stood at `as_of` when asked (查看历史时点, §14), as the API
+does: the month or day is then that instant's unless chosen, and may not be later.
 """
 
 from __future__ import annotations
@@ -21,14 +23,18 @@ from application.ports import ConsoleSession
 from application.scores import MonthlyReport
 from domain.actor import Role
 from domain.directory import Department
-from domain.scorecard import day_of, require_past_or_current_day
+from domain.scorecard import (
+    day_of,
+    month_of,
+    require_past_or_current_day,
+    require_past_or_current_month,
+)
 from interfaces.choices import ReportFormat
 from interfaces.http.deps import ContainerDep
 from interfaces.http.routers.discipline import (
     known_department,
     readers_department,
     report_attachment,
-    report_month,
 )
 from interfaces.http.schemas.discipline import BlueListQuery, RedListQuery, ReportQuery
 from interfaces.reports import (
@@ -42,6 +48,7 @@ from interfaces.reports import (
 from interfaces.web.appeal_forms import appealable_deductions
 from interfaces.web.errors import error_page
 from interfaces.web.forms import read_form
+from interfaces.web.past import Moment, MomentDep
 from interfaces.web.routers import page_router
 from interfaces.web.session import StaffPersonDep, acting
 from interfaces.web.templating import render
@@ -61,6 +68,11 @@ def _query(request: Request, schema: type[Query], names: tuple[str, ...]) -> Que
     return read_form(schema, given, FIELDS)
 
 
+def _month(month: str | None, moment: Moment) -> str:
+    """The month asked for (the instant shown's by default), refused when still to come then."""
+    return require_past_or_current_month(month or month_of(moment.at), moment.at)
+
+
 def _refused(request: Request, problems: list[str]) -> HTMLResponse:
     return error_page(request, 422, "；".join(problems))
 
@@ -75,23 +87,26 @@ async def _choices(container: ContainerDep, role: Role) -> list[Department]:
 
 @router.get("/scores", response_class=HTMLResponse)
 async def scorecards(
-    request: Request, person: StaffPersonDep, container: ContainerDep
+    request: Request, person: StaffPersonDep, container: ContainerDep, moment: MomentDep
 ) -> HTMLResponse:
     """A department's month: its windows' and staff's scores and every deduction, revoked
     ones marked (the centre chooses the department; a department sees its own)."""
     query = _query(request, ReportQuery, ("month", "department"))
     if isinstance(query, list):
         return _refused(request, query)
-    month = report_month(container, query.month)
+    month = _month(query.month, moment)
     department = await readers_department(container, acting(request, person), query.department)
     departments = await _choices(container, person.role)
     if department is None and departments:
         department = departments[0].id
-    report = await container.scores.monthly_report(
-        month, department=department, after=None, with_revoked=True
+    report = moment.caught_up(
+        await moment.reading(container.scores).monthly_report(
+            month, department=department, after=moment.after, with_revoked=True
+        )
     )
     appealable = {}
-    if person.role is Role.DEPARTMENT and report.departments:
+    # An appeal is made now: the past shows how each deduction stood, with no form.
+    if person.role is Role.DEPARTMENT and report.departments and moment.past is None:
         by = acting(request, person)
         appealable = await run_in_threadpool(
             appealable_deductions, container.supervision, report.departments[0], by
@@ -100,6 +115,7 @@ async def scorecards(
         request,
         "scores/scorecards.html",
         {
+            "moment": moment,
             "month": month,
             "month_title": month_title(month),
             "department": department,
@@ -113,21 +129,25 @@ async def scorecards(
 
 @router.get("/blue-list", response_class=HTMLResponse)
 async def blue_list(
-    request: Request, person: StaffPersonDep, container: ContainerDep
+    request: Request, person: StaffPersonDep, container: ContainerDep, moment: MomentDep
 ) -> HTMLResponse:
     """A day's deductions in force (蓝榜) with their evidence and source, printable; a
     department sees its own."""
     query = _query(request, BlueListQuery, ("date", "department"))
     if isinstance(query, list):
         return _refused(request, query)
-    now = container.supervision.time_source.now()
-    day = require_past_or_current_day(query.day or day_of(now), now)
+    day = require_past_or_current_day(query.day or day_of(moment.at), moment.at)
     department = await readers_department(container, acting(request, person), query.department)
-    listing = await container.scores.blue_list(day, department=department, after=None)
+    listing = moment.caught_up(
+        await moment.reading(container.scores).blue_list(
+            day, department=department, after=moment.after
+        )
+    )
     return render(
         request,
         "scores/blue_list.html",
         {
+            "moment": moment,
             "day": day,
             "lines": listing.items,
             "department": department,
@@ -138,20 +158,25 @@ async def blue_list(
 
 @router.get("/red-list", response_class=HTMLResponse)
 async def red_list(
-    request: Request, person: StaffPersonDep, container: ContainerDep
+    request: Request, person: StaffPersonDep, container: ContainerDep, moment: MomentDep
 ) -> HTMLResponse:
     """The month's windows and staff with full marks (红榜), of one department or all, printable."""
     query = _query(request, RedListQuery, ("month", "department"))
     if isinstance(query, list):
         return _refused(request, query)
-    month = report_month(container, query.month)
+    month = _month(query.month, moment)
     department = await known_department(container, query.department)
-    listing = await container.scores.red_list(month, after=None, department=department)
+    listing = moment.caught_up(
+        await moment.reading(container.scores).red_list(
+            month, after=moment.after, department=department
+        )
+    )
     directory = await run_in_threadpool(container.supervision.directory)
     return render(
         request,
         "scores/red_list.html",
         {
+            "moment": moment,
             "month": month,
             "month_title": month_title(month),
             "windows": [i for i in listing.items if i.subject == "window"],
@@ -165,19 +190,23 @@ async def red_list(
 
 @router.get("/reports/monthly", response_class=HTMLResponse)
 async def monthly_report(
-    request: Request, person: StaffPersonDep, container: ContainerDep
+    request: Request, person: StaffPersonDep, container: ContainerDep, moment: MomentDep
 ) -> HTMLResponse:
     """The monthly report as the API answers it: a summary, then each department's scores and
     deductions in force, with the XLSX and CSV files to download."""
-    asked = await _asked_report(request, person, container)
+    asked = await _asked_report(request, person, container, moment)
     if isinstance(asked, list):
         return _refused(request, asked)
     month, department, report = asked
-    query_string = urlencode({"month": month, **({"department": department} if department else {})})
+    # The files are of the instant the page shows.
+    query_string = urlencode(
+        {"month": month, **({"department": department} if department else {}), **moment.query}
+    )
     return render(
         request,
         "scores/monthly_report.html",
         {
+            "moment": moment,
             "month": month,
             "month_title": month_title(month),
             "department": department,
@@ -198,9 +227,10 @@ async def monthly_report_file(
     file_format: Literal["xlsx", "csv"],
     person: StaffPersonDep,
     container: ContainerDep,
+    moment: MomentDep,
 ) -> Response:
     """The monthly report's file, the same bytes as the API's `format=xlsx` or `format=csv`."""
-    asked = await _asked_report(request, person, container)
+    asked = await _asked_report(request, person, container, moment)
     if isinstance(asked, list):
         return _refused(request, asked)
     _, department, report = asked
@@ -208,14 +238,18 @@ async def monthly_report_file(
 
 
 async def _asked_report(
-    request: Request, person: ConsoleSession, container: ContainerDep
+    request: Request, person: ConsoleSession, container: ContainerDep, moment: Moment
 ) -> tuple[str, str | None, MonthlyReport] | list[str]:
     """The month, department and report the filters ask for (a department: its own), read
-    as the API's report reads it; or what is wrong with the filters."""
+    as the API's report reads it at the instant shown; or what is wrong with the filters."""
     query = _query(request, ReportQuery, ("month", "department"))
     if isinstance(query, list):
         return query
-    month = report_month(container, query.month)
+    month = _month(query.month, moment)
     department = await readers_department(container, acting(request, person), query.department)
-    report = await container.scores.monthly_report(month, department=department, after=None)
+    report = moment.caught_up(
+        await moment.reading(container.scores).monthly_report(
+            month, department=department, after=moment.after
+        )
+    )
     return month, department, report

@@ -1,6 +1,7 @@
 """The superior department's pages (§15, 上级主管部门): its subordinates' boards, read only, the
 work escalated to it (下级超期件), and the direction it gives on an escalated case or order
-(下达督办意见) through the API's own verb and request schema."""
+(下达督办意见) through the API's own verb and request schema. The boards and the escalated work
+read the record as it stood at `as_of` when asked (查看历史时点, §14)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from interfaces.http.schemas.escalation import DirectionBody
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text, run_form_from_queue
 from interfaces.web.forms import form_number
+from interfaces.web.past import Moment, MomentDep
 from interfaces.web.people import shown_person
 from interfaces.web.routers import page_router
 from interfaces.web.session import DepartmentPersonDep, StaffPersonDep, acting
@@ -35,41 +37,44 @@ DIRECTION_FIELDS = {"note": "督办意见", "working_days": "期限（工作日�
 
 
 async def escalated_to(
-    container: Container, superior: str | None, role: Role
+    container: Container, superior: str | None, role: Role, moment: Moment
 ) -> list[EscalatedItem]:
-    """The open work escalated to `superior` (or to the inspectors, None), most pressing first."""
+    """The open work escalated to `superior` (or to the inspectors, None) at the instant
+    shown, most pressing first."""
     calendar = await run_in_threadpool(container.current_calendar)
-    return await container.queries.escalated_work(
+    return await moment.reading(container.queries).escalated_work(
         superior,
         role=role,
-        now=container.supervision.time_source.now(),
+        now=moment.at,
         calendar=calendar,
-        after=None,
+        after=moment.after,
     )
 
 
-async def superior_desk(container: Container, person: ConsoleSession) -> dict[str, Any]:
-    """What a department's home adds when it is a superior: its subordinates (id → name) and
-    the work escalated to it."""
+async def superior_desk(
+    container: Container, person: ConsoleSession, moment: Moment
+) -> dict[str, Any]:
+    """What a department's home adds when it is a superior: its subordinates (id → name, as
+    the directory has them now) and the work escalated to it at the instant shown."""
     department = str(person.department)
     directory = await run_in_threadpool(container.supervision.directory)
     names = {d.id: d.name for d in directory.departments}
     return {
         "subordinates": {key: names.get(key, key) for key in directory.subordinates_of(department)},
-        "escalated": await escalated_to(container, department, person.role),
+        "escalated": await escalated_to(container, department, person.role, moment),
         "department_names": names,
     }
 
 
 @router.get(BOARDS, response_class=HTMLResponse)
 async def subordinates_page(
-    request: Request, person: DepartmentPersonDep, container: ContainerDep
+    request: Request, person: DepartmentPersonDep, container: ContainerDep, moment: MomentDep
 ) -> HTMLResponse:
     """The departments below this one, each a link to its board, and the work escalated to it."""
     return render(
         request,
         "superiors/boards.html",
-        await superior_desk(container, person),
+        {"moment": moment, **await superior_desk(container, person, moment)},
         person=await shown_person(request, person),
     )
 
@@ -81,6 +86,7 @@ async def board_page(
     person: StaffPersonDep,
     app: SupervisionDep,
     container: ContainerDep,
+    moment: MomentDep,
 ) -> HTMLResponse:
     """A department's board, read only: for its superiors, and for the centre's staff."""
     viewer = acting(request, person)
@@ -89,21 +95,24 @@ async def board_page(
     directory = await run_in_threadpool(app.directory)
     department = directory.active_department(department_id)
     calendar = await run_in_threadpool(container.current_calendar)
-    page = await container.queries.board(
-        department_id,
-        role=person.role,
-        now=app.time_source.now(),
-        calendar=calendar,
-        after=None,
+    page = moment.caught_up(
+        await moment.reading(container.queries).board(
+            department_id,
+            role=person.role,
+            now=moment.at,
+            calendar=calendar,
+            after=moment.after,
+        )
     )
     return render(
         request,
         "superiors/board.html",
         {
+            "moment": moment,
             "department": department,
             "superior": directory.department(department.superior) if department.superior else None,
             "items": page.items,
-            "escalated": await escalated_to(container, department_id, person.role),
+            "escalated": await escalated_to(container, department_id, person.role, moment),
             "department_names": {d.id: d.name for d in directory.departments},
         },
         person=await shown_person(request, person),

@@ -1,7 +1,8 @@
 """The supervision queue (§13, 督办队列): what awaits an inspector — cases whose
 acknowledgement or completion deadline passed (督办 with a note), extension requests to grant
 or refuse, and deductions departments proposed with their results, to confirm or dismiss —
-each through the API's own verb and request schema."""
+each through the API's own verb and request schema. Asked with `as_of` (查看历史时点, §14), the
+queue is as it stood then, without its forms."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from interfaces.http.schemas.cases import Reason
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import centre_cases, form_text, problems_back_to, run_from_queue, shown
 from interfaces.web.forms import read_form
+from interfaces.web.past import MomentDep
 from interfaces.web.routers import page_router
 from interfaces.web.routers.case_page import COMMANDS, CaseCommand
 from interfaces.web.routers.superiors import escalated_to
@@ -73,14 +75,20 @@ class ProposedDeduction:
 
 @router.get("", response_class=HTMLResponse)
 async def supervision_queue(
-    request: Request, person: InspectorPersonDep, app: SupervisionDep, container: ContainerDep
+    request: Request,
+    person: InspectorPersonDep,
+    app: SupervisionDep,
+    container: ContainerDep,
+    moment: MomentDep,
 ) -> HTMLResponse:
     """Overdue cases, extension requests and proposed deductions, each with its forms."""
 
     async def cases(criteria: CaseFilter) -> list[CaseSummary]:
-        now = app.time_source.now()
-        page = await centre_cases(container.queries, criteria, person.role, QUEUE_LENGTH, now)
-        return page.items
+        queries = moment.reading(container.queries)
+        page = await centre_cases(
+            queries, criteria, person.role, QUEUE_LENGTH, moment.at, after=moment.after
+        )
+        return moment.caught_up(page).items
 
     overdue = await cases(CaseFilter(overdue=True))
     extensions = await cases(CaseFilter(extension_requested=True))
@@ -90,12 +98,13 @@ async def supervision_queue(
         request,
         "supervision/queue.html",
         {
+            "moment": moment,
             "overdue": overdue,
             "extensions": extensions,
             "proposals": await run_in_threadpool(_proposals, app, proposed),
             "names": {d.id: d.name for d in directory.departments},
             # Work of departments without a superior, escalated to the inspectors (提级督办).
-            "escalated": await escalated_to(container, None, person.role),
+            "escalated": await escalated_to(container, None, person.role, moment),
         },
         person=shown(person),
     )
