@@ -16,6 +16,7 @@ from application.escalation import EscalationVerbs
 from application.evaluations import EvaluationVerbs
 from application.items import ItemVerbs
 from application.notices import NoticeVerbs
+from application.past import PastCaseVerbs
 from application.post_cover import PostCoverVerbs
 from application.privacy import PrivacyVerbs
 from application.proposals import ProposalVerbs
@@ -28,6 +29,7 @@ class Supervision(
     AttachmentVerbs,  # evidence files (附件, §17): first, it builds on the visit verbs
     VisitVerbs,  # first too: it builds on the deduction, order and case verbs
     EscalationVerbs,  # first: it builds on the case and order verbs below
+    PastCaseVerbs,  # a case as it stood at an earlier instant (§14)
     ProposalVerbs,
     PostCoverVerbs,  # before DisciplineVerbs, on which it builds
     EvaluationVerbs,

@@ -29,6 +29,7 @@ from application.evaluations import BadRatingCasePolicy
 from application.idempotency import IdempotencyStore
 from application.items import ItemQueries
 from application.notices import NoticeQueries, notice_draft_policies
+from application.past import ReadSideHistory
 from application.ports import ConsoleSessions, IdFactory, SessionLimits, TimeSource
 from application.projections import Projection
 from application.projections.appeal_list import AppealListProjection
@@ -146,6 +147,7 @@ from infrastructure.public_status import CaseListPublicStatus, PostgresLookupFai
 from infrastructure.public_views import PublicViewCache, PublicViewListener
 from infrastructure.rate_limits import ClientDigests, PostgresClientLimit
 from infrastructure.read_replica import ReplicaPool, ReplicaReachability
+from infrastructure.read_side_history import ReadSideHistoryOnPostgres
 from infrastructure.record_time import RecordTimeOnPostgres
 from infrastructure.runner_health import RunnerFailure, stuck_runners
 from infrastructure.saved_filters import PostgresSavedFilters
@@ -340,6 +342,11 @@ class Container:
     def record_time(self) -> RecordTime:
         """Where the record stood at a past instant (§14), over the read side's pool."""
         return RecordTimeOnPostgres(self.reads, events_table_of(self.supervision))
+
+    @cached_property
+    def read_side_history(self) -> ReadSideHistory:
+        """Records' versions and the history tables' progress by log position (§14)."""
+        return ReadSideHistoryOnPostgres(self.reads)
 
     @cached_property
     def scores(self) -> ScoreQueries:

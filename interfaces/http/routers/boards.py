@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from domain.actor import Actor, Role
 from domain.errors import Forbidden
 from interfaces.http.deps import CaseQueriesDep, CentreDep, ContainerDep, StaffDep
+from interfaces.http.past_reads import ReadingDep
 from interfaces.http.responses import SOME_ROLES, VALIDATED
 from interfaces.http.schemas.cases import DIRECTORY_ID
 from interfaces.http.schemas.lists import (
@@ -20,6 +21,7 @@ from interfaces.http.schemas.lists import (
     DayCountPublic,
     DepartmentMetricsPublic,
     EscalatedItemPublic,
+    MetricsAsOfQuery,
     MetricsList,
     MetricsQuery,
     OverduePerDayList,
@@ -52,23 +54,29 @@ async def department_board(
     container: ContainerDep,
     queries: CaseQueriesDep,
     actor: StaffDep,
+    reading: ReadingDep,
 ) -> Board:
     """A department's open cases and rectification orders by due date, with working time
     left and reminder/overdue flags; under `escalated` (下级超期件), its subordinates' work
     escalated to it. A department reads its own board and, read only (`read_only`), those of
-    the departments below it, directly or through others."""
+    the departments below it, directly or through others; as of an instant, by today's
+    rules, with time left counted at that instant."""
     app = container.supervision
     if not await run_in_threadpool(app.may_read_board, actor, department_id):
         raise NotYourDepartment("a department reads its own board and its subordinates' only")
     directory = await run_in_threadpool(app.directory)
     directory.active_department(department_id)
     calendar = await run_in_threadpool(container.current_calendar)
-    now = app.time_source.now()
-    page = await queries.board(
-        department_id, role=actor.role, now=now, calendar=calendar, after=options.after
+    read = reading.of(queries)
+    page = await read.board(
+        department_id,
+        role=actor.role,
+        now=reading.now,
+        calendar=calendar,
+        after=reading.after(options.after),
     )
-    escalated = await queries.escalated_work(
-        department_id, role=actor.role, now=now, calendar=calendar, after=None
+    escalated = await read.escalated_work(
+        department_id, role=actor.role, now=reading.now, calendar=calendar, after=None
     )
     return Board(
         department=department_id,
@@ -77,52 +85,56 @@ async def department_board(
         caught_up=page.caught_up,
         escalated=[EscalatedItemPublic.of_escalated(item) for item in escalated],
         read_only=actor.role is Role.DEPARTMENT and actor.department != department_id,
+        as_of=reading.as_of,
     )
 
 
 @router.get("/metrics/departments")
 async def department_metrics(
-    period: Annotated[MetricsQuery, Query()],
+    period: Annotated[MetricsAsOfQuery, Query()],
     container: ContainerDep,
     queries: CaseQueriesDep,
     _: CentreDep,
+    reading: ReadingDep,
 ) -> MetricsList:
-    """Per department: counts, and the rates acknowledged on time, completed on time, satisfied."""
+    """Per department: counts, and the rates acknowledged on time, completed on time, satisfied;
+    as of an instant, what had been recorded by then, overdue counted at that instant."""
     departments = await run_in_threadpool(container.supervision.list_departments)
     start, end = period.moments()
-    metrics = await queries.department_metrics(
-        [d.id for d in departments],
-        start=start,
-        end=end,
-        now=container.supervision.time_source.now(),
+    metrics = await reading.of(queries).department_metrics(
+        [d.id for d in departments], start=start, end=end, now=reading.now
     )
     return MetricsList(
         start=period.start,
         end=period.end,
         items=[DepartmentMetricsPublic.of(m) for m in metrics],
+        as_of=reading.as_of,
     )
 
 
 @router.get("/metrics/windows")
 async def window_metrics(
-    period: Annotated[MetricsQuery, Query()],
+    period: Annotated[MetricsAsOfQuery, Query()],
     container: ContainerDep,
     queries: CaseQueriesDep,
     _: CentreDep,
+    reading: ReadingDep,
 ) -> WindowMetricsList:
     """Per active window: its ratings (好差评) in the period, their average and the bad ones;
     under `satisfaction`, the same beside its satisfaction surveys (满意度调查) whose
-    collection ended in the period, each with its source and sample size."""
+    collection ended in the period, each with its source and sample size; as of an instant,
+    what had been recorded by then."""
     windows = await run_in_threadpool(container.supervision.list_windows)
     start, end = period.moments()
-    metrics = await queries.window_metrics(
+    metrics = await reading.of(queries).window_metrics(
         [(w.id, w.department) for w in windows], start=start, end=end
     )
-    surveys = await container.surveys.satisfaction(period.start, period.end)
+    surveys = await reading.of(container.surveys).satisfaction(period.start, period.end)
     return WindowMetricsList(
         start=period.start,
         end=period.end,
         items=[WindowMetricsPublic.of(m, surveys.get(m.window, ())) for m in metrics],
+        as_of=reading.as_of,
     )
 
 

@@ -6,16 +6,20 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
+from starlette.concurrency import run_in_threadpool
 
 from interfaces.http import commands
 from interfaces.http.deps import (
     CaseQueriesDep,
     CentreDep,
+    ContainerDep,
     DepartmentDep,
     InspectorDep,
+    PastDep,
     StaffDep,
     SupervisionDep,
 )
+from interfaces.http.past_reads import ReadingDep
 from interfaces.http.responses import (
     COMMAND,
     COMMAND_ON_A_RECORD,
@@ -55,28 +59,36 @@ def register_case(body: CaseCreate, app: SupervisionDep, actor: CentreDep) -> Ca
 @router.get("", responses=VALIDATED)
 async def list_cases(
     query: Annotated[CaseListQuery, Query()],
-    app: SupervisionDep,
     queries: CaseQueriesDep,
     actor: StaffDep,
+    reading: ReadingDep,
 ) -> CaseList:
-    """Cases newest first, filtered; a department sees only the cases assigned to it."""
+    """Cases newest first, filtered; a department sees only the cases assigned to it. As of
+    an instant: the cases as they then stood, overdue at that instant."""
     own = listing_department(actor, query.department, "cases")
-    page = await queries.list_cases(
+    page = await reading.of(queries).list_cases(
         query.criteria(),
         role=actor.role,
         visible_to_department=own,
         limit=query.limit,
         cursor=query.cursor,
-        now=app.time_source.now(),
-        after=query.after,
+        now=reading.now,
+        after=reading.after(query.after),
     )
-    return CaseList.of(page)
+    return CaseList.of(page, as_of=reading.as_of)
 
 
 @router.get("/{case_id}", responses=ONE_RECORD)
-def get_case(case_id: UUID, app: SupervisionDep, actor: StaffDep) -> CasePublic:
-    """One case; a department sees only cases assigned to it, reporters never."""
-    return CasePublic.of(app.get_case(case_id, actor))
+async def get_case(
+    case_id: UUID, app: SupervisionDep, container: ContainerDep, actor: StaffDep, past: PastDep
+) -> CasePublic:
+    """One case; a department sees only cases assigned to it, reporters never. As of an
+    instant: the case as it then stood (404 before it was registered), read by today's rules."""
+    if past is None:
+        return CasePublic.of(await run_in_threadpool(app.get_case, case_id, actor))
+    version = await container.read_side_history.version_at(case_id, past.position)
+    then = await run_in_threadpool(app.get_case_as_of, case_id, actor, version)
+    return CasePublic.of(then, as_of=past.instant)
 
 
 @router.get("/{case_id}/history", responses=ONE_RECORD)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, Protocol
 from uuid import UUID
 
@@ -38,6 +38,13 @@ _DAY = r"20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 _OFFSET = r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
 DAY_PATTERN = rf"^{_DAY}$"
 MOMENT_PATTERN = rf"^{_DAY}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{{1,6}})?{_OFFSET}$"
+
+
+# The instant of record time an answer reflects, when it was asked for with `as_of` (§14).
+AsOfAnswered = Annotated[
+    OfficeTime | None,
+    Field(description="the instant of record time (§14) this answer reflects; null: now"),
+]
 
 
 def _written_as(pattern: str, what: str) -> Callable[[object], object]:
@@ -341,10 +348,11 @@ class CasePublic(CaseLabels):
     attachments: list[AttachmentPublic] = Field(
         default_factory=list, description=ATTACHMENTS_DESCRIPTION
     )
+    as_of: AsOfAnswered = None
 
     @classmethod
-    def of(cls, view: CaseView) -> CasePublic:
-        return cls(**deadline_task_fields(cls, view))
+    def of(cls, view: CaseView, as_of: datetime | None = None) -> CasePublic:
+        return cls(**deadline_task_fields(cls, view), as_of=as_of)
 
 
 class CaseRegistered(CasePublic):

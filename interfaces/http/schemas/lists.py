@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
-from typing import Annotated, Generic, Self, TypeVar, get_args
+from typing import Annotated, Any, Generic, Self, TypeVar, get_args
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
@@ -24,8 +24,15 @@ from application.surveys import SurveySatisfaction
 from domain.calendar import office_midnight
 from domain.case import Channel, Kind, ProposalStatus, Satisfaction, Status
 from domain.labels import described, label
+from interfaces.as_of import AS_OF_DESCRIPTION
 from interfaces.http.schemas.answers import ReadOff, labelled
-from interfaces.http.schemas.cases import DIRECTORY_ID, LARGEST_JSON_INTEGER, CaseLabels, Day
+from interfaces.http.schemas.cases import (
+    DIRECTORY_ID,
+    LARGEST_JSON_INTEGER,
+    AsOfAnswered,
+    CaseLabels,
+    Day,
+)
 from interfaces.http.schemas.office_time import OfficeTime
 from interfaces.http.schemas.text import QueryText
 
@@ -39,6 +46,13 @@ Position = Annotated[
     ),
 ]
 Item = TypeVar("Item", bound=BaseModel)
+
+
+class AsOfAsked(BaseModel):
+    """A query of a read that can show the record as it stood at `as_of` (§14): the query
+    lets the parameter through, and the route's `PastDep` reads it."""
+
+    as_of: QueryText | None = Field(default=None, description=AS_OF_DESCRIPTION)
 
 
 class ListQuery(BaseModel):
@@ -62,17 +76,19 @@ class ListPage(BaseModel, Generic[Item]):
     caught_up: bool = Field(description="false when `after` was not reached in time")
 
     @classmethod
-    def of(cls, page: Page) -> Self:
+    def of(cls, page: Page, **answered: Any) -> Self:
+        """The page, with the fields of the list's own (`answered`) beside it."""
         (item,) = get_args(cls.model_fields["items"].annotation)
         return cls(
             items=[item.of(entry) for entry in page.items],
             next=page.next,
             position=page.position,
             caught_up=page.caught_up,
+            **answered,
         )
 
 
-class CaseListQuery(BaseModel):
+class CaseListQuery(AsOfAsked):
     """Filters of the case list; unknown parameters are refused."""
 
     model_config = ConfigDict(extra="forbid")
@@ -173,8 +189,10 @@ class CaseSummaryPublic(CaseLabels, ReadOff):
 class CaseList(ListPage[CaseSummaryPublic]):
     """A page of cases, newest first; `next` is the cursor of the following page."""
 
+    as_of: AsOfAnswered = None
 
-class BoardQuery(BaseModel):
+
+class BoardQuery(AsOfAsked):
     """Options of the deadline board."""
 
     model_config = ConfigDict(extra="forbid")
@@ -256,6 +274,7 @@ class Board(BaseModel):
     # department (下级超期件), and whether the caller reads this board as its superior.
     escalated: list[EscalatedItemPublic] = []
     read_only: bool = False
+    as_of: AsOfAnswered = None
 
 
 class MetricsQuery(BaseModel):
@@ -287,6 +306,11 @@ class MetricsQuery(BaseModel):
             for day in days
             if office_midnight(day) <= now
         ]
+
+
+class MetricsAsOfQuery(MetricsQuery, AsOfAsked):
+    """The period of the metrics (valid time: when acts happened), counted as the record
+    stood at `as_of` (record time) when it is given."""
 
 
 class OrderMetricsPublic(ReadOff):
@@ -434,12 +458,14 @@ class WindowMetricsList(PeriodPublic):
     """Every active window's ratings over the period."""
 
     items: list[WindowMetricsPublic]
+    as_of: AsOfAnswered = None
 
 
 class MetricsList(PeriodPublic):
     """Every department's metrics over the period."""
 
     items: list[DepartmentMetricsPublic]
+    as_of: AsOfAnswered = None
 
 
 class DayCountPublic(BaseModel):
