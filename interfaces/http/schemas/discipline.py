@@ -32,6 +32,12 @@ from interfaces.http.schemas.sources import refuse_visit_source
 from interfaces.http.schemas.surveys import WindowSatisfactionPublic
 from interfaces.http.schemas.visit_items import VisitItemPublic
 
+# The instant an as-of answer reflects (§14); a present read states none.
+AS_OF_STATED = (
+    "the instant of record time this answer reflects (the `as_of` asked for); null when it "
+    "reads the present"
+)
+
 # ASCII digits (pydantic's `\d` takes any script's), in the years of `Day` and `Moment`.
 MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 RULE_CODE = r"^[a-z][a-z0-9_]{0,49}$"
@@ -211,6 +217,7 @@ class ScoreList(BaseModel):
     items: list[ScorePublic]
     position: int
     caught_up: bool
+    as_of: OfficeTime | None = Field(default=None, description=AS_OF_STATED)
 
 
 class SourcePublic(BaseModel):
@@ -274,6 +281,7 @@ class BlueList(BaseModel):
     items: list[DeductionLinePublic]
     position: int
     caught_up: bool
+    as_of: OfficeTime | None = Field(default=None, description=AS_OF_STATED)
 
 
 class DeductionsQuery(BaseModel):
@@ -360,6 +368,7 @@ class RedList(BaseModel):
     staff: list[HonouredPublic]
     position: int
     caught_up: bool
+    as_of: OfficeTime | None = Field(default=None, description=AS_OF_STATED)
 
 
 class DepartmentReportPublic(BaseModel):
@@ -389,6 +398,15 @@ class MonthlyReportPublic(BaseModel):
     departments: list[DepartmentReportPublic]
     position: int
     caught_up: bool
+    as_of: OfficeTime = Field(
+        description="the instant of record time the report reflects (§14): the `as_of` asked "
+        "for, or else the moment the report was made; asked again with this `as_of`, the "
+        "report is the same whatever was recorded since"
+    )
+    as_of_requested: bool = Field(
+        description="true: `as_of` is the instant asked for; false: none was, and `as_of` is "
+        "the moment the report was made"
+    )
     notices: list[NoticePublic] = Field(
         default_factory=list,
         description="the notices (通报) published in the month, withdrawn ones marked, "
@@ -427,6 +445,8 @@ class MonthlyReportPublic(BaseModel):
             departments=[DepartmentReportPublic.of(d) for d in report.departments],
             position=report.position,
             caught_up=report.caught_up,
+            as_of=report.stated_as_of,
+            as_of_requested=report.as_of_asked,
             notices=[NoticePublic.of(n) for n in report.notices],
             surveys=[WindowSatisfactionPublic.of(w) for w in report.surveys],
             cover_gaps=[GapPublic.of(g) for g in report.cover_gaps],

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from application.ports import ConsoleSession
-from application.scores import MonthlyReport
+from application.scores import MonthlyReport, monthly_report_as_of
 from domain.actor import Role
 from domain.directory import Department
 from domain.scorecard import day_of, require_past_or_current_day
@@ -217,5 +217,11 @@ async def _asked_report(
         return query
     month = report_month(container, query.month)
     department = await readers_department(container, acting(request, person), query.department)
-    report = await container.scores.monthly_report(month, department=department, after=None)
+    report = await monthly_report_as_of(
+        container.scores,
+        month,
+        past=None,
+        now=container.supervision.time_source.now(),
+        department=department,
+    )
     return month, department, report
