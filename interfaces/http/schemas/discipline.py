@@ -18,6 +18,7 @@ from application.scores import (
 from domain.conduct import AppliesTo, ConductRule
 from domain.labels import described
 from domain.scorecard import DeductionRequest, SourceType, SubjectKind
+from interfaces.as_of import AS_OF_DESCRIPTION
 from interfaces.choices import ReportFormat
 from interfaces.http.schemas.answers import ReadOff
 from interfaces.http.schemas.appeals import AppealMarkPublic
@@ -144,7 +145,15 @@ class DeductionPublic(ReadOff):
 # Reading: scores, lists and the report -------------------------------------------------
 
 
-class ScoresQuery(BaseModel):
+class AsOfQuery(BaseModel):
+    """The parameters of a read that answers as of an instant too (§14): `as_of` is read by
+    the route's `PastDep`, and named here so that a query refusing unknown parameters takes
+    it."""
+
+    as_of: str | None = Field(default=None, description=AS_OF_DESCRIPTION)
+
+
+class ScoresQuery(AsOfQuery):
     """Which scores to list; the month defaults to the current one."""
 
     model_config = ConfigDict(extra="forbid")
@@ -155,7 +164,7 @@ class ScoresQuery(BaseModel):
     after: Position = None
 
 
-class BlueListQuery(BaseModel):
+class BlueListQuery(AsOfQuery):
     """Which day's blue list; the day defaults to today (Asia/Shanghai)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -165,7 +174,7 @@ class BlueListQuery(BaseModel):
     after: Position = None
 
 
-class RedListQuery(BaseModel):
+class RedListQuery(AsOfQuery):
     """Which month's red list; the month defaults to the current one."""
 
     model_config = ConfigDict(extra="forbid")
@@ -177,7 +186,7 @@ class RedListQuery(BaseModel):
     after: Position = None
 
 
-class ReportQuery(BaseModel):
+class ReportQuery(AsOfQuery):
     """Which month's report, for which department, in which format."""
 
     model_config = ConfigDict(extra="forbid")
