@@ -22,7 +22,7 @@ from domain.directory import DepartmentOutOfService
 from interfaces.as_of import AS_OF_DESCRIPTION, past_asked
 from interfaces.bootstrap import Container
 from interfaces.http.errors import NotAuthenticated, RoleNotAllowed, TokenOfRetiredDepartment
-from interfaces.http.schemas.text import character_problem
+from interfaces.http.schemas.text import QueryText, character_problem
 
 bearer = HTTPBearer(auto_error=False, description="A token printed by `oversight token create`")
 
@@ -60,7 +60,7 @@ async def get_case_queries(request: Request) -> CaseQueries:
 
 async def get_past(
     request: Request,
-    as_of: Annotated[str | None, Query(description=AS_OF_DESCRIPTION)] = None,
+    as_of: Annotated[QueryText | None, Query(description=AS_OF_DESCRIPTION)] = None,
 ) -> Past | None:
     container: Container = request.app.state.container
     return await past_asked(container.record_time, as_of, container.supervision.time_source.now())

@@ -31,6 +31,7 @@ from interfaces.http.schemas.office_time import OfficeTime
 from interfaces.http.schemas.post_cover import GapPublic
 from interfaces.http.schemas.sources import refuse_visit_source
 from interfaces.http.schemas.surveys import WindowSatisfactionPublic
+from interfaces.http.schemas.text import QueryText
 from interfaces.http.schemas.visit_items import VisitItemPublic
 
 # The instant an as-of answer reflects (§14); a present read states none.
@@ -150,7 +151,7 @@ class AsOfQuery(BaseModel):
     the route's `PastDep`, and named here so that a query refusing unknown parameters takes
     it."""
 
-    as_of: str | None = Field(default=None, description=AS_OF_DESCRIPTION)
+    as_of: QueryText | None = Field(default=None, description=AS_OF_DESCRIPTION)
 
 
 class ScoresQuery(AsOfQuery):
