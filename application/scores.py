@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypeVar
 from uuid import UUID
 
 from application.assessments import StaffStanding
 from application.items import ItemMetrics
 from application.notices import NoticeSummary
 from application.post_cover import GapView
-from application.queries import Page
+from application.queries import Page, Past, PastNotProjected
 from application.surveys import WindowSatisfaction
 from application.visits import VisitSummary
 
@@ -139,6 +140,17 @@ class MonthlyReport:
     items: tuple[ItemMetrics, ...] = ()
     # The inspection visits (暗访巡查, §16) of the month, oldest first.
     visits: tuple[VisitSummary, ...] = ()
+    # The instant of record time the report reflects (§14), which it states: the `as_of`
+    # asked for (`as_of_asked`), or else the moment it was made. Set by `monthly_report_as_of`.
+    as_of: datetime | None = None
+    as_of_asked: bool = False
+
+    @property
+    def stated_as_of(self) -> datetime:
+        """The instant the report reflects, which each of its forms states."""
+        if self.as_of is None:
+            raise ValueError("a monthly report states its as_of: read it by monthly_report_as_of")
+        return self.as_of
 
 
 class ScoreQueries(Protocol):
@@ -174,3 +186,60 @@ class ScoreQueries(Protocol):
         after: int | None,
         with_revoked: bool = False,
     ) -> MonthlyReport: ...
+
+
+class Projected(Protocol):
+    """An answer of the read side, saying whether it got as far as the position awaited."""
+
+    @property
+    def caught_up(self) -> bool: ...
+
+
+Answer = TypeVar("Answer", bound=Projected)
+
+
+async def read_as_of(
+    scores: ScoreQueries,
+    past: Past | None,
+    after: int | None,
+    read: Callable[[ScoreQueries, int | None], Awaitable[Answer]],
+) -> Answer:
+    """`read` of the present (waiting for `after`), or of the record as it stood at `past`
+    (§14), which the read side must have got as far as: the past does not change, so an
+    answer short of it would be wrong rather than late."""
+    if past is None:
+        return await read(scores, after)
+    answer = await read(scores.as_of(past.position), past.position)
+    if not answer.caught_up:
+        raise PastNotProjected(
+            "the read side has not yet got as far as that instant; retry in a moment"
+        )
+    return answer
+
+
+async def monthly_report_as_of(
+    scores: ScoreQueries,
+    month: str,
+    *,
+    past: Past | None,
+    now: datetime,
+    department: str | None,
+    with_revoked: bool = False,
+    after: int | None = None,
+) -> MonthlyReport:
+    """The month's report as the record stood at `past`, or as it stands `now` when no
+    instant is asked for; either way the report states the instant it reflects.
+
+    Made now, it reads the present tables: once the projections had caught up with `now`,
+    that is what the report asked as of `now` answers, ever after."""
+    report = await read_as_of(
+        scores,
+        past,
+        after,
+        lambda queries, awaited: queries.monthly_report(
+            month, department=department, after=awaited, with_revoked=with_revoked
+        ),
+    )
+    if past is None:
+        return replace(report, as_of=now, as_of_asked=False)
+    return replace(report, as_of=past.instant, as_of_asked=True)

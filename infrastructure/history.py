@@ -1,9 +1,9 @@
 """Which read tables keep their rows' past versions, and where (§14, time travel).
 
-Each such table has a `<table>_history` beside it (migration 0036): every version of every
-row, valid from the log position of the event that made it until the next version's. The
-projection writing the table writes the versions in the same transaction, so they are kept
-exactly once and a rebuild replays them with the rows.
+Each such table has a `<table>_history` beside it (migrations 0036 and 0037): every version
+of every row, valid from the log position of the event that made it until the next version's.
+The projection writing the table writes the versions in the same transaction, so they are
+kept exactly once and a rebuild replays them with the rows.
 """
 
 from __future__ import annotations
@@ -23,6 +23,14 @@ KEPT_HISTORY: dict[str, str] = {
     "survey_list": "id",
     "deductions": "id",
     "directory_subjects": "key",
+    # The monthly report's other sections: notices, cover gaps, assessments, items, visits.
+    "notice_list": "id",
+    "cover_gap_list": "id",
+    "assessment_list": "id",
+    "item_list": "code",
+    "case_items": "case_id",
+    "rating_items": "evaluation_id",
+    "visit_list": "id",
 }
 
 

@@ -3,7 +3,7 @@ offset, or a date meaning the end of that day in Asia/Shanghai."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from application.queries import AsOfInFuture, InvalidAsOf, Past, RecordTime
 from domain.calendar import office_midnight
@@ -16,6 +16,9 @@ AS_OF_DESCRIPTION = (
 )
 # The longest instant ISO 8601 writes, with microseconds and an offset, and a little more.
 _LONGEST = 40
+# The earliest instant asked for: the API's days and moments are of the years 20xx, and an
+# instant of year 1 may not even be one in UTC (at +14:00), which the database keeps.
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def instant_asked(text: str, now: datetime) -> datetime:
@@ -25,14 +28,19 @@ def instant_asked(text: str, now: datetime) -> datetime:
     try:
         if len(text) == len("2026-11-03"):
             day = date.fromisoformat(text)
-            return min(office_midnight(day + timedelta(days=1)) - timedelta(microseconds=1), now)
-        instant = datetime.fromisoformat(text)
+            if office_midnight(day) > now:
+                raise AsOfInFuture("as_of is a day still to come: the record cannot say yet")
+            instant = min(office_midnight(day + timedelta(days=1)) - timedelta(microseconds=1), now)
+        else:
+            instant = datetime.fromisoformat(text)
     except (ValueError, OverflowError):
         raise InvalidAsOf("as_of is an ISO 8601 instant with its offset, or a date") from None
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise InvalidAsOf("as_of needs its offset, such as +08:00 or Z")
     if instant > now:
         raise AsOfInFuture("as_of is in the future: the record cannot say yet")
+    if instant < _EARLIEST:
+        raise InvalidAsOf("as_of is before the year 2000, which the record holds nothing of")
     return instant
 
 

@@ -323,12 +323,16 @@ class Container:
         return rebuild(self.database_url, targets, progress=progress)
 
     def catch_up_projections(self) -> int:
-        """Bring every read table up to the log now, for commands that read them.
+        """Bring the audit feed and every read table up to the log now, for commands that read
+        them; answer how many events they took in, all together.
 
-        Safe while a worker runs: each batch holds its projection's lock.
+        The audit feed first: it is the time index of reads as of an instant (§14), and the
+        tables then stand at least as far as it does, so an instant it finds is one the tables
+        can be read at. Safe while a worker runs: each batch holds its runner's lock.
         """
+        with AuditEventsRunner(self.database_url, self.supervision) as feed:
+            processed = feed.run_until_caught_up()
         projections, _ = self.read_side()
-        processed = 0
         for projection in projections:
             with ProjectionRunner(self.database_url, self.supervision, projection) as runner:
                 processed += runner.run_until_caught_up()

@@ -573,21 +573,34 @@ def monthly_report(
     department: Annotated[
         str | None, typer.Option(metavar="DEPARTMENT", help="One department's id only.")
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="INSTANT",
+            help="The record as it stood at this instant: ISO 8601 with its offset, such as "
+            "2026-12-05T10:00:00+08:00, or a date, meaning the end of that day in "
+            "Asia/Shanghai. By default now; the report states which.",
+        ),
+    ] = None,
 ) -> None:
     """Write a month's scores and deductions per department (the read tables, caught up first)."""
     import asyncio
 
     from domain.scorecard import require_past_or_current_month
+    from interfaces.as_of import instant_asked
     from interfaces.http.schemas.discipline import MonthlyReportPublic
     from interfaces.reports import report_csv, report_xlsx
 
     with _service() as container, _refusal_fails():
-        require_past_or_current_month(month, container.supervision.time_source.now())
+        now = container.supervision.time_source.now()
+        instant = instant_asked(as_of, now) if as_of else None
+        require_past_or_current_month(month, instant or now)
         directory = container.supervision.directory()
         if department is not None and directory.department(department) is None:
             raise _fail(f"there is no department {department!r}")
         container.catch_up_projections()
-        report = asyncio.run(_read_monthly_report(container, month, department))
+        report = asyncio.run(_read_monthly_report(container, month, department, instant, now))
     if report_format is ReportFormat.XLSX:
         content = report_xlsx(report)
     elif report_format is ReportFormat.CSV:
@@ -599,7 +612,10 @@ def monthly_report(
     except OSError as error:
         raise _fail(str(error)) from error
     deductions = sum(len(d.deductions) for d in report.departments)
-    typer.echo(f"{output}: {month}, {len(report.departments)} departments, {deductions} deductions")
+    asked = f" as of {report.stated_as_of.isoformat()}" if report.as_of_asked else ""
+    typer.echo(
+        f"{output}: {month}{asked}, {len(report.departments)} departments, {deductions} deductions"
+    )
 
 
 @cli.command()
@@ -706,11 +722,17 @@ def _require_plain_path(option: str, path: Path) -> None:
 
 
 async def _read_monthly_report(
-    container: Container, month: str, department: str | None
+    container: Container, month: str, department: str | None, as_of: datetime | None, now: datetime
 ) -> MonthlyReport:
+    """The month's report as the record stood at `as_of`, or as it stands `now`."""
+    from application.scores import monthly_report_as_of
+
     await container.reads.open()
     try:
-        return await container.scores.monthly_report(month, department=department, after=None)
+        past = await container.record_time.past(as_of) if as_of is not None else None
+        return await monthly_report_as_of(
+            container.scores, month, past=past, now=now, department=department
+        )
     finally:
         await container.reads.close()
 

@@ -1,5 +1,10 @@
 """The monthly report as files a department's leadership opens in Excel: XLSX and CSV.
 
+Both state first the instant of record time the report reflects (§14, 数据截至): the `as_of`
+asked for, or the moment the report was made. Nothing else in them depends on when they are
+written, so the same `as_of` writes the same CSV bytes and the same workbook cells (and
+document properties, dated `as_of`).
+
 XLSX: a summary sheet (汇总) and one sheet per department, each with a title row naming the
 month, its windows' and staff's scores, and every deduction in force. CSV: one table, UTF-8
 with a byte-order mark so that Excel shows the Chinese; one line per window or staff member,
@@ -24,14 +29,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from application.queries import CaseSummary
 from application.scores import DeductionLine, DepartmentReport, MonthlyReport, SubjectScore
@@ -39,6 +46,11 @@ from domain.calendar import OFFICE_TZ
 from domain.labels import label
 from domain.text import storable
 
+# The line stating the instant the report reflects (§14): first in the CSV, and under the
+# summary sheet's title.
+AS_OF_LABEL = "数据截至"
+AS_OF_ASKED = "指定时点的记录"
+AS_OF_MADE = "生成报表时的记录（未指定时点）"
 SUMMARY_SHEET = "汇总"
 SUMMARY_HEADERS = (
     "部门",
@@ -157,6 +169,13 @@ def report_filename(report: MonthlyReport, department: str | None, extension: st
     return f"oversight-report-{report.month}{scope}.{extension}"
 
 
+def as_of_row(report: MonthlyReport) -> list[object]:
+    """The line stating the instant the report reflects, in office time, and whether it was
+    asked for or is the moment the report was made."""
+    instant = report.stated_as_of.astimezone(OFFICE_TZ).isoformat()
+    return [AS_OF_LABEL, instant, AS_OF_ASKED if report.as_of_asked else AS_OF_MADE]
+
+
 def month_title(month: str) -> str:
     """2026-11 as 2026年11月."""
     year, number = month.split("-")
@@ -173,7 +192,8 @@ def report_xlsx(report: MonthlyReport) -> bytes:
     assert summary is not None
     summary.title = SUMMARY_SHEET
     _title(summary, f"{month_title(report.month)} 双百分考核汇总", len(SUMMARY_HEADERS))
-    _header(summary, 2, SUMMARY_HEADERS)
+    _append(summary, as_of_row(report))
+    _header(summary, 3, SUMMARY_HEADERS)
     for department in report.departments:
         _append(summary, summary_row(department))
     _fit_columns(summary)
@@ -185,8 +205,17 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         rows = list(table.rows(report))
         if rows:
             _section_sheet(book.create_sheet(table.sheet), report.month, table, rows)
+    return _saved(book, report.stated_as_of)
+
+
+def _saved(book: Workbook, as_of: datetime) -> bytes:
+    """The workbook's bytes, its document properties dated `as_of` rather than the moment of
+    writing (`Workbook.save` dates them now)."""
+    book.properties.created = book.properties.modified = as_of.astimezone(UTC).replace(
+        tzinfo=None  # the properties are UTC without an offset
+    )
     buffer = io.BytesIO()
-    book.save(buffer)
+    ExcelWriter(book, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
     return buffer.getvalue()
 
 
@@ -500,9 +529,11 @@ def case_list_xlsx(
 
 
 def report_csv(report: MonthlyReport) -> bytes:
-    """The report as one CSV table, UTF-8 with a byte-order mark (Excel reads it as UTF-8)."""
+    """The report as CSV, UTF-8 with a byte-order mark (Excel reads it as UTF-8): the line
+    stating its as_of, then one table, then a table per section."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(as_of_row(report))
     writer.writerow(CSV_HEADERS)
     for department in report.departments:
         for score in (*department.windows, *department.staff):

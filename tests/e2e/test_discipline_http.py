@@ -366,7 +366,12 @@ def test_the_xlsx_report_has_a_summary_and_a_sheet_per_department_with_chinese_h
     assert {"不动产登记中心", "税务局"} <= set(book.sheetnames)
     summary = book["汇总"]
     assert "2026年11月" in summary["A1"].value
-    assert [c.value for c in summary[2]] == [
+    assert [c.value for c in summary[2]][:3] == [
+        "数据截至",
+        "2026-11-27T10:00:00+08:00",
+        "生成报表时的记录（未指定时点）",
+    ]
+    assert [c.value for c in summary[3]] == [
         "部门",
         "窗口数",
         "工作人员数",
@@ -415,7 +420,8 @@ def test_the_csv_report_is_utf8_with_a_byte_order_mark_for_excel(
         'attachment; filename="oversight-report-2026-11-real-estate-registration.csv"'
     )
     assert response.content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    as_of, *rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    assert as_of == ["数据截至", "2026-11-27T10:00:00+08:00", "生成报表时的记录（未指定时点）"]
     assert tuple(rows[0]) == CSV_HEADERS
     han = [row for row in rows if row[4] == "韩蕾"]
     assert [(row[5], row[6], row[7], row[8]) for row in han] == [

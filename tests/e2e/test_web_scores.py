@@ -344,7 +344,8 @@ def test_a_department_downloads_its_own_report_as_csv(
 
     assert answer.status_code == 200
     assert answer.headers["content-disposition"].endswith('"oversight-report-2026-11-taxation.csv"')
-    lines = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    as_of, *lines = csv.reader(io.StringIO(answer.content.decode("utf-8-sig")))
+    assert as_of[0] == "数据截至"
     assert tuple(lines[0]) == CSV_HEADERS
     assert {line[1] for line in lines[1:]} == {"税务局"}
     assert any("玩手机" in line for line in lines)

@@ -25,6 +25,7 @@ import psycopg
 import pytest
 from openpyxl import load_workbook
 
+from application.scores import monthly_report_as_of
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Kind, Outcome, Satisfaction
@@ -439,7 +440,9 @@ def test_the_monthly_report_is_written_in_every_format_from_text_postgresql_cann
     async def monthly() -> Any:
         await container.reads.open()
         try:
-            return await container.scores.monthly_report(MONTH, department=None, after=None)
+            return await monthly_report_as_of(
+                container.scores, MONTH, past=None, now=time_source.now(), department=None
+            )
         finally:
             await container.reads.close()
 

@@ -61,7 +61,13 @@ def a_report(text: str, *, points: int = 5) -> MonthlyReport:
     department = DepartmentReport(
         id="d1", name=text, windows=(window,), staff=(staff,), deductions=(line,)
     )
-    return MonthlyReport("2026-11", (department,), position=1, caught_up=True)
+    return MonthlyReport(
+        "2026-11",
+        (department,),
+        position=1,
+        caught_up=True,
+        as_of=datetime(2026, 11, 27, 10, 0, tzinfo=OFFICE_TZ),
+    )
 
 
 def formulas_in(workbook: bytes) -> list[str]:
@@ -81,7 +87,8 @@ def cell_values(workbook: bytes) -> list[object]:
 
 
 def csv_rows(content: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    """The CSV's tables: its rows after the first, which states the report's as_of."""
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))[1:]
 
 
 @pytest.mark.parametrize("start", FORMULA_STARTS)

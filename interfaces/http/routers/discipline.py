@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from application.scores import MonthlyReport
+from application.queries import Past
+from application.scores import MonthlyReport, monthly_report_as_of, read_as_of
 from domain.actor import Actor, Role
 from domain.directory import UnknownDepartment
 from domain.scorecard import (
@@ -21,6 +23,7 @@ from domain.scorecard import (
 from interfaces.http.deps import (
     ContainerDep,
     InspectorDep,
+    PastDep,
     SignedInDep,
     StaffDep,
     SupervisionDep,
@@ -117,36 +120,51 @@ async def list_deductions(
 
 @router.get("/scores", responses={**SOME_ROLES, **VALIDATED})
 async def list_scores(
-    query: Annotated[ScoresQuery, Query()], container: ContainerDep, actor: StaffDep
+    query: Annotated[ScoresQuery, Query()], container: ContainerDep, actor: StaffDep, past: PastDep
 ) -> ScoreList:
     """Every window's and staff member's score in a month; a department sees its own."""
-    month = report_month(container, query.month)
+    month = report_month(container, query.month, past)
     department = await readers_department(container, actor, query.department)
-    listing = await container.scores.scores(
-        month, subject=query.subject, department=department, after=query.after
+    listing = await read_as_of(
+        container.scores,
+        past,
+        query.after,
+        lambda scores, after: scores.scores(
+            month, subject=query.subject, department=department, after=after
+        ),
     )
     return ScoreList(
         month=month,
         items=[ScorePublic.of(item) for item in listing.items],
         position=listing.position,
         caught_up=listing.caught_up,
+        as_of=past.instant if past else None,
     )
 
 
 @router.get("/blue-list", responses={**SOME_ROLES, **VALIDATED})
 async def blue_list(
-    query: Annotated[BlueListQuery, Query()], container: ContainerDep, actor: StaffDep
+    query: Annotated[BlueListQuery, Query()],
+    container: ContainerDep,
+    actor: StaffDep,
+    past: PastDep,
 ) -> BlueList:
     """A day's deductions in force (蓝榜), Asia/Shanghai; a department sees its own."""
-    now = container.supervision.time_source.now()
-    day = require_past_or_current_day(query.day or day_of(now), now)
+    instant = reading_instant(container, past)
+    day = require_past_or_current_day(query.day or day_of(instant), instant)
     department = await readers_department(container, actor, query.department)
-    listing = await container.scores.blue_list(day, department=department, after=query.after)
+    listing = await read_as_of(
+        container.scores,
+        past,
+        query.after,
+        lambda scores, after: scores.blue_list(day, department=department, after=after),
+    )
     return BlueList(
         date=day,
         items=[DeductionLinePublic.of(item) for item in listing.items],
         position=listing.position,
         caught_up=listing.caught_up,
+        as_of=past.instant if past else None,
     )
 
 
@@ -155,17 +173,25 @@ async def blue_list(
     dependencies=[Depends(within_public_rate_limit)],
     responses={**RATE_LIMITED, **VALIDATED},
 )
-async def red_list(query: Annotated[RedListQuery, Query()], container: ContainerDep) -> RedList:
+async def red_list(
+    query: Annotated[RedListQuery, Query()], container: ContainerDep, past: PastDep
+) -> RedList:
     """The month's windows and staff with no deduction in force (红榜); public, no sign-in."""
-    month = report_month(container, query.month)
+    month = report_month(container, query.month, past)
     department = await known_department(container, query.department)
-    listing = await container.scores.red_list(month, after=query.after, department=department)
+    listing = await read_as_of(
+        container.scores,
+        past,
+        query.after,
+        lambda scores, after: scores.red_list(month, after=after, department=department),
+    )
     return RedList(
         month=month,
         windows=[HonouredPublic.of(i) for i in listing.items if i.subject == "window"],
         staff=[HonouredPublic.of(i) for i in listing.items if i.subject == "staff"],
         position=listing.position,
         caught_up=listing.caught_up,
+        as_of=past.instant if past else None,
     )
 
 
@@ -182,13 +208,20 @@ async def red_list(query: Annotated[RedListQuery, Query()], container: Container
     },
 )
 async def monthly_report(
-    query: Annotated[ReportQuery, Query()], container: ContainerDep, actor: StaffDep
+    query: Annotated[ReportQuery, Query()], container: ContainerDep, actor: StaffDep, past: PastDep
 ) -> Response:
-    """Per department, every window's and staff member's score and every deduction."""
-    month = report_month(container, query.month)
+    """Per department, every window's and staff member's score and every deduction, as the
+    record stood at `as_of` (by default now), which the report states."""
+    month = report_month(container, query.month, past)
     department = await readers_department(container, actor, query.department)
-    report = await container.scores.monthly_report(
-        month, department=department, after=query.after, with_revoked=query.revoked
+    report = await monthly_report_as_of(
+        container.scores,
+        month,
+        past=past,
+        now=container.supervision.time_source.now(),
+        department=department,
+        with_revoked=query.revoked,
+        after=query.after,
     )
     if query.format is ReportFormat.JSON:
         body = MonthlyReportPublic.of(report).model_dump_json().encode()
@@ -210,10 +243,16 @@ async def report_attachment(
     )
 
 
-def report_month(container: ContainerDep, month: str | None) -> str:
-    """The month asked for (the current one when none is), refused when still to come."""
-    now = container.supervision.time_source.now()
-    return require_past_or_current_month(month or month_of(now), now)
+def reading_instant(container: ContainerDep, past: Past | None) -> datetime:
+    """The instant a read reflects: the past asked for (`as_of`), or now."""
+    return past.instant if past is not None else container.supervision.time_source.now()
+
+
+def report_month(container: ContainerDep, month: str | None, past: Past | None = None) -> str:
+    """The month asked for (by default the one the read reflects: now, or `as_of`), refused
+    when still to come at that instant."""
+    instant = reading_instant(container, past)
+    return require_past_or_current_month(month or month_of(instant), instant)
 
 
 async def readers_department(

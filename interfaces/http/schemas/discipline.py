@@ -18,6 +18,7 @@ from application.scores import (
 from domain.conduct import AppliesTo, ConductRule
 from domain.labels import described
 from domain.scorecard import DeductionRequest, SourceType, SubjectKind
+from interfaces.as_of import AS_OF_DESCRIPTION
 from interfaces.choices import ReportFormat
 from interfaces.http.schemas.answers import ReadOff
 from interfaces.http.schemas.appeals import AppealMarkPublic
@@ -30,7 +31,14 @@ from interfaces.http.schemas.office_time import OfficeTime
 from interfaces.http.schemas.post_cover import GapPublic
 from interfaces.http.schemas.sources import refuse_visit_source
 from interfaces.http.schemas.surveys import WindowSatisfactionPublic
+from interfaces.http.schemas.text import QueryText
 from interfaces.http.schemas.visit_items import VisitItemPublic
+
+# The instant an as-of answer reflects (§14); a present read states none.
+AS_OF_STATED = (
+    "the instant of record time this answer reflects (the `as_of` asked for); null when it "
+    "reads the present"
+)
 
 # ASCII digits (pydantic's `\d` takes any script's), in the years of `Day` and `Moment`.
 MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
@@ -138,7 +146,15 @@ class DeductionPublic(ReadOff):
 # Reading: scores, lists and the report -------------------------------------------------
 
 
-class ScoresQuery(BaseModel):
+class AsOfQuery(BaseModel):
+    """The parameters of a read that answers as of an instant too (§14): `as_of` is read by
+    the route's `PastDep`, and named here so that a query refusing unknown parameters takes
+    it."""
+
+    as_of: QueryText | None = Field(default=None, description=AS_OF_DESCRIPTION)
+
+
+class ScoresQuery(AsOfQuery):
     """Which scores to list; the month defaults to the current one."""
 
     model_config = ConfigDict(extra="forbid")
@@ -149,7 +165,7 @@ class ScoresQuery(BaseModel):
     after: Position = None
 
 
-class BlueListQuery(BaseModel):
+class BlueListQuery(AsOfQuery):
     """Which day's blue list; the day defaults to today (Asia/Shanghai)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -159,7 +175,7 @@ class BlueListQuery(BaseModel):
     after: Position = None
 
 
-class RedListQuery(BaseModel):
+class RedListQuery(AsOfQuery):
     """Which month's red list; the month defaults to the current one."""
 
     model_config = ConfigDict(extra="forbid")
@@ -171,7 +187,7 @@ class RedListQuery(BaseModel):
     after: Position = None
 
 
-class ReportQuery(BaseModel):
+class ReportQuery(AsOfQuery):
     """Which month's report, for which department, in which format."""
 
     model_config = ConfigDict(extra="forbid")
@@ -211,6 +227,7 @@ class ScoreList(BaseModel):
     items: list[ScorePublic]
     position: int
     caught_up: bool
+    as_of: OfficeTime | None = Field(default=None, description=AS_OF_STATED)
 
 
 class SourcePublic(BaseModel):
@@ -274,6 +291,7 @@ class BlueList(BaseModel):
     items: list[DeductionLinePublic]
     position: int
     caught_up: bool
+    as_of: OfficeTime | None = Field(default=None, description=AS_OF_STATED)
 
 
 class DeductionsQuery(BaseModel):
@@ -360,6 +378,7 @@ class RedList(BaseModel):
     staff: list[HonouredPublic]
     position: int
     caught_up: bool
+    as_of: OfficeTime | None = Field(default=None, description=AS_OF_STATED)
 
 
 class DepartmentReportPublic(BaseModel):
@@ -389,6 +408,15 @@ class MonthlyReportPublic(BaseModel):
     departments: list[DepartmentReportPublic]
     position: int
     caught_up: bool
+    as_of: OfficeTime = Field(
+        description="the instant of record time the report reflects (§14): the `as_of` asked "
+        "for, or else the moment the report was made; asked again with this `as_of`, the "
+        "report is the same whatever was recorded since"
+    )
+    as_of_requested: bool = Field(
+        description="true: `as_of` is the instant asked for; false: none was, and `as_of` is "
+        "the moment the report was made"
+    )
     notices: list[NoticePublic] = Field(
         default_factory=list,
         description="the notices (通报) published in the month, withdrawn ones marked, "
@@ -427,6 +455,8 @@ class MonthlyReportPublic(BaseModel):
             departments=[DepartmentReportPublic.of(d) for d in report.departments],
             position=report.position,
             caught_up=report.caught_up,
+            as_of=report.stated_as_of,
+            as_of_requested=report.as_of_asked,
             notices=[NoticePublic.of(n) for n in report.notices],
             surveys=[WindowSatisfactionPublic.of(w) for w in report.surveys],
             cover_gaps=[GapPublic.of(g) for g in report.cover_gaps],

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from application.ports import ConsoleSession
-from application.scores import MonthlyReport
+from application.scores import MonthlyReport, monthly_report_as_of
 from domain.actor import Role
 from domain.directory import Department
 from domain.scorecard import (
@@ -247,9 +247,7 @@ async def _asked_report(
         return query
     month = _month(query.month, moment)
     department = await readers_department(container, acting(request, person), query.department)
-    report = moment.caught_up(
-        await moment.reading(container.scores).monthly_report(
-            month, department=department, after=moment.after
-        )
+    report = await monthly_report_as_of(
+        container.scores, month, past=moment.past, now=moment.now, department=department
     )
     return month, department, report
