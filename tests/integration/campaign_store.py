@@ -29,7 +29,11 @@ def campaign_store(
 ) -> Iterator[tuple[Container, SimulatedTimeSource]]:
     """The application on `database_url` after a campaign of `days` days up to CAMPAIGN_END
     on the sample directory, conduct rules and items, its read side caught up; and the
-    campaign's clock, which the test may move on."""
+    campaign's clock, which the test may move on.
+
+    The read tables are brought up to the log at the end of each simulated day, as a worker
+    would have kept them (the campaign does the worker's own acts itself): the versions of
+    a row are written over many batches, not in one replay."""
     time_source = SimulatedTimeSource(campaign_start(CAMPAIGN_END, days))
     with bootstrap(
         settings_for(database_url), time_source=time_source, initialise=False
@@ -43,7 +47,7 @@ def campaign_store(
             scale=scale,
             seed=seed,
             items=tuple(sample_items()),
-        ).run()
+        ).run(on_day=lambda *_: container.catch_up_projections())
         catch_up(container)
         yield container, time_source
 

@@ -14,6 +14,7 @@ from application.queries import CaseFilter, Past
 from domain.actor import Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Case
+from domain.personal_data import ERASED_TEXT
 from domain.scorecard import SourceType
 from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.history import KEPT_HISTORY
@@ -213,6 +214,36 @@ async def test_as_of_before_the_first_event_every_list_is_empty(
     assert (listed.items, board, scored.items, blue.items, red.items) == ([], [], [], [], [])
     assert report.departments == ()
     assert await board_ids(reading, SAMPLE_DEPARTMENT, None) != []
+
+
+async def test_personal_data_erased_later_reads_as_erased_as_of_before_and_no_version_keeps_it(
+    reading: Container, database_url: str, time_source: SettableTimeSource
+) -> None:
+    case_id = registered_case(reading.supervision, summary="王芳反映窗口人员态度生硬")
+    assign(reading.supervision, case_id)
+    run_worker_once(reading)
+    before_erasure = time_source.advance(hours=1)
+    time_source.advance(hours=1)
+    reading.supervision.erase_personal_data(case_id, reason="当事人申请删除", by=INSPECTOR)
+    run_worker_once(reading)
+
+    past = await reading.record_time.past(before_erasure)
+    then = await reading.queries.as_of(past.position).list_cases(
+        CaseFilter(),
+        role=Role.OPERATOR,
+        visible_to_department=None,
+        limit=10,
+        cursor=None,
+        now=past.instant,
+        after=past.position,
+    )
+    kept = {
+        (version["summary"], version["department_summary"], version["phone_digest"])
+        for version in versions(database_url, "case_list", case_id)
+    }
+
+    assert [(case.id, case.summary) for case in then.items] == [(case_id, ERASED_TEXT)]
+    assert kept == {(ERASED_TEXT, ERASED_TEXT, None)}
 
 
 def versions(database_url: str, table: str, key: Any) -> list[dict[str, Any]]:

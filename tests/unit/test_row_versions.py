@@ -115,3 +115,13 @@ def test_a_version_holds_text_as_the_row_is_stored_and_a_change_it_cannot_show_i
     assert versions.rows() == [
         {**row(summary="窗口\ufffd无人", status="in_progress"), "valid_from": 12, "valid_to": None}
     ]
+
+
+def test_an_erasure_is_kept_where_the_batch_first_erased_the_row() -> None:
+    versions = _Versions({CASE: row()})
+
+    versions.seen(CASE, 11, row(status="in_progress"))
+    versions.seen(CASE, 12, row(summary="（已删除个人信息）"), erases=True)
+    versions.seen(OTHER, 13, row(id=OTHER))
+
+    assert versions.erasures() == {CASE: 12}
