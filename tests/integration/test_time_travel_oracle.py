@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import psycopg
 import pytest
@@ -30,11 +31,12 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from application.projections import Projection
-from application.queries import CaseFilter, CaseQueries
+from application.queries import CaseFilter, CaseQueries, Past
 from application.scores import ScoreQueries
 from application.surveys import SurveyQueries
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ, WorkingCalendar, office_midnight
+from domain.case import CaseNotFound
 from domain.notice import NoticeKind, NoticeSubjectType
 from infrastructure.case_queries import CaseQueriesOnPostgres
 from infrastructure.notification_log import LogReader, events_table_of
@@ -56,6 +58,21 @@ DRAWN_INSTANTS = 50
 CAMPAIGN_DAYS = 42
 CAMPAIGN_SCALE = 0.2
 SCRATCH = "replayed"
+CASES_PER_INSTANT = 8
+CASE_TOPICS = "oversight:Case."
+# What a case's page and the case list both show of it.
+CASE_PAGE_COLUMNS = (
+    "tracking_number",
+    "kind",
+    "channel",
+    "status",
+    "department",
+    "assigned_department",
+    "urgent",
+    "summary",
+    "satisfaction",
+    "registered_at",
+)
 OPERATOR = OPERATORS[0]
 INSPECTOR = INSPECTORS[0]
 
@@ -194,10 +211,13 @@ def instants_to_ask(database_url: str) -> list[datetime]:
 
 
 async def compare_at(container: Container, instants: list[datetime]) -> tuple[list[str], int]:
-    """At each instant, every read through the past and through the replayed schema; the
-    differences found (each named with its instant and read), and how many reads compared."""
+    """At each instant, where record time puts it in the log, every read through the past and
+    through the replayed schema, and a few cases as they stood; the differences found (each
+    named with its instant and read), and how many reads compared."""
     differences: list[str] = []
     compared = 0
+    log = StoredLog.of(container)
+    draw = random.Random(SEED)
     with replayed_schema(container) as replayed:
         pool = SqlPool(replayed.read_url)
         try:
@@ -206,13 +226,12 @@ async def compare_at(container: Container, instants: list[datetime]) -> tuple[li
                 ScoreQueriesOnPostgres(pool),
                 SurveyQueriesOnPostgres(pool),
             )
-            recorded_by = record_time_of(container)
             for instant in instants:
                 past = await container.record_time.past(instant)
-                if (past.instant, past.position) != (instant, recorded_by(instant)):
+                if (past.instant, past.position) != (instant, log.recorded_by(instant)):
                     differences.append(
                         f"record time of {instant.isoformat()}: {past}, while the log had"
-                        f" reached position {recorded_by(instant)}"
+                        f" reached position {log.recorded_by(instant)}"
                     )
                 replayed.replay_up_to(past.position)
                 then = Reads(
@@ -228,30 +247,88 @@ async def compare_at(container: Container, instants: list[datetime]) -> tuple[li
                             f"{read.name} as of {instant.isoformat()} (position {past.position}):"
                             f"\n  as of:    {as_of!r}\n  replayed: {replayed_answer!r}"
                         )
+                for case_id in log.cases_to_ask(past.position, draw):
+                    compared += 1
+                    differences += await case_differences(container, log, pool, case_id, past)
         finally:
             await pool.close()
     return differences, compared
 
 
-def record_time_of(container: Container) -> Callable[[datetime], int]:
-    """The position the log had reached by an instant, worked out from the event store itself
-    (the latest event time up to each position), not from the audit feed record time reads."""
-    supervision = container.supervision
-    positions: list[int] = []
-    latest: list[datetime] = []
-    after = 0
-    while page := supervision.recorder.select_notifications(after, 500, inclusive_of_start=False):
-        for notification in page:
-            at = supervision.mapper.to_domain_event(notification).timestamp
-            positions.append(notification.id)
-            latest.append(max(at, latest[-1]) if latest else at)
-        after = page[-1].id
+@dataclass(frozen=True)
+class StoredLog:
+    """The event store's own record, read apart from the audit feed the past is found by:
+    each position with the latest event time up to it, and each case's versions by position."""
 
-    def recorded_by(instant: datetime) -> int:
-        reached = bisect.bisect_right(latest, instant)
-        return positions[reached - 1] if reached else 0
+    positions: list[int]
+    latest: list[datetime]
+    cases: dict[UUID, list[tuple[int, int]]]  # each case's (position, version), in order
 
-    return recorded_by
+    @classmethod
+    def of(cls, container: Container) -> StoredLog:
+        supervision = container.supervision
+        log = cls([], [], {})
+        after = 0
+        while page := supervision.recorder.select_notifications(
+            after, 500, inclusive_of_start=False
+        ):
+            for notification in page:
+                at = supervision.mapper.to_domain_event(notification).timestamp
+                log.positions.append(notification.id)
+                log.latest.append(max(at, log.latest[-1]) if log.latest else at)
+                if notification.topic.startswith(CASE_TOPICS):
+                    log.cases.setdefault(notification.originator_id, []).append(
+                        (notification.id, notification.originator_version)
+                    )
+            after = page[-1].id
+        return log
+
+    def recorded_by(self, instant: datetime) -> int:
+        """The position of the last event recorded by `instant` (0: none yet)."""
+        reached = bisect.bisect_right(self.latest, instant)
+        return self.positions[reached - 1] if reached else 0
+
+    def case_version_at(self, case_id: UUID, position: int) -> int | None:
+        """The version the case had at `position` (None: not registered yet)."""
+        versions = [version for at, version in self.cases[case_id] if at <= position]
+        return versions[-1] if versions else None
+
+    def cases_to_ask(self, position: int, draw: random.Random) -> list[UUID]:
+        """A few cases drawn at random, and the cases registered last before and first after
+        `position`."""
+        by_registration = sorted(self.cases, key=lambda case_id: self.cases[case_id][0][0])
+        registered = bisect.bisect_right(
+            [self.cases[case_id][0][0] for case_id in by_registration], position
+        )
+        edges = by_registration[max(registered - 1, 0) : registered + 1]
+        return list(dict.fromkeys([*draw.sample(by_registration, CASES_PER_INSTANT), *edges]))
+
+
+async def case_differences(
+    container: Container, log: StoredLog, replayed: SqlPool, case_id: UUID, past: Past
+) -> list[str]:
+    """How the case read as of `past` (GET /cases/{id}) differs from the event store and the
+    replayed case list: the version it was loaded at, and what both show of it."""
+    version = await container.read_side_history.version_at(case_id, past.position)
+    if version != log.case_version_at(case_id, past.position):
+        return [
+            f"case {case_id} at position {past.position}: version {version}, while the event"
+            f" store's is {log.case_version_at(case_id, past.position)}"
+        ]
+    try:
+        view = container.supervision.get_case_as_of(case_id, INSPECTOR, version)
+    except CaseNotFound:
+        shown = None
+    else:
+        shown = {column: getattr(view, column) for column in CASE_PAGE_COLUMNS}
+    row = await replayed.fetchrow(
+        f"SELECT {', '.join(CASE_PAGE_COLUMNS)} FROM case_list WHERE id = $1",
+        case_id,
+    )
+    listed = dict(row) if row is not None else None
+    if shown == listed:
+        return []
+    return [f"case {case_id} at position {past.position}:\n  page: {shown}\n  list: {listed}"]
 
 
 @dataclass(frozen=True)
