@@ -34,6 +34,16 @@ KEPT_HISTORY: dict[str, str] = {
 }
 
 
+# Erasure is for good (§10): the columns of a table keeping history that hold a record's
+# personal data. When an event erases it (domain.personal_data.ERASURE_TOPICS), the row's
+# earlier versions take the erased row's values of these columns too: no version keeps what
+# the erasure removed, and the past reads as the erased events, replayed, show it. A
+# projection that writes personal data into another column names it here.
+PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "case_list": ("summary", "department_summary", "phone_digest"),
+}
+
+
 def history_of(table: str) -> str | None:
     """The history table of a live table, if it keeps one."""
     return f"{table}{HISTORY_SUFFIX}" if table in KEPT_HISTORY else None

@@ -31,8 +31,9 @@ from application.base import OversightApplication
 from application.projections import Projection, Row
 from domain.calendar import WorkingCalendar
 from domain.calendar_book import CALENDAR_BOOK_ID
+from domain.personal_data import ERASURE_TOPICS
 from domain.text import UNSTORABLE, storable
-from infrastructure.history import KEPT_HISTORY, history_of
+from infrastructure.history import KEPT_HISTORY, PERSONAL_COLUMNS, history_of
 from infrastructure.notification_log import (
     DEFAULT_BATCH_SIZE,
     TopicFilter,
@@ -77,6 +78,11 @@ def storable_value(value: Any) -> Any:
 def storable_row(row: Row) -> Row:
     """A read row as PostgreSQL's text, text[] and jsonb columns can hold it."""
     return {name: storable_value(value) for name, value in row.items()}
+
+
+def erases_personal_data(event: Any) -> bool:
+    """Whether the event erases its record's personal data (§10)."""
+    return getattr(type(event), "TOPIC", None) in ERASURE_TOPICS
 
 
 def projection_lock_key(tracking_name: str) -> int:
@@ -222,6 +228,7 @@ class ProjectionRunner(TrackedRunner):
         self.table = table or projection.table
         # A table of its own (a rebuild's, a test's) keeps only the history it is given.
         self.history = history if table is not None else history_of(projection.table)
+        self.personal = PERSONAL_COLUMNS.get(projection.table, ()) if self.history else ()
         self._columns: dict[str, _Columns] = {}
 
     def run_batch(self, *, stop: int | None = None) -> BatchResult:
@@ -264,10 +271,11 @@ class ProjectionRunner(TrackedRunner):
             for key, position, event in keyed:
                 rows[key] = self.projection.project(rows.get(key), event, position)
                 if versions is not None:
-                    versions.seen(key, position, rows[key])
+                    versions.seen(key, position, rows[key], erases=erases_personal_data(event))
             self._write(connection, rows)  # every key read was an event's, so all are touched
             if versions is not None and self.history is not None:
                 self._write_versions(connection, self.history, versions)
+                self._erase_from_versions(connection, self.history, versions, rows)
             if self.table in ANNOUNCED_TABLES:
                 announce_changed(connection, keys)
         last = notifications[-1].id
@@ -322,6 +330,34 @@ class ProjectionRunner(TrackedRunner):
                 values=sql.SQL(", ").join(sql.Placeholder() * len(shape)),
             ),
         )
+
+    def _erase_from_versions(
+        self,
+        connection: psycopg.Connection[Any],
+        history: str,
+        versions: _Versions,
+        rows: dict[Any, Row | None],
+    ) -> None:
+        """Give the versions before each erasure the erased row's personal columns."""
+        erased = [
+            [*(storable_value(row[name]) for name in self.personal), key, position]
+            for key, position in versions.erasures().items()
+            if self.personal and (row := rows[key]) is not None
+        ]
+        if not erased:
+            return
+        statement = sql.SQL("UPDATE {history} SET {columns} WHERE {key} = %s AND valid_from < %s")
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                statement.format(
+                    history=sql.Identifier(history),
+                    columns=sql.SQL(", ").join(
+                        sql.SQL("{} = %s").format(sql.Identifier(name)) for name in self.personal
+                    ),
+                    key=sql.Identifier(self.projection.key),
+                ),
+                erased,
+            )
 
     def _insert(
         self,
@@ -400,13 +436,22 @@ class _Versions:
             key: storable_row(row) for key, row in standing.items()
         }
         self._made: list[tuple[Any, int, Row | None]] = []
+        self._erasures: dict[Any, int] = {}
 
-    def seen(self, key: Any, position: int, row: Row | None) -> None:
-        """The row `key` became at `position` (None: it went away)."""
+    def seen(self, key: Any, position: int, row: Row | None, *, erases: bool = False) -> None:
+        """The row `key` became at `position` (None: it went away), by an event that erased
+        its record's personal data or not."""
         version = storable_row(row) if row is not None else None
         if version != self._last.get(key):
             self._made.append((key, position, version))
             self._last[key] = version
+        if erases:
+            self._erasures.setdefault(key, position)
+
+    def erasures(self) -> dict[Any, int]:
+        """Per key, where the batch erased its record's personal data: the versions before
+        it must lose it too."""
+        return self._erasures
 
     def first_change_positions(self) -> dict[Any, int]:
         """Per key, where the batch first changed it: where its standing version ends."""

@@ -28,7 +28,9 @@ FROM projection_tracking;
 
 -- Make (or bring up to date, after a migration added columns to `live`) the history table
 -- of `live`, keyed by `key`, and its view in schema as_of. A migration that changes a
--- table keeping history calls it again.
+-- table keeping history calls it again. A column added takes the live column's default: the
+-- versions then hold what the live rows were filled with, and a version written without the
+-- column holds what its row got.
 CREATE FUNCTION keep_history(live text, key text) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     history text := live || '_history';
@@ -46,8 +48,11 @@ BEGIN
             history || '_positions_idx', history);
     END IF;
     FOR missing IN
-        SELECT l.attname, format_type(l.atttypid, l.atttypmod) AS kind
+        SELECT l.attname, format_type(l.atttypid, l.atttypmod) AS kind,
+               CASE WHEN l.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END
+                   AS default_expression
         FROM pg_attribute AS l
+        LEFT JOIN pg_attrdef AS d ON d.adrelid = l.attrelid AND d.adnum = l.attnum
         WHERE l.attrelid = live::regclass AND l.attnum > 0 AND NOT l.attisdropped
           AND NOT EXISTS (
               SELECT 1 FROM pg_attribute AS h
@@ -55,7 +60,8 @@ BEGIN
                 AND NOT h.attisdropped)
         ORDER BY l.attnum
     LOOP
-        EXECUTE format('ALTER TABLE %I ADD COLUMN %I %s', history, missing.attname, missing.kind);
+        EXECUTE format('ALTER TABLE %I ADD COLUMN %I %s', history, missing.attname, missing.kind)
+            || coalesce(' DEFAULT ' || missing.default_expression, '');
     END LOOP;
     SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO listed
     FROM pg_attribute
