@@ -1,6 +1,6 @@
 """Which read tables keep their rows' past versions, and where (§14, time travel).
 
-Each such table has a `<table>_history` beside it (migrations 0036 and 0037): every version
+Each such table has a `<table>_history` beside it (migration 0036): every version
 of every row, valid from the log position of the event that made it until the next version's.
 The projection writing the table writes the versions in the same transaction, so they are
 kept exactly once and a rebuild replays them with the rows.

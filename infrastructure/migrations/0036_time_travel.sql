@@ -85,11 +85,24 @@ SELECT keep_history('evaluation_list', 'id');
 SELECT keep_history('survey_list', 'id');
 SELECT keep_history('deductions', 'id');
 SELECT keep_history('directory_subjects', 'key');
+-- The monthly report's other sections: notices, cover gaps, staff assessments, item metrics
+-- and inspection visits, so that a report asked as of an instant reads them as they stood.
+SELECT keep_history('notice_list', 'id');
+SELECT keep_history('cover_gap_list', 'id');
+SELECT keep_history('assessment_list', 'id');
+SELECT keep_history('item_list', 'code');
+SELECT keep_history('case_items', 'case_id');
+SELECT keep_history('rating_items', 'evaluation_id');
+SELECT keep_history('visit_list', 'id');
 
 -- The versions before this migration were never kept: these tables are projected again from
 -- the start of the log (the worker does it on its next turn), versions and all.
 TRUNCATE case_list, order_list, appeal_list, case_assignments, case_reminders,
-    order_reminders, evaluation_list, survey_list, deductions, directory_subjects;
+    order_reminders, evaluation_list, survey_list, deductions, directory_subjects,
+    notice_list, cover_gap_list, assessment_list, item_list, case_items, rating_items,
+    visit_list;
 DELETE FROM projection_tracking WHERE name IN (
     'case_list', 'order_list', 'appeal_list', 'case_assignments', 'case_reminders',
-    'order_reminders', 'evaluation_list', 'survey_list', 'deductions', 'directory_subjects');
+    'order_reminders', 'evaluation_list', 'survey_list', 'deductions', 'directory_subjects',
+    'notice_list', 'cover_gap_list', 'assessment_list', 'item_list', 'case_items',
+    'rating_items', 'visit_list');
