@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypeVar
 from uuid import UUID
 
 from application.base import StorageUnavailable
@@ -55,6 +55,15 @@ class Past:
 
     instant: datetime
     position: int
+
+
+class ReadsThePast(Protocol):
+    """Queries that can read the record as it stood at a log position."""
+
+    def as_of(self, position: int) -> Self: ...
+
+
+PastReadable = TypeVar("PastReadable", bound=ReadsThePast)
 
 
 class RecordTime(Protocol):

@@ -6,21 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Protocol, Self, TypeVar
+from typing import Annotated
 
 from fastapi import Depends
 
-from application.queries import Past
+from application.queries import Past, PastReadable
 from interfaces.http.deps import ContainerDep, PastDep
-
-
-class ReadsThePast(Protocol):
-    """Queries that can read the record as it stood at a log position."""
-
-    def as_of(self, position: int) -> Self: ...
-
-
-Queries = TypeVar("Queries", bound=ReadsThePast)
 
 
 @dataclass(frozen=True)
@@ -40,7 +31,7 @@ class Reading:
         """When time left and overdue flags are counted: at the instant asked for."""
         return self.past.instant if self.past is not None else self.present
 
-    def of(self, queries: Queries) -> Queries:
+    def of(self, queries: PastReadable) -> PastReadable:
         """`queries`, reading the record as it stood at the instant asked for."""
         return queries.as_of(self.past.position) if self.past is not None else queries
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Protocol, Self, TypeVar
+from typing import Annotated, Protocol, TypeVar
 
 from fastapi import Depends, Request
 
-from application.queries import InvalidAsOf, Past, PastNotProjected
+from application.queries import InvalidAsOf, Past, PastNotProjected, PastReadable
 from domain.calendar import OFFICE_TZ
 from interfaces.as_of import instant_asked
 from interfaces.http.deps import ContainerDep
@@ -29,12 +29,6 @@ AS_OF = "as_of"
 _LONGEST_WALL_CLOCK = len("2026-11-03T10:00:00.000000")
 
 
-class ReadsThePast(Protocol):
-    """Queries that can read the record as it stood at a log position."""
-
-    def as_of(self, position: int) -> Self: ...
-
-
 class Answer(Protocol):
     """A read's answer, saying whether the read side had got as far as it was asked to."""
 
@@ -42,7 +36,6 @@ class Answer(Protocol):
     def caught_up(self) -> bool: ...
 
 
-Queries = TypeVar("Queries", bound=ReadsThePast)
 Answered = TypeVar("Answered", bound=Answer)
 
 
@@ -83,7 +76,7 @@ class Moment:
         """The latest minute the control offers: this one."""
         return _wall_clock(self.now)
 
-    def reading(self, queries: Queries) -> Queries:
+    def reading(self, queries: PastReadable) -> PastReadable:
         """`queries`, reading the record as it stood at the instant shown."""
         return queries.as_of(self.past.position) if self.past is not None else queries
 
