@@ -115,7 +115,7 @@ class OversightApplication(Application[UUID]):
         except AggregateNotFoundError:
             raise not_found() from None
         except PersistenceError as error:
-            raise _unavailable(error) from error
+            raise storage_unavailable(error) from error
 
     def _load_or_none(self, aggregate_id: UUID) -> Any:
         try:
@@ -123,7 +123,7 @@ class OversightApplication(Application[UUID]):
         except AggregateNotFoundError:
             return None
         except PersistenceError as error:
-            raise _unavailable(error) from error
+            raise storage_unavailable(error) from error
 
     def _load_as(
         self, aggregate_id: UUID, kind: type[_Record], not_found: Callable[[], DomainError]
@@ -163,7 +163,7 @@ class OversightApplication(Application[UUID]):
             try:
                 newer = self.recorder.select_events(aggregate_id, gt=kept.version, limit=1)
             except PersistenceError as error:
-                raise _unavailable(error) from error
+                raise storage_unavailable(error) from error
             if not newer:
                 return kept
         found = self._load_or_none(aggregate_id)
@@ -187,7 +187,7 @@ class OversightApplication(Application[UUID]):
                 "the record was changed by someone else at the same moment; read it and retry"
             ) from error
         except PersistenceError as error:
-            raise _unavailable(error) from error
+            raise storage_unavailable(error) from error
         return recordings[-1].notification.id
 
     def _already_stored(self, events: list[Any]) -> bool:
@@ -210,7 +210,8 @@ class OversightApplication(Application[UUID]):
         return True
 
 
-def _unavailable(error: PersistenceError) -> StorageUnavailable:
+def storage_unavailable(error: PersistenceError) -> StorageUnavailable:
+    """The refusal of a command or read the event store did not answer (503)."""
     return StorageUnavailable(
         f"the event store did not answer in time ({type(error).__name__}); "
         "retry in a moment with the same Idempotency-Key"

@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import PersistenceError
 
-from application.base import _unavailable
+from application.base import storage_unavailable
 from application.cases import CaseVerbs
 from application.views import CaseView
 from domain.actor import Actor
@@ -45,7 +45,7 @@ class PastCaseVerbs(CaseVerbs):
         except AggregateNotFoundError:
             raise not_found from None
         except PersistenceError as error:
-            raise _unavailable(error) from error
+            raise storage_unavailable(error) from error
         if not isinstance(case, Case):
             raise not_found
         refused = NotAssignedDepartment("this case is not assigned to your department")
