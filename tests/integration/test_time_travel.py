@@ -63,14 +63,22 @@ async def board_ids(container: Container, department: str, past: Past | None) ->
     return [item.id for item in board.items]
 
 
-async def test_a_deduction_revoked_later_still_counts_as_of_before_its_revocation(
+def revoked_an_hour_after(
     reading: Container, time_source: SettableTimeSource
-) -> None:
+) -> tuple[UUID, datetime]:
+    """A deduction, revoked an hour after the instant also answered; the read side caught up."""
     deduction = deduct(reading)
     before_revocation = time_source.advance(hours=1)
     time_source.advance(hours=1)
     reading.supervision.revoke_deduction(deduction, reason="申诉成立", by=INSPECTOR)
     run_worker_once(reading)
+    return deduction, before_revocation
+
+
+async def test_a_deduction_revoked_later_still_counts_as_of_before_its_revocation(
+    reading: Container, time_source: SettableTimeSource
+) -> None:
+    deduction, before_revocation = revoked_an_hour_after(reading, time_source)
 
     past = await reading.record_time.past(before_revocation)
     then = await reading.scores.as_of(past.position).blue_list(
@@ -87,11 +95,7 @@ async def test_a_deduction_revoked_later_still_counts_as_of_before_its_revocatio
 async def test_a_deduction_revoked_later_lowers_the_score_as_of_before_its_revocation(
     reading: Container, time_source: SettableTimeSource
 ) -> None:
-    deduction = deduct(reading)
-    before_revocation = time_source.advance(hours=1)
-    time_source.advance(hours=1)
-    reading.supervision.revoke_deduction(deduction, reason="申诉成立", by=INSPECTOR)
-    run_worker_once(reading)
+    _, before_revocation = revoked_an_hour_after(reading, time_source)
 
     past = await reading.record_time.past(before_revocation)
     then = await reading.scores.as_of(past.position).scores(
@@ -108,11 +112,7 @@ async def test_a_deduction_revoked_later_lowers_the_score_as_of_before_its_revoc
 async def test_a_deduction_revoked_later_keeps_its_subject_off_the_red_list_as_of_before(
     reading: Container, time_source: SettableTimeSource
 ) -> None:
-    deduction = deduct(reading)
-    before_revocation = time_source.advance(hours=1)
-    time_source.advance(hours=1)
-    reading.supervision.revoke_deduction(deduction, reason="申诉成立", by=INSPECTOR)
-    run_worker_once(reading)
+    _, before_revocation = revoked_an_hour_after(reading, time_source)
     [staff] = [member for member in reading.supervision.list_staff() if member.id == STAFF]
 
     past = await reading.record_time.past(before_revocation)
