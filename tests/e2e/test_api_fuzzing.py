@@ -50,7 +50,10 @@ CALLERS = ("inspector", "operator", "department", "anonymous", "monitor")
 # schema cannot say which ids the directory lists or which rules the catalogue has, how two
 # parameters relate, or what the clock says; the domain answers those (DESIGN §11: 422 is
 # "names values the records cannot accept"). Everywhere else a valid request is accepted.
+# Every read taking `as_of` is among them: it must name a past instant (the clock decides)
+# in one of the forms its description gives, which the schema's text type cannot say.
 REFUSED_BY_THE_RECORDS = {
+    "GET /api/v1/cases/{case_id}": "`as_of` must be an instant or a date, not in the future",
     "POST /api/v1/cases": "the window, staff member or department must be in the directory",
     "GET /api/v1/cases": "a date range must not end before it starts",
     "POST /api/v1/cases/{case_id}/assign": "the department must be in the directory",
@@ -136,6 +139,8 @@ def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Co
     built.surveys.wait_seconds = 0.05  # type: ignore[attr-defined]
     built.assessments.wait_seconds = 0.05  # type: ignore[attr-defined]
     built.items.wait_seconds = 0.05  # type: ignore[attr-defined]
+    built.record_time.wait_seconds = 0.05  # type: ignore[attr-defined]
+    built.read_side_history.wait_seconds = 0.05  # type: ignore[attr-defined]
     try:
         yield built
     finally:
