@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol, Self, TypeVar
@@ -64,6 +65,61 @@ class ReadsThePast(Protocol):
 
 
 PastReadable = TypeVar("PastReadable", bound=ReadsThePast)
+
+
+class Projected(Protocol):
+    """An answer of the read side, saying whether it got as far as the position awaited."""
+
+    @property
+    def caught_up(self) -> bool: ...
+
+
+Answer = TypeVar("Answer", bound=Projected)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A read of the record as it stands `now`, or as it stood at `past` (§14): which
+    queries answer, which position they wait for, and the instant time is counted at."""
+
+    now: datetime
+    past: Past | None = None
+
+    @property
+    def as_of(self) -> datetime | None:
+        """The instant the answer reflects, to state in it; None when it reflects now."""
+        return self.past.instant if self.past is not None else None
+
+    @property
+    def at(self) -> datetime:
+        """When time left, overdue flags and the default day or month are counted."""
+        return self.past.instant if self.past is not None else self.now
+
+    def of(self, queries: PastReadable) -> PastReadable:
+        """`queries`, reading the record as it stood at the instant asked for."""
+        return queries.as_of(self.past.position) if self.past is not None else queries
+
+    def after(self, asked: int | None = None) -> int | None:
+        """The position to wait for: the past's own, or the one the caller asked for now."""
+        return self.past.position if self.past is not None else asked
+
+    def checked(self, answer: Answer) -> Answer:
+        """The answer, unless it is of the past and the read side had not got there: the
+        past does not change, so an answer short of it would be wrong rather than late."""
+        if self.past is not None and not answer.caught_up:
+            raise PastNotProjected(
+                "the read side has not yet got as far as that instant; retry in a moment"
+            )
+        return answer
+
+    async def read(
+        self,
+        queries: PastReadable,
+        read: Callable[[PastReadable, int | None], Awaitable[Answer]],
+        after: int | None = None,
+    ) -> Answer:
+        """`read` on the queries and position of this reading, its answer `checked`."""
+        return self.checked(await read(self.of(queries), self.after(after)))
 
 
 class RecordTime(Protocol):

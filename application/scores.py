@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, Protocol, Self
 from uuid import UUID
 
 from application.assessments import StaffStanding
 from application.items import ItemMetrics
 from application.notices import NoticeSummary
 from application.post_cover import GapView
-from application.queries import Page, Past, PastNotProjected
+from application.queries import Page, Reading
 from application.surveys import WindowSatisfaction
 from application.visits import VisitSummary
 
@@ -188,58 +187,25 @@ class ScoreQueries(Protocol):
     ) -> MonthlyReport: ...
 
 
-class Projected(Protocol):
-    """An answer of the read side, saying whether it got as far as the position awaited."""
-
-    @property
-    def caught_up(self) -> bool: ...
-
-
-Answer = TypeVar("Answer", bound=Projected)
-
-
-async def read_as_of(
-    scores: ScoreQueries,
-    past: Past | None,
-    after: int | None,
-    read: Callable[[ScoreQueries, int | None], Awaitable[Answer]],
-) -> Answer:
-    """`read` of the present (waiting for `after`), or of the record as it stood at `past`
-    (§14), which the read side must have got as far as: the past does not change, so an
-    answer short of it would be wrong rather than late."""
-    if past is None:
-        return await read(scores, after)
-    answer = await read(scores.as_of(past.position), past.position)
-    if not answer.caught_up:
-        raise PastNotProjected(
-            "the read side has not yet got as far as that instant; retry in a moment"
-        )
-    return answer
-
-
 async def monthly_report_as_of(
     scores: ScoreQueries,
     month: str,
+    reading: Reading,
     *,
-    past: Past | None,
-    now: datetime,
     department: str | None,
     with_revoked: bool = False,
     after: int | None = None,
 ) -> MonthlyReport:
-    """The month's report as the record stood at `past`, or as it stands `now` when no
-    instant is asked for; either way the report states the instant it reflects.
+    """The month's report as the record stood at the reading's past, or as it stands now when
+    no instant is asked for; either way the report states the instant it reflects.
 
-    Made now, it reads the present tables: once the projections had caught up with `now`,
-    that is what the report asked as of `now` answers, ever after."""
-    report = await read_as_of(
+    Made now, it reads the present tables: once the projections had caught up with now,
+    that is what the report asked as of now answers, ever after."""
+    report = await reading.read(
         scores,
-        past,
-        after,
         lambda queries, awaited: queries.monthly_report(
             month, department=department, after=awaited, with_revoked=with_revoked
         ),
+        after,
     )
-    if past is None:
-        return replace(report, as_of=now, as_of_asked=False)
-    return replace(report, as_of=past.instant, as_of_asked=True)
+    return replace(report, as_of=reading.at, as_of_asked=reading.past is not None)

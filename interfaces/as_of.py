@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from application.past import ReadSideHistory
 from application.queries import AsOfInFuture, InvalidAsOf, Past, RecordTime
 from domain.calendar import office_midnight
 
@@ -23,7 +24,7 @@ _EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 def instant_asked(text: str, now: datetime) -> datetime:
     """The instant `text` names; a date is the end of that day, or now for today."""
-    if len(text) > _LONGEST or not text.isascii():
+    if len(text) > _LONGEST or not (text.isascii() and text.isprintable()):
         raise InvalidAsOf("as_of is an ISO 8601 instant with its offset, or a date")
     try:
         if len(text) == len("2026-11-03"):
@@ -49,3 +50,12 @@ async def past_asked(record_time: RecordTime, text: str | None, now: datetime) -
     if text is None or text == "":
         return None
     return await record_time.past(instant_asked(text, now))
+
+
+async def past_projected(history: ReadSideHistory, past: Past | None) -> Past | None:
+    """`past`, once the read tables that keep history have been projected to it; refused
+    (503 `as_of_not_projected`) if they do not get there in time, as an answer would miss
+    what was recorded by then."""
+    if past is not None:
+        await history.projected_to(past.position)
+    return past

@@ -725,13 +725,14 @@ async def _read_monthly_report(
     container: Container, month: str, department: str | None, as_of: datetime | None, now: datetime
 ) -> MonthlyReport:
     """The month's report as the record stood at `as_of`, or as it stands `now`."""
+    from application.queries import Reading
     from application.scores import monthly_report_as_of
 
     await container.reads.open()
     try:
         past = await container.record_time.past(as_of) if as_of is not None else None
         return await monthly_report_as_of(
-            container.scores, month, past=past, now=now, department=department
+            container.scores, month, Reading(now, past), department=department
         )
     finally:
         await container.reads.close()

@@ -15,11 +15,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from application.public_status import PublicStatus, TooManyRequests
-from application.queries import CaseQueries, Past
+from application.queries import CaseQueries, Past, Reading
 from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.directory import DepartmentOutOfService
-from interfaces.as_of import AS_OF_DESCRIPTION, past_asked
+from interfaces.as_of import AS_OF_DESCRIPTION, past_asked, past_projected
 from interfaces.bootstrap import Container
 from interfaces.http.errors import NotAuthenticated, RoleNotAllowed, TokenOfRetiredDepartment
 from interfaces.http.schemas.text import QueryText, character_problem
@@ -69,6 +69,15 @@ async def get_past(
 ContainerDep = Annotated[Container, Depends(get_container)]
 # The record as it stood at `as_of` (§14), or None for the present.
 PastDep = Annotated[Past | None, Depends(get_past)]
+
+
+async def get_reading(past: PastDep, container: ContainerDep) -> Reading:
+    now = container.supervision.time_source.now()
+    return Reading(now, await past_projected(container.read_side_history, past))
+
+
+# A read of the read tables now, or as they stood at `as_of` (§14).
+ReadingDep = Annotated[Reading, Depends(get_reading)]
 SupervisionDep = Annotated[Supervision, Depends(get_supervision)]
 CaseQueriesDep = Annotated[CaseQueries, Depends(get_case_queries)]
 

@@ -1,8 +1,9 @@
 """查看历史时点 (§14) at the console: the instant a page shows the record at, from `as_of`.
 
 A page of boards, lists, scores or reports depends on `MomentDep`. Without `as_of` the page
-reads now, as before. With it, the page reads through `moment.reading(queries)` with
-`after=moment.after` and counts time left and overdue at `moment.at`; given the `moment` in
+reads now, as before. With it, the page reads through `moment.of(queries)` with
+`after=moment.after()`, keeps the answer if `moment.checked(answer)`, and counts time left
+and overdue at `moment.at`; given the `moment` in
 its context, the layout shows the banner saying which instant is shown, and the page leaves
 its write actions out (templates/_as_of.html).
 
@@ -14,14 +15,14 @@ read in the office's time (Asia/Shanghai), as the deduction form reads its 发�
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Annotated, Protocol, TypeVar
+from datetime import datetime
+from typing import Annotated
 
 from fastapi import Depends, Request
 
-from application.queries import InvalidAsOf, Past, PastNotProjected, PastReadable
+from application.queries import Reading
 from domain.calendar import OFFICE_TZ
-from interfaces.as_of import instant_asked
+from interfaces.as_of import instant_asked, past_projected
 from interfaces.http.deps import ContainerDep
 
 AS_OF = "as_of"
@@ -29,42 +30,20 @@ AS_OF = "as_of"
 _LONGEST_WALL_CLOCK = len("2026-11-03T10:00:00.000000")
 
 
-class Answer(Protocol):
-    """A read's answer, saying whether the read side had got as far as it was asked to."""
-
-    @property
-    def caught_up(self) -> bool: ...
-
-
-Answered = TypeVar("Answered", bound=Answer)
-
-
 @dataclass(frozen=True)
-class Moment:
-    """The instant a page shows the record at: now, or a past instant of record time."""
-
-    now: datetime
-    past: Past | None = None
+class Moment(Reading):
+    """The instant a page shows the record at, now or a past instant of record time, and how
+    its links and its control carry it."""
 
     @property
-    def at(self) -> datetime:
-        """The instant time left and overdue are counted at."""
-        return self.past.instant if self.past is not None else self.now
-
-    @property
-    def after(self) -> int | None:
-        """The log position a read of the past waits for the read side to pass."""
-        return self.past.position if self.past is not None else None
-
-    @property
-    def as_of(self) -> str:
+    def as_of_text(self) -> str:
         """The past instant as links carry it on (with the office's offset); empty for now."""
         return self.past.instant.astimezone(OFFICE_TZ).isoformat() if self.past else ""
 
     @property
     def query(self) -> dict[str, str]:
         """What a link of the page adds to its query string to stay at the instant shown."""
-        return {AS_OF: self.as_of} if self.past else {}
+        return {AS_OF: self.as_of_text} if self.past else {}
 
     @property
     def wall_clock(self) -> str:
@@ -75,18 +54,6 @@ class Moment:
     def latest(self) -> str:
         """The latest minute the control offers: this one."""
         return _wall_clock(self.now)
-
-    def reading(self, queries: PastReadable) -> PastReadable:
-        """`queries`, reading the record as it stood at the instant shown."""
-        return queries.as_of(self.past.position) if self.past is not None else queries
-
-    def caught_up(self, answer: Answered) -> Answered:
-        """A read's answer, unless it is of the past and the read side had not got there."""
-        if self.past is not None and not answer.caught_up:
-            raise PastNotProjected(
-                "the read side has not yet reached that instant; retry in a moment"
-            )
-        return answer
 
 
 def office_time(text: str) -> str:
@@ -105,23 +72,14 @@ def office_time(text: str) -> str:
 
 async def moment_asked(request: Request, container: ContainerDep) -> Moment:
     """The instant the page's `as_of` asks for (now without one); a malformed one, or one
-    still to come, is refused in Chinese (422)."""
+    still to come, is refused in Chinese (422), and one the read side has not yet got to
+    asks to retry (503), as the API does."""
     now = container.supervision.time_source.now()
     asked = request.query_params.get(AS_OF, "").strip()
     if not asked:
         return Moment(now)
-    instant = _countable(instant_asked(office_time(asked), now))
-    return Moment(now, await container.record_time.past(instant))
-
-
-def _countable(instant: datetime) -> datetime:
-    """The instant, unless its offset puts it before the year 1 in UTC, where neither Python
-    nor PostgreSQL can count from (0001-01-01T00:00+09:00)."""
-    try:
-        instant.astimezone(UTC)
-    except OverflowError:
-        raise InvalidAsOf("as_of is before the first instant the record can name") from None
-    return instant
+    past = await container.record_time.past(instant_asked(office_time(asked), now))
+    return Moment(now, await past_projected(container.read_side_history, past))
 
 
 def _wall_clock(instant: datetime) -> str:

@@ -25,6 +25,7 @@ import psycopg
 import pytest
 from openpyxl import load_workbook
 
+from application.queries import Reading
 from application.scores import monthly_report_as_of
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
@@ -441,7 +442,7 @@ def test_the_monthly_report_is_written_in_every_format_from_text_postgresql_cann
         await container.reads.open()
         try:
             return await monthly_report_as_of(
-                container.scores, MONTH, past=None, now=time_source.now(), department=None
+                container.scores, MONTH, Reading(time_source.now()), department=None
             )
         finally:
             await container.reads.close()

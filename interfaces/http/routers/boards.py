@@ -9,8 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.actor import Actor, Role
 from domain.errors import Forbidden
-from interfaces.http.deps import CaseQueriesDep, CentreDep, ContainerDep, StaffDep
-from interfaces.http.past_reads import ReadingDep
+from interfaces.http.deps import CaseQueriesDep, CentreDep, ContainerDep, ReadingDep, StaffDep
 from interfaces.http.responses import SOME_ROLES, VALIDATED
 from interfaces.http.schemas.cases import DIRECTORY_ID
 from interfaces.http.schemas.lists import (
@@ -71,12 +70,12 @@ async def department_board(
     page = await read.board(
         department_id,
         role=actor.role,
-        now=reading.now,
+        now=reading.at,
         calendar=calendar,
         after=reading.after(options.after),
     )
     escalated = await read.escalated_work(
-        department_id, role=actor.role, now=reading.now, calendar=calendar, after=None
+        department_id, role=actor.role, now=reading.at, calendar=calendar, after=None
     )
     return Board(
         department=department_id,
@@ -102,7 +101,7 @@ async def department_metrics(
     departments = await run_in_threadpool(container.supervision.list_departments)
     start, end = period.moments()
     metrics = await reading.of(queries).department_metrics(
-        [d.id for d in departments], start=start, end=end, now=reading.now
+        [d.id for d in departments], start=start, end=end, now=reading.at
     )
     return MetricsList(
         start=period.start,

@@ -16,10 +16,10 @@ from interfaces.http.deps import (
     DepartmentDep,
     InspectorDep,
     PastDep,
+    ReadingDep,
     StaffDep,
     SupervisionDep,
 )
-from interfaces.http.past_reads import ReadingDep
 from interfaces.http.responses import (
     COMMAND,
     COMMAND_ON_A_RECORD,
@@ -72,7 +72,7 @@ async def list_cases(
         visible_to_department=own,
         limit=query.limit,
         cursor=query.cursor,
-        now=reading.now,
+        now=reading.at,
         after=reading.after(query.after),
     )
     return CaseList.of(page, as_of=reading.as_of)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from application.queries import Past
-from application.scores import MonthlyReport, monthly_report_as_of, read_as_of
+from application.queries import Reading
+from application.scores import MonthlyReport, monthly_report_as_of
 from domain.actor import Actor, Role
 from domain.directory import UnknownDepartment
 from domain.scorecard import (
@@ -23,7 +22,7 @@ from domain.scorecard import (
 from interfaces.http.deps import (
     ContainerDep,
     InspectorDep,
-    PastDep,
+    ReadingDep,
     SignedInDep,
     StaffDep,
     SupervisionDep,
@@ -120,25 +119,27 @@ async def list_deductions(
 
 @router.get("/scores", responses={**SOME_ROLES, **VALIDATED})
 async def list_scores(
-    query: Annotated[ScoresQuery, Query()], container: ContainerDep, actor: StaffDep, past: PastDep
+    query: Annotated[ScoresQuery, Query()],
+    container: ContainerDep,
+    actor: StaffDep,
+    reading: ReadingDep,
 ) -> ScoreList:
     """Every window's and staff member's score in a month; a department sees its own."""
-    month = report_month(container, query.month, past)
+    month = report_month(query.month, reading)
     department = await readers_department(container, actor, query.department)
-    listing = await read_as_of(
+    listing = await reading.read(
         container.scores,
-        past,
-        query.after,
         lambda scores, after: scores.scores(
             month, subject=query.subject, department=department, after=after
         ),
+        query.after,
     )
     return ScoreList(
         month=month,
         items=[ScorePublic.of(item) for item in listing.items],
         position=listing.position,
         caught_up=listing.caught_up,
-        as_of=past.instant if past else None,
+        as_of=reading.as_of,
     )
 
 
@@ -147,24 +148,22 @@ async def blue_list(
     query: Annotated[BlueListQuery, Query()],
     container: ContainerDep,
     actor: StaffDep,
-    past: PastDep,
+    reading: ReadingDep,
 ) -> BlueList:
     """A day's deductions in force (蓝榜), Asia/Shanghai; a department sees its own."""
-    instant = reading_instant(container, past)
-    day = require_past_or_current_day(query.day or day_of(instant), instant)
+    day = require_past_or_current_day(query.day or day_of(reading.at), reading.at)
     department = await readers_department(container, actor, query.department)
-    listing = await read_as_of(
+    listing = await reading.read(
         container.scores,
-        past,
-        query.after,
         lambda scores, after: scores.blue_list(day, department=department, after=after),
+        query.after,
     )
     return BlueList(
         date=day,
         items=[DeductionLinePublic.of(item) for item in listing.items],
         position=listing.position,
         caught_up=listing.caught_up,
-        as_of=past.instant if past else None,
+        as_of=reading.as_of,
     )
 
 
@@ -174,16 +173,15 @@ async def blue_list(
     responses={**RATE_LIMITED, **VALIDATED},
 )
 async def red_list(
-    query: Annotated[RedListQuery, Query()], container: ContainerDep, past: PastDep
+    query: Annotated[RedListQuery, Query()], container: ContainerDep, reading: ReadingDep
 ) -> RedList:
     """The month's windows and staff with no deduction in force (红榜); public, no sign-in."""
-    month = report_month(container, query.month, past)
+    month = report_month(query.month, reading)
     department = await known_department(container, query.department)
-    listing = await read_as_of(
+    listing = await reading.read(
         container.scores,
-        past,
-        query.after,
         lambda scores, after: scores.red_list(month, after=after, department=department),
+        query.after,
     )
     return RedList(
         month=month,
@@ -191,7 +189,7 @@ async def red_list(
         staff=[HonouredPublic.of(i) for i in listing.items if i.subject == "staff"],
         position=listing.position,
         caught_up=listing.caught_up,
-        as_of=past.instant if past else None,
+        as_of=reading.as_of,
     )
 
 
@@ -208,17 +206,19 @@ async def red_list(
     },
 )
 async def monthly_report(
-    query: Annotated[ReportQuery, Query()], container: ContainerDep, actor: StaffDep, past: PastDep
+    query: Annotated[ReportQuery, Query()],
+    container: ContainerDep,
+    actor: StaffDep,
+    reading: ReadingDep,
 ) -> Response:
     """Per department, every window's and staff member's score and every deduction, as the
     record stood at `as_of` (by default now), which the report states."""
-    month = report_month(container, query.month, past)
+    month = report_month(query.month, reading)
     department = await readers_department(container, actor, query.department)
     report = await monthly_report_as_of(
         container.scores,
         month,
-        past=past,
-        now=container.supervision.time_source.now(),
+        reading,
         department=department,
         with_revoked=query.revoked,
         after=query.after,
@@ -243,16 +243,10 @@ async def report_attachment(
     )
 
 
-def reading_instant(container: ContainerDep, past: Past | None) -> datetime:
-    """The instant a read reflects: the past asked for (`as_of`), or now."""
-    return past.instant if past is not None else container.supervision.time_source.now()
-
-
-def report_month(container: ContainerDep, month: str | None, past: Past | None = None) -> str:
+def report_month(month: str | None, reading: Reading) -> str:
     """The month asked for (by default the one the read reflects: now, or `as_of`), refused
     when still to come at that instant."""
-    instant = reading_instant(container, past)
-    return require_past_or_current_month(month or month_of(instant), instant)
+    return require_past_or_current_month(month or month_of(reading.at), reading.at)
 
 
 async def readers_department(

@@ -132,15 +132,15 @@ async def case_list(
             request, "desk/case_list.html", context, person=shown(person), status_code=422
         )
     page = await centre_cases(
-        moment.reading(container.queries),
+        moment.of(container.queries),
         query.criteria(),
         person.role,
         query.limit,
         moment.at,
         query.cursor,
-        after=moment.after,
+        after=moment.after(),
     )
-    context.update(cases=moment.caught_up(page).items, next=page.next)
+    context.update(cases=moment.checked(page).items, next=page.next)
     return render(request, "desk/case_list.html", context, person=shown(person))
 
 
@@ -154,15 +154,15 @@ async def export_case_list(
     if isinstance(query, list):
         return problems_back_to(request, f"{LIST}?{urlencode({**given, **moment.query})}", query)
     now = moment.now
-    queries = moment.reading(container.queries)
+    queries = moment.of(container.queries)
     cases: list[CaseSummary] = []
     cursor: str | None = None
     while len(cases) < EXPORT_AT_MOST:
         limit = min(200, EXPORT_AT_MOST - len(cases))
         page = await centre_cases(
-            queries, query.criteria(), person.role, limit, moment.at, cursor, after=moment.after
+            queries, query.criteria(), person.role, limit, moment.at, cursor, after=moment.after()
         )
-        cases.extend(moment.caught_up(page).items)
+        cases.extend(moment.checked(page).items)
         cursor = page.next
         if cursor is None:
             break

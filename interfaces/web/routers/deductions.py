@@ -255,10 +255,10 @@ async def deduction_list(
     if department is not None and directory.department(department) is None:
         context["problems"] = [f"{FILTER_FIELDS['department']}：没有该部门。"]
         return render(request, "deductions/list.html", context, person=shown_as, status_code=422)
-    page = await moment.reading(container.scores).deductions(
-        query.criteria(department), limit=query.limit, cursor=query.cursor, after=moment.after
+    page = await moment.of(container.scores).deductions(
+        query.criteria(department), limit=query.limit, cursor=query.cursor, after=moment.after()
     )
-    context.update(deductions=moment.caught_up(page).items, next=page.next)
+    context.update(deductions=moment.checked(page).items, next=page.next)
     return render(request, "deductions/list.html", context, person=shown_as)
 
 

@@ -132,13 +132,13 @@ async def _inbox(container: Container, person: ConsoleSession, moment: Moment) -
     """The department's open cases at the instant shown, least working time left first (no
     deadline last)."""
     calendar = await run_in_threadpool(container.current_calendar)
-    page = moment.caught_up(
-        await moment.reading(container.queries).board(
+    page = moment.checked(
+        await moment.of(container.queries).board(
             str(person.department),
             role=person.role,
             now=moment.at,
             calendar=calendar,
-            after=moment.after,
+            after=moment.after(),
         )
     )
     cases = [item for item in page.items if item.type == "case"]

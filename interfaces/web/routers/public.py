@@ -206,8 +206,8 @@ async def red_list(
 ) -> HTMLResponse:
     """The month's windows and staff with full marks (红榜), printable."""
     month = require_past_or_current_month(query.month or month_of(moment.at), moment.at)
-    listing = moment.caught_up(
-        await moment.reading(container.scores).red_list(month, after=moment.after)
+    listing = moment.checked(
+        await moment.of(container.scores).red_list(month, after=moment.after())
     )
     return render(
         request,
@@ -231,8 +231,8 @@ async def blue_list(
 ) -> HTMLResponse:
     """A day's deductions in force (蓝榜), printable: who, which rule, how many points."""
     day = require_past_or_current_day(query.day or day_of(moment.at), moment.at)
-    listing = moment.caught_up(
-        await moment.reading(container.scores).blue_list(day, department=None, after=moment.after)
+    listing = moment.checked(
+        await moment.of(container.scores).blue_list(day, department=None, after=moment.after())
     )
     return render(
         request, "public/blue_list.html", {"moment": moment, "day": day, "lines": listing.items}

@@ -99,9 +99,9 @@ async def scorecards(
     departments = await _choices(container, person.role)
     if department is None and departments:
         department = departments[0].id
-    report = moment.caught_up(
-        await moment.reading(container.scores).monthly_report(
-            month, department=department, after=moment.after, with_revoked=True
+    report = moment.checked(
+        await moment.of(container.scores).monthly_report(
+            month, department=department, after=moment.after(), with_revoked=True
         )
     )
     appealable = {}
@@ -138,9 +138,9 @@ async def blue_list(
         return _refused(request, query)
     day = require_past_or_current_day(query.day or day_of(moment.at), moment.at)
     department = await readers_department(container, acting(request, person), query.department)
-    listing = moment.caught_up(
-        await moment.reading(container.scores).blue_list(
-            day, department=department, after=moment.after
+    listing = moment.checked(
+        await moment.of(container.scores).blue_list(
+            day, department=department, after=moment.after()
         )
     )
     return render(
@@ -166,9 +166,9 @@ async def red_list(
         return _refused(request, query)
     month = _month(query.month, moment)
     department = await known_department(container, query.department)
-    listing = moment.caught_up(
-        await moment.reading(container.scores).red_list(
-            month, after=moment.after, department=department
+    listing = moment.checked(
+        await moment.of(container.scores).red_list(
+            month, after=moment.after(), department=department
         )
     )
     directory = await run_in_threadpool(container.supervision.directory)
@@ -247,7 +247,5 @@ async def _asked_report(
         return query
     month = _month(query.month, moment)
     department = await readers_department(container, acting(request, person), query.department)
-    report = await monthly_report_as_of(
-        container.scores, month, past=moment.past, now=moment.now, department=department
-    )
+    report = await monthly_report_as_of(container.scores, month, moment, department=department)
     return month, department, report

@@ -42,12 +42,12 @@ async def escalated_to(
     """The open work escalated to `superior` (or to the inspectors, None) at the instant
     shown, most pressing first."""
     calendar = await run_in_threadpool(container.current_calendar)
-    return await moment.reading(container.queries).escalated_work(
+    return await moment.of(container.queries).escalated_work(
         superior,
         role=role,
         now=moment.at,
         calendar=calendar,
-        after=moment.after,
+        after=moment.after(),
     )
 
 
@@ -95,13 +95,13 @@ async def board_page(
     directory = await run_in_threadpool(app.directory)
     department = directory.active_department(department_id)
     calendar = await run_in_threadpool(container.current_calendar)
-    page = moment.caught_up(
-        await moment.reading(container.queries).board(
+    page = moment.checked(
+        await moment.of(container.queries).board(
             department_id,
             role=person.role,
             now=moment.at,
             calendar=calendar,
-            after=moment.after,
+            after=moment.after(),
         )
     )
     return render(

@@ -84,11 +84,11 @@ async def supervision_queue(
     """Overdue cases, extension requests and proposed deductions, each with its forms."""
 
     async def cases(criteria: CaseFilter) -> list[CaseSummary]:
-        queries = moment.reading(container.queries)
+        queries = moment.of(container.queries)
         page = await centre_cases(
-            queries, criteria, person.role, QUEUE_LENGTH, moment.at, after=moment.after
+            queries, criteria, person.role, QUEUE_LENGTH, moment.at, after=moment.after()
         )
-        return moment.caught_up(page).items
+        return moment.checked(page).items
 
     overdue = await cases(CaseFilter(overdue=True))
     extensions = await cases(CaseFilter(extension_requested=True))
