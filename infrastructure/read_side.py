@@ -35,6 +35,16 @@ Made = TypeVar("Made", bound="DataclassInstance")
 FIRST_PAUSE = 0.01
 LONGEST_PAUSE = 0.1
 
+# The log position a read stands at: the one a read of the past sets (sql_pool.PastPool), or
+# the log's end for the present. A row version holds no position later than that of the
+# event that wrote it, so no version standing at a position holds one after it: bounded by
+# it, a list newest first by position reads its index from there down (migration 0037)
+# rather than sorting every row that then stood.
+READ_POSITION = (
+    "coalesce(nullif(current_setting('oversight.as_of_position', true), '')::bigint,"
+    f" {LAST_POSITION})"
+)
+
 
 class ReadsThePast:
     """Queries over `store` that can read the tables as they stood at a log position."""
@@ -174,6 +184,7 @@ class NewestFirstPage:
 
     def _query(self, select_from: str) -> str:
         """`select_from` filtered, from the cursor on, newest first, one row past the page."""
+        self.conditions.append(f"{self.position_column} <= {READ_POSITION}")
         if self.cursor is not None:
             self.where(f"{self.position_column} < ?", decode_cursor(self.cursor))
         self.args.append(self.limit + 1)
