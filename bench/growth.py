@@ -21,8 +21,9 @@ are those of the fill without them (it stops a little sooner, their events count
 At each size: the audit feed is brought up to the log (its `recorded_at` is the index from
 time to log position that as-of reads start from; the worker runs it in service), timed
 apart, then the read tables (`catch_up_projections`, or `--rebuild`); the script waits for
-autovacuum to clear the row versions the fill left dead in case_list, as it does in service
-within a minute or two (migration 0012; `--no-vacuum` to measure before it, `--vacuum-wait`
+autovacuum to clear the row versions the fill left dead in case_list, order_list and the
+history tables (each version is closed once), as it does in service within a minute or two
+(migrations 0012 and 0037; `--no-vacuum` to measure before it, `--vacuum-wait`
 for how long to wait before a VACUUM by hand, which is done at once on a server with
 autovacuum off); the database is ANALYZEd (`--no-analyze`
 to skip); `oversight serve --no-worker` is started (the bench's cases have old dates: the
@@ -233,31 +234,44 @@ def catch_up_audit_feed(container: Container) -> int:
         return feed.run_until_caught_up()
 
 
+# What autovacuum clears within a minute or two in service: the tasks' rows, rewritten at
+# every step (migration 0012), and the history's versions, each closed once (0037).
+CHURNING_TABLES = ("case_list", "order_list", *(history_of(table) for table in KEPT_HISTORY))
+
+
 def wait_for_autovacuum(url: str, patience: float) -> dict[str, Any]:
-    """Wait until autovacuum has cleared case_list of the row versions the fill left dead, as
-    it does in service (migration 0012); VACUUM by hand if it has not come by in time."""
+    """Wait until autovacuum has cleared the tables the fill rewrote of their dead row
+    versions, as it does in service (migrations 0012 and 0037); VACUUM by hand what it has
+    not cleared in time."""
     query = (
-        "SELECT n_dead_tup, COALESCE(last_autovacuum > %s, false) FROM pg_stat_user_tables "
-        "WHERE relname = 'case_list'"
+        "SELECT relname, n_dead_tup, COALESCE(last_autovacuum > %s, false)"
+        " FROM pg_stat_user_tables WHERE relname = ANY(%s) AND n_dead_tup > 0"
     )
+    tables = list(CHURNING_TABLES)
     with psycopg.connect(url, autocommit=True) as connection:
         since = connection.execute("SELECT now()").fetchone()[0]
-        dead_before = connection.execute(query, (since,)).fetchone()[0]
+        dead = {row[0]: row[1] for row in connection.execute(query, (since, tables))}
         autovacuum = connection.execute("SHOW autovacuum").fetchone()[0] == "on"
-        say(f"waiting for autovacuum: {dead_before} dead rows in case_list")
+        say(f"waiting for autovacuum: {sum(dead.values())} dead rows in {sorted(dead)}")
         waited = time.perf_counter()
-        while autovacuum and time.perf_counter() - waited < patience:
-            if connection.execute(query, (since,)).fetchone()[1]:
-                by = "autovacuum"
-                break
+        left = sorted(dead)
+        while autovacuum and left and time.perf_counter() - waited < patience:
             time.sleep(2)
-        else:
-            connection.execute("VACUUM case_list, order_list")
+            rows = connection.execute(query, (since, left)).fetchall()
+            left = sorted(name for name, _, cleared in rows if not cleared)
+        by = "autovacuum"
+        if left:
+            connection.execute(
+                sql.SQL("VACUUM {}").format(sql.SQL(", ").join(map(sql.Identifier, left)))
+            )
             by = "hand: " + (
                 "autovacuum did not come by in time" if autovacuum else "autovacuum is off"
             )
         return {
-            "dead_rows_after_fill": dead_before,
+            "dead_rows_after_fill": dead.get("case_list", 0),
+            "dead_history_rows_after_fill": sum(
+                count for name, count in dead.items() if name.endswith(HISTORY_SUFFIX)
+            ),
             "vacuumed_by": by,
             "vacuum_wait_s": round(time.perf_counter() - waited, 1),
         }

@@ -25,3 +25,23 @@ CREATE INDEX order_reminders_history_task_idx ON order_reminders_history (task_i
 CREATE INDEX deductions_history_month_idx ON deductions_history (month);
 CREATE INDEX deductions_history_day_idx ON deductions_history (occurred_on);
 CREATE INDEX deductions_history_deduction_idx ON deductions_history (deduction_id);
+
+-- Each version is written standing and closed once, by the next: a dead row version, and a
+-- dead index entry, for every version. A dead entry of a version once standing matches every
+-- later position, so past boards read them all until VACUUM removes them (4.5 ms instead of
+-- 1.3 at 200k events, more as the store grows). Vacuumed as the tasks' own rows are (0012):
+-- after a fiftieth of the table is dead, not a fifth.
+DO $$
+DECLARE
+    history text;
+BEGIN
+    FOR history IN
+        SELECT c.relname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+        WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname LIKE '%\_history'
+    LOOP
+        EXECUTE format('ALTER TABLE %I SET (autovacuum_vacuum_scale_factor = 0.02, '
+            'autovacuum_vacuum_threshold = 200, autovacuum_analyze_scale_factor = 0.02)',
+            history);
+    END LOOP;
+END
+$$;
