@@ -22,7 +22,7 @@ from fastapi import Depends, Request
 
 from application.queries import Reading
 from domain.calendar import OFFICE_TZ
-from interfaces.as_of import instant_asked, past_projected
+from interfaces.as_of import past_asked, past_projected
 from interfaces.http.deps import ContainerDep
 
 AS_OF = "as_of"
@@ -78,7 +78,7 @@ async def moment_asked(request: Request, container: ContainerDep) -> Moment:
     asked = request.query_params.get(AS_OF, "").strip()
     if not asked:
         return Moment(now)
-    past = await container.record_time.past(instant_asked(office_time(asked), now))
+    past = await past_asked(container.record_time, office_time(asked), now)
     return Moment(now, await past_projected(container.read_side_history, past))
 
 
