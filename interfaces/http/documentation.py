@@ -9,6 +9,7 @@ test, grow by about 7 MB a test."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,16 +63,15 @@ def documented_api(api_prefix: str, **settings: Any) -> FastAPI:
 
 
 async def _swagger_ui(request: Request) -> HTMLResponse:
-    app: FastAPI = request.app
-    root = request.scope.get("root_path", "")
+    page = _DocsPage.of(request)
     return get_swagger_ui_html(
-        openapi_url=f"{root}{app.openapi_url}",
-        title=f"{app.title} - Swagger UI",
+        openapi_url=page.openapi_url,
+        title=f"{page.app.title} - Swagger UI",
         oauth2_redirect_url=SWAGGER_UI_OAUTH2_REDIRECT,
-        swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
-        swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
-        swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
-        swagger_ui_parameters=app.swagger_ui_parameters,
+        swagger_js_url=page.asset("swagger-ui-bundle.js"),
+        swagger_css_url=page.asset("swagger-ui.css"),
+        swagger_favicon_url=page.asset("favicon.png"),
+        swagger_ui_parameters=page.app.swagger_ui_parameters,
     )
 
 
@@ -80,15 +80,33 @@ async def _swagger_ui_oauth2_redirect(request: Request) -> HTMLResponse:
 
 
 async def _redoc(request: Request) -> HTMLResponse:
-    app: FastAPI = request.app
-    root = request.scope.get("root_path", "")
+    page = _DocsPage.of(request)
     return get_redoc_html(
-        openapi_url=f"{root}{app.openapi_url}",
-        title=f"{app.title} - ReDoc",
-        redoc_js_url=f"{root}{DOCS_ASSETS}/redoc.standalone.js",
-        redoc_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+        openapi_url=page.openapi_url,
+        title=f"{page.app.title} - ReDoc",
+        redoc_js_url=page.asset("redoc.standalone.js"),
+        redoc_favicon_url=page.asset("favicon.png"),
         with_google_fonts=False,
     )
+
+
+@dataclass(frozen=True)
+class _DocsPage:
+    """What a documentation page links to, under the root path a proxy may serve it from."""
+
+    app: FastAPI
+    root: str
+
+    @classmethod
+    def of(cls, request: Request) -> _DocsPage:
+        return cls(app=request.app, root=request.scope.get("root_path", ""))
+
+    @property
+    def openapi_url(self) -> str:
+        return f"{self.root}{self.app.openapi_url}"
+
+    def asset(self, name: str) -> str:
+        return f"{self.root}{DOCS_ASSETS}/{name}"
 
 
 async def _root_openapi(request: Request) -> JSONResponse:
