@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -54,16 +55,7 @@ class AnswerTemplatePublic(BaseModel):
 
     @classmethod
     def of(cls, department: str, template: AnswerTemplate) -> AnswerTemplatePublic:
-        return cls(
-            id=template.id,
-            department=department,
-            category=template.category,
-            title=template.title,
-            text=template.text,
-            created_at=template.created_at,
-            updated_at=template.updated_at,
-            retired=template.retired,
-        )
+        return cls(department=department, **asdict(template))
 
 
 class AnswerTemplateList(BaseModel):
