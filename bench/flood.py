@@ -27,7 +27,6 @@ Target: commands p99 < 1 s.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import resource
@@ -50,6 +49,7 @@ from support import (
     open_loop,
     parse_wrk,
     prepared_service,
+    print_result,
     registration_body,
     registration_command,
     say,
@@ -242,14 +242,14 @@ def main() -> None:
 
     public = parse_wrk(wrk_out)
     statuses = {code: int(n) for code, n in re.findall(r"^status (\d+) (\d+)$", wrk_out, re.M)}
-    result = {
-        "benchmark": "flood",
-        "machine": context,
-        "load_average_1m_after": round(os.getloadavg()[0], 2),
-        "parameters": {k: v for k, v in vars(options).items() if k not in ("server", "keep")},
-        "commands": staff,
-        "commands_server_side": timing,
-        "public": {
+    print_result(
+        "flood",
+        context,
+        options,
+        load_average_1m_after=round(os.getloadavg()[0], 2),
+        commands=staff,
+        commands_server_side=timing,
+        public={
             "rps": public["rps"],
             "requests": public["requests"],
             "statuses": statuses,
@@ -257,13 +257,12 @@ def main() -> None:
             "p99_ms": public["p99_ms"],
             "socket_errors": public["socket_errors"],
         },
-        "cpu_seconds_per_second": cpu,
-        "targets": {
+        cpu_seconds_per_second=cpu,
+        targets={
             "commands_p99_ms_below": TARGET_P99_S * 1000,
             "met": staff["p99_ms"] < TARGET_P99_S * 1000,
         },
-    }
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    )
 
 
 if __name__ == "__main__":

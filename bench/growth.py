@@ -60,7 +60,6 @@ large size.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import time
 from collections.abc import Callable
@@ -83,6 +82,7 @@ from support import (
     latency_summary,
     machine,
     oversight_serve,
+    print_result,
     say,
     scratch_database,
 )
@@ -693,26 +693,25 @@ def main() -> None:
     }
     growth = [ratios[f"{kind}_{figure}"] for kind in GROWTH_KINDS for figure in ("p50", "p99")]
     as_of_p99 = {kind: stages["large"][kind]["p99_ms"] for kind in AS_OF_KINDS}
-    result = {
-        "benchmark": "growth",
-        "machine": context,
-        "parameters": {k: v for k, v in vars(options).items() if k not in ("server", "keep")},
-        "simulated_days": {
+    print_result(
+        "growth",
+        context,
+        options,
+        simulated_days={
             "from": start.date().isoformat(),
             "to": fill.at(fill.registered).date().isoformat(),
         },
-        "small": stages["small"],
-        "large": stages["large"],
-        "ratios_large_over_small": ratios,
-        "targets": {
+        small=stages["small"],
+        large=stages["large"],
+        ratios_large_over_small=ratios,
+        targets={
             "ratio_at_most": TARGET_RATIO,
             "ratio_of": list(GROWTH_KINDS),
             "met": all(ratio <= TARGET_RATIO for ratio in growth),
             "as_of_p99_below_ms_at_large": TARGET_AS_OF_P99_MS,
             "as_of_met": all(p99 < TARGET_AS_OF_P99_MS for p99 in as_of_p99.values()),
         },
-    }
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
-import json
 import multiprocessing
 import time
 from dataclasses import dataclass, field
@@ -57,6 +56,7 @@ from support import (
     parse_wrk,
     percentile,
     prepared_service,
+    print_result,
     registration_body,
     registration_command,
     say,
@@ -293,11 +293,11 @@ def main() -> None:
     steady = steady_event_rate(samples, *window)
     p99 = percentile(every, 99)
     achieved = steady is not None and steady >= ACHIEVED_SHARE * options.events_rate
-    result = {
-        "benchmark": "projection_lag",
-        "machine": context,
-        "parameters": {k: v for k, v in vars(options).items() if k not in ("server", "keep")},
-        "lag": {
+    print_result(
+        "projection_lag",
+        context,
+        options,
+        lag={
             "commands": len(answers.answered),
             "p50_ms": round(percentile(every, 50) * 1000, 1),
             "p99_ms": round(p99 * 1000, 1) if p99 != float("inf") else None,
@@ -305,7 +305,7 @@ def main() -> None:
             "never_projected": unreached,
             "projected_before_answer": early,
         },
-        "commands": {
+        commands={
             **latency_summary(answers.latencies),
             "statuses": answers.statuses,
             "late_steps": answers.late_steps,
@@ -313,16 +313,15 @@ def main() -> None:
             "steady_events_per_second": steady,
             "seconds": round(finished - started, 1),
         },
-        "public_status_load": {**parse_wrk(wrk_out), "offered_target_rps": 2000},
-        "samples": len(samples),
-        "targets": {
+        public_status_load={**parse_wrk(wrk_out), "offered_target_rps": 2000},
+        samples=len(samples),
+        targets={
             "lag_p99_ms_below": TARGET_P99_S * 1000,
             # A lag measured while the commands fell behind their schedule answers nothing.
             "offered_rate_achieved": achieved,
             "met": (p99 < TARGET_P99_S) if achieved else None,
         },
-    }
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    )
 
 
 if __name__ == "__main__":

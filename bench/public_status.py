@@ -37,6 +37,7 @@ from support import (
     machine,
     open_loop,
     oversight_serve,
+    print_result,
     scratch_database,
     status_script,
     uvicorn_server,
@@ -202,30 +203,23 @@ def main() -> None:
                     )
         ratio = results["oversight"]["rps"] / results["hello-json"]["rps"]
         floor = results["query-only"]["rps"] / results["hello-json"]["rps"]
-        print(
-            json.dumps(
-                {
-                    "benchmark": "public_status",
-                    "machine": context,
-                    "parameters": {
-                        k: v for k, v in vars(args).items() if k not in ("server", "keep")
-                    },
-                    "results": results,
-                    "open_loop": open_loops,
-                    "open_loop_p99_over_query_only": round(
-                        open_loops["oversight"]["p99_ms"] / open_loops["query-only"]["p99_ms"], 3
-                    ),
-                    "ratio": round(ratio, 3),
-                    "query_only_over_hello": round(floor, 3),
-                    "oversight_over_query_only": round(ratio / floor, 3),
-                    "query_only_cpu_over_oversight_cpu": round(
-                        results["query-only"]["server_cpu_us_per_request"]
-                        / results["oversight"]["server_cpu_us_per_request"],
-                        3,
-                    ),
-                },
-                indent=2,
-            )
+        print_result(
+            "public_status",
+            context,
+            args,
+            results=results,
+            open_loop=open_loops,
+            open_loop_p99_over_query_only=round(
+                open_loops["oversight"]["p99_ms"] / open_loops["query-only"]["p99_ms"], 3
+            ),
+            ratio=round(ratio, 3),
+            query_only_over_hello=round(floor, 3),
+            oversight_over_query_only=round(ratio / floor, 3),
+            query_only_cpu_over_oversight_cpu=round(
+                results["query-only"]["server_cpu_us_per_request"]
+                / results["oversight"]["server_cpu_us_per_request"],
+                3,
+            ),
         )
 
 

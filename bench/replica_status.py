@@ -16,13 +16,21 @@ show what reading the standby costs or saves on one machine, not a second machin
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 
 import psycopg
 from public_status import fill
-from support import BenchKeys, Wrk, bench_parser, machine, oversight_serve, say, status_script
+from support import (
+    BenchKeys,
+    Wrk,
+    bench_parser,
+    machine,
+    oversight_serve,
+    print_result,
+    say,
+    status_script,
+)
 
 from infrastructure.eventstore import initialise_schema
 from infrastructure.logging import configure_logging
@@ -84,19 +92,14 @@ def main() -> None:
                 "primary": round((after[0] - before[0]) / args.seconds),
                 "standby": round((after[1] - before[1]) / args.seconds),
             }
-        print(
-            json.dumps(
-                {
-                    "benchmark": "replica_status",
-                    "machine": context,
-                    "parameters": vars(args),
-                    "results": results,
-                    "standby_over_primary_alone": round(
-                        results["reads_on_standby"]["rps"] / results["primary_alone"]["rps"], 3
-                    ),
-                },
-                indent=2,
-            )
+        print_result(
+            "replica_status",
+            context,
+            args,
+            results=results,
+            standby_over_primary_alone=round(
+                results["reads_on_standby"]["rps"] / results["primary_alone"]["rps"], 3
+            ),
         )
 
 

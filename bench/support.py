@@ -64,6 +64,17 @@ def machine() -> dict[str, Any]:
     }
 
 
+def print_result(
+    benchmark: str, measured_on: dict[str, Any], options: argparse.Namespace, **figures: Any
+) -> None:
+    """A run's result as JSON on stdout: the benchmark, the `machine()` it was measured on,
+    the options it ran with (less the database's, which say nothing of the figures), then
+    its figures."""
+    parameters = {k: v for k, v in vars(options).items() if k not in DATABASE_OPTIONS}
+    result = {"benchmark": benchmark, "machine": measured_on, "parameters": parameters}
+    print(json.dumps({**result, **figures}, indent=2, ensure_ascii=False))
+
+
 # The scratch database ------------------------------------------------------------------
 
 
@@ -74,6 +85,10 @@ class _Help(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpF
 def bench_parser(doc: str | None) -> argparse.ArgumentParser:
     """A parser whose --help is the script's docstring, options with their defaults."""
     return argparse.ArgumentParser(description=doc, formatter_class=_Help)
+
+
+# The options `add_database_options` adds, by their names in the parsed options.
+DATABASE_OPTIONS = ("server", "keep")
 
 
 def add_database_options(parser: argparse.ArgumentParser) -> None:

@@ -57,6 +57,7 @@ from support import (
     machine,
     open_loop,
     oversight_service,
+    print_result,
     registration_body,
     registration_command,
     say,
@@ -351,18 +352,18 @@ def main() -> None:
 
     http_over_bare = http["closed"]["rps"] / bare["rps"] if bare["rps"] else None
     bare_over_raw = bare["rps"] / raw["rps"] if raw["rps"] else None
-    result = {
-        "benchmark": "write_path",
-        "machine": context,
-        "parameters": {k: v for k, v in vars(options).items() if k not in ("server", "keep")},
-        "registration_rows": [{"topic": topic, "bytes": len(state)} for _, _, topic, state in rows],
-        "http": http["closed"],
-        "bare": bare,
-        "raw": raw,
-        "minimal_http": minimal,
-        "open_loop": http["open"],
-        "worker_catch_up_s": http["worker_catch_up_s"],
-        "ratios": {
+    print_result(
+        "write_path",
+        context,
+        options,
+        registration_rows=[{"topic": topic, "bytes": len(state)} for _, _, topic, state in rows],
+        http=http["closed"],
+        bare=bare,
+        raw=raw,
+        minimal_http=minimal,
+        open_loop=http["open"],
+        worker_catch_up_s=http["worker_catch_up_s"],
+        ratios={
             "http_over_bare": _round(http_over_bare),
             "bare_over_raw": _round(bare_over_raw),
             "minimal_http_over_bare": _round(minimal["rps"] / bare["rps"] if bare["rps"] else None),
@@ -370,15 +371,14 @@ def main() -> None:
                 http["closed"]["rps"] / minimal["rps"] if minimal["rps"] else None
             ),
         },
-        "targets": {
+        targets={
             "http_over_bare_at_least": TARGET_HTTP_OVER_BARE,
             "http_over_bare_met": http_over_bare is not None
             and http_over_bare >= TARGET_HTTP_OVER_BARE,
             "open_loop_p99_ms_below": TARGET_OPEN_P99_MS,
             "open_loop_p99_met": http["open"]["p99_ms"] < TARGET_OPEN_P99_MS,
         },
-    }
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    )
 
 
 def _round(value: float | None) -> float | None:

@@ -39,9 +39,9 @@ from infrastructure.notification_log import (
     set_tracked_position,
 )
 from infrastructure.projection_runner import (
+    PROJECTION_LOCK_NAMESPACE,
     BatchResult,
     RebuildTarget,
-    projection_lock_key,
     storable_row,
     storable_value,
 )
@@ -94,6 +94,7 @@ class AuditEventsRunner(TrackedRunner):
     """
 
     name = PROJECTION_NAME
+    lock_namespace = PROJECTION_LOCK_NAMESPACE
 
     def __init__(
         self,
@@ -105,12 +106,10 @@ class AuditEventsRunner(TrackedRunner):
         tables: Mapping[str, str] | None = None,
         tracking_name: str | None = None,
     ) -> None:
-        tracking_name = tracking_name or self.name
         super().__init__(
             database_url,
             application,
-            tracking_name=tracking_name,
-            lock_key=projection_lock_key(tracking_name),
+            tracking_name=tracking_name or self.name,
             batch_size=batch_size,
             connection=connection,
         )

@@ -9,6 +9,7 @@ from typing import Any
 from domain.conduct import AppliesTo, ConductRule
 from infrastructure.yaml_files import (
     ImportFileError,
+    fields_known,
     item_line,
     line_of,
     list_under,
@@ -64,9 +65,7 @@ def _rule(entry: object, where: str) -> ConductRule:
     raw = mapping_entry(entry, where, ConductFileError)
     if isinstance(raw.get("code"), str):
         where = f"{where} (code {raw['code']!r})"
-    for field in raw:
-        if field not in _REQUIRED and field not in _OPTIONAL:
-            raise _about(raw, field, "unknown_field", f"{where}: unknown field {field!r}")
+    fields_known(raw, (*_REQUIRED, *_OPTIONAL), where, ConductFileError)
     for field in _REQUIRED:
         if field not in raw:
             raise _about(raw, field, "missing_field", f"{where}: missing field {field!r}")

@@ -10,6 +10,7 @@ from typing import Any
 from domain.directory import Department, DirectorySpec, StaffMember, Window
 from infrastructure.yaml_files import (
     ImportFileError,
+    fields_known,
     item_line,
     line_of,
     list_under,
@@ -102,9 +103,7 @@ def _entry(entry: object, where: str, section: str) -> dict[str, Any]:
     if isinstance(raw.get("id"), str):
         where = f"{where} (id {raw['id']!r})"
     required, optional = _REQUIRED[section], _OPTIONAL[section]
-    for field in raw:
-        if field not in required and field not in optional:
-            raise _about(raw, field, "unknown_field", f"{where}: unknown field {field!r}")
+    fields_known(raw, (*required, *optional), where, DirectoryFileError)
     for field in required:
         if field not in raw:
             raise _about(raw, field, "missing_field", f"{where}: missing field {field!r}")

@@ -52,7 +52,11 @@ from infrastructure.notification_log import (
     set_tracked_position,
 )
 from infrastructure.personal_data_keys import CACHE_SECONDS as KEY_CACHE_SECONDS
-from infrastructure.projection_runner import BatchResult, projection_lock_key, storable_value
+from infrastructure.projection_runner import (
+    PROJECTION_LOCK_NAMESPACE,
+    BatchResult,
+    storable_value,
+)
 from infrastructure.settings import Settings
 from infrastructure.yaml_files import ImportFileError, read_packaged_yaml
 
@@ -161,6 +165,7 @@ class NotificationFeed(TrackedRunner):
     """Writes the outbox messages of every event of the log, once (a worker task)."""
 
     name = FEED_NAME
+    lock_namespace = PROJECTION_LOCK_NAMESPACE
 
     def __init__(
         self,
@@ -179,7 +184,6 @@ class NotificationFeed(TrackedRunner):
             database_url,
             application,
             tracking_name=FEED_NAME,
-            lock_key=projection_lock_key(FEED_NAME),
             wanted=TopicFilter(topics=frozenset(TOPICS)),
             batch_size=batch_size,
             connection=connection,

@@ -11,10 +11,11 @@ notification at once and a crash leaves the position at a batch boundary.
 from __future__ import annotations
 
 import bisect
+import zlib
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 from uuid import UUID
 
 import psycopg
@@ -34,6 +35,12 @@ DEFAULT_EVENTS_TABLE = f"{EVENT_STORE_NAME.lower()}_events"
 def events_table_of(application: Application[Any]) -> str:
     """The name of the application's events table (also its NOTIFY channel)."""
     return str(getattr(application.recorder, "events_table_name", DEFAULT_EVENTS_TABLE))
+
+
+def advisory_lock_key(namespace: int, name: str) -> int:
+    """The advisory lock key of what is called `name` among its kind: the kind's namespace
+    in the high bits, the name's CRC-32 in the low 32."""
+    return (namespace << 32) | zlib.crc32(name.encode())
 
 
 def tracked_position(connection: psycopg.Connection[Any], name: str) -> int:
@@ -245,7 +252,13 @@ class LazyConnection:
 
 
 class TrackedRunner:
-    """A runner over the notification log with a tracked position and an advisory lock."""
+    """A runner over the notification log with a tracked position and an advisory lock.
+
+    Its lock's key is made from its kind (`lock_namespace`, set by each sort of runner) and
+    its tracking name, as the runners of one kind each hold a lock of their own.
+    """
+
+    lock_namespace: ClassVar[int]
 
     def __init__(
         self,
@@ -253,7 +266,6 @@ class TrackedRunner:
         application: Application[Any],
         *,
         tracking_name: str,
-        lock_key: int,
         wanted: TopicFilter = EVERY_EVENT,
         batch_size: int = DEFAULT_BATCH_SIZE,
         connection: LazyConnection | None = None,
@@ -262,7 +274,7 @@ class TrackedRunner:
             raise ValueError("a batch holds at least one notification")
         self.database_url = database_url
         self.tracking_name = tracking_name
-        self.lock_key = lock_key
+        self.lock_key = advisory_lock_key(self.lock_namespace, tracking_name)
         self.wanted = wanted
         self.batch_size = batch_size
         self.mapper = application.mapper

@@ -11,7 +11,6 @@ the same time.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,10 +32,6 @@ log = structlog.get_logger("oversight.policies")
 POLICY_LOCK_NAMESPACE = 0x0F_E2_54
 
 
-def policy_lock_key(name: str) -> int:
-    return (POLICY_LOCK_NAMESPACE << 32) | zlib.crc32(name.encode())
-
-
 @dataclass(frozen=True)
 class PolicyBatch:
     """What one batch did."""
@@ -50,6 +45,8 @@ class PolicyBatch:
 class PolicyRunner(TrackedRunner):
     """Feeds one policy the events of the notification log it reacts to, in order."""
 
+    lock_namespace = POLICY_LOCK_NAMESPACE
+
     def __init__(
         self,
         database_url: str,
@@ -62,7 +59,6 @@ class PolicyRunner(TrackedRunner):
             database_url,
             application,
             tracking_name=policy.name,
-            lock_key=policy_lock_key(policy.name),
             wanted=TopicFilter(prefix=policy.topic_prefix),
             batch_size=batch_size,
         )

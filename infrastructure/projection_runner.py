@@ -13,7 +13,6 @@ in its place, so an event recorded before such text was refused cannot stop the 
 from __future__ import annotations
 
 import time
-import zlib
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from infrastructure.notification_log import (
     DEFAULT_BATCH_SIZE,
     TopicFilter,
     TrackedRunner,
+    advisory_lock_key,
     set_tracked_position,
     tracked_position,
 )
@@ -87,7 +87,7 @@ def erases_personal_data(event: Any) -> bool:
 
 def projection_lock_key(tracking_name: str) -> int:
     """The advisory lock a batch of this projection holds for its transaction."""
-    return (PROJECTION_LOCK_NAMESPACE << 32) | zlib.crc32(tracking_name.encode())
+    return advisory_lock_key(PROJECTION_LOCK_NAMESPACE, tracking_name)
 
 
 def position(database_url: str, name: str) -> int:
@@ -204,6 +204,8 @@ class ProjectionRunner(TrackedRunner):
     them at fresh tables and a tracking row of its own.
     """
 
+    lock_namespace = PROJECTION_LOCK_NAMESPACE
+
     def __init__(
         self,
         database_url: str,
@@ -215,12 +217,10 @@ class ProjectionRunner(TrackedRunner):
         tracking_name: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
-        tracking_name = tracking_name or projection.name
         super().__init__(
             database_url,
             application,
-            tracking_name=tracking_name,
-            lock_key=projection_lock_key(tracking_name),
+            tracking_name=tracking_name or projection.name,
             wanted=TopicFilter(prefix=projection.topic_prefix),
             batch_size=batch_size,
         )
@@ -585,7 +585,7 @@ def _rebuild_one(
     fresh = {live: f"{live}{REBUILD_SUFFIX}" for live in target.tables}
     runner = target.replayer(fresh, f"{target.name}{REBUILD_SUFFIX}", batch_size)
     with closing(runner), psycopg.connect(database_url, autocommit=True) as guard:
-        lock = (REBUILD_LOCK_NAMESPACE << 32) | zlib.crc32(target.name.encode())
+        lock = advisory_lock_key(REBUILD_LOCK_NAMESPACE, target.name)
         locked = guard.execute("SELECT pg_try_advisory_lock(%s)", (lock,)).fetchone()
         if not locked or not locked[0]:
             raise RebuildInProgress(f"projection {target.name} is being rebuilt elsewhere")

@@ -9,7 +9,7 @@ entry, and nothing is imported from a file with any.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -88,6 +88,21 @@ def sections_known(
             line=line_of(document, unknown[0]),
             field=str(unknown[0]),
         )
+
+
+def fields_known(
+    entry: dict[Any, Any], known: Collection[str], where: str, refusal: type[ImportFileError]
+) -> None:
+    """Refuses an entry (a rule, a department) holding a field other than the `known`, on
+    the line of the first such."""
+    for field in entry:
+        if field not in known:
+            raise refusal(
+                f"{where}: unknown field {field!r}",
+                code="unknown_field",
+                line=line_of(entry, field),
+                field=str(field),
+            )
 
 
 def list_under(
