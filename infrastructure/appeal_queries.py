@@ -6,8 +6,7 @@ import asyncpg
 
 from application.appeals import AppealFilter, AppealSummary
 from application.queries import Page
-from infrastructure.read_side import NewestFirstPage, from_row, wait_until_projected
-from infrastructure.sql_pool import SqlPool
+from infrastructure.read_side import NewestFirstPage, ProjectedQueries, from_row
 
 PROJECTIONS = ("appeal_list",)
 # A decision deadline missed and still standing: the clock recorded it and the appeal is open.
@@ -15,19 +14,15 @@ APPEAL_OVERDUE_SQL = "(status = 'open' AND due_missed_for IS NOT NULL)"
 _APPEALS = "SELECT *, " + APPEAL_OVERDUE_SQL + " AS overdue FROM appeal_list"  # noqa: S608
 
 
-class AppealQueriesOnPostgres:
+class AppealQueriesOnPostgres(ProjectedQueries):
     """The appeal list, waiting (boundedly) for the read side to see a client's write."""
 
-    def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:
-        self.store = store
-        self.wait_seconds = wait_seconds
+    projections = PROJECTIONS
 
     async def list_appeals(
         self, criteria: AppealFilter, *, limit: int, cursor: str | None, after: int | None
     ) -> Page:
-        position, caught_up = await wait_until_projected(
-            self.store, PROJECTIONS, after, seconds=self.wait_seconds
-        )
+        position, caught_up = await self.projected(after)
         page = NewestFirstPage("filed_position", limit=limit, cursor=cursor)
         page.where_equal(status=criteria.status, department=criteria.department)
         page.where_holds(APPEAL_OVERDUE_SQL, criteria.overdue)

@@ -12,7 +12,7 @@ import asyncpg
 from application.assessments import AssessmentSummary, StaffStanding, shown_to
 from application.queries import Page
 from domain.assessment import AssessmentResult, ResultLine
-from infrastructure.read_side import NewestFirstPage, wait_until_projected
+from infrastructure.read_side import NewestFirstPage, ProjectedQueries, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 
 PROJECTIONS = ("assessment_list",)
@@ -27,19 +27,15 @@ _HELD_UP_TO = (
 )
 
 
-class AssessmentQueriesOnPostgres:
+class AssessmentQueriesOnPostgres(ProjectedQueries):
     """The assessment queries, waiting (boundedly) for the read side to see a client's write."""
 
-    def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:
-        self.store = store
-        self.wait_seconds = wait_seconds
+    projections = PROJECTIONS
 
     async def list_assessments(
         self, *, department: str | None, limit: int, cursor: str | None, after: int | None
     ) -> Page:
-        position, caught_up = await wait_until_projected(
-            self.store, PROJECTIONS, after, seconds=self.wait_seconds
-        )
+        position, caught_up = await self.projected(after)
         page = NewestFirstPage("position", limit=limit, cursor=cursor)
         if department is not None:
             page.where("? = ANY(departments)", department)
@@ -51,9 +47,7 @@ class AssessmentQueriesOnPostgres:
     async def standings(
         self, *, department: str | None, as_of: date | None, after: int | None
     ) -> tuple[list[StaffStanding], int, bool]:
-        position, caught_up = await wait_until_projected(
-            self.store, PROJECTIONS, after, seconds=self.wait_seconds
-        )
+        position, caught_up = await self.projected(after)
         return await standings_as_of(self.store, department, as_of), position, caught_up
 
 

@@ -129,12 +129,8 @@ class AuditEventsRunner(TrackedRunner):
 
     def run_until_caught_up(self, *, should_stop: Callable[[], bool] | None = None) -> int:
         """Run batches until the log's end; answer how many events were projected."""
-        projected = 0
-        while True:
-            count = self.run_batch().notifications
-            projected += count
-            if count < self.batch_size or (should_stop is not None and should_stop()):
-                return projected
+        batches = self.batches_until_caught_up(self.run_batch, should_stop)
+        return sum(batch.notifications for batch in batches)
 
     def run_batch(self, *, stop: int | None = None) -> BatchResult:
         """Append the next batch (up to `stop`, if given) in one transaction."""

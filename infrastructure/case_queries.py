@@ -34,8 +34,7 @@ from application.queries import (
 from domain.actor import Role
 from domain.calendar import WorkingCalendar, office_midnight
 from domain.privacy import ROLES_SEEING_FULL_IDENTITY
-from infrastructure.read_side import NewestFirstPage, ReadsThePast, from_row, wait_until_projected
-from infrastructure.sql_pool import SqlPool
+from infrastructure.read_side import NewestFirstPage, ReadsThePast, from_row
 from infrastructure.worker import TASK_TABLES
 
 CASE_LIST_PROJECTION = "case_list"
@@ -108,15 +107,7 @@ def summary_column(role: Role) -> str:
 class CaseQueriesOnPostgres(ReadsThePast):
     """The case queries over the projected tables, waiting (boundedly) for a client's write."""
 
-    def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:
-        self.store = store
-        self.wait_seconds = wait_seconds
-
-    async def _wait_for(
-        self, after: int | None, projections: tuple[str, ...] = (CASE_LIST_PROJECTION,)
-    ) -> tuple[int, bool]:
-        """Wait until the projections have passed `after`, or give up after `wait_seconds`."""
-        return await wait_until_projected(self.store, projections, after, seconds=self.wait_seconds)
+    projections = (CASE_LIST_PROJECTION,)
 
     async def list_cases(
         self,
@@ -129,7 +120,7 @@ class CaseQueriesOnPostgres(ReadsThePast):
         now: datetime,
         after: int | None,
     ) -> Page:
-        position, caught_up = await self._wait_for(after)
+        position, caught_up = await self.projected(after)
         summary = summary_column(role)
         page = NewestFirstPage("registered_position", limit=limit, cursor=cursor, args=[now])
         page.where_equal(
@@ -162,7 +153,7 @@ class CaseQueriesOnPostgres(ReadsThePast):
         calendar: WorkingCalendar,
         after: int | None,
     ) -> Page:
-        position, caught_up = await self._wait_for(after, (ORDER_LIST_PROJECTION,))
+        position, caught_up = await self.projected(after, (ORDER_LIST_PROJECTION,))
         page = NewestFirstPage("issued_position", limit=limit, cursor=cursor, args=[now])
         # Apart from the filter's department: a department confined to its own may name it.
         page.where_equal(department=visible_to_department)
@@ -192,7 +183,7 @@ class CaseQueriesOnPostgres(ReadsThePast):
         calendar: WorkingCalendar,
         after: int | None,
     ) -> Page:
-        position, caught_up = await self._wait_for(
+        position, caught_up = await self.projected(
             after, (CASE_LIST_PROJECTION, ORDER_LIST_PROJECTION, *REMINDER_PROJECTIONS)
         )
         rows = await self.store.fetch(
@@ -471,7 +462,7 @@ class CaseQueriesOnPostgres(ReadsThePast):
     ) -> list[EscalatedItem]:
         """The open work escalated to `superior` (下级超期件), or to the inspectors when None
         (提级督办): the most pressing first, each with the department that holds it."""
-        await self._wait_for(after, (CASE_LIST_PROJECTION, ORDER_LIST_PROJECTION))
+        await self.projected(after, (CASE_LIST_PROJECTION, ORDER_LIST_PROJECTION))
         escalated = "escalated_at IS NOT NULL AND escalated_to IS NOT DISTINCT FROM $2"
         rows = await self.store.fetch(_open_tasks_sql(role, escalated, escalated), now, superior)
         return [

@@ -10,7 +10,7 @@ from application.items import UNCATEGORISED, ItemList, ItemMetrics, ItemSummary
 from domain.calendar import office_midnight
 from domain.evaluation import BAD_RATING
 from domain.item import Material, MaterialForm
-from infrastructure.read_side import from_row, wait_until_projected
+from infrastructure.read_side import ProjectedQueries, from_row
 from infrastructure.sql_pool import SqlPool
 
 PROJECTIONS = ("item_list",)
@@ -35,12 +35,10 @@ _LIST = (
 _ONE = _COLUMNS + " WHERE i.code = $1"
 
 
-class ItemQueriesOnPostgres:
+class ItemQueriesOnPostgres(ProjectedQueries):
     """The catalogue queries, waiting (boundedly) for the read side to see a client's write."""
 
-    def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:
-        self.store = store
-        self.wait_seconds = wait_seconds
+    projections = PROJECTIONS
 
     async def list_items(
         self,
@@ -51,9 +49,7 @@ class ItemQueriesOnPostgres:
         q: str | None,
         after: int | None,
     ) -> ItemList:
-        position, caught_up = await wait_until_projected(
-            self.store, PROJECTIONS, after, seconds=self.wait_seconds
-        )
+        position, caught_up = await self.projected(after)
         text = q.strip() if q and q.strip() else None
         rows = await self.store.fetch(_LIST, department, zone, at_most_one_trip, text)
         return ItemList(

@@ -8,7 +8,12 @@ import asyncpg
 from application.notices import NoticeSummary
 from application.queries import Page
 from domain.notice import NoticeStatus, NoticeSubject, NoticeSubjectType
-from infrastructure.read_side import NewestFirstPage, from_row, wait_until_projected
+from infrastructure.read_side import (
+    NewestFirstPage,
+    ProjectedQueries,
+    from_row,
+    wait_until_projected,
+)
 from infrastructure.sql_pool import SqlPool
 
 PROJECTIONS = ("notice_list",)
@@ -23,19 +28,15 @@ _OF_MONTH = (
 )
 
 
-class NoticeQueriesOnPostgres:
+class NoticeQueriesOnPostgres(ProjectedQueries):
     """The notice queries, waiting (boundedly) for the read side to see a client's write."""
 
-    def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:
-        self.store = store
-        self.wait_seconds = wait_seconds
+    projections = PROJECTIONS
 
     async def list_notices(
         self, *, drafts: bool, limit: int, cursor: str | None, after: int | None
     ) -> Page:
-        position, caught_up = await wait_until_projected(
-            self.store, PROJECTIONS, after, seconds=self.wait_seconds
-        )
+        position, caught_up = await self.projected(after)
         page = NewestFirstPage("listed_position", limit=limit, cursor=cursor)
         page.where_holds(f"status = '{NoticeStatus.DRAFT.value}'", drafts)
         items, following = await page.fetch(self.store, _COLUMNS, notice_summary)

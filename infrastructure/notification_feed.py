@@ -198,12 +198,8 @@ class NotificationFeed(TrackedRunner):
 
     def run_until_caught_up(self, *, should_stop: Callable[[], bool] | None = None) -> int:
         """Run batches until the log's end; answer how many notifications were read."""
-        read = 0
-        while True:
-            count = self.run_batch().notifications
-            read += count
-            if count < self.batch_size or (should_stop is not None and should_stop()):
-                return read
+        batches = self.batches_until_caught_up(self.run_batch, should_stop)
+        return sum(batch.notifications for batch in batches)
 
     def run_batch(self) -> BatchResult:
         """Write the messages of the next batch of events and move the position past it."""

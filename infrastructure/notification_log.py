@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import bisect
 import zlib
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Protocol, Self, TypeVar
 from uuid import UUID
 
 import psycopg
@@ -251,6 +251,16 @@ class LazyConnection:
             self._connection = None
 
 
+class ReadNotifications(Protocol):
+    """What a runner's batch says at least: how many notifications it read."""
+
+    @property
+    def notifications(self) -> int: ...
+
+
+Batch = TypeVar("Batch", bound=ReadNotifications)
+
+
 class TrackedRunner:
     """A runner over the notification log with a tracked position and an advisory lock.
 
@@ -310,6 +320,17 @@ class TrackedRunner:
     def position(self) -> int:
         """The last notification this runner has accounted for."""
         return tracked_position(self.connection(), self.tracking_name)
+
+    def batches_until_caught_up(
+        self, run_batch: Callable[[], Batch], should_stop: Callable[[], bool] | None
+    ) -> Iterator[Batch]:
+        """Run `run_batch` until a batch comes back short of `batch_size` (the log's end) or,
+        after a batch, `should_stop` says so; yield each batch."""
+        while True:
+            batch = run_batch()
+            yield batch
+            if batch.notifications < self.batch_size or (should_stop is not None and should_stop()):
+                return
 
     @contextmanager
     def batch(self) -> Iterator[tuple[psycopg.Connection[Any], int]]:

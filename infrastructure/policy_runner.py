@@ -85,11 +85,5 @@ class PolicyRunner(TrackedRunner):
     def run_until_caught_up(self, *, should_stop: Callable[[], bool] | None = None) -> int:
         """Run batches until the log is reached (or `should_stop` says so after a batch);
         answer how many records the policy made."""
-        recorded = 0
-        while True:
-            batch = self.run_batch()
-            recorded += batch.recorded
-            if batch.notifications < self.batch_size:
-                return recorded
-            if should_stop is not None and should_stop():
-                return recorded
+        batches = self.batches_until_caught_up(self.run_batch, should_stop)
+        return sum(batch.recorded for batch in batches)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import asyncpg
 
 from application.post_cover import AbsenceView, GapView
-from infrastructure.read_side import from_row, wait_until_projected
+from infrastructure.read_side import ProjectedQueries, from_row, wait_until_projected
 from infrastructure.sql_pool import SqlPool
 
 PROJECTIONS = ("absence_list", "cover_gap_list", "post_cover_list")
@@ -28,24 +28,22 @@ _GAPS_BETWEEN = _GAPS.format(
 _GAPS_OF_MONTH = _GAPS.format(where="month = $1 AND ($2::text IS NULL OR department = $2)")
 
 
-class PostCoverQueriesOnPostgres:
+class PostCoverQueriesOnPostgres(ProjectedQueries):
     """The post cover queries, waiting (boundedly) for the read side to see a client's write."""
 
-    def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:
-        self.store = store
-        self.wait_seconds = wait_seconds
+    projections = PROJECTIONS
 
     async def absences_between(
         self, start: datetime, end: datetime, *, department: str | None, after: int | None = None
     ) -> list[AbsenceView]:
-        await wait_until_projected(self.store, PROJECTIONS, after, seconds=self.wait_seconds)
+        await self.projected(after)
         rows = await self.store.fetch(_ABSENCES, start, end, department)
         return [_absence(row) for row in rows]
 
     async def gaps_between(
         self, first: date, last: date, *, department: str | None, after: int | None = None
     ) -> list[GapView]:
-        await wait_until_projected(self.store, PROJECTIONS, after, seconds=self.wait_seconds)
+        await self.projected(after)
         return [_gap(row) for row in await self.store.fetch(_GAPS_BETWEEN, first, last, department)]
 
 

@@ -243,14 +243,8 @@ class ProjectionRunner(TrackedRunner):
         should_stop: Callable[[], bool] | None = None,
     ) -> int:
         """Run batches until the log (or `stop`) is reached; answer notifications processed."""
-        processed = 0
-        while True:
-            result = self.run_batch(stop=stop)
-            processed += result.notifications
-            if result.notifications < self.batch_size:
-                return processed
-            if should_stop is not None and should_stop():
-                return processed
+        batches = self.batches_until_caught_up(lambda: self.run_batch(stop=stop), should_stop)
+        return sum(batch.notifications for batch in batches)
 
     def project_batch(
         self, connection: psycopg.Connection[Any], after: int, *, stop: int | None = None

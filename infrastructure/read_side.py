@@ -11,7 +11,7 @@ import copy
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar
 
 from application.queries import LAST_POSITION, InvalidCursor, ReplicaBehind
 from infrastructure.read_replica import ReplicaPool
@@ -46,10 +46,28 @@ READ_POSITION = (
 )
 
 
-class ReadsThePast:
-    """Queries over `store` that can read the tables as they stood at a log position."""
+class ProjectedQueries:
+    """Queries over the tables of `projections`, which answer a client after its write once
+    the tables have passed the write's position, or after `wait_seconds` with where they
+    stand."""
 
-    store: SqlPool
+    projections: ClassVar[Sequence[str]]
+
+    def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:
+        self.store = store
+        self.wait_seconds = wait_seconds
+
+    async def projected(
+        self, after: int | None, projections: Sequence[str] | None = None
+    ) -> tuple[int, bool]:
+        """Wait until the tables (or `projections`) have passed `after`, or give up after
+        `wait_seconds`; answer where they stand and whether they got there."""
+        tables = self.projections if projections is None else projections
+        return await wait_until_projected(self.store, tables, after, seconds=self.wait_seconds)
+
+
+class ReadsThePast(ProjectedQueries):
+    """Queries that can also read the tables as they stood at a log position."""
 
     def as_of(self, position: int) -> Self:
         """These queries, reading the record as it stood at `position` (§14)."""

@@ -30,8 +30,7 @@ from infrastructure.assessment_queries import standings_of_month
 from infrastructure.item_queries import items_of_month
 from infrastructure.notice_queries import notices_of_month
 from infrastructure.post_cover_queries import cover_gaps_of_month
-from infrastructure.read_side import NewestFirstPage, ReadsThePast, from_row, wait_until_projected
-from infrastructure.sql_pool import SqlPool
+from infrastructure.read_side import NewestFirstPage, ReadsThePast, from_row
 from infrastructure.survey_queries import SurveyQueriesOnPostgres
 from infrastructure.visit_queries import visits_of_month
 
@@ -118,24 +117,18 @@ ORDER BY id
 class ScoreQueriesOnPostgres(ReadsThePast):
     """The discipline queries, waiting (boundedly) for the read side to see a client's write."""
 
-    def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:
-        self.store = store
-        self.wait_seconds = wait_seconds
-
-    async def _wait_for(self, after: int | None) -> tuple[int, bool]:
-        """Wait until both tables have passed `after`, or give up after `wait_seconds`."""
-        return await wait_until_projected(self.store, PROJECTIONS, after, seconds=self.wait_seconds)
+    projections = PROJECTIONS
 
     async def scores(
         self, month: str, *, subject: str | None, department: str | None, after: int | None
     ) -> Listing:
-        position, caught_up = await self._wait_for(after)
+        position, caught_up = await self.projected(after)
         kinds = [subject] if subject else SUBJECT_KINDS
         rows = await self.store.fetch(_SCORES, month, kinds, department)
         return Listing([_score(row) for row in rows], position, caught_up)
 
     async def blue_list(self, day: date, *, department: str | None, after: int | None) -> Listing:
-        position, caught_up = await self._wait_for(after)
+        position, caught_up = await self.projected(after)
         rows = await self.store.fetch(
             _DEDUCTIONS.format(period="d.occurred_on = $1"), day, department, False
         )
@@ -144,14 +137,14 @@ class ScoreQueriesOnPostgres(ReadsThePast):
     async def red_list(
         self, month: str, *, after: int | None, department: str | None = None
     ) -> Listing:
-        position, caught_up = await self._wait_for(after)
+        position, caught_up = await self.projected(after)
         rows = await self.store.fetch(_RED_LIST, month, SUBJECT_KINDS, department)
         return Listing([_honoured(row) for row in rows], position, caught_up)
 
     async def deductions(
         self, criteria: DeductionFilter, *, limit: int, cursor: str | None, after: int | None
     ) -> Page:
-        position, caught_up = await self._wait_for(after)
+        position, caught_up = await self.projected(after)
         page = NewestFirstPage("position", limit=limit, cursor=cursor)
         page.where_equal(
             department=criteria.department,
@@ -175,7 +168,7 @@ class ScoreQueriesOnPostgres(ReadsThePast):
         after: int | None,
         with_revoked: bool = False,
     ) -> MonthlyReport:
-        position, caught_up = await self._wait_for(after)
+        position, caught_up = await self.projected(after)
         departments = await self.store.fetch(_DEPARTMENTS, department)
         scores = [
             _score(row) for row in await self.store.fetch(_SCORES, month, SUBJECT_KINDS, department)

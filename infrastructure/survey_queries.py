@@ -16,8 +16,7 @@ from application.surveys import (
     WindowSatisfaction,
 )
 from domain.calendar import office_midnight
-from infrastructure.read_side import NewestFirstPage, ReadsThePast, from_row, wait_until_projected
-from infrastructure.sql_pool import SqlPool
+from infrastructure.read_side import NewestFirstPage, ReadsThePast, from_row
 
 PROJECTIONS = ("survey_list",)
 _COLUMNS = (
@@ -50,16 +49,12 @@ GROUP BY window_id
 class SurveyQueriesOnPostgres(ReadsThePast):
     """The survey queries, waiting (boundedly) for the read side to see a client's write."""
 
-    def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:
-        self.store = store
-        self.wait_seconds = wait_seconds
+    projections = PROJECTIONS
 
     async def list_batches(
         self, *, window: str | None, limit: int, cursor: str | None, after: int | None
     ) -> Page:
-        position, caught_up = await wait_until_projected(
-            self.store, PROJECTIONS, after, seconds=self.wait_seconds
-        )
+        position, caught_up = await self.projected(after)
         page = NewestFirstPage("position", limit=limit, cursor=cursor)
         page.where_equal(window_id=window)
         items, following = await page.fetch(self.store, _COLUMNS, survey_batch)
@@ -75,7 +70,7 @@ class SurveyQueriesOnPostgres(ReadsThePast):
     async def month_satisfaction(
         self, month: str, *, department: str | None, after: int | None
     ) -> list[WindowSatisfaction]:
-        await wait_until_projected(self.store, PROJECTIONS, after, seconds=self.wait_seconds)
+        await self.projected(after)
         first = date.fromisoformat(f"{month}-01")
         following = (first + timedelta(days=32)).replace(day=1)
         rows = await self.store.fetch(

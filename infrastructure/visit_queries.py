@@ -7,7 +7,12 @@ import asyncpg
 
 from application.queries import Page
 from application.visits import VisitSummary
-from infrastructure.read_side import NewestFirstPage, from_row, wait_until_projected
+from infrastructure.read_side import (
+    NewestFirstPage,
+    ProjectedQueries,
+    from_row,
+    wait_until_projected,
+)
 from infrastructure.sql_pool import SqlPool
 
 PROJECTIONS = ("visit_list",)
@@ -21,17 +26,13 @@ _OF_MONTH = (
 )
 
 
-class VisitQueriesOnPostgres:
+class VisitQueriesOnPostgres(ProjectedQueries):
     """The visit queries, waiting (boundedly) for the read side to see a client's write."""
 
-    def __init__(self, store: SqlPool, *, wait_seconds: float = 5.0) -> None:
-        self.store = store
-        self.wait_seconds = wait_seconds
+    projections = PROJECTIONS
 
     async def list_visits(self, *, limit: int, cursor: str | None, after: int | None) -> Page:
-        position, caught_up = await wait_until_projected(
-            self.store, PROJECTIONS, after, seconds=self.wait_seconds
-        )
+        position, caught_up = await self.projected(after)
         page = NewestFirstPage("listed_position", limit=limit, cursor=cursor)
         items, following = await page.fetch(self.store, _COLUMNS, visit_summary)
         return Page(items=items, next=following, position=position, caught_up=caught_up)
