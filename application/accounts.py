@@ -246,27 +246,23 @@ class Accounts:
         request_id: str | None = None,
     ) -> SignInResult:
         """Check a username and password (登录); answer the next step and its session."""
-        await self._require_client_may_try(client, at)
-        result = await asyncio.to_thread(
-            self._retrying, lambda: self._check_password(username, password, at, request_id)
+        return await self._limited_check(
+            client,
+            at,
+            lambda: self._check_password(username, password, at, request_id),
+            SignInRefused(),
         )
-        if result is None:
-            await self.failures_by_client.hit(client, at)
-            raise SignInRefused()
-        return result
 
     async def verify_second_factor(
         self, token: str, code: str, *, client: str, at: datetime, request_id: str | None = None
     ) -> SignInResult:
         """Check the one-time code of a sign-in that owes it (动态口令 → 验证)."""
-        await self._require_client_may_try(client, at)
-        result = await asyncio.to_thread(
-            self._retrying, lambda: self._check_code(token, code, at, request_id)
+        return await self._limited_check(
+            client,
+            at,
+            lambda: self._check_code(token, code, at, request_id),
+            SecondFactorCodeWrong("the one-time code is wrong or was used already"),
         )
-        if result is None:
-            await self.failures_by_client.hit(client, at)
-            raise SecondFactorCodeWrong("the one-time code is wrong or was used already")
-        return result
 
     def new_second_factor(self, token: str, *, at: datetime) -> SecondFactorSetUp:
         """A fresh secret to set up in an authenticator app (shown as text and QR code)."""
@@ -432,12 +428,25 @@ class Accounts:
         if locked or reason in (SignInFailure.LOCKED, SignInFailure.DISABLED):
             self.sessions.end_all_for(account.id)
 
-    async def _require_client_may_try(self, client: str, at: datetime) -> None:
+    async def _limited_check(
+        self,
+        client: str,
+        at: datetime,
+        check: Callable[[], SignInResult | None],
+        refused: Exception,
+    ) -> SignInResult:
+        """Run a sign-in check (None: it failed) for a client its failures have not shut out
+        for now; a failure counts against the client and raises `refused`."""
         wait = await self.failures_by_client.wait(client, at)
         if wait is not None:
             raise TooManyRequests(
                 f"too many failed sign-ins from this network; try again in {wait} seconds", wait
             )
+        result = await asyncio.to_thread(self._retrying, check)
+        if result is None:
+            await self.failures_by_client.hit(client, at)
+            raise refused
+        return result
 
     def _session(self, token: str, at: datetime, step: SignInStep) -> ConsoleSession:
         """The live session of a token, if signed in or owing exactly `step`."""

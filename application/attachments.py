@@ -39,6 +39,7 @@ from application.personal_data import PersonalDataKeyMissing
 from application.visits import VisitVerbs
 from domain.actor import Actor, Role
 from domain.attachment import (
+    IMAGE_TYPES,
     SNIFF_BYTES,
     AttachingNotAllowed,
     Attachment,
@@ -115,7 +116,7 @@ class AttachmentView:
 
     @property
     def is_image(self) -> bool:
-        return self.content_type in (FileType.JPEG.value, FileType.PNG.value)
+        return self.content_type in IMAGE_TYPES
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class AttachmentContent:
 
     @property
     def is_image(self) -> bool:
-        return self.content_type in (FileType.JPEG.value, FileType.PNG.value)
+        return self.content_type in IMAGE_TYPES
 
 
 @dataclass(frozen=True)

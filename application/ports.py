@@ -91,13 +91,7 @@ class ConsoleSession:
 
     def actor(self, request_id: str | None = None) -> Actor:
         """The actor a signed-in request acts as: the history names the person."""
-        return Actor(
-            principal=self.username,
-            role=self.role,
-            department=self.department,
-            request_id=request_id,
-            name=self.name,
-        )
+        return Actor.signed_in(self, request_id)
 
 
 class ConsoleSessions(Protocol):

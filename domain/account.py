@@ -262,13 +262,7 @@ class Account(Aggregate):
 
     def as_actor(self, request_id: str | None = None) -> Actor:
         """The actor this account's person acts as: the history names them."""
-        return Actor(
-            principal=self.username,
-            role=self.role,
-            department=self.department,
-            request_id=request_id,
-            name=self.name,
-        )
+        return Actor.signed_in(self, request_id)
 
     def refusal(self, *, password_matches: bool, at: datetime) -> SignInFailure | None:
         """Why a sign-in with a password that does (or does not) match is refused, if it is."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 
 class Role(StrEnum):
@@ -17,6 +18,22 @@ class Role(StrEnum):
     PUBLIC = "public"
     # Reads the service's metrics (GET /metrics) and nothing else; a token, never a person.
     MONITOR = "monitor"
+
+
+class SignedInPerson(Protocol):
+    """Someone signed in under an account (§12): what the history records of who acted."""
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def role(self) -> Role: ...
+
+    @property
+    def department(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -34,6 +51,17 @@ class Actor:
     @classmethod
     def system(cls, request_id: str | None = None) -> Actor:
         return cls(principal="system", role=Role.SYSTEM, request_id=request_id)
+
+    @classmethod
+    def signed_in(cls, person: SignedInPerson, request_id: str | None = None) -> Actor:
+        """The actor a signed-in person acts as: the history names the person."""
+        return cls(
+            principal=person.username,
+            role=person.role,
+            department=person.department,
+            request_id=request_id,
+            name=person.name,
+        )
 
     def acts_for(self, department: str | None) -> bool:
         return (

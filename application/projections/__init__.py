@@ -31,3 +31,25 @@ class Projection(Protocol):
 
 
 ProjectionFactory = Callable[[], Projection]
+
+
+class RowPerRecord:
+    """A read table of one row per record (aggregate), keyed by the record's id."""
+
+    def key_of(self, event: Any) -> Any:
+        return event.originator_id
+
+
+class WrittenOnceProjection(RowPerRecord):
+    """A read table of records written whole by one event and never changed after."""
+
+    recording_event: type
+
+    def project(self, row: Row | None, event: Any, position: int) -> Row | None:
+        if not isinstance(event, self.recording_event):
+            return row
+        return self.recorded(event, position)
+
+    def recorded(self, event: Any, position: int) -> Row:
+        """The row as the recording event writes it."""
+        raise NotImplementedError

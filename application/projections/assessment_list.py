@@ -5,24 +5,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from application.projections import Row
+from application.projections import Row, WrittenOnceProjection
 from domain.assessment import Assessment
 
 
-class AssessmentListProjection:
+class AssessmentListProjection(WrittenOnceProjection):
     """Keeps assessment_list current: a session is recorded whole, once, and never changes."""
 
     name = "assessment_list"
     table = "assessment_list"
     key = "id"
     topic_prefix = "oversight:Assessment."
+    recording_event = Assessment.Recorded
 
-    def key_of(self, event: Any) -> Any:
-        return event.originator_id
-
-    def project(self, row: Row | None, event: Any, position: int) -> Row | None:
-        if not isinstance(event, Assessment.Recorded):
-            return row
+    def recorded(self, event: Any, position: int) -> Row:
         results = [
             {**result, "passed": result["score"] >= event.pass_mark} for result in event.results
         ]

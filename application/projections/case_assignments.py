@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from application.projections import Row
+from application.projections import Row, RowPerRecord
 from domain.case import Case
 from domain.deadlines import Deadline
 
@@ -100,7 +100,7 @@ CHANGES: dict[type, Callable[[Assignment, Any], None]] = {
 }
 
 
-class CaseAssignmentsProjection:
+class CaseAssignmentsProjection(RowPerRecord):
     """Keeps case_assignments current: each case's assignments, one entry per department
     that held it."""
 
@@ -108,9 +108,6 @@ class CaseAssignmentsProjection:
     table = "case_assignments"
     key = "case_id"
     topic_prefix = "oversight:Case."
-
-    def key_of(self, event: Any) -> Any:
-        return event.originator_id
 
     def project(self, row: Row | None, event: Any, position: int) -> Row | None:
         if isinstance(event, Case.Assigned):

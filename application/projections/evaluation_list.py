@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.projections import Row
+from application.projections import Row, WrittenOnceProjection
 from domain.evaluation import Evaluation
 
 
-class EvaluationListProjection:
+class EvaluationListProjection(WrittenOnceProjection):
     """Keeps evaluation_list current (evaluations are never changed once given)."""
 
     name = "evaluation_list"
     table = "evaluation_list"
     key = "id"
     topic_prefix = "oversight:Evaluation."
+    recording_event = Evaluation.Rated
 
-    def key_of(self, event: Any) -> Any:
-        return event.originator_id
-
-    def project(self, row: Row | None, event: Any, position: int) -> Row | None:
-        if not isinstance(event, Evaluation.Rated):
-            return row
+    def recorded(self, event: Any, position: int) -> Row:
         return {
             "id": event.originator_id,
             "window_id": event.window,

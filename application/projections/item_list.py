@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.projections import Row
+from application.projections import Row, WrittenOnceProjection
 from domain.case import Case
 from domain.evaluation import Evaluation
 from domain.item import ItemCatalogue
@@ -48,20 +48,16 @@ class ItemListProjection:
         return row
 
 
-class CaseItemsProjection:
+class CaseItemsProjection(WrittenOnceProjection):
     """Keeps case_items current: one row per case that names an item."""
 
     name = "case_items"
     table = "case_items"
     key = "case_id"
     topic_prefix = Case.ItemNamed.TOPIC
+    recording_event = Case.ItemNamed
 
-    def key_of(self, event: Any) -> Any:
-        return event.originator_id
-
-    def project(self, row: Row | None, event: Any, position: int) -> Row | None:
-        if not isinstance(event, Case.ItemNamed):
-            return row
+    def recorded(self, event: Any, position: int) -> Row:
         return {
             "case_id": event.originator_id,
             "item": event.item,
@@ -73,20 +69,16 @@ class CaseItemsProjection:
         }
 
 
-class RatingItemsProjection:
+class RatingItemsProjection(WrittenOnceProjection):
     """Keeps rating_items current: one row per rating that names an item."""
 
     name = "rating_items"
     table = "rating_items"
     key = "evaluation_id"
     topic_prefix = Evaluation.ItemNamed.TOPIC
+    recording_event = Evaluation.ItemNamed
 
-    def key_of(self, event: Any) -> Any:
-        return event.originator_id
-
-    def project(self, row: Row | None, event: Any, position: int) -> Row | None:
-        if not isinstance(event, Evaluation.ItemNamed):
-            return row
+    def recorded(self, event: Any, position: int) -> Row:
         return {
             "evaluation_id": event.originator_id,
             "item": event.item,

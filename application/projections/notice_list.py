@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.projections import Row
+from application.projections import Row, RowPerRecord
 from domain.notice import Notice, NoticeStatus
 from domain.scorecard import month_of
 
 
-class NoticeListProjection:
+class NoticeListProjection(RowPerRecord):
     """Keeps notice_list current: drafted, edited, published, withdrawn."""
 
     name = "notice_list"
     table = "notice_list"
     key = "id"
     topic_prefix = "oversight:Notice."
-
-    def key_of(self, event: Any) -> Any:
-        return event.originator_id
 
     def project(self, row: Row | None, event: Any, position: int) -> Row | None:
         if isinstance(event, Notice.Drafted):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from application.projections import Row
+from application.projections import Row, RowPerRecord
 from domain.post_cover import GapStatus, PostCover
 from domain.scorecard import month_of
 
@@ -101,16 +101,13 @@ class CoverGapListProjection:
         return {**row, **changed}
 
 
-class PostCoverListProjection:
+class PostCoverListProjection(RowPerRecord):
     """Keeps post_cover_list current: each window's next moment for the clock."""
 
     name = "post_cover_list"
     table = "post_cover_list"
     key = "id"
     topic_prefix = "oversight:PostCover."
-
-    def key_of(self, event: Any) -> Any:
-        return event.originator_id
 
     def project(self, row: Row | None, event: Any, position: int) -> Row | None:
         if isinstance(event, PostCover.Opened):

@@ -5,24 +5,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from application.projections import Row
+from application.projections import Row, WrittenOnceProjection
 from domain.survey import SurveyBatch
 
 
-class SurveyListProjection:
+class SurveyListProjection(WrittenOnceProjection):
     """Keeps survey_list current: a batch is recorded once and never changes."""
 
     name = "survey_list"
     table = "survey_list"
     key = "id"
     topic_prefix = "oversight:SurveyBatch."
+    recording_event = SurveyBatch.Recorded
 
-    def key_of(self, event: Any) -> Any:
-        return event.originator_id
-
-    def project(self, row: Row | None, event: Any, position: int) -> Row | None:
-        if not isinstance(event, SurveyBatch.Recorded):
-            return row
+    def recorded(self, event: Any, position: int) -> Row:
         one, two, three, four, five = event.counts
         return {
             "id": event.originator_id,

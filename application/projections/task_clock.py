@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from application.projections import Row
+from application.projections import Row, RowPerRecord
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline
 from domain.task import Task
@@ -121,7 +121,7 @@ def clock_state(row: Row, *, awaiting: bool, handling: bool) -> ClockState:
     )
 
 
-class TaskListProjection:
+class TaskListProjection(RowPerRecord):
     """A read table of tasks with a clock: one row per task, opened by its first event.
 
     `next_clock_at` tells the deadline clock when to look at the task again.
@@ -138,9 +138,6 @@ class TaskListProjection:
 
     def __init__(self, calendar: Callable[[], WorkingCalendar]) -> None:
         self._calendar = calendar
-
-    def key_of(self, event: Any) -> Any:
-        return event.originator_id
 
     def opened(self, event: Any) -> Row:
         """The row of a task as its first event opens it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from application.projections import Row
+from application.projections import Row, RowPerRecord
 from domain.visit import FindingType, Visit
 
 # The column counting each type of finding.
@@ -16,16 +16,13 @@ FINDING_COLUMNS = {
 }
 
 
-class VisitListProjection:
+class VisitListProjection(RowPerRecord):
     """Keeps visit_list current: a visit recorded, a finding noted on it."""
 
     name = "visit_list"
     table = "visit_list"
     key = "id"
     topic_prefix = "oversight:Visit."
-
-    def key_of(self, event: Any) -> Any:
-        return event.originator_id
 
     def project(self, row: Row | None, event: Any, position: int) -> Row | None:
         if isinstance(event, Visit.Recorded):
