@@ -4,6 +4,7 @@ files on the in-memory store."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -133,20 +134,27 @@ def test_an_over_long_name_is_shortened_keeping_its_extension() -> None:
 # The aggregate ---------------------------------------------------------------------------
 
 
+def attached(**changes: Any) -> Attachment:
+    """An image of ten bytes attached to a new case by the operator at START, but for `changes`."""
+    owner = changes.get("owner_id", uuid4())
+    fields: dict[str, Any] = {
+        "attachment_id": uuid4(),
+        "owner_type": OwnerType.CASE,
+        "owner_id": owner,
+        "content_type": FileType.PNG,
+        "size": 10,
+        "sha256": "a" * 64,
+        "stored_sha256": "b" * 64,
+        "sealed_under": owner,
+        "by": OPERATOR,
+        "at": START,
+    }
+    return Attachment.attach(**(fields | changes))
+
+
 def test_an_attachment_records_its_hashes_type_size_owner_and_who() -> None:
     owner = uuid4()
-    attachment = Attachment.attach(
-        attachment_id=uuid4(),
-        owner_type=OwnerType.CASE,
-        owner_id=owner,
-        content_type=FileType.PNG,
-        size=10,
-        sha256="a" * 64,
-        stored_sha256="b" * 64,
-        sealed_under=owner,
-        by=OPERATOR,
-        at=START,
-    )
+    attachment = attached(owner_id=owner)
     (event,) = attachment.collect_events()
     assert isinstance(event, Attachment.Attached)
     assert (event.owner_type, event.owner_id, event.content_type) == ("case", owner, "image/png")
@@ -157,17 +165,13 @@ def test_an_attachment_records_its_hashes_type_size_owner_and_who() -> None:
 
 def test_an_empty_attachment_cannot_be_recorded() -> None:
     with pytest.raises(EmptyAttachment):
-        Attachment.attach(
-            attachment_id=uuid4(),
+        attached(
             owner_type=OwnerType.VISIT,
-            owner_id=uuid4(),
             content_type=FileType.PDF,
             size=0,
-            sha256="a" * 64,
             stored_sha256="a" * 64,
             sealed_under=None,
             by=INSPECTOR,
-            at=START,
         )
 
 
