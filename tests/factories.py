@@ -12,11 +12,13 @@ from fastapi.testclient import TestClient
 from application.access import IssuedToken
 from application.supervision import Supervision
 from application.views import CaseView, RegisteredCase
+from application.visits import VisitView
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Channel, Kind, Outcome
 from domain.rectification import OrderSourceType
 from domain.scorecard import DeductionRequest, SourceType
+from domain.visit import VisitMethod
 from infrastructure.directory_file import sample_directory
 
 API = "/api/v1"
@@ -173,6 +175,21 @@ def rated(app: Supervision, *ratings: int, window: str = SAMPLE_WINDOW) -> None:
         app.record_evaluation(
             window=window, staff=None, rating=rating, comment=None, service_item=None, by=public
         )
+
+
+def recorded_visit(app: Supervision, by: Actor = INSPECTOR, **fields: Any) -> VisitView:
+    """A patrol of the sample window today, just recorded; any field given replaces its
+    default."""
+    return app.record_visit(
+        **{
+            "day": app.time_source.now().date(),
+            "method": VisitMethod.PATROL,
+            "windows": [SAMPLE_WINDOW],
+            "summary": "巡查",
+            **fields,
+        },
+        by=by,
+    )
 
 
 def a_deduction(**fields: Any) -> DeductionRequest:

@@ -36,6 +36,7 @@ from domain.attachment import (
 from domain.case import Case, Kind, NotAssignedDepartment
 from domain.labels import LABELS
 from domain.personal_data import PersonalDataAlreadyErased
+from domain.visit import VisitMethod
 from infrastructure.conduct_file import default_conduct_rules
 from tests import attachment_samples as samples
 from tests.factories import (
@@ -46,6 +47,7 @@ from tests.factories import (
     a_deduction,
     assigned_case,
     issued_order,
+    recorded_visit,
     registered_case,
 )
 from tests.support import DIRECTORY_ADMIN, START
@@ -236,9 +238,7 @@ def test_a_case_file_is_stored_sealed_and_once_however_often_it_is_attached(
 
 
 def test_a_visit_file_is_stored_as_it_is_and_once(app: Supervision) -> None:
-    visit = app.record_visit(
-        day=START.date(), method="unannounced", windows=["W-A01"], summary="暗访", by=INSPECTOR
-    )
+    visit = recorded_visit(app, method=VisitMethod.UNANNOUNCED, summary="暗访")
     data = samples.wav()
     app.attach_file(OwnerType.VISIT, visit.id, name="录音.wav", data=data, by=INSPECTOR)
     app.attach_file(OwnerType.VISIT, visit.id, name="again.wav", data=data, by=INSPECTOR)
