@@ -13,17 +13,24 @@ from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.deadlines import DeadlinePolicy
+from domain.item import ItemSpec
 from infrastructure.calendar_source import known_schedules, load_deadline_policy
+from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from infrastructure.personal_data_keys import InMemoryPersonalDataKeys
 from infrastructure.secrets import RandomSecrets
 from infrastructure.settings import Settings
+from simulation.campaign import Campaign
+from simulation.defaults import DEFAULT_SEED
+from simulation.time_source import SimulatedTimeSource
 
 if TYPE_CHECKING:
     from interfaces.bootstrap import Container
 
 # Friday 27 November 2026, 10:00 in the service centre.
 START = datetime(2026, 11, 27, 10, 0, tzinfo=OFFICE_TZ)
+# The same Friday, late afternoon: the tests' demo campaigns end here.
+CAMPAIGN_END = datetime(2026, 11, 27, 17, 0, tzinfo=OFFICE_TZ)
 
 DIRECTORY_ADMIN = Actor(principal="admin-directory", role=Role.ADMIN)
 # The server key under which tests hash access codes (32 bytes, as production needs).
@@ -93,6 +100,28 @@ def in_memory_supervision(
     )
     supervision.import_directory(sample_directory(), DIRECTORY_ADMIN)
     return supervision
+
+
+def sample_campaign(
+    supervision: Supervision,
+    time_source: SimulatedTimeSource,
+    *,
+    scale: float,
+    seed: int = DEFAULT_SEED,
+    items: tuple[ItemSpec, ...] = (),
+) -> Campaign:
+    """A demo campaign on the sample directory and the default conduct rules (and the item
+    catalogue `items`), running until CAMPAIGN_END."""
+    return Campaign(
+        supervision,
+        time_source,
+        until=CAMPAIGN_END,
+        directory=sample_directory(),
+        rules=default_conduct_rules(),
+        scale=scale,
+        seed=seed,
+        items=items,
+    )
 
 
 def run_worker_once(container: Container) -> None:
