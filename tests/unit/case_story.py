@@ -147,12 +147,20 @@ class Given:
         case.collect_events()
         return case
 
-    def post_result(self, case: Case, when: datetime = ANSWERED_AT) -> None:
+    def post_result(
+        self,
+        case: Case,
+        when: datetime = ANSWERED_AT,
+        *,
+        answer: str = "经核实情况属实，已整改",
+        by: Actor | None = None,
+    ) -> None:
+        """The department (or `by`) posts its finding that the complaint was substantiated."""
         case.post_result(
             outcome=Outcome.SUBSTANTIATED,
             actions="已对窗口人员批评教育",
-            answer="经核实情况属实，已整改",
-            by=self.department,
+            answer=answer,
+            by=by or self.department,
             at=when,
         )
 
