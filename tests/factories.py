@@ -10,12 +10,14 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 
 from application.access import IssuedToken
+from application.notices import NoticeView
 from application.supervision import Supervision
 from application.views import CaseView, RegisteredCase
 from application.visits import VisitView
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Channel, Kind, Outcome
+from domain.notice import NoticeKind, NoticeSubjectType
 from domain.rectification import OrderSourceType
 from domain.scorecard import DeductionRequest, SourceType
 from domain.visit import VisitMethod
@@ -186,6 +188,22 @@ def recorded_visit(app: Supervision, by: Actor = INSPECTOR, **fields: Any) -> Vi
             "method": VisitMethod.PATROL,
             "windows": [SAMPLE_WINDOW],
             "summary": "巡查",
+            **fields,
+        },
+        by=by,
+    )
+
+
+def published_notice(app: Supervision, by: Actor = INSPECTOR, **fields: Any) -> NoticeView:
+    """A notice commending staff member S0001, just published; any field given replaces its
+    default."""
+    return app.publish_notice(
+        **{
+            "title": "通报表扬",
+            "text": "服务热情周到。",
+            "kind": NoticeKind.COMMENDATION,
+            "subject_type": NoticeSubjectType.STAFF,
+            "subject_id": "S0001",
             **fields,
         },
         by=by,

@@ -17,7 +17,7 @@ from domain.rectification import RectificationOrder
 from domain.task import Task
 from infrastructure.policy_runner import PolicyRunner
 from interfaces.bootstrap import Container
-from tests.factories import import_sample_directory, issued_order
+from tests.factories import import_sample_directory, issued_order, published_notice
 from tests.integration.read_side import (
     INSPECTOR,
     dict_rows,
@@ -65,21 +65,13 @@ def test_the_worker_keeps_notice_list_and_a_rebuild_gives_the_same_rows(
     container: Container, database_url: str
 ) -> None:
     app = container.supervision
-    kept = app.publish_notice(
-        title="通报表扬",
-        text="服务热情。",
-        kind=NoticeKind.COMMENDATION,
-        subject_type=NoticeSubjectType.STAFF,
-        subject_id="S0001",
-        by=INSPECTOR,
-    )
-    gone = app.publish_notice(
+    kept = published_notice(app)
+    gone = published_notice(
+        app,
         title="通报批评",
-        text="态度生硬。",
         kind=NoticeKind.CRITICISM,
         subject_type=NoticeSubjectType.DEPARTMENT,
         subject_id="taxation",
-        by=INSPECTOR,
     )
     app.withdraw_notice(gone.id, reason="对象认定有误", by=INSPECTOR)
     turn(container)
