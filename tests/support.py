@@ -25,6 +25,7 @@ from simulation.defaults import DEFAULT_SEED
 from simulation.time_source import SimulatedTimeSource
 
 if TYPE_CHECKING:
+    from infrastructure.worker import Turn
     from interfaces.bootstrap import Container
 
 # Friday 27 November 2026, 10:00 in the service centre.
@@ -124,14 +125,20 @@ def sample_campaign(
     )
 
 
-def run_worker_once(container: Container) -> None:
-    """One turn of a worker of its own (projections, policies, the clock), closed afterwards:
-    the read side caught up, as the background worker would."""
+def worker_turns(container: Container, times: int = 1) -> list[Turn]:
+    """`times` turns of a worker of its own (projections, policies, the clock), closed
+    afterwards; what each turn did."""
     worker = container.worker()
     try:
-        worker.run_once()
+        return [worker.run_once() for _ in range(times)]
     finally:
         worker.close()
+
+
+def run_worker_once(container: Container) -> None:
+    """One turn of a worker of its own, closed afterwards: the read side caught up, as the
+    background worker would."""
+    worker_turns(container)
 
 
 def _aware(moment: datetime) -> datetime:

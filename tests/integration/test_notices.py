@@ -27,7 +27,7 @@ from tests.integration.read_side import (
     tracking,
 )
 from tests.notice_story import flagged_case
-from tests.support import SettableTimeSource
+from tests.support import SettableTimeSource, worker_turns
 
 POLICIES = ("notice_drafts_cases", "notice_drafts_orders")
 
@@ -38,11 +38,7 @@ def rows(database_url: str) -> list[dict[str, Any]]:
 
 def turn(container: Container, times: int = 1) -> int:
     """Run the worker's turns; answer how many records its policies made."""
-    worker = container.worker()
-    try:
-        return sum(worker.run_once().policy_records for _ in range(times))
-    finally:
-        worker.close()
+    return sum(turn.policy_records for turn in worker_turns(container, times))
 
 
 def flag_of(container: Container, task_id: UUID) -> Any:

@@ -11,6 +11,7 @@ from domain.rectification import OrderSourceType
 from domain.visit import VisitMethod
 from interfaces.bootstrap import Container
 from tests.integration.read_side import DEPARTMENT_ID, INSPECTOR, dict_rows, head, tracking
+from tests.support import worker_turns
 
 DAY = date(2026, 11, 26)
 
@@ -21,11 +22,8 @@ def rows(database_url: str) -> list[dict[str, Any]]:
 
 def turn(container: Container) -> int:
     """Run one of the worker's turns; answer how many records its policies made."""
-    worker = container.worker()
-    try:
-        return worker.run_once().policy_records
-    finally:
-        worker.close()
+    (only,) = worker_turns(container)
+    return only.policy_records
 
 
 def visit(container: Container, **fields: Any) -> Any:
