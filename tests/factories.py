@@ -148,10 +148,10 @@ def case_proposing_deduction(app: Supervision, rule: str = "harsh_attitude", **f
     return case_id
 
 
-def an_order(**fields: Any) -> dict[str, Any]:
-    """The arguments of `issue_order` but `by`: an inspection found the sample department's
-    window unstaffed, to be rectified in the policy's working days; any field given replaces
-    its default."""
+def an_order_finding(**fields: Any) -> dict[str, Any]:
+    """The arguments of `issue_order_finding` but `by`: the sample department's window found
+    unstaffed, to be rectified in the policy's working days; any field given replaces its
+    default."""
     return {
         "department": SAMPLE_DEPARTMENT,
         "window": SAMPLE_WINDOW,
@@ -159,10 +159,16 @@ def an_order(**fields: Any) -> dict[str, Any]:
         "problem": "窗口无人",
         "requirements": "排班到岗",
         "working_days": None,
-        "source_type": OrderSourceType.INSPECTION,
-        "source_ref": None,
         **fields,
     }
+
+
+def an_order(**fields: Any) -> dict[str, Any]:
+    """The arguments of `issue_order` but `by`: the finding of `an_order_finding`, made by an
+    inspection; any field given replaces its default."""
+    return an_order_finding(
+        **{"source_type": OrderSourceType.INSPECTION, "source_ref": None, **fields}
+    )
 
 
 def issued_order(app: Supervision, by: Actor = INSPECTOR, **fields: Any) -> UUID:

@@ -32,7 +32,7 @@ from domain.visit import (
     VisitWindowsRequired,
 )
 from infrastructure.conduct_file import default_conduct_rules
-from tests.factories import a_deduction
+from tests.factories import a_deduction, an_order_finding
 from tests.support import DIRECTORY_ADMIN, START
 
 INSPECTOR = Actor("inspector-li", Role.INSPECTOR)
@@ -84,18 +84,6 @@ def deduction_request(**fields: Any) -> DeductionRequest:
         **fields,
     }
     return a_deduction(**arguments)
-
-
-def order_fields(**fields: Any) -> dict[str, Any]:
-    return {
-        "department": DEEDS,
-        "window": "W-A01",
-        "staff": None,
-        "problem": "办事指南未公示",
-        "requirements": "三日内公示办事指南并报告",
-        "working_days": None,
-        **fields,
-    }
 
 
 def case_fields(**fields: Any) -> dict[str, Any]:
@@ -187,7 +175,7 @@ def test_only_an_inspector_records_a_visit_or_a_finding(app: Supervision) -> Non
         visit(app, by=operator)
     visit_id = visit(app)
     with pytest.raises(VisitsForInspectorsOnly):
-        app.issue_order_finding(visit_id, **order_fields(), by=operator)
+        app.issue_order_finding(visit_id, **an_order_finding(), by=operator)
 
 
 def test_a_deduction_found_on_a_visit_names_the_visit_and_the_visit_lists_it(
@@ -209,7 +197,7 @@ def test_a_deduction_found_on_a_visit_names_the_visit_and_the_visit_lists_it(
 def test_an_order_found_on_a_visit_names_the_visit_as_its_source(app: Supervision) -> None:
     visit_id = visit(app)
 
-    answer = app.issue_order_finding(visit_id, **order_fields(), by=INSPECTOR)
+    answer = app.issue_order_finding(visit_id, **an_order_finding(), by=INSPECTOR)
 
     order = app.get_order(answer.record.id, INSPECTOR)
     assert (order.source_type, order.source_ref) == ("visit", str(visit_id))
@@ -243,14 +231,14 @@ def test_a_finding_on_an_unknown_visit_is_refused_before_any_record_is_made(
     head = app.recorder.max_notification_id()
 
     with pytest.raises(VisitNotFound):
-        app.issue_order_finding(uuid4(), **order_fields(), by=INSPECTOR)
+        app.issue_order_finding(uuid4(), **an_order_finding(), by=INSPECTOR)
 
     assert app.recorder.max_notification_id() == head
 
 
 def test_a_visit_lists_its_findings_in_the_order_they_were_made(app: Supervision) -> None:
     visit_id = visit(app)
-    app.issue_order_finding(visit_id, **order_fields(), by=INSPECTOR)
+    app.issue_order_finding(visit_id, **an_order_finding(), by=INSPECTOR)
     app.record_deduction_finding(visit_id, deduction_request(), INSPECTOR)
     app.register_case_finding(visit_id, **case_fields(), by=INSPECTOR)
 
@@ -266,7 +254,7 @@ def test_the_policy_notes_a_record_made_from_a_finding_that_the_visit_missed(
     visit_id = visit(app)
     # The record saved, the request gone before the visit's note: what a crash leaves.
     order = app.issue_order(
-        **order_fields(),
+        **an_order_finding(),
         source_type=OrderSourceType.VISIT,
         source_ref=str(visit_id),
         by=INSPECTOR,
