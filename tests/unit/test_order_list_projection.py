@@ -7,7 +7,6 @@ the default 10 working days: acknowledge by Mon 30 Nov 17:30, due Fri 11 Dec 17:
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,17 +14,14 @@ from application.projections import Row
 from application.projections.order_list import OrderListProjection
 from application.supervision import Supervision
 from domain.actor import Actor
-from domain.calendar import OFFICE_TZ, WorkingCalendar
+from domain.calendar import WorkingCalendar
 from domain.rectification import OrderSourceType
 from domain.task_clock import next_alarm
 from tests.factories import issued_order
 from tests.support import SettableTimeSource
+from tests.unit.case_story import at
 
 DEEDS = "real-estate-registration"
-
-
-def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=OFFICE_TZ)
 
 
 def issue(supervision: Supervision, inspector: Actor) -> UUID:
