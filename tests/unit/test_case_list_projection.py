@@ -26,6 +26,7 @@ from tests.factories import acknowledged_case, assign, assigned_case, registered
 from tests.support import SettableTimeSource
 from tests.unit.actors import DEEDS_DESK, INSPECTOR, OPERATOR
 from tests.unit.case_story import at, close_of, publish_2027
+from tests.unit.projection_fold import rows_after
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
@@ -42,12 +43,8 @@ def fold(supervision: Supervision, events: list[Any]) -> list[Row]:
     projection = CaseListProjection(
         calendar=lambda: supervision.calendar, phone_digest=PHONE_DIGESTS
     )
-    rows: list[Row] = []
-    row: Row | None = None
-    for position, event in enumerate(events, start=1):
-        row = projection.project(row, event, position)
-        assert row is not None
-        rows.append(row)
+    rows = [row for row in rows_after(projection, events) if row is not None]
+    assert len(rows) == len(events), "an event left no row"
     return rows
 
 

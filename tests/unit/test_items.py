@@ -38,6 +38,7 @@ from infrastructure.item_file import (
 from simulation.time_source import SimulatedTimeSource, campaign_start
 from tests.factories import registered_case
 from tests.support import CAMPAIGN_END, START, in_memory_supervision, sample_campaign
+from tests.unit.projection_fold import folded
 
 ADMIN = Actor("admin-items", Role.ADMIN)
 
@@ -322,12 +323,9 @@ def test_the_item_list_keeps_a_withdrawn_item_marked_and_counts_versions() -> No
     catalogue.reconcile([spec()], ADMIN, START)
     catalogue.reconcile([spec(name="新名称")], ADMIN, START)
     catalogue.reconcile([], ADMIN, START)
-    projection, row = ItemListProjection(), None
 
-    for position, event in enumerate(catalogue.collect_events(), start=1):
-        row = projection.project(row, event, position)
+    row = folded(ItemListProjection(), catalogue.collect_events())
 
-    assert row is not None
     assert (row["name"], row["version"], row["withdrawn"]) == ("新名称", 2, True)
     first = {"name": "居民身份证", "form": "original", "count": 1, "notes": ""}
     assert row["materials"][0] == first

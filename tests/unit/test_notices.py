@@ -41,6 +41,7 @@ from tests.notice_story import (
     supervised_case,
 )
 from tests.support import START, SettableTimeSource
+from tests.unit.projection_fold import folded
 
 INSPECTOR = Actor("inspector-li", Role.INSPECTOR)
 SUBJECT = NoticeSubject(
@@ -291,14 +292,11 @@ def test_the_policies_read_the_flags_of_cases_and_of_orders_and_nothing_else(
 
 
 def test_the_notice_list_row_follows_the_notice_and_a_withdrawal_keeps_its_place() -> None:
-    projection = NoticeListProjection()
     notice = published()
     notice.withdraw(reason="有误", by=INSPECTOR, at=START)
-    row = None
-    for position, event in enumerate(notice.collect_events(), start=10):
-        row = projection.project(row, event, position)
 
-    assert row is not None
+    row = folded(NoticeListProjection(), notice.collect_events(), first=10)
+
     assert (row["status"], row["listed_position"], row["position"]) == ("withdrawn", 11, 12)
     assert (row["published_month"], row["withdraw_reason"]) == ("2026-11", "有误")
     assert row["subject_name"] == "不动产登记窗口"

@@ -7,7 +7,6 @@ the default 10 working days: acknowledge by Mon 30 Nov 17:30, due Fri 11 Dec 17:
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from application.projections import Row
@@ -20,6 +19,7 @@ from domain.task_clock import next_alarm
 from tests.factories import issued_order
 from tests.support import SettableTimeSource
 from tests.unit.case_story import at
+from tests.unit.projection_fold import folded
 
 DEEDS = "real-estate-registration"
 
@@ -37,13 +37,9 @@ def issue(supervision: Supervision, inspector: Actor) -> UUID:
     )
 
 
-def fold(supervision: Supervision, order_id: UUID, calendar: WorkingCalendar) -> Row | None:
+def fold(supervision: Supervision, order_id: UUID, calendar: WorkingCalendar) -> Row:
     projection = OrderListProjection(calendar=lambda: calendar)
-    row: Row | None = None
-    events: list[Any] = list(supervision.repository.event_store.get(order_id))
-    for position, event in enumerate(events, start=1):
-        row = projection.project(row, event, position)
-    return row
+    return folded(projection, supervision.repository.event_store.get(order_id))
 
 
 def test_an_issued_order_waits_for_acknowledgement_on_its_departments_clock(

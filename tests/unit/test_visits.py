@@ -34,6 +34,7 @@ from domain.visit import (
 from infrastructure.conduct_file import default_conduct_rules
 from tests.factories import a_deduction, an_order_finding
 from tests.support import DIRECTORY_ADMIN, START
+from tests.unit.projection_fold import folded
 
 INSPECTOR = Actor("inspector-li", Role.INSPECTOR)
 TODAY = date(2026, 11, 27)
@@ -304,15 +305,12 @@ def test_the_policies_read_deductions_orders_and_cases_and_pass_over_other_sourc
 
 
 def test_the_visit_list_row_counts_the_findings_by_type() -> None:
-    projection = VisitListProjection()
     recorded = a_visit(windows=["W-A01", "W-A02"])
     for kind in (FindingType.DEDUCTION, FindingType.DEDUCTION, FindingType.CASE):
         recorded.note_finding(finding_type=kind, record_id=uuid4(), by=INSPECTOR, at=START)
-    row = None
-    for position, event in enumerate(recorded.collect_events(), start=10):
-        row = projection.project(row, event, position)
 
-    assert row is not None
+    row = folded(VisitListProjection(), recorded.collect_events(), first=10)
+
     assert (row["day"], row["month"], row["method"]) == (TODAY, "2026-11", "unannounced")
     assert (row["deductions"], row["orders"], row["cases"]) == (2, 0, 1)
     assert (row["listed_position"], row["position"]) == (10, 13)
