@@ -133,18 +133,23 @@ def case_asking_extension(app: Supervision, working_days: int = 5, **fields: Any
     return case_id
 
 
+def answer(
+    app: Supervision, case_id: UUID, by: Actor = SAMPLE_DEPARTMENT_ACTOR, **fields: Any
+) -> CaseView:
+    """Post the department's result on an acknowledged case: resolved, by default; any field
+    of `post_result` given replaces its default."""
+    return app.post_result(
+        case_id,
+        **{"outcome": Outcome.RESOLVED, "actions": "已处理", "answer": "已办结", **fields},
+        by=by,
+    )
+
+
 def case_proposing_deduction(app: Supervision, rule: str = "harsh_attitude", **fields: Any) -> UUID:
     """The id of a complaint about the sample window that its department found substantiated,
     proposing a deduction under `rule` for the case's staff and window."""
     case_id = acknowledged_case(app, **fields)
-    app.post_result(
-        case_id,
-        outcome=Outcome.SUBSTANTIATED,
-        actions="约谈当事人",
-        answer="经核实属实，已批评教育",
-        by=SAMPLE_DEPARTMENT_ACTOR,
-        proposed_deduction={"rule": rule},
-    )
+    answer(app, case_id, outcome=Outcome.SUBSTANTIATED, proposed_deduction={"rule": rule})
     return case_id
 
 

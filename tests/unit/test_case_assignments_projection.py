@@ -18,8 +18,8 @@ from application.projections.case_assignments import CaseAssignmentsProjection
 from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.case import Case, Kind, Outcome, Satisfaction
-from tests.factories import acknowledged_case, assign, assigned_case, registered_case
+from domain.case import Case, Kind, Satisfaction
+from tests.factories import acknowledged_case, answer, assign, assigned_case, registered_case
 from tests.support import SettableTimeSource
 from tests.unit.actors import DEEDS_DESK, INSPECTOR, OPERATOR
 from tests.unit.case_story import publish_2027
@@ -37,12 +37,6 @@ def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> st
 
 def moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-def answer(supervision: Supervision, case_id: UUID, by: Actor) -> None:
-    supervision.post_result(
-        case_id, outcome=Outcome.RESOLVED, actions="已处理", answer="已办结", by=by
-    )
 
 
 def fold(supervision: Supervision, case_id: UUID) -> list[Row | None]:
