@@ -10,13 +10,17 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 
 from application.access import IssuedToken
+from application.notices import NoticeView
 from application.supervision import Supervision
 from application.views import CaseView, RegisteredCase
+from application.visits import VisitView
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Channel, Kind, Outcome
+from domain.notice import NoticeKind, NoticeSubjectType
 from domain.rectification import OrderSourceType
 from domain.scorecard import DeductionRequest, SourceType
+from domain.visit import VisitMethod
 from infrastructure.directory_file import sample_directory
 
 API = "/api/v1"
@@ -129,25 +133,30 @@ def case_asking_extension(app: Supervision, working_days: int = 5, **fields: Any
     return case_id
 
 
+def answer(
+    app: Supervision, case_id: UUID, by: Actor = SAMPLE_DEPARTMENT_ACTOR, **fields: Any
+) -> CaseView:
+    """Post the department's result on an acknowledged case: resolved, by default; any field
+    of `post_result` given replaces its default."""
+    return app.post_result(
+        case_id,
+        **{"outcome": Outcome.RESOLVED, "actions": "已处理", "answer": "已办结", **fields},
+        by=by,
+    )
+
+
 def case_proposing_deduction(app: Supervision, rule: str = "harsh_attitude", **fields: Any) -> UUID:
     """The id of a complaint about the sample window that its department found substantiated,
     proposing a deduction under `rule` for the case's staff and window."""
     case_id = acknowledged_case(app, **fields)
-    app.post_result(
-        case_id,
-        outcome=Outcome.SUBSTANTIATED,
-        actions="约谈当事人",
-        answer="经核实属实，已批评教育",
-        by=SAMPLE_DEPARTMENT_ACTOR,
-        proposed_deduction={"rule": rule},
-    )
+    answer(app, case_id, outcome=Outcome.SUBSTANTIATED, proposed_deduction={"rule": rule})
     return case_id
 
 
-def an_order(**fields: Any) -> dict[str, Any]:
-    """The arguments of `issue_order` but `by`: an inspection found the sample department's
-    window unstaffed, to be rectified in the policy's working days; any field given replaces
-    its default."""
+def an_order_finding(**fields: Any) -> dict[str, Any]:
+    """The arguments of `issue_order_finding` but `by`: the sample department's window found
+    unstaffed, to be rectified in the policy's working days; any field given replaces its
+    default."""
     return {
         "department": SAMPLE_DEPARTMENT,
         "window": SAMPLE_WINDOW,
@@ -155,10 +164,16 @@ def an_order(**fields: Any) -> dict[str, Any]:
         "problem": "窗口无人",
         "requirements": "排班到岗",
         "working_days": None,
-        "source_type": OrderSourceType.INSPECTION,
-        "source_ref": None,
         **fields,
     }
+
+
+def an_order(**fields: Any) -> dict[str, Any]:
+    """The arguments of `issue_order` but `by`: the finding of `an_order_finding`, made by an
+    inspection; any field given replaces its default."""
+    return an_order_finding(
+        **{"source_type": OrderSourceType.INSPECTION, "source_ref": None, **fields}
+    )
 
 
 def issued_order(app: Supervision, by: Actor = INSPECTOR, **fields: Any) -> UUID:
@@ -173,6 +188,37 @@ def rated(app: Supervision, *ratings: int, window: str = SAMPLE_WINDOW) -> None:
         app.record_evaluation(
             window=window, staff=None, rating=rating, comment=None, service_item=None, by=public
         )
+
+
+def recorded_visit(app: Supervision, by: Actor = INSPECTOR, **fields: Any) -> VisitView:
+    """A patrol of the sample window today, just recorded; any field given replaces its
+    default."""
+    return app.record_visit(
+        **{
+            "day": app.time_source.now().date(),
+            "method": VisitMethod.PATROL,
+            "windows": [SAMPLE_WINDOW],
+            "summary": "巡查",
+            **fields,
+        },
+        by=by,
+    )
+
+
+def published_notice(app: Supervision, by: Actor = INSPECTOR, **fields: Any) -> NoticeView:
+    """A notice commending staff member S0001, just published; any field given replaces its
+    default."""
+    return app.publish_notice(
+        **{
+            "title": "通报表扬",
+            "text": "服务热情周到。",
+            "kind": NoticeKind.COMMENDATION,
+            "subject_type": NoticeSubjectType.STAFF,
+            "subject_id": "S0001",
+            **fields,
+        },
+        by=by,
+    )
 
 
 def a_deduction(**fields: Any) -> DeductionRequest:

@@ -13,17 +13,25 @@ from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.deadlines import DeadlinePolicy
+from domain.item import ItemSpec
 from infrastructure.calendar_source import known_schedules, load_deadline_policy
+from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from infrastructure.personal_data_keys import InMemoryPersonalDataKeys
 from infrastructure.secrets import RandomSecrets
 from infrastructure.settings import Settings
+from simulation.campaign import Campaign
+from simulation.defaults import DEFAULT_SEED
+from simulation.time_source import SimulatedTimeSource
 
 if TYPE_CHECKING:
+    from infrastructure.worker import Turn
     from interfaces.bootstrap import Container
 
 # Friday 27 November 2026, 10:00 in the service centre.
 START = datetime(2026, 11, 27, 10, 0, tzinfo=OFFICE_TZ)
+# The same Friday, late afternoon: the tests' demo campaigns end here.
+CAMPAIGN_END = datetime(2026, 11, 27, 17, 0, tzinfo=OFFICE_TZ)
 
 DIRECTORY_ADMIN = Actor(principal="admin-directory", role=Role.ADMIN)
 # The server key under which tests hash access codes (32 bytes, as production needs).
@@ -95,14 +103,42 @@ def in_memory_supervision(
     return supervision
 
 
-def run_worker_once(container: Container) -> None:
-    """One turn of a worker of its own (projections, policies, the clock), closed afterwards:
-    the read side caught up, as the background worker would."""
+def sample_campaign(
+    supervision: Supervision,
+    time_source: SimulatedTimeSource,
+    *,
+    scale: float,
+    seed: int = DEFAULT_SEED,
+    items: tuple[ItemSpec, ...] = (),
+) -> Campaign:
+    """A demo campaign on the sample directory and the default conduct rules (and the item
+    catalogue `items`), running until CAMPAIGN_END."""
+    return Campaign(
+        supervision,
+        time_source,
+        until=CAMPAIGN_END,
+        directory=sample_directory(),
+        rules=default_conduct_rules(),
+        scale=scale,
+        seed=seed,
+        items=items,
+    )
+
+
+def worker_turns(container: Container, times: int = 1) -> list[Turn]:
+    """`times` turns of a worker of its own (projections, policies, the clock), closed
+    afterwards; what each turn did."""
     worker = container.worker()
     try:
-        worker.run_once()
+        return [worker.run_once() for _ in range(times)]
     finally:
         worker.close()
+
+
+def run_worker_once(container: Container) -> None:
+    """One turn of a worker of its own, closed afterwards: the read side caught up, as the
+    background worker would."""
+    worker_turns(container)
 
 
 def _aware(moment: datetime) -> datetime:

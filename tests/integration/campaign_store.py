@@ -5,22 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 
 import psycopg
 
 from application.projections.audit_events import PROJECTION_NAME as AUDIT_FEED
-from domain.calendar import OFFICE_TZ
-from infrastructure.conduct_file import default_conduct_rules
-from infrastructure.directory_file import sample_directory
 from infrastructure.item_file import sample_items
 from interfaces.bootstrap import Container, bootstrap
-from simulation.campaign import Campaign
 from simulation.time_source import SimulatedTimeSource, campaign_start
 from tests.integration.read_side import head
-from tests.support import run_worker_once, settings_for
-
-CAMPAIGN_END = datetime(2026, 11, 27, 17, 0, tzinfo=OFFICE_TZ)  # a Friday
+from tests.support import CAMPAIGN_END, run_worker_once, sample_campaign, settings_for
 
 
 @contextmanager
@@ -38,12 +31,9 @@ def campaign_store(
     with bootstrap(
         settings_for(database_url), time_source=time_source, initialise=False
     ) as container:
-        Campaign(
+        sample_campaign(
             container.supervision,
             time_source,
-            until=CAMPAIGN_END,
-            directory=sample_directory(),
-            rules=default_conduct_rules(),
             scale=scale,
             seed=seed,
             items=tuple(sample_items()),

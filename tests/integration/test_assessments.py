@@ -7,6 +7,7 @@ import asyncio
 from datetime import date
 from typing import Any
 
+from application.assessments import AssessmentSummary
 from interfaces.bootstrap import Container
 from tests.integration.read_side import INSPECTOR, dict_rows, head, tracking
 from tests.support import run_worker_once
@@ -16,24 +17,31 @@ def rows(database_url: str) -> list[dict[str, Any]]:
     return dict_rows(database_url, "SELECT * FROM assessment_list ORDER BY position")
 
 
-def test_the_worker_keeps_assessment_list_and_a_rebuild_gives_the_same_rows(
-    container: Container, database_url: str
-) -> None:
+def session_and_retest(
+    container: Container,
+    results: list[tuple[str, int]],
+    retest_results: list[tuple[str, int]],
+) -> tuple[AssessmentSummary, AssessmentSummary]:
+    """November's session on the 20th and its retest on the 26th, pass mark 60, as recorded
+    by the inspector."""
     app = container.supervision
-    first = app.record_assessment(
+    session = app.record_assessment(
         title="11月千人千题",
         held_on=date(2026, 11, 20),
         pass_mark=60,
-        results=[("S0001", 58), ("S0010", 91)],
+        results=results,
         by=INSPECTOR,
     )
-    app.record_assessment(
-        title="补考",
-        held_on=date(2026, 11, 26),
-        pass_mark=60,
-        results=[("S0001", 52)],
-        by=INSPECTOR,
+    retest = app.record_assessment(
+        title="补考", held_on=date(2026, 11, 26), pass_mark=60, results=retest_results, by=INSPECTOR
     )
+    return session, retest
+
+
+def test_the_worker_keeps_assessment_list_and_a_rebuild_gives_the_same_rows(
+    container: Container, database_url: str
+) -> None:
+    first, _ = session_and_retest(container, [("S0001", 58), ("S0010", 91)], [("S0001", 52)])
     run_worker_once(container)
     incremental = rows(database_url)
 
@@ -48,21 +56,7 @@ def test_the_worker_keeps_assessment_list_and_a_rebuild_gives_the_same_rows(
 
 
 def test_standings_as_of_a_day_leave_out_later_sessions(container: Container) -> None:
-    app = container.supervision
-    app.record_assessment(
-        title="11月千人千题",
-        held_on=date(2026, 11, 20),
-        pass_mark=60,
-        results=[("S0001", 58)],
-        by=INSPECTOR,
-    )
-    last = app.record_assessment(
-        title="补考",
-        held_on=date(2026, 11, 26),
-        pass_mark=60,
-        results=[("S0001", 75)],
-        by=INSPECTOR,
-    )
+    _, last = session_and_retest(container, [("S0001", 58)], [("S0001", 75)])
     container.catch_up_projections()
 
     async def read(as_of: date | None) -> Any:

@@ -12,13 +12,18 @@ import psycopg
 import pytest
 
 from application.attachments import sha256_hex
-from domain.actor import Actor, Role
 from domain.attachment import Attachment, AttachmentErased, OwnerType
 from domain.case import CaseNotFound
 from infrastructure.attachment_store import DirectoryAttachmentStore, PostgresAttachmentStore
 from interfaces.bootstrap import Container, bootstrap
 from tests import attachment_samples as samples
-from tests.factories import INSPECTOR, OPERATOR, import_sample_directory, registered_case
+from tests.factories import (
+    INSPECTOR,
+    OPERATOR,
+    import_sample_directory,
+    recorded_visit,
+    registered_case,
+)
 from tests.support import SettableTimeSource, settings_for
 
 
@@ -49,13 +54,7 @@ def test_postgres_keeps_a_case_file_sealed_once_and_another_cases_copy_apart(
 
 def test_postgres_keeps_a_visit_file_as_it_is(container: Container, database_url: str) -> None:
     app = container.supervision
-    visit = app.record_visit(
-        day=app.time_source.now().date(),
-        method="patrol",
-        windows=["W-A01"],
-        summary="巡查",
-        by=INSPECTOR,
-    )
+    visit = recorded_visit(app)
     audio = samples.wav()
     app.attach_file(OwnerType.VISIT, visit.id, name="录音.wav", data=audio, by=INSPECTOR)
     assert blobs(database_url) == {sha256_hex(audio): audio}
@@ -127,16 +126,9 @@ def test_a_directory_keeps_each_content_once_by_its_hash_with_no_row_in_the_data
     app = directory_container.supervision
     assert isinstance(app.attachment_store, DirectoryAttachmentStore)
     photo = samples.jpeg()
-    inspector = Actor("inspector-1", Role.INSPECTOR)
-    visit = app.record_visit(
-        day=app.time_source.now().date(),
-        method="patrol",
-        windows=["W-A01"],
-        summary="巡查",
-        by=inspector,
-    )
+    visit = recorded_visit(app)
     for name in ("a.jpg", "b.jpg"):
-        app.attach_file(OwnerType.VISIT, visit.id, name=name, data=photo, by=inspector)
+        app.attach_file(OwnerType.VISIT, visit.id, name=name, data=photo, by=INSPECTOR)
     files = [p for p in (tmp_path / "evidence").rglob("*") if p.is_file()]
     digest = sha256_hex(photo)
     assert files == [tmp_path / "evidence" / digest[:2] / digest[2:4] / digest]

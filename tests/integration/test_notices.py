@@ -17,7 +17,7 @@ from domain.rectification import RectificationOrder
 from domain.task import Task
 from infrastructure.policy_runner import PolicyRunner
 from interfaces.bootstrap import Container
-from tests.factories import import_sample_directory, issued_order
+from tests.factories import import_sample_directory, issued_order, published_notice
 from tests.integration.read_side import (
     INSPECTOR,
     dict_rows,
@@ -27,7 +27,7 @@ from tests.integration.read_side import (
     tracking,
 )
 from tests.notice_story import flagged_case
-from tests.support import SettableTimeSource
+from tests.support import SettableTimeSource, worker_turns
 
 POLICIES = ("notice_drafts_cases", "notice_drafts_orders")
 
@@ -38,11 +38,7 @@ def rows(database_url: str) -> list[dict[str, Any]]:
 
 def turn(container: Container, times: int = 1) -> int:
     """Run the worker's turns; answer how many records its policies made."""
-    worker = container.worker()
-    try:
-        return sum(worker.run_once().policy_records for _ in range(times))
-    finally:
-        worker.close()
+    return sum(turn.policy_records for turn in worker_turns(container, times))
 
 
 def flag_of(container: Container, task_id: UUID) -> Any:
@@ -65,21 +61,13 @@ def test_the_worker_keeps_notice_list_and_a_rebuild_gives_the_same_rows(
     container: Container, database_url: str
 ) -> None:
     app = container.supervision
-    kept = app.publish_notice(
-        title="通报表扬",
-        text="服务热情。",
-        kind=NoticeKind.COMMENDATION,
-        subject_type=NoticeSubjectType.STAFF,
-        subject_id="S0001",
-        by=INSPECTOR,
-    )
-    gone = app.publish_notice(
+    kept = published_notice(app)
+    gone = published_notice(
+        app,
         title="通报批评",
-        text="态度生硬。",
         kind=NoticeKind.CRITICISM,
         subject_type=NoticeSubjectType.DEPARTMENT,
         subject_id="taxation",
-        by=INSPECTOR,
     )
     app.withdraw_notice(gone.id, reason="对象认定有误", by=INSPECTOR)
     turn(container)

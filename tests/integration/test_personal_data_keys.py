@@ -25,7 +25,7 @@ from infrastructure.personal_data_keys import (
 from infrastructure.settings import Settings
 from interfaces.bootstrap import bootstrap
 from tests.factories import a_complaint, import_sample_directory, registered_case
-from tests.integration.read_side import INSPECTOR, open_container
+from tests.integration.read_side import INSPECTOR, dict_rows, open_container
 from tests.support import TEST_MASTER_KEY, SettableTimeSource
 
 MASTER_KEY = decode_master_key(TEST_MASTER_KEY)
@@ -205,10 +205,9 @@ def test_an_erased_case_loads_in_a_fresh_process_and_its_stored_bytes_did_not_ch
 
 
 def _states(database_url: str, case_id: UUID) -> list[bytes]:
-    with psycopg.connect(database_url) as connection:
-        rows = connection.execute(
-            "SELECT state FROM oversight_events WHERE originator_id = %s "
-            "ORDER BY originator_version",
-            (case_id,),
-        ).fetchall()
-    return [bytes(row[0]) for row in rows]
+    rows = dict_rows(
+        database_url,
+        "SELECT state FROM oversight_events WHERE originator_id = %s ORDER BY originator_version",
+        (case_id,),
+    )
+    return [bytes(row["state"]) for row in rows]

@@ -12,7 +12,7 @@ from domain.post_cover import PostCover, post_cover_id
 from interfaces.bootstrap import Container
 from tests.factories import SAMPLE_DEPARTMENT_ACTOR
 from tests.integration.read_side import dict_rows, events_of, head, open_container, tracking
-from tests.support import SettableTimeSource
+from tests.support import SettableTimeSource, worker_turns
 
 TABLES = ("absence_list", "cover_gap_list", "post_cover_list")
 
@@ -23,11 +23,7 @@ def rows(database_url: str, table: str) -> list[dict[str, Any]]:
 
 def turn(container: Container, times: int = 1) -> int:
     """Run the worker's turns; answer how many gaps its clock proposed."""
-    worker = container.worker()
-    try:
-        return sum(worker.run_once().cover_gaps_proposed for _ in range(times))
-    finally:
-        worker.close()
+    return sum(turn.cover_gaps_proposed for turn in worker_turns(container, times))
 
 
 def both_away(container: Container) -> None:

@@ -189,6 +189,16 @@ def assigned_case(service: Service) -> dict[str, Any]:
     return {**case, **assigned, "access_code": case["access_code"]}
 
 
+def case_replayed_on_the_standby(
+    service: Service, primary: ThrowawayCluster, standby: ThrowawayCluster
+) -> dict[str, Any]:
+    """A case assigned through the API, its read side caught up and replayed on the standby."""
+    case = assigned_case(service)
+    service.project()
+    wait_until_replayed(primary, standby)
+    return case
+
+
 def listed_statuses(service: Service, **params: Any) -> dict[str, str]:
     response = service.get("/cases", service.operator, **params)
     assert response.status_code == 200, response.text
@@ -214,9 +224,7 @@ def metric(service: Service, name: str) -> float:
 def test_lists_boards_and_public_status_read_the_standby(
     service: Service, primary: ThrowawayCluster, standby: ThrowawayCluster
 ) -> None:
-    case = assigned_case(service)
-    service.project()
-    wait_until_replayed(primary, standby)
+    case = case_replayed_on_the_standby(service, primary, standby)
     number = case["tracking_number"]
 
     with replay_paused(standby) as resume:
@@ -277,9 +285,7 @@ def test_with_the_standby_stopped_reads_go_to_the_primary_and_a_metric_and_a_log
     standby: ThrowawayCluster,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    case = assigned_case(service)
-    service.project()
-    wait_until_replayed(primary, standby)
+    case = case_replayed_on_the_standby(service, primary, standby)
     assert listed_statuses(service) == {case["tracking_number"]: "assigned"}
     fallbacks_before = metric(service, "oversight_read_replica_fallbacks_total")
 
@@ -341,9 +347,7 @@ def test_a_service_started_while_the_standby_is_down_reads_the_primary_until_it_
 def test_nothing_that_authorises_a_request_reads_the_lagging_standby(
     service: Service, primary: ThrowawayCluster, standby: ThrowawayCluster
 ) -> None:
-    locked = assigned_case(service)
-    service.project()
-    wait_until_replayed(primary, standby)
+    locked = case_replayed_on_the_standby(service, primary, standby)
 
     with replay_paused(standby):
         # A token issued now signs in, though the standby knows nothing of it.

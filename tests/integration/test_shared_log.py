@@ -22,7 +22,7 @@ from infrastructure.worker import Worker
 from interfaces.bootstrap import Container
 from tests.factories import registered_case
 from tests.failing_projection import FailingProjection
-from tests.integration.read_side import a_mix_of_cases, head, tracking
+from tests.integration.read_side import a_mix_of_cases, dict_rows, head, tracking
 
 # The workers here run the failing projection: its table is made before the container.
 pytestmark = pytest.mark.usefixtures("failing_projection_table")
@@ -68,13 +68,13 @@ def decoded(container: Container, monkeypatch: pytest.MonkeyPatch) -> Counter[in
 
 
 def positions(database_url: str, prefix: str = "") -> list[int]:
-    with psycopg.connect(database_url) as connection:
-        rows = connection.execute(
-            "SELECT notification_id FROM oversight_events WHERE starts_with(topic, %s) "
-            "ORDER BY notification_id",
-            (prefix,),
-        ).fetchall()
-    return [row[0] for row in rows]
+    rows = dict_rows(
+        database_url,
+        "SELECT notification_id FROM oversight_events WHERE starts_with(topic, %s) "
+        "ORDER BY notification_id",
+        (prefix,),
+    )
+    return [row["notification_id"] for row in rows]
 
 
 def place(database_url: str, name: str, position: int) -> None:

@@ -32,7 +32,7 @@ from domain.calendar import OFFICE_TZ
 from domain.case import Kind, Outcome, Satisfaction
 from domain.notice import NoticeKind, NoticeSubjectType
 from domain.rectification import OrderSourceType
-from domain.scorecard import DeductionRequest, SourceType
+from domain.scorecard import SourceType
 from domain.survey import SurveyBatch
 from domain.text import REPLACEMENT, first_unstorable, storable
 from infrastructure.conduct_file import default_conduct_rules
@@ -40,7 +40,7 @@ from infrastructure.directory_file import sample_directory
 from interfaces.bootstrap import Container
 from interfaces.http.schemas.discipline import MonthlyReportPublic
 from interfaces.reports import SURVEY_HEADERS, report_csv, report_xlsx
-from tests.factories import ADMIN, OPERATOR, registered_case
+from tests.factories import ADMIN, OPERATOR, a_deduction, registered_case
 from tests.integration.read_side import (
     DEPARTMENT,
     DEPARTMENT_ID,
@@ -243,28 +243,18 @@ def record_unholdable_text_everywhere(
     # A deduction, and one revoked.
     occurred = datetime(2026, 11, 3, 10, 15, tzinfo=OFFICE_TZ)
     deduction = app.record_deduction(
-        DeductionRequest(
+        a_deduction(
             rule="harsh_attitude",
             staff=staff.id,
-            window=None,
             occurred_at=occurred,
             evidence=hostile("evidence", NO_SURROGATE),
-            source_type=SourceType.PATROL,
             source_ref=hostile("ref", NO_SURROGATE),
-            points=None,
         ),
         INSPECTOR,
     )
     revoked = app.record_deduction(
-        DeductionRequest(
-            rule="lateness_early_leave",
-            staff=staff.id,
-            window=None,
-            occurred_at=occurred,
-            evidence="迟到",
-            source_type=SourceType.OTHER,
-            source_ref=None,
-            points=None,
+        a_deduction(
+            staff=staff.id, occurred_at=occurred, evidence="迟到", source_type=SourceType.OTHER
         ),
         INSPECTOR,
     )

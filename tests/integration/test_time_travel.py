@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from application.queries import CaseFilter, Past
+from application.queries import CaseFilter, Page, Past
 from domain.actor import Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Case
@@ -50,37 +50,55 @@ def deduct(container: Container) -> UUID:
     ).id
 
 
-async def board_ids(container: Container, department: str, past: Past | None) -> list[UUID]:
-    """The tasks on a department's board now, or as of `past`."""
+async def board_of(container: Container, department: str, past: Past | None) -> Page:
+    """A department's board now, or as of `past`."""
     queries = container.queries if past is None else container.queries.as_of(past.position)
-    board = await queries.board(
+    return await queries.board(
         department,
         role=Role.DEPARTMENT,
         now=container.supervision.time_source.now() if past is None else past.instant,
         calendar=container.supervision.calendar,
         after=None if past is None else past.position,
     )
-    return [item.id for item in board.items]
 
 
-def revoked_an_hour_after(
+async def board_ids(container: Container, department: str, past: Past | None) -> list[UUID]:
+    """The tasks on a department's board now, or as of `past`."""
+    return [item.id for item in (await board_of(container, department, past)).items]
+
+
+async def cases_as_of(
+    container: Container, past: Past, case_filter: CaseFilter | None = None, limit: int = 10
+) -> Page:
+    """The first page of the case list an operator saw as of `past`."""
+    return await container.queries.as_of(past.position).list_cases(
+        case_filter or CaseFilter(),
+        role=Role.OPERATOR,
+        visible_to_department=None,
+        limit=limit,
+        cursor=None,
+        now=past.instant,
+        after=past.position,
+    )
+
+
+async def revoked_an_hour_after(
     reading: Container, time_source: SettableTimeSource
-) -> tuple[UUID, datetime]:
-    """A deduction, revoked an hour after the instant also answered; the read side caught up."""
+) -> tuple[UUID, Past]:
+    """A deduction, revoked an hour after the past also answered; the read side caught up."""
     deduction = deduct(reading)
     before_revocation = time_source.advance(hours=1)
     time_source.advance(hours=1)
     reading.supervision.revoke_deduction(deduction, reason="申诉成立", by=INSPECTOR)
     run_worker_once(reading)
-    return deduction, before_revocation
+    return deduction, await reading.record_time.past(before_revocation)
 
 
 async def test_a_deduction_revoked_later_still_counts_as_of_before_its_revocation(
     reading: Container, time_source: SettableTimeSource
 ) -> None:
-    deduction, before_revocation = revoked_an_hour_after(reading, time_source)
+    deduction, past = await revoked_an_hour_after(reading, time_source)
 
-    past = await reading.record_time.past(before_revocation)
     then = await reading.scores.as_of(past.position).blue_list(
         date(2026, 11, 3), department=None, after=past.position
     )
@@ -95,9 +113,8 @@ async def test_a_deduction_revoked_later_still_counts_as_of_before_its_revocatio
 async def test_a_deduction_revoked_later_lowers_the_score_as_of_before_its_revocation(
     reading: Container, time_source: SettableTimeSource
 ) -> None:
-    _, before_revocation = revoked_an_hour_after(reading, time_source)
+    _, past = await revoked_an_hour_after(reading, time_source)
 
-    past = await reading.record_time.past(before_revocation)
     then = await reading.scores.as_of(past.position).scores(
         NOVEMBER, subject="staff", department=None, after=past.position
     )
@@ -112,10 +129,9 @@ async def test_a_deduction_revoked_later_lowers_the_score_as_of_before_its_revoc
 async def test_a_deduction_revoked_later_keeps_its_subject_off_the_red_list_as_of_before(
     reading: Container, time_source: SettableTimeSource
 ) -> None:
-    _, before_revocation = revoked_an_hour_after(reading, time_source)
+    _, past = await revoked_an_hour_after(reading, time_source)
     [staff] = [member for member in reading.supervision.list_staff() if member.id == STAFF]
 
-    past = await reading.record_time.past(before_revocation)
     then = await reading.scores.as_of(past.position).red_list(NOVEMBER, after=past.position)
     now = await reading.scores.red_list(NOVEMBER, after=None)
 
@@ -153,26 +169,11 @@ async def test_a_deadline_missed_is_not_overdue_as_of_before_its_moment_and_is_a
     time_source.set(deadline.due_at + timedelta(days=1))
     run_worker_once(reading)
 
-    def overdue_as_of(past: Past) -> Any:
-        return reading.queries.as_of(past.position).list_cases(
-            CaseFilter(overdue=True),
-            role=Role.OPERATOR,
-            visible_to_department=None,
-            limit=10,
-            cursor=None,
-            now=past.instant,
-            after=past.position,
-        )
+    overdue = CaseFilter(overdue=True)
 
     before = await reading.record_time.past(deadline.due_at - timedelta(minutes=1))
     after = await reading.record_time.past(deadline.due_at + timedelta(minutes=1))
-    board_before = await reading.queries.as_of(before.position).board(
-        SAMPLE_DEPARTMENT,
-        role=Role.DEPARTMENT,
-        now=before.instant,
-        calendar=reading.supervision.calendar,
-        after=before.position,
-    )
+    board_before = await board_of(reading, SAMPLE_DEPARTMENT, before)
 
     missed = [
         e for e in events_of(reading, case_id) if isinstance(e, Case.AcknowledgeDeadlineMissed)
@@ -180,8 +181,8 @@ async def test_a_deadline_missed_is_not_overdue_as_of_before_its_moment_and_is_a
     assert [event.timestamp for event in missed] == [deadline.due_at + timedelta(days=1)]
     assert before.position == after.position  # nothing recorded between the two instants
     assert [(item.id, item.overdue) for item in board_before.items] == [(case_id, False)]
-    assert (await overdue_as_of(before)).items == []
-    assert [case.id for case in (await overdue_as_of(after)).items] == [case_id]
+    assert (await cases_as_of(reading, before, overdue)).items == []
+    assert [case.id for case in (await cases_as_of(reading, after, overdue)).items] == [case_id]
 
 
 async def test_as_of_before_the_first_event_every_list_is_empty(
@@ -193,17 +194,8 @@ async def test_as_of_before_the_first_event_every_list_is_empty(
     run_worker_once(reading)
 
     past = await reading.record_time.past(START - timedelta(days=1))
-    cases = reading.queries.as_of(past.position)
     scores = reading.scores.as_of(past.position)
-    listed = await cases.list_cases(
-        CaseFilter(),
-        role=Role.OPERATOR,
-        visible_to_department=None,
-        limit=10,
-        cursor=None,
-        now=past.instant,
-        after=past.position,
-    )
+    listed = await cases_as_of(reading, past)
     board = await board_ids(reading, SAMPLE_DEPARTMENT, past)
     scored = await scores.scores(NOVEMBER, subject=None, department=None, after=past.position)
     blue = await scores.blue_list(date(2026, 11, 3), department=None, after=past.position)
@@ -228,15 +220,7 @@ async def test_personal_data_erased_later_reads_as_erased_as_of_before_and_no_ve
     run_worker_once(reading)
 
     past = await reading.record_time.past(before_erasure)
-    then = await reading.queries.as_of(past.position).list_cases(
-        CaseFilter(),
-        role=Role.OPERATOR,
-        visible_to_department=None,
-        limit=10,
-        cursor=None,
-        now=past.instant,
-        after=past.position,
-    )
+    then = await cases_as_of(reading, past)
     kept = {
         (version["summary"], version["department_summary"], version["phone_digest"])
         for version in versions(database_url, "case_list", case_id)
@@ -337,23 +321,8 @@ async def past_reads(container: Container, instant: datetime) -> list[Any]:
     """A few reads as of `instant`: where it falls in the log, the case list, a board and the
     month's scores."""
     past = await container.record_time.past(instant)
-    queries = container.queries.as_of(past.position)
-    listed = await queries.list_cases(
-        CaseFilter(),
-        role=Role.OPERATOR,
-        visible_to_department=None,
-        limit=10_000,
-        cursor=None,
-        now=instant,
-        after=past.position,
-    )
-    board = await queries.board(
-        SAMPLE_DEPARTMENT,
-        role=Role.DEPARTMENT,
-        now=instant,
-        calendar=container.supervision.calendar,
-        after=past.position,
-    )
+    listed = await cases_as_of(container, past, limit=10_000)
+    board = await board_of(container, SAMPLE_DEPARTMENT, past)
     scores = await container.scores.as_of(past.position).scores(
         NOVEMBER, subject=None, department=None, after=past.position
     )

@@ -10,7 +10,9 @@ from typing import Any
 from domain.rectification import OrderSourceType
 from domain.visit import VisitMethod
 from interfaces.bootstrap import Container
+from tests.factories import an_order_finding
 from tests.integration.read_side import DEPARTMENT_ID, INSPECTOR, dict_rows, head, tracking
+from tests.support import worker_turns
 
 DAY = date(2026, 11, 26)
 
@@ -21,11 +23,8 @@ def rows(database_url: str) -> list[dict[str, Any]]:
 
 def turn(container: Container) -> int:
     """Run one of the worker's turns; answer how many records its policies made."""
-    worker = container.worker()
-    try:
-        return worker.run_once().policy_records
-    finally:
-        worker.close()
+    (only,) = worker_turns(container)
+    return only.policy_records
 
 
 def visit(container: Container, **fields: Any) -> Any:
@@ -40,23 +39,12 @@ def visit(container: Container, **fields: Any) -> Any:
     return container.supervision.record_visit(**arguments)
 
 
-def order_fields() -> dict[str, Any]:
-    return {
-        "department": DEPARTMENT_ID,
-        "window": "W-A01",
-        "staff": None,
-        "problem": "办事指南未公示",
-        "requirements": "三日内公示",
-        "working_days": None,
-    }
-
-
 def test_the_worker_keeps_visit_list_and_a_rebuild_gives_the_same_rows(
     container: Container, database_url: str
 ) -> None:
     first = visit(container)
     second = visit(container, method=VisitMethod.THIRD_PARTY, windows=["W-A01"])
-    container.supervision.issue_order_finding(second.id, **order_fields(), by=INSPECTOR)
+    container.supervision.issue_order_finding(second.id, **an_order_finding(), by=INSPECTOR)
     turn(container)
     incremental = rows(database_url)
 
@@ -79,7 +67,7 @@ def test_a_record_saved_before_the_request_stopped_is_noted_on_its_visit_once(
     found = visit(container)
     # The record saved with the visit as its source; the request gone before the note.
     order = app.issue_order(
-        **order_fields(),
+        **an_order_finding(),
         source_type=OrderSourceType.VISIT,
         source_ref=str(found.id),
         by=INSPECTOR,
@@ -102,7 +90,7 @@ def test_a_finding_the_request_noted_is_not_noted_again_by_the_worker(
 ) -> None:
     app = container.supervision
     found = visit(container)
-    app.issue_order_finding(found.id, **order_fields(), by=INSPECTOR)
+    app.issue_order_finding(found.id, **an_order_finding(), by=INSPECTOR)
 
     assert turn(container) == 0
     assert len(app.get_visit(found.id).outcomes) == 1

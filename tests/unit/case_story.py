@@ -20,6 +20,7 @@ from domain.actor import Actor
 from domain.calendar import OFFICE_TZ, WorkingCalendar, YearSchedule
 from domain.case import Case, Channel, Kind, Outcome, Satisfaction
 from domain.deadlines import DeadlinePolicy
+from domain.task import Task
 
 
 def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> datetime:
@@ -147,12 +148,20 @@ class Given:
         case.collect_events()
         return case
 
-    def post_result(self, case: Case, when: datetime = ANSWERED_AT) -> None:
+    def post_result(
+        self,
+        case: Case,
+        when: datetime = ANSWERED_AT,
+        *,
+        answer: str = "经核实情况属实，已整改",
+        by: Actor | None = None,
+    ) -> None:
+        """The department (or `by`) posts its finding that the complaint was substantiated."""
         case.post_result(
             outcome=Outcome.SUBSTANTIATED,
             actions="已对窗口人员批评教育",
-            answer="经核实情况属实，已整改",
-            by=self.department,
+            answer=answer,
+            by=by or self.department,
             at=when,
         )
 
@@ -201,21 +210,23 @@ class Given:
         )
 
 
-def recorded(case: Case) -> list[str]:
-    """The names of the events the case recorded since its events were last collected."""
-    return [type(event).__name__ for event in case.pending_events]
+def recorded(task: Task) -> list[str]:
+    """The names of the events the case or order recorded since its events were last
+    collected."""
+    return [type(event).__name__ for event in task.pending_events]
 
 
-def _state(case: Case) -> tuple[list[int], dict[str, Any]]:
-    pending = [id(event) for event in case.pending_events]
-    rest = {name: value for name, value in vars(case).items() if name != "_pending_events"}
+def _state(task: Task) -> tuple[list[int], dict[str, Any]]:
+    pending = [id(event) for event in task.pending_events]
+    rest = {name: value for name, value in vars(task).items() if name != "_pending_events"}
     return pending, copy.deepcopy(rest)
 
 
 @contextmanager
-def refused(error: type[Exception], *cases: Case) -> Iterator[pytest.ExceptionInfo[Any]]:
-    """Expect `error`, and that the cases neither recorded an event nor changed at all."""
-    before = [_state(case) for case in cases]
+def refused(error: type[Exception], *tasks: Task) -> Iterator[pytest.ExceptionInfo[Any]]:
+    """Expect `error`, and that the cases or orders neither recorded an event nor changed at
+    all."""
+    before = [_state(task) for task in tasks]
     with pytest.raises(error) as info:
         yield info
-    assert [_state(case) for case in cases] == before
+    assert [_state(task) for task in tasks] == before

@@ -33,6 +33,7 @@ from domain.task import ReasonRequired
 from infrastructure.conduct_file import default_conduct_rules
 from tests.factories import a_deduction
 from tests.support import DIRECTORY_ADMIN, SettableTimeSource
+from tests.unit.projection_fold import folded
 
 NOV_26 = datetime(2026, 11, 26, 15, 0, tzinfo=OFFICE_TZ)
 # Recorded on Friday 27 November: the 5 working days are 30 Nov to 4 Dec, to 17:30.
@@ -312,12 +313,9 @@ def test_no_one_stops_or_extends_an_appeals_clock(
 # The appeal_list projection -------------------------------------------------------------------
 
 
-def fold(app: Supervision, appeal_id: UUID, calendar) -> dict | None:
+def fold(app: Supervision, appeal_id: UUID, calendar) -> dict:
     projection = AppealListProjection(calendar=lambda: calendar)
-    row = None
-    for position, event in enumerate(app.repository.event_store.get(appeal_id), start=1):
-        row = projection.project(row, event, position)
-    return row
+    return folded(projection, app.repository.event_store.get(appeal_id))
 
 
 def test_the_appeal_list_row_holds_the_deduction_and_the_clock_until_the_decision(
@@ -327,8 +325,6 @@ def test_the_appeal_list_row_holds_the_deduction_and_the_clock_until_the_decisio
     app.uphold_appeal(appeal_id, reason="属实", by=inspector)
     decided = fold(app, appeal_id, calendar)
 
-    assert filed is not None
-    assert decided is not None
     assert (filed["status"], filed["rule"], filed["points"], filed["staff_id"]) == (
         "open",
         "harsh_attitude",

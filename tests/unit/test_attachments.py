@@ -4,6 +4,7 @@ files on the in-memory store."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -35,6 +36,7 @@ from domain.attachment import (
 from domain.case import Case, Kind, NotAssignedDepartment
 from domain.labels import LABELS
 from domain.personal_data import PersonalDataAlreadyErased
+from domain.visit import VisitMethod
 from infrastructure.conduct_file import default_conduct_rules
 from tests import attachment_samples as samples
 from tests.factories import (
@@ -45,6 +47,7 @@ from tests.factories import (
     a_deduction,
     assigned_case,
     issued_order,
+    recorded_visit,
     registered_case,
 )
 from tests.support import DIRECTORY_ADMIN, START
@@ -133,20 +136,27 @@ def test_an_over_long_name_is_shortened_keeping_its_extension() -> None:
 # The aggregate ---------------------------------------------------------------------------
 
 
+def attached(**changes: Any) -> Attachment:
+    """An image of ten bytes attached to a new case by the operator at START, but for `changes`."""
+    owner = changes.get("owner_id", uuid4())
+    fields: dict[str, Any] = {
+        "attachment_id": uuid4(),
+        "owner_type": OwnerType.CASE,
+        "owner_id": owner,
+        "content_type": FileType.PNG,
+        "size": 10,
+        "sha256": "a" * 64,
+        "stored_sha256": "b" * 64,
+        "sealed_under": owner,
+        "by": OPERATOR,
+        "at": START,
+    }
+    return Attachment.attach(**(fields | changes))
+
+
 def test_an_attachment_records_its_hashes_type_size_owner_and_who() -> None:
     owner = uuid4()
-    attachment = Attachment.attach(
-        attachment_id=uuid4(),
-        owner_type=OwnerType.CASE,
-        owner_id=owner,
-        content_type=FileType.PNG,
-        size=10,
-        sha256="a" * 64,
-        stored_sha256="b" * 64,
-        sealed_under=owner,
-        by=OPERATOR,
-        at=START,
-    )
+    attachment = attached(owner_id=owner)
     (event,) = attachment.collect_events()
     assert isinstance(event, Attachment.Attached)
     assert (event.owner_type, event.owner_id, event.content_type) == ("case", owner, "image/png")
@@ -157,17 +167,13 @@ def test_an_attachment_records_its_hashes_type_size_owner_and_who() -> None:
 
 def test_an_empty_attachment_cannot_be_recorded() -> None:
     with pytest.raises(EmptyAttachment):
-        Attachment.attach(
-            attachment_id=uuid4(),
+        attached(
             owner_type=OwnerType.VISIT,
-            owner_id=uuid4(),
             content_type=FileType.PDF,
             size=0,
-            sha256="a" * 64,
             stored_sha256="a" * 64,
             sealed_under=None,
             by=INSPECTOR,
-            at=START,
         )
 
 
@@ -232,9 +238,7 @@ def test_a_case_file_is_stored_sealed_and_once_however_often_it_is_attached(
 
 
 def test_a_visit_file_is_stored_as_it_is_and_once(app: Supervision) -> None:
-    visit = app.record_visit(
-        day=START.date(), method="unannounced", windows=["W-A01"], summary="暗访", by=INSPECTOR
-    )
+    visit = recorded_visit(app, method=VisitMethod.UNANNOUNCED, summary="暗访")
     data = samples.wav()
     app.attach_file(OwnerType.VISIT, visit.id, name="录音.wav", data=data, by=INSPECTOR)
     app.attach_file(OwnerType.VISIT, visit.id, name="again.wav", data=data, by=INSPECTOR)

@@ -25,12 +25,11 @@ from domain.case import (
     CaseMerged,
     Channel,
     Kind,
-    Outcome,
     Status,
 )
 from domain.evaluation import Evaluation, client_rating_case_id, rating_case_id
 from domain.personal_data import ERASED_TEXT, PersonalDataAlreadyErased
-from tests.factories import registered_case
+from tests.factories import answer, registered_case
 from tests.support import SettableTimeSource
 from tests.unit.case_story import Given, at, refused
 
@@ -332,13 +331,7 @@ def test_a_later_bad_rating_goes_onto_a_closed_case_without_reopening_it(
     handle(supervision, first)
     case_id = supervision.repository.get(first.id).case_id
     supervision.acknowledge_case(case_id, department_actor)
-    supervision.post_result(
-        case_id,
-        outcome=Outcome.RESOLVED,
-        actions="已提醒窗口人员",
-        answer="已整改",
-        by=department_actor,
-    )
+    answer(supervision, case_id, department_actor)
     supervision.close_case(case_id, operator)
 
     # when

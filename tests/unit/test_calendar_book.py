@@ -12,25 +12,15 @@ import pytest
 
 from application.supervision import Supervision
 from domain.actor import Actor, Role
-from domain.calendar import OFFICE_TZ
 from domain.calendar_book import CALENDAR_BOOK_ID, CalendarBook, InvalidYearSchedule
 from tests.factories import assigned_case
 from tests.support import SettableTimeSource
-from tests.unit.case_story import SOURCE_OF_2027, publish_2027
+from tests.unit.case_story import SOURCE_OF_2027, at, close_of, publish_2027
 
 NEW_YEAR_2027 = [date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)]
 MAKE_UP_SATURDAY_2027 = date(2027, 1, 9)
 DEEDS = "real-estate-registration"
 ZHANG = {"name": "张三", "phone": "13812345678", "address": "解放路 1 号", "anonymous": False}
-
-
-def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> datetime:
-    """A moment in the service centre's time zone."""
-    return datetime(year, month, day, hour, minute, tzinfo=OFFICE_TZ)
-
-
-def close_of(month: int, day: int, year: int = 2026) -> datetime:
-    return at(month, day, 17, 30, year=year)
 
 
 OPENED_AT = at(11, 20, 9)

@@ -40,7 +40,6 @@ from domain.case import (
     NoExtensionRequested,
     NoHandlingDeadline,
     NotAssignedDepartment,
-    Outcome,
     ReasonRequired,
     ReopenLimitReached,
     ReopenWindowExpired,
@@ -735,22 +734,14 @@ def test_a_result_needs_an_answer_to_the_complainant(given: Given, answer: str) 
     case = given.acknowledged()
 
     with refused(Invalid, case):
-        case.post_result(
-            outcome=Outcome.RESOLVED, actions="", answer=answer, by=given.department, at=ANSWERED_AT
-        )
+        given.post_result(case, answer=answer)
 
 
 def test_another_department_cannot_post_a_result(given: Given) -> None:
     case = given.acknowledged()
 
     with refused(NotAssignedDepartment, case):
-        case.post_result(
-            outcome=Outcome.RESOLVED,
-            actions="",
-            answer="已解决",
-            by=given.other_department,
-            at=ANSWERED_AT,
-        )
+        given.post_result(case, by=given.other_department)
 
 
 def test_a_result_cannot_be_posted_twice(given: Given) -> None:

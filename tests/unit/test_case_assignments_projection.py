@@ -18,11 +18,12 @@ from application.projections.case_assignments import CaseAssignmentsProjection
 from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.case import Case, Kind, Outcome, Satisfaction
-from tests.factories import acknowledged_case, assign, assigned_case, registered_case
+from domain.case import Case, Kind, Satisfaction
+from tests.factories import acknowledged_case, answer, assign, assigned_case, registered_case
 from tests.support import SettableTimeSource
 from tests.unit.actors import DEEDS_DESK, INSPECTOR, OPERATOR
 from tests.unit.case_story import publish_2027
+from tests.unit.projection_fold import rows_after
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
@@ -38,21 +39,9 @@ def moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def answer(supervision: Supervision, case_id: UUID, by: Actor) -> None:
-    supervision.post_result(
-        case_id, outcome=Outcome.RESOLVED, actions="已处理", answer="已办结", by=by
-    )
-
-
 def fold(supervision: Supervision, case_id: UUID) -> list[Row | None]:
     """The row after each of the case's events, folded from scratch at positions 1, 2, 3…"""
-    projection = CaseAssignmentsProjection()
-    rows: list[Row | None] = []
-    row: Row | None = None
-    for position, event in enumerate(supervision.repository.event_store.get(case_id), start=1):
-        row = projection.project(row, event, position)
-        rows.append(row)
-    return rows
+    return rows_after(CaseAssignmentsProjection(), supervision.repository.event_store.get(case_id))
 
 
 def assignments(supervision: Supervision, case_id: UUID) -> list[dict[str, Any]]:

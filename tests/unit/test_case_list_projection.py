@@ -9,7 +9,6 @@ the real 2026 calendar (only weekends between 20 November and 31 December), offi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +18,6 @@ from application.projections import Row
 from application.projections.case_list import CaseListProjection
 from application.supervision import Supervision
 from domain.actor import Actor
-from domain.calendar import OFFICE_TZ
 from domain.case import Case, Kind, Outcome, Satisfaction
 from domain.personal_data import ERASED_TEXT
 from domain.task_clock import next_alarm
@@ -27,21 +25,13 @@ from infrastructure.keyed_digests import PhoneDigests
 from tests.factories import acknowledged_case, assign, assigned_case, registered_case
 from tests.support import SettableTimeSource
 from tests.unit.actors import DEEDS_DESK, INSPECTOR, OPERATOR
-from tests.unit.case_story import publish_2027
+from tests.unit.case_story import at, close_of, publish_2027
+from tests.unit.projection_fold import rows_after
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
 PHONE_DIGESTS = PhoneDigests(bytes(32))
 ZHANG = {"name": "张三", "phone": "13812345678", "address": "解放路 1 号", "anonymous": False}
-
-
-def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> datetime:
-    """A moment in the service centre's time zone."""
-    return datetime(year, month, day, hour, minute, tzinfo=OFFICE_TZ)
-
-
-def close_of(month: int, day: int, year: int = 2026) -> datetime:
-    return at(month, day, 17, 30, year=year)
 
 
 def events_of(supervision: Supervision, case_id: UUID) -> list[Any]:
@@ -53,12 +43,8 @@ def fold(supervision: Supervision, events: list[Any]) -> list[Row]:
     projection = CaseListProjection(
         calendar=lambda: supervision.calendar, phone_digest=PHONE_DIGESTS
     )
-    rows: list[Row] = []
-    row: Row | None = None
-    for position, event in enumerate(events, start=1):
-        row = projection.project(row, event, position)
-        assert row is not None
-        rows.append(row)
+    rows = [row for row in rows_after(projection, events) if row is not None]
+    assert len(rows) == len(events), "an event left no row"
     return rows
 
 

@@ -20,7 +20,6 @@ from application.cases import HistoryForInspectors
 from application.supervision import Supervision
 from domain.access import AccessToken, DepartmentRequired, TokenRoleInvalid, token_id
 from domain.actor import Actor, Role
-from domain.calendar import OFFICE_TZ
 from domain.case import (
     CaseNotAcknowledged,
     CaseNotFound,
@@ -35,6 +34,7 @@ from domain.errors import DomainError
 from tests.factories import assign, assigned_case, registered_case, registration
 from tests.support import SettableTimeSource
 from tests.unit.actors import DEEDS_DESK, INSPECTOR, OPERATOR
+from tests.unit.case_story import at, close_of
 
 DEEDS = "real-estate-registration"
 TAXATION = "taxation"
@@ -42,15 +42,6 @@ ZHANG = {"name": "张三", "phone": "13812345678", "address": "解放路 1 号",
 # No 0/O, 1/I/L: the code is read out over the phone.
 READABLE = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 ACCESS_CODE = re.compile(rf"^[{READABLE}]{{5}}-[{READABLE}]{{5}}$")
-
-
-def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    """A moment of 2026 in the service centre's time zone."""
-    return datetime(2026, month, day, hour, minute, tzinfo=OFFICE_TZ)
-
-
-def close_of(month: int, day: int) -> datetime:
-    return at(month, day, 17, 30)
 
 
 def who(actor: dict[str, Any] | None) -> tuple[str, str] | None:

@@ -22,7 +22,7 @@ from domain.task import (
     ReminderNotAllowed,
 )
 from tests.factories import assigned_case, issued_order
-from tests.unit.case_story import ACKNOWLEDGED_AT, Given, at, refused
+from tests.unit.case_story import ACKNOWLEDGED_AT, Given, at, recorded, refused
 from tests.unit.order_story import GivenOrder
 
 SOON = at(11, 27, 11, 0)
@@ -35,10 +35,6 @@ DEEDS = "real-estate-registration"
 def given_order(given: Given) -> GivenOrder:
     """Orders issued by the inspector of the cases' stories to the same department."""
     return GivenOrder.beside(given)
-
-
-def recorded(task: Case | RectificationOrder) -> list[str]:
-    return [type(event).__name__ for event in task.pending_events]
 
 
 # Cases ---------------------------------------------------------------------------------------
@@ -162,13 +158,13 @@ def test_a_closed_order_is_not_reminded(given_order: GivenOrder) -> None:
     order = given_order.reported()
     order.accept(note=None, by=given_order.inspector, at=LATER)
     order.collect_events()
-    with refused(OrderClosed, order):  # type: ignore[arg-type]
+    with refused(OrderClosed, order):
         order.remind(message=MESSAGE, by=given_order.inspector, at=LATER)
 
 
 def test_a_reported_order_waits_for_verification_not_a_reminder(given_order: GivenOrder) -> None:
     order = given_order.reported()
-    with refused(OrderStatusForbids, order):  # type: ignore[arg-type]
+    with refused(OrderStatusForbids, order):
         order.remind(message=MESSAGE, by=given_order.inspector, at=LATER)
 
 

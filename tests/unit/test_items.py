@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ from openpyxl import Workbook
 from application.projections.item_list import ItemListProjection
 from application.supervision import Supervision
 from domain.actor import Actor, Role
-from domain.calendar import OFFICE_TZ
 from domain.case import SEVERAL_TRIPS, Case
 from domain.evaluation import Evaluation, rating_case_id
 from domain.item import (
@@ -29,7 +27,6 @@ from domain.item import (
     UnknownItem,
     check_item,
 )
-from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from infrastructure.item_file import (
     FIELDS,
@@ -38,10 +35,10 @@ from infrastructure.item_file import (
     parse_item_yaml,
     sample_items,
 )
-from simulation.campaign import Campaign
 from simulation.time_source import SimulatedTimeSource, campaign_start
 from tests.factories import registered_case
-from tests.support import START, in_memory_supervision
+from tests.support import CAMPAIGN_END, START, in_memory_supervision, sample_campaign
+from tests.unit.projection_fold import folded
 
 ADMIN = Actor("admin-items", Role.ADMIN)
 
@@ -326,12 +323,9 @@ def test_the_item_list_keeps_a_withdrawn_item_marked_and_counts_versions() -> No
     catalogue.reconcile([spec()], ADMIN, START)
     catalogue.reconcile([spec(name="新名称")], ADMIN, START)
     catalogue.reconcile([], ADMIN, START)
-    projection, row = ItemListProjection(), None
 
-    for position, event in enumerate(catalogue.collect_events(), start=1):
-        row = projection.project(row, event, position)
+    row = folded(ItemListProjection(), catalogue.collect_events())
 
-    assert row is not None
     assert (row["name"], row["version"], row["withdrawn"]) == ("新名称", 2, True)
     first = {"name": "居民身份证", "form": "original", "count": 1, "notes": ""}
     assert row["materials"][0] == first
@@ -383,18 +377,9 @@ def test_the_case_a_bad_rating_opens_names_the_rated_item(supervision: Supervisi
 
 
 def test_a_demo_campaign_loads_the_sample_catalogue_and_names_items_on_cases_and_ratings() -> None:
-    end = datetime(2026, 11, 27, 17, 0, tzinfo=OFFICE_TZ)
-    time_source = SimulatedTimeSource(campaign_start(end, 3))
+    time_source = SimulatedTimeSource(campaign_start(CAMPAIGN_END, 3))
     supervision = in_memory_supervision(time_source)  # type: ignore[arg-type]
-    campaign = Campaign(
-        supervision,
-        time_source,
-        until=end,
-        directory=sample_directory(),
-        rules=default_conduct_rules(),
-        scale=0.2,
-        items=tuple(sample_items()),
-    )
+    campaign = sample_campaign(supervision, time_source, scale=0.2, items=tuple(sample_items()))
 
     report = campaign.run()
 

@@ -27,7 +27,13 @@ from domain.notice import (
     flag_notice_id,
 )
 from domain.task import ReasonRequired
-from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW, issued_order, registered_case
+from tests.factories import (
+    SAMPLE_DEPARTMENT,
+    SAMPLE_WINDOW,
+    issued_order,
+    published_notice,
+    registered_case,
+)
 from tests.notice_story import (
     COMPLAINANT_NAME,
     COMPLAINANT_PHONE,
@@ -35,6 +41,7 @@ from tests.notice_story import (
     supervised_case,
 )
 from tests.support import START, SettableTimeSource
+from tests.unit.projection_fold import folded
 
 INSPECTOR = Actor("inspector-li", Role.INSPECTOR)
 SUBJECT = NoticeSubject(
@@ -137,14 +144,7 @@ def test_only_a_published_notice_is_withdrawn_and_only_with_a_reason() -> None:
 def test_an_inspector_publishes_a_notice_about_a_directory_entry_under_its_name(
     supervision: Supervision, subject_type: NoticeSubjectType, subject_id: str, name: None
 ) -> None:
-    notice = supervision.publish_notice(
-        title="通报表扬",
-        text="服务热情周到。",
-        kind=NoticeKind.COMMENDATION,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        by=INSPECTOR,
-    )
+    notice = published_notice(supervision, subject_type=subject_type, subject_id=subject_id)
 
     assert notice.status == "published"
     assert notice.subject.id == subject_id
@@ -168,14 +168,7 @@ def test_a_notice_about_a_subject_that_does_not_exist_is_refused(
     supervision: Supervision, subject_type: NoticeSubjectType, subject_id: str
 ) -> None:
     with pytest.raises(NoticeSubjectNotFound):
-        supervision.publish_notice(
-            title="标题",
-            text="正文",
-            kind=NoticeKind.CRITICISM,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            by=INSPECTOR,
-        )
+        published_notice(supervision, subject_type=subject_type, subject_id=subject_id)
 
 
 def test_a_case_of_one_kind_is_not_taken_for_an_order(
@@ -192,13 +185,12 @@ def test_a_notice_about_a_case_names_its_number_and_category_never_its_text_or_p
     case_id = supervised_case(supervision, time_source)
     case = supervision.get_case(case_id, INSPECTOR)
 
-    notice = supervision.publish_notice(
+    notice = published_notice(
+        supervision,
         title="关于推诿扯皮的通报",
-        text="经查属实，予以通报。",
         kind=NoticeKind.CRITICISM,
         subject_type=NoticeSubjectType.CASE,
         subject_id=str(case_id),
-        by=INSPECTOR,
     )
 
     assert (notice.subject.name, notice.subject.category) == (case.tracking_number, "推诿扯皮")
@@ -300,14 +292,11 @@ def test_the_policies_read_the_flags_of_cases_and_of_orders_and_nothing_else(
 
 
 def test_the_notice_list_row_follows_the_notice_and_a_withdrawal_keeps_its_place() -> None:
-    projection = NoticeListProjection()
     notice = published()
     notice.withdraw(reason="有误", by=INSPECTOR, at=START)
-    row = None
-    for position, event in enumerate(notice.collect_events(), start=10):
-        row = projection.project(row, event, position)
 
-    assert row is not None
+    row = folded(NoticeListProjection(), notice.collect_events(), first=10)
+
     assert (row["status"], row["listed_position"], row["position"]) == ("withdrawn", 11, 12)
     assert (row["published_month"], row["withdraw_reason"]) == ("2026-11", "有误")
     assert row["subject_name"] == "不动产登记窗口"

@@ -7,25 +7,21 @@ the default 10 working days: acknowledge by Mon 30 Nov 17:30, due Fri 11 Dec 17:
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from application.projections import Row
 from application.projections.order_list import OrderListProjection
 from application.supervision import Supervision
 from domain.actor import Actor
-from domain.calendar import OFFICE_TZ, WorkingCalendar
+from domain.calendar import WorkingCalendar
 from domain.rectification import OrderSourceType
 from domain.task_clock import next_alarm
 from tests.factories import issued_order
 from tests.support import SettableTimeSource
+from tests.unit.case_story import at
+from tests.unit.projection_fold import folded
 
 DEEDS = "real-estate-registration"
-
-
-def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=OFFICE_TZ)
 
 
 def issue(supervision: Supervision, inspector: Actor) -> UUID:
@@ -41,13 +37,9 @@ def issue(supervision: Supervision, inspector: Actor) -> UUID:
     )
 
 
-def fold(supervision: Supervision, order_id: UUID, calendar: WorkingCalendar) -> Row | None:
+def fold(supervision: Supervision, order_id: UUID, calendar: WorkingCalendar) -> Row:
     projection = OrderListProjection(calendar=lambda: calendar)
-    row: Row | None = None
-    events: list[Any] = list(supervision.repository.event_store.get(order_id))
-    for position, event in enumerate(events, start=1):
-        row = projection.project(row, event, position)
-    return row
+    return folded(projection, supervision.repository.event_store.get(order_id))
 
 
 def test_an_issued_order_waits_for_acknowledgement_on_its_departments_clock(

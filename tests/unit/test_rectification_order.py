@@ -29,7 +29,6 @@ from domain.rectification import (
     OrderStatus,
     OrderStatusForbids,
     OrderTermOutOfRange,
-    RectificationOrder,
 )
 from domain.task import (
     ClockAlreadyStopped,
@@ -37,7 +36,7 @@ from domain.task import (
     NoExtensionRequested,
     ReasonRequired,
 )
-from tests.unit.case_story import at, close_of, refused
+from tests.unit.case_story import at, close_of, recorded, refused
 from tests.unit.order_story import ACKNOWLEDGED_AT, ISSUED_AT, REPORTED_AT, GivenOrder
 
 ACKNOWLEDGE_BY = close_of(11, 30)  # Mon
@@ -55,10 +54,6 @@ def given(
     calendar: WorkingCalendar,
 ) -> GivenOrder:
     return GivenOrder(inspector, department_actor, other_department_actor, policy, calendar)
-
-
-def recorded(order: RectificationOrder) -> list[str]:
-    return [type(event).__name__ for event in order.pending_events]
 
 
 # Issuing -----------------------------------------------------------------------------------
@@ -126,13 +121,13 @@ def test_the_department_acknowledges_its_order(given: GivenOrder) -> None:
 
 def test_another_department_cannot_acknowledge_an_order(given: GivenOrder) -> None:
     order = given.issued()
-    with refused(NotOrderDepartment, order):  # type: ignore[arg-type]
+    with refused(NotOrderDepartment, order):
         order.acknowledge(by=given.other_department, at=ACKNOWLEDGED_AT)
 
 
 def test_an_order_cannot_be_acknowledged_twice(given: GivenOrder) -> None:
     order = given.acknowledged()
-    with refused(OrderStatusForbids, order):  # type: ignore[arg-type]
+    with refused(OrderStatusForbids, order):
         order.acknowledge(by=given.department, at=ACKNOWLEDGED_AT)
 
 
@@ -170,25 +165,25 @@ def test_the_department_reports_its_rectification(given: GivenOrder) -> None:
 
 def test_an_order_cannot_be_reported_before_it_is_acknowledged(given: GivenOrder) -> None:
     order = given.issued()
-    with refused(OrderNotAcknowledged, order):  # type: ignore[arg-type]
+    with refused(OrderNotAcknowledged, order):
         given.report(order)
 
 
 def test_an_order_cannot_be_reported_twice(given: GivenOrder) -> None:
     order = given.reported()
-    with refused(OrderAlreadyReported, order):  # type: ignore[arg-type]
+    with refused(OrderAlreadyReported, order):
         given.report(order)
 
 
 def test_another_department_cannot_report_an_order(given: GivenOrder) -> None:
     order = given.acknowledged()
-    with refused(NotOrderDepartment, order):  # type: ignore[arg-type]
+    with refused(NotOrderDepartment, order):
         order.report(measures="已整改", evidence=None, by=given.other_department, at=REPORTED_AT)
 
 
 def test_a_report_states_the_measures_taken(given: GivenOrder) -> None:
     order = given.acknowledged()
-    with refused(OrderContentRequired, order):  # type: ignore[arg-type]
+    with refused(OrderContentRequired, order):
         order.report(measures=" ", evidence=None, by=given.department, at=REPORTED_AT)
 
 
@@ -285,7 +280,7 @@ def test_a_rejected_order_is_reported_again_and_then_accepted(given: GivenOrder)
 
 def test_rejecting_needs_reasons(given: GivenOrder) -> None:
     order = given.reported()
-    with refused(ReasonRequired, order):  # type: ignore[arg-type]
+    with refused(ReasonRequired, order):
         order.reject(
             reasons=" ",
             working_days=5,
@@ -299,7 +294,7 @@ def test_rejecting_needs_reasons(given: GivenOrder) -> None:
 @pytest.mark.parametrize("working_days", [0, MAX_ORDER_WORKING_DAYS + 1])
 def test_rejecting_gives_1_to_60_working_days(given: GivenOrder, working_days: int) -> None:
     order = given.reported()
-    with refused(OrderTermOutOfRange, order):  # type: ignore[arg-type]
+    with refused(OrderTermOutOfRange, order):
         given.reject(order, at(12, 8, 10), working_days=working_days)
 
 
@@ -308,9 +303,9 @@ def test_an_order_not_reported_cannot_be_accepted_or_rejected(
     given: GivenOrder, stage: str
 ) -> None:
     order = given.issued() if stage == "issued" else given.acknowledged()
-    with refused(OrderNotReported, order):  # type: ignore[arg-type]
+    with refused(OrderNotReported, order):
         order.accept(note=None, by=given.inspector, at=at(12, 8, 10))
-    with refused(OrderNotReported, order):  # type: ignore[arg-type]
+    with refused(OrderNotReported, order):
         given.reject(order, at(12, 8, 10))
 
 
@@ -321,15 +316,15 @@ def test_a_closed_order_takes_no_further_step(given: GivenOrder) -> None:
     order.collect_events()
 
     # then
-    with refused(OrderClosed, order):  # type: ignore[arg-type]
+    with refused(OrderClosed, order):
         order.accept(note=None, by=given.inspector, at=at(12, 8, 11))
-    with refused(OrderClosed, order):  # type: ignore[arg-type]
+    with refused(OrderClosed, order):
         given.reject(order, at(12, 8, 11))
-    with refused(OrderClosed, order):  # type: ignore[arg-type]
+    with refused(OrderClosed, order):
         given.report(order, when=at(12, 8, 11))
-    with refused(OrderClosed, order):  # type: ignore[arg-type]
+    with refused(OrderClosed, order):
         order.acknowledge(by=given.department, at=at(12, 8, 11))
-    with refused(OrderClosed, order):  # type: ignore[arg-type]
+    with refused(OrderClosed, order):
         order.supervise(note="督办", by=given.inspector, at=at(12, 20, 11))
 
 
@@ -355,7 +350,7 @@ def test_the_department_stops_and_resumes_the_clock_of_an_order(given: GivenOrde
 def test_the_clock_of_an_order_cannot_be_stopped_twice(given: GivenOrder) -> None:
     order = given.acknowledged()
     order.stop_clock(reason="等待系统供应商", by=given.department, at=at(11, 30, 10))
-    with refused(ClockAlreadyStopped, order):  # type: ignore[arg-type]
+    with refused(ClockAlreadyStopped, order):
         order.stop_clock(reason="再次挂起", by=given.department, at=at(11, 30, 11))
 
 
@@ -382,7 +377,7 @@ def test_an_extension_of_an_order_is_asked_by_the_department_and_granted_by_an_i
 
 def test_an_extension_of_an_order_cannot_be_asked_after_its_deadline(given: GivenOrder) -> None:
     order = given.acknowledged()
-    with refused(ExtensionAfterDeadline, order):  # type: ignore[arg-type]
+    with refused(ExtensionAfterDeadline, order):
         order.request_extension(
             working_days=5, reason="来不及", by=given.department, at=at(12, 14, 9)
         )
@@ -407,7 +402,7 @@ def test_an_inspector_refuses_an_order_extension_with_a_reason(given: GivenOrder
 
 def test_an_extension_cannot_be_decided_on_a_reported_order(given: GivenOrder) -> None:
     order = given.reported()
-    with refused(OrderStatusForbids, order):  # type: ignore[arg-type]
+    with refused(OrderStatusForbids, order):
         order.grant_extension(
             policy=given.policy, calendar=given.calendar, by=given.inspector, at=at(12, 8, 10)
         )
@@ -415,7 +410,7 @@ def test_an_extension_cannot_be_decided_on_a_reported_order(given: GivenOrder) -
 
 def test_an_extension_cannot_be_granted_when_none_was_asked(given: GivenOrder) -> None:
     order = given.acknowledged()
-    with refused(NoExtensionRequested, order):  # type: ignore[arg-type]
+    with refused(NoExtensionRequested, order):
         order.grant_extension(
             policy=given.policy, calendar=given.calendar, by=given.inspector, at=at(12, 1, 10)
         )
@@ -435,7 +430,7 @@ def test_an_inspector_supervises_an_overdue_order(given: GivenOrder) -> None:
 
 def test_an_order_on_time_cannot_be_supervised(given: GivenOrder) -> None:
     order = given.acknowledged()
-    with refused(OrderNotOverdue, order):  # type: ignore[arg-type]
+    with refused(OrderNotOverdue, order):
         order.supervise(note="督办", by=given.inspector, at=at(12, 1, 10))
 
 

@@ -53,6 +53,7 @@ from tests.factories import (
 )
 from tests.reorganisation import DEEDS, FUND, MARKET, MERGED, TAXATION, reorganised
 from tests.support import DIRECTORY_ADMIN, SettableTimeSource
+from tests.unit.projection_fold import folded
 
 AT = datetime(2026, 11, 27, 2, tzinfo=UTC)
 SYSTEM = Actor.system()
@@ -373,27 +374,19 @@ def test_a_verified_order_is_nobodys_open_work_and_leaves_the_department_free_to
 # The read tables follow the work to the successor --------------------------------------------
 
 
-def _folded(projection: object, events: list[object]) -> dict[str, object]:
-    row = None
-    for position, event in enumerate(events, start=1):
-        row = projection.project(row, event, position)  # type: ignore[attr-defined]
-    assert row is not None
-    return row
-
-
 def test_the_boards_read_tables_move_handed_over_work_to_the_successor_with_its_deadlines(
     supervision: Supervision, calendar: WorkingCalendar
 ) -> None:
     case_id = acknowledged_case(supervision)
     order_id = issued_order(supervision)
     store = supervision.repository.event_store
-    case_before = _folded(CaseListProjection(lambda: calendar, lambda _: "x"), store.get(case_id))
-    order_before = _folded(OrderListProjection(lambda: calendar), store.get(order_id))
+    case_before = folded(CaseListProjection(lambda: calendar, lambda _: "x"), store.get(case_id))
+    order_before = folded(OrderListProjection(lambda: calendar), store.get(order_id))
 
     supervision.import_directory(reorganised(retire={DEEDS: TAXATION}), ADMIN)
 
-    case_row = _folded(CaseListProjection(lambda: calendar, lambda _: "x"), store.get(case_id))
-    order_row = _folded(OrderListProjection(lambda: calendar), store.get(order_id))
+    case_row = folded(CaseListProjection(lambda: calendar, lambda _: "x"), store.get(case_id))
+    order_row = folded(OrderListProjection(lambda: calendar), store.get(order_id))
     assert (case_row["department"], case_row["assigned_department"]) == (TAXATION, TAXATION)
     assert order_row["department"] == TAXATION
     for before, after in ((case_before, case_row), (order_before, order_row)):
@@ -411,7 +404,7 @@ def test_the_assignments_table_judges_the_retired_department_until_the_handover_
 
     supervision.import_directory(reorganised(retire={DEEDS: TAXATION}), ADMIN)
 
-    row = _folded(CaseAssignmentsProjection(), supervision.repository.event_store.get(case_id))
+    row = folded(CaseAssignmentsProjection(), supervision.repository.event_store.get(case_id))
     retired, successor = row["assignments"]  # type: ignore[misc]
     assert (retired["department"], retired["left_by"]) == (DEEDS, "handed_over")
     assert (successor["department"], successor["left_at"]) == (TAXATION, None)
@@ -506,8 +499,5 @@ def test_a_retired_departments_open_appeal_goes_to_its_successor_and_its_list_ro
     assert result.handed_over == 1
     assert supervision.get_appeal(appeal_id, inspector).department == TAXATION
     projection = AppealListProjection(calendar=lambda: calendar)
-    row = None
-    for position, event in enumerate(supervision.repository.event_store.get(appeal_id), 1):
-        row = projection.project(row, event, position)
-    assert row is not None
+    row = folded(projection, supervision.repository.event_store.get(appeal_id))
     assert row["department"] == TAXATION

@@ -13,7 +13,7 @@ from uuid import uuid4
 import pytest
 
 from application.supervision import Supervision
-from domain.calendar import OFFICE_TZ, WorkingCalendar
+from domain.calendar import WorkingCalendar
 from domain.case import Case, Channel, Kind
 from domain.directory import Directory
 from domain.evaluation import Evaluation, opens_case
@@ -21,25 +21,23 @@ from domain.rectification import RectificationOrder
 from domain.scorecard import Deduction, Scorecard
 from domain.visit import Visit
 from infrastructure.calendar_source import known_schedules, load_deadline_policy
-from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from infrastructure.personal_data_keys import InMemoryPersonalDataKeys
 from infrastructure.secrets import RandomSecrets
-from simulation.campaign import Campaign, CampaignReport, StoreHoldsCases
+from simulation.campaign import CampaignReport, StoreHoldsCases
 from simulation.fills import FILLED_ACCESS_CODE, RealisticFill
 from simulation.mixes import CATEGORY_MIX, CHANNEL_MIX
 from simulation.texts import SUMMARIES
 from simulation.time_source import SimulatedTimeSource, campaign_start
 from tests.factories import registered_case
 from tests.support import (
+    CAMPAIGN_END,
     DIRECTORY_ADMIN,
     TEST_ACCESS_CODE_KEY,
     SettableTimeSource,
     in_memory_supervision,
+    sample_campaign,
 )
-
-# Friday 27 November 2026, late afternoon in the service centre: the campaigns end here.
-END = datetime(2026, 11, 27, 17, 0, tzinfo=OFFICE_TZ)
 
 # What DESIGN §4–§7 says happens to cases, orders, scorecards and ratings. The calendar's
 # events are left out: its years come from the library, and a campaign publishes none.
@@ -113,24 +111,9 @@ def cached_in_memory_supervision(time_source: SimulatedTimeSource) -> Supervisio
 
 
 def run_campaign(days: int, scale: float, seed: int = 7) -> tuple[Supervision, CampaignReport]:
-    time_source = SimulatedTimeSource(campaign_start(END, days))
+    time_source = SimulatedTimeSource(campaign_start(CAMPAIGN_END, days))
     supervision = cached_in_memory_supervision(time_source)
-    return supervision, campaign_until_end(supervision, time_source, scale, seed).run()
-
-
-def campaign_until_end(
-    supervision: Supervision, time_source: SimulatedTimeSource, scale: float, seed: int = 7
-) -> Campaign:
-    """A campaign on the sample directory and the default conduct rules, running until END."""
-    return Campaign(
-        supervision,
-        time_source,
-        until=END,
-        directory=sample_directory(),
-        rules=default_conduct_rules(),
-        scale=scale,
-        seed=seed,
-    )
+    return supervision, sample_campaign(supervision, time_source, scale=scale, seed=seed).run()
 
 
 def recorded(supervision: Supervision) -> Iterator[Any]:
@@ -150,13 +133,23 @@ def busy_campaign() -> tuple[Supervision, CampaignReport]:
     return run_campaign(days=60, scale=0.25)
 
 
-@pytest.mark.slow
-def test_a_campaign_records_every_kind_of_event_the_design_names(
-    busy_campaign: tuple[Supervision, CampaignReport],
-) -> None:
+@pytest.fixture(scope="module")
+def busy_log(busy_campaign: tuple[Supervision, CampaignReport]) -> list[Any]:
+    """Every event the busy campaign recorded, in the order of the notification log."""
     supervision, _ = busy_campaign
+    return list(recorded(supervision))
 
-    topics = Counter(event.__class__.TOPIC for event in recorded(supervision))
+
+@pytest.fixture(scope="module")
+def busy_report(busy_campaign: tuple[Supervision, CampaignReport]) -> CampaignReport:
+    """What the busy campaign reported it did."""
+    _, report = busy_campaign
+    return report
+
+
+@pytest.mark.slow
+def test_a_campaign_records_every_kind_of_event_the_design_names(busy_log: list[Any]) -> None:
+    topics = Counter(event.__class__.TOPIC for event in busy_log)
 
     missing = sorted(cls.TOPIC for cls in DESIGNED_EVENTS if not topics[cls.TOPIC])
     assert missing == []
@@ -164,25 +157,19 @@ def test_a_campaign_records_every_kind_of_event_the_design_names(
 
 @pytest.mark.slow
 def test_its_report_counts_what_the_log_holds(
-    busy_campaign: tuple[Supervision, CampaignReport],
+    busy_log: list[Any], busy_report: CampaignReport
 ) -> None:
-    supervision, report = busy_campaign
-    events = list(recorded(supervision))
-
-    assert report.events == len(events)
-    assert report.cases == sum(isinstance(e, Case.Registered) for e in events)
-    assert report.ratings == sum(isinstance(e, Evaluation.Rated) for e in events)
-    assert report.deductions == sum(isinstance(e, Deduction.Recorded) for e in events)
-    assert report.orders == sum(isinstance(e, RectificationOrder.Issued) for e in events)
-    assert report.public_query is not None
+    assert busy_report.events == len(busy_log)
+    assert busy_report.cases == sum(isinstance(e, Case.Registered) for e in busy_log)
+    assert busy_report.ratings == sum(isinstance(e, Evaluation.Rated) for e in busy_log)
+    assert busy_report.deductions == sum(isinstance(e, Deduction.Recorded) for e in busy_log)
+    assert busy_report.orders == sum(isinstance(e, RectificationOrder.Issued) for e in busy_log)
+    assert busy_report.public_query is not None
 
 
 @pytest.mark.slow
-def test_the_cases_mix_as_at_a_service_centre(
-    busy_campaign: tuple[Supervision, CampaignReport],
-) -> None:
-    supervision, _ = busy_campaign
-    registered = [e for e in recorded(supervision) if isinstance(e, Case.Registered)]
+def test_the_cases_mix_as_at_a_service_centre(busy_log: list[Any]) -> None:
+    registered = [e for e in busy_log if isinstance(e, Case.Registered)]
     kinds = Counter(e.kind for e in registered)
     channels = Counter(e.channel for e in registered)
 
@@ -194,40 +181,35 @@ def test_the_cases_mix_as_at_a_service_centre(
 
 @pytest.mark.slow
 def test_every_bad_rating_opens_one_case_and_no_other_rating_does(
-    busy_campaign: tuple[Supervision, CampaignReport],
+    busy_log: list[Any], busy_report: CampaignReport
 ) -> None:
-    supervision, report = busy_campaign
-    events = list(recorded(supervision))
-
-    bad_ratings = sum(isinstance(e, Evaluation.Rated) and opens_case(e.rating) for e in events)
+    bad_ratings = sum(isinstance(e, Evaluation.Rated) and opens_case(e.rating) for e in busy_log)
     rating_cases = sum(
-        isinstance(e, Case.Registered) and e.channel == Channel.RATING.value for e in events
+        isinstance(e, Case.Registered) and e.channel == Channel.RATING.value for e in busy_log
     )
 
     assert bad_ratings > 0
-    assert rating_cases == bad_ratings == report.rating_cases
+    assert rating_cases == bad_ratings == busy_report.rating_cases
 
 
 @pytest.mark.slow
 def test_the_log_runs_in_the_order_of_time_within_the_campaign(
-    busy_campaign: tuple[Supervision, CampaignReport],
+    busy_log: list[Any], busy_report: CampaignReport
 ) -> None:
-    supervision, report = busy_campaign
-    moments = [event.timestamp for event in recorded(supervision)]
+    moments = [event.timestamp for event in busy_log]
 
     assert moments == sorted(moments)
-    assert report.start <= moments[0]
-    assert moments[-1] <= report.end
+    assert busy_report.start <= moments[0]
+    assert moments[-1] <= busy_report.end
 
 
 @pytest.mark.slow
 def test_the_clock_records_each_missed_deadline_at_the_moment_it_passes(
-    busy_campaign: tuple[Supervision, CampaignReport],
+    busy_log: list[Any],
 ) -> None:
-    supervision, _ = busy_campaign
     missed = [
         event
-        for event in recorded(supervision)
+        for event in busy_log
         if isinstance(
             event,
             Case.DeadlineMissed
@@ -243,13 +225,11 @@ def test_the_clock_records_each_missed_deadline_at_the_moment_it_passes(
 
 @pytest.mark.slow
 def test_some_departments_lose_points_while_others_keep_full_marks(
-    busy_campaign: tuple[Supervision, CampaignReport],
+    busy_campaign: tuple[Supervision, CampaignReport], busy_log: list[Any]
 ) -> None:
     supervision, _ = busy_campaign
     windows = {window.id: window.department for window in supervision.list_windows()}
-    deducted = Counter(
-        e.department for e in recorded(supervision) if isinstance(e, Scorecard.DeductionRecorded)
-    )
+    deducted = Counter(e.department for e in busy_log if isinstance(e, Scorecard.DeductionRecorded))
 
     assert 0 < len(deducted) < len(set(windows.values()))
     assert deducted.most_common(1)[0][1] >= 3 * min(deducted.values())
@@ -287,28 +267,28 @@ def test_a_campaign_ends_at_its_end_with_work_still_open() -> None:
     closed = {e.originator_id for e in events if isinstance(e, Case.Closed | Case.Merged)}
     cases = {e.originator_id for e in events if isinstance(e, Case.Registered)}
 
-    assert supervision.time_source.now() == END == report.end
-    assert report.last_day == END.date()
-    assert report.first_day == END.date() - timedelta(days=7)
+    assert supervision.time_source.now() == CAMPAIGN_END == report.end
+    assert report.last_day == CAMPAIGN_END.date()
+    assert report.first_day == CAMPAIGN_END.date() - timedelta(days=7)
     assert cases - closed  # as on any real afternoon, cases are still being handled
 
 
 def test_a_campaign_refuses_a_store_that_holds_cases() -> None:
-    time_source = SimulatedTimeSource(campaign_start(END, 3))
+    time_source = SimulatedTimeSource(campaign_start(CAMPAIGN_END, 3))
     supervision = cached_in_memory_supervision(time_source)
     supervision.import_directory(sample_directory(), DIRECTORY_ADMIN)
     registered_case(supervision)
-    campaign = campaign_until_end(supervision, time_source, scale=0.05)
+    campaign = sample_campaign(supervision, time_source, scale=0.05)
 
     with pytest.raises(StoreHoldsCases):
         campaign.run()
 
 
 def test_simulated_time_never_goes_back() -> None:
-    time_source = SimulatedTimeSource(END)
+    time_source = SimulatedTimeSource(CAMPAIGN_END)
 
     with pytest.raises(ValueError, match="not going back"):
-        time_source.advance_to(END - timedelta(seconds=1))
+        time_source.advance_to(CAMPAIGN_END - timedelta(seconds=1))
 
 
 # The benchmarks' fills ---------------------------------------------------------------------
@@ -318,7 +298,7 @@ def realistic_fill(events: int, backlog: int) -> Supervision:
     supervision = in_memory_supervision(SettableTimeSource())
     fill = RealisticFill(
         supervision,
-        start=END - timedelta(days=30),
+        start=CAMPAIGN_END - timedelta(days=30),
         spacing=timedelta(minutes=10),
         wave=100,
         backlog=backlog,

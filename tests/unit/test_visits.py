@@ -32,8 +32,9 @@ from domain.visit import (
     VisitWindowsRequired,
 )
 from infrastructure.conduct_file import default_conduct_rules
-from tests.factories import a_deduction
+from tests.factories import a_deduction, an_order_finding
 from tests.support import DIRECTORY_ADMIN, START
+from tests.unit.projection_fold import folded
 
 INSPECTOR = Actor("inspector-li", Role.INSPECTOR)
 TODAY = date(2026, 11, 27)
@@ -84,18 +85,6 @@ def deduction_request(**fields: Any) -> DeductionRequest:
         **fields,
     }
     return a_deduction(**arguments)
-
-
-def order_fields(**fields: Any) -> dict[str, Any]:
-    return {
-        "department": DEEDS,
-        "window": "W-A01",
-        "staff": None,
-        "problem": "办事指南未公示",
-        "requirements": "三日内公示办事指南并报告",
-        "working_days": None,
-        **fields,
-    }
 
 
 def case_fields(**fields: Any) -> dict[str, Any]:
@@ -187,7 +176,7 @@ def test_only_an_inspector_records_a_visit_or_a_finding(app: Supervision) -> Non
         visit(app, by=operator)
     visit_id = visit(app)
     with pytest.raises(VisitsForInspectorsOnly):
-        app.issue_order_finding(visit_id, **order_fields(), by=operator)
+        app.issue_order_finding(visit_id, **an_order_finding(), by=operator)
 
 
 def test_a_deduction_found_on_a_visit_names_the_visit_and_the_visit_lists_it(
@@ -209,7 +198,7 @@ def test_a_deduction_found_on_a_visit_names_the_visit_and_the_visit_lists_it(
 def test_an_order_found_on_a_visit_names_the_visit_as_its_source(app: Supervision) -> None:
     visit_id = visit(app)
 
-    answer = app.issue_order_finding(visit_id, **order_fields(), by=INSPECTOR)
+    answer = app.issue_order_finding(visit_id, **an_order_finding(), by=INSPECTOR)
 
     order = app.get_order(answer.record.id, INSPECTOR)
     assert (order.source_type, order.source_ref) == ("visit", str(visit_id))
@@ -243,14 +232,14 @@ def test_a_finding_on_an_unknown_visit_is_refused_before_any_record_is_made(
     head = app.recorder.max_notification_id()
 
     with pytest.raises(VisitNotFound):
-        app.issue_order_finding(uuid4(), **order_fields(), by=INSPECTOR)
+        app.issue_order_finding(uuid4(), **an_order_finding(), by=INSPECTOR)
 
     assert app.recorder.max_notification_id() == head
 
 
 def test_a_visit_lists_its_findings_in_the_order_they_were_made(app: Supervision) -> None:
     visit_id = visit(app)
-    app.issue_order_finding(visit_id, **order_fields(), by=INSPECTOR)
+    app.issue_order_finding(visit_id, **an_order_finding(), by=INSPECTOR)
     app.record_deduction_finding(visit_id, deduction_request(), INSPECTOR)
     app.register_case_finding(visit_id, **case_fields(), by=INSPECTOR)
 
@@ -266,7 +255,7 @@ def test_the_policy_notes_a_record_made_from_a_finding_that_the_visit_missed(
     visit_id = visit(app)
     # The record saved, the request gone before the visit's note: what a crash leaves.
     order = app.issue_order(
-        **order_fields(),
+        **an_order_finding(),
         source_type=OrderSourceType.VISIT,
         source_ref=str(visit_id),
         by=INSPECTOR,
@@ -316,15 +305,12 @@ def test_the_policies_read_deductions_orders_and_cases_and_pass_over_other_sourc
 
 
 def test_the_visit_list_row_counts_the_findings_by_type() -> None:
-    projection = VisitListProjection()
     recorded = a_visit(windows=["W-A01", "W-A02"])
     for kind in (FindingType.DEDUCTION, FindingType.DEDUCTION, FindingType.CASE):
         recorded.note_finding(finding_type=kind, record_id=uuid4(), by=INSPECTOR, at=START)
-    row = None
-    for position, event in enumerate(recorded.collect_events(), start=10):
-        row = projection.project(row, event, position)
 
-    assert row is not None
+    row = folded(VisitListProjection(), recorded.collect_events(), first=10)
+
     assert (row["day"], row["month"], row["method"]) == (TODAY, "2026-11", "unannounced")
     assert (row["deductions"], row["orders"], row["cases"]) == (2, 0, 1)
     assert (row["listed_position"], row["position"]) == (10, 13)
