@@ -24,7 +24,7 @@ import pytest
 import uvicorn
 from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from application.accounts import console_session
 from domain.actor import Role
@@ -131,6 +131,18 @@ def from_the_navigation(page: Page, link: str, *, exact: bool = False) -> None:
     page.goto("/console/")
     nav = page.get_by_role("navigation", name="主导航")
     nav.get_by_role("link", name=link, exact=exact).click()
+
+
+def fill_in(form: Page | Locator, fields: dict[str, str]) -> None:
+    """Fill each field of a form (or of the page), found by its label, with its value."""
+    for label, value in fields.items():
+        form.get_by_label(label).fill(value)
+
+
+def expect_texts(element: Locator, *texts: str) -> None:
+    """Expect the element to come to hold each of `texts`."""
+    for text in texts:
+        expect(element).to_contain_text(text)
 
 
 def wcag_check(page: Page) -> AxeResults:

@@ -20,7 +20,15 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from domain.actor import Role
 from interfaces.account_cli import CLI_ADMIN
 from interfaces.bootstrap import Container
-from tests.browser.conftest import DESKTOP, assert_accessible, defined, screenshot, visitor
+from tests.browser.conftest import (
+    DESKTOP,
+    assert_accessible,
+    defined,
+    expect_texts,
+    fill_in,
+    screenshot,
+    visitor,
+)
 from tests.browser.test_sign_in_in_a_browser import change_first_password, sign_in
 from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 
@@ -81,10 +89,15 @@ def register_complaint(page: Page) -> tuple[str, str]:
     page.get_by_label("渠道").select_option(label="投诉举报电话")
     page.get_by_label("窗口").select_option(SAMPLE_WINDOW)
     page.get_by_label("分类").select_option(label="服务态度")
-    page.get_by_label("摘要").fill(COMPLAINT_SUMMARY)
-    page.get_by_label("详情").fill("上午十点在不动产登记窗口办理时被训斥")
-    page.get_by_label("姓名").fill("王芳")
-    page.get_by_label("手机号").fill("13812345678")
+    fill_in(
+        page,
+        {
+            "摘要": COMPLAINT_SUMMARY,
+            "详情": "上午十点在不动产登记窗口办理时被训斥",
+            "姓名": "王芳",
+            "手机号": "13812345678",
+        },
+    )
     page.get_by_role("button", name="登记").click()
 
     expect(page.get_by_role("heading", name="登记成功")).to_be_visible()
@@ -153,8 +166,7 @@ def test_a_case_goes_from_the_hotline_to_the_department_while_the_citizen_follow
 
     # The citizen, on a phone, finds the case in the hands of the department.
     answer = check_status(citizen, tracking_number, access_code)
-    expect(answer).to_contain_text("办理中")
-    expect(answer).to_contain_text("不动产登记中心")
+    expect_texts(answer, "办理中", "不动产登记中心")
     expect(citizen.get_by_role("main")).not_to_contain_text("王芳")
     assert_accessible(citizen)
     screenshot(citizen, "journey-status", full_page=True)
@@ -168,6 +180,5 @@ def test_a_case_goes_from_the_hotline_to_the_department_while_the_citizen_follow
     expect(operator).to_have_url(re.compile(r"[?&]q="))
     rating_case = operator.get_by_role("row").filter(has_text=RATING_COMMENT)
     reload_until(operator, operator.reload, lambda: rating_case)
-    expect(rating_case).to_contain_text("投诉")
-    expect(rating_case).to_contain_text("已派单")
+    expect_texts(rating_case, "投诉", "已派单")
     screenshot(operator, "journey-case-list", full_page=True)

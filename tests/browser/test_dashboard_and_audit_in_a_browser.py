@@ -10,7 +10,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 from domain.actor import Actor, Role
 from domain.case import Kind
 from interfaces.bootstrap import Container
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, expect_texts, screenshot
 from tests.browser.test_case_page_in_a_browser import sign_in
 from tests.factories import (
     OTHER_DEPARTMENT,
@@ -93,8 +93,7 @@ def test_an_inspector_filters_the_feed_reads_a_history_and_verifies_the_ledger(
 
     # then
     feed = page.get_by_role("table", name="审计事件，最新的在前")
-    expect(feed).to_contain_text("应由税务局办理")
-    expect(feed).to_contain_text("王登记")
+    expect_texts(feed, "应由税务局办理", "王登记")
     assert_accessible(page)
     screenshot(page, "audit-feed", full_page=True)
 
@@ -104,8 +103,7 @@ def test_an_inspector_filters_the_feed_reads_a_history_and_verifies_the_ledger(
     # then
     expect(page.get_by_role("heading", name="工单的完整历史")).to_be_visible()
     history = page.get_by_role("table", name="工单的每一个事件")
-    expect(history).to_contain_text("李四")
-    expect(history).to_contain_text("req-7f3a")
+    expect_texts(history, "李四", "req-7f3a")
     assert_accessible(page)
     screenshot(page, "audit-history", full_page=True)
 
@@ -114,8 +112,7 @@ def test_an_inspector_filters_the_feed_reads_a_history_and_verifies_the_ledger(
     page.get_by_role("button", name="校验", exact=True).click()
 
     # then
-    expect(page.get_by_role("status")).to_contain_text("校验通过")
-    expect(page.get_by_role("status")).to_contain_text("用时")
+    expect_texts(page.get_by_role("status"), "校验通过", "用时")
     page.get_by_role("button", name="核对检查点 1").click()
     expect(page.get_by_role("status").last).to_contain_text("检查点核对通过")
     assert_accessible(page)

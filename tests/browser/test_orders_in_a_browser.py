@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, expect_texts, fill_in, screenshot
 from tests.browser.test_case_page_in_a_browser import sign_in
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, assigned_case, issued_order
 from tests.support import run_worker_once
@@ -24,8 +24,7 @@ def submit_action(page: Page, action: str, fields: dict[str, str], said: str) ->
     """Open an action's form on the order page (its summary, named as the action), fill its
     fields by their labels, send it and wait for the flash saying it is done."""
     page.locator("summary", has_text=re.compile(f"^{action}$")).click()
-    for label, value in fields.items():
-        page.get_by_label(label).fill(value)
+    fill_in(page, fields)
     page.get_by_role("button", name=action, exact=True).click()
     expect(page.get_by_role("status")).to_contain_text(said)
 
@@ -37,22 +36,28 @@ def test_an_order_is_issued_from_a_case_reported_rejected_reported_again_and_acc
     case_id = assigned_case(container.supervision, OPERATOR, summary="窗口未一次性告知材料")
     number = container.supervision.get_case(case_id, OPERATOR).tracking_number
 
-    def as_inspector() -> None:
+    def as_inspector(at: str) -> None:
         sign_in(page, server, base_url, container, Role.INSPECTOR, "赵督查")
+        page.goto(at)
 
-    def as_department() -> None:
+    def as_department(at: str) -> None:
         sign_in(page, server, base_url, container, Role.DEPARTMENT, "王登记", SAMPLE_DEPARTMENT)
+        page.goto(at)
 
-    as_inspector()
-    page.goto(f"/console/cases/{case_id}")
+    as_inspector(f"/console/cases/{case_id}")
 
     # when the inspector follows the case page's link and fills the form
     page.get_by_role("main").get_by_role("link", name="下发整改通知").click()
     expect(page.get_by_label("整改部门")).to_have_value(SAMPLE_DEPARTMENT)
     expect(page.get_by_label("来源编号")).to_have_value(number)
-    page.get_by_label("整改问题").fill("窗口未落实一次性告知制度，群众多次往返补交材料")
-    page.get_by_label("整改要求").fill("组织窗口人员学习一次性告知制度，完善告知清单并张贴")
-    page.get_by_label("期限（工作日）").fill("5")
+    fill_in(
+        page,
+        {
+            "整改问题": "窗口未落实一次性告知制度，群众多次往返补交材料",
+            "整改要求": "组织窗口人员学习一次性告知制度，完善告知清单并张贴",
+            "期限（工作日）": "5",
+        },
+    )
     assert_accessible(page)
     screenshot(page, "orders-new", full_page=True)
     page.get_by_role("button", name="下发整改通知").click()
@@ -63,17 +68,15 @@ def test_an_order_is_issued_from_a_case_reported_rejected_reported_again_and_acc
     order_number = page.get_by_role("heading", level=1).inner_text().split()[-1]
 
     # when the department finds it in its list, acknowledges and reports
-    as_department()
     run_worker_once(container)
-    page.goto("/console/orders")
+    as_department("/console/orders")
     page.get_by_role("link", name=order_number).click()
     page.get_by_role("button", name="签收").click()
     expect(page.get_by_role("status")).to_contain_text("已签收")
     submit_action(page, "报告整改情况", {"整改措施": "已组织培训"}, said="已报告整改情况")
 
     # and the inspector rejects it with a reason and a new term
-    as_inspector()
-    page.goto(order_url)
+    as_inspector(order_url)
     submit_action(
         page,
         "驳回",
@@ -82,11 +85,9 @@ def test_an_order_is_issued_from_a_case_reported_rejected_reported_again_and_acc
     )
 
     # then the department reads the rejection with its reason and new due date, reports again
-    as_department()
-    page.goto(order_url)
+    as_department(order_url)
     rejections = page.get_by_role("region", name="驳回记录")
-    expect(rejections).to_contain_text("告知清单未覆盖全部事项")
-    expect(rejections).to_contain_text("新的整改期限")
+    expect_texts(rejections, "告知清单未覆盖全部事项", "新的整改期限")
     submit_action(
         page,
         "报告整改情况",
@@ -95,8 +96,7 @@ def test_an_order_is_issued_from_a_case_reported_rejected_reported_again_and_acc
     )
 
     # and the inspector accepts
-    as_inspector()
-    page.goto(order_url)
+    as_inspector(order_url)
     submit_action(page, "验收通过", {"验收意见": "整改到位"}, said="已验收通过")
 
     # then the order is closed, its page tells the whole round

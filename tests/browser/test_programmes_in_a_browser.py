@@ -17,6 +17,8 @@ from interfaces.bootstrap import Container, sample_items
 from tests.browser.conftest import (
     DESKTOP,
     assert_accessible,
+    expect_texts,
+    fill_in,
     from_the_navigation,
     screenshot,
     visitor,
@@ -32,6 +34,24 @@ SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElemen
 
 def no_sideways_scrolling(page: Page) -> None:
     assert page.evaluate(SIDEWAYS) <= 0, f"{page.url} scrolls sideways"
+
+
+def inspector_at_an_empty_page(
+    page: Page,
+    server: uvicorn.Server,
+    base_url: str,
+    container: Container,
+    link: str,
+    *,
+    empty: str,
+    exact: bool = False,
+) -> None:
+    """Sign an inspector in and open the main navigation's `link`, a page that says `empty`
+    while nothing is recorded yet."""
+    sign_in(page, server, base_url, container, Role.INSPECTOR, "赵督查")
+    from_the_navigation(page, link, exact=exact)
+    expect(page.get_by_role("main")).to_contain_text(empty)
+    assert_accessible(page)
 
 
 def test_a_citizen_on_a_phone_finds_an_items_notice_and_it_prints(
@@ -67,8 +87,7 @@ def test_a_citizen_on_a_phone_finds_an_items_notice_and_it_prints(
     # then it names the place, the time promised and the materials, on the phone's width
     expect(phone.get_by_role("heading", level=1)).to_have_text("房屋买卖转移登记")
     notice = phone.get_by_role("article")
-    expect(notice).to_contain_text("政务服务事项一次性告知书")
-    expect(notice).to_contain_text("3 个工作日")
+    expect_texts(notice, "政务服务事项一次性告知书", "3 个工作日")
     expect(notice.get_by_role("cell", name="房屋买卖合同")).to_be_visible()
     assert_accessible(phone)
     no_sideways_scrolling(phone)
@@ -122,10 +141,15 @@ def test_an_inspector_records_a_visit_and_a_finding_that_names_it_as_source(
     # when the inspector records a finding as a rectification order, in the form of that name
     finding = page.get_by_role("form", name="整改通知")
     finding.get_by_label("整改部门").select_option(label="不动产登记中心")
-    finding.get_by_label("窗口").fill(SAMPLE_WINDOW)
-    finding.get_by_label("整改问题").fill("办事指南未在窗口公示")
-    finding.get_by_label("整改要求").fill("三个工作日内在窗口醒目位置公示办事指南")
-    finding.get_by_label("整改期限（工作日）").fill("3")
+    fill_in(
+        finding,
+        {
+            "窗口": SAMPLE_WINDOW,
+            "整改问题": "办事指南未在窗口公示",
+            "整改要求": "三个工作日内在窗口醒目位置公示办事指南",
+            "整改期限（工作日）": "3",
+        },
+    )
     finding.get_by_role("button", name="下发整改通知").click()
 
     # then the visit lists the order, linked
@@ -146,8 +170,7 @@ def test_an_inspector_records_a_visit_and_a_finding_that_names_it_as_source(
     page.get_by_role("link", name="查看该次暗访巡查").click()
     page.get_by_role("link", name="返回暗访巡查").click()
     visit = page.get_by_role("row").filter(has=page.get_by_role("link", name="2026-11-26"))
-    expect(visit).to_contain_text("巡查")
-    expect(visit).to_contain_text(SAMPLE_WINDOW)
+    expect_texts(visit, "巡查", SAMPLE_WINDOW)
     assert_accessible(page)
     screenshot(page, "visits", full_page=True)
 
@@ -156,16 +179,13 @@ def test_an_inspector_enters_a_paper_survey_batch_and_sees_it_listed(
     page: Page, server: uvicorn.Server, base_url: str, container: Container
 ) -> None:
     # given an inspector at the survey page, nothing recorded yet
-    sign_in(page, server, base_url, container, Role.INSPECTOR, "赵督查")
-    from_the_navigation(page, "满意度调查")
-    expect(page.get_by_role("main")).to_contain_text("暂无调查结果。")
-    assert_accessible(page)
+    inspector_at_an_empty_page(
+        page, server, base_url, container, "满意度调查", empty="暂无调查结果。"
+    )
 
     # when the inspector enters a batch of paper forms of one window
     page.get_by_label("来源").select_option(label="纸质问卷")
-    page.get_by_label("窗口").fill(SAMPLE_WINDOW)
-    page.get_by_label("开始日期").fill("2026-11-02")
-    page.get_by_label("结束日期").fill("2026-11-20")
+    fill_in(page, {"窗口": SAMPLE_WINDOW, "开始日期": "2026-11-02", "结束日期": "2026-11-20"})
     for level, count in (("非常不满意", "1"), ("不满意", "2"), ("一般", "5"), ("满意", "12")):
         page.get_by_label(level, exact=True).fill(count)
     page.get_by_label("非常满意", exact=True).fill("30")
@@ -181,10 +201,7 @@ def test_an_inspector_enters_a_paper_survey_batch_and_sees_it_listed(
         .get_by_role("row")
         .filter(has_text=SAMPLE_WINDOW)
     )
-    expect(batch).to_contain_text("纸质问卷")
-    expect(batch).to_contain_text("不动产登记中心")
-    expect(batch).to_contain_text("2026-11-02 至 2026-11-20")
-    expect(batch).to_contain_text("50")
+    expect_texts(batch, "纸质问卷", "不动产登记中心", "2026-11-02 至 2026-11-20", "50")
     assert_accessible(page)
     screenshot(page, "surveys", full_page=True)
 
@@ -200,9 +217,7 @@ def test_a_department_records_an_absence_the_b_holder_covers_and_an_inspector_se
 
     # when it records the A holder of its window away today, the B holder covering
     page.get_by_label("请假人员").select_option(label=f"{SAMPLE_WINDOW} A岗 韩蕾（S0001）")
-    page.get_by_label("开始").fill(TODAY)
-    page.get_by_label("结束").fill(TODAY)
-    page.get_by_label("请假事由").fill("病假")
+    fill_in(page, {"开始": TODAY, "结束": TODAY, "请假事由": "病假"})
     page.get_by_label("顶岗人员（B岗）").select_option(label=f"{SAMPLE_WINDOW} B岗 夏芳（S0002）")
     page.get_by_role("button", name="登记请假").click()
 
@@ -212,8 +227,7 @@ def test_a_department_records_an_absence_the_b_holder_covers_and_an_inspector_se
     page.reload()
     today = page.get_by_role("region", name="今日AB岗在岗情况")
     window = today.get_by_role("row").filter(has_text=f"{SAMPLE_WINDOW} ")
-    expect(window).to_contain_text("S0002（B岗顶岗）")
-    expect(window).to_contain_text("由 S0002 顶岗")
+    expect_texts(window, "S0002（B岗顶岗）", "由 S0002 顶岗")
     absences = page.get_by_role("region", name="当日请假")
     expect(absences.get_by_role("row").filter(has_text="病假")).to_contain_text("夏芳")
     assert_accessible(page)
@@ -236,10 +250,9 @@ def test_an_inspector_records_an_assessment_with_a_failure_and_sees_the_retest_d
     page: Page, server: uvicorn.Server, base_url: str, container: Container
 ) -> None:
     # given an inspector at the assessments, none recorded yet
-    sign_in(page, server, base_url, container, Role.INSPECTOR, "赵督查")
-    from_the_navigation(page, "千人千题", exact=True)
-    expect(page.get_by_role("main")).to_contain_text("暂无考试成绩。")
-    assert_accessible(page)
+    inspector_at_an_empty_page(
+        page, server, base_url, container, "千人千题", empty="暂无考试成绩。", exact=True
+    )
     page.get_by_role("link", name="录入成绩").click()
 
     # when the inspector enters a session, one line below the pass mark
@@ -264,8 +277,7 @@ def test_an_inspector_records_an_assessment_with_a_failure_and_sees_the_retest_d
     page.get_by_role("link", name="待补考人员（1 人）").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("待补考人员")
     due = page.get_by_role("row").filter(has_text="S0001")
-    expect(due).to_contain_text("韩蕾")
-    expect(due).to_contain_text("待补考")
+    expect_texts(due, "韩蕾", "待补考")
     expect(page.get_by_role("row").filter(has_text="S0002")).to_have_count(0)
     assert_accessible(page)
     screenshot(page, "assessments-retests", full_page=True)

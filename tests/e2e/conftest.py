@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -120,6 +121,14 @@ def get(client: TestClient, path: str, headers: dict[str, str], **params: Any) -
     return response.json()
 
 
+def department_metrics(
+    client: TestClient, headers: dict[str, str], department: str, **params: Any
+) -> dict[str, Any]:
+    """A department's row of `GET /metrics/departments` for `params` (the period asked for)."""
+    answer = get(client, "/metrics/departments", headers, **params)
+    return next(row for row in answer["items"] if row["department"] == department)  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True)
 class MonthlyReport:
     """The monthly report in each format the API gives it in."""
@@ -153,6 +162,21 @@ def monthly_report(client: TestClient, headers: dict[str, str], **query: Any) ->
 def error_of(response: Response) -> tuple[int, str]:
     """A refusal as its status and the code the API names it by."""
     return response.status_code, response.json()["error"]["code"]
+
+
+def refusal_of(
+    client: TestClient, path: str, headers: dict[str, str], **params: Any
+) -> tuple[int, str]:
+    """How a `GET` of the API at `path` is refused: its status and the code of its error."""
+    return error_of(client.get(f"{API}{path}", params=params, headers=headers))
+
+
+def then_an_hour_before_now(time_source: SettableTimeSource) -> datetime:
+    """Move the clock two hours on and answer the instant between: `then`, an hour before
+    whatever the test records next."""
+    then = time_source.advance(hours=1)
+    time_source.advance(hours=1)
+    return then
 
 
 def position(container: Container) -> int:

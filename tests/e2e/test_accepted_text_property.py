@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from domain.actor import Actor, Role
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
+from tests.e2e.bodies import INSPECTION_ORDER, RUDE_REMARK
 from tests.e2e.conftest import Tokens, position
 from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import SettableTimeSource
@@ -124,18 +125,7 @@ def _commands(send: Send, tokens: Tokens, text: str) -> list[Callable[[], Any]]:
         send("POST", f"/cases/{case_id}/reopen", tokens.operator, {"reason": text})
 
     def deduction() -> Any:
-        recorded = send(
-            "POST",
-            "/deductions",
-            tokens.inspector,
-            {
-                "rule": "harsh_attitude",
-                "staff": "S0001",
-                "occurred_at": "2026-11-20T10:15:00+08:00",
-                "evidence": text,
-                "source": {"type": "patrol"},
-            },
-        )
+        recorded = send("POST", "/deductions", tokens.inspector, {**RUDE_REMARK, "evidence": text})
         if recorded:
             send("POST", f"/deductions/{recorded['id']}/revoke", tokens.inspector, {"reason": text})
 
@@ -144,12 +134,7 @@ def _commands(send: Send, tokens: Tokens, text: str) -> list[Callable[[], Any]]:
             "POST",
             "/rectification-orders",
             tokens.inspector,
-            {
-                "department": SAMPLE_DEPARTMENT,
-                "problem": text,
-                "requirements": text,
-                "source": {"type": "inspection"},
-            },
+            {**INSPECTION_ORDER, "problem": text, "requirements": text},
         )
         if issued:
             send(

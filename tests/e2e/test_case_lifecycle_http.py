@@ -237,8 +237,7 @@ def test_departments_and_administrators_cannot_register_cases(
     before = position(container)
     for headers in (tokens.department, tokens.admin):
         response = client.post(f"{API}/cases", json=COMPLAINT, headers=headers)
-        assert response.status_code == 403
-        assert response.json()["error"]["code"] == "role_not_allowed"
+        assert error_of(response) == (403, "role_not_allowed")
     assert position(container) == before
 
 

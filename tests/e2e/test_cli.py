@@ -37,6 +37,16 @@ def run_with(
     )
 
 
+def run_november_report(
+    database_url: str, output: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """`oversight report monthly` for November 2026 written to `output`, with these further
+    arguments."""
+    return run(
+        database_url, "report", "monthly", "--month", "2026-11", *args, "--output", str(output)
+    )
+
+
 def test_init_creates_the_schema_and_can_run_again(empty_database_url: str) -> None:
     first = run(empty_database_url, "init")
     second = run(empty_database_url, "init")

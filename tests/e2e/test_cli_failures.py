@@ -15,7 +15,7 @@ from domain.calendar import OFFICE_TZ
 from domain.text import REPLACEMENT
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import bootstrap
-from tests.e2e.test_cli import run
+from tests.e2e.test_cli import run, run_november_report
 from tests.factories import a_deduction, import_sample_directory, registered_case
 from tests.support import SettableTimeSource, settings_for
 
@@ -49,9 +49,7 @@ def test_the_monthly_report_is_written_from_a_store_holding_nul(
 ) -> None:
     output = tmp_path / "report.xlsx"
 
-    done = run(
-        store_holding_nul, "report", "monthly", "--month", "2026-11", "--output", str(output)
-    )
+    done = run_november_report(store_holding_nul, output)
 
     assert done.returncode == 0, done.stderr
     book = load_workbook(output)

@@ -11,9 +11,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.e2e.conftest import Tokens
+from tests.e2e.conftest import Tokens, department_metrics
 from tests.factories import (
-    API,
     OTHER_DEPARTMENT,
     SAMPLE_DEPARTMENT,
     assigned_through_api,
@@ -23,12 +22,6 @@ from tests.support import SettableTimeSource
 
 PERIOD = {"from": "2026-11-01", "to": "2026-12-31"}
 RETURN = {"reason": "不属于本部门职责"}
-
-
-def metrics_of(client: TestClient, tokens: Tokens, department: str) -> dict[str, Any]:
-    response = client.get(f"{API}/metrics/departments", params=PERIOD, headers=tokens.inspector)
-    assert response.status_code == 200, response.text
-    return next(m for m in response.json()["items"] if m["department"] == department)
 
 
 def reassign(client: TestClient, tokens: Tokens, case_id: str, department: str) -> None:
@@ -61,8 +54,8 @@ def test_a_missed_acknowledgement_stays_with_the_department_after_the_case_moves
     catch_up()
 
     # when
-    deeds = metrics_of(client, tokens, SAMPLE_DEPARTMENT)
-    taxation = metrics_of(client, tokens, OTHER_DEPARTMENT)
+    deeds = department_metrics(client, tokens.inspector, SAMPLE_DEPARTMENT, **PERIOD)
+    taxation = department_metrics(client, tokens.inspector, OTHER_DEPARTMENT, **PERIOD)
 
     # then: the deeds office owes its missed acknowledgement, and nothing else
     assert deeds["assigned"] == 1
@@ -100,8 +93,8 @@ def test_each_department_owes_only_what_fell_due_while_it_held_the_case(
     catch_up()
 
     # when
-    deeds = metrics_of(client, tokens, SAMPLE_DEPARTMENT)
-    taxation = metrics_of(client, tokens, OTHER_DEPARTMENT)
+    deeds = department_metrics(client, tokens.inspector, SAMPLE_DEPARTMENT, **PERIOD)
+    taxation = department_metrics(client, tokens.inspector, OTHER_DEPARTMENT, **PERIOD)
 
     # then: the prompt return is not judged; the late one owes its handling, not its
     # acknowledgement
@@ -128,7 +121,7 @@ def test_a_case_reassigned_by_the_centre_after_the_deadline_is_a_miss_for_the_fi
     catch_up()
 
     # when
-    deeds = metrics_of(client, tokens, SAMPLE_DEPARTMENT)
+    deeds = department_metrics(client, tokens.inspector, SAMPLE_DEPARTMENT, **PERIOD)
 
     # then
     assert (deeds["assigned"], deeds["open"]) == (2, 0)

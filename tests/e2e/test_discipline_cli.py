@@ -15,7 +15,7 @@ from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
-from tests.e2e.test_cli import run
+from tests.e2e.test_cli import run, run_november_report
 from tests.factories import a_deduction
 
 INSPECTOR = Actor("inspector-li", Role.INSPECTOR)
@@ -104,7 +104,7 @@ def test_the_monthly_report_is_written_as_a_workbook_after_catching_the_read_sid
 ) -> None:
     output = tmp_path / "2026-11.xlsx"
 
-    result = run(database_url, "report", "monthly", "--month", "2026-11", "--output", str(output))
+    result = run_november_report(database_url, output)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{output}: 2026-11, 30 departments, 2 deductions"
@@ -120,18 +120,8 @@ def test_one_departments_report_as_csv_and_as_json(
     as_csv, as_json = tmp_path / "taxation.csv", tmp_path / "taxation.json"
 
     for path, kind in ((as_csv, "csv"), (as_json, "json")):
-        result = run(
-            database_url,
-            "report",
-            "monthly",
-            "--month",
-            "2026-11",
-            "--department",
-            "taxation",
-            "--format",
-            kind,
-            "--output",
-            str(path),
+        result = run_november_report(
+            database_url, path, "--department", "taxation", "--format", kind
         )
         assert result.returncode == 0, result.stderr
 

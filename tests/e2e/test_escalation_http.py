@@ -72,6 +72,12 @@ class Escalations:
         self.ok(f"/cases/{case['id']}/acknowledge", own)
         return str(case["id"])
 
+    def escalated_case(self, department: str = SAMPLE_DEPARTMENT) -> str:
+        """A case of `department` acknowledged, then supervised and escalated (`escalate`)."""
+        case_id = self.acknowledged_case(department)
+        self.escalate(f"/cases/{case_id}")
+        return case_id
+
     def issued_order(self) -> str:
         order = self.ok("/rectification-orders", self.tokens.inspector, ORDER)
         self.ok(f"/rectification-orders/{order['id']}/acknowledge", self.tokens.department)
@@ -173,8 +179,7 @@ def test_a_superior_two_levels_up_reads_the_board_below_its_subordinate(
 def test_the_superior_reads_an_escalated_case_but_not_its_subordinates_other_cases(
     escalations: Escalations, client: TestClient
 ) -> None:
-    case_id = escalations.acknowledged_case()
-    escalations.escalate(f"/cases/{case_id}")
+    case_id = escalations.escalated_case()
     other_id = escalations.acknowledged_case()
 
     seen = client.get(f"{API}/cases/{case_id}", headers=escalations.superior)
@@ -224,8 +229,7 @@ def test_the_superior_directs_an_escalated_case_and_an_order_with_a_new_due_date
 def test_a_bad_direction_is_refused_with_a_code_and_records_nothing(
     escalations: Escalations, client: TestClient, container: Container, body: Any, code: str
 ) -> None:
-    case_id = escalations.acknowledged_case()
-    escalations.escalate(f"/cases/{case_id}")
+    case_id = escalations.escalated_case()
     before = position(container)
 
     answer = client.post(
@@ -239,8 +243,7 @@ def test_a_bad_direction_is_refused_with_a_code_and_records_nothing(
 def test_directions_are_refused_to_all_but_the_superior_and_on_work_not_escalated(
     escalations: Escalations, client: TestClient
 ) -> None:
-    case_id = escalations.acknowledged_case()
-    escalations.escalate(f"/cases/{case_id}")
+    case_id = escalations.escalated_case()
     waiting = escalations.acknowledged_case()
 
     def direct(case: str, headers: dict[str, str]) -> tuple[int, str]:
@@ -259,8 +262,7 @@ def test_directions_are_refused_to_all_but_the_superior_and_on_work_not_escalate
 def test_work_of_a_department_without_a_superior_is_escalated_to_the_inspectors(
     escalations: Escalations, client: TestClient
 ) -> None:
-    case_id = escalations.acknowledged_case(OTHER_DEPARTMENT)
-    escalations.escalate(f"/cases/{case_id}")
+    case_id = escalations.escalated_case(OTHER_DEPARTMENT)
 
     history = get(client, f"/cases/{case_id}/history", escalations.tokens.inspector)
     (escalation,) = [e for e in history["items"] if e["type"] == "Escalated"]

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.e2e.bodies import INSPECTION_ORDER
-from tests.e2e.conftest import Tokens, error_of, get
+from tests.e2e.conftest import Tokens, department_metrics, error_of, get
 from tests.factories import (
     API,
     OTHER_DEPARTMENT,
@@ -33,11 +33,6 @@ def remind(client: TestClient, path: str, headers: dict[str, str], message: Any 
 
 def an_order(client: TestClient, tokens: Tokens) -> dict[str, Any]:
     return posted(client, "/rectification-orders", tokens.inspector, INSPECTION_ORDER)  # type: ignore[no-any-return]
-
-
-def metrics_of(client: TestClient, tokens: Tokens, department: str) -> dict[str, Any]:
-    items = get(client, "/metrics/departments", tokens.operator, **PERIOD)["items"]
-    return next(m for m in items if m["department"] == department)  # type: ignore[no-any-return]
 
 
 def test_an_operator_reminds_the_department_of_a_case_and_the_answer_shows_it(
@@ -182,8 +177,10 @@ def test_the_metrics_count_the_reminders_each_department_was_sent_in_the_period(
     catch_up()
 
     # then
-    assert metrics_of(client, tokens, SAMPLE_DEPARTMENT)["reminders"] == 3
-    assert metrics_of(client, tokens, OTHER_DEPARTMENT)["reminders"] == 1
+    assert (
+        department_metrics(client, tokens.operator, SAMPLE_DEPARTMENT, **PERIOD)["reminders"] == 3
+    )
+    assert department_metrics(client, tokens.operator, OTHER_DEPARTMENT, **PERIOD)["reminders"] == 1
     outside = get(
         client,
         "/metrics/departments",

@@ -15,7 +15,7 @@ from infrastructure.directory_file import sample_directory
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
 from tests.e2e.conftest import Tokens
-from tests.factories import ADMIN, API, SAMPLE_DEPARTMENT, registered_through_api
+from tests.factories import ADMIN, API, SAMPLE_DEPARTMENT, posted, registered_through_api
 from tests.receivers import HttpReceiver, SmtpReceiver, http_receiver, smtp_receiver
 from tests.support import SettableTimeSource, run_worker_once, settings_for
 
@@ -102,12 +102,9 @@ def test_an_assignment_mails_the_department_and_reaches_its_group_robot(
     smtp_receiver: SmtpReceiver,
 ) -> None:
     case = registered_through_api(client, tokens.operator)
-    assigned = client.post(
-        f"{API}/cases/{case['id']}/assign",
-        json={"department": SAMPLE_DEPARTMENT},
-        headers=tokens.operator,
+    posted(
+        client, f"/cases/{case['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT}
     )
-    assert assigned.status_code == 200, assigned.text
     deliver(container)
 
     (mail,) = smtp_receiver.mails

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from application.notifications import MASKED_CODE
 from interfaces.bootstrap import Container
 from interfaces.http.app import create_app
-from tests.e2e.conftest import Tokens, sample_container
-from tests.factories import API, SAMPLE_DEPARTMENT, a_complaint_body, registered_through_api
+from tests.e2e.conftest import Tokens, error_of, sample_container
+from tests.factories import API, SAMPLE_DEPARTMENT, a_complaint_body, posted, registered_through_api
 from tests.outbox_rows import add_attempt, insert_message
 from tests.support import SettableTimeSource, run_worker_once
 
@@ -70,8 +70,7 @@ def test_notify_without_a_phone_is_refused_with_a_code_and_nothing_recorded(
 ) -> None:
     body = a_complaint_body(complainant={"name": "王芳", "notify": True})
     response = client.post(f"{API}/cases", json=body, headers=tokens.operator)
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "notify_without_phone"
+    assert error_of(response) == (422, "notify_without_phone")
     listed = client.get(f"{API}/cases", headers=tokens.operator).json()["items"]
     assert listed == []
 
@@ -80,20 +79,16 @@ def test_notify_without_a_phone_is_refused_with_a_code_and_nothing_recorded(
 def test_notify_is_a_true_or_false_flag(client: TestClient, tokens: Tokens, notify: Any) -> None:
     body = a_complaint_body(complainant={"phone": "13812345678", "notify": notify})
     response = client.post(f"{API}/cases", json=body, headers=tokens.operator)
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_request"
+    assert error_of(response) == (422, "invalid_request")
 
 
 def test_an_assignment_makes_the_departments_email_row(
     client: TestClient, tokens: Tokens, container: Container
 ) -> None:
     case = registered_through_api(client, tokens.operator)
-    assigned = client.post(
-        f"{API}/cases/{case['id']}/assign",
-        json={"department": SAMPLE_DEPARTMENT},
-        headers=tokens.operator,
+    posted(
+        client, f"/cases/{case['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT}
     )
-    assert assigned.status_code == 200
     run_worker_once(container)
 
     (mail,) = outbox(client, tokens)
@@ -155,8 +150,7 @@ def test_a_message_shows_its_attempts_and_a_dead_one_is_sent_again_with_the_same
     assert key == (f"test-{message_id}",)
 
     again = client.post(f"{API}/outbox/{message_id}/resend", headers=tokens.admin)
-    assert again.status_code == 409
-    assert again.json()["error"]["code"] == "outbox_message_not_dead"
+    assert error_of(again) == (409, "outbox_message_not_dead")
 
 
 def test_an_erased_message_is_gone_for_good(
@@ -164,8 +158,7 @@ def test_an_erased_message_is_gone_for_good(
 ) -> None:
     message_id = insert_message(container.database_url, state="erased")
     response = client.post(f"{API}/outbox/{message_id}/resend", headers=tokens.admin)
-    assert response.status_code == 410
-    assert response.json()["error"]["code"] == "outbox_message_erased"
+    assert error_of(response) == (410, "outbox_message_erased")
 
 
 def test_a_citizens_dead_sms_is_sealed_again_from_the_case_when_resent(
@@ -198,8 +191,7 @@ def test_a_citizens_dead_sms_is_sealed_again_from_the_case_when_resent(
 def test_an_unknown_message_is_not_found(client: TestClient, tokens: Tokens) -> None:
     for method, path in (("GET", ""), ("POST", "/resend")):
         response = client.request(method, f"{API}/outbox/{uuid4()}{path}", headers=tokens.admin)
-        assert response.status_code == 404
-        assert response.json()["error"]["code"] == "outbox_message_not_found"
+        assert error_of(response) == (404, "outbox_message_not_found")
 
 
 @pytest.mark.parametrize(
@@ -234,8 +226,7 @@ def test_one_department_is_read_with_its_contacts(client: TestClient, tokens: To
     assert found.status_code == 200
     assert found.json()["email"] == f"{SAMPLE_DEPARTMENT}@example.gov.cn"
     missing = client.get(f"{API}/departments/nowhere", headers=tokens.department)
-    assert missing.status_code == 404
-    assert missing.json()["error"]["code"] == "department_not_found"
+    assert error_of(missing) == (404, "department_not_found")
     assert client.get(f"{API}/departments/{SAMPLE_DEPARTMENT}").status_code == 401
 
 
@@ -260,5 +251,4 @@ def test_the_centre_reads_what_was_sent_about_a_case(
     assert items[0]["masked_address"] == "138****5678"
     assert all(m["state"] == "pending" for m in items)
     unknown = client.get(f"{API}/cases/{uuid4()}/notifications", headers=tokens.operator)
-    assert unknown.status_code == 404
-    assert unknown.json()["error"]["code"] == "case_not_found"
+    assert error_of(unknown) == (404, "case_not_found")

@@ -22,7 +22,14 @@ from interfaces.bootstrap import Container
 from tests.e2e.conftest import Tokens, error_of
 from tests.e2e.test_audit_http import every_page
 from tests.e2e.test_cli import OVERSIGHT, run
-from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, a_complaint_body, posted
+from tests.factories import (
+    API,
+    SAMPLE_DEPARTMENT,
+    SAMPLE_WINDOW,
+    a_complaint_body,
+    assigned_through_api,
+    posted,
+)
 from tests.support import SettableTimeSource, command_environment, run_worker_once
 
 NAME, PHONE, ADDRESS = "王芳", "13812345678", "和平路 8 号"
@@ -321,10 +328,7 @@ def text_of(response: Any) -> str:
 def test_a_department_sees_neither_name_nor_phone_of_a_reporter_its_summary_quotes(
     client: TestClient, tokens: Tokens, container: Container
 ) -> None:
-    report = posted(client, "/cases", tokens.operator, REPORT)
-    posted(
-        client, f"/cases/{report['id']}/assign", tokens.operator, {"department": SAMPLE_DEPARTMENT}
-    )
+    report = assigned_through_api(client, tokens.operator, **REPORT)
     run_worker_once(container)
 
     seen = {

@@ -27,6 +27,7 @@ from tests.factories import (
     bearer,
     import_sample_directory,
     issued_token,
+    posted,
     registered_through_api,
 )
 from tests.support import TEST_MASTER_KEY, SettableTimeSource, run_worker_once
@@ -408,12 +409,12 @@ def test_a_change_projected_after_a_view_was_cached_is_shown_at_the_next_query(
 ) -> None:
     number, code = registered_case["tracking_number"], registered_case["access_code"]
     cached(client, number, code)
-    assigned = client.post(
-        f"{API}/cases/{registered_case['id']}/assign",
-        json={"department": SAMPLE_DEPARTMENT},
-        headers=tokens.operator,
+    posted(
+        client,
+        f"/cases/{registered_case['id']}/assign",
+        tokens.operator,
+        {"department": SAMPLE_DEPARTMENT},
     )
-    assert assigned.status_code == 200, assigned.text
     run_worker_once(container)
 
     shown = ask(client, number, code).json()

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from domain.evaluation import Evaluation
 from interfaces.bootstrap import Container, bootstrap
 from interfaces.http.app import create_app
-from tests.e2e.conftest import Tokens
+from tests.e2e.conftest import Tokens, department_metrics
 from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import SettableTimeSource, run_worker_once, settings_for
 
@@ -100,12 +100,9 @@ def test_a_burst_from_one_client_is_limited_across_processes_and_makes_one_case(
     assert {entry["evaluation"] for entry in case["bad_ratings"]} == {
         answer.json()["id"] for answer in answers[:60]
     }
-    metrics = client.get(
-        f"{API}/metrics/departments",
-        params={"from": "2026-11-27", "to": "2026-11-27"},
-        headers=tokens.operator,
-    ).json()
-    ours = next(row for row in metrics["items"] if row["department"] == SAMPLE_DEPARTMENT)
+    ours = department_metrics(
+        client, tokens.operator, SAMPLE_DEPARTMENT, **{"from": "2026-11-27", "to": "2026-11-27"}
+    )
     assert ours["bad_ratings"] == 60, "every rating still counts in satisfaction"
     assert ours["assigned"] == 1, "one case was opened for them"
 

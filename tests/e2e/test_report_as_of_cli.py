@@ -15,7 +15,7 @@ from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
-from tests.e2e.test_cli import run
+from tests.e2e.test_cli import run_november_report
 from tests.factories import a_deduction
 from tests.support import SettableTimeSource
 
@@ -49,18 +49,7 @@ def revoked_at_noon(container: Container, time_source: SettableTimeSource) -> No
 
 def report(database_url: str, output: Path, *args: str) -> Any:
     """The November report the command writes as JSON with these further arguments."""
-    result = run(
-        database_url,
-        "report",
-        "monthly",
-        "--month",
-        "2026-11",
-        "--format",
-        "json",
-        "--output",
-        str(output),
-        *args,
-    )
+    result = run_november_report(database_url, output, "--format", "json", *args)
     assert result.returncode == 0, result.stderr
     return result.stdout, json.loads(output.read_text(encoding="utf-8"))
 
@@ -93,15 +82,11 @@ def test_the_csv_report_as_of_an_instant_is_the_same_bytes_after_more_is_recorde
 ) -> None:
     first, again = tmp_path / "first.csv", tmp_path / "again.csv"
     asked = ("--format", "csv", "--as-of", "2026-11-27")
-    written = run(
-        database_url, "report", "monthly", "--month", "2026-11", *asked, "--output", str(first)
-    )
+    written = run_november_report(database_url, first, *asked)
     time_source.set(datetime(2026, 11, 28, 12, 0, tzinfo=OFFICE_TZ))
     record_a_deduction(container, "S0010", 28)
 
-    rewritten = run(
-        database_url, "report", "monthly", "--month", "2026-11", *asked, "--output", str(again)
-    )
+    rewritten = run_november_report(database_url, again, *asked)
 
     assert (written.returncode, rewritten.returncode) == (0, 0), rewritten.stderr
     assert again.read_bytes() == first.read_bytes()
@@ -120,49 +105,27 @@ def test_the_csv_report_as_of_an_instant_is_the_same_bytes_after_more_is_recorde
         ("1999-12-31", "before the year 2000"),
         ("2099-01-01T00:00:00+08:00", "future"),
         ("2099-01-01", "still to come"),
+        ("2026-10-31", "2026-11 has not begun"),
     ],
-    ids=["word", "no offset", "delete", "huge", "too early", "future instant", "future day"],
+    ids=[
+        "word",
+        "no offset",
+        "delete",
+        "huge",
+        "too early",
+        "future instant",
+        "future day",
+        "before the month began",
+    ],
 )
 def test_an_as_of_the_record_cannot_answer_at_is_refused_with_a_message(
     database_url: str, tmp_path: Path, as_of: str, message: str
 ) -> None:
     output = tmp_path / "r.xlsx"
 
-    result = run(
-        database_url,
-        "report",
-        "monthly",
-        "--month",
-        "2026-11",
-        "--as-of",
-        as_of,
-        "--output",
-        str(output),
-    )
+    result = run_november_report(database_url, output, "--as-of", as_of)
 
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
-    assert not output.exists()
-
-
-def test_a_month_after_the_as_of_is_refused_as_not_begun_then(
-    database_url: str, tmp_path: Path
-) -> None:
-    output = tmp_path / "r.xlsx"
-
-    result = run(
-        database_url,
-        "report",
-        "monthly",
-        "--month",
-        "2026-11",
-        "--as-of",
-        "2026-10-31",
-        "--output",
-        str(output),
-    )
-
-    assert result.returncode == 2
-    assert "2026-11 has not begun" in result.stderr
     assert not output.exists()

@@ -20,18 +20,19 @@ from fastapi.testclient import TestClient
 
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.case import Case, Channel, Kind
+from domain.case import Case
 from domain.personal_data import ERASED_TEXT
 from infrastructure.audit_projection import AuditEventsRunner
 from interfaces.bootstrap import Container
 from interfaces.http.app import create_app
-from tests.e2e.conftest import Tokens, error_of, get
+from tests.e2e.conftest import Tokens, error_of, get, refusal_of, then_an_hour_before_now
 from tests.factories import (
     API,
     OTHER_DEPARTMENT,
     SAMPLE_DEPARTMENT,
     SAMPLE_SUPERIOR,
     SAMPLE_WINDOW,
+    a_complaint,
     assigned_through_api,
     bearer,
     escalated_case,
@@ -79,12 +80,8 @@ PAST_READS = [
 def refusals(client: TestClient, tokens: Tokens, as_of: str) -> dict[str, tuple[int, str]]:
     """How each past read refuses `as_of`, by route."""
     return {
-        read.route: error_of(
-            client.get(
-                f"{API}{read.path}",
-                params={**read.params, "as_of": as_of},
-                headers=getattr(tokens, read.role),
-            )
+        read.route: refusal_of(
+            client, read.path, getattr(tokens, read.role), **read.params, as_of=as_of
         )
         for read in PAST_READS
     }
@@ -106,14 +103,22 @@ def metrics_of(answer: dict[str, Any], key: str, subject: str) -> dict[str, Any]
     return next(item for item in answer["items"] if item[key] == subject)
 
 
+def returned_an_hour_after_then(
+    client: TestClient, tokens: Tokens, time_source: SettableTimeSource
+) -> tuple[dict[str, Any], datetime]:
+    """A case the deeds office held at `then`, an hour into the tests' clock, and returned to
+    the operator an hour later; the case and `then`."""
+    case = assigned_through_api(client, tokens.operator)
+    then = then_an_hour_before_now(time_source)
+    posted(client, f"/cases/{case['id']}/return", tokens.department, RETURN)
+    return case, then
+
+
 def test_a_case_reassigned_after_an_instant_is_on_the_old_departments_board_as_of_then(
     client: TestClient, tokens: Tokens, time_source: SettableTimeSource, catch_up: Any
 ) -> None:
     # given: the deeds office holds the case at `then`, and returns it an hour later
-    case = assigned_through_api(client, tokens.operator)
-    then = time_source.advance(minutes=30)
-    time_source.advance(minutes=30)
-    posted(client, f"/cases/{case['id']}/return", tokens.department, RETURN)
+    case, then = returned_an_hour_after_then(client, tokens, time_source)
     # and taxation is given it
     posted(client, f"/cases/{case['id']}/assign", tokens.operator, {"department": OTHER_DEPARTMENT})
     catch_up()
@@ -138,10 +143,7 @@ def test_a_case_reassigned_after_an_instant_is_on_the_old_departments_board_as_o
 def test_a_department_reads_its_own_past_board_and_the_case_list_as_it_then_stood(
     client: TestClient, tokens: Tokens, time_source: SettableTimeSource, catch_up: Any
 ) -> None:
-    case = assigned_through_api(client, tokens.operator)
-    then = time_source.advance(hours=1)
-    time_source.advance(hours=1)
-    posted(client, f"/cases/{case['id']}/return", tokens.department, RETURN)
+    case, then = returned_an_hour_after_then(client, tokens, time_source)
     catch_up()
 
     board = board_of(client, tokens.department, SAMPLE_DEPARTMENT, as_of=then.isoformat())
@@ -214,17 +216,13 @@ def test_a_case_asked_for_as_of_before_it_was_registered_is_not_found(
     case = registered_through_api(client, tokens.operator)
     catch_up()
 
-    before = client.get(
-        f"{API}/cases/{case['id']}",
-        params={"as_of": (START + timedelta(minutes=30)).isoformat()},
-        headers=tokens.operator,
+    path = f"/cases/{case['id']}"
+    before = refusal_of(
+        client, path, tokens.operator, as_of=(START + timedelta(minutes=30)).isoformat()
     )
-    long_before = client.get(
-        f"{API}/cases/{case['id']}", params={"as_of": "2020-01-01"}, headers=tokens.operator
-    )
+    long_before = refusal_of(client, path, tokens.operator, as_of="2020-01-01")
 
-    assert error_of(before) == (404, "case_not_found")
-    assert error_of(long_before) == (404, "case_not_found")
+    assert before == long_before == (404, "case_not_found")
 
 
 def test_the_case_list_as_of_before_the_first_event_is_empty(
@@ -244,10 +242,7 @@ def test_a_department_reads_a_case_as_it_stood_while_assigned_to_it_and_no_other
     client: TestClient, tokens: Tokens, time_source: SettableTimeSource, catch_up: Any
 ) -> None:
     # given: the deeds office held the case at `then`, and returned it since
-    case = assigned_through_api(client, tokens.operator)
-    then = time_source.advance(hours=1)
-    time_source.advance(hours=1)
-    posted(client, f"/cases/{case['id']}/return", tokens.department, RETURN)
+    case, then = returned_an_hour_after_then(client, tokens, time_source)
     catch_up()
     path = f"{API}/cases/{case['id']}"
 
@@ -273,16 +268,10 @@ def registered_in_plain_text(client: TestClient, tokens: Tokens, container: Cont
         case_id=uuid4(),
         tracking_number="HL20261127-9001",
         access_code_hash="hmac-sha256$x$y",
-        kind=Kind.COMPLAINT,
-        channel=Channel.HOTLINE,
-        department=None,
-        window=SAMPLE_WINDOW,
-        staff=None,
-        category=None,
-        urgent=False,
-        summary="王芳反映窗口态度生硬",
-        details="",
-        complainant={"name": "王芳", "phone": "13812345678", "anonymous": False},
+        **a_complaint(
+            summary="王芳反映窗口态度生硬",
+            complainant={"name": "王芳", "phone": "13812345678", "anonymous": False},
+        ),
         by=Actor("operator-1", Role.OPERATOR),
         at=supervision.time_source.now(),
     )
@@ -307,8 +296,7 @@ def test_a_case_whose_personal_data_was_erased_since_reads_as_erased_as_of_befor
     registered: Callable[[TestClient, Tokens, Container], str],
 ) -> None:
     case_id = registered(client, tokens, container)
-    then = time_source.advance(hours=1)
-    time_source.advance(hours=1)
+    then = then_an_hour_before_now(time_source)
     posted(client, f"/cases/{case_id}/erase-personal-data", tokens.inspector, ERASURE)
     catch_up()
 
@@ -327,13 +315,14 @@ def test_a_department_cannot_read_another_departments_past_board(
     assigned_through_api(client, tokens.operator, department=OTHER_DEPARTMENT)
     catch_up()
 
-    response = client.get(
-        f"{API}/departments/{OTHER_DEPARTMENT}/board",
-        params={"as_of": time_source.now().isoformat()},
-        headers=tokens.department,
+    refusal = refusal_of(
+        client,
+        f"/departments/{OTHER_DEPARTMENT}/board",
+        tokens.department,
+        as_of=time_source.now().isoformat(),
     )
 
-    assert error_of(response) == (403, "not_your_department")
+    assert refusal == (403, "not_your_department")
 
 
 def test_work_escalated_after_an_instant_is_not_on_the_superiors_board_as_of_then(
@@ -389,8 +378,7 @@ def test_window_metrics_as_of_an_instant_count_the_ratings_recorded_by_then(
     catch_up: Any,
 ) -> None:
     rated(container.supervision, 5)
-    then = time_source.advance(hours=1)
-    time_source.advance(hours=1)
+    then = then_an_hour_before_now(time_source)
     rated(container.supervision, 3)
     catch_up()
 

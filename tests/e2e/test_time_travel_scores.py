@@ -19,20 +19,15 @@ from domain.calendar import OFFICE_TZ
 from infrastructure.audit_projection import AuditEventsRunner
 from interfaces.bootstrap import Container
 from interfaces.reports import AS_OF_ASKED, AS_OF_LABEL, AS_OF_MADE, CSV_HEADERS
-from tests.e2e.conftest import Tokens, error_of, get
+from tests.e2e.bodies import RUDE_REMARK
+from tests.e2e.conftest import Tokens, error_of, get, refusal_of, then_an_hour_before_now
 from tests.factories import API, SAMPLE_DEPARTMENT, SAMPLE_WINDOW, posted
 from tests.support import START, SettableTimeSource
 
 NOVEMBER = "2026-11"
 # 韩蕾, on the sample window: a deduction of her alone under a rule for both costs the window.
 HAN = "S0001"
-RUDE_HAN = {
-    "rule": "harsh_attitude",
-    "staff": HAN,
-    "occurred_at": "2026-11-03T10:15:00+08:00",
-    "evidence": "暗访录像：言语生硬",
-    "source": {"type": "unannounced_visit"},
-}
+RUDE_HAN = {**RUDE_REMARK, "staff": HAN, "occurred_at": "2026-11-03T10:15:00+08:00"}
 LATE_HAN = {
     "rule": "lateness_early_leave",
     "staff": HAN,
@@ -71,8 +66,7 @@ def revoked_after(
     """韩蕾's November deduction, recorded at 10:00 and revoked at 12:00 on 27 November; the
     instant between, 11:00, as `as_of` writes it."""
     rude = deduct(client, tokens, RUDE_HAN)
-    instant = time_source.advance(hours=1)
-    time_source.advance(hours=1)
+    instant = then_an_hour_before_now(time_source)
     revoke(client, tokens, rude)
     catch_up()
     return instant.isoformat()
@@ -313,9 +307,7 @@ READS = ["/scores", "/blue-list", "/red-list", "/reports/monthly"]
 def test_a_malformed_as_of_is_refused_as_invalid(
     client: TestClient, tokens: Tokens, path: str, as_of: str
 ) -> None:
-    answer = client.get(f"{API}{path}", params={"as_of": as_of}, headers=tokens.inspector)
-
-    assert error_of(answer) == (422, "invalid_as_of")
+    assert refusal_of(client, path, tokens.inspector, as_of=as_of) == (422, "invalid_as_of")
 
 
 @pytest.mark.parametrize("path", READS)
@@ -323,11 +315,9 @@ def test_a_malformed_as_of_is_refused_as_invalid(
 def test_a_control_character_in_as_of_is_refused_as_any_parameters_is(
     client: TestClient, tokens: Tokens, path: str, character: str
 ) -> None:
-    answer = client.get(
-        f"{API}{path}", params={"as_of": f"2026-11-27{character}"}, headers=tokens.inspector
-    )
+    refusal = refusal_of(client, path, tokens.inspector, as_of=f"2026-11-27{character}")
 
-    assert error_of(answer) == (422, "invalid_character")
+    assert refusal == (422, "invalid_character")
 
 
 @pytest.mark.parametrize("path", READS)
@@ -335,9 +325,7 @@ def test_a_control_character_in_as_of_is_refused_as_any_parameters_is(
 def test_an_as_of_in_the_future_is_refused(
     client: TestClient, tokens: Tokens, path: str, as_of: str
 ) -> None:
-    answer = client.get(f"{API}{path}", params={"as_of": as_of}, headers=tokens.inspector)
-
-    assert error_of(answer) == (422, "as_of_in_future")
+    assert refusal_of(client, path, tokens.inspector, as_of=as_of) == (422, "as_of_in_future")
 
 
 def test_before_the_first_event_every_list_is_empty(
@@ -361,9 +349,7 @@ def test_before_the_first_event_every_list_is_empty(
 def test_an_instant_before_the_years_the_record_takes_is_refused_as_invalid(
     client: TestClient, as_of: str
 ) -> None:
-    answer = client.get(f"{API}/red-list", params={"as_of": as_of})
-
-    assert error_of(answer) == (422, "invalid_as_of")
+    assert refusal_of(client, "/red-list", {}, as_of=as_of) == (422, "invalid_as_of")
 
 
 def test_an_instant_the_read_side_has_not_reached_is_answered_later(
@@ -374,11 +360,9 @@ def test_an_instant_the_read_side_has_not_reached_is_answered_later(
         feed.run_until_caught_up()  # the time index knows the deduction; the tables do not
     container.scores.wait_seconds = 0  # type: ignore[attr-defined]
 
-    answer = client.get(
-        f"{API}/scores", params={"as_of": START.isoformat()}, headers=tokens.inspector
-    )
+    refusal = refusal_of(client, "/scores", tokens.inspector, as_of=START.isoformat())
 
-    assert error_of(answer) == (503, "as_of_not_projected")
+    assert refusal == (503, "as_of_not_projected")
 
 
 def test_the_red_list_of_the_past_is_public_and_a_department_reads_only_its_own_past(

@@ -16,7 +16,7 @@ from domain.actor import Role
 from interfaces.bootstrap import Container
 from interfaces.web.csrf import FORM_TOKEN_FIELD
 from tests.factories import ADMIN, SAMPLE_DEPARTMENT
-from tests.web_support import ORIGIN, form_token, post_form, signed_in
+from tests.web_support import ORIGIN, assert_shows, form_token, post_form, signed_in
 
 ADMIN_PAGES = (
     "/console/admin/accounts",
@@ -512,9 +512,12 @@ def test_loading_a_calendar_year_lists_it_and_counts_the_deadlines_recomputed(
     # Then the year is recorded and listed, and the answer counts the open deadlines
     assert answer.status_code == 303
     page = admin.get(CALENDAR_PAGE).text
-    assert "已载入 2031 年节假日安排：6 个放假日、1 个调休上班日" in page
-    assert "后台正按新日历重新计算" in page
-    assert "<td>2031</td><td>6</td><td>1</td><td>管理员载入：国务院办公厅关于2031年" in page
+    assert_shows(
+        page,
+        "已载入 2031 年节假日安排：6 个放假日、1 个调休上班日",
+        "后台正按新日历重新计算",
+        "<td>2031</td><td>6</td><td>1</td><td>管理员载入：国务院办公厅关于2031年",
+    )
     # And loading the same file again records nothing
     post_file(admin, CALENDAR_PAGE, "load", CALENDAR_2031, data={"year": "2031"})
     assert "已经载入，未作变更" in admin.get(CALENDAR_PAGE).text
@@ -559,9 +562,12 @@ def test_the_qr_sheet_has_one_named_code_per_window_pointing_at_its_rating_page(
     # Then every window has one code, named by the window, with its name and number under it
     assert page.count('<svg role="img"') == len(windows)
     for window in windows:
-        assert f'aria-label="{window.name} {window.id}"' in page
-        assert f'<span class="qr-card__number">{window.id} · ' in page
-        assert f"http://testserver/rate/{window.id}<" in page
+        assert_shows(
+            page,
+            f'aria-label="{window.name} {window.id}"',
+            f'<span class="qr-card__number">{window.id} · ',
+            f"http://testserver/rate/{window.id}<",
+        )
     assert "data-print" in page
 
 

@@ -17,7 +17,7 @@ from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.factories import INSPECTOR, OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, a_deduction
 from tests.support import SettableTimeSource
-from tests.web_support import post_form, signed_in
+from tests.web_support import assert_shows, post_form, signed_in
 
 SCORES = "/console/scores?month=2026-11"
 APPEALS = "/console/appeals"
@@ -55,11 +55,14 @@ def test_the_departments_scores_page_offers_an_appeal_form_on_each_appealable_de
     page = department.get(SCORES)
 
     assert page.status_code == 200
-    assert f'action="/console/deductions/{deduction_id}/appeal"' in page.text
-    assert "申诉理由" in page.text
-    assert "证据" in page.text
-    assert "提交申诉" in page.text
-    assert "2026-12-04 17:30" in page.text  # until when it may be appealed
+    assert_shows(
+        page,
+        f'action="/console/deductions/{deduction_id}/appeal"',
+        "申诉理由",
+        "证据",
+        "提交申诉",
+        "2026-12-04 17:30",  # until when it may be appealed
+    )
 
 
 def test_an_appeal_from_the_scores_page_goes_to_the_appeal_page_and_marks_the_deduction(
@@ -71,9 +74,7 @@ def test_an_appeal_from_the_scores_page_goes_to_the_appeal_page_and_marks_the_de
     scores = department.get(SCORES)
 
     assert (sent.status_code, sent.headers["location"]) == (303, APPEALS)  # type: ignore[attr-defined]
-    assert "已提交申诉" in appeals.text
-    assert "待审定的申诉（1）" in appeals.text
-    assert "当事人系在解释政策" in appeals.text
+    assert_shows(appeals, "已提交申诉", "待审定的申诉（1）", "当事人系在解释政策")
     assert "（申诉中）" in scores.text
     assert "申诉中 1" in scores.text
     assert f'action="/console/deductions/{deduction_id}/appeal"' not in scores.text
@@ -99,14 +100,9 @@ def test_the_inspectors_grant_an_appeal_with_a_reason_and_the_deduction_is_revok
     after = inspector.get(APPEALS)
     scores = inspector.get(f"{SCORES}&department={SAMPLE_DEPARTMENT}")
 
-    assert "待审定的申诉（1）" in queue.text
-    assert "2026-12-04 17:30" in queue.text
-    assert "维持扣分" in queue.text
-    assert "撤销扣分" in queue.text
+    assert_shows(queue, "待审定的申诉（1）", "2026-12-04 17:30", "维持扣分", "撤销扣分")
     assert granted.status_code == 303
-    assert "已审定申诉：撤销扣分" in after.text
-    assert "待审定的申诉（0）" in after.text
-    assert "系解释政策" in after.text
+    assert_shows(after, "已审定申诉：撤销扣分", "待审定的申诉（0）", "系解释政策")
     assert "已撤销" in scores.text
     assert "申诉撤销扣分" in scores.text
 

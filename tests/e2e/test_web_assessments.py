@@ -14,7 +14,7 @@ from domain.actor import Role
 from domain.labels import error_message
 from interfaces.bootstrap import Container
 from tests.factories import INSPECTOR, OTHER_DEPARTMENT, SAMPLE_DEPARTMENT
-from tests.web_support import assert_error_page, post_form, signed_in
+from tests.web_support import assert_error_page, assert_shows, post_form, signed_in
 
 FORM = {
     "title": "11月千人千题",
@@ -127,6 +127,4 @@ def test_the_monthly_report_page_shows_the_staffs_latest_results(
 
     page = client.get("/console/reports/monthly", params={"month": "2026-11"})
 
-    assert "千人千题" in page.text
-    assert "待补考" in page.text
-    assert "<td>不动产登记中心</td>" in page.text
+    assert_shows(page, "千人千题", "待补考", "<td>不动产登记中心</td>")

@@ -146,9 +146,7 @@ def test_verification_says_ok_with_counts_then_names_the_first_altered_position(
 
     # then
     assert clean.status_code == 200
-    assert "校验通过" in clean.text
-    assert "已比对事件" in clean.text
-    assert "用时" in clean.text
+    assert_shows(clean, "校验通过", "已比对事件", "用时")
     assert "校验未通过" in tampered.text
     assert f"第一个有问题的位置是 {position}，记录被篡改" in tampered.text
 
@@ -173,9 +171,9 @@ def test_a_listed_checkpoint_checks_out_and_a_forged_or_garbled_one_is_refused_i
     wrong_shape = post_form(inspector, url, {"checkpoint": '{"statement": 5}'}, from_page=VERIFY)
 
     # then
-    assert "已签名的检查点" in page.text
-    assert f'aria-label="核对检查点 {checkpoint.number}"' in page.text
-    assert ">校验</button>" in page.text
+    assert_shows(
+        page, "已签名的检查点", f'aria-label="核对检查点 {checkpoint.number}"', ">校验</button>"
+    )
     assert "检查点核对通过" in genuine.text
     assert "检查点被伪造" in refused.text
     assert_refused(garbled, "请粘贴导出的检查点")

@@ -15,7 +15,7 @@ from domain.case import Kind
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, assigned_case
-from tests.web_support import post_action, post_form, signed_in
+from tests.web_support import assert_shows, post_action, post_form, signed_in
 
 PAGE = "/console/templates"
 OPERATOR = Actor("operator-1", Role.OPERATOR, name="李小红")
@@ -69,9 +69,12 @@ def test_a_department_lists_its_templates_by_category(
 
     # then
     assert page.status_code == 200
-    assert "<h1>答复模板</h1>" in page.text
-    assert '<h2 id="category-1">服务态度</h2>' in page.text
-    assert '<h2 id="category-2">办事效率</h2>' in page.text
+    assert_shows(
+        page,
+        "<h1>答复模板</h1>",
+        '<h2 id="category-1">服务态度</h2>',
+        '<h2 id="category-2">办事效率</h2>',
+    )
     assert page.text.index("态度问题致歉") < page.text.index("说明办理时限")
     assert "别人的模板" not in page.text
     assert 'href="/console/templates"' in page.text  # the navigation's link

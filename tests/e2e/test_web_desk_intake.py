@@ -16,7 +16,7 @@ from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
 from interfaces.web.csrf import FORM_TOKEN_HEADER
 from tests.factories import SAMPLE_WINDOW, registered_case, registration
-from tests.web_support import ORIGIN, form_token, post_form, signed_in
+from tests.web_support import ORIGIN, assert_shows, form_token, post_form, signed_in
 
 NEW = "/console/cases/new"
 INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
@@ -61,11 +61,14 @@ def test_the_intake_form_has_the_controls_named_as_the_contract_says(operator: T
         "手机号",
     ):
         assert re.search(rf"<label for=\"[a-z_]+\">{name}( \*)?</label>", page.text), name
-    assert '<button type="submit" class="button">登记</button>' in page.text
-    assert 'hx-trigger="keyup changed delay:300ms"' in page.text
-    assert "投诉" in page.text
-    assert "服务态度" in page.text
-    assert "W-A01" in page.text
+    assert_shows(
+        page,
+        '<button type="submit" class="button">登记</button>',
+        'hx-trigger="keyup changed delay:300ms"',
+        "投诉",
+        "服务态度",
+        "W-A01",
+    )
 
 
 def test_registering_shows_the_tracking_number_and_the_access_code_once(
@@ -107,9 +110,7 @@ def test_a_missing_summary_is_named_in_chinese_and_the_input_kept(operator: Test
 
     # then
     assert page.status_code == 422
-    assert "摘要：请填写。" in page.text
-    assert "上午十点办理不动产登记时被训斥" in page.text
-    assert f'value="{PHONE}"' in page.text
+    assert_shows(page, "摘要：请填写。", "上午十点办理不动产登记时被训斥", f'value="{PHONE}"')
 
 
 def test_a_malformed_phone_is_refused_in_chinese(operator: TestClient) -> None:

@@ -15,7 +15,7 @@ from domain.actor import Actor, Role
 from domain.case import Outcome
 from interfaces.bootstrap import Container
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, registered_case
-from tests.web_support import post_form, signed_in
+from tests.web_support import assert_shows, post_form, signed_in
 
 INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
 OPERATOR = Actor("operator-1", Role.OPERATOR)
@@ -45,10 +45,13 @@ def test_the_routing_queue_suggests_the_windows_department_and_assigns(
 
     # then
     assert page.status_code == 200
-    assert "排队无人受理" in page.text
-    assert f'value="{SAMPLE_DEPARTMENT}" selected' in page.text
-    assert ">承办部门</label>" in page.text
-    assert ">派单</button>" in page.text
+    assert_shows(
+        page,
+        "排队无人受理",
+        f'value="{SAMPLE_DEPARTMENT}" selected',
+        ">承办部门</label>",
+        ">派单</button>",
+    )
     assert answer.status_code == 303
     assert container.supervision.get_case(case_id, INSPECTOR).assigned_department == (
         SAMPLE_DEPARTMENT

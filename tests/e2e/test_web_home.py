@@ -15,7 +15,7 @@ from interfaces.bootstrap import Container
 from interfaces.web.navigation import BY_ROLE
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, assigned_case, registered_case
 from tests.support import SettableTimeSource
-from tests.web_support import post_form, signed_in
+from tests.web_support import assert_shows, post_form, signed_in
 
 OPERATOR = Actor("operator-1", Role.OPERATOR, name="李小红")
 ROW_NUMBER = re.compile(r'<a href="/console/cases/[0-9a-f-]+">([A-Z0-9-]+)</a>')
@@ -45,11 +45,14 @@ def test_the_inbox_lists_the_departments_open_cases_least_time_left_first(
     shown = ROW_NUMBER.findall(page.text)
     assert shown[0] == number_of(container, urgent)
     assert set(shown) == {number_of(container, c) for c in (first, later, urgent)}
-    assert f'aria-label="{number_of(container, first)}"' in page.text
-    assert "批量签收" in page.text
-    assert 'hx-get="/console/inbox"' in page.text
-    assert "<title>(3) 待办工单" in page.text
-    assert "time-left--" in page.text
+    assert_shows(
+        page,
+        f'aria-label="{number_of(container, first)}"',
+        "批量签收",
+        'hx-get="/console/inbox"',
+        "<title>(3) 待办工单",
+        "time-left--",
+    )
 
 
 def test_the_polled_fragment_counts_new_cases_in_the_title(
@@ -92,9 +95,12 @@ def test_bulk_acknowledgement_acknowledges_each_chosen_case_and_says_how_each_we
         assert container.supervision.get_case(case_id, OPERATOR).status == "in_progress"
     assert container.supervision.get_case(elsewhere, OPERATOR).status == "assigned"
     shown = client.get("/console/").text
-    assert f"{number_of(container, one)}：已签收" in shown
-    assert f"{number_of(container, two)}：已签收" in shown
-    assert "只有承办部门可以办理或查看该工单" in shown
+    assert_shows(
+        shown,
+        f"{number_of(container, one)}：已签收",
+        f"{number_of(container, two)}：已签收",
+        "只有承办部门可以办理或查看该工单",
+    )
     history = container.supervision.case_history(one, Actor("i", Role.INSPECTOR))
     assert history[-1].actor is not None
     assert history[-1].actor["name"] == "王登记"

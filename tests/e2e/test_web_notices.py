@@ -20,7 +20,7 @@ from tests.notice_story import (
     COMPLAINANT_PHONE,
     a_notice_draft,
 )
-from tests.web_support import post_form, signed_in
+from tests.web_support import assert_shows, post_form, signed_in
 
 FORM = {
     "title": "关于窗口服务的通报",
@@ -67,9 +67,7 @@ def test_the_public_list_and_notice_need_no_sign_in_and_mark_a_withdrawn_notice(
     one = client.get(f"/notices/{gone.id}")
 
     assert listed.status_code == one.status_code == 200
-    assert '<html lang="zh-CN">' in listed.text
-    assert "通报表扬" in listed.text
-    assert "通报批评" in listed.text
+    assert_shows(listed, '<html lang="zh-CN">', "通报表扬", "通报批评")
     assert listed.text.index("通报批评") < listed.text.index("通报表扬")  # newest first
     assert "已撤回" in listed.text
     assert "对象认定有误" in one.text

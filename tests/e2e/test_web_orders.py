@@ -147,11 +147,14 @@ def test_the_list_shows_orders_with_status_due_date_and_time_left_and_filters_th
 
     # then
     assert everything.status_code == 200
-    assert "叫号系统长期故障" in everything.text
-    assert ">无人<" in everything.text
-    assert "整改中" in everything.text
-    assert "time-left time-left--ok" in everything.text
-    assert f'href="/console/orders/{mine}"' in everything.text
+    assert_shows(
+        everything,
+        "叫号系统长期故障",
+        ">无人<",
+        "整改中",
+        "time-left time-left--ok",
+        f'href="/console/orders/{mine}"',
+    )
     assert "叫号系统长期故障" in acknowledged.text
     assert ">无人<" not in acknowledged.text
     assert ">无人<" in searched.text
@@ -232,9 +235,12 @@ def test_the_inspector_issues_an_order_through_the_form_and_lands_on_its_page(
     assert order.status == OrderStatus.ISSUED.value
     assert order.working_days == 5
     assert (order.source_type, order.source_ref) == ("inspection", "2026年11月暗访")
-    assert "已下发整改通知" in page.text
-    assert "王督查" in page.text  # the timeline names the person
-    assert "组织窗口人员学习一次性告知制度" in page.text
+    assert_shows(
+        page,
+        "已下发整改通知",
+        "王督查",  # the timeline names the person
+        "组织窗口人员学习一次性告知制度",
+    )
 
 
 def test_the_case_pages_link_fills_the_form_with_the_case_and_its_department(
@@ -251,9 +257,12 @@ def test_the_case_pages_link_fills_the_form_with_the_case_and_its_department(
 
     # then
     assert f'href="/console/orders/new?case={case_id}"' in case_page
-    assert f'<option value="{SAMPLE_DEPARTMENT}" selected>' in form
-    assert '<option value="case" selected>' in form
-    assert f'value="{case.tracking_number}"' in form
+    assert_shows(
+        form,
+        f'<option value="{SAMPLE_DEPARTMENT}" selected>',
+        '<option value="case" selected>',
+        f'value="{case.tracking_number}"',
+    )
 
 
 def test_the_case_page_offers_no_order_link_to_an_operator(

@@ -30,9 +30,7 @@ def test_an_administrator_lists_filters_reads_and_resends_a_dead_message(
     signed_in(client, container, Role.ADMIN)
 
     everything = client.get(PAGE).text
-    assert "<h1>外发消息</h1>" in everything
-    assert "HL20261127-0001" in everything
-    assert "HL20261127-0002" in everything
+    assert_shows(everything, "<h1>外发消息</h1>", "HL20261127-0001", "HL20261127-0002")
     only_dead = client.get(f"{PAGE}?state=dead").text
     assert "HL20261127-0001" in only_dead
     assert "HL20261127-0002" not in only_dead

@@ -111,9 +111,7 @@ def test_the_inspector_confirms_one_gap_and_dismisses_another(
     assert "本月AB岗缺岗（2）" in page.text
     assert "AB岗均不在岗" in page.text
     assert (confirmed.status_code, dismissed.status_code) == (303, 303)
-    assert "已扣分" in after.text
-    assert "不予扣分：停电闭厅" in after.text
-    assert 'href="/console/posts/coverage"' in after.text
+    assert_shows(after, "已扣分", "不予扣分：停电闭厅", 'href="/console/posts/coverage"')
 
 
 def test_the_monthly_report_page_lists_the_months_gaps(
@@ -125,6 +123,4 @@ def test_the_monthly_report_page_lists_the_months_gaps(
     page = client.get("/console/reports/monthly", params={"month": "2026-11"})
 
     assert page.status_code == 200
-    assert "本月AB岗缺岗" in page.text
-    assert "2026-11-30" in page.text
-    assert "待审定" in page.text
+    assert_shows(page, "本月AB岗缺岗", "2026-11-30", "待审定")

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import Tokens, error_of
 from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW
+from tests.web_support import assert_shows
 
 API = "/api/v1"
 ORIGIN = "http://testserver"
@@ -70,9 +71,7 @@ def test_every_public_page_answers_in_chinese_with_a_main_landmark(
 
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/html")
-    assert '<html lang="zh-CN">' in response.text
-    assert '<main id="main"' in response.text
-    assert "政务服务中心" in response.text
+    assert_shows(response, '<html lang="zh-CN">', '<main id="main"', "政务服务中心")
 
 
 @pytest.mark.parametrize("page", PUBLIC_PAGES)
@@ -234,9 +233,7 @@ def test_a_citizen_sees_the_kind_status_and_department_of_their_case(
     )
 
     assert response.status_code == 200, response.text
-    assert "投诉" in response.text
-    assert "已登记" in response.text
-    assert "2026-11-27 10:00" in response.text
+    assert_shows(response, "投诉", "已登记", "2026-11-27 10:00")
     assert "王芳" not in response.text
     assert "13812345678" not in response.text
 
@@ -302,9 +299,7 @@ def test_the_rating_form_names_the_window_and_its_department(client: TestClient)
     assert "不动产登记" in html
     for choice in ("非常不满意", "不满意", "一般", "满意", "非常满意"):
         assert f">{choice}</label>" in html
-    assert "<legend>评价</legend>" in html
-    assert 'for="comment">意见</label>' in html
-    assert ">提交评价</button>" in html
+    assert_shows(html, "<legend>评价</legend>", 'for="comment">意见</label>', ">提交评价</button>")
 
 
 def test_a_one_star_rating_through_the_form_opens_a_case(

@@ -25,6 +25,7 @@ from tests.support import SettableTimeSource
 from tests.web_support import (
     ORIGIN,
     PASSWORD,
+    assert_shows,
     form_token,
     on_loop_of,
     post_form,
@@ -113,10 +114,13 @@ def test_the_sign_in_page_asks_for_username_and_password_with_a_form_token(
     response = client.get(SIGN_IN)
 
     assert response.status_code == 200
-    assert '<label for="username">用户名</label>' in response.text
-    assert '<label for="password">密码</label>' in response.text
-    assert '<button type="submit" class="button">登录</button>' in response.text
-    assert f'name="{FORM_TOKEN_FIELD}"' in response.text
+    assert_shows(
+        response,
+        '<label for="username">用户名</label>',
+        '<label for="password">密码</label>',
+        '<button type="submit" class="button">登录</button>',
+        f'name="{FORM_TOKEN_FIELD}"',
+    )
     assert "script-src 'self'" in response.headers["content-security-policy"]
 
 
@@ -295,10 +299,13 @@ def test_a_first_sign_in_must_change_the_password_before_any_console_page(
     assert response.headers["location"] == "/console/password"
     assert elsewhere.status_code == 303
     assert elsewhere.headers["location"] == "/console/password?next=/console/probe"
-    assert '<label for="current_password">当前密码</label>' in form.text
-    assert '<label for="new_password">新密码</label>' in form.text
-    assert '<label for="confirm_password">确认新密码</label>' in form.text
-    assert '<button type="submit" class="button">修改密码</button>' in form.text
+    assert_shows(
+        form,
+        '<label for="current_password">当前密码</label>',
+        '<label for="new_password">新密码</label>',
+        '<label for="confirm_password">确认新密码</label>',
+        '<button type="submit" class="button">修改密码</button>',
+    )
 
 
 @pytest.mark.parametrize(
@@ -521,12 +528,15 @@ def test_the_header_shows_the_person_their_role_their_department_and_the_way_out
 
     page = client.get("/console/password")
 
-    assert '<span class="person__name">李明</span>' in page.text
-    assert '<span class="person__role">承办部门</span>' in page.text
-    assert f'<span class="person__department">{department.name}</span>' in page.text
-    assert 'href="/console/password">修改密码</a>' in page.text
-    assert ">退出</button>" in page.text
-    assert ">待办工单</a>" in page.text
+    assert_shows(
+        page,
+        '<span class="person__name">李明</span>',
+        '<span class="person__role">承办部门</span>',
+        f'<span class="person__department">{department.name}</span>',
+        'href="/console/password">修改密码</a>',
+        ">退出</button>",
+        ">待办工单</a>",
+    )
 
 
 def test_a_signed_in_person_changes_their_password_from_the_header_at_any_time(

@@ -21,7 +21,7 @@ from tests.factories import (
     escalated_case,
 )
 from tests.support import SettableTimeSource
-from tests.web_support import assert_error_page, post_form, signed_in
+from tests.web_support import assert_error_page, assert_shows, post_form, signed_in
 
 
 @pytest.fixture
@@ -46,10 +46,13 @@ def test_the_superiors_home_lists_the_escalated_case_with_a_link(
     home = superior.get("/console/")
 
     assert home.status_code == 200
-    assert "下级超期件（1）" in home.text
-    assert f'href="/console/cases/{escalated}"' in home.text
-    assert "不动产登记中心" in home.text
-    assert 'href="/console/boards"' in home.text
+    assert_shows(
+        home,
+        "下级超期件（1）",
+        f'href="/console/cases/{escalated}"',
+        "不动产登记中心",
+        'href="/console/boards"',
+    )
 
 
 def test_a_department_without_subordinates_sees_no_such_section(
@@ -92,10 +95,13 @@ def test_the_superior_directs_the_escalated_case_from_its_page(
 ) -> None:
     page_url = f"/console/cases/{escalated}"
     page = superior.get(page_url)
-    assert "提级督办" in page.text
-    assert '<label for="direction-note">督办意见</label>' in page.text
-    assert '<label for="direction-days">期限（工作日）</label>' in page.text
-    assert ">下达督办意见</button>" in page.text
+    assert_shows(
+        page,
+        "提级督办",
+        '<label for="direction-note">督办意见</label>',
+        '<label for="direction-days">期限（工作日）</label>',
+        ">下达督办意见</button>",
+    )
 
     answer = post_form(
         superior,
@@ -107,9 +113,7 @@ def test_the_superior_directs_the_escalated_case_from_its_page(
     assert answer.status_code == 303
     assert answer.headers["location"] == page_url
     again = superior.get(page_url)
-    assert "已下达督办意见" in again.text
-    assert "上级督办意见" in again.text
-    assert "请于三个工作日内办结并报告" in again.text
+    assert_shows(again, "已下达督办意见", "上级督办意见", "请于三个工作日内办结并报告")
 
 
 @pytest.mark.parametrize(

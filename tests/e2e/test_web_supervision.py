@@ -19,7 +19,7 @@ from tests.factories import (
     case_proposing_deduction,
 )
 from tests.support import SettableTimeSource
-from tests.web_support import post_form, signed_in
+from tests.web_support import assert_shows, post_form, signed_in
 
 INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
 QUEUE = "/console/supervision"
@@ -72,18 +72,21 @@ def test_the_queue_lists_overdue_cases_extension_requests_and_proposed_deduction
     assert page.status_code == 200
     for case_id in (late, asking, proposing):
         assert f"/console/cases/{case_id}" in page.text
-    assert "逾期未签收" in page.text
-    assert ">督办说明</label>" in page.text
-    assert ">督办</button>" in page.text
-    assert ">批准延期</button>" in page.text
-    assert ">驳回延期</button>" in page.text
-    assert "harsh_attitude 态度生硬/言语粗暴" in page.text
-    assert "5 分" in page.text
-    assert "W-A01" in page.text
-    assert ">确认扣分</button>" in page.text
-    assert ">驳回建议</button>" in page.text
-    assert 'href="/console/orders?overdue=true"' in page.text
-    assert 'href="/console/orders?extension_requested=true"' in page.text
+    assert_shows(
+        page,
+        "逾期未签收",
+        ">督办说明</label>",
+        ">督办</button>",
+        ">批准延期</button>",
+        ">驳回延期</button>",
+        "harsh_attitude 态度生硬/言语粗暴",
+        "5 分",
+        "W-A01",
+        ">确认扣分</button>",
+        ">驳回建议</button>",
+        'href="/console/orders?overdue=true"',
+        'href="/console/orders?extension_requested=true"',
+    )
 
 
 def test_an_inspector_supervises_an_overdue_case_with_a_note(

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from infrastructure.survey_file import COLUMNS
 from interfaces.bootstrap import survey_template
 from tests.factories import API, SAMPLE_WINDOW
-from tests.web_support import ORIGIN, assert_refused, form_token, post_form
+from tests.web_support import ORIGIN, assert_refused, assert_shows, form_token, post_form
 
 PAGE = "/console/surveys"
 FORM = {
@@ -50,10 +50,13 @@ def test_an_inspector_records_a_paper_batch_and_sees_it_listed(
     page = inspector.get(PAGE)
 
     assert answer.status_code == 303, answer.text
-    assert '<html lang="zh-CN">' in page.text
-    assert "已录入窗口 W-A01 的调查结果：10 份。" in page.text
-    assert "2026-11-01 至 2026-11-20" in page.text
-    assert "纸质问卷" in page.text
+    assert_shows(
+        page,
+        '<html lang="zh-CN">',
+        "已录入窗口 W-A01 的调查结果：10 份。",
+        "2026-11-01 至 2026-11-20",
+        "纸质问卷",
+    )
 
 
 def test_a_refused_batch_is_said_in_chinese_with_the_form_kept(inspector: TestClient) -> None:
