@@ -35,6 +35,15 @@ CAMPAIGN_END = datetime(2026, 11, 27, 17, 0, tzinfo=OFFICE_TZ)
 
 DIRECTORY_ADMIN = Actor(principal="admin-directory", role=Role.ADMIN)
 # The server key under which tests hash access codes (32 bytes, as production needs).
+# Notification channels configured on a port where nothing listens: messages are written
+# to the outbox as in service, and nothing leaves the machine.
+UNREACHABLE_CHANNELS = {
+    "sms_gateway_url": "http://127.0.0.1:9/sms",
+    "smtp_url": "smtp://127.0.0.1:9",
+    "mail_from": "oversight@example.gov.cn",
+    "inspectors_email": "inspectors@example.gov.cn",
+}
+
 TEST_ACCESS_CODE_KEY = b"oversight-test-access-code-key-0"
 # The master key that wraps the test databases' personal data keys (base64 of 32 bytes).
 TEST_MASTER_KEY = base64.b64encode(b"oversight-test-master-key-000000").decode()

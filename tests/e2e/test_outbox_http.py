@@ -18,21 +18,15 @@ from interfaces.http.app import create_app
 from tests.e2e.conftest import Tokens, error_of, sample_container
 from tests.factories import API, SAMPLE_DEPARTMENT, a_complaint_body, posted, registered_through_api
 from tests.outbox_rows import add_attempt, insert_message
-from tests.support import SettableTimeSource, run_worker_once
+from tests.support import UNREACHABLE_CHANNELS, SettableTimeSource, run_worker_once
 
-CHANNELS = {
-    "sms_gateway_url": "http://127.0.0.1:9/sms",
-    "smtp_url": "smtp://127.0.0.1:9",
-    "mail_from": "oversight@example.gov.cn",
-    "inspectors_email": "inspectors@example.gov.cn",
-}
 AGREES = {"name": "王芳", "phone": "13812345678", "notify": True}
 
 
 @pytest.fixture
 def container(database_url: str, time_source: SettableTimeSource) -> Iterator[Container]:
     """Every channel on, pointing at addresses where nothing listens (nothing is sent here)."""
-    with sample_container(database_url, time_source, **CHANNELS) as built:
+    with sample_container(database_url, time_source, **UNREACHABLE_CHANNELS) as built:
         yield built
 
 

@@ -17,7 +17,14 @@ from interfaces.http.app import create_app
 from interfaces.web.csrf import FORM_TOKEN_FIELD
 from tests import attachment_samples as samples
 from tests.e2e.conftest import sample_container
-from tests.factories import INSPECTOR, SAMPLE_DEPARTMENT, a_deduction, assign, registered_case
+from tests.factories import (
+    INSPECTOR,
+    SAMPLE_DEPARTMENT,
+    a_deduction,
+    assign,
+    recorded_visit,
+    registered_case,
+)
 from tests.support import SettableTimeSource, run_worker_once
 from tests.web_support import (
     ORIGIN,
@@ -124,13 +131,7 @@ def test_an_inspector_uploads_on_the_visit_and_deduction_pages(
 ) -> None:
     app = container.supervision
     app.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
-    visit = app.record_visit(
-        day=app.time_source.now().date(),
-        method="patrol",
-        windows=["W-A01"],
-        summary="巡查",
-        by=INSPECTOR,
-    )
+    visit = recorded_visit(app)
     deduction = app.record_deduction(a_deduction(), INSPECTOR)
     signed_in(client, container, Role.INSPECTOR)
     for page in (f"/console/visits/{visit.id}", f"/console/deductions/{deduction.id}/attachments"):

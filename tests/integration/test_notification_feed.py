@@ -32,15 +32,9 @@ from tests.factories import (
     registration,
 )
 from tests.integration.read_side import dict_rows
-from tests.support import SettableTimeSource, run_worker_once, settings_for
+from tests.support import UNREACHABLE_CHANNELS, SettableTimeSource, run_worker_once, settings_for
 
-CHANNELS = {
-    "sms_gateway_url": "http://127.0.0.1:9/sms",
-    "smtp_url": "smtp://127.0.0.1:9",
-    "mail_from": "oversight@example.gov.cn",
-    "inspectors_email": "inspectors@example.gov.cn",
-    "public_url": "https://oversight.example.gov.cn",
-}
+CHANNELS = {**UNREACHABLE_CHANNELS, "public_url": "https://oversight.example.gov.cn"}
 CITIZEN = {"name": "王芳", "phone": "13812345678", "notify": True}
 
 
