@@ -17,12 +17,10 @@ from starlette.datastructures import FormData
 from application.ports import ConsoleSession
 from application.supervision import Supervision
 from domain.case import CATEGORIES
-from domain.errors import DomainError
-from domain.labels import error_message
 from interfaces.http.deps import SupervisionDep
 from interfaces.http.schemas.answer_templates import AnswerTemplateCreate, AnswerTemplateEdit
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import back_to
+from interfaces.web.desk import run_and_go_back
 from interfaces.web.forms import read_form
 from interfaces.web.people import shown_person
 from interfaces.web.record_actions import FormAgain, act_on_record
@@ -102,11 +100,12 @@ async def retire_template(
 ) -> RedirectResponse:
     """Offer a template no more (停用)."""
     by = acting(request, person)
-    try:
-        await run_in_threadpool(app.retire_answer_template, _department(person), template_id, by=by)
-    except DomainError as refused:
-        return back_to(request, PAGE, error_message(refused.code), refused=True)
-    return back_to(request, PAGE, "已停用答复模板。", refused=False)
+    return await run_and_go_back(
+        request,
+        PAGE,
+        lambda: app.retire_answer_template(_department(person), template_id, by=by),
+        lambda _: "已停用答复模板。",
+    )
 
 
 def _department(person: ConsoleSession) -> str:
