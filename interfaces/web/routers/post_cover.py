@@ -29,7 +29,7 @@ from interfaces.http.schemas.cases import Reason
 from interfaces.http.schemas.post_cover import AbsenceCreate, CoverageQuery
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text
-from interfaces.web.forms import read_form
+from interfaces.web.forms import as_typed, read_form
 from interfaces.web.people import shown_person
 from interfaces.web.record_actions import FormAgain, act_on_record
 from interfaces.web.routers import page_router
@@ -122,7 +122,7 @@ async def record_absence(
 ) -> HTMLResponse | RedirectResponse:
     """Record an absence as the signed-in department (登记请假)."""
     app = container.supervision
-    typed = {name: value for name, value in form.items() if isinstance(value, str)}
+    typed = as_typed(form)
     fields = {name: text for name in ABSENCE_FIELDS if (text := form_text(form, name))}
     actor = acting(request, person)
 

@@ -37,7 +37,7 @@ from interfaces.http.schemas.visits import (
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text, shown
 from interfaces.web.flash import flash
-from interfaces.web.forms import read_form
+from interfaces.web.forms import as_typed, read_form
 from interfaces.web.new_records import NewRecordForm
 from interfaces.web.routers import page_router
 from interfaces.web.routers.deductions import FIELDS as DEDUCTION_FIELDS
@@ -205,7 +205,7 @@ async def record_finding(
     """Record a finding as a deduction, an order or a case (记录发现问题), then back to the
     visit's page; a refusal shows the page again with the form as typed."""
     kind = form_text(form, "type") or ""
-    typed = {name: value for name, value in form.items() if isinstance(value, str)}
+    typed = as_typed(form)
 
     async def page_again(problems: list[str], status_code: int) -> HTMLResponse:
         return await _render_visit(
