@@ -91,15 +91,25 @@ def reason_or_back(
     return body
 
 
+async def run_and_go_back(
+    request: Request, url: str, command: Callable[[], Answer], done: Callable[[Answer], str]
+) -> RedirectResponse:
+    """Run a command on a worker thread and go back to `url` saying what `done` makes of its
+    answer, or why it was refused."""
+    outcome = await refused_or_done(command)
+    if isinstance(outcome, str):
+        return back_to(request, url, outcome, refused=True)
+    return back_to(request, url, done(outcome), refused=False)
+
+
 async def run_from_queue(
     request: Request, queue: str, command: Callable[[], CaseView], done: str
 ) -> RedirectResponse:
     """Run a queue's command on one case and go back to the queue, saying the case's
     tracking number and what was `done`, or why it was refused."""
-    outcome = await refused_or_done(command)
-    if isinstance(outcome, str):
-        return back_to(request, queue, outcome, refused=True)
-    return back_to(request, queue, f"{outcome.tracking_number} {done}", refused=False)
+    return await run_and_go_back(
+        request, queue, command, lambda case: f"{case.tracking_number} {done}"
+    )
 
 
 async def run_form_from_queue(

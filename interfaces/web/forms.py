@@ -40,6 +40,11 @@ def read_form(
         return list(dict.fromkeys(lines))
 
 
+def as_typed(form: Mapping[str, Any]) -> dict[str, str]:
+    """The form's text fields as typed, to fill a form shown again (a file sent is not kept)."""
+    return {name: value for name, value in form.items() if isinstance(value, str)}
+
+
 def form_number(text: str) -> int | str:
     """A whole number typed in a form, as the number the API's JSON would carry; any other
     text as it is, for the schema to refuse. Kept to a few digits: a longer one is refused by

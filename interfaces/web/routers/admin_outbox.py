@@ -8,15 +8,13 @@ from uuid import UUID
 
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.concurrency import run_in_threadpool
 
-from domain.errors import DomainError
-from domain.labels import LABELS, error_message
+from domain.labels import LABELS
 from interfaces.http.deps import ContainerDep
 from interfaces.http.schemas.outbox import OutboxQuery
 from interfaces.web.admin import admin_router
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import back_to, shown
+from interfaces.web.desk import run_and_go_back, shown
 from interfaces.web.session import AdminPersonDep
 from interfaces.web.templating import render
 
@@ -68,9 +66,9 @@ async def resend_message(
     container: ContainerDep,
 ) -> RedirectResponse:
     """Send a dead notification again (重新发送), with the same idempotency key."""
-    page = f"{PAGE}/{message_id}"
-    try:
-        await run_in_threadpool(container.outbox.resend, message_id)
-    except DomainError as refused:
-        return back_to(request, page, error_message(refused.code), refused=True)
-    return back_to(request, page, "已重新加入发送队列。", refused=False)
+    return await run_and_go_back(
+        request,
+        f"{PAGE}/{message_id}",
+        lambda: container.outbox.resend(message_id),
+        lambda _: "已重新加入发送队列。",
+    )

@@ -10,21 +10,20 @@ from uuid import UUID
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from application.ports import ConsoleSession
 from application.supervision import Supervision
 from domain.case import CATEGORIES
-from domain.errors import DomainError
-from domain.labels import error_message
 from interfaces.http.deps import SupervisionDep
-from interfaces.http.errors import status_of
 from interfaces.http.schemas.answer_templates import AnswerTemplateCreate, AnswerTemplateEdit
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import back_to
+from interfaces.web.desk import run_and_go_back
 from interfaces.web.forms import read_form
 from interfaces.web.people import shown_person
+from interfaces.web.record_actions import FormAgain, act_on_record
 from interfaces.web.routers import page_router
 from interfaces.web.session import DepartmentPersonDep, acting
 from interfaces.web.templating import render
@@ -101,11 +100,12 @@ async def retire_template(
 ) -> RedirectResponse:
     """Offer a template no more (停用)."""
     by = acting(request, person)
-    try:
-        await run_in_threadpool(app.retire_answer_template, _department(person), template_id, by=by)
-    except DomainError as refused:
-        return back_to(request, PAGE, error_message(refused.code), refused=True)
-    return back_to(request, PAGE, "已停用答复模板。", refused=False)
+    return await run_and_go_back(
+        request,
+        PAGE,
+        lambda: app.retire_answer_template(_department(person), template_id, by=by),
+        lambda _: "已停用答复模板。",
+    )
 
 
 def _department(person: ConsoleSession) -> str:
@@ -130,26 +130,32 @@ async def _run(
 ) -> HTMLResponse | RedirectResponse:
     """Read the form into the API's schema and run the verb; a refusal shows the page again
     with the form as typed and what was wrong, in Chinese."""
-    body = read_form(schema, _values(form), FIELDS)
-    problems: list[str]
-    status = 422
-    if isinstance(body, list):
-        problems = body
-    else:
-        try:
-            await run_in_threadpool(command, body, acting(request, person))
-        except DomainError as refused:
-            problems, status = [error_message(refused.code)], status_of(refused)
-        else:
-            return back_to(request, PAGE, done, refused=False)
-    return await _page(
+    by = acting(request, person)
+
+    async def read() -> BaseModel | list[str]:
+        return read_form(schema, _values(form), FIELDS)
+
+    async def page_again(again: FormAgain) -> HTMLResponse:
+        return await _page(
+            request,
+            person,
+            app,
+            values=dict(again.values),
+            problems=again.problems,
+            editing=template_id,
+            status_code=again.status_code,
+        )
+
+    return await act_on_record(
         request,
-        person,
-        app,
-        values=dict(form),
-        problems=problems,
-        editing=template_id,
-        status_code=status,
+        "edit" if template_id else "create",
+        form,
+        read=read,
+        run=lambda body: command(body, by),
+        page_again=page_again,
+        refused_hint="",
+        after=PAGE,
+        done=done,
     )
 
 

@@ -23,7 +23,13 @@ from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.schemas.appeals import AppealCreate
 from interfaces.http.schemas.cases import Reason
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import back_to, form_text, problems_back_to, refused_or_done
+from interfaces.web.desk import (
+    back_to,
+    form_text,
+    problems_back_to,
+    refused_or_done,
+    run_and_go_back,
+)
 from interfaces.web.forms import read_form
 from interfaces.web.people import shown_person
 from interfaces.web.routers import page_router
@@ -124,7 +130,9 @@ async def decide_appeal(
         return problems_back_to(request, APPEALS, body)
     by = acting(request, person)
     verb = app.uphold_appeal if decision == "uphold" else app.grant_appeal
-    outcome = await refused_or_done(lambda: verb(appeal_id, reason=body.reason, by=by))
-    if isinstance(outcome, str):
-        return back_to(request, APPEALS, outcome, refused=True)
-    return back_to(request, APPEALS, f"已审定申诉：{DECISIONS[decision]}。", refused=False)
+    return await run_and_go_back(
+        request,
+        APPEALS,
+        lambda: verb(appeal_id, reason=body.reason, by=by),
+        lambda _: f"已审定申诉：{DECISIONS[decision]}。",
+    )

@@ -29,7 +29,7 @@ from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.schemas.assessments import AssessmentCreate
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text
-from interfaces.web.forms import form_number, read_form
+from interfaces.web.forms import as_typed, form_number, read_form
 from interfaces.web.new_records import NewRecordForm
 from interfaces.web.people import shown_person
 from interfaces.web.routers import page_router
@@ -138,7 +138,7 @@ async def record_assessment(
     request: Request, form: CsrfFormDep, person: InspectorPersonDep, app: SupervisionDep
 ) -> HTMLResponse | RedirectResponse:
     """Record the session as the signed-in inspector, then show it."""
-    typed = {name: value for name, value in form.items() if isinstance(value, str)}
+    typed = as_typed(form)
     results, problems = results_of(form_text(form, "results") or "")
     fields = {
         "title": form_text(form, "title") or "",

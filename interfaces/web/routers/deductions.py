@@ -32,6 +32,7 @@ from interfaces.web.desk import (
     form_text,
     reason_or_back,
     refused_or_done,
+    run_and_go_back,
     shown,
 )
 from interfaces.web.forms import read_form
@@ -276,12 +277,12 @@ async def revoke_deduction(
     if isinstance(body, RedirectResponse):
         return body
     by = acting(request, person)
-    outcome = await refused_or_done(
-        lambda: app.revoke_deduction(deduction_id, reason=body.reason, by=by)
+    return await run_and_go_back(
+        request,
+        back,
+        lambda: app.revoke_deduction(deduction_id, reason=body.reason, by=by),
+        lambda revoked: f"已撤销扣分：{revoked.rule_name}。",
     )
-    if isinstance(outcome, str):
-        return back_to(request, back, outcome, refused=True)
-    return back_to(request, back, f"已撤销扣分：{outcome.rule_name}。", refused=False)
 
 
 def _filters(params: QueryParams) -> dict[str, str]:

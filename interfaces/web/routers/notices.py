@@ -34,7 +34,7 @@ from interfaces.http.schemas.notices import NoticeCreate, NoticeEdit, NoticeList
 from interfaces.http.schemas.public import TRACKING_NUMBER
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text, shown
-from interfaces.web.forms import read_form
+from interfaces.web.forms import as_typed, read_form
 from interfaces.web.new_records import NewRecordForm
 from interfaces.web.record_actions import FormAgain, act_on_record
 from interfaces.web.routers import page_router
@@ -154,7 +154,7 @@ async def publish_notice(
 ) -> HTMLResponse | RedirectResponse:
     """Publish the notice as the signed-in inspector, then show it; a case or an order may be
     named by its tracking number, as staff know it."""
-    typed = {name: value for name, value in form.items() if isinstance(value, str)}
+    typed = as_typed(form)
     subject = {
         name: text
         for name in ("type", "id")
@@ -222,7 +222,7 @@ async def _act_on_notice(
         return body
 
     async def page_again(again: FormAgain) -> HTMLResponse:
-        typed = {k: v for k, v in again.values.items() if isinstance(v, str)}
+        typed = as_typed(again.values)
         words = typed if "title" in typed else None
         return await _render_notice(
             request, person, app, notice_id, words, again.problems, again.status_code

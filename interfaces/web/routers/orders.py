@@ -44,7 +44,7 @@ from interfaces.http.schemas.orders import (
 )
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text
-from interfaces.web.forms import form_number, read_form
+from interfaces.web.forms import as_typed, form_number, read_form
 from interfaces.web.new_records import NewRecordForm
 from interfaces.web.people import shown_person
 from interfaces.web.record_actions import FormAgain, act_on_record, render_record
@@ -213,7 +213,7 @@ async def issue_order(
 ) -> HTMLResponse | RedirectResponse:
     """Issue the order as the signed-in inspector, then show it."""
     app = container.supervision
-    typed = {name: value for name, value in form.items() if isinstance(value, str)}
+    typed = as_typed(form)
     return await _new_form(request, person, app).submit(
         typed,
         read_form(OrderCreate, _issue_values(form), ISSUE_NAMES),

@@ -9,6 +9,7 @@ API's route, off the event loop, as the person who signed in.
 from __future__ import annotations
 
 from calendar import monthrange
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
@@ -28,7 +29,7 @@ from interfaces.http.schemas.cases import Reason
 from interfaces.http.schemas.post_cover import AbsenceCreate, CoverageQuery
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text
-from interfaces.web.forms import read_form
+from interfaces.web.forms import as_typed, read_form
 from interfaces.web.people import shown_person
 from interfaces.web.record_actions import FormAgain, act_on_record
 from interfaces.web.routers import page_router
@@ -121,7 +122,7 @@ async def record_absence(
 ) -> HTMLResponse | RedirectResponse:
     """Record an absence as the signed-in department (登记请假)."""
     app = container.supervision
-    typed = {name: value for name, value in form.items() if isinstance(value, str)}
+    typed = as_typed(form)
     fields = {name: text for name in ABSENCE_FIELDS if (text := form_text(form, name))}
     actor = acting(request, person)
 
@@ -232,20 +233,24 @@ async def inspector_coverage(
     )
 
 
-async def _decide(
+async def _decide_gap(
     request: Request,
     person: Any,
     container: Container,
     form: Any,
     action: str,
+    day: str,
     body: BaseModel | list[str],
-    run: Any,
+    run: Callable[[Any, date], object],
     done: str,
 ) -> HTMLResponse | RedirectResponse:
+    """Run the decision on the cover gap of `day` (as the path writes it) with the form's
+    `body`, then back to the coverage page saying `done`; else the page with what was wrong."""
     app = container.supervision
+    when = _gap_day(day)
 
     async def read() -> BaseModel | list[str]:
-        return body
+        return body if when else ["日期格式应为 2026-12-07。"]
 
     async def page_again(again: FormAgain) -> HTMLResponse:
         return await _inspector_page(
@@ -257,7 +262,7 @@ async def _decide(
         action,
         form,
         read=read,
-        run=run,
+        run=lambda checked: run(checked, when),
         page_again=page_again,
         refused_hint=REFUSED_HINT,
         after=INSPECTOR_PAGE,
@@ -286,16 +291,16 @@ async def confirm_cover_gap(
     container: ContainerDep,
 ) -> HTMLResponse | RedirectResponse:
     """Confirm a cover gap's proposed deduction (确认扣分)."""
-    app, actor, when = container.supervision, acting(request, person), _gap_day(day)
-    body: BaseModel | list[str] = Reason(reason="确认") if when else ["日期格式应为 2026-12-07。"]
-    return await _decide(
+    app, actor = container.supervision, acting(request, person)
+    return await _decide_gap(
         request,
         person,
         container,
         form,
         "confirm",
-        body,
-        lambda _: app.confirm_cover_gap(window_id, when, actor),
+        day,
+        Reason(reason="确认"),
+        lambda _, when: app.confirm_cover_gap(window_id, when, actor),
         "已确认扣分。",
     )
 
@@ -314,19 +319,20 @@ async def dismiss_cover_gap(
     container: ContainerDep,
 ) -> HTMLResponse | RedirectResponse:
     """Dismiss a cover gap's proposed deduction, with the reason (不予扣分)."""
-    app, actor, when = container.supervision, acting(request, person), _gap_day(day)
+    app, actor = container.supervision, acting(request, person)
     body = read_form(
         Reason, {"reason": form_text(form, "reason") or ""}, {"reason": "不予扣分理由"}
     )
-    if when is None:
-        body = ["日期格式应为 2026-12-07。"]
-    return await _decide(
+    return await _decide_gap(
         request,
         person,
         container,
         form,
         "dismiss",
+        day,
         body,
-        lambda b: app.dismiss_cover_gap(window_id, when, reason=b.reason, by=actor),
+        lambda checked, when: app.dismiss_cover_gap(
+            window_id, when, reason=checked.reason, by=actor
+        ),
         "已作不予扣分处理。",
     )

@@ -31,7 +31,7 @@ from interfaces.http.schemas.surveys import SurveyBatchCreate, SurveyListQuery
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text
 from interfaces.web.flash import flash
-from interfaces.web.forms import form_number, read_form
+from interfaces.web.forms import as_typed, form_number, read_form
 from interfaces.web.new_records import NewRecordForm
 from interfaces.web.routers import page_router
 from interfaces.web.session import InspectorPersonDep, acting
@@ -116,7 +116,7 @@ async def record_survey_batch(
     container: ContainerDep,
 ) -> HTMLResponse | RedirectResponse:
     """Record the batch as the signed-in inspector (录入调查结果), then back to the list."""
-    typed = {name: value for name, value in form.items() if isinstance(value, str)}
+    typed = as_typed(form)
     fields = {name: text for name in FIELDS if (text := form_text(form, name)) is not None}
     counts = {
         level: form_number(text) if isinstance(text, str) else text

@@ -37,7 +37,7 @@ from interfaces.http.schemas.visits import (
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import form_text, shown
 from interfaces.web.flash import flash
-from interfaces.web.forms import read_form
+from interfaces.web.forms import as_typed, read_form
 from interfaces.web.new_records import NewRecordForm
 from interfaces.web.routers import page_router
 from interfaces.web.routers.deductions import FIELDS as DEDUCTION_FIELDS
@@ -205,25 +205,26 @@ async def record_finding(
     """Record a finding as a deduction, an order or a case (记录发现问题), then back to the
     visit's page; a refusal shows the page again with the form as typed."""
     kind = form_text(form, "type") or ""
-    typed = {name: value for name, value in form.items() if isinstance(value, str)}
-    if kind not in FINDINGS:
-        problems = ["处理方式：请选择扣分、整改通知或工单。"]
-        return await _render_visit(
-            request, person, app, visit_id, values=typed, problems=problems, status_code=422
-        )
-    schema, names = FINDINGS[kind]
-    body = read_form(schema, finding_values(kind, form), names)
-    if isinstance(body, list):
+    typed = as_typed(form)
+
+    async def page_again(problems: list[str], status_code: int) -> HTMLResponse:
         return await _render_visit(
             request,
             person,
             app,
             visit_id,
-            kind=kind,
+            kind=kind if kind in FINDINGS else "deduction",
             values=typed,
-            problems=body,
-            status_code=422,
+            problems=problems,
+            status_code=status_code,
         )
+
+    if kind not in FINDINGS:
+        return await page_again(["处理方式：请选择扣分、整改通知或工单。"], 422)
+    schema, names = FINDINGS[kind]
+    body = read_form(schema, finding_values(kind, form), names)
+    if isinstance(body, list):
+        return await page_again(body, 422)
     try:
         await run_in_threadpool(
             commands.record_finding,
@@ -236,16 +237,7 @@ async def record_finding(
         status_code = error_response(refused).status_code
         if status_code == 404:
             raise
-        return await _render_visit(
-            request,
-            person,
-            app,
-            visit_id,
-            kind=kind,
-            values=typed,
-            problems=[error_message(refused.code)],
-            status_code=status_code,
-        )
+        return await page_again([error_message(refused.code)], status_code)
     answer = RedirectResponse(VISIT_PAGE.format(visit_id=visit_id), status_code=303)
     flash(request, answer, f"已记录发现问题：{LABELS['finding_type'][kind]}。")
     return answer
