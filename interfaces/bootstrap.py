@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import InitVar, dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from uuid import uuid4
@@ -68,6 +68,7 @@ from application.surveys import SurveyQueries
 from application.visits import VisitQueries, visit_finding_policies
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
+from domain.item import ItemSpec
 from infrastructure.appeal_queries import AppealQueriesOnPostgres
 from infrastructure.assessment_queries import AssessmentQueriesOnPostgres
 from infrastructure.attachment_store import PostgresAttachmentStore, open_attachment_store
@@ -174,6 +175,7 @@ from infrastructure.visit_queries import VisitQueriesOnPostgres
 from infrastructure.worker import Worker, WorkerHandle, hold_worker_lock
 from infrastructure.yaml_files import FileProblem, ImportFileError
 from simulation.campaign import Campaign, StoreHoldsCases
+from simulation.defaults import DEFAULT_SEED
 from simulation.time_source import SimulatedTimeSource, campaign_start
 
 log = structlog.get_logger("oversight")
@@ -825,6 +827,29 @@ class WorkerActive(DemoRefused):
 DEMO_DATA_DIR = Path(".oversight-demo")
 
 
+def sample_campaign(
+    supervision: Supervision,
+    time_source: SimulatedTimeSource,
+    *,
+    until: datetime,
+    scale: float,
+    seed: int = DEFAULT_SEED,
+    items: tuple[ItemSpec, ...] = (),
+) -> Campaign:
+    """Made-up work until `until` over the packaged sample directory and default conduct
+    catalogue (and the item catalogue `items`): the demo's campaign."""
+    return Campaign(
+        supervision,
+        time_source,
+        until=until,
+        directory=sample_directory(),
+        rules=default_conduct_rules(),
+        scale=scale,
+        seed=seed,
+        items=items,
+    )
+
+
 def demo_campaign(
     settings: Settings | None = None,
     *,
@@ -854,12 +879,10 @@ def demo_campaign(
     time_source = SimulatedTimeSource(campaign_start(end, days))
     container = bootstrap(settings, time_source=time_source)
     try:
-        campaign = Campaign(
+        campaign = sample_campaign(
             container.supervision,
             time_source,
             until=end,
-            directory=sample_directory(),
-            rules=default_conduct_rules(),
             scale=scale,
             seed=seed,
             items=tuple(sample_items()),

@@ -13,16 +13,11 @@ from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ, WorkingCalendar
 from domain.deadlines import DeadlinePolicy
-from domain.item import ItemSpec
 from infrastructure.calendar_source import known_schedules, load_deadline_policy
-from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from infrastructure.personal_data_keys import InMemoryPersonalDataKeys
 from infrastructure.secrets import RandomSecrets
 from infrastructure.settings import Settings
-from simulation.campaign import Campaign
-from simulation.defaults import DEFAULT_SEED
-from simulation.time_source import SimulatedTimeSource
 
 if TYPE_CHECKING:
     from infrastructure.worker import Turn
@@ -110,28 +105,6 @@ def in_memory_supervision(
     )
     supervision.import_directory(sample_directory(), DIRECTORY_ADMIN)
     return supervision
-
-
-def sample_campaign(
-    supervision: Supervision,
-    time_source: SimulatedTimeSource,
-    *,
-    scale: float,
-    seed: int = DEFAULT_SEED,
-    items: tuple[ItemSpec, ...] = (),
-) -> Campaign:
-    """A demo campaign on the sample directory and the default conduct rules (and the item
-    catalogue `items`), running until CAMPAIGN_END."""
-    return Campaign(
-        supervision,
-        time_source,
-        until=CAMPAIGN_END,
-        directory=sample_directory(),
-        rules=default_conduct_rules(),
-        scale=scale,
-        seed=seed,
-        items=items,
-    )
 
 
 def worker_turns(container: Container, times: int = 1) -> list[Turn]:

@@ -10,10 +10,10 @@ import psycopg
 
 from application.projections.audit_events import PROJECTION_NAME as AUDIT_FEED
 from infrastructure.item_file import sample_items
-from interfaces.bootstrap import Container, bootstrap
+from interfaces.bootstrap import Container, bootstrap, sample_campaign
 from simulation.time_source import SimulatedTimeSource, campaign_start
 from tests.integration.read_side import head
-from tests.support import CAMPAIGN_END, run_worker_once, sample_campaign, settings_for
+from tests.support import CAMPAIGN_END, run_worker_once, settings_for
 
 
 @contextmanager
@@ -34,6 +34,7 @@ def campaign_store(
         sample_campaign(
             container.supervision,
             time_source,
+            until=CAMPAIGN_END,
             scale=scale,
             seed=seed,
             items=tuple(sample_items()),

@@ -35,9 +35,10 @@ from infrastructure.item_file import (
     parse_item_yaml,
     sample_items,
 )
+from interfaces.bootstrap import sample_campaign
 from simulation.time_source import SimulatedTimeSource, campaign_start
 from tests.factories import registered_case
-from tests.support import CAMPAIGN_END, START, in_memory_supervision, sample_campaign
+from tests.support import CAMPAIGN_END, START, in_memory_supervision
 from tests.unit.projection_fold import folded
 
 ADMIN = Actor("admin-items", Role.ADMIN)
@@ -379,7 +380,13 @@ def test_the_case_a_bad_rating_opens_names_the_rated_item(supervision: Supervisi
 def test_a_demo_campaign_loads_the_sample_catalogue_and_names_items_on_cases_and_ratings() -> None:
     time_source = SimulatedTimeSource(campaign_start(CAMPAIGN_END, 3))
     supervision = in_memory_supervision(time_source)  # type: ignore[arg-type]
-    campaign = sample_campaign(supervision, time_source, scale=0.2, items=tuple(sample_items()))
+    campaign = sample_campaign(
+        supervision,
+        time_source,
+        until=CAMPAIGN_END,
+        scale=0.2,
+        items=tuple(sample_items()),
+    )
 
     report = campaign.run()
 

@@ -24,6 +24,7 @@ from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.directory_file import sample_directory
 from infrastructure.personal_data_keys import InMemoryPersonalDataKeys
 from infrastructure.secrets import RandomSecrets
+from interfaces.bootstrap import sample_campaign
 from simulation.campaign import CampaignReport, StoreHoldsCases
 from simulation.fills import FILLED_ACCESS_CODE, RealisticFill
 from simulation.mixes import CATEGORY_MIX, CHANNEL_MIX
@@ -36,7 +37,6 @@ from tests.support import (
     TEST_ACCESS_CODE_KEY,
     SettableTimeSource,
     in_memory_supervision,
-    sample_campaign,
 )
 
 # What DESIGN §4–§7 says happens to cases, orders, scorecards and ratings. The calendar's
@@ -113,7 +113,9 @@ def cached_in_memory_supervision(time_source: SimulatedTimeSource) -> Supervisio
 def run_campaign(days: int, scale: float, seed: int = 7) -> tuple[Supervision, CampaignReport]:
     time_source = SimulatedTimeSource(campaign_start(CAMPAIGN_END, days))
     supervision = cached_in_memory_supervision(time_source)
-    return supervision, sample_campaign(supervision, time_source, scale=scale, seed=seed).run()
+    return supervision, sample_campaign(
+        supervision, time_source, until=CAMPAIGN_END, scale=scale, seed=seed
+    ).run()
 
 
 def recorded(supervision: Supervision) -> Iterator[Any]:
@@ -278,7 +280,7 @@ def test_a_campaign_refuses_a_store_that_holds_cases() -> None:
     supervision = cached_in_memory_supervision(time_source)
     supervision.import_directory(sample_directory(), DIRECTORY_ADMIN)
     registered_case(supervision)
-    campaign = sample_campaign(supervision, time_source, scale=0.05)
+    campaign = sample_campaign(supervision, time_source, until=CAMPAIGN_END, scale=0.05)
 
     with pytest.raises(StoreHoldsCases):
         campaign.run()
