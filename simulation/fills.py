@@ -214,7 +214,9 @@ class CaseFill:
             aged.append(self._open.popleft())
         now = self.at(self.registered)
         for case in aged:
-            self.settle(case, now)
+            # A case's steps run for days after it is registered: with a backlog shorter
+            # than that, a case ages out before its last step's time.
+            self.settle(case, max(now, case.modified_on))
         self.save(aged)
 
     def save(self, cases: list[Case]) -> None:

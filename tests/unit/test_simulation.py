@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -350,3 +350,13 @@ def test_every_filled_case_opens_to_the_fills_access_code(filled: Supervision) -
     hashes = {e.access_code_hash for e in recorded(filled) if isinstance(e, Case.Registered)}
 
     assert all(filled.secrets.access_code_matches(FILLED_ACCESS_CODE, h) for h in hashes)
+
+
+def test_a_fill_with_a_short_backlog_settles_each_case_after_its_last_step() -> None:
+    supervision = realistic_fill(events=2_000, backlog=20)
+
+    last_act: dict[UUID, datetime] = {}
+    for event in recorded(supervision):
+        if isinstance(event, Case.Event):
+            assert last_act.get(event.originator_id, event.timestamp) <= event.timestamp
+            last_act[event.originator_id] = event.timestamp
