@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, is_dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -14,6 +14,7 @@ from application.views import CaseFile, CaseView, HistoryEntry, RegisteredCase, 
 from domain.actor import Actor, Role
 from domain.case import (
     Case,
+    CaseAction,
     CaseNotFound,
     Channel,
     Kind,
@@ -67,9 +68,23 @@ class CaseVerbs(ItemVerbs, NumberingVerbs):
         """The case page's reading: the case as the viewer may see it, the actions open to
         them now, and the timeline, its words masked as the case's are for this viewer."""
         case = self._readable_case(case_id, viewer)
+        now = self.time_source.now()
+        events = self.repository.event_store.get(case_id)
+        return self._case_file(case, viewer, events, case.actions_open_to(viewer, now), now)
+
+    def _case_file(
+        self,
+        case: Case,
+        viewer: Actor,
+        events: Iterable[Any],
+        actions: tuple[CaseAction, ...],
+        at: datetime,
+    ) -> CaseFile:
+        """The case page's reading of `case` with its `events` so far: their timeline, its
+        words masked for this viewer, and the time left at `at`."""
         stand_ins = identity_stand_ins(viewer, case.kind.value, case.complainant)
         timeline = []
-        for event in self.repository.event_store.get(case_id):
+        for event in events:
             step = timeline_step(event, history_entry(event, case.personal_data_erased))
             timeline.append(
                 replace(
@@ -78,11 +93,10 @@ class CaseVerbs(ItemVerbs, NumberingVerbs):
                     internal=isinstance(event, Case.NoteAdded) and not event.public,
                 )
             )
-        now = self.time_source.now()
-        acknowledge_left, left = case.working_seconds_left(self.calendar, now)
+        acknowledge_left, left = case.working_seconds_left(self.calendar, at)
         return CaseFile(
             case=CaseView.of(case, viewer, position=None),
-            actions=case.actions_open_to(viewer, now),
+            actions=actions,
             timeline=timeline,
             acknowledge_seconds_left=acknowledge_left,
             seconds_left=left,

@@ -3,6 +3,7 @@ stood at an instant, loaded from the event store at the version it then had."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -11,7 +12,7 @@ from eventsourcing.persistence import PersistenceError
 
 from application.base import storage_unavailable
 from application.cases import CaseVerbs
-from application.views import CaseView
+from application.views import CaseFile, CaseView
 from domain.actor import Actor
 from domain.case import Case, CaseNotFound, NotAssignedDepartment
 
@@ -36,12 +37,27 @@ class PastCaseVerbs(CaseVerbs):
     def get_case_as_of(self, case_id: UUID, viewer: Actor, version: int | None) -> CaseView:
         """One case as it stood at `version` (None: not recorded yet, so not found), as the
         viewer may see it by today's rules; personal data erased since reads as erased."""
+        case, _ = self._case_as_of(case_id, viewer, version)
+        return CaseView.of(case, viewer, position=None)
+
+    def case_file_as_of(
+        self, case_id: UUID, viewer: Actor, version: int | None, at: datetime
+    ) -> CaseFile:
+        """The case page's reading of the case as it stood at `version`, the instant `at`:
+        the timeline up to then, the time then left, and no action (the past is only read)."""
+        case, events = self._case_as_of(case_id, viewer, version)
+        return self._case_file(case, viewer, events, (), at)
+
+    def _case_as_of(
+        self, case_id: UUID, viewer: Actor, version: int | None
+    ) -> tuple[Case, list[Any]]:
+        """The case at `version` as `get_case_as_of` reads it, and its events up to then."""
         not_found = CaseNotFound(f"there was no case {case_id} at that instant")
         if version is None:
             raise not_found
         try:
             case = self.repository.get(case_id, version=version)
-            later = list(self.repository.event_store.get(case_id, gt=version))
+            events = list(self.repository.event_store.get(case_id))
         except AggregateNotFoundError:
             raise not_found from None
         except PersistenceError as error:
@@ -50,8 +66,8 @@ class PastCaseVerbs(CaseVerbs):
             raise not_found
         refused = NotAssignedDepartment("this case is not assigned to your department")
         self._readable(case, viewer, lambda: refused)
-        _erased_since(case, later)
-        return CaseView.of(case, viewer, position=None)
+        _erased_since(case, [event for event in events if event.originator_version > version])
+        return case, [event for event in events if event.originator_version <= version]
 
 
 def _erased_since(case: Case, later: list[Any]) -> None:
