@@ -58,20 +58,13 @@ def test_the_time_left_is_counted_at_the_instant_asked_for_not_now(
     assert overdue.acknowledge_seconds_left == -3600
 
 
-def test_a_case_not_yet_registered_at_the_instant_is_not_found(
-    supervision: Supervision, operator: Actor
+def test_a_case_not_yet_registered_is_not_found_and_another_departments_case_is_refused(
+    supervision: Supervision, operator: Actor, other_department_actor: Actor
 ) -> None:
     case_id = assigned_case(supervision, operator)
 
     with pytest.raises(CaseNotFound):
         supervision.case_file_as_of(case_id, operator, None, MONDAY_NOON)
-
-
-def test_a_department_cannot_read_the_past_of_another_departments_case(
-    supervision: Supervision, operator: Actor, other_department_actor: Actor
-) -> None:
-    case_id = assigned_case(supervision, operator)
-
     with pytest.raises(NotAssignedDepartment):
         supervision.case_file_as_of(case_id, other_department_actor, ASSIGNED, MONDAY_NOON)
 

@@ -4,6 +4,11 @@ timeline of who did what, when and why, and one button per action the person may
 Which actions are offered is the case's own rule (`Case.actions_open_to`, read through
 `Supervision.case_file`); each form posts to the same application verb as the API's route,
 read into the API's own request schema, as the person who signed in.
+
+With `as_of` (查看历史时点, §14; `interfaces/web/past.py`) the page shows the case as it stood
+then, as the API's `GET /cases/{id}?as_of=` reads it (`Supervision.case_file_as_of`): the
+timeline up to then, time left at the instant, under the banner, and nothing to do — no action,
+no direction form, no upload, no notifications (the outbox keeps only their state now).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from domain.case import (
 from domain.directory import Directory
 from domain.labels import LABELS, label
 from interfaces.http import commands
-from interfaces.http.deps import CaseQueriesDep, SupervisionDep
+from interfaces.http.deps import CaseQueriesDep, ContainerDep, SupervisionDep
 from interfaces.http.errors import RoleNotAllowed
 from interfaces.http.schemas.cases import (
     CallbackNotReached,
@@ -51,6 +56,7 @@ from interfaces.http.schemas.cases import (
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import centre_cases
 from interfaces.web.forms import form_number, read_form
+from interfaces.web.past import Moment, MomentDep
 from interfaces.web.record_actions import FormAgain, act_on_record, render_record
 from interfaces.web.routers import page_router
 from interfaces.web.session import StaffPersonDep, acting
@@ -229,9 +235,11 @@ async def _render(
     app: Supervision,
     case_file: CaseFile,
     again: FormAgain | None = None,
+    moment: Moment | None = None,
 ) -> HTMLResponse:
     directory = await run_in_threadpool(app.directory)
     case = case_file.case
+    live = moment is None or moment.past is None
     return await render_record(
         request,
         session,
@@ -249,11 +257,11 @@ async def _render(
             "not_reached": NOT_REACHED,
             **await _result_form(request, session, app, case_file, directory),
             # Superiors and escalation (提级督办): the superior's direction form.
-            "may_direct": await run_in_threadpool(
-                app.may_direct, case.id, acting(request, session)
-            ),
+            "may_direct": live
+            and await run_in_threadpool(app.may_direct, case.id, acting(request, session)),
             # Notifications (外发消息, §17): what was sent about the case, for the centre.
-            "notifications": await notifications_of(request, session, case.id),
+            "notifications": await notifications_of(request, session, case.id) if live else None,
+            "moment": moment,
         },
     )
 
@@ -269,12 +277,22 @@ async def notifications_of(request: Request, session: Any, case_id: UUID) -> lis
 
 @router.get("/console/cases/{case_id:uuid}", response_class=HTMLResponse)
 async def case_page(
-    request: Request, case_id: UUID, app: SupervisionDep, person: StaffPersonDep
+    request: Request,
+    case_id: UUID,
+    app: SupervisionDep,
+    person: StaffPersonDep,
+    container: ContainerDep,
+    moment: MomentDep,
 ) -> HTMLResponse:
-    """One case as this person may see it, with the actions open to them now."""
+    """One case as this person may see it, with the actions open to them now; as of an
+    instant, as it then stood (not found before it was registered), with nothing to do."""
     viewer = acting(request, person)
-    case_file = await run_in_threadpool(app.case_file, case_id, viewer)
-    return await _render(request, person, app, case_file)
+    if moment.past is None:
+        case_file = await run_in_threadpool(app.case_file, case_id, viewer)
+        return await _render(request, person, app, case_file)
+    version = await container.read_side_history.version_at(case_id, moment.past.position)
+    case_file = await run_in_threadpool(app.case_file_as_of, case_id, viewer, version, moment.at)
+    return await _render(request, person, app, case_file, moment=moment)
 
 
 @router.post(
