@@ -1,6 +1,7 @@
-"""查看历史时点 at the console (§14) through the ASGI client: boards, lists, scores and reports
-read as the record stood at `as_of`, with the banner and without write actions, the control
-keeping the page's filters, and bad instants refused in Chinese, never as a 500."""
+"""查看历史时点 at the console (§14) through the ASGI client: boards, lists, scores, reports and
+the case page read as the record stood at `as_of`, with the banner and without write actions,
+the control keeping the page's filters, links to a case keeping the instant, and bad instants
+refused in Chinese, never as a 500."""
 
 from __future__ import annotations
 
@@ -16,27 +17,36 @@ from httpx import Response
 
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
+from infrastructure.audit_projection import AuditEventsRunner
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.factories import (
+    ESCALATED_AT,
     INSPECTOR,
     OTHER_DEPARTMENT,
     SAMPLE_DEPARTMENT,
+    SAMPLE_DEPARTMENT_ACTOR,
+    SAMPLE_SUPERIOR,
     a_deduction,
+    acknowledged_case,
+    answer,
     assign,
     assigned_case,
     case_asking_extension,
+    escalated_case,
     registration,
 )
 from tests.support import SettableTimeSource
-from tests.web_support import assert_error_page, assert_hides, assert_shows
+from tests.web_support import assert_error_page, assert_hides, assert_shows, signed_in
 
-# The record is made at 10:00 (the tests' start); at 12:00 the case moves to taxation and the
-# patrol's deduction is revoked. 11:00 is between: what the datetime-local control sends.
+# The record is made at 10:00 (the tests' start); at 12:00 the case moves to taxation, the
+# deeds office answers another, and the patrol's deduction is revoked. 11:00 is between: what
+# the datetime-local control sends.
 THEN = "2026-11-27T11:00"
 BANNER = "正在查看 2026年11月27日 11:00 的历史记录（记录时间），数据不会随新记录变化。"
 BANNER_NAME = 'role="status" aria-label="历史时点"'
 PAST = f"as_of={THEN}"
+ANSWERED_AT_NOON = "已为群众补办登记手续"
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,10 @@ class History:
     tracking_number: str  # assigned to the deeds office at 10:00, to taxation at 12:00
     revoked: UUID  # a patrol's deduction of 10:00, revoked at 12:00
     kept: UUID  # a visit's deduction of 10:00, still in force
+    moved: UUID  # the case of `tracking_number`
+    waiting: UUID  # assigned to the deeds office at 10:00, still to be acknowledged
+    answered: UUID  # acknowledged by the deeds office at 10:00, answered at 12:00
+    asking: UUID  # acknowledged at 10:00, asking for an extension since
 
 
 @pytest.fixture
@@ -56,8 +70,9 @@ def history(
     app.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
     registered = registration(app, summary="窗口拒收材料")
     assign(app, registered.case.id)
-    assigned_case(app, summary="仍待签收的投诉")
-    case_asking_extension(app, summary="需要现场核查的投诉")
+    waiting = assigned_case(app, summary="仍待签收的投诉")
+    asking = case_asking_extension(app, summary="需要现场核查的投诉")
+    answered = acknowledged_case(app, summary="中午答复的投诉")
     revoked = app.record_deduction(
         a_deduction(occurred_at=datetime(2026, 11, 27, 9, 0, tzinfo=OFFICE_TZ)), INSPECTOR
     )
@@ -71,9 +86,18 @@ def history(
     )
     time_source.advance(hours=2)
     assign(app, registered.case.id, department=OTHER_DEPARTMENT)
+    answer(app, answered, answer=ANSWERED_AT_NOON)
     app.revoke_deduction(revoked.id, reason="考勤记录有误", by=INSPECTOR)
     catch_up()
-    return History(registered.case.tracking_number, revoked.id, kept.id)
+    return History(
+        registered.case.tracking_number,
+        revoked.id,
+        kept.id,
+        registered.case.id,
+        waiting,
+        answered,
+        asking,
+    )
 
 
 def main_of(page: Response) -> str:
@@ -239,15 +263,17 @@ def test_a_wall_clock_time_is_read_in_the_offices_time_like_the_same_instant_wit
         ("2026-11-28T09:00", 422, "历史时点不能晚于现在"),
         ("2099-01-01T10:00+08:00", 422, "历史时点不能晚于现在"),
         ("2026-11-27T11:00\x00", 422, "无法保存的字符"),
+        ("2026-11-27T11:00\x1b", 422, "无法保存的字符"),
     ],
 )
-def test_a_bad_instant_is_refused_in_chinese_on_the_page(
+def test_a_bad_instant_is_refused_in_chinese_on_the_inbox_and_on_the_case_page(
     history: History, department: TestClient, as_of: str, status: int, said: str
 ) -> None:
-    answer = department.get("/console/", params={"as_of": as_of})
+    for page in ("/console/", case_page(history.waiting)):
+        refused = department.get(page, params={"as_of": as_of})
 
-    assert_error_page(answer, status)
-    assert said in answer.text, answer.text
+        assert_error_page(refused, status)
+        assert said in refused.text, (page, refused.text)
 
 
 def test_every_page_refuses_a_malformed_instant_in_chinese(
@@ -258,3 +284,133 @@ def test_every_page_refuses_a_malformed_instant_in_chinese(
 
         assert_error_page(answer, 422)
         assert "历史时点的格式不正确" in answer.text, page
+
+
+# The case page (/console/cases/{id}) as of an instant ------------------------------------------
+
+
+def case_page(case_id: UUID) -> str:
+    return f"/console/cases/{case_id}"
+
+
+def test_the_case_page_as_of_then_shows_the_case_as_it_stood_under_the_banner_with_no_form(
+    history: History, department: TestClient
+) -> None:
+    then = department.get(f"{case_page(history.answered)}?{PAST}")
+    now = department.get(case_page(history.answered))
+
+    assert then.status_code == now.status_code == 200
+    assert_shows(then, BANNER, BANNER_NAME, "中午答复的投诉", ">办理中</span>")
+    assert_shows(main_of(then), f'href="{case_page(history.answered)}">回到现在</a>')
+    assert_hides(then, ANSWERED_AT_NOON, ">已答复</span>", "可办理的操作", "上传附件")
+    assert 'method="post"' not in main_of(then)
+    assert_shows(now, ANSWERED_AT_NOON, ">已答复</span>", "上传附件")
+    assert_hides(now, BANNER_NAME)
+
+
+def test_the_case_page_as_of_then_has_the_timeline_up_to_then_only(
+    history: History, inspector: TestClient
+) -> None:
+    then = inspector.get(f"{case_page(history.moved)}?{PAST}")
+    now = inspector.get(case_page(history.moved))
+
+    assigned = '<time datetime="2026-11-27T10:00:00+08:00">'
+    reassigned = '<time datetime="2026-11-27T12:00:00+08:00">'
+    assert_shows(then, assigned)
+    assert_hides(main_of(then), reassigned, ">下发整改通知</a>", ">发布通报</a>")
+    assert_shows(main_of(now), assigned, reassigned, ">下发整改通知</a>", ">发布通报</a>")
+
+
+def test_the_case_page_as_of_then_counts_the_time_left_at_that_instant(
+    history: History, department: TestClient
+) -> None:
+    then = department.get(f"{case_page(history.waiting)}?{PAST}")
+    now = department.get(case_page(history.waiting))
+
+    # 11:00 on Friday: 6.5 office hours that day and 8.5 on Monday before 17:30; 12:00: one less.
+    assert_shows(then, "剩余 1 个工作日 6 小时")
+    assert_shows(now, "剩余 1 个工作日 5 小时")
+
+
+def test_a_case_moved_on_since_is_read_as_of_then_by_the_department_that_held_it_only(
+    history: History, client: TestClient, container: Container
+) -> None:
+    deeds_then = signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT).get(
+        f"{case_page(history.moved)}?{PAST}"
+    )
+    deeds_now = client.get(case_page(history.moved))
+    client.cookies.clear()
+    taxation = signed_in(client, container, Role.DEPARTMENT, department=OTHER_DEPARTMENT)
+    taxation_then = taxation.get(f"{case_page(history.moved)}?{PAST}")
+    taxation_now = taxation.get(case_page(history.moved))
+
+    assert_shows(deeds_then, BANNER, history.tracking_number)
+    assert_error_page(deeds_now, 403)
+    assert_error_page(taxation_then, 403)
+    assert "只有承办部门可以办理或查看该工单" in taxation_then.text
+    assert taxation_now.status_code == 200
+
+
+def test_the_case_page_as_of_before_the_case_was_registered_is_the_consoles_404(
+    history: History, inspector: TestClient
+) -> None:
+    before = inspector.get(case_page(history.waiting), params={"as_of": "2026-11-27T09:59"})
+
+    assert_error_page(before, 404)
+    assert "未找到该工单" in before.text
+
+
+def test_the_case_page_as_of_an_instant_the_read_side_has_not_reached_asks_to_retry(
+    history: History,
+    department: TestClient,
+    container: Container,
+    time_source: SettableTimeSource,
+) -> None:
+    # given: an acknowledgement that only the audit feed (record time) has seen yet
+    time_source.advance(minutes=5)
+    container.supervision.acknowledge_case(history.waiting, SAMPLE_DEPARTMENT_ACTOR)
+    with AuditEventsRunner(container.database_url, container.supervision) as feed:
+        feed.run_until_caught_up()
+    container.read_side_history.wait_seconds = 0.2  # type: ignore[attr-defined]
+
+    page = department.get(
+        case_page(history.waiting), params={"as_of": time_source.now().isoformat()}
+    )
+
+    assert_error_page(page, 503)
+    assert "该时点的记录仍在整理中，请稍后刷新。" in page.text
+
+
+def test_the_links_of_past_lists_and_boards_open_the_case_at_the_same_instant(
+    history: History, client: TestClient, container: Container
+) -> None:
+    kept = quote("2026-11-27T11:00:00+08:00", safe="")
+    signed_in(client, container, Role.INSPECTOR)
+    cases = client.get(f"/console/cases?{PAST}")
+    queue = client.get(f"/console/supervision?{PAST}")
+    client.cookies.clear()
+    signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
+    inbox = client.get(f"/console/?{PAST}")
+    inbox_now = client.get("/console/")
+
+    for page in (cases, inbox):
+        assert_shows(page, f'href="{case_page(history.moved)}?as_of={kept}"')
+    assert_shows(queue, f'href="{case_page(history.asking)}?as_of={kept}"')
+    assert_shows(inbox_now, f'href="{case_page(history.waiting)}"')
+
+
+def test_the_superiors_escalated_work_of_the_past_links_its_case_at_the_same_instant(
+    client: TestClient,
+    container: Container,
+    time_source: SettableTimeSource,
+    catch_up: Callable[[], object],
+) -> None:
+    case_id = escalated_case(container.supervision, time_source.set)
+    time_source.set(ESCALATED_AT.replace(minute=40))
+    signed_in(client, container, Role.DEPARTMENT, department=SAMPLE_SUPERIOR)
+    catch_up()  # the record after 10:35 indexed: so the record of 10:35 is known whole
+
+    desk = client.get("/console/", params={"as_of": "2026-12-28T10:35"})
+
+    kept = quote("2026-12-28T10:35:00+08:00", safe="")
+    assert_shows(desk, "下级超期件", f'href="{case_page(case_id)}?as_of={kept}"')
