@@ -1,7 +1,8 @@
 """查看历史时点 in a real browser (§14): an inspector asks a department's board as it stood
 before the case was moved to another department, sees the banner and the case, and goes back
-to now; a citizen reads the blue list as published then, on a phone. Axe on the board of the
-past; screenshots of both."""
+to now; from the case list of then, opens the case as it then stood, with nothing to do; a
+citizen reads the blue list as published then, on a phone. Axe on the board and the case page
+of the past; screenshots of all three."""
 
 from __future__ import annotations
 
@@ -74,6 +75,41 @@ def test_an_inspector_reads_a_board_as_it_stood_before_the_case_moved_on(
     # then
     expect(page.get_by_role("status", name="历史时点")).to_have_count(0)
     expect(page.get_by_role("cell", name=moved_case)).to_have_count(0)
+
+
+def test_an_inspector_opens_a_case_from_the_past_case_list_as_it_then_stood(
+    page: Page, container: Container, base_url: str, moved_case: str
+) -> None:
+    # given: the case list as it stood at 11:00 that morning
+    sign_in_as(page, container, base_url, Role.INSPECTOR, username="zhou.jian", name="周检")
+    page.goto("/console/cases")
+    page.get_by_label("查看历史时点").fill("2026-11-27T11:00")
+    page.get_by_role("button", name="显示历史记录").click()
+
+    # when: the case is opened from the list
+    page.get_by_role("link", name=moved_case).click()
+
+    # then: the case as it stood then, under the banner: the deeds office's, its one
+    # assignment in the timeline, and nothing to do
+    expect(page.get_by_role("heading", name=f"工单 {moved_case}")).to_be_visible()
+    banner = page.get_by_role("status", name="历史时点")
+    expect(banner).to_contain_text("正在查看 2026年11月27日 11:00 的历史记录")
+    facts = page.get_by_role("region", name="基本情况")
+    expect(facts).to_contain_text("不动产登记中心")
+    expect(facts).not_to_contain_text("税务局")
+    expect(page.get_by_role("region", name="办理过程").get_by_role("listitem")).to_have_count(2)
+    expect(page.get_by_role("heading", name="可办理的操作")).to_have_count(0)
+    expect(page.get_by_role("main").get_by_role("button")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "time-travel-case", full_page=True)
+
+    # when: back to now
+    banner.get_by_role("link", name="回到现在").click()
+
+    # then: the case as it stands, with taxation, and the inspector's actions
+    expect(page.get_by_role("status", name="历史时点")).to_have_count(0)
+    expect(page.get_by_role("region", name="基本情况")).to_contain_text("税务局")
+    expect(page.get_by_role("heading", name="可办理的操作")).to_be_visible()
 
 
 def test_a_citizen_reads_the_blue_list_as_published_that_morning_on_a_phone(
