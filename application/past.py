@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import project_aggregate
 from eventsourcing.persistence import PersistenceError
 
 from application.base import storage_unavailable
@@ -56,18 +56,18 @@ class PastCaseVerbs(CaseVerbs):
         if version is None:
             raise not_found
         try:
-            case = self.repository.get(case_id, version=version)
             events = list(self.repository.event_store.get(case_id))
-        except AggregateNotFoundError:
-            raise not_found from None
         except PersistenceError as error:
             raise storage_unavailable(error) from error
+        # One read of the record: the case is made from its events up to `version`.
+        then = [event for event in events if event.originator_version <= version]
+        case = project_aggregate(None, then)
         if not isinstance(case, Case):
             raise not_found
         refused = NotAssignedDepartment("this case is not assigned to your department")
         self._readable(case, viewer, lambda: refused)
-        _erased_since(case, [event for event in events if event.originator_version > version])
-        return case, [event for event in events if event.originator_version <= version]
+        _erased_since(case, events[len(then) :])
+        return case, then
 
 
 def _erased_since(case: Case, later: list[Any]) -> None:
