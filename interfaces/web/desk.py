@@ -80,12 +80,18 @@ def problems_back_to(request: Request, url: str, problems: list[str]) -> Redirec
     return back_to(request, url, "；".join(problems), refused=True)
 
 
+def read_reason(form: FormData, names: Mapping[str, str]) -> Reason | list[str]:
+    """The form's reason as the API's `Reason` reads it, or what was wrong with it (its field
+    named as `names` says)."""
+    return read_form(Reason, {"reason": form_text(form, "reason") or ""}, names)
+
+
 def reason_or_back(
-    request: Request, form: FormData, url: str, names: dict[str, str]
+    request: Request, form: FormData, url: str, names: Mapping[str, str]
 ) -> Reason | RedirectResponse:
-    """The form's reason as the API's `Reason` reads it, or back to `url` saying what was
-    wrong with it (its field named as `names` says)."""
-    body = read_form(Reason, {"reason": form_text(form, "reason") or ""}, names)
+    """The form's reason as `read_reason` reads it, or back to `url` saying what was wrong
+    with it."""
+    body = read_reason(form, names)
     if isinstance(body, list):
         return problems_back_to(request, url, body)
     return body

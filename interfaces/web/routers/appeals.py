@@ -21,12 +21,12 @@ from domain.actor import Role
 from domain.appeal import AppealStatus
 from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.schemas.appeals import AppealCreate
-from interfaces.http.schemas.cases import Reason
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import (
     back_to,
     form_text,
     problems_back_to,
+    reason_or_back,
     refused_or_done,
     run_and_go_back,
 )
@@ -124,10 +124,9 @@ async def decide_appeal(
     app: SupervisionDep,
 ) -> RedirectResponse:
     """Uphold the deduction (维持扣分) or grant the appeal (撤销扣分), with the reason."""
-    reason = form_text(form, "reason")
-    body = read_form(Reason, {"reason": reason} if reason else {}, DECISION_FIELDS)
-    if isinstance(body, list):
-        return problems_back_to(request, APPEALS, body)
+    body = reason_or_back(request, form, APPEALS, DECISION_FIELDS)
+    if isinstance(body, RedirectResponse):
+        return body
     by = acting(request, person)
     verb = app.uphold_appeal if decision == "uphold" else app.grant_appeal
     return await run_and_go_back(

@@ -29,11 +29,10 @@ from interfaces.http.deps import (
     PublicClientDep,
     SupervisionDep,
 )
-from interfaces.http.schemas.cases import Reason
 from interfaces.http.schemas.notices import NoticeCreate, NoticeEdit, NoticeListQuery
 from interfaces.http.schemas.public import TRACKING_NUMBER
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import form_text, shown
+from interfaces.web.desk import form_text, read_reason, shown
 from interfaces.web.forms import as_typed, read_form
 from interfaces.web.new_records import NewRecordForm
 from interfaces.web.record_actions import FormAgain, act_on_record
@@ -291,7 +290,7 @@ async def withdraw_notice(
         notice_id,
         form,
         "withdraw",
-        read_form(Reason, {"reason": form_text(form, "reason") or ""}, NAMES),
+        read_reason(form, NAMES),
         lambda body: app.withdraw_notice(notice_id, reason=body.reason, by=actor),
         "已撤回通报，公开列表中标注为已撤回。",
     )

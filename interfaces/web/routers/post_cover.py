@@ -28,7 +28,7 @@ from interfaces.http.deps import ContainerDep
 from interfaces.http.schemas.cases import Reason
 from interfaces.http.schemas.post_cover import AbsenceCreate, CoverageQuery
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import form_text
+from interfaces.web.desk import form_text, read_reason
 from interfaces.web.forms import as_typed, read_form
 from interfaces.web.people import shown_person
 from interfaces.web.record_actions import FormAgain, act_on_record
@@ -320,9 +320,6 @@ async def dismiss_cover_gap(
 ) -> HTMLResponse | RedirectResponse:
     """Dismiss a cover gap's proposed deduction, with the reason (不予扣分)."""
     app, actor = container.supervision, acting(request, person)
-    body = read_form(
-        Reason, {"reason": form_text(form, "reason") or ""}, {"reason": "不予扣分理由"}
-    )
     return await _decide_gap(
         request,
         person,
@@ -330,7 +327,7 @@ async def dismiss_cover_gap(
         form,
         "dismiss",
         day,
-        body,
+        read_reason(form, {"reason": "不予扣分理由"}),
         lambda checked, when: app.dismiss_cover_gap(
             window_id, when, reason=checked.reason, by=actor
         ),
