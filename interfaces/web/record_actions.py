@@ -20,7 +20,7 @@ from domain.directory import Directory
 from domain.errors import DomainError
 from domain.labels import error_message
 from interfaces.http.errors import error_response
-from interfaces.web.flash import flash
+from interfaces.web.desk import back_to
 from interfaces.web.people import shown_person
 from interfaces.web.templating import prose_date, render, table_time
 
@@ -65,9 +65,7 @@ async def act_on_record(
         problems = [error_message(refused.code) + refused_hint]
         status_code = error_response(refused).status_code
         return await page_again(FormAgain(action, dict(form), problems, status_code))
-    answer = RedirectResponse(after, status_code=303)
-    flash(request, answer, done)
-    return answer
+    return back_to(request, after, done, refused=False)
 
 
 def deadline_in_words(deadline: Deadline | None) -> str:

@@ -23,7 +23,7 @@ from domain.labels import error_message
 from interfaces.http.deps import SupervisionDep
 from interfaces.http.uploads import content_disposition
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.flash import flash
+from interfaces.web.desk import back_to
 from interfaces.web.people import shown_person
 from interfaces.web.routers import page_router
 from interfaces.web.session import InspectorPersonDep, StaffPersonDep, acting
@@ -58,7 +58,7 @@ async def _upload(
     """Attach the form's file, then back to the record's page saying how it went. A refusal
     of the file itself comes back as a message; any other (not the person's record, no such
     record) is the error page the other forms answer."""
-    page = RECORD_PAGES[owner_type].format(id=owner_id)
+    back = f"{RECORD_PAGES[owner_type].format(id=owner_id)}#attachments"
     upload = form.get("file")
     try:
         if not isinstance(upload, UploadFile):
@@ -70,12 +70,8 @@ async def _upload(
             )
         )
     except Invalid as refused:
-        answer = RedirectResponse(f"{page}#attachments", status_code=303)
-        flash(request, answer, error_message(refused.code), "error")
-        return answer
-    answer = RedirectResponse(f"{page}#attachments", status_code=303)
-    flash(request, answer, f"已上传附件：{view.name}")
-    return answer
+        return back_to(request, back, error_message(refused.code), refused=True)
+    return back_to(request, back, f"已上传附件：{view.name}", refused=False)
 
 
 @router.post("/cases/{case_id:uuid}/attachments", response_class=RedirectResponse)

@@ -25,8 +25,7 @@ from domain.labels import error_message
 from interfaces.bootstrap import Container
 from interfaces.http.deps import ContainerDep
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import centre_cases
-from interfaces.web.flash import flash
+from interfaces.web.desk import back_to, centre_cases
 from interfaces.web.past import Moment, MomentDep, moment_asked
 from interfaces.web.people import shown_person
 from interfaces.web.routers import page_router
@@ -101,13 +100,10 @@ async def acknowledge_chosen(
 ) -> RedirectResponse:
     """Acknowledge every chosen case (批量签收), one line per case saying how it went."""
     chosen = list(dict.fromkeys(str(value) for value in form.getlist("case")))
-    answer = RedirectResponse(HOME, status_code=303)
     if not chosen:
-        flash(request, answer, "请先勾选要签收的工单。", "error")
-        return answer
+        return back_to(request, HOME, "请先勾选要签收的工单。", refused=True)
     if len(chosen) > MOST_AT_ONCE:
-        flash(request, answer, f"一次最多签收 {MOST_AT_ONCE} 件，请分批签收。", "error")
-        return answer
+        return back_to(request, HOME, f"一次最多签收 {MOST_AT_ONCE} 件，请分批签收。", refused=True)
     now = Moment(container.supervision.time_source.now())
     numbers = {str(item.id): item.tracking_number for item in await _inbox(container, person, now)}
     actor = acting(request, person)
@@ -124,8 +120,7 @@ async def acknowledge_chosen(
         except DomainError as error:
             refused += 1
             lines.append(f"{number}：{error_message(error.code)}")
-    flash(request, answer, "\n".join(lines), "error" if refused else "success")
-    return answer
+    return back_to(request, HOME, "\n".join(lines), refused=refused > 0)
 
 
 async def _inbox(container: Container, person: ConsoleSession, moment: Moment) -> list[BoardItem]:

@@ -29,8 +29,7 @@ from interfaces.http.deps import ContainerDep, SupervisionDep
 from interfaces.http.errors import error_response
 from interfaces.http.schemas.surveys import SurveyBatchCreate, SurveyListQuery
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import form_text
-from interfaces.web.flash import flash
+from interfaces.web.desk import back_to, form_text
 from interfaces.web.forms import as_typed, form_number, read_form
 from interfaces.web.new_records import NewRecordForm
 from interfaces.web.routers import page_router
@@ -165,13 +164,8 @@ async def import_survey_sheet(
         return await refused([error_message(bad.code), *lines])
     except DomainError as other:
         return await refused([error_message(other.code)], error_response(other).status_code)
-    answer = RedirectResponse(CONSOLE_LIST, status_code=303)
-    flash(
-        request,
-        answer,
-        f"已导入 {len(imported.batches)} 批调查结果，共 {imported.forms} 份。",
-    )
-    return answer
+    done = f"已导入 {len(imported.batches)} 批调查结果，共 {imported.forms} 份。"
+    return back_to(request, CONSOLE_LIST, done, refused=False)
 
 
 def _problem_line(problem: RowProblem) -> str:

@@ -35,8 +35,7 @@ from interfaces.http.schemas.visits import (
     VisitPublic,
 )
 from interfaces.web.csrf import CsrfFormDep
-from interfaces.web.desk import form_text, shown
-from interfaces.web.flash import flash
+from interfaces.web.desk import back_to, form_text, shown
 from interfaces.web.forms import as_typed, read_form
 from interfaces.web.new_records import NewRecordForm
 from interfaces.web.routers import page_router
@@ -238,6 +237,5 @@ async def record_finding(
         if status_code == 404:
             raise
         return await page_again([error_message(refused.code)], status_code)
-    answer = RedirectResponse(VISIT_PAGE.format(visit_id=visit_id), status_code=303)
-    flash(request, answer, f"已记录发现问题：{LABELS['finding_type'][kind]}。")
-    return answer
+    done = f"已记录发现问题：{LABELS['finding_type'][kind]}。"
+    return back_to(request, VISIT_PAGE.format(visit_id=visit_id), done, refused=False)
