@@ -14,6 +14,7 @@ import pyotp
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from application.accounts import OneTimePassword
 from domain.account import SignInStep
 from domain.actor import Role
 from interfaces.bootstrap import Container
@@ -64,16 +65,31 @@ def session_token(
 ) -> str:
     """The session token of a new account of this role, signed in through the application
     and past its first steps; `run` runs the asynchronous sign-in on the service's loop."""
-    username = username or f"{role.value}.{len(container.accounts.list_accounts(viewer=ADMIN))}"
-    accounts = container.accounts
-    issued = accounts.create_account(
-        username=username, name=name, role=role, department=department, by=ADMIN
+    issued = new_account(container, role, username=username, name=name, department=department)
+    accounts, at = container.accounts, container.supervision.time_source.now()
+    result = run(
+        partial(accounts.sign_in, issued.account.username, issued.password, client="test", at=at)
     )
-    at = container.supervision.time_source.now()
-    result = run(partial(accounts.sign_in, username, issued.password, client="test", at=at))
     while result.step is not SignInStep.SIGNED_IN:
         result = _next_step(container, result.step, result.token, issued.password)
     return str(result.token)
+
+
+def new_account(
+    container: Container,
+    role: Role,
+    *,
+    username: str | None = None,
+    name: str = "测试人员",
+    department: str | None = None,
+) -> OneTimePassword:
+    """A new account of this role opened by the administrator (under a username of its own
+    when none is given), with its one-time password."""
+    accounts = container.accounts
+    username = username or f"{role.value}.{len(accounts.list_accounts(viewer=ADMIN))}"
+    return accounts.create_account(
+        username=username, name=name, role=role, department=department, by=ADMIN
+    )
 
 
 def use_session(client: TestClient, token: str) -> None:

@@ -7,17 +7,16 @@ folder named by OVERSIGHT_SCREENSHOTS, when it is set (docs/console.md shows the
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
 import socket
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -34,14 +33,13 @@ from interfaces.web.session import SESSION_COOKIE
 
 # The e2e tier's container (the test's database, a clock the test sets) and its tokens.
 from tests.e2e.conftest import container, time_source, tokens  # noqa: F401
-from tests.factories import ADMIN
+from tests.web_support import new_account
 
 CHROMIUM = "/usr/bin/chromium"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 800}
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SERVER_START_SECONDS = 30
-T = TypeVar("T")
 
 
 # Package, not session: Playwright's synchronous API keeps an event loop running in this
@@ -91,14 +89,6 @@ def base_url(server: uvicorn.Server) -> str:
     """The address the service answers at."""
     host, port = server.servers[0].sockets[0].getsockname()[:2]
     return f"http://{host}:{port}"
-
-
-def on_the_service_loop(server: uvicorn.Server) -> Callable[[Callable[[], Awaitable[T]]], T]:
-    """Runs a coroutine on the served app's event loop (its database pool belongs there)."""
-    loop = server.servers[0].get_loop()
-    return lambda start: asyncio.run_coroutine_threadsafe(start(), loop).result(  # type: ignore[arg-type]
-        timeout=SERVER_START_SECONDS
-    )
 
 
 @contextmanager
@@ -183,17 +173,14 @@ def sign_in_as(
     base_url: str,
     role: Role,
     *,
-    username: str,
     name: str,
+    username: str | None = None,
     department: str | None = None,
 ) -> None:
     """The browser carries a live server-side session of a new account of this role (the
     sign-in pages themselves are tested on their own)."""
-    accounts = service.accounts
-    accounts.create_account(
-        username=username, name=name, role=role, department=department, by=ADMIN
-    )
-    account = accounts.records.account_or_none(username)
+    issued = new_account(service, role, username=username, name=name, department=department)
+    account = service.accounts.records.account_or_none(issued.account.username)
     assert account is not None
     at = service.supervision.time_source.now()
     # The session the sign-in pages open once every step is done.

@@ -6,27 +6,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import uvicorn
 from playwright.sync_api import Page, expect
 
 from domain.actor import Actor, Role
 from domain.labels import error_message
 from interfaces.bootstrap import Container
 from tests import attachment_samples as samples
-from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_case_page_in_a_browser import sign_in
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
 from tests.factories import registered_case
 
 OPERATOR = Actor("operator-li", Role.OPERATOR, name="李小红")
 
 
 def test_an_operator_uploads_a_photo_on_the_case_page_and_sees_its_thumbnail(
-    page: Page, server: uvicorn.Server, base_url: str, container: Container, tmp_path: Path
+    page: Page, base_url: str, container: Container, tmp_path: Path
 ) -> None:
     case_id = registered_case(container.supervision, OPERATOR)
     photo = tmp_path / "现场照片.png"
     photo.write_bytes(samples.png(640, 480, "teal"))
-    sign_in(page, server, base_url, container, Role.OPERATOR, "李小红")
+    sign_in_as(page, container, base_url, Role.OPERATOR, name="李小红")
 
     page.goto(f"/console/cases/{case_id}")
     page.get_by_label("选择文件").set_input_files(str(photo))
@@ -47,12 +45,12 @@ def test_an_operator_uploads_a_photo_on_the_case_page_and_sees_its_thumbnail(
 
 
 def test_a_file_of_a_type_not_accepted_is_refused_in_chinese(
-    page: Page, server: uvicorn.Server, base_url: str, container: Container, tmp_path: Path
+    page: Page, base_url: str, container: Container, tmp_path: Path
 ) -> None:
     case_id = registered_case(container.supervision, OPERATOR)
     disguised = tmp_path / "照片.png"
     disguised.write_bytes(samples.html())
-    sign_in(page, server, base_url, container, Role.OPERATOR, "李小红")
+    sign_in_as(page, container, base_url, Role.OPERATOR, name="李小红")
 
     page.goto(f"/console/cases/{case_id}")
     page.get_by_label("选择文件").set_input_files(str(disguised))

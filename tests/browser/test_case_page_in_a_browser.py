@@ -6,34 +6,15 @@ from __future__ import annotations
 
 from uuid import UUID
 
-import uvicorn
 from playwright.sync_api import Page, expect
 
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
-from interfaces.web.session import SESSION_COOKIE
-from tests.browser.conftest import assert_accessible, on_the_service_loop, screenshot
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
 from tests.factories import SAMPLE_DEPARTMENT, assigned_case, registered_case
 from tests.support import run_worker_once
-from tests.web_support import session_token
 
 OPERATOR = Actor("operator-li", Role.OPERATOR, name="李小红")
-
-
-def sign_in(
-    page: Page,
-    server: uvicorn.Server,
-    base_url: str,
-    container: Container,
-    role: Role,
-    name: str,
-    department: str | None = None,
-) -> None:
-    """The page's browser carries the session of a new person of this role."""
-    token = session_token(
-        container, role, run=on_the_service_loop(server), name=name, department=department
-    )
-    page.context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base_url}])
 
 
 def status_of(container: Container, case_id: UUID) -> str:
@@ -41,13 +22,15 @@ def status_of(container: Container, case_id: UUID) -> str:
 
 
 def test_a_department_acknowledges_a_case_from_its_inbox(
-    page: Page, server: uvicorn.Server, base_url: str, container: Container
+    page: Page, base_url: str, container: Container
 ) -> None:
     chosen = assigned_case(container.supervision, OPERATOR)
     other = assigned_case(container.supervision, OPERATOR, summary="材料清单未一次性告知")
     run_worker_once(container)
     number = container.supervision.get_case(chosen, OPERATOR).tracking_number
-    sign_in(page, server, base_url, container, Role.DEPARTMENT, "王登记", SAMPLE_DEPARTMENT)
+    sign_in_as(
+        page, container, base_url, Role.DEPARTMENT, name="王登记", department=SAMPLE_DEPARTMENT
+    )
 
     page.goto("/console/")
     expect(page).to_have_title("(2) 待办工单 · 政务服务中心投诉监督平台")
@@ -62,10 +45,12 @@ def test_a_department_acknowledges_a_case_from_its_inbox(
 
 
 def test_a_department_acknowledges_a_case_from_its_page(
-    page: Page, server: uvicorn.Server, base_url: str, container: Container
+    page: Page, base_url: str, container: Container
 ) -> None:
     case_id = assigned_case(container.supervision, OPERATOR)
-    sign_in(page, server, base_url, container, Role.DEPARTMENT, "王登记", SAMPLE_DEPARTMENT)
+    sign_in_as(
+        page, container, base_url, Role.DEPARTMENT, name="王登记", department=SAMPLE_DEPARTMENT
+    )
 
     page.goto(f"/console/cases/{case_id}")
     assert_accessible(page)
@@ -78,12 +63,12 @@ def test_a_department_acknowledges_a_case_from_its_page(
 
 
 def test_an_operator_reads_the_case_page_and_their_home(
-    page: Page, server: uvicorn.Server, base_url: str, container: Container
+    page: Page, base_url: str, container: Container
 ) -> None:
     registered_case(container.supervision, OPERATOR)
     case_id = assigned_case(container.supervision, OPERATOR)
     run_worker_once(container)
-    sign_in(page, server, base_url, container, Role.OPERATOR, "李小红")
+    sign_in_as(page, container, base_url, Role.OPERATOR, name="李小红")
 
     page.goto("/console/")
     assert_accessible(page)

@@ -4,14 +4,12 @@ the audit feed filtered, a record's history, and verification of the ledger; scr
 
 from __future__ import annotations
 
-import uvicorn
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from domain.actor import Actor, Role
 from domain.case import Kind
 from interfaces.bootstrap import Container
-from tests.browser.conftest import assert_accessible, expect_texts, screenshot
-from tests.browser.test_case_page_in_a_browser import sign_in
+from tests.browser.conftest import assert_accessible, expect_texts, screenshot, sign_in_as
 from tests.factories import (
     OTHER_DEPARTMENT,
     SAMPLE_DEPARTMENT,
@@ -41,11 +39,11 @@ def a_month_of_work(container: Container) -> None:
 
 
 def test_an_inspector_reads_the_dashboard_with_every_chart_drawn(
-    page: Page, server: uvicorn.Server, base_url: str, container: Container
+    page: Page, base_url: str, container: Container
 ) -> None:
     # given
     a_month_of_work(container)
-    sign_in(page, server, base_url, container, Role.INSPECTOR, "赵督查")
+    sign_in_as(page, container, base_url, Role.INSPECTOR, name="赵督查")
     refused: list[str] = []
     page.on(
         "console",
@@ -80,11 +78,11 @@ def _is_a_policy_refusal(message: ConsoleMessage) -> bool:
 
 
 def test_an_inspector_filters_the_feed_reads_a_history_and_verifies_the_ledger(
-    page: Page, server: uvicorn.Server, base_url: str, container: Container
+    page: Page, base_url: str, container: Container
 ) -> None:
     # given
     a_month_of_work(container)
-    sign_in(page, server, base_url, container, Role.INSPECTOR, "赵督查")
+    sign_in_as(page, container, base_url, Role.INSPECTOR, name="赵督查")
 
     # when: the feed, filtered to returns
     page.goto("/console/audit")

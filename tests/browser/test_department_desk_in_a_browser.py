@@ -5,13 +5,11 @@ inbox, the templates page and the open result form; screenshots."""
 
 from __future__ import annotations
 
-import uvicorn
 from playwright.sync_api import Page, expect
 
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
-from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_case_page_in_a_browser import sign_in
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
 from tests.factories import SAMPLE_DEPARTMENT, assigned_case
 from tests.support import run_worker_once
 
@@ -21,7 +19,7 @@ SUMMARIES = ("窗口人员态度生硬", "材料清单未一次性告知", "等�
 
 
 def test_a_department_acknowledges_three_cases_and_answers_one_with_a_template(
-    page: Page, server: uvicorn.Server, base_url: str, container: Container
+    page: Page, base_url: str, container: Container
 ) -> None:
     # given three complaints assigned to the department
     cases = [
@@ -30,7 +28,9 @@ def test_a_department_acknowledges_three_cases_and_answers_one_with_a_template(
     ]
     numbers = [container.supervision.get_case(c, OPERATOR).tracking_number for c in cases]
     run_worker_once(container)
-    sign_in(page, server, base_url, container, Role.DEPARTMENT, "王登记", SAMPLE_DEPARTMENT)
+    sign_in_as(
+        page, container, base_url, Role.DEPARTMENT, name="王登记", department=SAMPLE_DEPARTMENT
+    )
 
     # when it keeps an answer template, through the templates page
     page.goto("/console/")

@@ -14,14 +14,10 @@ from tests.factories import SAMPLE_DEPARTMENT
 from tests.support import run_worker_once
 
 
-def sign_in_as_operator(page: Page, container: Container, base_url: str) -> None:
-    """The browser carries a live server-side session of a new operator's account."""
-    sign_in_as(page, container, base_url, Role.OPERATOR, username="li.hua", name="李华")
-
-
 @pytest.fixture
 def operator(page: Page, container: Container, base_url: str) -> Page:
-    sign_in_as_operator(page, container, base_url)
+    """The browser signed in as an operator, li.hua."""
+    sign_in_as(page, container, base_url, Role.OPERATOR, username="li.hua", name="李华")
     return page
 
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import re
 
-import uvicorn
 from playwright.sync_api import Page, expect
 
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
-from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_case_page_in_a_browser import sign_in
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
 from tests.factories import SAMPLE_DEPARTMENT, assigned_case
 from tests.support import run_worker_once
 
@@ -21,12 +19,12 @@ MESSAGE = "诉求人多次来电，请今天下班前联系并反馈办理进展
 
 
 def test_an_operator_reminds_the_department_which_sees_it_in_its_inbox(
-    page: Page, server: uvicorn.Server, base_url: str, container: Container
+    page: Page, base_url: str, container: Container
 ) -> None:
     # given a case assigned to the sample department, and an operator on its page
     case_id = assigned_case(container.supervision, OPERATOR, summary="办证窗口长时间无人受理")
     number = container.supervision.get_case(case_id, OPERATOR).tracking_number
-    sign_in(page, server, base_url, container, Role.OPERATOR, "李小红")
+    sign_in_as(page, container, base_url, Role.OPERATOR, name="李小红")
     page.goto(f"/console/cases/{case_id}")
 
     # when the operator opens 催办, writes the message and sends it
@@ -41,7 +39,9 @@ def test_an_operator_reminds_the_department_which_sees_it_in_its_inbox(
     screenshot(page, "case-reminded", full_page=True)
 
     # and the department finds the 催办 badge with its count in its inbox
-    sign_in(page, server, base_url, container, Role.DEPARTMENT, "王登记", SAMPLE_DEPARTMENT)
+    sign_in_as(
+        page, container, base_url, Role.DEPARTMENT, name="王登记", department=SAMPLE_DEPARTMENT
+    )
     run_worker_once(container)
     page.goto("/console/")
     row = page.get_by_role("row").filter(has_text=number)

@@ -5,19 +5,17 @@ docs/console.md."""
 
 from __future__ import annotations
 
-import uvicorn
 from playwright.sync_api import Page, expect
 
 from domain.actor import Role
 from interfaces.bootstrap import Container
-from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_case_page_in_a_browser import sign_in
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
 from tests.factories import INSPECTOR, SAMPLE_WINDOW
 from tests.support import run_worker_once
 
 
 def test_an_inspector_publishes_a_notice_a_citizen_reads_it_and_it_is_withdrawn(
-    page: Page, phone: Page, server: uvicorn.Server, base_url: str, container: Container
+    page: Page, phone: Page, base_url: str, container: Container
 ) -> None:
     # given an earlier commendation, and an inspector at the notice form
     container.supervision.publish_notice(
@@ -28,7 +26,7 @@ def test_an_inspector_publishes_a_notice_a_citizen_reads_it_and_it_is_withdrawn(
         subject_id="taxation",
         by=INSPECTOR,
     )
-    sign_in(page, server, base_url, container, Role.INSPECTOR, "赵督查")
+    sign_in_as(page, container, base_url, Role.INSPECTOR, name="赵督查")
     page.goto("/console/")
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="通报").click()
     page.get_by_role("main").get_by_role("link", name="发布通报").click()

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import re
 
-import uvicorn
 from playwright.sync_api import Page, expect
 
 from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
-from tests.browser.conftest import assert_accessible, expect_texts, fill_in, screenshot
-from tests.browser.test_case_page_in_a_browser import sign_in
+from tests.browser.conftest import assert_accessible, expect_texts, fill_in, screenshot, sign_in_as
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, assigned_case, issued_order
 from tests.support import run_worker_once
 
@@ -30,18 +28,20 @@ def submit_action(page: Page, action: str, fields: dict[str, str], said: str) ->
 
 
 def test_an_order_is_issued_from_a_case_reported_rejected_reported_again_and_accepted(
-    page: Page, server: uvicorn.Server, base_url: str, container: Container
+    page: Page, base_url: str, container: Container
 ) -> None:
     # given a case assigned to the sample department, and an inspector on its page
     case_id = assigned_case(container.supervision, OPERATOR, summary="窗口未一次性告知材料")
     number = container.supervision.get_case(case_id, OPERATOR).tracking_number
 
     def as_inspector(at: str) -> None:
-        sign_in(page, server, base_url, container, Role.INSPECTOR, "赵督查")
+        sign_in_as(page, container, base_url, Role.INSPECTOR, name="赵督查")
         page.goto(at)
 
     def as_department(at: str) -> None:
-        sign_in(page, server, base_url, container, Role.DEPARTMENT, "王登记", SAMPLE_DEPARTMENT)
+        sign_in_as(
+            page, container, base_url, Role.DEPARTMENT, name="王登记", department=SAMPLE_DEPARTMENT
+        )
         page.goto(at)
 
     as_inspector(f"/console/cases/{case_id}")

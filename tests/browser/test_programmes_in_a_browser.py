@@ -8,7 +8,6 @@ screenshots for docs/console.md."""
 
 from __future__ import annotations
 
-import uvicorn
 from playwright.sync_api import Browser, Page, expect
 
 from domain.actor import Actor, Role
@@ -21,9 +20,9 @@ from tests.browser.conftest import (
     fill_in,
     from_the_navigation,
     screenshot,
+    sign_in_as,
     visitor,
 )
-from tests.browser.test_case_page_in_a_browser import sign_in
 from tests.factories import SAMPLE_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import run_worker_once
 
@@ -38,7 +37,6 @@ def no_sideways_scrolling(page: Page) -> None:
 
 def inspector_at_an_empty_page(
     page: Page,
-    server: uvicorn.Server,
     base_url: str,
     container: Container,
     link: str,
@@ -48,7 +46,7 @@ def inspector_at_an_empty_page(
 ) -> None:
     """Sign an inspector in and open the main navigation's `link`, a page that says `empty`
     while nothing is recorded yet."""
-    sign_in(page, server, base_url, container, Role.INSPECTOR, "赵督查")
+    sign_in_as(page, container, base_url, Role.INSPECTOR, name="赵督查")
     from_the_navigation(page, link, exact=exact)
     expect(page.get_by_role("main")).to_contain_text(empty)
     assert_accessible(page)
@@ -115,11 +113,11 @@ def test_a_citizen_on_a_phone_finds_an_items_notice_and_it_prints(
 
 
 def test_an_inspector_records_a_visit_and_a_finding_that_names_it_as_source(
-    page: Page, server: uvicorn.Server, base_url: str, container: Container
+    page: Page, base_url: str, container: Container
 ) -> None:
     # given an inspector at the visit form
     container.supervision.load_conduct_rules(default_conduct_rules(), ADMIN)
-    sign_in(page, server, base_url, container, Role.INSPECTOR, "赵督查")
+    sign_in_as(page, container, base_url, Role.INSPECTOR, name="赵督查")
     from_the_navigation(page, "暗访巡查")
     page.get_by_role("main").get_by_role("link", name="登记暗访巡查").click()
 
@@ -176,12 +174,10 @@ def test_an_inspector_records_a_visit_and_a_finding_that_names_it_as_source(
 
 
 def test_an_inspector_enters_a_paper_survey_batch_and_sees_it_listed(
-    page: Page, server: uvicorn.Server, base_url: str, container: Container
+    page: Page, base_url: str, container: Container
 ) -> None:
     # given an inspector at the survey page, nothing recorded yet
-    inspector_at_an_empty_page(
-        page, server, base_url, container, "满意度调查", empty="暂无调查结果。"
-    )
+    inspector_at_an_empty_page(page, base_url, container, "满意度调查", empty="暂无调查结果。")
 
     # when the inspector enters a batch of paper forms of one window
     page.get_by_label("来源").select_option(label="纸质问卷")
@@ -207,10 +203,12 @@ def test_an_inspector_enters_a_paper_survey_batch_and_sees_it_listed(
 
 
 def test_a_department_records_an_absence_the_b_holder_covers_and_an_inspector_sees_it(
-    page: Page, browser: Browser, server: uvicorn.Server, base_url: str, container: Container
+    page: Page, browser: Browser, base_url: str, container: Container
 ) -> None:
     # given the real-estate registration centre at its absences page
-    sign_in(page, server, base_url, container, Role.DEPARTMENT, "王登记", SAMPLE_DEPARTMENT)
+    sign_in_as(
+        page, container, base_url, Role.DEPARTMENT, name="王登记", department=SAMPLE_DEPARTMENT
+    )
     from_the_navigation(page, "请假与AB岗")
     expect(page.get_by_role("heading", level=1)).to_have_text("请假与AB岗")
     assert_accessible(page)
@@ -235,7 +233,7 @@ def test_a_department_records_an_absence_the_b_holder_covers_and_an_inspector_se
 
     # and an inspector sees the same coverage, with no gap to decide
     with visitor(browser, base_url, viewport=DESKTOP) as inspector:
-        sign_in(inspector, server, base_url, container, Role.INSPECTOR, "赵督查")
+        sign_in_as(inspector, container, base_url, Role.INSPECTOR, name="赵督查")
         from_the_navigation(inspector, "AB岗在岗")
         expect(inspector.get_by_role("heading", level=1)).to_have_text("AB岗在岗")
         expect(inspector.get_by_role("main")).to_contain_text("本月无AB岗缺岗。")
@@ -247,11 +245,11 @@ def test_a_department_records_an_absence_the_b_holder_covers_and_an_inspector_se
 
 
 def test_an_inspector_records_an_assessment_with_a_failure_and_sees_the_retest_due(
-    page: Page, server: uvicorn.Server, base_url: str, container: Container
+    page: Page, base_url: str, container: Container
 ) -> None:
     # given an inspector at the assessments, none recorded yet
     inspector_at_an_empty_page(
-        page, server, base_url, container, "千人千题", empty="暂无考试成绩。", exact=True
+        page, base_url, container, "千人千题", empty="暂无考试成绩。", exact=True
     )
     page.get_by_role("link", name="录入成绩").click()
 
