@@ -47,6 +47,9 @@ def test_an_inspector_grants_an_extension_and_records_a_deduction_for_the_blue_l
 
     # when: the deduction form, by its accessible names
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="记录扣分").click()
+    expect(page.get_by_role("heading", name="记录扣分", level=1)).to_be_visible()
+    # htmx is deferred: a choice made before the page has loaded would ask for no rule detail
+    page.wait_for_load_state()
     page.get_by_label("扣分事项").select_option("harsh_attitude")
     expect(page.locator("#rule-detail")).to_contain_text("每次扣 5 分")
     page.get_by_label("工作人员").fill("S0001")
