@@ -26,7 +26,7 @@ from application.rectification import RectificationVerbs
 from application.views import view_of
 from domain.actor import Actor, Role
 from domain.attachment import listed_entries
-from domain.case import Case
+from domain.case import Case, Intake
 from domain.directory import UnknownWindow
 from domain.rectification import OrderSourceType, RectificationOrder
 from domain.scorecard import DeductionRequest, Scorecard, SourceType, day_of
@@ -190,13 +190,12 @@ class VisitVerbs(RectificationVerbs, DisciplineVerbs, CaseVerbs):
             by,
         )
 
-    def register_case_finding(self, visit_id: UUID, *, by: Actor, **case: Any) -> FindingAnswer:
-        """A finding to handle as a case (工单), registered as POST /cases registers one:
-        `case` are `register_case`'s fields but the source."""
+    def register_case_finding(self, visit_id: UUID, intake: Intake, by: Actor) -> FindingAnswer:
+        """A finding to handle as a case (工单), registered as POST /cases registers one."""
         return self._found(
             visit_id,
             FindingType.CASE,
-            lambda: self.register_case(**case, by=by, source=visit_source(visit_id)),
+            lambda: self.register_case(replace(intake, source=visit_source(visit_id)), by=by),
             by,
         )
 

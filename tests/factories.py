@@ -16,7 +16,7 @@ from application.views import CaseView, RegisteredCase
 from application.visits import VisitView
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.case import Channel, Kind, Outcome
+from domain.case import Channel, Intake, Kind, Outcome
 from domain.notice import NoticeKind, NoticeSubjectType
 from domain.rectification import OrderSourceType
 from domain.scorecard import DeductionRequest, SourceType
@@ -58,8 +58,8 @@ def bearer(issued: IssuedToken) -> dict[str, str]:
 
 
 def a_complaint(**fields: Any) -> dict[str, Any]:
-    """The arguments of `register_case` but `by`: a hotline complaint about the sample window
-    by a complainant who left a name and phone; any field given replaces its default."""
+    """The fields of an `Intake`: a hotline complaint about the sample window by a
+    complainant who left a name and phone; any field given replaces its default."""
     return {
         "kind": Kind.COMPLAINT,
         "channel": Channel.HOTLINE,
@@ -77,7 +77,7 @@ def a_complaint(**fields: Any) -> dict[str, Any]:
 
 def registration(app: Supervision, by: Actor = OPERATOR, **fields: Any) -> RegisteredCase:
     """What the application answers on registering `a_complaint(**fields)`."""
-    return app.register_case(**a_complaint(**fields), by=by)
+    return app.register_case(Intake(**a_complaint(**fields)), by=by)
 
 
 def registered_case(app: Supervision, by: Actor = OPERATOR, **fields: Any) -> UUID:

@@ -14,6 +14,7 @@ from application.surveys import SurveyBatchView
 from application.views import CaseView, RegisteredCase
 from application.visits import FindingAnswer, VisitView
 from domain.actor import Actor
+from domain.case import Intake
 from interfaces.http.schemas.assessments import AssessmentCreate
 from interfaces.http.schemas.cases import CallbackCreate, CaseAssign, CaseCreate
 from interfaces.http.schemas.notices import NoticeCreate
@@ -33,7 +34,7 @@ def register_case(app: Supervision, body: CaseCreate, by: Actor) -> RegisteredCa
     fields = body.model_dump()
     if not fields["complainant"]["notify"]:  # recorded only when the citizen agreed to SMS
         del fields["complainant"]["notify"]
-    return app.register_case(**fields, by=by)
+    return app.register_case(Intake(**fields), by=by)
 
 
 def assign_case(app: Supervision, case_id: UUID, body: CaseAssign, by: Actor) -> CaseView:
@@ -121,4 +122,4 @@ def record_finding(
         return app.issue_order_finding(
             visit_id, **body.model_dump(exclude={"source", "type"}), by=by
         )
-    return app.register_case_finding(visit_id, **body.model_dump(exclude={"type"}), by=by)
+    return app.register_case_finding(visit_id, Intake(**body.model_dump(exclude={"type"})), by)

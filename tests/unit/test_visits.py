@@ -16,7 +16,7 @@ from application.supervision import Supervision
 from application.visits import VisitFindingPolicy, visit_finding_policies
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.case import Channel, Kind
+from domain.case import Channel, Intake, Kind
 from domain.conduct import UnknownRule
 from domain.directory import UnknownWindow
 from domain.rectification import OrderSourceType
@@ -208,7 +208,7 @@ def test_an_order_found_on_a_visit_names_the_visit_as_its_source(app: Supervisio
 def test_a_case_found_on_a_visit_names_the_visit_as_its_source(app: Supervision) -> None:
     visit_id = visit(app)
 
-    answer = app.register_case_finding(visit_id, **case_fields(), by=INSPECTOR)
+    answer = app.register_case_finding(visit_id, Intake(**case_fields()), INSPECTOR)
 
     case = app.get_case(answer.finding.record_id, INSPECTOR)
     assert case.source == {"type": "visit", "ref": str(visit_id)}
@@ -241,7 +241,7 @@ def test_a_visit_lists_its_findings_in_the_order_they_were_made(app: Supervision
     visit_id = visit(app)
     app.issue_order_finding(visit_id, **an_order_finding(), by=INSPECTOR)
     app.record_deduction_finding(visit_id, deduction_request(), INSPECTOR)
-    app.register_case_finding(visit_id, **case_fields(), by=INSPECTOR)
+    app.register_case_finding(visit_id, Intake(**case_fields()), INSPECTOR)
 
     assert [f.type for f in app.get_visit(visit_id).outcomes] == ["order", "deduction", "case"]
 
