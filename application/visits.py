@@ -51,9 +51,8 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class VisitSummary:
-    """A visit as the lists show it; `findings` counts them by type (deduction, order,
-    case); `position`: its place in the list, newest first."""
+class VisitHeading:
+    """What names an inspection visit wherever it is shown, in the list or on its page."""
 
     id: UUID
     day: date
@@ -62,21 +61,21 @@ class VisitSummary:
     summary: str
     recorded_at: datetime
     recorded_by: str | None
+
+
+@dataclass(frozen=True)
+class VisitSummary(VisitHeading):
+    """A visit as the lists show it; `findings` counts them by type (deduction, order,
+    case); `position`: its place in the list, newest first."""
+
     findings: dict[str, int]
     position: int | None
 
 
 @dataclass(frozen=True)
-class VisitView:
+class VisitView(VisitHeading):
     """A visit with the records its findings became, in the order they were noted."""
 
-    id: UUID
-    day: date
-    method: str
-    windows: list[str]
-    summary: str
-    recorded_at: datetime
-    recorded_by: str | None
     outcomes: list[Finding]
     version: int
     position: int | None
