@@ -28,7 +28,7 @@ from domain.actor import Actor, Role
 from domain.attachment import listed_entries
 from domain.case import Case, Intake
 from domain.directory import UnknownWindow
-from domain.rectification import OrderSourceType, RectificationOrder
+from domain.rectification import OrderRequest, OrderSourceType, RectificationOrder
 from domain.scorecard import DeductionRequest, Scorecard, SourceType, day_of
 from domain.visit import (
     FindingType,
@@ -177,14 +177,15 @@ class VisitVerbs(RectificationVerbs, DisciplineVerbs, CaseVerbs):
             by,
         )
 
-    def issue_order_finding(self, visit_id: UUID, *, by: Actor, **order: Any) -> FindingAnswer:
-        """A finding to rectify (整改通知), issued as POST /rectification-orders issues one:
-        `order` are `issue_order`'s fields but the source."""
+    def issue_order_finding(
+        self, visit_id: UUID, request: OrderRequest, by: Actor
+    ) -> FindingAnswer:
+        """A finding to rectify (整改通知), issued as POST /rectification-orders issues one."""
         return self._found(
             visit_id,
             FindingType.ORDER,
             lambda: self.issue_order(
-                **order, source_type=OrderSourceType.VISIT, source_ref=str(visit_id), by=by
+                replace(request, source_type=OrderSourceType.VISIT, source_ref=str(visit_id)), by
             ),
             by,
         )

@@ -15,6 +15,7 @@ from application.views import CaseView, RegisteredCase
 from application.visits import FindingAnswer, VisitView
 from domain.actor import Actor
 from domain.case import Intake
+from domain.rectification import OrderRequest, OrderSourceType
 from interfaces.http.schemas.assessments import AssessmentCreate
 from interfaces.http.schemas.cases import CallbackCreate, CaseAssign, CaseCreate
 from interfaces.http.schemas.notices import NoticeCreate
@@ -50,10 +51,12 @@ def record_callback(app: Supervision, case_id: UUID, body: CallbackCreate, by: A
 def issue_order(app: Supervision, body: OrderCreate, by: Actor) -> OrderView:
     """Issue the rectification order the body describes (下发整改通知)."""
     return app.issue_order(
-        **body.model_dump(exclude={"source"}),
-        source_type=body.source.type,
-        source_ref=body.source.ref,
-        by=by,
+        OrderRequest(
+            **body.model_dump(exclude={"source"}),
+            source_type=body.source.type,
+            source_ref=body.source.ref,
+        ),
+        by,
     )
 
 
@@ -119,7 +122,8 @@ def record_finding(
     if isinstance(body, DeductionFinding):
         return app.record_deduction_finding(visit_id, body.request(), by)
     if isinstance(body, OrderFinding):
-        return app.issue_order_finding(
-            visit_id, **body.model_dump(exclude={"source", "type"}), by=by
+        request = OrderRequest(
+            **body.model_dump(exclude={"source", "type"}), source_type=OrderSourceType.VISIT
         )
+        return app.issue_order_finding(visit_id, request, by)
     return app.register_case_finding(visit_id, Intake(**body.model_dump(exclude={"type"})), by)
