@@ -16,8 +16,7 @@ from domain.case import (
     Case,
     CaseAction,
     CaseNotFound,
-    Channel,
-    Kind,
+    Intake,
     NotAssignedDepartment,
     Outcome,
     Satisfaction,
@@ -116,67 +115,26 @@ class CaseVerbs(ItemVerbs, NumberingVerbs):
 
     # Registration and routing ------------------------------------------------
 
-    def register_case(
-        self,
-        *,
-        kind: Kind,
-        channel: Channel,
-        department: str | None,
-        window: str | None,
-        staff: str | None,
-        category: str | None,
-        urgent: bool,
-        summary: str,
-        details: str,
-        complainant: dict[str, Any],
-        by: Actor,
-        item: str | None = None,
-        source: dict[str, str] | None = None,
-    ) -> RegisteredCase:
-        """Register a case and give the citizen a tracking number and an access code; `item`,
-        the service item it is about, must be in the catalogue's service (`unknown_item`);
-        `source`: the inspection visit that found it, if one did."""
-        routing = self.directory().route(department, window, staff)
-        self.require_item(item)
+    def register_case(self, intake: Intake, *, by: Actor) -> RegisteredCase:
+        """Register a case and give the citizen a tracking number and an access code; the
+        service item it names must be in the catalogue's service (`unknown_item`)."""
+        routing = self.directory().route(intake.department, intake.window, intake.staff)
+        self.require_item(intake.item)
         access_code = self.secrets.new_access_code()
-        case, position = self._register(
-            case_id=self.ids(),
-            access_code=access_code,
-            kind=kind,
-            channel=channel,
-            department=routing.department,
-            window=routing.window,
-            staff=routing.staff,
-            category=category,
-            urgent=urgent,
-            summary=summary,
-            details=details,
-            complainant=complainant,
-            by=by,
-            item=item,
-            source=source,
+        routed = replace(
+            intake, department=routing.department, window=routing.window, staff=routing.staff
         )
+        case, position = self._register(routed, case_id=self.ids(), access_code=access_code, by=by)
         return RegisteredCase(CaseView.of(case, by, position), access_code)
 
     def _register(
         self,
+        intake: Intake,
         *,
         case_id: UUID,
         access_code: str,
-        kind: Kind,
-        channel: Channel,
-        department: str | None,
-        window: str | None,
-        staff: str | None,
-        category: str | None,
-        urgent: bool,
-        summary: str,
-        details: str,
-        complainant: dict[str, Any],
         by: Actor,
         assign_to: str | None = None,
-        item: str | None = None,
-        source: dict[str, str] | None = None,
     ) -> tuple[Case, int]:
         """Register (and, given `assign_to`, assign) a case under the day's next number, in
         one save. A case id taken already raises AlreadyRecorded."""
@@ -184,26 +142,14 @@ class CaseVerbs(ItemVerbs, NumberingVerbs):
 
         def make(number: str, now: datetime) -> Case:
             case = Case.register(
+                intake,
                 case_id=case_id,
                 tracking_number=number,
                 access_code_hash=access_code_hash,
-                kind=kind,
-                channel=channel,
-                department=department,
-                window=window,
-                staff=staff,
-                category=category,
-                urgent=urgent,
-                summary=summary,
-                details=details,
-                complainant=complainant,
                 by=by,
                 at=now,
-                source=source,
                 access_code=access_code,
             )
-            if item is not None:
-                case.name_item(item, by=by, at=now)
             if assign_to is not None:
                 case.assign(
                     department=assign_to,
@@ -217,10 +163,10 @@ class CaseVerbs(ItemVerbs, NumberingVerbs):
                 )
             return case
 
-        if complainant:
+        if intake.complainant:
             # Made now, so the numbering turn (one at a time) holds no round trip for it.
             self.personal_data_keys.key_for_writing(case_id)
-        return self._save_numbered(make, prefix=channel.value, by=by)
+        return self._save_numbered(make, prefix=intake.channel.value, by=by)
 
     def assign_case(
         self,

@@ -20,7 +20,7 @@ from application.cases import CaseVerbs
 from application.numbering import AlreadyRecorded
 from application.views import view_of
 from domain.actor import Actor
-from domain.case import BadRatingsFull, Case, Channel, Kind
+from domain.case import BadRatingsFull, Case, Channel, Intake, Kind
 from domain.errors import NotFound
 from domain.evaluation import Evaluation, opens_case
 from domain.labels import label
@@ -139,22 +139,22 @@ class EvaluationVerbs(CaseVerbs):
         assign_to = department.id if department is not None and department.active else None
         try:
             self._register(
+                Intake(
+                    kind=Kind.COMPLAINT,
+                    channel=Channel.RATING,
+                    department=evaluation.department,
+                    window=evaluation.window,
+                    staff=evaluation.staff,
+                    summary=_summary(evaluation),
+                    details=_details(evaluation),
+                    complainant=dict(ANONYMOUS),
+                    # The rated item, as the catalogue held it when the rating was recorded.
+                    item=evaluation.item,
+                ),
                 case_id=case_id,
                 access_code=self.secrets.new_access_code(),
-                kind=Kind.COMPLAINT,
-                channel=Channel.RATING,
-                department=evaluation.department,
-                window=evaluation.window,
-                staff=evaluation.staff,
-                category=None,
-                urgent=False,
-                summary=_summary(evaluation),
-                details=_details(evaluation),
-                complainant=dict(ANONYMOUS),
                 by=Actor.system(),
                 assign_to=assign_to,
-                # The rated item, as the catalogue held it when the rating was recorded.
-                item=evaluation.item,
             )
         except AlreadyRecorded:
             return False

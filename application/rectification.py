@@ -21,7 +21,7 @@ from domain.rectification import (
     NotOrderDepartment,
     OrderAction,
     OrderNotFound,
-    OrderSourceType,
+    OrderRequest,
     RectificationOrder,
 )
 from domain.tracking import ORDER_SERIES
@@ -149,22 +149,11 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
 
     # The inspector issues -----------------------------------------------------------------
 
-    def issue_order(
-        self,
-        *,
-        department: str,
-        window: str | None,
-        staff: str | None,
-        problem: str,
-        requirements: str,
-        working_days: int | None,
-        source_type: OrderSourceType,
-        source_ref: str | None,
-        by: Actor,
-    ) -> OrderView:
+    def issue_order(self, request: OrderRequest, by: Actor) -> OrderView:
         """Issue a rectification order to a department (下发整改通知), due in working days."""
+        department, window, staff = request.department, request.window, request.staff
         directory = self.directory()
-        routing = directory.route(department, window, staff)
+        directory.route(department, window, staff)  # refuses unknown or retired names
         for named, entry in (
             ("window", directory.window(window) if window else None),
             ("staff member", directory.staff_member(staff) if staff else None),
@@ -178,16 +167,9 @@ class RectificationVerbs(DirectoryVerbs, NumberingVerbs):
 
         def make(number: str, now: datetime) -> RectificationOrder:
             return RectificationOrder.issue(
+                request,
                 order_id=order_id,
                 tracking_number=number,
-                department=department,
-                window=routing.window,
-                staff=routing.staff,
-                problem=problem,
-                requirements=requirements,
-                working_days=working_days,
-                source_type=source_type,
-                source_ref=source_ref,
                 policy=policy,
                 calendar=calendar,
                 by=by,

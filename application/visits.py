@@ -26,9 +26,9 @@ from application.rectification import RectificationVerbs
 from application.views import view_of
 from domain.actor import Actor, Role
 from domain.attachment import listed_entries
-from domain.case import Case
+from domain.case import Case, Intake
 from domain.directory import UnknownWindow
-from domain.rectification import OrderSourceType, RectificationOrder
+from domain.rectification import OrderRequest, OrderSourceType, RectificationOrder
 from domain.scorecard import DeductionRequest, Scorecard, SourceType, day_of
 from domain.visit import (
     FindingType,
@@ -51,9 +51,8 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class VisitSummary:
-    """A visit as the lists show it; `findings` counts them by type (deduction, order,
-    case); `position`: its place in the list, newest first."""
+class VisitHeading:
+    """What names an inspection visit wherever it is shown, in the list or on its page."""
 
     id: UUID
     day: date
@@ -62,21 +61,21 @@ class VisitSummary:
     summary: str
     recorded_at: datetime
     recorded_by: str | None
+
+
+@dataclass(frozen=True)
+class VisitSummary(VisitHeading):
+    """A visit as the lists show it; `findings` counts them by type (deduction, order,
+    case); `position`: its place in the list, newest first."""
+
     findings: dict[str, int]
     position: int | None
 
 
 @dataclass(frozen=True)
-class VisitView:
+class VisitView(VisitHeading):
     """A visit with the records its findings became, in the order they were noted."""
 
-    id: UUID
-    day: date
-    method: str
-    windows: list[str]
-    summary: str
-    recorded_at: datetime
-    recorded_by: str | None
     outcomes: list[Finding]
     version: int
     position: int | None
@@ -178,25 +177,25 @@ class VisitVerbs(RectificationVerbs, DisciplineVerbs, CaseVerbs):
             by,
         )
 
-    def issue_order_finding(self, visit_id: UUID, *, by: Actor, **order: Any) -> FindingAnswer:
-        """A finding to rectify (整改通知), issued as POST /rectification-orders issues one:
-        `order` are `issue_order`'s fields but the source."""
+    def issue_order_finding(
+        self, visit_id: UUID, request: OrderRequest, by: Actor
+    ) -> FindingAnswer:
+        """A finding to rectify (整改通知), issued as POST /rectification-orders issues one."""
         return self._found(
             visit_id,
             FindingType.ORDER,
             lambda: self.issue_order(
-                **order, source_type=OrderSourceType.VISIT, source_ref=str(visit_id), by=by
+                replace(request, source_type=OrderSourceType.VISIT, source_ref=str(visit_id)), by
             ),
             by,
         )
 
-    def register_case_finding(self, visit_id: UUID, *, by: Actor, **case: Any) -> FindingAnswer:
-        """A finding to handle as a case (工单), registered as POST /cases registers one:
-        `case` are `register_case`'s fields but the source."""
+    def register_case_finding(self, visit_id: UUID, intake: Intake, by: Actor) -> FindingAnswer:
+        """A finding to handle as a case (工单), registered as POST /cases registers one."""
         return self._found(
             visit_id,
             FindingType.CASE,
-            lambda: self.register_case(**case, by=by, source=visit_source(visit_id)),
+            lambda: self.register_case(replace(intake, source=visit_source(visit_id)), by=by),
             by,
         )
 

@@ -88,7 +88,7 @@ def prepare(url: str, keys: BenchKeys, options: Any) -> dict[str, Any]:
         pairs, assigned = [], []
         for n in range(options.cases):
             registered = container.supervision.register_case(
-                **registration_command(registration_body(n)), by=OPERATOR
+                registration_command(registration_body(n)), by=OPERATOR
             )
             container.supervision.assign_case(
                 registered.case.id,

@@ -207,7 +207,7 @@ def prepare(url: str, keys: BenchKeys, options: argparse.Namespace) -> dict[str,
         pairs = []
         for n in range(options.cases):
             registered = container.supervision.register_case(
-                **registration_command(registration_body(n)), by=OPERATOR
+                registration_command(registration_body(n)), by=OPERATOR
             )
             pairs.append((registered.case.tracking_number, registered.access_code))
         container.catch_up_projections()

@@ -43,7 +43,7 @@ from support import (
     uvicorn_server,
 )
 
-from domain.case import Channel, Kind
+from domain.case import Channel, Intake, Kind
 
 HELLO_APP = """
 from fastapi import FastAPI
@@ -106,19 +106,14 @@ def fill(database_url: str, keys: BenchKeys, cases: int) -> list[tuple[str, str]
     with bench_container(database_url, keys) as container:
         pairs = []
         for n in range(cases):
-            registered = container.supervision.register_case(
+            intake = Intake(
                 kind=Kind.COMPLAINT,
                 channel=Channel.HOTLINE,
-                department=None,
                 window="W-A01",
-                staff=None,
-                category=None,
-                urgent=False,
                 summary=f"测试 {n}",
-                details="",
                 complainant={},
-                by=OPERATOR,
             )
+            registered = container.supervision.register_case(intake, by=OPERATOR)
             pairs.append((registered.case.tracking_number, registered.access_code))
         container.catch_up_projections()
         return pairs

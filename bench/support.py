@@ -33,7 +33,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from domain.actor import Actor, Role
-from domain.case import Channel, Kind
+from domain.case import Channel, Intake, Kind
 from infrastructure.directory_file import sample_directory
 from infrastructure.eventstore import initialise_schema
 from infrastructure.logging import configure_logging
@@ -275,22 +275,22 @@ def registration_body(n: int, **overrides: Any) -> dict[str, Any]:
     }
 
 
-def registration_command(body: dict[str, Any]) -> dict[str, Any]:
-    """The keyword arguments `Supervision.register_case` gets from that body over HTTP."""
+def registration_command(body: dict[str, Any]) -> Intake:
+    """The intake `Supervision.register_case` gets from that body over HTTP."""
     complainant = {"name": None, "phone": None, "address": None, "anonymous": False}
     complainant.update(body.get("complainant", {}))
-    return {
-        "kind": Kind(body["kind"]),
-        "channel": Channel(body["channel"]),
-        "department": body.get("department"),
-        "window": body.get("window"),
-        "staff": body.get("staff"),
-        "category": body.get("category"),
-        "urgent": body.get("urgent", False),
-        "summary": body["summary"],
-        "details": body.get("details", ""),
-        "complainant": complainant,
-    }
+    return Intake(
+        kind=Kind(body["kind"]),
+        channel=Channel(body["channel"]),
+        department=body.get("department"),
+        window=body.get("window"),
+        staff=body.get("staff"),
+        category=body.get("category"),
+        urgent=body.get("urgent", False),
+        summary=body["summary"],
+        details=body.get("details", ""),
+        complainant=complainant,
+    )
 
 
 # Percentiles --------------------------------------------------------------------------------

@@ -132,7 +132,7 @@ def run_bare(
 
         def register(i: int) -> None:
             operator = Actor(OPERATOR_NAME, Role.OPERATOR, request_id=uuid4().hex)
-            registered = container.supervision.register_case(**commands[i % BODIES], by=operator)
+            registered = container.supervision.register_case(commands[i % BODIES], by=operator)
             last[:] = [(registered.case.id, registered.case.position or 0)]
 
         figures = closed_loop(register, concurrency=concurrency, seconds=seconds, warmup=warmup)
@@ -239,7 +239,7 @@ async def register(request: Request) -> dict:
     command = registration_command(await request.json())
     supervision = app.state.container.supervision
     registered = await run_in_threadpool(
-        lambda: supervision.register_case(**command, by=OPERATOR)
+        lambda: supervision.register_case(command, by=OPERATOR)
     )
     return {"id": str(registered.case.id), "tracking_number": registered.case.tracking_number}
 

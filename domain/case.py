@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -289,6 +290,25 @@ class BadRatingsFull(Conflict):
 _require_reason = require_reason
 
 
+@dataclass(frozen=True, kw_only=True)
+class Intake:
+    """What was brought to the centre to register as a case (登记): who and what it is about,
+    and who brought it; `source` names the inspection visit that found it, if one did."""
+
+    kind: Kind
+    channel: Channel
+    summary: str
+    details: str = ""
+    complainant: dict[str, Any]
+    department: str | None = None
+    window: str | None = None
+    staff: str | None = None
+    category: str | None = None
+    urgent: bool = False
+    item: str | None = None  # the service item it is about (事项, §16)
+    source: dict[str, str] | None = None
+
+
 class Case(Task):
     """A case handed to a supervising department with a clock, answered and called back.
 
@@ -377,53 +397,47 @@ class Case(Task):
     @classmethod
     def register(
         cls,
+        intake: Intake,
         *,
         case_id: UUID,
         tracking_number: str,
         access_code_hash: str,
-        kind: Kind,
-        channel: Channel,
-        department: str | None,
-        window: str | None,
-        staff: str | None,
-        category: str | None,
-        urgent: bool,
-        summary: str,
-        details: str,
-        complainant: dict[str, Any],
         by: Actor,
         at: datetime,
-        source: dict[str, str] | None = None,
         access_code: str | None = None,
     ) -> Case:
         """Register what a citizen brought to the centre (登记), or what an inspection visit
-        found (`source`: the visit). A complainant with `notify` agreed to be told by SMS
-        (§17): they need a phone, and the `access_code` is kept sealed for the first SMS."""
-        if not summary.strip():
+        found, naming the service item it is about if it names one. A complainant with
+        `notify` agreed to be told by SMS (§17): they need a phone, and the `access_code` is
+        kept sealed for the first SMS."""
+        if not intake.summary.strip():
             raise Invalid("a case needs a summary")
-        notify = bool(complainant.get("notify"))
-        if notify and not complainant.get("phone"):
+        notify = bool(intake.complainant.get("notify"))
+        if notify and not intake.complainant.get("phone"):
             raise NotifyWithoutPhone("a complainant told by SMS needs a phone number")
-        return cls._create(
+        case = cls._create(
             cls.Registered,
             id=case_id,
             tracking_number=tracking_number,
             access_code_hash=access_code_hash,
-            kind=kind.value,
-            channel=channel.value,
-            department=department,
-            window=window,
-            staff=staff,
-            category=category,
-            urgent=urgent,
-            summary=summary,
-            details=details,
-            complainant=complainant,
+            kind=intake.kind.value,
+            channel=intake.channel.value,
+            department=intake.department,
+            window=intake.window,
+            staff=intake.staff,
+            category=intake.category,
+            urgent=intake.urgent,
+            summary=intake.summary,
+            details=intake.details,
+            complainant=intake.complainant,
             actor=by,
             timestamp=at,
-            source=source,
+            source=intake.source,
             notification={"access_code": access_code} if notify and access_code else None,
         )
+        if intake.item is not None:
+            case.name_item(intake.item, by=by, at=at)
+        return case
 
     # The service item the case is about (事项, §16): named at registration, after the
     # catalogue was checked; None when the case names none.

@@ -14,6 +14,7 @@ a `Task` (domain/task.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -52,6 +53,21 @@ class OrderSourceType(StrEnum):
     # A finding of an inspection visit (§16), `ref` the visit's id: set by
     # POST /visits/{id}/findings only.
     VISIT = "visit"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderRequest:
+    """A rectification order as an inspector asked for it, before it is numbered: what the
+    department must fix, how, in how many working days (None: the policy's), and why."""
+
+    department: str
+    window: str | None = None
+    staff: str | None = None
+    problem: str
+    requirements: str
+    working_days: int | None = None
+    source_type: OrderSourceType
+    source_ref: str | None = None
 
 
 class OrderAction(StrEnum):
@@ -239,39 +255,33 @@ class RectificationOrder(Task):
     @classmethod
     def issue(
         cls,
+        request: OrderRequest,
         *,
         order_id: UUID,
         tracking_number: str,
-        department: str,
-        window: str | None,
-        staff: str | None,
-        problem: str,
-        requirements: str,
-        working_days: int | None,
-        source_type: OrderSourceType,
-        source_ref: str | None,
         policy: DeadlinePolicy,
         calendar: WorkingCalendar,
         by: Actor,
         at: datetime,
     ) -> RectificationOrder:
-        """Issue an order to a department (下发整改通知), due in `working_days` (policy default)."""
-        _require_text(problem, "the problem")
-        _require_text(requirements, "the requirements")
-        if working_days is not None:
-            _require_term(working_days)
-        deadline = _handling_deadline(policy, calendar, at, working_days)
+        """Issue an order to a department (下发整改通知), due in the request's working days
+        (the policy's default when it names none)."""
+        _require_text(request.problem, "the problem")
+        _require_text(request.requirements, "the requirements")
+        if request.working_days is not None:
+            _require_term(request.working_days)
+        deadline = _handling_deadline(policy, calendar, at, request.working_days)
         return cls._create(
             cls.Issued,
             id=order_id,
             tracking_number=tracking_number,
-            department=department,
-            window=window,
-            staff=staff,
-            problem=problem,
-            requirements=requirements,
-            source_type=source_type.value,
-            source_ref=source_ref,
+            department=request.department,
+            window=request.window,
+            staff=request.staff,
+            problem=request.problem,
+            requirements=request.requirements,
+            source_type=request.source_type.value,
+            source_ref=request.source_ref,
             working_days=deadline.amount,
             acknowledge_deadline=policy.acknowledge_deadline(TASK_KIND, at, False, calendar),
             deadline=deadline,

@@ -20,7 +20,7 @@ from application.evaluations import ANONYMOUS
 from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.case import Case, Channel, Kind, Outcome, Status
+from domain.case import Case, Channel, Intake, Kind, Outcome, Status
 from domain.tracking import tracking_number
 from simulation.defaults import DEFAULT_SEED
 from simulation.mixes import (
@@ -155,20 +155,22 @@ class CaseFill:
         """The n-th case, registered under the day's next tracking number."""
         day = at.astimezone(OFFICE_TZ).date()
         number = self._numbers[day] = self._numbers.get(day, 0) + 1
-        return Case.register(
-            case_id=uuid4(),
-            tracking_number=tracking_number(channel.value, day, number),
-            access_code_hash=self.access_code_hash,
+        intake = Intake(
             kind=kind,
             channel=channel,
             department=department,
             window=window,
-            staff=None,
             category=category,
             urgent=urgent,
             summary=summary or f"测试诉求 {n}",
             details=details,
             complainant=complainant or {"name": "测试", "phone": "13800000000"},
+        )
+        return Case.register(
+            intake,
+            case_id=uuid4(),
+            tracking_number=tracking_number(channel.value, day, number),
+            access_code_hash=self.access_code_hash,
             by=OPERATOR,
             at=at,
         )

@@ -16,9 +16,9 @@ from application.views import CaseView, RegisteredCase
 from application.visits import VisitView
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.case import Channel, Kind, Outcome
+from domain.case import Channel, Intake, Kind, Outcome
 from domain.notice import NoticeKind, NoticeSubjectType
-from domain.rectification import OrderSourceType
+from domain.rectification import OrderRequest, OrderSourceType
 from domain.scorecard import DeductionRequest, SourceType
 from domain.visit import VisitMethod
 from infrastructure.directory_file import sample_directory
@@ -58,8 +58,8 @@ def bearer(issued: IssuedToken) -> dict[str, str]:
 
 
 def a_complaint(**fields: Any) -> dict[str, Any]:
-    """The arguments of `register_case` but `by`: a hotline complaint about the sample window
-    by a complainant who left a name and phone; any field given replaces its default."""
+    """The fields of an `Intake`: a hotline complaint about the sample window by a
+    complainant who left a name and phone; any field given replaces its default."""
     return {
         "kind": Kind.COMPLAINT,
         "channel": Channel.HOTLINE,
@@ -77,7 +77,7 @@ def a_complaint(**fields: Any) -> dict[str, Any]:
 
 def registration(app: Supervision, by: Actor = OPERATOR, **fields: Any) -> RegisteredCase:
     """What the application answers on registering `a_complaint(**fields)`."""
-    return app.register_case(**a_complaint(**fields), by=by)
+    return app.register_case(Intake(**a_complaint(**fields)), by=by)
 
 
 def registered_case(app: Supervision, by: Actor = OPERATOR, **fields: Any) -> UUID:
@@ -153,23 +153,26 @@ def case_proposing_deduction(app: Supervision, rule: str = "harsh_attitude", **f
     return case_id
 
 
-def an_order_finding(**fields: Any) -> dict[str, Any]:
-    """The arguments of `issue_order_finding` but `by`: the sample department's window found
-    unstaffed, to be rectified in the policy's working days; any field given replaces its
+def an_order_finding(**fields: Any) -> OrderRequest:
+    """The request of `issue_order_finding`: the sample department's window found unstaffed
+    on a visit, to be rectified in the policy's working days; any field given replaces its
     default."""
-    return {
-        "department": SAMPLE_DEPARTMENT,
-        "window": SAMPLE_WINDOW,
-        "staff": None,
-        "problem": "窗口无人",
-        "requirements": "排班到岗",
-        "working_days": None,
-        **fields,
-    }
+    return OrderRequest(
+        **{
+            "department": SAMPLE_DEPARTMENT,
+            "window": SAMPLE_WINDOW,
+            "staff": None,
+            "problem": "窗口无人",
+            "requirements": "排班到岗",
+            "working_days": None,
+            "source_type": OrderSourceType.VISIT,
+            **fields,
+        }
+    )
 
 
-def an_order(**fields: Any) -> dict[str, Any]:
-    """The arguments of `issue_order` but `by`: the finding of `an_order_finding`, made by an
+def an_order(**fields: Any) -> OrderRequest:
+    """The request of `issue_order`: the finding of `an_order_finding`, made by an
     inspection; any field given replaces its default."""
     return an_order_finding(
         **{"source_type": OrderSourceType.INSPECTION, "source_ref": None, **fields}
@@ -178,7 +181,7 @@ def an_order(**fields: Any) -> dict[str, Any]:
 
 def issued_order(app: Supervision, by: Actor = INSPECTOR, **fields: Any) -> UUID:
     """The id of a rectification order just issued from `an_order(**fields)`."""
-    return app.issue_order(**an_order(**fields), by=by).id
+    return app.issue_order(an_order(**fields), by=by).id
 
 
 def rated(app: Supervision, *ratings: int, window: str = SAMPLE_WINDOW) -> None:

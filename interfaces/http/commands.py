@@ -14,6 +14,8 @@ from application.surveys import SurveyBatchView
 from application.views import CaseView, RegisteredCase
 from application.visits import FindingAnswer, VisitView
 from domain.actor import Actor
+from domain.case import Intake
+from domain.rectification import OrderRequest, OrderSourceType
 from interfaces.http.schemas.assessments import AssessmentCreate
 from interfaces.http.schemas.cases import CallbackCreate, CaseAssign, CaseCreate
 from interfaces.http.schemas.notices import NoticeCreate
@@ -33,7 +35,7 @@ def register_case(app: Supervision, body: CaseCreate, by: Actor) -> RegisteredCa
     fields = body.model_dump()
     if not fields["complainant"]["notify"]:  # recorded only when the citizen agreed to SMS
         del fields["complainant"]["notify"]
-    return app.register_case(**fields, by=by)
+    return app.register_case(Intake(**fields), by=by)
 
 
 def assign_case(app: Supervision, case_id: UUID, body: CaseAssign, by: Actor) -> CaseView:
@@ -49,10 +51,12 @@ def record_callback(app: Supervision, case_id: UUID, body: CallbackCreate, by: A
 def issue_order(app: Supervision, body: OrderCreate, by: Actor) -> OrderView:
     """Issue the rectification order the body describes (下发整改通知)."""
     return app.issue_order(
-        **body.model_dump(exclude={"source"}),
-        source_type=body.source.type,
-        source_ref=body.source.ref,
-        by=by,
+        OrderRequest(
+            **body.model_dump(exclude={"source"}),
+            source_type=body.source.type,
+            source_ref=body.source.ref,
+        ),
+        by,
     )
 
 
@@ -118,7 +122,8 @@ def record_finding(
     if isinstance(body, DeductionFinding):
         return app.record_deduction_finding(visit_id, body.request(), by)
     if isinstance(body, OrderFinding):
-        return app.issue_order_finding(
-            visit_id, **body.model_dump(exclude={"source", "type"}), by=by
+        request = OrderRequest(
+            **body.model_dump(exclude={"source", "type"}), source_type=OrderSourceType.VISIT
         )
-    return app.register_case_finding(visit_id, **body.model_dump(exclude={"type"}), by=by)
+        return app.issue_order_finding(visit_id, request, by)
+    return app.register_case_finding(visit_id, Intake(**body.model_dump(exclude={"type"})), by)

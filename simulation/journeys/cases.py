@@ -17,6 +17,7 @@ from domain.case import (
     MAX_REOPENINGS,
     SEVERAL_TRIPS,
     Channel,
+    Intake,
     Kind,
     Outcome,
     Satisfaction,
@@ -121,7 +122,7 @@ class CaseJourneys(DisciplineJourneys, OrderJourneys):
             and self._item_rng.random() < SEVERAL_TRIPS_SHARE
         ):
             category, summary = SEVERAL_TRIPS, f"办理“{item.name}”时材料未一次性告知清楚，往返多次"
-        registered = self.supervision.register_case(
+        intake = Intake(
             kind=kind,
             channel=channel,
             department=department.id,
@@ -132,9 +133,9 @@ class CaseJourneys(DisciplineJourneys, OrderJourneys):
             summary=summary,
             details=self._details(summary, window),
             complainant=complainant,
-            by=self._operator(),
             item=item.code if item else None,
         )
+        registered = self.supervision.register_case(intake, by=self._operator())
         self._public_query = (registered.case.tracking_number, registered.access_code)
         journey = CaseJourney(registered.case, home=department.id, complainant=complainant)
         self._cases[journey.id] = journey
@@ -204,19 +205,18 @@ class CaseJourneys(DisciplineJourneys, OrderJourneys):
     def _register_duplicate(self, original: CaseJourney, channel: Channel) -> None:
         """The same citizen about the same facts again: registered, then merged (重复件)."""
         view = original.view
-        registered = self.supervision.register_case(
+        intake = Intake(
             kind=Kind.COMPLAINT,
             channel=channel,
             department=original.home,
             window=view.window,
             staff=view.staff,
             category=view.category,
-            urgent=False,
             summary=view.summary,
             details=f"{view.details}（再次来电反映）",
             complainant=dict(original.complainant),
-            by=self._operator(),
         )
+        registered = self.supervision.register_case(intake, by=self._operator())
         duplicate = CaseJourney(
             registered.case, home=original.home, complainant=original.complainant
         )

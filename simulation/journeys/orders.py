@@ -7,7 +7,7 @@ from __future__ import annotations
 from application.rectification import OrderView
 from domain.actor import Actor
 from domain.calendar import OFFICE_TZ
-from domain.rectification import OrderSourceType, OrderStatus
+from domain.rectification import OrderRequest, OrderSourceType, OrderStatus
 from simulation.mixes import (
     EXTENSION_WORKING_DAYS,
     LATE_REPORT_SHARE,
@@ -62,17 +62,16 @@ class OrderJourneys(World):
         source_type: OrderSourceType,
         source_ref: str,
     ) -> None:
-        view = self.supervision.issue_order(
+        request = OrderRequest(
             department=department.id,
             window=window,
-            staff=None,
             problem=problem,
             requirements=self.rng.choice(ORDER_REQUIREMENTS),
             working_days=self.rng.choice(ORDER_TERMS),
             source_type=source_type,
             source_ref=source_ref,
-            by=self._inspector(),
         )
+        view = self.supervision.issue_order(request, self._inspector())
         journey = OrderJourney(view)
         self._orders[journey.id] = journey
         self._order_changed(journey, view)

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.case import Case
+from domain.case import Case, Intake
 from domain.personal_data import ERASED_TEXT
 from infrastructure.audit_projection import AuditEventsRunner
 from interfaces.bootstrap import Container
@@ -265,13 +265,15 @@ def registered_in_plain_text(client: TestClient, tokens: Tokens, container: Cont
     events were before sealing existed."""
     supervision = container.supervision
     case = Case.register(
+        Intake(
+            **a_complaint(
+                summary="王芳反映窗口态度生硬",
+                complainant={"name": "王芳", "phone": "13812345678", "anonymous": False},
+            )
+        ),
         case_id=uuid4(),
         tracking_number="HL20261127-9001",
         access_code_hash="hmac-sha256$x$y",
-        **a_complaint(
-            summary="王芳反映窗口态度生硬",
-            complainant={"name": "王芳", "phone": "13812345678", "anonymous": False},
-        ),
         by=Actor("operator-1", Role.OPERATOR),
         at=supervision.time_source.now(),
     )

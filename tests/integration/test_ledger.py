@@ -19,7 +19,7 @@ import pytest
 from application.audit import Problem
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.case import Case, Channel, Kind
+from domain.case import Case, Channel, Intake, Kind
 from domain.tracking import tracking_number
 from infrastructure.ledger.adapter import CheckpointRefused
 from infrastructure.ledger.chain import (
@@ -198,19 +198,16 @@ def fill(container: Container, events: int) -> None:
         for _ in range(100):
             at = START + timedelta(minutes=n)
             case = Case.register(
+                Intake(
+                    kind=Kind.CONSULTATION,
+                    channel=Channel.HOTLINE,
+                    department="taxation",
+                    summary=f"咨询 {n}",
+                    complainant={"name": "测试", "phone": "13800000000"},
+                ),
                 case_id=uuid4(),
                 tracking_number=tracking_number("hotline", at.astimezone(OFFICE_TZ).date(), n + 1),
                 access_code_hash=access_code_hash,
-                kind=Kind.CONSULTATION,
-                channel=Channel.HOTLINE,
-                department="taxation",
-                window=None,
-                staff=None,
-                category=None,
-                urgent=False,
-                summary=f"咨询 {n}",
-                details="",
-                complainant={"name": "测试", "phone": "13800000000"},
                 by=OPERATOR,
                 at=at,
             )

@@ -31,7 +31,7 @@ from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Kind, Outcome, Satisfaction
 from domain.notice import NoticeKind, NoticeSubjectType
-from domain.rectification import OrderSourceType
+from domain.rectification import OrderRequest, OrderSourceType
 from domain.scorecard import SourceType
 from domain.survey import SurveyBatch
 from domain.text import REPLACEMENT, first_unstorable, storable
@@ -262,15 +262,17 @@ def record_unholdable_text_everywhere(
 
     # A rectification order through its life.
     order = app.issue_order(
-        department=DEPARTMENT_ID,
-        window=window.id,
-        staff=staff.id,
-        problem=hostile("problem"),
-        requirements=hostile("requirements"),
-        working_days=5,
-        source_type=OrderSourceType.INSPECTION,
-        source_ref=hostile("order ref"),
-        by=INSPECTOR,
+        OrderRequest(
+            department=DEPARTMENT_ID,
+            window=window.id,
+            staff=staff.id,
+            problem=hostile("problem"),
+            requirements=hostile("requirements"),
+            working_days=5,
+            source_type=OrderSourceType.INSPECTION,
+            source_ref=hostile("order ref"),
+        ),
+        INSPECTOR,
     ).id
     app.acknowledge_order(order, DEPARTMENT)
     app.stop_order_clock(order, reason=hostile("order stop"), by=DEPARTMENT)

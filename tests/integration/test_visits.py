@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from domain.rectification import OrderSourceType
 from domain.visit import VisitMethod
 from interfaces.bootstrap import Container
 from tests.factories import an_order_finding
@@ -44,7 +43,7 @@ def test_the_worker_keeps_visit_list_and_a_rebuild_gives_the_same_rows(
 ) -> None:
     first = visit(container)
     second = visit(container, method=VisitMethod.THIRD_PARTY, windows=["W-A01"])
-    container.supervision.issue_order_finding(second.id, **an_order_finding(), by=INSPECTOR)
+    container.supervision.issue_order_finding(second.id, an_order_finding(), by=INSPECTOR)
     turn(container)
     incremental = rows(database_url)
 
@@ -66,12 +65,7 @@ def test_a_record_saved_before_the_request_stopped_is_noted_on_its_visit_once(
     app = container.supervision
     found = visit(container)
     # The record saved with the visit as its source; the request gone before the note.
-    order = app.issue_order(
-        **an_order_finding(),
-        source_type=OrderSourceType.VISIT,
-        source_ref=str(found.id),
-        by=INSPECTOR,
-    )
+    order = app.issue_order(an_order_finding(source_ref=str(found.id)), by=INSPECTOR)
     assert app.get_visit(found.id).outcomes == []
 
     noted = turn(container)
@@ -90,7 +84,7 @@ def test_a_finding_the_request_noted_is_not_noted_again_by_the_worker(
 ) -> None:
     app = container.supervision
     found = visit(container)
-    app.issue_order_finding(found.id, **an_order_finding(), by=INSPECTOR)
+    app.issue_order_finding(found.id, an_order_finding(), by=INSPECTOR)
 
     assert turn(container) == 0
     assert len(app.get_visit(found.id).outcomes) == 1

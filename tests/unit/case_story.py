@@ -18,7 +18,7 @@ import pytest
 from application.supervision import Supervision
 from domain.actor import Actor
 from domain.calendar import OFFICE_TZ, WorkingCalendar, YearSchedule
-from domain.case import Case, Channel, Kind, Outcome, Satisfaction
+from domain.case import Case, Channel, Intake, Kind, Outcome, Satisfaction
 from domain.deadlines import DeadlinePolicy
 from domain.task import Task
 
@@ -90,10 +90,7 @@ class Given:
         complainant: dict[str, Any] | None = None,
         collect: bool = True,
     ) -> Case:
-        case = Case.register(
-            case_id=uuid4(),
-            tracking_number=f"HL20261127-{next(self.numbers):04d}",
-            access_code_hash="scrypt$not-a-real-hash",
+        intake = Intake(
             kind=kind,
             channel=Channel.HOTLINE,
             department=self.department.department,
@@ -104,6 +101,12 @@ class Given:
             summary=summary,
             details="办理抵押登记时被要求重复提交材料",
             complainant=dict(ZHANG) if complainant is None else complainant,
+        )
+        case = Case.register(
+            intake,
+            case_id=uuid4(),
+            tracking_number=f"HL20261127-{next(self.numbers):04d}",
+            access_code_hash="scrypt$not-a-real-hash",
             by=self.operator,
             at=REGISTERED_AT,
         )

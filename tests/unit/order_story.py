@@ -11,7 +11,7 @@ from uuid import uuid4
 from domain.actor import Actor
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
-from domain.rectification import OrderSourceType, RectificationOrder
+from domain.rectification import OrderRequest, OrderSourceType, RectificationOrder
 from tests.unit.case_story import Given, at
 
 ISSUED_AT = at(11, 27, 10, 30)  # Fri
@@ -53,17 +53,19 @@ class GivenOrder:
         problem: str = "窗口工作人员未落实一次性告知",
         requirements: str = "组织窗口人员学习一次性告知制度并提交整改报告",
     ) -> RectificationOrder:
-        order = RectificationOrder.issue(
-            order_id=uuid4(),
-            tracking_number=f"ZG20261127-{next(self.numbers):04d}",
+        request = OrderRequest(
             department=str(self.department.department),
             window="W-A01",
-            staff=None,
             problem=problem,
             requirements=requirements,
             working_days=working_days,
             source_type=OrderSourceType.INSPECTION,
             source_ref="2026年11月巡查",
+        )
+        order = RectificationOrder.issue(
+            request,
+            order_id=uuid4(),
+            tracking_number=f"ZG20261127-{next(self.numbers):04d}",
             policy=self.policy,
             calendar=self.calendar,
             by=self.inspector,

@@ -22,7 +22,7 @@ from application.notifications import (
 from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.case import NotifyWithoutPhone, Outcome, Satisfaction
+from domain.case import Intake, NotifyWithoutPhone, Outcome, Satisfaction
 from domain.personal_data import ERASED
 from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import DirectoryFileError, parse_directory_file
@@ -85,7 +85,7 @@ def drafts_of(
 
 
 def registered(app: Supervision, operator: Actor, **fields: Any) -> tuple[UUID, str]:
-    answer = app.register_case(**a_complaint(**fields), by=operator)
+    answer = app.register_case(Intake(**a_complaint(**fields)), by=operator)
     return answer.case.id, answer.access_code
 
 

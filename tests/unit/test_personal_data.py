@@ -13,7 +13,7 @@ from application.evaluations import BadRatingCasePolicy
 from application.personal_data import PersonalDataKeyMissing, is_sealed
 from application.supervision import Supervision
 from domain.actor import Actor, Role
-from domain.case import Case, Channel, Kind
+from domain.case import Case, Channel, Intake, Kind
 from domain.errors import Invalid
 from domain.evaluation import rating_case_id
 from domain.personal_data import (
@@ -206,19 +206,17 @@ def test_events_stored_before_sealing_existed_still_load_and_can_be_erased(
 ) -> None:
     plain = Mapper(transcoder=supervision.mapper.transcoder)  # the mapper of before
     case = Case.register(
+        Intake(
+            kind=Kind.COMPLAINT,
+            channel=Channel.HOTLINE,
+            department="real-estate-registration",
+            window="W-A01",
+            summary="旧工单",
+            complainant=COMPLAINANT,
+        ),
         case_id=uuid4(),
         tracking_number="HL20261127-9001",
         access_code_hash="hmac-sha256$x$y",
-        kind=Kind.COMPLAINT,
-        channel=Channel.HOTLINE,
-        department="real-estate-registration",
-        window="W-A01",
-        staff=None,
-        category=None,
-        urgent=False,
-        summary="旧工单",
-        details="",
-        complainant=COMPLAINANT,
         by=operator,
         at=time_source.now(),
     )

@@ -16,10 +16,9 @@ from application.supervision import Supervision
 from application.visits import VisitFindingPolicy, visit_finding_policies
 from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
-from domain.case import Channel, Kind
+from domain.case import Channel, Intake, Kind
 from domain.conduct import UnknownRule
 from domain.directory import UnknownWindow
-from domain.rectification import OrderSourceType
 from domain.scorecard import DeductionRequest, SourceType, SubjectKind, scorecard_id
 from domain.visit import (
     FindingType,
@@ -176,7 +175,7 @@ def test_only_an_inspector_records_a_visit_or_a_finding(app: Supervision) -> Non
         visit(app, by=operator)
     visit_id = visit(app)
     with pytest.raises(VisitsForInspectorsOnly):
-        app.issue_order_finding(visit_id, **an_order_finding(), by=operator)
+        app.issue_order_finding(visit_id, an_order_finding(), by=operator)
 
 
 def test_a_deduction_found_on_a_visit_names_the_visit_and_the_visit_lists_it(
@@ -198,7 +197,7 @@ def test_a_deduction_found_on_a_visit_names_the_visit_and_the_visit_lists_it(
 def test_an_order_found_on_a_visit_names_the_visit_as_its_source(app: Supervision) -> None:
     visit_id = visit(app)
 
-    answer = app.issue_order_finding(visit_id, **an_order_finding(), by=INSPECTOR)
+    answer = app.issue_order_finding(visit_id, an_order_finding(), by=INSPECTOR)
 
     order = app.get_order(answer.record.id, INSPECTOR)
     assert (order.source_type, order.source_ref) == ("visit", str(visit_id))
@@ -208,7 +207,7 @@ def test_an_order_found_on_a_visit_names_the_visit_as_its_source(app: Supervisio
 def test_a_case_found_on_a_visit_names_the_visit_as_its_source(app: Supervision) -> None:
     visit_id = visit(app)
 
-    answer = app.register_case_finding(visit_id, **case_fields(), by=INSPECTOR)
+    answer = app.register_case_finding(visit_id, Intake(**case_fields()), INSPECTOR)
 
     case = app.get_case(answer.finding.record_id, INSPECTOR)
     assert case.source == {"type": "visit", "ref": str(visit_id)}
@@ -232,16 +231,16 @@ def test_a_finding_on_an_unknown_visit_is_refused_before_any_record_is_made(
     head = app.recorder.max_notification_id()
 
     with pytest.raises(VisitNotFound):
-        app.issue_order_finding(uuid4(), **an_order_finding(), by=INSPECTOR)
+        app.issue_order_finding(uuid4(), an_order_finding(), by=INSPECTOR)
 
     assert app.recorder.max_notification_id() == head
 
 
 def test_a_visit_lists_its_findings_in_the_order_they_were_made(app: Supervision) -> None:
     visit_id = visit(app)
-    app.issue_order_finding(visit_id, **an_order_finding(), by=INSPECTOR)
+    app.issue_order_finding(visit_id, an_order_finding(), by=INSPECTOR)
     app.record_deduction_finding(visit_id, deduction_request(), INSPECTOR)
-    app.register_case_finding(visit_id, **case_fields(), by=INSPECTOR)
+    app.register_case_finding(visit_id, Intake(**case_fields()), INSPECTOR)
 
     assert [f.type for f in app.get_visit(visit_id).outcomes] == ["order", "deduction", "case"]
 
@@ -254,12 +253,7 @@ def test_the_policy_notes_a_record_made_from_a_finding_that_the_visit_missed(
 ) -> None:
     visit_id = visit(app)
     # The record saved, the request gone before the visit's note: what a crash leaves.
-    order = app.issue_order(
-        **an_order_finding(),
-        source_type=OrderSourceType.VISIT,
-        source_ref=str(visit_id),
-        by=INSPECTOR,
-    )
+    order = app.issue_order(an_order_finding(source_ref=str(visit_id)), by=INSPECTOR)
     assert app.get_visit(visit_id).outcomes == []
     _, orders, _ = visit_finding_policies(app)
     events = app.repository.event_store.get(order.id)
