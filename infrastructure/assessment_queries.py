@@ -35,14 +35,12 @@ class AssessmentQueriesOnPostgres(ProjectedQueries):
     async def list_assessments(
         self, *, department: str | None, limit: int, cursor: str | None, after: int | None
     ) -> Page:
-        position, caught_up = await self.projected(after)
         page = NewestFirstPage("position", limit=limit, cursor=cursor)
         if department is not None:
             page.where("? = ANY(departments)", department)
-        items, following = await page.fetch(
-            self.store, _COLUMNS, lambda row: assessment_summary(row, department)
+        return await self.fetch_page(
+            page, _COLUMNS, lambda row: assessment_summary(row, department), after=after
         )
-        return Page(items=items, next=following, position=position, caught_up=caught_up)
 
     async def standings(
         self, *, department: str | None, as_of: date | None, after: int | None

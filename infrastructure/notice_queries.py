@@ -36,11 +36,9 @@ class NoticeQueriesOnPostgres(ProjectedQueries):
     async def list_notices(
         self, *, drafts: bool, limit: int, cursor: str | None, after: int | None
     ) -> Page:
-        position, caught_up = await self.projected(after)
         page = NewestFirstPage("listed_position", limit=limit, cursor=cursor)
         page.where_holds(f"status = '{NoticeStatus.DRAFT.value}'", drafts)
-        items, following = await page.fetch(self.store, _COLUMNS, notice_summary)
-        return Page(items=items, next=following, position=position, caught_up=caught_up)
+        return await self.fetch_page(page, _COLUMNS, notice_summary, after=after)
 
     async def notices_of_month(self, month: str, *, department: str | None) -> list[NoticeSummary]:
         return await notices_of_month(self.store, month, department=department, after=None)

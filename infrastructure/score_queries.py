@@ -144,7 +144,6 @@ class ScoreQueriesOnPostgres(ReadsThePast):
     async def deductions(
         self, criteria: DeductionFilter, *, limit: int, cursor: str | None, after: int | None
     ) -> Page:
-        position, caught_up = await self.projected(after)
         page = NewestFirstPage("position", limit=limit, cursor=cursor)
         page.where_equal(
             department=criteria.department,
@@ -157,8 +156,7 @@ class ScoreQueriesOnPostgres(ReadsThePast):
             page.where("occurred_on >= ?", criteria.occurred_from)
         if criteria.occurred_to is not None:
             page.where("occurred_on <= ?", criteria.occurred_to)
-        items, following = await page.fetch(self.store, _DEDUCTION_LIST, _entry)
-        return Page(items=items, next=following, position=position, caught_up=caught_up)
+        return await self.fetch_page(page, _DEDUCTION_LIST, _entry, after=after)
 
     async def monthly_report(
         self,

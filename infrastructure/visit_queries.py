@@ -32,10 +32,8 @@ class VisitQueriesOnPostgres(ProjectedQueries):
     projections = PROJECTIONS
 
     async def list_visits(self, *, limit: int, cursor: str | None, after: int | None) -> Page:
-        position, caught_up = await self.projected(after)
         page = NewestFirstPage("listed_position", limit=limit, cursor=cursor)
-        items, following = await page.fetch(self.store, _COLUMNS, visit_summary)
-        return Page(items=items, next=following, position=position, caught_up=caught_up)
+        return await self.fetch_page(page, _COLUMNS, visit_summary, after=after)
 
     async def visits_of_month(self, month: str, *, department: str | None) -> list[VisitSummary]:
         return await visits_of_month(self.store, month, department=department, after=None)
