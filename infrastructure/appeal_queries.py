@@ -22,12 +22,10 @@ class AppealQueriesOnPostgres(ProjectedQueries):
     async def list_appeals(
         self, criteria: AppealFilter, *, limit: int, cursor: str | None, after: int | None
     ) -> Page:
-        position, caught_up = await self.projected(after)
         page = NewestFirstPage("filed_position", limit=limit, cursor=cursor)
         page.where_equal(status=criteria.status, department=criteria.department)
         page.where_holds(APPEAL_OVERDUE_SQL, criteria.overdue)
-        items, following = await page.fetch(self.store, _APPEALS, _summary)
-        return Page(items=items, next=following, position=position, caught_up=caught_up)
+        return await self.fetch_page(page, _APPEALS, _summary, after=after)
 
 
 def _summary(row: asyncpg.Record) -> AppealSummary:

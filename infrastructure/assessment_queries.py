@@ -12,7 +12,7 @@ import asyncpg
 from application.assessments import AssessmentSummary, StaffStanding, shown_to
 from application.queries import Page
 from domain.assessment import AssessmentResult, ResultLine
-from infrastructure.read_side import NewestFirstPage, ProjectedQueries, wait_until_projected
+from infrastructure.read_side import NewestFirstPage, ProjectedQueries
 from infrastructure.sql_pool import SqlPool
 
 PROJECTIONS = ("assessment_list",)
@@ -35,20 +35,28 @@ class AssessmentQueriesOnPostgres(ProjectedQueries):
     async def list_assessments(
         self, *, department: str | None, limit: int, cursor: str | None, after: int | None
     ) -> Page:
-        position, caught_up = await self.projected(after)
         page = NewestFirstPage("position", limit=limit, cursor=cursor)
         if department is not None:
             page.where("? = ANY(departments)", department)
-        items, following = await page.fetch(
-            self.store, _COLUMNS, lambda row: assessment_summary(row, department)
+        return await self.fetch_page(
+            page, _COLUMNS, lambda row: assessment_summary(row, department), after=after
         )
-        return Page(items=items, next=following, position=position, caught_up=caught_up)
 
     async def standings(
         self, *, department: str | None, as_of: date | None, after: int | None
     ) -> tuple[list[StaffStanding], int, bool]:
         position, caught_up = await self.projected(after)
         return await standings_as_of(self.store, department, as_of), position, caught_up
+
+    async def standings_of_month(
+        self, month: str, *, department: str | None, after: int | None
+    ) -> list[StaffStanding]:
+        """Each staff member's standing at the end of `month` (YYYY-MM), a department's own
+        staff only if named, once assessment_list has passed `after`."""
+        await self.projected(after)
+        year, number = (int(part) for part in month.split("-"))
+        last_day = date(year, number, monthrange(year, number)[1])
+        return await standings_as_of(self.store, department, last_day)
 
 
 async def standings_as_of(
@@ -69,17 +77,6 @@ async def standings_as_of(
         for result in _results(row["results"], department)
     ]
     return StaffStanding.of(lines)
-
-
-async def standings_of_month(
-    store: SqlPool, month: str, *, department: str | None, after: int | None, seconds: float = 5.0
-) -> list[StaffStanding]:
-    """Each staff member's standing at the end of `month` (YYYY-MM), a department's own staff
-    only if named, once assessment_list has passed `after`."""
-    await wait_until_projected(store, PROJECTIONS, after, seconds=seconds)
-    year, number = (int(part) for part in month.split("-"))
-    last_day = date(year, number, monthrange(year, number)[1])
-    return await standings_as_of(store, department, last_day)
 
 
 def _results(stored: list[dict[str, Any]], department: str | None) -> tuple[AssessmentResult, ...]:

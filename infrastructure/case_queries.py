@@ -120,7 +120,6 @@ class CaseQueriesOnPostgres(ReadsThePast):
         now: datetime,
         after: int | None,
     ) -> Page:
-        position, caught_up = await self.projected(after)
         summary = summary_column(role)
         page = NewestFirstPage("registered_position", limit=limit, cursor=cursor, args=[now])
         page.where_equal(
@@ -137,10 +136,12 @@ class CaseQueriesOnPostgres(ReadsThePast):
         _where_mentioning(page, summary, criteria.text)
         _where_within_days(page, "registered_at", criteria.registered_from, criteria.registered_to)
         _where_within_days(page, "due_at", criteria.due_from, criteria.due_to)
-        items, following = await page.fetch(
-            self.store, f"SELECT {SUMMARY_COLUMNS}, {summary} AS summary FROM case_list", _summary
+        return await self.fetch_page(
+            page,
+            f"SELECT {SUMMARY_COLUMNS}, {summary} AS summary FROM case_list",
+            _summary,
+            after=after,
         )
-        return Page(items=items, next=following, position=position, caught_up=caught_up)
 
     async def list_orders(
         self,
@@ -153,7 +154,6 @@ class CaseQueriesOnPostgres(ReadsThePast):
         calendar: WorkingCalendar,
         after: int | None,
     ) -> Page:
-        position, caught_up = await self.projected(after, (ORDER_LIST_PROJECTION,))
         page = NewestFirstPage("issued_position", limit=limit, cursor=cursor, args=[now])
         # Apart from the filter's department: a department confined to its own may name it.
         page.where_equal(department=visible_to_department)
@@ -167,12 +167,13 @@ class CaseQueriesOnPostgres(ReadsThePast):
         page.where_holds(ORDER_OVERDUE_SQL, criteria.overdue)
         _where_mentioning(page, "problem", criteria.text)
         _where_within_days(page, "issued_at", criteria.issued_from, criteria.issued_to)
-        items, following = await page.fetch(
-            self.store,
+        return await self.fetch_page(
+            page,
             f"SELECT {ORDER_SUMMARY_COLUMNS} FROM order_list",
             lambda row: _order_summary(row, now, calendar),
+            after=after,
+            projections=(ORDER_LIST_PROJECTION,),
         )
-        return Page(items=items, next=following, position=position, caught_up=caught_up)
 
     async def board(
         self,

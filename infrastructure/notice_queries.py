@@ -8,13 +8,7 @@ import asyncpg
 from application.notices import NoticeSummary
 from application.queries import Page
 from domain.notice import NoticeStatus, NoticeSubject, NoticeSubjectType
-from infrastructure.read_side import (
-    NewestFirstPage,
-    ProjectedQueries,
-    from_row,
-    wait_until_projected,
-)
-from infrastructure.sql_pool import SqlPool
+from infrastructure.read_side import NewestFirstPage, ProjectedQueries, from_row
 
 PROJECTIONS = ("notice_list",)
 _COLUMNS = (
@@ -36,23 +30,18 @@ class NoticeQueriesOnPostgres(ProjectedQueries):
     async def list_notices(
         self, *, drafts: bool, limit: int, cursor: str | None, after: int | None
     ) -> Page:
-        position, caught_up = await self.projected(after)
         page = NewestFirstPage("listed_position", limit=limit, cursor=cursor)
         page.where_holds(f"status = '{NoticeStatus.DRAFT.value}'", drafts)
-        items, following = await page.fetch(self.store, _COLUMNS, notice_summary)
-        return Page(items=items, next=following, position=position, caught_up=caught_up)
+        return await self.fetch_page(page, _COLUMNS, notice_summary, after=after)
 
-    async def notices_of_month(self, month: str, *, department: str | None) -> list[NoticeSummary]:
-        return await notices_of_month(self.store, month, department=department, after=None)
-
-
-async def notices_of_month(
-    store: SqlPool, month: str, *, department: str | None, after: int | None, seconds: float = 5.0
-) -> list[NoticeSummary]:
-    """The notices published in `month` (withdrawn ones too), about `department` if named,
-    oldest first, once notice_list has passed `after`."""
-    await wait_until_projected(store, PROJECTIONS, after, seconds=seconds)
-    return [notice_summary(row) for row in await store.fetch(_OF_MONTH, month, department)]
+    async def notices_of_month(
+        self, month: str, *, department: str | None, after: int | None = None
+    ) -> list[NoticeSummary]:
+        """The notices published in `month` (withdrawn ones too), about `department` if named,
+        oldest first, once notice_list has passed `after`."""
+        await self.projected(after)
+        rows = await self.store.fetch(_OF_MONTH, month, department)
+        return [notice_summary(row) for row in rows]
 
 
 def notice_summary(row: asyncpg.Record) -> NoticeSummary:

@@ -8,8 +8,7 @@ from datetime import date, datetime
 import asyncpg
 
 from application.post_cover import AbsenceView, GapView
-from infrastructure.read_side import ProjectedQueries, from_row, wait_until_projected
-from infrastructure.sql_pool import SqlPool
+from infrastructure.read_side import ProjectedQueries, from_row
 
 PROJECTIONS = ("absence_list", "cover_gap_list", "post_cover_list")
 _ABSENCES = (
@@ -46,14 +45,13 @@ class PostCoverQueriesOnPostgres(ProjectedQueries):
         await self.projected(after)
         return [_gap(row) for row in await self.store.fetch(_GAPS_BETWEEN, first, last, department)]
 
-
-async def cover_gaps_of_month(
-    store: SqlPool, month: str, *, department: str | None, after: int | None, seconds: float = 5.0
-) -> list[GapView]:
-    """The gaps proposed for office days of `month`, of `department`'s windows if named, by
-    day, once cover_gap_list has passed `after`."""
-    await wait_until_projected(store, PROJECTIONS, after, seconds=seconds)
-    return [_gap(row) for row in await store.fetch(_GAPS_OF_MONTH, month, department)]
+    async def cover_gaps_of_month(
+        self, month: str, *, department: str | None, after: int | None
+    ) -> list[GapView]:
+        """The gaps proposed for office days of `month`, of `department`'s windows if named,
+        by day, once cover_gap_list has passed `after`."""
+        await self.projected(after)
+        return [_gap(row) for row in await self.store.fetch(_GAPS_OF_MONTH, month, department)]
 
 
 def _absence(row: asyncpg.Record) -> AbsenceView:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar
 
-from application.queries import LAST_POSITION, InvalidCursor, ReplicaBehind
+from application.queries import LAST_POSITION, InvalidCursor, Page, ReplicaBehind
 from infrastructure.read_replica import ReplicaPool
 from infrastructure.sql_pool import SqlPool
 
@@ -64,6 +64,21 @@ class ProjectedQueries:
         `wait_seconds`; answer where they stand and whether they got there."""
         tables = self.projections if projections is None else projections
         return await wait_until_projected(self.store, tables, after, seconds=self.wait_seconds)
+
+    async def fetch_page(
+        self,
+        page: NewestFirstPage,
+        select_from: str,
+        item: Callable[[Any], Positioned],
+        *,
+        after: int | None,
+        projections: Sequence[str] | None = None,
+    ) -> Page:
+        """The `page` of `select_from`, each item made by `item` from a row, read once the
+        tables (or `projections`) have passed `after`, with where they stand."""
+        position, caught_up = await self.projected(after, projections)
+        items, following = await page.fetch(self.store, select_from, item)
+        return Page(items=items, next=following, position=position, caught_up=caught_up)
 
 
 class ReadsThePast(ProjectedQueries):

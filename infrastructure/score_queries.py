@@ -9,7 +9,7 @@ side cannot drift from the scorecards.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -26,17 +26,18 @@ from application.scores import (
 )
 from domain.conduct import FULL_MARKS
 from domain.scorecard import SubjectKind, score_after
-from infrastructure.assessment_queries import standings_of_month
+from infrastructure.assessment_queries import AssessmentQueriesOnPostgres
 from infrastructure.item_queries import items_of_month
-from infrastructure.notice_queries import notices_of_month
-from infrastructure.post_cover_queries import cover_gaps_of_month
-from infrastructure.read_side import NewestFirstPage, ReadsThePast, from_row
+from infrastructure.notice_queries import NoticeQueriesOnPostgres
+from infrastructure.post_cover_queries import PostCoverQueriesOnPostgres
+from infrastructure.read_side import NewestFirstPage, ProjectedQueries, ReadsThePast, from_row
 from infrastructure.survey_queries import SurveyQueriesOnPostgres
-from infrastructure.visit_queries import visits_of_month
+from infrastructure.visit_queries import VisitQueriesOnPostgres
 
 # The read tables these queries join; an answer waits for both to pass the caller's write.
 PROJECTIONS = ("deductions", "directory_subjects", "appeal_list")
 SUBJECT_KINDS = [SubjectKind.WINDOW.value, SubjectKind.STAFF.value]
+Beside = TypeVar("Beside", bound=ProjectedQueries)
 
 _SCORES = """
 WITH totals AS (
@@ -144,7 +145,6 @@ class ScoreQueriesOnPostgres(ReadsThePast):
     async def deductions(
         self, criteria: DeductionFilter, *, limit: int, cursor: str | None, after: int | None
     ) -> Page:
-        position, caught_up = await self.projected(after)
         page = NewestFirstPage("position", limit=limit, cursor=cursor)
         page.where_equal(
             department=criteria.department,
@@ -157,8 +157,12 @@ class ScoreQueriesOnPostgres(ReadsThePast):
             page.where("occurred_on >= ?", criteria.occurred_from)
         if criteria.occurred_to is not None:
             page.where("occurred_on <= ?", criteria.occurred_to)
-        items, following = await page.fetch(self.store, _DEDUCTION_LIST, _entry)
-        return Page(items=items, next=following, position=position, caught_up=caught_up)
+        return await self.fetch_page(page, _DEDUCTION_LIST, _entry, after=after)
+
+    def _beside(self, queries: type[Beside]) -> Beside:
+        """The `queries` of other tables, on the same store (the past's, if these read it)
+        and waiting as long as these."""
+        return queries(self.store, wait_seconds=self.wait_seconds)
 
     async def monthly_report(
         self,
@@ -194,22 +198,18 @@ class ScoreQueriesOnPostgres(ReadsThePast):
                     deductions=own_deductions,
                 )
             )
-        notices = await notices_of_month(
-            self.store, month, department=department, after=after, seconds=self.wait_seconds
+        # The report's other sections, each read once its own tables have passed `after`.
+        section = {"department": department, "after": after}
+        notices = await self._beside(NoticeQueriesOnPostgres).notices_of_month(month, **section)
+        surveys = await self._beside(SurveyQueriesOnPostgres).month_satisfaction(month, **section)
+        cover_gaps = await self._beside(PostCoverQueriesOnPostgres).cover_gaps_of_month(
+            month, **section
         )
-        surveys = await SurveyQueriesOnPostgres(
-            self.store, wait_seconds=self.wait_seconds
-        ).month_satisfaction(month, department=department, after=after)
-        cover_gaps = await cover_gaps_of_month(
-            self.store, month, department=department, after=after, seconds=self.wait_seconds
-        )
-        assessments = await standings_of_month(
-            self.store, month, department=department, after=after, seconds=self.wait_seconds
+        assessments = await self._beside(AssessmentQueriesOnPostgres).standings_of_month(
+            month, **section
         )
         items = await items_of_month(self.store, month, department=department)
-        visits = await visits_of_month(
-            self.store, month, department=department, after=after, seconds=self.wait_seconds
-        )
+        visits = await self._beside(VisitQueriesOnPostgres).visits_of_month(month, **section)
         return MonthlyReport(
             month,
             tuple(reports),

@@ -54,11 +54,9 @@ class SurveyQueriesOnPostgres(ReadsThePast):
     async def list_batches(
         self, *, window: str | None, limit: int, cursor: str | None, after: int | None
     ) -> Page:
-        position, caught_up = await self.projected(after)
         page = NewestFirstPage("position", limit=limit, cursor=cursor)
         page.where_equal(window_id=window)
-        items, following = await page.fetch(self.store, _COLUMNS, survey_batch)
-        return Page(items=items, next=following, position=position, caught_up=caught_up)
+        return await self.fetch_page(page, _COLUMNS, survey_batch, after=after)
 
     async def satisfaction(self, start: date, end: date) -> dict[str, list[SurveySatisfaction]]:
         rows = await self.store.fetch(_SATISFACTION, start, end, None)

@@ -7,13 +7,7 @@ import asyncpg
 
 from application.queries import Page
 from application.visits import VisitSummary
-from infrastructure.read_side import (
-    NewestFirstPage,
-    ProjectedQueries,
-    from_row,
-    wait_until_projected,
-)
-from infrastructure.sql_pool import SqlPool
+from infrastructure.read_side import NewestFirstPage, ProjectedQueries, from_row
 
 PROJECTIONS = ("visit_list",)
 _COLUMNS = (
@@ -32,22 +26,17 @@ class VisitQueriesOnPostgres(ProjectedQueries):
     projections = PROJECTIONS
 
     async def list_visits(self, *, limit: int, cursor: str | None, after: int | None) -> Page:
-        position, caught_up = await self.projected(after)
         page = NewestFirstPage("listed_position", limit=limit, cursor=cursor)
-        items, following = await page.fetch(self.store, _COLUMNS, visit_summary)
-        return Page(items=items, next=following, position=position, caught_up=caught_up)
+        return await self.fetch_page(page, _COLUMNS, visit_summary, after=after)
 
-    async def visits_of_month(self, month: str, *, department: str | None) -> list[VisitSummary]:
-        return await visits_of_month(self.store, month, department=department, after=None)
-
-
-async def visits_of_month(
-    store: SqlPool, month: str, *, department: str | None, after: int | None, seconds: float = 5.0
-) -> list[VisitSummary]:
-    """The visits made in `month` (by their day), to a window of `department` if named,
-    oldest first, once visit_list has passed `after`."""
-    await wait_until_projected(store, PROJECTIONS, after, seconds=seconds)
-    return [visit_summary(row) for row in await store.fetch(_OF_MONTH, month, department)]
+    async def visits_of_month(
+        self, month: str, *, department: str | None, after: int | None = None
+    ) -> list[VisitSummary]:
+        """The visits made in `month` (by their day), to a window of `department` if named,
+        oldest first, once visit_list has passed `after`."""
+        await self.projected(after)
+        rows = await self.store.fetch(_OF_MONTH, month, department)
+        return [visit_summary(row) for row in rows]
 
 
 def visit_summary(row: asyncpg.Record) -> VisitSummary:
