@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol, Self
+from typing import Protocol, Self
 from uuid import UUID
 
 from application.directory import DirectoryVerbs
@@ -20,7 +20,7 @@ from application.queries import EvaluationMetrics, Page
 from application.views import view_of
 from domain.actor import Actor
 from domain.errors import DomainError, Invalid
-from domain.survey import SurveyBatch, SurveySource, SurveyWindowUnknown
+from domain.survey import SurveyBatch, SurveyResults, SurveyWindowUnknown
 
 # How many rows one imported sheet may hold: every batch is saved together, and a save's
 # size is kept bounded (docs/benchmarks.md; eventsourcing-notes, "A large save can hang").
@@ -140,16 +140,11 @@ class SurveyQueries(Protocol):
 
 @dataclass(frozen=True)
 class SurveyRow:
-    """One row of an imported sheet, read but not yet checked; `row`: its number in the
-    sheet, as a spreadsheet shows it."""
+    """One row of an imported sheet: its number in the sheet, as a spreadsheet shows it, and
+    the results it reports, read but not yet checked."""
 
     row: int
-    source: SurveySource
-    provider: str | None
-    window: str
-    start: date
-    end: date
-    counts: tuple[int, ...]
+    results: SurveyResults
 
 
 @dataclass(frozen=True)
@@ -198,40 +193,19 @@ class SurveyVerbs(DirectoryVerbs):
             raise SurveyWindowUnknown(f"there is no window {window!r}")
         return found.department
 
-    def _batch(self, *, window: str, by: Actor, at: datetime, **particulars: Any) -> SurveyBatch:
-        """A batch at `window`, of its department; `particulars` are the rest of
-        `SurveyBatch.record`'s: source, provider, start, end and counts."""
+    def _batch(self, results: SurveyResults, by: Actor, at: datetime) -> SurveyBatch:
+        """A batch of `results`, of their window's department."""
         return SurveyBatch.record(
+            results,
             batch_id=self.ids(),
-            window=window,
-            department=self._window_department(window),
+            department=self._window_department(results.window),
             by=by,
             at=at,
-            **particulars,
         )
 
-    def record_survey_batch(
-        self,
-        *,
-        source: SurveySource,
-        provider: str | None,
-        window: str,
-        start: date,
-        end: date,
-        counts: Sequence[int],
-        by: Actor,
-    ) -> SurveyBatchView:
+    def record_survey_batch(self, results: SurveyResults, by: Actor) -> SurveyBatchView:
         """Record one batch of forms at a window over a period (录入调查结果)."""
-        batch = self._batch(
-            source=source,
-            provider=provider,
-            window=window,
-            start=start,
-            end=end,
-            counts=counts,
-            by=by,
-            at=self.time_source.now(),
-        )
+        batch = self._batch(results, by, self.time_source.now())
         return SurveyBatchView.of(batch, self._commit(batch))
 
     def import_survey_sheet(self, sheet: SurveySheet, by: Actor) -> SurveyImport:
@@ -246,18 +220,7 @@ class SurveyVerbs(DirectoryVerbs):
         batches: list[SurveyBatch] = []
         for row in sheet.rows:
             try:
-                batches.append(
-                    self._batch(
-                        source=row.source,
-                        provider=row.provider,
-                        window=row.window,
-                        start=row.start,
-                        end=row.end,
-                        counts=row.counts,
-                        by=by,
-                        at=now,
-                    )
-                )
+                batches.append(self._batch(row.results, by, now))
             except DomainError as refused:
                 problems.append(RowProblem(row.row, refused.message, refused.code))
         if problems:

@@ -10,6 +10,7 @@ A batch is recorded once and not changed; its satisfaction is read beside the on
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
@@ -36,6 +37,20 @@ class SurveySource(StrEnum):
 
     PAPER = "paper"
     THIRD_PARTY = "third_party"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SurveyResults:
+    """What a batch reports, before it is checked: whose forms (the third party's name, none
+    for paper), at which window, collected from `start` to `end`, and how many forms gave
+    each level, 1 to 5."""
+
+    source: SurveySource
+    provider: str | None = None
+    window: str
+    start: date
+    end: date
+    counts: Sequence[int]
 
 
 class InvalidSurvey(Invalid):
@@ -154,32 +169,27 @@ class SurveyBatch(Aggregate):
     @classmethod
     def record(
         cls,
+        results: SurveyResults,
         *,
         batch_id: UUID,
-        source: SurveySource,
-        provider: str | None,
-        window: str,
         department: str,
-        start: date,
-        end: date,
-        counts: Sequence[int],
         by: Actor,
         at: datetime,
     ) -> SurveyBatch:
         """Record a batch (录入调查结果) once its provider, period and counts are checked."""
-        source = SurveySource(source)
-        provider = checked_provider(source, provider)
-        checked_period(start, end, day_of(at))
+        source = SurveySource(results.source)
+        provider = checked_provider(source, results.provider)
+        checked_period(results.start, results.end, day_of(at))
         return cls._create(
             cls.Recorded,
             id=batch_id,
             source=source.value,
             provider=provider,
-            window=window,
+            window=results.window,
             department=department,
-            period_start=start.isoformat(),
-            period_end=end.isoformat(),
-            counts=list(checked_counts(counts)),
+            period_start=results.start.isoformat(),
+            period_end=results.end.isoformat(),
+            counts=list(checked_counts(results.counts)),
             actor=by,
             timestamp=at,
         )

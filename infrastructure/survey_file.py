@@ -30,7 +30,7 @@ from openpyxl.styles import Font
 
 from application.surveys import MAX_IMPORT_ROWS, RowProblem, SurveyRow, SurveySheet
 from domain.labels import LABELS
-from domain.survey import RATING_LEVELS, SurveySource
+from domain.survey import RATING_LEVELS, SurveyResults, SurveySource
 from domain.text import why_refused
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -114,8 +114,7 @@ def _row(number: int, values: tuple[Any, ...]) -> SurveyRow:
     source = _SOURCES.get(_text(source_cell, "source") or "")
     if source is None:
         raise ValueError(f"source must be {' or '.join(s.value for s in SurveySource)}")
-    return SurveyRow(
-        row=number,
+    results = SurveyResults(
         source=source,
         provider=_text(provider, "provider"),
         window=_text(window, "window") or "",
@@ -125,6 +124,7 @@ def _row(number: int, values: tuple[Any, ...]) -> SurveyRow:
             _count(count, level) for count, level in zip(counts, RATING_LEVELS, strict=True)
         ),
     )
+    return SurveyRow(number, results)
 
 
 def _text(value: Any, column: str) -> str | None:

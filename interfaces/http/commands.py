@@ -16,6 +16,7 @@ from application.visits import FindingAnswer, VisitView
 from domain.actor import Actor
 from domain.case import Intake
 from domain.rectification import OrderRequest, OrderSourceType
+from domain.survey import SurveyResults
 from interfaces.http.schemas.assessments import AssessmentCreate
 from interfaces.http.schemas.cases import CallbackCreate, CaseAssign, CaseCreate
 from interfaces.http.schemas.notices import NoticeCreate
@@ -97,15 +98,8 @@ def record_absence(app: Supervision, body: AbsenceCreate, by: Actor) -> AbsenceV
 
 def record_survey_batch(app: Supervision, body: SurveyBatchCreate, by: Actor) -> SurveyBatchView:
     """Record the batch of satisfaction forms the body describes (录入调查结果)."""
-    return app.record_survey_batch(
-        source=body.source,
-        provider=body.provider,
-        window=body.window,
-        start=body.start,
-        end=body.end,
-        counts=body.counts.levels(),
-        by=by,
-    )
+    results = SurveyResults(**body.model_dump(exclude={"counts"}), counts=body.counts.levels())
+    return app.record_survey_batch(results, by)
 
 
 def record_visit(app: Supervision, body: VisitCreate, by: Actor) -> VisitView:

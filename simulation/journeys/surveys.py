@@ -12,7 +12,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from domain.calendar import OFFICE_TZ
-from domain.survey import SurveySource
+from domain.survey import SurveyResults, SurveySource
 from simulation.world import INSPECTORS, World
 
 # How many windows a month's paper forms and third party's results cover.
@@ -60,15 +60,15 @@ class SurveyJourneys(World):
         inspector = INSPECTORS[end.month % len(INSPECTORS)]
         for index, window in enumerate(chosen):
             third_party = index >= PAPER_WINDOWS
-            self.supervision.record_survey_batch(
+            results = SurveyResults(
                 source=SurveySource.THIRD_PARTY if third_party else SurveySource.PAPER,
                 provider=THIRD_PARTY if third_party else None,
                 window=window,
                 start=start,
                 end=end,
                 counts=self._forms(rng, window, 60 if third_party else 25),
-                by=inspector,
             )
+            self.supervision.record_survey_batch(results, inspector)
 
     def _forms(self, rng: random.Random, window: str, expected: int) -> tuple[int, ...]:
         careless = self._sloppiness(self._windows[window].department)

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from application.surveys import SurveyRow, SurveySheet
-from domain.survey import SurveySource
+from domain.survey import SurveyResults, SurveySource
 from interfaces.bootstrap import Container
 from tests.factories import SAMPLE_WINDOW
 from tests.integration.read_side import INSPECTOR, dict_rows, head, tracking
@@ -25,12 +25,14 @@ def a_sheet() -> SurveySheet:
         rows=tuple(
             SurveyRow(
                 row=n,
-                source=SurveySource.THIRD_PARTY,
-                provider="某某测评公司",
-                window=SAMPLE_WINDOW,
-                start=date(2026, 10, 1),
-                end=date(2026, 10, 31),
-                counts=(n, 0, 0, 0, 1),
+                results=SurveyResults(
+                    source=SurveySource.THIRD_PARTY,
+                    provider="某某测评公司",
+                    window=SAMPLE_WINDOW,
+                    start=date(2026, 10, 1),
+                    end=date(2026, 10, 31),
+                    counts=(n, 0, 0, 0, 1),
+                ),
             )
             for n in (2, 3)
         )
@@ -43,13 +45,14 @@ async def test_the_worker_keeps_survey_list_and_a_rebuild_gives_the_same_rows(
     container = reading
     app = container.supervision
     paper = app.record_survey_batch(
-        source=SurveySource.PAPER,
-        provider=None,
-        window=SAMPLE_WINDOW,
-        start=date(2026, 10, 20),
-        end=date(2026, 11, 2),
-        counts=(0, 1, 2, 3, 4),
-        by=INSPECTOR,
+        SurveyResults(
+            source=SurveySource.PAPER,
+            window=SAMPLE_WINDOW,
+            start=date(2026, 10, 20),
+            end=date(2026, 11, 2),
+            counts=(0, 1, 2, 3, 4),
+        ),
+        INSPECTOR,
     )
     app.import_survey_sheet(a_sheet(), INSPECTOR)
     run_worker_once(container)

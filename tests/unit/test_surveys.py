@@ -25,6 +25,7 @@ from domain.survey import (
     SurveyCountsInvalid,
     SurveyPeriodInvalid,
     SurveyProviderRequired,
+    SurveyResults,
     SurveySource,
     SurveyWindowUnknown,
 )
@@ -40,21 +41,27 @@ from tests.support import START
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 26))
 
 
-def a_batch(inspector: Actor, **fields: object) -> SurveyBatch:
+def some_results(**fields: object) -> SurveyResults:
+    """A paper batch at the sample window for November, or as `fields` say."""
     arguments: dict[str, object] = {
-        "batch_id": uuid4(),
         "source": SurveySource.PAPER,
-        "provider": None,
         "window": SAMPLE_WINDOW,
-        "department": SAMPLE_DEPARTMENT,
         "start": NOVEMBER[0],
         "end": NOVEMBER[1],
         "counts": (0, 1, 2, 3, 4),
-        "by": inspector,
-        "at": START,
         **fields,
     }
-    return SurveyBatch.record(**arguments)  # type: ignore[arg-type]
+    return SurveyResults(**arguments)  # type: ignore[arg-type]
+
+
+def a_batch(inspector: Actor, **fields: object) -> SurveyBatch:
+    return SurveyBatch.record(
+        some_results(**fields),
+        batch_id=uuid4(),
+        department=SAMPLE_DEPARTMENT,
+        by=inspector,
+        at=START,
+    )
 
 
 # The aggregate ---------------------------------------------------------------------------
@@ -139,15 +146,7 @@ def test_satisfaction_is_the_average_level_as_for_the_online_ratings() -> None:
 def test_an_inspector_records_a_paper_batch_at_a_window_of_the_directory(
     supervision: Supervision, inspector: Actor
 ) -> None:
-    view = supervision.record_survey_batch(
-        source=SurveySource.PAPER,
-        provider=None,
-        window=SAMPLE_WINDOW,
-        start=NOVEMBER[0],
-        end=NOVEMBER[1],
-        counts=(0, 0, 1, 4, 5),
-        by=inspector,
-    )
+    view = supervision.record_survey_batch(some_results(counts=(0, 0, 1, 4, 5)), inspector)
 
     assert (view.department, view.forms, view.average, view.bad) == (SAMPLE_DEPARTMENT, 10, 4.4, 0)
     assert view.position is not None
@@ -157,29 +156,17 @@ def test_a_batch_at_a_window_the_directory_does_not_list_is_refused(
     supervision: Supervision, inspector: Actor
 ) -> None:
     with pytest.raises(SurveyWindowUnknown):
-        supervision.record_survey_batch(
-            source=SurveySource.PAPER,
-            provider=None,
-            window="W-NONE",
-            start=NOVEMBER[0],
-            end=NOVEMBER[1],
-            counts=(0, 0, 1, 4, 5),
-            by=inspector,
-        )
+        supervision.record_survey_batch(some_results(window="W-NONE"), inspector)
 
 
 def a_row(row: int, **fields: object) -> SurveyRow:
-    arguments: dict[str, object] = {
-        "row": row,
+    """Row `row` of a sheet: a third party's results, or as `fields` say."""
+    third_party: dict[str, object] = {
         "source": SurveySource.THIRD_PARTY,
         "provider": "某某测评公司",
-        "window": SAMPLE_WINDOW,
-        "start": NOVEMBER[0],
-        "end": NOVEMBER[1],
         "counts": (1, 2, 3, 4, 5),
-        **fields,
     }
-    return SurveyRow(**arguments)  # type: ignore[arg-type]
+    return SurveyRow(row, some_results(**third_party | fields))
 
 
 def test_a_sheet_imports_every_row_in_one_save(supervision: Supervision, inspector: Actor) -> None:
@@ -248,7 +235,7 @@ def test_the_template_reads_back_as_its_two_example_rows() -> None:
     sheet = parse_survey_file(survey_template(), "template.xlsx")
 
     assert sheet.problems == ()
-    assert [(r.row, r.source, r.provider) for r in sheet.rows] == [
+    assert [(r.row, r.results.source, r.results.provider) for r in sheet.rows] == [
         (2, SurveySource.PAPER, None),
         (3, SurveySource.THIRD_PARTY, "某某测评公司"),
     ]
