@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 
 from fastapi import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from interfaces.web.cookies import set_page_cookie
+from interfaces.web.templating import Person, render
 
 SHOWN_ONCE_SECONDS = 60
 
@@ -49,3 +50,21 @@ def held_secret(request: Request, cookie: str, bound_to: list[str]) -> str | Non
 def take_back(request: Request, response: Response, cookie: str) -> None:
     """The page has shown the secret: its cookie goes, and a reload shows it no more."""
     response.delete_cookie(cookie, path=request.url.path)
+
+
+def page_showing_once(
+    request: Request,
+    cookie: str,
+    bound_to: list[str],
+    template: str,
+    context: dict[str, object],
+    *,
+    shown_as: str,
+    person: Person,
+) -> HTMLResponse:
+    """The page after the form: `template` with `context` and, as `shown_as`, the secret the
+    form left for `bound_to` (None once shown); its cookie is taken back."""
+    secret = held_secret(request, cookie, bound_to)
+    answer = render(request, template, {**context, shown_as: secret}, person=person)
+    take_back(request, answer, cookie)
+    return answer

@@ -20,8 +20,7 @@ from interfaces.web.admin import admin_router, role_choices, role_form_page, run
 from interfaces.web.csrf import CsrfFormDep
 from interfaces.web.desk import back_to, form_text, refused_or_done, shown
 from interfaces.web.session import AdminPersonDep, acting
-from interfaces.web.shown_once import hand_over, held_secret, take_back
-from interfaces.web.templating import render
+from interfaces.web.shown_once import hand_over, page_showing_once
 
 router = admin_router("accounts")
 
@@ -111,15 +110,15 @@ async def one_time_password_page(
     """The account's one-time password, this once, large, to hand over."""
     by = acting(request, person)
     account = await run_in_threadpool(_account_named, container.accounts, username, by)
-    password = held_secret(request, PASSWORD_COOKIE, [username, str(person.account_id)])
-    answer = render(
+    return page_showing_once(
         request,
+        PASSWORD_COOKIE,
+        [username, str(person.account_id)],
         "admin/one_time_password.html",
-        {"account": account, "password": password},
+        {"account": account},
+        shown_as="password",
         person=shown(person),
     )
-    take_back(request, answer, PASSWORD_COOKIE)
-    return answer
 
 
 def _account_named(accounts: Accounts, username: str, by: Actor) -> AccountSummary:

@@ -30,8 +30,7 @@ from interfaces.web.desk import (
 )
 from interfaces.web.forms import read_form
 from interfaces.web.session import AdminPersonDep, acting
-from interfaces.web.shown_once import hand_over, held_secret, take_back
-from interfaces.web.templating import render
+from interfaces.web.shown_once import hand_over, page_showing_once
 
 router = admin_router("tokens")
 
@@ -84,12 +83,15 @@ async def issued_token_page(
 ) -> HTMLResponse:
     """The new token, this once, to copy into the machine that will use it."""
     token = await run_in_threadpool(_token, app, token_id)
-    secret = held_secret(request, TOKEN_COOKIE, [str(token_id), str(person.account_id)])
-    answer = render(
-        request, "admin/issued_token.html", {"token": token, "secret": secret}, person=shown(person)
+    return page_showing_once(
+        request,
+        TOKEN_COOKIE,
+        [str(token_id), str(person.account_id)],
+        "admin/issued_token.html",
+        {"token": token},
+        shown_as="secret",
+        person=shown(person),
     )
-    take_back(request, answer, TOKEN_COOKIE)
-    return answer
 
 
 @router.post("/{token_id}/revoke", response_class=RedirectResponse)

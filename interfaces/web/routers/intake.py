@@ -27,7 +27,7 @@ from interfaces.web.desk import form_text, refused_or_done, shown
 from interfaces.web.forms import read_form
 from interfaces.web.routers import page_router
 from interfaces.web.session import CentrePersonDep, acting
-from interfaces.web.shown_once import hand_over, held_secret, take_back
+from interfaces.web.shown_once import hand_over, page_showing_once
 from interfaces.web.templating import render
 
 router = page_router("/console/cases")
@@ -167,19 +167,19 @@ async def registered_page(
     button; the likely duplicates at the same window, to merge this case into."""
     by = acting(request, person)
     case = await run_in_threadpool(app.get_case, case_id, by)
-    code = held_secret(request, ACCESS_CODE_COOKIE, [str(case_id), str(person.account_id)])
     duplicates: list[CaseSummary] = []
     if case.window is not None and case.status not in ("closed", "merged"):
         found = await _open_at_window(container, case.window, person.role)
         duplicates = [item for item in found if item.id != case.id]
-    answer = render(
+    return page_showing_once(
         request,
+        ACCESS_CODE_COOKIE,
+        [str(case_id), str(person.account_id)],
         "desk/registered.html",
-        {"case": case, "access_code": code, "duplicates": duplicates},
+        {"case": case, "duplicates": duplicates},
+        shown_as="access_code",
         person=shown(person),
     )
-    take_back(request, answer, ACCESS_CODE_COOKIE)
-    return answer
 
 
 @router.post("/new/caller", response_class=HTMLResponse)
