@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from fastapi import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse
 
 from interfaces.web.cookies import set_page_cookie
 from interfaces.web.templating import Person, render
@@ -32,7 +32,7 @@ def hand_over(
     return answer
 
 
-def held_secret(request: Request, cookie: str, bound_to: list[str]) -> str | None:
+def _held_secret(request: Request, cookie: str, bound_to: list[str]) -> str | None:
     """The secret the form left for this page, if the service signed it and it is bound to
     exactly `bound_to`; else None."""
     held = request.cookies.get(cookie)
@@ -47,11 +47,6 @@ def held_secret(request: Request, cookie: str, bound_to: list[str]) -> str | Non
     return secret if isinstance(secret, str) else None
 
 
-def take_back(request: Request, response: Response, cookie: str) -> None:
-    """The page has shown the secret: its cookie goes, and a reload shows it no more."""
-    response.delete_cookie(cookie, path=request.url.path)
-
-
 def page_showing_once(
     request: Request,
     cookie: str,
@@ -64,7 +59,8 @@ def page_showing_once(
 ) -> HTMLResponse:
     """The page after the form: `template` with `context` and, as `shown_as`, the secret the
     form left for `bound_to` (None once shown); its cookie is taken back."""
-    secret = held_secret(request, cookie, bound_to)
+    secret = _held_secret(request, cookie, bound_to)
     answer = render(request, template, {**context, shown_as: secret}, person=person)
-    take_back(request, answer, cookie)
+    # Shown now: without its cookie a reload shows the secret no more.
+    answer.delete_cookie(cookie, path=request.url.path)
     return answer
