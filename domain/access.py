@@ -7,7 +7,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.actor import Actor, Role
+from domain.actor import Actor, Role, require_department_as_role_says
 from domain.errors import Conflict, Invalid, NotFound
 
 TOKEN_ROLES = frozenset({Role.OPERATOR, Role.DEPARTMENT, Role.INSPECTOR, Role.ADMIN, Role.MONITOR})
@@ -17,12 +17,6 @@ class TokenRoleInvalid(Invalid):
     """Tokens are issued for operators, departments, inspectors and administrators."""
 
     code = "invalid_token_role"
-
-
-class DepartmentRequired(Invalid):
-    """A department token names its department, and only a department token does."""
-
-    code = "department_required"
 
 
 class TokenAlreadyRevoked(Conflict):
@@ -75,10 +69,7 @@ class AccessToken(Aggregate):
         """Issue a token for a role (and a department for the department role)."""
         if role not in TOKEN_ROLES:
             raise TokenRoleInvalid(f"tokens cannot be issued for the {role.value} role")
-        if (role is Role.DEPARTMENT) != (department is not None):
-            raise DepartmentRequired(
-                "a department token names its department, and only a department token does"
-            )
+        require_department_as_role_says(role, department, "token")
         return cls._create(
             cls.Issued,
             id=token_id(digest),

@@ -16,7 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.actor import Actor, Role
+from domain.actor import Actor, Role, require_department_as_role_says
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.text import stripped_text
 
@@ -49,12 +49,6 @@ class AccountRoleInvalid(Invalid):
     """Accounts are for operators, departments, inspectors and administrators."""
 
     code = "invalid_account_role"
-
-
-class AccountDepartmentRequired(Invalid):
-    """A department account names its department, and only a department account does."""
-
-    code = "department_required"
 
 
 class PasswordTooShort(Invalid):
@@ -235,10 +229,7 @@ class Account(Aggregate):
         name = require_display_name(name)
         if role not in ACCOUNT_ROLES:
             raise AccountRoleInvalid(f"accounts cannot be opened for the {role.value} role")
-        if (role is Role.DEPARTMENT) != (department is not None):
-            raise AccountDepartmentRequired(
-                "a department account names its department, and only a department account does"
-            )
+        require_department_as_role_says(role, department, "account")
         return cls._create(
             cls.Created,
             id=account_id(username),

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from domain.errors import Invalid
+
 
 class Role(StrEnum):
     """The roles of DESIGN §3, plus the system itself and the public."""
@@ -18,6 +20,21 @@ class Role(StrEnum):
     PUBLIC = "public"
     # Reads the service's metrics (GET /metrics) and nothing else; a token, never a person.
     MONITOR = "monitor"
+
+
+class DepartmentRequired(Invalid):
+    """A department token or account names its department, and only a department one does."""
+
+    code = "department_required"
+
+
+def require_department_as_role_says(role: Role, department: str | None, credential: str) -> None:
+    """Refuse a `credential` (a token, an account) whose department does not follow its role."""
+    if (role is Role.DEPARTMENT) != (department is not None):
+        raise DepartmentRequired(
+            f"a department {credential} names its department, "
+            f"and only a department {credential} does"
+        )
 
 
 class SignedInPerson(Protocol):

@@ -10,7 +10,6 @@ from domain.account import (
     LOCK_DURATION,
     Account,
     AccountAlreadyDisabled,
-    AccountDepartmentRequired,
     AccountDisabled,
     AccountRoleInvalid,
     DisplayNameInvalid,
@@ -24,7 +23,7 @@ from domain.account import (
     account_id,
     require_acceptable_password,
 )
-from domain.actor import Actor, Role
+from domain.actor import Actor, DepartmentRequired, Role
 from tests.support import START
 
 ADMIN = Actor("admin-zhao", Role.ADMIN)
@@ -94,9 +93,9 @@ def test_accounts_are_only_for_the_four_roles_of_people(role: Role) -> None:
 
 
 def test_a_department_account_names_its_department_and_only_it_does() -> None:
-    with pytest.raises(AccountDepartmentRequired):
+    with pytest.raises(DepartmentRequired):
         account(Role.DEPARTMENT)
-    with pytest.raises(AccountDepartmentRequired):
+    with pytest.raises(DepartmentRequired):
         account(Role.OPERATOR, "taxation")
     assert account(Role.DEPARTMENT, "taxation").department == "taxation"
 

@@ -18,8 +18,8 @@ import pytest
 
 from application.cases import HistoryForInspectors
 from application.supervision import Supervision
-from domain.access import AccessToken, DepartmentRequired, TokenRoleInvalid, token_id
-from domain.actor import Actor, Role
+from domain.access import AccessToken, TokenRoleInvalid, token_id
+from domain.actor import Actor, DepartmentRequired, Role
 from domain.case import (
     CaseNotAcknowledged,
     CaseNotFound,
