@@ -26,8 +26,7 @@ from domain.account import (
 )
 from domain.actor import Actor, Role
 from tests.support import START
-
-ADMIN = Actor("admin-zhao", Role.ADMIN)
+from tests.unit.actors import ADMIN
 
 
 def account(role: Role = Role.OPERATOR, department: str | None = None) -> Account:
