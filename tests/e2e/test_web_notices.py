@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from domain.actor import Role
 from domain.labels import error_message
 from interfaces.bootstrap import Container
-from tests.factories import INSPECTOR, SAMPLE_WINDOW
+from tests.factories import INSPECTOR, SAMPLE_WINDOW, published_notice
 from tests.notice_story import (
     COMPLAINANT_NAME,
     COMPLAINANT_PHONE,
@@ -44,21 +44,14 @@ def test_the_public_list_and_notice_need_no_sign_in_and_mark_a_withdrawn_notice(
     client: TestClient, container: Container, catch_up: Callable[[], object]
 ) -> None:
     app = container.supervision
-    kept = app.publish_notice(
-        title="通报表扬",
-        text="服务热情周到。",
-        kind="commendation",
-        subject_type="staff",
-        subject_id="S0001",
-        by=INSPECTOR,
-    )
-    gone = app.publish_notice(
+    kept = published_notice(app)
+    gone = published_notice(
+        app,
         title="通报批评",
         text="态度生硬。",
         kind="criticism",
         subject_type="window",
         subject_id=SAMPLE_WINDOW,
-        by=INSPECTOR,
     )
     app.withdraw_notice(gone.id, reason="对象认定有误", by=INSPECTOR)
     catch_up()
