@@ -60,6 +60,12 @@ def checkpointed(container: Container) -> int:
     return last
 
 
+def exported_checkpoint(container: Container) -> dict[str, Any]:
+    """Bring the ledger up to the log's end and seal it; answer the checkpoint as exported."""
+    ledgered(container)
+    return container.ledger.make_checkpoint().as_export()
+
+
 def sql(database_url: str, statement: str, *params: Any) -> list[tuple[Any, ...]]:
     with psycopg.connect(database_url, autocommit=True) as connection:
         cursor = connection.execute(statement, params)
@@ -574,8 +580,7 @@ def test_the_worker_signs_a_checkpoint_once_a_day_by_the_applications_time_sourc
 
 
 def test_an_exported_checkpoint_is_checked_against_the_log(container: Container) -> None:
-    ledgered(container)
-    made = container.ledger.make_checkpoint().as_export()
+    made = exported_checkpoint(container)
 
     check = container.ledger.check_checkpoint(made)
 
@@ -586,8 +591,7 @@ def test_an_exported_checkpoint_is_checked_against_the_log(container: Container)
 def test_an_exported_checkpoint_detects_history_rewritten_after_it(
     container: Container, database_url: str
 ) -> None:
-    ledgered(container)
-    made = container.ledger.make_checkpoint().as_export()
+    made = exported_checkpoint(container)
     target = a_case_event(database_url, after=150)
     flip_a_byte(database_url, target)
 
@@ -598,8 +602,7 @@ def test_an_exported_checkpoint_detects_history_rewritten_after_it(
 
 
 def test_a_forged_checkpoint_is_refused_with_a_clear_message(container: Container) -> None:
-    ledgered(container)
-    made = container.ledger.make_checkpoint().as_export()
+    made = exported_checkpoint(container)
     statement = made["statement"].replace(made["chain_hash"], "ab" * 32)
     forged = {**made, "statement": statement, "chain_hash": "ab" * 32}
 
@@ -611,8 +614,7 @@ def test_a_forged_checkpoint_is_refused_with_a_clear_message(container: Containe
 
 
 def test_a_foreign_checkpoint_is_refused_naming_the_other_key(container: Container) -> None:
-    ledgered(container)
-    ours = container.ledger.make_checkpoint().as_export()
+    ours = exported_checkpoint(container)
     theirs = SigningKey.generate()
     statement = Statement(
         number=1,
@@ -640,8 +642,7 @@ def test_a_foreign_checkpoint_is_refused_naming_the_other_key(container: Contain
 def test_a_checkpoint_whose_fields_disagree_with_its_statement_is_refused(
     container: Container,
 ) -> None:
-    ledgered(container)
-    made = container.ledger.make_checkpoint().as_export()
+    made = exported_checkpoint(container)
 
     check = container.ledger.check_checkpoint({**made, "position": made["position"] + 1})
 
