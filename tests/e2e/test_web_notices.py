@@ -14,10 +14,11 @@ from fastapi.testclient import TestClient
 from domain.actor import Role
 from domain.labels import error_message
 from interfaces.bootstrap import Container
-from tests.factories import INSPECTOR, SAMPLE_WINDOW, published_notice
+from tests.factories import INSPECTOR, SAMPLE_WINDOW
 from tests.notice_story import (
     COMPLAINANT_NAME,
     COMPLAINANT_PHONE,
+    a_kept_and_a_withdrawn_notice,
     a_notice_draft,
 )
 from tests.web_support import assert_shows, post_form, signed_in
@@ -43,17 +44,9 @@ def published_through_the_form(client: TestClient, **fields: str) -> str:
 def test_the_public_list_and_notice_need_no_sign_in_and_mark_a_withdrawn_notice(
     client: TestClient, container: Container, catch_up: Callable[[], object]
 ) -> None:
-    app = container.supervision
-    kept = published_notice(app)
-    gone = published_notice(
-        app,
-        title="通报批评",
-        text="态度生硬。",
-        kind="criticism",
-        subject_type="window",
-        subject_id=SAMPLE_WINDOW,
+    kept, gone = a_kept_and_a_withdrawn_notice(
+        container.supervision, text="态度生硬。", subject_type="window", subject_id=SAMPLE_WINDOW
     )
-    app.withdraw_notice(gone.id, reason="对象认定有误", by=INSPECTOR)
     catch_up()
 
     listed = client.get("/notices")
