@@ -17,7 +17,6 @@ import psycopg
 import pytest
 
 from application.audit import Problem
-from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Case, Channel, Intake, Kind
 from domain.tracking import tracking_number
@@ -33,11 +32,9 @@ from infrastructure.ledger.chain import (
 from infrastructure.ledger.checkpoints import Statement, statement_hash
 from infrastructure.signing import SigningKey
 from interfaces.bootstrap import Container
-from tests.factories import registered_case
+from tests.factories import OPERATOR, registered_case
 from tests.integration.read_side import a_mix_of_cases, head
 from tests.support import START, SettableTimeSource
-
-OPERATOR = Actor("operator-1", Role.OPERATOR)
 
 
 @pytest.fixture
