@@ -17,15 +17,8 @@ from domain.rectification import RectificationOrder
 from domain.task import Task
 from infrastructure.policy_runner import PolicyRunner
 from interfaces.bootstrap import Container
-from tests.factories import import_sample_directory, issued_order
-from tests.integration.read_side import (
-    INSPECTOR,
-    dict_rows,
-    events_of,
-    head,
-    open_container,
-    tracking,
-)
+from tests.factories import INSPECTOR, import_sample_directory, issued_order
+from tests.integration.read_side import dict_rows, events_of, head, open_container, tracking
 from tests.notice_story import a_kept_and_a_withdrawn_notice, flagged_case
 from tests.support import SettableTimeSource, worker_turns
 
