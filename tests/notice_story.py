@@ -1,18 +1,20 @@
 """Cases flagged for a public notice (通报, §5.1), for the notice tests of every tier: a
-consultation past its deadline, supervised, and still open 5 working days later."""
+consultation past its deadline, supervised, and still open 5 working days later; and notices
+published, drafted or withdrawn."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
+from application.notices import NoticeView
 from application.supervision import Supervision
 from domain.actor import Actor
 from domain.calendar import OFFICE_TZ
 from domain.case import Kind
 from domain.notice import Notice, NoticeKind, NoticeSubjectType
-from tests.factories import INSPECTOR, SAMPLE_WINDOW, acknowledged_case
+from tests.factories import INSPECTOR, SAMPLE_WINDOW, acknowledged_case, published_notice
 
 # A complainant's identity typed into the text of a case: no notice may ever show it.
 COMPLAINANT_NAME = "赵秀英"
@@ -65,3 +67,14 @@ def a_notice_draft(app: Supervision) -> UUID:
     )
     app.save(draft)
     return draft.id
+
+
+def a_kept_and_a_withdrawn_notice(
+    app: Supervision, **criticism: Any
+) -> tuple[NoticeView, NoticeView]:
+    """The factory's commendation, kept, then a criticism (通报批评) withdrawn because its
+    subject was wrong (对象认定有误); any field given replaces the criticism's."""
+    kept = published_notice(app)
+    gone = published_notice(app, title="通报批评", kind=NoticeKind.CRITICISM, **criticism)
+    app.withdraw_notice(gone.id, reason="对象认定有误", by=INSPECTOR)
+    return kept, gone

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from domain.actor import Role
 from interfaces.bootstrap import Container
 from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
-from tests.factories import INSPECTOR, SAMPLE_WINDOW
+from tests.factories import SAMPLE_WINDOW, published_notice
 from tests.support import run_worker_once
 
 
@@ -18,13 +18,12 @@ def test_an_inspector_publishes_a_notice_a_citizen_reads_it_and_it_is_withdrawn(
     page: Page, phone: Page, base_url: str, container: Container
 ) -> None:
     # given an earlier commendation, and an inspector at the notice form
-    container.supervision.publish_notice(
+    published_notice(
+        container.supervision,
         title="关于税务窗口服务热情周到的通报表扬",
         text="税务窗口工作人员耐心解答群众疑问，群众送来锦旗，予以通报表扬。",
-        kind="commendation",
         subject_type="department",
         subject_id="taxation",
-        by=INSPECTOR,
     )
     sign_in_as(page, container, base_url, Role.INSPECTOR, name="赵督查")
     page.goto("/console/")

@@ -121,6 +121,12 @@ def get(client: TestClient, path: str, headers: dict[str, str], **params: Any) -
     return response.json()
 
 
+# The metrics period the tests' days fall in (their clock starts on Friday 27 November 2026).
+PERIOD = {"from": "2026-11-01", "to": "2026-12-31"}
+# The body of a department's return of a case it was wrongly given.
+RETURN = {"reason": "不属于本部门职责"}
+
+
 def department_metrics(
     client: TestClient, headers: dict[str, str], department: str, **params: Any
 ) -> dict[str, Any]:

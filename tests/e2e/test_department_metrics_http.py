@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.e2e.conftest import Tokens, department_metrics
+from tests.e2e.conftest import PERIOD, RETURN, Tokens, department_metrics
 from tests.factories import (
     OTHER_DEPARTMENT,
     SAMPLE_DEPARTMENT,
@@ -19,9 +19,6 @@ from tests.factories import (
     posted,
 )
 from tests.support import SettableTimeSource
-
-PERIOD = {"from": "2026-11-01", "to": "2026-12-31"}
-RETURN = {"reason": "不属于本部门职责"}
 
 
 def reassign(client: TestClient, tokens: Tokens, case_id: str, department: str) -> None:

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.e2e.bodies import INSPECTION_ORDER
-from tests.e2e.conftest import Tokens, department_metrics, error_of, get
+from tests.e2e.conftest import PERIOD, Tokens, department_metrics, error_of, get
 from tests.factories import (
     API,
     OTHER_DEPARTMENT,
@@ -24,7 +24,6 @@ from tests.factories import (
 )
 
 MESSAGE = "请尽快联系诉求人并反馈办理进展"
-PERIOD = {"from": "2026-11-01", "to": "2026-12-31"}
 
 
 def remind(client: TestClient, path: str, headers: dict[str, str], message: Any = MESSAGE) -> Any:

@@ -12,21 +12,18 @@ import pytest
 from fastapi.testclient import TestClient
 
 from application.supervision import Supervision
-from domain.actor import Actor, Role
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import Tokens, get
 from tests.e2e.test_discipline_http import deduct, month, rules  # noqa: F401 (fixtures)
 from tests.factories import (
     API,
+    INSPECTOR,
     OTHER_DEPARTMENT,
     SAMPLE_DEPARTMENT,
     assigned_case,
     case_asking_extension,
     case_proposing_deduction,
 )
-
-INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
-
 
 # Cases awaiting an inspector ----------------------------------------------------------
 

@@ -12,8 +12,7 @@ from uuid import UUID
 from infrastructure.settings import Settings
 from interfaces.bootstrap import bootstrap
 from tests.e2e.test_cli import OVERSIGHT, run
-from tests.factories import import_sample_directory, registered_case
-from tests.integration.read_side import INSPECTOR
+from tests.factories import INSPECTOR, import_sample_directory, registered_case
 from tests.support import TEST_MASTER_KEY, SettableTimeSource, command_environment, settings_for
 
 NEW_KEY = base64.b64encode(os.urandom(32)).decode()

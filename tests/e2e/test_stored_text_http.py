@@ -23,12 +23,10 @@ from domain.text import REPLACEMENT
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.e2e.conftest import Tokens, position
-from tests.factories import API, SAMPLE_DEPARTMENT, a_deduction, registration
+from tests.factories import API, INSPECTOR, OPERATOR, SAMPLE_DEPARTMENT, a_deduction, registration
 from tests.support import run_worker_once
 
-OPERATOR = Actor("operator-1", Role.OPERATOR)
 DEPARTMENT = Actor("clerk-1", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
-INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
 HYPERLINK = '=HYPERLINK("http://example.invalid","点此查看")'
 
 

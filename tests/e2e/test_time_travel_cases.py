@@ -25,7 +25,15 @@ from domain.personal_data import ERASED_TEXT
 from infrastructure.audit_projection import AuditEventsRunner
 from interfaces.bootstrap import Container
 from interfaces.http.app import create_app
-from tests.e2e.conftest import Tokens, error_of, get, refusal_of, then_an_hour_before_now
+from tests.e2e.conftest import (
+    PERIOD,
+    RETURN,
+    Tokens,
+    error_of,
+    get,
+    refusal_of,
+    then_an_hour_before_now,
+)
 from tests.factories import (
     API,
     OTHER_DEPARTMENT,
@@ -43,8 +51,6 @@ from tests.factories import (
 )
 from tests.support import START, SettableTimeSource
 
-PERIOD = {"from": "2026-11-01", "to": "2026-12-31"}
-RETURN = {"reason": "不属于本部门职责"}
 # Monday 30 November, 12:00: five and a half office hours before the acknowledge deadline.
 MONDAY_NOON = datetime(2026, 11, 30, 12, 0, tzinfo=OFFICE_TZ)
 # Tuesday 1 December, 10:00: one office hour past it (09:00 to 10:00).

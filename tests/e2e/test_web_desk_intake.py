@@ -12,14 +12,13 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from domain.actor import Actor, Role
+from domain.actor import Role
 from interfaces.bootstrap import Container
 from interfaces.web.csrf import FORM_TOKEN_HEADER
-from tests.factories import SAMPLE_WINDOW, registered_case, registration
+from tests.factories import INSPECTOR, SAMPLE_WINDOW, registered_case, registration
 from tests.web_support import ORIGIN, assert_shows, form_token, post_form, signed_in
 
 NEW = "/console/cases/new"
-INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
 PHONE = "13812345678"
 INTAKE = {
     "kind": "complaint",

@@ -14,11 +14,15 @@ from application.supervision import Supervision
 from domain.actor import Actor, Role
 from domain.case import Outcome
 from interfaces.bootstrap import Container
-from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT, registered_case
+from tests.factories import (
+    INSPECTOR,
+    OPERATOR,
+    OTHER_DEPARTMENT,
+    SAMPLE_DEPARTMENT,
+    registered_case,
+)
 from tests.web_support import assert_shows, post_form, signed_in
 
-INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
-OPERATOR = Actor("operator-1", Role.OPERATOR)
 DEPARTMENT = Actor("dept-1", Role.DEPARTMENT, department=SAMPLE_DEPARTMENT)
 
 

@@ -18,6 +18,7 @@ from tests.factories import INSPECTOR, SAMPLE_WINDOW
 from tests.notice_story import (
     COMPLAINANT_NAME,
     COMPLAINANT_PHONE,
+    a_kept_and_a_withdrawn_notice,
     a_notice_draft,
 )
 from tests.web_support import assert_shows, post_form, signed_in
@@ -43,24 +44,9 @@ def published_through_the_form(client: TestClient, **fields: str) -> str:
 def test_the_public_list_and_notice_need_no_sign_in_and_mark_a_withdrawn_notice(
     client: TestClient, container: Container, catch_up: Callable[[], object]
 ) -> None:
-    app = container.supervision
-    kept = app.publish_notice(
-        title="通报表扬",
-        text="服务热情周到。",
-        kind="commendation",
-        subject_type="staff",
-        subject_id="S0001",
-        by=INSPECTOR,
+    kept, gone = a_kept_and_a_withdrawn_notice(
+        container.supervision, text="态度生硬。", subject_type="window", subject_id=SAMPLE_WINDOW
     )
-    gone = app.publish_notice(
-        title="通报批评",
-        text="态度生硬。",
-        kind="criticism",
-        subject_type="window",
-        subject_id=SAMPLE_WINDOW,
-        by=INSPECTOR,
-    )
-    app.withdraw_notice(gone.id, reason="对象认定有误", by=INSPECTOR)
     catch_up()
 
     listed = client.get("/notices")

@@ -9,11 +9,12 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
-from domain.actor import Actor, Role
+from domain.actor import Role
 from domain.case import ProposalStatus
 from interfaces.bootstrap import Container
 from tests.e2e.test_discipline_http import rules  # noqa: F401 (a fixture)
 from tests.factories import (
+    INSPECTOR,
     assigned_case,
     case_asking_extension,
     case_proposing_deduction,
@@ -21,7 +22,6 @@ from tests.factories import (
 from tests.support import SettableTimeSource
 from tests.web_support import assert_shows, post_form, signed_in
 
-INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
 QUEUE = "/console/supervision"
 
 

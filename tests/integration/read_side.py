@@ -18,7 +18,6 @@ from interfaces.bootstrap import Container, bootstrap
 from tests.factories import OPERATOR, registered_case
 from tests.support import SettableTimeSource, settings_for
 
-INSPECTOR = Actor("inspector-1", Role.INSPECTOR)
 DEPARTMENT_ID = "real-estate-registration"
 DEPARTMENT = Actor("clerk-1", Role.DEPARTMENT, department=DEPARTMENT_ID)
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from application.assessments import AssessmentSummary
 from interfaces.bootstrap import Container
-from tests.integration.read_side import INSPECTOR, dict_rows, head, tracking
+from tests.factories import INSPECTOR
+from tests.integration.read_side import dict_rows, head, tracking
 from tests.support import run_worker_once
 
 

@@ -8,9 +8,8 @@ import psycopg
 
 from infrastructure.audit_projection import AUDIT_TABLES, AuditEventsRunner
 from interfaces.bootstrap import Container
-from tests.factories import registered_case
+from tests.factories import INSPECTOR, registered_case
 from tests.integration.read_side import (
-    INSPECTOR,
     a_mix_of_cases,
     case_registered_during_rebuild,
     head,

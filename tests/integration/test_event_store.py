@@ -15,10 +15,9 @@ from infrastructure.eventstore import (
     refuse_unsafe_environment,
 )
 from interfaces.bootstrap import Container, bootstrap
-from tests.factories import assigned_case, import_sample_directory, registered_case
+from tests.factories import OPERATOR, assigned_case, import_sample_directory, registered_case
 from tests.support import SettableTimeSource, settings_for
 
-OPERATOR = Actor("operator-1", Role.OPERATOR)
 DEPARTMENT = Actor("clerk-1", Role.DEPARTMENT, department="real-estate-registration")
 
 

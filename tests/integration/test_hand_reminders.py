@@ -14,8 +14,8 @@ from domain.calendar import WorkingCalendar
 from infrastructure.case_queries import CaseQueriesOnPostgres
 from infrastructure.sql_pool import SqlPool
 from interfaces.bootstrap import Container
-from tests.factories import OPERATOR, assigned_case, issued_order
-from tests.integration.read_side import DEPARTMENT_ID, INSPECTOR, head, tracking
+from tests.factories import INSPECTOR, OPERATOR, assigned_case, issued_order
+from tests.integration.read_side import DEPARTMENT_ID, head, tracking
 from tests.support import SettableTimeSource, run_worker_once
 
 TAXATION = "taxation"

@@ -17,7 +17,6 @@ import psycopg
 import pytest
 
 from application.audit import Problem
-from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.case import Case, Channel, Intake, Kind
 from domain.tracking import tracking_number
@@ -33,11 +32,9 @@ from infrastructure.ledger.chain import (
 from infrastructure.ledger.checkpoints import Statement, statement_hash
 from infrastructure.signing import SigningKey
 from interfaces.bootstrap import Container
-from tests.factories import registered_case
+from tests.factories import OPERATOR, registered_case
 from tests.integration.read_side import a_mix_of_cases, head
 from tests.support import START, SettableTimeSource
-
-OPERATOR = Actor("operator-1", Role.OPERATOR)
 
 
 @pytest.fixture
@@ -58,6 +55,12 @@ def checkpointed(container: Container) -> int:
     last = ledgered(container)
     container.ledger.make_checkpoint()
     return last
+
+
+def exported_checkpoint(container: Container) -> dict[str, Any]:
+    """Bring the ledger up to the log's end and seal it; answer the checkpoint as exported."""
+    ledgered(container)
+    return container.ledger.make_checkpoint().as_export()
 
 
 def sql(database_url: str, statement: str, *params: Any) -> list[tuple[Any, ...]]:
@@ -574,8 +577,7 @@ def test_the_worker_signs_a_checkpoint_once_a_day_by_the_applications_time_sourc
 
 
 def test_an_exported_checkpoint_is_checked_against_the_log(container: Container) -> None:
-    ledgered(container)
-    made = container.ledger.make_checkpoint().as_export()
+    made = exported_checkpoint(container)
 
     check = container.ledger.check_checkpoint(made)
 
@@ -586,8 +588,7 @@ def test_an_exported_checkpoint_is_checked_against_the_log(container: Container)
 def test_an_exported_checkpoint_detects_history_rewritten_after_it(
     container: Container, database_url: str
 ) -> None:
-    ledgered(container)
-    made = container.ledger.make_checkpoint().as_export()
+    made = exported_checkpoint(container)
     target = a_case_event(database_url, after=150)
     flip_a_byte(database_url, target)
 
@@ -598,8 +599,7 @@ def test_an_exported_checkpoint_detects_history_rewritten_after_it(
 
 
 def test_a_forged_checkpoint_is_refused_with_a_clear_message(container: Container) -> None:
-    ledgered(container)
-    made = container.ledger.make_checkpoint().as_export()
+    made = exported_checkpoint(container)
     statement = made["statement"].replace(made["chain_hash"], "ab" * 32)
     forged = {**made, "statement": statement, "chain_hash": "ab" * 32}
 
@@ -611,8 +611,7 @@ def test_a_forged_checkpoint_is_refused_with_a_clear_message(container: Containe
 
 
 def test_a_foreign_checkpoint_is_refused_naming_the_other_key(container: Container) -> None:
-    ledgered(container)
-    ours = container.ledger.make_checkpoint().as_export()
+    ours = exported_checkpoint(container)
     theirs = SigningKey.generate()
     statement = Statement(
         number=1,
@@ -640,8 +639,7 @@ def test_a_foreign_checkpoint_is_refused_naming_the_other_key(container: Contain
 def test_a_checkpoint_whose_fields_disagree_with_its_statement_is_refused(
     container: Container,
 ) -> None:
-    ledgered(container)
-    made = container.ledger.make_checkpoint().as_export()
+    made = exported_checkpoint(container)
 
     check = container.ledger.check_checkpoint({**made, "position": made["position"] + 1})
 

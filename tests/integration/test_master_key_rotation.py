@@ -28,8 +28,8 @@ from infrastructure.personal_data_keys import (
 )
 from infrastructure.settings import Settings
 from interfaces.bootstrap import Container, bootstrap, rotate_personal_data_master_key
-from tests.factories import import_sample_directory, registered_case
-from tests.integration.read_side import INSPECTOR, open_container
+from tests.factories import INSPECTOR, import_sample_directory, registered_case
+from tests.integration.read_side import open_container
 from tests.support import TEST_MASTER_KEY, SettableTimeSource, settings_for
 
 OLD_KEY = decode_master_key(TEST_MASTER_KEY)

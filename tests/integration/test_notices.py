@@ -12,21 +12,14 @@ import psycopg
 
 from application.notices import notice_draft_policies
 from domain.calendar import OFFICE_TZ
-from domain.notice import NoticeKind, NoticeSubjectType, flag_notice_id
+from domain.notice import NoticeSubjectType, flag_notice_id
 from domain.rectification import RectificationOrder
 from domain.task import Task
 from infrastructure.policy_runner import PolicyRunner
 from interfaces.bootstrap import Container
-from tests.factories import import_sample_directory, issued_order, published_notice
-from tests.integration.read_side import (
-    INSPECTOR,
-    dict_rows,
-    events_of,
-    head,
-    open_container,
-    tracking,
-)
-from tests.notice_story import flagged_case
+from tests.factories import INSPECTOR, import_sample_directory, issued_order
+from tests.integration.read_side import dict_rows, events_of, head, open_container, tracking
+from tests.notice_story import a_kept_and_a_withdrawn_notice, flagged_case
 from tests.support import SettableTimeSource, worker_turns
 
 POLICIES = ("notice_drafts_cases", "notice_drafts_orders")
@@ -60,16 +53,9 @@ def flag_order(container: Container, time_source: SettableTimeSource, order_id: 
 def test_the_worker_keeps_notice_list_and_a_rebuild_gives_the_same_rows(
     container: Container, database_url: str
 ) -> None:
-    app = container.supervision
-    kept = published_notice(app)
-    gone = published_notice(
-        app,
-        title="通报批评",
-        kind=NoticeKind.CRITICISM,
-        subject_type=NoticeSubjectType.DEPARTMENT,
-        subject_id="taxation",
+    kept, gone = a_kept_and_a_withdrawn_notice(
+        container.supervision, subject_type=NoticeSubjectType.DEPARTMENT, subject_id="taxation"
     )
-    app.withdraw_notice(gone.id, reason="对象认定有误", by=INSPECTOR)
     turn(container)
     incremental = rows(database_url)
 

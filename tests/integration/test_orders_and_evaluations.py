@@ -18,11 +18,10 @@ from domain.rectification import RectificationOrder
 from infrastructure.policy_runner import PolicyRunner
 from infrastructure.worker import Worker
 from interfaces.bootstrap import Container
-from tests.factories import ADMIN, import_sample_directory, issued_order, registered_case
+from tests.factories import ADMIN, INSPECTOR, import_sample_directory, issued_order, registered_case
 from tests.integration.read_side import (
     DEPARTMENT,
     DEPARTMENT_ID,
-    INSPECTOR,
     assign,
     events_of,
     head,

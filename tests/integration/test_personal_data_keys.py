@@ -24,8 +24,8 @@ from infrastructure.personal_data_keys import (
 )
 from infrastructure.settings import Settings
 from interfaces.bootstrap import bootstrap
-from tests.factories import a_complaint, import_sample_directory, registered_case
-from tests.integration.read_side import INSPECTOR, dict_rows, open_container
+from tests.factories import INSPECTOR, a_complaint, import_sample_directory, registered_case
+from tests.integration.read_side import dict_rows, open_container
 from tests.support import TEST_MASTER_KEY, SettableTimeSource
 
 MASTER_KEY = decode_master_key(TEST_MASTER_KEY)

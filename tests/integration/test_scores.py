@@ -16,8 +16,8 @@ from infrastructure.conduct_file import default_conduct_rules
 from infrastructure.directory_file import sample_directory
 from infrastructure.projection_runner import ProjectionRunner
 from interfaces.bootstrap import Container
-from tests.factories import ADMIN, a_deduction
-from tests.integration.read_side import INSPECTOR, head
+from tests.factories import ADMIN, INSPECTOR, a_deduction
+from tests.integration.read_side import head
 
 
 @pytest.fixture

@@ -40,15 +40,8 @@ from infrastructure.directory_file import sample_directory
 from interfaces.bootstrap import Container
 from interfaces.http.schemas.discipline import MonthlyReportPublic
 from interfaces.reports import SURVEY_HEADERS, report_csv, report_xlsx
-from tests.factories import ADMIN, OPERATOR, a_deduction, registered_case
-from tests.integration.read_side import (
-    DEPARTMENT,
-    DEPARTMENT_ID,
-    INSPECTOR,
-    events_of,
-    head,
-    open_container,
-)
+from tests.factories import ADMIN, INSPECTOR, OPERATOR, a_deduction, registered_case
+from tests.integration.read_side import DEPARTMENT, DEPARTMENT_ID, events_of, head, open_container
 from tests.item_story import a_listed_item
 from tests.support import SettableTimeSource
 

@@ -10,8 +10,8 @@ from typing import Any
 from application.surveys import SurveyRow, SurveySheet
 from domain.survey import SurveyResults, SurveySource
 from interfaces.bootstrap import Container
-from tests.factories import SAMPLE_WINDOW
-from tests.integration.read_side import INSPECTOR, dict_rows, head, tracking
+from tests.factories import INSPECTOR, SAMPLE_WINDOW
+from tests.integration.read_side import dict_rows, head, tracking
 from tests.support import run_worker_once
 
 

@@ -21,6 +21,7 @@ from infrastructure.history import KEPT_HISTORY
 from interfaces.bootstrap import Container
 from tests.factories import (
     ADMIN,
+    INSPECTOR,
     OTHER_DEPARTMENT,
     SAMPLE_DEPARTMENT,
     a_deduction,
@@ -28,7 +29,7 @@ from tests.factories import (
     registered_case,
 )
 from tests.integration.campaign_store import campaign_store
-from tests.integration.read_side import DEPARTMENT, INSPECTOR, dict_rows, events_of
+from tests.integration.read_side import DEPARTMENT, dict_rows, events_of
 from tests.support import START, SettableTimeSource, run_worker_once
 
 NOVEMBER = "2026-11"

@@ -9,8 +9,8 @@ from typing import Any
 
 from domain.visit import VisitMethod
 from interfaces.bootstrap import Container
-from tests.factories import an_order_finding
-from tests.integration.read_side import DEPARTMENT_ID, INSPECTOR, dict_rows, head, tracking
+from tests.factories import INSPECTOR, an_order_finding
+from tests.integration.read_side import DEPARTMENT_ID, dict_rows, head, tracking
 from tests.support import worker_turns
 
 DAY = date(2026, 11, 26)

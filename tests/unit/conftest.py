@@ -16,7 +16,7 @@ from infrastructure.calendar_source import known_schedules, load_deadline_policy
 from infrastructure.directory_file import sample_directory
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_WINDOW
 from tests.support import SettableTimeSource, in_memory_supervision
-from tests.unit.actors import DEEDS_DESK, INSPECTOR, OPERATOR
+from tests.unit.actors import ADMIN, DEEDS_DESK, INSPECTOR, OPERATOR
 from tests.unit.case_story import Given
 
 
@@ -64,7 +64,7 @@ def inspector() -> Actor:
 
 @pytest.fixture
 def admin() -> Actor:
-    return Actor(principal="admin-zhao", role=Role.ADMIN)
+    return ADMIN
 
 
 @pytest.fixture

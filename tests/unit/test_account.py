@@ -25,8 +25,7 @@ from domain.account import (
 )
 from domain.actor import Actor, DepartmentRequired, Role
 from tests.support import START
-
-ADMIN = Actor("admin-zhao", Role.ADMIN)
+from tests.unit.actors import ADMIN
 
 
 def account(role: Role = Role.OPERATOR, department: str | None = None) -> Account:

@@ -38,8 +38,8 @@ from infrastructure.passwords import Argon2Passwords, TotpCodes
 from infrastructure.rate_limits import InMemoryClientLimit
 from infrastructure.sessions import InMemoryConsoleSessions
 from tests.support import SettableTimeSource
+from tests.unit.actors import ADMIN
 
-ADMIN = Actor("admin-zhao", Role.ADMIN)
 CLIENT = "client-digest-1"
 NEW_PASSWORD = "a new passphrase"
 

@@ -3,7 +3,7 @@ pass mark makes a retest due until a later result of that staff member passes.""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -29,9 +29,9 @@ from domain.assessment import (
 from domain.directory import StaffMember
 from tests.factories import OTHER_DEPARTMENT, SAMPLE_DEPARTMENT
 from tests.support import START
+from tests.unit.actors import INSPECTOR
 
-INSPECTOR = Actor("inspector-li", Role.INSPECTOR)
-TODAY = date(2026, 11, 27)
+TODAY = START.date()  # the day the tests' clock starts on
 HAN = StaffMember("S0001", "韩蕾", SAMPLE_DEPARTMENT)
 XIA = StaffMember("S0002", "夏芳", SAMPLE_DEPARTMENT)
 PENG = StaffMember("S0010", "彭莉", OTHER_DEPARTMENT)

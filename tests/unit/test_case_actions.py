@@ -8,8 +8,9 @@ from datetime import datetime
 
 import pytest
 
-from domain.actor import Actor, Role
+from domain.actor import Actor
 from domain.case import CASE_ACTION_ROLES, Case, CaseAction, Kind
+from tests.unit.actors import ADMIN
 from tests.unit.test_case import (
     ACKNOWLEDGED_AT,
     CLOSED_AT,
@@ -163,7 +164,7 @@ def _person(given: Given, who: str) -> Actor:
         "inspector": given.inspector,
         "department": given.department,
         "other": given.other_department,
-        "admin": Actor("admin-zhao", Role.ADMIN),
+        "admin": ADMIN,
     }[who]
 
 

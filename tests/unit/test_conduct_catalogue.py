@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from application.supervision import Supervision
-from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.conduct import (
     AppliesTo,
@@ -20,8 +19,8 @@ from domain.conduct import (
 )
 from infrastructure.conduct_file import ConductFileError, default_conduct_rules, read_conduct_file
 from tests.factories import a_deduction
+from tests.unit.actors import ADMIN, INSPECTOR
 
-ADMIN = Actor("admin-zhao", Role.ADMIN)
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=OFFICE_TZ)
 
 LATE = ConductRule("lateness", "迟到早退", "Late", 2, AppliesTo.STAFF)
@@ -151,4 +150,4 @@ def test_no_deduction_can_be_recorded_before_a_catalogue_is_loaded(
     request = a_deduction()
 
     with pytest.raises(UnknownRule, match="rules load --default"):
-        supervision.record_deduction(request, Actor("inspector-li", Role.INSPECTOR))
+        supervision.record_deduction(request, INSPECTOR)

@@ -8,9 +8,9 @@ import pytest
 
 from domain.actor import Actor, Role
 from domain.privacy import identity_stand_ins, mask_name, with_stand_ins
+from tests.factories import OPERATOR
 
 DEPARTMENT = Actor("clerk-1", Role.DEPARTMENT, department="taxation")
-OPERATOR = Actor("operator-1", Role.OPERATOR)
 REPORTER = {"name": "王小明", "phone": "13812345678", "address": "幸福路 8 号"}
 SIMA = {"name": "司马光华", "phone": "13812340000", "address": None}
 

@@ -11,7 +11,6 @@ import pytest
 from application.notices import NoticeDraftPolicy, notice_draft_policies
 from application.projections.notice_list import NoticeListProjection
 from application.supervision import Supervision
-from domain.actor import Actor, Role
 from domain.case import Case
 from domain.notice import (
     Notice,
@@ -41,9 +40,9 @@ from tests.notice_story import (
     supervised_case,
 )
 from tests.support import START, SettableTimeSource
+from tests.unit.actors import INSPECTOR
 from tests.unit.projection_fold import folded
 
-INSPECTOR = Actor("inspector-li", Role.INSPECTOR)
 SUBJECT = NoticeSubject(
     NoticeSubjectType.WINDOW, SAMPLE_WINDOW, "不动产登记窗口", SAMPLE_DEPARTMENT
 )

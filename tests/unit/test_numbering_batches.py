@@ -10,12 +10,10 @@ from typing import Any
 import pytest
 
 from application.views import RegisteredCase
-from domain.actor import Actor, Role
 from domain.errors import Invalid
-from tests.factories import registration
+from tests.factories import OPERATOR, registration
 from tests.support import SettableTimeSource, in_memory_supervision
 
-OPERATOR = Actor("operator-1", Role.OPERATOR)
 ARRIVING_DURING_FIRST_SAVE = 7
 
 

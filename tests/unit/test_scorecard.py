@@ -7,7 +7,6 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.actor import Actor, Role
 from domain.calendar import OFFICE_TZ
 from domain.conduct import AppliesTo, ConductRule
 from domain.directory import StaffMember, Window
@@ -34,8 +33,8 @@ from domain.scorecard import (
     scorecard_id,
     subjects_charged,
 )
+from tests.unit.actors import INSPECTOR
 
-INSPECTOR = Actor("inspector-li", Role.INSPECTOR)
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=OFFICE_TZ)
 HAN = StaffMember("S0001", "韩蕾", "real-estate-registration", window="W-A01", post="A")
 BACK_OFFICE = StaffMember("S0200", "钱多多", "real-estate-registration")

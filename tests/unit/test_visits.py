@@ -33,10 +33,10 @@ from domain.visit import (
 from infrastructure.conduct_file import default_conduct_rules
 from tests.factories import a_deduction, an_order_finding
 from tests.support import DIRECTORY_ADMIN, START
+from tests.unit.actors import INSPECTOR
 from tests.unit.projection_fold import folded
 
-INSPECTOR = Actor("inspector-li", Role.INSPECTOR)
-TODAY = date(2026, 11, 27)
+TODAY = START.date()  # the day the tests' clock starts on
 DEEDS = "real-estate-registration"
 
 
