@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from application.audit import (
     AuditFilter,
-    AuditPage,
     Checkpoint,
     Problem,
     RecordHistory,
@@ -136,20 +135,12 @@ class AuditEventPublic(ReadOff):
     readable: bool = Field(description="false when the event can no longer be decoded")
 
 
-class AuditEventList(BaseModel):
+class AuditEventList(ReadOff):
     """A page of events, newest first; `next` is the cursor of the following page."""
 
     items: list[AuditEventPublic]
     next: str | None
     position: int = Field(description="the event position the feed has reached")
-
-    @classmethod
-    def of(cls, page: AuditPage) -> AuditEventList:
-        return cls(
-            items=[AuditEventPublic.of(item) for item in page.items],
-            next=page.next,
-            position=page.position,
-        )
 
 
 class RecordHistoryEntryPublic(ReadOff):
