@@ -12,7 +12,6 @@ from application.audit import (
     AuditFilter,
     Checkpoint,
     Problem,
-    RecordHistory,
 )
 from domain.calendar import office_midnight
 from interfaces.http.schemas.answers import ReadOff
@@ -157,20 +156,12 @@ class RecordHistoryEntryPublic(ReadOff):
     readable: bool
 
 
-class RecordHistoryPublic(BaseModel):
+class RecordHistoryPublic(ReadOff):
     """Every event of one record, oldest first, as stored."""
 
     id: UUID
     type: str
-    items: list[RecordHistoryEntryPublic]
-
-    @classmethod
-    def of(cls, history: RecordHistory) -> RecordHistoryPublic:
-        return cls(
-            id=history.id,
-            type=history.type,
-            items=[RecordHistoryEntryPublic.of(entry) for entry in history.entries],
-        )
+    items: list[RecordHistoryEntryPublic] = Field(validation_alias="entries")
 
 
 class CheckpointPublic(BaseModel):
