@@ -10,10 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from application.audit import (
     AuditFilter,
-    AuditPage,
     Checkpoint,
     Problem,
-    RecordHistory,
 )
 from domain.calendar import office_midnight
 from interfaces.http.schemas.answers import ReadOff
@@ -136,20 +134,12 @@ class AuditEventPublic(ReadOff):
     readable: bool = Field(description="false when the event can no longer be decoded")
 
 
-class AuditEventList(BaseModel):
+class AuditEventList(ReadOff):
     """A page of events, newest first; `next` is the cursor of the following page."""
 
     items: list[AuditEventPublic]
     next: str | None
     position: int = Field(description="the event position the feed has reached")
-
-    @classmethod
-    def of(cls, page: AuditPage) -> AuditEventList:
-        return cls(
-            items=[AuditEventPublic.of(item) for item in page.items],
-            next=page.next,
-            position=page.position,
-        )
 
 
 class RecordHistoryEntryPublic(ReadOff):
@@ -166,20 +156,12 @@ class RecordHistoryEntryPublic(ReadOff):
     readable: bool
 
 
-class RecordHistoryPublic(BaseModel):
+class RecordHistoryPublic(ReadOff):
     """Every event of one record, oldest first, as stored."""
 
     id: UUID
     type: str
-    items: list[RecordHistoryEntryPublic]
-
-    @classmethod
-    def of(cls, history: RecordHistory) -> RecordHistoryPublic:
-        return cls(
-            id=history.id,
-            type=history.type,
-            items=[RecordHistoryEntryPublic.of(entry) for entry in history.entries],
-        )
+    items: list[RecordHistoryEntryPublic] = Field(validation_alias="entries")
 
 
 class CheckpointPublic(BaseModel):

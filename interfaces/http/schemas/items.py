@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from application.items import ItemList, ItemSummary
+from application.items import ItemSummary
 from domain.case import SEVERAL_TRIPS
 from domain.item import Frequency, MaterialForm
 from domain.labels import described
@@ -72,20 +72,12 @@ class ItemPublic(BaseModel):
         return cls.model_validate(item)
 
 
-class ItemListPublic(BaseModel):
+class ItemListPublic(ReadOff):
     """The items in service a filter keeps, by code."""
 
     items: list[ItemPublic]
     position: int = Field(description="the event position the read side has reached")
     caught_up: bool = Field(description="false when `after` was not reached in time")
-
-    @classmethod
-    def of(cls, found: ItemList) -> ItemListPublic:
-        return cls(
-            items=[ItemPublic.of(item) for item in found.items],
-            position=found.position,
-            caught_up=found.caught_up,
-        )
 
 
 class ItemMetricsPublic(ReadOff):
