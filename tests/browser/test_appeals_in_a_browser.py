@@ -8,7 +8,7 @@ from datetime import datetime
 
 from playwright.sync_api import Browser, Page, expect
 
-from domain.actor import Actor, Role
+from domain.actor import Role
 from domain.calendar import OFFICE_TZ
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
@@ -20,7 +20,7 @@ from tests.browser.conftest import (
     sign_in_as,
     visitor,
 )
-from tests.factories import INSPECTOR, SAMPLE_DEPARTMENT, a_deduction
+from tests.factories import ADMIN, INSPECTOR, SAMPLE_DEPARTMENT, a_deduction
 from tests.support import run_worker_once
 
 
@@ -29,7 +29,7 @@ def test_a_department_appeals_a_deduction_and_an_inspector_grants_it(
 ) -> None:
     # given: 韩蕾 (S0001) rude on 26 November, recorded on the 27th (5 points, her window's too)
     app = container.supervision
-    app.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
+    app.load_conduct_rules(default_conduct_rules(), ADMIN)
     app.record_deduction(
         a_deduction(
             rule="harsh_attitude",

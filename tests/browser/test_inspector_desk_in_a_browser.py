@@ -11,13 +11,13 @@ from domain.actor import Actor, Role
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
-from tests.factories import case_asking_extension, case_proposing_deduction
+from tests.factories import ADMIN, case_asking_extension, case_proposing_deduction
 from tests.support import run_worker_once
 
 
 @pytest.fixture
 def inspector(page: Page, container: Container, base_url: str) -> Page:
-    container.supervision.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
+    container.supervision.load_conduct_rules(default_conduct_rules(), ADMIN)
     sign_in_as(page, container, base_url, Role.INSPECTOR, username="zhao.min", name="赵敏")
     return page
 

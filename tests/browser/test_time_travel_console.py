@@ -11,12 +11,13 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import Page, expect
 
-from domain.actor import Actor, Role
+from domain.actor import Role
 from domain.calendar import OFFICE_TZ
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
 from tests.browser.conftest import assert_accessible, screenshot, sign_in_as
 from tests.factories import (
+    ADMIN,
     INSPECTOR,
     OTHER_DEPARTMENT,
     SAMPLE_DEPARTMENT,
@@ -34,7 +35,7 @@ def moved_case(container: Container, time_source: SettableTimeSource) -> str:
     """A complaint the deeds office held from 10:00 until taxation was given it at 12:00, and
     a patrol's deduction of that morning, revoked at 12:00; the tracking number."""
     app = container.supervision
-    app.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
+    app.load_conduct_rules(default_conduct_rules(), ADMIN)
     registered = registration(app, summary="不动产登记窗口拒收材料")
     assign(app, registered.case.id)
     deduction = app.record_deduction(

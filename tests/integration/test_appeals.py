@@ -9,12 +9,11 @@ from uuid import UUID
 
 import psycopg
 
-from domain.actor import Actor, Role
 from domain.appeal import Appeal
 from domain.calendar import OFFICE_TZ
 from infrastructure.conduct_file import default_conduct_rules
 from interfaces.bootstrap import Container
-from tests.factories import INSPECTOR, a_deduction
+from tests.factories import ADMIN, INSPECTOR, a_deduction
 from tests.integration.read_side import DEPARTMENT, _list_row, events_of, head, local, tracking
 from tests.support import SettableTimeSource, run_worker_once
 
@@ -25,7 +24,7 @@ DUE = local("2026-12-04T17:30:00+08:00")
 def appealed(container: Container) -> tuple[UUID, UUID]:
     """A deduction from S0001 (and W-A01), and its department's appeal: their ids."""
     app = container.supervision
-    app.load_conduct_rules(default_conduct_rules(), Actor("admin", Role.ADMIN))
+    app.load_conduct_rules(default_conduct_rules(), ADMIN)
     deduction = app.record_deduction(
         a_deduction(
             rule="harsh_attitude", occurred_at=datetime(2026, 11, 26, 15, tzinfo=OFFICE_TZ)
